@@ -1,0 +1,112 @@
+"""The analysts' API: load the data pool and pick Kennzahlen by area and period.
+
+Example (in any notebook)::
+
+    import kennzahlen as kz
+    pool = kz.load_pool()
+    kz.wert(pool, "jh_hze_gesamt", "Gesamtstadt", "2021-12-31")      # 548.0
+    kz.zeitreihe(pool, "jh_z5_anteil_hilfen_vor_dem_fall", "Wiblingen")
+    kz.tabelle(pool, ["bev_gesamt", "anteil_65plus"], "2023-12-31")   # Sozialräume x Kennzahlen
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .geography import sozialraeume
+from .schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+
+class PoolMissing(FileNotFoundError):
+    """The data pool has not been built yet."""
+
+
+def pool_dir(pool: str | Path | None = None) -> Path:
+    """The pool folder: the argument, or data/processed."""
+    return Path(pool) if pool else paths.PROCESSED
+
+
+def load_pool(pool: str | Path | None = None, table: str = "kennzahlen") -> pd.DataFrame:
+    """Read one pool table (default ``kennzahlen.parquet``) as a tidy DataFrame.
+
+    ``table`` may be ``kennzahlen``, ``stand`` (the exports read and their Stand) or any
+    other table the pool writes (``ampel``, ``ampel_details``).
+    """
+    path = pool_dir(pool) / f"{table}.parquet"
+    if not path.exists():
+        raise PoolMissing(
+            f"{path} fehlt: erst den Datenpool bauen (`kennzahlen pool` oder `make report`)."
+        )
+    return pd.read_parquet(path)
+
+
+def pool_manifest(pool: str | Path | None = None) -> dict:
+    """The pool's manifest (checksums of its files)."""
+    return json.loads((pool_dir(pool) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def select(
+    pool: pd.DataFrame,
+    kennzahl: str | Sequence[str],
+    raum: str | Sequence[str] | None = None,
+    periode: str | Sequence[str] | None = None,
+    ebene: str | None = None,
+) -> pd.DataFrame:
+    """Rows of the pool for one or several Kennzahlen, optionally by area, period and ebene."""
+    mask = pool["kennzahl"].isin([kennzahl] if isinstance(kennzahl, str) else list(kennzahl))
+    if raum is not None:
+        mask &= pool["raum"].isin([raum] if isinstance(raum, str) else list(raum))
+    if periode is not None:
+        mask &= pool["periode"].isin([periode] if isinstance(periode, str) else list(periode))
+    if ebene is not None:
+        mask &= pool["ebene"] == ebene
+    return pool.loc[mask].reset_index(drop=True)
+
+
+def wert(pool: pd.DataFrame, kennzahl: str, raum: str, periode: str) -> float | None:
+    """One value, or None when the pool has no row for it (no data, never a made-up 0)."""
+    rows = select(pool, kennzahl, raum, periode)
+    if rows.empty:
+        return None
+    if len(rows) > 1:
+        rows = rows[rows["ebene"] != "stadtviertel"]
+    return float(rows["wert"].iloc[0])
+
+
+def zeitreihe(pool: pd.DataFrame, kennzahl: str, raum: str = GESAMTSTADT) -> pd.Series:
+    """The values of one Kennzahl for one area over all periods, indexed by periode."""
+    rows = select(pool, kennzahl, raum)
+    rows = rows[rows["ebene"] != "stadtviertel"] if raum != GESAMTSTADT else rows
+    return rows.set_index("periode")["wert"].sort_index().rename(kennzahl)
+
+
+def tabelle(
+    pool: pd.DataFrame,
+    kennzahlen: Sequence[str],
+    periode: str,
+    ebene: str = "sozialraum",
+    mit_gesamtstadt: bool = True,
+) -> pd.DataFrame:
+    """A wide table: areas as rows, Kennzahlen as columns, for one period."""
+    rows = select(pool, list(kennzahlen), periode=periode)
+    parts = [rows[rows["ebene"] == ebene]]
+    if mit_gesamtstadt and ebene != "gesamtstadt":
+        parts.append(rows[rows["ebene"] == "gesamtstadt"])
+    wide = pd.concat(parts).pivot_table(
+        index="raum", columns="kennzahl", values="wert", aggfunc="first", sort=False
+    )
+    order = [k for k in kennzahlen if k in wide.columns]
+    if ebene == "sozialraum":
+        areas = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
+        wide = wide.reindex([a for a in areas if a in wide.index])
+    return wide[order]
+
+
+def perioden(pool: pd.DataFrame, kennzahl: str) -> list[str]:
+    """The periods for which the pool has a Kennzahl, oldest first."""
+    return sorted(pool.loc[pool["kennzahl"] == kennzahl, "periode"].unique())

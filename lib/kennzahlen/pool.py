@@ -1,0 +1,416 @@
+"""The data pool: every Kennzahl of the catalog on every ebene and period the data allow.
+
+Counting rules (DATA_CONTRACT.md section 3), vectorised over the normalised raw frames of
+:mod:`kennzahlen.reading`:
+
+- Bestand on Stichtag S: ``beginn <= S`` and (``ende`` empty or ``ende >= S``)
+- im Verlauf of [A, B]: ``beginn <= B`` and (``ende`` empty or ``ende >= A``)
+- Ereignisse in [A, B]: the event date within [A, B]
+- jahr_bis_stichtag on S: events from 01.01. of S's year to S
+- Summe (count tables): the sum on the Stichtag at the end of the period
+
+Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import geography, paths
+from .catalog import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term, load_catalog
+from .schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
+
+POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
+EBENEN = ("gesamtstadt", "sozialraum", "stadtviertel")
+GEO = ["stadtviertel_nr", "sozialraum"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: its label in the pool and its first and last day."""
+
+    label: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+def quarter_ends(first: pd.Timestamp, last: pd.Timestamp) -> list[pd.Timestamp]:
+    """Quarter-end Stichtage S with first <= S <= last."""
+    return list(pd.date_range(first, last, freq="QE"))
+
+
+def periods_for(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> list[Period]:
+    """All periods of a periodicity that lie completely within [first, last]."""
+    out: list[Period] = []
+    for s in quarter_ends(first, last):
+        if periodizitaet == "stichtag_quartal" or periodizitaet == "stichtag_jahr" and s.month == 12:
+            out.append(Period(s.strftime("%Y-%m-%d"), s, s))
+        elif periodizitaet == "quartal":
+            start = s - pd.offsets.QuarterBegin(startingMonth=1)
+            if start >= first:
+                out.append(Period(f"{s.year}-Q{s.quarter}", start, s))
+        elif periodizitaet == "jahr" and s.month == 12:
+            start = pd.Timestamp(year=s.year, month=1, day=1)
+            if start >= first:
+                out.append(Period(str(s.year), start, s))
+    return out
+
+
+def coverage(table: str, frame: pd.DataFrame, files: pd.DataFrame | None) -> tuple:
+    """The time a table's exports cover.
+
+    Record tables: from the first day of the quarter reported by the first export (the last
+    quarter end on or before its Stand) to the quarter end on or before the newest Stand.
+    Count tables: the set of Stichtage delivered.
+    """
+    if TABLES[table].kind == "count":
+        return ("stichtage", frozenset(pd.to_datetime(frame["stichtag"]).unique()))
+    stands = None
+    if files is not None and len(files):
+        stands = pd.to_datetime(files.loc[files["tabelle"] == table, "stand"])
+    if stands is None or stands.empty:
+        stands = pd.to_datetime(frame["stand"]) if "stand" in frame and len(frame) else None
+    if stands is None or stands.empty:
+        return ("interval", None, None)
+    first_q = _quarter_end_on_or_before(stands.min())
+    last_q = _quarter_end_on_or_before(stands.max())
+    start = first_q - pd.offsets.QuarterBegin(startingMonth=1)
+    return ("interval", start, last_q)
+
+
+def _quarter_end_on_or_before(ts: pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(ts).normalize()
+    qe = ts + pd.offsets.QuarterEnd(0)
+    return qe if qe == ts else ts - pd.offsets.QuarterEnd(1)
+
+
+def _covers(cov: tuple, period: Period, regel: str) -> bool:
+    if cov[0] == "stichtage":
+        return period.end in cov[1]
+    _, start, end = cov
+    if start is None:
+        return False
+    first = period.start
+    if regel == "bestand":
+        first = period.end
+    elif regel == "jahr_bis_stichtag":
+        first = pd.Timestamp(year=period.end.year, month=1, day=1)
+    return start <= first and period.end <= end
+
+
+class PoolBuilder:
+    """Computes the pool from normalised raw tables and the catalog (cached per rule)."""
+
+    def __init__(
+        self,
+        tables: dict[str, pd.DataFrame],
+        catalog: Catalog,
+        raumgliederung: pd.DataFrame,
+        files: pd.DataFrame | None = None,
+    ) -> None:
+        self.tables = tables
+        self.catalog = catalog
+        self.rg = raumgliederung
+        self.files = files
+        self._prepared: dict[tuple[str, str], pd.DataFrame] = {}
+        self._coverage = {
+            name: coverage(name, frame, files) for name, frame in tables.items() if name in TABLES
+        }
+
+    # ------------------------------------------------------------------ periods
+    def periods(self, k: Kennzahl) -> list[Period]:
+        """The periods for which every table the Kennzahl reads has data."""
+        starts, ends = [], []
+        for term in [*k.zaehler, *k.nenner]:
+            cov = self._coverage.get(self.catalog.basiszahlen[term.basis].tabelle)
+            if cov is None:
+                return []
+            if cov[0] == "stichtage":
+                if not cov[1]:
+                    return []
+                starts.append(min(cov[1]) - pd.offsets.YearBegin(1))
+                ends.append(max(cov[1]))
+            elif cov[1] is None:
+                return []
+            else:
+                starts.append(cov[1])
+                ends.append(cov[2])
+        candidates = periods_for(k.periodizitaet, min(starts), max(ends))
+        out = []
+        for p in candidates:
+            ok = all(
+                _covers(
+                    self._coverage[self.catalog.basiszahlen[t.basis].tabelle],
+                    p,
+                    self.catalog.basiszahlen[t.basis].regel,
+                )
+                for t in [*k.zaehler, *k.nenner]
+            )
+            if ok:
+                out.append(p)
+        return out
+
+    # ------------------------------------------------------------------ base counts
+    def prepared(self, basis: str, periods: list[Period]) -> pd.DataFrame:
+        """Counts of a Basiszahl per period, area and every code column of its table."""
+        bz = self.catalog.basiszahlen[basis]
+        key = (basis, "|".join(p.label for p in periods))
+        if key in self._prepared:
+            return self._prepared[key]
+        table = TABLES[bz.tabelle]
+        df = self.tables[bz.tabelle]
+        dims = [
+            c.name
+            for c in table.columns
+            if c.kind in ("code", "bool", "int") and c.name not in GEO
+        ]
+        geo = [g for g in GEO if g in df.columns]
+        group = [*geo, *dims]
+        parts: list[pd.DataFrame] = []
+        if bz.regel == "summe":
+            col = COUNT_COLUMN[bz.tabelle]
+            ends = {p.end: p.label for p in periods}
+            sub = df[df["stichtag"].isin(list(ends))]
+            g = sub.groupby(["stichtag", *group], dropna=False, observed=True)[col].sum()
+            g = g.rename("n").reset_index()
+            g["periode"] = g["stichtag"].map(ends)
+            parts.append(g.drop(columns="stichtag"))
+        else:
+            for p in periods:
+                if bz.regel == "bestand":
+                    mask = (df["beginn"] <= p.end) & (df["ende"].isna() | (df["ende"] >= p.end))
+                elif bz.regel == "im_verlauf":
+                    mask = (df["beginn"] <= p.end) & (df["ende"].isna() | (df["ende"] >= p.start))
+                else:
+                    date = df[EVENT_DATE[bz.tabelle]]
+                    start = p.start
+                    if bz.regel == "jahr_bis_stichtag":
+                        start = pd.Timestamp(year=p.end.year, month=1, day=1)
+                    mask = (date >= start) & (date <= p.end)
+                g = df.loc[mask].groupby(group, dropna=False, observed=True).size()
+                g = g.rename("n").reset_index()
+                g["periode"] = p.label
+                parts.append(g)
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if out.empty:
+            out = pd.DataFrame({c: pd.Series(dtype=object) for c in ["periode", *group, "n"]})
+        self._prepared[key] = out
+        return out
+
+    def term_counts(self, term: Term, periods: list[Period]) -> pd.DataFrame:
+        """One summand: the prepared counts filtered, summed per period and area."""
+        df = self.prepared(term.basis, periods)
+        table = TABLES[self.catalog.basiszahlen[term.basis].tabelle]
+        mask = np.ones(len(df), dtype=bool)
+        for col, value in term.filter.items():
+            mask &= _filter_mask(df[col], value, table.column(col).kind if col != "sozialraum" else "code")
+        geo = [g for g in GEO if g in df.columns]
+        sub = df.loc[mask]
+        return sub.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
+
+    def sum_terms(self, terms: list[Term], periods: list[Period]) -> pd.DataFrame:
+        """Zähler or Nenner: the sum of its terms per period and area."""
+        parts = [self.term_counts(t, periods) for t in terms]
+        geo = [g for g in GEO if all(g in p.columns for p in parts)]
+        both = pd.concat([p[["periode", *geo, "n"]] for p in parts], ignore_index=True)
+        return both.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
+
+    # ------------------------------------------------------------------ ebenen
+    def by_ebene(self, counts: pd.DataFrame, periods: list[Period], with_stv: bool) -> pd.DataFrame:
+        """Aggregate area counts to gesamtstadt, sozialraum (and stadtviertel), zeros filled."""
+        labels = [p.label for p in periods]
+        frames = []
+        total = counts.groupby("periode")["n"].sum().reindex(labels, fill_value=0)
+        frames.append(_long(total.to_frame(), "gesamtstadt", raum=GESAMTSTADT))
+        sr_names = [*geography.sozialraeume(), OHNE_ZUORDNUNG]
+        sr = counts.groupby(["periode", "sozialraum"])["n"].sum()
+        sr = sr.reindex(pd.MultiIndex.from_product([labels, sr_names]), fill_value=0)
+        frames.append(_long(sr.to_frame(), "sozialraum"))
+        if with_stv:
+            stv_names = list(self.rg["stadtviertel_nr"])
+            stv = counts.dropna(subset=["stadtviertel_nr"])
+            stv = stv.groupby(["periode", "stadtviertel_nr"])["n"].sum()
+            stv = stv.reindex(pd.MultiIndex.from_product([labels, stv_names]), fill_value=0)
+            frames.append(_long(stv.to_frame(), "stadtviertel"))
+        return pd.concat(frames, ignore_index=True)
+
+    def kennzahl(self, k: Kennzahl) -> pd.DataFrame:
+        """All pool rows of one Kennzahl."""
+        periods = self.periods(k)
+        if not periods:
+            return pd.DataFrame(columns=POOL_COLUMNS)
+        tables = self.catalog.tables_of(k)
+        with_stv = all(TABLES[t].has_stadtviertel for t in tables)
+        z = self.by_ebene(self.sum_terms(k.zaehler, periods), periods, with_stv)
+        z = z.rename(columns={"n": "zaehler"})
+        if k.nenner:
+            n = self.by_ebene(self.sum_terms(k.nenner, periods), periods, with_stv)
+            z = z.merge(n.rename(columns={"n": "nenner"}), on=["ebene", "raum", "periode"])
+            z = z[z["nenner"] > 0]
+            z["wert"] = z["zaehler"] / z["nenner"] * k.faktor
+        else:
+            z["nenner"] = pd.NA
+            z["wert"] = z["zaehler"].astype("float64")
+        z.insert(0, "kennzahl", k.id)
+        return z[POOL_COLUMNS]
+
+    def build(self) -> pd.DataFrame:
+        """The whole pool, sorted, with contract dtypes."""
+        parts = [self.kennzahl(k) for k in self.catalog.kennzahlen if k.erhoben]
+        parts = [p for p in parts if len(p)]
+        pool = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=POOL_COLUMNS)
+        pool["zaehler"] = pool["zaehler"].astype("int64")
+        pool["nenner"] = pool["nenner"].astype("Int64")
+        pool["wert"] = pool["wert"].astype("float64")
+        for c in ("kennzahl", "ebene", "raum", "periode"):
+            pool[c] = pool[c].astype(str)
+        order = {e: i for i, e in enumerate(EBENEN)}
+        pool = pool.sort_values(
+            ["kennzahl", "ebene", "raum", "periode"],
+            key=lambda s: s.map(order) if s.name == "ebene" else s,
+            kind="stable",
+        )
+        return pool.reset_index(drop=True)
+
+
+def _long(frame: pd.DataFrame, ebene: str, raum: str | None = None) -> pd.DataFrame:
+    out = frame.reset_index()
+    if raum is not None:
+        out.columns = ["periode", "n"]
+        out["raum"] = raum
+    else:
+        out.columns = ["periode", "raum", "n"]
+    out["ebene"] = ebene
+    return out[["ebene", "raum", "periode", "n"]]
+
+
+_TRUE = {"ja", "j", "1", "true"}
+
+
+def _filter_mask(col: pd.Series, value: object, kind: str) -> np.ndarray:
+    """Rows of a prepared frame whose column matches a catalog filter value."""
+    if isinstance(value, dict):
+        mask = np.ones(len(col), dtype=bool)
+        if "min" in value:
+            mask &= (col >= value["min"]).to_numpy()
+        if "max" in value:
+            mask &= (col <= value["max"]).to_numpy()
+        return mask
+    values = value if isinstance(value, list) else [value]
+    if kind == "bool":
+        wanted = {v if isinstance(v, bool) else str(v).lower() in _TRUE for v in values}
+        return col.astype(bool).isin(wanted).to_numpy()
+    return col.astype(str).isin([str(v).lower() for v in values]).to_numpy()
+
+
+# ---------------------------------------------------------------------------- build + write
+@dataclass
+class PoolResult:
+    """What a pool build produced, for the summary."""
+
+    out: Path
+    pool: pd.DataFrame
+    files: pd.DataFrame
+    warnings: list[str]
+    rows_read: dict[str, int]
+
+
+def build_pool_frames(
+    raw_dir: Path, catalog: Catalog | None = None, raumgliederung: pd.DataFrame | None = None
+) -> tuple[dict[str, pd.DataFrame], object]:
+    """Read + validate the raw folder and compute every pool table (nothing is written)."""
+    from .reading import read_raw
+
+    rg = raumgliederung if raumgliederung is not None else geography.raumgliederung()
+    raw = read_raw(Path(raw_dir), rg)
+    catalog = catalog or load_catalog()
+    pool = PoolBuilder(raw.tables, catalog, rg, raw.files).build()
+    frames = {"kennzahlen": pool, "stand": raw.files.copy()}
+    frames.update(_extra_frames(pool, raw, catalog))
+    return frames, raw
+
+
+def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str, pd.DataFrame]:
+    """Further pool tables computed from the pool (the Ampel, when configured)."""
+    try:
+        from . import ampel
+    except ImportError:
+        return {}
+    return ampel.pool_frames(pool, raw, catalog)
+
+
+def write_pool(frames: dict[str, pd.DataFrame], out: Path, extra: dict | None = None) -> Path:
+    """Write the pool tables atomically: into a temp folder beside ``out``, then rename."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".pool-tmp-", dir=out.parent))
+    try:
+        hashes = {}
+        for name, frame in frames.items():
+            target = tmp / f"{name}.parquet"
+            frame.to_parquet(target, index=False)
+            hashes[target.name] = hashlib.sha256(target.read_bytes()).hexdigest()
+        manifest = {"dateien": hashes, **(extra or {})}
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+        )
+        (tmp / "README.md").write_text(PROCESSED_README, encoding="utf-8")
+        old = None
+        if out.exists():
+            old = out.parent / f".pool-old-{os.getpid()}"
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out / paths.POOL_FILE
+
+
+PROCESSED_README = """# data/processed/ — der Datenpool (Build-Ausgabe)
+
+Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht einchecken.
+
+- `kennzahlen.parquet`: eine Zeile je Wert (kennzahl, ebene, raum, periode, zaehler, nenner, wert)
+- `stand.parquet`: die gelesenen Exporte mit ihrem Stand (Exportdatum)
+- `manifest.json`: Prüfsummen der Dateien (der Berichtslauf erkennt daran Änderungen)
+"""
+
+
+def pool_summary(frames: dict[str, pd.DataFrame], raw: object) -> list[str]:
+    """German summary lines of a pool build: tables read, rows, periods, areas, warnings."""
+    pool = frames["kennzahlen"]
+    files = frames["stand"]
+    lines = [f"Gelesen: {len(files)} Dateien aus {files['tabelle'].nunique()} Tabellen"]
+    for table, grp in files.groupby("tabelle"):
+        lines.append(
+            f"  {table:<22} {len(grp):>3} Exporte, {int(grp['zeilen'].sum()):>9,} Zeilen, "
+            f"Stand {pd.Timestamp(grp['stand'].min()):%d.%m.%Y} bis {pd.Timestamp(grp['stand'].max()):%d.%m.%Y}"
+            .replace(",", ".")
+        )
+    periods = sorted(pool["periode"].unique())
+    lines.append(
+        f"Datenpool: {len(pool):,} Werte, {pool['kennzahl'].nunique()} Kennzahlen, "
+        f"Perioden {periods[0] if periods else '-'} bis {periods[-1] if periods else '-'}, "
+        f"{pool.loc[pool['ebene'] == 'sozialraum', 'raum'].nunique()} Sozialräume (inkl. ohne Zuordnung), "
+        f"{pool.loc[pool['ebene'] == 'stadtviertel', 'raum'].nunique()} Stadtviertel".replace(",", ".")
+    )
+    for name, frame in frames.items():
+        if name not in ("kennzahlen", "stand"):
+            lines.append(f"  {name}.parquet: {len(frame):,} Zeilen".replace(",", "."))
+    for w in getattr(raw, "warnings", []):
+        lines.append(f"Warnung: {w}")
+    return lines
+

@@ -1,0 +1,264 @@
+"""The raw tables of the data contract: their columns, types, keys and allowed codes.
+
+This module is the single description of what the departments deliver
+(``DATA_CONTRACT.md`` section 2). Reading/validation (:mod:`kennzahlen.reading`) and the
+demo generator (:mod:`kennzahlen.demo`) both follow it.
+
+After reading, every table is a "normalised frame" with exactly the contract columns, in
+these dtypes:
+
+- ``date``: ``datetime64[ns]`` (``NaT`` where optional and empty)
+- ``int`` / ``count``: ``int64`` (counts are >= 0)
+- ``bool``: ``bool``
+- ``code`` / ``id`` / ``text`` / ``quarter``: ``str`` (Python strings; codes lower-case)
+- ``area`` (stadtviertel_nr): ``str`` like ``"110"`` or missing (``pd.NA``/``None``)
+- ``sozialraum``: a Sozialraum name from ``config/raumgliederung.csv`` or missing
+
+plus three columns the reader adds:
+
+- ``sozialraum`` (for tables that carry ``stadtviertel_nr``): the Sozialraum of the
+  Stadtviertel, or ``"ohne Zuordnung"`` when the address is unknown. Tables that carry
+  ``sozialraum`` themselves get ``"ohne Zuordnung"`` filled in for empty values.
+- ``stand``: the export date of the file the row came from (``datetime64[ns]``)
+- ``datei``: the file name the row came from
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OHNE_ZUORDNUNG = "ohne Zuordnung"
+GESAMTSTADT = "Gesamtstadt"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One contract column: its name, kind, whether it may be empty, and allowed codes."""
+
+    name: str
+    kind: str  # date | int | count | bool | code | id | text | quarter | area | sozialraum
+    required: bool = True  # False: the cell may be empty
+    codes: tuple[str, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One raw table of the contract."""
+
+    name: str
+    kind: str  # "count" (aggregated) or "record" (one row per case/event)
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    quelle: str
+    checks: tuple[str, ...] = field(default=())  # e.g. "ende_nach_beginn"
+
+    @property
+    def column_names(self) -> list[str]:
+        """The contract column names in contract order."""
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def has_stadtviertel(self) -> bool:
+        """True when the table locates rows by Stadtviertel (else by Sozialraum)."""
+        return "stadtviertel_nr" in self.column_names
+
+
+STV = Column("stadtviertel_nr", "area", required=False)
+SR = Column("sozialraum", "sozialraum", required=False)
+BOOL = "bool"
+
+HAUSHALTSTYPEN = (
+    "einpersonen",
+    "paar_ohne_kind",
+    "paar_mit_kind",
+    "alleinerziehend",
+    "sonstige_ohne_kind",
+    "sonstige_mit_kind",
+)
+PARAGRAPHEN = ("27", "29", "30", "31", "32", "33", "34", "35", "35a", "41")
+SOZIALHILFE_LEISTUNGEN = (
+    "egh_eigener_wohnraum",
+    "egh_besondere_wohnform",
+    "egh_wfbm",
+    "blindenhilfe",
+    "hlu",
+    "gsi",
+    "hzp",
+)
+SETTINGS = ("ambulant", "stationaer")
+ARBEITSFELDER = ("jh", "egh", "ah", "es", "ws")
+FARBEN = ("gruen", "gelb", "rot")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "bevoelkerung",
+            "count",
+            (
+                Column("stichtag", "date"),
+                STV,
+                Column("alter", "int", min_value=0, max_value=110),
+                Column("geschlecht", "code", codes=("m", "w", "d")),
+                Column("staatsangehoerigkeit", "code", codes=("deutsch", "nichtdeutsch")),
+                Column("migrationshintergrund", BOOL),
+                Column("anzahl", "count", min_value=0),
+            ),
+            key=(
+                "stichtag",
+                "stadtviertel_nr",
+                "alter",
+                "geschlecht",
+                "staatsangehoerigkeit",
+                "migrationshintergrund",
+            ),
+            quelle="Einwohnermelderegister",
+        ),
+        Table(
+            "haushalte",
+            "count",
+            (
+                Column("stichtag", "date"),
+                STV,
+                Column("haushaltstyp", "code", codes=HAUSHALTSTYPEN),
+                Column("anzahl", "count", min_value=0),
+            ),
+            key=("stichtag", "stadtviertel_nr", "haushaltstyp"),
+            quelle="Haushaltegenerierung",
+        ),
+        Table(
+            "transferleistungen",
+            "count",
+            (
+                Column("stichtag", "date"),
+                STV,
+                Column("leistung", "code", codes=("sgb2", "wohngeld", "asylblg")),
+                Column("personen", "count", min_value=0),
+            ),
+            key=("stichtag", "stadtviertel_nr", "leistung"),
+            quelle="Jobcenter/BA, Wohngeldstelle, AsylbLG",
+        ),
+        Table(
+            "jugendhilfe",
+            "record",
+            (
+                Column("fall_id", "id"),
+                Column("paragraph", "code", codes=PARAGRAPHEN),
+                Column("setting", "code", codes=SETTINGS),
+                Column("uma", BOOL),
+                Column("beginn", "date"),
+                Column("ende", "date", required=False),
+                STV,
+            ),
+            key=("fall_id",),
+            quelle="ProSoz",
+            checks=("ende_nach_beginn",),
+        ),
+        Table(
+            "hilfen_vor_dem_fall",
+            "record",
+            (Column("beratung_id", "id"), Column("beginn", "date"), SR),
+            key=("beratung_id",),
+            quelle="BW SD-F",
+        ),
+        Table(
+            "sozialhilfe",
+            "record",
+            (
+                Column("fall_id", "id"),
+                Column("leistung", "code", codes=SOZIALHILFE_LEISTUNGEN),
+                Column("setting", "code", codes=SETTINGS),
+                Column("beginn", "date"),
+                Column("ende", "date", required=False),
+                STV,
+            ),
+            key=("fall_id",),
+            quelle="OPEN/PROSOZ",
+            checks=("ende_nach_beginn",),
+        ),
+        Table(
+            "fallmanagement",
+            "record",
+            (
+                Column("fall_id", "id"),
+                Column("bereich", "code", codes=("egh", "ah")),
+                Column("beginn", "date"),
+                Column("ende", "date", required=False),
+                STV,
+            ),
+            key=("fall_id",),
+            quelle="DB (EGH), VIS FM (AH)",
+            checks=("ende_nach_beginn",),
+        ),
+        Table(
+            "beratungen_altenhilfe",
+            "record",
+            (
+                Column("beratung_id", "id"),
+                Column("datum", "date"),
+                STV,
+                Column("vermeidung_stationaer", BOOL),
+                Column("verbleib_haeuslichkeit", BOOL),
+            ),
+            key=("beratung_id",),
+            quelle="Fallmanagement Hilfe zur Pflege",
+        ),
+        Table(
+            "teilhabeteam",
+            "record",
+            (
+                Column("beratung_id", "id"),
+                Column("datum", "date"),
+                SR,
+                Column(
+                    "ressourcen",
+                    "code",
+                    codes=("institutionell", "institutionell_und_nahfeld", "nahfeld"),
+                ),
+            ),
+            key=("beratung_id",),
+            quelle="Teilhabeteams EGH",
+        ),
+        Table(
+            "wohnraumsicherung",
+            "record",
+            (
+                Column("meldung_id", "id"),
+                Column("datum", "date"),
+                Column("art", "code", codes=("mietschulden", "raeumungsklage")),
+                Column(
+                    "meldende_stelle", "code", codes=("uws", "amtsgericht", "klient", "dritte")
+                ),
+                STV,
+            ),
+            key=("meldung_id",),
+            quelle="Schuldnerberatung/Wohnraumsicherung",
+        ),
+        Table(
+            "ampel_schaltungen",
+            "record",
+            (
+                Column("quartal", "quarter"),
+                Column("sozialraum", "sozialraum"),
+                Column("arbeitsfeld", "code", codes=ARBEITSFELDER),
+                Column("farbe", "code", codes=FARBEN),
+                Column("begruendung", "text"),
+                Column("geschaltet_am", "date"),
+            ),
+            key=("quartal", "sozialraum", "arbeitsfeld"),
+            quelle="Fachkoordination/Fachplanung",
+        ),
+    )
+}
+
+BOOL_TRUE = ("ja", "j", "1", "true")
+BOOL_FALSE = ("nein", "n", "0", "false")
