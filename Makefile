@@ -1,0 +1,57 @@
+# Kennzahlensystem Soziales — the two commands: `make report` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PERIODE ?= 2023-Q4
+RAW ?= data/raw
+POOL ?= data/processed
+OUT ?= reports
+
+.PHONY: help install demo pool report test test-fast lint lab benchmark clean
+
+help:
+	@echo "make report   Demo-Daten (falls data/raw/ leer) -> Datenpool -> alle Berichte $(PERIODE)"
+	@echo "make test     alle Tests (pytest, nbval, Browser)"
+	@echo "make lab      JupyterLab mit dem Projekt-Kernel"
+	@echo "make pool     nur den Datenpool bauen"
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ nötig"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Kennzahlen)" > /dev/null
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	@if ls $(RAW) | grep -qvE '^(README\.md|\.gitkeep)$$'; then \
+		echo "$(RAW) enthält bereits Exporte: keine Demo-Daten erzeugt."; \
+	else \
+		$(BIN)/kennzahlen demo --out $(RAW); \
+	fi
+
+pool: demo
+	$(BIN)/kennzahlen pool --raw $(RAW) --out $(POOL)
+
+report: pool
+	$(BIN)/kennzahlen report --periode $(PERIODE) --pool $(POOL) --out $(OUT)
+
+test: install
+	$(BIN)/ruff check lib tests benchmarks
+	$(PY) -m pytest
+
+lint: install
+	$(BIN)/ruff check lib tests benchmarks
+
+lab: install
+	$(BIN)/jupyter lab notebooks/
+
+benchmark: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(POOL)/*.parquet $(POOL)/manifest.json $(OUT)/*/

@@ -1,0 +1,79 @@
+"""German formatting of numbers, shares and dates for reports (via babel, locale de_DE)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "de_DE"
+
+
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def zahl(x: float | int | None, nachkomma: int = 0, leer: str = "–") -> str:
+    """A number in German format: 1234.5 -> '1.235' (nachkomma=0) or '1.234,5' (1)."""
+    if _missing(x):
+        return leer
+    pattern = "#,##0" + ("." + "0" * nachkomma if nachkomma else "")
+    return format_decimal(x, format=pattern, locale=LOCALE)
+
+
+def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
+    """A share given as a fraction 0–1 in German percent: 0.8 -> '80,0 %'."""
+    if _missing(anteil):
+        return leer
+    return f"{zahl(anteil * 100, nachkomma)} %"
+
+
+def veraenderung(neu: float | None, alt: float | None, nachkomma: int = 1) -> str:
+    """Relative change with sign: '+3,2 %'; '–' when not computable."""
+    if _missing(neu) or _missing(alt) or not alt:
+        return "–"
+    rel = (neu - alt) / alt * 100
+    sign = "+" if rel > 0 else ("±" if rel == 0 else "−")
+    return f"{sign}{zahl(abs(rel), nachkomma)} %"
+
+
+def differenz(neu: float | None, alt: float | None, nachkomma: int = 0) -> str:
+    """Absolute change with sign: '+12', '−3', '±0'."""
+    if _missing(neu) or _missing(alt):
+        return "–"
+    d = neu - alt
+    sign = "+" if d > 0 else ("±" if d == 0 else "−")
+    return f"{sign}{zahl(abs(d), nachkomma)}"
+
+
+def datum(ts: object) -> str:
+    """A date in German short form: '31.12.2021'."""
+    if _missing(ts):
+        return "–"
+    return format_date(pd.Timestamp(ts).date(), format="dd.MM.yyyy", locale=LOCALE)
+
+
+def datum_lang(ts: object) -> str:
+    """A date in German long form: '31. Dezember 2021'."""
+    return format_date(pd.Timestamp(ts).date(), format="d. MMMM yyyy", locale=LOCALE)
+
+
+def periode(label: str) -> str:
+    """A pool period in German: '2021-12-31' -> '31.12.2021', '2021-Q4' -> '4. Quartal 2021'."""
+    if "-Q" in label:
+        year, q = label.split("-Q")
+        return f"{q}. Quartal {year}"
+    if len(label) == 4:
+        return f"Jahr {label}"
+    return datum(label)
+
+
+def wert(x: float | None, einheit: str = "anzahl") -> str:
+    """A pool value formatted by its catalog unit (anzahl, anteil, quote, je_1000)."""
+    if einheit in ("anteil", "quote"):
+        return prozent(x)
+    if einheit == "je_1000":
+        return zahl(x, 2)
+    return zahl(x)
