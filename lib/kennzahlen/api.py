@@ -12,6 +12,7 @@ Example (in any notebook)::
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,8 +28,11 @@ class PoolMissing(FileNotFoundError):
 
 
 def pool_dir(pool: str | Path | None = None) -> Path:
-    """The pool folder: the argument, or data/processed."""
-    return Path(pool) if pool else paths.PROCESSED
+    """The pool folder: the argument, else $KENNZAHLEN_POOL, else data/processed."""
+    if pool:
+        return Path(pool)
+    env = os.environ.get("KENNZAHLEN_POOL")
+    return Path(env) if env else paths.PROCESSED
 
 
 def load_pool(pool: str | Path | None = None, table: str = "kennzahlen") -> pd.DataFrame:

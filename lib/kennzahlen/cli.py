@@ -11,12 +11,37 @@ import click
 from . import paths
 
 
+MULTI_VALUE_OPTIONS = ("--produkt", "--raum")
+
+
+def expand_multi(argv: list[str]) -> list[str]:
+    """Let `--produkt 1 2 3` and `--raum West Wiblingen` name several values after one flag."""
+    out: list[str] = []
+    current = None
+    for tok in argv:
+        if tok in MULTI_VALUE_OPTIONS:
+            current = tok
+            out.append(tok)
+            continue
+        if current and not tok.startswith("-") and out[-1] != current:
+            out.append(current)
+        elif tok.startswith("-"):
+            current = None
+        out.append(tok)
+    return out
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+def cli() -> None:
     """Kennzahlensystem Soziales: Datenpool bauen, Berichte erzeugen und versenden."""
 
 
-@main.command()
+def main() -> None:
+    """Console entry point `kennzahlen`."""
+    cli(args=expand_multi(sys.argv[1:]), prog_name="kennzahlen")
+
+
+@cli.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Zielordner (muss leer sein).")
 @click.option("--seed", default=2023, show_default=True, help="Zufallsstartwert (gleicher Wert = gleiche Dateien).")
 @click.option("--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests).")
@@ -32,7 +57,7 @@ def demo(out: Path, seed: int, scale: float) -> None:
     click.echo(f"{len(files)} Demo-Exporte nach {out} geschrieben ({time.perf_counter() - t0:.1f} s).")
 
 
-@main.command()
+@cli.command()
 @click.option("--raw", type=click.Path(path_type=Path), default=paths.RAW, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=paths.PROCESSED, show_default=True)
 def pool(raw: Path, out: Path) -> None:
@@ -51,6 +76,38 @@ def pool(raw: Path, out: Path) -> None:
     for line in pool_summary(frames, raw_data):
         click.echo(line)
     click.echo(f"Geschrieben: {target} ({time.perf_counter() - t0:.1f} s)")
+
+
+@cli.command()
+@click.option("--periode", required=True, help="Quartal JJJJ-Qn, z. B. 2023-Q4.")
+@click.option("--produkt", "produkte", type=click.IntRange(1, 4), multiple=True,
+              help="Produkt(e) 1–4 (mehrfach angeben; Standard: alle).")
+@click.option("--raum", "raeume", multiple=True, help="Sozialraum oder Gesamtstadt (mehrfach; Standard: alle).")
+@click.option("--pool", "pool_dir", type=click.Path(path_type=Path), default=paths.PROCESSED, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=paths.REPORTS, show_default=True)
+@click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
+@click.option("--workers", type=int, default=None, help="Parallele Berichte (Standard: Anzahl Kerne).")
+def report(periode: str, produkte: tuple[int, ...], raeume: tuple[str, ...], pool_dir: Path, out: Path,
+           force: bool, workers: int | None) -> None:
+    """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert)."""
+    from .runner import RunnerError, run
+
+    try:
+        result = run(periode, list(produkte) or None, list(raeume) or None, pool_dir, out, force, workers)
+    except RunnerError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = {s: sum(e["status"] == s for e in result.entries) for s in ("ok", "uebersprungen", "fehler")}
+    click.echo(
+        f"{len(result.entries)} Berichte für {periode}: {counts['ok']} erstellt, "
+        f"{counts['uebersprungen']} unverändert übersprungen, {counts['fehler']} fehlgeschlagen "
+        f"({result.seconds:.1f} s)."
+    )
+    for e in result.failed:
+        click.echo(f"FEHLER Produkt {e['produkt']} {e['raum']}: {e.get('fehler')}", err=True)
+        click.echo(f"  ausgeführtes Notebook: {result.out / e.get('notebook', '')}", err=True)
+    click.echo(f"Übersicht: {result.index}")
+    if result.failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,260 @@
+"""The house style for every chart in the reports (seaborn, colour-blind-safe, German labels).
+
+All report charts come from here, so one change restyles every product. Each function
+returns a closed matplotlib Figure: in a notebook the figure is shown once, as a PNG
+embedded into the HTML export. Titles state the finding; callers pass them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from . import fmt  # noqa: E402
+
+#: Okabe-Ito: distinguishable with the common colour-vision deficiencies
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+HIGHLIGHT = "#D55E00"
+NEUTRAL = "#8A9BA8"
+AMPEL_FARBEN = {"gruen": "#009E73", "gelb": "#F0E442", "rot": "#D55E00", "grau": "#BBBBBB"}
+AMPEL_TEXT = {"gruen": "grün", "gelb": "gelb", "rot": "rot", "grau": "keine Aussage"}
+FIGSIZE = (8.0, 4.2)
+DPI = 90
+
+
+def setup() -> None:
+    """Apply the house style (call once per notebook; the runner's notebooks do)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=OKABE_ITO, font="DejaVu Sans")
+    plt.rcParams.update(
+        {
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "figure.figsize": FIGSIZE,
+            "axes.titlesize": 12.5,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 10.5,
+            "legend.frameon": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        if ip is not None:
+            from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+            ip.run_line_magic("matplotlib", "inline")
+            set_matplotlib_formats("png")
+    except Exception:  # pragma: no cover - outside IPython
+        pass
+
+
+def de_achse(nachkomma: int = 0, prozent: bool = False) -> FuncFormatter:
+    """Tick labels in German number format (optionally percent of a 0–1 share)."""
+    if prozent:
+        return FuncFormatter(lambda v, _: fmt.prozent(v, nachkomma))
+    return FuncFormatter(lambda v, _: fmt.zahl(v, nachkomma))
+
+
+def _done(fig: Figure) -> Figure:
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def anteile_gestapelt(
+    anteile: pd.DataFrame, titel: str, hervorheben: str | None = None, xlabel: str = "Anteil an der Bevölkerung"
+) -> Figure:
+    """Stacked horizontal bars: rows = areas, columns = groups, values = shares (0–1)."""
+    fig, ax = plt.subplots(figsize=(8.0, 0.45 * len(anteile) + 1.6))
+    left = np.zeros(len(anteile))
+    colors = sns.color_palette("colorblind", n_colors=anteile.shape[1])
+    labels = list(anteile.index)
+    for i, col in enumerate(anteile.columns):
+        vals = anteile[col].to_numpy(dtype=float)
+        ax.barh(labels, vals, left=left, color=colors[i], label=col, edgecolor="white", linewidth=0.6)
+        for y, (lft, v) in enumerate(zip(left, vals, strict=True)):
+            if v >= 0.07:
+                ax.text(lft + v / 2, y, fmt.prozent(v, 0), ha="center", va="center", fontsize=8.5,
+                        color="white" if i in (0, 3, 4) else "black")
+        left += vals
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(de_achse(prozent=True))
+    ax.set_xlabel(xlabel)
+    ax.set_title(titel)
+    if hervorheben in labels:
+        ax.get_yticklabels()[labels.index(hervorheben)].set_fontweight("bold")
+    ax.legend(ncol=min(4, anteile.shape[1]), loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=9)
+    return _done(fig)
+
+
+def balken(
+    werte: pd.Series,
+    titel: str,
+    prozent: bool = False,
+    hervorheben: str | None = None,
+    referenz: float | None = None,
+    referenz_text: str = "",
+    nachkomma: int = 0,
+) -> Figure:
+    """Horizontal bars per area with value labels; one area highlighted, a reference line."""
+    fig, ax = plt.subplots(figsize=(8.0, 0.42 * len(werte) + 1.3))
+    colors = [HIGHLIGHT if idx == hervorheben else OKABE_ITO[0] for idx in werte.index]
+    ax.barh([str(i) for i in werte.index], werte.to_numpy(dtype=float), color=colors)
+    for y, v in enumerate(werte.to_numpy(dtype=float)):
+        label = fmt.prozent(v, 1) if prozent else fmt.zahl(v, nachkomma)
+        ax.text(v, y, " " + label, va="center", fontsize=9)
+    if referenz is not None:
+        ax.axvline(referenz, color="black", linestyle="--", linewidth=1)
+        if referenz_text:
+            ax.text(referenz, -0.7, referenz_text, fontsize=8.5, ha="left")
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(de_achse(prozent=prozent))
+    ax.set_xlim(0, max(float(np.nanmax(werte.to_numpy(dtype=float))) * 1.18, (referenz or 0) * 1.1, 1e-9))
+    ax.set_title(titel)
+    return _done(fig)
+
+
+def zeitreihe(
+    daten: pd.DataFrame,
+    titel: str,
+    prozent: bool = False,
+    zielwert: float | None = None,
+    hervorheben: str | None = None,
+    ylabel: str = "",
+) -> Figure:
+    """Lines over periods: index = period labels (German), columns = series."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    x = np.arange(len(daten.index))
+    for i, col in enumerate(daten.columns):
+        strong = hervorheben is None or col == hervorheben
+        ax.plot(
+            x,
+            daten[col].to_numpy(dtype=float),
+            marker="o",
+            markersize=3.5 if strong else 2.5,
+            linewidth=2.4 if strong else 1.3,
+            alpha=1.0 if strong else 0.75,
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            label=str(col),
+        )
+    if zielwert is not None:
+        ax.axhline(zielwert, color="black", linestyle="--", linewidth=1)
+        ax.text(x[-1] if len(x) else 0, zielwert, f" Zielwert {fmt.prozent(zielwert, 0) if prozent else fmt.zahl(zielwert)}",
+                va="bottom", ha="right", fontsize=8.5)
+    step = max(1, len(x) // 10)
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels([str(v) for v in list(daten.index)[::step]], rotation=0, fontsize=8.5)
+    ax.yaxis.set_major_formatter(de_achse(prozent=prozent, nachkomma=0))
+    ax.set_ylabel(ylabel)
+    ax.set_title(titel)
+    if daten.shape[1] > 1:
+        ax.legend(fontsize=8.5, ncol=min(4, daten.shape[1]), loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    return _done(fig)
+
+
+def karte(
+    werte: Mapping[str, float],
+    polygone: Mapping[str, Sequence[Sequence[tuple[float, float]]]],
+    titel: str,
+    prozent: bool = False,
+    umrandet: Sequence[str] = (),
+    legende: str = "",
+) -> Figure:
+    """Choropleth of the Stadtviertel (sequential, colour-blind-safe 'cividis'); grey = no value."""
+    fig, ax = plt.subplots(figsize=(7.2, 6.2))
+    polys, vals, edge = [], [], []
+    for nr, rings in polygone.items():
+        for ring in rings:
+            polys.append(np.asarray(ring))
+            v = werte.get(nr, np.nan)
+            vals.append(np.nan if v is None else float(v))
+            edge.append(nr in umrandet)
+    arr = np.asarray(vals, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    cmap = plt.get_cmap("cividis_r").copy()
+    cmap.set_bad("#dddddd")
+    coll = PolyCollection(polys, array=np.ma.masked_invalid(arr), cmap=cmap, edgecolors="white", linewidths=0.5)
+    coll.set_clim(vmin, vmax if vmax > vmin else vmin + 1)
+    ax.add_collection(coll)
+    outline = [p for p, e in zip(polys, edge, strict=True) if e]
+    if outline:
+        ax.add_collection(PolyCollection(outline, facecolors="none", edgecolors="black", linewidths=1.6))
+    allpts = np.vstack(polys)
+    ax.set_xlim(allpts[:, 0].min(), allpts[:, 0].max())
+    ax.set_ylim(allpts[:, 1].min(), allpts[:, 1].max())
+    ax.set_aspect(1 / np.cos(np.deg2rad(allpts[:, 1].mean())))
+    ax.set_axis_off()
+    cb = fig.colorbar(coll, ax=ax, shrink=0.7, format=de_achse(prozent=prozent, nachkomma=0))
+    cb.set_label(legende)
+    ax.set_title(titel)
+    return _done(fig)
+
+
+def ampel_raster(farben: pd.DataFrame, titel: str) -> Figure:
+    """A grid of lights (rows = areas, columns = Arbeitsfelder) with text labels (greyscale-safe)."""
+    fig, ax = plt.subplots(figsize=(1.45 * farben.shape[1] + 2.2, 0.55 * farben.shape[0] + 1.2))
+    for i, row in enumerate(farben.index):
+        for j, col in enumerate(farben.columns):
+            f = farben.loc[row, col] or "grau"
+            ax.add_patch(plt.Rectangle((j + 0.05, i + 0.08), 0.9, 0.84, color=AMPEL_FARBEN.get(f, "#bbbbbb")))
+            ax.text(j + 0.5, i + 0.5, AMPEL_TEXT.get(f, f).upper() if f != "grau" else "–",
+                    ha="center", va="center", fontsize=9, fontweight="bold",
+                    color="white" if f in ("gruen", "rot") else "black")
+    ax.set_xlim(0, farben.shape[1])
+    ax.set_ylim(farben.shape[0], 0)
+    ax.set_xticks(np.arange(farben.shape[1]) + 0.5)
+    ax.set_xticklabels(list(farben.columns))
+    ax.set_yticks(np.arange(farben.shape[0]) + 0.5)
+    ax.set_yticklabels(list(farben.index))
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    ax.xaxis.tick_top()
+    ax.set_title(titel, pad=28)
+    return _done(fig)
+
+
+def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figure:
+    """Small multiples: one mini line chart per column, each with its own y-scale."""
+    n = daten.shape[1]
+    zeilen = int(np.ceil(n / spalten))
+    fig, axes = plt.subplots(zeilen, spalten, figsize=(8.6, 2.3 * zeilen + 0.6), squeeze=False)
+    x = np.arange(len(daten.index))
+    for i, col in enumerate(daten.columns):
+        ax = axes[i // spalten][i % spalten]
+        y = daten[col].to_numpy(dtype=float)
+        ax.plot(x, y, color=OKABE_ITO[0], linewidth=2, marker="o", markersize=2.5)
+        if len(y) and np.isfinite(y[-1]):
+            ax.plot(x[-1], y[-1], "o", color=HIGHLIGHT, markersize=5)
+            ax.annotate(fmt.zahl(y[-1]), (x[-1], y[-1]), textcoords="offset points", xytext=(-4, 6),
+                        ha="right", fontsize=8.5)
+        ax.set_title(str(col), fontsize=10)
+        ax.yaxis.set_major_formatter(de_achse())
+        ticks = [0, len(x) - 1] if len(x) > 1 else [0]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([str(daten.index[t]) for t in ticks], fontsize=7.5)
+        lo, hi = np.nanmin(y), np.nanmax(y)
+        pad = max((hi - lo) * 0.25, hi * 0.05, 1)
+        ax.set_ylim(max(0, lo - pad), hi + pad)
+        ax.tick_params(labelsize=8)
+    for j in range(n, zeilen * spalten):
+        axes[j // spalten][j % spalten].set_visible(False)
+    fig.suptitle(titel, x=0.01, ha="left", fontweight="bold", fontsize=12.5)
+    return _done(fig)

@@ -1,0 +1,105 @@
+"""Parts every report shares: the header, the key messages, definitions and sources."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from .. import fmt
+from ..api import load_pool
+from ..catalog import load_catalog
+from ..schema import GESAMTSTADT
+
+
+def stand_tabellen(pool: str | Path | None, tabellen: Iterable[str] | None = None) -> pd.DataFrame:
+    """The newest export date (Stand) per raw table in the pool."""
+    stand = load_pool(pool, "stand")
+    if tabellen is not None:
+        stand = stand[stand["tabelle"].isin(list(tabellen))]
+    return stand.groupby("tabelle", as_index=False)["stand"].max().sort_values("tabelle")
+
+
+def kopf(titel: str, zeitraum: str, raum: str, pool: str | Path | None, tabellen: Iterable[str] | None = None,
+         empfaenger: str = "") -> HTML:
+    """The report header: title, period, area, recipients, and the data's Stand."""
+    stand = stand_tabellen(pool, tabellen)
+    stand_txt = ", ".join(f"{t} {fmt.datum(s)}" for t, s in zip(stand["tabelle"], stand["stand"], strict=True))
+    gebiet = "Gesamtstadt Ulm" if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    emp = f"<br><b>Für:</b> {html.escape(empfaenger)}" if empfaenger else ""
+    return HTML(
+        f'<div class="kz-kopf"><h1>{html.escape(titel)}</h1>'
+        f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> {html.escape(gebiet)}"
+        f"{emp}<br><span class=\"kz-fuss\"><b>Datenstand (Exportdatum):</b> {html.escape(stand_txt)}</span></div>"
+    )
+
+
+def show_kernaussagen(aussagen: Sequence[str]) -> None:
+    """Display the key messages with their metadata (for the runner and the e-mail body)."""
+    from IPython.display import display
+
+    items = "".join(f"<li>{html.escape(a)}</li>" for a in aussagen)
+    box = f'<div class="kz-kern"><b>Das Wichtigste in Kürze</b><ul>{items}</ul></div>'
+    display(HTML(box), metadata={"kernaussagen": list(aussagen)})
+
+
+def definitionen(kennzahl_ids: Sequence[str]) -> HTML:
+    """Definitions and sources of the Kennzahlen shown, from the catalog."""
+    cat = load_catalog()
+    rows = []
+    for kid in kennzahl_ids:
+        k = cat.get(kid)
+        definition = k.definition or _auto_definition(k)
+        rows.append(
+            f"<tr><td style='text-align:left'>{html.escape(k.titel)}</td>"
+            f"<td style='text-align:left'>{html.escape(definition)}</td>"
+            f"<td style='text-align:left'>{html.escape(k.quelle)}</td></tr>"
+        )
+    return HTML(
+        "<table><thead><tr><th>Kennzahl</th><th>Definition / Zählregel</th><th>Quelle</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+REGEL_TEXT = {
+    "bestand": "Bestand am Stichtag (Beginn am oder vor dem Stichtag, Ende offen oder am/nach dem Stichtag)",
+    "im_verlauf": "Fälle im Verlauf des Zeitraums",
+    "ereignisse": "Ereignisse im Zeitraum",
+    "jahr_bis_stichtag": "Ereignisse vom 1. Januar bis zum Stichtag",
+    "summe": "Summe am Stichtag",
+}
+
+
+def _auto_definition(k) -> str:
+    cat = load_catalog()
+    parts = []
+    for t in k.zaehler:
+        bz = cat.basiszahlen[t.basis]
+        filt = ", ".join(f"{c} = {v}" for c, v in t.filter.items())
+        parts.append(f"{bz.tabelle}: {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else ""))
+    text = " + ".join(parts)
+    if k.nenner:
+        text += " / " + " + ".join(cat.basiszahlen[t.basis].tabelle for t in k.nenner)
+    return text
+
+
+def md(text: str) -> Markdown:
+    """A Markdown block (for generated narrative)."""
+    return Markdown(text)
+
+
+def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None = None) -> HTML:
+    """A plain HTML table of already formatted strings, optionally highlighting one column/row."""
+    sty = df.style
+    if caption:
+        sty = sty.set_caption(caption)
+    if hervorheben is not None:
+        if hervorheben in df.columns:
+            sty = sty.set_properties(subset=[hervorheben], **{"background-color": "#fde9d9", "font-weight": "bold"})
+        elif hervorheben in df.index:
+            sty = sty.set_properties(subset=pd.IndexSlice[[hervorheben], :],
+                                     **{"background-color": "#fde9d9", "font-weight": "bold"})
+    return HTML(sty.to_html())

@@ -1,0 +1,210 @@
+"""Produkt 2 – Quartalsmeldung: the Erfassungsbogen of the council paper, per quarter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import fmt
+from ..api import load_pool
+from ..catalog import load_catalog
+from ..geography import sozialraeume
+from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+#: rows of the Erfassungsbogen in the paper's order: (Gruppe, Bereich, Zeile, kennzahl)
+ZEILEN: list[tuple[str, str, str, str]] = [
+    ("JH", "Jugendhilfe ohne UMA", "Gesamt", "jh_hze_gesamt"),
+    ("JH", "Jugendhilfe ohne UMA", "ambulant", "jh_hze_ambulant"),
+    ("JH", "Jugendhilfe ohne UMA", "stationär", "jh_hze_stationaer"),
+    ("JH", "JH – UMA", "Gesamt", "jh_uma_gesamt"),
+    ("JH", "JH – UMA", "ambulant", "jh_uma_ambulant"),
+    ("JH", "JH – UMA", "stationär", "jh_uma_stationaer"),
+    ("JH", "Hilfen vor dem Fall", "seit Jahresbeginn", "jh_hilfen_vor_dem_fall"),
+    ("EGH", "Eingliederungshilfe", "in eigenem Wohnraum", "egh_eigener_wohnraum"),
+    ("EGH", "Eingliederungshilfe", "in besonderer Wohnform + Schule über Tag und Nacht", "egh_besondere_wohnform"),
+    ("EGH", "Fallmanagement", "in Fallmanagement", "egh_fallmanagement"),
+    ("EGH", "WfbM", "Gesamt", "egh_wfbm"),
+    ("EGH", "Blindenhilfe", "Gesamt", "egh_blindenhilfe"),
+    ("ES", "SGB XII HLU", "Gesamt", "es_hlu_gesamt"),
+    ("ES", "SGB XII HLU", "ambulant", "es_hlu_ambulant"),
+    ("ES", "SGB XII HLU", "stationär", "es_hlu_stationaer"),
+    ("ES", "SGB XII GSI", "Gesamt", "es_gsi_gesamt"),
+    ("ES", "SGB XII GSI", "ambulant", "es_gsi_ambulant"),
+    ("ES", "SGB XII GSI", "stationär", "es_gsi_stationaer"),
+    ("AH", "HzP", "Gesamt", "ah_hzp_gesamt"),
+    ("AH", "HzP", "ambulant", "ah_hzp_ambulant"),
+    ("AH", "HzP", "stationär", "ah_hzp_stationaer"),
+    ("AH", "Fallmanagement", "in Fallmanagement", "ah_fallmanagement"),
+    ("SGB II", "SGB II", "Leistungsempfänger*innen", "sgb2_leistungsberechtigte"),
+    ("AsylbLG", "AsylbLG", "Leistungsempfänger*innen", "asylblg_leistungsberechtigte"),
+]
+GRUPPEN = {
+    "JH": "JH – Fallzahlen",
+    "EGH": "EGH – Fallzahlen",
+    "ES": "ES – Fallzahlen",
+    "AH": "AH – Fallzahlen",
+    "SGB II": "SGB II – Fallzahlen",
+    "AsylbLG": "AsylbLG – Fallzahlen",
+}
+#: the main case numbers for the chart over time
+HAUPTZAHLEN = {
+    "jh_hze_gesamt": "HzE ohne UMA",
+    "egh_eigener_wohnraum": "EGH eigener Wohnraum",
+    "es_gsi_gesamt": "GSI",
+    "ah_hzp_gesamt": "Hilfe zur Pflege",
+    "sgb2_leistungsberechtigte": "SGB II",
+    "asylblg_leistungsberechtigte": "AsylbLG",
+}
+SO_GESAMT = "SO-Gesamt"
+
+
+def stichtag(periode: str) -> str:
+    """The quarter-end Stichtag of 'YYYY-Qn' as a pool period 'YYYY-MM-DD'."""
+    ts = pd.Period(periode.replace("-Q", "Q"), freq="Q").end_time.normalize()
+    return ts.strftime("%Y-%m-%d")
+
+
+def vorquartal(periode: str, n: int = 1) -> str:
+    """The quarter n quarters before."""
+    p = pd.Period(periode.replace("-Q", "Q"), freq="Q") - n
+    return f"{p.year}-Q{p.quarter}"
+
+
+def spalten() -> list[str]:
+    """Columns of the Erfassungsbogen: the Sozialräume, ohne Zuordnung and SO-Gesamt."""
+    return [*sozialraeume(), OHNE_ZUORDNUNG, SO_GESAMT]
+
+
+def erfassungsbogen(pool: pd.DataFrame, periode: str) -> pd.DataFrame:
+    """The Erfassungsbogen as numbers: rows (Gruppe, Bereich, Zeile, Quelle), area columns."""
+    s = stichtag(periode)
+    ids = [z[3] for z in ZEILEN]
+    sub = pool[(pool["periode"] == s) & pool["kennzahl"].isin(ids) & (pool["ebene"] != "stadtviertel")]
+    wide = sub.pivot_table(index="kennzahl", columns="raum", values="wert", aggfunc="first")
+    wide = wide.rename(columns={GESAMTSTADT: SO_GESAMT}).reindex(index=ids, columns=spalten())
+    cat = load_catalog()
+    index = pd.MultiIndex.from_tuples(
+        [(g, b, z, cat.get(k).quelle) for g, b, z, k in ZEILEN], names=["Gruppe", "Bereich", "Zeile", "Quelle"]
+    )
+    wide.index = index
+    return wide
+
+
+def veraenderungen(pool: pd.DataFrame, periode: str, raum: str) -> pd.DataFrame:
+    """For one area: value now, previous quarter and same quarter a year before, with changes."""
+    col = SO_GESAMT if raum == GESAMTSTADT else raum
+    now = erfassungsbogen(pool, periode)[col]
+    vq = erfassungsbogen(pool, vorquartal(periode, 1))[col]
+    vj = erfassungsbogen(pool, vorquartal(periode, 4))[col]
+    return pd.DataFrame({"aktuell": now, "vorquartal": vq, "vorjahresquartal": vj})
+
+
+def veraenderungen_formatiert(v: pd.DataFrame, periode: str) -> pd.DataFrame:
+    """German formatted change table."""
+    out = pd.DataFrame(index=v.index)
+    out[fmt.datum(stichtag(periode))] = v["aktuell"].map(fmt.zahl)
+    out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = v["vorquartal"].map(fmt.zahl)
+    out["Veränderung zum Vorquartal"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorquartal"], strict=True)]
+    out[f"Vorjahresquartal ({fmt.datum(stichtag(vorquartal(periode, 4)))})"] = v["vorjahresquartal"].map(fmt.zahl)
+    out["Veränderung zum Vorjahr"] = [
+        f"{fmt.differenz(a, b)} ({fmt.veraenderung(a, b)})" for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)
+    ]
+    return out
+
+
+def formatiert(bogen: pd.DataFrame) -> pd.DataFrame:
+    """The Erfassungsbogen with German number format."""
+    return bogen.apply(lambda c: c.map(fmt.zahl))
+
+
+def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
+    """The Erfassungsbogen as an HTML table with group header rows (like the paper's form)."""
+    cols = list(bogen.columns)
+    head = "".join(
+        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{c}</th>' for c in cols
+    )
+    rows, current = [], None
+    for (gruppe, bereich, zeile, quelle), vals in bogen.iterrows():
+        if gruppe != current:
+            rows.append(f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{GRUPPEN[gruppe]}</td></tr>')
+            current = gruppe
+        label = bereich if zeile == "Gesamt" else f"{bereich}: {zeile}"
+        weight = "font-weight:bold;" if zeile == "Gesamt" or bereich == zeile else ""
+        cells = "".join(
+            f'<td style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">{fmt.zahl(vals[c])}</td>'
+            for c in cols
+        )
+        rows.append(
+            f'<tr><td style="text-align:left;{weight}">{label}</td><td style="text-align:left">{quelle}</td>{cells}</tr>'
+        )
+    return (
+        f'<table class="kz-bogen"><thead><tr><th>Fallzahl</th><th>Quelle</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def zeitreihen(pool: pd.DataFrame, raum: str, bis: str, quartale: int = 12) -> pd.DataFrame:
+    """The main case numbers over the last quarters for one area (index: German dates)."""
+    s_bis = stichtag(bis)
+    sub = pool[pool["kennzahl"].isin(HAUPTZAHLEN) & (pool["raum"] == raum) & (pool["ebene"] != "stadtviertel")]
+    sub = sub[sub["periode"] <= s_bis]
+    wide = sub.pivot_table(index="periode", columns="kennzahl", values="wert", aggfunc="first").sort_index()
+    wide = wide.tail(quartale)[[k for k in HAUPTZAHLEN if k in wide.columns]].rename(columns=HAUPTZAHLEN)
+    wide.index = [fmt.datum(i) for i in wide.index]
+    return wide
+
+
+def kernaussagen(pool: pd.DataFrame, periode: str, raum: str) -> list[str]:
+    """Key messages: the main case numbers with their change to the same quarter a year before."""
+    v = veraenderungen(pool, periode, raum)
+    gebiet = "in der Gesamtstadt" if raum == GESAMTSTADT else f"im Sozialraum {raum}"
+    changes = []
+    for (_, _, _, k), (_, row) in zip(ZEILEN, v.iterrows(), strict=True):
+        if k not in HAUPTZAHLEN:
+            continue
+        a, b = row["aktuell"], row["vorjahresquartal"]
+        text = f"{HAUPTZAHLEN[k]} {fmt.zahl(a)} ({fmt.veraenderung(a, b)})"
+        rel = abs((a - b) / b) if pd.notna(a) and pd.notna(b) and b else 0.0
+        changes.append((rel, text))
+    out = [f"Fallzahlen {gebiet} am {fmt.datum(stichtag(periode))}, Veränderung zum Vorjahresquartal in Klammern."]
+    if changes:
+        changes.sort(key=lambda t: -t[0])
+        out.append(f"Stärkste Veränderung: {changes[0][1]}.")
+        out.append("Weitere: " + "; ".join(t for _, t in changes[1:]) + ".")
+    return out
+
+
+def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
+    """The Erfassungsbogen as an Excel file for Controlling C2 (written atomically)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    pool = load_pool(pool_dir)
+    bogen = erfassungsbogen(pool, periode)
+    v = veraenderungen(pool, periode, raum)
+    table = bogen.reset_index()
+    col = SO_GESAMT if raum == GESAMTSTADT else raum
+    table[f"{col}: Vorquartal"] = v["vorquartal"].to_numpy()
+    table[f"{col}: Vorjahresquartal"] = v["vorjahresquartal"].to_numpy()
+    tmp = path.with_name(f".{path.name}.tmp")
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        table.to_excel(xw, sheet_name="Erfassungsbogen", index=False, startrow=3)
+        ws = xw.sheets["Erfassungsbogen"]
+        ws["A1"] = f"Erfassungsbogen Quartalsmeldung – Stichtag {fmt.datum(stichtag(periode))}"
+        ws["A1"].font = Font(bold=True, size=14)
+        ws["A2"] = "Abteilung Soziales (SO) – Fachbereich Bildung und Soziales – für Controlling C 2"
+        for cell in ws[4]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE7F0")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in ws.iter_rows(min_row=5, min_col=5):
+            for cell in row:
+                cell.number_format = "#,##0"
+        widths = {"A": 10, "B": 24, "C": 34, "D": 14}
+        for letter, w in widths.items():
+            ws.column_dimensions[letter].width = w
+        ws.freeze_panes = "E5"
+    import os
+
+    os.replace(tmp, path)
+    return path

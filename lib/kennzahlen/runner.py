@@ -1,0 +1,447 @@
+"""The batch runner: execute the product notebooks with papermill, export self-contained HTML.
+
+One report = one product notebook for one area and period. Reports run in a process pool
+(``spawn``: no kernel is started in the parent), each is retried once on a kernel start
+failure, and a failing report is kept as an executed notebook with its error while the
+others go on. A report whose inputs (pool, notebook, config, package code, parameters) are
+unchanged is skipped unless ``force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import multiprocessing
+import os
+import re
+import time
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__, paths
+from .schema import GESAMTSTADT
+
+KERNEL_NAME = "python3"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+KERNEL_START_ERRORS = (
+    "Address already in use",
+    "Kernel didn't respond",
+    "Kernel died",
+    "DeadKernelError",
+    "kernel died",
+    "Timeout waiting for kernel_info reply",
+)
+
+
+@dataclass(frozen=True)
+class Produkt:
+    """One of the four products: its number, folder, notebook and rhythm."""
+
+    nr: int
+    ordner: str
+    notebook: str
+    titel: str
+    jaehrlich: bool
+
+
+PRODUKTE: dict[int, Produkt] = {
+    1: Produkt(1, "1_sozialstruktur", "01_sozialstruktur.ipynb", "Sozialstrukturelle Daten", True),
+    2: Produkt(2, "2_quartalsmeldung", "02_quartalsmeldung.ipynb", "Quartalsmeldung", False),
+    3: Produkt(3, "3_wirkungskennzahlen", "03_wirkungskennzahlen.ipynb",
+               "Wirkungskennzahlen der Sozialraumorientierung", True),
+    4: Produkt(4, "4_ampel", "04_ampel.ipynb", "Ampel", False),
+}
+
+
+class RunnerError(ValueError):
+    """A report request that cannot run (unknown parameter, bad period, missing pool)."""
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of an area name: 'Mitte/Ost' -> 'mitte-ost', 'Böfingen' -> 'boefingen'."""
+    s = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+
+
+def check_periode(periode: str) -> str:
+    """Validate a quarter label 'YYYY-Qn'."""
+    if not re.fullmatch(r"\d{4}-Q[1-4]", periode or ""):
+        raise RunnerError(f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4")
+    return periode
+
+
+def berichtszeitraum(produkt: int, periode: str) -> str:
+    """The period a product reports for a run quarter: the quarter, or the last complete year."""
+    check_periode(periode)
+    if not PRODUKTE[produkt].jaehrlich:
+        return periode
+    year, q = int(periode[:4]), int(periode[-1])
+    return str(year if q == 4 else year - 1)
+
+
+def notebook_parameters(notebook: Path) -> set[str]:
+    """The names in the notebook's `parameters` cell (papermill.inspect_notebook)."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(notebook)).keys())
+
+
+def _sha(*chunks: bytes) -> str:
+    h = hashlib.sha256()
+    for c in chunks:
+        h.update(hashlib.sha256(c).digest())
+    return h.hexdigest()
+
+
+def _code_and_config_hash() -> str:
+    files = sorted(Path(__file__).parent.rglob("*.py")) + sorted(
+        p for p in (paths.CONFIG).glob("*") if p.is_file()
+    )
+    files += sorted((TEMPLATE_DIR).rglob("*.j2"))
+    return _sha(__version__.encode(), *(f.name.encode() + f.read_bytes() for f in files))
+
+
+@dataclass
+class Job:
+    """One report to make."""
+
+    produkt: int
+    raum: str
+    periode: str
+    pool: str
+    out_dir: str
+    notebook: str
+    input_hash: str = ""
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def base(self) -> Path:
+        return Path(self.out_dir) / PRODUKTE[self.produkt].ordner / slug(self.raum)
+
+
+def plan(
+    periode: str,
+    produkte: list[int] | None = None,
+    raeume: list[str] | None = None,
+    pool: Path | None = None,
+    out: Path | None = None,
+    notebooks: Path | None = None,
+) -> list[Job]:
+    """The jobs of a run, each with its parameters checked and its input hash computed."""
+    from .geography import areas
+
+    check_periode(periode)
+    pool = Path(pool or paths.PROCESSED).resolve()
+    out = Path(out or paths.REPORTS).resolve() / periode
+    notebooks = Path(notebooks or paths.NOTEBOOKS).resolve()
+    manifest = pool / "manifest.json"
+    if not manifest.exists():
+        raise RunnerError(f"Kein Datenpool in {pool}: erst `kennzahlen pool` ausführen.")
+    valid = areas()
+    raeume = raeume or valid
+    unknown = [r for r in raeume if r not in valid]
+    if unknown:
+        raise RunnerError(f"Unbekannte(r) Raum/Räume: {', '.join(unknown)} (bekannt: {', '.join(valid)})")
+    produkte = produkte or sorted(PRODUKTE)
+    base_hash = _code_and_config_hash()
+    pool_bytes = manifest.read_bytes()
+    jobs = []
+    for nr in produkte:
+        if nr not in PRODUKTE:
+            raise RunnerError(f"Produkt {nr} gibt es nicht (1, 2, 3, 4)")
+        nb = notebooks / PRODUKTE[nr].notebook
+        if not nb.exists():
+            raise RunnerError(f"Notebook fehlt: {nb}")
+        params = {"periode": periode, "sozialraum": None, "pool": str(pool)}
+        allowed = notebook_parameters(nb)
+        bad = sorted(set(params) - allowed)
+        if bad:
+            raise RunnerError(f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: {', '.join(sorted(allowed))})")
+        nb_bytes = nb.read_bytes()
+        for raum in raeume:
+            p = {**params, "sozialraum": raum}
+            h = _sha(base_hash.encode(), pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
+            jobs.append(Job(nr, raum, periode, str(pool), str(out), str(nb), h, p))
+    return jobs
+
+
+# ---------------------------------------------------------------------------- in the worker
+def _is_kernel_start_failure(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(s in text for s in KERNEL_START_ERRORS) or "RuntimeError: Kernel" in text
+
+
+def _kernaussagen(nb) -> list[str]:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {})
+            if "kernaussagen" in meta:
+                return list(meta["kernaussagen"])
+            for sub in meta.values():
+                if isinstance(sub, dict) and "kernaussagen" in sub:
+                    return list(sub["kernaussagen"])
+    return []
+
+
+def export_html(nb, title: str) -> str:
+    """nbconvert in-process: no input cells, no prompts, the offline house template."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    c = Config()
+    c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell",)
+    c.TagRemovePreprocessor.remove_input_tags = ("remove_input",)
+    c.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=c, template_name="kennzahlen", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"language_code": "de"})
+    return body
+
+
+def _write_atomic(path: Path, data: str | bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def run_job(job: Job) -> dict:
+    """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
+    import nbformat
+    import papermill
+
+    produkt = PRODUKTE[job.produkt]
+    base = job.base
+    base.parent.mkdir(parents=True, exist_ok=True)
+    executed = base.with_suffix(".ipynb")
+    t0 = time.perf_counter()
+    entry = {
+        "produkt": job.produkt,
+        "produkt_ordner": produkt.ordner,
+        "produkt_titel": produkt.titel,
+        "raum": job.raum,
+        "slug": slug(job.raum),
+        "berichtszeitraum": berichtszeitraum(job.produkt, job.periode),
+        "html": f"{produkt.ordner}/{slug(job.raum)}.html",
+        "anhaenge": [],
+        "notebook": f"{produkt.ordner}/{slug(job.raum)}.ipynb",
+        "input_hash": job.input_hash,
+        "erstellt": datetime.now().isoformat(timespec="seconds"),
+    }
+    error = None
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(
+                job.notebook,
+                str(executed),
+                parameters=job.parameters,
+                kernel_name=KERNEL_NAME,
+                cwd=str(Path(job.notebook).parent),
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+            )
+            error = None
+            break
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, the batch goes on
+            error = exc
+            if attempt == 1 and _is_kernel_start_failure(exc):
+                time.sleep(1.0)
+                continue
+            break
+    if error is not None:
+        entry.update(status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2))
+        return entry
+    nb = nbformat.read(executed, as_version=4)
+    zeitraum = entry["berichtszeitraum"]
+    title = f"{produkt.titel} – {job.raum} – {zeitraum}"
+    _write_atomic(base.with_suffix(".html"), export_html(nb, title))
+    from . import products
+
+    for rel in products.anhaenge(job.produkt, Path(job.pool), job.periode, job.raum, base):
+        entry["anhaenge"].append(str(Path(rel).relative_to(Path(job.out_dir))))
+    entry.update(status="ok", fehler=None, kernaussagen=_kernaussagen(nb),
+                 sekunden=round(time.perf_counter() - t0, 2))
+    return entry
+
+
+def _short_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    tail = " | ".join(lines[-3:]) if lines else type(exc).__name__
+    return f"{type(exc).__name__}: {tail}"[:600]
+
+
+# ---------------------------------------------------------------------------- the batch
+@dataclass
+class RunResult:
+    """What a run did: entries per report, and where the index is."""
+
+    periode: str
+    out: Path
+    entries: list[dict]
+    seconds: float
+
+    @property
+    def failed(self) -> list[dict]:
+        return [e for e in self.entries if e["status"] == "fehler"]
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+def _load_runs(out: Path) -> dict:
+    f = out / "runs.json"
+    if f.exists():
+        try:
+            return json.loads(f.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return {}
+    return {}
+
+
+def run(
+    periode: str,
+    produkte: list[int] | None = None,
+    raeume: list[str] | None = None,
+    pool: Path | None = None,
+    out: Path | None = None,
+    force: bool = False,
+    workers: int | None = None,
+    notebooks: Path | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Make every requested report; skip unchanged ones; write runs.json and index.html."""
+    t0 = time.perf_counter()
+    jobs = plan(periode, produkte, raeume, pool, out, notebooks)
+    out_dir = Path(jobs[0].out_dir) if jobs else Path(out or paths.REPORTS) / periode
+    out_dir.mkdir(parents=True, exist_ok=True)
+    previous = {(e["produkt"], e["raum"]): e for e in _load_runs(out_dir).get("reports", [])}
+    todo, entries = [], []
+    for job in jobs:
+        prev = previous.get((job.produkt, job.raum))
+        if (
+            not force
+            and prev
+            and prev.get("status") in ("ok", "uebersprungen")
+            and prev.get("input_hash") == job.input_hash
+            and job.base.with_suffix(".html").exists()
+        ):
+            entries.append({**prev, "status": "uebersprungen"})
+        else:
+            todo.append(job)
+    if todo:
+        entries.extend(_execute(todo, workers, progress))
+    merged = {**previous, **{(e["produkt"], e["raum"]): e for e in entries}}
+    all_entries = sorted(merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"]))
+    manifest = Path(jobs[0].pool) / "manifest.json" if jobs else None
+    runs = {
+        "periode": periode,
+        "pool": jobs[0].pool if jobs else None,
+        "pool_manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest else None,
+        "reports": all_entries,
+    }
+    _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
+    _write_atomic(out_dir / "index.html", render_index(periode, all_entries))
+    this_run = [e for e in all_entries if (e["produkt"], e["raum"]) in {(j.produkt, j.raum) for j in jobs}]
+    return RunResult(periode, out_dir, this_run, time.perf_counter() - t0)
+
+
+def _execute(jobs: list[Job], workers: int | None, progress: bool) -> list[dict]:
+    from tqdm.auto import tqdm
+
+    n = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    results: list[dict] = []
+    bar = tqdm(total=len(jobs), desc="Berichte", unit="Bericht", disable=not progress)
+    if n == 1:
+        for job in jobs:
+            results.append(run_job(job))
+            bar.update()
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+            futures = {pool.submit(run_job, job): job for job in jobs}
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    results.append(fut.result())
+                except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its report
+                    results.append({**asdict(job), "status": "fehler", "fehler": _short_error(exc),
+                                    "raum": job.raum, "produkt": job.produkt,
+                                    "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html"})
+                bar.update()
+    bar.close()
+    return results
+
+
+STATUS_TEXT = {"ok": "neu erstellt", "uebersprungen": "unverändert", "fehler": "FEHLER"}
+
+
+def render_index(periode: str, entries: list[dict]) -> str:
+    """The index page linking every report of a period (self-contained HTML)."""
+    from .geography import areas
+
+    rows = []
+    by_key = {(e["produkt"], e["raum"]): e for e in entries}
+    header = "".join(f"<th>{html.escape(a)}</th>" for a in areas())
+    for nr, prod in PRODUKTE.items():
+        cells = []
+        for raum in areas():
+            e = by_key.get((nr, raum))
+            if e is None:
+                cells.append("<td>–</td>")
+            elif e["status"] == "fehler":
+                cells.append(f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>')
+            else:
+                extra = "".join(
+                    f' · <a href="{html.escape(a)}">{html.escape(Path(a).suffix[1:].upper())}</a>'
+                    for a in e.get("anhaenge", [])
+                    if not a.endswith(".csv")
+                )
+                cells.append(f'<td><a href="{html.escape(e["html"])}">Bericht</a>{extra}</td>')
+        zeitraum = berichtszeitraum(nr, periode)
+        rows.append(
+            f"<tr><th>{nr} {html.escape(prod.titel)}<br><small>Berichtszeitraum {html.escape(zeitraum)}</small></th>{''.join(cells)}</tr>"
+        )
+    failed = [e for e in entries if e["status"] == "fehler"]
+    fail_html = ""
+    if failed:
+        items = "".join(
+            f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: {html.escape(str(e.get('fehler')))}</li>" for e in failed
+        )
+        fail_html = f'<h2>Fehlgeschlagene Berichte</h2><ul class="fehler">{items}</ul>'
+    stamp = datetime.now().strftime("%d.%m.%Y %H:%M")
+    return f"""<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2rem auto; color: #1f2933; }}
+h1 {{ border-bottom: 3px solid #0072B2; padding-bottom: .2em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #cbd2d9; padding: .5em; text-align: left; vertical-align: top; }}
+thead th {{ background: #eef4fa; }}
+td.fehler, ul.fehler {{ color: #b00020; font-weight: bold; }}
+a {{ color: #0b5394; }}
+</style></head>
+<body>
+<h1>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</h1>
+<p>Abteilung Soziales. Stand der Berichte: {stamp}. Jahresprodukte (1 und 3) zeigen das letzte vollständige Jahr.</p>
+<table><thead><tr><th>Produkt</th>{header}</tr></thead><tbody>
+{''.join(rows)}
+</tbody></table>
+{fail_html}
+</body></html>
+"""

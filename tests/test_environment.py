@@ -1,0 +1,36 @@
+"""environment.yml (conda users) names the same packages and pins as pyproject.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pins(specs: list[str]) -> dict[str, str]:
+    out = {}
+    for spec in specs:
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", spec.strip())
+        assert m, f"not pinned exactly: {spec!r}"
+        out[m.group(1).lower()] = m.group(2)
+    return out
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    wanted = _pins(project["dependencies"]) | _pins(project["optional-dependencies"]["dev"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    got = _pins([p for p in pip if not p.startswith("-e")])
+    assert got == wanted
+
+
+def test_required_packages_are_there():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    names = set(_pins(project["dependencies"]) | _pins(project["optional-dependencies"]["dev"]))
+    for required in ("jupyterlab", "pandas", "seaborn", "papermill", "nbconvert", "pytest", "nbval"):
+        assert required in names
