@@ -1,0 +1,188 @@
+"""Produkt 1 – Sozialstrukturelle Daten: population, households and poverty per Stadtviertel."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import fmt
+from ..geography import raumgliederung, sozialraeume, stadtviertel_polygons
+from ..schema import GESAMTSTADT
+
+ALTERSGRUPPEN = {
+    "bev_0_5": "0–5",
+    "bev_6_17": "6–17",
+    "bev_18_24": "18–24",
+    "bev_25_44": "25–44",
+    "bev_45_64": "45–64",
+    "bev_65_79": "65–79",
+    "bev_80plus": "80+",
+}
+BEVOELKERUNG = {
+    "bev_gesamt": "Einwohner*innen",
+    "bev_weiblich": "weiblich",
+    "bev_maennlich": "männlich",
+    "anteil_unter18": "unter 18",
+    "anteil_65plus": "65 und älter",
+    "anteil_nichtdeutsch": "nichtdeutsch",
+    "anteil_migrationshintergrund": "mit Migrations­hintergrund",
+}
+HAUSHALTE = {
+    "hh_gesamt": "Haushalte",
+    "hh_ohne_kinder": "ohne Kinder",
+    "hh_mit_kindern": "mit Kindern",
+    "hh_alleinerziehend": "Alleinerziehende",
+}
+ARMUT = {
+    "sgb2_personen": "SGB II Personen",
+    "sgb2_quote": "SGB-II-Quote",
+    "sgb12_personen": "SGB XII Personen",
+    "sgb12_quote": "SGB-XII-Quote",
+    "wohngeld_personen": "Wohngeld Personen",
+    "wohngeld_quote": "Wohngeld-Quote",
+    "asylblg_personen": "AsylbLG Personen",
+    "asylblg_quote": "AsylbLG-Quote",
+}
+ANTEILE = {"anteil_unter18", "anteil_65plus", "anteil_nichtdeutsch", "anteil_migrationshintergrund",
+           "sgb2_quote", "sgb12_quote", "wohngeld_quote", "asylblg_quote"}
+
+
+def stichtag(jahr: str) -> str:
+    """The Stichtag 31.12. of a report year as a pool period."""
+    return f"{jahr}-12-31"
+
+
+def stadtviertel_von(raum: str) -> pd.DataFrame:
+    """The Stadtviertel of a Sozialraum (all for Gesamtstadt), with name and Sozialraum."""
+    rg = raumgliederung()
+    return rg if raum == GESAMTSTADT else rg[rg["sozialraum"] == raum]
+
+
+def _wide(pool: pd.DataFrame, ids: list[str], periode: str, ebene: str) -> pd.DataFrame:
+    sub = pool[(pool["periode"] == periode) & pool["kennzahl"].isin(ids) & (pool["ebene"] == ebene)]
+    return sub.pivot_table(index="raum", columns="kennzahl", values="wert", aggfunc="first").reindex(columns=ids)
+
+
+def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    for k, label in labels.items():
+        out[label] = df[k].map(fmt.prozent if k in ANTEILE else fmt.zahl)
+    return out
+
+
+def tabelle_stadtviertel(pool: pd.DataFrame, jahr: str, raum: str, labels: dict[str, str]) -> pd.DataFrame:
+    """Kennzahlen per Stadtviertel of the area, with the Sozialraum (or city) total row last."""
+    stv = stadtviertel_von(raum)
+    wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
+    wide.index = [f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)]
+    if raum == GESAMTSTADT:
+        total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt")
+        total.index = ["Gesamtstadt"]
+    else:
+        total = _wide(pool, list(labels), stichtag(jahr), "sozialraum").loc[[raum]]
+        total.index = [f"Sozialraum {raum}"]
+    return pd.concat([wide, total])
+
+
+def tabelle_sozialraeume(pool: pd.DataFrame, jahr: str, labels: dict[str, str]) -> pd.DataFrame:
+    """Kennzahlen per Sozialraum and for the city."""
+    wide = _wide(pool, list(labels), stichtag(jahr), "sozialraum").reindex(sozialraeume())
+    total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt")
+    total.index = [GESAMTSTADT]
+    return pd.concat([wide, total])
+
+
+def formatiert(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """German formatted table with readable column names."""
+    return _format(df, labels)
+
+
+def altersanteile(pool: pd.DataFrame, jahr: str) -> pd.DataFrame:
+    """Age-group shares per Sozialraum and city (the paper's chart), as fractions."""
+    counts = tabelle_sozialraeume(pool, jahr, {**ALTERSGRUPPEN, "bev_gesamt": ""})
+    shares = counts[list(ALTERSGRUPPEN)].div(counts["bev_gesamt"], axis=0)
+    return shares.rename(columns=ALTERSGRUPPEN)
+
+
+def entwicklung(pool: pd.DataFrame, raum: str, ids: dict[str, str]) -> pd.DataFrame:
+    """Kennzahlen over all years (31.12.) for the area and, beside it, the city."""
+    ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
+    sub = pool[pool["kennzahl"].isin(ids) & (pool["raum"] == raum) & (pool["ebene"] == ebene)]
+    sub = sub[sub["periode"].str.endswith("-12-31")]
+    wide = sub.pivot_table(index="periode", columns="kennzahl", values="wert", aggfunc="first").reindex(columns=list(ids))
+    wide.index = [p[:4] for p in wide.index]
+    return wide
+
+
+def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFrame:
+    """Development table formatted, with the change over the whole span in the last row."""
+    out = _format(df, ids)
+    if len(df) >= 2:
+        first, last = df.iloc[0], df.iloc[-1]
+        out.loc[f"Veränderung {df.index[0]}–{df.index[-1]}"] = [
+            (fmt.differenz(last[k] * 100, first[k] * 100, 1) + " Pp.") if k in ANTEILE else fmt.veraenderung(last[k], first[k])
+            for k in ids
+        ]
+    return out
+
+
+def kartenwerte(pool: pd.DataFrame, jahr: str, kennzahl: str) -> dict[str, float]:
+    """Values per stadtviertel_nr for a map."""
+    sub = pool[(pool["periode"] == stichtag(jahr)) & (pool["kennzahl"] == kennzahl) & (pool["ebene"] == "stadtviertel")]
+    return dict(zip(sub["raum"], sub["wert"], strict=True))
+
+
+def ohne_polygon(pool: pd.DataFrame, jahr: str, raum: str) -> pd.DataFrame:
+    """The areas of the report without a polygon (Ortschaften), with their values, as a table."""
+    polys = stadtviertel_polygons()
+    stv = stadtviertel_von(raum)
+    stv = stv[~stv["stadtviertel_nr"].isin(list(polys))]
+    labels = {"bev_gesamt": "Einwohner*innen", "anteil_65plus": "65 und älter", "sgb2_quote": "SGB-II-Quote"}
+    wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
+    wide.index = [f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)]
+    return _format(wide, labels)
+
+
+def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
+    """Key messages: size and change, age structure against the city, poverty and its hot spots."""
+    per = stichtag(jahr)
+    vor = stichtag(str(int(jahr) - 1))
+    ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
+
+    def v(k: str, r: str = raum, p: str = per, e: str = ebene) -> float | None:
+        s = pool[(pool["kennzahl"] == k) & (pool["raum"] == r) & (pool["periode"] == p) & (pool["ebene"] == e)]
+        return None if s.empty else float(s["wert"].iloc[0])
+
+    gebiet = "In Ulm" if raum == GESAMTSTADT else f"Im Sozialraum {raum}"
+    out = [
+        f"{gebiet} lebten am {fmt.datum(per)} {fmt.zahl(v('bev_gesamt'))} Menschen "
+        f"({fmt.veraenderung(v('bev_gesamt'), v('bev_gesamt', p=vor))} gegenüber dem Vorjahr)."
+    ]
+    if raum == GESAMTSTADT:
+        anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT)
+        alt = anteile[["65–79", "80+"]].sum(axis=1)
+        jung = anteile[["0–5", "6–17"]].sum(axis=1)
+        out.append(
+            f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} ({fmt.prozent(alt.max())}), "
+            f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
+        )
+    else:
+        out.append(
+            f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt {fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
+            f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt {fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
+        )
+    out.append(
+        f"SGB-II-Quote {fmt.prozent(v('sgb2_quote'))}"
+        + ("" if raum == GESAMTSTADT else f" (Stadt {fmt.prozent(v('sgb2_quote', GESAMTSTADT, e='gesamtstadt'))})")
+        + f"; Vorjahr {fmt.prozent(v('sgb2_quote', p=vor))}."
+    )
+    stv = stadtviertel_von(raum)
+    q = pool[(pool["kennzahl"] == "sgb2_quote") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
+             & pool["raum"].isin(stv["stadtviertel_nr"])]
+    big = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
+               & (pool["wert"] >= 300)]["raum"]
+    q = q[q["raum"].isin(big)].nlargest(3, "wert")
+    if len(q):
+        names = dict(zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True))
+        spots = ", ".join(f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True))
+        out.append(f"Höchste SGB-II-Quoten (Stadtviertel ab 300 Einwohner*innen): {spots}.")
+    return out

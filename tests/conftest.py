@@ -1,0 +1,65 @@
+"""Shared test set-up: one demo data pool per test session.
+
+The pool is built once from the embedded demo deliveries into a temporary folder and
+published to notebooks (nbval) and reports through the environment variable
+``KENNZAHLEN_POOL``, so no test touches data/raw or data/processed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SESSION_DIR: Path | None = None
+
+
+def _build_demo_pool() -> tuple[Path, Path]:
+    from kennzahlen.demo import write_demo
+    from kennzahlen.pool import build_pool_frames, write_pool
+
+    global _SESSION_DIR
+    _SESSION_DIR = Path(tempfile.mkdtemp(prefix="kennzahlen-tests-"))
+    raw = _SESSION_DIR / "raw"
+    pool = _SESSION_DIR / "pool"
+    write_demo(raw)
+    frames, _ = build_pool_frames(raw)
+    write_pool(frames, pool)
+    return raw, pool
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    """Build the demo pool once, before any notebook kernel starts, if a collected test needs it."""
+    if os.environ.get("KENNZAHLEN_POOL"):
+        return
+    needs = any(
+        str(getattr(item, "path", "")).endswith(".ipynb")
+        or {"demo_pool", "demo_raw"} & set(getattr(item, "fixturenames", ()))
+        for item in items
+    )
+    if not needs:
+        return
+    raw, pool = _build_demo_pool()
+    os.environ["KENNZAHLEN_POOL"] = str(pool)
+    os.environ["KENNZAHLEN_TEST_RAW"] = str(raw)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SESSION_DIR is not None:
+        shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def demo_pool() -> Path:
+    """The folder of the session's demo data pool."""
+    return Path(os.environ["KENNZAHLEN_POOL"])
+
+
+@pytest.fixture(scope="session")
+def demo_raw() -> Path:
+    """The folder of the session's demo deliveries (read-only for tests)."""
+    return Path(os.environ["KENNZAHLEN_TEST_RAW"])

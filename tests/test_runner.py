@@ -1,0 +1,104 @@
+"""The batch runner on tiny notebooks: failures stay local, parameters are checked, reruns skip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from kennzahlen import runner
+from kennzahlen.cli import expand_multi
+
+
+def _notebook(path: Path, body: str, params: str = 'periode = "2023-Q4"\nsozialraum = "Gesamtstadt"\npool = None') -> None:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, new_code_cell(body)]
+    nbformat.write(nb, path)
+
+
+@pytest.fixture()
+def setup(tmp_path: Path) -> dict[str, Path]:
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    (pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
+    ok = 'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} {periode}</p>"))'
+    _notebook(nbs / runner.PRODUKTE[1].notebook, ok)
+    _notebook(nbs / runner.PRODUKTE[3].notebook, ok)
+    _notebook(
+        nbs / runner.PRODUKTE[4].notebook,
+        'if sozialraum == "Wiblingen":\n    raise ValueError("kaputt in Wiblingen")\nprint("ok")',
+    )
+    return {"nbs": nbs, "pool": pool, "out": tmp_path / "reports"}
+
+
+def _run(s: dict[str, Path], produkte, raeume, force=False):
+    return runner.run("2023-Q4", produkte, raeume, s["pool"], s["out"], force=force, workers=2,
+                      notebooks=s["nbs"], progress=False)
+
+
+def test_failing_report_does_not_stop_the_others(setup):
+    res = _run(setup, [1, 4], ["Wiblingen", "West"])
+    status = {(e["produkt"], e["raum"]): e["status"] for e in res.entries}
+    assert status == {(1, "Wiblingen"): "ok", (1, "West"): "ok", (4, "Wiblingen"): "fehler", (4, "West"): "ok"}
+    failed = res.failed[0]
+    assert "kaputt in Wiblingen" in failed["fehler"]
+    # the failed report is kept as an executed notebook with its error
+    executed = setup["out"] / "2023-Q4" / "4_ampel" / "wiblingen.ipynb"
+    assert "kaputt in Wiblingen" in executed.read_text()
+    assert not (setup["out"] / "2023-Q4" / "4_ampel" / "wiblingen.html").exists()
+    html = (setup["out"] / "2023-Q4" / "1_sozialstruktur" / "west.html").read_text()
+    assert "Bericht West 2023-Q4" in html
+    index = (setup["out"] / "2023-Q4" / "index.html").read_text()
+    assert "Fehlgeschlagene Berichte" in index and "1_sozialstruktur/west.html" in index
+
+
+def test_unknown_parameter_is_refused(setup):
+    _notebook(setup["nbs"] / runner.PRODUKTE[3].notebook, "print(1)", params='periode = "x"\npool = None')
+    with pytest.raises(runner.RunnerError, match="unbekannte\\(r\\) Parameter sozialraum"):
+        _run(setup, [3], ["West"])
+
+
+def test_unchanged_rerun_executes_nothing_and_a_change_reruns(setup):
+    first = _run(setup, [1], ["West", "Gesamtstadt"])
+    assert {e["status"] for e in first.entries} == {"ok"}
+    html = setup["out"] / "2023-Q4" / "1_sozialstruktur" / "west.html"
+    mtime = html.stat().st_mtime_ns
+    second = _run(setup, [1], ["West", "Gesamtstadt"])
+    assert {e["status"] for e in second.entries} == {"uebersprungen"}
+    assert html.stat().st_mtime_ns == mtime
+    # a new pool (new export arrived) makes every report stale
+    (setup["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "def"}}')
+    third = _run(setup, [1], ["West"])
+    assert [e["status"] for e in third.entries] == ["ok"]
+    forced = _run(setup, [1], ["West"], force=True)
+    assert [e["status"] for e in forced.entries] == ["ok"]
+    runs = json.loads((setup["out"] / "2023-Q4" / "runs.json").read_text())
+    assert {(e["produkt"], e["raum"]) for e in runs["reports"]} == {(1, "West"), (1, "Gesamtstadt")}
+
+
+def test_bad_period_and_area_are_refused(setup):
+    with pytest.raises(runner.RunnerError, match="JJJJ-Qn"):
+        runner.plan("2023-4", [1], None, setup["pool"], setup["out"], setup["nbs"])
+    with pytest.raises(runner.RunnerError, match="Unbekannte"):
+        runner.plan("2023-Q4", [1], ["Atlantis"], setup["pool"], setup["out"], setup["nbs"])
+
+
+def test_berichtszeitraum_and_slug():
+    assert runner.berichtszeitraum(2, "2021-Q4") == "2021-Q4"
+    assert runner.berichtszeitraum(1, "2021-Q4") == "2021"
+    assert runner.berichtszeitraum(3, "2022-Q3") == "2021"
+    assert runner.slug("Mitte/Ost") == "mitte-ost" and runner.slug("Böfingen") == "boefingen"
+
+
+def test_cli_accepts_several_values_after_one_flag():
+    args = expand_multi(["report", "--periode", "2023-Q4", "--produkt", "1", "2", "--raum", "West", "Mitte/Ost", "--force"])
+    assert args == ["report", "--periode", "2023-Q4", "--produkt", "1", "--produkt", "2",
+                    "--raum", "West", "--raum", "Mitte/Ost", "--force"]
