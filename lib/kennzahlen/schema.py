@@ -42,6 +42,11 @@ class Column:
     min_value: int | None = None
     max_value: int | None = None
 
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of this column in a normalised frame (see the module docstring)."""
+        return DTYPES.get(self.kind, "str")
+
 
 @dataclass(frozen=True)
 class Table:
@@ -70,6 +75,27 @@ class Table:
     def has_stadtviertel(self) -> bool:
         """True when the table locates rows by Stadtviertel (else by Sozialraum)."""
         return "stadtviertel_nr" in self.column_names
+
+    @property
+    def output_columns(self) -> list[str]:
+        """The columns of the normalised frame: contract columns, derived sozialraum, stand,
+        datei."""
+        derived = ["sozialraum"] if self.has_stadtviertel else []
+        return [*self.column_names, *derived, "stand", "datei"]
+
+
+# pandas dtypes of the normalised frames, by Column.kind (everything else: "str")
+DTYPES = {"date": "datetime64[ns]", "int": "int64", "count": "int64", "bool": "bool"}
+
+
+def output_dtypes(table: Table) -> dict[str, str]:
+    """Column -> pandas dtype of the normalised frame of ``table``, in output column order."""
+    dtypes = {c.name: c.dtype for c in table.columns}
+    if table.has_stadtviertel:
+        dtypes["sozialraum"] = "str"
+    dtypes["stand"] = "datetime64[ns]"
+    dtypes["datei"] = "str"
+    return dtypes
 
 
 STV = Column("stadtviertel_nr", "area", required=False)
