@@ -391,26 +391,27 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
 
 def pool_summary(frames: dict[str, pd.DataFrame], raw: object) -> list[str]:
     """German summary lines of a pool build: tables read, rows, periods, areas, warnings."""
+    from .fmt import datum, zahl
+
     pool = frames["kennzahlen"]
     files = frames["stand"]
     lines = [f"Gelesen: {len(files)} Dateien aus {files['tabelle'].nunique()} Tabellen"]
     for table, grp in files.groupby("tabelle"):
         lines.append(
-            f"  {table:<22} {len(grp):>3} Exporte, {int(grp['zeilen'].sum()):>9,} Zeilen, "
-            f"Stand {pd.Timestamp(grp['stand'].min()):%d.%m.%Y} bis {pd.Timestamp(grp['stand'].max()):%d.%m.%Y}"
-            .replace(",", ".")
+            f"  {table:<22} {len(grp):>3} Exporte, {zahl(grp['zeilen'].sum()):>9} Zeilen, "
+            f"Stand {datum(grp['stand'].min())} bis {datum(grp['stand'].max())}"
         )
     periods = sorted(pool["periode"].unique())
+    sr = pool.loc[pool["ebene"] == "sozialraum", "raum"].nunique()
+    stv = pool.loc[pool["ebene"] == "stadtviertel", "raum"].nunique()
     lines.append(
-        f"Datenpool: {len(pool):,} Werte, {pool['kennzahl'].nunique()} Kennzahlen, "
+        f"Datenpool: {zahl(len(pool))} Werte, {pool['kennzahl'].nunique()} Kennzahlen, "
         f"Perioden {periods[0] if periods else '-'} bis {periods[-1] if periods else '-'}, "
-        f"{pool.loc[pool['ebene'] == 'sozialraum', 'raum'].nunique()} Sozialräume (inkl. ohne Zuordnung), "
-        f"{pool.loc[pool['ebene'] == 'stadtviertel', 'raum'].nunique()} Stadtviertel".replace(",", ".")
+        f"{sr} Sozialräume (inkl. ohne Zuordnung), {stv} Stadtviertel"
     )
     for name, frame in frames.items():
         if name not in ("kennzahlen", "stand"):
-            lines.append(f"  {name}.parquet: {len(frame):,} Zeilen".replace(",", "."))
+            lines.append(f"  {name}.parquet: {zahl(len(frame))} Zeilen")
     for w in getattr(raw, "warnings", []):
         lines.append(f"Warnung: {w}")
     return lines
-

@@ -78,12 +78,25 @@ def _auto_definition(k) -> str:
     parts = []
     for t in k.zaehler:
         bz = cat.basiszahlen[t.basis]
-        filt = ", ".join(f"{c} = {v}" for c, v in t.filter.items())
+        filt = ", ".join(_filter_text(c, v) for c, v in t.filter.items())
         parts.append(f"{bz.tabelle}: {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else ""))
     text = " + ".join(parts)
     if k.nenner:
         text += " / " + " + ".join(cat.basiszahlen[t.basis].tabelle for t in k.nenner)
     return text
+
+
+def _filter_text(col: str, value: object) -> str:
+    if isinstance(value, dict):
+        parts = []
+        if "min" in value:
+            parts.append(f"{col} ≥ {value['min']}")
+        if "max" in value:
+            parts.append(f"{col} ≤ {value['max']}")
+        return " und ".join(parts)
+    if isinstance(value, list):
+        return f"{col} = {' oder '.join(str(v) for v in value)}"
+    return f"{col} = {value}"
 
 
 def md(text: str) -> Markdown:

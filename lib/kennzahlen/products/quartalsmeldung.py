@@ -101,15 +101,14 @@ def veraenderungen(pool: pd.DataFrame, periode: str, raum: str) -> pd.DataFrame:
 
 
 def veraenderungen_formatiert(v: pd.DataFrame, periode: str) -> pd.DataFrame:
-    """German formatted change table."""
-    out = pd.DataFrame(index=v.index)
-    out[fmt.datum(stichtag(periode))] = v["aktuell"].map(fmt.zahl)
-    out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = v["vorquartal"].map(fmt.zahl)
+    """German formatted change table (one row per Fallzahl)."""
+    out = pd.DataFrame(index=[b if z == "Gesamt" else f"{b}: {z}" for _, b, z, _ in v.index])
+    out[fmt.datum(stichtag(periode))] = v["aktuell"].map(fmt.zahl).to_numpy()
+    out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = v["vorquartal"].map(fmt.zahl).to_numpy()
     out["Veränderung zum Vorquartal"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorquartal"], strict=True)]
-    out[f"Vorjahresquartal ({fmt.datum(stichtag(vorquartal(periode, 4)))})"] = v["vorjahresquartal"].map(fmt.zahl)
-    out["Veränderung zum Vorjahr"] = [
-        f"{fmt.differenz(a, b)} ({fmt.veraenderung(a, b)})" for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)
-    ]
+    out[f"Vorjahresquartal ({fmt.datum(stichtag(vorquartal(periode, 4)))})"] = v["vorjahresquartal"].map(fmt.zahl).to_numpy()
+    out["Veränderung zum Vorjahr"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
+    out["in %"] = [fmt.veraenderung(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
     return out
 
 

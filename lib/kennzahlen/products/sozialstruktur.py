@@ -117,11 +117,16 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
     """Development table formatted, with the change over the whole span in the last row."""
     out = _format(df, ids)
     if len(df) >= 2:
-        first, last = df.iloc[0], df.iloc[-1]
-        out.loc[f"Veränderung {df.index[0]}–{df.index[-1]}"] = [
-            (fmt.differenz(last[k] * 100, first[k] * 100, 1) + " Pp.") if k in ANTEILE else fmt.veraenderung(last[k], first[k])
-            for k in ids
-        ]
+        cells = []
+        for k in ids:
+            col = df[k].dropna()
+            if len(col) < 2:
+                cells.append("–")
+                continue
+            first, last = col.iloc[0], col.iloc[-1]
+            change = (fmt.differenz(last * 100, first * 100, 1) + " Pp.") if k in ANTEILE else fmt.veraenderung(last, first)
+            cells.append(f"{change} seit {col.index[0]}")
+        out.loc["Veränderung"] = cells
     return out
 
 

@@ -1,0 +1,111 @@
+"""The generated reports in a real browser (headless Chromium, offline), as a reader opens them.
+
+Runs the real runner over the demo pool for every product (Gesamtstadt and one Sozialraum),
+then opens each HTML file from disk: no request may leave the file, no page error, every
+image loads, no code is visible, and the title and headline numbers are there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kennzahlen import fmt, runner
+from kennzahlen.api import load_pool, wert
+
+CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+AREAS = ["Gesamtstadt", "Wiblingen"]
+PERIODE = "2023-Q4"
+
+
+@pytest.fixture(scope="session")
+def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    res = runner.run(PERIODE, sorted(runner.PRODUKTE), AREAS, demo_pool, out, progress=False)
+    assert not res.failed, res.failed
+    return out / PERIODE
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium fehlt ({CHROMIUM}): .ci/run installiert es")
+        pytest.skip("Chromium nicht installiert (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def headline(pool_dir: Path, produkt: int, raum: str) -> str:
+    """A number the report must show, computed from the pool independently of the notebook."""
+    pool = load_pool(pool_dir)
+    if produkt == 1:
+        return fmt.zahl(wert(pool, "bev_gesamt", raum, "2023-12-31"))
+    if produkt == 2:
+        return fmt.zahl(wert(pool, "jh_hze_gesamt", raum, "2023-12-31"))
+    if produkt == 3:
+        return fmt.prozent(wert(pool, "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 0)
+    return "Ampel"
+
+
+@pytest.mark.parametrize("produkt", sorted(runner.PRODUKTE))
+@pytest.mark.parametrize("raum", AREAS)
+def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt: int, raum: str):
+    path = reports / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
+    assert path.exists()
+    html = path.read_text(encoding="utf-8")
+    assert path.stat().st_size < 1.5 * 1024 * 1024, "report over 1.5 MB"
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "reference to another host"
+    assert "require.min.js" not in html and "mathjax" not in html.lower()
+
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    outside, errors, console = [], [], []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("file://", "data:", "about:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: outside.append(f"failed: {r.url}"))
+    page.goto(path.as_uri(), wait_until="load")
+    assert outside == [] and errors == [] and console == []
+    images = page.evaluate(
+        "Array.from(document.images).map(i => [i.complete, i.naturalWidth])"
+    )
+    assert images, "the report has no chart"
+    assert all(done and width > 0 for done, width in images)
+    assert page.locator(".jp-InputArea, .jp-InputPrompt, .jp-CodeMirrorEditor").count() == 0
+    text = page.inner_text("body")
+    assert runner.PRODUKTE[produkt].titel.split(" ")[0] in page.title()
+    assert raum in page.title()
+    assert "Traceback" not in text and "Error" not in text
+    assert headline(demo_pool, produkt, raum) in text
+    assert "Das Wichtigste in Kürze" in text
+    context.close()
+
+
+def test_index_links_every_report(reports: Path):
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for nr, prod in runner.PRODUKTE.items():
+        for raum in AREAS:
+            assert f'href="{prod.ordner}/{runner.slug(raum)}.html"' in index
+    assert (reports / "2_quartalsmeldung" / "gesamtstadt.xlsx").exists()
