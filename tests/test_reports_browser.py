@@ -105,7 +105,7 @@ def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt
 
 def test_index_links_every_report(reports: Path):
     index = (reports / "index.html").read_text(encoding="utf-8")
-    for nr, prod in runner.PRODUKTE.items():
+    for prod in runner.PRODUKTE.values():
         for raum in AREAS:
             assert f'href="{prod.ordner}/{runner.slug(raum)}.html"' in index
     assert (reports / "2_quartalsmeldung" / "gesamtstadt.xlsx").exists()
