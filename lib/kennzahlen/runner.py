@@ -171,6 +171,31 @@ def plan(
 
 
 # ---------------------------------------------------------------------------- in the worker
+def _ipc_kernel_manager():
+    """A KernelManager on Unix sockets in the temp folder: no TCP ports to collide on."""
+    import tempfile
+    import uuid
+
+    from jupyter_client.manager import KernelManager
+
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            if os.name == "posix":
+                kwargs.setdefault("transport", "ipc")
+                kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"kz-kernel-{uuid.uuid4().hex[:12]}"))
+            super().__init__(**kwargs)
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # the kernel's own log lines (shutdown interrupts) would clutter the progress bar;
+            # a failing cell's traceback is kept in the executed notebook
+            import subprocess
+
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return IPCKernelManager
+
+
 def _is_kernel_start_failure(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(s in text for s in KERNEL_START_ERRORS) or "RuntimeError: Kernel" in text
@@ -252,6 +277,7 @@ def run_job(job: Job) -> dict:
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
+                kernel_manager_class=_ipc_kernel_manager(),
             )
             error = None
             break
