@@ -1,0 +1,656 @@
+"""Mailing the reports of a period to the Verteiler (``config/verteiler.yaml``).
+
+``kennzahlen mail --periode 2023-Q4`` reads ``reports/<periode>/runs.json`` (written by the
+runner), works out which reports each recipient gets (one message per address, with every
+report of all its groups), checks every report first and sends nothing if one of them is
+not fit to go: its status is not ``ok``/``uebersprungen``, its HTML or an attachment is
+missing, or it is older than the data pool.
+
+*Older than the pool* is decided by content, not by file times: the SHA-256 of the pool's
+``manifest.json`` now must equal ``pool_manifest_sha256`` in runs.json (per report if the
+entry carries one, else the run's). File times would call a report stale after a rebuild of
+the pool from the same data, and do not survive copying a reports folder; the manifest hash
+changes exactly when the pool's files do.
+
+A group bound to a Sozialraum receives only that Sozialraum's reports and the Gesamtstadt
+ones; an address in a bound group may not be in a group with another binding, so a
+Sozialraumteamleitung never gets another Sozialraum's report. The SMTP password comes only
+from the environment variable ``KENNZAHLEN_SMTP_PASSWORD`` — never from the config file or a
+command line option. Every message is logged in ``reports/<periode>/mail_log.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import smtplib
+import ssl
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import fmt, paths
+from .schema import GESAMTSTADT
+
+PASSWORD_ENV = "KENNZAHLEN_SMTP_PASSWORD"
+SENDBAR = ("ok", "uebersprungen")
+PRODUKT_NUMMERN = (1, 2, 3, 4)
+#: what may be attached (an executed notebook or an audit file never leaves the department)
+ANHANG_TYPEN = {
+    ".html": ("text", "html"),
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+LOG_FIELDS = ["zeit", "empfaenger", "gruppe", "betreff", "anhaenge", "modus", "ergebnis"]
+_ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+_PASSWORD_KEYS = ("passw", "kennwort", "secret", "geheim")
+
+
+class VerteilerError(ValueError):
+    """``config/verteiler.yaml`` is invalid; the message names every problem."""
+
+
+class MailRefused(RuntimeError):
+    """Nothing was sent: the reports or the setup are not fit to go (``problems`` lists why)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# ---------------------------------------------------------------------------- the Verteiler
+def _address(value: str) -> str:
+    v = value.strip()
+    if not _ADDRESS.match(v):
+        raise ValueError(f"keine gültige E-Mail-Adresse: '{value}'")
+    return v.lower()
+
+
+Adresse = Annotated[str, AfterValidator(_address)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Absender(_Strict):
+    """The sender shown in From: (the department's planning office)."""
+
+    name: str = Field(min_length=1)
+    adresse: Adresse
+
+
+class SmtpConfig(_Strict):
+    """Where messages go; the password is never here (``KENNZAHLEN_SMTP_PASSWORD``)."""
+
+    host: str = Field("localhost", min_length=1)
+    port: int = Field(25, ge=1, le=65535)
+    benutzer: str | None = None
+    starttls: bool = False
+    timeout: float = Field(30.0, gt=0)
+
+
+class Gruppe(_Strict):
+    """A recipient group: which products it gets, optionally bound to one Sozialraum."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    produkte: list[int] = Field(min_length=1)
+    sozialraum: str | None = None
+    empfaenger: list[Adresse] = Field(min_length=1)
+
+    @field_validator("produkte")
+    @classmethod
+    def _produkte(cls, v: list[int]) -> list[int]:
+        bad = [p for p in v if p not in PRODUKT_NUMMERN]
+        if bad:
+            raise ValueError(f"unbekanntes Produkt {', '.join(map(str, bad))} (bekannt: 1, 2, 3, 4)")
+        return sorted(set(v))
+
+    @field_validator("empfaenger")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        dup = sorted({a for a in v if v.count(a) > 1})
+        if dup:
+            raise ValueError(f"Adresse doppelt in der Gruppe: {', '.join(dup)}")
+        return v
+
+    def bekommt(self, entry: dict) -> bool:
+        """True when this group receives the report of a runs.json entry."""
+        if entry.get("produkt") not in self.produkte:
+            return False
+        return self.sozialraum is None or entry.get("raum") in (self.sozialraum, GESAMTSTADT)
+
+
+class Verteiler(_Strict):
+    """The validated ``config/verteiler.yaml``."""
+
+    absender: Absender
+    smtp: SmtpConfig = Field(default_factory=SmtpConfig)
+    gruppen: list[Gruppe] = Field(min_length=1)
+
+    def adressen(self) -> list[str]:
+        """Every recipient address once, in the order of the file."""
+        return list(dict.fromkeys(a for g in self.gruppen for a in g.empfaenger))
+
+    def gruppen_von(self, adresse: str) -> list[Gruppe]:
+        """The groups an address belongs to."""
+        return [g for g in self.gruppen if adresse in g.empfaenger]
+
+
+def _find_password_keys(node: Any, where: str = "") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{where}.{key}" if where else str(key)
+            if any(p in str(key).lower() for p in _PASSWORD_KEYS):
+                found.append(here)
+            found += _find_password_keys(value, here)
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            found += _find_password_keys(value, f"{where}[{n}]")
+    return found
+
+
+def _where(loc: tuple, raw: dict) -> str:
+    parts = list(loc)
+    if len(parts) >= 2 and parts[0] == "gruppen" and isinstance(parts[1], int):
+        try:
+            gid = raw["gruppen"][parts[1]].get("id", "?")
+        except (IndexError, AttributeError, KeyError, TypeError):
+            gid = "?"
+        rest = ".".join(str(x) for x in parts[2:])
+        return f"Gruppe '{gid}' (Nr. {parts[1] + 1})" + (f", {rest}" if rest else "")
+    return ".".join(str(x) for x in parts) or "(Datei)"
+
+
+def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | None = None) -> Verteiler:
+    """Read and validate the Verteiler; raise VerteilerError listing every problem (German).
+
+    Checks: known products, known Sozialräume (``kennzahlen.geography.sozialraeume()`` unless
+    given), valid addresses, unique group ids, no address bound to two different Sozialräume
+    (or bound and unbound), and no password in the file.
+    """
+    path = Path(path or paths.CONFIG / "verteiler.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise VerteilerError(f"{path}: Verteiler-Datei fehlt") from None
+    except yaml.YAMLError as exc:
+        raise VerteilerError(f"{path}: kein gültiges YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise VerteilerError(f"{path}: erwartet die Abschnitte 'absender', 'smtp' und 'gruppen'")
+    problems = [
+        f"  - {key}: ein Passwort gehört nicht in die Datei; setzen Sie die Umgebungsvariable "
+        f"{PASSWORD_ENV}"
+        for key in _find_password_keys(raw)
+    ]
+    if problems:
+        raise VerteilerError("\n".join([f"{path}: ungültiger Verteiler:", *problems]))
+    try:
+        verteiler = Verteiler.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: ungültiger Verteiler:"]
+        for e in exc.errors():
+            msg = e["msg"].removeprefix("Value error, ")
+            lines.append(f"  - {_where(e['loc'], raw)}: {msg} (Wert: {e.get('input')!r})")
+        raise VerteilerError("\n".join(lines)) from None
+
+    if sozialraeume is None:
+        from .geography import sozialraeume as _sr
+
+        sozialraeume = _sr()
+    seen: dict[str, int] = {}
+    for n, g in enumerate(verteiler.gruppen, start=1):
+        if g.id in seen:
+            problems.append(f"  - Gruppe '{g.id}' (Nr. {n}): id doppelt (schon Nr. {seen[g.id]})")
+        seen.setdefault(g.id, n)
+        if g.sozialraum is not None and g.sozialraum not in sozialraeume:
+            problems.append(
+                f"  - Gruppe '{g.id}' (Nr. {n}), sozialraum: unbekannter Sozialraum "
+                f"'{g.sozialraum}' (bekannt: {', '.join(sozialraeume)})"
+            )
+    for adresse in verteiler.adressen():
+        bindungen = {g.sozialraum for g in verteiler.gruppen_von(adresse)}
+        if len(bindungen) > 1 and bindungen != {None}:
+            namen = ", ".join(
+                f"'{g.id}' ({g.sozialraum or 'alle Sozialräume'})" for g in verteiler.gruppen_von(adresse)
+            )
+            problems.append(
+                f"  - Adresse {adresse}: steht in Gruppen mit verschiedener Bindung ({namen}); "
+                f"eine an einen Sozialraum gebundene Adresse darf nur dessen Berichte bekommen"
+            )
+    if problems:
+        raise VerteilerError("\n".join([f"{path}: ungültiger Verteiler:", *problems]))
+    return verteiler
+
+
+# ---------------------------------------------------------------------------- planning
+@dataclass(frozen=True)
+class Anhang:
+    """One attached file: where it is, its name in the mail, the report it belongs to."""
+
+    path: Path
+    name: str
+    titel: str
+
+
+@dataclass
+class Nachricht:
+    """One message: one address, the reports of all its groups."""
+
+    empfaenger: str
+    gruppen: list[Gruppe]
+    berichte: list[dict]
+    betreff: str = ""
+    anhaenge: list[Anhang] = field(default_factory=list)
+
+    @property
+    def gruppen_ids(self) -> str:
+        return ", ".join(g.id for g in self.gruppen)
+
+
+def check_periode(periode: str) -> str:
+    """Validate a quarter label 'YYYY-Qn'."""
+    if not re.fullmatch(r"\d{4}-Q[1-4]", periode or ""):
+        raise MailRefused([f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4"])
+    return periode
+
+
+def load_runs(periode_dir: Path) -> dict:
+    """``runs.json`` of a period's report folder (written by the runner)."""
+    f = periode_dir / "runs.json"
+    if not f.exists():
+        raise MailRefused([f"{f} fehlt: erst die Berichte erzeugen (kennzahlen report --periode …)"])
+    try:
+        runs = json.loads(f.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise MailRefused([f"{f}: kein gültiges JSON ({exc})"]) from None
+    if not isinstance(runs, dict) or not isinstance(runs.get("reports"), list):
+        raise MailRefused([f"{f}: erwartet ein Objekt mit der Liste 'reports'"])
+    return runs
+
+
+def _sort_key(entry: dict) -> tuple:
+    return (entry.get("produkt", 0), entry.get("raum") != GESAMTSTADT, str(entry.get("raum")))
+
+
+def plan_messages(verteiler: Verteiler, runs: dict) -> list[Nachricht]:
+    """One message per address that gets at least one report of ``runs`` (pure)."""
+    out = []
+    for adresse in verteiler.adressen():
+        gruppen = verteiler.gruppen_von(adresse)
+        berichte = [e for e in runs["reports"] if any(g.bekommt(e) for g in gruppen)]
+        if berichte:
+            out.append(Nachricht(adresse, gruppen, sorted(berichte, key=_sort_key)))
+    return out
+
+
+def pool_hash(pool_dir: Path) -> str | None:
+    """SHA-256 of the pool's ``manifest.json`` (None when there is no pool)."""
+    f = Path(pool_dir) / "manifest.json"
+    return hashlib.sha256(f.read_bytes()).hexdigest() if f.exists() else None
+
+
+def _inside(periode_dir: Path, rel: str) -> Path | None:
+    p = (periode_dir / rel).resolve()
+    try:
+        p.relative_to(periode_dir.resolve())
+    except ValueError:
+        return None
+    return p
+
+
+def _label(entry: dict) -> str:
+    return f"Produkt {entry.get('produkt')} {entry.get('raum')}"
+
+
+def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: Path) -> list[str]:
+    """Why the given reports may not be sent (empty list: all fit to go)."""
+    problems = []
+    current = pool_hash(pool_dir)
+    if current is None:
+        problems.append(
+            f"Datenpool {Path(pool_dir) / 'manifest.json'} fehlt: ob die Berichte aktuell sind, "
+            f"ist nicht prüfbar (--pool angeben)"
+        )
+    for entry in entries:
+        label = _label(entry)
+        missing = [k for k in ("produkt", "raum", "html", "status") if k not in entry]
+        if missing:
+            problems.append(f"{label}: runs.json-Eintrag ohne {', '.join(missing)}")
+            continue
+        if entry["status"] not in SENDBAR:
+            grund = f": {entry['fehler']}" if entry.get("fehler") else ""
+            problems.append(f"{label}: Status '{entry['status']}'{grund} – Bericht neu erzeugen")
+            continue
+        for rel in [entry["html"], *entry.get("anhaenge", [])]:
+            p = _inside(periode_dir, rel)
+            if p is None:
+                problems.append(f"{label}: Pfad '{rel}' liegt außerhalb von {periode_dir}")
+            elif not p.is_file():
+                problems.append(f"{label}: Datei {p} fehlt")
+        expected = entry.get("pool_manifest_sha256") or runs.get("pool_manifest_sha256")
+        if current is not None:
+            if not expected:
+                problems.append(f"{label}: runs.json nennt keinen pool_manifest_sha256 – Aktualität nicht prüfbar")
+            elif expected != current:
+                problems.append(
+                    f"{label}: älter als der Datenpool (der Pool wurde seit dem Bericht neu gebaut) – "
+                    f"erst die Berichte neu erzeugen"
+                )
+    return problems
+
+
+def _attachments(entry: dict, periode_dir: Path) -> tuple[list[Anhang], list[str]]:
+    """The files of a report with their names in the mail; and notes on files left out."""
+    zeitraum = entry.get("berichtszeitraum") or ""
+    ordner = entry.get("produkt_ordner") or f"produkt{entry['produkt']}"
+    files, notes = [], []
+    for rel in [entry["html"], *entry.get("anhaenge", [])]:
+        p = periode_dir / rel
+        suffix = "".join(Path(rel).suffixes[-1:]).lower()
+        if suffix not in ANHANG_TYPEN or rel.endswith(".audit.csv"):
+            notes.append(f"{_label(entry)}: {rel} wird nicht versendet (nur .html und .xlsx)")
+            continue
+        name = "__".join(x for x in (ordner, zeitraum, Path(rel).stem) if x) + suffix
+        files.append(Anhang(p, name, _titel(entry)))
+    return files, notes
+
+
+def subject(periode: str, nachricht: Nachricht) -> str:
+    """German subject: '… – Berichte 2023-Q4 – Sozialraum Wiblingen' or the group names."""
+    bound = sorted({g.sozialraum for g in nachricht.gruppen if g.sozialraum})
+    scope = f"Sozialraum {bound[0]}" if bound else "; ".join(g.name for g in nachricht.gruppen)
+    return f"Kennzahlensystem Soziales – Berichte {periode} – {scope}"
+
+
+def _titel(entry: dict) -> str:
+    zeitraum = entry.get("berichtszeitraum")
+    teile = [entry.get("produkt_titel") or f"Produkt {entry.get('produkt')}", str(entry.get("raum"))]
+    if zeitraum:
+        teile.append(fmt.periode(str(zeitraum)))
+    return " – ".join(teile)
+
+
+def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen: int = 3) -> str:
+    """The short German text: period, key messages per report, the attached files."""
+    gruppen = ", ".join(g.name for g in nachricht.gruppen)
+    lines = [
+        "Guten Tag,",
+        "",
+        f"anbei erhalten Sie die Berichte des Kennzahlensystems Soziales für das "
+        f"{fmt.periode(periode)} (Verteiler: {gruppen}).",
+        "",
+    ]
+    aussagen = [(e, [str(a) for a in (e.get("kernaussagen") or [])[:max_aussagen]]) for e in nachricht.berichte]
+    if any(a for _, a in aussagen):
+        lines += ["Das Wichtigste in Kürze:", ""]
+        for entry, items in aussagen:
+            if items:
+                lines.append(f"{_titel(entry)}:")
+                lines += [f"  • {a}" for a in items]
+                lines.append("")
+    lines.append(f"Angehängt ({len(nachricht.anhaenge)} Dateien):")
+    lines += [f"  • {a.name} – {a.titel}" for a in nachricht.anhaenge]
+    lines += [
+        "",
+        "Die HTML-Berichte öffnen Sie per Doppelklick im Browser; sie brauchen keine "
+        "Internetverbindung.",
+        "",
+        f"Diese Nachricht wurde automatisch erstellt. Rückfragen bitte an {verteiler.absender.adresse}.",
+        "",
+        verteiler.absender.name,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler) -> EmailMessage:
+    """The EmailMessage for one recipient, with the reports attached."""
+    msg = EmailMessage()
+    sender = verteiler.absender
+    local, _, domain = sender.adresse.partition("@")
+    msg["From"] = Address(display_name=sender.name, username=local, domain=domain)
+    msg["To"] = nachricht.empfaenger
+    msg["Subject"] = nachricht.betreff or subject(periode, nachricht)
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(body(periode, nachricht, verteiler))
+    for a in nachricht.anhaenge:
+        maintype, subtype = ANHANG_TYPEN[a.path.suffix.lower()]
+        msg.add_attachment(a.path.read_bytes(), maintype=maintype, subtype=subtype, filename=a.name)
+    return msg
+
+
+# ---------------------------------------------------------------------------- sending
+@dataclass
+class MailResult:
+    """What a mailing did: one log row per message."""
+
+    log: list[dict]
+    log_file: Path
+    hinweise: list[str]
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.log if not r["ergebnis"].startswith(("gesendet", "geschrieben"))]
+
+
+def _safe_name(adresse: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._@+-]", "_", adresse)
+
+
+def _append_log(path: Path, rows: list[dict]) -> None:
+    new = not path.exists() or path.stat().st_size == 0
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=LOG_FIELDS, delimiter=";")
+        if new:
+            w.writeheader()
+        w.writerows(rows)
+
+
+def parse_hostport(value: str) -> tuple[str, int]:
+    """'host:port' -> (host, port); a clear error otherwise."""
+    host, sep, port = (value or "").rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise MailRefused([f"--smtp '{value}' ungültig: erwartet HOST:PORT, z. B. mail.example.org:587"])
+    return host, int(port)
+
+
+def mail_reports(
+    periode: str,
+    reports_dir: Path | None = None,
+    pool_dir: Path | None = None,
+    verteiler: Verteiler | Path | None = None,
+    dry_run: Path | None = None,
+    smtp: str | None = None,
+    starttls: bool = False,
+    echo: Callable[[str], None] = print,
+) -> MailResult:
+    """Check and send (or, with ``dry_run``, write as .eml) the period's reports.
+
+    Raises MailRefused (nothing sent, nothing logged) when a report is failed, missing or
+    older than the pool, or when the SMTP setup is incomplete (user without password in
+    ``KENNZAHLEN_SMTP_PASSWORD``, server unreachable, STARTTLS or login failing).
+    """
+    check_periode(periode)
+    periode_dir = Path(reports_dir or paths.REPORTS) / periode
+    pool_dir = Path(pool_dir or paths.PROCESSED)
+    if not isinstance(verteiler, Verteiler):
+        try:
+            verteiler = load_verteiler(verteiler)
+        except VerteilerError as exc:
+            raise MailRefused([str(exc)]) from None
+    runs = load_runs(periode_dir)
+    if runs.get("periode") not in (None, periode):
+        raise MailRefused([f"{periode_dir / 'runs.json'} gehört zur Periode {runs['periode']}, nicht {periode}"])
+    nachrichten = plan_messages(verteiler, runs)
+    if not nachrichten:
+        raise MailRefused([f"Kein Bericht in {periode_dir / 'runs.json'} passt zum Verteiler: nichts zu senden"])
+    entries = sorted({id(e): e for n in nachrichten for e in n.berichte}.values(), key=_sort_key)
+    problems = check_reports(entries, runs, periode_dir, pool_dir)
+    if problems:
+        raise MailRefused([f"Versand abgelehnt, nichts wurde gesendet ({len(problems)} Problem(e)):",
+                           *[f"  - {p}" for p in problems]])
+    hinweise: list[str] = []
+    for entry in entries:
+        hinweise += _attachments(entry, periode_dir)[1]
+    vorhanden = {e.get("produkt") for e in runs["reports"]}
+    for g in verteiler.gruppen:
+        fehlend = [p for p in g.produkte if p not in vorhanden]
+        if fehlend:
+            hinweise.append(
+                f"Gruppe '{g.id}': Produkt {', '.join(map(str, fehlend))} nicht in runs.json – nicht versendet"
+            )
+    for n in nachrichten:
+        n.betreff = subject(periode, n)
+        n.anhaenge = [a for e in n.berichte for a in _attachments(e, periode_dir)[0]]
+    messages = [(n, build_message(periode, n, verteiler)) for n in nachrichten]
+
+    log_file = periode_dir / "mail_log.csv"
+    rows: list[dict] = []
+
+    def row(n: Nachricht, modus: str, ergebnis: str) -> dict:
+        return {
+            "zeit": datetime.now().isoformat(timespec="seconds"),
+            "empfaenger": n.empfaenger,
+            "gruppe": n.gruppen_ids,
+            "betreff": n.betreff,
+            "anhaenge": " | ".join(a.name for a in n.anhaenge),
+            "modus": modus,
+            "ergebnis": ergebnis,
+        }
+
+    if dry_run is not None:
+        out = Path(dry_run)
+        out.mkdir(parents=True, exist_ok=True)
+        for n, msg in messages:
+            f = out / f"{_safe_name(n.empfaenger)}.eml"
+            f.write_bytes(msg.as_bytes(policy=SMTP_POLICY))
+            rows.append(row(n, "dry-run", f"geschrieben: {f}"))
+        _append_log(log_file, rows)
+        return MailResult(rows, log_file, hinweise)
+
+    host, port = parse_hostport(smtp) if smtp else (verteiler.smtp.host, verteiler.smtp.port)
+    use_tls = starttls or verteiler.smtp.starttls
+    password = None
+    if verteiler.smtp.benutzer:
+        password = os.environ.get(PASSWORD_ENV)
+        if not password:
+            raise MailRefused([
+                f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Umgebungsvariable "
+                f"{PASSWORD_ENV} fehlt oder ist leer: nichts wurde gesendet"
+            ])
+    try:
+        server = smtplib.SMTP(host, port, timeout=verteiler.smtp.timeout)
+    except OSError as exc:
+        raise MailRefused([f"SMTP-Server {host}:{port} nicht erreichbar ({exc}): nichts wurde gesendet"]) from None
+    try:
+        try:
+            server.ehlo()
+            if use_tls:
+                server.starttls(context=ssl.create_default_context())
+                server.ehlo()
+            if verteiler.smtp.benutzer:
+                server.login(verteiler.smtp.benutzer, password or "")
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailRefused([
+                f"SMTP {host}:{port}: {'STARTTLS/' if use_tls else ''}Anmeldung fehlgeschlagen "
+                f"({type(exc).__name__}: {exc}): nichts wurde gesendet"
+            ]) from None
+        for n, msg in messages:
+            try:
+                refused = server.send_message(msg, from_addr=verteiler.absender.adresse, to_addrs=[n.empfaenger])
+                result = "gesendet" if not refused else f"abgewiesen: {refused}"
+            except (smtplib.SMTPException, OSError) as exc:
+                result = f"fehler: {type(exc).__name__}: {exc}"
+            rows.append(row(n, "smtp", result))
+            echo(f"  {n.empfaenger}: {result}")
+    finally:
+        try:
+            server.quit()
+        except (smtplib.SMTPException, OSError):
+            server.close()
+        if rows:
+            _append_log(log_file, rows)
+    return MailResult(rows, log_file, hinweise)
+
+
+@click.command("mail")
+@click.option("--periode", required=True, help="Quartal der Berichte, JJJJ-Qn (z. B. 2023-Q4).")
+@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=paths.REPORTS, show_default=True, help="Berichtsordner (darin <periode>/runs.json).")
+@click.option("--pool", "pool_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=paths.PROCESSED, show_default=True, help="Datenpool, gegen den die Aktualität geprüft wird.")
+@click.option("--verteiler", "verteiler_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=paths.CONFIG / "verteiler.yaml", show_default=True, help="Verteiler-Datei.")
+@click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Nichts senden: je Empfänger*in eine .eml-Datei in diesen Ordner schreiben.")
+@click.option("--smtp", "smtp", default=None, metavar="HOST:PORT",
+              help="SMTP-Server statt dem aus der Verteiler-Datei.")
+@click.option("--starttls", is_flag=True, default=False, help="Verbindung mit STARTTLS verschlüsseln.")
+def mail_command(
+    periode: str,
+    reports_dir: Path,
+    pool_dir: Path,
+    verteiler_file: Path,
+    dry_run: Path | None,
+    smtp: str | None,
+    starttls: bool,
+) -> None:
+    """Versendet die Berichte einer Periode an den Verteiler (eine Nachricht je Empfänger*in).
+
+    Das SMTP-Passwort kommt nur aus der Umgebungsvariablen KENNZAHLEN_SMTP_PASSWORD.
+    """
+    try:
+        result = mail_reports(periode, reports_dir, pool_dir, verteiler_file, dry_run, smtp, starttls,
+                              echo=click.echo)
+    except MailRefused as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    for h in result.hinweise:
+        click.echo(f"Hinweis: {h}", err=True)
+    n = len(result.log)
+    if dry_run is not None:
+        click.echo(f"{n} Nachricht(en) als .eml nach {dry_run} geschrieben (nichts gesendet).")
+    else:
+        click.echo(f"{n - len(result.failed)} von {n} Nachricht(en) gesendet.")
+    click.echo(f"Protokoll: {result.log_file}")
+    if result.failed:
+        click.echo(f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll.", err=True)
+        sys.exit(1)
+
+
+__all__ = [
+    "PASSWORD_ENV",
+    "Anhang",
+    "MailRefused",
+    "MailResult",
+    "Nachricht",
+    "Verteiler",
+    "VerteilerError",
+    "build_message",
+    "check_reports",
+    "load_runs",
+    "load_verteiler",
+    "mail_command",
+    "mail_reports",
+    "plan_messages",
+]
