@@ -110,5 +110,14 @@ def report(periode: str, produkte: tuple[int, ...], raeume: tuple[str, ...], poo
         sys.exit(1)
 
 
+def _register_mail() -> None:
+    from .mail import mail_command
+
+    cli.add_command(mail_command)
+
+
+_register_mail()
+
+
 if __name__ == "__main__":
     main()

@@ -201,16 +201,18 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
     return any(s in text for s in KERNEL_START_ERRORS) or "RuntimeError: Kernel" in text
 
 
-def _kernaussagen(nb) -> list[str]:
+def output_metadata(nb, key: str) -> list:
+    """Collect a metadata entry that notebook outputs carry (key messages, disclosure audit)."""
+    found: list = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {})
-            if "kernaussagen" in meta:
-                return list(meta["kernaussagen"])
+            if key in meta:
+                found.extend(meta[key])
             for sub in meta.values():
-                if isinstance(sub, dict) and "kernaussagen" in sub:
-                    return list(sub["kernaussagen"])
-    return []
+                if isinstance(sub, dict) and key in sub:
+                    found.extend(sub[key])
+    return found
 
 
 def export_html(nb, title: str) -> str:
@@ -263,6 +265,7 @@ def run_job(job: Job) -> dict:
         "anhaenge": [],
         "notebook": f"{produkt.ordner}/{slug(job.raum)}.ipynb",
         "input_hash": job.input_hash,
+        "pool_manifest_sha256": hashlib.sha256((Path(job.pool) / "manifest.json").read_bytes()).hexdigest(),
         "erstellt": datetime.now().isoformat(timespec="seconds"),
     }
     error = None
@@ -298,7 +301,16 @@ def run_job(job: Job) -> dict:
 
     for rel in products.anhaenge(job.produkt, Path(job.pool), job.periode, job.raum, base):
         entry["anhaenge"].append(str(Path(rel).relative_to(Path(job.out_dir))))
-    entry.update(status="ok", fehler=None, kernaussagen=_kernaussagen(nb),
+    audit = output_metadata(nb, "disclosure_audit")
+    if audit or products.is_public(job.produkt):
+        import pandas as pd
+
+        from .disclosure import write_audit
+
+        write_audit(pd.DataFrame(audit, columns=["tabelle", "zeile", "spalte", "grund", "regel"]),
+                    base.with_suffix(".audit.csv"))
+        entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
+    entry.update(status="ok", fehler=None, kernaussagen=output_metadata(nb, "kernaussagen"),
                  sekunden=round(time.perf_counter() - t0, 2))
     return entry
 

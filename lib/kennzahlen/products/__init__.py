@@ -16,3 +16,10 @@ def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> l
 
         return [quartalsmeldung.write_excel(pool, periode, raum, base.with_suffix(".xlsx"))]
     return []
+
+
+def is_public(produkt: int) -> bool:
+    """Whether a product leaves the department (disclosure control on), per config/disclosure.yaml."""
+    from ..disclosure import is_public as _is_public
+
+    return _is_public(produkt)

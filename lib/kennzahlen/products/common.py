@@ -116,3 +116,21 @@ def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None
             sty = sty.set_properties(subset=pd.IndexSlice[[hervorheben], :],
                                      **{"background-color": "#fde9d9", "font-weight": "bold"})
     return HTML(sty.to_html())
+
+
+def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
+    """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit file."""
+    from IPython.display import display
+
+    from .. import disclosure
+
+    cfg = disclosure.load_config()
+    frames = [a for a in audits if a is not None and len(a)]
+    audit = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+    if disclosure.is_public(produkt, cfg):
+        text = (f"<p class='kz-fuss'><b>Geheimhaltung:</b> {html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
+                f"In diesem Bericht sind {len(audit)} Tabellenfelder gesperrt.</p>")
+    else:
+        text = "<p class='kz-fuss'>Interner Bericht: exakte Fallzahlen, nicht zur Veröffentlichung.</p>"
+    records = audit[disclosure.AUDIT_COLUMNS].astype(str).to_dict("records")
+    display(HTML(text), metadata={"disclosure_audit": records})

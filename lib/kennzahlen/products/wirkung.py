@@ -7,13 +7,14 @@ Values are yearly; quarterly Kennzahlen (e.g. egh_z2) are summed over the year's
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .. import fmt
 from ..catalog import Kennzahl, load_catalog
 from ..geography import sozialraeume
-from ..schema import GESAMTSTADT
+from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 ZIELE = {
     1: "Unterstützung von Selbsthilfekräften der Betroffenen",
@@ -43,6 +44,7 @@ def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
             return pd.DataFrame(columns=["zaehler", "nenner", "wert", "quartale"])
         g = sub.groupby("raum").agg(zaehler=("zaehler", "sum"), nenner=("nenner", "sum"),
                                     quartale=("periode", "nunique"))
+        g = g[g["quartale"] == 4]  # a year's share needs all four quarters
         g["wert"] = g["zaehler"] / g["nenner"] * k.faktor
         return g
     if k.periodizitaet in ("stichtag_jahr", "stichtag_quartal"):
@@ -156,6 +158,7 @@ STATUS_STIL = {
     "ohne Zielwert": ("#dde7f0", "#000", "ohne Zielwert"),
     "noch nicht erhoben": ("#f2f2f2", "#555", "noch nicht erhoben"),
     "keine Daten": ("#f2f2f2", "#555", "keine Daten"),
+    "gesperrt": ("#f2f2f2", "#555", "nicht ausgewiesen (Geheimhaltung)"),
 }
 
 
@@ -172,7 +175,10 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
                 cells.append("<td>–</td>")
                 continue
             r = cell.iloc[0]
-            bg, fg, label = STATUS_STIL[r["status"]]
+            status = r["status"]
+            if anzeige.get(r["kennzahl"], "").startswith(("x", "<")):
+                status = "gesperrt"
+            bg, fg, label = STATUS_STIL[status]
             k = r["k"]
             wert = anzeige.get(k.id, format_wert(k, r["wert"], 1)) if r["status"] not in ("noch nicht erhoben",) else ""
             ziel = f"<br><small>Zielwert {format_wert(k, k.zielwert)}</small>" if k.zielwert is not None else ""
@@ -202,3 +208,139 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
             if len(w):
                 out.append(aussage(k, jahr, w["wert"], raum))
     return out
+
+
+# ---------------------------------------------------------------------------- tables with disclosure
+@dataclass
+class KennzahlTabelle:
+    """One Kennzahl's yearly table per area: numbers, display strings, hidden mask, audit."""
+
+    k: Kennzahl
+    werte: pd.DataFrame  # zaehler, nenner, wert per area
+    anzeige: pd.DataFrame  # strings shown in the report
+    gesperrt: pd.Series  # wert hidden per area
+    audit: pd.DataFrame
+
+
+def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3) -> KennzahlTabelle:
+    """The per-area table of a Kennzahl for a year, with disclosure control if the product is public."""
+    from .. import disclosure
+
+    areas = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
+    w = jahreswerte(pool, k, jahr).reindex(areas)
+    z = w["zaehler"].astype(float)
+    if pd.isna(z.get(OHNE_ZUORDNUNG)) and pd.notna(z.get(GESAMTSTADT)):
+        # the pool has no row where the Nenner is 0 (no population 'ohne Zuordnung'); its
+        # Zähler is the city's minus the Sozialräume's, so that totals add up
+        z[OHNE_ZUORDNUNG] = z[GESAMTSTADT] - z[sozialraeume()].sum()
+    counts = pd.DataFrame({"Zähler": z})
+    if k.nenner:
+        counts["Nenner"] = w["nenner"].astype(float)
+        if pd.isna(counts.loc[OHNE_ZUORDNUNG, "Nenner"]):
+            counts.loc[OHNE_ZUORDNUNG, "Nenner"] = counts.loc[GESAMTSTADT, "Nenner"] - counts.loc[sozialraeume(), "Nenner"].sum()
+    cfg = disclosure.load_config()
+    public = disclosure.is_public(produkt, cfg)
+    name = f"{k.id} {jahr}"
+    res = disclosure.protect_table(counts, produkt, cfg, col_total=GESAMTSTADT, name=name)
+    anzeige = res.display.copy()
+    audits = [res.audit]
+    gesperrt = pd.Series(False, index=areas)
+    if k.nenner:
+        werte = w[["wert"]].astype(float)
+        if public:
+            sh = disclosure.suppress_shares(
+                werte, counts[["Zähler"]].rename(columns={"Zähler": "wert"}),
+                counts[["Nenner"]].rename(columns={"Nenner": "wert"}), cfg.k,
+                zaehler_mask=res.mask[["Zähler"]].rename(columns={"Zähler": "wert"}),
+                nenner_mask=res.mask[["Nenner"]].rename(columns={"Nenner": "wert"}),
+                gegenwert=k.einheit == "anteil", null_sichtbar=cfg.null_sichtbar,
+                formatter=lambda x: format_wert(k, x, 1), symbol=cfg.symbol_sekundaer, name=name,
+            )
+            anzeige["Wert"] = sh.display["wert"]
+            gesperrt = sh.mask["wert"].astype(bool)
+            audits.append(sh.audit)
+        else:
+            anzeige["Wert"] = werte["wert"].map(lambda x: format_wert(k, x, 1))
+    else:
+        gesperrt = res.mask["Zähler"].astype(bool)
+    if k.zielwert is not None:
+        anzeige["Zielwert"] = [
+            "–" if gesperrt[a] or pd.isna(w.loc[a, "wert"]) else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
+            for a in areas
+        ]
+    audit = pd.concat(audits, ignore_index=True)
+    return KennzahlTabelle(k, w, anzeige, gesperrt, audit)
+
+
+def reihenfolge(tab: pd.DataFrame, raum: str) -> pd.DataFrame:
+    """Own area first (for a Sozialraum's report), then Gesamtstadt, then the others."""
+    if raum == GESAMTSTADT:
+        return tab
+    first = [raum, GESAMTSTADT]
+    return tab.reindex(first + [i for i in tab.index if i not in first])
+
+
+def zeitreihe_sicher(pool: pd.DataFrame, k: Kennzahl, jahre: list[str], produkt: int = 3) -> pd.DataFrame:
+    """Yearly values per area with every value hidden that the report's tables hide (for charts)."""
+    rows = {}
+    for j in jahre:
+        t = kennzahl_tabelle(pool, k, j, produkt)
+        if t.werte["wert"].notna().any():
+            rows[j] = t.werte["wert"].where(~t.gesperrt)
+    return pd.DataFrame(rows).T.reindex(columns=[*sozialraeume(), GESAMTSTADT])
+
+
+def abschnitt(pool: pd.DataFrame, k: Kennzahl, jahr: str, raum: str, jahre: list[str], produkt: int = 3,
+              diagramm: bool = True) -> pd.DataFrame:
+    """Display one Kennzahl: title, definition, statement, table per area, time series; return its audit."""
+    from IPython.display import HTML, display
+
+    from .. import plots
+    from .common import styled
+
+    tab = kennzahl_tabelle(pool, k, jahr, produkt)
+    ziel = f" · Zielwert {format_wert(k, k.zielwert)}" if k.zielwert is not None else " · kein Zielwert festgelegt"
+    werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
+    display(HTML(
+        f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
+        f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+        f"{html.escape(k.quelle)}{ziel}</p><p><b>{html.escape(aussage(k, jahr, werte_sichtbar, raum))}</b></p>"
+    ))
+    tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
+    display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
+    reihe = zeitreihe_sicher(pool, k, jahre, produkt)
+    if diagramm and len(reihe) >= 2:
+        prozent = k.einheit in ("anteil", "quote")
+        trend = reihe[GESAMTSTADT].dropna()
+        richtung = "gestiegen" if len(trend) >= 2 and trend.iloc[-1] > trend.iloc[0] else "gesunken"
+        import textwrap
+
+        titel = textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {reihe.index[0]} {richtung}", 80)
+        display(plots.zeitreihe(reihe, titel, prozent=prozent, zielwert=k.zielwert,
+                                hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT))
+    return tab.audit
+
+
+def noch_nicht_erhoben() -> pd.DataFrame:
+    """The catalog cells not collected yet, with reason and the data they need."""
+    rows = [
+        {"Ziel": k.ziel, "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""), "Kennzahl": k.titel,
+         "Grund": k.grund, "Benötigte Daten": k.benoetigte_daten}
+        for k in kennzahlen_p3()
+        if not k.erhoben
+    ]
+    return pd.DataFrame(rows).sort_values(["Ziel", "Arbeitsfeld"]).set_index("Ziel")
+
+
+def anzeige_matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> tuple[dict[str, str], pd.DataFrame]:
+    """Display strings of the area's values for the matrix (hidden where the tables hide), and audits."""
+    anzeige, audits = {}, []
+    for k in kennzahlen_p3():
+        if not k.erhoben:
+            continue
+        t = kennzahl_tabelle(pool, k, jahr, produkt)
+        col = "Wert" if "Wert" in t.anzeige.columns else "Zähler"
+        if raum in t.anzeige.index:
+            anzeige[k.id] = t.anzeige.loc[raum, col]
+        audits.append(t.audit)
+    return anzeige, pd.concat(audits, ignore_index=True) if audits else pd.DataFrame()
