@@ -9,6 +9,7 @@ load (pydantic); errors name the entry and the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import paths
-from .schema import ARBEITSFELDER, TABLES
+from .schema import ARBEITSFELDER, BOOL_FALSE, BOOL_TRUE, TABLES
 
 Regel = Literal["bestand", "im_verlauf", "ereignisse", "jahr_bis_stichtag", "summe"]
 Periodizitaet = Literal["stichtag_quartal", "stichtag_jahr", "quartal", "jahr"]
@@ -57,9 +58,13 @@ class Basiszahl(_Strict):
         if self.regel == "summe" and table.kind != "count":
             raise ValueError(f"Regel 'summe' nur für Zähltabellen, nicht für '{self.tabelle}'")
         if self.regel in ("bestand", "im_verlauf") and "ende" not in table.column_names:
-            raise ValueError(f"Regel '{self.regel}' braucht beginn/ende; '{self.tabelle}' hat sie nicht")
+            raise ValueError(
+                f"Regel '{self.regel}' braucht beginn/ende; '{self.tabelle}' hat sie nicht"
+            )
         if self.regel in ("ereignisse", "jahr_bis_stichtag") and self.tabelle not in EVENT_DATE:
-            raise ValueError(f"Regel '{self.regel}' nur für Ereignistabellen ({', '.join(EVENT_DATE)})")
+            raise ValueError(
+                f"Regel '{self.regel}' nur für Ereignistabellen ({', '.join(EVENT_DATE)})"
+            )
         return self
 
 
@@ -74,6 +79,7 @@ class Term(_Strict):
 
 
 Status = Literal["erhoben", "noch_nicht_erhoben"]
+PRODUKTE = (1, 2, 3, 4)
 
 
 class Kennzahl(_Strict):
@@ -114,14 +120,52 @@ class Kennzahl(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Kennzahl:
+        problems: list[str] = []
         if self.arbeitsfeld is not None and self.arbeitsfeld not in ARBEITSFELDER:
-            raise ValueError(f"arbeitsfeld '{self.arbeitsfeld}' unbekannt ({', '.join(ARBEITSFELDER)})")
+            problems.append(
+                f"arbeitsfeld '{self.arbeitsfeld}' unbekannt (erlaubt: {', '.join(ARBEITSFELDER)})"
+            )
+        if self.ziel is not None and self.arbeitsfeld is None:
+            problems.append(
+                f"ziel {self.ziel} braucht ein arbeitsfeld ({', '.join(ARBEITSFELDER)})"
+            )
+        unknown = [p for p in self.produkt if p not in PRODUKTE]
+        if unknown:
+            problems.append(f"produkt {unknown[0]} unbekannt (erlaubt: 1, 2, 3, 4)")
         if self.status == "erhoben" and not self.zaehler:
-            raise ValueError("eine erhobene Kennzahl braucht einen zaehler")
-        if self.status == "noch_nicht_erhoben" and not self.grund:
-            raise ValueError("status noch_nicht_erhoben braucht einen grund")
+            problems.append("eine erhobene Kennzahl braucht einen zaehler")
+        if self.status == "noch_nicht_erhoben":
+            if not self.grund.strip():
+                problems.append(
+                    "status noch_nicht_erhoben braucht einen grund (warum nicht erhoben)"
+                )
+            if not self.benoetigte_daten.strip():
+                problems.append(
+                    "status noch_nicht_erhoben braucht benoetigte_daten (welche Daten fehlen)"
+                )
         if self.zielwert is not None and self.richtung is None:
-            raise ValueError("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
+            problems.append("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
+        if (
+            self.einheit in ("anteil", "quote")
+            and self.zielwert is not None
+            and not (0 <= self.zielwert <= 1)
+        ):
+            problems.append(
+                f"zielwert {self.zielwert} liegt nicht zwischen 0 und 1: Anteile als Bruch "
+                f"angeben (80 % = 0.80)"
+            )
+        if self.einheit != "anzahl" and self.zaehler and not self.nenner:
+            problems.append(f"einheit '{self.einheit}' braucht einen nenner")
+        if self.nenner and self.einheit == "anzahl":
+            problems.append(
+                "eine Kennzahl mit nenner braucht eine einheit (anteil, quote, je_1000)"
+            )
+        if self.einheit == "je_1000" and self.faktor != 1000:
+            problems.append(f"einheit je_1000 braucht faktor 1000 (steht: {self.faktor:g})")
+        if self.einheit in ("anteil", "quote") and self.faktor != 1:
+            problems.append(f"einheit '{self.einheit}' braucht faktor 1 (steht: {self.faktor:g})")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
@@ -138,24 +182,7 @@ class Catalog(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Catalog:
-        problems: list[str] = []
-        seen: set[str] = set()
-        for k in self.kennzahlen:
-            if k.id in seen:
-                problems.append(f"Kennzahl '{k.id}': id doppelt")
-            seen.add(k.id)
-            for part in ("zaehler", "nenner"):
-                for t in getattr(k, part):
-                    if t.basis not in self.basiszahlen:
-                        problems.append(f"Kennzahl '{k.id}', {part}: Basiszahl '{t.basis}' unbekannt")
-                        continue
-                    table = TABLES[self.basiszahlen[t.basis].tabelle]
-                    for col in t.filter:
-                        if col not in table.column_names and col != "sozialraum":
-                            problems.append(
-                                f"Kennzahl '{k.id}', {part}: Filterspalte '{col}' gibt es in "
-                                f"'{table.name}' nicht ({', '.join(table.column_names)})"
-                            )
+        problems = cross_check(self.basiszahlen, self.kennzahlen)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -172,20 +199,210 @@ class Catalog(_Strict):
         return {self.basiszahlen[t.basis].tabelle for t in [*k.zaehler, *k.nenner]}
 
 
-def _format_errors(path: Path, err: ValidationError, raw: dict[str, Any]) -> str:
-    lines = [f"{path}: der Kennzahlen-Katalog ist ungültig ({err.error_count()} Problem(e)):"]
-    for e in err.errors():
-        loc = list(e["loc"])
-        where = ".".join(str(x) for x in loc)
-        if len(loc) >= 2 and loc[0] == "kennzahlen" and isinstance(loc[1], int):
-            try:
-                where = f"Kennzahl '{raw['kennzahlen'][loc[1]]['id']}'" + (
-                    ", " + ".".join(str(x) for x in loc[2:]) if loc[2:] else ""
+#: column kinds a filter may use (the pool keeps these columns when it counts)
+FILTERABLE = ("code", "bool", "int", "area", "sozialraum")
+#: rules that count over a time span: they need a period with a start (quartal or jahr)
+SPAN_RULES = ("ereignisse", "im_verlauf")
+
+
+def _filter_problems(table_name: str, col: str, value: object) -> list[str]:
+    """What is wrong with one filter (column and value) on a raw table."""
+    table = TABLES[table_name]
+    if col == "sozialraum" and col not in table.column_names:
+        return [] if not isinstance(value, dict) else [f"Filter '{col}': min/max nur für Zahlen"]
+    if col not in table.column_names:
+        return [
+            f"Filterspalte '{col}' gibt es in '{table.name}' nicht "
+            f"({', '.join(table.column_names)})"
+        ]
+    column = table.column(col)
+    if column.kind not in FILTERABLE:
+        return [f"nach Spalte '{col}' ({column.kind}) kann nicht gefiltert werden"]
+    if isinstance(value, dict):
+        if column.kind != "int":
+            return [f"Filter '{col}': {{min, max}} nur für Zahlenspalten (z. B. alter)"]
+        extra = sorted(set(value) - {"min", "max"})
+        if extra or not value:
+            return [
+                f"Filter '{col}': nur die Schlüssel min und max erlaubt (steht: {', '.join(extra) or 'nichts'})"
+            ]
+        if "min" in value and "max" in value and value["min"] > value["max"]:
+            return [f"Filter '{col}': min {value['min']} ist größer als max {value['max']}"]
+        return []
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        return [f"Filter '{col}': leere Werteliste"]
+    problems = []
+    for v in values:
+        if column.kind == "code" and str(v).lower() not in column.codes:
+            problems.append(
+                f"Filterwert '{v}' für '{col}' unbekannt (erlaubt: {', '.join(column.codes)})"
+            )
+        elif (
+            column.kind == "bool"
+            and not isinstance(v, bool)
+            and str(v).lower()
+            not in (
+                *BOOL_TRUE,
+                *BOOL_FALSE,
+            )
+        ):
+            problems.append(f"Filterwert '{v}' für '{col}' ist kein ja/nein")
+        elif column.kind == "int" and (isinstance(v, bool) or not isinstance(v, int)):
+            problems.append(f"Filterwert '{v}' für '{col}' ist keine ganze Zahl")
+    return problems
+
+
+def cross_check(
+    basiszahlen: Mapping[str, Basiszahl],
+    kennzahlen: list[Kennzahl],
+    labels: list[str] | None = None,
+) -> list[str]:
+    """Problems between entries: duplicate ids, unknown Basiszahlen, filters, periods.
+
+    ``labels`` name the entries in the messages (default ``Kennzahl '<id>'``).
+    """
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for i, k in enumerate(kennzahlen):
+        name = labels[i] if labels else f"Kennzahl '{k.id}'"
+        if k.id in seen:
+            problems.append(f"{name}: id doppelt (schon: {seen[k.id]})")
+        seen.setdefault(k.id, name)
+        for part in ("zaehler", "nenner"):
+            for t in getattr(k, part):
+                if t.basis not in basiszahlen:
+                    problems.append(
+                        f"{name}, {part}: Basiszahl '{t.basis}' unbekannt "
+                        f"(bekannt: {', '.join(basiszahlen)})"
+                    )
+                    continue
+                bz = basiszahlen[t.basis]
+                if bz.regel in SPAN_RULES and k.periodizitaet.startswith("stichtag"):
+                    problems.append(
+                        f"{name}, {part}: Basiszahl '{t.basis}' (Regel {bz.regel}) braucht einen "
+                        f"Zeitraum: periodizitaet quartal oder jahr, nicht {k.periodizitaet}"
+                    )
+                for col, value in t.filter.items():
+                    for msg in _filter_problems(bz.tabelle, col, value):
+                        problems.append(f"{name}, {part} ({t.basis}): {msg}")
+    return problems
+
+
+_PYDANTIC_DE = {
+    "missing": "Pflichtfeld fehlt",
+    "extra_forbidden": "unbekanntes Feld",
+    "string_type": "erwartet einen Text",
+    "int_parsing": "erwartet eine ganze Zahl",
+    "int_type": "erwartet eine ganze Zahl",
+    "int_from_float": "erwartet eine ganze Zahl",
+    "float_parsing": "erwartet eine Zahl",
+    "float_type": "erwartet eine Zahl",
+    "dict_type": "erwartet einen Abschnitt (Schlüssel: Wert)",
+    "list_type": "erwartet eine Liste",
+    "model_type": "erwartet einen Abschnitt (Schlüssel: Wert)",
+    "too_short": "braucht mindestens einen Eintrag",
+    "bool_parsing": "erwartet ja/nein",
+    "bool_type": "erwartet ja/nein",
+}
+
+
+def german_error(e: Mapping[str, Any]) -> str:
+    """One pydantic error as a German sentence (field path without the entry itself)."""
+    kind = e.get("type", "")
+    ctx = e.get("ctx") or {}
+    if kind == "value_error":
+        msg = str(ctx.get("error", e.get("msg", "")))
+    elif kind == "literal_error":
+        msg = f"Wert {e.get('input')!r} nicht erlaubt (erlaubt: {ctx.get('expected', '')})"
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {
+            "greater_than_equal": ">=",
+            "less_than_equal": "<=",
+            "greater_than": ">",
+            "less_than": "<",
+        }[kind]
+        limit = next(iter(ctx.values()), "")
+        msg = f"Wert {e.get('input')!r} muss {bound} {limit} sein"
+    elif kind in _PYDANTIC_DE:
+        msg = _PYDANTIC_DE[kind]
+    else:
+        msg = str(e.get("msg", ""))
+    return msg.removeprefix("Value error, ")
+
+
+def _where(loc: tuple | list) -> str:
+    parts = [str(x) for x in loc if not str(x).startswith(("function-", "union["))]
+    # pydantic names union members (str, list[...], dict[...]) in the location: drop them
+    parts = [p for p in parts if not re.fullmatch(r"(str|int|float|bool|list\[.*\]|dict\[.*\])", p)]
+    return ".".join(parts)
+
+
+def _entry_lines(node: Any) -> list[int]:
+    """Line numbers (1-based) of the entries of the 'kennzahlen' list, from the YAML node tree."""
+    try:
+        for key, value in node.value:
+            if key.value == "kennzahlen" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    except (AttributeError, TypeError, ValueError):
+        pass
+    return []
+
+
+def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog | None, list[str]]:
+    """Validate a parsed catalog; return the Catalog (or None) and every problem found."""
+    if not isinstance(raw, dict):
+        return None, ["erwartet die Abschnitte 'basiszahlen' und 'kennzahlen'"]
+    problems: list[str] = []
+    for key in raw:
+        if key not in ("basiszahlen", "kennzahlen"):
+            problems.append(f"unbekannter Abschnitt '{key}' (erlaubt: basiszahlen, kennzahlen)")
+    raw_bz = raw.get("basiszahlen")
+    raw_kz = raw.get("kennzahlen")
+    if not isinstance(raw_bz, dict) or not raw_bz:
+        problems.append("Abschnitt 'basiszahlen' fehlt oder ist leer")
+        raw_bz = {}
+    if not isinstance(raw_kz, list) or not raw_kz:
+        problems.append("Abschnitt 'kennzahlen' fehlt oder ist keine Liste")
+        raw_kz = []
+    basiszahlen: dict[str, Basiszahl] = {}
+    for name, spec in raw_bz.items():
+        try:
+            basiszahlen[str(name)] = Basiszahl.model_validate(spec)
+        except ValidationError as exc:
+            for e in exc.errors():
+                where = _where(e["loc"])
+                problems.append(
+                    f"Basiszahl '{name}'" + (f", {where}" if where else "") + f": {german_error(e)}"
                 )
-            except (KeyError, IndexError, TypeError):
-                pass
-        lines.append(f"  - {where}: {e['msg']}")
-    return "\n".join(lines)
+    kennzahlen: list[Kennzahl] = []
+    labels: list[str] = []
+    lines = lines or []
+    for i, spec in enumerate(raw_kz):
+        line = f" (Zeile {lines[i]})" if i < len(lines) else ""
+        kid = spec.get("id") if isinstance(spec, dict) else None
+        name = f"Kennzahl '{kid}'{line}" if kid else f"Kennzahl Nr. {i + 1}{line}"
+        if not isinstance(spec, dict):
+            problems.append(f"{name}: erwartet einen Abschnitt mit id, titel, ...")
+            continue
+        try:
+            kennzahlen.append(Kennzahl.model_validate(spec))
+            labels.append(name)
+        except ValidationError as exc:
+            for e in exc.errors():
+                where = _where(e["loc"])
+                for msg in german_error(e).split("; "):
+                    problems.append(f"{name}" + (f", {where}" if where else "") + f": {msg}")
+    # cross checks only on what validated, but always (so every problem is listed at once)
+    broken = {str(name) for name in raw_bz} - set(basiszahlen)
+    for msg in cross_check(basiszahlen, kennzahlen, labels):
+        basis = re.search(r"Basiszahl '([^']+)' unbekannt", msg)
+        if basis and basis.group(1) in broken:
+            continue  # the broken Basiszahl itself is reported above
+        problems.append(msg)
+    if problems:
+        return None, problems
+    return Catalog.model_validate({"basiszahlen": basiszahlen, "kennzahlen": kennzahlen}), []
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
@@ -197,12 +414,18 @@ def load_catalog(path: Path | None = None) -> Catalog:
 def _load(path_str: str) -> Catalog:
     path = Path(path_str)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{path}: kein gültiges YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{path}: erwartet die Abschnitte 'basiszahlen' und 'kennzahlen'")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: der Kennzahlen-Katalog fehlt") from None
     try:
-        return Catalog.model_validate(raw)
-    except ValidationError as exc:
-        raise CatalogError(_format_errors(path, exc, raw)) from None
+        raw = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: kein gültiges YAML: {exc}") from None
+    catalog, problems = validate_catalog(raw, _entry_lines(node))
+    if problems:
+        lines = [f"{path}: der Kennzahlen-Katalog ist ungültig ({len(problems)} Problem(e)):"]
+        lines += [f"  - {p}" for p in problems]
+        raise CatalogError("\n".join(lines))
+    assert catalog is not None
+    return catalog
