@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kennzahlen.reading import InvalidInput, Problem, RawData, read_file, read_raw
 from kennzahlen.schema import OHNE_ZUORDNUNG, TABLES, output_dtypes
 

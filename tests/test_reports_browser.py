@@ -93,7 +93,8 @@ def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt
     )
     assert images, "the report has no chart"
     assert all(done and width > 0 for done, width in images)
-    assert page.locator(".jp-InputArea, .jp-InputPrompt, .jp-CodeMirrorEditor").count() == 0
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeCell .jp-InputPrompt, div.highlight").count() == 0
+    assert page.locator(".jp-CodeCell").count() > 0 and page.locator(".jp-MarkdownCell").count() > 0
     text = page.inner_text("body")
     assert runner.PRODUKTE[produkt].titel.split(" ")[0] in page.title()
     assert raum in page.title()

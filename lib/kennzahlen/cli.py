@@ -10,7 +10,6 @@ import click
 
 from . import paths
 
-
 MULTI_VALUE_OPTIONS = ("--produkt", "--raum")
 
 

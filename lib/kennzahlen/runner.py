@@ -222,7 +222,7 @@ def export_html(nb, title: str) -> str:
     from traitlets.config import Config
 
     c = Config()
-    c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell",)
+    c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell", "injected-parameters", "parameters")
     c.TagRemovePreprocessor.remove_input_tags = ("remove_input",)
     c.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(config=c, template_name="kennzahlen", extra_template_basedirs=[str(TEMPLATE_DIR)])

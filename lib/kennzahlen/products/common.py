@@ -106,7 +106,12 @@ def md(text: str) -> Markdown:
 
 def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None = None) -> HTML:
     """A plain HTML table of already formatted strings, optionally highlighting one column/row."""
-    sty = df.style
+    import hashlib
+
+    # a uuid from the content keeps the HTML stable between runs (nbval) and unique per table
+    digest = hashlib.sha1(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
+                          + str(caption).encode() + str(hervorheben).encode()).hexdigest()[:10]
+    sty = df.style.set_uuid(digest)
     if caption:
         sty = sty.set_caption(caption)
     if hervorheben is not None:
