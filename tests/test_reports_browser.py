@@ -110,3 +110,22 @@ def test_index_links_every_report(reports: Path):
         for raum in AREAS:
             assert f'href="{prod.ordner}/{runner.slug(raum)}.html"' in index
     assert (reports / "2_quartalsmeldung" / "gesamtstadt.xlsx").exists()
+
+
+def test_2021_q4_report_shows_the_papers_erfassungsbogen(demo_pool: Path, tmp_path: Path):
+    res = runner.run("2021-Q4", [2], ["Gesamtstadt"], demo_pool, tmp_path, progress=False)
+    assert not res.failed, res.failed
+    html = (tmp_path / "2021-Q4" / "2_quartalsmeldung" / "gesamtstadt.html").read_text(encoding="utf-8")
+    for number in ("425", "123", "548", "3.853", "656", "304", "1.094", "337", "85", "226", "1.534", "1.681",
+                   "103", "415", "518", "199", "5.460", "547"):
+        assert re.search(rf">\s*{re.escape(number)}\s*</td>", html), number
+    assert "Stichtag 31.12.2021" in html
+
+
+@pytest.mark.parametrize("raum", AREAS)
+def test_public_report_shows_no_count_below_3(reports: Path, raum: str):
+    html = (reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.html").read_text(encoding="utf-8")
+    assert not re.search(r"<td[^>]*>\s*[12]\s*</td>", html), "a count of 1 or 2 is visible"
+    audit = reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.audit.csv"
+    assert audit.exists()
+    assert audit.read_text(encoding="utf-8").startswith("tabelle;zeile;spalte;grund;regel")

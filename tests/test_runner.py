@@ -102,3 +102,37 @@ def test_cli_accepts_several_values_after_one_flag():
     args = expand_multi(["report", "--periode", "2023-Q4", "--produkt", "1", "2", "--raum", "West", "Mitte/Ost", "--force"])
     assert args == ["report", "--periode", "2023-Q4", "--produkt", "1", "--produkt", "2",
                     "--raum", "West", "--raum", "Mitte/Ost", "--force"]
+
+
+def test_one_retry_on_a_kernel_start_failure(setup, monkeypatch):
+    import papermill
+
+    calls = []
+    real = papermill.execute_notebook
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    monkeypatch.setattr(runner.time, "sleep", lambda s: None)
+    res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+                     progress=False)
+    assert [e["status"] for e in res.entries] == ["ok"] and len(calls) == 2
+
+
+def test_other_errors_are_not_retried(setup, monkeypatch):
+    import papermill
+
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise ValueError("kaputt")
+
+    monkeypatch.setattr(papermill, "execute_notebook", broken)
+    res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+                     progress=False)
+    assert [e["status"] for e in res.entries] == ["fehler"] and len(calls) == 1
