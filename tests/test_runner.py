@@ -136,3 +136,19 @@ def test_other_errors_are_not_retried(setup, monkeypatch):
     res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
                      progress=False)
     assert [e["status"] for e in res.entries] == ["fehler"] and len(calls) == 1
+
+
+def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
+    """Reports share a warm kernel per worker; each starts with an empty namespace."""
+    _notebook(setup["nbs"] / runner.PRODUKTE[1].notebook, "leftover = sozialraum\nimport os\nprint(os.getpid())")
+    _notebook(setup["nbs"] / runner.PRODUKTE[3].notebook,
+              'assert "leftover" not in globals(), "state leaked from the previous report"\nimport os\nprint(os.getpid())')
+    res = runner.run("2023-Q4", [1, 3], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+                     progress=False)
+    assert [e["status"] for e in res.entries] == ["ok", "ok"]
+    pids = [
+        nbformat.read(setup["out"] / "2023-Q4" / runner.PRODUKTE[n].ordner / "west.ipynb", as_version=4)
+        .cells[-1].outputs[0]["text"].strip()
+        for n in (1, 3)
+    ]
+    assert pids[0] == pids[1], "both reports ran in the same (warm) kernel"

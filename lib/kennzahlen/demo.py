@@ -288,7 +288,7 @@ _AMPEL_SCHALTUNGEN = (
      "Häufung von Räumungsklagen eines Vermieters, Gespräch mit der UWS vereinbart",
      "2023-10-19"),
     ("2023-Q4", "Mitte/Ost", "egh", "gruen",
-     "Regel zeigt gelb wegen verspäteter Nacherfassung im Vorquartal; fachlich unauffällig",
+     "Nahfeld-Quote durch verspätete Nacherfassung im Vorquartal verzerrt; fachlich unauffällig",
      "2024-01-18"),
     ("2023-Q4", "Wiblingen", "jh", "rot",
      "Anstieg stationärer Hilfen (zwei Geschwistergruppen), Thema im Controllingtermin",

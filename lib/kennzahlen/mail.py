@@ -44,11 +44,12 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import fmt, paths
+from .runner import PRODUKTE
 from .schema import GESAMTSTADT
 
 PASSWORD_ENV = "KENNZAHLEN_SMTP_PASSWORD"
 SENDBAR = ("ok", "uebersprungen")
-PRODUKT_NUMMERN = (1, 2, 3, 4)
+PRODUKT_NUMMERN = tuple(PRODUKTE)
 #: what may be attached (an executed notebook or an audit file never leaves the department)
 ANHANG_TYPEN = {
     ".html": ("text", "html"),
@@ -267,10 +268,14 @@ class Nachricht:
 
 
 def check_periode(periode: str) -> str:
-    """Validate a quarter label 'YYYY-Qn'."""
-    if not re.fullmatch(r"\d{4}-Q[1-4]", periode or ""):
-        raise MailRefused([f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4"])
-    return periode
+    """Validate a quarter label 'YYYY-Qn' (the runner's rule), as a refusal to send."""
+    from .runner import RunnerError
+    from .runner import check_periode as _check
+
+    try:
+        return _check(periode)
+    except RunnerError as exc:
+        raise MailRefused([str(exc)]) from None
 
 
 def load_runs(periode_dir: Path) -> dict:

@@ -244,6 +244,55 @@ def _write_atomic(path: Path, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+#: the warm kernel of this process (one per worker): kernel start and imports are paid once
+_WARM: dict[str, object] = {}
+RESET_SOURCE = "%reset -f"
+
+
+def _warm_kernel(cwd: str):
+    """This process's kernel, started on first use and replaced when it has died."""
+    km = _WARM.get("km")
+    if km is not None and _WARM.get("cwd") == cwd and km.is_alive():
+        return km
+    shutdown_warm_kernel()
+    import subprocess
+    from multiprocessing import util
+
+    km = _ipc_kernel_manager()(kernel_name=KERNEL_NAME)
+    km.start_kernel(cwd=cwd, stderr=subprocess.DEVNULL)
+    _WARM.update(km=km, cwd=cwd)
+    # worker processes end through multiprocessing (atexit does not run there)
+    util.Finalize(km, shutdown_warm_kernel, exitpriority=10)
+    return km
+
+
+def shutdown_warm_kernel() -> None:
+    """Stop this process's warm kernel, if any."""
+    km = _WARM.pop("km", None)
+    _WARM.pop("cwd", None)
+    if km is not None:
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+def _with_reset(notebook: str):
+    """The notebook with a first, hidden cell that clears the warm kernel's namespace.
+
+    A report must not see anything a previous report left behind; imported modules stay
+    cached, which is what makes the warm kernel fast.
+    """
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
+    nb = nbformat.read(notebook, as_version=4)
+    cell = new_code_cell(RESET_SOURCE)
+    cell.metadata["tags"] = ["remove_cell", "kennzahlen-reset"]
+    nb.cells.insert(0, cell)
+    return nb
+
+
 def run_job(job: Job) -> dict:
     """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
     import nbformat
@@ -269,24 +318,26 @@ def run_job(job: Job) -> dict:
         "erstellt": datetime.now().isoformat(timespec="seconds"),
     }
     error = None
+    cwd = str(Path(job.notebook).parent)
     for attempt in (1, 2):
         try:
             papermill.execute_notebook(
-                job.notebook,
+                _with_reset(job.notebook),
                 str(executed),
                 parameters=job.parameters,
                 kernel_name=KERNEL_NAME,
-                cwd=str(Path(job.notebook).parent),
+                cwd=cwd,
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
-                kernel_manager_class=_ipc_kernel_manager(),
+                km=_warm_kernel(cwd),
             )
             error = None
             break
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the batch goes on
             error = exc
             if attempt == 1 and _is_kernel_start_failure(exc):
+                shutdown_warm_kernel()
                 time.sleep(1.0)
                 continue
             break
@@ -405,9 +456,12 @@ def _execute(jobs: list[Job], workers: int | None, progress: bool) -> list[dict]
     results: list[dict] = []
     bar = tqdm(total=len(jobs), desc="Berichte", unit="Bericht", disable=not progress)
     if n == 1:
-        for job in jobs:
-            results.append(run_job(job))
-            bar.update()
+        try:
+            for job in jobs:
+                results.append(run_job(job))
+                bar.update()
+        finally:
+            shutdown_warm_kernel()
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:

@@ -105,8 +105,9 @@ def kernaussagen(lichter: pd.DataFrame, quartal: str, raum: str) -> list[str]:
             f"{r.sozialraum} {FELDER[r.arbeitsfeld]}" for r in rot.itertuples()) + ".")
     manuell = rows[rows["manuell"]]
     for r in manuell.itertuples():
-        out.append(f"Manuell geschaltet: {r.sozialraum} {FELDER[r.arbeitsfeld]} auf {ampel.FARB_TEXT[r.farbe]} "
-                   f"(Regel: {ampel.FARB_TEXT[r.farbe_regel]}) – {r.begruendung}")
+        wie = (f"auf {ampel.FARB_TEXT[r.farbe]} bestätigt" if r.farbe == r.farbe_regel
+               else f"von {ampel.FARB_TEXT[r.farbe_regel]} (Regel) auf {ampel.FARB_TEXT[r.farbe]} geschaltet")
+        out.append(f"Manuell: {r.sozialraum} {FELDER[r.arbeitsfeld]} {wie} – {r.begruendung}")
     return out
 
 
