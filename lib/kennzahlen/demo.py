@@ -323,7 +323,9 @@ _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
                                           header="title"))),
     "hilfen_vor_dem_fall": (("2000-01-01", _Style(sep=",")),),
     "sozialhilfe": (("2000-01-01", _Style(dates="de", header="upper", **_CP)),),
-    "fallmanagement": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
+    # DB/VIS FM: CSV until 2022, then the Excel export of the new case-management software
+    "fallmanagement": (("2000-01-01", _Style(dates="de", header="title", **_CP)),
+                       ("2023-01-01", _Style(fmt="xlsx", dates="de", header="title"))),
     "beratungen_altenhilfe": (("2000-01-01", _Style(encoding="utf-8-sig", sep=",", dates="de",
                                                     bools=("1", "0"), header="title")),),
     "teilhabeteam": (("2000-01-01", _Style(fmt="xlsx")),),
