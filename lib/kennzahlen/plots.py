@@ -121,7 +121,7 @@ def balken(
     if referenz is not None:
         ax.axvline(referenz, color="black", linestyle="--", linewidth=1)
         if referenz_text:
-            ax.text(referenz, -0.7, referenz_text, fontsize=8.5, ha="left")
+            ax.text(referenz, len(werte) - 0.35, " " + referenz_text, fontsize=8.5, ha="left", va="top")
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(de_achse(prozent=prozent))
     ax.set_xlim(0, max(float(np.nanmax(werte.to_numpy(dtype=float))) * 1.18, (referenz or 0) * 1.1, 1e-9))

@@ -261,9 +261,18 @@ def _warm_kernel(cwd: str):
     km = _ipc_kernel_manager()(kernel_name=KERNEL_NAME)
     km.start_kernel(cwd=cwd, stderr=subprocess.DEVNULL)
     _WARM.update(km=km, cwd=cwd)
-    # worker processes end through multiprocessing (atexit does not run there)
-    util.Finalize(km, shutdown_warm_kernel, exitpriority=10)
+    # worker processes end through multiprocessing (atexit does not run there); the
+    # finaliser is bound to this kernel only, never to whichever kernel is warm later
+    util.Finalize(None, _shutdown_km, args=(km,), exitpriority=10)
     return km
+
+
+def _shutdown_km(km) -> None:
+    try:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
 
 
 def shutdown_warm_kernel() -> None:
@@ -271,10 +280,7 @@ def shutdown_warm_kernel() -> None:
     km = _WARM.pop("km", None)
     _WARM.pop("cwd", None)
     if km is not None:
-        try:
-            km.shutdown_kernel(now=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+        _shutdown_km(km)
 
 
 def _with_reset(notebook: str):

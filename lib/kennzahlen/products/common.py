@@ -59,7 +59,7 @@ def definitionen(kennzahl_ids: Sequence[str]) -> HTML:
             f"<td style='text-align:left'>{html.escape(k.quelle)}</td></tr>"
         )
     return HTML(
-        "<table><thead><tr><th>Kennzahl</th><th>Definition / Zählregel</th><th>Quelle</th></tr></thead>"
+        '<table class="kz-text"><thead><tr><th>Kennzahl</th><th>Definition / Zählregel</th><th>Quelle</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -112,6 +112,8 @@ def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None
     digest = hashlib.sha1(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
                           + str(caption).encode() + str(hervorheben).encode()).hexdigest()[:10]
     sty = df.style.set_uuid(digest)
+    if df.astype(str).map(len).to_numpy().max(initial=0) > 40:  # prose cells wrap, numbers do not
+        sty = sty.set_table_attributes('class="kz-text"')
     if caption:
         sty = sty.set_caption(caption)
     if hervorheben is not None:

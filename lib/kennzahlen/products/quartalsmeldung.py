@@ -154,6 +154,20 @@ def zeitreihen(pool: pd.DataFrame, raum: str, bis: str, quartale: int = 12) -> p
     return wide
 
 
+def diagrammtitel(reihen: pd.DataFrame) -> str:
+    """A chart title that states the finding: the largest change over the span shown."""
+    if len(reihen) < 2:
+        return "Entwicklung der wichtigsten Fallzahlen"
+    first, last = reihen.iloc[0], reihen.iloc[-1]
+    rel = ((last - first) / first).dropna()
+    if rel.empty:
+        return "Entwicklung der wichtigsten Fallzahlen"
+    name = rel.abs().idxmax()
+    richtung = "gestiegen" if rel[name] > 0 else "gesunken"
+    return (f"{name} seit {reihen.index[0]} am stärksten {richtung} "
+            f"({fmt.veraenderung(last[name], first[name])})")
+
+
 def kernaussagen(pool: pd.DataFrame, periode: str, raum: str) -> list[str]:
     """Key messages: the main case numbers with their change to the same quarter a year before."""
     v = veraenderungen(pool, periode, raum)

@@ -147,6 +147,15 @@ def ohne_polygon(pool: pd.DataFrame, jahr: str, raum: str) -> pd.DataFrame:
     return _format(wide, labels)
 
 
+def karten_titel(werte: dict[str, float], jahr: str) -> str:
+    """Map title stating the finding: the Stadtviertel with the highest value."""
+    if not werte:
+        return f"SGB-II-Quote nach Stadtviertel {jahr}"
+    names = dict(zip(raumgliederung()["stadtviertel_nr"], raumgliederung()["stadtviertel"], strict=True))
+    top = max(werte, key=lambda k: werte[k])
+    return f"SGB-II-Quote {jahr}: am höchsten in {names.get(top, top)} ({fmt.prozent(werte[top])})"
+
+
 def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
     """Key messages: size and change, age structure against the city, poverty and its hot spots."""
     per = stichtag(jahr)
