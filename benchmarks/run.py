@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -24,28 +23,24 @@ BIN = Path(sys.executable).parent
 PERIODE = "2023-Q4"
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of a command, measured with GNU time's rusage."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def timed(cmd: list[str]) -> float:
+    """Wall seconds of a command."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    sec = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return sec, max(peak, before) / 1024
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
 
 
 def peak_of(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and the command's own peak RSS via /usr/bin/time -v when available."""
-    if Path("/usr/bin/time").exists():
-        t0 = time.perf_counter()
-        res = subprocess.run(["/usr/bin/time", "-v", *cmd], check=True, capture_output=True, text=True)
-        sec = time.perf_counter() - t0
-        for line in res.stderr.splitlines():
-            if "Maximum resident set size" in line:
-                return sec, int(line.split()[-1]) / 1024
-        return sec, float("nan")
-    return timed(cmd)
+    """Wall seconds and the command's own peak RSS in MiB (GNU time -v; NaN without it)."""
+    if not Path("/usr/bin/time").exists():
+        return timed(cmd), float("nan")
+    t0 = time.perf_counter()
+    res = subprocess.run(["/usr/bin/time", "-v", *cmd], check=True, capture_output=True, text=True)
+    sec = time.perf_counter() - t0
+    for line in res.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            return sec, int(line.split()[-1]) / 1024
+    return sec, float("nan")
 
 
 def demo(scale: float) -> Path:
@@ -76,7 +71,7 @@ def bench_quarter(results: dict) -> None:
                        stdout=subprocess.DEVNULL)
     fast_out = OUT / "reports_runner"
     shutil.rmtree(fast_out, ignore_errors=True)
-    sec_fast, _ = timed([str(BIN / "kennzahlen"), "report", "--periode", PERIODE, "--pool", str(pool),
+    sec_fast = timed([str(BIN / "kennzahlen"), "report", "--periode", PERIODE, "--pool", str(pool),
                          "--out", str(fast_out), "--force"])
     print(f"runner: 24 reports in {sec_fast:.1f} s", flush=True)
     naive_out = OUT / "reports_naive"
@@ -113,7 +108,7 @@ def bench_rerun(results: dict) -> None:
     subprocess.run([k, "pool", "--raw", str(raw), "--out", str(pool)], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    unchanged, _ = timed([k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)])
+    unchanged = timed([k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)])
     print(f"unchanged rerun: {unchanged:.2f} s", flush=True)
     # a late export arrives: a re-delivery of the last jugendhilfe export with a newer Stand
     last = sorted(raw.glob("jugendhilfe_*"))[-1]
