@@ -152,3 +152,18 @@ def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
         for n in (1, 3)
     ]
     assert pids[0] == pids[1], "both reports ran in the same (warm) kernel"
+
+
+def test_a_late_export_redoes_only_the_products_that_show_it(demo_pool):
+    manifest = json.loads((demo_pool / "manifest.json").read_text())
+    before = {n: runner.product_dependencies(n, manifest) for n in runner.PRODUKTE}
+    assert all(before.values())
+    late = json.loads(json.dumps(manifest))
+    late["stand"]["jugendhilfe"] = "a-new-export"
+    after = {n: runner.product_dependencies(n, late) for n in runner.PRODUKTE}
+    assert after[1] == before[1]  # Sozialstruktur does not show Jugendhilfe
+    assert all(after[n] != before[n] for n in (2, 3, 4))
+    changed = json.loads(json.dumps(manifest))
+    changed["kennzahlen"]["bev_gesamt"] = "other"
+    after = {n: runner.product_dependencies(n, changed) for n in runner.PRODUKTE}
+    assert after[1] != before[1] and after[2] == before[2] and after[4] == before[4]

@@ -348,6 +348,26 @@ def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str
     return ampel.pool_frames(pool, raw, catalog)
 
 
+def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """Fingerprints of the pool's content, so that the runner redoes only reports whose data changed.
+
+    ``kennzahlen``: one hash per Kennzahl over its rows; ``stand``: per raw table, the exports
+    read (file name and Stand).
+    """
+    out: dict[str, dict[str, str]] = {"kennzahlen": {}, "stand": {}}
+    pool = frames.get("kennzahlen")
+    if pool is not None and len(pool):
+        row_hash = pd.util.hash_pandas_object(pool[POOL_COLUMNS].astype(str), index=False).to_numpy()
+        for kid, idx in pool.groupby("kennzahl", sort=True).indices.items():
+            out["kennzahlen"][str(kid)] = hashlib.sha256(row_hash[idx].tobytes()).hexdigest()
+    stand = frames.get("stand")
+    if stand is not None and len(stand):
+        for table, grp in stand.sort_values("datei").groupby("tabelle", sort=True):
+            text = "|".join(f"{d}@{pd.Timestamp(s).date()}" for d, s in zip(grp["datei"], grp["stand"], strict=True))
+            out["stand"][str(table)] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
 def write_pool(frames: dict[str, pd.DataFrame], out: Path, extra: dict | None = None) -> Path:
     """Write the pool tables atomically: into a temp folder beside ``out``, then rename."""
     out = Path(out)
@@ -359,7 +379,7 @@ def write_pool(frames: dict[str, pd.DataFrame], out: Path, extra: dict | None = 
             target = tmp / f"{name}.parquet"
             frame.to_parquet(target, index=False)
             hashes[target.name] = hashlib.sha256(target.read_bytes()).hexdigest()
-        manifest = {"dateien": hashes, **(extra or {})}
+        manifest = {"dateien": hashes, **content_hashes(frames), **(extra or {})}
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
         )

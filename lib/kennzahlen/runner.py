@@ -150,6 +150,7 @@ def plan(
     produkte = produkte or sorted(PRODUKTE)
     base_hash = _code_and_config_hash()
     pool_bytes = manifest.read_bytes()
+    manifest_data = json.loads(pool_bytes)
     jobs = []
     for nr in produkte:
         if nr not in PRODUKTE:
@@ -165,9 +166,35 @@ def plan(
         nb_bytes = nb.read_bytes()
         for raum in raeume:
             p = {**params, "sozialraum": raum}
-            h = _sha(base_hash.encode(), pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
+            deps = product_dependencies(nr, manifest_data)
+            h = _sha(base_hash.encode(), deps or pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
             jobs.append(Job(nr, raum, periode, str(pool), str(out), str(nb), h, p))
     return jobs
+
+
+def product_dependencies(produkt: int, manifest: dict) -> bytes:
+    """The part of the pool a product's reports read, as bytes to hash (empty: use the whole pool).
+
+    Products 1–3 read the Kennzahlen the catalog assigns to them (``produkt:``) and the Stand of
+    the raw tables behind those; Produkt 4 reads the Ampel tables and every table's Stand. So a
+    late export of one table redoes only the reports that show it.
+    """
+    from .catalog import load_catalog
+
+    kz_hashes, stand = manifest.get("kennzahlen"), manifest.get("stand")
+    if not kz_hashes or stand is None:
+        return b""
+    if produkt == 4:
+        dateien = manifest.get("dateien", {})
+        deps = {f: dateien.get(f) for f in ("ampel.parquet", "ampel_details.parquet")}
+        deps["stand"] = stand
+    else:
+        catalog = load_catalog()
+        kennzahlen = [k for k in catalog.kennzahlen if produkt in k.produkt and k.erhoben]
+        tables = sorted({t for k in kennzahlen for t in catalog.tables_of(k)})
+        deps = {"kennzahlen": {k.id: kz_hashes.get(k.id) for k in kennzahlen},
+                "stand": {t: stand.get(t) for t in tables}}
+    return json.dumps(deps, sort_keys=True).encode()
 
 
 # ---------------------------------------------------------------------------- in the worker
@@ -425,6 +452,7 @@ def run(
     out_dir = Path(jobs[0].out_dir) if jobs else Path(out or paths.REPORTS) / periode
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = {(e["produkt"], e["raum"]): e for e in _load_runs(out_dir).get("reports", [])}
+    pool_sha = hashlib.sha256((Path(jobs[0].pool) / "manifest.json").read_bytes()).hexdigest() if jobs else None
     todo, entries = [], []
     for job in jobs:
         prev = previous.get((job.produkt, job.raum))
@@ -435,7 +463,7 @@ def run(
             and prev.get("input_hash") == job.input_hash
             and job.base.with_suffix(".html").exists()
         ):
-            entries.append({**prev, "status": "uebersprungen"})
+            entries.append({**prev, "status": "uebersprungen", "pool_manifest_sha256": pool_sha})
         else:
             todo.append(job)
     if todo:
