@@ -9,13 +9,15 @@ RAW ?= data/raw
 POOL ?= data/processed
 OUT ?= reports
 
-.PHONY: help install demo pool report test test-fast lint lab benchmark clean
+.PHONY: help install demo pool report test lint lab benchmark baselines clean
 
 help:
 	@echo "make report   Demo-Daten (falls data/raw/ leer) -> Datenpool -> alle Berichte $(PERIODE)"
 	@echo "make test     alle Tests (pytest, nbval, Browser)"
 	@echo "make lab      JupyterLab mit dem Projekt-Kernel"
 	@echo "make pool     nur den Datenpool bauen"
+	@echo "make baselines  Notebook-Referenzen (nbval) neu erzeugen"
+	@echo "make benchmark  Messungen (benchmarks/README.md)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ nötig"'
@@ -49,6 +51,15 @@ lint: install
 
 lab: install
 	$(BIN)/jupyter lab notebooks/
+
+# re-execute the notebooks on a fresh demo pool and store their outputs (the nbval references)
+baselines: install
+	@tmp=$$(mktemp -d) && \
+	$(BIN)/kennzahlen demo --out $$tmp/raw > /dev/null && \
+	$(BIN)/kennzahlen pool --raw $$tmp/raw --out $$tmp/pool > /dev/null && \
+	for nb in notebooks/0*.ipynb; do \
+		KENNZAHLEN_POOL=$$tmp/pool $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
+	done; rm -rf $$tmp
 
 benchmark: install
 	$(PY) benchmarks/run.py
