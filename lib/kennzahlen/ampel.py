@@ -26,11 +26,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import fmt, geography, paths
 from .catalog import Catalog, Kennzahl, german_error, load_catalog
+from .configfile import read_yaml
 from .schema import ARBEITSFELDER, GESAMTSTADT
 
 Farbe = Literal["grau", "gruen", "gelb", "rot"]
@@ -368,12 +368,7 @@ def load_ampel_config(path: Path | None = None, catalog: Catalog | None = None) 
     """Read and validate ``config/ampel.yaml`` against the catalog; raise AmpelConfigError."""
     path = Path(path or paths.CONFIG / "ampel.yaml")
     catalog = catalog or load_catalog()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AmpelConfigError(f"{path}: die Ampel-Konfiguration fehlt") from None
-    except yaml.YAMLError as exc:
-        raise AmpelConfigError(f"{path}: kein gültiges YAML: {exc}") from None
+    raw = read_yaml(path, AmpelConfigError, "die Ampel-Konfiguration")
     setup, problems = check_config(raw, catalog)
     if problems:
         head = f"{path}: die Ampel-Konfiguration ist ungültig ({len(problems)} Problem(e)):"

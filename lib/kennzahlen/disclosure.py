@@ -45,10 +45,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import fmt, paths
+from .configfile import read_yaml
 
 PRIMAER = "primär"
 SEKUNDAER = "sekundär"
@@ -100,12 +100,7 @@ class DisclosureConfig(BaseModel):
 def load_config(path: Path | str | None = None) -> DisclosureConfig:
     """Read and validate ``config/disclosure.yaml``; raise DisclosureConfigError naming each problem."""
     path = Path(path or paths.CONFIG / "disclosure.yaml")
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DisclosureConfigError(f"{path}: Datei fehlt") from None
-    except yaml.YAMLError as exc:
-        raise DisclosureConfigError(f"{path}: kein gültiges YAML: {exc}") from None
+    raw: Any = read_yaml(path, DisclosureConfigError, "die Datei")
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import click
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import fmt, paths
+from .configfile import read_yaml
 from .runner import PRODUKTE
 from .schema import GESAMTSTADT
 
@@ -189,12 +189,7 @@ def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | Non
     (or bound and unbound), and no password in the file.
     """
     path = Path(path or paths.CONFIG / "verteiler.yaml")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise VerteilerError(f"{path}: Verteiler-Datei fehlt") from None
-    except yaml.YAMLError as exc:
-        raise VerteilerError(f"{path}: kein gültiges YAML: {exc}") from None
+    raw = read_yaml(path, VerteilerError, "die Verteiler-Datei")
     if not isinstance(raw, dict):
         raise VerteilerError(f"{path}: erwartet die Abschnitte 'absender', 'smtp' und 'gruppen'")
     problems = [
