@@ -49,3 +49,14 @@ def test_report_refuses_an_unknown_area(demo_pool: Path, tmp_path: Path):
     res = CliRunner().invoke(cli, ["report", "--periode", "2023-Q4", "--raum", "Atlantis", "--pool", str(demo_pool),
                                    "--out", str(tmp_path)])
     assert res.exit_code != 0 and "Atlantis" in res.output
+
+
+def test_same_exports_give_the_same_pool(demo_raw: Path, tmp_path: Path):
+    import json
+
+    for name in ("a", "b"):
+        res = CliRunner().invoke(cli, ["pool", "--raw", str(demo_raw), "--out", str(tmp_path / name)])
+        assert res.exit_code == 0, res.output
+    a = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    b = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert a == b and a["dateien"]["kennzahlen.parquet"]
