@@ -130,10 +130,22 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
     return out
 
 
-def kartenwerte(pool: pd.DataFrame, jahr: str, kennzahl: str) -> dict[str, float]:
-    """Values per stadtviertel_nr for a map."""
-    sub = pool[(pool["periode"] == stichtag(jahr)) & (pool["kennzahl"] == kennzahl) & (pool["ebene"] == "stadtviertel")]
-    return dict(zip(sub["raum"], sub["wert"], strict=True))
+def mindestbevoelkerung() -> int:
+    """Areas with fewer residents are not rated (config/disclosure.yaml)."""
+    from ..disclosure import load_config
+
+    return load_config().mindestbevoelkerung
+
+
+def kartenwerte(pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | None = None) -> dict[str, float]:
+    """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left out."""
+    per = stichtag(jahr)
+    stv = pool[(pool["periode"] == per) & (pool["ebene"] == "stadtviertel")]
+    sub = stv[stv["kennzahl"] == kennzahl]
+    bev = stv[stv["kennzahl"] == "bev_gesamt"].set_index("raum")["wert"]
+    grenze = mindestbevoelkerung() if mindest is None else mindest
+    rated = set(bev[bev >= grenze].index)
+    return {r: w for r, w in zip(sub["raum"], sub["wert"], strict=True) if r in rated}
 
 
 def ohne_polygon(pool: pd.DataFrame, jahr: str, raum: str) -> pd.DataFrame:
