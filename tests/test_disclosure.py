@@ -350,3 +350,30 @@ def test_shares_never_shown_from_small_counts(pairs, k):
             assert not (1 <= zz < k or 1 <= nn < k or 1 <= nn - zz < k)
         if nn == 0:
             assert r.display.iat[0, j] == "–"
+
+
+def test_public_product_3_marks_small_areas_not_rated():
+    """A Sozialraum under the population threshold shows 'nicht bewertet' in the public report."""
+    import pandas as pd
+
+    from kennzahlen.catalog import load_catalog
+    from kennzahlen.geography import sozialraeume
+    from kennzahlen.products import wirkung
+
+    k = load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall")
+    rows = []
+    for i, raum in enumerate(sozialraeume()):
+        rows.append(dict(kennzahl=k.id, ebene="sozialraum", raum=raum, periode="2021", zaehler=80, nenner=100, wert=0.8))
+        bev = 250 if raum == "West" else 20_000 + i
+        rows.append(dict(kennzahl="bev_gesamt", ebene="sozialraum", raum=raum, periode="2021-12-31", zaehler=bev,
+                         nenner=None, wert=float(bev)))
+    rows.append(dict(kennzahl=k.id, ebene="sozialraum", raum="ohne Zuordnung", periode="2021", zaehler=10, nenner=10,
+                     wert=1.0))
+    rows.append(dict(kennzahl=k.id, ebene="gesamtstadt", raum="Gesamtstadt", periode="2021", zaehler=410, nenner=510,
+                     wert=410 / 510))
+    tab = wirkung.kennzahl_tabelle(pd.DataFrame(rows), k, "2021", produkt=3)
+    assert (tab.anzeige.loc["West"] == "nicht bewertet").all()
+    assert tab.anzeige.loc["Wiblingen", "Wert"] == "80,0 %"
+    assert "nicht bewertet" in set(tab.audit["grund"])
+    internal = wirkung.kennzahl_tabelle(pd.DataFrame(rows), k, "2021", produkt=2)
+    assert internal.anzeige.loc["West", "Wert"] == "80,0 %"

@@ -176,7 +176,7 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
                 continue
             r = cell.iloc[0]
             status = r["status"]
-            if anzeige.get(r["kennzahl"], "").startswith(("x", "<")):
+            if anzeige.get(r["kennzahl"], "").startswith(("x", "<", "nicht bewertet")):
                 status = "gesperrt"
             bg, fg, label = STATUS_STIL[status]
             k = r["k"]
@@ -268,6 +268,17 @@ def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 
             "–" if gesperrt[a] or pd.isna(w.loc[a, "wert"]) else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
             for a in areas
         ]
+    if public:
+        # areas too small to rate (config: mindestbevoelkerung) show 'nicht bewertet'
+        bev = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == f"{jahr}-12-31")
+                   & (pool["ebene"] != "stadtviertel")].set_index("raum")["wert"]
+        klein = [a for a in sozialraeume() if a in anzeige.index and not disclosure.rate_area(bev.get(a), cfg.mindestbevoelkerung)]
+        if klein:
+            anzeige.loc[klein] = disclosure.NICHT_BEWERTET
+            gesperrt[klein] = True
+            audits.append(pd.DataFrame({"tabelle": name, "zeile": klein, "spalte": "alle",
+                                        "grund": "nicht bewertet",
+                                        "regel": f"Gebiet unter {cfg.mindestbevoelkerung} Einwohner*innen"}))
     audit = pd.concat(audits, ignore_index=True)
     return KennzahlTabelle(k, w, anzeige, gesperrt, audit)
 
