@@ -43,11 +43,11 @@ report: pool
 	$(BIN)/kennzahlen report --periode $(PERIODE) --pool $(POOL) --out $(OUT)
 
 test: install
-	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/ruff check lib tests benchmarks conftest.py
 	$(PY) -m pytest
 
 lint: install
-	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/ruff check lib tests benchmarks conftest.py
 
 lab: install
 	$(BIN)/jupyter lab notebooks/

@@ -60,3 +60,10 @@ def test_same_exports_give_the_same_pool(demo_raw: Path, tmp_path: Path):
     a = json.loads((tmp_path / "a" / "manifest.json").read_text())
     b = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert a == b and a["dateien"]["kennzahlen.parquet"]
+
+
+def test_report_refuses_a_quarter_without_data(demo_pool: Path, tmp_path: Path):
+    res = CliRunner().invoke(cli, ["report", "--periode", "2024-Q1", "--pool", str(demo_pool), "--out", str(tmp_path)])
+    assert res.exit_code != 0
+    assert "keine Daten zum Stichtag 2024-03-31" in res.output
+    assert not (tmp_path / "2024-Q1").exists()

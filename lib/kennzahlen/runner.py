@@ -142,6 +142,7 @@ def plan(
     manifest = pool / "manifest.json"
     if not manifest.exists():
         raise RunnerError(f"Kein Datenpool in {pool}: erst `kennzahlen pool` ausführen.")
+    _check_pool_has(pool, periode)
     valid = areas()
     raeume = raeume or valid
     unknown = [r for r in raeume if r not in valid]
@@ -170,6 +171,23 @@ def plan(
             h = _sha(base_hash.encode(), deps or pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
             jobs.append(Job(nr, raum, periode, str(pool), str(out), str(nb), h, p))
     return jobs
+
+
+def _check_pool_has(pool: Path, periode: str) -> None:
+    """Refuse a quarter the pool has no data for (instead of 24 failing reports)."""
+    import pandas as pd
+
+    file = pool / "kennzahlen.parquet"
+    if not file.exists():
+        return
+    perioden = pd.read_parquet(file, columns=["periode"])["periode"].unique()
+    stichtage = sorted(p for p in perioden if len(p) == 10)
+    year, q = int(periode[:4]), int(periode[-1])
+    stichtag = f"{year}-{3 * q:02d}-{[31, 30, 30, 31][q - 1]}"
+    if stichtag not in set(stichtage):
+        bereich = f"{stichtage[0]} bis {stichtage[-1]}" if stichtage else "keine"
+        raise RunnerError(f"Der Datenpool enthält keine Daten zum Stichtag {stichtag} ({periode}); "
+                          f"vorhandene Stichtage: {bereich}. Fehlen neue Exporte in data/raw/?")
 
 
 def product_dependencies(produkt: int, manifest: dict) -> bytes:
