@@ -43,6 +43,11 @@ class Period:
     end: pd.Timestamp
 
 
+def quartal_stichtag(quartal: str) -> str:
+    """The quarter-end Stichtag of 'YYYY-Qn' as a pool period: '2021-Q4' -> '2021-12-31'."""
+    return pd.Period(quartal.replace("-Q", "Q"), freq="Q").end_time.strftime("%Y-%m-%d")
+
+
 def quarter_ends(first: pd.Timestamp, last: pd.Timestamp) -> list[pd.Timestamp]:
     """Quarter-end Stichtage S with first <= S <= last."""
     return list(pd.date_range(first, last, freq="QE"))

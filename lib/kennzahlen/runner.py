@@ -165,9 +165,9 @@ def plan(
         if bad:
             raise RunnerError(f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: {', '.join(sorted(allowed))})")
         nb_bytes = nb.read_bytes()
+        deps = product_dependencies(nr, manifest_data)
         for raum in raeume:
             p = {**params, "sozialraum": raum}
-            deps = product_dependencies(nr, manifest_data)
             h = _sha(base_hash.encode(), deps or pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
             jobs.append(Job(nr, raum, periode, str(pool), str(out), str(nb), h, p))
     return jobs
@@ -177,13 +177,14 @@ def _check_pool_has(pool: Path, periode: str) -> None:
     """Refuse a quarter the pool has no data for (instead of 24 failing reports)."""
     import pandas as pd
 
+    from .pool import quartal_stichtag
+
     file = pool / "kennzahlen.parquet"
     if not file.exists():
         return
     perioden = pd.read_parquet(file, columns=["periode"])["periode"].unique()
     stichtage = sorted(p for p in perioden if len(p) == 10)
-    year, q = int(periode[:4]), int(periode[-1])
-    stichtag = f"{year}-{3 * q:02d}-{[31, 30, 30, 31][q - 1]}"
+    stichtag = quartal_stichtag(periode)
     if stichtag not in set(stichtage):
         bereich = f"{stichtage[0]} bis {stichtage[-1]}" if stichtage else "keine"
         raise RunnerError(f"Der Datenpool enthält keine Daten zum Stichtag {stichtag} ({periode}); "

@@ -10,6 +10,7 @@ from .. import fmt
 from ..api import load_pool
 from ..catalog import load_catalog
 from ..geography import sozialraeume
+from ..pool import quartal_stichtag
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 #: rows of the Erfassungsbogen in the paper's order: (Gruppe, Bereich, Zeile, kennzahl)
@@ -61,8 +62,7 @@ SO_GESAMT = "SO-Gesamt"
 
 def stichtag(periode: str) -> str:
     """The quarter-end Stichtag of 'YYYY-Qn' as a pool period 'YYYY-MM-DD'."""
-    ts = pd.Period(periode.replace("-Q", "Q"), freq="Q").end_time.normalize()
-    return ts.strftime("%Y-%m-%d")
+    return quartal_stichtag(periode)
 
 
 def vorquartal(periode: str, n: int = 1) -> str:
