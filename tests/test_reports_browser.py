@@ -57,7 +57,11 @@ def headline(pool_dir: Path, produkt: int, raum: str) -> str:
         return fmt.zahl(wert(pool, "jh_hze_gesamt", raum, "2023-12-31"))
     if produkt == 3:
         return fmt.prozent(wert(pool, "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 0)
-    return "Ampel"
+    lichter = load_pool(pool_dir, "ampel")
+    lichter = lichter[lichter["quartal"] == PERIODE]
+    if raum != "Gesamtstadt":
+        lichter = lichter[lichter["sozialraum"] == raum]
+    return f"{int((lichter['farbe'] == 'rot').sum())} × rot, {int((lichter['farbe'] == 'gelb').sum())} × gelb"
 
 
 @pytest.mark.parametrize("produkt", sorted(runner.PRODUKTE))
