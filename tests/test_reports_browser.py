@@ -1,6 +1,6 @@
 """The generated reports in a real browser (headless Chromium, offline), as a reader opens them.
 
-Runs the real runner over the demo pool for every product (Gesamtstadt and one Sozialraum),
+Runs the real runner over the demo pool for every product and area (24 reports),
 then opens each HTML file from disk: no request may leave the file, no page error, every
 image loads, no code is visible, and the title and headline numbers are there.
 """
@@ -16,9 +16,10 @@ import pytest
 
 from kennzahlen import fmt, runner
 from kennzahlen.api import load_pool, wert
+from kennzahlen.geography import areas
 
 CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-AREAS = ["Gesamtstadt", "Wiblingen"]
+AREAS = areas()  # every Sozialraum and Gesamtstadt: all 24 reports of a quarter
 PERIODE = "2023-Q4"
 
 
