@@ -275,38 +275,14 @@ def _read_csv_text(
     try:
         text, encoding = _decode(path.read_bytes())
     except UnicodeDecodeError as exc:
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    None,
-                    None,
-                    None,
-                    f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
-                    "Windows-1252 (ANSI) exportieren.",
-                )
-            ],
-            None,
-            None,
-        )
+        msg = (f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
+               "Windows-1252 (ANSI) exportieren.")
+        return None, [Problem(datei, None, None, None, msg)], None, None
     header = text.split("\n", 1)[0]
     if not header.strip():
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    1,
-                    None,
-                    None,
-                    "Die Datei ist leer oder die erste Zeile (Kopfzeile) "
-                    "ist leer; bitte den Export mit Kopfzeile wiederholen.",
-                )
-            ],
-            encoding,
-            None,
-        )
+        msg = ("Die Datei ist leer oder die erste Zeile (Kopfzeile) ist leer; bitte den Export "
+               "mit Kopfzeile wiederholen.")
+        return None, [Problem(datei, 1, None, None, msg)], encoding, None
     sep = ";" if header.count(";") >= header.count(",") else ","
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -163,7 +163,8 @@ def karten_titel(werte: dict[str, float], jahr: str) -> str:
     """Map title stating the finding: the Stadtviertel with the highest value."""
     if not werte:
         return f"SGB-II-Quote nach Stadtviertel {jahr}"
-    names = dict(zip(raumgliederung()["stadtviertel_nr"], raumgliederung()["stadtviertel"], strict=True))
+    rg = raumgliederung()
+    names = dict(zip(rg["stadtviertel_nr"], rg["stadtviertel"], strict=True))
     top = max(werte, key=lambda k: werte[k])
     return f"SGB-II-Quote {jahr}: am höchsten in {names.get(top, top)} ({fmt.prozent(werte[top])})"
 
