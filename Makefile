@@ -14,7 +14,7 @@ OUT ?= reports
 help:
 	@echo "make report   Demo-Daten (falls data/raw/ leer) -> Datenpool -> alle Berichte $(PERIODE)"
 	@echo "make test     alle Tests (pytest, nbval, Browser)"
-	@echo "make lab      JupyterLab mit dem Projekt-Kernel"
+	@echo "make lab      JupyterLab mit dem Projekt-Kernel (als root mit --allow-root)"
 	@echo "make pool     nur den Datenpool bauen"
 	@echo "make baselines  Notebook-Referenzen (nbval) neu erzeugen"
 	@echo "make benchmark  Messungen (benchmarks/README.md)"
@@ -49,8 +49,13 @@ test: install
 lint: install
 	$(BIN)/ruff check lib tests benchmarks conftest.py
 
+# JupyterLab refuses to start as root ("Running as root is not recommended"), as in containers
+# and on CI machines: there `make lab` says so and passes --allow-root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: install
-	$(BIN)/jupyter lab notebooks/
+	@if [ -n "$(LAB_ROOT)" ]; then echo "make lab: läuft als root – JupyterLab startet mit --allow-root."; fi
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
 # re-execute the notebooks on a fresh demo pool and store their outputs (the nbval references)
 baselines: install

@@ -96,19 +96,31 @@ def tabelle(
     ebene: str = "sozialraum",
     mit_gesamtstadt: bool = True,
 ) -> pd.DataFrame:
-    """A wide table: areas as rows, Kennzahlen as columns, for one period."""
+    """A wide table: areas as rows, Kennzahlen as columns, for one period.
+
+    Counts (Kennzahlen without Nenner) come back as integers (``Int64``, empty where the pool
+    has no value); shares and rates as floats. "ohne Zuordnung" is a row only where it has a
+    value other than 0.
+    """
     rows = select(pool, list(kennzahlen), periode=periode)
     parts = [rows[rows["ebene"] == ebene]]
     if mit_gesamtstadt and ebene != "gesamtstadt":
         parts.append(rows[rows["ebene"] == "gesamtstadt"])
-    wide = pd.concat(parts).pivot_table(
-        index="raum", columns="kennzahl", values="wert", aggfunc="first", sort=False
-    )
+    rows = pd.concat(parts)
+    wide = rows.pivot_table(index="raum", columns="kennzahl", values="wert", aggfunc="first", sort=False)
     order = [k for k in kennzahlen if k in wide.columns]
     if ebene == "sozialraum":
         areas = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
         wide = wide.reindex([a for a in areas if a in wide.index])
-    return wide[order]
+    wide = wide[order]
+    counts = rows.groupby("kennzahl")["nenner"].apply(lambda n: bool(n.isna().all()))
+    for k in order:
+        whole = wide[k].dropna()
+        if counts.get(k, False) and (whole == whole.round()).all():
+            wide[k] = wide[k].round().astype("Int64")
+    if OHNE_ZUORDNUNG in wide.index and not (wide.loc[OHNE_ZUORDNUNG].fillna(0) != 0).any():
+        wide = wide.drop(index=OHNE_ZUORDNUNG)
+    return wide
 
 
 def perioden(pool: pd.DataFrame, kennzahl: str) -> list[str]:

@@ -1,14 +1,20 @@
-"""German formatting of numbers, shares and dates for reports (via babel, locale de_DE)."""
+"""German formatting of numbers, shares and dates for reports (via babel, locale de_DE).
+
+A number and its unit never break apart: the space before "%" is a no-break space (NBSP).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALE = "de_DE"
+#: no-break space: between a number and its unit ("40,0 %"), so a line never ends inside it
+NBSP = "\u00a0"
 
 
 def _missing(x: object) -> bool:
@@ -27,7 +33,16 @@ def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
     """A share given as a fraction 0–1 in German percent: 0.8 -> '80,0 %'."""
     if _missing(anteil):
         return leer
-    return f"{zahl(anteil * 100, nachkomma)} %"
+    return f"{zahl(anteil * 100, nachkomma)}{NBSP}%"
+
+
+def nachkomma_noetig(werte: Iterable[float], mindestens: int = 0, hoechstens: int = 6) -> int:
+    """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] -> 1."""
+    finite = [float(v) for v in werte if not _missing(v) and math.isfinite(float(v))]
+    for d in range(mindestens, hoechstens + 1):
+        if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite):
+            return d
+    return hoechstens
 
 
 def veraenderung(neu: float | None, alt: float | None, nachkomma: int = 1) -> str:
@@ -36,7 +51,7 @@ def veraenderung(neu: float | None, alt: float | None, nachkomma: int = 1) -> st
         return "–"
     rel = (neu - alt) / alt * 100
     sign = "+" if rel > 0 else ("±" if rel == 0 else "−")
-    return f"{sign}{zahl(abs(rel), nachkomma)} %"
+    return f"{sign}{zahl(abs(rel), nachkomma)}{NBSP}%"
 
 
 def differenz(neu: float | None, alt: float | None, nachkomma: int = 0) -> str:

@@ -16,9 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from . import fmt  # noqa: E402
 
@@ -62,11 +63,45 @@ def setup() -> None:
         pass
 
 
-def de_achse(nachkomma: int = 0, prozent: bool = False) -> FuncFormatter:
-    """Tick labels in German number format (optionally percent of a 0–1 share)."""
-    if prozent:
-        return FuncFormatter(lambda v, _: fmt.prozent(v, nachkomma))
-    return FuncFormatter(lambda v, _: fmt.zahl(v, nachkomma))
+class DeAchse(Formatter):
+    """Tick labels in German number format with as many decimals as the ticks need.
+
+    The decimals are chosen at draw time from the tick values (``set_locs``): ticks at 27,5 and
+    30 read "27,5" and "30,0", never "28" and "30". ``prozent`` shows a 0–1 share as percent.
+    """
+
+    def __init__(self, nachkomma: int = 0, prozent: bool = False) -> None:
+        self.mindestens = nachkomma
+        self.nachkomma = nachkomma
+        self.prozent = prozent
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Take the decimals the current ticks need (matplotlib calls this before labelling)."""
+        super().set_locs(locs)
+        werte = [v * 100 for v in locs] if self.prozent else list(locs)
+        self.nachkomma = fmt.nachkomma_noetig(werte, self.mindestens)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return fmt.prozent(x, self.nachkomma) if self.prozent else fmt.zahl(x, self.nachkomma)
+
+
+def de_achse(nachkomma: int = 0, prozent: bool = False) -> DeAchse:
+    """Tick labels in German number format (at least ``nachkomma`` decimals, more if the ticks need them)."""
+    return DeAchse(nachkomma, prozent)
+
+
+def _ganzzahlig(werte: object) -> bool:
+    """True when every finite value is a whole number (a count)."""
+    arr = pd.DataFrame(werte).to_numpy(dtype=float, na_value=np.nan).ravel()
+    arr = arr[np.isfinite(arr)]
+    return bool(arr.size) and bool(np.all(arr == np.round(arr)))
+
+
+def zahlenachse(axis: Axis, prozent: bool = False, ganzzahlig: bool = False) -> None:
+    """German tick labels on a value axis; a count axis (``ganzzahlig``) gets whole-number ticks only."""
+    if ganzzahlig and not prozent:
+        axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
+    axis.set_major_formatter(de_achse(prozent=prozent))
 
 
 def _done(fig: Figure) -> Figure:
@@ -110,8 +145,12 @@ def balken(
     referenz: float | None = None,
     referenz_text: str = "",
     nachkomma: int = 0,
+    ganzzahlig: bool | None = None,
 ) -> Figure:
-    """Horizontal bars per area with value labels; one area highlighted, a reference line."""
+    """Horizontal bars per area with value labels; one area highlighted, a reference line.
+
+    ``ganzzahlig`` (default: whole-number values) puts whole-number ticks on the value axis.
+    """
     fig, ax = plt.subplots(figsize=(8.0, 0.42 * len(werte) + 1.3))
     colors = [HIGHLIGHT if idx == hervorheben else OKABE_ITO[0] for idx in werte.index]
     ax.barh([str(i) for i in werte.index], werte.to_numpy(dtype=float), color=colors)
@@ -123,8 +162,9 @@ def balken(
         if referenz_text:
             ax.text(referenz, len(werte) - 0.35, " " + referenz_text, fontsize=8.5, ha="left", va="top")
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(de_achse(prozent=prozent))
-    ax.set_xlim(0, max(float(np.nanmax(werte.to_numpy(dtype=float))) * 1.18, (referenz or 0) * 1.1, 1e-9))
+    zahlenachse(ax.xaxis, prozent, _ganzzahlig(werte) if ganzzahlig is None else ganzzahlig)
+    # all bars 0: an axis up to 1 (1 % for shares), not to 1e-9 with ticks a reader cannot tell apart
+    ax.set_xlim(0, max(float(np.nanmax(werte.to_numpy(dtype=float))) * 1.18, (referenz or 0) * 1.1, 0.01 if prozent else 1))
     ax.set_title(titel)
     return _done(fig)
 
@@ -136,8 +176,12 @@ def zeitreihe(
     zielwert: float | None = None,
     hervorheben: str | None = None,
     ylabel: str = "",
+    ganzzahlig: bool | None = None,
 ) -> Figure:
-    """Lines over periods: index = period labels (German), columns = series."""
+    """Lines over periods: index = period labels (German), columns = series.
+
+    ``ganzzahlig`` (default: all values whole numbers, i.e. counts) gives whole-number y ticks.
+    """
     fig, ax = plt.subplots(figsize=FIGSIZE)
     x = np.arange(len(daten.index))
     for i, col in enumerate(daten.columns):
@@ -154,12 +198,13 @@ def zeitreihe(
         )
     if zielwert is not None:
         ax.axhline(zielwert, color="black", linestyle="--", linewidth=1)
-        ax.text(x[-1] if len(x) else 0, zielwert, f" Zielwert {fmt.prozent(zielwert, 0) if prozent else fmt.zahl(zielwert)}",
-                va="bottom", ha="right", fontsize=8.5)
+        stellen = fmt.nachkomma_noetig([zielwert * 100 if prozent else zielwert], hoechstens=2)
+        ziel = fmt.prozent(zielwert, stellen) if prozent else fmt.zahl(zielwert, stellen)
+        ax.text(x[-1] if len(x) else 0, zielwert, f" Zielwert {ziel}", va="bottom", ha="right", fontsize=8.5)
     step = max(1, len(x) // 10)
     ax.set_xticks(x[::step])
     ax.set_xticklabels([str(v) for v in list(daten.index)[::step]], rotation=0, fontsize=8.5)
-    ax.yaxis.set_major_formatter(de_achse(prozent=prozent, nachkomma=0))
+    zahlenachse(ax.yaxis, prozent, _ganzzahlig(daten) if ganzzahlig is None else ganzzahlig)
     ax.set_ylabel(ylabel)
     ax.set_title(titel)
     if daten.shape[1] > 1:
@@ -246,7 +291,7 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
             ax.annotate(fmt.zahl(y[-1]), (x[-1], y[-1]), textcoords="offset points", xytext=(-4, 6),
                         ha="right", fontsize=8.5)
         ax.set_title(str(col), fontsize=10)
-        ax.yaxis.set_major_formatter(de_achse())
+        zahlenachse(ax.yaxis, ganzzahlig=_ganzzahlig(y))
         ticks = [0, len(x) - 1] if len(x) > 1 else [0]
         ax.set_xticks(ticks)
         ax.set_xticklabels([str(daten.index[t]) for t in ticks], fontsize=7.5)

@@ -48,6 +48,15 @@ GRUPPEN = {
     "SGB II": "SGB II – Fallzahlen",
     "AsylbLG": "AsylbLG – Fallzahlen",
 }
+#: the Arbeitsfeld of each group, named in tables without group heading rows
+ARBEITSFELD = {
+    "JH": "Jugendhilfe",
+    "EGH": "Eingliederungshilfe",
+    "ES": "Existenzsicherung",
+    "AH": "Altenhilfe",
+    "SGB II": "SGB II",
+    "AsylbLG": "AsylbLG",
+}
 #: the main case numbers for the chart over time
 HAUPTZAHLEN = {
     "jh_hze_gesamt": "HzE ohne UMA",
@@ -100,9 +109,19 @@ def veraenderungen(pool: pd.DataFrame, periode: str, raum: str) -> pd.DataFrame:
     return pd.DataFrame({"aktuell": now, "vorquartal": vq, "vorjahresquartal": vj})
 
 
+def zeilen_label(bereich: str, zeile: str) -> str:
+    """A row's label: 'HzP: ambulant'; the Bereich alone for its total ('Gesamt', 'in Fallmanagement')."""
+    return bereich if zeile in ("Gesamt", f"in {bereich}") else f"{bereich}: {zeile}"
+
+
 def veraenderungen_formatiert(v: pd.DataFrame, periode: str) -> pd.DataFrame:
-    """German formatted change table (one row per Fallzahl)."""
-    out = pd.DataFrame(index=[b if z == "Gesamt" else f"{b}: {z}" for _, b, z, _ in v.index])
+    """German formatted change table (one row per Fallzahl, labelled by Arbeitsfeld and Fallzahl).
+
+    The table has no group heading rows, so the Arbeitsfeld is part of every row label: EGH and AH
+    both have a row "Fallmanagement".
+    """
+    out = pd.DataFrame(index=pd.MultiIndex.from_tuples(
+        [(ARBEITSFELD[g], zeilen_label(b, z)) for g, b, z, _ in v.index]))
     out[fmt.datum(stichtag(periode))] = v["aktuell"].map(fmt.zahl).to_numpy()
     out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = v["vorquartal"].map(fmt.zahl).to_numpy()
     out["Veränderung zum Vorquartal"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorquartal"], strict=True)]
@@ -128,7 +147,7 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
         if gruppe != current:
             rows.append(f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{GRUPPEN[gruppe]}</td></tr>')
             current = gruppe
-        label = bereich if zeile == "Gesamt" else f"{bereich}: {zeile}"
+        label = zeilen_label(bereich, zeile)
         weight = "font-weight:bold;" if zeile == "Gesamt" or bereich == zeile else ""
         cells = "".join(
             f'<td style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">{fmt.zahl(vals[c])}</td>'

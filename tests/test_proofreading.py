@@ -1,0 +1,238 @@
+"""Proofreading: labels that cannot mislead a reader (charts, the analysts' API, make lab).
+
+The browser half (tables, wrapping, "nan" text in every report of a quarter) is in
+tests/test_reports_browser.py, next to the reports it reads. Here:
+
+- every axis tick label parses back to its tick value, for every chart of every report of the
+  quarter (the product notebooks' own code, run in-process with the figures caught) and for
+  charts over arbitrary data (hypothesis);
+- ``kz.tabelle`` gives counts as integers and no empty "ohne Zuordnung" row;
+- the formatters never put a breaking space between a number and its unit;
+- ``make lab`` passes ``--allow-root`` when run as root.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matplotlib.axis import Axis
+from matplotlib.category import StrCategoryLocator
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullLocator
+
+import kennzahlen as kz
+from kennzahlen import fmt, paths, plots
+from kennzahlen.geography import areas
+from kennzahlen.products import quartalsmeldung as qm
+from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+PERIODE = "2023-Q4"
+NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("0*.ipynb"))
+# a German number as the reports print it: 1.234 | 32,5 | −3 | 12,5 % (space or no-break space)
+DE_ZAHL = re.compile(r"^(?P<sign>[−-])?(?P<int>\d{1,3}(?:\.\d{3})*)(?:,(?P<frac>\d+))?(?P<pct>[ \u00a0\u202f]%)?$")
+
+
+def parse_de(text: str) -> float | None:
+    """A German tick label back to its value (percent labels as a share 0–1); None if not a number."""
+    m = DE_ZAHL.match(text.strip())
+    if not m:
+        return None
+    value = float(m["int"].replace(".", "") + ("." + m["frac"] if m["frac"] else ""))
+    value = -value if m["sign"] else value
+    return value / 100 if m["pct"] else value
+
+
+def _labelled_ticks(axis: Axis) -> list[tuple[float, str]]:
+    """(tick value, label text) of the major ticks drawn inside the axis' view (after a draw)."""
+    lo, hi = sorted(axis.get_view_interval())
+    eps = (hi - lo) * 1e-9
+    out = []
+    for tick, loc in zip(axis.get_major_ticks(), axis.get_majorticklocs(), strict=False):
+        if not lo - eps <= loc <= hi + eps:
+            continue
+        label = tick.label1 if tick.label1.get_visible() else tick.label2
+        if label.get_visible():
+            out.append((float(loc), label.get_text()))
+    return out
+
+
+def tick_fehler(fig: Figure) -> list[str]:
+    """Every numeric tick label that does not read back as its tick value (draws the figure)."""
+    fig.draw_without_rendering()  # as when saved to PNG (a closed figure's canvas.draw() does nothing)
+    fehler = []
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            if isinstance(axis.get_major_locator(), FixedLocator | StrCategoryLocator | NullLocator):
+                continue  # ticks placed at categories (areas, periods): their labels are names
+            for loc, text in _labelled_ticks(axis):
+                value = parse_de(text)
+                titel = ax.get_title("left") or ax.get_title() or fig.get_suptitle()
+                if value is None:
+                    fehler.append(f"{titel!r} {name}-Achse: {text!r} bei {loc!r} ist keine deutsche Zahl")
+                elif not math.isclose(value, loc, rel_tol=1e-9, abs_tol=1e-12):
+                    fehler.append(f"{titel!r} {name}-Achse: {text!r} steht bei {loc!r}")
+    return fehler
+
+
+def test_parse_de_reads_german_numbers():
+    assert parse_de("32,5") == 32.5
+    assert parse_de("130.276") == 130276
+    assert parse_de("12,5\u00a0%") == pytest.approx(0.125)
+    assert parse_de("20 %") == pytest.approx(0.2)
+    assert parse_de("−3") == -3
+    assert parse_de("32.5") is None and parse_de("1,234.5") is None and parse_de("") is None
+
+
+def test_notebook_00_chart_labels_its_half_ticks():
+    """Notebook 00: counts from 15 to 34 — integer ticks, each label equal to its tick."""
+    breit = pd.DataFrame({"A": [25, 14, 29, 27, 27], "B": [17, 18, 24, 26, 19], "C": [20, 34, 32, 33, 33]},
+                         index=["2019-12-31", "2020-12-31", "2021-12-31", "2022-12-31", "2023-12-31"])
+    plots.setup()
+    fig = plots.zeitreihe(breit, "Stationäre Hilfen", ylabel="Fälle am 31.12.")
+    assert tick_fehler(fig) == []
+    ticks = [loc for loc, _ in _labelled_ticks(fig.axes[0].yaxis)]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks  # a count axis has whole ticks
+
+
+def test_share_axis_shows_the_decimals_its_ticks_need():
+    plots.setup()
+    reihe = pd.DataFrame({"Gesamtstadt": [0.052, 0.061, 0.058]}, index=["2021", "2022", "2023"])
+    fig = plots.zeitreihe(reihe, "SGB-II-Quote", prozent=True)
+    assert tick_fehler(fig) == []
+    labels = [t for _, t in _labelled_ticks(fig.axes[0].yaxis)]
+    assert any("," in t for t in labels), labels  # ticks at 5,2 %, 5,4 % … need a decimal
+    assert all(t.endswith("\u00a0%") for t in labels), labels
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lo=st.floats(min_value=0, max_value=5e5, allow_nan=False),
+    span=st.floats(min_value=1e-3, max_value=5e5, allow_nan=False),
+    art=st.sampled_from(["anzahl", "anteil", "rate"]),
+    n=st.integers(min_value=2, max_value=12),
+)
+def test_tick_labels_equal_their_ticks_for_any_data(lo: float, span: float, art: str, n: int):
+    """Whatever the data, every chart's tick labels read back as their ticks."""
+    werte = np.linspace(lo, lo + span, n)
+    if art == "anzahl":
+        werte = np.round(werte)
+    elif art == "anteil":
+        werte = (werte - werte.min()) / (werte.max() - werte.min() or 1) * min(1.0, span / 5e5 + 1e-3)
+    index = [str(2000 + i) for i in range(n)]
+    plots.setup()
+    figs = [
+        plots.zeitreihe(pd.DataFrame({"A": werte}, index=index), "t", prozent=art == "anteil"),
+        plots.kleine_vielfache(pd.DataFrame({"A": werte, "B": werte[::-1]}, index=index), "t"),
+        plots.balken(pd.Series(werte[:6], index=[f"R{i}" for i in range(min(6, n))]), "t", prozent=art == "anteil"),
+    ]
+    for fig in figs:
+        assert tick_fehler(fig) == []
+
+
+# ---------------------------------------------------------------- every chart of every report
+
+
+def _code_cells(path: Path) -> list[tuple[list[str], str]]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(c.get("metadata", {}).get("tags", []), "".join(c["source"]))
+            for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def charts_of(path: Path, parameters: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """Run a notebook's code in-process (as papermill would, with these parameters); its figures."""
+    figures: list[Figure] = []
+    done = plots._done
+
+    def keep(fig: Figure) -> Figure:
+        figures.append(done(fig))
+        return fig
+
+    monkeypatch.setattr(plots, "_done", keep)
+    ns: dict[str, object] = {"display": lambda *a, **k: None, "__name__": "__main__"}
+    for tags, source in _code_cells(path):
+        exec(compile(source, f"{path.name}", "exec"), ns)  # noqa: S102 - our own notebooks
+        if "parameters" in tags:
+            ns.update(parameters)
+    matplotlib.pyplot.close("all")
+    return figures
+
+
+@pytest.mark.parametrize("raum", areas())
+@pytest.mark.parametrize("notebook", [p for p in NOTEBOOKS if not p.name.startswith("00")], ids=lambda p: p.stem)
+def test_every_report_chart_labels_its_ticks_truly(notebook: Path, raum: str, demo_pool: Path,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    figures = charts_of(notebook, {"periode": PERIODE, "sozialraum": raum, "pool": str(demo_pool)}, monkeypatch)
+    assert figures, "the report has no chart"
+    fehler = [f for fig in figures for f in tick_fehler(fig)]
+    assert fehler == []
+
+
+def test_notebook_00_charts_label_their_ticks_truly(demo_pool: Path, monkeypatch: pytest.MonkeyPatch):
+    figures = charts_of(paths.NOTEBOOKS / "00_datenpool_erkunden.ipynb", {"pool": str(demo_pool)}, monkeypatch)
+    assert figures
+    assert [f for fig in figures for f in tick_fehler(fig)] == []
+
+
+# ---------------------------------------------------------------- tables and text
+
+
+def test_tabelle_counts_are_integers_and_no_empty_ohne_zuordnung(demo_pool: Path):
+    daten = kz.load_pool(demo_pool)
+    tab = kz.tabelle(daten, ["bev_gesamt", "anteil_65plus", "sgb2_quote"], "2023-12-31")
+    assert OHNE_ZUORDNUNG not in tab.index  # nobody lives "ohne Zuordnung": no row of 0 and NaN
+    assert list(tab.index) == [*kz.sozialraeume(), GESAMTSTADT]
+    assert str(tab["bev_gesamt"].dtype) == "Int64"
+    assert tab.loc[GESAMTSTADT, "bev_gesamt"] == 130276
+    assert "22228.0" not in tab.to_string() and "NaN" not in tab.to_string()
+    assert tab["anteil_65plus"].dtype == float
+
+
+def test_tabelle_keeps_ohne_zuordnung_where_it_has_values(demo_pool: Path):
+    daten = kz.load_pool(demo_pool)
+    tab = kz.tabelle(daten, ["jh_hze_gesamt", "jh_hze_stationaer"], "2022-12-31")
+    assert OHNE_ZUORDNUNG in tab.index
+    assert tab.loc[OHNE_ZUORDNUNG, "jh_hze_stationaer"] == 2  # notebook 00: 2 at the end of 2022
+    assert str(tab["jh_hze_gesamt"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("raum", areas())
+def test_change_table_rows_are_unique_and_name_their_arbeitsfeld(demo_pool: Path, raum: str):
+    v = qm.veraenderungen(kz.load_pool(demo_pool), PERIODE, raum)
+    tab = qm.veraenderungen_formatiert(v, PERIODE)
+    assert tab.index.is_unique, tab.index[tab.index.duplicated()].tolist()
+    labels = [" ".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in tab.index]
+    fallmanagement = [lab for lab in labels if "Fallmanagement" in lab]
+    assert any("Eingliederungshilfe" in lab for lab in fallmanagement), fallmanagement
+    assert any("Altenhilfe" in lab for lab in fallmanagement), fallmanagement
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    (fmt.prozent(-0.4), "%"), (fmt.prozent(0.8, 0), "%"), (fmt.veraenderung(3, 5), "%"),
+    (fmt.veraenderung(5, 5), "%"), (fmt.wert(0.125, "anteil"), "%"),
+])
+def test_a_number_never_breaks_from_its_unit(text: str, unit: str):
+    assert text.endswith(unit)
+    assert not re.search(r"[ \t\n]", text), repr(text)  # only no-break spaces inside a number
+
+
+def test_make_lab_allows_root():
+    dry = subprocess.run(["make", "-n", "--always-make", "lab"], cwd=paths.ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    lab = next(line for line in dry.splitlines() if "jupyter lab" in line)
+    if os.geteuid() == 0:
+        assert "--allow-root" in lab
+    else:
+        assert "--allow-root" not in lab
