@@ -196,7 +196,7 @@ def test_target_rule_edges_hoeher_besser():
     a, d = run(rows, {"egh": feld(ind)})
     assert list(d["farbe"]) == ["gruen", "gelb", "rot", "grau"]
     assert detail(d, "2023-Q2")["begruendung"] == (
-        "Nahfeld im 2. Quartal 2023: 85,0 %, Zielwert mindestens 90,0 % um 5,0 Prozentpunkte "
+        "Nahfeld im 2. Quartal 2023: 85,0\u00a0%, Zielwert mindestens 90,0\u00a0% um 5,0 Prozentpunkte "
         "verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
     )
     assert "mehr als 5,0 Prozentpunkte" in detail(d, "2023-Q3")["begruendung"]
@@ -228,7 +228,7 @@ def test_target_rule_niedriger_besser_and_own_tolerance():
     ind = {"kennzahl": "ziel_niedrig", "regel": "zielwert", "toleranz_pp": 3}
     _, d = run(rows, {"egh": feld(ind)})
     assert list(d["farbe"]) == ["gruen", "gelb", "rot", "gruen"]
-    assert "Zielwert höchstens 20,0 %" in detail(d, "2023-Q2")["begruendung"]
+    assert "Zielwert höchstens 20,0\u00a0%" in detail(d, "2023-Q2")["begruendung"]
     assert detail(d, "2023-Q2")["schwelle_rot"] == pytest.approx(0.23)
 
 
@@ -287,14 +287,14 @@ def test_rise_rule_edges():
     }
     west = detail(d, "2023-Q1", "West")
     assert west["begruendung"] == (
-        "HzE stationär: 131 am 31.03.2023 gegenüber Ø 108,5 der vier Vorquartale (+20,7 %) → rot"
+        "HzE stationär: 131 am 31.03.2023 gegenüber Ø 108,5 der vier Vorquartale (+20,7\u00a0%) → rot"
     )
     assert west["vergleichswert"] == pytest.approx(108.5)
     assert west["veraenderung"] == pytest.approx(131 / 108.5 - 1)
     assert west["schwelle_gelb"] == pytest.approx(119.35) and west["schwelle_rot"] == pytest.approx(
         130.2
     )
-    assert "(−50,0 %) → grün" in detail(d, "2023-Q1", "Wiblingen")["begruendung"]
+    assert "(−50,0\u00a0%) → grün" in detail(d, "2023-Q1", "Wiblingen")["begruendung"]
 
 
 def test_rise_rule_needs_four_previous_quarter_ends_and_ten_cases():
@@ -457,7 +457,7 @@ def test_arbeitsfeld_shows_its_worst_indicator_grau_only_when_all_grau():
     got = a.set_index("sozialraum")["farbe_regel"].to_dict()
     assert got == {"Böfingen": "grau", "Eselsberg": "gruen", "West": "gelb", "Wiblingen": "rot"}
     west = a[a["sozialraum"] == "West"].iloc[0]
-    assert west["begruendung"].startswith("Nahfeld im 1. Quartal 2023: 86,0 %")
+    assert west["begruendung"].startswith("Nahfeld im 1. Quartal 2023: 86,0\u00a0%")
     assert "Bestand" not in west["begruendung"]  # only the worst indicator explains the light
     assert west["indikatoren"] == 2 and west["arbeitsfeld_titel"] == "Eingliederungshilfe"
     assert a.loc[a["sozialraum"] == "Böfingen", "begruendung"].iloc[0].count("→ grau") == 2

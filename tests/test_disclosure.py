@@ -188,7 +188,7 @@ def test_shares_hidden_with_their_counts():
     n = pd.DataFrame([[50, 60, 40, 20, 2, 10]], index=idx, columns=cols)
     w = z / n
     r = suppress_shares(w, z, n)
-    assert r.display.loc["z5"].tolist() == ["80,0 %", "x", "x", "0,0 %", "x", "100,0 %"]
+    assert r.display.loc["z5"].tolist() == ["80,0\u00a0%", "x", "x", "0,0\u00a0%", "x", "100,0\u00a0%"]
     rules = dict(zip(r.audit["spalte"], r.audit["regel"], strict=True))
     assert rules == {
         "West": "Zähler unter 3",
@@ -226,7 +226,7 @@ def test_flag_pool_rows():
 def test_small_areas_not_rated():
     assert dc.rate_area(300) and not dc.rate_area(299) and not dc.rate_area(None)
     assert not dc.rate_area(float("nan"))
-    assert dc.area_label("80,0 %", 120) == dc.NICHT_BEWERTET
+    assert dc.area_label("80,0\u00a0%", 120) == dc.NICHT_BEWERTET
     disp = pd.DataFrame({"11": ["5", "x"], "12": ["7", "9"]}, index=["a", "b"])
     out = dc.mark_unrated(disp, {"11": 250, "12": 4000})
     assert out["11"].tolist() == ["nicht bewertet"] * 2 and out["12"].tolist() == ["7", "9"]
@@ -373,7 +373,7 @@ def test_public_product_3_marks_small_areas_not_rated():
                      wert=410 / 510))
     tab = wirkung.kennzahl_tabelle(pd.DataFrame(rows), k, "2021", produkt=3)
     assert (tab.anzeige.loc["West"] == "nicht bewertet").all()
-    assert tab.anzeige.loc["Wiblingen", "Wert"] == "80,0 %"
+    assert tab.anzeige.loc["Wiblingen", "Wert"] == "80,0\u00a0%"
     assert "nicht bewertet" in set(tab.audit["grund"])
     internal = wirkung.kennzahl_tabelle(pd.DataFrame(rows), k, "2021", produkt=2)
-    assert internal.anzeige.loc["West", "Wert"] == "80,0 %"
+    assert internal.anzeige.loc["West", "Wert"] == "80,0\u00a0%"

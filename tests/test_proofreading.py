@@ -236,3 +236,11 @@ def test_make_lab_allows_root():
         assert "--allow-root" in lab
     else:
         assert "--allow-root" not in lab
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (fmt.differenz(0.97, 1, 1), "±0,0"), (fmt.differenz(1.03, 1, 1), "±0,0"), (fmt.differenz(3, 5), "−2"),
+    (fmt.veraenderung(1000, 1000.1), "±0,0\u00a0%"), (fmt.veraenderung(3, 5), "−40,0\u00a0%"),
+])
+def test_a_change_shows_no_minus_zero(text: str, expected: str):
+    assert text == expected

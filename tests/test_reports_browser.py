@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kennzahlen import fmt, runner
+from kennzahlen import fmt, paths, runner
 from kennzahlen.api import load_pool, wert
 from kennzahlen.geography import areas
 
@@ -134,3 +134,125 @@ def test_public_report_shows_no_count_below_3(reports: Path, raum: str):
     audit = reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.audit.csv"
     assert audit.exists()
     assert audit.read_text(encoding="utf-8").startswith("tabelle;zeile;spalte;grund;regel")
+
+
+# ---------------------------------------------------------------- proofreading (issue 17)
+# What a proofreader checks on every report of the quarter, in the browser: no table has two rows
+# with the same label (a group heading row or a row-spanning header counts as part of the label),
+# no numeric cell wraps and no number breaks from its unit (from the rendered line boxes), no
+# "nan"/"None" text. Chart tick labels are proofread in tests/test_proofreading.py.
+
+PROOFREAD_JS = r"""
+() => {
+  const NUM = /^(?:[<>≈Ø~]\s?)?[+\u2212±-]?\d[\d.]*(?:,\d+)?(?:[ \u00a0\u202f]?(?:%|‰|Pp\.))?$/;
+  const UNIT = /[+\u2212±-]?\d[\d.]*(?:,\d+)?[ \u00a0\u202f]?(?:%|‰|Pp\.)/g;
+  const lines = (rects) => {  // line boxes: rects that start below the previous line
+    let n = 0, bottom = -Infinity;
+    for (const r of Array.from(rects).filter(r => r.width > 0 && r.height > 0).sort((a, b) => a.top - b.top)) {
+      if (r.top >= bottom - 1) { n++; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); }
+    }
+    return n;
+  };
+  const out = {tables: 0, duplicates: [], wrapped: [], broken: [], breakable: [], unlabelled: []};
+  document.querySelectorAll('table').forEach((t, ti) => {
+    out.tables++;
+    const seen = new Set(), carry = [];
+    let heading = '';
+    for (const tr of t.querySelectorAll('tbody tr')) {
+      const cells = Array.from(tr.cells);
+      if (cells.length === 1 && cells[0].colSpan > 1) { heading = cells[0].innerText.trim(); continue; }
+      const row = [];
+      let ci = 0, col = 0;
+      while (ci < cells.length || (carry[col] && carry[col].left > 0)) {
+        if (carry[col] && carry[col].left > 0) { carry[col].left--; row.push(carry[col]); col++; continue; }
+        const c = cells[ci++];
+        for (let k = 0; k < c.colSpan; k++) {
+          const e = {text: c.innerText.trim(), th: c.tagName === 'TH', left: c.rowSpan - 1};
+          if (c.rowSpan > 1) carry[col] = e;
+          row.push(e); col++;
+        }
+      }
+      let label = row.filter(e => e.th && e.text).map(e => e.text);
+      if (!label.length) {  // no row header: the leading text cells name the row
+        for (const e of row) { if (NUM.test(e.text)) break; label.push(e.text); }
+      }
+      const key = [heading, ...label].filter(Boolean).join(' | ');
+      if (!key) out.unlabelled.push(`Tabelle ${ti + 1}: ${row.map(e => e.text).join(' | ')}`);
+      else if (seen.has(key)) out.duplicates.push(`Tabelle ${ti + 1}: ${key}`);
+      seen.add(key);
+    }
+    for (const cell of t.querySelectorAll('td, th')) {
+      const text = cell.innerText.trim();
+      if (!NUM.test(text)) continue;
+      const r = document.createRange();
+      r.selectNodeContents(cell);
+      if (lines(r.getClientRects()) > 1) out.wrapped.push(`Tabelle ${ti + 1}: ${JSON.stringify(text)}`);
+    }
+  });
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    if (['STYLE', 'SCRIPT'].includes(node.parentElement.tagName)) continue;
+    for (const m of node.data.matchAll(UNIT)) {
+      if (m[0].includes(' ')) out.breakable.push(JSON.stringify(m[0]));  // wraps at some width: needs a no-break space
+      const r = document.createRange();
+      r.setStart(node, m.index);
+      r.setEnd(node, m.index + m[0].length);
+      if (lines(r.getClientRects()) > 1) out.broken.push(JSON.stringify(m[0]));
+    }
+  }
+  const alts = Array.from(document.images).map(i => i.alt).join('\n');
+  out.missing = (document.title + '\n' + document.body.innerText + '\n' + alts)
+    .match(/\b(?:nan|NaN|None|NaT)\b|<NA>/g) || [];
+  return out;
+}
+"""
+#: a desktop window and a narrow one (half a laptop screen): numbers must hold together in both
+WIDTHS = (1280, 760)
+
+
+def proofread(page) -> dict[str, list[str]]:
+    """The proofreading findings of the page at each width (empty lists: nothing to correct)."""
+    found: dict[str, list[str]] = {k: [] for k in ("duplicates", "wrapped", "broken", "breakable", "unlabelled", "missing")}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        res = page.evaluate(PROOFREAD_JS)
+        assert res["tables"] > 0, "the report has no table"
+        for key in found:
+            found[key] += [f"{width}px: {x}" for x in res[key] if f"{width}px: {x}" not in found[key]]
+    return found
+
+
+@pytest.mark.parametrize("produkt", sorted(runner.PRODUKTE))
+@pytest.mark.parametrize("raum", AREAS)
+def test_report_proofreading(reports: Path, browser, produkt: int, raum: str):
+    path = reports / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    found = proofread(page)
+    context.close()
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("0*.ipynb")), ids=lambda p: p.stem)
+def test_notebook_outputs_proofreading(browser, notebook: Path):
+    """The committed notebook outputs (the nbval references, notebook 00 for analysts) read right too."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    html_parts, texts = [], []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/html" in data:
+                html_parts.append(data["text/html"])
+            texts.append(out.get("text", "") or data.get("text/plain", ""))
+    assert html_parts, "no table output: run `make baselines`"
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    page.set_content("<html><head><title>nb</title></head><body>" + "\n".join(html_parts) + "</body></html>")
+    res = page.evaluate(PROOFREAD_JS)
+    context.close()
+    assert res["duplicates"] == [] and res["unlabelled"] == []
+    assert [m for m in res["missing"] if m != "<NA>"] == []  # <NA>: the pool's empty Nenner, shown to analysts
+    assert not re.search(r"\b(?:nan|NaN|None)\b", "\n".join(texts))

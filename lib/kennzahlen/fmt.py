@@ -49,18 +49,22 @@ def veraenderung(neu: float | None, alt: float | None, nachkomma: int = 1) -> st
     """Relative change with sign: '+3,2 %'; '–' when not computable."""
     if _missing(neu) or _missing(alt) or not alt:
         return "–"
-    rel = (neu - alt) / alt * 100
-    sign = "+" if rel > 0 else ("±" if rel == 0 else "−")
-    return f"{sign}{zahl(abs(rel), nachkomma)}{NBSP}%"
+    return f"{_mit_vorzeichen((neu - alt) / alt * 100, nachkomma)}{NBSP}%"
 
 
 def differenz(neu: float | None, alt: float | None, nachkomma: int = 0) -> str:
     """Absolute change with sign: '+12', '−3', '±0'."""
     if _missing(neu) or _missing(alt):
         return "–"
-    d = neu - alt
-    sign = "+" if d > 0 else ("±" if d == 0 else "−")
-    return f"{sign}{zahl(abs(d), nachkomma)}"
+    return _mit_vorzeichen(neu - alt, nachkomma)
+
+
+def _mit_vorzeichen(x: float, nachkomma: int) -> str:
+    """'+3,2', '−3,2', and '±0,0' whenever the shown digits are all zero (never '−0,0')."""
+    text = zahl(abs(x), nachkomma)
+    if not any(c in "123456789" for c in text):
+        return f"±{text}"
+    return f"{'+' if x > 0 else '−'}{text}"
 
 
 def datum(ts: object) -> str:

@@ -124,7 +124,7 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
                 cells.append("–")
                 continue
             first, last = col.iloc[0], col.iloc[-1]
-            change = (fmt.differenz(last * 100, first * 100, 1) + " Pp.") if k in ANTEILE else fmt.veraenderung(last, first)
+            change = (fmt.differenz(last * 100, first * 100, 1) + f"{fmt.NBSP}Pp.") if k in ANTEILE else fmt.veraenderung(last, first)
             cells.append(f"{change} seit {col.index[0]}")
         out.loc["Veränderung"] = cells
     return out

@@ -340,7 +340,8 @@ def noch_nicht_erhoben() -> pd.DataFrame:
         for k in kennzahlen_p3()
         if not k.erhoben
     ]
-    return pd.DataFrame(rows).sort_values(["Ziel", "Arbeitsfeld"]).set_index("Ziel")
+    # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder
+    return pd.DataFrame(rows).sort_values(["Ziel", "Arbeitsfeld"]).set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
 
 
 def anzeige_matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> tuple[dict[str, str], pd.DataFrame]:
