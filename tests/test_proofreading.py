@@ -117,29 +117,46 @@ def test_share_axis_shows_the_decimals_its_ticks_need():
     assert all(t.endswith("\u00a0%") for t in labels), labels
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    lo=st.floats(min_value=0, max_value=5e5, allow_nan=False),
-    span=st.floats(min_value=1e-3, max_value=5e5, allow_nan=False),
-    art=st.sampled_from(["anzahl", "anteil", "rate"]),
-    n=st.integers(min_value=2, max_value=12),
-)
-def test_tick_labels_equal_their_ticks_for_any_data(lo: float, span: float, art: str, n: int):
-    """Whatever the data, every chart's tick labels read back as their ticks."""
-    werte = np.linspace(lo, lo + span, n)
-    if art == "anzahl":
-        werte = np.round(werte)
-    elif art == "anteil":
-        werte = (werte - werte.min()) / (werte.max() - werte.min() or 1) * min(1.0, span / 5e5 + 1e-3)
-    index = [str(2000 + i) for i in range(n)]
+@st.composite
+def reihen(draw: st.DrawFn) -> tuple[str, np.ndarray]:
+    """A kind of series (count, share 0–1, rate) and its values, from tiny to large ranges."""
+    art = draw(st.sampled_from(["anzahl", "anteil", "rate"]))
+    n = draw(st.integers(min_value=2, max_value=12))
+    if art == "anteil":
+        lo = draw(st.floats(min_value=0, max_value=0.99))
+        hi = draw(st.floats(min_value=lo + 1e-4, max_value=1))
+    else:
+        lo = draw(st.floats(min_value=0, max_value=5e5))
+        hi = lo + draw(st.floats(min_value=1e-3, max_value=5e5))
+    werte = np.linspace(lo, hi, n)
+    return art, np.round(werte) if art == "anzahl" else werte
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reihe=reihen())
+def test_tick_labels_equal_their_ticks_for_any_data(reihe: tuple[str, np.ndarray]):
+    """Whatever the data, every chart's tick labels read back as their ticks; counts get whole ticks."""
+    art, werte = reihe
+    index = [str(2000 + i) for i in range(len(werte))]
     plots.setup()
     figs = [
         plots.zeitreihe(pd.DataFrame({"A": werte}, index=index), "t", prozent=art == "anteil"),
         plots.kleine_vielfache(pd.DataFrame({"A": werte, "B": werte[::-1]}, index=index), "t"),
-        plots.balken(pd.Series(werte[:6], index=[f"R{i}" for i in range(min(6, n))]), "t", prozent=art == "anteil"),
+        plots.balken(pd.Series(werte[:6], index=index[:6]), "t", prozent=art == "anteil"),
     ]
     for fig in figs:
         assert tick_fehler(fig) == []
+    if art == "anzahl" and werte.max() - werte.min() >= 3:  # enough whole numbers for integer ticks
+        ticks = [loc for loc, _ in _labelled_ticks(figs[0].axes[0].yaxis)]
+        assert all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_small_counts_get_whole_ticks():
+    plots.setup()
+    fig = plots.kleine_vielfache(pd.DataFrame({"Räumungsklagen": [1, 3, 2, 0, 2]}, index=list("abcde")), "t")
+    assert tick_fehler(fig) == []
+    ticks = [loc for loc, _ in _labelled_ticks(fig.axes[0].yaxis)]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
 
 
 # ---------------------------------------------------------------- every chart of every report
