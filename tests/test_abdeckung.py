@@ -214,21 +214,27 @@ def test_config_dates_in_both_forms(tmp_path):
 # ------------------------------------------------------------------ the sentence under a series
 def test_sentence_names_start_and_reason(demo_pool):
     pool, cov = load_pool(demo_pool), load_pool(demo_pool, "abdeckung")
-    s = abdeckung.reihen_hinweis(pool, cov, ["jh_z5_anteil_hilfen_vor_dem_fall"], "2019")
+    s = abdeckung.reihen_hinweis(pool, cov, ["jh_z5_anteil_hilfen_vor_dem_fall"], "2019", einheit="jahr")
     assert s == ("Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab "
                  "dem 1. Quartal 2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab "
                  "dem 1. Quartal 2019 enthalten.")
-    s = abdeckung.reihen_hinweis(pool, cov, {"bev_gesamt": "Einwohner*innen", "sgb2_quote": "SGB-II-Quote"},
-                                 "2018-12-31", raum="Gesamtstadt", als_jahr=True)
+    jahresende = pool[pool["periode"].str.endswith("-12-31")]
+    s = abdeckung.reihen_hinweis(jahresende, cov, {"bev_gesamt": "Einwohner*innen", "sgb2_quote": "SGB-II-Quote"},
+                                 "2018-12-31", raum="Gesamtstadt", einheit="jahr")
     assert s == ("Die Reihe beginnt 2018, weil die Bevölkerungszahlen ab dem Stichtag 31.12.2018 "
                  "geliefert sind; SGB-II-Quote erst ab 2019, weil die Zahlen der Transferleistungen ab dem "
                  "Stichtag 31.03.2019 geliefert sind.")
-    s = abdeckung.reihen_hinweis(pool, cov, ["egh_z2_anteil_nahfeld"], "2020-Q4")
+    s = abdeckung.reihen_hinweis(pool, cov, ["egh_z2_anteil_nahfeld"], "2020-Q4", einheit="quartal")
     assert s == ("Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab dem "
                  "4. Quartal 2020 enthalten.")
     # a chart showing a window of the data says so
     s = abdeckung.reihen_hinweis(pool, cov, ["sgb2_leistungsberechtigte"], "2021-03-31", raum="West")
     assert s == ("Die Reihe zeigt den Ausschnitt ab dem 31.03.2021; die Daten reichen zurück bis zum "
                  "31.03.2019, weil die Zahlen der Transferleistungen ab dem Stichtag 31.03.2019 geliefert sind.")
+    # tables with the same reason and start are named together
+    s = abdeckung.reihen_hinweis(pool, cov, ["jh_hze_gesamt", "es_gsi_gesamt", "ah_fallmanagement"],
+                                 "2019-Q1", einheit="quartal", was="Der Verlauf")
+    assert s == ("Der Verlauf beginnt mit dem 1. Quartal 2019, weil die Exporte des Fallmanagements, der "
+                 "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig sind.")
     assert abdeckung.reihen_hinweis(pool, cov, ["jh_hze_gesamt"], "2019-03-31", bis="2018-12-31") == (
         "Die Reihe hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab.")

@@ -266,26 +266,46 @@ def _ab(ts: pd.Timestamp) -> str:
     return f"dem {_quartal(ts)}" if ts == quarter_start(ts) else f"dem {fmt.datum(ts)}"
 
 
-def grund_text(row: pd.Series | dict) -> str:
-    """Why a table's coverage starts where it does, as a German clause after 'weil'."""
-    table, grund = row["tabelle"], row["grund"]
-    if row["art"] == "stichtage":
-        subject = ZAEHLTABELLE.get(table, f"die Zahlen der Tabelle {table}")
-        return f"{subject} ab dem Stichtag {fmt.datum(row['von'])} geliefert sind"
-    name = GENITIV.get(table, f"der Tabelle {table}")
-    if grund == "config":
-        return (f"die Exporte {name} laut {CONFIG_FILE} erst ab {_ab(row['von'])} "
-                "vollständig sind")
-    return f"die Exporte {name} Daten ab {_ab(row['von'])} enthalten"
+def _und(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} und {items[-1]}"
+
+
+def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
+    """Why tables' coverage starts where it does, as a German clause after 'weil'.
+
+    Several rows with the same reason and start are named together: "die Exporte der
+    Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig
+    sind".
+    """
+    rows = [rows] if isinstance(rows, (dict, pd.Series)) else list(rows)
+    first = rows[0]
+    tables = [r["tabelle"] for r in rows]
+    if first["art"] == "stichtage":
+        subject = _und([ZAEHLTABELLE.get(t, f"die Zahlen der Tabelle {t}") for t in tables])
+        return f"{subject} ab dem Stichtag {fmt.datum(first['von'])} geliefert sind"
+    namen = _und([GENITIV.get(t, f"der Tabelle {t}") for t in tables])
+    if first["grund"] == "config":
+        return f"die Exporte {namen} laut {CONFIG_FILE} erst ab {_ab(first['von'])} vollständig sind"
+    return f"die Exporte {namen} Daten ab {_ab(first['von'])} enthalten"
+
+
+def _end_date(periode: str) -> str:
+    """A pool period as its last day ('2021', '2021-Q4' -> '2021-12-31'), for comparisons."""
+    if len(periode) == 4:
+        return f"{periode}-12-31"
+    if "-Q" in periode:
+        return pd.Period(periode.replace("-Q", "Q"), freq="Q").end_time.strftime("%Y-%m-%d")
+    return periode
 
 
 def _first_period(pool: pd.DataFrame, kennzahl: str, raum: str | None, bis: str | None) -> str | None:
     rows = pool[pool["kennzahl"] == kennzahl]
     if raum is not None:
         rows = rows[rows["raum"] == raum]
+    ends = rows["periode"].astype(str).map(_end_date)
     if bis is not None:
-        rows = rows[rows["periode"] <= bis]
-    return None if rows.empty else str(rows["periode"].min())
+        ends = ends[ends <= _end_date(bis)]
+    return None if ends.empty else str(ends.min())
 
 
 def _reasons(kennzahlen: Iterable[str], cov: pd.DataFrame | None) -> list[str]:
@@ -300,13 +320,12 @@ def _reasons(kennzahlen: Iterable[str], cov: pd.DataFrame | None) -> list[str]:
             continue
         latest = max(cov.loc[t, "von"] for t in tables)
         limiting.update({t: cov.loc[t] for t in tables if cov.loc[t, "von"] == latest})
+    groups: dict[tuple, list[dict]] = {}
+    for t, row in sorted(limiting.items()):
+        groups.setdefault((row["art"], row["grund"], row["von"]), []).append({**row.to_dict(), "tabelle": t})
     order = {"config": 0, "daten": 1, "stichtage": 2}
-    out: list[str] = []
-    for t, row in sorted(limiting.items(), key=lambda kv: (order.get(kv[1]["grund"], 3), kv[0])):
-        text = grund_text({**row.to_dict(), "tabelle": t})
-        if text not in out:
-            out.append(text)
-    return out
+    keys = sorted(groups, key=lambda g: (order.get(g[1], 3), g[2]))
+    return [grund_text(groups[g]) for g in keys]
 
 
 def reihen_hinweis(
@@ -317,15 +336,16 @@ def reihen_hinweis(
     raum: str | None = None,
     bis: str | None = None,
     was: str = "Die Reihe",
-    als_jahr: bool = False,
+    einheit: str = "stichtag",
 ) -> str:
     """German text: from when a time series runs and why (the coverage of the tables it reads).
 
     ``kennzahlen``: the Kennzahlen shown (a dict gives their labels: then Kennzahlen that start
-    later get their own clause). ``erste_gezeigt``: the first period the chart/table shows (pool
-    label); when the data reach further back (a window), the text says so. ``als_jahr``: show
-    Stichtage 31.12. as years. Example: "Die Reihe beginnt 2019, weil die Exporte der
-    Jugendhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig sind."
+    later get their own clause). ``erste_gezeigt``: the first period the chart/table shows (a pool
+    label); when the data reach further back (the chart shows a window), the text says so.
+    ``einheit``: how the chart labels its periods: ``jahr``, ``quartal`` or ``stichtag``.
+    Example: "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst
+    ab dem 1. Quartal 2019 vollständig sind."
     """
     labels = dict(kennzahlen) if isinstance(kennzahlen, dict) else {}
     firsts = {k: _first_period(pool, k, raum, bis) for k in kennzahlen}
@@ -334,14 +354,16 @@ def reihen_hinweis(
         return f"{was} hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab."
     cov = abdeckung.set_index("tabelle") if len(abdeckung) else None
     start = min(firsts.values())
+    gezeigt = _end_date(erste_gezeigt)
 
-    def zeit(periode: str, wie: str = "beginnt") -> str:
-        """'2019' / 'am 31.03.2019' / 'mit dem 1. Quartal 2019', after 'beginnt', 'ab' or 'bis'."""
-        if als_jahr or len(periode) == 4:
-            return periode[:4] if wie == "beginnt" else f"{wie} {periode[:4]}"
-        name = fmt.periode(periode) if "-Q" in periode else fmt.datum(periode)
+    def zeit(tag: str, wie: str) -> str:
+        """The period ending on ``tag`` after 'beginnt', 'ab' or 'bis' in the chart's unit."""
+        ts = pd.Timestamp(tag)
+        if einheit == "jahr":
+            return f"{ts.year}" if wie == "beginnt" else f"{wie} {ts.year}"
+        name = _quartal(ts) if einheit == "quartal" else fmt.datum(ts)
         if wie == "beginnt":
-            return f"mit dem {name}" if "-Q" in periode else f"am {name}"
+            return f"mit dem {name}" if einheit == "quartal" else f"am {name}"
         return f"{'ab dem' if wie == 'ab' else 'bis zum'} {name}"
 
     def weil(ks: Iterable[str]) -> str:
@@ -349,19 +371,17 @@ def reihen_hinweis(
         return f", weil {' und '.join(reasons)}" if reasons else ""
 
     leading = [k for k, p in firsts.items() if p == start]
-    if erste_gezeigt > start:
-        text = (f"{was} zeigt den Ausschnitt {zeit(erste_gezeigt, 'ab')}; die Daten reichen "
-                f"zurück {zeit(start, 'bis')}{weil(leading)}")
+    if gezeigt > start:
+        text = (f"{was} zeigt den Ausschnitt {zeit(gezeigt, 'ab')}; die Daten reichen zurück "
+                f"{zeit(start, 'bis')}{weil(leading)}")
     else:
-        text = f"{was} beginnt {zeit(start)}{weil(leading)}"
+        text = f"{was} beginnt {zeit(start, 'beginnt')}{weil(leading)}"
     later: dict[str, list[str]] = {}
     for k, p in firsts.items():
-        if p > max(start, erste_gezeigt) and k in labels:
+        if p > max(start, gezeigt) and k in labels:
             later.setdefault(p, []).append(k)
     for p, ks in sorted(later.items()):
-        names = [labels[k] for k in ks]
-        namen = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} und {names[-1]}"
-        text += f"; {namen} erst {zeit(p, 'ab')}{weil(ks)}"
+        text += f"; {_und([labels[k] for k in ks])} erst {zeit(p, 'ab')}{weil(ks)}"
     return text + "."
 
 
