@@ -185,3 +185,19 @@ def test_mail_dry_run_follows_the_citys_verteiler(stadt):
     names = sorted(p.get_filename() for p in msg.iter_attachments())
     assert names and all(n.split("__")[-1].split(".")[0] in ("nord-ost", "gesamtstadt") for n in names)
     assert {n.split("__")[0] for n in names} == {"1_sozialstruktur", "2_quartalsmeldung", "4_ampel"}
+
+
+def test_no_ulm_name_or_code_in_the_package_outside_the_demo():
+    """Everything city-specific comes from config/ (the demo generator is Ulm's on purpose)."""
+    rg = pd.read_csv(paths.project_root() / "config" / "raumgliederung.csv", sep=";", dtype=str)
+    names = {n for n in {*rg["sozialraum"], *rg["stadtteil"], *rg["stadtviertel"]} if n != "West"}
+    patterns = [r"\bUlm", r"ul-stv", *(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])" for n in names),
+                *(r"[\"']" + c + r"[\"']" for c in rg["stadtviertel_nr"])]
+    lib = Path(runner.__file__).parent
+    found = []
+    for f in sorted(lib.rglob("*")):
+        if f.suffix not in (".py", ".j2", ".json") or f.name == "demo.py":
+            continue
+        text = f.read_text(encoding="utf-8")
+        found += [f"{f.relative_to(lib)}: {m.group()}" for p in patterns for m in re.finditer(p, text)]
+    assert found == []
