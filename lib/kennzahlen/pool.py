@@ -404,6 +404,7 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
 
 - `kennzahlen.parquet`: eine Zeile je Wert (kennzahl, ebene, raum, periode, zaehler, nenner, wert)
 - `stand.parquet`: die gelesenen Exporte mit ihrem Stand (Exportdatum)
+- `abdeckung.parquet`: je Rohtabelle der Zeitraum, den ihre Exporte abdecken, und warum
 - `manifest.json`: Prüfsummen der Dateien (der Berichtslauf erkennt daran Änderungen)
 """
 
