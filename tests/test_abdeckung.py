@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from exporte import merge_exports
+from test_pool import files, frame, jh
 
 from kennzahlen import abdeckung, geography
 from kennzahlen.api import load_pool, select, wert
 from kennzahlen.catalog import load_catalog
 from kennzahlen.pool import PoolBuilder, build_pool_frames
-from kennzahlen.schema import OHNE_ZUORDNUNG, TABLES
+from kennzahlen.schema import TABLES
 
 T = pd.Timestamp
 KEY = ["kennzahl", "ebene", "raum", "periode"]
@@ -89,41 +90,19 @@ def test_demo_case_tables_start_where_config_says(demo_pool):
 
 
 # ------------------------------------------------------------------ the rule on small cases
-RG = geography.raumgliederung()
-STV2SR = geography.stadtviertel_to_sozialraum()
-
-
 def _frame(table: str, rows: list[dict], stand: str) -> pd.DataFrame:
-    spec = TABLES[table]
-    df = pd.DataFrame(rows, columns=spec.column_names)
-    for c in spec.columns:
-        if c.kind == "date":
-            df[c.name] = pd.to_datetime(df[c.name])
-        elif c.kind == "bool":
-            df[c.name] = df[c.name].astype(bool)
-    if spec.has_stadtviertel:
-        df["sozialraum"] = df["stadtviertel_nr"].map(STV2SR).fillna(OHNE_ZUORDNUNG)
-    df["stand"] = T(stand)
-    df["datei"] = f"{table}_{stand}.csv"
+    df = frame(table, rows, stand)
     df.attrs["stand"] = stand
     return df
 
 
 def _builder(tables: dict[str, pd.DataFrame], ab: dict | None = None) -> PoolBuilder:
-    from kennzahlen.reading import empty_frame
-
-    full = {name: tables.get(name, empty_frame(TABLES[name])) for name in TABLES}
-    files = pd.DataFrame([{"datei": f"{n}_{f.attrs['stand']}.csv", "tabelle": n, "stand": T(f.attrs["stand"])}
-                          for n, f in tables.items()])
-    return PoolBuilder(full, load_catalog(), RG, files, ab)
+    full = {name: tables.get(name, frame(name, [])) for name in TABLES}
+    manifest = files(**{n: [f.attrs["stand"]] for n, f in tables.items()})
+    return PoolBuilder(full, load_catalog(), geography.raumgliederung(), manifest, ab)
 
 
-def _jh(fid, beginn, ende=None):
-    return dict(fall_id=fid, paragraph="31", setting="ambulant", uma=False, beginn=beginn, ende=ende,
-                stadtviertel_nr="110")
-
-
-JH = [_jh("a", "2018-05-10", "2019-01-31"), _jh("b", "2018-11-02"), _jh("c", "2019-02-20")]
+JH = [jh("a", "2018-05-10", "2019-01-31"), jh("b", "2018-11-02"), jh("c", "2019-02-20")]
 
 
 def test_coverage_from_the_quarter_of_the_earliest_beginn_to_the_newest_stand():
