@@ -155,6 +155,14 @@ CORPUS_EXPECTED = {
         "jugendhilfe_2021-02-30.csv", None, None, "jugendhilfe_2021-02-30.csv",
         "jugendhilfe_2021-02-30.csv: Das Datum im Dateinamen ist kein gültiges Datum",
     ),
+    "stand_in_future": (
+        "jugendhilfe_2099-04-12.csv", None, None, "2099-04-12",
+        "jugendhilfe_2099-04-12.csv: Der Stand im Dateinamen (12.04.2099) liegt nach dem Tag des Laufs",
+    ),
+    "same_stand": (
+        "jugendhilfe_2023-04-12.csv", None, None, "jugendhilfe_2023-04-12.xlsx",
+        "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand 12.04.2023",
+    ),
 }
 # fmt: on
 
@@ -484,18 +492,38 @@ def test_superseding_count_table_by_all_dimensions(tmp_path: Path) -> None:
     }
 
 
-def test_same_stand_later_file_name_wins(tmp_path: Path) -> None:
+def test_two_exports_of_one_table_with_the_same_stand_are_bad_input(tmp_path: Path) -> None:
+    """Which of the two would win is a guess: the build refuses and names both files."""
     write(
         tmp_path,
-        "hilfen_vor_dem_fall_2021-04-15.csv",
-        "beratung_id;beginn;sozialraum\nH1;2021-01-05;West\n",
+        "jugendhilfe_2023-04-12.csv",
+        JH_HEADER + "J1;27;ambulant;nein;2021-01-01;;110\n",
     )
     wb = openpyxl.Workbook()
-    wb.active.append(["beratung_id", "beginn", "sozialraum"])
-    wb.active.append(["H1", "2021-01-05", "Eselsberg"])
-    wb.save(tmp_path / "hilfen_vor_dem_fall_2021-04-15.xlsx")
-    df = read(tmp_path).tables["hilfen_vor_dem_fall"]
-    assert df["sozialraum"].tolist() == ["Eselsberg"]
+    wb.active.append(JH_HEADER.strip().split(";"))
+    wb.active.append(["J1", "27", "stationaer", "nein", "2021-01-01", None, "110"])
+    wb.save(tmp_path / "jugendhilfe_2023-04-12.xlsx")
+    write(tmp_path, "jugendhilfe_2023-07-10.csv", JH_HEADER + "J1;27;ambulant;nein;2021-01-01;;110\n")
+    problems = problems_of(tmp_path)
+    assert [(p.datei, p.zeile, p.spalte, p.wert) for p in problems] == [
+        ("jugendhilfe_2023-04-12.csv", None, None, "jugendhilfe_2023-04-12.xlsx")
+    ]
+    text = str(problems[0])
+    assert "Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand 12.04.2023" in text
+    assert "jugendhilfe_2023-04-12.csv und jugendhilfe_2023-04-12.xlsx" in text
+
+
+def test_a_stand_after_the_day_of_the_build_is_bad_input(tmp_path: Path) -> None:
+    write(tmp_path, "jugendhilfe_2023-04-12.csv", GOOD["jugendhilfe"])
+    write(tmp_path, "jugendhilfe_2032-04-12.csv", GOOD["jugendhilfe"])  # typing error: 2032
+    with pytest.raises(InvalidInput) as info:
+        read_raw(tmp_path, RAUMGLIEDERUNG, heute=dt.date(2023, 5, 2))
+    (p,) = info.value.problems
+    assert (p.datei, p.zeile, p.spalte, p.wert) == ("jugendhilfe_2032-04-12.csv", None, None, "2032-04-12")
+    assert "liegt nach dem Tag des Laufs (02.05.2023)" in str(p)
+    # a Stand on the day of the build itself is fine
+    (tmp_path / "jugendhilfe_2032-04-12.csv").unlink()
+    assert len(read_raw(tmp_path, RAUMGLIEDERUNG, heute=dt.date(2023, 4, 12)).files) == 1
 
 
 def test_non_matching_files_warn_and_are_not_read(tmp_path: Path) -> None:

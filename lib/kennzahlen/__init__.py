@@ -4,7 +4,7 @@ For analysts::
 
     import kennzahlen as kz
     pool = kz.load_pool()
-    kz.select(pool, "jh_hze_gesamt", raum="Wiblingen")
+    kz.select(pool, "jh_hze_gesamt", raum="Gesamtstadt")
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Example (in any notebook)::
     import kennzahlen as kz
     pool = kz.load_pool()
     kz.wert(pool, "jh_hze_gesamt", "Gesamtstadt", "2021-12-31")      # 548.0
-    kz.zeitreihe(pool, "jh_z5_anteil_hilfen_vor_dem_fall", "Wiblingen")
+    kz.zeitreihe(pool, "jh_z5_anteil_hilfen_vor_dem_fall", "Gesamtstadt")
     kz.tabelle(pool, ["bev_gesamt", "anteil_65plus"], "2023-12-31")   # Sozialräume x Kennzahlen
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ MULTI_VALUE_OPTIONS = ("--produkt", "--raum")
 
 
 def expand_multi(argv: list[str]) -> list[str]:
-    """Let `--produkt 1 2 3` and `--raum West Wiblingen` name several values after one flag."""
+    """Let `--produkt 1 2 3` and `--raum Nord Süd` name several values after one flag."""
     out: list[str] = []
     current = None
     for tok in argv:
@@ -31,8 +32,12 @@ def expand_multi(argv: list[str]) -> list[str]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=None, help="Konfigurationsordner der Stadt (Standard: config/ oder $KENNZAHLEN_CONFIG).")
+def cli(config_dir: Path | None) -> None:
     """Kennzahlensystem Soziales: Datenpool bauen, Berichte erzeugen und versenden."""
+    if config_dir is not None:  # the environment carries it to the report workers and kernels
+        os.environ[paths.CONFIG_ENV] = str(config_dir.resolve())
 
 
 def main() -> None:
@@ -45,7 +50,7 @@ def main() -> None:
 @click.option("--seed", default=2023, show_default=True, help="Zufallsstartwert (gleicher Wert = gleiche Dateien).")
 @click.option("--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests).")
 def demo(out: Path, seed: int, scale: float) -> None:
-    """Schreibt die Demo-Lieferungen (Ulm, 2019-Q1 bis 2023-Q4) in einen leeren Ordner."""
+    """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen leeren Ordner."""
     from .demo import write_demo
 
     t0 = time.perf_counter()
@@ -101,6 +106,8 @@ def report(periode: str, produkte: tuple[int, ...], raeume: tuple[str, ...], poo
         f"{counts['uebersprungen']} unverändert übersprungen, {counts['fehler']} fehlgeschlagen "
         f"({result.seconds:.1f} s)."
     )
+    for w in result.warnungen:
+        click.echo(f"Warnung: {w}", err=True)
     for e in result.failed:
         click.echo(f"FEHLER Produkt {e['produkt']} {e['raum']}: {e.get('fehler')}", err=True)
         click.echo(f"  ausgeführtes Notebook: {result.out / e.get('notebook', '')}", err=True)

@@ -375,7 +375,7 @@ def _attachments(entry: dict, periode_dir: Path) -> tuple[list[Anhang], list[str
 
 
 def subject(periode: str, nachricht: Nachricht) -> str:
-    """German subject: '… – Berichte 2023-Q4 – Sozialraum Wiblingen' or the group names."""
+    """German subject: '… – Berichte 2023-Q4 – Sozialraum Süd' or the group names."""
     bound = sorted({g.sozialraum for g in nachricht.gruppen if g.sozialraum})
     scope = f"Sozialraum {bound[0]}" if bound else "; ".join(g.name for g in nachricht.gruppen)
     return f"Kennzahlensystem Soziales – Berichte {periode} – {scope}"
@@ -600,7 +600,7 @@ def mail_reports(
 @click.option("--pool", "pool_dir", type=click.Path(path_type=Path, file_okay=False),
               default=paths.PROCESSED, show_default=True, help="Datenpool, gegen den die Aktualität geprüft wird.")
 @click.option("--verteiler", "verteiler_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=paths.CONFIG / "verteiler.yaml", show_default=True, help="Verteiler-Datei.")
+              default=None, show_default="config/verteiler.yaml", help="Verteiler-Datei.")
 @click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Nichts senden: je Empfänger*in eine .eml-Datei in diesen Ordner schreiben.")
 @click.option("--smtp", "smtp", default=None, metavar="HOST:PORT",
@@ -610,7 +610,7 @@ def mail_command(
     periode: str,
     reports_dir: Path,
     pool_dir: Path,
-    verteiler_file: Path,
+    verteiler_file: Path | None,
     dry_run: Path | None,
     smtp: str | None,
     starttls: bool,

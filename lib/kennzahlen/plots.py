@@ -8,6 +8,7 @@ embedded into the HTML export. Titles state the finding; callers pass them in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -17,11 +18,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.axis import Axis  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from . import fmt  # noqa: E402
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -31,6 +34,28 @@ AMPEL_FARBEN = {"gruen": "#009E73", "gelb": "#F0E442", "rot": "#D55E00", "grau":
 AMPEL_TEXT = {"gruen": "grün", "gelb": "gelb", "rot": "rot", "grau": "keine Aussage"}
 FIGSIZE = (8.0, 4.2)
 DPI = 90
+
+
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", ":", "-."]
+
+
+def area_styles(n: int) -> list[dict[str, str]]:
+    """A line style per area (colour, marker, dash) that tells ``n`` areas apart.
+
+    Up to eight areas: the eight Okabe-Ito colours. More: the colours repeat, each round with
+    its own marker and dash pattern, so that no two areas share colour, marker and dash (and
+    colour is never the only carrier of the difference).
+    """
+    out = []
+    for i in range(n):
+        r = i // len(OKABE_ITO)
+        out.append({
+            "color": OKABE_ITO[i % len(OKABE_ITO)],
+            "marker": MARKERS[(i + r) % len(MARKERS)] if n > len(OKABE_ITO) else "o",
+            "linestyle": LINESTYLES[r % len(LINESTYLES)],
+        })
+    return out
 
 
 def setup() -> None:
@@ -184,17 +209,16 @@ def zeitreihe(
     """
     fig, ax = plt.subplots(figsize=FIGSIZE)
     x = np.arange(len(daten.index))
-    for i, col in enumerate(daten.columns):
+    for col, stil in zip(daten.columns, area_styles(daten.shape[1]), strict=True):
         strong = hervorheben is None or col == hervorheben
         ax.plot(
             x,
             daten[col].to_numpy(dtype=float),
-            marker="o",
-            markersize=3.5 if strong else 2.5,
+            markersize=(3.5 if strong else 2.5) + (1.5 if daten.shape[1] > len(OKABE_ITO) else 0),
             linewidth=2.4 if strong else 1.3,
             alpha=1.0 if strong else 0.75,
-            color=OKABE_ITO[i % len(OKABE_ITO)],
             label=str(col),
+            **stil,
         )
     if zielwert is not None:
         ax.axhline(zielwert, color="black", linestyle="--", linewidth=1)
@@ -214,38 +238,43 @@ def zeitreihe(
 
 def karte(
     werte: Mapping[str, float],
-    polygone: Mapping[str, Sequence[Sequence[tuple[float, float]]]],
+    flaechen: gpd.GeoDataFrame,
     titel: str,
     prozent: bool = False,
     umrandet: Sequence[str] = (),
     legende: str = "",
 ) -> Figure:
-    """Choropleth of the Stadtviertel (sequential, colour-blind-safe 'cividis'); grey = no value."""
+    """Choropleth of the Stadtviertel (sequential, colour-blind-safe 'cividis'); grey = no value.
+
+    ``flaechen``: polygons indexed by stadtviertel_nr in a projected CRS (geography.flaechen().gdf).
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
     fig, ax = plt.subplots(figsize=(7.2, 6.2))
-    polys, vals, edge = [], [], []
-    for nr, rings in polygone.items():
-        for ring in rings:
-            polys.append(np.asarray(ring))
-            v = werte.get(nr, np.nan)
-            vals.append(np.nan if v is None else float(v))
-            edge.append(nr in umrandet)
-    arr = np.asarray(vals, dtype=float)
-    finite = arr[np.isfinite(arr)]
+    gdf = flaechen.copy()
+    gdf["wert"] = [np.nan if werte.get(nr) is None else float(werte[nr]) for nr in gdf.index]
+    finite = gdf["wert"].to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    cmap = plt.get_cmap("cividis_r").copy()
-    cmap.set_bad("#dddddd")
-    coll = PolyCollection(polys, array=np.ma.masked_invalid(arr), cmap=cmap, edgecolors="white", linewidths=0.5)
-    coll.set_clim(vmin, vmax if vmax > vmin else vmin + 1)
-    ax.add_collection(coll)
-    outline = [p for p, e in zip(polys, edge, strict=True) if e]
-    if outline:
-        ax.add_collection(PolyCollection(outline, facecolors="none", edgecolors="black", linewidths=1.6))
-    allpts = np.vstack(polys)
-    ax.set_xlim(allpts[:, 0].min(), allpts[:, 0].max())
-    ax.set_ylim(allpts[:, 1].min(), allpts[:, 1].max())
-    ax.set_aspect(1 / np.cos(np.deg2rad(allpts[:, 1].mean())))
+    norm = Normalize(vmin, vmax if vmax > vmin else vmin + 1)
+    cmap = plt.get_cmap("cividis_r").with_extremes(bad="#dddddd")
+    leer = gdf["wert"].isna()
+    if leer.any():
+        gdf[leer].plot(ax=ax, color="#dddddd", edgecolor="white", linewidth=0.5)
+    if (~leer).any():
+        gdf[~leer].plot(ax=ax, column="wert", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5)
+    rand = gdf[gdf.index.isin(list(umrandet))]
+    if len(rand):
+        rand.boundary.plot(ax=ax, color="black", linewidth=1.6)
+    if len(gdf):
+        x0, y0, x1, y1 = gdf.total_bounds
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
     ax.set_axis_off()
-    cb = fig.colorbar(coll, ax=ax, shrink=0.7, format=de_achse(prozent=prozent, nachkomma=0))
+    cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7,
+                      format=de_achse(prozent=prozent, nachkomma=0))
     cb.set_label(legende)
     ax.set_title(titel)
     return _done(fig)

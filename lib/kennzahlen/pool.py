@@ -20,12 +20,14 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import geography, paths
+from . import abdeckung, geography, paths
+from .abdeckung import Coverage
 from .catalog import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term, load_catalog
 from .schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
 
@@ -70,46 +72,26 @@ def periods_for(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> 
     return out
 
 
-def coverage(table: str, frame: pd.DataFrame, files: pd.DataFrame | None) -> tuple:
-    """The time a table's exports cover.
+def coverage(
+    table: str, frame: pd.DataFrame, files: pd.DataFrame | None, vollstaendig_ab: pd.Timestamp | None = None
+) -> Coverage:
+    """The time a table's exports cover (DATA_CONTRACT.md section 3, "Coverage").
 
-    Record tables: from the first day of the quarter reported by the first export (the last
-    quarter end on or before its Stand) to the quarter end on or before the newest Stand.
-    Count tables: the set of Stichtage delivered.
+    Record tables: from the first day of the quarter of the earliest ``beginn``/``datum`` (over
+    all exports, after superseding), or from ``vollstaendig_ab`` (config/abdeckung.yaml) when that
+    is later, up to the last quarter end on or before the newest Stand. Count tables: the set of
+    Stichtage delivered.
     """
-    if TABLES[table].kind == "count":
-        return ("stichtage", frozenset(pd.to_datetime(frame["stichtag"]).unique()))
-    stands = None
-    if files is not None and len(files):
-        stands = pd.to_datetime(files.loc[files["tabelle"] == table, "stand"])
-    if stands is None or stands.empty:
-        stands = pd.to_datetime(frame["stand"]) if "stand" in frame and len(frame) else None
-    if stands is None or stands.empty:
-        return ("interval", None, None)
-    first_q = _quarter_end_on_or_before(stands.min())
-    last_q = _quarter_end_on_or_before(stands.max())
-    start = first_q - pd.offsets.QuarterBegin(startingMonth=1)
-    return ("interval", start, last_q)
+    return abdeckung.coverage(table, frame, files, vollstaendig_ab)
 
 
-def _quarter_end_on_or_before(ts: pd.Timestamp) -> pd.Timestamp:
-    ts = pd.Timestamp(ts).normalize()
-    qe = ts + pd.offsets.QuarterEnd(0)
-    return qe if qe == ts else ts - pd.offsets.QuarterEnd(1)
-
-
-def _covers(cov: tuple, period: Period, regel: str) -> bool:
-    if cov[0] == "stichtage":
-        return period.end in cov[1]
-    _, start, end = cov
-    if start is None:
-        return False
+def _covers(cov: Coverage, period: Period, regel: str) -> bool:
     first = period.start
     if regel == "bestand":
         first = period.end
     elif regel == "jahr_bis_stichtag":
         first = pd.Timestamp(year=period.end.year, month=1, day=1)
-    return start <= first and period.end <= end
+    return cov.covers(first, period.end)
 
 
 class PoolBuilder:
@@ -121,15 +103,23 @@ class PoolBuilder:
         catalog: Catalog,
         raumgliederung: pd.DataFrame,
         files: pd.DataFrame | None = None,
+        vollstaendig_ab: dict[str, pd.Timestamp] | None = None,
     ) -> None:
         self.tables = tables
         self.catalog = catalog
         self.rg = raumgliederung
         self.files = files
         self._prepared: dict[tuple[str, str], pd.DataFrame] = {}
-        self._coverage = {
-            name: coverage(name, frame, files) for name, frame in tables.items() if name in TABLES
+        ab = vollstaendig_ab or {}
+        self._coverage: dict[str, Coverage] = {
+            name: coverage(name, frame, files, ab.get(name))
+            for name, frame in tables.items()
+            if name in TABLES
         }
+
+    def abdeckung(self) -> pd.DataFrame:
+        """The coverage per raw table as the pool table ``abdeckung`` (one row per table)."""
+        return abdeckung.frame_of(self._coverage.values())
 
     # ------------------------------------------------------------------ periods
     def periods(self, k: Kennzahl) -> list[Period]:
@@ -137,18 +127,11 @@ class PoolBuilder:
         starts, ends = [], []
         for term in [*k.zaehler, *k.nenner]:
             cov = self._coverage.get(self.catalog.basiszahlen[term.basis].tabelle)
-            if cov is None:
+            span = cov.span if cov is not None else None
+            if span is None:
                 return []
-            if cov[0] == "stichtage":
-                if not cov[1]:
-                    return []
-                starts.append(min(cov[1]) - pd.offsets.YearBegin(1))
-                ends.append(max(cov[1]))
-            elif cov[1] is None:
-                return []
-            else:
-                starts.append(cov[1])
-                ends.append(cov[2])
+            starts.append(span[0])
+            ends.append(span[1])
         candidates = periods_for(k.periodizitaet, min(starts), max(ends))
         out = []
         for p in candidates:
@@ -330,16 +313,27 @@ class PoolResult:
 
 
 def build_pool_frames(
-    raw_dir: Path, catalog: Catalog | None = None, raumgliederung: pd.DataFrame | None = None
+    raw_dir: Path,
+    catalog: Catalog | None = None,
+    raumgliederung: pd.DataFrame | None = None,
+    heute: date | None = None,
+    vollstaendig_ab: dict[str, pd.Timestamp] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], object]:
-    """Read + validate the raw folder and compute every pool table (nothing is written)."""
+    """Read + validate the raw folder and compute every pool table (nothing is written).
+
+    ``heute``: the day of the build (default: today); a Stand after it is bad input.
+    ``vollstaendig_ab``: per record table, the date from which its exports are complete
+    (default: ``config/abdeckung.yaml``).
+    """
     from .reading import read_raw
 
     rg = raumgliederung if raumgliederung is not None else geography.raumgliederung()
-    raw = read_raw(Path(raw_dir), rg)
+    raw = read_raw(Path(raw_dir), rg, heute=heute)
     catalog = catalog or load_catalog()
-    pool = PoolBuilder(raw.tables, catalog, rg, raw.files).build()
-    frames = {"kennzahlen": pool, "stand": raw.files.copy()}
+    ab = abdeckung.load_config() if vollstaendig_ab is None else vollstaendig_ab
+    builder = PoolBuilder(raw.tables, catalog, rg, raw.files, ab)
+    pool = builder.build()
+    frames = {"kennzahlen": pool, "stand": raw.files.copy(), "abdeckung": builder.abdeckung()}
     frames.update(_extra_frames(pool, raw, catalog))
     return frames, raw
 
@@ -410,6 +404,7 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
 
 - `kennzahlen.parquet`: eine Zeile je Wert (kennzahl, ebene, raum, periode, zaehler, nenner, wert)
 - `stand.parquet`: die gelesenen Exporte mit ihrem Stand (Exportdatum)
+- `abdeckung.parquet`: je Rohtabelle der Zeitraum, den ihre Exporte abdecken, und warum
 - `manifest.json`: Prüfsummen der Dateien (der Berichtslauf erkennt daran Änderungen)
 """
 

@@ -101,14 +101,20 @@ class RawData:
 # public functions
 
 
-def read_raw(raw_dir: Path, raumgliederung: pd.DataFrame | None = None) -> RawData:
-    """Read and validate every delivery in ``raw_dir``; raise InvalidInput listing all problems."""
+def read_raw(
+    raw_dir: Path, raumgliederung: pd.DataFrame | None = None, heute: date | None = None
+) -> RawData:
+    """Read and validate every delivery in ``raw_dir``; raise InvalidInput listing all problems.
+
+    ``heute`` is the day of the build (default: today): a Stand after it is bad input.
+    """
     raw_dir = Path(raw_dir)
     if raumgliederung is None:
         from .geography import raumgliederung as load_raumgliederung
 
         raumgliederung = load_raumgliederung()
     found, warn, problems = _scan(raw_dir)
+    problems.extend(stand_problems([p.name for p, _ in found], heute or date.today()))
     if not found and not problems:
         problems.append(
             Problem(
@@ -174,6 +180,46 @@ def parse_file_name(name: str) -> tuple[str, date] | None:
     if not m or m["tabelle"].lower() not in TABLES:
         return None
     return m["tabelle"].lower(), date.fromisoformat(m["stand"])
+
+
+def stand_problems(names: list[str], heute: date) -> list[Problem]:
+    """Stands that cannot be right: after the day of the build, or two exports of one table with
+    the same Stand (which one wins would be a guess)."""
+    problems: list[Problem] = []
+    by_stand: dict[tuple[str, date], list[str]] = {}
+    for name in sorted(names):
+        parsed = parse_file_name(name)
+        if parsed is None:
+            continue
+        table, stand = parsed
+        by_stand.setdefault((table, stand), []).append(name)
+        if stand > heute:
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    stand.isoformat(),
+                    f"Der Stand im Dateinamen ({stand:%d.%m.%Y}) liegt nach dem Tag des Laufs "
+                    f"({heute:%d.%m.%Y}); bitte das Datum im Dateinamen prüfen (Datum = "
+                    "Exportdatum, z. B. ein Tippfehler im Jahr).",
+                )
+            )
+    for (table, stand), files in sorted(by_stand.items()):
+        if len(files) > 1:
+            others = " und ".join(files[1:])
+            problems.append(
+                Problem(
+                    files[0],
+                    None,
+                    None,
+                    others,
+                    f"Zwei Exporte der Tabelle '{table}' mit demselben Stand {stand:%d.%m.%Y}: "
+                    f"{files[0]} und {others}. Welcher gilt, wäre geraten; bitte nur einen Export "
+                    "je Stand ablegen (den falschen entfernen oder das Datum im Namen korrigieren).",
+                )
+            )
+    return problems
 
 
 # --------------------------------------------------------------------------------------
@@ -680,5 +726,6 @@ __all__ = [
     "parse_file_name",
     "read_file",
     "read_raw",
+    "stand_problems",
     "supersede",
 ]

@@ -62,7 +62,7 @@ class RunnerError(ValueError):
 
 
 def slug(name: str) -> str:
-    """A file-name-safe form of an area name: 'Mitte/Ost' -> 'mitte-ost', 'Böfingen' -> 'boefingen'."""
+    """A file-name-safe form of an area name: 'Nord / Ost' -> 'nord-ost', 'Süd' -> 'sued'."""
     s = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
@@ -434,6 +434,7 @@ class RunResult:
     out: Path
     entries: list[dict]
     seconds: float
+    warnungen: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict]:
@@ -499,7 +500,10 @@ def run(
     _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
     _write_atomic(out_dir / "index.html", render_index(periode, all_entries))
     this_run = [e for e in all_entries if (e["produkt"], e["raum"]) in {(j.produkt, j.raum) for j in jobs}]
-    return RunResult(periode, out_dir, this_run, time.perf_counter() - t0)
+    from .geography import polygon_warnungen
+
+    warnungen = polygon_warnungen() if any(j.produkt == 1 for j in jobs) else []
+    return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 
 def _execute(jobs: list[Job], workers: int | None, progress: bool) -> list[dict]:

@@ -12,6 +12,7 @@ from IPython.display import HTML, Markdown
 from .. import fmt
 from ..api import load_pool
 from ..catalog import load_catalog
+from ..geography import gesamtstadt_titel
 from ..schema import GESAMTSTADT
 
 
@@ -28,7 +29,7 @@ def kopf(titel: str, zeitraum: str, raum: str, pool: str | Path | None, tabellen
     """The report header: title, period, area, recipients, and the data's Stand."""
     stand = stand_tabellen(pool, tabellen)
     stand_txt = ", ".join(f"{t} {fmt.datum(s)}" for t, s in zip(stand["tabelle"], stand["stand"], strict=True))
-    gebiet = "Gesamtstadt Ulm" if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    gebiet = gesamtstadt_titel() if raum == GESAMTSTADT else f"Sozialraum {raum}"
     emp = f"<br><b>Für:</b> {html.escape(empfaenger)}" if empfaenger else ""
     return HTML(
         f'<div class="kz-kopf"><h1>{html.escape(titel)}</h1>'
@@ -141,3 +142,18 @@ def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
         text = "<p class='kz-fuss'>Interner Bericht: exakte Fallzahlen, nicht zur Veröffentlichung.</p>"
     records = audit[disclosure.AUDIT_COLUMNS].astype(str).to_dict("records")
     display(HTML(text), metadata={"disclosure_audit": records})
+
+
+def reihen_hinweis(pool_dir: str | Path | None, daten: pd.DataFrame | None, kennzahlen: Sequence[str] | dict[str, str],
+                   erste_gezeigt: str | None, raum: str | None = None, bis: str | None = None,
+                   was: str = "Die Reihe", einheit: str = "stichtag") -> HTML:
+    """One sentence under a time series: from when it runs and why (the pool's coverage table).
+
+    ``daten``: the pool's Kennzahlen (None: loaded from ``pool_dir``).
+    """
+    from .. import abdeckung
+
+    daten = load_pool(pool_dir) if daten is None else daten
+    text = abdeckung.reihen_hinweis(daten, abdeckung.load(pool_dir), kennzahlen, erste_gezeigt, raum=raum,
+                                    bis=bis, was=was, einheit=einheit)
+    return HTML(f"<p class='kz-fuss'>{html.escape(text)}</p>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -140,7 +141,8 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
     """The Erfassungsbogen as an HTML table with group header rows (like the paper's form)."""
     cols = list(bogen.columns)
     head = "".join(
-        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{c}</th>' for c in cols
+        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{html.escape(c)}</th>'
+        for c in cols
     )
     rows, current = [], None
     for (gruppe, bereich, zeile, quelle), vals in bogen.iterrows():
@@ -154,7 +156,8 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
             for c in cols
         )
         rows.append(
-            f'<tr><td style="text-align:left;{weight}">{label}</td><td style="text-align:left">{quelle}</td>{cells}</tr>'
+            f'<tr><td style="text-align:left;{weight}">{html.escape(label)}</td>'
+            f'<td style="text-align:left">{html.escape(quelle)}</td>{cells}</tr>'
         )
     return (
         f'<table class="kz-bogen"><thead><tr><th>Fallzahl</th><th>Quelle</th>{head}</tr></thead>'

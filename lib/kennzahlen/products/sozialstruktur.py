@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import fmt
-from ..geography import raumgliederung, sozialraeume, stadtviertel_polygons
+from ..geography import Flaechen, flaechen, raumgliederung, sozialraeume, stadt
 from ..schema import GESAMTSTADT
 
 ALTERSGRUPPEN = {
@@ -130,6 +130,16 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
     return out
 
 
+def entwicklung_hinweis(pool_dir: object, pool: pd.DataFrame, raum: str, ids: dict[str, str], jahr: str,
+                        erstes_jahr: str | None) -> object:
+    """The sentence under the development over the years: from when it runs and why."""
+    from .common import reihen_hinweis
+
+    jahresende = pool[pool["periode"].str.endswith("-12-31")]
+    return reihen_hinweis(pool_dir, jahresende, ids, None if erstes_jahr is None else stichtag(erstes_jahr),
+                          raum=raum, bis=stichtag(jahr), einheit="jahr")
+
+
 def mindestbevoelkerung() -> int:
     """Areas with fewer residents are not rated (config/disclosure.yaml)."""
     from ..disclosure import load_config
@@ -148,15 +158,49 @@ def kartenwerte(pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | Non
     return {r: w for r, w in zip(sub["raum"], sub["wert"], strict=True) if r in rated}
 
 
-def ohne_polygon(pool: pd.DataFrame, jahr: str, raum: str) -> pd.DataFrame:
-    """The areas of the report without a polygon (Ortschaften), with their values, as a table."""
-    polys = stadtviertel_polygons()
+def ohne_polygon(pool: pd.DataFrame, jahr: str, raum: str, karte: Flaechen | None = None) -> pd.DataFrame:
+    """The Stadtviertel of the report without a polygon (all without a map), with their values."""
+    karte = flaechen() if karte is None else karte
     stv = stadtviertel_von(raum)
-    stv = stv[~stv["stadtviertel_nr"].isin(list(polys))]
+    if karte is not None:
+        stv = stv[~stv["stadtviertel_nr"].isin(list(karte.gdf.index))]
     labels = {"bev_gesamt": "Einwohner*innen", "anteil_65plus": "65 und älter", "sgb2_quote": "SGB-II-Quote"}
     wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
     wide.index = [f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)]
     return _format(wide, labels)
+
+
+def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
+    """Display the map of the SGB-II-Quote with its note (source, CRS), and as a table the
+    Stadtviertel without a polygon; without polygons, the table replaces the map."""
+    import html
+
+    from IPython.display import HTML, display
+
+    from .. import plots
+    from .common import styled
+
+    karte = flaechen()
+    if karte is None or karte.gdf.empty:
+        display(HTML("<p>Für die Stadtviertel sind keine Polygone hinterlegt (config/geographie.yaml): "
+                     "statt einer Karte stehen die Werte je Stadtviertel in der Tabelle.</p>"))
+        display(styled(ohne_polygon(pool, jahr, raum, karte), caption=f"Stadtviertel {jahr}"))
+        return
+    werte = kartenwerte(pool, jahr, "sgb2_quote")
+    stv = stadtviertel_von(raum)
+    display(plots.karte(
+        werte,
+        karte.gdf,
+        karten_titel(werte, jahr) + ("" if raum == GESAMTSTADT else f"; umrandet: {raum}"),
+        prozent=True,
+        umrandet=[] if raum == GESAMTSTADT else list(stv["stadtviertel_nr"]),
+        legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, nicht bewertet)",
+    ))
+    display(HTML(f"<p class='kz-fuss'>{html.escape(karte.hinweis())}</p>"))
+    rest = ohne_polygon(pool, jahr, raum, karte)
+    if len(rest):
+        display(HTML("<p>Stadtviertel ohne Polygon in der Karte:</p>"))
+        display(styled(rest))
 
 
 def karten_titel(werte: dict[str, float], jahr: str) -> str:
@@ -179,7 +223,7 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
         s = pool[(pool["kennzahl"] == k) & (pool["raum"] == r) & (pool["periode"] == p) & (pool["ebene"] == e)]
         return None if s.empty else float(s["wert"].iloc[0])
 
-    gebiet = "In Ulm" if raum == GESAMTSTADT else f"Im Sozialraum {raum}"
+    gebiet = (f"In {stadt()}" if stadt() else "In der Gesamtstadt") if raum == GESAMTSTADT else f"Im Sozialraum {raum}"
     out = [
         f"{gebiet} lebten am {fmt.datum(per)} {fmt.zahl(v('bev_gesamt'))} Menschen "
         f"({fmt.veraenderung(v('bev_gesamt'), v('bev_gesamt', p=vor))} gegenüber dem Vorjahr)."
@@ -206,10 +250,10 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
     q = pool[(pool["kennzahl"] == "sgb2_quote") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
              & pool["raum"].isin(stv["stadtviertel_nr"])]
     big = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
-               & (pool["wert"] >= 300)]["raum"]
+               & (pool["wert"] >= mindestbevoelkerung())]["raum"]
     q = q[q["raum"].isin(big)].nlargest(3, "wert")
     if len(q):
         names = dict(zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True))
         spots = ", ".join(f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True))
-        out.append(f"Höchste SGB-II-Quoten (Stadtviertel ab 300 Einwohner*innen): {spots}.")
+        out.append(f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} Einwohner*innen): {spots}.")
     return out

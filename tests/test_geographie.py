@@ -1,0 +1,213 @@
+"""Geography as a city's GIS delivers it: GeoPackage, Shapefile or GeoJSON in any CRS (geopandas)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from kennzahlen import geography, paths, plots, runner
+from kennzahlen.geography import GeografieError, PolygonConfig, read_flaechen
+
+RG = geography.raumgliederung()
+ULM = geography.flaechen()
+
+
+def _config_dir(tmp_path: Path, geographie: str, rg: pd.DataFrame | None = None) -> Path:
+    cfg = tmp_path / "config"
+    cfg.mkdir(parents=True, exist_ok=True)
+    for name in ("kennzahlen.yaml", "ampel.yaml", "disclosure.yaml", "verteiler.yaml"):
+        shutil.copy(paths.CONFIG / name, cfg / name)
+    (rg if rg is not None else RG).to_csv(cfg / "raumgliederung.csv", sep=";", index=False)
+    (cfg / "geographie.yaml").write_text(geographie, encoding="utf-8")
+    return cfg
+
+
+def _ulm_wgs84() -> gpd.GeoDataFrame:
+    return gpd.read_file(paths.CONFIG / "stadtviertel.geojson")
+
+
+def test_ulm_geojson_is_read_through_the_config():
+    assert ULM is not None and len(ULM.gdf) == 55
+    assert ULM.quelle_crs == "EPSG:4326 (WGS 84)"
+    assert ULM.gdf.crs.to_epsg() == 3035
+    assert ULM.ohne_polygon == ["170", "200", "210", "220", "230", "240", "250", "260", "270", "280"]
+    assert ULM.ohne_stadtviertel == []
+    assert "EPSG:4326 (WGS 84)" in ULM.hinweis() and "click_that_hood" in ULM.hinweis()
+
+
+def test_geopackage_in_utm32_gives_the_same_areas_as_the_geojson_in_wgs84(tmp_path):
+    src = _ulm_wgs84()[["stadtviertel_nr", "name", "geometry"]].to_crs(25832)
+    (tmp_path / "config").mkdir()
+    gpkg = tmp_path / "config" / "stadtviertel.gpkg"  # a relative name in config: beside geographie.yaml
+    src.to_file(gpkg, layer="stadtviertel", driver="GPKG")
+    src.head(3).to_file(gpkg, layer="andere_ebene", driver="GPKG")
+    cfg = _config_dir(tmp_path, "polygone:\n  datei: stadtviertel.gpkg\n  layer: stadtviertel\n"
+                                "  id_spalte: stadtviertel_nr\n")
+    f = geography.flaechen(cfg)
+    assert f.quelle_crs == "EPSG:25832 (ETRS89 / UTM zone 32N)"
+    assert "EPSG:25832" in f.hinweis() and "EPSG:3035" in f.hinweis()
+    assert list(f.gdf.index) == list(ULM.gdf.index)
+    rel = (f.gdf.area - ULM.gdf.area).abs() / ULM.gdf.area
+    assert rel.max() < 1e-6
+    shift = f.gdf.centroid.distance(ULM.gdf.centroid)
+    assert shift.max() < 0.01  # metres
+    # a GeoPackage with several layers needs the layer named in config
+    cfg2 = _config_dir(tmp_path / "b", "polygone:\n  datei: " + str(gpkg) + "\n")
+    with pytest.raises(GeografieError, match="mehrere Layer .*polygone.layer"):
+        geography.flaechen(cfg2)
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, folder: Path, name: str = "bezirke") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.shp"
+    gdf.to_file(path)
+    return path
+
+
+def test_shapefile_with_another_id_column_works_through_config(tmp_path):
+    src = _ulm_wgs84().to_crs(25832)
+    shp = gpd.GeoDataFrame({"BEZ_NR": src["stadtviertel_nr"], "NAME": src["name"]}, geometry=src.geometry)
+    path = _write_shapefile(shp, tmp_path / "shp")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for part in path.parent.iterdir():
+            z.write(part, part.name)
+    (tmp_path / "bezirke.zip").write_bytes(buf.getvalue())
+    for datei in (str(path), str(tmp_path / "bezirke.zip")):
+        cfg = _config_dir(tmp_path, f"polygone:\n  datei: {datei}\n  id_spalte: BEZ_NR\n")
+        f = geography.flaechen(cfg)
+        assert len(f.gdf) == 55 and f.ohne_stadtviertel == []
+        assert f.quelle_crs == "EPSG:25832 (ETRS89 / UTM zone 32N)"
+    cfg = _config_dir(tmp_path, f"polygone:\n  datei: {path}\n  id_spalte: stadtviertel_nr\n")
+    with pytest.raises(GeografieError, match="Spalte 'stadtviertel_nr' .*fehlt; vorhanden: BEZ_NR, NAME"):
+        geography.flaechen(cfg)
+
+
+def test_a_shapefile_without_prj_needs_the_crs_in_config(tmp_path):
+    src = _ulm_wgs84().to_crs(25832)
+    path = _write_shapefile(gpd.GeoDataFrame({"BEZ_NR": src["stadtviertel_nr"]}, geometry=src.geometry),
+                            tmp_path / "shp")
+    path.with_suffix(".prj").unlink()
+    cfg = _config_dir(tmp_path, f"polygone:\n  datei: {path}\n  id_spalte: BEZ_NR\n")
+    with pytest.raises(GeografieError, match="nennt kein Koordinatenbezugssystem; bitte .*polygone.crs"):
+        geography.flaechen(cfg)
+    cfg = _config_dir(tmp_path, f"polygone:\n  datei: {path}\n  id_spalte: BEZ_NR\n  crs: EPSG:25832\n")
+    assert len(geography.flaechen(cfg).gdf) == 55
+
+
+def test_geojson_with_a_crs_member(tmp_path):
+    src = _ulm_wgs84()[["stadtviertel_nr", "geometry"]].to_crs(25832)
+    text = src.to_json()
+    text = text.replace('{"type": "FeatureCollection", ',
+                        '{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
+                        '{"name": "urn:ogc:def:crs:EPSG::25832"}}, ', 1)
+    assert '"crs"' in text
+    (tmp_path / "viertel.geojson").write_text(text, encoding="utf-8")
+    f = read_flaechen(tmp_path / "viertel.geojson", PolygonConfig(datei="viertel.geojson"), RG)
+    assert f.quelle_crs.startswith("EPSG:25832")
+    rel = (f.gdf.area - ULM.gdf.area).abs() / ULM.gdf.area
+    assert rel.max() < 1e-6
+
+
+def test_leading_zeros_are_kept_and_numeric_ids_match_by_number(tmp_path):
+    rg = pd.DataFrame({"stadtviertel_nr": ["001", "002", "010"], "stadtviertel": ["A", "B", "C"],
+                       "stadtteil": ["X", "X", "Y"], "sozialraum": ["Nord / Ost", "Nord / Ost", "Süd"]})
+    src = _ulm_wgs84().head(3).to_crs(25832)
+    text_ids = gpd.GeoDataFrame({"nr": ["001", "002", "10"]}, geometry=src.geometry.to_numpy(), crs=src.crs)
+    text_ids.to_file(tmp_path / "t.gpkg")
+    f = read_flaechen(tmp_path / "t.gpkg", PolygonConfig(datei="t.gpkg", id_spalte="nr"), rg)
+    assert list(f.gdf.index) == ["001", "002"]  # text "10" is not "010"
+    assert f.ohne_polygon == ["010"] and f.ohne_stadtviertel == ["10"]
+    numbers = gpd.GeoDataFrame({"nr": [1, 2, 10]}, geometry=src.geometry.to_numpy(), crs=src.crs)
+    numbers.to_file(tmp_path / "n.gpkg")
+    f = read_flaechen(tmp_path / "n.gpkg", PolygonConfig(datei="n.gpkg", id_spalte="nr"), rg)
+    assert list(f.gdf.index) == ["001", "002", "010"] and f.ohne_stadtviertel == []
+
+
+def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_report_run(tmp_path):
+    src = _ulm_wgs84()
+    src.loc[src["stadtviertel_nr"] == "110", "stadtviertel_nr"] = "999"  # unknown polygon
+    (tmp_path / "poly.geojson").write_text(src[["stadtviertel_nr", "geometry"]].to_json(), encoding="utf-8")
+    cfg = _config_dir(tmp_path, f"polygone:\n  datei: {tmp_path / 'poly.geojson'}\n")
+    warnungen = geography.polygon_warnungen(cfg)
+    assert warnungen == [
+        "poly.geojson: 1 Polygon(e) ohne passendes Stadtviertel in raumgliederung.csv (nicht in der Karte): 999",
+        "poly.geojson: 11 Stadtviertel ohne Polygon (in den Berichten als Tabelle unter der Karte): "
+        "110, 170, 200, 210, 220, 230, 240, 250, 260, 270, 280",
+    ]
+    # the run lists them once, however many Produkt-1 reports it makes
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = new_code_cell('periode = "2023-Q4"\nsozialraum = "Gesamtstadt"\npool = None')
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, new_code_cell("print(sozialraum)")]
+    nbformat.write(nb, nbs / runner.PRODUKTE[1].notebook)
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    (pool / "manifest.json").write_text('{"dateien": {}}')
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(paths.CONFIG_ENV, str(cfg))
+        res = runner.run("2023-Q4", [1], ["West", "Wiblingen"], pool, tmp_path / "out", workers=1,
+                         notebooks=nbs, progress=False)
+    assert [e["status"] for e in res.entries] == ["ok", "ok"]
+    assert res.warnungen == warnungen
+
+
+def test_config_errors_name_file_and_entry(tmp_path):
+    cfg = _config_dir(tmp_path, "stadt: X\npolygone:\n  datei: a.gpkg\n  id: nr\nkarten_crs: EPSG:99999\n")
+    with pytest.raises(GeografieError) as info:
+        geography.flaechen(cfg)
+    text = str(info.value)
+    assert str(cfg / "geographie.yaml") in text
+    assert "polygone.id: unbekannter Eintrag" in text
+    assert "karten_crs: unbekanntes Koordinatenbezugssystem 'EPSG:99999'" in text
+    cfg = _config_dir(tmp_path, "polygone:\n  datei: fehlt.gpkg\n")
+    with pytest.raises(GeografieError, match="fehlt.gpkg: die Polygon-Datei .* fehlt"):
+        geography.flaechen(cfg)
+    assert geography.polygon_warnungen(cfg)[0].endswith("(polygone.datei) fehlt")
+
+
+def test_without_polygons_there_is_no_map_and_the_city_name_is_optional(tmp_path):
+    cfg = _config_dir(tmp_path, "stadt: Musterstadt\n")
+    assert geography.flaechen(cfg) is None
+    assert geography.load_config(cfg / "geographie.yaml").stadt == "Musterstadt"
+    shutil.rmtree(cfg)
+    cfg.mkdir()
+    assert geography.load_config(cfg / "geographie.yaml").stadt == ""
+
+
+def test_map_keeps_its_colours_and_stays_small():
+    werte = {nr: i / 100 for i, nr in enumerate(ULM.gdf.index)}
+    werte["110"] = None  # no value: grey
+    fig = plots.karte(werte, ULM.gdf, "Titel", prozent=True, umrandet=["186", "187"], legende="Quote")
+    ax = fig.axes[0]
+    faces = [tuple(round(c, 3) for c in fc) for coll in ax.collections for fc in coll.get_facecolors()]
+    grey = tuple(round(c, 3) for c in plots.matplotlib.colors.to_rgba("#dddddd"))
+    assert grey in faces
+    assert fig.axes[1].get_ylabel() == "Quote"  # the colour bar with its legend
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=plots.DPI)
+    assert buf.tell() < 150_000
+
+
+def test_many_areas_keep_distinct_styles():
+    for n in (6, 8, 9, 14, 24):
+        styles = plots.area_styles(n)
+        assert len({(s["color"], s["marker"], s["linestyle"]) for s in styles}) == n
+    assert len({s["color"] for s in plots.area_styles(8)}) == 8
+    assert [s["color"] for s in plots.area_styles(6)] == plots.OKABE_ITO[:6]  # today's colours
+    daten = pd.DataFrame({f"Raum {i}": range(i, i + 5) for i in range(12)}, index=list("abcde"))
+    fig = plots.zeitreihe(daten, "Zwölf Räume")
+    lines = fig.axes[0].get_lines()
+    assert len({(ln.get_color(), ln.get_marker(), ln.get_linestyle()) for ln in lines}) == 12

@@ -1,0 +1,203 @@
+"""A second city end to end: its own config folder (zero-padded Stadtviertel codes, four
+Sozialräume with spaces, umlauts and slashes, no polygons), one export per table, the pool, all
+four products, the index page and a mail dry run."""
+
+from __future__ import annotations
+
+import email
+import html
+import json
+import re
+import shutil
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from exporte import merge_exports, write_export
+
+from kennzahlen import paths, runner
+from kennzahlen.cli import cli
+
+SOZIALRAEUME = ["Nord / Ost", "Süd", "Alt Stadt", "Weststadt-Ärzteviertel"]
+STADT = "Musterstadt"
+PERIODE = "2023-Q4"
+
+VERTEILER = """absender:
+  name: "Sozialplanung Musterstadt"
+  adresse: sozialplanung@musterstadt.example
+smtp:
+  host: localhost
+  port: 25
+gruppen:
+{srtl}
+  - id: leitung
+    name: Amtsleitung
+    produkte: [1, 2, 3, 4]
+    empfaenger: [leitung@musterstadt.example]
+"""
+
+
+def _slug(name: str) -> str:
+    return runner.slug(name)
+
+
+def _write_config(cfg: Path) -> None:
+    cfg.mkdir(parents=True)
+    rows = ["stadtviertel_nr;stadtviertel;stadtteil;sozialraum"]
+    for i in range(1, 13):
+        sr = SOZIALRAEUME[(i - 1) // 3]
+        rows.append(f"{i:03d};Viertel {i} an der Äußeren Straße;Stadtteil {(i - 1) // 3 + 1};{sr}")
+    (cfg / "raumgliederung.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (cfg / "geographie.yaml").write_text(f"stadt: {STADT}\n", encoding="utf-8")  # no polygons
+    # the data come from the demo generator: its case lists start with the cases of 2019-Q1
+    (cfg / "abdeckung.yaml").write_text(
+        "vollstaendig_ab:\n  jugendhilfe: 2019-01-01\n  sozialhilfe: 2019-01-01\n  fallmanagement: 2019-01-01\n",
+        encoding="utf-8",
+    )
+    for name in ("kennzahlen.yaml", "ampel.yaml", "disclosure.yaml"):
+        shutil.copy(paths.project_root() / "config" / name, cfg / name)
+    srtl = "\n".join(
+        f"  - id: srtl-{_slug(sr)}\n    name: Sozialraumteam {sr}\n    sozialraum: \"{sr}\"\n"
+        f"    produkte: [1, 2, 4]\n    empfaenger: [srtl-{_slug(sr)}@musterstadt.example]"
+        for sr in SOZIALRAEUME
+    )
+    (cfg / "verteiler.yaml").write_text(VERTEILER.format(srtl=srtl), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def stadt(tmp_path_factory) -> dict[str, Path]:
+    """The second city: config, one export per table, pool, all reports of 2023-Q4."""
+    base = tmp_path_factory.mktemp("zweite_stadt")
+    cfg = base / "config"
+    _write_config(cfg)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(paths.CONFIG_ENV, str(cfg))
+        from kennzahlen.demo import write_demo
+
+        quartale = base / "quartale"
+        write_demo(quartale, scale=0.1)
+        for f in quartale.glob("ampel_schaltungen_*"):
+            f.unlink()  # the demo's switches name the demo city's Sozialräume
+        raw = base / "raw"
+        merge_exports(quartale, raw)
+        # one table as Excel, the codes as text ("001")
+        jh = next(raw.glob("jugendhilfe_*.csv"))
+        frame = pd.read_csv(jh, sep=";", dtype=str, keep_default_na=False)
+        wb = openpyxl.Workbook()
+        wb.active.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            wb.active.append(list(row))
+        wb.save(jh.with_suffix(".xlsx"))
+        jh.unlink()
+        schaltung = pd.DataFrame([{
+            "quartal": PERIODE, "sozialraum": "Nord / Ost", "arbeitsfeld": "jh", "farbe": "rot",
+            "begruendung": "Neue Wohngruppe <Haus 3> im Viertel 002", "geschaltet_am": pd.Timestamp("2024-01-20"),
+        }])
+        write_export(schaltung, "ampel_schaltungen", pd.Timestamp("2024-01-22"), raw)
+        pool = base / "pool"
+        res = CliRunner().invoke(cli, ["--config", str(cfg), "pool", "--raw", str(raw), "--out", str(pool)])
+        assert res.exit_code == 0, res.output
+        out = base / "reports"
+        result = runner.run(PERIODE, pool=pool, out=out, workers=2, progress=False)
+        eml = base / "eml"
+        mail = CliRunner().invoke(cli, ["--config", str(cfg), "mail", "--periode", PERIODE, "--reports", str(out),
+                                        "--pool", str(pool), "--dry-run", str(eml)])
+        yield {"cfg": cfg, "raw": raw, "pool": pool, "out": out / PERIODE, "result": result, "mail": mail,
+               "eml": eml, "pool_output": res.output}
+
+
+def test_one_export_per_table_gives_the_pool_with_zero_padded_codes(stadt):
+    names = sorted(p.name for p in stadt["raw"].iterdir())
+    assert len(names) == 11 and any(n.startswith("jugendhilfe_") and n.endswith(".xlsx") for n in names)
+    pool = pd.read_parquet(stadt["pool"] / "kennzahlen.parquet")
+    sr = set(pool.loc[pool["ebene"] == "sozialraum", "raum"])
+    assert sr == {*SOZIALRAEUME, "ohne Zuordnung"}
+    stv = set(pool.loc[pool["ebene"] == "stadtviertel", "raum"])
+    assert stv == {f"{i:03d}" for i in range(1, 13)}
+    # one export per table still gives every quarter and year
+    hze = pool[(pool["kennzahl"] == "jh_hze_gesamt") & (pool["raum"] == "Gesamtstadt")]["periode"]
+    assert sorted(hze)[0] == "2019-03-31" and len(hze) == 20
+    assert set(pool.loc[pool["kennzahl"] == "jh_z5_anteil_hilfen_vor_dem_fall", "periode"]) == {
+        "2019", "2020", "2021", "2022", "2023"}
+    jh = pd.read_parquet(stadt["pool"] / "abdeckung.parquet").set_index("tabelle")
+    assert jh.loc["hilfen_vor_dem_fall", "grund"] == "daten"
+
+
+def test_all_four_products_for_every_area(stadt):
+    result = stadt["result"]
+    got = {(e["produkt"], e["raum"]): e["status"] for e in result.entries}
+    want = {(p, r): "ok" for p in (1, 2, 3, 4) for r in [*SOZIALRAEUME, "Gesamtstadt"]}
+    assert got == want, [e.get("fehler") for e in result.entries if e["status"] != "ok"]
+    assert result.warnungen == []  # no polygons configured: nothing to mismatch
+
+
+def _html(stadt, produkt: int, raum: str) -> str:
+    return (stadt["out"] / runner.PRODUKTE[produkt].ordner / f"{_slug(raum)}.html").read_text(encoding="utf-8")
+
+
+def test_reports_adapt_to_the_city(stadt):
+    for p in (1, 2, 3, 4):
+        for raum in [*SOZIALRAEUME, "Gesamtstadt"]:
+            text = _html(stadt, p, raum)
+            assert not re.search(r"\bUlm", text), (p, raum)
+            assert "Wiblingen" not in text and "Böfingen" not in text
+    gesamt = _html(stadt, 1, "Gesamtstadt")
+    assert f"Gebiet:</b> Gesamtstadt {STADT}" in gesamt
+    assert f"In {STADT} lebten am 31.12.2023" in gesamt
+    # no polygons: the map is a table of the Stadtviertel, codes with their leading zeros
+    assert "keine Polygone hinterlegt" in gesamt and "001 Viertel 1 an der Äußeren Straße" in gesamt
+    assert "012 Viertel 12" in gesamt
+    nord = _html(stadt, 1, "Nord / Ost")
+    assert "Sozialraum Nord / Ost" in nord and "001 Viertel 1" in nord and "004 Viertel 4" not in nord
+    assert "Die Reihe beginnt 2018" in nord
+    # the Erfassungsbogen has a column per Sozialraum; the Ampel grid a row per area
+    bogen = _html(stadt, 2, "Gesamtstadt")
+    for sr in SOZIALRAEUME:
+        assert f">{html.escape(sr)}</th>" in bogen
+    assert "Die Reihe zeigt den Ausschnitt ab dem 31.03.2021" in bogen
+    ampel = _html(stadt, 4, "Gesamtstadt")
+    for sr in SOZIALRAEUME:
+        assert f"<th>{html.escape(sr)}</th>" in ampel
+    assert "Neue Wohngruppe &lt;Haus 3&gt; im Viertel 002" in ampel
+    assert "Der Verlauf zeigt den Ausschnitt ab dem 1. Quartal 2022" in ampel
+
+
+def test_index_page_links_every_area(stadt):
+    index = (stadt["out"] / "index.html").read_text(encoding="utf-8")
+    for sr in SOZIALRAEUME:
+        assert f"<th>{html.escape(sr)}</th>" in index
+        assert f'href="1_sozialstruktur/{_slug(sr)}.html"' in index
+    assert index.count('>Bericht</a>') == 20
+    runs = json.loads((stadt["out"] / "runs.json").read_text(encoding="utf-8"))
+    assert len({e["slug"] for e in runs["reports"]}) == 5
+
+
+def test_mail_dry_run_follows_the_citys_verteiler(stadt):
+    assert stadt["mail"].exit_code == 0, stadt["mail"].output
+    files = sorted(stadt["eml"].glob("*.eml"))
+    assert len(files) == 5
+    msg = email.message_from_bytes((stadt["eml"] / "srtl-nord-ost@musterstadt.example.eml").read_bytes(),
+                                   policy=policy.default)
+    assert str(msg["Subject"]).endswith("– Sozialraum Nord / Ost")
+    names = sorted(p.get_filename() for p in msg.iter_attachments())
+    assert names and all(n.split("__")[-1].split(".")[0] in ("nord-ost", "gesamtstadt") for n in names)
+    assert {n.split("__")[0] for n in names} == {"1_sozialstruktur", "2_quartalsmeldung", "4_ampel"}
+
+
+def test_no_ulm_name_or_code_in_the_package_outside_the_demo():
+    """Everything city-specific comes from config/ (the demo generator is Ulm's on purpose)."""
+    rg = pd.read_csv(paths.project_root() / "config" / "raumgliederung.csv", sep=";", dtype=str)
+    names = {n for n in {*rg["sozialraum"], *rg["stadtteil"], *rg["stadtviertel"]} if n != "West"}
+    patterns = [r"\bUlm", r"ul-stv", *(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])" for n in names),
+                *(r"[\"']" + c + r"[\"']" for c in rg["stadtviertel_nr"])]
+    lib = Path(runner.__file__).parent
+    found = []
+    for f in sorted(lib.rglob("*")):
+        if f.suffix not in (".py", ".j2", ".json") or f.name == "demo.py":
+            continue
+        text = f.read_text(encoding="utf-8")
+        found += [f"{f.relative_to(lib)}: {m.group()}" for p in patterns for m in re.finditer(p, text)]
+    assert found == []
