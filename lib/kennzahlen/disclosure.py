@@ -83,6 +83,16 @@ class DisclosureConfig(BaseModel):
         default_factory=lambda: dict(_DEFAULT_PRODUKTE)
     )
 
+    @field_validator("produkte", mode="before")
+    @classmethod
+    def _produkte_eindeutig(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            nummern = [str(key).strip() for key in v]
+            doppelt = sorted({n for n in nummern if nummern.count(n) > 1})
+            if doppelt:
+                raise ValueError(f"Produkt {', '.join(doppelt)} doppelt eingetragen")
+        return v
+
     @field_validator("produkte")
     @classmethod
     def _produkte(cls, v: dict[int, str]) -> dict[int, str]:

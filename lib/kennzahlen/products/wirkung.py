@@ -435,7 +435,20 @@ class KennzahlTabelle:
     werte: pd.DataFrame  # zaehler, nenner, wert per area
     anzeige: pd.DataFrame  # strings shown in the report
     gesperrt: pd.Series  # wert not shown per area (hidden, not rated or no value)
-    audit: pd.DataFrame
+    jahr: str = ""
+    plan: object = None  # the year's publication plan (None: internal product)
+    status: dict | None = None  # per area: 'wert', 'gesperrt', 'frei', 'leer'
+
+    @property
+    def audit(self) -> pd.DataFrame:
+        """One row per hidden count (with the interval a reader can still believe) and value."""
+        from .. import disclosure
+
+        if self.plan is None:
+            return pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+        teile = [(teil, col) for teil, col in TEILE if (self.k.zaehler if col == "zaehler" else self.k.nenner)]
+        return _audit(self.plan.intervalle(), self.k, f"{self.k.id} {self.jahr}", list(self.werte.index),
+                      teile, self.status or {})
 
     def verborgen(self) -> list[str]:
         """Areas whose value exists but is hidden (disclosure control or 'nicht bewertet')."""
@@ -450,13 +463,12 @@ def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 
     areas = list(w.index)
     plan = plan_jahr(pool, jahr, produkt)
     teile = [(teil, col) for teil, col in TEILE if (k.zaehler if col == "zaehler" else k.nenner)]
-    name = f"{k.id} {jahr}"
     if plan is None:
         anzeige = pd.DataFrame({teil: [fmt.zahl(v) for v in w[col]] for teil, col in teile}, index=areas, dtype=object)
         if k.nenner:
             anzeige["Wert"] = [format_wert(k, x, 1) for x in w["wert"]]
         gesperrt = w["wert"].isna()
-        audit = pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+        status = {}
     else:
         symbol = disclosure.load_config().symbol_sekundaer
         anzeige = pd.DataFrame({teil: [_zeichen(plan, k.id, teil, a, symbol) for a in areas] for teil, _ in teile},
@@ -468,7 +480,6 @@ def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 
                 {"leer": "–", "frei": NICHT_BEWERTET, "gesperrt": symbol}[status[a]] for a in areas
             ]
         gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
-        audit = _audit(plan, k, name, areas, teile, status)
     if k.zielwert is not None:
         anzeige["Zielwert"] = [
             "–" if gesperrt[a] or pd.isna(w.loc[a, "wert"]) else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
@@ -478,7 +489,7 @@ def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 
         for a in areas:
             if status[a] == "frei":
                 anzeige.loc[a] = NICHT_BEWERTET
-    return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), audit)
+    return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
 
 
 def _audit(plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]) -> pd.DataFrame:
