@@ -29,9 +29,12 @@ Symbols (document them in every report with :func:`legende`):
         invisible in an e-mailed report, so we use ``x`` (the offices' sign for a locked cell).
 ``–``   no value.
 
-Limits: the checks cover one level of totals (rows and/or columns) and, per equation, the
-reader's interval knowledge; a full linear-programming audit of intervals across equations
-(as tau-ARGUS does) is not made. Tables of the reports have one level of totals.
+Scope: :func:`suppress_table` protects *one* table (one level of totals, per equation with the
+reader's interval knowledge). A public product whose tables, sentences and charts share cases
+(Produkt 3: six reports per year, Kennzahlen built from the same Basiszahlen) is protected as a
+whole by :mod:`kennzahlen.disclosure_plan` (one plan per period over everything published) and
+checked by the linear-programming attacker of :mod:`kennzahlen.attack`; the audit then carries
+the interval a reader can still believe (``intervall_min``, ``intervall_max``).
 """
 
 from __future__ import annotations
@@ -153,8 +156,9 @@ def legende(k: int = 3, symbol_sekundaer: str = SYMBOL_SEKUNDAER) -> str:
     klein = "1 oder 2" if k == 3 else f"1 bis {k - 1}"
     return (
         f"<{k}: Anzahl {klein}, aus Datenschutzgründen nicht genau ausgewiesen. "
-        f"{symbol_sekundaer}: Wert gesperrt, damit eine kleine Anzahl nicht aus Summen "
-        f"zurückgerechnet werden kann, oder Anteil/Quote, der auf einer kleinen Anzahl beruht. "
+        f"{symbol_sekundaer}: Wert gesperrt, damit eine kleine Anzahl nicht aus anderen "
+        f"veröffentlichten Zahlen (Summen, andere Tabellen, die Berichte der anderen Sozialräume) "
+        f"zurückgerechnet werden kann, oder Anteil/Quote, dessen Zähler oder Nenner gesperrt ist. "
         f"0: keine Fälle. {LEER}: kein Wert."
     )
 
