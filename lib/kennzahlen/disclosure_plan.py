@@ -630,9 +630,6 @@ def _prune(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], ze
 
 
 # ---------------------------------------------------------------------------- audit
-AUDIT_INTERVALL = ["min_leser", "max_leser", "geschuetzt"]
-
-
 def interval_text(v: float | None) -> str:
     """An interval bound for the audit ('' for unbounded)."""
     return "" if v is None else str(int(round(v)))
@@ -670,7 +667,6 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
 
 
 __all__ = [
-    "AUDIT_INTERVALL",
     "AtomModel",
     "Eintrag",
     "Gruppe",

@@ -11,6 +11,7 @@ import html
 import textwrap
 import weakref
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,6 +19,9 @@ from .. import fmt
 from ..catalog import Kennzahl, load_catalog
 from ..geography import sozialraeume
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+if TYPE_CHECKING:
+    from ..disclosure_plan import Plan
 
 NICHT_BEWERTET = "nicht bewertet"
 
@@ -189,9 +193,10 @@ def aussage(k: Kennzahl, jahr: str, werte: pd.Series, raum: str = GESAMTSTADT,
 
 # ---------------------------------------------------------------------------- the year's plan
 TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
-_PLAENE: dict[tuple, object] = {}
+_PLAENE: dict[tuple, Plan] = {}
 _TABELLEN: dict[tuple, pd.DataFrame] = {}
 _FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
+
 
 def flaechen() -> list[str]:
     """The rows of a Kennzahl's table: Sozialräume, 'ohne Zuordnung', Gesamtstadt."""
@@ -227,8 +232,6 @@ def _zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
     return out
 
 
-
-
 def _fingerprint(pool: pd.DataFrame) -> str:
     """A content hash of the pool frame (computed once per frame object)."""
     hit = _FINGERPRINTS.get(id(pool))
@@ -250,7 +253,7 @@ def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> 
     return [a for a in sozialraeume() if not disclosure.rate_area(bev.get(a), mindestbevoelkerung)]
 
 
-def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3):
+def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
     """The year's publication plan over all six reports (None when the product is internal).
 
     Decided once per pool content, year and rules (memoised in the process), so that every
@@ -286,7 +289,7 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3):
     return plan
 
 
-def _zeichen(plan, kid: str, teil: str, raum: str, symbol: str) -> str:
+def _zeichen(plan: Plan, kid: str, teil: str, raum: str, symbol: str) -> str:
     z = plan.zelle(kid, teil, raum)
     if z is None:
         return "–"
@@ -294,7 +297,7 @@ def _zeichen(plan, kid: str, teil: str, raum: str, symbol: str) -> str:
             "frei": NICHT_BEWERTET}[z.status]
 
 
-def wert_status(plan, k: Kennzahl, raum: str, wert: float | None) -> str:
+def wert_status(plan: Plan | None, k: Kennzahl, raum: str, wert: float | None) -> str:
     """Whether a Kennzahl's value for an area may be shown: 'wert', 'gesperrt', 'frei' or 'leer'.
 
     A share or rate is shown only when its Zähler and Nenner are shown (then it tells a reader
@@ -436,7 +439,7 @@ class KennzahlTabelle:
     anzeige: pd.DataFrame  # strings shown in the report
     gesperrt: pd.Series  # wert not shown per area (hidden, not rated or no value)
     jahr: str = ""
-    plan: object = None  # the year's publication plan (None: internal product)
+    plan: Plan | None = None  # the year's publication plan (None: internal product)
     status: dict | None = None  # per area: 'wert', 'gesperrt', 'frei', 'leer'
 
     @property
@@ -492,7 +495,7 @@ def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 
     return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
 
 
-def _audit(plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]) -> pd.DataFrame:
+def _audit(plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]) -> pd.DataFrame:
     """One audit row per hidden count of the table (with the reader's interval) and per hidden value."""
     from .. import disclosure
     from ..disclosure_plan import interval_text
