@@ -63,3 +63,16 @@ def demo_pool() -> Path:
 def demo_raw() -> Path:
     """The folder of the session's demo deliveries (read-only for tests)."""
     return Path(os.environ["KENNZAHLEN_TEST_RAW"])
+
+
+@pytest.fixture(scope="session")
+def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All 24 reports of 2023-Q4 on the demo pool, made once by the real runner (browser and
+    disclosure tests read them)."""
+    from kennzahlen import runner
+    from kennzahlen.geography import areas
+
+    out = tmp_path_factory.mktemp("reports")
+    res = runner.run("2023-Q4", sorted(runner.PRODUKTE), areas(), demo_pool, out, progress=False)
+    assert not res.failed, res.failed
+    return out / "2023-Q4"

@@ -171,12 +171,12 @@ def test_audit_names_position_and_reason_never_the_value(tmp_path):
     assert set(r.audit["grund"]) == {PRIMAER, SEKUNDAER}
     assert r.audit.iloc[0].to_dict() == {
         "tabelle": "Fallzahlen", "zeile": "hze", "spalte": "Wiblingen", "grund": PRIMAER,
-        "regel": "Anzahl zwischen 1 und 2 (Mindestfallzahl k = 3)",
+        "regel": "Anzahl zwischen 1 und 2 (Mindestfallzahl k = 3)", "intervall_min": "", "intervall_max": "",
     }
     leaky = r.audit.assign(wert=[2, 13])
     path = dc.write_audit([leaky, r.audit.iloc[:0]], tmp_path / "3_wirkungskennzahlen" / "wiblingen.audit.csv")
     text = path.read_text("utf-8")
-    assert text.splitlines()[0] == "tabelle;zeile;spalte;grund;regel"
+    assert text.splitlines()[0] == "tabelle;zeile;spalte;grund;regel;intervall_min;intervall_max"
     assert len(text.splitlines()) == 3
     assert "13" not in text  # the hidden partner's value is nowhere in the file
     assert dc.audit_path("reports/2023-Q4/3_wirkungskennzahlen/west.html").name == "west.audit.csv"

@@ -24,14 +24,6 @@ PERIODE = "2023-Q4"
 
 
 @pytest.fixture(scope="session")
-def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reports")
-    res = runner.run(PERIODE, sorted(runner.PRODUKTE), AREAS, demo_pool, out, progress=False)
-    assert not res.failed, res.failed
-    return out / PERIODE
-
-
-@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):

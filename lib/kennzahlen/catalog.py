@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import paths
+from .configfile import load_yaml_text
 from .schema import ARBEITSFELDER, BOOL_FALSE, BOOL_TRUE, TABLES
 
 Regel = Literal["bestand", "im_verlauf", "ereignisse", "jahr_bis_stichtag", "summe"]
@@ -417,8 +418,8 @@ def _load(path_str: str) -> Catalog:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CatalogError(f"{path}: der Kennzahlen-Katalog fehlt") from None
+    raw = load_yaml_text(text, path, CatalogError)  # duplicate keys refused, with their line
     try:
-        raw = yaml.safe_load(text)
         node = yaml.compose(text)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: kein gültiges YAML: {exc}") from None

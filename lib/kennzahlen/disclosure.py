@@ -29,9 +29,12 @@ Symbols (document them in every report with :func:`legende`):
         invisible in an e-mailed report, so we use ``x`` (the offices' sign for a locked cell).
 ``–``   no value.
 
-Limits: the checks cover one level of totals (rows and/or columns) and, per equation, the
-reader's interval knowledge; a full linear-programming audit of intervals across equations
-(as tau-ARGUS does) is not made. Tables of the reports have one level of totals.
+Scope: :func:`suppress_table` protects *one* table (one level of totals, per equation with the
+reader's interval knowledge). A public product whose tables, sentences and charts share cases
+(Produkt 3: six reports per year, Kennzahlen built from the same Basiszahlen) is protected as a
+whole by :mod:`kennzahlen.disclosure_plan` (one plan per period over everything published) and
+checked by the linear-programming attacker of :mod:`kennzahlen.attack`; the audit then carries
+the interval a reader can still believe (``intervall_min``, ``intervall_max``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,7 +59,10 @@ SEKUNDAER = "sekundär"
 NICHT_BEWERTET = "nicht bewertet"
 SYMBOL_SEKUNDAER = "x"
 LEER = "–"
-AUDIT_COLUMNS = ["tabelle", "zeile", "spalte", "grund", "regel"]
+AUDIT_COLUMNS = ["tabelle", "zeile", "spalte", "grund", "regel", "intervall_min", "intervall_max"]
+#: the columns every audit has; the interval (what a reader can still believe, from the
+#: attacker in :mod:`kennzahlen.attack`) is empty where it was not computed
+AUDIT_PFLICHT = AUDIT_COLUMNS[:5]
 PRODUKT_NUMMERN = (1, 2, 3, 4)
 _DEFAULT_PRODUKTE = {1: "intern", 2: "intern", 3: "oeffentlich", 4: "intern"}
 
@@ -79,6 +86,16 @@ class DisclosureConfig(BaseModel):
         default_factory=lambda: dict(_DEFAULT_PRODUKTE)
     )
 
+    @field_validator("produkte", mode="before")
+    @classmethod
+    def _produkte_eindeutig(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            nummern = [str(key).strip() for key in v]
+            doppelt = sorted({n for n in nummern if nummern.count(n) > 1})
+            if doppelt:
+                raise ValueError(f"Produkt {', '.join(doppelt)} doppelt eingetragen")
+        return v
+
     @field_validator("produkte")
     @classmethod
     def _produkte(cls, v: dict[int, str]) -> dict[int, str]:
@@ -100,6 +117,17 @@ class DisclosureConfig(BaseModel):
 def load_config(path: Path | str | None = None) -> DisclosureConfig:
     """Read and validate ``config/disclosure.yaml``; raise DisclosureConfigError naming each problem."""
     path = Path(path or paths.CONFIG / "disclosure.yaml")
+    try:
+        st = path.stat()
+    except OSError:
+        return _load_config(str(path), 0, 0)
+    return _load_config(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_config(path_str: str, mtime_ns: int, size: int) -> DisclosureConfig:
+    """The validated config, read once per file version (mtime and size are the cache key)."""
+    path = Path(path_str)
     raw: Any = read_yaml(path, DisclosureConfigError, "die Datei")
     if raw is None:
         raw = {}
@@ -128,8 +156,9 @@ def legende(k: int = 3, symbol_sekundaer: str = SYMBOL_SEKUNDAER) -> str:
     klein = "1 oder 2" if k == 3 else f"1 bis {k - 1}"
     return (
         f"<{k}: Anzahl {klein}, aus Datenschutzgründen nicht genau ausgewiesen. "
-        f"{symbol_sekundaer}: Wert gesperrt, damit eine kleine Anzahl nicht aus Summen "
-        f"zurückgerechnet werden kann, oder Anteil/Quote, der auf einer kleinen Anzahl beruht. "
+        f"{symbol_sekundaer}: Wert gesperrt, damit eine kleine Anzahl nicht aus anderen "
+        f"veröffentlichten Zahlen (Summen, andere Tabellen, die Berichte der anderen Sozialräume) "
+        f"zurückgerechnet werden kann, oder Anteil/Quote, dessen Zähler oder Nenner gesperrt ist. "
         f"0: keine Fälle. {LEER}: kein Wert."
     )
 
@@ -169,7 +198,7 @@ def _result(
         grund[i, j] = g
         rows.append(
             {"tabelle": name, "zeile": str(like.index[i]), "spalte": str(like.columns[j]),
-             "grund": g, "regel": regel}
+             "grund": g, "regel": regel, "intervall_min": "", "intervall_max": ""}
         )
     audit = pd.DataFrame(rows, columns=AUDIT_COLUMNS) if rows else _empty_audit()
     return SuppressionResult(
@@ -592,14 +621,17 @@ def audit_path(report_html: Path | str) -> Path:
 def write_audit(audit: pd.DataFrame | Iterable[pd.DataFrame], path: Path | str) -> Path:
     """Write the audit (one row per hidden cell, never a value) atomically as ``;``-CSV.
 
-    Only the columns tabelle, zeile, spalte, grund, regel are written, so a value column
-    that slipped into a frame never reaches the file. Several tables' audits may be given.
+    Only the columns of :data:`AUDIT_COLUMNS` are written (tabelle, zeile, spalte, grund,
+    regel, and the interval a reader can still believe: intervall_min, intervall_max), so a
+    value column that slipped into a frame never reaches the file. Several tables' audits
+    may be given; a frame without the interval columns gets them empty.
     """
     frames = [audit] if isinstance(audit, pd.DataFrame) else list(audit)
     for f in frames:
-        missing = set(AUDIT_COLUMNS) - set(f.columns)
+        missing = set(AUDIT_PFLICHT) - set(f.columns)
         if missing:
             raise ValueError(f"Audit ohne Spalte(n) {', '.join(sorted(missing))}")
+    frames = [f.reindex(columns=AUDIT_COLUMNS).fillna("") for f in frames]
     out = (
         pd.concat([f[AUDIT_COLUMNS] for f in frames], ignore_index=True)
         if frames
@@ -615,6 +647,7 @@ def write_audit(audit: pd.DataFrame | Iterable[pd.DataFrame], path: Path | str) 
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "AUDIT_PFLICHT",
     "NICHT_BEWERTET",
     "PRIMAER",
     "SEKUNDAER",

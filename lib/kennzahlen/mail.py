@@ -108,12 +108,18 @@ class SmtpConfig(_Strict):
 
 
 class Gruppe(_Strict):
-    """A recipient group: which products it gets, optionally bound to one Sozialraum."""
+    """A recipient group: which products it gets, optionally bound to one Sozialraum.
+
+    ``oeffentlich: true`` marks a group whose reports may become public (Gemeinderat,
+    Fachbereichsausschuss, BM 2: council papers): it may only get products that
+    ``config/disclosure.yaml`` calls public (disclosure control on).
+    """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = Field(min_length=1)
     produkte: list[int] = Field(min_length=1)
     sozialraum: str | None = None
+    oeffentlich: bool = False
     empfaenger: list[Adresse] = Field(min_length=1)
 
     @field_validator("produkte")
@@ -181,12 +187,15 @@ def _where(loc: tuple, raw: dict) -> str:
     return ".".join(str(x) for x in parts) or "(Datei)"
 
 
-def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | None = None) -> Verteiler:
+def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | None = None,
+                   disclosure_config: Any = None) -> Verteiler:
     """Read and validate the Verteiler; raise VerteilerError listing every problem (German).
 
     Checks: known products, known Sozialräume (``kennzahlen.geography.sozialraeume()`` unless
     given), valid addresses, unique group ids, no address bound to two different Sozialräume
-    (or bound and unbound), and no password in the file.
+    (or bound and unbound), no password in the file, and no public group (``oeffentlich:
+    true``) with a product that ``config/disclosure.yaml`` (or ``disclosure_config``: a
+    DisclosureConfig or a path) calls internal.
     """
     path = Path(path or paths.CONFIG / "verteiler.yaml")
     raw = read_yaml(path, VerteilerError, "die Verteiler-Datei")
@@ -222,6 +231,7 @@ def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | Non
                 f"  - Gruppe '{g.id}' (Nr. {n}), sozialraum: unbekannter Sozialraum "
                 f"'{g.sozialraum}' (bekannt: {', '.join(sozialraeume)})"
             )
+    problems += _public_groups(verteiler, disclosure_config)
     for adresse in verteiler.adressen():
         bindungen = {g.sozialraum for g in verteiler.gruppen_von(adresse)}
         if len(bindungen) > 1 and bindungen != {None}:
@@ -235,6 +245,30 @@ def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | Non
     if problems:
         raise VerteilerError("\n".join([f"{path}: ungültiger Verteiler:", *problems]))
     return verteiler
+
+
+def _public_groups(verteiler: Verteiler, disclosure_config: Any = None) -> list[str]:
+    """Problems: a public group that would get an internal product (exact small counts)."""
+    from . import disclosure
+
+    cfg = disclosure_config
+    if cfg is None or isinstance(cfg, str | Path):
+        try:
+            cfg = disclosure.load_config(cfg)
+        except disclosure.DisclosureConfigError as exc:
+            return [f"  - Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"]
+    problems = []
+    for n, g in enumerate(verteiler.gruppen, start=1):
+        if not g.oeffentlich:
+            continue
+        intern = [p for p in g.produkte if not disclosure.is_public(p, cfg)]
+        for p in intern:
+            problems.append(
+                f"  - Gruppe '{g.id}' (Nr. {n}): die Gruppe ist öffentlich (oeffentlich: true) und darf "
+                f"Produkt {p} ({PRODUKTE[p].titel}) nicht bekommen: es ist laut config/disclosure.yaml "
+                f"intern und zeigt genaue kleine Fallzahlen"
+            )
+    return problems
 
 
 # ---------------------------------------------------------------------------- planning

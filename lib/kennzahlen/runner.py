@@ -408,10 +408,9 @@ def run_job(job: Job) -> dict:
     if audit or products.is_public(job.produkt):
         import pandas as pd
 
-        from .disclosure import write_audit
+        from .disclosure import AUDIT_COLUMNS, write_audit
 
-        write_audit(pd.DataFrame(audit, columns=["tabelle", "zeile", "spalte", "grund", "regel"]),
-                    base.with_suffix(".audit.csv"))
+        write_audit(pd.DataFrame(audit, columns=AUDIT_COLUMNS), base.with_suffix(".audit.csv"))
         entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
     entry.update(status="ok", fehler=None, kernaussagen=output_metadata(nb, "kernaussagen"),
                  sekunden=round(time.perf_counter() - t0, 2))

@@ -6,8 +6,12 @@ Values are yearly; quarterly Kennzahlen (e.g. egh_z2) are summed over the year's
 
 from __future__ import annotations
 
+import hashlib
 import html
+import textwrap
+import weakref
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -15,6 +19,11 @@ from .. import fmt
 from ..catalog import Kennzahl, load_catalog
 from ..geography import sozialraeume
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+if TYPE_CHECKING:
+    from ..disclosure_plan import Plan
+
+NICHT_BEWERTET = "nicht bewertet"
 
 ZIELE = {
     1: "Unterstützung von Selbsthilfekräften der Betroffenen",
@@ -90,57 +99,254 @@ def _wert_text(k: Kennzahl, wert: float) -> str:
     return text
 
 
-def aussage(k: Kennzahl, jahr: str, werte: pd.Series, raum: str = GESAMTSTADT) -> str:
-    """A German statement in the paper's manner about one Kennzahl in one year."""
+DATENSCHUTZ = "aus Datenschutzgründen nicht ausgewiesen"
+
+
+def _liste(namen: list[str]) -> str:
+    """'A', 'A und B', 'A, B und C'."""
+    return namen[0] if len(namen) == 1 else ", ".join(namen[:-1]) + " und " + namen[-1]
+
+
+def _nicht_ausgewiesen(raeume: list[str]) -> str:
+    if not raeume:
+        return ""
+    if len(raeume) == 1:
+        return f"der Wert für {raeume[0]} ist {DATENSCHUTZ}"
+    return f"die Werte für {_liste(raeume)} sind {DATENSCHUTZ}"
+
+
+def aussage(k: Kennzahl, jahr: str, werte: pd.Series, raum: str = GESAMTSTADT,
+            gesperrt: list[str] | tuple[str, ...] = ()) -> str:
+    """A German statement in the paper's manner about one Kennzahl in one year.
+
+    ``werte`` holds only values that may be published; ``gesperrt`` names the areas whose
+    value is hidden (disclosure control): the sentence says so and never names or compares
+    a hidden value.
+    """
     werte = werte.dropna()
+    gesperrt = [a for a in gesperrt if a not in werte.index]
     sr = [s for s in sozialraeume() if s in werte.index]
-    if GESAMTSTADT not in werte.index:
+    sr_gesperrt = [s for s in sozialraeume() if s in gesperrt]
+    g_da = GESAMTSTADT in werte.index
+    if not g_da and GESAMTSTADT not in gesperrt and (raum == GESAMTSTADT or raum not in werte.index):
         return f"Für {jahr} liegen keine Werte vor."
-    g = werte[GESAMTSTADT]
+    g = werte.get(GESAMTSTADT)
     if k.zielwert is not None:
         ziel = format_wert(k, k.zielwert)
         verb = {True: "erreicht", False: "unterschritten" if k.richtung == "hoeher_besser" else "überschritten"}
+        if raum != GESAMTSTADT:
+            if raum in werte.index:
+                own = werte[raum]
+                text = (f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit "
+                        f"{_wert_text(k, own)} {verb[bool(erreicht(k, own))]}")
+            elif raum in gesperrt:
+                text = f"Im Jahr {jahr} ist der Wert für den Sozialraum {raum} {DATENSCHUTZ} (Zielwert {ziel})"
+            else:
+                text = f"Für den Sozialraum {raum} liegt {jahr} kein Wert vor (Zielwert {ziel})"
+            if g_da:
+                return text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}."
+            if GESAMTSTADT in gesperrt:
+                return text + f"; der Wert der Gesamtstadt ist {DATENSCHUTZ}."
+            return text + "."
+        if g_da:
+            text = (f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit {_wert_text(k, g)} "
+                    f"{verb[bool(erreicht(k, g))]}")
+        else:
+            text = f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"
         verfehlt = [s for s in sr if erreicht(k, werte[s]) is False]
-        if raum != GESAMTSTADT and raum in werte.index:
-            own = werte[raum]
-            text = (f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit {_wert_text(k, own)} "
-                    f"{verb[bool(erreicht(k, own))]}; die Gesamtstadt hat ihn mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}.")
-            return text
-        text = f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}"
+        geheim = _nicht_ausgewiesen(sr_gesperrt)
+        alle = "alle ausgewiesenen Sozialräume" if sr_gesperrt else "alle Sozialräume"
+        if not sr:
+            return text + (f"; {geheim}." if geheim else ".")
         if not verfehlt:
-            return text + "; alle Sozialräume erfüllten den Zielwert."
-        if len(verfehlt) == len(sr) > 1:
+            text += f"; {alle} erfüllten den Zielwert"
+        elif len(verfehlt) == len(sr) > 1:
             lo, hi = min(werte[s] for s in sr), max(werte[s] for s in sr)
-            return text + (f"; auch alle Sozialräume lagen darunter (zwischen {_wert_text(k, lo)} "
-                           f"und {_wert_text(k, hi)}).")
-        teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s])}" for s in verfehlt)
-        return text + f"; {teile} {verb[False]}."
+            text += f"; auch {alle} lagen darunter (zwischen {_wert_text(k, lo)} und {_wert_text(k, hi)})"
+        else:
+            teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s])}" for s in verfehlt)
+            text += f"; {teile} {verb[False]}"
+        return text + (f"; {geheim}." if geheim else ".")
+    nk = 1 if k.einheit != "anzahl" else 0
     hoch = max(sr, key=lambda s: werte[s]) if sr else None
     tief = min(sr, key=lambda s: werte[s]) if sr else None
     wer = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
     own = g if raum == GESAMTSTADT else werte.get(raum)
-    text = f"Im Jahr {jahr} lag der Wert für {wer} bei {format_wert(k, own, 1 if k.einheit != 'anzahl' else 0)}"
+    if own is not None and not pd.isna(own):
+        text = f"Im Jahr {jahr} lag der Wert für {wer} bei {format_wert(k, own, nk)}"
+    elif (raum if raum != GESAMTSTADT else GESAMTSTADT) in gesperrt:
+        text = f"Im Jahr {jahr} ist der Wert für {wer} {DATENSCHUTZ}"
+    else:
+        text = f"Für {wer} liegt {jahr} kein Wert vor"
     if raum != GESAMTSTADT:
-        text += f" (Gesamtstadt {format_wert(k, g, 1 if k.einheit != 'anzahl' else 0)})"
+        text += f" (Gesamtstadt {format_wert(k, g, nk)})" if g_da else (
+            f" (Gesamtstadt: {DATENSCHUTZ})" if GESAMTSTADT in gesperrt else "")
     if hoch and tief and hoch != tief:
-        text += (f"; am höchsten in {hoch} ({format_wert(k, werte[hoch], 1 if k.einheit != 'anzahl' else 0)}), "
-                 f"am niedrigsten in {tief} ({format_wert(k, werte[tief], 1 if k.einheit != 'anzahl' else 0)})")
+        unter = "unter den ausgewiesenen Sozialräumen " if sr_gesperrt else ""
+        text += (f"; {unter}am höchsten in {hoch} ({format_wert(k, werte[hoch], nk)}), "
+                 f"am niedrigsten in {tief} ({format_wert(k, werte[tief], nk)})")
+    geheim = [s for s in sr_gesperrt if s != raum]
+    if geheim:
+        text += f"; {_nicht_ausgewiesen(geheim)}"
     return text + ". Für diese Kennzahl ist kein Zielwert festgelegt."
 
 
-def matrix(pool: pd.DataFrame, jahr: str, raum: str) -> pd.DataFrame:
-    """The goals x Arbeitsfelder matrix for one area: per cell Kennzahl, value, target, status."""
+# ---------------------------------------------------------------------------- the year's plan
+TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
+_PLAENE: dict[tuple, Plan] = {}
+_TABELLEN: dict[tuple, pd.DataFrame] = {}
+_FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def flaechen() -> list[str]:
+    """The rows of a Kennzahl's table: Sozialräume, 'ohne Zuordnung', Gesamtstadt."""
+    return [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
+
+
+def zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
+    """Zähler, Nenner and Wert per area for a year; 'ohne Zuordnung' completed so that rows add up.
+
+    The pool has no row where the Nenner is 0 (no population 'ohne Zuordnung'); its Zähler and
+    Nenner are then the city's minus the Sozialräume's.
+    """
+    key = (_fingerprint(pool), k.id, str(jahr), id(k))
+    if key not in _TABELLEN:
+        if len(_TABELLEN) > 2000:
+            _TABELLEN.clear()
+        _TABELLEN[key] = _zaehltabelle(pool, k, jahr)
+    return _TABELLEN[key].copy()
+
+
+def _zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
+    areas = flaechen()
+    w = jahreswerte(pool, k, jahr).reindex(areas)
+    out = pd.DataFrame(index=areas)
+    out["zaehler"] = pd.to_numeric(w["zaehler"], errors="coerce").astype(float)
+    out["nenner"] = pd.to_numeric(w["nenner"], errors="coerce").astype(float) if k.nenner else float("nan")
+    out["wert"] = pd.to_numeric(w["wert"], errors="coerce").astype(float)
+    sr = sozialraeume()
+    for col in ("zaehler", "nenner") if k.nenner else ("zaehler",):
+        if (pd.isna(out.loc[OHNE_ZUORDNUNG, col]) and pd.notna(out.loc[GESAMTSTADT, col])
+                and out.loc[sr, col].notna().all()):
+            out.loc[OHNE_ZUORDNUNG, col] = out.loc[GESAMTSTADT, col] - out.loc[sr, col].sum()
+    return out
+
+
+def _fingerprint(pool: pd.DataFrame) -> str:
+    """A content hash of the pool frame (computed once per frame object)."""
+    hit = _FINGERPRINTS.get(id(pool))
+    if hit is not None and hit[0]() is pool:
+        return hit[1]
+    digest = hashlib.sha256(pd.util.hash_pandas_object(pool, index=False).to_numpy().tobytes()).hexdigest()
+    for key in [key for key, (ref, _) in _FINGERPRINTS.items() if ref() is None]:
+        del _FINGERPRINTS[key]
+    _FINGERPRINTS[id(pool)] = (weakref.ref(pool), digest)
+    return digest
+
+
+def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> list[str]:
+    """Sozialräume under the population threshold on 31.12. of the year ('nicht bewertet')."""
+    from .. import disclosure
+
+    bev = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == f"{jahr}-12-31")
+               & (pool["ebene"] != "stadtviertel")].set_index("raum")["wert"]
+    return [a for a in sozialraeume() if not disclosure.rate_area(bev.get(a), mindestbevoelkerung)]
+
+
+def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
+    """The year's publication plan over all six reports (None when the product is internal).
+
+    Decided once per pool content, year and rules (memoised in the process), so that every
+    report of the year shows the same hidden/visible decision for the same count.
+    """
+    from .. import disclosure
+    from .. import disclosure_plan as dp
+
+    cfg = disclosure.load_config()
+    if not disclosure.is_public(produkt, cfg):
+        return None
+    key = (_fingerprint(pool), str(jahr), cfg.model_dump_json(), id(load_catalog()))
+    if key in _PLAENE:
+        return _PLAENE[key]
+    eintraege = []
+    for k in kennzahlen_p3():
+        if not k.erhoben:
+            continue
+        t = zaehltabelle(pool, k, jahr)
+        for teil, col in TEILE:
+            terms = k.zaehler if col == "zaehler" else k.nenner
+            if not terms:
+                continue
+            for a in t.index:
+                v = t.loc[a, col]
+                eintraege.append(dp.Eintrag(k.id, teil, a, tuple(terms), k.periodizitaet,
+                                            None if pd.isna(v) else float(v)))
+    plan = dp.build_plan(eintraege, load_catalog(), str(jahr), [*sozialraeume(), OHNE_ZUORDNUNG],
+                         cfg.k, cfg.null_sichtbar, nicht_bewertete(pool, jahr, cfg.mindestbevoelkerung))
+    if len(_PLAENE) > 32:
+        _PLAENE.clear()
+    _PLAENE[key] = plan
+    return plan
+
+
+def _zeichen(plan: Plan, kid: str, teil: str, raum: str, symbol: str) -> str:
+    z = plan.zelle(kid, teil, raum)
+    if z is None:
+        return "–"
+    return {"wert": fmt.zahl(z.wert), "klein": f"<{plan.k}", "gesperrt": symbol,
+            "frei": NICHT_BEWERTET}[z.status]
+
+
+def wert_status(plan: Plan | None, k: Kennzahl, raum: str, wert: float | None) -> str:
+    """Whether a Kennzahl's value for an area may be shown: 'wert', 'gesperrt', 'frei' or 'leer'.
+
+    A share or rate is shown only when its Zähler and Nenner are shown (then it tells a reader
+    nothing new); a count Kennzahl is its Zähler.
+    """
+    if wert is None or pd.isna(wert):
+        return "leer"
+    if plan is None:
+        return "wert"
+    st = [plan.status(k.id, teil, raum) for teil, col in TEILE if (k.zaehler if col == "zaehler" else k.nenner)]
+    if all(s == "wert" for s in st):
+        return "wert"
+    return "frei" if "frei" in st else "gesperrt"
+
+
+# ---------------------------------------------------------------------------- matrix, key messages
+def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.DataFrame:
+    """The goals x Arbeitsfelder matrix for one area: per cell Kennzahl, value, target, status.
+
+    In a public product a value the year's plan hides is None with status 'gesperrt' (or
+    'nicht bewertet'); ``anzeige`` is the text shown for the value.
+    """
+    plan = plan_jahr(pool, jahr, produkt)
     rows = []
     for k in kennzahlen_p3():
         if k.arbeitsfeld not in MATRIX_FELDER:
             continue
-        wert = None
+        wert, anzeige, status = None, "", _status(k, None)
         if k.erhoben:
-            w = jahreswerte(pool, k, jahr)
-            wert = float(w.loc[raum, "wert"]) if raum in w.index else None
+            t = zaehltabelle(pool, k, jahr)
+            roh = float(t.loc[raum, "wert"]) if raum in t.index and pd.notna(t.loc[raum, "wert"]) else None
+            st = wert_status(plan, k, raum, roh)
+            if st == "wert":
+                wert, status, anzeige = roh, _status(k, roh), format_wert(k, roh, 1)
+            elif st == "leer":
+                status, anzeige = _status(k, None), "–"
+            else:
+                cfg_symbol = _symbol()
+                status = "gesperrt" if st == "gesperrt" else NICHT_BEWERTET
+                anzeige = cfg_symbol if st == "gesperrt" else NICHT_BEWERTET
         rows.append({"ziel": k.ziel, "arbeitsfeld": k.arbeitsfeld, "kennzahl": k.id, "titel": k.titel,
-                     "wert": wert, "zielwert": k.zielwert, "status": _status(k, wert), "k": k})
+                     "wert": wert, "anzeige": anzeige, "zielwert": k.zielwert, "status": status, "k": k})
     return pd.DataFrame(rows)
+
+
+def _symbol() -> str:
+    from .. import disclosure
+
+    return disclosure.load_config().symbol_sekundaer
 
 
 def _status(k: Kennzahl, wert: float | None) -> str:
@@ -158,14 +364,19 @@ STATUS_STIL = {
     "ohne Zielwert": ("#dde7f0", "#000", "ohne Zielwert"),
     "noch nicht erhoben": ("#f2f2f2", "#555", "noch nicht erhoben"),
     "keine Daten": ("#f2f2f2", "#555", "keine Daten"),
-    "gesperrt": ("#f2f2f2", "#555", "nicht ausgewiesen (Geheimhaltung)"),
+    "gesperrt": ("#f2f2f2", "#555", "nicht ausgewiesen (Datenschutz)"),
+    NICHT_BEWERTET: ("#f2f2f2", "#555", "nicht bewertet"),
 }
 
 
 def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
-    """The matrix as an HTML table; status as colour AND text (readable in greyscale)."""
+    """The matrix as an HTML table; status as colour AND text (readable in greyscale).
+
+    Shows the matrix's own ``anzeige`` texts (protected values); ``anzeige`` (per Kennzahl)
+    may override them.
+    """
     anzeige = anzeige or {}
-    head = "".join(f"<th>{ARBEITSFELDER[a]}</th>" for a in MATRIX_FELDER)
+    head = "".join(f"<th>{html.escape(ARBEITSFELDER[a])}</th>" for a in MATRIX_FELDER)
     body = []
     for z in range(1, 8):
         cells = []
@@ -176,37 +387,45 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
                 continue
             r = cell.iloc[0]
             status = r["status"]
-            if anzeige.get(r["kennzahl"], "").startswith(("x", "<", "nicht bewertet")):
-                status = "gesperrt"
-            bg, fg, label = STATUS_STIL[status]
             k = r["k"]
-            wert = anzeige.get(k.id, format_wert(k, r["wert"], 1)) if r["status"] not in ("noch nicht erhoben",) else ""
-            ziel = f"<br><small>Zielwert {format_wert(k, k.zielwert)}</small>" if k.zielwert is not None else ""
+            shown = anzeige.get(k.id, r["anzeige"] if "anzeige" in r else format_wert(k, r["wert"], 1))
+            if status == "noch nicht erhoben":
+                shown = ""
+            bg, fg, label = STATUS_STIL[status]
+            ziel = f"<br><small>Zielwert {html.escape(format_wert(k, k.zielwert))}</small>" if k.zielwert is not None else ""
             cells.append(
                 f'<td style="text-align:left;vertical-align:top;min-width:9em">'
-                f'<small>{html.escape(k.titel)}</small><br><b>{html.escape(wert)}</b>{ziel}<br>'
-                f'<span style="background:{bg};color:{fg};padding:1px 5px;border-radius:3px;font-size:12px">{label}</span></td>'
+                f'<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>'
+                f'<span style="background:{bg};color:{fg};padding:1px 5px;border-radius:3px;font-size:12px">{html.escape(label)}</span></td>'
             )
         body.append(f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: {html.escape(ZIELE[z])}</th>{"".join(cells)}</tr>')
     return f'<table class="kz-matrix"><thead><tr><th>Strategisches Ziel</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
-    """Key messages: how many goals are measured and met, and the statements with a target."""
-    m = matrix(pool, jahr, raum)
+def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> list[str]:
+    """Key messages: how many goals are measured and met, and the statements with a target.
+
+    Built from published values only: a hidden value is named as not published.
+    """
+    m = matrix(pool, jahr, raum, produkt)
     erhoben = m[m["status"] != "noch nicht erhoben"]
     mit_ziel = m[m["status"].isin(["erreicht", "nicht erreicht"])]
+    verborgen = m[m["status"].isin(["gesperrt", NICHT_BEWERTET]) & m["zielwert"].notna()]
     gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
+    ziele = f"Für {gebiet} wurden {int((mit_ziel['status'] == 'erreicht').sum())} von {len(mit_ziel)} Zielwerten im Jahr {jahr} erreicht"
+    if len(verborgen):
+        n = len(verborgen)
+        ziele += (f"; {n} weiterer Wert ist {DATENSCHUTZ}" if n == 1 else f"; {n} weitere Werte sind {DATENSCHUTZ}")
     out = [
         f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit Kennzahlen belegt; "
         f"{len(m) - len(erhoben)} werden noch nicht erhoben.",
-        f"Für {gebiet} wurden {int((mit_ziel['status'] == 'erreicht').sum())} von {len(mit_ziel)} Zielwerten im Jahr {jahr} erreicht.",
+        ziele + ".",
     ]
     for k in kennzahlen_p3():
         if k.erhoben and k.zielwert is not None:
-            w = jahreswerte(pool, k, jahr)
-            if len(w):
-                out.append(aussage(k, jahr, w["wert"], raum))
+            t = kennzahl_tabelle(pool, k, jahr, produkt)
+            if t.werte["wert"].notna().any():
+                out.append(aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen()))
     return out
 
 
@@ -218,69 +437,84 @@ class KennzahlTabelle:
     k: Kennzahl
     werte: pd.DataFrame  # zaehler, nenner, wert per area
     anzeige: pd.DataFrame  # strings shown in the report
-    gesperrt: pd.Series  # wert hidden per area
-    audit: pd.DataFrame
+    gesperrt: pd.Series  # wert not shown per area (hidden, not rated or no value)
+    jahr: str = ""
+    plan: Plan | None = None  # the year's publication plan (None: internal product)
+    status: dict | None = None  # per area: 'wert', 'gesperrt', 'frei', 'leer'
+
+    @property
+    def audit(self) -> pd.DataFrame:
+        """One row per hidden count (with the interval a reader can still believe) and value."""
+        from .. import disclosure
+
+        if self.plan is None:
+            return pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+        teile = [(teil, col) for teil, col in TEILE if (self.k.zaehler if col == "zaehler" else self.k.nenner)]
+        return _audit(self.plan.intervalle(), self.k, f"{self.k.id} {self.jahr}", list(self.werte.index),
+                      teile, self.status or {})
+
+    def verborgen(self) -> list[str]:
+        """Areas whose value exists but is hidden (disclosure control or 'nicht bewertet')."""
+        return [a for a in self.werte.index if self.gesperrt[a] and pd.notna(self.werte.loc[a, "wert"])]
 
 
 def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3) -> KennzahlTabelle:
-    """The per-area table of a Kennzahl for a year, with disclosure control if the product is public."""
+    """The per-area table of a Kennzahl for a year, with the year's plan if the product is public."""
     from .. import disclosure
 
-    areas = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
-    w = jahreswerte(pool, k, jahr).reindex(areas)
-    z = w["zaehler"].astype(float)
-    if pd.isna(z.get(OHNE_ZUORDNUNG)) and pd.notna(z.get(GESAMTSTADT)):
-        # the pool has no row where the Nenner is 0 (no population 'ohne Zuordnung'); its
-        # Zähler is the city's minus the Sozialräume's, so that totals add up
-        z[OHNE_ZUORDNUNG] = z[GESAMTSTADT] - z[sozialraeume()].sum()
-    counts = pd.DataFrame({"Zähler": z})
-    if k.nenner:
-        counts["Nenner"] = w["nenner"].astype(float)
-        if pd.isna(counts.loc[OHNE_ZUORDNUNG, "Nenner"]):
-            counts.loc[OHNE_ZUORDNUNG, "Nenner"] = counts.loc[GESAMTSTADT, "Nenner"] - counts.loc[sozialraeume(), "Nenner"].sum()
-    cfg = disclosure.load_config()
-    public = disclosure.is_public(produkt, cfg)
-    name = f"{k.id} {jahr}"
-    res = disclosure.protect_table(counts, produkt, cfg, col_total=GESAMTSTADT, name=name)
-    anzeige = res.display.copy()
-    audits = [res.audit]
-    gesperrt = pd.Series(False, index=areas)
-    if k.nenner:
-        werte = w[["wert"]].astype(float)
-        if public:
-            sh = disclosure.suppress_shares(
-                werte, counts[["Zähler"]].rename(columns={"Zähler": "wert"}),
-                counts[["Nenner"]].rename(columns={"Nenner": "wert"}), cfg.k,
-                zaehler_mask=res.mask[["Zähler"]].rename(columns={"Zähler": "wert"}),
-                nenner_mask=res.mask[["Nenner"]].rename(columns={"Nenner": "wert"}),
-                gegenwert=k.einheit == "anteil", null_sichtbar=cfg.null_sichtbar,
-                formatter=lambda x: format_wert(k, x, 1), symbol=cfg.symbol_sekundaer, name=name,
-            )
-            anzeige["Wert"] = sh.display["wert"]
-            gesperrt = sh.mask["wert"].astype(bool)
-            audits.append(sh.audit)
-        else:
-            anzeige["Wert"] = werte["wert"].map(lambda x: format_wert(k, x, 1))
+    w = zaehltabelle(pool, k, jahr)
+    areas = list(w.index)
+    plan = plan_jahr(pool, jahr, produkt)
+    teile = [(teil, col) for teil, col in TEILE if (k.zaehler if col == "zaehler" else k.nenner)]
+    if plan is None:
+        anzeige = pd.DataFrame({teil: [fmt.zahl(v) for v in w[col]] for teil, col in teile}, index=areas, dtype=object)
+        if k.nenner:
+            anzeige["Wert"] = [format_wert(k, x, 1) for x in w["wert"]]
+        gesperrt = w["wert"].isna()
+        status = {}
     else:
-        gesperrt = res.mask["Zähler"].astype(bool)
+        symbol = disclosure.load_config().symbol_sekundaer
+        anzeige = pd.DataFrame({teil: [_zeichen(plan, k.id, teil, a, symbol) for a in areas] for teil, _ in teile},
+                               index=areas, dtype=object)
+        status = {a: wert_status(plan, k, a, w.loc[a, "wert"]) for a in areas}
+        if k.nenner:
+            anzeige["Wert"] = [
+                format_wert(k, w.loc[a, "wert"], 1) if status[a] == "wert" else
+                {"leer": "–", "frei": NICHT_BEWERTET, "gesperrt": symbol}[status[a]] for a in areas
+            ]
+        gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
     if k.zielwert is not None:
         anzeige["Zielwert"] = [
             "–" if gesperrt[a] or pd.isna(w.loc[a, "wert"]) else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
             for a in areas
         ]
-    if public:
-        # areas too small to rate (config: mindestbevoelkerung) show 'nicht bewertet'
-        bev = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == f"{jahr}-12-31")
-                   & (pool["ebene"] != "stadtviertel")].set_index("raum")["wert"]
-        klein = [a for a in sozialraeume() if a in anzeige.index and not disclosure.rate_area(bev.get(a), cfg.mindestbevoelkerung)]
-        if klein:
-            anzeige.loc[klein] = disclosure.NICHT_BEWERTET
-            gesperrt[klein] = True
-            audits.append(pd.DataFrame({"tabelle": name, "zeile": klein, "spalte": "alle",
-                                        "grund": "nicht bewertet",
-                                        "regel": f"Gebiet unter {cfg.mindestbevoelkerung} Einwohner*innen"}))
-    audit = pd.concat(audits, ignore_index=True)
-    return KennzahlTabelle(k, w, anzeige, gesperrt, audit)
+    if plan is not None:
+        for a in areas:
+            if status[a] == "frei":
+                anzeige.loc[a] = NICHT_BEWERTET
+    return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
+
+
+def _audit(plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]) -> pd.DataFrame:
+    """One audit row per hidden count of the table (with the reader's interval) and per hidden value."""
+    from .. import disclosure
+    from ..disclosure_plan import interval_text
+
+    rows = []
+    for a in areas:
+        kleiner = False
+        for teil, _ in teile:
+            z = plan.zelle(k.id, teil, a)
+            if z is None or z.status == "wert":
+                continue
+            kleiner |= z.status == "klein"
+            rows.append({"tabelle": name, "zeile": a, "spalte": teil, "grund": z.grund, "regel": z.regel,
+                         "intervall_min": interval_text(z.intervall[0]), "intervall_max": interval_text(z.intervall[1])})
+        if k.nenner and status[a] in ("gesperrt", "frei"):
+            grund = NICHT_BEWERTET if status[a] == "frei" else (disclosure.PRIMAER if kleiner else disclosure.SEKUNDAER)
+            rows.append({"tabelle": name, "zeile": a, "spalte": "Wert", "grund": grund,
+                         "regel": "Zähler oder Nenner nicht ausgewiesen", "intervall_min": "", "intervall_max": ""})
+    return pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)
 
 
 def reihenfolge(tab: pd.DataFrame, raum: str) -> pd.DataFrame:
@@ -292,13 +526,23 @@ def reihenfolge(tab: pd.DataFrame, raum: str) -> pd.DataFrame:
 
 
 def zeitreihe_sicher(pool: pd.DataFrame, k: Kennzahl, jahre: list[str], produkt: int = 3) -> pd.DataFrame:
-    """Yearly values per area with every value hidden that the report's tables hide (for charts)."""
+    """Yearly values per area, each year hidden where that year's plan hides it (for charts)."""
     rows = {}
     for j in jahre:
         t = kennzahl_tabelle(pool, k, j, produkt)
         if t.werte["wert"].notna().any():
             rows[j] = t.werte["wert"].where(~t.gesperrt)
     return pd.DataFrame(rows).T.reindex(columns=[*sozialraeume(), GESAMTSTADT])
+
+
+def diagramm_titel(k: Kennzahl, reihe: pd.DataFrame) -> str:
+    """The chart title: the Gesamtstadt's trend between its first and last published value."""
+    trend = reihe[GESAMTSTADT].dropna() if GESAMTSTADT in reihe else pd.Series(dtype=float)
+    if len(trend) < 2:
+        return textwrap.fill(f"{k.titel}: Zeitreihe", 80)
+    erst, letzt = trend.iloc[0], trend.iloc[-1]
+    richtung = "gestiegen" if letzt > erst else ("gesunken" if letzt < erst else "unverändert")
+    return textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {trend.index[0]} {richtung}", 80)
 
 
 def abschnitt(pool: pd.DataFrame, k: Kennzahl, jahr: str, raum: str, jahre: list[str], produkt: int = 3,
@@ -312,22 +556,18 @@ def abschnitt(pool: pd.DataFrame, k: Kennzahl, jahr: str, raum: str, jahre: list
     tab = kennzahl_tabelle(pool, k, jahr, produkt)
     ziel = f" · Zielwert {format_wert(k, k.zielwert)}" if k.zielwert is not None else " · kein Zielwert festgelegt"
     werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
+    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
     display(HTML(
         f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
         f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
-        f"{html.escape(k.quelle)}{ziel}</p><p><b>{html.escape(aussage(k, jahr, werte_sichtbar, raum))}</b></p>"
+        f"{html.escape(k.quelle)}{html.escape(ziel)}</p><p><b>{html.escape(satz)}</b></p>"
     ))
     tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
     display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if diagramm and len(reihe) >= 2:
         prozent = k.einheit in ("anteil", "quote")
-        trend = reihe[GESAMTSTADT].dropna()
-        richtung = "gestiegen" if len(trend) >= 2 and trend.iloc[-1] > trend.iloc[0] else "gesunken"
-        import textwrap
-
-        titel = textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {reihe.index[0]} {richtung}", 80)
-        display(plots.zeitreihe(reihe, titel, prozent=prozent, zielwert=k.zielwert,
+        display(plots.zeitreihe(reihe, diagramm_titel(k, reihe), prozent=prozent, zielwert=k.zielwert,
                                 hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT))
     return tab.audit
 
@@ -345,14 +585,13 @@ def noch_nicht_erhoben() -> pd.DataFrame:
 
 
 def anzeige_matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> tuple[dict[str, str], pd.DataFrame]:
-    """Display strings of the area's values for the matrix (hidden where the tables hide), and audits."""
-    anzeige, audits = {}, []
-    for k in kennzahlen_p3():
-        if not k.erhoben:
-            continue
-        t = kennzahl_tabelle(pool, k, jahr, produkt)
-        col = "Wert" if "Wert" in t.anzeige.columns else "Zähler"
-        if raum in t.anzeige.index:
-            anzeige[k.id] = t.anzeige.loc[raum, col]
-        audits.append(t.audit)
-    return anzeige, pd.concat(audits, ignore_index=True) if audits else pd.DataFrame()
+    """Display strings of the area's values for the matrix (as the year's plan allows), and their audit."""
+    from .. import disclosure
+
+    m = matrix(pool, jahr, raum, produkt)
+    anzeige = {r["kennzahl"]: r["anzeige"] for _, r in m.iterrows() if r["status"] != "noch nicht erhoben"}
+    rows = [{"tabelle": f"Zielmatrix {jahr}", "zeile": raum, "spalte": r["kennzahl"],
+             "grund": NICHT_BEWERTET if r["status"] == NICHT_BEWERTET else "gesperrt",
+             "regel": "Wert wie in der Tabelle der Kennzahl nicht ausgewiesen", "intervall_min": "", "intervall_max": ""}
+            for _, r in m.iterrows() if r["status"] in ("gesperrt", NICHT_BEWERTET)]
+    return anzeige, pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)

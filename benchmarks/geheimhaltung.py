@@ -1,0 +1,88 @@
+"""Disclosure control of Produkt 3, measured: hidden counts per year and what an attacker recovers.
+
+    .venv/bin/python benchmarks/geheimhaltung.py POOL [POOL ...] [--jahre 2019 2020 ...]
+
+For every pool and year: the places of the six reports (Zähler and Nenner per Kennzahl and
+area; every report shows all of them), how many are hidden (primary '<3', secondary 'x'),
+shares hidden, the time to decide the year's plan, and the result of an attacker that reads
+the published tables (as the reports show them) and solves, for every hidden count, the
+smallest and largest value a reader can believe: 'errechenbar' counts those with min = max.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+from kennzahlen import disclosure_plan as dp
+from kennzahlen.api import load_pool
+from kennzahlen.attack import Attacker, Knowledge
+from kennzahlen.catalog import load_catalog
+from kennzahlen.geography import sozialraeume
+from kennzahlen.products import wirkung
+from kennzahlen.schema import OHNE_ZUORDNUNG
+
+
+def _zahl(text: str) -> int | None:
+    return int(text.replace(".", "")) if re.fullmatch(r"\d{1,3}(\.\d{3})*", text) else None
+
+
+def measure(pool_dir: Path, jahr: str) -> dict:
+    """One year of one pool: counts, plan time, attack result."""
+    pool = load_pool(pool_dir)
+    t0 = time.perf_counter()
+    wirkung.plan_jahr(pool, jahr)
+    sekunden = time.perf_counter() - t0
+    kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
+    model = dp.AtomModel(load_catalog(), [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
+                         jahr, [*sozialraeume(), OHNE_ZUORDNUNG])
+    cells, hidden, werte, werte_versteckt = {}, [], 0, 0
+    for k in kz:
+        t = wirkung.kennzahl_tabelle(pool, k, jahr)
+        for col in ("Zähler", "Nenner"):
+            if col not in t.anzeige.columns:
+                continue
+            for raum, text in t.anzeige[col].items():
+                if text in ("–", "nicht bewertet"):
+                    continue
+                atoms = model.atoms_of(k.zaehler if col == "Zähler" else k.nenner, k.periodizitaet, raum)
+                status = "wert" if _zahl(text) is not None else {"<3": "klein", "x": "gesperrt"}[text]
+                cells[(k.id, col, raum)] = Knowledge(atoms, status, _zahl(text))
+                if status != "wert":
+                    hidden.append(cells[(k.id, col, raum)])
+        if "Wert" in t.anzeige.columns:
+            shown = t.anzeige["Wert"][t.anzeige["Wert"] != "–"]
+            werte += len(shown)
+            werte_versteckt += int(shown.isin(["x", "<3"]).sum())
+    unique = {c.atoms: c for c in cells.values()}
+    att = Attacker(list(unique.values()))
+    t1 = time.perf_counter()
+    errechenbar = 0
+    for c in hidden:
+        lo, hi = att.interval(c.atoms)
+        errechenbar += hi is not None and lo == hi
+    return {"jahr": jahr, "orte": len(cells), "primaer": sum(c.status == "klein" for c in hidden),
+            "sekundaer": sum(c.status == "gesperrt" for c in hidden), "werte": werte,
+            "werte_versteckt": werte_versteckt, "plan_s": round(sekunden, 2),
+            "angriff_s": round(time.perf_counter() - t1, 2), "errechenbar": errechenbar}
+
+
+def main() -> None:
+    """Print one Markdown table row per pool and year."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("pools", nargs="+", type=Path)
+    ap.add_argument("--jahre", nargs="+", default=["2019", "2020", "2021", "2022", "2023"])
+    args = ap.parse_args()
+    print("| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x | Werte versteckt | Plan (s) | Angriff (s) | errechenbar |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for p in args.pools:
+        for jahr in args.jahre:
+            r = measure(p, jahr)
+            print(f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} | "
+                  f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | {r['errechenbar']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The attacker and the publication plan on hand cases (kennzahlen.attack, kennzahlen.disclosure_plan)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kennzahlen import disclosure_plan as dp
+from kennzahlen.attack import Attacker, Knowledge
+from kennzahlen.catalog import load_catalog
+from kennzahlen.geography import sozialraeume
+from kennzahlen.products import wirkung
+from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+RAEUME = [*sozialraeume(), OHNE_ZUORDNUNG]
+
+
+# ---------------------------------------------------------------------------- the attacker
+def test_interval_of_a_small_cell_and_its_partner():
+    # atoms 0 (a) and 1 (b); a is '<3', b is 'x', a + b = 5 is shown
+    att = Attacker([Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 5)])
+    assert att.interval((0,)) == (1, 2)
+    assert att.interval((1,)) == (3, 4)
+    assert not att.disclosed((0,), 1)
+
+
+def test_x_means_zero_or_at_least_k():
+    """a + b = 4 with a '<3': b would be 2 or 3, but an 'x' is never 1 or 2, so b = 3 and a = 1.
+
+    A reader who treats 'x' only as '>= 0' would believe a in [1, 2]: the attacker must not.
+    """
+    att = Attacker([Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 4)])
+    assert att.interval((0,)) == (1, 1)
+    assert att.disclosed((0,), 1)
+    # and a hidden zero: a + b = 2 with b 'x' (0): a = 2
+    att = Attacker([Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 2)])
+    assert att.interval((0,)) == (2, 2)
+
+
+def test_whole_numbers_are_used():
+    # 2a = 3 has no whole solution next to a = 1 or 2: with a + a' = 3, a' = a, a reader ... use
+    # a 2x2 with totals where the real-valued optimum would be fractional
+    cells = [Knowledge((0, 1), "wert", 3), Knowledge((0, 2), "wert", 3), Knowledge((1, 2), "wert", 2),
+             Knowledge((0,), "klein")]
+    att = Attacker(cells)
+    # a0 + a1 = 3, a0 + a2 = 3, a1 + a2 = 2 -> a0 = 2, a1 = a2 = 1 (unique)
+    assert att.interval((0,)) == (2, 2)
+
+
+def test_unbounded_and_components():
+    att = Attacker([Knowledge((0,), "gesperrt"), Knowledge((5, 6), "wert", 10), Knowledge((5,), "klein")])
+    lo, hi = att.interval((0,))
+    assert lo == 0 and hi is None
+    assert att.component(5) == att.component(6) != att.component(0)
+    assert att.interval((6,)) == (8, 9)
+
+
+# ---------------------------------------------------------------------------- relations from the catalog
+def _model(jahr: str = "2023") -> dp.AtomModel:
+    kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
+    return dp.AtomModel(load_catalog(), [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
+                        jahr, RAEUME)
+
+
+def test_relations_follow_from_the_catalog():
+    cat, m = load_catalog(), _model()
+
+    def atoms(kid: str, teil: str, raum: str) -> set[int]:
+        k = cat.get(kid)
+        return set(m.atoms_of(k.zaehler if teil == "Z" else k.nenner, k.periodizitaet, raum))
+
+    for raum in [*RAEUME, GESAMTSTADT]:
+        # ambulant + stationär = alle (ah_z4 Nenner), disjoint
+        amb, stat = atoms("ah_z4_anteil_hzp_ambulant", "Z", raum), atoms("ah_z7_hzp_stationaer_je_1000_65plus", "Z", raum)
+        assert amb | stat == atoms("ah_z4_anteil_hzp_ambulant", "N", raum) and not amb & stat
+        # eigener Wohnraum + besondere Wohnform = Nenner egh_z4
+        ew, bw = atoms("egh_z4_anteil_eigener_wohnraum", "Z", raum), atoms("egh_z7_besondere_wohnform_je_1000", "Z", raum)
+        assert ew | bw == atoms("egh_z4_anteil_eigener_wohnraum", "N", raum) and not ew & bw
+        # the same Basiszahl + filter in two Kennzahlen is the same unknown
+        assert atoms("jh_z3_anteil_ambulant", "N", raum) == atoms("jh_z7_hze_je_1000_unter21", "Z", raum)
+        assert atoms("es_z7_sgb12_je_1000", "Z", raum) < atoms("es_z1_anteil_wohngeld", "N", raum)
+    # rows add up to Gesamtstadt
+    for kid in ("ah_z4_anteil_hzp_ambulant", "jh_z5_anteil_hilfen_vor_dem_fall", "egh_z2_anteil_nahfeld"):
+        for teil in ("Z", "N"):
+            parts = [atoms(kid, teil, r) for r in RAEUME]
+            assert set().union(*parts) == atoms(kid, teil, GESAMTSTADT)
+            assert sum(map(len, parts)) == len(atoms(kid, teil, GESAMTSTADT))
+    # population by age: 0-20 and 18+ overlap in 18-20, 65+ inside 18+
+    u21, ab18, ab65 = (atoms("jh_z7_hze_je_1000_unter21", "N", "West"), atoms("egh_z7_besondere_wohnform_je_1000", "N", "West"),
+                       atoms("ah_z7_hzp_stationaer_je_1000_65plus", "N", "West"))
+    assert u21 & ab18 and ab65 < ab18 and not ab65 & u21
+
+
+def test_base_keys_equal_what_counts_the_same():
+    cat = load_catalog()
+    hvdf, ytd = cat.basiszahlen["hilfen_vor_dem_fall"], cat.basiszahlen["hilfen_vor_dem_fall_jahr_bis_stichtag"]
+    assert dp.base_key(hvdf, "jahr", "2023") == dp.base_key(ytd, "stichtag_jahr", "2023")
+    assert dp.base_key(cat.basiszahlen["teilhabeteam"], "quartal", "2023") == dp.base_key(
+        cat.basiszahlen["teilhabeteam"], "jahr", "2023")
+    bestand = cat.basiszahlen["sozialhilfe_bestand"]
+    assert dp.base_key(bestand, "stichtag_jahr", "2023") == dp.base_key(bestand, "jahr", "2023")
+    assert dp.base_key(bestand, "quartal", "2023") != dp.base_key(bestand, "jahr", "2023")
+
+
+# ---------------------------------------------------------------------------- the plan on small pools
+def _rows(kid: str, jahr: str, werte: dict[str, tuple[int, int | None]], stichtag: bool = True) -> list[dict]:
+    periode = f"{jahr}-12-31" if stichtag else jahr
+    out = []
+    for raum, (z, n) in werte.items():
+        out.append({"kennzahl": kid, "ebene": "gesamtstadt" if raum == GESAMTSTADT else "sozialraum", "raum": raum,
+                    "periode": periode, "zaehler": z, "nenner": n, "wert": z / n if n else float(z)})
+    return out
+
+
+def _bev(jahr: str, werte: dict[str, int]) -> list[dict]:
+    return [{"kennzahl": "bev_gesamt", "ebene": "sozialraum", "raum": r, "periode": f"{jahr}-12-31", "zaehler": v,
+             "nenner": None, "wert": float(v)} for r, v in werte.items()]
+
+
+HZP = {  # the demo's 31.12.2023 (issue 9): ambulant / alle (ah_z4), stationär / 65+ (ah_z7)
+    "Böfingen": ((17, 71), (54, 4081)), "Eselsberg": ((15, 65), (50, 3014)), "Mitte/Ost": ((23, 101), (78, 4022)),
+    "West": ((31, 178), (147, 8051)), "Wiblingen": ((29, 160), (131, 5885)), OHNE_ZUORDNUNG: ((1, 4), (3, 0)),
+}
+
+
+def _hzp_pool() -> pd.DataFrame:
+    z4 = {r: v[0] for r, v in HZP.items()}
+    z4[GESAMTSTADT] = (116, 579)
+    z7 = {r: v[1] for r, v in HZP.items() if r != OHNE_ZUORDNUNG}  # no row where the Nenner is 0
+    z7[GESAMTSTADT] = (463, 25053)
+    rows = _rows("ah_z4_anteil_hzp_ambulant", "2023", z4) + _rows("ah_z7_hzp_stationaer_je_1000_65plus", "2023", z7)
+    rows += _bev("2023", {r: 20_000 for r in sozialraeume()})
+    return pd.DataFrame(rows)
+
+
+def test_issue_example_is_protected_with_four_cells():
+    """ambulant 'ohne Zuordnung' = 1: the cheapest protection is a rectangle of four counts."""
+    pool = _hzp_pool()
+    plan = wirkung.plan_jahr(pool, "2023")
+    hidden = {o for z in plan.hidden() for o in z.orte}
+    assert ("ah_z4_anteil_hzp_ambulant", "Zähler", OHNE_ZUORDNUNG) in hidden
+    assert len(plan.hidden()) == 4  # the primary cell and three partners: minimal for two relations
+    assert not any(r == GESAMTSTADT for _, _, r in hidden)  # the totals stay
+    att = plan.attacker()
+    for z in plan.hidden():
+        lo, hi = att.interval(z.atoms)
+        assert lo < hi
+    # ohne Zuordnung stationär = 3 is hidden or its Nenner: 4 - 3 no longer gives 1
+    t = wirkung.kennzahl_tabelle(pool, load_catalog().get("ah_z4_anteil_hzp_ambulant"), "2023")
+    assert t.anzeige.loc[OHNE_ZUORDNUNG, "Zähler"] == "<3"
+    assert t.anzeige.loc[OHNE_ZUORDNUNG, "Wert"] == "x"
+
+
+def test_small_complement_of_a_share_is_protected():
+    """38 of 40 'Vermeidung stationär' in West: the 2 without must not be readable (Gegenwert)."""
+    werte = {"Böfingen": (30, 50), "Eselsberg": (20, 44), "Mitte/Ost": (25, 60), "West": (38, 40),
+             "Wiblingen": (31, 70), OHNE_ZUORDNUNG: (0, 0)}
+    werte[GESAMTSTADT] = (sum(z for z, _ in werte.values()), sum(n for _, n in werte.values()))
+    pool = pd.DataFrame(_rows("ah_z3_anteil_vermeidung_stationaer", "2023", werte, stichtag=False)
+                        + _bev("2023", {r: 20_000 for r in sozialraeume()}))
+    plan = wirkung.plan_jahr(pool, "2023")
+    [g] = [g for g in plan.gruppen if g.raum == "West"]
+    assert g.wert == 2 and "vermeidung_stationaer=nein" in g.beschreibung
+    lo, hi = plan.attacker().interval(g.atoms)
+    assert lo < hi
+    assert not (plan.sichtbar("ah_z3_anteil_vermeidung_stationaer", "Zähler", "West")
+                and plan.sichtbar("ah_z3_anteil_vermeidung_stationaer", "Nenner", "West"))
+
+
+def test_unrated_area_is_not_a_back_door():
+    """West under 300 residents is 'nicht bewertet'; its small count must not follow from the totals."""
+    pool = _hzp_pool()
+    pool.loc[(pool["kennzahl"] == "bev_gesamt") & (pool["raum"] == "West"), ["zaehler", "wert"]] = [250, 250.0]
+    z4 = pool["kennzahl"] == "ah_z4_anteil_hzp_ambulant"  # West: 2 ambulant + 147 stationär
+    pool.loc[z4 & (pool["raum"] == "West"), ["zaehler", "nenner", "wert"]] = [2, 149, 2 / 149]
+    pool.loc[z4 & (pool["raum"] == GESAMTSTADT), ["zaehler", "nenner", "wert"]] = [87, 550, 87 / 550]
+    plan = wirkung.plan_jahr(pool, "2023")
+    z = plan.zelle("ah_z4_anteil_hzp_ambulant", "Zähler", "West")
+    assert z.status == "frei" and z.wert == 2
+    lo, hi = plan.attacker().interval(z.atoms)
+    assert lo < hi
+    t = wirkung.kennzahl_tabelle(pool, load_catalog().get("ah_z4_anteil_hzp_ambulant"), "2023")
+    assert (t.anzeige.loc["West"] == "nicht bewertet").all()
+
+
+def test_internal_product_has_no_plan(monkeypatch):
+    assert wirkung.plan_jahr(_hzp_pool(), "2023", produkt=2) is None
+    t = wirkung.kennzahl_tabelle(_hzp_pool(), load_catalog().get("ah_z4_anteil_hzp_ambulant"), "2023", produkt=2)
+    assert t.anzeige.loc[OHNE_ZUORDNUNG, "Zähler"] == "1" and len(t.audit) == 0
+
+
+def test_solver_prints_nothing(capfd, demo_pool):
+    """HiGHS must not write into a report (ipykernel forwards the process's stdout)."""
+    from kennzahlen.api import load_pool
+
+    pool = load_pool(demo_pool)
+    wirkung._PLAENE.clear()
+    for jahr in ("2019", "2022"):
+        wirkung.plan_jahr(pool, jahr).intervalle()
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+@pytest.mark.parametrize("jahr", ["2020", "2023"])
+def test_plan_is_deterministic(demo_pool, jahr):
+    from kennzahlen.api import load_pool
+
+    pool = load_pool(demo_pool)
+    a = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
+    wirkung._PLAENE.clear()
+    b = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
+    pd.testing.assert_frame_equal(a[["kennzahl", "teil", "raum", "status"]], b[["kennzahl", "teil", "raum", "status"]])

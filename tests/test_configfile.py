@@ -1,0 +1,112 @@
+"""Config files that cannot publish internals: duplicate keys refused, public groups checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kennzahlen import ampel, catalog, disclosure, mail, paths
+from kennzahlen.configfile import StrictLoader, load_yaml_text
+
+CONFIG = paths.CONFIG
+
+
+def _loaders():
+    """Every config YAML with the function that loads it and the error it raises."""
+    return [
+        ("kennzahlen.yaml", lambda p: catalog._load(str(p)), catalog.CatalogError),
+        ("ampel.yaml", lambda p: ampel.load_ampel_config(p), ampel.AmpelConfigError),
+        ("disclosure.yaml", lambda p: disclosure.load_config(p), disclosure.DisclosureConfigError),
+        ("verteiler.yaml", lambda p: mail.load_verteiler(p), mail.VerteilerError),
+    ]
+
+
+def test_every_config_yaml_is_covered():
+    assert {p.name for p in CONFIG.glob("*.yaml")} == {name for name, _, _ in _loaders()}
+
+
+@pytest.mark.parametrize(("name", "load", "error"), _loaders(), ids=[n for n, _, _ in _loaders()])
+def test_shipped_config_loads(name, load, error):
+    load(CONFIG / name)
+
+
+@pytest.mark.parametrize(("name", "load", "error"), _loaders(), ids=[n for n, _, _ in _loaders()])
+def test_duplicate_top_level_key_is_refused_with_file_and_line(tmp_path: Path, name, load, error):
+    text = (CONFIG / name).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    first = next(i for i, ln in enumerate(lines) if re.match(r"^[a-z_]+:", ln))
+    key = lines[first].split(":")[0]
+    # append a second copy of the first top-level key at the end of the file
+    extra = f"{key}: {{}}\n" if name != "kennzahlen.yaml" else f"{key}:\n  x: {{tabelle: bevoelkerung, regel: summe}}\n"
+    f = tmp_path / name
+    f.write_text(text.rstrip("\n") + "\n" + extra, encoding="utf-8")
+    with pytest.raises(error) as exc:
+        load(f)
+    msg = str(exc.value)
+    assert str(f) in msg
+    assert f"Zeile {len(lines) + 1}, Spalte 1" in msg
+    assert f"Schlüssel '{key}' steht doppelt (zuerst in Zeile {first + 1})" in msg
+
+
+def test_second_produkte_key_cannot_make_product_3_internal(tmp_path: Path):
+    """The issue's case: a second 'produkte:' would silently win."""
+    f = tmp_path / "disclosure.yaml"
+    f.write_text("k: 3\nprodukte:\n  3: oeffentlich\nprodukte:\n  3: intern\n", encoding="utf-8")
+    with pytest.raises(disclosure.DisclosureConfigError, match=r"Zeile 4, Spalte 1: der Schlüssel 'produkte'"):
+        disclosure.load_config(f)
+    # the same product twice inside 'produkte' (as number and as text) is refused too
+    f.write_text("produkte:\n  3: oeffentlich\n  '3': intern\n", encoding="utf-8")
+    with pytest.raises(disclosure.DisclosureConfigError, match="Produkt 3 doppelt"):
+        disclosure.load_config(f)
+    f.write_text("produkte:\n  3: oeffentlich\n  3: intern\n", encoding="utf-8")
+    with pytest.raises(disclosure.DisclosureConfigError, match="Zeile 3, Spalte 3: der Schlüssel '3'"):
+        disclosure.load_config(f)
+
+
+def test_nested_duplicates_and_merge_keys():
+    with pytest.raises(ValueError, match="Zeile 3, Spalte 5: der Schlüssel 'b'"):
+        load_yaml_text("a:\n  - b: 1\n    b: 2\n", "x.yaml", ValueError)
+    # a merge key may be overridden (that is what it is for)
+    assert load_yaml_text("base: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n", "x.yaml", ValueError)["c"] == {"x": 2}
+    assert issubclass(StrictLoader, __import__("yaml").SafeLoader)
+
+
+def _verteiler(tmp_path: Path, gruppe: str) -> Path:
+    f = tmp_path / "verteiler.yaml"
+    f.write_text(
+        "absender: {name: Sozialplanung, adresse: sp@example.org}\n"
+        "gruppen:\n" + gruppe,
+        encoding="utf-8",
+    )
+    return f
+
+
+def test_public_group_refuses_internal_products(tmp_path: Path):
+    f = _verteiler(tmp_path, "  - {id: gemeinderat, name: Gemeinderat, oeffentlich: true, produkte: [2, 3],"
+                             " empfaenger: [gr@example.org]}\n")
+    with pytest.raises(mail.VerteilerError) as exc:
+        mail.load_verteiler(f)
+    msg = str(exc.value)
+    assert str(f) in msg and "Gruppe 'gemeinderat' (Nr. 1)" in msg and "Produkt 2 (Quartalsmeldung)" in msg
+    assert "Produkt 3" not in msg  # public: allowed
+    # an internal group may get it; a public group with only Produkt 3 is fine
+    mail.load_verteiler(_verteiler(tmp_path, "  - {id: c2, name: C2, produkte: [2, 3], empfaenger: [c2@example.org]}\n"))
+    mail.load_verteiler(_verteiler(tmp_path, "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n"))
+
+
+def test_public_group_follows_the_disclosure_config(tmp_path: Path):
+    """Produkt 3 made internal in disclosure.yaml: the council group may no longer get it."""
+    d = tmp_path / "disclosure.yaml"
+    d.write_text("produkte:\n  3: intern\n", encoding="utf-8")
+    f = _verteiler(tmp_path, "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n")
+    with pytest.raises(mail.VerteilerError, match=r"Produkt 3 \(Wirkungskennzahlen"):
+        mail.load_verteiler(f, disclosure_config=d)
+
+
+def test_shipped_council_groups_are_public():
+    v = mail.load_verteiler(CONFIG / "verteiler.yaml")
+    public = {g.id for g in v.gruppen if g.oeffentlich}
+    assert public == {"gemeinderat-fba", "bm2"}
+    assert all(g.produkte == [3] for g in v.gruppen if g.oeffentlich)

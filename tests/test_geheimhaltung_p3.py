@@ -1,0 +1,319 @@
+"""Produkt 3 is public: no small count may be readable from anything the Gemeinderat receives.
+
+Three attackers, from simple to complete:
+
+* a reader who subtracts (the examples of issue 9 on the demo data, 2023): equations written
+  out by hand from the Kennzahlen' definitions, solved one unknown at a time;
+* the sentences: no Kernaussage or statement names a hidden value or compares it;
+* linear programming over everything the six reports of the quarter publish (read back from the
+  generated HTML files), with the relations derived from the catalog: for every hidden count the
+  smallest and largest value a reader can still believe must differ.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kennzahlen import runner
+from kennzahlen.api import load_pool
+from kennzahlen.attack import Attacker, Knowledge
+from kennzahlen.catalog import load_catalog
+from kennzahlen.geography import areas, sozialraeume
+from kennzahlen.products import wirkung
+from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+JAHR = "2023"
+ZEILEN = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
+HIDDEN = ("<3", "x")
+
+
+@pytest.fixture(scope="module")
+def pool(demo_pool: Path) -> pd.DataFrame:
+    return load_pool(demo_pool)
+
+
+def zahl(text: str) -> int | None:
+    """A shown count ('1.234') as a number; None for symbols."""
+    return int(text.replace(".", "")) if re.fullmatch(r"\d{1,3}(\.\d{3})*", text) else None
+
+
+def published(pool: pd.DataFrame, jahr: str = JAHR) -> dict[tuple[str, str, str], str]:
+    """What the reports of the year show per (kennzahl, Zähler/Nenner/Wert, area)."""
+    out = {}
+    for k in wirkung.kennzahlen_p3():
+        if not k.erhoben:
+            continue
+        t = wirkung.kennzahl_tabelle(pool, k, jahr)
+        for col in t.anzeige.columns:
+            for raum, text in t.anzeige[col].items():
+                out[(k.id, col, raum)] = str(text)
+    return out
+
+
+def subtract(known: dict, equations: list[tuple[list, object]]) -> dict:
+    """A reader who solves equations 'sum(parts) = total' one unknown at a time."""
+    known = dict(known)
+    changed = True
+    while changed:
+        changed = False
+        for parts, total in equations:
+            unknown = [p for p in [*parts, total] if p not in known]
+            if len(unknown) != 1:
+                continue
+            u = unknown[0]
+            if u == total:
+                known[u] = sum(known[p] for p in parts)
+            else:
+                known[u] = known[total] - sum(known[p] for p in parts if p != u)
+            changed = True
+    return known
+
+
+def hand_equations() -> list[tuple[list, object]]:
+    """The relations of issue 9, written out by hand (not from the plan's atom model)."""
+    eqs = []
+    for kid in ("ah_z4_anteil_hzp_ambulant", "ah_z7_hzp_stationaer_je_1000_65plus",
+                "egh_z4_anteil_eigener_wohnraum", "egh_z7_besondere_wohnform_je_1000"):
+        for teil in ("Zähler", "Nenner"):
+            eqs.append(([(kid, teil, r) for r in ZEILEN[:-1]], (kid, teil, GESAMTSTADT)))
+    for raum in ZEILEN:  # ambulant + stationär = alle; eigener Wohnraum + besondere Wohnform = Nenner
+        eqs.append(([("ah_z4_anteil_hzp_ambulant", "Zähler", raum), ("ah_z7_hzp_stationaer_je_1000_65plus", "Zähler", raum)],
+                    ("ah_z4_anteil_hzp_ambulant", "Nenner", raum)))
+        eqs.append(([("egh_z4_anteil_eigener_wohnraum", "Zähler", raum), ("egh_z7_besondere_wohnform_je_1000", "Zähler", raum)],
+                    ("egh_z4_anteil_eigener_wohnraum", "Nenner", raum)))
+    return eqs
+
+
+# ---------------------------------------------------------------------------- issue 9, by hand
+def test_issue_examples_cannot_be_subtracted(pool):
+    shown = published(pool)
+    known = {key: zahl(text) for key, text in shown.items() if zahl(text) is not None}
+    recovered = subtract(known, hand_equations())
+    hidden = {key for key, text in shown.items() if text in HIDDEN}
+    # the four cells of the issue are hidden, and none of them (nor any other) comes back
+    for key in [("ah_z4_anteil_hzp_ambulant", "Zähler", OHNE_ZUORDNUNG),
+                ("ah_z4_anteil_hzp_ambulant", "Zähler", "Eselsberg"),
+                ("egh_z7_besondere_wohnform_je_1000", "Zähler", OHNE_ZUORDNUNG)]:
+        assert key in hidden, key
+    assert sorted(k for k in hidden if k in recovered) == []
+
+
+def test_issue_sentences_name_no_hidden_value(pool):
+    shown = published(pool)
+    assert shown[("egh_z2_anteil_nahfeld", "Wert", "Wiblingen")] in HIDDEN
+    for raum in areas():
+        text = " ".join(wirkung.kernaussagen(pool, JAHR, raum))
+        assert "Wiblingen mit 88" not in text
+        assert "0 von 2 Zielwerten" not in text
+    wib = " ".join(wirkung.kernaussagen(pool, JAHR, "Wiblingen"))
+    assert "0 von 1 Zielwerten" in wib and "aus Datenschutzgründen nicht ausgewiesen" in wib
+
+
+def test_every_report_of_the_year_uses_one_plan(pool):
+    """The same cell shows the same in every area's report (the tables are the same plan)."""
+    plan = wirkung.plan_jahr(pool, JAHR)
+    assert wirkung.plan_jahr(pool.copy(), JAHR) is plan  # same content: the cached plan
+    for raum in areas():
+        m = wirkung.matrix(pool, JAHR, raum)
+        for _, r in m.iterrows():
+            if r["status"] == "noch nicht erhoben":
+                continue
+            t = wirkung.kennzahl_tabelle(pool, r["k"], JAHR)
+            assert r["anzeige"] == t.anzeige.loc[raum, "Wert"]  # the matrix shows what the table shows
+            if r["status"] == "gesperrt":
+                assert t.anzeige.loc[raum, "Wert"] in HIDDEN and pd.isna(r["wert"])
+
+
+def test_chart_points_of_hidden_values_are_not_drawn(pool):
+    jahre = [str(j) for j in range(2019, 2024)]
+    for k in wirkung.kennzahlen_p3():
+        if not k.erhoben:
+            continue
+        reihe = wirkung.zeitreihe_sicher(pool, k, jahre)
+        for j in reihe.index:
+            t = wirkung.kennzahl_tabelle(pool, k, j)
+            for raum in reihe.columns:
+                if t.gesperrt[raum]:
+                    assert pd.isna(reihe.loc[j, raum]), (k.id, j, raum)
+                else:
+                    assert reihe.loc[j, raum] == pytest.approx(t.werte.loc[raum, "wert"], nan_ok=True)
+
+
+def test_every_year_attacker_recovers_nothing(pool):
+    """The plan of each year 2019–2023: every hidden count keeps an interval (min < max)."""
+    for jahr in [str(j) for j in range(2019, 2024)]:
+        plan = wirkung.plan_jahr(pool, jahr)
+        att = plan.attacker()
+        hidden = plan.hidden()
+        assert hidden, jahr
+        for z in hidden:
+            lo, hi = att.interval(z.atoms)
+            assert hi is None or lo < hi, (jahr, z.orte)
+            if z.status == "gesperrt":
+                assert not (lo >= 1 and hi is not None and hi <= plan.k - 1)
+        for g in plan.gruppen:  # derived small groups (e.g. a complement 'Nenner − Zähler')
+            lo, hi = att.interval(g.atoms)
+            assert hi is None or lo < hi, (jahr, g.beschreibung, g.raum)
+
+
+# ---------------------------------------------------------------------------- the reports themselves
+class _Report(HTMLParser):
+    """Sections (h3 title, statement, first table) and key messages of a Produkt-3 report."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections: list[dict] = []
+        self.kern: list[str] = []
+        self.saetze: list[str] = []
+        self._tag: list[str] = []
+        self._buf = ""
+        self._table: dict | None = None
+        self._row: list[str] | None = None
+        self._in_kern = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self._tag.append(tag)
+        if tag in ("h3", "li", "b", "th", "td"):
+            self._buf = ""
+        if tag == "div" and "kz-kern" in (a.get("class") or ""):
+            self._in_kern = True
+        if tag == "table" and self.sections and "table" not in self.sections[-1] and "kz-matrix" not in (a.get("class") or ""):
+            self._table = {"header": [], "rows": {}}
+        if tag == "tr" and self._table is not None:
+            self._row = []
+
+    def handle_endtag(self, tag):
+        text = html.unescape(self._buf).strip()
+        if tag == "h3":
+            self.sections.append({"titel": text.split(": ", 1)[1]})
+        elif tag == "li" and self._in_kern:
+            self.kern.append(text)
+        elif tag == "b" and self._tag[-2:-1] == ["p"] and self.sections and "table" not in self.sections[-1]:
+            self.saetze.append(text)
+            self.sections[-1]["satz"] = text
+        elif tag in ("th", "td") and self._row is not None:
+            self._row.append(text)
+        elif tag == "tr" and self._table is not None and self._row is not None:
+            if not self._table["header"]:
+                self._table["header"] = self._row[1:]
+            else:
+                self._table["rows"][self._row[0]] = dict(zip(self._table["header"], self._row[1:], strict=True))
+            self._row = None
+        elif tag == "table" and self._table is not None:
+            self.sections[-1]["table"] = self._table
+            self._table = None
+        elif tag == "ul":
+            self._in_kern = False
+        if self._tag:
+            self._tag.pop()
+
+    def handle_data(self, data):
+        self._buf += data
+
+
+@pytest.fixture(scope="module")
+def p3_reports(reports: Path) -> Path:
+    """The six Produkt-3 reports of the quarter (the session's run of all 24, see conftest)."""
+    return reports / runner.PRODUKTE[3].ordner
+
+
+@pytest.fixture(scope="module")
+def gelesen(p3_reports: Path) -> dict[str, _Report]:
+    out = {}
+    for raum in areas():
+        p = _Report()
+        p.feed((p3_reports / f"{runner.slug(raum)}.html").read_text(encoding="utf-8"))
+        out[raum] = p
+    return out
+
+
+def _tables(rep: _Report) -> dict[str, dict]:
+    titel = {k.titel: k.id for k in wirkung.kennzahlen_p3() if k.erhoben}
+    assert len(titel) == len({k.id for k in wirkung.kennzahlen_p3() if k.erhoben})
+    return {titel[s["titel"]]: s["table"]["rows"] for s in rep.sections}
+
+
+def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool):
+    """Everything the six reports publish, read from the HTML, against an LP attacker."""
+    from kennzahlen import disclosure_plan as dp
+
+    cells: dict[tuple[str, str, str], str] = {}
+    for raum, rep in gelesen.items():
+        for kid, rows in _tables(rep).items():
+            assert set(rows) == set(ZEILEN), (raum, kid)
+            for zeile, werte in rows.items():
+                for col, text in werte.items():
+                    key = (kid, col, zeile)
+                    assert cells.setdefault(key, text) == text, f"{key}: {raum} zeigt {text}, ein anderer Bericht {cells[key]}"
+    cat = load_catalog()
+    kz = {k.id: k for k in wirkung.kennzahlen_p3() if k.erhoben}
+    model = dp.AtomModel(cat, [(t, k.periodizitaet) for k in kz.values() for t in [*k.zaehler, *k.nenner]],
+                         JAHR, ZEILEN[:-1])
+    knowledge, hidden = {}, []
+    for (kid, col, zeile), text in cells.items():
+        if col not in ("Zähler", "Nenner") or text in ("–", "nicht bewertet"):
+            continue
+        k = kz[kid]
+        atoms = model.atoms_of(k.zaehler if col == "Zähler" else k.nenner, k.periodizitaet, zeile)
+        status = "wert" if zahl(text) is not None else {"<3": "klein", "x": "gesperrt"}[text]
+        knowledge[atoms] = Knowledge(atoms, status, zahl(text))
+        if status != "wert":
+            hidden.append(((kid, col, zeile), atoms, status))
+        if col == "Zähler" and "Wert" in cells.get((kid, "Wert", zeile), "Wert") and k.nenner:
+            wert = cells[(kid, "Wert", zeile)]
+            n = cells[(kid, "Nenner", zeile)]
+            if wert not in ("–", "x", "nicht bewertet"):  # a shown share comes with its counts
+                assert zahl(text) is not None and zahl(n) is not None, (kid, zeile)
+    att = Attacker(list(knowledge.values()), k=3)
+    assert len(hidden) >= 10
+    for key, atoms, status in hidden:
+        lo, hi = att.interval(atoms)
+        assert hi is None or lo < hi, f"{key} ist errechenbar: {lo}"
+        if status == "gesperrt":
+            assert not (lo >= 1 and hi is not None and hi <= 2), key
+
+
+def test_reports_sentences_and_matrix_name_no_hidden_value(gelesen, pool):
+    for raum, rep in gelesen.items():
+        tables = _tables(rep)
+        texts = rep.kern + rep.saetze
+        for kid, rows in tables.items():
+            k = load_catalog().get(kid)
+            w = wirkung.zaehltabelle(pool, k, JAHR)
+            for zeile, werte in rows.items():
+                if werte.get("Wert", werte.get("Zähler")) not in HIDDEN:
+                    continue
+                v = w.loc[zeile, "wert"]
+                shown = {wirkung.format_wert(k, v, 0), wirkung.format_wert(k, v, 1), wirkung.format_wert(k, v)}
+                for s in texts:
+                    for x in shown:
+                        for pat in (f"{zeile} mit {x}", f"{zeile} ({x})", f"{zeile} bei {x}"):
+                            assert pat not in s, (raum, kid, s)
+        # "a von b Zielwerten": b counts only the shown values of the area
+        m = re.search(r"wurden (\d+) von (\d+) Zielwerten", " ".join(rep.kern))
+        shown = [rows[raum]["Zielwert"] for rows in tables.values() if "Zielwert" in next(iter(rows.values()))]
+        assert m and int(m.group(2)) == sum(s in ("erreicht", "nicht erreicht") for s in shown)
+        assert int(m.group(1)) == shown.count("erreicht")
+
+
+def test_audit_lists_every_hidden_count_with_its_interval(p3_reports, gelesen):
+    from kennzahlen.disclosure import AUDIT_COLUMNS
+
+    for raum, rep in gelesen.items():
+        audit = pd.read_csv(p3_reports / f"{runner.slug(raum)}.audit.csv", sep=";", dtype=str, keep_default_na=False)
+        assert list(audit.columns) == AUDIT_COLUMNS
+        rows = {(r["tabelle"].split(" ")[0], r["spalte"], r["zeile"]): r for _, r in audit.iterrows()}
+        for kid, table in _tables(rep).items():
+            for zeile, werte in table.items():
+                for col in ("Zähler", "Nenner"):
+                    if werte.get(col) in HIDDEN:
+                        r = rows[(kid, col, zeile)]
+                        lo, hi = r["intervall_min"], r["intervall_max"]
+                        assert lo != "" and (hi == "" or int(lo) < int(hi)), (kid, col, zeile)
