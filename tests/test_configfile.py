@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kennzahlen import ampel, catalog, disclosure, mail, paths
+from kennzahlen import abdeckung, ampel, catalog, disclosure, geography, mail, paths
 from kennzahlen.configfile import StrictLoader, load_yaml_text
 
 CONFIG = paths.CONFIG
@@ -20,6 +20,8 @@ def _loaders():
         ("ampel.yaml", lambda p: ampel.load_ampel_config(p), ampel.AmpelConfigError),
         ("disclosure.yaml", lambda p: disclosure.load_config(p), disclosure.DisclosureConfigError),
         ("verteiler.yaml", lambda p: mail.load_verteiler(p), mail.VerteilerError),
+        ("abdeckung.yaml", lambda p: abdeckung.load_config(p), abdeckung.AbdeckungConfigError),
+        ("geographie.yaml", lambda p: geography.load_config(p), geography.GeografieError),
     ]
 
 

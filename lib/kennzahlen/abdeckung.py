@@ -19,6 +19,7 @@ import yaml
 
 from . import fmt, paths
 from .catalog import EVENT_DATE, load_catalog
+from .configfile import DuplicateKeyError, StrictLoader, duplicate_key_message
 from .schema import TABLES
 
 CONFIG_FILE = "abdeckung.yaml"
@@ -98,8 +99,9 @@ def load_config(path: Path | str | None = None) -> dict[str, pd.Timestamp]:
     return out
 
 
-class _TextDates(yaml.SafeLoader):
-    """YAML without its date type: a date stays text and is checked here with a clear message."""
+class _TextDates(StrictLoader):
+    """Strict YAML (duplicate keys refused) without its date type: a date stays text and is
+    checked here with a clear message."""
 
 
 _TextDates.yaml_implicit_resolvers = {
@@ -111,6 +113,8 @@ _TextDates.yaml_implicit_resolvers = {
 def _read_yaml_dates_as_text(path: Path) -> object:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDates)  # noqa: S506 - a SafeLoader
+    except DuplicateKeyError as exc:
+        raise AbdeckungConfigError(duplicate_key_message(path, exc)) from None
     except yaml.YAMLError as exc:
         raise AbdeckungConfigError(f"{path}: kein gültiges YAML: {exc}") from None
 
