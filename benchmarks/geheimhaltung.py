@@ -7,6 +7,8 @@ area; every report shows all of them), how many are hidden (primary '<3', second
 shares hidden, the time to decide the year's plan, and the result of an attacker that reads
 the published tables (as the reports show them) and solves, for every hidden count, the
 smallest and largest value a reader can believe: 'errechenbar' counts those with min = max.
+The attacker is told which 'x' is a small count shown as 'x' (any value >= 0 to it) and which a
+Gegensperrung (0 or >= 3): more than a reader knows, who cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def measure(pool_dir: Path, jahr: str) -> dict:
     """One year of one pool: counts, plan time, attack result."""
     pool = load_pool(pool_dir)
     t0 = time.perf_counter()
-    wirkung.plan_jahr(pool, jahr)
+    plan = wirkung.plan_jahr(pool, jahr)
     sekunden = time.perf_counter() - t0
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
     model = dp.AtomModel(load_catalog(), [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
@@ -49,6 +51,8 @@ def measure(pool_dir: Path, jahr: str) -> dict:
                     continue
                 atoms = model.atoms_of(k.zaehler if col == "Zähler" else k.nenner, k.periodizitaet, raum)
                 status = "wert" if _zahl(text) is not None else {"<3": "klein", "x": "gesperrt"}[text]
+                if status == "gesperrt" and plan.zelle(k.id, col, raum).verdeckt:
+                    status = "frei"  # a small count shown as 'x'
                 cells[(k.id, col, raum)] = Knowledge(atoms, status, _zahl(text))
                 if status != "wert":
                     hidden.append(cells[(k.id, col, raum)])
@@ -64,7 +68,8 @@ def measure(pool_dir: Path, jahr: str) -> dict:
         lo, hi = att.interval(c.atoms)
         errechenbar += hi is not None and lo == hi
     return {"jahr": jahr, "orte": len(cells), "primaer": sum(c.status == "klein" for c in hidden),
-            "sekundaer": sum(c.status == "gesperrt" for c in hidden), "werte": werte,
+            "sekundaer": sum(c.status in ("gesperrt", "frei") for c in hidden),
+            "klein_als_x": sum(c.status == "frei" for c in hidden), "werte": werte,
             "werte_versteckt": werte_versteckt, "plan_s": round(sekunden, 2),
             "angriff_s": round(time.perf_counter() - t1, 2), "errechenbar": errechenbar}
 
@@ -75,12 +80,13 @@ def main() -> None:
     ap.add_argument("pools", nargs="+", type=Path)
     ap.add_argument("--jahre", nargs="+", default=["2019", "2020", "2021", "2022", "2023"])
     args = ap.parse_args()
-    print("| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x | Werte versteckt | Plan (s) | Angriff (s) | errechenbar |")
+    print("| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte versteckt | Plan (s) "
+          "| Angriff (s) | errechenbar |")
     print("|---|---|---|---|---|---|---|---|---|")
     for p in args.pools:
         for jahr in args.jahre:
             r = measure(p, jahr)
-            print(f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} | "
+            print(f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} ({r['klein_als_x']}) | "
                   f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | {r['errechenbar']} |")
 
 

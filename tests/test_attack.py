@@ -210,3 +210,36 @@ def test_plan_is_deterministic(demo_pool, jahr):
     wirkung._PLAENE.clear()
     b = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
     pd.testing.assert_frame_equal(a[["kennzahl", "teil", "raum", "status"]], b[["kennzahl", "teil", "raum", "status"]])
+
+
+# ---------------------------------------------------------------------------- '<3' marks that disclose on their own
+def _eintraege(kid: str, werte: dict[str, tuple[float | None, float | None]]) -> list[dp.Eintrag]:
+    k = load_catalog().get(kid)
+    out = []
+    for raum, (z, n) in werte.items():
+        out.append(dp.Eintrag(kid, "Zähler", raum, tuple(k.zaehler), k.periodizitaet, z))
+        out.append(dp.Eintrag(kid, "Nenner", raum, tuple(k.nenner), k.periodizitaet, n))
+    return out
+
+
+def test_two_small_parts_of_a_small_total_are_protected():
+    """1 + 1 = 2, all three shown as '<3': the marks alone give 1 and 1 back.
+
+    A reader sees Gesamtstadt '<3' (at most 2) and two areas '<3' (at least 1 each), so both
+    areas are 1 and the total 2. Hiding further counts cannot help (the marks alone disclose);
+    the plan must show one of the three as 'x', which a reader cannot bound (it may be small).
+    The second city of issue 11 had exactly this in 2019 and 2021 (PlanError before).
+    """
+    werte = {"A": (1, 5), "B": (1, 8), "C": (0, 7), GESAMTSTADT: (2, 20)}
+    plan = dp.build_plan(_eintraege("ah_z5_anteil_verbleib_haeuslichkeit", werte), load_catalog(), "2021",
+                         ["A", "B", "C"])
+    att = plan.attacker()
+    for z in plan.hidden():
+        lo, hi = att.interval(z.atoms)
+        assert hi is None or lo < hi, z.orte
+    kid = "ah_z5_anteil_verbleib_haeuslichkeit"
+    zeichen = [plan.status(kid, "Zähler", r) for r in ("A", "B", GESAMTSTADT)]
+    assert sorted(zeichen) == ["gesperrt", "klein", "klein"]  # one small count shown as 'x'
+    assert plan.status(kid, "Zähler", "C") == "wert" and plan.sichtbar(kid, "Nenner", GESAMTSTADT)
+    [x] = [z for z in plan.hidden() if z.status == "gesperrt"]
+    assert x.grund == dp.PRIMAER and x.wert == 1

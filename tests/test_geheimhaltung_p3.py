@@ -155,7 +155,7 @@ def test_every_year_attacker_recovers_nothing(pool):
         for z in hidden:
             lo, hi = att.interval(z.atoms)
             assert hi is None or lo < hi, (jahr, z.orte)
-            if z.status == "gesperrt":
+            if z.status == "gesperrt" and not z.verdeckt:  # a Gegensperrung is never '1 to k-1'
                 assert not (lo >= 1 and hi is not None and hi <= plan.k - 1)
         for g in plan.gruppen:  # derived small groups (e.g. a complement 'Nenner − Zähler')
             lo, hi = att.interval(g.atoms)
@@ -240,8 +240,22 @@ def _tables(rep: _Report) -> dict[str, dict]:
     return {titel[s["titel"]]: s["table"]["rows"] for s in rep.sections}
 
 
-def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool):
-    """Everything the six reports publish, read from the HTML, against an LP attacker."""
+def _kleine_x(p3_reports: Path) -> set[tuple[str, str, str]]:
+    """Small counts shown as 'x' (the audit, never mailed, says 'primär' for them)."""
+    out = set()
+    for raum in areas():
+        audit = pd.read_csv(p3_reports / f"{runner.slug(raum)}.audit.csv", sep=";", dtype=str, keep_default_na=False)
+        for _, r in audit[audit["grund"] == "primär"].iterrows():
+            out.add((r["tabelle"].split(" ")[0], r["spalte"], r["zeile"]))
+    return out
+
+
+def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
+    """Everything the six reports publish, read from the HTML, against an LP attacker.
+
+    The attacker is told which 'x' is a Gegensperrung (0 or >= 3) and which a small count
+    shown as 'x' (from the audit): it knows more than a reader, who cannot tell them apart.
+    """
     from kennzahlen import disclosure_plan as dp
 
     cells: dict[tuple[str, str, str], str] = {}
@@ -257,12 +271,15 @@ def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool):
     model = dp.AtomModel(cat, [(t, k.periodizitaet) for k in kz.values() for t in [*k.zaehler, *k.nenner]],
                          JAHR, ZEILEN[:-1])
     knowledge, hidden = {}, []
+    kleine_x = _kleine_x(p3_reports)
     for (kid, col, zeile), text in cells.items():
         if col not in ("Zähler", "Nenner") or text in ("–", "nicht bewertet"):
             continue
         k = kz[kid]
         atoms = model.atoms_of(k.zaehler if col == "Zähler" else k.nenner, k.periodizitaet, zeile)
         status = "wert" if zahl(text) is not None else {"<3": "klein", "x": "gesperrt"}[text]
+        if status == "gesperrt" and (kid, col, zeile) in kleine_x:
+            status = "frei"  # a small count shown as 'x': any whole number >= 0
         knowledge[atoms] = Knowledge(atoms, status, zahl(text))
         if status != "wert":
             hidden.append(((kid, col, zeile), atoms, status))

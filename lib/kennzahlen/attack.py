@@ -1,20 +1,22 @@
 """The attacker: what a reader can still believe about a hidden count, by linear programming.
 
 A reader of the public reports sees counts (``wert``), small counts shown as ``<k`` (``klein``:
-1 to k-1), counts hidden for protection shown as ``x`` (``gesperrt``: 0 or at least k, because
-1 to k-1 would have been shown as ``<k``) and cells without any statement (``frei``, e.g.
-"nicht bewertet"). Every published count is a sum of *atoms*: disjoint groups of cases (see
-:mod:`kennzahlen.disclosure_plan`), so every relation that holds by definition (rows add to
-the total, the same group in two tables, complementary filters) is part of the model.
+1 to k-1), Gegensperrungen shown as ``x`` (``gesperrt``: 0 or at least k) and cells about which
+the reader knows nothing but "a whole number >= 0" (``frei``: "nicht bewertet", or a small
+count shown as ``x`` because ``<k`` there would give it away, see
+:mod:`kennzahlen.disclosure_plan`). A reader cannot tell the two kinds of ``x`` apart; the
+attacker is told which is which, so it knows more than any reader. Every published count is a
+sum of *atoms*: disjoint groups of cases, so every relation that holds by definition (rows add
+to the total, the same group in two tables, complementary filters) is part of the model.
 
 For a hidden count the attacker computes the smallest and the largest value that agrees with
 everything published: a mixed-integer linear programme solved by HiGHS through
-``scipy.optimize.linprog`` (atoms are whole numbers >= 0; an ``x`` is modelled exactly as
-"0 or >= k" with one binary variable). The attacker is at least as strong as a reader:
+``scipy.optimize.linprog`` (atoms are whole numbers >= 0; a Gegensperrung is modelled exactly
+as "0 or >= k" with one binary variable). The attacker is at least as strong as a reader:
 
 * whole numbers (integrality) and non-negativity are used;
-* the disjunction "0 or >= k" of ``x`` is used exactly (it is not relaxed to ">= 0", which
-  would underestimate the reader);
+* the disjunction "0 or >= k" of a Gegensperrung is used exactly (it is not relaxed to
+  ">= 0");
 * each atom is capped by the smallest published count that contains it (a reader knows
   this too); an atom in no published count gets a large cap, and an interval that reaches
   it is reported as unbounded (``None``).

@@ -26,19 +26,32 @@ definition follows without being written down per Kennzahl:
 is *sensitive*. Sensitive are the published cells and every group of the cross-classification
 (atom, margin, e.g. "WfbM ohne Zuordnung" = Nenner egh_z3 − Nenner egh_z4) whose value follows
 from the cells. No sensitive value and no hidden cell may be narrowed by a reader to a single
-value (:class:`kennzahlen.attack.Attacker`; a secondarily hidden cell is 0 or >= k, so its
-interval can never lie within 1..k-1 either).
+value (:class:`kennzahlen.attack.Attacker`).
+
+**What a reader knows from a symbol.** '<k' is 1 to k-1. 'x' is a Gegensperrung (0 or >= k) or,
+rarely, a small count shown as 'x' (see below); the symbol does not say which, so 'x' tells a
+reader nothing but ">= 0". The plan's attacker is stronger than that on purpose: it treats
+every Gegensperrung as "0 or >= k", as if a reader could tell the two apart; only a small
+count shown as 'x' is "any whole number >= 0" to it.
 
 **Secondary suppression.** For each sensitive value a reader could pin down, a small
 mixed-integer programme looks for the cheapest set of further cells to hide such that a second
 table exists that agrees with everything still published and differs in that value by one
 (Fischetti/Salazar's model of cell suppression, one sensitive cell at a time). Costs prefer
 small cells (cost = number of places × (1 + value)), so a Gesamtstadt value is hidden only when
-nothing else works. Hiding more never helps a reader, so protection achieved stays achieved.
-Afterwards, hidden cells a reader could still pin down are shown again (they protect nothing),
-and every secondarily hidden cell is tried visible again, kept visible when nothing becomes
-disclosed (no over-suppression). The result is checked by the attacker; a plan with a
-disclosed value raises :class:`PlanError`.
+nothing else works. Sometimes the '<k' marks alone give a value away: two areas '<3' whose
+total is '<3' are 1 and 1 (the total at most 2, each part at least 1), and no further hiding
+changes that. Then the programme may also show a '<k' count as 'x' (priced above hiding every
+shown cell of its group, so only where hiding cannot help). With that, a protection always
+exists: with every count of the group hidden or shown as 'x', the table with one more case in
+the value agrees with everything left (a Gegensperrung that holds one of its cases already is
+at least k and stays so). Hiding more never helps a reader, so protection achieved stays
+achieved. Afterwards, Gegensperrungen a reader could still pin down are shown again (they
+protect nothing), and every hidden cell is tried shown again ('<k' again for a small count
+shown as 'x'), kept so when nothing becomes disclosed (no over-suppression). Every sensitive
+value and hidden cell keeps a *witness*: a table checked exactly against everything published
+that gives it another value. A value without one is protected again; :class:`PlanError` is
+left for a plan that still fails after that (a defect, never expected).
 """
 
 from __future__ import annotations
@@ -252,6 +265,7 @@ class Zelle:
     grund: str = ""
     regel: str = ""
     intervall: tuple[float | None, float | None] = (None, None)
+    verdeckt: bool = False  # a small count shown as 'x' (status 'gesperrt'), not as '<k'
 
 
 @dataclass
@@ -297,7 +311,7 @@ class Plan:
         return _attacker(self.zellen, self.k, self.null_sichtbar)
 
     def hidden(self) -> list[Zelle]:
-        """The hidden cells (primary and secondary)."""
+        """The hidden cells (primary '<k', small counts shown as 'x', and Gegensperrungen)."""
         return [z for z in self.zellen if z.status in ("klein", "gesperrt")]
 
     def intervalle(self) -> Plan:
@@ -317,8 +331,18 @@ def _small(v: float, k: int, null_sichtbar: bool) -> bool:
     return (1 <= v <= k - 1) or (not null_sichtbar and v == 0)
 
 
+def _gelesen(z: Zelle) -> str:
+    """What the plan's attacker assumes a reader knows of a cell (the status of its Knowledge).
+
+    A small count shown as 'x' (``verdeckt``) is any whole number >= 0 to a reader. Every other
+    'x' is taken as 0 or >= k: as if a reader could tell a Gegensperrung from a small count
+    shown as 'x' – more than the symbols say, so the plan errs on the safe side.
+    """
+    return "frei" if z.verdeckt else z.status
+
+
 def _attacker(zellen: Sequence[Zelle], k: int, null_sichtbar: bool) -> Attacker:
-    return Attacker([Knowledge(z.atoms, z.status, z.wert if z.status == "wert" else None)  # type: ignore[arg-type]
+    return Attacker([Knowledge(z.atoms, _gelesen(z), z.wert if z.status == "wert" else None)  # type: ignore[arg-type]
                      for z in zellen], k, null_sichtbar)
 
 
@@ -326,19 +350,44 @@ def _cost(z: Zelle) -> float:
     return len(z.orte) * (1.0 + z.wert)
 
 
+def _zeige(z: Zelle) -> None:
+    z.status, z.grund, z.regel, z.verdeckt = "wert", "", "", False
+
+
+def _sperre(z: Zelle) -> None:
+    z.status, z.grund, z.verdeckt = "gesperrt", SEKUNDAER, False
+    z.regel = "Gegensperrung: sonst wäre eine kleine Anzahl aus anderen veröffentlichten Zahlen errechenbar"
+
+
+def _klein(z: Zelle, k: int, null_sichtbar: bool) -> None:
+    klein = f"Anzahl zwischen 1 und {k - 1}" if null_sichtbar else f"Anzahl unter {k}"
+    z.status, z.grund, z.regel, z.verdeckt = "klein", PRIMAER, f"{klein} (Mindestfallzahl k = {k})", False
+
+
+def _verdecke(z: Zelle, k: int) -> None:
+    z.status, z.grund, z.verdeckt = "gesperrt", PRIMAER, True
+    z.regel = (f"Anzahl unter {k}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle ergäben schon die "
+               f"Zeichen der anderen Zahlen den genauen Wert")
+
+
 class _Zeugen:
     """Witnesses: whole tables that agree with everything published, kept per group of atoms.
 
     A witness in which a value differs from the truth proves that a reader cannot pin that
     value down. Hiding a cell keeps every witness valid; showing a cell keeps those that give
-    it its true value. So most checks need no solver run; the witnesses are re-verified
-    exactly at the end (a certificate, independent of the solver's optimality).
+    it its true value. So most checks need no solver run. Every witness is checked exactly
+    (whole numbers, every published count of its group) before it is kept: a certificate,
+    independent of the solver's tolerances.
     """
 
     def __init__(self, zellen: list[Zelle], k: int, null_sichtbar: bool):
         self.zellen, self.k, self.null_sichtbar = zellen, k, null_sichtbar
         self.att = _attacker(zellen, k, null_sichtbar)  # fixes the groups (independent of status)
         self.root = {a: self.att.component(a) for z in zellen for a in z.atoms}
+        self.members: dict[int, list[Zelle]] = {}
+        for z in zellen:
+            if z.atoms:
+                self.members.setdefault(self.root[z.atoms[0]], []).append(z)
         self.tables: dict[int, list[dict[int, int]]] = {}
         self._fresh = True
 
@@ -358,14 +407,18 @@ class _Zeugen:
         return any(abs(self.value(t, atoms) - wert) > 0.5 for t in self.tables.get(self.group(atoms), []))
 
     def search(self, atoms: Sequence[int], wert: float) -> bool:
-        """Ask the attacker for a witness; keep it. False: the value is disclosed."""
+        """Ask the attacker for a witness; keep it. False: the value is disclosed.
+
+        A table the solver offers that fails the exact check counts as no witness (the plan
+        then protects the value further instead of trusting a rounded solution).
+        """
         if self.witnessed(atoms, wert):
             return True
         if not self._fresh:
             self.att = _attacker(self.zellen, self.k, self.null_sichtbar)
             self._fresh = True
         table = self.att.witness(atoms, wert)
-        if table is None:
+        if table is None or not self.valid(table):
             return False
         self.add(table)
         return True
@@ -373,22 +426,29 @@ class _Zeugen:
     def add(self, table: dict[int, int]) -> None:
         self.tables.setdefault(self.group(list(table)), []).append(table)
 
+    def fits(self, table: dict[int, int], z: Zelle) -> bool:
+        """Exact check of one published count: the table's value agrees with its symbol."""
+        v = self.value(table, z.atoms)
+        st = _gelesen(z)
+        if st == "wert":
+            return v == round(z.wert)
+        if st == "klein":
+            return (1 if self.null_sichtbar else 0) <= v <= self.k - 1
+        if st == "gesperrt":
+            return v == 0 or v >= self.k if self.null_sichtbar else v >= self.k
+        return True
+
     def valid(self, table: dict[int, int]) -> bool:
         """Exact check: the table agrees with every published count of its group."""
-        if any(v < 0 for v in table.values()):
+        if not table or any(v < 0 for v in table.values()):
             return False
-        lo = 1 if self.null_sichtbar else 0
-        for z in self.zellen:
-            if not z.atoms or z.atoms[0] not in table:
-                continue
-            v = self.value(table, z.atoms)
-            if z.status == "wert" and v != round(z.wert):
-                return False
-            if z.status == "klein" and not lo <= v <= self.k - 1:
-                return False
-            if z.status == "gesperrt" and ((self.null_sichtbar and 0 < v < self.k) or (not self.null_sichtbar and v < self.k)):
-                return False
-        return True
+        return all(self.fits(table, z) for z in self.members.get(self.group(list(table)), []))
+
+    def keep(self, z: Zelle) -> None:
+        """``z`` changed status: drop the witnesses of its group that no longer agree with it."""
+        g = self.group(z.atoms)
+        self.tables[g] = [t for t in self.tables.get(g, []) if self.fits(t, z)]
+        self.changed()
 
 
 def build_plan(
@@ -405,7 +465,7 @@ def build_plan(
 
     ``raeume``: the areas that add up to Gesamtstadt (Sozialräume and 'ohne Zuordnung');
     ``nicht_bewertet``: areas whose cells are not published at all ('nicht bewertet');
-    ``feinschliff``: try every secondarily hidden cell visible again (fewer hidden cells).
+    ``feinschliff``: try every hidden cell visible again (fewer hidden cells).
     The intervals of the audit are computed on demand (:meth:`Plan.intervalle`).
     """
     import time
@@ -439,40 +499,44 @@ def build_plan(
         if any(r in frei for _, _, r in z.orte):
             z.status, z.grund, z.regel = "frei", NICHT_BEWERTET, "Gebiet nicht bewertet (zu wenige Einwohner*innen)"
         elif _small(z.wert, k, null_sichtbar):
-            klein = f"Anzahl zwischen 1 und {k - 1}" if null_sichtbar else f"Anzahl unter {k}"
-            z.status, z.grund, z.regel = "klein", PRIMAER, f"{klein} (Mindestfallzahl k = {k})"
+            _klein(z, k, null_sichtbar)
     zeugen = _Zeugen(zellen, k, null_sichtbar)
     gruppen = _sensitive_groups(model, zellen, k, null_sichtbar, zeugen.root)
     targets: list[tuple[tuple[int, ...], float]] = [
         (z.atoms, z.wert) for z in zellen if _small(z.wert, k, null_sichtbar)
     ] + [(g.atoms, g.wert) for g in gruppen]
-    for atoms, wert in targets:
-        if not zeugen.search(atoms, wert):
-            _protect(zellen, atoms, wert, k, null_sichtbar, zeugen)
-    # a hidden cell a reader can pin down anyway protects nothing: show it
-    for z in zellen:
-        if z.status == "gesperrt" and not zeugen.search(z.atoms, z.wert):
-            z.status, z.grund, z.regel = "wert", "", ""
-            zeugen.changed()
-    if feinschliff:
-        _prune(zellen, targets, zeugen)
-    _certify(zellen, targets, zeugen, jahr)
-    return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, round(time.perf_counter() - t0, 3))
-
-
-def _certify(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen, jahr: str) -> None:
-    """Check the witnesses exactly; every sensitive value and hidden cell needs one that differs."""
-    for g, tables in zeugen.tables.items():
-        zeugen.tables[g] = [t for t in tables if zeugen.valid(t)]
-    checks = list(targets) + [(z.atoms, z.wert) for z in zellen if z.status in ("klein", "gesperrt")]
-    offen = [(a, w) for a, w in checks if not zeugen.search(a, w)]
-    for tables in zeugen.tables.values():
-        if not all(zeugen.valid(t) for t in tables):
-            raise PlanError(f"Geheimhaltung {jahr}: ein Zeuge widerspricht den veröffentlichten Zahlen")
-    if offen:
+    for runde in range(3):
+        _secure(zellen, targets, zeugen)
+        if feinschliff and runde == 0:
+            _prune(zellen, targets, zeugen)
+        offen = _offen(zellen, targets, zeugen)
+        if not offen:
+            break
+    else:  # cannot happen: hiding a whole group protects every value in it (see _protect)
         names = [z.orte[0] for z in zellen if z.atoms == offen[0][0]]
         where = f", z. B. {names[0][0]} ({names[0][1]}, {names[0][2]})" if names else ""
         raise PlanError(f"Geheimhaltung {jahr}: {len(offen)} Wert(e) wären trotz Sperrung errechenbar{where}")
+    return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, round(time.perf_counter() - t0, 3))
+
+
+def _secure(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen) -> None:
+    """Protect every sensitive value, then show again what protects nothing."""
+    for atoms, wert in targets:
+        if not zeugen.search(atoms, wert):
+            _protect(zellen, atoms, wert, zeugen)
+    # a Gegensperrung a reader can pin down anyway protects nothing: show it (every table that
+    # agrees with the rest gives it its true value, so showing it tells a reader nothing new)
+    for z in zellen:
+        if z.status == "gesperrt" and not z.verdeckt and not zeugen.search(z.atoms, z.wert):
+            _zeige(z)
+            zeugen.keep(z)
+
+
+def _offen(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]],
+           zeugen: _Zeugen) -> list[tuple[tuple[int, ...], float]]:
+    """The sensitive values and hidden cells without an exactly checked witness (disclosed)."""
+    checks = list(targets) + [(z.atoms, z.wert) for z in zellen if z.status in ("klein", "gesperrt")]
+    return [(a, w) for a, w in checks if not zeugen.search(a, w)]
 
 
 def _sensitive_groups(model: AtomModel, zellen: list[Zelle], k: int, null_sichtbar: bool,
@@ -520,16 +584,44 @@ def _sensitive_groups(model: AtomModel, zellen: list[Zelle], k: int, null_sichtb
     return out
 
 
-def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, k: int, null_sichtbar: bool,
-             zeugen: _Zeugen) -> None:
+def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, zeugen: _Zeugen) -> None:
     """Hide the cheapest further cells so that a second table differs in ``target`` by one.
 
     The second table becomes a witness. Variables: the atoms of the target's group (whole
     numbers in a box around the data), per shown cell a binary "hide" (cost) and, for the
     rule "x = 0 or >= k", a binary per hidden or hideable cell.
+
+    When no choice of shown cells helps (the '<k' marks alone give the value away, e.g. two
+    '<3' areas whose total is '<3': 1 + 1 = 2), a second run may also show small counts as
+    'x' (a binary per '<k' cell, priced above hiding every shown cell of the group, so it is
+    used only where hiding cannot help). That run always has a solution: with every count of
+    the group hidden, adding one case to the target is consistent with all that is left.
     """
     g = zeugen.group(target)
     members = [i for i, z in enumerate(zellen) if z.atoms and zeugen.group(z.atoms) == g]
+    best = _protect_milp(zellen, members, target, wert, zeugen, verdecken=False)
+    if best is None:
+        best = _protect_milp(zellen, members, target, wert, zeugen, verdecken=True)
+    if best is None:  # solver trouble only: hide the whole group, the pruning shows back what it can
+        hide = [i for i in members if zellen[i].status == "wert"]
+        cover = [i for i in members if zellen[i].status == "klein"]
+        table = None
+    else:
+        hide, cover, table = best
+    for i in hide:
+        _sperre(zellen[i])
+    for i in cover:
+        _verdecke(zellen[i], zeugen.k)
+    zeugen.changed()
+    if table is not None and zeugen.valid(table):
+        zeugen.add(table)
+
+
+def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ...], wert: float,
+                  zeugen: _Zeugen, verdecken: bool) -> tuple[list[int], list[int], dict[int, int]] | None:
+    """The cheapest cells to hide (and, with ``verdecken``, '<k' cells to show as 'x')."""
+    k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
+    lo_klein = 1.0 if null_sichtbar else 0.0
     atoms = sorted({a for i in members for a in zellen[i].atoms})
     col = {a: j for j, a in enumerate(atoms)}
     cap = {a: math.inf for a in atoms}
@@ -539,9 +631,11 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, k: int, 
     slack = 2.0 * k + 2.0
     cap = {a: c + slack for a, c in cap.items()}
     visible = [i for i in members if zellen[i].status == "wert"]
-    disj = [i for i in members if zellen[i].status in ("gesperrt", "wert")] if null_sichtbar else []
-    n, nz, nw = len(atoms), len(visible), len(disj)
-    nvar = n + nz + nw
+    disj = [i for i in members if _gelesen(zellen[i]) in ("gesperrt", "wert")] if null_sichtbar else []
+    klein = [i for i in members if zellen[i].status == "klein"]
+    cover = klein if verdecken else []
+    n, nz, nw, ne = len(atoms), len(visible), len(disj), len(cover)
+    nvar = n + nz + nw + ne
     ub: list[np.ndarray] = []
     bub: list[float] = []
 
@@ -550,9 +644,12 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, k: int, 
         r[[col[a] for a in zellen[i].atoms]] = 1.0
         return r
 
+    def big(i: int) -> float:
+        return float(sum(cap[a] for a in zellen[i].atoms))
+
     for j, i in enumerate(visible):  # |A y - v| <= D z
         r = row(i)
-        d = float(sum(cap[a] for a in zellen[i].atoms) + zellen[i].wert)
+        d = big(i) + zellen[i].wert
         r1 = r.copy()
         r1[n + j] = -d
         r2 = -r
@@ -560,29 +657,38 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, k: int, 
         ub += [r1, r2]
         bub += [zellen[i].wert, -zellen[i].wert]
     for i in members:
-        st = zellen[i].status
-        if st == "klein":
+        if _gelesen(zellen[i]) == "klein" and i not in cover:
             r = row(i)
             ub += [r, -r]
-            bub += [k - 1.0, -(1.0 if null_sichtbar else 0.0)]
-        elif not null_sichtbar and st in ("gesperrt", "wert"):
+            bub += [k - 1.0, -lo_klein]
+        elif not null_sichtbar and _gelesen(zellen[i]) in ("gesperrt", "wert"):
             ub.append(-row(i))
             bub.append(-float(k))
     for j, i in enumerate(disj):  # 0 or >= k
         r = row(i)
-        big = float(sum(cap[a] for a in zellen[i].atoms))
         r1 = r.copy()
-        r1[n + nz + j] = -big
+        r1[n + nz + j] = -big(i)
         r2 = -r
         r2[n + nz + j] = float(k)
         ub += [r1, r2]
         bub += [0.0, 0.0]
+    for j, i in enumerate(cover):  # '<k' unless shown as 'x' (e = 1): lo (1 - e) <= A y <= k - 1 + M e
+        r = row(i)
+        r1 = r.copy()
+        r1[n + nz + nw + j] = -big(i)
+        r2 = -r
+        r2[n + nz + nw + j] = -lo_klein
+        ub += [r1, r2]
+        bub += [k - 1.0, -lo_klein]
     t = np.zeros(nvar)
     t[[col[a] for a in target]] = 1.0
     cost = np.zeros(nvar)
     for j, i in enumerate(visible):
         cost[n + j] = _cost(zellen[i])
-    bounds = [(0.0, cap[a]) for a in atoms] + [(0.0, 1.0)] * (nz + nw)
+    weight = 1.0 + sum(_cost(zellen[i]) for i in visible)  # showing '<k' as 'x' only where hiding cannot help
+    for j, i in enumerate(cover):
+        cost[n + nz + nw + j] = weight * _cost(zellen[i])
+    bounds = [(0.0, cap[a]) for a in atoms] + [(0.0, 1.0)] * (nz + nw + ne)
     best = None
     for s in (1.0, -1.0):
         if wert + s < 0:
@@ -595,35 +701,32 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, k: int, 
         if res.status == 0 and (best is None or res.fun < best.fun - 1e-9):
             best = res
     if best is None:
-        # no second table in reach: hide every shown cell that shares a case with the target
-        chosen = [i for i in visible if set(zellen[i].atoms) & set(target)]
-    else:
-        chosen = [i for j, i in enumerate(visible) if best.x[n + j] > 0.5]
-    for i in chosen:
-        z = zellen[i]
-        z.status, z.grund = "gesperrt", SEKUNDAER
-        z.regel = "Gegensperrung: sonst wäre eine kleine Anzahl aus anderen veröffentlichten Zahlen errechenbar"
-    zeugen.changed()
-    if best is not None:
-        table = {a: int(round(best.x[col[a]])) for a in atoms}
-        if zeugen.valid(table):
-            zeugen.add(table)
+        return None
+    hide = [i for j, i in enumerate(visible) if best.x[n + j] > 0.5]
+    shown_as_x = [i for j, i in enumerate(cover) if best.x[n + nz + nw + j] > 0.5]
+    return hide, shown_as_x, {a: int(round(best.x[col[a]])) for a in atoms}
 
 
 def _prune(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen) -> None:
-    """Try every secondarily hidden cell visible again (most costly first); keep what stays safe."""
-    for z in sorted((z for z in zellen if z.status == "gesperrt"), key=_cost, reverse=True):
+    """Try every hidden cell shown again (most costly first): a Gegensperrung as its number, a
+    small count shown as 'x' as '<k' again; keep what leaves every value protected."""
+    k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
+    kandidaten = sorted((z for z in zellen if z.status == "gesperrt" and not z.verdeckt), key=_cost, reverse=True)
+    kandidaten += sorted((z for z in zellen if z.verdeckt), key=_cost, reverse=True)
+    for z in kandidaten:
         g = zeugen.group(z.atoms)
-        kept = zeugen.tables.get(g, [])
-        saved = (z.status, z.grund, z.regel)
-        z.status, z.grund, z.regel = "wert", "", ""
-        zeugen.changed()
-        zeugen.tables[g] = [t for t in kept if zeugen.value(t, z.atoms) == round(z.wert)]
+        kept = list(zeugen.tables.get(g, []))
+        saved = (z.status, z.grund, z.regel, z.verdeckt)
+        if z.verdeckt:
+            _klein(z, k, null_sichtbar)
+        else:
+            _zeige(z)
+        zeugen.keep(z)
         checks = [(a, w) for a, w in targets if zeugen.group(a) == g] + [
             (o.atoms, o.wert) for o in zellen if o.status in ("klein", "gesperrt") and zeugen.group(o.atoms) == g
         ]
         if not all(zeugen.search(a, w) for a, w in checks):
-            z.status, z.grund, z.regel = saved
+            z.status, z.grund, z.regel, z.verdeckt = saved
             zeugen.changed()
             extra = [t for t in zeugen.tables.get(g, []) if t not in kept]
             zeugen.tables[g] = kept + extra
@@ -636,16 +739,19 @@ def interval_text(v: float | None) -> str:
 
 
 def plan_summary(plan: Plan) -> dict[str, int]:
-    """Counts of the plan: places shown, hidden primary/secondary, not rated, sensitive groups."""
-    out = {"orte": 0, "primaer": 0, "sekundaer": 0, "nicht_bewertet": 0, "leer": 0}
+    """Counts of the plan: places shown, hidden primary (of them shown as 'x') and secondary,
+    not rated, sensitive groups."""
+    out = {"orte": 0, "primaer": 0, "primaer_als_x": 0, "sekundaer": 0, "nicht_bewertet": 0, "leer": 0}
     for i in plan.orte.values():
         if i is None:
             out["leer"] += 1
             continue
         out["orte"] += 1
-        st = plan.zellen[i].status
-        if st == "klein":
+        z = plan.zellen[i]
+        st = z.status
+        if st == "klein" or z.verdeckt:
             out["primaer"] += 1
+            out["primaer_als_x"] += z.verdeckt
         elif st == "gesperrt":
             out["sekundaer"] += 1
         elif st == "frei":

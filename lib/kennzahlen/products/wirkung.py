@@ -507,7 +507,7 @@ def _audit(plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: 
             z = plan.zelle(k.id, teil, a)
             if z is None or z.status == "wert":
                 continue
-            kleiner |= z.status == "klein"
+            kleiner |= z.grund == disclosure.PRIMAER  # '<k', or a small count shown as 'x'
             rows.append({"tabelle": name, "zeile": a, "spalte": teil, "grund": z.grund, "regel": z.regel,
                          "intervall_min": interval_text(z.intervall[0]), "intervall_max": interval_text(z.intervall[1])})
         if k.nenner and status[a] in ("gesperrt", "frei"):
