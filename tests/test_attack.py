@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -243,3 +245,37 @@ def test_two_small_parts_of_a_small_total_are_protected():
     assert plan.status(kid, "Zähler", "C") == "wert" and plan.sichtbar(kid, "Nenner", GESAMTSTADT)
     [x] = [z for z in plan.hidden() if z.status == "gesperrt"]
     assert x.grund == dp.PRIMAER and x.wert == 1
+
+
+def test_highs_writes_nothing_to_stdout(capfd):
+    """HiGHS's MIP solver prints a stray debug line on this Gegensperrungs-MILP (scipy 1.17,
+    presolve off); in a report run ipykernel would put it into the notebook. ``highs`` keeps
+    file descriptor 1 quiet."""
+    import numpy as np
+
+    from kennzahlen.attack import highs, quiet
+
+    c = np.array([0, 0, 0, 0, 22, 23, 22, 23, 0, 0, 0, 0], dtype=float)
+    # four shown counts over atoms 0-3: (atoms, value, big-M of "hide", big-M of "0 or >= 3")
+    cells = [((2,), 21, 50, 29), ((2, 3), 22, 81, 59), ((0, 2), 21, 79, 58), ((0, 1, 2, 3), 22, 140, 118)]
+    a_ub, b_ub = [], []
+    for j, (atoms, v, hide_m, x_m) in enumerate(cells):
+        r = np.zeros(12)
+        r[list(atoms)] = 1.0
+        for sign in (1, -1):  # |A y - v| <= D z
+            row = sign * r
+            row[4 + j] = -hide_m
+            a_ub.append(row)
+            b_ub.append(sign * v)
+        up, down = r.copy(), -r
+        up[8 + j], down[8 + j] = -x_m, 3.0  # 0 or >= 3
+        a_ub += [up, down]
+        b_ub += [0.0, 0.0]
+    res = highs(c, A_ub=np.array(a_ub), b_ub=np.array(b_ub), A_eq=np.array([[0, 0, 0, 1] + [0] * 8]),
+                b_eq=np.array([2.0]), bounds=[(0, 29), (0, 30), (0, 29), (0, 30)] + [(0, 1)] * 8,
+                integrality=np.ones(12))
+    assert res.status == 0 and res.fun == 44
+    with quiet():
+        os.write(1, b"native output\n")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

@@ -26,19 +26,67 @@ A value is *disclosed* when min = max.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from scipy.optimize import OptimizeWarning, linprog
+from scipy.optimize import OptimizeResult, OptimizeWarning, linprog
 
 Status = Literal["wert", "klein", "gesperrt", "frei"]
 #: HiGHS option: how far from a whole number an integer variable may be (default 1e-6). The
 #: big-M rows of an ``x`` multiply it by the cell's cap, so a tight tolerance keeps
 #: "0 or >= k" exact for caps up to about 10^7.
 _MIP_TOL = 1e-6
+
+
+def _fflush() -> None:
+    try:
+        ctypes.CDLL(None).fflush(None)  # C stdio buffers (HiGHS writes with printf)
+    except (OSError, AttributeError):
+        pass
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Send what native code writes to the process's stdout (file descriptor 1) to nowhere.
+
+    HiGHS's MIP solver prints a stray debug line ("HighsMipSolverData::transformNew…")
+    even with its output switched off; in a report run ipykernel forwards file descriptor 1
+    into the notebook, so the line would appear in a public report.
+    """
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout at all
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        _fflush()
+        os.dup2(devnull, 1)
+        try:
+            yield
+        finally:
+            _fflush()
+            os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+        os.close(devnull)
+
+
+def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
+    """``scipy.optimize.linprog`` with HiGHS: the project's options, no warnings, no output."""
+    with warnings.catch_warnings(), quiet():
+        warnings.simplefilter("ignore", OptimizeWarning)
+        return linprog(c, method="highs", options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False},
+                       **kwargs)
 
 
 class AttackError(RuntimeError):
@@ -106,11 +154,8 @@ class _Component:
         c = np.zeros(self.nvar)
         for a in target:
             c[self.col[a]] += sense
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", OptimizeWarning)
-            res = linprog(c, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                          bounds=self.bounds, integrality=self.integrality, method="highs",
-                          options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False})
+        res = highs(c, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
+                    bounds=self.bounds, integrality=self.integrality)
         if res.status != 0:
             raise AttackError(f"Angreifer-LP ohne Lösung (Status {res.status}: {res.message})")
         table = {a: int(round(res.x[i])) for i, a in enumerate(self.atoms)}
@@ -227,4 +272,4 @@ class Attacker:
         return not lo < truth - 0.5
 
 
-__all__ = ["AttackError", "Attacker", "Knowledge", "Status"]
+__all__ = ["AttackError", "Attacker", "Knowledge", "Status", "highs", "quiet"]

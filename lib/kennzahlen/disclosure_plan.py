@@ -58,16 +58,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import OptimizeWarning, linprog
 
-from .attack import Attacker, Knowledge
+from .attack import Attacker, Knowledge, highs
 from .catalog import Basiszahl, Catalog, Term
 from .schema import BOOL_TRUE, GESAMTSTADT, TABLES
 
@@ -693,11 +691,8 @@ def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ..
     for s in (1.0, -1.0):
         if wert + s < 0:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", OptimizeWarning)
-            res = linprog(cost, A_ub=np.array(ub), b_ub=np.array(bub), A_eq=np.array([t]),
-                          b_eq=np.array([wert + s]), bounds=bounds, integrality=np.ones(nvar),
-                          method="highs", options={"mip_feasibility_tolerance": 1e-6, "presolve": False})
+        res = highs(cost, A_ub=np.array(ub), b_ub=np.array(bub), A_eq=np.array([t]), b_eq=np.array([wert + s]),
+                    bounds=bounds, integrality=np.ones(nvar))
         if res.status == 0 and (best is None or res.fun < best.fun - 1e-9):
             best = res
     if best is None:
