@@ -279,3 +279,28 @@ def test_highs_writes_nothing_to_stdout(capfd):
         os.write(1, b"native output\n")
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+def test_year_with_partial_data_gets_a_plan():
+    """The first year of a pool: a yearly Kennzahl without data, a quarterly one with only its
+    last quarter, and jh_z2 with a Sozialraum without a row (Nenner 0) – where two '<3' areas
+    make the '<3' total: the plan is built and nothing can be recovered."""
+    sr = sozialraeume()
+    jh = {sr[0]: (1, 4), sr[1]: (1, 6), sr[2]: (0, 5), sr[3]: (0, 7), GESAMTSTADT: (2, 22)}  # sr[4]: no row
+    rows = _rows("jh_z2_anteil_vollzeitpflege", "2019", jh)
+    rows += [{"kennzahl": "egh_z2_anteil_nahfeld", "ebene": "gesamtstadt", "raum": GESAMTSTADT, "periode": "2019-Q4",
+              "zaehler": 40, "nenner": 50, "wert": 0.8}]  # collected only since 2019-Q4: no year value
+    rows += _bev("2019", {r: 20_000 for r in sr})
+    pool = pd.DataFrame(rows)
+    plan = wirkung.plan_jahr(pool, "2019")
+    kid = "jh_z2_anteil_vollzeitpflege"
+    assert plan.status(kid, "Zähler", sr[4]) == "leer" and plan.status("egh_z2_anteil_nahfeld", "Zähler", GESAMTSTADT) == "leer"
+    assert plan.status("ah_z5_anteil_verbleib_haeuslichkeit", "Nenner", GESAMTSTADT) == "leer"
+    att = plan.attacker()
+    for z in plan.hidden():
+        lo, hi = att.interval(z.atoms)
+        assert hi is None or lo < hi, z.orte
+    assert sum(z.verdeckt for z in plan.zellen) == 1
+    t = wirkung.kennzahl_tabelle(pool, load_catalog().get(kid), "2019")
+    assert sorted(t.anzeige.loc[[sr[0], sr[1], GESAMTSTADT], "Zähler"]) == ["<3", "<3", "x"]
+    assert (t.anzeige.loc[sr[4]] == "–").all()
