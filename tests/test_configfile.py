@@ -94,7 +94,7 @@ def test_public_group_refuses_internal_products(tmp_path: Path):
     assert str(f) in msg and "Gruppe 'gemeinderat' (Nr. 1)" in msg and "Produkt 2 (Quartalsmeldung)" in msg
     assert "Produkt 3" not in msg  # public: allowed
     # an internal group may get it; a public group with only Produkt 3 is fine
-    mail.load_verteiler(_verteiler(tmp_path, "  - {id: c2, name: C2, produkte: [2, 3], empfaenger: [c2@example.org]}\n"))
+    mail.load_verteiler(_verteiler(tmp_path, "  - {id: c2, name: C2, oeffentlich: false, produkte: [2, 3], empfaenger: [c2@example.org]}\n"))
     mail.load_verteiler(_verteiler(tmp_path, "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n"))
 
 
@@ -112,3 +112,33 @@ def test_shipped_council_groups_are_public():
     public = {g.id for g in v.gruppen if g.oeffentlich}
     assert public == {"gemeinderat-fba", "bm2"}
     assert all(g.produkte == [3] for g in v.gruppen if g.oeffentlich)
+
+
+def test_group_with_a_public_product_must_say_whether_it_is_public(tmp_path: Path):
+    """The default 'oeffentlich: false' is not taken silently for a group that gets Produkt 3."""
+    gruppen = (
+        "  - id: c2\n"
+        "    name: Controlling\n"
+        "    produkte: [2]\n"
+        "    empfaenger: [c2@example.org]\n"
+        "  - id: ausschuss\n"
+        "    name: Neuer Ausschuss\n"
+        "{flag}"
+        "    produkte: [1, 3]\n"
+        "    empfaenger: [ausschuss@example.org]\n"
+    )
+    f = _verteiler(tmp_path, gruppen.format(flag=""))
+    with pytest.raises(mail.VerteilerError) as exc:
+        mail.load_verteiler(f)
+    msg = str(exc.value)
+    assert str(f) in msg
+    assert "Gruppe 'ausschuss' (Nr. 2, Zeile 7): bekommt Produkt 3 (Wirkungskennzahlen" in msg
+    assert "'oeffentlich: true'" in msg and "'oeffentlich: false'" in msg
+    assert "'c2'" not in msg  # only internal products: the flag may be left out
+    assert not mail.load_verteiler(_verteiler(tmp_path, gruppen.format(flag="    oeffentlich: false\n"))).gruppen[1].oeffentlich
+    with pytest.raises(mail.VerteilerError, match=r"Gruppe 'ausschuss' \(Nr. 2\): die Gruppe ist öffentlich"):
+        mail.load_verteiler(_verteiler(tmp_path, gruppen.format(flag="    oeffentlich: true\n")))  # and gets Produkt 1
+    # Produkt 3 made internal: nothing public in the group, the flag may be left out again
+    d = tmp_path / "disclosure.yaml"
+    d.write_text("produkte:\n  3: intern\n", encoding="utf-8")
+    mail.load_verteiler(_verteiler(tmp_path, gruppen.format(flag="")), disclosure_config=d)

@@ -207,7 +207,7 @@ gruppen:
          "Gruppe 'srtl-west' (Nr. 2): id doppelt (schon Nr. 1)"),
         ("  - {id: srtl-wib, name: W, sozialraum: Wiblingen, produkte: [1], empfaenger: [WEST@example.org]}\n",
          "Adresse west@example.org: steht in Gruppen mit verschiedener Bindung"),
-        ("  - {id: al, name: AL, produkte: [1, 3], empfaenger: [west@example.org]}\n",
+        ("  - {id: al, name: AL, oeffentlich: false, produkte: [1, 3], empfaenger: [west@example.org]}\n",
          "Adresse west@example.org: steht in Gruppen mit verschiedener Bindung"),
         ("  - {id: c2, name: C2, produkte: [], empfaenger: [c2@example.org]}\n",
          "Gruppe 'c2' (Nr. 2), produkte: List should have at least 1 item"),

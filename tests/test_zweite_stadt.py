@@ -35,6 +35,7 @@ gruppen:
 {srtl}
   - id: leitung
     name: Amtsleitung
+    oeffentlich: false
     produkte: [1, 2, 3, 4]
     empfaenger: [leitung@musterstadt.example]
 """

@@ -112,7 +112,9 @@ class Gruppe(_Strict):
 
     ``oeffentlich: true`` marks a group whose reports may become public (Gemeinderat,
     Fachbereichsausschuss, BM 2: council papers): it may only get products that
-    ``config/disclosure.yaml`` calls public (disclosure control on).
+    ``config/disclosure.yaml`` calls public (disclosure control on). A group that gets a
+    public product must state ``oeffentlich`` (true or false) in the file: the default
+    (false, internal) is not taken silently where a report may leave the department.
     """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -187,15 +189,33 @@ def _where(loc: tuple, raw: dict) -> str:
     return ".".join(str(x) for x in parts) or "(Datei)"
 
 
+def _gruppen_zeilen(path: Path) -> list[int]:
+    """The line (1-based) of each entry under ``gruppen:`` in the file, for messages."""
+    import yaml
+
+    from .configfile import StrictLoader
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506 - a SafeLoader
+    except (OSError, yaml.YAMLError):
+        return []
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if getattr(key, "value", None) == "gruppen" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
 def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | None = None,
                    disclosure_config: Any = None) -> Verteiler:
     """Read and validate the Verteiler; raise VerteilerError listing every problem (German).
 
     Checks: known products, known Sozialräume (``kennzahlen.geography.sozialraeume()`` unless
     given), valid addresses, unique group ids, no address bound to two different Sozialräume
-    (or bound and unbound), no password in the file, and no public group (``oeffentlich:
+    (or bound and unbound), no password in the file, no public group (``oeffentlich:
     true``) with a product that ``config/disclosure.yaml`` (or ``disclosure_config``: a
-    DisclosureConfig or a path) calls internal.
+    DisclosureConfig or a path) calls internal, and ``oeffentlich`` stated explicitly by every
+    group that gets a product it calls public.
     """
     path = Path(path or paths.CONFIG / "verteiler.yaml")
     raw = read_yaml(path, VerteilerError, "die Verteiler-Datei")
@@ -231,7 +251,7 @@ def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | Non
                 f"  - Gruppe '{g.id}' (Nr. {n}), sozialraum: unbekannter Sozialraum "
                 f"'{g.sozialraum}' (bekannt: {', '.join(sozialraeume)})"
             )
-    problems += _public_groups(verteiler, disclosure_config)
+    problems += _public_groups(verteiler, disclosure_config, _gruppen_zeilen(path))
     for adresse in verteiler.adressen():
         bindungen = {g.sozialraum for g in verteiler.gruppen_von(adresse)}
         if len(bindungen) > 1 and bindungen != {None}:
@@ -247,8 +267,10 @@ def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | Non
     return verteiler
 
 
-def _public_groups(verteiler: Verteiler, disclosure_config: Any = None) -> list[str]:
-    """Problems: a public group that would get an internal product (exact small counts)."""
+def _public_groups(verteiler: Verteiler, disclosure_config: Any = None, zeilen: list[int] | None = None) -> list[str]:
+    """Problems: a public group that would get an internal product (exact small counts), and a
+    group that gets a public product without saying whether it is public (``zeilen``: the
+    line of each group in the file)."""
     from . import disclosure
 
     cfg = disclosure_config
@@ -258,7 +280,18 @@ def _public_groups(verteiler: Verteiler, disclosure_config: Any = None) -> list[
         except disclosure.DisclosureConfigError as exc:
             return [f"  - Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"]
     problems = []
+    zeilen = zeilen or []
     for n, g in enumerate(verteiler.gruppen, start=1):
+        oeffentliche = [p for p in g.produkte if disclosure.is_public(p, cfg)]
+        if oeffentliche and "oeffentlich" not in g.model_fields_set:
+            zeile = f", Zeile {zeilen[n - 1]}" if n <= len(zeilen) else ""
+            namen = ", ".join(f"Produkt {p} ({PRODUKTE[p].titel})" for p in oeffentliche)
+            problems.append(
+                f"  - Gruppe '{g.id}' (Nr. {n}{zeile}): bekommt {namen}, laut config/disclosure.yaml "
+                f"öffentlich; bitte ausdrücklich angeben, ob die Gruppe Berichte an die Öffentlichkeit "
+                f"weitergibt: 'oeffentlich: true' (Gemeinderat, Ausschuss, BM 2: dann nur öffentliche "
+                f"Produkte) oder 'oeffentlich: false' (intern)"
+            )
         if not g.oeffentlich:
             continue
         intern = [p for p in g.produkte if not disclosure.is_public(p, cfg)]
