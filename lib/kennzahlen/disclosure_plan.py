@@ -357,15 +357,19 @@ def _sperre(z: Zelle) -> None:
     z.regel = "Gegensperrung: sonst wäre eine kleine Anzahl aus anderen veröffentlichten Zahlen errechenbar"
 
 
+def _klein_text(k: int, null_sichtbar: bool) -> str:
+    return f"Anzahl zwischen 1 und {k - 1}" if null_sichtbar else f"Anzahl unter {k}"
+
+
 def _klein(z: Zelle, k: int, null_sichtbar: bool) -> None:
-    klein = f"Anzahl zwischen 1 und {k - 1}" if null_sichtbar else f"Anzahl unter {k}"
-    z.status, z.grund, z.regel, z.verdeckt = "klein", PRIMAER, f"{klein} (Mindestfallzahl k = {k})", False
+    z.status, z.grund, z.verdeckt = "klein", PRIMAER, False
+    z.regel = f"{_klein_text(k, null_sichtbar)} (Mindestfallzahl k = {k})"
 
 
-def _verdecke(z: Zelle, k: int) -> None:
+def _verdecke(z: Zelle, k: int, null_sichtbar: bool) -> None:
     z.status, z.grund, z.verdeckt = "gesperrt", PRIMAER, True
-    z.regel = (f"Anzahl unter {k}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle ergäben schon die "
-               f"Zeichen der anderen Zahlen den genauen Wert")
+    z.regel = (f"{_klein_text(k, null_sichtbar)}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle ergäben "
+               f"schon die Zeichen der anderen Zahlen den genauen Wert")
 
 
 class _Zeugen:
@@ -609,7 +613,7 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, zeugen: 
     for i in hide:
         _sperre(zellen[i])
     for i in cover:
-        _verdecke(zellen[i], zeugen.k)
+        _verdecke(zellen[i], zeugen.k, zeugen.null_sichtbar)
     zeugen.changed()
     if table is not None and zeugen.valid(table):
         zeugen.add(table)
