@@ -77,7 +77,7 @@ def staedte(draw):
             "nicht_bewertet": nicht_bewertet, "k": k, "null_sichtbar": null_sichtbar}
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(staedte())
 def test_plan_never_fails_and_the_attacker_recovers_nothing(stadt):
     k, null_sichtbar = stadt["k"], stadt["null_sichtbar"]
