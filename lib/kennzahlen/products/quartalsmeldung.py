@@ -189,8 +189,10 @@ def kernaussagen(pool: pd.DataFrame, periode: str, raum: str) -> list[str]:
 
 
 def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
-    """The Erfassungsbogen as an Excel file for Controlling C2 (written atomically)."""
+    """The Erfassungsbogen as an Excel file for Controlling C2 (atomic; no cell can become a formula)."""
     from openpyxl.styles import Alignment, Font, PatternFill
+
+    from ..safeio import neutralise_sheet, replacing
 
     pool = load_pool(pool_dir)
     bogen = erfassungsbogen(pool, periode)
@@ -199,8 +201,8 @@ def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
     col = SO_GESAMT if raum == GESAMTSTADT else raum
     table[f"{col}: Vorquartal"] = v["vorquartal"].to_numpy()
     table[f"{col}: Vorjahresquartal"] = v["vorjahresquartal"].to_numpy()
-    tmp = path.with_name(f".{path.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+
+    with replacing(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         table.to_excel(xw, sheet_name="Erfassungsbogen", index=False, startrow=3)
         ws = xw.sheets["Erfassungsbogen"]
         ws["A1"] = f"Erfassungsbogen Quartalsmeldung – Stichtag {fmt.datum(stichtag(periode))}"
@@ -217,7 +219,5 @@ def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
         for letter, w in widths.items():
             ws.column_dimensions[letter].width = w
         ws.freeze_panes = "E5"
-    import os
-
-    os.replace(tmp, path)
+        neutralise_sheet(ws)  # a catalog or config text starting with '=' stays text
     return path
