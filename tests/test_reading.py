@@ -155,6 +155,11 @@ CORPUS_EXPECTED = {
         "jugendhilfe_2021-02-30.csv", None, None, "jugendhilfe_2021-02-30.csv",
         "jugendhilfe_2021-02-30.csv: Das Datum im Dateinamen ist kein gültiges Datum",
     ),
+    "utf16": (
+        "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
+        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 und "
+        "Windows-1252",
+    ),
 }
 # fmt: on
 

@@ -20,6 +20,8 @@ def _raumgliederung(path: str) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{path}: Spalte(n) fehlen: {', '.join(sorted(missing))}")
     df["stadtviertel_nr"] = df["stadtviertel_nr"].str.strip()
+    for col in ("stadtviertel", "stadtteil", "sozialraum"):  # names compare equal however typed
+        df[col] = df[col].str.strip().str.normalize("NFC")
     dup = df[df["stadtviertel_nr"].duplicated()]
     if len(dup):
         raise ValueError(f"{path}: Stadtviertel doppelt: {', '.join(dup['stadtviertel_nr'])}")
