@@ -111,6 +111,8 @@ def pool(raw: Path, out: Path, warten: float) -> None:
         frames, raw_data = build_pool_frames(raw)
     except (InvalidInput, PoolTargetError) as exc:
         refuse(str(exc))
+    except OSError as exc:
+        refuse(f"{exc.filename or raw}: nicht lesbar ({exc.strerror or exc}).")
     try:
         target = write_pool(frames, out, raw=raw, wait=warten, echo=click.echo)
     except (PoolTargetError, LockBusy) as exc:

@@ -72,7 +72,7 @@ def slug(name: str) -> str:
 
 def check_periode(periode: str) -> str:
     """Validate a quarter label 'YYYY-Qn' (years 1900–2100)."""
-    if not re.fullmatch(r"\d{4}-Q[1-4]", periode or ""):
+    if not isinstance(periode, str) or not re.fullmatch(r"[0-9]{4}-Q[1-4]", periode, flags=re.ASCII):
         raise RunnerError(f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4")
     if not 1900 <= int(periode[:4]) <= 2100:
         raise RunnerError(f"Periode '{periode}' ungültig: das Jahr muss zwischen 1900 und 2100 liegen")
