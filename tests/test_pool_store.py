@@ -261,3 +261,11 @@ def test_manifest_names_its_files_with_checksums(tmp_path: Path):
         assert hashlib.sha256((vdir / name).read_bytes()).hexdigest() == digest
         assert (out / name).read_bytes() == (vdir / name).read_bytes()
     assert (out / "manifest.json").read_bytes() == (vdir / "manifest.json").read_bytes()
+
+
+def test_a_version_folder_reads_as_a_pool(tmp_path: Path):
+    """The runner hands a report the version folder it planned with."""
+    out = tmp_path / "pool"
+    write_pool(frames(3), out)
+    vdir = out / "versions" / pool_manifest(out)["version"]
+    assert tag_of(vdir) == 3

@@ -79,7 +79,7 @@ def current(root: Path | str) -> PoolVersion | None:
     """The pool the pointer names (None when there is no manifest.json).
 
     A folder written by an older version of the program (tables and manifest at the top, no
-    ``version``) is read as it is.
+    ``version``) and a version folder itself (``versions/v-…``) are read as they are.
     """
     root = Path(root)
     try:
@@ -87,7 +87,9 @@ def current(root: Path | str) -> PoolVersion | None:
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
     version = _version_of(data)
-    folder = root / VERSIONS / version if version else root
+    folder = root
+    if version and root.name != version:  # a pool folder, not a version folder given directly
+        folder = root / VERSIONS / version
     return PoolVersion(root, folder, data)
 
 

@@ -118,24 +118,31 @@ def formatiert(bogen: pd.DataFrame) -> pd.DataFrame:
 
 
 def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
-    """The Erfassungsbogen as an HTML table with group header rows (like the paper's form)."""
+    """The Erfassungsbogen as an HTML table with group header rows (like the paper's form).
+
+    Area names (config) and sources (catalog) are escaped.
+    """
+    from html import escape
+
     cols = list(bogen.columns)
     head = "".join(
-        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{c}</th>' for c in cols
+        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{escape(str(c))}</th>'
+        for c in cols
     )
     rows, current = [], None
     for (gruppe, bereich, zeile, quelle), vals in bogen.iterrows():
         if gruppe != current:
-            rows.append(f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{GRUPPEN[gruppe]}</td></tr>')
+            rows.append(f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{escape(GRUPPEN[gruppe])}</td></tr>')
             current = gruppe
         label = bereich if zeile == "Gesamt" else f"{bereich}: {zeile}"
         weight = "font-weight:bold;" if zeile == "Gesamt" or bereich == zeile else ""
         cells = "".join(
-            f'<td style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">{fmt.zahl(vals[c])}</td>'
+            f'<td style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">{escape(fmt.zahl(vals[c]))}</td>'
             for c in cols
         )
         rows.append(
-            f'<tr><td style="text-align:left;{weight}">{label}</td><td style="text-align:left">{quelle}</td>{cells}</tr>'
+            f'<tr><td style="text-align:left;{weight}">{escape(label)}</td>'
+            f'<td style="text-align:left">{escape(str(quelle))}</td>{cells}</tr>'
         )
     return (
         f'<table class="kz-bogen"><thead><tr><th>Fallzahl</th><th>Quelle</th>{head}</tr></thead>'
