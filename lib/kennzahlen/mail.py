@@ -544,7 +544,7 @@ class MailLog:
         logged = None
         if row.get("zustellung") not in self.done():
             logged = {**row, "zeit": _now(), "ergebnis": f"{UNGEWISS}: Lauf wurde während der Übergabe "
-                      f"abgebrochen – vermutlich zugestellt; bei Bedarf mit --resend erneut senden"}
+                      f"abgebrochen – vermutlich zugestellt, bei Bedarf mit --resend erneut senden"}
             self.append(logged)
         self.end()
         return logged
@@ -852,7 +852,7 @@ def send_messages(versand: Versand, sender: SmtpSender, resend: bool = False,
         except _Permanent as exc:
             result = f"abgewiesen: {exc}"
         except _Ambiguous as exc:
-            result = f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt; " \
+            result = f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt, " \
                      f"bei Bedarf mit --resend erneut senden"
         except _Unreachable as exc:
             result = f"fehler: keine Verbindung zum Server ({exc})"
