@@ -185,3 +185,25 @@ def test_runs_json_is_written_per_report_and_a_rerun_redoes_only_the_rest(setup)
                      notebooks=setup["nbs"], progress=False)
     status = {e["raum"]: e["status"] for e in res.entries}
     assert status == {"Böfingen": "uebersprungen", "Eselsberg": "uebersprungen", "West": "ok"}
+
+
+@pytest.mark.skipif(not LINUX, reason="Unix sockets")
+def test_kernel_files_of_killed_runs_are_removed(setup):
+    import tempfile
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    tmp = Path(tempfile.gettempdir())
+    stale = [tmp / f"kz-kernel-{dead.pid}-abcdef123456-1", tmp / f"kz-kernel-{dead.pid}-abcdef123456.json"]
+    mine = tmp / f"kz-kernel-{os.getpid()}-abcdef123456-1"
+    for f in [*stale, mine]:
+        f.write_text("")
+    try:
+        res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+                         progress=False)
+        assert [e["status"] for e in res.entries] == ["ok"]
+        assert not any(f.exists() for f in stale) and mine.exists()
+        leftover = [f for f in tmp.glob(f"kz-kernel-{os.getpid()}-*") if f != mine]
+        assert leftover == []  # the run's own kernel files are gone after its clean shutdown
+    finally:
+        mine.unlink(missing_ok=True)

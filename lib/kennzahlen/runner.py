@@ -264,8 +264,11 @@ def _ipc_kernel_manager():
     class IPCKernelManager(KernelManager):
         def __init__(self, **kwargs):
             if os.name == "posix":
+                # the worker's PID in the names: files of a killed run can be told and removed
+                base = os.path.join(tempfile.gettempdir(), f"{KERNEL_FILE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}")
                 kwargs.setdefault("transport", "ipc")
-                kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"kz-kernel-{uuid.uuid4().hex[:12]}"))
+                kwargs.setdefault("ip", base)
+                kwargs.setdefault("connection_file", base + ".json")
             super().__init__(**kwargs)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -279,6 +282,33 @@ def _ipc_kernel_manager():
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
+
+
+KERNEL_FILE_PREFIX = "kz-kernel-"
+
+
+def remove_stale_kernel_files() -> int:
+    """Remove sockets and connection files of kernels whose worker process is gone (killed runs)."""
+    import tempfile
+
+    removed = 0
+    for f in Path(tempfile.gettempdir()).glob(f"{KERNEL_FILE_PREFIX}*"):
+        m = re.match(rf"{KERNEL_FILE_PREFIX}(\d+)-[0-9a-f]+", f.name)
+        if not m:
+            continue  # an older name without PID: whose it is, is unknown
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # still running (or the PID was reused): keep
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            f.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _kernel_preexec() -> None:
@@ -542,6 +572,7 @@ def run(
         raise RunnerError(str(exc)) from None
     try:
         _safeio.remove_stale_temps(out_dir)
+        remove_stale_kernel_files()
         return _run_locked(periode, jobs, out_dir, force, workers, progress, t0)
     finally:
         lock.release()
