@@ -181,19 +181,32 @@ def test_audit_csv_has_no_formula(hostile):
 def test_nothing_runs_in_a_browser(hostile):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium nicht installiert")
-    from playwright.sync_api import sync_playwright
+    import threading
 
     dialogs: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(offline=True)
-        for page_path in sorted(hostile["reports"].rglob("*.html")):
-            page = context.new_page()
-            page.on("dialog", lambda d, n=page_path.name: (dialogs.append(f"{n}: {d.message}"), d.dismiss()))
-            page.on("pageerror", lambda e, n=page_path.name: errors.append(f"{n}: {e}"))
-            page.goto(page_path.as_uri())
-            page.wait_for_timeout(100)
-            page.close()
-        browser.close()
+    failed: list[BaseException] = []
+
+    def visit() -> None:  # in its own thread: the session's browser fixture may hold an event loop
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                context = browser.new_context(offline=True)
+                for page_path in sorted(hostile["reports"].rglob("*.html")):
+                    page = context.new_page()
+                    page.on("dialog", lambda d, n=page_path.name: (dialogs.append(f"{n}: {d.message}"), d.dismiss()))
+                    page.on("pageerror", lambda e, n=page_path.name: errors.append(f"{n}: {e}"))
+                    page.goto(page_path.as_uri())
+                    page.wait_for_timeout(100)
+                    page.close()
+                browser.close()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test
+            failed.append(exc)
+
+    t = threading.Thread(target=visit)
+    t.start()
+    t.join(300)
+    assert not failed, failed
     assert dialogs == [] and errors == []

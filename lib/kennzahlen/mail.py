@@ -675,16 +675,15 @@ class _SMTP(smtplib.SMTP):
         if code != 354:
             raise smtplib.SMTPDataError(code, repl)
         if isinstance(msg, str):
-            msg = msg.encode("ascii")
-        msg = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", msg)
+            msg = re.sub(r"(?:\r\n|\n|\r(?!\n))", "\r\n", msg).encode("ascii")
         q = re.sub(rb"(?m)^\.", b"..", msg)
         if q[-2:] != b"\r\n":
             q += b"\r\n"
         self.send(q)
         if self.before_commit is not None:
             self.before_commit()
-        self.committed = True
         self.send(b".\r\n")
+        self.committed = True  # from here on, a lost answer leaves the delivery open (ungewiss)
         return self.getreply()
 
 
@@ -769,6 +768,9 @@ class SmtpSender:
         reason = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}".strip()
         if self.server is not None and self.server.sock is None:
             self.close()  # a 421 closes the connection; the next message reconnects
+        elif self.server is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.server.rset()  # a clean state for the next message
         if 400 <= code < 500:
             raise _Transient(reason)
         raise _Permanent(reason)
