@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from faultsmtp import start as start_smtp
+from procs import alive, descendants
 
 from kennzahlen import poolstore, runner
 from kennzahlen.api import load_pool
@@ -138,30 +139,6 @@ def kill_at(proc: subprocess.Popen, seconds: float) -> bool:
     STATS["waisen"] += len(orphans)
     assert orphans == [], "workers or kernels outlived the killed run"
     return True
-
-
-def descendants(pid: int) -> set[int]:
-    kids: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(d.name))
-    out, todo = set(), [pid]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.add(k)
-            todo.append(k)
-    return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")

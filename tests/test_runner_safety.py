@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from procs import alive, descendants
 from test_runner import _notebook
 
 from kennzahlen import runner
@@ -24,15 +25,13 @@ LINUX = sys.platform.startswith("linux")
 
 @pytest.fixture()
 def setup(tmp_path: Path) -> dict[str, Path]:
-    nbs = tmp_path / "notebooks"
-    nbs.mkdir()
-    pool = tmp_path / "pool"
-    pool.mkdir()
-    (pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
-    ok = 'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} {periode}</p>"))'
-    for nr in (1, 3, 4):
-        _notebook(nbs / runner.PRODUKTE[nr].notebook, ok)
-    return {"nbs": nbs, "pool": pool, "out": tmp_path / "reports"}
+    """A fake pool and one tiny product notebook (the runner's tests use the same shape)."""
+    s = {"nbs": tmp_path / "notebooks", "pool": tmp_path / "pool", "out": tmp_path / "reports"}
+    s["nbs"].mkdir()
+    s["pool"].mkdir()
+    (s["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
+    _notebook(s["nbs"] / runner.PRODUKTE[1].notebook, 'print(f"Bericht {sozialraum} {periode}")')
+    return s
 
 
 def _script(s: dict[str, Path], produkte: list[int], raeume: list[str], workers: int) -> list[str]:
@@ -43,32 +42,6 @@ def _script(s: dict[str, Path], produkte: list[int], raeume: list[str], workers:
                    workers={workers}, notebooks=Path({str(s['nbs'])!r}), progress=False)
     """)
     return [sys.executable, "-c", code]
-
-
-def _children(pid: int) -> set[int]:
-    """All descendants of a process (from /proc)."""
-    kids: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(d.name))
-    out, todo = set(), [pid]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.add(k)
-            todo.append(k)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 def test_a_second_run_is_told_who_holds_the_folder(setup):
@@ -144,19 +117,19 @@ def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
     deadline = time.monotonic() + 90
     kernels: set[int] = set()
     while time.monotonic() < deadline:
-        kids = _children(proc.pid)
+        kids = descendants(proc.pid)
         kernels = {k for k in kids if b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()} if kids else set()
         if len(kernels) >= workers:
             break
         time.sleep(0.2)
     assert len(kernels) >= workers, "kernels did not start"
-    tree = _children(proc.pid)
+    tree = descendants(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(p) for p in tree):
+    while time.monotonic() < deadline and any(alive(p) for p in tree):
         time.sleep(0.1)
-    left = [p for p in tree if _alive(p)]
+    left = [p for p in tree if alive(p)]
     for p in left:  # do not leave them running if the test fails
         os.kill(p, signal.SIGKILL)
     assert left == [], "workers or kernels outlived the killed run"
