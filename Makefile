@@ -70,4 +70,4 @@ benchmark: install
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(POOL)/*.parquet $(POOL)/manifest.json $(OUT)/*/
+	rm -rf $(POOL)/*.parquet $(POOL)/manifest.json $(POOL)/versions $(POOL)/.kennzahlen.lock $(OUT)/*/

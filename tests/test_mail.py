@@ -270,7 +270,8 @@ def test_dry_run_writes_the_messages_the_verteiler_implies(fake, tmp_path):
         assert str(msg["Subject"]).startswith("Kennzahlensystem Soziales – Berichte 2023-Q4 – ")
     log = list(csv.DictReader((fake.dir / "mail_log.csv").open(encoding="utf-8"), delimiter=";"))
     assert len(log) == 11 and {r["modus"] for r in log} == {"dry-run"}
-    assert list(log[0]) == ["zeit", "empfaenger", "gruppe", "betreff", "anhaenge", "modus", "ergebnis"]
+    assert list(log[0]) == ["zeit", "empfaenger", "gruppe", "betreff", "anhaenge", "modus", "ergebnis",
+                            "zustellung", "pool_version", "message_id"]
     assert all(r["ergebnis"].startswith("geschrieben: ") for r in log)
 
 

@@ -163,6 +163,11 @@ CORPUS_EXPECTED = {
         "jugendhilfe_2023-04-12.csv", None, None, "jugendhilfe_2023-04-12.xlsx",
         "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand 12.04.2023",
     ),
+    "utf16": (
+        "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
+        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 und "
+        "Windows-1252",
+    ),
 }
 # fmt: on
 

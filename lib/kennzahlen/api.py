@@ -11,7 +11,6 @@ Example (in any notebook)::
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,23 +34,37 @@ def pool_dir(pool: str | Path | None = None) -> Path:
     return Path(env) if env else paths.PROCESSED
 
 
+def pool_files(pool: str | Path | None = None) -> Path:
+    """The folder holding the current pool version's tables (follows ``manifest.json``)."""
+    from .poolstore import current_dir
+
+    return current_dir(pool_dir(pool))
+
+
 def load_pool(pool: str | Path | None = None, table: str = "kennzahlen") -> pd.DataFrame:
     """Read one pool table (default ``kennzahlen.parquet``) as a tidy DataFrame.
 
     ``table`` may be ``kennzahlen``, ``stand`` (the exports read and their Stand) or any
-    other table the pool writes (``ampel``, ``ampel_details``).
+    other table the pool writes (``ampel``, ``ampel_details``). The tables of one call come
+    from one complete pool version, also while ``kennzahlen pool`` writes a new one.
     """
-    path = pool_dir(pool) / f"{table}.parquet"
+    path = pool_files(pool) / f"{table}.parquet"
     if not path.exists():
         raise PoolMissing(
-            f"{path} fehlt: erst den Datenpool bauen (`kennzahlen pool` oder `make report`)."
+            f"{pool_dir(pool) / f'{table}.parquet'} fehlt: erst den Datenpool bauen "
+            f"(`kennzahlen pool` oder `make report`)."
         )
     return pd.read_parquet(path)
 
 
 def pool_manifest(pool: str | Path | None = None) -> dict:
-    """The pool's manifest (checksums of its files)."""
-    return json.loads((pool_dir(pool) / "manifest.json").read_text(encoding="utf-8"))
+    """The pool's manifest (checksums of its files, and its version)."""
+    from .poolstore import current
+
+    version = current(pool_dir(pool))
+    if version is None:
+        raise PoolMissing(f"{pool_dir(pool) / 'manifest.json'} fehlt: erst den Datenpool bauen (`kennzahlen pool`).")
+    return version.manifest
 
 
 def select(

@@ -31,7 +31,32 @@ def expand_multi(argv: list[str]) -> list[str]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; no Python traceback reaches the person running a command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
+                SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("KENNZAHLEN_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"Unerwarteter Fehler ({type(exc).__name__}: {exc}). Der Befehl wurde abgebrochen; "
+                f"bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht den "
+                f"Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
+            ) from None
+
+
+WARTEN = click.option(
+    "--warten", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SEKUNDEN",
+    help="So lange warten, wenn ein anderer Lauf den Ordner gerade benutzt (0: sofort abbrechen).",
+)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
               default=None, help="Konfigurationsordner der Stadt (Standard: config/ oder $KENNZAHLEN_CONFIG).")
 def cli(config_dir: Path | None) -> None:
@@ -51,32 +76,53 @@ def main() -> None:
 @click.option("--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests).")
 def demo(out: Path, seed: int, scale: float) -> None:
     """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen leeren Ordner."""
+    import math
+
     from .demo import write_demo
 
+    if out.exists() and not out.is_dir():
+        raise click.ClickException(f"--out {out} ist eine Datei, kein Ordner: bitte einen leeren Ordner angeben.")
+    if not (math.isfinite(scale) and scale > 0):
+        raise click.ClickException(f"--scale {scale} ungültig: erwartet eine Zahl größer als 0, z. B. 1 oder 30.")
     t0 = time.perf_counter()
     try:
         files = write_demo(out, seed=seed, scale=scale)
-    except FileExistsError as exc:
+    except (FileExistsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{len(files)} Demo-Exporte nach {out} geschrieben ({time.perf_counter() - t0:.1f} s).")
 
 
 @cli.command()
 @click.option("--raw", type=click.Path(path_type=Path), default=paths.RAW, show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=paths.PROCESSED, show_default=True)
-def pool(raw: Path, out: Path) -> None:
+@click.option("--out", type=click.Path(path_type=Path), default=paths.PROCESSED, show_default=True,
+              help="Ordner des Datenpools: leer oder ein früherer Datenpool (nie der Rohdatenordner).")
+@WARTEN
+def pool(raw: Path, out: Path, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
     from .pool import build_pool_frames, pool_summary, write_pool
+    from .poolstore import PoolTargetError, check_target
     from .reading import InvalidInput
+    from .safeio import LockBusy
+
+    def refuse(message: str) -> None:
+        click.echo(message, err=True)
+        click.echo("Der Datenpool wurde NICHT geschrieben; der bisherige bleibt unverändert.", err=True)
+        sys.exit(2)
 
     t0 = time.perf_counter()
     try:
+        check_target(out, raw)
         frames, raw_data = build_pool_frames(raw)
-    except InvalidInput as exc:
-        click.echo(str(exc), err=True)
-        click.echo("Der Datenpool wurde NICHT geschrieben; der bisherige bleibt unverändert.", err=True)
-        sys.exit(2)
-    target = write_pool(frames, out)
+    except (InvalidInput, PoolTargetError) as exc:
+        refuse(str(exc))
+    except OSError as exc:
+        refuse(f"{exc.filename or raw}: nicht lesbar ({exc.strerror or exc}).")
+    try:
+        target = write_pool(frames, out, raw=raw, wait=warten, echo=click.echo)
+    except (PoolTargetError, LockBusy) as exc:
+        refuse(str(exc))
+    except OSError as exc:
+        refuse(f"Datenpool nach {out} nicht schreibbar ({exc.strerror or exc}).")
     for line in pool_summary(frames, raw_data):
         click.echo(line)
     click.echo(f"Geschrieben: {target} ({time.perf_counter() - t0:.1f} s)")
@@ -90,16 +136,21 @@ def pool(raw: Path, out: Path) -> None:
 @click.option("--pool", "pool_dir", type=click.Path(path_type=Path), default=paths.PROCESSED, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=paths.REPORTS, show_default=True)
 @click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
-@click.option("--workers", type=int, default=None, help="Parallele Berichte (Standard: Anzahl Kerne).")
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
+              help="Parallele Berichte (Standard: Anzahl Kerne).")
+@WARTEN
 def report(periode: str, produkte: tuple[int, ...], raeume: tuple[str, ...], pool_dir: Path, out: Path,
-           force: bool, workers: int | None) -> None:
+           force: bool, workers: int | None, warten: float) -> None:
     """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert)."""
     from .runner import RunnerError, run
 
     try:
-        result = run(periode, list(produkte) or None, list(raeume) or None, pool_dir, out, force, workers)
+        result = run(periode, list(produkte) or None, list(raeume) or None, pool_dir, out, force, workers,
+                     wait=warten, echo=click.echo)
     except RunnerError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Berichte nach {out} nicht schreibbar ({exc.strerror or exc}).") from None
     counts = {s: sum(e["status"] == s for e in result.entries) for s in ("ok", "uebersprungen", "fehler")}
     click.echo(
         f"{len(result.entries)} Berichte für {periode}: {counts['ok']} erstellt, "

@@ -40,7 +40,6 @@ the interval a reader can still believe (``intervall_min``, ``intervall_max``).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -640,9 +639,11 @@ def write_audit(audit: pd.DataFrame | Iterable[pd.DataFrame], path: Path | str) 
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    out.to_csv(tmp, sep=";", index=False, encoding="utf-8")
-    os.replace(tmp, path)
+    from .safeio import csv_safe, replacing
+
+    out = out.map(csv_safe)  # the audit opens in Excel: no cell may become a formula
+    with replacing(path) as tmp:  # a unique temp name: two runs never share it
+        out.to_csv(tmp, sep=";", index=False, encoding="utf-8")
     return path
 
 

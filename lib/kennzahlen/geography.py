@@ -41,8 +41,9 @@ def _raumgliederung(path: str) -> pd.DataFrame:
     missing = {"stadtviertel_nr", "stadtviertel", "stadtteil", "sozialraum"} - set(df.columns)
     if missing:
         raise ValueError(f"{path}: Spalte(n) fehlen: {', '.join(sorted(missing))}")
-    for c in ("stadtviertel_nr", "stadtviertel", "stadtteil", "sozialraum"):
-        df[c] = df[c].str.strip()
+    df["stadtviertel_nr"] = df["stadtviertel_nr"].str.strip()
+    for col in ("stadtviertel", "stadtteil", "sozialraum"):  # names compare equal however typed
+        df[col] = df[col].str.strip().str.normalize("NFC")
     empty = df[(df["stadtviertel_nr"] == "") | (df["sozialraum"] == "")]
     if len(empty):
         line = int(empty.index[0]) + 2

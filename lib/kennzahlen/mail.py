@@ -21,14 +21,18 @@ command line option. Every message is logged in ``reports/<periode>/mail_log.csv
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import io
+import ipaddress
 import json
 import os
 import re
 import smtplib
 import ssl
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +49,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from . import fmt, paths
 from .configfile import read_yaml
 from .runner import PRODUKTE
+from .safeio import FolderLock, LockBusy, atomic_write, fsync_dir
 from .schema import GESAMTSTADT
 
 PASSWORD_ENV = "KENNZAHLEN_SMTP_PASSWORD"
@@ -55,7 +60,6 @@ ANHANG_TYPEN = {
     ".html": ("text", "html"),
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
-LOG_FIELDS = ["zeit", "empfaenger", "gruppe", "betreff", "anhaenge", "modus", "ergebnis"]
 _ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -370,9 +374,11 @@ def plan_messages(verteiler: Verteiler, runs: dict) -> list[Nachricht]:
 
 
 def pool_hash(pool_dir: Path) -> str | None:
-    """SHA-256 of the pool's ``manifest.json`` (None when there is no pool)."""
-    f = Path(pool_dir) / "manifest.json"
-    return hashlib.sha256(f.read_bytes()).hexdigest() if f.exists() else None
+    """SHA-256 of the pool's ``manifest.json`` (None when there is no pool): the pool version."""
+    from .poolstore import current
+
+    version = current(Path(pool_dir))
+    return version.sha256 if version is not None else None
 
 
 def _inside(periode_dir: Path, rel: str) -> Path | None:
@@ -488,7 +494,8 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
     return "\n".join(lines) + "\n"
 
 
-def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler) -> EmailMessage:
+def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler,
+                  message_id: str | None = None) -> EmailMessage:
     """The EmailMessage for one recipient, with the reports attached."""
     msg = EmailMessage()
     sender = verteiler.absender
@@ -497,7 +504,7 @@ def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler) -> E
     msg["To"] = nachricht.empfaenger
     msg["Subject"] = nachricht.betreff or subject(periode, nachricht)
     msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Message-ID"] = message_id or make_msgid(domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(body(periode, nachricht, verteiler))
     for a in nachricht.anhaenge:
@@ -506,57 +513,134 @@ def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler) -> E
     return msg
 
 
-# ---------------------------------------------------------------------------- sending
-@dataclass
-class MailResult:
-    """What a mailing did: one log row per message."""
+# ---------------------------------------------------------------------------- the delivery log
+LOG_FIELDS = ["zeit", "empfaenger", "gruppe", "betreff", "anhaenge", "modus", "ergebnis",
+              "zustellung", "pool_version", "message_id"]
+GESENDET = "gesendet"
+UNGEWISS = "ungewiss"
+#: waits between reconnect attempts after a dropped connection (seconds)
+RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+#: waits before sending again after a temporary refusal (4xx), within one run
+RETRY_DELAYS = (1.0, 2.0)
 
-    log: list[dict]
-    log_file: Path
-    hinweise: list[str]
+
+def delivery_key(periode: str, nachricht: Nachricht, pool_version: str | None) -> str:
+    """The identity of one delivery: recipient, report set and pool version (a short hash)."""
+    berichte = [[e.get("produkt"), e.get("raum"), e.get("berichtszeitraum")] for e in nachricht.berichte]
+    text = json.dumps({"empfaenger": nachricht.empfaenger, "periode": periode, "berichte": berichte,
+                       "pool": pool_version}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+class MailLog:
+    """``mail_log.csv``: one row per message tried, appended, flushed and fsynced at once.
+
+    A delivery counts as done when a row with its ``zustellung`` key says ``gesendet`` (the
+    server accepted it) or ``ungewiss`` (the run stopped between handing the message over and
+    the server's answer: most likely delivered, so not sent again without ``--resend``).
+    Just before the end of a message is handed over, its key is written to
+    ``.mail_unterwegs.json``; a run that finds this file finished, logs the key as ``ungewiss``.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.inflight = self.path.with_name(".mail_unterwegs.json")
+
+    def rows(self) -> list[dict]:
+        """All rows logged so far (old logs without the newer columns read with them empty)."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8", newline="") as fh:
+            return [dict(r) for r in csv.DictReader(fh, delimiter=";")]
+
+    def done(self) -> dict[str, dict]:
+        """Delivery key -> the row that says it was delivered (or possibly delivered)."""
+        out = {}
+        for r in self.rows():
+            key, ergebnis = r.get("zustellung"), r.get("ergebnis") or ""
+            if key and r.get("modus") == "smtp" and ergebnis.startswith((GESENDET, UNGEWISS)):
+                out.setdefault(key, r)
+        return out
+
+    def _migrate(self) -> None:
+        """A log written before the ``zustellung`` column: rewrite it once with the new header."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with self.path.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh, delimiter=";"), [])
+        if header != LOG_FIELDS:
+            rows = self.rows()
+            buf = io.StringIO()
+            w = csv.DictWriter(buf, fieldnames=LOG_FIELDS, delimiter=";", extrasaction="ignore")
+            w.writeheader()
+            w.writerows(rows)
+            atomic_write(self.path, buf.getvalue())
+
+    def append(self, row: dict) -> None:
+        """Append one row and make it durable (flush + fsync) before anything else happens."""
+        self._migrate()
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        with self.path.open("a", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=LOG_FIELDS, delimiter=";", extrasaction="ignore")
+            if new:
+                w.writeheader()
+            w.writerow(row)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if new:
+            fsync_dir(self.path.parent)
+
+    def begin(self, row: dict) -> None:
+        """Mark a message as being handed over (durable), just before its final line is sent."""
+        atomic_write(self.inflight, json.dumps(row, ensure_ascii=False))
+
+    def end(self) -> None:
+        """The message's outcome is logged: clear the mark."""
+        with contextlib.suppress(FileNotFoundError):
+            self.inflight.unlink()
+
+    def recover(self) -> dict | None:
+        """After a killed run: log the message it was handing over as ``ungewiss`` (returned)."""
+        try:
+            row = json.loads(self.inflight.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            self.end()
+            return None
+        logged = None
+        if row.get("zustellung") not in self.done():
+            logged = {**row, "zeit": _now(), "ergebnis": f"{UNGEWISS}: Lauf wurde während der Übergabe "
+                      f"abgebrochen – vermutlich zugestellt, bei Bedarf mit --resend erneut senden"}
+            self.append(logged)
+        self.end()
+        return logged
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------- check and plan
+@dataclass
+class Versand:
+    """A checked mailing: the messages, the log, and notes for the person sending."""
+
+    periode: str
+    periode_dir: Path
+    verteiler: Verteiler
+    nachrichten: list[Nachricht]
+    pool_version: str | None
+    hinweise: list[str] = field(default_factory=list)
 
     @property
-    def failed(self) -> list[dict]:
-        return [r for r in self.log if not r["ergebnis"].startswith(("gesendet", "geschrieben"))]
+    def log(self) -> MailLog:
+        return MailLog(self.periode_dir / "mail_log.csv")
 
 
-def _safe_name(adresse: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._@+-]", "_", adresse)
-
-
-def _append_log(path: Path, rows: list[dict]) -> None:
-    new = not path.exists() or path.stat().st_size == 0
-    with path.open("a", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=LOG_FIELDS, delimiter=";")
-        if new:
-            w.writeheader()
-        w.writerows(rows)
-
-
-def parse_hostport(value: str) -> tuple[str, int]:
-    """'host:port' -> (host, port); a clear error otherwise."""
-    host, sep, port = (value or "").rpartition(":")
-    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise MailRefused([f"--smtp '{value}' ungültig: erwartet HOST:PORT, z. B. mail.example.org:587"])
-    return host, int(port)
-
-
-def mail_reports(
-    periode: str,
-    reports_dir: Path | None = None,
-    pool_dir: Path | None = None,
-    verteiler: Verteiler | Path | None = None,
-    dry_run: Path | None = None,
-    smtp: str | None = None,
-    starttls: bool = False,
-    echo: Callable[[str], None] = print,
-) -> MailResult:
-    """Check and send (or, with ``dry_run``, write as .eml) the period's reports.
-
-    Raises MailRefused (nothing sent, nothing logged) when a report is failed, missing or
-    older than the pool, or when the SMTP setup is incomplete (user without password in
-    ``KENNZAHLEN_SMTP_PASSWORD``, server unreachable, STARTTLS or login failing).
-    """
+def check_mailing(periode: str, reports_dir: Path | None, pool_dir: Path | None,
+                  verteiler: Verteiler | Path | None) -> tuple[Verteiler, dict, Path, Path]:
+    """Check the request (period, Verteiler, runs.json); return what planning needs."""
     check_periode(periode)
     periode_dir = Path(reports_dir or paths.REPORTS) / periode
     pool_dir = Path(pool_dir or paths.PROCESSED)
@@ -568,7 +652,20 @@ def mail_reports(
     runs = load_runs(periode_dir)
     if runs.get("periode") not in (None, periode):
         raise MailRefused([f"{periode_dir / 'runs.json'} gehört zur Periode {runs['periode']}, nicht {periode}"])
+    return verteiler, runs, periode_dir, pool_dir
+
+
+def plan_mailing(periode: str, verteiler: Verteiler, runs: dict, periode_dir: Path, pool_dir: Path,
+                 nur: list[str] | None = None) -> Versand:
+    """The messages to send, every report checked first (MailRefused: nothing may go)."""
     nachrichten = plan_messages(verteiler, runs)
+    if nur:
+        wanted = {a.strip().lower() for a in nur}
+        unknown = sorted(wanted - {n.empfaenger for n in nachrichten})
+        if unknown:
+            raise MailRefused([f"--empfaenger {', '.join(unknown)}: bekommt keinen Bericht dieser Periode "
+                               f"(nicht im Verteiler oder keine passende Gruppe)"])
+        nachrichten = [n for n in nachrichten if n.empfaenger in wanted]
     if not nachrichten:
         raise MailRefused([f"Kein Bericht in {periode_dir / 'runs.json'} passt zum Verteiler: nichts zu senden"])
     entries = sorted({id(e): e for n in nachrichten for e in n.berichte}.values(), key=_sort_key)
@@ -589,75 +686,349 @@ def mail_reports(
     for n in nachrichten:
         n.betreff = subject(periode, n)
         n.anhaenge = [a for e in n.berichte for a in _attachments(e, periode_dir)[0]]
-    messages = [(n, build_message(periode, n, verteiler)) for n in nachrichten]
+    return Versand(periode, periode_dir, verteiler, nachrichten, pool_hash(pool_dir), hinweise)
 
-    log_file = periode_dir / "mail_log.csv"
-    rows: list[dict] = []
 
-    def row(n: Nachricht, modus: str, ergebnis: str) -> dict:
-        return {
-            "zeit": datetime.now().isoformat(timespec="seconds"),
-            "empfaenger": n.empfaenger,
-            "gruppe": n.gruppen_ids,
-            "betreff": n.betreff,
-            "anhaenge": " | ".join(a.name for a in n.anhaenge),
-            "modus": modus,
-            "ergebnis": ergebnis,
-        }
+def _log_row(versand: Versand, n: Nachricht, modus: str, ergebnis: str, message_id: str = "") -> dict:
+    return {
+        "zeit": _now(),
+        "empfaenger": n.empfaenger,
+        "gruppe": n.gruppen_ids,
+        "betreff": n.betreff,
+        "anhaenge": " | ".join(a.name for a in n.anhaenge),
+        "modus": modus,
+        "ergebnis": ergebnis,
+        "zustellung": delivery_key(versand.periode, n, versand.pool_version),
+        "pool_version": (versand.pool_version or "")[:16],
+        "message_id": message_id,
+    }
 
-    if dry_run is not None:
-        out = Path(dry_run)
-        out.mkdir(parents=True, exist_ok=True)
-        for n, msg in messages:
-            f = out / f"{_safe_name(n.empfaenger)}.eml"
-            f.write_bytes(msg.as_bytes(policy=SMTP_POLICY))
-            rows.append(row(n, "dry-run", f"geschrieben: {f}"))
-        _append_log(log_file, rows)
-        return MailResult(rows, log_file, hinweise)
 
+def _message_id(versand: Versand, n: Nachricht, resend: bool) -> str:
+    """The same delivery gets the same Message-ID (mail programs show a repeat once);
+    a deliberate ``--resend`` gets a new one."""
+    domain = versand.verteiler.absender.adresse.partition("@")[2]
+    key = delivery_key(versand.periode, n, versand.pool_version)
+    extra = f".{datetime.now():%Y%m%d%H%M%S}" if resend else ""
+    return f"<kennzahlen.{versand.periode}.{key}{extra}@{domain}>"
+
+
+# ---------------------------------------------------------------------------- SMTP
+class _Transient(Exception):
+    """The server refused for now (4xx); another try later may succeed."""
+
+
+class _Permanent(Exception):
+    """The server refused the message (5xx)."""
+
+
+class _Ambiguous(Exception):
+    """The connection broke after the message was handed over, before the server's answer."""
+
+
+class _Unreachable(Exception):
+    """No connection to the server, also after reconnecting with backoff."""
+
+
+class _SMTP(smtplib.SMTP):
+    """smtplib.SMTP that calls ``before_commit`` just before the final ``.`` of DATA."""
+
+    before_commit: Callable[[], None] | None = None
+    committed = False
+
+    def data(self, msg):  # same protocol steps as smtplib, with the hook before the end marker
+        self.putcmd("data")
+        code, repl = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        if isinstance(msg, str):
+            msg = re.sub(r"(?:\r\n|\n|\r(?!\n))", "\r\n", msg).encode("ascii")
+        q = re.sub(rb"(?m)^\.", b"..", msg)
+        if q[-2:] != b"\r\n":
+            q += b"\r\n"
+        self.send(q)
+        if self.before_commit is not None:
+            self.before_commit()
+        self.send(b".\r\n")
+        self.committed = True  # from here on, a lost answer leaves the delivery open (ungewiss)
+        return self.getreply()
+
+
+def _is_loopback(host: str) -> bool:
+    if host.strip().lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class SmtpSender:
+    """One SMTP session that reconnects (with backoff) when the server drops the connection."""
+
+    def __init__(self, host: str, port: int, verteiler: Verteiler, use_tls: bool,
+                 password: str | None, delays: tuple[float, ...] = RECONNECT_DELAYS,
+                 echo: Callable[[str], None] = print):
+        self.host, self.port, self.verteiler = host, port, verteiler
+        self.use_tls, self.password, self.delays, self.echo = use_tls, password, delays, echo
+        self.server: _SMTP | None = None
+
+    def open(self) -> _SMTP:
+        """A new connection to the server (raises OSError when unreachable)."""
+        return _SMTP(self.host, self.port, timeout=self.verteiler.smtp.timeout)
+
+    def greet(self, server: _SMTP) -> None:
+        """EHLO, STARTTLS and login on a new connection; it becomes the session's connection."""
+        try:
+            server.ehlo()
+            if self.use_tls:
+                server.starttls(context=ssl.create_default_context())
+                server.ehlo()
+            if self.verteiler.smtp.benutzer:
+                server.login(self.verteiler.smtp.benutzer, self.password or "")
+        except BaseException:
+            server.close()
+            raise
+        self.server = server
+
+    def connect(self) -> None:
+        """Open, STARTTLS and log in; raise on any failure."""
+        self.greet(self.open())
+
+    def reconnect(self) -> None:
+        """Connect again after a dropped connection, waiting longer each time."""
+        self.close()
+        last: BaseException | None = None
+        for delay in self.delays:
+            time.sleep(delay)
+            try:
+                self.connect()
+                self.echo(f"  (Verbindung zu {self.host}:{self.port} wiederhergestellt)")
+                return
+            except (smtplib.SMTPException, OSError) as exc:
+                last = exc
+        raise _Unreachable(f"{type(last).__name__}: {last}" if last else "keine Verbindung")
+
+    def send(self, msg: EmailMessage, empfaenger: str, before_commit: Callable[[], None]) -> None:
+        """Hand one message over; raise _Transient/_Permanent/_Ambiguous/_Unreachable otherwise."""
+        for _ in range(len(self.delays) + 1):
+            if self.server is None or self.server.sock is None:
+                self.reconnect()
+            server = self.server
+            server.before_commit, server.committed = before_commit, False
+            try:
+                server.send_message(msg, from_addr=self.verteiler.absender.adresse, to_addrs=[empfaenger])
+                return
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, text = next(iter(exc.recipients.values()), (0, b""))
+                self._refused(code, text)
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                self._refused(exc.smtp_code, exc.smtp_error)
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
+                self.close()
+                if server.committed:
+                    raise _Ambiguous(f"{type(exc).__name__}: {exc}") from None
+                self.echo(f"  (Verbindung unterbrochen: {type(exc).__name__}; neuer Versuch)")
+        raise _Unreachable("die Verbindung bricht immer wieder ab")
+
+    def _refused(self, code: int, text: bytes | str) -> None:
+        reason = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}".strip()
+        if self.server is not None and self.server.sock is None:
+            self.close()  # a 421 closes the connection; the next message reconnects
+        elif self.server is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.server.rset()  # a clean state for the next message
+        if 400 <= code < 500:
+            raise _Transient(reason)
+        raise _Permanent(reason)
+
+    def close(self) -> None:
+        """Say goodbye (or just close a broken connection)."""
+        if self.server is None:
+            return
+        try:
+            self.server.quit()
+        except (smtplib.SMTPException, OSError):
+            self.server.close()
+        self.server = None
+
+
+def open_sender(verteiler: Verteiler, smtp: str | None, starttls: bool,
+                delays: tuple[float, ...] = RECONNECT_DELAYS, echo: Callable[[str], None] = print) -> SmtpSender:
+    """Connect to the server; refuse (nothing sent) on any setup problem."""
     host, port = parse_hostport(smtp) if smtp else (verteiler.smtp.host, verteiler.smtp.port)
     use_tls = starttls or verteiler.smtp.starttls
     password = None
     if verteiler.smtp.benutzer:
+        if not use_tls and not _is_loopback(host):
+            raise MailRefused([
+                f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Verbindung zu {host}:{port} "
+                f"ist nicht verschlüsselt: das Passwort ginge im Klartext über das Netz. Bitte --starttls "
+                f"angeben (oder 'starttls: true' in der Verteiler-Datei): nichts wurde gesendet"
+            ])
         password = os.environ.get(PASSWORD_ENV)
         if not password:
             raise MailRefused([
                 f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Umgebungsvariable "
                 f"{PASSWORD_ENV} fehlt oder ist leer: nichts wurde gesendet"
             ])
+    sender = SmtpSender(host, port, verteiler, use_tls, password, delays, echo)
     try:
-        server = smtplib.SMTP(host, port, timeout=verteiler.smtp.timeout)
+        server = sender.open()
     except OSError as exc:
         raise MailRefused([f"SMTP-Server {host}:{port} nicht erreichbar ({exc}): nichts wurde gesendet"]) from None
     try:
+        sender.greet(server)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailRefused([
+            f"SMTP {host}:{port}: {'STARTTLS/' if use_tls else ''}Anmeldung fehlgeschlagen "
+            f"({type(exc).__name__}: {exc}): nichts wurde gesendet"
+        ]) from None
+    return sender
+
+
+# ---------------------------------------------------------------------------- send
+def send_messages(versand: Versand, sender: SmtpSender, resend: bool = False,
+                  retry_delays: tuple[float, ...] = RETRY_DELAYS,
+                  echo: Callable[[str], None] = print) -> tuple[list[dict], list[Nachricht]]:
+    """Send what is not logged as delivered; log each outcome at once. Returns (rows, skipped)."""
+    log = versand.log
+    done = log.done()
+    queue: list[tuple[float, int, Nachricht]] = []
+    skipped = []
+    for n in versand.nachrichten:
+        if not resend and delivery_key(versand.periode, n, versand.pool_version) in done:
+            skipped.append(n)
+        else:
+            queue.append((0.0, 0, n))
+    rows: list[dict] = []
+    while queue:
+        not_before, tries, n = queue.pop(0)
+        if not_before > time.monotonic():
+            time.sleep(not_before - time.monotonic())
+        mid = _message_id(versand, n, resend)
+        msg = build_message(versand.periode, n, versand.verteiler, message_id=mid)
+        row = _log_row(versand, n, "smtp", GESENDET, mid)
         try:
-            server.ehlo()
-            if use_tls:
-                server.starttls(context=ssl.create_default_context())
-                server.ehlo()
-            if verteiler.smtp.benutzer:
-                server.login(verteiler.smtp.benutzer, password or "")
-        except (smtplib.SMTPException, OSError) as exc:
-            raise MailRefused([
-                f"SMTP {host}:{port}: {'STARTTLS/' if use_tls else ''}Anmeldung fehlgeschlagen "
-                f"({type(exc).__name__}: {exc}): nichts wurde gesendet"
-            ]) from None
-        for n, msg in messages:
-            try:
-                refused = server.send_message(msg, from_addr=verteiler.absender.adresse, to_addrs=[n.empfaenger])
-                result = "gesendet" if not refused else f"abgewiesen: {refused}"
-            except (smtplib.SMTPException, OSError) as exc:
-                result = f"fehler: {type(exc).__name__}: {exc}"
-            rows.append(row(n, "smtp", result))
-            echo(f"  {n.empfaenger}: {result}")
+            sender.send(msg, n.empfaenger, before_commit=lambda row=row: log.begin(row))
+            result = GESENDET
+        except _Transient as exc:
+            if tries < len(retry_delays):
+                echo(f"  {n.empfaenger}: vorläufig abgewiesen ({exc}); neuer Versuch in {retry_delays[tries]:g} s")
+                queue.append((time.monotonic() + retry_delays[tries], tries + 1, n))
+                continue
+            result = f"vorläufig abgewiesen: {exc} – beim nächsten Lauf erneut versuchen"
+        except _Permanent as exc:
+            result = f"abgewiesen: {exc}"
+        except _Ambiguous as exc:
+            result = f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt, " \
+                     f"bei Bedarf mit --resend erneut senden"
+        except _Unreachable as exc:
+            result = f"fehler: keine Verbindung zum Server ({exc})"
+            for _, _, rest in [(0, 0, n), *queue]:
+                r = {**_log_row(versand, rest, "smtp", result)}
+                log.append(r)
+                rows.append(r)
+                echo(f"  {rest.empfaenger}: {result}")
+            log.end()
+            break
+        row = {**row, "zeit": _now(), "ergebnis": result}
+        log.append(row)
+        log.end()
+        rows.append(row)
+        echo(f"  {n.empfaenger}: {result}")
+    return rows, skipped
+
+
+def write_dry_run(versand: Versand, out: Path) -> list[dict]:
+    """Write each message as ``<address>.eml`` (nothing sent); log them as dry run."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in versand.nachrichten:
+        msg = build_message(versand.periode, n, versand.verteiler, _message_id(versand, n, False))
+        f = out / f"{_safe_name(n.empfaenger)}.eml"
+        atomic_write(f, msg.as_bytes(policy=SMTP_POLICY))
+        row = _log_row(versand, n, "dry-run", f"geschrieben: {f}")
+        versand.log.append(row)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class MailResult:
+    """What a mailing did: one log row per message tried, and what was not sent again."""
+
+    log: list[dict]
+    log_file: Path
+    hinweise: list[str]
+    schon_zugestellt: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.log if not r["ergebnis"].startswith((GESENDET, "geschrieben", UNGEWISS))]
+
+    @property
+    def ungewiss(self) -> list[dict]:
+        return [r for r in self.log if r["ergebnis"].startswith(UNGEWISS)]
+
+
+def _safe_name(adresse: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._@+-]", "_", adresse)
+
+
+def parse_hostport(value: str) -> tuple[str, int]:
+    """'host:port' -> (host, port); a clear error otherwise."""
+    host, sep, port = (value or "").rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise MailRefused([f"--smtp '{value}' ungültig: erwartet HOST:PORT, z. B. mail.example.org:587"])
+    return host, int(port)
+
+
+def mail_reports(
+    periode: str,
+    reports_dir: Path | None = None,
+    pool_dir: Path | None = None,
+    verteiler: Verteiler | Path | None = None,
+    dry_run: Path | None = None,
+    smtp: str | None = None,
+    starttls: bool = False,
+    echo: Callable[[str], None] = print,
+    resend: bool = False,
+    empfaenger: list[str] | None = None,
+    wait: float = 0.0,
+    reconnect_delays: tuple[float, ...] = RECONNECT_DELAYS,
+    retry_delays: tuple[float, ...] = RETRY_DELAYS,
+) -> MailResult:
+    """Check, then send (or, with ``dry_run``, write as .eml) the period's reports, exactly once.
+
+    Raises MailRefused (nothing sent) when a report is failed, missing or older than the pool,
+    or when the SMTP setup is incomplete or unsafe. Each accepted message is logged at once; a
+    rerun sends only what is not logged as delivered (``resend`` sends again on purpose).
+    """
+    verteiler, runs, periode_dir, pool_dir = check_mailing(periode, reports_dir, pool_dir, verteiler)
+    versand = plan_mailing(periode, verteiler, runs, periode_dir, pool_dir, nur=empfaenger)
+    try:
+        lock = FolderLock(periode_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
+    except LockBusy as exc:
+        raise MailRefused([f"{exc} Nichts wurde gesendet."]) from None
+    try:
+        if dry_run is not None:
+            return MailResult(write_dry_run(versand, dry_run), versand.log.path, versand.hinweise)
+        hinweise = list(versand.hinweise)
+        recovered = versand.log.recover()
+        if recovered:
+            hinweise.append(f"{recovered['empfaenger']}: Zustellung ungewiss (ein früherer Lauf wurde während "
+                            f"der Übergabe abgebrochen); nicht erneut gesendet – bei Bedarf --resend "
+                            f"--empfaenger {recovered['empfaenger']}")
+        sender = open_sender(verteiler, smtp, starttls, reconnect_delays, echo)
+        try:
+            rows, skipped = send_messages(versand, sender, resend, retry_delays, echo)
+        finally:
+            sender.close()
+        return MailResult(rows, versand.log.path, hinweise, [n.empfaenger for n in skipped])
     finally:
-        try:
-            server.quit()
-        except (smtplib.SMTPException, OSError):
-            server.close()
-        if rows:
-            _append_log(log_file, rows)
-    return MailResult(rows, log_file, hinweise)
+        lock.release()
 
 
 @click.command("mail")
@@ -673,6 +1044,12 @@ def mail_reports(
 @click.option("--smtp", "smtp", default=None, metavar="HOST:PORT",
               help="SMTP-Server statt dem aus der Verteiler-Datei.")
 @click.option("--starttls", is_flag=True, default=False, help="Verbindung mit STARTTLS verschlüsseln.")
+@click.option("--resend", is_flag=True, default=False,
+              help="Auch senden, was laut mail_log.csv schon zugestellt ist (bewusste Wiederholung).")
+@click.option("--empfaenger", "empfaenger", multiple=True, metavar="ADRESSE",
+              help="Nur an diese Adresse(n) senden (mehrfach angeben; mit --resend für eine gezielte Wiederholung).")
+@click.option("--warten", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SEKUNDEN",
+              help="So lange warten, wenn ein anderer Lauf den Berichtsordner gerade benutzt.")
 def mail_command(
     periode: str,
     reports_dir: Path,
@@ -681,17 +1058,27 @@ def mail_command(
     dry_run: Path | None,
     smtp: str | None,
     starttls: bool,
+    resend: bool,
+    empfaenger: tuple[str, ...],
+    warten: float,
 ) -> None:
     """Versendet die Berichte einer Periode an den Verteiler (eine Nachricht je Empfänger*in).
 
-    Das SMTP-Passwort kommt nur aus der Umgebungsvariablen KENNZAHLEN_SMTP_PASSWORD.
+    Jede Zustellung steht sofort in reports/<periode>/mail_log.csv; ein erneuter Aufruf sendet
+    nur, was noch nicht zugestellt ist (--resend: bewusst noch einmal). Das SMTP-Passwort kommt
+    nur aus der Umgebungsvariablen KENNZAHLEN_SMTP_PASSWORD.
     """
     try:
         result = mail_reports(periode, reports_dir, pool_dir, verteiler_file, dry_run, smtp, starttls,
-                              echo=click.echo)
+                              echo=click.echo, resend=resend, empfaenger=list(empfaenger) or None,
+                              wait=warten)
     except MailRefused as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    except OSError as exc:
+        click.echo(f"Versand abgebrochen: {exc.strerror or exc} ({getattr(exc, 'filename', '') or ''}). "
+                   f"Was schon zugestellt ist, steht im Protokoll; ein erneuter Aufruf sendet den Rest.", err=True)
+        sys.exit(1)
     for h in result.hinweise:
         click.echo(f"Hinweis: {h}", err=True)
     n = len(result.log)
@@ -699,9 +1086,13 @@ def mail_command(
         click.echo(f"{n} Nachricht(en) als .eml nach {dry_run} geschrieben (nichts gesendet).")
     else:
         click.echo(f"{n - len(result.failed)} von {n} Nachricht(en) gesendet.")
+        if result.schon_zugestellt:
+            click.echo(f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, nicht "
+                       f"erneut gesendet (--resend sendet sie noch einmal).")
     click.echo(f"Protokoll: {result.log_file}")
     if result.failed:
-        click.echo(f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll.", err=True)
+        click.echo(f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll; ein erneuter Aufruf "
+                   f"sendet nur diese.", err=True)
         sys.exit(1)
 
 
@@ -709,15 +1100,19 @@ __all__ = [
     "PASSWORD_ENV",
     "Anhang",
     "MailRefused",
+    "MailLog",
     "MailResult",
     "Nachricht",
     "Verteiler",
     "VerteilerError",
     "build_message",
+    "check_mailing",
     "check_reports",
     "load_runs",
     "load_verteiler",
     "mail_command",
     "mail_reports",
+    "plan_mailing",
     "plan_messages",
+    "send_messages",
 ]

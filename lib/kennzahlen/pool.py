@@ -15,10 +15,6 @@ Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -367,35 +363,28 @@ def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]
     return out
 
 
-def write_pool(frames: dict[str, pd.DataFrame], out: Path, extra: dict | None = None) -> Path:
-    """Write the pool tables atomically: into a temp folder beside ``out``, then rename."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".pool-tmp-", dir=out.parent))
-    try:
-        hashes = {}
-        for name, frame in frames.items():
-            target = tmp / f"{name}.parquet"
-            frame.to_parquet(target, index=False)
-            hashes[target.name] = hashlib.sha256(target.read_bytes()).hexdigest()
-        manifest = {"dateien": hashes, **content_hashes(frames), **(extra or {})}
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-        )
-        (tmp / "README.md").write_text(PROCESSED_README, encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.parent / f".pool-old-{os.getpid()}"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out / paths.POOL_FILE
+def write_pool(
+    frames: dict[str, pd.DataFrame],
+    out: Path,
+    extra: dict | None = None,
+    raw: Path | None = None,
+    wait: float = 0.0,
+    echo=None,
+) -> Path:
+    """Write the pool as a new version and switch to it atomically (:mod:`kennzahlen.poolstore`).
+
+    Refuses (``PoolTargetError``) a folder that holds files the program did not write or that
+    overlaps the raw folder ``raw``; readers see the old or the new pool at every instant.
+    """
+    from . import poolstore
+
+    def writer(frame: pd.DataFrame):
+        return lambda path: frame.to_parquet(path, index=False)
+
+    tables = {f"{name}.parquet": writer(frame) for name, frame in frames.items()}
+    manifest = {**content_hashes(frames), **(extra or {})}
+    poolstore.write(tables, manifest, Path(out), raw=raw, readme=PROCESSED_README, wait=wait, echo=echo)
+    return Path(out) / paths.POOL_FILE
 
 
 PROCESSED_README = """# data/processed/ — der Datenpool (Build-Ausgabe)
@@ -405,7 +394,15 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
 - `kennzahlen.parquet`: eine Zeile je Wert (kennzahl, ebene, raum, periode, zaehler, nenner, wert)
 - `stand.parquet`: die gelesenen Exporte mit ihrem Stand (Exportdatum)
 - `abdeckung.parquet`: je Rohtabelle der Zeitraum, den ihre Exporte abdecken, und warum
-- `manifest.json`: Prüfsummen der Dateien (der Berichtslauf erkennt daran Änderungen)
+- `ampel.parquet`, `ampel_details.parquet`: die Ampel je Quartal, Sozialraum und Arbeitsfeld
+- `manifest.json`: Prüfsummen der Dateien und die aktuelle Version (der Berichtslauf erkennt daran
+  Änderungen)
+- `versions/v-…/`: je Version ein vollständiger Datenpool; die Dateien oben sind die der aktuellen
+  Version. Ein neuer Pool wird erst ganz geschrieben, dann umgeschaltet: Lesende sehen immer den
+  alten oder den neuen Pool, nie einen halben. Alte Versionen räumt `kennzahlen pool` selbst auf.
+
+`kennzahlen pool` schreibt nur in einen leeren Ordner oder einen früheren Datenpool und löscht nur,
+was es selbst geschrieben hat.
 """
 
 

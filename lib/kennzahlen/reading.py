@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
@@ -134,6 +135,12 @@ def read_raw(
         problems.extend(file_problems)
         frames[table.name].append(frame)
         manifest.append(info)
+        warn.extend(info.pop("warnungen", []))
+        if not file_problems and info["zeilen"] == 0:
+            warn.append(
+                f"{path.name}: enthält nur die Kopfzeile, keine Datenzeilen (0 Zeilen gelesen); bitte "
+                f"prüfen, ob der Export vollständig ist"
+            )
     if problems:
         raise InvalidInput(problems)
 
@@ -284,9 +291,10 @@ def _read_file(
         "format": "xlsx" if path.suffix.lower() == ".xlsx" else "csv",
         "encoding": None,
         "trennzeichen": None,
+        "warnungen": [],
     }
     if info["format"] == "xlsx":
-        text, problems = _read_xlsx_text(path)
+        text, problems, info["warnungen"] = _read_xlsx_text(path)
     else:
         text, problems, info["encoding"], info["trennzeichen"] = _read_csv_text(path)
     if text is None:
@@ -306,6 +314,36 @@ def _read_file(
     return out, problems, info
 
 
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-16' / 'UTF-32' when the bytes are in one of these (by BOM or by NUL bytes), else None."""
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            return name
+    head = data[:4096]
+    if head.count(b"\x00") * 4 >= len(head) > 0:  # text in UTF-8/Windows-1252 has no NUL bytes
+        return "UTF-16" if head.count(b"\x00\x00") * 8 < len(head) else "UTF-32"
+    return None
+
+
+def _nfc(s: pd.Series) -> pd.Series:
+    """Text in Unicode NFC (a decomposed 'ö' equals the composed one); only non-ASCII values change."""
+    codes, uniques = pd.factorize(s)
+    values = [str(u) for u in uniques]
+    if all(v.isascii() for v in values):
+        return s
+    fixed = np.array([unicodedata.normalize("NFC", v) for v in values], dtype=object)
+    out = np.where(codes >= 0, fixed[np.maximum(codes, 0)], "") if len(fixed) else np.array([], dtype=object)
+    return pd.Series(out, index=s.index, dtype=s.dtype)
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("utf-8-sig")
@@ -318,8 +356,14 @@ def _read_csv_text(
     path: Path,
 ) -> tuple[pd.DataFrame | None, list[Problem], str | None, str | None]:
     datei = path.name
+    data = path.read_bytes()
+    wide = _wide_encoding(data)
+    if wide:
+        msg = (f"Die Datei ist als {wide} gespeichert; gelesen werden UTF-8 und Windows-1252 (ANSI). "
+               "Bitte neu exportieren, z. B. in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“.")
+        return None, [Problem(datei, None, None, wide, msg)], wide, None
     try:
-        text, encoding = _decode(path.read_bytes())
+        text, encoding = _decode(data)
     except UnicodeDecodeError as exc:
         msg = (f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
                "Windows-1252 (ANSI) exportieren.")
@@ -365,7 +409,7 @@ def _read_csv_text(
     return df.fillna(""), problems, encoding, sep
 
 
-def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
     import openpyxl
 
     datei = path.name
@@ -381,11 +425,19 @@ def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
                 f"Excel-Datei nicht lesbar ({exc}); bitte als "
                 ".xlsx neu speichern oder als CSV exportieren.",
             )
-        ]
+        ], []
     try:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
+        extra = [ws.title for ws in wb.worksheets[1:] if _has_values(ws)]
     finally:
         wb.close()
+    notes = []
+    if extra:
+        notes.append(
+            f"{datei}: hat weitere Tabellenblätter mit Inhalt ({', '.join(repr(t) for t in extra)}); "
+            f"gelesen wird nur das erste ('{wb.worksheets[0].title}'). Gehören Daten dorthin, bitte "
+            f"alles auf das erste Blatt legen"
+        )
     if not rows or all(v is None for v in rows[0]):
         return None, [
             Problem(
@@ -396,7 +448,7 @@ def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
                 "Das erste Tabellenblatt ist leer oder hat in Zeile 1 "
                 "keine Kopfzeile; bitte den Export mit Kopfzeile wiederholen.",
             )
-        ]
+        ], notes
     df = pd.DataFrame.from_records(rows)
     df.index = np.arange(1, len(df) + 1)
     # Excel gives real numbers, dates and booleans: turn every cell into its text, then
@@ -408,14 +460,22 @@ def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
             r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$", r"\1", regex=True
         )
         df[c] = text
-    return df, []
+    return df, [], notes
+
+
+def _has_values(ws) -> bool:
+    """Whether a worksheet holds any non-empty cell."""
+    for row in ws.iter_rows(values_only=True):
+        if any(v is not None and str(v).strip() for v in row):
+            return True
+    return False
 
 
 def _match_columns(
     df: pd.DataFrame, table: Table, datei: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Data rows (blank rows dropped) with the contract columns found in the header."""
-    names = [str(v).strip().lower() for v in df.iloc[0]]
+    names = [unicodedata.normalize("NFC", str(v)).strip().lower() for v in df.iloc[0]]
     data = df.iloc[1:]
     problems: list[Problem] = []
     positions: dict[str, int] = {}
@@ -449,7 +509,7 @@ def _match_columns(
                 )
             )
     raw = pd.DataFrame(
-        {name: data.iloc[:, pos].astype(str).str.strip() for name, pos in positions.items()},
+        {name: _nfc(data.iloc[:, pos].astype(str).str.strip()) for name, pos in positions.items()},
         index=data.index,
     )
     raw = raw.reindex(columns=[c for c in table.column_names if c in positions])
@@ -529,7 +589,7 @@ def _rg_codes(raumgliederung: pd.DataFrame) -> tuple[list[str], list[str]]:
         .str.strip()
         .str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     )
-    sr = raumgliederung["sozialraum"].astype(str).str.strip()
+    sr = _nfc(raumgliederung["sozialraum"].astype(str).str.strip())
     return stv.tolist(), sorted(sr.unique().tolist())
 
 
@@ -708,7 +768,7 @@ def _finish(
     if table.has_stadtviertel:
         stadtviertel, _ = _rg_codes(raumgliederung)
         mapping = pd.Series(
-            raumgliederung["sozialraum"].astype(str).str.strip().to_numpy(), index=stadtviertel
+            _nfc(raumgliederung["sozialraum"].astype(str).str.strip()).to_numpy(), index=stadtviertel
         )
         out["sozialraum"] = out["stadtviertel_nr"].map(mapping).fillna(OHNE_ZUORDNUNG)
     elif "sozialraum" in out.columns:

@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__, paths
+from . import safeio as _safeio
 from .schema import GESAMTSTADT
 
 KERNEL_NAME = "python3"
@@ -69,10 +71,26 @@ def slug(name: str) -> str:
 
 
 def check_periode(periode: str) -> str:
-    """Validate a quarter label 'YYYY-Qn'."""
-    if not re.fullmatch(r"\d{4}-Q[1-4]", periode or ""):
+    """Validate a quarter label 'YYYY-Qn' (years 1900–2100)."""
+    if not isinstance(periode, str) or not re.fullmatch(r"[0-9]{4}-Q[1-4]", periode, flags=re.ASCII):
         raise RunnerError(f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4")
+    if not 1900 <= int(periode[:4]) <= 2100:
+        raise RunnerError(f"Periode '{periode}' ungültig: das Jahr muss zwischen 1900 und 2100 liegen")
     return periode
+
+
+def nfc(text: str) -> str:
+    """A name in Unicode NFC form ('Böfingen' typed with a combining umlaut equals 'Böfingen')."""
+    return unicodedata.normalize("NFC", str(text))
+
+
+def match_areas(raeume: list[str], valid: list[str]) -> list[str]:
+    """The configured spelling of each requested area, compared after NFC and trimming."""
+    known = {nfc(v).strip(): v for v in valid}
+    unknown = [r for r in raeume if nfc(r).strip() not in known]
+    if unknown:
+        raise RunnerError(f"Unbekannte(r) Raum/Räume: {', '.join(unknown)} (bekannt: {', '.join(valid)})")
+    return list(dict.fromkeys(known[nfc(r).strip()] for r in raeume))
 
 
 def berichtszeitraum(produkt: int, periode: str) -> str:
@@ -118,6 +136,7 @@ class Job:
     notebook: str
     input_hash: str = ""
     parameters: dict = field(default_factory=dict)
+    pool_root: str = ""
 
     @property
     def base(self) -> Path:
@@ -134,24 +153,26 @@ def plan(
 ) -> list[Job]:
     """The jobs of a run, each with its parameters checked and its input hash computed."""
     from .geography import areas
+    from .poolstore import current
 
     check_periode(periode)
     pool = Path(pool or paths.PROCESSED).resolve()
-    out = Path(out or paths.REPORTS).resolve() / periode
+    out = _check_out(Path(out or paths.REPORTS)).resolve() / periode
     notebooks = Path(notebooks or paths.NOTEBOOKS).resolve()
-    manifest = pool / "manifest.json"
-    if not manifest.exists():
+    version = current(pool)
+    if version is None:
         raise RunnerError(f"Kein Datenpool in {pool}: erst `kennzahlen pool` ausführen.")
-    _check_pool_has(pool, periode)
+    try:
+        manifest_data = version.manifest
+    except ValueError:
+        raise RunnerError(f"{pool / 'manifest.json'} ist kein gültiges JSON: den Datenpool neu bauen "
+                          f"(`kennzahlen pool`).") from None
+    _check_pool_has(version.dir, periode)
     valid = areas()
-    raeume = raeume or valid
-    unknown = [r for r in raeume if r not in valid]
-    if unknown:
-        raise RunnerError(f"Unbekannte(r) Raum/Räume: {', '.join(unknown)} (bekannt: {', '.join(valid)})")
+    raeume = match_areas(raeume, valid) if raeume else valid
     produkte = produkte or sorted(PRODUKTE)
     base_hash = _code_and_config_hash()
-    pool_bytes = manifest.read_bytes()
-    manifest_data = json.loads(pool_bytes)
+    pool_bytes = version.manifest_bytes
     jobs = []
     for nr in produkte:
         if nr not in PRODUKTE:
@@ -169,8 +190,20 @@ def plan(
         for raum in raeume:
             p = {**params, "sozialraum": raum}
             h = _sha(base_hash.encode(), deps or pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
-            jobs.append(Job(nr, raum, periode, str(pool), str(out), str(nb), h, p))
+            # the notebook reads the pool version planned here, also if a new one appears meanwhile
+            run_params = {**p, "pool": str(version.dir)}
+            jobs.append(Job(nr, raum, periode, str(version.dir), str(out), str(nb), h, run_params, str(pool)))
     return jobs
+
+
+def _check_out(out: Path) -> Path:
+    """Refuse an output folder that is a file (or lies below one)."""
+    for p in (out, *out.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise RunnerError(f"--out {out}: {p} ist eine Datei, kein Ordner; bitte einen Ordner angeben.")
+            break
+    return out
 
 
 def _check_pool_has(pool: Path, periode: str) -> None:
@@ -182,7 +215,11 @@ def _check_pool_has(pool: Path, periode: str) -> None:
     file = pool / "kennzahlen.parquet"
     if not file.exists():
         return
-    perioden = pd.read_parquet(file, columns=["periode"])["periode"].unique()
+    try:
+        perioden = pd.read_parquet(file, columns=["periode"])["periode"].unique()
+    except Exception as exc:  # noqa: BLE001 - any unreadable pool file: one clear message
+        raise RunnerError(f"{file} ist nicht lesbar ({type(exc).__name__}): den Datenpool neu bauen "
+                          f"(`kennzahlen pool`).") from None
     stichtage = sorted(p for p in perioden if len(p) == 10)
     stichtag = quartal_stichtag(periode)
     if stichtag not in set(stichtage):
@@ -227,8 +264,11 @@ def _ipc_kernel_manager():
     class IPCKernelManager(KernelManager):
         def __init__(self, **kwargs):
             if os.name == "posix":
+                # the worker's PID in the names: files of a killed run can be told and removed
+                base = os.path.join(tempfile.gettempdir(), f"{KERNEL_FILE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}")
                 kwargs.setdefault("transport", "ipc")
-                kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"kz-kernel-{uuid.uuid4().hex[:12]}"))
+                kwargs.setdefault("ip", base)
+                kwargs.setdefault("connection_file", base + ".json")
             super().__init__(**kwargs)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -237,9 +277,49 @@ def _ipc_kernel_manager():
             import subprocess
 
             kw.setdefault("stderr", subprocess.DEVNULL)
+            if sys.platform.startswith("linux"):
+                kw.setdefault("preexec_fn", _kernel_preexec)
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
+
+
+KERNEL_FILE_PREFIX = "kz-kernel-"
+
+
+def remove_stale_kernel_files() -> int:
+    """Remove sockets and connection files of kernels whose worker process is gone (killed runs)."""
+    import tempfile
+
+    removed = 0
+    for f in Path(tempfile.gettempdir()).glob(f"{KERNEL_FILE_PREFIX}*"):
+        m = re.match(rf"{KERNEL_FILE_PREFIX}(\d+)-[0-9a-f]+", f.name)
+        if not m:
+            continue  # an older name without PID: whose it is, is unknown
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # still running (or the PID was reused): keep
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            f.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _kernel_preexec() -> None:
+    """In the kernel process before exec: die when the process that started it dies."""
+    _safeio.die_with_parent()
+
+
+def _worker_init(parent_pid: int) -> None:
+    """A pool worker dies with the run that started it (and so do its kernels)."""
+    _safeio.die_with_parent()
+    _safeio.watch_parent(parent_pid)
 
 
 def _is_kernel_start_failure(exc: BaseException) -> bool:
@@ -282,12 +362,7 @@ def export_html(nb, title: str) -> str:
 
 
 def _write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
+    _safeio.atomic_write(path, data)
 
 
 #: the warm kernel of this process (one per worker): kernel start and imports are paid once
@@ -372,10 +447,11 @@ def run_job(job: Job) -> dict:
     error = None
     cwd = str(Path(job.notebook).parent)
     for attempt in (1, 2):
+        tmp_nb = _safeio.temp_name(executed)
         try:
             papermill.execute_notebook(
                 _with_reset(job.notebook),
-                str(executed),
+                str(tmp_nb),
                 parameters=job.parameters,
                 kernel_name=KERNEL_NAME,
                 cwd=cwd,
@@ -389,10 +465,16 @@ def run_job(job: Job) -> dict:
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the batch goes on
             error = exc
             if attempt == 1 and _is_kernel_start_failure(exc):
+                _discard(tmp_nb)
                 shutdown_warm_kernel()
                 time.sleep(1.0)
                 continue
             break
+        finally:
+            # the executed notebook (with its error, if any) replaces the old one in one step
+            if tmp_nb.exists() and tmp_nb.stat().st_size:
+                os.replace(tmp_nb, executed)
+            _discard(tmp_nb)
     if error is not None:
         entry.update(status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2))
         return entry
@@ -415,6 +497,13 @@ def run_job(job: Job) -> dict:
     entry.update(status="ok", fehler=None, kernaussagen=output_metadata(nb, "kernaussagen"),
                  sekunden=round(time.perf_counter() - t0, 2))
     return entry
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _short_error(exc: BaseException) -> str:
@@ -464,14 +553,37 @@ def run(
     workers: int | None = None,
     notebooks: Path | None = None,
     progress: bool = True,
+    wait: float = 0.0,
+    echo=None,
 ) -> RunResult:
-    """Make every requested report; skip unchanged ones; write runs.json and index.html."""
+    """Make every requested report; skip unchanged ones; keep runs.json and index.html current.
+
+    One run per output folder at a time (a second one waits ``wait`` seconds, then is refused
+    with the holder's PID, host and start). runs.json and the index are rewritten (atomically)
+    after every finished report, so a killed run loses only the reports in progress.
+    """
     t0 = time.perf_counter()
     jobs = plan(periode, produkte, raeume, pool, out, notebooks)
     out_dir = Path(jobs[0].out_dir) if jobs else Path(out or paths.REPORTS) / periode
     out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = _safeio.FolderLock(out_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
+    except _safeio.LockBusy as exc:
+        raise RunnerError(str(exc)) from None
+    try:
+        _safeio.remove_stale_temps(out_dir)
+        remove_stale_kernel_files()
+        return _run_locked(periode, jobs, out_dir, force, workers, progress, t0)
+    finally:
+        lock.release()
+
+
+def _run_locked(periode: str, jobs: list[Job], out_dir: Path, force: bool, workers: int | None,
+                progress: bool, t0: float) -> RunResult:
     previous = {(e["produkt"], e["raum"]): e for e in _load_runs(out_dir).get("reports", [])}
-    pool_sha = hashlib.sha256((Path(jobs[0].pool) / "manifest.json").read_bytes()).hexdigest() if jobs else None
+    version_dir = Path(jobs[0].pool) if jobs else None
+    manifest = version_dir / "manifest.json" if version_dir else None
+    pool_sha = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest else None
     todo, entries = [], []
     for job in jobs:
         prev = previous.get((job.produkt, job.raum))
@@ -485,52 +597,79 @@ def run(
             entries.append({**prev, "status": "uebersprungen", "pool_manifest_sha256": pool_sha})
         else:
             todo.append(job)
-    if todo:
-        entries.extend(_execute(todo, workers, progress))
     merged = {**previous, **{(e["produkt"], e["raum"]): e for e in entries}}
-    all_entries = sorted(merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"]))
-    manifest = Path(jobs[0].pool) / "manifest.json" if jobs else None
-    runs = {
-        "periode": periode,
-        "pool": jobs[0].pool if jobs else None,
-        "pool_manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest else None,
-        "reports": all_entries,
-    }
-    _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
-    _write_atomic(out_dir / "index.html", render_index(periode, all_entries))
-    this_run = [e for e in all_entries if (e["produkt"], e["raum"]) in {(j.produkt, j.raum) for j in jobs}]
+    root = jobs[0].pool_root if jobs else None
+
+    def record(entry: dict | None = None) -> None:
+        if entry is not None:
+            merged[(entry["produkt"], entry["raum"])] = entry
+        _write_runs(out_dir, periode, root, pool_sha, merged)
+
+    record()
+    if todo:
+        with _hold(version_dir):
+            for entry in _execute(todo, workers, progress, on_result=record):
+                entries.append(entry)
+    keys = {(j.produkt, j.raum) for j in jobs}
+    this_run = [e for e in _sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
     from .geography import polygon_warnungen
 
     warnungen = polygon_warnungen() if any(j.produkt == 1 for j in jobs) else []
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 
-def _execute(jobs: list[Job], workers: int | None, progress: bool) -> list[dict]:
+def _hold(version_dir: Path | None):
+    """Keep the pool version the reports read from being pruned by a pool build meanwhile."""
+    import contextlib
+
+    return _safeio.shared_hold(version_dir / "manifest.json") if version_dir else contextlib.nullcontext()
+
+
+def _sorted_entries(merged: dict) -> list[dict]:
+    return sorted(merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"]))
+
+
+def _write_runs(out_dir: Path, periode: str, root: str | None, pool_sha: str | None, merged: dict) -> None:
+    """runs.json and index.html for the reports known so far (each replaced atomically)."""
+    all_entries = _sorted_entries(merged)
+    runs = {"periode": periode, "pool": root, "pool_manifest_sha256": pool_sha, "reports": all_entries}
+    _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
+    _write_atomic(out_dir / "index.html", render_index(periode, all_entries))
+
+
+def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[dict]:
     from tqdm.auto import tqdm
 
     n = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     results: list[dict] = []
     bar = tqdm(total=len(jobs), desc="Berichte", unit="Bericht", disable=not progress)
+
+    def done(entry: dict) -> None:
+        results.append(entry)
+        if on_result is not None:
+            on_result(entry)
+        bar.update()
+
     if n == 1:
         try:
             for job in jobs:
-                results.append(run_job(job))
-                bar.update()
+                done(run_job(job))
         finally:
             shutdown_warm_kernel()
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(run_job, job): job for job in jobs}
             for fut in as_completed(futures):
                 job = futures[fut]
                 try:
-                    results.append(fut.result())
+                    entry = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its report
-                    results.append({**asdict(job), "status": "fehler", "fehler": _short_error(exc),
-                                    "raum": job.raum, "produkt": job.produkt,
-                                    "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html"})
-                bar.update()
+                    entry = {**asdict(job), "status": "fehler", "fehler": _short_error(exc),
+                             "raum": job.raum, "produkt": job.produkt,
+                             "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html"}
+                done(entry)
     bar.close()
     return results
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import ampel, fmt
 from ..schema import GESAMTSTADT
+from .common import Html
 
 FELDER = {"jh": "Jugendhilfe", "egh": "Eingliederungshilfe", "ah": "Altenhilfe", "es": "Existenzsicherung",
           "ws": "Wohnraumsicherung"}
@@ -16,11 +17,11 @@ LABEL = {"gruen": "GRÜN", "gelb": "GELB", "rot": "ROT", "grau": "keine Aussage"
 REGEL = {"zielwert": "Zielwert", "anstieg": "Anstieg ggü. Ø 4 Vorquartale", "spc": "SPC (XmR, feste Basis)"}
 
 
-def licht(farbe: str | None, manuell: bool = False) -> str:
+def licht(farbe: str | None, manuell: bool = False) -> Html:
     """One light as HTML: colour and a text label (readable in greyscale), ✎ for a manual switch."""
     f = farbe if farbe in LABEL else "grau"
     mark = " ✎" if manuell else ""
-    return f'<span class="kz-ampel kz-ampel-{f}">{LABEL[f]}{mark}</span>'
+    return Html(f'<span class="kz-ampel kz-ampel-{f}">{LABEL[f]}{mark}</span>')
 
 
 def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -31,7 +32,7 @@ def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataF
 def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
     """The grid of lights: areas as rows, Arbeitsfelder as columns."""
     felder = [f for f in FELDER if f in set(lichter["arbeitsfeld"])]
-    head = "".join(f"<th>{FELDER[f]}</th>" for f in felder)
+    head = "".join(f"<th>{html.escape(FELDER[f])}</th>" for f in felder)
     rows = []
     for raum, grp in lichter.groupby("sozialraum", sort=False):
         by = grp.set_index("arbeitsfeld")
@@ -46,12 +47,16 @@ def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
 
 
 def begruendungen(lichter: pd.DataFrame, raum: str | None = None, nur_auffaellig: bool = False) -> pd.DataFrame:
-    """Per light: colour, what the rules said, and the reason (a manual switch keeps both)."""
+    """Per light: colour, what the rules said, and the reason (a manual switch keeps both).
+
+    Every cell is HTML-safe (names and reasons escaped), as the report shows it with
+    ``to_html(escape=False)``.
+    """
     rows = lichter if raum is None else lichter[lichter["sozialraum"] == raum]
     if nur_auffaellig:
         rows = rows[rows["farbe"].isin(["rot", "gelb"]) | rows["manuell"]]
     out = pd.DataFrame({
-        "Gebiet": rows["sozialraum"],
+        "Gebiet": rows["sozialraum"].map(lambda r: html.escape(str(r))),
         "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
         "Ampel": [licht(f, m) for f, m in zip(rows["farbe"], rows["manuell"], strict=True)],
         "nach Regeln": [licht(f) for f in rows["farbe_regel"]],
@@ -68,7 +73,7 @@ def begruendungen(lichter: pd.DataFrame, raum: str | None = None, nur_auffaellig
 
 
 def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
-    """The indicators behind an area's lights: rule, value, comparison, thresholds, cases."""
+    """The indicators behind an area's lights: rule, value, comparison, thresholds, cases (HTML-safe)."""
     rows = det[det["sozialraum"] == raum]
 
     def wert(x: float, einheit: str) -> str:
@@ -79,10 +84,10 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
 
     return pd.DataFrame({
         "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
-        "Indikator": rows["indikator"],
-        "Regel": rows["regel"].map(REGEL).fillna(rows["regel"]),
+        "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
+        "Regel": rows["regel"].map(REGEL).fillna(rows["regel"]).map(lambda x: html.escape(str(x))),
         "Wert": [wert(w, e) if pd.notna(w) else "–" for w, e in zip(rows["wert"], rows["einheit"], strict=True)],
-        "Vergleich": rows["vergleich"].fillna("–"),
+        "Vergleich": rows["vergleich"].fillna("–").map(lambda x: html.escape(str(x))),
         "Schwelle gelb": [schwelle(x, e) for x, e in zip(rows["schwelle_gelb"], rows["einheit"], strict=True)],
         "Schwelle rot": [schwelle(x, e) for x, e in zip(rows["schwelle_rot"], rows["einheit"], strict=True)],
         "Fälle": rows["faelle"].map(lambda x: fmt.zahl(x)),

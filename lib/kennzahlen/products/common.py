@@ -1,4 +1,9 @@
-"""Parts every report shares: the header, the key messages, definitions and sources."""
+"""Parts every report shares: the header, the key messages, definitions and sources.
+
+Everything that enters a report's HTML is escaped here or by the caller: names from
+config/raumgliederung.csv, catalog texts, raw data. Only markup the package builds itself is
+passed on as :class:`Html`.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,17 @@ from ..api import load_pool
 from ..catalog import load_catalog
 from ..geography import gesamtstadt_titel
 from ..schema import GESAMTSTADT
+
+
+class Html(str):
+    """Markup built by the package itself (e.g. an Ampel light): passed on as HTML, never escaped."""
+
+
+def esc(value: object) -> str:
+    """Text for an HTML text node: escaped, unless it is package-built :class:`Html`."""
+    if isinstance(value, Html):
+        return value
+    return html.escape("" if value is None else str(value), quote=False)
 
 
 def stand_tabellen(pool: str | Path | None, tabellen: Iterable[str] | None = None) -> pd.DataFrame:
@@ -101,22 +117,26 @@ def _filter_text(col: str, value: object) -> str:
 
 
 def md(text: str) -> Markdown:
-    """A Markdown block (for generated narrative)."""
-    return Markdown(text)
+    """A Markdown block (for generated narrative); HTML in the text is shown as text, never run."""
+    return Markdown(html.escape(str(text), quote=False))
 
 
 def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None = None) -> HTML:
-    """A plain HTML table of already formatted strings, optionally highlighting one column/row."""
+    """A plain HTML table of already formatted strings, optionally highlighting one column/row.
+
+    Cells, row and column labels and the caption are escaped (pandas' Styler does not escape);
+    cells holding package-built :class:`Html` stay markup.
+    """
     import hashlib
 
     # a uuid from the content keeps the HTML stable between runs (nbval) and unique per table
     digest = hashlib.sha1(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
                           + str(caption).encode() + str(hervorheben).encode()).hexdigest()[:10]
-    sty = df.style.set_uuid(digest)
+    sty = df.style.set_uuid(digest).format(esc).format_index(esc, axis=0).format_index(esc, axis=1)
     if df.astype(str).map(len).to_numpy().max(initial=0) > 40:  # prose cells wrap, numbers do not
         sty = sty.set_table_attributes('class="kz-text"')
     if caption:
-        sty = sty.set_caption(caption)
+        sty = sty.set_caption(esc(caption))
     if hervorheben is not None:
         if hervorheben in df.columns:
             sty = sty.set_properties(subset=[hervorheben], **{"background-color": "#fde9d9", "font-weight": "bold"})

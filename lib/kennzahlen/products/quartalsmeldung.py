@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -138,26 +137,31 @@ def formatiert(bogen: pd.DataFrame) -> pd.DataFrame:
 
 
 def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
-    """The Erfassungsbogen as an HTML table with group header rows (like the paper's form)."""
+    """The Erfassungsbogen as an HTML table with group header rows (like the paper's form).
+
+    Area names (config) and sources (catalog) are escaped.
+    """
+    from html import escape
+
     cols = list(bogen.columns)
     head = "".join(
-        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{html.escape(c)}</th>'
+        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{escape(str(c))}</th>'
         for c in cols
     )
     rows, current = [], None
     for (gruppe, bereich, zeile, quelle), vals in bogen.iterrows():
         if gruppe != current:
-            rows.append(f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{GRUPPEN[gruppe]}</td></tr>')
+            rows.append(f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{escape(GRUPPEN[gruppe])}</td></tr>')
             current = gruppe
         label = zeilen_label(bereich, zeile)
         weight = "font-weight:bold;" if zeile == "Gesamt" or bereich == zeile else ""
         cells = "".join(
-            f'<td style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">{fmt.zahl(vals[c])}</td>'
+            f'<td style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">{escape(fmt.zahl(vals[c]))}</td>'
             for c in cols
         )
         rows.append(
-            f'<tr><td style="text-align:left;{weight}">{html.escape(label)}</td>'
-            f'<td style="text-align:left">{html.escape(quelle)}</td>{cells}</tr>'
+            f'<tr><td style="text-align:left;{weight}">{escape(label)}</td>'
+            f'<td style="text-align:left">{escape(str(quelle))}</td>{cells}</tr>'
         )
     return (
         f'<table class="kz-bogen"><thead><tr><th>Fallzahl</th><th>Quelle</th>{head}</tr></thead>'
@@ -211,8 +215,10 @@ def kernaussagen(pool: pd.DataFrame, periode: str, raum: str) -> list[str]:
 
 
 def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
-    """The Erfassungsbogen as an Excel file for Controlling C2 (written atomically)."""
+    """The Erfassungsbogen as an Excel file for Controlling C2 (atomic; no cell can become a formula)."""
     from openpyxl.styles import Alignment, Font, PatternFill
+
+    from ..safeio import neutralise_sheet, replacing
 
     pool = load_pool(pool_dir)
     bogen = erfassungsbogen(pool, periode)
@@ -221,8 +227,8 @@ def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
     col = SO_GESAMT if raum == GESAMTSTADT else raum
     table[f"{col}: Vorquartal"] = v["vorquartal"].to_numpy()
     table[f"{col}: Vorjahresquartal"] = v["vorjahresquartal"].to_numpy()
-    tmp = path.with_name(f".{path.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+
+    with replacing(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         table.to_excel(xw, sheet_name="Erfassungsbogen", index=False, startrow=3)
         ws = xw.sheets["Erfassungsbogen"]
         ws["A1"] = f"Erfassungsbogen Quartalsmeldung – Stichtag {fmt.datum(stichtag(periode))}"
@@ -239,7 +245,5 @@ def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
         for letter, w in widths.items():
             ws.column_dimensions[letter].width = w
         ws.freeze_panes = "E5"
-    import os
-
-    os.replace(tmp, path)
+        neutralise_sheet(ws)  # a catalog or config text starting with '=' stays text
     return path

@@ -1,0 +1,182 @@
+"""Report runs that can be killed: a lock per folder, unique temp names, no orphans, resumable."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from procs import alive, descendants
+from test_runner import _notebook
+
+from kennzahlen import runner
+from kennzahlen.safeio import FolderLock
+
+LINUX = sys.platform.startswith("linux")
+
+
+@pytest.fixture()
+def setup(tmp_path: Path) -> dict[str, Path]:
+    """A fake pool and one tiny product notebook (the runner's tests use the same shape)."""
+    s = {"nbs": tmp_path / "notebooks", "pool": tmp_path / "pool", "out": tmp_path / "reports"}
+    s["nbs"].mkdir()
+    s["pool"].mkdir()
+    (s["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
+    _notebook(s["nbs"] / runner.PRODUKTE[1].notebook, 'print(f"Bericht {sozialraum} {periode}")')
+    return s
+
+
+def _script(s: dict[str, Path], produkte: list[int], raeume: list[str], workers: int) -> list[str]:
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        from kennzahlen import runner
+        runner.run("2023-Q4", {produkte!r}, {raeume!r}, Path({str(s['pool'])!r}), Path({str(s['out'])!r}),
+                   workers={workers}, notebooks=Path({str(s['nbs'])!r}), progress=False)
+    """)
+    return [sys.executable, "-c", code]
+
+
+def test_a_second_run_is_told_who_holds_the_folder(setup):
+    folder = setup["out"] / "2023-Q4"
+    with FolderLock(folder, "Der Berichtsordner"), pytest.raises(runner.RunnerError) as info:
+        runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+                   progress=False)
+    msg = str(info.value)
+    assert f"PID {os.getpid()} auf " in msg and "seit " in msg and "Berichtsordner" in msg
+    assert not (folder / "1_sozialstruktur" / "west.html").exists()
+
+
+def test_a_second_run_waits_when_asked(setup):
+    folder = setup["out"] / "2023-Q4"
+    lock = FolderLock(folder, "Der Berichtsordner").acquire()
+    threading.Timer(1.0, lock.release).start()
+    said: list[str] = []
+    res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+                     progress=False, wait=60, echo=said.append)
+    assert [e["status"] for e in res.entries] == ["ok"]
+    assert said and f"PID {os.getpid()}" in said[0]
+
+
+def test_temp_names_are_unique_and_stale_ones_are_removed(setup):
+    from kennzahlen.safeio import atomic_write, temp_name
+
+    folder = setup["out"] / "2023-Q4" / "1_sozialstruktur"
+    folder.mkdir(parents=True)
+    target = folder / "west.html"
+    names = {temp_name(target) for _ in range(50)}
+    assert len(names) == 50 and all(n.name.startswith(".kz-tmp-west.") for n in names)
+    for n in names:
+        n.unlink()
+    (folder / ".west.html.tmp-4711").write_text("from an older, killed run")
+    (folder / ".west.xlsx.tmp").write_text("from an older, killed run")
+    atomic_write(folder / ".kz-tmp-west.abc.html", "left by a kill")
+    (folder / "notizen.txt").write_text("not ours")
+    runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+               progress=False)
+    assert sorted(p.name for p in folder.iterdir()) == ["notizen.txt", "west.html", "west.ipynb"]
+
+
+def test_excel_writers_on_one_file_do_not_collide(demo_pool: Path, tmp_path: Path):
+    """Two runs writing the same Quartalsmeldung attachment (the old shared `.name.tmp`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import openpyxl
+
+    from kennzahlen.products.quartalsmeldung import write_excel
+
+    path = tmp_path / "west.xlsx"
+    with ThreadPoolExecutor(4) as ex:
+        futures = [ex.submit(write_excel, demo_pool, "2023-Q4", "West", path) for _ in range(8)]
+        for f in futures:
+            f.result()
+    assert openpyxl.load_workbook(path).active["A1"].value.startswith("Erfassungsbogen")
+    assert [p.name for p in tmp_path.iterdir()] == ["west.xlsx"]
+
+
+def test_nfc_and_nfd_area_names_are_the_same_area(setup):
+    nfd = unicodedata.normalize("NFD", "Böfingen")
+    assert nfd != "Böfingen"
+    jobs = runner.plan("2023-Q4", [1], [nfd, " West "], setup["pool"], setup["out"], setup["nbs"])
+    assert [j.raum for j in jobs] == ["Böfingen", "West"]
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
+    _notebook(setup["nbs"] / runner.PRODUKTE[1].notebook,
+              "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')")
+    proc = subprocess.Popen(_script(setup, [1], ["West", "Wiblingen"], workers), cwd=setup["nbs"])
+    deadline = time.monotonic() + 90
+    kernels: set[int] = set()
+    while time.monotonic() < deadline:
+        kids = descendants(proc.pid)
+        kernels = {k for k in kids if b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()} if kids else set()
+        if len(kernels) >= workers:
+            break
+        time.sleep(0.2)
+    assert len(kernels) >= workers, "kernels did not start"
+    tree = descendants(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(p) for p in tree):
+        time.sleep(0.1)
+    left = [p for p in tree if alive(p)]
+    for p in left:  # do not leave them running if the test fails
+        os.kill(p, signal.SIGKILL)
+    assert left == [], "workers or kernels outlived the killed run"
+    assert not (setup["nbs"] / "written-after-kill").exists()
+
+
+@pytest.mark.skipif(not LINUX, reason="kill -9")
+def test_runs_json_is_written_per_report_and_a_rerun_redoes_only_the_rest(setup):
+    _notebook(setup["nbs"] / runner.PRODUKTE[1].notebook,
+              'import os, time\nif sozialraum == "West" and not os.path.exists("rerun"):\n    time.sleep(120)\nprint("ok")')
+    runs = setup["out"] / "2023-Q4" / "runs.json"
+    proc = subprocess.Popen(_script(setup, [1], ["Böfingen", "Eselsberg", "West"], 1), cwd=setup["nbs"])
+    deadline = time.monotonic() + 90
+    done: list = []
+    while time.monotonic() < deadline:
+        if runs.exists():
+            done = [e for e in json.loads(runs.read_text())["reports"] if e["status"] == "ok"]
+            if len(done) == 2:
+                break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert sorted(e["raum"] for e in done) == ["Böfingen", "Eselsberg"]
+    (setup["nbs"] / "rerun").write_text("")
+    res = runner.run("2023-Q4", [1], ["Böfingen", "Eselsberg", "West"], setup["pool"], setup["out"], workers=1,
+                     notebooks=setup["nbs"], progress=False)
+    status = {e["raum"]: e["status"] for e in res.entries}
+    assert status == {"Böfingen": "uebersprungen", "Eselsberg": "uebersprungen", "West": "ok"}
+
+
+@pytest.mark.skipif(not LINUX, reason="Unix sockets")
+def test_kernel_files_of_killed_runs_are_removed(setup):
+    import tempfile
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    tmp = Path(tempfile.gettempdir())
+    stale = [tmp / f"kz-kernel-{dead.pid}-abcdef123456-1", tmp / f"kz-kernel-{dead.pid}-abcdef123456.json"]
+    mine = tmp / f"kz-kernel-{os.getpid()}-abcdef123456-1"
+    for f in [*stale, mine]:
+        f.write_text("")
+    try:
+        res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
+                         progress=False)
+        assert [e["status"] for e in res.entries] == ["ok"]
+        assert not any(f.exists() for f in stale) and mine.exists()
+        leftover = [f for f in tmp.glob(f"kz-kernel-{os.getpid()}-*") if f != mine]
+        assert leftover == []  # the run's own kernel files are gone after its clean shutdown
+    finally:
+        mine.unlink(missing_ok=True)
