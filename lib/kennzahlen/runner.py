@@ -80,7 +80,7 @@ def check_periode(periode: str) -> str:
 
 
 def nfc(text: str) -> str:
-    """A name in Unicode NFC form ('Böfingen' typed with a combining umlaut equals 'Böfingen')."""
+    """A name in Unicode NFC form (an umlaut typed with a combining mark equals the composed one)."""
     return unicodedata.normalize("NFC", str(text))
 
 
