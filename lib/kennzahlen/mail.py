@@ -17,16 +17,25 @@ ones; an address in a bound group may not be in a group with another binding, so
 Sozialraumteamleitung never gets another Sozialraum's report. The SMTP password comes only
 from the environment variable ``KENNZAHLEN_SMTP_PASSWORD`` — never from the config file or a
 command line option. Every message is logged in ``reports/<periode>/mail_log.csv``.
+
+No message is larger than ``smtp.max_nachricht_mb`` (default 10 MB, 1 MB = 1,000,000 bytes),
+measured as the bytes on the wire (the serialised message after base64, CRLF line ends), or
+than the server's own limit when it announces one (``SIZE`` in its EHLO answer): a recipient's
+reports that do not fit into one message go out in several ("Teil 1 von 3", see
+:func:`pack_reports`), each part a delivery of its own in the log. A single report that alone
+exceeds the limit is refused before anything is sent.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import ipaddress
 import json
+import math
 import os
 import re
 import smtplib
@@ -34,7 +43,7 @@ import ssl
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -65,6 +74,11 @@ _ADDRESS = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
 _PASSWORD_KEYS = ("passw", "kennwort", "secret", "geheim")
+#: one megabyte as mail servers count it here: 1,000,000 bytes (the smaller reading, so that a
+#: server configured in MiB is never exceeded either)
+MB = 1_000_000
+MAX_NACHRICHT_MB = 10.0
+MAX_NACHRICHT_MB_BEREICH = (0.1, 1000.0)
 
 
 class VerteilerError(ValueError):
@@ -109,6 +123,25 @@ class SmtpConfig(_Strict):
     benutzer: str | None = None
     starttls: bool = False
     timeout: float = Field(30.0, gt=0)
+    max_nachricht_mb: float = MAX_NACHRICHT_MB
+
+    @field_validator("max_nachricht_mb", mode="before")
+    @classmethod
+    def _max_mb(cls, v: Any) -> float:
+        lo, hi = MAX_NACHRICHT_MB_BEREICH
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and lo <= v <= hi
+        if not ok:
+            raise ValueError(
+                f"die Höchstgröße einer Nachricht ist eine Zahl in MB von {fmt.zahl(lo, 1)} bis {fmt.zahl(hi)} "
+                f"(1 MB = 1.000.000 Bytes, gemessen wie auf der Leitung, also nach base64), z. B. 10 oder 7.5 "
+                f"(mit Punkt)"
+            )
+        return float(v)
+
+    @property
+    def max_bytes(self) -> int:
+        """The configured largest message in bytes on the wire."""
+        return round(self.max_nachricht_mb * MB)
 
 
 class Gruppe(_Strict):
@@ -320,17 +353,42 @@ class Anhang:
 
 @dataclass
 class Nachricht:
-    """One message: one address, the reports of all its groups."""
+    """One message: one address, the reports of all its groups (or, split, one part of them).
+
+    A part (``teile`` > 1) carries ``berichte``; ``alle`` are all reports of the address (the
+    summary in every part), ``aufteilung`` the reports of each part in order. A ``nachtrag``
+    carries reports still missing after an earlier run delivered ``frueher`` under another split.
+    """
 
     empfaenger: str
     gruppen: list[Gruppe]
     berichte: list[dict]
     betreff: str = ""
     anhaenge: list[Anhang] = field(default_factory=list)
+    teil: int = 1
+    teile: int = 1
+    alle: list[dict] = field(default_factory=list)
+    aufteilung: list[list[dict]] = field(default_factory=list)
+    frueher: list[dict] = field(default_factory=list)
+    nachtrag: bool = False
+    groesse: int = 0  # planned bytes on the wire (an upper bound: with the longer resend Message-ID)
 
     @property
     def gruppen_ids(self) -> str:
         return ", ".join(g.id for g in self.gruppen)
+
+    @property
+    def geteilt(self) -> bool:
+        """True for a part of a split message or a Nachtrag (not the one whole message)."""
+        return self.teile > 1 or self.nachtrag
+
+    @property
+    def teil_text(self) -> str:
+        """'Teil 2 von 3', 'Nachtrag', 'Nachtrag, Teil 1 von 2' or '' for a whole message."""
+        teil = f"Teil {self.teil} von {self.teile}" if self.teile > 1 else ""
+        if self.nachtrag:
+            return f"Nachtrag, {teil}" if teil else "Nachtrag"
+        return teil
 
 
 def check_periode(periode: str) -> str:
@@ -448,10 +506,11 @@ def _attachments(entry: dict, periode_dir: Path) -> tuple[list[Anhang], list[str
 
 
 def subject(periode: str, nachricht: Nachricht) -> str:
-    """German subject: '… – Berichte 2023-Q4 – Sozialraum Süd' or the group names."""
+    """German subject: '… – Berichte 2023-Q4 – Sozialraum Süd' or the group names (and the part)."""
     bound = sorted({g.sozialraum for g in nachricht.gruppen if g.sozialraum})
     scope = f"Sozialraum {bound[0]}" if bound else "; ".join(g.name for g in nachricht.gruppen)
-    return f"Kennzahlensystem Soziales – Berichte {periode} – {scope}"
+    teil = f" – {nachricht.teil_text}" if nachricht.geteilt else ""
+    return f"Kennzahlensystem Soziales – Berichte {periode} – {scope}{teil}"
 
 
 def _titel(entry: dict) -> str:
@@ -463,8 +522,10 @@ def _titel(entry: dict) -> str:
 
 
 def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen: int = 3) -> str:
-    """The short German text: period, key messages per report, the attached files."""
-    gruppen = ", ".join(g.name for g in nachricht.gruppen)
+    """The short German text: period, key messages per report, the attached files (and, for a
+    part, the reports in the other parts: every part has the same summary)."""
+    n = nachricht
+    gruppen = ", ".join(g.name for g in n.gruppen)
     lines = [
         "Guten Tag,",
         "",
@@ -472,7 +533,21 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
         f"{fmt.periode(periode)} (Verteiler: {gruppen}).",
         "",
     ]
-    aussagen = [(e, [str(a) for a in (e.get("kernaussagen") or [])[:max_aussagen]]) for e in nachricht.berichte]
+    if n.nachtrag:
+        lines += [
+            f"Dies ist ein Nachtrag{f' (Teil {n.teil} von {n.teile})' if n.teile > 1 else ''}: "
+            f"er bringt die Berichte, die Ihnen noch fehlen. Die übrigen haben Sie schon mit einer früheren "
+            f"Nachricht erhalten.",
+            "",
+        ]
+    elif n.teile > 1:
+        lines += [
+            f"Die Berichte sind zusammen zu groß für eine E-Mail und kommen in {n.teile} Nachrichten. "
+            f"Dies ist Teil {n.teil} von {n.teile}.",
+            "",
+        ]
+    alle = n.alle or n.berichte
+    aussagen = [(e, [str(a) for a in (e.get("kernaussagen") or [])[:max_aussagen]]) for e in alle]
     if any(a for _, a in aussagen):
         lines += ["Das Wichtigste in Kürze:", ""]
         for entry, items in aussagen:
@@ -480,8 +555,19 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
                 lines.append(f"{_titel(entry)}:")
                 lines += [f"  • {a}" for a in items]
                 lines.append("")
-    lines.append(f"Angehängt ({len(nachricht.anhaenge)} Dateien):")
-    lines += [f"  • {a.name} – {a.titel}" for a in nachricht.anhaenge]
+    if n.geteilt:
+        lines.append(f"In dieser Nachricht ({n.teil_text}) angehängt ({len(n.anhaenge)} Dateien):")
+    else:
+        lines.append(f"Angehängt ({len(n.anhaenge)} Dateien):")
+    lines += [f"  • {a.name} – {a.titel}" for a in n.anhaenge]
+    for nr, berichte in enumerate(n.aufteilung if n.teile > 1 else [], start=1):
+        if nr != n.teil:
+            teil = f"Teil {nr} von {n.teile}"
+            lines += ["", f"In {'Nachtrag, ' + teil if n.nachtrag else teil}:"]
+            lines += [f"  • {_titel(e)}" for e in berichte]
+    if n.frueher:
+        lines += ["", "Schon früher zugestellt:"]
+        lines += [f"  • {_titel(e)}" for e in n.frueher]
     lines += [
         "",
         "Die HTML-Berichte öffnen Sie per Doppelklick im Browser; sie brauchen keine "
@@ -494,9 +580,9 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
     return "\n".join(lines) + "\n"
 
 
-def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler,
+def _text_message(periode: str, nachricht: Nachricht, verteiler: Verteiler,
                   message_id: str | None = None) -> EmailMessage:
-    """The EmailMessage for one recipient, with the reports attached."""
+    """The message without its attachments: headers and text."""
     msg = EmailMessage()
     sender = verteiler.absender
     local, _, domain = sender.adresse.partition("@")
@@ -507,10 +593,29 @@ def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler,
     msg["Message-ID"] = message_id or make_msgid(domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(body(periode, nachricht, verteiler))
-    for a in nachricht.anhaenge:
-        maintype, subtype = ANHANG_TYPEN[a.path.suffix.lower()]
-        msg.add_attachment(a.path.read_bytes(), maintype=maintype, subtype=subtype, filename=a.name)
     return msg
+
+
+def _add(msg: EmailMessage, anhang: Anhang, data: bytes) -> None:
+    maintype, subtype = ANHANG_TYPEN[anhang.path.suffix.lower()]
+    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=anhang.name)
+
+
+def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler,
+                  message_id: str | None = None) -> EmailMessage:
+    """The EmailMessage for one recipient (or one part), with the reports attached."""
+    msg = _text_message(periode, nachricht, verteiler, message_id)
+    for a in nachricht.anhaenge:
+        _add(msg, a, a.path.read_bytes())
+    return msg
+
+
+def wire_bytes(msg: EmailMessage) -> bytes:
+    """The message as it goes over the wire: serialised by the email generator, CRLF line ends.
+
+    Its length is the size that SMTP's SIZE extension and a server's limit count (RFC 1870:
+    with CRLF, without the end marker and dot-stuffing)."""
+    return msg.as_bytes(policy=SMTP_POLICY)
 
 
 # ---------------------------------------------------------------------------- the delivery log
@@ -525,10 +630,17 @@ RETRY_DELAYS = (1.0, 2.0)
 
 
 def delivery_key(periode: str, nachricht: Nachricht, pool_version: str | None) -> str:
-    """The identity of one delivery: recipient, report set and pool version (a short hash)."""
+    """The identity of one delivery: recipient, report set and pool version (a short hash).
+
+    A part of a split message adds its number, the number of parts and whether it is a
+    Nachtrag; a whole message keeps the key it had before messages could be split."""
     berichte = [[e.get("produkt"), e.get("raum"), e.get("berichtszeitraum")] for e in nachricht.berichte]
-    text = json.dumps({"empfaenger": nachricht.empfaenger, "periode": periode, "berichte": berichte,
-                       "pool": pool_version}, sort_keys=True, ensure_ascii=False)
+    ident: dict[str, Any] = {"empfaenger": nachricht.empfaenger, "periode": periode, "berichte": berichte,
+                             "pool": pool_version}
+    if nachricht.geteilt:
+        ident["teil"] = [nachricht.teil, nachricht.teile]
+        ident["nachtrag"] = nachricht.nachtrag
+    text = json.dumps(ident, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
@@ -560,6 +672,18 @@ class MailLog:
             key, ergebnis = r.get("zustellung"), r.get("ergebnis") or ""
             if key and r.get("modus") == "smtp" and ergebnis.startswith((GESENDET, UNGEWISS)):
                 out.setdefault(key, r)
+        return out
+
+    def zugestellt(self, empfaenger: str, pool_version: str | None) -> set[str]:
+        """Names of the files that reached ``empfaenger`` (delivered or possibly delivered) from
+        this pool version, over every message and part logged."""
+        version = (pool_version or "")[:16]
+        out: set[str] = set()
+        for r in self.rows():
+            ergebnis = r.get("ergebnis") or ""
+            if (r.get("empfaenger") == empfaenger and r.get("modus") == "smtp" and r.get("pool_version") == version
+                    and ergebnis.startswith((GESENDET, UNGEWISS))):
+                out.update(x.strip() for x in (r.get("anhaenge") or "").split(" | ") if x.strip())
         return out
 
     def _migrate(self) -> None:
@@ -713,6 +837,230 @@ def _message_id(versand: Versand, n: Nachricht, resend: bool) -> str:
     return f"<kennzahlen.{versand.periode}.{key}{extra}@{domain}>"
 
 
+# ---------------------------------------------------------------------------- size limit and parts
+@dataclass(frozen=True)
+class Hoechstgroesse:
+    """The largest message allowed, in bytes on the wire, and where that limit comes from."""
+
+    bytes: int
+    quelle: str
+
+    @classmethod
+    def aus_verteiler(cls, verteiler: Verteiler) -> Hoechstgroesse:
+        """The limit of ``smtp.max_nachricht_mb`` in the Verteiler file."""
+        return cls(verteiler.smtp.max_bytes, "smtp.max_nachricht_mb in der Verteiler-Datei")
+
+
+def megabytes(n: int) -> str:
+    """Bytes as German megabytes, 1 MB = 1.000.000 Bytes: 1910123 -> '1,91 MB'."""
+    return f"{fmt.zahl(n / MB, 2)} MB"
+
+
+def pack_reports(berichte: list[tuple[Any, int]], capacity: int) -> list[list[int]]:
+    """Split reports over the fewest parts of at most ``capacity`` bytes, related ones together.
+
+    ``berichte`` are (product, size) in report order (product, then Gesamtstadt, then the
+    Sozialräume A–Z); the size is a report's bytes on the wire (its HTML and its Excel file
+    together: they never separate). Returns the indices of each part. The rule:
+
+    1. Everything fits: one part.
+    2. Each product is a block. A product too large for one part is cut in report order into
+       the fewest runs that fit (a new run starts when the next area no longer fits), so the
+       areas of a part are neighbours in the list and Gesamtstadt comes first.
+    3. Blocks are packed first-fit-decreasing: the largest block first, each into the first
+       part that still has room, else into a new part (ties: the earlier product first).
+    4. Within a part, reports keep report order; parts are ordered by their first report.
+
+    Deterministic: the same reports and sizes give the same parts. A report larger than
+    ``capacity`` raises ValueError (the caller refuses it before anything is sent).
+    """
+    too_big = [i for i, (_, size) in enumerate(berichte) if size > capacity]
+    if too_big:
+        raise ValueError(f"Bericht(e) {too_big} größer als {capacity} Bytes")
+    if sum(size for _, size in berichte) <= capacity:
+        return [list(range(len(berichte)))] if berichte else []
+    blocks: list[list[int]] = []
+    for produkt in dict.fromkeys(p for p, _ in berichte):
+        run: list[int] = []
+        filled = 0
+        for i, (p, size) in enumerate(berichte):
+            if p != produkt:
+                continue
+            if run and filled + size > capacity:
+                blocks.append(run)
+                run, filled = [], 0
+            run.append(i)
+            filled += size
+        blocks.append(run)
+
+    def block_size(b: list[int]) -> int:
+        return sum(berichte[i][1] for i in b)
+
+    parts: list[list[int]] = []
+    room: list[int] = []
+    for block in sorted(blocks, key=lambda b: (-block_size(b), b[0])):
+        size = block_size(block)
+        for k, free in enumerate(room):
+            if size <= free:
+                parts[k] += block
+                room[k] -= size
+                break
+        else:
+            parts.append(list(block))
+            room.append(capacity - size)
+    return sorted((sorted(p) for p in parts), key=lambda p: p[0])
+
+
+def _rid(entry: dict) -> tuple:
+    return (entry.get("produkt"), entry.get("raum"), entry.get("berichtszeitraum"))
+
+
+class _Sizer:
+    """Measures bytes on the wire with the email generator: each attachment once (cached), and
+    the text and headers of a message; a message is their sum (checked in the tests)."""
+
+    def __init__(self, versand: Versand):
+        self.versand = versand
+        self._anhang: dict[tuple[Path, str], int] = {}
+
+    @staticmethod
+    @functools.cache
+    def framing() -> int:
+        """Bytes a multipart message adds around each attachment (boundary line, CRLFs)."""
+        def msg(k: int) -> EmailMessage:
+            m = EmailMessage()
+            m.set_content("x")
+            for _ in range(k):
+                m.add_attachment(b"x", maintype="text", subtype="html", filename="x.html")
+            return m
+
+        part = len(msg(1).get_payload()[1].as_bytes(policy=SMTP_POLICY))
+        return len(wire_bytes(msg(2))) - len(wire_bytes(msg(1))) - part
+
+    def anhang(self, a: Anhang) -> int:
+        """What one attached file adds to a message: its MIME part after base64, with framing."""
+        key = (a.path, a.name)
+        if key not in self._anhang:
+            m = EmailMessage()
+            _add(m, a, a.path.read_bytes())
+            self._anhang[key] = len(m.get_payload()[0].as_bytes(policy=SMTP_POLICY)) + self.framing()
+        return self._anhang[key]
+
+    def text(self, n: Nachricht) -> int:
+        """The message without attachments, as a multipart message (headers, text, end line);
+        with the longer Message-ID of a resend, so that the plan is an upper bound."""
+        msg = _text_message(self.versand.periode, n, self.versand.verteiler,
+                            _message_id(self.versand, n, resend=True))
+        msg.make_mixed()
+        return len(wire_bytes(msg))
+
+
+def _split(versand: Versand, n: Nachricht, berichte: list[dict], limit: Hoechstgroesse, sizer: _Sizer,
+           frueher: list[dict] | None = None) -> tuple[list[Nachricht], dict[tuple, str]]:
+    """The parts for ``berichte`` of one address, each at most ``limit``; or why a report cannot go."""
+    units = [(e, _attachments(e, versand.periode_dir)[0]) for e in berichte]
+    sizes = [sum(sizer.anhang(a) for a in files) for _, files in units]
+
+    def parts_of(groups: list[list[int]]) -> list[Nachricht]:
+        aufteilung = [[units[i][0] for i in g] for g in groups]
+        out = []
+        for nr, g in enumerate(groups, start=1):
+            part = replace(n, berichte=aufteilung[nr - 1], teil=nr, teile=len(groups), alle=list(n.berichte),
+                           aufteilung=aufteilung, frueher=list(frueher or []), nachtrag=bool(frueher),
+                           anhaenge=[a for i in g for a in units[i][1]], betreff="")
+            part.betreff = subject(versand.periode, part)
+            part.groesse = sizer.text(part) + sum(sizes[i] for i in g)
+            out.append(part)
+        return out
+
+    reserve = sizer.text(parts_of([list(range(len(units)))])[0])
+    while True:
+        capacity = limit.bytes - reserve
+        too_big = {
+            _rid(e): (f"{_label(e)} ({', '.join(a.name for a in files)}): ergibt allein eine Nachricht von "
+                      f"{megabytes(sizes[i] + reserve)}, mehr als die Höchstgröße von {megabytes(limit.bytes)} "
+                      f"({limit.quelle}) – den Bericht verkleinern oder, wenn der Mailserver größere "
+                      f"Nachrichten annimmt, die Höchstgröße erhöhen")
+            for i, (e, files) in enumerate(units) if sizes[i] > capacity
+        }
+        if too_big:
+            return [], too_big
+        parts = parts_of(pack_reports([(e.get("produkt"), size) for (e, _), size in zip(units, sizes, strict=True)],
+                                      capacity))
+        over = max(p.groesse for p in parts) - limit.bytes
+        if over <= 0:
+            return parts, {}
+        reserve += over  # the text of the parts is longer than planned: plan with less room
+
+
+@dataclass
+class Aufteilung:
+    """The messages of a mailing under a size limit: what to send, what the log says is done."""
+
+    senden: list[Nachricht]
+    schon_zugestellt: list[Nachricht]
+    hinweise: list[str]
+    hoechstgroesse: Hoechstgroesse
+
+
+def plan_parts(versand: Versand, limit: Hoechstgroesse, log: MailLog | None = None,
+               resend: bool = False) -> Aufteilung:
+    """Split every message to fit ``limit``; with ``log``, leave out what was delivered.
+
+    Raises MailRefused (nothing sent) when a single report is larger than the limit. With a log
+    (a real mailing, not ``resend``), a part whose delivery key is logged is not sent again. If
+    some of an address's reports reached it in messages that are not parts of the current split
+    (the limit, the server's SIZE or its report set changed since), it gets a *Nachtrag*: only
+    the reports it has not had from this pool version, split again, its text listing those
+    delivered earlier. So no report goes twice, none is lost, and part numbers never mix two
+    splits, whatever changed between the runs.
+    """
+    sizer = _Sizer(versand)
+    problems: dict[tuple, str] = {}
+    plans = []
+    for n in versand.nachrichten:
+        parts, too_big = _split(versand, n, n.berichte, limit, sizer)
+        problems.update({k: v for k, v in too_big.items() if k not in problems})
+        plans.append((n, parts))
+    if problems:
+        raise MailRefused([f"Versand abgelehnt, nichts wurde gesendet ({len(problems)} Bericht(e) zu groß):",
+                           *[f"  - {p}" for p in problems.values()]])
+    if log is None or resend:
+        return Aufteilung([p for _, parts in plans for p in parts], [], [], limit)
+    done = log.done()
+    senden, schon, hinweise = [], [], []
+    for n, parts in plans:
+        key = functools.partial(delivery_key, versand.periode, pool_version=versand.pool_version)
+        offen = [p for p in parts if key(p) not in done]
+        geloggt = [p for p in parts if key(p) in done]
+        schon += geloggt
+        files = log.zugestellt(n.empfaenger, versand.pool_version)
+        erhalten = {_rid(e) for e in n.berichte
+                    if {a.name for a in _attachments(e, versand.periode_dir)[0]} <= files}
+        if erhalten <= {_rid(e) for p in geloggt for e in p.berichte}:
+            senden += offen  # what arrived came in parts of this very split: send the others as planned
+            continue
+        fehlend = [e for e in n.berichte if _rid(e) not in erhalten]
+        frueher = [e for e in n.berichte if _rid(e) in erhalten]
+        if not fehlend:
+            continue
+        nachtrag, too_big = _split(versand, n, fehlend, limit, sizer, frueher=frueher)
+        if too_big:  # cannot happen: the same reports fitted above; refuse rather than guess
+            raise MailRefused(["Versand abgelehnt, nichts wurde gesendet:", *[f"  - {p}" for p in too_big.values()]])
+        hinweise.append(f"{n.empfaenger}: {len(frueher)} von {len(n.berichte)} Berichten sind laut Protokoll schon "
+                        f"zugestellt (mit einer anderen Aufteilung); ein Nachtrag bringt die {len(fehlend)} fehlenden")
+        senden += nachtrag
+    return Aufteilung(senden, schon, hinweise, limit)
+
+
+def _kurz(berichte: list[dict]) -> str:
+    """'Produkt 1: Gesamtstadt, Böfingen; Produkt 3: West' for the plan shown to the sender."""
+    by: dict[Any, list[str]] = {}
+    for e in berichte:
+        by.setdefault(e.get("produkt"), []).append(str(e.get("raum")))
+    return "; ".join(f"Produkt {p}: {', '.join(r)}" for p, r in by.items())
+
+
 # ---------------------------------------------------------------------------- SMTP
 class _Transient(Exception):
     """The server refused for now (4xx); another try later may succeed."""
@@ -809,15 +1157,24 @@ class SmtpSender:
                 last = exc
         raise _Unreachable(f"{type(last).__name__}: {last}" if last else "keine Verbindung")
 
-    def send(self, msg: EmailMessage, empfaenger: str, before_commit: Callable[[], None]) -> None:
-        """Hand one message over; raise _Transient/_Permanent/_Ambiguous/_Unreachable otherwise."""
+    def size_limit(self) -> int | None:
+        """The largest message the server takes (its SIZE in the EHLO answer), if it says so."""
+        server = self.server
+        if server is None or not server.does_esmtp or not server.has_extn("size"):
+            return None
+        value = (server.esmtp_features.get("size") or "").split()
+        return int(value[0]) if value and value[0].isdigit() and int(value[0]) > 0 else None  # 0: no limit
+
+    def send(self, msg: bytes, empfaenger: str, before_commit: Callable[[], None]) -> None:
+        """Hand one message (its bytes on the wire) over; raise _Transient/_Permanent/_Ambiguous/
+        _Unreachable otherwise."""
         for _ in range(len(self.delays) + 1):
             if self.server is None or self.server.sock is None:
                 self.reconnect()
             server = self.server
             server.before_commit, server.committed = before_commit, False
             try:
-                server.send_message(msg, from_addr=self.verteiler.absender.adresse, to_addrs=[empfaenger])
+                server.sendmail(self.verteiler.absender.adresse, [empfaenger], msg)
                 return
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()), (0, b""))
@@ -887,39 +1244,73 @@ def open_sender(verteiler: Verteiler, smtp: str | None, starttls: bool,
     return sender
 
 
+def effective_limit(verteiler: Verteiler, sender: SmtpSender | None = None) -> Hoechstgroesse:
+    """min(config limit, the server's SIZE): the limit that holds for this mailing."""
+    eigene = Hoechstgroesse.aus_verteiler(verteiler)
+    server = sender.size_limit() if sender is not None else None
+    if server is not None and server < eigene.bytes:
+        return Hoechstgroesse(server, f"SIZE des Servers {sender.host}:{sender.port}, kleiner als die "
+                                      f"{megabytes(eigene.bytes)} aus smtp.max_nachricht_mb")
+    return eigene
+
+
+def describe_limit(limit: Hoechstgroesse, verteiler: Verteiler, sender: SmtpSender | None = None) -> str:
+    """One German line for the person sending: the limit that holds and why."""
+    text = f"Höchstgröße je Nachricht: {megabytes(limit.bytes)} ({limit.quelle})"
+    server = sender.size_limit() if sender is not None else None
+    if server is not None and server >= limit.bytes:
+        text += f"; der Server {sender.host}:{sender.port} nimmt bis {megabytes(server)} an (SIZE)"
+    elif sender is not None and server is None:
+        text += f"; der Server {sender.host}:{sender.port} nennt keine Grenze (SIZE)"
+    return text
+
+
 # ---------------------------------------------------------------------------- send
 def send_messages(versand: Versand, sender: SmtpSender, resend: bool = False,
                   retry_delays: tuple[float, ...] = RETRY_DELAYS,
-                  echo: Callable[[str], None] = print) -> tuple[list[dict], list[Nachricht]]:
-    """Send what is not logged as delivered; log each outcome at once. Returns (rows, skipped)."""
+                  echo: Callable[[str], None] = print,
+                  aufteilung: Aufteilung | None = None) -> tuple[list[dict], list[Nachricht]]:
+    """Send what is not logged as delivered; log each outcome at once. Returns (rows, skipped).
+
+    ``aufteilung`` (see :func:`plan_parts`) says what to send under the size limit; without it
+    the messages are planned here with the limit of the Verteiler and the server."""
     log = versand.log
-    done = log.done()
-    queue: list[tuple[float, int, Nachricht]] = []
-    skipped = []
-    for n in versand.nachrichten:
-        if not resend and delivery_key(versand.periode, n, versand.pool_version) in done:
-            skipped.append(n)
-        else:
-            queue.append((0.0, 0, n))
+    if aufteilung is None:
+        aufteilung = plan_parts(versand, effective_limit(versand.verteiler, sender), log, resend)
+    limit = aufteilung.hoechstgroesse
+    queue: list[tuple[float, int, Nachricht]] = [(0.0, 0, n) for n in aufteilung.senden]
     rows: list[dict] = []
     while queue:
         not_before, tries, n = queue.pop(0)
         if not_before > time.monotonic():
             time.sleep(not_before - time.monotonic())
         mid = _message_id(versand, n, resend)
-        msg = build_message(versand.periode, n, versand.verteiler, message_id=mid)
+        data = wire_bytes(build_message(versand.periode, n, versand.verteiler, message_id=mid))
         row = _log_row(versand, n, "smtp", GESENDET, mid)
+        wer = f"{n.empfaenger}{f' ({n.teil_text})' if n.geteilt else ''}"
+        if len(data) > limit.bytes:  # planned to fit; a file changed since: never send it larger
+            result = (f"fehler: nicht gesendet, die Nachricht hat {megabytes(len(data))}, mehr als die Höchstgröße "
+                      f"{megabytes(limit.bytes)} ({limit.quelle}); erneut aufrufen")
+            row = {**row, "zeit": _now(), "ergebnis": result}
+            log.append(row)
+            rows.append(row)
+            echo(f"  {wer}: {result}")
+            continue
         try:
-            sender.send(msg, n.empfaenger, before_commit=lambda row=row: log.begin(row))
+            sender.send(data, n.empfaenger, before_commit=lambda row=row: log.begin(row))
             result = GESENDET
         except _Transient as exc:
             if tries < len(retry_delays):
-                echo(f"  {n.empfaenger}: vorläufig abgewiesen ({exc}); neuer Versuch in {retry_delays[tries]:g} s")
+                echo(f"  {wer}: vorläufig abgewiesen ({exc}); neuer Versuch in {retry_delays[tries]:g} s")
                 queue.append((time.monotonic() + retry_delays[tries], tries + 1, n))
                 continue
             result = f"vorläufig abgewiesen: {exc} – beim nächsten Lauf erneut versuchen"
         except _Permanent as exc:
             result = f"abgewiesen: {exc}"
+            if str(exc).startswith("552"):
+                result += (f" – die Nachricht ({megabytes(len(data))}) ist dem Server zu groß: smtp.max_nachricht_mb "
+                           f"in der Verteiler-Datei verkleinern und erneut aufrufen (Zugestelltes geht nicht noch "
+                           f"einmal)")
         except _Ambiguous as exc:
             result = f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt, " \
                      f"bei Bedarf mit --resend erneut senden"
@@ -929,27 +1320,46 @@ def send_messages(versand: Versand, sender: SmtpSender, resend: bool = False,
                 r = {**_log_row(versand, rest, "smtp", result)}
                 log.append(r)
                 rows.append(r)
-                echo(f"  {rest.empfaenger}: {result}")
+                echo(f"  {rest.empfaenger}{f' ({rest.teil_text})' if rest.geteilt else ''}: {result}")
             log.end()
             break
         row = {**row, "zeit": _now(), "ergebnis": result}
         log.append(row)
         log.end()
         rows.append(row)
-        echo(f"  {n.empfaenger}: {result}")
-    return rows, skipped
+        echo(f"  {wer}: {result}")
+    return rows, aufteilung.schon_zugestellt
 
 
-def write_dry_run(versand: Versand, out: Path) -> list[dict]:
-    """Write each message as ``<address>.eml`` (nothing sent); log them as dry run."""
+def eml_name(n: Nachricht) -> str:
+    """The dry run's file: '<address>.eml', for a part '<address>__teil-2-von-3.eml'."""
+    teil = f"__teil-{n.teil}-von-{n.teile}" if n.teile > 1 else ""
+    return f"{_safe_name(n.empfaenger)}{'__nachtrag' if n.nachtrag else ''}{teil}.eml"
+
+
+def write_dry_run(versand: Versand, out: Path, aufteilung: Aufteilung | None = None,
+                  echo: Callable[[str], None] = print) -> list[dict]:
+    """Write each message (each part) as an .eml file (nothing sent); log them as dry run and show
+    the plan: the limit, and per address its parts with their sizes and reports."""
+    aufteilung = aufteilung or plan_parts(versand, Hoechstgroesse.aus_verteiler(versand.verteiler))
+    limit = aufteilung.hoechstgroesse
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for n in versand.nachrichten:
-        msg = build_message(versand.periode, n, versand.verteiler, _message_id(versand, n, False))
-        f = out / f"{_safe_name(n.empfaenger)}.eml"
-        atomic_write(f, msg.as_bytes(policy=SMTP_POLICY))
-        row = _log_row(versand, n, "dry-run", f"geschrieben: {f}")
+    echo(describe_limit(limit, versand.verteiler))
+    for n in aufteilung.senden:
+        data = wire_bytes(build_message(versand.periode, n, versand.verteiler, _message_id(versand, n, False)))
+        if len(data) > limit.bytes:  # planned to fit; a file changed since
+            raise MailRefused([f"{n.empfaenger}: die Nachricht hätte {megabytes(len(data))}, mehr als die Höchstgröße "
+                               f"{megabytes(limit.bytes)}; erneut aufrufen"])
+        f = out / eml_name(n)
+        atomic_write(f, data)
+        if n.teil == 1:
+            teile = f"{n.teile} Teile" if n.teile > 1 else "1 Nachricht"
+            echo(f"  {n.empfaenger}: {teile}")
+        echo(f"    {n.teil_text + ': ' if n.geteilt else ''}{megabytes(len(data))} – {_kurz(n.berichte)} "
+             f"({len(n.anhaenge)} Dateien) → {f.name}")
+        row = _log_row(versand, n, "dry-run", f"geschrieben: {f} ({fmt.zahl(len(data))} Bytes)")
         versand.log.append(row)
         rows.append(row)
     return rows
@@ -1002,9 +1412,11 @@ def mail_reports(
 ) -> MailResult:
     """Check, then send (or, with ``dry_run``, write as .eml) the period's reports, exactly once.
 
-    Raises MailRefused (nothing sent) when a report is failed, missing or older than the pool,
-    or when the SMTP setup is incomplete or unsafe. Each accepted message is logged at once; a
-    rerun sends only what is not logged as delivered (``resend`` sends again on purpose).
+    Raises MailRefused (nothing sent) when a report is failed, missing, older than the pool or
+    alone larger than the message size limit, or when the SMTP setup is incomplete or unsafe.
+    Messages over the limit (min of ``smtp.max_nachricht_mb`` and the server's SIZE) are split
+    into parts. Each accepted message or part is logged at once; a rerun sends only what is not
+    logged as delivered (``resend`` sends again on purpose).
     """
     verteiler, runs, periode_dir, pool_dir = check_mailing(periode, reports_dir, pool_dir, verteiler)
     versand = plan_mailing(periode, verteiler, runs, periode_dir, pool_dir, nur=empfaenger)
@@ -1014,7 +1426,8 @@ def mail_reports(
         raise MailRefused([f"{exc} Nichts wurde gesendet."]) from None
     try:
         if dry_run is not None:
-            return MailResult(write_dry_run(versand, dry_run), versand.log.path, versand.hinweise)
+            aufteilung = plan_parts(versand, Hoechstgroesse.aus_verteiler(verteiler))  # refuses before writing
+            return MailResult(write_dry_run(versand, dry_run, aufteilung, echo), versand.log.path, versand.hinweise)
         hinweise = list(versand.hinweise)
         recovered = versand.log.recover()
         if recovered:
@@ -1023,10 +1436,17 @@ def mail_reports(
                             f"--empfaenger {recovered['empfaenger']}")
         sender = open_sender(verteiler, smtp, starttls, reconnect_delays, echo)
         try:
-            rows, skipped = send_messages(versand, sender, resend, retry_delays, echo)
+            limit = effective_limit(verteiler, sender)
+            aufteilung = plan_parts(versand, limit, versand.log, resend)  # refuses before sending
+            echo(describe_limit(limit, verteiler, sender))
+            for n in aufteilung.senden:
+                if n.teil == 1 and n.geteilt:
+                    echo(f"  {n.empfaenger}: {n.teile} {'Teile' if n.teile > 1 else 'Nachricht'}"
+                         f"{' (Nachtrag)' if n.nachtrag else ''}")
+            rows, skipped = send_messages(versand, sender, resend, retry_delays, echo, aufteilung)
         finally:
             sender.close()
-        return MailResult(rows, versand.log.path, hinweise, [n.empfaenger for n in skipped])
+        return MailResult(rows, versand.log.path, hinweise + aufteilung.hinweise, [n.empfaenger for n in skipped])
     finally:
         lock.release()
 
@@ -1040,7 +1460,8 @@ def mail_reports(
 @click.option("--verteiler", "verteiler_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, show_default="config/verteiler.yaml", help="Verteiler-Datei.")
 @click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Nichts senden: je Empfänger*in eine .eml-Datei in diesen Ordner schreiben.")
+              help="Nichts senden: je Nachricht eine .eml-Datei in diesen Ordner schreiben und die Aufteilung "
+                   "mit den Größen zeigen.")
 @click.option("--smtp", "smtp", default=None, metavar="HOST:PORT",
               help="SMTP-Server statt dem aus der Verteiler-Datei.")
 @click.option("--starttls", is_flag=True, default=False, help="Verbindung mit STARTTLS verschlüsseln.")
@@ -1064,9 +1485,11 @@ def mail_command(
 ) -> None:
     """Versendet die Berichte einer Periode an den Verteiler (eine Nachricht je Empfänger*in).
 
-    Jede Zustellung steht sofort in reports/<periode>/mail_log.csv; ein erneuter Aufruf sendet
-    nur, was noch nicht zugestellt ist (--resend: bewusst noch einmal). Das SMTP-Passwort kommt
-    nur aus der Umgebungsvariablen KENNZAHLEN_SMTP_PASSWORD.
+    Keine Nachricht ist größer als smtp.max_nachricht_mb der Verteiler-Datei (Standard 10 MB) oder
+    als die Grenze, die der Server nennt; was nicht in eine passt, geht in mehreren Teilen
+    („Teil 1 von 3“). Jede Zustellung steht sofort in reports/<periode>/mail_log.csv; ein erneuter
+    Aufruf sendet nur, was noch nicht zugestellt ist (--resend: bewusst noch einmal). Das
+    SMTP-Passwort kommt nur aus der Umgebungsvariablen KENNZAHLEN_SMTP_PASSWORD.
     """
     try:
         result = mail_reports(periode, reports_dir, pool_dir, verteiler_file, dry_run, smtp, starttls,
@@ -1099,6 +1522,8 @@ def mail_command(
 __all__ = [
     "PASSWORD_ENV",
     "Anhang",
+    "Aufteilung",
+    "Hoechstgroesse",
     "MailRefused",
     "MailLog",
     "MailResult",
@@ -1107,12 +1532,18 @@ __all__ = [
     "VerteilerError",
     "build_message",
     "check_mailing",
+    "effective_limit",
+    "eml_name",
     "check_reports",
     "load_runs",
     "load_verteiler",
     "mail_command",
     "mail_reports",
+    "megabytes",
+    "pack_reports",
     "plan_mailing",
     "plan_messages",
+    "plan_parts",
     "send_messages",
+    "wire_bytes",
 ]
