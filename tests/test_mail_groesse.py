@@ -50,7 +50,11 @@ def verteiler_mit(folder: Path, mb: float | str, text: str | None = None) -> Pat
     """config/verteiler.yaml with ``smtp.max_nachricht_mb: mb``."""
     text = text or VERTEILER.read_text("utf-8")
     f = folder / f"verteiler-{mb}.yaml"
-    f.write_text(re.sub(r"(?m)^smtp:\n", f"smtp:\n  max_nachricht_mb: {mb}\n", text, count=1), "utf-8")
+    if re.search(r"(?m)^  max_nachricht_mb:", text):
+        text = re.sub(r"(?m)^  max_nachricht_mb: .*$", f"  max_nachricht_mb: {mb}", text, count=1)
+    else:
+        text = re.sub(r"(?m)^smtp:\n", f"smtp:\n  max_nachricht_mb: {mb}\n", text, count=1)
+    f.write_text(text, "utf-8")
     return f
 
 

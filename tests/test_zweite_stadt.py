@@ -179,7 +179,8 @@ def test_index_page_links_every_area(stadt):
 def test_mail_dry_run_follows_the_citys_verteiler(stadt):
     assert stadt["mail"].exit_code == 0, stadt["mail"].output
     files = sorted(stadt["eml"].glob("*.eml"))
-    assert len(files) == 5
+    assert len({f.name.split("__teil-")[0].removesuffix(".eml") for f in files}) == 5  # addresses
+    assert all(f.stat().st_size <= 10_000_000 for f in files)  # a larger one goes in parts
     msg = email.message_from_bytes((stadt["eml"] / "srtl-nord-ost@musterstadt.example.eml").read_bytes(),
                                    policy=policy.default)
     assert str(msg["Subject"]).endswith("– Sozialraum Nord / Ost")

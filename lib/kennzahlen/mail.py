@@ -1054,7 +1054,7 @@ def plan_parts(versand: Versand, limit: Hoechstgroesse, log: MailLog | None = No
 
 
 def _kurz(berichte: list[dict]) -> str:
-    """'Produkt 1: Gesamtstadt, Böfingen; Produkt 3: West' for the plan shown to the sender."""
+    """'Produkt 1: Gesamtstadt, Nord; Produkt 3: Süd' for the plan shown to the sender."""
     by: dict[Any, list[str]] = {}
     for e in berichte:
         by.setdefault(e.get("produkt"), []).append(str(e.get("raum")))
