@@ -180,3 +180,40 @@ def test_kernel_files_of_killed_runs_are_removed(setup):
         assert leftover == []  # the run's own kernel files are gone after its clean shutdown
     finally:
         mine.unlink(missing_ok=True)
+
+
+def test_the_holder_is_named_even_while_the_lock_file_is_being_rewritten(tmp_path: Path):
+    """A second run that reads the lock file while the holder rewrites it still names the holder.
+
+    The holder text is replaced atomically, and a reader that finds no live holder in it reads
+    again for a moment instead of saying "ohne Angaben" (seen in the concurrent-run fault test).
+    """
+    import json as _json
+    import os as _os
+
+    from kennzahlen.safeio import LockBusy
+
+    lock = FolderLock(tmp_path, "Der Berichtsordner").acquire()
+    try:
+        # a stale text from a previous, dead holder, as the holder is about to overwrite it
+        import socket
+
+        dead = {"pid": 2**22 + 12345, "host": socket.gethostname(), "start": ""}
+        lock.path.write_text(_json.dumps(dead), encoding="utf-8")
+
+        import threading
+
+        def rewrite() -> None:
+            import time as _time
+
+            _time.sleep(0.2)
+            lock._write_holder()
+
+        t = threading.Thread(target=rewrite)
+        t.start()
+        with pytest.raises(LockBusy) as info:
+            FolderLock(tmp_path, "Der Berichtsordner").acquire()
+        t.join()
+        assert f"PID {_os.getpid()}" in str(info.value)
+    finally:
+        lock.release()

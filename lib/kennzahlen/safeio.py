@@ -170,6 +170,22 @@ def holder_text(holder: dict) -> str:
     return f"PID {holder.get('pid', '?')} auf {holder.get('host', '?')}, seit {start}{befehl}"
 
 
+def _alive(holder: dict) -> bool:
+    """True when the holder text names a process that runs (on another host: assumed)."""
+    pid = holder.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if holder.get("host") not in (None, socket.gethostname()):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _command_line() -> str:
     args = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv and sys.argv[0] else []
     return " ".join(args)[:300]
@@ -225,12 +241,30 @@ class FolderLock:
     def path(self) -> Path:
         return self.folder / LOCK_NAME
 
-    def holder(self) -> dict:
-        """Who holds (or last held) the lock, from the lock file."""
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
-            return {}
+    def holder(self, settle: float = 1.0) -> dict:
+        """Who holds the lock, from its holder text (``settle`` s to wait for a live holder).
+
+        The holder writes its text over the previous one right after it takes the lock (the
+        lock file itself must stay the same file, so it is not renamed); a reader that comes in
+        between finds the previous, dead holder or a torn text and reads again.
+        """
+        deadline = time.monotonic() + settle
+        while True:
+            try:
+                info = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            except (OSError, ValueError):
+                info = {}
+            if _alive(info) or time.monotonic() >= deadline:
+                return info
+            time.sleep(0.05)
+
+    def _write_holder(self) -> None:
+        info = {"pid": os.getpid(), "host": socket.gethostname(),
+                "start": datetime.now().isoformat(timespec="seconds"), "befehl": _command_line()}
+        data = json.dumps(info, ensure_ascii=False).encode("utf-8")
+        assert self.fd is not None
+        os.pwrite(self.fd, data, 0)  # new text first, then cut what is left of the old one
+        os.ftruncate(self.fd, len(data))
 
     def acquire(self) -> FolderLock:
         """Take the lock or raise LockBusy after ``wait`` seconds."""
@@ -252,12 +286,8 @@ class FolderLock:
                 self.echo(f"Warte auf den Lauf {holder_text(holder)} …")
                 told = True
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
-                "start": datetime.now().isoformat(timespec="seconds"), "befehl": _command_line()}
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, json.dumps(info, ensure_ascii=False).encode("utf-8"))
         self.fd = fd
+        self._write_holder()
         return self
 
     def release(self) -> None:
