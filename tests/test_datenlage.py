@@ -49,6 +49,8 @@ def _ts(day: str) -> pd.Timestamp:
 
 
 ABDECKUNG = abdeckung.frame_of([
+    Coverage("bevoelkerung", "stichtage", von=_ts("2018-12-31"), bis=_ts("2023-12-31"),
+             stichtage=frozenset({_ts("2018-12-31"), _ts("2023-12-31")}), grund="stichtage"),
     Coverage("transferleistungen", "stichtage", von=_ts("2019-03-31"), bis=_ts("2023-12-31"),
              stichtage=frozenset({_ts("2019-03-31"), _ts("2023-12-31")}), grund="stichtage"),
     Coverage("jugendhilfe", "zeitraum", von=_ts("2019-01-01"), bis=_ts("2023-12-31"), grund="config",
@@ -148,7 +150,7 @@ def test_a_quarter_outside_the_pool_is_refused(demo_pool: Path, tmp_path: Path, 
 
 def test_command_line_index_and_runs_json_name_what_was_not_made(demo_pool: Path, tmp_path: Path):
     """A run whose only product has no data starts no kernel and is not a failure."""
-    args = ["report", "--periode", "2019-Q2", "--produkt", "3", "--raum", "Gesamtstadt", "West",
+    args = ["report", "--periode", "2019-Q2", "--produkt", "3", "--raum", "Gesamtstadt", "--raum", "West",
             "--pool", str(demo_pool), "--out", str(tmp_path)]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
@@ -192,11 +194,16 @@ def test_mail_sends_the_others_and_says_what_was_not_made(tmp_path: Path):
     assert any(n.startswith("1_") for n in names)
 
 
-# ---------------------------------------------------------------------------- the real runner
+# ---------------------------------------------------------------------------- the demo pool's quarters
 def _quartale_zum_testen(demo_pool: Path) -> list[str]:
-    """The first quarter of the pool and the first quarter of each year (the last: ``reports``)."""
+    """The first quarter of the pool, the first quarter of each year and the last quarter."""
     alle = sorted({q for qs in runner.quartale(demo_pool).values() for q in qs})
-    return list(dict.fromkeys([alle[0], *[q for q in alle if q.endswith("-Q1")]]))
+    return list(dict.fromkeys([alle[0], *[q for q in alle if q.endswith("-Q1")], alle[-1]]))
+
+
+#: through the real runner (kernels, HTML); the others of _quartale_zum_testen run in-process, and
+#: the last quarter is the session's ``reports`` (all 24 of 2023-Q4)
+IM_RUNNER = ("2018-Q4", "2019-Q1")
 
 
 @pytest.fixture(scope="module")
@@ -204,12 +211,15 @@ def demo_laeufe(demo_pool: Path, tmp_path_factory) -> dict[str, runner.RunResult
     """All four products, Gesamtstadt and one Sozialraum, one runner call per quarter."""
     out = tmp_path_factory.mktemp("datenlage")
     raeume = ["Gesamtstadt", sozialraeume()[0]]
-    return {q: runner.run(q, pool=demo_pool, out=out, raeume=raeume, workers=2, progress=False)
-            for q in _quartale_zum_testen(demo_pool)}
+    return {q: runner.run(q, pool=demo_pool, out=out, raeume=raeume, workers=2, progress=False) for q in IM_RUNNER}
+
+
+def test_the_quarters_tested(demo_pool: Path):
+    assert _quartale_zum_testen(demo_pool) == ["2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1",
+                                               "2023-Q4"]
 
 
 def test_every_quarter_builds_every_report_or_says_why(demo_laeufe, reports: Path):
-    assert list(demo_laeufe) == ["2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1"]
     erwartet_ohne = {"2018-Q4": {2, 3, 4}, "2019-Q1": {3}}
     for q, res in demo_laeufe.items():
         status = _status(res)
@@ -223,7 +233,27 @@ def test_every_quarter_builds_every_report_or_says_why(demo_laeufe, reports: Pat
     assert len(runs["reports"]) == 24 and {e["status"] for e in runs["reports"]} <= {"ok", "uebersprungen"}
 
 
-def test_early_reports_say_what_is_missing(demo_laeufe):
+def _pruefe_in_process(nb: Path, parameter: dict, monkeypatch) -> str:
+    """Run a notebook in-process; assert no warning, no empty or NaN chart, no NaN/None/error text."""
+    lauf = run_notebook(nb, parameter, monkeypatch)
+    assert lauf.warnungen == [], [str(w.message) for w in lauf.warnungen]
+    assert [p for f in lauf.figuren for p in achsen_probleme(f)] == []
+    text = sichtbarer_text(lauf.text())
+    found = SICHTBAR_VERBOTEN.search(text)
+    assert found is None, text[max(0, found.start() - 100):found.end() + 50]
+    return text
+
+
+@pytest.mark.parametrize("periode", ["2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1", "2023-Q4"])
+@pytest.mark.parametrize("notebook", ["01", "02", "03", "04"])
+def test_notebooks_in_process_on_the_demo_quarters(demo_pool: Path, periode: str, notebook: str, monkeypatch):
+    """Every tested quarter (also those the runner runs): the charts and texts the notebooks make."""
+    nb = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
+    for raum in ("Gesamtstadt", sozialraeume()[0]):
+        _pruefe_in_process(nb, {"periode": periode, "sozialraum": raum, "pool": str(demo_pool)}, monkeypatch)
+
+
+def test_early_reports_say_what_is_missing(demo_laeufe, demo_pool: Path, monkeypatch):
     q1 = demo_laeufe["2019-Q1"].out
     p1 = sichtbarer_text(_html(q1, 1, "Gesamtstadt"))
     assert ("Für 2018 liegen keine Sozialhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig) "
@@ -238,15 +268,19 @@ def test_early_reports_say_what_is_missing(demo_laeufe):
     assert "Ein Verlauf lässt sich erst ab zwei Stichtagen zeigen" in p2
     p4 = sichtbarer_text(_html(q1, 4, "Gesamtstadt"))
     assert "ohne Aussage (Vergleichsquartale fehlen noch: 30" in p4
-    p3 = sichtbarer_text(_html(demo_laeufe["2020-Q1"].out, 3, "Gesamtstadt"))
+    nb = next(NOTEBOOKS.glob("03_*.ipynb"))
+    p3 = _pruefe_in_process(nb, {"periode": "2020-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)},
+                            monkeypatch)
     assert ("Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); "
             "die Kennzahl fehlt daher.") in p3
     assert ("Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); daher fehlt "
             "„Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“.") in p3  # the key message
 
 
-def test_produkt_3_charts_say_from_when_and_why(demo_laeufe, reports: Path):
-    p3 = sichtbarer_text(_html(demo_laeufe["2021-Q1"].out, 3, "Gesamtstadt"))  # reports 2020
+def test_produkt_3_charts_say_from_when_and_why(demo_pool: Path, reports: Path, monkeypatch):
+    nb = next(NOTEBOOKS.glob("03_*.ipynb"))
+    p3 = _pruefe_in_process(nb, {"periode": "2021-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)},
+                            monkeypatch)  # reports 2020
     assert ("Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab dem 1. Quartal "
             "2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab dem 1. Quartal 2019 "
             "enthalten.") in p3
@@ -327,13 +361,8 @@ def teilpools(demo_raw: Path, tmp_path_factory) -> dict[str, Path]:
 def test_notebooks_on_pools_lacking_tables(teilpools, pool_name: str, periode: str, notebook: str, monkeypatch):
     nb = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
     for raum in ("Gesamtstadt", sozialraeume()[1]):
-        lauf = run_notebook(nb, {"periode": periode, "sozialraum": raum, "pool": str(teilpools[pool_name])},
-                            monkeypatch)
-        assert lauf.warnungen == [], [str(w.message) for w in lauf.warnungen]
-        assert [p for f in lauf.figuren for p in achsen_probleme(f)] == []
-        text = sichtbarer_text(lauf.text())
-        found = SICHTBAR_VERBOTEN.search(text)
-        assert found is None, text[max(0, found.start() - 100):found.end() + 50]
+        _pruefe_in_process(nb, {"periode": periode, "sozialraum": raum, "pool": str(teilpools[pool_name])},
+                           monkeypatch)
 
 
 def test_second_city_first_quarters(tmp_path_factory):
@@ -348,10 +377,10 @@ def test_second_city_first_quarters(tmp_path_factory):
         q = runner.quartale(stadt["pool"])
         erste = sorted({x for qs in q.values() for x in qs})[0]
         assert erste == "2018-Q4"
-        for periode in (erste, "2019-Q1", "2021-Q1"):
+        for periode in (erste, "2019-Q1"):
             res = runner.run(periode, pool=stadt["pool"], out=base / "reports", raeume=["Gesamtstadt", SOZIALRAEUME[0]],
                              workers=2, progress=False)
             assert bericht_probleme(res.out) == [], periode
             assert not res.failed and len(res.entries) == 8
             assert all(e["status"] == "ok" or e["grund"].startswith("Für ") for e in res.entries)
-        assert _status(res) == {p: {"ok"} for p in ALLE}
+        assert _status(res) == {1: {"ok"}, 2: {"ok"}, 3: {runner.KEINE_DATEN}, 4: {"ok"}}  # 2019-Q1
