@@ -384,3 +384,17 @@ def test_second_city_first_quarters(tmp_path_factory):
             assert not res.failed and len(res.entries) == 8
             assert all(e["status"] == "ok" or e["grund"].startswith("Für ") for e in res.entries)
         assert _status(res) == {1: {"ok"}, 2: {"ok"}, 3: {runner.KEINE_DATEN}, 4: {"ok"}}  # 2019-Q1
+
+
+def test_grey_lights_say_why(demo_pool: Path):
+    """Counted by hand from the demo's Ampel: in 2019-Q1 no rule has its comparison quarters yet, and
+    two Arbeitsfelder (Hilfen vor dem Fall 2018, Nahfeld-Quote) have no value in all six areas; in
+    2023-Q4 the four grey lights are Wohnraumsicherung with under 10 cases."""
+    from kennzahlen.products import ampelbericht as p4
+
+    lichter, details = p4.laden(demo_pool, "2019-Q1")
+    assert p4.grau_gruende(lichter, details) == {"Vergleichsquartale fehlen noch": 30, "kein Wert": 12}
+    lichter, details = p4.laden(demo_pool, "2023-Q4")
+    assert p4.grau_gruende(lichter, details) == {"zu wenige Fälle": 4}
+    assert set(lichter.loc[lichter["farbe"] == "grau", "arbeitsfeld"]) == {"ws"}
+    assert "4 ohne Aussage (zu wenige Fälle: 4)." in p4.kernaussagen(lichter, "2023-Q4", "Gesamtstadt", details)[0]

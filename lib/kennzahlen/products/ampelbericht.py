@@ -110,18 +110,19 @@ def fehlt_satz(quartal: str, pool_dir: object) -> str:
     return common.fehlt_satz(quartal, tabellen, "die Ampel fehlt daher")
 
 
-def grau_gruende(details: pd.DataFrame, raum: str | None = None) -> dict[str, int]:
-    """Why lights show no statement: per reason, the number of grey lights it applies to.
+def grau_gruende(lichter: pd.DataFrame, details: pd.DataFrame) -> dict[str, int]:
+    """Why the grey lights of ``lichter`` show no statement: per reason, the number of grey lights
+    it applies to (a light counts once per reason; a grey light has only grey indicators).
 
     Reasons: 'Vergleichsquartale fehlen noch' (too short a series for the rule), 'kein Wert',
-    'zu wenige Fälle'. A light is grey when all its indicators are; it counts once per reason.
+    'zu wenige Fälle'.
     """
-    rows = details[details["farbe"] == "grau"]
-    if raum is not None and raum != GESAMTSTADT:
-        rows = rows[rows["sozialraum"] == raum]
+    grau = set(zip(*[lichter.loc[lichter["farbe"] == "grau", c] for c in ("sozialraum", "arbeitsfeld")], strict=True))
     out: dict[str, set] = {"Vergleichsquartale fehlen noch": set(), "kein Wert": set(), "zu wenige Fälle": set()}
-    for r in rows.itertuples():
+    for r in details[details["farbe"] == "grau"].itertuples():
         key = (r.sozialraum, r.arbeitsfeld)
+        if key not in grau:
+            continue
         vergleich = str(r.vergleich) if pd.notna(r.vergleich) else ""
         if pd.isna(r.wert):
             out["kein Wert"].add(key)
@@ -143,7 +144,7 @@ def kernaussagen(lichter: pd.DataFrame, quartal: str, raum: str, details: pd.Dat
     gebiet = "über alle Sozialräume und die Gesamtstadt" if raum == GESAMTSTADT else f"im Sozialraum {raum}"
     grau = ""
     if n.get("grau", 0):
-        gruende = grau_gruende(details, raum) if details is not None else {}
+        gruende = grau_gruende(rows, details) if details is not None else {}
         grau = " (" + "; ".join(f"{k}: {v}" for k, v in gruende.items()) + ")" if gruende else ""
     out = [
         f"Ampel {fmt.periode(quartal)} {gebiet}: {n.get('rot', 0)} × rot, {n.get('gelb', 0)} × gelb, "

@@ -448,6 +448,8 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, poo
     if len(verborgen):
         n = len(verborgen)
         ziele += (f"; {n} weiterer Wert ist {DATENSCHUTZ}" if n == 1 else f"; {n} weitere Werte sind {DATENSCHUTZ}")
+    elif mit_ziel.empty:
+        ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
     out = [
         f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit Kennzahlen belegt; "
         f"{len(m) - len(erhoben)} werden noch nicht erhoben.",
