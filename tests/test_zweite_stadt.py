@@ -68,6 +68,38 @@ def _write_config(cfg: Path) -> None:
     (cfg / "verteiler.yaml").write_text(VERTEILER.format(srtl=srtl), encoding="utf-8")
 
 
+def baue_stadt(base: Path) -> dict[str, Path | str]:
+    """Config, one export per table and the pool of the second city in ``base`` (also used by
+    tests/test_datenlage.py). The caller sets ``KENNZAHLEN_CONFIG`` to ``base / "config"``."""
+    from kennzahlen.demo import write_demo
+
+    cfg = base / "config"
+    quartale = base / "quartale"
+    write_demo(quartale, scale=0.1)
+    for f in quartale.glob("ampel_schaltungen_*"):
+        f.unlink()  # the demo's switches name the demo city's Sozialräume
+    raw = base / "raw"
+    merge_exports(quartale, raw)
+    # one table as Excel, the codes as text ("001")
+    jh = next(raw.glob("jugendhilfe_*.csv"))
+    frame = pd.read_csv(jh, sep=";", dtype=str, keep_default_na=False)
+    wb = openpyxl.Workbook()
+    wb.active.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        wb.active.append(list(row))
+    wb.save(jh.with_suffix(".xlsx"))
+    jh.unlink()
+    schaltung = pd.DataFrame([{
+        "quartal": PERIODE, "sozialraum": "Nord / Ost", "arbeitsfeld": "jh", "farbe": "rot",
+        "begruendung": "Neue Wohngruppe <Haus 3> im Viertel 002", "geschaltet_am": pd.Timestamp("2024-01-20"),
+    }])
+    write_export(schaltung, "ampel_schaltungen", pd.Timestamp("2024-01-22"), raw)
+    pool = base / "pool"
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "pool", "--raw", str(raw), "--out", str(pool)])
+    assert res.exit_code == 0, res.output
+    return {"cfg": cfg, "raw": raw, "pool": pool, "pool_output": res.output}
+
+
 @pytest.fixture(scope="module")
 def stadt(tmp_path_factory) -> dict[str, Path]:
     """The second city: config, one export per table, pool, all reports of 2023-Q4."""
@@ -76,38 +108,14 @@ def stadt(tmp_path_factory) -> dict[str, Path]:
     _write_config(cfg)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(paths.CONFIG_ENV, str(cfg))
-        from kennzahlen.demo import write_demo
-
-        quartale = base / "quartale"
-        write_demo(quartale, scale=0.1)
-        for f in quartale.glob("ampel_schaltungen_*"):
-            f.unlink()  # the demo's switches name the demo city's Sozialräume
-        raw = base / "raw"
-        merge_exports(quartale, raw)
-        # one table as Excel, the codes as text ("001")
-        jh = next(raw.glob("jugendhilfe_*.csv"))
-        frame = pd.read_csv(jh, sep=";", dtype=str, keep_default_na=False)
-        wb = openpyxl.Workbook()
-        wb.active.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            wb.active.append(list(row))
-        wb.save(jh.with_suffix(".xlsx"))
-        jh.unlink()
-        schaltung = pd.DataFrame([{
-            "quartal": PERIODE, "sozialraum": "Nord / Ost", "arbeitsfeld": "jh", "farbe": "rot",
-            "begruendung": "Neue Wohngruppe <Haus 3> im Viertel 002", "geschaltet_am": pd.Timestamp("2024-01-20"),
-        }])
-        write_export(schaltung, "ampel_schaltungen", pd.Timestamp("2024-01-22"), raw)
-        pool = base / "pool"
-        res = CliRunner().invoke(cli, ["--config", str(cfg), "pool", "--raw", str(raw), "--out", str(pool)])
-        assert res.exit_code == 0, res.output
+        gebaut = baue_stadt(base)
+        pool = gebaut["pool"]
         out = base / "reports"
         result = runner.run(PERIODE, pool=pool, out=out, workers=2, progress=False)
         eml = base / "eml"
         mail = CliRunner().invoke(cli, ["--config", str(cfg), "mail", "--periode", PERIODE, "--reports", str(out),
                                         "--pool", str(pool), "--dry-run", str(eml)])
-        yield {"cfg": cfg, "raw": raw, "pool": pool, "out": out / PERIODE, "result": result, "mail": mail,
-               "eml": eml, "pool_output": res.output}
+        yield {**gebaut, "out": out / PERIODE, "result": result, "mail": mail, "eml": eml}
 
 
 def test_one_export_per_table_gives_the_pool_with_zero_padded_codes(stadt):

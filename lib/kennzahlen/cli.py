@@ -151,12 +151,22 @@ def report(periode: str, produkte: tuple[int, ...], raeume: tuple[str, ...], poo
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"Berichte nach {out} nicht schreibbar ({exc.strerror or exc}).") from None
-    counts = {s: sum(e["status"] == s for e in result.entries) for s in ("ok", "uebersprungen", "fehler")}
+    from .runner import KEINE_DATEN, PRODUKTE
+
+    counts = {s: sum(e["status"] == s for e in result.entries)
+              for s in ("ok", "uebersprungen", KEINE_DATEN, "fehler")}
     click.echo(
         f"{len(result.entries)} Berichte für {periode}: {counts['ok']} erstellt, "
-        f"{counts['uebersprungen']} unverändert übersprungen, {counts['fehler']} fehlgeschlagen "
-        f"({result.seconds:.1f} s)."
+        f"{counts['uebersprungen']} unverändert übersprungen, "
+        + (f"{counts[KEINE_DATEN]} ohne Daten nicht erstellt, " if counts[KEINE_DATEN] else "")
+        + f"{counts['fehler']} fehlgeschlagen ({result.seconds:.1f} s)."
     )
+    ohne: dict[int, list[dict]] = {}
+    for e in result.nicht_erstellt:
+        ohne.setdefault(e["produkt"], []).append(e)
+    for nr, es in sorted(ohne.items()):
+        click.echo(f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0]['berichtszeitraum']}, "
+                   f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0]['grund']}")
     for w in result.warnungen:
         click.echo(f"Warnung: {w}", err=True)
     for e in result.failed:

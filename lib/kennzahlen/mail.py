@@ -57,7 +57,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from . import fmt, paths
 from .configfile import read_yaml
-from .runner import PRODUKTE
+from .runner import KEINE_DATEN, PRODUKTE
 from .safeio import FolderLock, LockBusy, atomic_write, fsync_dir
 from .schema import GESAMTSTADT
 
@@ -178,8 +178,8 @@ class Gruppe(_Strict):
         return v
 
     def bekommt(self, entry: dict) -> bool:
-        """True when this group receives the report of a runs.json entry."""
-        if entry.get("produkt") not in self.produkte:
+        """True when this group receives the report of a runs.json entry (one that was made)."""
+        if entry.get("produkt") not in self.produkte or entry.get("status") == KEINE_DATEN:
             return False
         return self.sozialraum is None or entry.get("raum") in (self.sozialraum, GESAMTSTADT)
 
@@ -467,6 +467,8 @@ def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: 
         if missing:
             problems.append(f"{label}: runs.json-Eintrag ohne {', '.join(missing)}")
             continue
+        if entry["status"] == KEINE_DATEN:
+            continue  # not made for lack of data: nothing to send, and not a failure
         if entry["status"] not in SENDBAR:
             grund = f": {entry['fehler']}" if entry.get("fehler") else ""
             problems.append(f"{label}: Status '{entry['status']}'{grund} – Bericht neu erzeugen")
@@ -801,6 +803,9 @@ def plan_mailing(periode: str, verteiler: Verteiler, runs: dict, periode_dir: Pa
     for entry in entries:
         hinweise += _attachments(entry, periode_dir)[1]
     vorhanden = {e.get("produkt") for e in runs["reports"]}
+    ohne_daten = {e.get("produkt"): e for e in runs["reports"] if e.get("status") == KEINE_DATEN}
+    hinweise += [f"Produkt {nr}: ohne Daten nicht erstellt, nicht versendet – {e.get('grund')}"
+                 for nr, e in sorted(ohne_daten.items())]
     for g in verteiler.gruppen:
         fehlend = [p for p in g.produkte if p not in vorhanden]
         if fehlend:

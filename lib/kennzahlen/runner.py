@@ -63,6 +63,10 @@ class RunnerError(ValueError):
     """A report request that cannot run (unknown parameter, bad period, missing pool)."""
 
 
+#: runs.json status of a report not made because the pool holds none of its data for the period
+KEINE_DATEN = "keine_daten"
+
+
 def slug(name: str) -> str:
     """A file-name-safe form of an area name: 'Nord / Ost' -> 'nord-ost', 'Süd' -> 'sued'."""
     s = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
@@ -137,6 +141,7 @@ class Job:
     input_hash: str = ""
     parameters: dict = field(default_factory=dict)
     pool_root: str = ""
+    keine_daten: str = ""  # why the report is not made (the pool holds none of its data), else ''
 
     @property
     def base(self) -> Path:
@@ -167,7 +172,7 @@ def plan(
     except ValueError:
         raise RunnerError(f"{pool / 'manifest.json'} ist kein gültiges JSON: den Datenpool neu bauen "
                           f"(`kennzahlen pool`).") from None
-    _check_pool_has(version.dir, periode)
+    ohne_daten = _check_pool_has(version.dir, periode)
     valid = areas()
     raeume = match_areas(raeume, valid) if raeume else valid
     produkte = produkte or sorted(PRODUKTE)
@@ -192,7 +197,8 @@ def plan(
             h = _sha(base_hash.encode(), deps or pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
             # the notebook reads the pool version planned here, also if a new one appears meanwhile
             run_params = {**p, "pool": str(version.dir)}
-            jobs.append(Job(nr, raum, periode, str(version.dir), str(out), str(nb), h, run_params, str(pool)))
+            jobs.append(Job(nr, raum, periode, str(version.dir), str(out), str(nb), h, run_params, str(pool),
+                            ohne_daten.get(nr, "")))
     return jobs
 
 
@@ -206,26 +212,85 @@ def _check_out(out: Path) -> Path:
     return out
 
 
-def _check_pool_has(pool: Path, periode: str) -> None:
-    """Refuse a quarter the pool has no data for (instead of 24 failing reports)."""
+def _read_pool_periods(pool: Path):
+    """The pool's Kennzahlen (kennzahl, ebene, raum, periode, wert) and Ampel details, or None."""
     import pandas as pd
-
-    from .pool import quartal_stichtag
 
     file = pool / "kennzahlen.parquet"
     if not file.exists():
-        return
+        return None
     try:
-        perioden = pd.read_parquet(file, columns=["periode"])["periode"].unique()
+        daten = pd.read_parquet(file, columns=["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"])
+        details_file = pool / "ampel_details.parquet"
+        details = pd.read_parquet(details_file, columns=["quartal", "wert"]) if details_file.exists() else None
     except Exception as exc:  # noqa: BLE001 - any unreadable pool file: one clear message
         raise RunnerError(f"{file} ist nicht lesbar ({type(exc).__name__}): den Datenpool neu bauen "
                           f"(`kennzahlen pool`).") from None
-    stichtage = sorted(p for p in perioden if len(p) == 10)
-    stichtag = quartal_stichtag(periode)
-    if stichtag not in set(stichtage):
-        bereich = f"{stichtage[0]} bis {stichtage[-1]}" if stichtage else "keine"
-        raise RunnerError(f"Der Datenpool enthält keine Daten zum Stichtag {stichtag} ({periode}); "
-                          f"vorhandene Stichtage: {bereich}. Fehlen neue Exporte in data/raw/?")
+    return daten, details
+
+
+def _quarters_of(daten, details) -> list[str]:
+    """Every quarter from the first to the last quarter end the pool holds a value for."""
+    import pandas as pd
+
+    from .products import STICHTAG_RE
+
+    perioden = pd.Series(daten["periode"].unique(), dtype=str)
+    tage = perioden[perioden.str.fullmatch(STICHTAG_RE)]
+    quartale = {f"{pd.Timestamp(t).year}-Q{pd.Timestamp(t).quarter}" for t in tage}
+    quartale |= set(perioden[perioden.str.fullmatch(r"\d{4}-Q[1-4]")])
+    if details is not None:
+        quartale |= set(details["quartal"].unique())
+    if not quartale:
+        return []
+    first, last = (pd.Period(q.replace("-Q", "Q"), freq="Q") for q in (min(quartale), max(quartale)))
+    return [f"{p.year}-Q{p.quarter}" for p in pd.period_range(first, last, freq="Q")]
+
+
+def quartale(pool: Path | str | None = None) -> dict[int, list[str]]:
+    """Per product, the run quarters (JJJJ-Qn) whose report the pool can fill, before any kernel starts.
+
+    A yearly product (1, 3) fills a quarter when the pool holds its data for the year it reports
+    then (:func:`berichtszeitraum`); only quarters up to the pool's last quarter end count.
+    """
+    from .poolstore import current_dir
+
+    gelesen = _read_pool_periods(current_dir(Path(pool or paths.PROCESSED)))
+    if gelesen is None:
+        return {nr: [] for nr in PRODUKTE}
+    return _fuellbar(*gelesen)
+
+
+def _fuellbar(daten, details) -> dict[int, list[str]]:
+    from .products import berichtsperioden
+
+    alle = _quarters_of(daten, details)
+    perioden = berichtsperioden(daten, details)
+    return {nr: [q for q in alle if berichtszeitraum(nr, q) in perioden[nr]] for nr in PRODUKTE}
+
+
+def _check_pool_has(pool: Path, periode: str) -> dict[int, str]:
+    """Per product without any of its data for the period: why (German). Refuse a quarter the pool
+    holds nothing for (instead of 24 empty reports)."""
+    from .pool import quartal_stichtag
+    from .products import keine_daten
+
+    gelesen = _read_pool_periods(pool)
+    if gelesen is None:
+        return {}
+    fuellbar = _fuellbar(*gelesen)
+    alle = _quarters_of(*gelesen)
+    if not any(periode in qs for qs in fuellbar.values()):
+        stichtag = quartal_stichtag(periode)
+        if not alle:
+            bereich = "Der Datenpool enthält kein Quartal."
+        else:
+            bereich = f"Er enthält die Quartale {alle[0]} bis {alle[-1]}."
+        neu = " Fehlen neue Exporte in data/raw/?" if not alle or periode > alle[-1] else ""
+        raise RunnerError(f"Der Datenpool enthält keine Daten zum Stichtag {stichtag} ({periode}), für keines der "
+                          f"Produkte. {bereich}{neu}")
+    return {nr: keine_daten(nr, berichtszeitraum(nr, periode), pool)
+            for nr, qs in fuellbar.items() if periode not in qs}
 
 
 def product_dependencies(produkt: int, manifest: dict) -> bytes:
@@ -529,6 +594,11 @@ class RunResult:
         return [e for e in self.entries if e["status"] == "fehler"]
 
     @property
+    def nicht_erstellt(self) -> list[dict]:
+        """Reports not made because the pool holds none of their data for the period (with ``grund``)."""
+        return [e for e in self.entries if e["status"] == KEINE_DATEN]
+
+    @property
     def index(self) -> Path:
         return self.out / "index.html"
 
@@ -587,7 +657,9 @@ def _run_locked(periode: str, jobs: list[Job], out_dir: Path, force: bool, worke
     todo, entries = [], []
     for job in jobs:
         prev = previous.get((job.produkt, job.raum))
-        if (
+        if job.keine_daten:
+            entries.append(_keine_daten_entry(job, pool_sha))
+        elif (
             not force
             and prev
             and prev.get("status") in ("ok", "uebersprungen")
@@ -614,8 +686,29 @@ def _run_locked(periode: str, jobs: list[Job], out_dir: Path, force: bool, worke
     this_run = [e for e in _sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
     from .geography import polygon_warnungen
 
-    warnungen = polygon_warnungen() if any(j.produkt == 1 for j in jobs) else []
+    warnungen = polygon_warnungen() if any(j.produkt == 1 and not j.keine_daten for j in jobs) else []
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
+
+
+def _keine_daten_entry(job: Job, pool_sha: str | None) -> dict:
+    """The runs.json entry of a report not made for lack of data: no HTML, the reason in ``grund``."""
+    produkt = PRODUKTE[job.produkt]
+    return {
+        "produkt": job.produkt,
+        "produkt_ordner": produkt.ordner,
+        "produkt_titel": produkt.titel,
+        "raum": job.raum,
+        "slug": slug(job.raum),
+        "berichtszeitraum": berichtszeitraum(job.produkt, job.periode),
+        "html": None,
+        "anhaenge": [],
+        "input_hash": job.input_hash,
+        "pool_manifest_sha256": pool_sha,
+        "erstellt": datetime.now().isoformat(timespec="seconds"),
+        "status": KEINE_DATEN,
+        "fehler": None,
+        "grund": job.keine_daten,
+    }
 
 
 def _hold(version_dir: Path | None):
@@ -674,7 +767,8 @@ def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=Non
     return results
 
 
-STATUS_TEXT = {"ok": "neu erstellt", "uebersprungen": "unverändert", "fehler": "FEHLER"}
+STATUS_TEXT = {"ok": "neu erstellt", "uebersprungen": "unverändert", "fehler": "FEHLER",
+               KEINE_DATEN: "nicht erstellt (keine Daten)"}
 
 
 def render_index(periode: str, entries: list[dict]) -> str:
@@ -692,6 +786,9 @@ def render_index(periode: str, entries: list[dict]) -> str:
                 cells.append("<td>–</td>")
             elif e["status"] == "fehler":
                 cells.append(f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>')
+            elif e["status"] == KEINE_DATEN:
+                cells.append(f'<td class="keine-daten" title="{html.escape(str(e.get("grund", "")))}">'
+                             f'nicht erstellt: keine Daten</td>')
             else:
                 extra = "".join(
                     f' · <a href="{html.escape(a)}">{html.escape(Path(a).suffix[1:].upper())}</a>'
@@ -710,6 +807,18 @@ def render_index(periode: str, entries: list[dict]) -> str:
             f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: {html.escape(str(e.get('fehler')))}</li>" for e in failed
         )
         fail_html = f'<h2>Fehlgeschlagene Berichte</h2><ul class="fehler">{items}</ul>'
+    ohne = {}
+    for e in entries:
+        if e["status"] == KEINE_DATEN:
+            ohne.setdefault(e["produkt"], e)
+    ohne_html = ""
+    if ohne:
+        items = "".join(
+            f"<li>Produkt {nr} {html.escape(PRODUKTE[nr].titel)} (Berichtszeitraum "
+            f"{html.escape(str(e.get('berichtszeitraum', '')))}): {html.escape(str(e.get('grund', '')))}</li>"
+            for nr, e in sorted(ohne.items())
+        )
+        ohne_html = f'<h2>Nicht erstellte Berichte</h2><ul class="keine-daten">{items}</ul>'
     stamp = datetime.now().strftime("%d.%m.%Y %H:%M")
     return f"""<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -721,6 +830,7 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #cbd2d9; padding: .5em; text-align: left; vertical-align: top; }}
 thead th {{ background: #eef4fa; }}
 td.fehler, ul.fehler {{ color: #b00020; font-weight: bold; }}
+td.keine-daten {{ color: #52606d; }}
 a {{ color: #0b5394; }}
 </style></head>
 <body>
@@ -729,6 +839,7 @@ a {{ color: #0b5394; }}
 <table><thead><tr><th>Produkt</th>{header}</tr></thead><tbody>
 {''.join(rows)}
 </tbody></table>
+{ohne_html}
 {fail_html}
 </body></html>
 """

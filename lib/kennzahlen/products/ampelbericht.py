@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import HTML
 
 from .. import ampel, fmt
 from ..schema import GESAMTSTADT
@@ -95,14 +96,59 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def kernaussagen(lichter: pd.DataFrame, quartal: str, raum: str) -> list[str]:
-    """Key messages: how many lights are red/yellow, which, and the manual switches."""
+def indikator_kennzahlen() -> list[str]:
+    """The Kennzahlen behind the Ampel's indicators (config/ampel.yaml)."""
+    return list(dict.fromkeys(p.kennzahl.id for p in ampel.load_ampel_config().indikatoren))
+
+
+def fehlt_satz(quartal: str, pool_dir: object) -> str:
+    """One sentence: the pool holds no Ampel for the quarter, and which data it lacks (coverage)."""
+    from . import common
+
+    tabellen = common.fehlende_tabellen(common.abdeckung_von(pool_dir),
+                                        common.tabellen_von(indikator_kennzahlen()), quartal)
+    return common.fehlt_satz(quartal, tabellen, "die Ampel fehlt daher")
+
+
+def grau_gruende(lichter: pd.DataFrame, details: pd.DataFrame) -> dict[str, int]:
+    """Why the grey lights of ``lichter`` show no statement: per reason, the number of grey lights
+    it applies to (a light counts once per reason; a grey light has only grey indicators).
+
+    Reasons: 'Vergleichsquartale fehlen noch' (too short a series for the rule), 'kein Wert',
+    'zu wenige Fälle'.
+    """
+    grau = set(zip(*[lichter.loc[lichter["farbe"] == "grau", c] for c in ("sozialraum", "arbeitsfeld")], strict=True))
+    out: dict[str, set] = {"Vergleichsquartale fehlen noch": set(), "kein Wert": set(), "zu wenige Fälle": set()}
+    for r in details[details["farbe"] == "grau"].itertuples():
+        key = (r.sozialraum, r.arbeitsfeld)
+        if key not in grau:
+            continue
+        vergleich = str(r.vergleich) if pd.notna(r.vergleich) else ""
+        if pd.isna(r.wert):
+            out["kein Wert"].add(key)
+        elif "fehlt" in vergleich or "unvollständig" in vergleich:
+            out["Vergleichsquartale fehlen noch"].add(key)
+        elif pd.notna(r.faelle) and pd.notna(r.min_faelle) and r.faelle < r.min_faelle:
+            out["zu wenige Fälle"].add(key)
+    return {k: len(v) for k, v in out.items() if v}
+
+
+def kernaussagen(lichter: pd.DataFrame, quartal: str, raum: str, details: pd.DataFrame | None = None,
+                 pool_dir: object = None) -> list[str]:
+    """Key messages: how many lights are red/yellow, which, why lights give no statement, and the
+    manual switches; without an Ampel for the quarter, one sentence why."""
     rows = lichter if raum == GESAMTSTADT else lichter[lichter["sozialraum"] == raum]
+    if rows.empty:
+        return [fehlt_satz(quartal, pool_dir)]
     n = rows["farbe"].value_counts()
     gebiet = "über alle Sozialräume und die Gesamtstadt" if raum == GESAMTSTADT else f"im Sozialraum {raum}"
+    grau = ""
+    if n.get("grau", 0):
+        gruende = grau_gruende(rows, details) if details is not None else {}
+        grau = " (" + "; ".join(f"{k}: {v}" for k, v in gruende.items()) + ")" if gruende else ""
     out = [
         f"Ampel {fmt.periode(quartal)} {gebiet}: {n.get('rot', 0)} × rot, {n.get('gelb', 0)} × gelb, "
-        f"{n.get('gruen', 0)} × grün, {n.get('grau', 0)} ohne Aussage (zu wenige Fälle)."
+        f"{n.get('gruen', 0)} × grün, {n.get('grau', 0)} ohne Aussage{grau}."
     ]
     rot = rows[rows["farbe"] == "rot"]
     if len(rot):
@@ -132,3 +178,55 @@ def regeln_text() -> str:
         f"zeigt seinen schlechtesten Indikator. Eine Schaltung der Fachkoordination/Fachplanung (✎) ersetzt die Farbe "
         f"der Regeln; beide werden gezeigt."
     )
+
+
+def raster_abschnitt(lichter: pd.DataFrame, quartal: str, hervorheben: str | None, pool_dir: object) -> HTML:
+    """The grid of lights; without an Ampel for the quarter, the sentence why."""
+    from .common import hinweis
+
+    if lichter.empty:
+        return hinweis(fehlt_satz(quartal, pool_dir))
+    return HTML(raster_html(lichter, hervorheben=hervorheben))
+
+
+def tabelle_html(df: pd.DataFrame) -> HTML | None:
+    """An HTML-safe frame (begruendungen, details) as a report table; None when it is empty."""
+    if df.empty:
+        return None
+    return HTML(df.to_html(escape=False, index=False, classes="kz-text"))
+
+
+def auffaellige_html(lichter: pd.DataFrame) -> HTML | None:
+    """For the city's report: the Sozialräume's red, yellow and manually switched lights."""
+    if lichter.empty:
+        return None
+    rows = begruendungen(lichter[lichter["sozialraum"] != GESAMTSTADT], nur_auffaellig=True)
+    kopf = "<h2>Auffällige Ampeln in den Sozialräumen</h2>"
+    if rows.empty:
+        return HTML(kopf + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde geschaltet.</p>")
+    return HTML(kopf + rows.to_html(escape=False, index=False, classes="kz-text"))
+
+
+def zeige_verlauf(pool_dir: object, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8) -> None:
+    """Display the lights of the last quarters (up to ``anzahl``) and from when they run and why;
+    nothing without any light (the grid says so)."""
+    from IPython.display import display
+
+    from .. import plots
+    from .common import reihen_hinweis
+
+    verlauf = ampel.verlauf(pool_dir, raum, bis=quartal, anzahl=anzahl)
+    if verlauf.empty or verlauf.shape[1] == 0:
+        return
+    quartale = list(verlauf.columns)
+    verlauf.index = [FELDER.get(f, f) for f in verlauf.index]
+    verlauf.columns = [c.replace("-", " ") for c in verlauf.columns]
+    auffaellig = int(verlauf.isin(["rot", "gelb"]).sum().sum())
+    wann = "im letzten Quartal" if len(quartale) == 1 else f"in {_zahlwort(len(quartale))} Quartalen"
+    display(plots.ampel_raster(verlauf, f"{raum}: {auffaellig} gelbe oder rote Ampeln {wann}"))
+    display(reihen_hinweis(pool_dir, None, sorted(set(indikatoren["kennzahl"])), quartale[0], raum=raum,
+                           bis=quartal, was="Der Verlauf", einheit="quartal"))
+
+
+def _zahlwort(n: int) -> str:
+    return {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben", 8: "acht"}.get(n, str(n))

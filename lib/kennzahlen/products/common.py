@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +46,9 @@ def kopf(titel: str, zeitraum: str, raum: str, pool: str | Path | None, tabellen
     """The report header: title, period, area, recipients, and the data's Stand."""
     stand = stand_tabellen(pool, tabellen)
     stand_txt = ", ".join(f"{t} {fmt.datum(s)}" for t, s in zip(stand["tabelle"], stand["stand"], strict=True))
+    ohne = [t for t in (tabellen or []) if t not in set(stand["tabelle"])]
+    if ohne:
+        stand_txt += ("; " if stand_txt else "") + f"keine Lieferung: {', '.join(sorted(ohne))}"
     gebiet = gesamtstadt_titel() if raum == GESAMTSTADT else f"Sozialraum {raum}"
     emp = f"<br><b>Für:</b> {html.escape(empfaenger)}" if empfaenger else ""
     return HTML(
@@ -177,3 +181,198 @@ def reihen_hinweis(pool_dir: str | Path | None, daten: pd.DataFrame | None, kenn
     text = abdeckung.reihen_hinweis(daten, abdeckung.load(pool_dir), kennzahlen, erste_gezeigt, raum=raum,
                                     bis=bis, was=was, einheit=einheit)
     return HTML(f"<p class='kz-fuss'>{html.escape(text)}</p>")
+
+
+# ---------------------------------------------------------------------------- what the pool holds
+#: the raw tables as the noun of "Für 2018 liegen keine … vor"
+DATEN = {
+    "bevoelkerung": "Bevölkerungsdaten",
+    "haushalte": "Haushaltsdaten",
+    "transferleistungen": "Transferleistungsdaten",
+    "jugendhilfe": "Jugendhilfedaten",
+    "hilfen_vor_dem_fall": "Daten der Hilfen vor dem Fall",
+    "sozialhilfe": "Sozialhilfedaten",
+    "fallmanagement": "Daten des Fallmanagements",
+    "beratungen_altenhilfe": "Beratungsdaten der Altenhilfe",
+    "teilhabeteam": "Daten der Teilhabeteams",
+    "wohnraumsicherung": "Daten der Wohnraumsicherung",
+    "ampel_schaltungen": "Ampel-Schaltungen",
+}
+
+
+def zeitraum(periode: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a pool period: '2018', '2019-Q1' or a Stichtag '2018-12-31'."""
+    text = str(periode)
+    if len(text) == 4:
+        return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31")
+    if "-Q" in text:
+        p = pd.Period(text.replace("-Q", "Q"), freq="Q")
+        return p.start_time.normalize(), p.end_time.normalize()
+    day = pd.Timestamp(text)
+    return day, day
+
+
+def zeit_text(periode: str) -> str:
+    """A pool period after 'Für': '2018', 'das 1. Quartal 2019', 'den 31.12.2018'."""
+    text = str(periode)
+    if len(text) == 4:
+        return text
+    if "-Q" in text:
+        return f"das {fmt.periode(text)}"
+    return f"den {fmt.datum(text)}"
+
+
+def _ab(ts: pd.Timestamp) -> str:
+    """'dem 1. Quartal 2019' for a quarter's first day, else 'dem 15.02.2020'."""
+    ts = pd.Timestamp(ts)
+    if ts == ts.to_period("Q").start_time.normalize():
+        return f"dem {ts.quarter}. Quartal {ts.year}"
+    return f"dem {fmt.datum(ts)}"
+
+
+def _liste(items: Sequence[str]) -> str:
+    """'A', 'A und B', 'A, B und C'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} und {items[-1]}"
+
+
+def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | None:
+    """Why a raw table cannot answer a pool period (a German clause), None when it covers it.
+
+    Read from the pool's coverage table (``abdeckung.parquet``): a record table covers a span of
+    days, a count table its delivered Stichtage.
+    """
+    from ..abdeckung import CONFIG_FILE
+
+    first, last = zeitraum(periode)
+    rows = abdeckung[abdeckung["tabelle"] == tabelle] if len(abdeckung) else abdeckung
+    if rows.empty or pd.isna(rows.iloc[0]["von"]) or pd.isna(rows.iloc[0]["bis"]):
+        return "nicht geliefert"
+    row = rows.iloc[0]
+    von, bis = pd.Timestamp(row["von"]), pd.Timestamp(row["bis"])
+    if row["art"] == "stichtage":
+        if last < von:
+            return f"erst ab dem Stichtag {fmt.datum(von)} geliefert"
+        if last > bis:
+            return f"nur bis zum Stichtag {fmt.datum(bis)} geliefert"
+        return None
+    if first < von:
+        if row["grund"] == "config":
+            return f"laut {CONFIG_FILE} erst ab {_ab(von)} vollständig"
+        return f"Exporte erst ab {_ab(von)}"
+    if last > bis:
+        return f"Exporte nur bis zum {bis.quarter}. Quartal {bis.year}"
+    return None
+
+
+def fehlende_tabellen(abdeckung: pd.DataFrame, tabellen: Iterable[str], periode: str) -> dict[str, str]:
+    """The tables among ``tabellen`` that do not cover the period, each with why."""
+    out = {}
+    for t in sorted(set(tabellen)):
+        warum = warum_fehlt(abdeckung, t, periode)
+        if warum is not None:
+            out[t] = warum
+    return out
+
+
+def fehlt_satz(periode: str, fehlend: dict[str, str], folge: str, gebiet: str | None = None,
+               zeit: str | None = None) -> str:
+    """One German sentence: what is missing for a period, why, and what is left out.
+
+    ``fehlend``: table -> why (:func:`fehlende_tabellen`); empty: the pool has no values although
+    the tables cover the period (then ``gebiet`` names the area). ``folge``: the clause after ';'.
+    Example: "Für 2018 liegen keine Transferleistungsdaten vor (erst ab dem Stichtag 31.03.2019
+    geliefert); die Quoten fehlen daher." ``zeit``: the period in words (default from ``periode``).
+    """
+    zeit = zeit or zeit_text(periode)
+    if not fehlend:
+        fuer = f" für {gebiet}" if gebiet else ""
+        return f"Für {zeit} liegen{fuer} keine Werte vor; {folge}."
+    gruppen: dict[str, list[str]] = {}
+    for t, warum in fehlend.items():
+        gruppen.setdefault(warum, []).append(DATEN.get(t, f"Daten der Tabelle {t}"))
+    if len(gruppen) == 1:
+        (warum, namen), = gruppen.items()
+        return f"Für {zeit} liegen keine {_liste(namen)} vor ({warum}); {folge}."
+    teile = [f"keine {_liste(namen)} ({warum})" for warum, namen in gruppen.items()]
+    return f"Für {zeit} liegen {_liste(teile)} vor; {folge}."
+
+
+def fehlen_daher(namen: Sequence[str]) -> str:
+    """'daher fehlt „A“' / 'daher fehlen „A“ und „B“' (the clause after the missing data)."""
+    quoted = [f"„{n}“" for n in namen]
+    return f"daher {'fehlt' if len(quoted) == 1 else 'fehlen'} {_liste(quoted)}"
+
+
+def abdeckung_von(pool_dir: str | Path | pd.DataFrame | None) -> pd.DataFrame:
+    """The pool's coverage table (empty for a pool without one); a frame is taken as that table."""
+    from .. import abdeckung
+
+    if isinstance(pool_dir, pd.DataFrame):
+        return pool_dir
+    return abdeckung.load(pool_dir)
+
+
+def tabellen_von(kennzahlen: Iterable[str]) -> set[str]:
+    """The raw tables the given Kennzahlen read (from the catalog)."""
+    cat = load_catalog()
+    out: set[str] = set()
+    for kid in kennzahlen:
+        out |= cat.tables_of(cat.get(kid))
+    return out
+
+
+@dataclass(frozen=True)
+class Datenlage:
+    """Which of some Kennzahlen the pool holds for a period and area, and one sentence for the rest."""
+
+    vorhanden: tuple[str, ...]
+    fehlend: tuple[str, ...]
+    satz: str = ""
+
+    @property
+    def nichts(self) -> bool:
+        """True when none of the Kennzahlen has a value."""
+        return not self.vorhanden
+
+    def hinweis(self) -> HTML:
+        """The sentence as a report paragraph (empty when nothing is missing)."""
+        return HTML(f"<p class='kz-fehlt'>{html.escape(self.satz)}</p>" if self.satz else "")
+
+
+def mit_werten(daten: pd.DataFrame, kennzahlen: Iterable[str], periode: str, raum: str | None = None) -> set[str]:
+    """The Kennzahlen with a value for the period (and area: its Sozialraum or Gesamtstadt row)."""
+    ids = list(kennzahlen)
+    sub = daten[(daten["periode"] == periode) & daten["kennzahl"].isin(ids) & daten["wert"].notna()]
+    if raum is not None:
+        sub = sub[(sub["raum"] == raum) & (sub["ebene"] != "stadtviertel")]
+    return set(sub["kennzahl"])
+
+
+def datenlage(daten: pd.DataFrame, kennzahlen: Sequence[str] | dict[str, str], periode: str,
+              pool_dir: str | Path | None, raum: str | None = None,
+              folge: str = "diese Angaben fehlen daher", gebiet: str | None = None,
+              zeit: str | None = None) -> Datenlage:
+    """What the pool holds of ``kennzahlen`` for ``periode`` (and ``raum``), with the sentence.
+
+    ``kennzahlen``: ids, or ids with labels (then the sentence names the missing ones when some
+    are there). ``folge``: the clause when all are missing ("die Quoten fehlen daher").
+    """
+    ids = list(kennzahlen)
+    da = mit_werten(daten, ids, periode, raum)
+    vorhanden = tuple(k for k in ids if k in da)
+    fehlend = tuple(k for k in ids if k not in da)
+    if not fehlend:
+        return Datenlage(vorhanden, fehlend)
+    labels = dict(kennzahlen) if isinstance(kennzahlen, dict) else {}
+    if vorhanden and labels:
+        folge = fehlen_daher([labels[k] for k in fehlend])
+    tabellen = fehlende_tabellen(abdeckung_von(pool_dir), tabellen_von(fehlend), periode)
+    if raum is not None and not tabellen and gebiet is None:
+        gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
+    return Datenlage(vorhanden, fehlend, fehlt_satz(periode, tabellen, folge, gebiet, zeit))
+
+
+def hinweis(text: str) -> HTML:
+    """A sentence that says what is missing, as a report paragraph."""
+    return HTML(f"<p class='kz-fehlt'>{html.escape(text)}</p>")

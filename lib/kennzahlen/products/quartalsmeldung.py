@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import HTML
+from matplotlib.figure import Figure
 
-from .. import fmt
+from .. import fmt, plots
 from ..api import load_pool
 from ..catalog import load_catalog
 from ..geography import sozialraeume
 from ..pool import quartal_stichtag
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from . import common
 
 #: rows of the Erfassungsbogen in the paper's order: (Gruppe, Bereich, Zeile, kennzahl)
 ZEILEN: list[tuple[str, str, str, str]] = [
@@ -114,21 +117,82 @@ def zeilen_label(bereich: str, zeile: str) -> str:
     return bereich if zeile in ("Gesamt", f"in {bereich}") else f"{bereich}: {zeile}"
 
 
-def veraenderungen_formatiert(v: pd.DataFrame, periode: str) -> pd.DataFrame:
+def veraenderungen_formatiert(v: pd.DataFrame, periode: str, ohne: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
     """German formatted change table (one row per Fallzahl, labelled by Arbeitsfeld and Fallzahl).
 
     The table has no group heading rows, so the Arbeitsfeld is part of every row label: EGH and AH
-    both have a row "Fallmanagement".
+    both have a row "Fallmanagement". ``ohne``: comparisons left out ('vorquartal',
+    'vorjahresquartal'), e.g. for lack of data.
     """
     out = pd.DataFrame(index=pd.MultiIndex.from_tuples(
         [(ARBEITSFELD[g], zeilen_label(b, z)) for g, b, z, _ in v.index]))
     out[fmt.datum(stichtag(periode))] = v["aktuell"].map(fmt.zahl).to_numpy()
-    out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = v["vorquartal"].map(fmt.zahl).to_numpy()
-    out["Veränderung zum Vorquartal"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorquartal"], strict=True)]
-    out[f"Vorjahresquartal ({fmt.datum(stichtag(vorquartal(periode, 4)))})"] = v["vorjahresquartal"].map(fmt.zahl).to_numpy()
-    out["Veränderung zum Vorjahr"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
-    out["in %"] = [fmt.veraenderung(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
+    if "vorquartal" not in ohne:
+        out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = v["vorquartal"].map(fmt.zahl).to_numpy()
+        out["Veränderung zum Vorquartal"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorquartal"], strict=True)]
+    if "vorjahresquartal" not in ohne:
+        out[f"Vorjahresquartal ({fmt.datum(stichtag(vorquartal(periode, 4)))})"] = v["vorjahresquartal"].map(fmt.zahl).to_numpy()
+        out["Veränderung zum Vorjahr"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
+        out["in %"] = [fmt.veraenderung(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
     return out
+
+
+def _lage(pool: pd.DataFrame, periode: str, pool_dir: object, folge: str, raum: str | None = None,
+          ids: list[str] | None = None) -> common.Datenlage:
+    """What the pool holds of the Erfassungsbogen's Fallzahlen on the quarter's Stichtag."""
+    ids = ids or [z[3] for z in ZEILEN]
+    return common.datenlage(pool, ids, stichtag(periode), pool_dir, raum=raum, folge=folge,
+                            zeit=f"das {fmt.periode(periode)}")
+
+
+def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: object) -> str:
+    """One sentence naming the Bereiche of the form without any Fallzahl for the quarter ('' if none)."""
+    lage = _lage(pool, periode, pool_dir, "der Erfassungsbogen fehlt daher")
+    if not lage.fehlend or lage.nichts:
+        return lage.satz
+    fehlend = set(lage.fehlend)
+    namen = []
+    for g in GRUPPEN:
+        zeilen = [(b, z, k) for gg, b, z, k in ZEILEN if gg == g]
+        if all(k in fehlend for _, _, k in zeilen):
+            namen.append(GRUPPEN[g])
+        else:
+            namen += [f"{ARBEITSFELD[g]}: {zeilen_label(b, z)}" for b, z, k in zeilen if k in fehlend]
+    folge = common.fehlen_daher(namen)
+    return _lage(pool, periode, pool_dir, folge, ids=sorted(fehlend)).satz
+
+
+def bogen_abschnitt(pool: pd.DataFrame, periode: str, pool_dir: object, hervorheben: str | None = None) -> HTML:
+    """The Erfassungsbogen with the rows the pool holds for the quarter; missing rows in one sentence."""
+    satz = fehlende_bereiche(pool, periode, pool_dir)
+    bogen = erfassungsbogen(pool, periode).dropna(how="all")
+    if bogen.empty:
+        return common.hinweis(satz)
+    return HTML((common.hinweis(satz).data if satz else "") + bogen_html(bogen, hervorheben))
+
+
+def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object) -> HTML:
+    """The changes to the previous quarter and the same quarter a year before, with what the pool
+    holds; a comparison quarter without data is named in one sentence and its columns left out."""
+    alle = veraenderungen(pool, periode, raum)
+    v = alle.dropna(subset=["aktuell"])
+    if v.empty:
+        return common.hinweis(f"Ohne Fallzahlen für das {fmt.periode(periode)} gibt es keine Veränderungen "
+                              f"(der Grund steht beim Erfassungsbogen).")
+    saetze = [fehlende_bereiche(pool, periode, pool_dir)] if len(v) < len(alle) else []
+    vergleiche = {"vorquartal": (1, "Vorquartal"), "vorjahresquartal": (4, "Vorjahresquartal")}
+    weg = [spalte for spalte in vergleiche if v[spalte].isna().all()]
+    if weg:
+        zeit = " und ".join(f"das {fmt.periode(vorquartal(periode, vergleiche[s][0]))} ({vergleiche[s][1]})"
+                            for s in weg)
+        folge = ("die Veränderungen fehlen daher" if len(weg) == 2
+                 else f"der Vergleich mit dem {vergleiche[weg[0]][1]} fehlt daher")
+        lage = common.datenlage(pool, [z[3] for z in ZEILEN], stichtag(vorquartal(periode, vergleiche[weg[0]][0])),
+                                pool_dir, raum=raum, folge=folge, zeit=zeit)
+        saetze.append(lage.satz)
+    table = veraenderungen_formatiert(v, periode, ohne=weg)
+    text = "".join(common.hinweis(s).data for s in saetze)
+    return HTML(text + common.styled(table).data)
 
 
 def formatiert(bogen: pd.DataFrame) -> pd.DataFrame:
@@ -170,14 +234,36 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
 
 
 def zeitreihen(pool: pd.DataFrame, raum: str, bis: str, quartale: int = 12) -> pd.DataFrame:
-    """The main case numbers over the last quarters for one area (index: German dates)."""
+    """The main case numbers over the last quarters for one area (index: German dates); only
+    quarter-end Stichtage, only Fallzahlen with a value in the span."""
     s_bis = stichtag(bis)
-    sub = pool[pool["kennzahl"].isin(HAUPTZAHLEN) & (pool["raum"] == raum) & (pool["ebene"] != "stadtviertel")]
-    sub = sub[sub["periode"] <= s_bis]
+    sub = pool[pool["kennzahl"].isin(HAUPTZAHLEN) & (pool["raum"] == raum) & (pool["ebene"] != "stadtviertel")
+               & pool["wert"].notna()]
+    sub = sub[(sub["periode"] <= s_bis) & sub["periode"].str.fullmatch(r"\d{4}-(03-31|06-30|09-30|12-31)")]
     wide = sub.pivot_table(index="periode", columns="kennzahl", values="wert", aggfunc="first").sort_index()
-    wide = wide.tail(quartale)[[k for k in HAUPTZAHLEN if k in wide.columns]].rename(columns=HAUPTZAHLEN)
+    wide = wide.tail(quartale).dropna(axis=1, how="all")
+    wide = wide[[k for k in HAUPTZAHLEN if k in wide.columns]].rename(columns=HAUPTZAHLEN)
     wide.index = [fmt.datum(i) for i in wide.index]
     return wide
+
+
+def reihen_hinweis(pool_dir: object, pool: pd.DataFrame, reihen: pd.DataFrame, periode: str, raum: str) -> HTML | None:
+    """The sentence under the chart: from when the series runs and why (None without a series)."""
+    if reihen.empty:
+        return None
+    erste = stichtag(vorquartal(periode, len(reihen) - 1))
+    return common.reihen_hinweis(pool_dir, pool, HAUPTZAHLEN, erste, raum=raum, bis=stichtag(periode))
+
+
+def zeitreihen_diagramm(reihen: pd.DataFrame, periode: str) -> Figure | HTML | None:
+    """Small multiples of the main case numbers; a sentence when fewer than two quarters are there,
+    None without any value (the Erfassungsbogen says so)."""
+    if reihen.empty or reihen.shape[1] == 0:
+        return None
+    if len(reihen) < 2:
+        return common.hinweis(f"Ein Verlauf lässt sich erst ab zwei Stichtagen zeigen; bis zum "
+                              f"{fmt.datum(stichtag(periode))} enthält der Datenpool nur den {reihen.index[0]}.")
+    return plots.kleine_vielfache(reihen, diagrammtitel(reihen))
 
 
 def diagrammtitel(reihen: pd.DataFrame) -> str:
@@ -185,7 +271,7 @@ def diagrammtitel(reihen: pd.DataFrame) -> str:
     if len(reihen) < 2:
         return "Entwicklung der wichtigsten Fallzahlen"
     first, last = reihen.iloc[0], reihen.iloc[-1]
-    rel = ((last - first) / first).dropna()
+    rel = ((last - first) / first.where(first != 0)).dropna()
     if rel.empty:
         return "Entwicklung der wichtigsten Fallzahlen"
     name = rel.abs().idxmax()
@@ -194,23 +280,38 @@ def diagrammtitel(reihen: pd.DataFrame) -> str:
             f"({fmt.veraenderung(last[name], first[name])})")
 
 
-def kernaussagen(pool: pd.DataFrame, periode: str, raum: str) -> list[str]:
-    """Key messages: the main case numbers with their change to the same quarter a year before."""
+def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object = None) -> list[str]:
+    """Key messages: the main case numbers with their change to the same quarter a year before;
+    what the pool lacks for the quarter is said in one sentence."""
     v = veraenderungen(pool, periode, raum)
     gebiet = "in der Gesamtstadt" if raum == GESAMTSTADT else f"im Sozialraum {raum}"
-    changes = []
+    changes, fehlt = [], []
     for (_, _, _, k), (_, row) in zip(ZEILEN, v.iterrows(), strict=True):
         if k not in HAUPTZAHLEN:
             continue
         a, b = row["aktuell"], row["vorjahresquartal"]
-        text = f"{HAUPTZAHLEN[k]} {fmt.zahl(a)} ({fmt.veraenderung(a, b)})"
-        rel = abs((a - b) / b) if pd.notna(a) and pd.notna(b) and b else 0.0
-        changes.append((rel, text))
-    out = [f"Fallzahlen {gebiet} am {fmt.datum(stichtag(periode))}, Veränderung zum Vorjahresquartal in Klammern."]
-    if changes:
+        if pd.isna(a):
+            fehlt.append(k)
+            continue
+        text = f"{HAUPTZAHLEN[k]} {fmt.zahl(a)}" + (f" ({fmt.veraenderung(a, b)})" if pd.notna(b) else "")
+        rel = abs((a - b) / b) if pd.notna(b) and b else 0.0
+        changes.append((rel, text, pd.notna(b)))
+    if not changes:
+        return [_lage(pool, periode, pool_dir, "die Fallzahlen fehlen daher", raum=raum, ids=fehlt).satz]
+    am = f"am {fmt.datum(stichtag(periode))}"
+    if any(c[2] for c in changes):
+        out = [f"Fallzahlen {gebiet} {am}, Veränderung zum Vorjahresquartal in Klammern."]
         changes.sort(key=lambda t: -t[0])
         out.append(f"Stärkste Veränderung: {changes[0][1]}.")
-        out.append("Weitere: " + "; ".join(t for _, t in changes[1:]) + ".")
+        if len(changes) > 1:
+            out.append("Weitere: " + "; ".join(t for _, t, _ in changes[1:]) + ".")
+    else:
+        vj = fmt.datum(stichtag(vorquartal(periode, 4)))
+        out = [f"Fallzahlen {gebiet} {am}: " + "; ".join(t for _, t, _ in changes) + ".",
+               f"Zum Vorjahresquartal ({vj}) enthält der Datenpool keine Werte; ein Vergleich ist noch nicht möglich."]
+    if fehlt:
+        out.append(_lage(pool, periode, pool_dir, common.fehlen_daher([HAUPTZAHLEN[k] for k in fehlt]),
+                         raum=raum, ids=fehlt).satz)
     return out
 
 

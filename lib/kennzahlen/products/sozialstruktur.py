@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+from IPython.display import HTML
+from matplotlib.figure import Figure
 
-from .. import fmt
+from .. import fmt, plots
 from ..geography import Flaechen, flaechen, raumgliederung, sozialraeume, stadt
 from ..schema import GESAMTSTADT
+from . import common
 
 ALTERSGRUPPEN = {
     "bev_0_5": "0–5",
@@ -75,10 +78,10 @@ def tabelle_stadtviertel(pool: pd.DataFrame, jahr: str, raum: str, labels: dict[
     wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
     wide.index = [f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)]
     if raum == GESAMTSTADT:
-        total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt")
+        total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
         total.index = ["Gesamtstadt"]
     else:
-        total = _wide(pool, list(labels), stichtag(jahr), "sozialraum").loc[[raum]]
+        total = _wide(pool, list(labels), stichtag(jahr), "sozialraum").reindex([raum])
         total.index = [f"Sozialraum {raum}"]
     return pd.concat([wide, total])
 
@@ -86,8 +89,7 @@ def tabelle_stadtviertel(pool: pd.DataFrame, jahr: str, raum: str, labels: dict[
 def tabelle_sozialraeume(pool: pd.DataFrame, jahr: str, labels: dict[str, str]) -> pd.DataFrame:
     """Kennzahlen per Sozialraum and for the city."""
     wide = _wide(pool, list(labels), stichtag(jahr), "sozialraum").reindex(sozialraeume())
-    total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt")
-    total.index = [GESAMTSTADT]
+    total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
     return pd.concat([wide, total])
 
 
@@ -96,21 +98,108 @@ def formatiert(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return _format(df, labels)
 
 
+def _lage(pool: pd.DataFrame, ids: dict[str, str] | list[str], jahr: str, raum: str, pool_dir: object,
+          folge: str) -> common.Datenlage:
+    """What the pool holds of ``ids`` for the year's Stichtag and the area."""
+    return common.datenlage(pool, ids, stichtag(jahr), pool_dir, raum=raum, folge=folge, zeit=str(jahr))
+
+
+def tabelle(pool: pd.DataFrame, jahr: str, raum: str, labels: dict[str, str], pool_dir: object, folge: str,
+            caption: str | None = None) -> HTML:
+    """A section's table per Stadtviertel with the columns the pool holds for the year; what it
+    lacks is said in one sentence above (``folge``: the clause when it lacks all of them)."""
+    lage = _lage(pool, labels, jahr, raum, pool_dir, folge)
+    if lage.nichts:
+        return lage.hinweis()
+    shown = {k: labels[k] for k in lage.vorhanden}
+    table = common.styled(formatiert(tabelle_stadtviertel(pool, jahr, raum, shown), shown), caption=caption)
+    return HTML(lage.hinweis().data + table.data)
+
+
 def altersanteile(pool: pd.DataFrame, jahr: str) -> pd.DataFrame:
-    """Age-group shares per Sozialraum and city (the paper's chart), as fractions."""
+    """Age-group shares per Sozialraum and city (the paper's chart), as fractions; areas without
+    population figures for the year are left out."""
     counts = tabelle_sozialraeume(pool, jahr, {**ALTERSGRUPPEN, "bev_gesamt": ""})
-    shares = counts[list(ALTERSGRUPPEN)].div(counts["bev_gesamt"], axis=0)
-    return shares.rename(columns=ALTERSGRUPPEN)
+    shares = counts[list(ALTERSGRUPPEN)].div(counts["bev_gesamt"].where(counts["bev_gesamt"] > 0), axis=0)
+    return shares.rename(columns=ALTERSGRUPPEN).dropna(how="any")
 
 
-def entwicklung(pool: pd.DataFrame, raum: str, ids: dict[str, str]) -> pd.DataFrame:
-    """Kennzahlen over all years (31.12.) for the area and, beside it, the city."""
+def altersdiagramm(pool: pd.DataFrame, jahr: str, raum: str) -> Figure | None:
+    """The age groups of every Sozialraum against the city; None when the pool has no age groups
+    for the year (the section's table says so)."""
+    anteile = altersanteile(pool, jahr)
+    alt = anteile[["65–79", "80+"]].drop(index=GESAMTSTADT, errors="ignore").sum(axis=1)
+    if alt.empty:
+        return None
+    titel = f"{alt.idxmax()} hat den höchsten Anteil älterer Menschen ({fmt.prozent(alt.max(), 0)} ab 65)"
+    return plots.anteile_gestapelt(anteile, titel, hervorheben=raum)
+
+
+def sgb2_diagramm(pool: pd.DataFrame, jahr: str, raum: str) -> Figure | None:
+    """The SGB-II-Quote per Sozialraum against the city; None without Quoten for the year (the
+    section's table says so)."""
+    quoten = tabelle_sozialraeume(pool, jahr, {"sgb2_quote": ""})["sgb2_quote"]
+    stadt_wert = quoten.pop(GESAMTSTADT)
+    quoten = quoten.dropna()
+    if quoten.empty:
+        return None
+    stadt_wert = None if pd.isna(stadt_wert) else float(stadt_wert)
+    return plots.balken(
+        quoten.sort_values(ascending=False),
+        f"SGB-II-Quote {jahr}: am höchsten in {quoten.idxmax()} ({fmt.prozent(quoten.max())})",
+        prozent=True,
+        hervorheben=raum,
+        referenz=stadt_wert,
+        referenz_text="" if stadt_wert is None else f"Gesamtstadt {fmt.prozent(stadt_wert)}",
+    )
+
+
+def entwicklung(pool: pd.DataFrame, raum: str, ids: dict[str, str], bis: str | None = None) -> pd.DataFrame:
+    """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the area."""
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
     sub = pool[pool["kennzahl"].isin(ids) & (pool["raum"] == raum) & (pool["ebene"] == ebene)]
     sub = sub[sub["periode"].str.endswith("-12-31")]
+    if bis is not None:
+        sub = sub[sub["periode"] <= stichtag(bis)]
     wide = sub.pivot_table(index="periode", columns="kennzahl", values="wert", aggfunc="first").reindex(columns=list(ids))
     wide.index = [p[:4] for p in wide.index]
     return wide
+
+
+def entwicklung_tabelle(pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str], pool_dir: object) -> HTML:
+    """The development table up to the report year with the Kennzahlen that have values; those
+    without any value up to the year are named in one sentence."""
+    verlauf = entwicklung(pool, raum, ids, bis=jahr)
+    fehlt = [k for k in ids if not verlauf[k].notna().any()]
+    if len(fehlt) == len(ids):
+        return _lage(pool, ids, jahr, raum, pool_dir, "die Entwicklung über die Jahre fehlt daher").hinweis()
+    da = {k: v for k, v in ids.items() if k not in fehlt}
+    table = common.styled(entwicklung_formatiert(verlauf[list(da)], da))
+    if not fehlt:
+        return table
+    tabellen = common.fehlende_tabellen(common.abdeckung_von(pool_dir), common.tabellen_von(fehlt), stichtag(jahr))
+    gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
+    satz = common.fehlt_satz(stichtag(jahr), tabellen, common.fehlen_daher([ids[k] for k in fehlt]), gebiet,
+                             zeit=str(jahr))
+    return HTML(common.hinweis(satz).data + table.data)
+
+
+def entwicklung_diagramm(pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str]) -> Figure | HTML | None:
+    """Small multiples of the main figures over the years; a sentence when there are fewer than
+    two years; None without any value (the table says so)."""
+    reihen = entwicklung(pool, raum, ids, bis=jahr).rename(columns=ids).dropna(axis=1, how="all")
+    if reihen.empty:
+        return None
+    if len(reihen) < 2:
+        return common.hinweis(f"Eine Entwicklung lässt sich erst ab zwei Jahren zeigen; der Datenpool enthält "
+                              f"bis {jahr} nur das Jahr {reihen.index[0]}.")
+    gebiet = GESAMTSTADT if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    leit = reihen.iloc[:, 0].dropna()
+    if len(leit) >= 2:
+        titel = f"{gebiet}: {fmt.veraenderung(leit.iloc[-1], leit.iloc[0])} {reihen.columns[0]} seit {leit.index[0]}"
+    else:
+        titel = f"{gebiet}: Entwicklung seit {reihen.index[0]}"
+    return plots.kleine_vielfache(reihen, titel)
 
 
 def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFrame:
@@ -132,8 +221,12 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
 
 def entwicklung_hinweis(pool_dir: object, pool: pd.DataFrame, raum: str, ids: dict[str, str], jahr: str,
                         erstes_jahr: str | None) -> object:
-    """The sentence under the development over the years: from when it runs and why."""
+    """The sentence under the development over the years: from when it runs and why (None
+    without any year: the table says so)."""
     from .common import reihen_hinweis
+
+    if erstes_jahr is None:
+        return None
 
     jahresende = pool[pool["periode"].str.endswith("-12-31")]
     return reihen_hinweis(pool_dir, jahresende, ids, None if erstes_jahr is None else stichtag(erstes_jahr),
@@ -167,7 +260,10 @@ def ohne_polygon(pool: pd.DataFrame, jahr: str, raum: str, karte: Flaechen | Non
     labels = {"bev_gesamt": "Einwohner*innen", "anteil_65plus": "65 und älter", "sgb2_quote": "SGB-II-Quote"}
     wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
     wide.index = [f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)]
-    return _format(wide, labels)
+    labels = {k: v for k, v in labels.items() if wide[k].notna().any()}  # columns the year has
+    if not labels:
+        return pd.DataFrame(index=wide.index[:0])
+    return _format(wide[list(labels)], labels)
 
 
 def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
@@ -182,11 +278,16 @@ def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
 
     karte = flaechen()
     if karte is None or karte.gdf.empty:
+        tabelle_stv = ohne_polygon(pool, jahr, raum, karte)
+        if tabelle_stv.empty:
+            return  # no Stadtviertel value for the year: the tables above say so
         display(HTML("<p>Für die Stadtviertel sind keine Polygone hinterlegt (config/geographie.yaml): "
                      "statt einer Karte stehen die Werte je Stadtviertel in der Tabelle.</p>"))
-        display(styled(ohne_polygon(pool, jahr, raum, karte), caption=f"Stadtviertel {jahr}"))
+        display(styled(tabelle_stv, caption=f"Stadtviertel {jahr}"))
         return
     werte = kartenwerte(pool, jahr, "sgb2_quote")
+    if not werte:
+        return  # no SGB-II-Quote for the year: the table of the section says so
     stv = stadtviertel_von(raum)
     display(plots.karte(
         werte,
@@ -213,42 +314,57 @@ def karten_titel(werte: dict[str, float], jahr: str) -> str:
     return f"SGB-II-Quote {jahr}: am höchsten in {names.get(top, top)} ({fmt.prozent(werte[top])})"
 
 
-def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
-    """Key messages: size and change, age structure against the city, poverty and its hot spots."""
+def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
+    """Key messages: size and change, age structure against the city, poverty and its hot spots;
+    what the pool lacks for the year is said in one sentence each."""
     per = stichtag(jahr)
-    vor = stichtag(str(int(jahr) - 1))
+    vorjahr = str(int(jahr) - 1)
+    vor = stichtag(vorjahr)
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
 
     def v(k: str, r: str = raum, p: str = per, e: str = ebene) -> float | None:
         s = pool[(pool["kennzahl"] == k) & (pool["raum"] == r) & (pool["periode"] == p) & (pool["ebene"] == e)]
+        s = s[s["wert"].notna()]
         return None if s.empty else float(s["wert"].iloc[0])
 
     gebiet = (f"In {stadt()}" if stadt() else "In der Gesamtstadt") if raum == GESAMTSTADT else f"Im Sozialraum {raum}"
-    out = [
-        f"{gebiet} lebten am {fmt.datum(per)} {fmt.zahl(v('bev_gesamt'))} Menschen "
-        f"({fmt.veraenderung(v('bev_gesamt'), v('bev_gesamt', p=vor))} gegenüber dem Vorjahr)."
-    ]
-    if raum == GESAMTSTADT:
-        anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT)
-        alt = anteile[["65–79", "80+"]].sum(axis=1)
-        jung = anteile[["0–5", "6–17"]].sum(axis=1)
-        out.append(
-            f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} ({fmt.prozent(alt.max())}), "
-            f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
-        )
+    out = []
+    bev = v("bev_gesamt")
+    if bev is None:
+        out.append(_lage(pool, ["bev_gesamt"], jahr, raum, pool_dir, "die Einwohnerzahl fehlt daher").satz)
     else:
+        bev_vor = v("bev_gesamt", p=vor)
+        vergleich = (f"{fmt.veraenderung(bev, bev_vor)} gegenüber dem Vorjahr" if bev_vor is not None
+                     else f"für {vorjahr} liegt keine Einwohnerzahl vor")
+        out.append(f"{gebiet} lebten am {fmt.datum(per)} {fmt.zahl(bev)} Menschen ({vergleich}).")
+    if raum == GESAMTSTADT:
+        anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT, errors="ignore")
+        if len(anteile):
+            alt = anteile[["65–79", "80+"]].sum(axis=1)
+            jung = anteile[["0–5", "6–17"]].sum(axis=1)
+            out.append(
+                f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} ({fmt.prozent(alt.max())}), "
+                f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
+            )
+    elif v("anteil_unter18") is not None and v("anteil_65plus") is not None:
         out.append(
             f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt {fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
             f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt {fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
         )
+    quote = v("sgb2_quote")
+    if quote is None:
+        out.append(_lage(pool, ["sgb2_quote"], jahr, raum, pool_dir, "die SGB-II-Quote fehlt daher").satz)
+        return out
+    stadt_quote = v("sgb2_quote", GESAMTSTADT, e="gesamtstadt")
+    quote_vor = v("sgb2_quote", p=vor)
     out.append(
-        f"SGB-II-Quote {fmt.prozent(v('sgb2_quote'))}"
-        + ("" if raum == GESAMTSTADT else f" (Stadt {fmt.prozent(v('sgb2_quote', GESAMTSTADT, e='gesamtstadt'))})")
-        + f"; Vorjahr {fmt.prozent(v('sgb2_quote', p=vor))}."
+        f"SGB-II-Quote {fmt.prozent(quote)}"
+        + ("" if raum == GESAMTSTADT or stadt_quote is None else f" (Stadt {fmt.prozent(stadt_quote)})")
+        + (f"; Vorjahr {fmt.prozent(quote_vor)}." if quote_vor is not None else f"; für {vorjahr} liegt keine Quote vor.")
     )
     stv = stadtviertel_von(raum)
     q = pool[(pool["kennzahl"] == "sgb2_quote") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
-             & pool["raum"].isin(stv["stadtviertel_nr"])]
+             & pool["raum"].isin(stv["stadtviertel_nr"]) & pool["wert"].notna()]
     big = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
                & (pool["wert"] >= mindestbevoelkerung())]["raum"]
     q = q[q["raum"].isin(big)].nlargest(3, "wert")

@@ -402,11 +402,43 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
     return f'<table class="kz-matrix"><thead><tr><th>Strategisches Ziel</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> list[str]:
+def hat_werte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> bool:
+    """Whether the pool holds a yearly value of the Kennzahl for any area (hidden or not)."""
+    return bool(k.erhoben and zaehltabelle(pool, k, jahr)["wert"].notna().any())
+
+
+def ohne_daten(pool: pd.DataFrame, jahr: str) -> list[Kennzahl]:
+    """The collected Produkt-3 Kennzahlen without a value for the year in any area."""
+    return [k for k in kennzahlen_p3() if k.erhoben and not hat_werte(pool, k, jahr)]
+
+
+def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
+    """The years for which the pool holds a value of at least one Produkt-3 Kennzahl."""
+    jahre = sorted({str(p)[:4] for p in pool["periode"].unique()})
+    return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3())]
+
+
+def fehlt_satz(pool: pd.DataFrame, jahr: str, ks: list[Kennzahl], pool_dir: object, folge: str | None = None) -> str:
+    """One sentence: which data the pool lacks for the year (from its coverage table) and which
+    Kennzahlen are missing therefore. Says nothing about any area's value."""
+    from . import common
+
+    tabellen = common.fehlende_tabellen(common.abdeckung_von(pool_dir),
+                                        {t for k in ks for t in load_catalog().tables_of(k)}, str(jahr))
+    folge = folge or common.fehlen_daher([k.titel for k in ks])
+    return common.fehlt_satz(str(jahr), tabellen, folge)
+
+
+def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: object = None) -> list[str]:
     """Key messages: how many goals are measured and met, and the statements with a target.
 
-    Built from published values only: a hidden value is named as not published.
+    Built from published values only: a hidden value is named as not published. Kennzahlen the
+    pool has no data for in the year are named in one sentence (with the reason from its coverage).
     """
+    fehlend = ohne_daten(pool, jahr)
+    erhoben_alle = [k for k in kennzahlen_p3() if k.erhoben]
+    if erhoben_alle and len(fehlend) == len(erhoben_alle):
+        return [fehlt_satz(pool, jahr, fehlend, pool_dir, "die Wirkungskennzahlen fehlen daher")]
     m = matrix(pool, jahr, raum, produkt)
     erhoben = m[m["status"] != "noch nicht erhoben"]
     mit_ziel = m[m["status"].isin(["erreicht", "nicht erreicht"])]
@@ -416,11 +448,15 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> 
     if len(verborgen):
         n = len(verborgen)
         ziele += (f"; {n} weiterer Wert ist {DATENSCHUTZ}" if n == 1 else f"; {n} weitere Werte sind {DATENSCHUTZ}")
+    elif mit_ziel.empty:
+        ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
     out = [
         f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit Kennzahlen belegt; "
         f"{len(m) - len(erhoben)} werden noch nicht erhoben.",
         ziele + ".",
     ]
+    if fehlend:
+        out.append(fehlt_satz(pool, jahr, fehlend, pool_dir))
     for k in kennzahlen_p3():
         if k.erhoben and k.zielwert is not None:
             t = kennzahl_tabelle(pool, k, jahr, produkt)
@@ -545,17 +581,50 @@ def diagramm_titel(k: Kennzahl, reihe: pd.DataFrame) -> str:
     return textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {trend.index[0]} {richtung}", 80)
 
 
+def reihen_hinweis(pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: object) -> str:
+    """The sentence under a Kennzahl's chart: from when its yearly series runs and why.
+
+    Uses only whether a year has a value at all (any area) and the pool's coverage table, never
+    a value, so it says nothing about a hidden cell.
+    """
+    from .. import abdeckung
+    from . import common
+
+    jahre = [j for j in sorted({str(p)[:4] for p in pool["periode"].unique()}) if j <= str(jahr)]
+    vorhanden = pd.DataFrame({"kennzahl": k.id, "raum": GESAMTSTADT,
+                              "periode": [j for j in jahre if hat_werte(pool, k, j)]})
+    text = abdeckung.reihen_hinweis(vorhanden, common.abdeckung_von(pool_dir), [k.id], str(reihe.index[0]),
+                                    bis=str(jahr), einheit="jahr")
+    if k.periodizitaet == "quartal":
+        text = text[:-1] + "; ein Jahreswert braucht alle vier Quartale eines Jahres."
+    return text
+
+
 def abschnitt(pool: pd.DataFrame, k: Kennzahl, jahr: str, raum: str, jahre: list[str], produkt: int = 3,
-              diagramm: bool = True) -> pd.DataFrame:
-    """Display one Kennzahl: title, definition, statement, table per area, time series; return its audit."""
+              diagramm: bool = True, pool_dir: object = None) -> pd.DataFrame:
+    """Display one Kennzahl: title, definition, statement, table per area, time series with the
+    sentence from when it runs and why; return its audit. Without data for the year, one sentence
+    says which data are missing instead of an empty table.
+
+    ``pool_dir``: the pool folder the notebook reads (for the coverage table).
+    """
     from IPython.display import HTML, display
 
     from .. import plots
-    from .common import styled
+    from .common import hinweis, styled
 
     tab = kennzahl_tabelle(pool, k, jahr, produkt)
     ziel = f" · Zielwert {format_wert(k, k.zielwert)}" if k.zielwert is not None else " · kein Zielwert festgelegt"
     werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
+    if not hat_werte(pool, k, jahr):
+        satz = fehlt_satz(pool, jahr, [k], pool_dir, "die Kennzahl fehlt daher")
+        display(HTML(
+            f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
+            f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+            f"{html.escape(k.quelle)}{html.escape(ziel)}</p>"
+        ))
+        display(hinweis(satz))
+        return tab.audit
     satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
     display(HTML(
         f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
@@ -565,10 +634,14 @@ def abschnitt(pool: pd.DataFrame, k: Kennzahl, jahr: str, raum: str, jahre: list
     tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
     display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
-    if diagramm and len(reihe) >= 2:
+    if diagramm and len(reihe) >= 2 and reihe.notna().any().any():
         prozent = k.einheit in ("anteil", "quote")
         display(plots.zeitreihe(reihe, diagramm_titel(k, reihe), prozent=prozent, zielwert=k.zielwert,
                                 hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT))
+        display(HTML(f"<p class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"))
+    elif diagramm and len(reihe):
+        display(hinweis(f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte nur "
+                        f"für {reihe.index[0]} vor."))
     return tab.audit
 
 
