@@ -31,7 +31,9 @@ def _build_demo_pool() -> tuple[Path, Path]:
     return raw, pool
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list
+) -> None:
     """Build the demo pool once, before any notebook kernel starts, if a collected test needs it."""
     if os.environ.get("KENNZAHLEN_POOL"):
         return

@@ -38,8 +38,12 @@ def measure(pool_dir: Path, jahr: str) -> dict:
     plan = wirkung.plan_jahr(pool, jahr)
     sekunden = time.perf_counter() - t0
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
-    model = dp.AtomModel(load_catalog(), [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
-                         jahr, [*sozialraeume(), OHNE_ZUORDNUNG])
+    model = dp.AtomModel(
+        load_catalog(),
+        [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
+        jahr,
+        [*sozialraeume(), OHNE_ZUORDNUNG],
+    )
     cells, hidden, werte, werte_versteckt = {}, [], 0, 0
     for k in kz:
         t = wirkung.kennzahl_tabelle(pool, k, jahr)
@@ -49,8 +53,12 @@ def measure(pool_dir: Path, jahr: str) -> dict:
             for raum, text in t.anzeige[col].items():
                 if text in ("–", "nicht bewertet"):
                     continue
-                atoms = model.atoms_of(k.zaehler if col == "Zähler" else k.nenner, k.periodizitaet, raum)
-                status = "wert" if _zahl(text) is not None else {"<3": "klein", "x": "gesperrt"}[text]
+                atoms = model.atoms_of(
+                    k.zaehler if col == "Zähler" else k.nenner, k.periodizitaet, raum
+                )
+                status = (
+                    "wert" if _zahl(text) is not None else {"<3": "klein", "x": "gesperrt"}[text]
+                )
                 if status == "gesperrt" and plan.zelle(k.id, col, raum).verdeckt:
                     status = "frei"  # a small count shown as 'x'
                 cells[(k.id, col, raum)] = Knowledge(atoms, status, _zahl(text))
@@ -67,11 +75,18 @@ def measure(pool_dir: Path, jahr: str) -> dict:
     for c in hidden:
         lo, hi = att.interval(c.atoms)
         errechenbar += hi is not None and lo == hi
-    return {"jahr": jahr, "orte": len(cells), "primaer": sum(c.status == "klein" for c in hidden),
-            "sekundaer": sum(c.status in ("gesperrt", "frei") for c in hidden),
-            "klein_als_x": sum(c.status == "frei" for c in hidden), "werte": werte,
-            "werte_versteckt": werte_versteckt, "plan_s": round(sekunden, 2),
-            "angriff_s": round(time.perf_counter() - t1, 2), "errechenbar": errechenbar}
+    return {
+        "jahr": jahr,
+        "orte": len(cells),
+        "primaer": sum(c.status == "klein" for c in hidden),
+        "sekundaer": sum(c.status in ("gesperrt", "frei") for c in hidden),
+        "klein_als_x": sum(c.status == "frei" for c in hidden),
+        "werte": werte,
+        "werte_versteckt": werte_versteckt,
+        "plan_s": round(sekunden, 2),
+        "angriff_s": round(time.perf_counter() - t1, 2),
+        "errechenbar": errechenbar,
+    }
 
 
 def main() -> None:
@@ -80,14 +95,18 @@ def main() -> None:
     ap.add_argument("pools", nargs="+", type=Path)
     ap.add_argument("--jahre", nargs="+", default=["2019", "2020", "2021", "2022", "2023"])
     args = ap.parse_args()
-    print("| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte versteckt | Plan (s) "
-          "| Angriff (s) | errechenbar |")
+    print(
+        "| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte versteckt | Plan (s) "
+        "| Angriff (s) | errechenbar |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for p in args.pools:
         for jahr in args.jahre:
             r = measure(p, jahr)
-            print(f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} ({r['klein_als_x']}) | "
-                  f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | {r['errechenbar']} |")
+            print(
+                f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} ({r['klein_als_x']}) | "
+                f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | {r['errechenbar']} |"
+            )
 
 
 if __name__ == "__main__":

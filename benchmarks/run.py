@@ -46,8 +46,11 @@ def peak_of(cmd: list[str]) -> tuple[float, float]:
 def demo(scale: float) -> Path:
     raw = OUT / f"raw_scale{scale:g}"
     if not raw.exists():
-        subprocess.run([str(BIN / "kennzahlen"), "demo", "--out", str(raw), "--scale", str(scale)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "kennzahlen"), "demo", "--out", str(raw), "--scale", str(scale)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return raw
 
 
@@ -58,8 +61,17 @@ def bench_pool(results: dict) -> None:
         size = sum(f.stat().st_size for f in raw.iterdir()) / 1024**2
         out = OUT / f"pool_scale{scale}"
         sec, mib = peak_of([str(BIN / "kennzahlen"), "pool", "--raw", str(raw), "--out", str(out)])
-        rows.append({"scale": scale, "raw_mib": round(size, 1), "seconds": round(sec, 1), "peak_mib": round(mib)})
-        print(f"pool scale {scale}: {sec:.1f} s, peak {mib:.0f} MiB, raw {size:.0f} MiB", flush=True)
+        rows.append(
+            {
+                "scale": scale,
+                "raw_mib": round(size, 1),
+                "seconds": round(sec, 1),
+                "peak_mib": round(mib),
+            }
+        )
+        print(
+            f"pool scale {scale}: {sec:.1f} s, peak {mib:.0f} MiB, raw {size:.0f} MiB", flush=True
+        )
     results["pool"] = rows
 
 
@@ -67,12 +79,26 @@ def bench_quarter(results: dict) -> None:
     raw = demo(1)
     pool = OUT / "pool_scale1"
     if not pool.exists():
-        subprocess.run([str(BIN / "kennzahlen"), "pool", "--raw", str(raw), "--out", str(pool)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "kennzahlen"), "pool", "--raw", str(raw), "--out", str(pool)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     fast_out = OUT / "reports_runner"
     shutil.rmtree(fast_out, ignore_errors=True)
-    sec_fast = timed([str(BIN / "kennzahlen"), "report", "--periode", PERIODE, "--pool", str(pool),
-                         "--out", str(fast_out), "--force"])
+    sec_fast = timed(
+        [
+            str(BIN / "kennzahlen"),
+            "report",
+            "--periode",
+            PERIODE,
+            "--pool",
+            str(pool),
+            "--out",
+            str(fast_out),
+            "--force",
+        ]
+    )
     print(f"runner: 24 reports in {sec_fast:.1f} s", flush=True)
     naive_out = OUT / "reports_naive"
     shutil.rmtree(naive_out, ignore_errors=True)
@@ -84,16 +110,43 @@ def bench_quarter(results: dict) -> None:
     for prod in PRODUKTE.values():
         for raum in areas():
             executed = naive_out / f"{prod.ordner}__{slug(raum)}.ipynb"
-            subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / prod.notebook), str(executed),
-                            "-p", "periode", PERIODE, "-p", "sozialraum", raum, "-p", "pool", str(pool),
-                            "--cwd", str(ROOT / "notebooks"), "-k", "python3"],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(BIN / "papermill"),
+                    str(ROOT / "notebooks" / prod.notebook),
+                    str(executed),
+                    "-p",
+                    "periode",
+                    PERIODE,
+                    "-p",
+                    "sozialraum",
+                    raum,
+                    "-p",
+                    "pool",
+                    str(pool),
+                    "--cwd",
+                    str(ROOT / "notebooks"),
+                    "-k",
+                    "python3",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            subprocess.run(
+                [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
     sec_naive = time.perf_counter() - t0
     print(f"naive loop: 24 reports in {sec_naive:.1f} s", flush=True)
-    results["quarter"] = {"runner_seconds": round(sec_fast, 1), "naive_seconds": round(sec_naive, 1),
-                          "ratio": round(sec_naive / sec_fast, 2), "cores": os.cpu_count()}
+    results["quarter"] = {
+        "runner_seconds": round(sec_fast, 1),
+        "naive_seconds": round(sec_naive, 1),
+        "ratio": round(sec_naive / sec_fast, 2),
+        "cores": os.cpu_count(),
+    }
 
 
 def bench_rerun(results: dict) -> None:
@@ -105,34 +158,56 @@ def bench_rerun(results: dict) -> None:
         shutil.rmtree(p, ignore_errors=True)
     shutil.copytree(raw_src, raw)
     k = str(BIN / "kennzahlen")
-    subprocess.run([k, "pool", "--raw", str(raw), "--out", str(pool)], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [k, "pool", "--raw", str(raw), "--out", str(pool)], check=True, stdout=subprocess.DEVNULL
+    )
+    subprocess.run(
+        [k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     unchanged = timed([k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)])
     print(f"unchanged rerun: {unchanged:.2f} s", flush=True)
     # a late export arrives: a re-delivery of the last jugendhilfe export with a newer Stand
     last = sorted(raw.glob("jugendhilfe_*"))[-1]
     shutil.copy(last, raw / f"jugendhilfe_2024-02-01{last.suffix}")
     t0 = time.perf_counter()
-    subprocess.run([k, "pool", "--raw", str(raw), "--out", str(pool)], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [k, "pool", "--raw", str(raw), "--out", str(pool)], check=True, stdout=subprocess.DEVNULL
+    )
+    subprocess.run(
+        [k, "report", "--periode", PERIODE, "--pool", str(pool), "--out", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     late = time.perf_counter() - t0
     runs = json.loads((out / PERIODE / "runs.json").read_text(encoding="utf-8"))
     redone = sum(e["status"] == "ok" for e in runs["reports"])
-    print(f"rerun after one new export (pool + {redone} of 24 reports redone): {late:.1f} s", flush=True)
-    results["rerun"] = {"unchanged_seconds": round(unchanged, 2), "new_export_seconds": round(late, 1),
-                        "reports_redone": redone}
+    print(
+        f"rerun after one new export (pool + {redone} of 24 reports redone): {late:.1f} s",
+        flush=True,
+    )
+    results["rerun"] = {
+        "unchanged_seconds": round(unchanged, 2),
+        "new_export_seconds": round(late, 1),
+        "reports_redone": redone,
+    }
 
 
 def bench_sizes(results: dict) -> None:
     base = OUT / "reports_runner" / PERIODE
     rows = []
     for html in sorted(base.glob("*/*.html")):
-        rows.append({"report": str(html.relative_to(base)), "kib": round(html.stat().st_size / 1024)})
+        rows.append(
+            {"report": str(html.relative_to(base)), "kib": round(html.stat().st_size / 1024)}
+        )
     results["sizes"] = rows
     if rows:
-        print(f"report sizes: min {min(r['kib'] for r in rows)} KiB, max {max(r['kib'] for r in rows)} KiB")
+        print(
+            f"report sizes: min {min(r['kib'] for r in rows)} KiB, max {max(r['kib'] for r in rows)} KiB"
+        )
 
 
 def main() -> None:

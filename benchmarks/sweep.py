@@ -64,7 +64,9 @@ def main() -> int:
     t0 = time.perf_counter()
     for q in [_neighbour(alle[0], -1), *alle, _neighbour(alle[-1], 1)]:
         try:
-            res = runner.run(q, pool=pool, out=reports, workers=args.workers, progress=False, force=True)
+            res = runner.run(
+                q, pool=pool, out=reports, workers=args.workers, progress=False, force=True
+            )
         except runner.RunnerError as exc:
             rows.append((q, "–", "–", "–", "–", f"abgelehnt: „{exc}“"))
             continue
@@ -74,18 +76,30 @@ def main() -> int:
         for e in ohne.values():
             gruende.setdefault(e["grund"], []).append(f"P{e['produkt']} {q}")
         welche = ", ".join(f"P{p} ({e['berichtszeitraum']})" for p, e in sorted(ohne.items()))
-        rows.append((q, status.count("ok"), status.count(runner.KEINE_DATEN), status.count("fehler"),
-                     len(probleme), welche))
+        rows.append(
+            (
+                q,
+                status.count("ok"),
+                status.count(runner.KEINE_DATEN),
+                status.count("fehler"),
+                len(probleme),
+                welche,
+            )
+        )
         schlecht += status.count("fehler") + len(probleme)
         for p in probleme:
             print("PROBLEM", q, p, file=sys.stderr)
         print(f"{q}: {rows[-1][1:5]} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-    print("| Quartal | erstellt | nicht erstellt (keine Daten) | fehlgeschlagen | Probleme im Bericht | "
-          "nicht erstellt: Produkt (Berichtszeitraum) |")
+    print(
+        "| Quartal | erstellt | nicht erstellt (keine Daten) | fehlgeschlagen | Probleme im Bericht | "
+        "nicht erstellt: Produkt (Berichtszeitraum) |"
+    )
     print("|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(str(x) for x in r) + " |")
-    print("\nGründe (so in runs.json, auf der Übersichtsseite und in der Ausgabe des Berichtslaufs):")
+    print(
+        "\nGründe (so in runs.json, auf der Übersichtsseite und in der Ausgabe des Berichtslaufs):"
+    )
     for grund, wo in gruende.items():
         print(f"- {', '.join(wo)}: „{grund}“")
     print(f"\n{len(rows)} Quartale in {time.perf_counter() - t0:.0f} s.")

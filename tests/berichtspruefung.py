@@ -10,7 +10,9 @@ from pathlib import Path
 import nbformat
 
 #: what must never reach a reader: a traceback, an exception name, a raw missing value
-SICHTBAR_VERBOTEN = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception|Warning)\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b")
+SICHTBAR_VERBOTEN = re.compile(
+    r"Traceback|\b[A-Z]\w*(Error|Exception|Warning)\b|\bnan\b|\bNaN\b|\bNone\b|\binf\b"
+)
 
 
 def sichtbarer_text(html_text: str) -> str:
@@ -55,6 +57,8 @@ def bericht_probleme(periode_dir: Path) -> list[str]:
                 continue
             text = sichtbarer_text(html.read_text(encoding="utf-8"))
             for m in SICHTBAR_VERBOTEN.finditer(text):
-                out.append(f"{label}: sichtbar '{m.group()}' in …{text[max(0, m.start() - 80):m.end() + 40]}…")
+                out.append(
+                    f"{label}: sichtbar '{m.group()}' in …{text[max(0, m.start() - 80) : m.end() + 40]}…"
+                )
                 break
     return out

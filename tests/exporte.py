@@ -29,8 +29,9 @@ def write_export(frame: pd.DataFrame, table: str, stand: pd.Timestamp, out: Path
     return path
 
 
-def merge_exports(raw_dir: Path, out: Path, raumgliederung: pd.DataFrame | None = None,
-                  skip: tuple[str, ...] = ()) -> list[Path]:
+def merge_exports(
+    raw_dir: Path, out: Path, raumgliederung: pd.DataFrame | None = None, skip: tuple[str, ...] = ()
+) -> list[Path]:
     """One export per table holding the latest version of every record of all its exports
     (count tables: every Stichtag), with the newest Stand of that table."""
     raw = read_raw(raw_dir, raumgliederung)

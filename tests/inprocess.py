@@ -30,7 +30,9 @@ class Lauf:
         parts = []
         for o in self.ausgaben:
             data = getattr(o, "data", None)
-            parts.append(data if isinstance(data, str) else repr(o) if not hasattr(o, "savefig") else "")
+            parts.append(
+                data if isinstance(data, str) else repr(o) if not hasattr(o, "savefig") else ""
+            )
         return "\n".join(parts)
 
 
@@ -83,7 +85,9 @@ def achsen_probleme(fig) -> list[str]:
         limits = [*ax.get_xlim(), *ax.get_ylim()]
         if not np.all(np.isfinite(limits)):
             out.append(f"{name}: Achsengrenzen {limits}")
-        lines = [ln for ln in ax.lines if np.isfinite(np.asarray(ln.get_ydata(), dtype=float)).any()]
+        lines = [
+            ln for ln in ax.lines if np.isfinite(np.asarray(ln.get_ydata(), dtype=float)).any()
+        ]
         if not (lines or ax.patches or ax.collections or ax.images):
             out.append(f"{name}: leere Achse")
         for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:

@@ -51,13 +51,17 @@ def test_one_full_export_gives_the_values_of_the_quarterly_exports(merged, demo_
     assert both["nenner_q"].astype("Float64").equals(both["nenner_1"].astype("Float64"))
     assert (both["wert_q"] == both["wert_1"]).all()
     ampel_q = load_pool(demo_pool, "ampel")
-    pd.testing.assert_frame_equal(ampel_q.reset_index(drop=True), frames["ampel"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        ampel_q.reset_index(drop=True), frames["ampel"].reset_index(drop=True)
+    )
 
 
 def test_one_full_export_gives_every_quarter_and_year_of_its_data(merged):
     _, frames = merged
     pool = frames["kennzahlen"]
-    stichtage = [d.strftime("%Y-%m-%d") for d in pd.date_range("2019-03-31", "2023-12-31", freq="QE")]
+    stichtage = [
+        d.strftime("%Y-%m-%d") for d in pd.date_range("2019-03-31", "2023-12-31", freq="QE")
+    ]
 
     def perioden(k: str) -> list[str]:
         return sorted(select(pool, k, raum="Gesamtstadt")["periode"])
@@ -84,7 +88,9 @@ def test_demo_case_tables_start_where_config_says(demo_pool):
         assert cov.loc[t, "bis"] == T("2023-12-31")
     assert cov.loc["hilfen_vor_dem_fall", "grund"] == "daten"
     assert cov.loc["teilhabeteam", "von"] == T("2020-10-01")
-    assert cov.loc["bevoelkerung", "art"] == "stichtage" and cov.loc["bevoelkerung", "stichtage"] == 6
+    assert (
+        cov.loc["bevoelkerung", "art"] == "stichtage" and cov.loc["bevoelkerung", "stichtage"] == 6
+    )
     pool = load_pool(demo_pool)
     assert min(select(pool, "jh_hze_gesamt")["periode"]) == "2019-03-31"
 
@@ -110,35 +116,48 @@ def test_coverage_from_the_quarter_of_the_earliest_beginn_to_the_newest_stand():
     pool = b.build()
     got = select(pool, "jh_hze_gesamt", raum="Gesamtstadt").set_index("periode")["wert"]
     # 2018-Q2 (earliest beginn 10.05.2018) up to 30.06.2019 (last quarter end before the Stand)
-    assert got.to_dict() == {"2018-06-30": 1, "2018-09-30": 1, "2018-12-31": 2, "2019-03-31": 2,
-                             "2019-06-30": 2}
+    assert got.to_dict() == {
+        "2018-06-30": 1,
+        "2018-09-30": 1,
+        "2018-12-31": 2,
+        "2019-03-31": 2,
+        "2019-06-30": 2,
+    }
     row = b.abdeckung().set_index("tabelle").loc["jugendhilfe"]
     assert (row["von"], row["bis"], row["grund"]) == (T("2018-04-01"), T("2019-06-30"), "daten")
 
 
 def test_config_date_starts_coverage_later():
-    b = _builder({"jugendhilfe": _frame("jugendhilfe", JH, "2019-07-08")},
-                 {"jugendhilfe": T("2019-01-01")})
+    b = _builder(
+        {"jugendhilfe": _frame("jugendhilfe", JH, "2019-07-08")}, {"jugendhilfe": T("2019-01-01")}
+    )
     got = select(b.build(), "jh_hze_gesamt", raum="Gesamtstadt")["periode"].tolist()
     assert sorted(got) == ["2019-03-31", "2019-06-30"]
     row = b.abdeckung().set_index("tabelle").loc["jugendhilfe"]
     assert (row["von"], row["grund"]) == (T("2019-01-01"), "config")
     # a date inside a quarter: the stock on that quarter's end is covered, its events are not
     hv = [dict(beratung_id=str(i), beginn=f"2019-0{i}-15", sozialraum="West") for i in range(1, 8)]
-    b = _builder({"hilfen_vor_dem_fall": _frame("hilfen_vor_dem_fall", hv, "2020-01-20")},
-                 {"hilfen_vor_dem_fall": T("2019-02-15")})
+    b = _builder(
+        {"hilfen_vor_dem_fall": _frame("hilfen_vor_dem_fall", hv, "2020-01-20")},
+        {"hilfen_vor_dem_fall": T("2019-02-15")},
+    )
     pool = b.build()
     assert select(pool, "jh_hilfen_vor_dem_fall").empty  # year to date 2019 is not complete
     # a config date earlier than the data changes nothing
-    b = _builder({"jugendhilfe": _frame("jugendhilfe", JH, "2019-07-08")},
-                 {"jugendhilfe": T("2010-01-01")})
+    b = _builder(
+        {"jugendhilfe": _frame("jugendhilfe", JH, "2019-07-08")}, {"jugendhilfe": T("2010-01-01")}
+    )
     assert b.abdeckung().set_index("tabelle").loc["jugendhilfe", "grund"] == "daten"
 
 
 def test_year_to_date_and_years_need_the_whole_year():
-    hv = [dict(beratung_id="1", beginn="2020-05-04", sozialraum="West"),
-          dict(beratung_id="2", beginn="2021-03-01", sozialraum="West")]
-    pool = _builder({"hilfen_vor_dem_fall": _frame("hilfen_vor_dem_fall", hv, "2022-01-20")}).build()
+    hv = [
+        dict(beratung_id="1", beginn="2020-05-04", sozialraum="West"),
+        dict(beratung_id="2", beginn="2021-03-01", sozialraum="West"),
+    ]
+    pool = _builder(
+        {"hilfen_vor_dem_fall": _frame("hilfen_vor_dem_fall", hv, "2022-01-20")}
+    ).build()
     got = sorted(select(pool, "jh_hilfen_vor_dem_fall", raum="Gesamtstadt")["periode"])
     # data from 2020-Q2: the year to date on 30.06.2020 would miss 2020-Q1 -> first value 2021-03-31
     assert got == ["2021-03-31", "2021-06-30", "2021-09-30", "2021-12-31"]
@@ -147,8 +166,10 @@ def test_year_to_date_and_years_need_the_whole_year():
 def test_a_table_without_rows_has_no_coverage_unless_config_says():
     b = _builder({"wohnraumsicherung": _frame("wohnraumsicherung", [], "2022-01-20")})
     assert select(b.build(), "ws_mietschulden_meldungen").empty
-    b = _builder({"wohnraumsicherung": _frame("wohnraumsicherung", [], "2022-01-20")},
-                 {"wohnraumsicherung": T("2021-01-01")})
+    b = _builder(
+        {"wohnraumsicherung": _frame("wohnraumsicherung", [], "2022-01-20")},
+        {"wohnraumsicherung": T("2021-01-01")},
+    )
     assert wert(b.build(), "ws_mietschulden_meldungen", "Gesamtstadt", "2021") == 0  # counted: none
 
 
@@ -168,9 +189,18 @@ def test_future_stand_stops_the_build_naming_the_file(demo_raw, tmp_path):
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("vollstaendig_ab:\n  jugendhilfen: 2019-01-01\n", "vollstaendig_ab.jugendhilfen: unbekannte Tabelle"),
-        ("vollstaendig_ab:\n  jugendhilfe: 2019-13-01\n", "vollstaendig_ab.jugendhilfe: Datum nicht lesbar: '2019-13-01'"),
-        ("vollstaendig_ab:\n  bevoelkerung: 2019-01-01\n", "'bevoelkerung' hat kein Beginn-/Ereignisdatum"),
+        (
+            "vollstaendig_ab:\n  jugendhilfen: 2019-01-01\n",
+            "vollstaendig_ab.jugendhilfen: unbekannte Tabelle",
+        ),
+        (
+            "vollstaendig_ab:\n  jugendhilfe: 2019-13-01\n",
+            "vollstaendig_ab.jugendhilfe: Datum nicht lesbar: '2019-13-01'",
+        ),
+        (
+            "vollstaendig_ab:\n  bevoelkerung: 2019-01-01\n",
+            "'bevoelkerung' hat kein Beginn-/Ereignisdatum",
+        ),
         ("ab:\n  jugendhilfe: 2019-01-01\n", "erwartet nur den Abschnitt 'vollstaendig_ab:'"),
         ("vollstaendig_ab: [\n", "kein gültiges YAML"),
     ],
@@ -185,35 +215,67 @@ def test_config_errors_are_german_and_name_file_and_entry(tmp_path, text, fragme
 
 def test_config_dates_in_both_forms(tmp_path):
     path = tmp_path / "abdeckung.yaml"
-    path.write_text("vollstaendig_ab:\n  jugendhilfe: 2019-01-01\n  sozialhilfe: '15.02.2020'\n", "utf-8")
-    assert abdeckung.load_config(path) == {"jugendhilfe": T("2019-01-01"), "sozialhilfe": T("2020-02-15")}
+    path.write_text(
+        "vollstaendig_ab:\n  jugendhilfe: 2019-01-01\n  sozialhilfe: '15.02.2020'\n", "utf-8"
+    )
+    assert abdeckung.load_config(path) == {
+        "jugendhilfe": T("2019-01-01"),
+        "sozialhilfe": T("2020-02-15"),
+    }
     assert abdeckung.load_config(tmp_path / "fehlt.yaml") == {}
 
 
 # ------------------------------------------------------------------ the sentence under a series
 def test_sentence_names_start_and_reason(demo_pool):
     pool, cov = load_pool(demo_pool), load_pool(demo_pool, "abdeckung")
-    s = abdeckung.reihen_hinweis(pool, cov, ["jh_z5_anteil_hilfen_vor_dem_fall"], "2019", einheit="jahr")
-    assert s == ("Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab "
-                 "dem 1. Quartal 2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab "
-                 "dem 1. Quartal 2019 enthalten.")
+    s = abdeckung.reihen_hinweis(
+        pool, cov, ["jh_z5_anteil_hilfen_vor_dem_fall"], "2019", einheit="jahr"
+    )
+    assert s == (
+        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab "
+        "dem 1. Quartal 2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab "
+        "dem 1. Quartal 2019 enthalten."
+    )
     jahresende = pool[pool["periode"].str.endswith("-12-31")]
-    s = abdeckung.reihen_hinweis(jahresende, cov, {"bev_gesamt": "Einwohner*innen", "sgb2_quote": "SGB-II-Quote"},
-                                 "2018-12-31", raum="Gesamtstadt", einheit="jahr")
-    assert s == ("Die Reihe beginnt 2018, weil die Bevölkerungszahlen ab dem Stichtag 31.12.2018 "
-                 "geliefert sind; SGB-II-Quote erst ab 2019, weil die Zahlen der Transferleistungen ab dem "
-                 "Stichtag 31.03.2019 geliefert sind.")
+    s = abdeckung.reihen_hinweis(
+        jahresende,
+        cov,
+        {"bev_gesamt": "Einwohner*innen", "sgb2_quote": "SGB-II-Quote"},
+        "2018-12-31",
+        raum="Gesamtstadt",
+        einheit="jahr",
+    )
+    assert s == (
+        "Die Reihe beginnt 2018, weil die Bevölkerungszahlen ab dem Stichtag 31.12.2018 "
+        "geliefert sind; SGB-II-Quote erst ab 2019, weil die Zahlen der Transferleistungen ab dem "
+        "Stichtag 31.03.2019 geliefert sind."
+    )
     s = abdeckung.reihen_hinweis(pool, cov, ["egh_z2_anteil_nahfeld"], "2020-Q4", einheit="quartal")
-    assert s == ("Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab dem "
-                 "4. Quartal 2020 enthalten.")
+    assert s == (
+        "Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab dem "
+        "4. Quartal 2020 enthalten."
+    )
     # a chart showing a window of the data says so
-    s = abdeckung.reihen_hinweis(pool, cov, ["sgb2_leistungsberechtigte"], "2021-03-31", raum="West")
-    assert s == ("Die Reihe zeigt den Ausschnitt ab dem 31.03.2021; die Daten reichen zurück bis zum "
-                 "31.03.2019, weil die Zahlen der Transferleistungen ab dem Stichtag 31.03.2019 geliefert sind.")
+    s = abdeckung.reihen_hinweis(
+        pool, cov, ["sgb2_leistungsberechtigte"], "2021-03-31", raum="West"
+    )
+    assert s == (
+        "Die Reihe zeigt den Ausschnitt ab dem 31.03.2021; die Daten reichen zurück bis zum "
+        "31.03.2019, weil die Zahlen der Transferleistungen ab dem Stichtag 31.03.2019 geliefert sind."
+    )
     # tables with the same reason and start are named together
-    s = abdeckung.reihen_hinweis(pool, cov, ["jh_hze_gesamt", "es_gsi_gesamt", "ah_fallmanagement"],
-                                 "2019-Q1", einheit="quartal", was="Der Verlauf")
-    assert s == ("Der Verlauf beginnt mit dem 1. Quartal 2019, weil die Exporte des Fallmanagements, der "
-                 "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig sind.")
-    assert abdeckung.reihen_hinweis(pool, cov, ["jh_hze_gesamt"], "2019-03-31", bis="2018-12-31") == (
-        "Die Reihe hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab.")
+    s = abdeckung.reihen_hinweis(
+        pool,
+        cov,
+        ["jh_hze_gesamt", "es_gsi_gesamt", "ah_fallmanagement"],
+        "2019-Q1",
+        einheit="quartal",
+        was="Der Verlauf",
+    )
+    assert s == (
+        "Der Verlauf beginnt mit dem 1. Quartal 2019, weil die Exporte des Fallmanagements, der "
+        "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig sind."
+    )
+    assert abdeckung.reihen_hinweis(
+        pool, cov, ["jh_hze_gesamt"], "2019-03-31", bis="2018-12-31"
+    ) == ("Die Reihe hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab.")

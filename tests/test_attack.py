@@ -20,7 +20,9 @@ RAEUME = [*sozialraeume(), OHNE_ZUORDNUNG]
 # ---------------------------------------------------------------------------- the attacker
 def test_interval_of_a_small_cell_and_its_partner():
     # atoms 0 (a) and 1 (b); a is '<3', b is 'x', a + b = 5 is shown
-    att = Attacker([Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 5)])
+    att = Attacker(
+        [Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 5)]
+    )
     assert att.interval((0,)) == (1, 2)
     assert att.interval((1,)) == (3, 4)
     assert not att.disclosed((0,), 1)
@@ -31,26 +33,36 @@ def test_x_means_zero_or_at_least_k():
 
     A reader who treats 'x' only as '>= 0' would believe a in [1, 2]: the attacker must not.
     """
-    att = Attacker([Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 4)])
+    att = Attacker(
+        [Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 4)]
+    )
     assert att.interval((0,)) == (1, 1)
     assert att.disclosed((0,), 1)
     # and a hidden zero: a + b = 2 with b 'x' (0): a = 2
-    att = Attacker([Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 2)])
+    att = Attacker(
+        [Knowledge((0,), "klein"), Knowledge((1,), "gesperrt"), Knowledge((0, 1), "wert", 2)]
+    )
     assert att.interval((0,)) == (2, 2)
 
 
 def test_whole_numbers_are_used():
     # 2a = 3 has no whole solution next to a = 1 or 2: with a + a' = 3, a' = a, a reader ... use
     # a 2x2 with totals where the real-valued optimum would be fractional
-    cells = [Knowledge((0, 1), "wert", 3), Knowledge((0, 2), "wert", 3), Knowledge((1, 2), "wert", 2),
-             Knowledge((0,), "klein")]
+    cells = [
+        Knowledge((0, 1), "wert", 3),
+        Knowledge((0, 2), "wert", 3),
+        Knowledge((1, 2), "wert", 2),
+        Knowledge((0,), "klein"),
+    ]
     att = Attacker(cells)
     # a0 + a1 = 3, a0 + a2 = 3, a1 + a2 = 2 -> a0 = 2, a1 = a2 = 1 (unique)
     assert att.interval((0,)) == (2, 2)
 
 
 def test_unbounded_and_components():
-    att = Attacker([Knowledge((0,), "gesperrt"), Knowledge((5, 6), "wert", 10), Knowledge((5,), "klein")])
+    att = Attacker(
+        [Knowledge((0,), "gesperrt"), Knowledge((5, 6), "wert", 10), Knowledge((5,), "klein")]
+    )
     lo, hi = att.interval((0,))
     assert lo == 0 and hi is None
     assert att.component(5) == att.component(6) != att.component(0)
@@ -60,8 +72,12 @@ def test_unbounded_and_components():
 # ---------------------------------------------------------------------------- relations from the catalog
 def _model(jahr: str = "2023") -> dp.AtomModel:
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
-    return dp.AtomModel(load_catalog(), [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
-                        jahr, RAEUME)
+    return dp.AtomModel(
+        load_catalog(),
+        [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
+        jahr,
+        RAEUME,
+    )
 
 
 def test_relations_follow_from_the_catalog():
@@ -73,55 +89,99 @@ def test_relations_follow_from_the_catalog():
 
     for raum in [*RAEUME, GESAMTSTADT]:
         # ambulant + stationär = alle (ah_z4 Nenner), disjoint
-        amb, stat = atoms("ah_z4_anteil_hzp_ambulant", "Z", raum), atoms("ah_z7_hzp_stationaer_je_1000_65plus", "Z", raum)
+        amb, stat = (
+            atoms("ah_z4_anteil_hzp_ambulant", "Z", raum),
+            atoms("ah_z7_hzp_stationaer_je_1000_65plus", "Z", raum),
+        )
         assert amb | stat == atoms("ah_z4_anteil_hzp_ambulant", "N", raum) and not amb & stat
         # eigener Wohnraum + besondere Wohnform = Nenner egh_z4
-        ew, bw = atoms("egh_z4_anteil_eigener_wohnraum", "Z", raum), atoms("egh_z7_besondere_wohnform_je_1000", "Z", raum)
+        ew, bw = (
+            atoms("egh_z4_anteil_eigener_wohnraum", "Z", raum),
+            atoms("egh_z7_besondere_wohnform_je_1000", "Z", raum),
+        )
         assert ew | bw == atoms("egh_z4_anteil_eigener_wohnraum", "N", raum) and not ew & bw
         # the same Basiszahl + filter in two Kennzahlen is the same unknown
-        assert atoms("jh_z3_anteil_ambulant", "N", raum) == atoms("jh_z7_hze_je_1000_unter21", "Z", raum)
+        assert atoms("jh_z3_anteil_ambulant", "N", raum) == atoms(
+            "jh_z7_hze_je_1000_unter21", "Z", raum
+        )
         assert atoms("es_z7_sgb12_je_1000", "Z", raum) < atoms("es_z1_anteil_wohngeld", "N", raum)
     # rows add up to Gesamtstadt
-    for kid in ("ah_z4_anteil_hzp_ambulant", "jh_z5_anteil_hilfen_vor_dem_fall", "egh_z2_anteil_nahfeld"):
+    for kid in (
+        "ah_z4_anteil_hzp_ambulant",
+        "jh_z5_anteil_hilfen_vor_dem_fall",
+        "egh_z2_anteil_nahfeld",
+    ):
         for teil in ("Z", "N"):
             parts = [atoms(kid, teil, r) for r in RAEUME]
             assert set().union(*parts) == atoms(kid, teil, GESAMTSTADT)
             assert sum(map(len, parts)) == len(atoms(kid, teil, GESAMTSTADT))
     # population by age: 0-20 and 18+ overlap in 18-20, 65+ inside 18+
-    u21, ab18, ab65 = (atoms("jh_z7_hze_je_1000_unter21", "N", "West"), atoms("egh_z7_besondere_wohnform_je_1000", "N", "West"),
-                       atoms("ah_z7_hzp_stationaer_je_1000_65plus", "N", "West"))
+    u21, ab18, ab65 = (
+        atoms("jh_z7_hze_je_1000_unter21", "N", "West"),
+        atoms("egh_z7_besondere_wohnform_je_1000", "N", "West"),
+        atoms("ah_z7_hzp_stationaer_je_1000_65plus", "N", "West"),
+    )
     assert u21 & ab18 and ab65 < ab18 and not ab65 & u21
 
 
 def test_base_keys_equal_what_counts_the_same():
     cat = load_catalog()
-    hvdf, ytd = cat.basiszahlen["hilfen_vor_dem_fall"], cat.basiszahlen["hilfen_vor_dem_fall_jahr_bis_stichtag"]
+    hvdf, ytd = (
+        cat.basiszahlen["hilfen_vor_dem_fall"],
+        cat.basiszahlen["hilfen_vor_dem_fall_jahr_bis_stichtag"],
+    )
     assert dp.base_key(hvdf, "jahr", "2023") == dp.base_key(ytd, "stichtag_jahr", "2023")
     assert dp.base_key(cat.basiszahlen["teilhabeteam"], "quartal", "2023") == dp.base_key(
-        cat.basiszahlen["teilhabeteam"], "jahr", "2023")
+        cat.basiszahlen["teilhabeteam"], "jahr", "2023"
+    )
     bestand = cat.basiszahlen["sozialhilfe_bestand"]
     assert dp.base_key(bestand, "stichtag_jahr", "2023") == dp.base_key(bestand, "jahr", "2023")
     assert dp.base_key(bestand, "quartal", "2023") != dp.base_key(bestand, "jahr", "2023")
 
 
 # ---------------------------------------------------------------------------- the plan on small pools
-def _rows(kid: str, jahr: str, werte: dict[str, tuple[int, int | None]], stichtag: bool = True) -> list[dict]:
+def _rows(
+    kid: str, jahr: str, werte: dict[str, tuple[int, int | None]], stichtag: bool = True
+) -> list[dict]:
     periode = f"{jahr}-12-31" if stichtag else jahr
     out = []
     for raum, (z, n) in werte.items():
-        out.append({"kennzahl": kid, "ebene": "gesamtstadt" if raum == GESAMTSTADT else "sozialraum", "raum": raum,
-                    "periode": periode, "zaehler": z, "nenner": n, "wert": z / n if n else float(z)})
+        out.append(
+            {
+                "kennzahl": kid,
+                "ebene": "gesamtstadt" if raum == GESAMTSTADT else "sozialraum",
+                "raum": raum,
+                "periode": periode,
+                "zaehler": z,
+                "nenner": n,
+                "wert": z / n if n else float(z),
+            }
+        )
     return out
 
 
 def _bev(jahr: str, werte: dict[str, int]) -> list[dict]:
-    return [{"kennzahl": "bev_gesamt", "ebene": "sozialraum", "raum": r, "periode": f"{jahr}-12-31", "zaehler": v,
-             "nenner": None, "wert": float(v)} for r, v in werte.items()]
+    return [
+        {
+            "kennzahl": "bev_gesamt",
+            "ebene": "sozialraum",
+            "raum": r,
+            "periode": f"{jahr}-12-31",
+            "zaehler": v,
+            "nenner": None,
+            "wert": float(v),
+        }
+        for r, v in werte.items()
+    ]
 
 
 HZP = {  # the demo's 31.12.2023 (issue 9): ambulant / alle (ah_z4), stationär / 65+ (ah_z7)
-    "Böfingen": ((17, 71), (54, 4081)), "Eselsberg": ((15, 65), (50, 3014)), "Mitte/Ost": ((23, 101), (78, 4022)),
-    "West": ((31, 178), (147, 8051)), "Wiblingen": ((29, 160), (131, 5885)), OHNE_ZUORDNUNG: ((1, 4), (3, 0)),
+    "Böfingen": ((17, 71), (54, 4081)),
+    "Eselsberg": ((15, 65), (50, 3014)),
+    "Mitte/Ost": ((23, 101), (78, 4022)),
+    "West": ((31, 178), (147, 8051)),
+    "Wiblingen": ((29, 160), (131, 5885)),
+    OHNE_ZUORDNUNG: ((1, 4), (3, 0)),
 }
 
 
@@ -130,7 +190,9 @@ def _hzp_pool() -> pd.DataFrame:
     z4[GESAMTSTADT] = (116, 579)
     z7 = {r: v[1] for r, v in HZP.items() if r != OHNE_ZUORDNUNG}  # no row where the Nenner is 0
     z7[GESAMTSTADT] = (463, 25053)
-    rows = _rows("ah_z4_anteil_hzp_ambulant", "2023", z4) + _rows("ah_z7_hzp_stationaer_je_1000_65plus", "2023", z7)
+    rows = _rows("ah_z4_anteil_hzp_ambulant", "2023", z4) + _rows(
+        "ah_z7_hzp_stationaer_je_1000_65plus", "2023", z7
+    )
     rows += _bev("2023", {r: 20_000 for r in sozialraeume()})
     return pd.DataFrame(rows)
 
@@ -155,27 +217,44 @@ def test_issue_example_is_protected_with_four_cells():
 
 def test_small_complement_of_a_share_is_protected():
     """38 of 40 'Vermeidung stationär' in West: the 2 without must not be readable (Gegenwert)."""
-    werte = {"Böfingen": (30, 50), "Eselsberg": (20, 44), "Mitte/Ost": (25, 60), "West": (38, 40),
-             "Wiblingen": (31, 70), OHNE_ZUORDNUNG: (0, 0)}
+    werte = {
+        "Böfingen": (30, 50),
+        "Eselsberg": (20, 44),
+        "Mitte/Ost": (25, 60),
+        "West": (38, 40),
+        "Wiblingen": (31, 70),
+        OHNE_ZUORDNUNG: (0, 0),
+    }
     werte[GESAMTSTADT] = (sum(z for z, _ in werte.values()), sum(n for _, n in werte.values()))
-    pool = pd.DataFrame(_rows("ah_z3_anteil_vermeidung_stationaer", "2023", werte, stichtag=False)
-                        + _bev("2023", {r: 20_000 for r in sozialraeume()}))
+    pool = pd.DataFrame(
+        _rows("ah_z3_anteil_vermeidung_stationaer", "2023", werte, stichtag=False)
+        + _bev("2023", {r: 20_000 for r in sozialraeume()})
+    )
     plan = wirkung.plan_jahr(pool, "2023")
     [g] = [g for g in plan.gruppen if g.raum == "West"]
     assert g.wert == 2 and "vermeidung_stationaer=nein" in g.beschreibung
     lo, hi = plan.attacker().interval(g.atoms)
     assert lo < hi
-    assert not (plan.sichtbar("ah_z3_anteil_vermeidung_stationaer", "Zähler", "West")
-                and plan.sichtbar("ah_z3_anteil_vermeidung_stationaer", "Nenner", "West"))
+    assert not (
+        plan.sichtbar("ah_z3_anteil_vermeidung_stationaer", "Zähler", "West")
+        and plan.sichtbar("ah_z3_anteil_vermeidung_stationaer", "Nenner", "West")
+    )
 
 
 def test_unrated_area_is_not_a_back_door():
     """West under 300 residents is 'nicht bewertet'; its small count must not follow from the totals."""
     pool = _hzp_pool()
-    pool.loc[(pool["kennzahl"] == "bev_gesamt") & (pool["raum"] == "West"), ["zaehler", "wert"]] = [250, 250.0]
+    pool.loc[(pool["kennzahl"] == "bev_gesamt") & (pool["raum"] == "West"), ["zaehler", "wert"]] = [
+        250,
+        250.0,
+    ]
     z4 = pool["kennzahl"] == "ah_z4_anteil_hzp_ambulant"  # West: 2 ambulant + 147 stationär
     pool.loc[z4 & (pool["raum"] == "West"), ["zaehler", "nenner", "wert"]] = [2, 149, 2 / 149]
-    pool.loc[z4 & (pool["raum"] == GESAMTSTADT), ["zaehler", "nenner", "wert"]] = [87, 550, 87 / 550]
+    pool.loc[z4 & (pool["raum"] == GESAMTSTADT), ["zaehler", "nenner", "wert"]] = [
+        87,
+        550,
+        87 / 550,
+    ]
     plan = wirkung.plan_jahr(pool, "2023")
     z = plan.zelle("ah_z4_anteil_hzp_ambulant", "Zähler", "West")
     assert z.status == "frei" and z.wert == 2
@@ -187,7 +266,9 @@ def test_unrated_area_is_not_a_back_door():
 
 def test_internal_product_has_no_plan(monkeypatch):
     assert wirkung.plan_jahr(_hzp_pool(), "2023", produkt=2) is None
-    t = wirkung.kennzahl_tabelle(_hzp_pool(), load_catalog().get("ah_z4_anteil_hzp_ambulant"), "2023", produkt=2)
+    t = wirkung.kennzahl_tabelle(
+        _hzp_pool(), load_catalog().get("ah_z4_anteil_hzp_ambulant"), "2023", produkt=2
+    )
     assert t.anzeige.loc[OHNE_ZUORDNUNG, "Zähler"] == "1" and len(t.audit) == 0
 
 
@@ -211,7 +292,9 @@ def test_plan_is_deterministic(demo_pool, jahr):
     a = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
     wirkung._PLAENE.clear()
     b = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
-    pd.testing.assert_frame_equal(a[["kennzahl", "teil", "raum", "status"]], b[["kennzahl", "teil", "raum", "status"]])
+    pd.testing.assert_frame_equal(
+        a[["kennzahl", "teil", "raum", "status"]], b[["kennzahl", "teil", "raum", "status"]]
+    )
 
 
 # ---------------------------------------------------------------------------- '<3' marks that disclose on their own
@@ -233,8 +316,12 @@ def test_two_small_parts_of_a_small_total_are_protected():
     The second city of issue 11 had exactly this in 2019 and 2021 (PlanError before).
     """
     werte = {"A": (1, 5), "B": (1, 8), "C": (0, 7), GESAMTSTADT: (2, 20)}
-    plan = dp.build_plan(_eintraege("ah_z5_anteil_verbleib_haeuslichkeit", werte), load_catalog(), "2021",
-                         ["A", "B", "C"])
+    plan = dp.build_plan(
+        _eintraege("ah_z5_anteil_verbleib_haeuslichkeit", werte),
+        load_catalog(),
+        "2021",
+        ["A", "B", "C"],
+    )
     att = plan.attacker()
     for z in plan.hidden():
         lo, hi = att.interval(z.atoms)
@@ -257,7 +344,12 @@ def test_highs_writes_nothing_to_stdout(capfd):
 
     c = np.array([0, 0, 0, 0, 22, 23, 22, 23, 0, 0, 0, 0], dtype=float)
     # four shown counts over atoms 0-3: (atoms, value, big-M of "hide", big-M of "0 or >= 3")
-    cells = [((2,), 21, 50, 29), ((2, 3), 22, 81, 59), ((0, 2), 21, 79, 58), ((0, 1, 2, 3), 22, 140, 118)]
+    cells = [
+        ((2,), 21, 50, 29),
+        ((2, 3), 22, 81, 59),
+        ((0, 2), 21, 79, 58),
+        ((0, 1, 2, 3), 22, 140, 118),
+    ]
     a_ub, b_ub = [], []
     for j, (atoms, v, hide_m, x_m) in enumerate(cells):
         r = np.zeros(12)
@@ -271,9 +363,15 @@ def test_highs_writes_nothing_to_stdout(capfd):
         up[8 + j], down[8 + j] = -x_m, 3.0  # 0 or >= 3
         a_ub += [up, down]
         b_ub += [0.0, 0.0]
-    res = highs(c, A_ub=np.array(a_ub), b_ub=np.array(b_ub), A_eq=np.array([[0, 0, 0, 1] + [0] * 8]),
-                b_eq=np.array([2.0]), bounds=[(0, 29), (0, 30), (0, 29), (0, 30)] + [(0, 1)] * 8,
-                integrality=np.ones(12))
+    res = highs(
+        c,
+        A_ub=np.array(a_ub),
+        b_ub=np.array(b_ub),
+        A_eq=np.array([[0, 0, 0, 1] + [0] * 8]),
+        b_eq=np.array([2.0]),
+        bounds=[(0, 29), (0, 30), (0, 29), (0, 30)] + [(0, 1)] * 8,
+        integrality=np.ones(12),
+    )
     assert res.status == 0 and res.fun == 44
     with quiet():
         os.write(1, b"native output\n")
@@ -286,15 +384,33 @@ def test_year_with_partial_data_gets_a_plan():
     last quarter, and jh_z2 with a Sozialraum without a row (Nenner 0) – where two '<3' areas
     make the '<3' total: the plan is built and nothing can be recovered."""
     sr = sozialraeume()
-    jh = {sr[0]: (1, 4), sr[1]: (1, 6), sr[2]: (0, 5), sr[3]: (0, 7), GESAMTSTADT: (2, 22)}  # sr[4]: no row
+    jh = {
+        sr[0]: (1, 4),
+        sr[1]: (1, 6),
+        sr[2]: (0, 5),
+        sr[3]: (0, 7),
+        GESAMTSTADT: (2, 22),
+    }  # sr[4]: no row
     rows = _rows("jh_z2_anteil_vollzeitpflege", "2019", jh)
-    rows += [{"kennzahl": "egh_z2_anteil_nahfeld", "ebene": "gesamtstadt", "raum": GESAMTSTADT, "periode": "2019-Q4",
-              "zaehler": 40, "nenner": 50, "wert": 0.8}]  # collected only since 2019-Q4: no year value
+    rows += [
+        {
+            "kennzahl": "egh_z2_anteil_nahfeld",
+            "ebene": "gesamtstadt",
+            "raum": GESAMTSTADT,
+            "periode": "2019-Q4",
+            "zaehler": 40,
+            "nenner": 50,
+            "wert": 0.8,
+        }
+    ]  # collected only since 2019-Q4: no year value
     rows += _bev("2019", {r: 20_000 for r in sr})
     pool = pd.DataFrame(rows)
     plan = wirkung.plan_jahr(pool, "2019")
     kid = "jh_z2_anteil_vollzeitpflege"
-    assert plan.status(kid, "Zähler", sr[4]) == "leer" and plan.status("egh_z2_anteil_nahfeld", "Zähler", GESAMTSTADT) == "leer"
+    assert (
+        plan.status(kid, "Zähler", sr[4]) == "leer"
+        and plan.status("egh_z2_anteil_nahfeld", "Zähler", GESAMTSTADT) == "leer"
+    )
     assert plan.status("ah_z5_anteil_verbleib_haeuslichkeit", "Nenner", GESAMTSTADT) == "leer"
     att = plan.attacker()
     for z in plan.hidden():

@@ -28,20 +28,66 @@ def a_file(tmp_path: Path) -> Path:
     return f
 
 
-def test_named_cases_give_one_clear_german_message(demo_pool: Path, demo_raw: Path, tmp_path: Path, a_file: Path):
+def test_named_cases_give_one_clear_german_message(
+    demo_pool: Path, demo_raw: Path, tmp_path: Path, a_file: Path
+):
     cases = [
-        (["report", "--periode", "0000-Q1", "--pool", str(demo_pool), "--out", str(tmp_path / "r")],
-         "das Jahr muss zwischen 1900 und 2100 liegen"),
-        (["report", "--periode", "２０２３-Q4", "--pool", str(demo_pool), "--out", str(tmp_path / "r")],
-         "erwartet JJJJ-Qn"),
-        (["report", "--periode", "2050-Q1", "--pool", str(demo_pool), "--out", str(tmp_path / "r")],
-         "keine Daten zum Stichtag 2050-03-31"),
-        (["report", "--periode", "2023-Q4", "--pool", str(demo_pool), "--out", str(a_file)],
-         "ist eine Datei, kein Ordner"),
-        (["report", "--periode", "2023-Q4", "--pool", str(demo_pool), "--out", str(a_file / "unter")],
-         "ist eine Datei, kein Ordner"),
-        (["report", "--periode", "2023-Q4", "--pool", str(a_file), "--out", str(tmp_path / "r")],
-         "Kein Datenpool"),
+        (
+            [
+                "report",
+                "--periode",
+                "0000-Q1",
+                "--pool",
+                str(demo_pool),
+                "--out",
+                str(tmp_path / "r"),
+            ],
+            "das Jahr muss zwischen 1900 und 2100 liegen",
+        ),
+        (
+            [
+                "report",
+                "--periode",
+                "２０２３-Q4",
+                "--pool",
+                str(demo_pool),
+                "--out",
+                str(tmp_path / "r"),
+            ],
+            "erwartet JJJJ-Qn",
+        ),
+        (
+            [
+                "report",
+                "--periode",
+                "2050-Q1",
+                "--pool",
+                str(demo_pool),
+                "--out",
+                str(tmp_path / "r"),
+            ],
+            "keine Daten zum Stichtag 2050-03-31",
+        ),
+        (
+            ["report", "--periode", "2023-Q4", "--pool", str(demo_pool), "--out", str(a_file)],
+            "ist eine Datei, kein Ordner",
+        ),
+        (
+            [
+                "report",
+                "--periode",
+                "2023-Q4",
+                "--pool",
+                str(demo_pool),
+                "--out",
+                str(a_file / "unter"),
+            ],
+            "ist eine Datei, kein Ordner",
+        ),
+        (
+            ["report", "--periode", "2023-Q4", "--pool", str(a_file), "--out", str(tmp_path / "r")],
+            "Kein Datenpool",
+        ),
         (["pool", "--raw", str(demo_raw), "--out", str(a_file)], "ist eine Datei, kein Ordner"),
         (["pool", "--raw", str(a_file), "--out", str(tmp_path / "p")], "Keine Lieferung"),
         (["demo", "--out", str(a_file)], "ist eine Datei"),
@@ -61,20 +107,41 @@ def test_a_broken_pool_is_named_not_a_traceback(demo_pool: Path, tmp_path: Path)
     garbage = tmp_path / "garbage"
     garbage.mkdir()
     (garbage / "manifest.json").write_text("{kein json")
-    res = invoke(["report", "--periode", "2023-Q4", "--pool", str(garbage), "--out", str(tmp_path / "r")])
+    res = invoke(
+        ["report", "--periode", "2023-Q4", "--pool", str(garbage), "--out", str(tmp_path / "r")]
+    )
     assert res.exit_code != 0 and "kein gültiges JSON" in res.output
     broken = tmp_path / "broken"
     shutil.copytree(demo_pool, broken)
     for f in broken.rglob("kennzahlen.parquet"):
         f.unlink()
         f.write_bytes(b"PAR1 abgeschnitten")
-    res = invoke(["report", "--periode", "2023-Q4", "--pool", str(broken), "--out", str(tmp_path / "r")])
+    res = invoke(
+        ["report", "--periode", "2023-Q4", "--pool", str(broken), "--out", str(tmp_path / "r")]
+    )
     assert res.exit_code != 0 and "nicht lesbar" in res.output and "kennzahlen pool" in res.output
 
 
-NASTY = ["", " ", "0000-Q1", "2023-Q0", "2023-Q5", "99999-Q1", "2023-q4", "-1", "0", "nan", "inf",
-         "../../etc/passwd", "/dev/null", "/proc/version/unter", "Böfingen\u0308", "x" * 3000,
-         "West<img src=x onerror=alert(5)>", "=1+1"]
+NASTY = [
+    "",
+    " ",
+    "0000-Q1",
+    "2023-Q0",
+    "2023-Q5",
+    "99999-Q1",
+    "2023-q4",
+    "-1",
+    "0",
+    "nan",
+    "inf",
+    "../../etc/passwd",
+    "/dev/null",
+    "/proc/version/unter",
+    "Böfingen\u0308",
+    "x" * 3000,
+    "West<img src=x onerror=alert(5)>",
+    "=1+1",
+]
 
 
 @pytest.mark.parametrize("value", NASTY)

@@ -41,7 +41,11 @@ def test_duplicate_top_level_key_is_refused_with_file_and_line(tmp_path: Path, n
     first = next(i for i, ln in enumerate(lines) if re.match(r"^[a-z_]+:", ln))
     key = lines[first].split(":")[0]
     # append a second copy of the first top-level key at the end of the file
-    extra = f"{key}: {{}}\n" if name != "kennzahlen.yaml" else f"{key}:\n  x: {{tabelle: bevoelkerung, regel: summe}}\n"
+    extra = (
+        f"{key}: {{}}\n"
+        if name != "kennzahlen.yaml"
+        else f"{key}:\n  x: {{tabelle: bevoelkerung, regel: summe}}\n"
+    )
     f = tmp_path / name
     f.write_text(text.rstrip("\n") + "\n" + extra, encoding="utf-8")
     with pytest.raises(error) as exc:
@@ -56,14 +60,18 @@ def test_second_produkte_key_cannot_make_product_3_internal(tmp_path: Path):
     """The issue's case: a second 'produkte:' would silently win."""
     f = tmp_path / "disclosure.yaml"
     f.write_text("k: 3\nprodukte:\n  3: oeffentlich\nprodukte:\n  3: intern\n", encoding="utf-8")
-    with pytest.raises(disclosure.DisclosureConfigError, match=r"Zeile 4, Spalte 1: der Schlüssel 'produkte'"):
+    with pytest.raises(
+        disclosure.DisclosureConfigError, match=r"Zeile 4, Spalte 1: der Schlüssel 'produkte'"
+    ):
         disclosure.load_config(f)
     # the same product twice inside 'produkte' (as number and as text) is refused too
     f.write_text("produkte:\n  3: oeffentlich\n  '3': intern\n", encoding="utf-8")
     with pytest.raises(disclosure.DisclosureConfigError, match="Produkt 3 doppelt"):
         disclosure.load_config(f)
     f.write_text("produkte:\n  3: oeffentlich\n  3: intern\n", encoding="utf-8")
-    with pytest.raises(disclosure.DisclosureConfigError, match="Zeile 3, Spalte 3: der Schlüssel '3'"):
+    with pytest.raises(
+        disclosure.DisclosureConfigError, match="Zeile 3, Spalte 3: der Schlüssel '3'"
+    ):
         disclosure.load_config(f)
 
 
@@ -71,38 +79,59 @@ def test_nested_duplicates_and_merge_keys():
     with pytest.raises(ValueError, match="Zeile 3, Spalte 5: der Schlüssel 'b'"):
         load_yaml_text("a:\n  - b: 1\n    b: 2\n", "x.yaml", ValueError)
     # a merge key may be overridden (that is what it is for)
-    assert load_yaml_text("base: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n", "x.yaml", ValueError)["c"] == {"x": 2}
+    assert load_yaml_text("base: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n", "x.yaml", ValueError)["c"] == {
+        "x": 2
+    }
     assert issubclass(StrictLoader, __import__("yaml").SafeLoader)
 
 
 def _verteiler(tmp_path: Path, gruppe: str) -> Path:
     f = tmp_path / "verteiler.yaml"
     f.write_text(
-        "absender: {name: Sozialplanung, adresse: sp@example.org}\n"
-        "gruppen:\n" + gruppe,
+        "absender: {name: Sozialplanung, adresse: sp@example.org}\ngruppen:\n" + gruppe,
         encoding="utf-8",
     )
     return f
 
 
 def test_public_group_refuses_internal_products(tmp_path: Path):
-    f = _verteiler(tmp_path, "  - {id: gemeinderat, name: Gemeinderat, oeffentlich: true, produkte: [2, 3],"
-                             " empfaenger: [gr@example.org]}\n")
+    f = _verteiler(
+        tmp_path,
+        "  - {id: gemeinderat, name: Gemeinderat, oeffentlich: true, produkte: [2, 3],"
+        " empfaenger: [gr@example.org]}\n",
+    )
     with pytest.raises(mail.VerteilerError) as exc:
         mail.load_verteiler(f)
     msg = str(exc.value)
-    assert str(f) in msg and "Gruppe 'gemeinderat' (Nr. 1)" in msg and "Produkt 2 (Quartalsmeldung)" in msg
+    assert (
+        str(f) in msg
+        and "Gruppe 'gemeinderat' (Nr. 1)" in msg
+        and "Produkt 2 (Quartalsmeldung)" in msg
+    )
     assert "Produkt 3" not in msg  # public: allowed
     # an internal group may get it; a public group with only Produkt 3 is fine
-    mail.load_verteiler(_verteiler(tmp_path, "  - {id: c2, name: C2, oeffentlich: false, produkte: [2, 3], empfaenger: [c2@example.org]}\n"))
-    mail.load_verteiler(_verteiler(tmp_path, "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n"))
+    mail.load_verteiler(
+        _verteiler(
+            tmp_path,
+            "  - {id: c2, name: C2, oeffentlich: false, produkte: [2, 3], empfaenger: [c2@example.org]}\n",
+        )
+    )
+    mail.load_verteiler(
+        _verteiler(
+            tmp_path,
+            "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n",
+        )
+    )
 
 
 def test_public_group_follows_the_disclosure_config(tmp_path: Path):
     """Produkt 3 made internal in disclosure.yaml: the council group may no longer get it."""
     d = tmp_path / "disclosure.yaml"
     d.write_text("produkte:\n  3: intern\n", encoding="utf-8")
-    f = _verteiler(tmp_path, "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n")
+    f = _verteiler(
+        tmp_path,
+        "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n",
+    )
     with pytest.raises(mail.VerteilerError, match=r"Produkt 3 \(Wirkungskennzahlen"):
         mail.load_verteiler(f, disclosure_config=d)
 
@@ -135,9 +164,19 @@ def test_group_with_a_public_product_must_say_whether_it_is_public(tmp_path: Pat
     assert "Gruppe 'ausschuss' (Nr. 2, Zeile 7): bekommt Produkt 3 (Wirkungskennzahlen" in msg
     assert "'oeffentlich: true'" in msg and "'oeffentlich: false'" in msg
     assert "'c2'" not in msg  # only internal products: the flag may be left out
-    assert not mail.load_verteiler(_verteiler(tmp_path, gruppen.format(flag="    oeffentlich: false\n"))).gruppen[1].oeffentlich
-    with pytest.raises(mail.VerteilerError, match=r"Gruppe 'ausschuss' \(Nr. 2\): die Gruppe ist öffentlich"):
-        mail.load_verteiler(_verteiler(tmp_path, gruppen.format(flag="    oeffentlich: true\n")))  # and gets Produkt 1
+    assert (
+        not mail.load_verteiler(
+            _verteiler(tmp_path, gruppen.format(flag="    oeffentlich: false\n"))
+        )
+        .gruppen[1]
+        .oeffentlich
+    )
+    with pytest.raises(
+        mail.VerteilerError, match=r"Gruppe 'ausschuss' \(Nr. 2\): die Gruppe ist öffentlich"
+    ):
+        mail.load_verteiler(
+            _verteiler(tmp_path, gruppen.format(flag="    oeffentlich: true\n"))
+        )  # and gets Produkt 1
     # Produkt 3 made internal: nothing public in the group, the flag may be left out again
     d = tmp_path / "disclosure.yaml"
     d.write_text("produkte:\n  3: intern\n", encoding="utf-8")

@@ -33,7 +33,9 @@ ALLE = {1, 2, 3, 4}
 
 
 def _html(periode_dir: Path, produkt: int, raum: str) -> str:
-    return (periode_dir / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html").read_text(encoding="utf-8")
+    return (periode_dir / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def _status(result: runner.RunResult) -> dict[int, set[str]]:
@@ -48,32 +50,65 @@ def _ts(day: str) -> pd.Timestamp:
     return pd.Timestamp(day)
 
 
-ABDECKUNG = abdeckung.frame_of([
-    Coverage("bevoelkerung", "stichtage", von=_ts("2018-12-31"), bis=_ts("2023-12-31"),
-             stichtage=frozenset({_ts("2018-12-31"), _ts("2023-12-31")}), grund="stichtage"),
-    Coverage("transferleistungen", "stichtage", von=_ts("2019-03-31"), bis=_ts("2023-12-31"),
-             stichtage=frozenset({_ts("2019-03-31"), _ts("2023-12-31")}), grund="stichtage"),
-    Coverage("jugendhilfe", "zeitraum", von=_ts("2019-01-01"), bis=_ts("2023-12-31"), grund="config",
-             vollstaendig_ab=_ts("2019-01-01")),
-    Coverage("teilhabeteam", "zeitraum", von=_ts("2020-10-01"), bis=_ts("2023-12-31"), grund="daten"),
-    Coverage("wohnraumsicherung", "zeitraum"),  # exported, but no coverage
-])
+ABDECKUNG = abdeckung.frame_of(
+    [
+        Coverage(
+            "bevoelkerung",
+            "stichtage",
+            von=_ts("2018-12-31"),
+            bis=_ts("2023-12-31"),
+            stichtage=frozenset({_ts("2018-12-31"), _ts("2023-12-31")}),
+            grund="stichtage",
+        ),
+        Coverage(
+            "transferleistungen",
+            "stichtage",
+            von=_ts("2019-03-31"),
+            bis=_ts("2023-12-31"),
+            stichtage=frozenset({_ts("2019-03-31"), _ts("2023-12-31")}),
+            grund="stichtage",
+        ),
+        Coverage(
+            "jugendhilfe",
+            "zeitraum",
+            von=_ts("2019-01-01"),
+            bis=_ts("2023-12-31"),
+            grund="config",
+            vollstaendig_ab=_ts("2019-01-01"),
+        ),
+        Coverage(
+            "teilhabeteam", "zeitraum", von=_ts("2020-10-01"), bis=_ts("2023-12-31"), grund="daten"
+        ),
+        Coverage("wohnraumsicherung", "zeitraum"),  # exported, but no coverage
+    ]
+)
 
 
-@pytest.mark.parametrize("tabelle, periode, warum", [
-    ("transferleistungen", "2018-12-31", "erst ab dem Stichtag 31.03.2019 geliefert"),
-    ("transferleistungen", "2018", "erst ab dem Stichtag 31.03.2019 geliefert"),
-    ("transferleistungen", "2019-03-31", None),
-    ("transferleistungen", "2024-Q1", "nur bis zum Stichtag 31.12.2023 geliefert"),
-    ("jugendhilfe", "2018", "laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig"),
-    ("jugendhilfe", "2019-Q1", None),
-    ("jugendhilfe", "2018-12-31", "laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig"),
-    ("teilhabeteam", "2020", "Exporte erst ab dem 4. Quartal 2020"),  # a yearly value needs the whole year
-    ("teilhabeteam", "2020-Q4", None),
-    ("teilhabeteam", "2024-Q1", "Exporte nur bis zum 4. Quartal 2023"),
-    ("wohnraumsicherung", "2021", "nicht geliefert"),
-    ("haushalte", "2021-12-31", "nicht geliefert"),  # not in the pool at all
-])
+@pytest.mark.parametrize(
+    "tabelle, periode, warum",
+    [
+        ("transferleistungen", "2018-12-31", "erst ab dem Stichtag 31.03.2019 geliefert"),
+        ("transferleistungen", "2018", "erst ab dem Stichtag 31.03.2019 geliefert"),
+        ("transferleistungen", "2019-03-31", None),
+        ("transferleistungen", "2024-Q1", "nur bis zum Stichtag 31.12.2023 geliefert"),
+        ("jugendhilfe", "2018", "laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig"),
+        ("jugendhilfe", "2019-Q1", None),
+        (
+            "jugendhilfe",
+            "2018-12-31",
+            "laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig",
+        ),
+        (
+            "teilhabeteam",
+            "2020",
+            "Exporte erst ab dem 4. Quartal 2020",
+        ),  # a yearly value needs the whole year
+        ("teilhabeteam", "2020-Q4", None),
+        ("teilhabeteam", "2024-Q1", "Exporte nur bis zum 4. Quartal 2023"),
+        ("wohnraumsicherung", "2021", "nicht geliefert"),
+        ("haushalte", "2021-12-31", "nicht geliefert"),  # not in the pool at all
+    ],
+)
 def test_why_a_table_cannot_answer_a_period(tabelle, periode, warum):
     assert common.warum_fehlt(ABDECKUNG, tabelle, periode) == warum
 
@@ -82,38 +117,59 @@ def test_one_sentence_names_the_data_the_reason_and_what_is_left_out():
     fehlend = common.fehlende_tabellen(ABDECKUNG, ["transferleistungen"], "2018-12-31")
     assert common.fehlt_satz("2018-12-31", fehlend, "die Quoten fehlen daher", zeit="2018") == (
         "Für 2018 liegen keine Transferleistungsdaten vor (erst ab dem Stichtag 31.03.2019 geliefert); "
-        "die Quoten fehlen daher.")
-    fehlend = common.fehlende_tabellen(ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2019")
+        "die Quoten fehlen daher."
+    )
+    fehlend = common.fehlende_tabellen(
+        ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2019"
+    )
     assert common.fehlt_satz("2019", fehlend, "die Kennzahl fehlt daher") == (
         "Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); "
-        "die Kennzahl fehlt daher.")
-    fehlend = common.fehlende_tabellen(ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2018-Q4")
+        "die Kennzahl fehlt daher."
+    )
+    fehlend = common.fehlende_tabellen(
+        ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2018-Q4"
+    )
     assert common.fehlt_satz("2018-Q4", fehlend, "die Ampel fehlt daher") == (
         "Für das 4. Quartal 2018 liegen keine Jugendhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 "
         "vollständig), keine Daten der Teilhabeteams (Exporte erst ab dem 4. Quartal 2020) und keine "
-        "Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; die Ampel fehlt daher.")
+        "Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; die Ampel fehlt daher."
+    )
     # the tables cover the period, the area has no value: said without a table
-    assert common.fehlt_satz("2021-12-31", {}, "die Quote fehlt daher", gebiet="den Sozialraum Süd") == (
-        "Für den 31.12.2021 liegen für den Sozialraum Süd keine Werte vor; die Quote fehlt daher.")
+    assert common.fehlt_satz(
+        "2021-12-31", {}, "die Quote fehlt daher", gebiet="den Sozialraum Süd"
+    ) == (
+        "Für den 31.12.2021 liegen für den Sozialraum Süd keine Werte vor; die Quote fehlt daher."
+    )
 
 
 def test_datenlage_tells_which_kennzahlen_the_pool_holds():
-    daten = pd.DataFrame({
-        "kennzahl": ["bev_gesamt", "bev_gesamt", "sgb2_quote", "sgb2_quote"],
-        "ebene": ["gesamtstadt", "gesamtstadt", "gesamtstadt", "gesamtstadt"],
-        "raum": ["Gesamtstadt"] * 4,
-        "periode": ["2018-12-31", "2019-12-31", "2019-12-31", "2018-12-31"],
-        "wert": [100.0, 110.0, 0.05, float("nan")],  # a row without a value is no value
-    })
+    daten = pd.DataFrame(
+        {
+            "kennzahl": ["bev_gesamt", "bev_gesamt", "sgb2_quote", "sgb2_quote"],
+            "ebene": ["gesamtstadt", "gesamtstadt", "gesamtstadt", "gesamtstadt"],
+            "raum": ["Gesamtstadt"] * 4,
+            "periode": ["2018-12-31", "2019-12-31", "2019-12-31", "2018-12-31"],
+            "wert": [100.0, 110.0, 0.05, float("nan")],  # a row without a value is no value
+        }
+    )
     ids = {"bev_gesamt": "Einwohner*innen", "sgb2_quote": "SGB-II-Quote"}
     lage = common.datenlage(daten, ids, "2018-12-31", ABDECKUNG, raum="Gesamtstadt", zeit="2018")
     assert lage.vorhanden == ("bev_gesamt",) and lage.fehlend == ("sgb2_quote",) and not lage.nichts
-    assert lage.satz == ("Für 2018 liegen keine Transferleistungsdaten vor (erst ab dem Stichtag 31.03.2019 "
-                         "geliefert); daher fehlt „SGB-II-Quote“.")
+    assert lage.satz == (
+        "Für 2018 liegen keine Transferleistungsdaten vor (erst ab dem Stichtag 31.03.2019 "
+        "geliefert); daher fehlt „SGB-II-Quote“."
+    )
     voll = common.datenlage(daten, ids, "2019-12-31", ABDECKUNG, raum="Gesamtstadt")
     assert voll.fehlend == () and voll.satz == "" and voll.hinweis().data == ""
-    leer = common.datenlage(daten, ids, "2017-12-31", ABDECKUNG, raum="Gesamtstadt",
-                            folge="die Tabelle fehlt daher", zeit="2017")
+    leer = common.datenlage(
+        daten,
+        ids,
+        "2017-12-31",
+        ABDECKUNG,
+        raum="Gesamtstadt",
+        folge="die Tabelle fehlt daher",
+        zeit="2017",
+    )
     assert leer.nichts and leer.satz.endswith("; die Tabelle fehlt daher.")
 
 
@@ -140,7 +196,9 @@ def test_a_product_without_data_is_skipped_with_its_reason(demo_pool: Path, tmp_
 
 
 @pytest.mark.parametrize("periode, extra", [("2018-Q3", ""), ("2024-Q1", "Fehlen neue Exporte")])
-def test_a_quarter_outside_the_pool_is_refused(demo_pool: Path, tmp_path: Path, periode: str, extra: str):
+def test_a_quarter_outside_the_pool_is_refused(
+    demo_pool: Path, tmp_path: Path, periode: str, extra: str
+):
     with pytest.raises(runner.RunnerError) as exc:
         runner.plan(periode, pool=demo_pool, out=tmp_path)
     text = str(exc.value)
@@ -150,14 +208,31 @@ def test_a_quarter_outside_the_pool_is_refused(demo_pool: Path, tmp_path: Path, 
 
 def test_command_line_index_and_runs_json_name_what_was_not_made(demo_pool: Path, tmp_path: Path):
     """A run whose only product has no data starts no kernel and is not a failure."""
-    args = ["report", "--periode", "2019-Q2", "--produkt", "3", "--raum", "Gesamtstadt", "--raum", "West",
-            "--pool", str(demo_pool), "--out", str(tmp_path)]
+    args = [
+        "report",
+        "--periode",
+        "2019-Q2",
+        "--produkt",
+        "3",
+        "--raum",
+        "Gesamtstadt",
+        "--raum",
+        "West",
+        "--pool",
+        str(demo_pool),
+        "--out",
+        str(tmp_path),
+    ]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
-    assert ("2 Berichte für 2019-Q2: 0 erstellt, 0 unverändert übersprungen, 2 ohne Daten nicht erstellt, "
-            "0 fehlgeschlagen") in res.output
-    assert ("Nicht erstellt: Produkt 3 Wirkungskennzahlen der Sozialraumorientierung (2018, 2 Berichte): "
-            "Für 2018 liegen keine ") in res.output
+    assert (
+        "2 Berichte für 2019-Q2: 0 erstellt, 0 unverändert übersprungen, 2 ohne Daten nicht erstellt, "
+        "0 fehlgeschlagen"
+    ) in res.output
+    assert (
+        "Nicht erstellt: Produkt 3 Wirkungskennzahlen der Sozialraumorientierung (2018, 2 Berichte): "
+        "Für 2018 liegen keine "
+    ) in res.output
     assert "FEHLER" not in res.output
     runs = json.loads((tmp_path / "2019-Q2" / "runs.json").read_text(encoding="utf-8"))
     for e in runs["reports"]:
@@ -167,7 +242,9 @@ def test_command_line_index_and_runs_json_name_what_was_not_made(demo_pool: Path
     index = (tmp_path / "2019-Q2" / "index.html").read_text(encoding="utf-8")
     assert "Nicht erstellte Berichte" in index and "nicht erstellt: keine Daten" in index
     assert "Fehlgeschlagene Berichte" not in index and "Für 2018 liegen keine " in index
-    assert CliRunner().invoke(cli, args).exit_code == 0  # again: still nothing to do, still no failure
+    assert (
+        CliRunner().invoke(cli, args).exit_code == 0
+    )  # again: still nothing to do, still no failure
 
 
 def test_mail_sends_the_others_and_says_what_was_not_made(tmp_path: Path):
@@ -177,19 +254,30 @@ def test_mail_sends_the_others_and_says_what_was_not_made(tmp_path: Path):
     for e in fake.runs["reports"]:
         if e["produkt"] == 3:
             (fake.dir / e["html"]).unlink()
-            e.update(status=runner.KEINE_DATEN, html=None, fehler=None, kernaussagen=[],
-                     grund="Für 2022 liegen keine Jugendhilfedaten vor (nicht geliefert); "
-                           "die Wirkungskennzahlen fehlen daher.")
+            e.update(
+                status=runner.KEINE_DATEN,
+                html=None,
+                fehler=None,
+                kernaussagen=[],
+                grund="Für 2022 liegen keine Jugendhilfedaten vor (nicht geliefert); "
+                "die Wirkungskennzahlen fehlen daher.",
+            )
     fake.save()
     out = tmp_path / "eml"
     result = run(fake.args("--dry-run", str(out)))
     assert result.exit_code == 0, result.output
-    assert "Produkt 3: ohne Daten nicht erstellt, nicht versendet – Für 2022 liegen keine" in result.output
+    assert (
+        "Produkt 3: ohne Daten nicht erstellt, nicht versendet – Für 2022 liegen keine"
+        in result.output
+    )
     import email
     from email import policy
 
-    names = [n for f in out.glob("*.eml")
-             for n, _ in attachments(email.message_from_bytes(f.read_bytes(), policy=policy.default))]
+    names = [
+        n
+        for f in out.glob("*.eml")
+        for n, _ in attachments(email.message_from_bytes(f.read_bytes(), policy=policy.default))
+    ]
     assert names and not any(n.startswith("3_") for n in names)
     assert any(n.startswith("1_") for n in names)
 
@@ -211,12 +299,22 @@ def demo_laeufe(demo_pool: Path, tmp_path_factory) -> dict[str, runner.RunResult
     """All four products, Gesamtstadt and one Sozialraum, one runner call per quarter."""
     out = tmp_path_factory.mktemp("datenlage")
     raeume = ["Gesamtstadt", sozialraeume()[0]]
-    return {q: runner.run(q, pool=demo_pool, out=out, raeume=raeume, workers=2, progress=False) for q in IM_RUNNER}
+    return {
+        q: runner.run(q, pool=demo_pool, out=out, raeume=raeume, workers=2, progress=False)
+        for q in IM_RUNNER
+    }
 
 
 def test_the_quarters_tested(demo_pool: Path):
-    assert _quartale_zum_testen(demo_pool) == ["2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1",
-                                               "2023-Q4"]
+    assert _quartale_zum_testen(demo_pool) == [
+        "2018-Q4",
+        "2019-Q1",
+        "2020-Q1",
+        "2021-Q1",
+        "2022-Q1",
+        "2023-Q1",
+        "2023-Q4",
+    ]
 
 
 def test_every_quarter_builds_every_report_or_says_why(demo_laeufe, reports: Path):
@@ -224,13 +322,19 @@ def test_every_quarter_builds_every_report_or_says_why(demo_laeufe, reports: Pat
     for q, res in demo_laeufe.items():
         status = _status(res)
         ohne = erwartet_ohne.get(q, set())
-        assert status == {p: ({runner.KEINE_DATEN} if p in ohne else {"ok"}) for p in ALLE}, (q, status)
+        assert status == {p: ({runner.KEINE_DATEN} if p in ohne else {"ok"}) for p in ALLE}, (
+            q,
+            status,
+        )
         assert len(res.entries) == 8
         assert bericht_probleme(res.out) == [], q
     # the last quarter: the session's 24 reports of 2023-Q4
     assert bericht_probleme(reports) == []
     runs = json.loads((reports / "runs.json").read_text(encoding="utf-8"))
-    assert len(runs["reports"]) == 24 and {e["status"] for e in runs["reports"]} <= {"ok", "uebersprungen"}
+    assert len(runs["reports"]) == 24 and {e["status"] for e in runs["reports"]} <= {
+        "ok",
+        "uebersprungen",
+    }
 
 
 def _pruefe_in_process(nb: Path, parameter: dict, monkeypatch) -> str:
@@ -240,53 +344,74 @@ def _pruefe_in_process(nb: Path, parameter: dict, monkeypatch) -> str:
     assert [p for f in lauf.figuren for p in achsen_probleme(f)] == []
     text = sichtbarer_text(lauf.text())
     found = SICHTBAR_VERBOTEN.search(text)
-    assert found is None, text[max(0, found.start() - 100):found.end() + 50]
+    assert found is None, text[max(0, found.start() - 100) : found.end() + 50]
     return text
 
 
-@pytest.mark.parametrize("periode", ["2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1", "2023-Q4"])
+@pytest.mark.parametrize(
+    "periode", ["2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1", "2023-Q4"]
+)
 @pytest.mark.parametrize("notebook", ["01", "02", "03", "04"])
-def test_notebooks_in_process_on_the_demo_quarters(demo_pool: Path, periode: str, notebook: str, monkeypatch):
+def test_notebooks_in_process_on_the_demo_quarters(
+    demo_pool: Path, periode: str, notebook: str, monkeypatch
+):
     """Every tested quarter (also those the runner runs): the charts and texts the notebooks make."""
     nb = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
     for raum in ("Gesamtstadt", sozialraeume()[0]):
-        _pruefe_in_process(nb, {"periode": periode, "sozialraum": raum, "pool": str(demo_pool)}, monkeypatch)
+        _pruefe_in_process(
+            nb, {"periode": periode, "sozialraum": raum, "pool": str(demo_pool)}, monkeypatch
+        )
 
 
 def test_early_reports_say_what_is_missing(demo_laeufe, demo_pool: Path, monkeypatch):
     q1 = demo_laeufe["2019-Q1"].out
     p1 = sichtbarer_text(_html(q1, 1, "Gesamtstadt"))
-    assert ("Für 2018 liegen keine Sozialhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig) "
-            "und keine Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; "
-            "die Armutsindikatoren fehlen daher.") in p1
+    assert (
+        "Für 2018 liegen keine Sozialhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig) "
+        "und keine Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; "
+        "die Armutsindikatoren fehlen daher."
+    ) in p1
     assert "Einwohner*innen" in p1 and "Haushalte" in p1  # and the rest is shown
     assert "für 2017 liegt keine Einwohnerzahl vor" in p1  # the key message without a previous year
     assert "Eine Entwicklung lässt sich erst ab zwei Jahren zeigen" in p1
     p2 = sichtbarer_text(_html(q1, 2, sozialraeume()[0]))
     assert "der Vergleich mit dem" not in p2 and "die Veränderungen fehlen daher" in p2
-    assert "Für das 4. Quartal 2018 (Vorquartal) und das 1. Quartal 2018 (Vorjahresquartal) liegen" in p2
+    assert (
+        "Für das 4. Quartal 2018 (Vorquartal) und das 1. Quartal 2018 (Vorjahresquartal) liegen"
+        in p2
+    )
     assert "Ein Verlauf lässt sich erst ab zwei Stichtagen zeigen" in p2
     p4 = sichtbarer_text(_html(q1, 4, "Gesamtstadt"))
     assert "ohne Aussage (Vergleichsquartale fehlen noch: 30" in p4
     nb = next(NOTEBOOKS.glob("03_*.ipynb"))
-    p3 = _pruefe_in_process(nb, {"periode": "2020-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)},
-                            monkeypatch)
-    assert ("Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); "
-            "die Kennzahl fehlt daher.") in p3
-    assert ("Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); daher fehlt "
-            "„Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“.") in p3  # the key message
+    p3 = _pruefe_in_process(
+        nb, {"periode": "2020-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)}, monkeypatch
+    )
+    assert (
+        "Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); "
+        "die Kennzahl fehlt daher."
+    ) in p3
+    assert (
+        "Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); daher fehlt "
+        "„Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“."
+    ) in p3  # the key message
 
 
 def test_produkt_3_charts_say_from_when_and_why(demo_pool: Path, reports: Path, monkeypatch):
     nb = next(NOTEBOOKS.glob("03_*.ipynb"))
-    p3 = _pruefe_in_process(nb, {"periode": "2021-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)},
-                            monkeypatch)  # reports 2020
-    assert ("Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab dem 1. Quartal "
-            "2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab dem 1. Quartal 2019 "
-            "enthalten.") in p3
+    p3 = _pruefe_in_process(
+        nb, {"periode": "2021-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)}, monkeypatch
+    )  # reports 2020
+    assert (
+        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab dem 1. Quartal "
+        "2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab dem 1. Quartal 2019 "
+        "enthalten."
+    ) in p3
     p3 = sichtbarer_text(_html(reports, 3, "Gesamtstadt"))  # reports 2023
-    assert ("Die Reihe beginnt 2021, weil die Exporte der Teilhabeteams Daten ab dem 4. Quartal 2020 enthalten; "
-            "ein Jahreswert braucht alle vier Quartale eines Jahres.") in p3
+    assert (
+        "Die Reihe beginnt 2021, weil die Exporte der Teilhabeteams Daten ab dem 4. Quartal 2020 enthalten; "
+        "ein Jahreswert braucht alle vier Quartale eines Jahres."
+    ) in p3
     assert p3.count("Die Reihe beginnt 2019, weil") == 4  # the other four charts
 
 
@@ -306,30 +431,46 @@ def nur_bevoelkerung(demo_raw: Path, tmp_path_factory) -> Path:
     return base / "pool"
 
 
-def test_population_only_pool_builds_produkt_1_and_says_why_not_the_others(nur_bevoelkerung: Path, tmp_path: Path):
+def test_population_only_pool_builds_produkt_1_and_says_why_not_the_others(
+    nur_bevoelkerung: Path, tmp_path: Path
+):
     q = runner.quartale(nur_bevoelkerung)
     assert q[2] == q[3] == q[4] == [] and q[1][0] == "2018-Q4" and q[1][-1] == "2023-Q4"
     raeume = ["Gesamtstadt", sozialraeume()[-1]]
     for periode, jahr in (("2019-Q1", "2018"), ("2023-Q4", "2023")):
-        res = runner.run(periode, pool=nur_bevoelkerung, out=tmp_path, raeume=raeume, workers=2, progress=False)
-        assert _status(res) == {1: {"ok"}, 2: {runner.KEINE_DATEN}, 3: {runner.KEINE_DATEN},
-                                4: {runner.KEINE_DATEN}}
+        res = runner.run(
+            periode, pool=nur_bevoelkerung, out=tmp_path, raeume=raeume, workers=2, progress=False
+        )
+        assert _status(res) == {
+            1: {"ok"},
+            2: {runner.KEINE_DATEN},
+            3: {runner.KEINE_DATEN},
+            4: {runner.KEINE_DATEN},
+        }
         assert bericht_probleme(res.out) == []
         grund = {e["produkt"]: e["grund"] for e in res.nicht_erstellt}
         assert grund[4].endswith("(nicht geliefert); die Ampel fehlt daher.")
         assert grund[2].endswith("(nicht geliefert); die Quartalsmeldung fehlt daher.")
         p1 = sichtbarer_text(_html(res.out, 1, raeume[1]))
-        assert f"Für {jahr} liegen keine Haushaltsdaten vor (nicht geliefert); die Haushaltszahlen fehlen daher." in p1
+        assert (
+            f"Für {jahr} liegen keine Haushaltsdaten vor (nicht geliefert); die Haushaltszahlen fehlen daher."
+            in p1
+        )
         assert "keine Lieferung: haushalte, sozialhilfe, transferleistungen" in p1
         assert "Einwohner*innen" in p1
 
 
 @pytest.mark.parametrize("notebook", ["02", "03", "04"])
-def test_skipped_notebooks_still_run_on_their_own(nur_bevoelkerung: Path, notebook: str, monkeypatch):
+def test_skipped_notebooks_still_run_on_their_own(
+    nur_bevoelkerung: Path, notebook: str, monkeypatch
+):
     """Opened by hand on a pool without their data, the notebooks say so instead of failing."""
     nb = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
-    lauf = run_notebook(nb, {"periode": "2021-Q4", "sozialraum": "Gesamtstadt", "pool": str(nur_bevoelkerung)},
-                        monkeypatch)
+    lauf = run_notebook(
+        nb,
+        {"periode": "2021-Q4", "sozialraum": "Gesamtstadt", "pool": str(nur_bevoelkerung)},
+        monkeypatch,
+    )
     text = sichtbarer_text(lauf.text())
     assert text.count("Für ") >= 1 and (" fehlt daher." in text or " fehlen daher." in text)
     assert not lauf.figuren and not lauf.warnungen
@@ -342,8 +483,10 @@ def teilpools(demo_raw: Path, tmp_path_factory) -> dict[str, Path]:
     from kennzahlen.pool import build_pool_frames, write_pool
 
     out = {}
-    for name, tabellen in {"transfer": ("bevoelkerung", "transferleistungen"),
-                           "faelle": ("jugendhilfe", "sozialhilfe", "hilfen_vor_dem_fall", "teilhabeteam")}.items():
+    for name, tabellen in {
+        "transfer": ("bevoelkerung", "transferleistungen"),
+        "faelle": ("jugendhilfe", "sozialhilfe", "hilfen_vor_dem_fall", "teilhabeteam"),
+    }.items():
         base = tmp_path_factory.mktemp(name)
         (base / "raw").mkdir()
         for t in tabellen:
@@ -355,14 +498,20 @@ def teilpools(demo_raw: Path, tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-@pytest.mark.parametrize("pool_name, periode", [("transfer", "2020-Q1"), ("faelle", "2019-Q1"),
-                                                 ("faelle", "2021-Q1")])
+@pytest.mark.parametrize(
+    "pool_name, periode", [("transfer", "2020-Q1"), ("faelle", "2019-Q1"), ("faelle", "2021-Q1")]
+)
 @pytest.mark.parametrize("notebook", ["01", "02", "03", "04"])
-def test_notebooks_on_pools_lacking_tables(teilpools, pool_name: str, periode: str, notebook: str, monkeypatch):
+def test_notebooks_on_pools_lacking_tables(
+    teilpools, pool_name: str, periode: str, notebook: str, monkeypatch
+):
     nb = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
     for raum in ("Gesamtstadt", sozialraeume()[1]):
-        _pruefe_in_process(nb, {"periode": periode, "sozialraum": raum, "pool": str(teilpools[pool_name])},
-                           monkeypatch)
+        _pruefe_in_process(
+            nb,
+            {"periode": periode, "sozialraum": raum, "pool": str(teilpools[pool_name])},
+            monkeypatch,
+        )
 
 
 def test_second_city_first_quarters(tmp_path_factory):
@@ -378,8 +527,14 @@ def test_second_city_first_quarters(tmp_path_factory):
         erste = sorted({x for qs in q.values() for x in qs})[0]
         assert erste == "2018-Q4"
         for periode in (erste, "2019-Q1"):
-            res = runner.run(periode, pool=stadt["pool"], out=base / "reports", raeume=["Gesamtstadt", SOZIALRAEUME[0]],
-                             workers=2, progress=False)
+            res = runner.run(
+                periode,
+                pool=stadt["pool"],
+                out=base / "reports",
+                raeume=["Gesamtstadt", SOZIALRAEUME[0]],
+                workers=2,
+                progress=False,
+            )
             assert bericht_probleme(res.out) == [], periode
             assert not res.failed and len(res.entries) == 8
             assert all(e["status"] == "ok" or e["grund"].startswith("Für ") for e in res.entries)
@@ -393,8 +548,14 @@ def test_grey_lights_say_why(demo_pool: Path):
     from kennzahlen.products import ampelbericht as p4
 
     lichter, details = p4.laden(demo_pool, "2019-Q1")
-    assert p4.grau_gruende(lichter, details) == {"Vergleichsquartale fehlen noch": 30, "kein Wert": 12}
+    assert p4.grau_gruende(lichter, details) == {
+        "Vergleichsquartale fehlen noch": 30,
+        "kein Wert": 12,
+    }
     lichter, details = p4.laden(demo_pool, "2023-Q4")
     assert p4.grau_gruende(lichter, details) == {"zu wenige Fälle": 4}
     assert set(lichter.loc[lichter["farbe"] == "grau", "arbeitsfeld"]) == {"ws"}
-    assert "4 ohne Aussage (zu wenige Fälle: 4)." in p4.kernaussagen(lichter, "2023-Q4", "Gesamtstadt", details)[0]
+    assert (
+        "4 ohne Aussage (zu wenige Fälle: 4)."
+        in p4.kernaussagen(lichter, "2023-Q4", "Gesamtstadt", details)[0]
+    )

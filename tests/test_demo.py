@@ -162,8 +162,15 @@ def test_files_and_formats(demo):
     for m in parsed:
         assert m["table"] in TABLES
         per_table.setdefault(m["table"], []).append(m["stand"])
-    quarterly = ("jugendhilfe", "sozialhilfe", "fallmanagement", "hilfen_vor_dem_fall",
-                 "beratungen_altenhilfe", "wohnraumsicherung", "transferleistungen")
+    quarterly = (
+        "jugendhilfe",
+        "sozialhilfe",
+        "fallmanagement",
+        "hilfen_vor_dem_fall",
+        "beratungen_altenhilfe",
+        "wohnraumsicherung",
+        "transferleistungen",
+    )
     for t in quarterly:
         assert len(per_table[t]) == 20, t
         # one export 10-25 days (+weekend) after each quarter end, 2019-Q1 ... 2023-Q4
@@ -262,15 +269,20 @@ def test_calibration_quartalsmeldung(tables):
         for uma in (False, True)
         for setting in ("ambulant", "stationaer")
     }
-    assert got == {(False, "ambulant"): 425, (False, "stationaer"): 123,
-                   (True, "ambulant"): 5, (True, "stationaer"): 19}
+    assert got == {
+        (False, "ambulant"): 425,
+        (False, "stationaer"): 123,
+        (True, "ambulant"): 5,
+        (True, "stationaer"): 19,
+    }
     hv = tables["hilfen_vor_dem_fall"]
     assert int(in_year(hv["beginn"], 2021).sum()) == 3853
     sh = tables["sozialhilfe"]
     st = sh[stock(sh, s)]
     by = st.groupby(["leistung", "setting"]).size()
-    assert by.groupby(level=0).sum()[["egh_eigener_wohnraum", "egh_besondere_wohnform",
-                                      "egh_wfbm", "blindenhilfe"]].tolist() == [656, 304, 337, 85]
+    assert by.groupby(level=0).sum()[
+        ["egh_eigener_wohnraum", "egh_besondere_wohnform", "egh_wfbm", "blindenhilfe"]
+    ].tolist() == [656, 304, 337, 85]
     assert [int(by[("hlu", "ambulant")]), int(by[("hlu", "stationaer")])] == [226, 23]
     assert [int(by[("gsi", "ambulant")]), int(by[("gsi", "stationaer")])] == [1534, 147]
     assert [int(by[("hzp", "ambulant")]), int(by[("hzp", "stationaer")])] == [103, 415]
@@ -308,8 +320,10 @@ def test_calibration_jh_z5(tables):
         assert z21.loc[sr, "h"] < z20.loc[sr, "h"], sr  # fewer Hilfen vor dem Fall everywhere
     assert 0 < z21.loc["ohne Zuordnung", "v"] < 20
     jh = tables["jugendhilfe"]
-    assert int(im_verlauf(jh[~jh["uma"]], 2021).sum() - stock(jh[~jh["uma"]], "2021-12-31")
-               .sum()) == 963 - 548
+    assert (
+        int(im_verlauf(jh[~jh["uma"]], 2021).sum() - stock(jh[~jh["uma"]], "2021-12-31").sum())
+        == 963 - 548
+    )
 
 
 def test_calibration_population(tables):
@@ -339,8 +353,12 @@ def test_calibration_population(tables):
     assert u18.idxmax() == "Böfingen"
     assert o65.idxmax() == "Wiblingen"
     b20 = bev[bev["stichtag"].dt.year == 2020].groupby("sozialraum")["anzahl"].sum()
-    for sr, size in {"Mitte/Ost": 23_400, "Eselsberg": 18_500, "West": 41_600,
-                     "Wiblingen": 21_600}.items():
+    for sr, size in {
+        "Mitte/Ost": 23_400,
+        "Eselsberg": 18_500,
+        "West": 41_600,
+        "Wiblingen": 21_600,
+    }.items():
         assert abs(b20[sr] - size) / size < 0.04, sr
     per_stv = b23.groupby("stadtviertel_nr")["anzahl"].sum()
     assert len(per_stv) == 65
@@ -365,17 +383,21 @@ def test_poverty_pattern(tables):
     tl = tables["transferleistungen"]
     bev = tables["bevoelkerung"]
     q = tl[tl["stichtag"] == pd.Timestamp("2021-12-31")]
-    pop = bev[bev["stichtag"] == pd.Timestamp("2021-12-31")].groupby("stadtviertel_nr")[
-        "anzahl"].sum()
-    per = q.pivot_table(index="stadtviertel_nr", columns="leistung", values="personen",
-                        aggfunc="sum").fillna(0)
+    pop = (
+        bev[bev["stichtag"] == pd.Timestamp("2021-12-31")]
+        .groupby("stadtviertel_nr")["anzahl"]
+        .sum()
+    )
+    per = q.pivot_table(
+        index="stadtviertel_nr", columns="leistung", values="personen", aggfunc="sum"
+    ).fillna(0)
     rate = per.sum(axis=1).reindex(pop.index).fillna(0) / pop
     big = rate[pop > 1000]
     assert rate["150"] > 0.30
     assert set(big.nlargest(3).index) == {"150", "135", "112"}
     asyl = per["asylblg"]
     assert asyl.idxmax() == "150"
-    assert (q.loc[q["stadtviertel_nr"] == "", "personen"].sum() > 0)
+    assert q.loc[q["stadtviertel_nr"] == "", "personen"].sum() > 0
 
 
 def test_calibration_events(tables):
@@ -406,8 +428,14 @@ def test_calibration_events(tables):
 
 
 def test_no_address_share(tables):
-    for name in ("jugendhilfe", "sozialhilfe", "fallmanagement", "hilfen_vor_dem_fall",
-                 "beratungen_altenhilfe", "wohnraumsicherung"):
+    for name in (
+        "jugendhilfe",
+        "sozialhilfe",
+        "fallmanagement",
+        "hilfen_vor_dem_fall",
+        "beratungen_altenhilfe",
+        "wohnraumsicherung",
+    ):
         share = (tables[name]["sozialraum"] == "ohne Zuordnung").mean()
         assert 0.002 <= share <= 0.015, (name, share)
 

@@ -14,7 +14,9 @@ from kennzahlen.disclosure import AUDIT_COLUMNS, PRIMAER, SEKUNDAER, suppress_sh
 S = "Summe"
 
 
-def with_totals(data: dict[str, list[int]], index: list[str], rows: bool = True, cols: bool = False) -> pd.DataFrame:
+def with_totals(
+    data: dict[str, list[int]], index: list[str], rows: bool = True, cols: bool = False
+) -> pd.DataFrame:
     df = pd.DataFrame(data, index=index)
     if rows:
         df[S] = df.sum(axis=1)
@@ -24,7 +26,9 @@ def with_totals(data: dict[str, list[int]], index: list[str], rows: bool = True,
 
 
 # ---------------------------------------------------------------------------- an independent checker
-def equations(df: pd.DataFrame, row_total: str | None, col_total: str | None) -> list[tuple[list[tuple[int, int]], tuple[int, int]]]:
+def equations(
+    df: pd.DataFrame, row_total: str | None, col_total: str | None
+) -> list[tuple[list[tuple[int, int]], tuple[int, int]]]:
     """Each (members, total) of the table, as (row, col) positions."""
     nrow, ncol = df.shape
     eqs = []
@@ -37,7 +41,9 @@ def equations(df: pd.DataFrame, row_total: str | None, col_total: str | None) ->
     return eqs
 
 
-def recoverable(df: pd.DataFrame, mask: pd.DataFrame, row_total: str | None, col_total: str | None) -> list[tuple[int, int]]:
+def recoverable(
+    df: pd.DataFrame, mask: pd.DataFrame, row_total: str | None, col_total: str | None
+) -> list[tuple[int, int]]:
     """Hidden cells that the visible cells and all totals fix exactly (linear recomputation)."""
     m = mask.to_numpy()
     hidden = [tuple(x) for x in np.argwhere(m)]
@@ -60,14 +66,19 @@ def recoverable(df: pd.DataFrame, mask: pd.DataFrame, row_total: str | None, col
     for c, n in idx.items():
         e = np.zeros(len(hidden))
         e[n] = 1
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:  # e_c in the row space: c is determined
+        if (
+            np.linalg.matrix_rank(np.vstack([a, e])) == rank
+        ):  # e_c in the row space: c is determined
             out.append(c)
     return out
 
 
 def hidden_per_equation(df, mask, row_total, col_total) -> list[int]:
     m = mask.to_numpy()
-    return [sum(m[c] for c in members) + m[total] for members, total in equations(df, row_total, col_total)]
+    return [
+        sum(m[c] for c in members) + m[total]
+        for members, total in equations(df, row_total, col_total)
+    ]
 
 
 # ---------------------------------------------------------------------------- hand cases
@@ -111,7 +122,12 @@ def test_two_small_cells_that_add_up_exactly_get_a_partner():
 
 
 def test_rows_and_columns_give_a_rectangle():
-    t = with_totals({"A": [1, 10, 20], "B": [5, 7, 9], "C": [30, 4, 6]}, ["r1", "r2", "r3"], rows=True, cols=True)
+    t = with_totals(
+        {"A": [1, 10, 20], "B": [5, 7, 9], "C": [30, 4, 6]},
+        ["r1", "r2", "r3"],
+        rows=True,
+        cols=True,
+    )
     r = suppress_table(t, row_total=S, col_total=S)
     assert r.mask.to_numpy().sum() == 4
     assert set(map(tuple, np.argwhere(r.mask.to_numpy()))) == {(0, 0), (0, 1), (1, 0), (1, 1)}
@@ -170,11 +186,18 @@ def test_audit_names_position_and_reason_never_the_value(tmp_path):
     assert len(r.audit) == int(r.mask.to_numpy().sum()) == 2
     assert set(r.audit["grund"]) == {PRIMAER, SEKUNDAER}
     assert r.audit.iloc[0].to_dict() == {
-        "tabelle": "Fallzahlen", "zeile": "hze", "spalte": "Wiblingen", "grund": PRIMAER,
-        "regel": "Anzahl zwischen 1 und 2 (Mindestfallzahl k = 3)", "intervall_min": "", "intervall_max": "",
+        "tabelle": "Fallzahlen",
+        "zeile": "hze",
+        "spalte": "Wiblingen",
+        "grund": PRIMAER,
+        "regel": "Anzahl zwischen 1 und 2 (Mindestfallzahl k = 3)",
+        "intervall_min": "",
+        "intervall_max": "",
     }
     leaky = r.audit.assign(wert=[2, 13])
-    path = dc.write_audit([leaky, r.audit.iloc[:0]], tmp_path / "3_wirkungskennzahlen" / "wiblingen.audit.csv")
+    path = dc.write_audit(
+        [leaky, r.audit.iloc[:0]], tmp_path / "3_wirkungskennzahlen" / "wiblingen.audit.csv"
+    )
     text = path.read_text("utf-8")
     assert text.splitlines()[0] == "tabelle;zeile;spalte;grund;regel;intervall_min;intervall_max"
     assert len(text.splitlines()) == 3
@@ -188,7 +211,14 @@ def test_shares_hidden_with_their_counts():
     n = pd.DataFrame([[50, 60, 40, 20, 2, 10]], index=idx, columns=cols)
     w = z / n
     r = suppress_shares(w, z, n)
-    assert r.display.loc["z5"].tolist() == ["80,0\u00a0%", "x", "x", "0,0\u00a0%", "x", "100,0\u00a0%"]
+    assert r.display.loc["z5"].tolist() == [
+        "80,0\u00a0%",
+        "x",
+        "x",
+        "0,0\u00a0%",
+        "x",
+        "100,0\u00a0%",
+    ]
     rules = dict(zip(r.audit["spalte"], r.audit["regel"], strict=True))
     assert rules == {
         "West": "Zähler unter 3",
@@ -210,16 +240,21 @@ def test_share_without_its_counts_is_hidden_and_missing_share_is_a_dash():
 
 
 def test_flag_pool_rows():
-    rows = pd.DataFrame({
-        "kennzahl": ["a", "b", "c", "d", "e"],
-        "zaehler": [2, 0, 38, 7, 5],
-        "nenner": [np.nan, np.nan, 40, 2, 900],
-        "wert": [2, 0, 0.95, 3.5, 5 / 900],
-    })
+    rows = pd.DataFrame(
+        {
+            "kennzahl": ["a", "b", "c", "d", "e"],
+            "zaehler": [2, 0, 38, 7, 5],
+            "nenner": [np.nan, np.nan, 40, 2, 900],
+            "wert": [2, 0, 0.95, 3.5, 5 / 900],
+        }
+    )
     out = dc.flag_pool_rows(rows)
     assert out["gesperrt"].tolist() == [True, False, True, True, False]
     assert out["sperrgrund"].tolist()[:4] == [
-        "Zähler unter 3", "", "Gegenwert (Nenner − Zähler) unter 3", "Nenner unter 3",
+        "Zähler unter 3",
+        "",
+        "Gegenwert (Nenner − Zähler) unter 3",
+        "Nenner unter 3",
     ]
 
 
@@ -279,8 +314,12 @@ small_heavy = st.one_of(st.integers(0, 3), st.integers(0, 60))
 @st.composite
 def tables(draw):
     nrow, ncol = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    data = draw(st.lists(st.lists(small_heavy, min_size=ncol, max_size=ncol), min_size=nrow, max_size=nrow))
-    df = pd.DataFrame(data, index=[f"r{i}" for i in range(nrow)], columns=[f"c{j}" for j in range(ncol)])
+    data = draw(
+        st.lists(st.lists(small_heavy, min_size=ncol, max_size=ncol), min_size=nrow, max_size=nrow)
+    )
+    df = pd.DataFrame(
+        data, index=[f"r{i}" for i in range(nrow)], columns=[f"c{j}" for j in range(ncol)]
+    )
     mode = draw(st.sampled_from(["none", "rows", "cols", "both"]))
     row_total = col_total = None
     if mode in ("rows", "both"):
@@ -363,14 +402,51 @@ def test_public_product_3_marks_small_areas_not_rated():
     k = load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall")
     rows = []
     for i, raum in enumerate(sozialraeume()):
-        rows.append(dict(kennzahl=k.id, ebene="sozialraum", raum=raum, periode="2021", zaehler=80, nenner=100, wert=0.8))
+        rows.append(
+            dict(
+                kennzahl=k.id,
+                ebene="sozialraum",
+                raum=raum,
+                periode="2021",
+                zaehler=80,
+                nenner=100,
+                wert=0.8,
+            )
+        )
         bev = 250 if raum == "West" else 20_000 + i
-        rows.append(dict(kennzahl="bev_gesamt", ebene="sozialraum", raum=raum, periode="2021-12-31", zaehler=bev,
-                         nenner=None, wert=float(bev)))
-    rows.append(dict(kennzahl=k.id, ebene="sozialraum", raum="ohne Zuordnung", periode="2021", zaehler=10, nenner=10,
-                     wert=1.0))
-    rows.append(dict(kennzahl=k.id, ebene="gesamtstadt", raum="Gesamtstadt", periode="2021", zaehler=410, nenner=510,
-                     wert=410 / 510))
+        rows.append(
+            dict(
+                kennzahl="bev_gesamt",
+                ebene="sozialraum",
+                raum=raum,
+                periode="2021-12-31",
+                zaehler=bev,
+                nenner=None,
+                wert=float(bev),
+            )
+        )
+    rows.append(
+        dict(
+            kennzahl=k.id,
+            ebene="sozialraum",
+            raum="ohne Zuordnung",
+            periode="2021",
+            zaehler=10,
+            nenner=10,
+            wert=1.0,
+        )
+    )
+    rows.append(
+        dict(
+            kennzahl=k.id,
+            ebene="gesamtstadt",
+            raum="Gesamtstadt",
+            periode="2021",
+            zaehler=410,
+            nenner=510,
+            wert=410 / 510,
+        )
+    )
     tab = wirkung.kennzahl_tabelle(pd.DataFrame(rows), k, "2021", produkt=3)
     assert (tab.anzeige.loc["West"] == "nicht bewertet").all()
     assert tab.anzeige.loc["Wiblingen", "Wert"] == "80,0\u00a0%"

@@ -32,5 +32,13 @@ def test_environment_yml_matches_pyproject():
 def test_required_packages_are_there():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     names = set(_pins(project["dependencies"]) | _pins(project["optional-dependencies"]["dev"]))
-    for required in ("jupyterlab", "pandas", "seaborn", "papermill", "nbconvert", "pytest", "nbval"):
+    for required in (
+        "jupyterlab",
+        "pandas",
+        "seaborn",
+        "papermill",
+        "nbconvert",
+        "pytest",
+        "nbval",
+    ):
         assert required in names

@@ -73,10 +73,17 @@ class World:
 
     def digest(self) -> dict[str, str]:
         """Checksums of every file the program did not write."""
-        files = [*self.raw.rglob("*"), *self.raw_neu.rglob("*"), self.root / "data" / "notizen.txt",
-                 self.reports / "liesmich.txt"]
-        return {str(f.relative_to(self.root)): hashlib.sha256(f.read_bytes()).hexdigest()
-                for f in files if f.is_file()}
+        files = [
+            *self.raw.rglob("*"),
+            *self.raw_neu.rglob("*"),
+            self.root / "data" / "notizen.txt",
+            self.reports / "liesmich.txt",
+        ]
+        return {
+            str(f.relative_to(self.root)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in files
+            if f.is_file()
+        }
 
     def check_foreign_files(self) -> None:
         now = self.digest()
@@ -102,21 +109,50 @@ class World:
         return manifest.get("version")
 
     def no_temp_files(self) -> None:
-        left = [p for p in [*self.pool.rglob("*"), *self.reports.rglob("*")]
-                if is_temp_name(p.name) or p.name.startswith(".pool-tmp-")]
+        left = [
+            p
+            for p in [*self.pool.rglob("*"), *self.reports.rglob("*")]
+            if is_temp_name(p.name) or p.name.startswith(".pool-tmp-")
+        ]
         assert left == [], left
 
     def cli(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-        return subprocess.run([*CLI, *args], env=self.env, cwd=self.root, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            [*CLI, *args],
+            env=self.env,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def start(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([*CLI, *args], env=self.env, cwd=self.root, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen(
+            [*CLI, *args],
+            env=self.env,
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def report_args(self, *extra: str) -> list[str]:
-        return ["report", "--periode", PERIODE, "--pool", str(self.pool), "--out", str(self.reports),
-                "--produkt", *map(str, PRODUKTE), "--raum", *RAEUME, "--workers", "2", *extra]
+        return [
+            "report",
+            "--periode",
+            PERIODE,
+            "--pool",
+            str(self.pool),
+            "--out",
+            str(self.reports),
+            "--produkt",
+            *map(str, PRODUKTE),
+            "--raum",
+            *RAEUME,
+            "--workers",
+            "2",
+            *extra,
+        ]
 
 
 def kill_at(proc: subprocess.Popen, seconds: float) -> bool:
@@ -147,10 +183,12 @@ def world(demo_raw: Path, tmp_path_factory: pytest.TempPathFactory, request) -> 
     w.frames = {"alt": build_pool_frames(w.raw)[0], "neu": build_pool_frames(w.raw_neu)[0]}
 
     def summary() -> None:
-        line = (f"FEHLERINJEKTION (seed {SEED}): {STATS['fehler_injiziert']} Fehler injiziert, "
-                f"{STATS['wiederholungen']} Wiederholungen, {STATS['duplikate']} Duplikate, "
-                f"{STATS['dateien_verloren']} Dateien verloren, {STATS['waisen']} verwaiste Prozesse, "
-                f"{STATS['fehlend']} fehlende Nachrichten, {STATS['ungewiss']} Zustellungen ungewiss")
+        line = (
+            f"FEHLERINJEKTION (seed {SEED}): {STATS['fehler_injiziert']} Fehler injiziert, "
+            f"{STATS['wiederholungen']} Wiederholungen, {STATS['duplikate']} Duplikate, "
+            f"{STATS['dateien_verloren']} Dateien verloren, {STATS['waisen']} verwaiste Prozesse, "
+            f"{STATS['fehlend']} fehlende Nachrichten, {STATS['ungewiss']} Zustellungen ungewiss"
+        )
         tr = request.config.pluginmanager.get_plugin("terminalreporter")
         capman = request.config.pluginmanager.get_plugin("capturemanager")
         if tr is not None and capman is not None:
@@ -197,7 +235,11 @@ def test_pool_killed_at_random_moments(world: World):
         src, expect_new = (w.raw_neu, "neu") if i % 2 == 0 else (w.raw, "alt")
         before = switch_pool(w, "alt" if expect_new == "neu" else "neu")
         # half the kills aim at the end of the run, where the pool is written and switched
-        moment = w.rng.uniform(0.2, duration) if i % 2 else w.rng.uniform(duration * 0.8, duration * 1.05)
+        moment = (
+            w.rng.uniform(0.2, duration)
+            if i % 2
+            else w.rng.uniform(duration * 0.8, duration * 1.05)
+        )
         proc = w.start("pool", "--raw", str(src), "--out", str(w.pool))
         killed = kill_at(proc, moment)
         seen = w.pool_version()
@@ -249,8 +291,17 @@ def _mail_trial(w: World, kill: float | None, faults: dict, folder: Path) -> flo
         for key, value in faults.items():
             setattr(sink, key, value)
         STATS["fehler_injiziert"] += sum(1 for v in faults.values() if v) - ("delay" in faults)
-        args = ["mail", "--periode", PERIODE, "--reports", str(folder), "--pool", str(w.pool),
-                "--smtp", hostport]
+        args = [
+            "mail",
+            "--periode",
+            PERIODE,
+            "--reports",
+            str(folder),
+            "--pool",
+            str(w.pool),
+            "--smtp",
+            hostport,
+        ]
         t0 = time.monotonic()
         proc = w.start(*args)
         if kill is not None:
@@ -294,11 +345,18 @@ def test_mail_killed_at_random_moments_with_a_failing_server(world: World, tmp_p
     }
     duration = _mail_trial(w, kill=None, faults=faults, folder=tmp_path / "m0")
     for i in range(1, 6):
-        _mail_trial(w, kill=w.rng.uniform(0.3, duration), faults={**faults, "temp_fail": Counter(faults["temp_fail"]),
-                                          "perm_fail": Counter(faults["perm_fail"]),
-                                          "drop_at_mail": {w.rng.randint(2, 4)},
-                                          "accept_then_drop": {w.rng.choice(expected)}},
-                    folder=tmp_path / f"m{i}")
+        _mail_trial(
+            w,
+            kill=w.rng.uniform(0.3, duration),
+            faults={
+                **faults,
+                "temp_fail": Counter(faults["temp_fail"]),
+                "perm_fail": Counter(faults["perm_fail"]),
+                "drop_at_mail": {w.rng.randint(2, 4)},
+                "accept_then_drop": {w.rng.choice(expected)},
+            },
+            folder=tmp_path / f"m{i}",
+        )
     w.check_foreign_files()
 
 
@@ -348,7 +406,17 @@ def test_two_concurrent_runs_of_each_command(world: World, tmp_path: Path):
     sink, controller, hostport = start_smtp()
     try:
         sink.delay = 0.05
-        args = ["mail", "--periode", PERIODE, "--reports", str(folder), "--pool", str(w.pool), "--smtp", hostport]
+        args = [
+            "mail",
+            "--periode",
+            PERIODE,
+            "--reports",
+            str(folder),
+            "--pool",
+            str(w.pool),
+            "--smtp",
+            hostport,
+        ]
         procs = [w.start(*args), w.start(*args)]
         outs = [p.communicate(timeout=300)[0] for p in procs]
         STATS["fehler_injiziert"] += 1

@@ -78,15 +78,35 @@ def subtract(known: dict, equations: list[tuple[list, object]]) -> dict:
 def hand_equations() -> list[tuple[list, object]]:
     """The relations of issue 9, written out by hand (not from the plan's atom model)."""
     eqs = []
-    for kid in ("ah_z4_anteil_hzp_ambulant", "ah_z7_hzp_stationaer_je_1000_65plus",
-                "egh_z4_anteil_eigener_wohnraum", "egh_z7_besondere_wohnform_je_1000"):
+    for kid in (
+        "ah_z4_anteil_hzp_ambulant",
+        "ah_z7_hzp_stationaer_je_1000_65plus",
+        "egh_z4_anteil_eigener_wohnraum",
+        "egh_z7_besondere_wohnform_je_1000",
+    ):
         for teil in ("Zähler", "Nenner"):
             eqs.append(([(kid, teil, r) for r in ZEILEN[:-1]], (kid, teil, GESAMTSTADT)))
-    for raum in ZEILEN:  # ambulant + stationär = alle; eigener Wohnraum + besondere Wohnform = Nenner
-        eqs.append(([("ah_z4_anteil_hzp_ambulant", "Zähler", raum), ("ah_z7_hzp_stationaer_je_1000_65plus", "Zähler", raum)],
-                    ("ah_z4_anteil_hzp_ambulant", "Nenner", raum)))
-        eqs.append(([("egh_z4_anteil_eigener_wohnraum", "Zähler", raum), ("egh_z7_besondere_wohnform_je_1000", "Zähler", raum)],
-                    ("egh_z4_anteil_eigener_wohnraum", "Nenner", raum)))
+    for (
+        raum
+    ) in ZEILEN:  # ambulant + stationär = alle; eigener Wohnraum + besondere Wohnform = Nenner
+        eqs.append(
+            (
+                [
+                    ("ah_z4_anteil_hzp_ambulant", "Zähler", raum),
+                    ("ah_z7_hzp_stationaer_je_1000_65plus", "Zähler", raum),
+                ],
+                ("ah_z4_anteil_hzp_ambulant", "Nenner", raum),
+            )
+        )
+        eqs.append(
+            (
+                [
+                    ("egh_z4_anteil_eigener_wohnraum", "Zähler", raum),
+                    ("egh_z7_besondere_wohnform_je_1000", "Zähler", raum),
+                ],
+                ("egh_z4_anteil_eigener_wohnraum", "Nenner", raum),
+            )
+        )
     return eqs
 
 
@@ -97,9 +117,11 @@ def test_issue_examples_cannot_be_subtracted(pool):
     recovered = subtract(known, hand_equations())
     hidden = {key for key, text in shown.items() if text in HIDDEN}
     # the four cells of the issue are hidden, and none of them (nor any other) comes back
-    for key in [("ah_z4_anteil_hzp_ambulant", "Zähler", OHNE_ZUORDNUNG),
-                ("ah_z4_anteil_hzp_ambulant", "Zähler", "Eselsberg"),
-                ("egh_z7_besondere_wohnform_je_1000", "Zähler", OHNE_ZUORDNUNG)]:
+    for key in [
+        ("ah_z4_anteil_hzp_ambulant", "Zähler", OHNE_ZUORDNUNG),
+        ("ah_z4_anteil_hzp_ambulant", "Zähler", "Eselsberg"),
+        ("egh_z7_besondere_wohnform_je_1000", "Zähler", OHNE_ZUORDNUNG),
+    ]:
         assert key in hidden, key
     assert sorted(k for k in hidden if k in recovered) == []
 
@@ -125,7 +147,9 @@ def test_every_report_of_the_year_uses_one_plan(pool):
             if r["status"] == "noch nicht erhoben":
                 continue
             t = wirkung.kennzahl_tabelle(pool, r["k"], JAHR)
-            assert r["anzeige"] == t.anzeige.loc[raum, "Wert"]  # the matrix shows what the table shows
+            assert (
+                r["anzeige"] == t.anzeige.loc[raum, "Wert"]
+            )  # the matrix shows what the table shows
             if r["status"] == "gesperrt":
                 assert t.anzeige.loc[raum, "Wert"] in HIDDEN and pd.isna(r["wert"])
 
@@ -142,7 +166,9 @@ def test_chart_points_of_hidden_values_are_not_drawn(pool):
                 if t.gesperrt[raum]:
                     assert pd.isna(reihe.loc[j, raum]), (k.id, j, raum)
                 else:
-                    assert reihe.loc[j, raum] == pytest.approx(t.werte.loc[raum, "wert"], nan_ok=True)
+                    assert reihe.loc[j, raum] == pytest.approx(
+                        t.werte.loc[raum, "wert"], nan_ok=True
+                    )
 
 
 def test_every_year_attacker_recovers_nothing(pool):
@@ -184,7 +210,12 @@ class _Report(HTMLParser):
             self._buf = ""
         if tag == "div" and "kz-kern" in (a.get("class") or ""):
             self._in_kern = True
-        if tag == "table" and self.sections and "table" not in self.sections[-1] and "kz-matrix" not in (a.get("class") or ""):
+        if (
+            tag == "table"
+            and self.sections
+            and "table" not in self.sections[-1]
+            and "kz-matrix" not in (a.get("class") or "")
+        ):
             self._table = {"header": [], "rows": {}}
         if tag == "tr" and self._table is not None:
             self._row = []
@@ -195,7 +226,12 @@ class _Report(HTMLParser):
             self.sections.append({"titel": text.split(": ", 1)[1]})
         elif tag == "li" and self._in_kern:
             self.kern.append(text)
-        elif tag == "b" and self._tag[-2:-1] == ["p"] and self.sections and "table" not in self.sections[-1]:
+        elif (
+            tag == "b"
+            and self._tag[-2:-1] == ["p"]
+            and self.sections
+            and "table" not in self.sections[-1]
+        ):
             self.saetze.append(text)
             self.sections[-1]["satz"] = text
         elif tag in ("th", "td") and self._row is not None:
@@ -204,7 +240,9 @@ class _Report(HTMLParser):
             if not self._table["header"]:
                 self._table["header"] = self._row[1:]
             else:
-                self._table["rows"][self._row[0]] = dict(zip(self._table["header"], self._row[1:], strict=True))
+                self._table["rows"][self._row[0]] = dict(
+                    zip(self._table["header"], self._row[1:], strict=True)
+                )
             self._row = None
         elif tag == "table" and self._table is not None:
             self.sections[-1]["table"] = self._table
@@ -244,7 +282,9 @@ def _kleine_x(p3_reports: Path) -> set[tuple[str, str, str]]:
     """Small counts shown as 'x' (the audit, never mailed, says 'primär' for them)."""
     out = set()
     for raum in areas():
-        audit = pd.read_csv(p3_reports / f"{runner.slug(raum)}.audit.csv", sep=";", dtype=str, keep_default_na=False)
+        audit = pd.read_csv(
+            p3_reports / f"{runner.slug(raum)}.audit.csv", sep=";", dtype=str, keep_default_na=False
+        )
         for _, r in audit[audit["grund"] == "primär"].iterrows():
             out.add((r["tabelle"].split(" ")[0], r["spalte"], r["zeile"]))
     return out
@@ -265,11 +305,17 @@ def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
             for zeile, werte in rows.items():
                 for col, text in werte.items():
                     key = (kid, col, zeile)
-                    assert cells.setdefault(key, text) == text, f"{key}: {raum} zeigt {text}, ein anderer Bericht {cells[key]}"
+                    assert cells.setdefault(key, text) == text, (
+                        f"{key}: {raum} zeigt {text}, ein anderer Bericht {cells[key]}"
+                    )
     cat = load_catalog()
     kz = {k.id: k for k in wirkung.kennzahlen_p3() if k.erhoben}
-    model = dp.AtomModel(cat, [(t, k.periodizitaet) for k in kz.values() for t in [*k.zaehler, *k.nenner]],
-                         JAHR, ZEILEN[:-1])
+    model = dp.AtomModel(
+        cat,
+        [(t, k.periodizitaet) for k in kz.values() for t in [*k.zaehler, *k.nenner]],
+        JAHR,
+        ZEILEN[:-1],
+    )
     knowledge, hidden = {}, []
     kleine_x = _kleine_x(p3_reports)
     for (kid, col, zeile), text in cells.items():
@@ -308,14 +354,22 @@ def test_reports_sentences_and_matrix_name_no_hidden_value(gelesen, pool):
                 if werte.get("Wert", werte.get("Zähler")) not in HIDDEN:
                     continue
                 v = w.loc[zeile, "wert"]
-                shown = {wirkung.format_wert(k, v, 0), wirkung.format_wert(k, v, 1), wirkung.format_wert(k, v)}
+                shown = {
+                    wirkung.format_wert(k, v, 0),
+                    wirkung.format_wert(k, v, 1),
+                    wirkung.format_wert(k, v),
+                }
                 for s in texts:
                     for x in shown:
                         for pat in (f"{zeile} mit {x}", f"{zeile} ({x})", f"{zeile} bei {x}"):
                             assert pat not in s, (raum, kid, s)
         # "a von b Zielwerten": b counts only the shown values of the area
         m = re.search(r"wurden (\d+) von (\d+) Zielwerten", " ".join(rep.kern))
-        shown = [rows[raum]["Zielwert"] for rows in tables.values() if "Zielwert" in next(iter(rows.values()))]
+        shown = [
+            rows[raum]["Zielwert"]
+            for rows in tables.values()
+            if "Zielwert" in next(iter(rows.values()))
+        ]
         assert m and int(m.group(2)) == sum(s in ("erreicht", "nicht erreicht") for s in shown)
         assert int(m.group(1)) == shown.count("erreicht")
 
@@ -324,9 +378,13 @@ def test_audit_lists_every_hidden_count_with_its_interval(p3_reports, gelesen):
     from kennzahlen.disclosure import AUDIT_COLUMNS
 
     for raum, rep in gelesen.items():
-        audit = pd.read_csv(p3_reports / f"{runner.slug(raum)}.audit.csv", sep=";", dtype=str, keep_default_na=False)
+        audit = pd.read_csv(
+            p3_reports / f"{runner.slug(raum)}.audit.csv", sep=";", dtype=str, keep_default_na=False
+        )
         assert list(audit.columns) == AUDIT_COLUMNS
-        rows = {(r["tabelle"].split(" ")[0], r["spalte"], r["zeile"]): r for _, r in audit.iterrows()}
+        rows = {
+            (r["tabelle"].split(" ")[0], r["spalte"], r["zeile"]): r for _, r in audit.iterrows()
+        }
         for kid, table in _tables(rep).items():
             for zeile, werte in table.items():
                 for col in ("Zähler", "Nenner"):

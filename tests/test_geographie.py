@@ -36,7 +36,18 @@ def test_ulm_geojson_is_read_through_the_config():
     assert ULM is not None and len(ULM.gdf) == 55
     assert ULM.quelle_crs == "EPSG:4326 (WGS 84)"
     assert ULM.gdf.crs.to_epsg() == 3035
-    assert ULM.ohne_polygon == ["170", "200", "210", "220", "230", "240", "250", "260", "270", "280"]
+    assert ULM.ohne_polygon == [
+        "170",
+        "200",
+        "210",
+        "220",
+        "230",
+        "240",
+        "250",
+        "260",
+        "270",
+        "280",
+    ]
     assert ULM.ohne_stadtviertel == []
     assert "EPSG:4326 (WGS 84)" in ULM.hinweis() and "click_that_hood" in ULM.hinweis()
 
@@ -44,11 +55,16 @@ def test_ulm_geojson_is_read_through_the_config():
 def test_geopackage_in_utm32_gives_the_same_areas_as_the_geojson_in_wgs84(tmp_path):
     src = _ulm_wgs84()[["stadtviertel_nr", "name", "geometry"]].to_crs(25832)
     (tmp_path / "config").mkdir()
-    gpkg = tmp_path / "config" / "stadtviertel.gpkg"  # a relative name in config: beside geographie.yaml
+    gpkg = (
+        tmp_path / "config" / "stadtviertel.gpkg"
+    )  # a relative name in config: beside geographie.yaml
     src.to_file(gpkg, layer="stadtviertel", driver="GPKG")
     src.head(3).to_file(gpkg, layer="andere_ebene", driver="GPKG")
-    cfg = _config_dir(tmp_path, "polygone:\n  datei: stadtviertel.gpkg\n  layer: stadtviertel\n"
-                                "  id_spalte: stadtviertel_nr\n")
+    cfg = _config_dir(
+        tmp_path,
+        "polygone:\n  datei: stadtviertel.gpkg\n  layer: stadtviertel\n"
+        "  id_spalte: stadtviertel_nr\n",
+    )
     f = geography.flaechen(cfg)
     assert f.quelle_crs == "EPSG:25832 (ETRS89 / UTM zone 32N)"
     assert "EPSG:25832" in f.hinweis() and "EPSG:3035" in f.hinweis()
@@ -72,7 +88,9 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, folder: Path, name: str = "bezirke")
 
 def test_shapefile_with_another_id_column_works_through_config(tmp_path):
     src = _ulm_wgs84().to_crs(25832)
-    shp = gpd.GeoDataFrame({"BEZ_NR": src["stadtviertel_nr"], "NAME": src["name"]}, geometry=src.geometry)
+    shp = gpd.GeoDataFrame(
+        {"BEZ_NR": src["stadtviertel_nr"], "NAME": src["name"]}, geometry=src.geometry
+    )
     path = _write_shapefile(shp, tmp_path / "shp")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -85,28 +103,39 @@ def test_shapefile_with_another_id_column_works_through_config(tmp_path):
         assert len(f.gdf) == 55 and f.ohne_stadtviertel == []
         assert f.quelle_crs == "EPSG:25832 (ETRS89 / UTM zone 32N)"
     cfg = _config_dir(tmp_path, f"polygone:\n  datei: {path}\n  id_spalte: stadtviertel_nr\n")
-    with pytest.raises(GeografieError, match="Spalte 'stadtviertel_nr' .*fehlt; vorhanden: BEZ_NR, NAME"):
+    with pytest.raises(
+        GeografieError, match="Spalte 'stadtviertel_nr' .*fehlt; vorhanden: BEZ_NR, NAME"
+    ):
         geography.flaechen(cfg)
 
 
 def test_a_shapefile_without_prj_needs_the_crs_in_config(tmp_path):
     src = _ulm_wgs84().to_crs(25832)
-    path = _write_shapefile(gpd.GeoDataFrame({"BEZ_NR": src["stadtviertel_nr"]}, geometry=src.geometry),
-                            tmp_path / "shp")
+    path = _write_shapefile(
+        gpd.GeoDataFrame({"BEZ_NR": src["stadtviertel_nr"]}, geometry=src.geometry),
+        tmp_path / "shp",
+    )
     path.with_suffix(".prj").unlink()
     cfg = _config_dir(tmp_path, f"polygone:\n  datei: {path}\n  id_spalte: BEZ_NR\n")
-    with pytest.raises(GeografieError, match="nennt kein Koordinatenbezugssystem; bitte .*polygone.crs"):
+    with pytest.raises(
+        GeografieError, match="nennt kein Koordinatenbezugssystem; bitte .*polygone.crs"
+    ):
         geography.flaechen(cfg)
-    cfg = _config_dir(tmp_path, f"polygone:\n  datei: {path}\n  id_spalte: BEZ_NR\n  crs: EPSG:25832\n")
+    cfg = _config_dir(
+        tmp_path, f"polygone:\n  datei: {path}\n  id_spalte: BEZ_NR\n  crs: EPSG:25832\n"
+    )
     assert len(geography.flaechen(cfg).gdf) == 55
 
 
 def test_geojson_with_a_crs_member(tmp_path):
     src = _ulm_wgs84()[["stadtviertel_nr", "geometry"]].to_crs(25832)
     text = src.to_json()
-    text = text.replace('{"type": "FeatureCollection", ',
-                        '{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
-                        '{"name": "urn:ogc:def:crs:EPSG::25832"}}, ', 1)
+    text = text.replace(
+        '{"type": "FeatureCollection", ',
+        '{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
+        '{"name": "urn:ogc:def:crs:EPSG::25832"}}, ',
+        1,
+    )
     assert '"crs"' in text
     (tmp_path / "viertel.geojson").write_text(text, encoding="utf-8")
     f = read_flaechen(tmp_path / "viertel.geojson", PolygonConfig(datei="viertel.geojson"), RG)
@@ -116,10 +145,18 @@ def test_geojson_with_a_crs_member(tmp_path):
 
 
 def test_leading_zeros_are_kept_and_numeric_ids_match_by_number(tmp_path):
-    rg = pd.DataFrame({"stadtviertel_nr": ["001", "002", "010"], "stadtviertel": ["A", "B", "C"],
-                       "stadtteil": ["X", "X", "Y"], "sozialraum": ["Nord / Ost", "Nord / Ost", "Süd"]})
+    rg = pd.DataFrame(
+        {
+            "stadtviertel_nr": ["001", "002", "010"],
+            "stadtviertel": ["A", "B", "C"],
+            "stadtteil": ["X", "X", "Y"],
+            "sozialraum": ["Nord / Ost", "Nord / Ost", "Süd"],
+        }
+    )
     src = _ulm_wgs84().head(3).to_crs(25832)
-    text_ids = gpd.GeoDataFrame({"nr": ["001", "002", "10"]}, geometry=src.geometry.to_numpy(), crs=src.crs)
+    text_ids = gpd.GeoDataFrame(
+        {"nr": ["001", "002", "10"]}, geometry=src.geometry.to_numpy(), crs=src.crs
+    )
     text_ids.to_file(tmp_path / "t.gpkg")
     f = read_flaechen(tmp_path / "t.gpkg", PolygonConfig(datei="t.gpkg", id_spalte="nr"), rg)
     assert list(f.gdf.index) == ["001", "002"]  # text "10" is not "010"
@@ -133,7 +170,9 @@ def test_leading_zeros_are_kept_and_numeric_ids_match_by_number(tmp_path):
 def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_report_run(tmp_path):
     src = _ulm_wgs84()
     src.loc[src["stadtviertel_nr"] == "110", "stadtviertel_nr"] = "999"  # unknown polygon
-    (tmp_path / "poly.geojson").write_text(src[["stadtviertel_nr", "geometry"]].to_json(), encoding="utf-8")
+    (tmp_path / "poly.geojson").write_text(
+        src[["stadtviertel_nr", "geometry"]].to_json(), encoding="utf-8"
+    )
     cfg = _config_dir(tmp_path, f"polygone:\n  datei: {tmp_path / 'poly.geojson'}\n")
     warnungen = geography.polygon_warnungen(cfg)
     assert warnungen == [
@@ -148,7 +187,11 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
     from nbformat.v4 import new_code_cell, new_notebook
 
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     p = new_code_cell('periode = "2023-Q4"\nsozialraum = "Gesamtstadt"\npool = None')
     p.metadata["tags"] = ["parameters"]
     nb.cells = [p, new_code_cell("print(sozialraum)")]
@@ -158,14 +201,24 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
     (pool / "manifest.json").write_text('{"dateien": {}}')
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(paths.CONFIG_ENV, str(cfg))
-        res = runner.run("2023-Q4", [1], ["West", "Wiblingen"], pool, tmp_path / "out", workers=1,
-                         notebooks=nbs, progress=False)
+        res = runner.run(
+            "2023-Q4",
+            [1],
+            ["West", "Wiblingen"],
+            pool,
+            tmp_path / "out",
+            workers=1,
+            notebooks=nbs,
+            progress=False,
+        )
     assert [e["status"] for e in res.entries] == ["ok", "ok"]
     assert res.warnungen == warnungen
 
 
 def test_config_errors_name_file_and_entry(tmp_path):
-    cfg = _config_dir(tmp_path, "stadt: X\npolygone:\n  datei: a.gpkg\n  id: nr\nkarten_crs: EPSG:99999\n")
+    cfg = _config_dir(
+        tmp_path, "stadt: X\npolygone:\n  datei: a.gpkg\n  id: nr\nkarten_crs: EPSG:99999\n"
+    )
     with pytest.raises(GeografieError) as info:
         geography.flaechen(cfg)
     text = str(info.value)
@@ -190,9 +243,13 @@ def test_without_polygons_there_is_no_map_and_the_city_name_is_optional(tmp_path
 def test_map_keeps_its_colours_and_stays_small():
     werte = {nr: i / 100 for i, nr in enumerate(ULM.gdf.index)}
     werte["110"] = None  # no value: grey
-    fig = plots.karte(werte, ULM.gdf, "Titel", prozent=True, umrandet=["186", "187"], legende="Quote")
+    fig = plots.karte(
+        werte, ULM.gdf, "Titel", prozent=True, umrandet=["186", "187"], legende="Quote"
+    )
     ax = fig.axes[0]
-    faces = [tuple(round(c, 3) for c in fc) for coll in ax.collections for fc in coll.get_facecolors()]
+    faces = [
+        tuple(round(c, 3) for c in fc) for coll in ax.collections for fc in coll.get_facecolors()
+    ]
     grey = tuple(round(c, 3) for c in plots.matplotlib.colors.to_rgba("#dddddd"))
     assert grey in faces
     assert fig.axes[1].get_ylabel() == "Quote"  # the colour bar with its legend

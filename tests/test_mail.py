@@ -28,8 +28,12 @@ from kennzahlen.mail import (
 PERIODE = "2023-Q4"
 VERTEILER = paths.CONFIG / "verteiler.yaml"
 SLUGS = {
-    "Gesamtstadt": "gesamtstadt", "Böfingen": "boefingen", "Eselsberg": "eselsberg",
-    "Mitte/Ost": "mitte-ost", "West": "west", "Wiblingen": "wiblingen",
+    "Gesamtstadt": "gesamtstadt",
+    "Böfingen": "boefingen",
+    "Eselsberg": "eselsberg",
+    "Mitte/Ost": "mitte-ost",
+    "West": "west",
+    "Wiblingen": "wiblingen",
 }
 PRODUKTE = {
     1: ("1_sozialstruktur", "Sozialstrukturelle Daten", "2023"),
@@ -53,7 +57,9 @@ class Fake:
         self.reports = root / "reports"
         self.dir = self.reports / PERIODE
         self.pool.mkdir(parents=True)
-        (self.pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}\n', "utf-8")
+        (self.pool / "manifest.json").write_text(
+            '{"dateien": {"kennzahlen.parquet": "abc"}}\n', "utf-8"
+        )
         entries = []
         for nr, (ordner, titel, zeitraum) in PRODUKTE.items():
             (self.dir / ordner).mkdir(parents=True)
@@ -71,28 +77,52 @@ class Fake:
                     (self.dir / anhaenge[-1]).write_bytes(b"PK\x03\x04 BERICHT:2:" + slug.encode())
                 if nr == 3:
                     (self.dir / f"{ordner}/{slug}.audit.csv").write_text("tabelle;zeile\n", "utf-8")
-                entries.append({
-                    "produkt": nr, "produkt_ordner": ordner, "produkt_titel": titel, "raum": raum,
-                    "slug": slug, "berichtszeitraum": zeitraum, "html": html, "anhaenge": anhaenge,
-                    "notebook": f"{ordner}/{slug}.ipynb", "status": "ok", "fehler": None,
-                    "erstellt": "2026-11-25T08:00:00", "input_hash": "x",
-                    "kernaussagen": [f"Kernaussage P{nr} {raum}: alles im Rahmen."],
-                })
+                entries.append(
+                    {
+                        "produkt": nr,
+                        "produkt_ordner": ordner,
+                        "produkt_titel": titel,
+                        "raum": raum,
+                        "slug": slug,
+                        "berichtszeitraum": zeitraum,
+                        "html": html,
+                        "anhaenge": anhaenge,
+                        "notebook": f"{ordner}/{slug}.ipynb",
+                        "status": "ok",
+                        "fehler": None,
+                        "erstellt": "2026-11-25T08:00:00",
+                        "input_hash": "x",
+                        "kernaussagen": [f"Kernaussage P{nr} {raum}: alles im Rahmen."],
+                    }
+                )
         self.runs = {
-            "periode": PERIODE, "pool": str(self.pool),
-            "pool_manifest_sha256": _sha(self.pool / "manifest.json"), "reports": entries,
+            "periode": PERIODE,
+            "pool": str(self.pool),
+            "pool_manifest_sha256": _sha(self.pool / "manifest.json"),
+            "reports": entries,
         }
         self.save()
 
     def save(self) -> None:
-        (self.dir / "runs.json").write_text(json.dumps(self.runs, ensure_ascii=False, indent=1), "utf-8")
+        (self.dir / "runs.json").write_text(
+            json.dumps(self.runs, ensure_ascii=False, indent=1), "utf-8"
+        )
 
     def entry(self, nr: int, raum: str) -> dict:
         return next(e for e in self.runs["reports"] if e["produkt"] == nr and e["raum"] == raum)
 
     def args(self, *extra: str, verteiler: Path = VERTEILER) -> list[str]:
-        return ["--periode", PERIODE, "--reports", str(self.reports), "--pool", str(self.pool),
-                "--verteiler", str(verteiler), *extra]
+        return [
+            "--periode",
+            PERIODE,
+            "--reports",
+            str(self.reports),
+            "--pool",
+            str(self.pool),
+            "--verteiler",
+            str(verteiler),
+            *extra,
+        ]
 
 
 @pytest.fixture
@@ -130,7 +160,11 @@ def smtp_server():
     sink = Sink()
     port = _free_port()
     controller = Controller(
-        sink, hostname="127.0.0.1", port=port, authenticator=sink.authenticate, auth_require_tls=False,
+        sink,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=sink.authenticate,
+        auth_require_tls=False,
     )
     controller.start()
     try:
@@ -140,7 +174,9 @@ def smtp_server():
 
 
 def run(args: list[str], env: dict | None = None):
-    return CliRunner().invoke(mail_command, args, env=env or {PASSWORD_ENV: None}, catch_exceptions=False)
+    return CliRunner().invoke(
+        mail_command, args, env=env or {PASSWORD_ENV: None}, catch_exceptions=False
+    )
 
 
 def expected_per_address() -> dict[str, dict[tuple[int, str], None]]:
@@ -197,26 +233,47 @@ gruppen:
 @pytest.mark.parametrize(
     "extra, message",
     [
-        ("  - {id: c2, name: C2, produkte: [5], empfaenger: [c2@example.org]}\n",
-         "Gruppe 'c2' (Nr. 2), produkte: unbekanntes Produkt 5"),
-        ("  - {id: srtl-x, name: X, sozialraum: Söflingen, produkte: [1], empfaenger: [x@example.org]}\n",
-         "Gruppe 'srtl-x' (Nr. 2), sozialraum: unbekannter Sozialraum 'Söflingen' (bekannt: Böfingen, "),
-        ("  - {id: c2, name: C2, produkte: [2], empfaenger: ['c2 at example.org']}\n",
-         "Gruppe 'c2' (Nr. 2), empfaenger.0: keine gültige E-Mail-Adresse: 'c2 at example.org'"),
-        ("  - {id: srtl-west, name: Doppelt, produkte: [2], empfaenger: [c2@example.org]}\n",
-         "Gruppe 'srtl-west' (Nr. 2): id doppelt (schon Nr. 1)"),
-        ("  - {id: srtl-wib, name: W, sozialraum: Wiblingen, produkte: [1], empfaenger: [WEST@example.org]}\n",
-         "Adresse west@example.org: steht in Gruppen mit verschiedener Bindung"),
-        ("  - {id: al, name: AL, oeffentlich: false, produkte: [1, 3], empfaenger: [west@example.org]}\n",
-         "Adresse west@example.org: steht in Gruppen mit verschiedener Bindung"),
-        ("  - {id: c2, name: C2, produkte: [], empfaenger: [c2@example.org]}\n",
-         "Gruppe 'c2' (Nr. 2), produkte: List should have at least 1 item"),
-        ("  - {id: c2, name: C2, produkte: [2], empfaenger: [c2@example.org, c2@example.org]}\n",
-         "Adresse doppelt in der Gruppe: c2@example.org"),
-        ("smtp: {host: mail.example.org, benutzer: so, passwort: geheim}\n",
-         "smtp.passwort: ein Passwort gehört nicht in die Datei; setzen Sie die Umgebungsvariable "
-         "KENNZAHLEN_SMTP_PASSWORD"),
-        ("smtp: {host: mail.example.org, port: 99999}\n", "smtp.port: Input should be less than or equal to 65535"),
+        (
+            "  - {id: c2, name: C2, produkte: [5], empfaenger: [c2@example.org]}\n",
+            "Gruppe 'c2' (Nr. 2), produkte: unbekanntes Produkt 5",
+        ),
+        (
+            "  - {id: srtl-x, name: X, sozialraum: Söflingen, produkte: [1], empfaenger: [x@example.org]}\n",
+            "Gruppe 'srtl-x' (Nr. 2), sozialraum: unbekannter Sozialraum 'Söflingen' (bekannt: Böfingen, ",
+        ),
+        (
+            "  - {id: c2, name: C2, produkte: [2], empfaenger: ['c2 at example.org']}\n",
+            "Gruppe 'c2' (Nr. 2), empfaenger.0: keine gültige E-Mail-Adresse: 'c2 at example.org'",
+        ),
+        (
+            "  - {id: srtl-west, name: Doppelt, produkte: [2], empfaenger: [c2@example.org]}\n",
+            "Gruppe 'srtl-west' (Nr. 2): id doppelt (schon Nr. 1)",
+        ),
+        (
+            "  - {id: srtl-wib, name: W, sozialraum: Wiblingen, produkte: [1], empfaenger: [WEST@example.org]}\n",
+            "Adresse west@example.org: steht in Gruppen mit verschiedener Bindung",
+        ),
+        (
+            "  - {id: al, name: AL, oeffentlich: false, produkte: [1, 3], empfaenger: [west@example.org]}\n",
+            "Adresse west@example.org: steht in Gruppen mit verschiedener Bindung",
+        ),
+        (
+            "  - {id: c2, name: C2, produkte: [], empfaenger: [c2@example.org]}\n",
+            "Gruppe 'c2' (Nr. 2), produkte: List should have at least 1 item",
+        ),
+        (
+            "  - {id: c2, name: C2, produkte: [2], empfaenger: [c2@example.org, c2@example.org]}\n",
+            "Adresse doppelt in der Gruppe: c2@example.org",
+        ),
+        (
+            "smtp: {host: mail.example.org, benutzer: so, passwort: geheim}\n",
+            "smtp.passwort: ein Passwort gehört nicht in die Datei; setzen Sie die Umgebungsvariable "
+            "KENNZAHLEN_SMTP_PASSWORD",
+        ),
+        (
+            "smtp: {host: mail.example.org, port: 99999}\n",
+            "smtp.port: Input should be less than or equal to 65535",
+        ),
         ("empfaenger: [x@example.org]\n", "empfaenger: Extra inputs are not permitted"),
     ],
 )
@@ -246,7 +303,9 @@ def test_plan_binds_sozialraum_groups(fake):
     assert got["srtl-wiblingen@example.org"] == {
         (p, r) for p in (1, 2, 4) for r in ("Wiblingen", "Gesamtstadt")
     }
-    assert plan["fachplanung@example.org"].gruppen_ids == "fachplanungen, fachkoordination-fachplanung"
+    assert (
+        plan["fachplanung@example.org"].gruppen_ids == "fachplanungen, fachkoordination-fachplanung"
+    )
 
 
 # ---------------------------------------------------------------------------- dry run
@@ -270,31 +329,55 @@ def test_dry_run_writes_the_messages_the_verteiler_implies(fake, tmp_path):
         assert str(msg["Subject"]).startswith("Kennzahlensystem Soziales – Berichte 2023-Q4 – ")
     log = list(csv.DictReader((fake.dir / "mail_log.csv").open(encoding="utf-8"), delimiter=";"))
     assert len(log) == 11 and {r["modus"] for r in log} == {"dry-run"}
-    assert list(log[0]) == ["zeit", "empfaenger", "gruppe", "betreff", "anhaenge", "modus", "ergebnis",
-                            "zustellung", "pool_version", "message_id"]
+    assert list(log[0]) == [
+        "zeit",
+        "empfaenger",
+        "gruppe",
+        "betreff",
+        "anhaenge",
+        "modus",
+        "ergebnis",
+        "zustellung",
+        "pool_version",
+        "message_id",
+    ]
     assert all(r["ergebnis"].startswith("geschrieben: ") for r in log)
 
 
 def test_message_text_is_german_with_key_messages(fake, tmp_path):
     out = tmp_path / "out"
     assert run(fake.args("--dry-run", str(out))).exit_code == 0
-    msg = email.message_from_bytes((out / "srtl-wiblingen@example.org.eml").read_bytes(), policy=policy.default)
-    assert str(msg["Subject"]) == "Kennzahlensystem Soziales – Berichte 2023-Q4 – Sozialraum Wiblingen"
+    msg = email.message_from_bytes(
+        (out / "srtl-wiblingen@example.org.eml").read_bytes(), policy=policy.default
+    )
+    assert (
+        str(msg["Subject"]) == "Kennzahlensystem Soziales – Berichte 2023-Q4 – Sozialraum Wiblingen"
+    )
     assert msg["From"].addresses[0].addr_spec == "sozialplanung@example.org"
     text = msg.get_body(("plain",)).get_content()
     assert "für das 4. Quartal 2023 (Verteiler: Sozialraumteamleitung Wiblingen)" in text
     assert "Kernaussage P2 Wiblingen: alles im Rahmen." in text
     assert "Kernaussage P1 Gesamtstadt" in text and "West" not in text
     assert "Angehängt (8 Dateien):" in text
-    assert "• 2_quartalsmeldung__2023-Q4__wiblingen.xlsx – Quartalsmeldung – Wiblingen – 4. Quartal 2023" in text
-    assert "• 1_sozialstruktur__2023__gesamtstadt.html – Sozialstrukturelle Daten – Gesamtstadt – Jahr 2023" in text
+    assert (
+        "• 2_quartalsmeldung__2023-Q4__wiblingen.xlsx – Quartalsmeldung – Wiblingen – 4. Quartal 2023"
+        in text
+    )
+    assert (
+        "• 1_sozialstruktur__2023__gesamtstadt.html – Sozialstrukturelle Daten – Gesamtstadt – Jahr 2023"
+        in text
+    )
     html = dict(attachments(msg))["4_ampel__2023-Q4__wiblingen.html"]
     assert b"BERICHT:4:wiblingen" in html
     part = next(p for p in msg.iter_attachments() if p.get_filename().endswith(".html"))
     assert part.get_content_type() == "text/html"
-    council = email.message_from_bytes((out / "bm2@example.org.eml").read_bytes(), policy=policy.default)
+    council = email.message_from_bytes(
+        (out / "bm2@example.org.eml").read_bytes(), policy=policy.default
+    )
     assert str(council["Subject"]).endswith("– Bürgermeister*in Dezernat 2 (BM 2)")
-    assert {n for n, _ in attachments(council)} == {f"3_wirkungskennzahlen__2023__{s}.html" for s in SLUGS.values()}
+    assert {n for n, _ in attachments(council)} == {
+        f"3_wirkungskennzahlen__2023__{s}.html" for s in SLUGS.values()
+    }
 
 
 def test_files_other_than_html_and_xlsx_are_not_sent(fake, tmp_path):
@@ -304,7 +387,9 @@ def test_files_other_than_html_and_xlsx_are_not_sent(fake, tmp_path):
     result = run(fake.args("--dry-run", str(out)))
     assert result.exit_code == 0
     assert "west.audit.csv wird nicht versendet" in result.output
-    msg = email.message_from_bytes((out / "bm2@example.org.eml").read_bytes(), policy=policy.default)
+    msg = email.message_from_bytes(
+        (out / "bm2@example.org.eml").read_bytes(), policy=policy.default
+    )
     assert not any(n.endswith(".csv") for n, _ in attachments(msg))
 
 
@@ -321,11 +406,15 @@ def test_send_to_local_smtp_server(fake, smtp_server):
         assert str(msg["To"]) == to
         got = {n for n, _ in attachments(msg)}
         want = {f"{PRODUKTE[p][0]}__{PRODUKTE[p][2]}__{SLUGS[r]}.html" for p, r in expected[to]}
-        want |= {f"2_quartalsmeldung__{PERIODE}__{SLUGS[r]}.xlsx" for p, r in expected[to] if p == 2}
+        want |= {
+            f"2_quartalsmeldung__{PERIODE}__{SLUGS[r]}.xlsx" for p, r in expected[to] if p == 2
+        }
         assert got == want
     assert all(sender == "sozialplanung@example.org" for sender, _, _ in sink.received)
     log = list(csv.DictReader((fake.dir / "mail_log.csv").open(encoding="utf-8"), delimiter=";"))
-    assert [r["ergebnis"] for r in log] == ["gesendet"] * 11 and {r["modus"] for r in log} == {"smtp"}
+    assert [r["ergebnis"] for r in log] == ["gesendet"] * 11 and {r["modus"] for r in log} == {
+        "smtp"
+    }
     assert sink.logins == []  # no user configured: no login
 
 
@@ -349,13 +438,17 @@ def test_no_sozialraum_group_gets_another_sozialraums_report(fake, smtp_server):
 def test_password_comes_from_the_environment_only(fake, smtp_server, tmp_path):
     sink, hostport = smtp_server
     f = tmp_path / "v.yaml"
-    f.write_text(VERTEILER.read_text("utf-8").replace("benutzer: null", "benutzer: sozialplanung"), "utf-8")
+    f.write_text(
+        VERTEILER.read_text("utf-8").replace("benutzer: null", "benutzer: sozialplanung"), "utf-8"
+    )
     assert not any("pass" in p.name or "kennwort" in p.name for p in mail_command.params)
     refused = run(fake.args("--smtp", hostport, verteiler=f), env={PASSWORD_ENV: None})
     assert refused.exit_code == 2
     assert f"die Umgebungsvariable {PASSWORD_ENV} fehlt" in refused.output
     assert sink.received == [] and sink.logins == []
-    ok = run(fake.args("--smtp", hostport, verteiler=f), env={PASSWORD_ENV: "geheim-aus-der-umgebung"})
+    ok = run(
+        fake.args("--smtp", hostport, verteiler=f), env={PASSWORD_ENV: "geheim-aus-der-umgebung"}
+    )
     assert ok.exit_code == 0, ok.output
     assert sink.logins == [("sozialplanung", "geheim-aus-der-umgebung")]
     assert len(sink.received) == 11
@@ -397,12 +490,18 @@ def test_failed_report_is_refused(fake, smtp_server, tmp_path):
     e = fake.entry(2, "West")
     e.update(status="fehler", fehler="PapermillExecutionError: KeyError 'jh_hze_gesamt'")
     fake.save()
-    _refused(fake, smtp_server, tmp_path,
-             "Produkt 2 West: Status 'fehler': PapermillExecutionError: KeyError 'jh_hze_gesamt'")
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 2 West: Status 'fehler': PapermillExecutionError: KeyError 'jh_hze_gesamt'",
+    )
 
 
 def test_report_older_than_the_pool_is_refused(fake, smtp_server, tmp_path):
-    (fake.pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8")
+    (fake.pool / "manifest.json").write_text(
+        '{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8"
+    )
     _refused(fake, smtp_server, tmp_path, "Produkt 1 Gesamtstadt: älter als der Datenpool")
 
 
@@ -415,16 +514,36 @@ def test_report_from_an_older_pool_inside_a_newer_run_is_refused(fake, smtp_serv
 def test_missing_html_or_attachment_is_refused(fake, smtp_server, tmp_path):
     (fake.dir / "3_wirkungskennzahlen" / "eselsberg.html").unlink()
     (fake.dir / "2_quartalsmeldung" / "west.xlsx").unlink()
-    _refused(fake, smtp_server, tmp_path, "Produkt 3 Eselsberg: Datei", "eselsberg.html fehlt",
-             "Produkt 2 West: Datei", "west.xlsx fehlt", "2 Problem(e)")
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 3 Eselsberg: Datei",
+        "eselsberg.html fehlt",
+        "Produkt 2 West: Datei",
+        "west.xlsx fehlt",
+        "2 Problem(e)",
+    )
 
 
 def test_missing_pool_or_runs_is_refused(fake, tmp_path):
     (fake.pool / "manifest.json").unlink()
     result = run(fake.args("--dry-run", str(tmp_path / "out")))
     assert result.exit_code == 2 and "ist nicht prüfbar (--pool angeben)" in result.output
-    result = run(["--periode", "2023-Q3", "--reports", str(fake.reports), "--pool", str(fake.pool),
-                  "--verteiler", str(VERTEILER), "--dry-run", str(tmp_path / "out")])
+    result = run(
+        [
+            "--periode",
+            "2023-Q3",
+            "--reports",
+            str(fake.reports),
+            "--pool",
+            str(fake.pool),
+            "--verteiler",
+            str(VERTEILER),
+            "--dry-run",
+            str(tmp_path / "out"),
+        ]
+    )
     assert result.exit_code == 2 and "runs.json fehlt" in result.output
     assert run(fake.args("--smtp", "nur-ein-host")).exit_code == 2
     result = run(["--periode", "2023-4", "--reports", str(fake.reports)])

@@ -82,7 +82,7 @@ def text_of(msg) -> str:
 
 def summary_of(text: str) -> str:
     """The part of the body between 'Das Wichtigste in Kürze' and the list of attachments."""
-    return text[text.index("Das Wichtigste in Kürze:"):text.index("In dieser Nachricht (")]
+    return text[text.index("Das Wichtigste in Kürze:") : text.index("In dieser Nachricht (")]
 
 
 class SizeSink(FaultySink):
@@ -95,7 +95,9 @@ class SizeSink(FaultySink):
         self.too_big: list[int] = []
         self.fail_nth: dict[str, set[int]] = {}
         self.seen: Counter = Counter()
-        self.sizes: list[int] = []  # bytes of each accepted message as received (CRLF, no dot-stuffing)
+        self.sizes: list[
+            int
+        ] = []  # bytes of each accepted message as received (CRLF, no dot-stuffing)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         self.seen[address] += 1
@@ -123,7 +125,9 @@ def size_server():
     def start(max_bytes: int | None = None, announce: int | None = None) -> tuple[SizeSink, str]:
         sink = SizeSink(max_bytes)
         port = free_port()
-        controller = FaultyController(sink, hostname="127.0.0.1", port=port, data_size_limit=announce)
+        controller = FaultyController(
+            sink, hostname="127.0.0.1", port=port, data_size_limit=announce
+        )
         controller.start()
         controllers.append(controller)
         return sink, f"127.0.0.1:{port}"
@@ -161,19 +165,26 @@ def test_default_limit_is_10_mb():
     assert v.smtp.max_nachricht_mb == 10 and v.smtp.max_bytes == 10 * MB == 10_000_000
 
 
-@pytest.mark.parametrize("value, ok", [("2", 2_000_000), ("7.5", 7_500_000), ("4.1", 4_100_000), ("0.1", 100_000)])
+@pytest.mark.parametrize(
+    "value, ok", [("2", 2_000_000), ("7.5", 7_500_000), ("4.1", 4_100_000), ("0.1", 100_000)]
+)
 def test_limit_in_the_file(tmp_path, value, ok):
     assert load_verteiler(verteiler_mit(tmp_path, value)).smtp.max_bytes == ok
 
 
-@pytest.mark.parametrize("value", ["zehn", "'10 MB'", "'10,5'", "0", "-1", "true", "5000", ".nan", "0.05"])
+@pytest.mark.parametrize(
+    "value", ["zehn", "'10 MB'", "'10,5'", "0", "-1", "true", "5000", ".nan", "0.05"]
+)
 def test_a_bad_limit_is_refused_in_german(tmp_path, value):
     f = verteiler_mit(tmp_path, value)
     with pytest.raises(VerteilerError) as info:
         load_verteiler(f)
     text = str(info.value)
     assert text.startswith(f"{f}: ungültiger Verteiler:")
-    assert "smtp.max_nachricht_mb: die Höchstgröße einer Nachricht ist eine Zahl in MB von 0,1 bis 1.000" in text
+    assert (
+        "smtp.max_nachricht_mb: die Höchstgröße einer Nachricht ist eine Zahl in MB von 0,1 bis 1.000"
+        in text
+    )
     assert "1 MB = 1.000.000 Bytes" in text and "(Wert: " in text
 
 
@@ -182,13 +193,26 @@ def test_a_bad_limit_is_refused_in_german(tmp_path, value):
 def quartal(reports: Path, demo_pool: Path, tmp_path: Path) -> dict:
     """A copy of the 24 demo reports of 2023-Q4 (the mail log and lock go into the copy)."""
     root = tmp_path / "reports"
-    shutil.copytree(reports, root / PERIODE, ignore=shutil.ignore_patterns("mail_log.csv", ".mail_unterwegs.json"))
+    shutil.copytree(
+        reports,
+        root / PERIODE,
+        ignore=shutil.ignore_patterns("mail_log.csv", ".mail_unterwegs.json"),
+    )
     return {"reports": root, "pool": demo_pool, "dir": root / PERIODE, "tmp": tmp_path}
 
 
 def quartal_args(q: dict, *extra: str, verteiler: Path = VERTEILER) -> list[str]:
-    return ["--periode", PERIODE, "--reports", str(q["reports"]), "--pool", str(q["pool"]),
-            "--verteiler", str(verteiler), *extra]
+    return [
+        "--periode",
+        PERIODE,
+        "--reports",
+        str(q["reports"]),
+        "--pool",
+        str(q["pool"]),
+        "--verteiler",
+        str(verteiler),
+        *extra,
+    ]
 
 
 def wanted() -> dict[str, set[tuple[int, str]]]:
@@ -202,19 +226,25 @@ P = ["Gesamtstadt", "Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]
 PAARE = [P[0:2], P[2:4], P[4:6]]
 ERWARTET_2MB = {
     ABTEILUNG: [[(1, r) for r in x] for x in PAARE] + [[(3, r) for r in x] for x in PAARE],
-    "fachplanung@example.org": [[(1, r) for r in x] for x in PAARE] + [[(4, r) for r in P[:4]], [(4, r) for r in P[4:]]],
+    "fachplanung@example.org": [[(1, r) for r in x] for x in PAARE]
+    + [[(4, r) for r in P[:4]], [(4, r) for r in P[4:]]],
     "fachkoordination@example.org": [[(4, r) for r in P[:4]], [(4, r) for r in P[4:]]],
     "controlling-c2@example.org": [[(2, r) for r in P[:3]], [(2, r) for r in P[3:]]],
     "geschaeftsstelle-gemeinderat@example.org": [[(3, r) for r in x] for x in PAARE],
     "bm2@example.org": [[(3, r) for r in x] for x in PAARE],
-    **{f"srtl-{slug}@example.org": [[(p, "Gesamtstadt"), (p, raum)] for p in (1, 2, 4)]
-       for raum, slug in SLUGS.items() if raum != "Gesamtstadt"},
+    **{
+        f"srtl-{slug}@example.org": [[(p, "Gesamtstadt"), (p, raum)] for p in (1, 2, 4)]
+        for raum, slug in SLUGS.items()
+        if raum != "Gesamtstadt"
+    },
 }
 
 
 def test_two_mb_on_the_demo_quarter_gives_the_expected_parts(quartal):
     out = quartal["tmp"] / "eml"
-    result = run(quartal_args(quartal, "--dry-run", str(out), verteiler=verteiler_mit(quartal["tmp"], 2)))
+    result = run(
+        quartal_args(quartal, "--dry-run", str(out), verteiler=verteiler_mit(quartal["tmp"], 2))
+    )
     assert result.exit_code == 0, result.output
     files = sorted(out.glob("*.eml"))
     sizes = {f.name: f.stat().st_size for f in files}
@@ -229,8 +259,12 @@ def test_two_mb_on_the_demo_quarter_gives_the_expected_parts(quartal):
         assert f.name == f"{to}__teil-{i}-von-{n}.eml"
         parts.setdefault(to, [None] * n)[i - 1] = (msg, berichte_in(msg))
         names = dateien_in(msg)  # an Excel file travels with its HTML report
-        assert {x.removesuffix(".xlsx") for x in names if x.endswith(".xlsx")} <= {x.removesuffix(".html") for x in names}
-        assert len(wire_bytes(msg)) == f.stat().st_size  # the file holds exactly the bytes on the wire
+        assert {x.removesuffix(".xlsx") for x in names if x.endswith(".xlsx")} <= {
+            x.removesuffix(".html") for x in names
+        }
+        assert (
+            len(wire_bytes(msg)) == f.stat().st_size
+        )  # the file holds exactly the bytes on the wire
     got = {to: [b for _, b in p] for to, p in parts.items()}
     assert got == ERWARTET_2MB, {to: [[(p, r) for p, r in b] for b in x] for to, x in got.items()}
     assert len(files) == 36
@@ -245,10 +279,19 @@ def test_two_mb_on_the_demo_quarter_gives_the_expected_parts(quartal):
                 if j != i:  # names the reports of the other parts
                     assert f"In Teil {j} von {len(p)}:" in t
                     section = t.split(f"In Teil {j} von {len(p)}:\n")[1].split("\n\n")[0]
-                    assert [line.split(" – ")[1] for line in section.splitlines()] == [raum for _, raum in bs]
-    assert "Höchstgröße je Nachricht: 2,00 MB (smtp.max_nachricht_mb in der Verteiler-Datei)" in result.output
+                    assert [line.split(" – ")[1] for line in section.splitlines()] == [
+                        raum for _, raum in bs
+                    ]
+    assert (
+        "Höchstgröße je Nachricht: 2,00 MB (smtp.max_nachricht_mb in der Verteiler-Datei)"
+        in result.output
+    )
     assert f"  {ABTEILUNG}: 6 Teile" in result.output
-    line = next(x for x in result.output.splitlines() if x.strip().startswith("Teil 4 von 6:") and ABTEILUNG in x)
+    line = next(
+        x
+        for x in result.output.splitlines()
+        if x.strip().startswith("Teil 4 von 6:") and ABTEILUNG in x
+    )
     assert f"{ABTEILUNG}__teil-4-von-6.eml" in line and "Produkt 3: Gesamtstadt, Böfingen" in line
     assert re.search(r"Teil 4 von 6: 1,9\d MB", line)
     assert "36 Nachricht(en) als .eml" in result.output
@@ -263,13 +306,18 @@ def test_default_limit_on_the_demo_quarter(quartal):
     assert len(sizes) == 12 and max(sizes.values()) <= 10_000_000
     teile = sorted(n for n in sizes if "__teil-" in n)
     assert teile == [f"{ABTEILUNG}__teil-1-von-2.eml", f"{ABTEILUNG}__teil-2-von-2.eml"]
-    assert [berichte_in(read_eml(out / n)) for n in teile] == [[(1, r) for r in P], [(3, r) for r in P]]
+    assert [berichte_in(read_eml(out / n)) for n in teile] == [
+        [(1, r) for r in P],
+        [(3, r) for r in P],
+    ]
     assert sum(sizes[n] for n in teile) > 10_000_000  # it would not have fitted into one
 
 
 def test_planned_sizes_are_the_measured_sizes(quartal):
     v = load_verteiler(verteiler_mit(quartal["tmp"], 2))
-    verteiler, runs, periode_dir, pool_dir = check_mailing(PERIODE, quartal["reports"], quartal["pool"], v)
+    verteiler, runs, periode_dir, pool_dir = check_mailing(
+        PERIODE, quartal["reports"], quartal["pool"], v
+    )
     versand = plan_mailing(PERIODE, verteiler, runs, periode_dir, pool_dir)
     plan = plan_parts(versand, Hoechstgroesse.aus_verteiler(verteiler))
     assert len(plan.senden) == 36
@@ -282,19 +330,29 @@ def test_planned_sizes_are_the_measured_sizes(quartal):
 def test_all_parts_arrive_at_a_server_that_refuses_large_messages(quartal, size_server):
     """The server says nothing about its limit (no SIZE) and answers 552 above 2.1 MB."""
     sink, hostport = size_server(max_bytes=2_100_000, announce=None)
-    result = run(quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], 2)))
+    result = run(
+        quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], 2))
+    )
     assert result.exit_code == 0, result.output
     assert "36 von 36 Nachricht(en) gesendet." in result.output
     assert "der Server 127.0.0.1" in result.output and "nennt keine Grenze (SIZE)" in result.output
     assert sink.too_big == []
-    assert sink.reports_per_recipient() == Counter({(a, *b): 1 for a, bs in wanted().items() for b in bs})
+    assert sink.reports_per_recipient() == Counter(
+        {(a, *b): 1 for a, bs in wanted().items() for b in bs}
+    )
     assert len(sink.sizes) == 36 and max(sink.sizes) <= 2_000_000
     rows = MailLog(quartal["dir"] / "mail_log.csv").rows()
     assert len(rows) == 36 and len({r["zustellung"] for r in rows}) == 36
     assert {r["betreff"].rsplit("– ", 1)[1] for r in rows if r["empfaenger"] == ABTEILUNG} == {
-        f"Teil {i} von 6" for i in range(1, 7)}
-    again = run(quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], 2)))
-    assert "0 von 0 Nachricht(en) gesendet" in again.output and "36 Nachricht(en) laut Protokoll" in again.output
+        f"Teil {i} von 6" for i in range(1, 7)
+    }
+    again = run(
+        quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], 2))
+    )
+    assert (
+        "0 von 0 Nachricht(en) gesendet" in again.output
+        and "36 Nachricht(en) laut Protokoll" in again.output
+    )
 
 
 def test_the_servers_size_is_used_when_smaller(quartal, size_server):
@@ -303,52 +361,101 @@ def test_the_servers_size_is_used_when_smaller(quartal, size_server):
     nur = ["--empfaenger", ABTEILUNG, "--empfaenger", "fachplanung@example.org"]
     result = run(quartal_args(quartal, "--smtp", hostport, *nur))
     assert result.exit_code == 0, result.output
-    assert ("Höchstgröße je Nachricht: 3,00 MB (SIZE des Servers " + hostport +
-            ", kleiner als die 10,00 MB aus smtp.max_nachricht_mb)") in result.output
+    assert (
+        "Höchstgröße je Nachricht: 3,00 MB (SIZE des Servers "
+        + hostport
+        + ", kleiner als die 10,00 MB aus smtp.max_nachricht_mb)"
+    ) in result.output
     assert f"  {ABTEILUNG}: 4 Teile" in result.output
     assert max(sink.sizes) <= 3_000_000 and len(sink.sizes) == 4 + 3
     got = sink.reports_per_recipient()
-    assert got == Counter({(a, *b): 1 for a, bs in wanted().items() for b in bs
-                           if a in (ABTEILUNG, "fachplanung@example.org")})
+    assert got == Counter(
+        {
+            (a, *b): 1
+            for a, bs in wanted().items()
+            for b in bs
+            if a in (ABTEILUNG, "fachplanung@example.org")
+        }
+    )
 
 
 def test_a_smaller_limit_after_552_sends_only_the_missing_reports(quartal, size_server):
     """Run 1 (10 MB) against a server that takes 5 MB: 552 for the large parts. Run 2 with 4 MB:
     a new split, and only the reports that are still missing go out (a Nachtrag), none twice."""
     sink, hostport = size_server(max_bytes=5_000_000)
-    nur = ["--empfaenger", ABTEILUNG, "--empfaenger", "bm2@example.org", "--empfaenger", "controlling-c2@example.org"]
+    nur = [
+        "--empfaenger",
+        ABTEILUNG,
+        "--empfaenger",
+        "bm2@example.org",
+        "--empfaenger",
+        "controlling-c2@example.org",
+    ]
     first = run(quartal_args(quartal, "--smtp", hostport, *nur))
     assert first.exit_code == 1
     assert "2 von 4 Nachricht(en) gesendet." in first.output
     rows = MailLog(quartal["dir"] / "mail_log.csv").rows()
     failed = [r for r in rows if r["ergebnis"].startswith("abgewiesen")]
     assert {(r["empfaenger"], r["betreff"].rsplit(" – ", 1)[1]) for r in failed} == {
-        (ABTEILUNG, "Teil 2 von 2"), ("bm2@example.org", "Bürgermeister*in Dezernat 2 (BM 2)")}
-    assert all("552" in r["ergebnis"] and "ist dem Server zu groß: smtp.max_nachricht_mb" in r["ergebnis"]
-               for r in failed)
+        (ABTEILUNG, "Teil 2 von 2"),
+        ("bm2@example.org", "Bürgermeister*in Dezernat 2 (BM 2)"),
+    }
+    assert all(
+        "552" in r["ergebnis"] and "ist dem Server zu groß: smtp.max_nachricht_mb" in r["ergebnis"]
+        for r in failed
+    )
     delivered_before = sink.reports_per_recipient()
-    assert set(delivered_before) == {(ABTEILUNG, 1, r) for r in P} | {("controlling-c2@example.org", 2, r) for r in P}
+    assert set(delivered_before) == {(ABTEILUNG, 1, r) for r in P} | {
+        ("controlling-c2@example.org", 2, r) for r in P
+    }
 
-    second = run(quartal_args(quartal, "--smtp", hostport, *nur, verteiler=verteiler_mit(quartal["tmp"], 4)))
+    second = run(
+        quartal_args(quartal, "--smtp", hostport, *nur, verteiler=verteiler_mit(quartal["tmp"], 4))
+    )
     assert second.exit_code == 0, second.output
-    assert (f"{ABTEILUNG}: 6 von 12 Berichten sind laut Protokoll schon zugestellt (mit einer anderen Aufteilung); "
-            f"ein Nachtrag bringt die 6 fehlenden") in second.output
+    assert (
+        f"{ABTEILUNG}: 6 von 12 Berichten sind laut Protokoll schon zugestellt (mit einer anderen Aufteilung); "
+        f"ein Nachtrag bringt die 6 fehlenden"
+    ) in second.output
     sent = [(rcpt[0], str(msg["Subject"])) for _, rcpt, msg in sink.received[2:]]
-    assert sorted(sent) == sorted([
-        (ABTEILUNG, "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – Nachtrag, Teil 1 von 2"),
-        (ABTEILUNG, "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – Nachtrag, Teil 2 von 2"),
-        ("bm2@example.org", "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) – Teil 1 von 2"),
-        ("bm2@example.org", "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) – Teil 2 von 2"),
-    ])  # controlling-c2's message fits 4 MB as it did 10 MB: the same delivery, not sent again
+    assert sorted(sent) == sorted(
+        [
+            (
+                ABTEILUNG,
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – Nachtrag, Teil 1 von 2",
+            ),
+            (
+                ABTEILUNG,
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – Nachtrag, Teil 2 von 2",
+            ),
+            (
+                "bm2@example.org",
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) – Teil 1 von 2",
+            ),
+            (
+                "bm2@example.org",
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) – Teil 2 von 2",
+            ),
+        ]
+    )  # controlling-c2's message fits 4 MB as it did 10 MB: the same delivery, not sent again
     nachtrag = next(msg for _, rcpt, msg in sink.received[2:] if rcpt[0] == ABTEILUNG)
     text = text_of(nachtrag)
     assert "Dies ist ein Nachtrag (Teil 1 von 2)" in text
-    assert "Schon früher zugestellt:\n  • Sozialstrukturelle Daten – Gesamtstadt – Jahr 2023" in text
+    assert (
+        "Schon früher zugestellt:\n  • Sozialstrukturelle Daten – Gesamtstadt – Jahr 2023" in text
+    )
     assert sink.reports_per_recipient() == Counter(
-        {(a, *b): 1 for a, bs in wanted().items() for b in bs if a in (ABTEILUNG, "bm2@example.org",
-                                                                        "controlling-c2@example.org")})
+        {
+            (a, *b): 1
+            for a, bs in wanted().items()
+            for b in bs
+            if a in (ABTEILUNG, "bm2@example.org", "controlling-c2@example.org")
+        }
+    )
     assert max(sink.sizes[2:]) <= 4_000_000
-    third = run(quartal_args(quartal, "--smtp", hostport, *nur, verteiler=verteiler_mit(quartal["tmp"], 4)))
+    third = run(
+        quartal_args(quartal, "--smtp", hostport, *nur, verteiler=verteiler_mit(quartal["tmp"], 4))
+    )
     assert third.exit_code == 0 and "0 von 0 Nachricht(en) gesendet" in third.output
     assert len(sink.received) == 6
 
@@ -368,21 +475,36 @@ def fake(tmp_path: Path) -> Fake:
 
 
 def send(fake: Fake, hostport: str, verteiler, **kw):
-    return mail_reports(PERIODE, fake.reports, fake.pool, verteiler, smtp=hostport, echo=lambda s: None,
-                        **{**FAST, **kw})
+    return mail_reports(
+        PERIODE,
+        fake.reports,
+        fake.pool,
+        verteiler,
+        smtp=hostport,
+        echo=lambda s: None,
+        **{**FAST, **kw},
+    )
 
 
-def test_a_single_report_above_the_limit_is_refused_before_anything_is_sent(fake, size_server, tmp_path):
+def test_a_single_report_above_the_limit_is_refused_before_anything_is_sent(
+    fake, size_server, tmp_path
+):
     pad(fake, 3, "West", 300_000)
     f = verteiler_mit(tmp_path, 0.2)
     sink, hostport = size_server()
-    for args in (fake.args("--smtp", hostport, verteiler=f), fake.args("--dry-run", str(tmp_path / "out"), verteiler=f)):
+    for args in (
+        fake.args("--smtp", hostport, verteiler=f),
+        fake.args("--dry-run", str(tmp_path / "out"), verteiler=f),
+    ):
         result = run(args)
         assert result.exit_code == 2, result.output
         assert "Versand abgelehnt, nichts wurde gesendet (1 Bericht(e) zu groß):" in result.output
-        assert re.search(r"Produkt 3 West \(3_wirkungskennzahlen__2023__west\.html\): ergibt allein eine Nachricht "
-                         r"von 0,4\d MB, mehr als die Höchstgröße von 0,20 MB \(smtp\.max_nachricht_mb in der "
-                         r"Verteiler-Datei\)", result.output)
+        assert re.search(
+            r"Produkt 3 West \(3_wirkungskennzahlen__2023__west\.html\): ergibt allein eine Nachricht "
+            r"von 0,4\d MB, mehr als die Höchstgröße von 0,20 MB \(smtp\.max_nachricht_mb in der "
+            r"Verteiler-Datei\)",
+            result.output,
+        )
         assert result.output.count("Produkt 3 West") == 1  # three recipients get it: named once
     assert sink.received == [] and sink.mails == 0
     assert not (tmp_path / "out").exists()
@@ -396,7 +518,9 @@ def big_fake(fake: Fake) -> None:
             pad(fake, nr, raum, 60_000, seed=nr * 10 + len(raum))
 
 
-def test_a_rerun_after_a_failure_in_part_2_sends_only_the_missing_parts(fake, size_server, tmp_path):
+def test_a_rerun_after_a_failure_in_part_2_sends_only_the_missing_parts(
+    fake, size_server, tmp_path
+):
     big_fake(fake)
     v = verteiler_mit(tmp_path, 0.3)
     sink, hostport = size_server()
@@ -404,14 +528,21 @@ def test_a_rerun_after_a_failure_in_part_2_sends_only_the_missing_parts(fake, si
     first = send(fake, hostport, v)
     failed = [(r["empfaenger"], r["betreff"].rsplit(" – ", 1)[1]) for r in first.failed]
     assert failed == [(ABTEILUNG, "Teil 2 von 4")], first.log
-    got = [str(m["Subject"]).rsplit(" – ", 1)[1] for _, rcpt, m in sink.received if rcpt[0] == ABTEILUNG]
+    got = [
+        str(m["Subject"]).rsplit(" – ", 1)[1]
+        for _, rcpt, m in sink.received
+        if rcpt[0] == ABTEILUNG
+    ]
     assert got == ["Teil 1 von 4", "Teil 3 von 4", "Teil 4 von 4"]
     n_before = len(sink.received)
     second = send(fake, hostport, v)
-    assert [(r["empfaenger"], r["betreff"].rsplit(" – ", 1)[1], r["ergebnis"]) for r in second.log] == [
-        (ABTEILUNG, "Teil 2 von 4", "gesendet")]
+    assert [
+        (r["empfaenger"], r["betreff"].rsplit(" – ", 1)[1], r["ergebnis"]) for r in second.log
+    ] == [(ABTEILUNG, "Teil 2 von 4", "gesendet")]
     assert len(sink.received) == n_before + 1
-    assert sink.reports_per_recipient() == Counter({(a, *b): 1 for a, bs in wanted().items() for b in bs})
+    assert sink.reports_per_recipient() == Counter(
+        {(a, *b): 1 for a, bs in wanted().items() for b in bs}
+    )
     assert max(sink.sizes) <= 300_000
     third = send(fake, hostport, v)
     assert third.log == [] and len(sink.received) == n_before + 1
@@ -429,12 +560,16 @@ def test_the_report_set_changes_between_runs(fake, size_server, tmp_path):
 
     mehr = tmp_path / "mehr"
     mehr.mkdir()
-    text_mehr = text.replace("oeffentlich: false  # bekommt Produkt 3 zur Kenntnis, gibt aber nichts weiter\n"
-                             "    produkte: [1, 3]",
-                             "oeffentlich: false\n    produkte: [1, 3, 4]")
+    text_mehr = text.replace(
+        "oeffentlich: false  # bekommt Produkt 3 zur Kenntnis, gibt aber nichts weiter\n"
+        "    produkte: [1, 3]",
+        "oeffentlich: false\n    produkte: [1, 3, 4]",
+    )
     assert text_mehr != text
     grown = send(fake, hostport, verteiler_mit(mehr, 0.3, text_mehr))
-    assert [(r["empfaenger"], r["betreff"].rsplit(" – ", 1)[1]) for r in grown.log] == [(ABTEILUNG, "Nachtrag")]
+    assert [(r["empfaenger"], r["betreff"].rsplit(" – ", 1)[1]) for r in grown.log] == [
+        (ABTEILUNG, "Nachtrag")
+    ]
     new = sink.received[n_before:]
     assert [berichte_in(m) for _, _, m in new] == [[(4, r) for r in P]]
     assert "Schon früher zugestellt:" in text_of(new[0][2])
@@ -449,8 +584,18 @@ def test_the_report_set_changes_between_runs(fake, size_server, tmp_path):
     again = send(fake, hostport, verteiler_mit(kleiner, 0.2, text))
     assert again.log == [] and sink.reports_per_recipient() == expected
     # a deliberate resend sends the new split in full
-    resent = send(fake, hostport, verteiler_mit(kleiner, 0.2, text), resend=True, empfaenger=["bm2@example.org"])
-    assert [r["betreff"].rsplit(" – ", 1)[1] for r in resent.log] == ["Teil 1 von 3", "Teil 2 von 3", "Teil 3 von 3"]
+    resent = send(
+        fake,
+        hostport,
+        verteiler_mit(kleiner, 0.2, text),
+        resend=True,
+        empfaenger=["bm2@example.org"],
+    )
+    assert [r["betreff"].rsplit(" – ", 1)[1] for r in resent.log] == [
+        "Teil 1 von 3",
+        "Teil 2 von 3",
+        "Teil 3 von 3",
+    ]
 
 
 def test_a_message_that_fits_keeps_its_old_delivery_key(fake, size_server, tmp_path):
@@ -463,17 +608,34 @@ def test_a_message_that_fits_keeps_its_old_delivery_key(fake, size_server, tmp_p
     send(fake, hostport, VERTEILER)
     rows = MailLog(fake.dir / "mail_log.csv").rows()
     bm2 = next(r for r in rows if r["empfaenger"] == "bm2@example.org")
-    berichte = [[3, raum, "2023"] for raum in ["Gesamtstadt", "Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]]
-    old = json.dumps({"empfaenger": "bm2@example.org", "periode": PERIODE, "berichte": berichte,
-                      "pool": fake.runs["pool_manifest_sha256"]}, sort_keys=True, ensure_ascii=False)
+    berichte = [
+        [3, raum, "2023"]
+        for raum in ["Gesamtstadt", "Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]
+    ]
+    old = json.dumps(
+        {
+            "empfaenger": "bm2@example.org",
+            "periode": PERIODE,
+            "berichte": berichte,
+            "pool": fake.runs["pool_manifest_sha256"],
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
     assert bm2["zustellung"] == hashlib.sha256(old.encode("utf-8")).hexdigest()[:24]
 
 
 def test_refusal_raises_mail_refused_in_the_api(fake, tmp_path):
     pad(fake, 1, "Gesamtstadt", 200_000)
     with pytest.raises(MailRefused) as info:
-        mail_reports(PERIODE, fake.reports, fake.pool, verteiler_mit(tmp_path, 0.1), dry_run=tmp_path / "o",
-                     echo=lambda s: None)
+        mail_reports(
+            PERIODE,
+            fake.reports,
+            fake.pool,
+            verteiler_mit(tmp_path, 0.1),
+            dry_run=tmp_path / "o",
+            echo=lambda s: None,
+        )
     assert "Produkt 1 Gesamtstadt (1_sozialstruktur__2023__gesamtstadt.html)" in str(info.value)
 
 
@@ -488,8 +650,20 @@ def test_part_numbers_never_mix_two_splits(fake, size_server, tmp_path):
     assert [r["betreff"].rsplit(" – ", 1)[1] for r in first.failed] == ["Teil 1 von 2"]
     assert [berichte_in(m) for _, _, m in sink.received] == [[(3, "West"), (3, "Wiblingen")]]
     second = send(fake, hostport, verteiler_mit(tmp_path, 0.2), empfaenger=["bm2@example.org"])
-    assert [r["betreff"].rsplit(" – ", 1)[1] for r in second.log] == ["Nachtrag, Teil 1 von 2", "Nachtrag, Teil 2 von 2"]
-    assert [berichte_in(m) for _, _, m in sink.received[1:]] == [[(3, r) for r in P[:2]], [(3, r) for r in P[2:4]]]
+    assert [r["betreff"].rsplit(" – ", 1)[1] for r in second.log] == [
+        "Nachtrag, Teil 1 von 2",
+        "Nachtrag, Teil 2 von 2",
+    ]
+    assert [berichte_in(m) for _, _, m in sink.received[1:]] == [
+        [(3, r) for r in P[:2]],
+        [(3, r) for r in P[2:4]],
+    ]
     text = text_of(sink.received[1][2])
-    assert "In Nachtrag, Teil 2 von 2:\n  • Wirkungskennzahlen der Sozialraumorientierung – Eselsberg" in text
-    assert "Schon früher zugestellt:\n  • Wirkungskennzahlen der Sozialraumorientierung – West – Jahr 2023" in text
+    assert (
+        "In Nachtrag, Teil 2 von 2:\n  • Wirkungskennzahlen der Sozialraumorientierung – Eselsberg"
+        in text
+    )
+    assert (
+        "Schon früher zugestellt:\n  • Wirkungskennzahlen der Sozialraumorientierung – West – Jahr 2023"
+        in text
+    )

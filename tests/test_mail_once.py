@@ -38,8 +38,15 @@ def server():
 
 
 def send(fake: Fake, hostport: str, **kw):
-    return mail_reports("2023-Q4", fake.reports, fake.pool, VERTEILER, smtp=hostport, echo=lambda s: None,
-                        **{**FAST, **kw})
+    return mail_reports(
+        "2023-Q4",
+        fake.reports,
+        fake.pool,
+        VERTEILER,
+        smtp=hostport,
+        echo=lambda s: None,
+        **{**FAST, **kw},
+    )
 
 
 def log_rows(fake: Fake) -> list[dict]:
@@ -77,10 +84,14 @@ def test_every_delivery_is_logged_with_its_key_and_pool_version(fake, server):
 def test_a_new_pool_version_is_a_new_delivery(fake, server):
     sink, hostport = server
     send(fake, hostport)
-    (fake.pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8")
+    (fake.pool / "manifest.json").write_text(
+        '{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8"
+    )
     import hashlib
 
-    fake.runs["pool_manifest_sha256"] = hashlib.sha256((fake.pool / "manifest.json").read_bytes()).hexdigest()
+    fake.runs["pool_manifest_sha256"] = hashlib.sha256(
+        (fake.pool / "manifest.json").read_bytes()
+    ).hexdigest()
     fake.save()
     again = send(fake, hostport)
     assert len(again.log) == len(ALL)
@@ -122,18 +133,28 @@ def test_accepted_then_dropped_is_ungewiss_and_not_sent_again(fake, server):
     deliberate = send(fake, hostport, resend=True, empfaenger=[ABTEILUNG])
     assert [r["ergebnis"] for r in deliberate.log] == ["gesendet"]
     counts = sink.message_ids()
-    assert len([k for k in counts if k[0] == ABTEILUNG]) == 2  # the deliberate repeat has its own id
+    assert (
+        len([k for k in counts if k[0] == ABTEILUNG]) == 2
+    )  # the deliberate repeat has its own id
 
 
 def test_resend_sends_everything_again_on_purpose(fake, server):
     sink, hostport = server
     send(fake, hostport)
-    result = CliRunner().invoke(mail_command, fake.args("--smtp", hostport, "--resend"),
-                                env={PASSWORD_ENV: None}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        mail_command,
+        fake.args("--smtp", hostport, "--resend"),
+        env={PASSWORD_ENV: None},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert sink.per_recipient() == {a: 2 for a in ALL}
-    plain = CliRunner().invoke(mail_command, fake.args("--smtp", hostport), env={PASSWORD_ENV: None},
-                               catch_exceptions=False)
+    plain = CliRunner().invoke(
+        mail_command,
+        fake.args("--smtp", hostport),
+        env={PASSWORD_ENV: None},
+        catch_exceptions=False,
+    )
     assert plain.exit_code == 0 and "0 von 0 Nachricht(en) gesendet" in plain.output
     assert f"{len(ALL)} Nachricht(en) laut Protokoll schon zugestellt" in plain.output
     assert sink.per_recipient() == {a: 2 for a in ALL}
@@ -141,10 +162,16 @@ def test_resend_sends_everything_again_on_purpose(fake, server):
 
 def test_a_user_name_without_tls_is_refused_unless_loopback(fake, tmp_path):
     f = tmp_path / "v.yaml"
-    f.write_text(VERTEILER.read_text("utf-8").replace("benutzer: null", "benutzer: sozialplanung"), "utf-8")
+    f.write_text(
+        VERTEILER.read_text("utf-8").replace("benutzer: null", "benutzer: sozialplanung"), "utf-8"
+    )
     for host in ("mail.example.org:587", "10.1.2.3:25", "[2001:db8::1]:25"):
-        res = CliRunner().invoke(mail_command, fake.args("--smtp", host, verteiler=f),
-                                 env={PASSWORD_ENV: "geheim"}, catch_exceptions=False)
+        res = CliRunner().invoke(
+            mail_command,
+            fake.args("--smtp", host, verteiler=f),
+            env={PASSWORD_ENV: "geheim"},
+            catch_exceptions=False,
+        )
         assert res.exit_code == 2, res.output
         assert "im Klartext" in res.output and "--starttls" in res.output
     assert not (fake.dir / "mail_log.csv").exists()

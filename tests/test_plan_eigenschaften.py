@@ -22,9 +22,16 @@ from kennzahlen.catalog import load_catalog
 from kennzahlen.schema import GESAMTSTADT
 
 KENNZAHLEN = [
-    "ah_z4_anteil_hzp_ambulant", "ah_z7_hzp_stationaer_je_1000_65plus", "ah_z5_anteil_verbleib_haeuslichkeit",
-    "ah_z3_anteil_vermeidung_stationaer", "egh_z3_anteil_ambulant", "egh_z4_anteil_eigener_wohnraum",
-    "jh_z2_anteil_vollzeitpflege", "jh_z3_anteil_ambulant", "jh_z6_anteil_gruppenbezogen", "es_z3_anteil_gsi_ambulant",
+    "ah_z4_anteil_hzp_ambulant",
+    "ah_z7_hzp_stationaer_je_1000_65plus",
+    "ah_z5_anteil_verbleib_haeuslichkeit",
+    "ah_z3_anteil_vermeidung_stationaer",
+    "egh_z3_anteil_ambulant",
+    "egh_z4_anteil_eigener_wohnraum",
+    "jh_z2_anteil_vollzeitpflege",
+    "jh_z3_anteil_ambulant",
+    "jh_z6_anteil_gruppenbezogen",
+    "es_z3_anteil_gsi_ambulant",
 ]
 TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
 
@@ -55,34 +62,64 @@ def staedte(draw):
     raeume = [f"Raum {i}" for i in range(1, n + 1)]
     kids = draw(st.lists(st.sampled_from(KENNZAHLEN), min_size=1, max_size=3, unique=True))
     entries = _entries(kids, raeume)
-    model = dp.AtomModel(load_catalog(), [(t, e.periodizitaet) for e in entries for t in e.terms], "2021", raeume)
-    atoms = draw(st.lists(st.integers(0, 19).flatmap(_atomwert), min_size=len(model.atoms), max_size=len(model.atoms)))
+    model = dp.AtomModel(
+        load_catalog(), [(t, e.periodizitaet) for e in entries for t in e.terms], "2021", raeume
+    )
+    atoms = draw(
+        st.lists(
+            st.integers(0, 19).flatmap(_atomwert),
+            min_size=len(model.atoms),
+            max_size=len(model.atoms),
+        )
+    )
     cat = load_catalog()
     werte, fehlt = {}, set()
     for kid in kids:
         k = cat.get(kid)
         for raum in [*raeume, GESAMTSTADT]:
             for teil, attr in TEILE:
-                werte[(kid, teil, raum)] = float(sum(atoms[a] for a in model.atoms_of(getattr(k, attr), k.periodizitaet, raum)))
+                werte[(kid, teil, raum)] = float(
+                    sum(atoms[a] for a in model.atoms_of(getattr(k, attr), k.periodizitaet, raum))
+                )
             if werte[(kid, "Nenner", raum)] == 0:
                 fehlt.add((kid, raum))  # the pool has no row where the Nenner is 0
-    ohne = draw(st.sets(st.sampled_from([(kid, r) for kid in kids for r in [*raeume, GESAMTSTADT]]), max_size=2))
+    ohne = draw(
+        st.sets(
+            st.sampled_from([(kid, r) for kid in kids for r in [*raeume, GESAMTSTADT]]), max_size=2
+        )
+    )
     if draw(st.booleans()) and len(kids) > 1:
         ohne |= {(kids[0], r) for r in [*raeume, GESAMTSTADT]}  # a Kennzahl without data this year
     fehlt |= ohne
     nicht_bewertet = draw(st.sets(st.sampled_from(raeume), max_size=1))
     k = draw(st.sampled_from([3, 3, 4]))
     null_sichtbar = draw(st.booleans())
-    return {"raeume": raeume, "kids": kids, "atoms": atoms, "entries": _entries(kids, raeume, werte, frozenset(fehlt)),
-            "nicht_bewertet": nicht_bewertet, "k": k, "null_sichtbar": null_sichtbar}
+    return {
+        "raeume": raeume,
+        "kids": kids,
+        "atoms": atoms,
+        "entries": _entries(kids, raeume, werte, frozenset(fehlt)),
+        "nicht_bewertet": nicht_bewertet,
+        "k": k,
+        "null_sichtbar": null_sichtbar,
+    }
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(staedte())
 def test_plan_never_fails_and_the_attacker_recovers_nothing(stadt):
     k, null_sichtbar = stadt["k"], stadt["null_sichtbar"]
-    plan = dp.build_plan(stadt["entries"], load_catalog(), "2021", stadt["raeume"], k, null_sichtbar,
-                         stadt["nicht_bewertet"])
+    plan = dp.build_plan(
+        stadt["entries"],
+        load_catalog(),
+        "2021",
+        stadt["raeume"],
+        k,
+        null_sichtbar,
+        stadt["nicht_bewertet"],
+    )
     truth = stadt["atoms"]
 
     def small(v: float) -> bool:

@@ -53,8 +53,15 @@ def build(tables: dict[str, pd.DataFrame], manifest: pd.DataFrame) -> pd.DataFra
 
 
 def jh(fid, beginn, ende=None, stv="110", setting="ambulant", uma=False, paragraph="31"):
-    return dict(fall_id=fid, paragraph=paragraph, setting=setting, uma=uma, beginn=beginn,
-                ende=ende, stadtviertel_nr=stv)
+    return dict(
+        fall_id=fid,
+        paragraph=paragraph,
+        setting=setting,
+        uma=uma,
+        beginn=beginn,
+        ende=ende,
+        stadtviertel_nr=stv,
+    )
 
 
 def test_bestand_edges_on_the_stichtag():
@@ -66,7 +73,9 @@ def test_bestand_edges_on_the_stichtag():
         jh("d", "2019-03-01"),  # open-ended
         jh("e", "2022-01-01"),  # starts after
     ]
-    pool = build({"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2019-04-10", "2022-01-15"]))
+    pool = build(
+        {"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2019-04-10", "2022-01-15"])
+    )
     assert wert(pool, "jh_hze_gesamt", "Gesamtstadt", "2021-12-31") == 3  # a, b, d
     assert wert(pool, "jh_hze_gesamt", "Gesamtstadt", "2021-09-30") == 3  # a, c, d
     assert wert(pool, "jh_hze_gesamt", "Gesamtstadt", "2019-03-31") == 1  # d
@@ -80,7 +89,9 @@ def test_uma_and_setting_split_and_totals():
         jh("d", "2021-01-01", setting="ambulant", uma=True),
         jh("e", "2021-01-01", setting="stationaer", uma=True),
     ]
-    pool = build({"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2021-04-10", "2022-01-15"]))
+    pool = build(
+        {"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2021-04-10", "2022-01-15"])
+    )
     p = "2021-12-31"
     assert wert(pool, "jh_hze_ambulant", "Gesamtstadt", p) == 1
     assert wert(pool, "jh_hze_stationaer", "Gesamtstadt", p) == 1
@@ -96,7 +107,9 @@ def test_ohne_zuordnung_and_gesamtstadt_is_sum_of_sozialraeume():
         jh("c", "2021-01-01", stv="186"),
         jh("d", "2021-01-01", stv=None),  # address unknown
     ]
-    pool = build({"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2021-04-10", "2022-01-15"]))
+    pool = build(
+        {"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2021-04-10", "2022-01-15"])
+    )
     p = "2021-12-31"
     sel = select(pool, "jh_hze_gesamt", periode=p)
     sr = sel[sel["ebene"] == "sozialraum"].set_index("raum")["wert"]
@@ -142,8 +155,14 @@ def test_jh_z5_in_the_course_of_a_year():
         jh("d", "2021-02-01", "2021-03-01", stv="140", uma=True),  # UMA: not counted
     ]
     pool = build(
-        {"hilfen_vor_dem_fall": frame("hilfen_vor_dem_fall", hvdf), "jugendhilfe": frame("jugendhilfe", hze)},
-        files(hilfen_vor_dem_fall=["2019-04-10", "2022-01-15"], jugendhilfe=["2019-04-10", "2022-01-15"]),
+        {
+            "hilfen_vor_dem_fall": frame("hilfen_vor_dem_fall", hvdf),
+            "jugendhilfe": frame("jugendhilfe", hze),
+        },
+        files(
+            hilfen_vor_dem_fall=["2019-04-10", "2022-01-15"],
+            jugendhilfe=["2019-04-10", "2022-01-15"],
+        ),
     )
     row = select(pool, "jh_z5_anteil_hilfen_vor_dem_fall", "West", "2021")
     assert row["zaehler"].iloc[0] == 8 and row["nenner"].iloc[0] == 10
@@ -156,10 +175,18 @@ def test_share_with_zero_denominator_has_no_row_and_quarter_coverage():
     rows = [
         dict(beratung_id="1", datum="2020-11-03", sozialraum="West", ressourcen="nahfeld"),
         dict(beratung_id="2", datum="2020-12-01", sozialraum="West", ressourcen="institutionell"),
-        dict(beratung_id="3", datum="2020-12-02", sozialraum="West", ressourcen="institutionell_und_nahfeld"),
+        dict(
+            beratung_id="3",
+            datum="2020-12-02",
+            sozialraum="West",
+            ressourcen="institutionell_und_nahfeld",
+        ),
         dict(beratung_id="4", datum="2021-01-10", sozialraum="Eselsberg", ressourcen="nahfeld"),
     ]
-    pool = build({"teilhabeteam": frame("teilhabeteam", rows)}, files(teilhabeteam=["2021-01-12", "2021-04-12"]))
+    pool = build(
+        {"teilhabeteam": frame("teilhabeteam", rows)},
+        files(teilhabeteam=["2021-01-12", "2021-04-12"]),
+    )
     k = "egh_z2_anteil_nahfeld"
     assert wert(pool, k, "West", "2020-Q4") == pytest.approx(2 / 3)
     assert wert(pool, k, "Eselsberg", "2020-Q4") is None  # 0 cases: no share
@@ -169,12 +196,33 @@ def test_share_with_zero_denominator_has_no_row_and_quarter_coverage():
 
 def test_population_shares_and_rates():
     bev = [
-        dict(stichtag="2021-12-31", stadtviertel_nr="110", alter=5, geschlecht="w",
-             staatsangehoerigkeit="deutsch", migrationshintergrund=False, anzahl=30),
-        dict(stichtag="2021-12-31", stadtviertel_nr="110", alter=70, geschlecht="m",
-             staatsangehoerigkeit="nichtdeutsch", migrationshintergrund=True, anzahl=10),
-        dict(stichtag="2021-12-31", stadtviertel_nr="186", alter=40, geschlecht="m",
-             staatsangehoerigkeit="deutsch", migrationshintergrund=True, anzahl=60),
+        dict(
+            stichtag="2021-12-31",
+            stadtviertel_nr="110",
+            alter=5,
+            geschlecht="w",
+            staatsangehoerigkeit="deutsch",
+            migrationshintergrund=False,
+            anzahl=30,
+        ),
+        dict(
+            stichtag="2021-12-31",
+            stadtviertel_nr="110",
+            alter=70,
+            geschlecht="m",
+            staatsangehoerigkeit="nichtdeutsch",
+            migrationshintergrund=True,
+            anzahl=10,
+        ),
+        dict(
+            stichtag="2021-12-31",
+            stadtviertel_nr="186",
+            alter=40,
+            geschlecht="m",
+            staatsangehoerigkeit="deutsch",
+            migrationshintergrund=True,
+            anzahl=60,
+        ),
     ]
     tl = [
         dict(stichtag="2021-12-31", stadtviertel_nr="110", leistung="sgb2", personen=9),
@@ -182,9 +230,27 @@ def test_population_shares_and_rates():
         dict(stichtag="2021-12-31", stadtviertel_nr=None, leistung="sgb2", personen=3),
     ]
     ws = [
-        dict(meldung_id="m1", datum="2021-02-01", art="mietschulden", meldende_stelle="uws", stadtviertel_nr="110"),
-        dict(meldung_id="m2", datum="2021-11-01", art="mietschulden", meldende_stelle="klient", stadtviertel_nr=None),
-        dict(meldung_id="m3", datum="2021-11-01", art="raeumungsklage", meldende_stelle="amtsgericht", stadtviertel_nr="186"),
+        dict(
+            meldung_id="m1",
+            datum="2021-02-01",
+            art="mietschulden",
+            meldende_stelle="uws",
+            stadtviertel_nr="110",
+        ),
+        dict(
+            meldung_id="m2",
+            datum="2021-11-01",
+            art="mietschulden",
+            meldende_stelle="klient",
+            stadtviertel_nr=None,
+        ),
+        dict(
+            meldung_id="m3",
+            datum="2021-11-01",
+            art="raeumungsklage",
+            meldende_stelle="amtsgericht",
+            stadtviertel_nr="186",
+        ),
     ]
     pool = build(
         {
@@ -192,7 +258,11 @@ def test_population_shares_and_rates():
             "transferleistungen": frame("transferleistungen", tl),
             "wohnraumsicherung": frame("wohnraumsicherung", ws),
         },
-        files(bevoelkerung=["2022-01-20"], transferleistungen=["2022-01-20"], wohnraumsicherung=["2021-04-10", "2022-01-20"]),
+        files(
+            bevoelkerung=["2022-01-20"],
+            transferleistungen=["2022-01-20"],
+            wohnraumsicherung=["2021-04-10", "2022-01-20"],
+        ),
     )
     p = "2021-12-31"
     assert wert(pool, "bev_gesamt", "Gesamtstadt", p) == 100
@@ -205,9 +275,13 @@ def test_population_shares_and_rates():
     assert wert(pool, "sgb2_quote", OHNE_ZUORDNUNG, p) is None  # no population there
     assert wert(pool, "sgb2_leistungsberechtigte", "Gesamtstadt", p) == 18
     # rates per 1,000 on 31.12. of the year
-    assert wert(pool, "ws_z5_mietschulden_je_1000", "Gesamtstadt", "2021") == pytest.approx(2 / 100 * 1000)
+    assert wert(pool, "ws_z5_mietschulden_je_1000", "Gesamtstadt", "2021") == pytest.approx(
+        2 / 100 * 1000
+    )
     assert wert(pool, "ws_mietschulden_meldungen", "Gesamtstadt", "2021") == 2
-    assert wert(pool, "ws_z5_raeumungsklagen_je_1000", "Wiblingen", "2021") == pytest.approx(1 / 60 * 1000)
+    assert wert(pool, "ws_z5_raeumungsklagen_je_1000", "Wiblingen", "2021") == pytest.approx(
+        1 / 60 * 1000
+    )
 
 
 def test_periods():
@@ -220,9 +294,14 @@ def test_periods():
 
 def test_api_helpers():
     rows = [jh("a", "2021-01-01", stv="186"), jh("b", "2021-06-01", stv="110")]
-    pool = build({"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2021-04-10", "2021-07-15"]))
+    pool = build(
+        {"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2021-04-10", "2021-07-15"])
+    )
     ts = zeitreihe(pool, "jh_hze_gesamt", "Gesamtstadt")
     assert list(ts.index) == ["2021-03-31", "2021-06-30"] and list(ts) == [1.0, 2.0]
     wide = tabelle(pool, ["jh_hze_gesamt", "jh_uma_gesamt"], "2021-06-30")
-    assert wide.loc["Wiblingen", "jh_hze_gesamt"] == 1 and wide.loc["Gesamtstadt", "jh_hze_gesamt"] == 2
+    assert (
+        wide.loc["Wiblingen", "jh_hze_gesamt"] == 1
+        and wide.loc["Gesamtstadt", "jh_hze_gesamt"] == 2
+    )
     assert list(wide.index)[-1] == "Gesamtstadt"

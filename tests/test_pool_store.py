@@ -23,13 +23,25 @@ from kennzahlen.safeio import FolderLock, LockBusy, shared_hold
 
 def frames(tag: int) -> dict[str, pd.DataFrame]:
     """A tiny pool whose every table carries ``tag`` (so a mix of two pools is visible)."""
-    k = pd.DataFrame({
-        "kennzahl": ["a", "a", "b"], "ebene": ["gesamtstadt"] * 3, "raum": ["Gesamtstadt"] * 3,
-        "periode": ["2021", "2022", "2022"], "zaehler": [tag, tag + 1, tag + 2],
-        "nenner": pd.array([pd.NA] * 3, dtype="Int64"), "wert": [float(tag)] * 3,
-    })[POOL_COLUMNS]
-    stand = pd.DataFrame({"datei": [f"jugendhilfe_{tag}.csv"], "tabelle": ["jugendhilfe"],
-                          "stand": [pd.Timestamp("2022-01-15")], "zeilen": [tag]})
+    k = pd.DataFrame(
+        {
+            "kennzahl": ["a", "a", "b"],
+            "ebene": ["gesamtstadt"] * 3,
+            "raum": ["Gesamtstadt"] * 3,
+            "periode": ["2021", "2022", "2022"],
+            "zaehler": [tag, tag + 1, tag + 2],
+            "nenner": pd.array([pd.NA] * 3, dtype="Int64"),
+            "wert": [float(tag)] * 3,
+        }
+    )[POOL_COLUMNS]
+    stand = pd.DataFrame(
+        {
+            "datei": [f"jugendhilfe_{tag}.csv"],
+            "tabelle": ["jugendhilfe"],
+            "stand": [pd.Timestamp("2022-01-15")],
+            "zeilen": [tag],
+        }
+    )
     return {"kennzahlen": k, "stand": stand, "ampel": pd.DataFrame({"tag": [tag]})}
 
 
@@ -71,8 +83,11 @@ def test_out_that_holds_or_is_the_raw_folder_is_refused(demo_raw: Path, tmp_path
     raw = data / "raw"
     shutil.copytree(demo_raw, raw)
     before = sorted(p.name for p in raw.iterdir())
-    for out, why in ((data, "enthält den Rohdatenordner"), (raw, "ist der Rohdatenordner"),
-                     (raw / "pool", "liegt im Rohdatenordner")):
+    for out, why in (
+        (data, "enthält den Rohdatenordner"),
+        (raw, "ist der Rohdatenordner"),
+        (raw / "pool", "liegt im Rohdatenordner"),
+    ):
         res = cli_pool(raw, out)
         assert res.exit_code == 2, res.output
         assert why in res.output and "NICHT geschrieben" in res.output
@@ -106,7 +121,9 @@ def test_an_old_flat_pool_and_a_readme_are_ours_to_replace_or_keep(tmp_path: Pat
     out.mkdir()
     frames(1)["kennzahlen"].to_parquet(out / "kennzahlen.parquet")
     (out / "alt.parquet").write_bytes(b"listed by the old manifest")
-    (out / "manifest.json").write_text(json.dumps({"dateien": {"kennzahlen.parquet": "x", "alt.parquet": "y"}}))
+    (out / "manifest.json").write_text(
+        json.dumps({"dateien": {"kennzahlen.parquet": "x", "alt.parquet": "y"}})
+    )
     (out / "README.md").write_text("checked in by the project", "utf-8")
     write_pool(frames(2), out)
     assert tag_of(out) == 2 and top_level_tag(out) == 2
@@ -166,9 +183,16 @@ def _kill_at(step: int, out: Path, tag: int) -> bool:
                     if count[0] == step:
                         os.kill(os.getpid(), signal.SIGKILL)
                     return fn(*a, **k)
+
                 return wrapper
 
-            for mod, name in ((os, "replace"), (os, "rename"), (os, "link"), (os, "unlink"), (shutil, "rmtree")):
+            for mod, name in (
+                (os, "replace"),
+                (os, "rename"),
+                (os, "link"),
+                (os, "unlink"),
+                (shutil, "rmtree"),
+            ):
                 setattr(mod, name, counted(getattr(mod, name)))
             write_pool(frames(tag), out)
         finally:
@@ -208,7 +232,11 @@ def test_a_second_writer_is_told_who_holds_the_folder(tmp_path: Path):
     with FolderLock(out, "Der Datenpool-Ordner"), pytest.raises(LockBusy) as info:
         write_pool(frames(2), out)
     msg = str(info.value)
-    assert f"PID {os.getpid()}" in msg and "seit" in msg and "wird gerade von einem anderen Lauf benutzt" in msg
+    assert (
+        f"PID {os.getpid()}" in msg
+        and "seit" in msg
+        and "wird gerade von einem anderen Lauf benutzt" in msg
+    )
     assert tag_of(out) == 1
 
 

@@ -40,7 +40,9 @@ from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 PERIODE = "2023-Q4"
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("0*.ipynb"))
 # a German number as the reports print it: 1.234 | 32,5 | −3 | 12,5 % (space or no-break space)
-DE_ZAHL = re.compile(r"^(?P<sign>[−-])?(?P<int>\d{1,3}(?:\.\d{3})*)(?:,(?P<frac>\d+))?(?P<pct>[ \u00a0\u202f]%)?$")
+DE_ZAHL = re.compile(
+    r"^(?P<sign>[−-])?(?P<int>\d{1,3}(?:\.\d{3})*)(?:,(?P<frac>\d+))?(?P<pct>[ \u00a0\u202f]%)?$"
+)
 
 
 def parse_de(text: str) -> float | None:
@@ -75,13 +77,17 @@ def tick_fehler(fig: Figure) -> list[str]:
         if not ax.get_visible() or not ax.axison:
             continue
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
-            if isinstance(axis.get_major_locator(), FixedLocator | StrCategoryLocator | NullLocator):
+            if isinstance(
+                axis.get_major_locator(), FixedLocator | StrCategoryLocator | NullLocator
+            ):
                 continue  # ticks placed at categories (areas, periods): their labels are names
             for loc, text in _labelled_ticks(axis):
                 value = parse_de(text)
                 titel = ax.get_title("left") or ax.get_title() or fig.get_suptitle()
                 if value is None:
-                    fehler.append(f"{titel!r} {name}-Achse: {text!r} bei {loc!r} ist keine deutsche Zahl")
+                    fehler.append(
+                        f"{titel!r} {name}-Achse: {text!r} bei {loc!r} ist keine deutsche Zahl"
+                    )
                 elif not math.isclose(value, loc, rel_tol=1e-9, abs_tol=1e-12):
                     fehler.append(f"{titel!r} {name}-Achse: {text!r} steht bei {loc!r}")
     return fehler
@@ -98,13 +104,17 @@ def test_parse_de_reads_german_numbers():
 
 def test_notebook_00_chart_labels_its_half_ticks():
     """Notebook 00: counts from 15 to 34 — integer ticks, each label equal to its tick."""
-    breit = pd.DataFrame({"A": [25, 14, 29, 27, 27], "B": [17, 18, 24, 26, 19], "C": [20, 34, 32, 33, 33]},
-                         index=["2019-12-31", "2020-12-31", "2021-12-31", "2022-12-31", "2023-12-31"])
+    breit = pd.DataFrame(
+        {"A": [25, 14, 29, 27, 27], "B": [17, 18, 24, 26, 19], "C": [20, 34, 32, 33, 33]},
+        index=["2019-12-31", "2020-12-31", "2021-12-31", "2022-12-31", "2023-12-31"],
+    )
     plots.setup()
     fig = plots.zeitreihe(breit, "Stationäre Hilfen", ylabel="Fälle am 31.12.")
     assert tick_fehler(fig) == []
     ticks = [loc for loc, _ in _labelled_ticks(fig.axes[0].yaxis)]
-    assert ticks and all(float(t).is_integer() for t in ticks), ticks  # a count axis has whole ticks
+    assert ticks and all(float(t).is_integer() for t in ticks), (
+        ticks
+    )  # a count axis has whole ticks
 
 
 def test_share_axis_shows_the_decimals_its_ticks_need():
@@ -153,7 +163,9 @@ def test_tick_labels_equal_their_ticks_for_any_data(reihe: tuple[str, np.ndarray
 
 def test_small_counts_get_whole_ticks():
     plots.setup()
-    fig = plots.kleine_vielfache(pd.DataFrame({"Räumungsklagen": [1, 3, 2, 0, 2]}, index=list("abcde")), "t")
+    fig = plots.kleine_vielfache(
+        pd.DataFrame({"Räumungsklagen": [1, 3, 2, 0, 2]}, index=list("abcde")), "t"
+    )
     assert tick_fehler(fig) == []
     ticks = [loc for loc, _ in _labelled_ticks(fig.axes[0].yaxis)]
     assert ticks and all(float(t).is_integer() for t in ticks), ticks
@@ -164,11 +176,16 @@ def test_small_counts_get_whole_ticks():
 
 def _code_cells(path: Path) -> list[tuple[list[str], str]]:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return [(c.get("metadata", {}).get("tags", []), "".join(c["source"]))
-            for c in nb["cells"] if c["cell_type"] == "code"]
+    return [
+        (c.get("metadata", {}).get("tags", []), "".join(c["source"]))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+    ]
 
 
-def charts_of(path: Path, parameters: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+def charts_of(
+    path: Path, parameters: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> list[Figure]:
     """Run a notebook's code in-process (as papermill would, with these parameters); its figures."""
     figures: list[Figure] = []
     done = plots._done
@@ -188,17 +205,26 @@ def charts_of(path: Path, parameters: dict[str, object], monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("raum", areas())
-@pytest.mark.parametrize("notebook", [p for p in NOTEBOOKS if not p.name.startswith("00")], ids=lambda p: p.stem)
-def test_every_report_chart_labels_its_ticks_truly(notebook: Path, raum: str, demo_pool: Path,
-                                                    monkeypatch: pytest.MonkeyPatch):
-    figures = charts_of(notebook, {"periode": PERIODE, "sozialraum": raum, "pool": str(demo_pool)}, monkeypatch)
+@pytest.mark.parametrize(
+    "notebook", [p for p in NOTEBOOKS if not p.name.startswith("00")], ids=lambda p: p.stem
+)
+def test_every_report_chart_labels_its_ticks_truly(
+    notebook: Path, raum: str, demo_pool: Path, monkeypatch: pytest.MonkeyPatch
+):
+    figures = charts_of(
+        notebook, {"periode": PERIODE, "sozialraum": raum, "pool": str(demo_pool)}, monkeypatch
+    )
     assert figures, "the report has no chart"
     fehler = [f for fig in figures for f in tick_fehler(fig)]
     assert fehler == []
 
 
-def test_notebook_00_charts_label_their_ticks_truly(demo_pool: Path, monkeypatch: pytest.MonkeyPatch):
-    figures = charts_of(paths.NOTEBOOKS / "00_datenpool_erkunden.ipynb", {"pool": str(demo_pool)}, monkeypatch)
+def test_notebook_00_charts_label_their_ticks_truly(
+    demo_pool: Path, monkeypatch: pytest.MonkeyPatch
+):
+    figures = charts_of(
+        paths.NOTEBOOKS / "00_datenpool_erkunden.ipynb", {"pool": str(demo_pool)}, monkeypatch
+    )
     assert figures
     assert [f for fig in figures for f in tick_fehler(fig)] == []
 
@@ -236,18 +262,29 @@ def test_change_table_rows_are_unique_and_name_their_arbeitsfeld(demo_pool: Path
     assert any("Altenhilfe" in lab for lab in fallmanagement), fallmanagement
 
 
-@pytest.mark.parametrize(("text", "unit"), [
-    (fmt.prozent(-0.4), "%"), (fmt.prozent(0.8, 0), "%"), (fmt.veraenderung(3, 5), "%"),
-    (fmt.veraenderung(5, 5), "%"), (fmt.wert(0.125, "anteil"), "%"),
-])
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        (fmt.prozent(-0.4), "%"),
+        (fmt.prozent(0.8, 0), "%"),
+        (fmt.veraenderung(3, 5), "%"),
+        (fmt.veraenderung(5, 5), "%"),
+        (fmt.wert(0.125, "anteil"), "%"),
+    ],
+)
 def test_a_number_never_breaks_from_its_unit(text: str, unit: str):
     assert text.endswith(unit)
     assert not re.search(r"[ \t\n]", text), repr(text)  # only no-break spaces inside a number
 
 
 def test_make_lab_allows_root():
-    dry = subprocess.run(["make", "-n", "--always-make", "lab"], cwd=paths.ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    dry = subprocess.run(
+        ["make", "-n", "--always-make", "lab"],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     lab = next(line for line in dry.splitlines() if "jupyter lab" in line)
     if os.geteuid() == 0:
         assert "--allow-root" in lab
@@ -255,9 +292,15 @@ def test_make_lab_allows_root():
         assert "--allow-root" not in lab
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (fmt.differenz(0.97, 1, 1), "±0,0"), (fmt.differenz(1.03, 1, 1), "±0,0"), (fmt.differenz(3, 5), "−2"),
-    (fmt.veraenderung(1000, 1000.1), "±0,0\u00a0%"), (fmt.veraenderung(3, 5), "−40,0\u00a0%"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (fmt.differenz(0.97, 1, 1), "±0,0"),
+        (fmt.differenz(1.03, 1, 1), "±0,0"),
+        (fmt.differenz(3, 5), "−2"),
+        (fmt.veraenderung(1000, 1000.1), "±0,0\u00a0%"),
+        (fmt.veraenderung(3, 5), "−40,0\u00a0%"),
+    ],
+)
 def test_a_change_shows_no_minus_zero(text: str, expected: str):
     assert text == expected

@@ -508,7 +508,9 @@ def test_two_exports_of_one_table_with_the_same_stand_are_bad_input(tmp_path: Pa
     wb.active.append(JH_HEADER.strip().split(";"))
     wb.active.append(["J1", "27", "stationaer", "nein", "2021-01-01", None, "110"])
     wb.save(tmp_path / "jugendhilfe_2023-04-12.xlsx")
-    write(tmp_path, "jugendhilfe_2023-07-10.csv", JH_HEADER + "J1;27;ambulant;nein;2021-01-01;;110\n")
+    write(
+        tmp_path, "jugendhilfe_2023-07-10.csv", JH_HEADER + "J1;27;ambulant;nein;2021-01-01;;110\n"
+    )
     problems = problems_of(tmp_path)
     assert [(p.datei, p.zeile, p.spalte, p.wert) for p in problems] == [
         ("jugendhilfe_2023-04-12.csv", None, None, "jugendhilfe_2023-04-12.xlsx")
@@ -524,7 +526,12 @@ def test_a_stand_after_the_day_of_the_build_is_bad_input(tmp_path: Path) -> None
     with pytest.raises(InvalidInput) as info:
         read_raw(tmp_path, RAUMGLIEDERUNG, heute=dt.date(2023, 5, 2))
     (p,) = info.value.problems
-    assert (p.datei, p.zeile, p.spalte, p.wert) == ("jugendhilfe_2032-04-12.csv", None, None, "2032-04-12")
+    assert (p.datei, p.zeile, p.spalte, p.wert) == (
+        "jugendhilfe_2032-04-12.csv",
+        None,
+        None,
+        "2032-04-12",
+    )
     assert "liegt nach dem Tag des Laufs (02.05.2023)" in str(p)
     # a Stand on the day of the build itself is fine
     (tmp_path / "jugendhilfe_2032-04-12.csv").unlink()

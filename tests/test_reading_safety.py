@@ -15,9 +15,15 @@ from kennzahlen.cli import cli
 ROWS = "J1;27;ambulant;nein;2021-01-05;;110\nJ2;31;stationaer;nein;2021-02-01;;130\n"
 
 
-@pytest.mark.parametrize(("encoding", "name"), [
-    ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [
+        ("utf-16", "UTF-16"),
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+        ("utf-32", "UTF-32"),
+    ],
+)
 def test_wide_encodings_are_named_not_garbled(tmp_path: Path, encoding: str, name: str) -> None:
     write(tmp_path, "jugendhilfe_2021-04-15.csv", JH_HEADER + ROWS, encoding=encoding)
     problems = problems_of(tmp_path)
@@ -59,7 +65,10 @@ def test_warnings_reach_the_build_log(demo_raw: Path, tmp_path: Path) -> None:
     raw.mkdir()
     for f in demo_raw.iterdir():
         (raw / f.name).symlink_to(f)
-    header = (demo_raw / sorted(p.name for p in demo_raw.iterdir() if p.name.startswith("jugendhilfe_"))[0])
+    header = (
+        demo_raw
+        / sorted(p.name for p in demo_raw.iterdir() if p.name.startswith("jugendhilfe_"))[0]
+    )
     (raw / "jugendhilfe_2024-01-30.csv").write_bytes(header.read_bytes().splitlines()[0] + b"\n")
     res = CliRunner().invoke(cli, ["pool", "--raw", str(raw), "--out", str(tmp_path / "pool")])
     assert res.exit_code == 0, res.output
@@ -69,7 +78,11 @@ def test_warnings_reach_the_build_log(demo_raw: Path, tmp_path: Path) -> None:
 def test_names_are_compared_after_nfc(tmp_path: Path) -> None:
     nfd = unicodedata.normalize("NFD", "Böfingen")
     header = "beratung_id;beginn;sozialraum\n"
-    write(tmp_path, "hilfen_vor_dem_fall_2021-04-15.csv", header + f"H1;2021-01-05;{nfd}\nH2;2021-01-06;Böfingen\n")
+    write(
+        tmp_path,
+        "hilfen_vor_dem_fall_2021-04-15.csv",
+        header + f"H1;2021-01-05;{nfd}\nH2;2021-01-06;Böfingen\n",
+    )
     data = read(tmp_path)
     assert data.tables["hilfen_vor_dem_fall"]["sozialraum"].tolist() == ["Böfingen", "Böfingen"]
 
@@ -79,7 +92,11 @@ def test_a_decomposed_raumgliederung_matches_composed_data(tmp_path: Path) -> No
 
     rg = RAUMGLIEDERUNG.copy()
     rg["sozialraum"] = [unicodedata.normalize("NFD", s) for s in rg["sozialraum"]]
-    write(tmp_path, "hilfen_vor_dem_fall_2021-04-15.csv", "beratung_id;beginn;sozialraum\nH1;2021-01-05;Böfingen\n")
+    write(
+        tmp_path,
+        "hilfen_vor_dem_fall_2021-04-15.csv",
+        "beratung_id;beginn;sozialraum\nH1;2021-01-05;Böfingen\n",
+    )
     write(tmp_path, "jugendhilfe_2021-04-15.csv", JH_HEADER + ROWS)
     data = read_raw(tmp_path, rg)
     assert data.tables["hilfen_vor_dem_fall"]["sozialraum"].tolist() == ["Böfingen"]

@@ -34,8 +34,14 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield b
         b.close()
@@ -64,7 +70,9 @@ def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt
     assert path.exists()
     html = path.read_text(encoding="utf-8")
     assert path.stat().st_size < 1.5 * 1024 * 1024, "report over 1.5 MB"
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "reference to another host"
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), (
+        "reference to another host"
+    )
     assert "require.min.js" not in html and "mathjax" not in html.lower()
 
     context = browser.new_context(offline=True)
@@ -85,12 +93,15 @@ def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt
     page.on("requestfailed", lambda r: outside.append(f"failed: {r.url}"))
     page.goto(path.as_uri(), wait_until="load")
     assert outside == [] and errors == [] and console == []
-    images = page.evaluate(
-        "Array.from(document.images).map(i => [i.complete, i.naturalWidth])"
-    )
+    images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
     assert images, "the report has no chart"
     assert all(done and width > 0 for done, width in images)
-    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeCell .jp-InputPrompt, div.highlight").count() == 0
+    assert (
+        page.locator(
+            ".jp-CodeCell .jp-InputArea, .jp-CodeCell .jp-InputPrompt, div.highlight"
+        ).count()
+        == 0
+    )
     assert page.locator(".jp-CodeCell").count() > 0 and page.locator(".jp-MarkdownCell").count() > 0
     text = page.inner_text("body")
     assert runner.PRODUKTE[produkt].titel.split(" ")[0] in page.title()
@@ -112,16 +123,38 @@ def test_index_links_every_report(reports: Path):
 def test_2021_q4_report_shows_the_papers_erfassungsbogen(demo_pool: Path, tmp_path: Path):
     res = runner.run("2021-Q4", [2], ["Gesamtstadt"], demo_pool, tmp_path, progress=False)
     assert not res.failed, res.failed
-    html = (tmp_path / "2021-Q4" / "2_quartalsmeldung" / "gesamtstadt.html").read_text(encoding="utf-8")
-    for number in ("425", "123", "548", "3.853", "656", "304", "1.094", "337", "85", "226", "1.534", "1.681",
-                   "103", "415", "518", "199", "5.460", "547"):
+    html = (tmp_path / "2021-Q4" / "2_quartalsmeldung" / "gesamtstadt.html").read_text(
+        encoding="utf-8"
+    )
+    for number in (
+        "425",
+        "123",
+        "548",
+        "3.853",
+        "656",
+        "304",
+        "1.094",
+        "337",
+        "85",
+        "226",
+        "1.534",
+        "1.681",
+        "103",
+        "415",
+        "518",
+        "199",
+        "5.460",
+        "547",
+    ):
         assert re.search(rf">\s*{re.escape(number)}\s*</td>", html), number
     assert "Stichtag 31.12.2021" in html
 
 
 @pytest.mark.parametrize("raum", AREAS)
 def test_public_report_shows_no_count_below_3(reports: Path, raum: str):
-    html = (reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.html").read_text(encoding="utf-8")
+    html = (reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.html").read_text(
+        encoding="utf-8"
+    )
     assert not re.search(r"<td[^>]*>\s*[12]\s*</td>", html), "a count of 1 or 2 is visible"
     audit = reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.audit.csv"
     assert audit.exists()
@@ -204,13 +237,17 @@ WIDTHS = (1280, 760)
 
 def proofread(page) -> dict[str, list[str]]:
     """The proofreading findings of the page at each width (empty lists: nothing to correct)."""
-    found: dict[str, list[str]] = {k: [] for k in ("duplicates", "wrapped", "broken", "breakable", "unlabelled", "missing")}
+    found: dict[str, list[str]] = {
+        k: [] for k in ("duplicates", "wrapped", "broken", "breakable", "unlabelled", "missing")
+    }
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         res = page.evaluate(PROOFREAD_JS)
         assert res["tables"] > 0, "the report has no table"
         for key in found:
-            found[key] += [f"{width}px: {x}" for x in res[key] if f"{width}px: {x}" not in found[key]]
+            found[key] += [
+                f"{width}px: {x}" for x in res[key] if f"{width}px: {x}" not in found[key]
+            ]
     return found
 
 
@@ -242,9 +279,13 @@ def test_notebook_outputs_proofreading(browser, notebook: Path):
     assert html_parts, "no table output: run `make baselines`"
     context = browser.new_context(offline=True)
     page = context.new_page()
-    page.set_content("<html><head><title>nb</title></head><body>" + "\n".join(html_parts) + "</body></html>")
+    page.set_content(
+        "<html><head><title>nb</title></head><body>" + "\n".join(html_parts) + "</body></html>"
+    )
     res = page.evaluate(PROOFREAD_JS)
     context.close()
     assert res["duplicates"] == [] and res["unlabelled"] == []
-    assert [m for m in res["missing"] if m != "<NA>"] == []  # <NA>: the pool's empty Nenner, shown to analysts
+    assert [
+        m for m in res["missing"] if m != "<NA>"
+    ] == []  # <NA>: the pool's empty Nenner, shown to analysts
     assert not re.search(r"\b(?:nan|NaN|None)\b", "\n".join(texts))

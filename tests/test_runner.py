@@ -13,9 +13,17 @@ from kennzahlen import runner
 from kennzahlen.cli import expand_multi
 
 
-def _notebook(path: Path, body: str, params: str = 'periode = "2023-Q4"\nsozialraum = "Gesamtstadt"\npool = None') -> None:
+def _notebook(
+    path: Path,
+    body: str,
+    params: str = 'periode = "2023-Q4"\nsozialraum = "Gesamtstadt"\npool = None',
+) -> None:
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     p = new_code_cell(params)
     p.metadata["tags"] = ["parameters"]
     nb.cells = [p, new_code_cell(body)]
@@ -40,14 +48,28 @@ def setup(tmp_path: Path) -> dict[str, Path]:
 
 
 def _run(s: dict[str, Path], produkte, raeume, force=False):
-    return runner.run("2023-Q4", produkte, raeume, s["pool"], s["out"], force=force, workers=2,
-                      notebooks=s["nbs"], progress=False)
+    return runner.run(
+        "2023-Q4",
+        produkte,
+        raeume,
+        s["pool"],
+        s["out"],
+        force=force,
+        workers=2,
+        notebooks=s["nbs"],
+        progress=False,
+    )
 
 
 def test_failing_report_does_not_stop_the_others(setup):
     res = _run(setup, [1, 4], ["Wiblingen", "West"])
     status = {(e["produkt"], e["raum"]): e["status"] for e in res.entries}
-    assert status == {(1, "Wiblingen"): "ok", (1, "West"): "ok", (4, "Wiblingen"): "fehler", (4, "West"): "ok"}
+    assert status == {
+        (1, "Wiblingen"): "ok",
+        (1, "West"): "ok",
+        (4, "Wiblingen"): "fehler",
+        (4, "West"): "ok",
+    }
     failed = res.failed[0]
     assert "kaputt in Wiblingen" in failed["fehler"]
     # the failed report is kept as an executed notebook with its error
@@ -61,7 +83,9 @@ def test_failing_report_does_not_stop_the_others(setup):
 
 
 def test_unknown_parameter_is_refused(setup):
-    _notebook(setup["nbs"] / runner.PRODUKTE[3].notebook, "print(1)", params='periode = "x"\npool = None')
+    _notebook(
+        setup["nbs"] / runner.PRODUKTE[3].notebook, "print(1)", params='periode = "x"\npool = None'
+    )
     with pytest.raises(runner.RunnerError, match="unbekannte\\(r\\) Parameter sozialraum"):
         _run(setup, [3], ["West"])
 
@@ -99,9 +123,34 @@ def test_berichtszeitraum_and_slug():
 
 
 def test_cli_accepts_several_values_after_one_flag():
-    args = expand_multi(["report", "--periode", "2023-Q4", "--produkt", "1", "2", "--raum", "West", "Mitte/Ost", "--force"])
-    assert args == ["report", "--periode", "2023-Q4", "--produkt", "1", "--produkt", "2",
-                    "--raum", "West", "--raum", "Mitte/Ost", "--force"]
+    args = expand_multi(
+        [
+            "report",
+            "--periode",
+            "2023-Q4",
+            "--produkt",
+            "1",
+            "2",
+            "--raum",
+            "West",
+            "Mitte/Ost",
+            "--force",
+        ]
+    )
+    assert args == [
+        "report",
+        "--periode",
+        "2023-Q4",
+        "--produkt",
+        "1",
+        "--produkt",
+        "2",
+        "--raum",
+        "West",
+        "--raum",
+        "Mitte/Ost",
+        "--force",
+    ]
 
 
 def test_one_retry_on_a_kernel_start_failure(setup, monkeypatch):
@@ -118,8 +167,16 @@ def test_one_retry_on_a_kernel_start_failure(setup, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
     monkeypatch.setattr(runner.time, "sleep", lambda s: None)
-    res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
-                     progress=False)
+    res = runner.run(
+        "2023-Q4",
+        [1],
+        ["West"],
+        setup["pool"],
+        setup["out"],
+        workers=1,
+        notebooks=setup["nbs"],
+        progress=False,
+    )
     assert [e["status"] for e in res.entries] == ["ok"] and len(calls) == 2
 
 
@@ -133,22 +190,47 @@ def test_other_errors_are_not_retried(setup, monkeypatch):
         raise ValueError("kaputt")
 
     monkeypatch.setattr(papermill, "execute_notebook", broken)
-    res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
-                     progress=False)
+    res = runner.run(
+        "2023-Q4",
+        [1],
+        ["West"],
+        setup["pool"],
+        setup["out"],
+        workers=1,
+        notebooks=setup["nbs"],
+        progress=False,
+    )
     assert [e["status"] for e in res.entries] == ["fehler"] and len(calls) == 1
 
 
 def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
     """Reports share a warm kernel per worker; each starts with an empty namespace."""
-    _notebook(setup["nbs"] / runner.PRODUKTE[1].notebook, "leftover = sozialraum\nimport os\nprint(os.getpid())")
-    _notebook(setup["nbs"] / runner.PRODUKTE[3].notebook,
-              'assert "leftover" not in globals(), "state leaked from the previous report"\nimport os\nprint(os.getpid())')
-    res = runner.run("2023-Q4", [1, 3], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
-                     progress=False)
+    _notebook(
+        setup["nbs"] / runner.PRODUKTE[1].notebook,
+        "leftover = sozialraum\nimport os\nprint(os.getpid())",
+    )
+    _notebook(
+        setup["nbs"] / runner.PRODUKTE[3].notebook,
+        'assert "leftover" not in globals(), "state leaked from the previous report"\nimport os\nprint(os.getpid())',
+    )
+    res = runner.run(
+        "2023-Q4",
+        [1, 3],
+        ["West"],
+        setup["pool"],
+        setup["out"],
+        workers=1,
+        notebooks=setup["nbs"],
+        progress=False,
+    )
     assert [e["status"] for e in res.entries] == ["ok", "ok"]
     pids = [
-        nbformat.read(setup["out"] / "2023-Q4" / runner.PRODUKTE[n].ordner / "west.ipynb", as_version=4)
-        .cells[-1].outputs[0]["text"].strip()
+        nbformat.read(
+            setup["out"] / "2023-Q4" / runner.PRODUKTE[n].ordner / "west.ipynb", as_version=4
+        )
+        .cells[-1]
+        .outputs[0]["text"]
+        .strip()
         for n in (1, 3)
     ]
     assert pids[0] == pids[1], "both reports ran in the same (warm) kernel"

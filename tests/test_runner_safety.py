@@ -38,8 +38,8 @@ def _script(s: dict[str, Path], produkte: list[int], raeume: list[str], workers:
     code = textwrap.dedent(f"""
         from pathlib import Path
         from kennzahlen import runner
-        runner.run("2023-Q4", {produkte!r}, {raeume!r}, Path({str(s['pool'])!r}), Path({str(s['out'])!r}),
-                   workers={workers}, notebooks=Path({str(s['nbs'])!r}), progress=False)
+        runner.run("2023-Q4", {produkte!r}, {raeume!r}, Path({str(s["pool"])!r}), Path({str(s["out"])!r}),
+                   workers={workers}, notebooks=Path({str(s["nbs"])!r}), progress=False)
     """)
     return [sys.executable, "-c", code]
 
@@ -47,8 +47,16 @@ def _script(s: dict[str, Path], produkte: list[int], raeume: list[str], workers:
 def test_a_second_run_is_told_who_holds_the_folder(setup):
     folder = setup["out"] / "2023-Q4"
     with FolderLock(folder, "Der Berichtsordner"), pytest.raises(runner.RunnerError) as info:
-        runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
-                   progress=False)
+        runner.run(
+            "2023-Q4",
+            [1],
+            ["West"],
+            setup["pool"],
+            setup["out"],
+            workers=1,
+            notebooks=setup["nbs"],
+            progress=False,
+        )
     msg = str(info.value)
     assert f"PID {os.getpid()} auf " in msg and "seit " in msg and "Berichtsordner" in msg
     assert not (folder / "1_sozialstruktur" / "west.html").exists()
@@ -59,8 +67,18 @@ def test_a_second_run_waits_when_asked(setup):
     lock = FolderLock(folder, "Der Berichtsordner").acquire()
     threading.Timer(1.0, lock.release).start()
     said: list[str] = []
-    res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
-                     progress=False, wait=60, echo=said.append)
+    res = runner.run(
+        "2023-Q4",
+        [1],
+        ["West"],
+        setup["pool"],
+        setup["out"],
+        workers=1,
+        notebooks=setup["nbs"],
+        progress=False,
+        wait=60,
+        echo=said.append,
+    )
     assert [e["status"] for e in res.entries] == ["ok"]
     assert said and f"PID {os.getpid()}" in said[0]
 
@@ -79,8 +97,16 @@ def test_temp_names_are_unique_and_stale_ones_are_removed(setup):
     (folder / ".west.xlsx.tmp").write_text("from an older, killed run")
     atomic_write(folder / ".kz-tmp-west.abc.html", "left by a kill")
     (folder / "notizen.txt").write_text("not ours")
-    runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
-               progress=False)
+    runner.run(
+        "2023-Q4",
+        [1],
+        ["West"],
+        setup["pool"],
+        setup["out"],
+        workers=1,
+        notebooks=setup["nbs"],
+        progress=False,
+    )
     assert sorted(p.name for p in folder.iterdir()) == ["notizen.txt", "west.html", "west.ipynb"]
 
 
@@ -111,14 +137,20 @@ def test_nfc_and_nfd_area_names_are_the_same_area(setup):
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
-    _notebook(setup["nbs"] / runner.PRODUKTE[1].notebook,
-              "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')")
+    _notebook(
+        setup["nbs"] / runner.PRODUKTE[1].notebook,
+        "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')",
+    )
     proc = subprocess.Popen(_script(setup, [1], ["West", "Wiblingen"], workers), cwd=setup["nbs"])
     deadline = time.monotonic() + 90
     kernels: set[int] = set()
     while time.monotonic() < deadline:
         kids = descendants(proc.pid)
-        kernels = {k for k in kids if b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()} if kids else set()
+        kernels = (
+            {k for k in kids if b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()}
+            if kids
+            else set()
+        )
         if len(kernels) >= workers:
             break
         time.sleep(0.2)
@@ -138,10 +170,14 @@ def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
 
 @pytest.mark.skipif(not LINUX, reason="kill -9")
 def test_runs_json_is_written_per_report_and_a_rerun_redoes_only_the_rest(setup):
-    _notebook(setup["nbs"] / runner.PRODUKTE[1].notebook,
-              'import os, time\nif sozialraum == "West" and not os.path.exists("rerun"):\n    time.sleep(120)\nprint("ok")')
+    _notebook(
+        setup["nbs"] / runner.PRODUKTE[1].notebook,
+        'import os, time\nif sozialraum == "West" and not os.path.exists("rerun"):\n    time.sleep(120)\nprint("ok")',
+    )
     runs = setup["out"] / "2023-Q4" / "runs.json"
-    proc = subprocess.Popen(_script(setup, [1], ["Böfingen", "Eselsberg", "West"], 1), cwd=setup["nbs"])
+    proc = subprocess.Popen(
+        _script(setup, [1], ["Böfingen", "Eselsberg", "West"], 1), cwd=setup["nbs"]
+    )
     deadline = time.monotonic() + 90
     done: list = []
     while time.monotonic() < deadline:
@@ -154,8 +190,16 @@ def test_runs_json_is_written_per_report_and_a_rerun_redoes_only_the_rest(setup)
     proc.wait()
     assert sorted(e["raum"] for e in done) == ["Böfingen", "Eselsberg"]
     (setup["nbs"] / "rerun").write_text("")
-    res = runner.run("2023-Q4", [1], ["Böfingen", "Eselsberg", "West"], setup["pool"], setup["out"], workers=1,
-                     notebooks=setup["nbs"], progress=False)
+    res = runner.run(
+        "2023-Q4",
+        [1],
+        ["Böfingen", "Eselsberg", "West"],
+        setup["pool"],
+        setup["out"],
+        workers=1,
+        notebooks=setup["nbs"],
+        progress=False,
+    )
     status = {e["raum"]: e["status"] for e in res.entries}
     assert status == {"Böfingen": "uebersprungen", "Eselsberg": "uebersprungen", "West": "ok"}
 
@@ -167,13 +211,24 @@ def test_kernel_files_of_killed_runs_are_removed(setup):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     tmp = Path(tempfile.gettempdir())
-    stale = [tmp / f"kz-kernel-{dead.pid}-abcdef123456-1", tmp / f"kz-kernel-{dead.pid}-abcdef123456.json"]
+    stale = [
+        tmp / f"kz-kernel-{dead.pid}-abcdef123456-1",
+        tmp / f"kz-kernel-{dead.pid}-abcdef123456.json",
+    ]
     mine = tmp / f"kz-kernel-{os.getpid()}-abcdef123456-1"
     for f in [*stale, mine]:
         f.write_text("")
     try:
-        res = runner.run("2023-Q4", [1], ["West"], setup["pool"], setup["out"], workers=1, notebooks=setup["nbs"],
-                         progress=False)
+        res = runner.run(
+            "2023-Q4",
+            [1],
+            ["West"],
+            setup["pool"],
+            setup["out"],
+            workers=1,
+            notebooks=setup["nbs"],
+            progress=False,
+        )
         assert [e["status"] for e in res.entries] == ["ok"]
         assert not any(f.exists() for f in stale) and mine.exists()
         leftover = [f for f in tmp.glob(f"kz-kernel-{os.getpid()}-*") if f != mine]

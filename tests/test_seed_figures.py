@@ -11,16 +11,30 @@ from kennzahlen.products import quartalsmeldung as qm
 from kennzahlen.products import wirkung
 
 PRODUKT2_2021 = {
-    "jh_hze_ambulant": 425, "jh_hze_stationaer": 123, "jh_hze_gesamt": 548,
-    "jh_uma_ambulant": 5, "jh_uma_stationaer": 19, "jh_uma_gesamt": 24,
+    "jh_hze_ambulant": 425,
+    "jh_hze_stationaer": 123,
+    "jh_hze_gesamt": 548,
+    "jh_uma_ambulant": 5,
+    "jh_uma_stationaer": 19,
+    "jh_uma_gesamt": 24,
     "jh_hilfen_vor_dem_fall": 3853,
-    "egh_eigener_wohnraum": 656, "egh_besondere_wohnform": 304, "egh_wfbm": 337, "egh_blindenhilfe": 85,
+    "egh_eigener_wohnraum": 656,
+    "egh_besondere_wohnform": 304,
+    "egh_wfbm": 337,
+    "egh_blindenhilfe": 85,
     "egh_fallmanagement": 1094,
-    "es_hlu_ambulant": 226, "es_hlu_stationaer": 23, "es_hlu_gesamt": 249,
-    "es_gsi_ambulant": 1534, "es_gsi_stationaer": 147, "es_gsi_gesamt": 1681,
-    "ah_hzp_ambulant": 103, "ah_hzp_stationaer": 415, "ah_hzp_gesamt": 518,
+    "es_hlu_ambulant": 226,
+    "es_hlu_stationaer": 23,
+    "es_hlu_gesamt": 249,
+    "es_gsi_ambulant": 1534,
+    "es_gsi_stationaer": 147,
+    "es_gsi_gesamt": 1681,
+    "ah_hzp_ambulant": 103,
+    "ah_hzp_stationaer": 415,
+    "ah_hzp_gesamt": 518,
     "ah_fallmanagement": 199,
-    "sgb2_leistungsberechtigte": 5460, "asylblg_leistungsberechtigte": 547,
+    "sgb2_leistungsberechtigte": 5460,
+    "asylblg_leistungsberechtigte": 547,
 }
 
 
@@ -65,8 +79,10 @@ def test_statement_in_the_papers_words(pool):
 
     k = load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall")
     text = wirkung.aussage(k, "2021", wirkung.jahreswerte(pool, k, "2021")["wert"])
-    assert text == ("Im Jahr 2021 wurde der Zielwert von 80\u00a0% für die Gesamtstadt mit 80\u00a0% erreicht; "
-                    "in Wiblingen mit 74\u00a0% unterschritten.")
+    assert text == (
+        "Im Jahr 2021 wurde der Zielwert von 80\u00a0% für die Gesamtstadt mit 80\u00a0% erreicht; "
+        "in Wiblingen mit 74\u00a0% unterschritten."
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,8 +101,12 @@ def test_yearly_counts(pool, kennzahl, jahr, expected):
 
 
 def test_rates_per_1000(pool):
-    assert wert(pool, "ws_z5_mietschulden_je_1000", "Gesamtstadt", "2020") == pytest.approx(156 / 126_829 * 1000)
-    assert wert(pool, "ws_z5_raeumungsklagen_je_1000", "Gesamtstadt", "2021") == pytest.approx(91 / 127_431 * 1000)
+    assert wert(pool, "ws_z5_mietschulden_je_1000", "Gesamtstadt", "2020") == pytest.approx(
+        156 / 126_829 * 1000
+    )
+    assert wert(pool, "ws_z5_raeumungsklagen_je_1000", "Gesamtstadt", "2021") == pytest.approx(
+        91 / 127_431 * 1000
+    )
 
 
 def test_egh_z2_collected_since_2020_q4(pool):

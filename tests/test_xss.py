@@ -35,7 +35,12 @@ EVIL_DEF = "<script>alert(8)</script>"
 EVIL_QUELLE = '=HYPERLINK("http://x.invalid","klick")<img src=x onerror=alert(9)>'
 CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 #: one Kennzahl per product whose catalog texts get markup
-CATALOG_IDS = ("bev_gesamt", "jh_hze_gesamt", "jh_z5_anteil_hilfen_vor_dem_fall", "jh_hze_stationaer")
+CATALOG_IDS = (
+    "bev_gesamt",
+    "jh_hze_gesamt",
+    "jh_z5_anteil_hilfen_vor_dem_fall",
+    "jh_hze_stationaer",
+)
 
 
 def _replace_field(text: str, old: str, new: str) -> str:
@@ -50,7 +55,9 @@ def _hostile_project(tmp: Path) -> Path:
     text = _replace_field(rg.read_text("utf-8"), "West", EVIL_RAUM)
     rg.write_text(text.replace(";Neustadt;", f";{EVIL_STV};"), "utf-8")
     v = home / "config" / "verteiler.yaml"
-    v.write_text(v.read_text("utf-8").replace("sozialraum: West", f'sozialraum: "{EVIL_RAUM}"'), "utf-8")
+    v.write_text(
+        v.read_text("utf-8").replace("sozialraum: West", f'sozialraum: "{EVIL_RAUM}"'), "utf-8"
+    )
     cat = home / "config" / "kennzahlen.yaml"
     data = yaml.safe_load(cat.read_text("utf-8"))
     for k in data["kennzahlen"]:
@@ -118,17 +125,43 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     k = [sys.executable, "-m", "kennzahlen.cli"]
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        res = subprocess.run([*k, *args], env=env, cwd=home, capture_output=True, text=True, timeout=600)
+        res = subprocess.run(
+            [*k, *args], env=env, cwd=home, capture_output=True, text=True, timeout=600
+        )
         assert res.returncode == 0, f"{args}: {res.stdout}\n{res.stderr}"
         return res
 
     run("demo", "--out", str(tmp / "raw"))
     _hostile_raw(tmp / "raw")
     run("pool", "--raw", str(tmp / "raw"), "--out", str(tmp / "pool"))
-    run("report", "--periode", "2023-Q4", "--pool", str(tmp / "pool"), "--out", str(tmp / "reports"),
-        "--raum", EVIL_RAUM, "--raum", "Gesamtstadt", "--workers", "2")
-    run("mail", "--periode", "2023-Q4", "--reports", str(tmp / "reports"), "--pool", str(tmp / "pool"),
-        "--verteiler", str(home / "config" / "verteiler.yaml"), "--dry-run", str(tmp / "eml"))
+    run(
+        "report",
+        "--periode",
+        "2023-Q4",
+        "--pool",
+        str(tmp / "pool"),
+        "--out",
+        str(tmp / "reports"),
+        "--raum",
+        EVIL_RAUM,
+        "--raum",
+        "Gesamtstadt",
+        "--workers",
+        "2",
+    )
+    run(
+        "mail",
+        "--periode",
+        "2023-Q4",
+        "--reports",
+        str(tmp / "reports"),
+        "--pool",
+        str(tmp / "pool"),
+        "--verteiler",
+        str(home / "config" / "verteiler.yaml"),
+        "--dry-run",
+        str(tmp / "eml"),
+    )
     return {"reports": tmp / "reports" / "2023-Q4", "eml": tmp / "eml"}
 
 
@@ -138,11 +171,15 @@ def test_no_report_and_no_index_carries_active_markup(hostile):
     problems = {}
     for page in pages:
         text = page.read_text("utf-8")
-        found = _active(text) + [s for s in (EVIL_RAUM, EVIL_STV, EVIL_TITEL, EVIL_DEF) if s in text]
+        found = _active(text) + [
+            s for s in (EVIL_RAUM, EVIL_STV, EVIL_TITEL, EVIL_DEF) if s in text
+        ]
         if found:
             problems[str(page.relative_to(hostile["reports"]))] = found[:5]
     assert problems == {}
-    west = (hostile["reports"] / "2_quartalsmeldung" / "west-img-src-x-onerror-alert-5.html").read_text("utf-8")
+    west = (
+        hostile["reports"] / "2_quartalsmeldung" / "west-img-src-x-onerror-alert-5.html"
+    ).read_text("utf-8")
     assert "West&lt;img src=x onerror=alert(5)&gt;" in west  # the name is there, as text
     assert "&lt;img src=x onerror=alert(9)&gt;" in west  # the catalog's quelle, as text
 
@@ -155,7 +192,9 @@ def test_mail_bodies_are_plain_text(hostile):
         msg = email.message_from_bytes(f.read_bytes(), policy=policy.default)
         body = msg.get_body(preferencelist=("plain", "html"))
         assert body.get_content_type() == "text/plain"
-        assert not [p for p in msg.walk() if p.get_content_type() == "text/html" and not p.is_attachment()]
+        assert not [
+            p for p in msg.walk() if p.get_content_type() == "text/html" and not p.is_attachment()
+        ]
         saw_name |= EVIL_RAUM in body.get_content() or EVIL_RAUM in str(msg["Subject"])
     assert saw_name  # the name travels as plain text, where it cannot run
 
@@ -168,7 +207,9 @@ def test_excel_attachment_has_no_formula(hostile):
         texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         quellen = [c for c in texts if c.value == EVIL_QUELLE]
         assert quellen and all(c.data_type == "s" for c in quellen)
-        numbers = [c for row in ws.iter_rows(min_row=5, min_col=5) for c in row if c.value is not None]
+        numbers = [
+            c for row in ws.iter_rows(min_row=5, min_col=5) for c in row if c.value is not None
+        ]
         assert numbers and all(isinstance(c.value, int | float) for c in numbers)
 
 
@@ -192,11 +233,19 @@ def test_nothing_runs_in_a_browser(hostile):
 
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+                )
                 context = browser.new_context(offline=True)
                 for page_path in sorted(hostile["reports"].rglob("*.html")):
                     page = context.new_page()
-                    page.on("dialog", lambda d, n=page_path.name: (dialogs.append(f"{n}: {d.message}"), d.dismiss()))
+                    page.on(
+                        "dialog",
+                        lambda d, n=page_path.name: (
+                            dialogs.append(f"{n}: {d.message}"),
+                            d.dismiss(),
+                        ),
+                    )
                     page.on("pageerror", lambda e, n=page_path.name: errors.append(f"{n}: {e}"))
                     page.goto(page_path.as_uri())
                     page.wait_for_timeout(100)

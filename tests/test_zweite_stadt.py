@@ -61,7 +61,7 @@ def _write_config(cfg: Path) -> None:
     for name in ("kennzahlen.yaml", "ampel.yaml", "disclosure.yaml"):
         shutil.copy(paths.project_root() / "config" / name, cfg / name)
     srtl = "\n".join(
-        f"  - id: srtl-{_slug(sr)}\n    name: Sozialraumteam {sr}\n    sozialraum: \"{sr}\"\n"
+        f'  - id: srtl-{_slug(sr)}\n    name: Sozialraumteam {sr}\n    sozialraum: "{sr}"\n'
         f"    produkte: [1, 2, 4]\n    empfaenger: [srtl-{_slug(sr)}@musterstadt.example]"
         for sr in SOZIALRAEUME
     )
@@ -89,13 +89,23 @@ def baue_stadt(base: Path) -> dict[str, Path | str]:
         wb.active.append(list(row))
     wb.save(jh.with_suffix(".xlsx"))
     jh.unlink()
-    schaltung = pd.DataFrame([{
-        "quartal": PERIODE, "sozialraum": "Nord / Ost", "arbeitsfeld": "jh", "farbe": "rot",
-        "begruendung": "Neue Wohngruppe <Haus 3> im Viertel 002", "geschaltet_am": pd.Timestamp("2024-01-20"),
-    }])
+    schaltung = pd.DataFrame(
+        [
+            {
+                "quartal": PERIODE,
+                "sozialraum": "Nord / Ost",
+                "arbeitsfeld": "jh",
+                "farbe": "rot",
+                "begruendung": "Neue Wohngruppe <Haus 3> im Viertel 002",
+                "geschaltet_am": pd.Timestamp("2024-01-20"),
+            }
+        ]
+    )
     write_export(schaltung, "ampel_schaltungen", pd.Timestamp("2024-01-22"), raw)
     pool = base / "pool"
-    res = CliRunner().invoke(cli, ["--config", str(cfg), "pool", "--raw", str(raw), "--out", str(pool)])
+    res = CliRunner().invoke(
+        cli, ["--config", str(cfg), "pool", "--raw", str(raw), "--out", str(pool)]
+    )
     assert res.exit_code == 0, res.output
     return {"cfg": cfg, "raw": raw, "pool": pool, "pool_output": res.output}
 
@@ -113,14 +123,30 @@ def stadt(tmp_path_factory) -> dict[str, Path]:
         out = base / "reports"
         result = runner.run(PERIODE, pool=pool, out=out, workers=2, progress=False)
         eml = base / "eml"
-        mail = CliRunner().invoke(cli, ["--config", str(cfg), "mail", "--periode", PERIODE, "--reports", str(out),
-                                        "--pool", str(pool), "--dry-run", str(eml)])
+        mail = CliRunner().invoke(
+            cli,
+            [
+                "--config",
+                str(cfg),
+                "mail",
+                "--periode",
+                PERIODE,
+                "--reports",
+                str(out),
+                "--pool",
+                str(pool),
+                "--dry-run",
+                str(eml),
+            ],
+        )
         yield {**gebaut, "out": out / PERIODE, "result": result, "mail": mail, "eml": eml}
 
 
 def test_one_export_per_table_gives_the_pool_with_zero_padded_codes(stadt):
     names = sorted(p.name for p in stadt["raw"].iterdir())
-    assert len(names) == 11 and any(n.startswith("jugendhilfe_") and n.endswith(".xlsx") for n in names)
+    assert len(names) == 11 and any(
+        n.startswith("jugendhilfe_") and n.endswith(".xlsx") for n in names
+    )
     pool = pd.read_parquet(stadt["pool"] / "kennzahlen.parquet")
     sr = set(pool.loc[pool["ebene"] == "sozialraum", "raum"])
     assert sr == {*SOZIALRAEUME, "ohne Zuordnung"}
@@ -130,7 +156,12 @@ def test_one_export_per_table_gives_the_pool_with_zero_padded_codes(stadt):
     hze = pool[(pool["kennzahl"] == "jh_hze_gesamt") & (pool["raum"] == "Gesamtstadt")]["periode"]
     assert sorted(hze)[0] == "2019-03-31" and len(hze) == 20
     assert set(pool.loc[pool["kennzahl"] == "jh_z5_anteil_hilfen_vor_dem_fall", "periode"]) == {
-        "2019", "2020", "2021", "2022", "2023"}
+        "2019",
+        "2020",
+        "2021",
+        "2022",
+        "2023",
+    }
     jh = pd.read_parquet(stadt["pool"] / "abdeckung.parquet").set_index("tabelle")
     assert jh.loc["hilfen_vor_dem_fall", "grund"] == "daten"
 
@@ -144,7 +175,9 @@ def test_all_four_products_for_every_area(stadt):
 
 
 def _html(stadt, produkt: int, raum: str) -> str:
-    return (stadt["out"] / runner.PRODUKTE[produkt].ordner / f"{_slug(raum)}.html").read_text(encoding="utf-8")
+    return (stadt["out"] / runner.PRODUKTE[produkt].ordner / f"{_slug(raum)}.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_reports_adapt_to_the_city(stadt):
@@ -160,7 +193,9 @@ def test_reports_adapt_to_the_city(stadt):
     assert "keine Polygone hinterlegt" in gesamt and "001 Viertel 1 an der Äußeren Straße" in gesamt
     assert "012 Viertel 12" in gesamt
     nord = _html(stadt, 1, "Nord / Ost")
-    assert "Sozialraum Nord / Ost" in nord and "001 Viertel 1" in nord and "004 Viertel 4" not in nord
+    assert (
+        "Sozialraum Nord / Ost" in nord and "001 Viertel 1" in nord and "004 Viertel 4" not in nord
+    )
     assert "Die Reihe beginnt 2018" in nord
     # the Erfassungsbogen has a column per Sozialraum; the Ampel grid a row per area
     bogen = _html(stadt, 2, "Gesamtstadt")
@@ -179,7 +214,7 @@ def test_index_page_links_every_area(stadt):
     for sr in SOZIALRAEUME:
         assert f"<th>{html.escape(sr)}</th>" in index
         assert f'href="1_sozialstruktur/{_slug(sr)}.html"' in index
-    assert index.count('>Bericht</a>') == 20
+    assert index.count(">Bericht</a>") == 20
     runs = json.loads((stadt["out"] / "runs.json").read_text(encoding="utf-8"))
     assert len({e["slug"] for e in runs["reports"]}) == 5
 
@@ -189,11 +224,14 @@ def test_mail_dry_run_follows_the_citys_verteiler(stadt):
     files = sorted(stadt["eml"].glob("*.eml"))
     assert len({f.name.split("__teil-")[0].removesuffix(".eml") for f in files}) == 5  # addresses
     assert all(f.stat().st_size <= 10_000_000 for f in files)  # a larger one goes in parts
-    msg = email.message_from_bytes((stadt["eml"] / "srtl-nord-ost@musterstadt.example.eml").read_bytes(),
-                                   policy=policy.default)
+    msg = email.message_from_bytes(
+        (stadt["eml"] / "srtl-nord-ost@musterstadt.example.eml").read_bytes(), policy=policy.default
+    )
     assert str(msg["Subject"]).endswith("– Sozialraum Nord / Ost")
     names = sorted(p.get_filename() for p in msg.iter_attachments())
-    assert names and all(n.split("__")[-1].split(".")[0] in ("nord-ost", "gesamtstadt") for n in names)
+    assert names and all(
+        n.split("__")[-1].split(".")[0] in ("nord-ost", "gesamtstadt") for n in names
+    )
     assert {n.split("__")[0] for n in names} == {"1_sozialstruktur", "2_quartalsmeldung", "4_ampel"}
 
 
@@ -201,13 +239,19 @@ def test_no_ulm_name_or_code_in_the_package_outside_the_demo():
     """Everything city-specific comes from config/ (the demo generator is Ulm's on purpose)."""
     rg = pd.read_csv(paths.project_root() / "config" / "raumgliederung.csv", sep=";", dtype=str)
     names = {n for n in {*rg["sozialraum"], *rg["stadtteil"], *rg["stadtviertel"]} if n != "West"}
-    patterns = [r"\bUlm", r"ul-stv", *(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])" for n in names),
-                *(r"[\"']" + c + r"[\"']" for c in rg["stadtviertel_nr"])]
+    patterns = [
+        r"\bUlm",
+        r"ul-stv",
+        *(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])" for n in names),
+        *(r"[\"']" + c + r"[\"']" for c in rg["stadtviertel_nr"]),
+    ]
     lib = Path(runner.__file__).parent
     found = []
     for f in sorted(lib.rglob("*")):
         if f.suffix not in (".py", ".j2", ".json") or f.name == "demo.py":
             continue
         text = f.read_text(encoding="utf-8")
-        found += [f"{f.relative_to(lib)}: {m.group()}" for p in patterns for m in re.finditer(p, text)]
+        found += [
+            f"{f.relative_to(lib)}: {m.group()}" for p in patterns for m in re.finditer(p, text)
+        ]
     assert found == []

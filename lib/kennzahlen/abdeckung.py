@@ -23,8 +23,17 @@ from .configfile import DuplicateKeyError, StrictLoader, duplicate_key_message
 from .schema import TABLES
 
 CONFIG_FILE = "abdeckung.yaml"
-COLUMNS = ["tabelle", "art", "von", "bis", "grund", "erstes_datum", "vollstaendig_ab", "neuester_stand",
-           "stichtage"]
+COLUMNS = [
+    "tabelle",
+    "art",
+    "von",
+    "bis",
+    "grund",
+    "erstes_datum",
+    "vollstaendig_ab",
+    "neuester_stand",
+    "stichtage",
+]
 
 #: the tables in German, as the genitive after "die Exporte" / the subject of a sentence
 GENITIV = {
@@ -75,27 +84,40 @@ def load_config(path: Path | str | None = None) -> dict[str, pd.Timestamp]:
         )
     entries = raw.get("vollstaendig_ab") or {}
     if not isinstance(entries, dict):
-        raise AbdeckungConfigError(f"{path}: 'vollstaendig_ab' muss Tabelle: Datum-Zeilen enthalten, "
-                                   f"nicht {entries!r}")
+        raise AbdeckungConfigError(
+            f"{path}: 'vollstaendig_ab' muss Tabelle: Datum-Zeilen enthalten, nicht {entries!r}"
+        )
     problems, out = [], {}
     for table, value in entries.items():
         where = f"vollstaendig_ab.{table}"
         if table not in TABLES:
-            problems.append(f"{where}: unbekannte Tabelle '{table}' (Tabellen: "
-                            f"{', '.join(t for t in TABLES if date_column(t))})")
+            problems.append(
+                f"{where}: unbekannte Tabelle '{table}' (Tabellen: "
+                f"{', '.join(t for t in TABLES if date_column(t))})"
+            )
             continue
         if TABLES[table].kind == "count" or date_column(table) is None:
-            problems.append(f"{where}: '{table}' hat kein Beginn-/Ereignisdatum; ihre Abdeckung sind "
-                            "die gelieferten Stichtage bzw. Quartale, ein Datum hier ist nicht nötig")
+            problems.append(
+                f"{where}: '{table}' hat kein Beginn-/Ereignisdatum; ihre Abdeckung sind "
+                "die gelieferten Stichtage bzw. Quartale, ein Datum hier ist nicht nötig"
+            )
             continue
         day = _as_date(value)
         if day is None:
-            problems.append(f"{where}: Datum nicht lesbar: '{value}' (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)")
+            problems.append(
+                f"{where}: Datum nicht lesbar: '{value}' (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)"
+            )
             continue
         out[table] = day
     if problems:
-        raise AbdeckungConfigError("\n".join([f"{path}: ungültige Abdeckung ({len(problems)} Problem(e)):",
-                                              *[f"  - {p}" for p in problems]]))
+        raise AbdeckungConfigError(
+            "\n".join(
+                [
+                    f"{path}: ungültige Abdeckung ({len(problems)} Problem(e)):",
+                    *[f"  - {p}" for p in problems],
+                ]
+            )
+        )
     return out
 
 
@@ -200,18 +222,31 @@ def coverage(
     newest = stands.max() if stands is not None and len(stands) else None
     if TABLES[table].kind == "count":
         days = frozenset(pd.to_datetime(frame["stichtag"]).unique()) if len(frame) else frozenset()
-        return Coverage(table, "stichtage", stichtage=days, grund="stichtage" if days else "keine_daten",
-                        von=min(days) if days else None, bis=max(days) if days else None,
-                        neuester_stand=newest)
+        return Coverage(
+            table,
+            "stichtage",
+            stichtage=days,
+            grund="stichtage" if days else "keine_daten",
+            von=min(days) if days else None,
+            bis=max(days) if days else None,
+            neuester_stand=newest,
+        )
     col = date_column(table)
     earliest = None
     if col is not None and col in frame and frame[col].notna().any():
         earliest = pd.Timestamp(frame[col].min())
-    base = Coverage(table, "zeitraum", erstes_datum=earliest, vollstaendig_ab=vollstaendig_ab,
-                    neuester_stand=newest)
+    base = Coverage(
+        table,
+        "zeitraum",
+        erstes_datum=earliest,
+        vollstaendig_ab=vollstaendig_ab,
+        neuester_stand=newest,
+    )
     if newest is None or col is None:
         return base
-    von, grund = (quarter_start(earliest), "daten") if earliest is not None else (None, "keine_daten")
+    von, grund = (
+        (quarter_start(earliest), "daten") if earliest is not None else (None, "keine_daten")
+    )
     if vollstaendig_ab is not None and (von is None or vollstaendig_ab > von):
         von, grund = pd.Timestamp(vollstaendig_ab), "config"
     if von is None:
@@ -219,8 +254,16 @@ def coverage(
     bis = quarter_end_on_or_before(newest)
     if bis < von:
         return base
-    return Coverage(table, "zeitraum", von=von, bis=bis, grund=grund, erstes_datum=earliest,
-                    vollstaendig_ab=vollstaendig_ab, neuester_stand=newest)
+    return Coverage(
+        table,
+        "zeitraum",
+        von=von,
+        bis=bis,
+        grund=grund,
+        erstes_datum=earliest,
+        vollstaendig_ab=vollstaendig_ab,
+        neuester_stand=newest,
+    )
 
 
 def frame_of(coverages: Iterable[Coverage]) -> pd.DataFrame:
@@ -289,7 +332,9 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
         return f"{subject} ab dem Stichtag {fmt.datum(first['von'])} geliefert sind"
     namen = _und([GENITIV.get(t, f"der Tabelle {t}") for t in tables])
     if first["grund"] == "config":
-        return f"die Exporte {namen} laut {CONFIG_FILE} erst ab {_ab(first['von'])} vollständig sind"
+        return (
+            f"die Exporte {namen} laut {CONFIG_FILE} erst ab {_ab(first['von'])} vollständig sind"
+        )
     return f"die Exporte {namen} Daten ab {_ab(first['von'])} enthalten"
 
 
@@ -302,7 +347,9 @@ def _end_date(periode: str) -> str:
     return periode
 
 
-def _first_period(pool: pd.DataFrame, kennzahl: str, raum: str | None, bis: str | None) -> str | None:
+def _first_period(
+    pool: pd.DataFrame, kennzahl: str, raum: str | None, bis: str | None
+) -> str | None:
     rows = pool[pool["kennzahl"] == kennzahl]
     if raum is not None:
         rows = rows[rows["raum"] == raum]
@@ -326,7 +373,9 @@ def _reasons(kennzahlen: Iterable[str], cov: pd.DataFrame | None) -> list[str]:
         limiting.update({t: cov.loc[t] for t in tables if cov.loc[t, "von"] == latest})
     groups: dict[tuple, list[dict]] = {}
     for t, row in sorted(limiting.items()):
-        groups.setdefault((row["art"], row["grund"], row["von"]), []).append({**row.to_dict(), "tabelle": t})
+        groups.setdefault((row["art"], row["grund"], row["von"]), []).append(
+            {**row.to_dict(), "tabelle": t}
+        )
     order = {"config": 0, "daten": 1, "stichtage": 2}
     keys = sorted(groups, key=lambda g: (order.get(g[1], 3), g[2]))
     return [grund_text(groups[g]) for g in keys]
@@ -376,8 +425,10 @@ def reihen_hinweis(
 
     leading = [k for k, p in firsts.items() if p == start]
     if gezeigt > start:
-        text = (f"{was} zeigt den Ausschnitt {zeit(gezeigt, 'ab')}; die Daten reichen zurück "
-                f"{zeit(start, 'bis')}{weil(leading)}")
+        text = (
+            f"{was} zeigt den Ausschnitt {zeit(gezeigt, 'ab')}; die Daten reichen zurück "
+            f"{zeit(start, 'bis')}{weil(leading)}"
+        )
     else:
         text = f"{was} beginnt {zeit(start, 'beginnt')}{weil(leading)}"
     later: dict[str, list[str]] = {}

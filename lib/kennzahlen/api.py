@@ -63,7 +63,9 @@ def pool_manifest(pool: str | Path | None = None) -> dict:
 
     version = current(pool_dir(pool))
     if version is None:
-        raise PoolMissing(f"{pool_dir(pool) / 'manifest.json'} fehlt: erst den Datenpool bauen (`kennzahlen pool`).")
+        raise PoolMissing(
+            f"{pool_dir(pool) / 'manifest.json'} fehlt: erst den Datenpool bauen (`kennzahlen pool`)."
+        )
     return version.manifest
 
 
@@ -120,7 +122,9 @@ def tabelle(
     if mit_gesamtstadt and ebene != "gesamtstadt":
         parts.append(rows[rows["ebene"] == "gesamtstadt"])
     rows = pd.concat(parts)
-    wide = rows.pivot_table(index="raum", columns="kennzahl", values="wert", aggfunc="first", sort=False)
+    wide = rows.pivot_table(
+        index="raum", columns="kennzahl", values="wert", aggfunc="first", sort=False
+    )
     order = [k for k in kennzahlen if k in wide.columns]
     if ebene == "sozialraum":
         areas = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]

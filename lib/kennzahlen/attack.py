@@ -85,8 +85,12 @@ def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
     """``scipy.optimize.linprog`` with HiGHS: the project's options, no warnings, no output."""
     with warnings.catch_warnings(), quiet():
         warnings.simplefilter("ignore", OptimizeWarning)
-        return linprog(c, method="highs", options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False},
-                       **kwargs)
+        return linprog(
+            c,
+            method="highs",
+            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False},
+            **kwargs,
+        )
 
 
 class AttackError(RuntimeError):
@@ -105,8 +109,14 @@ class Knowledge:
 class _Component:
     """The MILP of one connected group of atoms (cells link the atoms they contain)."""
 
-    def __init__(self, atoms: list[int], cells: list[Knowledge], k: int, null_sichtbar: bool,
-                 caps: dict[int, float]):
+    def __init__(
+        self,
+        atoms: list[int],
+        cells: list[Knowledge],
+        k: int,
+        null_sichtbar: bool,
+        caps: dict[int, float],
+    ):
         self.atoms = atoms
         self.col = {a: i for i, a in enumerate(atoms)}
         n = len(atoms)
@@ -154,8 +164,15 @@ class _Component:
         c = np.zeros(self.nvar)
         for a in target:
             c[self.col[a]] += sense
-        res = highs(c, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                    bounds=self.bounds, integrality=self.integrality)
+        res = highs(
+            c,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=self.bounds,
+            integrality=self.integrality,
+        )
         if res.status != 0:
             raise AttackError(f"Angreifer-LP ohne Lösung (Status {res.status}: {res.message})")
         table = {a: int(round(res.x[i])) for i, a in enumerate(self.atoms)}
@@ -210,8 +227,13 @@ class Attacker:
 
     def _model(self, root: int) -> _Component:
         if root not in self._models:
-            self._models[root] = _Component(self._groups[root], self._cells_of.get(root, []),
-                                            self.k, self.null_sichtbar, self.caps)
+            self._models[root] = _Component(
+                self._groups[root],
+                self._cells_of.get(root, []),
+                self.k,
+                self.null_sichtbar,
+                self.caps,
+            )
         return self._models[root]
 
     def _parts(self, target: Iterable[int]) -> dict[int, list[int]]:
@@ -228,8 +250,10 @@ class Attacker:
         total = 0.0
         for root, part in self._parts(target).items():
             v = self._model(root).optimum(part, s)
-            if s == -1 and v >= sum(self.caps[a] for a in part) - 0.5 and any(
-                self.caps[a] >= self.big for a in part
+            if (
+                s == -1
+                and v >= sum(self.caps[a] for a in part) - 0.5
+                and any(self.caps[a] >= self.big for a in part)
             ):
                 return None
             total += v

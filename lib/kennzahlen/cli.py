@@ -37,8 +37,13 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
-                SystemExit, KeyboardInterrupt):
+        except (
+            click.exceptions.ClickException,
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            SystemExit,
+            KeyboardInterrupt,
+        ):
             raise
         except Exception as exc:
             if os.environ.get("KENNZAHLEN_DEBUG"):
@@ -51,14 +56,23 @@ class _Commands(click.Group):
 
 
 WARTEN = click.option(
-    "--warten", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SEKUNDEN",
+    "--warten",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SEKUNDEN",
     help="So lange warten, wenn ein anderer Lauf den Ordner gerade benutzt (0: sofort abbrechen).",
 )
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              default=None, help="Konfigurationsordner der Stadt (Standard: config/ oder $KENNZAHLEN_CONFIG).")
+@click.option(
+    "--config",
+    "config_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Konfigurationsordner der Stadt (Standard: config/ oder $KENNZAHLEN_CONFIG).",
+)
 def cli(config_dir: Path | None) -> None:
     """Kennzahlensystem Soziales: Datenpool bauen, Berichte erzeugen und versenden."""
     if config_dir is not None:  # the environment carries it to the report workers and kernels
@@ -71,9 +85,22 @@ def main() -> None:
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Zielordner (muss leer sein).")
-@click.option("--seed", default=2023, show_default=True, help="Zufallsstartwert (gleicher Wert = gleiche Dateien).")
-@click.option("--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Zielordner (muss leer sein).",
+)
+@click.option(
+    "--seed",
+    default=2023,
+    show_default=True,
+    help="Zufallsstartwert (gleicher Wert = gleiche Dateien).",
+)
+@click.option(
+    "--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests)."
+)
 def demo(out: Path, seed: int, scale: float) -> None:
     """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen leeren Ordner."""
     import math
@@ -81,21 +108,32 @@ def demo(out: Path, seed: int, scale: float) -> None:
     from .demo import write_demo
 
     if out.exists() and not out.is_dir():
-        raise click.ClickException(f"--out {out} ist eine Datei, kein Ordner: bitte einen leeren Ordner angeben.")
+        raise click.ClickException(
+            f"--out {out} ist eine Datei, kein Ordner: bitte einen leeren Ordner angeben."
+        )
     if not (math.isfinite(scale) and scale > 0):
-        raise click.ClickException(f"--scale {scale} ungültig: erwartet eine Zahl größer als 0, z. B. 1 oder 30.")
+        raise click.ClickException(
+            f"--scale {scale} ungültig: erwartet eine Zahl größer als 0, z. B. 1 oder 30."
+        )
     t0 = time.perf_counter()
     try:
         files = write_demo(out, seed=seed, scale=scale)
     except (FileExistsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{len(files)} Demo-Exporte nach {out} geschrieben ({time.perf_counter() - t0:.1f} s).")
+    click.echo(
+        f"{len(files)} Demo-Exporte nach {out} geschrieben ({time.perf_counter() - t0:.1f} s)."
+    )
 
 
 @cli.command()
 @click.option("--raw", type=click.Path(path_type=Path), default=paths.RAW, show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=paths.PROCESSED, show_default=True,
-              help="Ordner des Datenpools: leer oder ein früherer Datenpool (nie der Rohdatenordner).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=paths.PROCESSED,
+    show_default=True,
+    help="Ordner des Datenpools: leer oder ein früherer Datenpool (nie der Rohdatenordner).",
+)
 @WARTEN
 def pool(raw: Path, out: Path, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
@@ -106,7 +144,9 @@ def pool(raw: Path, out: Path, warten: float) -> None:
 
     def refuse(message: str) -> None:
         click.echo(message, err=True)
-        click.echo("Der Datenpool wurde NICHT geschrieben; der bisherige bleibt unverändert.", err=True)
+        click.echo(
+            "Der Datenpool wurde NICHT geschrieben; der bisherige bleibt unverändert.", err=True
+        )
         sys.exit(2)
 
     t0 = time.perf_counter()
@@ -130,31 +170,72 @@ def pool(raw: Path, out: Path, warten: float) -> None:
 
 @cli.command()
 @click.option("--periode", required=True, help="Quartal JJJJ-Qn, z. B. 2023-Q4.")
-@click.option("--produkt", "produkte", type=click.IntRange(1, 4), multiple=True,
-              help="Produkt(e) 1–4 (mehrfach angeben; Standard: alle).")
-@click.option("--raum", "raeume", multiple=True, help="Sozialraum oder Gesamtstadt (mehrfach; Standard: alle).")
-@click.option("--pool", "pool_dir", type=click.Path(path_type=Path), default=paths.PROCESSED, show_default=True)
+@click.option(
+    "--produkt",
+    "produkte",
+    type=click.IntRange(1, 4),
+    multiple=True,
+    help="Produkt(e) 1–4 (mehrfach angeben; Standard: alle).",
+)
+@click.option(
+    "--raum",
+    "raeume",
+    multiple=True,
+    help="Sozialraum oder Gesamtstadt (mehrfach; Standard: alle).",
+)
+@click.option(
+    "--pool",
+    "pool_dir",
+    type=click.Path(path_type=Path),
+    default=paths.PROCESSED,
+    show_default=True,
+)
 @click.option("--out", type=click.Path(path_type=Path), default=paths.REPORTS, show_default=True)
 @click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
-@click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
-              help="Parallele Berichte (Standard: Anzahl Kerne).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Parallele Berichte (Standard: Anzahl Kerne).",
+)
 @WARTEN
-def report(periode: str, produkte: tuple[int, ...], raeume: tuple[str, ...], pool_dir: Path, out: Path,
-           force: bool, workers: int | None, warten: float) -> None:
+def report(
+    periode: str,
+    produkte: tuple[int, ...],
+    raeume: tuple[str, ...],
+    pool_dir: Path,
+    out: Path,
+    force: bool,
+    workers: int | None,
+    warten: float,
+) -> None:
     """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert)."""
     from .runner import RunnerError, run
 
     try:
-        result = run(periode, list(produkte) or None, list(raeume) or None, pool_dir, out, force, workers,
-                     wait=warten, echo=click.echo)
+        result = run(
+            periode,
+            list(produkte) or None,
+            list(raeume) or None,
+            pool_dir,
+            out,
+            force,
+            workers,
+            wait=warten,
+            echo=click.echo,
+        )
     except RunnerError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"Berichte nach {out} nicht schreibbar ({exc.strerror or exc}).") from None
+        raise click.ClickException(
+            f"Berichte nach {out} nicht schreibbar ({exc.strerror or exc})."
+        ) from None
     from .runner import KEINE_DATEN, PRODUKTE
 
-    counts = {s: sum(e["status"] == s for e in result.entries)
-              for s in ("ok", "uebersprungen", KEINE_DATEN, "fehler")}
+    counts = {
+        s: sum(e["status"] == s for e in result.entries)
+        for s in ("ok", "uebersprungen", KEINE_DATEN, "fehler")
+    }
     click.echo(
         f"{len(result.entries)} Berichte für {periode}: {counts['ok']} erstellt, "
         f"{counts['uebersprungen']} unverändert übersprungen, "
@@ -165,8 +246,10 @@ def report(periode: str, produkte: tuple[int, ...], raeume: tuple[str, ...], poo
     for e in result.nicht_erstellt:
         ohne.setdefault(e["produkt"], []).append(e)
     for nr, es in sorted(ohne.items()):
-        click.echo(f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0]['berichtszeitraum']}, "
-                   f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0]['grund']}")
+        click.echo(
+            f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0]['berichtszeitraum']}, "
+            f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0]['grund']}"
+        )
     for w in result.warnungen:
         click.echo(f"Warnung: {w}", err=True)
     for e in result.failed:

@@ -114,8 +114,14 @@ MAX_AGE = 100  # "90 und älter" is spread over 90..100
 N_AGES = MAX_AGE + 1
 
 #: city population on 31.12. (2020, 2021, 2023: seed / Ulmer Statistik; others interpolated)
-_POP_TOTAL = {2018: 125_596, 2019: 126_312, 2020: 126_829, 2021: 127_431, 2022: 128_934,
-              2023: 130_276}
+_POP_TOTAL = {
+    2018: 125_596,
+    2019: 126_312,
+    2020: 126_829,
+    2021: 127_431,
+    2022: 128_934,
+    2023: 130_276,
+}
 #: share of foreign nationals on 31.12. (2023 from the yearbook table)
 _FOREIGN_SHARE = {2018: 0.219, 2019: 0.223, 2020: 0.227, 2021: 0.231, 2022: 0.240}
 
@@ -125,48 +131,194 @@ _SR_POP = {"Mitte/Ost": 23_400, "Eselsberg": 18_500, "West": 41_600, "Wiblingen"
 
 # Stadtviertel: rough relative size within the Sozialraum
 _BASE_POP = {
-    "110": 2900, "111": 3100, "112": 3600, "113": 2300, "114": 1800, "115": 1400, "120": 3300,
-    "121": 250, "123": 2600, "124": 2150,
-    "130": 2400, "131": 1900, "133": 150, "134": 2200, "135": 3000, "136": 2100, "137": 1100,
-    "138": 1800, "200": 3400, "220": 1600, "280": 2050,
-    "140": 2600, "141": 180, "142": 2900, "143": 2500, "144": 1700, "145": 2400, "146": 2300,
-    "147": 2700, "148": 2200, "149": 1900, "160": 3300, "161": 2500, "163": 1800, "164": 120,
-    "165": 2200, "166": 1500, "169": 1900, "170": 2000, "230": 1400, "240": 1200, "270": 2400,
-    "150": 1500, "151": 3000, "152": 1600, "153": 2400, "154": 280, "155": 2600, "156": 2100,
-    "157": 1700, "158": 1500, "159": 1800,
-    "180": 3200, "182": 1800, "183": 90, "185": 2400, "186": 2300, "187": 2100, "188": 2500,
-    "189": 1600, "190": 150, "193": 250, "210": 1000, "250": 1900, "260": 2300,
+    "110": 2900,
+    "111": 3100,
+    "112": 3600,
+    "113": 2300,
+    "114": 1800,
+    "115": 1400,
+    "120": 3300,
+    "121": 250,
+    "123": 2600,
+    "124": 2150,
+    "130": 2400,
+    "131": 1900,
+    "133": 150,
+    "134": 2200,
+    "135": 3000,
+    "136": 2100,
+    "137": 1100,
+    "138": 1800,
+    "200": 3400,
+    "220": 1600,
+    "280": 2050,
+    "140": 2600,
+    "141": 180,
+    "142": 2900,
+    "143": 2500,
+    "144": 1700,
+    "145": 2400,
+    "146": 2300,
+    "147": 2700,
+    "148": 2200,
+    "149": 1900,
+    "160": 3300,
+    "161": 2500,
+    "163": 1800,
+    "164": 120,
+    "165": 2200,
+    "166": 1500,
+    "169": 1900,
+    "170": 2000,
+    "230": 1400,
+    "240": 1200,
+    "270": 2400,
+    "150": 1500,
+    "151": 3000,
+    "152": 1600,
+    "153": 2400,
+    "154": 280,
+    "155": 2600,
+    "156": 2100,
+    "157": 1700,
+    "158": 1500,
+    "159": 1800,
+    "180": 3200,
+    "182": 1800,
+    "183": 90,
+    "185": 2400,
+    "186": 2300,
+    "187": 2100,
+    "188": 2500,
+    "189": 1600,
+    "190": 150,
+    "193": 250,
+    "210": 1000,
+    "250": 1900,
+    "260": 2300,
 }
 # relative benefit receipt (SGB II, HzE, Grundsicherung ...); 1 = city average
 _POVERTY = {
-    "150": 4.2, "135": 3.0, "112": 2.8, "188": 2.1, "187": 1.9, "185": 1.7, "151": 1.7,
-    "131": 1.6, "130": 1.4, "111": 1.6, "140": 1.5, "143": 1.4, "147": 1.3, "120": 1.2,
-    "110": 1.3, "136": 1.2, "158": 1.2, "186": 1.3, "180": 1.1, "146": 1.1,
-    "113": 0.6, "123": 0.5, "155": 0.7, "156": 0.5, "159": 0.6, "166": 0.5, "163": 0.6,
-    "137": 0.5, "182": 0.8, "189": 0.9, "152": 0.8, "153": 0.8, "121": 0.9, "154": 0.6,
-    "133": 1.5, "141": 1.6, "164": 1.3, "183": 1.4, "190": 1.5, "193": 0.8,
-    "170": 0.4, "200": 0.4, "210": 0.4, "220": 0.3, "230": 0.35, "240": 0.3, "250": 0.35,
-    "260": 0.4, "270": 0.4, "280": 0.35,
+    "150": 4.2,
+    "135": 3.0,
+    "112": 2.8,
+    "188": 2.1,
+    "187": 1.9,
+    "185": 1.7,
+    "151": 1.7,
+    "131": 1.6,
+    "130": 1.4,
+    "111": 1.6,
+    "140": 1.5,
+    "143": 1.4,
+    "147": 1.3,
+    "120": 1.2,
+    "110": 1.3,
+    "136": 1.2,
+    "158": 1.2,
+    "186": 1.3,
+    "180": 1.1,
+    "146": 1.1,
+    "113": 0.6,
+    "123": 0.5,
+    "155": 0.7,
+    "156": 0.5,
+    "159": 0.6,
+    "166": 0.5,
+    "163": 0.6,
+    "137": 0.5,
+    "182": 0.8,
+    "189": 0.9,
+    "152": 0.8,
+    "153": 0.8,
+    "121": 0.9,
+    "154": 0.6,
+    "133": 1.5,
+    "141": 1.6,
+    "164": 1.3,
+    "183": 1.4,
+    "190": 1.5,
+    "193": 0.8,
+    "170": 0.4,
+    "200": 0.4,
+    "210": 0.4,
+    "220": 0.3,
+    "230": 0.35,
+    "240": 0.3,
+    "250": 0.35,
+    "260": 0.4,
+    "270": 0.4,
+    "280": 0.35,
 }
 _FOREIGN = {
-    "150": 3.4, "112": 1.8, "135": 1.7, "188": 1.6, "187": 1.5, "185": 1.4, "111": 1.4,
-    "110": 1.3, "140": 1.4, "143": 1.3, "147": 1.2, "131": 1.3, "151": 1.3, "154": 2.0,
-    "133": 1.6, "141": 1.8, "164": 1.5, "183": 1.6, "190": 2.0, "120": 1.1, "186": 1.2,
-    "113": 0.7, "123": 0.6, "155": 0.7, "156": 0.6, "159": 0.7, "166": 0.6, "163": 0.7,
-    "137": 0.6, "182": 0.8,
-    "170": 0.45, "200": 0.4, "210": 0.45, "220": 0.35, "230": 0.4, "240": 0.35, "250": 0.4,
-    "260": 0.45, "270": 0.45, "280": 0.4,
+    "150": 3.4,
+    "112": 1.8,
+    "135": 1.7,
+    "188": 1.6,
+    "187": 1.5,
+    "185": 1.4,
+    "111": 1.4,
+    "110": 1.3,
+    "140": 1.4,
+    "143": 1.3,
+    "147": 1.2,
+    "131": 1.3,
+    "151": 1.3,
+    "154": 2.0,
+    "133": 1.6,
+    "141": 1.8,
+    "164": 1.5,
+    "183": 1.6,
+    "190": 2.0,
+    "120": 1.1,
+    "186": 1.2,
+    "113": 0.7,
+    "123": 0.6,
+    "155": 0.7,
+    "156": 0.6,
+    "159": 0.7,
+    "166": 0.6,
+    "163": 0.7,
+    "137": 0.6,
+    "182": 0.8,
+    "170": 0.45,
+    "200": 0.4,
+    "210": 0.45,
+    "220": 0.35,
+    "230": 0.4,
+    "240": 0.35,
+    "250": 0.4,
+    "260": 0.45,
+    "270": 0.45,
+    "280": 0.4,
 }
 # yearly growth of a Stadtviertel beyond the city trend
-_GROWTH = {"156": 0.018, "153": 0.012, "150": 0.022, "110": 0.006, "121": 0.004,
-           "189": 0.008, "169": 0.006, "131": -0.004, "187": -0.003, "144": 0.006}
+_GROWTH = {
+    "156": 0.018,
+    "153": 0.012,
+    "150": 0.022,
+    "110": 0.006,
+    "121": 0.004,
+    "189": 0.008,
+    "169": 0.006,
+    "131": -0.004,
+    "187": -0.003,
+    "144": 0.006,
+}
 _ORTSCHAFTEN = {"170", "200", "210", "220", "230", "240", "250", "260", "270", "280"}
 _GEWERBE = {"133", "141", "164", "183", "190"}
 _CARE_HOMES = {"113", "180", "155", "160", "123", "145", "136", "188", "250"}
 _EGH_FACILITIES = {"161", "146", "182", "131", "151", "124"}
 _UMA_FACILITIES = {"111", "146", "186", "120", "161", "152"}
-_REFUGEE_HOUSING = {"150": 30.0, "190": 14.0, "141": 9.0, "135": 2.5, "188": 2.5, "112": 2.5,
-                    "185": 1.5}
+_REFUGEE_HOUSING = {
+    "150": 30.0,
+    "190": 14.0,
+    "141": 9.0,
+    "135": 2.5,
+    "188": 2.5,
+    "112": 2.5,
+    "185": 1.5,
+}
 
 # age effects (log multipliers) for the groups 0-17, 18-29, 30-64, 65-79, 80+
 _SR_AGE = {
@@ -202,16 +354,33 @@ _HVDF = {
     2022: (850, 720, 720, 1110, 570, 30),
     2023: (880, 745, 745, 1150, 600, 30),
 }
-_HZE_BEFORE = {2012: 0.80, 2013: 0.83, 2014: 0.86, 2015: 0.89, 2016: 0.92, 2017: 0.95,
-               2018: 0.98}
+_HZE_BEFORE = {2012: 0.80, 2013: 0.83, 2014: 0.86, 2015: 0.89, 2016: 0.92, 2017: 0.95, 2018: 0.98}
 _HZE_STAT_SHARE = (0.21, 0.22, 0.19, 0.19, 0.20, 0.20)
 # UMA cases in the course of the year (stationaer, ambulant), Gesamtstadt
-_UMA_VERLAUF = {2012: (22, 6), 2013: (26, 7), 2014: (32, 8), 2015: (62, 15), 2016: (80, 20),
-                2017: (60, 16), 2018: (42, 12), 2019: (34, 11), 2020: (29, 10), 2021: (29, 10),
-                2022: (34, 11), 2023: (42, 13)}
+_UMA_VERLAUF = {
+    2012: (22, 6),
+    2013: (26, 7),
+    2014: (32, 8),
+    2015: (62, 15),
+    2016: (80, 20),
+    2017: (60, 16),
+    2018: (42, 12),
+    2019: (34, 11),
+    2020: (29, 10),
+    2021: (29, 10),
+    2022: (34, 11),
+    2023: (42, 13),
+}
 
-_PARAGRAPH_AMB = (("27", 0.06), ("29", 0.05), ("30", 0.22), ("31", 0.34), ("32", 0.07),
-                  ("35", 0.02), ("35a", 0.24))
+_PARAGRAPH_AMB = (
+    ("27", 0.06),
+    ("29", 0.05),
+    ("30", 0.22),
+    ("31", 0.34),
+    ("32", 0.07),
+    ("35", 0.02),
+    ("35a", 0.24),
+)
 _PARAGRAPH_STAT = (("33", 0.32), ("34", 0.44), ("35a", 0.12), ("41", 0.12))
 _PARAGRAPH_UMA_STAT = (("34", 0.62), ("41", 0.33), ("33", 0.05))
 _PARAGRAPH_UMA_AMB = (("30", 0.6), ("27", 0.2), ("35a", 0.2))
@@ -235,8 +404,7 @@ class _Stream:
 
 _SOZIALHILFE = (
     _Stream("egh_eigener_wohnraum", "ambulant", (590, 622, 656, 684, 713), 2900, 1.6, "egh"),
-    _Stream("egh_besondere_wohnform", "stationaer", (318, 311, 304, 298, 292), 4000, 1.6,
-            "egh_bw"),
+    _Stream("egh_besondere_wohnform", "stationaer", (318, 311, 304, 298, 292), 4000, 1.6, "egh_bw"),
     _Stream("egh_wfbm", "ambulant", (329, 333, 337, 341, 346), 4500, 1.8, "egh"),
     _Stream("blindenhilfe", "ambulant", (83, 82, 80, 79, 78), 2600, 1.5, "old"),
     _Stream("blindenhilfe", "stationaer", (6, 5, 5, 5, 5), 1500, 1.5, "care"),
@@ -257,42 +425,139 @@ _JH_STAT_SHARE_2023 = {"Wiblingen": 0.235}
 
 # quarter-end city totals (scale 1), 2019-Q1 ... 2023-Q4
 _TRANSFER = {
-    "sgb2": (5380, 5350, 5330, 5300, 5340, 5590, 5640, 5610, 5600, 5560, 5510, 5460,
-             5440, 5590, 5760, 5850, 5880, 5910, 5930, 5960),
-    "wohngeld": (1980, 1960, 1950, 1940, 2150, 2170, 2190, 2200, 2210, 2190, 2180, 2170,
-                 2150, 2140, 2130, 2120, 2280, 2380, 2450, 2500),
-    "asylblg": (640, 625, 610, 600, 590, 585, 575, 565, 560, 556, 550, 547,
-                560, 590, 565, 575, 600, 630, 660, 690),
+    "sgb2": (
+        5380,
+        5350,
+        5330,
+        5300,
+        5340,
+        5590,
+        5640,
+        5610,
+        5600,
+        5560,
+        5510,
+        5460,
+        5440,
+        5590,
+        5760,
+        5850,
+        5880,
+        5910,
+        5930,
+        5960,
+    ),
+    "wohngeld": (
+        1980,
+        1960,
+        1950,
+        1940,
+        2150,
+        2170,
+        2190,
+        2200,
+        2210,
+        2190,
+        2180,
+        2170,
+        2150,
+        2140,
+        2130,
+        2120,
+        2280,
+        2380,
+        2450,
+        2500,
+    ),
+    "asylblg": (
+        640,
+        625,
+        610,
+        600,
+        590,
+        585,
+        575,
+        565,
+        560,
+        556,
+        550,
+        547,
+        560,
+        590,
+        565,
+        575,
+        600,
+        630,
+        660,
+        690,
+    ),
 }
 
 _AH_BERATUNGEN = {2019: 205, 2020: 186, 2021: 224, 2022: 252, 2023: 271}
 _AH_VERMEIDUNG = {2019: 62, 2020: 58, 2021: 74, 2022: 88, 2023: 103}
 _AH_VERBLEIB = {2019: 14, 2020: 18, 2021: 25, 2022: 31, 2023: 38}
-_WS = {"mietschulden": {2019: 166, 2020: 156, 2021: 172, 2022: 162, 2023: 167},
-       "raeumungsklage": {2019: 90, 2020: 80, 2021: 91, 2022: 86, 2023: 88}}
-_WS_STELLE = {"mietschulden": (("uws", 0.89), ("klient", 0.06), ("dritte", 0.05)),
-              "raeumungsklage": (("amtsgericht", 0.90), ("uws", 0.06), ("dritte", 0.04))}
+_WS = {
+    "mietschulden": {2019: 166, 2020: 156, 2021: 172, 2022: 162, 2023: 167},
+    "raeumungsklage": {2019: 90, 2020: 80, 2021: 91, 2022: 86, 2023: 88},
+}
+_WS_STELLE = {
+    "mietschulden": (("uws", 0.89), ("klient", 0.06), ("dritte", 0.05)),
+    "raeumungsklage": (("amtsgericht", 0.90), ("uws", 0.06), ("dritte", 0.04)),
+}
 _TT_BASE = (20, 18, 22, 34, 22)  # Teilhabeteam consultations per quarter and Sozialraum
 _TT_OFFSET = (0.02, -0.01, 0.0, 0.01, -0.025)
 
 _AMPEL_SCHALTUNGEN = (
-    ("2023-Q1", "Wiblingen", "jh", "gelb",
-     "Personalwechsel im SD-F, Fallzahlen werden nachgepflegt", "2023-04-24"),
-    ("2023-Q2", "Eselsberg", "es", "gelb",
-     "Belegung der Gemeinschaftsunterkunft Mähringer Weg gestiegen; Anstieg der "
-     "Leistungsberechtigten erwartet", "2023-07-20"),
-    ("2023-Q3", "West", "ah", "rot",
-     "Anstieg stationärer Hilfe zur Pflege nach Schließung eines ambulanten Pflegedienstes; "
-     "Fallkonferenz im Oktober", "2023-10-19"),
-    ("2023-Q3", "Böfingen", "ws", "gelb",
-     "Häufung von Räumungsklagen eines Vermieters, Gespräch mit der UWS vereinbart",
-     "2023-10-19"),
-    ("2023-Q4", "Mitte/Ost", "egh", "gruen",
-     "Nahfeld-Quote durch verspätete Nacherfassung im Vorquartal verzerrt; fachlich unauffällig",
-     "2024-01-18"),
-    ("2023-Q4", "Wiblingen", "jh", "rot",
-     "Anstieg stationärer Hilfen (zwei Geschwistergruppen), Thema im Controllingtermin",
-     "2024-01-18"),
+    (
+        "2023-Q1",
+        "Wiblingen",
+        "jh",
+        "gelb",
+        "Personalwechsel im SD-F, Fallzahlen werden nachgepflegt",
+        "2023-04-24",
+    ),
+    (
+        "2023-Q2",
+        "Eselsberg",
+        "es",
+        "gelb",
+        "Belegung der Gemeinschaftsunterkunft Mähringer Weg gestiegen; Anstieg der "
+        "Leistungsberechtigten erwartet",
+        "2023-07-20",
+    ),
+    (
+        "2023-Q3",
+        "West",
+        "ah",
+        "rot",
+        "Anstieg stationärer Hilfe zur Pflege nach Schließung eines ambulanten Pflegedienstes; "
+        "Fallkonferenz im Oktober",
+        "2023-10-19",
+    ),
+    (
+        "2023-Q3",
+        "Böfingen",
+        "ws",
+        "gelb",
+        "Häufung von Räumungsklagen eines Vermieters, Gespräch mit der UWS vereinbart",
+        "2023-10-19",
+    ),
+    (
+        "2023-Q4",
+        "Mitte/Ost",
+        "egh",
+        "gruen",
+        "Nahfeld-Quote durch verspätete Nacherfassung im Vorquartal verzerrt; fachlich unauffällig",
+        "2024-01-18",
+    ),
+    (
+        "2023-Q4",
+        "Wiblingen",
+        "jh",
+        "rot",
+        "Anstieg stationärer Hilfen (zwei Geschwistergruppen), Thema im Controllingtermin",
+        "2024-01-18",
+    ),
 )
 _AMPEL_STAND = "2024-01-22"
 
@@ -312,22 +577,30 @@ class _Style:
 _CP = dict(encoding="cp1252", eol="\r\n")
 _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
     # (first export date the style applies to, style)
-    "bevoelkerung": (("2000-01-01", _Style(encoding="utf-8-sig", dates="de", header="upper",
-                                           eol="\r\n")),
-                     ("2022-01-01", _Style(encoding="utf-8-sig", dates="de"))),
+    "bevoelkerung": (
+        ("2000-01-01", _Style(encoding="utf-8-sig", dates="de", header="upper", eol="\r\n")),
+        ("2022-01-01", _Style(encoding="utf-8-sig", dates="de")),
+    ),
     "haushalte": (("2000-01-01", _Style(dates="de", header="title", **_CP)),),
     "transferleistungen": (("2000-01-01", _Style(sep=",")),),
     # ProSoz: software update in 2022 (UTF-8 with BOM, ISO dates)
-    "jugendhilfe": (("2000-01-01", _Style(dates="de", bools=("j", "n"), header="title", **_CP)),
-                    ("2022-01-01", _Style(encoding="utf-8-sig", bools=("j", "n"),
-                                          header="title"))),
+    "jugendhilfe": (
+        ("2000-01-01", _Style(dates="de", bools=("j", "n"), header="title", **_CP)),
+        ("2022-01-01", _Style(encoding="utf-8-sig", bools=("j", "n"), header="title")),
+    ),
     "hilfen_vor_dem_fall": (("2000-01-01", _Style(sep=",")),),
     "sozialhilfe": (("2000-01-01", _Style(dates="de", header="upper", **_CP)),),
     # DB/VIS FM: CSV until 2022, then the Excel export of the new case-management software
-    "fallmanagement": (("2000-01-01", _Style(dates="de", header="title", **_CP)),
-                       ("2023-01-01", _Style(fmt="xlsx", dates="de", header="title"))),
-    "beratungen_altenhilfe": (("2000-01-01", _Style(encoding="utf-8-sig", sep=",", dates="de",
-                                                    bools=("1", "0"), header="title")),),
+    "fallmanagement": (
+        ("2000-01-01", _Style(dates="de", header="title", **_CP)),
+        ("2023-01-01", _Style(fmt="xlsx", dates="de", header="title")),
+    ),
+    "beratungen_altenhilfe": (
+        (
+            "2000-01-01",
+            _Style(encoding="utf-8-sig", sep=",", dates="de", bools=("1", "0"), header="title"),
+        ),
+    ),
     "teilhabeteam": (("2000-01-01", _Style(fmt="xlsx")),),
     "wohnraumsicherung": (("2000-01-01", _Style(**_CP)),),
     "ampel_schaltungen": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
@@ -352,8 +625,11 @@ def _quarter_bounds(y: int, q: int) -> tuple[int, int]:
 
 
 def _month_start(d: np.ndarray) -> np.ndarray:
-    return np.asarray(d, "datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(
-        np.int64
+    return (
+        np.asarray(d, "datetime64[D]")
+        .astype("datetime64[M]")
+        .astype("datetime64[D]")
+        .astype(np.int64)
     )
 
 
@@ -530,8 +806,12 @@ def _population(geo: _Geo, seed: int, scale: float) -> dict[int, np.ndarray]:
     cell_age = np.repeat(np.arange(N_AGES), 4)
     cell_nat = np.tile(np.array([0, 1, 0, 1]), N_AGES)  # cells ordered (age, sex, nat)
     p_mig_de = np.select(
-        [np.arange(N_AGES) < 18, np.arange(N_AGES) < 30, np.arange(N_AGES) < 50,
-         np.arange(N_AGES) < 65],
+        [
+            np.arange(N_AGES) < 18,
+            np.arange(N_AGES) < 30,
+            np.arange(N_AGES) < 50,
+            np.arange(N_AGES) < 65,
+        ],
         [0.40, 0.33, 0.26, 0.18],
         0.10,
     )
@@ -615,15 +895,17 @@ def _area_weights(geo: _Geo, st: dict[str, np.ndarray]) -> dict[str, np.ndarray]
 def _bevoelkerung_frame(geo: _Geo, year: int, pop: np.ndarray) -> pd.DataFrame:
     idx = np.nonzero(pop)
     a, age, sex, nat, mig = idx
-    return pd.DataFrame({
-        "stichtag": np.full(a.size, _ymd(year, 12, 31)),
-        "stadtviertel_nr": geo.nr[a],
-        "alter": age,
-        "geschlecht": np.array(["m", "w", "d"], dtype=object)[sex],
-        "staatsangehoerigkeit": np.array(["deutsch", "nichtdeutsch"], dtype=object)[nat],
-        "migrationshintergrund": mig.astype(bool),
-        "anzahl": pop[idx],
-    })
+    return pd.DataFrame(
+        {
+            "stichtag": np.full(a.size, _ymd(year, 12, 31)),
+            "stadtviertel_nr": geo.nr[a],
+            "alter": age,
+            "geschlecht": np.array(["m", "w", "d"], dtype=object)[sex],
+            "staatsangehoerigkeit": np.array(["deutsch", "nichtdeutsch"], dtype=object)[nat],
+            "migrationshintergrund": mig.astype(bool),
+            "anzahl": pop[idx],
+        }
+    )
 
 
 def _haushalte_frame(geo: _Geo, year: int, st: dict[str, np.ndarray], rng) -> pd.DataFrame:
@@ -651,8 +933,7 @@ def _haushalte_frame(geo: _Geo, year: int, st: dict[str, np.ndarray], rng) -> pd
     rest = hh - kids
     single = np.where(np.isin(geo.nr, list(_ORTSCHAFTEN)), 0.40, 0.56)
     single = np.where(geo.nr == "154", 0.78, single)
-    single = np.where(np.array([geo.sozialraeume[s] == "Mitte/Ost" for s in geo.sr]),
-                      0.63, single)
+    single = np.where(np.array([geo.sozialraeume[s] == "Mitte/Ost" for s in geo.sr]), 0.63, single)
     ein = rest * single
     soK = rest * 0.07
     poK = rest - ein - soK
@@ -660,12 +941,14 @@ def _haushalte_frame(geo: _Geo, year: int, st: dict[str, np.ndarray], rng) -> pd
     cnt = np.floor(mat + rng.random(mat.shape)).astype(np.int64)
     types = np.array(TABLES["haushalte"].column("haushaltstyp").codes, dtype=object)
     a, t = np.nonzero(cnt >= 0)
-    return pd.DataFrame({
-        "stichtag": np.full(a.size, _ymd(year, 12, 31)),
-        "stadtviertel_nr": geo.nr[a],
-        "haushaltstyp": types[t],
-        "anzahl": cnt[a, t],
-    })
+    return pd.DataFrame(
+        {
+            "stichtag": np.full(a.size, _ymd(year, 12, 31)),
+            "stadtviertel_nr": geo.nr[a],
+            "haushaltstyp": types[t],
+            "anzahl": cnt[a, t],
+        }
+    )
 
 
 def _transfer_frames(
@@ -694,12 +977,16 @@ def _transfer_frames(
             n = _alloc(w, total, rng)
             nr = np.append(geo.nr, "")
             keep = (n > 0) | (nr != "")
-            rows.append(pd.DataFrame({
-                "stichtag": _quarter_bounds(y, q)[1],
-                "stadtviertel_nr": nr[keep],
-                "leistung": leistung,
-                "personen": n[keep],
-            }))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "stichtag": _quarter_bounds(y, q)[1],
+                        "stadtviertel_nr": nr[keep],
+                        "leistung": leistung,
+                        "personen": n[keep],
+                    }
+                )
+            )
         out.append((qi, pd.concat(rows, ignore_index=True)))
     return out
 
@@ -805,8 +1092,9 @@ def _ids(prefix: str, beginn: np.ndarray, rng) -> np.ndarray:
     return np.char.add(f"{prefix}-", np.char.zfill(num.astype(str), width)).astype(object)
 
 
-def _year_table(tab: dict[int, tuple], geo: _Geo, scale: float, weights: np.ndarray,
-                oz: float, rng) -> dict[int, np.ndarray]:
+def _year_table(
+    tab: dict[int, tuple], geo: _Geo, scale: float, weights: np.ndarray, oz: float, rng
+) -> dict[int, np.ndarray]:
     """Per-year counts for the five Sozialräume + ohne Zuordnung (scaled / other cities)."""
     out = {}
     for y, row in tab.items():
@@ -840,10 +1128,10 @@ def _jugendhilfe(geo, w, seed, scale):
                 share[_SR_INDEX[s]] = v
         stat = np.rint(verlauf[y] * share).astype(np.int64)
         v_plan[0:n_sr, yi] = verlauf[y] - stat
-        v_plan[n_sr:2 * n_sr, yi] = stat
+        v_plan[n_sr : 2 * n_sr, yi] = stat
         us, ua = _UMA_VERLAUF[y]
-        v_plan[2 * n_sr:3 * n_sr, yi] = _alloc(uma_sh, int(round(ua * scale)), rng)
-        v_plan[3 * n_sr:4 * n_sr, yi] = _alloc(uma_sh, int(round(us * scale)), rng)
+        v_plan[2 * n_sr : 3 * n_sr, yi] = _alloc(uma_sh, int(round(ua * scale)), rng)
+        v_plan[3 * n_sr : 4 * n_sr, yi] = _alloc(uma_sh, int(round(us * scale)), rng)
     mean = np.repeat([450.0, 620.0, 300.0, 700.0], n_sr)
     shape = np.repeat([3.5, 3.0, 2.0, 2.5], n_sr)
     s_day = _ymd(2021, 12, 31)
@@ -872,18 +1160,19 @@ def _jugendhilfe(geo, w, seed, scale):
     nr = np.empty(n, dtype=object)
     nr[~uma] = _assign_areas(rng, geo, sr[~uma], w["jh"])
     nr[uma] = _assign_areas(rng, geo, sr[uma], w["uma"])
-    team = np.array([f"SRT {s}" for s in geo.sozialraeume] + ["Zentrale Dienste"],
-                    dtype=object)[sr]
-    return pd.DataFrame({
-        "fall_id": _ids("JH", b, rng),
-        "paragraph": para,
-        "setting": np.where(stat, "stationaer", "ambulant").astype(object),
-        "uma": uma,
-        "beginn": b,
-        "ende": np.where(e > _ymd(2030, 1, 1), OPEN, e),
-        "stadtviertel_nr": nr,
-        "team": team,
-    })
+    team = np.array([f"SRT {s}" for s in geo.sozialraeume] + ["Zentrale Dienste"], dtype=object)[sr]
+    return pd.DataFrame(
+        {
+            "fall_id": _ids("JH", b, rng),
+            "paragraph": para,
+            "setting": np.where(stat, "stationaer", "ambulant").astype(object),
+            "uma": uma,
+            "beginn": b,
+            "ende": np.where(e > _ymd(2030, 1, 1), OPEN, e),
+            "stadtviertel_nr": nr,
+            "team": team,
+        }
+    )
 
 
 def _stream_cases(streams, geo, w, seed, scale, key, monthly):
@@ -897,8 +1186,10 @@ def _stream_cases(streams, geo, w, seed, scale, key, monthly):
     for k, s in enumerate(streams):
         stock = np.array(s.stock, float) * scale
         growth = (stock[2] / stock[0]) ** 0.5
-        path = {y: stock[y - 2019] if y >= 2019 else stock[0] * growth ** (y - 2019)
-                for y in range(SIM_START - 1, 2024)}
+        path = {
+            y: stock[y - 2019] if y >= 2019 else stock[0] * growth ** (y - 2019)
+            for y in range(SIM_START - 1, 2024)
+        }
         sh = _sr_shares(geo, w[s.weights], 0.006)
         for yi, y in enumerate(SIM_YEARS):
             mid = 0.5 * (path[y - 1] + path[y])
@@ -908,9 +1199,15 @@ def _stream_cases(streams, geo, w, seed, scale, key, monthly):
                 for (code, setting, srn), f in _BOOST_2023.items():
                     if code == s.code and setting == s.setting:
                         vs[_SR_INDEX[srn]] *= f
-            v_plan[k * n_sr:(k + 1) * n_sr, yi] = _sysround(vs, rng)
-        fixes.append(_Fix(np.arange(k * n_sr, (k + 1) * n_sr), _ymd(2021, 12, 31),
-                          int(round(s.stock[2] * scale)), v_exact=False))
+            v_plan[k * n_sr : (k + 1) * n_sr, yi] = _sysround(vs, rng)
+        fixes.append(
+            _Fix(
+                np.arange(k * n_sr, (k + 1) * n_sr),
+                _ymd(2021, 12, 31),
+                int(round(s.stock[2] * scale)),
+                v_exact=False,
+            )
+        )
     g, b, e = _simulate_cases(rng, v_plan, mean, shape, fixes, _SEASON_FLAT, monthly=monthly)
     keep = e >= _ymd(2019, 1, 1)
     g, b, e = g[keep], b[keep], e[keep]
@@ -925,17 +1222,30 @@ def _stream_cases(streams, geo, w, seed, scale, key, monthly):
 
 
 def _sozialhilfe(geo, w, seed, scale):
-    rng, _, b, e, nr, codes, settings = _stream_cases(_SOZIALHILFE, geo, w, seed, scale, 11,
-                                                      True)
-    return pd.DataFrame({"fall_id": _ids("SH", b, rng), "leistung": codes, "setting": settings,
-                         "beginn": b, "ende": e, "stadtviertel_nr": nr})
+    rng, _, b, e, nr, codes, settings = _stream_cases(_SOZIALHILFE, geo, w, seed, scale, 11, True)
+    return pd.DataFrame(
+        {
+            "fall_id": _ids("SH", b, rng),
+            "leistung": codes,
+            "setting": settings,
+            "beginn": b,
+            "ende": e,
+            "stadtviertel_nr": nr,
+        }
+    )
 
 
 def _fallmanagement(geo, w, seed, scale):
-    rng, _, b, e, nr, codes, _s = _stream_cases(_FALLMANAGEMENT, geo, w, seed, scale, 12,
-                                                False)
-    return pd.DataFrame({"fall_id": _ids("FM", b, rng), "bereich": codes, "beginn": b,
-                         "ende": e, "stadtviertel_nr": nr})
+    rng, _, b, e, nr, codes, _s = _stream_cases(_FALLMANAGEMENT, geo, w, seed, scale, 12, False)
+    return pd.DataFrame(
+        {
+            "fall_id": _ids("FM", b, rng),
+            "bereich": codes,
+            "beginn": b,
+            "ende": e,
+            "stadtviertel_nr": nr,
+        }
+    )
 
 
 # ------------------------------------------------------------------------------- events
@@ -967,11 +1277,19 @@ def _beratungen_altenhilfe(geo, w, seed, scale):
         n_verm = int(round(_AH_VERMEIDUNG[y] * scale))
         verm[order[:n_verm]] = True
         verb[order[: int(round(_AH_VERBLEIB[y] * scale))]] = True  # a subset of vermeidung
-        parts.append(pd.DataFrame({"datum": _workday(d), "vermeidung_stationaer": verm,
-                                   "verbleib_haeuslichkeit": verb}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "datum": _workday(d),
+                    "vermeidung_stationaer": verm,
+                    "verbleib_haeuslichkeit": verb,
+                }
+            )
+        )
     df = pd.concat(parts, ignore_index=True)
-    sr = rng.choice(len(_sr_shares(geo, w["ah"], 0.01)), size=len(df),
-                    p=_sr_shares(geo, w["ah"], 0.01))
+    sr = rng.choice(
+        len(_sr_shares(geo, w["ah"], 0.01)), size=len(df), p=_sr_shares(geo, w["ah"], 0.01)
+    )
     df.insert(1, "stadtviertel_nr", _assign_areas(rng, geo, sr, w["ah"]))
     df.insert(0, "beratung_id", _ids("AB", df["datum"].to_numpy(), rng))
     return df[TABLES["beratungen_altenhilfe"].column_names]
@@ -998,7 +1316,7 @@ def _teilhabeteam(geo, w, seed, scale):
             n_nah = int(round((p[i] if i < n_sr else 0.85) * m))
             r = np.zeros(m, np.int64)
             r[:n_nah] = np.where(rng.random(n_nah) < 0.72, 1, 2)
-            res[start[i]:start[i] + m] = rng.permutation(r)
+            res[start[i] : start[i] + m] = rng.permutation(r)
         d = _workday(a + np.floor(rng.random(sr.size) * (z - a + 1)).astype(np.int64))
         parts.append(pd.DataFrame({"datum": d, "sozialraum": names[sr], "ressourcen": codes[res]}))
     df = pd.concat(parts, ignore_index=True).sort_values("datum", kind="stable")
@@ -1013,8 +1331,15 @@ def _wohnraumsicherung(geo, w, seed, scale):
         for y in YEARS:
             n = int(round(tab[y] * scale))
             _, d = _days_in_year(rng, y, np.array([n]), _SEASON_EVENTS)
-            parts.append(pd.DataFrame({"datum": _workday(d), "art": art,
-                                       "meldende_stelle": _choice_codes(rng, _WS_STELLE[art], n)}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "datum": _workday(d),
+                        "art": art,
+                        "meldende_stelle": _choice_codes(rng, _WS_STELLE[art], n),
+                    }
+                )
+            )
     df = pd.concat(parts, ignore_index=True).sort_values("datum", kind="stable")
     sh = _sr_shares(geo, w["ws"], 0.01)
     sr = rng.choice(sh.size, size=len(df), p=sh)
@@ -1103,8 +1428,9 @@ def _render(table: str, df: pd.DataFrame, st: _Style) -> pd.DataFrame:
 
 
 def _title(name: str) -> str:
-    return "_".join(p.upper() if p in ("id", "uma", "nr") else p.capitalize()
-                    for p in name.split("_"))
+    return "_".join(
+        p.upper() if p in ("id", "uma", "nr") else p.capitalize() for p in name.split("_")
+    )
 
 
 def _write(out: Path, table: str, stand: int, df: pd.DataFrame) -> Path:
@@ -1144,10 +1470,14 @@ def _sheet_xml(frame: pd.DataFrame) -> bytes:
             cell = f'<c r="{ref}' + rows + '"><v>' + v.astype(str).astype(object) + "</v></c>"
         else:
             text = v.astype(str).astype(object)
-            esc = (text.str.replace("&", "&amp;", regex=False)
-                   .str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False))
-            cell = (f'<c r="{ref}' + rows + '" t="inlineStr"><is><t>' + esc
-                    + "</t></is></c>").where(text != "", "")
+            esc = (
+                text.str.replace("&", "&amp;", regex=False)
+                .str.replace("<", "&lt;", regex=False)
+                .str.replace(">", "&gt;", regex=False)
+            )
+            cell = (
+                f'<c r="{ref}' + rows + '" t="inlineStr"><is><t>' + esc + "</t></is></c>"
+            ).where(text != "", "")
         cells = cells + cell.to_numpy()
     body = ('<row r="' + rows + '">' + cells + "</row>").str.cat()
     last = f"{_col_letter(max(len(frame.columns), 1) - 1)}{n + 1}"
@@ -1219,8 +1549,9 @@ def _corrupt_tt(df: pd.DataFrame) -> pd.DataFrame:
 def _check_empty(out: Path) -> None:
     if out.exists():
         if not out.is_dir():
-            raise FileExistsError(f"{out} ist kein Ordner; die Demo-Lieferungen brauchen einen "
-                                  "leeren Ordner.")
+            raise FileExistsError(
+                f"{out} ist kein Ordner; die Demo-Lieferungen brauchen einen leeren Ordner."
+            )
         rest = sorted(p.name for p in out.iterdir() if p.name not in _EMPTY_DIR_OK)
         if rest:
             raise FileExistsError(
@@ -1270,9 +1601,12 @@ def _verify(truth: dict[str, object]) -> None:
         got[f"jh_hze_im_verlauf_{y}"] = int(m.sum())
     sh = truth["sozialhilfe"]
     st = _stock(sh, s)
-    for code, key in (("egh_eigener_wohnraum", "egh_eigener_wohnraum"),
-                      ("egh_besondere_wohnform", "egh_besondere_wohnform"),
-                      ("egh_wfbm", "egh_wfbm"), ("blindenhilfe", "egh_blindenhilfe")):
+    for code, key in (
+        ("egh_eigener_wohnraum", "egh_eigener_wohnraum"),
+        ("egh_besondere_wohnform", "egh_besondere_wohnform"),
+        ("egh_wfbm", "egh_wfbm"),
+        ("blindenhilfe", "egh_blindenhilfe"),
+    ):
         got[key] = int((st & (sh["leistung"] == code)).sum())
     for code, field in (("hlu", "es_hlu"), ("gsi", "es_gsi"), ("hzp", "ah_hzp")):
         for setting in ("ambulant", "stationaer"):
@@ -1283,8 +1617,7 @@ def _verify(truth: dict[str, object]) -> None:
         got[f"{bereich}_fallmanagement"] = int((_stock(fm, s) & (fm["bereich"] == bereich)).sum())
     tl = dict(truth["transferleistungen"])[11]
     got["sgb2_leistungsberechtigte"] = int(tl.loc[tl["leistung"] == "sgb2", "personen"].sum())
-    got["asylblg_leistungsberechtigte"] = int(tl.loc[tl["leistung"] == "asylblg",
-                                                     "personen"].sum())
+    got["asylblg_leistungsberechtigte"] = int(tl.loc[tl["leistung"] == "asylblg", "personen"].sum())
     for y in (2020, 2021, 2023):
         got[f"bev_{y}"] = int(truth["bevoelkerung"][y].sum())
     ah = truth["beratungen_altenhilfe"]
@@ -1352,8 +1685,7 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
         for stand, part in zip(st, parts, strict=True):
             written.append(_write(out, table, stand, part))
 
-    ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"]
-                         .column_names)
+    ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"].column_names)
     ampel["geschaltet_am"] = [_day(d) for d in ampel["geschaltet_am"]]
     written.append(_write(out, "ampel_schaltungen", _day(_AMPEL_STAND), ampel))
     return sorted(written)

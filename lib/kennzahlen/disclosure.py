@@ -197,8 +197,15 @@ def _result(
         mask[i, j] = True
         grund[i, j] = g
         rows.append(
-            {"tabelle": name, "zeile": str(like.index[i]), "spalte": str(like.columns[j]),
-             "grund": g, "regel": regel, "intervall_min": "", "intervall_max": ""}
+            {
+                "tabelle": name,
+                "zeile": str(like.index[i]),
+                "spalte": str(like.columns[j]),
+                "grund": g,
+                "regel": regel,
+                "intervall_min": "",
+                "intervall_max": "",
+            }
         )
     audit = pd.DataFrame(rows, columns=AUDIT_COLUMNS) if rows else _empty_audit()
     return SuppressionResult(
@@ -217,7 +224,9 @@ def _as_counts(counts: pd.DataFrame, name: str) -> np.ndarray:
         raise ValueError(f"{label}: enthält Werte, die keine Anzahlen sind ({exc})") from None
     bad = [
         (counts.index[i], counts.columns[j], arr[i, j])
-        for i, j in zip(*np.where(~np.isnan(arr) & ((arr < 0) | (arr != np.round(arr)))), strict=True)
+        for i, j in zip(
+            *np.where(~np.isnan(arr) & ((arr < 0) | (arr != np.round(arr)))), strict=True
+        )
     ]
     if bad:
         shown = "; ".join(f"Zeile {r!r}, Spalte {c!r}: {v}" for r, c, v in bad[:5])
@@ -378,7 +387,10 @@ class _Suppressor:
                 if self.line_unsafe(line):
                     c = self.choose(line)
                     if c is not None:
-                        self.hidden[c] = (SEKUNDAER, f"Gegensperrung: sonst aus {line.label} errechenbar")
+                        self.hidden[c] = (
+                            SEKUNDAER,
+                            f"Gegensperrung: sonst aus {line.label} errechenbar",
+                        )
                         changed = True
             if changed:
                 continue
@@ -390,7 +402,8 @@ class _Suppressor:
                 c = self.choose(self.lines[n])
                 if c is not None:
                     self.hidden[c] = (
-                        SEKUNDAER, "Gegensperrung: sonst aus mehreren Summen zusammen errechenbar"
+                        SEKUNDAER,
+                        "Gegensperrung: sonst aus mehreren Summen zusammen errechenbar",
                     )
                     break
             else:
@@ -477,7 +490,10 @@ def protect_table(
     if not is_public(produkt, cfg):
         return format_table(counts, name=kwargs.get("name", ""))
     return suppress_table(
-        counts, cfg.k, null_sichtbar=cfg.null_sichtbar, symbol_sekundaer=cfg.symbol_sekundaer,
+        counts,
+        cfg.k,
+        null_sichtbar=cfg.null_sichtbar,
+        symbol_sekundaer=cfg.symbol_sekundaer,
         **kwargs,
     )
 
@@ -504,8 +520,12 @@ def suppress_shares(
     A value whose Zähler or Nenner is unknown is hidden (the rule cannot be checked).
     Hidden values show ``symbol``; ``formatter`` formats the others (default: percent).
     """
-    z = zaehler.reindex(index=values.index, columns=values.columns).to_numpy(dtype=float, na_value=np.nan)
-    n = nenner.reindex(index=values.index, columns=values.columns).to_numpy(dtype=float, na_value=np.nan)
+    z = zaehler.reindex(index=values.index, columns=values.columns).to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    n = nenner.reindex(index=values.index, columns=values.columns).to_numpy(
+        dtype=float, na_value=np.nan
+    )
     w = values.to_numpy(dtype=float, na_value=np.nan)
 
     def small(x: float) -> bool:
@@ -514,7 +534,9 @@ def suppress_shares(
     def as_mask(m: pd.DataFrame | None) -> np.ndarray:
         if m is None:
             return np.zeros(w.shape, dtype=bool)
-        return m.reindex(index=values.index, columns=values.columns).fillna(False).to_numpy(dtype=bool)
+        return (
+            m.reindex(index=values.index, columns=values.columns).fillna(False).to_numpy(dtype=bool)
+        )
 
     zm, nm = as_mask(zaehler_mask), as_mask(nenner_mask)
     reasons: dict[tuple[int, int], tuple[str, str]] = {}
@@ -557,7 +579,11 @@ def flag_pool_rows(
     """
     out = rows.copy()
     z = pd.to_numeric(out["zaehler"], errors="coerce")
-    n = pd.to_numeric(out["nenner"], errors="coerce") if "nenner" in out else pd.Series(np.nan, index=out.index)
+    n = (
+        pd.to_numeric(out["nenner"], errors="coerce")
+        if "nenner" in out
+        else pd.Series(np.nan, index=out.index)
+    )
     lo = 0 if not null_sichtbar else 1
 
     def small(s: pd.Series) -> pd.Series:

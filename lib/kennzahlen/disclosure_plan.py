@@ -139,8 +139,9 @@ class _Base:
 class AtomModel:
     """The atoms of the published Kennzahlen: disjoint groups of cases per area."""
 
-    def __init__(self, catalog: Catalog, uses: Iterable[tuple[Term, str]], jahr: str,
-                 raeume: Sequence[str]):
+    def __init__(
+        self, catalog: Catalog, uses: Iterable[tuple[Term, str]], jahr: str, raeume: Sequence[str]
+    ):
         self.catalog = catalog
         self.jahr = jahr
         self.raeume = list(raeume)  # the areas that add up to Gesamtstadt
@@ -168,7 +169,9 @@ class AtomModel:
         self._index: dict[tuple, int] = {}
         for key, base in self.bases.items():
             for raum in self.raeume:
-                for combo in itertools.product(*(range(len(base.classes[c])) for c in base.columns)):
+                for combo in itertools.product(
+                    *(range(len(base.classes[c])) for c in base.columns)
+                ):
                     self._index[(key, raum, combo)] = len(self.atoms)
                     self.atoms.append((key, raum, combo))
 
@@ -177,9 +180,15 @@ class AtomModel:
         key = base_key(bz, periodizitaet, self.jahr)
         base = self.bases[key]
         raeume = self.raeume if raum == GESAMTSTADT else [raum]
-        area_filter = term.filter.get("sozialraum") if "sozialraum" not in TABLES[bz.tabelle].column_names else None
+        area_filter = (
+            term.filter.get("sozialraum")
+            if "sozialraum" not in TABLES[bz.tabelle].column_names
+            else None
+        )
         if area_filter is not None:
-            wanted = {str(v) for v in (area_filter if isinstance(area_filter, list) else [area_filter])}
+            wanted = {
+                str(v) for v in (area_filter if isinstance(area_filter, list) else [area_filter])
+            }
             raeume = [r for r in raeume if r in wanted]
         allowed = []
         for col in base.columns:
@@ -188,7 +197,9 @@ class AtomModel:
                 allowed.append([i for i, cl in enumerate(base.classes[col]) if cl <= sel])
             else:
                 allowed.append(list(range(len(base.classes[col]))))
-        return {self._index[(key, r, combo)] for r in raeume for combo in itertools.product(*allowed)}
+        return {
+            self._index[(key, r, combo)] for r in raeume for combo in itertools.product(*allowed)
+        }
 
     def atoms_of(self, terms: Sequence[Term], periodizitaet: str, raum: str) -> tuple[int, ...]:
         """The atoms a Zähler or Nenner (a sum of terms) counts in an area (or Gesamtstadt)."""
@@ -214,15 +225,26 @@ class AtomModel:
                     for combo in itertools.product(*(range(len(base.classes[c])) for c in cols)):
                         label = _group_label(key, base, cols, combo)
                         per_area = {
-                            raum: tuple(sorted(
-                                i for (k2, r2, cmb), i in self._index.items()
-                                if k2 == key and r2 == raum and all(cmb[j] == c for j, c in zip(idx, combo, strict=True))
-                            ))
+                            raum: tuple(
+                                sorted(
+                                    i
+                                    for (k2, r2, cmb), i in self._index.items()
+                                    if k2 == key
+                                    and r2 == raum
+                                    and all(cmb[j] == c for j, c in zip(idx, combo, strict=True))
+                                )
+                            )
                             for raum in self.raeume
                         }
                         for raum, atoms in per_area.items():
                             out.append((label, raum, atoms))
-                        out.append((label, GESAMTSTADT, tuple(sorted(a for v in per_area.values() for a in v))))
+                        out.append(
+                            (
+                                label,
+                                GESAMTSTADT,
+                                tuple(sorted(a for v in per_area.values() for a in v)),
+                            )
+                        )
         return out
 
 
@@ -340,8 +362,14 @@ def _gelesen(z: Zelle) -> str:
 
 
 def _attacker(zellen: Sequence[Zelle], k: int, null_sichtbar: bool) -> Attacker:
-    return Attacker([Knowledge(z.atoms, _gelesen(z), z.wert if z.status == "wert" else None)  # type: ignore[arg-type]
-                     for z in zellen], k, null_sichtbar)
+    return Attacker(
+        [
+            Knowledge(z.atoms, _gelesen(z), z.wert if z.status == "wert" else None)  # type: ignore[arg-type]
+            for z in zellen
+        ],
+        k,
+        null_sichtbar,
+    )
 
 
 def _cost(z: Zelle) -> float:
@@ -368,8 +396,10 @@ def _klein(z: Zelle, k: int, null_sichtbar: bool) -> None:
 
 def _verdecke(z: Zelle, k: int, null_sichtbar: bool) -> None:
     z.status, z.grund, z.verdeckt = "gesperrt", PRIMAER, True
-    z.regel = (f"{_klein_text(k, null_sichtbar)}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle ergäben "
-               f"schon die Zeichen der anderen Zahlen den genauen Wert")
+    z.regel = (
+        f"{_klein_text(k, null_sichtbar)}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle ergäben "
+        f"schon die Zeichen der anderen Zahlen den genauen Wert"
+    )
 
 
 class _Zeugen:
@@ -406,7 +436,9 @@ class _Zeugen:
 
     def witnessed(self, atoms: Sequence[int], wert: float) -> bool:
         """True when a kept witness gives ``atoms`` another value than ``wert``."""
-        return any(abs(self.value(t, atoms) - wert) > 0.5 for t in self.tables.get(self.group(atoms), []))
+        return any(
+            abs(self.value(t, atoms) - wert) > 0.5 for t in self.tables.get(self.group(atoms), [])
+        )
 
     def search(self, atoms: Sequence[int], wert: float) -> bool:
         """Ask the attacker for a witness; keep it. False: the value is disclosed.
@@ -473,7 +505,9 @@ def build_plan(
     import time
 
     t0 = time.perf_counter()
-    model = AtomModel(catalog, [(t, e.periodizitaet) for e in eintraege for t in e.terms], jahr, raeume)
+    model = AtomModel(
+        catalog, [(t, e.periodizitaet) for e in eintraege for t in e.terms], jahr, raeume
+    )
     frei = set(nicht_bewertet)
     zellen: list[Zelle] = []
     by_atoms: dict[tuple[int, ...], int] = {}
@@ -493,13 +527,19 @@ def build_plan(
             zellen.append(Zelle(atoms, float(e.wert), []))
         elif abs(zellen[i].wert - float(e.wert)) > 1e-6:
             a, b = zellen[i].orte[0], ort
-            raise PlanError(f"{a[0]} ({a[1]}, {a[2]}) und {b[0]} ({b[1]}, {b[2]}) zählen dieselben Fälle, "
-                            f"aber verschieden: {zellen[i].wert:g} und {float(e.wert):g}")
+            raise PlanError(
+                f"{a[0]} ({a[1]}, {a[2]}) und {b[0]} ({b[1]}, {b[2]}) zählen dieselben Fälle, "
+                f"aber verschieden: {zellen[i].wert:g} und {float(e.wert):g}"
+            )
         zellen[i].orte.append(ort)
         orte[ort] = i
     for z in zellen:
         if any(r in frei for _, _, r in z.orte):
-            z.status, z.grund, z.regel = "frei", NICHT_BEWERTET, "Gebiet nicht bewertet (zu wenige Einwohner*innen)"
+            z.status, z.grund, z.regel = (
+                "frei",
+                NICHT_BEWERTET,
+                "Gebiet nicht bewertet (zu wenige Einwohner*innen)",
+            )
         elif _small(z.wert, k, null_sichtbar):
             _klein(z, k, null_sichtbar)
     zeugen = _Zeugen(zellen, k, null_sichtbar)
@@ -517,11 +557,15 @@ def build_plan(
     else:  # cannot happen: hiding a whole group protects every value in it (see _protect)
         names = [z.orte[0] for z in zellen if z.atoms == offen[0][0]]
         where = f", z. B. {names[0][0]} ({names[0][1]}, {names[0][2]})" if names else ""
-        raise PlanError(f"Geheimhaltung {jahr}: {len(offen)} Wert(e) wären trotz Sperrung errechenbar{where}")
+        raise PlanError(
+            f"Geheimhaltung {jahr}: {len(offen)} Wert(e) wären trotz Sperrung errechenbar{where}"
+        )
     return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, round(time.perf_counter() - t0, 3))
 
 
-def _secure(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen) -> None:
+def _secure(
+    zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen
+) -> None:
     """Protect every sensitive value, then show again what protects nothing."""
     for atoms, wert in targets:
         if not zeugen.search(atoms, wert):
@@ -534,15 +578,19 @@ def _secure(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], z
             zeugen.keep(z)
 
 
-def _offen(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]],
-           zeugen: _Zeugen) -> list[tuple[tuple[int, ...], float]]:
+def _offen(
+    zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen
+) -> list[tuple[tuple[int, ...], float]]:
     """The sensitive values and hidden cells without an exactly checked witness (disclosed)."""
-    checks = list(targets) + [(z.atoms, z.wert) for z in zellen if z.status in ("klein", "gesperrt")]
+    checks = list(targets) + [
+        (z.atoms, z.wert) for z in zellen if z.status in ("klein", "gesperrt")
+    ]
     return [(a, w) for a, w in checks if not zeugen.search(a, w)]
 
 
-def _sensitive_groups(model: AtomModel, zellen: list[Zelle], k: int, null_sichtbar: bool,
-                      root: dict[int, int]) -> list[Gruppe]:
+def _sensitive_groups(
+    model: AtomModel, zellen: list[Zelle], k: int, null_sichtbar: bool, root: dict[int, int]
+) -> list[Gruppe]:
     """Groups of the cross-classification whose value follows from the cells and is small.
 
     A group whose atoms lie in several independent parts (no published count links them) is
@@ -604,7 +652,9 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, zeugen: 
     best = _protect_milp(zellen, members, target, wert, zeugen, verdecken=False)
     if best is None:
         best = _protect_milp(zellen, members, target, wert, zeugen, verdecken=True)
-    if best is None:  # solver trouble only: hide the whole group, the pruning shows back what it can
+    if (
+        best is None
+    ):  # solver trouble only: hide the whole group, the pruning shows back what it can
         hide = [i for i in members if zellen[i].status == "wert"]
         cover = [i for i in members if zellen[i].status == "klein"]
         table = None
@@ -619,8 +669,14 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, zeugen: 
         zeugen.add(table)
 
 
-def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ...], wert: float,
-                  zeugen: _Zeugen, verdecken: bool) -> tuple[list[int], list[int], dict[int, int]] | None:
+def _protect_milp(
+    zellen: list[Zelle],
+    members: list[int],
+    target: tuple[int, ...],
+    wert: float,
+    zeugen: _Zeugen,
+    verdecken: bool,
+) -> tuple[list[int], list[int], dict[int, int]] | None:
     """The cheapest cells to hide (and, with ``verdecken``, '<k' cells to show as 'x')."""
     k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
     lo_klein = 1.0 if null_sichtbar else 0.0
@@ -633,7 +689,9 @@ def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ..
     slack = 2.0 * k + 2.0
     cap = {a: c + slack for a, c in cap.items()}
     visible = [i for i in members if zellen[i].status == "wert"]
-    disj = [i for i in members if _gelesen(zellen[i]) in ("gesperrt", "wert")] if null_sichtbar else []
+    disj = (
+        [i for i in members if _gelesen(zellen[i]) in ("gesperrt", "wert")] if null_sichtbar else []
+    )
     klein = [i for i in members if zellen[i].status == "klein"]
     cover = klein if verdecken else []
     n, nz, nw, ne = len(atoms), len(visible), len(disj), len(cover)
@@ -674,7 +732,9 @@ def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ..
         r2[n + nz + j] = float(k)
         ub += [r1, r2]
         bub += [0.0, 0.0]
-    for j, i in enumerate(cover):  # '<k' unless shown as 'x' (e = 1): lo (1 - e) <= A y <= k - 1 + M e
+    for j, i in enumerate(
+        cover
+    ):  # '<k' unless shown as 'x' (e = 1): lo (1 - e) <= A y <= k - 1 + M e
         r = row(i)
         r1 = r.copy()
         r1[n + nz + nw + j] = -big(i)
@@ -687,7 +747,9 @@ def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ..
     cost = np.zeros(nvar)
     for j, i in enumerate(visible):
         cost[n + j] = _cost(zellen[i])
-    weight = 1.0 + sum(_cost(zellen[i]) for i in visible)  # showing '<k' as 'x' only where hiding cannot help
+    weight = 1.0 + sum(
+        _cost(zellen[i]) for i in visible
+    )  # showing '<k' as 'x' only where hiding cannot help
     for j, i in enumerate(cover):
         cost[n + nz + nw + j] = weight * _cost(zellen[i])
     bounds = [(0.0, cap[a]) for a in atoms] + [(0.0, 1.0)] * (nz + nw + ne)
@@ -695,8 +757,15 @@ def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ..
     for s in (1.0, -1.0):
         if wert + s < 0:
             continue
-        res = highs(cost, A_ub=np.array(ub), b_ub=np.array(bub), A_eq=np.array([t]), b_eq=np.array([wert + s]),
-                    bounds=bounds, integrality=np.ones(nvar))
+        res = highs(
+            cost,
+            A_ub=np.array(ub),
+            b_ub=np.array(bub),
+            A_eq=np.array([t]),
+            b_eq=np.array([wert + s]),
+            bounds=bounds,
+            integrality=np.ones(nvar),
+        )
         if res.status == 0 and (best is None or res.fun < best.fun - 1e-9):
             best = res
     if best is None:
@@ -706,11 +775,15 @@ def _protect_milp(zellen: list[Zelle], members: list[int], target: tuple[int, ..
     return hide, shown_as_x, {a: int(round(best.x[col[a]])) for a in atoms}
 
 
-def _prune(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen) -> None:
+def _prune(
+    zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], zeugen: _Zeugen
+) -> None:
     """Try every hidden cell shown again (most costly first): a Gegensperrung as its number, a
     small count shown as 'x' as '<k' again; keep what leaves every value protected."""
     k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
-    kandidaten = sorted((z for z in zellen if z.status == "gesperrt" and not z.verdeckt), key=_cost, reverse=True)
+    kandidaten = sorted(
+        (z for z in zellen if z.status == "gesperrt" and not z.verdeckt), key=_cost, reverse=True
+    )
     kandidaten += sorted((z for z in zellen if z.verdeckt), key=_cost, reverse=True)
     for z in kandidaten:
         g = zeugen.group(z.atoms)
@@ -722,7 +795,9 @@ def _prune(zellen: list[Zelle], targets: list[tuple[tuple[int, ...], float]], ze
             _zeige(z)
         zeugen.keep(z)
         checks = [(a, w) for a, w in targets if zeugen.group(a) == g] + [
-            (o.atoms, o.wert) for o in zellen if o.status in ("klein", "gesperrt") and zeugen.group(o.atoms) == g
+            (o.atoms, o.wert)
+            for o in zellen
+            if o.status in ("klein", "gesperrt") and zeugen.group(o.atoms) == g
         ]
         if not all(zeugen.search(a, w) for a, w in checks):
             z.status, z.grund, z.regel, z.verdeckt = saved
@@ -740,7 +815,14 @@ def interval_text(v: float | None) -> str:
 def plan_summary(plan: Plan) -> dict[str, int]:
     """Counts of the plan: places shown, hidden primary (of them shown as 'x') and secondary,
     not rated, sensitive groups."""
-    out = {"orte": 0, "primaer": 0, "primaer_als_x": 0, "sekundaer": 0, "nicht_bewertet": 0, "leer": 0}
+    out = {
+        "orte": 0,
+        "primaer": 0,
+        "primaer_als_x": 0,
+        "sekundaer": 0,
+        "nicht_bewertet": 0,
+        "leer": 0,
+    }
     for i in plan.orte.values():
         if i is None:
             out["leer"] += 1
@@ -764,10 +846,16 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
     rows = []
     for (kid, teil, raum), i in plan.orte.items():
         z = None if i is None else plan.zellen[i]
-        rows.append({"kennzahl": kid, "teil": teil, "raum": raum,
-                     "status": "leer" if z is None else z.status,
-                     "min_leser": None if z is None or z.status == "wert" else z.intervall[0],
-                     "max_leser": None if z is None or z.status == "wert" else z.intervall[1]})
+        rows.append(
+            {
+                "kennzahl": kid,
+                "teil": teil,
+                "raum": raum,
+                "status": "leer" if z is None else z.status,
+                "min_leser": None if z is None or z.status == "wert" else z.intervall[0],
+                "max_leser": None if z is None or z.status == "wert" else z.intervall[1],
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -47,7 +47,9 @@ def _raumgliederung(path: str) -> pd.DataFrame:
     empty = df[(df["stadtviertel_nr"] == "") | (df["sozialraum"] == "")]
     if len(empty):
         line = int(empty.index[0]) + 2
-        raise ValueError(f"{path}, Zeile {line}: stadtviertel_nr und sozialraum dürfen nicht leer sein")
+        raise ValueError(
+            f"{path}, Zeile {line}: stadtviertel_nr und sozialraum dürfen nicht leer sein"
+        )
     dup = df[df["stadtviertel_nr"].duplicated()]
     if len(dup):
         raise ValueError(f"{path}: Stadtviertel doppelt: {', '.join(dup['stadtviertel_nr'])}")
@@ -181,7 +183,9 @@ class Flaechen:
     quelle_crs: str
     karten_crs: str
     ohne_polygon: list[str] = field(default_factory=list)  # Stadtviertel without a polygon
-    ohne_stadtviertel: list[str] = field(default_factory=list)  # polygon ids not in the Raumgliederung
+    ohne_stadtviertel: list[str] = field(
+        default_factory=list
+    )  # polygon ids not in the Raumgliederung
 
     def warnungen(self) -> list[str]:
         """The mismatches between polygons and Raumgliederung, as German warnings."""
@@ -201,8 +205,10 @@ class Flaechen:
     def hinweis(self) -> str:
         """The map's note: source and CRS of the polygons."""
         quelle = f"{self.quelle}. " if self.quelle else ""
-        return (f"Karte: {quelle}Koordinaten der Quelle ({self.datei}): {self.quelle_crs}; "
-                f"für die Karte umgerechnet in {self.karten_crs}.")
+        return (
+            f"Karte: {quelle}Koordinaten der Quelle ({self.datei}): {self.quelle_crs}; "
+            f"für die Karte umgerechnet in {self.karten_crs}."
+        )
 
 
 def crs_name(crs: Any) -> str:
@@ -240,8 +246,15 @@ def _flaechen(key: tuple, cfg: GeografieConfig, path: Path, rg_path: Path) -> Fl
             _CACHE.clear()
         _CACHE[key] = read_flaechen(path, cfg.polygone, raumgliederung(rg_path), cfg.karten_crs)
     f = _CACHE[key]
-    return Flaechen(f.gdf.copy(), f.datei, f.quelle, f.quelle_crs, f.karten_crs,
-                    list(f.ohne_polygon), list(f.ohne_stadtviertel))
+    return Flaechen(
+        f.gdf.copy(),
+        f.datei,
+        f.quelle,
+        f.quelle_crs,
+        f.karten_crs,
+        list(f.ohne_polygon),
+        list(f.ohne_stadtviertel),
+    )
 
 
 def read_flaechen(
@@ -260,11 +273,15 @@ def read_flaechen(
         layers = pyogrio.list_layers(path)
         layer_names = [str(x) for x in layers[:, 0]]
         if cfg.layer is not None and cfg.layer not in layer_names:
-            raise GeografieError(f"{name}: Layer '{cfg.layer}' (polygone.layer) fehlt; vorhanden: "
-                                 f"{', '.join(layer_names)}")
+            raise GeografieError(
+                f"{name}: Layer '{cfg.layer}' (polygone.layer) fehlt; vorhanden: "
+                f"{', '.join(layer_names)}"
+            )
         if cfg.layer is None and len(layer_names) > 1:
-            raise GeografieError(f"{name}: mehrere Layer ({', '.join(layer_names)}); bitte in "
-                                 f"{CONFIG_FILE} polygone.layer angeben")
+            raise GeografieError(
+                f"{name}: mehrere Layer ({', '.join(layer_names)}); bitte in "
+                f"{CONFIG_FILE} polygone.layer angeben"
+            )
         gdf = gpd.read_file(path, layer=cfg.layer, engine="pyogrio")
     except GeografieError:
         raise
@@ -272,19 +289,24 @@ def read_flaechen(
         raise GeografieError(f"{name}: Polygon-Datei nicht lesbar ({exc})") from None
     if cfg.id_spalte not in gdf.columns:
         cols = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
-        raise GeografieError(f"{name}: Spalte '{cfg.id_spalte}' (polygone.id_spalte in {CONFIG_FILE}) "
-                             f"fehlt; vorhanden: {cols}")
+        raise GeografieError(
+            f"{name}: Spalte '{cfg.id_spalte}' (polygone.id_spalte in {CONFIG_FILE}) "
+            f"fehlt; vorhanden: {cols}"
+        )
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if cfg.crs is not None:
         gdf = gdf.set_crs(cfg.crs, allow_override=True)
     elif gdf.crs is None:
-        raise GeografieError(f"{name}: die Datei nennt kein Koordinatenbezugssystem; bitte in {CONFIG_FILE} "
-                             "polygone.crs angeben (z. B. EPSG:25832 für ETRS89 / UTM 32N)")
+        raise GeografieError(
+            f"{name}: die Datei nennt kein Koordinatenbezugssystem; bitte in {CONFIG_FILE} "
+            "polygone.crs angeben (z. B. EPSG:25832 für ETRS89 / UTM 32N)"
+        )
     quelle_crs = crs_name(gdf.crs)
     codes = list(rg["stadtviertel_nr"])
     ids = match_ids(gdf[cfg.id_spalte], codes)
-    gdf = gpd.GeoDataFrame({"stadtviertel_nr": ids.to_numpy()}, geometry=gdf.geometry.to_numpy(),
-                           crs=gdf.crs)
+    gdf = gpd.GeoDataFrame(
+        {"stadtviertel_nr": ids.to_numpy()}, geometry=gdf.geometry.to_numpy(), crs=gdf.crs
+    )
     unmatched = sorted({v for v, m in zip(ids.attrs["raw"], ids.isna(), strict=True) if m})
     matched = gdf[ids.notna().to_numpy()]
     if len(matched):
@@ -312,7 +334,9 @@ def match_ids(values: pd.Series, codes: list[str]) -> pd.Series:
     number, when exactly one code has it.
     """
     raw = values.astype(object)
-    texts = [("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()) for v in raw]
+    texts = [
+        ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()) for v in raw
+    ]
     numeric = pd.api.types.is_numeric_dtype(values.dtype)
     known = set(codes)
     by_number: dict[int, list[str]] = {}

@@ -129,7 +129,12 @@ class SmtpConfig(_Strict):
     @classmethod
     def _max_mb(cls, v: Any) -> float:
         lo, hi = MAX_NACHRICHT_MB_BEREICH
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and lo <= v <= hi
+        ok = (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+            and lo <= v <= hi
+        )
         if not ok:
             raise ValueError(
                 f"die Höchstgröße einer Nachricht ist eine Zahl in MB von {fmt.zahl(lo, 1)} bis {fmt.zahl(hi)} "
@@ -166,7 +171,9 @@ class Gruppe(_Strict):
     def _produkte(cls, v: list[int]) -> list[int]:
         bad = [p for p in v if p not in PRODUKT_NUMMERN]
         if bad:
-            raise ValueError(f"unbekanntes Produkt {', '.join(map(str, bad))} (bekannt: 1, 2, 3, 4)")
+            raise ValueError(
+                f"unbekanntes Produkt {', '.join(map(str, bad))} (bekannt: 1, 2, 3, 4)"
+            )
         return sorted(set(v))
 
     @field_validator("empfaenger")
@@ -243,8 +250,11 @@ def _gruppen_zeilen(path: Path) -> list[int]:
     return []
 
 
-def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | None = None,
-                   disclosure_config: Any = None) -> Verteiler:
+def load_verteiler(
+    path: Path | str | None = None,
+    sozialraeume: list[str] | None = None,
+    disclosure_config: Any = None,
+) -> Verteiler:
     """Read and validate the Verteiler; raise VerteilerError listing every problem (German).
 
     Checks: known products, known Sozialräume (``kennzahlen.geography.sozialraeume()`` unless
@@ -293,7 +303,8 @@ def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | Non
         bindungen = {g.sozialraum for g in verteiler.gruppen_von(adresse)}
         if len(bindungen) > 1 and bindungen != {None}:
             namen = ", ".join(
-                f"'{g.id}' ({g.sozialraum or 'alle Sozialräume'})" for g in verteiler.gruppen_von(adresse)
+                f"'{g.id}' ({g.sozialraum or 'alle Sozialräume'})"
+                for g in verteiler.gruppen_von(adresse)
             )
             problems.append(
                 f"  - Adresse {adresse}: steht in Gruppen mit verschiedener Bindung ({namen}); "
@@ -304,7 +315,9 @@ def load_verteiler(path: Path | str | None = None, sozialraeume: list[str] | Non
     return verteiler
 
 
-def _public_groups(verteiler: Verteiler, disclosure_config: Any = None, zeilen: list[int] | None = None) -> list[str]:
+def _public_groups(
+    verteiler: Verteiler, disclosure_config: Any = None, zeilen: list[int] | None = None
+) -> list[str]:
     """Problems: a public group that would get an internal product (exact small counts), and a
     group that gets a public product without saying whether it is public (``zeilen``: the
     line of each group in the file)."""
@@ -315,7 +328,9 @@ def _public_groups(verteiler: Verteiler, disclosure_config: Any = None, zeilen: 
         try:
             cfg = disclosure.load_config(cfg)
         except disclosure.DisclosureConfigError as exc:
-            return [f"  - Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"]
+            return [
+                f"  - Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"
+            ]
     problems = []
     zeilen = zeilen or []
     for n, g in enumerate(verteiler.gruppen, start=1):
@@ -371,7 +386,9 @@ class Nachricht:
     aufteilung: list[list[dict]] = field(default_factory=list)
     frueher: list[dict] = field(default_factory=list)
     nachtrag: bool = False
-    groesse: int = 0  # planned bytes on the wire (an upper bound: with the longer resend Message-ID)
+    groesse: int = (
+        0  # planned bytes on the wire (an upper bound: with the longer resend Message-ID)
+    )
 
     @property
     def gruppen_ids(self) -> str:
@@ -406,7 +423,9 @@ def load_runs(periode_dir: Path) -> dict:
     """``runs.json`` of a period's report folder (written by the runner)."""
     f = periode_dir / "runs.json"
     if not f.exists():
-        raise MailRefused([f"{f} fehlt: erst die Berichte erzeugen (kennzahlen report --periode …)"])
+        raise MailRefused(
+            [f"{f} fehlt: erst die Berichte erzeugen (kennzahlen report --periode …)"]
+        )
     try:
         runs = json.loads(f.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -482,7 +501,9 @@ def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: 
         expected = entry.get("pool_manifest_sha256") or runs.get("pool_manifest_sha256")
         if current is not None:
             if not expected:
-                problems.append(f"{label}: runs.json nennt keinen pool_manifest_sha256 – Aktualität nicht prüfbar")
+                problems.append(
+                    f"{label}: runs.json nennt keinen pool_manifest_sha256 – Aktualität nicht prüfbar"
+                )
             elif expected != current:
                 problems.append(
                     f"{label}: älter als der Datenpool (der Pool wurde seit dem Bericht neu gebaut) – "
@@ -517,7 +538,10 @@ def subject(periode: str, nachricht: Nachricht) -> str:
 
 def _titel(entry: dict) -> str:
     zeitraum = entry.get("berichtszeitraum")
-    teile = [entry.get("produkt_titel") or f"Produkt {entry.get('produkt')}", str(entry.get("raum"))]
+    teile = [
+        entry.get("produkt_titel") or f"Produkt {entry.get('produkt')}",
+        str(entry.get("raum")),
+    ]
     if zeitraum:
         teile.append(fmt.periode(str(zeitraum)))
     return " – ".join(teile)
@@ -582,8 +606,9 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
     return "\n".join(lines) + "\n"
 
 
-def _text_message(periode: str, nachricht: Nachricht, verteiler: Verteiler,
-                  message_id: str | None = None) -> EmailMessage:
+def _text_message(
+    periode: str, nachricht: Nachricht, verteiler: Verteiler, message_id: str | None = None
+) -> EmailMessage:
     """The message without its attachments: headers and text."""
     msg = EmailMessage()
     sender = verteiler.absender
@@ -603,8 +628,9 @@ def _add(msg: EmailMessage, anhang: Anhang, data: bytes) -> None:
     msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=anhang.name)
 
 
-def build_message(periode: str, nachricht: Nachricht, verteiler: Verteiler,
-                  message_id: str | None = None) -> EmailMessage:
+def build_message(
+    periode: str, nachricht: Nachricht, verteiler: Verteiler, message_id: str | None = None
+) -> EmailMessage:
     """The EmailMessage for one recipient (or one part), with the reports attached."""
     msg = _text_message(periode, nachricht, verteiler, message_id)
     for a in nachricht.anhaenge:
@@ -621,8 +647,18 @@ def wire_bytes(msg: EmailMessage) -> bytes:
 
 
 # ---------------------------------------------------------------------------- the delivery log
-LOG_FIELDS = ["zeit", "empfaenger", "gruppe", "betreff", "anhaenge", "modus", "ergebnis",
-              "zustellung", "pool_version", "message_id"]
+LOG_FIELDS = [
+    "zeit",
+    "empfaenger",
+    "gruppe",
+    "betreff",
+    "anhaenge",
+    "modus",
+    "ergebnis",
+    "zustellung",
+    "pool_version",
+    "message_id",
+]
 GESENDET = "gesendet"
 UNGEWISS = "ungewiss"
 #: waits between reconnect attempts after a dropped connection (seconds)
@@ -636,9 +672,15 @@ def delivery_key(periode: str, nachricht: Nachricht, pool_version: str | None) -
 
     A part of a split message adds its number, the number of parts and whether it is a
     Nachtrag; a whole message keeps the key it had before messages could be split."""
-    berichte = [[e.get("produkt"), e.get("raum"), e.get("berichtszeitraum")] for e in nachricht.berichte]
-    ident: dict[str, Any] = {"empfaenger": nachricht.empfaenger, "periode": periode, "berichte": berichte,
-                             "pool": pool_version}
+    berichte = [
+        [e.get("produkt"), e.get("raum"), e.get("berichtszeitraum")] for e in nachricht.berichte
+    ]
+    ident: dict[str, Any] = {
+        "empfaenger": nachricht.empfaenger,
+        "periode": periode,
+        "berichte": berichte,
+        "pool": pool_version,
+    }
     if nachricht.geteilt:
         ident["teil"] = [nachricht.teil, nachricht.teile]
         ident["nachtrag"] = nachricht.nachtrag
@@ -683,8 +725,12 @@ class MailLog:
         out: set[str] = set()
         for r in self.rows():
             ergebnis = r.get("ergebnis") or ""
-            if (r.get("empfaenger") == empfaenger and r.get("modus") == "smtp" and r.get("pool_version") == version
-                    and ergebnis.startswith((GESENDET, UNGEWISS))):
+            if (
+                r.get("empfaenger") == empfaenger
+                and r.get("modus") == "smtp"
+                and r.get("pool_version") == version
+                and ergebnis.startswith((GESENDET, UNGEWISS))
+            ):
                 out.update(x.strip() for x in (r.get("anhaenge") or "").split(" | ") if x.strip())
         return out
 
@@ -736,8 +782,12 @@ class MailLog:
             return None
         logged = None
         if row.get("zustellung") not in self.done():
-            logged = {**row, "zeit": _now(), "ergebnis": f"{UNGEWISS}: Lauf wurde während der Übergabe "
-                      f"abgebrochen – vermutlich zugestellt, bei Bedarf mit --resend erneut senden"}
+            logged = {
+                **row,
+                "zeit": _now(),
+                "ergebnis": f"{UNGEWISS}: Lauf wurde während der Übergabe "
+                f"abgebrochen – vermutlich zugestellt, bei Bedarf mit --resend erneut senden",
+            }
             self.append(logged)
         self.end()
         return logged
@@ -764,8 +814,12 @@ class Versand:
         return MailLog(self.periode_dir / "mail_log.csv")
 
 
-def check_mailing(periode: str, reports_dir: Path | None, pool_dir: Path | None,
-                  verteiler: Verteiler | Path | None) -> tuple[Verteiler, dict, Path, Path]:
+def check_mailing(
+    periode: str,
+    reports_dir: Path | None,
+    pool_dir: Path | None,
+    verteiler: Verteiler | Path | None,
+) -> tuple[Verteiler, dict, Path, Path]:
     """Check the request (period, Verteiler, runs.json); return what planning needs."""
     check_periode(periode)
     periode_dir = Path(reports_dir or paths.REPORTS) / periode
@@ -777,35 +831,55 @@ def check_mailing(periode: str, reports_dir: Path | None, pool_dir: Path | None,
             raise MailRefused([str(exc)]) from None
     runs = load_runs(periode_dir)
     if runs.get("periode") not in (None, periode):
-        raise MailRefused([f"{periode_dir / 'runs.json'} gehört zur Periode {runs['periode']}, nicht {periode}"])
+        raise MailRefused(
+            [f"{periode_dir / 'runs.json'} gehört zur Periode {runs['periode']}, nicht {periode}"]
+        )
     return verteiler, runs, periode_dir, pool_dir
 
 
-def plan_mailing(periode: str, verteiler: Verteiler, runs: dict, periode_dir: Path, pool_dir: Path,
-                 nur: list[str] | None = None) -> Versand:
+def plan_mailing(
+    periode: str,
+    verteiler: Verteiler,
+    runs: dict,
+    periode_dir: Path,
+    pool_dir: Path,
+    nur: list[str] | None = None,
+) -> Versand:
     """The messages to send, every report checked first (MailRefused: nothing may go)."""
     nachrichten = plan_messages(verteiler, runs)
     if nur:
         wanted = {a.strip().lower() for a in nur}
         unknown = sorted(wanted - {n.empfaenger for n in nachrichten})
         if unknown:
-            raise MailRefused([f"--empfaenger {', '.join(unknown)}: bekommt keinen Bericht dieser Periode "
-                               f"(nicht im Verteiler oder keine passende Gruppe)"])
+            raise MailRefused(
+                [
+                    f"--empfaenger {', '.join(unknown)}: bekommt keinen Bericht dieser Periode "
+                    f"(nicht im Verteiler oder keine passende Gruppe)"
+                ]
+            )
         nachrichten = [n for n in nachrichten if n.empfaenger in wanted]
     if not nachrichten:
-        raise MailRefused([f"Kein Bericht in {periode_dir / 'runs.json'} passt zum Verteiler: nichts zu senden"])
+        raise MailRefused(
+            [f"Kein Bericht in {periode_dir / 'runs.json'} passt zum Verteiler: nichts zu senden"]
+        )
     entries = sorted({id(e): e for n in nachrichten for e in n.berichte}.values(), key=_sort_key)
     problems = check_reports(entries, runs, periode_dir, pool_dir)
     if problems:
-        raise MailRefused([f"Versand abgelehnt, nichts wurde gesendet ({len(problems)} Problem(e)):",
-                           *[f"  - {p}" for p in problems]])
+        raise MailRefused(
+            [
+                f"Versand abgelehnt, nichts wurde gesendet ({len(problems)} Problem(e)):",
+                *[f"  - {p}" for p in problems],
+            ]
+        )
     hinweise: list[str] = []
     for entry in entries:
         hinweise += _attachments(entry, periode_dir)[1]
     vorhanden = {e.get("produkt") for e in runs["reports"]}
     ohne_daten = {e.get("produkt"): e for e in runs["reports"] if e.get("status") == KEINE_DATEN}
-    hinweise += [f"Produkt {nr}: ohne Daten nicht erstellt, nicht versendet – {e.get('grund')}"
-                 for nr, e in sorted(ohne_daten.items())]
+    hinweise += [
+        f"Produkt {nr}: ohne Daten nicht erstellt, nicht versendet – {e.get('grund')}"
+        for nr, e in sorted(ohne_daten.items())
+    ]
     for g in verteiler.gruppen:
         fehlend = [p for p in g.produkte if p not in vorhanden]
         if fehlend:
@@ -818,7 +892,9 @@ def plan_mailing(periode: str, verteiler: Verteiler, runs: dict, periode_dir: Pa
     return Versand(periode, periode_dir, verteiler, nachrichten, pool_hash(pool_dir), hinweise)
 
 
-def _log_row(versand: Versand, n: Nachricht, modus: str, ergebnis: str, message_id: str = "") -> dict:
+def _log_row(
+    versand: Versand, n: Nachricht, modus: str, ergebnis: str, message_id: str = ""
+) -> dict:
     return {
         "zeit": _now(),
         "empfaenger": n.empfaenger,
@@ -932,6 +1008,7 @@ class _Sizer:
     @functools.cache
     def framing() -> int:
         """Bytes a multipart message adds around each attachment (boundary line, CRLFs)."""
+
         def msg(k: int) -> EmailMessage:
             m = EmailMessage()
             m.set_content("x")
@@ -948,20 +1025,32 @@ class _Sizer:
         if key not in self._anhang:
             m = EmailMessage()
             _add(m, a, a.path.read_bytes())
-            self._anhang[key] = len(m.get_payload()[0].as_bytes(policy=SMTP_POLICY)) + self.framing()
+            self._anhang[key] = (
+                len(m.get_payload()[0].as_bytes(policy=SMTP_POLICY)) + self.framing()
+            )
         return self._anhang[key]
 
     def text(self, n: Nachricht) -> int:
         """The message without attachments, as a multipart message (headers, text, end line);
         with the longer Message-ID of a resend, so that the plan is an upper bound."""
-        msg = _text_message(self.versand.periode, n, self.versand.verteiler,
-                            _message_id(self.versand, n, resend=True))
+        msg = _text_message(
+            self.versand.periode,
+            n,
+            self.versand.verteiler,
+            _message_id(self.versand, n, resend=True),
+        )
         msg.make_mixed()
         return len(wire_bytes(msg))
 
 
-def _split(versand: Versand, n: Nachricht, berichte: list[dict], limit: Hoechstgroesse, sizer: _Sizer,
-           frueher: list[dict] | None = None) -> tuple[list[Nachricht], dict[tuple, str]]:
+def _split(
+    versand: Versand,
+    n: Nachricht,
+    berichte: list[dict],
+    limit: Hoechstgroesse,
+    sizer: _Sizer,
+    frueher: list[dict] | None = None,
+) -> tuple[list[Nachricht], dict[tuple, str]]:
     """The parts for ``berichte`` of one address, each at most ``limit``; or why a report cannot go."""
     units = [(e, _attachments(e, versand.periode_dir)[0]) for e in berichte]
     sizes = [sum(sizer.anhang(a) for a in files) for _, files in units]
@@ -970,9 +1059,18 @@ def _split(versand: Versand, n: Nachricht, berichte: list[dict], limit: Hoechstg
         aufteilung = [[units[i][0] for i in g] for g in groups]
         out = []
         for nr, g in enumerate(groups, start=1):
-            part = replace(n, berichte=aufteilung[nr - 1], teil=nr, teile=len(groups), alle=list(n.berichte),
-                           aufteilung=aufteilung, frueher=list(frueher or []), nachtrag=bool(frueher),
-                           anhaenge=[a for i in g for a in units[i][1]], betreff="")
+            part = replace(
+                n,
+                berichte=aufteilung[nr - 1],
+                teil=nr,
+                teile=len(groups),
+                alle=list(n.berichte),
+                aufteilung=aufteilung,
+                frueher=list(frueher or []),
+                nachtrag=bool(frueher),
+                anhaenge=[a for i in g for a in units[i][1]],
+                betreff="",
+            )
             part.betreff = subject(versand.periode, part)
             part.groesse = sizer.text(part) + sum(sizes[i] for i in g)
             out.append(part)
@@ -982,16 +1080,23 @@ def _split(versand: Versand, n: Nachricht, berichte: list[dict], limit: Hoechstg
     while True:
         capacity = limit.bytes - reserve
         too_big = {
-            _rid(e): (f"{_label(e)} ({', '.join(a.name for a in files)}): ergibt allein eine Nachricht von "
-                      f"{megabytes(sizes[i] + reserve)}, mehr als die Höchstgröße von {megabytes(limit.bytes)} "
-                      f"({limit.quelle}) – den Bericht verkleinern oder, wenn der Mailserver größere "
-                      f"Nachrichten annimmt, die Höchstgröße erhöhen")
-            for i, (e, files) in enumerate(units) if sizes[i] > capacity
+            _rid(e): (
+                f"{_label(e)} ({', '.join(a.name for a in files)}): ergibt allein eine Nachricht von "
+                f"{megabytes(sizes[i] + reserve)}, mehr als die Höchstgröße von {megabytes(limit.bytes)} "
+                f"({limit.quelle}) – den Bericht verkleinern oder, wenn der Mailserver größere "
+                f"Nachrichten annimmt, die Höchstgröße erhöhen"
+            )
+            for i, (e, files) in enumerate(units)
+            if sizes[i] > capacity
         }
         if too_big:
             return [], too_big
-        parts = parts_of(pack_reports([(e.get("produkt"), size) for (e, _), size in zip(units, sizes, strict=True)],
-                                      capacity))
+        parts = parts_of(
+            pack_reports(
+                [(e.get("produkt"), size) for (e, _), size in zip(units, sizes, strict=True)],
+                capacity,
+            )
+        )
         over = max(p.groesse for p in parts) - limit.bytes
         if over <= 0:
             return parts, {}
@@ -1008,8 +1113,9 @@ class Aufteilung:
     hoechstgroesse: Hoechstgroesse
 
 
-def plan_parts(versand: Versand, limit: Hoechstgroesse, log: MailLog | None = None,
-               resend: bool = False) -> Aufteilung:
+def plan_parts(
+    versand: Versand, limit: Hoechstgroesse, log: MailLog | None = None, resend: bool = False
+) -> Aufteilung:
     """Split every message to fit ``limit``; with ``log``, leave out what was delivered.
 
     Raises MailRefused (nothing sent) when a single report is larger than the limit. With a log
@@ -1028,8 +1134,12 @@ def plan_parts(versand: Versand, limit: Hoechstgroesse, log: MailLog | None = No
         problems.update({k: v for k, v in too_big.items() if k not in problems})
         plans.append((n, parts))
     if problems:
-        raise MailRefused([f"Versand abgelehnt, nichts wurde gesendet ({len(problems)} Bericht(e) zu groß):",
-                           *[f"  - {p}" for p in problems.values()]])
+        raise MailRefused(
+            [
+                f"Versand abgelehnt, nichts wurde gesendet ({len(problems)} Bericht(e) zu groß):",
+                *[f"  - {p}" for p in problems.values()],
+            ]
+        )
     if log is None or resend:
         return Aufteilung([p for _, parts in plans for p in parts], [], [], limit)
     done = log.done()
@@ -1040,10 +1150,15 @@ def plan_parts(versand: Versand, limit: Hoechstgroesse, log: MailLog | None = No
         geloggt = [p for p in parts if key(p) in done]
         schon += geloggt
         files = log.zugestellt(n.empfaenger, versand.pool_version)
-        erhalten = {_rid(e) for e in n.berichte
-                    if {a.name for a in _attachments(e, versand.periode_dir)[0]} <= files}
+        erhalten = {
+            _rid(e)
+            for e in n.berichte
+            if {a.name for a in _attachments(e, versand.periode_dir)[0]} <= files
+        }
         if erhalten <= {_rid(e) for p in geloggt for e in p.berichte}:
-            senden += offen  # what arrived came in parts of this very split: send the others as planned
+            senden += (
+                offen  # what arrived came in parts of this very split: send the others as planned
+            )
             continue
         fehlend = [e for e in n.berichte if _rid(e) not in erhalten]
         frueher = [e for e in n.berichte if _rid(e) in erhalten]
@@ -1051,9 +1166,16 @@ def plan_parts(versand: Versand, limit: Hoechstgroesse, log: MailLog | None = No
             continue
         nachtrag, too_big = _split(versand, n, fehlend, limit, sizer, frueher=frueher)
         if too_big:  # cannot happen: the same reports fitted above; refuse rather than guess
-            raise MailRefused(["Versand abgelehnt, nichts wurde gesendet:", *[f"  - {p}" for p in too_big.values()]])
-        hinweise.append(f"{n.empfaenger}: {len(frueher)} von {len(n.berichte)} Berichten sind laut Protokoll schon "
-                        f"zugestellt (mit einer anderen Aufteilung); ein Nachtrag bringt die {len(fehlend)} fehlenden")
+            raise MailRefused(
+                [
+                    "Versand abgelehnt, nichts wurde gesendet:",
+                    *[f"  - {p}" for p in too_big.values()],
+                ]
+            )
+        hinweise.append(
+            f"{n.empfaenger}: {len(frueher)} von {len(n.berichte)} Berichten sind laut Protokoll schon "
+            f"zugestellt (mit einer anderen Aufteilung); ein Nachtrag bringt die {len(fehlend)} fehlenden"
+        )
         senden += nachtrag
     return Aufteilung(senden, schon, hinweise, limit)
 
@@ -1119,9 +1241,16 @@ def _is_loopback(host: str) -> bool:
 class SmtpSender:
     """One SMTP session that reconnects (with backoff) when the server drops the connection."""
 
-    def __init__(self, host: str, port: int, verteiler: Verteiler, use_tls: bool,
-                 password: str | None, delays: tuple[float, ...] = RECONNECT_DELAYS,
-                 echo: Callable[[str], None] = print):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        verteiler: Verteiler,
+        use_tls: bool,
+        password: str | None,
+        delays: tuple[float, ...] = RECONNECT_DELAYS,
+        echo: Callable[[str], None] = print,
+    ):
         self.host, self.port, self.verteiler = host, port, verteiler
         self.use_tls, self.password, self.delays, self.echo = use_tls, password, delays, echo
         self.server: _SMTP | None = None
@@ -1168,7 +1297,9 @@ class SmtpSender:
         if server is None or not server.does_esmtp or not server.has_extn("size"):
             return None
         value = (server.esmtp_features.get("size") or "").split()
-        return int(value[0]) if value and value[0].isdigit() and int(value[0]) > 0 else None  # 0: no limit
+        return (
+            int(value[0]) if value and value[0].isdigit() and int(value[0]) > 0 else None
+        )  # 0: no limit
 
     def send(self, msg: bytes, empfaenger: str, before_commit: Callable[[], None]) -> None:
         """Hand one message (its bytes on the wire) over; raise _Transient/_Permanent/_Ambiguous/
@@ -1194,7 +1325,9 @@ class SmtpSender:
         raise _Unreachable("die Verbindung bricht immer wieder ab")
 
     def _refused(self, code: int, text: bytes | str) -> None:
-        reason = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}".strip()
+        reason = (
+            f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}".strip()
+        )
         if self.server is not None and self.server.sock is None:
             self.close()  # a 421 closes the connection; the next message reconnects
         elif self.server is not None:
@@ -1215,37 +1348,50 @@ class SmtpSender:
         self.server = None
 
 
-def open_sender(verteiler: Verteiler, smtp: str | None, starttls: bool,
-                delays: tuple[float, ...] = RECONNECT_DELAYS, echo: Callable[[str], None] = print) -> SmtpSender:
+def open_sender(
+    verteiler: Verteiler,
+    smtp: str | None,
+    starttls: bool,
+    delays: tuple[float, ...] = RECONNECT_DELAYS,
+    echo: Callable[[str], None] = print,
+) -> SmtpSender:
     """Connect to the server; refuse (nothing sent) on any setup problem."""
     host, port = parse_hostport(smtp) if smtp else (verteiler.smtp.host, verteiler.smtp.port)
     use_tls = starttls or verteiler.smtp.starttls
     password = None
     if verteiler.smtp.benutzer:
         if not use_tls and not _is_loopback(host):
-            raise MailRefused([
-                f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Verbindung zu {host}:{port} "
-                f"ist nicht verschlüsselt: das Passwort ginge im Klartext über das Netz. Bitte --starttls "
-                f"angeben (oder 'starttls: true' in der Verteiler-Datei): nichts wurde gesendet"
-            ])
+            raise MailRefused(
+                [
+                    f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Verbindung zu {host}:{port} "
+                    f"ist nicht verschlüsselt: das Passwort ginge im Klartext über das Netz. Bitte --starttls "
+                    f"angeben (oder 'starttls: true' in der Verteiler-Datei): nichts wurde gesendet"
+                ]
+            )
         password = os.environ.get(PASSWORD_ENV)
         if not password:
-            raise MailRefused([
-                f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Umgebungsvariable "
-                f"{PASSWORD_ENV} fehlt oder ist leer: nichts wurde gesendet"
-            ])
+            raise MailRefused(
+                [
+                    f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Umgebungsvariable "
+                    f"{PASSWORD_ENV} fehlt oder ist leer: nichts wurde gesendet"
+                ]
+            )
     sender = SmtpSender(host, port, verteiler, use_tls, password, delays, echo)
     try:
         server = sender.open()
     except OSError as exc:
-        raise MailRefused([f"SMTP-Server {host}:{port} nicht erreichbar ({exc}): nichts wurde gesendet"]) from None
+        raise MailRefused(
+            [f"SMTP-Server {host}:{port} nicht erreichbar ({exc}): nichts wurde gesendet"]
+        ) from None
     try:
         sender.greet(server)
     except (smtplib.SMTPException, OSError) as exc:
-        raise MailRefused([
-            f"SMTP {host}:{port}: {'STARTTLS/' if use_tls else ''}Anmeldung fehlgeschlagen "
-            f"({type(exc).__name__}: {exc}): nichts wurde gesendet"
-        ]) from None
+        raise MailRefused(
+            [
+                f"SMTP {host}:{port}: {'STARTTLS/' if use_tls else ''}Anmeldung fehlgeschlagen "
+                f"({type(exc).__name__}: {exc}): nichts wurde gesendet"
+            ]
+        ) from None
     return sender
 
 
@@ -1254,12 +1400,17 @@ def effective_limit(verteiler: Verteiler, sender: SmtpSender | None = None) -> H
     eigene = Hoechstgroesse.aus_verteiler(verteiler)
     server = sender.size_limit() if sender is not None else None
     if server is not None and server < eigene.bytes:
-        return Hoechstgroesse(server, f"SIZE des Servers {sender.host}:{sender.port}, kleiner als die "
-                                      f"{megabytes(eigene.bytes)} aus smtp.max_nachricht_mb")
+        return Hoechstgroesse(
+            server,
+            f"SIZE des Servers {sender.host}:{sender.port}, kleiner als die "
+            f"{megabytes(eigene.bytes)} aus smtp.max_nachricht_mb",
+        )
     return eigene
 
 
-def describe_limit(limit: Hoechstgroesse, verteiler: Verteiler, sender: SmtpSender | None = None) -> str:
+def describe_limit(
+    limit: Hoechstgroesse, verteiler: Verteiler, sender: SmtpSender | None = None
+) -> str:
     """One German line for the person sending: the limit that holds and why."""
     text = f"Höchstgröße je Nachricht: {megabytes(limit.bytes)} ({limit.quelle})"
     server = sender.size_limit() if sender is not None else None
@@ -1271,10 +1422,14 @@ def describe_limit(limit: Hoechstgroesse, verteiler: Verteiler, sender: SmtpSend
 
 
 # ---------------------------------------------------------------------------- send
-def send_messages(versand: Versand, sender: SmtpSender, resend: bool = False,
-                  retry_delays: tuple[float, ...] = RETRY_DELAYS,
-                  echo: Callable[[str], None] = print,
-                  aufteilung: Aufteilung | None = None) -> tuple[list[dict], list[Nachricht]]:
+def send_messages(
+    versand: Versand,
+    sender: SmtpSender,
+    resend: bool = False,
+    retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    echo: Callable[[str], None] = print,
+    aufteilung: Aufteilung | None = None,
+) -> tuple[list[dict], list[Nachricht]]:
     """Send what is not logged as delivered; log each outcome at once. Returns (rows, skipped).
 
     ``aufteilung`` (see :func:`plan_parts`) says what to send under the size limit; without it
@@ -1294,8 +1449,10 @@ def send_messages(versand: Versand, sender: SmtpSender, resend: bool = False,
         row = _log_row(versand, n, "smtp", GESENDET, mid)
         wer = f"{n.empfaenger}{f' ({n.teil_text})' if n.geteilt else ''}"
         if len(data) > limit.bytes:  # planned to fit; a file changed since: never send it larger
-            result = (f"fehler: nicht gesendet, die Nachricht hat {megabytes(len(data))}, mehr als die Höchstgröße "
-                      f"{megabytes(limit.bytes)} ({limit.quelle}); erneut aufrufen")
+            result = (
+                f"fehler: nicht gesendet, die Nachricht hat {megabytes(len(data))}, mehr als die Höchstgröße "
+                f"{megabytes(limit.bytes)} ({limit.quelle}); erneut aufrufen"
+            )
             row = {**row, "zeit": _now(), "ergebnis": result}
             log.append(row)
             rows.append(row)
@@ -1306,26 +1463,34 @@ def send_messages(versand: Versand, sender: SmtpSender, resend: bool = False,
             result = GESENDET
         except _Transient as exc:
             if tries < len(retry_delays):
-                echo(f"  {wer}: vorläufig abgewiesen ({exc}); neuer Versuch in {retry_delays[tries]:g} s")
+                echo(
+                    f"  {wer}: vorläufig abgewiesen ({exc}); neuer Versuch in {retry_delays[tries]:g} s"
+                )
                 queue.append((time.monotonic() + retry_delays[tries], tries + 1, n))
                 continue
             result = f"vorläufig abgewiesen: {exc} – beim nächsten Lauf erneut versuchen"
         except _Permanent as exc:
             result = f"abgewiesen: {exc}"
             if str(exc).startswith("552"):
-                result += (f" – die Nachricht ({megabytes(len(data))}) ist dem Server zu groß: smtp.max_nachricht_mb "
-                           f"in der Verteiler-Datei verkleinern und erneut aufrufen (Zugestelltes geht nicht noch "
-                           f"einmal)")
+                result += (
+                    f" – die Nachricht ({megabytes(len(data))}) ist dem Server zu groß: smtp.max_nachricht_mb "
+                    f"in der Verteiler-Datei verkleinern und erneut aufrufen (Zugestelltes geht nicht noch "
+                    f"einmal)"
+                )
         except _Ambiguous as exc:
-            result = f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt, " \
-                     f"bei Bedarf mit --resend erneut senden"
+            result = (
+                f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt, "
+                f"bei Bedarf mit --resend erneut senden"
+            )
         except _Unreachable as exc:
             result = f"fehler: keine Verbindung zum Server ({exc})"
             for _, _, rest in [(0, 0, n), *queue]:
                 r = {**_log_row(versand, rest, "smtp", result)}
                 log.append(r)
                 rows.append(r)
-                echo(f"  {rest.empfaenger}{f' ({rest.teil_text})' if rest.geteilt else ''}: {result}")
+                echo(
+                    f"  {rest.empfaenger}{f' ({rest.teil_text})' if rest.geteilt else ''}: {result}"
+                )
             log.end()
             break
         row = {**row, "zeit": _now(), "ergebnis": result}
@@ -1342,8 +1507,12 @@ def eml_name(n: Nachricht) -> str:
     return f"{_safe_name(n.empfaenger)}{'__nachtrag' if n.nachtrag else ''}{teil}.eml"
 
 
-def write_dry_run(versand: Versand, out: Path, aufteilung: Aufteilung | None = None,
-                  echo: Callable[[str], None] = print) -> list[dict]:
+def write_dry_run(
+    versand: Versand,
+    out: Path,
+    aufteilung: Aufteilung | None = None,
+    echo: Callable[[str], None] = print,
+) -> list[dict]:
     """Write each message (each part) as an .eml file (nothing sent); log them as dry run and show
     the plan: the limit, and per address its parts with their sizes and reports."""
     aufteilung = aufteilung or plan_parts(versand, Hoechstgroesse.aus_verteiler(versand.verteiler))
@@ -1353,17 +1522,25 @@ def write_dry_run(versand: Versand, out: Path, aufteilung: Aufteilung | None = N
     rows = []
     echo(describe_limit(limit, versand.verteiler))
     for n in aufteilung.senden:
-        data = wire_bytes(build_message(versand.periode, n, versand.verteiler, _message_id(versand, n, False)))
+        data = wire_bytes(
+            build_message(versand.periode, n, versand.verteiler, _message_id(versand, n, False))
+        )
         if len(data) > limit.bytes:  # planned to fit; a file changed since
-            raise MailRefused([f"{n.empfaenger}: die Nachricht hätte {megabytes(len(data))}, mehr als die Höchstgröße "
-                               f"{megabytes(limit.bytes)}; erneut aufrufen"])
+            raise MailRefused(
+                [
+                    f"{n.empfaenger}: die Nachricht hätte {megabytes(len(data))}, mehr als die Höchstgröße "
+                    f"{megabytes(limit.bytes)}; erneut aufrufen"
+                ]
+            )
         f = out / eml_name(n)
         atomic_write(f, data)
         if n.teil == 1:
             teile = f"{n.teile} Teile" if n.teile > 1 else "1 Nachricht"
             echo(f"  {n.empfaenger}: {teile}")
-        echo(f"    {n.teil_text + ': ' if n.geteilt else ''}{megabytes(len(data))} – {_kurz(n.berichte)} "
-             f"({len(n.anhaenge)} Dateien) → {f.name}")
+        echo(
+            f"    {n.teil_text + ': ' if n.geteilt else ''}{megabytes(len(data))} – {_kurz(n.berichte)} "
+            f"({len(n.anhaenge)} Dateien) → {f.name}"
+        )
         row = _log_row(versand, n, "dry-run", f"geschrieben: {f} ({fmt.zahl(len(data))} Bytes)")
         versand.log.append(row)
         rows.append(row)
@@ -1381,7 +1558,9 @@ class MailResult:
 
     @property
     def failed(self) -> list[dict]:
-        return [r for r in self.log if not r["ergebnis"].startswith((GESENDET, "geschrieben", UNGEWISS))]
+        return [
+            r for r in self.log if not r["ergebnis"].startswith((GESENDET, "geschrieben", UNGEWISS))
+        ]
 
     @property
     def ungewiss(self) -> list[dict]:
@@ -1396,7 +1575,9 @@ def parse_hostport(value: str) -> tuple[str, int]:
     """'host:port' -> (host, port); a clear error otherwise."""
     host, sep, port = (value or "").rpartition(":")
     if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise MailRefused([f"--smtp '{value}' ungültig: erwartet HOST:PORT, z. B. mail.example.org:587"])
+        raise MailRefused(
+            [f"--smtp '{value}' ungültig: erwartet HOST:PORT, z. B. mail.example.org:587"]
+        )
     return host, int(port)
 
 
@@ -1423,7 +1604,9 @@ def mail_reports(
     into parts. Each accepted message or part is logged at once; a rerun sends only what is not
     logged as delivered (``resend`` sends again on purpose).
     """
-    verteiler, runs, periode_dir, pool_dir = check_mailing(periode, reports_dir, pool_dir, verteiler)
+    verteiler, runs, periode_dir, pool_dir = check_mailing(
+        periode, reports_dir, pool_dir, verteiler
+    )
     versand = plan_mailing(periode, verteiler, runs, periode_dir, pool_dir, nur=empfaenger)
     try:
         lock = FolderLock(periode_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
@@ -1431,14 +1614,22 @@ def mail_reports(
         raise MailRefused([f"{exc} Nichts wurde gesendet."]) from None
     try:
         if dry_run is not None:
-            aufteilung = plan_parts(versand, Hoechstgroesse.aus_verteiler(verteiler))  # refuses before writing
-            return MailResult(write_dry_run(versand, dry_run, aufteilung, echo), versand.log.path, versand.hinweise)
+            aufteilung = plan_parts(
+                versand, Hoechstgroesse.aus_verteiler(verteiler)
+            )  # refuses before writing
+            return MailResult(
+                write_dry_run(versand, dry_run, aufteilung, echo),
+                versand.log.path,
+                versand.hinweise,
+            )
         hinweise = list(versand.hinweise)
         recovered = versand.log.recover()
         if recovered:
-            hinweise.append(f"{recovered['empfaenger']}: Zustellung ungewiss (ein früherer Lauf wurde während "
-                            f"der Übergabe abgebrochen); nicht erneut gesendet – bei Bedarf --resend "
-                            f"--empfaenger {recovered['empfaenger']}")
+            hinweise.append(
+                f"{recovered['empfaenger']}: Zustellung ungewiss (ein früherer Lauf wurde während "
+                f"der Übergabe abgebrochen); nicht erneut gesendet – bei Bedarf --resend "
+                f"--empfaenger {recovered['empfaenger']}"
+            )
         sender = open_sender(verteiler, smtp, starttls, reconnect_delays, echo)
         try:
             limit = effective_limit(verteiler, sender)
@@ -1446,36 +1637,85 @@ def mail_reports(
             echo(describe_limit(limit, verteiler, sender))
             for n in aufteilung.senden:
                 if n.teil == 1 and n.geteilt:
-                    echo(f"  {n.empfaenger}: {n.teile} {'Teile' if n.teile > 1 else 'Nachricht'}"
-                         f"{' (Nachtrag)' if n.nachtrag else ''}")
+                    echo(
+                        f"  {n.empfaenger}: {n.teile} {'Teile' if n.teile > 1 else 'Nachricht'}"
+                        f"{' (Nachtrag)' if n.nachtrag else ''}"
+                    )
             rows, skipped = send_messages(versand, sender, resend, retry_delays, echo, aufteilung)
         finally:
             sender.close()
-        return MailResult(rows, versand.log.path, hinweise + aufteilung.hinweise, [n.empfaenger for n in skipped])
+        return MailResult(
+            rows, versand.log.path, hinweise + aufteilung.hinweise, [n.empfaenger for n in skipped]
+        )
     finally:
         lock.release()
 
 
 @click.command("mail")
 @click.option("--periode", required=True, help="Quartal der Berichte, JJJJ-Qn (z. B. 2023-Q4).")
-@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=paths.REPORTS, show_default=True, help="Berichtsordner (darin <periode>/runs.json).")
-@click.option("--pool", "pool_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=paths.PROCESSED, show_default=True, help="Datenpool, gegen den die Aktualität geprüft wird.")
-@click.option("--verteiler", "verteiler_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, show_default="config/verteiler.yaml", help="Verteiler-Datei.")
-@click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Nichts senden: je Nachricht eine .eml-Datei in diesen Ordner schreiben und die Aufteilung "
-                   "mit den Größen zeigen.")
-@click.option("--smtp", "smtp", default=None, metavar="HOST:PORT",
-              help="SMTP-Server statt dem aus der Verteiler-Datei.")
-@click.option("--starttls", is_flag=True, default=False, help="Verbindung mit STARTTLS verschlüsseln.")
-@click.option("--resend", is_flag=True, default=False,
-              help="Auch senden, was laut mail_log.csv schon zugestellt ist (bewusste Wiederholung).")
-@click.option("--empfaenger", "empfaenger", multiple=True, metavar="ADRESSE",
-              help="Nur an diese Adresse(n) senden (mehrfach angeben; mit --resend für eine gezielte Wiederholung).")
-@click.option("--warten", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SEKUNDEN",
-              help="So lange warten, wenn ein anderer Lauf den Berichtsordner gerade benutzt.")
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.REPORTS,
+    show_default=True,
+    help="Berichtsordner (darin <periode>/runs.json).",
+)
+@click.option(
+    "--pool",
+    "pool_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.PROCESSED,
+    show_default=True,
+    help="Datenpool, gegen den die Aktualität geprüft wird.",
+)
+@click.option(
+    "--verteiler",
+    "verteiler_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    show_default="config/verteiler.yaml",
+    help="Verteiler-Datei.",
+)
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Nichts senden: je Nachricht eine .eml-Datei in diesen Ordner schreiben und die Aufteilung "
+    "mit den Größen zeigen.",
+)
+@click.option(
+    "--smtp",
+    "smtp",
+    default=None,
+    metavar="HOST:PORT",
+    help="SMTP-Server statt dem aus der Verteiler-Datei.",
+)
+@click.option(
+    "--starttls", is_flag=True, default=False, help="Verbindung mit STARTTLS verschlüsseln."
+)
+@click.option(
+    "--resend",
+    is_flag=True,
+    default=False,
+    help="Auch senden, was laut mail_log.csv schon zugestellt ist (bewusste Wiederholung).",
+)
+@click.option(
+    "--empfaenger",
+    "empfaenger",
+    multiple=True,
+    metavar="ADRESSE",
+    help="Nur an diese Adresse(n) senden (mehrfach angeben; mit --resend für eine gezielte Wiederholung).",
+)
+@click.option(
+    "--warten",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SEKUNDEN",
+    help="So lange warten, wenn ein anderer Lauf den Berichtsordner gerade benutzt.",
+)
 def mail_command(
     periode: str,
     reports_dir: Path,
@@ -1497,15 +1737,28 @@ def mail_command(
     SMTP-Passwort kommt nur aus der Umgebungsvariablen KENNZAHLEN_SMTP_PASSWORD.
     """
     try:
-        result = mail_reports(periode, reports_dir, pool_dir, verteiler_file, dry_run, smtp, starttls,
-                              echo=click.echo, resend=resend, empfaenger=list(empfaenger) or None,
-                              wait=warten)
+        result = mail_reports(
+            periode,
+            reports_dir,
+            pool_dir,
+            verteiler_file,
+            dry_run,
+            smtp,
+            starttls,
+            echo=click.echo,
+            resend=resend,
+            empfaenger=list(empfaenger) or None,
+            wait=warten,
+        )
     except MailRefused as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
     except OSError as exc:
-        click.echo(f"Versand abgebrochen: {exc.strerror or exc} ({getattr(exc, 'filename', '') or ''}). "
-                   f"Was schon zugestellt ist, steht im Protokoll; ein erneuter Aufruf sendet den Rest.", err=True)
+        click.echo(
+            f"Versand abgebrochen: {exc.strerror or exc} ({getattr(exc, 'filename', '') or ''}). "
+            f"Was schon zugestellt ist, steht im Protokoll; ein erneuter Aufruf sendet den Rest.",
+            err=True,
+        )
         sys.exit(1)
     for h in result.hinweise:
         click.echo(f"Hinweis: {h}", err=True)
@@ -1515,12 +1768,17 @@ def mail_command(
     else:
         click.echo(f"{n - len(result.failed)} von {n} Nachricht(en) gesendet.")
         if result.schon_zugestellt:
-            click.echo(f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, nicht "
-                       f"erneut gesendet (--resend sendet sie noch einmal).")
+            click.echo(
+                f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, nicht "
+                f"erneut gesendet (--resend sendet sie noch einmal)."
+            )
     click.echo(f"Protokoll: {result.log_file}")
     if result.failed:
-        click.echo(f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll; ein erneuter Aufruf "
-                   f"sendet nur diese.", err=True)
+        click.echo(
+            f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll; ein erneuter Aufruf "
+            f"sendet nur diese.",
+            err=True,
+        )
         sys.exit(1)
 
 

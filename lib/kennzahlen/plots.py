@@ -50,11 +50,13 @@ def area_styles(n: int) -> list[dict[str, str]]:
     out = []
     for i in range(n):
         r = i // len(OKABE_ITO)
-        out.append({
-            "color": OKABE_ITO[i % len(OKABE_ITO)],
-            "marker": MARKERS[(i + r) % len(MARKERS)] if n > len(OKABE_ITO) else "o",
-            "linestyle": LINESTYLES[r % len(LINESTYLES)],
-        })
+        out.append(
+            {
+                "color": OKABE_ITO[i % len(OKABE_ITO)],
+                "marker": MARKERS[(i + r) % len(MARKERS)] if n > len(OKABE_ITO) else "o",
+                "linestyle": LINESTYLES[r % len(LINESTYLES)],
+            }
+        )
     return out
 
 
@@ -136,7 +138,10 @@ def _done(fig: Figure) -> Figure:
 
 
 def anteile_gestapelt(
-    anteile: pd.DataFrame, titel: str, hervorheben: str | None = None, xlabel: str = "Anteil an der Bevölkerung"
+    anteile: pd.DataFrame,
+    titel: str,
+    hervorheben: str | None = None,
+    xlabel: str = "Anteil an der Bevölkerung",
 ) -> Figure:
     """Stacked horizontal bars: rows = areas, columns = groups, values = shares (0–1)."""
     fig, ax = plt.subplots(figsize=(8.0, 0.45 * len(anteile) + 1.6))
@@ -145,11 +150,20 @@ def anteile_gestapelt(
     labels = list(anteile.index)
     for i, col in enumerate(anteile.columns):
         vals = anteile[col].to_numpy(dtype=float)
-        ax.barh(labels, vals, left=left, color=colors[i], label=col, edgecolor="white", linewidth=0.6)
+        ax.barh(
+            labels, vals, left=left, color=colors[i], label=col, edgecolor="white", linewidth=0.6
+        )
         for y, (lft, v) in enumerate(zip(left, vals, strict=True)):
             if v >= 0.07:
-                ax.text(lft + v / 2, y, fmt.prozent(v, 0), ha="center", va="center", fontsize=8.5,
-                        color="white" if i in (0, 3, 4) else "black")
+                ax.text(
+                    lft + v / 2,
+                    y,
+                    fmt.prozent(v, 0),
+                    ha="center",
+                    va="center",
+                    fontsize=8.5,
+                    color="white" if i in (0, 3, 4) else "black",
+                )
         left += vals
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -158,7 +172,9 @@ def anteile_gestapelt(
     ax.set_title(titel)
     if hervorheben in labels:
         ax.get_yticklabels()[labels.index(hervorheben)].set_fontweight("bold")
-    ax.legend(ncol=min(4, anteile.shape[1]), loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=9)
+    ax.legend(
+        ncol=min(4, anteile.shape[1]), loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=9
+    )
     return _done(fig)
 
 
@@ -185,11 +201,20 @@ def balken(
     if referenz is not None:
         ax.axvline(referenz, color="black", linestyle="--", linewidth=1)
         if referenz_text:
-            ax.text(referenz, len(werte) - 0.35, " " + referenz_text, fontsize=8.5, ha="left", va="top")
+            ax.text(
+                referenz, len(werte) - 0.35, " " + referenz_text, fontsize=8.5, ha="left", va="top"
+            )
     ax.invert_yaxis()
     zahlenachse(ax.xaxis, prozent, _ganzzahlig(werte) if ganzzahlig is None else ganzzahlig)
     # all bars 0: an axis up to 1 (1 % for shares), not to 1e-9 with ticks a reader cannot tell apart
-    ax.set_xlim(0, max(float(np.nanmax(werte.to_numpy(dtype=float))) * 1.18, (referenz or 0) * 1.1, 0.01 if prozent else 1))
+    ax.set_xlim(
+        0,
+        max(
+            float(np.nanmax(werte.to_numpy(dtype=float))) * 1.18,
+            (referenz or 0) * 1.1,
+            0.01 if prozent else 1,
+        ),
+    )
     ax.set_title(titel)
     return _done(fig)
 
@@ -224,7 +249,14 @@ def zeitreihe(
         ax.axhline(zielwert, color="black", linestyle="--", linewidth=1)
         stellen = fmt.nachkomma_noetig([zielwert * 100 if prozent else zielwert], hoechstens=2)
         ziel = fmt.prozent(zielwert, stellen) if prozent else fmt.zahl(zielwert, stellen)
-        ax.text(x[-1] if len(x) else 0, zielwert, f" Zielwert {ziel}", va="bottom", ha="right", fontsize=8.5)
+        ax.text(
+            x[-1] if len(x) else 0,
+            zielwert,
+            f" Zielwert {ziel}",
+            va="bottom",
+            ha="right",
+            fontsize=8.5,
+        )
     step = max(1, len(x) // 10)
     ax.set_xticks(x[::step])
     ax.set_xticklabels([str(v) for v in list(daten.index)[::step]], rotation=0, fontsize=8.5)
@@ -232,7 +264,12 @@ def zeitreihe(
     ax.set_ylabel(ylabel)
     ax.set_title(titel)
     if daten.shape[1] > 1:
-        ax.legend(fontsize=8.5, ncol=min(4, daten.shape[1]), loc="upper center", bbox_to_anchor=(0.5, -0.1))
+        ax.legend(
+            fontsize=8.5,
+            ncol=min(4, daten.shape[1]),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.1),
+        )
     return _done(fig)
 
 
@@ -263,7 +300,9 @@ def karte(
     if leer.any():
         gdf[leer].plot(ax=ax, color="#dddddd", edgecolor="white", linewidth=0.5)
     if (~leer).any():
-        gdf[~leer].plot(ax=ax, column="wert", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5)
+        gdf[~leer].plot(
+            ax=ax, column="wert", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5
+        )
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
         rand.boundary.plot(ax=ax, color="black", linewidth=1.6)
@@ -273,8 +312,12 @@ def karte(
         ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7,
-                      format=de_achse(prozent=prozent, nachkomma=0))
+    cb = fig.colorbar(
+        ScalarMappable(norm=norm, cmap=cmap),
+        ax=ax,
+        shrink=0.7,
+        format=de_achse(prozent=prozent, nachkomma=0),
+    )
     cb.set_label(legende)
     ax.set_title(titel)
     return _done(fig)
@@ -286,10 +329,19 @@ def ampel_raster(farben: pd.DataFrame, titel: str) -> Figure:
     for i, row in enumerate(farben.index):
         for j, col in enumerate(farben.columns):
             f = farben.loc[row, col] or "grau"
-            ax.add_patch(plt.Rectangle((j + 0.05, i + 0.08), 0.9, 0.84, color=AMPEL_FARBEN.get(f, "#bbbbbb")))
-            ax.text(j + 0.5, i + 0.5, AMPEL_TEXT.get(f, f).upper() if f != "grau" else "–",
-                    ha="center", va="center", fontsize=9, fontweight="bold",
-                    color="white" if f in ("gruen", "rot") else "black")
+            ax.add_patch(
+                plt.Rectangle((j + 0.05, i + 0.08), 0.9, 0.84, color=AMPEL_FARBEN.get(f, "#bbbbbb"))
+            )
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                AMPEL_TEXT.get(f, f).upper() if f != "grau" else "–",
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+                color="white" if f in ("gruen", "rot") else "black",
+            )
     ax.set_xlim(0, farben.shape[1])
     ax.set_ylim(farben.shape[0], 0)
     ax.set_xticks(np.arange(farben.shape[1]) + 0.5)
@@ -317,8 +369,14 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
         ax.plot(x, y, color=OKABE_ITO[0], linewidth=2, marker="o", markersize=2.5)
         if len(y) and np.isfinite(y[-1]):
             ax.plot(x[-1], y[-1], "o", color=HIGHLIGHT, markersize=5)
-            ax.annotate(fmt.zahl(y[-1]), (x[-1], y[-1]), textcoords="offset points", xytext=(-4, 6),
-                        ha="right", fontsize=8.5)
+            ax.annotate(
+                fmt.zahl(y[-1]),
+                (x[-1], y[-1]),
+                textcoords="offset points",
+                xytext=(-4, 6),
+                ha="right",
+                fontsize=8.5,
+            )
         ax.set_title(str(col), fontsize=10)
         zahlenachse(ax.yaxis, ganzzahlig=_ganzzahlig(y))
         ticks = [0, len(x) - 1] if len(x) > 1 else [0]

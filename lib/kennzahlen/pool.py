@@ -55,7 +55,11 @@ def periods_for(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> 
     """All periods of a periodicity that lie completely within [first, last]."""
     out: list[Period] = []
     for s in quarter_ends(first, last):
-        if periodizitaet == "stichtag_quartal" or periodizitaet == "stichtag_jahr" and s.month == 12:
+        if (
+            periodizitaet == "stichtag_quartal"
+            or periodizitaet == "stichtag_jahr"
+            and s.month == 12
+        ):
             out.append(Period(s.strftime("%Y-%m-%d"), s, s))
         elif periodizitaet == "quartal":
             start = s - pd.offsets.QuarterBegin(startingMonth=1)
@@ -69,7 +73,10 @@ def periods_for(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> 
 
 
 def coverage(
-    table: str, frame: pd.DataFrame, files: pd.DataFrame | None, vollstaendig_ab: pd.Timestamp | None = None
+    table: str,
+    frame: pd.DataFrame,
+    files: pd.DataFrame | None,
+    vollstaendig_ab: pd.Timestamp | None = None,
 ) -> Coverage:
     """The time a table's exports cover (DATA_CONTRACT.md section 3, "Coverage").
 
@@ -153,9 +160,7 @@ class PoolBuilder:
         table = TABLES[bz.tabelle]
         df = self.tables[bz.tabelle]
         dims = [
-            c.name
-            for c in table.columns
-            if c.kind in ("code", "bool", "int") and c.name not in GEO
+            c.name for c in table.columns if c.kind in ("code", "bool", "int") and c.name not in GEO
         ]
         geo = [g for g in GEO if g in df.columns]
         group = [*geo, *dims]
@@ -196,7 +201,9 @@ class PoolBuilder:
         table = TABLES[self.catalog.basiszahlen[term.basis].tabelle]
         mask = np.ones(len(df), dtype=bool)
         for col, value in term.filter.items():
-            mask &= _filter_mask(df[col], value, table.column(col).kind if col != "sozialraum" else "code")
+            mask &= _filter_mask(
+                df[col], value, table.column(col).kind if col != "sozialraum" else "code"
+            )
         geo = [g for g in GEO if g in df.columns]
         sub = df.loc[mask]
         return sub.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
@@ -352,13 +359,18 @@ def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]
     out: dict[str, dict[str, str]] = {"kennzahlen": {}, "stand": {}}
     pool = frames.get("kennzahlen")
     if pool is not None and len(pool):
-        row_hash = pd.util.hash_pandas_object(pool[POOL_COLUMNS].astype(str), index=False).to_numpy()
+        row_hash = pd.util.hash_pandas_object(
+            pool[POOL_COLUMNS].astype(str), index=False
+        ).to_numpy()
         for kid, idx in pool.groupby("kennzahl", sort=True).indices.items():
             out["kennzahlen"][str(kid)] = hashlib.sha256(row_hash[idx].tobytes()).hexdigest()
     stand = frames.get("stand")
     if stand is not None and len(stand):
         for table, grp in stand.sort_values("datei").groupby("tabelle", sort=True):
-            text = "|".join(f"{d}@{pd.Timestamp(s).date()}" for d, s in zip(grp["datei"], grp["stand"], strict=True))
+            text = "|".join(
+                f"{d}@{pd.Timestamp(s).date()}"
+                for d, s in zip(grp["datei"], grp["stand"], strict=True)
+            )
             out["stand"][str(table)] = hashlib.sha256(text.encode()).hexdigest()
     return out
 
@@ -383,7 +395,9 @@ def write_pool(
 
     tables = {f"{name}.parquet": writer(frame) for name, frame in frames.items()}
     manifest = {**content_hashes(frames), **(extra or {})}
-    poolstore.write(tables, manifest, Path(out), raw=raw, readme=PROCESSED_README, wait=wait, echo=echo)
+    poolstore.write(
+        tables, manifest, Path(out), raw=raw, readme=PROCESSED_README, wait=wait, echo=echo
+    )
     return Path(out) / paths.POOL_FILE
 
 

@@ -115,7 +115,9 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
     """Refuse a pool folder that is a file, overlaps the raw folder or holds foreign files."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise PoolTargetError(f"--out {out} ist eine Datei, kein Ordner: bitte einen Ordner für den Datenpool angeben.")
+        raise PoolTargetError(
+            f"--out {out} ist eine Datei, kein Ordner: bitte einen Ordner für den Datenpool angeben."
+        )
     target = out.resolve()
     for r in {Path(raw).resolve() if raw else None, paths.RAW.resolve()} - {None}:
         if target == r:
@@ -132,7 +134,9 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
         )
     foreign = foreign_entries(out)
     if foreign:
-        shown = ", ".join(foreign[:8]) + (f" … ({len(foreign)} insgesamt)" if len(foreign) > 8 else "")
+        shown = ", ".join(foreign[:8]) + (
+            f" … ({len(foreign)} insgesamt)" if len(foreign) > 8 else ""
+        )
         raise PoolTargetError(
             f"--out {out} enthält Dateien, die nicht von `kennzahlen pool` stammen: {shown}. "
             f"Der Datenpool wird nur in einen leeren Ordner oder einen früheren Datenpool geschrieben; "
@@ -149,7 +153,9 @@ def _listed(out: Path) -> set[str] | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("dateien"), dict):
         return None
-    return {n for n in data["dateien"] if isinstance(n, str) and "/" not in n and n.endswith(".parquet")}
+    return {
+        n for n in data["dateien"] if isinstance(n, str) and "/" not in n and n.endswith(".parquet")
+    }
 
 
 def foreign_entries(out: Path) -> list[str]:
@@ -169,7 +175,9 @@ def foreign_entries(out: Path) -> list[str]:
     versions = out / VERSIONS
     if versions.is_dir():
         for entry in sorted(versions.iterdir(), key=lambda p: p.name):
-            if not (VERSION_RE.match(entry.name) and entry.is_dir()) and not entry.name.startswith(TMP_PREFIX):
+            if not (VERSION_RE.match(entry.name) and entry.is_dir()) and not entry.name.startswith(
+                TMP_PREFIX
+            ):
                 foreign.append(f"{VERSIONS}/{entry.name}")
     return foreign
 
@@ -211,7 +219,9 @@ def _remove_tree(path: Path, root: Path) -> None:
 
 def clean_stale(out: Path) -> None:
     """Remove what killed writers left in the pool folder (call under the pool's lock)."""
-    for entry in list(out.iterdir()) + (list((out / VERSIONS).iterdir()) if (out / VERSIONS).is_dir() else []):
+    for entry in list(out.iterdir()) + (
+        list((out / VERSIONS).iterdir()) if (out / VERSIONS).is_dir() else []
+    ):
         if entry.name.startswith(TMP_PREFIX) and entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         elif is_temp_name(entry.name) and entry.is_file():
@@ -280,14 +290,26 @@ def write(
                 _fsync_file(tmp / name)
                 hashes[name] = hashlib.sha256((tmp / name).read_bytes()).hexdigest()
             body = {"dateien": hashes, **manifest}
-            name = "v-" + hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
-            data = (json.dumps({**body, "version": name}, indent=2, ensure_ascii=False, default=str) + "\n").encode()
+            name = (
+                "v-"
+                + hashlib.sha256(
+                    json.dumps(body, sort_keys=True, default=str).encode()
+                ).hexdigest()[:16]
+            )
+            data = (
+                json.dumps({**body, "version": name}, indent=2, ensure_ascii=False, default=str)
+                + "\n"
+            ).encode()
             (tmp / MANIFEST).write_bytes(data)
             _fsync_file(tmp / MANIFEST)
             os.chmod(tmp, mode)
             fsync_dir(tmp)
             target = versions / name
-            if target.is_dir() and (target / MANIFEST).is_file() and (target / MANIFEST).read_bytes() == data:
+            if (
+                target.is_dir()
+                and (target / MANIFEST).is_file()
+                and (target / MANIFEST).read_bytes() == data
+            ):
                 shutil.rmtree(tmp, ignore_errors=True)  # the same pool is there already
             else:
                 if target.exists():

@@ -340,7 +340,11 @@ def _nfc(s: pd.Series) -> pd.Series:
     if all(v.isascii() for v in values):
         return s
     fixed = np.array([unicodedata.normalize("NFC", v) for v in values], dtype=object)
-    out = np.where(codes >= 0, fixed[np.maximum(codes, 0)], "") if len(fixed) else np.array([], dtype=object)
+    out = (
+        np.where(codes >= 0, fixed[np.maximum(codes, 0)], "")
+        if len(fixed)
+        else np.array([], dtype=object)
+    )
     return pd.Series(out, index=s.index, dtype=s.dtype)
 
 
@@ -359,19 +363,25 @@ def _read_csv_text(
     data = path.read_bytes()
     wide = _wide_encoding(data)
     if wide:
-        msg = (f"Die Datei ist als {wide} gespeichert; gelesen werden UTF-8 und Windows-1252 (ANSI). "
-               "Bitte neu exportieren, z. B. in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“.")
+        msg = (
+            f"Die Datei ist als {wide} gespeichert; gelesen werden UTF-8 und Windows-1252 (ANSI). "
+            "Bitte neu exportieren, z. B. in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“."
+        )
         return None, [Problem(datei, None, None, wide, msg)], wide, None
     try:
         text, encoding = _decode(data)
     except UnicodeDecodeError as exc:
-        msg = (f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
-               "Windows-1252 (ANSI) exportieren.")
+        msg = (
+            f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
+            "Windows-1252 (ANSI) exportieren."
+        )
         return None, [Problem(datei, None, None, None, msg)], None, None
     header = text.split("\n", 1)[0]
     if not header.strip():
-        msg = ("Die Datei ist leer oder die erste Zeile (Kopfzeile) ist leer; bitte den Export "
-               "mit Kopfzeile wiederholen.")
+        msg = (
+            "Die Datei ist leer oder die erste Zeile (Kopfzeile) ist leer; bitte den Export "
+            "mit Kopfzeile wiederholen."
+        )
         return None, [Problem(datei, 1, None, None, msg)], encoding, None
     sep = ";" if header.count(";") >= header.count(",") else ","
     with warnings.catch_warnings(record=True) as caught:
@@ -416,16 +426,20 @@ def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem], lis
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure of openpyxl means: unreadable file
-        return None, [
-            Problem(
-                datei,
-                None,
-                None,
-                None,
-                f"Excel-Datei nicht lesbar ({exc}); bitte als "
-                ".xlsx neu speichern oder als CSV exportieren.",
-            )
-        ], []
+        return (
+            None,
+            [
+                Problem(
+                    datei,
+                    None,
+                    None,
+                    None,
+                    f"Excel-Datei nicht lesbar ({exc}); bitte als "
+                    ".xlsx neu speichern oder als CSV exportieren.",
+                )
+            ],
+            [],
+        )
     try:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
         extra = [ws.title for ws in wb.worksheets[1:] if _has_values(ws)]
@@ -439,16 +453,20 @@ def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem], lis
             f"alles auf das erste Blatt legen"
         )
     if not rows or all(v is None for v in rows[0]):
-        return None, [
-            Problem(
-                datei,
-                1,
-                None,
-                None,
-                "Das erste Tabellenblatt ist leer oder hat in Zeile 1 "
-                "keine Kopfzeile; bitte den Export mit Kopfzeile wiederholen.",
-            )
-        ], notes
+        return (
+            None,
+            [
+                Problem(
+                    datei,
+                    1,
+                    None,
+                    None,
+                    "Das erste Tabellenblatt ist leer oder hat in Zeile 1 "
+                    "keine Kopfzeile; bitte den Export mit Kopfzeile wiederholen.",
+                )
+            ],
+            notes,
+        )
     df = pd.DataFrame.from_records(rows)
     df.index = np.arange(1, len(df) + 1)
     # Excel gives real numbers, dates and booleans: turn every cell into its text, then
@@ -768,7 +786,8 @@ def _finish(
     if table.has_stadtviertel:
         stadtviertel, _ = _rg_codes(raumgliederung)
         mapping = pd.Series(
-            _nfc(raumgliederung["sozialraum"].astype(str).str.strip()).to_numpy(), index=stadtviertel
+            _nfc(raumgliederung["sozialraum"].astype(str).str.strip()).to_numpy(),
+            index=stadtviertel,
         )
         out["sozialraum"] = out["stadtviertel_nr"].map(mapping).fillna(OHNE_ZUORDNUNG)
     elif "sozialraum" in out.columns:

@@ -53,8 +53,13 @@ class Produkt:
 PRODUKTE: dict[int, Produkt] = {
     1: Produkt(1, "1_sozialstruktur", "01_sozialstruktur.ipynb", "Sozialstrukturelle Daten", True),
     2: Produkt(2, "2_quartalsmeldung", "02_quartalsmeldung.ipynb", "Quartalsmeldung", False),
-    3: Produkt(3, "3_wirkungskennzahlen", "03_wirkungskennzahlen.ipynb",
-               "Wirkungskennzahlen der Sozialraumorientierung", True),
+    3: Produkt(
+        3,
+        "3_wirkungskennzahlen",
+        "03_wirkungskennzahlen.ipynb",
+        "Wirkungskennzahlen der Sozialraumorientierung",
+        True,
+    ),
     4: Produkt(4, "4_ampel", "04_ampel.ipynb", "Ampel", False),
 }
 
@@ -76,10 +81,14 @@ def slug(name: str) -> str:
 
 def check_periode(periode: str) -> str:
     """Validate a quarter label 'YYYY-Qn' (years 1900–2100)."""
-    if not isinstance(periode, str) or not re.fullmatch(r"[0-9]{4}-Q[1-4]", periode, flags=re.ASCII):
+    if not isinstance(periode, str) or not re.fullmatch(
+        r"[0-9]{4}-Q[1-4]", periode, flags=re.ASCII
+    ):
         raise RunnerError(f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4")
     if not 1900 <= int(periode[:4]) <= 2100:
-        raise RunnerError(f"Periode '{periode}' ungültig: das Jahr muss zwischen 1900 und 2100 liegen")
+        raise RunnerError(
+            f"Periode '{periode}' ungültig: das Jahr muss zwischen 1900 und 2100 liegen"
+        )
     return periode
 
 
@@ -93,7 +102,9 @@ def match_areas(raeume: list[str], valid: list[str]) -> list[str]:
     known = {nfc(v).strip(): v for v in valid}
     unknown = [r for r in raeume if nfc(r).strip() not in known]
     if unknown:
-        raise RunnerError(f"Unbekannte(r) Raum/Räume: {', '.join(unknown)} (bekannt: {', '.join(valid)})")
+        raise RunnerError(
+            f"Unbekannte(r) Raum/Räume: {', '.join(unknown)} (bekannt: {', '.join(valid)})"
+        )
     return list(dict.fromkeys(known[nfc(r).strip()] for r in raeume))
 
 
@@ -170,8 +181,10 @@ def plan(
     try:
         manifest_data = version.manifest
     except ValueError:
-        raise RunnerError(f"{pool / 'manifest.json'} ist kein gültiges JSON: den Datenpool neu bauen "
-                          f"(`kennzahlen pool`).") from None
+        raise RunnerError(
+            f"{pool / 'manifest.json'} ist kein gültiges JSON: den Datenpool neu bauen "
+            f"(`kennzahlen pool`)."
+        ) from None
     ohne_daten = _check_pool_has(version.dir, periode)
     valid = areas()
     raeume = match_areas(raeume, valid) if raeume else valid
@@ -189,16 +202,35 @@ def plan(
         allowed = notebook_parameters(nb)
         bad = sorted(set(params) - allowed)
         if bad:
-            raise RunnerError(f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: {', '.join(sorted(allowed))})")
+            raise RunnerError(
+                f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: {', '.join(sorted(allowed))})"
+            )
         nb_bytes = nb.read_bytes()
         deps = product_dependencies(nr, manifest_data)
         for raum in raeume:
             p = {**params, "sozialraum": raum}
-            h = _sha(base_hash.encode(), deps or pool_bytes, nb_bytes, json.dumps(p, sort_keys=True).encode())
+            h = _sha(
+                base_hash.encode(),
+                deps or pool_bytes,
+                nb_bytes,
+                json.dumps(p, sort_keys=True).encode(),
+            )
             # the notebook reads the pool version planned here, also if a new one appears meanwhile
             run_params = {**p, "pool": str(version.dir)}
-            jobs.append(Job(nr, raum, periode, str(version.dir), str(out), str(nb), h, run_params, str(pool),
-                            ohne_daten.get(nr, "")))
+            jobs.append(
+                Job(
+                    nr,
+                    raum,
+                    periode,
+                    str(version.dir),
+                    str(out),
+                    str(nb),
+                    h,
+                    run_params,
+                    str(pool),
+                    ohne_daten.get(nr, ""),
+                )
+            )
     return jobs
 
 
@@ -207,7 +239,9 @@ def _check_out(out: Path) -> Path:
     for p in (out, *out.parents):
         if p.exists():
             if not p.is_dir():
-                raise RunnerError(f"--out {out}: {p} ist eine Datei, kein Ordner; bitte einen Ordner angeben.")
+                raise RunnerError(
+                    f"--out {out}: {p} ist eine Datei, kein Ordner; bitte einen Ordner angeben."
+                )
             break
     return out
 
@@ -220,12 +254,20 @@ def _read_pool_periods(pool: Path):
     if not file.exists():
         return None
     try:
-        daten = pd.read_parquet(file, columns=["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"])
+        daten = pd.read_parquet(
+            file, columns=["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
+        )
         details_file = pool / "ampel_details.parquet"
-        details = pd.read_parquet(details_file, columns=["quartal", "wert"]) if details_file.exists() else None
+        details = (
+            pd.read_parquet(details_file, columns=["quartal", "wert"])
+            if details_file.exists()
+            else None
+        )
     except Exception as exc:  # noqa: BLE001 - any unreadable pool file: one clear message
-        raise RunnerError(f"{file} ist nicht lesbar ({type(exc).__name__}): den Datenpool neu bauen "
-                          f"(`kennzahlen pool`).") from None
+        raise RunnerError(
+            f"{file} ist nicht lesbar ({type(exc).__name__}): den Datenpool neu bauen "
+            f"(`kennzahlen pool`)."
+        ) from None
     return daten, details
 
 
@@ -243,7 +285,9 @@ def _quarters_of(daten, details) -> list[str]:
         quartale |= set(details["quartal"].unique())
     if not quartale:
         return []
-    first, last = (pd.Period(q.replace("-Q", "Q"), freq="Q") for q in (min(quartale), max(quartale)))
+    first, last = (
+        pd.Period(q.replace("-Q", "Q"), freq="Q") for q in (min(quartale), max(quartale))
+    )
     return [f"{p.year}-Q{p.quarter}" for p in pd.period_range(first, last, freq="Q")]
 
 
@@ -287,10 +331,15 @@ def _check_pool_has(pool: Path, periode: str) -> dict[int, str]:
         else:
             bereich = f"Er enthält die Quartale {alle[0]} bis {alle[-1]}."
         neu = " Fehlen neue Exporte in data/raw/?" if not alle or periode > alle[-1] else ""
-        raise RunnerError(f"Der Datenpool enthält keine Daten zum Stichtag {stichtag} ({periode}), für keines der "
-                          f"Produkte. {bereich}{neu}")
-    return {nr: keine_daten(nr, berichtszeitraum(nr, periode), pool)
-            for nr, qs in fuellbar.items() if periode not in qs}
+        raise RunnerError(
+            f"Der Datenpool enthält keine Daten zum Stichtag {stichtag} ({periode}), für keines der "
+            f"Produkte. {bereich}{neu}"
+        )
+    return {
+        nr: keine_daten(nr, berichtszeitraum(nr, periode), pool)
+        for nr, qs in fuellbar.items()
+        if periode not in qs
+    }
 
 
 def product_dependencies(produkt: int, manifest: dict) -> bytes:
@@ -313,8 +362,10 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
         catalog = load_catalog()
         kennzahlen = [k for k in catalog.kennzahlen if produkt in k.produkt and k.erhoben]
         tables = sorted({t for k in kennzahlen for t in catalog.tables_of(k)})
-        deps = {"kennzahlen": {k.id: kz_hashes.get(k.id) for k in kennzahlen},
-                "stand": {t: stand.get(t) for t in tables}}
+        deps = {
+            "kennzahlen": {k.id: kz_hashes.get(k.id) for k in kennzahlen},
+            "stand": {t: stand.get(t) for t in tables},
+        }
     return json.dumps(deps, sort_keys=True).encode()
 
 
@@ -330,7 +381,10 @@ def _ipc_kernel_manager():
         def __init__(self, **kwargs):
             if os.name == "posix":
                 # the worker's PID in the names: files of a killed run can be told and removed
-                base = os.path.join(tempfile.gettempdir(), f"{KERNEL_FILE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}")
+                base = os.path.join(
+                    tempfile.gettempdir(),
+                    f"{KERNEL_FILE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}",
+                )
                 kwargs.setdefault("transport", "ipc")
                 kwargs.setdefault("ip", base)
                 kwargs.setdefault("connection_file", base + ".json")
@@ -416,7 +470,9 @@ def export_html(nb, title: str) -> str:
     c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell", "injected-parameters", "parameters")
     c.TagRemovePreprocessor.remove_input_tags = ("remove_input",)
     c.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=c, template_name="kennzahlen", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter = HTMLExporter(
+        config=c, template_name="kennzahlen", extra_template_basedirs=[str(TEMPLATE_DIR)]
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -506,7 +562,9 @@ def run_job(job: Job) -> dict:
         "anhaenge": [],
         "notebook": f"{produkt.ordner}/{slug(job.raum)}.ipynb",
         "input_hash": job.input_hash,
-        "pool_manifest_sha256": hashlib.sha256((Path(job.pool) / "manifest.json").read_bytes()).hexdigest(),
+        "pool_manifest_sha256": hashlib.sha256(
+            (Path(job.pool) / "manifest.json").read_bytes()
+        ).hexdigest(),
         "erstellt": datetime.now().isoformat(timespec="seconds"),
     }
     error = None
@@ -541,7 +599,9 @@ def run_job(job: Job) -> dict:
                 os.replace(tmp_nb, executed)
             _discard(tmp_nb)
     if error is not None:
-        entry.update(status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2))
+        entry.update(
+            status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2)
+        )
         return entry
     nb = nbformat.read(executed, as_version=4)
     zeitraum = entry["berichtszeitraum"]
@@ -559,8 +619,12 @@ def run_job(job: Job) -> dict:
 
         write_audit(pd.DataFrame(audit, columns=AUDIT_COLUMNS), base.with_suffix(".audit.csv"))
         entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
-    entry.update(status="ok", fehler=None, kernaussagen=output_metadata(nb, "kernaussagen"),
-                 sekunden=round(time.perf_counter() - t0, 2))
+    entry.update(
+        status="ok",
+        fehler=None,
+        kernaussagen=output_metadata(nb, "kernaussagen"),
+        sekunden=round(time.perf_counter() - t0, 2),
+    )
     return entry
 
 
@@ -648,8 +712,15 @@ def run(
         lock.release()
 
 
-def _run_locked(periode: str, jobs: list[Job], out_dir: Path, force: bool, workers: int | None,
-                progress: bool, t0: float) -> RunResult:
+def _run_locked(
+    periode: str,
+    jobs: list[Job],
+    out_dir: Path,
+    force: bool,
+    workers: int | None,
+    progress: bool,
+    t0: float,
+) -> RunResult:
     previous = {(e["produkt"], e["raum"]): e for e in _load_runs(out_dir).get("reports", [])}
     version_dir = Path(jobs[0].pool) if jobs else None
     manifest = version_dir / "manifest.json" if version_dir else None
@@ -686,7 +757,9 @@ def _run_locked(periode: str, jobs: list[Job], out_dir: Path, force: bool, worke
     this_run = [e for e in _sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
     from .geography import polygon_warnungen
 
-    warnungen = polygon_warnungen() if any(j.produkt == 1 and not j.keine_daten for j in jobs) else []
+    warnungen = (
+        polygon_warnungen() if any(j.produkt == 1 and not j.keine_daten for j in jobs) else []
+    )
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 
@@ -715,17 +788,30 @@ def _hold(version_dir: Path | None):
     """Keep the pool version the reports read from being pruned by a pool build meanwhile."""
     import contextlib
 
-    return _safeio.shared_hold(version_dir / "manifest.json") if version_dir else contextlib.nullcontext()
+    return (
+        _safeio.shared_hold(version_dir / "manifest.json")
+        if version_dir
+        else contextlib.nullcontext()
+    )
 
 
 def _sorted_entries(merged: dict) -> list[dict]:
-    return sorted(merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"]))
+    return sorted(
+        merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"])
+    )
 
 
-def _write_runs(out_dir: Path, periode: str, root: str | None, pool_sha: str | None, merged: dict) -> None:
+def _write_runs(
+    out_dir: Path, periode: str, root: str | None, pool_sha: str | None, merged: dict
+) -> None:
     """runs.json and index.html for the reports known so far (each replaced atomically)."""
     all_entries = _sorted_entries(merged)
-    runs = {"periode": periode, "pool": root, "pool_manifest_sha256": pool_sha, "reports": all_entries}
+    runs = {
+        "periode": periode,
+        "pool": root,
+        "pool_manifest_sha256": pool_sha,
+        "reports": all_entries,
+    }
     _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
     _write_atomic(out_dir / "index.html", render_index(periode, all_entries))
 
@@ -751,24 +837,34 @@ def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=Non
             shutdown_warm_kernel()
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        ) as pool:
             futures = {pool.submit(run_job, job): job for job in jobs}
             for fut in as_completed(futures):
                 job = futures[fut]
                 try:
                     entry = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its report
-                    entry = {**asdict(job), "status": "fehler", "fehler": _short_error(exc),
-                             "raum": job.raum, "produkt": job.produkt,
-                             "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html"}
+                    entry = {
+                        **asdict(job),
+                        "status": "fehler",
+                        "fehler": _short_error(exc),
+                        "raum": job.raum,
+                        "produkt": job.produkt,
+                        "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html",
+                    }
                 done(entry)
     bar.close()
     return results
 
 
-STATUS_TEXT = {"ok": "neu erstellt", "uebersprungen": "unverändert", "fehler": "FEHLER",
-               KEINE_DATEN: "nicht erstellt (keine Daten)"}
+STATUS_TEXT = {
+    "ok": "neu erstellt",
+    "uebersprungen": "unverändert",
+    "fehler": "FEHLER",
+    KEINE_DATEN: "nicht erstellt (keine Daten)",
+}
 
 
 def render_index(periode: str, entries: list[dict]) -> str:
@@ -785,10 +881,14 @@ def render_index(periode: str, entries: list[dict]) -> str:
             if e is None:
                 cells.append("<td>–</td>")
             elif e["status"] == "fehler":
-                cells.append(f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>')
+                cells.append(
+                    f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>'
+                )
             elif e["status"] == KEINE_DATEN:
-                cells.append(f'<td class="keine-daten" title="{html.escape(str(e.get("grund", "")))}">'
-                             f'nicht erstellt: keine Daten</td>')
+                cells.append(
+                    f'<td class="keine-daten" title="{html.escape(str(e.get("grund", "")))}">'
+                    f"nicht erstellt: keine Daten</td>"
+                )
             else:
                 extra = "".join(
                     f' · <a href="{html.escape(a)}">{html.escape(Path(a).suffix[1:].upper())}</a>'
@@ -804,7 +904,8 @@ def render_index(periode: str, entries: list[dict]) -> str:
     fail_html = ""
     if failed:
         items = "".join(
-            f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: {html.escape(str(e.get('fehler')))}</li>" for e in failed
+            f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: {html.escape(str(e.get('fehler')))}</li>"
+            for e in failed
         )
         fail_html = f'<h2>Fehlgeschlagene Berichte</h2><ul class="fehler">{items}</ul>'
     ohne = {}
@@ -837,7 +938,7 @@ a {{ color: #0b5394; }}
 <h1>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</h1>
 <p>Abteilung Soziales. Stand der Berichte: {stamp}. Jahresprodukte (1 und 3) zeigen das letzte vollständige Jahr.</p>
 <table><thead><tr><th>Produkt</th>{header}</tr></thead><tbody>
-{''.join(rows)}
+{"".join(rows)}
 </tbody></table>
 {ohne_html}
 {fail_html}

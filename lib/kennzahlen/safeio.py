@@ -62,7 +62,9 @@ def fsync_dir(folder: Path) -> None:
 def temp_name(path: Path) -> Path:
     """A new, unique temp file beside ``path`` (created empty, so no one else gets the name)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_TAG}{path.stem}.", suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_TAG}{path.stem}.", suffix=path.suffix, dir=path.parent
+    )
     os.close(fd)
     return Path(tmp)
 
@@ -229,8 +231,13 @@ class FolderLock:
     (:class:`LockBusy`) names the holder. The lock dies with its process.
     """
 
-    def __init__(self, folder: Path | str, what: str, wait: float = 0.0,
-                 echo: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        folder: Path | str,
+        what: str,
+        wait: float = 0.0,
+        echo: Callable[[str], None] | None = None,
+    ):
         self.folder = Path(folder)
         self.what = what
         self.wait = max(0.0, float(wait or 0))
@@ -259,8 +266,12 @@ class FolderLock:
             time.sleep(0.05)
 
     def _write_holder(self) -> None:
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
-                "start": datetime.now().isoformat(timespec="seconds"), "befehl": _command_line()}
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "start": datetime.now().isoformat(timespec="seconds"),
+            "befehl": _command_line(),
+        }
         data = json.dumps(info, ensure_ascii=False).encode("utf-8")
         assert self.fd is not None
         os.pwrite(self.fd, data, 0)  # new text first, then cut what is left of the old one

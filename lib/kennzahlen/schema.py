@@ -261,9 +261,7 @@ TABLES: dict[str, Table] = {
                 Column("meldung_id", "id"),
                 Column("datum", "date"),
                 Column("art", "code", codes=("mietschulden", "raeumungsklage")),
-                Column(
-                    "meldende_stelle", "code", codes=("uws", "amtsgericht", "klient", "dritte")
-                ),
+                Column("meldende_stelle", "code", codes=("uws", "amtsgericht", "klient", "dritte")),
                 STV,
             ),
             key=("meldung_id",),

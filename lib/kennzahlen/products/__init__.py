@@ -32,7 +32,9 @@ def is_public(produkt: int) -> bool:
 STICHTAG_RE = r"\d{4}-(03-31|06-30|09-30|12-31)"
 
 
-def berichtsperioden(daten: pd.DataFrame, ampel_details: pd.DataFrame | None = None) -> dict[int, set[str]]:
+def berichtsperioden(
+    daten: pd.DataFrame, ampel_details: pd.DataFrame | None = None
+) -> dict[int, set[str]]:
     """Per product, the report periods the pool holds any of its data for.
 
     Produkt 1: years with a value of a Produkt-1 Kennzahl on 31.12.; Produkt 2: quarters with a
@@ -62,8 +64,12 @@ def _quartal(stichtag: str) -> str:
     return f"{ts.year}-Q{ts.quarter}"
 
 
-PRODUKT_NAMEN = {1: "die Sozialstrukturellen Daten", 2: "die Quartalsmeldung", 3: "die Wirkungskennzahlen",
-                 4: "die Ampel"}
+PRODUKT_NAMEN = {
+    1: "die Sozialstrukturellen Daten",
+    2: "die Quartalsmeldung",
+    3: "die Wirkungskennzahlen",
+    4: "die Ampel",
+}
 
 
 def tabellen(produkt: int) -> set[str]:

@@ -12,10 +12,19 @@ from .. import ampel, fmt
 from ..schema import GESAMTSTADT
 from .common import Html
 
-FELDER = {"jh": "Jugendhilfe", "egh": "Eingliederungshilfe", "ah": "Altenhilfe", "es": "Existenzsicherung",
-          "ws": "Wohnraumsicherung"}
+FELDER = {
+    "jh": "Jugendhilfe",
+    "egh": "Eingliederungshilfe",
+    "ah": "Altenhilfe",
+    "es": "Existenzsicherung",
+    "ws": "Wohnraumsicherung",
+}
 LABEL = {"gruen": "GRÜN", "gelb": "GELB", "rot": "ROT", "grau": "keine Aussage"}
-REGEL = {"zielwert": "Zielwert", "anstieg": "Anstieg ggü. Ø 4 Vorquartale", "spc": "SPC (XmR, feste Basis)"}
+REGEL = {
+    "zielwert": "Zielwert",
+    "anstieg": "Anstieg ggü. Ø 4 Vorquartale",
+    "spc": "SPC (XmR, feste Basis)",
+}
 
 
 def licht(farbe: str | None, manuell: bool = False) -> Html:
@@ -40,14 +49,17 @@ def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
         style = ' style="background:#fde9d9"' if raum == hervorheben else ""
         cells = "".join(
             f'<td style="text-align:center">{licht(by.loc[f, "farbe"], bool(by.loc[f, "manuell"]))}</td>'
-            if f in by.index else "<td>–</td>"
+            if f in by.index
+            else "<td>–</td>"
             for f in felder
         )
         rows.append(f"<tr{style}><th>{html.escape(raum)}</th>{cells}</tr>")
     return f'<table class="kz-raster"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def begruendungen(lichter: pd.DataFrame, raum: str | None = None, nur_auffaellig: bool = False) -> pd.DataFrame:
+def begruendungen(
+    lichter: pd.DataFrame, raum: str | None = None, nur_auffaellig: bool = False
+) -> pd.DataFrame:
     """Per light: colour, what the rules said, and the reason (a manual switch keeps both).
 
     Every cell is HTML-safe (names and reasons escaped), as the report shows it with
@@ -56,18 +68,28 @@ def begruendungen(lichter: pd.DataFrame, raum: str | None = None, nur_auffaellig
     rows = lichter if raum is None else lichter[lichter["sozialraum"] == raum]
     if nur_auffaellig:
         rows = rows[rows["farbe"].isin(["rot", "gelb"]) | rows["manuell"]]
-    out = pd.DataFrame({
-        "Gebiet": rows["sozialraum"].map(lambda r: html.escape(str(r))),
-        "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
-        "Ampel": [licht(f, m) for f, m in zip(rows["farbe"], rows["manuell"], strict=True)],
-        "nach Regeln": [licht(f) for f in rows["farbe_regel"]],
-        "Begründung": [
-            (f"<b>Manuell geschaltet am {fmt.datum(d)}:</b> {html.escape(b)}<br><small>Regeln: {html.escape(r or '')}</small>"
-             if m else html.escape(b or ""))
-            for b, r, m, d in zip(rows["begruendung"], rows["begruendung_regel"], rows["manuell"],
-                                  rows["geschaltet_am"], strict=True)
-        ],
-    })
+    out = pd.DataFrame(
+        {
+            "Gebiet": rows["sozialraum"].map(lambda r: html.escape(str(r))),
+            "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
+            "Ampel": [licht(f, m) for f, m in zip(rows["farbe"], rows["manuell"], strict=True)],
+            "nach Regeln": [licht(f) for f in rows["farbe_regel"]],
+            "Begründung": [
+                (
+                    f"<b>Manuell geschaltet am {fmt.datum(d)}:</b> {html.escape(b)}<br><small>Regeln: {html.escape(r or '')}</small>"
+                    if m
+                    else html.escape(b or "")
+                )
+                for b, r, m, d in zip(
+                    rows["begruendung"],
+                    rows["begruendung_regel"],
+                    rows["manuell"],
+                    rows["geschaltet_am"],
+                    strict=True,
+                )
+            ],
+        }
+    )
     if raum is not None:
         out = out.drop(columns="Gebiet")
     return out.reset_index(drop=True)
@@ -78,22 +100,38 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     rows = det[det["sozialraum"] == raum]
 
     def wert(x: float, einheit: str) -> str:
-        return fmt.prozent(x) if einheit in ("anteil", "quote") else fmt.zahl(x, 0 if float(x).is_integer() else 1)
+        return (
+            fmt.prozent(x)
+            if einheit in ("anteil", "quote")
+            else fmt.zahl(x, 0 if float(x).is_integer() else 1)
+        )
 
     def schwelle(x: float, einheit: str) -> str:
         return "–" if pd.isna(x) else wert(x, einheit)
 
-    return pd.DataFrame({
-        "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
-        "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
-        "Regel": rows["regel"].map(REGEL).fillna(rows["regel"]).map(lambda x: html.escape(str(x))),
-        "Wert": [wert(w, e) if pd.notna(w) else "–" for w, e in zip(rows["wert"], rows["einheit"], strict=True)],
-        "Vergleich": rows["vergleich"].fillna("–").map(lambda x: html.escape(str(x))),
-        "Schwelle gelb": [schwelle(x, e) for x, e in zip(rows["schwelle_gelb"], rows["einheit"], strict=True)],
-        "Schwelle rot": [schwelle(x, e) for x, e in zip(rows["schwelle_rot"], rows["einheit"], strict=True)],
-        "Fälle": rows["faelle"].map(lambda x: fmt.zahl(x)),
-        "Farbe": [licht(f) for f in rows["farbe"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
+            "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
+            "Regel": rows["regel"]
+            .map(REGEL)
+            .fillna(rows["regel"])
+            .map(lambda x: html.escape(str(x))),
+            "Wert": [
+                wert(w, e) if pd.notna(w) else "–"
+                for w, e in zip(rows["wert"], rows["einheit"], strict=True)
+            ],
+            "Vergleich": rows["vergleich"].fillna("–").map(lambda x: html.escape(str(x))),
+            "Schwelle gelb": [
+                schwelle(x, e) for x, e in zip(rows["schwelle_gelb"], rows["einheit"], strict=True)
+            ],
+            "Schwelle rot": [
+                schwelle(x, e) for x, e in zip(rows["schwelle_rot"], rows["einheit"], strict=True)
+            ],
+            "Fälle": rows["faelle"].map(lambda x: fmt.zahl(x)),
+            "Farbe": [licht(f) for f in rows["farbe"]],
+        }
+    ).reset_index(drop=True)
 
 
 def indikator_kennzahlen() -> list[str]:
@@ -105,8 +143,9 @@ def fehlt_satz(quartal: str, pool_dir: object) -> str:
     """One sentence: the pool holds no Ampel for the quarter, and which data it lacks (coverage)."""
     from . import common
 
-    tabellen = common.fehlende_tabellen(common.abdeckung_von(pool_dir),
-                                        common.tabellen_von(indikator_kennzahlen()), quartal)
+    tabellen = common.fehlende_tabellen(
+        common.abdeckung_von(pool_dir), common.tabellen_von(indikator_kennzahlen()), quartal
+    )
     return common.fehlt_satz(quartal, tabellen, "die Ampel fehlt daher")
 
 
@@ -117,8 +156,17 @@ def grau_gruende(lichter: pd.DataFrame, details: pd.DataFrame) -> dict[str, int]
     Reasons: 'Vergleichsquartale fehlen noch' (too short a series for the rule), 'kein Wert',
     'zu wenige Fälle'.
     """
-    grau = set(zip(*[lichter.loc[lichter["farbe"] == "grau", c] for c in ("sozialraum", "arbeitsfeld")], strict=True))
-    out: dict[str, set] = {"Vergleichsquartale fehlen noch": set(), "kein Wert": set(), "zu wenige Fälle": set()}
+    grau = set(
+        zip(
+            *[lichter.loc[lichter["farbe"] == "grau", c] for c in ("sozialraum", "arbeitsfeld")],
+            strict=True,
+        )
+    )
+    out: dict[str, set] = {
+        "Vergleichsquartale fehlen noch": set(),
+        "kein Wert": set(),
+        "zu wenige Fälle": set(),
+    }
     for r in details[details["farbe"] == "grau"].itertuples():
         key = (r.sozialraum, r.arbeitsfeld)
         if key not in grau:
@@ -133,15 +181,24 @@ def grau_gruende(lichter: pd.DataFrame, details: pd.DataFrame) -> dict[str, int]
     return {k: len(v) for k, v in out.items() if v}
 
 
-def kernaussagen(lichter: pd.DataFrame, quartal: str, raum: str, details: pd.DataFrame | None = None,
-                 pool_dir: object = None) -> list[str]:
+def kernaussagen(
+    lichter: pd.DataFrame,
+    quartal: str,
+    raum: str,
+    details: pd.DataFrame | None = None,
+    pool_dir: object = None,
+) -> list[str]:
     """Key messages: how many lights are red/yellow, which, why lights give no statement, and the
     manual switches; without an Ampel for the quarter, one sentence why."""
     rows = lichter if raum == GESAMTSTADT else lichter[lichter["sozialraum"] == raum]
     if rows.empty:
         return [fehlt_satz(quartal, pool_dir)]
     n = rows["farbe"].value_counts()
-    gebiet = "über alle Sozialräume und die Gesamtstadt" if raum == GESAMTSTADT else f"im Sozialraum {raum}"
+    gebiet = (
+        "über alle Sozialräume und die Gesamtstadt"
+        if raum == GESAMTSTADT
+        else f"im Sozialraum {raum}"
+    )
     grau = ""
     if n.get("grau", 0):
         gruende = grau_gruende(rows, details) if details is not None else {}
@@ -152,12 +209,18 @@ def kernaussagen(lichter: pd.DataFrame, quartal: str, raum: str, details: pd.Dat
     ]
     rot = rows[rows["farbe"] == "rot"]
     if len(rot):
-        out.append("Handlungsbedarf (rot): " + "; ".join(
-            f"{r.sozialraum} {FELDER[r.arbeitsfeld]}" for r in rot.itertuples()) + ".")
+        out.append(
+            "Handlungsbedarf (rot): "
+            + "; ".join(f"{r.sozialraum} {FELDER[r.arbeitsfeld]}" for r in rot.itertuples())
+            + "."
+        )
     manuell = rows[rows["manuell"]]
     for r in manuell.itertuples():
-        wie = (f"auf {ampel.FARB_TEXT[r.farbe]} bestätigt" if r.farbe == r.farbe_regel
-               else f"von {ampel.FARB_TEXT[r.farbe_regel]} (Regel) auf {ampel.FARB_TEXT[r.farbe]} geschaltet")
+        wie = (
+            f"auf {ampel.FARB_TEXT[r.farbe]} bestätigt"
+            if r.farbe == r.farbe_regel
+            else f"von {ampel.FARB_TEXT[r.farbe_regel]} (Regel) auf {ampel.FARB_TEXT[r.farbe]} geschaltet"
+        )
         out.append(f"Manuell: {r.sozialraum} {FELDER[r.arbeitsfeld]} {wie} – {r.begruendung}")
     return out
 
@@ -180,7 +243,9 @@ def regeln_text() -> str:
     )
 
 
-def raster_abschnitt(lichter: pd.DataFrame, quartal: str, hervorheben: str | None, pool_dir: object) -> HTML:
+def raster_abschnitt(
+    lichter: pd.DataFrame, quartal: str, hervorheben: str | None, pool_dir: object
+) -> HTML:
     """The grid of lights; without an Ampel for the quarter, the sentence why."""
     from .common import hinweis
 
@@ -203,11 +268,16 @@ def auffaellige_html(lichter: pd.DataFrame) -> HTML | None:
     rows = begruendungen(lichter[lichter["sozialraum"] != GESAMTSTADT], nur_auffaellig=True)
     kopf = "<h2>Auffällige Ampeln in den Sozialräumen</h2>"
     if rows.empty:
-        return HTML(kopf + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde geschaltet.</p>")
+        return HTML(
+            kopf
+            + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde geschaltet.</p>"
+        )
     return HTML(kopf + rows.to_html(escape=False, index=False, classes="kz-text"))
 
 
-def zeige_verlauf(pool_dir: object, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8) -> None:
+def zeige_verlauf(
+    pool_dir: object, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8
+) -> None:
     """Display the lights of the last quarters (up to ``anzahl``) and from when they run and why;
     nothing without any light (the grid says so)."""
     from IPython.display import display
@@ -222,11 +292,25 @@ def zeige_verlauf(pool_dir: object, indikatoren: pd.DataFrame, raum: str, quarta
     verlauf.index = [FELDER.get(f, f) for f in verlauf.index]
     verlauf.columns = [c.replace("-", " ") for c in verlauf.columns]
     auffaellig = int(verlauf.isin(["rot", "gelb"]).sum().sum())
-    wann = "im letzten Quartal" if len(quartale) == 1 else f"in {_zahlwort(len(quartale))} Quartalen"
+    wann = (
+        "im letzten Quartal" if len(quartale) == 1 else f"in {_zahlwort(len(quartale))} Quartalen"
+    )
     display(plots.ampel_raster(verlauf, f"{raum}: {auffaellig} gelbe oder rote Ampeln {wann}"))
-    display(reihen_hinweis(pool_dir, None, sorted(set(indikatoren["kennzahl"])), quartale[0], raum=raum,
-                           bis=quartal, was="Der Verlauf", einheit="quartal"))
+    display(
+        reihen_hinweis(
+            pool_dir,
+            None,
+            sorted(set(indikatoren["kennzahl"])),
+            quartale[0],
+            raum=raum,
+            bis=quartal,
+            was="Der Verlauf",
+            einheit="quartal",
+        )
+    )
 
 
 def _zahlwort(n: int) -> str:
-    return {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben", 8: "acht"}.get(n, str(n))
+    return {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben", 8: "acht"}.get(
+        n, str(n)
+    )

@@ -41,11 +41,19 @@ def stand_tabellen(pool: str | Path | None, tabellen: Iterable[str] | None = Non
     return stand.groupby("tabelle", as_index=False)["stand"].max().sort_values("tabelle")
 
 
-def kopf(titel: str, zeitraum: str, raum: str, pool: str | Path | None, tabellen: Iterable[str] | None = None,
-         empfaenger: str = "") -> HTML:
+def kopf(
+    titel: str,
+    zeitraum: str,
+    raum: str,
+    pool: str | Path | None,
+    tabellen: Iterable[str] | None = None,
+    empfaenger: str = "",
+) -> HTML:
     """The report header: title, period, area, recipients, and the data's Stand."""
     stand = stand_tabellen(pool, tabellen)
-    stand_txt = ", ".join(f"{t} {fmt.datum(s)}" for t, s in zip(stand["tabelle"], stand["stand"], strict=True))
+    stand_txt = ", ".join(
+        f"{t} {fmt.datum(s)}" for t, s in zip(stand["tabelle"], stand["stand"], strict=True)
+    )
     ohne = [t for t in (tabellen or []) if t not in set(stand["tabelle"])]
     if ohne:
         stand_txt += ("; " if stand_txt else "") + f"keine Lieferung: {', '.join(sorted(ohne))}"
@@ -54,7 +62,7 @@ def kopf(titel: str, zeitraum: str, raum: str, pool: str | Path | None, tabellen
     return HTML(
         f'<div class="kz-kopf"><h1>{html.escape(titel)}</h1>'
         f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> {html.escape(gebiet)}"
-        f"{emp}<br><span class=\"kz-fuss\"><b>Datenstand (Exportdatum):</b> {html.escape(stand_txt)}</span></div>"
+        f'{emp}<br><span class="kz-fuss"><b>Datenstand (Exportdatum):</b> {html.escape(stand_txt)}</span></div>'
     )
 
 
@@ -134,8 +142,11 @@ def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None
     import hashlib
 
     # a uuid from the content keeps the HTML stable between runs (nbval) and unique per table
-    digest = hashlib.sha1(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
-                          + str(caption).encode() + str(hervorheben).encode()).hexdigest()[:10]
+    digest = hashlib.sha1(
+        pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
+        + str(caption).encode()
+        + str(hervorheben).encode()
+    ).hexdigest()[:10]
     sty = df.style.set_uuid(digest).format(esc).format_index(esc, axis=0).format_index(esc, axis=1)
     if df.astype(str).map(len).to_numpy().max(initial=0) > 40:  # prose cells wrap, numbers do not
         sty = sty.set_table_attributes('class="kz-text"')
@@ -143,10 +154,14 @@ def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None
         sty = sty.set_caption(esc(caption))
     if hervorheben is not None:
         if hervorheben in df.columns:
-            sty = sty.set_properties(subset=[hervorheben], **{"background-color": "#fde9d9", "font-weight": "bold"})
+            sty = sty.set_properties(
+                subset=[hervorheben], **{"background-color": "#fde9d9", "font-weight": "bold"}
+            )
         elif hervorheben in df.index:
-            sty = sty.set_properties(subset=pd.IndexSlice[[hervorheben], :],
-                                     **{"background-color": "#fde9d9", "font-weight": "bold"})
+            sty = sty.set_properties(
+                subset=pd.IndexSlice[[hervorheben], :],
+                **{"background-color": "#fde9d9", "font-weight": "bold"},
+            )
     return HTML(sty.to_html())
 
 
@@ -158,19 +173,32 @@ def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
 
     cfg = disclosure.load_config()
     frames = [a for a in audits if a is not None and len(a)]
-    audit = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+    audit = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+    )
     if disclosure.is_public(produkt, cfg):
-        text = (f"<p class='kz-fuss'><b>Geheimhaltung:</b> {html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
-                f"In diesem Bericht sind {len(audit)} Tabellenfelder gesperrt.</p>")
+        text = (
+            f"<p class='kz-fuss'><b>Geheimhaltung:</b> {html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
+            f"In diesem Bericht sind {len(audit)} Tabellenfelder gesperrt.</p>"
+        )
     else:
         text = "<p class='kz-fuss'>Interner Bericht: exakte Fallzahlen, nicht zur Veröffentlichung.</p>"
     records = audit[disclosure.AUDIT_COLUMNS].astype(str).to_dict("records")
     display(HTML(text), metadata={"disclosure_audit": records})
 
 
-def reihen_hinweis(pool_dir: str | Path | None, daten: pd.DataFrame | None, kennzahlen: Sequence[str] | dict[str, str],
-                   erste_gezeigt: str | None, raum: str | None = None, bis: str | None = None,
-                   was: str = "Die Reihe", einheit: str = "stichtag") -> HTML:
+def reihen_hinweis(
+    pool_dir: str | Path | None,
+    daten: pd.DataFrame | None,
+    kennzahlen: Sequence[str] | dict[str, str],
+    erste_gezeigt: str | None,
+    raum: str | None = None,
+    bis: str | None = None,
+    was: str = "Die Reihe",
+    einheit: str = "stichtag",
+) -> HTML:
     """One sentence under a time series: from when it runs and why (the pool's coverage table).
 
     ``daten``: the pool's Kennzahlen (None: loaded from ``pool_dir``).
@@ -178,8 +206,16 @@ def reihen_hinweis(pool_dir: str | Path | None, daten: pd.DataFrame | None, kenn
     from .. import abdeckung
 
     daten = load_pool(pool_dir) if daten is None else daten
-    text = abdeckung.reihen_hinweis(daten, abdeckung.load(pool_dir), kennzahlen, erste_gezeigt, raum=raum,
-                                    bis=bis, was=was, einheit=einheit)
+    text = abdeckung.reihen_hinweis(
+        daten,
+        abdeckung.load(pool_dir),
+        kennzahlen,
+        erste_gezeigt,
+        raum=raum,
+        bis=bis,
+        was=was,
+        einheit=einheit,
+    )
     return HTML(f"<p class='kz-fuss'>{html.escape(text)}</p>")
 
 
@@ -265,7 +301,9 @@ def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | No
     return None
 
 
-def fehlende_tabellen(abdeckung: pd.DataFrame, tabellen: Iterable[str], periode: str) -> dict[str, str]:
+def fehlende_tabellen(
+    abdeckung: pd.DataFrame, tabellen: Iterable[str], periode: str
+) -> dict[str, str]:
     """The tables among ``tabellen`` that do not cover the period, each with why."""
     out = {}
     for t in sorted(set(tabellen)):
@@ -275,8 +313,13 @@ def fehlende_tabellen(abdeckung: pd.DataFrame, tabellen: Iterable[str], periode:
     return out
 
 
-def fehlt_satz(periode: str, fehlend: dict[str, str], folge: str, gebiet: str | None = None,
-               zeit: str | None = None) -> str:
+def fehlt_satz(
+    periode: str,
+    fehlend: dict[str, str],
+    folge: str,
+    gebiet: str | None = None,
+    zeit: str | None = None,
+) -> str:
     """One German sentence: what is missing for a period, why, and what is left out.
 
     ``fehlend``: table -> why (:func:`fehlende_tabellen`); empty: the pool has no values although
@@ -292,7 +335,7 @@ def fehlt_satz(periode: str, fehlend: dict[str, str], folge: str, gebiet: str | 
     for t, warum in fehlend.items():
         gruppen.setdefault(warum, []).append(DATEN.get(t, f"Daten der Tabelle {t}"))
     if len(gruppen) == 1:
-        (warum, namen), = gruppen.items()
+        ((warum, namen),) = gruppen.items()
         return f"Für {zeit} liegen keine {_liste(namen)} vor ({warum}); {folge}."
     teile = [f"keine {_liste(namen)} ({warum})" for warum, namen in gruppen.items()]
     return f"Für {zeit} liegen {_liste(teile)} vor; {folge}."
@@ -340,7 +383,9 @@ class Datenlage:
         return HTML(f"<p class='kz-fehlt'>{html.escape(self.satz)}</p>" if self.satz else "")
 
 
-def mit_werten(daten: pd.DataFrame, kennzahlen: Iterable[str], periode: str, raum: str | None = None) -> set[str]:
+def mit_werten(
+    daten: pd.DataFrame, kennzahlen: Iterable[str], periode: str, raum: str | None = None
+) -> set[str]:
     """The Kennzahlen with a value for the period (and area: its Sozialraum or Gesamtstadt row)."""
     ids = list(kennzahlen)
     sub = daten[(daten["periode"] == periode) & daten["kennzahl"].isin(ids) & daten["wert"].notna()]
@@ -349,10 +394,16 @@ def mit_werten(daten: pd.DataFrame, kennzahlen: Iterable[str], periode: str, rau
     return set(sub["kennzahl"])
 
 
-def datenlage(daten: pd.DataFrame, kennzahlen: Sequence[str] | dict[str, str], periode: str,
-              pool_dir: str | Path | None, raum: str | None = None,
-              folge: str = "diese Angaben fehlen daher", gebiet: str | None = None,
-              zeit: str | None = None) -> Datenlage:
+def datenlage(
+    daten: pd.DataFrame,
+    kennzahlen: Sequence[str] | dict[str, str],
+    periode: str,
+    pool_dir: str | Path | None,
+    raum: str | None = None,
+    folge: str = "diese Angaben fehlen daher",
+    gebiet: str | None = None,
+    zeit: str | None = None,
+) -> Datenlage:
     """What the pool holds of ``kennzahlen`` for ``periode`` (and ``raum``), with the sentence.
 
     ``kennzahlen``: ids, or ids with labels (then the sentence names the missing ones when some

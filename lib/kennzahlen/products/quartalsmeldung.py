@@ -26,7 +26,12 @@ ZEILEN: list[tuple[str, str, str, str]] = [
     ("JH", "JH – UMA", "stationär", "jh_uma_stationaer"),
     ("JH", "Hilfen vor dem Fall", "seit Jahresbeginn", "jh_hilfen_vor_dem_fall"),
     ("EGH", "Eingliederungshilfe", "in eigenem Wohnraum", "egh_eigener_wohnraum"),
-    ("EGH", "Eingliederungshilfe", "in besonderer Wohnform + Schule über Tag und Nacht", "egh_besondere_wohnform"),
+    (
+        "EGH",
+        "Eingliederungshilfe",
+        "in besonderer Wohnform + Schule über Tag und Nacht",
+        "egh_besondere_wohnform",
+    ),
     ("EGH", "Fallmanagement", "in Fallmanagement", "egh_fallmanagement"),
     ("EGH", "WfbM", "Gesamt", "egh_wfbm"),
     ("EGH", "Blindenhilfe", "Gesamt", "egh_blindenhilfe"),
@@ -92,12 +97,15 @@ def erfassungsbogen(pool: pd.DataFrame, periode: str) -> pd.DataFrame:
     """The Erfassungsbogen as numbers: rows (Gruppe, Bereich, Zeile, Quelle), area columns."""
     s = stichtag(periode)
     ids = [z[3] for z in ZEILEN]
-    sub = pool[(pool["periode"] == s) & pool["kennzahl"].isin(ids) & (pool["ebene"] != "stadtviertel")]
+    sub = pool[
+        (pool["periode"] == s) & pool["kennzahl"].isin(ids) & (pool["ebene"] != "stadtviertel")
+    ]
     wide = sub.pivot_table(index="kennzahl", columns="raum", values="wert", aggfunc="first")
     wide = wide.rename(columns={GESAMTSTADT: SO_GESAMT}).reindex(index=ids, columns=spalten())
     cat = load_catalog()
     index = pd.MultiIndex.from_tuples(
-        [(g, b, z, cat.get(k).quelle) for g, b, z, k in ZEILEN], names=["Gruppe", "Bereich", "Zeile", "Quelle"]
+        [(g, b, z, cat.get(k).quelle) for g, b, z, k in ZEILEN],
+        names=["Gruppe", "Bereich", "Zeile", "Quelle"],
     )
     wide.index = index
     return wide
@@ -117,32 +125,60 @@ def zeilen_label(bereich: str, zeile: str) -> str:
     return bereich if zeile in ("Gesamt", f"in {bereich}") else f"{bereich}: {zeile}"
 
 
-def veraenderungen_formatiert(v: pd.DataFrame, periode: str, ohne: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+def veraenderungen_formatiert(
+    v: pd.DataFrame, periode: str, ohne: list[str] | tuple[str, ...] = ()
+) -> pd.DataFrame:
     """German formatted change table (one row per Fallzahl, labelled by Arbeitsfeld and Fallzahl).
 
     The table has no group heading rows, so the Arbeitsfeld is part of every row label: EGH and AH
     both have a row "Fallmanagement". ``ohne``: comparisons left out ('vorquartal',
     'vorjahresquartal'), e.g. for lack of data.
     """
-    out = pd.DataFrame(index=pd.MultiIndex.from_tuples(
-        [(ARBEITSFELD[g], zeilen_label(b, z)) for g, b, z, _ in v.index]))
+    out = pd.DataFrame(
+        index=pd.MultiIndex.from_tuples(
+            [(ARBEITSFELD[g], zeilen_label(b, z)) for g, b, z, _ in v.index]
+        )
+    )
     out[fmt.datum(stichtag(periode))] = v["aktuell"].map(fmt.zahl).to_numpy()
     if "vorquartal" not in ohne:
-        out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = v["vorquartal"].map(fmt.zahl).to_numpy()
-        out["Veränderung zum Vorquartal"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorquartal"], strict=True)]
+        out[f"Vorquartal ({fmt.datum(stichtag(vorquartal(periode)))})"] = (
+            v["vorquartal"].map(fmt.zahl).to_numpy()
+        )
+        out["Veränderung zum Vorquartal"] = [
+            fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorquartal"], strict=True)
+        ]
     if "vorjahresquartal" not in ohne:
-        out[f"Vorjahresquartal ({fmt.datum(stichtag(vorquartal(periode, 4)))})"] = v["vorjahresquartal"].map(fmt.zahl).to_numpy()
-        out["Veränderung zum Vorjahr"] = [fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
-        out["in %"] = [fmt.veraenderung(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)]
+        out[f"Vorjahresquartal ({fmt.datum(stichtag(vorquartal(periode, 4)))})"] = (
+            v["vorjahresquartal"].map(fmt.zahl).to_numpy()
+        )
+        out["Veränderung zum Vorjahr"] = [
+            fmt.differenz(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)
+        ]
+        out["in %"] = [
+            fmt.veraenderung(a, b) for a, b in zip(v["aktuell"], v["vorjahresquartal"], strict=True)
+        ]
     return out
 
 
-def _lage(pool: pd.DataFrame, periode: str, pool_dir: object, folge: str, raum: str | None = None,
-          ids: list[str] | None = None) -> common.Datenlage:
+def _lage(
+    pool: pd.DataFrame,
+    periode: str,
+    pool_dir: object,
+    folge: str,
+    raum: str | None = None,
+    ids: list[str] | None = None,
+) -> common.Datenlage:
     """What the pool holds of the Erfassungsbogen's Fallzahlen on the quarter's Stichtag."""
     ids = ids or [z[3] for z in ZEILEN]
-    return common.datenlage(pool, ids, stichtag(periode), pool_dir, raum=raum, folge=folge,
-                            zeit=f"das {fmt.periode(periode)}")
+    return common.datenlage(
+        pool,
+        ids,
+        stichtag(periode),
+        pool_dir,
+        raum=raum,
+        folge=folge,
+        zeit=f"das {fmt.periode(periode)}",
+    )
 
 
 def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: object) -> str:
@@ -157,12 +193,16 @@ def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: object) -> str
         if all(k in fehlend for _, _, k in zeilen):
             namen.append(GRUPPEN[g])
         else:
-            namen += [f"{ARBEITSFELD[g]}: {zeilen_label(b, z)}" for b, z, k in zeilen if k in fehlend]
+            namen += [
+                f"{ARBEITSFELD[g]}: {zeilen_label(b, z)}" for b, z, k in zeilen if k in fehlend
+            ]
     folge = common.fehlen_daher(namen)
     return _lage(pool, periode, pool_dir, folge, ids=sorted(fehlend)).satz
 
 
-def bogen_abschnitt(pool: pd.DataFrame, periode: str, pool_dir: object, hervorheben: str | None = None) -> HTML:
+def bogen_abschnitt(
+    pool: pd.DataFrame, periode: str, pool_dir: object, hervorheben: str | None = None
+) -> HTML:
     """The Erfassungsbogen with the rows the pool holds for the quarter; missing rows in one sentence."""
     satz = fehlende_bereiche(pool, periode, pool_dir)
     bogen = erfassungsbogen(pool, periode).dropna(how="all")
@@ -177,18 +217,32 @@ def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_d
     alle = veraenderungen(pool, periode, raum)
     v = alle.dropna(subset=["aktuell"])
     if v.empty:
-        return common.hinweis(f"Ohne Fallzahlen für das {fmt.periode(periode)} gibt es keine Veränderungen "
-                              f"(der Grund steht beim Erfassungsbogen).")
+        return common.hinweis(
+            f"Ohne Fallzahlen für das {fmt.periode(periode)} gibt es keine Veränderungen "
+            f"(der Grund steht beim Erfassungsbogen)."
+        )
     saetze = [fehlende_bereiche(pool, periode, pool_dir)] if len(v) < len(alle) else []
     vergleiche = {"vorquartal": (1, "Vorquartal"), "vorjahresquartal": (4, "Vorjahresquartal")}
     weg = [spalte for spalte in vergleiche if v[spalte].isna().all()]
     if weg:
-        zeit = " und ".join(f"das {fmt.periode(vorquartal(periode, vergleiche[s][0]))} ({vergleiche[s][1]})"
-                            for s in weg)
-        folge = ("die Veränderungen fehlen daher" if len(weg) == 2
-                 else f"der Vergleich mit dem {vergleiche[weg[0]][1]} fehlt daher")
-        lage = common.datenlage(pool, [z[3] for z in ZEILEN], stichtag(vorquartal(periode, vergleiche[weg[0]][0])),
-                                pool_dir, raum=raum, folge=folge, zeit=zeit)
+        zeit = " und ".join(
+            f"das {fmt.periode(vorquartal(periode, vergleiche[s][0]))} ({vergleiche[s][1]})"
+            for s in weg
+        )
+        folge = (
+            "die Veränderungen fehlen daher"
+            if len(weg) == 2
+            else f"der Vergleich mit dem {vergleiche[weg[0]][1]} fehlt daher"
+        )
+        lage = common.datenlage(
+            pool,
+            [z[3] for z in ZEILEN],
+            stichtag(vorquartal(periode, vergleiche[weg[0]][0])),
+            pool_dir,
+            raum=raum,
+            folge=folge,
+            zeit=zeit,
+        )
         saetze.append(lage.satz)
     table = veraenderungen_formatiert(v, periode, ohne=weg)
     text = "".join(common.hinweis(s).data for s in saetze)
@@ -215,7 +269,9 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
     rows, current = [], None
     for (gruppe, bereich, zeile, quelle), vals in bogen.iterrows():
         if gruppe != current:
-            rows.append(f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{escape(GRUPPEN[gruppe])}</td></tr>')
+            rows.append(
+                f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{escape(GRUPPEN[gruppe])}</td></tr>'
+            )
             current = gruppe
         label = zeilen_label(bereich, zeile)
         weight = "font-weight:bold;" if zeile == "Gesamt" or bereich == zeile else ""
@@ -237,22 +293,34 @@ def zeitreihen(pool: pd.DataFrame, raum: str, bis: str, quartale: int = 12) -> p
     """The main case numbers over the last quarters for one area (index: German dates); only
     quarter-end Stichtage, only Fallzahlen with a value in the span."""
     s_bis = stichtag(bis)
-    sub = pool[pool["kennzahl"].isin(HAUPTZAHLEN) & (pool["raum"] == raum) & (pool["ebene"] != "stadtviertel")
-               & pool["wert"].notna()]
-    sub = sub[(sub["periode"] <= s_bis) & sub["periode"].str.fullmatch(r"\d{4}-(03-31|06-30|09-30|12-31)")]
-    wide = sub.pivot_table(index="periode", columns="kennzahl", values="wert", aggfunc="first").sort_index()
+    sub = pool[
+        pool["kennzahl"].isin(HAUPTZAHLEN)
+        & (pool["raum"] == raum)
+        & (pool["ebene"] != "stadtviertel")
+        & pool["wert"].notna()
+    ]
+    sub = sub[
+        (sub["periode"] <= s_bis) & sub["periode"].str.fullmatch(r"\d{4}-(03-31|06-30|09-30|12-31)")
+    ]
+    wide = sub.pivot_table(
+        index="periode", columns="kennzahl", values="wert", aggfunc="first"
+    ).sort_index()
     wide = wide.tail(quartale).dropna(axis=1, how="all")
     wide = wide[[k for k in HAUPTZAHLEN if k in wide.columns]].rename(columns=HAUPTZAHLEN)
     wide.index = [fmt.datum(i) for i in wide.index]
     return wide
 
 
-def reihen_hinweis(pool_dir: object, pool: pd.DataFrame, reihen: pd.DataFrame, periode: str, raum: str) -> HTML | None:
+def reihen_hinweis(
+    pool_dir: object, pool: pd.DataFrame, reihen: pd.DataFrame, periode: str, raum: str
+) -> HTML | None:
     """The sentence under the chart: from when the series runs and why (None without a series)."""
     if reihen.empty:
         return None
     erste = stichtag(vorquartal(periode, len(reihen) - 1))
-    return common.reihen_hinweis(pool_dir, pool, HAUPTZAHLEN, erste, raum=raum, bis=stichtag(periode))
+    return common.reihen_hinweis(
+        pool_dir, pool, HAUPTZAHLEN, erste, raum=raum, bis=stichtag(periode)
+    )
 
 
 def zeitreihen_diagramm(reihen: pd.DataFrame, periode: str) -> Figure | HTML | None:
@@ -261,8 +329,10 @@ def zeitreihen_diagramm(reihen: pd.DataFrame, periode: str) -> Figure | HTML | N
     if reihen.empty or reihen.shape[1] == 0:
         return None
     if len(reihen) < 2:
-        return common.hinweis(f"Ein Verlauf lässt sich erst ab zwei Stichtagen zeigen; bis zum "
-                              f"{fmt.datum(stichtag(periode))} enthält der Datenpool nur den {reihen.index[0]}.")
+        return common.hinweis(
+            f"Ein Verlauf lässt sich erst ab zwei Stichtagen zeigen; bis zum "
+            f"{fmt.datum(stichtag(periode))} enthält der Datenpool nur den {reihen.index[0]}."
+        )
     return plots.kleine_vielfache(reihen, diagrammtitel(reihen))
 
 
@@ -276,8 +346,10 @@ def diagrammtitel(reihen: pd.DataFrame) -> str:
         return "Entwicklung der wichtigsten Fallzahlen"
     name = rel.abs().idxmax()
     richtung = "gestiegen" if rel[name] > 0 else "gesunken"
-    return (f"{name} seit {reihen.index[0]} am stärksten {richtung} "
-            f"({fmt.veraenderung(last[name], first[name])})")
+    return (
+        f"{name} seit {reihen.index[0]} am stärksten {richtung} "
+        f"({fmt.veraenderung(last[name], first[name])})"
+    )
 
 
 def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object = None) -> list[str]:
@@ -293,11 +365,15 @@ def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object =
         if pd.isna(a):
             fehlt.append(k)
             continue
-        text = f"{HAUPTZAHLEN[k]} {fmt.zahl(a)}" + (f" ({fmt.veraenderung(a, b)})" if pd.notna(b) else "")
+        text = f"{HAUPTZAHLEN[k]} {fmt.zahl(a)}" + (
+            f" ({fmt.veraenderung(a, b)})" if pd.notna(b) else ""
+        )
         rel = abs((a - b) / b) if pd.notna(b) and b else 0.0
         changes.append((rel, text, pd.notna(b)))
     if not changes:
-        return [_lage(pool, periode, pool_dir, "die Fallzahlen fehlen daher", raum=raum, ids=fehlt).satz]
+        return [
+            _lage(pool, periode, pool_dir, "die Fallzahlen fehlen daher", raum=raum, ids=fehlt).satz
+        ]
     am = f"am {fmt.datum(stichtag(periode))}"
     if any(c[2] for c in changes):
         out = [f"Fallzahlen {gebiet} {am}, Veränderung zum Vorjahresquartal in Klammern."]
@@ -307,11 +383,21 @@ def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object =
             out.append("Weitere: " + "; ".join(t for _, t, _ in changes[1:]) + ".")
     else:
         vj = fmt.datum(stichtag(vorquartal(periode, 4)))
-        out = [f"Fallzahlen {gebiet} {am}: " + "; ".join(t for _, t, _ in changes) + ".",
-               f"Zum Vorjahresquartal ({vj}) enthält der Datenpool keine Werte; ein Vergleich ist noch nicht möglich."]
+        out = [
+            f"Fallzahlen {gebiet} {am}: " + "; ".join(t for _, t, _ in changes) + ".",
+            f"Zum Vorjahresquartal ({vj}) enthält der Datenpool keine Werte; ein Vergleich ist noch nicht möglich.",
+        ]
     if fehlt:
-        out.append(_lage(pool, periode, pool_dir, common.fehlen_daher([HAUPTZAHLEN[k] for k in fehlt]),
-                         raum=raum, ids=fehlt).satz)
+        out.append(
+            _lage(
+                pool,
+                periode,
+                pool_dir,
+                common.fehlen_daher([HAUPTZAHLEN[k] for k in fehlt]),
+                raum=raum,
+                ids=fehlt,
+            ).satz
+        )
     return out
 
 
@@ -334,7 +420,9 @@ def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
         ws = xw.sheets["Erfassungsbogen"]
         ws["A1"] = f"Erfassungsbogen Quartalsmeldung – Stichtag {fmt.datum(stichtag(periode))}"
         ws["A1"].font = Font(bold=True, size=14)
-        ws["A2"] = "Abteilung Soziales (SO) – Fachbereich Bildung und Soziales – für Controlling C 2"
+        ws["A2"] = (
+            "Abteilung Soziales (SO) – Fachbereich Bildung und Soziales – für Controlling C 2"
+        )
         for cell in ws[4]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDE7F0")

@@ -45,8 +45,16 @@ ARMUT = {
     "asylblg_personen": "AsylbLG Personen",
     "asylblg_quote": "AsylbLG-Quote",
 }
-ANTEILE = {"anteil_unter18", "anteil_65plus", "anteil_nichtdeutsch", "anteil_migrationshintergrund",
-           "sgb2_quote", "sgb12_quote", "wohngeld_quote", "asylblg_quote"}
+ANTEILE = {
+    "anteil_unter18",
+    "anteil_65plus",
+    "anteil_nichtdeutsch",
+    "anteil_migrationshintergrund",
+    "sgb2_quote",
+    "sgb12_quote",
+    "wohngeld_quote",
+    "asylblg_quote",
+}
 
 
 def stichtag(jahr: str) -> str:
@@ -62,7 +70,9 @@ def stadtviertel_von(raum: str) -> pd.DataFrame:
 
 def _wide(pool: pd.DataFrame, ids: list[str], periode: str, ebene: str) -> pd.DataFrame:
     sub = pool[(pool["periode"] == periode) & pool["kennzahl"].isin(ids) & (pool["ebene"] == ebene)]
-    return sub.pivot_table(index="raum", columns="kennzahl", values="wert", aggfunc="first").reindex(columns=ids)
+    return sub.pivot_table(
+        index="raum", columns="kennzahl", values="wert", aggfunc="first"
+    ).reindex(columns=ids)
 
 
 def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -72,11 +82,15 @@ def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def tabelle_stadtviertel(pool: pd.DataFrame, jahr: str, raum: str, labels: dict[str, str]) -> pd.DataFrame:
+def tabelle_stadtviertel(
+    pool: pd.DataFrame, jahr: str, raum: str, labels: dict[str, str]
+) -> pd.DataFrame:
     """Kennzahlen per Stadtviertel of the area, with the Sozialraum (or city) total row last."""
     stv = stadtviertel_von(raum)
     wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
-    wide.index = [f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)]
+    wide.index = [
+        f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
+    ]
     if raum == GESAMTSTADT:
         total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
         total.index = ["Gesamtstadt"]
@@ -98,21 +112,38 @@ def formatiert(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return _format(df, labels)
 
 
-def _lage(pool: pd.DataFrame, ids: dict[str, str] | list[str], jahr: str, raum: str, pool_dir: object,
-          folge: str) -> common.Datenlage:
+def _lage(
+    pool: pd.DataFrame,
+    ids: dict[str, str] | list[str],
+    jahr: str,
+    raum: str,
+    pool_dir: object,
+    folge: str,
+) -> common.Datenlage:
     """What the pool holds of ``ids`` for the year's Stichtag and the area."""
-    return common.datenlage(pool, ids, stichtag(jahr), pool_dir, raum=raum, folge=folge, zeit=str(jahr))
+    return common.datenlage(
+        pool, ids, stichtag(jahr), pool_dir, raum=raum, folge=folge, zeit=str(jahr)
+    )
 
 
-def tabelle(pool: pd.DataFrame, jahr: str, raum: str, labels: dict[str, str], pool_dir: object, folge: str,
-            caption: str | None = None) -> HTML:
+def tabelle(
+    pool: pd.DataFrame,
+    jahr: str,
+    raum: str,
+    labels: dict[str, str],
+    pool_dir: object,
+    folge: str,
+    caption: str | None = None,
+) -> HTML:
     """A section's table per Stadtviertel with the columns the pool holds for the year; what it
     lacks is said in one sentence above (``folge``: the clause when it lacks all of them)."""
     lage = _lage(pool, labels, jahr, raum, pool_dir, folge)
     if lage.nichts:
         return lage.hinweis()
     shown = {k: labels[k] for k in lage.vorhanden}
-    table = common.styled(formatiert(tabelle_stadtviertel(pool, jahr, raum, shown), shown), caption=caption)
+    table = common.styled(
+        formatiert(tabelle_stadtviertel(pool, jahr, raum, shown), shown), caption=caption
+    )
     return HTML(lage.hinweis().data + table.data)
 
 
@@ -120,7 +151,9 @@ def altersanteile(pool: pd.DataFrame, jahr: str) -> pd.DataFrame:
     """Age-group shares per Sozialraum and city (the paper's chart), as fractions; areas without
     population figures for the year are left out."""
     counts = tabelle_sozialraeume(pool, jahr, {**ALTERSGRUPPEN, "bev_gesamt": ""})
-    shares = counts[list(ALTERSGRUPPEN)].div(counts["bev_gesamt"].where(counts["bev_gesamt"] > 0), axis=0)
+    shares = counts[list(ALTERSGRUPPEN)].div(
+        counts["bev_gesamt"].where(counts["bev_gesamt"] > 0), axis=0
+    )
     return shares.rename(columns=ALTERSGRUPPEN).dropna(how="any")
 
 
@@ -154,45 +187,64 @@ def sgb2_diagramm(pool: pd.DataFrame, jahr: str, raum: str) -> Figure | None:
     )
 
 
-def entwicklung(pool: pd.DataFrame, raum: str, ids: dict[str, str], bis: str | None = None) -> pd.DataFrame:
+def entwicklung(
+    pool: pd.DataFrame, raum: str, ids: dict[str, str], bis: str | None = None
+) -> pd.DataFrame:
     """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the area."""
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
     sub = pool[pool["kennzahl"].isin(ids) & (pool["raum"] == raum) & (pool["ebene"] == ebene)]
     sub = sub[sub["periode"].str.endswith("-12-31")]
     if bis is not None:
         sub = sub[sub["periode"] <= stichtag(bis)]
-    wide = sub.pivot_table(index="periode", columns="kennzahl", values="wert", aggfunc="first").reindex(columns=list(ids))
+    wide = sub.pivot_table(
+        index="periode", columns="kennzahl", values="wert", aggfunc="first"
+    ).reindex(columns=list(ids))
     wide.index = [p[:4] for p in wide.index]
     return wide
 
 
-def entwicklung_tabelle(pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str], pool_dir: object) -> HTML:
+def entwicklung_tabelle(
+    pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str], pool_dir: object
+) -> HTML:
     """The development table up to the report year with the Kennzahlen that have values; those
     without any value up to the year are named in one sentence."""
     verlauf = entwicklung(pool, raum, ids, bis=jahr)
     fehlt = [k for k in ids if not verlauf[k].notna().any()]
     if len(fehlt) == len(ids):
-        return _lage(pool, ids, jahr, raum, pool_dir, "die Entwicklung über die Jahre fehlt daher").hinweis()
+        return _lage(
+            pool, ids, jahr, raum, pool_dir, "die Entwicklung über die Jahre fehlt daher"
+        ).hinweis()
     da = {k: v for k, v in ids.items() if k not in fehlt}
     table = common.styled(entwicklung_formatiert(verlauf[list(da)], da))
     if not fehlt:
         return table
-    tabellen = common.fehlende_tabellen(common.abdeckung_von(pool_dir), common.tabellen_von(fehlt), stichtag(jahr))
+    tabellen = common.fehlende_tabellen(
+        common.abdeckung_von(pool_dir), common.tabellen_von(fehlt), stichtag(jahr)
+    )
     gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
-    satz = common.fehlt_satz(stichtag(jahr), tabellen, common.fehlen_daher([ids[k] for k in fehlt]), gebiet,
-                             zeit=str(jahr))
+    satz = common.fehlt_satz(
+        stichtag(jahr),
+        tabellen,
+        common.fehlen_daher([ids[k] for k in fehlt]),
+        gebiet,
+        zeit=str(jahr),
+    )
     return HTML(common.hinweis(satz).data + table.data)
 
 
-def entwicklung_diagramm(pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str]) -> Figure | HTML | None:
+def entwicklung_diagramm(
+    pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str]
+) -> Figure | HTML | None:
     """Small multiples of the main figures over the years; a sentence when there are fewer than
     two years; None without any value (the table says so)."""
     reihen = entwicklung(pool, raum, ids, bis=jahr).rename(columns=ids).dropna(axis=1, how="all")
     if reihen.empty:
         return None
     if len(reihen) < 2:
-        return common.hinweis(f"Eine Entwicklung lässt sich erst ab zwei Jahren zeigen; der Datenpool enthält "
-                              f"bis {jahr} nur das Jahr {reihen.index[0]}.")
+        return common.hinweis(
+            f"Eine Entwicklung lässt sich erst ab zwei Jahren zeigen; der Datenpool enthält "
+            f"bis {jahr} nur das Jahr {reihen.index[0]}."
+        )
     gebiet = GESAMTSTADT if raum == GESAMTSTADT else f"Sozialraum {raum}"
     leit = reihen.iloc[:, 0].dropna()
     if len(leit) >= 2:
@@ -213,14 +265,24 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
                 cells.append("–")
                 continue
             first, last = col.iloc[0], col.iloc[-1]
-            change = (fmt.differenz(last * 100, first * 100, 1) + f"{fmt.NBSP}Pp.") if k in ANTEILE else fmt.veraenderung(last, first)
+            change = (
+                (fmt.differenz(last * 100, first * 100, 1) + f"{fmt.NBSP}Pp.")
+                if k in ANTEILE
+                else fmt.veraenderung(last, first)
+            )
             cells.append(f"{change} seit {col.index[0]}")
         out.loc["Veränderung"] = cells
     return out
 
 
-def entwicklung_hinweis(pool_dir: object, pool: pd.DataFrame, raum: str, ids: dict[str, str], jahr: str,
-                        erstes_jahr: str | None) -> object:
+def entwicklung_hinweis(
+    pool_dir: object,
+    pool: pd.DataFrame,
+    raum: str,
+    ids: dict[str, str],
+    jahr: str,
+    erstes_jahr: str | None,
+) -> object:
     """The sentence under the development over the years: from when it runs and why (None
     without any year: the table says so)."""
     from .common import reihen_hinweis
@@ -229,8 +291,15 @@ def entwicklung_hinweis(pool_dir: object, pool: pd.DataFrame, raum: str, ids: di
         return None
 
     jahresende = pool[pool["periode"].str.endswith("-12-31")]
-    return reihen_hinweis(pool_dir, jahresende, ids, None if erstes_jahr is None else stichtag(erstes_jahr),
-                          raum=raum, bis=stichtag(jahr), einheit="jahr")
+    return reihen_hinweis(
+        pool_dir,
+        jahresende,
+        ids,
+        None if erstes_jahr is None else stichtag(erstes_jahr),
+        raum=raum,
+        bis=stichtag(jahr),
+        einheit="jahr",
+    )
 
 
 def mindestbevoelkerung() -> int:
@@ -240,7 +309,9 @@ def mindestbevoelkerung() -> int:
     return load_config().mindestbevoelkerung
 
 
-def kartenwerte(pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | None = None) -> dict[str, float]:
+def kartenwerte(
+    pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | None = None
+) -> dict[str, float]:
     """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left out."""
     per = stichtag(jahr)
     stv = pool[(pool["periode"] == per) & (pool["ebene"] == "stadtviertel")]
@@ -251,15 +322,23 @@ def kartenwerte(pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | Non
     return {r: w for r, w in zip(sub["raum"], sub["wert"], strict=True) if r in rated}
 
 
-def ohne_polygon(pool: pd.DataFrame, jahr: str, raum: str, karte: Flaechen | None = None) -> pd.DataFrame:
+def ohne_polygon(
+    pool: pd.DataFrame, jahr: str, raum: str, karte: Flaechen | None = None
+) -> pd.DataFrame:
     """The Stadtviertel of the report without a polygon (all without a map), with their values."""
     karte = flaechen() if karte is None else karte
     stv = stadtviertel_von(raum)
     if karte is not None:
         stv = stv[~stv["stadtviertel_nr"].isin(list(karte.gdf.index))]
-    labels = {"bev_gesamt": "Einwohner*innen", "anteil_65plus": "65 und älter", "sgb2_quote": "SGB-II-Quote"}
+    labels = {
+        "bev_gesamt": "Einwohner*innen",
+        "anteil_65plus": "65 und älter",
+        "sgb2_quote": "SGB-II-Quote",
+    }
     wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
-    wide.index = [f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)]
+    wide.index = [
+        f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
+    ]
     labels = {k: v for k, v in labels.items() if wide[k].notna().any()}  # columns the year has
     if not labels:
         return pd.DataFrame(index=wide.index[:0])
@@ -281,22 +360,28 @@ def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
         tabelle_stv = ohne_polygon(pool, jahr, raum, karte)
         if tabelle_stv.empty:
             return  # no Stadtviertel value for the year: the tables above say so
-        display(HTML("<p>Für die Stadtviertel sind keine Polygone hinterlegt (config/geographie.yaml): "
-                     "statt einer Karte stehen die Werte je Stadtviertel in der Tabelle.</p>"))
+        display(
+            HTML(
+                "<p>Für die Stadtviertel sind keine Polygone hinterlegt (config/geographie.yaml): "
+                "statt einer Karte stehen die Werte je Stadtviertel in der Tabelle.</p>"
+            )
+        )
         display(styled(tabelle_stv, caption=f"Stadtviertel {jahr}"))
         return
     werte = kartenwerte(pool, jahr, "sgb2_quote")
     if not werte:
         return  # no SGB-II-Quote for the year: the table of the section says so
     stv = stadtviertel_von(raum)
-    display(plots.karte(
-        werte,
-        karte.gdf,
-        karten_titel(werte, jahr) + ("" if raum == GESAMTSTADT else f"; umrandet: {raum}"),
-        prozent=True,
-        umrandet=[] if raum == GESAMTSTADT else list(stv["stadtviertel_nr"]),
-        legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, nicht bewertet)",
-    ))
+    display(
+        plots.karte(
+            werte,
+            karte.gdf,
+            karten_titel(werte, jahr) + ("" if raum == GESAMTSTADT else f"; umrandet: {raum}"),
+            prozent=True,
+            umrandet=[] if raum == GESAMTSTADT else list(stv["stadtviertel_nr"]),
+            legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, nicht bewertet)",
+        )
+    )
     display(HTML(f"<p class='kz-fuss'>{html.escape(karte.hinweis())}</p>"))
     rest = ohne_polygon(pool, jahr, raum, karte)
     if len(rest):
@@ -323,19 +408,33 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = No
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
 
     def v(k: str, r: str = raum, p: str = per, e: str = ebene) -> float | None:
-        s = pool[(pool["kennzahl"] == k) & (pool["raum"] == r) & (pool["periode"] == p) & (pool["ebene"] == e)]
+        s = pool[
+            (pool["kennzahl"] == k)
+            & (pool["raum"] == r)
+            & (pool["periode"] == p)
+            & (pool["ebene"] == e)
+        ]
         s = s[s["wert"].notna()]
         return None if s.empty else float(s["wert"].iloc[0])
 
-    gebiet = (f"In {stadt()}" if stadt() else "In der Gesamtstadt") if raum == GESAMTSTADT else f"Im Sozialraum {raum}"
+    gebiet = (
+        (f"In {stadt()}" if stadt() else "In der Gesamtstadt")
+        if raum == GESAMTSTADT
+        else f"Im Sozialraum {raum}"
+    )
     out = []
     bev = v("bev_gesamt")
     if bev is None:
-        out.append(_lage(pool, ["bev_gesamt"], jahr, raum, pool_dir, "die Einwohnerzahl fehlt daher").satz)
+        out.append(
+            _lage(pool, ["bev_gesamt"], jahr, raum, pool_dir, "die Einwohnerzahl fehlt daher").satz
+        )
     else:
         bev_vor = v("bev_gesamt", p=vor)
-        vergleich = (f"{fmt.veraenderung(bev, bev_vor)} gegenüber dem Vorjahr" if bev_vor is not None
-                     else f"für {vorjahr} liegt keine Einwohnerzahl vor")
+        vergleich = (
+            f"{fmt.veraenderung(bev, bev_vor)} gegenüber dem Vorjahr"
+            if bev_vor is not None
+            else f"für {vorjahr} liegt keine Einwohnerzahl vor"
+        )
         out.append(f"{gebiet} lebten am {fmt.datum(per)} {fmt.zahl(bev)} Menschen ({vergleich}).")
     if raum == GESAMTSTADT:
         anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT, errors="ignore")
@@ -353,23 +452,46 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = No
         )
     quote = v("sgb2_quote")
     if quote is None:
-        out.append(_lage(pool, ["sgb2_quote"], jahr, raum, pool_dir, "die SGB-II-Quote fehlt daher").satz)
+        out.append(
+            _lage(pool, ["sgb2_quote"], jahr, raum, pool_dir, "die SGB-II-Quote fehlt daher").satz
+        )
         return out
     stadt_quote = v("sgb2_quote", GESAMTSTADT, e="gesamtstadt")
     quote_vor = v("sgb2_quote", p=vor)
     out.append(
         f"SGB-II-Quote {fmt.prozent(quote)}"
-        + ("" if raum == GESAMTSTADT or stadt_quote is None else f" (Stadt {fmt.prozent(stadt_quote)})")
-        + (f"; Vorjahr {fmt.prozent(quote_vor)}." if quote_vor is not None else f"; für {vorjahr} liegt keine Quote vor.")
+        + (
+            ""
+            if raum == GESAMTSTADT or stadt_quote is None
+            else f" (Stadt {fmt.prozent(stadt_quote)})"
+        )
+        + (
+            f"; Vorjahr {fmt.prozent(quote_vor)}."
+            if quote_vor is not None
+            else f"; für {vorjahr} liegt keine Quote vor."
+        )
     )
     stv = stadtviertel_von(raum)
-    q = pool[(pool["kennzahl"] == "sgb2_quote") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
-             & pool["raum"].isin(stv["stadtviertel_nr"]) & pool["wert"].notna()]
-    big = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == per) & (pool["ebene"] == "stadtviertel")
-               & (pool["wert"] >= mindestbevoelkerung())]["raum"]
+    q = pool[
+        (pool["kennzahl"] == "sgb2_quote")
+        & (pool["periode"] == per)
+        & (pool["ebene"] == "stadtviertel")
+        & pool["raum"].isin(stv["stadtviertel_nr"])
+        & pool["wert"].notna()
+    ]
+    big = pool[
+        (pool["kennzahl"] == "bev_gesamt")
+        & (pool["periode"] == per)
+        & (pool["ebene"] == "stadtviertel")
+        & (pool["wert"] >= mindestbevoelkerung())
+    ]["raum"]
     q = q[q["raum"].isin(big)].nlargest(3, "wert")
     if len(q):
         names = dict(zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True))
-        spots = ", ".join(f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True))
-        out.append(f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} Einwohner*innen): {spots}.")
+        spots = ", ".join(
+            f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True)
+        )
+        out.append(
+            f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} Einwohner*innen): {spots}."
+        )
     return out

@@ -34,8 +34,13 @@ ZIELE = {
     6: "Gruppenbezogene Angebote im Nahraum der Klient*innen, wo es notwendig ist",
     7: "Hilfen dauerhaft effektiv und effizient; Kosten steigen weniger stark",
 }
-ARBEITSFELDER = {"jh": "Jugendhilfe", "egh": "Eingliederungshilfe", "ah": "Altenhilfe",
-                 "es": "Existenzsicherung", "ws": "Wohnraumsicherung"}
+ARBEITSFELDER = {
+    "jh": "Jugendhilfe",
+    "egh": "Eingliederungshilfe",
+    "ah": "Altenhilfe",
+    "es": "Existenzsicherung",
+    "ws": "Wohnraumsicherung",
+}
 MATRIX_FELDER = ["jh", "egh", "ah", "es"]
 
 
@@ -51,8 +56,9 @@ def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
         sub = sub[sub["periode"].str.startswith(f"{jahr}-Q")]
         if sub["periode"].nunique() == 0:
             return pd.DataFrame(columns=["zaehler", "nenner", "wert", "quartale"])
-        g = sub.groupby("raum").agg(zaehler=("zaehler", "sum"), nenner=("nenner", "sum"),
-                                    quartale=("periode", "nunique"))
+        g = sub.groupby("raum").agg(
+            zaehler=("zaehler", "sum"), nenner=("nenner", "sum"), quartale=("periode", "nunique")
+        )
         g = g[g["quartale"] == 4]  # a year's share needs all four quarters
         g["wert"] = g["zaehler"] / g["nenner"] * k.faktor
         return g
@@ -115,8 +121,13 @@ def _nicht_ausgewiesen(raeume: list[str]) -> str:
     return f"die Werte für {_liste(raeume)} sind {DATENSCHUTZ}"
 
 
-def aussage(k: Kennzahl, jahr: str, werte: pd.Series, raum: str = GESAMTSTADT,
-            gesperrt: list[str] | tuple[str, ...] = ()) -> str:
+def aussage(
+    k: Kennzahl,
+    jahr: str,
+    werte: pd.Series,
+    raum: str = GESAMTSTADT,
+    gesperrt: list[str] | tuple[str, ...] = (),
+) -> str:
     """A German statement in the paper's manner about one Kennzahl in one year.
 
     ``werte`` holds only values that may be published; ``gesperrt`` names the areas whose
@@ -128,31 +139,47 @@ def aussage(k: Kennzahl, jahr: str, werte: pd.Series, raum: str = GESAMTSTADT,
     sr = [s for s in sozialraeume() if s in werte.index]
     sr_gesperrt = [s for s in sozialraeume() if s in gesperrt]
     g_da = GESAMTSTADT in werte.index
-    if not g_da and GESAMTSTADT not in gesperrt and (raum == GESAMTSTADT or raum not in werte.index):
+    if (
+        not g_da
+        and GESAMTSTADT not in gesperrt
+        and (raum == GESAMTSTADT or raum not in werte.index)
+    ):
         return f"Für {jahr} liegen keine Werte vor."
     g = werte.get(GESAMTSTADT)
     if k.zielwert is not None:
         ziel = format_wert(k, k.zielwert)
-        verb = {True: "erreicht", False: "unterschritten" if k.richtung == "hoeher_besser" else "überschritten"}
+        verb = {
+            True: "erreicht",
+            False: "unterschritten" if k.richtung == "hoeher_besser" else "überschritten",
+        }
         if raum != GESAMTSTADT:
             if raum in werte.index:
                 own = werte[raum]
-                text = (f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit "
-                        f"{_wert_text(k, own)} {verb[bool(erreicht(k, own))]}")
+                text = (
+                    f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit "
+                    f"{_wert_text(k, own)} {verb[bool(erreicht(k, own))]}"
+                )
             elif raum in gesperrt:
                 text = f"Im Jahr {jahr} ist der Wert für den Sozialraum {raum} {DATENSCHUTZ} (Zielwert {ziel})"
             else:
                 text = f"Für den Sozialraum {raum} liegt {jahr} kein Wert vor (Zielwert {ziel})"
             if g_da:
-                return text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}."
+                return (
+                    text
+                    + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}."
+                )
             if GESAMTSTADT in gesperrt:
                 return text + f"; der Wert der Gesamtstadt ist {DATENSCHUTZ}."
             return text + "."
         if g_da:
-            text = (f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit {_wert_text(k, g)} "
-                    f"{verb[bool(erreicht(k, g))]}")
+            text = (
+                f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit {_wert_text(k, g)} "
+                f"{verb[bool(erreicht(k, g))]}"
+            )
         else:
-            text = f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"
+            text = (
+                f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"
+            )
         verfehlt = [s for s in sr if erreicht(k, werte[s]) is False]
         geheim = _nicht_ausgewiesen(sr_gesperrt)
         alle = "alle ausgewiesenen Sozialräume" if sr_gesperrt else "alle Sozialräume"
@@ -179,12 +206,17 @@ def aussage(k: Kennzahl, jahr: str, werte: pd.Series, raum: str = GESAMTSTADT,
     else:
         text = f"Für {wer} liegt {jahr} kein Wert vor"
     if raum != GESAMTSTADT:
-        text += f" (Gesamtstadt {format_wert(k, g, nk)})" if g_da else (
-            f" (Gesamtstadt: {DATENSCHUTZ})" if GESAMTSTADT in gesperrt else "")
+        text += (
+            f" (Gesamtstadt {format_wert(k, g, nk)})"
+            if g_da
+            else (f" (Gesamtstadt: {DATENSCHUTZ})" if GESAMTSTADT in gesperrt else "")
+        )
     if hoch and tief and hoch != tief:
         unter = "unter den ausgewiesenen Sozialräumen " if sr_gesperrt else ""
-        text += (f"; {unter}am höchsten in {hoch} ({format_wert(k, werte[hoch], nk)}), "
-                 f"am niedrigsten in {tief} ({format_wert(k, werte[tief], nk)})")
+        text += (
+            f"; {unter}am höchsten in {hoch} ({format_wert(k, werte[hoch], nk)}), "
+            f"am niedrigsten in {tief} ({format_wert(k, werte[tief], nk)})"
+        )
     geheim = [s for s in sr_gesperrt if s != raum]
     if geheim:
         text += f"; {_nicht_ausgewiesen(geheim)}"
@@ -222,12 +254,17 @@ def _zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
     w = jahreswerte(pool, k, jahr).reindex(areas)
     out = pd.DataFrame(index=areas)
     out["zaehler"] = pd.to_numeric(w["zaehler"], errors="coerce").astype(float)
-    out["nenner"] = pd.to_numeric(w["nenner"], errors="coerce").astype(float) if k.nenner else float("nan")
+    out["nenner"] = (
+        pd.to_numeric(w["nenner"], errors="coerce").astype(float) if k.nenner else float("nan")
+    )
     out["wert"] = pd.to_numeric(w["wert"], errors="coerce").astype(float)
     sr = sozialraeume()
     for col in ("zaehler", "nenner") if k.nenner else ("zaehler",):
-        if (pd.isna(out.loc[OHNE_ZUORDNUNG, col]) and pd.notna(out.loc[GESAMTSTADT, col])
-                and out.loc[sr, col].notna().all()):
+        if (
+            pd.isna(out.loc[OHNE_ZUORDNUNG, col])
+            and pd.notna(out.loc[GESAMTSTADT, col])
+            and out.loc[sr, col].notna().all()
+        ):
             out.loc[OHNE_ZUORDNUNG, col] = out.loc[GESAMTSTADT, col] - out.loc[sr, col].sum()
     return out
 
@@ -237,7 +274,9 @@ def _fingerprint(pool: pd.DataFrame) -> str:
     hit = _FINGERPRINTS.get(id(pool))
     if hit is not None and hit[0]() is pool:
         return hit[1]
-    digest = hashlib.sha256(pd.util.hash_pandas_object(pool, index=False).to_numpy().tobytes()).hexdigest()
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(pool, index=False).to_numpy().tobytes()
+    ).hexdigest()
     for key in [key for key, (ref, _) in _FINGERPRINTS.items() if ref() is None]:
         del _FINGERPRINTS[key]
     _FINGERPRINTS[id(pool)] = (weakref.ref(pool), digest)
@@ -248,8 +287,11 @@ def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> 
     """Sozialräume under the population threshold on 31.12. of the year ('nicht bewertet')."""
     from .. import disclosure
 
-    bev = pool[(pool["kennzahl"] == "bev_gesamt") & (pool["periode"] == f"{jahr}-12-31")
-               & (pool["ebene"] != "stadtviertel")].set_index("raum")["wert"]
+    bev = pool[
+        (pool["kennzahl"] == "bev_gesamt")
+        & (pool["periode"] == f"{jahr}-12-31")
+        & (pool["ebene"] != "stadtviertel")
+    ].set_index("raum")["wert"]
     return [a for a in sozialraeume() if not disclosure.rate_area(bev.get(a), mindestbevoelkerung)]
 
 
@@ -279,10 +321,25 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
                 continue
             for a in t.index:
                 v = t.loc[a, col]
-                eintraege.append(dp.Eintrag(k.id, teil, a, tuple(terms), k.periodizitaet,
-                                            None if pd.isna(v) else float(v)))
-    plan = dp.build_plan(eintraege, load_catalog(), str(jahr), [*sozialraeume(), OHNE_ZUORDNUNG],
-                         cfg.k, cfg.null_sichtbar, nicht_bewertete(pool, jahr, cfg.mindestbevoelkerung))
+                eintraege.append(
+                    dp.Eintrag(
+                        k.id,
+                        teil,
+                        a,
+                        tuple(terms),
+                        k.periodizitaet,
+                        None if pd.isna(v) else float(v),
+                    )
+                )
+    plan = dp.build_plan(
+        eintraege,
+        load_catalog(),
+        str(jahr),
+        [*sozialraeume(), OHNE_ZUORDNUNG],
+        cfg.k,
+        cfg.null_sichtbar,
+        nicht_bewertete(pool, jahr, cfg.mindestbevoelkerung),
+    )
     if len(_PLAENE) > 32:
         _PLAENE.clear()
     _PLAENE[key] = plan
@@ -293,8 +350,12 @@ def _zeichen(plan: Plan, kid: str, teil: str, raum: str, symbol: str) -> str:
     z = plan.zelle(kid, teil, raum)
     if z is None:
         return "–"
-    return {"wert": fmt.zahl(z.wert), "klein": f"<{plan.k}", "gesperrt": symbol,
-            "frei": NICHT_BEWERTET}[z.status]
+    return {
+        "wert": fmt.zahl(z.wert),
+        "klein": f"<{plan.k}",
+        "gesperrt": symbol,
+        "frei": NICHT_BEWERTET,
+    }[z.status]
 
 
 def wert_status(plan: Plan | None, k: Kennzahl, raum: str, wert: float | None) -> str:
@@ -307,7 +368,11 @@ def wert_status(plan: Plan | None, k: Kennzahl, raum: str, wert: float | None) -
         return "leer"
     if plan is None:
         return "wert"
-    st = [plan.status(k.id, teil, raum) for teil, col in TEILE if (k.zaehler if col == "zaehler" else k.nenner)]
+    st = [
+        plan.status(k.id, teil, raum)
+        for teil, col in TEILE
+        if (k.zaehler if col == "zaehler" else k.nenner)
+    ]
     if all(s == "wert" for s in st):
         return "wert"
     return "frei" if "frei" in st else "gesperrt"
@@ -328,7 +393,11 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
         wert, anzeige, status = None, "", _status(k, None)
         if k.erhoben:
             t = zaehltabelle(pool, k, jahr)
-            roh = float(t.loc[raum, "wert"]) if raum in t.index and pd.notna(t.loc[raum, "wert"]) else None
+            roh = (
+                float(t.loc[raum, "wert"])
+                if raum in t.index and pd.notna(t.loc[raum, "wert"])
+                else None
+            )
             st = wert_status(plan, k, raum, roh)
             if st == "wert":
                 wert, status, anzeige = roh, _status(k, roh), format_wert(k, roh, 1)
@@ -338,8 +407,19 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
                 cfg_symbol = _symbol()
                 status = "gesperrt" if st == "gesperrt" else NICHT_BEWERTET
                 anzeige = cfg_symbol if st == "gesperrt" else NICHT_BEWERTET
-        rows.append({"ziel": k.ziel, "arbeitsfeld": k.arbeitsfeld, "kennzahl": k.id, "titel": k.titel,
-                     "wert": wert, "anzeige": anzeige, "zielwert": k.zielwert, "status": status, "k": k})
+        rows.append(
+            {
+                "ziel": k.ziel,
+                "arbeitsfeld": k.arbeitsfeld,
+                "kennzahl": k.id,
+                "titel": k.titel,
+                "wert": wert,
+                "anzeige": anzeige,
+                "zielwert": k.zielwert,
+                "status": status,
+                "k": k,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -388,17 +468,25 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
             r = cell.iloc[0]
             status = r["status"]
             k = r["k"]
-            shown = anzeige.get(k.id, r["anzeige"] if "anzeige" in r else format_wert(k, r["wert"], 1))
+            shown = anzeige.get(
+                k.id, r["anzeige"] if "anzeige" in r else format_wert(k, r["wert"], 1)
+            )
             if status == "noch nicht erhoben":
                 shown = ""
             bg, fg, label = STATUS_STIL[status]
-            ziel = f"<br><small>Zielwert {html.escape(format_wert(k, k.zielwert))}</small>" if k.zielwert is not None else ""
+            ziel = (
+                f"<br><small>Zielwert {html.escape(format_wert(k, k.zielwert))}</small>"
+                if k.zielwert is not None
+                else ""
+            )
             cells.append(
                 f'<td style="text-align:left;vertical-align:top;min-width:9em">'
-                f'<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>'
+                f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
                 f'<span style="background:{bg};color:{fg};padding:1px 5px;border-radius:3px;font-size:12px">{html.escape(label)}</span></td>'
             )
-        body.append(f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: {html.escape(ZIELE[z])}</th>{"".join(cells)}</tr>')
+        body.append(
+            f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: {html.escape(ZIELE[z])}</th>{"".join(cells)}</tr>'
+        )
     return f'<table class="kz-matrix"><thead><tr><th>Strategisches Ziel</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
@@ -418,18 +506,25 @@ def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
     return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3())]
 
 
-def fehlt_satz(pool: pd.DataFrame, jahr: str, ks: list[Kennzahl], pool_dir: object, folge: str | None = None) -> str:
+def fehlt_satz(
+    pool: pd.DataFrame, jahr: str, ks: list[Kennzahl], pool_dir: object, folge: str | None = None
+) -> str:
     """One sentence: which data the pool lacks for the year (from its coverage table) and which
     Kennzahlen are missing therefore. Says nothing about any area's value."""
     from . import common
 
-    tabellen = common.fehlende_tabellen(common.abdeckung_von(pool_dir),
-                                        {t for k in ks for t in load_catalog().tables_of(k)}, str(jahr))
+    tabellen = common.fehlende_tabellen(
+        common.abdeckung_von(pool_dir),
+        {t for k in ks for t in load_catalog().tables_of(k)},
+        str(jahr),
+    )
     folge = folge or common.fehlen_daher([k.titel for k in ks])
     return common.fehlt_satz(str(jahr), tabellen, folge)
 
 
-def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: object = None) -> list[str]:
+def kernaussagen(
+    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: object = None
+) -> list[str]:
     """Key messages: how many goals are measured and met, and the statements with a target.
 
     Built from published values only: a hidden value is named as not published. Kennzahlen the
@@ -447,7 +542,11 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, poo
     ziele = f"Für {gebiet} wurden {int((mit_ziel['status'] == 'erreicht').sum())} von {len(mit_ziel)} Zielwerten im Jahr {jahr} erreicht"
     if len(verborgen):
         n = len(verborgen)
-        ziele += (f"; {n} weiterer Wert ist {DATENSCHUTZ}" if n == 1 else f"; {n} weitere Werte sind {DATENSCHUTZ}")
+        ziele += (
+            f"; {n} weiterer Wert ist {DATENSCHUTZ}"
+            if n == 1
+            else f"; {n} weitere Werte sind {DATENSCHUTZ}"
+        )
     elif mit_ziel.empty:
         ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
     out = [
@@ -461,7 +560,9 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, poo
         if k.erhoben and k.zielwert is not None:
             t = kennzahl_tabelle(pool, k, jahr, produkt)
             if t.werte["wert"].notna().any():
-                out.append(aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen()))
+                out.append(
+                    aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen())
+                )
     return out
 
 
@@ -485,16 +586,30 @@ class KennzahlTabelle:
 
         if self.plan is None:
             return pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
-        teile = [(teil, col) for teil, col in TEILE if (self.k.zaehler if col == "zaehler" else self.k.nenner)]
-        return _audit(self.plan.intervalle(), self.k, f"{self.k.id} {self.jahr}", list(self.werte.index),
-                      teile, self.status or {})
+        teile = [
+            (teil, col)
+            for teil, col in TEILE
+            if (self.k.zaehler if col == "zaehler" else self.k.nenner)
+        ]
+        return _audit(
+            self.plan.intervalle(),
+            self.k,
+            f"{self.k.id} {self.jahr}",
+            list(self.werte.index),
+            teile,
+            self.status or {},
+        )
 
     def verborgen(self) -> list[str]:
         """Areas whose value exists but is hidden (disclosure control or 'nicht bewertet')."""
-        return [a for a in self.werte.index if self.gesperrt[a] and pd.notna(self.werte.loc[a, "wert"])]
+        return [
+            a for a in self.werte.index if self.gesperrt[a] and pd.notna(self.werte.loc[a, "wert"])
+        ]
 
 
-def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3) -> KennzahlTabelle:
+def kennzahl_tabelle(
+    pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
+) -> KennzahlTabelle:
     """The per-area table of a Kennzahl for a year, with the year's plan if the product is public."""
     from .. import disclosure
 
@@ -503,25 +618,34 @@ def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 
     plan = plan_jahr(pool, jahr, produkt)
     teile = [(teil, col) for teil, col in TEILE if (k.zaehler if col == "zaehler" else k.nenner)]
     if plan is None:
-        anzeige = pd.DataFrame({teil: [fmt.zahl(v) for v in w[col]] for teil, col in teile}, index=areas, dtype=object)
+        anzeige = pd.DataFrame(
+            {teil: [fmt.zahl(v) for v in w[col]] for teil, col in teile}, index=areas, dtype=object
+        )
         if k.nenner:
             anzeige["Wert"] = [format_wert(k, x, 1) for x in w["wert"]]
         gesperrt = w["wert"].isna()
         status = {}
     else:
         symbol = disclosure.load_config().symbol_sekundaer
-        anzeige = pd.DataFrame({teil: [_zeichen(plan, k.id, teil, a, symbol) for a in areas] for teil, _ in teile},
-                               index=areas, dtype=object)
+        anzeige = pd.DataFrame(
+            {teil: [_zeichen(plan, k.id, teil, a, symbol) for a in areas] for teil, _ in teile},
+            index=areas,
+            dtype=object,
+        )
         status = {a: wert_status(plan, k, a, w.loc[a, "wert"]) for a in areas}
         if k.nenner:
             anzeige["Wert"] = [
-                format_wert(k, w.loc[a, "wert"], 1) if status[a] == "wert" else
-                {"leer": "–", "frei": NICHT_BEWERTET, "gesperrt": symbol}[status[a]] for a in areas
+                format_wert(k, w.loc[a, "wert"], 1)
+                if status[a] == "wert"
+                else {"leer": "–", "frei": NICHT_BEWERTET, "gesperrt": symbol}[status[a]]
+                for a in areas
             ]
         gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
     if k.zielwert is not None:
         anzeige["Zielwert"] = [
-            "–" if gesperrt[a] or pd.isna(w.loc[a, "wert"]) else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
+            "–"
+            if gesperrt[a] or pd.isna(w.loc[a, "wert"])
+            else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
             for a in areas
         ]
     if plan is not None:
@@ -531,7 +655,9 @@ def kennzahl_tabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 
     return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
 
 
-def _audit(plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]) -> pd.DataFrame:
+def _audit(
+    plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]
+) -> pd.DataFrame:
     """One audit row per hidden count of the table (with the reader's interval) and per hidden value."""
     from .. import disclosure
     from ..disclosure_plan import interval_text
@@ -544,12 +670,34 @@ def _audit(plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: 
             if z is None or z.status == "wert":
                 continue
             kleiner |= z.grund == disclosure.PRIMAER  # '<k', or a small count shown as 'x'
-            rows.append({"tabelle": name, "zeile": a, "spalte": teil, "grund": z.grund, "regel": z.regel,
-                         "intervall_min": interval_text(z.intervall[0]), "intervall_max": interval_text(z.intervall[1])})
+            rows.append(
+                {
+                    "tabelle": name,
+                    "zeile": a,
+                    "spalte": teil,
+                    "grund": z.grund,
+                    "regel": z.regel,
+                    "intervall_min": interval_text(z.intervall[0]),
+                    "intervall_max": interval_text(z.intervall[1]),
+                }
+            )
         if k.nenner and status[a] in ("gesperrt", "frei"):
-            grund = NICHT_BEWERTET if status[a] == "frei" else (disclosure.PRIMAER if kleiner else disclosure.SEKUNDAER)
-            rows.append({"tabelle": name, "zeile": a, "spalte": "Wert", "grund": grund,
-                         "regel": "Zähler oder Nenner nicht ausgewiesen", "intervall_min": "", "intervall_max": ""})
+            grund = (
+                NICHT_BEWERTET
+                if status[a] == "frei"
+                else (disclosure.PRIMAER if kleiner else disclosure.SEKUNDAER)
+            )
+            rows.append(
+                {
+                    "tabelle": name,
+                    "zeile": a,
+                    "spalte": "Wert",
+                    "grund": grund,
+                    "regel": "Zähler oder Nenner nicht ausgewiesen",
+                    "intervall_min": "",
+                    "intervall_max": "",
+                }
+            )
     return pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)
 
 
@@ -561,7 +709,9 @@ def reihenfolge(tab: pd.DataFrame, raum: str) -> pd.DataFrame:
     return tab.reindex(first + [i for i in tab.index if i not in first])
 
 
-def zeitreihe_sicher(pool: pd.DataFrame, k: Kennzahl, jahre: list[str], produkt: int = 3) -> pd.DataFrame:
+def zeitreihe_sicher(
+    pool: pd.DataFrame, k: Kennzahl, jahre: list[str], produkt: int = 3
+) -> pd.DataFrame:
     """Yearly values per area, each year hidden where that year's plan hides it (for charts)."""
     rows = {}
     for j in jahre:
@@ -581,7 +731,9 @@ def diagramm_titel(k: Kennzahl, reihe: pd.DataFrame) -> str:
     return textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {trend.index[0]} {richtung}", 80)
 
 
-def reihen_hinweis(pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: object) -> str:
+def reihen_hinweis(
+    pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: object
+) -> str:
     """The sentence under a Kennzahl's chart: from when its yearly series runs and why.
 
     Uses only whether a year has a value at all (any area) and the pool's coverage table, never
@@ -591,17 +743,36 @@ def reihen_hinweis(pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: s
     from . import common
 
     jahre = [j for j in sorted({str(p)[:4] for p in pool["periode"].unique()}) if j <= str(jahr)]
-    vorhanden = pd.DataFrame({"kennzahl": k.id, "raum": GESAMTSTADT,
-                              "periode": [j for j in jahre if hat_werte(pool, k, j)]})
-    text = abdeckung.reihen_hinweis(vorhanden, common.abdeckung_von(pool_dir), [k.id], str(reihe.index[0]),
-                                    bis=str(jahr), einheit="jahr")
+    vorhanden = pd.DataFrame(
+        {
+            "kennzahl": k.id,
+            "raum": GESAMTSTADT,
+            "periode": [j for j in jahre if hat_werte(pool, k, j)],
+        }
+    )
+    text = abdeckung.reihen_hinweis(
+        vorhanden,
+        common.abdeckung_von(pool_dir),
+        [k.id],
+        str(reihe.index[0]),
+        bis=str(jahr),
+        einheit="jahr",
+    )
     if k.periodizitaet == "quartal":
         text = text[:-1] + "; ein Jahreswert braucht alle vier Quartale eines Jahres."
     return text
 
 
-def abschnitt(pool: pd.DataFrame, k: Kennzahl, jahr: str, raum: str, jahre: list[str], produkt: int = 3,
-              diagramm: bool = True, pool_dir: object = None) -> pd.DataFrame:
+def abschnitt(
+    pool: pd.DataFrame,
+    k: Kennzahl,
+    jahr: str,
+    raum: str,
+    jahre: list[str],
+    produkt: int = 3,
+    diagramm: bool = True,
+    pool_dir: object = None,
+) -> pd.DataFrame:
     """Display one Kennzahl: title, definition, statement, table per area, time series with the
     sentence from when it runs and why; return its audit. Without data for the year, one sentence
     says which data are missing instead of an empty table.
@@ -614,57 +785,102 @@ def abschnitt(pool: pd.DataFrame, k: Kennzahl, jahr: str, raum: str, jahre: list
     from .common import hinweis, styled
 
     tab = kennzahl_tabelle(pool, k, jahr, produkt)
-    ziel = f" · Zielwert {format_wert(k, k.zielwert)}" if k.zielwert is not None else " · kein Zielwert festgelegt"
+    ziel = (
+        f" · Zielwert {format_wert(k, k.zielwert)}"
+        if k.zielwert is not None
+        else " · kein Zielwert festgelegt"
+    )
     werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
     if not hat_werte(pool, k, jahr):
         satz = fehlt_satz(pool, jahr, [k], pool_dir, "die Kennzahl fehlt daher")
-        display(HTML(
-            f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
-            f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
-            f"{html.escape(k.quelle)}{html.escape(ziel)}</p>"
-        ))
+        display(
+            HTML(
+                f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
+                f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+                f"{html.escape(k.quelle)}{html.escape(ziel)}</p>"
+            )
+        )
         display(hinweis(satz))
         return tab.audit
     satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
-    display(HTML(
-        f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
-        f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
-        f"{html.escape(k.quelle)}{html.escape(ziel)}</p><p><b>{html.escape(satz)}</b></p>"
-    ))
+    display(
+        HTML(
+            f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
+            f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+            f"{html.escape(k.quelle)}{html.escape(ziel)}</p><p><b>{html.escape(satz)}</b></p>"
+        )
+    )
     tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
     display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if diagramm and len(reihe) >= 2 and reihe.notna().any().any():
         prozent = k.einheit in ("anteil", "quote")
-        display(plots.zeitreihe(reihe, diagramm_titel(k, reihe), prozent=prozent, zielwert=k.zielwert,
-                                hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT))
-        display(HTML(f"<p class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"))
+        display(
+            plots.zeitreihe(
+                reihe,
+                diagramm_titel(k, reihe),
+                prozent=prozent,
+                zielwert=k.zielwert,
+                hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT,
+            )
+        )
+        display(
+            HTML(
+                f"<p class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"
+            )
+        )
     elif diagramm and len(reihe):
-        display(hinweis(f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte nur "
-                        f"für {reihe.index[0]} vor."))
+        display(
+            hinweis(
+                f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte nur "
+                f"für {reihe.index[0]} vor."
+            )
+        )
     return tab.audit
 
 
 def noch_nicht_erhoben() -> pd.DataFrame:
     """The catalog cells not collected yet, with reason and the data they need."""
     rows = [
-        {"Ziel": k.ziel, "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""), "Kennzahl": k.titel,
-         "Grund": k.grund, "Benötigte Daten": k.benoetigte_daten}
+        {
+            "Ziel": k.ziel,
+            "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""),
+            "Kennzahl": k.titel,
+            "Grund": k.grund,
+            "Benötigte Daten": k.benoetigte_daten,
+        }
         for k in kennzahlen_p3()
         if not k.erhoben
     ]
     # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder
-    return pd.DataFrame(rows).sort_values(["Ziel", "Arbeitsfeld"]).set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
+    return (
+        pd.DataFrame(rows)
+        .sort_values(["Ziel", "Arbeitsfeld"])
+        .set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
+    )
 
 
-def anzeige_matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> tuple[dict[str, str], pd.DataFrame]:
+def anzeige_matrix(
+    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3
+) -> tuple[dict[str, str], pd.DataFrame]:
     """Display strings of the area's values for the matrix (as the year's plan allows), and their audit."""
     from .. import disclosure
 
     m = matrix(pool, jahr, raum, produkt)
-    anzeige = {r["kennzahl"]: r["anzeige"] for _, r in m.iterrows() if r["status"] != "noch nicht erhoben"}
-    rows = [{"tabelle": f"Zielmatrix {jahr}", "zeile": raum, "spalte": r["kennzahl"],
-             "grund": NICHT_BEWERTET if r["status"] == NICHT_BEWERTET else "gesperrt",
-             "regel": "Wert wie in der Tabelle der Kennzahl nicht ausgewiesen", "intervall_min": "", "intervall_max": ""}
-            for _, r in m.iterrows() if r["status"] in ("gesperrt", NICHT_BEWERTET)]
+    anzeige = {
+        r["kennzahl"]: r["anzeige"] for _, r in m.iterrows() if r["status"] != "noch nicht erhoben"
+    }
+    rows = [
+        {
+            "tabelle": f"Zielmatrix {jahr}",
+            "zeile": raum,
+            "spalte": r["kennzahl"],
+            "grund": NICHT_BEWERTET if r["status"] == NICHT_BEWERTET else "gesperrt",
+            "regel": "Wert wie in der Tabelle der Kennzahl nicht ausgewiesen",
+            "intervall_min": "",
+            "intervall_max": "",
+        }
+        for _, r in m.iterrows()
+        if r["status"] in ("gesperrt", NICHT_BEWERTET)
+    ]
     return anzeige, pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)
