@@ -9,7 +9,7 @@ RAW ?= data/raw
 POOL ?= data/processed
 OUT ?= reports
 
-.PHONY: help install demo pool report test lint lab benchmark baselines clean
+.PHONY: help install demo pool report test test-faults lint lab benchmark baselines clean
 
 help:
 	@echo "make report   Demo-Daten (falls data/raw/ leer) -> Datenpool -> alle Berichte $(PERIODE)"
@@ -42,9 +42,16 @@ pool: demo
 report: pool
 	$(BIN)/kennzahlen report --periode $(PERIODE) --pool $(POOL) --out $(OUT)
 
+# the suite in parallel, one worker per core; a test file stays on one worker (its fixtures are
+# built once). One file alone: .venv/bin/python -m pytest tests/test_x.py
 test: install
 	$(BIN)/ruff check lib tests benchmarks conftest.py
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
+
+# the fault-injection suite with more kills per command than `make test` (before a release)
+RUNDEN ?= 10
+test-faults: install
+	KENNZAHLEN_FAULT_ROUNDS=$(RUNDEN) $(PY) -m pytest tests/test_faults.py
 
 lint: install
 	$(BIN)/ruff check lib tests benchmarks conftest.py
