@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import fmt, geography, paths
 from .catalog import Catalog, Kennzahl, german_error, load_catalog
 from .configfile import read_yaml
+from .periods import QUARTAL_RE, periode_fuer, quartal_ende, quartal_von, quartale_range
 from .schema import ARBEITSFELDER, GESAMTSTADT
 
 Farbe = Literal["grau", "gruen", "gelb", "rot"]
@@ -39,7 +40,6 @@ Richtung = Literal["hoeher_besser", "niedriger_besser"]
 RANG = {"grau": 0, "gruen": 1, "gelb": 2, "rot": 3}
 #: colour names for text (readable without colour)
 FARB_TEXT = {"grau": "grau", "gruen": "grün", "gelb": "gelb", "rot": "rot"}
-QUARTAL_RE = re.compile(r"^\d{4}-Q[1-4]$")
 #: rounding before a threshold comparison, so that 0.80 - 0.75 is exactly 5 percentage points
 _EPS_DIGITS = 9
 
@@ -375,55 +375,6 @@ def load_ampel_config(path: Path | None = None, catalog: Catalog | None = None) 
         raise AmpelConfigError("\n".join([head, *[f"  - {p}" for p in problems]]))
     assert setup is not None
     return setup
-
-
-# ------------------------------------------------------------------------------- periods
-def stichtag(quartal: str) -> pd.Timestamp:
-    """The quarter-end Stichtag of 'YYYY-Qn'."""
-    year, q = int(quartal[:4]), int(quartal[-1])
-    return pd.Timestamp(year=year, month=3 * q, day=1) + pd.offsets.MonthEnd(0)
-
-
-def quartal_von(periode: str) -> str | None:
-    """The quarter a pool period belongs to ('YYYY' -> its Q4); None for a non-quarter-end date."""
-    if QUARTAL_RE.match(periode):
-        return periode
-    if re.fullmatch(r"\d{4}", periode):
-        return f"{periode}-Q4"
-    ts = pd.Timestamp(periode)
-    if ts != ts + pd.offsets.QuarterEnd(0):
-        return None
-    return f"{ts.year}-Q{ts.quarter}"
-
-
-def periode_fuer(quartal: str, periodizitaet: str) -> str:
-    """The pool period an indicator is read at in a quarter.
-
-    Stocks: the quarter-end Stichtag; quarterly values: the quarter; yearly values: the last
-    complete year up to the quarter; stichtag_jahr: the last 31.12. up to the quarter end.
-    """
-    year, q = int(quartal[:4]), int(quartal[-1])
-    if periodizitaet == "stichtag_quartal":
-        return stichtag(quartal).strftime("%Y-%m-%d")
-    if periodizitaet == "quartal":
-        return quartal
-    last = year if q == 4 else year - 1
-    return str(last) if periodizitaet == "jahr" else f"{last}-12-31"
-
-
-def _quartal_add(quartal: str, n: int) -> str:
-    year, q = int(quartal[:4]), int(quartal[-1])
-    idx = year * 4 + (q - 1) + n
-    return f"{idx // 4}-Q{idx % 4 + 1}"
-
-
-def quartale_range(first: str, last: str) -> list[str]:
-    """All quarters from first to last (inclusive)."""
-    out, q = [], first
-    while q <= last:
-        out.append(q)
-        q = _quartal_add(q, 1)
-    return out
 
 
 # ------------------------------------------------------------------------------- the rules
@@ -803,7 +754,7 @@ def berechne_ampel(
     )
     ampel["indikatoren"] = details.groupby(keys, sort=False).size()
     ampel = ampel.reset_index()
-    ampel["stichtag"] = ampel["quartal"].map(stichtag)
+    ampel["stichtag"] = ampel["quartal"].map(quartal_ende)
     ampel["arbeitsfeld_titel"] = ampel["arbeitsfeld"].map(setup.titel)
     ampel = _apply_schaltungen(ampel, schaltungen)
     ampel = ampel.sort_values(
@@ -970,9 +921,7 @@ __all__ = [
     "ampel_fuer",
     "berechne_ampel",
     "load_ampel_config",
-    "periode_fuer",
     "pool_frames",
     "raster",
-    "stichtag",
     "verlauf",
 ]

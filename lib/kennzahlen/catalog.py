@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import paths
 from .configfile import load_yaml_text
+from .periods import Periodizitaet
 from .schema import ARBEITSFELDER, BOOL_FALSE, BOOL_TRUE, TABLES
 
 Regel = Literal["bestand", "im_verlauf", "ereignisse", "jahr_bis_stichtag", "summe"]
-Periodizitaet = Literal["stichtag_quartal", "stichtag_jahr", "quartal", "jahr"]
 
 #: which date column an event table is counted by
 EVENT_DATE = {

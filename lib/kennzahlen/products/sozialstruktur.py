@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 
 from .. import fmt, plots
 from ..geography import Flaechen, flaechen, raumgliederung, sozialraeume, stadt
+from ..periods import ist_jahresende, jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT
 from . import common
 
@@ -57,11 +58,6 @@ ANTEILE = {
 }
 
 
-def stichtag(jahr: str) -> str:
-    """The Stichtag 31.12. of a report year as a pool period."""
-    return f"{jahr}-12-31"
-
-
 def stadtviertel_von(raum: str) -> pd.DataFrame:
     """The Stadtviertel of a Sozialraum (all for Gesamtstadt), with name and Sozialraum."""
     rg = raumgliederung()
@@ -87,23 +83,27 @@ def tabelle_stadtviertel(
 ) -> pd.DataFrame:
     """Kennzahlen per Stadtviertel of the area, with the Sozialraum (or city) total row last."""
     stv = stadtviertel_von(raum)
-    wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
+    wide = _wide(pool, list(labels), jahres_stichtag(jahr), "stadtviertel").reindex(
+        stv["stadtviertel_nr"]
+    )
     wide.index = [
         f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
     ]
     if raum == GESAMTSTADT:
-        total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
+        total = _wide(pool, list(labels), jahres_stichtag(jahr), "gesamtstadt").reindex(
+            [GESAMTSTADT]
+        )
         total.index = ["Gesamtstadt"]
     else:
-        total = _wide(pool, list(labels), stichtag(jahr), "sozialraum").reindex([raum])
+        total = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex([raum])
         total.index = [f"Sozialraum {raum}"]
     return pd.concat([wide, total])
 
 
 def tabelle_sozialraeume(pool: pd.DataFrame, jahr: str, labels: dict[str, str]) -> pd.DataFrame:
     """Kennzahlen per Sozialraum and for the city."""
-    wide = _wide(pool, list(labels), stichtag(jahr), "sozialraum").reindex(sozialraeume())
-    total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
+    wide = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex(sozialraeume())
+    total = _wide(pool, list(labels), jahres_stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
     return pd.concat([wide, total])
 
 
@@ -122,7 +122,7 @@ def _lage(
 ) -> common.Datenlage:
     """What the pool holds of ``ids`` for the year's Stichtag and the area."""
     return common.datenlage(
-        pool, ids, stichtag(jahr), pool_dir, raum=raum, folge=folge, zeit=str(jahr)
+        pool, ids, jahres_stichtag(jahr), pool_dir, raum=raum, folge=folge, zeit=str(jahr)
     )
 
 
@@ -193,13 +193,13 @@ def entwicklung(
     """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the area."""
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
     sub = pool[pool["kennzahl"].isin(ids) & (pool["raum"] == raum) & (pool["ebene"] == ebene)]
-    sub = sub[sub["periode"].str.endswith("-12-31")]
+    sub = sub[ist_jahresende(sub["periode"])]
     if bis is not None:
-        sub = sub[sub["periode"] <= stichtag(bis)]
+        sub = sub[sub["periode"] <= jahres_stichtag(bis)]
     wide = sub.pivot_table(
         index="periode", columns="kennzahl", values="wert", aggfunc="first"
     ).reindex(columns=list(ids))
-    wide.index = [p[:4] for p in wide.index]
+    wide.index = [jahr_von(p) for p in wide.index]
     return wide
 
 
@@ -219,11 +219,11 @@ def entwicklung_tabelle(
     if not fehlt:
         return table
     tabellen = common.fehlende_tabellen(
-        common.abdeckung_von(pool_dir), common.tabellen_von(fehlt), stichtag(jahr)
+        common.abdeckung_von(pool_dir), common.tabellen_von(fehlt), jahres_stichtag(jahr)
     )
     gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
     satz = common.fehlt_satz(
-        stichtag(jahr),
+        jahres_stichtag(jahr),
         tabellen,
         common.fehlen_daher([ids[k] for k in fehlt]),
         gebiet,
@@ -290,14 +290,14 @@ def entwicklung_hinweis(
     if erstes_jahr is None:
         return None
 
-    jahresende = pool[pool["periode"].str.endswith("-12-31")]
+    jahresende = pool[ist_jahresende(pool["periode"])]
     return reihen_hinweis(
         pool_dir,
         jahresende,
         ids,
-        None if erstes_jahr is None else stichtag(erstes_jahr),
+        None if erstes_jahr is None else jahres_stichtag(erstes_jahr),
         raum=raum,
-        bis=stichtag(jahr),
+        bis=jahres_stichtag(jahr),
         einheit="jahr",
     )
 
@@ -313,7 +313,7 @@ def kartenwerte(
     pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | None = None
 ) -> dict[str, float]:
     """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left out."""
-    per = stichtag(jahr)
+    per = jahres_stichtag(jahr)
     stv = pool[(pool["periode"] == per) & (pool["ebene"] == "stadtviertel")]
     sub = stv[stv["kennzahl"] == kennzahl]
     bev = stv[stv["kennzahl"] == "bev_gesamt"].set_index("raum")["wert"]
@@ -335,7 +335,9 @@ def ohne_polygon(
         "anteil_65plus": "65 und älter",
         "sgb2_quote": "SGB-II-Quote",
     }
-    wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
+    wide = _wide(pool, list(labels), jahres_stichtag(jahr), "stadtviertel").reindex(
+        stv["stadtviertel_nr"]
+    )
     wide.index = [
         f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
     ]
@@ -402,9 +404,9 @@ def karten_titel(werte: dict[str, float], jahr: str) -> str:
 def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
     """Key messages: size and change, age structure against the city, poverty and its hot spots;
     what the pool lacks for the year is said in one sentence each."""
-    per = stichtag(jahr)
+    per = jahres_stichtag(jahr)
     vorjahr = str(int(jahr) - 1)
-    vor = stichtag(vorjahr)
+    vor = jahres_stichtag(vorjahr)
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
 
     def v(k: str, r: str = raum, p: str = per, e: str = ebene) -> float | None:

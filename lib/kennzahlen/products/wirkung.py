@@ -18,6 +18,7 @@ import pandas as pd
 from .. import fmt
 from ..catalog import Kennzahl, load_catalog
 from ..geography import sozialraeume
+from ..periods import jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
         g["wert"] = g["zaehler"] / g["nenner"] * k.faktor
         return g
     if k.periodizitaet in ("stichtag_jahr", "stichtag_quartal"):
-        sub = sub[sub["periode"] == f"{jahr}-12-31"]
+        sub = sub[sub["periode"] == jahres_stichtag(jahr)]
     else:
         sub = sub[sub["periode"] == jahr]
     return sub.set_index("raum")[["zaehler", "nenner", "wert"]]
@@ -289,7 +290,7 @@ def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> 
 
     bev = pool[
         (pool["kennzahl"] == "bev_gesamt")
-        & (pool["periode"] == f"{jahr}-12-31")
+        & (pool["periode"] == jahres_stichtag(jahr))
         & (pool["ebene"] != "stadtviertel")
     ].set_index("raum")["wert"]
     return [a for a in sozialraeume() if not disclosure.rate_area(bev.get(a), mindestbevoelkerung)]
@@ -502,7 +503,7 @@ def ohne_daten(pool: pd.DataFrame, jahr: str) -> list[Kennzahl]:
 
 def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
     """The years for which the pool holds a value of at least one Produkt-3 Kennzahl."""
-    jahre = sorted({str(p)[:4] for p in pool["periode"].unique()})
+    jahre = sorted({jahr_von(p) for p in pool["periode"].unique()})
     return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3())]
 
 
@@ -742,7 +743,7 @@ def reihen_hinweis(
     from .. import abdeckung
     from . import common
 
-    jahre = [j for j in sorted({str(p)[:4] for p in pool["periode"].unique()}) if j <= str(jahr)]
+    jahre = [j for j in sorted({jahr_von(p) for p in pool["periode"].unique()}) if j <= str(jahr)]
     vorhanden = pd.DataFrame(
         {
             "kennzahl": k.id,
