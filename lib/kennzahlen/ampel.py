@@ -32,14 +32,14 @@ from . import fmt, geography, paths
 from .catalog import Catalog, Kennzahl, german_error, load_catalog
 from .configfile import read_yaml
 from .periods import QUARTAL_RE, periode_fuer, quartal_ende, quartal_von, quartale_range
-from .schema import ARBEITSFELDER, GESAMTSTADT
+from .schema import GESAMTSTADT
+from .vocabulary import ARBEITSFELDER, FARBEN, ist_anteil, wert_text
 
-Farbe = Literal["grau", "gruen", "gelb", "rot"]
 Richtung = Literal["hoeher_besser", "niedriger_besser"]
 #: rank of a colour for "worst of": grau < gruen < gelb < rot
-RANG = {"grau": 0, "gruen": 1, "gelb": 2, "rot": 3}
+RANG = {c: f.rang for c, f in FARBEN.items()}
 #: colour names for text (readable without colour)
-FARB_TEXT = {"grau": "grau", "gruen": "grün", "gelb": "gelb", "rot": "rot"}
+FARB_TEXT = {c: f.wort for c, f in FARBEN.items()}
 #: rounding before a threshold comparison, so that 0.80 - 0.75 is exactly 5 percentage points
 _EPS_DIGITS = 9
 
@@ -181,9 +181,9 @@ class Indikator(_Strict):
 
 
 class Arbeitsfeld(_Strict):
-    """An Arbeitsfeld of the Ampel: its title and indicators."""
+    """An Arbeitsfeld of the Ampel: its indicators, and a title other than the usual one."""
 
-    titel: str
+    titel: str | None = None
     indikatoren: list[Indikator] = Field(min_length=1)
 
 
@@ -227,7 +227,7 @@ class Parameter:
     @property
     def anteil(self) -> bool:
         """True when the Kennzahl is a share (values 0–1)."""
-        return self.kennzahl.einheit in ("anteil", "quote")
+        return ist_anteil(self.kennzahl.einheit)
 
 
 def _resolve(ind: Indikator, arbeitsfeld: str, cfg: AmpelConfig, k: Kennzahl) -> Parameter:
@@ -236,13 +236,12 @@ def _resolve(ind: Indikator, arbeitsfeld: str, cfg: AmpelConfig, k: Kennzahl) ->
         own = getattr(ind, name)
         default = getattr(cfg.regeln if group is None else getattr(cfg.regeln, group), name)
         values[name] = default if own is None else own
-    anteil = k.einheit in ("anteil", "quote")
-    if anteil:
+    if ist_anteil(k.einheit):
         toleranz = values["toleranz_pp"] / 100
         toleranz_text = f"{fmt.zahl(values['toleranz_pp'], 1)} Prozentpunkte"
     else:
         toleranz = ind.toleranz or 0.0
-        toleranz_text = fmt.wert(toleranz, k.einheit)
+        toleranz_text = wert_text(toleranz, k.einheit)
     return Parameter(
         arbeitsfeld=arbeitsfeld,
         kennzahl=k,
@@ -268,8 +267,8 @@ class AmpelSetup:
         return list(self.config.arbeitsfelder)
 
     def titel(self, arbeitsfeld: str) -> str:
-        """The display title of an Arbeitsfeld."""
-        return self.config.arbeitsfelder[arbeitsfeld].titel
+        """The display title of an Arbeitsfeld (config/ampel.yaml, else the usual title)."""
+        return self.config.arbeitsfelder[arbeitsfeld].titel or ARBEITSFELDER[arbeitsfeld]
 
 
 def check_config(raw: Any, catalog: Catalog) -> tuple[AmpelSetup | None, list[str]]:
@@ -414,7 +413,7 @@ def _r(x: pd.Series | np.ndarray | float) -> Any:
 
 
 def _wert(x: float, p: Parameter) -> str:
-    return fmt.wert(x, p.kennzahl.einheit)
+    return wert_text(x, p.kennzahl.einheit)
 
 
 def _stat(x: float, p: Parameter) -> str:

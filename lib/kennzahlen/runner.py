@@ -35,6 +35,7 @@ from .periods import (
     teile,
 )
 from .schema import GESAMTSTADT
+from .vocabulary import PRODUKTE
 
 KERNEL_NAME = "python3"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -46,31 +47,6 @@ KERNEL_START_ERRORS = (
     "kernel died",
     "Timeout waiting for kernel_info reply",
 )
-
-
-@dataclass(frozen=True)
-class Produkt:
-    """One of the four products: its number, folder, notebook and rhythm."""
-
-    nr: int
-    ordner: str
-    notebook: str
-    titel: str
-    jaehrlich: bool
-
-
-PRODUKTE: dict[int, Produkt] = {
-    1: Produkt(1, "1_sozialstruktur", "01_sozialstruktur.ipynb", "Sozialstrukturelle Daten", True),
-    2: Produkt(2, "2_quartalsmeldung", "02_quartalsmeldung.ipynb", "Quartalsmeldung", False),
-    3: Produkt(
-        3,
-        "3_wirkungskennzahlen",
-        "03_wirkungskennzahlen.ipynb",
-        "Wirkungskennzahlen der Sozialraumorientierung",
-        True,
-    ),
-    4: Produkt(4, "4_ampel", "04_ampel.ipynb", "Ampel", False),
-}
 
 
 class RunnerError(ValueError):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..periods import QUARTALSENDE_MUSTER, ist_jahresende, jahr_von, quartal_von_tag
+from ..vocabulary import PRODUKTE
 
 
 def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> list[Path]:
@@ -58,14 +59,6 @@ def berichtsperioden(
     return {1: jahre1, 2: quartale2, 3: jahre3, 4: quartale4}
 
 
-PRODUKT_NAMEN = {
-    1: "die Sozialstrukturellen Daten",
-    2: "die Quartalsmeldung",
-    3: "die Wirkungskennzahlen",
-    4: "die Ampel",
-}
-
-
 def tabellen(produkt: int) -> set[str]:
     """The raw tables a product's reports read (from the catalog; Produkt 4: its indicators')."""
     from ..catalog import load_catalog
@@ -86,5 +79,6 @@ def keine_daten(produkt: int, zeitraum: str, pool_dir: str | Path | None) -> str
     from . import common
 
     fehlend = common.fehlende_tabellen(common.abdeckung_von(pool_dir), tabellen(produkt), zeitraum)
-    folge = f"{PRODUKT_NAMEN[produkt]} {'fehlt' if produkt in (2, 4) else 'fehlen'} daher"
+    p = PRODUKTE[produkt]
+    folge = f"{p.im_satz} {'fehlen' if p.plural else 'fehlt'} daher"
     return common.fehlt_satz(zeitraum, fehlend, folge)

@@ -14,6 +14,7 @@ from ..catalog import load_catalog
 from ..geography import sozialraeume
 from ..periods import QUARTALSENDE_MUSTER, stichtag, vorquartal
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from ..vocabulary import ARBEITSFELDER
 from . import common
 
 #: rows of the Erfassungsbogen in the paper's order: (Gruppe, Bereich, Zeile, kennzahl)
@@ -58,10 +59,10 @@ GRUPPEN = {
 }
 #: the Arbeitsfeld of each group, named in tables without group heading rows
 ARBEITSFELD = {
-    "JH": "Jugendhilfe",
-    "EGH": "Eingliederungshilfe",
-    "ES": "Existenzsicherung",
-    "AH": "Altenhilfe",
+    "JH": ARBEITSFELDER["jh"],
+    "EGH": ARBEITSFELDER["egh"],
+    "ES": ARBEITSFELDER["es"],
+    "AH": ARBEITSFELDER["ah"],
     "SGB II": "SGB II",
     "AsylbLG": "AsylbLG",
 }

@@ -7,9 +7,11 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from .. import fmt, plots
+from ..catalog import load_catalog
 from ..geography import Flaechen, flaechen, raumgliederung, sozialraeume, stadt
 from ..periods import ist_jahresende, jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT
+from ..vocabulary import ist_anteil, wert_text
 from . import common
 
 ALTERSGRUPPEN = {
@@ -46,16 +48,14 @@ ARMUT = {
     "asylblg_personen": "AsylbLG Personen",
     "asylblg_quote": "AsylbLG-Quote",
 }
-ANTEILE = {
-    "anteil_unter18",
-    "anteil_65plus",
-    "anteil_nichtdeutsch",
-    "anteil_migrationshintergrund",
-    "sgb2_quote",
-    "sgb12_quote",
-    "wohngeld_quote",
-    "asylblg_quote",
-}
+
+
+def _einheit(kennzahl: str) -> str:
+    """The catalog unit of a Kennzahl (config/kennzahlen.yaml); a count if it is not there."""
+    try:
+        return load_catalog().get(kennzahl).einheit
+    except KeyError:
+        return "anzahl"
 
 
 def stadtviertel_von(raum: str) -> pd.DataFrame:
@@ -74,7 +74,8 @@ def _wide(pool: pd.DataFrame, ids: list[str], periode: str, ebene: str) -> pd.Da
 def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for k, label in labels.items():
-        out[label] = df[k].map(fmt.prozent if k in ANTEILE else fmt.zahl)
+        einheit = _einheit(k)
+        out[label] = df[k].map(lambda x, e=einheit: wert_text(x, e))
     return out
 
 
@@ -267,7 +268,7 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
             first, last = col.iloc[0], col.iloc[-1]
             change = (
                 (fmt.differenz(last * 100, first * 100, 1) + f"{fmt.NBSP}Pp.")
-                if k in ANTEILE
+                if ist_anteil(_einheit(k))
                 else fmt.veraenderung(last, first)
             )
             cells.append(f"{change} seit {col.index[0]}")

@@ -20,6 +20,7 @@ from ..catalog import Kennzahl, load_catalog
 from ..geography import sozialraeume
 from ..periods import jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from ..vocabulary import ARBEITSFELDER, ist_anteil, wert_text
 
 if TYPE_CHECKING:
     from ..disclosure_plan import Plan
@@ -34,13 +35,6 @@ ZIELE = {
     5: "Hilfen setzen frühzeitig und maßgeschneidert im Lebensumfeld der Betroffenen an",
     6: "Gruppenbezogene Angebote im Nahraum der Klient*innen, wo es notwendig ist",
     7: "Hilfen dauerhaft effektiv und effizient; Kosten steigen weniger stark",
-}
-ARBEITSFELDER = {
-    "jh": "Jugendhilfe",
-    "egh": "Eingliederungshilfe",
-    "ah": "Altenhilfe",
-    "es": "Existenzsicherung",
-    "ws": "Wohnraumsicherung",
 }
 MATRIX_FELDER = ["jh", "egh", "ah", "es"]
 
@@ -88,14 +82,11 @@ def erreicht(k: Kennzahl, wert: float | None) -> bool | None:
 
 
 def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -> str:
-    """A value in the Kennzahl's unit, German format (shares in percent)."""
-    if wert is None or pd.isna(wert):
-        return "–"
-    if k.einheit in ("anteil", "quote"):
-        return fmt.prozent(wert, 0 if nachkomma is None else nachkomma)
-    if k.einheit == "je_1000":
-        return fmt.zahl(wert, 2 if nachkomma is None else nachkomma)
-    return fmt.zahl(wert, nachkomma or 0)
+    """A value in the Kennzahl's unit, German format; shares in whole percent unless ``nachkomma``
+    asks for more (paper style: '80 %')."""
+    if nachkomma is None and ist_anteil(k.einheit):
+        nachkomma = 0
+    return wert_text(wert, k.einheit, nachkomma)
 
 
 def _wert_text(k: Kennzahl, wert: float) -> str:
@@ -815,7 +806,7 @@ def abschnitt(
     display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if diagramm and len(reihe) >= 2 and reihe.notna().any().any():
-        prozent = k.einheit in ("anteil", "quote")
+        prozent = ist_anteil(k.einheit)
         display(
             plots.zeitreihe(
                 reihe,
