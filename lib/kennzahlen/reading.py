@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from .excel import read_xlsx_text
 from .schema import (
     BOOL_FALSE,
     BOOL_TRUE,
@@ -294,7 +295,7 @@ def _read_file(
         "warnungen": [],
     }
     if info["format"] == "xlsx":
-        text, problems, info["warnungen"] = _read_xlsx_text(path)
+        text, problems, info["warnungen"] = read_xlsx_text(path)
     else:
         text, problems, info["encoding"], info["trennzeichen"] = _read_csv_text(path)
     if text is None:
@@ -417,76 +418,6 @@ def _read_csv_text(
         lines = np.setdiff1d(lines, skipped)
     df.index = lines[: len(df)]
     return df.fillna(""), problems, encoding, sep
-
-
-def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
-    import openpyxl
-
-    datei = path.name
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure of openpyxl means: unreadable file
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    None,
-                    None,
-                    None,
-                    f"Excel-Datei nicht lesbar ({exc}); bitte als "
-                    ".xlsx neu speichern oder als CSV exportieren.",
-                )
-            ],
-            [],
-        )
-    try:
-        rows = list(wb.worksheets[0].iter_rows(values_only=True))
-        extra = [ws.title for ws in wb.worksheets[1:] if _has_values(ws)]
-    finally:
-        wb.close()
-    notes = []
-    if extra:
-        notes.append(
-            f"{datei}: hat weitere Tabellenblätter mit Inhalt ({', '.join(repr(t) for t in extra)}); "
-            f"gelesen wird nur das erste ('{wb.worksheets[0].title}'). Gehören Daten dorthin, bitte "
-            f"alles auf das erste Blatt legen"
-        )
-    if not rows or all(v is None for v in rows[0]):
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    1,
-                    None,
-                    None,
-                    "Das erste Tabellenblatt ist leer oder hat in Zeile 1 "
-                    "keine Kopfzeile; bitte den Export mit Kopfzeile wiederholen.",
-                )
-            ],
-            notes,
-        )
-    df = pd.DataFrame.from_records(rows)
-    df.index = np.arange(1, len(df) + 1)
-    # Excel gives real numbers, dates and booleans: turn every cell into its text, then
-    # undo what str() did to dates (time 00:00:00) and whole numbers (110.0).
-    for c in df.columns:
-        s = df[c]
-        text = s.astype(str).where(s.notna(), "")
-        text = text.str.replace(
-            r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$", r"\1", regex=True
-        )
-        df[c] = text
-    return df, [], notes
-
-
-def _has_values(ws) -> bool:
-    """Whether a worksheet holds any non-empty cell."""
-    for row in ws.iter_rows(values_only=True):
-        if any(v is not None and str(v).strip() for v in row):
-            return True
-    return False
 
 
 def _match_columns(
