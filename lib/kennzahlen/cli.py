@@ -166,6 +166,9 @@ def pool(raw: Path, out: Path, warten: float) -> None:
         )
         sys.exit(2)
 
+    from .memory import lean
+
+    lean()
     t0 = time.perf_counter()
     try:
         check_target(out, raw)
