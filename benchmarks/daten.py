@@ -64,7 +64,7 @@ def xlsx_copy(raw: Path, out: Path) -> list[Path]:
                 frame[c] = frame[c].astype("int64")
         stand = int((np.datetime64(parsed[1], "D") - np.datetime64("1970-01-01", "D")).item())
         target = out / f"{f.stem}.xlsx"
-        target.write_bytes(_xlsx_bytes(frame, np.int64(stand)))
+        target.write_bytes(_xlsx_bytes(frame, int(stand)))
         written.append(target)
     return written
 
