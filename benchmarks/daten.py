@@ -62,7 +62,7 @@ def xlsx_copy(raw: Path, out: Path) -> list[Path]:
         for c in frame.columns:
             if len(frame) and frame[c].str.fullmatch(r"[1-9][0-9]{0,14}").all():
                 frame[c] = frame[c].astype("int64")
-        stand = int((np.datetime64(parsed[1], "D") - np.datetime64("1970-01-01", "D")).item())
+        stand = (np.datetime64(parsed[1], "D") - np.datetime64("1970-01-01", "D")).item().days
         target = out / f"{f.stem}.xlsx"
         target.write_bytes(_xlsx_bytes(frame, int(stand)))
         written.append(target)
