@@ -1,7 +1,7 @@
 """Compare two report folders of one period (before and after a change): are the reports the same
 apart from their timestamps?
 
-    .venv/bin/python benchmarks/vergleich.py VORHER/2023-Q4 NACHHER/2023-Q4
+    .venv/bin/python benchmarks/berichte_vergleichen.py VORHER/2023-Q4 NACHHER/2023-Q4
 
 Compared per report: the HTML text with timestamps and run paths normalised, every embedded image
 (PNG bytes), the Excel attachments cell by cell, the disclosure audit CSV, and the runs.json
