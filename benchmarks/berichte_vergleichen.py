@@ -39,7 +39,9 @@ def compare_html(a: Path, b: Path) -> list[str]:
     na, nb = normalised(ta), normalised(tb)
     if na != nb:
         i = next((k for k, (x, y) in enumerate(zip(na, nb, strict=False)) if x != y), len(na))
-        out.append(f"{b}: Text verschieden ab Zeichen {i}: {na[i - 60 : i + 60]!r} / {nb[i - 60 : i + 60]!r}")
+        out.append(
+            f"{b}: Text verschieden ab Zeichen {i}: {na[i - 60 : i + 60]!r} / {nb[i - 60 : i + 60]!r}"
+        )
     return out
 
 
