@@ -32,7 +32,24 @@ def expand_multi(argv: list[str]) -> list[str]:
 
 
 class _Commands(click.Group):
-    """The command group; no Python traceback reaches the person running a command."""
+    """The command group; no Python traceback reaches the person running a command.
+
+    Commands in ``LAZY`` are imported only when named (or listed by ``--help``): ``mail`` needs
+    pandas and pydantic, which an unchanged ``report`` rerun must not wait for.
+    """
+
+    LAZY = {"mail": ("kennzahlen.mail", "mail_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            from importlib import import_module
+
+            module, attr = self.LAZY[cmd_name]
+            self.add_command(getattr(import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -149,6 +166,9 @@ def pool(raw: Path, out: Path, warten: float) -> None:
         )
         sys.exit(2)
 
+    from .memory import lean
+
+    lean()
     t0 = time.perf_counter()
     try:
         check_target(out, raw)
@@ -259,15 +279,6 @@ def report(
     click.echo(f"Übersicht: {result.index}")
     if result.failed:
         sys.exit(1)
-
-
-def _register_mail() -> None:
-    from .mail import mail_command
-
-    cli.add_command(mail_command)
-
-
-_register_mail()
 
 
 if __name__ == "__main__":

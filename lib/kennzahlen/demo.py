@@ -772,6 +772,15 @@ def _is_ulm(geo: _Geo) -> bool:
     return list(geo.sozialraeume) == list(SOZIALRAEUME_ULM)
 
 
+def _own_sozialraeume(names: pd.Series, geo: _Geo) -> list[str]:
+    """The demo's Ampel switches in another city's Sozialräume: the i-th of Ulm's (sorted) becomes
+    the city's i-th (round robin), so that every switch names a Sozialraum of the city."""
+    if _is_ulm(geo):
+        return names.tolist()
+    ulm = sorted(SOZIALRAEUME_ULM)
+    return [geo.sozialraeume[ulm.index(n) % len(geo.sozialraeume)] for n in names]
+
+
 # ------------------------------------------------------------------------------ population
 def _city_cells_2023() -> np.ndarray:
     """(101 ages, 2 sexes m/w, 2 nationalities deutsch/nichtdeutsch) on 31.12.2023."""
@@ -1686,6 +1695,8 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
             written.append(_write(out, table, stand, part))
 
     ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"].column_names)
+    ampel["sozialraum"] = _own_sozialraeume(ampel["sozialraum"], geo)
+    ampel = ampel.drop_duplicates(["quartal", "sozialraum", "arbeitsfeld"])  # fewer Sozialräume
     ampel["geschaltet_am"] = [_day(d) for d in ampel["geschaltet_am"]]
     written.append(_write(out, "ampel_schaltungen", _day(_AMPEL_STAND), ampel))
     return sorted(written)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pandas as pd
 from babel.dates import format_date
@@ -25,6 +26,15 @@ def zahl(x: float | int | None, nachkomma: int = 0, leer: str = "–") -> str:
     """A number in German format: 1234.5 -> '1.235' (nachkomma=0) or '1.234,5' (1)."""
     if _missing(x):
         return leer
+    try:
+        return _zahl(x, nachkomma)
+    except TypeError:  # an unhashable number type: format it without the cache
+        return _zahl.__wrapped__(x, nachkomma)
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _zahl(x: float | int, nachkomma: int) -> str:
+    """babel's German number text, kept per value: a report formats the same values many times."""
     pattern = "#,##0" + ("." + "0" * nachkomma if nachkomma else "")
     return format_decimal(x, format=pattern, locale=LOCALE)
 

@@ -15,9 +15,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported on first use: an unchanged report rerun never needs it (rerun.py)."""
+
+        def __getattr__(self, name: str):
+            import pandas
+
+            return getattr(pandas, name)
+
+    pd = _Pandas()
 
 #: how often a Kennzahl is measured (catalog ``periodizitaet``)
 Periodizitaet = Literal["stichtag_quartal", "stichtag_jahr", "quartal", "jahr"]

@@ -146,7 +146,8 @@ class PoolBuilder:
                     if bz.regel == "jahr_bis_stichtag":
                         start = jahresbeginn(p.end)
                     mask = (date >= start) & (date <= p.end)
-                g = df.loc[mask].groupby(group, dropna=False, observed=True).size()
+                # only the grouping columns are copied (not ids, file names, dates)
+                g = df.loc[mask, group].groupby(group, dropna=False, observed=True).size()
                 g = g.rename("n").reset_index()
                 g["periode"] = p.label
                 parts.append(g)

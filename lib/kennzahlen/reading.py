@@ -12,11 +12,8 @@ header is line 1; XLSX: the sheet row), so pandera's failure cases point straigh
 
 from __future__ import annotations
 
-import codecs
-import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +22,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from .csvtext import read_csv_text
+from .excel import read_xlsx_text
 from .schema import (
     BOOL_FALSE,
     BOOL_TRUE,
@@ -294,51 +293,42 @@ def _read_file(
         "warnungen": [],
     }
     if info["format"] == "xlsx":
-        text, problems, info["warnungen"] = _read_xlsx_text(path)
+        text, problems, info["warnungen"] = read_xlsx_text(path)
     else:
-        text, problems, info["encoding"], info["trennzeichen"] = _read_csv_text(path)
+        text, problems, info["encoding"], info["trennzeichen"] = read_csv_text(path)
     if text is None:
         return empty_frame(table), problems, info
     raw, col_problems = _match_columns(text, table, datei)
+    del text  # the matched columns are copies: a large export is held once, not twice
     problems.extend(col_problems)
     info["zeilen"] = len(raw)
     frame, value_problems = _parse_and_check(raw, table, raumgliederung, datei)
     problems.extend(value_problems)
     missing = [c for c in table.column_names if c not in raw.columns]
+    del raw
     if missing:
         return empty_frame(table), problems, info
     bad_lines = {p.zeile for p in value_problems}
     if bad_lines:
         frame = frame[~frame.index.isin(list(bad_lines))]
     out = _finish(frame, table, raumgliederung, stand, datei)
+    release_memory()
     return out, problems, info
 
 
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
+def release_memory() -> None:
+    """Hand memory that Arrow's allocator keeps after a large file back to the system."""
+    import pyarrow as pa
 
-
-def _wide_encoding(data: bytes) -> str | None:
-    """'UTF-16' / 'UTF-32' when the bytes are in one of these (by BOM or by NUL bytes), else None."""
-    for bom, name in _WIDE_BOMS:
-        if data.startswith(bom):
-            return name
-    head = data[:4096]
-    if head.count(b"\x00") * 4 >= len(head) > 0:  # text in UTF-8/Windows-1252 has no NUL bytes
-        return "UTF-16" if head.count(b"\x00\x00") * 8 < len(head) else "UTF-32"
-    return None
+    pa.default_memory_pool().release_unused()
 
 
 def _nfc(s: pd.Series) -> pd.Series:
     """Text in Unicode NFC (a decomposed 'ö' equals the composed one); only non-ASCII values change."""
+    if not len(s) or bool(s.str.isascii().all()):
+        return s
     codes, uniques = pd.factorize(s)
     values = [str(u) for u in uniques]
-    if all(v.isascii() for v in values):
-        return s
     fixed = np.array([unicodedata.normalize("NFC", v) for v in values], dtype=object)
     out = (
         np.where(codes >= 0, fixed[np.maximum(codes, 0)], "")
@@ -348,153 +338,16 @@ def _nfc(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index, dtype=s.dtype)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "cp1252"
-    return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-
-
-def _read_csv_text(
-    path: Path,
-) -> tuple[pd.DataFrame | None, list[Problem], str | None, str | None]:
-    datei = path.name
-    data = path.read_bytes()
-    wide = _wide_encoding(data)
-    if wide:
-        msg = (
-            f"Die Datei ist als {wide} gespeichert; gelesen werden UTF-8 und Windows-1252 (ANSI). "
-            "Bitte neu exportieren, z. B. in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“."
-        )
-        return None, [Problem(datei, None, None, wide, msg)], wide, None
-    try:
-        text, encoding = _decode(data)
-    except UnicodeDecodeError as exc:
-        msg = (
-            f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
-            "Windows-1252 (ANSI) exportieren."
-        )
-        return None, [Problem(datei, None, None, None, msg)], None, None
-    header = text.split("\n", 1)[0]
-    if not header.strip():
-        msg = (
-            "Die Datei ist leer oder die erste Zeile (Kopfzeile) ist leer; bitte den Export "
-            "mit Kopfzeile wiederholen."
-        )
-        return None, [Problem(datei, 1, None, None, msg)], encoding, None
-    sep = ";" if header.count(";") >= header.count(",") else ","
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            on_bad_lines="warn",
-            engine="c",
-        )
-    problems: list[Problem] = []
-    skipped: list[int] = []
-    for w in caught:
-        for m in re.finditer(r"line (\d+): expected (\d+) fields, saw (\d+)", str(w.message)):
-            skipped.append(int(m[1]))
-            problems.append(
-                Problem(
-                    datei,
-                    int(m[1]),
-                    None,
-                    None,
-                    f"Die Zeile hat {m[3]} Felder, die Kopfzeile {m[2]}; bitte Werte, die das "
-                    f"Trennzeichen '{sep}' enthalten, in Anführungszeichen setzen.",
-                )
-            )
-    lines = np.arange(1, len(df) + len(skipped) + 1)
-    if skipped:
-        lines = np.setdiff1d(lines, skipped)
-    df.index = lines[: len(df)]
-    return df.fillna(""), problems, encoding, sep
-
-
-def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
-    import openpyxl
-
-    datei = path.name
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure of openpyxl means: unreadable file
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    None,
-                    None,
-                    None,
-                    f"Excel-Datei nicht lesbar ({exc}); bitte als "
-                    ".xlsx neu speichern oder als CSV exportieren.",
-                )
-            ],
-            [],
-        )
-    try:
-        rows = list(wb.worksheets[0].iter_rows(values_only=True))
-        extra = [ws.title for ws in wb.worksheets[1:] if _has_values(ws)]
-    finally:
-        wb.close()
-    notes = []
-    if extra:
-        notes.append(
-            f"{datei}: hat weitere Tabellenblätter mit Inhalt ({', '.join(repr(t) for t in extra)}); "
-            f"gelesen wird nur das erste ('{wb.worksheets[0].title}'). Gehören Daten dorthin, bitte "
-            f"alles auf das erste Blatt legen"
-        )
-    if not rows or all(v is None for v in rows[0]):
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    1,
-                    None,
-                    None,
-                    "Das erste Tabellenblatt ist leer oder hat in Zeile 1 "
-                    "keine Kopfzeile; bitte den Export mit Kopfzeile wiederholen.",
-                )
-            ],
-            notes,
-        )
-    df = pd.DataFrame.from_records(rows)
-    df.index = np.arange(1, len(df) + 1)
-    # Excel gives real numbers, dates and booleans: turn every cell into its text, then
-    # undo what str() did to dates (time 00:00:00) and whole numbers (110.0).
-    for c in df.columns:
-        s = df[c]
-        text = s.astype(str).where(s.notna(), "")
-        text = text.str.replace(
-            r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$", r"\1", regex=True
-        )
-        df[c] = text
-    return df, [], notes
-
-
-def _has_values(ws) -> bool:
-    """Whether a worksheet holds any non-empty cell."""
-    for row in ws.iter_rows(values_only=True):
-        if any(v is not None and str(v).strip() for v in row):
-            return True
-    return False
-
-
 def _match_columns(
     df: pd.DataFrame, table: Table, datei: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Data rows (blank rows dropped) with the contract columns found in the header."""
+    """Data rows (blank rows dropped) with the contract columns found in the header.
+
+    Takes the columns out of ``df`` one by one (``df`` is left without them): a large export's
+    text is held once, not twice.
+    """
     names = [unicodedata.normalize("NFC", str(v)).strip().lower() for v in df.iloc[0]]
-    data = df.iloc[1:]
+    index = df.index[1:]
     problems: list[Problem] = []
     positions: dict[str, int] = {}
     for pos, name in enumerate(names):
@@ -526,14 +379,17 @@ def _match_columns(
                     f"allen Spalten der Tabelle '{table.name}' wiederholen.",
                 )
             )
-    raw = pd.DataFrame(
-        {name: _nfc(data.iloc[:, pos].astype(str).str.strip()) for name, pos in positions.items()},
-        index=data.index,
-    )
-    raw = raw.reindex(columns=[c for c in table.column_names if c in positions])
+    labels = {name: df.columns[pos] for name, pos in positions.items()}
+    raw = pd.DataFrame(index=index)
+    filled = np.zeros(len(index), dtype=bool)
+    for name in [c for c in table.column_names if c in positions]:
+        text = _nfc(df.pop(labels[name]).iloc[1:].astype(str).str.strip())
+        filled |= (text != "").to_numpy(dtype=bool)
+        raw[name] = text
     # drop blank rows (also ';;;' rows); with no contract column found there is nothing to read
-    raw = raw[(raw != "").any(axis=1)] if len(raw.columns) else raw.iloc[0:0]
-    return raw, problems
+    if not len(raw.columns):
+        return raw.iloc[0:0], problems
+    return (raw if filled.all() else raw[filled]), problems
 
 
 # --------------------------------------------------------------------------------------
@@ -575,6 +431,21 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
     elif col.kind == "quarter":
         s = s.str.upper()
     return s.where(~empty).astype("str")
+
+
+#: from this many rows on, the text of a column with few distinct values is kept as categories
+_COMPACT_ROWS = 50_000
+
+
+def _compact(text: pd.Series) -> pd.Series:
+    """The same text in less memory: a column of few distinct values (dates, codes) of a large
+    export as categories; the text stays there for the messages that quote it."""
+    if len(text) < _COMPACT_ROWS:
+        return text
+    codes, uniques = pd.factorize(text)
+    if len(uniques) > len(text) // 4:
+        return text
+    return pd.Series(pd.Categorical.from_codes(codes, categories=uniques), index=text.index)
 
 
 def _value_checks(col: Column, stadtviertel: list[str], sozialraeume: list[str]) -> list[pa.Check]:
@@ -656,7 +527,10 @@ def _parse_and_check(
     """Parse every present column and check the values; problems sorted by line and column."""
     stadtviertel, sozialraeume = _rg_codes(raumgliederung)
     cols = [table.column(c) for c in raw.columns]
-    parsed = pd.DataFrame({c.name: _parse_column(raw[c.name], c) for c in cols}, index=raw.index)
+    parsed = pd.DataFrame(index=raw.index)
+    for c in cols:
+        parsed[c.name] = _parse_column(raw[c.name], c)
+        raw[c.name] = _compact(raw[c.name])
     problems: list[Problem] = []
 
     # 1. values that are there but cannot be parsed (dates, numbers, booleans)
@@ -689,7 +563,7 @@ def _parse_and_check(
         checks=checks,
     )
     try:
-        schema.validate(parsed, lazy=True)
+        schema.validate(parsed, lazy=True, inplace=True)  # no copy of a large export
     except pa.errors.SchemaErrors as exc:
         problems += _pandera_problems(exc.failure_cases, raw, failed, table, datei, sozialraeume)
 
@@ -699,8 +573,9 @@ def _parse_and_check(
     if set(key) <= set(raw.columns) and len(raw):
         key_problem_lines = [p.zeile for p in problems if p.spalte in key]
         ok = ~raw.index.isin(key_problem_lines)
-        k = parsed.loc[ok, key]
-        dup = k.duplicated(keep="first")
+        k = parsed[key] if ok.all() else parsed.loc[ok, key]
+        # on the codes of the distinct values: text keys of a large export cost no Python objects
+        dup = pd.DataFrame({c: pd.factorize(k[c])[0] for c in key}, index=k.index).duplicated()
         if dup.any():
             first = (
                 pd.Series(k.index, index=k.index)
@@ -774,6 +649,17 @@ def _pandera_problems(
     return problems
 
 
+def _map_codes(s: pd.Series, mapping: pd.Series, default: str) -> pd.Series:
+    """``s.map(mapping)`` with ``default`` for unmapped and empty values, computed on the distinct
+    values (a million rows map a few dozen codes, without a Python object per row)."""
+    codes, uniques = pd.factorize(s)
+    mapped = pd.Series(uniques).map(mapping).fillna(default).to_numpy(dtype=object)
+    values = np.append(mapped, default)  # code -1 (empty) takes the last entry
+    names, inverse = np.unique(values.astype(str), return_inverse=True)
+    cat = pd.Categorical.from_codes(inverse[codes], categories=pd.Index(names, dtype="str"))
+    return pd.Series(cat, index=s.index)
+
+
 def _finish(
     parsed: pd.DataFrame,
     table: Table,
@@ -782,18 +668,20 @@ def _finish(
     datei: str,
 ) -> pd.DataFrame:
     """The normalised frame: output dtypes, derived sozialraum, stand and datei."""
-    out = parsed[table.column_names].copy()
+    out = parsed[table.column_names]
     if table.has_stadtviertel:
         stadtviertel, _ = _rg_codes(raumgliederung)
         mapping = pd.Series(
             _nfc(raumgliederung["sozialraum"].astype(str).str.strip()).to_numpy(),
             index=stadtviertel,
         )
-        out["sozialraum"] = out["stadtviertel_nr"].map(mapping).fillna(OHNE_ZUORDNUNG)
+        out["sozialraum"] = _map_codes(out["stadtviertel_nr"], mapping, OHNE_ZUORDNUNG)
     elif "sozialraum" in out.columns:
         out["sozialraum"] = out["sozialraum"].fillna(OHNE_ZUORDNUNG)
     out["stand"] = stand
-    out["datei"] = datei
+    out["datei"] = pd.Categorical.from_codes(
+        np.zeros(len(out), dtype=np.int8), categories=pd.Index([datei], dtype="str")
+    )
     return out.reset_index(drop=True).astype(output_dtypes(table))
 
 

@@ -436,8 +436,15 @@ def output_metadata(nb, key: str) -> list:
     return found
 
 
-def export_html(nb, title: str) -> str:
-    """nbconvert in-process: no input cells, no prompts, the offline house template."""
+#: this process's HTML exporter: its Jinja templates are compiled once, not once per report
+_EXPORTER: dict[str, object] = {}
+
+
+def _html_exporter():
+    """The process's HTMLExporter (no input cells, no prompts, the offline house template)."""
+    exporter = _EXPORTER.get("html")
+    if exporter is not None:
+        return exporter
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -453,8 +460,14 @@ def export_html(nb, title: str) -> str:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    _EXPORTER["html"] = exporter
+    return exporter
+
+
+def export_html(nb, title: str) -> str:
+    """nbconvert in-process: no input cells, no prompts, the offline house template."""
     nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"language_code": "de"})
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"language_code": "de"})
     return body
 
 
@@ -464,7 +477,10 @@ def _write_atomic(path: Path, data: str | bytes) -> None:
 
 #: the warm kernel of this process (one per worker): kernel start and imports are paid once
 _WARM: dict[str, object] = {}
-RESET_SOURCE = "%reset -f"
+#: the first, hidden cell of every report in a warm kernel: clear the namespace, then move the
+#: objects that survive (imported modules, their caches) out of the garbage collector's sight, so
+#: the next report's ``%reset`` (two full collections) scans only what that report made
+RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.freeze()\ndel _gc"
 
 
 def _warm_kernel(cwd: str):
@@ -673,19 +689,81 @@ def run(
     after every finished report, so a killed run loses only the reports in progress.
     """
     t0 = time.perf_counter()
+    request = (periode, produkte, raeume)
+    if not force:
+        fast = _unchanged_run(request, pool, out, notebooks, wait, echo, t0)
+        if fast is not None:
+            return fast
     jobs = plan(periode, produkte, raeume, pool, out, notebooks)
     out_dir = Path(jobs[0].out_dir) if jobs else Path(out or paths.REPORTS) / periode
     out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        lock = _safeio.FolderLock(out_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
-    except _safeio.LockBusy as exc:
-        raise RunnerError(str(exc)) from None
+    key = _request_key(request, jobs, notebooks)
+    lock = _lock(out_dir, wait, echo)
     try:
         _safeio.remove_stale_temps(out_dir)
         remove_stale_kernel_files()
-        return _run_locked(periode, jobs, out_dir, force, workers, progress, t0)
+        return _run_locked(periode, jobs, out_dir, force, workers, progress, t0, key)
     finally:
         lock.release()
+
+
+def _lock(out_dir: Path, wait: float, echo) -> _safeio.FolderLock:
+    try:
+        return _safeio.FolderLock(out_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
+    except _safeio.LockBusy as exc:
+        raise RunnerError(str(exc)) from None
+
+
+def _request_key(request: tuple, jobs: list[Job], notebooks: Path | None) -> str | None:
+    """The rerun key of this request over the pool version the jobs read (see :mod:`.rerun`)."""
+    from .rerun import run_key
+
+    if not jobs:
+        return None
+    manifest = (Path(jobs[0].pool) / "manifest.json").read_bytes()
+    nb_dir = Path(notebooks or paths.NOTEBOOKS).resolve()
+    return run_key(*request, Path(jobs[0].pool_root), nb_dir, manifest)
+
+
+def _unchanged_run(
+    request: tuple, pool: Path | None, out: Path | None, notebooks: Path | None, wait, echo, t0
+) -> RunResult | None:
+    """The result of a rerun with nothing to do, decided without pandas (None: run normally)."""
+    from .poolstore import current
+    from .rerun import LAUF, manifest_sha, run_key, skipped, unchanged_entries
+
+    periode = check_periode(request[0])
+    pool_root = Path(pool or paths.PROCESSED).resolve()
+    out_dir = _check_out(Path(out or paths.REPORTS)).resolve() / periode
+    version = current(pool_root) if (out_dir / "runs.json").is_file() else None
+    if version is None:
+        return None
+    try:
+        manifest = (version.dir / "manifest.json").read_bytes()
+    except OSError:
+        return None
+    nb_dir = Path(notebooks or paths.NOTEBOOKS).resolve()
+    key = run_key(*request, pool_root, nb_dir, manifest)
+    if unchanged_entries(_load_runs(out_dir), key, out_dir) is None:
+        return None
+    lock = _lock(out_dir, wait, echo)
+    try:
+        runs = _load_runs(out_dir)  # again, now that no other run can change it
+        entries = unchanged_entries(runs, key, out_dir)
+        if entries is None:
+            return None
+        _safeio.remove_stale_temps(out_dir)
+        remove_stale_kernel_files()
+        pool_sha = manifest_sha(manifest)
+        merged = {(e["produkt"], e["raum"]): e for e in runs.get("reports", [])}
+        merged.update({(e["produkt"], e["raum"]): e for e in skipped(entries, pool_sha)})
+        _write_runs(out_dir, periode, str(pool_root), pool_sha, merged, runs[LAUF])
+    finally:
+        lock.release()
+    keys = {(e["produkt"], e["raum"]) for e in entries}
+    this_run = [e for e in _sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
+    seconds = time.perf_counter() - t0
+    return RunResult(periode, out_dir, this_run, seconds, list(runs[LAUF].get("warnungen", [])))
 
 
 def _run_locked(
@@ -696,6 +774,7 @@ def _run_locked(
     workers: int | None,
     progress: bool,
     t0: float,
+    key: str | None = None,
 ) -> RunResult:
     previous = {(e["produkt"], e["raum"]): e for e in _load_runs(out_dir).get("reports", [])}
     version_dir = Path(jobs[0].pool) if jobs else None
@@ -736,6 +815,14 @@ def _run_locked(
     warnungen = (
         polygon_warnungen() if any(j.produkt == 1 and not j.keine_daten for j in jobs) else []
     )
+    if key and not any(e["status"] == "fehler" for e in this_run):
+        from .geography import areas
+        from .rerun import lauf_record
+
+        # only a run that finished without a failure lets the next one skip without planning
+        _write_runs(
+            out_dir, periode, root, pool_sha, merged, lauf_record(key, this_run, areas(), warnungen)
+        )
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 
@@ -778,9 +865,20 @@ def _sorted_entries(merged: dict) -> list[dict]:
 
 
 def _write_runs(
-    out_dir: Path, periode: str, root: str | None, pool_sha: str | None, merged: dict
+    out_dir: Path,
+    periode: str,
+    root: str | None,
+    pool_sha: str | None,
+    merged: dict,
+    lauf: dict | None = None,
 ) -> None:
-    """runs.json and index.html for the reports known so far (each replaced atomically)."""
+    """runs.json and index.html for the reports known so far (each replaced atomically).
+
+    ``lauf`` (see :mod:`.rerun`) is written only at the end of a run without failures: while a
+    run is under way, runs.json carries none, so a killed run is never taken for a finished one.
+    """
+    from .rerun import LAUF
+
     all_entries = _sorted_entries(merged)
     runs = {
         "periode": periode,
@@ -788,8 +886,11 @@ def _write_runs(
         "pool_manifest_sha256": pool_sha,
         "reports": all_entries,
     }
+    if lauf is not None:
+        runs[LAUF] = lauf
     _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
-    _write_atomic(out_dir / "index.html", render_index(periode, all_entries))
+    raeume = lauf.get("raeume") if lauf else None
+    _write_atomic(out_dir / "index.html", render_index(periode, all_entries, raeume))
 
 
 def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[dict]:
@@ -843,16 +944,21 @@ STATUS_TEXT = {
 }
 
 
-def render_index(periode: str, entries: list[dict]) -> str:
-    """The index page linking every report of a period (self-contained HTML)."""
-    from .geography import areas
+def render_index(periode: str, entries: list[dict], raeume: list[str] | None = None) -> str:
+    """The index page linking every report of a period (self-contained HTML).
 
+    ``raeume``: the areas (columns) in order; default :func:`kennzahlen.geography.areas`.
+    """
+    if raeume is None:
+        from .geography import areas
+
+        raeume = areas()
     rows = []
     by_key = {(e["produkt"], e["raum"]): e for e in entries}
-    header = "".join(f"<th>{html.escape(a)}</th>" for a in areas())
+    header = "".join(f"<th>{html.escape(a)}</th>" for a in raeume)
     for nr, prod in PRODUKTE.items():
         cells = []
-        for raum in areas():
+        for raum in raeume:
             e = by_key.get((nr, raum))
             if e is None:
                 cells.append("<td>–</td>")

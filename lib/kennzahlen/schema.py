@@ -94,9 +94,9 @@ def output_dtypes(table: Table) -> dict[str, str]:
     """Column -> pandas dtype of the normalised frame of ``table``, in output column order."""
     dtypes = {c.name: c.dtype for c in table.columns}
     if table.has_stadtviertel:
-        dtypes["sozialraum"] = "str"
+        dtypes["sozialraum"] = "category"  # derived: a few names repeated on every row
     dtypes["stand"] = "datetime64[ns]"
-    dtypes["datei"] = "str"
+    dtypes["datei"] = "category"  # one name per export, repeated on each of its rows
     return dtypes
 
 

@@ -13,6 +13,7 @@ from ..periods import ist_jahresende, jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT
 from ..vocabulary import ist_anteil, wert_text
 from . import common
+from .memo import per_pool
 
 ALTERSGRUPPEN = {
     "bev_0_5": "0–5",
@@ -65,6 +66,12 @@ def stadtviertel_von(raum: str) -> pd.DataFrame:
 
 
 def _wide(pool: pd.DataFrame, ids: list[str], periode: str, ebene: str) -> pd.DataFrame:
+    return _wide_memo(pool, tuple(ids), periode, ebene)
+
+
+@per_pool
+def _wide_memo(pool: pd.DataFrame, ids: tuple[str, ...], periode: str, ebene: str) -> pd.DataFrame:
+    ids = list(ids)
     sub = pool[(pool["periode"] == periode) & pool["kennzahl"].isin(ids) & (pool["ebene"] == ebene)]
     return sub.pivot_table(
         index="raum", columns="kennzahl", values="wert", aggfunc="first"

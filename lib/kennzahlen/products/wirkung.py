@@ -6,6 +6,7 @@ Values are yearly; quarterly Kennzahlen (e.g. egh_z2) are summed over the year's
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import textwrap
@@ -599,10 +600,37 @@ class KennzahlTabelle:
         ]
 
 
+#: tables already made, by pool content, Kennzahl, year, product and disclosure rules: every
+#: report of a year shows the same per-area table, and a warm kernel makes them once
+_ANZEIGEN: dict[tuple, KennzahlTabelle] = {}
+
+
 def kennzahl_tabelle(
     pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
 ) -> KennzahlTabelle:
     """The per-area table of a Kennzahl for a year, with the year's plan if the product is public."""
+    from .. import disclosure
+
+    regeln = disclosure.load_config().model_dump_json()
+    key = (_fingerprint(pool), k.id, id(k), str(jahr), produkt, regeln)
+    hit = _ANZEIGEN.get(key)
+    if hit is None:
+        hit = _kennzahl_tabelle(pool, k, jahr, produkt)
+        if len(_ANZEIGEN) >= 1024:
+            _ANZEIGEN.clear()
+        _ANZEIGEN[key] = hit
+    return dataclasses.replace(
+        hit,
+        werte=hit.werte.copy(),
+        anzeige=hit.anzeige.copy(),
+        gesperrt=hit.gesperrt.copy(),
+        status=dict(hit.status) if hit.status is not None else None,
+    )
+
+
+def _kennzahl_tabelle(
+    pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
+) -> KennzahlTabelle:
     from .. import disclosure
 
     w = zaehltabelle(pool, k, jahr)
