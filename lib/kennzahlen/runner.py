@@ -10,7 +10,6 @@ unchanged is skipped unless ``force``.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import multiprocessing
 import os
@@ -478,7 +477,11 @@ def export_html(nb, title: str) -> str:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"language_code": "de"})
+    from . import barrierefrei, farben
+
+    barrierefrei.notebook_tabellen(nb)
+    resources = {"language_code": "de", "kz_ampel_css": farben.ampel_css()}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
@@ -623,6 +626,7 @@ def run_job(job: Job) -> dict:
         status="ok",
         fehler=None,
         kernaussagen=output_metadata(nb, "kernaussagen"),
+        zielwerte=output_metadata(nb, "zielwerte"),
         sekunden=round(time.perf_counter() - t0, 2),
     )
     return entry
@@ -652,6 +656,8 @@ class RunResult:
     entries: list[dict]
     seconds: float
     warnungen: list[str] = field(default_factory=list)
+    #: the PDFs of the run (kennzahlen.pdf.pdfs_im_lauf): {"pdf", "neu", "produkt", "raum"}
+    pdfs: list[dict] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict]:
@@ -689,8 +695,11 @@ def run(
     progress: bool = True,
     wait: float = 0.0,
     echo=None,
+    pdf: list[int] | None = None,
 ) -> RunResult:
     """Make every requested report; skip unchanged ones; keep runs.json and index.html current.
+
+    ``pdf``: the products whose reports are also printed to PDF (:mod:`kennzahlen.pdf`).
 
     One run per output folder at a time (a second one waits ``wait`` seconds, then is refused
     with the holder's PID, host and start). runs.json and the index are rewritten (atomically)
@@ -707,7 +716,13 @@ def run(
     try:
         _safeio.remove_stale_temps(out_dir)
         remove_stale_kernel_files()
-        return _run_locked(periode, jobs, out_dir, force, workers, progress, t0)
+        result = _run_locked(periode, jobs, out_dir, force, workers, progress, t0)
+        if pdf:
+            from .pdf import pdfs_im_lauf
+
+            version_dir = Path(jobs[0].pool) if jobs else None
+            result.pdfs = pdfs_im_lauf(out_dir, periode, pdf, version_dir)
+        return result
     finally:
         lock.release()
 
@@ -746,7 +761,7 @@ def _run_locked(
     def record(entry: dict | None = None) -> None:
         if entry is not None:
             merged[(entry["produkt"], entry["raum"])] = entry
-        _write_runs(out_dir, periode, root, pool_sha, merged)
+        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir)
 
     record()
     if todo:
@@ -802,7 +817,12 @@ def _sorted_entries(merged: dict) -> list[dict]:
 
 
 def _write_runs(
-    out_dir: Path, periode: str, root: str | None, pool_sha: str | None, merged: dict
+    out_dir: Path,
+    periode: str,
+    root: str | None,
+    pool_sha: str | None,
+    merged: dict,
+    version_dir: Path | None = None,
 ) -> None:
     """runs.json and index.html for the reports known so far (each replaced atomically)."""
     all_entries = _sorted_entries(merged)
@@ -813,7 +833,7 @@ def _write_runs(
         "reports": all_entries,
     }
     _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
-    _write_atomic(out_dir / "index.html", render_index(periode, all_entries))
+    _write_atomic(out_dir / "index.html", render_index(periode, all_entries, version_dir))
 
 
 def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[dict]:
@@ -867,80 +887,8 @@ STATUS_TEXT = {
 }
 
 
-def render_index(periode: str, entries: list[dict]) -> str:
-    """The index page linking every report of a period (self-contained HTML)."""
-    from .geography import areas
+def render_index(periode: str, entries: list[dict], pool_dir: Path | str | None = None) -> str:
+    """The index page of a period: the state of the quarter at a glance (:mod:`.index_page`)."""
+    from .index_page import render_index as _render
 
-    rows = []
-    by_key = {(e["produkt"], e["raum"]): e for e in entries}
-    header = "".join(f"<th>{html.escape(a)}</th>" for a in areas())
-    for nr, prod in PRODUKTE.items():
-        cells = []
-        for raum in areas():
-            e = by_key.get((nr, raum))
-            if e is None:
-                cells.append("<td>–</td>")
-            elif e["status"] == "fehler":
-                cells.append(
-                    f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>'
-                )
-            elif e["status"] == KEINE_DATEN:
-                cells.append(
-                    f'<td class="keine-daten" title="{html.escape(str(e.get("grund", "")))}">'
-                    f"nicht erstellt: keine Daten</td>"
-                )
-            else:
-                extra = "".join(
-                    f' · <a href="{html.escape(a)}">{html.escape(Path(a).suffix[1:].upper())}</a>'
-                    for a in e.get("anhaenge", [])
-                    if not a.endswith(".csv")
-                )
-                cells.append(f'<td><a href="{html.escape(e["html"])}">Bericht</a>{extra}</td>')
-        zeitraum = berichtszeitraum(nr, periode)
-        rows.append(
-            f"<tr><th>{nr} {html.escape(prod.titel)}<br><small>Berichtszeitraum {html.escape(zeitraum)}</small></th>{''.join(cells)}</tr>"
-        )
-    failed = [e for e in entries if e["status"] == "fehler"]
-    fail_html = ""
-    if failed:
-        items = "".join(
-            f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: {html.escape(str(e.get('fehler')))}</li>"
-            for e in failed
-        )
-        fail_html = f'<h2>Fehlgeschlagene Berichte</h2><ul class="fehler">{items}</ul>'
-    ohne = {}
-    for e in entries:
-        if e["status"] == KEINE_DATEN:
-            ohne.setdefault(e["produkt"], e)
-    ohne_html = ""
-    if ohne:
-        items = "".join(
-            f"<li>Produkt {nr} {html.escape(PRODUKTE[nr].titel)} (Berichtszeitraum "
-            f"{html.escape(str(e.get('berichtszeitraum', '')))}): {html.escape(str(e.get('grund', '')))}</li>"
-            for nr, e in sorted(ohne.items())
-        )
-        ohne_html = f'<h2>Nicht erstellte Berichte</h2><ul class="keine-daten">{items}</ul>'
-    stamp = datetime.now().strftime("%d.%m.%Y %H:%M")
-    return f"""<!DOCTYPE html>
-<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</title>
-<style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2rem auto; color: #1f2933; }}
-h1 {{ border-bottom: 3px solid #0072B2; padding-bottom: .2em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #cbd2d9; padding: .5em; text-align: left; vertical-align: top; }}
-thead th {{ background: #eef4fa; }}
-td.fehler, ul.fehler {{ color: #b00020; font-weight: bold; }}
-td.keine-daten {{ color: #52606d; }}
-a {{ color: #0b5394; }}
-</style></head>
-<body>
-<h1>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</h1>
-<p>Abteilung Soziales. Stand der Berichte: {stamp}. Jahresprodukte (1 und 3) zeigen das letzte vollständige Jahr.</p>
-<table><thead><tr><th>Produkt</th>{header}</tr></thead><tbody>
-{"".join(rows)}
-</tbody></table>
-{ohne_html}
-{fail_html}
-</body></html>
-"""
+    return _render(periode, entries, pool_dir)
