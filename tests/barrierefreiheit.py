@@ -2,8 +2,9 @@
 
 - axe-core (the engine behind most accessibility audits; bundled by axe-playwright-python)
   with the WCAG 2.1 A and AA rules: every violation, one line each;
-- the structure the reports promise beyond axe: every table has a caption, every header cell a
-  scope, every chart an informative German alt text (not nbconvert's English placeholder).
+- the structure the reports promise beyond axe: the page says it is German (axe only checks
+  that ``lang`` is valid), every table has a caption, every header cell a scope, every chart an
+  informative German alt text (not nbconvert's English placeholder).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ PLATZHALTER = "No description has been provided"
 STRUKTUR_JS = r"""
 () => {
   const out = [];
+  if (!/^de\b/.test(document.documentElement.lang))
+    out.push(`Sprache der Seite ist nicht Deutsch: lang=${JSON.stringify(document.documentElement.lang)}`);
   document.querySelectorAll('table').forEach((t, i) => {
     const cap = t.querySelector(':scope > caption');
     if (!cap || !cap.innerText.trim()) out.push(`Tabelle ${i + 1} ohne Überschrift (caption)`);

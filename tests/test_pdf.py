@@ -4,6 +4,7 @@ fonts, redone only when its report changed; opt-in with a clear German message w
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -22,8 +23,11 @@ RAEUME = ("Gesamtstadt", "Wiblingen")
 @pytest.fixture(scope="module")
 def gedruckt(reports: Path, demo_pool: Path, tmp_path_factory: pytest.TempPathFactory):
     """Two Produkt-3 reports of the quarter printed by the runner's PDF step (run twice)."""
-    if pdf.fehlt():
-        pytest.fail(pdf.fehlt()) if __import__("os").environ.get("CI") else pytest.skip(pdf.fehlt())
+    grund = pdf.fehlt()
+    if grund and os.environ.get("CI"):
+        pytest.fail(grund)  # CI installs Chromium: the PDF is tested there, never skipped
+    if grund:
+        pytest.skip(grund)
     out = tmp_path_factory.mktemp("pdf") / "2023-Q4"
     shutil.copytree(reports / P3, out / P3)
     runs = json.loads((reports / "runs.json").read_text(encoding="utf-8"))
@@ -56,7 +60,9 @@ def test_pdf_is_a4_with_header_footer_and_real_text(gedruckt, demo_pool: Path, r
         assert "Jahr 2023" in text
         assert (raum if raum != "Gesamtstadt" else "Gesamtstadt Ulm") in text
     alles = "\n".join(texte)
-    headline = fmt.prozent(wert(load_pool(demo_pool), "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 0)
+    headline = fmt.prozent(
+        wert(load_pool(demo_pool), "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 0
+    )
     assert headline in alles and "Das Wichtigste in Kürze" in alles
     assert "Traceback" not in alles and "No description" not in alles
 
@@ -66,27 +72,43 @@ def test_pdf_is_tagged_with_embedded_fonts(gedruckt):
     reader = _lies(out / P3 / "gesamtstadt.pdf")
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert str(root["/Lang"]).startswith("de")  # read aloud in German
     fonts = set()
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            desc = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            desc = (
+                font.get("/FontDescriptor")
+                or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
             desc = desc.get_object()
-            assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+            assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), font[
+                "/BaseFont"
+            ]
             fonts.add(str(font["/BaseFont"]))
     assert any("DejaVu" in f for f in fonts), fonts
 
 
 def test_no_page_break_inside_a_table(gedruckt):
-    """Each Kennzahl's table (caption … Gesamtstadt row) stands on one page."""
+    """Each Kennzahl's table stands on one page: its caption and all its rows (no ligature
+    glyphs in the text layer: "Böfingen" is found as typed)."""
     out, _, _ = gedruckt
     texte = [p.extract_text() for p in _lies(out / P3 / "gesamtstadt.pdf").pages]
     tabellen = 0
     for text in texte:
-        for m in re.finditer(r": Werte je Gebiet, 2019–2023", text):
+        for m in re.finditer(r"Werte je\s+Gebiet,\s+2019–2023", text):
             tabellen += 1
-            rest = text[m.end() :]
-            assert "Gesamtstadt" in rest and "Wiblingen" in rest, rest[:300]
+            zeilen = text[m.end() :].splitlines()[:9]
+            for raum in (
+                "Böfingen",
+                "Eselsberg",
+                "Mitte/Ost",
+                "West",
+                "Wiblingen",
+                "ohne Zuordnung",
+            ):
+                assert any(z.startswith(raum) for z in zeilen), (raum, zeilen)
+            assert any(z.startswith("Gesamtstadt ") for z in zeilen), zeilen
     assert tabellen >= 10
 
 
@@ -107,7 +129,9 @@ def test_pdf_setting_and_products(tmp_path: Path):
     assert pdf.produkte_fuer_pdf(False, None, cfg) == ([], None)
     f = tmp_path / "pdf.yaml"
     f.write_text("produkte: [3, 7]\n", encoding="utf-8")
-    with pytest.raises(pdf.PdfFehler, match=r"pdf.yaml: produkte: erwartet eine Liste von Produktnummern 1–4"):
+    with pytest.raises(
+        pdf.PdfFehler, match=r"pdf.yaml: produkte: erwartet eine Liste von Produktnummern 1–4"
+    ):
         pdf.load_config(f)
     f.write_text("produkte: [3]\nimmer: ja\n", encoding="utf-8")
     with pytest.raises(pdf.PdfFehler, match="immer: erwartet true oder false"):

@@ -111,8 +111,13 @@ table, .jp-RenderedImage, img, .kz-kopf, .kz-kern, .kz-fehlt, caption { break-in
 tr, th, td { break-inside: avoid; }
 thead { display: table-header-group; }
 h1, h2, h3, h4, caption { break-after: avoid; }
+/* a heading (with its lead-in) stays on the page of what follows it: a section text cell, an
+   output holding a heading (a Kennzahl's title and definition) */
+.jp-MarkdownCell, .jp-OutputArea-child:has(h1, h2, h3, h4) { break-after: avoid; }
 .jp-OutputArea-output img { max-width: 100% !important; height: auto !important; }
 a { color: inherit; text-decoration: none; }
+/* no ligatures: the text layer then reads "Böfingen", not "Bö\ufb01ngen" (search, screen readers) */
+* { font-variant-ligatures: none !important; }
 """
 
 
@@ -162,7 +167,8 @@ class Drucker:
         """Print one report (HTML file) to a PDF, written atomically."""
         from .safeio import atomic_write
 
-        context = self._browser.new_context(offline=True)
+        # the PDF's language (/Lang) follows the browser's locale: German like the reports
+        context = self._browser.new_context(offline=True, locale="de-DE")
         try:
             page = context.new_page()
             page.goto(Path(quelle).resolve().as_uri(), wait_until="load")

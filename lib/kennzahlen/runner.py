@@ -469,6 +469,8 @@ def export_html(nb, title: str) -> str:
     c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell", "injected-parameters", "parameters")
     c.TagRemovePreprocessor.remove_input_tags = ("remove_input",)
     c.TagRemovePreprocessor.enabled = True
+    # the page's language is German (screen readers pronounce by it; nbconvert's default is "en")
+    c.HTMLExporter.language_code = "de"
     exporter = HTMLExporter(
         config=c, template_name="kennzahlen", extra_template_basedirs=[str(TEMPLATE_DIR)]
     )
@@ -480,7 +482,7 @@ def export_html(nb, title: str) -> str:
     from . import barrierefrei, farben
 
     barrierefrei.notebook_tabellen(nb)
-    resources = {"language_code": "de", "kz_ampel_css": farben.ampel_css()}
+    resources = {"kz_ampel_css": farben.ampel_css()}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
