@@ -21,7 +21,7 @@ RAEUME = ("Gesamtstadt", "Wiblingen")
 
 
 @pytest.fixture(scope="module")
-def gedruckt(reports: Path, demo_pool: Path, tmp_path_factory: pytest.TempPathFactory):
+def gedruckt(reports: Path, demo_pool: Path, browser, tmp_path_factory: pytest.TempPathFactory):
     """Two Produkt-3 reports of the quarter printed by the runner's PDF step (run twice)."""
     grund = pdf.fehlt()
     if grund and os.environ.get("CI"):
@@ -33,8 +33,8 @@ def gedruckt(reports: Path, demo_pool: Path, tmp_path_factory: pytest.TempPathFa
     runs = json.loads((reports / "runs.json").read_text(encoding="utf-8"))
     runs["reports"] = [e for e in runs["reports"] if e["produkt"] == 3 and e["raum"] in RAEUME]
     (out / "runs.json").write_text(json.dumps(runs), encoding="utf-8")
-    erst = pdf.pdfs_im_lauf(out, "2023-Q4", [3], demo_pool)
-    zweit = pdf.pdfs_im_lauf(out, "2023-Q4", [3], demo_pool)
+    erst = pdf.pdfs_im_lauf(out, "2023-Q4", [3], demo_pool, browser)
+    zweit = pdf.pdfs_im_lauf(out, "2023-Q4", [3], demo_pool, browser)
     return out, erst, zweit
 
 

@@ -10,9 +10,7 @@ gets the same checks.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,33 +20,9 @@ from kennzahlen import fmt, paths, runner
 from kennzahlen.api import load_pool, wert
 from kennzahlen.geography import areas
 
-CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 AREAS = areas()  # every Sozialraum and Gesamtstadt: all 24 reports of a quarter
 PERIODE = "2023-Q4"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium fehlt ({CHROMIUM}): .ci/run installiert es")
-        pytest.skip("Chromium nicht installiert (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
+# the `browser` fixture (one headless Chromium for the session) is in conftest.py
 
 
 def headline(pool_dir: Path, produkt: int, raum: str) -> str:
@@ -138,7 +112,9 @@ def test_index_shows_the_quarter_at_a_glance(reports: Path, demo_pool: Path, bro
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     context = browser.new_context(offline=True)
     page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
+    page.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort()
+    )
     page.goto(path.as_uri(), wait_until="load")
     text = page.inner_text("body")
     assert "4. Quartal 2023" in page.title() and "Datenstand:" in text

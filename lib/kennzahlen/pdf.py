@@ -18,7 +18,7 @@ import hashlib
 import html
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
@@ -139,13 +139,17 @@ def _kopf_fuss(produkt: str, gebiet: str, zeitraum: str) -> tuple[str, str]:
 
 @dataclass
 class Drucker:
-    """One headless Chromium for all PDFs of a run (started on first use, closed on exit)."""
+    """One headless Chromium for all PDFs of a run (started on enter, closed on exit); or a
+    browser the caller already has open (``browser``: a playwright Browser, left open)."""
 
+    browser: object = None
     _pw: object = None
     _browser: object = None
-    _seiten: list = field(default_factory=list)
 
     def __enter__(self) -> Drucker:
+        if self.browser is not None:
+            self._browser = self.browser
+            return self
         grund = fehlt()
         if grund:
             raise PdfFehler(grund)
@@ -158,7 +162,7 @@ class Drucker:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._browser is not None:
+        if self._browser is not None and self.browser is None:
             self._browser.close()
         if self._pw is not None:
             self._pw.stop()
@@ -222,7 +226,7 @@ def produkte_fuer_pdf(
 
 
 def pdfs_im_lauf(
-    out_dir: Path, periode: str, produkte: list[int], pool_dir: Path | None
+    out_dir: Path, periode: str, produkte: list[int], pool_dir: Path | None, browser: object = None
 ) -> list[dict]:
     """Print the run's reports of ``produkte`` to PDF beside their HTML; keep runs.json and the
     index current. A PDF whose HTML and print rules are unchanged is kept. Returns per report
@@ -241,7 +245,7 @@ def pdfs_im_lauf(
     out: list[dict] = []
     if not todo:
         return out
-    with Drucker() as drucker:
+    with Drucker(browser) as drucker:
         for e in todo:
             quelle = Path(out_dir) / e["html"]
             ziel = quelle.with_suffix(".pdf")
