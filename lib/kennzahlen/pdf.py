@@ -3,9 +3,8 @@
 Why Chromium (as nbconvert's ``webpdf`` exporter does) and not WeasyPrint: the PDF comes from the
 very rendering the browser test checks (axe-core, proofreading), so what passes there is what is
 printed; Chromium writes tagged PDF (structure tree, /Lang, outline), embeds font subsets and
-keeps text as text; it was about four times faster here (benchmarks/README.md); and it needs no
-further Python package, as playwright is there for the tests. The price is a browser on the
-machine: PDF is opt-in (``kennzahlen report --pdf``, ``config/pdf.yaml``), and without Chromium
+keeps text as text; it was about four times faster here (benchmarks/README.md); and playwright,
+a pinned dependency, drives the browser tests too. The price is a browser on the machine: PDF is opt-in (``kennzahlen report --pdf``, ``config/pdf.yaml``), and without Chromium
 ``--pdf`` stops with a German message before any report is made.
 
 A4; header with product, area and period, footer with page numbers; no page break inside a
