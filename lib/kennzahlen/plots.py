@@ -109,8 +109,10 @@ def alt_text(fig: Figure) -> str | None:
     return getattr(fig, "kz_alt", None)
 
 
-def _alt(fig: Figure, *teile: str) -> None:
-    """Give the chart its alt text (German sentences, joined)."""
+def beschreibe(fig: Figure, *teile: str) -> None:
+    """Give the chart its alt text (German sentences, joined): what kind of chart, its finding,
+    its values. Every chart of a report needs one (the browser and proofreading tests check);
+    the functions of this module set it, a chart drawn elsewhere calls this before display."""
     fig.kz_alt = " ".join(t.strip() for t in teile if t and t.strip())  # type: ignore[attr-defined]
 
 
@@ -223,7 +225,7 @@ def anteile_gestapelt(
         f"{r}: " + ", ".join(f"{c} {_wert(v, True, 0)}" for c, v in anteile.loc[r].items())
         for r in ([hervorheben] if hervorheben in labels else labels[:1])
     ]
-    _alt(
+    beschreibe(
         fig,
         f"Gestapelte Balken je Gebiet ({', '.join(map(str, labels))}): {xlabel} nach {gruppen}.",
         _satz(titel),
@@ -274,7 +276,7 @@ def balken(
         f"{i} {_wert(v, prozent, 1 if prozent else nachkomma)}"
         for i, v in zip(werte.index, werte.to_numpy(dtype=float), strict=True)
     )
-    _alt(
+    beschreibe(
         fig,
         "Balkendiagramm.",
         _satz(titel),
@@ -335,7 +337,7 @@ def zeitreihe(
             loc="upper center",
             bbox_to_anchor=(0.5, -0.1),
         )
-    _alt(fig, *_zeitreihe_alt(daten, titel, prozent, zielwert))
+    beschreibe(fig, *_zeitreihe_alt(daten, titel, prozent, zielwert))
     return _done(fig)
 
 
@@ -414,7 +416,9 @@ def karte(
         if finite.size
         else "Kein Stadtviertel hat einen Wert."
     )
-    _alt(fig, "Karte der Stadtviertel.", _satz(titel), spanne, _satz(legende) if legende else "")
+    beschreibe(
+        fig, "Karte der Stadtviertel.", _satz(titel), spanne, _satz(legende) if legende else ""
+    )
     return _done(fig)
 
 
@@ -454,7 +458,7 @@ def ampel_raster(lichter: pd.DataFrame, titel: str) -> Figure:
         for row in lichter.index
     )
     spalten = f"{lichter.columns[0]} bis {lichter.columns[-1]}" if lichter.shape[1] else ""
-    _alt(fig, f"Ampelraster {spalten}.", _satz(titel), f"Von links nach rechts: {zeilen}.")
+    beschreibe(fig, f"Ampelraster {spalten}.", _satz(titel), f"Von links nach rechts: {zeilen}.")
     return _done(fig)
 
 
@@ -496,5 +500,7 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
         for col, s in daten.items()
         if s.notna().any()
     )
-    _alt(fig, f"{n} kleine Liniendiagramme, je mit eigener Skala.", _satz(titel), f"{verlauf}.")
+    beschreibe(
+        fig, f"{n} kleine Liniendiagramme, je mit eigener Skala.", _satz(titel), f"{verlauf}."
+    )
     return _done(fig)
