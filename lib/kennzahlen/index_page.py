@@ -111,9 +111,9 @@ def _kopf(periode: str, entries: list[dict], stand) -> str:
 
 
 def _stichtag(periode: str) -> str:
-    from .pool import quartal_stichtag
+    from .periods import stichtag
 
-    return fmt.datum(quartal_stichtag(periode))
+    return fmt.datum(stichtag(periode))
 
 
 def _stand(stand) -> tuple[str, str]:

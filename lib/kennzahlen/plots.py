@@ -22,6 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from . import farben, fmt  # noqa: E402
+from .vocabulary import FARBEN  # noqa: E402
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -31,7 +32,6 @@ OKABE_ITO = farben.OKABE_ITO
 HIGHLIGHT = "#D55E00"
 NEUTRAL = "#8A9BA8"
 AMPEL_FARBEN = farben.AMPEL_FUELLUNG
-AMPEL_TEXT = {"gruen": "grün", "gelb": "gelb", "rot": "rot", "grau": "keine Aussage"}
 FIGSIZE = (8.0, 4.2)
 DPI = 90
 
@@ -433,7 +433,7 @@ def ampel_raster(lichter: pd.DataFrame, titel: str) -> Figure:
             ax.text(
                 j + 0.5,
                 i + 0.5,
-                AMPEL_TEXT.get(f, f).upper() if f != "grau" else "–",
+                "–" if f == "grau" else FARBEN[f].schild if f in FARBEN else f.upper(),
                 ha="center",
                 va="center",
                 fontsize=9,
@@ -453,13 +453,18 @@ def ampel_raster(lichter: pd.DataFrame, titel: str) -> Figure:
     ax.xaxis.tick_top()
     ax.set_title(titel, pad=28)
     zeilen = "; ".join(
-        f"{row}: "
-        + ", ".join(AMPEL_TEXT.get(lichter.loc[row, c] or "grau", "?") for c in lichter.columns)
+        f"{row}: " + ", ".join(_farbwort(lichter.loc[row, c]) for c in lichter.columns)
         for row in lichter.index
     )
     spalten = f"{lichter.columns[0]} bis {lichter.columns[-1]}" if lichter.shape[1] else ""
     beschreibe(fig, f"Ampelraster {spalten}.", _satz(titel), f"Von links nach rechts: {zeilen}.")
     return _done(fig)
+
+
+def _farbwort(farbe: object) -> str:
+    """'grün', 'gelb', 'rot' or 'keine Aussage' for an Ampel colour (alt text)."""
+    f = farbe or "grau"
+    return FARBEN[f].legende if f in FARBEN else str(f)
 
 
 def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figure:

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .vocabulary import ARBEITSFELDER, FARBEN
+
 OHNE_ZUORDNUNG = "ohne Zuordnung"
 GESAMTSTADT = "Gesamtstadt"
 
@@ -121,8 +123,8 @@ SOZIALHILFE_LEISTUNGEN = (
     "hzp",
 )
 SETTINGS = ("ambulant", "stationaer")
-ARBEITSFELDER = ("jh", "egh", "ah", "es", "ws")
-FARBEN = ("gruen", "gelb", "rot")
+#: the colours a manual switch (ampel_schaltungen) may set: every Ampel colour but grau
+SCHALTFARBEN = tuple(c for c in FARBEN if c != "grau")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -273,8 +275,8 @@ TABLES: dict[str, Table] = {
             (
                 Column("quartal", "quarter"),
                 Column("sozialraum", "sozialraum"),
-                Column("arbeitsfeld", "code", codes=ARBEITSFELDER),
-                Column("farbe", "code", codes=FARBEN),
+                Column("arbeitsfeld", "code", codes=tuple(ARBEITSFELDER)),
+                Column("farbe", "code", codes=SCHALTFARBEN),
                 Column("begruendung", "text"),
                 Column("geschaltet_am", "date"),
             ),
