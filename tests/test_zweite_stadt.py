@@ -205,7 +205,7 @@ def test_reports_adapt_to_the_city(stadt):
     assert "Die Reihe zeigt den Ausschnitt ab dem 31.03.2021" in bogen
     ampel = _html(stadt, 4, "Gesamtstadt")
     for sr in SOZIALRAEUME:
-        assert f"<th>{html.escape(sr)}</th>" in ampel
+        assert re.search(rf"<th[^>]*>{re.escape(html.escape(sr))}</th>", ampel)
     assert "Neue Wohngruppe &lt;Haus 3&gt; im Viertel 002" in ampel
     assert "Der Verlauf zeigt den Ausschnitt ab dem 1. Quartal 2022" in ampel
 
@@ -213,7 +213,7 @@ def test_reports_adapt_to_the_city(stadt):
 def test_index_page_links_every_area(stadt):
     index = (stadt["out"] / "index.html").read_text(encoding="utf-8")
     for sr in SOZIALRAEUME:
-        assert f"<th>{html.escape(sr)}</th>" in index
+        assert re.search(rf"<th[^>]*>{re.escape(html.escape(sr))}</th>", index)
         assert f'href="1_sozialstruktur/{_slug(sr)}.html"' in index
     assert index.count(">Bericht</a>") == 20
     runs = json.loads((stadt["out"] / "runs.json").read_text(encoding="utf-8"))

@@ -218,6 +218,13 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     default=None,
     help="Parallele Berichte (Standard: Anzahl Kerne).",
 )
+@click.option(
+    "--pdf",
+    "pdf_gewuenscht",
+    is_flag=True,
+    help="Auch PDF (A4) schreiben: für Produkt 3 (config/pdf.yaml) bzw. die mit --produkt "
+    "genannten Produkte. Braucht Chromium.",
+)
 @WARTEN
 def report(
     periode: str,
@@ -227,11 +234,19 @@ def report(
     out: Path,
     force: bool,
     workers: int | None,
+    pdf_gewuenscht: bool,
     warten: float,
 ) -> None:
-    """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert)."""
+    """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert), auf Wunsch als PDF."""
+    from .pdf import PdfFehler, produkte_fuer_pdf
     from .runner import RunnerError, run
 
+    try:
+        pdf_produkte, pdf_hinweis = produkte_fuer_pdf(pdf_gewuenscht, list(produkte) or None)
+    except PdfFehler as exc:
+        raise click.ClickException(str(exc)) from None
+    if pdf_hinweis:
+        click.echo(f"Hinweis: {pdf_hinweis}", err=True)
     try:
         result = run(
             periode,
@@ -243,8 +258,9 @@ def report(
             workers,
             wait=warten,
             echo=click.echo,
+            pdf=pdf_produkte,
         )
-    except RunnerError as exc:
+    except (RunnerError, PdfFehler) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(
@@ -270,6 +286,12 @@ def report(
         click.echo(
             f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0]['berichtszeitraum']}, "
             f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0]['grund']}"
+        )
+    if result.pdfs:
+        neu = sum(p["neu"] for p in result.pdfs)
+        click.echo(
+            f"PDF: {len(result.pdfs)} für Produkt {', '.join(map(str, pdf_produkte))} "
+            f"({neu} neu, {len(result.pdfs) - neu} unverändert), z. B. {result.out / result.pdfs[0]['pdf']}"
         )
     for w in result.warnungen:
         click.echo(f"Warnung: {w}", err=True)

@@ -67,6 +67,7 @@ SENDBAR = ("ok", "uebersprungen")
 #: what may be attached (an executed notebook or an audit file never leaves the department)
 ANHANG_TYPEN = {
     ".html": ("text", "html"),
+    ".pdf": ("application", "pdf"),
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 _ADDRESS = re.compile(
@@ -157,6 +158,8 @@ class Gruppe(_Strict):
     ``config/disclosure.yaml`` calls public (disclosure control on). A group that gets a
     public product must state ``oeffentlich`` (true or false) in the file: the default
     (false, internal) is not taken silently where a report may leave the department.
+    ``pdf: true``: the group also gets each report's PDF (``kennzahlen report --pdf``); a
+    mailing with such a report lacking its PDF is refused before anything is sent.
     """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -164,6 +167,7 @@ class Gruppe(_Strict):
     produkte: list[int] = Field(min_length=1)
     sozialraum: str | None = None
     oeffentlich: bool = False
+    pdf: bool = False
     empfaenger: list[Adresse] = Field(min_length=1)
 
     @field_validator("produkte")
@@ -512,16 +516,26 @@ def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: 
     return problems
 
 
-def _attachments(entry: dict, periode_dir: Path) -> tuple[list[Anhang], list[str]]:
-    """The files of a report with their names in the mail; and notes on files left out."""
+def mit_pdf(nachricht: Nachricht, entry: dict) -> bool:
+    """Whether the report goes with its PDF to this address (one of its groups that gets the
+    report has ``pdf: true``)."""
+    return any(g.pdf and g.bekommt(entry) for g in nachricht.gruppen)
+
+
+def _attachments(
+    entry: dict, periode_dir: Path, pdf: bool = False
+) -> tuple[list[Anhang], list[str]]:
+    """The files of a report with their names in the mail (``pdf``: with its PDF); and notes on
+    files left out."""
     zeitraum = entry.get("berichtszeitraum") or ""
     ordner = entry.get("produkt_ordner") or f"produkt{entry['produkt']}"
     files, notes = [], []
-    for rel in [entry["html"], *entry.get("anhaenge", [])]:
+    extra = [entry["pdf"]] if pdf and entry.get("pdf") else []
+    for rel in [entry["html"], *entry.get("anhaenge", []), *extra]:
         p = periode_dir / rel
         suffix = "".join(Path(rel).suffixes[-1:]).lower()
         if suffix not in ANHANG_TYPEN or rel.endswith(".audit.csv"):
-            notes.append(f"{_label(entry)}: {rel} wird nicht versendet (nur .html und .xlsx)")
+            notes.append(f"{_label(entry)}: {rel} wird nicht versendet (nur .html, .xlsx, .pdf)")
             continue
         name = "__".join(x for x in (ordner, zeitraum, Path(rel).stem) if x) + suffix
         files.append(Anhang(p, name, _titel(entry)))
@@ -863,7 +877,9 @@ def plan_mailing(
             [f"Kein Bericht in {periode_dir / 'runs.json'} passt zum Verteiler: nichts zu senden"]
         )
     entries = sorted({id(e): e for n in nachrichten for e in n.berichte}.values(), key=_sort_key)
-    problems = check_reports(entries, runs, periode_dir, pool_dir)
+    problems = check_reports(entries, runs, periode_dir, pool_dir) + _pdf_probleme(
+        nachrichten, periode_dir
+    )
     if problems:
         raise MailRefused(
             [
@@ -888,8 +904,26 @@ def plan_mailing(
             )
     for n in nachrichten:
         n.betreff = subject(periode, n)
-        n.anhaenge = [a for e in n.berichte for a in _attachments(e, periode_dir)[0]]
+        n.anhaenge = [a for e in n.berichte for a in _attachments(e, periode_dir, mit_pdf(n, e))[0]]
     return Versand(periode, periode_dir, verteiler, nachrichten, pool_hash(pool_dir), hinweise)
+
+
+def _pdf_probleme(nachrichten: list[Nachricht], periode_dir: Path) -> list[str]:
+    """Reports a group wants as PDF (``pdf: true``) that have none (yet)."""
+    out = {}
+    for n in nachrichten:
+        for e in n.berichte:
+            if not mit_pdf(n, e) or e.get("status") == KEINE_DATEN:
+                continue
+            p = _inside(periode_dir, e["pdf"]) if e.get("pdf") else None
+            if p is None or not p.is_file():
+                gruppen = ", ".join(g.id for g in n.gruppen if g.pdf and g.bekommt(e))
+                out[_rid(e)] = (
+                    f"{_label(e)}: Gruppe {gruppen} bekommt den Bericht als PDF (pdf: true in "
+                    f"config/verteiler.yaml), es fehlt – erst `kennzahlen report --periode "
+                    f"{periode_dir.name} --produkt {e['produkt']} --pdf`"
+                )
+    return list(out.values())
 
 
 def _log_row(
@@ -1052,7 +1086,7 @@ def _split(
     frueher: list[dict] | None = None,
 ) -> tuple[list[Nachricht], dict[tuple, str]]:
     """The parts for ``berichte`` of one address, each at most ``limit``; or why a report cannot go."""
-    units = [(e, _attachments(e, versand.periode_dir)[0]) for e in berichte]
+    units = [(e, _attachments(e, versand.periode_dir, mit_pdf(n, e))[0]) for e in berichte]
     sizes = [sum(sizer.anhang(a) for a in files) for _, files in units]
 
     def parts_of(groups: list[list[int]]) -> list[Nachricht]:
@@ -1153,7 +1187,7 @@ def plan_parts(
         erhalten = {
             _rid(e)
             for e in n.berichte
-            if {a.name for a in _attachments(e, versand.periode_dir)[0]} <= files
+            if {a.name for a in _attachments(e, versand.periode_dir, mit_pdf(n, e))[0]} <= files
         }
         if erhalten <= {_rid(e) for p in geloggt for e in p.berichte}:
             senden += (

@@ -10,7 +10,6 @@ unchanged is skipped unless ``force``.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import multiprocessing
 import os
@@ -453,6 +452,8 @@ def _html_exporter():
     c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell", "injected-parameters", "parameters")
     c.TagRemovePreprocessor.remove_input_tags = ("remove_input",)
     c.TagRemovePreprocessor.enabled = True
+    # the page's language is German (screen readers pronounce by it; nbconvert's default is "en")
+    c.HTMLExporter.language_code = "de"
     exporter = HTMLExporter(
         config=c, template_name="kennzahlen", extra_template_basedirs=[str(TEMPLATE_DIR)]
     )
@@ -467,7 +468,11 @@ def _html_exporter():
 def export_html(nb, title: str) -> str:
     """nbconvert in-process: no input cells, no prompts, the offline house template."""
     nb.metadata["title"] = title
-    body, _ = _html_exporter().from_notebook_node(nb, resources={"language_code": "de"})
+    from . import barrierefrei, farben
+
+    barrierefrei.notebook_tabellen(nb)
+    resources = {"language_code": "de", "kz_ampel_css": farben.ampel_css()}
+    body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     return body
 
 
@@ -615,6 +620,7 @@ def run_job(job: Job) -> dict:
         status="ok",
         fehler=None,
         kernaussagen=output_metadata(nb, "kernaussagen"),
+        zielwerte=output_metadata(nb, "zielwerte"),
         sekunden=round(time.perf_counter() - t0, 2),
     )
     return entry
@@ -644,6 +650,8 @@ class RunResult:
     entries: list[dict]
     seconds: float
     warnungen: list[str] = field(default_factory=list)
+    #: the PDFs of the run (kennzahlen.pdf.pdfs_im_lauf): {"pdf", "neu", "produkt", "raum"}
+    pdfs: list[dict] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict]:
@@ -681,8 +689,11 @@ def run(
     progress: bool = True,
     wait: float = 0.0,
     echo=None,
+    pdf: list[int] | None = None,
 ) -> RunResult:
     """Make every requested report; skip unchanged ones; keep runs.json and index.html current.
+
+    ``pdf``: the products whose reports are also printed to PDF (:mod:`kennzahlen.pdf`).
 
     One run per output folder at a time (a second one waits ``wait`` seconds, then is refused
     with the holder's PID, host and start). runs.json and the index are rewritten (atomically)
@@ -690,7 +701,7 @@ def run(
     """
     t0 = time.perf_counter()
     request = (periode, produkte, raeume)
-    if not force:
+    if not force and not pdf:  # PDFs need the browser anyway: the normal way checks them
         fast = _unchanged_run(request, pool, out, notebooks, wait, echo, t0)
         if fast is not None:
             return fast
@@ -702,7 +713,13 @@ def run(
     try:
         _safeio.remove_stale_temps(out_dir)
         remove_stale_kernel_files()
-        return _run_locked(periode, jobs, out_dir, force, workers, progress, t0, key)
+        result = _run_locked(periode, jobs, out_dir, force, workers, progress, t0, key)
+        if pdf:
+            from .pdf import pdfs_im_lauf
+
+            version_dir = Path(jobs[0].pool) if jobs else None
+            result.pdfs = pdfs_im_lauf(out_dir, periode, pdf, version_dir)
+        return result
     finally:
         lock.release()
 
@@ -757,7 +774,9 @@ def _unchanged_run(
         pool_sha = manifest_sha(manifest)
         merged = {(e["produkt"], e["raum"]): e for e in runs.get("reports", [])}
         merged.update({(e["produkt"], e["raum"]): e for e in skipped(entries, pool_sha)})
-        _write_runs(out_dir, periode, str(pool_root), pool_sha, merged, runs[LAUF])
+        _write_runs(
+            out_dir, periode, str(pool_root), pool_sha, merged, lauf=runs[LAUF], index=False
+        )
     finally:
         lock.release()
     keys = {(e["produkt"], e["raum"]) for e in entries}
@@ -801,7 +820,7 @@ def _run_locked(
     def record(entry: dict | None = None) -> None:
         if entry is not None:
             merged[(entry["produkt"], entry["raum"])] = entry
-        _write_runs(out_dir, periode, root, pool_sha, merged)
+        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir)
 
     record()
     if todo:
@@ -820,9 +839,8 @@ def _run_locked(
         from .rerun import lauf_record
 
         # only a run that finished without a failure lets the next one skip without planning
-        _write_runs(
-            out_dir, periode, root, pool_sha, merged, lauf_record(key, this_run, areas(), warnungen)
-        )
+        lauf = lauf_record(key, this_run, areas(), warnungen)
+        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf=lauf)
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 
@@ -870,9 +888,14 @@ def _write_runs(
     root: str | None,
     pool_sha: str | None,
     merged: dict,
+    version_dir: Path | None = None,
     lauf: dict | None = None,
+    index: bool = True,
 ) -> None:
     """runs.json and index.html for the reports known so far (each replaced atomically).
+
+    ``index=False`` keeps the index page as it is (an unchanged rerun: its reports, Ampel and
+    Stand are the same, and the dashboard would need the pool read with pandas).
 
     ``lauf`` (see :mod:`.rerun`) is written only at the end of a run without failures: while a
     run is under way, runs.json carries none, so a killed run is never taken for a finished one.
@@ -889,8 +912,8 @@ def _write_runs(
     if lauf is not None:
         runs[LAUF] = lauf
     _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
-    raeume = lauf.get("raeume") if lauf else None
-    _write_atomic(out_dir / "index.html", render_index(periode, all_entries, raeume))
+    if index:
+        _write_atomic(out_dir / "index.html", render_index(periode, all_entries, version_dir))
 
 
 def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[dict]:
@@ -944,85 +967,8 @@ STATUS_TEXT = {
 }
 
 
-def render_index(periode: str, entries: list[dict], raeume: list[str] | None = None) -> str:
-    """The index page linking every report of a period (self-contained HTML).
+def render_index(periode: str, entries: list[dict], pool_dir: Path | str | None = None) -> str:
+    """The index page of a period: the state of the quarter at a glance (:mod:`.index_page`)."""
+    from .index_page import render_index as _render
 
-    ``raeume``: the areas (columns) in order; default :func:`kennzahlen.geography.areas`.
-    """
-    if raeume is None:
-        from .geography import areas
-
-        raeume = areas()
-    rows = []
-    by_key = {(e["produkt"], e["raum"]): e for e in entries}
-    header = "".join(f"<th>{html.escape(a)}</th>" for a in raeume)
-    for nr, prod in PRODUKTE.items():
-        cells = []
-        for raum in raeume:
-            e = by_key.get((nr, raum))
-            if e is None:
-                cells.append("<td>–</td>")
-            elif e["status"] == "fehler":
-                cells.append(
-                    f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>'
-                )
-            elif e["status"] == KEINE_DATEN:
-                cells.append(
-                    f'<td class="keine-daten" title="{html.escape(str(e.get("grund", "")))}">'
-                    f"nicht erstellt: keine Daten</td>"
-                )
-            else:
-                extra = "".join(
-                    f' · <a href="{html.escape(a)}">{html.escape(Path(a).suffix[1:].upper())}</a>'
-                    for a in e.get("anhaenge", [])
-                    if not a.endswith(".csv")
-                )
-                cells.append(f'<td><a href="{html.escape(e["html"])}">Bericht</a>{extra}</td>')
-        zeitraum = berichtszeitraum(nr, periode)
-        rows.append(
-            f"<tr><th>{nr} {html.escape(prod.titel)}<br><small>Berichtszeitraum {html.escape(zeitraum)}</small></th>{''.join(cells)}</tr>"
-        )
-    failed = [e for e in entries if e["status"] == "fehler"]
-    fail_html = ""
-    if failed:
-        items = "".join(
-            f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: {html.escape(str(e.get('fehler')))}</li>"
-            for e in failed
-        )
-        fail_html = f'<h2>Fehlgeschlagene Berichte</h2><ul class="fehler">{items}</ul>'
-    ohne = {}
-    for e in entries:
-        if e["status"] == KEINE_DATEN:
-            ohne.setdefault(e["produkt"], e)
-    ohne_html = ""
-    if ohne:
-        items = "".join(
-            f"<li>Produkt {nr} {html.escape(PRODUKTE[nr].titel)} (Berichtszeitraum "
-            f"{html.escape(str(e.get('berichtszeitraum', '')))}): {html.escape(str(e.get('grund', '')))}</li>"
-            for nr, e in sorted(ohne.items())
-        )
-        ohne_html = f'<h2>Nicht erstellte Berichte</h2><ul class="keine-daten">{items}</ul>'
-    stamp = datetime.now().strftime("%d.%m.%Y %H:%M")
-    return f"""<!DOCTYPE html>
-<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</title>
-<style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2rem auto; color: #1f2933; }}
-h1 {{ border-bottom: 3px solid #0072B2; padding-bottom: .2em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #cbd2d9; padding: .5em; text-align: left; vertical-align: top; }}
-thead th {{ background: #eef4fa; }}
-td.fehler, ul.fehler {{ color: #b00020; font-weight: bold; }}
-td.keine-daten {{ color: #52606d; }}
-a {{ color: #0b5394; }}
-</style></head>
-<body>
-<h1>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</h1>
-<p>Abteilung Soziales. Stand der Berichte: {stamp}. Jahresprodukte (1 und 3) zeigen das letzte vollständige Jahr.</p>
-<table><thead><tr><th>Produkt</th>{header}</tr></thead><tbody>
-{"".join(rows)}
-</tbody></table>
-{ohne_html}
-{fail_html}
-</body></html>
-"""
+    return _render(periode, entries, pool_dir)

@@ -45,7 +45,9 @@ def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataF
     return ampel.ampel_fuer(pool, quartal), ampel.ampel_fuer(pool, quartal, details=True)
 
 
-def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
+def raster_html(
+    lichter: pd.DataFrame, hervorheben: str | None = None, caption: str | None = None
+) -> str:
     """The grid of lights: areas as rows, Arbeitsfelder as columns."""
     titel = felder()
     gezeigt = [f for f in titel if f in set(lichter["arbeitsfeld"])]
@@ -61,7 +63,11 @@ def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
             for f in gezeigt
         )
         rows.append(f"<tr{style}><th>{html.escape(raum)}</th>{cells}</tr>")
-    return f'<table class="kz-raster"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<table class="kz-raster">{cap}<thead><tr><th>Gebiet</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def begruendungen(
@@ -99,7 +105,9 @@ def begruendungen(
     )
     if raum is not None:
         out = out.drop(columns="Gebiet")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["caption"] = "Ampeln mit der Farbe nach den Regeln und der Begründung"
+    return out
 
 
 def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
@@ -121,7 +129,7 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     def schwelle(x: float, einheit: str) -> str:
         return "–" if pd.isna(x) else wert(x, einheit)
 
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "Arbeitsfeld": rows["arbeitsfeld"].map(felder()),
             "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
@@ -146,6 +154,10 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
             "Farbe": [licht(f) for f in rows["farbe"]],
         }
     ).reset_index(drop=True)
+    out.attrs["caption"] = (
+        f"Indikatoren hinter den Ampeln, {raum}: Regel, Wert, Schwellen und Fälle"
+    )
+    return out
 
 
 def indikator_kennzahlen() -> list[str]:
@@ -266,14 +278,18 @@ def raster_abschnitt(
 
     if lichter.empty:
         return hinweis(fehlt_satz(quartal, pool_dir))
-    return HTML(raster_html(lichter, hervorheben=hervorheben))
+    caption = f"Ampel {fmt.periode(quartal)} je Gebiet und Arbeitsfeld"
+    return HTML(raster_html(lichter, hervorheben=hervorheben, caption=caption))
 
 
 def tabelle_html(df: pd.DataFrame) -> HTML | None:
     """An HTML-safe frame (begruendungen, details) as a report table; None when it is empty."""
     if df.empty:
         return None
-    return HTML(df.to_html(escape=False, index=False, classes="kz-text"))
+    from .common import mit_caption
+
+    tabelle = df.to_html(escape=False, index=False, classes="kz-text")
+    return HTML(mit_caption(tabelle, df.attrs.get("caption")))
 
 
 def auffaellige_html(lichter: pd.DataFrame) -> HTML | None:
@@ -287,7 +303,11 @@ def auffaellige_html(lichter: pd.DataFrame) -> HTML | None:
             kopf
             + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde geschaltet.</p>"
         )
-    return HTML(kopf + rows.to_html(escape=False, index=False, classes="kz-text"))
+    from .common import mit_caption
+
+    tabelle = rows.to_html(escape=False, index=False, classes="kz-text")
+    caption = "Rote, gelbe und manuell geschaltete Ampeln der Sozialräume mit Begründung"
+    return HTML(kopf + mit_caption(tabelle, caption))
 
 
 def zeige_verlauf(

@@ -89,9 +89,20 @@ def definitionen(kennzahl_ids: Sequence[str]) -> HTML:
             f"<td style='text-align:left'>{html.escape(k.quelle)}</td></tr>"
         )
     return HTML(
-        '<table class="kz-text"><thead><tr><th>Kennzahl</th><th>Definition / Zählregel</th><th>Quelle</th></tr></thead>'
+        '<table class="kz-text"><caption>Definitionen und Quellen der Kennzahlen</caption>'
+        "<thead><tr><th>Kennzahl</th><th>Definition / Zählregel</th><th>Quelle</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def mit_caption(tabelle: str, caption: str | None) -> str:
+    """An HTML table with a ``<caption>`` (escaped) right after its opening tag (unchanged
+    without a caption or when it has one)."""
+    if not caption or "<caption" in tabelle:
+        return tabelle
+    start = tabelle.index("<table")
+    ende = tabelle.index(">", start) + 1
+    return f"{tabelle[:ende]}<caption>{esc(caption)}</caption>{tabelle[ende:]}"
 
 
 REGEL_TEXT = {
@@ -134,25 +145,45 @@ def md(text: str) -> Markdown:
     return Markdown(html.escape(str(text), quote=False))
 
 
-def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None = None) -> HTML:
+def styled(
+    df: pd.DataFrame,
+    hervorheben: str | None = None,
+    caption: str | None = None,
+    summen: Sequence[object] = (),
+) -> HTML:
     """A plain HTML table of already formatted strings, optionally highlighting one column/row.
 
+    ``summen``: index labels of (sub)total rows, set in bold on the group background.
+
     Cells, row and column labels and the caption are escaped (pandas' Styler does not escape);
-    cells holding package-built :class:`Html` stay markup.
+    cells holding package-built :class:`Html` stay markup. Without ``caption`` the frame's
+    ``attrs["caption"]`` names the table (every report table has a caption).
     """
     import hashlib
+
+    caption = caption or df.attrs.get("caption")
 
     # a uuid from the content keeps the HTML stable between runs (nbval) and unique per table
     digest = hashlib.sha1(
         pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
         + str(caption).encode()
         + str(hervorheben).encode()
+        + str(list(summen)).encode()
     ).hexdigest()[:10]
     sty = df.style.set_uuid(digest).format(esc).format_index(esc, axis=0).format_index(esc, axis=1)
     if df.astype(str).map(len).to_numpy().max(initial=0) > 40:  # prose cells wrap, numbers do not
         sty = sty.set_table_attributes('class="kz-text"')
     if caption:
         sty = sty.set_caption(esc(caption))
+    if len(summen):
+        fett = {"font-weight": "bold", "background-color": "#dde7f0"}
+        sty = sty.set_properties(subset=pd.IndexSlice[list(summen), :], **fett)
+        letzte = {x[-1] if isinstance(x, tuple) else x for x in summen}
+        sty = sty.map_index(
+            lambda v: "background-color: #dde7f0" if v in letzte else "font-weight: normal",
+            axis=0,
+            level=df.index.nlevels - 1,
+        )
     if hervorheben is not None:
         if hervorheben in df.columns:
             sty = sty.set_properties(

@@ -198,7 +198,9 @@ def bogen_abschnitt(
     bogen = erfassungsbogen(pool, periode).dropna(how="all")
     if bogen.empty:
         return common.hinweis(satz)
-    return HTML((common.hinweis(satz).data if satz else "") + bogen_html(bogen, hervorheben))
+    caption = f"Erfassungsbogen: Fallzahlen am Stichtag {fmt.datum(stichtag(periode))}"
+    tabelle = common.mit_caption(bogen_html(bogen, hervorheben), caption)
+    return HTML((common.hinweis(satz).data if satz else "") + tabelle)
 
 
 def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object) -> HTML:
@@ -236,7 +238,9 @@ def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_d
         saetze.append(lage.satz)
     table = veraenderungen_formatiert(v, periode, ohne=weg)
     text = "".join(common.hinweis(s).data for s in saetze)
-    return HTML(text + common.styled(table).data)
+    gebiet = "Gesamtstadt" if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    caption = f"Veränderung der Fallzahlen zum Vorquartal und zum Vorjahresquartal, {gebiet}"
+    return HTML(text + common.styled(table, caption=caption).data)
 
 
 def formatiert(bogen: pd.DataFrame) -> pd.DataFrame:
@@ -270,7 +274,7 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
             for c in cols
         )
         rows.append(
-            f'<tr><td style="text-align:left;{weight}">{escape(label)}</td>'
+            f'<tr><th scope="row" style="{weight}">{escape(label)}</th>'
             f'<td style="text-align:left">{escape(str(quelle))}</td>{cells}</tr>'
         )
     return (

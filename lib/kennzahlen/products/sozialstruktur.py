@@ -89,7 +89,12 @@ def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 def tabelle_stadtviertel(
     pool: pd.DataFrame, jahr: str, raum: str, labels: dict[str, str]
 ) -> pd.DataFrame:
-    """Kennzahlen per Stadtviertel of the area, with the Sozialraum (or city) total row last."""
+    """Kennzahlen per Stadtviertel of the area, with the Sozialraum total row last; for the
+    Gesamtstadt grouped by Sozialraum with subtotals (:mod:`.stadtviertel_gruppiert`)."""
+    if raum == GESAMTSTADT:
+        from .stadtviertel_gruppiert import gruppiert
+
+        return gruppiert(pool, list(labels), jahres_stichtag(jahr))
     stv = stadtviertel_von(raum)
     wide = _wide(pool, list(labels), jahres_stichtag(jahr), "stadtviertel").reindex(
         stv["stadtviertel_nr"]
@@ -97,15 +102,11 @@ def tabelle_stadtviertel(
     wide.index = [
         f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
     ]
-    if raum == GESAMTSTADT:
-        total = _wide(pool, list(labels), jahres_stichtag(jahr), "gesamtstadt").reindex(
-            [GESAMTSTADT]
-        )
-        total.index = ["Gesamtstadt"]
-    else:
-        total = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex([raum])
-        total.index = [f"Sozialraum {raum}"]
-    return pd.concat([wide, total])
+    total = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex([raum])
+    total.index = [f"Sozialraum {raum}"]
+    out = pd.concat([wide, total])
+    out.attrs["summen"] = [f"Sozialraum {raum}"]
+    return out
 
 
 def tabelle_sozialraeume(pool: pd.DataFrame, jahr: str, labels: dict[str, str]) -> pd.DataFrame:
@@ -149,8 +150,11 @@ def tabelle(
     if lage.nichts:
         return lage.hinweis()
     shown = {k: labels[k] for k in lage.vorhanden}
+    werte = tabelle_stadtviertel(pool, jahr, raum, shown)
+    gebiet = "Gesamtstadt nach Sozialraum" if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    caption = f"{caption or 'Kennzahlen'} nach Stadtviertel, {gebiet}, 31.12.{jahr}"
     table = common.styled(
-        formatiert(tabelle_stadtviertel(pool, jahr, raum, shown), shown), caption=caption
+        formatiert(werte, shown), caption=caption, summen=werte.attrs.get("summen", ())
     )
     return HTML(lage.hinweis().data + table.data)
 
@@ -223,7 +227,11 @@ def entwicklung_tabelle(
             pool, ids, jahr, raum, pool_dir, "die Entwicklung über die Jahre fehlt daher"
         ).hinweis()
     da = {k: v for k, v in ids.items() if k not in fehlt}
-    table = common.styled(entwicklung_formatiert(verlauf[list(da)], da))
+    gebiet = GESAMTSTADT if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    table = common.styled(
+        entwicklung_formatiert(verlauf[list(da)], da),
+        caption=f"Entwicklung {gebiet} bis {jahr} (jeweils 31.12.)",
+    )
     if not fehlt:
         return table
     tabellen = common.fehlende_tabellen(
@@ -396,7 +404,7 @@ def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
     rest = ohne_polygon(pool, jahr, raum, karte)
     if len(rest):
         display(HTML("<p>Stadtviertel ohne Polygon in der Karte:</p>"))
-        display(styled(rest))
+        display(styled(rest, caption=f"Stadtviertel ohne Polygon in der Karte, 31.12.{jahr}"))
 
 
 def karten_titel(werte: dict[str, float], jahr: str) -> str:

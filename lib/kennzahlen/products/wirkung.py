@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import fmt
+from .. import farben, fmt
 from ..catalog import Kennzahl, load_catalog
 from ..geography import sozialraeume
 from ..periods import jahr_von, jahres_stichtag
@@ -431,14 +431,13 @@ def _status(k: Kennzahl, wert: float | None) -> str:
     return "ohne Zielwert" if e is None else ("erreicht" if e else "nicht erreicht")
 
 
+#: status -> (fill, text colour, label); every pair reaches 4.5:1 (kennzahlen.farben)
 STATUS_STIL = {
-    "erreicht": ("#009E73", "#fff", "✔ erreicht"),
-    "nicht erreicht": ("#D55E00", "#fff", "✘ nicht erreicht"),
-    "ohne Zielwert": ("#dde7f0", "#000", "ohne Zielwert"),
-    "noch nicht erhoben": ("#f2f2f2", "#555", "noch nicht erhoben"),
-    "keine Daten": ("#f2f2f2", "#555", "keine Daten"),
-    "gesperrt": ("#f2f2f2", "#555", "nicht ausgewiesen (Datenschutz)"),
-    NICHT_BEWERTET: ("#f2f2f2", "#555", "nicht bewertet"),
+    **farben.ZIELWERT,
+    "noch nicht erhoben": (*farben.BADGE_LEISE, "noch nicht erhoben"),
+    "keine Daten": (*farben.BADGE_LEISE, "keine Daten"),
+    "gesperrt": (*farben.BADGE_LEISE, "nicht ausgewiesen (Datenschutz)"),
+    NICHT_BEWERTET: (*farben.BADGE_LEISE, "nicht bewertet"),
 }
 
 
@@ -480,7 +479,11 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
         body.append(
             f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: {html.escape(ZIELE[z])}</th>{"".join(cells)}</tr>'
         )
-    return f'<table class="kz-matrix"><thead><tr><th>Strategisches Ziel</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    caption = "Zielmatrix: Kennzahl, Wert, Zielwert und Stand je Ziel und Arbeitsfeld"
+    return (
+        f'<table class="kz-matrix"><caption>{caption}</caption><thead><tr>'
+        f"<th>Strategisches Ziel</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def hat_werte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> bool:
@@ -831,7 +834,13 @@ def abschnitt(
         )
     )
     tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
-    display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
+    display(
+        styled(
+            tabelle,
+            hervorheben=raum if raum != GESAMTSTADT else None,
+            caption=f"{k.titel}: Werte je Gebiet, {jahre[0]}–{jahre[-1]}",
+        )
+    )
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if diagramm and len(reihe) >= 2 and reihe.notna().any().any():
         prozent = ist_anteil(k.einheit)
@@ -873,11 +882,13 @@ def noch_nicht_erhoben() -> pd.DataFrame:
         if not k.erhoben
     ]
     # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder
-    return (
+    out = (
         pd.DataFrame(rows)
         .sort_values(["Ziel", "Arbeitsfeld"])
         .set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
     )
+    out.attrs["caption"] = "Noch nicht erhobene Kennzahlen: Grund und benötigte Daten"
+    return out
 
 
 def anzeige_matrix(
