@@ -224,7 +224,7 @@ def test_config_errors_name_file_and_entry(tmp_path):
         geography.flaechen(cfg)
     text = str(info.value)
     assert str(cfg / "geographie.yaml") in text
-    assert "polygone.id: unbekannter Eintrag" in text
+    assert "polygone.id: unbekanntes Feld" in text
     assert "karten_crs: unbekanntes Koordinatenbezugssystem 'EPSG:99999'" in text
     cfg = _config_dir(tmp_path, "polygone:\n  datei: fehlt.gpkg\n")
     with pytest.raises(GeografieError, match="fehlt.gpkg: die Polygon-Datei .* fehlt"):

@@ -180,7 +180,7 @@ def test_a_bad_limit_is_refused_in_german(tmp_path, value):
     with pytest.raises(VerteilerError) as info:
         load_verteiler(f)
     text = str(info.value)
-    assert text.startswith(f"{f}: ungültiger Verteiler:")
+    assert text.startswith(f"{f}: der Verteiler ist ungültig (")
     assert (
         "smtp.max_nachricht_mb: die Höchstgröße einer Nachricht ist eine Zahl in MB von 0,1 bis 1.000"
         in text

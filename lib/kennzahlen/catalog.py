@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from . import paths
-from .configfile import load_yaml_text
+from .configfile import StrictModel, error_location, german_error, load_yaml_text, problems_message
 from .periods import Periodizitaet
 from .schema import BOOL_FALSE, BOOL_TRUE, TABLES
 from .vocabulary import (
@@ -47,11 +47,7 @@ class CatalogError(ValueError):
     """The catalog file is invalid; the message lists every problem."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Basiszahl(_Strict):
+class Basiszahl(StrictModel):
     """A named counting rule on one raw table."""
 
     tabelle: str
@@ -79,7 +75,7 @@ class Basiszahl(_Strict):
 FilterValue = str | int | float | bool | list[str | int | float | bool] | dict[str, int | float]
 
 
-class Term(_Strict):
+class Term(StrictModel):
     """One summand of a Zähler or Nenner: a Basiszahl with filters on its table's columns."""
 
     basis: str
@@ -89,7 +85,7 @@ class Term(_Strict):
 Status = Literal["erhoben", "noch_nicht_erhoben"]
 
 
-class Kennzahl(_Strict):
+class Kennzahl(StrictModel):
     """One Kennzahl: Zähler/Nenner from Basiszahlen, and what the reports say about it."""
 
     id: str
@@ -177,7 +173,7 @@ class Kennzahl(_Strict):
         return self.status == "erhoben"
 
 
-class Catalog(_Strict):
+class Catalog(StrictModel):
     """The whole catalog: Basiszahlen and Kennzahlen."""
 
     basiszahlen: dict[str, Basiszahl]
@@ -292,55 +288,6 @@ def cross_check(
     return problems
 
 
-_PYDANTIC_DE = {
-    "missing": "Pflichtfeld fehlt",
-    "extra_forbidden": "unbekanntes Feld",
-    "string_type": "erwartet einen Text",
-    "int_parsing": "erwartet eine ganze Zahl",
-    "int_type": "erwartet eine ganze Zahl",
-    "int_from_float": "erwartet eine ganze Zahl",
-    "float_parsing": "erwartet eine Zahl",
-    "float_type": "erwartet eine Zahl",
-    "dict_type": "erwartet einen Abschnitt (Schlüssel: Wert)",
-    "list_type": "erwartet eine Liste",
-    "model_type": "erwartet einen Abschnitt (Schlüssel: Wert)",
-    "too_short": "braucht mindestens einen Eintrag",
-    "bool_parsing": "erwartet ja/nein",
-    "bool_type": "erwartet ja/nein",
-}
-
-
-def german_error(e: Mapping[str, Any]) -> str:
-    """One pydantic error as a German sentence (field path without the entry itself)."""
-    kind = e.get("type", "")
-    ctx = e.get("ctx") or {}
-    if kind == "value_error":
-        msg = str(ctx.get("error", e.get("msg", "")))
-    elif kind == "literal_error":
-        msg = f"Wert {e.get('input')!r} nicht erlaubt (erlaubt: {ctx.get('expected', '')})"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = {
-            "greater_than_equal": ">=",
-            "less_than_equal": "<=",
-            "greater_than": ">",
-            "less_than": "<",
-        }[kind]
-        limit = next(iter(ctx.values()), "")
-        msg = f"Wert {e.get('input')!r} muss {bound} {limit} sein"
-    elif kind in _PYDANTIC_DE:
-        msg = _PYDANTIC_DE[kind]
-    else:
-        msg = str(e.get("msg", ""))
-    return msg.removeprefix("Value error, ")
-
-
-def _where(loc: tuple | list) -> str:
-    parts = [str(x) for x in loc if not str(x).startswith(("function-", "union["))]
-    # pydantic names union members (str, list[...], dict[...]) in the location: drop them
-    parts = [p for p in parts if not re.fullmatch(r"(str|int|float|bool|list\[.*\]|dict\[.*\])", p)]
-    return ".".join(parts)
-
-
 def _entry_lines(node: Any) -> list[int]:
     """Line numbers (1-based) of the entries of the 'kennzahlen' list, from the YAML node tree."""
     try:
@@ -374,7 +321,7 @@ def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog 
             basiszahlen[str(name)] = Basiszahl.model_validate(spec)
         except ValidationError as exc:
             for e in exc.errors():
-                where = _where(e["loc"])
+                where = error_location(e["loc"])
                 problems.append(
                     f"Basiszahl '{name}'" + (f", {where}" if where else "") + f": {german_error(e)}"
                 )
@@ -393,7 +340,7 @@ def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog 
             labels.append(name)
         except ValidationError as exc:
             for e in exc.errors():
-                where = _where(e["loc"])
+                where = error_location(e["loc"])
                 for msg in german_error(e).split("; "):
                     problems.append(f"{name}" + (f", {where}" if where else "") + f": {msg}")
     # cross checks only on what validated, but always (so every problem is listed at once)
@@ -427,8 +374,6 @@ def _load(path_str: str) -> Catalog:
         raise CatalogError(f"{path}: kein gültiges YAML: {exc}") from None
     catalog, problems = validate_catalog(raw, _entry_lines(node))
     if problems:
-        lines = [f"{path}: der Kennzahlen-Katalog ist ungültig ({len(problems)} Problem(e)):"]
-        lines += [f"  - {p}" for p in problems]
-        raise CatalogError("\n".join(lines))
+        raise CatalogError(problems_message(path, "der Kennzahlen-Katalog ist ungültig", problems))
     assert catalog is not None
     return catalog

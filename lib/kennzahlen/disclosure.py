@@ -48,10 +48,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from . import fmt, paths
-from .configfile import read_yaml
+from .configfile import StrictModel, load_mapping, validate
 from .vocabulary import PRODUKT_NUMMERN, PRODUKTE, produkt_nummern_text
 
 PRIMAER = "primär"
@@ -71,10 +71,8 @@ class DisclosureConfigError(ValueError):
     """``config/disclosure.yaml`` is invalid; the message names every problem."""
 
 
-class DisclosureConfig(BaseModel):
+class DisclosureConfig(StrictModel):
     """The rules of ``config/disclosure.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     k: int = Field(3, ge=2, le=100, description="Mindestfallzahl: 1 bis k-1 wird verborgen")
     null_sichtbar: bool = True
@@ -128,19 +126,12 @@ def load_config(path: Path | str | None = None) -> DisclosureConfig:
 def _load_config(path_str: str, mtime_ns: int, size: int) -> DisclosureConfig:
     """The validated config, read once per file version (mtime and size are the cache key)."""
     path = Path(path_str)
-    raw: Any = read_yaml(path, DisclosureConfigError, "die Datei")
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise DisclosureConfigError(f"{path}: erwartet eine Zuordnung (k:, produkte:, …)")
-    try:
-        return DisclosureConfig.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"{path}: ungültige Geheimhaltungsregeln:"]
-        for e in exc.errors():
-            where = ".".join(str(x) for x in e["loc"]) or "(Datei)"
-            lines.append(f"  - {where}: {e['msg']} (Wert: {e.get('input')!r})")
-        raise DisclosureConfigError("\n".join(lines)) from None
+    raw = load_mapping(
+        path, DisclosureConfigError, "die Datei", "eine Zuordnung (k:, produkte:, …)"
+    )
+    return validate(
+        DisclosureConfig, raw, path, DisclosureConfigError, "die Geheimhaltungsregeln sind ungültig"
+    )
 
 
 def is_public(produkt: int, config: DisclosureConfig | None = None) -> bool:

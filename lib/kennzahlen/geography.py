@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from . import paths
-from .configfile import read_yaml
+from .configfile import StrictModel, load_mapping, validate
 from .schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:  # geopandas is imported only where polygons are read
@@ -80,10 +80,8 @@ def areas(path: Path | None = None) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ config
-class PolygonConfig(BaseModel):
+class PolygonConfig(StrictModel):
     """Where the Stadtviertel polygons are and how they match the Raumgliederung."""
-
-    model_config = ConfigDict(extra="forbid")
 
     datei: str = Field(min_length=1)
     layer: str | None = None
@@ -97,10 +95,8 @@ class PolygonConfig(BaseModel):
         return _check_crs(v)
 
 
-class GeografieConfig(BaseModel):
+class GeografieConfig(StrictModel):
     """``config/geographie.yaml``: the city's name, its polygons and the CRS of the maps."""
-
-    model_config = ConfigDict(extra="forbid")
 
     stadt: str = ""
     polygone: PolygonConfig | None = None
@@ -143,22 +139,15 @@ def _load_config(path_str: str, _mtime: float) -> GeografieConfig:
     path = Path(path_str)
     if not path.exists():
         return GeografieConfig()
-    raw: Any = read_yaml(path, GeografieError, "die Geografie-Konfiguration")
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise GeografieError(f"{path}: erwartet die Einträge 'stadt', 'polygone' und 'karten_crs'")
-    try:
-        return GeografieConfig.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"{path}: ungültige Geografie-Konfiguration:"]
-        for e in exc.errors():
-            where = ".".join(str(x) for x in e["loc"]) or "(Datei)"
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "unbekannter Eintrag"
-            lines.append(f"  - {where}: {msg} (Wert: {e.get('input')!r})")
-        raise GeografieError("\n".join(lines)) from None
+    raw = load_mapping(
+        path,
+        GeografieError,
+        "die Geografie-Konfiguration",
+        "die Einträge 'stadt', 'polygone' und 'karten_crs'",
+    )
+    return validate(
+        GeografieConfig, raw, path, GeografieError, "die Geografie-Konfiguration ist ungültig"
+    )
 
 
 def stadt() -> str:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from .. import fmt, paths
-from ..catalog import Catalog, Kennzahl, german_error, load_catalog
-from ..configfile import read_yaml
+from ..catalog import Catalog, Kennzahl, load_catalog
+from ..configfile import StrictModel, german_error, problems_message, read_yaml
 from ..periods import QUARTAL_RE
 from ..vocabulary import ARBEITSFELDER, ist_anteil, wert_text
 
@@ -23,17 +23,13 @@ class AmpelConfigError(ValueError):
 
 
 # ------------------------------------------------------------------------------- configuration
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ZielwertRegel(_Strict):
+class ZielwertRegel(StrictModel):
     """Defaults of the target rule."""
 
     toleranz_pp: float = Field(default=5.0, ge=0)
 
 
-class AnstiegRegel(_Strict):
+class AnstiegRegel(StrictModel):
     """Defaults of the stock-rise rule (percent of the mean of the previous quarter ends)."""
 
     vorquartale: int = Field(default=4, ge=1, le=12)
@@ -50,7 +46,7 @@ class AnstiegRegel(_Strict):
         return self
 
 
-class SpcRegel(_Strict):
+class SpcRegel(StrictModel):
     """Defaults of the SPC rule (XmR chart on a fixed baseline)."""
 
     basis_perioden: int = Field(default=8, ge=2)
@@ -72,7 +68,7 @@ class SpcRegel(_Strict):
         return self
 
 
-class Regeln(_Strict):
+class Regeln(StrictModel):
     """The rule defaults of ``ampel.yaml``."""
 
     min_faelle: int = Field(default=10, ge=0)
@@ -95,7 +91,7 @@ _OVERRIDES = {
 }
 
 
-class Indikator(_Strict):
+class Indikator(StrictModel):
     """One indicator of an Arbeitsfeld: a Kennzahl, its rule and any rule values of its own."""
 
     kennzahl: str
@@ -115,14 +111,14 @@ class Indikator(_Strict):
     lauf: int | None = Field(default=None, ge=2)
 
 
-class Arbeitsfeld(_Strict):
+class Arbeitsfeld(StrictModel):
     """An Arbeitsfeld of the Ampel: its indicators, and a title other than the usual one."""
 
     titel: str | None = None
     indikatoren: list[Indikator] = Field(min_length=1)
 
 
-class AmpelConfig(_Strict):
+class AmpelConfig(StrictModel):
     """The whole ``ampel.yaml``."""
 
     regeln: Regeln = Field(default_factory=Regeln)
@@ -305,7 +301,8 @@ def load_ampel_config(path: Path | None = None, catalog: Catalog | None = None) 
     raw = read_yaml(path, AmpelConfigError, "die Ampel-Konfiguration")
     setup, problems = check_config(raw, catalog)
     if problems:
-        head = f"{path}: die Ampel-Konfiguration ist ungültig ({len(problems)} Problem(e)):"
-        raise AmpelConfigError("\n".join([head, *[f"  - {p}" for p in problems]]))
+        raise AmpelConfigError(
+            problems_message(path, "die Ampel-Konfiguration ist ungültig", problems)
+        )
     assert setup is not None
     return setup

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from .. import fmt, paths
-from ..configfile import read_yaml
+from ..configfile import StrictModel, load_mapping, problems_message, validate
 from ..runner import KEINE_DATEN
 from ..schema import GESAMTSTADT
 from ..vocabulary import PRODUKT_NUMMERN, PRODUKTE
@@ -28,6 +28,9 @@ MAX_NACHRICHT_MB = 10.0
 MAX_NACHRICHT_MB_BEREICH = (0.1, 1000.0)
 
 
+UNGUELTIG = "der Verteiler ist ungültig"
+
+
 class VerteilerError(ValueError):
     """``config/verteiler.yaml`` is invalid; the message names every problem."""
 
@@ -43,18 +46,14 @@ def _address(value: str) -> str:
 Adresse = Annotated[str, AfterValidator(_address)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Absender(_Strict):
+class Absender(StrictModel):
     """The sender shown in From: (the department's planning office)."""
 
     name: str = Field(min_length=1)
     adresse: Adresse
 
 
-class SmtpConfig(_Strict):
+class SmtpConfig(StrictModel):
     """Where messages go; the password is never here (``KENNZAHLEN_SMTP_PASSWORD``)."""
 
     host: str = Field("localhost", min_length=1)
@@ -88,7 +87,7 @@ class SmtpConfig(_Strict):
         return round(self.max_nachricht_mb * MB)
 
 
-class Gruppe(_Strict):
+class Gruppe(StrictModel):
     """A recipient group: which products it gets, optionally bound to one Sozialraum.
 
     ``oeffentlich: true`` marks a group whose reports may become public (Gemeinderat,
@@ -130,7 +129,7 @@ class Gruppe(_Strict):
         return self.sozialraum is None or entry.get("raum") in (self.sozialraum, GESAMTSTADT)
 
 
-class Verteiler(_Strict):
+class Verteiler(StrictModel):
     """The validated ``config/verteiler.yaml``."""
 
     absender: Absender
@@ -204,40 +203,54 @@ def load_verteiler(
     group that gets a product it calls public.
     """
     path = Path(path or paths.CONFIG / "verteiler.yaml")
-    raw = read_yaml(path, VerteilerError, "die Verteiler-Datei")
-    if not isinstance(raw, dict):
-        raise VerteilerError(f"{path}: erwartet die Abschnitte 'absender', 'smtp' und 'gruppen'")
+    raw = load_mapping(
+        path,
+        VerteilerError,
+        "die Verteiler-Datei",
+        "die Abschnitte 'absender', 'smtp' und 'gruppen'",
+        leer_erlaubt=False,
+    )
     problems = [
-        f"  - {key}: ein Passwort gehört nicht in die Datei; setzen Sie die Umgebungsvariable "
+        f"{key}: ein Passwort gehört nicht in die Datei; setzen Sie die Umgebungsvariable "
         f"{PASSWORD_ENV}"
         for key in _find_password_keys(raw)
     ]
     if problems:
-        raise VerteilerError("\n".join([f"{path}: ungültiger Verteiler:", *problems]))
-    try:
-        verteiler = Verteiler.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"{path}: ungültiger Verteiler:"]
-        for e in exc.errors():
-            msg = e["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {_where(e['loc'], raw)}: {msg} (Wert: {e.get('input')!r})")
-        raise VerteilerError("\n".join(lines)) from None
-
+        raise VerteilerError(problems_message(path, UNGUELTIG, problems))
+    verteiler = validate(
+        Verteiler, raw, path, VerteilerError, UNGUELTIG, where=lambda loc: _where(loc, raw)
+    )
     if sozialraeume is None:
         from ..geography import sozialraeume as _sr
 
         sozialraeume = _sr()
+    problems += _group_problems(verteiler, sozialraeume)
+    problems += _public_groups(verteiler, disclosure_config, _gruppen_zeilen(path))
+    problems += _binding_problems(verteiler)
+    if problems:
+        raise VerteilerError(problems_message(path, UNGUELTIG, problems))
+    return verteiler
+
+
+def _group_problems(verteiler: Verteiler, sozialraeume: list[str]) -> list[str]:
+    """Group ids written twice; Sozialräume the city does not have."""
+    problems = []
     seen: dict[str, int] = {}
     for n, g in enumerate(verteiler.gruppen, start=1):
         if g.id in seen:
-            problems.append(f"  - Gruppe '{g.id}' (Nr. {n}): id doppelt (schon Nr. {seen[g.id]})")
+            problems.append(f"Gruppe '{g.id}' (Nr. {n}): id doppelt (schon Nr. {seen[g.id]})")
         seen.setdefault(g.id, n)
         if g.sozialraum is not None and g.sozialraum not in sozialraeume:
             problems.append(
-                f"  - Gruppe '{g.id}' (Nr. {n}), sozialraum: unbekannter Sozialraum "
+                f"Gruppe '{g.id}' (Nr. {n}), sozialraum: unbekannter Sozialraum "
                 f"'{g.sozialraum}' (bekannt: {', '.join(sozialraeume)})"
             )
-    problems += _public_groups(verteiler, disclosure_config, _gruppen_zeilen(path))
+    return problems
+
+
+def _binding_problems(verteiler: Verteiler) -> list[str]:
+    """An address bound to a Sozialraum in one group may not be in a group with another binding."""
+    problems = []
     for adresse in verteiler.adressen():
         bindungen = {g.sozialraum for g in verteiler.gruppen_von(adresse)}
         if len(bindungen) > 1 and bindungen != {None}:
@@ -246,12 +259,10 @@ def load_verteiler(
                 for g in verteiler.gruppen_von(adresse)
             )
             problems.append(
-                f"  - Adresse {adresse}: steht in Gruppen mit verschiedener Bindung ({namen}); "
+                f"Adresse {adresse}: steht in Gruppen mit verschiedener Bindung ({namen}); "
                 f"eine an einen Sozialraum gebundene Adresse darf nur dessen Berichte bekommen"
             )
-    if problems:
-        raise VerteilerError("\n".join([f"{path}: ungültiger Verteiler:", *problems]))
-    return verteiler
+    return problems
 
 
 def _public_groups(
@@ -267,9 +278,7 @@ def _public_groups(
         try:
             cfg = disclosure.load_config(cfg)
         except disclosure.DisclosureConfigError as exc:
-            return [
-                f"  - Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"
-            ]
+            return [f"Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"]
     problems = []
     zeilen = zeilen or []
     for n, g in enumerate(verteiler.gruppen, start=1):
@@ -278,7 +287,7 @@ def _public_groups(
             zeile = f", Zeile {zeilen[n - 1]}" if n <= len(zeilen) else ""
             namen = ", ".join(f"Produkt {p} ({PRODUKTE[p].titel})" for p in oeffentliche)
             problems.append(
-                f"  - Gruppe '{g.id}' (Nr. {n}{zeile}): bekommt {namen}, laut config/disclosure.yaml "
+                f"Gruppe '{g.id}' (Nr. {n}{zeile}): bekommt {namen}, laut config/disclosure.yaml "
                 f"öffentlich; bitte ausdrücklich angeben, ob die Gruppe Berichte an die Öffentlichkeit "
                 f"weitergibt: 'oeffentlich: true' (Gemeinderat, Ausschuss, BM 2: dann nur öffentliche "
                 f"Produkte) oder 'oeffentlich: false' (intern)"
@@ -288,7 +297,7 @@ def _public_groups(
         intern = [p for p in g.produkte if not disclosure.is_public(p, cfg)]
         for p in intern:
             problems.append(
-                f"  - Gruppe '{g.id}' (Nr. {n}): die Gruppe ist öffentlich (oeffentlich: true) und darf "
+                f"Gruppe '{g.id}' (Nr. {n}): die Gruppe ist öffentlich (oeffentlich: true) und darf "
                 f"Produkt {p} ({PRODUKTE[p].titel}) nicht bekommen: es ist laut config/disclosure.yaml "
                 f"intern und zeigt genaue kleine Fallzahlen"
             )
