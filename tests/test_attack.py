@@ -277,7 +277,7 @@ def test_solver_prints_nothing(capfd, demo_pool):
     from kennzahlen.api import load_pool
 
     pool = load_pool(demo_pool)
-    wirkung._PLAENE.clear()
+    wirkung.plan._PLAENE.clear()
     for jahr in ("2019", "2022"):
         wirkung.plan_jahr(pool, jahr).intervalle()
     out, err = capfd.readouterr()
@@ -290,7 +290,7 @@ def test_plan_is_deterministic(demo_pool, jahr):
 
     pool = load_pool(demo_pool)
     a = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
-    wirkung._PLAENE.clear()
+    wirkung.plan._PLAENE.clear()
     b = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
     pd.testing.assert_frame_equal(
         a[["kennzahl", "teil", "raum", "status"]], b[["kennzahl", "teil", "raum", "status"]]
