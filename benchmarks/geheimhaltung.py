@@ -18,7 +18,7 @@ import re
 import time
 from pathlib import Path
 
-from kennzahlen import disclosure_plan as dp
+from kennzahlen import disclosure_atoms as da
 from kennzahlen.api import load_pool
 from kennzahlen.attack import Attacker, Knowledge
 from kennzahlen.catalog import load_catalog
@@ -38,7 +38,7 @@ def measure(pool_dir: Path, jahr: str) -> dict:
     plan = wirkung.plan_jahr(pool, jahr)
     sekunden = time.perf_counter() - t0
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
-    model = dp.AtomModel(
+    model = da.AtomModel(
         load_catalog(),
         [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
         jahr,

@@ -7,6 +7,7 @@ import os
 import pandas as pd
 import pytest
 
+from kennzahlen import disclosure_atoms as da
 from kennzahlen import disclosure_plan as dp
 from kennzahlen.attack import Attacker, Knowledge
 from kennzahlen.catalog import load_catalog
@@ -70,9 +71,9 @@ def test_unbounded_and_components():
 
 
 # ---------------------------------------------------------------------------- relations from the catalog
-def _model(jahr: str = "2023") -> dp.AtomModel:
+def _model(jahr: str = "2023") -> da.AtomModel:
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
-    return dp.AtomModel(
+    return da.AtomModel(
         load_catalog(),
         [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
         jahr,
@@ -130,13 +131,13 @@ def test_base_keys_equal_what_counts_the_same():
         cat.basiszahlen["hilfen_vor_dem_fall"],
         cat.basiszahlen["hilfen_vor_dem_fall_jahr_bis_stichtag"],
     )
-    assert dp.base_key(hvdf, "jahr", "2023") == dp.base_key(ytd, "stichtag_jahr", "2023")
-    assert dp.base_key(cat.basiszahlen["teilhabeteam"], "quartal", "2023") == dp.base_key(
+    assert da.base_key(hvdf, "jahr", "2023") == da.base_key(ytd, "stichtag_jahr", "2023")
+    assert da.base_key(cat.basiszahlen["teilhabeteam"], "quartal", "2023") == da.base_key(
         cat.basiszahlen["teilhabeteam"], "jahr", "2023"
     )
     bestand = cat.basiszahlen["sozialhilfe_bestand"]
-    assert dp.base_key(bestand, "stichtag_jahr", "2023") == dp.base_key(bestand, "jahr", "2023")
-    assert dp.base_key(bestand, "quartal", "2023") != dp.base_key(bestand, "jahr", "2023")
+    assert da.base_key(bestand, "stichtag_jahr", "2023") == da.base_key(bestand, "jahr", "2023")
+    assert da.base_key(bestand, "quartal", "2023") != da.base_key(bestand, "jahr", "2023")
 
 
 # ---------------------------------------------------------------------------- the plan on small pools
@@ -298,12 +299,12 @@ def test_plan_is_deterministic(demo_pool, jahr):
 
 
 # ---------------------------------------------------------------------------- '<3' marks that disclose on their own
-def _eintraege(kid: str, werte: dict[str, tuple[float | None, float | None]]) -> list[dp.Eintrag]:
+def _eintraege(kid: str, werte: dict[str, tuple[float | None, float | None]]) -> list[da.Eintrag]:
     k = load_catalog().get(kid)
     out = []
     for raum, (z, n) in werte.items():
-        out.append(dp.Eintrag(kid, "Zähler", raum, tuple(k.zaehler), k.periodizitaet, z))
-        out.append(dp.Eintrag(kid, "Nenner", raum, tuple(k.nenner), k.periodizitaet, n))
+        out.append(da.Eintrag(kid, "Zähler", raum, tuple(k.zaehler), k.periodizitaet, z))
+        out.append(da.Eintrag(kid, "Nenner", raum, tuple(k.nenner), k.periodizitaet, n))
     return out
 
 
@@ -331,7 +332,7 @@ def test_two_small_parts_of_a_small_total_are_protected():
     assert sorted(zeichen) == ["gesperrt", "klein", "klein"]  # one small count shown as 'x'
     assert plan.status(kid, "Zähler", "C") == "wert" and plan.sichtbar(kid, "Nenner", GESAMTSTADT)
     [x] = [z for z in plan.hidden() if z.status == "gesperrt"]
-    assert x.grund == dp.PRIMAER and x.wert == 1
+    assert x.grund == da.PRIMAER and x.wert == 1
 
 
 def test_highs_writes_nothing_to_stdout(capfd):

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kennzahlen import disclosure as dc
+from kennzahlen import disclosure_config
 from kennzahlen.disclosure import AUDIT_COLUMNS, PRIMAER, SEKUNDAER, suppress_shares, suppress_table
 
 S = "Summe"
@@ -270,19 +271,28 @@ def test_small_areas_not_rated():
 
 
 def test_config_and_public_products(tmp_path):
-    cfg = dc.load_config()
+    cfg = disclosure_config.load_config()
     assert cfg.k == 3 and cfg.mindestbevoelkerung == 300 and cfg.null_sichtbar
-    assert [dc.is_public(p, cfg) for p in (1, 2, 3, 4)] == [False, False, True, False]
+    assert [disclosure_config.is_public(p, cfg) for p in (1, 2, 3, 4)] == [
+        False,
+        False,
+        True,
+        False,
+    ]
     f = tmp_path / "d.yaml"
     f.write_text("k: 5\nprodukte:\n  1: oeffentlich\n", encoding="utf-8")
-    cfg2 = dc.load_config(f)
-    assert cfg2.k == 5 and dc.is_public(1, cfg2) and dc.is_public(3, cfg2)
+    cfg2 = disclosure_config.load_config(f)
+    assert (
+        cfg2.k == 5
+        and disclosure_config.is_public(1, cfg2)
+        and disclosure_config.is_public(3, cfg2)
+    )
     t = with_totals({"A": [4, 10], "B": [9, 7]}, ["r1", "r2"])
     assert dc.protect_table(t, 2, cfg2, row_total=S).display.loc["r1", "A"] == "4"
     shown = dc.protect_table(t, 1, cfg2, row_total=S)
     assert shown.display.loc["r1"].tolist() == ["<5", "9", "x"]
     with pytest.raises(ValueError, match="Produkt 7"):
-        dc.is_public(7, cfg)
+        disclosure_config.is_public(7, cfg)
     assert "<3: Anzahl 1 oder 2" in dc.legende()
 
 
@@ -301,8 +311,8 @@ def test_config_and_public_products(tmp_path):
 def test_config_errors(tmp_path, text, message):
     f = tmp_path / "disclosure.yaml"
     f.write_text(text, encoding="utf-8")
-    with pytest.raises(dc.DisclosureConfigError) as exc:
-        dc.load_config(f)
+    with pytest.raises(disclosure_config.DisclosureConfigError) as exc:
+        disclosure_config.load_config(f)
     assert message in str(exc.value)
     assert str(f) in str(exc.value)
     assert "should" not in str(exc.value) and "Extra inputs" not in str(exc.value)  # German only

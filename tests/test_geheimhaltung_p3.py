@@ -297,7 +297,7 @@ def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
     The attacker is told which 'x' is a Gegensperrung (0 or >= 3) and which a small count
     shown as 'x' (from the audit): it knows more than a reader, who cannot tell them apart.
     """
-    from kennzahlen import disclosure_plan as dp
+    from kennzahlen import disclosure_atoms as da
 
     cells: dict[tuple[str, str, str], str] = {}
     for raum, rep in gelesen.items():
@@ -311,7 +311,7 @@ def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
                     )
     cat = load_catalog()
     kz = {k.id: k for k in wirkung.kennzahlen_p3() if k.erhoben}
-    model = dp.AtomModel(
+    model = da.AtomModel(
         cat,
         [(t, k.periodizitaet) for k in kz.values() for t in [*k.zaehler, *k.nenner]],
         JAHR,

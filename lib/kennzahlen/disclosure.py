@@ -34,112 +34,30 @@ reader's interval knowledge). A public product whose tables, sentences and chart
 (Produkt 3: six reports per year, Kennzahlen built from the same Basiszahlen) is protected as a
 whole by :mod:`kennzahlen.disclosure_plan` (one plan per period over everything published) and
 checked by the linear-programming attacker of :mod:`kennzahlen.attack`; the audit then carries
-the interval a reader can still believe (``intervall_min``, ``intervall_max``).
-"""
+the interval a reader can still believe (``intervall_min``, ``intervall_max``)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator
 
-from . import fmt, paths
-from .configfile import StrictModel, load_mapping, validate
-from .vocabulary import PRODUKT_NUMMERN, PRODUKTE, produkt_nummern_text
+from . import fmt
+from .disclosure_config import SYMBOL_SEKUNDAER, DisclosureConfig, is_public, load_config
 
 PRIMAER = "primär"
 SEKUNDAER = "sekundär"
 NICHT_BEWERTET = "nicht bewertet"
-SYMBOL_SEKUNDAER = "x"
 LEER = "–"
 AUDIT_COLUMNS = ["tabelle", "zeile", "spalte", "grund", "regel", "intervall_min", "intervall_max"]
 #: the columns every audit has; the interval (what a reader can still believe, from the
 #: attacker in :mod:`kennzahlen.attack`) is empty where it was not computed
 AUDIT_PFLICHT = AUDIT_COLUMNS[:5]
-_DEFAULT_PRODUKTE = {p.nr: "oeffentlich" if p.oeffentlich else "intern" for p in PRODUKTE.values()}
-
-
-# ---------------------------------------------------------------------------- configuration
-class DisclosureConfigError(ValueError):
-    """``config/disclosure.yaml`` is invalid; the message names every problem."""
-
-
-class DisclosureConfig(StrictModel):
-    """The rules of ``config/disclosure.yaml``."""
-
-    k: int = Field(3, ge=2, le=100, description="Mindestfallzahl: 1 bis k-1 wird verborgen")
-    null_sichtbar: bool = True
-    gegenwert: bool = True
-    mindestbevoelkerung: int = Field(300, ge=0)
-    symbol_sekundaer: str = Field(SYMBOL_SEKUNDAER, min_length=1, max_length=3)
-    produkte: dict[int, Literal["oeffentlich", "intern"]] = Field(
-        default_factory=lambda: dict(_DEFAULT_PRODUKTE)
-    )
-
-    @field_validator("produkte", mode="before")
-    @classmethod
-    def _produkte_eindeutig(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            nummern = [str(key).strip() for key in v]
-            doppelt = sorted({n for n in nummern if nummern.count(n) > 1})
-            if doppelt:
-                raise ValueError(f"Produkt {', '.join(doppelt)} doppelt eingetragen")
-        return v
-
-    @field_validator("produkte")
-    @classmethod
-    def _produkte(cls, v: dict[int, str]) -> dict[int, str]:
-        unknown = sorted(set(v) - set(PRODUKT_NUMMERN))
-        if unknown:
-            raise ValueError(
-                f"unbekannte(s) Produkt(e) {', '.join(map(str, unknown))} "
-                f"(bekannt: {produkt_nummern_text()})"
-            )
-        return {**_DEFAULT_PRODUKTE, **v}
-
-    @field_validator("symbol_sekundaer")
-    @classmethod
-    def _symbol(cls, v: str) -> str:
-        if any(ch.isdigit() for ch in v) or not v.strip():
-            raise ValueError(f"Symbol '{v}' darf keine Ziffer enthalten und nicht leer sein")
-        return v
-
-
-def load_config(path: Path | str | None = None) -> DisclosureConfig:
-    """Read and validate ``config/disclosure.yaml``; raise DisclosureConfigError naming each problem."""
-    path = Path(path or paths.CONFIG / "disclosure.yaml")
-    try:
-        st = path.stat()
-    except OSError:
-        return _load_config(str(path), 0, 0)
-    return _load_config(str(path), st.st_mtime_ns, st.st_size)
-
-
-@lru_cache(maxsize=16)
-def _load_config(path_str: str, mtime_ns: int, size: int) -> DisclosureConfig:
-    """The validated config, read once per file version (mtime and size are the cache key)."""
-    path = Path(path_str)
-    raw = load_mapping(
-        path, DisclosureConfigError, "die Datei", "eine Zuordnung (k:, produkte:, …)"
-    )
-    return validate(
-        DisclosureConfig, raw, path, DisclosureConfigError, "die Geheimhaltungsregeln sind ungültig"
-    )
-
-
-def is_public(produkt: int, config: DisclosureConfig | None = None) -> bool:
-    """True when the product leaves the department (disclosure control on), from the config."""
-    cfg = config or load_config()
-    if produkt not in cfg.produkte:
-        raise ValueError(f"Produkt {produkt!r} unbekannt (bekannt: {produkt_nummern_text()})")
-    return cfg.produkte[produkt] == "oeffentlich"
 
 
 def legende(k: int = 3, symbol_sekundaer: str = SYMBOL_SEKUNDAER) -> str:
@@ -663,28 +581,3 @@ def write_audit(audit: pd.DataFrame | Iterable[pd.DataFrame], path: Path | str) 
     with replacing(path) as tmp:  # a unique temp name: two runs never share it
         out.to_csv(tmp, sep=";", index=False, encoding="utf-8")
     return path
-
-
-__all__ = [
-    "AUDIT_COLUMNS",
-    "AUDIT_PFLICHT",
-    "NICHT_BEWERTET",
-    "PRIMAER",
-    "SEKUNDAER",
-    "DisclosureConfig",
-    "DisclosureConfigError",
-    "SuppressionResult",
-    "area_label",
-    "audit_path",
-    "flag_pool_rows",
-    "format_table",
-    "is_public",
-    "legende",
-    "load_config",
-    "mark_unrated",
-    "protect_table",
-    "rate_area",
-    "suppress_shares",
-    "suppress_table",
-    "write_audit",
-]

@@ -271,18 +271,18 @@ def _public_groups(
     """Problems: a public group that would get an internal product (exact small counts), and a
     group that gets a public product without saying whether it is public (``zeilen``: the
     line of each group in the file)."""
-    from .. import disclosure
+    from .. import disclosure_config as regeln
 
     cfg = disclosure_config
     if cfg is None or isinstance(cfg, str | Path):
         try:
-            cfg = disclosure.load_config(cfg)
-        except disclosure.DisclosureConfigError as exc:
+            cfg = regeln.load_config(cfg)
+        except regeln.DisclosureConfigError as exc:
             return [f"Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"]
     problems = []
     zeilen = zeilen or []
     for n, g in enumerate(verteiler.gruppen, start=1):
-        oeffentliche = [p for p in g.produkte if disclosure.is_public(p, cfg)]
+        oeffentliche = [p for p in g.produkte if regeln.is_public(p, cfg)]
         if oeffentliche and "oeffentlich" not in g.model_fields_set:
             zeile = f", Zeile {zeilen[n - 1]}" if n <= len(zeilen) else ""
             namen = ", ".join(f"Produkt {p} ({PRODUKTE[p].titel})" for p in oeffentliche)
@@ -294,7 +294,7 @@ def _public_groups(
             )
         if not g.oeffentlich:
             continue
-        intern = [p for p in g.produkte if not disclosure.is_public(p, cfg)]
+        intern = [p for p in g.produkte if not regeln.is_public(p, cfg)]
         for p in intern:
             problems.append(
                 f"Gruppe '{g.id}' (Nr. {n}): die Gruppe ist öffentlich (oeffentlich: true) und darf "

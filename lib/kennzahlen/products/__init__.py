@@ -27,7 +27,7 @@ def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> l
 
 def is_public(produkt: int) -> bool:
     """Whether a product leaves the department (disclosure control on), per config/disclosure.yaml."""
-    from ..disclosure import is_public as _is_public
+    from ..disclosure_config import is_public as _is_public
 
     return _is_public(produkt)
 

@@ -170,16 +170,16 @@ def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
     """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit file."""
     from IPython.display import display
 
-    from .. import disclosure
+    from .. import disclosure, disclosure_config
 
-    cfg = disclosure.load_config()
+    cfg = disclosure_config.load_config()
     frames = [a for a in audits if a is not None and len(a)]
     audit = (
         pd.concat(frames, ignore_index=True)
         if frames
         else pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
     )
-    if disclosure.is_public(produkt, cfg):
+    if disclosure_config.is_public(produkt, cfg):
         text = (
             f"<p class='kz-fuss'><b>Geheimhaltung:</b> {html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
             f"In diesem Bericht sind {len(audit)} Tabellenfelder gesperrt.</p>"

@@ -305,7 +305,7 @@ def entwicklung_hinweis(
 
 def mindestbevoelkerung() -> int:
     """Areas with fewer residents are not rated (config/disclosure.yaml)."""
-    from ..disclosure import load_config
+    from ..disclosure_config import load_config
 
     return load_config().mindestbevoelkerung
 

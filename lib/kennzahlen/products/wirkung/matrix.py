@@ -72,9 +72,9 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
 
 
 def _symbol() -> str:
-    from ... import disclosure
+    from ... import disclosure_config
 
-    return disclosure.load_config().symbol_sekundaer
+    return disclosure_config.load_config().symbol_sekundaer
 
 
 def _status(k: Kennzahl, wert: float | None) -> str:

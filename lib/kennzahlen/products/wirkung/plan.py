@@ -13,7 +13,7 @@ from ...periods import jahres_stichtag
 from ...schema import OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:
-    from ...disclosure_plan import Plan
+    from ...disclosure_atoms import Plan
 from .werte import NICHT_BEWERTET, _fingerprint, kennzahlen_p3, zaehltabelle
 
 # ---------------------------------------------------------------------------- the year's plan
@@ -39,11 +39,12 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
     Decided once per pool content, year and rules (memoised in the process), so that every
     report of the year shows the same hidden/visible decision for the same count.
     """
-    from ... import disclosure
+    from ... import disclosure_atoms as da
+    from ... import disclosure_config
     from ... import disclosure_plan as dp
 
-    cfg = disclosure.load_config()
-    if not disclosure.is_public(produkt, cfg):
+    cfg = disclosure_config.load_config()
+    if not disclosure_config.is_public(produkt, cfg):
         return None
     key = (_fingerprint(pool), str(jahr), cfg.model_dump_json(), id(load_catalog()))
     if key in _PLAENE:
@@ -60,7 +61,7 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
             for a in t.index:
                 v = t.loc[a, col]
                 eintraege.append(
-                    dp.Eintrag(
+                    da.Eintrag(
                         k.id,
                         teil,
                         a,

@@ -17,7 +17,7 @@ from ...schema import GESAMTSTADT
 from ...vocabulary import ARBEITSFELDER, ist_anteil
 
 if TYPE_CHECKING:
-    from ...disclosure_plan import Plan
+    from ...disclosure_atoms import Plan
 from .aussage import aussage
 from .plan import TEILE, _zeichen, plan_jahr, wert_status
 from .werte import (
@@ -76,7 +76,7 @@ def kennzahl_tabelle(
     pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
 ) -> KennzahlTabelle:
     """The per-area table of a Kennzahl for a year, with the year's plan if the product is public."""
-    from ... import disclosure
+    from ... import disclosure_config
 
     w = zaehltabelle(pool, k, jahr)
     areas = list(w.index)
@@ -91,7 +91,7 @@ def kennzahl_tabelle(
         gesperrt = w["wert"].isna()
         status = {}
     else:
-        symbol = disclosure.load_config().symbol_sekundaer
+        symbol = disclosure_config.load_config().symbol_sekundaer
         anzeige = pd.DataFrame(
             {teil: [_zeichen(plan, k.id, teil, a, symbol) for a in areas] for teil, _ in teile},
             index=areas,
