@@ -175,7 +175,8 @@ def test_a_table_without_rows_has_no_coverage_unless_config_says():
 
 # ------------------------------------------------------------------ build date and config file
 def test_future_stand_stops_the_build_naming_the_file(demo_raw, tmp_path):
-    from kennzahlen.reading import InvalidInput, parse_file_name
+    from kennzahlen.reading_checks import InvalidInput
+    from kennzahlen.reading_text import parse_file_name
 
     with pytest.raises(InvalidInput) as info:
         build_pool_frames(demo_raw, heute=dt.date(2023, 10, 1))

@@ -139,7 +139,7 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
     from .pool import build_pool_frames, pool_summary, write_pool
     from .poolstore import PoolTargetError, check_target
-    from .reading import InvalidInput
+    from .reading_checks import InvalidInput
     from .safeio import LockBusy
 
     def refuse(message: str) -> None:
