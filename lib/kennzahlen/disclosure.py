@@ -438,9 +438,6 @@ def suppress_shares(
     )
     w = values.to_numpy(dtype=float, na_value=np.nan)
 
-    def small(x: float) -> bool:
-        return (1 <= x <= k - 1) or (not null_sichtbar and x == 0)
-
     def as_mask(m: pd.DataFrame | None) -> np.ndarray:
         if m is None:
             return np.zeros(w.shape, dtype=bool)
@@ -456,26 +453,42 @@ def suppress_shares(
             if np.isnan(w[i, j]):
                 display[i, j] = LEER
                 continue
-            zi, ni = z[i, j], n[i, j]
-            why = None
-            if np.isnan(zi) or np.isnan(ni):
-                why = (PRIMAER, "Zähler oder Nenner unbekannt: Mindestfallzahl nicht prüfbar")
-            elif small(zi):
-                why = (PRIMAER, f"Zähler unter {k}")
-            elif small(ni):
-                why = (PRIMAER, f"Nenner unter {k}")
-            elif gegenwert and small(ni - zi):
-                why = (PRIMAER, f"Gegenwert (Nenner − Zähler) unter {k}")
-            elif zm[i, j]:
-                why = (SEKUNDAER, "Zähler in der Zähltabelle gesperrt")
-            elif nm[i, j]:
-                why = (SEKUNDAER, "Nenner in der Zähltabelle gesperrt")
+            why = _share_reason(z[i, j], n[i, j], zm[i, j], nm[i, j], k, gegenwert, null_sichtbar)
             if why:
                 reasons[(i, j)] = why
                 display[i, j] = symbol
             else:
                 display[i, j] = formatter(w[i, j])
     return _result(values, display, reasons, name)
+
+
+def _share_reason(
+    zi: float,
+    ni: float,
+    z_gesperrt: bool,
+    n_gesperrt: bool,
+    k: int,
+    gegenwert: bool,
+    null_sichtbar: bool,
+) -> tuple[str, str] | None:
+    """Why a share with Zähler ``zi`` and Nenner ``ni`` is hidden (kind, reason); None: shown."""
+
+    def small(x: float) -> bool:
+        return (1 <= x <= k - 1) or (not null_sichtbar and x == 0)
+
+    if np.isnan(zi) or np.isnan(ni):
+        return (PRIMAER, "Zähler oder Nenner unbekannt: Mindestfallzahl nicht prüfbar")
+    if small(zi):
+        return (PRIMAER, f"Zähler unter {k}")
+    if small(ni):
+        return (PRIMAER, f"Nenner unter {k}")
+    if gegenwert and small(ni - zi):
+        return (PRIMAER, f"Gegenwert (Nenner − Zähler) unter {k}")
+    if z_gesperrt:
+        return (SEKUNDAER, "Zähler in der Zähltabelle gesperrt")
+    if n_gesperrt:
+        return (SEKUNDAER, "Nenner in der Zähltabelle gesperrt")
+    return None
 
 
 def flag_pool_rows(

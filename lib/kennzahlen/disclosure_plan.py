@@ -97,7 +97,34 @@ def build_plan(
     model = AtomModel(
         catalog, [(t, e.periodizitaet) for e in eintraege for t in e.terms], jahr, raeume
     )
-    frei = set(nicht_bewertet)
+    zellen, orte = _cells(eintraege, model)
+    _mark_small(zellen, set(nicht_bewertet), k, null_sichtbar)
+    zeugen = _Zeugen(zellen, k, null_sichtbar)
+    gruppen = _sensitive_groups(model, zellen, k, null_sichtbar, zeugen.root)
+    targets: list[tuple[tuple[int, ...], float]] = [
+        (z.atoms, z.wert) for z in zellen if _small(z.wert, k, null_sichtbar)
+    ] + [(g.atoms, g.wert) for g in gruppen]
+    for runde in range(3):
+        _secure(zellen, targets, zeugen)
+        if feinschliff and runde == 0:
+            _prune(zellen, targets, zeugen)
+        offen = _offen(zellen, targets, zeugen)
+        if not offen:
+            break
+    else:  # cannot happen: hiding a whole group protects every value in it (see _protect)
+        names = [z.orte[0] for z in zellen if z.atoms == offen[0][0]]
+        where = f", z. B. {names[0][0]} ({names[0][1]}, {names[0][2]})" if names else ""
+        raise PlanError(
+            f"Geheimhaltung {jahr}: {len(offen)} Wert(e) wären trotz Sperrung errechenbar{where}"
+        )
+    return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, round(time.perf_counter() - t0, 3))
+
+
+def _cells(
+    eintraege: Sequence[Eintrag], model: AtomModel
+) -> tuple[list[Zelle], dict[tuple[str, str, str], int | None]]:
+    """One cell per distinct set of atoms, with every place it is published; a place without a
+    value or atoms maps to None. Two places counting the same cases differently: PlanError."""
     zellen: list[Zelle] = []
     by_atoms: dict[tuple[int, ...], int] = {}
     orte: dict[tuple[str, str, str], int | None] = {}
@@ -122,6 +149,11 @@ def build_plan(
             )
         zellen[i].orte.append(ort)
         orte[ort] = i
+    return zellen, orte
+
+
+def _mark_small(zellen: list[Zelle], frei: set[str], k: int, null_sichtbar: bool) -> None:
+    """Cells of an area that is not rated are free; small counts are hidden as '<k'."""
     for z in zellen:
         if any(r in frei for _, _, r in z.orte):
             z.status, z.grund, z.regel = (
@@ -131,25 +163,6 @@ def build_plan(
             )
         elif _small(z.wert, k, null_sichtbar):
             _klein(z, k, null_sichtbar)
-    zeugen = _Zeugen(zellen, k, null_sichtbar)
-    gruppen = _sensitive_groups(model, zellen, k, null_sichtbar, zeugen.root)
-    targets: list[tuple[tuple[int, ...], float]] = [
-        (z.atoms, z.wert) for z in zellen if _small(z.wert, k, null_sichtbar)
-    ] + [(g.atoms, g.wert) for g in gruppen]
-    for runde in range(3):
-        _secure(zellen, targets, zeugen)
-        if feinschliff and runde == 0:
-            _prune(zellen, targets, zeugen)
-        offen = _offen(zellen, targets, zeugen)
-        if not offen:
-            break
-    else:  # cannot happen: hiding a whole group protects every value in it (see _protect)
-        names = [z.orte[0] for z in zellen if z.atoms == offen[0][0]]
-        where = f", z. B. {names[0][0]} ({names[0][1]}, {names[0][2]})" if names else ""
-        raise PlanError(
-            f"Geheimhaltung {jahr}: {len(offen)} Wert(e) wären trotz Sperrung errechenbar{where}"
-        )
-    return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, round(time.perf_counter() - t0, 3))
 
 
 # ---------------------------------------------------------------------------- audit

@@ -222,7 +222,6 @@ def _protect_milp(
 ) -> tuple[list[int], list[int], dict[int, int]] | None:
     """The cheapest cells to hide (and, with ``verdecken``, '<k' cells to show as 'x')."""
     k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
-    lo_klein = 1.0 if null_sichtbar else 0.0
     atoms = sorted({a for i in members for a in zellen[i].atoms})
     col = {a: j for j, a in enumerate(atoms)}
     cap = {a: math.inf for a in atoms}
@@ -239,6 +238,39 @@ def _protect_milp(
     cover = klein if verdecken else []
     n, nz, nw, ne = len(atoms), len(visible), len(disj), len(cover)
     nvar = n + nz + nw + ne
+    ub, bub = _milp_rows(zellen, members, (visible, disj, cover), col, cap, nvar, zeugen)
+    t = np.zeros(nvar)
+    t[[col[a] for a in target]] = 1.0
+    cost = np.zeros(nvar)
+    for j, i in enumerate(visible):
+        cost[n + j] = _cost(zellen[i])
+    # showing '<k' as 'x' only where hiding cannot help
+    weight = 1.0 + sum(_cost(zellen[i]) for i in visible)
+    for j, i in enumerate(cover):
+        cost[n + nz + nw + j] = weight * _cost(zellen[i])
+    bounds = [(0.0, cap[a]) for a in atoms] + [(0.0, 1.0)] * (nz + nw + ne)
+    best = _solve(cost, ub, bub, t, wert, bounds)
+    if best is None:
+        return None
+    hide = [i for j, i in enumerate(visible) if best.x[n + j] > 0.5]
+    shown_as_x = [i for j, i in enumerate(cover) if best.x[n + nz + nw + j] > 0.5]
+    return hide, shown_as_x, {a: int(round(best.x[col[a]])) for a in atoms}
+
+
+def _milp_rows(
+    zellen: list[Zelle],
+    members: list[int],
+    groups: tuple[list[int], list[int], list[int]],
+    col: dict[int, int],
+    cap: dict[int, float],
+    nvar: int,
+    zeugen: _Zeugen,
+) -> tuple[list[np.ndarray], list[float]]:
+    """The rows A_ub, b_ub of the MILP: shown or hidden (z), '0 or >= k' (w), '<k' or 'x' (e)."""
+    k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
+    lo_klein = 1.0 if null_sichtbar else 0.0
+    visible, disj, cover = groups
+    n, nz, nw = len(col), len(visible), len(disj)
     ub: list[np.ndarray] = []
     bub: list[float] = []
 
@@ -275,9 +307,8 @@ def _protect_milp(
         r2[n + nz + j] = float(k)
         ub += [r1, r2]
         bub += [0.0, 0.0]
-    for j, i in enumerate(
-        cover
-    ):  # '<k' unless shown as 'x' (e = 1): lo (1 - e) <= A y <= k - 1 + M e
+    # '<k' unless shown as 'x' (e = 1): lo (1 - e) <= A y <= k - 1 + M e
+    for j, i in enumerate(cover):
         r = row(i)
         r1 = r.copy()
         r1[n + nz + nw + j] = -big(i)
@@ -285,17 +316,12 @@ def _protect_milp(
         r2[n + nz + nw + j] = -lo_klein
         ub += [r1, r2]
         bub += [k - 1.0, -lo_klein]
-    t = np.zeros(nvar)
-    t[[col[a] for a in target]] = 1.0
-    cost = np.zeros(nvar)
-    for j, i in enumerate(visible):
-        cost[n + j] = _cost(zellen[i])
-    weight = 1.0 + sum(
-        _cost(zellen[i]) for i in visible
-    )  # showing '<k' as 'x' only where hiding cannot help
-    for j, i in enumerate(cover):
-        cost[n + nz + nw + j] = weight * _cost(zellen[i])
-    bounds = [(0.0, cap[a]) for a in atoms] + [(0.0, 1.0)] * (nz + nw + ne)
+    return ub, bub
+
+
+def _solve(cost, ub, bub, t, wert: float, bounds) -> object | None:
+    """The cheaper of the two MILPs that move the target by +1 and by -1 (None: neither)."""
+    nvar = len(cost)
     best = None
     for s in (1.0, -1.0):
         if wert + s < 0:
@@ -311,11 +337,7 @@ def _protect_milp(
         )
         if res.status == 0 and (best is None or res.fun < best.fun - 1e-9):
             best = res
-    if best is None:
-        return None
-    hide = [i for j, i in enumerate(visible) if best.x[n + j] > 0.5]
-    shown_as_x = [i for j, i in enumerate(cover) if best.x[n + nz + nw + j] > 0.5]
-    return hide, shown_as_x, {a: int(round(best.x[col[a]])) for a in atoms}
+    return best
 
 
 def _prune(

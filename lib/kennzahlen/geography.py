@@ -246,36 +246,46 @@ def _flaechen(key: tuple, cfg: GeografieConfig, path: Path, rg_path: Path) -> Fl
     )
 
 
-def read_flaechen(
-    path: Path, cfg: PolygonConfig, rg: pd.DataFrame, karten_crs: str = DEFAULT_KARTEN_CRS
-) -> Flaechen:
-    """Read a polygon file (GeoPackage, Shapefile, zipped Shapefile, GeoJSON), match its id column
-    to ``stadtviertel_nr`` and reproject to ``karten_crs``."""
+def _read_polygons(path: Path, layer: str | None):
+    """The polygon file's layer as a GeoDataFrame; a missing file, a missing or ambiguous layer or
+    an unreadable file raise GeografieError (German)."""
     import geopandas as gpd
     import pyogrio
 
-    path = Path(path)
     name = path.name
     if not path.exists():
         raise GeografieError(f"{path}: die Polygon-Datei aus {CONFIG_FILE} (polygone.datei) fehlt")
     try:
         layers = pyogrio.list_layers(path)
         layer_names = [str(x) for x in layers[:, 0]]
-        if cfg.layer is not None and cfg.layer not in layer_names:
+        if layer is not None and layer not in layer_names:
             raise GeografieError(
-                f"{name}: Layer '{cfg.layer}' (polygone.layer) fehlt; vorhanden: "
+                f"{name}: Layer '{layer}' (polygone.layer) fehlt; vorhanden: "
                 f"{', '.join(layer_names)}"
             )
-        if cfg.layer is None and len(layer_names) > 1:
+        if layer is None and len(layer_names) > 1:
             raise GeografieError(
                 f"{name}: mehrere Layer ({', '.join(layer_names)}); bitte in "
                 f"{CONFIG_FILE} polygone.layer angeben"
             )
-        gdf = gpd.read_file(path, layer=cfg.layer, engine="pyogrio")
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except GeografieError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of GDAL means: unreadable file
         raise GeografieError(f"{name}: Polygon-Datei nicht lesbar ({exc})") from None
+    return gdf
+
+
+def read_flaechen(
+    path: Path, cfg: PolygonConfig, rg: pd.DataFrame, karten_crs: str = DEFAULT_KARTEN_CRS
+) -> Flaechen:
+    """Read a polygon file (GeoPackage, Shapefile, zipped Shapefile, GeoJSON), match its id column
+    to ``stadtviertel_nr`` and reproject to ``karten_crs``."""
+    import geopandas as gpd
+
+    path = Path(path)
+    name = path.name
+    gdf = _read_polygons(path, cfg.layer)
     if cfg.id_spalte not in gdf.columns:
         cols = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
         raise GeografieError(

@@ -235,36 +235,45 @@ def _parse_and_check(
     except pa.errors.SchemaErrors as exc:
         problems += _pandera_problems(exc.failure_cases, raw, failed, table, datei, sozialraeume)
 
-    # 3. duplicate key inside this file (rows with a problem in a key column are left out:
-    #    that problem is reported above, a duplicate would only repeat it)
-    key = list(table.key)
-    if set(key) <= set(raw.columns) and len(raw):
-        key_problem_lines = [p.zeile for p in problems if p.spalte in key]
-        ok = ~raw.index.isin(key_problem_lines)
-        k = parsed.loc[ok, key]
-        dup = k.duplicated(keep="first")
-        if dup.any():
-            first = (
-                pd.Series(k.index, index=k.index)
-                .groupby([k[c] for c in key], dropna=False, sort=False)
-                .transform("min")
-            )
-            lines = k.index[dup]
-            values = raw.loc[lines, key].agg(" / ".join, axis=1)
-            problems += [
-                Problem(
-                    datei,
-                    int(z),
-                    ", ".join(key),
-                    w,
-                    f"Schlüssel doppelt in dieser Datei: '{w}' (schon in Zeile {int(f)}); "
-                    "bitte die doppelte Zeile entfernen",
-                )
-                for z, w, f in zip(lines, values, first[dup], strict=True)
-            ]
+    # 3. duplicate key inside this file
+    problems += _duplicate_keys(raw, parsed, table, datei, problems)
     order = {c: i for i, c in enumerate(table.column_names)}
     problems.sort(key=lambda p: (p.zeile or 0, order.get(p.spalte or "", len(order))))
     return parsed, problems
+
+
+def _duplicate_keys(
+    raw: pd.DataFrame, parsed: pd.DataFrame, table: Table, datei: str, problems: list[Problem]
+) -> list[Problem]:
+    """Rows whose key is already in an earlier row of the file. Rows with a problem in a key
+    column are left out: that problem is reported already, a duplicate would only repeat it."""
+    key = list(table.key)
+    if not (set(key) <= set(raw.columns) and len(raw)):
+        return []
+    key_problem_lines = [p.zeile for p in problems if p.spalte in key]
+    ok = ~raw.index.isin(key_problem_lines)
+    k = parsed.loc[ok, key]
+    dup = k.duplicated(keep="first")
+    if not dup.any():
+        return []
+    first = (
+        pd.Series(k.index, index=k.index)
+        .groupby([k[c] for c in key], dropna=False, sort=False)
+        .transform("min")
+    )
+    lines = k.index[dup]
+    values = raw.loc[lines, key].agg(" / ".join, axis=1)
+    return [
+        Problem(
+            datei,
+            int(z),
+            ", ".join(key),
+            w,
+            f"Schlüssel doppelt in dieser Datei: '{w}' (schon in Zeile {int(f)}); "
+            "bitte die doppelte Zeile entfernen",
+        )
+        for z, w, f in zip(lines, values, first[dup], strict=True)
+    ]
 
 
 def _pandera_problems(

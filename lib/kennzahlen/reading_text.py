@@ -107,34 +107,8 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
-def _read_csv_text(
-    path: Path,
-) -> tuple[pd.DataFrame | None, list[Problem], str | None, str | None]:
-    datei = path.name
-    data = path.read_bytes()
-    wide = _wide_encoding(data)
-    if wide:
-        msg = (
-            f"Die Datei ist als {wide} gespeichert; gelesen werden UTF-8 und Windows-1252 (ANSI). "
-            "Bitte neu exportieren, z. B. in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“."
-        )
-        return None, [Problem(datei, None, None, wide, msg)], wide, None
-    try:
-        text, encoding = _decode(data)
-    except UnicodeDecodeError as exc:
-        msg = (
-            f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
-            "Windows-1252 (ANSI) exportieren."
-        )
-        return None, [Problem(datei, None, None, None, msg)], None, None
-    header = text.split("\n", 1)[0]
-    if not header.strip():
-        msg = (
-            "Die Datei ist leer oder die erste Zeile (Kopfzeile) ist leer; bitte den Export "
-            "mit Kopfzeile wiederholen."
-        )
-        return None, [Problem(datei, 1, None, None, msg)], encoding, None
-    sep = ";" if header.count(";") >= header.count(",") else ","
+def _parse_csv(text: str, sep: str, datei: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """All fields as text, indexed by file line; a line with too many fields is a problem."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         df = pd.read_csv(
@@ -167,6 +141,38 @@ def _read_csv_text(
     if skipped:
         lines = np.setdiff1d(lines, skipped)
     df.index = lines[: len(df)]
+    return df, problems
+
+
+def _read_csv_text(
+    path: Path,
+) -> tuple[pd.DataFrame | None, list[Problem], str | None, str | None]:
+    datei = path.name
+    data = path.read_bytes()
+    wide = _wide_encoding(data)
+    if wide:
+        msg = (
+            f"Die Datei ist als {wide} gespeichert; gelesen werden UTF-8 und Windows-1252 (ANSI). "
+            "Bitte neu exportieren, z. B. in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“."
+        )
+        return None, [Problem(datei, None, None, wide, msg)], wide, None
+    try:
+        text, encoding = _decode(data)
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"Zeichenkodierung nicht lesbar ({exc.reason}); bitte als UTF-8 oder "
+            "Windows-1252 (ANSI) exportieren."
+        )
+        return None, [Problem(datei, None, None, None, msg)], None, None
+    header = text.split("\n", 1)[0]
+    if not header.strip():
+        msg = (
+            "Die Datei ist leer oder die erste Zeile (Kopfzeile) ist leer; bitte den Export "
+            "mit Kopfzeile wiederholen."
+        )
+        return None, [Problem(datei, 1, None, None, msg)], encoding, None
+    sep = ";" if header.count(";") >= header.count(",") else ","
+    df, problems = _parse_csv(text, sep, datei)
     return df.fillna(""), problems, encoding, sep
 
 

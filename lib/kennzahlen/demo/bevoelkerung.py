@@ -120,26 +120,11 @@ def _population(geo: _Geo, seed: int, scale: float) -> dict[int, np.ndarray]:
         a = geo.base * (1 + growth) ** (y - 2020)
         a = a / a.sum() * total
         m = a[:, None] * agefac[:, cell_age] * np.where(cell_nat == 1, geo.foreign[:, None], 1.0)
-        for _ in range(40):
-            cs = m.sum(axis=0)
-            m *= np.divide(t, cs, out=np.zeros_like(cs), where=cs > 0)[None, :]
-            m *= (a / m.sum(axis=1))[:, None]
-        cs = m.sum(axis=0)
-        m *= np.divide(t, cs, out=np.zeros_like(cs), where=cs > 0)[None, :]
+        _fit(m, t, a)
         counts = _sysround(m, rng).reshape(geo.n, N_AGES, 2, 2)
         full = np.zeros((geo.n, N_AGES, 3, 2), np.int64)
         full[:, :, :2, :] = counts
-        # a handful of people registered as "divers"
-        n_d = int(round((3 + y - 2018) * scale))
-        elig = np.zeros_like(full, bool)
-        elig[:, 18:41, :2, :] = True
-        flat = np.flatnonzero(elig.ravel() & (full.ravel() > 0))
-        if n_d and flat.size:
-            wts = full.ravel()[flat].astype(float)
-            pick = rng.choice(flat, size=min(n_d, flat.size), replace=False, p=wts / wts.sum())
-            area, age, sex, nat = np.unravel_index(pick, full.shape)
-            np.subtract.at(full, (area, age, sex, nat), 1)
-            np.add.at(full, (area, age, np.full_like(sex, 2), nat), 1)
+        _divers(full, int(round((3 + y - 2018) * scale)), rng)
         res = np.zeros((geo.n, N_AGES, 3, 2, 2), np.int64)
         res[..., 1, 1] = full[..., 1]  # every foreign national has a migration background
         p = np.clip(p_mig_de[None, :] * mig_area[:, None], 0, 0.9)[:, :, None]
@@ -148,6 +133,29 @@ def _population(geo: _Geo, seed: int, scale: float) -> dict[int, np.ndarray]:
         res[..., 0, 0] = full[..., 0] - mig
         out[y] = res
     return out
+
+
+def _fit(m: np.ndarray, t: np.ndarray, a: np.ndarray) -> None:
+    """Iterative proportional fitting in place: cell columns to ``t``, area rows to ``a``."""
+    for _ in range(40):
+        cs = m.sum(axis=0)
+        m *= np.divide(t, cs, out=np.zeros_like(cs), where=cs > 0)[None, :]
+        m *= (a / m.sum(axis=1))[:, None]
+    cs = m.sum(axis=0)
+    m *= np.divide(t, cs, out=np.zeros_like(cs), where=cs > 0)[None, :]
+
+
+def _divers(full: np.ndarray, n_d: int, rng: np.random.Generator) -> None:
+    """Move a handful (``n_d``) of adults aged 18–40 to sex "divers", in place."""
+    elig = np.zeros_like(full, bool)
+    elig[:, 18:41, :2, :] = True
+    flat = np.flatnonzero(elig.ravel() & (full.ravel() > 0))
+    if n_d and flat.size:
+        wts = full.ravel()[flat].astype(float)
+        pick = rng.choice(flat, size=min(n_d, flat.size), replace=False, p=wts / wts.sum())
+        area, age, sex, nat = np.unravel_index(pick, full.shape)
+        np.subtract.at(full, (area, age, sex, nat), 1)
+        np.add.at(full, (area, age, np.full_like(sex, 2), nat), 1)
 
 
 def _pop_stats(pop: np.ndarray) -> dict[str, np.ndarray]:

@@ -162,15 +162,14 @@ def _year_table(
     return out
 
 
-def _jugendhilfe(geo, w, seed, scale):
-    rng = np.random.default_rng([seed, 10])
-    n_sr = len(geo.sozialraeume) + 1
+def _jh_plan(geo, w, scale, rng, n_sr: int) -> np.ndarray:
+    """Cases in the course of each year per group: uma (0/1) x setting (0 amb, 1 stat) x
+    Sozialraum (incl. ohne Zuordnung)."""
     verlauf = _year_table(_HZE_VERLAUF, geo, scale, w["jh"], 0.01, rng)
     v19 = verlauf[2019]
     for y, f in _HZE_BEFORE.items():
         verlauf[y] = np.rint(v19 * f).astype(np.int64)
     uma_sh = _sr_shares(geo, w["uma"], 0.0)
-    # groups: uma (0/1) x setting (0 amb, 1 stat) x Sozialraum (incl. ohne Zuordnung)
     v_plan = np.zeros((4 * n_sr, len(SIM_YEARS)), np.int64)
     stat_share = np.array(_HZE_STAT_SHARE if _is_ulm(geo) else (0.2,) * n_sr)
     for yi, y in enumerate(SIM_YEARS):
@@ -184,6 +183,13 @@ def _jugendhilfe(geo, w, seed, scale):
         us, ua = _UMA_VERLAUF[y]
         v_plan[2 * n_sr : 3 * n_sr, yi] = _alloc(uma_sh, int(round(ua * scale)), rng)
         v_plan[3 * n_sr : 4 * n_sr, yi] = _alloc(uma_sh, int(round(us * scale)), rng)
+    return v_plan
+
+
+def _jugendhilfe(geo, w, seed, scale):
+    rng = np.random.default_rng([seed, 10])
+    n_sr = len(geo.sozialraeume) + 1
+    v_plan = _jh_plan(geo, w, scale, rng, n_sr)
     mean = np.repeat([450.0, 620.0, 300.0, 700.0], n_sr)
     shape = np.repeat([3.5, 3.0, 2.0, 2.5], n_sr)
     s_day = _ymd(2021, 12, 31)

@@ -9,7 +9,7 @@ import click
 
 from .. import paths
 from .nachrichten import MailRefused
-from .send import mail_reports
+from .send import MailResult, mail_reports
 
 
 @click.command("mail")
@@ -121,6 +121,11 @@ def mail_command(
             err=True,
         )
         sys.exit(1)
+    _summary(result, dry_run)
+
+
+def _summary(result: MailResult, dry_run: Path | None) -> None:
+    """What was sent (or written), the notes, the log file; exit 1 when a message failed."""
     for h in result.hinweise:
         click.echo(f"Hinweis: {h}", err=True)
     n = len(result.log)

@@ -221,6 +221,48 @@ class Aufteilung:
     hoechstgroesse: Hoechstgroesse
 
 
+def _unsent(
+    versand: Versand,
+    n: Nachricht,
+    parts: list[Nachricht],
+    limit: Hoechstgroesse,
+    sizer: _Sizer,
+    log: MailLog,
+    done: set[str],
+) -> tuple[list[Nachricht], list[Nachricht], list[Nachricht], list[str]]:
+    """For one address: the parts still to send, those logged as delivered, a Nachtrag (the
+    reports it has not had, when earlier deliveries came in another split) and its note."""
+    key = functools.partial(delivery_key, versand.periode, pool_version=versand.pool_version)
+    offen = [p for p in parts if key(p) not in done]
+    geloggt = [p for p in parts if key(p) in done]
+    files = log.zugestellt(n.empfaenger, versand.pool_version)
+    erhalten = {
+        _rid(e)
+        for e in n.berichte
+        if {a.name for a in _attachments(e, versand.periode_dir)[0]} <= files
+    }
+    if erhalten <= {_rid(e) for p in geloggt for e in p.berichte}:
+        # what arrived came in parts of this very split: send the others as planned
+        return offen, geloggt, [], []
+    fehlend = [e for e in n.berichte if _rid(e) not in erhalten]
+    frueher = [e for e in n.berichte if _rid(e) in erhalten]
+    if not fehlend:
+        return [], geloggt, [], []
+    nachtrag, too_big = _split(versand, n, fehlend, limit, sizer, frueher=frueher)
+    if too_big:  # cannot happen: the same reports fitted above; refuse rather than guess
+        raise MailRefused(
+            [
+                "Versand abgelehnt, nichts wurde gesendet:",
+                *[f"  - {p}" for p in too_big.values()],
+            ]
+        )
+    hinweis = (
+        f"{n.empfaenger}: {len(frueher)} von {len(n.berichte)} Berichten sind laut Protokoll schon "
+        f"zugestellt (mit einer anderen Aufteilung); ein Nachtrag bringt die {len(fehlend)} fehlenden"
+    )
+    return [], geloggt, nachtrag, [hinweis]
+
+
 def plan_parts(
     versand: Versand, limit: Hoechstgroesse, log: MailLog | None = None, resend: bool = False
 ) -> Aufteilung:
@@ -253,38 +295,10 @@ def plan_parts(
     done = log.done()
     senden, schon, hinweise = [], [], []
     for n, parts in plans:
-        key = functools.partial(delivery_key, versand.periode, pool_version=versand.pool_version)
-        offen = [p for p in parts if key(p) not in done]
-        geloggt = [p for p in parts if key(p) in done]
+        offen, geloggt, nachtrag, hinweis = _unsent(versand, n, parts, limit, sizer, log, done)
+        senden += offen + nachtrag
         schon += geloggt
-        files = log.zugestellt(n.empfaenger, versand.pool_version)
-        erhalten = {
-            _rid(e)
-            for e in n.berichte
-            if {a.name for a in _attachments(e, versand.periode_dir)[0]} <= files
-        }
-        if erhalten <= {_rid(e) for p in geloggt for e in p.berichte}:
-            senden += (
-                offen  # what arrived came in parts of this very split: send the others as planned
-            )
-            continue
-        fehlend = [e for e in n.berichte if _rid(e) not in erhalten]
-        frueher = [e for e in n.berichte if _rid(e) in erhalten]
-        if not fehlend:
-            continue
-        nachtrag, too_big = _split(versand, n, fehlend, limit, sizer, frueher=frueher)
-        if too_big:  # cannot happen: the same reports fitted above; refuse rather than guess
-            raise MailRefused(
-                [
-                    "Versand abgelehnt, nichts wurde gesendet:",
-                    *[f"  - {p}" for p in too_big.values()],
-                ]
-            )
-        hinweise.append(
-            f"{n.empfaenger}: {len(frueher)} von {len(n.berichte)} Berichten sind laut Protokoll schon "
-            f"zugestellt (mit einer anderen Aufteilung); ein Nachtrag bringt die {len(fehlend)} fehlenden"
-        )
-        senden += nachtrag
+        hinweise += hinweis
     return Aufteilung(senden, schon, hinweise, limit)
 
 

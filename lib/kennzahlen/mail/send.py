@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import fmt
 from ..safeio import FolderLock, LockBusy, atomic_write
 from .check import check_mailing
-from .log import GESENDET, UNGEWISS, _now
+from .log import GESENDET, UNGEWISS, MailLog, _now
 from .nachrichten import MailRefused, Nachricht, build_message, wire_bytes
 from .parts import Aufteilung, Hoechstgroesse, _kurz, megabytes, plan_parts
 from .plan import Versand, _log_row, _message_id, plan_mailing
@@ -56,7 +56,7 @@ def send_messages(
         mid = _message_id(versand, n, resend)
         data = wire_bytes(build_message(versand.periode, n, versand.verteiler, message_id=mid))
         row = _log_row(versand, n, "smtp", GESENDET, mid)
-        wer = f"{n.empfaenger}{f' ({n.teil_text})' if n.geteilt else ''}"
+        wer = _wer(n)
         if len(data) > limit.bytes:  # planned to fit; a file changed since: never send it larger
             result = (
                 f"fehler: nicht gesendet, die Nachricht hat {megabytes(len(data))}, mehr als die Höchstgröße "
@@ -78,29 +78,10 @@ def send_messages(
                 queue.append((time.monotonic() + retry_delays[tries], tries + 1, n))
                 continue
             result = f"vorläufig abgewiesen: {exc} – beim nächsten Lauf erneut versuchen"
-        except _Permanent as exc:
-            result = f"abgewiesen: {exc}"
-            if str(exc).startswith("552"):
-                result += (
-                    f" – die Nachricht ({megabytes(len(data))}) ist dem Server zu groß: smtp.max_nachricht_mb "
-                    f"in der Verteiler-Datei verkleinern und erneut aufrufen (Zugestelltes geht nicht noch "
-                    f"einmal)"
-                )
-        except _Ambiguous as exc:
-            result = (
-                f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt, "
-                f"bei Bedarf mit --resend erneut senden"
-            )
+        except (_Permanent, _Ambiguous) as exc:
+            result = _ergebnis(exc, len(data))
         except _Unreachable as exc:
-            result = f"fehler: keine Verbindung zum Server ({exc})"
-            for _, _, rest in [(0, 0, n), *queue]:
-                r = {**_log_row(versand, rest, "smtp", result)}
-                log.append(r)
-                rows.append(r)
-                echo(
-                    f"  {rest.empfaenger}{f' ({rest.teil_text})' if rest.geteilt else ''}: {result}"
-                )
-            log.end()
+            rows += _unreachable(versand, log, [n, *(rest for _, _, rest in queue)], exc, echo)
             break
         row = {**row, "zeit": _now(), "ergebnis": result}
         log.append(row)
@@ -108,6 +89,47 @@ def send_messages(
         rows.append(row)
         echo(f"  {wer}: {result}")
     return rows, aufteilung.schon_zugestellt
+
+
+def _wer(n: Nachricht) -> str:
+    """The recipient, and the part of a split message: 'a@example.org (Teil 2 von 3)'."""
+    return f"{n.empfaenger}{f' ({n.teil_text})' if n.geteilt else ''}"
+
+
+def _ergebnis(exc: Exception, groesse: int) -> str:
+    """The log's result for a refused message (_Permanent) or a lost answer (_Ambiguous)."""
+    if isinstance(exc, _Ambiguous):
+        return (
+            f"{UNGEWISS}: Verbindung brach nach der Übergabe ab ({exc}) – vermutlich zugestellt, "
+            f"bei Bedarf mit --resend erneut senden"
+        )
+    result = f"abgewiesen: {exc}"
+    if str(exc).startswith("552"):
+        result += (
+            f" – die Nachricht ({megabytes(groesse)}) ist dem Server zu groß: smtp.max_nachricht_mb "
+            f"in der Verteiler-Datei verkleinern und erneut aufrufen (Zugestelltes geht nicht noch "
+            f"einmal)"
+        )
+    return result
+
+
+def _unreachable(
+    versand: Versand,
+    log: MailLog,
+    offen: list[Nachricht],
+    exc: Exception,
+    echo: Callable[[str], None],
+) -> list[dict]:
+    """The server is gone: log every message not yet sent as failed, and close the log."""
+    result = f"fehler: keine Verbindung zum Server ({exc})"
+    rows = []
+    for rest in offen:
+        r = {**_log_row(versand, rest, "smtp", result)}
+        log.append(r)
+        rows.append(r)
+        echo(f"  {_wer(rest)}: {result}")
+    log.end()
+    return rows
 
 
 def eml_name(n: Nachricht) -> str:
@@ -221,30 +243,44 @@ def mail_reports(
                 versand.log.path,
                 versand.hinweise,
             )
-        hinweise = list(versand.hinweise)
-        recovered = versand.log.recover()
-        if recovered:
-            hinweise.append(
-                f"{recovered['empfaenger']}: Zustellung ungewiss (ein früherer Lauf wurde während "
-                f"der Übergabe abgebrochen); nicht erneut gesendet – bei Bedarf --resend "
-                f"--empfaenger {recovered['empfaenger']}"
-            )
-        sender = open_sender(verteiler, smtp, starttls, reconnect_delays, echo)
-        try:
-            limit = effective_limit(verteiler, sender)
-            aufteilung = plan_parts(versand, limit, versand.log, resend)  # refuses before sending
-            echo(describe_limit(limit, verteiler, sender))
-            for n in aufteilung.senden:
-                if n.teil == 1 and n.geteilt:
-                    echo(
-                        f"  {n.empfaenger}: {n.teile} {'Teile' if n.teile > 1 else 'Nachricht'}"
-                        f"{' (Nachtrag)' if n.nachtrag else ''}"
-                    )
-            rows, skipped = send_messages(versand, sender, resend, retry_delays, echo, aufteilung)
-        finally:
-            sender.close()
-        return MailResult(
-            rows, versand.log.path, hinweise + aufteilung.hinweise, [n.empfaenger for n in skipped]
-        )
+        return _send_smtp(versand, smtp, starttls, resend, reconnect_delays, retry_delays, echo)
     finally:
         lock.release()
+
+
+def _send_smtp(
+    versand: Versand,
+    smtp: str | None,
+    starttls: bool,
+    resend: bool,
+    reconnect_delays: tuple[float, ...],
+    retry_delays: tuple[float, ...],
+    echo: Callable[[str], None],
+) -> MailResult:
+    """Send a planned, locked mailing over SMTP (after recovering an interrupted run's log)."""
+    verteiler = versand.verteiler
+    hinweise = list(versand.hinweise)
+    recovered = versand.log.recover()
+    if recovered:
+        hinweise.append(
+            f"{recovered['empfaenger']}: Zustellung ungewiss (ein früherer Lauf wurde während "
+            f"der Übergabe abgebrochen); nicht erneut gesendet – bei Bedarf --resend "
+            f"--empfaenger {recovered['empfaenger']}"
+        )
+    sender = open_sender(verteiler, smtp, starttls, reconnect_delays, echo)
+    try:
+        limit = effective_limit(verteiler, sender)
+        aufteilung = plan_parts(versand, limit, versand.log, resend)  # refuses before sending
+        echo(describe_limit(limit, verteiler, sender))
+        for n in aufteilung.senden:
+            if n.teil == 1 and n.geteilt:
+                echo(
+                    f"  {n.empfaenger}: {n.teile} {'Teile' if n.teile > 1 else 'Nachricht'}"
+                    f"{' (Nachtrag)' if n.nachtrag else ''}"
+                )
+        rows, skipped = send_messages(versand, sender, resend, retry_delays, echo, aufteilung)
+    finally:
+        sender.close()
+    return MailResult(
+        rows, versand.log.path, hinweise + aufteilung.hinweise, [n.empfaenger for n in skipped]
+    )

@@ -402,66 +402,95 @@ def karten_titel(werte: dict[str, float], jahr: str) -> str:
     return f"SGB-II-Quote {jahr}: am höchsten in {names.get(top, top)} ({fmt.prozent(werte[top])})"
 
 
-def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
-    """Key messages: size and change, age structure against the city, poverty and its hot spots;
-    what the pool lacks for the year is said in one sentence each."""
-    per = jahres_stichtag(jahr)
-    vorjahr = str(int(jahr) - 1)
-    vor = jahres_stichtag(vorjahr)
-    ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
+class _Werte:
+    """The pool's value of a Kennzahl for an area, ebene and period (None without a value)."""
 
-    def v(k: str, r: str = raum, p: str = per, e: str = ebene) -> float | None:
+    def __init__(self, pool: pd.DataFrame, raum: str, per: str) -> None:
+        self.pool, self.raum, self.per = pool, raum, per
+        self.ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
+
+    def __call__(
+        self, k: str, r: str | None = None, p: str | None = None, e: str | None = None
+    ) -> float | None:
+        pool = self.pool
         s = pool[
             (pool["kennzahl"] == k)
-            & (pool["raum"] == r)
-            & (pool["periode"] == p)
-            & (pool["ebene"] == e)
+            & (pool["raum"] == (self.raum if r is None else r))
+            & (pool["periode"] == (self.per if p is None else p))
+            & (pool["ebene"] == (self.ebene if e is None else e))
         ]
         s = s[s["wert"].notna()]
         return None if s.empty else float(s["wert"].iloc[0])
 
-    gebiet = (
-        (f"In {stadt()}" if stadt() else "In der Gesamtstadt")
-        if raum == GESAMTSTADT
-        else f"Im Sozialraum {raum}"
-    )
-    out = []
-    bev = v("bev_gesamt")
-    if bev is None:
-        out.append(
-            _lage(pool, ["bev_gesamt"], jahr, raum, pool_dir, "die Einwohnerzahl fehlt daher").satz
-        )
-    else:
-        bev_vor = v("bev_gesamt", p=vor)
-        vergleich = (
-            f"{fmt.veraenderung(bev, bev_vor)} gegenüber dem Vorjahr"
-            if bev_vor is not None
-            else f"für {vorjahr} liegt keine Einwohnerzahl vor"
-        )
-        out.append(f"{gebiet} lebten am {fmt.datum(per)} {fmt.zahl(bev)} Menschen ({vergleich}).")
-    if raum == GESAMTSTADT:
-        anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT, errors="ignore")
-        if len(anteile):
-            alt = anteile[["65–79", "80+"]].sum(axis=1)
-            jung = anteile[["0–5", "6–17"]].sum(axis=1)
-            out.append(
-                f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} ({fmt.prozent(alt.max())}), "
-                f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
-            )
-    elif v("anteil_unter18") is not None and v("anteil_65plus") is not None:
-        out.append(
-            f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt {fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
-            f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt {fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
-        )
+
+def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
+    """Key messages: size and change, age structure against the city, poverty and its hot spots;
+    what the pool lacks for the year is said in one sentence each."""
+    per = jahres_stichtag(jahr)
+    v = _Werte(pool, raum, per)
+    out = [_satz_bevoelkerung(v, pool, jahr, raum, pool_dir)]
+    out += _saetze_alter(v, pool, jahr, raum)
     quote = v("sgb2_quote")
     if quote is None:
         out.append(
             _lage(pool, ["sgb2_quote"], jahr, raum, pool_dir, "die SGB-II-Quote fehlt daher").satz
         )
         return out
+    out.append(_satz_quote(v, quote, jahr, raum))
+    out += _saetze_brennpunkte(pool, per, raum)
+    return out
+
+
+def _satz_bevoelkerung(
+    v: _Werte, pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object
+) -> str:
+    """How many people live in the area, and the change to the year before."""
+    vorjahr = str(int(jahr) - 1)
+    gebiet = (
+        (f"In {stadt()}" if stadt() else "In der Gesamtstadt")
+        if raum == GESAMTSTADT
+        else f"Im Sozialraum {raum}"
+    )
+    bev = v("bev_gesamt")
+    if bev is None:
+        return _lage(
+            pool, ["bev_gesamt"], jahr, raum, pool_dir, "die Einwohnerzahl fehlt daher"
+        ).satz
+    bev_vor = v("bev_gesamt", p=jahres_stichtag(vorjahr))
+    vergleich = (
+        f"{fmt.veraenderung(bev, bev_vor)} gegenüber dem Vorjahr"
+        if bev_vor is not None
+        else f"für {vorjahr} liegt keine Einwohnerzahl vor"
+    )
+    return f"{gebiet} lebten am {fmt.datum(v.per)} {fmt.zahl(bev)} Menschen ({vergleich})."
+
+
+def _saetze_alter(v: _Werte, pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
+    """The age structure: where the oldest and youngest live (city), or the area's shares."""
+    if raum == GESAMTSTADT:
+        anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT, errors="ignore")
+        if not len(anteile):
+            return []
+        alt = anteile[["65–79", "80+"]].sum(axis=1)
+        jung = anteile[["0–5", "6–17"]].sum(axis=1)
+        return [
+            f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} ({fmt.prozent(alt.max())}), "
+            f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
+        ]
+    if v("anteil_unter18") is None or v("anteil_65plus") is None:
+        return []
+    return [
+        f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt {fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
+        f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt {fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
+    ]
+
+
+def _satz_quote(v: _Werte, quote: float, jahr: str, raum: str) -> str:
+    """The SGB-II-Quote against the city and the year before."""
+    vorjahr = str(int(jahr) - 1)
     stadt_quote = v("sgb2_quote", GESAMTSTADT, e="gesamtstadt")
-    quote_vor = v("sgb2_quote", p=vor)
-    out.append(
+    quote_vor = v("sgb2_quote", p=jahres_stichtag(vorjahr))
+    return (
         f"SGB-II-Quote {fmt.prozent(quote)}"
         + (
             ""
@@ -474,6 +503,10 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = No
             else f"; für {vorjahr} liegt keine Quote vor."
         )
     )
+
+
+def _saetze_brennpunkte(pool: pd.DataFrame, per: str, raum: str) -> list[str]:
+    """The three Stadtviertel with the highest SGB-II-Quote (only those large enough to rate)."""
     stv = stadtviertel_von(raum)
     q = pool[
         (pool["kennzahl"] == "sgb2_quote")
@@ -489,12 +522,12 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = No
         & (pool["wert"] >= mindestbevoelkerung())
     ]["raum"]
     q = q[q["raum"].isin(big)].nlargest(3, "wert")
-    if len(q):
-        names = dict(zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True))
-        spots = ", ".join(
-            f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True)
-        )
-        out.append(
-            f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} Einwohner*innen): {spots}."
-        )
-    return out
+    if not len(q):
+        return []
+    names = dict(zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True))
+    spots = ", ".join(
+        f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True)
+    )
+    return [
+        f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} Einwohner*innen): {spots}."
+    ]

@@ -17,39 +17,27 @@ STATUS_TEXT = {
 }
 
 
-def render_index(periode: str, entries: list[dict]) -> str:
-    """The index page linking every report of a period (self-contained HTML)."""
-    from ..geography import areas
-
-    rows = []
-    by_key = {(e["produkt"], e["raum"]): e for e in entries}
-    header = "".join(f"<th>{html.escape(a)}</th>" for a in areas())
-    for nr, prod in PRODUKTE.items():
-        cells = []
-        for raum in areas():
-            e = by_key.get((nr, raum))
-            if e is None:
-                cells.append("<td>–</td>")
-            elif e["status"] == "fehler":
-                cells.append(
-                    f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>'
-                )
-            elif e["status"] == KEINE_DATEN:
-                cells.append(
-                    f'<td class="keine-daten" title="{html.escape(str(e.get("grund", "")))}">'
-                    f"nicht erstellt: keine Daten</td>"
-                )
-            else:
-                extra = "".join(
-                    f' · <a href="{html.escape(a)}">{html.escape(Path(a).suffix[1:].upper())}</a>'
-                    for a in e.get("anhaenge", [])
-                    if not a.endswith(".csv")
-                )
-                cells.append(f'<td><a href="{html.escape(e["html"])}">Bericht</a>{extra}</td>')
-        zeitraum = berichtszeitraum(nr, periode)
-        rows.append(
-            f"<tr><th>{nr} {html.escape(prod.titel)}<br><small>Berichtszeitraum {html.escape(zeitraum)}</small></th>{''.join(cells)}</tr>"
+def _zelle(e: dict | None) -> str:
+    """One report's cell: link and attachments, or why it is missing."""
+    if e is None:
+        return "<td>–</td>"
+    if e["status"] == "fehler":
+        return f'<td class="fehler" title="{html.escape(str(e.get("fehler", "")))}">Fehler</td>'
+    if e["status"] == KEINE_DATEN:
+        return (
+            f'<td class="keine-daten" title="{html.escape(str(e.get("grund", "")))}">'
+            f"nicht erstellt: keine Daten</td>"
         )
+    extra = "".join(
+        f' · <a href="{html.escape(a)}">{html.escape(Path(a).suffix[1:].upper())}</a>'
+        for a in e.get("anhaenge", [])
+        if not a.endswith(".csv")
+    )
+    return f'<td><a href="{html.escape(e["html"])}">Bericht</a>{extra}</td>'
+
+
+def _listen(entries: list[dict]) -> tuple[str, str]:
+    """The lists under the table: failed reports, and products not made for lack of data."""
     failed = [e for e in entries if e["status"] == "fehler"]
     fail_html = ""
     if failed:
@@ -70,6 +58,23 @@ def render_index(periode: str, entries: list[dict]) -> str:
             for nr, e in sorted(ohne.items())
         )
         ohne_html = f'<h2>Nicht erstellte Berichte</h2><ul class="keine-daten">{items}</ul>'
+    return fail_html, ohne_html
+
+
+def render_index(periode: str, entries: list[dict]) -> str:
+    """The index page linking every report of a period (self-contained HTML)."""
+    from ..geography import areas
+
+    rows = []
+    by_key = {(e["produkt"], e["raum"]): e for e in entries}
+    header = "".join(f"<th>{html.escape(a)}</th>" for a in areas())
+    for nr, prod in PRODUKTE.items():
+        cells = [_zelle(by_key.get((nr, raum))) for raum in areas()]
+        zeitraum = berichtszeitraum(nr, periode)
+        rows.append(
+            f"<tr><th>{nr} {html.escape(prod.titel)}<br><small>Berichtszeitraum {html.escape(zeitraum)}</small></th>{''.join(cells)}</tr>"
+        )
+    fail_html, ohne_html = _listen(entries)
     stamp = datetime.now().strftime("%d.%m.%Y %H:%M")
     return f"""<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

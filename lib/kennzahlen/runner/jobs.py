@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from ..vocabulary import PRODUKTE
+from ..vocabulary import PRODUKTE, produkt_nummern_text
 from .basis import (
     RunnerError,
     _code_and_config_hash,
@@ -50,22 +50,12 @@ def plan(
 ) -> list[Job]:
     """The jobs of a run, each with its parameters checked and its input hash computed."""
     from ..geography import areas
-    from ..poolstore import current
 
     check_periode(periode)
     pool = Path(pool or paths.PROCESSED).resolve()
     out = _check_out(Path(out or paths.REPORTS)).resolve() / periode
     notebooks = Path(notebooks or paths.NOTEBOOKS).resolve()
-    version = current(pool)
-    if version is None:
-        raise RunnerError(f"Kein Datenpool in {pool}: erst `kennzahlen pool` ausführen.")
-    try:
-        manifest_data = version.manifest
-    except ValueError:
-        raise RunnerError(
-            f"{pool / 'manifest.json'} ist kein gültiges JSON: den Datenpool neu bauen "
-            f"(`kennzahlen pool`)."
-        ) from None
+    version, manifest_data = _pool_version(pool)
     ohne_daten = _check_pool_has(version.dir, periode)
     valid = areas()
     raeume = match_areas(raeume, valid) if raeume else valid
@@ -74,18 +64,8 @@ def plan(
     pool_bytes = version.manifest_bytes
     jobs = []
     for nr in produkte:
-        if nr not in PRODUKTE:
-            raise RunnerError(f"Produkt {nr} gibt es nicht (1, 2, 3, 4)")
-        nb = notebooks / PRODUKTE[nr].notebook
-        if not nb.exists():
-            raise RunnerError(f"Notebook fehlt: {nb}")
         params = {"periode": periode, "sozialraum": None, "pool": str(pool)}
-        allowed = notebook_parameters(nb)
-        bad = sorted(set(params) - allowed)
-        if bad:
-            raise RunnerError(
-                f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: {', '.join(sorted(allowed))})"
-            )
+        nb = _notebook(nr, notebooks, params)
         nb_bytes = nb.read_bytes()
         deps = product_dependencies(nr, manifest_data)
         for raum in raeume:
@@ -113,6 +93,39 @@ def plan(
                 )
             )
     return jobs
+
+
+def _pool_version(pool: Path):
+    """The pool's current version and its manifest; RunnerError without a readable pool."""
+    from ..poolstore import current
+
+    version = current(pool)
+    if version is None:
+        raise RunnerError(f"Kein Datenpool in {pool}: erst `kennzahlen pool` ausführen.")
+    try:
+        return version, version.manifest
+    except ValueError:
+        raise RunnerError(
+            f"{pool / 'manifest.json'} ist kein gültiges JSON: den Datenpool neu bauen "
+            f"(`kennzahlen pool`)."
+        ) from None
+
+
+def _notebook(nr: int, notebooks: Path, params: dict) -> Path:
+    """The product's notebook; RunnerError for an unknown product, a missing notebook or a
+    parameter the notebook does not declare."""
+    if nr not in PRODUKTE:
+        raise RunnerError(f"Produkt {nr} gibt es nicht ({produkt_nummern_text()})")
+    nb = notebooks / PRODUKTE[nr].notebook
+    if not nb.exists():
+        raise RunnerError(f"Notebook fehlt: {nb}")
+    allowed = notebook_parameters(nb)
+    bad = sorted(set(params) - allowed)
+    if bad:
+        raise RunnerError(
+            f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: {', '.join(sorted(allowed))})"
+        )
+    return nb
 
 
 def _check_out(out: Path) -> Path:

@@ -191,7 +191,6 @@ def _with_reset(notebook: str):
 def run_job(job: Job) -> dict:
     """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
     import nbformat
-    import papermill
 
     produkt = PRODUKTE[job.produkt]
     base = job.base
@@ -214,6 +213,28 @@ def run_job(job: Job) -> dict:
         ).hexdigest(),
         "erstellt": datetime.now().isoformat(timespec="seconds"),
     }
+    error = _execute_notebook(job, executed)
+    if error is not None:
+        entry.update(
+            status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2)
+        )
+        return entry
+    nb = nbformat.read(executed, as_version=4)
+    _write_outputs(job, nb, entry)
+    entry.update(
+        status="ok",
+        fehler=None,
+        kernaussagen=output_metadata(nb, "kernaussagen"),
+        sekunden=round(time.perf_counter() - t0, 2),
+    )
+    return entry
+
+
+def _execute_notebook(job: Job, executed: Path) -> Exception | None:
+    """Run the report's notebook in the warm kernel (retried once after a kernel start failure);
+    the executed notebook, with its error if any, replaces the old one. The error or None."""
+    import papermill
+
     error = None
     cwd = str(Path(job.notebook).parent)
     for attempt in (1, 2):
@@ -245,12 +266,13 @@ def run_job(job: Job) -> dict:
             if tmp_nb.exists() and tmp_nb.stat().st_size:
                 os.replace(tmp_nb, executed)
             _discard(tmp_nb)
-    if error is not None:
-        entry.update(
-            status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2)
-        )
-        return entry
-    nb = nbformat.read(executed, as_version=4)
+    return error
+
+
+def _write_outputs(job: Job, nb, entry: dict) -> None:
+    """The report's HTML, its attachments and (public products) its disclosure audit."""
+    produkt = PRODUKTE[job.produkt]
+    base = job.base
     zeitraum = entry["berichtszeitraum"]
     title = f"{produkt.titel} – {job.raum} – {zeitraum}"
     _write_atomic(base.with_suffix(".html"), export_html(nb, title))
@@ -266,13 +288,6 @@ def run_job(job: Job) -> dict:
 
         write_audit(pd.DataFrame(audit, columns=AUDIT_COLUMNS), base.with_suffix(".audit.csv"))
         entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
-    entry.update(
-        status="ok",
-        fehler=None,
-        kernaussagen=output_metadata(nb, "kernaussagen"),
-        sekunden=round(time.perf_counter() - t0, 2),
-    )
-    return entry
 
 
 def _discard(path: Path) -> None:

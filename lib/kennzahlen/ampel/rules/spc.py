@@ -49,36 +49,34 @@ def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.Data
         )
     ]
 
-    def sentence(row: Mapping[str, Any]) -> str:
-        when = _periode_text(row["periode"])
-        if pd.isna(row["wert"]):
-            return f"{p.name}: kein Wert {when} → grau"
-        if pd.isna(row["vergleichswert"]):
-            return f"{p.name}: {_wert(row['wert'], p)} {when}; {row['basis']} → grau"
-        if row["farbe"] == "grau":
-            return _zu_wenig(row, p, _basis_text(row, p))
-        head = f"{p.name}: {_wert(row['wert'], p)} {when}"
-        limits = f"Grenzen {_stat(row['untere_grenze'], p)} bis {_stat(row['obere_grenze'], p)}"
-        mean = f"Mittel {_stat(row['vergleichswert'], p)}"
-        sig = row["signal"]
-        colour = FARB_TEXT[row["farbe"]]
-        if sig in ("ueber_grenze", "unter_grenze"):
-            side = "über der oberen" if sig == "ueber_grenze" else "unter der unteren"
-            grenze = row["obere_grenze"] if sig == "ueber_grenze" else row["untere_grenze"]
-            verdict = (
-                "günstige Entwicklung" if row["farbe"] == "gruen" else "ungünstige Entwicklung"
-            )
-            return f"{head} liegt {side} Kontrollgrenze {_stat(grenze, p)} ({mean}, Basis {row['basis']}): {verdict} → {colour}"
-        if sig in ("lauf_ueber", "lauf_unter"):
-            side = "über" if sig == "lauf_ueber" else "unter"
-            verdict = (
-                "günstige Verschiebung" if row["farbe"] == "gruen" else "ungünstige Verschiebung"
-            )
-            return f"{head}; {p.lauf} Werte in Folge {side} dem {mean} der Basis {row['basis']}: {verdict} → {colour}"
-        return f"{head} innerhalb der {limits}, kein Signal (Basis {row['basis']}) → {colour}"
-
-    out["begruendung"] = [sentence(r) for r in out.to_dict("records")]
+    out["begruendung"] = [_satz(r, p) for r in out.to_dict("records")]
     return out.drop(columns=["farbe_spc", "basis"])
+
+
+def _satz(row: Mapping[str, Any], p: Parameter) -> str:
+    """The reason of one light of the SPC rule, in words."""
+    when = _periode_text(row["periode"])
+    if pd.isna(row["wert"]):
+        return f"{p.name}: kein Wert {when} → grau"
+    if pd.isna(row["vergleichswert"]):
+        return f"{p.name}: {_wert(row['wert'], p)} {when}; {row['basis']} → grau"
+    if row["farbe"] == "grau":
+        return _zu_wenig(row, p, _basis_text(row, p))
+    head = f"{p.name}: {_wert(row['wert'], p)} {when}"
+    limits = f"Grenzen {_stat(row['untere_grenze'], p)} bis {_stat(row['obere_grenze'], p)}"
+    mean = f"Mittel {_stat(row['vergleichswert'], p)}"
+    sig = row["signal"]
+    colour = FARB_TEXT[row["farbe"]]
+    if sig in ("ueber_grenze", "unter_grenze"):
+        side = "über der oberen" if sig == "ueber_grenze" else "unter der unteren"
+        grenze = row["obere_grenze"] if sig == "ueber_grenze" else row["untere_grenze"]
+        verdict = "günstige Entwicklung" if row["farbe"] == "gruen" else "ungünstige Entwicklung"
+        return f"{head} liegt {side} Kontrollgrenze {_stat(grenze, p)} ({mean}, Basis {row['basis']}): {verdict} → {colour}"
+    if sig in ("lauf_ueber", "lauf_unter"):
+        side = "über" if sig == "lauf_ueber" else "unter"
+        verdict = "günstige Verschiebung" if row["farbe"] == "gruen" else "ungünstige Verschiebung"
+        return f"{head}; {p.lauf} Werte in Folge {side} dem {mean} der Basis {row['basis']}: {verdict} → {colour}"
+    return f"{head} innerhalb der {limits}, kein Signal (Basis {row['basis']}) → {colour}"
 
 
 def _spc_point(

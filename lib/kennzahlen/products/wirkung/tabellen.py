@@ -246,39 +246,57 @@ def abschnitt(
     """
     from IPython.display import HTML, display
 
-    from ... import plots
     from ..common import hinweis, styled
 
     tab = kennzahl_tabelle(pool, k, jahr, produkt)
+    kopf = _kopf_html(k)
+    werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
+    if not hat_werte(pool, k, jahr):
+        satz = fehlt_satz(pool, jahr, [k], pool_dir, "die Kennzahl fehlt daher")
+        display(HTML(kopf + "</p>"))
+        display(hinweis(satz))
+        return tab.audit
+    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
+    display(HTML(f"{kopf}</p><p><b>{html.escape(satz)}</b></p>"))
+    tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
+    display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
+    if diagramm:
+        _zeige_reihe(pool, k, jahr, raum, jahre, produkt, pool_dir)
+    return tab.audit
+
+
+def _kopf_html(k: Kennzahl) -> str:
+    """A Kennzahl's heading with goal and Arbeitsfeld, and its definition, source and target
+    (the paragraph left open for the statement)."""
     ziel = (
         f" · Zielwert {format_wert(k, k.zielwert)}"
         if k.zielwert is not None
         else " · kein Zielwert festgelegt"
     )
-    werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
-    if not hat_werte(pool, k, jahr):
-        satz = fehlt_satz(pool, jahr, [k], pool_dir, "die Kennzahl fehlt daher")
-        display(
-            HTML(
-                f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
-                f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
-                f"{html.escape(k.quelle)}{html.escape(ziel)}</p>"
-            )
-        )
-        display(hinweis(satz))
-        return tab.audit
-    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
-    display(
-        HTML(
-            f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
-            f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
-            f"{html.escape(k.quelle)}{html.escape(ziel)}</p><p><b>{html.escape(satz)}</b></p>"
-        )
+    return (
+        f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
+        f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+        f"{html.escape(k.quelle)}{html.escape(ziel)}"
     )
-    tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
-    display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
+
+
+def _zeige_reihe(
+    pool: pd.DataFrame,
+    k: Kennzahl,
+    jahr: str,
+    raum: str,
+    jahre: list[str],
+    produkt: int,
+    pool_dir: object,
+) -> None:
+    """Display the time series with the sentence from when it runs, or why there is none."""
+    from IPython.display import HTML, display
+
+    from ... import plots
+    from ..common import hinweis
+
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
-    if diagramm and len(reihe) >= 2 and reihe.notna().any().any():
+    if len(reihe) >= 2 and reihe.notna().any().any():
         prozent = ist_anteil(k.einheit)
         display(
             plots.zeitreihe(
@@ -294,14 +312,13 @@ def abschnitt(
                 f"<p class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"
             )
         )
-    elif diagramm and len(reihe):
+    elif len(reihe):
         display(
             hinweis(
                 f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte nur "
                 f"für {reihe.index[0]} vor."
             )
         )
-    return tab.audit
 
 
 def noch_nicht_erhoben() -> pd.DataFrame:
