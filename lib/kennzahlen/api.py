@@ -57,18 +57,6 @@ def load_pool(pool: str | Path | None = None, table: str = "kennzahlen") -> pd.D
     return pd.read_parquet(path)
 
 
-def pool_manifest(pool: str | Path | None = None) -> dict:
-    """The pool's manifest (checksums of its files, and its version)."""
-    from .poolstore import current
-
-    version = current(pool_dir(pool))
-    if version is None:
-        raise PoolMissing(
-            f"{pool_dir(pool) / 'manifest.json'} fehlt: erst den Datenpool bauen (`kennzahlen pool`)."
-        )
-    return version.manifest
-
-
 def select(
     pool: pd.DataFrame,
     kennzahl: str | Sequence[str],

@@ -171,35 +171,6 @@ def interval_text(v: float | None) -> str:
     return "" if v is None else str(int(round(v)))
 
 
-def plan_summary(plan: Plan) -> dict[str, int]:
-    """Counts of the plan: places shown, hidden primary (of them shown as 'x') and secondary,
-    not rated, sensitive groups."""
-    out = {
-        "orte": 0,
-        "primaer": 0,
-        "primaer_als_x": 0,
-        "sekundaer": 0,
-        "nicht_bewertet": 0,
-        "leer": 0,
-    }
-    for i in plan.orte.values():
-        if i is None:
-            out["leer"] += 1
-            continue
-        out["orte"] += 1
-        z = plan.zellen[i]
-        st = z.status
-        if st == "klein" or z.verdeckt:
-            out["primaer"] += 1
-            out["primaer_als_x"] += z.verdeckt
-        elif st == "gesperrt":
-            out["sekundaer"] += 1
-        elif st == "frei":
-            out["nicht_bewertet"] += 1
-    out["gruppen"] = len(plan.gruppen)
-    return out
-
-
 def plan_frame(plan: Plan) -> pd.DataFrame:
     """One row per place (kennzahl, teil, raum) with status and, where hidden, the reader's interval."""
     rows = []

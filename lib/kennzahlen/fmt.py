@@ -74,11 +74,6 @@ def datum(ts: object) -> str:
     return format_date(pd.Timestamp(ts).date(), format="dd.MM.yyyy", locale=LOCALE)
 
 
-def datum_lang(ts: object) -> str:
-    """A date in German long form: '31. Dezember 2021'."""
-    return format_date(pd.Timestamp(ts).date(), format="d. MMMM yyyy", locale=LOCALE)
-
-
 def periode(label: str) -> str:
     """A pool period in German: '2021-12-31' -> '31.12.2021', '2021-Q4' -> '4. Quartal 2021'."""
     if "-Q" in label:

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 HIGHLIGHT = "#D55E00"
-NEUTRAL = "#8A9BA8"
 AMPEL_FARBEN = {"gruen": "#009E73", "gelb": "#F0E442", "rot": "#D55E00", "grau": "#BBBBBB"}
 FIGSIZE = (8.0, 4.2)
 DPI = 90

@@ -15,7 +15,6 @@ Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -265,15 +264,6 @@ def _filter_mask(col: pd.Series, value: object, kind: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- build + write
-@dataclass
-class PoolResult:
-    """What a pool build produced, for the summary."""
-
-    out: Path
-    pool: pd.DataFrame
-    files: pd.DataFrame
-    warnings: list[str]
-    rows_read: dict[str, int]
 
 
 def build_pool_frames(
@@ -304,10 +294,8 @@ def build_pool_frames(
 
 def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str, pd.DataFrame]:
     """Further pool tables computed from the pool (the Ampel, when configured)."""
-    try:
-        from . import ampel
-    except ImportError:
-        return {}
+    from . import ampel
+
     return ampel.pool_frames(pool, raw, catalog)
 
 

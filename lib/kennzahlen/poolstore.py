@@ -42,7 +42,6 @@ TMP_PREFIX = ".pool-tmp-"
 VERSION_RE = re.compile(r"^v-[0-9a-f]{16}$")
 #: files a pool folder may hold that the program does not own and never touches
 TOLERATED = {"README.md", ".gitkeep"}
-KEEP_VERSIONS = 2
 
 
 class PoolTargetError(ValueError):

@@ -9,13 +9,6 @@ from pathlib import Path
 from ..vocabulary import PRODUKTE
 from .basis import KEINE_DATEN, berichtszeitraum
 
-STATUS_TEXT = {
-    "ok": "neu erstellt",
-    "uebersprungen": "unverändert",
-    "fehler": "FEHLER",
-    KEINE_DATEN: "nicht erstellt (keine Daten)",
-}
-
 
 def _zelle(e: dict | None) -> str:
     """One report's cell: link and attachments, or why it is missing."""
