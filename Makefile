@@ -42,12 +42,17 @@ pool: demo
 report: pool
 	$(BIN)/kennzahlen report --periode $(PERIODE) --pool $(POOL) --out $(OUT)
 
-test: install
-	$(BIN)/ruff check lib tests benchmarks conftest.py
+PYFILES := lib tests benchmarks tools conftest.py
+
+test: install lint
 	$(PY) -m pytest
 
+# ruff's formatter is the house style (checked, never applied by the test); lint rules and
+# their limits (line length, complexity) are in pyproject.toml
 lint: install
-	$(BIN)/ruff check lib tests benchmarks conftest.py
+	$(BIN)/ruff format --check $(PYFILES)
+	$(BIN)/ruff check $(PYFILES)
+	$(PY) tools/notebook_ausgaben.py --check notebooks/*.ipynb
 
 # JupyterLab refuses to start as root ("Running as root is not recommended"), as in containers
 # and on CI machines: there `make lab` says so and passes --allow-root.
@@ -57,7 +62,8 @@ lab: install
 	@if [ -n "$(LAB_ROOT)" ]; then echo "make lab: läuft als root – JupyterLab startet mit --allow-root."; fi
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
-# re-execute the notebooks on a fresh demo pool and store their outputs (the nbval references)
+# re-execute the notebooks on a fresh demo pool and store the outputs of the cells nbval checks
+# (# NBVAL_CHECK_OUTPUT); every other output is stripped (tools/notebook_ausgaben.py)
 baselines: install
 	@tmp=$$(mktemp -d) && \
 	$(BIN)/kennzahlen demo --out $$tmp/raw > /dev/null && \
@@ -65,6 +71,7 @@ baselines: install
 	for nb in notebooks/0*.ipynb; do \
 		KENNZAHLEN_POOL=$$tmp/pool $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done; rm -rf $$tmp
+	$(PY) tools/notebook_ausgaben.py notebooks/0*.ipynb
 
 benchmark: install
 	$(PY) benchmarks/run.py

@@ -96,7 +96,8 @@ def main() -> None:
     ap.add_argument("--jahre", nargs="+", default=["2019", "2020", "2021", "2022", "2023"])
     args = ap.parse_args()
     print(
-        "| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte versteckt | Plan (s) "
+        "| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte "
+        "versteckt | Plan (s) "
         "| Angriff (s) | errechenbar |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
@@ -104,8 +105,10 @@ def main() -> None:
         for jahr in args.jahre:
             r = measure(p, jahr)
             print(
-                f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} ({r['klein_als_x']}) | "
-                f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | {r['errechenbar']} |"
+                f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} "
+                f"({r['klein_als_x']}) | "
+                f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | "
+                f"{r['errechenbar']} |"
             )
 
 

@@ -1,8 +1,9 @@
 """Benchmarks (not tests): a quarter of reports against the naive loop, reruns, pool scaling, sizes.
 
-Run with ``make benchmark`` or ``.venv/bin/python benchmarks/run.py [--only pool|quarter|rerun|sizes]``.
-Everything runs in a scratch folder (benchmarks/out/, not versioned); results are printed as
-Markdown and written to benchmarks/out/results.json. Copy the table into benchmarks/README.md.
+Run with ``make benchmark`` or
+``.venv/bin/python benchmarks/run.py [--only pool|quarter|rerun|sizes]``. Everything runs in a
+scratch folder (benchmarks/out/, not versioned); results are printed as Markdown and written to
+benchmarks/out/results.json. Copy the table into benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -207,7 +208,8 @@ def bench_sizes(results: dict) -> None:
     results["sizes"] = rows
     if rows:
         print(
-            f"report sizes: min {min(r['kib'] for r in rows)} KiB, max {max(r['kib'] for r in rows)} KiB"
+            f"report sizes: min {min(r['kib'] for r in rows)} KiB, max "
+            f"{max(r['kib'] for r in rows)} KiB"
         )
 
 

@@ -253,7 +253,8 @@ def test_sentence_names_start_and_reason(demo_pool):
     )
     s = abdeckung.reihen_hinweis(pool, cov, ["egh_z2_anteil_nahfeld"], "2020-Q4", einheit="quartal")
     assert s == (
-        "Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab dem "
+        "Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab "
+        "dem "
         "4. Quartal 2020 enthalten."
     )
     # a chart showing a window of the data says so
@@ -262,7 +263,8 @@ def test_sentence_names_start_and_reason(demo_pool):
     )
     assert s == (
         "Die Reihe zeigt den Ausschnitt ab dem 31.03.2021; die Daten reichen zurück bis zum "
-        "31.03.2019, weil die Zahlen der Transferleistungen ab dem Stichtag 31.03.2019 geliefert sind."
+        "31.03.2019, weil die Zahlen der Transferleistungen ab dem Stichtag 31.03.2019 geliefert "
+        "sind."
     )
     # tables with the same reason and start are named together
     s = abdeckung.reihen_hinweis(
@@ -275,7 +277,8 @@ def test_sentence_names_start_and_reason(demo_pool):
     )
     assert s == (
         "Der Verlauf beginnt mit dem 1. Quartal 2019, weil die Exporte des Fallmanagements, der "
-        "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig sind."
+        "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 "
+        "vollständig sind."
     )
     assert abdeckung.reihen_hinweis(
         pool, cov, ["jh_hze_gesamt"], "2019-03-31", bis="2018-12-31"

@@ -1,4 +1,5 @@
-"""The attacker and the publication plan on hand cases (kennzahlen.attack, kennzahlen.disclosure_plan)."""
+"""The attacker and the publication plan on hand cases (kennzahlen.attack,
+kennzahlen.disclosure_plan)."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def test_unbounded_and_components():
     assert att.interval((6,)) == (8, 9)
 
 
-# ---------------------------------------------------------------------------- relations from the catalog
+# ----------------------------------------------------------------------- relations from the catalog
 def _model(jahr: str = "2023") -> da.AtomModel:
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
     return da.AtomModel(
@@ -140,7 +141,7 @@ def test_base_keys_equal_what_counts_the_same():
     assert da.base_key(bestand, "quartal", "2023") != da.base_key(bestand, "jahr", "2023")
 
 
-# ---------------------------------------------------------------------------- the plan on small pools
+# -------------------------------------------------------------------------- the plan on small pools
 def _rows(
     kid: str, jahr: str, werte: dict[str, tuple[int, int | None]], stichtag: bool = True
 ) -> list[dict]:
@@ -243,7 +244,8 @@ def test_small_complement_of_a_share_is_protected():
 
 
 def test_unrated_area_is_not_a_back_door():
-    """West under 300 residents is 'nicht bewertet'; its small count must not follow from the totals."""
+    """West under 300 residents is 'nicht bewertet'; its small count must not follow from the
+    totals."""
     pool = _hzp_pool()
     pool.loc[(pool["kennzahl"] == "bev_gesamt") & (pool["raum"] == "West"), ["zaehler", "wert"]] = [
         250,
@@ -298,7 +300,7 @@ def test_plan_is_deterministic(demo_pool, jahr):
     )
 
 
-# ---------------------------------------------------------------------------- '<3' marks that disclose on their own
+# ------------------------------------------------------------ '<3' marks that disclose on their own
 def _eintraege(kid: str, werte: dict[str, tuple[float | None, float | None]]) -> list[da.Eintrag]:
     k = load_catalog().get(kid)
     out = []

@@ -126,13 +126,15 @@ def test_public_group_refuses_internal_products(tmp_path: Path):
     mail.load_verteiler(
         _verteiler(
             tmp_path,
-            "  - {id: c2, name: C2, oeffentlich: false, produkte: [2, 3], empfaenger: [c2@example.org]}\n",
+            "  - {id: c2, name: C2, oeffentlich: false, produkte: [2, 3], empfaenger: "
+            "[c2@example.org]}\n",
         )
     )
     mail.load_verteiler(
         _verteiler(
             tmp_path,
-            "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n",
+            "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: "
+            "[gr@example.org]}\n",
         )
     )
 

@@ -66,7 +66,7 @@ def cli_pool(raw: Path, out: Path):
     return CliRunner().invoke(cli, ["pool", "--raw", str(raw), "--out", str(out)])
 
 
-# ---------------------------------------------------------------------------- never delete foreign files
+# ----------------------------------------------------------------------- never delete foreign files
 def test_out_with_other_files_is_refused_and_untouched(demo_raw: Path, tmp_path: Path):
     out = tmp_path / "auswertung"
     out.mkdir()

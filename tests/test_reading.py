@@ -158,15 +158,18 @@ CORPUS_EXPECTED = {
     ),
     "stand_in_future": (
         "jugendhilfe_2099-04-12.csv", None, None, "2099-04-12",
-        "jugendhilfe_2099-04-12.csv: Der Stand im Dateinamen (12.04.2099) liegt nach dem Tag des Laufs",
+        "jugendhilfe_2099-04-12.csv: Der Stand im Dateinamen (12.04.2099) liegt nach dem Tag des "
+            "Laufs",
     ),
     "same_stand": (
         "jugendhilfe_2023-04-12.csv", None, None, "jugendhilfe_2023-04-12.xlsx",
-        "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand 12.04.2023",
+        "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand "
+            "12.04.2023",
     ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
-        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 und "
+        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
+            "und "
         "Windows-1252",
     ),
 }

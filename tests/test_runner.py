@@ -39,7 +39,10 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     pool = tmp_path / "pool"
     pool.mkdir()
     (pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
-    ok = 'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} {periode}</p>"))'
+    ok = (
+        'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} '
+        '{periode}</p>"))'
+    )
     _notebook(nbs / PRODUKTE[1].notebook, ok)
     _notebook(nbs / PRODUKTE[3].notebook, ok)
     _notebook(
@@ -211,7 +214,8 @@ def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
     )
     _notebook(
         setup["nbs"] / PRODUKTE[3].notebook,
-        'assert "leftover" not in globals(), "state leaked from the previous report"\nimport os\nprint(os.getpid())',
+        'assert "leftover" not in globals(), "state leaked from the previous report"\nimport '
+        "os\nprint(os.getpid())",
     )
     res = runner.run(
         "2023-Q4",

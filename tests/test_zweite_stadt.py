@@ -56,7 +56,8 @@ def _write_config(cfg: Path) -> None:
     (cfg / "geographie.yaml").write_text(f"stadt: {STADT}\n", encoding="utf-8")  # no polygons
     # the data come from the demo generator: its case lists start with the cases of 2019-Q1
     (cfg / "abdeckung.yaml").write_text(
-        "vollstaendig_ab:\n  jugendhilfe: 2019-01-01\n  sozialhilfe: 2019-01-01\n  fallmanagement: 2019-01-01\n",
+        "vollstaendig_ab:\n  jugendhilfe: 2019-01-01\n  sozialhilfe: 2019-01-01\n  fallmanagement: "
+        "2019-01-01\n",
         encoding="utf-8",
     )
     for name in ("kennzahlen.yaml", "ampel.yaml", "disclosure.yaml"):

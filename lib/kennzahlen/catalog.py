@@ -123,6 +123,13 @@ class Kennzahl(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> Kennzahl:
+        problems = self._zuordnung_problems() + self._einheit_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _zuordnung_problems(self) -> list[str]:
+        """Arbeitsfeld, goal, products and status."""
         problems: list[str] = []
         if self.arbeitsfeld is not None and self.arbeitsfeld not in ARBEITSFELDER:
             problems.append(
@@ -146,6 +153,11 @@ class Kennzahl(StrictModel):
                 problems.append(
                     "status noch_nicht_erhoben braucht benoetigte_daten (welche Daten fehlen)"
                 )
+        return problems
+
+    def _einheit_problems(self) -> list[str]:
+        """Target and direction, unit, Nenner and factor."""
+        problems: list[str] = []
         if self.zielwert is not None and self.richtung is None:
             problems.append("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
         if ist_anteil(self.einheit) and self.zielwert is not None and not (0 <= self.zielwert <= 1):
@@ -163,9 +175,7 @@ class Kennzahl(StrictModel):
             problems.append(f"einheit je_1000 braucht faktor 1000 (steht: {self.faktor:g})")
         if ist_anteil(self.einheit) and self.faktor != 1:
             problems.append(f"einheit '{self.einheit}' braucht faktor 1 (steht: {self.faktor:g})")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        return problems
 
     @property
     def erhoben(self) -> bool:
@@ -204,6 +214,21 @@ FILTERABLE = ("code", "bool", "int", "area", "sozialraum")
 SPAN_RULES = ("ereignisse", "im_verlauf")
 
 
+def _range_problems(col: str, kind: str, value: dict) -> list[str]:
+    """What is wrong with a {min, max} filter."""
+    if kind != "int":
+        return [f"Filter '{col}': {{min, max}} nur für Zahlenspalten (z. B. alter)"]
+    extra = sorted(set(value) - {"min", "max"})
+    if extra or not value:
+        return [
+            f"Filter '{col}': nur die Schlüssel min und max erlaubt (steht: "
+            f"{', '.join(extra) or 'nichts'})"
+        ]
+    if "min" in value and "max" in value and value["min"] > value["max"]:
+        return [f"Filter '{col}': min {value['min']} ist größer als max {value['max']}"]
+    return []
+
+
 def _filter_problems(table_name: str, col: str, value: object) -> list[str]:
     """What is wrong with one filter (column and value) on a raw table."""
     table = TABLES[table_name]
@@ -218,16 +243,7 @@ def _filter_problems(table_name: str, col: str, value: object) -> list[str]:
     if column.kind not in FILTERABLE:
         return [f"nach Spalte '{col}' ({column.kind}) kann nicht gefiltert werden"]
     if isinstance(value, dict):
-        if column.kind != "int":
-            return [f"Filter '{col}': {{min, max}} nur für Zahlenspalten (z. B. alter)"]
-        extra = sorted(set(value) - {"min", "max"})
-        if extra or not value:
-            return [
-                f"Filter '{col}': nur die Schlüssel min und max erlaubt (steht: {', '.join(extra) or 'nichts'})"
-            ]
-        if "min" in value and "max" in value and value["min"] > value["max"]:
-            return [f"Filter '{col}': min {value['min']} ist größer als max {value['max']}"]
-        return []
+        return _range_problems(col, column.kind, value)
     values = value if isinstance(value, list) else [value]
     if not values:
         return [f"Filter '{col}': leere Werteliste"]
@@ -299,6 +315,46 @@ def _entry_lines(node: Any) -> list[int]:
     return []
 
 
+def _basiszahlen(raw_bz: dict, problems: list[str]) -> dict[str, Basiszahl]:
+    """The Basiszahlen that validate; the others' problems appended to ``problems``."""
+    basiszahlen: dict[str, Basiszahl] = {}
+    for name, spec in raw_bz.items():
+        try:
+            basiszahlen[str(name)] = Basiszahl.model_validate(spec)
+        except ValidationError as exc:
+            for e in exc.errors():
+                where = error_location(e["loc"])
+                problems.append(
+                    f"Basiszahl '{name}'" + (f", {where}" if where else "") + f": {german_error(e)}"
+                )
+    return basiszahlen
+
+
+def _kennzahlen(
+    raw_kz: list, lines: list[int], problems: list[str]
+) -> tuple[list[Kennzahl], list[str]]:
+    """The Kennzahlen that validate with their labels ('Kennzahl 'x' (Zeile 12)'); the others'
+    problems appended to ``problems``."""
+    kennzahlen: list[Kennzahl] = []
+    labels: list[str] = []
+    for i, spec in enumerate(raw_kz):
+        line = f" (Zeile {lines[i]})" if i < len(lines) else ""
+        kid = spec.get("id") if isinstance(spec, dict) else None
+        name = f"Kennzahl '{kid}'{line}" if kid else f"Kennzahl Nr. {i + 1}{line}"
+        if not isinstance(spec, dict):
+            problems.append(f"{name}: erwartet einen Abschnitt mit id, titel, ...")
+            continue
+        try:
+            kennzahlen.append(Kennzahl.model_validate(spec))
+            labels.append(name)
+        except ValidationError as exc:
+            for e in exc.errors():
+                where = error_location(e["loc"])
+                for msg in german_error(e).split("; "):
+                    problems.append(f"{name}" + (f", {where}" if where else "") + f": {msg}")
+    return kennzahlen, labels
+
+
 def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog | None, list[str]]:
     """Validate a parsed catalog; return the Catalog (or None) and every problem found."""
     if not isinstance(raw, dict):
@@ -315,34 +371,8 @@ def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog 
     if not isinstance(raw_kz, list) or not raw_kz:
         problems.append("Abschnitt 'kennzahlen' fehlt oder ist keine Liste")
         raw_kz = []
-    basiszahlen: dict[str, Basiszahl] = {}
-    for name, spec in raw_bz.items():
-        try:
-            basiszahlen[str(name)] = Basiszahl.model_validate(spec)
-        except ValidationError as exc:
-            for e in exc.errors():
-                where = error_location(e["loc"])
-                problems.append(
-                    f"Basiszahl '{name}'" + (f", {where}" if where else "") + f": {german_error(e)}"
-                )
-    kennzahlen: list[Kennzahl] = []
-    labels: list[str] = []
-    lines = lines or []
-    for i, spec in enumerate(raw_kz):
-        line = f" (Zeile {lines[i]})" if i < len(lines) else ""
-        kid = spec.get("id") if isinstance(spec, dict) else None
-        name = f"Kennzahl '{kid}'{line}" if kid else f"Kennzahl Nr. {i + 1}{line}"
-        if not isinstance(spec, dict):
-            problems.append(f"{name}: erwartet einen Abschnitt mit id, titel, ...")
-            continue
-        try:
-            kennzahlen.append(Kennzahl.model_validate(spec))
-            labels.append(name)
-        except ValidationError as exc:
-            for e in exc.errors():
-                where = error_location(e["loc"])
-                for msg in german_error(e).split("; "):
-                    problems.append(f"{name}" + (f", {where}" if where else "") + f": {msg}")
+    basiszahlen = _basiszahlen(raw_bz, problems)
+    kennzahlen, labels = _kennzahlen(raw_kz, lines or [], problems)
     # cross checks only on what validated, but always (so every problem is listed at once)
     broken = {str(name) for name in raw_bz} - set(basiszahlen)
     for msg in cross_check(basiszahlen, kennzahlen, labels):

@@ -50,7 +50,8 @@ class _Commands(click.Group):
                 raise
             raise click.ClickException(
                 f"Unerwarteter Fehler ({type(exc).__name__}: {exc}). Der Befehl wurde abgebrochen; "
-                f"bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht den "
+                "bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht "
+                "den "
                 f"Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
             ) from None
 
@@ -102,7 +103,8 @@ def main() -> None:
     "--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests)."
 )
 def demo(out: Path, seed: int, scale: float) -> None:
-    """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen leeren Ordner."""
+    """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen
+    leeren Ordner."""
     import math
 
     from .demo import write_demo

@@ -16,7 +16,8 @@ Rules (``config/disclosure.yaml``, see :func:`load_config`):
 * **Shares and rates** (:func:`suppress_shares`) are hidden when their numerator or
   denominator is below k or hidden, and for shares also when the complement (denominator
   minus numerator: "2 of 40 without") is below k.
-* **Areas** under a population threshold (300 residents) are shown as "nicht bewertet".
+* **Areas** under a population threshold (``mindestbevoelkerung`` in config/disclosure.yaml, 300
+  in the demo) are shown as "nicht bewertet".
 * Only public products (P3 by default) are suppressed; internal ones show exact counts.
 
 Symbols (document them in every report with :func:`legende`):
@@ -39,10 +40,10 @@ the interval a reader can still believe (``intervall_min``, ``intervall_max``)."
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,8 @@ def legende(k: int = 3, symbol_sekundaer: str = SYMBOL_SEKUNDAER) -> str:
         f"<{k}: Anzahl {klein}, aus Datenschutzgründen nicht genau ausgewiesen. "
         f"{symbol_sekundaer}: Wert gesperrt, damit eine kleine Anzahl nicht aus anderen "
         f"veröffentlichten Zahlen (Summen, andere Tabellen, die Berichte der anderen Sozialräume) "
-        f"zurückgerechnet werden kann (selten auch eine kleine Anzahl selbst, wo schon „<{k}“ sie verraten "
+        f"zurückgerechnet werden kann (selten auch eine kleine Anzahl selbst, wo schon „<{k}“ sie "
+        "verraten "
         f"würde), oder Anteil/Quote, dessen Zähler oder Nenner gesperrt ist. "
         f"0: keine Fälle. {LEER}: kein Wert."
     )
@@ -320,6 +322,18 @@ class _Suppressor:
                 stuck.add(c0)
 
 
+def _check_sums(sup: _Suppressor, lines: list[_Line], name: str) -> None:
+    """Every total equals the sum of its cells (a missing part would be recomputable)."""
+    for line in lines:
+        s = sum(sup.v[m] for m in line.members)
+        if s != sup.v[line.total]:
+            raise ValueError(
+                f"Tabelle '{name}': {line.label}: die Zellen ergeben {fmt.zahl(s)}, die Summe "
+                f"zeigt {fmt.zahl(sup.v[line.total])}. Summen müssen zur Tabelle passen (fehlt "
+                f"ein Teil, z. B. 'ohne Zuordnung', wäre er als Differenz errechenbar)."
+            )
+
+
 def suppress_table(
     counts: pd.DataFrame,
     k: int = 3,
@@ -348,14 +362,7 @@ def suppress_table(
     lines = _lines(counts, row_total, col_total)
     sup = _Suppressor(values, lines, k, null_sichtbar)
     if summen_pruefen:
-        for line in lines:
-            s = sum(sup.v[m] for m in line.members)
-            if s != sup.v[line.total]:
-                raise ValueError(
-                    f"Tabelle '{name}': {line.label}: die Zellen ergeben {fmt.zahl(s)}, die Summe "
-                    f"zeigt {fmt.zahl(sup.v[line.total])}. Summen müssen zur Tabelle passen (fehlt "
-                    f"ein Teil, z. B. 'ohne Zuordnung', wäre er als Differenz errechenbar)."
-                )
+        _check_sums(sup, lines, name)
     klein = f"Anzahl unter {k}" if not null_sichtbar else f"Anzahl zwischen 1 und {k - 1}"
     for c in range(nrow * ncol):
         if not sup.missing[c] and sup.is_small(c):
@@ -525,39 +532,12 @@ def flag_pool_rows(
 
 
 # ---------------------------------------------------------------------------- small areas
-def rate_area(bevoelkerung: float | int | None, schwelle: int = 300) -> bool:
-    """True when an area is large enough to be rated (population at least ``schwelle``)."""
+def rate_area(bevoelkerung: float | int | None, schwelle: int | None = None) -> bool:
+    """True when an area is large enough to be rated: a population of at least ``schwelle``
+    (default: ``mindestbevoelkerung`` in config/disclosure.yaml)."""
     if bevoelkerung is None or (isinstance(bevoelkerung, float) and math.isnan(bevoelkerung)):
         return False
-    return bevoelkerung >= schwelle
-
-
-def area_label(text: str, bevoelkerung: float | int | None, schwelle: int = 300) -> str:
-    """``text`` for a rated area, else 'nicht bewertet'."""
-    return text if rate_area(bevoelkerung, schwelle) else NICHT_BEWERTET
-
-
-def mark_unrated(
-    display: pd.DataFrame,
-    bevoelkerung: Mapping[Any, float] | pd.Series,
-    schwelle: int = 300,
-    axis: Literal["columns", "index"] = "columns",
-) -> pd.DataFrame:
-    """Replace the cells of areas under ``schwelle`` residents with 'nicht bewertet'.
-
-    Areas are the columns (``axis='columns'``) or the rows; an area without a population
-    figure is not rated either.
-    """
-    out = display.astype(object).copy()
-    pop = dict(bevoelkerung)
-    labels = out.columns if axis == "columns" else out.index
-    for area in labels:
-        if not rate_area(pop.get(area), schwelle):
-            if axis == "columns":
-                out[area] = NICHT_BEWERTET
-            else:
-                out.loc[area] = NICHT_BEWERTET
-    return out
+    return bevoelkerung >= (load_config().mindestbevoelkerung if schwelle is None else schwelle)
 
 
 # ---------------------------------------------------------------------------- audit

@@ -1,4 +1,5 @@
-"""The parts of a publication plan: atoms (the smallest counts a catalog term adds up), cells, groups."""
+"""The parts of a publication plan: atoms (the smallest counts a catalog term adds up), cells,
+groups."""
 
 from __future__ import annotations
 
@@ -208,7 +209,8 @@ def _group_label(key: tuple, base: _Base, cols: Sequence[str], combo: Sequence[i
 # ---------------------------------------------------------------------------- the plan
 @dataclass(frozen=True)
 class Eintrag:
-    """One published count: a Kennzahl part in one area, its terms and its value (None: no value)."""
+    """One published count: a Kennzahl part in one area, its terms and its value (None: no
+    value)."""
 
     kennzahl: str
     teil: Teil
@@ -308,7 +310,8 @@ def _gelesen(z: Zelle) -> str:
 def _attacker(zellen: Sequence[Zelle], k: int, null_sichtbar: bool) -> Attacker:
     return Attacker(
         [
-            Knowledge(z.atoms, _gelesen(z), z.wert if z.status == "wert" else None)  # type: ignore[arg-type]
+            # type: ignore[arg-type]
+            Knowledge(z.atoms, _gelesen(z), z.wert if z.status == "wert" else None)
             for z in zellen
         ],
         k,
@@ -326,7 +329,10 @@ def _zeige(z: Zelle) -> None:
 
 def _sperre(z: Zelle) -> None:
     z.status, z.grund, z.verdeckt = "gesperrt", SEKUNDAER, False
-    z.regel = "Gegensperrung: sonst wäre eine kleine Anzahl aus anderen veröffentlichten Zahlen errechenbar"
+    z.regel = (
+        "Gegensperrung: sonst wäre eine kleine Anzahl aus anderen veröffentlichten Zahlen "
+        "errechenbar"
+    )
 
 
 def _klein_text(k: int, null_sichtbar: bool) -> str:
@@ -341,6 +347,7 @@ def _klein(z: Zelle, k: int, null_sichtbar: bool) -> None:
 def _verdecke(z: Zelle, k: int, null_sichtbar: bool) -> None:
     z.status, z.grund, z.verdeckt = "gesperrt", PRIMAER, True
     z.regel = (
-        f"{_klein_text(k, null_sichtbar)}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle ergäben "
+        f"{_klein_text(k, null_sichtbar)}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle "
+        "ergäben "
         f"schon die Zeichen der anderen Zahlen den genauen Wert"
     )

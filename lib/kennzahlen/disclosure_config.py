@@ -1,4 +1,5 @@
-"""The rules of disclosure control (``config/disclosure.yaml``): k, symbols, which products are public."""
+"""The rules of disclosure control (``config/disclosure.yaml``): k, symbols, which products are
+public."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ class DisclosureConfig(StrictModel):
 
 
 def load_config(path: Path | str | None = None) -> DisclosureConfig:
-    """Read and validate ``config/disclosure.yaml``; raise DisclosureConfigError naming each problem."""
+    """Read and validate ``config/disclosure.yaml``; raise DisclosureConfigError naming each
+    problem."""
     path = Path(path or paths.CONFIG / "disclosure.yaml")
     try:
         st = path.stat()

@@ -172,7 +172,8 @@ def interval_text(v: float | None) -> str:
 
 
 def plan_frame(plan: Plan) -> pd.DataFrame:
-    """One row per place (kennzahl, teil, raum) with status and, where hidden, the reader's interval."""
+    """One row per place (kennzahl, teil, raum) with status and, where hidden, the reader's
+    interval."""
     rows = []
     for (kid, teil, raum), i in plan.orte.items():
         z = None if i is None else plan.zellen[i]

@@ -1,4 +1,5 @@
-"""Protecting the sensitive values of a plan: witnesses, the MILP that hides the fewest cells, pruning."""
+"""Protecting the sensitive values of a plan: witnesses, the MILP that hides the fewest cells,
+pruning."""
 
 from __future__ import annotations
 
@@ -131,17 +132,11 @@ def _offen(
     return [(a, w) for a, w in checks if not zeugen.search(a, w)]
 
 
-def _sensitive_groups(
-    model: AtomModel, zellen: list[Zelle], k: int, null_sichtbar: bool, root: dict[int, int]
-) -> list[Gruppe]:
-    """Groups of the cross-classification whose value follows from the cells and is small.
-
-    A group whose atoms lie in several independent parts (no published count links them) is
-    split into those parts: the sum is small only if every non-empty part is small, and a
-    part that can vary makes the sum vary.
-    """
-    if not zellen:
-        return []
+def _candidate_groups(
+    model: AtomModel, zellen: list[Zelle], root: dict[int, int]
+) -> dict[int, list[tuple[str, str, tuple[int, ...]]]]:
+    """Per independent part (``root``): the groups whose atoms all lie in published counts and
+    that are not a published cell themselves."""
     cell_sets = {z.atoms for z in zellen}
     cand: dict[int, list[tuple[str, str, tuple[int, ...]]]] = {}
     for d, r, at in model.groups():
@@ -153,6 +148,21 @@ def _sensitive_groups(
         for g, part in parts.items():
             if tuple(part) not in cell_sets:
                 cand.setdefault(g, []).append((d, r, tuple(part)))
+    return cand
+
+
+def _sensitive_groups(
+    model: AtomModel, zellen: list[Zelle], k: int, null_sichtbar: bool, root: dict[int, int]
+) -> list[Gruppe]:
+    """Groups of the cross-classification whose value follows from the cells and is small.
+
+    A group whose atoms lie in several independent parts (no published count links them) is
+    split into those parts: the sum is small only if every non-empty part is small, and a
+    part that can vary makes the sum vary.
+    """
+    if not zellen:
+        return []
+    cand = _candidate_groups(model, zellen, root)
     out, seen = [], set()
     for g, groups in sorted(cand.items()):
         rows = [z for z in zellen if z.atoms and root[z.atoms[0]] == g]

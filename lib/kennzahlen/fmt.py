@@ -37,7 +37,8 @@ def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
 
 
 def nachkomma_noetig(werte: Iterable[float], mindestens: int = 0, hoechstens: int = 6) -> int:
-    """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] -> 1."""
+    """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] ->
+    1."""
     finite = [float(v) for v in werte if not _missing(v) and math.isfinite(float(v))]
     for d in range(mindestens, hoechstens + 1):
         if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite):

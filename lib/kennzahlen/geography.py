@@ -181,12 +181,14 @@ class Flaechen:
         out = []
         if self.ohne_stadtviertel:
             out.append(
-                f"{self.datei}: {len(self.ohne_stadtviertel)} Polygon(e) ohne passendes Stadtviertel in "
+                f"{self.datei}: {len(self.ohne_stadtviertel)} Polygon(e) ohne passendes "
+                "Stadtviertel in "
                 f"raumgliederung.csv (nicht in der Karte): {', '.join(self.ohne_stadtviertel)}"
             )
         if self.ohne_polygon:
             out.append(
-                f"{self.datei}: {len(self.ohne_polygon)} Stadtviertel ohne Polygon (in den Berichten als "
+                f"{self.datei}: {len(self.ohne_polygon)} Stadtviertel ohne Polygon (in den "
+                "Berichten als "
                 f"Tabelle unter der Karte): {', '.join(self.ohne_polygon)}"
             )
         return out

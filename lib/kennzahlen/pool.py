@@ -300,7 +300,8 @@ def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str
 
 
 def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
-    """Fingerprints of the pool's content, so that the runner redoes only reports whose data changed.
+    """Fingerprints of the pool's content, so that the runner redoes only reports whose data
+    changed.
 
     ``kennzahlen``: one hash per Kennzahl over its rows; ``stand``: per raw table, the exports
     read (file name and Stand).

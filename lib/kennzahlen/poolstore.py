@@ -115,7 +115,8 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise PoolTargetError(
-            f"--out {out} ist eine Datei, kein Ordner: bitte einen Ordner für den Datenpool angeben."
+            f"--out {out} ist eine Datei, kein Ordner: bitte einen Ordner für den Datenpool "
+            "angeben."
         )
     target = out.resolve()
     for r in {Path(raw).resolve() if raw else None, paths.RAW.resolve()} - {None}:
@@ -138,7 +139,8 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
         )
         raise PoolTargetError(
             f"--out {out} enthält Dateien, die nicht von `kennzahlen pool` stammen: {shown}. "
-            f"Der Datenpool wird nur in einen leeren Ordner oder einen früheren Datenpool geschrieben; "
+            "Der Datenpool wird nur in einen leeren Ordner oder einen früheren Datenpool "
+            "geschrieben; "
             f"nichts wurde geschrieben oder gelöscht."
         )
     return out

@@ -87,7 +87,8 @@ def read_raw(
         warn.extend(info.pop("warnungen", []))
         if not file_problems and info["zeilen"] == 0:
             warn.append(
-                f"{path.name}: enthält nur die Kopfzeile, keine Datenzeilen (0 Zeilen gelesen); bitte "
+                f"{path.name}: enthält nur die Kopfzeile, keine Datenzeilen (0 Zeilen gelesen); "
+                "bitte "
                 f"prüfen, ob der Export vollständig ist"
             )
     if problems:
@@ -155,7 +156,8 @@ def stand_problems(names: list[str], heute: date) -> list[Problem]:
                     others,
                     f"Zwei Exporte der Tabelle '{table}' mit demselben Stand {stand:%d.%m.%Y}: "
                     f"{files[0]} und {others}. Welcher gilt, wäre geraten; bitte nur einen Export "
-                    "je Stand ablegen (den falschen entfernen oder das Datum im Namen korrigieren).",
+                    "je Stand ablegen (den falschen entfernen oder das Datum im Namen "
+                    "korrigieren).",
                 )
             )
     return problems

@@ -1,4 +1,5 @@
-"""Checking a raw table's values (pandera) and parsing them; every problem with file, line, column, value."""
+"""Checking a raw table's values (pandera) and parsing them; every problem with file, line, column,
+value."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def empty_frame(table: Table) -> pd.DataFrame:
 
 
 def _nfc(s: pd.Series) -> pd.Series:
-    """Text in Unicode NFC (a decomposed 'ö' equals the composed one); only non-ASCII values change."""
+    """Text in Unicode NFC (a decomposed 'ö' equals the composed one); only non-ASCII values
+    change."""
     codes, uniques = pd.factorize(s)
     values = [str(u) for u in uniques]
     if all(v.isascii() for v in values):

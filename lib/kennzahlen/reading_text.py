@@ -89,7 +89,8 @@ _WIDE_BOMS = (
 
 
 def _wide_encoding(data: bytes) -> str | None:
-    """'UTF-16' / 'UTF-32' when the bytes are in one of these (by BOM or by NUL bytes), else None."""
+    """'UTF-16' / 'UTF-32' when the bytes are in one of these (by BOM or by NUL bytes), else
+    None."""
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
             return name
@@ -183,20 +184,11 @@ def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem], lis
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure of openpyxl means: unreadable file
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    None,
-                    None,
-                    None,
-                    f"Excel-Datei nicht lesbar ({exc}); bitte als "
-                    ".xlsx neu speichern oder als CSV exportieren.",
-                )
-            ],
-            [],
+        msg = (
+            f"Excel-Datei nicht lesbar ({exc}); bitte als .xlsx neu speichern oder als CSV "
+            "exportieren."
         )
+        return None, [Problem(datei, None, None, None, msg)], []
     try:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
         extra = [ws.title for ws in wb.worksheets[1:] if _has_values(ws)]
@@ -205,25 +197,17 @@ def _read_xlsx_text(path: Path) -> tuple[pd.DataFrame | None, list[Problem], lis
     notes = []
     if extra:
         notes.append(
-            f"{datei}: hat weitere Tabellenblätter mit Inhalt ({', '.join(repr(t) for t in extra)}); "
-            f"gelesen wird nur das erste ('{wb.worksheets[0].title}'). Gehören Daten dorthin, bitte "
-            f"alles auf das erste Blatt legen"
+            f"{datei}: hat weitere Tabellenblätter mit Inhalt "
+            f"({', '.join(repr(t) for t in extra)}); gelesen wird nur das erste "
+            f"('{wb.worksheets[0].title}'). Gehören Daten dorthin, bitte alles auf das erste "
+            "Blatt legen"
         )
     if not rows or all(v is None for v in rows[0]):
-        return (
-            None,
-            [
-                Problem(
-                    datei,
-                    1,
-                    None,
-                    None,
-                    "Das erste Tabellenblatt ist leer oder hat in Zeile 1 "
-                    "keine Kopfzeile; bitte den Export mit Kopfzeile wiederholen.",
-                )
-            ],
-            notes,
+        msg = (
+            "Das erste Tabellenblatt ist leer oder hat in Zeile 1 keine Kopfzeile; bitte den "
+            "Export mit Kopfzeile wiederholen."
         )
+        return None, [Problem(datei, 1, None, None, msg)], notes
     df = pd.DataFrame.from_records(rows)
     df.index = np.arange(1, len(df) + 1)
     # Excel gives real numbers, dates and booleans: turn every cell into its text, then

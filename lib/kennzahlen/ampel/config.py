@@ -241,42 +241,57 @@ def check_config(raw: Any, catalog: Catalog) -> tuple[AmpelSetup | None, list[st
 
 
 def _rule_problems(ind: Indikator, p: Parameter) -> list[str]:
-    k = p.kennzahl
-    out = []
-    if p.regel == "zielwert":
-        if k.zielwert is None:
-            out.append(f"Regel zielwert: Kennzahl '{k.id}' hat im Katalog keinen zielwert")
-        if not p.anteil and ind.toleranz is None:
-            out.append(
-                f"Regel zielwert: '{k.id}' ist kein Anteil ({k.einheit}); eine toleranz in "
-                f"ihrer Einheit angeben (toleranz_pp gilt nur für Anteile)"
-            )
-    elif p.regel == "anstieg":
-        if k.periodizitaet != "stichtag_quartal" or k.nenner:
-            out.append(
-                f"Regel anstieg: nur für Bestände am Quartalsende (periodizitaet "
-                f"stichtag_quartal, ohne nenner); '{k.id}' ist {k.periodizitaet}"
-                + (" mit nenner" if k.nenner else "")
-            )
-        if p.rot_ueber_prozent < p.gelb_ueber_prozent:
-            out.append(
-                f"rot_ueber_prozent ({p.rot_ueber_prozent:g}) muss mindestens "
-                f"gelb_ueber_prozent ({p.gelb_ueber_prozent:g}) sein"
-            )
-    elif p.regel == "spc":
-        if p.richtung is None:
-            out.append(
-                f"Regel spc braucht eine richtung: '{k.id}' hat im Katalog keine; "
-                f"richtung: hoeher_besser oder niedriger_besser angeben"
-            )
-        for name in ("basis_von", "basis_bis"):
-            value = getattr(p, name)
-            if value is not None and not QUARTAL_RE.match(value):
-                out.append(f"{name} '{value}' ist kein Quartal (JJJJ-Qn, z. B. 2019-Q1)")
-        if (p.basis_von is None) != (p.basis_bis is None):
-            out.append("basis_von und basis_bis nur zusammen angeben")
+    """What is wrong with an indicator for its rule (German, one sentence each)."""
+    checks = {"zielwert": _zielwert_problems, "anstieg": _anstieg_problems, "spc": _spc_problems}
+    out = checks[p.regel](ind, p) if p.regel in checks else []
     if p.regel != "zielwert" and ind.toleranz is not None:
         out.append("toleranz gilt nur für die Regel zielwert")
+    return out
+
+
+def _zielwert_problems(ind: Indikator, p: Parameter) -> list[str]:
+    k = p.kennzahl
+    out = []
+    if k.zielwert is None:
+        out.append(f"Regel zielwert: Kennzahl '{k.id}' hat im Katalog keinen zielwert")
+    if not p.anteil and ind.toleranz is None:
+        out.append(
+            f"Regel zielwert: '{k.id}' ist kein Anteil ({k.einheit}); eine toleranz in "
+            f"ihrer Einheit angeben (toleranz_pp gilt nur für Anteile)"
+        )
+    return out
+
+
+def _anstieg_problems(ind: Indikator, p: Parameter) -> list[str]:
+    k = p.kennzahl
+    out = []
+    if k.periodizitaet != "stichtag_quartal" or k.nenner:
+        out.append(
+            f"Regel anstieg: nur für Bestände am Quartalsende (periodizitaet "
+            f"stichtag_quartal, ohne nenner); '{k.id}' ist {k.periodizitaet}"
+            + (" mit nenner" if k.nenner else "")
+        )
+    if p.rot_ueber_prozent < p.gelb_ueber_prozent:
+        out.append(
+            f"rot_ueber_prozent ({p.rot_ueber_prozent:g}) muss mindestens "
+            f"gelb_ueber_prozent ({p.gelb_ueber_prozent:g}) sein"
+        )
+    return out
+
+
+def _spc_problems(ind: Indikator, p: Parameter) -> list[str]:
+    out = []
+    if p.richtung is None:
+        out.append(
+            f"Regel spc braucht eine richtung: '{p.kennzahl.id}' hat im Katalog keine; "
+            f"richtung: hoeher_besser oder niedriger_besser angeben"
+        )
+    for name in ("basis_von", "basis_bis"):
+        value = getattr(p, name)
+        if value is not None and not QUARTAL_RE.match(value):
+            out.append(f"{name} '{value}' ist kein Quartal (JJJJ-Qn, z. B. 2019-Q1)")
+    if (p.basis_von is None) != (p.basis_bis is None):
+        out.append("basis_von und basis_bis nur zusammen angeben")
     return out
 
 

@@ -1,4 +1,5 @@
-"""The demo city's geography, population and the count tables (bevoelkerung, haushalte, transferleistungen)."""
+"""The demo city's geography, population and the count tables (bevoelkerung, haushalte,
+transferleistungen)."""
 
 from __future__ import annotations
 

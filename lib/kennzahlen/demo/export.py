@@ -1,4 +1,5 @@
-"""The exports cut from the truth as known on each export date, written in the departments' file styles."""
+"""The exports cut from the truth as known on each export date, written in the departments' file
+styles."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Case histories and events, simulated and calibrated (Jugendhilfe, Sozialhilfe, Fallmanagement, …)."""
+"""Case histories and events, simulated and calibrated (Jugendhilfe, Sozialhilfe, Fallmanagement,
+…)."""
 
 from __future__ import annotations
 

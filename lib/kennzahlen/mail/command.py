@@ -43,7 +43,8 @@ from .send import MailResult, mail_reports
     "dry_run",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Nichts senden: je Nachricht eine .eml-Datei in diesen Ordner schreiben und die Aufteilung "
+    help="Nichts senden: je Nachricht eine .eml-Datei in diesen Ordner schreiben und die "
+    "Aufteilung "
     "mit den Größen zeigen.",
 )
 @click.option(
@@ -67,7 +68,8 @@ from .send import MailResult, mail_reports
     "empfaenger",
     multiple=True,
     metavar="ADRESSE",
-    help="Nur an diese Adresse(n) senden (mehrfach angeben; mit --resend für eine gezielte Wiederholung).",
+    help="Nur an diese Adresse(n) senden (mehrfach angeben; mit --resend für eine gezielte "
+    "Wiederholung).",
 )
 @click.option(
     "--warten",
@@ -135,13 +137,15 @@ def _summary(result: MailResult, dry_run: Path | None) -> None:
         click.echo(f"{n - len(result.failed)} von {n} Nachricht(en) gesendet.")
         if result.schon_zugestellt:
             click.echo(
-                f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, nicht "
+                f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, "
+                "nicht "
                 f"erneut gesendet (--resend sendet sie noch einmal)."
             )
     click.echo(f"Protokoll: {result.log_file}")
     if result.failed:
         click.echo(
-            f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll; ein erneuter Aufruf "
+            f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll; ein erneuter "
+            "Aufruf "
             f"sendet nur diese.",
             err=True,
         )

@@ -177,11 +177,13 @@ def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: 
         if current is not None:
             if not expected:
                 problems.append(
-                    f"{label}: runs.json nennt keinen pool_manifest_sha256 – Aktualität nicht prüfbar"
+                    f"{label}: runs.json nennt keinen pool_manifest_sha256 – Aktualität nicht "
+                    "prüfbar"
                 )
             elif expected != current:
                 problems.append(
-                    f"{label}: älter als der Datenpool (der Pool wurde seit dem Bericht neu gebaut) – "
+                    f"{label}: älter als der Datenpool (der Pool wurde seit dem Bericht neu "
+                    "gebaut) – "
                     f"erst die Berichte neu erzeugen"
                 )
     return problems
@@ -237,13 +239,15 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
     if n.nachtrag:
         lines += [
             f"Dies ist ein Nachtrag{f' (Teil {n.teil} von {n.teile})' if n.teile > 1 else ''}: "
-            f"er bringt die Berichte, die Ihnen noch fehlen. Die übrigen haben Sie schon mit einer früheren "
+            "er bringt die Berichte, die Ihnen noch fehlen. Die übrigen haben Sie schon mit einer "
+            "früheren "
             f"Nachricht erhalten.",
             "",
         ]
     elif n.teile > 1:
         lines += [
-            f"Die Berichte sind zusammen zu groß für eine E-Mail und kommen in {n.teile} Nachrichten. "
+            f"Die Berichte sind zusammen zu groß für eine E-Mail und kommen in {n.teile} "
+            "Nachrichten. "
             f"Dies ist Teil {n.teil} von {n.teile}.",
             "",
         ]
@@ -274,7 +278,8 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
         "Die HTML-Berichte öffnen Sie per Doppelklick im Browser; sie brauchen keine "
         "Internetverbindung.",
         "",
-        f"Diese Nachricht wurde automatisch erstellt. Rückfragen bitte an {verteiler.absender.adresse}.",
+        "Diese Nachricht wurde automatisch erstellt. Rückfragen bitte an "
+        f"{verteiler.absender.adresse}.",
         "",
         verteiler.absender.name,
     ]

@@ -159,7 +159,7 @@ def _split(
     sizer: _Sizer,
     frueher: list[dict] | None = None,
 ) -> tuple[list[Nachricht], dict[tuple, str]]:
-    """The parts for ``berichte`` of one address, each at most ``limit``; or why a report cannot go."""
+    """The parts for ``berichte`` of one address, each at most ``limit``; or why one cannot go."""
     units = [(e, _attachments(e, versand.periode_dir)[0]) for e in berichte]
     sizes = [sum(sizer.anhang(a) for a in files) for _, files in units]
 
@@ -189,10 +189,10 @@ def _split(
         capacity = limit.bytes - reserve
         too_big = {
             _rid(e): (
-                f"{_label(e)} ({', '.join(a.name for a in files)}): ergibt allein eine Nachricht von "
-                f"{megabytes(sizes[i] + reserve)}, mehr als die Höchstgröße von {megabytes(limit.bytes)} "
-                f"({limit.quelle}) – den Bericht verkleinern oder, wenn der Mailserver größere "
-                f"Nachrichten annimmt, die Höchstgröße erhöhen"
+                f"{_label(e)} ({', '.join(a.name for a in files)}): ergibt allein eine Nachricht "
+                f"von {megabytes(sizes[i] + reserve)}, mehr als die Höchstgröße von "
+                f"{megabytes(limit.bytes)} ({limit.quelle}) – den Bericht verkleinern oder, wenn "
+                f"der Mailserver größere Nachrichten annimmt, die Höchstgröße erhöhen"
             )
             for i, (e, files) in enumerate(units)
             if sizes[i] > capacity
@@ -258,7 +258,8 @@ def _unsent(
         )
     hinweis = (
         f"{n.empfaenger}: {len(frueher)} von {len(n.berichte)} Berichten sind laut Protokoll schon "
-        f"zugestellt (mit einer anderen Aufteilung); ein Nachtrag bringt die {len(fehlend)} fehlenden"
+        f"zugestellt (mit einer anderen Aufteilung); ein Nachtrag bringt die {len(fehlend)} "
+        "fehlenden"
     )
     return [], geloggt, nachtrag, [hinweis]
 

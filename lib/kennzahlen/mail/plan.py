@@ -85,7 +85,8 @@ def plan_mailing(
         fehlend = [p for p in g.produkte if p not in vorhanden]
         if fehlend:
             hinweise.append(
-                f"Gruppe '{g.id}': Produkt {', '.join(map(str, fehlend))} nicht in runs.json – nicht versendet"
+                f"Gruppe '{g.id}': Produkt {', '.join(map(str, fehlend))} nicht in runs.json – "
+                "nicht versendet"
             )
     for n in nachrichten:
         n.betreff = subject(periode, n)

@@ -59,7 +59,8 @@ def send_messages(
         wer = _wer(n)
         if len(data) > limit.bytes:  # planned to fit; a file changed since: never send it larger
             result = (
-                f"fehler: nicht gesendet, die Nachricht hat {megabytes(len(data))}, mehr als die Höchstgröße "
+                f"fehler: nicht gesendet, die Nachricht hat {megabytes(len(data))}, mehr als die "
+                "Höchstgröße "
                 f"{megabytes(limit.bytes)} ({limit.quelle}); erneut aufrufen"
             )
             row = {**row, "zeit": _now(), "ergebnis": result}
@@ -73,7 +74,8 @@ def send_messages(
         except _Transient as exc:
             if tries < len(retry_delays):
                 echo(
-                    f"  {wer}: vorläufig abgewiesen ({exc}); neuer Versuch in {retry_delays[tries]:g} s"
+                    f"  {wer}: vorläufig abgewiesen ({exc}); neuer Versuch in "
+                    f"{retry_delays[tries]:g} s"
                 )
                 queue.append((time.monotonic() + retry_delays[tries], tries + 1, n))
                 continue
@@ -106,7 +108,8 @@ def _ergebnis(exc: Exception, groesse: int) -> str:
     result = f"abgewiesen: {exc}"
     if str(exc).startswith("552"):
         result += (
-            f" – die Nachricht ({megabytes(groesse)}) ist dem Server zu groß: smtp.max_nachricht_mb "
+            f" – die Nachricht ({megabytes(groesse)}) ist dem Server zu groß: "
+            "smtp.max_nachricht_mb "
             f"in der Verteiler-Datei verkleinern und erneut aufrufen (Zugestelltes geht nicht noch "
             f"einmal)"
         )
@@ -159,7 +162,8 @@ def write_dry_run(
         if len(data) > limit.bytes:  # planned to fit; a file changed since
             raise MailRefused(
                 [
-                    f"{n.empfaenger}: die Nachricht hätte {megabytes(len(data))}, mehr als die Höchstgröße "
+                    f"{n.empfaenger}: die Nachricht hätte {megabytes(len(data))}, mehr als die "
+                    "Höchstgröße "
                     f"{megabytes(limit.bytes)}; erneut aufrufen"
                 ]
             )
@@ -169,7 +173,8 @@ def write_dry_run(
             teile = f"{n.teile} Teile" if n.teile > 1 else "1 Nachricht"
             echo(f"  {n.empfaenger}: {teile}")
         echo(
-            f"    {n.teil_text + ': ' if n.geteilt else ''}{megabytes(len(data))} – {_kurz(n.berichte)} "
+            f"    {n.teil_text + ': ' if n.geteilt else ''}{megabytes(len(data))} – "
+            f"{_kurz(n.berichte)} "
             f"({len(n.anhaenge)} Dateien) → {f.name}"
         )
         row = _log_row(versand, n, "dry-run", f"geschrieben: {f} ({fmt.zahl(len(data))} Bytes)")

@@ -196,8 +196,10 @@ def open_sender(
         if not use_tls and not _is_loopback(host):
             raise MailRefused(
                 [
-                    f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Verbindung zu {host}:{port} "
-                    f"ist nicht verschlüsselt: das Passwort ginge im Klartext über das Netz. Bitte --starttls "
+                    f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Verbindung "
+                    f"zu {host}:{port} "
+                    "ist nicht verschlüsselt: das Passwort ginge im Klartext über das Netz. Bitte "
+                    "--starttls "
                     f"angeben (oder 'starttls: true' in der Verteiler-Datei): nichts wurde gesendet"
                 ]
             )
@@ -205,7 +207,8 @@ def open_sender(
         if not password:
             raise MailRefused(
                 [
-                    f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die Umgebungsvariable "
+                    f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die "
+                    "Umgebungsvariable "
                     f"{PASSWORD_ENV} fehlt oder ist leer: nichts wurde gesendet"
                 ]
             )

@@ -75,8 +75,10 @@ class SmtpConfig(StrictModel):
         )
         if not ok:
             raise ValueError(
-                f"die Höchstgröße einer Nachricht ist eine Zahl in MB von {fmt.zahl(lo, 1)} bis {fmt.zahl(hi)} "
-                f"(1 MB = 1.000.000 Bytes, gemessen wie auf der Leitung, also nach base64), z. B. 10 oder 7.5 "
+                f"die Höchstgröße einer Nachricht ist eine Zahl in MB von {fmt.zahl(lo, 1)} bis "
+                f"{fmt.zahl(hi)} "
+                "(1 MB = 1.000.000 Bytes, gemessen wie auf der Leitung, also nach base64), z. B. "
+                "10 oder 7.5 "
                 f"(mit Punkt)"
             )
         return float(v)
@@ -178,7 +180,8 @@ def _gruppen_zeilen(path: Path) -> list[int]:
     from ..configfile import StrictLoader
 
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506 - a SafeLoader
+        # noqa: S506 - a SafeLoader
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=StrictLoader)
     except (OSError, yaml.YAMLError):
         return []
     if isinstance(root, yaml.MappingNode):
@@ -288,8 +291,10 @@ def _public_groups(
             namen = ", ".join(f"Produkt {p} ({PRODUKTE[p].titel})" for p in oeffentliche)
             problems.append(
                 f"Gruppe '{g.id}' (Nr. {n}{zeile}): bekommt {namen}, laut config/disclosure.yaml "
-                f"öffentlich; bitte ausdrücklich angeben, ob die Gruppe Berichte an die Öffentlichkeit "
-                f"weitergibt: 'oeffentlich: true' (Gemeinderat, Ausschuss, BM 2: dann nur öffentliche "
+                "öffentlich; bitte ausdrücklich angeben, ob die Gruppe Berichte an die "
+                "Öffentlichkeit "
+                "weitergibt: 'oeffentlich: true' (Gemeinderat, Ausschuss, BM 2: dann nur "
+                "öffentliche "
                 f"Produkte) oder 'oeffentlich: false' (intern)"
             )
         if not g.oeffentlich:
@@ -297,8 +302,10 @@ def _public_groups(
         intern = [p for p in g.produkte if not regeln.is_public(p, cfg)]
         for p in intern:
             problems.append(
-                f"Gruppe '{g.id}' (Nr. {n}): die Gruppe ist öffentlich (oeffentlich: true) und darf "
-                f"Produkt {p} ({PRODUKTE[p].titel}) nicht bekommen: es ist laut config/disclosure.yaml "
+                f"Gruppe '{g.id}' (Nr. {n}): die Gruppe ist öffentlich (oeffentlich: true) und "
+                "darf "
+                f"Produkt {p} ({PRODUKTE[p].titel}) nicht bekommen: es ist laut "
+                "config/disclosure.yaml "
                 f"intern und zeigt genaue kleine Fallzahlen"
             )
     return problems

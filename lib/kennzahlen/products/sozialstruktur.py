@@ -165,7 +165,10 @@ def altersdiagramm(pool: pd.DataFrame, jahr: str, raum: str) -> Figure | None:
     alt = anteile[["65–79", "80+"]].drop(index=GESAMTSTADT, errors="ignore").sum(axis=1)
     if alt.empty:
         return None
-    titel = f"{alt.idxmax()} hat den höchsten Anteil älterer Menschen ({fmt.prozent(alt.max(), 0)} ab 65)"
+    titel = (
+        f"{alt.idxmax()} hat den höchsten Anteil älterer Menschen ({fmt.prozent(alt.max(), 0)} "
+        "ab 65)"
+    )
     return plots.anteile_gestapelt(anteile, titel, hervorheben=raum)
 
 
@@ -191,7 +194,8 @@ def sgb2_diagramm(pool: pd.DataFrame, jahr: str, raum: str) -> Figure | None:
 def entwicklung(
     pool: pd.DataFrame, raum: str, ids: dict[str, str], bis: str | None = None
 ) -> pd.DataFrame:
-    """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the area."""
+    """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the
+    area."""
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
     sub = pool[pool["kennzahl"].isin(ids) & (pool["raum"] == raum) & (pool["ebene"] == ebene)]
     sub = sub[ist_jahresende(sub["periode"])]
@@ -249,7 +253,10 @@ def entwicklung_diagramm(
     gebiet = GESAMTSTADT if raum == GESAMTSTADT else f"Sozialraum {raum}"
     leit = reihen.iloc[:, 0].dropna()
     if len(leit) >= 2:
-        titel = f"{gebiet}: {fmt.veraenderung(leit.iloc[-1], leit.iloc[0])} {reihen.columns[0]} seit {leit.index[0]}"
+        titel = (
+            f"{gebiet}: {fmt.veraenderung(leit.iloc[-1], leit.iloc[0])} {reihen.columns[0]} "
+            f"seit {leit.index[0]}"
+        )
     else:
         titel = f"{gebiet}: Entwicklung seit {reihen.index[0]}"
     return plots.kleine_vielfache(reihen, titel)
@@ -313,7 +320,8 @@ def mindestbevoelkerung() -> int:
 def kartenwerte(
     pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | None = None
 ) -> dict[str, float]:
-    """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left out."""
+    """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left
+    out."""
     per = jahres_stichtag(jahr)
     stv = pool[(pool["periode"] == per) & (pool["ebene"] == "stadtviertel")]
     sub = stv[stv["kennzahl"] == kennzahl]
@@ -382,7 +390,8 @@ def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
             karten_titel(werte, jahr) + ("" if raum == GESAMTSTADT else f"; umrandet: {raum}"),
             prozent=True,
             umrandet=[] if raum == GESAMTSTADT else list(stv["stadtviertel_nr"]),
-            legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, nicht bewertet)",
+            legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, "
+            "nicht bewertet)",
         )
     )
     display(HTML(f"<p class='kz-fuss'>{html.escape(karte.hinweis())}</p>"))
@@ -474,14 +483,17 @@ def _saetze_alter(v: _Werte, pool: pd.DataFrame, jahr: str, raum: str) -> list[s
         alt = anteile[["65–79", "80+"]].sum(axis=1)
         jung = anteile[["0–5", "6–17"]].sum(axis=1)
         return [
-            f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} ({fmt.prozent(alt.max())}), "
+            f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} "
+            f"({fmt.prozent(alt.max())}), "
             f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
         ]
     if v("anteil_unter18") is None or v("anteil_65plus") is None:
         return []
     return [
-        f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt {fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
-        f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt {fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
+        f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt "
+        f"{fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
+        f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt "
+        f"{fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
     ]
 
 
@@ -529,5 +541,6 @@ def _saetze_brennpunkte(pool: pd.DataFrame, per: str, raum: str) -> list[str]:
         f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True)
     )
     return [
-        f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} Einwohner*innen): {spots}."
+        f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} "
+        f"Einwohner*innen): {spots}."
     ]

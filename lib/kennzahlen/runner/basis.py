@@ -56,7 +56,8 @@ def check_periode(periode: str) -> str:
 
 
 def nfc(text: str) -> str:
-    """A name in Unicode NFC form (an umlaut typed with a combining mark equals the composed one)."""
+    """A name in Unicode NFC form (an umlaut typed with a combining mark equals the composed
+    one)."""
     return unicodedata.normalize("NFC", str(text))
 
 

@@ -46,7 +46,8 @@ class RunResult:
 
     @property
     def nicht_erstellt(self) -> list[dict]:
-        """Reports not made because the pool holds none of their data for the period (with ``grund``)."""
+        """Reports not made because the pool holds none of their data for the period (with
+        ``grund``)."""
         return [e for e in self.entries if e["status"] == KEINE_DATEN]
 
     @property
@@ -151,7 +152,8 @@ def _run_locked(
 
 
 def _keine_daten_entry(job: Job, pool_sha: str | None) -> dict:
-    """The runs.json entry of a report not made for lack of data: no HTML, the reason in ``grund``."""
+    """The runs.json entry of a report not made for lack of data: no HTML, the reason in
+    ``grund``."""
     produkt = PRODUKTE[job.produkt]
     return {
         "produkt": job.produkt,

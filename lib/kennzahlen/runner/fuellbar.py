@@ -57,7 +57,8 @@ def _quarters_of(daten, details) -> list[str]:
 
 
 def quartale(pool: Path | str | None = None) -> dict[int, list[str]]:
-    """Per product, the run quarters (JJJJ-Qn) whose report the pool can fill, before any kernel starts.
+    """Per product, the run quarters (JJJJ-Qn) whose report the pool can fill, before any kernel
+    starts.
 
     A yearly product (1, 3) fills a quarter when the pool holds its data for the year it reports
     then (:func:`berichtszeitraum`); only quarters up to the pool's last quarter end count.

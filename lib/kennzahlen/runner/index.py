@@ -35,7 +35,8 @@ def _listen(entries: list[dict]) -> tuple[str, str]:
     fail_html = ""
     if failed:
         items = "".join(
-            f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: {html.escape(str(e.get('fehler')))}</li>"
+            f"<li>Produkt {e['produkt']}, {html.escape(e['raum'])}: "
+            f"{html.escape(str(e.get('fehler')))}</li>"
             for e in failed
         )
         fail_html = f'<h2>Fehlgeschlagene Berichte</h2><ul class="fehler">{items}</ul>'
@@ -47,7 +48,8 @@ def _listen(entries: list[dict]) -> tuple[str, str]:
     if ohne:
         items = "".join(
             f"<li>Produkt {nr} {html.escape(PRODUKTE[nr].titel)} (Berichtszeitraum "
-            f"{html.escape(str(e.get('berichtszeitraum', '')))}): {html.escape(str(e.get('grund', '')))}</li>"
+            f"{html.escape(str(e.get('berichtszeitraum', '')))}): "
+            f"{html.escape(str(e.get('grund', '')))}</li>"
             for nr, e in sorted(ohne.items())
         )
         ohne_html = f'<h2>Nicht erstellte Berichte</h2><ul class="keine-daten">{items}</ul>'
@@ -65,15 +67,18 @@ def render_index(periode: str, entries: list[dict]) -> str:
         cells = [_zelle(by_key.get((nr, raum))) for raum in areas()]
         zeitraum = berichtszeitraum(nr, periode)
         rows.append(
-            f"<tr><th>{nr} {html.escape(prod.titel)}<br><small>Berichtszeitraum {html.escape(zeitraum)}</small></th>{''.join(cells)}</tr>"
+            f"<tr><th>{nr} {html.escape(prod.titel)}<br><small>Berichtszeitraum "
+            f"{html.escape(zeitraum)}</small></th>{''.join(cells)}</tr>"
         )
     fail_html, ohne_html = _listen(entries)
     stamp = datetime.now().strftime("%d.%m.%Y %H:%M")
     return f"""<!DOCTYPE html>
-<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="de"><head><meta charset="utf-8">\
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</title>
 <style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2rem auto; color: #1f2933; }}
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2rem auto; \
+color: #1f2933; }}
 h1 {{ border-bottom: 3px solid #0072B2; padding-bottom: .2em; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #cbd2d9; padding: .5em; text-align: left; vertical-align: top; }}
@@ -84,7 +89,8 @@ a {{ color: #0b5394; }}
 </style></head>
 <body>
 <h1>Kennzahlensystem Soziales – Berichte {html.escape(periode)}</h1>
-<p>Abteilung Soziales. Stand der Berichte: {stamp}. Jahresprodukte (1 und 3) zeigen das letzte vollständige Jahr.</p>
+<p>Abteilung Soziales. Stand der Berichte: {stamp}. \
+Jahresprodukte (1 und 3) zeigen das letzte vollständige Jahr.</p>
 <table><thead><tr><th>Produkt</th>{header}</tr></thead><tbody>
 {"".join(rows)}
 </tbody></table>

@@ -123,7 +123,8 @@ def _notebook(nr: int, notebooks: Path, params: dict) -> Path:
     bad = sorted(set(params) - allowed)
     if bad:
         raise RunnerError(
-            f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: {', '.join(sorted(allowed))})"
+            f"{nb.name}: unbekannte(r) Parameter {', '.join(bad)} (erlaubt: "
+            f"{', '.join(sorted(allowed))})"
         )
     return nb
 

@@ -65,7 +65,8 @@ def regel_anstieg(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.
             return _zu_wenig(row, p, f"im Durchschnitt {vq}")
         change_text = fmt.veraenderung(row["wert"], row["vergleichswert"])
         return (
-            f"{p.name}: {_wert(row['wert'], p)} {when} gegenüber Ø {fmt.zahl(row['vergleichswert'], 1)} "
+            f"{p.name}: {_wert(row['wert'], p)} {when} gegenüber Ø "
+            f"{fmt.zahl(row['vergleichswert'], 1)} "
             f"{vq} ({change_text}) → {FARB_TEXT[row['farbe']]}"
         )
 

@@ -71,11 +71,17 @@ def _satz(row: Mapping[str, Any], p: Parameter) -> str:
         side = "über der oberen" if sig == "ueber_grenze" else "unter der unteren"
         grenze = row["obere_grenze"] if sig == "ueber_grenze" else row["untere_grenze"]
         verdict = "günstige Entwicklung" if row["farbe"] == "gruen" else "ungünstige Entwicklung"
-        return f"{head} liegt {side} Kontrollgrenze {_stat(grenze, p)} ({mean}, Basis {row['basis']}): {verdict} → {colour}"
+        return (
+            f"{head} liegt {side} Kontrollgrenze {_stat(grenze, p)} ({mean}, Basis "
+            f"{row['basis']}): {verdict} → {colour}"
+        )
     if sig in ("lauf_ueber", "lauf_unter"):
         side = "über" if sig == "lauf_ueber" else "unter"
         verdict = "günstige Verschiebung" if row["farbe"] == "gruen" else "ungünstige Verschiebung"
-        return f"{head}; {p.lauf} Werte in Folge {side} dem {mean} der Basis {row['basis']}: {verdict} → {colour}"
+        return (
+            f"{head}; {p.lauf} Werte in Folge {side} dem {mean} der Basis {row['basis']}: "
+            f"{verdict} → {colour}"
+        )
     return f"{head} innerhalb der {limits}, kein Signal (Basis {row['basis']}) → {colour}"
 
 

@@ -51,7 +51,10 @@ def regel_zielwert(p: Parameter, grid: pd.DataFrame) -> pd.DataFrame:
             if row["farbe"] == "gelb"
             else f"mehr als {p.toleranz_text}"
         )
-        return f"{head}, Zielwert {op} {_wert(ziel, p)} um {gap} verfehlt ({tol}) → {FARB_TEXT[row['farbe']]}"
+        return (
+            f"{head}, Zielwert {op} {_wert(ziel, p)} um {gap} verfehlt ({tol}) → "
+            f"{FARB_TEXT[row['farbe']]}"
+        )
 
     out["begruendung"] = [sentence(r) for r in out.to_dict("records")]
     return out

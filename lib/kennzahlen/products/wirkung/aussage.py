@@ -95,7 +95,8 @@ def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
     ziel, verb = format_wert(k, k.zielwert), _verb(k)
     if g_da:
         text = (
-            f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit {_wert_text(k, g)} "
+            f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit "
+            f"{_wert_text(k, g)} "
             f"{verb[bool(erreicht(k, g))]}"
         )
     else:

@@ -130,12 +130,17 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
             cells.append(
                 f'<td style="text-align:left;vertical-align:top;min-width:9em">'
                 f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
-                f'<span style="background:{bg};color:{fg};padding:1px 5px;border-radius:3px;font-size:12px">{html.escape(label)}</span></td>'
+                f'<span style="background:{bg};color:{fg};padding:1px '
+                f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span></td>'
             )
         body.append(
-            f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: {html.escape(ZIELE[z])}</th>{"".join(cells)}</tr>'
+            f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: '
+            f"{html.escape(ZIELE[z])}</th>{''.join(cells)}</tr>"
         )
-    return f'<table class="kz-matrix"><thead><tr><th>Strategisches Ziel</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (
+        '<table class="kz-matrix"><thead><tr><th>Strategisches '
+        f"Ziel</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def kernaussagen(
@@ -155,7 +160,10 @@ def kernaussagen(
     mit_ziel = m[m["status"].isin(["erreicht", "nicht erreicht"])]
     verborgen = m[m["status"].isin(["gesperrt", NICHT_BEWERTET]) & m["zielwert"].notna()]
     gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
-    ziele = f"Für {gebiet} wurden {int((mit_ziel['status'] == 'erreicht').sum())} von {len(mit_ziel)} Zielwerten im Jahr {jahr} erreicht"
+    ziele = (
+        f"Für {gebiet} wurden {int((mit_ziel['status'] == 'erreicht').sum())} von "
+        f"{len(mit_ziel)} Zielwerten im Jahr {jahr} erreicht"
+    )
     if len(verborgen):
         n = len(verborgen)
         ziele += (
@@ -166,7 +174,8 @@ def kernaussagen(
     elif mit_ziel.empty:
         ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
     out = [
-        f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit Kennzahlen belegt; "
+        f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit "
+        "Kennzahlen belegt; "
         f"{len(m) - len(erhoben)} werden noch nicht erhoben.",
         ziele + ".",
     ]
@@ -185,7 +194,8 @@ def kernaussagen(
 def anzeige_matrix(
     pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3
 ) -> tuple[dict[str, str], pd.DataFrame]:
-    """Display strings of the area's values for the matrix (as the year's plan allows), and their audit."""
+    """Display strings of the area's values for the matrix (as the year's plan allows), and their
+    audit."""
     from ... import disclosure
 
     m = matrix(pool, jahr, raum, produkt)

@@ -31,7 +31,7 @@ from .werte import (
 )
 
 
-# ---------------------------------------------------------------------------- tables with disclosure
+# --------------------------------------------------------------------------- tables with disclosure
 @dataclass
 class KennzahlTabelle:
     """One Kennzahl's yearly table per area: numbers, display strings, hidden mask, audit."""
@@ -75,7 +75,8 @@ class KennzahlTabelle:
 def kennzahl_tabelle(
     pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
 ) -> KennzahlTabelle:
-    """The per-area table of a Kennzahl for a year, with the year's plan if the product is public."""
+    """The per-area table of a Kennzahl for a year, with the year's plan if the product is
+    public."""
     from ... import disclosure_config
 
     w = zaehltabelle(pool, k, jahr)
@@ -123,7 +124,8 @@ def kennzahl_tabelle(
 def _audit(
     plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]
 ) -> pd.DataFrame:
-    """One audit row per hidden count of the table (with the reader's interval) and per hidden value."""
+    """One audit row per hidden count of the table (with the reader's interval) and per hidden
+    value."""
     from ... import disclosure
     from ...disclosure_plan import interval_text
 
@@ -274,8 +276,10 @@ def _kopf_html(k: Kennzahl) -> str:
         else " · kein Zielwert festgelegt"
     )
     return (
-        f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
-        f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+        f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: "
+        f"{html.escape(k.titel)}</h3>"
+        "<p class='kz-fuss'><b>Definition:</b> "
+        f"{html.escape(k.definition or '')}<br><b>Quelle:</b> "
         f"{html.escape(k.quelle)}{html.escape(ziel)}"
     )
 
@@ -309,13 +313,15 @@ def _zeige_reihe(
         )
         display(
             HTML(
-                f"<p class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"
+                "<p "
+                f"class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"
             )
         )
     elif len(reihe):
         display(
             hinweis(
-                f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte nur "
+                f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte "
+                "nur "
                 f"für {reihe.index[0]} vor."
             )
         )
