@@ -11,7 +11,7 @@ from IPython.display import HTML
 
 from .. import ampel, fmt
 from ..schema import GESAMTSTADT
-from ..vocabulary import ARBEITSFELDER, FARBEN
+from ..vocabulary import ARBEITSFELDER, FARBEN, ist_anteil, wert_text
 from .common import Html
 
 REGEL = {"zielwert": "Zielwert", "spc": "SPC (XmR, feste Basis)"}
@@ -119,11 +119,9 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     standard = setup.config.regeln.anstieg.vorquartale
 
     def wert(x: float, einheit: str) -> str:
-        return (
-            fmt.prozent(x)
-            if einheit in ("anteil", "quote")
-            else fmt.zahl(x, 0 if float(x).is_integer() else 1)
-        )
+        # shares in the unit's format; counts and rates whole, or with one decimal if they have any
+        nachkomma = None if ist_anteil(einheit) else (0 if float(x).is_integer() else 1)
+        return wert_text(x, einheit, nachkomma)
 
     def schwelle(x: float, einheit: str) -> str:
         return "–" if pd.isna(x) else wert(x, einheit)
