@@ -97,8 +97,7 @@ def main() -> None:
     args = ap.parse_args()
     print(
         "| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte "
-        "versteckt | Plan (s) "
-        "| Angriff (s) | errechenbar |"
+        "versteckt | Plan (s) | Angriff (s) | errechenbar |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for p in args.pools:

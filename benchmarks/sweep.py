@@ -86,8 +86,7 @@ def main() -> int:
         print(f"{q}: {rows[-1][1:5]} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     print(
         "| Quartal | erstellt | nicht erstellt (keine Daten) | fehlgeschlagen | Probleme im "
-        "Bericht | "
-        "nicht erstellt: Produkt (Berichtszeitraum) |"
+        "Bericht | nicht erstellt: Produkt (Berichtszeitraum) |"
     )
     print("|---|---|---|---|---|---|")
     for r in rows:

@@ -254,8 +254,7 @@ def test_sentence_names_start_and_reason(demo_pool):
     s = abdeckung.reihen_hinweis(pool, cov, ["egh_z2_anteil_nahfeld"], "2020-Q4", einheit="quartal")
     assert s == (
         "Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab "
-        "dem "
-        "4. Quartal 2020 enthalten."
+        "dem 4. Quartal 2020 enthalten."
     )
     # a chart showing a window of the data says so
     s = abdeckung.reihen_hinweis(

@@ -181,8 +181,7 @@ def test_target_rule_edges_hoeher_besser():
     assert list(d["farbe"]) == ["gruen", "gelb", "rot", "grau"]
     assert detail(d, "2023-Q2")["begruendung"] == (
         "Nahfeld im 2. Quartal 2023: 85,0\u00a0%, Zielwert mindestens 90,0\u00a0% um 5,0 "
-        "Prozentpunkte "
-        "verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
+        "Prozentpunkte verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
     )
     assert "mehr als 5,0 Prozentpunkte" in detail(d, "2023-Q3")["begruendung"]
     assert "nur 9 Fälle" in detail(d, "2023-Q4")["begruendung"]

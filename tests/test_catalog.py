@@ -322,8 +322,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path):
         tmp_path,
         "  - {id: a, titel: A, periodizitaet: jahr, zaehler: nix}\n"
         "  - {id: b, titel: B, periodizitaet: jahr, status: noch_nicht_erhoben, benoetigte_daten: "
-        "x}\n"
-        "  - {titel: ohne id, periodizitaet: jahr, zaehler: jv}\n",
+        "x}\n  - {titel: ohne id, periodizitaet: jahr, zaehler: jv}\n",
         head=HEAD.replace(
             "  tt: {tabelle: teilhabeteam, regel: ereignisse}\n",
             "  tt: {tabelle: teilhabetea, regel: ereignisse}\n",

@@ -161,14 +161,8 @@ def test_shipped_council_groups_are_public():
 def test_group_with_a_public_product_must_say_whether_it_is_public(tmp_path: Path):
     """The default 'oeffentlich: false' is not taken silently for a group that gets Produkt 3."""
     gruppen = (
-        "  - id: c2\n"
-        "    name: Controlling\n"
-        "    produkte: [2]\n"
-        "    empfaenger: [c2@example.org]\n"
-        "  - id: ausschuss\n"
-        "    name: Neuer Ausschuss\n"
-        "{flag}"
-        "    produkte: [1, 3]\n"
+        "  - id: c2\n    name: Controlling\n    produkte: [2]\n    empfaenger: [c2@example.org]\n"
+        "  - id: ausschuss\n    name: Neuer Ausschuss\n{flag}    produkte: [1, 3]\n"
         "    empfaenger: [ausschuss@example.org]\n"
     )
     f = _verteiler(tmp_path, gruppen.format(flag=""))

@@ -118,8 +118,7 @@ def test_one_sentence_names_the_data_the_reason_and_what_is_left_out():
     fehlend = common.fehlende_tabellen(ABDECKUNG, ["transferleistungen"], "2018-12-31")
     assert common.fehlt_satz("2018-12-31", fehlend, "die Quoten fehlen daher", zeit="2018") == (
         "Für 2018 liegen keine Transferleistungsdaten vor (erst ab dem Stichtag 31.03.2019 "
-        "geliefert); "
-        "die Quoten fehlen daher."
+        "geliefert); die Quoten fehlen daher."
     )
     fehlend = common.fehlende_tabellen(
         ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2019"
@@ -232,13 +231,11 @@ def test_command_line_index_and_runs_json_name_what_was_not_made(demo_pool: Path
     assert res.exit_code == 0, res.output
     assert (
         "2 Berichte für 2019-Q2: 0 erstellt, 0 unverändert übersprungen, 2 ohne Daten nicht "
-        "erstellt, "
-        "0 fehlgeschlagen"
+        "erstellt, 0 fehlgeschlagen"
     ) in res.output
     assert (
         "Nicht erstellt: Produkt 3 Wirkungskennzahlen der Sozialraumorientierung (2018, 2 "
-        "Berichte): "
-        "Für 2018 liegen keine "
+        "Berichte): Für 2018 liegen keine "
     ) in res.output
     assert "FEHLER" not in res.output
     runs = json.loads((tmp_path / "2019-Q2" / "runs.json").read_text(encoding="utf-8"))
@@ -403,8 +400,7 @@ def test_early_reports_say_what_is_missing(demo_laeufe, demo_pool: Path, monkeyp
     ) in p3
     assert (
         "Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); "
-        "daher fehlt "
-        "„Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“."
+        "daher fehlt „Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“."
     ) in p3  # the key message
 
 
@@ -417,14 +413,12 @@ def test_produkt_3_charts_say_from_when_and_why(demo_pool: Path, reports: Path, 
         "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab dem "
         "1. Quartal "
         "2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab dem 1. Quartal "
-        "2019 "
-        "enthalten."
+        "2019 enthalten."
     ) in p3
     p3 = sichtbarer_text(_html(reports, 3, "Gesamtstadt"))  # reports 2023
     assert (
         "Die Reihe beginnt 2021, weil die Exporte der Teilhabeteams Daten ab dem 4. Quartal 2020 "
-        "enthalten; "
-        "ein Jahreswert braucht alle vier Quartale eines Jahres."
+        "enthalten; ein Jahreswert braucht alle vier Quartale eines Jahres."
     ) in p3
     assert p3.count("Die Reihe beginnt 2019, weil") == 4  # the other four charts
 

@@ -181,8 +181,7 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
         "poly.geojson: 1 Polygon(e) ohne passendes Stadtviertel in raumgliederung.csv (nicht in "
         "der Karte): 999",
         "poly.geojson: 11 Stadtviertel ohne Polygon (in den Berichten als Tabelle unter der "
-        "Karte): "
-        "110, 170, 200, 210, 220, 230, 240, 250, 260, 270, 280",
+        "Karte): 110, 170, 200, 210, 220, 230, 240, 250, 260, 270, 280",
     ]
     # the run lists them once, however many Produkt-1 reports it makes
     nbs = tmp_path / "notebooks"

@@ -68,8 +68,7 @@ class Fake:
                 html = f"{ordner}/{slug}.html"
                 (self.dir / html).write_text(
                     f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>{titel} – "
-                    f"{raum}"
-                    f"</title></head><body><h1>{titel} – "
+                    f"{raum}</title></head><body><h1>{titel} – "
                     f"{raum}</h1><p>BERICHT:{nr}:{slug}</p></body></html>",
                     "utf-8",
                 )
@@ -276,8 +275,7 @@ gruppen:
         (
             "smtp: {host: mail.example.org, benutzer: so, passwort: geheim}\n",
             "smtp.passwort: ein Passwort gehört nicht in die Datei; setzen Sie die "
-            "Umgebungsvariable "
-            "KENNZAHLEN_SMTP_PASSWORD",
+            "Umgebungsvariable KENNZAHLEN_SMTP_PASSWORD",
         ),
         (
             "smtp: {host: mail.example.org, port: 99999}\n",

@@ -415,8 +415,7 @@ def test_a_smaller_limit_after_552_sends_only_the_missing_reports(quartal, size_
     assert second.exit_code == 0, second.output
     assert (
         f"{ABTEILUNG}: 6 von 12 Berichten sind laut Protokoll schon zugestellt (mit einer anderen "
-        "Aufteilung); "
-        f"ein Nachtrag bringt die 6 fehlenden"
+        f"Aufteilung); ein Nachtrag bringt die 6 fehlenden"
     ) in second.output
     sent = [(rcpt[0], str(msg["Subject"])) for _, rcpt, msg in sink.received[2:]]
     assert sorted(sent) == sorted(

@@ -169,8 +169,8 @@ CORPUS_EXPECTED = {
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
         "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
-            "und "
-        "Windows-1252",
+            "und Windows-1252"
+        ,
     ),
 }
 # fmt: on

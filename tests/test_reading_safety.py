@@ -39,8 +39,7 @@ def test_header_only_export_is_a_warning(tmp_path: Path) -> None:
     assert len(data.tables["jugendhilfe"]) == 2
     assert [w for w in data.warnings if "nur die Kopfzeile" in w] == [
         "jugendhilfe_2021-04-15.csv: enthält nur die Kopfzeile, keine Datenzeilen (0 Zeilen "
-        "gelesen); "
-        "bitte prüfen, ob der Export vollständig ist"
+        "gelesen); bitte prüfen, ob der Export vollständig ist"
     ]
 
 

@@ -51,8 +51,7 @@ class _Commands(click.Group):
             raise click.ClickException(
                 f"Unerwarteter Fehler ({type(exc).__name__}: {exc}). Der Befehl wurde abgebrochen; "
                 "bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht "
-                "den "
-                f"Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
+                f"den Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
             ) from None
 
 

@@ -69,8 +69,7 @@ def legende(k: int = 3, symbol_sekundaer: str = SYMBOL_SEKUNDAER) -> str:
         f"{symbol_sekundaer}: Wert gesperrt, damit eine kleine Anzahl nicht aus anderen "
         f"veröffentlichten Zahlen (Summen, andere Tabellen, die Berichte der anderen Sozialräume) "
         f"zurückgerechnet werden kann (selten auch eine kleine Anzahl selbst, wo schon „<{k}“ sie "
-        "verraten "
-        f"würde), oder Anteil/Quote, dessen Zähler oder Nenner gesperrt ist. "
+        f"verraten würde), oder Anteil/Quote, dessen Zähler oder Nenner gesperrt ist. "
         f"0: keine Fälle. {LEER}: kein Wert."
     )
 

@@ -348,6 +348,5 @@ def _verdecke(z: Zelle, k: int, null_sichtbar: bool) -> None:
     z.status, z.grund, z.verdeckt = "gesperrt", PRIMAER, True
     z.regel = (
         f"{_klein_text(k, null_sichtbar)}, als Sperrung gezeigt: mit „<{k}“ an dieser Stelle "
-        "ergäben "
-        f"schon die Zeichen der anderen Zahlen den genauen Wert"
+        f"ergäben schon die Zeichen der anderen Zahlen den genauen Wert"
     )

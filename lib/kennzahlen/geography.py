@@ -188,8 +188,7 @@ class Flaechen:
         if self.ohne_polygon:
             out.append(
                 f"{self.datei}: {len(self.ohne_polygon)} Stadtviertel ohne Polygon (in den "
-                "Berichten als "
-                f"Tabelle unter der Karte): {', '.join(self.ohne_polygon)}"
+                f"Berichten als Tabelle unter der Karte): {', '.join(self.ohne_polygon)}"
             )
         return out
 

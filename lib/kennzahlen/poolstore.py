@@ -140,8 +140,7 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
         raise PoolTargetError(
             f"--out {out} enthält Dateien, die nicht von `kennzahlen pool` stammen: {shown}. "
             "Der Datenpool wird nur in einen leeren Ordner oder einen früheren Datenpool "
-            "geschrieben; "
-            f"nichts wurde geschrieben oder gelöscht."
+            f"geschrieben; nichts wurde geschrieben oder gelöscht."
         )
     return out
 

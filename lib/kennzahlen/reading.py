@@ -88,8 +88,7 @@ def read_raw(
         if not file_problems and info["zeilen"] == 0:
             warn.append(
                 f"{path.name}: enthält nur die Kopfzeile, keine Datenzeilen (0 Zeilen gelesen); "
-                "bitte "
-                f"prüfen, ob der Export vollständig ist"
+                f"bitte prüfen, ob der Export vollständig ist"
             )
     if problems:
         raise InvalidInput(problems)

@@ -291,8 +291,7 @@ class FolderLock:
                 raise LockBusy(
                     f"{self.what} {self.folder} wird gerade von einem anderen Lauf benutzt: "
                     f"{holder_text(holder)}. Bitte warten, bis er fertig ist (oder --warten "
-                    "SEKUNDEN "
-                    f"angeben); ein abgebrochener Lauf gibt die Sperre von selbst frei.",
+                    f"SEKUNDEN angeben); ein abgebrochener Lauf gibt die Sperre von selbst frei.",
                     holder,
                 )
             if not told and self.echo:

@@ -44,8 +44,7 @@ from .send import MailResult, mail_reports
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help="Nichts senden: je Nachricht eine .eml-Datei in diesen Ordner schreiben und die "
-    "Aufteilung "
-    "mit den Größen zeigen.",
+    "Aufteilung mit den Größen zeigen.",
 )
 @click.option(
     "--smtp",
@@ -138,15 +137,13 @@ def _summary(result: MailResult, dry_run: Path | None) -> None:
         if result.schon_zugestellt:
             click.echo(
                 f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, "
-                "nicht "
-                f"erneut gesendet (--resend sendet sie noch einmal)."
+                f"nicht erneut gesendet (--resend sendet sie noch einmal)."
             )
     click.echo(f"Protokoll: {result.log_file}")
     if result.failed:
         click.echo(
             f"{len(result.failed)} Nachricht(en) nicht zugestellt: siehe Protokoll; ein erneuter "
-            "Aufruf "
-            f"sendet nur diese.",
+            f"Aufruf sendet nur diese.",
             err=True,
         )
         sys.exit(1)

@@ -183,8 +183,7 @@ def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: 
             elif expected != current:
                 problems.append(
                     f"{label}: älter als der Datenpool (der Pool wurde seit dem Bericht neu "
-                    "gebaut) – "
-                    f"erst die Berichte neu erzeugen"
+                    f"gebaut) – erst die Berichte neu erzeugen"
                 )
     return problems
 
@@ -240,15 +239,13 @@ def body(periode: str, nachricht: Nachricht, verteiler: Verteiler, max_aussagen:
         lines += [
             f"Dies ist ein Nachtrag{f' (Teil {n.teil} von {n.teile})' if n.teile > 1 else ''}: "
             "er bringt die Berichte, die Ihnen noch fehlen. Die übrigen haben Sie schon mit einer "
-            "früheren "
-            f"Nachricht erhalten.",
+            f"früheren Nachricht erhalten.",
             "",
         ]
     elif n.teile > 1:
         lines += [
             f"Die Berichte sind zusammen zu groß für eine E-Mail und kommen in {n.teile} "
-            "Nachrichten. "
-            f"Dies ist Teil {n.teil} von {n.teile}.",
+            f"Nachrichten. Dies ist Teil {n.teil} von {n.teile}.",
             "",
         ]
     alle = n.alle or n.berichte

@@ -60,8 +60,7 @@ def send_messages(
         if len(data) > limit.bytes:  # planned to fit; a file changed since: never send it larger
             result = (
                 f"fehler: nicht gesendet, die Nachricht hat {megabytes(len(data))}, mehr als die "
-                "Höchstgröße "
-                f"{megabytes(limit.bytes)} ({limit.quelle}); erneut aufrufen"
+                f"Höchstgröße {megabytes(limit.bytes)} ({limit.quelle}); erneut aufrufen"
             )
             row = {**row, "zeit": _now(), "ergebnis": result}
             log.append(row)
@@ -163,8 +162,7 @@ def write_dry_run(
             raise MailRefused(
                 [
                     f"{n.empfaenger}: die Nachricht hätte {megabytes(len(data))}, mehr als die "
-                    "Höchstgröße "
-                    f"{megabytes(limit.bytes)}; erneut aufrufen"
+                    f"Höchstgröße {megabytes(limit.bytes)}; erneut aufrufen"
                 ]
             )
         f = out / eml_name(n)
@@ -174,8 +172,7 @@ def write_dry_run(
             echo(f"  {n.empfaenger}: {teile}")
         echo(
             f"    {n.teil_text + ': ' if n.geteilt else ''}{megabytes(len(data))} – "
-            f"{_kurz(n.berichte)} "
-            f"({len(n.anhaenge)} Dateien) → {f.name}"
+            f"{_kurz(n.berichte)} ({len(n.anhaenge)} Dateien) → {f.name}"
         )
         row = _log_row(versand, n, "dry-run", f"geschrieben: {f} ({fmt.zahl(len(data))} Bytes)")
         versand.log.append(row)

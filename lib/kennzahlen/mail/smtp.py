@@ -208,8 +208,7 @@ def open_sender(
             raise MailRefused(
                 [
                     f"SMTP-Benutzer '{verteiler.smtp.benutzer}' ist gesetzt, aber die "
-                    "Umgebungsvariable "
-                    f"{PASSWORD_ENV} fehlt oder ist leer: nichts wurde gesendet"
+                    f"Umgebungsvariable {PASSWORD_ENV} fehlt oder ist leer: nichts wurde gesendet"
                 ]
             )
     sender = SmtpSender(host, port, verteiler, use_tls, password, delays, echo)

@@ -78,8 +78,7 @@ class SmtpConfig(StrictModel):
                 f"die Höchstgröße einer Nachricht ist eine Zahl in MB von {fmt.zahl(lo, 1)} bis "
                 f"{fmt.zahl(hi)} "
                 "(1 MB = 1.000.000 Bytes, gemessen wie auf der Leitung, also nach base64), z. B. "
-                "10 oder 7.5 "
-                f"(mit Punkt)"
+                f"10 oder 7.5 (mit Punkt)"
             )
         return float(v)
 
@@ -294,8 +293,7 @@ def _public_groups(
                 "öffentlich; bitte ausdrücklich angeben, ob die Gruppe Berichte an die "
                 "Öffentlichkeit "
                 "weitergibt: 'oeffentlich: true' (Gemeinderat, Ausschuss, BM 2: dann nur "
-                "öffentliche "
-                f"Produkte) oder 'oeffentlich: false' (intern)"
+                f"öffentliche Produkte) oder 'oeffentlich: false' (intern)"
             )
         if not g.oeffentlich:
             continue
@@ -303,9 +301,7 @@ def _public_groups(
         for p in intern:
             problems.append(
                 f"Gruppe '{g.id}' (Nr. {n}): die Gruppe ist öffentlich (oeffentlich: true) und "
-                "darf "
-                f"Produkt {p} ({PRODUKTE[p].titel}) nicht bekommen: es ist laut "
-                "config/disclosure.yaml "
-                f"intern und zeigt genaue kleine Fallzahlen"
+                f"darf Produkt {p} ({PRODUKTE[p].titel}) nicht bekommen: es ist laut "
+                f"config/disclosure.yaml intern und zeigt genaue kleine Fallzahlen"
             )
     return problems

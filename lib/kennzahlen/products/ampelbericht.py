@@ -224,8 +224,7 @@ def kernaussagen(
         grau = " (" + "; ".join(f"{k}: {v}" for k, v in gruende.items()) + ")" if gruende else ""
     out = [
         f"Ampel {fmt.periode(quartal)} {gebiet}: {n.get('rot', 0)} × rot, {n.get('gelb', 0)} × "
-        "gelb, "
-        f"{n.get('gruen', 0)} × grün, {n.get('grau', 0)} ohne Aussage{grau}."
+        f"gelb, {n.get('gruen', 0)} × grün, {n.get('grau', 0)} ohne Aussage{grau}."
     ]
     titel = felder()
     rot = rows[rows["farbe"] == "rot"]
@@ -254,8 +253,7 @@ def regeln_text() -> str:
         f"Zielwert-Regel: grün, wenn der Zielwert erreicht ist; gelb, wenn er um höchstens "
         f"{fmt.zahl(r.zielwert.toleranz_pp, 1)} Prozentpunkte verfehlt ist; sonst rot. "
         "Anstiegs-Regel (Bestände, deren Anstieg ein Warnsignal ist): Wert am Stichtag gegenüber "
-        "dem Mittel der "
-        f"{r.anstieg.vorquartale} vorherigen Quartalsenden; Anstieg bis "
+        f"dem Mittel der {r.anstieg.vorquartale} vorherigen Quartalsenden; Anstieg bis "
         f"{fmt.zahl(r.anstieg.gelb_ueber_prozent)}{fmt.NBSP}% grün, "
         f"bis {fmt.zahl(r.anstieg.rot_ueber_prozent)}{fmt.NBSP}% gelb, darüber rot. SPC-Regel nach "
         "NHS „Making Data Count“: "
@@ -266,8 +264,7 @@ def regeln_text() -> str:
         f"der ungünstigen Seite des Mittels gelb. Unter {r.min_faelle} Fällen: keine Aussage "
         "(grau). Ein Arbeitsfeld "
         "zeigt seinen schlechtesten Indikator. Eine Schaltung der Fachkoordination/Fachplanung "
-        "(✎) ersetzt die Farbe "
-        f"der Regeln; beide werden gezeigt."
+        f"(✎) ersetzt die Farbe der Regeln; beide werden gezeigt."
     )
 
 

@@ -93,8 +93,7 @@ def definitionen(kennzahl_ids: Sequence[str]) -> HTML:
         )
     return HTML(
         '<table class="kz-text"><thead><tr><th>Kennzahl</th><th>Definition / '
-        "Zählregel</th><th>Quelle</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"Zählregel</th><th>Quelle</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -66,8 +66,7 @@ def regel_anstieg(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.
         change_text = fmt.veraenderung(row["wert"], row["vergleichswert"])
         return (
             f"{p.name}: {_wert(row['wert'], p)} {when} gegenüber Ø "
-            f"{fmt.zahl(row['vergleichswert'], 1)} "
-            f"{vq} ({change_text}) → {FARB_TEXT[row['farbe']]}"
+            f"{fmt.zahl(row['vergleichswert'], 1)} {vq} ({change_text}) → {FARB_TEXT[row['farbe']]}"
         )
 
     out["begruendung"] = [sentence(r) for r in out.to_dict("records")]

@@ -96,8 +96,7 @@ def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
     if g_da:
         text = (
             f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit "
-            f"{_wert_text(k, g)} "
-            f"{verb[bool(erreicht(k, g))]}"
+            f"{_wert_text(k, g)} {verb[bool(erreicht(k, g))]}"
         )
     else:
         text = f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"

@@ -175,8 +175,7 @@ def kernaussagen(
         ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
     out = [
         f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit "
-        "Kennzahlen belegt; "
-        f"{len(m) - len(erhoben)} werden noch nicht erhoben.",
+        f"Kennzahlen belegt; {len(m) - len(erhoben)} werden noch nicht erhoben.",
         ziele + ".",
     ]
     if fehlend:

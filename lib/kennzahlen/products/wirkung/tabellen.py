@@ -277,8 +277,7 @@ def _kopf_html(k: Kennzahl) -> str:
     )
     return (
         f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: "
-        f"{html.escape(k.titel)}</h3>"
-        "<p class='kz-fuss'><b>Definition:</b> "
+        f"{html.escape(k.titel)}</h3><p class='kz-fuss'><b>Definition:</b> "
         f"{html.escape(k.definition or '')}<br><b>Quelle:</b> "
         f"{html.escape(k.quelle)}{html.escape(ziel)}"
     )
@@ -321,8 +320,7 @@ def _zeige_reihe(
         display(
             hinweis(
                 f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte "
-                "nur "
-                f"für {reihe.index[0]} vor."
+                f"nur für {reihe.index[0]} vor."
             )
         )
 
