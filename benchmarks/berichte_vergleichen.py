@@ -40,7 +40,8 @@ def compare_html(a: Path, b: Path) -> list[str]:
     if na != nb:
         i = next((k for k, (x, y) in enumerate(zip(na, nb, strict=False)) if x != y), len(na))
         out.append(
-            f"{b}: Text verschieden ab Zeichen {i}: {na[i - 60 : i + 60]!r} / {nb[i - 60 : i + 60]!r}"
+            f"{b}: Text verschieden ab Zeichen {i}: "
+            f"{na[i - 60 : i + 60]!r} / {nb[i - 60 : i + 60]!r}"
         )
     return out
 

@@ -116,7 +116,8 @@ def stadt_config(out: Path, sozialraeume: int) -> Path:
     (out / "verteiler.yaml").write_text(
         'absender:\n  name: "Sozialplanung"\n  adresse: sozialplanung@stadt.example\n'
         "smtp:\n  host: localhost\n  port: 25\ngruppen:\n  - id: leitung\n    name: Amtsleitung\n"
-        "    oeffentlich: false\n    produkte: [1, 2, 3, 4]\n    empfaenger: [leitung@stadt.example]\n",
+        "    oeffentlich: false\n    produkte: [1, 2, 3, 4]\n"
+        "    empfaenger: [leitung@stadt.example]\n",
         encoding="utf-8",
     )
     return out

@@ -22,7 +22,8 @@ STRUKTUR_JS = r"""
 () => {
   const out = [];
   if (!/^de\b/.test(document.documentElement.lang))
-    out.push(`Sprache der Seite ist nicht Deutsch: lang=${JSON.stringify(document.documentElement.lang)}`);
+    out.push('Sprache der Seite ist nicht Deutsch: lang='
+      + JSON.stringify(document.documentElement.lang));
   document.querySelectorAll('table').forEach((t, i) => {
     const cap = t.querySelector(':scope > caption');
     if (!cap || !cap.innerText.trim()) out.push(`Tabelle ${i + 1} ohne Überschrift (caption)`);

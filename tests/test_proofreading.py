@@ -46,7 +46,8 @@ DE_ZAHL = re.compile(
 
 
 def parse_de(text: str) -> float | None:
-    """A German tick label back to its value (percent labels as a share 0–1); None if not a number."""
+    """A German tick label back to its value (percent labels as a share 0–1); None if not a
+    number."""
     m = DE_ZAHL.match(text.strip())
     if not m:
         return None
@@ -71,7 +72,8 @@ def _labelled_ticks(axis: Axis) -> list[tuple[float, str]]:
 
 def tick_fehler(fig: Figure) -> list[str]:
     """Every numeric tick label that does not read back as its tick value (draws the figure)."""
-    fig.draw_without_rendering()  # as when saved to PNG (a closed figure's canvas.draw() does nothing)
+    # as when saved to PNG (a closed figure's canvas.draw() does nothing)
+    fig.draw_without_rendering()
     fehler = []
     for ax in fig.axes:
         if not ax.get_visible() or not ax.axison:
@@ -188,7 +190,8 @@ def reihen(draw: st.DrawFn) -> tuple[str, np.ndarray]:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reihe=reihen())
 def test_tick_labels_equal_their_ticks_for_any_data(reihe: tuple[str, np.ndarray]):
-    """Whatever the data, every chart's tick labels read back as their ticks; counts get whole ticks."""
+    """Whatever the data, every chart's tick labels read back as their ticks; counts get whole
+    ticks."""
     art, werte = reihe
     index = [str(2000 + i) for i in range(len(werte))]
     plots.setup()

@@ -39,7 +39,10 @@ def headline(pool_dir: Path, produkt: int, raum: str) -> str:
     lichter = lichter[lichter["quartal"] == PERIODE]
     if raum != "Gesamtstadt":
         lichter = lichter[lichter["sozialraum"] == raum]
-    return f"{int((lichter['farbe'] == 'rot').sum())} × rot, {int((lichter['farbe'] == 'gelb').sum())} × gelb"
+    return (
+        f"{int((lichter['farbe'] == 'rot').sum())} × rot, "
+        f"{int((lichter['farbe'] == 'gelb').sum())} × gelb"
+    )
 
 
 @pytest.mark.parametrize("produkt", sorted(PRODUKTE))
@@ -194,8 +197,10 @@ PROOFREAD_JS = r"""
   const UNIT = /[+\u2212±-]?\d[\d.]*(?:,\d+)?[ \u00a0\u202f]?(?:%|‰|Pp\.)/g;
   const lines = (rects) => {  // line boxes: rects that start below the previous line
     let n = 0, bottom = -Infinity;
-    for (const r of Array.from(rects).filter(r => r.width > 0 && r.height > 0).sort((a, b) => a.top - b.top)) {
-      if (r.top >= bottom - 1) { n++; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); }
+    const boxes = Array.from(rects).filter(r => r.width > 0 && r.height > 0);
+    for (const r of boxes.sort((a, b) => a.top - b.top)) {
+      if (r.top >= bottom - 1) { n++; bottom = r.bottom; }
+      else { bottom = Math.max(bottom, r.bottom); }
     }
     return n;
   };
@@ -206,11 +211,17 @@ PROOFREAD_JS = r"""
     let heading = '';
     for (const tr of t.querySelectorAll('tbody tr')) {
       const cells = Array.from(tr.cells);
-      if (cells.length === 1 && cells[0].colSpan > 1) { heading = cells[0].innerText.trim(); continue; }
+      if (cells.length === 1 && cells[0].colSpan > 1) {
+        heading = cells[0].innerText.trim();
+        continue;
+      }
       const row = [];
       let ci = 0, col = 0;
       while (ci < cells.length || (carry[col] && carry[col].left > 0)) {
-        if (carry[col] && carry[col].left > 0) { carry[col].left--; row.push(carry[col]); col++; continue; }
+        if (carry[col] && carry[col].left > 0) {
+          carry[col].left--; row.push(carry[col]); col++;
+          continue;
+        }
         const c = cells[ci++];
         for (let k = 0; k < c.colSpan; k++) {
           const e = {text: c.innerText.trim(), th: c.tagName === 'TH', left: c.rowSpan - 1};
@@ -232,14 +243,17 @@ PROOFREAD_JS = r"""
       if (!NUM.test(text)) continue;
       const r = document.createRange();
       r.selectNodeContents(cell);
-      if (lines(r.getClientRects()) > 1) out.wrapped.push(`Tabelle ${ti + 1}: ${JSON.stringify(text)}`);
+      if (lines(r.getClientRects()) > 1) {
+        out.wrapped.push(`Tabelle ${ti + 1}: ${JSON.stringify(text)}`);
+      }
     }
   });
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walk.nextNode(); node; node = walk.nextNode()) {
     if (['STYLE', 'SCRIPT'].includes(node.parentElement.tagName)) continue;
     for (const m of node.data.matchAll(UNIT)) {
-      if (m[0].includes(' ')) out.breakable.push(JSON.stringify(m[0]));  // wraps at some width: needs a no-break space
+      // a plain space wraps at some width: needs a no-break space
+      if (m[0].includes(' ')) out.breakable.push(JSON.stringify(m[0]));
       const r = document.createRange();
       r.setStart(node, m.index);
       r.setEnd(node, m.index + m[0].length);
@@ -286,7 +300,8 @@ def test_report_proofreading(reports: Path, browser, produkt: int, raum: str):
 
 @pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("0*.ipynb")), ids=lambda p: p.stem)
 def test_notebook_outputs_proofreading(browser, notebook: Path):
-    """The committed notebook outputs (the nbval references, notebook 00 for analysts) read right too."""
+    """The committed notebook outputs (the nbval references, notebook 00 for analysts) read right
+    too."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)

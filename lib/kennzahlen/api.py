@@ -63,7 +63,8 @@ _TABLES: dict[Path, tuple[tuple[int, int, int], pd.DataFrame]] = {}
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    """The parquet table at ``path``, read once while the file stays the same (inode, size, mtime)."""
+    """The parquet table at ``path``, read once while the file stays the same (inode, size,
+    mtime)."""
     st = path.stat()
     key = (st.st_ino, st.st_size, st.st_mtime_ns)
     hit = _TABLES.get(path)
@@ -74,18 +75,6 @@ def _read_table(path: Path) -> pd.DataFrame:
         _TABLES.pop(next(iter(_TABLES)))
     _TABLES[path] = (key, frame)
     return frame
-
-
-def pool_manifest(pool: str | Path | None = None) -> dict:
-    """The pool's manifest (checksums of its files, and its version)."""
-    from .poolstore import current
-
-    version = current(pool_dir(pool))
-    if version is None:
-        raise PoolMissing(
-            f"{pool_dir(pool) / 'manifest.json'} fehlt: erst den Datenpool bauen (`kennzahlen pool`)."
-        )
-    return version.manifest
 
 
 def select(

@@ -67,8 +67,8 @@ class _Commands(click.Group):
                 raise
             raise click.ClickException(
                 f"Unerwarteter Fehler ({type(exc).__name__}: {exc}). Der Befehl wurde abgebrochen; "
-                f"bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht den "
-                f"Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
+                "bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht "
+                f"den Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
             ) from None
 
 
@@ -119,7 +119,8 @@ def main() -> None:
     "--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests)."
 )
 def demo(out: Path, seed: int, scale: float) -> None:
-    """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen leeren Ordner."""
+    """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen
+    leeren Ordner."""
     import math
 
     from .demo import write_demo
@@ -156,7 +157,7 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
     from .pool import build_pool_frames, pool_summary, write_pool
     from .poolstore import PoolTargetError, check_target
-    from .reading import InvalidInput
+    from .reading_checks import InvalidInput
     from .safeio import LockBusy
 
     def refuse(message: str) -> None:
@@ -291,7 +292,8 @@ def report(
         neu = sum(p["neu"] for p in result.pdfs)
         click.echo(
             f"PDF: {len(result.pdfs)} für Produkt {', '.join(map(str, pdf_produkte))} "
-            f"({neu} neu, {len(result.pdfs) - neu} unverändert), z. B. {result.out / result.pdfs[0]['pdf']}"
+            f"({neu} neu, {len(result.pdfs) - neu} unverändert), "
+            f"z. B. {result.out / result.pdfs[0]['pdf']}"
         )
     for w in result.warnungen:
         click.echo(f"Warnung: {w}", err=True)

@@ -31,7 +31,8 @@ _WIDE_BOMS = (
 
 
 def wide_encoding(data: bytes) -> str | None:
-    """'UTF-16' / 'UTF-32' when the bytes are in one of these (by BOM or by NUL bytes), else None."""
+    """'UTF-16' / 'UTF-32' when the bytes are in one of these (by BOM or by NUL bytes), else
+    None."""
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
             return name
@@ -42,13 +43,14 @@ def wide_encoding(data: bytes) -> str | None:
 
 
 def _problem(datei: str, zeile: int | None, wert: str | None, meldung: str):
-    from .reading import Problem
+    from .reading_checks import Problem
 
     return Problem(datei, zeile, None, wert, meldung)
 
 
 def read_csv_text(path: Path) -> CsvText:
-    """Every field of ``path`` as text; problems for an unreadable file or a row of too many fields."""
+    """Every field of ``path`` as text; problems for an unreadable file or a row of too many
+    fields."""
     import pyarrow as pa
 
     datei = path.name

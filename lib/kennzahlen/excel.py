@@ -39,7 +39,8 @@ def read_xlsx_text(path: Path) -> XlsxText:
         ]
     if extra:
         notes.append(
-            f"{datei}: hat weitere Tabellenblätter mit Inhalt ({', '.join(repr(t) for t in extra)}); "
+            f"{datei}: hat weitere Tabellenblätter mit Inhalt "
+            f"({', '.join(repr(t) for t in extra)}); "
             f"gelesen wird nur das erste ('{first}'). Gehören Daten dorthin, bitte "
             f"alles auf das erste Blatt legen"
         )
@@ -49,7 +50,7 @@ def read_xlsx_text(path: Path) -> XlsxText:
 
 
 def _problem(datei: str, zeile: int | None, meldung: str):
-    from .reading import Problem
+    from .reading_checks import Problem
 
     return Problem(datei, zeile, None, None, meldung)
 

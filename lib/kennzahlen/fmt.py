@@ -47,7 +47,8 @@ def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
 
 
 def nachkomma_noetig(werte: Iterable[float], mindestens: int = 0, hoechstens: int = 6) -> int:
-    """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] -> 1."""
+    """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] ->
+    1."""
     finite = [float(v) for v in werte if not _missing(v) and math.isfinite(float(v))]
     for d in range(mindestens, hoechstens + 1):
         if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite):
@@ -82,11 +83,6 @@ def datum(ts: object) -> str:
     if _missing(ts):
         return "–"
     return format_date(pd.Timestamp(ts).date(), format="dd.MM.yyyy", locale=LOCALE)
-
-
-def datum_lang(ts: object) -> str:
-    """A date in German long form: '31. Dezember 2021'."""
-    return format_date(pd.Timestamp(ts).date(), format="d. MMMM yyyy", locale=LOCALE)
 
 
 def periode(label: str) -> str:

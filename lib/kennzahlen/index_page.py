@@ -40,7 +40,7 @@ def esc(value: object) -> str:
 
 def render_index(periode: str, entries: list[dict], pool_dir: str | Path | None = None) -> str:
     """The index page of a period from the runs.json entries (and the pool's Ampel and Stand)."""
-    from .runner import PRODUKTE
+    from .vocabulary import PRODUKTE
 
     ampel, stand = _aus_dem_pool(str(pool_dir) if pool_dir else None, periode)
     teile = [
@@ -265,7 +265,8 @@ STATUS_ZELLE = {
 def _alle_berichte(periode: str, entries: list[dict]) -> str:
     """Every report of the period: products as rows, areas as columns."""
     from .geography import areas
-    from .runner import PRODUKTE, berichtszeitraum
+    from .runner import berichtszeitraum
+    from .vocabulary import PRODUKTE
 
     by_key = {(e["produkt"], e["raum"]): e for e in entries}
     header = "".join(f'<th scope="col">{esc(a)}</th>' for a in areas())

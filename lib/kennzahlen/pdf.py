@@ -4,7 +4,8 @@ Why Chromium (as nbconvert's ``webpdf`` exporter does) and not WeasyPrint: the P
 very rendering the browser test checks (axe-core, proofreading), so what passes there is what is
 printed; Chromium writes tagged PDF (structure tree, /Lang, outline), embeds font subsets and
 keeps text as text; it was about four times faster here (benchmarks/README.md); and playwright,
-a pinned dependency, drives the browser tests too. The price is a browser on the machine: PDF is opt-in (``kennzahlen report --pdf``, ``config/pdf.yaml``), and without Chromium
+a pinned dependency, drives the browser tests too. The price is a browser on the machine: PDF is
+opt-in (``kennzahlen report --pdf``, ``config/pdf.yaml``), and without Chromium
 ``--pdf`` stops with a German message before any report is made.
 
 A4; header with product, area and period, footer with page numbers; no page break inside a
@@ -58,7 +59,8 @@ def load_config(path: Path | str | None = None) -> PdfConfig:
         isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 4 for p in produkte
     ):
         raise PdfFehler(
-            f"{path}: produkte: erwartet eine Liste von Produktnummern 1–4, z. B. [3] (Wert: {produkte!r})"
+            f"{path}: produkte: erwartet eine Liste von Produktnummern 1–4, z. B. [3] "
+            f"(Wert: {produkte!r})"
         )
     immer = raw.get("immer", False)
     if not isinstance(immer, bool):
@@ -115,7 +117,7 @@ h1, h2, h3, h4, caption { break-after: avoid; }
 .jp-MarkdownCell, .jp-OutputArea-child:has(h1, h2, h3, h4) { break-after: avoid; }
 .jp-OutputArea-output img { max-width: 100% !important; height: auto !important; }
 a { color: inherit; text-decoration: none; }
-/* no ligatures: the text layer then reads "Böfingen", not "Bö\ufb01ngen" (search, screen readers) */
+/* no ligatures: the text layer reads "Böfingen", not "Bö\ufb01ngen" (search, screen readers) */
 * { font-variant-ligatures: none !important; }
 """
 
@@ -194,7 +196,8 @@ class Drucker:
 
 
 def quelle_hash(html_datei: Path) -> str:
-    """The fingerprint of a report's HTML and the print rules (a PDF is redone when either changes)."""
+    """The fingerprint of a report's HTML and the print rules (a PDF is redone when either
+    changes)."""
     h = hashlib.sha256(Path(html_datei).read_bytes())
     h.update(DRUCK_CSS.encode())
     return h.hexdigest()
@@ -232,7 +235,8 @@ def pdfs_im_lauf(
     ``{"pdf": path, "neu": bool}``."""
     import json
 
-    from .runner import _write_atomic, render_index
+    from .runner import render_index
+    from .runner.worker import _write_atomic
 
     runs_file = Path(out_dir) / "runs.json"
     runs = json.loads(runs_file.read_text(encoding="utf-8"))

@@ -63,7 +63,8 @@ def als_quartal(jahr: int, n: int) -> str:
 
 
 def verschiebe(quartal: str, n: int) -> str:
-    """The quarter ``n`` quarters later (earlier for negative ``n``): ('2021-Q4', 1) -> '2022-Q1'."""
+    """The quarter ``n`` quarters later (earlier for negative ``n``): ('2021-Q4', 1) ->
+    '2022-Q1'."""
     jahr, q = teile(quartal)
     idx = jahr * 4 + (q - 1) + n
     return als_quartal(idx // 4, idx % 4 + 1)

@@ -151,7 +151,8 @@ class DeAchse(Formatter):
 
 
 def de_achse(nachkomma: int = 0, prozent: bool = False) -> DeAchse:
-    """Tick labels in German number format (at least ``nachkomma`` decimals, more if the ticks need them)."""
+    """Tick labels in German number format (at least ``nachkomma`` decimals, more if the ticks need
+    them)."""
     return DeAchse(nachkomma, prozent)
 
 
@@ -163,7 +164,8 @@ def _ganzzahlig(werte: object) -> bool:
 
 
 def zahlenachse(axis: Axis, prozent: bool = False, ganzzahlig: bool = False) -> None:
-    """German tick labels on a value axis; a count axis (``ganzzahlig``) gets whole-number ticks only."""
+    """German tick labels on a value axis; a count axis (``ganzzahlig``) gets whole-number ticks
+    only."""
     if ganzzahlig and not prozent:
         axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
     axis.set_major_formatter(de_achse(prozent=prozent))
@@ -262,7 +264,8 @@ def balken(
             )
     ax.invert_yaxis()
     zahlenachse(ax.xaxis, prozent, _ganzzahlig(werte) if ganzzahlig is None else ganzzahlig)
-    # all bars 0: an axis up to 1 (1 % for shares), not to 1e-9 with ticks a reader cannot tell apart
+    # all bars 0: an axis up to 1 (1 % for shares), not to 1e-9 with ticks a reader cannot tell
+    # apart
     ax.set_xlim(
         0,
         max(
@@ -423,7 +426,8 @@ def karte(
 
 
 def ampel_raster(lichter: pd.DataFrame, titel: str) -> Figure:
-    """A grid of lights (rows = areas, columns = Arbeitsfelder) with text labels (greyscale-safe)."""
+    """A grid of lights (rows = areas, columns = Arbeitsfelder) with text labels
+    (greyscale-safe)."""
     fig, ax = plt.subplots(figsize=(1.45 * lichter.shape[1] + 2.2, 0.55 * lichter.shape[0] + 1.2))
     for i, row in enumerate(lichter.index):
         for j, col in enumerate(lichter.columns):

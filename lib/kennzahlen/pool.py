@@ -15,7 +15,6 @@ Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -266,15 +265,6 @@ def _filter_mask(col: pd.Series, value: object, kind: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- build + write
-@dataclass
-class PoolResult:
-    """What a pool build produced, for the summary."""
-
-    out: Path
-    pool: pd.DataFrame
-    files: pd.DataFrame
-    warnings: list[str]
-    rows_read: dict[str, int]
 
 
 def build_pool_frames(
@@ -305,15 +295,14 @@ def build_pool_frames(
 
 def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str, pd.DataFrame]:
     """Further pool tables computed from the pool (the Ampel, when configured)."""
-    try:
-        from . import ampel
-    except ImportError:
-        return {}
+    from . import ampel
+
     return ampel.pool_frames(pool, raw, catalog)
 
 
 def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
-    """Fingerprints of the pool's content, so that the runner redoes only reports whose data changed.
+    """Fingerprints of the pool's content, so that the runner redoes only reports whose data
+    changed.
 
     ``kennzahlen``: one hash per Kennzahl over its rows; ``stand``: per raw table, the exports
     read (file name and Stand).

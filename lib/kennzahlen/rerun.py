@@ -30,7 +30,8 @@ def run_key(
     manifest: bytes,
 ) -> str | None:
     """The key of a run request over all its inputs (None when a notebook is missing)."""
-    from .runner import PRODUKTE, _code_and_config_hash, _sha, nfc
+    from .runner.basis import _code_and_config_hash, _sha, nfc
+    from .vocabulary import PRODUKTE
 
     chunks = [_code_and_config_hash().encode(), manifest]
     for nr in sorted(set(produkte or PRODUKTE)):
@@ -62,7 +63,8 @@ def lauf_record(key: str, entries: list[dict], raeume: list[str], warnungen: lis
 
 
 def unchanged_entries(runs: dict, key: str | None, out_dir: Path) -> list[dict] | None:
-    """The reports of the last run when its key is ``key`` and every one of them is there, else None."""
+    """The reports of the last run when its key is ``key`` and every one of them is there, else
+    None."""
     lauf = runs.get(LAUF)
     if not key or not isinstance(lauf, dict) or lauf.get("schluessel") != key:
         return None

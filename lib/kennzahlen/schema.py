@@ -11,7 +11,8 @@ these dtypes:
 - ``int`` / ``count``: ``int64`` (counts are >= 0)
 - ``bool``: ``bool``
 - ``code`` / ``id`` / ``text`` / ``quarter``: ``str`` (Python strings; codes lower-case)
-- ``area`` (stadtviertel_nr): ``str`` like ``"007"`` (leading zeros kept) or missing (``pd.NA``/``None``)
+- ``area`` (stadtviertel_nr): ``str`` like ``"007"`` (leading zeros kept) or missing
+  (``pd.NA``/``None``)
 - ``sozialraum``: a Sozialraum name from ``config/raumgliederung.csv`` or missing
 
 plus three columns the reader adds:

@@ -24,7 +24,8 @@ from ..schema import GESAMTSTADT
 
 
 class Html(str):
-    """Markup built by the package itself (e.g. an Ampel light): passed on as HTML, never escaped."""
+    """Markup built by the package itself (e.g. an Ampel light): passed on as HTML, never
+    escaped."""
 
 
 def esc(value: object) -> str:
@@ -62,8 +63,10 @@ def kopf(
     emp = f"<br><b>Für:</b> {html.escape(empfaenger)}" if empfaenger else ""
     return HTML(
         f'<div class="kz-kopf"><h1>{html.escape(titel)}</h1>'
-        f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> {html.escape(gebiet)}"
-        f'{emp}<br><span class="kz-fuss"><b>Datenstand (Exportdatum):</b> {html.escape(stand_txt)}</span></div>'
+        f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> "
+        f"{html.escape(gebiet)}"
+        f'{emp}<br><span class="kz-fuss"><b>Datenstand (Exportdatum):</b> '
+        f"{html.escape(stand_txt)}</span></div>"
     )
 
 
@@ -106,7 +109,8 @@ def mit_caption(tabelle: str, caption: str | None) -> str:
 
 
 REGEL_TEXT = {
-    "bestand": "Bestand am Stichtag (Beginn am oder vor dem Stichtag, Ende offen oder am/nach dem Stichtag)",
+    "bestand": "Bestand am Stichtag (Beginn am oder vor dem Stichtag, Ende offen oder am/nach dem "
+    "Stichtag)",
     "im_verlauf": "Fälle im Verlauf des Zeitraums",
     "ereignisse": "Ereignisse im Zeitraum",
     "jahr_bis_stichtag": "Ereignisse vom 1. Januar bis zum Stichtag",
@@ -198,25 +202,30 @@ def styled(
 
 
 def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
-    """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit file."""
+    """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit
+    file."""
     from IPython.display import display
 
-    from .. import disclosure
+    from .. import disclosure, disclosure_config
 
-    cfg = disclosure.load_config()
+    cfg = disclosure_config.load_config()
     frames = [a for a in audits if a is not None and len(a)]
     audit = (
         pd.concat(frames, ignore_index=True)
         if frames
         else pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
     )
-    if disclosure.is_public(produkt, cfg):
+    if disclosure_config.is_public(produkt, cfg):
         text = (
-            f"<p class='kz-fuss'><b>Geheimhaltung:</b> {html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
+            "<p class='kz-fuss'><b>Geheimhaltung:</b> "
+            f"{html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
             f"In diesem Bericht sind {len(audit)} Tabellenfelder gesperrt.</p>"
         )
     else:
-        text = "<p class='kz-fuss'>Interner Bericht: exakte Fallzahlen, nicht zur Veröffentlichung.</p>"
+        text = (
+            "<p class='kz-fuss'>Interner Bericht: exakte Fallzahlen, nicht zur "
+            "Veröffentlichung.</p>"
+        )
     records = audit[disclosure.AUDIT_COLUMNS].astype(str).to_dict("records")
     display(HTML(text), metadata={"disclosure_audit": records})
 
@@ -387,7 +396,8 @@ def tabellen_von(kennzahlen: Iterable[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class Datenlage:
-    """Which of some Kennzahlen the pool holds for a period and area, and one sentence for the rest."""
+    """Which of some Kennzahlen the pool holds for a period and area, and one sentence for the
+    rest."""
 
     vorhanden: tuple[str, ...]
     fehlend: tuple[str, ...]
