@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from kennzahlen import fmt, pdf, runner
 from kennzahlen.api import load_pool, wert
 from kennzahlen.cli import cli
+from kennzahlen.vocabulary import PRODUKTE
 
-P3 = runner.PRODUKTE[3].ordner
+P3 = PRODUKTE[3].ordner
 RAEUME = ("Gesamtstadt", "Wiblingen")
 
 

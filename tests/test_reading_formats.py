@@ -13,7 +13,7 @@ import pytest
 from test_reading import RAUMGLIEDERUNG
 
 from kennzahlen import excel
-from kennzahlen.demo import _xlsx_bytes
+from kennzahlen.demo.export import _xlsx_bytes
 from kennzahlen.pool import build_pool_frames
 from kennzahlen.reading import InvalidInput, parse_file_name, read_raw
 

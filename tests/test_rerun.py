@@ -12,7 +12,9 @@ import pytest
 from test_runner import _notebook, _run
 from test_runner import setup as setup  # noqa: F401 - the fixture, reused
 
-from kennzahlen import paths, runner
+from kennzahlen import paths
+from kennzahlen.runner import batch
+from kennzahlen.vocabulary import PRODUKTE
 
 
 def _no_plan(*args, **kwargs):
@@ -24,7 +26,7 @@ def test_second_run_skips_without_planning(setup, monkeypatch):  # noqa: F811
     assert [e["status"] for e in first.entries] == ["ok", "ok"]
     runs = json.loads((setup["out"] / "2023-Q4" / "runs.json").read_text("utf-8"))
     assert runs["lauf"]["berichte"] == [[1, "Gesamtstadt"], [1, "West"]]
-    monkeypatch.setattr(runner, "plan", _no_plan)
+    monkeypatch.setattr(batch, "plan", _no_plan)
     again = _run(setup, [1], ["West", "Gesamtstadt"])
     assert [e["status"] for e in again.entries] == ["uebersprungen", "uebersprungen"]
     runs = json.loads((setup["out"] / "2023-Q4" / "runs.json").read_text("utf-8"))
@@ -36,14 +38,14 @@ def test_second_run_skips_without_planning(setup, monkeypatch):  # noqa: F811
 def test_any_change_takes_the_normal_way(setup, monkeypatch, change):  # noqa: F811
     _run(setup, [1], ["West"])
     if change == "notebook":
-        _notebook(setup["nbs"] / runner.PRODUKTE[1].notebook, 'print("neu")')
+        _notebook(setup["nbs"] / PRODUKTE[1].notebook, 'print("neu")')
     elif change == "pool":
         (setup["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "neu"}}')
     elif change == "html":
         (setup["out"] / "2023-Q4" / "1_sozialstruktur" / "west.html").unlink()
     planned = []
-    real_plan = runner.plan
-    monkeypatch.setattr(runner, "plan", lambda *a, **k: planned.append(1) or real_plan(*a, **k))
+    real_plan = batch.plan
+    monkeypatch.setattr(batch, "plan", lambda *a, **k: planned.append(1) or real_plan(*a, **k))
     raeume = ["West", "Gesamtstadt"] if change == "request" else ["West"]
     res = _run(setup, [1], raeume)
     assert planned
@@ -56,8 +58,8 @@ def test_a_run_with_a_failure_leaves_no_key(setup, monkeypatch):  # noqa: F811
     runs = json.loads((setup["out"] / "2023-Q4" / "runs.json").read_text("utf-8"))
     assert "lauf" not in runs
     planned = []
-    real_plan = runner.plan
-    monkeypatch.setattr(runner, "plan", lambda *a, **k: planned.append(1) or real_plan(*a, **k))
+    real_plan = batch.plan
+    monkeypatch.setattr(batch, "plan", lambda *a, **k: planned.append(1) or real_plan(*a, **k))
     _run(setup, [4], ["Wiblingen", "West"])
     assert planned
 

@@ -267,6 +267,13 @@ def report(
         raise click.ClickException(
             f"Berichte nach {out} nicht schreibbar ({exc.strerror or exc})."
         ) from None
+    _report_summary(periode, result, pdf_produkte)
+    if result.failed:
+        sys.exit(1)
+
+
+def _report_summary(periode: str, result, pdf_produkte: list[int] | None) -> None:
+    """What a report run did, in German: counts, reports not made and why, PDFs, failures."""
     from .runner import KEINE_DATEN
     from .vocabulary import PRODUKTE
 
@@ -301,8 +308,6 @@ def report(
         click.echo(f"FEHLER Produkt {e['produkt']} {e['raum']}: {e.get('fehler')}", err=True)
         click.echo(f"  ausgeführtes Notebook: {result.out / e.get('notebook', '')}", err=True)
     click.echo(f"Übersicht: {result.index}")
-    if result.failed:
-        sys.exit(1)
 
 
 if __name__ == "__main__":

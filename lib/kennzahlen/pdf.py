@@ -117,7 +117,7 @@ h1, h2, h3, h4, caption { break-after: avoid; }
 .jp-MarkdownCell, .jp-OutputArea-child:has(h1, h2, h3, h4) { break-after: avoid; }
 .jp-OutputArea-output img { max-width: 100% !important; height: auto !important; }
 a { color: inherit; text-decoration: none; }
-/* no ligatures: the text layer reads "Böfingen", not "Bö\ufb01ngen" (search, screen readers) */
+/* no ligatures: the text layer reads "Pflege", not "P\ufb02ege" (search, screen readers) */
 * { font-variant-ligatures: none !important; }
 """
 
