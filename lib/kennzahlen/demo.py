@@ -572,6 +572,7 @@ class _Style:
     bools: tuple[str, str] = ("ja", "nein")
     header: str = "lower"  # lower | upper | title
     eol: str = "\n"
+    decimal: str = "."  # decimal separator of numbers with a fraction (VZÄ)
 
 
 _CP = dict(encoding="cp1252", eol="\r\n")
@@ -604,6 +605,10 @@ _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
     "teilhabeteam": (("2000-01-01", _Style(fmt="xlsx")),),
     "wohnraumsicherung": (("2000-01-01", _Style(**_CP)),),
     "ampel_schaltungen": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
+    # the steering deliveries (kennzahlen.demo_steuerung): typed by hand in Excel, or exported
+    "erlaeuterungen": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
+    "massnahmen": (("2000-01-01", _Style(dates="de", **_CP)),),
+    "personal": (("2000-01-01", _Style(dates="de", decimal=",", header="title", **_CP)),),
 }
 # extra columns a real export carries (the reader ignores them): table -> (column, header)
 _EXTRA_COLUMNS = {"jugendhilfe": ("team", "Team")}
@@ -1419,6 +1424,8 @@ def _render(table: str, df: pd.DataFrame, st: _Style) -> pd.DataFrame:
             out[c] = np.where(v.astype(bool), st.bools[0], st.bools[1]).astype(object)
         elif kind in ("int", "count"):
             out[c] = v.astype(np.int64)
+        elif kind == "decimal":
+            out[c] = np.array([f"{x:g}".replace(".", st.decimal) for x in v], dtype=object)
         else:
             out[c] = v
     res = pd.DataFrame(out)
@@ -1688,4 +1695,20 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
     ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"].column_names)
     ampel["geschaltet_am"] = [_day(d) for d in ampel["geschaltet_am"]]
     written.append(_write(out, "ampel_schaltungen", _day(_AMPEL_STAND), ampel))
+    if _is_ulm(geo):
+        written += _steuerung(out)
     return sorted(written)
+
+
+def _steuerung(out: Path) -> list[Path]:
+    """The steering deliveries (explanations, measures, staff) of :mod:`kennzahlen.demo_steuerung`."""
+    from . import demo_steuerung
+
+    written = []
+    for table, stand, df in demo_steuerung.lieferungen():
+        df = df.copy()
+        for c in TABLES[table].columns:
+            if c.kind == "date":
+                df[c.name] = [_day(d) if d else OPEN for d in df[c.name]]
+        written.append(_write(out, table, _day(stand), df))
+    return written

@@ -25,9 +25,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from . import zeilenregeln
 from .schema import (
     BOOL_FALSE,
     BOOL_TRUE,
+    GESAMTSTADT,
     OHNE_ZUORDNUNG,
     TABLES,
     Column,
@@ -568,6 +570,11 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
     if col.kind in ("int", "count"):
         ok = s.str.fullmatch(r"[+-]?\d{1,15}")
         return pd.to_numeric(s.where(ok), errors="coerce").astype("Int64")
+    if col.kind == "decimal":
+        ok = s.str.fullmatch(r"[+-]?\d{1,12}([.,]\d{1,6})?")
+        return pd.to_numeric(s.where(ok).str.replace(",", "."), errors="coerce").astype("Float64")
+    if col.kind == "vokabel":
+        return zeilenregeln.vokabel(s.where(~empty), col.vokabular or "").astype("str")
     if col.kind == "bool":
         return s.str.lower().map(_BOOL_MAP).astype("boolean")
     if col.kind == "code":
@@ -580,6 +587,12 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
 def _value_checks(col: Column, stadtviertel: list[str], sozialraeume: list[str]) -> list[pa.Check]:
     if col.kind == "code":
         return [pa.Check.isin(list(col.codes))]
+    if col.kind == "vokabel":
+        return [pa.Check.isin(list(zeilenregeln.werte(col.vokabular or "")))]
+    if col.kind == "gebiet":
+        return [pa.Check.isin([*sozialraeume, GESAMTSTADT])]
+    if col.kind == "decimal" and col.min_value is not None:
+        return [pa.Check.ge(col.min_value)]
     if col.kind == "area":
         return [pa.Check.isin(stadtviertel)]
     if col.kind == "sozialraum":
@@ -625,6 +638,12 @@ def _value_message(col: Column, value: str, sozialraeume: list[str]) -> str:
             f"Sozialraum unbekannt: {v} (erlaubt: {', '.join(sozialraeume)}, "
             f"{OHNE_ZUORDNUNG} oder leer)"
         )
+    if col.kind == "gebiet":
+        return f"Gebiet unbekannt: {v} (erlaubt: {', '.join(sozialraeume)} oder {GESAMTSTADT})"
+    if col.kind == "vokabel":
+        return zeilenregeln.vokabel_meldung(col.vokabular or "", value)
+    if col.kind == "decimal":
+        return f"Wert negativ: {v} (erwartet eine Zahl ab {col.min_value}, z. B. 2,5)"
     if col.kind == "quarter":
         return f"Quartal nicht lesbar: {v} (erwartet JJJJ-Qn, z. B. 2021-Q3)"
     if col.kind == "count" and col.max_value is None:
@@ -640,6 +659,8 @@ def _parse_message(col: Column, value: str) -> str:
         return f"Datum nicht lesbar: {v} {DATE_HINT}"
     if col.kind in ("int", "count"):
         return f"Keine ganze Zahl: {v} (erwartet z. B. 12, ohne Tausenderpunkt)"
+    if col.kind == "decimal":
+        return f"Keine Zahl: {v} (erwartet z. B. 2,5 oder 2.5, ohne Tausenderpunkt)"
     return f"Ja/Nein-Wert nicht lesbar: {v} {BOOL_HINT}"
 
 
@@ -662,7 +683,7 @@ def _parse_and_check(
     # 1. values that are there but cannot be parsed (dates, numbers, booleans)
     failed = pd.DataFrame(False, index=raw.index, columns=raw.columns)
     for c in cols:
-        if c.kind in ("date", "int", "count", "bool"):
+        if c.kind in ("date", "int", "count", "decimal", "bool"):
             bad = (raw[c.name] != "") & parsed[c.name].isna()
             failed[c.name] = bad
             problems += _problems_at(
@@ -692,6 +713,8 @@ def _parse_and_check(
         schema.validate(parsed, lazy=True)
     except pa.errors.SchemaErrors as exc:
         problems += _pandera_problems(exc.failure_cases, raw, failed, table, datei, sozialraeume)
+    # rules across the columns of a row (kennzahlen.zeilenregeln), e.g. a deadline before the quarter
+    problems += zeilenregeln.probleme(table, parsed, raw, datei)
 
     # 3. duplicate key inside this file (rows with a problem in a key column are left out:
     #    that problem is reported above, a duplicate would only repeat it)

@@ -354,10 +354,13 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
     kz_hashes, stand = manifest.get("kennzahlen"), manifest.get("stand")
     if not kz_hashes or stand is None:
         return b""
+    from .steuerung.tabellen import abhaengigkeiten
+
     if produkt == 4:
         dateien = manifest.get("dateien", {})
         deps = {f: dateien.get(f) for f in ("ampel.parquet", "ampel_details.parquet")}
         deps["stand"] = stand
+        deps.update(abhaengigkeiten(produkt, manifest))
     else:
         catalog = load_catalog()
         kennzahlen = [k for k in catalog.kennzahlen if produkt in k.produkt and k.erhoben]
@@ -365,6 +368,7 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
         deps = {
             "kennzahlen": {k.id: kz_hashes.get(k.id) for k in kennzahlen},
             "stand": {t: stand.get(t) for t in tables},
+            **abhaengigkeiten(produkt, manifest),
         }
     return json.dumps(deps, sort_keys=True).encode()
 
