@@ -9,6 +9,7 @@ import pytest
 
 from kennzahlen import abdeckung, ampel, catalog, disclosure, geography, mail, paths
 from kennzahlen.configfile import StrictLoader, load_yaml_text
+from kennzahlen.steuerung import konfig as steuerung
 
 CONFIG = paths.CONFIG
 
@@ -22,6 +23,7 @@ def _loaders():
         ("verteiler.yaml", lambda p: mail.load_verteiler(p), mail.VerteilerError),
         ("abdeckung.yaml", lambda p: abdeckung.load_config(p), abdeckung.AbdeckungConfigError),
         ("geographie.yaml", lambda p: geography.load_config(p), geography.GeografieError),
+        ("steuerung.yaml", lambda p: steuerung.load_config(p), steuerung.SteuerungConfigError),
     ]
 
 
