@@ -18,8 +18,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import katalogversionen as versionen
 from . import paths
 from .configfile import load_yaml_text
+from .katalogversionen import Bruch, Definitionsversion, Zielwertaenderung
 from .schema import ARBEITSFELDER, BOOL_FALSE, BOOL_TRUE, TABLES
 
 Regel = Literal["bestand", "im_verlauf", "ereignisse", "jahr_bis_stichtag", "summe"]
@@ -104,6 +106,11 @@ class Kennzahl(_Strict):
     grund: str = ""
     benoetigte_daten: str = ""
     gruppe: str = ""
+    # versions (kennzahlen.katalogversionen): later definitions and Zielwerte, added/dropped
+    definitionen: list[Definitionsversion] = Field(default_factory=list)
+    zielwerte: list[Zielwertaenderung] = Field(default_factory=list)
+    aufgenommen: int | None = Field(default=None, ge=1900, le=2100)
+    gestrichen: int | None = Field(default=None, ge=1900, le=2100)
 
     @field_validator("zaehler", "nenner", mode="before")
     @classmethod
@@ -165,6 +172,7 @@ class Kennzahl(_Strict):
             problems.append(f"einheit je_1000 braucht faktor 1000 (steht: {self.faktor:g})")
         if self.einheit in ("anteil", "quote") and self.faktor != 1:
             problems.append(f"einheit '{self.einheit}' braucht faktor 1 (steht: {self.faktor:g})")
+        problems += [p for p in versionen.probleme(self) if p not in problems]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -173,6 +181,31 @@ class Kennzahl(_Strict):
     def erhoben(self) -> bool:
         """True when the pool computes this Kennzahl."""
         return self.status == "erhoben"
+
+    @property
+    def hat_zielwert(self) -> bool:
+        """True when the Kennzahl has a Zielwert in some year."""
+        return self.zielwert is not None or any(z.wert is not None for z in self.zielwerte)
+
+    def zielwert_im(self, jahr: object) -> float | None:
+        """The Zielwert valid in a year ('2021', 2021, or the year of a period like '2021-Q3')."""
+        return versionen.zielwert_im(self, jahr)
+
+    def zielwert_seit(self, jahr: object) -> int | None:
+        """From which year the Zielwert of ``jahr`` applies (None: from the start)."""
+        return versionen.zielwert_seit(self, jahr)
+
+    def definition_im(self, periode: object) -> str:
+        """The definition valid in a period."""
+        return versionen.definition_im(self, periode)
+
+    def brueche(self, bis: object | None = None) -> list[Bruch]:
+        """The breaks in the series (later definitions), up to the period ``bis``."""
+        return versionen.brueche(self, bis)
+
+    def gilt_im(self, jahr: object) -> bool:
+        """Whether the Kennzahl belongs to the catalog in a year (aufgenommen/gestrichen)."""
+        return versionen.gilt_im(self, jahr)
 
 
 class Catalog(_Strict):

@@ -69,6 +69,26 @@ ERLAEUTERUNGEN = (
     (
         "2023-Q4",
         "Mitte/Ost",
+        "jh_hze_stationaer",
+        "",
+        "Nach der Fallrevision (Maßnahme M-2022-04) sind mehrere Kinder mit ambulanter Hilfe in "
+        "ihre Familien zurückgekehrt; neue Heimunterbringungen gab es kaum.",
+        "Fachkoordination Jugendhilfe",
+        "2024-01-15",
+    ),
+    (
+        "2023-Q4",
+        "Eselsberg",
+        "asylblg_leistungsberechtigte",
+        "",
+        "Die Gemeinschaftsunterkunft Mähringer Weg ist seit dem Sommer 2023 voll belegt; die "
+        "Zuweisungen des Landes sind gestiegen.",
+        "Fachkoordination Existenzsicherung",
+        "2024-01-17",
+    ),
+    (
+        "2023-Q4",
+        "Mitte/Ost",
         "jh_uma_gesamt",
         "",
         "Neue Clearingstelle für unbegleitete Minderjährige in der Innenstadt; die Jugendlichen "

@@ -44,9 +44,14 @@ ARBEITSFELDER = {
 MATRIX_FELDER = ["jh", "egh", "ah", "es"]
 
 
-def kennzahlen_p3() -> list[Kennzahl]:
-    """The Produkt-3 Kennzahlen of the catalog that belong to a goal (matrix cells and ws)."""
-    return [k for k in load_catalog().kennzahlen if 3 in k.produkt and k.ziel is not None]
+def kennzahlen_p3(jahr: str | int | None = None) -> list[Kennzahl]:
+    """The Produkt-3 Kennzahlen of the catalog that belong to a goal (matrix cells and ws); with
+    ``jahr`` only those the catalog holds in that year (``aufgenommen``/``gestrichen``)."""
+    return [
+        k
+        for k in load_catalog().kennzahlen
+        if 3 in k.produkt and k.ziel is not None and (jahr is None or k.gilt_im(jahr))
+    ]
 
 
 def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
@@ -79,11 +84,13 @@ def zeitreihe(pool: pd.DataFrame, k: Kennzahl, jahre: list[str]) -> pd.DataFrame
     return pd.DataFrame(rows).T.reindex(columns=[*sozialraeume(), GESAMTSTADT])
 
 
-def erreicht(k: Kennzahl, wert: float | None) -> bool | None:
-    """Whether a value meets the Kennzahl's Zielwert (None: no Zielwert or no value)."""
-    if k.zielwert is None or wert is None or pd.isna(wert):
+def erreicht(k: Kennzahl, wert: float | None, jahr: str | int) -> bool | None:
+    """Whether a value of a year meets the Zielwert valid in that year (None: no Zielwert then, or
+    no value). A Zielwert set later never judges an earlier year."""
+    ziel = k.zielwert_im(jahr)
+    if ziel is None or wert is None or pd.isna(wert):
         return None
-    return bool(wert >= k.zielwert) if k.richtung == "hoeher_besser" else bool(wert <= k.zielwert)
+    return bool(wert >= ziel) if k.richtung == "hoeher_besser" else bool(wert <= ziel)
 
 
 def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -> str:
@@ -97,11 +104,30 @@ def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -
     return fmt.zahl(wert, nachkomma or 0)
 
 
-def _wert_text(k: Kennzahl, wert: float) -> str:
-    """Paper style (80 %), with one decimal where rounding would hide a missed target."""
+def _wert_text(k: Kennzahl, wert: float, jahr: str | int) -> str:
+    """Paper style (80 %), with one decimal where rounding would hide a missed target (the year's
+    Zielwert, or the one before it when it was set anew that year)."""
     text = format_wert(k, wert)
-    if k.zielwert is not None and text == format_wert(k, k.zielwert) and erreicht(k, wert) is False:
-        text = format_wert(k, wert, 1)
+    ziele = [k.zielwert_im(jahr)]
+    if k.zielwert_seit(jahr) == int(jahr):
+        ziele.append(k.zielwert_im(int(jahr) - 1))
+    for ziel in ziele:
+        if ziel is None or text != format_wert(k, ziel):
+            continue
+        fehlt = wert < ziel if k.richtung == "hoeher_besser" else wert > ziel
+        if fehlt:
+            text = format_wert(k, wert, 1)
+    return text
+
+
+def zielwert_text(k: Kennzahl, jahr: str | int) -> str:
+    """'85 %', and when it was set anew in that year: '85 % (neu seit 2023; bis 2022: 90 %)'."""
+    ziel = k.zielwert_im(jahr)
+    text = format_wert(k, ziel)
+    if k.zielwert_seit(jahr) == int(jahr):
+        vorher = k.zielwert_im(int(jahr) - 1)
+        alt = "kein Zielwert" if vorher is None else format_wert(k, vorher)
+        text += f" (neu seit {jahr}; bis {int(jahr) - 1}: {alt})"
     return text
 
 
@@ -146,8 +172,8 @@ def aussage(
     ):
         return f"Für {jahr} liegen keine Werte vor."
     g = werte.get(GESAMTSTADT)
-    if k.zielwert is not None:
-        ziel = format_wert(k, k.zielwert)
+    if k.zielwert_im(jahr) is not None:
+        ziel = zielwert_text(k, jahr)
         verb = {
             True: "erreicht",
             False: "unterschritten" if k.richtung == "hoeher_besser" else "überschritten",
@@ -157,7 +183,7 @@ def aussage(
                 own = werte[raum]
                 text = (
                     f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit "
-                    f"{_wert_text(k, own)} {verb[bool(erreicht(k, own))]}"
+                    f"{_wert_text(k, own, jahr)} {verb[bool(erreicht(k, own, jahr))]}"
                 )
             elif raum in gesperrt:
                 text = f"Im Jahr {jahr} ist der Wert für den Sozialraum {raum} {DATENSCHUTZ} (Zielwert {ziel})"
@@ -166,21 +192,21 @@ def aussage(
             if g_da:
                 return (
                     text
-                    + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}."
+                    + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g, jahr)} {verb[bool(erreicht(k, g, jahr))]}."
                 )
             if GESAMTSTADT in gesperrt:
                 return text + f"; der Wert der Gesamtstadt ist {DATENSCHUTZ}."
             return text + "."
         if g_da:
             text = (
-                f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit {_wert_text(k, g)} "
-                f"{verb[bool(erreicht(k, g))]}"
+                f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit {_wert_text(k, g, jahr)} "
+                f"{verb[bool(erreicht(k, g, jahr))]}"
             )
         else:
             text = (
                 f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"
             )
-        verfehlt = [s for s in sr if erreicht(k, werte[s]) is False]
+        verfehlt = [s for s in sr if erreicht(k, werte[s], jahr) is False]
         geheim = _nicht_ausgewiesen(sr_gesperrt)
         alle = "alle ausgewiesenen Sozialräume" if sr_gesperrt else "alle Sozialräume"
         if not sr:
@@ -189,9 +215,9 @@ def aussage(
             text += f"; {alle} erfüllten den Zielwert"
         elif len(verfehlt) == len(sr) > 1:
             lo, hi = min(werte[s] for s in sr), max(werte[s] for s in sr)
-            text += f"; auch {alle} lagen darunter (zwischen {_wert_text(k, lo)} und {_wert_text(k, hi)})"
+            text += f"; auch {alle} lagen darunter (zwischen {_wert_text(k, lo, jahr)} und {_wert_text(k, hi, jahr)})"
         else:
-            teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s])}" for s in verfehlt)
+            teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s], jahr)}" for s in verfehlt)
             text += f"; {teile} {verb[False]}"
         return text + (f"; {geheim}." if geheim else ".")
     nk = 1 if k.einheit != "anzahl" else 0
@@ -311,7 +337,7 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
     if key in _PLAENE:
         return _PLAENE[key]
     eintraege = []
-    for k in kennzahlen_p3():
+    for k in kennzahlen_p3(jahr):
         if not k.erhoben:
             continue
         t = zaehltabelle(pool, k, jahr)
@@ -387,10 +413,10 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
     """
     plan = plan_jahr(pool, jahr, produkt)
     rows = []
-    for k in kennzahlen_p3():
+    for k in kennzahlen_p3(jahr):
         if k.arbeitsfeld not in MATRIX_FELDER:
             continue
-        wert, anzeige, status = None, "", _status(k, None)
+        wert, anzeige, status = None, "", _status(k, None, jahr)
         if k.erhoben:
             t = zaehltabelle(pool, k, jahr)
             roh = (
@@ -400,9 +426,9 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
             )
             st = wert_status(plan, k, raum, roh)
             if st == "wert":
-                wert, status, anzeige = roh, _status(k, roh), format_wert(k, roh, 1)
+                wert, status, anzeige = roh, _status(k, roh, jahr), format_wert(k, roh, 1)
             elif st == "leer":
-                status, anzeige = _status(k, None), "–"
+                status, anzeige = _status(k, None, jahr), "–"
             else:
                 cfg_symbol = _symbol()
                 status = "gesperrt" if st == "gesperrt" else NICHT_BEWERTET
@@ -415,7 +441,7 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
                 "titel": k.titel,
                 "wert": wert,
                 "anzeige": anzeige,
-                "zielwert": k.zielwert,
+                "zielwert": k.zielwert_im(jahr),
                 "status": status,
                 "k": k,
             }
@@ -429,12 +455,12 @@ def _symbol() -> str:
     return disclosure.load_config().symbol_sekundaer
 
 
-def _status(k: Kennzahl, wert: float | None) -> str:
+def _status(k: Kennzahl, wert: float | None, jahr: str | int) -> str:
     if not k.erhoben:
         return "noch nicht erhoben"
     if wert is None:
         return "keine Daten"
-    e = erreicht(k, wert)
+    e = erreicht(k, wert, jahr)
     return "ohne Zielwert" if e is None else ("erreicht" if e else "nicht erreicht")
 
 
@@ -475,8 +501,8 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
                 shown = ""
             bg, fg, label = STATUS_STIL[status]
             ziel = (
-                f"<br><small>Zielwert {html.escape(format_wert(k, k.zielwert))}</small>"
-                if k.zielwert is not None
+                f"<br><small>Zielwert {html.escape(format_wert(k, r['zielwert']))}</small>"
+                if pd.notna(r["zielwert"])
                 else ""
             )
             cells.append(
@@ -497,13 +523,13 @@ def hat_werte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> bool:
 
 def ohne_daten(pool: pd.DataFrame, jahr: str) -> list[Kennzahl]:
     """The collected Produkt-3 Kennzahlen without a value for the year in any area."""
-    return [k for k in kennzahlen_p3() if k.erhoben and not hat_werte(pool, k, jahr)]
+    return [k for k in kennzahlen_p3(jahr) if k.erhoben and not hat_werte(pool, k, jahr)]
 
 
 def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
     """The years for which the pool holds a value of at least one Produkt-3 Kennzahl."""
     jahre = sorted({str(p)[:4] for p in pool["periode"].unique()})
-    return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3())]
+    return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3(j))]
 
 
 def fehlt_satz(
@@ -531,7 +557,7 @@ def kernaussagen(
     pool has no data for in the year are named in one sentence (with the reason from its coverage).
     """
     fehlend = ohne_daten(pool, jahr)
-    erhoben_alle = [k for k in kennzahlen_p3() if k.erhoben]
+    erhoben_alle = [k for k in kennzahlen_p3(jahr) if k.erhoben]
     if erhoben_alle and len(fehlend) == len(erhoben_alle):
         return [fehlt_satz(pool, jahr, fehlend, pool_dir, "die Wirkungskennzahlen fehlen daher")]
     m = matrix(pool, jahr, raum, produkt)
@@ -549,15 +575,22 @@ def kernaussagen(
         )
     elif mit_ziel.empty:
         ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
+    ohne = 7 * len(MATRIX_FELDER) - len(m)
     out = [
         f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit Kennzahlen belegt; "
-        f"{len(m) - len(erhoben)} werden noch nicht erhoben.",
+        f"{len(m) - len(erhoben)} werden noch nicht erhoben"
+        + (
+            f"; {ohne} {'hat' if ohne == 1 else 'haben'} {jahr} noch keine Kennzahl im Katalog"
+            if ohne
+            else ""
+        )
+        + ".",
         ziele + ".",
     ]
     if fehlend:
         out.append(fehlt_satz(pool, jahr, fehlend, pool_dir))
-    for k in kennzahlen_p3():
-        if k.erhoben and k.zielwert is not None:
+    for k in kennzahlen_p3(jahr):
+        if k.erhoben and k.zielwert_im(jahr) is not None:
             t = kennzahl_tabelle(pool, k, jahr, produkt)
             if t.werte["wert"].notna().any():
                 out.append(
@@ -641,11 +674,11 @@ def kennzahl_tabelle(
                 for a in areas
             ]
         gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
-    if k.zielwert is not None:
+    if k.zielwert_im(jahr) is not None:
         anzeige["Zielwert"] = [
             "–"
             if gesperrt[a] or pd.isna(w.loc[a, "wert"])
-            else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
+            else ("erreicht" if erreicht(k, w.loc[a, "wert"], jahr) else "nicht erreicht")
             for a in areas
         ]
     if plan is not None:
@@ -781,22 +814,19 @@ def abschnitt(
     """
     from IPython.display import HTML, display
 
-    from .. import plots
+    from . import versionen
     from .common import hinweis, styled
 
     tab = kennzahl_tabelle(pool, k, jahr, produkt)
-    ziel = (
-        f" · Zielwert {format_wert(k, k.zielwert)}"
-        if k.zielwert is not None
-        else " · kein Zielwert festgelegt"
-    )
+    ziel = versionen.zielwert_zusatz(k, jahr)
+    definition = k.definition_im(jahr)
     werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
     if not hat_werte(pool, k, jahr):
         satz = fehlt_satz(pool, jahr, [k], pool_dir, "die Kennzahl fehlt daher")
         display(
             HTML(
                 f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
-                f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+                f"<p class='kz-fuss'><b>Definition:</b> {html.escape(definition or '')}<br><b>Quelle:</b> "
                 f"{html.escape(k.quelle)}{html.escape(ziel)}</p>"
             )
         )
@@ -806,7 +836,7 @@ def abschnitt(
     display(
         HTML(
             f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: {html.escape(k.titel)}</h3>"
-            f"<p class='kz-fuss'><b>Definition:</b> {html.escape(k.definition or '')}<br><b>Quelle:</b> "
+            f"<p class='kz-fuss'><b>Definition:</b> {html.escape(definition or '')}<br><b>Quelle:</b> "
             f"{html.escape(k.quelle)}{html.escape(ziel)}</p><p><b>{html.escape(satz)}</b></p>"
         )
     )
@@ -815,20 +845,13 @@ def abschnitt(
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if diagramm and len(reihe) >= 2 and reihe.notna().any().any():
         prozent = k.einheit in ("anteil", "quote")
-        display(
-            plots.zeitreihe(
-                reihe,
-                diagramm_titel(k, reihe),
-                prozent=prozent,
-                zielwert=k.zielwert,
-                hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT,
-            )
-        )
-        display(
-            HTML(
-                f"<p class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"
-            )
-        )
+        titel, hervor = diagramm_titel(k, reihe), raum if raum != GESAMTSTADT else GESAMTSTADT
+        display(versionen.diagramm(reihe, k, titel, prozent, hervor))
+        unter = [
+            reihen_hinweis(pool, k, reihe, jahr, pool_dir),
+            *versionen.bruch_saetze(k, reihe.index),
+        ]
+        display(HTML("".join(f"<p class='kz-fuss'>{html.escape(t)}</p>" for t in unter)))
     elif diagramm and len(reihe):
         display(
             hinweis(
@@ -839,8 +862,8 @@ def abschnitt(
     return tab.audit
 
 
-def noch_nicht_erhoben() -> pd.DataFrame:
-    """The catalog cells not collected yet, with reason and the data they need."""
+def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
+    """The catalog cells not collected yet (in the catalog of ``jahr``), with reason and data needed."""
     rows = [
         {
             "Ziel": k.ziel,
@@ -849,7 +872,7 @@ def noch_nicht_erhoben() -> pd.DataFrame:
             "Grund": k.grund,
             "Benötigte Daten": k.benoetigte_daten,
         }
-        for k in kennzahlen_p3()
+        for k in kennzahlen_p3(jahr)
         if not k.erhoben
     ]
     # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder

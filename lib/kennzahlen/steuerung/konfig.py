@@ -35,8 +35,8 @@ class Auffaellig(_Strict):
     """When a change in the Quartalsmeldung is notable (and wants an explanation)."""
 
     vorquartal_prozent: float = Field(default=10.0, gt=0)
-    vorjahr_prozent: float = Field(default=15.0, gt=0)
-    mindestens_faelle: int = Field(default=5, ge=0)
+    vorjahr_prozent: float = Field(default=20.0, gt=0)
+    mindestens_faelle: int = Field(default=10, ge=0)
 
 
 class Dienst(_Strict):

@@ -35,6 +35,7 @@ SPALTEN = [
     "gewichtet",
     "vzae_ist",
     "faelle_je_vzae",
+    "gewichtet_je_vzae",
     "vzae_soll",
     "differenz",
 ]
@@ -143,6 +144,7 @@ def _verteilen(f: pd.DataFrame, name: str, titel: str) -> pd.DataFrame:
     total["differenz"] = np.nan
     f.loc[GESAMTSTADT] = total
     f["faelle_je_vzae"] = f["faelle"] / f["vzae_ist"].where(f["vzae_ist"] > 0)
+    f["gewichtet_je_vzae"] = f["gewichtet"] / f["vzae_ist"].where(f["vzae_ist"] > 0)
     f = f.rename_axis("raum").reset_index()
     f["dienst"], f["titel"] = name, titel
     return f[SPALTEN]
@@ -167,6 +169,7 @@ def formatiert(tabelle: pd.DataFrame) -> pd.DataFrame:
     out["gewichtete Fälle"] = [fmt.zahl(x, 1) for x in tabelle["gewichtet"]]
     out["VZÄ Ist"] = [fmt.zahl(x, 2) for x in tabelle["vzae_ist"]]
     out["Fälle je VZÄ"] = [fmt.zahl(x, 1) for x in tabelle["faelle_je_vzae"]]
+    out["gewichtete Fälle je VZÄ"] = [fmt.zahl(x, 1) for x in tabelle["gewichtet_je_vzae"]]
     out["VZÄ Soll"] = [fmt.zahl(x, 2) for x in tabelle["vzae_soll"]]
     out["Differenz Ist − Soll"] = [
         "–" if pd.isna(x) else fmt.differenz(x, 0.0, 2) for x in tabelle["differenz"]
