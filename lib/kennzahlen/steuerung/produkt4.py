@@ -55,6 +55,48 @@ def erlaeuterungen_zu_indikatoren(det: pd.DataFrame, pool_dir: object, quartal: 
     return out
 
 
+def begruendungen(
+    lichter: pd.DataFrame, pool_dir: object, quartal: str, raum: str | None
+) -> pd.DataFrame:
+    """The table "why each light is as it is" with the explanations of each light (HTML-safe)."""
+    from ..products import ampelbericht
+
+    tab = ampelbericht.begruendungen(lichter, raum)
+    rows = lichter if raum is None else lichter[lichter["sozialraum"] == raum]
+    tab["Erläuterung"] = erlaeuterungen_zu_lichtern(rows, pool_dir, quartal)
+    return tab
+
+
+def details(det: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> pd.DataFrame:
+    """The indicators behind an area's lights with the explanations of their Kennzahl (HTML-safe)."""
+    from ..products import ampelbericht
+
+    tab = ampelbericht.details(det, raum)
+    tab["Erläuterung"] = erlaeuterungen_zu_indikatoren(
+        det[det["sozialraum"] == raum], pool_dir, quartal
+    )
+    return tab
+
+
+def auffaellige_html(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> HTML | None:
+    """For the city's report: the Sozialräume's red, yellow and switched lights, with explanations."""
+    from ..products import ampelbericht
+
+    if lichter.empty:
+        return None
+    sr = lichter[lichter["sozialraum"] != GESAMTSTADT]
+    rows = sr[sr["farbe"].isin(["rot", "gelb"]) | sr["manuell"]]
+    kopf = "<h2>Auffällige Ampeln in den Sozialräumen</h2>"
+    if rows.empty:
+        return HTML(
+            kopf
+            + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde geschaltet.</p>"
+        )
+    tab = ampelbericht.begruendungen(rows)
+    tab["Erläuterung"] = erlaeuterungen_zu_lichtern(rows, pool_dir, quartal)
+    return HTML(kopf + tab.to_html(escape=False, index=False, classes="kz-text"))
+
+
 def _raum(df: pd.DataFrame, raum: str) -> pd.DataFrame:
     return df if raum == GESAMTSTADT else df[df["sozialraum"] == raum]
 
@@ -76,7 +118,10 @@ def massnahmen_tabelle(pool_dir: object, quartal: str, raum: str) -> pd.DataFram
     out = pd.DataFrame(
         {
             "Gebiet": [html.escape(str(x)) for x in lage["sozialraum"]],
-            "Nr.": [html.escape(str(x)) for x in lage["massnahme_id"]],
+            "Nr.": [
+                f'<span style="white-space:nowrap">{html.escape(str(x))}</span>'
+                for x in lage["massnahme_id"]
+            ],
             "Arbeitsfeld": [felder.get(a, a) for a in lage["arbeitsfeld"]],
             "Anlass": [html.escape(mn.anlass_text(r)) for _, r in lage.iterrows()],
             "Maßnahme": [html.escape(str(x)) for x in lage["massnahme"]],
