@@ -25,6 +25,12 @@ def stichtag(quartal: str) -> pd.Timestamp:
     return pd.Period(quartal.replace("-Q", "Q"), freq="Q").end_time.normalize()
 
 
+def gefuehrt(m: pd.DataFrame, quartal: str) -> bool:
+    """Whether the measures list covers a quarter (it starts with its earliest measure's quarter):
+    before that, "no measure" would only mean "no list yet"."""
+    return bool(len(m)) and str(m["quartal"].min()) <= quartal
+
+
 def begonnen(m: pd.DataFrame, quartal: str) -> pd.DataFrame:
     """The measures begun by the quarter (its quarter on or before ``quartal``)."""
     return m[m["quartal"] <= quartal]
@@ -63,7 +69,7 @@ def rot_ohne_massnahme(lichter: pd.DataFrame, m: pd.DataFrame, quartal: str) -> 
     deckt = b[(b["quartal"] == quartal) | offen_am(b, stichtag(quartal))]
     gedeckt = set(zip(deckt["sozialraum"], deckt["arbeitsfeld"], strict=True))
     keys = zip(rot["sozialraum"], rot["arbeitsfeld"], strict=True)
-    return rot[[k not in gedeckt for k in keys]]
+    return rot[pd.Series([k not in gedeckt for k in keys], index=rot.index, dtype=bool)]
 
 
 def verlauf(ampel: pd.DataFrame, sozialraum: str, arbeitsfeld: str, von: str, bis: str) -> list:

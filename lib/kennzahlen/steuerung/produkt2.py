@@ -83,6 +83,13 @@ def auffaellig_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, ra
     erl = tabellen.laden(pool_dir, "erlaeuterungen")
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     teile = [f"<p class='kz-fuss'>{html.escape(regel_text())}</p>"]
+    if erl.empty or quartal < str(erl["quartal"].min()):
+        ab = f" (die erste gilt dem {fmt.periode(erl['quartal'].min())})" if len(erl) else ""
+        teile.append(
+            common.hinweis(
+                f"Für das {fmt.periode(quartal)} wurden keine Erläuterungen geliefert{ab}."
+            ).data
+        )
     if auff.empty:
         teile.append(
             common.hinweis(f"Keine auffällige Veränderung im {fmt.periode(quartal)}.").data

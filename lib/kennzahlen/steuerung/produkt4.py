@@ -10,6 +10,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .. import fmt
+from ..products import common
 from ..schema import GESAMTSTADT
 from . import erlaeuterungen as erl_mod
 from . import massnahmen as mn
@@ -169,10 +170,26 @@ def _rot_seit(ampel: pd.DataFrame, sozialraum: str, arbeitsfeld: str, quartal: s
 
 def massnahmen_abschnitt(pool_dir: object, quartal: str, raum: str) -> HTML:
     """Red lights without a measure, then the open, overdue and just finished measures."""
+    alle = tabellen.laden(pool_dir, "massnahmen")
+    if not mn.gefuehrt(alle, quartal):
+        beginn = (
+            f" (die Liste beginnt mit dem {fmt.periode(alle['quartal'].min())})"
+            if len(alle)
+            else ""
+        )
+        return common.hinweis(
+            f"Für das {fmt.periode(quartal)} liegen keine Maßnahmen vor{beginn}; rote Ampeln ohne "
+            "Maßnahme lassen sich daher nicht benennen."
+        )
     teile = []
     rot = rot_ohne_tabelle(pool_dir, quartal, raum)
     wo = "in der Gesamtstadt und den Sozialräumen" if raum == GESAMTSTADT else f"in {raum}"
-    if rot.empty:
+    lichter = _raum(_ampel(pool_dir), raum)
+    rote = lichter[(lichter["quartal"] == quartal) & (lichter["farbe"] == "rot")]
+    if rote.empty:
+        satz = f"Im {fmt.periode(quartal)} steht keine Ampel {wo} auf Rot."
+        teile.append(f"<p>{html.escape(satz)}</p>")
+    elif rot.empty:
         teile.append(f"<p>Jede rote Ampel {html.escape(wo)} hat eine Maßnahme.</p>")
     else:
         if raum != GESAMTSTADT:
@@ -213,10 +230,9 @@ def kernaussagen(pool_dir: object, quartal: str, raum: str) -> list[str]:
             f"{felder.get(r['arbeitsfeld'], r['arbeitsfeld'])}): „{r['massnahme']}“ – Frist "
             f"{fmt.datum(r['frist'])}, verantwortlich {r['verantwortlich']}, noch offen."
         )
-    rot = mn.rot_ohne_massnahme(
-        _raum(_ampel(pool_dir), raum), tabellen.laden(pool_dir, "massnahmen"), quartal
-    )
-    if len(rot):
+    alle = tabellen.laden(pool_dir, "massnahmen")
+    rot = mn.rot_ohne_massnahme(_raum(_ampel(pool_dir), raum), alle, quartal)
+    if len(rot) and mn.gefuehrt(alle, quartal):
         namen = "; ".join(
             f"{r.sozialraum} {felder.get(r.arbeitsfeld, r.arbeitsfeld)}" for r in rot.itertuples()
         )
