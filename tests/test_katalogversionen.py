@@ -201,3 +201,64 @@ def test_matrix_of_a_year_before_a_kennzahl_was_added() -> None:
         == 28
     )
     assert cat.get("jh_z4_anteil_beteiligung_hilfeplan").aufgenommen == 2023
+
+
+def test_ampel_judges_each_quarter_against_the_zielwert_of_its_year() -> None:
+    """Zielwert 80 % until 2022, 85 % from 2023, none from 2024: the same 82 % is green in
+    2022-Q4 (80 %), yellow in 2023-Q1 (3 points short, tolerance 5), grey in 2024-Q1."""
+    from kennzahlen.ampel import berechne_ampel, check_config
+    from kennzahlen.pool import POOL_COLUMNS
+
+    raw = {
+        "basiszahlen": {"tt": {"tabelle": "teilhabeteam", "regel": "ereignisse"}},
+        "kennzahlen": [
+            {
+                "id": "q",
+                "titel": "Q",
+                "periodizitaet": "quartal",
+                "einheit": "anteil",
+                "richtung": "hoeher_besser",
+                "zielwert": 0.80,
+                "zielwerte": [
+                    {"gueltig_ab": 2023, "wert": 0.85},
+                    {"gueltig_ab": 2024, "wert": None},
+                ],
+                "zaehler": "tt",
+                "nenner": "tt",
+            }
+        ],
+    }
+    cat, problems = validate_catalog(raw)
+    assert problems == []
+    setup, problems = check_config(
+        {
+            "arbeitsfelder": {
+                "egh": {"titel": "EGH", "indikatoren": [{"kennzahl": "q", "regel": "zielwert"}]}
+            }
+        },
+        cat,
+    )
+    assert problems == []
+    quartale = ["2022-Q4", "2023-Q1", "2024-Q1"]
+    rows = [
+        dict(
+            kennzahl="q",
+            ebene="sozialraum",
+            raum="West",
+            periode=q,
+            zaehler=82,
+            nenner=100,
+            wert=0.82,
+        )
+        for q in quartale
+    ]
+    pool = pd.DataFrame(rows, columns=POOL_COLUMNS)
+    _, det = berechne_ampel(pool, setup, None, ["West"], quartale)
+    det = det.set_index("quartal")
+    assert det["farbe"].to_dict() == {"2022-Q4": "gruen", "2023-Q1": "gelb", "2024-Q1": "grau"}
+    assert det.loc["2022-Q4", "vergleichswert"] == 0.80
+    assert det.loc["2023-Q1", "vergleichswert"] == 0.85
+    assert nb(det.loc["2023-Q1", "begruendung"]).endswith(
+        "Zielwert mindestens 85,0 % um 3,0 Prozentpunkte verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
+    )
+    assert "kein Zielwert festgelegt → grau" in det.loc["2024-Q1", "begruendung"]

@@ -314,7 +314,7 @@ def _rule_problems(ind: Indikator, p: Parameter) -> list[str]:
     k = p.kennzahl
     out = []
     if p.regel == "zielwert":
-        if k.zielwert is None:
+        if not k.hat_zielwert:
             out.append(f"Regel zielwert: Kennzahl '{k.id}' hat im Katalog keinen zielwert")
         if not p.anteil and ind.toleranz is None:
             out.append(
@@ -494,16 +494,19 @@ def _basis_text(row: Mapping[str, Any], p: Parameter) -> str:
 
 
 def regel_zielwert(p: Parameter, grid: pd.DataFrame) -> pd.DataFrame:
-    """Target rule: met -> gruen; missed by at most the tolerance -> gelb; beyond -> rot."""
-    ziel = float(p.kennzahl.zielwert)  # type: ignore[arg-type]
+    """Target rule: met -> gruen; missed by at most the tolerance -> gelb; beyond -> rot.
+
+    Each value is judged against the Zielwert valid in the year of its period
+    (``Kennzahl.zielwert_im``); a year without a Zielwert gives grau."""
+    ziele = grid["periode"].map(p.kennzahl.zielwert_im).astype("float64")
     sign = 1.0 if p.richtung == "hoeher_besser" else -1.0
     out = grid.copy()
-    missed = _r((ziel - out["wert"]) * sign)  # > 0: target missed by that much
-    out["vergleichswert"] = ziel
-    out["schwelle_gelb"] = ziel
-    out["schwelle_rot"] = ziel - sign * p.toleranz
+    missed = _r((ziele - out["wert"]) * sign)  # > 0: target missed by that much
+    out["vergleichswert"] = ziele
+    out["schwelle_gelb"] = ziele
+    out["schwelle_rot"] = ziele - sign * p.toleranz
     out["abweichung"] = missed
-    no_data = out["wert"].isna()
+    no_data = out["wert"].isna() | ziele.isna()
     few = ~no_data & (out["faelle"].fillna(0) < p.min_faelle)
     out["farbe"] = np.select(
         [no_data, few, missed <= 0, missed <= _r(p.toleranz)],
@@ -511,11 +514,16 @@ def regel_zielwert(p: Parameter, grid: pd.DataFrame) -> pd.DataFrame:
         "rot",
     )
     op = "mindestens" if sign > 0 else "höchstens"
-    out["vergleich"] = f"Zielwert {op} {_wert(ziel, p)}"
+    out["vergleich"] = [
+        f"Zielwert {op} {_wert(z, p)}" if pd.notna(z) else "kein Zielwert" for z in ziele
+    ]
 
     def sentence(row: Mapping[str, Any]) -> str:
+        ziel = row["vergleichswert"]
         if pd.isna(row["wert"]):
             return f"{p.name}: kein Wert {_periode_text(row['periode'])} → grau"
+        if pd.isna(ziel):
+            return f"{p.name} {_periode_text(row['periode'])}: kein Zielwert festgelegt → grau"
         if row["farbe"] == "grau":
             return _zu_wenig(row, p, _basis_text(row, p))
         head = f"{p.name} {_periode_text(row['periode'])}: {_wert(row['wert'], p)}"
