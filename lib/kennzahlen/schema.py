@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .vocabulary import ARBEITSFELDER, FARBEN
+
 OHNE_ZUORDNUNG = "ohne Zuordnung"
 GESAMTSTADT = "Gesamtstadt"
 
@@ -134,8 +136,8 @@ SOZIALHILFE_LEISTUNGEN = (
     "hzp",
 )
 SETTINGS = ("ambulant", "stationaer")
-ARBEITSFELDER = ("jh", "egh", "ah", "es", "ws")
-FARBEN = ("gruen", "gelb", "rot")
+#: the colours a manual switch (ampel_schaltungen) may set: every Ampel colour but grau
+SCHALTFARBEN = tuple(c for c in FARBEN if c != "grau")
 GEBIET = Column("sozialraum", "gebiet")
 ROLLE = "rollen"
 
@@ -288,8 +290,8 @@ TABLES: dict[str, Table] = {
             (
                 Column("quartal", "quarter"),
                 Column("sozialraum", "sozialraum"),
-                Column("arbeitsfeld", "code", codes=ARBEITSFELDER),
-                Column("farbe", "code", codes=FARBEN),
+                Column("arbeitsfeld", "code", codes=tuple(ARBEITSFELDER)),
+                Column("farbe", "code", codes=SCHALTFARBEN),
                 Column("begruendung", "text"),
                 Column("geschaltet_am", "date"),
             ),
@@ -304,7 +306,7 @@ TABLES: dict[str, Table] = {
                 Column("quartal", "quarter"),
                 GEBIET,
                 Column("kennzahl", "vokabel", required=False, vokabular="kennzahlen"),
-                Column("arbeitsfeld", "code", required=False, codes=ARBEITSFELDER),
+                Column("arbeitsfeld", "code", required=False, codes=tuple(ARBEITSFELDER)),
                 Column("text", "text"),
                 Column("rolle", "vokabel", vokabular=ROLLE),
                 Column("datum", "date"),
@@ -320,7 +322,7 @@ TABLES: dict[str, Table] = {
                 Column("massnahme_id", "id"),
                 Column("quartal", "quarter"),
                 GEBIET,
-                Column("arbeitsfeld", "code", codes=ARBEITSFELDER),
+                Column("arbeitsfeld", "code", codes=tuple(ARBEITSFELDER)),
                 Column("anlass", "code", codes=("rot", "gelb")),
                 Column("massnahme", "text"),
                 Column("verantwortlich", "vokabel", vokabular=ROLLE),

@@ -67,7 +67,7 @@ def auffaellige(
 
     Columns: raum, kennzahl, aktuell, vorquartal, vorjahresquartal, grund (German).
     """
-    from ..products.quartalsmeldung import stichtag, vorquartal
+    from ..periods import stichtag, vorquartal
 
     raeume = list(raeume) if raeume is not None else [*sozialraeume(), GESAMTSTADT]
     sub = daten[daten["kennzahl"].isin(kennzahlen) & (daten["ebene"] != "stadtviertel")]

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import fmt
+from .. import fmt, periods
 
 STATUS_UEBERFAELLIG = "überfällig"
 
 
 def stichtag(quartal: str) -> pd.Timestamp:
     """The quarter-end Stichtag of 'YYYY-Qn'."""
-    return pd.Period(quartal.replace("-Q", "Q"), freq="Q").end_time.normalize()
+    return periods.quartal_ende(quartal)
 
 
 def gefuehrt(m: pd.DataFrame, quartal: str) -> bool:
@@ -51,7 +51,7 @@ def lage(m: pd.DataFrame, quartal: str) -> pd.DataFrame:
     """The measures that matter for a quarter's report: open at its Stichtag (overdue marked),
     or finished within the quarter; with ``offen``, ``ueberfaellig`` and ``erledigt_im_quartal``."""
     s = stichtag(quartal)
-    beginn = pd.Period(quartal.replace("-Q", "Q"), freq="Q").start_time.normalize()
+    beginn = periods.quartal_beginn(quartal)
     b = begonnen(m, quartal).copy()
     ende = pd.to_datetime(b["erledigt_am"])
     b["offen"] = offen_am(b, s)

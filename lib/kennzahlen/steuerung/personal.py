@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import fmt
+from .. import fmt, periods
 from ..geography import sozialraeume
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
 from .konfig import SteuerungConfig
@@ -59,15 +59,12 @@ class Bemessung:
 
 
 def _periode(quartal: str, periodizitaet: str) -> str:
-    if periodizitaet == "quartal":
-        return quartal
-    p = pd.Period(quartal.replace("-Q", "Q"), freq="Q")
-    return p.end_time.strftime("%Y-%m-%d")
+    return quartal if periodizitaet == "quartal" else periods.stichtag(quartal)
 
 
 def stellen_stichtag(personal: pd.DataFrame, quartal: str) -> pd.Timestamp | None:
     """The Stichtag of the staff list that applies to a quarter: the latest on or before its end."""
-    ende = pd.Period(quartal.replace("-Q", "Q"), freq="Q").end_time.normalize()
+    ende = periods.quartal_ende(quartal)
     tage = pd.to_datetime(personal["stichtag"]) if len(personal) else pd.Series(dtype="M8[ns]")
     tage = tage[tage <= ende]
     return None if tage.empty else pd.Timestamp(tage.max())

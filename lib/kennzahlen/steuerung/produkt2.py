@@ -142,9 +142,9 @@ def _weitere(erl: pd.DataFrame, quartal: str, raum: str, auff: pd.DataFrame) -> 
 
 def common_feld(arbeitsfeld: str) -> str:
     """An Arbeitsfeld's German name."""
-    from ..products.ampelbericht import FELDER
+    from ..vocabulary import ARBEITSFELDER
 
-    return FELDER.get(arbeitsfeld, arbeitsfeld)
+    return ARBEITSFELDER.get(arbeitsfeld, arbeitsfeld)
 
 
 def kernaussagen(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> list[str]:
@@ -229,7 +229,7 @@ def personal_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, raum
 
 
 def _stichtag(quartal: str) -> str:
-    from ..products.quartalsmeldung import stichtag
+    from ..periods import stichtag
 
     return stichtag(quartal)
 

@@ -12,15 +12,14 @@ from IPython.display import HTML
 from .. import fmt
 from ..products import common
 from ..schema import GESAMTSTADT
+from ..vocabulary import ARBEITSFELDER
 from . import erlaeuterungen as erl_mod
 from . import massnahmen as mn
 from . import tabellen
 
 
 def _felder() -> dict[str, str]:
-    from ..products.ampelbericht import FELDER
-
-    return FELDER
+    return dict(ARBEITSFELDER)
 
 
 def _licht(farbe: str) -> str:
