@@ -105,9 +105,10 @@ def auffaellig_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, ra
                 ],
             }
         )
-        tab.index = pd.Index(auff["raum"].tolist())
-        if raum != GESAMTSTADT:
-            tab = tab.set_index("Fallzahl")
+        # row labels are unique: the area and the Fallzahl (a Sozialraum's report: the Fallzahl)
+        tab.insert(0, "Gebiet", auff["raum"].tolist())
+        tab = tab.set_index(["Gebiet", "Fallzahl"] if raum == GESAMTSTADT else ["Fallzahl"])
+        tab = tab.drop(columns="Gebiet", errors="ignore")
         ohne = sum(1 for t in auff["erlaeuterungen"] if not t)
         cap = f"Auffällige Veränderungen im {fmt.periode(quartal)}: {len(auff)}, davon {ohne} noch ohne Erläuterung"
         teile.append(common.styled(tab, caption=cap).data)
