@@ -3,6 +3,7 @@ Kennzahlen (kennzahlen.katalogversionen), and how Produkt 3 shows them. Hand-com
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import matplotlib
@@ -16,6 +17,9 @@ from kennzahlen.catalog import CatalogError, load_catalog, validate_catalog  # n
 from kennzahlen.geography import sozialraeume  # noqa: E402
 from kennzahlen.products import versionen, wirkung  # noqa: E402
 from kennzahlen.schema import GESAMTSTADT  # noqa: E402
+
+#: the module (its name in the package is the function wirkung.matrix)
+wirkung_matrix = importlib.import_module("kennzahlen.products.wirkung.matrix")
 
 
 def nb(text: str) -> str:
@@ -74,8 +78,8 @@ def test_a_zielwert_set_later_never_judges_an_earlier_year() -> None:
     k = kennzahl(zielwerte=[{"gueltig_ab": 2024, "wert": 0.5}])
     assert k.hat_zielwert and k.zielwert_im(2021) is None
     assert wirkung.erreicht(k, 0.1, "2021") is None
-    assert wirkung._status(k, 0.1, "2021") == "ohne Zielwert"
-    assert wirkung._status(k, 0.1, "2024") == "nicht erreicht"
+    assert wirkung_matrix._status(k, 0.1, "2021") == "ohne Zielwert"
+    assert wirkung_matrix._status(k, 0.1, "2024") == "nicht erreicht"
 
 
 def test_the_shipped_nahfeld_kennzahl_2022_and_2023() -> None:
@@ -157,12 +161,13 @@ def test_added_kennzahl_is_not_in_earlier_years() -> None:
 def test_bad_versions_are_refused_with_entry_and_line(tmp_path: Path) -> None:
     path = tmp_path / "kennzahlen.yaml"
     path.write_text(
-        HEAD
-        + "  - {id: a, titel: A, periodizitaet: quartal, einheit: anteil, richtung: hoeher_besser,\n"
+        HEAD + "  - {id: a, titel: A, periodizitaet: quartal, einheit: anteil,\n"
+        "     richtung: hoeher_besser,\n"
         "     zaehler: tt, nenner: tt, zielwert: 0.9,\n"
         "     zielwerte: [{gueltig_ab: 2024, wert: 0.8}, {gueltig_ab: 2023, wert: 85}],\n"
         "     definitionen: [{gueltig_ab: 2022-Q5, definition: neu, aenderung: warum}]}\n"
-        "  - {id: b, titel: B, periodizitaet: jahr, zaehler: tt, aufgenommen: 2023, gestrichen: 2022}\n"
+        "  - {id: b, titel: B, periodizitaet: jahr, zaehler: tt, aufgenommen: 2023,\n"
+        "     gestrichen: 2022}\n"
         "  - {id: c, titel: C, periodizitaet: jahr, zaehler: tt, aufgenommen: 2023,\n"
         "     definitionen: [{gueltig_ab: 2021-Q1, definition: alt, aenderung: x}]}\n",
         encoding="utf-8",
@@ -174,11 +179,11 @@ def test_bad_versions_are_refused_with_entry_and_line(tmp_path: Path) -> None:
         "Kennzahl 'a' (Zeile 4), definitionen.0.gueltig_ab: gueltig_ab '2022-Q5' ist kein Quartal "
         "(JJJJ-Qn, z. B. 2022-Q3)" in msg
     )
-    assert "Kennzahl 'b' (Zeile 8): gestrichen (2022) muss nach aufgenommen (2023) liegen" in msg
-    assert "Kennzahl 'c' (Zeile 9): eine Version gilt vor dem Jahr der Aufnahme (2023)" in msg
+    assert "Kennzahl 'b' (Zeile 9): gestrichen (2022) muss nach aufgenommen (2023) liegen" in msg
+    assert "Kennzahl 'c' (Zeile 11): eine Version gilt vor dem Jahr der Aufnahme (2023)" in msg
     path.write_text(
-        HEAD
-        + "  - {id: a, titel: A, periodizitaet: quartal, einheit: anteil, richtung: hoeher_besser,\n"
+        HEAD + "  - {id: a, titel: A, periodizitaet: quartal, einheit: anteil,\n"
+        "     richtung: hoeher_besser,\n"
         "     zaehler: tt, nenner: tt, zielwert: 0.9,\n"
         "     zielwerte: [{gueltig_ab: 2024, wert: 0.8}, {gueltig_ab: 2023, wert: 85}]}\n",
         encoding="utf-8",
@@ -259,6 +264,7 @@ def test_ampel_judges_each_quarter_against_the_zielwert_of_its_year() -> None:
     assert det.loc["2022-Q4", "vergleichswert"] == 0.80
     assert det.loc["2023-Q1", "vergleichswert"] == 0.85
     assert nb(det.loc["2023-Q1", "begruendung"]).endswith(
-        "Zielwert mindestens 85,0 % um 3,0 Prozentpunkte verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
+        "Zielwert mindestens 85,0 % um 3,0 Prozentpunkte verfehlt "
+        "(höchstens 5,0 Prozentpunkte) → gelb"
     )
     assert "kein Zielwert festgelegt → grau" in det.loc["2024-Q1", "begruendung"]

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kennzahlen.reading import InvalidInput, Problem, RawData, read_file, read_raw
+from kennzahlen.reading import RawData, read_file, read_raw
+from kennzahlen.reading_checks import InvalidInput, Problem
 from kennzahlen.schema import OHNE_ZUORDNUNG, TABLES, output_dtypes
 
 CORPUS = Path(__file__).parent / "corpus" / "bad"
@@ -157,11 +158,13 @@ CORPUS_EXPECTED = {
     ),
     "stand_in_future": (
         "jugendhilfe_2099-04-12.csv", None, None, "2099-04-12",
-        "jugendhilfe_2099-04-12.csv: Der Stand im Dateinamen (12.04.2099) liegt nach dem Tag des Laufs",
+        "jugendhilfe_2099-04-12.csv: Der Stand im Dateinamen (12.04.2099) liegt nach dem Tag des "
+            "Laufs",
     ),
     "same_stand": (
         "jugendhilfe_2023-04-12.csv", None, None, "jugendhilfe_2023-04-12.xlsx",
-        "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand 12.04.2023",
+        "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand "
+            "12.04.2023",
     ),
     # the steering tables (kennzahlen.steuerung): lists from config and rules across a row
     "rolle_ist_person": (
@@ -177,7 +180,8 @@ CORPUS_EXPECTED = {
     ),
     "erledigt_ohne_ergebnis": (
         "massnahmen_2024-01-20.csv", 2, "ergebnis", "",
-        "massnahmen_2024-01-20.csv, Zeile 2, Spalte 'ergebnis': Status erledigt braucht ein Ergebnis",
+        "massnahmen_2024-01-20.csv, Zeile 2, Spalte 'ergebnis': Status erledigt braucht ein "
+        "Ergebnis",
     ),
     "erlaeuterung_ohne_bezug": (
         "erlaeuterungen_2024-01-20.csv", 3, "kennzahl", "",
@@ -205,13 +209,14 @@ CORPUS_EXPECTED = {
     ),
     "unknown_dienst": (
         "personal_2024-01-10.csv", 2, "dienst", "Jugendgerichtshilfe",
-        "personal_2024-01-10.csv, Zeile 2, Spalte 'dienst': Dienst unbekannt: 'Jugendgerichtshilfe' "
-        "(erlaubt: SD-F, Fallmanagement EGH, Teilhabeteam, Fallmanagement AH",
+        "personal_2024-01-10.csv, Zeile 2, Spalte 'dienst': Dienst unbekannt: "
+        "'Jugendgerichtshilfe' (erlaubt: SD-F, Fallmanagement EGH, Teilhabeteam, Fallmanagement AH",
     ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
-        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 und "
-        "Windows-1252",
+        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
+            "und Windows-1252"
+        ,
     ),
 }
 # fmt: on
@@ -311,9 +316,9 @@ GOOD = {
     "erlaeuterungen": "quartal;sozialraum;kennzahl;arbeitsfeld;text;rolle;datum\n"
     "2021-Q4;Gesamtstadt;jh_hze_stationaer;;Zwei Geschwistergruppen;fachkoordination  JUGENDHILFE;"
     "2022-01-10\n",
-    "massnahmen": "massnahme_id;quartal;sozialraum;arbeitsfeld;anlass;massnahme;verantwortlich;frist;"
-    "status;erledigt_am;ergebnis\nM-1;2021-Q4;West;ah;Rot;Fallkonferenz;Fachplanung Altenhilfe;"
-    "31.03.2022;offen;;\n",
+    "massnahmen": "massnahme_id;quartal;sozialraum;arbeitsfeld;anlass;massnahme;verantwortlich;"
+    "frist;status;erledigt_am;ergebnis\n"
+    "M-1;2021-Q4;West;ah;Rot;Fallkonferenz;Fachplanung Altenhilfe;31.03.2022;offen;;\n",
     "personal": "stichtag;sozialraum;dienst;vzae\n2021-12-31;West;sd-f;4,5\n",
 }
 
@@ -679,7 +684,7 @@ def test_default_raumgliederung_comes_from_config(tmp_path: Path) -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_both_date_styles_parse_to_the_same_day(day: dt.date) -> None:
-    from kennzahlen.reading import _parse_dates
+    from kennzahlen.reading_checks import _parse_dates
 
     s = pd.Series([day.isoformat(), day.strftime("%d.%m.%Y"), f"{day.day}.{day.month}.{day.year}"])
     assert _parse_dates(s).tolist() == [pd.Timestamp(day)] * 3

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kennzahlen import demo_steuerung, runner
+from kennzahlen import runner
+from kennzahlen.demo import steuerung_daten as demo_steuerung
 
 CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SEITEN = [

@@ -15,19 +15,15 @@ and ``zielwert`` and lists later ones with the period they apply from:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-QUARTAL_RE = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from . import periods
+from .configfile import StrictModel
 
 
-class Definitionsversion(_Strict):
+class Definitionsversion(StrictModel):
     """A later definition of a Kennzahl, valid from a quarter on (a break in the series)."""
 
     gueltig_ab: str
@@ -38,12 +34,12 @@ class Definitionsversion(_Strict):
     @classmethod
     def _quartal(cls, v: object) -> str:
         text = str(v).strip().upper()
-        if not QUARTAL_RE.match(text):
+        if not periods.ist_quartal(text):
             raise ValueError(f"gueltig_ab '{v}' ist kein Quartal (JJJJ-Qn, z. B. 2022-Q3)")
         return text
 
 
-class Zielwertaenderung(_Strict):
+class Zielwertaenderung(StrictModel):
     """A Zielwert valid from a year on (``wert: null``: from then on no Zielwert)."""
 
     gueltig_ab: int = Field(ge=1900, le=2100)
@@ -72,18 +68,13 @@ class Bruch:
 
 def jahr_von(periode: object) -> int:
     """The year of a pool period: 'YYYY', 'YYYY-Qn' or a Stichtag 'YYYY-MM-DD'."""
-    return int(str(periode)[:4])
+    return int(periods.jahr_von(periode))
 
 
 def quartal_von(periode: object) -> str:
-    """The quarter of a pool period ('YYYY' counts as its 4th quarter)."""
+    """The quarter of a pool period ('YYYY' counts as its 4th quarter, a day its quarter)."""
     text = str(periode)
-    if QUARTAL_RE.match(text):
-        return text
-    if len(text) == 4:
-        return f"{text}-Q4"
-    month = int(text[5:7])
-    return f"{text[:4]}-Q{(month - 1) // 3 + 1}"
+    return periods.quartal_von(text) or periods.quartal_von_tag(text)
 
 
 def probleme(k) -> list[str]:
@@ -155,7 +146,7 @@ def brueche(k, bis: object | None = None) -> list[Bruch]:
 
 
 def gilt_im(k, jahr: object) -> bool:
-    """Whether the Kennzahl belongs to the catalog in a year (between aufgenommen and gestrichen)."""
+    """Whether the Kennzahl belongs to the catalog in a year (aufgenommen <= year < gestrichen)."""
     j = jahr_von(jahr)
     return (k.aufgenommen is None or k.aufgenommen <= j) and (
         k.gestrichen is None or j < k.gestrichen

@@ -1,7 +1,7 @@
 """Checks of the raw tables beyond single values: lists from config and rules across a row.
 
-:mod:`kennzahlen.reading` calls these while it validates a file, so a problem here is bad input
-like any other: named with file, line, column and value, and nothing is written.
+:mod:`kennzahlen.reading_checks` calls these while it validates a file, so a problem here is bad
+input like any other: named with file, line, column and value, and nothing is written.
 
 - Vocabularies (``Column.kind == "vokabel"``): ``rollen`` and ``dienste`` from
   ``config/steuerung.yaml``, ``kennzahlen`` from the catalog. A value matches without regard to
@@ -57,7 +57,10 @@ def vokabel_meldung(name: str, value: str) -> str:
     else:
         liste = f"erlaubt: {', '.join(erlaubt)} – aus {wo}"
     if name == "rollen":
-        return f"Rolle unbekannt: '{value}'; hier steht eine Rolle, nie der Name einer Person ({liste})"
+        return (
+            f"Rolle unbekannt: '{value}'; hier steht eine Rolle, nie der Name einer Person "
+            f"({liste})"
+        )
     if name == "dienste":
         return f"Dienst unbekannt: '{value}' ({liste})"
     if name == "kennzahlen":
@@ -168,12 +171,12 @@ REGELN: dict[str, Regel] = {
 
 def probleme(table, parsed: pd.DataFrame, raw: pd.DataFrame, datei: str) -> list:
     """The problems of the row rules of ``table`` (``Table.checks``) in one file."""
-    from .reading import Problem
+    from .reading_checks import Problem
 
     out = []
     for name in table.checks:
         regel = REGELN.get(name)
         if regel is None:
-            continue  # e.g. ende_nach_beginn, checked by pandera in kennzahlen.reading
+            continue  # e.g. ende_nach_beginn, checked by pandera in kennzahlen.reading_checks
         out += [Problem(datei, z, col, w, msg) for z, col, w, msg in regel(parsed, raw)]
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .. import fmt, plots
+from .. import farben, fmt, plots
 from ..catalog import Kennzahl
 
 
@@ -44,7 +44,7 @@ def diagramm(
     reihe: pd.DataFrame, k: Kennzahl, titel: str, prozent: bool, hervorheben: str | None
 ) -> Figure:
     """The yearly series with the Zielwert valid in each year (a step where it changed) and every
-    break of the definition as a dotted line with its quarter."""
+    break of the definition as a dotted line with its quarter; the alt text says both."""
     jahre = [str(j) for j in reihe.index]
     ziele = [k.zielwert_im(j) for j in jahre]
     konstant = len(set(ziele)) == 1
@@ -57,43 +57,47 @@ def diagramm(
     )
     ax = fig.axes[0]
     if not konstant:
-        for i, z in enumerate(ziele):
-            if z is not None:
-                ax.hlines(
-                    z,
-                    max(i - 0.5, 0),
-                    min(i + 0.5, len(jahre) - 1),
-                    color="black",
-                    linestyle="--",
-                    linewidth=1,
-                )
-        first = ziele[0]
-        if first is not None:
-            bis = int(jahre[ziele.index(next(z for z in ziele if z != first))]) - 1
-            ax.text(
-                0,
-                first,
-                f" Zielwert {_wert(k, first)} (bis {bis})",
-                va="bottom",
-                ha="left",
-                fontsize=8.5,
+        _zielwert_stufen(ax, k, jahre, ziele)
+    _bruch_linien(ax, k, jahre)
+    zusatz = bruch_saetze(k, jahre)
+    if zusatz:
+        plots.beschreibe(fig, getattr(fig, "kz_alt", ""), *zusatz)
+    return fig
+
+
+def _zielwert_stufen(ax, k: Kennzahl, jahre: list[str], ziele: list[float | None]) -> None:
+    """The Zielwert of each year as a dashed step, labelled at the first and the last year."""
+    for i, z in enumerate(ziele):
+        if z is not None:
+            ax.hlines(
+                z,
+                max(i - 0.5, 0),
+                min(i + 0.5, len(jahre) - 1),
+                color=farben.SCHWARZ,
+                linestyle="--",
+                linewidth=1,
             )
-        last = ziele[-1]
-        if last is not None:
-            seit = k.zielwert_seit(jahre[-1])
-            ax.text(
-                len(jahre) - 1,
-                last,
-                f" Zielwert {_wert(k, last)} (ab {seit})",
-                va="bottom",
-                ha="right",
-                fontsize=8.5,
-            )
+    first, last = ziele[0], ziele[-1]
+    if first is not None:
+        bis = int(jahre[ziele.index(next(z for z in ziele if z != first))]) - 1
+        ax.text(0, first, f" Zielwert {_wert(k, first)} (bis {bis})", **_TEXT, ha="left")
+    if last is not None:
+        seit = k.zielwert_seit(jahre[-1])
+        ax.text(
+            len(jahre) - 1, last, f" Zielwert {_wert(k, last)} (ab {seit})", **_TEXT, ha="right"
+        )
+
+
+_TEXT = {"va": "bottom", "fontsize": 8.5, "color": farben.TEXT}
+
+
+def _bruch_linien(ax, k: Kennzahl, jahre: list[str]) -> None:
+    """Each break of the definition inside the years shown: a dotted line with its quarter."""
     for b in k.brueche(bis=f"{jahre[-1]}-Q4"):
         x = _x_bruch(jahre, b.quartal)
         if x is None:
             continue
-        ax.axvline(x, color="#3d4852", linestyle=":", linewidth=1.6)
+        ax.axvline(x, color=farben.TEXT_LEISE, linestyle=":", linewidth=1.6)
         ax.text(
             x,
             1.0,
@@ -102,8 +106,8 @@ def diagramm(
             va="top",
             ha="left",
             fontsize=8,
+            color=farben.TEXT,
         )
-    return fig
 
 
 def bruch_saetze(k: Kennzahl, jahre: list[str]) -> list[str]:
@@ -132,14 +136,15 @@ def bruch_saetze(k: Kennzahl, jahre: list[str]) -> list[str]:
             z = next(z for z in k.zielwerte if z.gueltig_ab == k.zielwert_seit(jahre[i]))
             grund = f" {z.grund.rstrip('.')}." if z.grund else ""
             out.append(
-                f"Zielwert bis {int(jahre[i]) - 1}: {_wert(k, alt)}, ab {jahre[i]}: {_wert(k, neu)} "
-                f"(gestrichelte Linie); jedes Jahr wird an seinem Zielwert gemessen.{grund}"
+                f"Zielwert bis {int(jahre[i]) - 1}: {_wert(k, alt)}, ab {jahre[i]}: "
+                f"{_wert(k, neu)} (gestrichelte Linie); jedes Jahr wird an seinem Zielwert "
+                f"gemessen.{grund}"
             )
     return out
 
 
 def aenderungen(kennzahlen: list[Kennzahl], jahre: list[str]) -> pd.DataFrame:
-    """The catalog's changes within the years shown: added, dropped, new definition, new Zielwert."""
+    """The catalog's changes within the years shown: added, dropped, new definition or Zielwert."""
     jahre = [str(j) for j in jahre]
     von, bis = int(jahre[0]), int(jahre[-1])
     rows = []

@@ -12,11 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from .. import paths
-from ..catalog import Catalog, german_error, load_catalog
-from ..configfile import read_yaml
+from ..catalog import Catalog, load_catalog
+from ..configfile import StrictModel, problem_lines, problems_message, read_yaml
 
 CONFIG_FILE = "steuerung.yaml"
 #: the periodicities a case weight may count: a stock at the quarter end or events in the quarter
@@ -27,11 +27,7 @@ class SteuerungConfigError(ValueError):
     """``config/steuerung.yaml`` is invalid; the message names every problem."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Auffaellig(_Strict):
+class Auffaellig(StrictModel):
     """When a change in the Quartalsmeldung is notable (and wants an explanation)."""
 
     vorquartal_prozent: float = Field(default=10.0, gt=0)
@@ -39,7 +35,7 @@ class Auffaellig(_Strict):
     mindestens_faelle: int = Field(default=10, ge=0)
 
 
-class Dienst(_Strict):
+class Dienst(StrictModel):
     """A staff service: its title and the weight of each kind of case it works on."""
 
     titel: str
@@ -53,13 +49,13 @@ class Dienst(_Strict):
         return self
 
 
-class Personalbemessung(_Strict):
+class Personalbemessung(StrictModel):
     """The staff services (keys as they appear in the column ``dienst`` of ``personal``)."""
 
     dienste: dict[str, Dienst] = Field(default_factory=dict)
 
 
-class SteuerungConfig(_Strict):
+class SteuerungConfig(StrictModel):
     """The whole ``config/steuerung.yaml``."""
 
     rollen: list[str] = Field(default_factory=list)
@@ -102,10 +98,7 @@ def check(raw: Any, catalog: Catalog) -> tuple[SteuerungConfig | None, list[str]
     try:
         cfg = SteuerungConfig.model_validate(raw)
     except ValidationError as exc:
-        return None, [
-            f"{'.'.join(str(x) for x in e['loc']) or '(Datei)'}: {german_error(e)}"
-            for e in exc.errors()
-        ]
+        return None, problem_lines(exc)
     problems = []
     ids = {k.id: k for k in catalog.kennzahlen}
     for name, dienst in cfg.personalbemessung.dienste.items():
@@ -140,7 +133,7 @@ def _load(path_str: str, mtime_ns: int, size: int) -> SteuerungConfig:
     raw = read_yaml(path, SteuerungConfigError, "die Steuerungs-Konfiguration")
     cfg, problems = check(raw, load_catalog())
     if problems:
-        head = f"{path}: die Steuerungs-Konfiguration ist ungültig ({len(problems)} Problem(e)):"
-        raise SteuerungConfigError("\n".join([head, *[f"  - {p}" for p in problems]]))
+        kopf = "die Steuerungs-Konfiguration ist ungültig"
+        raise SteuerungConfigError(problems_message(path, kopf, problems))
     assert cfg is not None
     return cfg

@@ -110,7 +110,10 @@ def auffaellig_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, ra
         tab = tab.set_index(["Gebiet", "Fallzahl"] if raum == GESAMTSTADT else ["Fallzahl"])
         tab = tab.drop(columns="Gebiet", errors="ignore")
         ohne = sum(1 for t in auff["erlaeuterungen"] if not t)
-        cap = f"Auffällige Veränderungen im {fmt.periode(quartal)}: {len(auff)}, davon {ohne} noch ohne Erläuterung"
+        cap = (
+            f"Auffällige Veränderungen im {fmt.periode(quartal)}: {len(auff)}, davon {ohne} "
+            "noch ohne Erläuterung"
+        )
         teile.append(common.styled(tab, caption=cap).data)
     weitere = _weitere(erl, quartal, raum, auff)
     if weitere is not None:

@@ -68,7 +68,7 @@ def begruendungen(
 
 
 def details(det: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> pd.DataFrame:
-    """The indicators behind an area's lights with the explanations of their Kennzahl (HTML-safe)."""
+    """The indicators behind an area's lights with the explanations of their Kennzahl (escaped)."""
     from ..products import ampelbericht
 
     tab = ampelbericht.details(det, raum)
@@ -79,7 +79,7 @@ def details(det: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> pd.
 
 
 def auffaellige_html(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> HTML | None:
-    """For the city's report: the Sozialräume's red, yellow and switched lights, with explanations."""
+    """For the city's report: the Sozialräume's red, yellow and switched lights, explained."""
     from ..products import ampelbericht
 
     if lichter.empty:
@@ -89,8 +89,8 @@ def auffaellige_html(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> H
     kopf = "<h2>Auffällige Ampeln in den Sozialräumen</h2>"
     if rows.empty:
         return HTML(
-            kopf
-            + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde geschaltet.</p>"
+            kopf + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde "
+            "geschaltet.</p>"
         )
     tab = ampelbericht.begruendungen(rows)
     tab["Erläuterung"] = erlaeuterungen_zu_lichtern(rows, pool_dir, quartal)

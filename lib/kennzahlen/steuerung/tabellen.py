@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..reading import empty_frame
+from ..reading_checks import empty_frame
 from ..schema import TABLES
 
 POOL_TABELLEN = ("erlaeuterungen", "massnahmen", "personal")
