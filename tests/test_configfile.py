@@ -18,6 +18,7 @@ from kennzahlen import (
     pdf,
 )
 from kennzahlen.configfile import StrictLoader, load_yaml_text
+from kennzahlen.steuerung import konfig as steuerung
 
 CONFIG = paths.CONFIG
 
@@ -35,6 +36,7 @@ def _loaders():
         ("verteiler.yaml", lambda p: mail.load_verteiler(p), mail.VerteilerError),
         ("abdeckung.yaml", lambda p: abdeckung.load_config(p), abdeckung.AbdeckungConfigError),
         ("geographie.yaml", lambda p: geography.load_config(p), geography.GeografieError),
+        ("steuerung.yaml", lambda p: steuerung.load_config(p), steuerung.SteuerungConfigError),
         ("pdf.yaml", lambda p: pdf.load_config(p), pdf.PdfFehler),
     ]
 

@@ -166,6 +166,52 @@ CORPUS_EXPECTED = {
         "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand "
             "12.04.2023",
     ),
+    # the steering tables (kennzahlen.steuerung): lists from config and rules across a row
+    "rolle_ist_person": (
+        "massnahmen_2024-01-20.csv", 3, "verantwortlich", "Frau Müller",
+        "massnahmen_2024-01-20.csv, Zeile 3, Spalte 'verantwortlich': Rolle unbekannt: "
+        "'Frau Müller'; hier steht eine Rolle, nie der Name einer Person (erlaubt: "
+        "Abteilungsleitung, Sozialraumteamleitung,",
+    ),
+    "frist_vor_quartal": (
+        "massnahmen_2024-01-20.csv", 2, "frist", "30.11.2022",
+        "massnahmen_2024-01-20.csv, Zeile 2, Spalte 'frist': Frist vor dem Quartal: '30.11.2022' "
+        "liegt vor dem Beginn von 2023-Q3",
+    ),
+    "erledigt_ohne_ergebnis": (
+        "massnahmen_2024-01-20.csv", 2, "ergebnis", "",
+        "massnahmen_2024-01-20.csv, Zeile 2, Spalte 'ergebnis': Status erledigt braucht ein "
+        "Ergebnis",
+    ),
+    "erlaeuterung_ohne_bezug": (
+        "erlaeuterungen_2024-01-20.csv", 3, "kennzahl", "",
+        "erlaeuterungen_2024-01-20.csv, Zeile 3, Spalte 'kennzahl': Bezug fehlt: bitte entweder "
+        "kennzahl",
+    ),
+    "unknown_kennzahl": (
+        "erlaeuterungen_2024-01-20.csv", 2, "kennzahl", "jh_hze_stationaer_neu",
+        "erlaeuterungen_2024-01-20.csv, Zeile 2, Spalte 'kennzahl': Kennzahl unbekannt: "
+        "'jh_hze_stationaer_neu' (erlaubt ist eine id aus config/kennzahlen.yaml",
+    ),
+    "unknown_gebiet": (
+        "erlaeuterungen_2024-01-20.csv", 2, "sozialraum", "Ulm",
+        "erlaeuterungen_2024-01-20.csv, Zeile 2, Spalte 'sozialraum': Gebiet unbekannt: 'Ulm' "
+        "(erlaubt: Böfingen, Eselsberg, Mitte/Ost, West, Wiblingen oder Gesamtstadt)",
+    ),
+    "bad_decimal": (
+        "personal_2024-01-10.csv", 3, "vzae", "3,5 VZÄ",
+        "personal_2024-01-10.csv, Zeile 3, Spalte 'vzae': Keine Zahl: '3,5 VZÄ' (erwartet z. B. "
+        "2,5 oder 2.5",
+    ),
+    "negative_vzae": (
+        "personal_2024-01-10.csv", 2, "vzae", "-1",
+        "personal_2024-01-10.csv, Zeile 2, Spalte 'vzae': Wert negativ: '-1'",
+    ),
+    "unknown_dienst": (
+        "personal_2024-01-10.csv", 2, "dienst", "Jugendgerichtshilfe",
+        "personal_2024-01-10.csv, Zeile 2, Spalte 'dienst': Dienst unbekannt: "
+        "'Jugendgerichtshilfe' (erlaubt: SD-F, Fallmanagement EGH, Teilhabeteam, Fallmanagement AH",
+    ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
         "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
@@ -267,6 +313,13 @@ GOOD = {
     "W1;2021-03-01;mietschulden;uws;141\n",
     "ampel_schaltungen": "quartal;sozialraum;arbeitsfeld;farbe;begruendung;geschaltet_am\n"
     '2021-q4;Wiblingen;JH;Gelb;"Neue Wohngruppe; Anstieg erwartet";2022-01-10\n',
+    "erlaeuterungen": "quartal;sozialraum;kennzahl;arbeitsfeld;text;rolle;datum\n"
+    "2021-Q4;Gesamtstadt;jh_hze_stationaer;;Zwei Geschwistergruppen;fachkoordination  JUGENDHILFE;"
+    "2022-01-10\n",
+    "massnahmen": "massnahme_id;quartal;sozialraum;arbeitsfeld;anlass;massnahme;verantwortlich;"
+    "frist;status;erledigt_am;ergebnis\n"
+    "M-1;2021-Q4;West;ah;Rot;Fallkonferenz;Fachplanung Altenhilfe;31.03.2022;offen;;\n",
+    "personal": "stichtag;sozialraum;dienst;vzae\n2021-12-31;West;sd-f;4,5\n",
 }
 
 
@@ -291,6 +344,11 @@ def test_every_table_read_with_contract_columns_and_dtypes(tmp_path: Path) -> No
     assert data.tables["transferleistungen"]["sozialraum"].tolist() == [OHNE_ZUORDNUNG]
     assert data.tables["teilhabeteam"]["sozialraum"].tolist() == [OHNE_ZUORDNUNG]
     assert data.tables["sozialhilfe"]["sozialraum"].tolist() == ["Böfingen"]
+    # configured spelling of roles and services; decimal comma
+    assert data.tables["erlaeuterungen"]["rolle"].tolist() == ["Fachkoordination Jugendhilfe"]
+    assert data.tables["erlaeuterungen"]["arbeitsfeld"].isna().all()
+    assert data.tables["massnahmen"]["anlass"].tolist() == ["rot"]
+    assert data.tables["personal"][["dienst", "vzae"]].values.tolist() == [["SD-F", 4.5]]
 
 
 def test_table_without_file_is_empty_with_dtypes(tmp_path: Path) -> None:

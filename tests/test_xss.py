@@ -33,6 +33,9 @@ EVIL_STV = "Neustadt<svg onload=alert(6)>"
 EVIL_TITEL = "<img src=x onerror=alert(7)>"
 EVIL_DEF = "<script>alert(8)</script>"
 EVIL_QUELLE = '=HYPERLINK("http://x.invalid","klick")<img src=x onerror=alert(9)>'
+#: free text of the steering deliveries: escaped in the internal products, absent from Produkt 3
+EVIL_ERL = "Clearing<img src=x onerror=alert(10)>stelle"
+EVIL_MASSNAHME = "=Fallkonferenz<script>alert(11)</script>"
 CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 #: one Kennzahl per product whose catalog texts get markup
 CATALOG_IDS = (
@@ -65,6 +68,23 @@ def _hostile_project(tmp: Path) -> Path:
             k.update(titel=f"{k['titel']} {EVIL_TITEL}", quelle=EVIL_QUELLE, definition=EVIL_DEF)
     cat.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     return home
+
+
+def _hostile_steering(raw: Path) -> None:
+    """An explanation and a measure whose free text carries markup (newest Stand: they win)."""
+    (raw / "erlaeuterungen_2024-01-25.csv").write_text(
+        "quartal;sozialraum;kennzahl;arbeitsfeld;text;rolle;datum\n"
+        f"2023-Q4;Gesamtstadt;jh_uma_gesamt;;{EVIL_ERL};Fachkoordination Jugendhilfe;2024-01-25\n"
+        f"2023-Q4;{EVIL_RAUM};;ah;{EVIL_ERL};Fachplanung Altenhilfe;2024-01-25\n",
+        encoding="utf-8",
+    )
+    (raw / "massnahmen_2024-01-25.csv").write_text(
+        "massnahme_id;quartal;sozialraum;arbeitsfeld;anlass;massnahme;verantwortlich;frist;status;"
+        "erledigt_am;ergebnis\n"
+        f"M-2023-03;2023-Q3;{EVIL_RAUM};ah;rot;{EVIL_MASSNAHME};Fachplanung Altenhilfe;30.11.2023;"
+        "offen;;\n",
+        encoding="utf-8",
+    )
 
 
 def _hostile_raw(raw: Path) -> None:
@@ -134,6 +154,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     run("demo", "--out", str(tmp / "raw"))
     _hostile_raw(tmp / "raw")
+    _hostile_steering(tmp / "raw")
     run("pool", "--raw", str(tmp / "raw"), "--out", str(tmp / "pool"))
     run(
         "report",
@@ -173,7 +194,9 @@ def test_no_report_and_no_index_carries_active_markup(hostile):
     for page in pages:
         text = page.read_text("utf-8")
         found = _active(text) + [
-            s for s in (EVIL_RAUM, EVIL_STV, EVIL_TITEL, EVIL_DEF) if s in text
+            s
+            for s in (EVIL_RAUM, EVIL_STV, EVIL_TITEL, EVIL_DEF, EVIL_ERL, EVIL_MASSNAHME)
+            if s in text
         ]
         if found:
             problems[str(page.relative_to(hostile["reports"]))] = found[:5]
@@ -183,6 +206,23 @@ def test_no_report_and_no_index_carries_active_markup(hostile):
     ).read_text("utf-8")
     assert "West&lt;img src=x onerror=alert(5)&gt;" in west  # the name is there, as text
     assert "&lt;img src=x onerror=alert(9)&gt;" in west  # the catalog's quelle, as text
+
+
+def test_free_text_is_escaped_inside_and_never_public(hostile):
+    """Explanations and measures are shown as text in Produkt 2 and 4, and never in Produkt 3."""
+    seite = {
+        p.relative_to(hostile["reports"]).as_posix(): p.read_text("utf-8")
+        for p in hostile["reports"].rglob("*.html")
+    }
+    erl = "Clearing&lt;img src=x onerror=alert(10)&gt;stelle"
+    assert erl in seite["2_quartalsmeldung/gesamtstadt.html"]
+    assert erl in seite["4_ampel/gesamtstadt.html"]
+    mass = "=Fallkonferenz&lt;script&gt;alert(11)&lt;/script&gt;"
+    assert mass in seite["4_ampel/gesamtstadt.html"]
+    for name, text in seite.items():
+        if name.startswith("3_wirkungskennzahlen/"):
+            assert "Clearing" not in text and "Fallkonferenz" not in text, name
+            assert "alert(10)" not in text and "alert(11)" not in text, name
 
 
 def test_mail_bodies_are_plain_text(hostile):
@@ -202,8 +242,14 @@ def test_mail_bodies_are_plain_text(hostile):
 
 def test_excel_attachment_has_no_formula(hostile):
     for path in sorted(hostile["reports"].glob("2_quartalsmeldung/*.xlsx")):
-        xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode("utf-8")
-        assert "<f>" not in xml, path.name
+        sheets = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == 2, sheets  # Erfassungsbogen and Personalbemessung
+        for sheet in sheets:
+            xml = zipfile.ZipFile(path).read(sheet).decode("utf-8")
+            assert "<f>" not in xml, (path.name, sheet)
+        staff = openpyxl.load_workbook(path)["Personalbemessung"]
+        values = [c.value for row in staff.iter_rows(min_row=5, min_col=3) for c in row]
+        assert any(isinstance(v, float) for v in values)
         ws = openpyxl.load_workbook(path).active
         texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         quellen = [c for c in texts if c.value == EVIL_QUELLE]

@@ -18,8 +18,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from . import katalogversionen as versionen
 from . import paths
 from .configfile import StrictModel, error_location, german_error, load_yaml_text, problems_message
+from .katalogversionen import Bruch, Definitionsversion, Zielwertaenderung
 from .periods import Periodizitaet
 from .schema import BOOL_FALSE, BOOL_TRUE, TABLES
 from .vocabulary import (
@@ -106,6 +108,11 @@ class Kennzahl(StrictModel):
     grund: str = ""
     benoetigte_daten: str = ""
     gruppe: str = ""
+    # versions (kennzahlen.katalogversionen): later definitions and Zielwerte, added/dropped
+    definitionen: list[Definitionsversion] = Field(default_factory=list)
+    zielwerte: list[Zielwertaenderung] = Field(default_factory=list)
+    aufgenommen: int | None = Field(default=None, ge=1900, le=2100)
+    gestrichen: int | None = Field(default=None, ge=1900, le=2100)
 
     @field_validator("zaehler", "nenner", mode="before")
     @classmethod
@@ -124,6 +131,7 @@ class Kennzahl(StrictModel):
     @model_validator(mode="after")
     def _check(self) -> Kennzahl:
         problems = self._zuordnung_problems() + self._einheit_problems()
+        problems += [p for p in versionen.probleme(self) if p not in problems]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -181,6 +189,31 @@ class Kennzahl(StrictModel):
     def erhoben(self) -> bool:
         """True when the pool computes this Kennzahl."""
         return self.status == "erhoben"
+
+    @property
+    def hat_zielwert(self) -> bool:
+        """True when the Kennzahl has a Zielwert in some year."""
+        return self.zielwert is not None or any(z.wert is not None for z in self.zielwerte)
+
+    def zielwert_im(self, jahr: object) -> float | None:
+        """The Zielwert valid in a year ('2021', 2021, or the year of a period like '2021-Q3')."""
+        return versionen.zielwert_im(self, jahr)
+
+    def zielwert_seit(self, jahr: object) -> int | None:
+        """From which year the Zielwert of ``jahr`` applies (None: from the start)."""
+        return versionen.zielwert_seit(self, jahr)
+
+    def definition_im(self, periode: object) -> str:
+        """The definition valid in a period."""
+        return versionen.definition_im(self, periode)
+
+    def brueche(self, bis: object | None = None) -> list[Bruch]:
+        """The breaks in the series (later definitions), up to the period ``bis``."""
+        return versionen.brueche(self, bis)
+
+    def gilt_im(self, jahr: object) -> bool:
+        """Whether the Kennzahl belongs to the catalog in a year (aufgenommen/gestrichen)."""
+        return versionen.gilt_im(self, jahr)
 
 
 class Catalog(StrictModel):

@@ -294,10 +294,11 @@ def build_pool_frames(
 
 
 def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str, pd.DataFrame]:
-    """Further pool tables computed from the pool (the Ampel, when configured)."""
+    """Further pool tables: the Ampel (when configured) and the steering deliveries."""
     from . import ampel
+    from .steuerung import tabellen
 
-    return ampel.pool_frames(pool, raw, catalog)
+    return {**ampel.pool_frames(pool, raw, catalog), **tabellen.pool_frames(raw)}
 
 
 def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
@@ -360,6 +361,8 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
 - `stand.parquet`: die gelesenen Exporte mit ihrem Stand (Exportdatum)
 - `abdeckung.parquet`: je Rohtabelle der Zeitraum, den ihre Exporte abdecken, und warum
 - `ampel.parquet`, `ampel_details.parquet`: die Ampel je Quartal, Sozialraum und Arbeitsfeld
+- `erlaeuterungen.parquet`, `massnahmen.parquet`, `personal.parquet`: die Lieferungen der
+  Fachkoordination/Fachplanung (Erläuterungen, Maßnahmen zu Ampeln, besetzte Stellen), geprüft
 - `manifest.json`: Prüfsummen der Dateien und die aktuelle Version (der Berichtslauf erkennt daran
   Änderungen)
 - `versions/v-…/`: je Version ein vollständiger Datenpool; die Dateien oben sind die der aktuellen

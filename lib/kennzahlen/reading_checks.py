@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from . import zeilenregeln
 from .schema import (
     BOOL_FALSE,
     BOOL_TRUE,
+    GESAMTSTADT,
     OHNE_ZUORDNUNG,
     Column,
     Table,
@@ -112,6 +114,11 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
     if col.kind in ("int", "count"):
         ok = s.str.fullmatch(r"[+-]?\d{1,15}")
         return pd.to_numeric(s.where(ok), errors="coerce").astype("Int64")
+    if col.kind == "decimal":
+        ok = s.str.fullmatch(r"[+-]?\d{1,12}([.,]\d{1,6})?")
+        return pd.to_numeric(s.where(ok).str.replace(",", "."), errors="coerce").astype("Float64")
+    if col.kind == "vokabel":
+        return zeilenregeln.vokabel(s.where(~empty), col.vokabular or "").astype("str")
     if col.kind == "bool":
         return s.str.lower().map(_BOOL_MAP).astype("boolean")
     if col.kind == "code":
@@ -122,21 +129,29 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
 
 
 def _value_checks(col: Column, stadtviertel: list[str], sozialraeume: list[str]) -> list[pa.Check]:
-    if col.kind == "code":
-        return [pa.Check.isin(list(col.codes))]
-    if col.kind == "area":
-        return [pa.Check.isin(stadtviertel)]
-    if col.kind == "sozialraum":
-        return [pa.Check.isin([*sozialraeume, OHNE_ZUORDNUNG])]
+    allowed = {
+        "code": lambda: list(col.codes),
+        "area": lambda: stadtviertel,
+        "sozialraum": lambda: [*sozialraeume, OHNE_ZUORDNUNG],
+        "gebiet": lambda: [*sozialraeume, GESAMTSTADT],
+        "vokabel": lambda: list(zeilenregeln.werte(col.vokabular or "")),
+    }.get(col.kind)
+    if allowed is not None:
+        return [pa.Check.isin(allowed())]
     if col.kind == "quarter":
         return [pa.Check.str_matches(r"^\d{4}-Q[1-4]$")]
-    if col.kind in ("int", "count"):
-        if col.min_value is not None and col.max_value is not None:
-            return [pa.Check.in_range(col.min_value, col.max_value)]
-        if col.min_value is not None:
-            return [pa.Check.ge(col.min_value)]
-        if col.max_value is not None:
-            return [pa.Check.le(col.max_value)]
+    if col.kind in ("int", "count", "decimal"):
+        return _range_checks(col)
+    return []
+
+
+def _range_checks(col: Column) -> list[pa.Check]:
+    if col.min_value is not None and col.max_value is not None:
+        return [pa.Check.in_range(col.min_value, col.max_value)]
+    if col.min_value is not None:
+        return [pa.Check.ge(col.min_value)]
+    if col.max_value is not None:
+        return [pa.Check.le(col.max_value)]
     return []
 
 
@@ -169,6 +184,12 @@ def _value_message(col: Column, value: str, sozialraeume: list[str]) -> str:
             f"Sozialraum unbekannt: {v} (erlaubt: {', '.join(sozialraeume)}, "
             f"{OHNE_ZUORDNUNG} oder leer)"
         )
+    if col.kind == "gebiet":
+        return f"Gebiet unbekannt: {v} (erlaubt: {', '.join(sozialraeume)} oder {GESAMTSTADT})"
+    if col.kind == "vokabel":
+        return zeilenregeln.vokabel_meldung(col.vokabular or "", value)
+    if col.kind == "decimal":
+        return f"Wert negativ: {v} (erwartet eine Zahl ab {col.min_value}, z. B. 2,5)"
     if col.kind == "quarter":
         return f"Quartal nicht lesbar: {v} (erwartet JJJJ-Qn, z. B. 2021-Q3)"
     if col.kind == "count" and col.max_value is None:
@@ -184,6 +205,8 @@ def _parse_message(col: Column, value: str) -> str:
         return f"Datum nicht lesbar: {v} {DATE_HINT}"
     if col.kind in ("int", "count"):
         return f"Keine ganze Zahl: {v} (erwartet z. B. 12, ohne Tausenderpunkt)"
+    if col.kind == "decimal":
+        return f"Keine Zahl: {v} (erwartet z. B. 2,5 oder 2.5, ohne Tausenderpunkt)"
     return f"Ja/Nein-Wert nicht lesbar: {v} {BOOL_HINT}"
 
 
@@ -224,7 +247,7 @@ def _parse_and_check(
     # 1. values that are there but cannot be parsed (dates, numbers, booleans)
     failed = pd.DataFrame(False, index=raw.index, columns=raw.columns)
     for c in cols:
-        if c.kind in ("date", "int", "count", "bool"):
+        if c.kind in ("date", "int", "count", "decimal", "bool"):
             bad = (raw[c.name] != "") & parsed[c.name].isna()
             failed[c.name] = bad
             problems += _problems_at(
@@ -254,6 +277,8 @@ def _parse_and_check(
         schema.validate(parsed, lazy=True, inplace=True)  # no copy of a large export
     except pa.errors.SchemaErrors as exc:
         problems += _pandera_problems(exc.failure_cases, raw, failed, table, datei, sozialraeume)
+    # rules across the columns of a row (kennzahlen.zeilenregeln): e.g. a deadline before a quarter
+    problems += zeilenregeln.probleme(table, parsed, raw, datei)
 
     # 3. duplicate key inside this file
     problems += _duplicate_keys(raw, parsed, table, datei, problems)

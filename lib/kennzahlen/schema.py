@@ -9,11 +9,16 @@ these dtypes:
 
 - ``date``: ``datetime64[ns]`` (``NaT`` where optional and empty)
 - ``int`` / ``count``: ``int64`` (counts are >= 0)
+- ``decimal``: ``float64`` (``2,5`` and ``2.5`` both read; ``NaN`` where optional and empty)
 - ``bool``: ``bool``
 - ``code`` / ``id`` / ``text`` / ``quarter``: ``str`` (Python strings; codes lower-case)
 - ``area`` (stadtviertel_nr): ``str`` like ``"007"`` (leading zeros kept) or missing
   (``pd.NA``/``None``)
 - ``sozialraum``: a Sozialraum name from ``config/raumgliederung.csv`` or missing
+- ``gebiet``: a Sozialraum name or ``Gesamtstadt`` (the area a remark or a measure is about)
+- ``vokabel``: one entry of a list from config (``Column.vokabular``: ``rollen`` and ``dienste``
+  from ``config/steuerung.yaml``, ``kennzahlen`` from the catalog), matched without regard to
+  case and spacing and given back as the list spells it
 
 plus three columns the reader adds:
 
@@ -39,11 +44,13 @@ class Column:
     """One contract column: its name, kind, whether it may be empty, and allowed codes."""
 
     name: str
-    kind: str  # date | int | count | bool | code | id | text | quarter | area | sozialraum
+    kind: str  # date | int | count | decimal | bool | code | id | text | quarter | area |
+    #            sozialraum | gebiet | vokabel
     required: bool = True  # False: the cell may be empty
     codes: tuple[str, ...] = ()
     min_value: int | None = None
     max_value: int | None = None
+    vokabular: str | None = None  # kind "vokabel": the name of the list (see the module docstring)
 
     @property
     def dtype(self) -> str:
@@ -60,7 +67,7 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     quelle: str
-    checks: tuple[str, ...] = field(default=())  # e.g. "ende_nach_beginn"
+    checks: tuple[str, ...] = field(default=())  # e.g. "ende_nach_beginn" (kennzahlen.zeilenregeln)
 
     @property
     def column_names(self) -> list[str]:
@@ -88,7 +95,13 @@ class Table:
 
 
 # pandas dtypes of the normalised frames, by Column.kind (everything else: "str")
-DTYPES = {"date": "datetime64[ns]", "int": "int64", "count": "int64", "bool": "bool"}
+DTYPES = {
+    "date": "datetime64[ns]",
+    "int": "int64",
+    "count": "int64",
+    "decimal": "float64",
+    "bool": "bool",
+}
 
 
 def output_dtypes(table: Table) -> dict[str, str]:
@@ -126,6 +139,8 @@ SOZIALHILFE_LEISTUNGEN = (
 SETTINGS = ("ambulant", "stationaer")
 #: the colours a manual switch (ampel_schaltungen) may set: every Ampel colour but grau
 SCHALTFARBEN = tuple(c for c in FARBEN if c != "grau")
+GEBIET = Column("sozialraum", "gebiet")
+ROLLE = "rollen"
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -283,6 +298,55 @@ TABLES: dict[str, Table] = {
             ),
             key=("quartal", "sozialraum", "arbeitsfeld"),
             quelle="Fachkoordination/Fachplanung",
+        ),
+        # --- the steering loop (kennzahlen.steuerung): remarks, measures, staff
+        Table(
+            "erlaeuterungen",
+            "record",
+            (
+                Column("quartal", "quarter"),
+                GEBIET,
+                Column("kennzahl", "vokabel", required=False, vokabular="kennzahlen"),
+                Column("arbeitsfeld", "code", required=False, codes=tuple(ARBEITSFELDER)),
+                Column("text", "text"),
+                Column("rolle", "vokabel", vokabular=ROLLE),
+                Column("datum", "date"),
+            ),
+            key=("quartal", "sozialraum", "kennzahl", "arbeitsfeld"),
+            quelle="Fachkoordination/Fachplanung, Sozialraumteamleitungen",
+            checks=("kennzahl_oder_arbeitsfeld",),
+        ),
+        Table(
+            "massnahmen",
+            "record",
+            (
+                Column("massnahme_id", "id"),
+                Column("quartal", "quarter"),
+                GEBIET,
+                Column("arbeitsfeld", "code", codes=tuple(ARBEITSFELDER)),
+                Column("anlass", "code", codes=("rot", "gelb")),
+                Column("massnahme", "text"),
+                Column("verantwortlich", "vokabel", vokabular=ROLLE),
+                Column("frist", "date"),
+                Column("status", "code", codes=("offen", "erledigt")),
+                Column("erledigt_am", "date", required=False),
+                Column("ergebnis", "text", required=False),
+            ),
+            key=("massnahme_id",),
+            quelle="Fachkoordination/Fachplanung, Sozialraumteamleitungen",
+            checks=("frist_nach_quartalsbeginn", "erledigt_mit_datum_und_ergebnis"),
+        ),
+        Table(
+            "personal",
+            "record",
+            (
+                Column("stichtag", "date"),
+                Column("sozialraum", "sozialraum"),
+                Column("dienst", "vokabel", vokabular="dienste"),
+                Column("vzae", "decimal", min_value=0),
+            ),
+            key=("stichtag", "sozialraum", "dienst"),
+            quelle="Personalstelle/Abteilungsleitung (besetzte Stellen in VZÄ)",
         ),
     )
 }

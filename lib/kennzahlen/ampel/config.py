@@ -252,7 +252,7 @@ def _rule_problems(ind: Indikator, p: Parameter) -> list[str]:
 def _zielwert_problems(ind: Indikator, p: Parameter) -> list[str]:
     k = p.kennzahl
     out = []
-    if k.zielwert is None:
+    if not k.hat_zielwert:
         out.append(f"Regel zielwert: Kennzahl '{k.id}' hat im Katalog keinen zielwert")
     if not p.anteil and ind.toleranz is None:
         out.append(

@@ -542,6 +542,10 @@ _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
     "teilhabeteam": (("2000-01-01", _Style(fmt="xlsx")),),
     "wohnraumsicherung": (("2000-01-01", _Style(**_CP)),),
     "ampel_schaltungen": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
+    # the steering deliveries (kennzahlen.demo.steuerung): typed by hand in Excel, or exported
+    "erlaeuterungen": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
+    "massnahmen": (("2000-01-01", _Style(dates="de", **_CP)),),
+    "personal": (("2000-01-01", _Style(dates="de", decimal=",", header="title", **_CP)),),
 }
 # extra columns a real export carries (the reader ignores them): table -> (column, header)
 _EXTRA_COLUMNS = {"jugendhilfe": ("team", "Team")}

@@ -40,6 +40,7 @@ from .faelle import (
 )
 from .kalender import _day, _export_day, _quarter_bounds, _ymd
 from .modell import _Geo
+from .steuerung import write_steuerung
 
 
 # ---------------------------------------------------------------------------------- main
@@ -194,4 +195,6 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
     ampel = ampel.drop_duplicates(["quartal", "sozialraum", "arbeitsfeld"])  # fewer Sozialräume
     ampel["geschaltet_am"] = [_day(d) for d in ampel["geschaltet_am"]]
     written.append(_write(out, "ampel_schaltungen", _day(_AMPEL_STAND), ampel))
+    if _is_ulm(geo):
+        written += write_steuerung(out)
     return sorted(written)

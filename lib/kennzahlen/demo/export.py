@@ -88,6 +88,8 @@ def _render(table: str, df: pd.DataFrame, st: _Style) -> pd.DataFrame:
             out[c] = np.where(v.astype(bool), st.bools[0], st.bools[1]).astype(object)
         elif kind in ("int", "count"):
             out[c] = v.astype(np.int64)
+        elif kind == "decimal":
+            out[c] = np.array([f"{x:g}".replace(".", st.decimal) for x in v], dtype=object)
         else:
             out[c] = v
     res = pd.DataFrame(out)

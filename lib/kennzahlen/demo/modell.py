@@ -29,6 +29,7 @@ class _Style:
     bools: tuple[str, str] = ("ja", "nein")
     header: str = "lower"  # lower | upper | title
     eol: str = "\n"
+    decimal: str = "."  # decimal separator of numbers with a fraction (VZÄ)
 
 
 # ------------------------------------------------------------------------------- geography

@@ -206,9 +206,16 @@ def bogen_abschnitt(
     return HTML((common.hinweis(satz).data if satz else "") + tabelle)
 
 
-def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object) -> HTML:
+def veraenderungen_abschnitt(
+    pool: pd.DataFrame,
+    periode: str,
+    raum: str,
+    pool_dir: object,
+    hinweise: dict[str, str] | None = None,
+) -> HTML:
     """The changes to the previous quarter and the same quarter a year before, with what the pool
-    holds; a comparison quarter without data is named in one sentence and its columns left out."""
+    holds; a comparison quarter without data is named in one sentence and its columns left out.
+    ``hinweise``: per Kennzahl the text of the column "Erläuterung" (kennzahlen.steuerung)."""
     alle = veraenderungen(pool, periode, raum)
     v = alle.dropna(subset=["aktuell"])
     if v.empty:
@@ -240,6 +247,9 @@ def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_d
         )
         saetze.append(lage.satz)
     table = veraenderungen_formatiert(v, periode, ohne=weg)
+    if hinweise is not None:
+        ids = {(g, b, z): k for g, b, z, k in ZEILEN}
+        table["Erläuterung"] = [hinweise.get(ids[i[:3]], "") for i in v.index]
     text = "".join(common.hinweis(s).data for s in saetze)
     gebiet = "Gesamtstadt" if raum == GESAMTSTADT else f"Sozialraum {raum}"
     caption = f"Veränderung der Fallzahlen zum Vorquartal und zum Vorjahresquartal, {gebiet}"
@@ -437,4 +447,7 @@ def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
             ws.column_dimensions[letter].width = w
         ws.freeze_panes = "E5"
         neutralise_sheet(ws)  # a catalog or config text starting with '=' stays text
+        from ..steuerung import produkt2
+
+        produkt2.excel_blatt(xw, pool_dir, pool, periode)
     return path

@@ -145,18 +145,22 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
     """The part of the pool a product's reports read, as bytes to hash (empty: use the whole pool).
 
     Products 1–3 read the Kennzahlen the catalog assigns to them (``produkt:``) and the Stand of
-    the raw tables behind those; Produkt 4 reads the Ampel tables and every table's Stand. So a
-    late export of one table redoes only the reports that show it.
+    the raw tables behind those; Produkt 4 reads the Ampel tables and every table's Stand; 2 and 4
+    also the steering tables they show (explanations, staff, measures). So a late export of one
+    table redoes only the reports that show it.
     """
     from ..catalog import load_catalog
 
     kz_hashes, stand = manifest.get("kennzahlen"), manifest.get("stand")
     if not kz_hashes or stand is None:
         return b""
+    from ..steuerung.tabellen import abhaengigkeiten
+
     if produkt == 4:
         dateien = manifest.get("dateien", {})
         deps = {f: dateien.get(f) for f in ("ampel.parquet", "ampel_details.parquet")}
         deps["stand"] = stand
+        deps.update(abhaengigkeiten(produkt, manifest))
     else:
         catalog = load_catalog()
         kennzahlen = [k for k in catalog.kennzahlen if produkt in k.produkt and k.erhoben]
@@ -164,5 +168,6 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
         deps = {
             "kennzahlen": {k.id: kz_hashes.get(k.id) for k in kennzahlen},
             "stand": {t: stand.get(t) for t in tables},
+            **abhaengigkeiten(produkt, manifest),
         }
     return json.dumps(deps, sort_keys=True).encode()

@@ -32,6 +32,7 @@ from .werte import (
     ohne_daten,
     zaehltabelle,
     zeitreihe,
+    zielwert_text,
 )
 
 __all__ = [
@@ -62,4 +63,5 @@ __all__ = [
     "zaehltabelle",
     "zeitreihe",
     "zeitreihe_sicher",
+    "zielwert_text",
 ]

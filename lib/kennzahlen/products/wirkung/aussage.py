@@ -9,7 +9,7 @@ import pandas as pd
 from ...catalog import Kennzahl
 from ...geography import sozialraeume
 from ...schema import GESAMTSTADT
-from .werte import DATENSCHUTZ, _nicht_ausgewiesen, _wert_text, erreicht, format_wert
+from .werte import DATENSCHUTZ, _nicht_ausgewiesen, _wert_text, erreicht, format_wert, zielwert_text
 
 
 def aussage(
@@ -37,7 +37,7 @@ def aussage(
     ):
         return f"Für {jahr} liegen keine Werte vor."
     lage = _Lage(werte, gesperrt, sr, sr_gesperrt, g_da, werte.get(GESAMTSTADT))
-    if k.zielwert is None:
+    if k.zielwert_im(jahr) is None:
         return _ohne_ziel(k, jahr, raum, lage)
     if raum != GESAMTSTADT:
         return _ziel_raum(k, jahr, raum, lage)
@@ -67,12 +67,12 @@ def _verb(k: Kennzahl) -> dict[bool, str]:
 def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
     """A Sozialraum's value against the target, and the city's."""
     werte, gesperrt, g_da, g = lage.werte, lage.gesperrt, lage.g_da, lage.g
-    ziel, verb = format_wert(k, k.zielwert), _verb(k)
+    ziel, verb = zielwert_text(k, jahr), _verb(k)
     if raum in werte.index:
         own = werte[raum]
         text = (
             f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit "
-            f"{_wert_text(k, own)} {verb[bool(erreicht(k, own))]}"
+            f"{_wert_text(k, own, jahr)} {verb[bool(erreicht(k, own, jahr))]}"
         )
     elif raum in gesperrt:
         text = (
@@ -82,7 +82,8 @@ def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
         text = f"Für den Sozialraum {raum} liegt {jahr} kein Wert vor (Zielwert {ziel})"
     if g_da:
         return (
-            text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}."
+            text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g, jahr)} "
+            f"{verb[bool(erreicht(k, g, jahr))]}."
         )
     if GESAMTSTADT in gesperrt:
         return text + f"; der Wert der Gesamtstadt ist {DATENSCHUTZ}."
@@ -92,15 +93,15 @@ def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
 def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
     """The city's value against the target, and the Sozialräume that missed it."""
     werte, sr, sr_gesperrt, g_da, g = lage.werte, lage.sr, lage.sr_gesperrt, lage.g_da, lage.g
-    ziel, verb = format_wert(k, k.zielwert), _verb(k)
+    ziel, verb = zielwert_text(k, jahr), _verb(k)
     if g_da:
         text = (
             f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit "
-            f"{_wert_text(k, g)} {verb[bool(erreicht(k, g))]}"
+            f"{_wert_text(k, g, jahr)} {verb[bool(erreicht(k, g, jahr))]}"
         )
     else:
         text = f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"
-    verfehlt = [s for s in sr if erreicht(k, werte[s]) is False]
+    verfehlt = [s for s in sr if erreicht(k, werte[s], jahr) is False]
     geheim = _nicht_ausgewiesen(sr_gesperrt)
     alle = "alle ausgewiesenen Sozialräume" if sr_gesperrt else "alle Sozialräume"
     if not sr:
@@ -110,10 +111,11 @@ def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
     elif len(verfehlt) == len(sr) > 1:
         lo, hi = min(werte[s] for s in sr), max(werte[s] for s in sr)
         text += (
-            f"; auch {alle} lagen darunter (zwischen {_wert_text(k, lo)} und {_wert_text(k, hi)})"
+            f"; auch {alle} lagen darunter (zwischen {_wert_text(k, lo, jahr)} und "
+            f"{_wert_text(k, hi, jahr)})"
         )
     else:
-        teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s])}" for s in verfehlt)
+        teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s], jahr)}" for s in verfehlt)
         text += f"; {teile} {verb[False]}"
     return text + (f"; {geheim}." if geheim else ".")
 

@@ -36,10 +36,10 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
     """
     plan = plan_jahr(pool, jahr, produkt)
     rows = []
-    for k in kennzahlen_p3():
+    for k in kennzahlen_p3(jahr):
         if k.arbeitsfeld not in MATRIX_FELDER:
             continue
-        wert, anzeige, status = None, "", _status(k, None)
+        wert, anzeige, status = None, "", _status(k, None, jahr)
         if k.erhoben:
             t = zaehltabelle(pool, k, jahr)
             roh = (
@@ -49,9 +49,9 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
             )
             st = wert_status(plan, k, raum, roh)
             if st == "wert":
-                wert, status, anzeige = roh, _status(k, roh), format_wert(k, roh, 1)
+                wert, status, anzeige = roh, _status(k, roh, jahr), format_wert(k, roh, 1)
             elif st == "leer":
-                status, anzeige = _status(k, None), "–"
+                status, anzeige = _status(k, None, jahr), "–"
             else:
                 cfg_symbol = _symbol()
                 status = "gesperrt" if st == "gesperrt" else NICHT_BEWERTET
@@ -64,7 +64,7 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
                 "titel": k.titel,
                 "wert": wert,
                 "anzeige": anzeige,
-                "zielwert": k.zielwert,
+                "zielwert": k.zielwert_im(jahr),
                 "status": status,
                 "k": k,
             }
@@ -78,12 +78,12 @@ def _symbol() -> str:
     return disclosure_config.load_config().symbol_sekundaer
 
 
-def _status(k: Kennzahl, wert: float | None) -> str:
+def _status(k: Kennzahl, wert: float | None, jahr: str | int) -> str:
     if not k.erhoben:
         return "noch nicht erhoben"
     if wert is None:
         return "keine Daten"
-    e = erreicht(k, wert)
+    e = erreicht(k, wert, jahr)
     return "ohne Zielwert" if e is None else ("erreicht" if e else "nicht erreicht")
 
 
@@ -123,8 +123,8 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
                 shown = ""
             bg, fg, label = STATUS_STIL[status]
             ziel = (
-                f"<br><small>Zielwert {html.escape(format_wert(k, k.zielwert))}</small>"
-                if k.zielwert is not None
+                f"<br><small>Zielwert {html.escape(format_wert(k, r['zielwert']))}</small>"
+                if pd.notna(r["zielwert"])
                 else ""
             )
             cells.append(
@@ -153,7 +153,7 @@ def kernaussagen(
     pool has no data for in the year are named in one sentence (with the reason from its coverage).
     """
     fehlend = ohne_daten(pool, jahr)
-    erhoben_alle = [k for k in kennzahlen_p3() if k.erhoben]
+    erhoben_alle = [k for k in kennzahlen_p3(jahr) if k.erhoben]
     if erhoben_alle and len(fehlend) == len(erhoben_alle):
         return [fehlt_satz(pool, jahr, fehlend, pool_dir, "die Wirkungskennzahlen fehlen daher")]
     m = matrix(pool, jahr, raum, produkt)
@@ -174,21 +174,30 @@ def kernaussagen(
         )
     elif mit_ziel.empty:
         ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
-    out = [
-        f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit "
-        f"Kennzahlen belegt; {len(m) - len(erhoben)} werden noch nicht erhoben.",
-        ziele + ".",
-    ]
+    out = [_belegung_satz(m, erhoben, jahr), ziele + "."]
     if fehlend:
         out.append(fehlt_satz(pool, jahr, fehlend, pool_dir))
-    for k in kennzahlen_p3():
-        if k.erhoben and k.zielwert is not None:
+    for k in kennzahlen_p3(jahr):
+        if k.erhoben and k.zielwert_im(jahr) is not None:
             t = kennzahl_tabelle(pool, k, jahr, produkt)
             if t.werte["wert"].notna().any():
                 out.append(
                     aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen())
                 )
     return out
+
+
+def _belegung_satz(m: pd.DataFrame, erhoben: pd.DataFrame, jahr: str) -> str:
+    """How many of the 28 cells hold a Kennzahl in the year's catalog, and how many are not
+    collected yet or hold none that year."""
+    ohne = 7 * len(MATRIX_FELDER) - len(m)
+    leer = f"; {ohne} {'hat' if ohne == 1 else 'haben'} {jahr} noch keine Kennzahl im Katalog"
+    return (
+        f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit "
+        f"Kennzahlen belegt; {len(m) - len(erhoben)} werden noch nicht erhoben"
+        + (leer if ohne else "")
+        + "."
+    )
 
 
 def anzeige_matrix(

@@ -50,7 +50,7 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
     if key in _PLAENE:
         return _PLAENE[key]
     eintraege = []
-    for k in kennzahlen_p3():
+    for k in kennzahlen_p3(jahr):
         if not k.erhoben:
             continue
         t = zaehltabelle(pool, k, jahr)

@@ -28,6 +28,7 @@ from .werte import (
     fehlt_satz,
     format_wert,
     hat_werte,
+    kennzahl_schluessel,
     kennzahlen_p3,
     zaehltabelle,
 )
@@ -82,7 +83,7 @@ def kennzahl_tabelle(
     from ... import disclosure_config
 
     regeln = disclosure_config.load_config().model_dump_json()
-    key = (_fingerprint(pool), k.id, id(k), str(jahr), produkt, regeln)
+    key = (_fingerprint(pool), k.id, kennzahl_schluessel(k), str(jahr), produkt, regeln)
     hit = _ANZEIGEN.get(key)
     if hit is None:
         hit = _kennzahl_tabelle(pool, k, jahr, produkt)
@@ -98,7 +99,8 @@ def kennzahl_tabelle(
     )
 
 
-#: tables already made, by pool content, Kennzahl, year, product and disclosure rules: every
+#: tables already made, by pool content, Kennzahl (its whole catalog entry, so a new Zielwert or
+#: definition is never served from an old table), year, product and disclosure rules: every
 #: report of a year shows the same per-area table, and a warm kernel makes them once
 _ANZEIGEN: dict[tuple, KennzahlTabelle] = {}
 
@@ -136,11 +138,11 @@ def _kennzahl_tabelle(
                 for a in areas
             ]
         gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
-    if k.zielwert is not None:
+    if k.zielwert_im(jahr) is not None:
         anzeige["Zielwert"] = [
             "–"
             if gesperrt[a] or pd.isna(w.loc[a, "wert"])
-            else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
+            else ("erreicht" if erreicht(k, w.loc[a, "wert"], jahr) else "nicht erreicht")
             for a in areas
         ]
     if plan is not None:
@@ -280,7 +282,7 @@ def abschnitt(
     from ..common import hinweis, styled
 
     tab = kennzahl_tabelle(pool, k, jahr, produkt)
-    kopf = _kopf_html(k)
+    kopf = _kopf_html(k, jahr)
     werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
     if not hat_werte(pool, k, jahr):
         satz = fehlt_satz(pool, jahr, [k], pool_dir, "die Kennzahl fehlt daher")
@@ -302,18 +304,16 @@ def abschnitt(
     return tab.audit
 
 
-def _kopf_html(k: Kennzahl) -> str:
+def _kopf_html(k: Kennzahl, jahr: str) -> str:
     """A Kennzahl's heading with goal and Arbeitsfeld, and its definition, source and target
-    (the paragraph left open for the statement)."""
-    ziel = (
-        f" · Zielwert {format_wert(k, k.zielwert)}"
-        if k.zielwert is not None
-        else " · kein Zielwert festgelegt"
-    )
+    valid in the year (the paragraph left open for the statement)."""
+    from .. import versionen
+
+    ziel = versionen.zielwert_zusatz(k, jahr)
     return (
         f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: "
         f"{html.escape(k.titel)}</h3><p class='kz-fuss'><b>Definition:</b> "
-        f"{html.escape(k.definition or '')}<br><b>Quelle:</b> "
+        f"{html.escape(k.definition_im(jahr) or '')}<br><b>Quelle:</b> "
         f"{html.escape(k.quelle)}{html.escape(ziel)}"
     )
 
@@ -327,30 +327,22 @@ def _zeige_reihe(
     produkt: int,
     pool_dir: object,
 ) -> None:
-    """Display the time series with the sentence from when it runs, or why there is none."""
+    """Display the time series with the sentence from when it runs, or why there is none; a
+    break in the series and a change of the Zielwert are drawn and said under the chart."""
     from IPython.display import HTML, display
 
-    from ... import plots
+    from .. import versionen
     from ..common import hinweis
 
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if len(reihe) >= 2 and reihe.notna().any().any():
-        prozent = ist_anteil(k.einheit)
-        display(
-            plots.zeitreihe(
-                reihe,
-                diagramm_titel(k, reihe),
-                prozent=prozent,
-                zielwert=k.zielwert,
-                hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT,
-            )
-        )
-        display(
-            HTML(
-                "<p "
-                f"class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"
-            )
-        )
+        titel, hervor = diagramm_titel(k, reihe), raum if raum != GESAMTSTADT else GESAMTSTADT
+        display(versionen.diagramm(reihe, k, titel, ist_anteil(k.einheit), hervor))
+        unter = [
+            reihen_hinweis(pool, k, reihe, jahr, pool_dir),
+            *versionen.bruch_saetze(k, list(reihe.index)),
+        ]
+        display(HTML("".join(f"<p class='kz-fuss'>{html.escape(t)}</p>" for t in unter)))
     elif len(reihe):
         display(
             hinweis(
@@ -360,8 +352,9 @@ def _zeige_reihe(
         )
 
 
-def noch_nicht_erhoben() -> pd.DataFrame:
-    """The catalog cells not collected yet, with reason and the data they need."""
+def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
+    """The catalog cells not collected yet (in the catalog of ``jahr``), with reason and the data
+    they need."""
     rows = [
         {
             "Ziel": k.ziel,
@@ -370,7 +363,7 @@ def noch_nicht_erhoben() -> pd.DataFrame:
             "Grund": k.grund,
             "Benötigte Daten": k.benoetigte_daten,
         }
-        for k in kennzahlen_p3()
+        for k in kennzahlen_p3(jahr)
         if not k.erhoben
     ]
     # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder

@@ -27,9 +27,14 @@ ZIELE = {
 MATRIX_FELDER = ["jh", "egh", "ah", "es"]
 
 
-def kennzahlen_p3() -> list[Kennzahl]:
-    """The Produkt-3 Kennzahlen of the catalog that belong to a goal (matrix cells and ws)."""
-    return [k for k in load_catalog().kennzahlen if 3 in k.produkt and k.ziel is not None]
+def kennzahlen_p3(jahr: str | int | None = None) -> list[Kennzahl]:
+    """The Produkt-3 Kennzahlen of the catalog that belong to a goal (matrix cells and ws); with
+    ``jahr`` only those the catalog holds in that year (``aufgenommen``/``gestrichen``)."""
+    return [
+        k
+        for k in load_catalog().kennzahlen
+        if 3 in k.produkt and k.ziel is not None and (jahr is None or k.gilt_im(jahr))
+    ]
 
 
 def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
@@ -62,11 +67,13 @@ def zeitreihe(pool: pd.DataFrame, k: Kennzahl, jahre: list[str]) -> pd.DataFrame
     return pd.DataFrame(rows).T.reindex(columns=[*sozialraeume(), GESAMTSTADT])
 
 
-def erreicht(k: Kennzahl, wert: float | None) -> bool | None:
-    """Whether a value meets the Kennzahl's Zielwert (None: no Zielwert or no value)."""
-    if k.zielwert is None or wert is None or pd.isna(wert):
+def erreicht(k: Kennzahl, wert: float | None, jahr: str | int) -> bool | None:
+    """Whether a value of a year meets the Zielwert valid in that year (None: no Zielwert then, or
+    no value). A Zielwert set later never judges an earlier year."""
+    ziel = k.zielwert_im(jahr)
+    if ziel is None or wert is None or pd.isna(wert):
         return None
-    return bool(wert >= k.zielwert) if k.richtung == "hoeher_besser" else bool(wert <= k.zielwert)
+    return bool(wert >= ziel) if k.richtung == "hoeher_besser" else bool(wert <= ziel)
 
 
 def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -> str:
@@ -77,11 +84,30 @@ def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -
     return wert_text(wert, k.einheit, nachkomma)
 
 
-def _wert_text(k: Kennzahl, wert: float) -> str:
-    """Paper style (80 %), with one decimal where rounding would hide a missed target."""
+def _wert_text(k: Kennzahl, wert: float, jahr: str | int) -> str:
+    """Paper style (80 %), with one decimal where rounding would hide a missed target (the year's
+    Zielwert, or the one before it when it was set anew that year)."""
     text = format_wert(k, wert)
-    if k.zielwert is not None and text == format_wert(k, k.zielwert) and erreicht(k, wert) is False:
-        text = format_wert(k, wert, 1)
+    ziele = [k.zielwert_im(jahr)]
+    if k.zielwert_seit(jahr) == int(jahr):
+        ziele.append(k.zielwert_im(int(jahr) - 1))
+    for ziel in ziele:
+        if ziel is None or text != format_wert(k, ziel):
+            continue
+        fehlt = wert < ziel if k.richtung == "hoeher_besser" else wert > ziel
+        if fehlt:
+            text = format_wert(k, wert, 1)
+    return text
+
+
+def zielwert_text(k: Kennzahl, jahr: str | int) -> str:
+    """'85 %', and when it was set anew in that year: '85 % (neu seit 2023; bis 2022: 90 %)'."""
+    ziel = k.zielwert_im(jahr)
+    text = format_wert(k, ziel)
+    if k.zielwert_seit(jahr) == int(jahr):
+        vorher = k.zielwert_im(int(jahr) - 1)
+        alt = "kein Zielwert" if vorher is None else format_wert(k, vorher)
+        text += f" (neu seit {jahr}; bis {int(jahr) - 1}: {alt})"
     return text
 
 
@@ -116,7 +142,7 @@ def zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
     The pool has no row where the Nenner is 0 (no population 'ohne Zuordnung'); its Zähler and
     Nenner are then the city's minus the Sozialräume's.
     """
-    key = (_fingerprint(pool), k.id, str(jahr), id(k))
+    key = (_fingerprint(pool), k.id, str(jahr), kennzahl_schluessel(k))
     if key not in _TABELLEN:
         if len(_TABELLEN) > 2000:
             _TABELLEN.clear()
@@ -144,6 +170,21 @@ def _zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
     return out
 
 
+#: the content of each Kennzahl object asked for (kept with the object, so an id is never reused)
+_INHALTE: dict[int, tuple[Kennzahl, str]] = {}
+
+
+def kennzahl_schluessel(k: Kennzahl) -> str:
+    """A cache key for a Kennzahl's whole catalog entry (definition, versions, Zielwerte): a
+    changed catalog never finds a result made with the old one."""
+    hit = _INHALTE.get(id(k))
+    if hit is None or hit[0] is not k:
+        if len(_INHALTE) > 4096:
+            _INHALTE.clear()
+        hit = _INHALTE[id(k)] = (k, hashlib.sha256(k.model_dump_json().encode()).hexdigest())
+    return hit[1]
+
+
 def _fingerprint(pool: pd.DataFrame) -> str:
     """A content hash of the pool frame (computed once per frame object)."""
     hit = _FINGERPRINTS.get(id(pool))
@@ -165,13 +206,13 @@ def hat_werte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> bool:
 
 def ohne_daten(pool: pd.DataFrame, jahr: str) -> list[Kennzahl]:
     """The collected Produkt-3 Kennzahlen without a value for the year in any area."""
-    return [k for k in kennzahlen_p3() if k.erhoben and not hat_werte(pool, k, jahr)]
+    return [k for k in kennzahlen_p3(jahr) if k.erhoben and not hat_werte(pool, k, jahr)]
 
 
 def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
     """The years for which the pool holds a value of at least one Produkt-3 Kennzahl."""
     jahre = sorted({jahr_von(p) for p in pool["periode"].unique()})
-    return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3())]
+    return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3(j))]
 
 
 def fehlt_satz(
