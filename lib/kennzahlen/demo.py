@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .demo_sozialindex import sgb2_teile, trend_faktor
 from .geography import raumgliederung
 from .schema import TABLES
 
@@ -866,6 +867,7 @@ def _pop_stats(pop: np.ndarray) -> dict[str, np.ndarray]:
     by_age = pop.sum(axis=(2, 3, 4))
     return {
         "pop": by_age.sum(axis=1).astype(float),
+        "u15": by_age[:, :15].sum(axis=1).astype(float),
         "u18": by_age[:, :18].sum(axis=1).astype(float),
         "a18_64": by_age[:, 18:65].sum(axis=1).astype(float),
         "u65": by_age[:, :65].sum(axis=1).astype(float),
@@ -963,7 +965,9 @@ def _transfer_frames(
     for qi, (y, q) in enumerate(QUARTERS):
         st = _pop_stats(pops[y])
         base = {
-            "sgb2": st["u65"] * pov**1.25,
+            # pov**1: Mähringer Weg about 4 times the city's SGB-II-Quote, the Ortschaften a
+            # quarter of it (demo_sozialindex: the Sozialindex needs a realistic spread)
+            "sgb2": st["u65"] * pov * trend_faktor(geo.nr, y, q),
             "wohngeld": st["pop"] * (0.5 + 0.5 * pov) * (1 + 0.6 * st["o65"] / st["pop"].clip(1)),
             "asylblg": st["pop"] * refugee,
         }
@@ -1576,7 +1580,13 @@ def build_truth(seed: int = 2023, scale: float = 1.0) -> dict[str, object]:
         "beratungen_altenhilfe": _beratungen_altenhilfe(geo, w, seed, scale),
         "teilhabeteam": _teilhabeteam(geo, w, seed, scale),
         "wohnraumsicherung": _wohnraumsicherung(geo, w, seed, scale),
-        "transferleistungen": _transfer_frames(geo, pops, seed, scale),
+        "transferleistungen": sgb2_teile(
+            _transfer_frames(geo, pops, seed, scale),
+            QUARTERS,
+            geo.nr,
+            {y: _pop_stats(pops[y]) for y in YEARS},
+            seed,
+        ),
     }
 
 

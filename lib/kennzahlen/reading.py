@@ -34,6 +34,7 @@ from .schema import (
     Table,
     output_dtypes,
 )
+from .teile import teile_befunde
 
 FILE_PATTERN = re.compile(
     r"^(?P<tabelle>[a-z0-9_]+?)_(?P<stand>\d{4}-\d{2}-\d{2})\.(?P<format>csv|xlsx)$",
@@ -720,6 +721,9 @@ def _parse_and_check(
                 )
                 for z, w, f in zip(lines, values, first[dup], strict=True)
             ]
+    # 4. parts never exceed their whole (transferleistungen: SGB II children and unemployed)
+    skip = {p.zeile for p in problems if p.zeile is not None}
+    problems += [Problem(datei, *b) for b in teile_befunde(parsed, table, skip)]
     order = {c: i for i, c in enumerate(table.column_names)}
     problems.sort(key=lambda p: (p.zeile or 0, order.get(p.spalte or "", len(order))))
     return parsed, problems
