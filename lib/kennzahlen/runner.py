@@ -342,11 +342,14 @@ def _check_pool_has(pool: Path, periode: str) -> dict[int, str]:
     }
 
 
+SOZIALINDEX_DATEIEN = ("sozialindex.parquet", "sozialindex_indikatoren.parquet")
+
+
 def product_dependencies(produkt: int, manifest: dict) -> bytes:
     """The part of the pool a product's reports read, as bytes to hash (empty: use the whole pool).
 
     Products 1–3 read the Kennzahlen the catalog assigns to them (``produkt:``) and the Stand of
-    the raw tables behind those; Produkt 4 reads the Ampel tables and every table's Stand. So a
+    the raw tables behind those (Produkt 1 also the Sozialindex tables); Produkt 4 reads the Ampel tables and every table's Stand. So a
     late export of one table redoes only the reports that show it.
     """
     from .catalog import load_catalog
@@ -366,6 +369,9 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
             "kennzahlen": {k.id: kz_hashes.get(k.id) for k in kennzahlen},
             "stand": {t: stand.get(t) for t in tables},
         }
+        if produkt == 1:  # the Sozialindex tables (their config is in the code/config hash)
+            dateien = manifest.get("dateien", {})
+            deps["sozialindex"] = {f: dateien.get(f) for f in SOZIALINDEX_DATEIEN}
     return json.dumps(deps, sort_keys=True).encode()
 
 

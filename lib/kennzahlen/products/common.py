@@ -108,7 +108,9 @@ def _auto_definition(k) -> str:
     for i, t in enumerate(k.zaehler):
         bz = cat.basiszahlen[t.basis]
         filt = ", ".join(_filter_text(c, v) for c, v in t.filter.items())
-        zeichen = (" − " if t.vorzeichen < 0 else " + ") if i else ("− " if t.vorzeichen < 0 else "")
+        zeichen = (
+            (" − " if t.vorzeichen < 0 else " + ") if i else ("− " if t.vorzeichen < 0 else "")
+        )
         text += zeichen + f"{bz.tabelle}: {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else "")
     if k.nenner:
         text += " / " + " + ".join(cat.basiszahlen[t.basis].tabelle for t in k.nenner)

@@ -1,0 +1,148 @@
+"""Class maps for the Sozialindex (house style of :mod:`kennzahlen.plots`), with accessible colours.
+
+Status classes use an ordered sequential palette (ColorBrewer YlOrBr: lightness carries the
+order, so it reads with every common colour-vision deficiency and in greyscale); dynamic classes
+a diverging purple–orange palette (ColorBrewer PuOr, colour-blind safe). Colour is never the
+only carrier: each polygon carries its class code (1–4 for the status, +, ± and − for the
+dynamics), the legend spells them out, and every figure goes into the report as an image with
+an alt text naming the Stadtviertel per class. Any text drawn on a colour gets black or white,
+whichever has a contrast of at least 4.5:1 (WCAG 2.1 AA); :func:`kontrast` measures it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from . import plots
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: status classes, from the most to the least favourable (ColorBrewer YlOrBr, 4 classes)
+STATUS_FARBEN = ("#FFFFD4", "#FED98E", "#FE9929", "#CC4C02")
+#: dynamic classes: favourable, stable, unfavourable (ColorBrewer PuOr, 3 classes, darker ends)
+DYNAMIK_FARBEN = ("#8073AC", "#F7F7F7", "#E08214")
+NICHT_BEWERTET_FARBE = "#D9D9D9"
+SCHWARZ, WEISS = "#000000", "#FFFFFF"
+
+
+def _luminanz(farbe: str) -> float:
+    """Relative luminance of an sRGB colour (WCAG 2.1)."""
+    rgb = [int(farbe.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def kontrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((_luminanz(a), _luminanz(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def textfarbe(hintergrund: str) -> str:
+    """Black or white text, whichever contrasts more with ``hintergrund``."""
+    return SCHWARZ if kontrast(SCHWARZ, hintergrund) >= kontrast(WEISS, hintergrund) else WEISS
+
+
+def farben(namen: Sequence[str], palette: Sequence[str]) -> dict[str, str]:
+    """Class name -> colour: ``palette`` spread over the classes in their order."""
+    if len(namen) == len(palette):
+        return dict(zip(namen, palette, strict=True))
+    step = (len(palette) - 1) / max(len(namen) - 1, 1)
+    return {n: palette[round(i * step)] for i, n in enumerate(namen)}
+
+
+def klassenkarte(
+    klassen: Mapping[str, str | None],
+    flaechen: gpd.GeoDataFrame,
+    titel: str,
+    farbe: Mapping[str, str],
+    kuerzel: Mapping[str, str],
+    umrandet: Sequence[str] = (),
+    nicht_bewertet: str = "nicht bewertet",
+) -> Figure:
+    """The Stadtviertel coloured by class, each with its class code; legend with every class.
+
+    ``klassen``: stadtviertel_nr -> class name (a name not in ``farbe``, or None: grey, hatched,
+    "nicht bewertet"); ``flaechen``: polygons indexed by stadtviertel_nr (projected CRS).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    fig, ax = plt.subplots(figsize=(6.6, 6.0))
+    gdf = flaechen.copy()
+    gdf["klasse"] = [klassen.get(nr) for nr in gdf.index]
+    leer = ~gdf["klasse"].isin(list(farbe))
+    if leer.any():
+        gdf[leer].plot(
+            ax=ax, color=NICHT_BEWERTET_FARBE, edgecolor="white", linewidth=0.5, hatch="////"
+        )
+    for name, f in farbe.items():
+        teil = gdf[gdf["klasse"] == name]
+        if len(teil):
+            teil.plot(ax=ax, color=f, edgecolor="white", linewidth=0.5)
+    _beschriften(ax, gdf[~leer], farbe, kuerzel)
+    rand = gdf[gdf.index.isin(list(umrandet))]
+    if len(rand):
+        rand.boundary.plot(ax=ax, color="black", linewidth=1.6)
+    _rahmen(ax, gdf)
+    handles = [
+        Patch(facecolor=f, edgecolor="#555555", label=f"{kuerzel[n]}  {n}")
+        for n, f in farbe.items()
+    ]
+    handles.append(
+        Patch(
+            facecolor=NICHT_BEWERTET_FARBE, edgecolor="#555555", hatch="////", label=nicht_bewertet
+        )
+    )
+    if len(rand):
+        handles.append(
+            Patch(facecolor="none", edgecolor="black", linewidth=1.6, label="Sozialraum")
+        )
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    ax.set_title(titel)
+    return plots._done(fig)
+
+
+def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) -> None:
+    """The class code in each rated polygon, black or white by contrast with its fill."""
+    for _nr, row in gdf.iterrows():
+        punkt = row.geometry.representative_point()
+        ax.annotate(
+            kuerzel[row["klasse"]],
+            (punkt.x, punkt.y),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            fontweight="bold",
+            color=textfarbe(farbe[row["klasse"]]),
+        )
+
+
+def _rahmen(ax, gdf) -> None:
+    if len(gdf):
+        x0, y0, x1, y1 = gdf.total_bounds
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def bild(fig: Figure, alt: str) -> HTML:
+    """The figure as an embedded PNG with an informative alt text (small: optimised PNG)."""
+    puffer = io.BytesIO()
+    fig.savefig(
+        puffer, format="png", dpi=plots.DPI, bbox_inches="tight", pil_kwargs={"optimize": True}
+    )
+    daten = base64.b64encode(puffer.getvalue()).decode("ascii")
+    return HTML(
+        f'<img src="data:image/png;base64,{daten}" alt="{html.escape(alt, quote=True)}" '
+        f'style="max-width:100%;height:auto">'
+    )
