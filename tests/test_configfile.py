@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kennzahlen import abdeckung, ampel, catalog, disclosure, geography, mail, paths
+from kennzahlen import sozialindex_config as sozialindex
 from kennzahlen.configfile import StrictLoader, load_yaml_text
 
 CONFIG = paths.CONFIG
@@ -22,6 +23,7 @@ def _loaders():
         ("verteiler.yaml", lambda p: mail.load_verteiler(p), mail.VerteilerError),
         ("abdeckung.yaml", lambda p: abdeckung.load_config(p), abdeckung.AbdeckungConfigError),
         ("geographie.yaml", lambda p: geography.load_config(p), geography.GeografieError),
+        ("sozialindex.yaml", lambda p: sozialindex.load(p), sozialindex.SozialindexError),
     ]
 
 

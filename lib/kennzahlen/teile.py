@@ -56,7 +56,8 @@ def teile_befunde(parsed: pd.DataFrame, table: Table, skip: Iterable[int] = ()) 
                     str(wert),
                     f"Teile größer als das Ganze: {_detail(gruppe, code_col, anzahl)} ergeben "
                     f"{fmt.zahl(r['teile'])}, aber {code_col} '{whole}' hat nur {fmt.zahl(wert)}; "
-                    f"{' und '.join(parts)} sind Teilmengen von '{whole}' – bitte den Export prüfen",
+                    f"{' und '.join(parts)} sind Teilmengen von '{whole}' – bitte den Export "
+                    "prüfen",
                 )
             )
     return out

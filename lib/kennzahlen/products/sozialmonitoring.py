@@ -1,9 +1,9 @@
 """Produkt 1 – Sozialmonitoring: status and dynamics of the Stadtviertel (the Sozialindex).
 
-Reads the pool tables ``sozialindex`` and ``sozialindex_indikatoren`` (:mod:`kennzahlen.sozialindex`)
-and shows, for the report year: a status map and a dynamics map (class colours and codes, the
-Stadtviertel without a polygon as a table), the overlay of both (4 × 3 for the MSS classes) with
-the Stadtviertel in each cell, the "Gebiete mit besonderem Aufmerksamkeitsbedarf" with the
+Reads the pool tables ``sozialindex`` and ``sozialindex_indikatoren``
+(:mod:`kennzahlen.sozialindex`) and shows, for the report year: a status map and a dynamics map
+(class colours and codes, the Stadtviertel without a polygon as a table), the overlay of both
+(4 × 3 for the MSS classes) with the Stadtviertel in each cell, the "Gebiete mit besonderem Aufmerksamkeitsbedarf" with the
 indicators that put them there, and for a Sozialraum report its Stadtviertel against the city.
 The sentences (key messages, stability, method) are in :mod:`.sozialmonitoring_text`.
 Produkt 1 is internal; this section shows shares, z-values and classes, never case counts.
@@ -55,6 +55,10 @@ class Lage:
     @property
     def gebiet(self) -> str:
         return "die Gesamtstadt" if self.raum == GESAMTSTADT else f"den Sozialraum {self.raum}"
+
+    @property
+    def gebiet_wer(self) -> str:
+        return "Die Gesamtstadt" if self.raum == GESAMTSTADT else f"Der Sozialraum {self.raum}"
 
     def im_raum(self, df: pd.DataFrame | None = None) -> pd.DataFrame:
         """The rows of the report's area (all for Gesamtstadt)."""
@@ -108,7 +112,8 @@ def lade(pool: str | Path | None, jahr: str, raum: str) -> Lage:
     elif set(alle["konfiguration"]) != {fingerabdruck(lage.cfg)}:
         lage.hinweis = (
             "Hinweis: config/sozialindex.yaml wurde nach dem Bau des Datenpools geändert; "
-            "die Ergebnisse stammen noch aus der alten Fassung. Bitte `kennzahlen pool` neu ausführen."
+            "die Ergebnisse stammen noch aus der alten Fassung. Bitte `kennzahlen pool` neu "
+            "ausführen."
         )
     return lage
 
@@ -131,7 +136,7 @@ def _dynamik_kuerzel(lage: Lage) -> dict[str, str]:
 
 
 def _klassen_alt(lage: Lage, spalte: str, namen: list[str]) -> str:
-    """'sehr niedrig: Mähringer Weg, …; niedrig: …; mittel: 38 Stadtviertel; …'."""
+    """'sehr niedrig: <names>; niedrig: …; mittel: 38 Stadtviertel; …' (names up to eight)."""
     teile = []
     for n in namen:
         stv = lage.gebiete.loc[lage.gebiete[spalte] == n, "name"].tolist()
@@ -339,7 +344,7 @@ def aufmerksamkeit(lage: Lage) -> HTML:
     stadt = f" (in der Stadt {len(alle)})" if lage.raum != GESAMTSTADT else ""
     if g.empty:
         return HTML(
-            f"<p>{html.escape(lage.gebiet.capitalize())} hat {lage.jahr} kein Gebiet mit besonderem "
+            f"<p>{html.escape(lage.gebiet_wer)} hat {lage.jahr} kein Gebiet mit besonderem "
             f"Aufmerksamkeitsbedarf{html.escape(stadt)}.</p>"
         )
     tab = pd.DataFrame(
@@ -396,7 +401,10 @@ def vergleich(lage: Lage, daten: pd.DataFrame) -> HTML:
         f"Dynamik {lage.dynamik_von}–{lage.jahr}",
     ]
     tab = pd.DataFrame.from_dict(zeilen, orient="index", columns=spalten)
-    cap = f"Stadtviertel des Sozialraums {lage.raum} {lage.jahr} gegen Sozialraum und Stadt (Index in SD)"
+    cap = (
+        f"Stadtviertel des Sozialraums {lage.raum} {lage.jahr} gegen Sozialraum und Stadt "
+        f"(Index in SD)"
+    )
     return common.styled(tab, caption=cap)
 
 
@@ -436,7 +444,8 @@ def wechsel(lage: Lage) -> HTML:
     geaendert = breit[breit.nunique(axis=1) > 1]
     if geaendert.empty:
         return HTML(
-            f"<p>Seit {breit.columns[0]} hat kein Stadtviertel in {html.escape(lage.gebiet)} die Statusklasse gewechselt.</p>"
+            f"<p>Seit {breit.columns[0]} hat kein Stadtviertel in {html.escape(lage.gebiet)} "
+            "die Statusklasse gewechselt.</p>"
         )
     cap = f"Stadtviertel mit wechselnder Statusklasse {breit.columns[0]}–{lage.jahr}"
     geaendert = geaendert.fillna("–").rename_axis(index=None, columns=None)

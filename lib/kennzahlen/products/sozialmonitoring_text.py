@@ -222,7 +222,8 @@ def _schritte(lage: Lage) -> list[str]:
         f"<b>Räumliche Ebene:</b> die Stadtviertel der Raumgliederung (config/raumgliederung.csv). "
         f"Bewertet werden Stadtviertel mit mindestens {fmt.zahl(cfg.mindestbevoelkerung)} "
         f"Einwohner*innen am Stichtag. Nicht bewertet {lage.jahr}: {html.escape(nb_text)}.",
-        f"<b>Standardisierung:</b> je Indikator der z-Wert (Wert − Mittelwert) / Standardabweichung "
+        "<b>Standardisierung:</b> je Indikator der z-Wert (Wert − Mittelwert) / "
+        "Standardabweichung "
         f"über die bewerteten Stadtviertel, {gew}, Standardabweichung {sd}. Ein positiver z-Wert "
         f"heißt immer „ungünstiger als der Durchschnitt der Stadtviertel“.",
         "<b>Index:</b> die Summe der z-Werte (mal Gewicht), noch einmal standardisiert; der "
@@ -252,13 +253,15 @@ UNTERSCHIEDE = (
     "Klassengrenzen wie im MSS (±1 und +1,5 Standardabweichungen, Dynamik ±1): sie lassen sich "
     "aus den veröffentlichten Werten des MSS 2021 für alle 536 Planungsräume genau nachrechnen, "
     "und die Ergebnisse bleiben mit Berlin vergleichbar.",
-    "Ebene Stadtviertel statt Planungsräume: hier {n} bewertete Gebiete, in Berlin über 500. Mittelwert und Streuung stützen sich auf wenige Gebiete; ein einzelnes Viertel mit "
+    "Ebene Stadtviertel statt Planungsräume: hier {n} bewertete Gebiete, in Berlin über 500. "
+    "Mittelwert und Streuung stützen sich auf wenige Gebiete; ein einzelnes Viertel mit "
     "sehr hohen Werten hebt die Streuung und damit alle Grenzen. Deshalb steht der Satz zur "
     "Stabilität bei den Ergebnissen.",
     "Transferbezug wie im MSS 2021: Personen im SGB II ohne die Arbeitslosen nach SGB II plus "
     "Hilfe zum Lebensunterhalt und Grundsicherung nach SGB XII außerhalb von Einrichtungen – die "
     "SGB-XII-Fälle kommen aus den Fallakten des Sozialamts (sozialhilfe), nicht aus der amtlichen "
-    "Statistik; stationäre Fälle zählen nicht, weil sie den Ort des Heims, nicht der Wohnung zeigen.",
+    "Statistik; stationäre Fälle zählen nicht, weil sie den Ort des Heims, nicht der Wohnung "
+    "zeigen.",
     "Jährlich statt alle zwei Jahre (MSS); die Dynamik ist eine Veränderung über {jahre} Jahre "
     "(MSS: zwei). Kein Gebiet wird als „Ausreißer“ von Hand ausgeschlossen (das MSS 2019 tat das "
     "einmal); zu kleine Viertel fallen allein über die Mindestbevölkerung heraus.",
