@@ -3,8 +3,9 @@
 Reads the pool tables ``sozialindex`` and ``sozialindex_indikatoren``
 (:mod:`kennzahlen.sozialindex`) and shows, for the report year: a status map and a dynamics map
 (class colours and codes, the Stadtviertel without a polygon as a table), the overlay of both
-(4 × 3 for the MSS classes) with the Stadtviertel in each cell, the "Gebiete mit besonderem Aufmerksamkeitsbedarf" with the
-indicators that put them there, and for a Sozialraum report its Stadtviertel against the city.
+(4 × 3 for the MSS classes) with the Stadtviertel in each cell, the "Gebiete mit besonderem
+Aufmerksamkeitsbedarf" with the indicators that put them there, and for a Sozialraum report its
+Stadtviertel against the city.
 The sentences (key messages, stability, method) are in :mod:`.sozialmonitoring_text`.
 Produkt 1 is internal; this section shows shares, z-values and classes, never case counts.
 """
