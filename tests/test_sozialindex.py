@@ -409,3 +409,35 @@ def test_product_1_depends_on_the_sozialindex_tables():
     anders = {**manifest, "dateien": {**manifest["dateien"], "sozialindex.parquet": "3"}}
     assert product_dependencies(1, manifest) != product_dependencies(1, anders)
     assert product_dependencies(2, manifest) == product_dependencies(2, anders)
+
+
+# ---------------------------------------------------------------------------- accessible maps
+def test_text_on_every_class_colour_has_contrast_4_5():
+    from kennzahlen import plots_klassen as pk
+
+    for farbe in (*pk.STATUS_FARBEN, *pk.DYNAMIK_FARBEN, pk.NICHT_BEWERTET_FARBE):
+        assert pk.kontrast(pk.textfarbe(farbe), farbe) >= 4.5, farbe
+    assert pk.kontrast("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert pk.kontrast("#767676", "#FFFFFF") == pytest.approx(4.54, abs=0.01)  # WCAG's example
+
+
+def test_status_map_is_small_keeps_class_colours_and_says_them_in_alt_text(demo_pool: Path):
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from kennzahlen import plots_klassen as pk
+    from kennzahlen.products import sozialmonitoring as sm
+
+    lage = sm.lade(demo_pool, "2023", "Eselsberg")
+    html_img = sm.statuskarte(lage).data
+    alt = re.search(r'alt="([^"]+)"', html_img).group(1)
+    assert alt.startswith("Karte der Stadtviertel nach Statusklasse 2023.")
+    assert "sehr niedrig: Mähringer Weg" in alt and "nicht bewertet:" in alt
+    png = base64.b64decode(re.search(r"base64,([^\"]+)", html_img).group(1))
+    assert len(png) < 40_000
+    pixel = Image.open(io.BytesIO(png)).convert("RGB").getcolors(4096)
+    farben = {"#{:02X}{:02X}{:02X}".format(*c) for _, c in pixel}
+    assert set(pk.STATUS_FARBEN) <= farben and pk.NICHT_BEWERTET_FARBE in farben

@@ -135,13 +135,25 @@ def _rahmen(ax, gdf) -> None:
     ax.set_axis_off()
 
 
-def bild(fig: Figure, alt: str) -> HTML:
-    """The figure as an embedded PNG with an informative alt text (small: optimised PNG)."""
+def png(fig: Figure, farben: int = 64) -> bytes:
+    """The figure as a small PNG: a class map has a few flat colours, so an adaptive palette of
+    ``farben`` colours (no dithering) keeps every class colour exact at a third of the bytes."""
+    from PIL import Image
+
     puffer = io.BytesIO()
-    fig.savefig(
-        puffer, format="png", dpi=plots.DPI, bbox_inches="tight", pil_kwargs={"optimize": True}
+    fig.savefig(puffer, format="png", dpi=plots.DPI, bbox_inches="tight")
+    bild_rgb = Image.open(io.BytesIO(puffer.getvalue())).convert("RGB")
+    klein = bild_rgb.quantize(
+        colors=farben, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
     )
-    daten = base64.b64encode(puffer.getvalue()).decode("ascii")
+    out = io.BytesIO()
+    klein.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def bild(fig: Figure, alt: str) -> HTML:
+    """The figure as an embedded PNG with an informative alt text."""
+    daten = base64.b64encode(png(fig)).decode("ascii")
     return HTML(
         f'<img src="data:image/png;base64,{daten}" alt="{html.escape(alt, quote=True)}" '
         f'style="max-width:100%;height:auto">'
