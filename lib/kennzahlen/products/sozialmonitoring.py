@@ -140,7 +140,8 @@ def _klassen_alt(lage: Lage, spalte: str, namen: list[str]) -> str:
     """'sehr niedrig: <names>; niedrig: …; mittel: 38 Stadtviertel; …' (names up to eight)."""
     teile = []
     for n in namen:
-        stv = lage.gebiete.loc[lage.gebiete[spalte] == n, "name"].tolist()
+        teil = lage.gebiete[lage.gebiete[spalte] == n]
+        stv = teil.sort_values(spalte.replace("klasse", "index"), ascending=False)["name"].tolist()
         if stv:
             teile.append(
                 f"{n}: " + (", ".join(stv) if len(stv) <= 8 else f"{len(stv)} Stadtviertel")
