@@ -73,8 +73,9 @@ def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     disclosure tests read them)."""
     from kennzahlen import runner
     from kennzahlen.geography import areas
+    from kennzahlen.vocabulary import PRODUKTE
 
     out = tmp_path_factory.mktemp("reports")
-    res = runner.run("2023-Q4", sorted(runner.PRODUKTE), areas(), demo_pool, out, progress=False)
+    res = runner.run("2023-Q4", sorted(PRODUKTE), areas(), demo_pool, out, progress=False)
     assert not res.failed, res.failed
     return out / "2023-Q4"

@@ -104,7 +104,8 @@ def bench_quarter(results: dict) -> None:
     shutil.rmtree(naive_out, ignore_errors=True)
     naive_out.mkdir(parents=True)
     from kennzahlen.geography import areas
-    from kennzahlen.runner import PRODUKTE, slug
+    from kennzahlen.runner import slug
+    from kennzahlen.vocabulary import PRODUKTE
 
     t0 = time.perf_counter()
     for prod in PRODUKTE.values():

@@ -19,14 +19,13 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from berichtspruefung import bericht_probleme  # noqa: E402
 
 from kennzahlen import runner  # noqa: E402
+from kennzahlen.periods import verschiebe  # noqa: E402
 
 
 def _pool(out: Path) -> Path:
@@ -40,11 +39,6 @@ def _pool(out: Path) -> Path:
         frames, _ = build_pool_frames(raw)
         write_pool(frames, pool)
     return pool
-
-
-def _neighbour(quartal: str, n: int) -> str:
-    p = pd.Period(quartal.replace("-Q", "Q"), freq="Q") + n
-    return f"{p.year}-Q{p.quarter}"
 
 
 def main() -> int:
@@ -62,7 +56,7 @@ def main() -> int:
     shutil.rmtree(reports, ignore_errors=True)
     rows, schlecht, gruende = [], 0, {}
     t0 = time.perf_counter()
-    for q in [_neighbour(alle[0], -1), *alle, _neighbour(alle[-1], 1)]:
+    for q in [verschiebe(alle[0], -1), *alle, verschiebe(alle[-1], 1)]:
         try:
             res = runner.run(
                 q, pool=pool, out=reports, workers=args.workers, progress=False, force=True

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from kennzahlen import ampel
 from kennzahlen.ampel import (
     AMPEL_COLUMNS,
     DETAIL_COLUMNS,
@@ -17,13 +16,12 @@ from kennzahlen.ampel import (
     berechne_ampel,
     check_config,
     load_ampel_config,
-    periode_fuer,
     pool_frames,
-    quartale_range,
     raster,
     verlauf,
 )
 from kennzahlen.catalog import load_catalog, validate_catalog
+from kennzahlen.periods import quartale_range, stichtag, vorquartal
 from kennzahlen.pool import POOL_COLUMNS
 from kennzahlen.schema import GESAMTSTADT
 
@@ -166,21 +164,7 @@ def detail(details: pd.DataFrame, quartal: str, raum: str = "West", kennzahl: st
     return sel.iloc[0]
 
 
-STICHTAGE = {
-    q: ampel.stichtag(q).strftime("%Y-%m-%d") for q in quartale_range("2019-Q1", "2024-Q4")
-}
-
-
-# ----------------------------------------------------------------------------- periods
-def test_periode_fuer_a_quarter():
-    assert periode_fuer("2023-Q2", "stichtag_quartal") == "2023-06-30"
-    assert periode_fuer("2023-Q2", "quartal") == "2023-Q2"
-    assert periode_fuer("2023-Q2", "jahr") == "2022"  # last complete year
-    assert periode_fuer("2023-Q4", "jahr") == "2023"
-    assert periode_fuer("2023-Q1", "stichtag_jahr") == "2022-12-31"
-    assert periode_fuer("2023-Q4", "stichtag_jahr") == "2023-12-31"
-    assert ampel.quartal_von("2023-09-30") == "2023-Q3"
-    assert ampel.quartal_von("2023-09-29") is None
+STICHTAGE = {q: stichtag(q) for q in quartale_range("2019-Q1", "2024-Q4")}
 
 
 # ----------------------------------------------------------------------------- target rule
@@ -255,7 +239,7 @@ def test_no_value_is_grau():
 def _stock(
     raum: str, previous: list[float], current: float, quartal: str = "2023-Q1"
 ) -> list[dict]:
-    qs = quartale_range(ampel._quartal_add(quartal, -len(previous)), quartal)
+    qs = quartale_range(vorquartal(quartal, len(previous)), quartal)
     return [
         row("bestand", raum, STICHTAGE[q], v) for q, v in zip(qs, [*previous, current], strict=True)
     ]

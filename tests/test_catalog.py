@@ -16,7 +16,7 @@ from kennzahlen.pool import PoolBuilder
 from kennzahlen.schema import TABLES
 
 CATALOG = load_catalog()
-FELDER = ("jh", "egh", "ah", "es")
+FELDER = ("jh", "egh", "ah", "es")  # the Arbeitsfelder of the goal matrix
 
 
 # ----------------------------------------------------------------------------- the project catalog

@@ -27,13 +27,14 @@ from kennzahlen.abdeckung import Coverage
 from kennzahlen.cli import cli
 from kennzahlen.geography import sozialraeume
 from kennzahlen.products import common
+from kennzahlen.vocabulary import PRODUKTE
 
 NOTEBOOKS = paths.project_root() / "notebooks"
 ALLE = {1, 2, 3, 4}
 
 
 def _html(periode_dir: Path, produkt: int, raum: str) -> str:
-    return (periode_dir / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html").read_text(
+    return (periode_dir / PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html").read_text(
         encoding="utf-8"
     )
 

@@ -27,6 +27,7 @@ from kennzahlen.catalog import load_catalog
 from kennzahlen.geography import areas, sozialraeume
 from kennzahlen.products import wirkung
 from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.vocabulary import PRODUKTE
 
 JAHR = "2023"
 ZEILEN = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
@@ -259,7 +260,7 @@ class _Report(HTMLParser):
 @pytest.fixture(scope="module")
 def p3_reports(reports: Path) -> Path:
     """The six Produkt-3 reports of the quarter (the session's run of all 24, see conftest)."""
-    return reports / runner.PRODUKTE[3].ordner
+    return reports / PRODUKTE[3].ordner
 
 
 @pytest.fixture(scope="module")

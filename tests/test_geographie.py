@@ -13,6 +13,7 @@ import pytest
 
 from kennzahlen import geography, paths, plots, runner
 from kennzahlen.geography import GeografieError, PolygonConfig, read_flaechen
+from kennzahlen.vocabulary import PRODUKTE
 
 RG = geography.raumgliederung()
 ULM = geography.flaechen()
@@ -195,7 +196,7 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
     p = new_code_cell('periode = "2023-Q4"\nsozialraum = "Gesamtstadt"\npool = None')
     p.metadata["tags"] = ["parameters"]
     nb.cells = [p, new_code_cell("print(sozialraum)")]
-    nbformat.write(nb, nbs / runner.PRODUKTE[1].notebook)
+    nbformat.write(nb, nbs / PRODUKTE[1].notebook)
     pool = tmp_path / "pool"
     pool.mkdir()
     (pool / "manifest.json").write_text('{"dateien": {}}')

@@ -8,7 +8,8 @@ import pytest
 from kennzahlen import geography
 from kennzahlen.api import select, tabelle, wert, zeitreihe
 from kennzahlen.catalog import load_catalog
-from kennzahlen.pool import PoolBuilder, periods_for
+from kennzahlen.periods import periods_for
+from kennzahlen.pool import PoolBuilder
 from kennzahlen.schema import OHNE_ZUORDNUNG, TABLES
 
 RG = geography.raumgliederung()

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
 import kennzahlen as kz
-from kennzahlen import fmt, paths, plots
+from kennzahlen import fmt, paths, plots, vocabulary
 from kennzahlen.geography import areas
 from kennzahlen.products import quartalsmeldung as qm
 from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
@@ -269,7 +269,7 @@ def test_change_table_rows_are_unique_and_name_their_arbeitsfeld(demo_pool: Path
         (fmt.prozent(0.8, 0), "%"),
         (fmt.veraenderung(3, 5), "%"),
         (fmt.veraenderung(5, 5), "%"),
-        (fmt.wert(0.125, "anteil"), "%"),
+        (vocabulary.wert_text(0.125, "anteil"), "%"),
     ],
 )
 def test_a_number_never_breaks_from_its_unit(text: str, unit: str):

@@ -17,6 +17,7 @@ import pytest
 from kennzahlen import fmt, paths, runner
 from kennzahlen.api import load_pool, wert
 from kennzahlen.geography import areas
+from kennzahlen.vocabulary import PRODUKTE
 
 CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 AREAS = areas()  # every Sozialraum and Gesamtstadt: all 24 reports of a quarter
@@ -63,10 +64,10 @@ def headline(pool_dir: Path, produkt: int, raum: str) -> str:
     return f"{int((lichter['farbe'] == 'rot').sum())} × rot, {int((lichter['farbe'] == 'gelb').sum())} × gelb"
 
 
-@pytest.mark.parametrize("produkt", sorted(runner.PRODUKTE))
+@pytest.mark.parametrize("produkt", sorted(PRODUKTE))
 @pytest.mark.parametrize("raum", AREAS)
 def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt: int, raum: str):
-    path = reports / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
+    path = reports / PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
     assert path.exists()
     html = path.read_text(encoding="utf-8")
     assert path.stat().st_size < 1.5 * 1024 * 1024, "report over 1.5 MB"
@@ -104,7 +105,7 @@ def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt
     )
     assert page.locator(".jp-CodeCell").count() > 0 and page.locator(".jp-MarkdownCell").count() > 0
     text = page.inner_text("body")
-    assert runner.PRODUKTE[produkt].titel.split(" ")[0] in page.title()
+    assert PRODUKTE[produkt].titel.split(" ")[0] in page.title()
     assert raum in page.title()
     assert "Traceback" not in text and "Error" not in text
     assert headline(demo_pool, produkt, raum) in text
@@ -146,7 +147,7 @@ def test_sozialindex_maps_load_and_overlay_table_is_there(reports: Path, browser
 
 def test_index_links_every_report(reports: Path):
     index = (reports / "index.html").read_text(encoding="utf-8")
-    for prod in runner.PRODUKTE.values():
+    for prod in PRODUKTE.values():
         for raum in AREAS:
             assert f'href="{prod.ordner}/{runner.slug(raum)}.html"' in index
     assert (reports / "2_quartalsmeldung" / "gesamtstadt.xlsx").exists()
@@ -184,11 +185,9 @@ def test_2021_q4_report_shows_the_papers_erfassungsbogen(demo_pool: Path, tmp_pa
 
 @pytest.mark.parametrize("raum", AREAS)
 def test_public_report_shows_no_count_below_3(reports: Path, raum: str):
-    html = (reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.html").read_text(
-        encoding="utf-8"
-    )
+    html = (reports / PRODUKTE[3].ordner / f"{runner.slug(raum)}.html").read_text(encoding="utf-8")
     assert not re.search(r"<td[^>]*>\s*[12]\s*</td>", html), "a count of 1 or 2 is visible"
-    audit = reports / runner.PRODUKTE[3].ordner / f"{runner.slug(raum)}.audit.csv"
+    audit = reports / PRODUKTE[3].ordner / f"{runner.slug(raum)}.audit.csv"
     assert audit.exists()
     assert audit.read_text(encoding="utf-8").startswith("tabelle;zeile;spalte;grund;regel")
 
@@ -283,10 +282,10 @@ def proofread(page) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize("produkt", sorted(runner.PRODUKTE))
+@pytest.mark.parametrize("produkt", sorted(PRODUKTE))
 @pytest.mark.parametrize("raum", AREAS)
 def test_report_proofreading(reports: Path, browser, produkt: int, raum: str):
-    path = reports / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
+    path = reports / PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
     context = browser.new_context(offline=True)
     page = context.new_page()
     page.goto(path.as_uri(), wait_until="load")

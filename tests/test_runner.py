@@ -11,6 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from kennzahlen import runner
 from kennzahlen.cli import expand_multi
+from kennzahlen.vocabulary import PRODUKTE
 
 
 def _notebook(
@@ -38,10 +39,10 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     pool.mkdir()
     (pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
     ok = 'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} {periode}</p>"))'
-    _notebook(nbs / runner.PRODUKTE[1].notebook, ok)
-    _notebook(nbs / runner.PRODUKTE[3].notebook, ok)
+    _notebook(nbs / PRODUKTE[1].notebook, ok)
+    _notebook(nbs / PRODUKTE[3].notebook, ok)
     _notebook(
-        nbs / runner.PRODUKTE[4].notebook,
+        nbs / PRODUKTE[4].notebook,
         'if sozialraum == "Wiblingen":\n    raise ValueError("kaputt in Wiblingen")\nprint("ok")',
     )
     return {"nbs": nbs, "pool": pool, "out": tmp_path / "reports"}
@@ -83,9 +84,7 @@ def test_failing_report_does_not_stop_the_others(setup):
 
 
 def test_unknown_parameter_is_refused(setup):
-    _notebook(
-        setup["nbs"] / runner.PRODUKTE[3].notebook, "print(1)", params='periode = "x"\npool = None'
-    )
+    _notebook(setup["nbs"] / PRODUKTE[3].notebook, "print(1)", params='periode = "x"\npool = None')
     with pytest.raises(runner.RunnerError, match="unbekannte\\(r\\) Parameter sozialraum"):
         _run(setup, [3], ["West"])
 
@@ -206,11 +205,11 @@ def test_other_errors_are_not_retried(setup, monkeypatch):
 def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
     """Reports share a warm kernel per worker; each starts with an empty namespace."""
     _notebook(
-        setup["nbs"] / runner.PRODUKTE[1].notebook,
+        setup["nbs"] / PRODUKTE[1].notebook,
         "leftover = sozialraum\nimport os\nprint(os.getpid())",
     )
     _notebook(
-        setup["nbs"] / runner.PRODUKTE[3].notebook,
+        setup["nbs"] / PRODUKTE[3].notebook,
         'assert "leftover" not in globals(), "state leaked from the previous report"\nimport os\nprint(os.getpid())',
     )
     res = runner.run(
@@ -225,9 +224,7 @@ def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
     )
     assert [e["status"] for e in res.entries] == ["ok", "ok"]
     pids = [
-        nbformat.read(
-            setup["out"] / "2023-Q4" / runner.PRODUKTE[n].ordner / "west.ipynb", as_version=4
-        )
+        nbformat.read(setup["out"] / "2023-Q4" / PRODUKTE[n].ordner / "west.ipynb", as_version=4)
         .cells[-1]
         .outputs[0]["text"]
         .strip()
@@ -238,14 +235,14 @@ def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
 
 def test_a_late_export_redoes_only_the_products_that_show_it(demo_pool):
     manifest = json.loads((demo_pool / "manifest.json").read_text())
-    before = {n: runner.product_dependencies(n, manifest) for n in runner.PRODUKTE}
+    before = {n: runner.product_dependencies(n, manifest) for n in PRODUKTE}
     assert all(before.values())
     late = json.loads(json.dumps(manifest))
     late["stand"]["jugendhilfe"] = "a-new-export"
-    after = {n: runner.product_dependencies(n, late) for n in runner.PRODUKTE}
+    after = {n: runner.product_dependencies(n, late) for n in PRODUKTE}
     assert after[1] == before[1]  # Sozialstruktur does not show Jugendhilfe
     assert all(after[n] != before[n] for n in (2, 3, 4))
     changed = json.loads(json.dumps(manifest))
     changed["kennzahlen"]["bev_gesamt"] = "other"
-    after = {n: runner.product_dependencies(n, changed) for n in runner.PRODUKTE}
+    after = {n: runner.product_dependencies(n, changed) for n in PRODUKTE}
     assert after[1] != before[1] and after[2] == before[2] and after[4] == before[4]

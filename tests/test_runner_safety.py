@@ -19,6 +19,7 @@ from test_runner import _notebook
 
 from kennzahlen import runner
 from kennzahlen.safeio import FolderLock
+from kennzahlen.vocabulary import PRODUKTE
 
 LINUX = sys.platform.startswith("linux")
 
@@ -30,7 +31,7 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     s["nbs"].mkdir()
     s["pool"].mkdir()
     (s["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
-    _notebook(s["nbs"] / runner.PRODUKTE[1].notebook, 'print(f"Bericht {sozialraum} {periode}")')
+    _notebook(s["nbs"] / PRODUKTE[1].notebook, 'print(f"Bericht {sozialraum} {periode}")')
     return s
 
 
@@ -138,7 +139,7 @@ def test_nfc_and_nfd_area_names_are_the_same_area(setup):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
     _notebook(
-        setup["nbs"] / runner.PRODUKTE[1].notebook,
+        setup["nbs"] / PRODUKTE[1].notebook,
         "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')",
     )
     proc = subprocess.Popen(_script(setup, [1], ["West", "Wiblingen"], workers), cwd=setup["nbs"])
@@ -171,7 +172,7 @@ def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
 @pytest.mark.skipif(not LINUX, reason="kill -9")
 def test_runs_json_is_written_per_report_and_a_rerun_redoes_only_the_rest(setup):
     _notebook(
-        setup["nbs"] / runner.PRODUKTE[1].notebook,
+        setup["nbs"] / PRODUKTE[1].notebook,
         'import os, time\nif sozialraum == "West" and not os.path.exists("rerun"):\n    time.sleep(120)\nprint("ok")',
     )
     runs = setup["out"] / "2023-Q4" / "runs.json"

@@ -20,6 +20,7 @@ from exporte import merge_exports, write_export
 
 from kennzahlen import paths, runner
 from kennzahlen.cli import cli
+from kennzahlen.vocabulary import PRODUKTE
 
 SOZIALRAEUME = ["Nord / Ost", "Süd", "Alt Stadt", "Weststadt-Ärzteviertel"]
 STADT = "Musterstadt"
@@ -175,7 +176,7 @@ def test_all_four_products_for_every_area(stadt):
 
 
 def _html(stadt, produkt: int, raum: str) -> str:
-    return (stadt["out"] / runner.PRODUKTE[produkt].ordner / f"{_slug(raum)}.html").read_text(
+    return (stadt["out"] / PRODUKTE[produkt].ordner / f"{_slug(raum)}.html").read_text(
         encoding="utf-8"
     )
 

@@ -20,6 +20,7 @@ import yaml
 from . import fmt, paths
 from .catalog import EVENT_DATE, load_catalog
 from .configfile import DuplicateKeyError, StrictLoader, duplicate_key_message
+from .periods import letzter_tag, quartal_von_tag, quarter_end_on_or_before, quarter_start
 from .schema import TABLES
 
 CONFIG_FILE = "abdeckung.yaml"
@@ -195,18 +196,6 @@ class Coverage:
         return self.von, self.bis
 
 
-def quarter_start(ts: pd.Timestamp) -> pd.Timestamp:
-    """The first day of the quarter of ``ts``."""
-    return pd.Timestamp(ts).to_period("Q").start_time.normalize()
-
-
-def quarter_end_on_or_before(ts: pd.Timestamp) -> pd.Timestamp:
-    """The last quarter end on or before ``ts``."""
-    ts = pd.Timestamp(ts).normalize()
-    qe = ts + pd.offsets.QuarterEnd(0)
-    return qe if qe == ts else ts - pd.offsets.QuarterEnd(1)
-
-
 def coverage(
     table: str,
     frame: pd.DataFrame,
@@ -302,15 +291,15 @@ def load(pool: str | Path | None = None) -> pd.DataFrame:
         return frame_of([])
 
 
-def _quartal(ts: pd.Timestamp) -> str:
-    ts = pd.Timestamp(ts)
-    return f"{ts.quarter}. Quartal {ts.year}"
-
-
 def _ab(ts: pd.Timestamp) -> str:
     """'dem 1. Quartal 2019' for a quarter's first day, else 'dem 15.02.2020'."""
     ts = pd.Timestamp(ts)
     return f"dem {_quartal(ts)}" if ts == quarter_start(ts) else f"dem {fmt.datum(ts)}"
+
+
+def _quartal(ts: pd.Timestamp) -> str:
+    """'4. Quartal 2023' for a day of that quarter."""
+    return fmt.periode(quartal_von_tag(ts))
 
 
 def _und(items: Sequence[str]) -> str:
@@ -338,24 +327,15 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
     return f"die Exporte {namen} Daten ab {_ab(first['von'])} enthalten"
 
 
-def _end_date(periode: str) -> str:
-    """A pool period as its last day ('2021', '2021-Q4' -> '2021-12-31'), for comparisons."""
-    if len(periode) == 4:
-        return f"{periode}-12-31"
-    if "-Q" in periode:
-        return pd.Period(periode.replace("-Q", "Q"), freq="Q").end_time.strftime("%Y-%m-%d")
-    return periode
-
-
 def _first_period(
     pool: pd.DataFrame, kennzahl: str, raum: str | None, bis: str | None
 ) -> str | None:
     rows = pool[pool["kennzahl"] == kennzahl]
     if raum is not None:
         rows = rows[rows["raum"] == raum]
-    ends = rows["periode"].astype(str).map(_end_date)
+    ends = rows["periode"].astype(str).map(letzter_tag)
     if bis is not None:
-        ends = ends[ends <= _end_date(bis)]
+        ends = ends[ends <= letzter_tag(bis)]
     return None if ends.empty else str(ends.min())
 
 
@@ -407,7 +387,7 @@ def reihen_hinweis(
         return f"{was} hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab."
     cov = abdeckung.set_index("tabelle") if len(abdeckung) else None
     start = min(firsts.values())
-    gezeigt = _end_date(erste_gezeigt)
+    gezeigt = letzter_tag(erste_gezeigt)
 
     def zeit(tag: str, wie: str) -> str:
         """The period ending on ``tag`` after 'beginnt', 'ab' or 'bis' in the chart's unit."""

@@ -31,15 +31,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import fmt, geography, paths
 from .catalog import Catalog, Kennzahl, german_error, load_catalog
 from .configfile import read_yaml
-from .schema import ARBEITSFELDER, GESAMTSTADT
+from .periods import QUARTAL_RE, periode_fuer, quartal_ende, quartal_von, quartale_range
+from .schema import GESAMTSTADT
+from .vocabulary import ARBEITSFELDER, FARBEN, ist_anteil, wert_text
 
-Farbe = Literal["grau", "gruen", "gelb", "rot"]
 Richtung = Literal["hoeher_besser", "niedriger_besser"]
 #: rank of a colour for "worst of": grau < gruen < gelb < rot
-RANG = {"grau": 0, "gruen": 1, "gelb": 2, "rot": 3}
+RANG = {c: f.rang for c, f in FARBEN.items()}
 #: colour names for text (readable without colour)
-FARB_TEXT = {"grau": "grau", "gruen": "grün", "gelb": "gelb", "rot": "rot"}
-QUARTAL_RE = re.compile(r"^\d{4}-Q[1-4]$")
+FARB_TEXT = {c: f.wort for c, f in FARBEN.items()}
 #: rounding before a threshold comparison, so that 0.80 - 0.75 is exactly 5 percentage points
 _EPS_DIGITS = 9
 
@@ -181,9 +181,9 @@ class Indikator(_Strict):
 
 
 class Arbeitsfeld(_Strict):
-    """An Arbeitsfeld of the Ampel: its title and indicators."""
+    """An Arbeitsfeld of the Ampel: its indicators, and a title other than the usual one."""
 
-    titel: str
+    titel: str | None = None
     indikatoren: list[Indikator] = Field(min_length=1)
 
 
@@ -227,7 +227,7 @@ class Parameter:
     @property
     def anteil(self) -> bool:
         """True when the Kennzahl is a share (values 0–1)."""
-        return self.kennzahl.einheit in ("anteil", "quote")
+        return ist_anteil(self.kennzahl.einheit)
 
 
 def _resolve(ind: Indikator, arbeitsfeld: str, cfg: AmpelConfig, k: Kennzahl) -> Parameter:
@@ -236,13 +236,12 @@ def _resolve(ind: Indikator, arbeitsfeld: str, cfg: AmpelConfig, k: Kennzahl) ->
         own = getattr(ind, name)
         default = getattr(cfg.regeln if group is None else getattr(cfg.regeln, group), name)
         values[name] = default if own is None else own
-    anteil = k.einheit in ("anteil", "quote")
-    if anteil:
+    if ist_anteil(k.einheit):
         toleranz = values["toleranz_pp"] / 100
         toleranz_text = f"{fmt.zahl(values['toleranz_pp'], 1)} Prozentpunkte"
     else:
         toleranz = ind.toleranz or 0.0
-        toleranz_text = fmt.wert(toleranz, k.einheit)
+        toleranz_text = wert_text(toleranz, k.einheit)
     return Parameter(
         arbeitsfeld=arbeitsfeld,
         kennzahl=k,
@@ -268,8 +267,8 @@ class AmpelSetup:
         return list(self.config.arbeitsfelder)
 
     def titel(self, arbeitsfeld: str) -> str:
-        """The display title of an Arbeitsfeld."""
-        return self.config.arbeitsfelder[arbeitsfeld].titel
+        """The display title of an Arbeitsfeld (config/ampel.yaml, else the usual title)."""
+        return self.config.arbeitsfelder[arbeitsfeld].titel or ARBEITSFELDER[arbeitsfeld]
 
 
 def check_config(raw: Any, catalog: Catalog) -> tuple[AmpelSetup | None, list[str]]:
@@ -377,55 +376,6 @@ def load_ampel_config(path: Path | None = None, catalog: Catalog | None = None) 
     return setup
 
 
-# ------------------------------------------------------------------------------- periods
-def stichtag(quartal: str) -> pd.Timestamp:
-    """The quarter-end Stichtag of 'YYYY-Qn'."""
-    year, q = int(quartal[:4]), int(quartal[-1])
-    return pd.Timestamp(year=year, month=3 * q, day=1) + pd.offsets.MonthEnd(0)
-
-
-def quartal_von(periode: str) -> str | None:
-    """The quarter a pool period belongs to ('YYYY' -> its Q4); None for a non-quarter-end date."""
-    if QUARTAL_RE.match(periode):
-        return periode
-    if re.fullmatch(r"\d{4}", periode):
-        return f"{periode}-Q4"
-    ts = pd.Timestamp(periode)
-    if ts != ts + pd.offsets.QuarterEnd(0):
-        return None
-    return f"{ts.year}-Q{ts.quarter}"
-
-
-def periode_fuer(quartal: str, periodizitaet: str) -> str:
-    """The pool period an indicator is read at in a quarter.
-
-    Stocks: the quarter-end Stichtag; quarterly values: the quarter; yearly values: the last
-    complete year up to the quarter; stichtag_jahr: the last 31.12. up to the quarter end.
-    """
-    year, q = int(quartal[:4]), int(quartal[-1])
-    if periodizitaet == "stichtag_quartal":
-        return stichtag(quartal).strftime("%Y-%m-%d")
-    if periodizitaet == "quartal":
-        return quartal
-    last = year if q == 4 else year - 1
-    return str(last) if periodizitaet == "jahr" else f"{last}-12-31"
-
-
-def _quartal_add(quartal: str, n: int) -> str:
-    year, q = int(quartal[:4]), int(quartal[-1])
-    idx = year * 4 + (q - 1) + n
-    return f"{idx // 4}-Q{idx % 4 + 1}"
-
-
-def quartale_range(first: str, last: str) -> list[str]:
-    """All quarters from first to last (inclusive)."""
-    out, q = [], first
-    while q <= last:
-        out.append(q)
-        q = _quartal_add(q, 1)
-    return out
-
-
 # ------------------------------------------------------------------------------- the rules
 def _series(pool: pd.DataFrame, kennzahl: str, areas: Sequence[str]) -> pd.DataFrame:
     """Pool rows of one Kennzahl for the report areas: raum, periode, zaehler, nenner, wert."""
@@ -463,7 +413,7 @@ def _r(x: pd.Series | np.ndarray | float) -> Any:
 
 
 def _wert(x: float, p: Parameter) -> str:
-    return fmt.wert(x, p.kennzahl.einheit)
+    return wert_text(x, p.kennzahl.einheit)
 
 
 def _stat(x: float, p: Parameter) -> str:
@@ -803,7 +753,7 @@ def berechne_ampel(
     )
     ampel["indikatoren"] = details.groupby(keys, sort=False).size()
     ampel = ampel.reset_index()
-    ampel["stichtag"] = ampel["quartal"].map(stichtag)
+    ampel["stichtag"] = ampel["quartal"].map(quartal_ende)
     ampel["arbeitsfeld_titel"] = ampel["arbeitsfeld"].map(setup.titel)
     ampel = _apply_schaltungen(ampel, schaltungen)
     ampel = ampel.sort_values(
@@ -970,9 +920,7 @@ __all__ = [
     "ampel_fuer",
     "berechne_ampel",
     "load_ampel_config",
-    "periode_fuer",
     "pool_frames",
     "raster",
-    "stichtag",
     "verlauf",
 ]

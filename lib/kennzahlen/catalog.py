@@ -20,10 +20,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import paths
 from .configfile import load_yaml_text
-from .schema import ARBEITSFELDER, BOOL_FALSE, BOOL_TRUE, TABLES
+from .periods import Periodizitaet
+from .schema import BOOL_FALSE, BOOL_TRUE, TABLES
+from .vocabulary import (
+    ARBEITSFELDER,
+    PRODUKT_NUMMERN,
+    EinheitCode,
+    ist_anteil,
+    produkt_nummern_text,
+)
 
 Regel = Literal["bestand", "im_verlauf", "ereignisse", "jahr_bis_stichtag", "summe"]
-Periodizitaet = Literal["stichtag_quartal", "stichtag_jahr", "quartal", "jahr"]
 
 #: which date column an event table is counted by
 EVENT_DATE = {
@@ -86,7 +93,6 @@ class Term(_Strict):
 
 
 Status = Literal["erhoben", "noch_nicht_erhoben"]
-PRODUKTE = (1, 2, 3, 4)
 
 
 class Kennzahl(_Strict):
@@ -99,7 +105,7 @@ class Kennzahl(_Strict):
     zaehler: list[Term] = Field(default_factory=list)
     nenner: list[Term] = Field(default_factory=list)
     faktor: float = 1.0
-    einheit: Literal["anzahl", "anteil", "je_1000", "quote"] = "anzahl"
+    einheit: EinheitCode = "anzahl"
     definition: str = ""
     quelle: str = ""
     ziel: int | None = Field(default=None, ge=1, le=7)
@@ -136,9 +142,9 @@ class Kennzahl(_Strict):
             problems.append(
                 f"ziel {self.ziel} braucht ein arbeitsfeld ({', '.join(ARBEITSFELDER)})"
             )
-        unknown = [p for p in self.produkt if p not in PRODUKTE]
+        unknown = [p for p in self.produkt if p not in PRODUKT_NUMMERN]
         if unknown:
-            problems.append(f"produkt {unknown[0]} unbekannt (erlaubt: 1, 2, 3, 4)")
+            problems.append(f"produkt {unknown[0]} unbekannt (erlaubt: {produkt_nummern_text()})")
         if any(t.vorzeichen < 0 for t in self.nenner):
             problems.append("vorzeichen -1 nur im zaehler, nicht im nenner")
         if self.zaehler and all(t.vorzeichen < 0 for t in self.zaehler):
@@ -156,11 +162,7 @@ class Kennzahl(_Strict):
                 )
         if self.zielwert is not None and self.richtung is None:
             problems.append("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
-        if (
-            self.einheit in ("anteil", "quote")
-            and self.zielwert is not None
-            and not (0 <= self.zielwert <= 1)
-        ):
+        if ist_anteil(self.einheit) and self.zielwert is not None and not (0 <= self.zielwert <= 1):
             problems.append(
                 f"zielwert {self.zielwert} liegt nicht zwischen 0 und 1: Anteile als Bruch "
                 f"angeben (80 % = 0.80)"
@@ -173,7 +175,7 @@ class Kennzahl(_Strict):
             )
         if self.einheit == "je_1000" and self.faktor != 1000:
             problems.append(f"einheit je_1000 braucht faktor 1000 (steht: {self.faktor:g})")
-        if self.einheit in ("anteil", "quote") and self.faktor != 1:
+        if ist_anteil(self.einheit) and self.faktor != 1:
             problems.append(f"einheit '{self.einheit}' braucht faktor 1 (steht: {self.faktor:g})")
         if problems:
             raise ValueError("; ".join(problems))

@@ -230,7 +230,8 @@ def report(
         raise click.ClickException(
             f"Berichte nach {out} nicht schreibbar ({exc.strerror or exc})."
         ) from None
-    from .runner import KEINE_DATEN, PRODUKTE
+    from .runner import KEINE_DATEN
+    from .vocabulary import PRODUKTE
 
     counts = {
         s: sum(e["status"] == s for e in result.entries)

@@ -52,6 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import fmt, paths
 from .configfile import read_yaml
+from .vocabulary import PRODUKT_NUMMERN, PRODUKTE, produkt_nummern_text
 
 PRIMAER = "primär"
 SEKUNDAER = "sekundär"
@@ -62,8 +63,7 @@ AUDIT_COLUMNS = ["tabelle", "zeile", "spalte", "grund", "regel", "intervall_min"
 #: the columns every audit has; the interval (what a reader can still believe, from the
 #: attacker in :mod:`kennzahlen.attack`) is empty where it was not computed
 AUDIT_PFLICHT = AUDIT_COLUMNS[:5]
-PRODUKT_NUMMERN = (1, 2, 3, 4)
-_DEFAULT_PRODUKTE = {1: "intern", 2: "intern", 3: "oeffentlich", 4: "intern"}
+_DEFAULT_PRODUKTE = {p.nr: "oeffentlich" if p.oeffentlich else "intern" for p in PRODUKTE.values()}
 
 
 # ---------------------------------------------------------------------------- configuration
@@ -101,7 +101,8 @@ class DisclosureConfig(BaseModel):
         unknown = sorted(set(v) - set(PRODUKT_NUMMERN))
         if unknown:
             raise ValueError(
-                f"unbekannte(s) Produkt(e) {', '.join(map(str, unknown))} (bekannt: 1, 2, 3, 4)"
+                f"unbekannte(s) Produkt(e) {', '.join(map(str, unknown))} "
+                f"(bekannt: {produkt_nummern_text()})"
             )
         return {**_DEFAULT_PRODUKTE, **v}
 
@@ -146,7 +147,7 @@ def is_public(produkt: int, config: DisclosureConfig | None = None) -> bool:
     """True when the product leaves the department (disclosure control on), from the config."""
     cfg = config or load_config()
     if produkt not in cfg.produkte:
-        raise ValueError(f"Produkt {produkt!r} unbekannt (bekannt: 1, 2, 3, 4)")
+        raise ValueError(f"Produkt {produkt!r} unbekannt (bekannt: {produkt_nummern_text()})")
     return cfg.produkte[produkt] == "oeffentlich"
 
 

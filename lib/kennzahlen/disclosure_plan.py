@@ -67,6 +67,7 @@ import pandas as pd
 
 from .attack import Attacker, Knowledge, highs
 from .catalog import Basiszahl, Catalog, Term
+from .periods import jahres_stichtag
 from .schema import BOOL_TRUE, GESAMTSTADT, TABLES
 
 PRIMAER = "primär"
@@ -91,7 +92,7 @@ def base_key(bz: Basiszahl, periodizitaet: str, jahr: str) -> tuple[str, str, st
     if r in ("bestand", "summe"):
         if periodizitaet == "quartal":
             return (bz.tabelle, "summe_quartalsbestaende", jahr)
-        return (bz.tabelle, "bestand", f"{jahr}-12-31")
+        return (bz.tabelle, "bestand", jahres_stichtag(jahr))
     if r == "ereignisse" or (r == "jahr_bis_stichtag" and periodizitaet != "quartal"):
         return (bz.tabelle, "ereignisse", jahr)
     if r == "jahr_bis_stichtag":

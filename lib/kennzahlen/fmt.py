@@ -87,12 +87,3 @@ def periode(label: str) -> str:
     if len(label) == 4:
         return f"Jahr {label}"
     return datum(label)
-
-
-def wert(x: float | None, einheit: str = "anzahl") -> str:
-    """A pool value formatted by its catalog unit (anzahl, anteil, quote, je_1000)."""
-    if einheit in ("anteil", "quote"):
-        return prozent(x)
-    if einheit == "je_1000":
-        return zahl(x, 2)
-    return zahl(x)

@@ -57,13 +57,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from . import fmt, paths
 from .configfile import read_yaml
-from .runner import KEINE_DATEN, PRODUKTE
+from .runner import KEINE_DATEN
 from .safeio import FolderLock, LockBusy, atomic_write, fsync_dir
 from .schema import GESAMTSTADT
+from .vocabulary import PRODUKT_NUMMERN, PRODUKTE
 
 PASSWORD_ENV = "KENNZAHLEN_SMTP_PASSWORD"
 SENDBAR = ("ok", "uebersprungen")
-PRODUKT_NUMMERN = tuple(PRODUKTE)
 #: what may be attached (an executed notebook or an audit file never leaves the department)
 ANHANG_TYPEN = {
     ".html": ("text", "html"),

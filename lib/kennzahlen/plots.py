@@ -22,6 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from . import fmt  # noqa: E402
+from .vocabulary import FARBEN  # noqa: E402
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -31,7 +32,6 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 HIGHLIGHT = "#D55E00"
 NEUTRAL = "#8A9BA8"
 AMPEL_FARBEN = {"gruen": "#009E73", "gelb": "#F0E442", "rot": "#D55E00", "grau": "#BBBBBB"}
-AMPEL_TEXT = {"gruen": "grün", "gelb": "gelb", "rot": "rot", "grau": "keine Aussage"}
 FIGSIZE = (8.0, 4.2)
 DPI = 90
 
@@ -335,7 +335,7 @@ def ampel_raster(farben: pd.DataFrame, titel: str) -> Figure:
             ax.text(
                 j + 0.5,
                 i + 0.5,
-                AMPEL_TEXT.get(f, f).upper() if f != "grau" else "–",
+                "–" if f == "grau" else FARBEN[f].schild if f in FARBEN else f.upper(),
                 ha="center",
                 va="center",
                 fontsize=9,

@@ -25,51 +25,12 @@ import pandas as pd
 from . import abdeckung, geography, paths
 from .abdeckung import Coverage
 from .catalog import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term, load_catalog
+from .periods import Period, jahresbeginn, periods_for
 from .schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
 
 POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
 EBENEN = ("gesamtstadt", "sozialraum", "stadtviertel")
 GEO = ["stadtviertel_nr", "sozialraum"]
-
-
-@dataclass(frozen=True)
-class Period:
-    """A reporting period: its label in the pool and its first and last day."""
-
-    label: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-
-
-def quartal_stichtag(quartal: str) -> str:
-    """The quarter-end Stichtag of 'YYYY-Qn' as a pool period: '2021-Q4' -> '2021-12-31'."""
-    return pd.Period(quartal.replace("-Q", "Q"), freq="Q").end_time.strftime("%Y-%m-%d")
-
-
-def quarter_ends(first: pd.Timestamp, last: pd.Timestamp) -> list[pd.Timestamp]:
-    """Quarter-end Stichtage S with first <= S <= last."""
-    return list(pd.date_range(first, last, freq="QE"))
-
-
-def periods_for(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> list[Period]:
-    """All periods of a periodicity that lie completely within [first, last]."""
-    out: list[Period] = []
-    for s in quarter_ends(first, last):
-        if (
-            periodizitaet == "stichtag_quartal"
-            or periodizitaet == "stichtag_jahr"
-            and s.month == 12
-        ):
-            out.append(Period(s.strftime("%Y-%m-%d"), s, s))
-        elif periodizitaet == "quartal":
-            start = s - pd.offsets.QuarterBegin(startingMonth=1)
-            if start >= first:
-                out.append(Period(f"{s.year}-Q{s.quarter}", start, s))
-        elif periodizitaet == "jahr" and s.month == 12:
-            start = pd.Timestamp(year=s.year, month=1, day=1)
-            if start >= first:
-                out.append(Period(str(s.year), start, s))
-    return out
 
 
 def coverage(
@@ -93,7 +54,7 @@ def _covers(cov: Coverage, period: Period, regel: str) -> bool:
     if regel == "bestand":
         first = period.end
     elif regel == "jahr_bis_stichtag":
-        first = pd.Timestamp(year=period.end.year, month=1, day=1)
+        first = jahresbeginn(period.end)
     return cov.covers(first, period.end)
 
 
@@ -183,7 +144,7 @@ class PoolBuilder:
                     date = df[EVENT_DATE[bz.tabelle]]
                     start = p.start
                     if bz.regel == "jahr_bis_stichtag":
-                        start = pd.Timestamp(year=p.end.year, month=1, day=1)
+                        start = jahresbeginn(p.end)
                     mask = (date >= start) & (date <= p.end)
                 g = df.loc[mask].groupby(group, dropna=False, observed=True).size()
                 g = g.rename("n").reset_index()

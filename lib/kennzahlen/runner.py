@@ -25,7 +25,17 @@ from pathlib import Path
 
 from . import __version__, paths
 from . import safeio as _safeio
+from .periods import (
+    QUARTALSENDE_MUSTER,
+    ist_quartal,
+    letztes_volles_jahr,
+    quartal_von_tag,
+    quartale_range,
+    stichtag,
+    teile,
+)
 from .schema import GESAMTSTADT
+from .vocabulary import PRODUKTE
 
 KERNEL_NAME = "python3"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -37,31 +47,6 @@ KERNEL_START_ERRORS = (
     "kernel died",
     "Timeout waiting for kernel_info reply",
 )
-
-
-@dataclass(frozen=True)
-class Produkt:
-    """One of the four products: its number, folder, notebook and rhythm."""
-
-    nr: int
-    ordner: str
-    notebook: str
-    titel: str
-    jaehrlich: bool
-
-
-PRODUKTE: dict[int, Produkt] = {
-    1: Produkt(1, "1_sozialstruktur", "01_sozialstruktur.ipynb", "Sozialstrukturelle Daten", True),
-    2: Produkt(2, "2_quartalsmeldung", "02_quartalsmeldung.ipynb", "Quartalsmeldung", False),
-    3: Produkt(
-        3,
-        "3_wirkungskennzahlen",
-        "03_wirkungskennzahlen.ipynb",
-        "Wirkungskennzahlen der Sozialraumorientierung",
-        True,
-    ),
-    4: Produkt(4, "4_ampel", "04_ampel.ipynb", "Ampel", False),
-}
 
 
 class RunnerError(ValueError):
@@ -81,11 +66,9 @@ def slug(name: str) -> str:
 
 def check_periode(periode: str) -> str:
     """Validate a quarter label 'YYYY-Qn' (years 1900–2100)."""
-    if not isinstance(periode, str) or not re.fullmatch(
-        r"[0-9]{4}-Q[1-4]", periode, flags=re.ASCII
-    ):
+    if not ist_quartal(periode):
         raise RunnerError(f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4")
-    if not 1900 <= int(periode[:4]) <= 2100:
+    if not 1900 <= teile(periode)[0] <= 2100:
         raise RunnerError(
             f"Periode '{periode}' ungültig: das Jahr muss zwischen 1900 und 2100 liegen"
         )
@@ -113,8 +96,7 @@ def berichtszeitraum(produkt: int, periode: str) -> str:
     check_periode(periode)
     if not PRODUKTE[produkt].jaehrlich:
         return periode
-    year, q = int(periode[:4]), int(periode[-1])
-    return str(year if q == 4 else year - 1)
+    return str(letztes_volles_jahr(periode))
 
 
 def notebook_parameters(notebook: Path) -> set[str]:
@@ -275,20 +257,15 @@ def _quarters_of(daten, details) -> list[str]:
     """Every quarter from the first to the last quarter end the pool holds a value for."""
     import pandas as pd
 
-    from .products import STICHTAG_RE
-
     perioden = pd.Series(daten["periode"].unique(), dtype=str)
-    tage = perioden[perioden.str.fullmatch(STICHTAG_RE)]
-    quartale = {f"{pd.Timestamp(t).year}-Q{pd.Timestamp(t).quarter}" for t in tage}
-    quartale |= set(perioden[perioden.str.fullmatch(r"\d{4}-Q[1-4]")])
+    tage = perioden[perioden.str.fullmatch(QUARTALSENDE_MUSTER)]
+    quartale = {quartal_von_tag(t) for t in tage}
+    quartale |= set(perioden[perioden.map(ist_quartal)])
     if details is not None:
         quartale |= set(details["quartal"].unique())
     if not quartale:
         return []
-    first, last = (
-        pd.Period(q.replace("-Q", "Q"), freq="Q") for q in (min(quartale), max(quartale))
-    )
-    return [f"{p.year}-Q{p.quarter}" for p in pd.period_range(first, last, freq="Q")]
+    return quartale_range(min(quartale), max(quartale))
 
 
 def quartale(pool: Path | str | None = None) -> dict[int, list[str]]:
@@ -316,7 +293,6 @@ def _fuellbar(daten, details) -> dict[int, list[str]]:
 def _check_pool_has(pool: Path, periode: str) -> dict[int, str]:
     """Per product without any of its data for the period: why (German). Refuse a quarter the pool
     holds nothing for (instead of 24 empty reports)."""
-    from .pool import quartal_stichtag
     from .products import keine_daten
 
     gelesen = _read_pool_periods(pool)
@@ -325,14 +301,14 @@ def _check_pool_has(pool: Path, periode: str) -> dict[int, str]:
     fuellbar = _fuellbar(*gelesen)
     alle = _quarters_of(*gelesen)
     if not any(periode in qs for qs in fuellbar.values()):
-        stichtag = quartal_stichtag(periode)
+        tag = stichtag(periode)
         if not alle:
             bereich = "Der Datenpool enthält kein Quartal."
         else:
             bereich = f"Er enthält die Quartale {alle[0]} bis {alle[-1]}."
         neu = " Fehlen neue Exporte in data/raw/?" if not alle or periode > alle[-1] else ""
         raise RunnerError(
-            f"Der Datenpool enthält keine Daten zum Stichtag {stichtag} ({periode}), für keines der "
+            f"Der Datenpool enthält keine Daten zum Stichtag {tag} ({periode}), für keines der "
             f"Produkte. {bereich}{neu}"
         )
     return {

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .vocabulary import ARBEITSFELDER, FARBEN
+
 OHNE_ZUORDNUNG = "ohne Zuordnung"
 GESAMTSTADT = "Gesamtstadt"
 
@@ -124,8 +126,8 @@ SOZIALHILFE_LEISTUNGEN = (
     "hzp",
 )
 SETTINGS = ("ambulant", "stationaer")
-ARBEITSFELDER = ("jh", "egh", "ah", "es", "ws")
-FARBEN = ("gruen", "gelb", "rot")
+#: the colours a manual switch (ampel_schaltungen) may set: every Ampel colour but grau
+SCHALTFARBEN = tuple(c for c in FARBEN if c != "grau")
 #: transferleistungen: sgb2 = all people in SGB II; sgb2_u15 = of them children under 15;
 #: sgb2_arbeitslos = of them registered unemployed (Arbeitslose nach SGB II, all 15 or older:
 #: the two parts do not overlap); wohngeld, asylblg
@@ -281,8 +283,8 @@ TABLES: dict[str, Table] = {
             (
                 Column("quartal", "quarter"),
                 Column("sozialraum", "sozialraum"),
-                Column("arbeitsfeld", "code", codes=ARBEITSFELDER),
-                Column("farbe", "code", codes=FARBEN),
+                Column("arbeitsfeld", "code", codes=tuple(ARBEITSFELDER)),
+                Column("farbe", "code", codes=SCHALTFARBEN),
                 Column("begruendung", "text"),
                 Column("geschaltet_am", "date"),
             ),

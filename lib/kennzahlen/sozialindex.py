@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import periods
 from .sozialindex_config import Klasse, SozialindexConfig
 
 NICHT_BEWERTET = "nicht bewertet"
@@ -134,7 +135,7 @@ def _stadtviertel_werte(pool: pd.DataFrame, kennzahlen: Sequence[str]) -> pd.Dat
     sub = pool[
         (pool["ebene"] == "stadtviertel")
         & pool["kennzahl"].isin(list(kennzahlen))
-        & pool["periode"].str.endswith("-12-31")
+        & periods.ist_jahresende(pool["periode"])
     ]
     return sub.pivot_table(
         index=["periode", "raum"], columns="kennzahl", values="wert", aggfunc="first"
@@ -142,7 +143,8 @@ def _stadtviertel_werte(pool: pd.DataFrame, kennzahlen: Sequence[str]) -> pd.Dat
 
 
 def _jahr_minus(periode: str, jahre: int) -> str:
-    return f"{int(periode[:4]) - jahre}{periode[4:]}"
+    """The Stichtag ``jahre`` years before a 31.12. pool period."""
+    return periods.jahres_stichtag(int(periods.jahr_von(periode)) - jahre)
 
 
 def pool_frames(
@@ -276,7 +278,7 @@ def _als_pooltabellen(gebiete, indikatoren, rg, cfg, kz) -> dict[str, pd.DataFra
     else:
         g = pd.DataFrame(columns=GEBIET_SPALTEN)
         i = pd.DataFrame(columns=INDIKATOR_SPALTEN)
-    g["jahr"] = g["periode"].astype(str).str[:4]
+    g["jahr"] = g["periode"].astype(str).map(periods.jahr_von)
     g["sozialraum"] = g["stadtviertel_nr"].map(sr)
     g["konfiguration"] = fingerabdruck(cfg)
     g = g[GEBIET_SPALTEN].astype(

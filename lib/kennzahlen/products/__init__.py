@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..periods import QUARTALSENDE_MUSTER, ist_jahresende, jahr_von, quartal_von_tag
+from ..vocabulary import PRODUKTE
+
 
 def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> list[Path]:
     """Write a report's attachments beside its HTML (``base`` without suffix); return their paths."""
@@ -29,9 +32,6 @@ def is_public(produkt: int) -> bool:
     return _is_public(produkt)
 
 
-STICHTAG_RE = r"\d{4}-(03-31|06-30|09-30|12-31)"
-
-
 def berichtsperioden(
     daten: pd.DataFrame, ampel_details: pd.DataFrame | None = None
 ) -> dict[int, set[str]]:
@@ -46,30 +46,17 @@ def berichtsperioden(
 
     daten = daten[daten["wert"].notna()]
     p1 = [k.id for k in load_catalog().kennzahlen if 1 in k.produkt and k.erhoben]
-    sub = daten[daten["kennzahl"].isin(p1) & daten["periode"].str.endswith("-12-31")]
-    jahre1 = {p[:4] for p in sub["periode"].unique()}
+    sub = daten[daten["kennzahl"].isin(p1) & ist_jahresende(daten["periode"])]
+    jahre1 = {jahr_von(p) for p in sub["periode"].unique()}
     p2 = [z[3] for z in quartalsmeldung.ZEILEN]
-    sub = daten[daten["kennzahl"].isin(p2) & daten["periode"].str.fullmatch(STICHTAG_RE)]
-    quartale2 = {_quartal(p) for p in sub["periode"].unique()}
+    sub = daten[daten["kennzahl"].isin(p2) & daten["periode"].str.fullmatch(QUARTALSENDE_MUSTER)]
+    quartale2 = {quartal_von_tag(p) for p in sub["periode"].unique()}
     p3 = [k.id for k in wirkung.kennzahlen_p3()]
     jahre3 = set(wirkung.jahre_mit_daten(daten[daten["kennzahl"].isin(p3)]))
     quartale4: set[str] = set()
     if ampel_details is not None and len(ampel_details):
         quartale4 = set(ampel_details.loc[ampel_details["wert"].notna(), "quartal"].unique())
     return {1: jahre1, 2: quartale2, 3: jahre3, 4: quartale4}
-
-
-def _quartal(stichtag: str) -> str:
-    ts = pd.Timestamp(stichtag)
-    return f"{ts.year}-Q{ts.quarter}"
-
-
-PRODUKT_NAMEN = {
-    1: "die Sozialstrukturellen Daten",
-    2: "die Quartalsmeldung",
-    3: "die Wirkungskennzahlen",
-    4: "die Ampel",
-}
 
 
 def tabellen(produkt: int) -> set[str]:
@@ -92,5 +79,6 @@ def keine_daten(produkt: int, zeitraum: str, pool_dir: str | Path | None) -> str
     from . import common
 
     fehlend = common.fehlende_tabellen(common.abdeckung_von(pool_dir), tabellen(produkt), zeitraum)
-    folge = f"{PRODUKT_NAMEN[produkt]} {'fehlt' if produkt in (2, 4) else 'fehlen'} daher"
+    p = PRODUKTE[produkt]
+    folge = f"{p.im_satz} {'fehlen' if p.plural else 'fehlt'} daher"
     return common.fehlt_satz(zeitraum, fehlend, folge)

@@ -10,28 +10,34 @@ from IPython.display import HTML
 
 from .. import ampel, fmt
 from ..schema import GESAMTSTADT
+from ..vocabulary import ARBEITSFELDER, FARBEN
 from .common import Html
 
-FELDER = {
-    "jh": "Jugendhilfe",
-    "egh": "Eingliederungshilfe",
-    "ah": "Altenhilfe",
-    "es": "Existenzsicherung",
-    "ws": "Wohnraumsicherung",
-}
-LABEL = {"gruen": "GRÜN", "gelb": "GELB", "rot": "ROT", "grau": "keine Aussage"}
-REGEL = {
-    "zielwert": "Zielwert",
-    "anstieg": "Anstieg ggü. Ø 4 Vorquartale",
-    "spc": "SPC (XmR, feste Basis)",
-}
+REGEL = {"zielwert": "Zielwert", "spc": "SPC (XmR, feste Basis)"}
+
+
+def regel_text(regel: str, vorquartale: int) -> str:
+    """A rule's name in the indicator table; the rise rule names its number of quarters."""
+    if regel == "anstieg":
+        gegen = "Vorquartal" if vorquartale == 1 else f"Ø {vorquartale} Vorquartale"
+        return f"Anstieg ggü. {gegen}"
+    return REGEL.get(regel, regel)
+
+
+def felder() -> dict[str, str]:
+    """Arbeitsfeld code -> title (config/ampel.yaml, else the usual title), in the usual order."""
+    setup = ampel.load_ampel_config()
+    return {
+        code: setup.titel(code) if code in setup.config.arbeitsfelder else titel
+        for code, titel in ARBEITSFELDER.items()
+    }
 
 
 def licht(farbe: str | None, manuell: bool = False) -> Html:
     """One light as HTML: colour and a text label (readable in greyscale), ✎ for a manual switch."""
-    f = farbe if farbe in LABEL else "grau"
+    f = farbe if farbe in FARBEN else "grau"
     mark = " ✎" if manuell else ""
-    return Html(f'<span class="kz-ampel kz-ampel-{f}">{LABEL[f]}{mark}</span>')
+    return Html(f'<span class="kz-ampel kz-ampel-{f}">{FARBEN[f].schild}{mark}</span>')
 
 
 def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -41,8 +47,9 @@ def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataF
 
 def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
     """The grid of lights: areas as rows, Arbeitsfelder as columns."""
-    felder = [f for f in FELDER if f in set(lichter["arbeitsfeld"])]
-    head = "".join(f"<th>{html.escape(FELDER[f])}</th>" for f in felder)
+    titel = felder()
+    gezeigt = [f for f in titel if f in set(lichter["arbeitsfeld"])]
+    head = "".join(f"<th>{html.escape(titel[f])}</th>" for f in gezeigt)
     rows = []
     for raum, grp in lichter.groupby("sozialraum", sort=False):
         by = grp.set_index("arbeitsfeld")
@@ -51,7 +58,7 @@ def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
             f'<td style="text-align:center">{licht(by.loc[f, "farbe"], bool(by.loc[f, "manuell"]))}</td>'
             if f in by.index
             else "<td>–</td>"
-            for f in felder
+            for f in gezeigt
         )
         rows.append(f"<tr{style}><th>{html.escape(raum)}</th>{cells}</tr>")
     return f'<table class="kz-raster"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -71,7 +78,7 @@ def begruendungen(
     out = pd.DataFrame(
         {
             "Gebiet": rows["sozialraum"].map(lambda r: html.escape(str(r))),
-            "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
+            "Arbeitsfeld": rows["arbeitsfeld"].map(felder()),
             "Ampel": [licht(f, m) for f, m in zip(rows["farbe"], rows["manuell"], strict=True)],
             "nach Regeln": [licht(f) for f in rows["farbe_regel"]],
             "Begründung": [
@@ -98,6 +105,11 @@ def begruendungen(
 def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     """The indicators behind an area's lights: rule, value, comparison, thresholds, cases (HTML-safe)."""
     rows = det[det["sozialraum"] == raum]
+    setup = ampel.load_ampel_config()
+    vorquartale = {
+        (p.arbeitsfeld, p.kennzahl.id, p.regel): p.vorquartale for p in setup.indikatoren
+    }
+    standard = setup.config.regeln.anstieg.vorquartale
 
     def wert(x: float, einheit: str) -> str:
         return (
@@ -111,12 +123,14 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Arbeitsfeld": rows["arbeitsfeld"].map(FELDER),
+            "Arbeitsfeld": rows["arbeitsfeld"].map(felder()),
             "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
-            "Regel": rows["regel"]
-            .map(REGEL)
-            .fillna(rows["regel"])
-            .map(lambda x: html.escape(str(x))),
+            "Regel": [
+                html.escape(regel_text(str(r), vorquartale.get((a, k, r), standard)))
+                for a, k, r in zip(
+                    rows["arbeitsfeld"], rows["kennzahl"], rows["regel"], strict=True
+                )
+            ],
             "Wert": [
                 wert(w, e) if pd.notna(w) else "–"
                 for w, e in zip(rows["wert"], rows["einheit"], strict=True)
@@ -207,21 +221,22 @@ def kernaussagen(
         f"Ampel {fmt.periode(quartal)} {gebiet}: {n.get('rot', 0)} × rot, {n.get('gelb', 0)} × gelb, "
         f"{n.get('gruen', 0)} × grün, {n.get('grau', 0)} ohne Aussage{grau}."
     ]
+    titel = felder()
     rot = rows[rows["farbe"] == "rot"]
     if len(rot):
         out.append(
             "Handlungsbedarf (rot): "
-            + "; ".join(f"{r.sozialraum} {FELDER[r.arbeitsfeld]}" for r in rot.itertuples())
+            + "; ".join(f"{r.sozialraum} {titel[r.arbeitsfeld]}" for r in rot.itertuples())
             + "."
         )
     manuell = rows[rows["manuell"]]
     for r in manuell.itertuples():
         wie = (
-            f"auf {ampel.FARB_TEXT[r.farbe]} bestätigt"
+            f"auf {FARBEN[r.farbe].wort} bestätigt"
             if r.farbe == r.farbe_regel
-            else f"von {ampel.FARB_TEXT[r.farbe_regel]} (Regel) auf {ampel.FARB_TEXT[r.farbe]} geschaltet"
+            else f"von {FARBEN[r.farbe_regel].wort} (Regel) auf {FARBEN[r.farbe].wort} geschaltet"
         )
-        out.append(f"Manuell: {r.sozialraum} {FELDER[r.arbeitsfeld]} {wie} – {r.begruendung}")
+        out.append(f"Manuell: {r.sozialraum} {titel[r.arbeitsfeld]} {wie} – {r.begruendung}")
     return out
 
 
@@ -289,7 +304,8 @@ def zeige_verlauf(
     if verlauf.empty or verlauf.shape[1] == 0:
         return
     quartale = list(verlauf.columns)
-    verlauf.index = [FELDER.get(f, f) for f in verlauf.index]
+    titel = felder()
+    verlauf.index = [titel.get(f, f) for f in verlauf.index]
     verlauf.columns = [c.replace("-", " ") for c in verlauf.columns]
     auffaellig = int(verlauf.isin(["rot", "gelb"]).sum().sum())
     wann = (

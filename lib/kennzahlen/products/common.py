@@ -19,6 +19,7 @@ from .. import fmt
 from ..api import load_pool
 from ..catalog import load_catalog
 from ..geography import gesamtstadt_titel
+from ..periods import quartal_von_tag, quarter_start, zeitraum
 from ..schema import GESAMTSTADT
 
 
@@ -238,18 +239,6 @@ DATEN = {
 }
 
 
-def zeitraum(periode: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of a pool period: '2018', '2019-Q1' or a Stichtag '2018-12-31'."""
-    text = str(periode)
-    if len(text) == 4:
-        return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31")
-    if "-Q" in text:
-        p = pd.Period(text.replace("-Q", "Q"), freq="Q")
-        return p.start_time.normalize(), p.end_time.normalize()
-    day = pd.Timestamp(text)
-    return day, day
-
-
 def zeit_text(periode: str) -> str:
     """A pool period after 'Für': '2018', 'das 1. Quartal 2019', 'den 31.12.2018'."""
     text = str(periode)
@@ -263,8 +252,8 @@ def zeit_text(periode: str) -> str:
 def _ab(ts: pd.Timestamp) -> str:
     """'dem 1. Quartal 2019' for a quarter's first day, else 'dem 15.02.2020'."""
     ts = pd.Timestamp(ts)
-    if ts == ts.to_period("Q").start_time.normalize():
-        return f"dem {ts.quarter}. Quartal {ts.year}"
+    if ts == quarter_start(ts):
+        return f"dem {fmt.periode(quartal_von_tag(ts))}"
     return f"dem {fmt.datum(ts)}"
 
 
@@ -299,7 +288,7 @@ def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | No
             return f"laut {CONFIG_FILE} erst ab {_ab(von)} vollständig"
         return f"Exporte erst ab {_ab(von)}"
     if last > bis:
-        return f"Exporte nur bis zum {bis.quarter}. Quartal {bis.year}"
+        return f"Exporte nur bis zum {fmt.periode(quartal_von_tag(bis))}"
     return None
 
 

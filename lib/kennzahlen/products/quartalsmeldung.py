@@ -12,8 +12,9 @@ from .. import fmt, plots
 from ..api import load_pool
 from ..catalog import load_catalog
 from ..geography import sozialraeume
-from ..pool import quartal_stichtag
+from ..periods import QUARTALSENDE_MUSTER, stichtag, vorquartal
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from ..vocabulary import ARBEITSFELDER
 from . import common
 
 #: rows of the Erfassungsbogen in the paper's order: (Gruppe, Bereich, Zeile, kennzahl)
@@ -58,10 +59,10 @@ GRUPPEN = {
 }
 #: the Arbeitsfeld of each group, named in tables without group heading rows
 ARBEITSFELD = {
-    "JH": "Jugendhilfe",
-    "EGH": "Eingliederungshilfe",
-    "ES": "Existenzsicherung",
-    "AH": "Altenhilfe",
+    "JH": ARBEITSFELDER["jh"],
+    "EGH": ARBEITSFELDER["egh"],
+    "ES": ARBEITSFELDER["es"],
+    "AH": ARBEITSFELDER["ah"],
     "SGB II": "SGB II",
     "AsylbLG": "AsylbLG",
 }
@@ -75,17 +76,6 @@ HAUPTZAHLEN = {
     "asylblg_leistungsberechtigte": "AsylbLG",
 }
 SO_GESAMT = "SO-Gesamt"
-
-
-def stichtag(periode: str) -> str:
-    """The quarter-end Stichtag of 'YYYY-Qn' as a pool period 'YYYY-MM-DD'."""
-    return quartal_stichtag(periode)
-
-
-def vorquartal(periode: str, n: int = 1) -> str:
-    """The quarter n quarters before."""
-    p = pd.Period(periode.replace("-Q", "Q"), freq="Q") - n
-    return f"{p.year}-Q{p.quarter}"
 
 
 def spalten() -> list[str]:
@@ -299,9 +289,7 @@ def zeitreihen(pool: pd.DataFrame, raum: str, bis: str, quartale: int = 12) -> p
         & (pool["ebene"] != "stadtviertel")
         & pool["wert"].notna()
     ]
-    sub = sub[
-        (sub["periode"] <= s_bis) & sub["periode"].str.fullmatch(r"\d{4}-(03-31|06-30|09-30|12-31)")
-    ]
+    sub = sub[(sub["periode"] <= s_bis) & sub["periode"].str.fullmatch(QUARTALSENDE_MUSTER)]
     wide = sub.pivot_table(
         index="periode", columns="kennzahl", values="wert", aggfunc="first"
     ).sort_index()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from .. import fmt, plots_klassen
+from .. import fmt, periods, plots_klassen
 from ..api import PoolMissing, load_pool
 from ..geography import flaechen, raumgliederung
 from ..schema import GESAMTSTADT
@@ -47,7 +47,7 @@ class Lage:
 
     @property
     def periode(self) -> str:
-        return f"{self.jahr}-12-31"
+        return periods.jahres_stichtag(self.jahr)
 
     @property
     def leer(self) -> bool:

@@ -7,8 +7,11 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from .. import fmt, plots
+from ..catalog import load_catalog
 from ..geography import Flaechen, flaechen, raumgliederung, sozialraeume, stadt
+from ..periods import ist_jahresende, jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT
+from ..vocabulary import ist_anteil, wert_text
 from . import common
 
 ALTERSGRUPPEN = {
@@ -45,21 +48,14 @@ ARMUT = {
     "asylblg_personen": "AsylbLG Personen",
     "asylblg_quote": "AsylbLG-Quote",
 }
-ANTEILE = {
-    "anteil_unter18",
-    "anteil_65plus",
-    "anteil_nichtdeutsch",
-    "anteil_migrationshintergrund",
-    "sgb2_quote",
-    "sgb12_quote",
-    "wohngeld_quote",
-    "asylblg_quote",
-}
 
 
-def stichtag(jahr: str) -> str:
-    """The Stichtag 31.12. of a report year as a pool period."""
-    return f"{jahr}-12-31"
+def _einheit(kennzahl: str) -> str:
+    """The catalog unit of a Kennzahl (config/kennzahlen.yaml); a count if it is not there."""
+    try:
+        return load_catalog().get(kennzahl).einheit
+    except KeyError:
+        return "anzahl"
 
 
 def stadtviertel_von(raum: str) -> pd.DataFrame:
@@ -78,7 +74,8 @@ def _wide(pool: pd.DataFrame, ids: list[str], periode: str, ebene: str) -> pd.Da
 def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for k, label in labels.items():
-        out[label] = df[k].map(fmt.prozent if k in ANTEILE else fmt.zahl)
+        einheit = _einheit(k)
+        out[label] = df[k].map(lambda x, e=einheit: wert_text(x, e))
     return out
 
 
@@ -87,23 +84,27 @@ def tabelle_stadtviertel(
 ) -> pd.DataFrame:
     """Kennzahlen per Stadtviertel of the area, with the Sozialraum (or city) total row last."""
     stv = stadtviertel_von(raum)
-    wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
+    wide = _wide(pool, list(labels), jahres_stichtag(jahr), "stadtviertel").reindex(
+        stv["stadtviertel_nr"]
+    )
     wide.index = [
         f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
     ]
     if raum == GESAMTSTADT:
-        total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
+        total = _wide(pool, list(labels), jahres_stichtag(jahr), "gesamtstadt").reindex(
+            [GESAMTSTADT]
+        )
         total.index = ["Gesamtstadt"]
     else:
-        total = _wide(pool, list(labels), stichtag(jahr), "sozialraum").reindex([raum])
+        total = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex([raum])
         total.index = [f"Sozialraum {raum}"]
     return pd.concat([wide, total])
 
 
 def tabelle_sozialraeume(pool: pd.DataFrame, jahr: str, labels: dict[str, str]) -> pd.DataFrame:
     """Kennzahlen per Sozialraum and for the city."""
-    wide = _wide(pool, list(labels), stichtag(jahr), "sozialraum").reindex(sozialraeume())
-    total = _wide(pool, list(labels), stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
+    wide = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex(sozialraeume())
+    total = _wide(pool, list(labels), jahres_stichtag(jahr), "gesamtstadt").reindex([GESAMTSTADT])
     return pd.concat([wide, total])
 
 
@@ -122,7 +123,7 @@ def _lage(
 ) -> common.Datenlage:
     """What the pool holds of ``ids`` for the year's Stichtag and the area."""
     return common.datenlage(
-        pool, ids, stichtag(jahr), pool_dir, raum=raum, folge=folge, zeit=str(jahr)
+        pool, ids, jahres_stichtag(jahr), pool_dir, raum=raum, folge=folge, zeit=str(jahr)
     )
 
 
@@ -193,13 +194,13 @@ def entwicklung(
     """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the area."""
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
     sub = pool[pool["kennzahl"].isin(ids) & (pool["raum"] == raum) & (pool["ebene"] == ebene)]
-    sub = sub[sub["periode"].str.endswith("-12-31")]
+    sub = sub[ist_jahresende(sub["periode"])]
     if bis is not None:
-        sub = sub[sub["periode"] <= stichtag(bis)]
+        sub = sub[sub["periode"] <= jahres_stichtag(bis)]
     wide = sub.pivot_table(
         index="periode", columns="kennzahl", values="wert", aggfunc="first"
     ).reindex(columns=list(ids))
-    wide.index = [p[:4] for p in wide.index]
+    wide.index = [jahr_von(p) for p in wide.index]
     return wide
 
 
@@ -219,11 +220,11 @@ def entwicklung_tabelle(
     if not fehlt:
         return table
     tabellen = common.fehlende_tabellen(
-        common.abdeckung_von(pool_dir), common.tabellen_von(fehlt), stichtag(jahr)
+        common.abdeckung_von(pool_dir), common.tabellen_von(fehlt), jahres_stichtag(jahr)
     )
     gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
     satz = common.fehlt_satz(
-        stichtag(jahr),
+        jahres_stichtag(jahr),
         tabellen,
         common.fehlen_daher([ids[k] for k in fehlt]),
         gebiet,
@@ -267,7 +268,7 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
             first, last = col.iloc[0], col.iloc[-1]
             change = (
                 (fmt.differenz(last * 100, first * 100, 1) + f"{fmt.NBSP}Pp.")
-                if k in ANTEILE
+                if ist_anteil(_einheit(k))
                 else fmt.veraenderung(last, first)
             )
             cells.append(f"{change} seit {col.index[0]}")
@@ -290,14 +291,14 @@ def entwicklung_hinweis(
     if erstes_jahr is None:
         return None
 
-    jahresende = pool[pool["periode"].str.endswith("-12-31")]
+    jahresende = pool[ist_jahresende(pool["periode"])]
     return reihen_hinweis(
         pool_dir,
         jahresende,
         ids,
-        None if erstes_jahr is None else stichtag(erstes_jahr),
+        None if erstes_jahr is None else jahres_stichtag(erstes_jahr),
         raum=raum,
-        bis=stichtag(jahr),
+        bis=jahres_stichtag(jahr),
         einheit="jahr",
     )
 
@@ -313,7 +314,7 @@ def kartenwerte(
     pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | None = None
 ) -> dict[str, float]:
     """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left out."""
-    per = stichtag(jahr)
+    per = jahres_stichtag(jahr)
     stv = pool[(pool["periode"] == per) & (pool["ebene"] == "stadtviertel")]
     sub = stv[stv["kennzahl"] == kennzahl]
     bev = stv[stv["kennzahl"] == "bev_gesamt"].set_index("raum")["wert"]
@@ -335,7 +336,9 @@ def ohne_polygon(
         "anteil_65plus": "65 und älter",
         "sgb2_quote": "SGB-II-Quote",
     }
-    wide = _wide(pool, list(labels), stichtag(jahr), "stadtviertel").reindex(stv["stadtviertel_nr"])
+    wide = _wide(pool, list(labels), jahres_stichtag(jahr), "stadtviertel").reindex(
+        stv["stadtviertel_nr"]
+    )
     wide.index = [
         f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
     ]
@@ -402,9 +405,9 @@ def karten_titel(werte: dict[str, float], jahr: str) -> str:
 def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
     """Key messages: size and change, age structure against the city, poverty and its hot spots;
     what the pool lacks for the year is said in one sentence each."""
-    per = stichtag(jahr)
+    per = jahres_stichtag(jahr)
     vorjahr = str(int(jahr) - 1)
-    vor = stichtag(vorjahr)
+    vor = jahres_stichtag(vorjahr)
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
 
     def v(k: str, r: str = raum, p: str = per, e: str = ebene) -> float | None:

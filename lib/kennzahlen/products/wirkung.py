@@ -18,7 +18,9 @@ import pandas as pd
 from .. import fmt
 from ..catalog import Kennzahl, load_catalog
 from ..geography import sozialraeume
+from ..periods import jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from ..vocabulary import ARBEITSFELDER, ist_anteil, wert_text
 
 if TYPE_CHECKING:
     from ..disclosure_plan import Plan
@@ -33,13 +35,6 @@ ZIELE = {
     5: "Hilfen setzen frühzeitig und maßgeschneidert im Lebensumfeld der Betroffenen an",
     6: "Gruppenbezogene Angebote im Nahraum der Klient*innen, wo es notwendig ist",
     7: "Hilfen dauerhaft effektiv und effizient; Kosten steigen weniger stark",
-}
-ARBEITSFELDER = {
-    "jh": "Jugendhilfe",
-    "egh": "Eingliederungshilfe",
-    "ah": "Altenhilfe",
-    "es": "Existenzsicherung",
-    "ws": "Wohnraumsicherung",
 }
 MATRIX_FELDER = ["jh", "egh", "ah", "es"]
 
@@ -63,7 +58,7 @@ def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
         g["wert"] = g["zaehler"] / g["nenner"] * k.faktor
         return g
     if k.periodizitaet in ("stichtag_jahr", "stichtag_quartal"):
-        sub = sub[sub["periode"] == f"{jahr}-12-31"]
+        sub = sub[sub["periode"] == jahres_stichtag(jahr)]
     else:
         sub = sub[sub["periode"] == jahr]
     return sub.set_index("raum")[["zaehler", "nenner", "wert"]]
@@ -87,14 +82,11 @@ def erreicht(k: Kennzahl, wert: float | None) -> bool | None:
 
 
 def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -> str:
-    """A value in the Kennzahl's unit, German format (shares in percent)."""
-    if wert is None or pd.isna(wert):
-        return "–"
-    if k.einheit in ("anteil", "quote"):
-        return fmt.prozent(wert, 0 if nachkomma is None else nachkomma)
-    if k.einheit == "je_1000":
-        return fmt.zahl(wert, 2 if nachkomma is None else nachkomma)
-    return fmt.zahl(wert, nachkomma or 0)
+    """A value in the Kennzahl's unit, German format; shares in whole percent unless ``nachkomma``
+    asks for more (paper style: '80 %')."""
+    if nachkomma is None and ist_anteil(k.einheit):
+        nachkomma = 0
+    return wert_text(wert, k.einheit, nachkomma)
 
 
 def _wert_text(k: Kennzahl, wert: float) -> str:
@@ -289,7 +281,7 @@ def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> 
 
     bev = pool[
         (pool["kennzahl"] == "bev_gesamt")
-        & (pool["periode"] == f"{jahr}-12-31")
+        & (pool["periode"] == jahres_stichtag(jahr))
         & (pool["ebene"] != "stadtviertel")
     ].set_index("raum")["wert"]
     return [a for a in sozialraeume() if not disclosure.rate_area(bev.get(a), mindestbevoelkerung)]
@@ -502,7 +494,7 @@ def ohne_daten(pool: pd.DataFrame, jahr: str) -> list[Kennzahl]:
 
 def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
     """The years for which the pool holds a value of at least one Produkt-3 Kennzahl."""
-    jahre = sorted({str(p)[:4] for p in pool["periode"].unique()})
+    jahre = sorted({jahr_von(p) for p in pool["periode"].unique()})
     return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3())]
 
 
@@ -742,7 +734,7 @@ def reihen_hinweis(
     from .. import abdeckung
     from . import common
 
-    jahre = [j for j in sorted({str(p)[:4] for p in pool["periode"].unique()}) if j <= str(jahr)]
+    jahre = [j for j in sorted({jahr_von(p) for p in pool["periode"].unique()}) if j <= str(jahr)]
     vorhanden = pd.DataFrame(
         {
             "kennzahl": k.id,
@@ -814,7 +806,7 @@ def abschnitt(
     display(styled(tabelle, hervorheben=raum if raum != GESAMTSTADT else None))
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if diagramm and len(reihe) >= 2 and reihe.notna().any().any():
-        prozent = k.einheit in ("anteil", "quote")
+        prozent = ist_anteil(k.einheit)
         display(
             plots.zeitreihe(
                 reihe,

@@ -1,0 +1,154 @@
+"""Before/after comparison of the demo reports (a refactoring must not change what they show).
+
+    python benchmarks/vergleich.py erzeuge COMMIT OUT [--periode 2023-Q4 --periode 2021-Q4]
+    python benchmarks/vergleich.py vergleiche BEFORE AFTER
+
+``erzeuge`` exports the tree of COMMIT (``git archive``) into OUT/src and runs demo -> pool ->
+reports with that tree's package and notebooks (``PYTHONPATH`` and ``KENNZAHLEN_HOME`` point at
+it; the interpreter and installed libraries are this checkout's ``.venv``). Reports go to
+OUT/reports/<periode>/.
+
+``vergleiche`` compares two such folders: every HTML report after normalising what changes from
+run to run (time stamps, the generated ids of nbconvert/matplotlib), the cell values of every
+xlsx sheet, the audit CSVs and the ``kernaussagen``/``status`` of every ``runs.json`` entry. It
+prints one line per differing file (with the first differing lines) and exits 1 on a difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = ROOT / ".venv" / "bin" / "python"
+
+# what differs between two runs of the same code
+_NORMALISE = [
+    # index page and report footers: "erstellt am 03.12.2026 20:47"
+    (re.compile(r"\d{2}\.\d{2}\.\d{4},? \d{2}:\d{2}(:\d{2})?"), "<ZEIT>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?"), "<ZEIT>"),
+    # matplotlib SVG/PNG ids and nbconvert's random element ids
+    (re.compile(r'id="[a-z]+[0-9a-f]{8,}[^"]*"'), 'id="<ID>"'),
+    (re.compile(r"url\(#[a-z]+[0-9a-f]{8,}[^)]*\)"), "url(#<ID>)"),
+]
+
+
+def normalise_html(text: str) -> str:
+    """The HTML with time stamps and random ids replaced by placeholders."""
+    for pattern, repl in _NORMALISE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def erzeuge(commit: str, out: Path, perioden: list[str]) -> None:
+    """Demo data, pool and the reports of ``perioden``, made by the tree of ``commit``."""
+    src = out / "src"
+    src.mkdir(parents=True, exist_ok=False)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(src, filter="data")
+    env = dict(os.environ, PYTHONPATH=str(src / "lib"), KENNZAHLEN_HOME=str(src), MPLBACKEND="Agg")
+    env.pop("KENNZAHLEN_CONFIG", None)
+    cli = [str(PY), "-c", "from kennzahlen.cli import main; main()"]
+    raw, pool, reports = out / "raw", out / "pool", out / "reports"
+    subprocess.run([*cli, "demo", "--out", str(raw)], check=True, env=env, cwd=src)
+    subprocess.run(
+        [*cli, "pool", "--raw", str(raw), "--out", str(pool)], check=True, env=env, cwd=src
+    )
+    for periode in perioden:
+        subprocess.run(
+            [*cli, "report", "--periode", periode, "--pool", str(pool), "--out", str(reports),
+             "--workers", "2"],
+            check=True, env=env, cwd=src,
+        )  # fmt: skip
+
+
+def _xlsx_cells(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=False)
+    rows = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    rows.append(f"{ws.title}!{cell.coordinate}={cell.value!r}")
+    return rows
+
+
+def _runs(path: Path) -> list[str]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    lines = []
+    for e in sorted(data["reports"], key=lambda e: (e["produkt"], e["slug"])):
+        key = f"{e['produkt']}/{e['slug']}"
+        lines.append(f"{key} status={e['status']} zeitraum={e.get('berichtszeitraum')}")
+        lines += [f"{key} kernaussage: {k}" for k in e.get("kernaussagen") or []]
+        if e.get("grund"):
+            lines.append(f"{key} grund: {e['grund']}")
+    return lines
+
+
+def _lines(path: Path) -> list[str]:
+    if path.suffix == ".html":
+        return normalise_html(path.read_text(encoding="utf-8")).splitlines()
+    if path.suffix == ".xlsx":
+        return _xlsx_cells(path)
+    if path.name == "runs.json":
+        return _runs(path)
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def vergleiche(before: Path, after: Path) -> int:
+    """Print every differing report file; the number of differing files."""
+    before, after = before / "reports", after / "reports"
+    kinds = {".html", ".xlsx", ".csv", ".json"}
+    files_b = {p.relative_to(before) for p in before.rglob("*") if p.suffix in kinds}
+    files_a = {p.relative_to(after) for p in after.rglob("*") if p.suffix in kinds}
+    differing = 0
+    for rel in sorted(files_b ^ files_a):
+        print(f"nur in {'vorher' if rel in files_b else 'nachher'}: {rel}")
+        differing += 1
+    same = 0
+    for rel in sorted(files_b & files_a):
+        a, b = _lines(before / rel), _lines(after / rel)
+        if a == b:
+            same += 1
+            continue
+        differing += 1
+        diff = list(difflib.unified_diff(a, b, "vorher", "nachher", n=0, lineterm=""))
+        print(f"VERSCHIEDEN: {rel} ({len(diff)} Diff-Zeilen)")
+        for line in diff[2:14]:
+            print("   ", line[:300])
+    print(f"{same} Dateien gleich, {differing} verschieden")
+    return differing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("erzeuge")
+    p.add_argument("commit")
+    p.add_argument("out", type=Path)
+    p.add_argument("--periode", action="append")
+    p = sub.add_parser("vergleiche")
+    p.add_argument("before", type=Path)
+    p.add_argument("after", type=Path)
+    args = parser.parse_args(argv)
+    if args.cmd == "erzeuge":
+        erzeuge(args.commit, args.out, args.periode or ["2023-Q4", "2021-Q4"])
+        return 0
+    return 1 if vergleiche(args.before, args.after) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
