@@ -9,7 +9,7 @@ RAW ?= data/raw
 POOL ?= data/processed
 OUT ?= reports
 
-.PHONY: help install demo pool report test lint lab benchmark baselines clean
+.PHONY: help install demo pool report test test-faults lint lab benchmark baselines clean
 
 help:
 	@echo "make report   Demo-Daten (falls data/raw/ leer) -> Datenpool -> alle Berichte $(PERIODE)"
@@ -42,12 +42,24 @@ pool: demo
 report: pool
 	$(BIN)/kennzahlen report --periode $(PERIODE) --pool $(POOL) --out $(OUT)
 
-test: install
-	$(BIN)/ruff check lib tests benchmarks conftest.py
-	$(PY) -m pytest
+PYFILES := lib tests benchmarks tools conftest.py
 
+# the suite in parallel, one worker per core; a test file stays on one worker (its fixtures are
+# built once). One file alone: .venv/bin/python -m pytest tests/test_x.py
+test: install lint
+	$(PY) -m pytest -n auto --dist loadfile
+
+# the fault-injection suite with more kills per command than `make test` (before a release)
+RUNDEN ?= 10
+test-faults: install
+	KENNZAHLEN_FAULT_ROUNDS=$(RUNDEN) $(PY) -m pytest tests/test_faults.py
+
+# ruff's formatter is the house style (checked, never applied by the test); lint rules and
+# their limits (line length, complexity) are in pyproject.toml
 lint: install
-	$(BIN)/ruff check lib tests benchmarks conftest.py
+	$(BIN)/ruff format --check $(PYFILES)
+	$(BIN)/ruff check $(PYFILES)
+	$(PY) tools/notebook_ausgaben.py --check notebooks/*.ipynb
 
 # JupyterLab refuses to start as root ("Running as root is not recommended"), as in containers
 # and on CI machines: there `make lab` says so and passes --allow-root.
@@ -57,7 +69,8 @@ lab: install
 	@if [ -n "$(LAB_ROOT)" ]; then echo "make lab: läuft als root – JupyterLab startet mit --allow-root."; fi
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
-# re-execute the notebooks on a fresh demo pool and store their outputs (the nbval references)
+# re-execute the notebooks on a fresh demo pool and store the outputs of the cells nbval checks
+# (# NBVAL_CHECK_OUTPUT); every other output is stripped (tools/notebook_ausgaben.py)
 baselines: install
 	@tmp=$$(mktemp -d) && \
 	$(BIN)/kennzahlen demo --out $$tmp/raw > /dev/null && \
@@ -65,6 +78,7 @@ baselines: install
 	for nb in notebooks/0*.ipynb; do \
 		KENNZAHLEN_POOL=$$tmp/pool $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done; rm -rf $$tmp
+	$(PY) tools/notebook_ausgaben.py notebooks/0*.ipynb
 
 benchmark: install
 	$(PY) benchmarks/run.py

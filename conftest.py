@@ -79,3 +79,31 @@ def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     res = runner.run("2023-Q4", sorted(PRODUKTE), areas(), demo_pool, out, progress=False)
     assert not res.failed, res.failed
     return out / "2023-Q4"
+
+
+CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, via playwright) for every browser and PDF test."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium fehlt ({CHROMIUM}): .ci/run installiert es")
+        pytest.skip("Chromium nicht installiert (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()

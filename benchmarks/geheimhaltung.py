@@ -18,7 +18,7 @@ import re
 import time
 from pathlib import Path
 
-from kennzahlen import disclosure_plan as dp
+from kennzahlen import disclosure_atoms as da
 from kennzahlen.api import load_pool
 from kennzahlen.attack import Attacker, Knowledge
 from kennzahlen.catalog import load_catalog
@@ -38,7 +38,7 @@ def measure(pool_dir: Path, jahr: str) -> dict:
     plan = wirkung.plan_jahr(pool, jahr)
     sekunden = time.perf_counter() - t0
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
-    model = dp.AtomModel(
+    model = da.AtomModel(
         load_catalog(),
         [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
         jahr,
@@ -96,16 +96,18 @@ def main() -> None:
     ap.add_argument("--jahre", nargs="+", default=["2019", "2020", "2021", "2022", "2023"])
     args = ap.parse_args()
     print(
-        "| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte versteckt | Plan (s) "
-        "| Angriff (s) | errechenbar |"
+        "| Pool | Jahr | Zähler/Nenner-Felder | davon <3 | davon x (kleine als x) | Werte "
+        "versteckt | Plan (s) | Angriff (s) | errechenbar |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for p in args.pools:
         for jahr in args.jahre:
             r = measure(p, jahr)
             print(
-                f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} ({r['klein_als_x']}) | "
-                f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | {r['errechenbar']} |"
+                f"| {p.name} | {jahr} | {r['orte']} | {r['primaer']} | {r['sekundaer']} "
+                f"({r['klein_als_x']}) | "
+                f"{r['werte_versteckt']} von {r['werte']} | {r['plan_s']} | {r['angriff_s']} | "
+                f"{r['errechenbar']} |"
             )
 
 

@@ -1,4 +1,4 @@
-"""Every quarter of the demo pool through the real runner: built / not made for lack of data / failed.
+"""Every quarter of the demo pool through the real runner: built, not made (no data) or failed.
 
 Run by hand (not part of ``make test``; about 6–8 minutes on 2 cores)::
 
@@ -85,8 +85,8 @@ def main() -> int:
             print("PROBLEM", q, p, file=sys.stderr)
         print(f"{q}: {rows[-1][1:5]} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     print(
-        "| Quartal | erstellt | nicht erstellt (keine Daten) | fehlgeschlagen | Probleme im Bericht | "
-        "nicht erstellt: Produkt (Berichtszeitraum) |"
+        "| Quartal | erstellt | nicht erstellt (keine Daten) | fehlgeschlagen | Probleme im "
+        "Bericht | nicht erstellt: Produkt (Berichtszeitraum) |"
     )
     print("|---|---|---|---|---|---|")
     for r in rows:

@@ -5,7 +5,7 @@
 
 ``erzeuge`` exports the tree of COMMIT (``git archive``) into OUT/src and runs demo -> pool ->
 reports with that tree's package and notebooks (``PYTHONPATH`` and ``KENNZAHLEN_HOME`` point at
-it; the interpreter and installed libraries are this checkout's ``.venv``). Reports go to
+it; the interpreter and libraries are the ones running this script). Reports go to
 OUT/reports/<periode>/.
 
 ``vergleiche`` compares two such folders: every HTML report after normalising what changes from
@@ -28,7 +28,7 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PY = ROOT / ".venv" / "bin" / "python"
+PY = Path(sys.executable)
 
 # what differs between two runs of the same code
 _NORMALISE = [

@@ -58,7 +58,8 @@ def bericht_probleme(periode_dir: Path) -> list[str]:
             text = sichtbarer_text(html.read_text(encoding="utf-8"))
             for m in SICHTBAR_VERBOTEN.finditer(text):
                 out.append(
-                    f"{label}: sichtbar '{m.group()}' in …{text[max(0, m.start() - 80) : m.end() + 40]}…"
+                    f"{label}: sichtbar '{m.group()}' in "
+                    f"…{text[max(0, m.start() - 80) : m.end() + 40]}…"
                 )
                 break
     return out

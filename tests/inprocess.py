@@ -60,13 +60,15 @@ def run_notebook(path: Path, parameters: dict, monkeypatch: pytest.MonkeyPatch) 
                 continue
             tree = ast.parse(cell.source)
             if "parameters" in cell.metadata.get("tags", []):
-                exec(compile(tree, path.name, "exec"), ns)  # noqa: S102 - the project's own notebook
+                # noqa: S102 - the project's own notebook
+                exec(compile(tree, path.name, "exec"), ns)
                 ns.update(parameters)
                 continue
             last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
             exec(compile(tree, path.name, "exec"), ns)  # noqa: S102
             if last is not None:
-                value = eval(compile(ast.Expression(last.value), path.name, "eval"), ns)  # noqa: S307
+                # noqa: S307
+                value = eval(compile(ast.Expression(last.value), path.name, "eval"), ns)
                 if value is not None:
                     lauf.ausgaben.append(value)
     lauf.warnungen = [w for w in caught if issubclass(w.category, GEZEIGTE_WARNUNGEN)]

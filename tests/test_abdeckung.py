@@ -175,7 +175,8 @@ def test_a_table_without_rows_has_no_coverage_unless_config_says():
 
 # ------------------------------------------------------------------ build date and config file
 def test_future_stand_stops_the_build_naming_the_file(demo_raw, tmp_path):
-    from kennzahlen.reading import InvalidInput, parse_file_name
+    from kennzahlen.reading_checks import InvalidInput
+    from kennzahlen.reading_text import parse_file_name
 
     with pytest.raises(InvalidInput) as info:
         build_pool_frames(demo_raw, heute=dt.date(2023, 10, 1))
@@ -252,8 +253,8 @@ def test_sentence_names_start_and_reason(demo_pool):
     )
     s = abdeckung.reihen_hinweis(pool, cov, ["egh_z2_anteil_nahfeld"], "2020-Q4", einheit="quartal")
     assert s == (
-        "Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab dem "
-        "4. Quartal 2020 enthalten."
+        "Die Reihe beginnt mit dem 4. Quartal 2020, weil die Exporte der Teilhabeteams Daten ab "
+        "dem 4. Quartal 2020 enthalten."
     )
     # a chart showing a window of the data says so
     s = abdeckung.reihen_hinweis(
@@ -261,7 +262,8 @@ def test_sentence_names_start_and_reason(demo_pool):
     )
     assert s == (
         "Die Reihe zeigt den Ausschnitt ab dem 31.03.2021; die Daten reichen zurück bis zum "
-        "31.03.2019, weil die Zahlen der Transferleistungen ab dem Stichtag 31.03.2019 geliefert sind."
+        "31.03.2019, weil die Zahlen der Transferleistungen ab dem Stichtag 31.03.2019 geliefert "
+        "sind."
     )
     # tables with the same reason and start are named together
     s = abdeckung.reihen_hinweis(
@@ -274,7 +276,8 @@ def test_sentence_names_start_and_reason(demo_pool):
     )
     assert s == (
         "Der Verlauf beginnt mit dem 1. Quartal 2019, weil die Exporte des Fallmanagements, der "
-        "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig sind."
+        "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 "
+        "vollständig sind."
     )
     assert abdeckung.reihen_hinweis(
         pool, cov, ["jh_hze_gesamt"], "2019-03-31", bis="2018-12-31"

@@ -180,8 +180,8 @@ def test_target_rule_edges_hoeher_besser():
     a, d = run(rows, {"egh": feld(ind)})
     assert list(d["farbe"]) == ["gruen", "gelb", "rot", "grau"]
     assert detail(d, "2023-Q2")["begruendung"] == (
-        "Nahfeld im 2. Quartal 2023: 85,0\u00a0%, Zielwert mindestens 90,0\u00a0% um 5,0 Prozentpunkte "
-        "verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
+        "Nahfeld im 2. Quartal 2023: 85,0\u00a0%, Zielwert mindestens 90,0\u00a0% um 5,0 "
+        "Prozentpunkte verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
     )
     assert "mehr als 5,0 Prozentpunkte" in detail(d, "2023-Q3")["begruendung"]
     assert "nur 9 Fälle" in detail(d, "2023-Q4")["begruendung"]
@@ -271,7 +271,8 @@ def test_rise_rule_edges():
     }
     west = detail(d, "2023-Q1", "West")
     assert west["begruendung"] == (
-        "HzE stationär: 131 am 31.03.2023 gegenüber Ø 108,5 der vier Vorquartale (+20,7\u00a0%) → rot"
+        "HzE stationär: 131 am 31.03.2023 gegenüber Ø 108,5 der vier Vorquartale (+20,7\u00a0%) → "
+        "rot"
     )
     assert west["vergleichswert"] == pytest.approx(108.5)
     assert west["veraenderung"] == pytest.approx(131 / 108.5 - 1)
@@ -626,7 +627,8 @@ def test_config_validation_errors_outside_indicators():
     p = problems_of({"arbeitsfelder": {"jh": {"titel": "JH", "indikatoren": []}}})
     assert p[0].startswith("arbeitsfelder.jh.indikatoren")
     assert problems_of({"regeln": {}})[0].startswith("arbeitsfelder: Pflichtfeld fehlt")
-    assert problems_of([])[0] == "erwartet die Abschnitte 'regeln' und 'arbeitsfelder'"  # type: ignore[arg-type]
+    # type: ignore[arg-type]
+    assert problems_of([])[0] == "erwartet die Abschnitte 'regeln' und 'arbeitsfelder'"
 
 
 def test_load_ampel_config_names_the_file_and_every_problem(tmp_path: Path):

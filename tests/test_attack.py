@@ -1,4 +1,5 @@
-"""The attacker and the publication plan on hand cases (kennzahlen.attack, kennzahlen.disclosure_plan)."""
+"""The attacker and the publication plan on hand cases (kennzahlen.attack,
+kennzahlen.disclosure_plan)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import pandas as pd
 import pytest
 
+from kennzahlen import disclosure_atoms as da
 from kennzahlen import disclosure_plan as dp
 from kennzahlen.attack import Attacker, Knowledge
 from kennzahlen.catalog import load_catalog
@@ -69,10 +71,10 @@ def test_unbounded_and_components():
     assert att.interval((6,)) == (8, 9)
 
 
-# ---------------------------------------------------------------------------- relations from the catalog
-def _model(jahr: str = "2023") -> dp.AtomModel:
+# ----------------------------------------------------------------------- relations from the catalog
+def _model(jahr: str = "2023") -> da.AtomModel:
     kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
-    return dp.AtomModel(
+    return da.AtomModel(
         load_catalog(),
         [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],
         jahr,
@@ -130,16 +132,16 @@ def test_base_keys_equal_what_counts_the_same():
         cat.basiszahlen["hilfen_vor_dem_fall"],
         cat.basiszahlen["hilfen_vor_dem_fall_jahr_bis_stichtag"],
     )
-    assert dp.base_key(hvdf, "jahr", "2023") == dp.base_key(ytd, "stichtag_jahr", "2023")
-    assert dp.base_key(cat.basiszahlen["teilhabeteam"], "quartal", "2023") == dp.base_key(
+    assert da.base_key(hvdf, "jahr", "2023") == da.base_key(ytd, "stichtag_jahr", "2023")
+    assert da.base_key(cat.basiszahlen["teilhabeteam"], "quartal", "2023") == da.base_key(
         cat.basiszahlen["teilhabeteam"], "jahr", "2023"
     )
     bestand = cat.basiszahlen["sozialhilfe_bestand"]
-    assert dp.base_key(bestand, "stichtag_jahr", "2023") == dp.base_key(bestand, "jahr", "2023")
-    assert dp.base_key(bestand, "quartal", "2023") != dp.base_key(bestand, "jahr", "2023")
+    assert da.base_key(bestand, "stichtag_jahr", "2023") == da.base_key(bestand, "jahr", "2023")
+    assert da.base_key(bestand, "quartal", "2023") != da.base_key(bestand, "jahr", "2023")
 
 
-# ---------------------------------------------------------------------------- the plan on small pools
+# -------------------------------------------------------------------------- the plan on small pools
 def _rows(
     kid: str, jahr: str, werte: dict[str, tuple[int, int | None]], stichtag: bool = True
 ) -> list[dict]:
@@ -242,7 +244,8 @@ def test_small_complement_of_a_share_is_protected():
 
 
 def test_unrated_area_is_not_a_back_door():
-    """West under 300 residents is 'nicht bewertet'; its small count must not follow from the totals."""
+    """West under 300 residents is 'nicht bewertet'; its small count must not follow from the
+    totals."""
     pool = _hzp_pool()
     pool.loc[(pool["kennzahl"] == "bev_gesamt") & (pool["raum"] == "West"), ["zaehler", "wert"]] = [
         250,
@@ -277,7 +280,7 @@ def test_solver_prints_nothing(capfd, demo_pool):
     from kennzahlen.api import load_pool
 
     pool = load_pool(demo_pool)
-    wirkung._PLAENE.clear()
+    wirkung.plan._PLAENE.clear()
     for jahr in ("2019", "2022"):
         wirkung.plan_jahr(pool, jahr).intervalle()
     out, err = capfd.readouterr()
@@ -290,20 +293,20 @@ def test_plan_is_deterministic(demo_pool, jahr):
 
     pool = load_pool(demo_pool)
     a = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
-    wirkung._PLAENE.clear()
+    wirkung.plan._PLAENE.clear()
     b = dp.plan_frame(wirkung.plan_jahr(pool, jahr))
     pd.testing.assert_frame_equal(
         a[["kennzahl", "teil", "raum", "status"]], b[["kennzahl", "teil", "raum", "status"]]
     )
 
 
-# ---------------------------------------------------------------------------- '<3' marks that disclose on their own
-def _eintraege(kid: str, werte: dict[str, tuple[float | None, float | None]]) -> list[dp.Eintrag]:
+# ------------------------------------------------------------ '<3' marks that disclose on their own
+def _eintraege(kid: str, werte: dict[str, tuple[float | None, float | None]]) -> list[da.Eintrag]:
     k = load_catalog().get(kid)
     out = []
     for raum, (z, n) in werte.items():
-        out.append(dp.Eintrag(kid, "Zähler", raum, tuple(k.zaehler), k.periodizitaet, z))
-        out.append(dp.Eintrag(kid, "Nenner", raum, tuple(k.nenner), k.periodizitaet, n))
+        out.append(da.Eintrag(kid, "Zähler", raum, tuple(k.zaehler), k.periodizitaet, z))
+        out.append(da.Eintrag(kid, "Nenner", raum, tuple(k.nenner), k.periodizitaet, n))
     return out
 
 
@@ -331,7 +334,7 @@ def test_two_small_parts_of_a_small_total_are_protected():
     assert sorted(zeichen) == ["gesperrt", "klein", "klein"]  # one small count shown as 'x'
     assert plan.status(kid, "Zähler", "C") == "wert" and plan.sichtbar(kid, "Nenner", GESAMTSTADT)
     [x] = [z for z in plan.hidden() if z.status == "gesperrt"]
-    assert x.grund == dp.PRIMAER and x.wert == 1
+    assert x.grund == da.PRIMAER and x.wert == 1
 
 
 def test_highs_writes_nothing_to_stdout(capfd):

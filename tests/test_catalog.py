@@ -79,7 +79,7 @@ def test_the_five_of_the_contract_are_unchanged():
         ]
 
 
-# ----------------------------------------------------------------------------- the pool computes them
+# --------------------------------------------------------------------------- the pool computes them
 RG = geography.raumgliederung()
 
 
@@ -248,14 +248,16 @@ def test_unknown_filter_column(tmp_path: Path):
 def test_unknown_filter_value_and_date_column(tmp_path: Path):
     msg = load(
         tmp_path,
-        "  - {id: a, titel: A, periodizitaet: stichtag_jahr, zaehler: {basis: jb, filter: {setting: ambulnt, uma: vielleicht}}}\n"
-        "  - {id: b, titel: B, periodizitaet: stichtag_jahr, zaehler: {basis: jb, filter: {beginn: '2020-01-01'}}}\n",
+        "  - {id: a, titel: A, periodizitaet: stichtag_jahr, zaehler: {basis: jb, filter: "
+        "{setting: ambulnt, uma: vielleicht}}}\n"
+        "  - {id: b, titel: B, periodizitaet: stichtag_jahr, zaehler: {basis: jb, filter: {beginn: "
+        "'2020-01-01'}}}\n",
     )
     assert "Filterwert 'ambulnt' für 'setting' unbekannt (erlaubt: ambulant, stationaer)" in msg
     assert "Filterwert 'vielleicht' für 'uma' ist kein ja/nein" in msg
     assert (
-        "Kennzahl 'b' (Zeile 8), zaehler (jb): nach Spalte 'beginn' (date) kann nicht gefiltert werden"
-        in msg
+        "Kennzahl 'b' (Zeile 8), zaehler (jb): nach Spalte 'beginn' (date) kann nicht gefiltert "
+        "werden" in msg
     )
 
 
@@ -268,12 +270,14 @@ def test_missing_grund_and_benoetigte_daten(tmp_path: Path):
 def test_zielwert_without_richtung_and_share_as_percent(tmp_path: Path):
     msg = load(
         tmp_path,
-        "  - {id: a, titel: A, periodizitaet: quartal, einheit: anteil, zielwert: 0.9, zaehler: tt, nenner: tt}\n"
-        "  - {id: b, titel: B, periodizitaet: quartal, einheit: anteil, zielwert: 90, richtung: hoeher_besser, zaehler: tt, nenner: tt}\n",
+        "  - {id: a, titel: A, periodizitaet: quartal, einheit: anteil, zielwert: 0.9, zaehler: "
+        "tt, nenner: tt}\n"
+        "  - {id: b, titel: B, periodizitaet: quartal, einheit: anteil, zielwert: 90, richtung: "
+        "hoeher_besser, zaehler: tt, nenner: tt}\n",
     )
     assert (
-        "Kennzahl 'a' (Zeile 7): ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)"
-        in msg
+        "Kennzahl 'a' (Zeile 7): ein zielwert braucht eine richtung "
+        "(hoeher_besser/niedriger_besser)" in msg
     )
     assert "Kennzahl 'b' (Zeile 8): zielwert 90.0 liegt nicht zwischen 0 und 1" in msg
 
@@ -317,8 +321,8 @@ def test_every_problem_is_listed_at_once(tmp_path: Path):
     msg = load(
         tmp_path,
         "  - {id: a, titel: A, periodizitaet: jahr, zaehler: nix}\n"
-        "  - {id: b, titel: B, periodizitaet: jahr, status: noch_nicht_erhoben, benoetigte_daten: x}\n"
-        "  - {titel: ohne id, periodizitaet: jahr, zaehler: jv}\n",
+        "  - {id: b, titel: B, periodizitaet: jahr, status: noch_nicht_erhoben, benoetigte_daten: "
+        "x}\n  - {titel: ohne id, periodizitaet: jahr, zaehler: jv}\n",
         head=HEAD.replace(
             "  tt: {tabelle: teilhabeteam, regel: ereignisse}\n",
             "  tt: {tabelle: teilhabetea, regel: ereignisse}\n",

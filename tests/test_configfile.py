@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from kennzahlen import abdeckung, ampel, catalog, disclosure, geography, mail, paths
+from kennzahlen import (
+    abdeckung,
+    ampel,
+    catalog,
+    disclosure_config,
+    geography,
+    mail,
+    paths,
+    pdf,
+)
 from kennzahlen import sozialindex_config as sozialindex
 from kennzahlen.configfile import StrictLoader, load_yaml_text
 
@@ -19,11 +28,16 @@ def _loaders():
     return [
         ("kennzahlen.yaml", lambda p: catalog._load(str(p)), catalog.CatalogError),
         ("ampel.yaml", lambda p: ampel.load_ampel_config(p), ampel.AmpelConfigError),
-        ("disclosure.yaml", lambda p: disclosure.load_config(p), disclosure.DisclosureConfigError),
+        (
+            "disclosure.yaml",
+            lambda p: disclosure_config.load_config(p),
+            disclosure_config.DisclosureConfigError,
+        ),
         ("verteiler.yaml", lambda p: mail.load_verteiler(p), mail.VerteilerError),
         ("abdeckung.yaml", lambda p: abdeckung.load_config(p), abdeckung.AbdeckungConfigError),
         ("geographie.yaml", lambda p: geography.load_config(p), geography.GeografieError),
         ("sozialindex.yaml", lambda p: sozialindex.load(p), sozialindex.SozialindexError),
+        ("pdf.yaml", lambda p: pdf.load_config(p), pdf.PdfFehler),
     ]
 
 
@@ -63,18 +77,19 @@ def test_second_produkte_key_cannot_make_product_3_internal(tmp_path: Path):
     f = tmp_path / "disclosure.yaml"
     f.write_text("k: 3\nprodukte:\n  3: oeffentlich\nprodukte:\n  3: intern\n", encoding="utf-8")
     with pytest.raises(
-        disclosure.DisclosureConfigError, match=r"Zeile 4, Spalte 1: der Schlüssel 'produkte'"
+        disclosure_config.DisclosureConfigError,
+        match=r"Zeile 4, Spalte 1: der Schlüssel 'produkte'",
     ):
-        disclosure.load_config(f)
+        disclosure_config.load_config(f)
     # the same product twice inside 'produkte' (as number and as text) is refused too
     f.write_text("produkte:\n  3: oeffentlich\n  '3': intern\n", encoding="utf-8")
-    with pytest.raises(disclosure.DisclosureConfigError, match="Produkt 3 doppelt"):
-        disclosure.load_config(f)
+    with pytest.raises(disclosure_config.DisclosureConfigError, match="Produkt 3 doppelt"):
+        disclosure_config.load_config(f)
     f.write_text("produkte:\n  3: oeffentlich\n  3: intern\n", encoding="utf-8")
     with pytest.raises(
-        disclosure.DisclosureConfigError, match="Zeile 3, Spalte 3: der Schlüssel '3'"
+        disclosure_config.DisclosureConfigError, match="Zeile 3, Spalte 3: der Schlüssel '3'"
     ):
-        disclosure.load_config(f)
+        disclosure_config.load_config(f)
 
 
 def test_nested_duplicates_and_merge_keys():
@@ -115,13 +130,15 @@ def test_public_group_refuses_internal_products(tmp_path: Path):
     mail.load_verteiler(
         _verteiler(
             tmp_path,
-            "  - {id: c2, name: C2, oeffentlich: false, produkte: [2, 3], empfaenger: [c2@example.org]}\n",
+            "  - {id: c2, name: C2, oeffentlich: false, produkte: [2, 3], empfaenger: "
+            "[c2@example.org]}\n",
         )
     )
     mail.load_verteiler(
         _verteiler(
             tmp_path,
-            "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: [gr@example.org]}\n",
+            "  - {id: gr, name: GR, oeffentlich: true, produkte: [3], empfaenger: "
+            "[gr@example.org]}\n",
         )
     )
 
@@ -148,14 +165,8 @@ def test_shipped_council_groups_are_public():
 def test_group_with_a_public_product_must_say_whether_it_is_public(tmp_path: Path):
     """The default 'oeffentlich: false' is not taken silently for a group that gets Produkt 3."""
     gruppen = (
-        "  - id: c2\n"
-        "    name: Controlling\n"
-        "    produkte: [2]\n"
-        "    empfaenger: [c2@example.org]\n"
-        "  - id: ausschuss\n"
-        "    name: Neuer Ausschuss\n"
-        "{flag}"
-        "    produkte: [1, 3]\n"
+        "  - id: c2\n    name: Controlling\n    produkte: [2]\n    empfaenger: [c2@example.org]\n"
+        "  - id: ausschuss\n    name: Neuer Ausschuss\n{flag}    produkte: [1, 3]\n"
         "    empfaenger: [ausschuss@example.org]\n"
     )
     f = _verteiler(tmp_path, gruppen.format(flag=""))

@@ -117,8 +117,8 @@ def test_why_a_table_cannot_answer_a_period(tabelle, periode, warum):
 def test_one_sentence_names_the_data_the_reason_and_what_is_left_out():
     fehlend = common.fehlende_tabellen(ABDECKUNG, ["transferleistungen"], "2018-12-31")
     assert common.fehlt_satz("2018-12-31", fehlend, "die Quoten fehlen daher", zeit="2018") == (
-        "Für 2018 liegen keine Transferleistungsdaten vor (erst ab dem Stichtag 31.03.2019 geliefert); "
-        "die Quoten fehlen daher."
+        "Für 2018 liegen keine Transferleistungsdaten vor (erst ab dem Stichtag 31.03.2019 "
+        "geliefert); die Quoten fehlen daher."
     )
     fehlend = common.fehlende_tabellen(
         ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2019"
@@ -131,9 +131,12 @@ def test_one_sentence_names_the_data_the_reason_and_what_is_left_out():
         ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2018-Q4"
     )
     assert common.fehlt_satz("2018-Q4", fehlend, "die Ampel fehlt daher") == (
-        "Für das 4. Quartal 2018 liegen keine Jugendhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 "
-        "vollständig), keine Daten der Teilhabeteams (Exporte erst ab dem 4. Quartal 2020) und keine "
-        "Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; die Ampel fehlt daher."
+        "Für das 4. Quartal 2018 liegen keine Jugendhilfedaten (laut abdeckung.yaml erst ab dem 1. "
+        "Quartal 2019 "
+        "vollständig), keine Daten der Teilhabeteams (Exporte erst ab dem 4. Quartal 2020) und "
+        "keine "
+        "Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; die Ampel fehlt "
+        "daher."
     )
     # the tables cover the period, the area has no value: said without a table
     assert common.fehlt_satz(
@@ -174,7 +177,7 @@ def test_datenlage_tells_which_kennzahlen_the_pool_holds():
     assert leer.nichts and leer.satz.endswith("; die Tabelle fehlt daher.")
 
 
-# ---------------------------------------------------------------------------- the runner's pre-check
+# --------------------------------------------------------------------------- the runner's pre-check
 def test_precheck_tells_per_product_which_quarters_the_demo_pool_fills(demo_pool: Path):
     q = runner.quartale(demo_pool)
     jahre = range(2019, 2024)
@@ -227,12 +230,12 @@ def test_command_line_index_and_runs_json_name_what_was_not_made(demo_pool: Path
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     assert (
-        "2 Berichte für 2019-Q2: 0 erstellt, 0 unverändert übersprungen, 2 ohne Daten nicht erstellt, "
-        "0 fehlgeschlagen"
+        "2 Berichte für 2019-Q2: 0 erstellt, 0 unverändert übersprungen, 2 ohne Daten nicht "
+        "erstellt, 0 fehlgeschlagen"
     ) in res.output
     assert (
-        "Nicht erstellt: Produkt 3 Wirkungskennzahlen der Sozialraumorientierung (2018, 2 Berichte): "
-        "Für 2018 liegen keine "
+        "Nicht erstellt: Produkt 3 Wirkungskennzahlen der Sozialraumorientierung (2018, 2 "
+        "Berichte): Für 2018 liegen keine "
     ) in res.output
     assert "FEHLER" not in res.output
     runs = json.loads((tmp_path / "2019-Q2" / "runs.json").read_text(encoding="utf-8"))
@@ -283,7 +286,7 @@ def test_mail_sends_the_others_and_says_what_was_not_made(tmp_path: Path):
     assert any(n.startswith("1_") for n in names)
 
 
-# ---------------------------------------------------------------------------- the demo pool's quarters
+# ------------------------------------------------------------------------- the demo pool's quarters
 def _quartale_zum_testen(demo_pool: Path) -> list[str]:
     """The first quarter of the pool, the first quarter of each year and the last quarter."""
     alle = sorted({q for qs in runner.quartale(demo_pool).values() for q in qs})
@@ -339,7 +342,8 @@ def test_every_quarter_builds_every_report_or_says_why(demo_laeufe, reports: Pat
 
 
 def _pruefe_in_process(nb: Path, parameter: dict, monkeypatch) -> str:
-    """Run a notebook in-process; assert no warning, no empty or NaN chart, no NaN/None/error text."""
+    """Run a notebook in-process; assert no warning, no empty or NaN chart, no NaN/None/error
+    text."""
     lauf = run_notebook(nb, parameter, monkeypatch)
     assert lauf.warnungen == [], [str(w.message) for w in lauf.warnungen]
     assert [p for f in lauf.figuren for p in achsen_probleme(f)] == []
@@ -356,7 +360,8 @@ def _pruefe_in_process(nb: Path, parameter: dict, monkeypatch) -> str:
 def test_notebooks_in_process_on_the_demo_quarters(
     demo_pool: Path, periode: str, notebook: str, monkeypatch
 ):
-    """Every tested quarter (also those the runner runs): the charts and texts the notebooks make."""
+    """Every tested quarter (also those the runner runs): the charts and texts the notebooks
+    make."""
     nb = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
     for raum in ("Gesamtstadt", sozialraeume()[0]):
         _pruefe_in_process(
@@ -368,7 +373,8 @@ def test_early_reports_say_what_is_missing(demo_laeufe, demo_pool: Path, monkeyp
     q1 = demo_laeufe["2019-Q1"].out
     p1 = sichtbarer_text(_html(q1, 1, "Gesamtstadt"))
     assert (
-        "Für 2018 liegen keine Sozialhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig) "
+        "Für 2018 liegen keine Sozialhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 "
+        "vollständig) "
         "und keine Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; "
         "die Armutsindikatoren fehlen daher."
     ) in p1
@@ -393,8 +399,8 @@ def test_early_reports_say_what_is_missing(demo_laeufe, demo_pool: Path, monkeyp
         "die Kennzahl fehlt daher."
     ) in p3
     assert (
-        "Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); daher fehlt "
-        "„Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“."
+        "Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); "
+        "daher fehlt „Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“."
     ) in p3  # the key message
 
 
@@ -404,14 +410,15 @@ def test_produkt_3_charts_say_from_when_and_why(demo_pool: Path, reports: Path, 
         nb, {"periode": "2021-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)}, monkeypatch
     )  # reports 2020
     assert (
-        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab dem 1. Quartal "
-        "2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab dem 1. Quartal 2019 "
-        "enthalten."
+        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab dem "
+        "1. Quartal "
+        "2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab dem 1. Quartal "
+        "2019 enthalten."
     ) in p3
     p3 = sichtbarer_text(_html(reports, 3, "Gesamtstadt"))  # reports 2023
     assert (
-        "Die Reihe beginnt 2021, weil die Exporte der Teilhabeteams Daten ab dem 4. Quartal 2020 enthalten; "
-        "ein Jahreswert braucht alle vier Quartale eines Jahres."
+        "Die Reihe beginnt 2021, weil die Exporte der Teilhabeteams Daten ab dem 4. Quartal 2020 "
+        "enthalten; ein Jahreswert braucht alle vier Quartale eines Jahres."
     ) in p3
     assert p3.count("Die Reihe beginnt 2019, weil") == 4  # the other four charts
 
@@ -454,8 +461,8 @@ def test_population_only_pool_builds_produkt_1_and_says_why_not_the_others(
         assert grund[2].endswith("(nicht geliefert); die Quartalsmeldung fehlt daher.")
         p1 = sichtbarer_text(_html(res.out, 1, raeume[1]))
         assert (
-            f"Für {jahr} liegen keine Haushaltsdaten vor (nicht geliefert); die Haushaltszahlen fehlen daher."
-            in p1
+            f"Für {jahr} liegen keine Haushaltsdaten vor (nicht geliefert); die Haushaltszahlen "
+            "fehlen daher." in p1
         )
         assert "keine Lieferung: haushalte, sozialhilfe, transferleistungen" in p1
         assert "Einwohner*innen" in p1
@@ -543,9 +550,9 @@ def test_second_city_first_quarters(tmp_path_factory):
 
 
 def test_grey_lights_say_why(demo_pool: Path):
-    """Counted by hand from the demo's Ampel: in 2019-Q1 no rule has its comparison quarters yet, and
-    two Arbeitsfelder (Hilfen vor dem Fall 2018, Nahfeld-Quote) have no value in all six areas; in
-    2023-Q4 the four grey lights are Wohnraumsicherung with under 10 cases."""
+    """Counted by hand from the demo's Ampel: in 2019-Q1 no rule has its comparison quarters yet,
+    and two Arbeitsfelder (Hilfen vor dem Fall 2018, Nahfeld-Quote) have no value in all six
+    areas; in 2023-Q4 the four grey lights are Wohnraumsicherung with under 10 cases."""
     from kennzahlen.products import ampelbericht as p4
 
     lichter, details = p4.laden(demo_pool, "2019-Q1")

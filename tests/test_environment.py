@@ -42,3 +42,15 @@ def test_required_packages_are_there():
         "nbval",
     ):
         assert required in names
+
+
+def test_pre_commit_pins_agree_with_pyproject():
+    """The hooks of .pre-commit-config.yaml use the same ruff and nbformat as the project."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    wanted = _pins(project["dependencies"]) | _pins(project["optional-dependencies"]["dev"])
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
+    hooks = [h for repo in config["repos"] for h in repo["hooks"]]
+    assert {h["id"] for h in hooks} >= {"ruff", "ruff-format", "notebook-ausgaben"}
+    for hook in hooks:
+        for name, version in _pins(hook.get("additional_dependencies", [])).items():
+            assert wanted[name] == version, (hook["id"], name, version)

@@ -42,6 +42,9 @@ from kennzahlen.safeio import is_temp_name
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kill -9 and /proc")
 
 SEED = int(os.environ.get("KENNZAHLEN_FAULT_SEED", "20231231"))
+# kills per command: 2 in `make test` (one aimed at the end of the run, one anywhere), more with
+# `make test-faults RUNDEN=10` (or KENNZAHLEN_FAULT_ROUNDS) for a thorough run before a release
+RUNDEN = max(2, int(os.environ.get("KENNZAHLEN_FAULT_ROUNDS", "2")))
 PERIODE = "2023-Q4"
 PRODUKTE = [2, 4]
 RAEUME = ["West"]
@@ -231,7 +234,7 @@ def test_pool_killed_at_random_moments(world: World):
     assert res.returncode == 0, res.stdout + res.stderr
     duration = time.monotonic() - t0
     versions = {switch_pool(w, "alt"), switch_pool(w, "neu")}
-    for i in range(4):
+    for i in range(RUNDEN):
         src, expect_new = (w.raw_neu, "neu") if i % 2 == 0 else (w.raw, "alt")
         before = switch_pool(w, "alt" if expect_new == "neu" else "neu")
         # half the kills aim at the end of the run, where the pool is written and switched
@@ -262,7 +265,7 @@ def test_report_killed_at_random_moments(world: World):
     assert res.returncode == 0, res.stdout + res.stderr
     duration = time.monotonic() - t0
     reports_current(w)
-    for i in range(4):
+    for i in range(RUNDEN):
         switch_pool(w, "neu" if i % 2 == 0 else "alt")  # every report is stale now
         proc = w.start(*w.report_args())
         kill_at(proc, w.rng.uniform(1.0, duration))

@@ -189,7 +189,7 @@ def test_every_year_attacker_recovers_nothing(pool):
             assert hi is None or lo < hi, (jahr, g.beschreibung, g.raum)
 
 
-# ---------------------------------------------------------------------------- the reports themselves
+# --------------------------------------------------------------------------- the reports themselves
 class _Report(HTMLParser):
     """Sections (h3 title, statement, first table) and key messages of a Produkt-3 report."""
 
@@ -291,14 +291,8 @@ def _kleine_x(p3_reports: Path) -> set[tuple[str, str, str]]:
     return out
 
 
-def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
-    """Everything the six reports publish, read from the HTML, against an LP attacker.
-
-    The attacker is told which 'x' is a Gegensperrung (0 or >= 3) and which a small count
-    shown as 'x' (from the audit): it knows more than a reader, who cannot tell them apart.
-    """
-    from kennzahlen import disclosure_plan as dp
-
+def _published_cells(gelesen) -> dict[tuple[str, str, str], str]:
+    """Every cell the reports show, (kennzahl, column, row) -> text; the same in every report."""
     cells: dict[tuple[str, str, str], str] = {}
     for raum, rep in gelesen.items():
         for kid, rows in _tables(rep).items():
@@ -309,9 +303,21 @@ def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
                     assert cells.setdefault(key, text) == text, (
                         f"{key}: {raum} zeigt {text}, ein anderer Bericht {cells[key]}"
                     )
+    return cells
+
+
+def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
+    """Everything the six reports publish, read from the HTML, against an LP attacker.
+
+    The attacker is told which 'x' is a Gegensperrung (0 or >= 3) and which a small count
+    shown as 'x' (from the audit): it knows more than a reader, who cannot tell them apart.
+    """
+    from kennzahlen import disclosure_atoms as da
+
+    cells = _published_cells(gelesen)
     cat = load_catalog()
     kz = {k.id: k for k in wirkung.kennzahlen_p3() if k.erhoben}
-    model = dp.AtomModel(
+    model = da.AtomModel(
         cat,
         [(t, k.periodizitaet) for k in kz.values() for t in [*k.zaehler, *k.nenner]],
         JAHR,

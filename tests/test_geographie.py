@@ -1,4 +1,5 @@
-"""Geography as a city's GIS delivers it: GeoPackage, Shapefile or GeoJSON in any CRS (geopandas)."""
+"""Geography as a city's GIS delivers it: GeoPackage, Shapefile or GeoJSON in any CRS
+(geopandas)."""
 
 from __future__ import annotations
 
@@ -177,9 +178,10 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
     cfg = _config_dir(tmp_path, f"polygone:\n  datei: {tmp_path / 'poly.geojson'}\n")
     warnungen = geography.polygon_warnungen(cfg)
     assert warnungen == [
-        "poly.geojson: 1 Polygon(e) ohne passendes Stadtviertel in raumgliederung.csv (nicht in der Karte): 999",
-        "poly.geojson: 11 Stadtviertel ohne Polygon (in den Berichten als Tabelle unter der Karte): "
-        "110, 170, 200, 210, 220, 230, 240, 250, 260, 270, 280",
+        "poly.geojson: 1 Polygon(e) ohne passendes Stadtviertel in raumgliederung.csv (nicht in "
+        "der Karte): 999",
+        "poly.geojson: 11 Stadtviertel ohne Polygon (in den Berichten als Tabelle unter der "
+        "Karte): 110, 170, 200, 210, 220, 230, 240, 250, 260, 270, 280",
     ]
     # the run lists them once, however many Produkt-1 reports it makes
     nbs = tmp_path / "notebooks"
@@ -224,7 +226,7 @@ def test_config_errors_name_file_and_entry(tmp_path):
         geography.flaechen(cfg)
     text = str(info.value)
     assert str(cfg / "geographie.yaml") in text
-    assert "polygone.id: unbekannter Eintrag" in text
+    assert "polygone.id: unbekanntes Feld" in text
     assert "karten_crs: unbekanntes Koordinatenbezugssystem 'EPSG:99999'" in text
     cfg = _config_dir(tmp_path, "polygone:\n  datei: fehlt.gpkg\n")
     with pytest.raises(GeografieError, match="fehlt.gpkg: die Polygon-Datei .* fehlt"):

@@ -180,10 +180,10 @@ def test_a_bad_limit_is_refused_in_german(tmp_path, value):
     with pytest.raises(VerteilerError) as info:
         load_verteiler(f)
     text = str(info.value)
-    assert text.startswith(f"{f}: ungültiger Verteiler:")
+    assert text.startswith(f"{f}: der Verteiler ist ungültig (")
     assert (
-        "smtp.max_nachricht_mb: die Höchstgröße einer Nachricht ist eine Zahl in MB von 0,1 bis 1.000"
-        in text
+        "smtp.max_nachricht_mb: die Höchstgröße einer Nachricht ist eine Zahl in MB von 0,1 bis "
+        "1.000" in text
     )
     assert "1 MB = 1.000.000 Bytes" in text and "(Wert: " in text
 
@@ -414,27 +414,31 @@ def test_a_smaller_limit_after_552_sends_only_the_missing_reports(quartal, size_
     )
     assert second.exit_code == 0, second.output
     assert (
-        f"{ABTEILUNG}: 6 von 12 Berichten sind laut Protokoll schon zugestellt (mit einer anderen Aufteilung); "
-        f"ein Nachtrag bringt die 6 fehlenden"
+        f"{ABTEILUNG}: 6 von 12 Berichten sind laut Protokoll schon zugestellt (mit einer anderen "
+        f"Aufteilung); ein Nachtrag bringt die 6 fehlenden"
     ) in second.output
     sent = [(rcpt[0], str(msg["Subject"])) for _, rcpt, msg in sink.received[2:]]
     assert sorted(sent) == sorted(
         [
             (
                 ABTEILUNG,
-                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – Nachtrag, Teil 1 von 2",
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – "
+                "Nachtrag, Teil 1 von 2",
             ),
             (
                 ABTEILUNG,
-                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – Nachtrag, Teil 2 von 2",
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Abteilungsleitung Soziales – "
+                "Nachtrag, Teil 2 von 2",
             ),
             (
                 "bm2@example.org",
-                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) – Teil 1 von 2",
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) "
+                "– Teil 1 von 2",
             ),
             (
                 "bm2@example.org",
-                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) – Teil 2 von 2",
+                "Kennzahlensystem Soziales – Berichte 2023-Q4 – Bürgermeister*in Dezernat 2 (BM 2) "
+                "– Teil 2 von 2",
             ),
         ]
     )  # controlling-c2's message fits 4 MB as it did 10 MB: the same delivery, not sent again
@@ -500,7 +504,8 @@ def test_a_single_report_above_the_limit_is_refused_before_anything_is_sent(
         assert result.exit_code == 2, result.output
         assert "Versand abgelehnt, nichts wurde gesendet (1 Bericht(e) zu groß):" in result.output
         assert re.search(
-            r"Produkt 3 West \(3_wirkungskennzahlen__2023__west\.html\): ergibt allein eine Nachricht "
+            r"Produkt 3 West \(3_wirkungskennzahlen__2023__west\.html\): ergibt allein eine "
+            r"Nachricht "
             r"von 0,4\d MB, mehr als die Höchstgröße von 0,20 MB \(smtp\.max_nachricht_mb in der "
             r"Verteiler-Datei\)",
             result.output,
@@ -664,6 +669,6 @@ def test_part_numbers_never_mix_two_splits(fake, size_server, tmp_path):
         in text
     )
     assert (
-        "Schon früher zugestellt:\n  • Wirkungskennzahlen der Sozialraumorientierung – West – Jahr 2023"
-        in text
+        "Schon früher zugestellt:\n  • Wirkungskennzahlen der Sozialraumorientierung – West – Jahr "
+        "2023" in text
     )

@@ -187,7 +187,10 @@ def test_a_second_mail_run_is_told_who_holds_the_folder(fake, server):
 
 def test_a_log_of_the_old_format_is_kept_and_extended(fake, server):
     sink, hostport = server
-    old = "zeit;empfaenger;gruppe;betreff;anhaenge;modus;ergebnis\n2026-01-01T08:00:00;x@example.org;g;b;a;smtp;gesendet\n"
+    old = (
+        "zeit;empfaenger;gruppe;betreff;anhaenge;modus;ergebnis\n"
+        "2026-01-01T08:00:00;x@example.org;g;b;a;smtp;gesendet\n"
+    )
     (fake.dir / "mail_log.csv").write_text(old, "utf-8")
     send(fake, hostport)
     rows = log_rows(fake)

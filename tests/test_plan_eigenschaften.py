@@ -17,6 +17,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kennzahlen import disclosure_atoms as da
 from kennzahlen import disclosure_plan as dp
 from kennzahlen.catalog import load_catalog
 from kennzahlen.schema import GESAMTSTADT
@@ -36,7 +37,7 @@ KENNZAHLEN = [
 TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
 
 
-def _entries(kids: list[str], raeume: list[str], werte=None, fehlt=frozenset()) -> list[dp.Eintrag]:
+def _entries(kids: list[str], raeume: list[str], werte=None, fehlt=frozenset()) -> list[da.Eintrag]:
     cat = load_catalog()
     out = []
     for kid in kids:
@@ -44,7 +45,7 @@ def _entries(kids: list[str], raeume: list[str], werte=None, fehlt=frozenset()) 
         for raum in [*raeume, GESAMTSTADT]:
             for teil, attr in TEILE:
                 w = None if werte is None or (kid, raum) in fehlt else werte[(kid, teil, raum)]
-                out.append(dp.Eintrag(kid, teil, raum, tuple(getattr(k, attr)), k.periodizitaet, w))
+                out.append(da.Eintrag(kid, teil, raum, tuple(getattr(k, attr)), k.periodizitaet, w))
     return out
 
 
@@ -62,7 +63,7 @@ def staedte(draw):
     raeume = [f"Raum {i}" for i in range(1, n + 1)]
     kids = draw(st.lists(st.sampled_from(KENNZAHLEN), min_size=1, max_size=3, unique=True))
     entries = _entries(kids, raeume)
-    model = dp.AtomModel(
+    model = da.AtomModel(
         load_catalog(), [(t, e.periodizitaet) for e in entries for t in e.terms], "2021", raeume
     )
     atoms = draw(

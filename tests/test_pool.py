@@ -270,7 +270,8 @@ def test_population_shares_and_rates():
     assert wert(pool, "anteil_unter18", "Gesamtstadt", p) == pytest.approx(0.30)
     assert wert(pool, "anteil_65plus", "110", p) == pytest.approx(0.25)
     assert wert(pool, "anteil_migrationshintergrund", "Gesamtstadt", p) == pytest.approx(0.70)
-    # SGB II quote: sgb2 persons / population aged 0-64 (90); ohne Zuordnung persons count for the city
+    # SGB II quote: sgb2 persons / population aged 0-64 (90); ohne Zuordnung persons count for the
+    # city
     assert wert(pool, "sgb2_quote", "Gesamtstadt", p) == pytest.approx(18 / 90)
     assert wert(pool, "sgb2_quote", "Mitte/Ost", p) == pytest.approx(9 / 30)
     assert wert(pool, "sgb2_quote", OHNE_ZUORDNUNG, p) is None  # no population there

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kennzahlen import poolstore
-from kennzahlen.api import load_pool, pool_manifest
+from kennzahlen.api import load_pool
 from kennzahlen.cli import cli
 from kennzahlen.pool import POOL_COLUMNS, content_hashes, write_pool
 from kennzahlen.safeio import FolderLock, LockBusy, shared_hold
@@ -51,7 +51,9 @@ def tag_of(out: Path) -> int:
     tag = int(k["zaehler"].iloc[0])
     assert load_pool(out, "stand")["zeilen"].tolist() == [tag]
     assert load_pool(out, "ampel")["tag"].tolist() == [tag]
-    assert pool_manifest(out)["kennzahlen"] == content_hashes(frames(tag))["kennzahlen"]
+    assert (
+        poolstore.current(out).manifest["kennzahlen"] == content_hashes(frames(tag))["kennzahlen"]
+    )
     return tag
 
 
@@ -64,7 +66,7 @@ def cli_pool(raw: Path, out: Path):
     return CliRunner().invoke(cli, ["pool", "--raw", str(raw), "--out", str(out)])
 
 
-# ---------------------------------------------------------------------------- never delete foreign files
+# ----------------------------------------------------------------------- never delete foreign files
 def test_out_with_other_files_is_refused_and_untouched(demo_raw: Path, tmp_path: Path):
     out = tmp_path / "auswertung"
     out.mkdir()
@@ -135,9 +137,9 @@ def test_an_old_flat_pool_and_a_readme_are_ours_to_replace_or_keep(tmp_path: Pat
 def test_same_content_same_version_and_old_versions_pruned(tmp_path: Path):
     out = tmp_path / "pool"
     write_pool(frames(1), out)
-    first = pool_manifest(out)["version"]
+    first = poolstore.current(out).manifest["version"]
     write_pool(frames(1), out)
-    assert pool_manifest(out)["version"] == first
+    assert poolstore.current(out).manifest["version"] == first
     assert [p.name for p in (out / "versions").iterdir()] == [first]
     with shared_hold(out / "versions" / first / "manifest.json"):  # a report run reads version 1
         write_pool(frames(2), out)
@@ -283,7 +285,7 @@ def _read_loop(out: Path, stop, errors) -> None:
 def test_manifest_names_its_files_with_checksums(tmp_path: Path):
     out = tmp_path / "pool"
     write_pool(frames(1), out)
-    m = pool_manifest(out)
+    m = poolstore.current(out).manifest
     vdir = out / "versions" / m["version"]
     for name, digest in m["dateien"].items():
         assert hashlib.sha256((vdir / name).read_bytes()).hexdigest() == digest
@@ -295,5 +297,5 @@ def test_a_version_folder_reads_as_a_pool(tmp_path: Path):
     """The runner hands a report the version folder it planned with."""
     out = tmp_path / "pool"
     write_pool(frames(3), out)
-    vdir = out / "versions" / pool_manifest(out)["version"]
+    vdir = out / "versions" / poolstore.current(out).manifest["version"]
     assert tag_of(vdir) == 3

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
 import kennzahlen as kz
-from kennzahlen import fmt, paths, plots, vocabulary
+from kennzahlen import farben, fmt, paths, plots, vocabulary
 from kennzahlen.geography import areas
 from kennzahlen.products import quartalsmeldung as qm
 from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
@@ -46,7 +46,8 @@ DE_ZAHL = re.compile(
 
 
 def parse_de(text: str) -> float | None:
-    """A German tick label back to its value (percent labels as a share 0–1); None if not a number."""
+    """A German tick label back to its value (percent labels as a share 0–1); None if not a
+    number."""
     m = DE_ZAHL.match(text.strip())
     if not m:
         return None
@@ -71,7 +72,8 @@ def _labelled_ticks(axis: Axis) -> list[tuple[float, str]]:
 
 def tick_fehler(fig: Figure) -> list[str]:
     """Every numeric tick label that does not read back as its tick value (draws the figure)."""
-    fig.draw_without_rendering()  # as when saved to PNG (a closed figure's canvas.draw() does nothing)
+    # as when saved to PNG (a closed figure's canvas.draw() does nothing)
+    fig.draw_without_rendering()
     fehler = []
     for ax in fig.axes:
         if not ax.get_visible() or not ax.axison:
@@ -91,6 +93,49 @@ def tick_fehler(fig: Figure) -> list[str]:
                 elif not math.isclose(value, loc, rel_tol=1e-9, abs_tol=1e-12):
                     fehler.append(f"{titel!r} {name}-Achse: {text!r} steht bei {loc!r}")
     return fehler
+
+
+def _ueber_weiss(rgba) -> str:
+    """A matplotlib colour (with alpha) as the #RRGGBB a reader sees on white paper."""
+    from matplotlib.colors import to_hex, to_rgba
+
+    r, g, b, a = to_rgba(rgba)
+    return to_hex((r * a + (1 - a), g * a + (1 - a), b * a + (1 - a)))
+
+
+def kontrast_fehler(fig: Figure) -> list[str]:
+    """Every text in a chart (value labels, Ampel labels, annotations) below 4.5:1 against the
+    fill it stands on (the topmost patch under its centre, else the axes' background)."""
+    fig.draw_without_rendering()
+    fehler = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for t in ax.texts:
+            if not t.get_visible() or not t.get_text().strip():
+                continue
+            box = t.get_window_extent()  # the figure's own renderer (a closed figure too)
+            mitte = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+            fill = _ueber_weiss(ax.get_facecolor())
+            for patch in ax.patches:
+                if patch.get_visible() and patch.contains_point(mitte):
+                    fill = _ueber_weiss(patch.get_facecolor())
+            fg = _ueber_weiss(t.get_color())
+            k = farben.kontrast(fg, fill)
+            if k < farben.MIN_TEXT:
+                titel = ax.get_title("left") or ax.get_title() or fig.get_suptitle()
+                fehler.append(f"{titel!r}: {t.get_text()!r} {fg} auf {fill}: {k:.2f}:1")
+    return fehler
+
+
+def test_chart_text_contrast_is_checked():
+    """The check finds white on the old orange and passes the house style's choice."""
+    plots.setup()
+    fig = plots.ampel_raster(pd.DataFrame({"2023 Q4": ["rot", "gruen", "gelb", "grau"]}), "t")
+    assert kontrast_fehler(fig) == []
+    for t in fig.axes[0].texts:
+        t.set_color("white")
+    assert len(kontrast_fehler(fig)) == 4
 
 
 def test_parse_de_reads_german_numbers():
@@ -145,7 +190,8 @@ def reihen(draw: st.DrawFn) -> tuple[str, np.ndarray]:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reihe=reihen())
 def test_tick_labels_equal_their_ticks_for_any_data(reihe: tuple[str, np.ndarray]):
-    """Whatever the data, every chart's tick labels read back as their ticks; counts get whole ticks."""
+    """Whatever the data, every chart's tick labels read back as their ticks; counts get whole
+    ticks."""
     art, werte = reihe
     index = [str(2000 + i) for i in range(len(werte))]
     plots.setup()
@@ -217,6 +263,10 @@ def test_every_report_chart_labels_its_ticks_truly(
     assert figures, "the report has no chart"
     fehler = [f for fig in figures for f in tick_fehler(fig)]
     assert fehler == []
+    assert [f for fig in figures for f in kontrast_fehler(fig)] == []
+    assert all(
+        plots.alt_text(fig) for fig in figures
+    )  # every chart tells a screen reader what it shows
 
 
 def test_notebook_00_charts_label_their_ticks_truly(

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kennzahlen.reading import InvalidInput, Problem, RawData, read_file, read_raw
+from kennzahlen.reading import RawData, read_file, read_raw
+from kennzahlen.reading_checks import InvalidInput, Problem
 from kennzahlen.schema import OHNE_ZUORDNUNG, TABLES, output_dtypes
 
 CORPUS = Path(__file__).parent / "corpus" / "bad"
@@ -157,11 +158,13 @@ CORPUS_EXPECTED = {
     ),
     "stand_in_future": (
         "jugendhilfe_2099-04-12.csv", None, None, "2099-04-12",
-        "jugendhilfe_2099-04-12.csv: Der Stand im Dateinamen (12.04.2099) liegt nach dem Tag des Laufs",
+        "jugendhilfe_2099-04-12.csv: Der Stand im Dateinamen (12.04.2099) liegt nach dem Tag des "
+            "Laufs",
     ),
     "same_stand": (
         "jugendhilfe_2023-04-12.csv", None, None, "jugendhilfe_2023-04-12.xlsx",
-        "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand 12.04.2023",
+        "jugendhilfe_2023-04-12.csv: Zwei Exporte der Tabelle 'jugendhilfe' mit demselben Stand "
+            "12.04.2023",
     ),
     "teile_groesser_als_ganzes": (
         "transferleistungen_2022-01-20.csv", 2, "personen", "180",
@@ -171,8 +174,9 @@ CORPUS_EXPECTED = {
     ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
-        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 und "
-        "Windows-1252",
+        "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
+            "und Windows-1252"
+        ,
     ),
 }
 # fmt: on
@@ -628,7 +632,7 @@ def test_default_raumgliederung_comes_from_config(tmp_path: Path) -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_both_date_styles_parse_to_the_same_day(day: dt.date) -> None:
-    from kennzahlen.reading import _parse_dates
+    from kennzahlen.reading_checks import _parse_dates
 
     s = pd.Series([day.isoformat(), day.strftime("%d.%m.%Y"), f"{day.day}.{day.month}.{day.year}"])
     assert _parse_dates(s).tolist() == [pd.Timestamp(day)] * 3

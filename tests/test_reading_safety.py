@@ -38,8 +38,8 @@ def test_header_only_export_is_a_warning(tmp_path: Path) -> None:
     data = read(tmp_path)
     assert len(data.tables["jugendhilfe"]) == 2
     assert [w for w in data.warnings if "nur die Kopfzeile" in w] == [
-        "jugendhilfe_2021-04-15.csv: enthält nur die Kopfzeile, keine Datenzeilen (0 Zeilen gelesen); "
-        "bitte prüfen, ob der Export vollständig ist"
+        "jugendhilfe_2021-04-15.csv: enthält nur die Kopfzeile, keine Datenzeilen (0 Zeilen "
+        "gelesen); bitte prüfen, ob der Export vollständig ist"
     ]
 
 
@@ -55,7 +55,8 @@ def test_extra_sheets_with_content_are_a_warning(tmp_path: Path) -> None:
     data = read(tmp_path)
     assert len(data.tables["jugendhilfe"]) == 2
     assert data.warnings == [
-        "jugendhilfe_2021-04-15.xlsx: hat weitere Tabellenblätter mit Inhalt ('Nachträge'); gelesen wird "
+        "jugendhilfe_2021-04-15.xlsx: hat weitere Tabellenblätter mit Inhalt ('Nachträge'); "
+        "gelesen wird "
         "nur das erste ('Export'). Gehören Daten dorthin, bitte alles auf das erste Blatt legen"
     ]
 

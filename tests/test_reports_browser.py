@@ -2,50 +2,28 @@
 
 Runs the real runner over the demo pool for every product and area (24 reports),
 then opens each HTML file from disk: no request may leave the file, no page error, every
-image loads, no code is visible, and the title and headline numbers are there.
+image loads, no code is visible, and the title and headline numbers are there. On the same
+page axe-core checks WCAG 2.1 AA (BITV 2.0): any violation fails the test; so does a table
+without caption or header scopes, or a chart without an informative alt text. The index page
+gets the same checks.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from barrierefreiheit import axe_verstoesse, struktur_fehler
 
 from kennzahlen import fmt, paths, runner
 from kennzahlen.api import load_pool, wert
 from kennzahlen.geography import areas
 from kennzahlen.vocabulary import PRODUKTE
 
-CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 AREAS = areas()  # every Sozialraum and Gesamtstadt: all 24 reports of a quarter
 PERIODE = "2023-Q4"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium fehlt ({CHROMIUM}): .ci/run installiert es")
-        pytest.skip("Chromium nicht installiert (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
+# the `browser` fixture (one headless Chromium for the session) is in conftest.py
 
 
 def headline(pool_dir: Path, produkt: int, raum: str) -> str:
@@ -61,7 +39,10 @@ def headline(pool_dir: Path, produkt: int, raum: str) -> str:
     lichter = lichter[lichter["quartal"] == PERIODE]
     if raum != "Gesamtstadt":
         lichter = lichter[lichter["sozialraum"] == raum]
-    return f"{int((lichter['farbe'] == 'rot').sum())} × rot, {int((lichter['farbe'] == 'gelb').sum())} × gelb"
+    return (
+        f"{int((lichter['farbe'] == 'rot').sum())} × rot, "
+        f"{int((lichter['farbe'] == 'gelb').sum())} × gelb"
+    )
 
 
 @pytest.mark.parametrize("produkt", sorted(PRODUKTE))
@@ -110,6 +91,8 @@ def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt
     assert "Traceback" not in text and "Error" not in text
     assert headline(demo_pool, produkt, raum) in text
     assert "Das Wichtigste in Kürze" in text
+    assert struktur_fehler(page) == []
+    assert axe_verstoesse(page) == []
     context.close()
 
 
@@ -151,6 +134,48 @@ def test_index_links_every_report(reports: Path):
         for raum in AREAS:
             assert f'href="{prod.ordner}/{runner.slug(raum)}.html"' in index
     assert (reports / "2_quartalsmeldung" / "gesamtstadt.xlsx").exists()
+
+
+def test_index_shows_the_quarter_at_a_glance(reports: Path, demo_pool: Path, browser):
+    """The index: offline, no script, WCAG 2.1 AA; the Ampel of the pool with links into the
+    Ampel reports, Produkt 3's Zielwerte as each published report counts them, the Kernaussagen
+    of the Gesamtstadt, the period and the data's Stand."""
+    import json
+
+    path = reports / "index.html"
+    html = path.read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    page.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort()
+    )
+    page.goto(path.as_uri(), wait_until="load")
+    text = page.inner_text("body")
+    assert "4. Quartal 2023" in page.title() and "Datenstand:" in text
+    assert "24 von 24 Berichten liegen vor" in text
+    lichter = load_pool(demo_pool, "ampel")
+    lichter = lichter[lichter["quartal"] == PERIODE]
+    for farbe in ("rot", "gelb", "gruen", "grau"):
+        shown = page.locator(f".kz-ampeln .kz-ampel-{farbe}").count()
+        assert shown == int((lichter["farbe"] == farbe).sum()), farbe
+    for raum, n in lichter.groupby("sozialraum").size().items():
+        href = f"4_ampel/{runner.slug(raum)}.html"
+        assert page.locator(f'.kz-ampeln a[href="{href}"]').count() == n
+    runs = json.loads((reports / "runs.json").read_text(encoding="utf-8"))
+    for e in runs["reports"]:
+        if e["produkt"] == 3:  # the counts are the ones the published report states
+            satz = next(k for k in e["kernaussagen"] if "Zielwerten im Jahr" in k)
+            erreicht, von = map(int, re.search(r"wurden (\d+) von (\d+) Zielwerten", satz).groups())
+            zeile = page.locator(".kz-ziele tbody tr", has_text=e["raum"]).first
+            zahlen = [int(x) for x in zeile.locator("td").all_inner_texts()]
+            assert zahlen[0] == erreicht and zahlen[0] + zahlen[1] == von, (e["raum"], satz)
+        if e["raum"] == "Gesamtstadt":
+            assert e["kernaussagen"][0] in text
+    assert struktur_fehler(page) == []
+    assert axe_verstoesse(page) == []
+    context.close()
 
 
 def test_2021_q4_report_shows_the_papers_erfassungsbogen(demo_pool: Path, tmp_path: Path):
@@ -204,8 +229,10 @@ PROOFREAD_JS = r"""
   const UNIT = /[+\u2212±-]?\d[\d.]*(?:,\d+)?[ \u00a0\u202f]?(?:%|‰|Pp\.)/g;
   const lines = (rects) => {  // line boxes: rects that start below the previous line
     let n = 0, bottom = -Infinity;
-    for (const r of Array.from(rects).filter(r => r.width > 0 && r.height > 0).sort((a, b) => a.top - b.top)) {
-      if (r.top >= bottom - 1) { n++; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); }
+    const boxes = Array.from(rects).filter(r => r.width > 0 && r.height > 0);
+    for (const r of boxes.sort((a, b) => a.top - b.top)) {
+      if (r.top >= bottom - 1) { n++; bottom = r.bottom; }
+      else { bottom = Math.max(bottom, r.bottom); }
     }
     return n;
   };
@@ -216,11 +243,17 @@ PROOFREAD_JS = r"""
     let heading = '';
     for (const tr of t.querySelectorAll('tbody tr')) {
       const cells = Array.from(tr.cells);
-      if (cells.length === 1 && cells[0].colSpan > 1) { heading = cells[0].innerText.trim(); continue; }
+      if (cells.length === 1 && cells[0].colSpan > 1) {
+        heading = cells[0].innerText.trim();
+        continue;
+      }
       const row = [];
       let ci = 0, col = 0;
       while (ci < cells.length || (carry[col] && carry[col].left > 0)) {
-        if (carry[col] && carry[col].left > 0) { carry[col].left--; row.push(carry[col]); col++; continue; }
+        if (carry[col] && carry[col].left > 0) {
+          carry[col].left--; row.push(carry[col]); col++;
+          continue;
+        }
         const c = cells[ci++];
         for (let k = 0; k < c.colSpan; k++) {
           const e = {text: c.innerText.trim(), th: c.tagName === 'TH', left: c.rowSpan - 1};
@@ -242,14 +275,17 @@ PROOFREAD_JS = r"""
       if (!NUM.test(text)) continue;
       const r = document.createRange();
       r.selectNodeContents(cell);
-      if (lines(r.getClientRects()) > 1) out.wrapped.push(`Tabelle ${ti + 1}: ${JSON.stringify(text)}`);
+      if (lines(r.getClientRects()) > 1) {
+        out.wrapped.push(`Tabelle ${ti + 1}: ${JSON.stringify(text)}`);
+      }
     }
   });
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walk.nextNode(); node; node = walk.nextNode()) {
     if (['STYLE', 'SCRIPT'].includes(node.parentElement.tagName)) continue;
     for (const m of node.data.matchAll(UNIT)) {
-      if (m[0].includes(' ')) out.breakable.push(JSON.stringify(m[0]));  // wraps at some width: needs a no-break space
+      // a plain space wraps at some width: needs a no-break space
+      if (m[0].includes(' ')) out.breakable.push(JSON.stringify(m[0]));
       const r = document.createRange();
       r.setStart(node, m.index);
       r.setEnd(node, m.index + m[0].length);
@@ -296,7 +332,8 @@ def test_report_proofreading(reports: Path, browser, produkt: int, raum: str):
 
 @pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("0*.ipynb")), ids=lambda p: p.stem)
 def test_notebook_outputs_proofreading(browser, notebook: Path):
-    """The committed notebook outputs (the nbval references, notebook 00 for analysts) read right too."""
+    """The committed notebook outputs (the nbval references, notebook 00 for analysts) read right
+    too."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import nbformat
@@ -38,7 +39,10 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     pool = tmp_path / "pool"
     pool.mkdir()
     (pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
-    ok = 'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} {periode}</p>"))'
+    ok = (
+        'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} '
+        '{periode}</p>"))'
+    )
     _notebook(nbs / PRODUKTE[1].notebook, ok)
     _notebook(nbs / PRODUKTE[3].notebook, ok)
     _notebook(
@@ -165,7 +169,7 @@ def test_one_retry_on_a_kernel_start_failure(setup, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
-    monkeypatch.setattr(runner.time, "sleep", lambda s: None)
+    monkeypatch.setattr(time, "sleep", lambda s: None)
     res = runner.run(
         "2023-Q4",
         [1],
@@ -210,7 +214,8 @@ def test_warm_kernel_leaves_nothing_behind_between_reports(setup):
     )
     _notebook(
         setup["nbs"] / PRODUKTE[3].notebook,
-        'assert "leftover" not in globals(), "state leaked from the previous report"\nimport os\nprint(os.getpid())',
+        'assert "leftover" not in globals(), "state leaked from the previous report"\nimport '
+        "os\nprint(os.getpid())",
     )
     res = runner.run(
         "2023-Q4",

@@ -39,8 +39,9 @@ def _script(s: dict[str, Path], produkte: list[int], raeume: list[str], workers:
     code = textwrap.dedent(f"""
         from pathlib import Path
         from kennzahlen import runner
-        runner.run("2023-Q4", {produkte!r}, {raeume!r}, Path({str(s["pool"])!r}), Path({str(s["out"])!r}),
-                   workers={workers}, notebooks=Path({str(s["nbs"])!r}), progress=False)
+        runner.run("2023-Q4", {produkte!r}, {raeume!r}, Path({str(s["pool"])!r}),
+                   Path({str(s["out"])!r}), workers={workers}, notebooks=Path({str(s["nbs"])!r}),
+                   progress=False)
     """)
     return [sys.executable, "-c", code]
 
@@ -173,7 +174,8 @@ def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
 def test_runs_json_is_written_per_report_and_a_rerun_redoes_only_the_rest(setup):
     _notebook(
         setup["nbs"] / PRODUKTE[1].notebook,
-        'import os, time\nif sozialraum == "West" and not os.path.exists("rerun"):\n    time.sleep(120)\nprint("ok")',
+        'import os, time\nif sozialraum == "West" and not os.path.exists("rerun"):\n    '
+        'time.sleep(120)\nprint("ok")',
     )
     runs = setup["out"] / "2023-Q4" / "runs.json"
     proc = subprocess.Popen(

@@ -1,4 +1,5 @@
-"""The council paper's figures (GD 072/23), reproduced by the demo deliveries through the real pool."""
+"""The council paper's figures (GD 072/23), reproduced by the demo deliveries through the real
+pool."""
 
 from __future__ import annotations
 

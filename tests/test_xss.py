@@ -68,7 +68,8 @@ def _hostile_project(tmp: Path) -> Path:
 
 
 def _hostile_raw(raw: Path) -> None:
-    """The demo exports with the renamed Sozialraum (the files name it in their sozialraum column)."""
+    """The demo exports with the renamed Sozialraum (the files name it in their sozialraum
+    column)."""
     for f in raw.iterdir():
         if f.suffix == ".csv":
             data = f.read_bytes()

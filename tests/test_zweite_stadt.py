@@ -56,7 +56,8 @@ def _write_config(cfg: Path) -> None:
     (cfg / "geographie.yaml").write_text(f"stadt: {STADT}\n", encoding="utf-8")  # no polygons
     # the data come from the demo generator: its case lists start with the cases of 2019-Q1
     (cfg / "abdeckung.yaml").write_text(
-        "vollstaendig_ab:\n  jugendhilfe: 2019-01-01\n  sozialhilfe: 2019-01-01\n  fallmanagement: 2019-01-01\n",
+        "vollstaendig_ab:\n  jugendhilfe: 2019-01-01\n  sozialhilfe: 2019-01-01\n  fallmanagement: "
+        "2019-01-01\n",
         encoding="utf-8",
     )
     for name in ("kennzahlen.yaml", "ampel.yaml", "disclosure.yaml"):
@@ -205,7 +206,7 @@ def test_reports_adapt_to_the_city(stadt):
     assert "Die Reihe zeigt den Ausschnitt ab dem 31.03.2021" in bogen
     ampel = _html(stadt, 4, "Gesamtstadt")
     for sr in SOZIALRAEUME:
-        assert f"<th>{html.escape(sr)}</th>" in ampel
+        assert re.search(rf"<th[^>]*>{re.escape(html.escape(sr))}</th>", ampel)
     assert "Neue Wohngruppe &lt;Haus 3&gt; im Viertel 002" in ampel
     assert "Der Verlauf zeigt den Ausschnitt ab dem 1. Quartal 2022" in ampel
 
@@ -213,7 +214,7 @@ def test_reports_adapt_to_the_city(stadt):
 def test_index_page_links_every_area(stadt):
     index = (stadt["out"] / "index.html").read_text(encoding="utf-8")
     for sr in SOZIALRAEUME:
-        assert f"<th>{html.escape(sr)}</th>" in index
+        assert re.search(rf"<th[^>]*>{re.escape(html.escape(sr))}</th>", index)
         assert f'href="1_sozialstruktur/{_slug(sr)}.html"' in index
     assert index.count(">Bericht</a>") == 20
     runs = json.loads((stadt["out"] / "runs.json").read_text(encoding="utf-8"))
@@ -247,10 +248,10 @@ def test_no_ulm_name_or_code_in_the_package_outside_the_demo():
         *(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])" for n in names),
         *(r"[\"']" + c + r"[\"']" for c in rg["stadtviertel_nr"]),
     ]
-    lib = Path(runner.__file__).parent
+    lib = Path(runner.__file__).parents[1]
     found = []
     for f in sorted(lib.rglob("*")):
-        if f.suffix not in (".py", ".j2", ".json") or f.name.startswith("demo"):
+        if f.suffix not in (".py", ".j2", ".json") or f.relative_to(lib).parts[0] == "demo":
             continue
         text = f.read_text(encoding="utf-8")
         found += [

@@ -19,7 +19,7 @@ import yaml
 
 from . import fmt, paths
 from .catalog import EVENT_DATE, load_catalog
-from .configfile import DuplicateKeyError, StrictLoader, duplicate_key_message
+from .configfile import StrictLoader, problems_message, read_yaml
 from .periods import letzter_tag, quartal_von_tag, quarter_end_on_or_before, quarter_start
 from .schema import TABLES
 
@@ -111,14 +111,7 @@ def load_config(path: Path | str | None = None) -> dict[str, pd.Timestamp]:
             continue
         out[table] = day
     if problems:
-        raise AbdeckungConfigError(
-            "\n".join(
-                [
-                    f"{path}: ungültige Abdeckung ({len(problems)} Problem(e)):",
-                    *[f"  - {p}" for p in problems],
-                ]
-            )
-        )
+        raise AbdeckungConfigError(problems_message(path, "die Abdeckung ist ungültig", problems))
     return out
 
 
@@ -134,12 +127,7 @@ _TextDates.yaml_implicit_resolvers = {
 
 
 def _read_yaml_dates_as_text(path: Path) -> object:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDates)  # noqa: S506 - a SafeLoader
-    except DuplicateKeyError as exc:
-        raise AbdeckungConfigError(duplicate_key_message(path, exc)) from None
-    except yaml.YAMLError as exc:
-        raise AbdeckungConfigError(f"{path}: kein gültiges YAML: {exc}") from None
+    return read_yaml(path, AbdeckungConfigError, "die Abdeckung", loader=_TextDates)
 
 
 def _as_date(value: object) -> pd.Timestamp | None:

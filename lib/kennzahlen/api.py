@@ -54,19 +54,27 @@ def load_pool(pool: str | Path | None = None, table: str = "kennzahlen") -> pd.D
             f"{pool_dir(pool) / f'{table}.parquet'} fehlt: erst den Datenpool bauen "
             f"(`kennzahlen pool` oder `make report`)."
         )
-    return pd.read_parquet(path)
+    return _read_table(path).copy()
 
 
-def pool_manifest(pool: str | Path | None = None) -> dict:
-    """The pool's manifest (checksums of its files, and its version)."""
-    from .poolstore import current
+#: tables read in this process, by file identity: a report reads the same pool tables several
+#: times, and a warm report kernel reads them again for every area of the period
+_TABLES: dict[Path, tuple[tuple[int, int, int], pd.DataFrame]] = {}
 
-    version = current(pool_dir(pool))
-    if version is None:
-        raise PoolMissing(
-            f"{pool_dir(pool) / 'manifest.json'} fehlt: erst den Datenpool bauen (`kennzahlen pool`)."
-        )
-    return version.manifest
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """The parquet table at ``path``, read once while the file stays the same (inode, size,
+    mtime)."""
+    st = path.stat()
+    key = (st.st_ino, st.st_size, st.st_mtime_ns)
+    hit = _TABLES.get(path)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    frame = pd.read_parquet(path)
+    if len(_TABLES) >= 16:
+        _TABLES.pop(next(iter(_TABLES)))
+    _TABLES[path] = (key, frame)
+    return frame
 
 
 def select(

@@ -160,7 +160,8 @@ class _Component:
         self.caps = caps
 
     def solve(self, target: Iterable[int], sense: int) -> tuple[float, dict[int, int]]:
-        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms, and a table attaining it."""
+        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms, and a table attaining
+        it."""
         c = np.zeros(self.nvar)
         for a in target:
             c[self.col[a]] += sense

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from . import paths
-from .configfile import load_yaml_text
+from .configfile import StrictModel, error_location, german_error, load_yaml_text, problems_message
 from .periods import Periodizitaet
 from .schema import BOOL_FALSE, BOOL_TRUE, TABLES
 from .vocabulary import (
@@ -47,11 +47,7 @@ class CatalogError(ValueError):
     """The catalog file is invalid; the message lists every problem."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Basiszahl(_Strict):
+class Basiszahl(StrictModel):
     """A named counting rule on one raw table."""
 
     tabelle: str
@@ -79,7 +75,7 @@ class Basiszahl(_Strict):
 FilterValue = str | int | float | bool | list[str | int | float | bool] | dict[str, int | float]
 
 
-class Term(_Strict):
+class Term(StrictModel):
     """One summand of a Zähler or Nenner: a Basiszahl with filters on its table's columns.
 
     ``vorzeichen: -1`` subtracts the count (a part of another term: SGB II people without the
@@ -95,7 +91,7 @@ class Term(_Strict):
 Status = Literal["erhoben", "noch_nicht_erhoben"]
 
 
-class Kennzahl(_Strict):
+class Kennzahl(StrictModel):
     """One Kennzahl: Zähler/Nenner from Basiszahlen, and what the reports say about it."""
 
     id: str
@@ -133,6 +129,13 @@ class Kennzahl(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Kennzahl:
+        problems = self._zuordnung_problems() + self._einheit_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _zuordnung_problems(self) -> list[str]:
+        """Arbeitsfeld, goal, products and status."""
         problems: list[str] = []
         if self.arbeitsfeld is not None and self.arbeitsfeld not in ARBEITSFELDER:
             problems.append(
@@ -160,6 +163,11 @@ class Kennzahl(_Strict):
                 problems.append(
                     "status noch_nicht_erhoben braucht benoetigte_daten (welche Daten fehlen)"
                 )
+        return problems
+
+    def _einheit_problems(self) -> list[str]:
+        """Target and direction, unit, Nenner and factor."""
+        problems: list[str] = []
         if self.zielwert is not None and self.richtung is None:
             problems.append("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
         if ist_anteil(self.einheit) and self.zielwert is not None and not (0 <= self.zielwert <= 1):
@@ -177,9 +185,7 @@ class Kennzahl(_Strict):
             problems.append(f"einheit je_1000 braucht faktor 1000 (steht: {self.faktor:g})")
         if ist_anteil(self.einheit) and self.faktor != 1:
             problems.append(f"einheit '{self.einheit}' braucht faktor 1 (steht: {self.faktor:g})")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        return problems
 
     @property
     def erhoben(self) -> bool:
@@ -187,7 +193,7 @@ class Kennzahl(_Strict):
         return self.status == "erhoben"
 
 
-class Catalog(_Strict):
+class Catalog(StrictModel):
     """The whole catalog: Basiszahlen and Kennzahlen."""
 
     basiszahlen: dict[str, Basiszahl]
@@ -218,6 +224,21 @@ FILTERABLE = ("code", "bool", "int", "area", "sozialraum")
 SPAN_RULES = ("ereignisse", "im_verlauf")
 
 
+def _range_problems(col: str, kind: str, value: dict) -> list[str]:
+    """What is wrong with a {min, max} filter."""
+    if kind != "int":
+        return [f"Filter '{col}': {{min, max}} nur für Zahlenspalten (z. B. alter)"]
+    extra = sorted(set(value) - {"min", "max"})
+    if extra or not value:
+        return [
+            f"Filter '{col}': nur die Schlüssel min und max erlaubt (steht: "
+            f"{', '.join(extra) or 'nichts'})"
+        ]
+    if "min" in value and "max" in value and value["min"] > value["max"]:
+        return [f"Filter '{col}': min {value['min']} ist größer als max {value['max']}"]
+    return []
+
+
 def _filter_problems(table_name: str, col: str, value: object) -> list[str]:
     """What is wrong with one filter (column and value) on a raw table."""
     table = TABLES[table_name]
@@ -232,16 +253,7 @@ def _filter_problems(table_name: str, col: str, value: object) -> list[str]:
     if column.kind not in FILTERABLE:
         return [f"nach Spalte '{col}' ({column.kind}) kann nicht gefiltert werden"]
     if isinstance(value, dict):
-        if column.kind != "int":
-            return [f"Filter '{col}': {{min, max}} nur für Zahlenspalten (z. B. alter)"]
-        extra = sorted(set(value) - {"min", "max"})
-        if extra or not value:
-            return [
-                f"Filter '{col}': nur die Schlüssel min und max erlaubt (steht: {', '.join(extra) or 'nichts'})"
-            ]
-        if "min" in value and "max" in value and value["min"] > value["max"]:
-            return [f"Filter '{col}': min {value['min']} ist größer als max {value['max']}"]
-        return []
+        return _range_problems(col, column.kind, value)
     values = value if isinstance(value, list) else [value]
     if not values:
         return [f"Filter '{col}': leere Werteliste"]
@@ -302,55 +314,6 @@ def cross_check(
     return problems
 
 
-_PYDANTIC_DE = {
-    "missing": "Pflichtfeld fehlt",
-    "extra_forbidden": "unbekanntes Feld",
-    "string_type": "erwartet einen Text",
-    "int_parsing": "erwartet eine ganze Zahl",
-    "int_type": "erwartet eine ganze Zahl",
-    "int_from_float": "erwartet eine ganze Zahl",
-    "float_parsing": "erwartet eine Zahl",
-    "float_type": "erwartet eine Zahl",
-    "dict_type": "erwartet einen Abschnitt (Schlüssel: Wert)",
-    "list_type": "erwartet eine Liste",
-    "model_type": "erwartet einen Abschnitt (Schlüssel: Wert)",
-    "too_short": "braucht mindestens einen Eintrag",
-    "bool_parsing": "erwartet ja/nein",
-    "bool_type": "erwartet ja/nein",
-}
-
-
-def german_error(e: Mapping[str, Any]) -> str:
-    """One pydantic error as a German sentence (field path without the entry itself)."""
-    kind = e.get("type", "")
-    ctx = e.get("ctx") or {}
-    if kind == "value_error":
-        msg = str(ctx.get("error", e.get("msg", "")))
-    elif kind == "literal_error":
-        msg = f"Wert {e.get('input')!r} nicht erlaubt (erlaubt: {ctx.get('expected', '')})"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = {
-            "greater_than_equal": ">=",
-            "less_than_equal": "<=",
-            "greater_than": ">",
-            "less_than": "<",
-        }[kind]
-        limit = next(iter(ctx.values()), "")
-        msg = f"Wert {e.get('input')!r} muss {bound} {limit} sein"
-    elif kind in _PYDANTIC_DE:
-        msg = _PYDANTIC_DE[kind]
-    else:
-        msg = str(e.get("msg", ""))
-    return msg.removeprefix("Value error, ")
-
-
-def _where(loc: tuple | list) -> str:
-    parts = [str(x) for x in loc if not str(x).startswith(("function-", "union["))]
-    # pydantic names union members (str, list[...], dict[...]) in the location: drop them
-    parts = [p for p in parts if not re.fullmatch(r"(str|int|float|bool|list\[.*\]|dict\[.*\])", p)]
-    return ".".join(parts)
-
-
 def _entry_lines(node: Any) -> list[int]:
     """Line numbers (1-based) of the entries of the 'kennzahlen' list, from the YAML node tree."""
     try:
@@ -360,6 +323,46 @@ def _entry_lines(node: Any) -> list[int]:
     except (AttributeError, TypeError, ValueError):
         pass
     return []
+
+
+def _basiszahlen(raw_bz: dict, problems: list[str]) -> dict[str, Basiszahl]:
+    """The Basiszahlen that validate; the others' problems appended to ``problems``."""
+    basiszahlen: dict[str, Basiszahl] = {}
+    for name, spec in raw_bz.items():
+        try:
+            basiszahlen[str(name)] = Basiszahl.model_validate(spec)
+        except ValidationError as exc:
+            for e in exc.errors():
+                where = error_location(e["loc"])
+                problems.append(
+                    f"Basiszahl '{name}'" + (f", {where}" if where else "") + f": {german_error(e)}"
+                )
+    return basiszahlen
+
+
+def _kennzahlen(
+    raw_kz: list, lines: list[int], problems: list[str]
+) -> tuple[list[Kennzahl], list[str]]:
+    """The Kennzahlen that validate with their labels ('Kennzahl 'x' (Zeile 12)'); the others'
+    problems appended to ``problems``."""
+    kennzahlen: list[Kennzahl] = []
+    labels: list[str] = []
+    for i, spec in enumerate(raw_kz):
+        line = f" (Zeile {lines[i]})" if i < len(lines) else ""
+        kid = spec.get("id") if isinstance(spec, dict) else None
+        name = f"Kennzahl '{kid}'{line}" if kid else f"Kennzahl Nr. {i + 1}{line}"
+        if not isinstance(spec, dict):
+            problems.append(f"{name}: erwartet einen Abschnitt mit id, titel, ...")
+            continue
+        try:
+            kennzahlen.append(Kennzahl.model_validate(spec))
+            labels.append(name)
+        except ValidationError as exc:
+            for e in exc.errors():
+                where = error_location(e["loc"])
+                for msg in german_error(e).split("; "):
+                    problems.append(f"{name}" + (f", {where}" if where else "") + f": {msg}")
+    return kennzahlen, labels
 
 
 def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog | None, list[str]]:
@@ -378,34 +381,8 @@ def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog 
     if not isinstance(raw_kz, list) or not raw_kz:
         problems.append("Abschnitt 'kennzahlen' fehlt oder ist keine Liste")
         raw_kz = []
-    basiszahlen: dict[str, Basiszahl] = {}
-    for name, spec in raw_bz.items():
-        try:
-            basiszahlen[str(name)] = Basiszahl.model_validate(spec)
-        except ValidationError as exc:
-            for e in exc.errors():
-                where = _where(e["loc"])
-                problems.append(
-                    f"Basiszahl '{name}'" + (f", {where}" if where else "") + f": {german_error(e)}"
-                )
-    kennzahlen: list[Kennzahl] = []
-    labels: list[str] = []
-    lines = lines or []
-    for i, spec in enumerate(raw_kz):
-        line = f" (Zeile {lines[i]})" if i < len(lines) else ""
-        kid = spec.get("id") if isinstance(spec, dict) else None
-        name = f"Kennzahl '{kid}'{line}" if kid else f"Kennzahl Nr. {i + 1}{line}"
-        if not isinstance(spec, dict):
-            problems.append(f"{name}: erwartet einen Abschnitt mit id, titel, ...")
-            continue
-        try:
-            kennzahlen.append(Kennzahl.model_validate(spec))
-            labels.append(name)
-        except ValidationError as exc:
-            for e in exc.errors():
-                where = _where(e["loc"])
-                for msg in german_error(e).split("; "):
-                    problems.append(f"{name}" + (f", {where}" if where else "") + f": {msg}")
+    basiszahlen = _basiszahlen(raw_bz, problems)
+    kennzahlen, labels = _kennzahlen(raw_kz, lines or [], problems)
     # cross checks only on what validated, but always (so every problem is listed at once)
     broken = {str(name) for name in raw_bz} - set(basiszahlen)
     for msg in cross_check(basiszahlen, kennzahlen, labels):
@@ -437,8 +414,6 @@ def _load(path_str: str) -> Catalog:
         raise CatalogError(f"{path}: kein gültiges YAML: {exc}") from None
     catalog, problems = validate_catalog(raw, _entry_lines(node))
     if problems:
-        lines = [f"{path}: der Kennzahlen-Katalog ist ungültig ({len(problems)} Problem(e)):"]
-        lines += [f"  - {p}" for p in problems]
-        raise CatalogError("\n".join(lines))
+        raise CatalogError(problems_message(path, "der Kennzahlen-Katalog ist ungültig", problems))
     assert catalog is not None
     return catalog

@@ -32,7 +32,24 @@ def expand_multi(argv: list[str]) -> list[str]:
 
 
 class _Commands(click.Group):
-    """The command group; no Python traceback reaches the person running a command."""
+    """The command group; no Python traceback reaches the person running a command.
+
+    Commands in ``LAZY`` are imported only when named (or listed by ``--help``): ``mail`` needs
+    pandas and pydantic, which an unchanged ``report`` rerun must not wait for.
+    """
+
+    LAZY = {"mail": ("kennzahlen.mail", "mail_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            from importlib import import_module
+
+            module, attr = self.LAZY[cmd_name]
+            self.add_command(getattr(import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -50,8 +67,8 @@ class _Commands(click.Group):
                 raise
             raise click.ClickException(
                 f"Unerwarteter Fehler ({type(exc).__name__}: {exc}). Der Befehl wurde abgebrochen; "
-                f"bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht den "
-                f"Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
+                "bereits fertige Ausgaben bleiben gültig. Für einen vollständigen Fehlerbericht "
+                f"den Befehl mit KENNZAHLEN_DEBUG=1 wiederholen."
             ) from None
 
 
@@ -102,7 +119,8 @@ def main() -> None:
     "--scale", default=1.0, show_default=True, help="Vervielfacht die Stadt (für Lasttests)."
 )
 def demo(out: Path, seed: int, scale: float) -> None:
-    """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen leeren Ordner."""
+    """Schreibt die Demo-Lieferungen (die eingebaute Demo-Stadt, 2019-Q1 bis 2023-Q4) in einen
+    leeren Ordner."""
     import math
 
     from .demo import write_demo
@@ -139,7 +157,7 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
     from .pool import build_pool_frames, pool_summary, write_pool
     from .poolstore import PoolTargetError, check_target
-    from .reading import InvalidInput
+    from .reading_checks import InvalidInput
     from .safeio import LockBusy
 
     def refuse(message: str) -> None:
@@ -149,6 +167,9 @@ def pool(raw: Path, out: Path, warten: float) -> None:
         )
         sys.exit(2)
 
+    from .memory import lean
+
+    lean()
     t0 = time.perf_counter()
     try:
         check_target(out, raw)
@@ -198,6 +219,13 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     default=None,
     help="Parallele Berichte (Standard: Anzahl Kerne).",
 )
+@click.option(
+    "--pdf",
+    "pdf_gewuenscht",
+    is_flag=True,
+    help="Auch PDF (A4) schreiben: für Produkt 3 (config/pdf.yaml) bzw. die mit --produkt "
+    "genannten Produkte. Braucht Chromium.",
+)
 @WARTEN
 def report(
     periode: str,
@@ -207,11 +235,19 @@ def report(
     out: Path,
     force: bool,
     workers: int | None,
+    pdf_gewuenscht: bool,
     warten: float,
 ) -> None:
-    """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert)."""
+    """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert), auf Wunsch als PDF."""
+    from .pdf import PdfFehler, produkte_fuer_pdf
     from .runner import RunnerError, run
 
+    try:
+        pdf_produkte, pdf_hinweis = produkte_fuer_pdf(pdf_gewuenscht, list(produkte) or None)
+    except PdfFehler as exc:
+        raise click.ClickException(str(exc)) from None
+    if pdf_hinweis:
+        click.echo(f"Hinweis: {pdf_hinweis}", err=True)
     try:
         result = run(
             periode,
@@ -223,13 +259,22 @@ def report(
             workers,
             wait=warten,
             echo=click.echo,
+            pdf=pdf_produkte,
         )
-    except RunnerError as exc:
+    except (RunnerError, PdfFehler) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(
             f"Berichte nach {out} nicht schreibbar ({exc.strerror or exc})."
         ) from None
+    _report_summary(result, periode, pdf_produkte)
+    click.echo(f"Übersicht: {result.index}")
+    if result.failed:
+        sys.exit(1)
+
+
+def _report_summary(result, periode: str, pdf_produkte: list[int]) -> None:
+    """What ``kennzahlen report`` did: counts, reports not made, PDFs, warnings, failures."""
     from .runner import KEINE_DATEN
     from .vocabulary import PRODUKTE
 
@@ -251,23 +296,18 @@ def report(
             f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0]['berichtszeitraum']}, "
             f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0]['grund']}"
         )
+    if result.pdfs:
+        neu = sum(p["neu"] for p in result.pdfs)
+        click.echo(
+            f"PDF: {len(result.pdfs)} für Produkt {', '.join(map(str, pdf_produkte))} "
+            f"({neu} neu, {len(result.pdfs) - neu} unverändert), "
+            f"z. B. {result.out / result.pdfs[0]['pdf']}"
+        )
     for w in result.warnungen:
         click.echo(f"Warnung: {w}", err=True)
     for e in result.failed:
         click.echo(f"FEHLER Produkt {e['produkt']} {e['raum']}: {e.get('fehler')}", err=True)
         click.echo(f"  ausgeführtes Notebook: {result.out / e.get('notebook', '')}", err=True)
-    click.echo(f"Übersicht: {result.index}")
-    if result.failed:
-        sys.exit(1)
-
-
-def _register_mail() -> None:
-    from .mail import mail_command
-
-    cli.add_command(mail_command)
-
-
-_register_mail()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ Rules (``config/disclosure.yaml``, see :func:`load_config`):
 * **Shares and rates** (:func:`suppress_shares`) are hidden when their numerator or
   denominator is below k or hidden, and for shares also when the complement (denominator
   minus numerator: "2 of 40 without") is below k.
-* **Areas** under a population threshold (300 residents) are shown as "nicht bewertet".
+* **Areas** under a population threshold (``mindestbevoelkerung`` in config/disclosure.yaml, 300
+  in the demo) are shown as "nicht bewertet".
 * Only public products (P3 by default) are suppressed; internal ones show exact counts.
 
 Symbols (document them in every report with :func:`legende`):
@@ -34,121 +35,30 @@ reader's interval knowledge). A public product whose tables, sentences and chart
 (Produkt 3: six reports per year, Kennzahlen built from the same Basiszahlen) is protected as a
 whole by :mod:`kennzahlen.disclosure_plan` (one plan per period over everything published) and
 checked by the linear-programming attacker of :mod:`kennzahlen.attack`; the audit then carries
-the interval a reader can still believe (``intervall_min``, ``intervall_max``).
-"""
+the interval a reader can still believe (``intervall_min``, ``intervall_max``)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import fmt, paths
-from .configfile import read_yaml
-from .vocabulary import PRODUKT_NUMMERN, PRODUKTE, produkt_nummern_text
+from . import fmt
+from .disclosure_config import SYMBOL_SEKUNDAER, DisclosureConfig, is_public, load_config
 
 PRIMAER = "primär"
 SEKUNDAER = "sekundär"
 NICHT_BEWERTET = "nicht bewertet"
-SYMBOL_SEKUNDAER = "x"
 LEER = "–"
 AUDIT_COLUMNS = ["tabelle", "zeile", "spalte", "grund", "regel", "intervall_min", "intervall_max"]
 #: the columns every audit has; the interval (what a reader can still believe, from the
 #: attacker in :mod:`kennzahlen.attack`) is empty where it was not computed
 AUDIT_PFLICHT = AUDIT_COLUMNS[:5]
-_DEFAULT_PRODUKTE = {p.nr: "oeffentlich" if p.oeffentlich else "intern" for p in PRODUKTE.values()}
-
-
-# ---------------------------------------------------------------------------- configuration
-class DisclosureConfigError(ValueError):
-    """``config/disclosure.yaml`` is invalid; the message names every problem."""
-
-
-class DisclosureConfig(BaseModel):
-    """The rules of ``config/disclosure.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    k: int = Field(3, ge=2, le=100, description="Mindestfallzahl: 1 bis k-1 wird verborgen")
-    null_sichtbar: bool = True
-    gegenwert: bool = True
-    mindestbevoelkerung: int = Field(300, ge=0)
-    symbol_sekundaer: str = Field(SYMBOL_SEKUNDAER, min_length=1, max_length=3)
-    produkte: dict[int, Literal["oeffentlich", "intern"]] = Field(
-        default_factory=lambda: dict(_DEFAULT_PRODUKTE)
-    )
-
-    @field_validator("produkte", mode="before")
-    @classmethod
-    def _produkte_eindeutig(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            nummern = [str(key).strip() for key in v]
-            doppelt = sorted({n for n in nummern if nummern.count(n) > 1})
-            if doppelt:
-                raise ValueError(f"Produkt {', '.join(doppelt)} doppelt eingetragen")
-        return v
-
-    @field_validator("produkte")
-    @classmethod
-    def _produkte(cls, v: dict[int, str]) -> dict[int, str]:
-        unknown = sorted(set(v) - set(PRODUKT_NUMMERN))
-        if unknown:
-            raise ValueError(
-                f"unbekannte(s) Produkt(e) {', '.join(map(str, unknown))} "
-                f"(bekannt: {produkt_nummern_text()})"
-            )
-        return {**_DEFAULT_PRODUKTE, **v}
-
-    @field_validator("symbol_sekundaer")
-    @classmethod
-    def _symbol(cls, v: str) -> str:
-        if any(ch.isdigit() for ch in v) or not v.strip():
-            raise ValueError(f"Symbol '{v}' darf keine Ziffer enthalten und nicht leer sein")
-        return v
-
-
-def load_config(path: Path | str | None = None) -> DisclosureConfig:
-    """Read and validate ``config/disclosure.yaml``; raise DisclosureConfigError naming each problem."""
-    path = Path(path or paths.CONFIG / "disclosure.yaml")
-    try:
-        st = path.stat()
-    except OSError:
-        return _load_config(str(path), 0, 0)
-    return _load_config(str(path), st.st_mtime_ns, st.st_size)
-
-
-@lru_cache(maxsize=16)
-def _load_config(path_str: str, mtime_ns: int, size: int) -> DisclosureConfig:
-    """The validated config, read once per file version (mtime and size are the cache key)."""
-    path = Path(path_str)
-    raw: Any = read_yaml(path, DisclosureConfigError, "die Datei")
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise DisclosureConfigError(f"{path}: erwartet eine Zuordnung (k:, produkte:, …)")
-    try:
-        return DisclosureConfig.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"{path}: ungültige Geheimhaltungsregeln:"]
-        for e in exc.errors():
-            where = ".".join(str(x) for x in e["loc"]) or "(Datei)"
-            lines.append(f"  - {where}: {e['msg']} (Wert: {e.get('input')!r})")
-        raise DisclosureConfigError("\n".join(lines)) from None
-
-
-def is_public(produkt: int, config: DisclosureConfig | None = None) -> bool:
-    """True when the product leaves the department (disclosure control on), from the config."""
-    cfg = config or load_config()
-    if produkt not in cfg.produkte:
-        raise ValueError(f"Produkt {produkt!r} unbekannt (bekannt: {produkt_nummern_text()})")
-    return cfg.produkte[produkt] == "oeffentlich"
 
 
 def legende(k: int = 3, symbol_sekundaer: str = SYMBOL_SEKUNDAER) -> str:
@@ -158,8 +68,8 @@ def legende(k: int = 3, symbol_sekundaer: str = SYMBOL_SEKUNDAER) -> str:
         f"<{k}: Anzahl {klein}, aus Datenschutzgründen nicht genau ausgewiesen. "
         f"{symbol_sekundaer}: Wert gesperrt, damit eine kleine Anzahl nicht aus anderen "
         f"veröffentlichten Zahlen (Summen, andere Tabellen, die Berichte der anderen Sozialräume) "
-        f"zurückgerechnet werden kann (selten auch eine kleine Anzahl selbst, wo schon „<{k}“ sie verraten "
-        f"würde), oder Anteil/Quote, dessen Zähler oder Nenner gesperrt ist. "
+        f"zurückgerechnet werden kann (selten auch eine kleine Anzahl selbst, wo schon „<{k}“ sie "
+        f"verraten würde), oder Anteil/Quote, dessen Zähler oder Nenner gesperrt ist. "
         f"0: keine Fälle. {LEER}: kein Wert."
     )
 
@@ -411,6 +321,18 @@ class _Suppressor:
                 stuck.add(c0)
 
 
+def _check_sums(sup: _Suppressor, lines: list[_Line], name: str) -> None:
+    """Every total equals the sum of its cells (a missing part would be recomputable)."""
+    for line in lines:
+        s = sum(sup.v[m] for m in line.members)
+        if s != sup.v[line.total]:
+            raise ValueError(
+                f"Tabelle '{name}': {line.label}: die Zellen ergeben {fmt.zahl(s)}, die Summe "
+                f"zeigt {fmt.zahl(sup.v[line.total])}. Summen müssen zur Tabelle passen (fehlt "
+                f"ein Teil, z. B. 'ohne Zuordnung', wäre er als Differenz errechenbar)."
+            )
+
+
 def suppress_table(
     counts: pd.DataFrame,
     k: int = 3,
@@ -439,14 +361,7 @@ def suppress_table(
     lines = _lines(counts, row_total, col_total)
     sup = _Suppressor(values, lines, k, null_sichtbar)
     if summen_pruefen:
-        for line in lines:
-            s = sum(sup.v[m] for m in line.members)
-            if s != sup.v[line.total]:
-                raise ValueError(
-                    f"Tabelle '{name}': {line.label}: die Zellen ergeben {fmt.zahl(s)}, die Summe "
-                    f"zeigt {fmt.zahl(sup.v[line.total])}. Summen müssen zur Tabelle passen (fehlt "
-                    f"ein Teil, z. B. 'ohne Zuordnung', wäre er als Differenz errechenbar)."
-                )
+        _check_sums(sup, lines, name)
     klein = f"Anzahl unter {k}" if not null_sichtbar else f"Anzahl zwischen 1 und {k - 1}"
     for c in range(nrow * ncol):
         if not sup.missing[c] and sup.is_small(c):
@@ -529,9 +444,6 @@ def suppress_shares(
     )
     w = values.to_numpy(dtype=float, na_value=np.nan)
 
-    def small(x: float) -> bool:
-        return (1 <= x <= k - 1) or (not null_sichtbar and x == 0)
-
     def as_mask(m: pd.DataFrame | None) -> np.ndarray:
         if m is None:
             return np.zeros(w.shape, dtype=bool)
@@ -547,26 +459,42 @@ def suppress_shares(
             if np.isnan(w[i, j]):
                 display[i, j] = LEER
                 continue
-            zi, ni = z[i, j], n[i, j]
-            why = None
-            if np.isnan(zi) or np.isnan(ni):
-                why = (PRIMAER, "Zähler oder Nenner unbekannt: Mindestfallzahl nicht prüfbar")
-            elif small(zi):
-                why = (PRIMAER, f"Zähler unter {k}")
-            elif small(ni):
-                why = (PRIMAER, f"Nenner unter {k}")
-            elif gegenwert and small(ni - zi):
-                why = (PRIMAER, f"Gegenwert (Nenner − Zähler) unter {k}")
-            elif zm[i, j]:
-                why = (SEKUNDAER, "Zähler in der Zähltabelle gesperrt")
-            elif nm[i, j]:
-                why = (SEKUNDAER, "Nenner in der Zähltabelle gesperrt")
+            why = _share_reason(z[i, j], n[i, j], zm[i, j], nm[i, j], k, gegenwert, null_sichtbar)
             if why:
                 reasons[(i, j)] = why
                 display[i, j] = symbol
             else:
                 display[i, j] = formatter(w[i, j])
     return _result(values, display, reasons, name)
+
+
+def _share_reason(
+    zi: float,
+    ni: float,
+    z_gesperrt: bool,
+    n_gesperrt: bool,
+    k: int,
+    gegenwert: bool,
+    null_sichtbar: bool,
+) -> tuple[str, str] | None:
+    """Why a share with Zähler ``zi`` and Nenner ``ni`` is hidden (kind, reason); None: shown."""
+
+    def small(x: float) -> bool:
+        return (1 <= x <= k - 1) or (not null_sichtbar and x == 0)
+
+    if np.isnan(zi) or np.isnan(ni):
+        return (PRIMAER, "Zähler oder Nenner unbekannt: Mindestfallzahl nicht prüfbar")
+    if small(zi):
+        return (PRIMAER, f"Zähler unter {k}")
+    if small(ni):
+        return (PRIMAER, f"Nenner unter {k}")
+    if gegenwert and small(ni - zi):
+        return (PRIMAER, f"Gegenwert (Nenner − Zähler) unter {k}")
+    if z_gesperrt:
+        return (SEKUNDAER, "Zähler in der Zähltabelle gesperrt")
+    if n_gesperrt:
+        return (SEKUNDAER, "Nenner in der Zähltabelle gesperrt")
+    return None
 
 
 def flag_pool_rows(
@@ -603,39 +531,12 @@ def flag_pool_rows(
 
 
 # ---------------------------------------------------------------------------- small areas
-def rate_area(bevoelkerung: float | int | None, schwelle: int = 300) -> bool:
-    """True when an area is large enough to be rated (population at least ``schwelle``)."""
+def rate_area(bevoelkerung: float | int | None, schwelle: int | None = None) -> bool:
+    """True when an area is large enough to be rated: a population of at least ``schwelle``
+    (default: ``mindestbevoelkerung`` in config/disclosure.yaml)."""
     if bevoelkerung is None or (isinstance(bevoelkerung, float) and math.isnan(bevoelkerung)):
         return False
-    return bevoelkerung >= schwelle
-
-
-def area_label(text: str, bevoelkerung: float | int | None, schwelle: int = 300) -> str:
-    """``text`` for a rated area, else 'nicht bewertet'."""
-    return text if rate_area(bevoelkerung, schwelle) else NICHT_BEWERTET
-
-
-def mark_unrated(
-    display: pd.DataFrame,
-    bevoelkerung: Mapping[Any, float] | pd.Series,
-    schwelle: int = 300,
-    axis: Literal["columns", "index"] = "columns",
-) -> pd.DataFrame:
-    """Replace the cells of areas under ``schwelle`` residents with 'nicht bewertet'.
-
-    Areas are the columns (``axis='columns'``) or the rows; an area without a population
-    figure is not rated either.
-    """
-    out = display.astype(object).copy()
-    pop = dict(bevoelkerung)
-    labels = out.columns if axis == "columns" else out.index
-    for area in labels:
-        if not rate_area(pop.get(area), schwelle):
-            if axis == "columns":
-                out[area] = NICHT_BEWERTET
-            else:
-                out.loc[area] = NICHT_BEWERTET
-    return out
+    return bevoelkerung >= (load_config().mindestbevoelkerung if schwelle is None else schwelle)
 
 
 # ---------------------------------------------------------------------------- audit
@@ -672,28 +573,3 @@ def write_audit(audit: pd.DataFrame | Iterable[pd.DataFrame], path: Path | str) 
     with replacing(path) as tmp:  # a unique temp name: two runs never share it
         out.to_csv(tmp, sep=";", index=False, encoding="utf-8")
     return path
-
-
-__all__ = [
-    "AUDIT_COLUMNS",
-    "AUDIT_PFLICHT",
-    "NICHT_BEWERTET",
-    "PRIMAER",
-    "SEKUNDAER",
-    "DisclosureConfig",
-    "DisclosureConfigError",
-    "SuppressionResult",
-    "area_label",
-    "audit_path",
-    "flag_pool_rows",
-    "format_table",
-    "is_public",
-    "legende",
-    "load_config",
-    "mark_unrated",
-    "protect_table",
-    "rate_area",
-    "suppress_shares",
-    "suppress_table",
-    "write_audit",
-]

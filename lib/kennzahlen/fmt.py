@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pandas as pd
 from babel.dates import format_date
@@ -25,6 +26,15 @@ def zahl(x: float | int | None, nachkomma: int = 0, leer: str = "–") -> str:
     """A number in German format: 1234.5 -> '1.235' (nachkomma=0) or '1.234,5' (1)."""
     if _missing(x):
         return leer
+    try:
+        return _zahl(x, nachkomma)
+    except TypeError:  # an unhashable number type: format it without the cache
+        return _zahl.__wrapped__(x, nachkomma)
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _zahl(x: float | int, nachkomma: int) -> str:
+    """babel's German number text, kept per value: a report formats the same values many times."""
     pattern = "#,##0" + ("." + "0" * nachkomma if nachkomma else "")
     return format_decimal(x, format=pattern, locale=LOCALE)
 
@@ -37,7 +47,8 @@ def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
 
 
 def nachkomma_noetig(werte: Iterable[float], mindestens: int = 0, hoechstens: int = 6) -> int:
-    """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] -> 1."""
+    """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] ->
+    1."""
     finite = [float(v) for v in werte if not _missing(v) and math.isfinite(float(v))]
     for d in range(mindestens, hoechstens + 1):
         if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite):
@@ -72,11 +83,6 @@ def datum(ts: object) -> str:
     if _missing(ts):
         return "–"
     return format_date(pd.Timestamp(ts).date(), format="dd.MM.yyyy", locale=LOCALE)
-
-
-def datum_lang(ts: object) -> str:
-    """A date in German long form: '31. Dezember 2021'."""
-    return format_date(pd.Timestamp(ts).date(), format="d. MMMM yyyy", locale=LOCALE)
 
 
 def periode(label: str) -> str:

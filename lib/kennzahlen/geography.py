@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from . import paths
-from .configfile import read_yaml
+from .configfile import StrictModel, load_mapping, validate
 from .schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:  # geopandas is imported only where polygons are read
@@ -80,10 +80,8 @@ def areas(path: Path | None = None) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ config
-class PolygonConfig(BaseModel):
+class PolygonConfig(StrictModel):
     """Where the Stadtviertel polygons are and how they match the Raumgliederung."""
-
-    model_config = ConfigDict(extra="forbid")
 
     datei: str = Field(min_length=1)
     layer: str | None = None
@@ -97,10 +95,8 @@ class PolygonConfig(BaseModel):
         return _check_crs(v)
 
 
-class GeografieConfig(BaseModel):
+class GeografieConfig(StrictModel):
     """``config/geographie.yaml``: the city's name, its polygons and the CRS of the maps."""
-
-    model_config = ConfigDict(extra="forbid")
 
     stadt: str = ""
     polygone: PolygonConfig | None = None
@@ -143,22 +139,15 @@ def _load_config(path_str: str, _mtime: float) -> GeografieConfig:
     path = Path(path_str)
     if not path.exists():
         return GeografieConfig()
-    raw: Any = read_yaml(path, GeografieError, "die Geografie-Konfiguration")
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise GeografieError(f"{path}: erwartet die Einträge 'stadt', 'polygone' und 'karten_crs'")
-    try:
-        return GeografieConfig.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"{path}: ungültige Geografie-Konfiguration:"]
-        for e in exc.errors():
-            where = ".".join(str(x) for x in e["loc"]) or "(Datei)"
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "unbekannter Eintrag"
-            lines.append(f"  - {where}: {msg} (Wert: {e.get('input')!r})")
-        raise GeografieError("\n".join(lines)) from None
+    raw = load_mapping(
+        path,
+        GeografieError,
+        "die Geografie-Konfiguration",
+        "die Einträge 'stadt', 'polygone' und 'karten_crs'",
+    )
+    return validate(
+        GeografieConfig, raw, path, GeografieError, "die Geografie-Konfiguration ist ungültig"
+    )
 
 
 def stadt() -> str:
@@ -192,13 +181,14 @@ class Flaechen:
         out = []
         if self.ohne_stadtviertel:
             out.append(
-                f"{self.datei}: {len(self.ohne_stadtviertel)} Polygon(e) ohne passendes Stadtviertel in "
+                f"{self.datei}: {len(self.ohne_stadtviertel)} Polygon(e) ohne passendes "
+                "Stadtviertel in "
                 f"raumgliederung.csv (nicht in der Karte): {', '.join(self.ohne_stadtviertel)}"
             )
         if self.ohne_polygon:
             out.append(
-                f"{self.datei}: {len(self.ohne_polygon)} Stadtviertel ohne Polygon (in den Berichten als "
-                f"Tabelle unter der Karte): {', '.join(self.ohne_polygon)}"
+                f"{self.datei}: {len(self.ohne_polygon)} Stadtviertel ohne Polygon (in den "
+                f"Berichten als Tabelle unter der Karte): {', '.join(self.ohne_polygon)}"
             )
         return out
 
@@ -257,36 +247,46 @@ def _flaechen(key: tuple, cfg: GeografieConfig, path: Path, rg_path: Path) -> Fl
     )
 
 
-def read_flaechen(
-    path: Path, cfg: PolygonConfig, rg: pd.DataFrame, karten_crs: str = DEFAULT_KARTEN_CRS
-) -> Flaechen:
-    """Read a polygon file (GeoPackage, Shapefile, zipped Shapefile, GeoJSON), match its id column
-    to ``stadtviertel_nr`` and reproject to ``karten_crs``."""
+def _read_polygons(path: Path, layer: str | None):
+    """The polygon file's layer as a GeoDataFrame; a missing file, a missing or ambiguous layer or
+    an unreadable file raise GeografieError (German)."""
     import geopandas as gpd
     import pyogrio
 
-    path = Path(path)
     name = path.name
     if not path.exists():
         raise GeografieError(f"{path}: die Polygon-Datei aus {CONFIG_FILE} (polygone.datei) fehlt")
     try:
         layers = pyogrio.list_layers(path)
         layer_names = [str(x) for x in layers[:, 0]]
-        if cfg.layer is not None and cfg.layer not in layer_names:
+        if layer is not None and layer not in layer_names:
             raise GeografieError(
-                f"{name}: Layer '{cfg.layer}' (polygone.layer) fehlt; vorhanden: "
+                f"{name}: Layer '{layer}' (polygone.layer) fehlt; vorhanden: "
                 f"{', '.join(layer_names)}"
             )
-        if cfg.layer is None and len(layer_names) > 1:
+        if layer is None and len(layer_names) > 1:
             raise GeografieError(
                 f"{name}: mehrere Layer ({', '.join(layer_names)}); bitte in "
                 f"{CONFIG_FILE} polygone.layer angeben"
             )
-        gdf = gpd.read_file(path, layer=cfg.layer, engine="pyogrio")
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except GeografieError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of GDAL means: unreadable file
         raise GeografieError(f"{name}: Polygon-Datei nicht lesbar ({exc})") from None
+    return gdf
+
+
+def read_flaechen(
+    path: Path, cfg: PolygonConfig, rg: pd.DataFrame, karten_crs: str = DEFAULT_KARTEN_CRS
+) -> Flaechen:
+    """Read a polygon file (GeoPackage, Shapefile, zipped Shapefile, GeoJSON), match its id column
+    to ``stadtviertel_nr`` and reproject to ``karten_crs``."""
+    import geopandas as gpd
+
+    path = Path(path)
+    name = path.name
+    gdf = _read_polygons(path, cfg.layer)
     if cfg.id_spalte not in gdf.columns:
         cols = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
         raise GeografieError(

@@ -15,9 +15,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported on first use: an unchanged report rerun never needs it (rerun.py)."""
+
+        def __getattr__(self, name: str):
+            import pandas
+
+            return getattr(pandas, name)
+
+    pd = _Pandas()
 
 #: how often a Kennzahl is measured (catalog ``periodizitaet``)
 Periodizitaet = Literal["stichtag_quartal", "stichtag_jahr", "quartal", "jahr"]
@@ -51,7 +63,8 @@ def als_quartal(jahr: int, n: int) -> str:
 
 
 def verschiebe(quartal: str, n: int) -> str:
-    """The quarter ``n`` quarters later (earlier for negative ``n``): ('2021-Q4', 1) -> '2022-Q1'."""
+    """The quarter ``n`` quarters later (earlier for negative ``n``): ('2021-Q4', 1) ->
+    '2022-Q1'."""
     jahr, q = teile(quartal)
     idx = jahr * 4 + (q - 1) + n
     return als_quartal(idx // 4, idx % 4 + 1)

@@ -21,17 +21,17 @@ from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
-from . import fmt  # noqa: E402
+from . import farben, fmt  # noqa: E402
 from .vocabulary import FARBEN  # noqa: E402
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-#: Okabe-Ito: distinguishable with the common colour-vision deficiencies
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: Okabe-Ito: distinguishable with the common colour-vision deficiencies (kennzahlen.farben)
+OKABE_ITO = farben.OKABE_ITO
 HIGHLIGHT = "#D55E00"
 NEUTRAL = "#8A9BA8"
-AMPEL_FARBEN = {"gruen": "#009E73", "gelb": "#F0E442", "rot": "#D55E00", "grau": "#BBBBBB"}
+AMPEL_FARBEN = farben.AMPEL_FUELLUNG
 FIGSIZE = (8.0, 4.2)
 DPI = 90
 
@@ -86,8 +86,46 @@ def setup() -> None:
 
             ip.run_line_magic("matplotlib", "inline")
             set_matplotlib_formats("png")
+            png = ip.display_formatter.formatters["image/png"]
+            png.for_type(Figure, _mit_alt(png.lookup_by_type(Figure)))
     except Exception:  # pragma: no cover - outside IPython
         pass
+
+
+def _mit_alt(png_formatter):
+    """The inline PNG formatter, plus the chart's alt text as output metadata (the report
+    template writes it into the ``<img alt>``)."""
+
+    def format_png(fig: Figure):
+        data = png_formatter(fig)
+        text = alt_text(fig)
+        return (data, {"alt": text}) if text else data
+
+    return format_png
+
+
+def alt_text(fig: Figure) -> str | None:
+    """The alt text a chart of this module carries (what it shows, its finding, its values)."""
+    return getattr(fig, "kz_alt", None)
+
+
+def beschreibe(fig: Figure, *teile: str) -> None:
+    """Give the chart its alt text (German sentences, joined): what kind of chart, its finding,
+    its values. Every chart of a report needs one (the browser and proofreading tests check);
+    the functions of this module set it, a chart drawn elsewhere calls this before display."""
+    fig.kz_alt = " ".join(t.strip() for t in teile if t and t.strip())  # type: ignore[attr-defined]
+
+
+def _wert(v: float, prozent: bool, nachkomma: int | None = None) -> str:
+    if not np.isfinite(v):
+        return "kein Wert"
+    if prozent:
+        return fmt.prozent(v, 1 if nachkomma is None else nachkomma)
+    return fmt.zahl(v, nachkomma if nachkomma is not None else (0 if float(v).is_integer() else 1))
+
+
+def _satz(titel: str) -> str:
+    return titel if titel.endswith((".", "!", "?")) else titel + "."
 
 
 class DeAchse(Formatter):
@@ -113,7 +151,8 @@ class DeAchse(Formatter):
 
 
 def de_achse(nachkomma: int = 0, prozent: bool = False) -> DeAchse:
-    """Tick labels in German number format (at least ``nachkomma`` decimals, more if the ticks need them)."""
+    """Tick labels in German number format (at least ``nachkomma`` decimals, more if the ticks need
+    them)."""
     return DeAchse(nachkomma, prozent)
 
 
@@ -125,10 +164,18 @@ def _ganzzahlig(werte: object) -> bool:
 
 
 def zahlenachse(axis: Axis, prozent: bool = False, ganzzahlig: bool = False) -> None:
-    """German tick labels on a value axis; a count axis (``ganzzahlig``) gets whole-number ticks only."""
+    """German tick labels on a value axis; a count axis (``ganzzahlig``) gets whole-number ticks
+    only."""
     if ganzzahlig and not prozent:
         axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
     axis.set_major_formatter(de_achse(prozent=prozent))
+
+
+def mpl_hex(farbe: object) -> str:
+    """A matplotlib colour (name, RGB tuple, hex) as '#RRGGBB' (for :func:`farben.textfarbe`)."""
+    from matplotlib.colors import to_hex
+
+    return to_hex(farbe)  # type: ignore[arg-type]
 
 
 def _done(fig: Figure) -> Figure:
@@ -162,7 +209,7 @@ def anteile_gestapelt(
                     ha="center",
                     va="center",
                     fontsize=8.5,
-                    color="white" if i in (0, 3, 4) else "black",
+                    color=farben.textfarbe(mpl_hex(colors[i])),
                 )
         left += vals
     ax.invert_yaxis()
@@ -174,6 +221,17 @@ def anteile_gestapelt(
         ax.get_yticklabels()[labels.index(hervorheben)].set_fontweight("bold")
     ax.legend(
         ncol=min(4, anteile.shape[1]), loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=9
+    )
+    gruppen = ", ".join(map(str, anteile.columns))
+    zeilen = [
+        f"{r}: " + ", ".join(f"{c} {_wert(v, True, 0)}" for c, v in anteile.loc[r].items())
+        for r in ([hervorheben] if hervorheben in labels else labels[:1])
+    ]
+    beschreibe(
+        fig,
+        f"Gestapelte Balken je Gebiet ({', '.join(map(str, labels))}): {xlabel} nach {gruppen}.",
+        _satz(titel),
+        "; ".join(zeilen) + ".",
     )
     return _done(fig)
 
@@ -206,7 +264,8 @@ def balken(
             )
     ax.invert_yaxis()
     zahlenachse(ax.xaxis, prozent, _ganzzahlig(werte) if ganzzahlig is None else ganzzahlig)
-    # all bars 0: an axis up to 1 (1 % for shares), not to 1e-9 with ticks a reader cannot tell apart
+    # all bars 0: an axis up to 1 (1 % for shares), not to 1e-9 with ticks a reader cannot tell
+    # apart
     ax.set_xlim(
         0,
         max(
@@ -216,6 +275,17 @@ def balken(
         ),
     )
     ax.set_title(titel)
+    werte_text = "; ".join(
+        f"{i} {_wert(v, prozent, 1 if prozent else nachkomma)}"
+        for i, v in zip(werte.index, werte.to_numpy(dtype=float), strict=True)
+    )
+    beschreibe(
+        fig,
+        "Balkendiagramm.",
+        _satz(titel),
+        f"Werte: {werte_text}.",
+        f"Gestrichelte Linie: {referenz_text}." if referenz is not None and referenz_text else "",
+    )
     return _done(fig)
 
 
@@ -270,7 +340,30 @@ def zeitreihe(
             loc="upper center",
             bbox_to_anchor=(0.5, -0.1),
         )
+    beschreibe(fig, *_zeitreihe_alt(daten, titel, prozent, zielwert))
     return _done(fig)
+
+
+def _zeitreihe_alt(
+    daten: pd.DataFrame, titel: str, prozent: bool, zielwert: float | None
+) -> list[str]:
+    """Alt text of a line chart: span, finding, the last value of each line, the target."""
+    if daten.empty:
+        return ["Liniendiagramm ohne Werte.", _satz(titel)]
+    zuletzt = "; ".join(
+        f"{col} {_wert(s.dropna().iloc[-1], prozent)} ({s.dropna().index[-1]})"
+        for col, s in daten.items()
+        if s.notna().any()
+    )
+    ziel = (
+        f"Gestrichelte Linie: Zielwert {_wert(zielwert, prozent)}." if zielwert is not None else ""
+    )
+    return [
+        f"Liniendiagramm {daten.index[0]} bis {daten.index[-1]}.",
+        _satz(titel),
+        f"Zuletzt: {zuletzt}." if zuletzt else "",
+        ziel,
+    ]
 
 
 def karte(
@@ -320,18 +413,27 @@ def karte(
     )
     cb.set_label(legende)
     ax.set_title(titel)
+    spanne = (
+        f"Farbe nach Wert, von {_wert(vmin, prozent)} (hell) bis {_wert(vmax, prozent)} (dunkel); "
+        f"{finite.size} Stadtviertel mit Wert, grau ohne Wert."
+        if finite.size
+        else "Kein Stadtviertel hat einen Wert."
+    )
+    beschreibe(
+        fig, "Karte der Stadtviertel.", _satz(titel), spanne, _satz(legende) if legende else ""
+    )
     return _done(fig)
 
 
-def ampel_raster(farben: pd.DataFrame, titel: str) -> Figure:
-    """A grid of lights (rows = areas, columns = Arbeitsfelder) with text labels (greyscale-safe)."""
-    fig, ax = plt.subplots(figsize=(1.45 * farben.shape[1] + 2.2, 0.55 * farben.shape[0] + 1.2))
-    for i, row in enumerate(farben.index):
-        for j, col in enumerate(farben.columns):
-            f = farben.loc[row, col] or "grau"
-            ax.add_patch(
-                plt.Rectangle((j + 0.05, i + 0.08), 0.9, 0.84, color=AMPEL_FARBEN.get(f, "#bbbbbb"))
-            )
+def ampel_raster(lichter: pd.DataFrame, titel: str) -> Figure:
+    """A grid of lights (rows = areas, columns = Arbeitsfelder) with text labels
+    (greyscale-safe)."""
+    fig, ax = plt.subplots(figsize=(1.45 * lichter.shape[1] + 2.2, 0.55 * lichter.shape[0] + 1.2))
+    for i, row in enumerate(lichter.index):
+        for j, col in enumerate(lichter.columns):
+            f = lichter.loc[row, col] or "grau"
+            fuellung = AMPEL_FARBEN.get(f, AMPEL_FARBEN["grau"])
+            ax.add_patch(plt.Rectangle((j + 0.05, i + 0.08), 0.9, 0.84, color=fuellung))
             ax.text(
                 j + 0.5,
                 i + 0.5,
@@ -340,21 +442,33 @@ def ampel_raster(farben: pd.DataFrame, titel: str) -> Figure:
                 va="center",
                 fontsize=9,
                 fontweight="bold",
-                color="white" if f in ("gruen", "rot") else "black",
+                color=farben.textfarbe(fuellung),
             )
-    ax.set_xlim(0, farben.shape[1])
-    ax.set_ylim(farben.shape[0], 0)
-    ax.set_xticks(np.arange(farben.shape[1]) + 0.5)
-    ax.set_xticklabels(list(farben.columns))
-    ax.set_yticks(np.arange(farben.shape[0]) + 0.5)
-    ax.set_yticklabels(list(farben.index))
+    ax.set_xlim(0, lichter.shape[1])
+    ax.set_ylim(lichter.shape[0], 0)
+    ax.set_xticks(np.arange(lichter.shape[1]) + 0.5)
+    ax.set_xticklabels(list(lichter.columns))
+    ax.set_yticks(np.arange(lichter.shape[0]) + 0.5)
+    ax.set_yticklabels(list(lichter.index))
     ax.tick_params(length=0)
     ax.grid(False)
     for s in ax.spines.values():
         s.set_visible(False)
     ax.xaxis.tick_top()
     ax.set_title(titel, pad=28)
+    zeilen = "; ".join(
+        f"{row}: " + ", ".join(_farbwort(lichter.loc[row, c]) for c in lichter.columns)
+        for row in lichter.index
+    )
+    spalten = f"{lichter.columns[0]} bis {lichter.columns[-1]}" if lichter.shape[1] else ""
+    beschreibe(fig, f"Ampelraster {spalten}.", _satz(titel), f"Von links nach rechts: {zeilen}.")
     return _done(fig)
+
+
+def _farbwort(farbe: object) -> str:
+    """'grün', 'gelb', 'rot' or 'keine Aussage' for an Ampel colour (alt text)."""
+    f = farbe or "grau"
+    return FARBEN[f].legende if f in FARBEN else str(f)
 
 
 def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figure:
@@ -389,4 +503,13 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
     for j in range(n, zeilen * spalten):
         axes[j // spalten][j % spalten].set_visible(False)
     fig.suptitle(titel, x=0.01, ha="left", fontweight="bold", fontsize=12.5)
+    verlauf = "; ".join(
+        f"{col}: {_wert(s.dropna().iloc[0], False)} ({s.dropna().index[0]}) bis "
+        f"{_wert(s.dropna().iloc[-1], False)} ({s.dropna().index[-1]})"
+        for col, s in daten.items()
+        if s.notna().any()
+    )
+    beschreibe(
+        fig, f"{n} kleine Liniendiagramme, je mit eigener Skala.", _satz(titel), f"{verlauf}."
+    )
     return _done(fig)

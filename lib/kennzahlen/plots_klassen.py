@@ -5,8 +5,9 @@ order, so it reads with every common colour-vision deficiency and in greyscale);
 a diverging purple–orange palette (ColorBrewer PuOr, colour-blind safe). Colour is never the
 only carrier: each polygon carries its class code (1–4 for the status, +, ± and − for the
 dynamics), the legend spells them out, and every figure goes into the report as an image with
-an alt text naming the Stadtviertel per class. Any text drawn on a colour gets black or white,
-whichever has a contrast of at least 4.5:1 (WCAG 2.1 AA); :func:`kontrast` measures it.
+an alt text naming the Stadtviertel per class (:func:`plots.beschreibe`). Any text drawn on a
+colour gets black or white, whichever has a contrast of at least 4.5:1 (WCAG 2.1 AA). The colours
+and the contrast rule come from :mod:`kennzahlen.farben`.
 """
 
 from __future__ import annotations
@@ -20,38 +21,19 @@ from typing import TYPE_CHECKING
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
+from . import farben as farben_
 from . import plots
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-#: status classes, from the most to the least favourable (ColorBrewer YlOrBr, 4 classes)
-STATUS_FARBEN = ("#FFFFD4", "#FED98E", "#FE9929", "#CC4C02")
-#: dynamic classes: favourable, stable, unfavourable (ColorBrewer PuOr, 3 classes, darker ends)
-DYNAMIK_FARBEN = ("#8073AC", "#F7F7F7", "#E08214")
-NICHT_BEWERTET_FARBE = "#D9D9D9"
-SCHWARZ, WEISS = "#000000", "#FFFFFF"
+#: the class colours (kennzahlen.farben)
+STATUS_FARBEN = farben_.SOZIALINDEX_STATUS
+DYNAMIK_FARBEN = farben_.SOZIALINDEX_DYNAMIK
+NICHT_BEWERTET_FARBE = farben_.NICHT_BEWERTET
 
 
-def _luminanz(farbe: str) -> float:
-    """Relative luminance of an sRGB colour (WCAG 2.1)."""
-    rgb = [int(farbe.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def kontrast(a: str, b: str) -> float:
-    """The WCAG contrast ratio of two colours (1 to 21)."""
-    la, lb = sorted((_luminanz(a), _luminanz(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def textfarbe(hintergrund: str) -> str:
-    """Black or white text, whichever contrasts more with ``hintergrund``."""
-    return SCHWARZ if kontrast(SCHWARZ, hintergrund) >= kontrast(WEISS, hintergrund) else WEISS
-
-
-def farben(namen: Sequence[str], palette: Sequence[str]) -> dict[str, str]:
+def klassenfarben(namen: Sequence[str], palette: Sequence[str]) -> dict[str, str]:
     """Class name -> colour: ``palette`` spread over the classes in their order."""
     if len(namen) == len(palette):
         return dict(zip(namen, palette, strict=True))
@@ -67,11 +49,13 @@ def klassenkarte(
     kuerzel: Mapping[str, str],
     umrandet: Sequence[str] = (),
     nicht_bewertet: str = "nicht bewertet",
+    alt: str = "",
 ) -> Figure:
     """The Stadtviertel coloured by class, each with its class code; legend with every class.
 
     ``klassen``: stadtviertel_nr -> class name (a name not in ``farbe``, or None: grey, hatched,
-    "nicht bewertet"); ``flaechen``: polygons indexed by stadtviertel_nr (projected CRS).
+    "nicht bewertet"); ``flaechen``: polygons indexed by stadtviertel_nr (projected CRS);
+    ``alt``: the alt text (what the map shows, the Stadtviertel per class).
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
@@ -82,32 +66,36 @@ def klassenkarte(
     leer = ~gdf["klasse"].isin(list(farbe))
     if leer.any():
         gdf[leer].plot(
-            ax=ax, color=NICHT_BEWERTET_FARBE, edgecolor="white", linewidth=0.5, hatch="////"
+            ax=ax, color=NICHT_BEWERTET_FARBE, edgecolor=farben_.WEISS, linewidth=0.5, hatch="////"
         )
     for name, f in farbe.items():
         teil = gdf[gdf["klasse"] == name]
         if len(teil):
-            teil.plot(ax=ax, color=f, edgecolor="white", linewidth=0.5)
+            teil.plot(ax=ax, color=f, edgecolor=farben_.WEISS, linewidth=0.5)
     _beschriften(ax, gdf[~leer], farbe, kuerzel)
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
-        rand.boundary.plot(ax=ax, color="black", linewidth=1.6)
+        rand.boundary.plot(ax=ax, color=farben_.SCHWARZ, linewidth=1.6)
     _rahmen(ax, gdf)
     handles = [
-        Patch(facecolor=f, edgecolor="#555555", label=f"{kuerzel[n]}  {n}")
+        Patch(facecolor=f, edgecolor=farben_.RAND, label=f"{kuerzel[n]}  {n}")
         for n, f in farbe.items()
     ]
     handles.append(
         Patch(
-            facecolor=NICHT_BEWERTET_FARBE, edgecolor="#555555", hatch="////", label=nicht_bewertet
+            facecolor=NICHT_BEWERTET_FARBE,
+            edgecolor=farben_.RAND,
+            hatch="////",
+            label=nicht_bewertet,
         )
     )
     if len(rand):
         handles.append(
-            Patch(facecolor="none", edgecolor="black", linewidth=1.6, label="Sozialraum")
+            Patch(facecolor="none", edgecolor=farben_.SCHWARZ, linewidth=1.6, label="Sozialraum")
         )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
     ax.set_title(titel)
+    plots.beschreibe(fig, alt)
     return plots._done(fig)
 
 
@@ -122,7 +110,7 @@ def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) 
             va="center",
             fontsize=7.5,
             fontweight="bold",
-            color=textfarbe(farbe[row["klasse"]]),
+            color=farben_.textfarbe(farbe[row["klasse"]]),
         )
 
 
@@ -151,8 +139,10 @@ def png(fig: Figure, farben: int = 64) -> bytes:
     return out.getvalue()
 
 
-def bild(fig: Figure, alt: str) -> HTML:
-    """The figure as an embedded PNG with an informative alt text."""
+def bild(fig: Figure, alt: str | None = None) -> HTML:
+    """The figure as an embedded PNG with an informative alt text (the figure's own, given by
+    :func:`plots.beschreibe`, unless ``alt`` is passed)."""
+    alt = alt or plots.alt_text(fig) or ""
     daten = base64.b64encode(png(fig)).decode("ascii")
     return HTML(
         f'<img src="data:image/png;base64,{daten}" alt="{html.escape(alt, quote=True)}" '

@@ -15,7 +15,6 @@ Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -146,7 +145,8 @@ class PoolBuilder:
                     if bz.regel == "jahr_bis_stichtag":
                         start = jahresbeginn(p.end)
                     mask = (date >= start) & (date <= p.end)
-                g = df.loc[mask].groupby(group, dropna=False, observed=True).size()
+                # only the grouping columns are copied (not ids, file names, dates)
+                g = df.loc[mask, group].groupby(group, dropna=False, observed=True).size()
                 g = g.rename("n").reset_index()
                 g["periode"] = p.label
                 parts.append(g)
@@ -268,15 +268,6 @@ def _filter_mask(col: pd.Series, value: object, kind: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- build + write
-@dataclass
-class PoolResult:
-    """What a pool build produced, for the summary."""
-
-    out: Path
-    pool: pd.DataFrame
-    files: pd.DataFrame
-    warnings: list[str]
-    rows_read: dict[str, int]
 
 
 def build_pool_frames(
@@ -319,15 +310,14 @@ def _sozialindex_frames(
 
 def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str, pd.DataFrame]:
     """Further pool tables computed from the pool (the Ampel, when configured)."""
-    try:
-        from . import ampel
-    except ImportError:
-        return {}
+    from . import ampel
+
     return ampel.pool_frames(pool, raw, catalog)
 
 
 def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
-    """Fingerprints of the pool's content, so that the runner redoes only reports whose data changed.
+    """Fingerprints of the pool's content, so that the runner redoes only reports whose data
+    changed.
 
     ``kennzahlen``: one hash per Kennzahl over its rows; ``stand``: per raw table, the exports
     read (file name and Stand).

@@ -42,7 +42,6 @@ TMP_PREFIX = ".pool-tmp-"
 VERSION_RE = re.compile(r"^v-[0-9a-f]{16}$")
 #: files a pool folder may hold that the program does not own and never touches
 TOLERATED = {"README.md", ".gitkeep"}
-KEEP_VERSIONS = 2
 
 
 class PoolTargetError(ValueError):
@@ -116,7 +115,8 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise PoolTargetError(
-            f"--out {out} ist eine Datei, kein Ordner: bitte einen Ordner für den Datenpool angeben."
+            f"--out {out} ist eine Datei, kein Ordner: bitte einen Ordner für den Datenpool "
+            "angeben."
         )
     target = out.resolve()
     for r in {Path(raw).resolve() if raw else None, paths.RAW.resolve()} - {None}:
@@ -139,8 +139,8 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
         )
         raise PoolTargetError(
             f"--out {out} enthält Dateien, die nicht von `kennzahlen pool` stammen: {shown}. "
-            f"Der Datenpool wird nur in einen leeren Ordner oder einen früheren Datenpool geschrieben; "
-            f"nichts wurde geschrieben oder gelöscht."
+            "Der Datenpool wird nur in einen leeren Ordner oder einen früheren Datenpool "
+            f"geschrieben; nichts wurde geschrieben oder gelöscht."
         )
     return out
 
@@ -256,6 +256,50 @@ def prune(out: Path, keep: set[str]) -> list[str]:
     return removed
 
 
+def _write_version(
+    tables: dict[str, Callable[[Path], None]],
+    manifest: dict,
+    out: Path,
+    versions: Path,
+    mode: int,
+) -> tuple[str, Path, bytes]:
+    """Write the tables and the manifest into a temp folder and rename it into ``versions/``
+    (kept as is when the same version is there already); its name, folder and manifest bytes."""
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out))
+    try:
+        hashes = {}
+        for name, writer in tables.items():
+            writer(tmp / name)
+            _fsync_file(tmp / name)
+            hashes[name] = hashlib.sha256((tmp / name).read_bytes()).hexdigest()
+        body = {"dateien": hashes, **manifest}
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode())
+        name = "v-" + digest.hexdigest()[:16]
+        data = (
+            json.dumps({**body, "version": name}, indent=2, ensure_ascii=False, default=str) + "\n"
+        ).encode()
+        (tmp / MANIFEST).write_bytes(data)
+        _fsync_file(tmp / MANIFEST)
+        os.chmod(tmp, mode)
+        fsync_dir(tmp)
+        target = versions / name
+        if (
+            target.is_dir()
+            and (target / MANIFEST).is_file()
+            and (target / MANIFEST).read_bytes() == data
+        ):
+            shutil.rmtree(tmp, ignore_errors=True)  # the same pool is there already
+        else:
+            if target.exists():
+                _remove_tree(target, out)  # an incomplete copy of ours: replace it
+            os.rename(tmp, target)
+            fsync_dir(versions)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return name, target, data
+
+
 def write(
     tables: dict[str, Callable[[Path], None]],
     manifest: dict,
@@ -282,43 +326,7 @@ def write(
         if not versions.is_dir():
             versions.mkdir()
             os.chmod(versions, mode)
-        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out))
-        try:
-            hashes = {}
-            for name, writer in tables.items():
-                writer(tmp / name)
-                _fsync_file(tmp / name)
-                hashes[name] = hashlib.sha256((tmp / name).read_bytes()).hexdigest()
-            body = {"dateien": hashes, **manifest}
-            name = (
-                "v-"
-                + hashlib.sha256(
-                    json.dumps(body, sort_keys=True, default=str).encode()
-                ).hexdigest()[:16]
-            )
-            data = (
-                json.dumps({**body, "version": name}, indent=2, ensure_ascii=False, default=str)
-                + "\n"
-            ).encode()
-            (tmp / MANIFEST).write_bytes(data)
-            _fsync_file(tmp / MANIFEST)
-            os.chmod(tmp, mode)
-            fsync_dir(tmp)
-            target = versions / name
-            if (
-                target.is_dir()
-                and (target / MANIFEST).is_file()
-                and (target / MANIFEST).read_bytes() == data
-            ):
-                shutil.rmtree(tmp, ignore_errors=True)  # the same pool is there already
-            else:
-                if target.exists():
-                    _remove_tree(target, out)  # an incomplete copy of ours: replace it
-                os.rename(tmp, target)
-                fsync_dir(versions)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        name, target, data = _write_version(tables, manifest, out, versions, mode)
         for fname in tables:
             _link_into_place(target / fname, out / fname)
         _link_into_place(target / MANIFEST, out / MANIFEST)  # the pointer: last

@@ -225,7 +225,8 @@ else:  # pragma: no cover - Windows
 
 
 class FolderLock:
-    """An exclusive lock on a folder for one run (``with FolderLock(folder, "Der Berichtsordner"):``).
+    """An exclusive lock on a folder for one run
+    (``with FolderLock(folder, "Der Berichtsordner"):``).
 
     ``wait`` seconds are spent waiting for a running holder (0: refuse at once). The refusal
     (:class:`LockBusy`) names the holder. The lock dies with its process.
@@ -289,8 +290,8 @@ class FolderLock:
                 os.close(fd)
                 raise LockBusy(
                     f"{self.what} {self.folder} wird gerade von einem anderen Lauf benutzt: "
-                    f"{holder_text(holder)}. Bitte warten, bis er fertig ist (oder --warten SEKUNDEN "
-                    f"angeben); ein abgebrochener Lauf gibt die Sperre von selbst frei.",
+                    f"{holder_text(holder)}. Bitte warten, bis er fertig ist (oder --warten "
+                    f"SEKUNDEN angeben); ein abgebrochener Lauf gibt die Sperre von selbst frei.",
                     holder,
                 )
             if not told and self.echo:

@@ -11,7 +11,8 @@ these dtypes:
 - ``int`` / ``count``: ``int64`` (counts are >= 0)
 - ``bool``: ``bool``
 - ``code`` / ``id`` / ``text`` / ``quarter``: ``str`` (Python strings; codes lower-case)
-- ``area`` (stadtviertel_nr): ``str`` like ``"007"`` (leading zeros kept) or missing (``pd.NA``/``None``)
+- ``area`` (stadtviertel_nr): ``str`` like ``"007"`` (leading zeros kept) or missing
+  (``pd.NA``/``None``)
 - ``sozialraum``: a Sozialraum name from ``config/raumgliederung.csv`` or missing
 
 plus three columns the reader adds:
@@ -97,9 +98,9 @@ def output_dtypes(table: Table) -> dict[str, str]:
     """Column -> pandas dtype of the normalised frame of ``table``, in output column order."""
     dtypes = {c.name: c.dtype for c in table.columns}
     if table.has_stadtviertel:
-        dtypes["sozialraum"] = "str"
+        dtypes["sozialraum"] = "category"  # derived: a few names repeated on every row
     dtypes["stand"] = "datetime64[ns]"
-    dtypes["datei"] = "str"
+    dtypes["datei"] = "category"  # one name per export, repeated on each of its rows
     return dtypes
 
 

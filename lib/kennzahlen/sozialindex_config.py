@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from . import paths
-from .catalog import Catalog, german_error, load_catalog
-from .configfile import load_yaml_text
+from .catalog import Catalog, load_catalog
+from .configfile import StrictModel, german_error, load_yaml_text, problems_message
 
 DATEI = "sozialindex.yaml"
 
@@ -28,11 +28,7 @@ class SozialindexError(ValueError):
     """``config/sozialindex.yaml`` is invalid; the message lists every problem."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Indikator(_Strict):
+class Indikator(StrictModel):
     """One index indicator: a Kennzahl (a share per Stadtviertel) with direction and weight."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -49,41 +45,41 @@ class Indikator(_Strict):
         return 1 if self.richtung == "hoch_ist_unguenstig" else -1
 
 
-class Klasse(_Strict):
+class Klasse(StrictModel):
     """A class of an index: its name and its upper cut-off (in SD; the last class has none)."""
 
     name: str = Field(min_length=1)
     bis: float | None = None
 
 
-class Standardisierung(_Strict):
+class Standardisierung(StrictModel):
     """How indicator values become z-values across the rated Stadtviertel."""
 
     gewichtung: Literal["keine", "einwohner"] = "keine"
     streuung: Literal["grundgesamtheit", "stichprobe"] = "grundgesamtheit"
 
 
-class Dynamik(_Strict):
+class Dynamik(StrictModel):
     """The dynamic period: the change of each indicator over ``jahre`` years."""
 
     jahre: int = Field(default=2, ge=1, le=10)
     mass: Literal["differenz"] = "differenz"
 
 
-class Zelle(_Strict):
+class Zelle(StrictModel):
     """A cell (or row/column) of the overlay: a status class and optionally a dynamic class."""
 
     status: str
     dynamik: str | None = None
 
 
-class Stabilitaet(_Strict):
+class Stabilitaet(StrictModel):
     """The stability check: cut-offs moved by this many SD (and each indicator left out once)."""
 
     verschiebung: float = Field(default=0.1, gt=0, le=1)
 
 
-class SozialindexConfig(_Strict):
+class SozialindexConfig(StrictModel):
     """The whole file."""
 
     name: str = Field(min_length=1)
@@ -270,9 +266,9 @@ def _parse(path: Path, catalog: Catalog) -> SozialindexConfig:
     raw = load_yaml_text(text, path, SozialindexError)
     cfg, problems = validate(raw, catalog, _entry_lines(text))
     if problems:
-        lines = [f"{path}: der Sozialindex ist falsch konfiguriert ({len(problems)} Problem(e)):"]
-        lines += [f"  - {p}" for p in problems]
-        raise SozialindexError("\n".join(lines))
+        raise SozialindexError(
+            problems_message(path, "der Sozialindex ist falsch konfiguriert", problems)
+        )
     assert cfg is not None
     return cfg
 

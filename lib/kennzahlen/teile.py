@@ -44,7 +44,12 @@ def teile_befunde(parsed: pd.DataFrame, table: Table, skip: Iterable[int] = ()) 
         teil = rows[rows[code_col].isin(parts)]
         if ganz.empty or teil.empty:
             continue
-        summe = teil.groupby(other, dropna=False)[anzahl].sum().rename("teile").reset_index()
+        summe = (
+            teil.groupby(other, dropna=False, observed=True)[anzahl]
+            .sum()
+            .rename("teile")
+            .reset_index()
+        )
         merged = ganz.reset_index(names="zeile").merge(summe, on=other, how="inner")
         for r in merged[merged["teile"] > merged[anzahl]].to_dict("records"):
             gruppe = teil[_gleich(teil, {k: r[k] for k in other})]

@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from . import fmt
-
 
 # ------------------------------------------------------------------------------- products
 @dataclass(frozen=True)
@@ -157,4 +155,6 @@ def wert_text(x: float | None, einheit: str = "anzahl", nachkomma: int | None = 
     decimals, counts whole; ``nachkomma`` overrides the unit's decimals; '–' for no value."""
     e = EINHEITEN[einheit]
     n = e.nachkomma if nachkomma is None else nachkomma
+    from . import fmt  # here: the CLI imports this module before it needs pandas
+
     return fmt.prozent(x, n) if e.anteil else fmt.zahl(x, n)

@@ -17,7 +17,8 @@ from ..vocabulary import PRODUKTE
 
 
 def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> list[Path]:
-    """Write a report's attachments beside its HTML (``base`` without suffix); return their paths."""
+    """Write a report's attachments beside its HTML (``base`` without suffix); return their
+    paths."""
     if produkt == 2:
         from . import quartalsmeldung
 
@@ -26,8 +27,9 @@ def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> l
 
 
 def is_public(produkt: int) -> bool:
-    """Whether a product leaves the department (disclosure control on), per config/disclosure.yaml."""
-    from ..disclosure import is_public as _is_public
+    """Whether a product leaves the department (disclosure control on), per
+    config/disclosure.yaml."""
+    from ..disclosure_config import is_public as _is_public
 
     return _is_public(produkt)
 
@@ -71,10 +73,12 @@ def tabellen(produkt: int) -> set[str]:
 
 
 def keine_daten(produkt: int, zeitraum: str, pool_dir: str | Path | None) -> str:
-    """Why a product is not made for its report period: one German sentence from the pool's coverage.
+    """Why a product is not made for its report period: one German sentence from the pool's
+    coverage.
 
     ``zeitraum``: the report period ('2018' for the yearly products, '2019-Q1' for the others).
-    Example: "Für 2018 liegen keine Jugendhilfedaten … vor (…); die Wirkungskennzahlen fehlen daher."
+    Example: "Für 2018 liegen keine Jugendhilfedaten … vor (…); die Wirkungskennzahlen fehlen
+    daher."
     """
     from . import common
 

@@ -1,4 +1,5 @@
-"""Produkt 4 – Ampel: Sozialraum x Arbeitsfeld lights with the rule, values and switches behind them."""
+"""Produkt 4 – Ampel: Sozialraum x Arbeitsfeld lights with the rule, values and switches behind
+them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from IPython.display import HTML
 
 from .. import ampel, fmt
 from ..schema import GESAMTSTADT
-from ..vocabulary import ARBEITSFELDER, FARBEN
+from ..vocabulary import ARBEITSFELDER, FARBEN, ist_anteil, wert_text
 from .common import Html
 
 REGEL = {"zielwert": "Zielwert", "spc": "SPC (XmR, feste Basis)"}
@@ -45,7 +46,9 @@ def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataF
     return ampel.ampel_fuer(pool, quartal), ampel.ampel_fuer(pool, quartal, details=True)
 
 
-def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
+def raster_html(
+    lichter: pd.DataFrame, hervorheben: str | None = None, caption: str | None = None
+) -> str:
     """The grid of lights: areas as rows, Arbeitsfelder as columns."""
     titel = felder()
     gezeigt = [f for f in titel if f in set(lichter["arbeitsfeld"])]
@@ -55,13 +58,18 @@ def raster_html(lichter: pd.DataFrame, hervorheben: str | None = None) -> str:
         by = grp.set_index("arbeitsfeld")
         style = ' style="background:#fde9d9"' if raum == hervorheben else ""
         cells = "".join(
-            f'<td style="text-align:center">{licht(by.loc[f, "farbe"], bool(by.loc[f, "manuell"]))}</td>'
+            '<td style="text-align:center">'
+            f"{licht(by.loc[f, 'farbe'], bool(by.loc[f, 'manuell']))}</td>"
             if f in by.index
             else "<td>–</td>"
             for f in gezeigt
         )
         rows.append(f"<tr{style}><th>{html.escape(raum)}</th>{cells}</tr>")
-    return f'<table class="kz-raster"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<table class="kz-raster">{cap}<thead><tr><th>Gebiet</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def begruendungen(
@@ -83,7 +91,8 @@ def begruendungen(
             "nach Regeln": [licht(f) for f in rows["farbe_regel"]],
             "Begründung": [
                 (
-                    f"<b>Manuell geschaltet am {fmt.datum(d)}:</b> {html.escape(b)}<br><small>Regeln: {html.escape(r or '')}</small>"
+                    f"<b>Manuell geschaltet am {fmt.datum(d)}:</b> "
+                    f"{html.escape(b)}<br><small>Regeln: {html.escape(r or '')}</small>"
                     if m
                     else html.escape(b or "")
                 )
@@ -99,11 +108,14 @@ def begruendungen(
     )
     if raum is not None:
         out = out.drop(columns="Gebiet")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["caption"] = "Ampeln mit der Farbe nach den Regeln und der Begründung"
+    return out
 
 
 def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
-    """The indicators behind an area's lights: rule, value, comparison, thresholds, cases (HTML-safe)."""
+    """The indicators behind an area's lights: rule, value, comparison, thresholds, cases
+    (HTML-safe)."""
     rows = det[det["sozialraum"] == raum]
     setup = ampel.load_ampel_config()
     vorquartale = {
@@ -112,16 +124,14 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     standard = setup.config.regeln.anstieg.vorquartale
 
     def wert(x: float, einheit: str) -> str:
-        return (
-            fmt.prozent(x)
-            if einheit in ("anteil", "quote")
-            else fmt.zahl(x, 0 if float(x).is_integer() else 1)
-        )
+        # shares in the unit's format; counts and rates whole, or with one decimal if they have any
+        nachkomma = None if ist_anteil(einheit) else (0 if float(x).is_integer() else 1)
+        return wert_text(x, einheit, nachkomma)
 
     def schwelle(x: float, einheit: str) -> str:
         return "–" if pd.isna(x) else wert(x, einheit)
 
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "Arbeitsfeld": rows["arbeitsfeld"].map(felder()),
             "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
@@ -146,6 +156,10 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
             "Farbe": [licht(f) for f in rows["farbe"]],
         }
     ).reset_index(drop=True)
+    out.attrs["caption"] = (
+        f"Indikatoren hinter den Ampeln, {raum}: Regel, Wert, Schwellen und Fälle"
+    )
+    return out
 
 
 def indikator_kennzahlen() -> list[str]:
@@ -218,8 +232,8 @@ def kernaussagen(
         gruende = grau_gruende(rows, details) if details is not None else {}
         grau = " (" + "; ".join(f"{k}: {v}" for k, v in gruende.items()) + ")" if gruende else ""
     out = [
-        f"Ampel {fmt.periode(quartal)} {gebiet}: {n.get('rot', 0)} × rot, {n.get('gelb', 0)} × gelb, "
-        f"{n.get('gruen', 0)} × grün, {n.get('grau', 0)} ohne Aussage{grau}."
+        f"Ampel {fmt.periode(quartal)} {gebiet}: {n.get('rot', 0)} × rot, {n.get('gelb', 0)} × "
+        f"gelb, {n.get('gruen', 0)} × grün, {n.get('grau', 0)} ohne Aussage{grau}."
     ]
     titel = felder()
     rot = rows[rows["farbe"] == "rot"]
@@ -247,14 +261,19 @@ def regeln_text() -> str:
     return (
         f"Zielwert-Regel: grün, wenn der Zielwert erreicht ist; gelb, wenn er um höchstens "
         f"{fmt.zahl(r.zielwert.toleranz_pp, 1)} Prozentpunkte verfehlt ist; sonst rot. "
-        f"Anstiegs-Regel (Bestände, deren Anstieg ein Warnsignal ist): Wert am Stichtag gegenüber dem Mittel der "
-        f"{r.anstieg.vorquartale} vorherigen Quartalsenden; Anstieg bis {fmt.zahl(r.anstieg.gelb_ueber_prozent)}{fmt.NBSP}% grün, "
-        f"bis {fmt.zahl(r.anstieg.rot_ueber_prozent)}{fmt.NBSP}% gelb, darüber rot. SPC-Regel nach NHS „Making Data Count“: "
-        f"Mittelwert und Kontrollgrenzen (± {fmt.zahl(r.spc.grenzfaktor, 2)} × mittlere gleitende Spannweite) auf fester Basis; "
-        f"auf einer Basis von {r.spc.basis_perioden} Quartalen; ein Punkt jenseits einer Grenze in ungünstiger Richtung ist rot, {r.spc.lauf} Punkte in Folge auf "
-        f"der ungünstigen Seite des Mittels gelb. Unter {r.min_faelle} Fällen: keine Aussage (grau). Ein Arbeitsfeld "
-        f"zeigt seinen schlechtesten Indikator. Eine Schaltung der Fachkoordination/Fachplanung (✎) ersetzt die Farbe "
-        f"der Regeln; beide werden gezeigt."
+        "Anstiegs-Regel (Bestände, deren Anstieg ein Warnsignal ist): Wert am Stichtag gegenüber "
+        f"dem Mittel der {r.anstieg.vorquartale} vorherigen Quartalsenden; Anstieg bis "
+        f"{fmt.zahl(r.anstieg.gelb_ueber_prozent)}{fmt.NBSP}% grün, "
+        f"bis {fmt.zahl(r.anstieg.rot_ueber_prozent)}{fmt.NBSP}% gelb, darüber rot. SPC-Regel nach "
+        "NHS „Making Data Count“: "
+        f"Mittelwert und Kontrollgrenzen (± {fmt.zahl(r.spc.grenzfaktor, 2)} × mittlere gleitende "
+        "Spannweite) auf fester Basis; "
+        f"auf einer Basis von {r.spc.basis_perioden} Quartalen; ein Punkt jenseits einer Grenze in "
+        f"ungünstiger Richtung ist rot, {r.spc.lauf} Punkte in Folge auf "
+        f"der ungünstigen Seite des Mittels gelb. Unter {r.min_faelle} Fällen: keine Aussage "
+        "(grau). Ein Arbeitsfeld "
+        "zeigt seinen schlechtesten Indikator. Eine Schaltung der Fachkoordination/Fachplanung "
+        f"(✎) ersetzt die Farbe der Regeln; beide werden gezeigt."
     )
 
 
@@ -266,14 +285,18 @@ def raster_abschnitt(
 
     if lichter.empty:
         return hinweis(fehlt_satz(quartal, pool_dir))
-    return HTML(raster_html(lichter, hervorheben=hervorheben))
+    caption = f"Ampel {fmt.periode(quartal)} je Gebiet und Arbeitsfeld"
+    return HTML(raster_html(lichter, hervorheben=hervorheben, caption=caption))
 
 
 def tabelle_html(df: pd.DataFrame) -> HTML | None:
     """An HTML-safe frame (begruendungen, details) as a report table; None when it is empty."""
     if df.empty:
         return None
-    return HTML(df.to_html(escape=False, index=False, classes="kz-text"))
+    from .common import mit_caption
+
+    tabelle = df.to_html(escape=False, index=False, classes="kz-text")
+    return HTML(mit_caption(tabelle, df.attrs.get("caption")))
 
 
 def auffaellige_html(lichter: pd.DataFrame) -> HTML | None:
@@ -284,10 +307,14 @@ def auffaellige_html(lichter: pd.DataFrame) -> HTML | None:
     kopf = "<h2>Auffällige Ampeln in den Sozialräumen</h2>"
     if rows.empty:
         return HTML(
-            kopf
-            + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde geschaltet.</p>"
+            kopf + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde "
+            "geschaltet.</p>"
         )
-    return HTML(kopf + rows.to_html(escape=False, index=False, classes="kz-text"))
+    from .common import mit_caption
+
+    tabelle = rows.to_html(escape=False, index=False, classes="kz-text")
+    caption = "Rote, gelbe und manuell geschaltete Ampeln der Sozialräume mit Begründung"
+    return HTML(kopf + mit_caption(tabelle, caption))
 
 
 def zeige_verlauf(

@@ -24,7 +24,8 @@ from ..schema import GESAMTSTADT
 
 
 class Html(str):
-    """Markup built by the package itself (e.g. an Ampel light): passed on as HTML, never escaped."""
+    """Markup built by the package itself (e.g. an Ampel light): passed on as HTML, never
+    escaped."""
 
 
 def esc(value: object) -> str:
@@ -62,8 +63,10 @@ def kopf(
     emp = f"<br><b>Für:</b> {html.escape(empfaenger)}" if empfaenger else ""
     return HTML(
         f'<div class="kz-kopf"><h1>{html.escape(titel)}</h1>'
-        f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> {html.escape(gebiet)}"
-        f'{emp}<br><span class="kz-fuss"><b>Datenstand (Exportdatum):</b> {html.escape(stand_txt)}</span></div>'
+        f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> "
+        f"{html.escape(gebiet)}"
+        f'{emp}<br><span class="kz-fuss"><b>Datenstand (Exportdatum):</b> '
+        f"{html.escape(stand_txt)}</span></div>"
     )
 
 
@@ -89,13 +92,25 @@ def definitionen(kennzahl_ids: Sequence[str]) -> HTML:
             f"<td style='text-align:left'>{html.escape(k.quelle)}</td></tr>"
         )
     return HTML(
-        '<table class="kz-text"><thead><tr><th>Kennzahl</th><th>Definition / Zählregel</th><th>Quelle</th></tr></thead>'
+        '<table class="kz-text"><caption>Definitionen und Quellen der Kennzahlen</caption>'
+        "<thead><tr><th>Kennzahl</th><th>Definition / Zählregel</th><th>Quelle</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
+def mit_caption(tabelle: str, caption: str | None) -> str:
+    """An HTML table with a ``<caption>`` (escaped) right after its opening tag (unchanged
+    without a caption or when it has one)."""
+    if not caption or "<caption" in tabelle:
+        return tabelle
+    start = tabelle.index("<table")
+    ende = tabelle.index(">", start) + 1
+    return f"{tabelle[:ende]}<caption>{esc(caption)}</caption>{tabelle[ende:]}"
+
+
 REGEL_TEXT = {
-    "bestand": "Bestand am Stichtag (Beginn am oder vor dem Stichtag, Ende offen oder am/nach dem Stichtag)",
+    "bestand": "Bestand am Stichtag (Beginn am oder vor dem Stichtag, Ende offen oder am/nach dem "
+    "Stichtag)",
     "im_verlauf": "Fälle im Verlauf des Zeitraums",
     "ereignisse": "Ereignisse im Zeitraum",
     "jahr_bis_stichtag": "Ereignisse vom 1. Januar bis zum Stichtag",
@@ -136,25 +151,45 @@ def md(text: str) -> Markdown:
     return Markdown(html.escape(str(text), quote=False))
 
 
-def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None = None) -> HTML:
+def styled(
+    df: pd.DataFrame,
+    hervorheben: str | None = None,
+    caption: str | None = None,
+    summen: Sequence[object] = (),
+) -> HTML:
     """A plain HTML table of already formatted strings, optionally highlighting one column/row.
 
+    ``summen``: index labels of (sub)total rows, set in bold on the group background.
+
     Cells, row and column labels and the caption are escaped (pandas' Styler does not escape);
-    cells holding package-built :class:`Html` stay markup.
+    cells holding package-built :class:`Html` stay markup. Without ``caption`` the frame's
+    ``attrs["caption"]`` names the table (every report table has a caption).
     """
     import hashlib
+
+    caption = caption or df.attrs.get("caption")
 
     # a uuid from the content keeps the HTML stable between runs (nbval) and unique per table
     digest = hashlib.sha1(
         pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
         + str(caption).encode()
         + str(hervorheben).encode()
+        + str(list(summen)).encode()
     ).hexdigest()[:10]
     sty = df.style.set_uuid(digest).format(esc).format_index(esc, axis=0).format_index(esc, axis=1)
     if df.astype(str).map(len).to_numpy().max(initial=0) > 40:  # prose cells wrap, numbers do not
         sty = sty.set_table_attributes('class="kz-text"')
     if caption:
         sty = sty.set_caption(esc(caption))
+    if len(summen):
+        fett = {"font-weight": "bold", "background-color": "#dde7f0"}
+        sty = sty.set_properties(subset=pd.IndexSlice[list(summen), :], **fett)
+        letzte = {x[-1] if isinstance(x, tuple) else x for x in summen}
+        sty = sty.map_index(
+            lambda v: "background-color: #dde7f0" if v in letzte else "font-weight: normal",
+            axis=0,
+            level=df.index.nlevels - 1,
+        )
     if hervorheben is not None:
         if hervorheben in df.columns:
             sty = sty.set_properties(
@@ -169,25 +204,30 @@ def styled(df: pd.DataFrame, hervorheben: str | None = None, caption: str | None
 
 
 def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
-    """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit file."""
+    """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit
+    file."""
     from IPython.display import display
 
-    from .. import disclosure
+    from .. import disclosure, disclosure_config
 
-    cfg = disclosure.load_config()
+    cfg = disclosure_config.load_config()
     frames = [a for a in audits if a is not None and len(a)]
     audit = (
         pd.concat(frames, ignore_index=True)
         if frames
         else pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
     )
-    if disclosure.is_public(produkt, cfg):
+    if disclosure_config.is_public(produkt, cfg):
         text = (
-            f"<p class='kz-fuss'><b>Geheimhaltung:</b> {html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
+            "<p class='kz-fuss'><b>Geheimhaltung:</b> "
+            f"{html.escape(disclosure.legende(cfg.k, cfg.symbol_sekundaer))} "
             f"In diesem Bericht sind {len(audit)} Tabellenfelder gesperrt.</p>"
         )
     else:
-        text = "<p class='kz-fuss'>Interner Bericht: exakte Fallzahlen, nicht zur Veröffentlichung.</p>"
+        text = (
+            "<p class='kz-fuss'>Interner Bericht: exakte Fallzahlen, nicht zur "
+            "Veröffentlichung.</p>"
+        )
     records = audit[disclosure.AUDIT_COLUMNS].astype(str).to_dict("records")
     display(HTML(text), metadata={"disclosure_audit": records})
 
@@ -358,7 +398,8 @@ def tabellen_von(kennzahlen: Iterable[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class Datenlage:
-    """Which of some Kennzahlen the pool holds for a period and area, and one sentence for the rest."""
+    """Which of some Kennzahlen the pool holds for a period and area, and one sentence for the
+    rest."""
 
     vorhanden: tuple[str, ...]
     fehlend: tuple[str, ...]

@@ -111,7 +111,8 @@ def veraenderungen(pool: pd.DataFrame, periode: str, raum: str) -> pd.DataFrame:
 
 
 def zeilen_label(bereich: str, zeile: str) -> str:
-    """A row's label: 'HzP: ambulant'; the Bereich alone for its total ('Gesamt', 'in Fallmanagement')."""
+    """A row's label: 'HzP: ambulant'; the Bereich alone for its total ('Gesamt', 'in
+    Fallmanagement')."""
     return bereich if zeile in ("Gesamt", f"in {bereich}") else f"{bereich}: {zeile}"
 
 
@@ -172,7 +173,8 @@ def _lage(
 
 
 def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: object) -> str:
-    """One sentence naming the Bereiche of the form without any Fallzahl for the quarter ('' if none)."""
+    """One sentence naming the Bereiche of the form without any Fallzahl for the quarter ('' if
+    none)."""
     lage = _lage(pool, periode, pool_dir, "der Erfassungsbogen fehlt daher")
     if not lage.fehlend or lage.nichts:
         return lage.satz
@@ -193,12 +195,15 @@ def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: object) -> str
 def bogen_abschnitt(
     pool: pd.DataFrame, periode: str, pool_dir: object, hervorheben: str | None = None
 ) -> HTML:
-    """The Erfassungsbogen with the rows the pool holds for the quarter; missing rows in one sentence."""
+    """The Erfassungsbogen with the rows the pool holds for the quarter; missing rows in one
+    sentence."""
     satz = fehlende_bereiche(pool, periode, pool_dir)
     bogen = erfassungsbogen(pool, periode).dropna(how="all")
     if bogen.empty:
         return common.hinweis(satz)
-    return HTML((common.hinweis(satz).data if satz else "") + bogen_html(bogen, hervorheben))
+    caption = f"Erfassungsbogen: Fallzahlen am Stichtag {fmt.datum(stichtag(periode))}"
+    tabelle = common.mit_caption(bogen_html(bogen, hervorheben), caption)
+    return HTML((common.hinweis(satz).data if satz else "") + tabelle)
 
 
 def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object) -> HTML:
@@ -236,7 +241,9 @@ def veraenderungen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_d
         saetze.append(lage.satz)
     table = veraenderungen_formatiert(v, periode, ohne=weg)
     text = "".join(common.hinweis(s).data for s in saetze)
-    return HTML(text + common.styled(table).data)
+    gebiet = "Gesamtstadt" if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    caption = f"Veränderung der Fallzahlen zum Vorquartal und zum Vorjahresquartal, {gebiet}"
+    return HTML(text + common.styled(table, caption=caption).data)
 
 
 def formatiert(bogen: pd.DataFrame) -> pd.DataFrame:
@@ -253,24 +260,29 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
 
     cols = list(bogen.columns)
     head = "".join(
-        f'<th style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">{escape(str(c))}</th>'
+        "<th "
+        f'style="{"background:#fde9d9;" if c == hervorheben else ""}text-align:right">'
+        f"{escape(str(c))}</th>"
         for c in cols
     )
     rows, current = [], None
     for (gruppe, bereich, zeile, quelle), vals in bogen.iterrows():
         if gruppe != current:
             rows.append(
-                f'<tr class="kz-gruppe"><td colspan="{len(cols) + 3}">{escape(GRUPPEN[gruppe])}</td></tr>'
+                '<tr class="kz-gruppe"><td '
+                f'colspan="{len(cols) + 3}">{escape(GRUPPEN[gruppe])}</td></tr>'
             )
             current = gruppe
         label = zeilen_label(bereich, zeile)
         weight = "font-weight:bold;" if zeile == "Gesamt" or bereich == zeile else ""
         cells = "".join(
-            f'<td style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">{escape(fmt.zahl(vals[c]))}</td>'
+            "<td "
+            f'style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">'
+            f"{escape(fmt.zahl(vals[c]))}</td>"
             for c in cols
         )
         rows.append(
-            f'<tr><td style="text-align:left;{weight}">{escape(label)}</td>'
+            f'<tr><th scope="row" style="{weight}">{escape(label)}</th>'
             f'<td style="text-align:left">{escape(str(quelle))}</td>{cells}</tr>'
         )
     return (
@@ -373,7 +385,8 @@ def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object =
         vj = fmt.datum(stichtag(vorquartal(periode, 4)))
         out = [
             f"Fallzahlen {gebiet} {am}: " + "; ".join(t for _, t, _ in changes) + ".",
-            f"Zum Vorjahresquartal ({vj}) enthält der Datenpool keine Werte; ein Vergleich ist noch nicht möglich.",
+            f"Zum Vorjahresquartal ({vj}) enthält der Datenpool keine Werte; ein Vergleich ist "
+            "noch nicht möglich.",
         ]
     if fehlt:
         out.append(
@@ -390,7 +403,8 @@ def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object =
 
 
 def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
-    """The Erfassungsbogen as an Excel file for Controlling C2 (atomic; no cell can become a formula)."""
+    """The Erfassungsbogen as an Excel file for Controlling C2 (atomic; no cell can become a
+    formula)."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from ..safeio import neutralise_sheet, replacing

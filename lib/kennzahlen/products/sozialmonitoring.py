@@ -158,10 +158,13 @@ def statuskarte(lage: Lage) -> HTML:
     if lage.leer or karte is None or karte.gdf.empty:
         return HTML("")
     namen = [k.name for k in lage.cfg.status_klassen]
-    farben = plots_klassen.farben(namen, plots_klassen.STATUS_FARBEN)
+    farben = plots_klassen.klassenfarben(namen, plots_klassen.STATUS_FARBEN)
     klassen = dict(zip(lage.gebiete["stadtviertel_nr"], lage.gebiete["status_klasse"], strict=True))
     schlechteste = lage.bewertet().sort_values("status_index").iloc[-1]["name"]
     titel = f"Status {lage.jahr}: am niedrigsten in {schlechteste}" + _umrandet_text(lage)
+    alt = f"Karte der Stadtviertel nach Statusklasse {lage.jahr}. " + _klassen_alt(
+        lage, "status_klasse", namen
+    )
     fig = plots_klassen.klassenkarte(
         klassen,
         karte.gdf,
@@ -170,11 +173,9 @@ def statuskarte(lage: Lage) -> HTML:
         _status_kuerzel(lage),
         _umrandet(lage),
         nicht_bewertet=f"nicht bewertet (unter {fmt.zahl(lage.cfg.mindestbevoelkerung)} Einw.)",
+        alt=alt,
     )
-    alt = f"Karte der Stadtviertel nach Statusklasse {lage.jahr}. " + _klassen_alt(
-        lage, "status_klasse", namen
-    )
-    return plots_klassen.bild(fig, alt)
+    return plots_klassen.bild(fig)
 
 
 def dynamikkarte(lage: Lage) -> HTML:
@@ -188,7 +189,7 @@ def dynamikkarte(lage: Lage) -> HTML:
             f"keine Werte zum 31.12.{lage.dynamik_von}."
         )
     namen = [k.name for k in lage.cfg.dynamik_klassen]
-    farben = plots_klassen.farben(namen, plots_klassen.DYNAMIK_FARBEN)
+    farben = plots_klassen.klassenfarben(namen, plots_klassen.DYNAMIK_FARBEN)
     klassen = dict(
         zip(lage.gebiete["stadtviertel_nr"], lage.gebiete["dynamik_klasse"], strict=True)
     )
@@ -199,6 +200,10 @@ def dynamikkarte(lage: Lage) -> HTML:
         else f"keine Dynamik {namen[-1]}"
     )
     titel = f"Dynamik {lage.dynamik_von}–{lage.jahr}: {kern}" + _umrandet_text(lage)
+    alt = (
+        f"Karte der Stadtviertel nach Dynamikklasse {lage.dynamik_von} bis {lage.jahr}. "
+        + _klassen_alt(lage, "dynamik_klasse", namen)
+    )
     fig = plots_klassen.klassenkarte(
         klassen,
         karte.gdf,
@@ -207,12 +212,9 @@ def dynamikkarte(lage: Lage) -> HTML:
         _dynamik_kuerzel(lage),
         _umrandet(lage),
         nicht_bewertet="nicht bewertet",
+        alt=alt,
     )
-    alt = (
-        f"Karte der Stadtviertel nach Dynamikklasse {lage.dynamik_von} bis {lage.jahr}. "
-        + _klassen_alt(lage, "dynamik_klasse", namen)
-    )
-    return plots_klassen.bild(fig, alt)
+    return plots_klassen.bild(fig)
 
 
 def _umrandet(lage: Lage) -> list[str]:

@@ -195,8 +195,8 @@ def _indikator_tabelle(lage: Lage) -> str:
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in zellen) + "</tr>")
     kopf = ("Indikator", "Definition", "Quelle", "Richtung", "Gewicht", "geht ein in")
     return (
-        '<table class="kz-text"><thead><tr>'
-        + "".join(f"<th>{h}</th>" for h in kopf)
+        '<table class="kz-text"><caption>Indikatoren des Sozialindex</caption><thead><tr>'
+        + "".join(f'<th scope="col">{h}</th>' for h in kopf)
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 

@@ -13,6 +13,7 @@ from ..periods import ist_jahresende, jahr_von, jahres_stichtag
 from ..schema import GESAMTSTADT
 from ..vocabulary import ist_anteil, wert_text
 from . import common
+from .memo import per_pool
 
 ALTERSGRUPPEN = {
     "bev_0_5": "0–5",
@@ -65,6 +66,12 @@ def stadtviertel_von(raum: str) -> pd.DataFrame:
 
 
 def _wide(pool: pd.DataFrame, ids: list[str], periode: str, ebene: str) -> pd.DataFrame:
+    return _wide_memo(pool, tuple(ids), periode, ebene)
+
+
+@per_pool
+def _wide_memo(pool: pd.DataFrame, ids: tuple[str, ...], periode: str, ebene: str) -> pd.DataFrame:
+    ids = list(ids)
     sub = pool[(pool["periode"] == periode) & pool["kennzahl"].isin(ids) & (pool["ebene"] == ebene)]
     return sub.pivot_table(
         index="raum", columns="kennzahl", values="wert", aggfunc="first"
@@ -82,7 +89,12 @@ def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 def tabelle_stadtviertel(
     pool: pd.DataFrame, jahr: str, raum: str, labels: dict[str, str]
 ) -> pd.DataFrame:
-    """Kennzahlen per Stadtviertel of the area, with the Sozialraum (or city) total row last."""
+    """Kennzahlen per Stadtviertel of the area, with the Sozialraum total row last; for the
+    Gesamtstadt grouped by Sozialraum with subtotals (:mod:`.stadtviertel_gruppiert`)."""
+    if raum == GESAMTSTADT:
+        from .stadtviertel_gruppiert import gruppiert
+
+        return gruppiert(pool, list(labels), jahres_stichtag(jahr))
     stv = stadtviertel_von(raum)
     wide = _wide(pool, list(labels), jahres_stichtag(jahr), "stadtviertel").reindex(
         stv["stadtviertel_nr"]
@@ -90,15 +102,11 @@ def tabelle_stadtviertel(
     wide.index = [
         f"{nr} {name}" for nr, name in zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True)
     ]
-    if raum == GESAMTSTADT:
-        total = _wide(pool, list(labels), jahres_stichtag(jahr), "gesamtstadt").reindex(
-            [GESAMTSTADT]
-        )
-        total.index = ["Gesamtstadt"]
-    else:
-        total = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex([raum])
-        total.index = [f"Sozialraum {raum}"]
-    return pd.concat([wide, total])
+    total = _wide(pool, list(labels), jahres_stichtag(jahr), "sozialraum").reindex([raum])
+    total.index = [f"Sozialraum {raum}"]
+    out = pd.concat([wide, total])
+    out.attrs["summen"] = [f"Sozialraum {raum}"]
+    return out
 
 
 def tabelle_sozialraeume(pool: pd.DataFrame, jahr: str, labels: dict[str, str]) -> pd.DataFrame:
@@ -142,8 +150,11 @@ def tabelle(
     if lage.nichts:
         return lage.hinweis()
     shown = {k: labels[k] for k in lage.vorhanden}
+    werte = tabelle_stadtviertel(pool, jahr, raum, shown)
+    gebiet = "Gesamtstadt nach Sozialraum" if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    caption = f"{caption or 'Kennzahlen'} nach Stadtviertel, {gebiet}, 31.12.{jahr}"
     table = common.styled(
-        formatiert(tabelle_stadtviertel(pool, jahr, raum, shown), shown), caption=caption
+        formatiert(werte, shown), caption=caption, summen=werte.attrs.get("summen", ())
     )
     return HTML(lage.hinweis().data + table.data)
 
@@ -165,7 +176,10 @@ def altersdiagramm(pool: pd.DataFrame, jahr: str, raum: str) -> Figure | None:
     alt = anteile[["65–79", "80+"]].drop(index=GESAMTSTADT, errors="ignore").sum(axis=1)
     if alt.empty:
         return None
-    titel = f"{alt.idxmax()} hat den höchsten Anteil älterer Menschen ({fmt.prozent(alt.max(), 0)} ab 65)"
+    titel = (
+        f"{alt.idxmax()} hat den höchsten Anteil älterer Menschen ({fmt.prozent(alt.max(), 0)} "
+        "ab 65)"
+    )
     return plots.anteile_gestapelt(anteile, titel, hervorheben=raum)
 
 
@@ -191,7 +205,8 @@ def sgb2_diagramm(pool: pd.DataFrame, jahr: str, raum: str) -> Figure | None:
 def entwicklung(
     pool: pd.DataFrame, raum: str, ids: dict[str, str], bis: str | None = None
 ) -> pd.DataFrame:
-    """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the area."""
+    """Kennzahlen over the years (31.12.) up to ``bis`` (the report year; None: all) for the
+    area."""
     ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
     sub = pool[pool["kennzahl"].isin(ids) & (pool["raum"] == raum) & (pool["ebene"] == ebene)]
     sub = sub[ist_jahresende(sub["periode"])]
@@ -216,7 +231,11 @@ def entwicklung_tabelle(
             pool, ids, jahr, raum, pool_dir, "die Entwicklung über die Jahre fehlt daher"
         ).hinweis()
     da = {k: v for k, v in ids.items() if k not in fehlt}
-    table = common.styled(entwicklung_formatiert(verlauf[list(da)], da))
+    gebiet = GESAMTSTADT if raum == GESAMTSTADT else f"Sozialraum {raum}"
+    table = common.styled(
+        entwicklung_formatiert(verlauf[list(da)], da),
+        caption=f"Entwicklung {gebiet} bis {jahr} (jeweils 31.12.)",
+    )
     if not fehlt:
         return table
     tabellen = common.fehlende_tabellen(
@@ -249,7 +268,10 @@ def entwicklung_diagramm(
     gebiet = GESAMTSTADT if raum == GESAMTSTADT else f"Sozialraum {raum}"
     leit = reihen.iloc[:, 0].dropna()
     if len(leit) >= 2:
-        titel = f"{gebiet}: {fmt.veraenderung(leit.iloc[-1], leit.iloc[0])} {reihen.columns[0]} seit {leit.index[0]}"
+        titel = (
+            f"{gebiet}: {fmt.veraenderung(leit.iloc[-1], leit.iloc[0])} {reihen.columns[0]} "
+            f"seit {leit.index[0]}"
+        )
     else:
         titel = f"{gebiet}: Entwicklung seit {reihen.index[0]}"
     return plots.kleine_vielfache(reihen, titel)
@@ -305,7 +327,7 @@ def entwicklung_hinweis(
 
 def mindestbevoelkerung() -> int:
     """Areas with fewer residents are not rated (config/disclosure.yaml)."""
-    from ..disclosure import load_config
+    from ..disclosure_config import load_config
 
     return load_config().mindestbevoelkerung
 
@@ -313,7 +335,8 @@ def mindestbevoelkerung() -> int:
 def kartenwerte(
     pool: pd.DataFrame, jahr: str, kennzahl: str, mindest: int | None = None
 ) -> dict[str, float]:
-    """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left out."""
+    """Values per stadtviertel_nr for a map; Stadtviertel under the population threshold left
+    out."""
     per = jahres_stichtag(jahr)
     stv = pool[(pool["periode"] == per) & (pool["ebene"] == "stadtviertel")]
     sub = stv[stv["kennzahl"] == kennzahl]
@@ -382,14 +405,15 @@ def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
             karten_titel(werte, jahr) + ("" if raum == GESAMTSTADT else f"; umrandet: {raum}"),
             prozent=True,
             umrandet=[] if raum == GESAMTSTADT else list(stv["stadtviertel_nr"]),
-            legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, nicht bewertet)",
+            legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, "
+            "nicht bewertet)",
         )
     )
     display(HTML(f"<p class='kz-fuss'>{html.escape(karte.hinweis())}</p>"))
     rest = ohne_polygon(pool, jahr, raum, karte)
     if len(rest):
         display(HTML("<p>Stadtviertel ohne Polygon in der Karte:</p>"))
-        display(styled(rest))
+        display(styled(rest, caption=f"Stadtviertel ohne Polygon in der Karte, 31.12.{jahr}"))
 
 
 def karten_titel(werte: dict[str, float], jahr: str) -> str:
@@ -402,66 +426,98 @@ def karten_titel(werte: dict[str, float], jahr: str) -> str:
     return f"SGB-II-Quote {jahr}: am höchsten in {names.get(top, top)} ({fmt.prozent(werte[top])})"
 
 
-def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
-    """Key messages: size and change, age structure against the city, poverty and its hot spots;
-    what the pool lacks for the year is said in one sentence each."""
-    per = jahres_stichtag(jahr)
-    vorjahr = str(int(jahr) - 1)
-    vor = jahres_stichtag(vorjahr)
-    ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
+class _Werte:
+    """The pool's value of a Kennzahl for an area, ebene and period (None without a value)."""
 
-    def v(k: str, r: str = raum, p: str = per, e: str = ebene) -> float | None:
+    def __init__(self, pool: pd.DataFrame, raum: str, per: str) -> None:
+        self.pool, self.raum, self.per = pool, raum, per
+        self.ebene = "gesamtstadt" if raum == GESAMTSTADT else "sozialraum"
+
+    def __call__(
+        self, k: str, r: str | None = None, p: str | None = None, e: str | None = None
+    ) -> float | None:
+        pool = self.pool
         s = pool[
             (pool["kennzahl"] == k)
-            & (pool["raum"] == r)
-            & (pool["periode"] == p)
-            & (pool["ebene"] == e)
+            & (pool["raum"] == (self.raum if r is None else r))
+            & (pool["periode"] == (self.per if p is None else p))
+            & (pool["ebene"] == (self.ebene if e is None else e))
         ]
         s = s[s["wert"].notna()]
         return None if s.empty else float(s["wert"].iloc[0])
 
-    gebiet = (
-        (f"In {stadt()}" if stadt() else "In der Gesamtstadt")
-        if raum == GESAMTSTADT
-        else f"Im Sozialraum {raum}"
-    )
-    out = []
-    bev = v("bev_gesamt")
-    if bev is None:
-        out.append(
-            _lage(pool, ["bev_gesamt"], jahr, raum, pool_dir, "die Einwohnerzahl fehlt daher").satz
-        )
-    else:
-        bev_vor = v("bev_gesamt", p=vor)
-        vergleich = (
-            f"{fmt.veraenderung(bev, bev_vor)} gegenüber dem Vorjahr"
-            if bev_vor is not None
-            else f"für {vorjahr} liegt keine Einwohnerzahl vor"
-        )
-        out.append(f"{gebiet} lebten am {fmt.datum(per)} {fmt.zahl(bev)} Menschen ({vergleich}).")
-    if raum == GESAMTSTADT:
-        anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT, errors="ignore")
-        if len(anteile):
-            alt = anteile[["65–79", "80+"]].sum(axis=1)
-            jung = anteile[["0–5", "6–17"]].sum(axis=1)
-            out.append(
-                f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} ({fmt.prozent(alt.max())}), "
-                f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
-            )
-    elif v("anteil_unter18") is not None and v("anteil_65plus") is not None:
-        out.append(
-            f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt {fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
-            f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt {fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
-        )
+
+def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
+    """Key messages: size and change, age structure against the city, poverty and its hot spots;
+    what the pool lacks for the year is said in one sentence each."""
+    per = jahres_stichtag(jahr)
+    v = _Werte(pool, raum, per)
+    out = [_satz_bevoelkerung(v, pool, jahr, raum, pool_dir)]
+    out += _saetze_alter(v, pool, jahr, raum)
     quote = v("sgb2_quote")
     if quote is None:
         out.append(
             _lage(pool, ["sgb2_quote"], jahr, raum, pool_dir, "die SGB-II-Quote fehlt daher").satz
         )
         return out
+    out.append(_satz_quote(v, quote, jahr, raum))
+    out += _saetze_brennpunkte(pool, per, raum)
+    return out
+
+
+def _satz_bevoelkerung(
+    v: _Werte, pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object
+) -> str:
+    """How many people live in the area, and the change to the year before."""
+    vorjahr = str(int(jahr) - 1)
+    gebiet = (
+        (f"In {stadt()}" if stadt() else "In der Gesamtstadt")
+        if raum == GESAMTSTADT
+        else f"Im Sozialraum {raum}"
+    )
+    bev = v("bev_gesamt")
+    if bev is None:
+        return _lage(
+            pool, ["bev_gesamt"], jahr, raum, pool_dir, "die Einwohnerzahl fehlt daher"
+        ).satz
+    bev_vor = v("bev_gesamt", p=jahres_stichtag(vorjahr))
+    vergleich = (
+        f"{fmt.veraenderung(bev, bev_vor)} gegenüber dem Vorjahr"
+        if bev_vor is not None
+        else f"für {vorjahr} liegt keine Einwohnerzahl vor"
+    )
+    return f"{gebiet} lebten am {fmt.datum(v.per)} {fmt.zahl(bev)} Menschen ({vergleich})."
+
+
+def _saetze_alter(v: _Werte, pool: pd.DataFrame, jahr: str, raum: str) -> list[str]:
+    """The age structure: where the oldest and youngest live (city), or the area's shares."""
+    if raum == GESAMTSTADT:
+        anteile = altersanteile(pool, jahr).drop(index=GESAMTSTADT, errors="ignore")
+        if not len(anteile):
+            return []
+        alt = anteile[["65–79", "80+"]].sum(axis=1)
+        jung = anteile[["0–5", "6–17"]].sum(axis=1)
+        return [
+            f"Den höchsten Anteil älterer Menschen (65+) hat {alt.idxmax()} "
+            f"({fmt.prozent(alt.max())}), "
+            f"den höchsten Anteil unter 18-Jähriger {jung.idxmax()} ({fmt.prozent(jung.max())})."
+        ]
+    if v("anteil_unter18") is None or v("anteil_65plus") is None:
+        return []
+    return [
+        f"Anteil unter 18 Jahren {fmt.prozent(v('anteil_unter18'))} (Stadt "
+        f"{fmt.prozent(v('anteil_unter18', GESAMTSTADT, e='gesamtstadt'))}), "
+        f"Anteil ab 65 Jahren {fmt.prozent(v('anteil_65plus'))} (Stadt "
+        f"{fmt.prozent(v('anteil_65plus', GESAMTSTADT, e='gesamtstadt'))})."
+    ]
+
+
+def _satz_quote(v: _Werte, quote: float, jahr: str, raum: str) -> str:
+    """The SGB-II-Quote against the city and the year before."""
+    vorjahr = str(int(jahr) - 1)
     stadt_quote = v("sgb2_quote", GESAMTSTADT, e="gesamtstadt")
-    quote_vor = v("sgb2_quote", p=vor)
-    out.append(
+    quote_vor = v("sgb2_quote", p=jahres_stichtag(vorjahr))
+    return (
         f"SGB-II-Quote {fmt.prozent(quote)}"
         + (
             ""
@@ -474,6 +530,10 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = No
             else f"; für {vorjahr} liegt keine Quote vor."
         )
     )
+
+
+def _saetze_brennpunkte(pool: pd.DataFrame, per: str, raum: str) -> list[str]:
+    """The three Stadtviertel with the highest SGB-II-Quote (only those large enough to rate)."""
     stv = stadtviertel_von(raum)
     q = pool[
         (pool["kennzahl"] == "sgb2_quote")
@@ -489,12 +549,13 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = No
         & (pool["wert"] >= mindestbevoelkerung())
     ]["raum"]
     q = q[q["raum"].isin(big)].nlargest(3, "wert")
-    if len(q):
-        names = dict(zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True))
-        spots = ", ".join(
-            f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True)
-        )
-        out.append(
-            f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} Einwohner*innen): {spots}."
-        )
-    return out
+    if not len(q):
+        return []
+    names = dict(zip(stv["stadtviertel_nr"], stv["stadtviertel"], strict=True))
+    spots = ", ".join(
+        f"{names[r]} ({fmt.prozent(w)})" for r, w in zip(q["raum"], q["wert"], strict=True)
+    )
+    return [
+        f"Höchste SGB-II-Quoten (Stadtviertel ab {fmt.zahl(mindestbevoelkerung())} "
+        f"Einwohner*innen): {spots}."
+    ]

@@ -2,14 +2,14 @@
 
 The Bundesagentur für Arbeit delivers to municipalities, per small area and Stichtag, the people
 in SGB II and among them the children under 15 and the registered unemployed (Arbeitslose nach
-SGB II). The demo splits each Stadtviertel's SGB II count of :mod:`kennzahlen.demo` into those
-parts (a multinomial draw from its own random stream, so that every other demo figure stays as
-it was): children by the Stadtviertel's share of children among its people under 65 (poverty
-already drives the SGB II count itself); the unemployed at about 28 % of the SGB II people.
+SGB II). The demo splits each Stadtviertel's SGB II count (:mod:`kennzahlen.demo.bevoelkerung`)
+into those parts (a multinomial draw from its own random stream, so that every other demo figure
+stays as it was): children by the Stadtviertel's share of children among its people under 65
+(poverty already drives the SGB II count itself); the unemployed at about 28 % of the SGB II people.
 
-Calibration (Ulm's known picture): the poverty weights of :mod:`kennzahlen.demo` put Mähringer
+Calibration (Ulm's known picture): the poverty weights of :mod:`kennzahlen.demo.daten` put Mähringer
 Weg, Böfingen Mitte and Karlstraße highest. Some Stadtviertel move over the years
-(:data:`TREND`): their SGB II weight and their unemployed share change from 2021 on, so that
+(``daten.SGB2_TREND``): their SGB II weight and their unemployed share change from 2021 on, so that
 the Dynamik-Index has something to find. Invented, like every Stadtviertel figure of the demo.
 """
 
@@ -18,18 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: yearly log change of a Stadtviertel's SGB II weight from 2021 on (negative: improving)
-TREND: dict[str, float] = {
-    "188": -0.16,  # Tannenplatz Mitte: a new building, families move out of SGB II
-    "131": -0.10,  # Braunland
-    "151": 0.14,  # Eselsberg Mitte: a large landlord's estate turns over
-    "143": 0.12,  # Südliche Wagnerstraße
-    "180": 0.08,  # Alt-Wiblingen
-}
-TREND_START = 2021
-#: share of the SGB II people who are children under 15 (city) and unemployed
-U15_ANTEIL = 0.30
-ARBEITSLOS_ANTEIL = 0.28
+from .daten import SGB2_ARBEITSLOS_ANTEIL as ARBEITSLOS_ANTEIL
+from .daten import SGB2_TREND as TREND
+from .daten import SGB2_TREND_START as TREND_START
+from .daten import SGB2_U15_ANTEIL as U15_ANTEIL
 
 
 def trend_faktor(nr: np.ndarray, jahr: int, quartal: int) -> np.ndarray:
@@ -62,8 +54,8 @@ def sgb2_teile(
 ) -> list[tuple[int, pd.DataFrame]]:
     """Each quarter's transferleistungen frame with rows ``sgb2_u15`` and ``sgb2_arbeitslos``.
 
-    ``stats``: per year the population figures of :func:`kennzahlen.demo._pop_stats` (``u15``,
-    ``u65`` per Stadtviertel). The row without address gets the city's shares.
+    ``stats``: per year the population figures of ``bevoelkerung._pop_stats`` (``u15``, ``u65``
+    per Stadtviertel). The row without address gets the city's shares.
     """
     rng = np.random.default_rng([seed, 31])
     out = []

@@ -1,0 +1,1 @@
+"""The Ampel rules, one module per rule (``regel`` in config/ampel.yaml)."""

@@ -1,0 +1,95 @@
+"""What the rules share: the indicator's series and grid, rounding, value and period texts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ... import fmt
+from ...periods import QUARTAL_RE, periode_fuer, quartal_von
+from ...vocabulary import FARBEN, wert_text
+from ..config import Parameter
+
+#: colour names for text (readable without colour)
+FARB_TEXT = {c: f.wort for c, f in FARBEN.items()}
+#: rounding before a threshold comparison, so that 0.80 - 0.75 is exactly 5 percentage points
+_EPS_DIGITS = 9
+
+
+# ------------------------------------------------------------------------------- the rules
+def _series(pool: pd.DataFrame, kennzahl: str, areas: Sequence[str]) -> pd.DataFrame:
+    """Pool rows of one Kennzahl for the report areas: raum, periode, zaehler, nenner, wert."""
+    rows = pool[(pool["kennzahl"] == kennzahl) & (pool["ebene"] != "stadtviertel")]
+    rows = rows[rows["raum"].isin(list(areas))]
+    out = pd.DataFrame(
+        {
+            "raum": rows["raum"].astype(str).to_numpy(),
+            "periode": rows["periode"].astype(str).to_numpy(),
+            "zaehler": pd.to_numeric(rows["zaehler"], errors="coerce").astype("float64").to_numpy(),
+            "nenner": pd.to_numeric(rows["nenner"], errors="coerce").astype("float64").to_numpy(),
+            "wert": pd.to_numeric(rows["wert"], errors="coerce").astype("float64").to_numpy(),
+        }
+    )
+    return out.drop_duplicates(["raum", "periode"], keep="first")
+
+
+def _grid(
+    p: Parameter, quartale: Sequence[str], areas: Sequence[str], series: pd.DataFrame
+) -> pd.DataFrame:
+    """Quarter x area with the indicator's period and its pool value (NaN when missing)."""
+    g = pd.MultiIndex.from_product([list(quartale), list(areas)], names=["quartal", "sozialraum"])
+    grid = g.to_frame(index=False)
+    grid["periode"] = grid["quartal"].map(lambda q: periode_fuer(q, p.kennzahl.periodizitaet))
+    grid = grid.merge(
+        series.rename(columns={"raum": "sozialraum"}), on=["sozialraum", "periode"], how="left"
+    )
+    grid["faelle"] = grid["nenner"] if p.kennzahl.nenner else grid["zaehler"]
+    return grid
+
+
+def _r(x: pd.Series | np.ndarray | float) -> Any:
+    """Round away float noise before comparing with a threshold."""
+    return np.round(x, _EPS_DIGITS)
+
+
+def _wert(x: float, p: Parameter) -> str:
+    return wert_text(x, p.kennzahl.einheit)
+
+
+def _stat(x: float, p: Parameter) -> str:
+    """A derived value (mean, limit): counts with one decimal, else like the values."""
+    return fmt.zahl(x, 1) if p.kennzahl.einheit == "anzahl" else _wert(x, p)
+
+
+def _periode_text(periode: str) -> str:
+    if QUARTAL_RE.match(periode):
+        return f"im {fmt.periode(periode)}"
+    if len(periode) == 4:
+        return f"im Jahr {periode}"
+    return f"am {fmt.datum(periode)}"
+
+
+def _zu_wenig(row: Mapping[str, Any], p: Parameter, wo: str) -> str:
+    n = row["faelle"]
+    n = 0.0 if pd.isna(n) else float(n)
+    return (
+        f"{p.name}: nur {fmt.zahl(n, 1 if n % 1 else 0)} Fälle {wo}, zu wenige für eine "
+        f"Aussage (mindestens {p.min_faelle}) → grau"
+    )
+
+
+def _basis_text(row: Mapping[str, Any], p: Parameter) -> str:
+    when = _periode_text(row["periode"])
+    return f"in der Basis (Nenner) {when}" if p.kennzahl.nenner else when
+
+
+def _zahlwort(n: int) -> str:
+    return {2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 8: "acht"}.get(n, str(n))
+
+
+def _kurz(periode: str) -> str:
+    q = quartal_von(periode)
+    return q if q and len(periode) != 4 else periode

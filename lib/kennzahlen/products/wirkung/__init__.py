@@ -1,0 +1,65 @@
+"""Produkt 3 – Wirkungskennzahlen der Sozialraumorientierung: 7 goals x 4 Arbeitsfelder.
+
+Values are yearly; quarterly Kennzahlen (e.g. egh_z2) are summed over the year's quarters
+(Zähler and Nenner separately). Statements follow the council paper's manner.
+"""
+
+from __future__ import annotations
+
+from .aussage import aussage
+from .matrix import anzeige_matrix, kernaussagen, matrix, matrix_html
+from .plan import plan_jahr, wert_status
+from .tabellen import (
+    KennzahlTabelle,
+    abschnitt,
+    kennzahl_tabelle,
+    noch_nicht_erhoben,
+    zeitreihe_sicher,
+)
+from .werte import (
+    DATENSCHUTZ,
+    MATRIX_FELDER,
+    NICHT_BEWERTET,
+    ZIELE,
+    erreicht,
+    fehlt_satz,
+    flaechen,
+    format_wert,
+    hat_werte,
+    jahre_mit_daten,
+    jahreswerte,
+    kennzahlen_p3,
+    ohne_daten,
+    zaehltabelle,
+    zeitreihe,
+)
+
+__all__ = [
+    "DATENSCHUTZ",
+    "KennzahlTabelle",
+    "MATRIX_FELDER",
+    "NICHT_BEWERTET",
+    "ZIELE",
+    "abschnitt",
+    "anzeige_matrix",
+    "aussage",
+    "erreicht",
+    "fehlt_satz",
+    "flaechen",
+    "format_wert",
+    "hat_werte",
+    "jahre_mit_daten",
+    "jahreswerte",
+    "kennzahl_tabelle",
+    "kennzahlen_p3",
+    "kernaussagen",
+    "matrix",
+    "matrix_html",
+    "noch_nicht_erhoben",
+    "ohne_daten",
+    "plan_jahr",
+    "wert_status",
+    "zaehltabelle",
+    "zeitreihe",
+    "zeitreihe_sicher",
+]

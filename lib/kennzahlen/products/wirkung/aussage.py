@@ -1,0 +1,151 @@
+"""A Kennzahl's sentence: its value for the area, the city, the highest and lowest Sozialraum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ...catalog import Kennzahl
+from ...geography import sozialraeume
+from ...schema import GESAMTSTADT
+from .werte import DATENSCHUTZ, _nicht_ausgewiesen, _wert_text, erreicht, format_wert
+
+
+def aussage(
+    k: Kennzahl,
+    jahr: str,
+    werte: pd.Series,
+    raum: str = GESAMTSTADT,
+    gesperrt: list[str] | tuple[str, ...] = (),
+) -> str:
+    """A German statement in the paper's manner about one Kennzahl in one year.
+
+    ``werte`` holds only values that may be published; ``gesperrt`` names the areas whose
+    value is hidden (disclosure control): the sentence says so and never names or compares
+    a hidden value.
+    """
+    werte = werte.dropna()
+    gesperrt = [a for a in gesperrt if a not in werte.index]
+    sr = [s for s in sozialraeume() if s in werte.index]
+    sr_gesperrt = [s for s in sozialraeume() if s in gesperrt]
+    g_da = GESAMTSTADT in werte.index
+    if (
+        not g_da
+        and GESAMTSTADT not in gesperrt
+        and (raum == GESAMTSTADT or raum not in werte.index)
+    ):
+        return f"Für {jahr} liegen keine Werte vor."
+    lage = _Lage(werte, gesperrt, sr, sr_gesperrt, g_da, werte.get(GESAMTSTADT))
+    if k.zielwert is None:
+        return _ohne_ziel(k, jahr, raum, lage)
+    if raum != GESAMTSTADT:
+        return _ziel_raum(k, jahr, raum, lage)
+    return _ziel_stadt(k, jahr, lage)
+
+
+@dataclass(frozen=True)
+class _Lage:
+    """What may be said: the published values, the hidden areas, the Sozialräume with a value
+    and those hidden, whether the city's value is published, and that value."""
+
+    werte: pd.Series
+    gesperrt: list[str]
+    sr: list[str]
+    sr_gesperrt: list[str]
+    g_da: bool
+    g: float | None
+
+
+def _verb(k: Kennzahl) -> dict[bool, str]:
+    return {
+        True: "erreicht",
+        False: "unterschritten" if k.richtung == "hoeher_besser" else "überschritten",
+    }
+
+
+def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
+    """A Sozialraum's value against the target, and the city's."""
+    werte, gesperrt, g_da, g = lage.werte, lage.gesperrt, lage.g_da, lage.g
+    ziel, verb = format_wert(k, k.zielwert), _verb(k)
+    if raum in werte.index:
+        own = werte[raum]
+        text = (
+            f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit "
+            f"{_wert_text(k, own)} {verb[bool(erreicht(k, own))]}"
+        )
+    elif raum in gesperrt:
+        text = (
+            f"Im Jahr {jahr} ist der Wert für den Sozialraum {raum} {DATENSCHUTZ} (Zielwert {ziel})"
+        )
+    else:
+        text = f"Für den Sozialraum {raum} liegt {jahr} kein Wert vor (Zielwert {ziel})"
+    if g_da:
+        return (
+            text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g)} {verb[bool(erreicht(k, g))]}."
+        )
+    if GESAMTSTADT in gesperrt:
+        return text + f"; der Wert der Gesamtstadt ist {DATENSCHUTZ}."
+    return text + "."
+
+
+def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
+    """The city's value against the target, and the Sozialräume that missed it."""
+    werte, sr, sr_gesperrt, g_da, g = lage.werte, lage.sr, lage.sr_gesperrt, lage.g_da, lage.g
+    ziel, verb = format_wert(k, k.zielwert), _verb(k)
+    if g_da:
+        text = (
+            f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit "
+            f"{_wert_text(k, g)} {verb[bool(erreicht(k, g))]}"
+        )
+    else:
+        text = f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"
+    verfehlt = [s for s in sr if erreicht(k, werte[s]) is False]
+    geheim = _nicht_ausgewiesen(sr_gesperrt)
+    alle = "alle ausgewiesenen Sozialräume" if sr_gesperrt else "alle Sozialräume"
+    if not sr:
+        return text + (f"; {geheim}." if geheim else ".")
+    if not verfehlt:
+        text += f"; {alle} erfüllten den Zielwert"
+    elif len(verfehlt) == len(sr) > 1:
+        lo, hi = min(werte[s] for s in sr), max(werte[s] for s in sr)
+        text += (
+            f"; auch {alle} lagen darunter (zwischen {_wert_text(k, lo)} und {_wert_text(k, hi)})"
+        )
+    else:
+        teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s])}" for s in verfehlt)
+        text += f"; {teile} {verb[False]}"
+    return text + (f"; {geheim}." if geheim else ".")
+
+
+def _ohne_ziel(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
+    """A Kennzahl without a target: the area's value, the city's, the highest and lowest."""
+    werte, gesperrt, sr, sr_gesperrt = lage.werte, lage.gesperrt, lage.sr, lage.sr_gesperrt
+    g_da, g = lage.g_da, lage.g
+    nk = 1 if k.einheit != "anzahl" else 0
+    hoch = max(sr, key=lambda s: werte[s]) if sr else None
+    tief = min(sr, key=lambda s: werte[s]) if sr else None
+    wer = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
+    own = g if raum == GESAMTSTADT else werte.get(raum)
+    if own is not None and not pd.isna(own):
+        text = f"Im Jahr {jahr} lag der Wert für {wer} bei {format_wert(k, own, nk)}"
+    elif (raum if raum != GESAMTSTADT else GESAMTSTADT) in gesperrt:
+        text = f"Im Jahr {jahr} ist der Wert für {wer} {DATENSCHUTZ}"
+    else:
+        text = f"Für {wer} liegt {jahr} kein Wert vor"
+    if raum != GESAMTSTADT:
+        text += (
+            f" (Gesamtstadt {format_wert(k, g, nk)})"
+            if g_da
+            else (f" (Gesamtstadt: {DATENSCHUTZ})" if GESAMTSTADT in gesperrt else "")
+        )
+    if hoch and tief and hoch != tief:
+        unter = "unter den ausgewiesenen Sozialräumen " if sr_gesperrt else ""
+        text += (
+            f"; {unter}am höchsten in {hoch} ({format_wert(k, werte[hoch], nk)}), "
+            f"am niedrigsten in {tief} ({format_wert(k, werte[tief], nk)})"
+        )
+    geheim = [s for s in sr_gesperrt if s != raum]
+    if geheim:
+        text += f"; {_nicht_ausgewiesen(geheim)}"
+    return text + ". Für diese Kennzahl ist kein Zielwert festgelegt."

@@ -1,0 +1,218 @@
+"""The goal matrix (7 goals x 4 Arbeitsfelder) and the key messages."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from ... import farben
+from ...catalog import Kennzahl
+from ...schema import GESAMTSTADT
+from ...vocabulary import ARBEITSFELDER
+from .aussage import aussage
+from .plan import plan_jahr, wert_status
+from .tabellen import kennzahl_tabelle
+from .werte import (
+    DATENSCHUTZ,
+    MATRIX_FELDER,
+    NICHT_BEWERTET,
+    ZIELE,
+    erreicht,
+    fehlt_satz,
+    format_wert,
+    kennzahlen_p3,
+    ohne_daten,
+    zaehltabelle,
+)
+
+
+# ---------------------------------------------------------------------------- matrix, key messages
+def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.DataFrame:
+    """The goals x Arbeitsfelder matrix for one area: per cell Kennzahl, value, target, status.
+
+    In a public product a value the year's plan hides is None with status 'gesperrt' (or
+    'nicht bewertet'); ``anzeige`` is the text shown for the value.
+    """
+    plan = plan_jahr(pool, jahr, produkt)
+    rows = []
+    for k in kennzahlen_p3():
+        if k.arbeitsfeld not in MATRIX_FELDER:
+            continue
+        wert, anzeige, status = None, "", _status(k, None)
+        if k.erhoben:
+            t = zaehltabelle(pool, k, jahr)
+            roh = (
+                float(t.loc[raum, "wert"])
+                if raum in t.index and pd.notna(t.loc[raum, "wert"])
+                else None
+            )
+            st = wert_status(plan, k, raum, roh)
+            if st == "wert":
+                wert, status, anzeige = roh, _status(k, roh), format_wert(k, roh, 1)
+            elif st == "leer":
+                status, anzeige = _status(k, None), "–"
+            else:
+                cfg_symbol = _symbol()
+                status = "gesperrt" if st == "gesperrt" else NICHT_BEWERTET
+                anzeige = cfg_symbol if st == "gesperrt" else NICHT_BEWERTET
+        rows.append(
+            {
+                "ziel": k.ziel,
+                "arbeitsfeld": k.arbeitsfeld,
+                "kennzahl": k.id,
+                "titel": k.titel,
+                "wert": wert,
+                "anzeige": anzeige,
+                "zielwert": k.zielwert,
+                "status": status,
+                "k": k,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _symbol() -> str:
+    from ... import disclosure_config
+
+    return disclosure_config.load_config().symbol_sekundaer
+
+
+def _status(k: Kennzahl, wert: float | None) -> str:
+    if not k.erhoben:
+        return "noch nicht erhoben"
+    if wert is None:
+        return "keine Daten"
+    e = erreicht(k, wert)
+    return "ohne Zielwert" if e is None else ("erreicht" if e else "nicht erreicht")
+
+
+#: status -> (fill, text colour, label); every pair reaches 4.5:1 (kennzahlen.farben)
+STATUS_STIL = {
+    **farben.ZIELWERT,
+    "noch nicht erhoben": (*farben.BADGE_LEISE, "noch nicht erhoben"),
+    "keine Daten": (*farben.BADGE_LEISE, "keine Daten"),
+    "gesperrt": (*farben.BADGE_LEISE, "nicht ausgewiesen (Datenschutz)"),
+    NICHT_BEWERTET: (*farben.BADGE_LEISE, "nicht bewertet"),
+}
+
+
+def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
+    """The matrix as an HTML table; status as colour AND text (readable in greyscale).
+
+    Shows the matrix's own ``anzeige`` texts (protected values); ``anzeige`` (per Kennzahl)
+    may override them.
+    """
+    anzeige = anzeige or {}
+    head = "".join(f"<th>{html.escape(ARBEITSFELDER[a])}</th>" for a in MATRIX_FELDER)
+    body = []
+    for z in range(1, 8):
+        cells = []
+        for a in MATRIX_FELDER:
+            cell = m[(m["ziel"] == z) & (m["arbeitsfeld"] == a)]
+            if cell.empty:
+                cells.append("<td>–</td>")
+                continue
+            r = cell.iloc[0]
+            status = r["status"]
+            k = r["k"]
+            shown = anzeige.get(
+                k.id, r["anzeige"] if "anzeige" in r else format_wert(k, r["wert"], 1)
+            )
+            if status == "noch nicht erhoben":
+                shown = ""
+            bg, fg, label = STATUS_STIL[status]
+            ziel = (
+                f"<br><small>Zielwert {html.escape(format_wert(k, k.zielwert))}</small>"
+                if k.zielwert is not None
+                else ""
+            )
+            cells.append(
+                f'<td style="text-align:left;vertical-align:top;min-width:9em">'
+                f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
+                f'<span style="background:{bg};color:{fg};padding:1px '
+                f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span></td>'
+            )
+        body.append(
+            f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: '
+            f"{html.escape(ZIELE[z])}</th>{''.join(cells)}</tr>"
+        )
+    caption = "Zielmatrix: Kennzahl, Wert, Zielwert und Stand je Ziel und Arbeitsfeld"
+    return (
+        f'<table class="kz-matrix"><caption>{caption}</caption><thead><tr>'
+        f"<th>Strategisches Ziel</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def kernaussagen(
+    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: object = None
+) -> list[str]:
+    """Key messages: how many goals are measured and met, and the statements with a target.
+
+    Built from published values only: a hidden value is named as not published. Kennzahlen the
+    pool has no data for in the year are named in one sentence (with the reason from its coverage).
+    """
+    fehlend = ohne_daten(pool, jahr)
+    erhoben_alle = [k for k in kennzahlen_p3() if k.erhoben]
+    if erhoben_alle and len(fehlend) == len(erhoben_alle):
+        return [fehlt_satz(pool, jahr, fehlend, pool_dir, "die Wirkungskennzahlen fehlen daher")]
+    m = matrix(pool, jahr, raum, produkt)
+    erhoben = m[m["status"] != "noch nicht erhoben"]
+    mit_ziel = m[m["status"].isin(["erreicht", "nicht erreicht"])]
+    verborgen = m[m["status"].isin(["gesperrt", NICHT_BEWERTET]) & m["zielwert"].notna()]
+    gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
+    ziele = (
+        f"Für {gebiet} wurden {int((mit_ziel['status'] == 'erreicht').sum())} von "
+        f"{len(mit_ziel)} Zielwerten im Jahr {jahr} erreicht"
+    )
+    if len(verborgen):
+        n = len(verborgen)
+        ziele += (
+            f"; {n} weiterer Wert ist {DATENSCHUTZ}"
+            if n == 1
+            else f"; {n} weitere Werte sind {DATENSCHUTZ}"
+        )
+    elif mit_ziel.empty:
+        ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
+    out = [
+        f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit "
+        f"Kennzahlen belegt; {len(m) - len(erhoben)} werden noch nicht erhoben.",
+        ziele + ".",
+    ]
+    if fehlend:
+        out.append(fehlt_satz(pool, jahr, fehlend, pool_dir))
+    for k in kennzahlen_p3():
+        if k.erhoben and k.zielwert is not None:
+            t = kennzahl_tabelle(pool, k, jahr, produkt)
+            if t.werte["wert"].notna().any():
+                out.append(
+                    aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen())
+                )
+    return out
+
+
+def anzeige_matrix(
+    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3
+) -> tuple[dict[str, str], pd.DataFrame]:
+    """Display strings of the area's values for the matrix (as the year's plan allows), and their
+    audit."""
+    from ... import disclosure
+
+    m = matrix(pool, jahr, raum, produkt)
+    anzeige = {
+        r["kennzahl"]: r["anzeige"] for _, r in m.iterrows() if r["status"] != "noch nicht erhoben"
+    }
+    rows = [
+        {
+            "tabelle": f"Zielmatrix {jahr}",
+            "zeile": raum,
+            "spalte": r["kennzahl"],
+            "grund": NICHT_BEWERTET if r["status"] == NICHT_BEWERTET else "gesperrt",
+            "regel": "Wert wie in der Tabelle der Kennzahl nicht ausgewiesen",
+            "intervall_min": "",
+            "intervall_max": "",
+        }
+        for _, r in m.iterrows()
+        if r["status"] in ("gesperrt", NICHT_BEWERTET)
+    ]
+    return anzeige, pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)

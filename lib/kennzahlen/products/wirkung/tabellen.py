@@ -1,0 +1,383 @@
+"""A Kennzahl's section: its table with disclosure control, the audit, the time series."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ... import fmt
+from ...catalog import Kennzahl
+from ...geography import sozialraeume
+from ...periods import jahr_von
+from ...schema import GESAMTSTADT
+from ...vocabulary import ARBEITSFELDER, ist_anteil
+
+if TYPE_CHECKING:
+    from ...disclosure_atoms import Plan
+from .aussage import aussage
+from .plan import TEILE, _zeichen, plan_jahr, wert_status
+from .werte import (
+    NICHT_BEWERTET,
+    _fingerprint,
+    erreicht,
+    fehlt_satz,
+    format_wert,
+    hat_werte,
+    kennzahlen_p3,
+    zaehltabelle,
+)
+
+
+# --------------------------------------------------------------------------- tables with disclosure
+@dataclass
+class KennzahlTabelle:
+    """One Kennzahl's yearly table per area: numbers, display strings, hidden mask, audit."""
+
+    k: Kennzahl
+    werte: pd.DataFrame  # zaehler, nenner, wert per area
+    anzeige: pd.DataFrame  # strings shown in the report
+    gesperrt: pd.Series  # wert not shown per area (hidden, not rated or no value)
+    jahr: str = ""
+    plan: Plan | None = None  # the year's publication plan (None: internal product)
+    status: dict | None = None  # per area: 'wert', 'gesperrt', 'frei', 'leer'
+
+    @property
+    def audit(self) -> pd.DataFrame:
+        """One row per hidden count (with the interval a reader can still believe) and value."""
+        from ... import disclosure
+
+        if self.plan is None:
+            return pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+        teile = [
+            (teil, col)
+            for teil, col in TEILE
+            if (self.k.zaehler if col == "zaehler" else self.k.nenner)
+        ]
+        return _audit(
+            self.plan.intervalle(),
+            self.k,
+            f"{self.k.id} {self.jahr}",
+            list(self.werte.index),
+            teile,
+            self.status or {},
+        )
+
+    def verborgen(self) -> list[str]:
+        """Areas whose value exists but is hidden (disclosure control or 'nicht bewertet')."""
+        return [
+            a for a in self.werte.index if self.gesperrt[a] and pd.notna(self.werte.loc[a, "wert"])
+        ]
+
+
+def kennzahl_tabelle(
+    pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
+) -> KennzahlTabelle:
+    """The per-area table of a Kennzahl for a year, with the year's plan if the product is
+    public."""
+    from ... import disclosure_config
+
+    regeln = disclosure_config.load_config().model_dump_json()
+    key = (_fingerprint(pool), k.id, id(k), str(jahr), produkt, regeln)
+    hit = _ANZEIGEN.get(key)
+    if hit is None:
+        hit = _kennzahl_tabelle(pool, k, jahr, produkt)
+        if len(_ANZEIGEN) >= 1024:
+            _ANZEIGEN.clear()
+        _ANZEIGEN[key] = hit
+    return dataclasses.replace(
+        hit,
+        werte=hit.werte.copy(),
+        anzeige=hit.anzeige.copy(),
+        gesperrt=hit.gesperrt.copy(),
+        status=dict(hit.status) if hit.status is not None else None,
+    )
+
+
+#: tables already made, by pool content, Kennzahl, year, product and disclosure rules: every
+#: report of a year shows the same per-area table, and a warm kernel makes them once
+_ANZEIGEN: dict[tuple, KennzahlTabelle] = {}
+
+
+def _kennzahl_tabelle(
+    pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
+) -> KennzahlTabelle:
+    from ... import disclosure_config
+
+    w = zaehltabelle(pool, k, jahr)
+    areas = list(w.index)
+    plan = plan_jahr(pool, jahr, produkt)
+    teile = [(teil, col) for teil, col in TEILE if (k.zaehler if col == "zaehler" else k.nenner)]
+    if plan is None:
+        anzeige = pd.DataFrame(
+            {teil: [fmt.zahl(v) for v in w[col]] for teil, col in teile}, index=areas, dtype=object
+        )
+        if k.nenner:
+            anzeige["Wert"] = [format_wert(k, x, 1) for x in w["wert"]]
+        gesperrt = w["wert"].isna()
+        status = {}
+    else:
+        symbol = disclosure_config.load_config().symbol_sekundaer
+        anzeige = pd.DataFrame(
+            {teil: [_zeichen(plan, k.id, teil, a, symbol) for a in areas] for teil, _ in teile},
+            index=areas,
+            dtype=object,
+        )
+        status = {a: wert_status(plan, k, a, w.loc[a, "wert"]) for a in areas}
+        if k.nenner:
+            anzeige["Wert"] = [
+                format_wert(k, w.loc[a, "wert"], 1)
+                if status[a] == "wert"
+                else {"leer": "–", "frei": NICHT_BEWERTET, "gesperrt": symbol}[status[a]]
+                for a in areas
+            ]
+        gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
+    if k.zielwert is not None:
+        anzeige["Zielwert"] = [
+            "–"
+            if gesperrt[a] or pd.isna(w.loc[a, "wert"])
+            else ("erreicht" if erreicht(k, w.loc[a, "wert"]) else "nicht erreicht")
+            for a in areas
+        ]
+    if plan is not None:
+        for a in areas:
+            if status[a] == "frei":
+                anzeige.loc[a] = NICHT_BEWERTET
+    return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
+
+
+def _audit(
+    plan: Plan, k: Kennzahl, name: str, areas: list[str], teile, status: dict[str, str]
+) -> pd.DataFrame:
+    """One audit row per hidden count of the table (with the reader's interval) and per hidden
+    value."""
+    from ... import disclosure
+    from ...disclosure_plan import interval_text
+
+    rows = []
+    for a in areas:
+        kleiner = False
+        for teil, _ in teile:
+            z = plan.zelle(k.id, teil, a)
+            if z is None or z.status == "wert":
+                continue
+            kleiner |= z.grund == disclosure.PRIMAER  # '<k', or a small count shown as 'x'
+            rows.append(
+                {
+                    "tabelle": name,
+                    "zeile": a,
+                    "spalte": teil,
+                    "grund": z.grund,
+                    "regel": z.regel,
+                    "intervall_min": interval_text(z.intervall[0]),
+                    "intervall_max": interval_text(z.intervall[1]),
+                }
+            )
+        if k.nenner and status[a] in ("gesperrt", "frei"):
+            grund = (
+                NICHT_BEWERTET
+                if status[a] == "frei"
+                else (disclosure.PRIMAER if kleiner else disclosure.SEKUNDAER)
+            )
+            rows.append(
+                {
+                    "tabelle": name,
+                    "zeile": a,
+                    "spalte": "Wert",
+                    "grund": grund,
+                    "regel": "Zähler oder Nenner nicht ausgewiesen",
+                    "intervall_min": "",
+                    "intervall_max": "",
+                }
+            )
+    return pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)
+
+
+def reihenfolge(tab: pd.DataFrame, raum: str) -> pd.DataFrame:
+    """Own area first (for a Sozialraum's report), then Gesamtstadt, then the others."""
+    if raum == GESAMTSTADT:
+        return tab
+    first = [raum, GESAMTSTADT]
+    return tab.reindex(first + [i for i in tab.index if i not in first])
+
+
+def zeitreihe_sicher(
+    pool: pd.DataFrame, k: Kennzahl, jahre: list[str], produkt: int = 3
+) -> pd.DataFrame:
+    """Yearly values per area, each year hidden where that year's plan hides it (for charts)."""
+    rows = {}
+    for j in jahre:
+        t = kennzahl_tabelle(pool, k, j, produkt)
+        if t.werte["wert"].notna().any():
+            rows[j] = t.werte["wert"].where(~t.gesperrt)
+    return pd.DataFrame(rows).T.reindex(columns=[*sozialraeume(), GESAMTSTADT])
+
+
+def diagramm_titel(k: Kennzahl, reihe: pd.DataFrame) -> str:
+    """The chart title: the Gesamtstadt's trend between its first and last published value."""
+    trend = reihe[GESAMTSTADT].dropna() if GESAMTSTADT in reihe else pd.Series(dtype=float)
+    if len(trend) < 2:
+        return textwrap.fill(f"{k.titel}: Zeitreihe", 80)
+    erst, letzt = trend.iloc[0], trend.iloc[-1]
+    richtung = "gestiegen" if letzt > erst else ("gesunken" if letzt < erst else "unverändert")
+    return textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {trend.index[0]} {richtung}", 80)
+
+
+def reihen_hinweis(
+    pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: object
+) -> str:
+    """The sentence under a Kennzahl's chart: from when its yearly series runs and why.
+
+    Uses only whether a year has a value at all (any area) and the pool's coverage table, never
+    a value, so it says nothing about a hidden cell.
+    """
+    from ... import abdeckung
+    from .. import common
+
+    jahre = [j for j in sorted({jahr_von(p) for p in pool["periode"].unique()}) if j <= str(jahr)]
+    vorhanden = pd.DataFrame(
+        {
+            "kennzahl": k.id,
+            "raum": GESAMTSTADT,
+            "periode": [j for j in jahre if hat_werte(pool, k, j)],
+        }
+    )
+    text = abdeckung.reihen_hinweis(
+        vorhanden,
+        common.abdeckung_von(pool_dir),
+        [k.id],
+        str(reihe.index[0]),
+        bis=str(jahr),
+        einheit="jahr",
+    )
+    if k.periodizitaet == "quartal":
+        text = text[:-1] + "; ein Jahreswert braucht alle vier Quartale eines Jahres."
+    return text
+
+
+def abschnitt(
+    pool: pd.DataFrame,
+    k: Kennzahl,
+    jahr: str,
+    raum: str,
+    jahre: list[str],
+    produkt: int = 3,
+    diagramm: bool = True,
+    pool_dir: object = None,
+) -> pd.DataFrame:
+    """Display one Kennzahl: title, definition, statement, table per area, time series with the
+    sentence from when it runs and why; return its audit. Without data for the year, one sentence
+    says which data are missing instead of an empty table.
+
+    ``pool_dir``: the pool folder the notebook reads (for the coverage table).
+    """
+    from IPython.display import HTML, display
+
+    from ..common import hinweis, styled
+
+    tab = kennzahl_tabelle(pool, k, jahr, produkt)
+    kopf = _kopf_html(k)
+    werte_sichtbar = tab.werte["wert"].where(~tab.gesperrt)
+    if not hat_werte(pool, k, jahr):
+        satz = fehlt_satz(pool, jahr, [k], pool_dir, "die Kennzahl fehlt daher")
+        display(HTML(kopf + "</p>"))
+        display(hinweis(satz))
+        return tab.audit
+    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
+    display(HTML(f"{kopf}</p><p><b>{html.escape(satz)}</b></p>"))
+    tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
+    display(
+        styled(
+            tabelle,
+            hervorheben=raum if raum != GESAMTSTADT else None,
+            caption=f"{k.titel}: Werte je Gebiet, {jahre[0]}–{jahre[-1]}",
+        )
+    )
+    if diagramm:
+        _zeige_reihe(pool, k, jahr, raum, jahre, produkt, pool_dir)
+    return tab.audit
+
+
+def _kopf_html(k: Kennzahl) -> str:
+    """A Kennzahl's heading with goal and Arbeitsfeld, and its definition, source and target
+    (the paragraph left open for the statement)."""
+    ziel = (
+        f" · Zielwert {format_wert(k, k.zielwert)}"
+        if k.zielwert is not None
+        else " · kein Zielwert festgelegt"
+    )
+    return (
+        f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: "
+        f"{html.escape(k.titel)}</h3><p class='kz-fuss'><b>Definition:</b> "
+        f"{html.escape(k.definition or '')}<br><b>Quelle:</b> "
+        f"{html.escape(k.quelle)}{html.escape(ziel)}"
+    )
+
+
+def _zeige_reihe(
+    pool: pd.DataFrame,
+    k: Kennzahl,
+    jahr: str,
+    raum: str,
+    jahre: list[str],
+    produkt: int,
+    pool_dir: object,
+) -> None:
+    """Display the time series with the sentence from when it runs, or why there is none."""
+    from IPython.display import HTML, display
+
+    from ... import plots
+    from ..common import hinweis
+
+    reihe = zeitreihe_sicher(pool, k, jahre, produkt)
+    if len(reihe) >= 2 and reihe.notna().any().any():
+        prozent = ist_anteil(k.einheit)
+        display(
+            plots.zeitreihe(
+                reihe,
+                diagramm_titel(k, reihe),
+                prozent=prozent,
+                zielwert=k.zielwert,
+                hervorheben=raum if raum != GESAMTSTADT else GESAMTSTADT,
+            )
+        )
+        display(
+            HTML(
+                "<p "
+                f"class='kz-fuss'>{html.escape(reihen_hinweis(pool, k, reihe, jahr, pool_dir))}</p>"
+            )
+        )
+    elif len(reihe):
+        display(
+            hinweis(
+                f"Eine Zeitreihe lässt sich erst ab zwei Jahren zeigen; bis {jahr} liegen Werte "
+                f"nur für {reihe.index[0]} vor."
+            )
+        )
+
+
+def noch_nicht_erhoben() -> pd.DataFrame:
+    """The catalog cells not collected yet, with reason and the data they need."""
+    rows = [
+        {
+            "Ziel": k.ziel,
+            "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""),
+            "Kennzahl": k.titel,
+            "Grund": k.grund,
+            "Benötigte Daten": k.benoetigte_daten,
+        }
+        for k in kennzahlen_p3()
+        if not k.erhoben
+    ]
+    # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder
+    out = (
+        pd.DataFrame(rows)
+        .sort_values(["Ziel", "Arbeitsfeld"])
+        .set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
+    )
+    out.attrs["caption"] = "Noch nicht erhobene Kennzahlen: Grund und benötigte Daten"
+    return out

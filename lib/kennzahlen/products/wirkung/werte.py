@@ -1,0 +1,190 @@
+"""A Produkt-3 Kennzahl's values: per year and area, its target, in its unit, in a sentence."""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+
+import pandas as pd
+
+from ...catalog import Kennzahl, load_catalog
+from ...geography import sozialraeume
+from ...periods import jahr_von, jahres_stichtag
+from ...schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from ...vocabulary import ist_anteil, wert_text
+
+NICHT_BEWERTET = "nicht bewertet"
+
+ZIELE = {
+    1: "Unterstützung von Selbsthilfekräften der Betroffenen",
+    2: "Nutzung von Ressourcen im Familienverbund, der Nachbarschaft und im Sozialraum",
+    3: "Ambulante vor stationären Hilfen",
+    4: "Förderung der Teilhabe und Selbstständigkeit",
+    5: "Hilfen setzen frühzeitig und maßgeschneidert im Lebensumfeld der Betroffenen an",
+    6: "Gruppenbezogene Angebote im Nahraum der Klient*innen, wo es notwendig ist",
+    7: "Hilfen dauerhaft effektiv und effizient; Kosten steigen weniger stark",
+}
+MATRIX_FELDER = ["jh", "egh", "ah", "es"]
+
+
+def kennzahlen_p3() -> list[Kennzahl]:
+    """The Produkt-3 Kennzahlen of the catalog that belong to a goal (matrix cells and ws)."""
+    return [k for k in load_catalog().kennzahlen if 3 in k.produkt and k.ziel is not None]
+
+
+def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
+    """Zähler, Nenner and Wert per area (Sozialräume, ohne Zuordnung, Gesamtstadt) for a year."""
+    sub = pool[(pool["kennzahl"] == k.id) & (pool["ebene"] != "stadtviertel")]
+    if k.periodizitaet == "quartal":
+        sub = sub[sub["periode"].str.startswith(f"{jahr}-Q")]
+        if sub["periode"].nunique() == 0:
+            return pd.DataFrame(columns=["zaehler", "nenner", "wert", "quartale"])
+        g = sub.groupby("raum").agg(
+            zaehler=("zaehler", "sum"), nenner=("nenner", "sum"), quartale=("periode", "nunique")
+        )
+        g = g[g["quartale"] == 4]  # a year's share needs all four quarters
+        g["wert"] = g["zaehler"] / g["nenner"] * k.faktor
+        return g
+    if k.periodizitaet in ("stichtag_jahr", "stichtag_quartal"):
+        sub = sub[sub["periode"] == jahres_stichtag(jahr)]
+    else:
+        sub = sub[sub["periode"] == jahr]
+    return sub.set_index("raum")[["zaehler", "nenner", "wert"]]
+
+
+def zeitreihe(pool: pd.DataFrame, k: Kennzahl, jahre: list[str]) -> pd.DataFrame:
+    """Yearly values over several years: rows = years, columns = areas."""
+    rows = {}
+    for j in jahre:
+        w = jahreswerte(pool, k, j)
+        if len(w):
+            rows[j] = w["wert"]
+    return pd.DataFrame(rows).T.reindex(columns=[*sozialraeume(), GESAMTSTADT])
+
+
+def erreicht(k: Kennzahl, wert: float | None) -> bool | None:
+    """Whether a value meets the Kennzahl's Zielwert (None: no Zielwert or no value)."""
+    if k.zielwert is None or wert is None or pd.isna(wert):
+        return None
+    return bool(wert >= k.zielwert) if k.richtung == "hoeher_besser" else bool(wert <= k.zielwert)
+
+
+def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -> str:
+    """A value in the Kennzahl's unit, German format; shares in whole percent unless ``nachkomma``
+    asks for more (paper style: '80 %')."""
+    if nachkomma is None and ist_anteil(k.einheit):
+        nachkomma = 0
+    return wert_text(wert, k.einheit, nachkomma)
+
+
+def _wert_text(k: Kennzahl, wert: float) -> str:
+    """Paper style (80 %), with one decimal where rounding would hide a missed target."""
+    text = format_wert(k, wert)
+    if k.zielwert is not None and text == format_wert(k, k.zielwert) and erreicht(k, wert) is False:
+        text = format_wert(k, wert, 1)
+    return text
+
+
+DATENSCHUTZ = "aus Datenschutzgründen nicht ausgewiesen"
+
+
+def _liste(namen: list[str]) -> str:
+    """'A', 'A und B', 'A, B und C'."""
+    return namen[0] if len(namen) == 1 else ", ".join(namen[:-1]) + " und " + namen[-1]
+
+
+def _nicht_ausgewiesen(raeume: list[str]) -> str:
+    if not raeume:
+        return ""
+    if len(raeume) == 1:
+        return f"der Wert für {raeume[0]} ist {DATENSCHUTZ}"
+    return f"die Werte für {_liste(raeume)} sind {DATENSCHUTZ}"
+
+
+_TABELLEN: dict[tuple, pd.DataFrame] = {}
+_FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def flaechen() -> list[str]:
+    """The rows of a Kennzahl's table: Sozialräume, 'ohne Zuordnung', Gesamtstadt."""
+    return [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
+
+
+def zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
+    """Zähler, Nenner and Wert per area for a year; 'ohne Zuordnung' completed so that rows add up.
+
+    The pool has no row where the Nenner is 0 (no population 'ohne Zuordnung'); its Zähler and
+    Nenner are then the city's minus the Sozialräume's.
+    """
+    key = (_fingerprint(pool), k.id, str(jahr), id(k))
+    if key not in _TABELLEN:
+        if len(_TABELLEN) > 2000:
+            _TABELLEN.clear()
+        _TABELLEN[key] = _zaehltabelle(pool, k, jahr)
+    return _TABELLEN[key].copy()
+
+
+def _zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
+    areas = flaechen()
+    w = jahreswerte(pool, k, jahr).reindex(areas)
+    out = pd.DataFrame(index=areas)
+    out["zaehler"] = pd.to_numeric(w["zaehler"], errors="coerce").astype(float)
+    out["nenner"] = (
+        pd.to_numeric(w["nenner"], errors="coerce").astype(float) if k.nenner else float("nan")
+    )
+    out["wert"] = pd.to_numeric(w["wert"], errors="coerce").astype(float)
+    sr = sozialraeume()
+    for col in ("zaehler", "nenner") if k.nenner else ("zaehler",):
+        if (
+            pd.isna(out.loc[OHNE_ZUORDNUNG, col])
+            and pd.notna(out.loc[GESAMTSTADT, col])
+            and out.loc[sr, col].notna().all()
+        ):
+            out.loc[OHNE_ZUORDNUNG, col] = out.loc[GESAMTSTADT, col] - out.loc[sr, col].sum()
+    return out
+
+
+def _fingerprint(pool: pd.DataFrame) -> str:
+    """A content hash of the pool frame (computed once per frame object)."""
+    hit = _FINGERPRINTS.get(id(pool))
+    if hit is not None and hit[0]() is pool:
+        return hit[1]
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(pool, index=False).to_numpy().tobytes()
+    ).hexdigest()
+    for key in [key for key, (ref, _) in _FINGERPRINTS.items() if ref() is None]:
+        del _FINGERPRINTS[key]
+    _FINGERPRINTS[id(pool)] = (weakref.ref(pool), digest)
+    return digest
+
+
+def hat_werte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> bool:
+    """Whether the pool holds a yearly value of the Kennzahl for any area (hidden or not)."""
+    return bool(k.erhoben and zaehltabelle(pool, k, jahr)["wert"].notna().any())
+
+
+def ohne_daten(pool: pd.DataFrame, jahr: str) -> list[Kennzahl]:
+    """The collected Produkt-3 Kennzahlen without a value for the year in any area."""
+    return [k for k in kennzahlen_p3() if k.erhoben and not hat_werte(pool, k, jahr)]
+
+
+def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
+    """The years for which the pool holds a value of at least one Produkt-3 Kennzahl."""
+    jahre = sorted({jahr_von(p) for p in pool["periode"].unique()})
+    return [j for j in jahre if any(hat_werte(pool, k, j) for k in kennzahlen_p3())]
+
+
+def fehlt_satz(
+    pool: pd.DataFrame, jahr: str, ks: list[Kennzahl], pool_dir: object, folge: str | None = None
+) -> str:
+    """One sentence: which data the pool lacks for the year (from its coverage table) and which
+    Kennzahlen are missing therefore. Says nothing about any area's value."""
+    from .. import common
+
+    tabellen = common.fehlende_tabellen(
+        common.abdeckung_von(pool_dir),
+        {t for k in ks for t in load_catalog().tables_of(k)},
+        str(jahr),
+    )
+    folge = folge or common.fehlen_daher([k.titel for k in ks])
+    return common.fehlt_satz(str(jahr), tabellen, folge)

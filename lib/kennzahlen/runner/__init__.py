@@ -1,0 +1,46 @@
+"""The batch runner: execute the product notebooks with papermill, export self-contained HTML.
+
+One report = one product notebook for one area and period. Reports run in a process pool
+(``spawn``: no kernel is started in the parent), each is retried once on a kernel start
+failure, and a failing report is kept as an executed notebook with its error while the
+others go on. A report whose inputs (pool, notebook, config, package code, parameters) are
+unchanged is skipped unless ``force``.
+"""
+
+from __future__ import annotations
+
+from .basis import (
+    KEINE_DATEN,
+    RunnerError,
+    berichtszeitraum,
+    check_periode,
+    match_areas,
+    notebook_parameters,
+    slug,
+)
+from .batch import RunResult, run
+from .fuellbar import quartale
+from .index import render_index
+from .jobs import Job, plan, product_dependencies
+from .worker import export_html, remove_stale_kernel_files, run_job, shutdown_warm_kernel
+
+__all__ = [
+    "Job",
+    "KEINE_DATEN",
+    "RunResult",
+    "RunnerError",
+    "berichtszeitraum",
+    "check_periode",
+    "export_html",
+    "match_areas",
+    "notebook_parameters",
+    "plan",
+    "product_dependencies",
+    "quartale",
+    "remove_stale_kernel_files",
+    "render_index",
+    "run",
+    "run_job",
+    "shutdown_warm_kernel",
+    "slug",
+]

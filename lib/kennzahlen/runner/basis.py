@@ -1,0 +1,102 @@
+"""What every part of the runner shares: names, checks of a request, the code hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from .. import __version__, paths
+from ..periods import (
+    ist_quartal,
+    letztes_volles_jahr,
+    teile,
+)
+from ..vocabulary import PRODUKTE
+
+KERNEL_NAME = "python3"
+#: the package folder (kennzahlen/), one above this subpackage
+PACKAGE_DIR = Path(__file__).parents[1]
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+KERNEL_START_ERRORS = (
+    "Address already in use",
+    "Kernel didn't respond",
+    "Kernel died",
+    "DeadKernelError",
+    "kernel died",
+    "Timeout waiting for kernel_info reply",
+)
+
+
+class RunnerError(ValueError):
+    """A report request that cannot run (unknown parameter, bad period, missing pool)."""
+
+
+#: runs.json status of a report not made because the pool holds none of its data for the period
+KEINE_DATEN = "keine_daten"
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of an area name: 'Nord / Ost' -> 'nord-ost', 'Süd' -> 'sued'."""
+    s = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+
+
+def check_periode(periode: str) -> str:
+    """Validate a quarter label 'YYYY-Qn' (years 1900–2100)."""
+    if not ist_quartal(periode):
+        raise RunnerError(f"Periode '{periode}' ungültig: erwartet JJJJ-Qn, z. B. 2023-Q4")
+    if not 1900 <= teile(periode)[0] <= 2100:
+        raise RunnerError(
+            f"Periode '{periode}' ungültig: das Jahr muss zwischen 1900 und 2100 liegen"
+        )
+    return periode
+
+
+def nfc(text: str) -> str:
+    """A name in Unicode NFC form (an umlaut typed with a combining mark equals the composed
+    one)."""
+    return unicodedata.normalize("NFC", str(text))
+
+
+def match_areas(raeume: list[str], valid: list[str]) -> list[str]:
+    """The configured spelling of each requested area, compared after NFC and trimming."""
+    known = {nfc(v).strip(): v for v in valid}
+    unknown = [r for r in raeume if nfc(r).strip() not in known]
+    if unknown:
+        raise RunnerError(
+            f"Unbekannte(r) Raum/Räume: {', '.join(unknown)} (bekannt: {', '.join(valid)})"
+        )
+    return list(dict.fromkeys(known[nfc(r).strip()] for r in raeume))
+
+
+def berichtszeitraum(produkt: int, periode: str) -> str:
+    """The period a product reports for a run quarter: the quarter, or the last complete year."""
+    check_periode(periode)
+    if not PRODUKTE[produkt].jaehrlich:
+        return periode
+    return str(letztes_volles_jahr(periode))
+
+
+def notebook_parameters(notebook: Path) -> set[str]:
+    """The names in the notebook's `parameters` cell (papermill.inspect_notebook)."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(notebook)).keys())
+
+
+def _sha(*chunks: bytes) -> str:
+    h = hashlib.sha256()
+    for c in chunks:
+        h.update(hashlib.sha256(c).digest())
+    return h.hexdigest()
+
+
+def _code_and_config_hash() -> str:
+    files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(
+        p for p in (paths.CONFIG).glob("*") if p.is_file()
+    )
+    files += sorted((TEMPLATE_DIR).rglob("*.j2"))
+    return _sha(__version__.encode(), *(f.name.encode() + f.read_bytes() for f in files))

@@ -1,0 +1,310 @@
+"""The batch: jobs in a process pool, runs.json and the index rewritten after every report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .. import paths
+from .. import safeio as _safeio
+from ..schema import GESAMTSTADT
+from ..vocabulary import PRODUKTE
+from .basis import KEINE_DATEN, RunnerError, berichtszeitraum, slug
+from .index import render_index
+from .jobs import Job, plan
+from .worker import (
+    _short_error,
+    _worker_init,
+    _write_atomic,
+    remove_stale_kernel_files,
+    run_job,
+    shutdown_warm_kernel,
+)
+
+
+# ---------------------------------------------------------------------------- the batch
+@dataclass
+class RunResult:
+    """What a run did: entries per report, and where the index is."""
+
+    periode: str
+    out: Path
+    entries: list[dict]
+    seconds: float
+    warnungen: list[str] = field(default_factory=list)
+    #: the PDFs of the run (kennzahlen.pdf.pdfs_im_lauf): {"pdf", "neu", "produkt", "raum"}
+    pdfs: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [e for e in self.entries if e["status"] == "fehler"]
+
+    @property
+    def nicht_erstellt(self) -> list[dict]:
+        """Reports not made because the pool holds none of their data for the period (with
+        ``grund``)."""
+        return [e for e in self.entries if e["status"] == KEINE_DATEN]
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+def _load_runs(out: Path) -> dict:
+    f = out / "runs.json"
+    if f.exists():
+        try:
+            return json.loads(f.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return {}
+    return {}
+
+
+def run(
+    periode: str,
+    produkte: list[int] | None = None,
+    raeume: list[str] | None = None,
+    pool: Path | None = None,
+    out: Path | None = None,
+    force: bool = False,
+    workers: int | None = None,
+    notebooks: Path | None = None,
+    progress: bool = True,
+    wait: float = 0.0,
+    echo=None,
+    pdf: list[int] | None = None,
+) -> RunResult:
+    """Make every requested report; skip unchanged ones; keep runs.json and index.html current.
+
+    ``pdf``: the products whose reports are also printed to PDF (:mod:`kennzahlen.pdf`).
+
+    One run per output folder at a time (a second one waits ``wait`` seconds, then is refused
+    with the holder's PID, host and start). runs.json and the index are rewritten (atomically)
+    after every finished report, so a killed run loses only the reports in progress.
+    """
+    t0 = time.perf_counter()
+    request = (periode, produkte, raeume)
+    if not force and not pdf:  # PDFs need the browser anyway: the normal way checks them
+        from .unveraendert import unchanged_run
+
+        fast = unchanged_run(request, pool, out, notebooks, wait, echo, t0)
+        if fast is not None:
+            return fast
+    jobs = plan(periode, produkte, raeume, pool, out, notebooks)
+    out_dir = Path(jobs[0].out_dir) if jobs else Path(out or paths.REPORTS) / periode
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = _request_key(request, jobs, notebooks)
+    lock = lock_folder(out_dir, wait, echo)
+    try:
+        _safeio.remove_stale_temps(out_dir)
+        remove_stale_kernel_files()
+        result = _run_locked(periode, jobs, out_dir, force, workers, progress, t0, key)
+        if pdf:
+            from ..pdf import pdfs_im_lauf
+
+            version_dir = Path(jobs[0].pool) if jobs else None
+            result.pdfs = pdfs_im_lauf(out_dir, periode, pdf, version_dir)
+        return result
+    finally:
+        lock.release()
+
+
+def lock_folder(out_dir: Path, wait: float, echo) -> _safeio.FolderLock:
+    """The report folder's lock (a second run waits ``wait`` seconds, then is refused)."""
+    try:
+        return _safeio.FolderLock(out_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
+    except _safeio.LockBusy as exc:
+        raise RunnerError(str(exc)) from None
+
+
+def _request_key(request: tuple, jobs: list[Job], notebooks: Path | None) -> str | None:
+    """The rerun key of this request over the pool version the jobs read (see :mod:`..rerun`)."""
+    from ..rerun import run_key
+
+    if not jobs:
+        return None
+    manifest = (Path(jobs[0].pool) / "manifest.json").read_bytes()
+    nb_dir = Path(notebooks or paths.NOTEBOOKS).resolve()
+    return run_key(*request, Path(jobs[0].pool_root), nb_dir, manifest)
+
+
+def _run_locked(
+    periode: str,
+    jobs: list[Job],
+    out_dir: Path,
+    force: bool,
+    workers: int | None,
+    progress: bool,
+    t0: float,
+    key: str | None = None,
+) -> RunResult:
+    previous = {(e["produkt"], e["raum"]): e for e in _load_runs(out_dir).get("reports", [])}
+    version_dir = Path(jobs[0].pool) if jobs else None
+    manifest = version_dir / "manifest.json" if version_dir else None
+    pool_sha = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest else None
+    todo, entries = [], []
+    for job in jobs:
+        prev = previous.get((job.produkt, job.raum))
+        if job.keine_daten:
+            entries.append(_keine_daten_entry(job, pool_sha))
+        elif (
+            not force
+            and prev
+            and prev.get("status") in ("ok", "uebersprungen")
+            and prev.get("input_hash") == job.input_hash
+            and job.base.with_suffix(".html").exists()
+        ):
+            entries.append({**prev, "status": "uebersprungen", "pool_manifest_sha256": pool_sha})
+        else:
+            todo.append(job)
+    merged = {**previous, **{(e["produkt"], e["raum"]): e for e in entries}}
+    root = jobs[0].pool_root if jobs else None
+
+    def record(entry: dict | None = None) -> None:
+        if entry is not None:
+            merged[(entry["produkt"], entry["raum"])] = entry
+        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir)
+
+    record()
+    if todo:
+        with _hold(version_dir):
+            for entry in _execute(todo, workers, progress, on_result=record):
+                entries.append(entry)
+    keys = {(j.produkt, j.raum) for j in jobs}
+    this_run = [e for e in _sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
+    from ..geography import polygon_warnungen
+
+    warnungen = (
+        polygon_warnungen() if any(j.produkt == 1 and not j.keine_daten for j in jobs) else []
+    )
+    if key and not any(e["status"] == "fehler" for e in this_run):
+        from ..geography import areas
+        from ..rerun import lauf_record
+
+        # only a run that finished without a failure lets the next one skip without planning
+        lauf = lauf_record(key, this_run, areas(), warnungen)
+        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf=lauf)
+    return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
+
+
+def _keine_daten_entry(job: Job, pool_sha: str | None) -> dict:
+    """The runs.json entry of a report not made for lack of data: no HTML, the reason in
+    ``grund``."""
+    produkt = PRODUKTE[job.produkt]
+    return {
+        "produkt": job.produkt,
+        "produkt_ordner": produkt.ordner,
+        "produkt_titel": produkt.titel,
+        "raum": job.raum,
+        "slug": slug(job.raum),
+        "berichtszeitraum": berichtszeitraum(job.produkt, job.periode),
+        "html": None,
+        "anhaenge": [],
+        "input_hash": job.input_hash,
+        "pool_manifest_sha256": pool_sha,
+        "erstellt": datetime.now().isoformat(timespec="seconds"),
+        "status": KEINE_DATEN,
+        "fehler": None,
+        "grund": job.keine_daten,
+    }
+
+
+def _hold(version_dir: Path | None):
+    """Keep the pool version the reports read from being pruned by a pool build meanwhile."""
+    import contextlib
+
+    return (
+        _safeio.shared_hold(version_dir / "manifest.json")
+        if version_dir
+        else contextlib.nullcontext()
+    )
+
+
+def _sorted_entries(merged: dict) -> list[dict]:
+    return sorted(
+        merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"])
+    )
+
+
+def _write_runs(
+    out_dir: Path,
+    periode: str,
+    root: str | None,
+    pool_sha: str | None,
+    merged: dict,
+    version_dir: Path | None = None,
+    lauf: dict | None = None,
+    index: bool = True,
+) -> None:
+    """runs.json and index.html for the reports known so far (each replaced atomically).
+
+    ``index=False`` keeps the index page as it is (an unchanged rerun: its reports, Ampel and
+    Stand are the same, and the dashboard would need the pool read with pandas).
+
+    ``lauf`` (see :mod:`..rerun`) is written only at the end of a run without failures: while a
+    run is under way, runs.json carries none, so a killed run is never taken for a finished one.
+    """
+    from ..rerun import LAUF
+
+    all_entries = _sorted_entries(merged)
+    runs = {
+        "periode": periode,
+        "pool": root,
+        "pool_manifest_sha256": pool_sha,
+        "reports": all_entries,
+    }
+    if lauf is not None:
+        runs[LAUF] = lauf
+    _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
+    if index:
+        _write_atomic(out_dir / "index.html", render_index(periode, all_entries, version_dir))
+
+
+def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[dict]:
+    from tqdm.auto import tqdm
+
+    n = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    results: list[dict] = []
+    bar = tqdm(total=len(jobs), desc="Berichte", unit="Bericht", disable=not progress)
+
+    def done(entry: dict) -> None:
+        results.append(entry)
+        if on_result is not None:
+            on_result(entry)
+        bar.update()
+
+    if n == 1:
+        try:
+            for job in jobs:
+                done(run_job(job))
+        finally:
+            shutdown_warm_kernel()
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        ) as pool:
+            futures = {pool.submit(run_job, job): job for job in jobs}
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    entry = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its report
+                    entry = {
+                        **asdict(job),
+                        "status": "fehler",
+                        "fehler": _short_error(exc),
+                        "raum": job.raum,
+                        "produkt": job.produkt,
+                        "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html",
+                    }
+                done(entry)
+    bar.close()
+    return results
