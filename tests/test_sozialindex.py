@@ -441,3 +441,113 @@ def test_status_map_is_small_keeps_class_colours_and_says_them_in_alt_text(demo_
     pixel = Image.open(io.BytesIO(png)).convert("RGB").getcolors(4096)
     farben = {"#{:02X}{:02X}{:02X}".format(*c) for _, c in pixel}
     assert set(pk.STATUS_FARBEN) <= farben and pk.NICHT_BEWERTET_FARBE in farben
+
+
+# ---------------------------------------------------------------------------- report tables
+def _tabelle(markup: str) -> tuple[str, list[list[str]]]:
+    """The caption and the rows (header cells and data cells as text) of the first table."""
+    from html.parser import HTMLParser
+
+    class _Leser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.caption, self.rows, self._zelle, self._in_caption = "", [], None, False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("th", "td"):
+                self._zelle = ""
+            elif tag == "caption":
+                self._in_caption = True
+
+        def handle_endtag(self, tag):
+            if tag in ("th", "td") and self._zelle is not None:
+                self.rows[-1].append(self._zelle.strip())
+                self._zelle = None
+            elif tag == "caption":
+                self._in_caption = False
+
+        def handle_data(self, data):
+            if self._in_caption:
+                self.caption += data
+            elif self._zelle is not None:
+                self._zelle += data
+
+    leser = _Leser()
+    leser.feed(markup)
+    return leser.caption, leser.rows
+
+
+@pytest.mark.parametrize("raum", ["Gesamtstadt", "Eselsberg"])
+def test_attention_table_lists_the_pools_areas_with_their_indicator_values(
+    demo_pool: Path, raum: str
+):
+    """The Gebiete mit besonderem Aufmerksamkeitsbedarf of the report: exactly the pool's, least
+    favourable first, each with its class and every indicator above the average (value as the
+    pool holds it, largest z first)."""
+    from kennzahlen import fmt
+    from kennzahlen.products import sozialmonitoring as sm
+
+    lage = sm.lade(demo_pool, "2023", raum)
+    caption, rows = _tabelle(sm.aufmerksamkeit(lage).data)
+    g = lage.gebiete[lage.gebiete["aufmerksamkeit"]]
+    stadt = len(g)
+    if raum != "Gesamtstadt":
+        g = g[g["sozialraum"] == raum]
+    g = g.sort_values("status_index", ascending=False)
+    assert len(g) >= 2  # the demo has some in the city and in Eselsberg
+    assert rows[0][1:] == [
+        "Sozialraum",
+        "Status",
+        "Dynamik",
+        "Indikatoren (Wert, Abstand zum Durchschnitt)",
+    ]
+    assert [r[0] for r in rows[1:]] == g["name"].tolist()
+    assert caption.startswith(f"Gebiete mit besonderem Aufmerksamkeitsbedarf 2023: {len(g)}")
+    assert (f"(in der Stadt {stadt})" in caption) == (raum != "Gesamtstadt")
+    for r, gebiet in zip(rows[1:], g.itertuples(), strict=True):
+        assert r[1] == gebiet.sozialraum and r[2].startswith(gebiet.status_klasse)
+        ind = lage.indikatoren[lage.indikatoren["stadtviertel_nr"] == gebiet.stadtviertel_nr]
+        ueber = ind[ind["z"] > 0].sort_values("z", ascending=False)
+        erwartet = [
+            f"{lage.titel(i)} {fmt.prozent(w)}"
+            for i, w in zip(ueber["indikator"], ueber["wert"], strict=True)
+        ]
+        status_teil = r[4].split(" · ")[0].split("; ")
+        ohne = ["kein Indikator über dem Durchschnitt"]  # e.g. status mittel, dynamics negativ
+        assert [t.rsplit(" (", 1)[0] for t in status_teil] == (erwartet or ohne)
+
+
+def test_comparison_tables_agree_with_the_pool(demo_pool: Path):
+    """Sozialraum report: its Stadtviertel, the Sozialraum and the city with the pool's indicator
+    values; Gesamtstadt report: the status classes per Sozialraum add up to the city."""
+    from kennzahlen import fmt
+    from kennzahlen.api import load_pool
+    from kennzahlen.products import sozialmonitoring as sm
+
+    daten = load_pool(demo_pool)
+    lage = sm.lade(demo_pool, "2023", "Eselsberg")
+    _, rows = _tabelle(sm.vergleich(lage, daten).data)
+    titel = [lage.titel(i.id) for i in lage.cfg.indikatoren]
+    assert rows[0][1 : 1 + len(titel)] == titel
+    stv = lage.gebiete[lage.gebiete["sozialraum"] == "Eselsberg"]
+    namen = [f"{nr} {n}" for nr, n in zip(stv["stadtviertel_nr"], stv["name"], strict=True)]
+    assert [r[0] for r in rows[1:]] == [*namen, "Sozialraum Eselsberg", "Gesamtstadt"]
+    p = daten[daten["periode"] == "2023-12-31"]
+    for r, (ebene, raum) in zip(
+        rows[-2:], (("sozialraum", "Eselsberg"), ("gesamtstadt", "Gesamtstadt")), strict=True
+    ):
+        for i, zelle in zip(lage.cfg.indikatoren, r[1:], strict=False):
+            wert = p[(p["kennzahl"] == i.kennzahl) & (p["ebene"] == ebene) & (p["raum"] == raum)]
+            assert zelle == fmt.prozent(float(wert["wert"].iloc[0])), (raum, i.id)
+
+    stadt = sm.lade(demo_pool, "2023", "Gesamtstadt")
+    _, rows = _tabelle(sm.vergleich(stadt, daten).data)
+    zahlen = {r[0]: [int(x) for x in r[1:]] for r in rows[1:]}
+    summe = [
+        sum(z[k] for n, z in zahlen.items() if n != "Gesamtstadt") for k in range(len(rows[0]) - 1)
+    ]
+    assert zahlen["Gesamtstadt"] == summe
+    assert sum(zahlen["Gesamtstadt"][:-1]) == len(stadt.gebiete)
+    assert zahlen["Gesamtstadt"][-1] == int(stadt.gebiete["aufmerksamkeit"].sum())
