@@ -48,7 +48,7 @@ def _read_delivery_text(path: Path) -> pd.DataFrame:
 
 def xlsx_copy(raw: Path, out: Path) -> list[Path]:
     """``out``: the deliveries of ``raw``, every record table as XLSX (whole numbers as numbers)."""
-    from kennzahlen.demo import _xlsx_bytes
+    from kennzahlen.demo.export import _xlsx_bytes
     from kennzahlen.reading import parse_file_name
 
     out.mkdir(parents=True, exist_ok=False)

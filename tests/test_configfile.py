@@ -17,6 +17,7 @@ from kennzahlen import (
     paths,
     pdf,
 )
+from kennzahlen import sozialindex_config as sozialindex
 from kennzahlen.configfile import StrictLoader, load_yaml_text
 from kennzahlen.steuerung import konfig as steuerung
 
@@ -37,6 +38,7 @@ def _loaders():
         ("abdeckung.yaml", lambda p: abdeckung.load_config(p), abdeckung.AbdeckungConfigError),
         ("geographie.yaml", lambda p: geography.load_config(p), geography.GeografieError),
         ("steuerung.yaml", lambda p: steuerung.load_config(p), steuerung.SteuerungConfigError),
+        ("sozialindex.yaml", lambda p: sozialindex.load(p), sozialindex.SozialindexError),
         ("pdf.yaml", lambda p: pdf.load_config(p), pdf.PdfFehler),
     ]
 

@@ -212,6 +212,12 @@ CORPUS_EXPECTED = {
         "personal_2024-01-10.csv, Zeile 2, Spalte 'dienst': Dienst unbekannt: "
         "'Jugendgerichtshilfe' (erlaubt: SD-F, Fallmanagement EGH, Teilhabeteam, Fallmanagement AH",
     ),
+    "teile_groesser_als_ganzes": (
+        "transferleistungen_2022-01-20.csv", 2, "personen", "180",
+        "transferleistungen_2022-01-20.csv, Zeile 2, Spalte 'personen': Teile größer als das "
+        "Ganze: sgb2_u15 in Zeile 3 (120) + sgb2_arbeitslos in Zeile 4 (90) ergeben 210, aber "
+        "leistung 'sgb2' hat nur 180",
+    ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
         "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "

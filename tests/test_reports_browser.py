@@ -96,6 +96,38 @@ def test_report_renders_offline(reports: Path, demo_pool: Path, browser, produkt
     context.close()
 
 
+@pytest.mark.parametrize("raum", AREAS)
+def test_sozialindex_maps_load_and_overlay_table_is_there(reports: Path, browser, raum: str):
+    """Produkt 1: the status and the dynamics map load (with their alt text naming the classes),
+    the overlay table has a row per status class and a column per dynamic class, and the
+    Gebiete mit besonderem Aufmerksamkeitsbedarf and the method section are there."""
+    path = reports / runner.PRODUKTE[1].ordner / f"{runner.slug(raum)}.html"
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    karten = page.evaluate(
+        """Array.from(document.images).filter(i => i.alt.startsWith('Karte der Stadtviertel nach'))
+           .map(i => [i.complete, i.naturalWidth, i.alt])"""
+    )
+    assert [a.split(" 20")[0] for _, _, a in karten] == [
+        "Karte der Stadtviertel nach Statusklasse",
+        "Karte der Stadtviertel nach Dynamikklasse",
+    ]
+    assert all(done and width > 300 for done, width, _ in karten)
+    assert "sehr niedrig:" in karten[0][2] and "negativ:" in karten[1][2]
+    overlay = page.locator("table", has=page.locator("caption", has_text="und Dynamik 2021–2023"))
+    assert overlay.count() == 1
+    rows = overlay.locator("tbody th").all_inner_texts()
+    assert rows == ["Status hoch", "Status mittel", "Status niedrig", "Status sehr niedrig"]
+    cols = overlay.locator("thead th").all_inner_texts()
+    assert cols[-3:] == ["Dynamik positiv", "Dynamik stabil", "Dynamik negativ"]
+    assert "◆" in overlay.inner_text()
+    text = page.inner_text("body")
+    assert "Gebiete mit besonderem Aufmerksamkeitsbedarf" in text
+    assert "Wie fest sitzen die Klassen?" in text and "Methode des Sozialmonitorings" in text
+    context.close()
+
+
 def test_index_links_every_report(reports: Path):
     index = (reports / "index.html").read_text(encoding="utf-8")
     for prod in PRODUKTE.values():

@@ -238,7 +238,8 @@ def test_mail_dry_run_follows_the_citys_verteiler(stadt):
 
 
 def test_no_ulm_name_or_code_in_the_package_outside_the_demo():
-    """Everything city-specific comes from config/ (the demo generator is Ulm's on purpose)."""
+    """Everything city-specific comes from config/ (the demo generator, demo*.py, is Ulm's on
+    purpose)."""
     rg = pd.read_csv(paths.project_root() / "config" / "raumgliederung.csv", sep=";", dtype=str)
     names = {n for n in {*rg["sozialraum"], *rg["stadtteil"], *rg["stadtviertel"]} if n != "West"}
     patterns = [

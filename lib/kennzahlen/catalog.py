@@ -78,10 +78,16 @@ FilterValue = str | int | float | bool | list[str | int | float | bool] | dict[s
 
 
 class Term(StrictModel):
-    """One summand of a Zähler or Nenner: a Basiszahl with filters on its table's columns."""
+    """One summand of a Zähler or Nenner: a Basiszahl with filters on its table's columns.
+
+    ``vorzeichen: -1`` subtracts the count (a part of another term: SGB II people without the
+    Arbeitslose nach SGB II); only in a Zähler, and only in internal products (the disclosure
+    plan of a public product refuses it).
+    """
 
     basis: str
     filter: dict[str, FilterValue] = Field(default_factory=dict)
+    vorzeichen: Literal[1, -1] = 1
 
 
 Status = Literal["erhoben", "noch_nicht_erhoben"]
@@ -150,6 +156,10 @@ class Kennzahl(StrictModel):
         unknown = [p for p in self.produkt if p not in PRODUKT_NUMMERN]
         if unknown:
             problems.append(f"produkt {unknown[0]} unbekannt (erlaubt: {produkt_nummern_text()})")
+        if any(t.vorzeichen < 0 for t in self.nenner):
+            problems.append("vorzeichen -1 nur im zaehler, nicht im nenner")
+        if self.zaehler and all(t.vorzeichen < 0 for t in self.zaehler):
+            problems.append("ein zaehler braucht mindestens einen Summanden mit vorzeichen 1")
         if self.status == "erhoben" and not self.zaehler:
             problems.append("eine erhobene Kennzahl braucht einen zaehler")
         if self.status == "noch_nicht_erhoben":

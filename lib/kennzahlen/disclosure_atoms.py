@@ -150,6 +150,11 @@ class AtomModel:
         """The atoms a Zähler or Nenner (a sum of terms) counts in an area (or Gesamtstadt)."""
         out: set[int] = set()
         for t in terms:
+            if t.vorzeichen < 0:
+                raise PlanError(
+                    f"Basiszahl '{t.basis}' mit vorzeichen -1: eine Differenz lässt sich in einem "
+                    f"öffentlichen Produkt nicht gegen Rückrechnung schützen"
+                )
             part = self._term_atoms(t, periodizitaet, raum)
             if out & part:
                 raise PlanError(f"Basiszahl '{t.basis}' zählt Fälle doppelt (Filter überlappen)")

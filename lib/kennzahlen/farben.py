@@ -84,6 +84,17 @@ ZIELWERT = {k: (bg, textfarbe(bg), label) for k, (bg, label) in _ZIELWERT_FUELLU
 BADGE_LEISE = ("#F2F2F2", "#555555")
 
 
+#: Sozialindex status classes, from the most to the least favourable (ColorBrewer YlOrBr,
+#: 4 classes: lightness carries the order, readable in greyscale); black text on each
+SOZIALINDEX_STATUS = ("#FFFFD4", "#FED98E", "#FE9929", "#CC4C02")
+#: Sozialindex dynamic classes: favourable, stable, unfavourable (ColorBrewer PuOr, darker ends)
+SOZIALINDEX_DYNAMIK = ("#8073AC", "#F7F7F7", "#E08214")
+#: an area not rated (too few inhabitants, no value): light grey, hatched on the maps
+NICHT_BEWERTET = "#D9D9D9"
+#: the outline of a legend patch
+RAND = "#555555"
+
+
 def ampel_css() -> str:
     """The CSS of the Ampel lights (``.kz-ampel-<farbe>``), from :data:`AMPEL`."""
     return "\n".join(

@@ -172,6 +172,9 @@ class PoolBuilder:
     def sum_terms(self, terms: list[Term], periods: list[Period]) -> pd.DataFrame:
         """Zähler or Nenner: the sum of its terms per period and area."""
         parts = [self.term_counts(t, periods) for t in terms]
+        for t, part in zip(terms, parts, strict=True):
+            if t.vorzeichen < 0:
+                part["n"] = -part["n"]
         geo = [g for g in GEO if all(g in p.columns for p in parts)]
         both = pd.concat([p[["periode", *geo, "n"]] for p in parts], ignore_index=True)
         return both.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
@@ -290,7 +293,19 @@ def build_pool_frames(
     pool = builder.build()
     frames = {"kennzahlen": pool, "stand": raw.files.copy(), "abdeckung": builder.abdeckung()}
     frames.update(_extra_frames(pool, raw, catalog))
+    frames.update(_sozialindex_frames(pool, rg, catalog))
     return frames, raw
+
+
+def _sozialindex_frames(
+    pool: pd.DataFrame, rg: pd.DataFrame, catalog: Catalog
+) -> dict[str, pd.DataFrame]:
+    """The Sozialindex tables (config/sozialindex.yaml; none when the city has no such file)."""
+    from . import sozialindex, sozialindex_config
+
+    if not sozialindex_config.vorhanden():
+        return {}
+    return sozialindex.pool_frames(pool, rg, sozialindex_config.load(catalog=catalog))
 
 
 def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str, pd.DataFrame]:
@@ -363,6 +378,8 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
 - `ampel.parquet`, `ampel_details.parquet`: die Ampel je Quartal, Sozialraum und Arbeitsfeld
 - `erlaeuterungen.parquet`, `massnahmen.parquet`, `personal.parquet`: die Lieferungen der
   Fachkoordination/Fachplanung (Erläuterungen, Maßnahmen zu Ampeln, besetzte Stellen), geprüft
+- `sozialindex.parquet`, `sozialindex_indikatoren.parquet`: der Sozialindex je Jahr und Stadtviertel
+  (Status, Dynamik, Klassen) und je Indikator (Wert, z-Wert, Veränderung); siehe docs/sozialindex.md
 - `manifest.json`: Prüfsummen der Dateien und die aktuelle Version (der Berichtslauf erkennt daran
   Änderungen)
 - `versions/v-…/`: je Version ein vollständiger Datenpool; die Dateien oben sind die der aktuellen

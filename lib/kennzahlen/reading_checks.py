@@ -20,6 +20,7 @@ from .schema import (
     Table,
     output_dtypes,
 )
+from .teile import teile_befunde
 
 DATE_HINT = "(erwartet JJJJ-MM-TT oder TT.MM.JJJJ)"
 BOOL_HINT = "(erwartet ja/nein, j/n, 1/0 oder true/false)"
@@ -282,6 +283,9 @@ def _parse_and_check(
 
     # 3. duplicate key inside this file
     problems += _duplicate_keys(raw, parsed, table, datei, problems)
+    # 4. parts never exceed their whole (transferleistungen: SGB II children and unemployed)
+    skip = {p.zeile for p in problems if p.zeile is not None}
+    problems += [Problem(datei, *b) for b in teile_befunde(parsed, table, skip)]
     order = {c: i for i, c in enumerate(table.column_names)}
     problems.sort(key=lambda p: (p.zeile or 0, order.get(p.spalte or "", len(order))))
     return parsed, problems

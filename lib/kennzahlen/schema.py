@@ -68,6 +68,9 @@ class Table:
     key: tuple[str, ...]
     quelle: str
     checks: tuple[str, ...] = field(default=())  # e.g. "ende_nach_beginn" (kennzahlen.zeilenregeln)
+    #: rows that are parts of another row with the same other key columns: (code column,
+    #: whole, parts); in one delivery the parts together never exceed the whole
+    teile: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=())
 
     @property
     def column_names(self) -> list[str]:
@@ -141,6 +144,10 @@ SETTINGS = ("ambulant", "stationaer")
 SCHALTFARBEN = tuple(c for c in FARBEN if c != "grau")
 GEBIET = Column("sozialraum", "gebiet")
 ROLLE = "rollen"
+#: transferleistungen: sgb2 = all people in SGB II; sgb2_u15 = of them children under 15;
+#: sgb2_arbeitslos = of them registered unemployed (Arbeitslose nach SGB II, all 15 or older:
+#: the two parts do not overlap); wohngeld, asylblg
+TRANSFERLEISTUNGEN = ("sgb2", "sgb2_u15", "sgb2_arbeitslos", "wohngeld", "asylblg")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -185,11 +192,12 @@ TABLES: dict[str, Table] = {
             (
                 Column("stichtag", "date"),
                 STV,
-                Column("leistung", "code", codes=("sgb2", "wohngeld", "asylblg")),
+                Column("leistung", "code", codes=TRANSFERLEISTUNGEN),
                 Column("personen", "count", min_value=0),
             ),
             key=("stichtag", "stadtviertel_nr", "leistung"),
             quelle="Jobcenter/BA, Wohngeldstelle, AsylbLG",
+            teile=(("leistung", "sgb2", ("sgb2_u15", "sgb2_arbeitslos")),),
         ),
         Table(
             "jugendhilfe",

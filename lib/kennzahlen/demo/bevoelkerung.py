@@ -32,6 +32,7 @@ from .daten import (
 )
 from .kalender import _alloc, _quarter_bounds, _sysround, _ymd
 from .modell import _Geo
+from .sozialindex import trend_faktor
 
 
 def _geo() -> _Geo:
@@ -172,6 +173,7 @@ def _pop_stats(pop: np.ndarray) -> dict[str, np.ndarray]:
     by_age = pop.sum(axis=(2, 3, 4))
     return {
         "pop": by_age.sum(axis=1).astype(float),
+        "u15": by_age[:, :15].sum(axis=1).astype(float),
         "u18": by_age[:, :18].sum(axis=1).astype(float),
         "a18_64": by_age[:, 18:65].sum(axis=1).astype(float),
         "u65": by_age[:, :65].sum(axis=1).astype(float),
@@ -269,7 +271,9 @@ def _transfer_frames(
     for qi, (y, q) in enumerate(QUARTERS):
         st = _pop_stats(pops[y])
         base = {
-            "sgb2": st["u65"] * pov**1.25,
+            # pov**1: Mähringer Weg about 4 times the city's SGB-II-Quote, the Ortschaften a
+            # quarter of it (demo/sozialindex.py: the Sozialindex needs a realistic spread)
+            "sgb2": st["u65"] * pov * trend_faktor(geo.nr, y, q),
             "wohngeld": st["pop"] * (0.5 + 0.5 * pov) * (1 + 0.6 * st["o65"] / st["pop"].clip(1)),
             "asylblg": st["pop"] * refugee,
         }

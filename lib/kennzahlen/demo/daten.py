@@ -373,6 +373,20 @@ _FALLMANAGEMENT = (
 _BOOST_2023 = {("hzp", "stationaer", "West"): 1.2, ("hlu", "ambulant", "Eselsberg"): 1.12}
 _JH_STAT_SHARE_2023 = {"Wiblingen": 0.235}
 
+# the SGB II parts (demo/sozialindex.py): yearly log change of a Stadtviertel's SGB II weight
+# from 2021 on (negative: improving), so that the Sozialindex's Dynamik has something to find
+SGB2_TREND: dict[str, float] = {
+    "188": -0.16,  # Tannenplatz Mitte: a new building, families move out of SGB II
+    "131": -0.10,  # Braunland
+    "151": 0.14,  # Eselsberg Mitte: a large landlord's estate turns over
+    "143": 0.12,  # Südliche Wagnerstraße
+    "180": 0.08,  # Alt-Wiblingen
+}
+SGB2_TREND_START = 2021
+#: share of the SGB II people who are children under 15 (city) and unemployed
+SGB2_U15_ANTEIL = 0.30
+SGB2_ARBEITSLOS_ANTEIL = 0.28
+
 # quarter-end city totals (scale 1), 2019-Q1 ... 2023-Q4
 _TRANSFER = {
     "sgb2": (

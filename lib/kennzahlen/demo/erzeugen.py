@@ -19,7 +19,15 @@ from .bevoelkerung import (
     _population,
     _transfer_frames,
 )
-from .daten import _AMPEL_SCHALTUNGEN, _AMPEL_STAND, _EMPTY_DIR_OK, CALIBRATION, POP_YEARS, QUARTERS
+from .daten import (
+    _AMPEL_SCHALTUNGEN,
+    _AMPEL_STAND,
+    _EMPTY_DIR_OK,
+    CALIBRATION,
+    POP_YEARS,
+    QUARTERS,
+    YEARS,
+)
 from .export import (
     _case_exports,
     _corrupt_ah,
@@ -40,6 +48,7 @@ from .faelle import (
 )
 from .kalender import _day, _export_day, _quarter_bounds, _ymd
 from .modell import _Geo
+from .sozialindex import sgb2_teile
 from .steuerung import write_steuerung
 
 
@@ -74,7 +83,13 @@ def build_truth(seed: int = 2023, scale: float = 1.0) -> dict[str, object]:
         "beratungen_altenhilfe": _beratungen_altenhilfe(geo, w, seed, scale),
         "teilhabeteam": _teilhabeteam(geo, w, seed, scale),
         "wohnraumsicherung": _wohnraumsicherung(geo, w, seed, scale),
-        "transferleistungen": _transfer_frames(geo, pops, seed, scale),
+        "transferleistungen": sgb2_teile(
+            _transfer_frames(geo, pops, seed, scale),
+            QUARTERS,
+            geo.nr,
+            {y: _pop_stats(pops[y]) for y in YEARS},
+            seed,
+        ),
     }
 
 

@@ -120,12 +120,14 @@ REGEL_TEXT = {
 
 def _auto_definition(k) -> str:
     cat = load_catalog()
-    parts = []
-    for t in k.zaehler:
+    text = ""
+    for i, t in enumerate(k.zaehler):
         bz = cat.basiszahlen[t.basis]
         filt = ", ".join(_filter_text(c, v) for c, v in t.filter.items())
-        parts.append(f"{bz.tabelle}: {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else ""))
-    text = " + ".join(parts)
+        zeichen = (
+            (" − " if t.vorzeichen < 0 else " + ") if i else ("− " if t.vorzeichen < 0 else "")
+        )
+        text += zeichen + f"{bz.tabelle}: {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else "")
     if k.nenner:
         text += " / " + " + ".join(cat.basiszahlen[t.basis].tabelle for t in k.nenner)
     return text

@@ -141,13 +141,17 @@ def _check_out(out: Path) -> Path:
     return out
 
 
+#: the pool tables of the Sozialindex (Produkt 1 reads them)
+SOZIALINDEX_DATEIEN = ("sozialindex.parquet", "sozialindex_indikatoren.parquet")
+
+
 def product_dependencies(produkt: int, manifest: dict) -> bytes:
     """The part of the pool a product's reports read, as bytes to hash (empty: use the whole pool).
 
     Products 1–3 read the Kennzahlen the catalog assigns to them (``produkt:``) and the Stand of
-    the raw tables behind those; Produkt 4 reads the Ampel tables and every table's Stand; 2 and 4
-    also the steering tables they show (explanations, staff, measures). So a late export of one
-    table redoes only the reports that show it.
+    the raw tables behind those (Produkt 1 also the Sozialindex tables); Produkt 4 reads the Ampel
+    tables and every table's Stand; 2 and 4 also the steering tables they show (explanations,
+    staff, measures). So a late export of one table redoes only the reports that show it.
     """
     from ..catalog import load_catalog
 
@@ -170,4 +174,7 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
             "stand": {t: stand.get(t) for t in tables},
             **abhaengigkeiten(produkt, manifest),
         }
+        if produkt == 1:  # the Sozialindex tables (their config is in the code/config hash)
+            dateien = manifest.get("dateien", {})
+            deps["sozialindex"] = {f: dateien.get(f) for f in SOZIALINDEX_DATEIEN}
     return json.dumps(deps, sort_keys=True).encode()

@@ -1,0 +1,150 @@
+"""Class maps for the Sozialindex (house style of :mod:`kennzahlen.plots`), with accessible colours.
+
+Status classes use an ordered sequential palette (ColorBrewer YlOrBr: lightness carries the
+order, so it reads with every common colour-vision deficiency and in greyscale); dynamic classes
+a diverging purple–orange palette (ColorBrewer PuOr, colour-blind safe). Colour is never the
+only carrier: each polygon carries its class code (1–4 for the status, +, ± and − for the
+dynamics), the legend spells them out, and every figure goes into the report as an image with
+an alt text naming the Stadtviertel per class (:func:`plots.beschreibe`). Any text drawn on a
+colour gets black or white, whichever has a contrast of at least 4.5:1 (WCAG 2.1 AA). The colours
+and the contrast rule come from :mod:`kennzahlen.farben`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from . import farben as farben_
+from . import plots
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: the class colours (kennzahlen.farben)
+STATUS_FARBEN = farben_.SOZIALINDEX_STATUS
+DYNAMIK_FARBEN = farben_.SOZIALINDEX_DYNAMIK
+NICHT_BEWERTET_FARBE = farben_.NICHT_BEWERTET
+
+
+def klassenfarben(namen: Sequence[str], palette: Sequence[str]) -> dict[str, str]:
+    """Class name -> colour: ``palette`` spread over the classes in their order."""
+    if len(namen) == len(palette):
+        return dict(zip(namen, palette, strict=True))
+    step = (len(palette) - 1) / max(len(namen) - 1, 1)
+    return {n: palette[round(i * step)] for i, n in enumerate(namen)}
+
+
+def klassenkarte(
+    klassen: Mapping[str, str | None],
+    flaechen: gpd.GeoDataFrame,
+    titel: str,
+    farbe: Mapping[str, str],
+    kuerzel: Mapping[str, str],
+    umrandet: Sequence[str] = (),
+    nicht_bewertet: str = "nicht bewertet",
+    alt: str = "",
+) -> Figure:
+    """The Stadtviertel coloured by class, each with its class code; legend with every class.
+
+    ``klassen``: stadtviertel_nr -> class name (a name not in ``farbe``, or None: grey, hatched,
+    "nicht bewertet"); ``flaechen``: polygons indexed by stadtviertel_nr (projected CRS);
+    ``alt``: the alt text (what the map shows, the Stadtviertel per class).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    fig, ax = plt.subplots(figsize=(6.6, 6.0))
+    gdf = flaechen.copy()
+    gdf["klasse"] = [klassen.get(nr) for nr in gdf.index]
+    leer = ~gdf["klasse"].isin(list(farbe))
+    if leer.any():
+        gdf[leer].plot(
+            ax=ax, color=NICHT_BEWERTET_FARBE, edgecolor=farben_.WEISS, linewidth=0.5, hatch="////"
+        )
+    for name, f in farbe.items():
+        teil = gdf[gdf["klasse"] == name]
+        if len(teil):
+            teil.plot(ax=ax, color=f, edgecolor=farben_.WEISS, linewidth=0.5)
+    _beschriften(ax, gdf[~leer], farbe, kuerzel)
+    rand = gdf[gdf.index.isin(list(umrandet))]
+    if len(rand):
+        rand.boundary.plot(ax=ax, color=farben_.SCHWARZ, linewidth=1.6)
+    _rahmen(ax, gdf)
+    handles = [
+        Patch(facecolor=f, edgecolor=farben_.RAND, label=f"{kuerzel[n]}  {n}")
+        for n, f in farbe.items()
+    ]
+    handles.append(
+        Patch(
+            facecolor=NICHT_BEWERTET_FARBE,
+            edgecolor=farben_.RAND,
+            hatch="////",
+            label=nicht_bewertet,
+        )
+    )
+    if len(rand):
+        handles.append(
+            Patch(facecolor="none", edgecolor=farben_.SCHWARZ, linewidth=1.6, label="Sozialraum")
+        )
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    ax.set_title(titel)
+    plots.beschreibe(fig, alt)
+    return plots._done(fig)
+
+
+def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) -> None:
+    """The class code in each rated polygon, black or white by contrast with its fill."""
+    for _nr, row in gdf.iterrows():
+        punkt = row.geometry.representative_point()
+        ax.annotate(
+            kuerzel[row["klasse"]],
+            (punkt.x, punkt.y),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            fontweight="bold",
+            color=farben_.textfarbe(farbe[row["klasse"]]),
+        )
+
+
+def _rahmen(ax, gdf) -> None:
+    if len(gdf):
+        x0, y0, x1, y1 = gdf.total_bounds
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def png(fig: Figure, farben: int = 64) -> bytes:
+    """The figure as a small PNG: a class map has a few flat colours, so an adaptive palette of
+    ``farben`` colours (no dithering) keeps every class colour exact at a third of the bytes."""
+    from PIL import Image
+
+    puffer = io.BytesIO()
+    fig.savefig(puffer, format="png", dpi=plots.DPI, bbox_inches="tight")
+    bild_rgb = Image.open(io.BytesIO(puffer.getvalue())).convert("RGB")
+    klein = bild_rgb.quantize(
+        colors=farben, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    out = io.BytesIO()
+    klein.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def bild(fig: Figure, alt: str | None = None) -> HTML:
+    """The figure as an embedded PNG with an informative alt text (the figure's own, given by
+    :func:`plots.beschreibe`, unless ``alt`` is passed)."""
+    alt = alt or plots.alt_text(fig) or ""
+    daten = base64.b64encode(png(fig)).decode("ascii")
+    return HTML(
+        f'<img src="data:image/png;base64,{daten}" alt="{html.escape(alt, quote=True)}" '
+        f'style="max-width:100%;height:auto">'
+    )
