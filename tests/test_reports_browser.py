@@ -101,7 +101,7 @@ def test_sozialindex_maps_load_and_overlay_table_is_there(reports: Path, browser
     """Produkt 1: the status and the dynamics map load (with their alt text naming the classes),
     the overlay table has a row per status class and a column per dynamic class, and the
     Gebiete mit besonderem Aufmerksamkeitsbedarf and the method section are there."""
-    path = reports / runner.PRODUKTE[1].ordner / f"{runner.slug(raum)}.html"
+    path = reports / PRODUKTE[1].ordner / f"{runner.slug(raum)}.html"
     context = browser.new_context(offline=True)
     page = context.new_page()
     page.goto(path.as_uri(), wait_until="load")

@@ -4,17 +4,14 @@ text of the Fachkoordination in the public Produkt 3."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from kennzahlen import runner
 from kennzahlen.demo import steuerung_daten as demo_steuerung
+from kennzahlen.vocabulary import PRODUKTE
 
-CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SEITEN = [
     (2, "Gesamtstadt"),
     (2, "Wiblingen"),
@@ -26,49 +23,31 @@ SEITEN = [
 
 
 @pytest.fixture(scope="module")
-def seiten(reports: Path) -> dict[tuple[int, str], dict]:
+def seiten(reports: Path, browser) -> dict[tuple[int, str], dict]:
     """Per report: the text a reader sees and the captions of its tables (read in Chromium)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium fehlt ({CHROMIUM})")
-        pytest.skip("Chromium nicht installiert")
     out: dict = {}
-    failed: list[BaseException] = []
-
-    def visit() -> None:  # own thread: another test's browser may hold this thread's event loop
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-                context = browser.new_context(offline=True)
-                for produkt, raum in SEITEN:
-                    path = reports / runner.PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
-                    page = context.new_page()
-                    errors: list[str] = []
-                    page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-                    page.goto(path.as_uri(), wait_until="load")
-                    out[(produkt, raum)] = {
-                        "text": page.inner_text("body").replace("\xa0", " "),
-                        "captions": [
-                            c.replace("\xa0", " ")
-                            for c in page.locator("caption").all_inner_texts()
-                        ],
-                        "h2": page.locator("h2").all_inner_texts(),
-                        "errors": errors,
-                        "images": page.evaluate(
-                            "Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)"
-                        ),
-                    }
-                    page.close()
-                browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test
-            failed.append(exc)
-
-    t = threading.Thread(target=visit)
-    t.start()
-    t.join(300)
-    assert not failed, failed
+    context = browser.new_context(offline=True)
+    try:
+        for produkt, raum in SEITEN:
+            path = reports / PRODUKTE[produkt].ordner / f"{runner.slug(raum)}.html"
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.goto(path.as_uri(), wait_until="load")
+            out[(produkt, raum)] = {
+                "text": page.inner_text("body").replace("\xa0", " "),
+                "captions": [
+                    c.replace("\xa0", " ") for c in page.locator("caption").all_inner_texts()
+                ],
+                "h2": page.locator("h2").all_inner_texts(),
+                "errors": errors,
+                "images": page.evaluate(
+                    "Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)"
+                ),
+            }
+            page.close()
+    finally:
+        context.close()
     return out
 
 

@@ -399,12 +399,7 @@ def karte(
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
         rand.boundary.plot(ax=ax, color="black", linewidth=1.6)
-    if len(gdf):
-        x0, y0, x1, y1 = gdf.total_bounds
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
+    kartenrahmen(ax, gdf)
     cb = fig.colorbar(
         ScalarMappable(norm=norm, cmap=cmap),
         ax=ax,
@@ -423,6 +418,16 @@ def karte(
         fig, "Karte der Stadtviertel.", _satz(titel), spanne, _satz(legende) if legende else ""
     )
     return _done(fig)
+
+
+def kartenrahmen(ax, gdf) -> None:
+    """A map's axes: the areas' extent, equal scale, no axis lines."""
+    if len(gdf):
+        x0, y0, x1, y1 = gdf.total_bounds
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
 
 
 def ampel_raster(lichter: pd.DataFrame, titel: str) -> Figure:

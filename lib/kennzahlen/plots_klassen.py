@@ -76,7 +76,7 @@ def klassenkarte(
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
         rand.boundary.plot(ax=ax, color=farben_.SCHWARZ, linewidth=1.6)
-    _rahmen(ax, gdf)
+    plots.kartenrahmen(ax, gdf)
     handles = [
         Patch(facecolor=f, edgecolor=farben_.RAND, label=f"{kuerzel[n]}  {n}")
         for n, f in farbe.items()
@@ -112,15 +112,6 @@ def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) 
             fontweight="bold",
             color=farben_.textfarbe(farbe[row["klasse"]]),
         )
-
-
-def _rahmen(ax, gdf) -> None:
-    if len(gdf):
-        x0, y0, x1, y1 = gdf.total_bounds
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
 
 
 def png(fig: Figure, farben: int = 64) -> bytes:

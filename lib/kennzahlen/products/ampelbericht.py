@@ -299,24 +299,6 @@ def tabelle_html(df: pd.DataFrame) -> HTML | None:
     return HTML(mit_caption(tabelle, df.attrs.get("caption")))
 
 
-def auffaellige_html(lichter: pd.DataFrame) -> HTML | None:
-    """For the city's report: the Sozialräume's red, yellow and manually switched lights."""
-    if lichter.empty:
-        return None
-    rows = begruendungen(lichter[lichter["sozialraum"] != GESAMTSTADT], nur_auffaellig=True)
-    kopf = "<h2>Auffällige Ampeln in den Sozialräumen</h2>"
-    if rows.empty:
-        return HTML(
-            kopf + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde "
-            "geschaltet.</p>"
-        )
-    from .common import mit_caption
-
-    tabelle = rows.to_html(escape=False, index=False, classes="kz-text")
-    caption = "Rote, gelbe und manuell geschaltete Ampeln der Sozialräume mit Begründung"
-    return HTML(kopf + mit_caption(tabelle, caption))
-
-
 def zeige_verlauf(
     pool_dir: object, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8
 ) -> None:

@@ -81,6 +81,7 @@ def details(det: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> pd.
 def auffaellige_html(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> HTML | None:
     """For the city's report: the Sozialräume's red, yellow and switched lights, explained."""
     from ..products import ampelbericht
+    from ..products.common import mit_caption
 
     if lichter.empty:
         return None
@@ -94,7 +95,9 @@ def auffaellige_html(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> H
         )
     tab = ampelbericht.begruendungen(rows)
     tab["Erläuterung"] = erlaeuterungen_zu_lichtern(rows, pool_dir, quartal)
-    return HTML(kopf + tab.to_html(escape=False, index=False, classes="kz-text"))
+    tabelle = tab.to_html(escape=False, index=False, classes="kz-text")
+    caption = "Rote, gelbe und manuell geschaltete Ampeln der Sozialräume mit Begründung"
+    return HTML(kopf + mit_caption(tabelle, caption))
 
 
 def _raum(df: pd.DataFrame, raum: str) -> pd.DataFrame:
