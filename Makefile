@@ -45,9 +45,10 @@ report: pool
 PYFILES := lib tests benchmarks tools conftest.py
 
 # the suite in parallel, one worker per core; a test file stays on one worker (its fixtures are
-# built once). One file alone: .venv/bin/python -m pytest tests/test_x.py
+# built once), the longest files first (conftest.LANGE_DATEIEN). One file alone:
+# .venv/bin/python -m pytest tests/test_x.py
 test: install lint
-	$(PY) -m pytest -n auto --dist loadfile
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # the fault-injection suite with more kills per command than `make test` (before a release)
 RUNDEN ?= 10

@@ -31,10 +31,32 @@ def _build_demo_pool() -> tuple[Path, Path]:
     return raw, pool
 
 
+#: the longest test files (seconds on 2 cores, `pytest --durations=0`, summed per file): they run
+#: first, so xdist (``--dist loadfile --no-loadscope-reorder``) fills the gaps with the short ones
+#: instead of starting a 5-minute file when the other worker is nearly done
+LANGE_DATEIEN = (
+    "tests/test_faults.py",  # 321 s
+    "tests/test_datenlage.py",  # 314 s
+    "tests/test_reports_browser.py",  # 182 s
+    "tests/test_xss.py",  # 131 s
+    "tests/test_zweite_stadt.py",  # 111 s
+    "tests/test_proofreading.py",  # 72 s
+    "tests/test_cli.py",  # 69 s
+    "tests/test_mail_groesse.py",  # 50 s
+)
+
+
+def _rang(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return LANGE_DATEIEN.index(path) if path in LANGE_DATEIEN else len(LANGE_DATEIEN)
+
+
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list
 ) -> None:
-    """Build the demo pool once, before any notebook kernel starts, if a collected test needs it."""
+    """Longest files first (stable: the rest keep their order). Build the demo pool once, before
+    any notebook kernel starts, if a collected test needs it."""
+    items.sort(key=_rang)
     if os.environ.get("KENNZAHLEN_POOL"):
         return
     needs = any(
@@ -70,15 +92,31 @@ def demo_raw() -> Path:
 @pytest.fixture(scope="session")
 def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """All 24 reports of 2023-Q4 on the demo pool, made once by the real runner (browser and
-    disclosure tests read them)."""
+    disclosure tests read them, never write). Under xdist the workers share one set: the first
+    worker that needs it builds it under a file lock, the others wait and read it (the demo pools
+    of the workers are built from the same deliveries and are equal)."""
+    from filelock import FileLock
+
     from kennzahlen import runner
     from kennzahlen.geography import areas
     from kennzahlen.vocabulary import PRODUKTE
 
-    out = tmp_path_factory.mktemp("reports")
-    res = runner.run("2023-Q4", sorted(PRODUKTE), areas(), demo_pool, out, progress=False)
-    assert not res.failed, res.failed
-    return out / "2023-Q4"
+    def build(out: Path) -> None:
+        res = runner.run("2023-Q4", sorted(PRODUKTE), areas(), demo_pool, out, progress=False)
+        assert not res.failed, res.failed
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp("reports")
+        build(out)
+        return out / "2023-Q4"
+    shared = tmp_path_factory.getbasetemp().parent / "reports-shared"
+    done = shared / ".fertig"
+    with FileLock(str(shared) + ".lock"):
+        if not done.exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a worker that failed half-way
+            build(shared)
+            done.touch()
+    return shared / "2023-Q4"
 
 
 CHROMIUM = os.environ.get("KENNZAHLEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")

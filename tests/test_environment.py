@@ -54,3 +54,13 @@ def test_pre_commit_pins_agree_with_pyproject():
     for hook in hooks:
         for name, version in _pins(hook.get("additional_dependencies", [])).items():
             assert wanted[name] == version, (hook["id"], name, version)
+
+
+def test_the_long_test_files_named_for_scheduling_exist():
+    """conftest.LANGE_DATEIEN orders the suite for xdist; a renamed file would drop silently."""
+    import conftest
+
+    assert conftest.LANGE_DATEIEN
+    for name in conftest.LANGE_DATEIEN:
+        assert (ROOT / name).is_file(), name
+    assert "--no-loadscope-reorder" in (ROOT / "Makefile").read_text("utf-8")
