@@ -178,6 +178,31 @@ def test_index_shows_the_quarter_at_a_glance(reports: Path, demo_pool: Path, bro
     context.close()
 
 
+@pytest.mark.parametrize("breite", [1280, 1200, 1100, 1000, 800])
+def test_index_tables_stay_in_their_column(reports: Path, browser, breite: int):
+    """Side by side or stacked, the Ampel and the Zielwerte never run into each other and the
+    page never scrolls sideways (seen at 1200 px: the last Ampel column ran over the Zielwerte)."""
+    context = browser.new_context(offline=True, viewport={"width": breite, "height": 900})
+    page = context.new_page()
+    page.goto((reports / "index.html").as_uri(), wait_until="load")
+    boxen = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.kz-raster2 > *')).map(s => {
+            const t = s.querySelector('table').getBoundingClientRect();
+            const r = s.getBoundingClientRect();
+            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                    table_right: t.right};
+        })"""
+    )
+    breite_doc = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert len(boxen) == 2
+    for b in boxen:
+        assert b["table_right"] <= b["right"] + 1, (breite, boxen)
+    a, z = boxen
+    assert a["right"] <= z["left"] or a["bottom"] <= z["top"], (breite, boxen)
+    assert breite_doc <= breite, (breite, breite_doc)
+
+
 def test_2021_q4_report_shows_the_papers_erfassungsbogen(demo_pool: Path, tmp_path: Path):
     res = runner.run("2021-Q4", [2], ["Gesamtstadt"], demo_pool, tmp_path, progress=False)
     assert not res.failed, res.failed

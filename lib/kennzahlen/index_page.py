@@ -313,9 +313,9 @@ a {{ color: {farben.LINK}; }}
 .kz-fehler {{ border-left: 6px solid {farben.FEHLER}; padding: .1em 1em; margin: .6em 0; }}
 .kz-fehler h2, .kz-fehler li {{ color: {farben.FEHLER}; }}
 .kz-hinweis {{ border-left: 6px solid #8A9BA8; padding: .1em 1em; margin: .6em 0; }}
-.kz-raster2 {{ display: grid; grid-template-columns: minmax(0, 1.5fr) minmax(0, 1fr);
-  gap: 1.2rem; }}
-@media (max-width: 1000px) {{ .kz-raster2 {{ grid-template-columns: 1fr; }} }}
+.kz-raster2 {{ display: flex; flex-wrap: wrap; gap: 1.2rem; align-items: flex-start; }}
+.kz-raster2 > * {{ flex: 1 1 0; min-width: min-content; }}
+.kz-raster2 > :first-child {{ flex-grow: 1.5; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
 caption {{ text-align: left; color: {farben.TEXT_LEISE}; font-size: 13px; padding-bottom: .3em; }}
 th, td {{ border: 1px solid #CBD2D9; padding: .3em .45em; text-align: left; vertical-align: top; }}
