@@ -222,14 +222,18 @@ def wanted() -> dict[str, set[tuple[int, str]]]:
 P = ["Gesamtstadt", "Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]
 
 
-def plan_2mb(quartal: dict):
-    """The planned parts of a 2 MB limit on the demo quarter (sizes follow the reports)."""
-    v = load_verteiler(verteiler_mit(quartal["tmp"], 2))
+def plan_fuer(quartal: dict, verteiler_datei: Path):
+    """The planned parts of the demo quarter under a Verteiler file (sizes follow the reports)."""
+    v = load_verteiler(verteiler_datei)
     verteiler, runs, periode_dir, pool_dir = check_mailing(
         PERIODE, quartal["reports"], quartal["pool"], v
     )
     versand = plan_mailing(PERIODE, verteiler, runs, periode_dir, pool_dir)
     return verteiler, versand, plan_parts(versand, Hoechstgroesse.aus_verteiler(verteiler))
+
+
+def plan_2mb(quartal: dict):
+    return plan_fuer(quartal, verteiler_mit(quartal["tmp"], 2))
 
 
 def parts_of(plan) -> dict[str, list[list[tuple[int, str]]]]:
@@ -409,14 +413,7 @@ def test_a_smaller_limit_after_552_sends_only_the_missing_reports(quartal, size_
     """Run 1 (10 MB) against a server that takes 5 MB: 552 for the large parts. Run 2 with 4 MB:
     a new split, and only the reports that are still missing go out (a Nachtrag), none twice."""
     # the server takes the Abteilungsleitung's P1 part (10 MB plan) but not its larger P3 part
-    v = load_verteiler(VERTEILER)
-    verteiler, runs, periode_dir, pool_dir = check_mailing(
-        PERIODE, quartal["reports"], quartal["pool"], v
-    )
-    plan = plan_parts(
-        plan_mailing(PERIODE, verteiler, runs, periode_dir, pool_dir),
-        Hoechstgroesse.aus_verteiler(verteiler),
-    )
+    _, _, plan = plan_fuer(quartal, VERTEILER)
     p1, p3 = (n.groesse for n in plan.senden if n.empfaenger == ABTEILUNG)
     c2 = next(n.groesse for n in plan.senden if n.empfaenger == "controlling-c2@example.org")
     assert max(p1, c2) < p3 and p3 > 4_000_000  # the premise of this test

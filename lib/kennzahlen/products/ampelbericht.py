@@ -72,17 +72,13 @@ def raster_html(
     )
 
 
-def begruendungen(
-    lichter: pd.DataFrame, raum: str | None = None, nur_auffaellig: bool = False
-) -> pd.DataFrame:
+def begruendungen(lichter: pd.DataFrame, raum: str | None = None) -> pd.DataFrame:
     """Per light: colour, what the rules said, and the reason (a manual switch keeps both).
 
     Every cell is HTML-safe (names and reasons escaped), as the report shows it with
     ``to_html(escape=False)``.
     """
     rows = lichter if raum is None else lichter[lichter["sozialraum"] == raum]
-    if nur_auffaellig:
-        rows = rows[rows["farbe"].isin(["rot", "gelb"]) | rows["manuell"]]
     out = pd.DataFrame(
         {
             "Gebiet": rows["sozialraum"].map(lambda r: html.escape(str(r))),
