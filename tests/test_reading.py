@@ -218,6 +218,12 @@ CORPUS_EXPECTED = {
         "Ganze: sgb2_u15 in Zeile 3 (120) + sgb2_arbeitslos in Zeile 4 (90) ergeben 210, aber "
         "leistung 'sgb2' hat nur 180",
     ),
+    # a structural zero (schema.Festlegung): the BTHG makes besondere Wohnform stationär
+    "unmoegliche_kombination": (
+        "sozialhilfe_2022-01-12.csv", 3, "setting", "ambulant",
+        "sozialhilfe_2022-01-12.csv, Zeile 3, Spalte 'setting': Unmögliche Kombination: "
+        "leistung 'egh_besondere_wohnform' mit setting 'ambulant' (erlaubt: stationaer)",
+    ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
         "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "

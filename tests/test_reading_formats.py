@@ -71,13 +71,13 @@ def _write_jh(path: Path, rows: list[str]) -> None:
 
 def test_large_csv_keeps_line_exact_problems(tmp_path: Path) -> None:
     n = 60_000  # above the size from which text columns are kept as categories
-    rows = [f"J{i};33;ambulant;nein;2021-01-{1 + i % 28:02d};;110" for i in range(n)]
-    rows[10] = "J10;33;ambulant;nein;2021-01-05"  # too few fields: the empty ones are missing
-    rows[20] = "J20;33;ambulant;nein;2021-01-05;;110;x"  # too many fields
+    rows = [f"J{i};33;stationaer;nein;2021-01-{1 + i % 28:02d};;110" for i in range(n)]
+    rows[10] = "J10;33;stationaer;nein;2021-01-05"  # too few fields: the empty ones are missing
+    rows[20] = "J20;33;stationaer;nein;2021-01-05;;110;x"  # too many fields
     rows[30] = ""  # blank line: skipped, still counted
     rows[40_000] = "J40000;99;ambulant;nein;2021-01-05;;110"  # unknown code
-    rows[50_000] = "J50000;33;ambulant;nein;31.02.2021;;110"  # no date
-    rows[59_998] = "J5;33;ambulant;nein;2021-01-05;;110"  # key already on line 7
+    rows[50_000] = "J50000;33;stationaer;nein;31.02.2021;;110"  # no date
+    rows[59_998] = "J5;33;stationaer;nein;2021-01-05;;110"  # key already on line 7
     _write_jh(tmp_path / "jugendhilfe_2021-04-15.csv", rows)
     with pytest.raises(InvalidInput) as exc:
         read_raw(tmp_path, RAUMGLIEDERUNG)
@@ -97,8 +97,8 @@ def test_large_csv_keeps_line_exact_problems(tmp_path: Path) -> None:
 
 
 def test_large_csv_short_row_reads_with_empty_values(tmp_path: Path) -> None:
-    rows = [f"J{i};33;ambulant;nein;2021-01-05;;110" for i in range(5)]
-    rows[2] = "J2;33;ambulant;nein;2021-01-05"
+    rows = [f"J{i};33;stationaer;nein;2021-01-05;;110" for i in range(5)]
+    rows[2] = "J2;33;stationaer;nein;2021-01-05"
     _write_jh(tmp_path / "jugendhilfe_2021-04-15.csv", rows)
     data = read_raw(tmp_path, RAUMGLIEDERUNG)
     jh = data.tables["jugendhilfe"].set_index("fall_id")

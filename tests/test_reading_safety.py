@@ -12,7 +12,7 @@ from test_reading import JH_HEADER, RAUMGLIEDERUNG, problems_of, read, write
 
 from kennzahlen.cli import cli
 
-ROWS = "J1;27;ambulant;nein;2021-01-05;;110\nJ2;31;stationaer;nein;2021-02-01;;130\n"
+ROWS = "J1;27;ambulant;nein;2021-01-05;;110\nJ2;34;stationaer;nein;2021-02-01;;130\n"
 
 
 @pytest.mark.parametrize(

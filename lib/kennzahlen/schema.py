@@ -59,6 +59,30 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Festlegung:
+    """A structural zero: codes that cannot occur together, by law or by the source system's
+    definition. Rows with ``spalte`` in ``werte`` have ``folge`` in ``erlaubt``; any other row is
+    bad input (:mod:`kennzahlen.zeilenregeln`). Because the reader refuses such rows, the
+    publication plan of Produkt 3 may treat the excluded combinations as known zeros, as a reader
+    who knows the law does (:mod:`kennzahlen.disclosure_atoms`)."""
+
+    spalte: str
+    werte: tuple[str, ...]
+    folge: str
+    erlaubt: tuple[str, ...]
+    grund: str  # the definition and its source, in the message of a refused row
+
+    def ausgeschlossen(self, spalte: str, wert: object, folge: str, folge_wert: object) -> bool:
+        """True when the combination ``spalte = wert`` and ``folge = folge_wert`` cannot exist."""
+        return (
+            spalte == self.spalte
+            and folge == self.folge
+            and str(wert) in self.werte
+            and str(folge_wert) not in self.erlaubt
+        )
+
+
+@dataclass(frozen=True)
 class Table:
     """One raw table of the contract."""
 
@@ -71,6 +95,8 @@ class Table:
     #: rows that are parts of another row with the same other key columns: (code column,
     #: whole, parts); in one delivery the parts together never exceed the whole
     teile: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=())
+    #: code combinations that cannot exist (structural zeros), see :class:`Festlegung`
+    festlegungen: tuple[Festlegung, ...] = field(default=())
 
     @property
     def column_names(self) -> list[str]:
@@ -140,6 +166,46 @@ SOZIALHILFE_LEISTUNGEN = (
     "hzp",
 )
 SETTINGS = ("ambulant", "stationaer")
+#: structural zeros of the Jugendhilfe (SGB VIII): what the law fixes as inpatient or outpatient.
+#: § 27 (flexible), § 32 (Tagesgruppe: teilstationär, coded either way by the source systems),
+#: § 35, § 35a and § 41 can be either.
+JUGENDHILFE_FESTLEGUNGEN = (
+    Festlegung(
+        "paragraph",
+        ("33", "34"),
+        "setting",
+        ("stationaer",),
+        "Vollzeitpflege (§ 33 SGB VIII) und Heimerziehung/sonstige betreute Wohnform (§ 34 SGB "
+        "VIII) sind Hilfen über Tag und Nacht außerhalb des Elternhauses, also stationär",
+    ),
+    Festlegung(
+        "paragraph",
+        ("29", "30", "31"),
+        "setting",
+        ("ambulant",),
+        "Soziale Gruppenarbeit (§ 29), Erziehungsbeistand (§ 30) und sozialpädagogische "
+        "Familienhilfe (§ 31 SGB VIII) sind ambulante Hilfen",
+    ),
+)
+#: structural zeros of the Eingliederungshilfe after the BTHG (SGB IX Teil 2 since 2020)
+SOZIALHILFE_FESTLEGUNGEN = (
+    Festlegung(
+        "leistung",
+        ("egh_besondere_wohnform",),
+        "setting",
+        ("stationaer",),
+        "Eingliederungshilfe in besonderer Wohnform (§ 42a Abs. 2 Satz 1 Nr. 2 SGB XII, "
+        "§ 113 SGB IX; BTHG) ist die frühere stationäre Hilfe",
+    ),
+    Festlegung(
+        "leistung",
+        ("egh_eigener_wohnraum", "egh_wfbm"),
+        "setting",
+        ("ambulant",),
+        "Assistenz im eigenen Wohnraum (§ 113 Abs. 2 Nr. 2 SGB IX) und Werkstatt für behinderte "
+        "Menschen (§ 58 SGB IX) sind ambulante Leistungen (BTHG)",
+    ),
+)
 #: the colours a manual switch (ampel_schaltungen) may set: every Ampel colour but grau
 SCHALTFARBEN = tuple(c for c in FARBEN if c != "grau")
 GEBIET = Column("sozialraum", "gebiet")
@@ -214,6 +280,7 @@ TABLES: dict[str, Table] = {
             key=("fall_id",),
             quelle="ProSoz",
             checks=("ende_nach_beginn",),
+            festlegungen=JUGENDHILFE_FESTLEGUNGEN,
         ),
         Table(
             "hilfen_vor_dem_fall",
@@ -236,6 +303,7 @@ TABLES: dict[str, Table] = {
             key=("fall_id",),
             quelle="OPEN/PROSOZ",
             checks=("ende_nach_beginn",),
+            festlegungen=SOZIALHILFE_FESTLEGUNGEN,
         ),
         Table(
             "fallmanagement",

@@ -7,6 +7,9 @@ input like any other: named with file, line, column and value, and nothing is wr
   ``config/steuerung.yaml``, ``kennzahlen`` from the catalog. A value matches without regard to
   case and spacing and is given back as the list spells it.
 - Row rules (``Table.checks``): e.g. a measure's deadline before its quarter begins.
+- Structural zeros (``Table.festlegungen``): code combinations that cannot exist by law or by the
+  source system's definition (besondere Wohnform is stationär); such a row is refused, which is
+  what lets the publication plan treat the combination as a known zero.
 """
 
 from __future__ import annotations
@@ -169,11 +172,35 @@ REGELN: dict[str, Regel] = {
 }
 
 
+def festlegungen(table, parsed: pd.DataFrame, raw: pd.DataFrame) -> list[Befund]:
+    """Rows with a code combination the table's structural zeros exclude (``Festlegung``)."""
+    out: list[Befund] = []
+    for f in table.festlegungen:
+        if not {f.spalte, f.folge} <= set(parsed.columns):
+            continue
+        wenn = parsed[f.spalte].astype("string").isin(f.werte)
+        folge = parsed[f.folge].astype("string")
+        gueltig = folge.isin(table.column(f.folge).codes)  # an unknown code: reported already
+        bad = wenn & gueltig & ~folge.isin(f.erlaubt)
+        for z in parsed.index[bad.fillna(False).astype(bool)]:
+            out.append(
+                (
+                    int(z),
+                    f.folge,
+                    raw.at[z, f.folge],
+                    f"Unmögliche Kombination: {f.spalte} '{parsed.at[z, f.spalte]}' mit "
+                    f"{f.folge} '{raw.at[z, f.folge]}' (erlaubt: {', '.join(f.erlaubt)}). "
+                    f"{f.grund}; bitte den Fall im Fachverfahren prüfen",
+                )
+            )
+    return out
+
+
 def probleme(table, parsed: pd.DataFrame, raw: pd.DataFrame, datei: str) -> list:
     """The problems of the row rules of ``table`` (``Table.checks``) in one file."""
     from .reading_checks import Problem
 
-    out = []
+    out = [Problem(datei, z, col, w, msg) for z, col, w, msg in festlegungen(table, parsed, raw)]
     for name in table.checks:
         regel = REGELN.get(name)
         if regel is None:
