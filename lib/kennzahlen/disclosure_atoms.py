@@ -81,11 +81,35 @@ class _Base:
     classes: dict[str, list[frozenset]] = field(default_factory=dict)
 
 
+def _strukturell_null(table: str, base: _Base, combo: Sequence[int]) -> bool:
+    """True when the atom's classes are excluded by a structural zero of the schema
+    (``schema.Festlegung``: e.g. besondere Wohnform with setting ambulant): every case it could
+    hold is refused by the reader, so it is 0 and every reader who knows the law knows it."""
+    for f in TABLES[table].festlegungen:
+        if f.spalte not in base.columns or f.folge not in base.columns:
+            continue
+        wenn = base.classes[f.spalte][combo[base.columns.index(f.spalte)]]
+        folge = base.classes[f.folge][combo[base.columns.index(f.folge)]]
+        if all(str(v) in f.werte for v in wenn) and not any(str(v) in f.erlaubt for v in folge):
+            return True
+    return False
+
+
 class AtomModel:
-    """The atoms of the published Kennzahlen: disjoint groups of cases per area."""
+    """The atoms of the published Kennzahlen: disjoint groups of cases per area.
+
+    Atoms excluded by a structural zero of the schema (:func:`_strukturell_null`) are in no
+    published count and no group: they are known to be 0 (``strukturelle_nullen=False`` gives
+    the model of a reader who does not know the law).
+    """
 
     def __init__(
-        self, catalog: Catalog, uses: Iterable[tuple[Term, str]], jahr: str, raeume: Sequence[str]
+        self,
+        catalog: Catalog,
+        uses: Iterable[tuple[Term, str]],
+        jahr: str,
+        raeume: Sequence[str],
+        strukturelle_nullen: bool = True,
     ):
         self.catalog = catalog
         self.jahr = jahr
@@ -112,11 +136,14 @@ class AtomModel:
             self.bases[key] = base
         self.atoms: list[tuple[tuple, str, tuple[int, ...]]] = []
         self._index: dict[tuple, int] = {}
+        self.nullen: set[int] = set()  # atoms that are 0 by definition
         for key, base in self.bases.items():
             for raum in self.raeume:
                 for combo in itertools.product(
                     *(range(len(base.classes[c])) for c in base.columns)
                 ):
+                    if strukturelle_nullen and _strukturell_null(key[0], base, combo):
+                        self.nullen.add(len(self.atoms))
                     self._index[(key, raum, combo)] = len(self.atoms)
                     self.atoms.append((key, raum, combo))
 
@@ -144,7 +171,7 @@ class AtomModel:
                 allowed.append(list(range(len(base.classes[col]))))
         return {
             self._index[(key, r, combo)] for r in raeume for combo in itertools.product(*allowed)
-        }
+        } - self.nullen
 
     def atoms_of(self, terms: Sequence[Term], periodizitaet: str, raum: str) -> tuple[int, ...]:
         """The atoms a Zähler or Nenner (a sum of terms) counts in an area (or Gesamtstadt)."""
@@ -181,6 +208,7 @@ class AtomModel:
                                     for (k2, r2, cmb), i in self._index.items()
                                     if k2 == key
                                     and r2 == raum
+                                    and i not in self.nullen
                                     and all(cmb[j] == c for j, c in zip(idx, combo, strict=True))
                                 )
                             )
@@ -237,6 +265,18 @@ class Zelle:
     regel: str = ""
     intervall: tuple[float | None, float | None] = (None, None)
     verdeckt: bool = False  # a small count shown as 'x' (status 'gesperrt'), not as '<k'
+    fest: bool = False  # a count of an earlier publication: what it showed cannot change
+    vorgesperrt: bool = False  # hidden because an earlier publication hid it: never shown again
+
+
+@dataclass(frozen=True)
+class Gezeigt:
+    """One place of an earlier publication of the period: its count and what was shown
+    (status as in :class:`Zelle`; ``verdeckt``: a small count shown as 'x')."""
+
+    eintrag: Eintrag
+    status: str
+    verdeckt: bool = False
 
 
 @dataclass
@@ -262,6 +302,8 @@ class Plan:
     gruppen: list[Gruppe]
     sekunden: float = 0.0
     _mit_intervallen: bool = False
+    #: the counts of earlier publications of the period (``fest``), checked together with these
+    frueher: list[Zelle] = field(default_factory=list)
 
     def zelle(self, kennzahl: str, teil: str, raum: str) -> Zelle | None:
         """The cell shown at a place (None: no value there)."""
@@ -279,7 +321,7 @@ class Plan:
 
     def attacker(self) -> Attacker:
         """The attacker over everything this plan publishes."""
-        return _attacker(self.zellen, self.k, self.null_sichtbar)
+        return _attacker([*self.zellen, *self.frueher], self.k, self.null_sichtbar)
 
     def hidden(self) -> list[Zelle]:
         """The hidden cells (primary '<k', small counts shown as 'x', and Gegensperrungen)."""
@@ -347,6 +389,16 @@ def _klein_text(k: int, null_sichtbar: bool) -> str:
 def _klein(z: Zelle, k: int, null_sichtbar: bool) -> None:
     z.status, z.grund, z.verdeckt = "klein", PRIMAER, False
     z.regel = f"{_klein_text(k, null_sichtbar)} (Mindestfallzahl k = {k})"
+
+
+def _vorsperre(z: Zelle, k: int, null_sichtbar: bool) -> None:
+    """``z`` was hidden by an earlier publication of the period: it stays hidden ('<k' when it is
+    small now, else 'x'), so that two publications side by side give nothing back."""
+    z.vorgesperrt = True
+    if z.status != "wert":
+        return
+    z.status, z.grund, z.verdeckt = "gesperrt", SEKUNDAER, False
+    z.regel = "früher nicht ausgewiesen: eine einmal verborgene Zahl bleibt verborgen"
 
 
 def _verdecke(z: Zelle, k: int, null_sichtbar: bool) -> None:

@@ -56,21 +56,26 @@ left for a plan that still fails after that (a defect, never expected)."""
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from .attack import AttackError
 from .catalog import Catalog
 from .disclosure_atoms import (
     NICHT_BEWERTET,
     AtomModel,
     Eintrag,
+    Gezeigt,
+    Gruppe,
     Plan,
     PlanError,
     Zelle,
     _klein,
     _small,
 )
+from .disclosure_frueher import Lift, Schichten, fruehere_zellen, gegenwerte
 from .disclosure_protect import _offen, _prune, _secure, _sensitive_groups, _Zeugen
 
 
@@ -83,45 +88,123 @@ def build_plan(
     null_sichtbar: bool = True,
     nicht_bewertet: Iterable[str] = (),
     feinschliff: bool = True,
+    gegenwert: bool = True,
+    frueher: Sequence[Sequence[Gezeigt]] = (),
 ) -> Plan:
     """Decide for every published count of a period whether it is shown, as described above.
 
     ``raeume``: the areas that add up to Gesamtstadt (Sozialräume and 'ohne Zuordnung');
-    ``nicht_bewertet``: areas whose cells are not published at all ('nicht bewertet');
-    ``feinschliff``: try every hidden cell visible again (fewer hidden cells).
-    The intervals of the audit are computed on demand (:meth:`Plan.intervalle`).
+    ``nicht_bewertet``: areas whose counts are shown as 'nicht bewertet' (protected like small
+    counts: no sum may give them back); ``feinschliff``: try every hidden cell visible again
+    (fewer hidden cells); ``gegenwert``: protect the differences of nested counts (a share's
+    Nenner − Zähler, :func:`~kennzahlen.disclosure_frueher.gegenwerte`); ``frueher``: the earlier
+    publications of the period, oldest first (checked together with this one, see
+    :mod:`kennzahlen.disclosure_frueher`). The intervals of the audit are computed on demand
+    (:meth:`Plan.intervalle`).
     """
-    import time
-
     t0 = time.perf_counter()
+    args = (eintraege, catalog, jahr, raeume, k, null_sichtbar, set(nicht_bewertet))
+    try:
+        plan = _build(*args, feinschliff, gegenwert, frueher, getrennt=False)
+    except AttackError:
+        if not frueher:
+            raise
+        # the data do not fit "cases were only added" (a count moved between tables in a way
+        # no table shows): check the publications as independent ones
+        plan = _build(*args, feinschliff, gegenwert, frueher, getrennt=True)
+    plan.sekunden = round(time.perf_counter() - t0, 3)
+    return plan
+
+
+def _build(
+    eintraege: Sequence[Eintrag],
+    catalog: Catalog,
+    jahr: str,
+    raeume: Sequence[str],
+    k: int,
+    null_sichtbar: bool,
+    nicht_bewertet: set[str],
+    feinschliff: bool,
+    gegenwert: bool,
+    frueher: Sequence[Sequence[Gezeigt]],
+    getrennt: bool,
+) -> Plan:
+    pubs = [[g.eintrag for g in f] for f in frueher] + [list(eintraege)]
     model = AtomModel(
-        catalog, [(t, e.periodizitaet) for e in eintraege for t in e.terms], jahr, raeume
+        catalog, [(t, e.periodizitaet) for p in pubs for e in p for t in e.terms], jahr, raeume
     )
-    zellen, orte = _cells(eintraege, model)
-    _mark_small(zellen, set(nicht_bewertet), k, null_sichtbar)
-    zeugen = _Zeugen(zellen, k, null_sichtbar)
-    gruppen = _sensitive_groups(model, zellen, k, null_sichtbar, zeugen.root)
-    targets: list[tuple[tuple[int, ...], float]] = [
-        (z.atoms, z.wert) for z in zellen if _small(z.wert, k, null_sichtbar)
-    ] + [(g.atoms, g.wert) for g in gruppen]
+    schichten = Schichten(model, pubs, getrennt)
+    zellen, orte = _cells(eintraege, model, schichten.lift(len(frueher)))
+    _mark_small(zellen, nicht_bewertet, k, null_sichtbar)
+    alte = fruehere_zellen(frueher, schichten, zellen, orte, k, null_sichtbar)
+    alle = zellen + [z for pub in alte for z in pub]
+    zeugen = _Zeugen(alle, k, null_sichtbar)
+    gruppen, targets = _targets(model, schichten, zellen, alte, zeugen, gegenwert)
     for runde in range(3):
-        _secure(zellen, targets, zeugen)
+        _secure(alle, targets, zeugen)
         if feinschliff and runde == 0:
-            _prune(zellen, targets, zeugen)
-        offen = _offen(zellen, targets, zeugen)
+            _prune(alle, targets, zeugen)
+        offen = _offen(alle, targets, zeugen)
         if not offen:
             break
     else:  # cannot happen: hiding a whole group protects every value in it (see _protect)
-        names = [z.orte[0] for z in zellen if z.atoms == offen[0][0]]
+        names = [z.orte[0] for z in alle if z.atoms == offen[0][0]]
         where = f", z. B. {names[0][0]} ({names[0][1]}, {names[0][2]})" if names else ""
         raise PlanError(
             f"Geheimhaltung {jahr}: {len(offen)} Wert(e) wären trotz Sperrung errechenbar{where}"
         )
-    return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, round(time.perf_counter() - t0, 3))
+    return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, frueher=alle[len(zellen) :])
+
+
+def _targets(
+    model: AtomModel,
+    schichten: Schichten,
+    zellen: list[Zelle],
+    alte: list[list[Zelle]],
+    zeugen: _Zeugen,
+    gegenwert: bool,
+) -> tuple[list[Gruppe], list[tuple[tuple[int, ...], float]]]:
+    """The sensitive values: small counts, counts of areas not rated, small groups and (with
+    ``gegenwert``) small differences of nested counts, of this publication and of every earlier
+    one; the groups of this publication (for the audit) and all targets."""
+    k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
+    alle = zellen + [z for pub in alte for z in pub]
+    targets: list[tuple[tuple[int, ...], float]] = []
+    gruppen: list[Gruppe] = []
+    for j, pub in enumerate([*alte, zellen]):
+        g = _sensitive_groups(model, alle, k, null_sichtbar, zeugen.root, schichten.lift(j))
+        if gegenwert:
+            bekannt = {x.atoms for x in g}
+            g += [x for x in gegenwerte(pub, k, null_sichtbar) if x.atoms not in bekannt]
+        neu = [(z.atoms, z.wert) for z in pub if z.status != "wert"]
+        neu += [(x.atoms, x.wert) for x in g]
+        if j == len(alte):
+            gruppen = g
+            neu += [(z.atoms, z.wert) for z in pub if _small(z.wert, k, null_sichtbar)]
+        else:  # what the earlier publications give away on their own is out already
+            neu = _noch_geschuetzt(neu, [z for p in alte[: j + 1] for z in p], k, null_sichtbar)
+        targets += neu
+    seen: set[tuple[int, ...]] = set()
+    return gruppen, [t for t in targets if not (t[0] in seen or seen.add(t[0]))]
+
+
+def _noch_geschuetzt(
+    targets: list[tuple[tuple[int, ...], float]], alte: list[Zelle], k: int, null_sichtbar: bool
+) -> list[tuple[tuple[int, ...], float]]:
+    """The values of an earlier publication that the publications up to it did not give away
+    (nothing a new publication hides brings the others back)."""
+    zeugen = _Zeugen(alte, k, null_sichtbar)
+
+    def offen(a: tuple[int, ...], w: float) -> bool:
+        if any(x not in zeugen.root for x in a) or len({zeugen.root[x] for x in a}) > 1:
+            return True  # not fixed by the earlier counts alone
+        return zeugen.search(a, w)
+
+    return [(a, w) for a, w in targets if offen(a, w)]
 
 
 def _cells(
-    eintraege: Sequence[Eintrag], model: AtomModel
+    eintraege: Sequence[Eintrag], model: AtomModel, lift: Lift | None = None
 ) -> tuple[list[Zelle], dict[tuple[str, str, str], int | None]]:
     """One cell per distinct set of atoms, with every place it is published; a place without a
     value or atoms maps to None. Two places counting the same cases differently: PlanError."""
@@ -137,6 +220,7 @@ def _cells(
         if not atoms:
             orte[ort] = None
             continue
+        atoms = lift(atoms) if lift is not None else atoms
         i = by_atoms.get(atoms)
         if i is None:
             i = by_atoms[atoms] = len(zellen)

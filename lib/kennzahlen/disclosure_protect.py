@@ -4,7 +4,7 @@ pruning."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from .disclosure_atoms import (
     _verdecke,
     _zeige,
 )
+
+#: the atoms of a group in one of several publications checked together (see disclosure_plan)
+Lift = Callable[[tuple[int, ...]], tuple[int, ...]]
 
 
 class _Zeugen:
@@ -117,9 +120,16 @@ def _secure(
     # a Gegensperrung a reader can pin down anyway protects nothing: show it (every table that
     # agrees with the rest gives it its true value, so showing it tells a reader nothing new)
     for z in zellen:
-        if z.status == "gesperrt" and not z.verdeckt and not zeugen.search(z.atoms, z.wert):
+        waehlbar = _frei_waehlbar(z) and z.status == "gesperrt" and not z.verdeckt
+        if waehlbar and not zeugen.search(z.atoms, z.wert):
             _zeige(z)
             zeugen.keep(z)
+
+
+def _frei_waehlbar(z: Zelle) -> bool:
+    """True when the plan may still change what ``z`` shows (not a count of an earlier
+    publication, not hidden because an earlier one hid it)."""
+    return not (z.fest or z.vorgesperrt)
 
 
 def _offen(
@@ -133,13 +143,15 @@ def _offen(
 
 
 def _candidate_groups(
-    model: AtomModel, zellen: list[Zelle], root: dict[int, int]
+    model: AtomModel, zellen: list[Zelle], root: dict[int, int], lift: Lift | None = None
 ) -> dict[int, list[tuple[str, str, tuple[int, ...]]]]:
     """Per independent part (``root``): the groups whose atoms all lie in published counts and
-    that are not a published cell themselves."""
+    that are not a published cell themselves (``lift``: the atoms of a group in one publication
+    of several checked together)."""
     cell_sets = {z.atoms for z in zellen}
     cand: dict[int, list[tuple[str, str, tuple[int, ...]]]] = {}
     for d, r, at in model.groups():
+        at = lift(at) if lift is not None else at
         if not at or any(x not in root for x in at):
             continue  # an atom in no published count: the group's value does not follow
         parts: dict[int, list[int]] = {}
@@ -152,7 +164,12 @@ def _candidate_groups(
 
 
 def _sensitive_groups(
-    model: AtomModel, zellen: list[Zelle], k: int, null_sichtbar: bool, root: dict[int, int]
+    model: AtomModel,
+    zellen: list[Zelle],
+    k: int,
+    null_sichtbar: bool,
+    root: dict[int, int],
+    lift: Lift | None = None,
 ) -> list[Gruppe]:
     """Groups of the cross-classification whose value follows from the cells and is small.
 
@@ -162,7 +179,7 @@ def _sensitive_groups(
     """
     if not zellen:
         return []
-    cand = _candidate_groups(model, zellen, root)
+    cand = _candidate_groups(model, zellen, root, lift)
     out, seen = [], set()
     for g, groups in sorted(cand.items()):
         rows = [z for z in zellen if z.atoms and root[z.atoms[0]] == g]
@@ -208,8 +225,8 @@ def _protect(zellen: list[Zelle], target: tuple[int, ...], wert: float, zeugen: 
     if (
         best is None
     ):  # solver trouble only: hide the whole group, the pruning shows back what it can
-        hide = [i for i in members if zellen[i].status == "wert"]
-        cover = [i for i in members if zellen[i].status == "klein"]
+        hide = [i for i in members if zellen[i].status == "wert" and not zellen[i].fest]
+        cover = [i for i in members if zellen[i].status == "klein" and not zellen[i].fest]
         table = None
     else:
         hide, cover, table = best
@@ -240,11 +257,17 @@ def _protect_milp(
             cap[a] = min(cap[a], zellen[i].wert)
     slack = 2.0 * k + 2.0
     cap = {a: c + slack for a, c in cap.items()}
-    visible = [i for i in members if zellen[i].status == "wert"]
+    visible = [i for i in members if zellen[i].status == "wert" and not zellen[i].fest]
     disj = (
-        [i for i in members if _gelesen(zellen[i]) in ("gesperrt", "wert")] if null_sichtbar else []
+        [
+            i
+            for i in members
+            if _gelesen(zellen[i]) == "gesperrt" or (i in visible and not zellen[i].fest)
+        ]
+        if null_sichtbar
+        else []
     )
-    klein = [i for i in members if zellen[i].status == "klein"]
+    klein = [i for i in members if zellen[i].status == "klein" and not zellen[i].fest]
     cover = klein if verdecken else []
     n, nz, nw, ne = len(atoms), len(visible), len(disj), len(cover)
     nvar = n + nz + nw + ne
@@ -302,11 +325,19 @@ def _milp_rows(
         ub += [r1, r2]
         bub += [zellen[i].wert, -zellen[i].wert]
     for i in members:
-        if _gelesen(zellen[i]) == "klein" and i not in cover:
+        if zellen[i].fest and zellen[i].status == "wert":  # an earlier publication showed it
+            r = row(i)
+            ub += [r, -r]
+            bub += [zellen[i].wert, -zellen[i].wert]
+        elif _gelesen(zellen[i]) == "klein" and i not in cover:
             r = row(i)
             ub += [r, -r]
             bub += [k - 1.0, -lo_klein]
-        elif not null_sichtbar and _gelesen(zellen[i]) in ("gesperrt", "wert"):
+        elif (
+            not null_sichtbar
+            and _gelesen(zellen[i]) in ("gesperrt", "wert")
+            and not (zellen[i].fest and zellen[i].status == "wert")
+        ):
             ub.append(-row(i))
             bub.append(-float(k))
     for j, i in enumerate(disj):  # 0 or >= k
@@ -356,10 +387,11 @@ def _prune(
     """Try every hidden cell shown again (most costly first): a Gegensperrung as its number, a
     small count shown as 'x' as '<k' again; keep what leaves every value protected."""
     k, null_sichtbar = zeugen.k, zeugen.null_sichtbar
+    waehlbar = [z for z in zellen if _frei_waehlbar(z)]
     kandidaten = sorted(
-        (z for z in zellen if z.status == "gesperrt" and not z.verdeckt), key=_cost, reverse=True
+        (z for z in waehlbar if z.status == "gesperrt" and not z.verdeckt), key=_cost, reverse=True
     )
-    kandidaten += sorted((z for z in zellen if z.verdeckt), key=_cost, reverse=True)
+    kandidaten += sorted((z for z in waehlbar if z.verdeckt), key=_cost, reverse=True)
     for z in kandidaten:
         g = zeugen.group(z.atoms)
         kept = list(zeugen.tables.get(g, []))
