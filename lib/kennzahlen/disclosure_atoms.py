@@ -304,6 +304,8 @@ class Plan:
     _mit_intervallen: bool = False
     #: the counts of earlier publications of the period (``fest``), checked together with these
     frueher: list[Zelle] = field(default_factory=list)
+    #: its number in the publication ledger (:mod:`kennzahlen.veroeffentlichungen`), if recorded
+    nr: int | None = None
 
     def zelle(self, kennzahl: str, teil: str, raum: str) -> Zelle | None:
         """The cell shown at a place (None: no value there)."""
@@ -320,7 +322,13 @@ class Plan:
         return self.status(kennzahl, teil, raum) == "wert"
 
     def attacker(self) -> Attacker:
-        """The attacker over everything this plan publishes."""
+        """The attacker over everything this plan publishes (and the earlier publications it
+        was made with)."""
+        if any(not z.atoms for z in self.zellen):
+            raise PlanError(
+                "Ein aus dem Veröffentlichungsbuch gelesener Plan hat keine Atome: den Plan mit "
+                "build_plan neu berechnen, um ihn anzugreifen"
+            )
         return _attacker([*self.zellen, *self.frueher], self.k, self.null_sichtbar)
 
     def hidden(self) -> list[Zelle]:

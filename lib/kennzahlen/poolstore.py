@@ -5,6 +5,7 @@ Layout of a pool folder (``data/processed/``)::
     manifest.json            the pointer: the current version's manifest (checksums, "version")
     kennzahlen.parquet …     the current version's tables (hard links), for analysts and tools
     versions/v-<16 hex>/     one complete, never changed pool per version, with its manifest
+    veroeffentlichungen/     the publication ledger of the public product (never touched here)
     .kennzahlen.lock         held while a pool is written (one writer at a time)
 
 A write builds the new version in a temp folder inside the pool folder, renames it into
@@ -38,6 +39,8 @@ from .safeio import LOCK_NAME, TEMP_TAG, FolderLock, atomic_write, fsync_dir, in
 
 MANIFEST = "manifest.json"
 VERSIONS = "versions"
+#: the publication ledger (kennzahlen.veroeffentlichungen): kept through every pool build
+LEDGER = "veroeffentlichungen"
 TMP_PREFIX = ".pool-tmp-"
 VERSION_RE = re.compile(r"^v-[0-9a-f]{16}$")
 #: files a pool folder may hold that the program does not own and never touches
@@ -90,6 +93,14 @@ def current(root: Path | str) -> PoolVersion | None:
     if version and root.name != version:  # a pool folder, not a version folder given directly
         folder = root / VERSIONS / version
     return PoolVersion(root, folder, data)
+
+
+def root_of(folder: Path | str) -> Path:
+    """The pool folder of a version folder (``versions/v-…``); any other folder is its own."""
+    folder = Path(folder)
+    if VERSION_RE.match(folder.name) and folder.parent.name == VERSIONS:
+        return folder.parent.parent
+    return folder
 
 
 def current_dir(root: Path | str) -> Path:
@@ -164,13 +175,17 @@ def foreign_entries(out: Path) -> list[str]:
     if not out.is_dir():
         return []
     listed = _listed(out)
-    own = {LOCK_NAME, VERSIONS} | (listed or set()) | ({MANIFEST} if listed is not None else set())
+    own = (
+        {LOCK_NAME, VERSIONS, LEDGER}
+        | (listed or set())
+        | ({MANIFEST} if listed is not None else set())
+    )
     foreign = []
     for entry in sorted(out.iterdir(), key=lambda p: p.name):
         name = entry.name
         if name in TOLERATED or name.startswith(TMP_PREFIX) or is_temp_name(name):
             continue
-        if name not in own or (name == VERSIONS and not entry.is_dir()):
+        if name not in own or (name in (VERSIONS, LEDGER) and not entry.is_dir()):
             foreign.append(name)
     versions = out / VERSIONS
     if versions.is_dir():
@@ -353,5 +368,6 @@ __all__ = [
     "foreign_entries",
     "hold",
     "prune",
+    "root_of",
     "write",
 ]

@@ -175,6 +175,7 @@ def _run_locked(
     record()
     if todo:
         with _hold(version_dir):
+            _veroeffentlichen(todo, version_dir, periode)
             for entry in _execute(todo, workers, progress, on_result=record):
                 entries.append(entry)
     keys = {(j.produkt, j.raum) for j in jobs}
@@ -192,6 +193,22 @@ def _run_locked(
         lauf = lauf_record(key, this_run, areas(), warnungen)
         _write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf=lauf)
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
+
+
+def _veroeffentlichen(todo: list[Job], version_dir: Path | None, periode: str) -> None:
+    """The pipeline step of a public product: decide and record the year's publication plans in
+    the pool's ledger before any report starts (the reports read them). A failure here is left
+    to the reports: each makes the same step and fails with the error in its own entry."""
+    from ..disclosure_config import is_public
+
+    if version_dir is None or not any(j.produkt == 3 for j in todo) or not is_public(3):
+        return
+    from ..products.wirkung import berichtsjahre, veroeffentlichen
+
+    try:
+        veroeffentlichen(version_dir, berichtsjahre(berichtszeitraum(3, periode)))
+    except Exception:  # noqa: BLE001, S110 - the reports report it, each in its own entry
+        pass
 
 
 def _keine_daten_entry(job: Job, pool_sha: str | None) -> dict:

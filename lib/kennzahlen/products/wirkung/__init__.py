@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .aussage import aussage
 from .matrix import anzeige_matrix, kernaussagen, matrix, matrix_html
-from .plan import plan_jahr, wert_status
+from .plan import plan_jahr, veroeffentlichen, wert_status, zur_veroeffentlichung
 from .tabellen import (
     KennzahlTabelle,
     abschnitt,
@@ -21,6 +21,7 @@ from .werte import (
     MATRIX_FELDER,
     NICHT_BEWERTET,
     ZIELE,
+    berichtsjahre,
     erreicht,
     fehlt_satz,
     flaechen,
@@ -44,6 +45,7 @@ __all__ = [
     "abschnitt",
     "anzeige_matrix",
     "aussage",
+    "berichtsjahre",
     "erreicht",
     "fehlt_satz",
     "flaechen",
@@ -59,9 +61,11 @@ __all__ = [
     "noch_nicht_erhoben",
     "ohne_daten",
     "plan_jahr",
+    "veroeffentlichen",
     "wert_status",
     "zaehltabelle",
     "zeitreihe",
     "zeitreihe_sicher",
     "zielwert_text",
+    "zur_veroeffentlichung",
 ]

@@ -1,7 +1,13 @@
-"""The year's publication plan over all reports of Produkt 3 (memoised per pool content)."""
+"""The year's publication plan over all reports of Produkt 3: a pipeline step of the report run
+that decides and records it in the publication ledger (:mod:`kennzahlen.veroeffentlichungen`),
+read by every report of the year; decided in the process for analysts and tests."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,12 +19,18 @@ from ...periods import jahres_stichtag
 from ...schema import OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:
-    from ...disclosure_atoms import Plan
+    from ...disclosure_atoms import Eintrag, Plan
+    from ...disclosure_config import DisclosureConfig
 from .werte import NICHT_BEWERTET, _fingerprint, kennzahlen_p3, zaehltabelle
 
 # ---------------------------------------------------------------------------- the year's plan
 TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
 _PLAENE: dict[tuple, Plan] = {}
+#: the key of ``DataFrame.attrs`` that marks a pool frame as the data of published reports
+VEROEFFENTLICHUNG = "kennzahlen_veroeffentlichung"
+#: the version of the plan's rules in code: a new version makes a new publication of a year
+#: (checked together with the earlier ones), never a silent change of a recorded one
+PLAN_VERSION = "2"
 
 
 def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> list[str]:
@@ -33,22 +45,11 @@ def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> 
     return [a for a in sozialraeume() if not disclosure.rate_area(bev.get(a), mindestbevoelkerung)]
 
 
-def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
-    """The year's publication plan over all six reports (None when the product is internal).
+def eintraege_jahr(pool: pd.DataFrame, jahr: str) -> list[Eintrag]:
+    """Every count the year's reports publish: Zähler and Nenner of each collected Kennzahl per
+    area (Sozialräume, 'ohne Zuordnung', Gesamtstadt), None where there is no value."""
+    from ...disclosure_atoms import Eintrag
 
-    Decided once per pool content, year and rules (memoised in the process), so that every
-    report of the year shows the same hidden/visible decision for the same count.
-    """
-    from ... import disclosure_atoms as da
-    from ... import disclosure_config
-    from ... import disclosure_plan as dp
-
-    cfg = disclosure_config.load_config()
-    if not disclosure_config.is_public(produkt, cfg):
-        return None
-    key = (_fingerprint(pool), str(jahr), cfg.model_dump_json(), id(load_catalog()))
-    if key in _PLAENE:
-        return _PLAENE[key]
     eintraege = []
     for k in kennzahlen_p3(jahr):
         if not k.erhoben:
@@ -60,29 +61,147 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
                 continue
             for a in t.index:
                 v = t.loc[a, col]
-                eintraege.append(
-                    da.Eintrag(
-                        k.id,
-                        teil,
-                        a,
-                        tuple(terms),
-                        k.periodizitaet,
-                        None if pd.isna(v) else float(v),
-                    )
-                )
-    plan = dp.build_plan(
+                wert = None if pd.isna(v) else float(v)
+                eintraege.append(Eintrag(k.id, teil, a, tuple(terms), k.periodizitaet, wert))
+    return eintraege
+
+
+def schluessel(eintraege: list[Eintrag], cfg: DisclosureConfig, nicht_bewertet: list[str]) -> str:
+    """What a year's plan depends on: the counts with their terms, the rules, the areas, the
+    structural zeros and the plan's code version. The same key: the same plan."""
+    from ...schema import TABLES
+
+    inhalt = {
+        "version": PLAN_VERSION,
+        "regeln": cfg.model_dump(mode="json"),
+        "raeume": [*sozialraeume(), OHNE_ZUORDNUNG],
+        "nicht_bewertet": sorted(nicht_bewertet),
+        "nullen": {n: repr(t.festlegungen) for n, t in sorted(TABLES.items()) if t.festlegungen},
+        "orte": [
+            [e.kennzahl, e.teil, e.raum, [t.model_dump() for t in e.terms], e.periodizitaet, e.wert]
+            for e in eintraege
+        ],
+    }
+    text = json.dumps(inhalt, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def zur_veroeffentlichung(pool: pd.DataFrame, pool_dir: Path | str | None) -> pd.DataFrame:
+    """Mark a pool frame as the data of reports that leave the department: the year's plans are
+    then read from the publication ledger of ``pool_dir`` (or decided and recorded there, with
+    every earlier publication of the year), see :mod:`kennzahlen.veroeffentlichungen`."""
+    from ...api import pool_files
+
+    pool.attrs[VEROEFFENTLICHUNG] = str(Path(pool_files(pool_dir)).resolve())
+    return pool
+
+
+def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
+    """The year's publication plan over all six reports (None when the product is internal).
+
+    For a pool frame marked by :func:`zur_veroeffentlichung` (the reports) the plan is the one
+    recorded in the publication ledger for these counts and rules, made and recorded once,
+    together with every earlier publication of the year. Otherwise (analysts, tests) it is
+    decided in the process from these counts alone. Memoised per pool content, year and rules, so
+    that every report of the year shows the same hidden/visible decision for the same count.
+    """
+    from ... import disclosure_config
+
+    cfg = disclosure_config.load_config()
+    if not disclosure_config.is_public(produkt, cfg):
+        return None
+    quelle = pool.attrs.get(VEROEFFENTLICHUNG)
+    key = (_fingerprint(pool), str(jahr), cfg.model_dump_json(), id(load_catalog()))
+    if (*key, quelle) in _PLAENE:
+        return _PLAENE[(*key, quelle)]
+    eintraege = eintraege_jahr(pool, jahr)
+    frei = nicht_bewertete(pool, jahr, cfg.mindestbevoelkerung)
+
+    def allein() -> Plan:  # the plan of these counts alone (memoised: the first publication)
+        if (*key, None) not in _PLAENE:
+            _PLAENE[(*key, None)] = _berechnet(str(jahr), eintraege, frei, cfg)
+        return _PLAENE[(*key, None)]
+
+    if quelle and any(e.wert is not None for e in eintraege):
+        plan = _veroeffentlicht(Path(quelle), produkt, str(jahr), eintraege, frei, cfg, allein)
+    else:
+        plan = allein()
+    if len(_PLAENE) > 32:
+        _PLAENE.clear()
+    _PLAENE[(*key, quelle)] = plan
+    return plan
+
+
+def _berechnet(
+    jahr: str,
+    eintraege: list[Eintrag],
+    frei: list[str],
+    cfg: DisclosureConfig,
+    frueher: list | None = None,
+) -> Plan:
+    from ... import disclosure_plan as dp
+
+    return dp.build_plan(
         eintraege,
         load_catalog(),
-        str(jahr),
+        jahr,
         [*sozialraeume(), OHNE_ZUORDNUNG],
         cfg.k,
         cfg.null_sichtbar,
-        nicht_bewertete(pool, jahr, cfg.mindestbevoelkerung),
+        frei,
+        gegenwert=cfg.gegenwert,
+        frueher=frueher or (),
     )
-    if len(_PLAENE) > 32:
-        _PLAENE.clear()
-    _PLAENE[key] = plan
+
+
+def _veroeffentlicht(
+    version_dir: Path,
+    produkt: int,
+    jahr: str,
+    eintraege: list[Eintrag],
+    frei: list[str],
+    cfg: DisclosureConfig,
+    allein: Callable[[], Plan],
+) -> Plan:
+    """The recorded plan for these counts, or a new one made with every earlier publication of
+    the year and recorded (under the ledger's lock: one at a time). ``allein``: the plan of the
+    counts alone (the first publication of a year has no earlier one to be checked with)."""
+    from ... import poolstore
+    from ... import veroeffentlichungen as buch
+
+    root = poolstore.root_of(version_dir)
+    key = schluessel(eintraege, cfg, frei)
+    hit = buch.finden(buch.lesen(root, produkt, jahr), key)
+    if hit is not None:
+        return buch.plan_aus(hit, jahr)
+    with buch.sperre(root):
+        alle = buch.lesen(root, produkt, jahr)
+        hit = buch.finden(alle, key)
+        if hit is not None:
+            return buch.plan_aus(hit, jahr)
+        frueher = [buch.gezeigt(v) for v in alle]
+        plan = _berechnet(jahr, eintraege, frei, cfg, frueher) if frueher else allein()
+        plan.intervalle()
+        version = version_dir.name if poolstore.VERSION_RE.match(version_dir.name) else ""
+        plan.nr = buch.aufnehmen(root, produkt, plan, eintraege, key, version).nr
     return plan
+
+
+def veroeffentlichen(pool_dir: Path | str, jahre: list[str], produkt: int = 3) -> list[Plan]:
+    """The pipeline step of a report run: decide and record the plan of every year the reports
+    show (the report year and the years of its charts) before any report is made; the reports
+    then read them. Returns the plans (years without any value have none)."""
+    from ...api import load_pool
+    from .werte import hat_werte
+
+    pool = zur_veroeffentlichung(load_pool(pool_dir), pool_dir)
+    out = []
+    for jahr in jahre:
+        if any(hat_werte(pool, k, jahr) for k in kennzahlen_p3(jahr)):
+            plan = plan_jahr(pool, jahr, produkt)
+            if plan is not None:
+                out.append(plan)
+    return out
 
 
 def _zeichen(plan: Plan, kid: str, teil: str, raum: str, symbol: str) -> str:

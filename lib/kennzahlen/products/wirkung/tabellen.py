@@ -20,7 +20,7 @@ from ...vocabulary import ARBEITSFELDER, ist_anteil
 if TYPE_CHECKING:
     from ...disclosure_atoms import Plan
 from .aussage import aussage
-from .plan import TEILE, _zeichen, plan_jahr, wert_status
+from .plan import TEILE, VEROEFFENTLICHUNG, _zeichen, plan_jahr, wert_status
 from .werte import (
     NICHT_BEWERTET,
     _fingerprint,
@@ -83,7 +83,8 @@ def kennzahl_tabelle(
     from ... import disclosure_config
 
     regeln = disclosure_config.load_config().model_dump_json()
-    key = (_fingerprint(pool), k.id, kennzahl_schluessel(k), str(jahr), produkt, regeln)
+    quelle = pool.attrs.get(VEROEFFENTLICHUNG)  # the plans of the publication ledger
+    key = (_fingerprint(pool), k.id, kennzahl_schluessel(k), str(jahr), produkt, regeln, quelle)
     hit = _ANZEIGEN.get(key)
     if hit is None:
         hit = _kennzahl_tabelle(pool, k, jahr, produkt)

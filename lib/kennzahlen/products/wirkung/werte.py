@@ -37,6 +37,11 @@ def kennzahlen_p3(jahr: str | int | None = None) -> list[Kennzahl]:
     ]
 
 
+def berichtsjahre(jahr: str | int) -> list[str]:
+    """The years a Produkt-3 report of ``jahr`` shows: the year and the four before it (charts)."""
+    return [str(j) for j in range(int(jahr) - 4, int(jahr) + 1)]
+
+
 def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
     """Zähler, Nenner and Wert per area (Sozialräume, ohne Zuordnung, Gesamtstadt) for a year."""
     sub = pool[(pool["kennzahl"] == k.id) & (pool["ebene"] != "stadtviertel")]
