@@ -423,3 +423,110 @@ def test_year_with_partial_data_gets_a_plan():
     t = wirkung.kennzahl_tabelle(pool, load_catalog().get(kid), "2019")
     assert sorted(t.anzeige.loc[[sr[0], sr[1], GESAMTSTADT], "Zähler"]) == ["<3", "<3", "x"]
     assert (t.anzeige.loc[sr[4]] == "–").all()
+
+
+# ------------------------------------------------- issue 24: the law, the Gegenwert, the next one
+def test_structural_zeros_are_known_zeros_of_the_model():
+    """Besondere Wohnform is stationär, eigener Wohnraum and WfbM ambulant (BTHG, declared in
+    schema.Festlegung): the stationary EGH cases (Nenner − Zähler of egh_z3) are exactly those
+    in besondere Wohnform (Zähler of egh_z7), and eigener Wohnraum + WfbM are all ambulant."""
+    cat, m = load_catalog(), _model()
+
+    def atoms(kid: str, teil: str, raum: str) -> set[int]:
+        k = cat.get(kid)
+        return set(m.atoms_of(k.zaehler if teil == "Z" else k.nenner, k.periodizitaet, raum))
+
+    for raum in [*RAEUME, GESAMTSTADT]:
+        stationaer = atoms("egh_z3_anteil_ambulant", "N", raum) - atoms(
+            "egh_z3_anteil_ambulant", "Z", raum
+        )
+        assert stationaer == atoms("egh_z7_besondere_wohnform_je_1000", "Z", raum)
+        assert atoms("egh_z4_anteil_eigener_wohnraum", "Z", raum) < atoms(
+            "egh_z3_anteil_ambulant", "Z", raum
+        )
+    assert m.nullen and not any(a in m.nullen for _, _, at in m.groups() for a in at)
+
+
+def _es_z1(werte: dict[str, tuple[int, int]]) -> list[da.Eintrag]:
+    return _eintraege("es_z1_anteil_wohngeld", werte)
+
+
+def test_gegenwert_of_a_share_is_protected_and_the_config_drives_it():
+    """Wohngeld 5 of 7 (es_z1) in area A: the 2 others (SGB II, HLU or GSI: two tables, no group
+    of the cross-classification) are published by the share. ``gegenwert: true`` protects them;
+    ``false`` (config/disclosure.yaml) shows both counts as before."""
+    werte = {"A": (5, 7), "B": (40, 100), "C": (30, 90)}
+    werte[GESAMTSTADT] = (75, 197)
+    args = (_es_z1(werte), load_catalog(), "2023", ["A", "B", "C"])
+    kid = "es_z1_anteil_wohngeld"
+    mit = dp.build_plan(*args, gegenwert=True)
+    assert not (mit.sichtbar(kid, "Zähler", "A") and mit.sichtbar(kid, "Nenner", "A"))
+    [g] = [g for g in mit.gruppen if g.raum == "A"]
+    assert g.wert == 2 and g.beschreibung.startswith("Gegenwert")
+    lo, hi = mit.attacker().interval(g.atoms)
+    assert lo < hi
+    ohne = dp.build_plan(*args, gegenwert=False)
+    assert ohne.sichtbar(kid, "Zähler", "A") and ohne.sichtbar(kid, "Nenner", "A")
+
+
+def _ah_z3(oz: tuple[int, int], eselsberg: tuple[int, int] = (9, 34)) -> list[da.Eintrag]:
+    werte = {
+        "Böfingen": (16, 45),
+        "Eselsberg": eselsberg,
+        "Mitte/Ost": (17, 45),
+        "West": (35, 85),
+        "Wiblingen": (24, 60),
+        OHNE_ZUORDNUNG: oz,
+    }
+    werte[GESAMTSTADT] = (sum(z for z, _ in werte.values()), sum(n for _, n in werte.values()))
+    return _eintraege("ah_z3_anteil_vermeidung_stationaer", werte)
+
+
+def _gezeigt(plan: da.Plan, eintraege: list[da.Eintrag]) -> list[da.Gezeigt]:
+    out = []
+    for e in eintraege:
+        z = plan.zelle(e.kennzahl, e.teil, e.raum)
+        out.append(da.Gezeigt(e, "leer" if z is None else z.status, bool(z and z.verdeckt)))
+    return out
+
+
+def test_a_second_publication_hides_what_the_first_hid_and_is_checked_with_it():
+    """2023, Altenhilfe: 'ohne Zuordnung' 2 of 2 ('<3'), then a late case without address: 2 of 3.
+    Made alone, the second plan shows the 3, and side by side with the first (Gesamtstadt + 1)
+    it gives the first 2 back. Made with the first, the 3 stays hidden and the attacker over
+    both publications pins nothing."""
+    kid = "ah_z3_anteil_vermeidung_stationaer"
+    cat, raeume = load_catalog(), RAEUME
+    erst_e = _ah_z3((2, 2))
+    erst = dp.build_plan(erst_e, cat, "2023", raeume)
+    assert erst.status(kid, "Nenner", OHNE_ZUORDNUNG) == "klein"
+    dann_e = _ah_z3((2, 3))
+    allein = dp.build_plan(dann_e, cat, "2023", raeume)
+    assert allein.sichtbar(kid, "Nenner", OHNE_ZUORDNUNG)  # the leak of issue 24
+    dann = dp.build_plan(dann_e, cat, "2023", raeume, frueher=[_gezeigt(erst, erst_e)])
+    z = dann.zelle(kid, "Nenner", OHNE_ZUORDNUNG)
+    assert z.status == "gesperrt" and z.vorgesperrt
+    for ort, i in erst.orte.items():  # hidden once, hidden again
+        if i is not None and erst.zellen[i].status != "wert":
+            assert not dann.sichtbar(*ort), ort
+    att = dann.attacker()  # both publications
+    for x in [*dann.hidden(), *(f for f in dann.frueher if f.status != "wert")]:
+        lo, hi = att.interval(x.atoms)
+        assert hi is None or lo < hi, (x.orte, x.wert)
+
+
+def test_a_correction_that_lowers_a_count_still_gets_a_plan():
+    """Between two publications a case moved from Eselsberg to 'ohne Zuordnung' (a correction):
+    the reader cannot assume 'cases were only added' for that table; the plan is still made
+    and nothing is pinned."""
+    cat, kid = load_catalog(), "ah_z3_anteil_vermeidung_stationaer"
+    erst_e = _ah_z3((1, 1))
+    erst = dp.build_plan(erst_e, cat, "2023", RAEUME)
+    dann = dp.build_plan(
+        _ah_z3((1, 2), eselsberg=(9, 33)), cat, "2023", RAEUME, frueher=[_gezeigt(erst, erst_e)]
+    )
+    assert not dann.sichtbar(kid, "Nenner", OHNE_ZUORDNUNG)
+    att = dann.attacker()
+    for x in [*dann.hidden(), *(f for f in dann.frueher if f.status != "wert")]:
+        lo, hi = att.interval(x.atoms)
+        assert hi is None or lo < hi, (x.orte, x.wert)

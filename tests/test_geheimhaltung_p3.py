@@ -399,3 +399,23 @@ def test_audit_lists_every_hidden_count_with_its_interval(p3_reports, gelesen):
                         r = rows[(kid, col, zeile)]
                         lo, hi = r["intervall_min"], r["intervall_max"]
                         assert lo != "" and (hi == "" or int(lo) < int(hi)), (kid, col, zeile)
+
+
+def test_reports_show_the_publication_recorded_before_them(gelesen, p3_reports):
+    """The report run decides the year's plans once, records them in the pool's publication
+    ledger before any report starts, and every report shows exactly the recorded publication
+    (the report year and the years of its charts are recorded)."""
+    import json
+
+    from kennzahlen import fmt
+    from kennzahlen import veroeffentlichungen as buch
+
+    root = Path(json.loads((p3_reports.parent / "runs.json").read_text(encoding="utf-8"))["pool"])
+    for jahr in wirkung.berichtsjahre(JAHR):
+        assert len(buch.lesen(root, 3, jahr)) == 1, jahr
+    [v] = buch.lesen(root, 3, JAHR)
+    cells = _published_cells(gelesen)
+    zeichen = {"klein": "<3", "gesperrt": "x", "frei": "nicht bewertet", "leer": "–"}
+    for r in v.frame().itertuples(index=False):
+        text = fmt.zahl(r.wert) if r.status == "wert" else zeichen[r.status]
+        assert cells[(r.kennzahl, r.teil, r.raum)] == text, (r.kennzahl, r.teil, r.raum)
