@@ -22,11 +22,19 @@ definition follows without being written down per Kennzahl:
 * a share is shown only with its Zähler and Nenner both shown, so "share × Nenner" adds
   nothing a reader does not see already.
 
+**What a reader knows.** Atoms the schema's structural zeros exclude (``schema.Festlegung``:
+besondere Wohnform is stationär, …) are known zeros (:class:`AtomModel`); the reader refuses rows
+that contradict them, so the data agree.
+
 **Protection rule** (statistical offices' practice; ``docs/annahmen.md``): a count of 1 to k-1
-is *sensitive*. Sensitive are the published cells and every group of the cross-classification
+is *sensitive*. Sensitive are the published cells, every group of the cross-classification
 (atom, margin, e.g. "WfbM ohne Zuordnung" = Nenner egh_z3 − Nenner egh_z4) whose value follows
-from the cells. No sensitive value and no hidden cell may be narrowed by a reader to a single
-value (:class:`kennzahlen.attack.Attacker`).
+from the cells, with ``gegenwert`` every difference of two published counts nested by definition
+(a share's Nenner − Zähler, :func:`kennzahlen.disclosure_frueher.gegenwerte`), and every count of
+an area 'nicht bewertet' (whatever its value). No sensitive value and no hidden cell may be
+narrowed by a reader to a single value (:class:`kennzahlen.attack.Attacker`), in this publication
+and, checked together, in every earlier publication of the period
+(:mod:`kennzahlen.disclosure_frueher`).
 
 **What a reader knows from a symbol.** '<k' is 1 to k-1. 'x' is a Gegensperrung (0 or >= k) or,
 rarely, a small count shown as 'x' (see below); the symbol does not say which, so 'x' tells a
@@ -77,6 +85,7 @@ from .disclosure_atoms import (
 )
 from .disclosure_frueher import Lift, Schichten, fruehere_zellen, gegenwerte
 from .disclosure_protect import _offen, _prune, _secure, _sensitive_groups, _Zeugen
+from .schema import GESAMTSTADT
 
 
 def build_plan(
@@ -103,6 +112,7 @@ def build_plan(
     (:meth:`Plan.intervalle`).
     """
     t0 = time.perf_counter()
+    frueher = [_lesbar(pub, catalog, raeume) for pub in frueher]
     args = (eintraege, catalog, jahr, raeume, k, null_sichtbar, set(nicht_bewertet))
     try:
         plan = _build(*args, feinschliff, gegenwert, frueher, getrennt=False)
@@ -114,6 +124,18 @@ def build_plan(
         plan = _build(*args, feinschliff, gegenwert, frueher, getrennt=True)
     plan.sekunden = round(time.perf_counter() - t0, 3)
     return plan
+
+
+def _lesbar(pub: Sequence[Gezeigt], catalog: Catalog, raeume: Sequence[str]) -> list[Gezeigt]:
+    """The places of an earlier publication the current catalog and areas can still model (an
+    area or a Basiszahl that no longer exists: not checked again, see docs/annahmen.md)."""
+    gebiete = {*raeume, GESAMTSTADT}
+    return [
+        g
+        for g in pub
+        if g.eintrag.raum in gebiete
+        and all(t.basis in catalog.basiszahlen for t in g.eintrag.terms)
+    ]
 
 
 def _build(
