@@ -325,21 +325,9 @@ def _milp_rows(
         ub += [r1, r2]
         bub += [zellen[i].wert, -zellen[i].wert]
     for i in members:
-        if zellen[i].fest and zellen[i].status == "wert":  # an earlier publication showed it
-            r = row(i)
-            ub += [r, -r]
-            bub += [zellen[i].wert, -zellen[i].wert]
-        elif _gelesen(zellen[i]) == "klein" and i not in cover:
-            r = row(i)
-            ub += [r, -r]
-            bub += [k - 1.0, -lo_klein]
-        elif (
-            not null_sichtbar
-            and _gelesen(zellen[i]) in ("gesperrt", "wert")
-            and not (zellen[i].fest and zellen[i].status == "wert")
-        ):
-            ub.append(-row(i))
-            bub.append(-float(k))
+        for sign, bound in _fixed_bounds(zellen[i], i in cover, k, null_sichtbar):
+            ub.append(sign * row(i))
+            bub.append(bound)
     for j, i in enumerate(disj):  # 0 or >= k
         r = row(i)
         r1 = r.copy()
@@ -358,6 +346,18 @@ def _milp_rows(
         ub += [r1, r2]
         bub += [k - 1.0, -lo_klein]
     return ub, bub
+
+
+def _fixed_bounds(z: Zelle, cover: bool, k: int, null_sichtbar: bool) -> list[tuple[float, float]]:
+    """Rows ``sign * A y <= bound`` of a count whose symbol the MILP does not choose: shown by an
+    earlier publication (its value), '<k' (1 to k-1), an 'x' where zeros are not shown (>= k)."""
+    if z.fest and z.status == "wert":  # an earlier publication showed it
+        return [(1.0, z.wert), (-1.0, -z.wert)]
+    if _gelesen(z) == "klein" and not cover:
+        return [(1.0, k - 1.0), (-1.0, -(1.0 if null_sichtbar else 0.0))]
+    if not null_sichtbar and _gelesen(z) in ("gesperrt", "wert"):
+        return [(-1.0, -float(k))]
+    return []
 
 
 def _solve(cost, ub, bub, t, wert: float, bounds) -> object | None:
