@@ -15,6 +15,7 @@ from kennzahlen import poolstore
 from kennzahlen import veroeffentlichungen as buch
 from kennzahlen.api import load_pool
 from kennzahlen.products import wirkung
+from kennzahlen.safeio import TEMP_TAG
 from kennzahlen.schema import OHNE_ZUORDNUNG
 
 KID = "ah_z4_anteil_hzp_ambulant"
@@ -76,12 +77,15 @@ def test_a_killed_write_leaves_no_publication(tmp_path: Path):
     ordner = buch.ordner(tmp_path, 3, "2023")
     ordner.mkdir(parents=True)
     (ordner / "001.parquet").write_bytes(b"halb geschrieben")
+    temp = ordner / f"{TEMP_TAG}index.abc123.json"  # a temp file of an interrupted index write
+    temp.write_text("{", encoding="utf-8")
     assert buch.lesen(tmp_path, 3, "2023") == []
     plan = wirkung.plan_jahr(wirkung.zur_veroeffentlichung(_hzp_pool(), tmp_path), "2023")
     assert plan.nr == 1
     index = json.loads((ordner / "index.json").read_text(encoding="utf-8"))
     assert [v["datei"] for v in index["veroeffentlichungen"]] == ["001.parquet"]
     assert len(buch.lesen(tmp_path, 3, "2023")[0].frame()) > 0
+    assert not temp.exists()  # cleaned under the ledger's lock
 
 
 def test_the_ledger_survives_a_pool_rebuild(tmp_path: Path):

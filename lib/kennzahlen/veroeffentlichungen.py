@@ -33,7 +33,7 @@ import pandas as pd
 from .catalog import Term
 from .disclosure_atoms import Eintrag, Gezeigt, Plan, Zelle
 from .poolstore import LEDGER
-from .safeio import FolderLock, atomic_write, replacing
+from .safeio import FolderLock, atomic_write, remove_stale_temps, replacing
 
 ORDNER = LEDGER
 INDEX = "index.json"
@@ -80,6 +80,11 @@ def ordner(root: Path | str, produkt: int, jahr: str) -> Path:
 def sperre(root: Path | str, wait: float = 600.0) -> FolderLock:
     """The ledger's lock (one plan decided and recorded at a time; others wait)."""
     return FolderLock(Path(root) / ORDNER, "Das Veröffentlichungsbuch", wait=wait)
+
+
+def aufraeumen(root: Path | str) -> None:
+    """Remove the temp files a killed run left in the ledger (call under :func:`sperre`)."""
+    remove_stale_temps(Path(root) / ORDNER)
 
 
 def lesen(root: Path | str, produkt: int, jahr: str) -> list[Veroeffentlichung]:
@@ -224,6 +229,7 @@ __all__ = [
     "ORDNER",
     "Veroeffentlichung",
     "aufnehmen",
+    "aufraeumen",
     "finden",
     "gezeigt",
     "lesen",

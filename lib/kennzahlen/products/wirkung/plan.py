@@ -175,6 +175,7 @@ def _veroeffentlicht(
     if hit is not None:
         return buch.plan_aus(hit, jahr)
     with buch.sperre(root):
+        buch.aufraeumen(root)
         alle = buch.lesen(root, produkt, jahr)
         hit = buch.finden(alle, key)
         if hit is not None:
@@ -191,10 +192,15 @@ def veroeffentlichen(pool_dir: Path | str, jahre: list[str], produkt: int = 3) -
     """The pipeline step of a report run: decide and record the plan of every year the reports
     show (the report year and the years of its charts) before any report is made; the reports
     then read them. Returns the plans (years without any value have none)."""
+    from ... import poolstore
+    from ... import veroeffentlichungen as buch
     from ...api import load_pool
     from .werte import hat_werte
 
     pool = zur_veroeffentlichung(load_pool(pool_dir), pool_dir)
+    root = poolstore.root_of(Path(pool.attrs[VEROEFFENTLICHUNG]))
+    with buch.sperre(root):
+        buch.aufraeumen(root)  # what a killed run left, also when every plan is recorded already
     out = []
     for jahr in jahre:
         if any(hat_werte(pool, k, jahr) for k in kennzahlen_p3(jahr)):
