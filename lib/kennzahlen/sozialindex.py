@@ -330,3 +330,10 @@ __all__ = [
     "standardisiert",
     "z_tabelle",
 ]
+
+
+# ``kz.sozialindex(pool, "2023", klasse="höchste")``: the analysts' table (kennzahlen.werkbank)
+from .aufrufbar import aufrufbar  # noqa: E402
+from .werkbank import sozialindex as _fuer_analysten  # noqa: E402
+
+aufrufbar(__name__, _fuer_analysten)

@@ -35,3 +35,9 @@ __all__ = [
     "raster",
     "verlauf",
 ]
+
+# ``kz.ampel(pool, "Q4/2023")``: the analysts' view of the lights (kennzahlen.werkbank)
+from ..aufrufbar import aufrufbar  # noqa: E402
+from ..werkbank import ampel as _fuer_analysten  # noqa: E402
+
+aufrufbar(__name__, _fuer_analysten)
