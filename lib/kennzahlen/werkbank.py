@@ -76,12 +76,14 @@ def katalog(pool: Quelle = None, *, suche: str | None = None) -> pd.DataFrame:
     'noch nicht erhoben'
     """
     daten = pool if isinstance(pool, pd.DataFrame) else load_pool(pool)
-    spanne = daten.groupby("kennzahl").agg(
+    paare = daten[["kennzahl", "periode"]].drop_duplicates()
+    spanne = paare.groupby("kennzahl").agg(
         von=("periode", lambda p: min(p, key=letzter_tag)),
         bis=("periode", lambda p: max(p, key=letzter_tag)),
-        perioden=("periode", "nunique"),
-        ebenen=("ebene", lambda e: ", ".join(x for x in ORDNUNG if x in set(e))),
+        perioden=("periode", "size"),
     )
+    ebenen = daten[["kennzahl", "ebene"]].drop_duplicates().groupby("kennzahl")["ebene"]
+    spanne["ebenen"] = ebenen.agg(lambda e: ", ".join(x for x in ORDNUNG if x in set(e)))
     rows = [_katalog_zeile(k) for k in load_catalog().kennzahlen]
     out = pd.DataFrame(rows).set_index("kennzahl").join(spanne)
     out["ziel"] = out["ziel"].astype("Int64")
