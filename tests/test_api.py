@@ -93,7 +93,7 @@ def test_a_period_outside_the_pool_names_the_nearest(pool):
         kz.wert(pool, "sgb2_quote", "West", "2030")
     text = str(info.value)
     assert "31.12.2019 bis 31.12.2023" in text and "am nächsten" in text
-    with pytest.raises(kz.PeriodeUnbekannt, match="hat Jahreswerte.*Jahr 2021"):
+    with pytest.raises(kz.PeriodeUnbekannt, match="im Datenpool Jahreswerte.*Jahr 2021"):
         kz.wert(pool, "jh_z5_anteil_hilfen_vor_dem_fall", "West", "2021-Q3")
 
 

@@ -377,7 +377,10 @@ def breit_machen(daten: pd.DataFrame, zeilen: str = "periode") -> pd.DataFrame:
     sv = (daten["ebene"] == "stadtviertel").any()
     index = ["periode"] if zeilen == "periode" else (["raum", "raum_name"] if sv else ["raum"])
     frei = ["kennzahl", "raum_name"] if zeilen == "periode" else ["kennzahl", "periode"]
-    spalten = [c for c in frei if daten[c].nunique() > 1] or ["kennzahl"]
+    je_kennzahl = daten.groupby("kennzahl", sort=False)
+    spalten = [c for c in frei if je_kennzahl[c].nunique().max() > 1]  # one period each: no column
+    spalten = (["kennzahl"] if daten["kennzahl"].nunique() > 1 else []) + spalten
+    spalten = list(dict.fromkeys(spalten)) or ["kennzahl"]
     rows = daten.assign(raum=daten["raum_name"]) if index == ["raum"] else daten
     wide = rows.set_index(index + spalten)["wert"].unstack(spalten)
     if zeilen == "periode":

@@ -282,7 +282,7 @@ def _fehlt_text(a: Periodenangabe, vorhanden: Sequence[str], wofuer: str) -> str
         return f"Für {wofuer} hat der Datenpool keine Perioden."
     nah = naechste_perioden(a, vorhanden)
     return (
-        f"Für {wofuer} gibt es keinen Wert für '{a.text}': die Kennzahl hat {art_text(vorhanden)}, "
-        f"im Datenpool von {fmt.periode(vorhanden[0])} bis {fmt.periode(vorhanden[-1])} "
+        f"Für {wofuer} gibt es keinen Wert für '{a.text}': im Datenpool {art_text(vorhanden)} "
+        f"von {fmt.periode(vorhanden[0])} bis {fmt.periode(vorhanden[-1])} "
         f"({len(vorhanden)} Perioden) – am nächsten: {perioden_text(nah)}."
     )
