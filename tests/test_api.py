@@ -18,8 +18,7 @@ import pandas as pd
 import pytest
 
 import kennzahlen as kz
-from kennzahlen import api, periods, werkbank
-from kennzahlen.geography import raumgliederung
+from kennzahlen import api, catalog, geography, periods, werkbank
 
 HZE = "jh_hze_gesamt"  # seed: 548 on 31.12.2021 in the Gesamtstadt
 
@@ -165,7 +164,7 @@ def test_tabelle_with_an_unknown_kennzahl_raises_instead_of_an_empty_table(pool)
 
 
 def test_stadtviertel_carry_their_names(pool):
-    rg = raumgliederung().set_index("stadtviertel_nr")["stadtviertel"]
+    rg = geography.raumgliederung().set_index("stadtviertel_nr")["stadtviertel"]
     tab = kz.tabelle(pool, "sgb2_quote", ["2019", "2023"], ebene="stadtviertel")
     assert list(tab.columns) == ["2019-12-31", "2023-12-31"]
     assert list(tab.index.names) == ["raum", "raum_name"]
@@ -211,7 +210,7 @@ def test_sozialindex_of_the_highest_class(pool, demo_pool):
     roh = kz.load_pool(demo_pool, "sozialindex")
     erwartet = roh[(roh["periode"] == "2023-12-31") & (roh["status_klasse"] == "sehr niedrig")]
     assert sorted(si["raum"]) == sorted(erwartet["stadtviertel_nr"]) and len(si) > 0
-    rg = raumgliederung().set_index("stadtviertel_nr")["stadtviertel"]
+    rg = geography.raumgliederung().set_index("stadtviertel_nr")["stadtviertel"]
     assert list(si["raum_name"]) == [rg[n] for n in si["raum"]]
     assert si["status_index"].is_monotonic_decreasing
     assert kz.sozialindex(pool, "31.12.2023", klasse="Sehr Niedrig").equals(si)
@@ -269,6 +268,6 @@ def test_a_frame_remembers_its_pool_version(pool, demo_pool):
 def test_the_docstring_examples_run_on_the_demo_pool(pool):
     """Every example in the docstrings of the API is run and compared (doctest)."""
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    for modul in (api, werkbank, periods):
+    for modul in (api, werkbank, periods, geography, catalog):
         res = doctest.testmod(modul, extraglobs={"kz": kz, "pool": pool}, optionflags=flags)
         assert res.failed == 0 and res.attempted > 0, modul.__name__
