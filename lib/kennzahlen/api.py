@@ -279,6 +279,8 @@ def wert(pool: pd.DataFrame, kennzahl: str, raum: object, periode: object) -> in
             f"({perioden_text(list(rows['periode']))}): bitte eine davon angeben."
         )
     v = rows["wert"].iloc[0]
+    if pd.isna(v):
+        raise KeinWert(_kein_wert_text(rows, [kennzahl], raeume(pool, raum), periode, None))
     return int(v) if rows["einheit"].iloc[0] == "anzahl" else float(v)
 
 

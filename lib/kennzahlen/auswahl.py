@@ -17,6 +17,7 @@ an unknown name with ``None`` or an empty frame.
 from __future__ import annotations
 
 import difflib
+import numbers
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -184,7 +185,8 @@ def bekannte_raeume(pool: pd.DataFrame | None = None) -> list[Raum]:
 
 def raeume(pool: pd.DataFrame | None, raum: object) -> list[Raum]:
     """The areas named (one name or number, or a list), in the order given."""
-    namen = [raum] if isinstance(raum, str | int) else list(raum)  # type: ignore[arg-type]
+    einer = isinstance(raum, str | numbers.Integral)
+    namen = [raum] if einer else list(raum)  # type: ignore[call-overload]
     bekannt = bekannte_raeume(pool)
     index: dict[str, Raum] = {}
     for r in bekannt:  # Sozialräume first: a name that is both means the Sozialraum
