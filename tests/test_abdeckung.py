@@ -13,6 +13,7 @@ from test_pool import files, frame, jh
 
 from kennzahlen import abdeckung, geography
 from kennzahlen.api import load_pool, select, wert
+from kennzahlen.auswahl import KeinWert
 from kennzahlen.catalog import load_catalog
 from kennzahlen.pool import PoolBuilder, build_pool_frames
 from kennzahlen.schema import TABLES
@@ -142,7 +143,8 @@ def test_config_date_starts_coverage_later():
         {"hilfen_vor_dem_fall": T("2019-02-15")},
     )
     pool = b.build()
-    assert select(pool, "jh_hilfen_vor_dem_fall").empty  # year to date 2019 is not complete
+    with pytest.raises(KeinWert):  # year to date 2019 is not complete
+        select(pool, "jh_hilfen_vor_dem_fall")
     # a config date earlier than the data changes nothing
     b = _builder(
         {"jugendhilfe": _frame("jugendhilfe", JH, "2019-07-08")}, {"jugendhilfe": T("2010-01-01")}
@@ -165,7 +167,8 @@ def test_year_to_date_and_years_need_the_whole_year():
 
 def test_a_table_without_rows_has_no_coverage_unless_config_says():
     b = _builder({"wohnraumsicherung": _frame("wohnraumsicherung", [], "2022-01-20")})
-    assert select(b.build(), "ws_mietschulden_meldungen").empty
+    with pytest.raises(KeinWert, match="keine Werte"):
+        select(b.build(), "ws_mietschulden_meldungen")
     b = _builder(
         {"wohnraumsicherung": _frame("wohnraumsicherung", [], "2022-01-20")},
         {"wohnraumsicherung": T("2021-01-01")},

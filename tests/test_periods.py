@@ -134,3 +134,44 @@ def test_periods_of_each_periodicity():
     assert len(labels["stichtag_quartal"]) == 5
     q1 = pe.periods_for("quartal", T("2024-01-01"), T("2024-03-31"))[0]
     assert (q1.start, q1.end) == (T("2024-01-01"), T("2024-03-31"))
+
+
+@pytest.mark.parametrize(
+    ("angabe", "art", "schluessel"),
+    [
+        ("2021", "jahr", "2021"),
+        (2021, "jahr", "2021"),
+        ("2021-Q4", "quartal", "2021-Q4"),
+        ("2021q4", "quartal", "2021-Q4"),
+        ("Q4/2021", "quartal", "2021-Q4"),
+        ("q4 2021", "quartal", "2021-Q4"),
+        ("4. Quartal 2021", "quartal", "2021-Q4"),
+        ("31.12.2021", "tag", "2021-12-31"),
+        ("1.3.2021", "tag", "2021-03-01"),
+        ("2021-12-31", "tag", "2021-12-31"),
+        (T("2021-12-31"), "tag", "2021-12-31"),
+        (pd.Period("2021Q3"), "quartal", "2021-Q3"),
+        (pd.Period("2021", "Y"), "jahr", "2021"),
+    ],
+)
+def test_periods_as_analysts_type_them(angabe, art, schluessel):
+    a = pe.periode_lesen(angabe)
+    assert (a.art, a.schluessel) == (art, schluessel)
+
+
+@pytest.mark.parametrize("angabe", ["letztes Jahr", "2021-Q5", "21", "31.02.2021", None, True])
+def test_what_is_no_period_is_refused_in_german(angabe):
+    with pytest.raises(pe.PeriodenFormatError, match="Periode"):
+        pe.periode_lesen(angabe)
+
+
+def test_which_pool_periods_a_period_names():
+    stichtage = ["2020-12-31", "2021-09-30", "2021-12-31"]
+    lies = pe.periode_lesen
+    assert pe.passende_perioden(lies("2021"), stichtage) == ["2021-12-31"]  # a year: its 31.12.
+    assert pe.passende_perioden(lies("Q3/2021"), stichtage) == ["2021-09-30"]
+    assert pe.passende_perioden(lies("31.12.2021"), ["2021", "2020"]) == ["2021"]  # year's end
+    quartale = ["2021-Q1", "2021-Q2", "2022-Q1"]
+    assert pe.passende_perioden(lies("2021"), quartale) == ["2021-Q1", "2021-Q2"]
+    assert pe.passende_perioden(lies("15.12.2021"), stichtage) == []  # no period ends then
+    assert pe.naechste_perioden(lies("2030"), stichtage, 2) == ["2021-09-30", "2021-12-31"]

@@ -7,6 +7,7 @@ import pytest
 
 from kennzahlen import geography
 from kennzahlen.api import select, tabelle, wert, zeitreihe
+from kennzahlen.auswahl import KeinWert, PeriodeUnbekannt
 from kennzahlen.catalog import load_catalog
 from kennzahlen.periods import periods_for
 from kennzahlen.pool import PoolBuilder
@@ -139,10 +140,12 @@ def test_hilfen_vor_dem_fall_year_to_date_and_no_stadtviertel_ebene():
     assert wert(pool, k, "Gesamtstadt", "2021-06-30") == 3
     assert wert(pool, k, "Gesamtstadt", "2021-12-31") == 4
     # the data begin in 2020-Q4 (earliest beginn 31.12.2020): 2020's year to date is not covered
-    assert wert(pool, k, "Gesamtstadt", "2020-12-31") is None
+    with pytest.raises(PeriodeUnbekannt, match="31.03.2021 bis 31.12.2021"):
+        wert(pool, k, "Gesamtstadt", "2020-12-31")
     assert wert(pool, k, OHNE_ZUORDNUNG, "2021-12-31") == 1
     assert wert(pool, k, "West", "2021-12-31") == 2
-    assert select(pool, k, ebene="stadtviertel").empty
+    with pytest.raises(KeinWert, match="Ebenen gesamtstadt, sozialraum"):
+        select(pool, k, ebene="stadtviertel")
 
 
 def test_jh_z5_in_the_course_of_a_year():
@@ -169,7 +172,8 @@ def test_jh_z5_in_the_course_of_a_year():
     assert row["zaehler"].iloc[0] == 8 and row["nenner"].iloc[0] == 10
     assert row["wert"].iloc[0] == pytest.approx(0.8)
     # 2022 is not covered by any export: no row, never a made-up value
-    assert select(pool, "jh_z5_anteil_hilfen_vor_dem_fall", periode="2022").empty
+    with pytest.raises(PeriodeUnbekannt, match="am nächsten: Jahr 2021"):
+        select(pool, "jh_z5_anteil_hilfen_vor_dem_fall", periode="2022")
 
 
 def test_share_with_zero_denominator_has_no_row_and_quarter_coverage():
@@ -190,7 +194,8 @@ def test_share_with_zero_denominator_has_no_row_and_quarter_coverage():
     )
     k = "egh_z2_anteil_nahfeld"
     assert wert(pool, k, "West", "2020-Q4") == pytest.approx(2 / 3)
-    assert wert(pool, k, "Eselsberg", "2020-Q4") is None  # 0 cases: no share
+    with pytest.raises(KeinWert, match="Nenner 0"):  # 0 cases: no share
+        wert(pool, k, "Eselsberg", "2020-Q4")
     assert wert(pool, k, "Eselsberg", "2021-Q1") == 1.0
     assert sorted(select(pool, k)["periode"].unique()) == ["2020-Q4", "2021-Q1"]  # not before
 
@@ -274,7 +279,8 @@ def test_population_shares_and_rates():
     # city
     assert wert(pool, "sgb2_quote", "Gesamtstadt", p) == pytest.approx(18 / 90)
     assert wert(pool, "sgb2_quote", "Mitte/Ost", p) == pytest.approx(9 / 30)
-    assert wert(pool, "sgb2_quote", OHNE_ZUORDNUNG, p) is None  # no population there
+    with pytest.raises(KeinWert):  # no population there
+        wert(pool, "sgb2_quote", OHNE_ZUORDNUNG, p)
     assert wert(pool, "sgb2_leistungsberechtigte", "Gesamtstadt", p) == 18
     # rates per 1,000 on 31.12. of the year
     assert wert(pool, "ws_z5_mietschulden_je_1000", "Gesamtstadt", "2021") == pytest.approx(
@@ -300,7 +306,7 @@ def test_api_helpers():
         {"jugendhilfe": frame("jugendhilfe", rows)}, files(jugendhilfe=["2021-04-10", "2021-07-15"])
     )
     ts = zeitreihe(pool, "jh_hze_gesamt", "Gesamtstadt")
-    assert list(ts.index) == ["2021-03-31", "2021-06-30"] and list(ts) == [1.0, 2.0]
+    assert list(ts["periode"]) == ["2021-03-31", "2021-06-30"] and list(ts["wert"]) == [1, 2]
     wide = tabelle(pool, ["jh_hze_gesamt", "jh_uma_gesamt"], "2021-06-30")
     assert (
         wide.loc["Wiblingen", "jh_hze_gesamt"] == 1

@@ -242,10 +242,12 @@ def charts_of(
 
     monkeypatch.setattr(plots, "_done", keep)
     ns: dict[str, object] = {"display": lambda *a, **k: None, "__name__": "__main__"}
-    for tags, source in _code_cells(path):
-        exec(compile(source, f"{path.name}", "exec"), ns)  # noqa: S102 - our own notebooks
-        if "parameters" in tags:
-            ns.update(parameters)
+    # a notebook may set pandas display options (00 does): they end with the notebook
+    with pd.option_context("display.precision", 6, "display.max_rows", 60):
+        for tags, source in _code_cells(path):
+            exec(compile(source, f"{path.name}", "exec"), ns)  # noqa: S102 - our own notebooks
+            if "parameters" in tags:
+                ns.update(parameters)
     matplotlib.pyplot.close("all")
     return figures
 

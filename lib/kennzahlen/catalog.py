@@ -429,7 +429,13 @@ def validate_catalog(raw: Any, lines: list[int] | None = None) -> tuple[Catalog 
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
-    """Read and validate ``config/kennzahlen.yaml``; raise CatalogError naming every problem."""
+    """Read and validate ``config/kennzahlen.yaml``; raise CatalogError naming every problem.
+
+    ``kz.katalog()`` shows the same as a table, with the periods in the pool.
+
+    >>> kz.load_catalog().get("sgb2_quote").einheit
+    'quote'
+    """
     return _load(str(path or paths.CONFIG / "kennzahlen.yaml"))
 
 

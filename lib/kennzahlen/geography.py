@@ -59,12 +59,20 @@ def _raumgliederung(path: str) -> pd.DataFrame:
 
 
 def raumgliederung(path: Path | None = None) -> pd.DataFrame:
-    """Stadtviertel with their Stadtteil and Sozialraum, one row each (codes as strings)."""
+    """Stadtviertel with their Stadtteil and Sozialraum, one row each (codes as strings).
+
+    >>> kz.raumgliederung().iloc[0][["stadtviertel_nr", "stadtviertel", "sozialraum"]].tolist()
+    ['110', 'Altstadt', 'Mitte/Ost']
+    """
     return _raumgliederung(str(path or paths.CONFIG / "raumgliederung.csv")).copy()
 
 
 def sozialraeume(path: Path | None = None) -> list[str]:
-    """The city's Sozialräume in alphabetical order (without 'ohne Zuordnung')."""
+    """The city's Sozialräume in alphabetical order (without 'ohne Zuordnung').
+
+    >>> kz.sozialraeume()
+    ['Böfingen', 'Eselsberg', 'Mitte/Ost', 'West', 'Wiblingen']
+    """
     return sorted(raumgliederung(path)["sozialraum"].unique())
 
 
@@ -75,7 +83,11 @@ def stadtviertel_to_sozialraum(path: Path | None = None) -> dict[str, str]:
 
 
 def areas(path: Path | None = None) -> list[str]:
-    """The report areas: the Sozialräume and Gesamtstadt."""
+    """The report areas: the Sozialräume and Gesamtstadt.
+
+    >>> kz.areas()[-1]
+    'Gesamtstadt'
+    """
     return [*sozialraeume(path), GESAMTSTADT]
 
 

@@ -13,7 +13,9 @@ period (``'4. Quartal 2021'``) is :func:`kennzahlen.fmt.periode`.
 
 from __future__ import annotations
 
+import numbers
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -226,3 +228,108 @@ def periods_for(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> 
             if start >= first:
                 out.append(Period(str(s.year), start, s))
     return out
+
+
+# ---------------------------------------------------------------------------- what analysts type
+#: the forms :func:`periode_lesen` understands, for messages
+PERIODEN_FORMEN = (
+    "'2021' (Jahr), '2021-Q4', 'Q4/2021' oder '4. Quartal 2021' (Quartal), "
+    "'31.12.2021' oder '2021-12-31' (Stichtag), ein datetime.date oder pandas.Timestamp"
+)
+_FORMEN: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("jahr", re.compile(r"(?P<j>\d{4})", flags=re.ASCII)),
+    ("quartal", re.compile(r"(?P<j>\d{4})\s*[-/ ]?\s*q(?P<q>[1-4])", flags=re.ASCII)),
+    ("quartal", re.compile(r"q(?P<q>[1-4])\s*[-/ ]?\s*(?P<j>\d{4})", flags=re.ASCII)),
+    ("quartal", re.compile(r"(?P<q>[1-4])\.?\s*quartal\s+(?P<j>\d{4})", flags=re.ASCII)),
+    ("tag", re.compile(r"(?P<j>\d{4})-(?P<m>\d{1,2})-(?P<t>\d{1,2})", flags=re.ASCII)),
+    ("tag", re.compile(r"(?P<t>\d{1,2})\.(?P<m>\d{1,2})\.(?P<j>\d{4})", flags=re.ASCII)),
+)
+
+
+class PeriodenFormatError(ValueError):
+    """A period an analyst typed is no year, quarter or day; the message lists the forms."""
+
+
+@dataclass(frozen=True)
+class Periodenangabe:
+    """A period as an analyst named it: ``art`` is 'jahr', 'quartal' or 'tag', ``schluessel``
+    its pool-style label ('2021', '2021-Q4', '2021-12-31'), ``text`` what was typed."""
+
+    art: str
+    schluessel: str
+    text: str
+
+    @property
+    def letzter_tag(self) -> str:
+        """The last day of the period named: '2021', '2021-Q4' -> '2021-12-31'."""
+        return letzter_tag(self.schluessel)
+
+
+def periode_lesen(angabe: object) -> Periodenangabe:
+    """Read a period in any form a German analyst types (:data:`PERIODEN_FORMEN`).
+
+    >>> periode_lesen("Q4/2021").schluessel, periode_lesen("31.12.2021").schluessel
+    ('2021-Q4', '2021-12-31')
+    >>> periode_lesen(2021).art
+    'jahr'
+    """
+    text = str(angabe)
+    if isinstance(angabe, numbers.Integral) and not isinstance(angabe, bool):
+        angabe = int(angabe)  # also numpy integers
+    elif type(angabe).__name__ == "datetime64":
+        angabe = pd.Timestamp(angabe)
+    if type(angabe).__name__ == "Period":  # pandas.Period: its span's kind
+        frei = str(getattr(angabe, "freqstr", ""))[:1].upper()
+        angabe = {"Q": f"{angabe.year}-Q{angabe.quarter}", "Y": str(angabe.year)}.get(
+            frei, getattr(angabe, "end_time", angabe)
+        )
+    if hasattr(angabe, "year") and hasattr(angabe, "month") and hasattr(angabe, "day"):
+        tag = f"{angabe.year:04d}-{angabe.month:02d}-{angabe.day:02d}"  # date, datetime, Timestamp
+        return Periodenangabe("tag", tag, text)
+    if isinstance(angabe, str | int) and not isinstance(angabe, bool):
+        norm = re.sub(r"\s+", " ", text.strip().casefold())
+        for art, muster in _FORMEN:
+            m = muster.fullmatch(norm)
+            if m:
+                return Periodenangabe(art, _schluessel(art, m, text), text)
+    raise PeriodenFormatError(f"Periode {text!r} nicht erkannt: erlaubt sind {PERIODEN_FORMEN}.")
+
+
+def _schluessel(art: str, m: re.Match[str], text: str) -> str:
+    jahr = m.group("j")
+    if art == "jahr":
+        return jahr
+    if art == "quartal":
+        return als_quartal(int(jahr), int(m.group("q")))
+    tag = f"{jahr}-{int(m.group('m')):02d}-{int(m.group('t')):02d}"
+    try:
+        pd.Timestamp(tag)
+    except ValueError:
+        raise PeriodenFormatError(f"Periode {text!r}: {tag} ist kein gültiges Datum.") from None
+    return tag
+
+
+def passende_perioden(angabe: Periodenangabe, vorhanden: Iterable[str]) -> list[str]:
+    """The pool periods among ``vorhanden`` that the analyst's period names, oldest first.
+
+    A day names every period ending on it ('2021-12-31' -> the Stichtag, '2021-Q4' and '2021');
+    a quarter names itself and its Stichtag; a year names itself and its 31.12., else (a
+    Kennzahl of quarters) its four quarters.
+    """
+    vorhanden = list(vorhanden)
+    k = angabe.schluessel
+    if angabe.art == "tag":
+        treffer = [p for p in vorhanden if letzter_tag(p) == k]
+    elif angabe.art == "quartal":
+        treffer = [p for p in vorhanden if p in (k, stichtag(k))]
+    else:
+        treffer = [p for p in vorhanden if p in (k, jahres_stichtag(k))]
+        treffer = treffer or [p for p in vorhanden if ist_quartal(p) and p.startswith(k)]
+    return sorted(set(treffer))
+
+
+def naechste_perioden(angabe: Periodenangabe, vorhanden: Iterable[str], n: int = 3) -> list[str]:
+    """The ``n`` pool periods whose last day lies nearest to the period named, oldest first."""
+    ziel = pd.Timestamp(angabe.letzter_tag)
+    nah = sorted(set(vorhanden), key=lambda p: (abs(pd.Timestamp(letzter_tag(p)) - ziel), p))
+    return sorted(nah[:n], key=letzter_tag)

@@ -12,6 +12,9 @@ Per year (Stichtag 31.12.) and with the rules of ``config/sozialindex.yaml``
    ``dynamik.jahre`` years (Stadtviertel rated in both years);
 4. "Gebiete mit besonderem Aufmerksamkeitsbedarf" are the overlay cells the config names.
 
+Analysts call the module itself: ``kz.sozialindex(pool, "2023", klasse="höchste")`` is
+:func:`kennzahlen.werkbank.sozialindex` (:mod:`kennzahlen.aufrufbar`).
+
 This reproduces every status and dynamic class of the published MSS 2021 for Berlin's 536
 planning areas from their published indicator values (``tests/test_sozialindex.py``).
 The pool gets two tables: ``sozialindex`` (one row per year and Stadtviertel) and
@@ -330,3 +333,10 @@ __all__ = [
     "standardisiert",
     "z_tabelle",
 ]
+
+
+# ``kz.sozialindex(pool, "2023", klasse="höchste")``: the analysts' table (kennzahlen.werkbank)
+from .aufrufbar import aufrufbar  # noqa: E402
+from .werkbank import sozialindex as _fuer_analysten  # noqa: E402
+
+aufrufbar(__name__, _fuer_analysten)

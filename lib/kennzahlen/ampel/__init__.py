@@ -13,7 +13,8 @@ the Arbeitsfeld gets a colour from its rule:
 The Arbeitsfeld shows its worst indicator; a manual switch (``ampel_schaltungen``) sets the final
 ``farbe`` and ``begruendung`` while ``farbe_regel`` keeps what the rules said.
 :func:`pool_frames` writes ``ampel`` and ``ampel_details`` into the pool; :func:`ampel_fuer`
-reads them back for a report.
+reads them back for a report. Analysts call the package itself: ``kz.ampel(pool, "Q4/2023")`` is
+:func:`kennzahlen.werkbank.ampel` (:mod:`kennzahlen.aufrufbar`).
 """
 
 from __future__ import annotations
@@ -35,3 +36,9 @@ __all__ = [
     "raster",
     "verlauf",
 ]
+
+# ``kz.ampel(pool, "Q4/2023")``: the analysts' view of the lights (kennzahlen.werkbank)
+from ..aufrufbar import aufrufbar  # noqa: E402
+from ..werkbank import ampel as _fuer_analysten  # noqa: E402
+
+aufrufbar(__name__, _fuer_analysten)
