@@ -93,3 +93,15 @@ def periode(label: str) -> str:
     if len(label) == 4:
         return f"Jahr {label}"
     return datum(label)
+
+
+def anzahl(n: int, einzahl: str, mehrzahl: str) -> str:
+    """A count with its noun in the right number: '1 Veränderung', '2 Veränderungen',
+    '0 Veränderungen' (German takes the plural for 0)."""
+    return f"{zahl(n)} {numerus(n, einzahl, mehrzahl)}"
+
+
+def numerus(n: int | float, einzahl: str, mehrzahl: str) -> str:
+    """The word for exactly one or for any other number: a verb or noun that agrees with ``n``
+    ('wurde'/'wurden'; in 'x von y' the verb agrees with x)."""
+    return einzahl if n == 1 else mehrzahl

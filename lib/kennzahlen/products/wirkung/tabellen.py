@@ -26,10 +26,10 @@ from .werte import (
     _fingerprint,
     erreicht,
     fehlt_satz,
-    format_wert,
     hat_werte,
     kennzahl_schluessel,
     kennzahlen_p3,
+    tabellen_wert,
     zaehltabelle,
 )
 
@@ -119,7 +119,7 @@ def _kennzahl_tabelle(
             {teil: [fmt.zahl(v) for v in w[col]] for teil, col in teile}, index=areas, dtype=object
         )
         if k.nenner:
-            anzeige["Wert"] = [format_wert(k, x, 1) for x in w["wert"]]
+            anzeige["Wert"] = [tabellen_wert(k, x) for x in w["wert"]]
         gesperrt = w["wert"].isna()
         status = {}
     else:
@@ -132,7 +132,7 @@ def _kennzahl_tabelle(
         status = {a: wert_status(plan, k, a, w.loc[a, "wert"]) for a in areas}
         if k.nenner:
             anzeige["Wert"] = [
-                format_wert(k, w.loc[a, "wert"], 1)
+                tabellen_wert(k, w.loc[a, "wert"])
                 if status[a] == "wert"
                 else {"leer": "–", "frei": NICHT_BEWERTET, "gesperrt": symbol}[status[a]]
                 for a in areas
