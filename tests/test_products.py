@@ -232,7 +232,7 @@ def test_p4_key_messages():
         "1 × grün, 1 ohne Aussage (kein Wert: 1).",
         "Handlungsbedarf (rot): West Jugendhilfe; Gesamtstadt Jugendhilfe.",
         "Manuell: Gesamtstadt Jugendhilfe von gelb (Regel) auf rot geschaltet – Anstieg seit zwei "
-        "Quartalen",
+        "Quartalen.",
     ]
     assert p4.kernaussagen(lichter(), "2023-Q4", "Wiblingen")[0] == (
         "Ampel 4. Quartal 2023 im Sozialraum Wiblingen: 0 × rot, 0 × gelb, 1 × grün, "
@@ -284,4 +284,4 @@ def test_p4_indicator_table_names_the_rule_with_its_quarters():
 )
 def test_p4_rule_name_follows_the_configured_quarters(vorquartale, text):
     assert p4.regel_text("anstieg", vorquartale) == text
-    assert p4.regel_text("spc", vorquartale) == "SPC (XmR, feste Basis)"
+    assert p4.regel_text("spc", vorquartale) == "übliche Schwankung (Regelkarte)"

@@ -105,3 +105,10 @@ def numerus(n: int | float, einzahl: str, mehrzahl: str) -> str:
     """The word for exactly one or for any other number: a verb or noun that agrees with ``n``
     ('wurde'/'wurden'; in 'x von y' the verb agrees with x)."""
     return einzahl if n == 1 else mehrzahl
+
+
+def satz(text: str) -> str:
+    """A sentence ends with a full stop (or ! ?): 'fachlich unauffällig' -> 'fachlich
+    unauffällig.'; text from config or raw data may come without one."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?" else text + "."

@@ -128,10 +128,14 @@ def _stand(stand) -> tuple[str, str]:
         if tage[0] == tage[-1]
         else f"{fmt.datum(tage[0])} bis {fmt.datum(tage[-1])}"
     )
-    liste = ", ".join(f"{esc(t)} {esc(fmt.datum(s))}" for t, s in stand.items() if s == s)
+    from .vocabulary import lieferung
+
+    liste = ", ".join(
+        f"{esc(lieferung(t))} {esc(fmt.datum(s))}" for t, s in stand.items() if s == s
+    )
     return (
-        f"<b>Datenstand:</b> neueste Exporte vom {esc(spanne)} ({len(tage)} Tabellen)",
-        f"<details><summary>Exportdatum je Tabelle</summary>{liste}</details>",
+        f"<b>Datenstand:</b> neueste Exporte vom {esc(spanne)} ({len(tage)} Lieferungen)",
+        f"<details><summary>Exportdatum je Lieferung</summary>{liste}</details>",
     )
 
 

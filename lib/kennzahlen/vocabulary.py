@@ -158,3 +158,29 @@ def wert_text(x: float | None, einheit: str = "anzahl", nachkomma: int | None = 
     from . import fmt  # here: the CLI imports this module before it needs pandas
 
     return fmt.prozent(x, n) if e.anteil else fmt.zahl(x, n)
+
+
+#: each raw delivery as the department calls it (its subject and the Fachverfahren or office it
+#: comes from): what a report's "Stand der Daten" names instead of the table's file name
+LIEFERUNGEN: dict[str, str] = {
+    "bevoelkerung": "Einwohnermelderegister",
+    "haushalte": "Haushaltegenerierung",
+    "transferleistungen": "Transferleistungen (Jobcenter, Wohngeld- und AsylbLG-Stelle)",
+    "jugendhilfe": "Jugendhilfe (ProSoz)",
+    "hilfen_vor_dem_fall": "Hilfen vor dem Fall (BW SD-F)",
+    "sozialhilfe": "Sozialhilfe (Open)",
+    "fallmanagement": "Fallmanagement (DB und VIS FM)",
+    "beratungen_altenhilfe": "Beratungen der Altenhilfe (Fallmanagement Hilfe zur Pflege)",
+    "teilhabeteam": "Teilhabeteams der Eingliederungshilfe",
+    "wohnraumsicherung": "Wohnraumsicherung (Schuldnerberatung)",
+    "ampel_schaltungen": "Ampel-Schaltungen der Fachkoordination",
+    "erlaeuterungen": "Erläuterungen der Fachkoordination und Sozialraumteams",
+    "massnahmen": "Maßnahmenliste",
+    "personal": "Stellenliste",
+}
+
+
+def lieferung(tabelle: str) -> str:
+    """A raw delivery's name for readers ('jugendhilfe' -> 'Jugendhilfe (ProSoz)'); a table the
+    list does not know reads as words ('neue_tabelle' -> 'Neue tabelle')."""
+    return LIEFERUNGEN.get(tabelle, tabelle.replace("_", " ").capitalize())

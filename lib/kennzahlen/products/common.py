@@ -53,10 +53,13 @@ def kopf(
 ) -> HTML:
     """The report header: title, period, area, recipients, and the data's Stand."""
     stand = stand_tabellen(pool, tabellen)
+    from ..vocabulary import lieferung
+
     stand_txt = ", ".join(
-        f"{t} {fmt.datum(s)}" for t, s in zip(stand["tabelle"], stand["stand"], strict=True)
+        f"{lieferung(t)} {fmt.datum(s)}"
+        for t, s in zip(stand["tabelle"], stand["stand"], strict=True)
     )
-    ohne = [t for t in (tabellen or []) if t not in set(stand["tabelle"])]
+    ohne = [lieferung(t) for t in (tabellen or []) if t not in set(stand["tabelle"])]
     if ohne:
         stand_txt += ("; " if stand_txt else "") + f"keine Lieferung: {', '.join(sorted(ohne))}"
     gebiet = gesamtstadt_titel() if raum == GESAMTSTADT else f"Sozialraum {raum}"
@@ -65,7 +68,7 @@ def kopf(
         f'<div class="kz-kopf"><h1>{html.escape(titel)}</h1>'
         f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> "
         f"{html.escape(gebiet)}"
-        f'{emp}<br><span class="kz-fuss"><b>Datenstand (Exportdatum):</b> '
+        f'{emp}<br><span class="kz-fuss"><b>Stand der Daten (Exportdatum):</b> '
         f"{html.escape(stand_txt)}</span></div>"
     )
 

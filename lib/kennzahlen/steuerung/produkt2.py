@@ -73,7 +73,7 @@ def regel_text() -> str:
         f"zum Vorquartal oder um mehr als {fmt.zahl(cfg.vorjahr_prozent)}{fmt.NBSP}% zum "
         f"Vorjahresquartal, jeweils um mindestens {cfg.mindestens_faelle} Fälle (Hilfen vor dem "
         "Fall: nur zum Vorjahr, sie zählen seit Jahresbeginn). Erläuterungen liefern die "
-        "Fachkoordination/Fachplanung und die Sozialraumteamleitungen (Tabelle erlaeuterungen)."
+        "Fachkoordination/Fachplanung und die Sozialraumteamleitungen."
     )
 
 
@@ -198,20 +198,20 @@ def personal_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, raum
     cfg = load_config()
     if not cfg.dienste:
         return common.hinweis(
-            "In config/steuerung.yaml sind keine Dienste für die Personalbemessung eingetragen."
+            "Für die Personalbemessung sind noch keine Dienste mit Fallgewichten festgelegt."
         )
     b = _bemessung(daten, pool_dir, quartal)
     teile = [f"<p>{html.escape(personal.REGEL)}</p>"]
     if b.personal_stichtag is None:
         teile.append(
             common.hinweis(
-                f"Für das {fmt.periode(quartal)} liegt keine Stellenliste vor (Lieferung personal "
-                "mit einem Stichtag bis zum Quartalsende); die Personalbemessung fehlt daher."
+                f"Für das {fmt.periode(quartal)} liegt keine Stellenliste vor (mit einem Stichtag "
+                "bis zum Quartalsende); die Personalbemessung fehlt daher."
             ).data
         )
         return HTML("".join(teile))
     teile.append(
-        f"<p class='kz-fuss'>Besetzte Stellen (VZÄ) laut Lieferung personal zum Stichtag "
+        f"<p class='kz-fuss'>Besetzte Stellen (VZÄ) laut Stellenliste zum Stichtag "
         f"{fmt.datum(b.personal_stichtag)}; Fälle am {fmt.datum(_stichtag(quartal))} bzw. im "
         f"{fmt.periode(quartal)}.</p>"
     )

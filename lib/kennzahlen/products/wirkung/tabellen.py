@@ -353,15 +353,15 @@ def _zeige_reihe(
 
 
 def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
-    """The catalog cells not collected yet (in the catalog of ``jahr``), with reason and the data
-    they need."""
+    """The catalog cells not collected yet (in the catalog of ``jahr``), with the reason. The data
+    they need (tables and columns, ``benoetigte_daten``) stay in the catalog for the maintainers:
+    a council member reads no column names."""
     rows = [
         {
             "Ziel": k.ziel,
             "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""),
             "Kennzahl": k.titel,
             "Grund": k.grund,
-            "Benötigte Daten": k.benoetigte_daten,
         }
         for k in kennzahlen_p3(jahr)
         if not k.erhoben
@@ -372,5 +372,5 @@ def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
         .sort_values(["Ziel", "Arbeitsfeld"])
         .set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
     )
-    out.attrs["caption"] = "Noch nicht erhobene Kennzahlen: Grund und benötigte Daten"
+    out.attrs["caption"] = "Noch nicht erhobene Kennzahlen und warum"
     return out
