@@ -309,9 +309,7 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
         return f"{subject} ab dem Stichtag {fmt.datum(first['von'])} geliefert sind"
     namen = _und([GENITIV.get(t, f"der Tabelle {t}") for t in tables])
     if first["grund"] == "config":
-        return (
-            f"die Exporte {namen} erst ab {_ab(first['von'])} vollständig sind"
-        )
+        return f"die Exporte {namen} erst ab {_ab(first['von'])} vollständig sind"
     return f"die Exporte {namen} Daten ab {_ab(first['von'])} enthalten"
 
 

@@ -122,6 +122,11 @@ REGEL_TEXT = {
 
 
 def _auto_definition(k) -> str:
+    """A Kennzahl's counting rule in words, from its Basiszahlen and filters (no table, column
+    or code names: 'Einwohner*innen, Summe am Stichtag (Alter ab 65 Jahren) / alle
+    Einwohner*innen')."""
+    from ..vocabulary import ZAEHLT, wort
+
     cat = load_catalog()
     text = ""
     for i, t in enumerate(k.zaehler):
@@ -130,23 +135,29 @@ def _auto_definition(k) -> str:
         zeichen = (
             (" − " if t.vorzeichen < 0 else " + ") if i else ("− " if t.vorzeichen < 0 else "")
         )
-        text += zeichen + f"{bz.tabelle}: {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else "")
+        was = ZAEHLT.get(bz.tabelle, wort(bz.tabelle))
+        text += zeichen + f"{was}, {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else "")
     if k.nenner:
-        text += " / " + " + ".join(cat.basiszahlen[t.basis].tabelle for t in k.nenner)
+        nenner = [cat.basiszahlen[t.basis].tabelle for t in k.nenner]
+        text += " / alle " + " + ".join(ZAEHLT.get(n, wort(n)) for n in nenner)
     return text
 
 
 def _filter_text(col: str, value: object) -> str:
+    """A filter in words: 'Alter 15 bis 64 Jahre', 'Leistung: HLU oder GSI'."""
+    from ..vocabulary import wort
+
     if isinstance(value, dict):
-        parts = []
-        if "min" in value:
-            parts.append(f"{col} ≥ {value['min']}")
-        if "max" in value:
-            parts.append(f"{col} ≤ {value['max']}")
-        return " und ".join(parts)
-    if isinstance(value, list):
-        return f"{col} = {' oder '.join(str(v) for v in value)}"
-    return f"{col} = {value}"
+        lo, hi = value.get("min"), value.get("max")
+        if lo is not None and hi is not None:
+            return (
+                f"{wort(col)} {lo} bis {hi} Jahre" if col == "alter" else f"{wort(col)} {lo}–{hi}"
+            )
+        if lo is not None:
+            return f"{wort(col)} ab {lo}" + (" Jahren" if col == "alter" else "")
+        return f"{wort(col)} bis {hi}" + (" Jahre" if col == "alter" else "")
+    werte = value if isinstance(value, list) else [value]
+    return f"{wort(col)}: {' oder '.join(wort(v) for v in werte)}"
 
 
 def md(text: str) -> Markdown:
