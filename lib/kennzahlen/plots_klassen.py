@@ -150,7 +150,7 @@ def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
             if not any(box.overlaps(b) for b in belegt):
                 break
             t.remove()
-        else:
+        else:  # no free place: below, as the first choice
             t = ax.annotate(
                 name,
                 (punkt.x, punkt.y),
@@ -159,6 +159,8 @@ def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
                 ha="center",
                 va="top",
                 fontsize=8.5,
+                color=farben_.SCHWARZ,
+                path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
             )
         belegt.append(t.get_window_extent(renderer))
 
