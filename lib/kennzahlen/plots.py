@@ -99,9 +99,44 @@ def _mit_alt(png_formatter):
     def format_png(fig: Figure):
         data = png_formatter(fig)
         text = alt_text(fig)
-        return (data, {"alt": text}) if text else data
+        meta = {"alt": text} if text else {}
+        meta.update(schrift_metadaten(fig, data))
+        return (data, meta) if meta else data
 
     return format_png
+
+
+def kleinste_schrift_pt(fig: Figure) -> float | None:
+    """The smallest size (points) of any visible text in the figure (titles, ticks, labels,
+    legends, annotations)."""
+    from matplotlib.text import Text
+
+    groessen = [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.figure is fig
+    ]
+    return min(groessen) if groessen else None
+
+
+def schrift_metadaten(fig: Figure, png_data: bytes | str | None) -> dict[str, object]:
+    """What the report needs to keep a chart's text readable: its smallest text in PNG pixels
+    (``kz_schrift``) and the width below which that text would be smaller than
+    ``navigation.MIN_SCHRIFT_PX`` on screen (``kz_minbreite``: the chart keeps that width and
+    scrolls in its own box on a narrow screen)."""
+    import base64
+    import math
+    import struct
+
+    from .navigation import MIN_SCHRIFT_PX
+
+    pt = kleinste_schrift_pt(fig)
+    if pt is None or not png_data:
+        return {}
+    raw = base64.b64decode(png_data) if isinstance(png_data, str) else png_data
+    breite = struct.unpack(">I", raw[16:20])[0]  # the PNG's IHDR width
+    px = pt * fig.dpi / 72
+    return {"kz_schrift": round(px, 2), "kz_minbreite": math.ceil(breite * MIN_SCHRIFT_PX / px)}
 
 
 def alt_text(fig: Figure) -> str | None:

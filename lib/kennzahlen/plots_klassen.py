@@ -225,8 +225,12 @@ def bild(fig: Figure, alt: str | None = None) -> HTML:
     """The figure as an embedded PNG with an informative alt text (the figure's own, given by
     :func:`plots.beschreibe`, unless ``alt`` is passed)."""
     alt = alt or plots.alt_text(fig) or ""
-    daten = base64.b64encode(png(fig)).decode("ascii")
+    roh = png(fig)
+    schrift = plots.schrift_metadaten(fig, roh)
+    daten = base64.b64encode(roh).decode("ascii")
     return HTML(
-        f'<img src="data:image/png;base64,{daten}" alt="{html.escape(alt, quote=True)}" '
-        f'style="width:100%;height:auto" class="kz-karte">'
+        f'<div class="kz-bild"><img src="data:image/png;base64,{daten}" '
+        f'alt="{html.escape(alt, quote=True)}" class="kz-kartenbild" '
+        f'style="min-width:{schrift.get("kz_minbreite", 0)}px" '
+        f'data-kz-schrift="{schrift.get("kz_schrift", "")}"></div>'
     )
