@@ -128,7 +128,7 @@ def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
     before."""
     from matplotlib import patheffects
 
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = ax.figure._get_renderer()
     belegt = [t.get_window_extent(renderer) for t in ax.texts]  # the class codes
     for nr, name in namen.items():
         if nr not in gdf.index:
