@@ -110,23 +110,27 @@ def test_every_key_message_of_the_quarter_reads_right(reports: Path):
 
 
 P3_AUSSAGEN_JS = r"""
-() => Array.from(document.querySelectorAll('h3')).map(h => {
-  let el = h.closest('.jp-Cell') || h.parentElement, satz = null, tabelle = null;
-  const b = h.parentElement.querySelector('p > b');
-  satz = b ? b.innerText : null;
-  for (let n = el; n && !tabelle; n = n.nextElementSibling) {
-    if (n !== el && n.querySelector('h3')) break;
-    tabelle = n.querySelector('table');
+() => {
+  const out = [];
+  let cur = null;
+  for (const el of document.querySelectorAll('h3, table')) {  // document order
+    if (el.tagName === 'H3') {
+      const b = el.parentElement.querySelector('p:not(.kz-fuss) > b');
+      cur = b ? {titel: el.innerText, satz: b.innerText} : null;
+      continue;
+    }
+    if (!cur) continue;
+    const kopf = Array.from(el.querySelectorAll('thead th')).map(t => t.innerText.trim());
+    const zeilen = {};
+    el.querySelectorAll('tbody tr').forEach(tr => {
+      const cells = Array.from(tr.cells).map(c => c.innerText.trim());
+      zeilen[cells[0]] = cells[kopf.indexOf('Wert')];
+    });
+    out.push({...cur, zeilen});
+    cur = null;  // the first table after a heading is the Kennzahl's
   }
-  if (!satz || !tabelle) return null;
-  const kopf = Array.from(tabelle.querySelectorAll('thead th')).map(t => t.innerText.trim());
-  const zeilen = {};
-  tabelle.querySelectorAll('tbody tr').forEach(tr => {
-    const cells = Array.from(tr.cells).map(c => c.innerText.trim());
-    zeilen[cells[0]] = cells[kopf.indexOf('Wert')];
-  });
-  return {titel: h.innerText, satz, zeilen};
-}).filter(Boolean)
+  return out;
+}
 """
 #: "für die Gesamtstadt mit 80,3 %", "in Wiblingen mit 75,0 %", "am höchsten in West (41,2 %)"
 WERT_IM_SATZ = re.compile(
