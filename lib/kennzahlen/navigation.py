@@ -36,7 +36,7 @@ CSS = """
   h1, h2, h3, caption { overflow-wrap: anywhere; }
   @media (max-width: 600px) {
     body.jp-Notebook, body.kz-index { padding: .8rem .7rem 2rem !important; }
-    .jp-RenderedHTMLCommon h1, body.kz-index h1 { font-size: 1.4em; }
+    body.jp-Notebook .kz-kopf h1, body.kz-index h1 { font-size: 1.3em; overflow-wrap: normal; }
   }
   @media print { .kz-zurueck, .kz-wisch { display: none !important; }
     .kz-tabelle, .jp-RenderedImage, .kz-bild { overflow: visible; } }
