@@ -63,7 +63,6 @@ def klassenkarte(
     drawn as a coloured row under the map so their class is visible too.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
 
     if ohne_flaeche:
         fig, (ax, unten) = plt.subplots(
@@ -89,22 +88,7 @@ def klassenkarte(
     if len(rand):
         rand.boundary.plot(ax=ax, color=farben_.SCHWARZ, linewidth=1.6)
     plots.kartenrahmen(ax, gdf)
-    handles = [
-        Patch(facecolor=f, edgecolor=farben_.RAND, label=f"{kuerzel[n]}  {n}")
-        for n, f in farbe.items()
-    ]
-    handles.append(
-        Patch(
-            facecolor=NICHT_BEWERTET_FARBE,
-            edgecolor=farben_.RAND,
-            hatch="////",
-            label=nicht_bewertet,
-        )
-    )
-    if len(rand):
-        handles.append(
-            Patch(facecolor="none", edgecolor=farben_.SCHWARZ, linewidth=1.6, label="Sozialraum")
-        )
+    handles = _legende(farbe, kuerzel, nicht_bewertet, bool(len(rand)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=10)
     ax.set_title(titel)
     plots.beschreibe(fig, alt)
@@ -120,6 +104,29 @@ _NAMEN_ORTE = (
     ((0, -20), "center", "top"),
     ((0, 20), "center", "bottom"),
 )
+
+
+def _legende(farbe, kuerzel, nicht_bewertet: str, umrandet: bool) -> list:
+    """The legend's entries: every class with its code, not rated, the outlined Sozialraum."""
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(facecolor=f, edgecolor=farben_.RAND, label=f"{kuerzel[n]}  {n}")
+        for n, f in farbe.items()
+    ]
+    handles.append(
+        Patch(
+            facecolor=NICHT_BEWERTET_FARBE,
+            edgecolor=farben_.RAND,
+            hatch="////",
+            label=nicht_bewertet,
+        )
+    )
+    if umrandet:
+        handles.append(
+            Patch(facecolor="none", edgecolor=farben_.SCHWARZ, linewidth=1.6, label="Sozialraum")
+        )
+    return handles
 
 
 def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
