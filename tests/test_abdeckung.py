@@ -236,7 +236,7 @@ def test_sentence_names_start_and_reason(demo_pool):
         pool, cov, ["jh_z5_anteil_hilfen_vor_dem_fall"], "2019", einheit="jahr"
     )
     assert s == (
-        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab "
+        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe erst ab "
         "dem 1. Quartal 2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab "
         "dem 1. Quartal 2019 enthalten."
     )
@@ -279,7 +279,7 @@ def test_sentence_names_start_and_reason(demo_pool):
     )
     assert s == (
         "Der Verlauf beginnt mit dem 1. Quartal 2019, weil die Exporte des Fallmanagements, der "
-        "Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 "
+        "Jugendhilfe und der Sozialhilfe erst ab dem 1. Quartal 2019 "
         "vollständig sind."
     )
     assert abdeckung.reihen_hinweis(

@@ -92,12 +92,12 @@ ABDECKUNG = abdeckung.frame_of(
         ("transferleistungen", "2018", "erst ab dem Stichtag 31.03.2019 geliefert"),
         ("transferleistungen", "2019-03-31", None),
         ("transferleistungen", "2024-Q1", "nur bis zum Stichtag 31.12.2023 geliefert"),
-        ("jugendhilfe", "2018", "laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig"),
+        ("jugendhilfe", "2018", "erst ab dem 1. Quartal 2019 vollständig"),
         ("jugendhilfe", "2019-Q1", None),
         (
             "jugendhilfe",
             "2018-12-31",
-            "laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig",
+            "erst ab dem 1. Quartal 2019 vollständig",
         ),
         (
             "teilhabeteam",
@@ -131,7 +131,7 @@ def test_one_sentence_names_the_data_the_reason_and_what_is_left_out():
         ABDECKUNG, ["jugendhilfe", "teilhabeteam", "transferleistungen"], "2018-Q4"
     )
     assert common.fehlt_satz("2018-Q4", fehlend, "die Ampel fehlt daher") == (
-        "Für das 4. Quartal 2018 liegen keine Jugendhilfedaten (laut abdeckung.yaml erst ab dem 1. "
+        "Für das 4. Quartal 2018 liegen keine Jugendhilfedaten (erst ab dem 1. "
         "Quartal 2019 "
         "vollständig), keine Daten der Teilhabeteams (Exporte erst ab dem 4. Quartal 2020) und "
         "keine "
@@ -373,7 +373,7 @@ def test_early_reports_say_what_is_missing(demo_laeufe, demo_pool: Path, monkeyp
     q1 = demo_laeufe["2019-Q1"].out
     p1 = sichtbarer_text(_html(q1, 1, "Gesamtstadt"))
     assert (
-        "Für 2018 liegen keine Sozialhilfedaten (laut abdeckung.yaml erst ab dem 1. Quartal 2019 "
+        "Für 2018 liegen keine Sozialhilfedaten (erst ab dem 1. Quartal 2019 "
         "vollständig) "
         "und keine Transferleistungsdaten (erst ab dem Stichtag 31.03.2019 geliefert) vor; "
         "die Armutsindikatoren fehlen daher."
@@ -410,7 +410,7 @@ def test_produkt_3_charts_say_from_when_and_why(demo_pool: Path, reports: Path, 
         nb, {"periode": "2021-Q1", "sozialraum": "Gesamtstadt", "pool": str(demo_pool)}, monkeypatch
     )  # reports 2020
     assert (
-        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst ab dem "
+        "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe erst ab dem "
         "1. Quartal "
         "2019 vollständig sind und die Exporte der Hilfen vor dem Fall Daten ab dem 1. Quartal "
         "2019 enthalten."

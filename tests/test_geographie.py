@@ -51,7 +51,7 @@ def test_ulm_geojson_is_read_through_the_config():
         "280",
     ]
     assert ULM.ohne_stadtviertel == []
-    assert "EPSG:4326 (WGS 84)" in ULM.hinweis() and "click_that_hood" in ULM.hinweis()
+    assert "EPSG:4326 (WGS 84)" in ULM.hinweis() and "Click that ’hood" in ULM.hinweis()
 
 
 def test_geopackage_in_utm32_gives_the_same_areas_as_the_geojson_in_wgs84(tmp_path):

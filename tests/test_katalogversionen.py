@@ -88,13 +88,13 @@ def test_the_shipped_nahfeld_kennzahl_2022_and_2023() -> None:
     werte = pd.Series({GESAMTSTADT: 0.862, **dict.fromkeys(sozialraeume(), 0.88)})
     satz22 = nb(wirkung.aussage(k, "2022", werte))
     assert satz22.startswith(
-        "Im Jahr 2022 wurde der Zielwert von 90 % für die Gesamtstadt mit 86 % unterschritten"
+        "Im Jahr 2022 wurde der Zielwert von 90 % für die Gesamtstadt mit 86,2 % unterschritten"
     )
     werte[GESAMTSTADT] = 0.896
     satz23 = nb(wirkung.aussage(k, "2023", werte))
-    # 89,6 % rounds to the old Zielwert: one decimal, so that nobody reads "90 % erreicht 90 %"
+    # the value as its table shows it (one decimal); the new Zielwert in one pair of brackets
     assert satz23.startswith(
-        "Im Jahr 2023 wurde der Zielwert von 85 % (neu seit 2023; bis 2022: 90 %) für die "
+        "Im Jahr 2023 wurde der Zielwert von 85 % (neu seit 2023, bis 2022: 90 %) für die "
         "Gesamtstadt mit 89,6 % erreicht; alle Sozialräume erfüllten den Zielwert."
     )
     assert k.definition_im("2022-Q2") == k.definition

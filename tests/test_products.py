@@ -171,8 +171,8 @@ WERTE = pd.Series(
 
 def test_p3_statement_city_against_the_target():
     assert wirkung.aussage(kennzahl(**ANTEIL), "2023", WERTE) == (
-        f"Im Jahr 2023 wurde der Zielwert von 80{P} für die Gesamtstadt mit 82{P} erreicht; "
-        f"in Eselsberg mit 79,6{P}, in Wiblingen mit 74{P} unterschritten."
+        f"Im Jahr 2023 wurde der Zielwert von 80{P} für die Gesamtstadt mit 82,0{P} erreicht; "
+        f"in Eselsberg mit 79,6{P}, in Wiblingen mit 74,0{P} unterschritten."
     )
 
 
@@ -180,12 +180,12 @@ def test_p3_statement_for_a_sozialraum_and_a_hidden_one():
     k = kennzahl(**ANTEIL)
     sichtbar = WERTE.drop("Wiblingen")
     assert wirkung.aussage(k, "2023", sichtbar, "West", ["Wiblingen"]) == (
-        f"Im Jahr 2023 wurde der Zielwert von 80{P} im Sozialraum West mit 81{P} erreicht; "
-        f"die Gesamtstadt hat ihn mit 82{P} erreicht."
+        f"Im Jahr 2023 wurde der Zielwert von 80{P} im Sozialraum West mit 81,0{P} erreicht; "
+        f"die Gesamtstadt hat ihn mit 82,0{P} erreicht."
     )
     assert wirkung.aussage(k, "2023", sichtbar, "Wiblingen", ["Wiblingen"]) == (
         "Im Jahr 2023 ist der Wert für den Sozialraum Wiblingen aus Datenschutzgründen nicht "
-        f"ausgewiesen (Zielwert 80{P}); die Gesamtstadt hat ihn mit 82{P} erreicht."
+        f"ausgewiesen (Zielwert 80{P}); die Gesamtstadt hat ihn mit 82,0{P} erreicht."
     )
 
 
@@ -232,7 +232,7 @@ def test_p4_key_messages():
         "1 × grün, 1 ohne Aussage (kein Wert: 1).",
         "Handlungsbedarf (rot): West Jugendhilfe; Gesamtstadt Jugendhilfe.",
         "Manuell: Gesamtstadt Jugendhilfe von gelb (Regel) auf rot geschaltet – Anstieg seit zwei "
-        "Quartalen",
+        "Quartalen.",
     ]
     assert p4.kernaussagen(lichter(), "2023-Q4", "Wiblingen")[0] == (
         "Ampel 4. Quartal 2023 im Sozialraum Wiblingen: 0 × rot, 0 × gelb, 1 × grün, "
@@ -284,4 +284,4 @@ def test_p4_indicator_table_names_the_rule_with_its_quarters():
 )
 def test_p4_rule_name_follows_the_configured_quarters(vorquartale, text):
     assert p4.regel_text("anstieg", vorquartale) == text
-    assert p4.regel_text("spc", vorquartale) == "SPC (XmR, feste Basis)"
+    assert p4.regel_text("spc", vorquartale) == "übliche Schwankung (Regelkarte)"

@@ -80,9 +80,10 @@ def test_statement_in_the_papers_words(pool):
 
     k = load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall")
     text = wirkung.aussage(k, "2021", wirkung.jahreswerte(pool, k, "2021")["wert"])
+    # the paper's sentence, with each value as the table beside it shows it (one decimal)
     assert text == (
-        "Im Jahr 2021 wurde der Zielwert von 80\u00a0% für die Gesamtstadt mit 80\u00a0% erreicht; "
-        "in Wiblingen mit 74\u00a0% unterschritten."
+        "Im Jahr 2021 wurde der Zielwert von 80\u00a0% für die Gesamtstadt mit 80,0\u00a0% "
+        "erreicht; in Wiblingen mit 74,0\u00a0% unterschritten."
     )
 
 

@@ -298,7 +298,7 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
     """Why tables' coverage starts where it does, as a German clause after 'weil'.
 
     Several rows with the same reason and start are named together: "die Exporte der
-    Jugendhilfe und der Sozialhilfe laut abdeckung.yaml erst ab dem 1. Quartal 2019 vollständig
+    Jugendhilfe und der Sozialhilfe erst ab dem 1. Quartal 2019 vollständig
     sind".
     """
     rows = [rows] if isinstance(rows, (dict, pd.Series)) else list(rows)
@@ -309,9 +309,7 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
         return f"{subject} ab dem Stichtag {fmt.datum(first['von'])} geliefert sind"
     namen = _und([GENITIV.get(t, f"der Tabelle {t}") for t in tables])
     if first["grund"] == "config":
-        return (
-            f"die Exporte {namen} laut {CONFIG_FILE} erst ab {_ab(first['von'])} vollständig sind"
-        )
+        return f"die Exporte {namen} erst ab {_ab(first['von'])} vollständig sind"
     return f"die Exporte {namen} Daten ab {_ab(first['von'])} enthalten"
 
 
@@ -365,7 +363,7 @@ def reihen_hinweis(
     later get their own clause). ``erste_gezeigt``: the first period the chart/table shows (a pool
     label); when the data reach further back (the chart shows a window), the text says so.
     ``einheit``: how the chart labels its periods: ``jahr``, ``quartal`` or ``stichtag``.
-    Example: "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe laut abdeckung.yaml erst
+    Example: "Die Reihe beginnt 2019, weil die Exporte der Jugendhilfe erst
     ab dem 1. Quartal 2019 vollständig sind."
     """
     labels = dict(kennzahlen) if isinstance(kennzahlen, dict) else {}

@@ -93,3 +93,22 @@ def periode(label: str) -> str:
     if len(label) == 4:
         return f"Jahr {label}"
     return datum(label)
+
+
+def anzahl(n: int, einzahl: str, mehrzahl: str) -> str:
+    """A count with its noun in the right number: '1 Veränderung', '2 Veränderungen',
+    '0 Veränderungen' (German takes the plural for 0)."""
+    return f"{zahl(n)} {numerus(n, einzahl, mehrzahl)}"
+
+
+def numerus(n: int | float, einzahl: str, mehrzahl: str) -> str:
+    """The word for exactly one or for any other number: a verb or noun that agrees with ``n``
+    ('wurde'/'wurden'; in 'x von y' the verb agrees with x)."""
+    return einzahl if n == 1 else mehrzahl
+
+
+def satz(text: str) -> str:
+    """A sentence ends with a full stop (or ! ?): 'fachlich unauffällig' -> 'fachlich
+    unauffällig.'; text from config or raw data may come without one."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?" else text + "."

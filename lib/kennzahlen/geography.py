@@ -208,7 +208,7 @@ class Flaechen:
         """The map's note: source and CRS of the polygons."""
         quelle = f"{self.quelle}. " if self.quelle else ""
         return (
-            f"Karte: {quelle}Koordinaten der Quelle ({self.datei}): {self.quelle_crs}; "
+            f"Karte: {quelle}Koordinaten der Quelle: {self.quelle_crs}; "
             f"für die Karte umgerechnet in {self.karten_crs}."
         )
 

@@ -40,6 +40,8 @@ def esc(value: object) -> str:
 
 def render_index(periode: str, entries: list[dict], pool_dir: str | Path | None = None) -> str:
     """The index page of a period from the runs.json entries (and the pool's Ampel and Stand)."""
+    from .navigation import CSS as NAV_CSS
+    from .navigation import tabellen_boxen
     from .vocabulary import PRODUKTE
 
     ampel, stand = _aus_dem_pool(str(pool_dir) if pool_dir else None, periode)
@@ -56,8 +58,9 @@ def render_index(periode: str, entries: list[dict], pool_dir: str | Path | None 
     return (
         '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(titel)} – Übersicht</title><style>{CSS}{farben.ampel_css()}</style></head>"
-        f"<body><main><h1>{esc(titel)}</h1>{''.join(teile)}</main></body></html>\n"
+        f"<title>{esc(titel)} – Übersicht</title><style>{CSS}{NAV_CSS}{farben.ampel_css()}</style>"
+        f'</head><body class="kz-index"><main><h1>{esc(titel)}</h1>'
+        f"{tabellen_boxen(''.join(teile))}</main></body></html>\n"
     )
 
 
@@ -128,10 +131,14 @@ def _stand(stand) -> tuple[str, str]:
         if tage[0] == tage[-1]
         else f"{fmt.datum(tage[0])} bis {fmt.datum(tage[-1])}"
     )
-    liste = ", ".join(f"{esc(t)} {esc(fmt.datum(s))}" for t, s in stand.items() if s == s)
+    from .vocabulary import lieferung
+
+    liste = ", ".join(
+        f"{esc(lieferung(t))} {esc(fmt.datum(s))}" for t, s in stand.items() if s == s
+    )
     return (
-        f"<b>Datenstand:</b> neueste Exporte vom {esc(spanne)} ({len(tage)} Tabellen)",
-        f"<details><summary>Exportdatum je Tabelle</summary>{liste}</details>",
+        f"<b>Datenstand:</b> neueste Exporte vom {esc(spanne)} ({len(tage)} Lieferungen)",
+        f"<details><summary>Exportdatum je Lieferung</summary>{liste}</details>",
     )
 
 
@@ -314,7 +321,7 @@ a {{ color: {farben.LINK}; }}
 .kz-fehler h2, .kz-fehler li {{ color: {farben.FEHLER}; }}
 .kz-hinweis {{ border-left: 6px solid #8A9BA8; padding: .1em 1em; margin: .6em 0; }}
 .kz-raster2 {{ display: flex; flex-wrap: wrap; gap: 1.2rem; align-items: flex-start; }}
-.kz-raster2 > * {{ flex: 1 1 0; min-width: min-content; }}
+.kz-raster2 > * {{ flex: 1 1 auto; min-width: 0; }}
 .kz-raster2 > :first-child {{ flex-grow: 1.5; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
 caption {{ text-align: left; color: {farben.TEXT_LEISE}; font-size: 13px; padding-bottom: .3em; }}
@@ -337,4 +344,8 @@ a.kz-licht:hover .kz-ampel, a.kz-licht:focus .kz-ampel {{ outline: 3px solid #0B
 .kz-karte p {{ margin: .4em 0 0; }}
 td.fehler {{ color: {farben.FEHLER}; font-weight: bold; }}
 td.keine-daten {{ color: {farben.TEXT_LEISE}; }}
+/* a phone: the Ampel and the Zielwerte stack, each table scrolls in its own box (no script on
+   this page: the cue shows on every narrow screen) */
+@media (max-width: 900px) {{ table {{ font-size: 13px; }} .kz-raster2 > * {{ flex-basis: 100%; }} }}
+@media (max-width: 800px) {{ body.kz-index .kz-wisch {{ display: block; }} }}
 """

@@ -99,9 +99,44 @@ def _mit_alt(png_formatter):
     def format_png(fig: Figure):
         data = png_formatter(fig)
         text = alt_text(fig)
-        return (data, {"alt": text}) if text else data
+        meta = {"alt": text} if text else {}
+        meta.update(schrift_metadaten(fig, data))
+        return (data, meta) if meta else data
 
     return format_png
+
+
+def kleinste_schrift_pt(fig: Figure) -> float | None:
+    """The smallest size (points) of any visible text in the figure (titles, ticks, labels,
+    legends, annotations)."""
+    from matplotlib.text import Text
+
+    groessen = [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.figure is fig
+    ]
+    return min(groessen) if groessen else None
+
+
+def schrift_metadaten(fig: Figure, png_data: bytes | str | None) -> dict[str, object]:
+    """What the report needs to keep a chart's text readable: its smallest text in PNG pixels
+    (``kz_schrift``) and the width below which that text would be smaller than
+    ``navigation.MIN_SCHRIFT_PX`` on screen (``kz_minbreite``: the chart keeps that width and
+    scrolls in its own box on a narrow screen)."""
+    import base64
+    import math
+    import struct
+
+    from .navigation import MIN_SCHRIFT_PX
+
+    pt = kleinste_schrift_pt(fig)
+    if pt is None or not png_data:
+        return {}
+    raw = base64.b64decode(png_data) if isinstance(png_data, str) else png_data
+    breite = struct.unpack(">I", raw[16:20])[0]  # the PNG's IHDR width
+    px = pt * fig.dpi / 72
+    return {"kz_schrift": round(px, 2), "kz_minbreite": math.ceil(breite * MIN_SCHRIFT_PX / px)}
 
 
 def alt_text(fig: Figure) -> str | None:
@@ -253,9 +288,10 @@ def balken(
     fig, ax = plt.subplots(figsize=(8.0, 0.42 * len(werte) + 1.3))
     colors = [HIGHLIGHT if idx == hervorheben else OKABE_ITO[0] for idx in werte.index]
     ax.barh([str(i) for i in werte.index], werte.to_numpy(dtype=float), color=colors)
+    labels = []
     for y, v in enumerate(werte.to_numpy(dtype=float)):
         label = fmt.prozent(v, 1) if prozent else fmt.zahl(v, nachkomma)
-        ax.text(v, y, " " + label, va="center", fontsize=9)
+        labels.append(ax.text(v, y, " " + label, va="center", fontsize=9))
     if referenz is not None:
         ax.axvline(referenz, color="black", linestyle="--", linewidth=1)
         if referenz_text:
@@ -275,6 +311,8 @@ def balken(
         ),
     )
     ax.set_title(titel)
+    if referenz is not None:
+        _neben_die_linie(ax, labels, referenz)
     werte_text = "; ".join(
         f"{i} {_wert(v, prozent, 1 if prozent else nachkomma)}"
         for i, v in zip(werte.index, werte.to_numpy(dtype=float), strict=True)
@@ -287,6 +325,18 @@ def balken(
         f"Gestrichelte Linie: {referenz_text}." if referenz is not None and referenz_text else "",
     )
     return _done(fig)
+
+
+def _neben_die_linie(ax, labels: list, referenz: float) -> None:
+    """A value label the reference line would run through moves to just right of the line."""
+    renderer = ax.figure._get_renderer()
+    linie = ax.transData.transform((referenz, 0))[0]
+    # 3 px to the right of the line, in data units
+    schritt = 3 / (ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0])
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        if box.x0 - 1 <= linie <= box.x1 + 1:
+            t.set_x(referenz + schritt)
 
 
 def zeitreihe(
@@ -488,12 +538,15 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
         ax.plot(x, y, color=OKABE_ITO[0], linewidth=2, marker="o", markersize=2.5)
         if len(y) and np.isfinite(y[-1]):
             ax.plot(x[-1], y[-1], "o", color=HIGHLIGHT, markersize=5)
+            # the line comes in from the left: the label stands on the side it does not come from
+            faellt = len(y) > 1 and np.isfinite(y[-2]) and y[-2] > y[-1]
             ax.annotate(
                 fmt.zahl(y[-1]),
                 (x[-1], y[-1]),
                 textcoords="offset points",
-                xytext=(-4, 6),
+                xytext=(-4, -7) if faellt else (-4, 6),
                 ha="right",
+                va="top" if faellt else "baseline",
                 fontsize=8.5,
             )
         ax.set_title(str(col), fontsize=10)
@@ -501,9 +554,9 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
         ticks = [0, len(x) - 1] if len(x) > 1 else [0]
         ax.set_xticks(ticks)
         ax.set_xticklabels([str(daten.index[t]) for t in ticks], fontsize=7.5)
-        lo, hi = np.nanmin(y), np.nanmax(y)
-        pad = max((hi - lo) * 0.25, hi * 0.05, 1)
-        ax.set_ylim(max(0, lo - pad), hi + pad)
+        # every panel starts at 0: a cut axis made 550 -> 690 look like an explosion
+        hi = np.nanmax(y)
+        ax.set_ylim(0, hi + max(hi * 0.2, 1))
         ax.tick_params(labelsize=8)
     for j in range(n, zeilen * spalten):
         axes[j // spalten][j % spalten].set_visible(False)
@@ -515,6 +568,9 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
         if s.notna().any()
     )
     beschreibe(
-        fig, f"{n} kleine Liniendiagramme, je mit eigener Skala.", _satz(titel), f"{verlauf}."
+        fig,
+        f"{n} kleine Liniendiagramme, je mit eigener Skala ab 0.",
+        _satz(titel),
+        f"{verlauf}.",
     )
     return _done(fig)

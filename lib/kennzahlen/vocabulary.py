@@ -158,3 +158,91 @@ def wert_text(x: float | None, einheit: str = "anzahl", nachkomma: int | None = 
     from . import fmt  # here: the CLI imports this module before it needs pandas
 
     return fmt.prozent(x, n) if e.anteil else fmt.zahl(x, n)
+
+
+#: each raw delivery as the department calls it (its subject and the Fachverfahren or office it
+#: comes from): what a report's "Stand der Daten" names instead of the table's file name
+LIEFERUNGEN: dict[str, str] = {
+    "bevoelkerung": "Einwohnermelderegister",
+    "haushalte": "Haushaltegenerierung",
+    "transferleistungen": "Transferleistungen (Jobcenter, Wohngeld- und AsylbLG-Stelle)",
+    "jugendhilfe": "Jugendhilfe (ProSoz)",
+    "hilfen_vor_dem_fall": "Hilfen vor dem Fall (BW SD-F)",
+    "sozialhilfe": "Sozialhilfe (Open)",
+    "fallmanagement": "Fallmanagement (DB und VIS FM)",
+    "beratungen_altenhilfe": "Beratungen der Altenhilfe (Fallmanagement Hilfe zur Pflege)",
+    "teilhabeteam": "Teilhabeteams der Eingliederungshilfe",
+    "wohnraumsicherung": "Wohnraumsicherung (Schuldnerberatung)",
+    "ampel_schaltungen": "Ampel-Schaltungen der Fachkoordination",
+    "erlaeuterungen": "Erläuterungen der Fachkoordination und Sozialraumteams",
+    "massnahmen": "Maßnahmenliste",
+    "personal": "Stellenliste",
+}
+
+
+def lieferung(tabelle: str) -> str:
+    """A raw delivery's name for readers ('jugendhilfe' -> 'Jugendhilfe (ProSoz)'); a table the
+    list does not know reads as words ('neue_tabelle' -> 'Neue tabelle')."""
+    return LIEFERUNGEN.get(tabelle, tabelle.replace("_", " ").capitalize())
+
+
+#: what a raw table counts, as the subject of a definition ("Einwohner*innen am Stichtag …")
+ZAEHLT: dict[str, str] = {
+    "bevoelkerung": "Einwohner*innen",
+    "haushalte": "Haushalte",
+    "transferleistungen": "Personen mit Transferleistungen",
+    "jugendhilfe": "Hilfen der Jugendhilfe",
+    "sozialhilfe": "Fälle der Sozialhilfe",
+    "fallmanagement": "Fälle im Fallmanagement",
+    "hilfen_vor_dem_fall": "Hilfen vor dem Fall",
+    "beratungen_altenhilfe": "Beratungen der Altenhilfe",
+    "teilhabeteam": "Beratungen der Teilhabeteams",
+    "wohnraumsicherung": "Meldungen der Wohnraumsicherung",
+}
+#: the raw tables' columns and codes in words (definitions a reader reads, no code names)
+WOERTER: dict[str, str] = {
+    "alter": "Alter",
+    "geschlecht": "Geschlecht",
+    "staatsangehoerigkeit": "Staatsangehörigkeit",
+    "migrationshintergrund": "Migrationshintergrund",
+    "haushaltstyp": "Haushaltstyp",
+    "leistung": "Leistung",
+    "setting": "Hilfeart",
+    "uma": "UMA",
+    "bereich": "Bereich",
+    "art": "Art",
+    "ressourcen": "Ressourcen",
+    "m": "männlich",
+    "w": "weiblich",
+    "d": "divers",
+    "einpersonen": "Einpersonenhaushalt",
+    "paar_ohne_kind": "Paar ohne Kind",
+    "paar_mit_kind": "Paar mit Kind",
+    "sonstige_ohne_kind": "sonstiger Haushalt ohne Kind",
+    "sonstige_mit_kind": "sonstiger Haushalt mit Kind",
+    "egh_eigener_wohnraum": "EGH in eigenem Wohnraum",
+    "egh_besondere_wohnform": "EGH in besonderer Wohnform",
+    "egh_wfbm": "WfbM",
+    "hlu": "HLU",
+    "gsi": "GSI",
+    "hzp": "Hilfe zur Pflege",
+    "sgb2": "SGB II",
+    "sgb2_arbeitslos": "Arbeitslose nach SGB II",
+    "sgb2_u15": "Kinder unter 15 Jahren im SGB II",
+    "asylblg": "AsylbLG",
+    "wohngeld": "Wohngeld",
+    "blindenhilfe": "Blindenhilfe",
+    "raeumungsklage": "Räumungsklage",
+    "ah": "Altenhilfe",
+    "egh": "Eingliederungshilfe",
+    "stationaer": "stationär",
+    "institutionell_und_nahfeld": "institutionell und Nahfeld",
+    "nahfeld": "Nahfeld",
+}
+
+
+def wort(code: object) -> str:
+    """A raw column or code in words ('stationaer' -> 'stationär', 'paar_mit_kind' -> 'Paar mit
+    Kind'); an unknown one with spaces for its underscores."""
+    text = str(code)
+    return WOERTER.get(text, text.replace("_", " "))

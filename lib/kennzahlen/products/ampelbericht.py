@@ -14,7 +14,7 @@ from ..schema import GESAMTSTADT
 from ..vocabulary import ARBEITSFELDER, FARBEN, ist_anteil, wert_text
 from .common import Html
 
-REGEL = {"zielwert": "Zielwert", "spc": "SPC (XmR, feste Basis)"}
+REGEL = {"zielwert": "Zielwert", "spc": "übliche Schwankung (Regelkarte)"}
 
 
 def regel_text(regel: str, vorquartale: int) -> str:
@@ -246,7 +246,8 @@ def kernaussagen(
             if r.farbe == r.farbe_regel
             else f"von {FARBEN[r.farbe_regel].wort} (Regel) auf {FARBEN[r.farbe].wort} geschaltet"
         )
-        out.append(f"Manuell: {r.sozialraum} {titel[r.arbeitsfeld]} {wie} – {r.begruendung}")
+        satz = f"Manuell: {r.sozialraum} {titel[r.arbeitsfeld]} {wie} – {r.begruendung}"
+        out.append(fmt.satz(satz))
     return out
 
 
@@ -260,14 +261,14 @@ def regeln_text() -> str:
         "Anstiegs-Regel (Bestände, deren Anstieg ein Warnsignal ist): Wert am Stichtag gegenüber "
         f"dem Mittel der {r.anstieg.vorquartale} vorherigen Quartalsenden; Anstieg bis "
         f"{fmt.zahl(r.anstieg.gelb_ueber_prozent)}{fmt.NBSP}% grün, "
-        f"bis {fmt.zahl(r.anstieg.rot_ueber_prozent)}{fmt.NBSP}% gelb, darüber rot. SPC-Regel nach "
-        "NHS „Making Data Count“: "
-        f"Mittelwert und Kontrollgrenzen (± {fmt.zahl(r.spc.grenzfaktor, 2)} × mittlere gleitende "
-        "Spannweite) auf fester Basis; "
-        f"auf einer Basis von {r.spc.basis_perioden} Quartalen; ein Punkt jenseits einer Grenze in "
-        f"ungünstiger Richtung ist rot, {r.spc.lauf} Punkte in Folge auf "
-        f"der ungünstigen Seite des Mittels gelb. Unter {r.min_faelle} Fällen: keine Aussage "
-        "(grau). Ein Arbeitsfeld "
+        f"bis {fmt.zahl(r.anstieg.rot_ueber_prozent)}{fmt.NBSP}% gelb, darüber rot. "
+        "Regelkarte (übliche Schwankung, wie sie der englische Gesundheitsdienst für Berichte "
+        f"an seine Gremien nutzt): Aus {r.spc.basis_perioden} festen Vergleichsquartalen ergeben "
+        "sich der Mittelwert und die Grenzen, innerhalb derer ein Wert nur zufällig schwankt "
+        f"(Mittelwert ± {fmt.zahl(r.spc.grenzfaktor, 2)} × mittlere Veränderung von Quartal zu "
+        "Quartal). Ein Wert jenseits einer Grenze in ungünstiger Richtung ist kein Zufall mehr: "
+        f"rot; {r.spc.lauf} Werte in Folge auf der ungünstigen Seite des Mittelwerts zeigen eine "
+        f"Verschiebung: gelb. Unter {r.min_faelle} Fällen: keine Aussage (grau). Ein Arbeitsfeld "
         "zeigt seinen schlechtesten Indikator. Eine Schaltung der Fachkoordination/Fachplanung "
         f"(✎) ersetzt die Farbe der Regeln; beide werden gezeigt."
     )

@@ -53,10 +53,13 @@ def kopf(
 ) -> HTML:
     """The report header: title, period, area, recipients, and the data's Stand."""
     stand = stand_tabellen(pool, tabellen)
+    from ..vocabulary import lieferung
+
     stand_txt = ", ".join(
-        f"{t} {fmt.datum(s)}" for t, s in zip(stand["tabelle"], stand["stand"], strict=True)
+        f"{lieferung(t)} {fmt.datum(s)}"
+        for t, s in zip(stand["tabelle"], stand["stand"], strict=True)
     )
-    ohne = [t for t in (tabellen or []) if t not in set(stand["tabelle"])]
+    ohne = [lieferung(t) for t in (tabellen or []) if t not in set(stand["tabelle"])]
     if ohne:
         stand_txt += ("; " if stand_txt else "") + f"keine Lieferung: {', '.join(sorted(ohne))}"
     gebiet = gesamtstadt_titel() if raum == GESAMTSTADT else f"Sozialraum {raum}"
@@ -65,7 +68,7 @@ def kopf(
         f'<div class="kz-kopf"><h1>{html.escape(titel)}</h1>'
         f"<b>Berichtszeitraum:</b> {html.escape(zeitraum)} &nbsp;·&nbsp; <b>Gebiet:</b> "
         f"{html.escape(gebiet)}"
-        f'{emp}<br><span class="kz-fuss"><b>Datenstand (Exportdatum):</b> '
+        f'{emp}<br><span class="kz-fuss"><b>Stand der Daten (Exportdatum):</b> '
         f"{html.escape(stand_txt)}</span></div>"
     )
 
@@ -119,6 +122,11 @@ REGEL_TEXT = {
 
 
 def _auto_definition(k) -> str:
+    """A Kennzahl's counting rule in words, from its Basiszahlen and filters (no table, column
+    or code names: 'Einwohner*innen, Summe am Stichtag (Alter ab 65 Jahren) / alle
+    Einwohner*innen')."""
+    from ..vocabulary import ZAEHLT, wort
+
     cat = load_catalog()
     text = ""
     for i, t in enumerate(k.zaehler):
@@ -127,23 +135,29 @@ def _auto_definition(k) -> str:
         zeichen = (
             (" − " if t.vorzeichen < 0 else " + ") if i else ("− " if t.vorzeichen < 0 else "")
         )
-        text += zeichen + f"{bz.tabelle}: {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else "")
+        was = ZAEHLT.get(bz.tabelle, wort(bz.tabelle))
+        text += zeichen + f"{was}, {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else "")
     if k.nenner:
-        text += " / " + " + ".join(cat.basiszahlen[t.basis].tabelle for t in k.nenner)
+        nenner = [cat.basiszahlen[t.basis].tabelle for t in k.nenner]
+        text += " / alle " + " + ".join(ZAEHLT.get(n, wort(n)) for n in nenner)
     return text
 
 
 def _filter_text(col: str, value: object) -> str:
+    """A filter in words: 'Alter 15 bis 64 Jahre', 'Leistung: HLU oder GSI'."""
+    from ..vocabulary import wort
+
     if isinstance(value, dict):
-        parts = []
-        if "min" in value:
-            parts.append(f"{col} ≥ {value['min']}")
-        if "max" in value:
-            parts.append(f"{col} ≤ {value['max']}")
-        return " und ".join(parts)
-    if isinstance(value, list):
-        return f"{col} = {' oder '.join(str(v) for v in value)}"
-    return f"{col} = {value}"
+        lo, hi = value.get("min"), value.get("max")
+        if lo is not None and hi is not None:
+            return (
+                f"{wort(col)} {lo} bis {hi} Jahre" if col == "alter" else f"{wort(col)} {lo}–{hi}"
+            )
+        if lo is not None:
+            return f"{wort(col)} ab {lo}" + (" Jahren" if col == "alter" else "")
+        return f"{wort(col)} bis {hi}" + (" Jahre" if col == "alter" else "")
+    werte = value if isinstance(value, list) else [value]
+    return f"{wort(col)}: {' oder '.join(wort(v) for v in werte)}"
 
 
 def md(text: str) -> Markdown:

@@ -8,7 +8,7 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from .. import fmt, plots
+from .. import fmt, plots, trend
 from ..api import load_pool
 from ..catalog import load_catalog
 from ..geography import sozialraeume
@@ -107,7 +107,17 @@ def veraenderungen(pool: pd.DataFrame, periode: str, raum: str) -> pd.DataFrame:
     now = erfassungsbogen(pool, periode)[col]
     vq = erfassungsbogen(pool, vorquartal(periode, 1))[col]
     vj = erfassungsbogen(pool, vorquartal(periode, 4))[col]
+    # a count since 1 January compares with the same quarter a year before, never with the
+    # previous quarter (a year-to-date count always grows within a year and restarts in Q1)
+    vq = vq.where([not seit_jahresbeginn(z[3]) for z in ZEILEN])
     return pd.DataFrame({"aktuell": now, "vorquartal": vq, "vorjahresquartal": vj})
+
+
+def seit_jahresbeginn(kennzahl_id: str) -> bool:
+    """Whether a Kennzahl counts from 1 January to its Stichtag (Hilfen vor dem Fall)."""
+    cat = load_catalog()
+    k = cat.get(kennzahl_id)
+    return any(cat.basiszahlen[t.basis].regel == "jahr_bis_stichtag" for t in k.zaehler)
 
 
 def zeilen_label(bereich: str, zeile: str) -> str:
@@ -347,19 +357,24 @@ def zeitreihen_diagramm(reihen: pd.DataFrame, periode: str) -> Figure | HTML | N
 
 
 def diagrammtitel(reihen: pd.DataFrame) -> str:
-    """A chart title that states the finding: the largest change over the span shown."""
+    """A chart title that states the finding: of the case numbers whose change passes the trend
+    rule (:func:`kennzahlen.trend.trendwort`: five Stichtage, beyond the noise of a count), the
+    one with the largest change; else that they stayed about the same."""
+    allgemein = "Entwicklung der wichtigsten Fallzahlen"
     if len(reihen) < 2:
-        return "Entwicklung der wichtigsten Fallzahlen"
+        return allgemein
     first, last = reihen.iloc[0], reihen.iloc[-1]
     rel = ((last - first) / first.where(first != 0)).dropna()
-    if rel.empty:
-        return "Entwicklung der wichtigsten Fallzahlen"
-    name = rel.abs().idxmax()
-    richtung = "gestiegen" if rel[name] > 0 else "gesunken"
-    return (
-        f"{name} seit {reihen.index[0]} am stärksten {richtung} "
-        f"({fmt.veraenderung(last[name], first[name])})"
-    )
+    for name in rel.abs().sort_values(ascending=False).index:
+        wort = trend.trendwort([trend.Punkt(v) for v in reihen[name].dropna()])
+        if wort in (trend.GESTIEGEN, trend.GESUNKEN):
+            return (
+                f"{name} seit {reihen.index[0]} am stärksten {wort} "
+                f"({fmt.veraenderung(last[name], first[name])})"
+            )
+    if len(reihen) >= trend.MINDESTPUNKTE and len(rel):
+        return f"Die wichtigsten Fallzahlen seit {reihen.index[0]}: etwa gleich"
+    return allgemein
 
 
 def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object = None) -> list[str]:

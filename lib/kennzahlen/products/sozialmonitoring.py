@@ -174,6 +174,8 @@ def statuskarte(lage: Lage) -> HTML:
         _umrandet(lage),
         nicht_bewertet=f"nicht bewertet (unter {fmt.zahl(lage.cfg.mindestbevoelkerung)} Einw.)",
         alt=alt,
+        namen=_karten_namen(lage, schlechteste),
+        ohne_flaeche=_ohne_flaeche(lage, "status_klasse", karte),
     )
     return plots_klassen.bild(fig)
 
@@ -213,8 +215,26 @@ def dynamikkarte(lage: Lage) -> HTML:
         _umrandet(lage),
         nicht_bewertet="nicht bewertet",
         alt=alt,
+        namen=_karten_namen(lage),
+        ohne_flaeche=_ohne_flaeche(lage, "dynamik_klasse", karte),
     )
     return plots_klassen.bild(fig)
+
+
+def _karten_namen(lage: Lage, *vorne: str) -> dict[str, str]:
+    """The Stadtviertel named on a map: those a sentence names (``vorne``: names), the Gebiete
+    mit besonderem Aufmerksamkeitsbedarf, and in a Sozialraum's report its own Stadtviertel."""
+    g = lage.gebiete
+    wahl = g["name"].isin(vorne) | g.get("aufmerksamkeit", False)
+    if lage.raum != GESAMTSTADT:
+        wahl = wahl | (g["sozialraum"] == lage.raum)
+    return dict(zip(g.loc[wahl, "stadtviertel_nr"], g.loc[wahl, "name"], strict=True))
+
+
+def _ohne_flaeche(lage: Lage, spalte: str, karte) -> list[tuple[str, str | None]]:
+    """(name, class) of the report's Stadtviertel without a polygon (the Ortschaften)."""
+    g = lage.gebiete[~lage.gebiete["stadtviertel_nr"].isin(list(karte.gdf.index))]
+    return [(r["name"], r[spalte] if pd.notna(r[spalte]) else None) for _, r in g.iterrows()]
 
 
 def _umrandet(lage: Lage) -> list[str]:
@@ -248,16 +268,25 @@ def ohne_polygon(lage: Lage) -> HTML:
         },
         index=[f"{nr} {n}" for nr, n in zip(g["stadtviertel_nr"], g["name"], strict=True)],
     )
-    titel = "Stadtviertel ohne Polygon in den Karten" if karte is not None else "Stadtviertel"
-    return common.styled(tab, caption=f"{titel} ({lage.jahr}): Klasse und Index in SD")
+    titel = "Ortschaften ohne Grenzlinie in den Karten" if karte is not None else "Stadtviertel"
+    return common.styled(
+        tab, caption=f"{titel} ({lage.jahr}): Klasse und Abstand zum Durchschnitt in SD"
+    )
 
 
 def _klasse_text(klasse: object, index: object) -> str:
+    """A class in words with its distance from the average in words a reader reads the right
+    way: 'sehr niedrig (4,1 SD ungünstiger)', 'hoch (1,1 SD günstiger)' (a positive index is
+    always the unfavourable side, which a bare '+4,10' next to 'sehr niedrig' hid)."""
     if klasse is None or pd.isna(klasse):
         return "–"
     if index is None or pd.isna(index):
         return str(klasse)
-    return f"{klasse} ({fmt.differenz(float(index), 0, 2)})"
+    abstand = fmt.zahl(abs(float(index)), 1)
+    if abstand == fmt.zahl(0, 1):
+        return f"{klasse} (durchschnittlich)"
+    seite = "ungünstiger" if float(index) > 0 else "günstiger"
+    return f"{klasse} ({abstand}{fmt.NBSP}SD {seite})"
 
 
 def karten_fuss() -> HTML:
@@ -286,7 +315,7 @@ def ueberlagerung(lage: Lage) -> HTML:
     tab = pd.DataFrame(
         [[zellen[(s, d)] for d in spalten] for s in zeilen],
         index=[f"Status {s}" for s in zeilen],
-        columns=[f"Dynamik {d}" for d in spalten],
+        columns=[d if d == OHNE_DYNAMIK else f"Dynamik {d}" for d in spalten],
     )
     raum = (
         ""
@@ -312,8 +341,10 @@ def _zelle(lage: Lage, teil: pd.DataFrame, eigene: set[str], status: str, dynami
     namen = teil[teil["stadtviertel_nr"].isin(eigene)].sort_values("status_index", ascending=False)[
         "name"
     ]
-    anzahl = f"{len(teil)}" if lage.raum == GESAMTSTADT else f"Stadt {len(teil)}"
-    return f"{marke}{anzahl}" + (f": {', '.join(namen)}" if len(namen) else "")
+    if lage.raum == GESAMTSTADT:
+        return f"{marke}{len(teil)}" + (f": {', '.join(namen)}" if len(namen) else "")
+    hier = f"; davon in {lage.raum}: {', '.join(namen)}" if len(namen) else ""
+    return f"{marke}{len(teil)} in der Stadt{hier}"
 
 
 # ---------------------------------------------------------------------------- attention areas

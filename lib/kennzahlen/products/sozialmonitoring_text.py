@@ -28,7 +28,7 @@ QUELLEN = (
     "Integrierte Stadtteilentwicklung (RISE), Bericht 2023 – hamburg.de/sozialmonitoring",
     "Prüfung der Rechenregeln: die veröffentlichten Index-Indikatoren und Klassen des MSS 2021 "
     "für 536 Planungsräume (FIS-Broker, Amt für Statistik Berlin-Brandenburg, CC BY 3.0 DE) werden "
-    "in tests/test_sozialindex.py vollständig nachgerechnet.",
+    "bei jeder Prüfung des Programms vollständig nachgerechnet.",
 )
 
 
@@ -219,7 +219,7 @@ def _schritte(lage: Lage) -> list[str]:
     )
     nb_text = nb_text or "keines"
     return [
-        f"<b>Räumliche Ebene:</b> die Stadtviertel der Raumgliederung (config/raumgliederung.csv). "
+        f"<b>Räumliche Ebene:</b> die Stadtviertel der Raumgliederung der Stadt. "
         f"Bewertet werden Stadtviertel mit mindestens {fmt.zahl(cfg.mindestbevoelkerung)} "
         f"Einwohner*innen am Stichtag. Nicht bewertet {lage.jahr}: {html.escape(nb_text)}.",
         "<b>Standardisierung:</b> je Indikator der z-Wert (Wert − Mittelwert) / "
@@ -259,7 +259,7 @@ UNTERSCHIEDE = (
     "Stabilität bei den Ergebnissen.",
     "Transferbezug wie im MSS 2021: Personen im SGB II ohne die Arbeitslosen nach SGB II plus "
     "Hilfe zum Lebensunterhalt und Grundsicherung nach SGB XII außerhalb von Einrichtungen – die "
-    "SGB-XII-Fälle kommen aus den Fallakten des Sozialamts (sozialhilfe), nicht aus der amtlichen "
+    "SGB-XII-Fälle kommen aus den Fallakten des Sozialamts (Open), nicht aus der amtlichen "
     "Statistik; stationäre Fälle zählen nicht, weil sie den Ort des Heims, nicht der Wohnung "
     "zeigen.",
     "Jährlich statt alle zwei Jahre (MSS); die Dynamik ist eine Veränderung über {jahre} Jahre "
@@ -267,9 +267,10 @@ UNTERSCHIEDE = (
     "einmal); zu kleine Viertel fallen allein über die Mindestbevölkerung heraus.",
     "Hamburgs RISE-Sozialmonitoring nutzt mehr Indikatoren (u. a. Kinder von Alleinerziehenden, "
     "SGB-II-Empfänger*innen, Arbeitslose, Kinder in Mindestsicherung, Mindestsicherung im Alter, "
-    "Schulabschlüsse). Der Katalog enthält dafür alleinerziehende_anteil, sgb2_quote und "
-    "grundsicherung_alter; Schulabschlüsse liefert keine Quelle des Sozialamts. Wer Hamburg "
-    "folgt, trägt sie in config/sozialindex.yaml ein – ohne Code (docs/sozialindex.md).",
+    "Schulabschlüsse). Der Kennzahlenkatalog enthält dafür den Anteil der Alleinerziehenden, die "
+    "SGB-II-Quote und die Grundsicherung im Alter; Schulabschlüsse liefert keine Quelle des "
+    "Sozialamts. Wer Hamburg folgt, nimmt sie in die Einstellungen des Sozialindex auf – ohne "
+    "Programmierung.",
     "Produkt 1 ist intern. Der Abschnitt zeigt Anteile, z-Werte und Klassen, keine Fallzahlen; "
     "Stadtviertel unter der Mindestbevölkerung werden nicht bewertet.",
 )
@@ -282,7 +283,7 @@ def methode(lage: Lage) -> HTML:
     cfg = lage.cfg
     vorbild = f" Vorbild: {html.escape(cfg.vorbild)}." if cfg.vorbild else ""
     teile = [
-        f"<p>{html.escape(cfg.name)} nach config/sozialindex.yaml.{vorbild}</p>",
+        f"<p>{html.escape(cfg.name)}.{vorbild}</p>",
         _indikator_tabelle(lage),
         "<ul>" + "".join(f"<li>{s}</li>" for s in _schritte(lage)) + "</ul>",
         "<p><b>Was anders ist als in Berlin und Hamburg, und warum:</b></p><ul>"

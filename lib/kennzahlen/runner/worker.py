@@ -139,13 +139,17 @@ def _html_exporter():
 
 def export_html(nb, title: str) -> str:
     """nbconvert in-process: no input cells, no prompts, the offline house template."""
-    from .. import barrierefrei, farben
+    from .. import barrierefrei, farben, navigation
 
     nb.metadata["title"] = title
     barrierefrei.notebook_tabellen(nb)
-    resources = {"language_code": "de", "kz_ampel_css": farben.ampel_css()}
+    resources = {
+        "language_code": "de",
+        "kz_ampel_css": farben.ampel_css(),
+        "kz_navigation_css": navigation.CSS,
+    }
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
-    return body
+    return navigation.fuer_leser(body)
 
 
 def _write_atomic(path: Path, data: str | bytes) -> None:

@@ -148,12 +148,13 @@ def _verteilen(f: pd.DataFrame, name: str, titel: str) -> pd.DataFrame:
 
 
 def gewichte_text(cfg: SteuerungConfig, name: str, catalog=None) -> str:
-    """'Hilfen zur Erziehung ohne UMA, ambulant 1; … stationär 1,5' for one service."""
+    """'Hilfen zur Erziehung ohne UMA, ambulant: Gewicht 1; … stationär: Gewicht 1,5' for one
+    service (the word 'Gewicht' keeps a weight of 1 from reading as 'Quartal 1')."""
     from ..catalog import load_catalog
 
     catalog = catalog or load_catalog()
     teile = [
-        f"{catalog.get(kid).titel} {fmt.zahl(w, fmt.nachkomma_noetig([w], hoechstens=2))}"
+        f"{catalog.get(kid).titel}: Gewicht {fmt.zahl(w, fmt.nachkomma_noetig([w], hoechstens=2))}"
         for kid, w in cfg.dienst(name).fallgewichte.items()
     ]
     return "; ".join(teile)

@@ -73,7 +73,7 @@ def regel_text() -> str:
         f"zum Vorquartal oder um mehr als {fmt.zahl(cfg.vorjahr_prozent)}{fmt.NBSP}% zum "
         f"Vorjahresquartal, jeweils um mindestens {cfg.mindestens_faelle} Fälle (Hilfen vor dem "
         "Fall: nur zum Vorjahr, sie zählen seit Jahresbeginn). Erläuterungen liefern die "
-        "Fachkoordination/Fachplanung und die Sozialraumteamleitungen (Tabelle erlaeuterungen)."
+        "Fachkoordination/Fachplanung und die Sozialraumteamleitungen."
     )
 
 
@@ -110,10 +110,8 @@ def auffaellig_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, ra
         tab = tab.set_index(["Gebiet", "Fallzahl"] if raum == GESAMTSTADT else ["Fallzahl"])
         tab = tab.drop(columns="Gebiet", errors="ignore")
         ohne = sum(1 for t in auff["erlaeuterungen"] if not t)
-        cap = (
-            f"Auffällige Veränderungen im {fmt.periode(quartal)}: {len(auff)}, davon {ohne} "
-            "noch ohne Erläuterung"
-        )
+        zahl = auffaellig_text(len(auff), ohne)
+        cap = f"Auffällige Veränderungen im {fmt.periode(quartal)}: {zahl}"
         teile.append(common.styled(tab, caption=cap).data)
     weitere = _weitere(erl, quartal, raum, auff)
     if weitere is not None:
@@ -151,6 +149,19 @@ def common_feld(arbeitsfeld: str) -> str:
     return ARBEITSFELDER.get(arbeitsfeld, arbeitsfeld)
 
 
+def auffaellig_text(n: int, ohne: int) -> str:
+    """'1 auffällige Veränderung, noch ohne Erläuterung'; '8 auffällige Veränderungen, davon 4
+    noch ohne Erläuterung'; '2 auffällige Veränderungen, alle erläutert'."""
+    text = fmt.anzahl(n, "auffällige Veränderung", "auffällige Veränderungen")
+    if n == 1:
+        return text + (", noch ohne Erläuterung" if ohne else ", erläutert")
+    if not ohne:
+        return text + ", alle erläutert"
+    return text + (
+        ", noch keine erläutert" if ohne == n else f", davon {ohne} noch ohne Erläuterung"
+    )
+
+
 def kernaussagen(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> list[str]:
     """Key messages: the notable changes without explanation, and the largest staff gap."""
     erl = tabellen.laden(pool_dir, "erlaeuterungen")
@@ -164,7 +175,7 @@ def kernaussagen(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str)
         ]
         mehr = f" und {len(ohne) - 3} weitere" if len(ohne) > 3 else ""
         out.append(
-            f"{len(auff)} auffällige Veränderungen, {len(ohne)} davon noch ohne Erläuterung"
+            auffaellig_text(len(auff), len(ohne))
             + (f": {'; '.join(teile)}{mehr}." if teile else ".")
         )
     satz = personal_kernaussage(daten, pool_dir, quartal, raum)
@@ -198,20 +209,20 @@ def personal_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, raum
     cfg = load_config()
     if not cfg.dienste:
         return common.hinweis(
-            "In config/steuerung.yaml sind keine Dienste für die Personalbemessung eingetragen."
+            "Für die Personalbemessung sind noch keine Dienste mit Fallgewichten festgelegt."
         )
     b = _bemessung(daten, pool_dir, quartal)
     teile = [f"<p>{html.escape(personal.REGEL)}</p>"]
     if b.personal_stichtag is None:
         teile.append(
             common.hinweis(
-                f"Für das {fmt.periode(quartal)} liegt keine Stellenliste vor (Lieferung personal "
-                "mit einem Stichtag bis zum Quartalsende); die Personalbemessung fehlt daher."
+                f"Für das {fmt.periode(quartal)} liegt keine Stellenliste vor (mit einem Stichtag "
+                "bis zum Quartalsende); die Personalbemessung fehlt daher."
             ).data
         )
         return HTML("".join(teile))
     teile.append(
-        f"<p class='kz-fuss'>Besetzte Stellen (VZÄ) laut Lieferung personal zum Stichtag "
+        f"<p class='kz-fuss'>Besetzte Stellen (VZÄ) laut Stellenliste zum Stichtag "
         f"{fmt.datum(b.personal_stichtag)}; Fälle am {fmt.datum(_stichtag(quartal))} bzw. im "
         f"{fmt.periode(quartal)}.</p>"
     )

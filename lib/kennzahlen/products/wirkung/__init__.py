@@ -31,8 +31,10 @@ from .werte import (
     jahreswerte,
     kennzahlen_p3,
     ohne_daten,
+    tabellen_wert,
     zaehltabelle,
     zeitreihe,
+    zielwert_neu,
     zielwert_text,
 )
 
@@ -65,7 +67,9 @@ __all__ = [
     "wert_status",
     "zaehltabelle",
     "zeitreihe",
+    "tabellen_wert",
     "zeitreihe_sicher",
+    "zielwert_neu",
     "zielwert_text",
     "zur_veroeffentlichung",
 ]

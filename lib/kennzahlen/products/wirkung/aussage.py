@@ -9,7 +9,15 @@ import pandas as pd
 from ...catalog import Kennzahl
 from ...geography import sozialraeume
 from ...schema import GESAMTSTADT
-from .werte import DATENSCHUTZ, _nicht_ausgewiesen, _wert_text, erreicht, format_wert, zielwert_text
+from .werte import (
+    DATENSCHUTZ,
+    _nicht_ausgewiesen,
+    _wert_text,
+    erreicht,
+    tabellen_wert,
+    zielwert_neu,
+    zielwert_text,
+)
 
 
 def aussage(
@@ -57,6 +65,17 @@ class _Lage:
     g: float | None
 
 
+def _ziel_mit(ziel: str, neu: str) -> str:
+    """'85 %' or, set anew that year, '85 % (neu seit 2023, bis 2022: 90 %)'."""
+    return f"{ziel} ({neu})" if neu else ziel
+
+
+def mit_name(k: Kennzahl, satz: str) -> str:
+    """The sentence led by the Kennzahl it speaks of (for key messages read without the
+    section's heading): 'Anteil der Hilfen vor dem Fall an allen Hilfen: Im Jahr …'."""
+    return f"{k.titel}: {satz}"
+
+
 def _verb(k: Kennzahl) -> dict[bool, str]:
     return {
         True: "erreicht",
@@ -67,19 +86,23 @@ def _verb(k: Kennzahl) -> dict[bool, str]:
 def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
     """A Sozialraum's value against the target, and the city's."""
     werte, gesperrt, g_da, g = lage.werte, lage.gesperrt, lage.g_da, lage.g
-    ziel, verb = zielwert_text(k, jahr), _verb(k)
+    ziel, verb, neu = zielwert_text(k, jahr), _verb(k), zielwert_neu(k, jahr)
     if raum in werte.index:
         own = werte[raum]
         text = (
-            f"Im Jahr {jahr} wurde der Zielwert von {ziel} im Sozialraum {raum} mit "
-            f"{_wert_text(k, own, jahr)} {verb[bool(erreicht(k, own, jahr))]}"
+            f"Im Jahr {jahr} wurde der Zielwert von {_ziel_mit(ziel, neu)} im Sozialraum {raum} "
+            f"mit {_wert_text(k, own, jahr)} {verb[bool(erreicht(k, own, jahr))]}"
         )
     elif raum in gesperrt:
         text = (
-            f"Im Jahr {jahr} ist der Wert für den Sozialraum {raum} {DATENSCHUTZ} (Zielwert {ziel})"
+            f"Im Jahr {jahr} ist der Wert für den Sozialraum {raum} {DATENSCHUTZ} "
+            f"(Zielwert {ziel}{', ' + neu if neu else ''})"
         )
     else:
-        text = f"Für den Sozialraum {raum} liegt {jahr} kein Wert vor (Zielwert {ziel})"
+        text = (
+            f"Für den Sozialraum {raum} liegt {jahr} kein Wert vor "
+            f"(Zielwert {ziel}{', ' + neu if neu else ''})"
+        )
     if g_da:
         return (
             text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g, jahr)} "
@@ -93,14 +116,17 @@ def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
 def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
     """The city's value against the target, and the Sozialräume that missed it."""
     werte, sr, sr_gesperrt, g_da, g = lage.werte, lage.sr, lage.sr_gesperrt, lage.g_da, lage.g
-    ziel, verb = zielwert_text(k, jahr), _verb(k)
+    ziel, verb, neu = zielwert_text(k, jahr), _verb(k), zielwert_neu(k, jahr)
     if g_da:
         text = (
-            f"Im Jahr {jahr} wurde der Zielwert von {ziel} für die Gesamtstadt mit "
+            f"Im Jahr {jahr} wurde der Zielwert von {_ziel_mit(ziel, neu)} für die Gesamtstadt mit "
             f"{_wert_text(k, g, jahr)} {verb[bool(erreicht(k, g, jahr))]}"
         )
     else:
-        text = f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} (Zielwert {ziel})"
+        text = (
+            f"Im Jahr {jahr} ist der Wert für die Gesamtstadt {DATENSCHUTZ} "
+            f"(Zielwert {ziel}{', ' + neu if neu else ''})"
+        )
     verfehlt = [s for s in sr if erreicht(k, werte[s], jahr) is False]
     geheim = _nicht_ausgewiesen(sr_gesperrt)
     alle = "alle ausgewiesenen Sozialräume" if sr_gesperrt else "alle Sozialräume"
@@ -124,28 +150,27 @@ def _ohne_ziel(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
     """A Kennzahl without a target: the area's value, the city's, the highest and lowest."""
     werte, gesperrt, sr, sr_gesperrt = lage.werte, lage.gesperrt, lage.sr, lage.sr_gesperrt
     g_da, g = lage.g_da, lage.g
-    nk = 1 if k.einheit != "anzahl" else 0
     hoch = max(sr, key=lambda s: werte[s]) if sr else None
     tief = min(sr, key=lambda s: werte[s]) if sr else None
     wer = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
     own = g if raum == GESAMTSTADT else werte.get(raum)
     if own is not None and not pd.isna(own):
-        text = f"Im Jahr {jahr} lag der Wert für {wer} bei {format_wert(k, own, nk)}"
+        text = f"Im Jahr {jahr} lag der Wert für {wer} bei {tabellen_wert(k, own)}"
     elif (raum if raum != GESAMTSTADT else GESAMTSTADT) in gesperrt:
         text = f"Im Jahr {jahr} ist der Wert für {wer} {DATENSCHUTZ}"
     else:
         text = f"Für {wer} liegt {jahr} kein Wert vor"
     if raum != GESAMTSTADT:
         text += (
-            f" (Gesamtstadt {format_wert(k, g, nk)})"
+            f" (Gesamtstadt {tabellen_wert(k, g)})"
             if g_da
             else (f" (Gesamtstadt: {DATENSCHUTZ})" if GESAMTSTADT in gesperrt else "")
         )
     if hoch and tief and hoch != tief:
         unter = "unter den ausgewiesenen Sozialräumen " if sr_gesperrt else ""
         text += (
-            f"; {unter}am höchsten in {hoch} ({format_wert(k, werte[hoch], nk)}), "
-            f"am niedrigsten in {tief} ({format_wert(k, werte[tief], nk)})"
+            f"; {unter}am höchsten in {hoch} ({tabellen_wert(k, werte[hoch])}), "
+            f"am niedrigsten in {tief} ({tabellen_wert(k, werte[tief])})"
         )
     geheim = [s for s in sr_gesperrt if s != raum]
     if geheim:

@@ -6,11 +6,11 @@ import html
 
 import pandas as pd
 
-from ... import farben
+from ... import farben, fmt
 from ...catalog import Kennzahl
 from ...schema import GESAMTSTADT
 from ...vocabulary import ARBEITSFELDER
-from .aussage import aussage
+from .aussage import aussage, mit_name
 from .plan import plan_jahr, wert_status
 from .tabellen import kennzahl_tabelle
 from .werte import (
@@ -23,6 +23,7 @@ from .werte import (
     format_wert,
     kennzahlen_p3,
     ohne_daten,
+    tabellen_wert,
     zaehltabelle,
 )
 
@@ -49,7 +50,7 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
             )
             st = wert_status(plan, k, raum, roh)
             if st == "wert":
-                wert, status, anzeige = roh, _status(k, roh, jahr), format_wert(k, roh, 1)
+                wert, status, anzeige = roh, _status(k, roh, jahr), tabellen_wert(k, roh)
             elif st == "leer":
                 status, anzeige = _status(k, None, jahr), "–"
             else:
@@ -117,7 +118,7 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
             status = r["status"]
             k = r["k"]
             shown = anzeige.get(
-                k.id, r["anzeige"] if "anzeige" in r else format_wert(k, r["wert"], 1)
+                k.id, r["anzeige"] if "anzeige" in r else tabellen_wert(k, r["wert"])
             )
             if status == "noch nicht erhoben":
                 shown = ""
@@ -161,9 +162,10 @@ def kernaussagen(
     mit_ziel = m[m["status"].isin(["erreicht", "nicht erreicht"])]
     verborgen = m[m["status"].isin(["gesperrt", NICHT_BEWERTET]) & m["zielwert"].notna()]
     gebiet = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
+    n_erreicht = int((mit_ziel["status"] == "erreicht").sum())
     ziele = (
-        f"Für {gebiet} wurden {int((mit_ziel['status'] == 'erreicht').sum())} von "
-        f"{len(mit_ziel)} Zielwerten im Jahr {jahr} erreicht"
+        f"Für {gebiet} {fmt.numerus(n_erreicht, 'wurde', 'wurden')} {n_erreicht} von "
+        f"{fmt.anzahl(len(mit_ziel), 'Zielwert', 'Zielwerten')} im Jahr {jahr} erreicht"
     )
     if len(verborgen):
         n = len(verborgen)
@@ -181,9 +183,8 @@ def kernaussagen(
         if k.erhoben and k.zielwert_im(jahr) is not None:
             t = kennzahl_tabelle(pool, k, jahr, produkt)
             if t.werte["wert"].notna().any():
-                out.append(
-                    aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen())
-                )
+                satz = aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen())
+                out.append(mit_name(k, satz))
     return out
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ... import fmt
+from ... import fmt, trend
 from ...catalog import Kennzahl
 from ...geography import sozialraeume
 from ...periods import jahr_von
@@ -26,10 +26,10 @@ from .werte import (
     _fingerprint,
     erreicht,
     fehlt_satz,
-    format_wert,
     hat_werte,
     kennzahl_schluessel,
     kennzahlen_p3,
+    tabellen_wert,
     zaehltabelle,
 )
 
@@ -120,7 +120,7 @@ def _kennzahl_tabelle(
             {teil: [fmt.zahl(v) for v in w[col]] for teil, col in teile}, index=areas, dtype=object
         )
         if k.nenner:
-            anzeige["Wert"] = [format_wert(k, x, 1) for x in w["wert"]]
+            anzeige["Wert"] = [tabellen_wert(k, x) for x in w["wert"]]
         gesperrt = w["wert"].isna()
         status = {}
     else:
@@ -133,7 +133,7 @@ def _kennzahl_tabelle(
         status = {a: wert_status(plan, k, a, w.loc[a, "wert"]) for a in areas}
         if k.nenner:
             anzeige["Wert"] = [
-                format_wert(k, w.loc[a, "wert"], 1)
+                tabellen_wert(k, w.loc[a, "wert"])
                 if status[a] == "wert"
                 else {"leer": "–", "frei": NICHT_BEWERTET, "gesperrt": symbol}[status[a]]
                 for a in areas
@@ -220,14 +220,36 @@ def zeitreihe_sicher(
     return pd.DataFrame(rows).T.reindex(columns=[*sozialraeume(), GESAMTSTADT])
 
 
-def diagramm_titel(k: Kennzahl, reihe: pd.DataFrame) -> str:
-    """The chart title: the Gesamtstadt's trend between its first and last published value."""
-    trend = reihe[GESAMTSTADT].dropna() if GESAMTSTADT in reihe else pd.Series(dtype=float)
-    if len(trend) < 2:
+def diagramm_titel(k: Kennzahl, punkte: list[tuple[str, trend.Punkt]]) -> str:
+    """The chart title: the Gesamtstadt's trend, said only as :func:`kennzahlen.trend.trendwort`
+    allows (five values of one definition, a change beyond the noise; else 'etwa gleich' or no
+    trend word). ``punkte``: (year, value) of the Gesamtstadt since the last series break."""
+    wort = trend.trendwort([p for _, p in punkte])
+    if wort is None:
         return textwrap.fill(f"{k.titel}: Zeitreihe", 80)
-    erst, letzt = trend.iloc[0], trend.iloc[-1]
-    richtung = "gestiegen" if letzt > erst else ("gesunken" if letzt < erst else "unverändert")
-    return textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {trend.index[0]} {richtung}", 80)
+    return textwrap.fill(f"{k.titel}: in der Gesamtstadt seit {punkte[0][0]} {wort}", 80)
+
+
+def trend_punkte(
+    pool: pd.DataFrame, k: Kennzahl, jahre: list[str], produkt: int = 3
+) -> list[tuple[str, trend.Punkt]]:
+    """The Gesamtstadt's published yearly values (year, :class:`kennzahlen.trend.Punkt`), from the
+    first whole year of the definition valid in the last year (a year with a break mixes two)."""
+    ab = 0
+    for b in k.brueche(bis=jahre[-1]):
+        jahr, quartal = b.quartal.split("-Q")
+        ab = int(jahr) if quartal == "1" else int(jahr) + 1
+    punkte = []
+    for j in jahre:
+        t = kennzahl_tabelle(pool, k, j, produkt)
+        if int(j) < ab or GESAMTSTADT not in t.werte.index or bool(t.gesperrt.get(GESAMTSTADT)):
+            continue
+        r = t.werte.loc[GESAMTSTADT]
+        if pd.isna(r["wert"]):
+            continue
+        nenner = r["nenner"] if k.nenner else None
+        punkte.append((j, trend.Punkt(r["zaehler"], nenner, k.faktor, ist_anteil(k.einheit))))
+    return punkte
 
 
 def reihen_hinweis(
@@ -297,7 +319,7 @@ def abschnitt(
         styled(
             tabelle,
             hervorheben=raum if raum != GESAMTSTADT else None,
-            caption=f"{k.titel}: Werte je Gebiet, {jahre[0]}–{jahre[-1]}",
+            caption=f"{k.titel}: Werte je Gebiet im Jahr {jahr}",
         )
     )
     if diagramm:
@@ -337,7 +359,8 @@ def _zeige_reihe(
 
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if len(reihe) >= 2 and reihe.notna().any().any():
-        titel, hervor = diagramm_titel(k, reihe), raum if raum != GESAMTSTADT else GESAMTSTADT
+        titel = diagramm_titel(k, trend_punkte(pool, k, list(reihe.index), produkt))
+        hervor = raum if raum != GESAMTSTADT else GESAMTSTADT
         display(versionen.diagramm(reihe, k, titel, ist_anteil(k.einheit), hervor))
         unter = [
             reihen_hinweis(pool, k, reihe, jahr, pool_dir),
@@ -354,15 +377,15 @@ def _zeige_reihe(
 
 
 def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
-    """The catalog cells not collected yet (in the catalog of ``jahr``), with reason and the data
-    they need."""
+    """The catalog cells not collected yet (in the catalog of ``jahr``), with the reason. The data
+    they need (tables and columns, ``benoetigte_daten``) stay in the catalog for the maintainers:
+    a council member reads no column names."""
     rows = [
         {
             "Ziel": k.ziel,
             "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""),
             "Kennzahl": k.titel,
             "Grund": k.grund,
-            "Benötigte Daten": k.benoetigte_daten,
         }
         for k in kennzahlen_p3(jahr)
         if not k.erhoben
@@ -373,5 +396,5 @@ def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
         .sort_values(["Ziel", "Arbeitsfeld"])
         .set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
     )
-    out.attrs["caption"] = "Noch nicht erhobene Kennzahlen: Grund und benötigte Daten"
+    out.attrs["caption"] = "Noch nicht erhobene Kennzahlen und warum"
     return out

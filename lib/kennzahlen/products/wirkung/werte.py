@@ -89,31 +89,31 @@ def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -
     return wert_text(wert, k.einheit, nachkomma)
 
 
+def tabellen_wert(k: Kennzahl, wert: float | None) -> str:
+    """A value as the Kennzahl's table shows it ('83,5 %', '0,7'): the one format of a value in
+    a table, in the matrix and in every sentence about it, so a sentence never rounds otherwise
+    than the table next to it. Counts whole, shares and rates with one decimal."""
+    return format_wert(k, wert, 0 if k.einheit == "anzahl" else 1)
+
+
 def _wert_text(k: Kennzahl, wert: float, jahr: str | int) -> str:
-    """Paper style (80 %), with one decimal where rounding would hide a missed target (the year's
-    Zielwert, or the one before it when it was set anew that year)."""
-    text = format_wert(k, wert)
-    ziele = [k.zielwert_im(jahr)]
-    if k.zielwert_seit(jahr) == int(jahr):
-        ziele.append(k.zielwert_im(int(jahr) - 1))
-    for ziel in ziele:
-        if ziel is None or text != format_wert(k, ziel):
-            continue
-        fehlt = wert < ziel if k.richtung == "hoeher_besser" else wert > ziel
-        if fehlt:
-            text = format_wert(k, wert, 1)
-    return text
+    """A value in a sentence: exactly as its table shows it (``jahr`` kept for the callers)."""
+    return tabellen_wert(k, wert)
 
 
 def zielwert_text(k: Kennzahl, jahr: str | int) -> str:
-    """'85 %', and when it was set anew in that year: '85 % (neu seit 2023; bis 2022: 90 %)'."""
-    ziel = k.zielwert_im(jahr)
-    text = format_wert(k, ziel)
-    if k.zielwert_seit(jahr) == int(jahr):
-        vorher = k.zielwert_im(int(jahr) - 1)
-        alt = "kein Zielwert" if vorher is None else format_wert(k, vorher)
-        text += f" (neu seit {jahr}; bis {int(jahr) - 1}: {alt})"
-    return text
+    """The Zielwert valid in the year: '85 %'."""
+    return format_wert(k, k.zielwert_im(jahr))
+
+
+def zielwert_neu(k: Kennzahl, jahr: str | int) -> str:
+    """When the Zielwert was set anew in that year: 'neu seit 2023, bis 2022: 90 %' (no
+    brackets, so a caller can put it into one pair); else ''."""
+    if k.zielwert_seit(jahr) != int(jahr):
+        return ""
+    vorher = k.zielwert_im(int(jahr) - 1)
+    alt = "kein Zielwert" if vorher is None else format_wert(k, vorher)
+    return f"neu seit {jahr}, bis {int(jahr) - 1}: {alt}"
 
 
 DATENSCHUTZ = "aus Datenschutzgründen nicht ausgewiesen"
