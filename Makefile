@@ -60,6 +60,8 @@ test-faults: install
 lint: install
 	$(BIN)/ruff format --check $(PYFILES)
 	$(BIN)/ruff check $(PYFILES)
+	$(BIN)/lint-imports --no-cache
+	$(PY) tools/architektur.py --check
 	$(PY) tools/notebook_ausgaben.py --check notebooks/*.ipynb
 
 # JupyterLab refuses to start as root ("Running as root is not recommended"), as in containers

@@ -19,7 +19,8 @@ _SESSION_DIR: Path | None = None
 
 def _build_demo_pool() -> tuple[Path, Path]:
     from kennzahlen.demo import write_demo
-    from kennzahlen.pool import build_pool_frames, write_pool
+    from kennzahlen.pipeline import build_pool_frames
+    from kennzahlen.pool.write import write_pool
 
     global _SESSION_DIR
     _SESSION_DIR = Path(tempfile.mkdtemp(prefix="kennzahlen-tests-"))
@@ -99,8 +100,8 @@ def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from filelock import FileLock
 
     from kennzahlen import runner
-    from kennzahlen.geography import areas
-    from kennzahlen.vocabulary import PRODUKTE
+    from kennzahlen.catalog.geography import areas
+    from kennzahlen.core.vocabulary import PRODUKTE
 
     def build(out: Path) -> None:
         res = runner.run("2023-Q4", sorted(PRODUKTE), areas(), demo_pool, out, progress=False)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from barrierefreiheit import axe_verstoesse, struktur_fehler  # noqa: E402
 
-from kennzahlen import pdf  # noqa: E402
+from kennzahlen.runner import pdf  # noqa: E402
 
 
 def seiten(periode_dir: Path) -> list[Path]:

@@ -49,7 +49,7 @@ def _read_delivery_text(path: Path) -> pd.DataFrame:
 def xlsx_copy(raw: Path, out: Path) -> list[Path]:
     """``out``: the deliveries of ``raw``, every record table as XLSX (whole numbers as numbers)."""
     from kennzahlen.demo.export import _xlsx_bytes
-    from kennzahlen.reading import parse_file_name
+    from kennzahlen.reading.raw import parse_file_name
 
     out.mkdir(parents=True, exist_ok=False)
     written = []
@@ -71,7 +71,7 @@ def xlsx_copy(raw: Path, out: Path) -> list[Path]:
 
 def jugendhilfe_csv(out: Path, zeilen: int, seed: int = 7) -> Path:
     """One valid ``jugendhilfe`` export of ``zeilen`` cases in the Stadtviertel of the config."""
-    from kennzahlen.geography import raumgliederung
+    from kennzahlen.catalog.geography import raumgliederung
 
     rng = np.random.default_rng(seed)
     stv = raumgliederung()["stadtviertel_nr"].astype(str).to_numpy()

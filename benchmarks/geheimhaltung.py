@@ -25,13 +25,13 @@ import re
 import time
 from pathlib import Path
 
-from kennzahlen import disclosure_atoms as da
 from kennzahlen.api import load_pool
-from kennzahlen.attack import Attacker, Knowledge
-from kennzahlen.catalog import load_catalog
-from kennzahlen.geography import sozialraeume
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core.schema import OHNE_ZUORDNUNG
+from kennzahlen.disclosure import atoms as da
+from kennzahlen.disclosure.attack import Attacker, Knowledge
 from kennzahlen.products import wirkung
-from kennzahlen.schema import OHNE_ZUORDNUNG
 
 
 def _zahl(text: str) -> int | None:
@@ -49,7 +49,7 @@ def _ohne_zeile(build_plan):
 
 def measure(pool_dir: Path, jahr: str, ohne_zeile: bool = False) -> dict:
     """One year of one pool: counts, plan time, attack result."""
-    from kennzahlen import disclosure_plan as dp
+    from kennzahlen.disclosure import plan as dp
 
     pool = load_pool(pool_dir)
     t0 = time.perf_counter()

@@ -29,7 +29,7 @@ h1, h2, h3 { break-after: avoid; }
 
 def chromium(quelle: Path, ziel: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-    from kennzahlen.pdf import Drucker
+    from kennzahlen.runner.pdf import Drucker
 
     t0 = time.perf_counter()
     with Drucker() as d:

@@ -199,9 +199,9 @@ def _pool1() -> Path:
 
 def naive_loop(pool: Path, env: dict[str, str]) -> dict:
     """The 24 reports one by one: papermill CLI, then nbconvert CLI (the code of ``env``)."""
-    from kennzahlen.geography import areas
+    from kennzahlen.catalog.geography import areas
+    from kennzahlen.core.vocabulary import PRODUKTE
     from kennzahlen.runner import slug
-    from kennzahlen.vocabulary import PRODUKTE
 
     out = OUT / "reports_naive"
     shutil.rmtree(out, ignore_errors=True)

@@ -25,12 +25,13 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from berichtspruefung import bericht_probleme  # noqa: E402
 
 from kennzahlen import runner  # noqa: E402
-from kennzahlen.periods import verschiebe  # noqa: E402
+from kennzahlen.core.periods import verschiebe  # noqa: E402
 
 
 def _pool(out: Path) -> Path:
     from kennzahlen.demo import write_demo
-    from kennzahlen.pool import build_pool_frames, write_pool
+    from kennzahlen.pipeline import build_pool_frames
+    from kennzahlen.pool.write import write_pool
 
     raw, pool = out / "raw", out / "pool"
     if not (pool / "manifest.json").exists():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kennzahlen.reading import read_raw
-from kennzahlen.schema import TABLES
+from kennzahlen.core.schema import TABLES
+from kennzahlen.reading.raw import read_raw
 
 
 def write_export(frame: pd.DataFrame, table: str, stand: pd.Timestamp, out: Path) -> Path:

@@ -40,7 +40,7 @@ def run_notebook(path: Path, parameters: dict, monkeypatch: pytest.MonkeyPatch) 
     """Execute the notebook's code cells with ``parameters`` injected after its parameters cell."""
     import IPython.display
 
-    from kennzahlen import plots
+    from kennzahlen.charts import plots
 
     lauf = Lauf()
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: lauf.ausgaben.extend(objs))

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kennzahlen import disclosure_atoms as da
-from kennzahlen.attack import Attacker, Knowledge
-from kennzahlen.catalog import load_catalog
-from kennzahlen.geography import sozialraeume
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core.schema import OHNE_ZUORDNUNG
+from kennzahlen.disclosure import atoms as da
+from kennzahlen.disclosure.attack import Attacker, Knowledge
 from kennzahlen.products import wirkung
-from kennzahlen.schema import OHNE_ZUORDNUNG
 
 Ort = tuple[str, str, str]  # (kennzahl, Zähler/Nenner, area)
 TEILE = ("Zähler", "Nenner")

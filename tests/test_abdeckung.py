@@ -11,12 +11,14 @@ import pytest
 from exporte import merge_exports
 from test_pool import files, frame, jh
 
-from kennzahlen import abdeckung, geography
 from kennzahlen.api import load_pool, select, wert
-from kennzahlen.auswahl import KeinWert
-from kennzahlen.catalog import load_catalog
-from kennzahlen.pool import PoolBuilder, build_pool_frames
-from kennzahlen.schema import TABLES
+from kennzahlen.api.auswahl import KeinWert
+from kennzahlen.catalog import geography
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core.schema import TABLES
+from kennzahlen.pipeline import build_pool_frames
+from kennzahlen.pool import abdeckung
+from kennzahlen.pool.zaehlen import PoolBuilder
 
 T = pd.Timestamp
 KEY = ["kennzahl", "ebene", "raum", "periode"]
@@ -178,8 +180,8 @@ def test_a_table_without_rows_has_no_coverage_unless_config_says():
 
 # ------------------------------------------------------------------ build date and config file
 def test_future_stand_stops_the_build_naming_the_file(demo_raw, tmp_path):
-    from kennzahlen.reading_checks import InvalidInput
-    from kennzahlen.reading_text import parse_file_name
+    from kennzahlen.reading.problems import InvalidInput
+    from kennzahlen.reading.text import parse_file_name
 
     with pytest.raises(InvalidInput) as info:
         build_pool_frames(demo_raw, heute=dt.date(2023, 10, 1))

@@ -20,10 +20,10 @@ from kennzahlen.ampel import (
     raster,
     verlauf,
 )
-from kennzahlen.catalog import load_catalog, validate_catalog
-from kennzahlen.periods import quartale_range, stichtag, vorquartal
-from kennzahlen.pool import POOL_COLUMNS
-from kennzahlen.schema import GESAMTSTADT
+from kennzahlen.catalog.model import load_catalog, validate_catalog
+from kennzahlen.core.periods import quartale_range, stichtag, vorquartal
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.pool.zaehlen import POOL_COLUMNS
 
 # ----------------------------------------------------------------------------- a small catalog
 CATALOG_RAW = {

@@ -18,7 +18,11 @@ import pandas as pd
 import pytest
 
 import kennzahlen as kz
-from kennzahlen import api, catalog, geography, periods, werkbank
+from kennzahlen.api import abfragen as api
+from kennzahlen.api import werkbank
+from kennzahlen.catalog import geography
+from kennzahlen.catalog import model as catalog
+from kennzahlen.core import periods
 
 HZE = "jh_hze_gesamt"  # seed: 548 on 31.12.2021 in the Gesamtstadt
 
@@ -237,7 +241,7 @@ def test_ampel_of_a_quarter(pool, demo_pool):
 
 
 def test_sozialindex_and_ampel_stay_modules(pool):
-    from kennzahlen import sozialindex as si
+    from kennzahlen.sozialindex import berechnung as si
 
     assert callable(si.pool_frames) and si is kz.sozialindex
     assert "klasse" in inspect.signature(kz.sozialindex).parameters

@@ -1,5 +1,5 @@
-"""The attacker and the publication plan on hand cases (kennzahlen.attack,
-kennzahlen.disclosure_plan)."""
+"""The attacker and the publication plan on hand cases (kennzahlen.disclosure.attack,
+kennzahlen.disclosure.plan)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import os
 import pandas as pd
 import pytest
 
-from kennzahlen import disclosure_atoms as da
-from kennzahlen import disclosure_plan as dp
-from kennzahlen.attack import Attacker, Knowledge
-from kennzahlen.catalog import load_catalog
-from kennzahlen.geography import sozialraeume
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.disclosure import atoms as da
+from kennzahlen.disclosure import plan as dp
+from kennzahlen.disclosure.attack import Attacker, Knowledge
 from kennzahlen.products import wirkung
-from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 RAEUME = [*sozialraeume(), OHNE_ZUORDNUNG]
 
@@ -343,7 +343,7 @@ def test_highs_writes_nothing_to_stdout(capfd):
     file descriptor 1 quiet."""
     import numpy as np
 
-    from kennzahlen.attack import highs, quiet
+    from kennzahlen.disclosure.attack import highs, quiet
 
     c = np.array([0, 0, 0, 0, 22, 23, 22, 23, 0, 0, 0, 0], dtype=float)
     # four shown counts over atoms 0-3: (atoms, value, big-M of "hide", big-M of "0 or >= 3")

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from test_pool import frame  # the reader's normalised frames, built by hand
 
-from kennzahlen import geography
 from kennzahlen.api import wert
-from kennzahlen.catalog import CatalogError, load_catalog
-from kennzahlen.pool import PoolBuilder
-from kennzahlen.schema import TABLES
+from kennzahlen.catalog import geography
+from kennzahlen.catalog.model import CatalogError, load_catalog
+from kennzahlen.core.schema import TABLES
+from kennzahlen.pool.zaehlen import PoolBuilder
 
 CATALOG = load_catalog()
 FELDER = ("jh", "egh", "ah", "es")  # the Arbeitsfelder of the goal matrix

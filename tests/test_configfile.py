@@ -7,19 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from kennzahlen import (
-    abdeckung,
-    ampel,
-    catalog,
-    disclosure_config,
-    geography,
-    mail,
-    paths,
-    pdf,
-)
-from kennzahlen import sozialindex_config as sozialindex
-from kennzahlen.configfile import StrictLoader, load_yaml_text
-from kennzahlen.steuerung import konfig as steuerung
+from kennzahlen import ampel, mail
+from kennzahlen.catalog import geography, steuerung
+from kennzahlen.catalog import model as catalog
+from kennzahlen.core import paths
+from kennzahlen.core.configfile import StrictLoader, load_yaml_text
+from kennzahlen.disclosure import config as disclosure_config
+from kennzahlen.pool import abdeckung
+from kennzahlen.runner import pdf
+from kennzahlen.sozialindex import config as sozialindex
 
 CONFIG = paths.CONFIG
 

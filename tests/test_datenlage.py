@@ -22,12 +22,14 @@ from berichtspruefung import SICHTBAR_VERBOTEN, bericht_probleme, sichtbarer_tex
 from click.testing import CliRunner
 from inprocess import achsen_probleme, run_notebook
 
-from kennzahlen import abdeckung, paths, runner
-from kennzahlen.abdeckung import Coverage
+from kennzahlen import runner
+from kennzahlen.catalog.geography import sozialraeume
 from kennzahlen.cli import cli
-from kennzahlen.geography import sozialraeume
+from kennzahlen.core import paths
+from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.pool import abdeckung
+from kennzahlen.pool.abdeckung import Coverage
 from kennzahlen.products import common
-from kennzahlen.vocabulary import PRODUKTE
 
 NOTEBOOKS = paths.project_root() / "notebooks"
 ALLE = {1, 2, 3, 4}
@@ -427,7 +429,8 @@ def test_produkt_3_charts_say_from_when_and_why(demo_pool: Path, reports: Path, 
 @pytest.fixture(scope="module")
 def nur_bevoelkerung(demo_raw: Path, tmp_path_factory) -> Path:
     """A pool built from the population table only."""
-    from kennzahlen.pool import build_pool_frames, write_pool
+    from kennzahlen.pipeline import build_pool_frames
+    from kennzahlen.pool.write import write_pool
 
     base = tmp_path_factory.mktemp("nur_bevoelkerung")
     raw = base / "raw"
@@ -488,7 +491,8 @@ def test_skipped_notebooks_still_run_on_their_own(
 @pytest.fixture(scope="module")
 def teilpools(demo_raw: Path, tmp_path_factory) -> dict[str, Path]:
     """Pools lacking whole tables: transfers and population only; case tables without population."""
-    from kennzahlen.pool import build_pool_frames, write_pool
+    from kennzahlen.pipeline import build_pool_frames
+    from kennzahlen.pool.write import write_pool
 
     out = {}
     for name, tabellen in {
@@ -553,7 +557,7 @@ def test_grey_lights_say_why(demo_pool: Path):
     """Counted by hand from the demo's Ampel: in 2019-Q1 no rule has its comparison quarters yet,
     and two Arbeitsfelder (Hilfen vor dem Fall 2018, Nahfeld-Quote) have no value in all six
     areas; in 2023-Q4 the four grey lights are Wohnraumsicherung with under 10 cases."""
-    from kennzahlen.products import ampelbericht as p4
+    from kennzahlen.products.ampelbericht import bericht as p4
 
     lichter, details = p4.laden(demo_pool, "2019-Q1")
     assert p4.grau_gruende(lichter, details) == {

@@ -1,7 +1,7 @@
 """The demo deliveries: refusal, determinism, formats and the calibration of GD 072/23.
 
 The figures are counted here with a small self-contained reader (pandas only, superseding by
-the newest Stand per key), independent of kennzahlen.reading / kennzahlen.pool.
+the newest Stand per key), independent of kennzahlen.reading.raw / kennzahlen.pool.zaehlen.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kennzahlen.catalog.geography import stadtviertel_to_sozialraum
+from kennzahlen.core.schema import TABLES
 from kennzahlen.demo import write_demo
-from kennzahlen.geography import stadtviertel_to_sozialraum
-from kennzahlen.schema import TABLES
 
 FILE_RE = re.compile(r"^(?P<table>[a-z_]+)_(?P<stand>\d{4}-\d{2}-\d{2})\.(?P<ext>csv|xlsx)$")
 SOZIALRAEUME = ("Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen")

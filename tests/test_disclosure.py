@@ -1,4 +1,5 @@
-"""Disclosure control: hand cases and properties (hypothesis) of kennzahlen.disclosure."""
+"""Disclosure control: hand cases and properties (hypothesis) of
+kennzahlen.disclosure.suppression."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kennzahlen import disclosure as dc
-from kennzahlen import disclosure_config
-from kennzahlen.disclosure import AUDIT_COLUMNS, PRIMAER, SEKUNDAER, suppress_shares, suppress_table
+from kennzahlen.disclosure import config as disclosure_config
+from kennzahlen.disclosure import suppression as dc
+from kennzahlen.disclosure.suppression import (
+    AUDIT_COLUMNS,
+    PRIMAER,
+    SEKUNDAER,
+    suppress_shares,
+    suppress_table,
+)
 
 S = "Summe"
 
@@ -402,8 +409,8 @@ def test_public_product_3_marks_small_areas_not_rated():
     """A Sozialraum under the population threshold shows 'nicht bewertet' in the public report."""
     import pandas as pd
 
-    from kennzahlen.catalog import load_catalog
-    from kennzahlen.geography import sozialraeume
+    from kennzahlen.catalog.geography import sozialraeume
+    from kennzahlen.catalog.model import load_catalog
     from kennzahlen.products import wirkung
 
     k = load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall")

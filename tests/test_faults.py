@@ -33,11 +33,13 @@ import pytest
 from faultsmtp import start as start_smtp
 from procs import alive, descendants
 
-from kennzahlen import poolstore, runner
+from kennzahlen import runner
 from kennzahlen.api import load_pool
+from kennzahlen.core.safeio import is_temp_name
 from kennzahlen.mail import MailLog, load_verteiler, plan_messages
-from kennzahlen.pool import build_pool_frames, write_pool
-from kennzahlen.safeio import is_temp_name
+from kennzahlen.pipeline import build_pool_frames
+from kennzahlen.pool import store as poolstore
+from kennzahlen.pool.write import write_pool
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kill -9 and /proc")
 

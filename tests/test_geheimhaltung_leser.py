@@ -22,10 +22,10 @@ import pandas as pd
 import pytest
 from leser import befunde, lesen, spaeter_fall, zahl
 
-from kennzahlen import disclosure_config
 from kennzahlen.api import load_pool
+from kennzahlen.core.schema import OHNE_ZUORDNUNG
+from kennzahlen.disclosure import config as disclosure_config
 from kennzahlen.products import wirkung
-from kennzahlen.schema import OHNE_ZUORDNUNG
 
 JAHRE = ["2019", "2020", "2021", "2022", "2023"]
 
@@ -33,11 +33,12 @@ JAHRE = ["2019", "2020", "2021", "2022", "2023"]
 @pytest.fixture(scope="module")
 def pools(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     """The Kennzahlen of the demo pool at scale 1 (the session's) and at scale 3 (built here)."""
-    from kennzahlen import abdeckung, geography
-    from kennzahlen.catalog import load_catalog
+    from kennzahlen.catalog import geography
+    from kennzahlen.catalog.model import load_catalog
     from kennzahlen.demo import write_demo
-    from kennzahlen.pool import PoolBuilder
-    from kennzahlen.reading import read_raw
+    from kennzahlen.pool import abdeckung
+    from kennzahlen.pool.zaehlen import PoolBuilder
+    from kennzahlen.reading.raw import read_raw
 
     raw = tmp_path_factory.mktemp("scale3") / "raw"
     write_demo(raw, scale=3)

@@ -22,12 +22,12 @@ import pytest
 
 from kennzahlen import runner
 from kennzahlen.api import load_pool
-from kennzahlen.attack import Attacker, Knowledge
-from kennzahlen.catalog import load_catalog
-from kennzahlen.geography import areas, sozialraeume
+from kennzahlen.catalog.geography import areas, sozialraeume
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.disclosure.attack import Attacker, Knowledge
 from kennzahlen.products import wirkung
-from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
-from kennzahlen.vocabulary import PRODUKTE
 
 JAHR = "2023"
 ZEILEN = [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
@@ -312,7 +312,7 @@ def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
     The attacker is told which 'x' is a Gegensperrung (0 or >= 3) and which a small count
     shown as 'x' (from the audit): it knows more than a reader, who cannot tell them apart.
     """
-    from kennzahlen import disclosure_atoms as da
+    from kennzahlen.disclosure import atoms as da
 
     cells = _published_cells(gelesen)
     cat = load_catalog()
@@ -382,7 +382,7 @@ def test_reports_sentences_and_matrix_name_no_hidden_value(gelesen, pool):
 
 
 def test_audit_lists_every_hidden_count_with_its_interval(p3_reports, gelesen):
-    from kennzahlen.disclosure import AUDIT_COLUMNS
+    from kennzahlen.disclosure.suppression import AUDIT_COLUMNS
 
     for raum, rep in gelesen.items():
         audit = pd.read_csv(
@@ -407,8 +407,8 @@ def test_reports_show_the_publication_recorded_before_them(gelesen, p3_reports):
     (the report year and the years of its charts are recorded)."""
     import json
 
-    from kennzahlen import fmt
-    from kennzahlen import veroeffentlichungen as buch
+    from kennzahlen.core import fmt
+    from kennzahlen.disclosure import veroeffentlichungen as buch
 
     root = Path(json.loads((p3_reports.parent / "runs.json").read_text(encoding="utf-8"))["pool"])
     for jahr in wirkung.berichtsjahre(JAHR):

@@ -12,9 +12,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from kennzahlen import geography, paths, plots, runner
-from kennzahlen.geography import GeografieError, PolygonConfig, read_flaechen
-from kennzahlen.vocabulary import PRODUKTE
+from kennzahlen import runner
+from kennzahlen.catalog import geography
+from kennzahlen.catalog.geography import GeografieError, PolygonConfig, read_flaechen
+from kennzahlen.charts import plots
+from kennzahlen.core import paths
+from kennzahlen.core.vocabulary import PRODUKTE
 
 RG = geography.raumgliederung()
 ULM = geography.flaechen()

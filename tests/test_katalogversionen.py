@@ -1,5 +1,5 @@
 """Kennzahlen that change over time: Zielwert and definition with gueltig_ab, added/dropped
-Kennzahlen (kennzahlen.katalogversionen), and how Produkt 3 shows them. Hand-computed."""
+Kennzahlen (kennzahlen.catalog.versionen), and how Produkt 3 shows them. Hand-computed."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from kennzahlen.catalog import CatalogError, load_catalog, validate_catalog  # noqa: E402
-from kennzahlen.geography import sozialraeume  # noqa: E402
-from kennzahlen.products import versionen, wirkung  # noqa: E402
-from kennzahlen.schema import GESAMTSTADT  # noqa: E402
+from kennzahlen.catalog.geography import sozialraeume  # noqa: E402
+from kennzahlen.catalog.model import CatalogError, load_catalog, validate_catalog  # noqa: E402
+from kennzahlen.core.schema import GESAMTSTADT  # noqa: E402
+from kennzahlen.products import wirkung  # noqa: E402
+from kennzahlen.products.wirkung import brueche as versionen
 
 #: the module (its name in the package is the function wirkung.matrix)
 wirkung_matrix = importlib.import_module("kennzahlen.products.wirkung.matrix")
@@ -212,7 +213,7 @@ def test_ampel_judges_each_quarter_against_the_zielwert_of_its_year() -> None:
     """Zielwert 80 % until 2022, 85 % from 2023, none from 2024: the same 82 % is green in
     2022-Q4 (80 %), yellow in 2023-Q1 (3 points short, tolerance 5), grey in 2024-Q1."""
     from kennzahlen.ampel import berechne_ampel, check_config
-    from kennzahlen.pool import POOL_COLUMNS
+    from kennzahlen.pool.zaehlen import POOL_COLUMNS
 
     raw = {
         "basiszahlen": {"tt": {"tabelle": "teilhabeteam", "regel": "ereignisse"}},

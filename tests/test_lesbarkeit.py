@@ -25,9 +25,12 @@ from layout import layout_fehler
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from kennzahlen import fmt, navigation, plots, runner, trend
-from kennzahlen.steuerung.produkt2 import auffaellig_text
-from kennzahlen.vocabulary import PRODUKTE
+from kennzahlen import runner
+from kennzahlen.charts import plots
+from kennzahlen.core import fmt
+from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.products.quartalsmeldung.steuerung import auffaellig_text
+from kennzahlen.statistik import trend
 
 # ---------------------------------------------------------------- 1. sentences
 
@@ -213,7 +216,7 @@ def test_layout_on_phone_tablet_and_desktop(reports: Path, browser, breite: int)
     funde = {}
     for rel in SEITEN:
         page.goto((reports / rel).as_uri(), wait_until="load")
-        f = {k: v for k, v in layout_fehler(page, navigation.MIN_SCHRIFT_PX).items() if v}
+        f = {k: v for k, v in layout_fehler(page, plots.MIN_SCHRIFT_PX).items() if v}
         if f:
             funde[rel] = f
     context.close()

@@ -16,8 +16,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
-from kennzahlen import paths
-from kennzahlen.geography import sozialraeume
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.core import paths
 from kennzahlen.mail import (
     PASSWORD_ENV,
     VerteilerError,

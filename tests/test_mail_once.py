@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from faultsmtp import start
 from test_mail import VERTEILER, Fake, expected_per_address
 
+from kennzahlen.core.safeio import FolderLock
 from kennzahlen.mail import PASSWORD_ENV, MailLog, MailRefused, mail_command, mail_reports
-from kennzahlen.safeio import FolderLock
 
 FAST = {"reconnect_delays": (0.05, 0.1, 0.2), "retry_delays": (0.05, 0.1)}
 ALL = set(expected_per_address())

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 import kennzahlen as kz
-from kennzahlen.geography import raumgliederung
-from kennzahlen.products import sozialstruktur as p1
-from kennzahlen.products.stadtviertel_gruppiert import OHNE, STADT, SUMME
-from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
-from kennzahlen.vocabulary import ist_anteil
+from kennzahlen.catalog.geography import raumgliederung
+from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.core.vocabulary import ist_anteil
+from kennzahlen.products.sozialstruktur import bericht as p1
+from kennzahlen.products.sozialstruktur.gruppiert import OHNE, STADT, SUMME
 
 JAHR = "2023"
 TABELLEN = {

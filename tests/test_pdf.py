@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kennzahlen import fmt, pdf, runner
+from kennzahlen import runner
 from kennzahlen.api import load_pool, wert
 from kennzahlen.cli import cli
-from kennzahlen.vocabulary import PRODUKTE
+from kennzahlen.core import fmt
+from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.runner import pdf
 
 P3 = PRODUKTE[3].ordner
 RAEUME = ("Gesamtstadt", "Wiblingen")

@@ -1,11 +1,12 @@
-"""Stichtag, quarter and year arithmetic (kennzahlen.periods), with hand-computed edge cases."""
+"""Stichtag, quarter and year arithmetic (kennzahlen.core.periods), with hand-computed edge
+cases."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kennzahlen import periods as pe
+from kennzahlen.core import periods as pe
 
 T = pd.Timestamp
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kennzahlen.steuerung.konfig import SteuerungConfig, check
+from kennzahlen.catalog.steuerung import SteuerungConfig, check
 from kennzahlen.steuerung.personal import bemessung, stellen_stichtag
 
 SR = ["Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen", "ohne Zuordnung"]
@@ -135,7 +135,7 @@ def test_service_without_staff_list_or_cases(daten, personal) -> None:
 
 
 def test_config_checks_case_weights_against_the_catalog() -> None:
-    from kennzahlen.catalog import load_catalog
+    from kennzahlen.catalog.model import load_catalog
 
     raw = {
         "rollen": ["Sozialraumteamleitung", " sozialraumteamleitung "],

@@ -17,10 +17,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kennzahlen import disclosure_atoms as da
-from kennzahlen import disclosure_plan as dp
-from kennzahlen.catalog import load_catalog
-from kennzahlen.schema import GESAMTSTADT
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.disclosure import atoms as da
+from kennzahlen.disclosure import plan as dp
 
 KENNZAHLEN = [
     "ah_z4_anteil_hzp_ambulant",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kennzahlen import geography
 from kennzahlen.api import select, tabelle, wert, zeitreihe
-from kennzahlen.auswahl import KeinWert, PeriodeUnbekannt
-from kennzahlen.catalog import load_catalog
-from kennzahlen.periods import periods_for
-from kennzahlen.pool import PoolBuilder
-from kennzahlen.schema import OHNE_ZUORDNUNG, TABLES
+from kennzahlen.api.auswahl import KeinWert, PeriodeUnbekannt
+from kennzahlen.catalog import geography
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core.periods import periods_for
+from kennzahlen.core.schema import OHNE_ZUORDNUNG, TABLES
+from kennzahlen.pool.zaehlen import PoolBuilder
 
 RG = geography.raumgliederung()
 STV2SR = geography.stadtviertel_to_sozialraum()

@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kennzahlen import poolstore
 from kennzahlen.api import load_pool
 from kennzahlen.cli import cli
-from kennzahlen.pool import POOL_COLUMNS, content_hashes, write_pool
-from kennzahlen.safeio import FolderLock, LockBusy, shared_hold
+from kennzahlen.core.safeio import FolderLock, LockBusy, shared_hold
+from kennzahlen.pool import store as poolstore
+from kennzahlen.pool.write import content_hashes, write_pool
+from kennzahlen.pool.zaehlen import POOL_COLUMNS
 
 
 def frames(tag: int) -> dict[str, pd.DataFrame]:

@@ -11,14 +11,14 @@ import math
 import pandas as pd
 import pytest
 
-from kennzahlen.catalog import Kennzahl
-from kennzahlen.fmt import NBSP
-from kennzahlen.pool import POOL_COLUMNS
-from kennzahlen.products import ampelbericht as p4
-from kennzahlen.products import quartalsmeldung as qm
-from kennzahlen.products import sozialstruktur as p1
+from kennzahlen.catalog.model import Kennzahl
+from kennzahlen.core.fmt import NBSP
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.pool.zaehlen import POOL_COLUMNS
 from kennzahlen.products import wirkung
-from kennzahlen.schema import GESAMTSTADT
+from kennzahlen.products.ampelbericht import bericht as p4
+from kennzahlen.products.quartalsmeldung import bericht as qm
+from kennzahlen.products.sozialstruktur import bericht as p1
 
 P = NBSP + "%"  # '40,0 %' with the no-break space
 

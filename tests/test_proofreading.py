@@ -32,10 +32,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
 import kennzahlen as kz
-from kennzahlen import farben, fmt, paths, plots, vocabulary
-from kennzahlen.geography import areas
-from kennzahlen.products import quartalsmeldung as qm
-from kennzahlen.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.catalog.geography import areas
+from kennzahlen.charts import plots
+from kennzahlen.core import farben, fmt, paths, vocabulary
+from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.products.quartalsmeldung import bericht as qm
 
 PERIODE = "2023-Q4"
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("0*.ipynb"))

@@ -1,4 +1,4 @@
-"""Reading and validating the raw deliveries (kennzahlen.reading).
+"""Reading and validating the raw deliveries (kennzahlen.reading.raw).
 
 The bad-input corpus lives in tests/corpus/bad/<defect>/<table>_<stand>.csv: one small file
 per kind of defect; CORPUS below says which problem each must produce.
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kennzahlen.reading import RawData, read_file, read_raw
-from kennzahlen.reading_checks import InvalidInput, Problem
-from kennzahlen.schema import OHNE_ZUORDNUNG, TABLES, output_dtypes
+from kennzahlen.core.schema import OHNE_ZUORDNUNG, TABLES, output_dtypes
+from kennzahlen.reading.problems import InvalidInput, Problem
+from kennzahlen.reading.raw import RawData, read_file, read_raw
 
 CORPUS = Path(__file__).parent / "corpus" / "bad"
 
@@ -680,7 +680,7 @@ def test_read_file_gives_one_file_before_superseding(tmp_path: Path) -> None:
 
 
 def test_default_raumgliederung_comes_from_config(tmp_path: Path) -> None:
-    from kennzahlen.geography import raumgliederung
+    from kennzahlen.catalog.geography import raumgliederung
 
     rg = raumgliederung()
     nr, sozialraum = rg["stadtviertel_nr"].iloc[0], rg["sozialraum"].iloc[0]
@@ -696,7 +696,7 @@ def test_default_raumgliederung_comes_from_config(tmp_path: Path) -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_both_date_styles_parse_to_the_same_day(day: dt.date) -> None:
-    from kennzahlen.reading_checks import _parse_dates
+    from kennzahlen.reading.checks import _parse_dates
 
     s = pd.Series([day.isoformat(), day.strftime("%d.%m.%Y"), f"{day.day}.{day.month}.{day.year}"])
     assert _parse_dates(s).tolist() == [pd.Timestamp(day)] * 3

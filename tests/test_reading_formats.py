@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from test_reading import RAUMGLIEDERUNG
 
-from kennzahlen import excel
 from kennzahlen.demo.export import _xlsx_bytes
-from kennzahlen.pool import build_pool_frames
-from kennzahlen.reading import InvalidInput, parse_file_name, read_raw
+from kennzahlen.pipeline import build_pool_frames
+from kennzahlen.reading import xlsx as excel
+from kennzahlen.reading.raw import InvalidInput, parse_file_name, read_raw
 
 RECORD = (
     "jugendhilfe",

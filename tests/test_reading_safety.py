@@ -89,7 +89,7 @@ def test_names_are_compared_after_nfc(tmp_path: Path) -> None:
 
 
 def test_a_decomposed_raumgliederung_matches_composed_data(tmp_path: Path) -> None:
-    from kennzahlen.reading import read_raw
+    from kennzahlen.reading.raw import read_raw
 
     rg = RAUMGLIEDERUNG.copy()
     rg["sozialraum"] = [unicodedata.normalize("NFD", s) for s in rg["sozialraum"]]

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from barrierefreiheit import axe_verstoesse, struktur_fehler
 
-from kennzahlen import fmt, paths, runner
+from kennzahlen import runner
 from kennzahlen.api import load_pool, wert
-from kennzahlen.geography import areas
-from kennzahlen.vocabulary import PRODUKTE
+from kennzahlen.catalog.geography import areas
+from kennzahlen.core import fmt, paths
+from kennzahlen.core.vocabulary import PRODUKTE
 
 AREAS = areas()  # every Sozialraum and Gesamtstadt: all 24 reports of a quarter
 PERIODE = "2023-Q4"

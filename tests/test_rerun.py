@@ -1,4 +1,5 @@
-"""An unchanged rerun is decided before pandas is imported (kennzahlen.rerun), and only then."""
+"""An unchanged rerun is decided before pandas is imported (kennzahlen.runner.rerun), and only
+then."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import pytest
 from test_runner import _notebook, _run
 from test_runner import setup as setup  # noqa: F401 - the fixture, reused
 
-from kennzahlen import paths
+from kennzahlen.core import paths
+from kennzahlen.core.vocabulary import PRODUKTE
 from kennzahlen.runner import batch
-from kennzahlen.vocabulary import PRODUKTE
 
 
 def _no_plan(*args, **kwargs):

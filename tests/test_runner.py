@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from kennzahlen import runner
 from kennzahlen.cli import expand_multi
-from kennzahlen.vocabulary import PRODUKTE
+from kennzahlen.core.vocabulary import PRODUKTE
 
 
 def _notebook(

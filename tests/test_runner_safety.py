@@ -18,8 +18,8 @@ from procs import alive, descendants
 from test_runner import _notebook
 
 from kennzahlen import runner
-from kennzahlen.safeio import FolderLock
-from kennzahlen.vocabulary import PRODUKTE
+from kennzahlen.core.safeio import FolderLock
+from kennzahlen.core.vocabulary import PRODUKTE
 
 LINUX = sys.platform.startswith("linux")
 
@@ -86,7 +86,7 @@ def test_a_second_run_waits_when_asked(setup):
 
 
 def test_temp_names_are_unique_and_stale_ones_are_removed(setup):
-    from kennzahlen.safeio import atomic_write, temp_name
+    from kennzahlen.core.safeio import atomic_write, temp_name
 
     folder = setup["out"] / "2023-Q4" / "1_sozialstruktur"
     folder.mkdir(parents=True)
@@ -118,7 +118,7 @@ def test_excel_writers_on_one_file_do_not_collide(demo_pool: Path, tmp_path: Pat
 
     import openpyxl
 
-    from kennzahlen.products.quartalsmeldung import write_excel
+    from kennzahlen.products.quartalsmeldung.bericht import write_excel
 
     path = tmp_path / "west.xlsx"
     with ThreadPoolExecutor(4) as ex:
@@ -249,7 +249,7 @@ def test_the_holder_is_named_even_while_the_lock_file_is_being_rewritten(tmp_pat
     import json as _json
     import os as _os
 
-    from kennzahlen.safeio import LockBusy
+    from kennzahlen.core.safeio import LockBusy
 
     lock = FolderLock(tmp_path, "Der Berichtsordner").acquire()
     try:

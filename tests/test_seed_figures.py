@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from kennzahlen.api import load_pool, select, wert
-from kennzahlen.geography import sozialraeume
-from kennzahlen.products import quartalsmeldung as qm
+from kennzahlen.catalog.geography import sozialraeume
 from kennzahlen.products import wirkung
+from kennzahlen.products.quartalsmeldung import bericht as qm
 
 PRODUKT2_2021 = {
     "jh_hze_ambulant": 425,
@@ -76,7 +76,7 @@ def test_jh_z5_paper_story(pool):
 
 
 def test_statement_in_the_papers_words(pool):
-    from kennzahlen.catalog import load_catalog
+    from kennzahlen.catalog.model import load_catalog
 
     k = load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall")
     text = wirkung.aussage(k, "2021", wirkung.jahreswerte(pool, k, "2021")["wert"])

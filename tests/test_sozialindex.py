@@ -1,4 +1,5 @@
-"""The Sozialindex (kennzahlen.sozialindex, config/sozialindex.yaml): hand-computed cases, the
+"""The Sozialindex (kennzahlen.sozialindex.berechnung, config/sozialindex.yaml): hand-computed
+cases, the
 published MSS 2021 reproduced in full, the config's errors, and the index in the demo pool."""
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kennzahlen import sozialindex as si
-from kennzahlen import sozialindex_config as sc
-from kennzahlen.catalog import load_catalog
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.sozialindex import berechnung as si
+from kennzahlen.sozialindex import config as sc
 
 MSS = Path(__file__).parent / "corpus" / "mss2021"
 
@@ -290,9 +291,9 @@ def test_duplicate_key_in_config_names_the_line(tmp_path: Path):
 
 # ---------------------------------------------------------------------------- the demo pool
 def test_pool_holds_the_index_per_stadtviertel_and_year(demo_pool: Path):
-    from kennzahlen import poolstore
     from kennzahlen.api import load_pool
-    from kennzahlen.geography import raumgliederung
+    from kennzahlen.catalog.geography import raumgliederung
+    from kennzahlen.pool import store as poolstore
 
     g = load_pool(demo_pool, "sozialindex")
     ind = load_pool(demo_pool, "sozialindex_indikatoren")
@@ -341,7 +342,7 @@ def test_pool_index_is_the_computation_of_the_pool_values(demo_pool: Path):
     """Deterministic: the stored tables equal a fresh computation from the pool's Kennzahlen, and
     the indicator values equal the pool's values for the Stadtviertel."""
     from kennzahlen.api import load_pool
-    from kennzahlen.geography import raumgliederung
+    from kennzahlen.catalog.geography import raumgliederung
 
     pool = load_pool(demo_pool)
     frames = si.pool_frames(pool, raumgliederung(), sc.load())
@@ -374,7 +375,7 @@ def test_transferbezug_subtracts_the_unemployed(demo_pool: Path):
 
 
 def test_catalog_refuses_a_negative_term_in_the_nenner_or_alone():
-    from kennzahlen.catalog import validate_catalog
+    from kennzahlen.catalog.model import validate_catalog
 
     def kz(zaehler, nenner=None):
         raw = {
@@ -414,8 +415,8 @@ def test_product_1_depends_on_the_sozialindex_tables():
 
 # ---------------------------------------------------------------------------- accessible maps
 def test_text_on_every_class_colour_has_contrast_4_5():
-    from kennzahlen import farben
-    from kennzahlen import plots_klassen as pk
+    from kennzahlen.charts import klassen as pk
+    from kennzahlen.core import farben
 
     for farbe in (*pk.STATUS_FARBEN, *pk.DYNAMIK_FARBEN, pk.NICHT_BEWERTET_FARBE):
         assert farben.kontrast(farben.textfarbe(farbe), farbe) >= farben.MIN_TEXT, farbe
@@ -428,8 +429,8 @@ def test_status_map_is_small_keeps_class_colours_and_says_them_in_alt_text(demo_
 
     from PIL import Image
 
-    from kennzahlen import plots_klassen as pk
-    from kennzahlen.products import sozialmonitoring as sm
+    from kennzahlen.charts import klassen as pk
+    from kennzahlen.products.sozialstruktur import sozialmonitoring as sm
 
     lage = sm.lade(demo_pool, "2023", "Eselsberg")
     html_img = sm.statuskarte(lage).data
@@ -486,8 +487,8 @@ def test_attention_table_lists_the_pools_areas_with_their_indicator_values(
     """The Gebiete mit besonderem Aufmerksamkeitsbedarf of the report: exactly the pool's, least
     favourable first, each with its class and every indicator above the average (value as the
     pool holds it, largest z first)."""
-    from kennzahlen import fmt
-    from kennzahlen.products import sozialmonitoring as sm
+    from kennzahlen.core import fmt
+    from kennzahlen.products.sozialstruktur import sozialmonitoring as sm
 
     lage = sm.lade(demo_pool, "2023", raum)
     caption, rows = _tabelle(sm.aufmerksamkeit(lage).data)
@@ -522,9 +523,9 @@ def test_attention_table_lists_the_pools_areas_with_their_indicator_values(
 def test_comparison_tables_agree_with_the_pool(demo_pool: Path):
     """Sozialraum report: its Stadtviertel, the Sozialraum and the city with the pool's indicator
     values; Gesamtstadt report: the status classes per Sozialraum add up to the city."""
-    from kennzahlen import fmt
     from kennzahlen.api import load_pool
-    from kennzahlen.products import sozialmonitoring as sm
+    from kennzahlen.core import fmt
+    from kennzahlen.products.sozialstruktur import sozialmonitoring as sm
 
     daten = load_pool(demo_pool)
     lage = sm.lade(demo_pool, "2023", "Eselsberg")

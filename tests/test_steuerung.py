@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kennzahlen.schema import GESAMTSTADT
+from kennzahlen.catalog.steuerung import Auffaellig
+from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.steuerung import erlaeuterungen as erl
 from kennzahlen.steuerung import massnahmen as mn
-from kennzahlen.steuerung.konfig import Auffaellig
 
 CFG = Auffaellig(vorquartal_prozent=10, vorjahr_prozent=20, mindestens_faelle=10)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kennzahlen import runner
+from kennzahlen.core.vocabulary import PRODUKTE
 from kennzahlen.demo import steuerung_daten as demo_steuerung
-from kennzahlen.vocabulary import PRODUKTE
 
 SEITEN = [
     (2, "Gesamtstadt"),

@@ -1,4 +1,5 @@
-"""The publication ledger of Produkt 3 (kennzahlen.veroeffentlichungen): kept with the pool,
+"""The publication ledger of Produkt 3 (kennzahlen.disclosure.veroeffentlichungen): kept with the
+pool,
 written atomically, read by the reports instead of recomputing the year's plan."""
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import pandas as pd
 import pytest
 from test_attack import _hzp_pool
 
-from kennzahlen import disclosure_plan as dp
-from kennzahlen import poolstore
-from kennzahlen import veroeffentlichungen as buch
 from kennzahlen.api import load_pool
+from kennzahlen.core.safeio import TEMP_TAG
+from kennzahlen.core.schema import OHNE_ZUORDNUNG
+from kennzahlen.disclosure import plan as dp
+from kennzahlen.disclosure import veroeffentlichungen as buch
+from kennzahlen.pool import store as poolstore
 from kennzahlen.products import wirkung
-from kennzahlen.safeio import TEMP_TAG
-from kennzahlen.schema import OHNE_ZUORDNUNG
 
 KID = "ah_z4_anteil_hzp_ambulant"
 
@@ -91,7 +92,8 @@ def test_a_killed_write_leaves_no_publication(tmp_path: Path):
 def test_the_ledger_survives_a_pool_rebuild(tmp_path: Path):
     """The ledger lives in the pool folder beside the versions: a new pool build neither refuses
     the folder nor touches the ledger (pruned versions do not take it along)."""
-    from kennzahlen.pool import POOL_COLUMNS, write_pool
+    from kennzahlen.pool.write import write_pool
+    from kennzahlen.pool.zaehlen import POOL_COLUMNS
 
     pool_dir = tmp_path / "pool"
     stand = pd.DataFrame(

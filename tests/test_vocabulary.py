@@ -1,4 +1,5 @@
-"""The domain vocabulary (kennzahlen.vocabulary): one name per thing, and values by their unit."""
+"""The domain vocabulary (kennzahlen.core.vocabulary): one name per thing, and values by their
+unit."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import math
 
 import pytest
 
-from kennzahlen import paths, schema
-from kennzahlen.catalog import load_catalog
-from kennzahlen.fmt import NBSP
-from kennzahlen.vocabulary import (
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core import paths, schema
+from kennzahlen.core.fmt import NBSP
+from kennzahlen.core.vocabulary import (
     ARBEITSFELDER,
     EINHEITEN,
     FARBEN,

@@ -18,9 +18,10 @@ import pytest
 from click.testing import CliRunner
 from exporte import merge_exports, write_export
 
-from kennzahlen import paths, runner
+from kennzahlen import runner
 from kennzahlen.cli import cli
-from kennzahlen.vocabulary import PRODUKTE
+from kennzahlen.core import paths
+from kennzahlen.core.vocabulary import PRODUKTE
 
 SOZIALRAEUME = ["Nord / Ost", "Süd", "Alt Stadt", "Weststadt-Ärzteviertel"]
 STADT = "Musterstadt"

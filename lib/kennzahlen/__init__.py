@@ -18,30 +18,30 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from kennzahlen.core import __version__ as __version__
 
 _LAZY = {
-    "breit_machen": ".api",
-    "load_pool": ".api",
-    "perioden": ".api",
-    "pool_dir": ".api",
-    "select": ".api",
-    "tabelle": ".api",
-    "wert": ".api",
-    "zeitreihe": ".api",
-    "KeinWert": ".auswahl",
-    "KennzahlUnbekannt": ".auswahl",
-    "NichtGefunden": ".auswahl",
-    "PeriodeUnbekannt": ".auswahl",
-    "RaumUnbekannt": ".auswahl",
-    "load_catalog": ".catalog",
-    "areas": ".geography",
-    "raumgliederung": ".geography",
-    "sozialraeume": ".geography",
-    "grafik": ".werkbank",
-    "katalog": ".werkbank",
+    "breit_machen": ".api.abfragen",
+    "load_pool": ".pool.load",
+    "perioden": ".api.abfragen",
+    "pool_dir": ".pool.load",
+    "select": ".api.abfragen",
+    "tabelle": ".api.abfragen",
+    "wert": ".api.abfragen",
+    "zeitreihe": ".api.abfragen",
+    "KeinWert": ".api.auswahl",
+    "KennzahlUnbekannt": ".api.auswahl",
+    "NichtGefunden": ".api.auswahl",
+    "PeriodeUnbekannt": ".api.auswahl",
+    "RaumUnbekannt": ".api.auswahl",
+    "load_catalog": ".catalog.model",
+    "areas": ".catalog.geography",
+    "raumgliederung": ".catalog.geography",
+    "sozialraeume": ".catalog.geography",
+    "grafik": ".api.werkbank",
+    "katalog": ".api.werkbank",
 }
-#: modules an analyst calls like functions (kennzahlen.aufrufbar): ``kz.sozialindex(pool, …)``
+#: modules an analyst calls like functions (kennzahlen.core.aufrufbar): ``kz.sozialindex(pool, …)``
 _AUFRUFBAR = {"ampel": ".ampel", "sozialindex": ".sozialindex"}
 
 __all__ = [
@@ -69,27 +69,20 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from . import ampel, sozialindex
-    from .api import (
-        breit_machen,
-        load_pool,
-        perioden,
-        pool_dir,
-        select,
-        tabelle,
-        wert,
-        zeitreihe,
-    )
-    from .auswahl import (
+    from kennzahlen import ampel
+    from kennzahlen.api.abfragen import breit_machen, perioden, select, tabelle, wert, zeitreihe
+    from kennzahlen.api.auswahl import (
         KeinWert,
         KennzahlUnbekannt,
         NichtGefunden,
         PeriodeUnbekannt,
         RaumUnbekannt,
     )
-    from .catalog import load_catalog
-    from .geography import areas, raumgliederung, sozialraeume
-    from .werkbank import grafik, katalog
+    from kennzahlen.api.werkbank import grafik, katalog
+    from kennzahlen.catalog.geography import areas, raumgliederung, sozialraeume
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.pool.load import load_pool, pool_dir
+    from kennzahlen.sozialindex import berechnung as sozialindex
 
 
 def __getattr__(name: str):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import paths
+from kennzahlen.core import paths
 
 MULTI_VALUE_OPTIONS = ("--produkt", "--raum")
 
@@ -123,7 +123,7 @@ def demo(out: Path, seed: int, scale: float) -> None:
     leeren Ordner."""
     import math
 
-    from .demo import write_demo
+    from kennzahlen.demo import write_demo
 
     if out.exists() and not out.is_dir():
         raise click.ClickException(
@@ -155,10 +155,11 @@ def demo(out: Path, seed: int, scale: float) -> None:
 @WARTEN
 def pool(raw: Path, out: Path, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
-    from .pool import build_pool_frames, pool_summary, write_pool
-    from .poolstore import PoolTargetError, check_target
-    from .reading_checks import InvalidInput
-    from .safeio import LockBusy
+    from kennzahlen.core.safeio import LockBusy
+    from kennzahlen.pipeline import build_pool_frames, pool_summary
+    from kennzahlen.pool.store import PoolTargetError, check_target
+    from kennzahlen.pool.write import write_pool
+    from kennzahlen.reading.problems import InvalidInput
 
     def refuse(message: str) -> None:
         click.echo(message, err=True)
@@ -167,7 +168,7 @@ def pool(raw: Path, out: Path, warten: float) -> None:
         )
         sys.exit(2)
 
-    from .memory import lean
+    from kennzahlen.core.memory import lean
 
     lean()
     t0 = time.perf_counter()
@@ -239,8 +240,8 @@ def report(
     warten: float,
 ) -> None:
     """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert), auf Wunsch als PDF."""
-    from .pdf import PdfFehler, produkte_fuer_pdf
-    from .runner import RunnerError, run
+    from kennzahlen.runner import RunnerError, run
+    from kennzahlen.runner.pdf import PdfFehler, produkte_fuer_pdf
 
     try:
         pdf_produkte, pdf_hinweis = produkte_fuer_pdf(pdf_gewuenscht, list(produkte) or None)
@@ -274,8 +275,8 @@ def report(
 
 def _report_summary(periode: str, result, pdf_produkte: list[int] | None) -> None:
     """What a report run did, in German: counts, reports not made and why, PDFs, failures."""
-    from .runner import KEINE_DATEN
-    from .vocabulary import PRODUKTE
+    from kennzahlen.core.vocabulary import PRODUKTE
+    from kennzahlen.runner import KEINE_DATEN
 
     counts = {
         s: sum(e["status"] == s for e in result.entries)

@@ -1,4 +1,4 @@
-"""Produkt 4, die Ampel: Regeln aus ``config/ampel.yaml`` auf den Datenpool angewandt.
+"""The Ampel (Produkt 4): rules from config/ampel.yaml applied to the pool.
 
 Per quarter, area (the five Sozialräume and Gesamtstadt) and Arbeitsfeld, every indicator of
 the Arbeitsfeld gets a colour from its rule:
@@ -14,14 +14,14 @@ The Arbeitsfeld shows its worst indicator; a manual switch (``ampel_schaltungen`
 ``farbe`` and ``begruendung`` while ``farbe_regel`` keeps what the rules said.
 :func:`pool_frames` writes ``ampel`` and ``ampel_details`` into the pool; :func:`ampel_fuer`
 reads them back for a report. Analysts call the package itself: ``kz.ampel(pool, "Q4/2023")`` is
-:func:`kennzahlen.werkbank.ampel` (:mod:`kennzahlen.aufrufbar`).
+:func:`kennzahlen.api.werkbank.ampel` (:mod:`kennzahlen.core.aufrufbar`).
 """
 
 from __future__ import annotations
 
-from .assembly import AMPEL_COLUMNS, DETAIL_COLUMNS, berechne_ampel, pool_frames
-from .config import AmpelConfigError, AmpelSetup, check_config, load_ampel_config
-from .reading import ampel_fuer, raster, verlauf
+from kennzahlen.ampel.assembly import AMPEL_COLUMNS, DETAIL_COLUMNS, berechne_ampel, pool_frames
+from kennzahlen.ampel.config import AmpelConfigError, AmpelSetup, check_config, load_ampel_config
+from kennzahlen.ampel.reading import ampel_fuer, raster, verlauf
 
 __all__ = [
     "AMPEL_COLUMNS",
@@ -37,8 +37,7 @@ __all__ = [
     "verlauf",
 ]
 
-# ``kz.ampel(pool, "Q4/2023")``: the analysts' view of the lights (kennzahlen.werkbank)
-from ..aufrufbar import aufrufbar  # noqa: E402
-from ..werkbank import ampel as _fuer_analysten  # noqa: E402
+# ``kz.ampel(pool, "Q4/2023")``: the analysts' view of the lights (kennzahlen.api.werkbank)
+from kennzahlen.core.aufrufbar import aufrufbar  # noqa: E402
 
-aufrufbar(__name__, _fuer_analysten)
+aufrufbar(__name__, "kennzahlen.api.werkbank:ampel")

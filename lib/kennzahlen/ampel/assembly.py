@@ -8,15 +8,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import geography, paths
-from ..catalog import Catalog
-from ..periods import quartal_ende, quartal_von
-from ..vocabulary import FARBEN
-from .config import AmpelSetup, Parameter, load_ampel_config
-from .rules.anstieg import regel_anstieg
-from .rules.basis import _grid, _series
-from .rules.spc import regel_spc
-from .rules.zielwert import regel_zielwert
+from kennzahlen.ampel.config import AmpelSetup, Parameter, load_ampel_config
+from kennzahlen.ampel.rules.anstieg import regel_anstieg
+from kennzahlen.ampel.rules.basis import build_grid, build_series
+from kennzahlen.ampel.rules.spc import regel_spc
+from kennzahlen.ampel.rules.zielwert import regel_zielwert
+from kennzahlen.catalog import geography
+from kennzahlen.catalog.model import Catalog
+from kennzahlen.core import paths
+from kennzahlen.core.periods import quartal_ende, quartal_von
+from kennzahlen.core.vocabulary import FARBEN
 
 #: rank of a colour for "worst of": grau < gruen < gelb < rot
 RANG = {c: f.rang for c, f in FARBEN.items()}
@@ -65,8 +66,8 @@ DETAIL_COLUMNS = [
 def _indicator(
     p: Parameter, pool: pd.DataFrame, quartale: Sequence[str], areas: Sequence[str]
 ) -> pd.DataFrame:
-    series = _series(pool, p.kennzahl.id, areas)
-    grid = _grid(p, quartale, areas, series)
+    series = build_series(pool, p.kennzahl.id, areas)
+    grid = build_grid(p, quartale, areas, series)
     if p.regel == "zielwert":
         out = regel_zielwert(p, grid)
     elif p.regel == "anstieg":
@@ -240,6 +241,6 @@ def _frames(
         return quelle
     if isinstance(quelle, Mapping):
         return quelle[table]
-    from ..api import load_pool
+    from kennzahlen.pool.load import load_pool
 
     return load_pool(quelle, table)

@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .. import fmt, paths
-from ..catalog import Catalog, Kennzahl, load_catalog
-from ..configfile import StrictModel, german_error, problems_message, read_yaml
-from ..periods import QUARTAL_RE
-from ..vocabulary import ARBEITSFELDER, ist_anteil, wert_text
+from kennzahlen.catalog.model import Catalog, Kennzahl, load_catalog
+from kennzahlen.core import fmt, paths
+from kennzahlen.core.configfile import StrictModel, german_error, problems_message, read_yaml
+from kennzahlen.core.periods import QUARTAL_RE
+from kennzahlen.core.vocabulary import ARBEITSFELDER, ist_anteil, wert_text
 
 Richtung = Literal["hoeher_besser", "niedriger_besser"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..periods import QUARTAL_RE
-from ..schema import GESAMTSTADT
-from .assembly import _frames
+from kennzahlen.ampel.assembly import _frames
+from kennzahlen.core.periods import QUARTAL_RE
+from kennzahlen.core.schema import GESAMTSTADT
 
 
 def ampel_fuer(

@@ -1,4 +1,4 @@
-"""Demo deliveries: realistic, deterministic raw exports of Ulm's departments, 2019-Q1 to 2023-Q4.
+"""Demo deliveries: deterministic raw exports of Ulm's departments, 2019 to 2023.
 
 :func:`write_demo` writes what the departments would deliver into ``data/raw/`` (DATA_CONTRACT.md
 section 2): one export per record table and quarter, the quarter-end ``transferleistungen``, the
@@ -30,8 +30,8 @@ else (case histories, events, Stadtviertel figures) is invented.
 
 from __future__ import annotations
 
-from .daten import CALIBRATION
-from .erzeugen import build_truth, write_demo
+from kennzahlen.demo.daten import CALIBRATION
+from kennzahlen.demo.erzeugen import build_truth, write_demo
 
 __all__ = [
     "CALIBRATION",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..geography import raumgliederung
-from ..schema import TABLES
-from .daten import (
+from kennzahlen.catalog.geography import raumgliederung
+from kennzahlen.core.schema import TABLES
+from kennzahlen.demo.daten import (
     _AREA_AGE,
     _BASE_POP,
     _CARE_HOMES,
@@ -30,9 +30,9 @@ from .daten import (
     QUARTERS,
     SOZIALRAEUME_ULM,
 )
-from .kalender import _alloc, _quarter_bounds, _sysround, _ymd
-from .modell import _Geo
-from .sozialindex import trend_faktor
+from kennzahlen.demo.kalender import _alloc, _quarter_bounds, _sysround, _ymd
+from kennzahlen.demo.modell import _Geo
+from kennzahlen.demo.sozialindex import trend_faktor
 
 
 def _geo() -> _Geo:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .modell import _Stream, _Style
+from kennzahlen.demo.modell import _Stream, _Style
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 POP_YEARS = (2018, 2019, 2020, 2021, 2022, 2023)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import TABLES
-from .bevoelkerung import (
+from kennzahlen.core.schema import TABLES
+from kennzahlen.demo.bevoelkerung import (
     _area_weights,
     _bevoelkerung_frame,
     _geo,
@@ -19,7 +19,7 @@ from .bevoelkerung import (
     _population,
     _transfer_frames,
 )
-from .daten import (
+from kennzahlen.demo.daten import (
     _AMPEL_SCHALTUNGEN,
     _AMPEL_STAND,
     _EMPTY_DIR_OK,
@@ -28,7 +28,7 @@ from .daten import (
     QUARTERS,
     YEARS,
 )
-from .export import (
+from kennzahlen.demo.export import (
     _case_exports,
     _corrupt_ah,
     _corrupt_sozialraum,
@@ -37,7 +37,7 @@ from .export import (
     _event_exports,
     _write,
 )
-from .faelle import (
+from kennzahlen.demo.faelle import (
     _beratungen_altenhilfe,
     _fallmanagement,
     _hilfen_vor_dem_fall,
@@ -46,10 +46,10 @@ from .faelle import (
     _teilhabeteam,
     _wohnraumsicherung,
 )
-from .kalender import _day, _export_day, _quarter_bounds, _ymd
-from .modell import _Geo
-from .sozialindex import sgb2_teile
-from .steuerung import write_steuerung
+from kennzahlen.demo.kalender import _day, _export_day, _quarter_bounds, _ymd
+from kennzahlen.demo.modell import _Geo
+from kennzahlen.demo.sozialindex import sgb2_teile
+from kennzahlen.demo.steuerung import write_steuerung
 
 
 # ---------------------------------------------------------------------------------- main

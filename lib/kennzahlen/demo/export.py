@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import TABLES
-from .daten import _EXTRA_COLUMNS, _STYLES, OPEN, QUARTERS
-from .kalender import _day, _quarter_bounds, _quarter_index
-from .modell import _Style
+from kennzahlen.core.schema import TABLES
+from kennzahlen.demo.daten import _EXTRA_COLUMNS, _STYLES, OPEN, QUARTERS
+from kennzahlen.demo.kalender import _day, _quarter_bounds, _quarter_index
+from kennzahlen.demo.modell import _Style
 
 
 # ---------------------------------------------------------------------- export cutting

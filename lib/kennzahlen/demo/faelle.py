@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..schema import TABLES
-from .bevoelkerung import _is_ulm
-from .daten import (
+from kennzahlen.core.schema import TABLES
+from kennzahlen.demo.bevoelkerung import _is_ulm
+from kennzahlen.demo.daten import (
     _AH_BERATUNGEN,
     _AH_VERBLEIB,
     _AH_VERMEIDUNG,
@@ -39,7 +39,7 @@ from .daten import (
     SIM_YEARS,
     YEARS,
 )
-from .kalender import (
+from kennzahlen.demo.kalender import (
     _alloc,
     _choice_codes,
     _days_in_year,
@@ -50,7 +50,7 @@ from .kalender import (
     _workday,
     _ymd,
 )
-from .modell import _Fix, _Geo
+from kennzahlen.demo.modell import _Fix, _Geo
 
 
 def _simulate_cases(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .daten import _HOLIDAYS_BW
+from kennzahlen.demo.daten import _HOLIDAYS_BW
 
 
 # ------------------------------------------------------------------------------------ dates

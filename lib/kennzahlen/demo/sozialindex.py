@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .daten import SGB2_ARBEITSLOS_ANTEIL as ARBEITSLOS_ANTEIL
-from .daten import SGB2_TREND as TREND
-from .daten import SGB2_TREND_START as TREND_START
-from .daten import SGB2_U15_ANTEIL as U15_ANTEIL
+from kennzahlen.demo.daten import SGB2_ARBEITSLOS_ANTEIL as ARBEITSLOS_ANTEIL
+from kennzahlen.demo.daten import SGB2_TREND as TREND
+from kennzahlen.demo.daten import SGB2_TREND_START as TREND_START
+from kennzahlen.demo.daten import SGB2_U15_ANTEIL as U15_ANTEIL
 
 
 def trend_faktor(nr: np.ndarray, jahr: int, quartal: int) -> np.ndarray:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..schema import TABLES
-from .daten import OPEN
-from .export import _write
-from .kalender import _day
-from .steuerung_daten import (
+from kennzahlen.core.schema import TABLES
+from kennzahlen.demo.daten import OPEN
+from kennzahlen.demo.export import _write
+from kennzahlen.demo.kalender import _day
+from kennzahlen.demo.steuerung_daten import (
     ERLAEUTERUNGEN,
     ERLAEUTERUNGEN_STAND,
     MASSNAHMEN,

@@ -1,4 +1,4 @@
-"""Mailing the reports of a period to the Verteiler (``config/verteiler.yaml``).
+"""Mailing a period's reports to the Verteiler (config/verteiler.yaml).
 
 ``kennzahlen mail --periode 2023-Q4`` reads ``reports/<periode>/runs.json`` (written by the
 runner), works out which reports each recipient gets (one message per address, with every
@@ -28,10 +28,10 @@ exceeds the limit is refused before anything is sent.
 
 from __future__ import annotations
 
-from .check import check_mailing
-from .command import mail_command
-from .log import MailLog
-from .nachrichten import (
+from kennzahlen.mail.check import check_mailing
+from kennzahlen.mail.command import mail_command
+from kennzahlen.mail.log import MailLog
+from kennzahlen.mail.nachrichten import (
     Anhang,
     MailRefused,
     Nachricht,
@@ -43,11 +43,11 @@ from .nachrichten import (
     subject,
     wire_bytes,
 )
-from .parts import Aufteilung, Hoechstgroesse, megabytes, pack_reports, plan_parts
-from .plan import _message_id, plan_mailing
-from .send import MailResult, eml_name, mail_reports, send_messages, write_dry_run
-from .smtp import effective_limit
-from .verteiler import MB, PASSWORD_ENV, Verteiler, VerteilerError, load_verteiler
+from kennzahlen.mail.parts import Aufteilung, Hoechstgroesse, megabytes, pack_reports, plan_parts
+from kennzahlen.mail.plan import _message_id, plan_mailing
+from kennzahlen.mail.send import MailResult, eml_name, mail_reports, send_messages, write_dry_run
+from kennzahlen.mail.smtp import effective_limit
+from kennzahlen.mail.verteiler import MB, PASSWORD_ENV, Verteiler, VerteilerError, load_verteiler
 
 __all__ = [
     "Anhang",

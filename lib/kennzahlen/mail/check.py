@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import paths
-from .nachrichten import MailRefused, check_periode, load_runs
-from .verteiler import Verteiler, VerteilerError, load_verteiler
+from kennzahlen.core import paths
+from kennzahlen.mail.nachrichten import MailRefused, check_periode, load_runs
+from kennzahlen.mail.verteiler import Verteiler, VerteilerError, load_verteiler
 
 
 def check_mailing(

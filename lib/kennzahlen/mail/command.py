@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from .. import paths
-from .nachrichten import MailRefused
-from .send import MailResult, mail_reports
+from kennzahlen.core import paths
+from kennzahlen.mail.nachrichten import MailRefused
+from kennzahlen.mail.send import MailResult, mail_reports
 
 
 @click.command("mail")

@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..safeio import atomic_write, fsync_dir
-from .nachrichten import Nachricht
+from kennzahlen.core.safeio import atomic_write, fsync_dir
+from kennzahlen.mail.nachrichten import Nachricht
 
 # ---------------------------------------------------------------------------- the delivery log
 LOG_FIELDS = [

@@ -10,10 +10,10 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from .. import fmt
-from ..runner import KEINE_DATEN
-from ..schema import GESAMTSTADT
-from .verteiler import Gruppe, Verteiler
+from kennzahlen.core import fmt
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.mail.verteiler import Gruppe, Verteiler
+from kennzahlen.runner import KEINE_DATEN
 
 SENDBAR = ("ok", "uebersprungen")
 #: what may be attached (an executed notebook or an audit file never leaves the department)
@@ -86,8 +86,8 @@ class Nachricht:
 
 def check_periode(periode: str) -> str:
     """Validate a quarter label 'YYYY-Qn' (the runner's rule), as a refusal to send."""
-    from ..runner import RunnerError
-    from ..runner import check_periode as _check
+    from kennzahlen.runner import RunnerError
+    from kennzahlen.runner import check_periode as _check
 
     try:
         return _check(periode)
@@ -128,7 +128,7 @@ def plan_messages(verteiler: Verteiler, runs: dict) -> list[Nachricht]:
 
 def pool_hash(pool_dir: Path) -> str | None:
     """SHA-256 of the pool's ``manifest.json`` (None when there is no pool): the pool version."""
-    from ..poolstore import current
+    from kennzahlen.pool.store import current
 
     version = current(Path(pool_dir))
     return version.sha256 if version is not None else None

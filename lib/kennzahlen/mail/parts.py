@@ -9,9 +9,9 @@ from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from typing import Any
 
-from .. import fmt
-from .log import MailLog, delivery_key
-from .nachrichten import (
+from kennzahlen.core import fmt
+from kennzahlen.mail.log import MailLog, delivery_key
+from kennzahlen.mail.nachrichten import (
     Anhang,
     MailRefused,
     Nachricht,
@@ -23,8 +23,8 @@ from .nachrichten import (
     subject,
     wire_bytes,
 )
-from .plan import Versand, _message_id
-from .verteiler import MB, Verteiler
+from kennzahlen.mail.plan import Versand, _message_id
+from kennzahlen.mail.verteiler import MB, Verteiler
 
 
 # ---------------------------------------------------------------------------- size limit and parts

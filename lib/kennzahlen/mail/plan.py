@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..runner import KEINE_DATEN
-from .log import MailLog, _now, delivery_key
-from .nachrichten import (
+from kennzahlen.mail.log import MailLog, _now, delivery_key
+from kennzahlen.mail.nachrichten import (
     MailRefused,
     Nachricht,
     _attachments,
@@ -20,7 +19,8 @@ from .nachrichten import (
     pool_hash,
     subject,
 )
-from .verteiler import Verteiler
+from kennzahlen.mail.verteiler import Verteiler
+from kennzahlen.runner import KEINE_DATEN
 
 
 # ---------------------------------------------------------------------------- check and plan

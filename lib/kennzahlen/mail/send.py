@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import fmt
-from ..safeio import FolderLock, LockBusy, atomic_write
-from .check import check_mailing
-from .log import GESENDET, UNGEWISS, MailLog, _now
-from .nachrichten import MailRefused, Nachricht, build_message, wire_bytes
-from .parts import Aufteilung, Hoechstgroesse, _kurz, megabytes, plan_parts
-from .plan import Versand, _log_row, _message_id, plan_mailing
-from .smtp import (
+from kennzahlen.core import fmt
+from kennzahlen.core.safeio import FolderLock, LockBusy, atomic_write
+from kennzahlen.mail.check import check_mailing
+from kennzahlen.mail.log import GESENDET, UNGEWISS, MailLog, _now
+from kennzahlen.mail.nachrichten import MailRefused, Nachricht, build_message, wire_bytes
+from kennzahlen.mail.parts import Aufteilung, Hoechstgroesse, _kurz, megabytes, plan_parts
+from kennzahlen.mail.plan import Versand, _log_row, _message_id, plan_mailing
+from kennzahlen.mail.smtp import (
     RECONNECT_DELAYS,
     RETRY_DELAYS,
     SmtpSender,
@@ -27,7 +27,7 @@ from .smtp import (
     effective_limit,
     open_sender,
 )
-from .verteiler import Verteiler
+from kennzahlen.mail.verteiler import Verteiler
 
 
 # ---------------------------------------------------------------------------- send

@@ -11,9 +11,9 @@ import ssl
 import time
 from collections.abc import Callable
 
-from .nachrichten import MailRefused
-from .parts import Hoechstgroesse, megabytes
-from .verteiler import PASSWORD_ENV, Verteiler
+from kennzahlen.mail.nachrichten import MailRefused
+from kennzahlen.mail.parts import Hoechstgroesse, megabytes
+from kennzahlen.mail.verteiler import PASSWORD_ENV, Verteiler
 
 #: waits between reconnect attempts after a dropped connection (seconds)
 RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)

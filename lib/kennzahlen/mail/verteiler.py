@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
-from .. import fmt, paths
-from ..configfile import StrictModel, load_mapping, problems_message, validate
-from ..runner import KEINE_DATEN
-from ..schema import GESAMTSTADT
-from ..vocabulary import PRODUKT_NUMMERN, PRODUKTE
+from kennzahlen.core import fmt, paths
+from kennzahlen.core.configfile import StrictModel, load_mapping, problems_message, validate
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.core.vocabulary import PRODUKT_NUMMERN, PRODUKTE
+from kennzahlen.runner import KEINE_DATEN
 
 PASSWORD_ENV = "KENNZAHLEN_SMTP_PASSWORD"
 _ADDRESS = re.compile(
@@ -179,7 +179,7 @@ def _gruppen_zeilen(path: Path) -> list[int]:
     """The line (1-based) of each entry under ``gruppen:`` in the file, for messages."""
     import yaml
 
-    from ..configfile import StrictLoader
+    from kennzahlen.core.configfile import StrictLoader
 
     try:
         # noqa: S506 - a SafeLoader
@@ -200,7 +200,8 @@ def load_verteiler(
 ) -> Verteiler:
     """Read and validate the Verteiler; raise VerteilerError listing every problem (German).
 
-    Checks: known products, known Sozialräume (``kennzahlen.geography.sozialraeume()`` unless
+    Checks: known products, known Sozialräume (``kennzahlen.catalog.geography.sozialraeume()``
+    unless
     given), valid addresses, unique group ids, no address bound to two different Sozialräume
     (or bound and unbound), no password in the file, no public group (``oeffentlich:
     true``) with a product that ``config/disclosure.yaml`` (or ``disclosure_config``: a
@@ -226,7 +227,7 @@ def load_verteiler(
         Verteiler, raw, path, VerteilerError, UNGUELTIG, where=lambda loc: _where(loc, raw)
     )
     if sozialraeume is None:
-        from ..geography import sozialraeume as _sr
+        from kennzahlen.catalog.geography import sozialraeume as _sr
 
         sozialraeume = _sr()
     problems += _group_problems(verteiler, sozialraeume)
@@ -276,7 +277,7 @@ def _public_groups(
     """Problems: a public group that would get an internal product (exact small counts), and a
     group that gets a public product without saying whether it is public (``zeilen``: the
     line of each group in the file)."""
-    from .. import disclosure_config as regeln
+    from kennzahlen.disclosure import config as regeln
 
     cfg = disclosure_config
     if cfg is None or isinstance(cfg, str | Path):

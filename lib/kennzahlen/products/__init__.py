@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..periods import QUARTALSENDE_MUSTER, ist_jahresende, jahr_von, quartal_von_tag
-from ..vocabulary import PRODUKTE
+from kennzahlen.core.periods import QUARTALSENDE_MUSTER, ist_jahresende, jahr_von, quartal_von_tag
+from kennzahlen.core.vocabulary import PRODUKTE
 
 
 def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> list[Path]:
     """Write a report's attachments beside its HTML (``base`` without suffix); return their
     paths."""
     if produkt == 2:
-        from . import quartalsmeldung
+        from kennzahlen.products.quartalsmeldung import bericht as quartalsmeldung
 
         return [quartalsmeldung.write_excel(pool, periode, raum, base.with_suffix(".xlsx"))]
     return []
@@ -29,7 +29,7 @@ def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> l
 def is_public(produkt: int) -> bool:
     """Whether a product leaves the department (disclosure control on), per
     config/disclosure.yaml."""
-    from ..disclosure_config import is_public as _is_public
+    from kennzahlen.disclosure.config import is_public as _is_public
 
     return _is_public(produkt)
 
@@ -43,8 +43,9 @@ def berichtsperioden(
     Fallzahl of the Erfassungsbogen on the quarter's Stichtag; Produkt 3: years with a yearly value
     of a Produkt-3 Kennzahl; Produkt 4: quarters with a value behind an Ampel indicator.
     """
-    from ..catalog import load_catalog
-    from . import quartalsmeldung, wirkung
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products import wirkung
+    from kennzahlen.products.quartalsmeldung import bericht as quartalsmeldung
 
     daten = daten[daten["wert"].notna()]
     p1 = [k.id for k in load_catalog().kennzahlen if 1 in k.produkt and k.erhoben]
@@ -63,8 +64,9 @@ def berichtsperioden(
 
 def tabellen(produkt: int) -> set[str]:
     """The raw tables a product's reports read (from the catalog; Produkt 4: its indicators')."""
-    from ..catalog import load_catalog
-    from . import ampelbericht, common
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products import common
+    from kennzahlen.products.ampelbericht import bericht as ampelbericht
 
     if produkt == 4:
         return common.tabellen_von(ampelbericht.indikator_kennzahlen())
@@ -80,7 +82,7 @@ def keine_daten(produkt: int, zeitraum: str, pool_dir: str | Path | None) -> str
     Example: "Für 2018 liegen keine Jugendhilfedaten … vor (…); die Wirkungskennzahlen fehlen
     daher."
     """
-    from . import common
+    from kennzahlen.products import common
 
     fehlend = common.fehlende_tabellen(common.abdeckung_von(pool_dir), tabellen(produkt), zeitraum)
     p = PRODUKTE[produkt]

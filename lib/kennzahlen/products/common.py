@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from .. import fmt
-from ..api import load_pool
-from ..catalog import load_catalog
-from ..geography import gesamtstadt_titel
-from ..periods import quartal_von_tag, quarter_start, zeitraum
-from ..schema import GESAMTSTADT
+from kennzahlen.catalog.geography import gesamtstadt_titel
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.core import fmt
+from kennzahlen.core.periods import quartal_von_tag, quarter_start, zeitraum
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.pool.load import load_pool
 
 
 class Html(str):
@@ -53,7 +53,7 @@ def kopf(
 ) -> HTML:
     """The report header: title, period, area, recipients, and the data's Stand."""
     stand = stand_tabellen(pool, tabellen)
-    from ..vocabulary import lieferung
+    from kennzahlen.core.vocabulary import lieferung
 
     stand_txt = ", ".join(
         f"{lieferung(t)} {fmt.datum(s)}"
@@ -125,7 +125,7 @@ def _auto_definition(k) -> str:
     """A Kennzahl's counting rule in words, from its Basiszahlen and filters (no table, column
     or code names: 'Einwohner*innen, Summe am Stichtag (Alter ab 65 Jahren) / alle
     Einwohner*innen')."""
-    from ..vocabulary import ZAEHLT, wort
+    from kennzahlen.core.vocabulary import ZAEHLT, wort
 
     cat = load_catalog()
     text = ""
@@ -145,7 +145,7 @@ def _auto_definition(k) -> str:
 
 def _filter_text(col: str, value: object) -> str:
     """A filter in words: 'Alter 15 bis 64 Jahre', 'Leistung: HLU oder GSI'."""
-    from ..vocabulary import wort
+    from kennzahlen.core.vocabulary import wort
 
     if isinstance(value, dict):
         lo, hi = value.get("min"), value.get("max")
@@ -222,7 +222,8 @@ def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
     file."""
     from IPython.display import display
 
-    from .. import disclosure, disclosure_config
+    from kennzahlen.disclosure import config as disclosure_config
+    from kennzahlen.disclosure import suppression as disclosure
 
     cfg = disclosure_config.load_config()
     frames = [a for a in audits if a is not None and len(a)]
@@ -260,7 +261,7 @@ def reihen_hinweis(
 
     ``daten``: the pool's Kennzahlen (None: loaded from ``pool_dir``).
     """
-    from .. import abdeckung
+    from kennzahlen.pool import abdeckung
 
     daten = load_pool(pool_dir) if daten is None else daten
     text = abdeckung.reihen_hinweis(
@@ -323,7 +324,7 @@ def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | No
     Read from the pool's coverage table (``abdeckung.parquet``): a record table covers a span of
     days, a count table its delivered Stichtage.
     """
-    from ..abdeckung import CONFIG_FILE
+    from kennzahlen.pool.abdeckung import CONFIG_FILE
 
     first, last = zeitraum(periode)
     rows = abdeckung[abdeckung["tabelle"] == tabelle] if len(abdeckung) else abdeckung
@@ -394,7 +395,7 @@ def fehlen_daher(namen: Sequence[str]) -> str:
 
 def abdeckung_von(pool_dir: str | Path | pd.DataFrame | None) -> pd.DataFrame:
     """The pool's coverage table (empty for a pool without one); a frame is taken as that table."""
-    from .. import abdeckung
+    from kennzahlen.pool import abdeckung
 
     if isinstance(pool_dir, pd.DataFrame):
         return pool_dir

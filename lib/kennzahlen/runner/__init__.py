@@ -1,4 +1,4 @@
-"""The batch runner: execute the product notebooks with papermill, export self-contained HTML.
+"""The report batch: papermill runs, HTML export, runs.json, index page, PDF.
 
 One report = one product notebook for one area and period. Reports run in a process pool
 (``spawn``: no kernel is started in the parent), each is retried once on a kernel start
@@ -9,7 +9,7 @@ unchanged is skipped unless ``force``.
 
 from __future__ import annotations
 
-from .basis import (
+from kennzahlen.runner.basis import (
     KEINE_DATEN,
     RunnerError,
     berichtszeitraum,
@@ -18,11 +18,17 @@ from .basis import (
     notebook_parameters,
     slug,
 )
-from .batch import RunResult, run
-from .fuellbar import quartale
-from .index import render_index
-from .jobs import Job, plan, product_dependencies
-from .worker import export_html, remove_stale_kernel_files, run_job, shutdown_warm_kernel
+from kennzahlen.runner.batch import run
+from kennzahlen.runner.fuellbar import quartale
+from kennzahlen.runner.index_page import render_index
+from kennzahlen.runner.jobs import Job, plan, product_dependencies
+from kennzahlen.runner.runs import RunResult
+from kennzahlen.runner.worker import (
+    export_html,
+    remove_stale_kernel_files,
+    run_job,
+    shutdown_warm_kernel,
+)
 
 __all__ = [
     "Job",

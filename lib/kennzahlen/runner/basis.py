@@ -7,13 +7,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .. import __version__, paths
-from ..periods import (
-    ist_quartal,
-    letztes_volles_jahr,
-    teile,
-)
-from ..vocabulary import PRODUKTE
+from kennzahlen.core import __version__, paths
+from kennzahlen.core.periods import ist_quartal, letztes_volles_jahr, teile
+from kennzahlen.core.vocabulary import PRODUKTE
 
 KERNEL_NAME = "python3"
 #: the package folder (kennzahlen/), one above this subpackage

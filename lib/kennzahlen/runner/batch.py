@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from .. import paths
-from .. import safeio as _safeio
-from ..schema import GESAMTSTADT
-from ..vocabulary import PRODUKTE
-from .basis import KEINE_DATEN, RunnerError, berichtszeitraum, slug
-from .index import render_index
-from .jobs import Job, plan
-from .worker import (
+from kennzahlen.core import paths
+from kennzahlen.core import safeio as _safeio
+from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.runner.basis import KEINE_DATEN, berichtszeitraum, slug
+from kennzahlen.runner.jobs import Job, plan
+from kennzahlen.runner.runs import RunResult, load_runs, lock_folder, sorted_entries, write_runs
+from kennzahlen.runner.worker import (
     _short_error,
     _worker_init,
-    _write_atomic,
     remove_stale_kernel_files,
     run_job,
     shutdown_warm_kernel,
@@ -30,43 +27,6 @@ from .worker import (
 
 
 # ---------------------------------------------------------------------------- the batch
-@dataclass
-class RunResult:
-    """What a run did: entries per report, and where the index is."""
-
-    periode: str
-    out: Path
-    entries: list[dict]
-    seconds: float
-    warnungen: list[str] = field(default_factory=list)
-    #: the PDFs of the run (kennzahlen.pdf.pdfs_im_lauf): {"pdf", "neu", "produkt", "raum"}
-    pdfs: list[dict] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[dict]:
-        return [e for e in self.entries if e["status"] == "fehler"]
-
-    @property
-    def nicht_erstellt(self) -> list[dict]:
-        """Reports not made because the pool holds none of their data for the period (with
-        ``grund``)."""
-        return [e for e in self.entries if e["status"] == KEINE_DATEN]
-
-    @property
-    def index(self) -> Path:
-        return self.out / "index.html"
-
-
-def _load_runs(out: Path) -> dict:
-    f = out / "runs.json"
-    if f.exists():
-        try:
-            return json.loads(f.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            return {}
-    return {}
-
-
 def run(
     periode: str,
     produkte: list[int] | None = None,
@@ -83,7 +43,7 @@ def run(
 ) -> RunResult:
     """Make every requested report; skip unchanged ones; keep runs.json and index.html current.
 
-    ``pdf``: the products whose reports are also printed to PDF (:mod:`kennzahlen.pdf`).
+    ``pdf``: the products whose reports are also printed to PDF (:mod:`kennzahlen.runner.pdf`).
 
     One run per output folder at a time (a second one waits ``wait`` seconds, then is refused
     with the holder's PID, host and start). runs.json and the index are rewritten (atomically)
@@ -92,7 +52,7 @@ def run(
     t0 = time.perf_counter()
     request = (periode, produkte, raeume)
     if not force and not pdf:  # PDFs need the browser anyway: the normal way checks them
-        from .unveraendert import unchanged_run
+        from kennzahlen.runner.unveraendert import unchanged_run
 
         fast = unchanged_run(request, pool, out, notebooks, wait, echo, t0)
         if fast is not None:
@@ -107,7 +67,7 @@ def run(
         remove_stale_kernel_files()
         result = _run_locked(periode, jobs, out_dir, force, workers, progress, t0, key)
         if pdf:
-            from ..pdf import pdfs_im_lauf
+            from kennzahlen.runner.pdf import pdfs_im_lauf
 
             version_dir = Path(jobs[0].pool) if jobs else None
             result.pdfs = pdfs_im_lauf(out_dir, periode, pdf, version_dir)
@@ -116,17 +76,9 @@ def run(
         lock.release()
 
 
-def lock_folder(out_dir: Path, wait: float, echo) -> _safeio.FolderLock:
-    """The report folder's lock (a second run waits ``wait`` seconds, then is refused)."""
-    try:
-        return _safeio.FolderLock(out_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
-    except _safeio.LockBusy as exc:
-        raise RunnerError(str(exc)) from None
-
-
 def _request_key(request: tuple, jobs: list[Job], notebooks: Path | None) -> str | None:
     """The rerun key of this request over the pool version the jobs read (see :mod:`..rerun`)."""
-    from ..rerun import run_key
+    from kennzahlen.runner.rerun import run_key
 
     if not jobs:
         return None
@@ -145,7 +97,7 @@ def _run_locked(
     t0: float,
     key: str | None = None,
 ) -> RunResult:
-    previous = {(e["produkt"], e["raum"]): e for e in _load_runs(out_dir).get("reports", [])}
+    previous = {(e["produkt"], e["raum"]): e for e in load_runs(out_dir).get("reports", [])}
     version_dir = Path(jobs[0].pool) if jobs else None
     manifest = version_dir / "manifest.json" if version_dir else None
     pool_sha = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest else None
@@ -170,7 +122,7 @@ def _run_locked(
     def record(entry: dict | None = None) -> None:
         if entry is not None:
             merged[(entry["produkt"], entry["raum"])] = entry
-        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir)
+        write_runs(out_dir, periode, root, pool_sha, merged, version_dir)
 
     record()
     if todo:
@@ -179,19 +131,19 @@ def _run_locked(
             for entry in _execute(todo, workers, progress, on_result=record):
                 entries.append(entry)
     keys = {(j.produkt, j.raum) for j in jobs}
-    this_run = [e for e in _sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
-    from ..geography import polygon_warnungen
+    this_run = [e for e in sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
+    from kennzahlen.catalog.geography import polygon_warnungen
 
     warnungen = (
         polygon_warnungen() if any(j.produkt == 1 and not j.keine_daten for j in jobs) else []
     )
     if key and not any(e["status"] == "fehler" for e in this_run):
-        from ..geography import areas
-        from ..rerun import lauf_record
+        from kennzahlen.catalog.geography import areas
+        from kennzahlen.runner.rerun import lauf_record
 
         # only a run that finished without a failure lets the next one skip without planning
         lauf = lauf_record(key, this_run, areas(), warnungen)
-        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf=lauf)
+        write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf=lauf)
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 
@@ -199,11 +151,11 @@ def _veroeffentlichen(todo: list[Job], version_dir: Path | None, periode: str) -
     """The pipeline step of a public product: decide and record the year's publication plans in
     the pool's ledger before any report starts (the reports read them). A failure here is left
     to the reports: each makes the same step and fails with the error in its own entry."""
-    from ..disclosure_config import is_public
+    from kennzahlen.disclosure.config import is_public
 
     if version_dir is None or not any(j.produkt == 3 for j in todo) or not is_public(3):
         return
-    from ..products.wirkung import berichtsjahre, veroeffentlichen
+    from kennzahlen.products.wirkung import berichtsjahre, veroeffentlichen
 
     try:
         veroeffentlichen(version_dir, berichtsjahre(berichtszeitraum(3, periode)))
@@ -242,46 +194,6 @@ def _hold(version_dir: Path | None):
         if version_dir
         else contextlib.nullcontext()
     )
-
-
-def _sorted_entries(merged: dict) -> list[dict]:
-    return sorted(
-        merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"])
-    )
-
-
-def _write_runs(
-    out_dir: Path,
-    periode: str,
-    root: str | None,
-    pool_sha: str | None,
-    merged: dict,
-    version_dir: Path | None = None,
-    lauf: dict | None = None,
-    index: bool = True,
-) -> None:
-    """runs.json and index.html for the reports known so far (each replaced atomically).
-
-    ``index=False`` keeps the index page as it is (an unchanged rerun: its reports, Ampel and
-    Stand are the same, and the dashboard would need the pool read with pandas).
-
-    ``lauf`` (see :mod:`..rerun`) is written only at the end of a run without failures: while a
-    run is under way, runs.json carries none, so a killed run is never taken for a finished one.
-    """
-    from ..rerun import LAUF
-
-    all_entries = _sorted_entries(merged)
-    runs = {
-        "periode": periode,
-        "pool": root,
-        "pool_manifest_sha256": pool_sha,
-        "reports": all_entries,
-    }
-    if lauf is not None:
-        runs[LAUF] = lauf
-    _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
-    if index:
-        _write_atomic(out_dir / "index.html", render_index(periode, all_entries, version_dir))
 
 
 def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[dict]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import paths
-from ..periods import (
+from kennzahlen.core import paths
+from kennzahlen.core.periods import (
     QUARTALSENDE_MUSTER,
     ist_quartal,
     quartal_von_tag,
     quartale_range,
     stichtag,
 )
-from ..vocabulary import PRODUKTE
-from .basis import RunnerError, berichtszeitraum
+from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.runner.basis import RunnerError, berichtszeitraum
 
 
 def _read_pool_periods(pool: Path):
@@ -63,7 +63,7 @@ def quartale(pool: Path | str | None = None) -> dict[int, list[str]]:
     A yearly product (1, 3) fills a quarter when the pool holds its data for the year it reports
     then (:func:`berichtszeitraum`); only quarters up to the pool's last quarter end count.
     """
-    from ..poolstore import current_dir
+    from kennzahlen.pool.store import current_dir
 
     gelesen = _read_pool_periods(current_dir(Path(pool or paths.PROCESSED)))
     if gelesen is None:
@@ -72,7 +72,7 @@ def quartale(pool: Path | str | None = None) -> dict[int, list[str]]:
 
 
 def _fuellbar(daten, details) -> dict[int, list[str]]:
-    from ..products import berichtsperioden
+    from kennzahlen.products import berichtsperioden
 
     alle = _quarters_of(daten, details)
     perioden = berichtsperioden(daten, details)
@@ -82,7 +82,7 @@ def _fuellbar(daten, details) -> dict[int, list[str]]:
 def _check_pool_has(pool: Path, periode: str) -> dict[int, str]:
     """Per product without any of its data for the period: why (German). Refuse a quarter the pool
     holds nothing for (instead of 24 empty reports)."""
-    from ..products import keine_daten
+    from kennzahlen.products import keine_daten
 
     gelesen = _read_pool_periods(pool)
     if gelesen is None:

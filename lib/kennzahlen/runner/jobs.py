@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import paths
-from ..vocabulary import PRODUKTE, produkt_nummern_text
-from .basis import (
+from kennzahlen.core import paths
+from kennzahlen.core.vocabulary import PRODUKTE, produkt_nummern_text
+from kennzahlen.runner.basis import (
     RunnerError,
     _code_and_config_hash,
     _sha,
@@ -17,7 +17,7 @@ from .basis import (
     notebook_parameters,
     slug,
 )
-from .fuellbar import _check_pool_has
+from kennzahlen.runner.fuellbar import _check_pool_has
 
 
 @dataclass
@@ -49,7 +49,7 @@ def plan(
     notebooks: Path | None = None,
 ) -> list[Job]:
     """The jobs of a run, each with its parameters checked and its input hash computed."""
-    from ..geography import areas
+    from kennzahlen.catalog.geography import areas
 
     check_periode(periode)
     pool = Path(pool or paths.PROCESSED).resolve()
@@ -97,7 +97,7 @@ def plan(
 
 def _pool_version(pool: Path):
     """The pool's current version and its manifest; RunnerError without a readable pool."""
-    from ..poolstore import current
+    from kennzahlen.pool.store import current
 
     version = current(pool)
     if version is None:
@@ -153,12 +153,12 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
     tables and every table's Stand; 2 and 4 also the steering tables they show (explanations,
     staff, measures). So a late export of one table redoes only the reports that show it.
     """
-    from ..catalog import load_catalog
+    from kennzahlen.catalog.model import load_catalog
 
     kz_hashes, stand = manifest.get("kennzahlen"), manifest.get("stand")
     if not kz_hashes or stand is None:
         return b""
-    from ..steuerung.tabellen import abhaengigkeiten
+    from kennzahlen.steuerung.tabellen import abhaengigkeiten
 
     if produkt == 4:
         dateien = manifest.get("dateien", {})

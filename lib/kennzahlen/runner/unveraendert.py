@@ -5,20 +5,20 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .. import paths
-from .. import safeio as _safeio
-from .basis import check_periode
-from .batch import RunResult, _load_runs, _sorted_entries, _write_runs, lock_folder
-from .jobs import _check_out
-from .worker import remove_stale_kernel_files
+from kennzahlen.core import paths
+from kennzahlen.core import safeio as _safeio
+from kennzahlen.runner.basis import check_periode
+from kennzahlen.runner.jobs import _check_out
+from kennzahlen.runner.runs import RunResult, load_runs, lock_folder, sorted_entries, write_runs
+from kennzahlen.runner.worker import remove_stale_kernel_files
 
 
 def unchanged_run(
     request: tuple, pool: Path | None, out: Path | None, notebooks: Path | None, wait, echo, t0
 ) -> RunResult | None:
     """The result of a rerun with nothing to do, decided without pandas (None: run normally)."""
-    from ..poolstore import current
-    from ..rerun import LAUF, manifest_sha, run_key, skipped, unchanged_entries
+    from kennzahlen.pool.store import current
+    from kennzahlen.runner.rerun import LAUF, manifest_sha, run_key, skipped, unchanged_entries
 
     periode = check_periode(request[0])
     pool_root = Path(pool or paths.PROCESSED).resolve()
@@ -32,11 +32,11 @@ def unchanged_run(
         return None
     nb_dir = Path(notebooks or paths.NOTEBOOKS).resolve()
     key = run_key(*request, pool_root, nb_dir, manifest)
-    if unchanged_entries(_load_runs(out_dir), key, out_dir) is None:
+    if unchanged_entries(load_runs(out_dir), key, out_dir) is None:
         return None
     lock = lock_folder(out_dir, wait, echo)
     try:
-        runs = _load_runs(out_dir)  # again, now that no other run can change it
+        runs = load_runs(out_dir)  # again, now that no other run can change it
         entries = unchanged_entries(runs, key, out_dir)
         if entries is None:
             return None
@@ -45,12 +45,10 @@ def unchanged_run(
         pool_sha = manifest_sha(manifest)
         merged = {(e["produkt"], e["raum"]): e for e in runs.get("reports", [])}
         merged.update({(e["produkt"], e["raum"]): e for e in skipped(entries, pool_sha)})
-        _write_runs(
-            out_dir, periode, str(pool_root), pool_sha, merged, lauf=runs[LAUF], index=False
-        )
+        write_runs(out_dir, periode, str(pool_root), pool_sha, merged, lauf=runs[LAUF], index=False)
     finally:
         lock.release()
     keys = {(e["produkt"], e["raum"]) for e in entries}
-    this_run = [e for e in _sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
+    this_run = [e for e in sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
     seconds = time.perf_counter() - t0
     return RunResult(periode, out_dir, this_run, seconds, list(runs[LAUF].get("warnungen", [])))

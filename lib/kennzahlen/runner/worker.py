@@ -10,10 +10,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .. import safeio as _safeio
-from ..vocabulary import PRODUKTE
-from .basis import KERNEL_NAME, KERNEL_START_ERRORS, TEMPLATE_DIR, berichtszeitraum, slug
-from .jobs import Job
+from kennzahlen.core import safeio as _safeio
+from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.runner.basis import (
+    KERNEL_NAME,
+    KERNEL_START_ERRORS,
+    TEMPLATE_DIR,
+    berichtszeitraum,
+    slug,
+)
+from kennzahlen.runner.jobs import Job
 
 
 # ---------------------------------------------------------------------------- in the worker
@@ -139,7 +145,8 @@ def _html_exporter():
 
 def export_html(nb, title: str) -> str:
     """nbconvert in-process: no input cells, no prompts, the offline house template."""
-    from .. import barrierefrei, farben, navigation
+    from kennzahlen.core import farben
+    from kennzahlen.runner import barrierefrei, navigation
 
     nb.metadata["title"] = title
     barrierefrei.notebook_tabellen(nb)
@@ -303,7 +310,7 @@ def _write_outputs(job: Job, nb, entry: dict) -> None:
     zeitraum = entry["berichtszeitraum"]
     title = f"{produkt.titel} – {job.raum} – {zeitraum}"
     _write_atomic(base.with_suffix(".html"), export_html(nb, title))
-    from .. import products
+    from kennzahlen import products
 
     for rel in products.anhaenge(job.produkt, Path(job.pool), job.periode, job.raum, base):
         entry["anhaenge"].append(str(Path(rel).relative_to(Path(job.out_dir))))
@@ -311,7 +318,7 @@ def _write_outputs(job: Job, nb, entry: dict) -> None:
     if audit or products.is_public(job.produkt):
         import pandas as pd
 
-        from ..disclosure import AUDIT_COLUMNS, write_audit
+        from kennzahlen.disclosure.suppression import AUDIT_COLUMNS, write_audit
 
         write_audit(pd.DataFrame(audit, columns=AUDIT_COLUMNS), base.with_suffix(".audit.csv"))
         entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"

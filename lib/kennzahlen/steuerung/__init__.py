@@ -1,5 +1,4 @@
-"""The steering loop around the numbers (GD 072/23: "Auffälligkeiten … begründen", "Welche Folgen
-ergeben sich, wenn die Ampel auf Rot steht?", "Stellenumfänge … und Fallverteilungen").
+"""The steering loop's data: explanations, measures, staff (Produkt 2 and 4).
 
 - :mod:`.konfig`: ``config/steuerung.yaml`` (roles, thresholds of a notable change, staff
   services with their case weights), validated on load.

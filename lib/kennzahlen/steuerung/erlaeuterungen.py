@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import fmt
-from ..catalog import load_catalog
-from ..geography import sozialraeume
-from ..schema import GESAMTSTADT
-from .konfig import Auffaellig
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import load_catalog
+from kennzahlen.catalog.steuerung import Auffaellig
+from kennzahlen.core import fmt
+from kennzahlen.core.schema import GESAMTSTADT
 
 OHNE_TEXT = "noch keine Erläuterung"
 
@@ -67,7 +67,7 @@ def auffaellige(
 
     Columns: raum, kennzahl, aktuell, vorquartal, vorjahresquartal, grund (German).
     """
-    from ..periods import stichtag, vorquartal
+    from kennzahlen.core.periods import stichtag, vorquartal
 
     raeume = list(raeume) if raeume is not None else [*sozialraeume(), GESAMTSTADT]
     sub = daten[daten["kennzahl"].isin(kennzahlen) & (daten["ebene"] != "stadtviertel")]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import fmt, periods
+from kennzahlen.core import fmt, periods
 
 STATUS_UEBERFAELLIG = "überfällig"
 

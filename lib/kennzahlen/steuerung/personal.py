@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import fmt, periods
-from ..geography import sozialraeume
-from ..schema import GESAMTSTADT, OHNE_ZUORDNUNG
-from .konfig import SteuerungConfig
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.steuerung import SteuerungConfig
+from kennzahlen.core import fmt, periods
+from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 SPALTEN = [
     "dienst",
@@ -75,7 +75,7 @@ def faelle(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Per area (Sozialräume, ohne Zuordnung): unweighted and weighted cases of one service, and
     the weighted Kennzahlen the pool has no value of for the quarter."""
-    from ..catalog import load_catalog
+    from kennzahlen.catalog.model import load_catalog
 
     catalog = catalog or load_catalog()
     areas = [*sozialraeume(), OHNE_ZUORDNUNG]
@@ -150,7 +150,7 @@ def _verteilen(f: pd.DataFrame, name: str, titel: str) -> pd.DataFrame:
 def gewichte_text(cfg: SteuerungConfig, name: str, catalog=None) -> str:
     """'Hilfen zur Erziehung ohne UMA, ambulant: Gewicht 1; … stationär: Gewicht 1,5' for one
     service (the word 'Gewicht' keeps a weight of 1 from reading as 'Quartal 1')."""
-    from ..catalog import load_catalog
+    from kennzahlen.catalog.model import load_catalog
 
     catalog = catalog or load_catalog()
     teile = [

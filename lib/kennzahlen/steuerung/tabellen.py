@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..reading_checks import empty_frame
-from ..schema import TABLES
+from kennzahlen.core.schema import TABLES
+from kennzahlen.reading.checks import empty_frame
 
 POOL_TABELLEN = ("erlaeuterungen", "massnahmen", "personal")
 #: the pool files each product reads beyond the Kennzahlen (for the runner's "unchanged?" test)
@@ -37,7 +37,7 @@ def laden(quelle: str | Path | Mapping[str, pd.DataFrame] | None, name: str) -> 
     if isinstance(quelle, Mapping):
         frame = quelle.get(name)
         return empty_frame(TABLES[name]) if frame is None else frame
-    from ..api import load_pool, pool_files
+    from kennzahlen.pool.load import load_pool, pool_files
 
     if not (pool_files(quelle) / f"{name}.parquet").exists():
         return empty_frame(TABLES[name])

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import fmt
-from ...periods import quartal_von, quartale_range
-from ..config import Parameter
-from .basis import FARB_TEXT, _periode_text, _r, _wert, _zahlwort, _zu_wenig
+from kennzahlen.ampel.config import Parameter
+from kennzahlen.ampel.rules.basis import FARB_TEXT, _periode_text, _r, _wert, _zahlwort, _zu_wenig
+from kennzahlen.core import fmt
+from kennzahlen.core.periods import quartal_von, quartale_range
 
 
 def regel_anstieg(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import fmt
-from ...periods import QUARTAL_RE, periode_fuer, quartal_von
-from ...vocabulary import FARBEN, wert_text
-from ..config import Parameter
+from kennzahlen.ampel.config import Parameter
+from kennzahlen.core import fmt
+from kennzahlen.core.periods import QUARTAL_RE, periode_fuer, quartal_von
+from kennzahlen.core.vocabulary import FARBEN, wert_text
 
 #: colour names for text (readable without colour)
 FARB_TEXT = {c: f.wort for c, f in FARBEN.items()}
@@ -20,7 +20,7 @@ _EPS_DIGITS = 9
 
 
 # ------------------------------------------------------------------------------- the rules
-def _series(pool: pd.DataFrame, kennzahl: str, areas: Sequence[str]) -> pd.DataFrame:
+def build_series(pool: pd.DataFrame, kennzahl: str, areas: Sequence[str]) -> pd.DataFrame:
     """Pool rows of one Kennzahl for the report areas: raum, periode, zaehler, nenner, wert."""
     rows = pool[(pool["kennzahl"] == kennzahl) & (pool["ebene"] != "stadtviertel")]
     rows = rows[rows["raum"].isin(list(areas))]
@@ -36,7 +36,7 @@ def _series(pool: pd.DataFrame, kennzahl: str, areas: Sequence[str]) -> pd.DataF
     return out.drop_duplicates(["raum", "periode"], keep="first")
 
 
-def _grid(
+def build_grid(
     p: Parameter, quartale: Sequence[str], areas: Sequence[str], series: pd.DataFrame
 ) -> pd.DataFrame:
     """Quarter x area with the indicator's period and its pool value (NaN when missing)."""

@@ -8,9 +8,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...periods import quartal_von, quartale_range
-from ..config import Parameter
-from .basis import FARB_TEXT, _basis_text, _kurz, _periode_text, _r, _stat, _wert, _zu_wenig
+from kennzahlen.ampel.config import Parameter
+from kennzahlen.ampel.rules.basis import (
+    FARB_TEXT,
+    _basis_text,
+    _kurz,
+    _periode_text,
+    _r,
+    _stat,
+    _wert,
+    _zu_wenig,
+)
+from kennzahlen.core.periods import quartal_von, quartale_range
 
 
 def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:

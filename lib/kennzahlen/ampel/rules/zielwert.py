@@ -1,7 +1,7 @@
 """The target rule (``zielwert``).
 
 Each value is judged against the Zielwert valid in the year of its period
-(``Kennzahl.zielwert_im``, :mod:`kennzahlen.katalogversionen`); a year without a Zielwert gives
+(``Kennzahl.zielwert_im``, :mod:`kennzahlen.catalog.versionen`); a year without a Zielwert gives
 grau."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import fmt
-from ..config import Parameter
-from .basis import FARB_TEXT, _basis_text, _periode_text, _r, _wert, _zu_wenig
+from kennzahlen.ampel.config import Parameter
+from kennzahlen.ampel.rules.basis import FARB_TEXT, _basis_text, _periode_text, _r, _wert, _zu_wenig
+from kennzahlen.core import fmt
 
 
 def regel_zielwert(p: Parameter, grid: pd.DataFrame) -> pd.DataFrame:

@@ -6,17 +6,22 @@ Values are yearly; quarterly Kennzahlen (e.g. egh_z2) are summed over the year's
 
 from __future__ import annotations
 
-from .aussage import aussage
-from .matrix import anzeige_matrix, kernaussagen, matrix, matrix_html
-from .plan import plan_jahr, veroeffentlichen, wert_status, zur_veroeffentlichung
-from .tabellen import (
+from kennzahlen.products.wirkung.aussage import aussage
+from kennzahlen.products.wirkung.matrix import anzeige_matrix, kernaussagen, matrix, matrix_html
+from kennzahlen.products.wirkung.plan import (
+    plan_jahr,
+    veroeffentlichen,
+    wert_status,
+    zur_veroeffentlichung,
+)
+from kennzahlen.products.wirkung.tabellen import (
     KennzahlTabelle,
     abschnitt,
     kennzahl_tabelle,
     noch_nicht_erhoben,
     zeitreihe_sicher,
 )
-from .werte import (
+from kennzahlen.products.wirkung.werte import (
     DATENSCHUTZ,
     MATRIX_FELDER,
     NICHT_BEWERTET,

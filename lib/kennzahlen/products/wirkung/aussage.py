@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ...catalog import Kennzahl
-from ...geography import sozialraeume
-from ...schema import GESAMTSTADT
-from .werte import (
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import Kennzahl
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.products.wirkung.werte import (
     DATENSCHUTZ,
     _nicht_ausgewiesen,
     _wert_text,

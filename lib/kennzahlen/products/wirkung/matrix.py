@@ -6,14 +6,14 @@ import html
 
 import pandas as pd
 
-from ... import farben, fmt
-from ...catalog import Kennzahl
-from ...schema import GESAMTSTADT
-from ...vocabulary import ARBEITSFELDER
-from .aussage import aussage, mit_name
-from .plan import plan_jahr, wert_status
-from .tabellen import kennzahl_tabelle
-from .werte import (
+from kennzahlen.catalog.model import Kennzahl
+from kennzahlen.core import farben, fmt
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.core.vocabulary import ARBEITSFELDER
+from kennzahlen.products.wirkung.aussage import aussage, mit_name
+from kennzahlen.products.wirkung.plan import plan_jahr, wert_status
+from kennzahlen.products.wirkung.tabellen import kennzahl_tabelle
+from kennzahlen.products.wirkung.werte import (
     DATENSCHUTZ,
     MATRIX_FELDER,
     NICHT_BEWERTET,
@@ -74,7 +74,7 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
 
 
 def _symbol() -> str:
-    from ... import disclosure_config
+    from kennzahlen.disclosure import config as disclosure_config
 
     return disclosure_config.load_config().symbol_sekundaer
 
@@ -88,7 +88,7 @@ def _status(k: Kennzahl, wert: float | None, jahr: str | int) -> str:
     return "ohne Zielwert" if e is None else ("erreicht" if e else "nicht erreicht")
 
 
-#: status -> (fill, text colour, label); every pair reaches 4.5:1 (kennzahlen.farben)
+#: status -> (fill, text colour, label); every pair reaches 4.5:1 (kennzahlen.core.farben)
 STATUS_STIL = {
     **farben.ZIELWERT,
     "noch nicht erhoben": (*farben.BADGE_LEISE, "noch nicht erhoben"),
@@ -206,7 +206,7 @@ def anzeige_matrix(
 ) -> tuple[dict[str, str], pd.DataFrame]:
     """Display strings of the area's values for the matrix (as the year's plan allows), and their
     audit."""
-    from ... import disclosure
+    from kennzahlen.disclosure import suppression as disclosure
 
     m = matrix(pool, jahr, raum, produkt)
     anzeige = {

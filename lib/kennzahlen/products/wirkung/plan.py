@@ -1,5 +1,6 @@
 """The year's publication plan over all reports of Produkt 3: a pipeline step of the report run
-that decides and records it in the publication ledger (:mod:`kennzahlen.veroeffentlichungen`),
+that decides and records it in the publication ledger
+(:mod:`kennzahlen.disclosure.veroeffentlichungen`),
 read by every report of the year; decided in the process for analysts and tests."""
 
 from __future__ import annotations
@@ -12,16 +13,21 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ... import fmt
-from ...catalog import Kennzahl, load_catalog
-from ...geography import sozialraeume
-from ...periods import jahres_stichtag
-from ...schema import OHNE_ZUORDNUNG
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import Kennzahl, load_catalog
+from kennzahlen.core import fmt
+from kennzahlen.core.periods import jahres_stichtag
+from kennzahlen.core.schema import OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:
-    from ...disclosure_atoms import Eintrag, Plan
-    from ...disclosure_config import DisclosureConfig
-from .werte import NICHT_BEWERTET, _fingerprint, kennzahlen_p3, zaehltabelle
+    from kennzahlen.disclosure.atoms import Eintrag, Plan
+    from kennzahlen.disclosure.config import DisclosureConfig
+from kennzahlen.products.wirkung.werte import (
+    NICHT_BEWERTET,
+    _fingerprint,
+    kennzahlen_p3,
+    zaehltabelle,
+)
 
 # ---------------------------------------------------------------------------- the year's plan
 TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
@@ -35,7 +41,7 @@ PLAN_VERSION = "2"
 
 def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> list[str]:
     """Sozialräume under the population threshold on 31.12. of the year ('nicht bewertet')."""
-    from ... import disclosure
+    from kennzahlen.disclosure import suppression as disclosure
 
     bev = pool[
         (pool["kennzahl"] == "bev_gesamt")
@@ -48,7 +54,7 @@ def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> 
 def eintraege_jahr(pool: pd.DataFrame, jahr: str) -> list[Eintrag]:
     """Every count the year's reports publish: Zähler and Nenner of each collected Kennzahl per
     area (Sozialräume, 'ohne Zuordnung', Gesamtstadt), None where there is no value."""
-    from ...disclosure_atoms import Eintrag
+    from kennzahlen.disclosure.atoms import Eintrag
 
     eintraege = []
     for k in kennzahlen_p3(jahr):
@@ -69,7 +75,7 @@ def eintraege_jahr(pool: pd.DataFrame, jahr: str) -> list[Eintrag]:
 def schluessel(eintraege: list[Eintrag], cfg: DisclosureConfig, nicht_bewertet: list[str]) -> str:
     """What a year's plan depends on: the counts with their terms, the rules, the areas, the
     structural zeros and the plan's code version. The same key: the same plan."""
-    from ...schema import TABLES
+    from kennzahlen.core.schema import TABLES
 
     inhalt = {
         "version": PLAN_VERSION,
@@ -89,8 +95,8 @@ def schluessel(eintraege: list[Eintrag], cfg: DisclosureConfig, nicht_bewertet: 
 def zur_veroeffentlichung(pool: pd.DataFrame, pool_dir: Path | str | None) -> pd.DataFrame:
     """Mark a pool frame as the data of reports that leave the department: the year's plans are
     then read from the publication ledger of ``pool_dir`` (or decided and recorded there, with
-    every earlier publication of the year), see :mod:`kennzahlen.veroeffentlichungen`."""
-    from ...api import pool_files
+    every earlier publication of the year), see :mod:`kennzahlen.disclosure.veroeffentlichungen`."""
+    from kennzahlen.pool.load import pool_files
 
     pool.attrs[VEROEFFENTLICHUNG] = str(Path(pool_files(pool_dir)).resolve())
     return pool
@@ -105,7 +111,7 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
     decided in the process from these counts alone. Memoised per pool content, year and rules, so
     that every report of the year shows the same hidden/visible decision for the same count.
     """
-    from ... import disclosure_config
+    from kennzahlen.disclosure import config as disclosure_config
 
     cfg = disclosure_config.load_config()
     if not disclosure_config.is_public(produkt, cfg):
@@ -139,7 +145,7 @@ def _berechnet(
     cfg: DisclosureConfig,
     frueher: list | None = None,
 ) -> Plan:
-    from ... import disclosure_plan as dp
+    from kennzahlen.disclosure import plan as dp
 
     return dp.build_plan(
         eintraege,
@@ -166,8 +172,8 @@ def _veroeffentlicht(
     """The recorded plan for these counts, or a new one made with every earlier publication of
     the year and recorded (under the ledger's lock: one at a time). ``allein``: the plan of the
     counts alone (the first publication of a year has no earlier one to be checked with)."""
-    from ... import poolstore
-    from ... import veroeffentlichungen as buch
+    from kennzahlen.disclosure import veroeffentlichungen as buch
+    from kennzahlen.pool import store as poolstore
 
     root = poolstore.root_of(version_dir)
     key = schluessel(eintraege, cfg, frei)
@@ -192,10 +198,10 @@ def veroeffentlichen(pool_dir: Path | str, jahre: list[str], produkt: int = 3) -
     """The pipeline step of a report run: decide and record the plan of every year the reports
     show (the report year and the years of its charts) before any report is made; the reports
     then read them. Returns the plans (years without any value have none)."""
-    from ... import poolstore
-    from ... import veroeffentlichungen as buch
-    from ...api import load_pool
-    from .werte import hat_werte
+    from kennzahlen.disclosure import veroeffentlichungen as buch
+    from kennzahlen.pool import store as poolstore
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.products.wirkung.werte import hat_werte
 
     pool = zur_veroeffentlichung(load_pool(pool_dir), pool_dir)
     root = poolstore.root_of(Path(pool.attrs[VEROEFFENTLICHUNG]))

@@ -10,18 +10,25 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ... import fmt, trend
-from ...catalog import Kennzahl
-from ...geography import sozialraeume
-from ...periods import jahr_von
-from ...schema import GESAMTSTADT
-from ...vocabulary import ARBEITSFELDER, ist_anteil
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import Kennzahl
+from kennzahlen.core import fmt
+from kennzahlen.core.periods import jahr_von
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.core.vocabulary import ARBEITSFELDER, ist_anteil
+from kennzahlen.statistik import trend
 
 if TYPE_CHECKING:
-    from ...disclosure_atoms import Plan
-from .aussage import aussage
-from .plan import TEILE, VEROEFFENTLICHUNG, _zeichen, plan_jahr, wert_status
-from .werte import (
+    from kennzahlen.disclosure.atoms import Plan
+from kennzahlen.products.wirkung.aussage import aussage
+from kennzahlen.products.wirkung.plan import (
+    TEILE,
+    VEROEFFENTLICHUNG,
+    _zeichen,
+    plan_jahr,
+    wert_status,
+)
+from kennzahlen.products.wirkung.werte import (
     NICHT_BEWERTET,
     _fingerprint,
     erreicht,
@@ -50,7 +57,7 @@ class KennzahlTabelle:
     @property
     def audit(self) -> pd.DataFrame:
         """One row per hidden count (with the interval a reader can still believe) and value."""
-        from ... import disclosure
+        from kennzahlen.disclosure import suppression as disclosure
 
         if self.plan is None:
             return pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
@@ -80,7 +87,7 @@ def kennzahl_tabelle(
 ) -> KennzahlTabelle:
     """The per-area table of a Kennzahl for a year, with the year's plan if the product is
     public."""
-    from ... import disclosure_config
+    from kennzahlen.disclosure import config as disclosure_config
 
     regeln = disclosure_config.load_config().model_dump_json()
     quelle = pool.attrs.get(VEROEFFENTLICHUNG)  # the plans of the publication ledger
@@ -109,7 +116,7 @@ _ANZEIGEN: dict[tuple, KennzahlTabelle] = {}
 def _kennzahl_tabelle(
     pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3
 ) -> KennzahlTabelle:
-    from ... import disclosure_config
+    from kennzahlen.disclosure import config as disclosure_config
 
     w = zaehltabelle(pool, k, jahr)
     areas = list(w.index)
@@ -158,8 +165,8 @@ def _audit(
 ) -> pd.DataFrame:
     """One audit row per hidden count of the table (with the reader's interval) and per hidden
     value."""
-    from ... import disclosure
-    from ...disclosure_plan import interval_text
+    from kennzahlen.disclosure import suppression as disclosure
+    from kennzahlen.disclosure.plan import interval_text
 
     rows = []
     for a in areas:
@@ -221,7 +228,8 @@ def zeitreihe_sicher(
 
 
 def diagramm_titel(k: Kennzahl, punkte: list[tuple[str, trend.Punkt]]) -> str:
-    """The chart title: the Gesamtstadt's trend, said only as :func:`kennzahlen.trend.trendwort`
+    """The chart title: the Gesamtstadt's trend, said only as
+    :func:`kennzahlen.statistik.trend.trendwort`
     allows (five values of one definition, a change beyond the noise; else 'etwa gleich' or no
     trend word). ``punkte``: (year, value) of the Gesamtstadt since the last series break."""
     wort = trend.trendwort([p for _, p in punkte])
@@ -233,7 +241,8 @@ def diagramm_titel(k: Kennzahl, punkte: list[tuple[str, trend.Punkt]]) -> str:
 def trend_punkte(
     pool: pd.DataFrame, k: Kennzahl, jahre: list[str], produkt: int = 3
 ) -> list[tuple[str, trend.Punkt]]:
-    """The Gesamtstadt's published yearly values (year, :class:`kennzahlen.trend.Punkt`), from the
+    """The Gesamtstadt's published yearly values (year, :class:`kennzahlen.statistik.trend.Punkt`),
+    from the
     first whole year of the definition valid in the last year (a year with a break mixes two)."""
     ab = 0
     for b in k.brueche(bis=jahre[-1]):
@@ -260,8 +269,8 @@ def reihen_hinweis(
     Uses only whether a year has a value at all (any area) and the pool's coverage table, never
     a value, so it says nothing about a hidden cell.
     """
-    from ... import abdeckung
-    from .. import common
+    from kennzahlen.pool import abdeckung
+    from kennzahlen.products import common
 
     jahre = [j for j in sorted({jahr_von(p) for p in pool["periode"].unique()}) if j <= str(jahr)]
     vorhanden = pd.DataFrame(
@@ -302,7 +311,7 @@ def abschnitt(
     """
     from IPython.display import HTML, display
 
-    from ..common import hinweis, styled
+    from kennzahlen.products.common import hinweis, styled
 
     tab = kennzahl_tabelle(pool, k, jahr, produkt)
     kopf = _kopf_html(k, jahr)
@@ -330,7 +339,7 @@ def abschnitt(
 def _kopf_html(k: Kennzahl, jahr: str) -> str:
     """A Kennzahl's heading with goal and Arbeitsfeld, and its definition, source and target
     valid in the year (the paragraph left open for the statement)."""
-    from .. import versionen
+    from kennzahlen.products.wirkung import brueche as versionen
 
     ziel = versionen.zielwert_zusatz(k, jahr)
     return (
@@ -354,8 +363,8 @@ def _zeige_reihe(
     break in the series and a change of the Zielwert are drawn and said under the chart."""
     from IPython.display import HTML, display
 
-    from .. import versionen
-    from ..common import hinweis
+    from kennzahlen.products.common import hinweis
+    from kennzahlen.products.wirkung import brueche as versionen
 
     reihe = zeitreihe_sicher(pool, k, jahre, produkt)
     if len(reihe) >= 2 and reihe.notna().any().any():

@@ -7,11 +7,11 @@ import weakref
 
 import pandas as pd
 
-from ...catalog import Kennzahl, load_catalog
-from ...geography import sozialraeume
-from ...periods import jahr_von, jahres_stichtag
-from ...schema import GESAMTSTADT, OHNE_ZUORDNUNG
-from ...vocabulary import ist_anteil, wert_text
+from kennzahlen.catalog.geography import sozialraeume
+from kennzahlen.catalog.model import Kennzahl, load_catalog
+from kennzahlen.core.periods import jahr_von, jahres_stichtag
+from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.core.vocabulary import ist_anteil, wert_text
 
 NICHT_BEWERTET = "nicht bewertet"
 
@@ -225,7 +225,7 @@ def fehlt_satz(
 ) -> str:
     """One sentence: which data the pool lacks for the year (from its coverage table) and which
     Kennzahlen are missing therefore. Says nothing about any area's value."""
-    from .. import common
+    from kennzahlen.products import common
 
     tabellen = common.fehlende_tabellen(
         common.abdeckung_von(pool_dir),

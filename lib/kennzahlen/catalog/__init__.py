@@ -1,0 +1,1 @@
+"""What a city configures: Kennzahlen catalog and versions, geography, steering."""

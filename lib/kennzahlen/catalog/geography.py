@@ -1,0 +1,399 @@
+"""The city's areas: Stadtviertel, Stadtteile and Sozialräume (``config/raumgliederung.csv``),
+the city's name and the Stadtviertel polygons for the maps (``config/geographie.yaml``).
+
+Polygons are read with geopandas (pyogrio underneath): GeoPackage, Shapefile (plain or zipped)
+or GeoJSON (also with a ``crs`` member), in whatever CRS the city's GIS delivers; they are
+reprojected to one CRS for drawing. The id column named in config matches ``stadtviertel_nr``
+as text (leading zeros kept).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from pydantic import Field, field_validator
+
+from kennzahlen.core import paths
+from kennzahlen.core.configfile import StrictModel, load_mapping, validate
+from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+
+if TYPE_CHECKING:  # geopandas is imported only where polygons are read
+    import geopandas as gpd
+
+CONFIG_FILE = "geographie.yaml"
+DEFAULT_KARTEN_CRS = "EPSG:3035"
+
+
+class GeografieError(ValueError):
+    """The geography config or the polygon file is unusable; the message names file and entry."""
+
+
+# ------------------------------------------------------------------------------ Raumgliederung
+@lru_cache(maxsize=4)
+def _raumgliederung(path: str) -> pd.DataFrame:
+    df = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8", keep_default_na=False)
+    df.columns = [c.strip().lower() for c in df.columns]
+    missing = {"stadtviertel_nr", "stadtviertel", "stadtteil", "sozialraum"} - set(df.columns)
+    if missing:
+        raise ValueError(f"{path}: Spalte(n) fehlen: {', '.join(sorted(missing))}")
+    df["stadtviertel_nr"] = df["stadtviertel_nr"].str.strip()
+    for col in ("stadtviertel", "stadtteil", "sozialraum"):  # names compare equal however typed
+        df[col] = df[col].str.strip().str.normalize("NFC")
+    empty = df[(df["stadtviertel_nr"] == "") | (df["sozialraum"] == "")]
+    if len(empty):
+        line = int(empty.index[0]) + 2
+        raise ValueError(
+            f"{path}, Zeile {line}: stadtviertel_nr und sozialraum dürfen nicht leer sein"
+        )
+    dup = df[df["stadtviertel_nr"].duplicated()]
+    if len(dup):
+        raise ValueError(f"{path}: Stadtviertel doppelt: {', '.join(dup['stadtviertel_nr'])}")
+    if (df["sozialraum"] == OHNE_ZUORDNUNG).any() or (df["sozialraum"] == GESAMTSTADT).any():
+        raise ValueError(f"{path}: '{OHNE_ZUORDNUNG}' und '{GESAMTSTADT}' sind keine Sozialräume")
+    return df
+
+
+def raumgliederung(path: Path | None = None) -> pd.DataFrame:
+    """Stadtviertel with their Stadtteil and Sozialraum, one row each (codes as strings).
+
+    >>> kz.raumgliederung().iloc[0][["stadtviertel_nr", "stadtviertel", "sozialraum"]].tolist()
+    ['110', 'Altstadt', 'Mitte/Ost']
+    """
+    return _raumgliederung(str(path or paths.CONFIG / "raumgliederung.csv")).copy()
+
+
+def sozialraeume(path: Path | None = None) -> list[str]:
+    """The city's Sozialräume in alphabetical order (without 'ohne Zuordnung').
+
+    >>> kz.sozialraeume()
+    ['Böfingen', 'Eselsberg', 'Mitte/Ost', 'West', 'Wiblingen']
+    """
+    return sorted(raumgliederung(path)["sozialraum"].unique())
+
+
+def stadtviertel_to_sozialraum(path: Path | None = None) -> dict[str, str]:
+    """Mapping stadtviertel_nr -> Sozialraum."""
+    rg = raumgliederung(path)
+    return dict(zip(rg["stadtviertel_nr"], rg["sozialraum"], strict=True))
+
+
+def areas(path: Path | None = None) -> list[str]:
+    """The report areas: the Sozialräume and Gesamtstadt.
+
+    >>> kz.areas()[-1]
+    'Gesamtstadt'
+    """
+    return [*sozialraeume(path), GESAMTSTADT]
+
+
+# ------------------------------------------------------------------------------ config
+class PolygonConfig(StrictModel):
+    """Where the Stadtviertel polygons are and how they match the Raumgliederung."""
+
+    datei: str = Field(min_length=1)
+    layer: str | None = None
+    id_spalte: str = Field(default="stadtviertel_nr", min_length=1)
+    crs: str | None = None
+    quelle: str = ""
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, v: str | None) -> str | None:
+        return _check_crs(v)
+
+
+class GeografieConfig(StrictModel):
+    """``config/geographie.yaml``: the city's name, its polygons and the CRS of the maps."""
+
+    stadt: str = ""
+    polygone: PolygonConfig | None = None
+    karten_crs: str = DEFAULT_KARTEN_CRS
+
+    @field_validator("karten_crs")
+    @classmethod
+    def _karten_crs(cls, v: str) -> str:
+        return _check_crs(v) or DEFAULT_KARTEN_CRS
+
+
+def _check_crs(v: str | None) -> str | None:
+    if v is None:
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(v)
+    except CRSError:
+        raise ValueError(f"unbekanntes Koordinatenbezugssystem '{v}' (z. B. EPSG:25832)") from None
+    return str(v)
+
+
+def load_config(path: Path | str | None = None) -> GeografieConfig:
+    """Read and validate ``config/geographie.yaml`` (no file: no city name, no polygons)."""
+    path = Path(path or paths.CONFIG / CONFIG_FILE)
+    return _load_config(str(path), _mtime(path))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
+
+
+@lru_cache(maxsize=8)
+def _load_config(path_str: str, _mtime: float) -> GeografieConfig:
+    path = Path(path_str)
+    if not path.exists():
+        return GeografieConfig()
+    raw = load_mapping(
+        path,
+        GeografieError,
+        "die Geografie-Konfiguration",
+        "die Einträge 'stadt', 'polygone' und 'karten_crs'",
+    )
+    return validate(
+        GeografieConfig, raw, path, GeografieError, "die Geografie-Konfiguration ist ungültig"
+    )
+
+
+def stadt() -> str:
+    """The city's name from config/geographie.yaml ('' when not set)."""
+    return load_config().stadt.strip()
+
+
+def gesamtstadt_titel() -> str:
+    """'Gesamtstadt <stadt>' with the configured name, or 'Gesamtstadt'."""
+    name = stadt()
+    return f"{GESAMTSTADT} {name}" if name else GESAMTSTADT
+
+
+# ------------------------------------------------------------------------------ polygons
+@dataclass
+class Flaechen:
+    """The Stadtviertel polygons as the maps use them, and what did not match."""
+
+    gdf: gpd.GeoDataFrame  # index stadtviertel_nr (str), geometry in karten_crs; matched only
+    datei: str
+    quelle: str
+    quelle_crs: str
+    karten_crs: str
+    ohne_polygon: list[str] = field(default_factory=list)  # Stadtviertel without a polygon
+    ohne_stadtviertel: list[str] = field(
+        default_factory=list
+    )  # polygon ids not in the Raumgliederung
+
+    def warnungen(self) -> list[str]:
+        """The mismatches between polygons and Raumgliederung, as German warnings."""
+        out = []
+        if self.ohne_stadtviertel:
+            out.append(
+                f"{self.datei}: {len(self.ohne_stadtviertel)} Polygon(e) ohne passendes "
+                "Stadtviertel in "
+                f"raumgliederung.csv (nicht in der Karte): {', '.join(self.ohne_stadtviertel)}"
+            )
+        if self.ohne_polygon:
+            out.append(
+                f"{self.datei}: {len(self.ohne_polygon)} Stadtviertel ohne Polygon (in den "
+                f"Berichten als Tabelle unter der Karte): {', '.join(self.ohne_polygon)}"
+            )
+        return out
+
+    def hinweis(self) -> str:
+        """The map's note: source and CRS of the polygons."""
+        quelle = f"{self.quelle}. " if self.quelle else ""
+        return (
+            f"Karte: {quelle}Koordinaten der Quelle: {self.quelle_crs}; "
+            f"für die Karte umgerechnet in {self.karten_crs}."
+        )
+
+
+def crs_name(crs: Any) -> str:
+    """'EPSG:25832 (ETRS89 / UTM zone 32N)' for a pyproj CRS (or its user input)."""
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(crs)
+    code = crs.to_epsg()
+    return f"EPSG:{code} ({crs.name})" if code else crs.name
+
+
+def _polygon_path(cfg: PolygonConfig, config_dir: Path) -> Path:
+    path = Path(cfg.datei)
+    return path if path.is_absolute() else config_dir / path
+
+
+def flaechen(config_dir: Path | None = None) -> Flaechen | None:
+    """The polygons of config/geographie.yaml matched to the Raumgliederung (None: no polygons)."""
+    config_dir = Path(config_dir or paths.CONFIG)
+    cfg = load_config(config_dir / CONFIG_FILE)
+    if cfg.polygone is None:
+        return None
+    path = _polygon_path(cfg.polygone, config_dir)
+    rg_path = config_dir / "raumgliederung.csv"
+    key = (str(path), _mtime(path), str(rg_path), _mtime(rg_path), cfg.model_dump_json())
+    return _flaechen(key, cfg, path, rg_path)
+
+
+_CACHE: dict[tuple, Flaechen] = {}
+
+
+def _flaechen(key: tuple, cfg: GeografieConfig, path: Path, rg_path: Path) -> Flaechen:
+    if key not in _CACHE:
+        if len(_CACHE) > 4:
+            _CACHE.clear()
+        _CACHE[key] = read_flaechen(path, cfg.polygone, raumgliederung(rg_path), cfg.karten_crs)
+    f = _CACHE[key]
+    return Flaechen(
+        f.gdf.copy(),
+        f.datei,
+        f.quelle,
+        f.quelle_crs,
+        f.karten_crs,
+        list(f.ohne_polygon),
+        list(f.ohne_stadtviertel),
+    )
+
+
+def _read_polygons(path: Path, layer: str | None):
+    """The polygon file's layer as a GeoDataFrame; a missing file, a missing or ambiguous layer or
+    an unreadable file raise GeografieError (German)."""
+    import geopandas as gpd
+    import pyogrio
+
+    name = path.name
+    if not path.exists():
+        raise GeografieError(f"{path}: die Polygon-Datei aus {CONFIG_FILE} (polygone.datei) fehlt")
+    try:
+        layers = pyogrio.list_layers(path)
+        layer_names = [str(x) for x in layers[:, 0]]
+        if layer is not None and layer not in layer_names:
+            raise GeografieError(
+                f"{name}: Layer '{layer}' (polygone.layer) fehlt; vorhanden: "
+                f"{', '.join(layer_names)}"
+            )
+        if layer is None and len(layer_names) > 1:
+            raise GeografieError(
+                f"{name}: mehrere Layer ({', '.join(layer_names)}); bitte in "
+                f"{CONFIG_FILE} polygone.layer angeben"
+            )
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except GeografieError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of GDAL means: unreadable file
+        raise GeografieError(f"{name}: Polygon-Datei nicht lesbar ({exc})") from None
+    return gdf
+
+
+def read_flaechen(
+    path: Path, cfg: PolygonConfig, rg: pd.DataFrame, karten_crs: str = DEFAULT_KARTEN_CRS
+) -> Flaechen:
+    """Read a polygon file (GeoPackage, Shapefile, zipped Shapefile, GeoJSON), match its id column
+    to ``stadtviertel_nr`` and reproject to ``karten_crs``."""
+    import geopandas as gpd
+
+    path = Path(path)
+    name = path.name
+    gdf = _read_polygons(path, cfg.layer)
+    if cfg.id_spalte not in gdf.columns:
+        cols = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
+        raise GeografieError(
+            f"{name}: Spalte '{cfg.id_spalte}' (polygone.id_spalte in {CONFIG_FILE}) "
+            f"fehlt; vorhanden: {cols}"
+        )
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if cfg.crs is not None:
+        gdf = gdf.set_crs(cfg.crs, allow_override=True)
+    elif gdf.crs is None:
+        raise GeografieError(
+            f"{name}: die Datei nennt kein Koordinatenbezugssystem; bitte in {CONFIG_FILE} "
+            "polygone.crs angeben (z. B. EPSG:25832 für ETRS89 / UTM 32N)"
+        )
+    quelle_crs = crs_name(gdf.crs)
+    codes = list(rg["stadtviertel_nr"])
+    ids = match_ids(gdf[cfg.id_spalte], codes)
+    gdf = gpd.GeoDataFrame(
+        {"stadtviertel_nr": ids.to_numpy()}, geometry=gdf.geometry.to_numpy(), crs=gdf.crs
+    )
+    unmatched = sorted({v for v, m in zip(ids.attrs["raw"], ids.isna(), strict=True) if m})
+    matched = gdf[ids.notna().to_numpy()]
+    if len(matched):
+        matched = matched.dissolve(by="stadtviertel_nr", sort=True)
+    else:
+        matched = matched.set_index("stadtviertel_nr")
+    matched = matched.to_crs(karten_crs)
+    matched.index = matched.index.astype(str)
+    return Flaechen(
+        gdf=matched,
+        datei=name,
+        quelle=cfg.quelle,
+        quelle_crs=quelle_crs,
+        karten_crs=crs_name(karten_crs),
+        ohne_polygon=[c for c in codes if c not in set(matched.index)],
+        ohne_stadtviertel=unmatched,
+    )
+
+
+def match_ids(values: pd.Series, codes: list[str]) -> pd.Series:
+    """The stadtviertel_nr for each id value (NA: no such Stadtviertel).
+
+    Text matches text exactly (after trimming; "001" is not "1"). A numeric column (a GIS that
+    stored the code as a number has lost its leading zeros) matches the code with the same
+    number, when exactly one code has it.
+    """
+    raw = values.astype(object)
+    texts = [
+        ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()) for v in raw
+    ]
+    numeric = pd.api.types.is_numeric_dtype(values.dtype)
+    known = set(codes)
+    by_number: dict[int, list[str]] = {}
+    for c in codes:
+        if c.isdigit():
+            by_number.setdefault(int(c), []).append(c)
+    out = []
+    for t in texts:
+        if numeric and t:
+            t = t.removesuffix(".0")
+        if t in known:
+            out.append(t)
+        elif numeric and t.lstrip("-").isdigit() and len(by_number.get(int(t), [])) == 1:
+            out.append(by_number[int(t)][0])
+        else:
+            out.append(None)
+    result = pd.Series(out, index=values.index, dtype=object)
+    result.attrs["raw"] = texts
+    return result
+
+
+def polygon_warnungen(config_dir: Path | None = None) -> list[str]:
+    """The warnings of the polygon file (mismatches), or its error, for the report run."""
+    try:
+        f = flaechen(config_dir)
+    except GeografieError as exc:
+        return [str(exc)]
+    return [] if f is None else f.warnungen()
+
+
+__all__ = [
+    "GESAMTSTADT",
+    "OHNE_ZUORDNUNG",
+    "Flaechen",
+    "GeografieConfig",
+    "GeografieError",
+    "areas",
+    "flaechen",
+    "gesamtstadt_titel",
+    "load_config",
+    "match_ids",
+    "polygon_warnungen",
+    "raumgliederung",
+    "read_flaechen",
+    "sozialraeume",
+    "stadt",
+    "stadtviertel_to_sozialraum",
+]

@@ -1,0 +1,1 @@
+"""Disclosure control of public products: suppression, plan, ledger, attacker."""

@@ -1,0 +1,300 @@
+"""The attacker: what a reader can still believe about a hidden count, by linear programming.
+
+A reader of the public reports sees counts (``wert``), small counts shown as ``<k`` (``klein``:
+1 to k-1), Gegensperrungen shown as ``x`` (``gesperrt``: 0 or at least k) and cells about which
+the reader knows nothing but "a whole number >= 0" (``frei``: "nicht bewertet", or a small
+count shown as ``x`` because ``<k`` there would give it away, see
+:mod:`kennzahlen.disclosure.plan`). A reader cannot tell the two kinds of ``x`` apart; the
+attacker is told which is which, so it knows more than any reader. Every published count is a
+sum of *atoms*: disjoint groups of cases, so every relation that holds by definition (rows add
+to the total, the same group in two tables, complementary filters) is part of the model.
+
+For a hidden count the attacker computes the smallest and the largest value that agrees with
+everything published: a mixed-integer linear programme solved by HiGHS through
+``scipy.optimize.linprog`` (atoms are whole numbers >= 0; a Gegensperrung is modelled exactly
+as "0 or >= k" with one binary variable). The attacker is at least as strong as a reader:
+
+* whole numbers (integrality) and non-negativity are used;
+* the disjunction "0 or >= k" of a Gegensperrung is used exactly (it is not relaxed to
+  ">= 0");
+* each atom is capped by the smallest published count that contains it (a reader knows
+  this too); an atom in no published count gets a large cap, and an interval that reaches
+  it is reported as unbounded (``None``).
+
+A value is *disclosed* when min = max.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import OptimizeResult, OptimizeWarning, linprog
+
+Status = Literal["wert", "klein", "gesperrt", "frei"]
+#: HiGHS option: how far from a whole number an integer variable may be (default 1e-6). The
+#: big-M rows of an ``x`` multiply it by the cell's cap, so a tight tolerance keeps
+#: "0 or >= k" exact for caps up to about 10^7.
+_MIP_TOL = 1e-6
+
+
+def _fflush() -> None:
+    try:
+        ctypes.CDLL(None).fflush(None)  # C stdio buffers (HiGHS writes with printf)
+    except (OSError, AttributeError):
+        pass
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Send what native code writes to the process's stdout (file descriptor 1) to nowhere.
+
+    HiGHS's MIP solver prints a stray debug line ("HighsMipSolverData::transformNew…")
+    even with its output switched off; in a report run ipykernel forwards file descriptor 1
+    into the notebook, so the line would appear in a public report.
+    """
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout at all
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        _fflush()
+        os.dup2(devnull, 1)
+        try:
+            yield
+        finally:
+            _fflush()
+            os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+        os.close(devnull)
+
+
+def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
+    """``scipy.optimize.linprog`` with HiGHS: the project's options, no warnings, no output."""
+    with warnings.catch_warnings(), quiet():
+        warnings.simplefilter("ignore", OptimizeWarning)
+        return linprog(
+            c,
+            method="highs",
+            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False},
+            **kwargs,
+        )
+
+
+class AttackError(RuntimeError):
+    """The published numbers contradict each other (a bug in the plan) or the solver failed."""
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What a reader knows about one published count: its atoms, its symbol and its value."""
+
+    atoms: tuple[int, ...]
+    status: Status
+    wert: float | None = None
+
+
+class _Component:
+    """The MILP of one connected group of atoms (cells link the atoms they contain)."""
+
+    def __init__(
+        self,
+        atoms: list[int],
+        cells: list[Knowledge],
+        k: int,
+        null_sichtbar: bool,
+        caps: dict[int, float],
+    ):
+        self.atoms = atoms
+        self.col = {a: i for i, a in enumerate(atoms)}
+        n = len(atoms)
+        gesperrt = [c for c in cells if c.status == "gesperrt"] if null_sichtbar else []
+        nb = len(gesperrt)
+        self.nvar = n + nb
+        eq_rows, eq_b, ub_rows, ub_b = [], [], [], []
+
+        def row(c: Knowledge) -> np.ndarray:
+            r = np.zeros(self.nvar)
+            for a in c.atoms:
+                r[self.col[a]] += 1.0
+            return r
+
+        for c in cells:
+            if c.status == "wert":
+                eq_rows.append(row(c))
+                eq_b.append(float(c.wert))
+            elif c.status == "klein":
+                r = row(c)
+                ub_rows += [r, -r]
+                ub_b += [float(k - 1), -(1.0 if null_sichtbar else 0.0)]
+            elif c.status == "gesperrt" and not null_sichtbar:
+                ub_rows.append(-row(c))  # zeros are '<k' then: an x is at least k
+                ub_b.append(-float(k))
+        for j, c in enumerate(gesperrt):  # x = 0 or x >= k: x <= M b, x >= k b, b binary
+            r = row(c)
+            big = float(sum(caps[a] for a in c.atoms))
+            r1 = r.copy()
+            r1[n + j] = -big
+            r2 = -r
+            r2[n + j] = float(k)
+            ub_rows += [r1, r2]
+            ub_b += [0.0, 0.0]
+        self.a_eq = np.array(eq_rows) if eq_rows else None
+        self.b_eq = np.array(eq_b) if eq_b else None
+        self.a_ub = np.array(ub_rows) if ub_rows else None
+        self.b_ub = np.array(ub_b) if ub_b else None
+        self.bounds = [(0.0, caps[a]) for a in atoms] + [(0.0, 1.0)] * nb
+        self.integrality = np.ones(self.nvar)
+        self.caps = caps
+
+    def solve(self, target: Iterable[int], sense: int) -> tuple[float, dict[int, int]]:
+        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms, and a table attaining
+        it."""
+        c = np.zeros(self.nvar)
+        for a in target:
+            c[self.col[a]] += sense
+        res = highs(
+            c,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=self.bounds,
+            integrality=self.integrality,
+        )
+        if res.status != 0:
+            raise AttackError(f"Angreifer-LP ohne Lösung (Status {res.status}: {res.message})")
+        table = {a: int(round(res.x[i])) for i, a in enumerate(self.atoms)}
+        return float(round(sense * res.fun, 6)), table
+
+    def optimum(self, target: Iterable[int], sense: int) -> float:
+        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms."""
+        return self.solve(target, sense)[0]
+
+
+class Attacker:
+    """All published knowledge of one audience and period; intervals of any group of atoms."""
+
+    def __init__(self, cells: Sequence[Knowledge], k: int = 3, null_sichtbar: bool = True):
+        self.k = k
+        self.null_sichtbar = null_sichtbar
+        self.cells = list(cells)
+        atoms = sorted({a for c in self.cells for a in c.atoms})
+        visible = [c for c in self.cells if c.status == "wert"]
+        big = max([1000.0, *(10.0 * float(c.wert) for c in visible)])
+        caps = {a: big for a in atoms}
+        for c in visible:
+            for a in c.atoms:
+                caps[a] = min(caps[a], float(c.wert))
+        self.caps = caps
+        self.big = big
+        # connected components (union-find over the atoms of each cell)
+        parent = {a: a for a in atoms}
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for c in self.cells:
+            first = c.atoms[0] if c.atoms else None
+            for a in c.atoms[1:]:
+                ra, rb = find(first), find(a)
+                if ra != rb:
+                    parent[rb] = ra
+        groups: dict[int, list[int]] = {}
+        for a in atoms:
+            groups.setdefault(find(a), []).append(a)
+        self._root = {a: find(a) for a in atoms}
+        self._groups = groups
+        self._cells_of: dict[int, list[Knowledge]] = {}
+        for c in self.cells:
+            if c.atoms:
+                self._cells_of.setdefault(self._root[c.atoms[0]], []).append(c)
+        self._models: dict[int, _Component] = {}
+
+    def _model(self, root: int) -> _Component:
+        if root not in self._models:
+            self._models[root] = _Component(
+                self._groups[root],
+                self._cells_of.get(root, []),
+                self.k,
+                self.null_sichtbar,
+                self.caps,
+            )
+        return self._models[root]
+
+    def _parts(self, target: Iterable[int]) -> dict[int, list[int]]:
+        parts: dict[int, list[int]] = {}
+        for a in target:
+            if a not in self._root:
+                raise KeyError(f"Atom {a} kommt in keiner veröffentlichten Zahl vor")
+            parts.setdefault(self._root[a], []).append(a)
+        return parts
+
+    def bound(self, target: Iterable[int], sense: Literal["min", "max"]) -> float | None:
+        """The smallest or largest value of the group a reader can believe (None: unbounded)."""
+        s = 1 if sense == "min" else -1
+        total = 0.0
+        for root, part in self._parts(target).items():
+            v = self._model(root).optimum(part, s)
+            if (
+                s == -1
+                and v >= sum(self.caps[a] for a in part) - 0.5
+                and any(self.caps[a] >= self.big for a in part)
+            ):
+                return None
+            total += v
+        return total
+
+    def interval(self, target: Iterable[int]) -> tuple[float, float | None]:
+        """(min, max) a reader can believe for the sum of ``target`` atoms (max None: unbounded)."""
+        target = list(target)
+        return self.bound(target, "min"), self.bound(target, "max")  # type: ignore[return-value]
+
+    def component(self, atom: int) -> int:
+        """An id of the group of atoms linked with ``atom`` by published counts."""
+        return self._root[atom]
+
+    def witness(self, target: Sequence[int], truth: float) -> dict[int, int] | None:
+        """A table (atom values of the target's group) that agrees with everything published
+        and gives ``target`` another value than ``truth``; None when there is none (disclosed).
+
+        The target's atoms must lie in one group (:meth:`component`).
+        """
+        roots = {self._root[a] for a in target}
+        if len(roots) != 1:
+            raise ValueError("witness: die Atome gehören zu verschiedenen Gruppen")
+        model = self._model(roots.pop())
+        hi, table = model.solve(target, -1)
+        if hi > truth + 0.5:
+            return table
+        lo, table = model.solve(target, 1)
+        if lo < truth - 0.5:
+            return table
+        return None
+
+    def disclosed(self, target: Iterable[int], truth: float) -> bool:
+        """True when a reader can narrow the group to the single value ``truth`` (min = max)."""
+        target = list(target)
+        hi = self.bound(target, "max")
+        if hi is None or hi > truth + 0.5:
+            return False
+        lo = self.bound(target, "min")
+        return not lo < truth - 0.5
+
+
+__all__ = ["AttackError", "Attacker", "Knowledge", "Status", "highs", "quiet"]

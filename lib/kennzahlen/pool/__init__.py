@@ -1,0 +1,1 @@
+"""The data pool: counting rules, coverage, the versioned pool on disk."""

@@ -1,0 +1,1 @@
+"""Produkt 2, Quartalsmeldung: the Erfassungsbogen, its Excel file, the steering sections."""

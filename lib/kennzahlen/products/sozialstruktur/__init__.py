@@ -1,0 +1,1 @@
+"""Produkt 1, Sozialstrukturelle Daten: tables, maps and the Sozialmonitoring."""

@@ -1,0 +1,1 @@
+"""Raw exports read and checked: CSV/XLSX text, values and rows, superseding."""

@@ -1,0 +1,143 @@
+"""Reading an XLSX delivery as text: the first sheet, every cell as the text it shows.
+
+calamine (Rust, ``python-calamine``, through ``pandas.read_excel(engine="calamine")``) reads the
+sheet; it is about ten times as fast as openpyxl, which parses cell by cell in Python. A file that
+calamine cannot open is read with openpyxl, and the build log says so in a warning; a file neither
+can read is a problem naming the file. Both readers give the same text: the index of the frame is
+the sheet row (header = row 1), empty cells are ``""``, numbers lose a ``.0`` Excel added, dates
+lose a time of 00:00:00.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: (frame or None, problems, warnings): what :func:`read_xlsx_text` returns
+XlsxText = tuple[pd.DataFrame | None, list, list[str]]
+
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"
+
+
+def read_xlsx_text(path: Path) -> XlsxText:
+    """The first sheet of ``path`` as text (calamine; openpyxl where calamine fails)."""
+    datei = path.name
+    try:
+        first, rows, extra = _read_calamine(path)
+        notes: list[str] = []
+    except Exception as exc:  # noqa: BLE001 - any failure of calamine: try openpyxl
+        try:
+            first, rows, extra = _read_openpyxl(path)
+        except Exception as exc2:  # noqa: BLE001 - neither can read it: an unreadable file
+            return None, [_unreadable(datei, exc2)], []
+        notes = [
+            f"{datei}: mit dem schnellen Excel-Leser (calamine) nicht lesbar ({_kurz(exc)}); "
+            "langsamer mit openpyxl gelesen. Speichert die Fachanwendung die Datei neu als .xlsx "
+            "(oder als CSV), geht es wieder schnell"
+        ]
+    if extra:
+        notes.append(
+            f"{datei}: hat weitere Tabellenblätter mit Inhalt "
+            f"({', '.join(repr(t) for t in extra)}); "
+            f"gelesen wird nur das erste ('{first}'). Gehören Daten dorthin, bitte "
+            f"alles auf das erste Blatt legen"
+        )
+    if rows is None or len(rows) == 0 or (rows.iloc[0] == "").all():
+        return None, [_no_header(datei)], notes
+    return rows, [], notes
+
+
+def _problem(datei: str, zeile: int | None, meldung: str):
+    from kennzahlen.reading.problems import Problem
+
+    return Problem(datei, zeile, None, None, meldung)
+
+
+def _unreadable(datei: str, exc: BaseException):
+    return _problem(
+        datei,
+        None,
+        f"Excel-Datei nicht lesbar ({_kurz(exc)}); bitte als .xlsx neu speichern oder als CSV "
+        "exportieren.",
+    )
+
+
+def _no_header(datei: str):
+    return _problem(
+        datei,
+        1,
+        "Das erste Tabellenblatt ist leer oder hat in Zeile 1 keine Kopfzeile; bitte den Export "
+        "mit Kopfzeile wiederholen.",
+    )
+
+
+def _kurz(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def _read_calamine(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
+    """First sheet's name, its cells as text, the names of further sheets with content."""
+    with pd.ExcelFile(path, engine="calamine") as book:
+        names = book.sheet_names
+        if not names:
+            raise ValueError("keine Tabellenblätter")
+        frame = book.parse(names[0], header=None, dtype=object, na_filter=False)
+        extra = [n for n in names[1:] if _has_text(book.parse(n, header=None, dtype=object))]
+    return names[0], _as_text(frame), extra
+
+
+def _read_openpyxl(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
+    """The same as :func:`_read_calamine`, with openpyxl (slow; for files calamine refuses)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = wb.worksheets
+        rows = list(sheets[0].iter_rows(values_only=True))
+        extra = [
+            ws.title for ws in sheets[1:] if _has_text(pd.DataFrame(ws.iter_rows(values_only=True)))
+        ]
+        first = sheets[0].title
+    finally:
+        wb.close()
+    return first, _as_text(pd.DataFrame.from_records(rows)) if rows else None, extra
+
+
+def _has_text(frame: pd.DataFrame) -> bool:
+    """Whether a sheet holds any cell with more than blanks."""
+    if frame.empty:
+        return False
+    text = frame.to_numpy(dtype=object).ravel()
+    return any(v is not None and v == v and str(v).strip() for v in text)
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Every cell as text (index = sheet row from 1): '' for empty, whole numbers without '.0',
+    dates without a time of 00:00:00."""
+    if frame.empty:
+        return None
+    out = pd.DataFrame(
+        {c: _column_text(frame[c]) for c in frame.columns}, index=np.arange(1, len(frame) + 1)
+    )
+    out.columns = range(out.shape[1])
+    return out
+
+
+def _column_text(s: pd.Series) -> np.ndarray:
+    values = s.to_numpy(dtype=object)
+    text = [_cell_text(v) for v in values]
+    col = pd.Series(text, dtype=object)
+    if col.str.contains(":", regex=False).any():
+        col = col.str.replace(_MIDNIGHT, r"\1", regex=True)
+    return col.to_numpy(dtype=object)
+
+
+def _cell_text(v: object) -> str:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v)

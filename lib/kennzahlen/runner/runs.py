@@ -1,0 +1,105 @@
+"""``runs.json`` of a report folder: what each run made, read and written in one place; the
+folder's lock; the result of a run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kennzahlen.core import safeio
+from kennzahlen.core.safeio import atomic_write
+from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.runner.basis import KEINE_DATEN, RunnerError
+
+
+@dataclass
+class RunResult:
+    """What a run did: entries per report, and where the index is."""
+
+    periode: str
+    out: Path
+    entries: list[dict]
+    seconds: float
+    warnungen: list[str] = field(default_factory=list)
+    #: the PDFs of the run (kennzahlen.runner.pdf.pdfs_im_lauf): {"pdf", "neu", "produkt", "raum"}
+    pdfs: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [e for e in self.entries if e["status"] == "fehler"]
+
+    @property
+    def nicht_erstellt(self) -> list[dict]:
+        """Reports not made because the pool holds none of their data for the period (with
+        ``grund``)."""
+        return [e for e in self.entries if e["status"] == KEINE_DATEN]
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+def load_runs(out: Path) -> dict:
+    f = out / "runs.json"
+    if f.exists():
+        try:
+            return json.loads(f.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return {}
+    return {}
+
+
+def lock_folder(out_dir: Path, wait: float, echo) -> safeio.FolderLock:
+    """The report folder's lock (a second run waits ``wait`` seconds, then is refused)."""
+    try:
+        return safeio.FolderLock(out_dir, "Der Berichtsordner", wait=wait, echo=echo).acquire()
+    except safeio.LockBusy as exc:
+        raise RunnerError(str(exc)) from None
+
+
+def sorted_entries(merged: dict) -> list[dict]:
+    return sorted(
+        merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"])
+    )
+
+
+def write_runs(
+    out_dir: Path,
+    periode: str,
+    root: str | None,
+    pool_sha: str | None,
+    merged: dict,
+    version_dir: Path | None = None,
+    lauf: dict | None = None,
+    index: bool = True,
+) -> None:
+    """runs.json and index.html for the reports known so far (each replaced atomically).
+
+    ``index=False`` keeps the index page as it is (an unchanged rerun: its reports, Ampel and
+    Stand are the same, and the dashboard would need the pool read with pandas).
+
+    ``lauf`` (see :mod:`..rerun`) is written only at the end of a run without failures: while a
+    run is under way, runs.json carries none, so a killed run is never taken for a finished one.
+    """
+    from kennzahlen.runner.rerun import LAUF
+
+    all_entries = sorted_entries(merged)
+    runs = {
+        "periode": periode,
+        "pool": root,
+        "pool_manifest_sha256": pool_sha,
+        "reports": all_entries,
+    }
+    if lauf is not None:
+        runs[LAUF] = lauf
+    write_json(out_dir, runs)
+    if index:
+        from kennzahlen.runner.index_page import render_index
+
+        atomic_write(out_dir / "index.html", render_index(periode, all_entries, version_dir))
+
+
+def write_json(out_dir: Path, runs: dict) -> None:
+    """Replace ``runs.json`` atomically."""
+    atomic_write(Path(out_dir) / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")

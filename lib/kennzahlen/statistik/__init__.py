@@ -1,0 +1,1 @@
+"""Statistics on pool values: the rule for trend words."""
