@@ -237,3 +237,49 @@ def test_group_with_a_public_product_must_say_whether_it_is_public(tmp_path: Pat
     d = tmp_path / "disclosure.yaml"
     d.write_text("produkte:\n  3: intern\n", encoding="utf-8")
     mail.load_verteiler(_verteiler(tmp_path, gruppen.format(flag="")), disclosure_config=d)
+
+
+def test_a_public_address_in_an_internal_group_is_refused_naming_both(tmp_path: Path):
+    """The issue's case: the council office's address pasted into 'fachplanungen' (Produkt 1,
+    exact small counts) – its one message would carry both. Allowed only when the address is
+    listed under 'intern_und_oeffentlich'."""
+    text = (CONFIG / "verteiler.yaml").read_text(encoding="utf-8")
+    rat = "geschaeftsstelle-gemeinderat@example.org"
+    text = text.replace(
+        "empfaenger: [fachplanung@example.org]", f"empfaenger: [fachplanung@example.org, {rat}]"
+    )
+    f = tmp_path / "verteiler.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(mail.VerteilerError) as exc:
+        mail.load_verteiler(f)
+    msg = str(exc.value)
+    assert (
+        f"Adresse {rat}: steht in der öffentlichen Gruppe 'gemeinderat-fba' und in der Gruppe "
+        "'fachplanungen', die interne Produkte bekommt (Produkt 1)" in msg
+    )
+    assert "(1 Problem(e))" in msg  # fachplanung@ (two internal groups) is fine
+    liste = "intern_und_oeffentlich: []"
+    assert liste in text
+    f.write_text(text.replace(liste, f"intern_und_oeffentlich: [{rat.upper()}]"), "utf-8")
+    v = mail.load_verteiler(f)
+    assert {g.id for g in v.gruppen_von(rat)} == {"fachplanungen", "gemeinderat-fba"}
+    f.write_text(text.replace(liste, "intern_und_oeffentlich: [niemand@example.org]"), "utf-8")
+    with pytest.raises(mail.VerteilerError, match="niemand@example.org steht in keiner Gruppe"):
+        mail.load_verteiler(f)
+
+
+@pytest.mark.parametrize("zeichen", ["\\r\\n", "\\n", "\\0", "\\t"])
+def test_control_characters_in_a_group_name_name_the_group(tmp_path: Path, zeichen: str):
+    """CR/LF in a group name used to end in 'Unerwarteter Fehler (ValueError: Header values may
+    not contain …)' when the subject was built; now the Verteiler does not load."""
+    f = _verteiler(
+        tmp_path,
+        "  - {id: c2, name: C2, produkte: [2], empfaenger: [c2@example.org]}\n"
+        f'  - {{id: leitung, name: "Leitung{zeichen}Bcc: x@example.com", produkte: [1], '
+        "empfaenger: [l@example.org]}\n",
+    )
+    with pytest.raises(mail.VerteilerError) as exc:
+        mail.load_verteiler(f)
+    msg = str(exc.value)
+    assert "Gruppe 'leitung' (Nr. 2), name: enthält Steuerzeichen" in msg, msg
+    assert "'c2'" not in msg
