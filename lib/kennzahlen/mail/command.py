@@ -133,7 +133,20 @@ def _summary(result: MailResult, dry_run: Path | None) -> None:
     if dry_run is not None:
         click.echo(f"{n} Nachricht(en) als .eml nach {dry_run} geschrieben (nichts gesendet).")
     else:
-        click.echo(f"{n - len(result.failed)} von {n} Nachricht(en) gesendet.")
+        unsicher = result.ungewiss
+        click.echo(
+            f"{n - len(result.failed) - len(unsicher)} von {n} Nachricht(en) gesendet"
+            + (f", {len(unsicher)} unsicher." if unsicher else ".")
+        )
+        if unsicher:
+            wer = ", ".join(dict.fromkeys(r["empfaenger"] for r in unsicher))
+            click.echo(
+                f"Unsicher (im Protokoll „ungewiss“): {len(unsicher)} Nachricht(en) an {wer} – die "
+                "Verbindung brach nach der Übergabe ab, bevor der Server den Empfang bestätigte. "
+                "Vermutlich zugestellt; sie werden nicht von selbst erneut gesendet. Bei Bedarf "
+                "nachfragen und mit --resend --empfaenger ADRESSE gezielt wiederholen.",
+                err=True,
+            )
         if result.schon_zugestellt:
             click.echo(
                 f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, "
