@@ -130,6 +130,7 @@ def test_an_alias_bomb_in_the_verteiler_is_refused_at_once(tmp_path: Path):
         + "\n".join(lines)
         + "\n",
     )
+
     def zu_lange(*_):
         raise TimeoutError("der Verteiler lädt nach 5 s noch")
 

@@ -83,9 +83,9 @@ def alias_message(path: Path | str, exc: AliasError) -> str:
     """The German message for an alias: file, line, column, and what to write instead."""
     m = exc.problem_mark
     return (
-        f"{path}, Zeile {m.line + 1}, Spalte {m.column + 1}: der Verweis '*{exc.anchor}' (YAML-Anker "
-        "und -Alias) ist in den Konfigurationsdateien nicht erlaubt; bitte den Wert an dieser "
-        "Stelle ausschreiben."
+        f"{path}, Zeile {m.line + 1}, Spalte {m.column + 1}: der Verweis '*{exc.anchor}' "
+        "(YAML-Anker und -Alias) ist in den Konfigurationsdateien nicht erlaubt; bitte den Wert "
+        "an dieser Stelle ausschreiben."
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from .. import fmt, paths
 from ..configfile import StrictModel, load_mapping, problems_message, validate
+from ..namen import steuerzeichen
 from ..runner import KEINE_DATEN
 from ..schema import GESAMTSTADT
 from ..vocabulary import PRODUKT_NUMMERN, PRODUKTE
@@ -45,18 +45,6 @@ def _address(value: str) -> str:
 
 
 Adresse = Annotated[str, AfterValidator(_address)]
-
-
-def steuerzeichen(text: str) -> list[str]:
-    """The control characters in a text, named ('Zeilenumbruch (CR)', 'NUL', 'U+0007')."""
-    namen = {"\r": "Wagenrücklauf (CR)", "\n": "Zeilenumbruch (LF)", "\t": "Tabulator", "\0": "NUL"}
-    out = []
-    for ch in text:
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
-            name = namen.get(ch, f"U+{ord(ch):04X}")
-            if name not in out:
-                out.append(name)
-    return out
 
 
 def _einzeilig(value: str) -> str:
