@@ -102,3 +102,40 @@ def test_a_decomposed_raumgliederung_matches_composed_data(tmp_path: Path) -> No
     data = read_raw(tmp_path, rg)
     assert data.tables["hilfen_vor_dem_fall"]["sozialraum"].tolist() == ["Böfingen"]
     assert data.tables["jugendhilfe"]["sozialraum"].tolist() == ["Mitte/Ost", "Böfingen"]
+
+
+def test_a_nul_byte_in_a_case_id_is_bad_input_not_a_second_case(tmp_path: Path) -> None:
+    """'J1' and 'J1<NUL>' used to be two cases; now the file names line, column and value."""
+    write(
+        tmp_path,
+        "jugendhilfe_2021-04-15.csv",
+        JH_HEADER + ROWS + "J1\0;27;ambulant;nein;2021-01-05;;110\n",
+    )
+    problems = problems_of(tmp_path)
+    assert [(p.zeile, p.spalte, p.wert) for p in problems] == [(4, "fall_id", "J1\\x00")]
+    assert str(problems[0]).startswith(
+        "jugendhilfe_2021-04-15.csv, Zeile 4, Spalte 'fall_id': Steuerzeichen im Wert "
+        "'J1\\x00' (NUL)"
+    )
+
+
+def test_control_characters_in_names_and_free_text(tmp_path: Path) -> None:
+    """A name or code with a control character is named once (not also as an unknown code); a
+    line break typed into a free-text cell stays text, an escape character does not."""
+    write(
+        tmp_path,
+        "hilfen_vor_dem_fall_2021-04-15.csv",
+        "beratung_id;beginn;sozialraum\nH1;2021-01-05;Böfingen\x1b\nH2;2021-01-06;Böfingen\n",
+    )
+    write(
+        tmp_path,
+        "ampel_schaltungen_2021-04-15.csv",
+        "quartal;sozialraum;arbeitsfeld;farbe;begruendung;geschaltet_am\n"
+        "2021-Q1;West;egh;rot;Text\x07;2021-04-02\n"
+        '2021-Q1;Böfingen;jh;rot;"Zwei Fälle\r\nneu";2021-04-02\n',
+    )
+    problems = {(p.datei.split("_2021")[0], p.zeile, p.spalte) for p in problems_of(tmp_path)}
+    assert problems == {
+        ("ampel_schaltungen", 2, "begruendung"),
+        ("hilfen_vor_dem_fall", 2, "sozialraum"),
+    }
