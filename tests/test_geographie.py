@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from test_runner import manifest
 
 from kennzahlen import geography, paths, plots, runner
 from kennzahlen.geography import GeografieError, PolygonConfig, read_flaechen
@@ -201,9 +202,9 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
     nbformat.write(nb, nbs / PRODUKTE[1].notebook)
     pool = tmp_path / "pool"
     pool.mkdir()
-    (pool / "manifest.json").write_text('{"dateien": {}}')
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(paths.CONFIG_ENV, str(cfg))
+        (pool / "manifest.json").write_text(manifest("abc"))  # of this configuration
         res = runner.run(
             "2023-Q4",
             [1],

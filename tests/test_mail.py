@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import email
 import hashlib
+import html
 import json
 import re
 import socket
@@ -16,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
-from kennzahlen import paths
+from kennzahlen import paths, stadtkennung
 from kennzahlen.geography import sozialraeume
 from kennzahlen.mail import (
     PASSWORD_ENV,
@@ -49,6 +50,12 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def meta(ident: dict) -> str:
+    """The identity tag the runner writes into a report's head."""
+    text = html.escape(json.dumps(ident, ensure_ascii=False, sort_keys=True), quote=True)
+    return f'<meta name="{stadtkennung.META}" content="{text}">'
+
+
 class Fake:
     """A reports/<periode>/ folder as the runner writes it (docs/architecture.md), and a pool."""
 
@@ -58,16 +65,18 @@ class Fake:
         self.reports = root / "reports"
         self.dir = self.reports / PERIODE
         self.pool.mkdir(parents=True)
-        (self.pool / "manifest.json").write_text(
-            '{"dateien": {"kennzahlen.parquet": "abc"}}\n', "utf-8"
-        )
+        self.stadt = stadtkennung.aktuell().stempel()
+        self.write_manifest("abc")
         entries = []
         for nr, (ordner, titel, zeitraum) in PRODUKTE.items():
             (self.dir / ordner).mkdir(parents=True)
             for raum, slug in SLUGS.items():
                 html = f"{ordner}/{slug}.html"
+                ident = {"produkt": nr, "raum": raum, "periode": PERIODE}
+                ident.update(berichtszeitraum=zeitraum, stadt=self.stadt)
                 (self.dir / html).write_text(
-                    f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>{titel} – "
+                    f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'>"
+                    f"{meta(ident)}<title>{titel} – "
                     f"{raum}</title></head><body><h1>{titel} – "
                     f"{raum}</h1><p>BERICHT:{nr}:{slug}</p></body></html>",
                     "utf-8",
@@ -102,10 +111,21 @@ class Fake:
             "pool": str(self.pool),
             "pool_manifest_sha256": _sha(self.pool / "manifest.json"),
             "reports": entries,
+            "stadt": self.stadt,
         }
         self.save()
 
+    def write_manifest(self, inhalt: str) -> None:
+        """The pool's manifest.json (with the identity of the configuration in use)."""
+        data = {"dateien": {"kennzahlen.parquet": inhalt}, "stadt": self.stadt}
+        (self.pool / "manifest.json").write_text(json.dumps(data) + "\n", "utf-8")
+
     def save(self) -> None:
+        """runs.json, with the checksums of the files as they are now (as the runner records)."""
+        for e in self.runs["reports"]:
+            if e.get("html"):
+                rels = [e["html"], *e.get("anhaenge", []), *([e["pdf"]] if e.get("pdf") else [])]
+                e["dateien"] = {r: _sha(self.dir / r) for r in rels if (self.dir / r).is_file()}
         (self.dir / "runs.json").write_text(
             json.dumps(self.runs, ensure_ascii=False, indent=1), "utf-8"
         )
@@ -507,9 +527,7 @@ def test_failed_report_is_refused(fake, smtp_server, tmp_path):
 
 
 def test_report_older_than_the_pool_is_refused(fake, smtp_server, tmp_path):
-    (fake.pool / "manifest.json").write_text(
-        '{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8"
-    )
+    fake.write_manifest("neu")
     _refused(fake, smtp_server, tmp_path, "Produkt 1 Gesamtstadt: älter als der Datenpool")
 
 

@@ -84,9 +84,7 @@ def test_every_delivery_is_logged_with_its_key_and_pool_version(fake, server):
 def test_a_new_pool_version_is_a_new_delivery(fake, server):
     sink, hostport = server
     send(fake, hostport)
-    (fake.pool / "manifest.json").write_text(
-        '{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8"
-    )
+    fake.write_manifest("neu")
     import hashlib
 
     fake.runs["pool_manifest_sha256"] = hashlib.sha256(

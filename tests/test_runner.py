@@ -32,13 +32,22 @@ def _notebook(
     nbformat.write(nb, path)
 
 
+def manifest(inhalt: str) -> str:
+    """A fake pool's manifest.json, with the identity of the configuration in use (a pool of
+    another or no configuration is refused)."""
+    from kennzahlen import stadtkennung
+
+    stadt = stadtkennung.aktuell().stempel()
+    return json.dumps({"dateien": {"kennzahlen.parquet": inhalt}, "stadt": stadt})
+
+
 @pytest.fixture()
 def setup(tmp_path: Path) -> dict[str, Path]:
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     pool = tmp_path / "pool"
     pool.mkdir()
-    (pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
+    (pool / "manifest.json").write_text(manifest("abc"))
     ok = (
         'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} '
         '{periode}</p>"))'
@@ -102,7 +111,7 @@ def test_unchanged_rerun_executes_nothing_and_a_change_reruns(setup):
     assert {e["status"] for e in second.entries} == {"uebersprungen"}
     assert html.stat().st_mtime_ns == mtime
     # a new pool (new export arrived) makes every report stale
-    (setup["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "def"}}')
+    (setup["pool"] / "manifest.json").write_text(manifest("def"))
     third = _run(setup, [1], ["West"])
     assert [e["status"] for e in third.entries] == ["ok"]
     forced = _run(setup, [1], ["West"], force=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from procs import alive, descendants
-from test_runner import _notebook
+from test_runner import _notebook, manifest
 
 from kennzahlen import runner
 from kennzahlen.safeio import FolderLock
@@ -30,7 +30,7 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     s = {"nbs": tmp_path / "notebooks", "pool": tmp_path / "pool", "out": tmp_path / "reports"}
     s["nbs"].mkdir()
     s["pool"].mkdir()
-    (s["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
+    (s["pool"] / "manifest.json").write_text(manifest("abc"))
     _notebook(s["nbs"] / PRODUKTE[1].notebook, 'print(f"Bericht {sozialraum} {periode}")')
     return s
 

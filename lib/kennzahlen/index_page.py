@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import farben, fmt
 from .schema import GESAMTSTADT
+from .vocabulary import INTERN
 
 #: how many Kernaussagen of the Gesamtstadt the index shows per product
 KERNAUSSAGEN = 3
@@ -57,7 +58,8 @@ def render_index(periode: str, entries: list[dict], pool_dir: str | Path | None 
         '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(titel)} – Übersicht</title><style>{CSS}{farben.ampel_css()}</style></head>"
-        f"<body><main><h1>{esc(titel)}</h1>{''.join(teile)}</main></body></html>\n"
+        f"<body><main><p class='kz-intern' role='note'>{esc(INTERN)}</p>"
+        f"<h1>{esc(titel)}</h1>{''.join(teile)}</main></body></html>\n"
     )
 
 

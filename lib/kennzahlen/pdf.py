@@ -258,6 +258,8 @@ def pdfs_im_lauf(
                 drucker.drucke(quelle, ziel, e["produkt_titel"], _gebiet(e["raum"]), _zeit(e))
             e["pdf"] = str(Path(e["html"]).with_suffix(".pdf"))
             e["pdf_quelle"] = h
+            # the PDF's checksum beside the report's others: mail checks what it attaches
+            e.setdefault("dateien", {})[e["pdf"]] = hashlib.sha256(ziel.read_bytes()).hexdigest()
             out.append({"pdf": e["pdf"], "neu": neu, "produkt": e["produkt"], "raum": e["raum"]})
             _write_atomic(runs_file, json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
     _write_atomic(Path(out_dir) / "index.html", render_index(periode, runs["reports"], pool_dir))

@@ -158,3 +158,8 @@ def wert_text(x: float | None, einheit: str = "anzahl", nachkomma: int | None = 
     from . import fmt  # here: the CLI imports this module before it needs pandas
 
     return fmt.prozent(x, n) if e.anteil else fmt.zahl(x, n)
+
+
+#: the marking of every internal report (products not public in config/disclosure.yaml) and of
+#: the index page
+INTERN = "intern – nicht zur Weitergabe"

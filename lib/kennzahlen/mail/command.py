@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from .. import paths
 from .nachrichten import MailRefused
 from .send import MailResult, mail_reports
 
@@ -18,16 +17,16 @@ from .send import MailResult, mail_reports
     "--reports",
     "reports_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=paths.REPORTS,
-    show_default=True,
+    default=None,
+    show_default="reports (nur mit config/ dieses Projekts)",
     help="Berichtsordner (darin <periode>/runs.json).",
 )
 @click.option(
     "--pool",
     "pool_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=paths.PROCESSED,
-    show_default=True,
+    default=None,
+    show_default="data/processed (nur mit config/ dieses Projekts)",
     help="Datenpool, gegen den die Aktualität geprüft wird.",
 )
 @click.option(
@@ -80,8 +79,8 @@ from .send import MailResult, mail_reports
 )
 def mail_command(
     periode: str,
-    reports_dir: Path,
-    pool_dir: Path,
+    reports_dir: Path | None,
+    pool_dir: Path | None,
     verteiler_file: Path | None,
     dry_run: Path | None,
     smtp: str | None,

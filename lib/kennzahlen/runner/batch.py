@@ -80,10 +80,13 @@ def run(
     wait: float = 0.0,
     echo=None,
     pdf: list[int] | None = None,
+    zeitlimit: float | None = None,
 ) -> RunResult:
     """Make every requested report; skip unchanged ones; keep runs.json and index.html current.
 
     ``pdf``: the products whose reports are also printed to PDF (:mod:`kennzahlen.pdf`).
+    ``zeitlimit``: seconds one notebook cell may run; a report whose cell runs longer fails
+    (named in the summary) and the others go on.
 
     One run per output folder at a time (a second one waits ``wait`` seconds, then is refused
     with the holder's PID, host and start). runs.json and the index are rewritten (atomically)
@@ -97,7 +100,7 @@ def run(
         fast = unchanged_run(request, pool, out, notebooks, wait, echo, t0)
         if fast is not None:
             return fast
-    jobs = plan(periode, produkte, raeume, pool, out, notebooks)
+    jobs = plan(periode, produkte, raeume, pool, out, notebooks, zeitlimit)
     out_dir = Path(jobs[0].out_dir) if jobs else Path(out or paths.REPORTS) / periode
     out_dir.mkdir(parents=True, exist_ok=True)
     key = _request_key(request, jobs, notebooks)
@@ -166,11 +169,12 @@ def _run_locked(
             todo.append(job)
     merged = {**previous, **{(e["produkt"], e["raum"]): e for e in entries}}
     root = jobs[0].pool_root if jobs else None
+    stadt = jobs[0].stadt if jobs else None
 
     def record(entry: dict | None = None) -> None:
         if entry is not None:
             merged[(entry["produkt"], entry["raum"])] = entry
-        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir)
+        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir, stadt=stadt)
 
     record()
     if todo:
@@ -190,7 +194,7 @@ def _run_locked(
 
         # only a run that finished without a failure lets the next one skip without planning
         lauf = lauf_record(key, this_run, areas(), warnungen)
-        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf=lauf)
+        _write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf, stadt=stadt)
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 
@@ -242,6 +246,7 @@ def _write_runs(
     version_dir: Path | None = None,
     lauf: dict | None = None,
     index: bool = True,
+    stadt: dict | None = None,
 ) -> None:
     """runs.json and index.html for the reports known so far (each replaced atomically).
 
@@ -250,8 +255,10 @@ def _write_runs(
 
     ``lauf`` (see :mod:`..rerun`) is written only at the end of a run without failures: while a
     run is under way, runs.json carries none, so a killed run is never taken for a finished one.
+    ``stadt``: the identity of the configuration the reports were made with (stadtkennung).
     """
     from ..rerun import LAUF
+    from ..stadtkennung import SCHLUESSEL
 
     all_entries = _sorted_entries(merged)
     runs = {
@@ -260,6 +267,8 @@ def _write_runs(
         "pool_manifest_sha256": pool_sha,
         "reports": all_entries,
     }
+    if stadt:
+        runs[SCHLUESSEL] = stadt
     if lauf is not None:
         runs[LAUF] = lauf
     _write_atomic(out_dir / "runs.json", json.dumps(runs, indent=2, ensure_ascii=False) + "\n")

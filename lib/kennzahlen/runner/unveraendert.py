@@ -46,7 +46,14 @@ def unchanged_run(
         merged = {(e["produkt"], e["raum"]): e for e in runs.get("reports", [])}
         merged.update({(e["produkt"], e["raum"]): e for e in skipped(entries, pool_sha)})
         _write_runs(
-            out_dir, periode, str(pool_root), pool_sha, merged, lauf=runs[LAUF], index=False
+            out_dir,
+            periode,
+            str(pool_root),
+            pool_sha,
+            merged,
+            lauf=runs[LAUF],
+            index=False,
+            stadt=runs.get("stadt"),
         )
     finally:
         lock.release()

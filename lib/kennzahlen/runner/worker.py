@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import safeio as _safeio
-from ..vocabulary import PRODUKTE
+from ..vocabulary import INTERN, PRODUKTE
 from .basis import KERNEL_NAME, KERNEL_START_ERRORS, TEMPLATE_DIR, berichtszeitraum, slug
 from .jobs import Job
 
@@ -137,13 +137,23 @@ def _html_exporter():
     return exporter
 
 
-def export_html(nb, title: str) -> str:
-    """nbconvert in-process: no input cells, no prompts, the offline house template."""
+def export_html(nb, title: str, bericht: dict | None = None, intern: bool = False) -> str:
+    """nbconvert in-process: no input cells, no prompts, the offline house template.
+
+    ``bericht``: the report's identity (product, area, period, city), written into a
+    ``<meta name="kennzahlen-bericht">`` that ``kennzahlen mail`` checks every attachment against;
+    ``intern``: the page carries the marking 'intern – nicht zur Weitergabe'."""
+    import json
+
     from .. import barrierefrei, farben
 
     nb.metadata["title"] = title
     barrierefrei.notebook_tabellen(nb)
     resources = {"language_code": "de", "kz_ampel_css": farben.ampel_css()}
+    if bericht is not None:
+        resources["kz_bericht"] = json.dumps(bericht, ensure_ascii=False, sort_keys=True)
+    if intern:
+        resources["kz_intern"] = INTERN
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     return body
 
@@ -238,7 +248,9 @@ def run_job(job: Job) -> dict:
     error = _execute_notebook(job, executed)
     if error is not None:
         entry.update(
-            status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2)
+            status="fehler",
+            fehler=_fehler_text(job, error),
+            sekunden=round(time.perf_counter() - t0, 2),
         )
         return entry
     nb = nbformat.read(executed, as_version=4)
@@ -272,12 +284,15 @@ def _execute_notebook(job: Job, executed: Path) -> Exception | None:
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
+                execution_timeout=job.zeitlimit,
                 km=_warm_kernel(cwd),
             )
             error = None
             break
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the batch goes on
             error = exc
+            if _ist_zeitlimit(exc):
+                shutdown_warm_kernel()  # its cell may still run: the next report needs a new one
             if attempt == 1 and _is_kernel_start_failure(exc):
                 _discard(tmp_nb)
                 shutdown_warm_kernel()
@@ -285,24 +300,68 @@ def _execute_notebook(job: Job, executed: Path) -> Exception | None:
                 continue
             break
         finally:
-            # the executed notebook (with its error, if any) replaces the old one in one step
-            if tmp_nb.exists() and tmp_nb.stat().st_size:
-                os.replace(tmp_nb, executed)
+            # the executed notebook (with its error, if any) replaces the old one in one step,
+            # and only when it is complete (a full disk leaves a truncated file: the old one stays)
+            if not _ersetze_wenn_vollstaendig(tmp_nb, executed) and error is None:
+                error = OSError(
+                    f"das ausgeführte Notebook {executed.name} wurde nicht vollständig "
+                    "geschrieben (Datenträger voll?); das bisherige bleibt erhalten"
+                )
             _discard(tmp_nb)
     return error
 
 
+def _ersetze_wenn_vollstaendig(tmp_nb: Path, executed: Path) -> bool:
+    """Replace ``executed`` by ``tmp_nb`` (synced) when it is a whole notebook; False when
+    ``tmp_nb`` is missing or cut off (its JSON does not parse)."""
+    import json
+
+    try:
+        with open(tmp_nb, "rb") as fh:
+            data = fh.read()
+            json.loads(data)
+            os.fsync(fh.fileno())
+    except (OSError, ValueError):
+        return False
+    os.replace(tmp_nb, executed)
+    _safeio.fsync_dir(executed.parent)
+    return True
+
+
+def _ist_zeitlimit(exc: BaseException) -> bool:
+    from nbclient.exceptions import CellTimeoutError
+
+    return isinstance(exc, CellTimeoutError)
+
+
+def _fehler_text(job: Job, error: BaseException) -> str:
+    """The runs.json 'fehler' of a failed report: a cell over the time limit said plainly."""
+    if _ist_zeitlimit(error):
+        return (
+            f"Zeitlimit überschritten: eine Zelle von Produkt {job.produkt} {job.raum} "
+            f"({PRODUKTE[job.produkt].titel}) lief länger als {job.zeitlimit:g} s (kennzahlen "
+            "report --zeitlimit); der Bericht wurde abgebrochen, die anderen liefen weiter."
+        )
+    return _short_error(error)
+
+
 def _write_outputs(job: Job, nb, entry: dict) -> None:
     """The report's HTML, its attachments and (public products) its disclosure audit."""
+    from .. import products
+
     produkt = PRODUKTE[job.produkt]
     base = job.base
     zeitraum = entry["berichtszeitraum"]
     title = f"{produkt.titel} – {job.raum} – {zeitraum}"
-    _write_atomic(base.with_suffix(".html"), export_html(nb, title))
-    from .. import products
-
+    html_text = export_html(nb, title, identitaet(job), intern=not products.is_public(job.produkt))
+    _write_atomic(base.with_suffix(".html"), html_text)
     for rel in products.anhaenge(job.produkt, Path(job.pool), job.periode, job.raum, base):
         entry["anhaenge"].append(str(Path(rel).relative_to(Path(job.out_dir))))
+    out = Path(job.out_dir)
+    entry["dateien"] = {
+        rel: hashlib.sha256((out / rel).read_bytes()).hexdigest()
+        for rel in [entry["html"], *entry["anhaenge"]]
+    }
     audit = output_metadata(nb, "disclosure_audit")
     if audit or products.is_public(job.produkt):
         import pandas as pd
@@ -311,6 +370,18 @@ def _write_outputs(job: Job, nb, entry: dict) -> None:
 
         write_audit(pd.DataFrame(audit, columns=AUDIT_COLUMNS), base.with_suffix(".audit.csv"))
         entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
+
+
+def identitaet(job: Job) -> dict:
+    """What a report is: product, area, period, report period and the city configuration (the
+    ``<meta name="kennzahlen-bericht">`` of its HTML)."""
+    return {
+        "produkt": job.produkt,
+        "raum": job.raum,
+        "periode": job.periode,
+        "berichtszeitraum": berichtszeitraum(job.produkt, job.periode),
+        "stadt": job.stadt,
+    }
 
 
 def _discard(path: Path) -> None:
