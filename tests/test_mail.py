@@ -580,3 +580,72 @@ def test_uebersprungen_is_sent(fake, tmp_path):
     fake.entry(1, "West")["status"] = "uebersprungen"
     fake.save()
     assert run(fake.args("--dry-run", str(tmp_path / "out"))).exit_code == 0
+
+
+# ---------------------------------------------------------------------------- report identity
+def test_an_attachment_is_checked_by_its_identity_not_its_file_name(fake, smtp_server, tmp_path):
+    """The issue's case: 'Gesamt-Stadt' and 'Gesamtstadt' wrote one file, runs.json listed both
+    as ok, and every team got another area's report as 'Gesamtstadt'. Here West's entry names
+    the Gesamtstadt's files: the HTML says what it is, and the refusal names it."""
+    e = fake.entry(2, "West")
+    e["html"] = "2_quartalsmeldung/gesamtstadt.html"
+    e["anhaenge"] = ["2_quartalsmeldung/gesamtstadt.xlsx"]
+    fake.save()
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 2 West: 2_quartalsmeldung/gesamtstadt.html ist laut seiner Kennung Produkt 2 "
+        "Gesamtstadt 2023-Q4, nicht der Bericht, den runs.json nennt (Produkt 2 West 2023-Q4)",
+        "1 Problem(e)",
+    )
+
+
+def test_a_file_changed_after_its_report_was_made_is_refused(fake, smtp_server, tmp_path):
+    """The last of two colliding reports overwrote the other's Excel file: its checksum in
+    runs.json no longer matches. A report without its identity tag is refused too."""
+    (fake.dir / "2_quartalsmeldung" / "west.xlsx").write_bytes(b"PK\x03\x04 BERICHT:2:andere")
+    html_file = fake.dir / "4_ampel" / "boefingen.html"
+    html_file.write_text(
+        re.sub(r"<meta name=\"kennzahlen-bericht\"[^>]*>", "", html_file.read_text())
+    )
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 2 West: 2_quartalsmeldung/west.xlsx ist nicht mehr die Datei, die der Bericht "
+        "geschrieben hat",
+        "Produkt 4 Böfingen: 4_ampel/boefingen.html trägt keine Berichtskennung",
+    )
+
+
+def test_reports_and_pool_of_another_city_are_refused_naming_both(fake, smtp_server, tmp_path):
+    """A report folder made with another city's configuration is never mailed with this one's
+    Verteiler (the issue: the other city's council got Ulm's Produkt 3)."""
+    andere = {**fake.stadt, "name": "Musterstadt", "raumgliederung": "0123456789abcdef"}
+    fake.runs["stadt"] = andere
+    fake.save()
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        f"Der Berichtsordner {fake.dir} gehört zu Musterstadt (Raumgliederung 01234567), die "
+        f"Konfiguration {paths.CONFIG.resolve()} zu Ulm",
+    )
+    fake.runs["stadt"] = fake.stadt
+    fake.save()
+    (fake.pool / "manifest.json").write_text(
+        json.dumps({"dateien": {"kennzahlen.parquet": "abc"}, "stadt": andere}), "utf-8"
+    )
+    _refused(fake, smtp_server, tmp_path, f"Der Datenpool {fake.pool} gehört zu Musterstadt")
+    # a report whose own tag names another city, in a folder that is this city's
+    fake.write_manifest("abc")
+    f = fake.dir / "3_wirkungskennzahlen" / "gesamtstadt.html"
+    f.write_text(f.read_text().replace("&quot;Ulm&quot;", "&quot;Musterstadt&quot;"))
+    fake.save()
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 3 Gesamtstadt: 3_wirkungskennzahlen/gesamtstadt.html gehört zu Musterstadt",
+    )

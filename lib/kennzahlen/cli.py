@@ -176,7 +176,7 @@ OHNE_FREMDE = " (Standard nur mit config/ dieses Projekts)"
 @WARTEN
 def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
-    from .pool import build_pool_frames, pool_summary, write_pool
+    from .pool import build_pool_frames, check_stadt_des_ziels, pool_summary, write_pool
     from .poolstore import PoolTargetError, check_target
     from .reading_checks import InvalidInput
     from .safeio import LockBusy
@@ -197,6 +197,7 @@ def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     t0 = time.perf_counter()
     try:
         check_target(out, raw)
+        check_stadt_des_ziels(out)  # before the build: another city's pool is never replaced
         frames, raw_data = build_pool_frames(raw)
     except (InvalidInput, PoolTargetError) as exc:
         refuse(str(exc))

@@ -342,6 +342,26 @@ def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]
     return out
 
 
+def check_stadt_des_ziels(out: Path | str):
+    """The identity of the configuration in use; PoolTargetError when ``out`` holds the pool of
+    another city (a rebuild of this city's pool, also with a changed catalog, is fine)."""
+    from . import poolstore, stadtkennung
+
+    kennung = stadtkennung.aktuell()
+    alt = poolstore.current(Path(out)) if Path(out).is_dir() else None
+    if alt is None:
+        return kennung
+    try:
+        stempel = alt.manifest.get(stadtkennung.SCHLUESSEL)
+    except (ValueError, AttributeError):
+        stempel = None
+    try:
+        stadtkennung.pruefe(stempel, f"Der Datenpool {out}", kennung, "", katalog=False)
+    except stadtkennung.FremdeStadt as exc:
+        raise poolstore.PoolTargetError(str(exc)) from None
+    return kennung
+
+
 def write_pool(
     frames: dict[str, pd.DataFrame],
     out: Path,
@@ -359,17 +379,7 @@ def write_pool(
     """
     from . import poolstore, stadtkennung
 
-    kennung = stadtkennung.aktuell()
-    alt = poolstore.current(Path(out)) if Path(out).is_dir() else None
-    if alt is not None:  # a pool folder of another city is not replaced (a rebuild of ours is)
-        try:
-            stempel = alt.manifest.get(stadtkennung.SCHLUESSEL)
-        except (ValueError, AttributeError):
-            stempel = None
-        try:
-            stadtkennung.pruefe(stempel, f"Der Datenpool {out}", kennung, "", katalog=False)
-        except stadtkennung.FremdeStadt as exc:
-            raise poolstore.PoolTargetError(str(exc)) from None
+    kennung = check_stadt_des_ziels(out)
 
     def writer(frame: pd.DataFrame):
         return lambda path: frame.to_parquet(path, index=False)

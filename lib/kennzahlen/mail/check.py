@@ -34,7 +34,7 @@ def check_mailing(
         raise MailRefused(
             [f"{periode_dir / 'runs.json'} gehört zur Periode {runs['periode']}, nicht {periode}"]
         )
-    problems = ordner_probleme(runs, periode_dir, _manifest(pool_dir), aktuell())
+    problems = ordner_probleme(runs, periode_dir, pool_dir, _manifest(pool_dir), aktuell())
     if problems:
         raise MailRefused(["Versand abgelehnt, nichts wurde gesendet:", *problems])
     return verteiler, runs, periode_dir, pool_dir

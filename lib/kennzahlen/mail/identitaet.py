@@ -10,30 +10,42 @@ is refused before the first message, naming the report.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from ..stadtkennung import META, SCHLUESSEL, FremdeStadt, Kennung, pruefe
 
-_META = re.compile(rb'<meta name="' + META.encode() + rb'" content="([^"]*)"\s*/?>')
 NEU_ERZEUGEN = "Bericht neu erzeugen (kennzahlen report … --force)"
+
+
+class _Kopf(HTMLParser):
+    """Finds ``<meta name="kennzahlen-bericht" content="…">`` (any quoting, any order)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inhalt: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "meta" and a.get("name") == META and self.inhalt is None:
+            self.inhalt = a.get("content") or ""
 
 
 def kennung_der_datei(path: Path) -> dict | None:
     """The identity an HTML report carries in its head (None: none, or not readable)."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(64 * 1024)  # the meta tag stands in the head, before the styles end
+            head = fh.read(64 * 1024)  # the meta tag stands in the head, before the styles
     except OSError:
         return None
-    m = _META.search(head)
-    if not m:
+    kopf = _Kopf()
+    kopf.feed(head.decode("utf-8", "replace"))
+    if kopf.inhalt is None:
         return None
     try:
-        value = json.loads(html.unescape(m.group(1).decode("utf-8")))
-    except (UnicodeDecodeError, ValueError):
+        value = json.loads(kopf.inhalt)
+    except ValueError:
         return None
     return value if isinstance(value, dict) else None
 
@@ -83,12 +95,14 @@ def bericht_probleme(entry: dict, periode_dir: Path, kennung: Kennung, label: st
     return problems
 
 
-def ordner_probleme(runs: dict, periode_dir: Path, pool_manifest: dict | None, kennung: Kennung):
+def ordner_probleme(
+    runs: dict, periode_dir: Path, pool_dir: Path, pool_manifest: dict | None, kennung: Kennung
+) -> list[str]:
     """The report folder and the pool belong to the configuration in use (German problems)."""
     problems = []
     checks = [(runs.get(SCHLUESSEL), f"Der Berichtsordner {periode_dir}")]
     if pool_manifest is not None:
-        checks.append((pool_manifest.get(SCHLUESSEL), "Der Datenpool"))
+        checks.append((pool_manifest.get(SCHLUESSEL), f"Der Datenpool {pool_dir}"))
     for stempel, was in checks:
         try:
             pruefe(stempel, was, kennung, "erst Datenpool und Berichte mit ihr neu erzeugen.")
