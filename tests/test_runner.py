@@ -260,3 +260,36 @@ def test_a_late_export_redoes_only_the_products_that_show_it(demo_pool):
     changed["kennzahlen"]["bev_gesamt"] = "other"
     after = {n: runner.product_dependencies(n, changed) for n in PRODUKTE}
     assert after[1] != before[1] and after[2] == before[2] and after[4] == before[4]
+
+
+def test_reports_carry_their_identity_and_internal_ones_say_so(setup):
+    """Each report names what it is (product, area, period, city) in a <meta> tag, runs.json the
+    city and each file's checksum; internal reports and the index page say 'intern – nicht zur
+    Weitergabe', the public Produkt 3 does not."""
+    import hashlib
+
+    from kennzahlen import stadtkennung
+    from kennzahlen.mail.identitaet import kennung_der_datei
+
+    res = _run(setup, [1, 3], ["West"])
+    assert not res.failed, res.failed
+    out = setup["out"] / "2023-Q4"
+    stadt = stadtkennung.aktuell().stempel()
+    p1 = out / "1_sozialstruktur" / "west.html"
+    assert kennung_der_datei(p1) == {
+        "produkt": 1,
+        "raum": "West",
+        "periode": "2023-Q4",
+        "berichtszeitraum": "2023",
+        "stadt": stadt,
+    }
+    assert "intern – nicht zur Weitergabe" in p1.read_text()
+    assert (
+        "intern – nicht zur Weitergabe"
+        not in (out / "3_wirkungskennzahlen" / "west.html").read_text()
+    )
+    assert "intern – nicht zur Weitergabe" in (out / "index.html").read_text()
+    runs = json.loads((out / "runs.json").read_text())
+    assert runs["stadt"] == stadt
+    e = next(e for e in runs["reports"] if e["produkt"] == 1)
+    assert e["dateien"] == {e["html"]: hashlib.sha256(p1.read_bytes()).hexdigest()}

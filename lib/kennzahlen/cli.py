@@ -14,7 +14,7 @@ from . import paths
 MULTI_VALUE_OPTIONS = ("--produkt", "--raum")
 #: seconds one notebook cell may run in `kennzahlen report` (a hanging cell held the batch and its
 #: folder lock forever); the slowest cell of the demo takes a few seconds
-ZEITLIMIT_ZELLE = 1800.0
+ZEITLIMIT_ZELLE = 1800
 
 
 def expand_multi(argv: list[str]) -> list[str]:
@@ -258,7 +258,7 @@ def pool(raw: Path | None, out: Path | None, warten: float) -> None:
 )
 @click.option(
     "--zeitlimit",
-    type=click.FloatRange(min=0),
+    type=click.IntRange(min=0),
     default=ZEITLIMIT_ZELLE,
     show_default=True,
     metavar="SEKUNDEN",
@@ -275,7 +275,7 @@ def report(
     force: bool,
     workers: int | None,
     pdf_gewuenscht: bool,
-    zeitlimit: float,
+    zeitlimit: int,
     warten: float,
 ) -> None:
     """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert), auf Wunsch als PDF."""

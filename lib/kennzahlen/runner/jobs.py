@@ -35,7 +35,7 @@ class Job:
     pool_root: str = ""
     keine_daten: str = ""  # why the report is not made (the pool holds none of its data), else ''
     stadt: dict = field(default_factory=dict)  # the configuration's identity (stadtkennung)
-    zeitlimit: float | None = None  # seconds a notebook cell may run (None: no limit)
+    zeitlimit: int | None = None  # seconds a notebook cell may run (None: no limit)
 
     @property
     def base(self) -> Path:
@@ -88,9 +88,16 @@ def plan(
             run_params = {**p, "pool": str(version.dir)}
             job = Job(nr, raum, periode, str(version.dir), str(out), str(nb), h, run_params)
             job.pool_root, job.keine_daten = str(pool), ohne_daten.get(nr, "")
-            job.stadt, job.zeitlimit = kennung.stempel(), zeitlimit
+            job.stadt, job.zeitlimit = kennung.stempel(), _sekunden(zeitlimit)
             jobs.append(job)
     return jobs
+
+
+def _sekunden(zeitlimit: float | None) -> int | None:
+    """A cell's time limit in whole seconds (nbclient takes an int), None for none."""
+    import math
+
+    return math.ceil(zeitlimit) if zeitlimit else None
 
 
 def _check_stadt(pool: Path, manifest: dict, out: Path, valid: list[str]):

@@ -18,13 +18,16 @@ from .jobs import Job
 
 # ---------------------------------------------------------------------------- in the worker
 def _ipc_kernel_manager():
-    """A KernelManager on Unix sockets in the temp folder: no TCP ports to collide on."""
+    """A KernelManager on Unix sockets in the temp folder: no TCP ports to collide on.
+
+    Asynchronous, so that nbclient's client is too: with a blocking client nbclient waits for a
+    cell's output without end (its time limit never fires, a dead kernel is never noticed)."""
     import tempfile
     import uuid
 
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(KernelManager):
+    class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             if os.name == "posix":
                 # the worker's PID in the names: files of a killed run can be told and removed
@@ -162,6 +165,13 @@ def _write_atomic(path: Path, data: str | bytes) -> None:
     _safeio.atomic_write(path, data)
 
 
+def _sync(coroutine_function):
+    """A coroutine function of the (asynchronous) kernel manager, callable without an event loop."""
+    from jupyter_core.utils import run_sync
+
+    return run_sync(coroutine_function)
+
+
 #: the warm kernel of this process (one per worker): kernel start and imports are paid once
 _WARM: dict[str, object] = {}
 #: the first, hidden cell of every report in a warm kernel: clear the namespace, then move the
@@ -173,14 +183,14 @@ RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.freeze()\ndel _gc"
 def _warm_kernel(cwd: str):
     """This process's kernel, started on first use and replaced when it has died."""
     km = _WARM.get("km")
-    if km is not None and _WARM.get("cwd") == cwd and km.is_alive():
+    if km is not None and _WARM.get("cwd") == cwd and _sync(km.is_alive)():
         return km
     shutdown_warm_kernel()
     import subprocess
     from multiprocessing import util
 
     km = _ipc_kernel_manager()(kernel_name=KERNEL_NAME)
-    km.start_kernel(cwd=cwd, stderr=subprocess.DEVNULL)
+    _sync(km.start_kernel)(cwd=cwd, stderr=subprocess.DEVNULL)
     _WARM.update(km=km, cwd=cwd)
     # worker processes end through multiprocessing (atexit does not run there); the
     # finaliser is bound to this kernel only, never to whichever kernel is warm later
@@ -191,7 +201,7 @@ def _warm_kernel(cwd: str):
 def _shutdown_km(km) -> None:
     try:
         if km.has_kernel:
-            km.shutdown_kernel(now=True)
+            _sync(km.shutdown_kernel)(now=True)
     except Exception:  # noqa: BLE001 - already gone
         pass
 
@@ -265,10 +275,15 @@ def run_job(job: Job) -> dict:
     return entry
 
 
+class Zeitlimit(RuntimeError):
+    """A cell of the report ran longer than its limit and was stopped."""
+
+
 def _execute_notebook(job: Job, executed: Path) -> Exception | None:
     """Run the report's notebook in the warm kernel (retried once after a kernel start failure);
     the executed notebook, with its error if any, replaces the old one. The error or None."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError
 
     error = None
     cwd = str(Path(job.notebook).parent)
@@ -291,8 +306,10 @@ def _execute_notebook(job: Job, executed: Path) -> Exception | None:
             break
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the batch goes on
             error = exc
-            if _ist_zeitlimit(exc):
-                shutdown_warm_kernel()  # its cell may still run: the next report needs a new one
+            if isinstance(exc, CellTimeoutError):
+                error = Zeitlimit(str(exc))
+                shutdown_warm_kernel()  # its cell may still run: the next report gets a new one
+                break
             if attempt == 1 and _is_kernel_start_failure(exc):
                 _discard(tmp_nb)
                 shutdown_warm_kernel()
@@ -328,18 +345,12 @@ def _ersetze_wenn_vollstaendig(tmp_nb: Path, executed: Path) -> bool:
     return True
 
 
-def _ist_zeitlimit(exc: BaseException) -> bool:
-    from nbclient.exceptions import CellTimeoutError
-
-    return isinstance(exc, CellTimeoutError)
-
-
 def _fehler_text(job: Job, error: BaseException) -> str:
     """The runs.json 'fehler' of a failed report: a cell over the time limit said plainly."""
-    if _ist_zeitlimit(error):
+    if isinstance(error, Zeitlimit):
         return (
             f"Zeitlimit überschritten: eine Zelle von Produkt {job.produkt} {job.raum} "
-            f"({PRODUKTE[job.produkt].titel}) lief länger als {job.zeitlimit:g} s (kennzahlen "
+            f"({PRODUKTE[job.produkt].titel}) lief länger als {job.zeitlimit} s (kennzahlen "
             "report --zeitlimit); der Bericht wurde abgebrochen, die anderen liefen weiter."
         )
     return _short_error(error)
