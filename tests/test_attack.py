@@ -423,3 +423,29 @@ def test_year_with_partial_data_gets_a_plan():
     t = wirkung.kennzahl_tabelle(pool, load_catalog().get(kid), "2019")
     assert sorted(t.anzeige.loc[[sr[0], sr[1], GESAMTSTADT], "Zähler"]) == ["<3", "<3", "x"]
     assert (t.anzeige.loc[sr[4]] == "–").all()
+
+
+def test_an_optimisation_over_its_time_limit_stops_the_report(monkeypatch):
+    """No optimisation may hold a report run forever: beyond solver_zeitlimit_sekunden of
+    config/disclosure.yaml the report fails with a plain message (HiGHS's 'time limit' status
+    used to read as 'no solution', and a plan was built from an unfinished search)."""
+    import numpy as np
+
+    from kennzahlen import attack, disclosure_config
+
+    assert disclosure_config.load_config().solver_zeitlimit_sekunden == 300
+    knapp = disclosure_config.DisclosureConfig(solver_zeitlimit_sekunden=1e-9)
+    monkeypatch.setattr(disclosure_config, "load_config", lambda *a, **k: knapp)
+    a = np.random.default_rng(1).integers(0, 5, (20, 30))
+    with pytest.raises(attack.SolverZeitlimit) as exc:
+        attack.highs(
+            -np.ones(30),
+            A_ub=a,
+            b_ub=np.full(20, 25),
+            bounds=[(0, 10)] * 30,
+            integrality=np.ones(30),
+        )
+    assert str(exc.value).startswith(
+        "Die Geheimhaltung (Optimierung mit HiGHS) hat ihr Zeitlimit von 1e-09 s überschritten "
+        "(solver_zeitlimit_sekunden in config/disclosure.yaml)"
+    )
