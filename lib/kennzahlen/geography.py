@@ -76,8 +76,8 @@ def _check_steuerzeichen(df: pd.DataFrame, path: str) -> None:
 
 def _check_berichtsnamen(df: pd.DataFrame, path: str) -> None:
     """Two Sozialräume (or a Sozialraum and the Gesamtstadt or 'ohne Zuordnung') whose reports
-    could not be told apart: the same file name ('Mitte-Ost', 'Mitte/Ost'), or names that differ
-    only in case, hyphens or umlaut spelling ('WEST', 'Gesamt-Stadt', 'Sued')."""
+    could not be told apart: the same file name ('Nord-Ost', 'Nord/Ost'), or names that differ
+    only in case, hyphens or umlaut spelling ('NORD', 'Gesamt-Stadt', 'Sued')."""
     zeilen = {sr: int(i) + 2 for i, sr in reversed(list(df["sozialraum"].items()))}
     gesehen: dict[str, str] = {verwechselbar(GESAMTSTADT): GESAMTSTADT}
     gesehen[verwechselbar(OHNE_ZUORDNUNG)] = OHNE_ZUORDNUNG

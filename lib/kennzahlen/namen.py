@@ -26,7 +26,7 @@ def slug(name: str) -> str:
 
 def verwechselbar(name: str) -> str:
     """The form under which two area names cannot be told apart as reports: the slug without its
-    hyphens ('Mitte-Ost', 'Mitte/Ost' and 'MITTE OST' give 'mitteost'; 'Gesamt-Stadt' is
+    hyphens ('Nord-Ost', 'Nord/Ost' and 'NORD OST' give 'nordost'; 'Gesamt-Stadt' is
     'Gesamtstadt')."""
     return slug(name).replace("-", "")
 

@@ -169,7 +169,7 @@ _UNBEKANNT = ("Stadtviertel unbekannt:", "Sozialraum unbekannt:", "Gebiet unbeka
 def fremde_codes(problems: list[Problem], manifest: list[dict], raw_dir: Path) -> list[Problem]:
     """When most rows name a Stadtviertel or Sozialraum the Raumgliederung does not know, the
     raw folder belongs to another city (or the configuration does): one paragraph instead of a
-    line per row (a whole city's exports gave 332,434 lines)."""
+    line per row (a whole city's exports gave 332,434 lines); the other problems are counted."""
     from . import paths
     from .fmt import zahl
 
@@ -194,9 +194,15 @@ def fremde_codes(problems: list[Problem], manifest: list[dict], raw_dir: Path) -
         f"in {dateien} Datei(en) nennen ein Stadtviertel oder einen Sozialraum, den sie nicht "
         f"kennt ({zahl(len(codes))} verschiedene, z. B. {beispiele}). Gehören die Exporte zu "
         "einer anderen Stadt? Bitte mit --raw den Rohdatenordner dieser Stadt angeben oder mit "
-        "--config ihre Konfiguration.",
+        "--config ihre Konfiguration."
+        + (
+            f" Weitere {zahl(len(problems) - len(fremd))} Probleme dieser Rohdaten werden nicht "
+            "einzeln gezeigt."
+            if len(problems) > len(fremd)
+            else ""
+        ),
     )
-    return [zusammen, *(p for p in problems if not p.meldung.startswith(_UNBEKANNT))]
+    return [zusammen]
 
 
 # --------------------------------------------------------------------------------------

@@ -21,5 +21,5 @@ def eigen(bericht_raum: str, zeilen_raum: object) -> bool:
 
 
 def verweis(zeilen_raum: object) -> str:
-    """Where the text of another area stands: '(Text im Bericht Wiblingen)'."""
+    """Where the text of another area stands: '(Text im Bericht Nord)'."""
     return f"(Text im Bericht {zeilen_raum})"
