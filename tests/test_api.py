@@ -241,9 +241,12 @@ def test_ampel_of_a_quarter(pool, demo_pool):
 
 
 def test_sozialindex_and_ampel_stay_modules(pool):
-    from kennzahlen.sozialindex import berechnung as si
+    """``kz.sozialindex`` and ``kz.ampel`` are the pipeline stages' packages, callable for
+    analysts (kennzahlen.core.aufrufbar); the stages stay importable as before."""
+    import kennzahlen.sozialindex
+    from kennzahlen.sozialindex import berechnung
 
-    assert callable(si.pool_frames) and si is kz.sozialindex
+    assert kz.sozialindex is kennzahlen.sozialindex and callable(berechnung.pool_frames)
     assert "klasse" in inspect.signature(kz.sozialindex).parameters
     assert "quartal" in inspect.signature(kz.ampel).parameters
     assert kz.ampel.__call__.__doc__ == werkbank.ampel.__doc__

@@ -530,3 +530,30 @@ def test_a_correction_that_lowers_a_count_still_gets_a_plan():
     for x in [*dann.hidden(), *(f for f in dann.frueher if f.status != "wert")]:
         lo, hi = att.interval(x.atoms)
         assert hi is None or lo < hi, (x.orte, x.wert)
+
+
+def test_an_optimisation_over_its_time_limit_stops_the_report(monkeypatch):
+    """No optimisation may hold a report run forever: beyond solver_zeitlimit_sekunden of
+    config/disclosure.yaml the report fails with a plain message (HiGHS's 'time limit' status
+    used to read as 'no solution', and a plan was built from an unfinished search)."""
+    import numpy as np
+
+    from kennzahlen.disclosure import attack
+    from kennzahlen.disclosure import config as disclosure_config
+
+    assert disclosure_config.load_config().solver_zeitlimit_sekunden == 300
+    knapp = disclosure_config.DisclosureConfig(solver_zeitlimit_sekunden=1e-9)
+    monkeypatch.setattr(disclosure_config, "load_config", lambda *a, **k: knapp)
+    a = np.random.default_rng(1).integers(0, 5, (20, 30))
+    with pytest.raises(attack.SolverZeitlimit) as exc:
+        attack.highs(
+            -np.ones(30),
+            A_ub=a,
+            b_ub=np.full(20, 25),
+            bounds=[(0, 10)] * 30,
+            integrality=np.ones(30),
+        )
+    assert str(exc.value).startswith(
+        "Die Geheimhaltung (Optimierung mit HiGHS) hat ihr Zeitlimit von 1e-09 s überschritten "
+        "(solver_zeitlimit_sekunden in config/disclosure.yaml)"
+    )

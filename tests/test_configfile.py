@@ -90,14 +90,56 @@ def test_second_produkte_key_cannot_make_product_3_internal(tmp_path: Path):
         disclosure_config.load_config(f)
 
 
-def test_nested_duplicates_and_merge_keys():
+def test_nested_duplicates_and_aliases():
     with pytest.raises(ValueError, match="Zeile 3, Spalte 5: der Schlüssel 'b'"):
         load_yaml_text("a:\n  - b: 1\n    b: 2\n", "x.yaml", ValueError)
-    # a merge key may be overridden (that is what it is for)
-    assert load_yaml_text("base: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n", "x.yaml", ValueError)["c"] == {
-        "x": 2
-    }
+    # an alias (also in a merge key) is refused where it stands
+    with pytest.raises(ValueError, match=r"x.yaml, Zeile 3, Spalte 7: der Verweis '\*b'"):
+        load_yaml_text("base: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n", "x.yaml", ValueError)
     assert issubclass(StrictLoader, __import__("yaml").SafeLoader)
+
+
+@pytest.mark.parametrize(("name", "load", "error"), _loaders(), ids=[n for n, _, _ in _loaders()])
+def test_an_alias_is_refused_in_every_config_file(tmp_path: Path, name, load, error):
+    """A YAML alias (``*name``) is no shortcut a Fachplaner needs; refused with file and line."""
+    text = (CONFIG / name).read_text(encoding="utf-8")
+    f = tmp_path / name
+    f.write_text(text.rstrip("\n") + "\nx_anker: &a [1]\nx_verweis: *a\n", encoding="utf-8")
+    with pytest.raises(error) as exc:
+        load(f)
+    zeile = len(text.rstrip("\n").splitlines()) + 2
+    assert f"{f}, Zeile {zeile}, Spalte 12: der Verweis '*a'" in str(exc.value)
+
+
+def test_an_alias_bomb_in_the_verteiler_is_refused_at_once(tmp_path: Path):
+    """Nine levels of ten aliases each would expand to 10^9 entries: it used to hang
+    ``kennzahlen mail``."""
+    import signal
+    import time
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    f = _verteiler(
+        tmp_path,
+        "  - {id: c2, name: C2, produkte: [2], empfaenger: [c2@example.org]}\n"
+        + "\n".join(lines)
+        + "\n",
+    )
+
+    def zu_lange(*_):
+        raise TimeoutError("der Verteiler lädt nach 5 s noch")
+
+    alt = signal.signal(signal.SIGALRM, zu_lange)
+    signal.alarm(5)  # the old loader hung here: fail instead of holding the suite
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(mail.VerteilerError, match=r"Zeile 5, Spalte 10: der Verweis '\*a0'"):
+            mail.load_verteiler(f)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, alt)
+    assert time.perf_counter() - t0 < 1
 
 
 def _verteiler(tmp_path: Path, gruppe: str) -> Path:
@@ -192,3 +234,49 @@ def test_group_with_a_public_product_must_say_whether_it_is_public(tmp_path: Pat
     d = tmp_path / "disclosure.yaml"
     d.write_text("produkte:\n  3: intern\n", encoding="utf-8")
     mail.load_verteiler(_verteiler(tmp_path, gruppen.format(flag="")), disclosure_config=d)
+
+
+def test_a_public_address_in_an_internal_group_is_refused_naming_both(tmp_path: Path):
+    """The issue's case: the council office's address pasted into 'fachplanungen' (Produkt 1,
+    exact small counts) – its one message would carry both. Allowed only when the address is
+    listed under 'intern_und_oeffentlich'."""
+    text = (CONFIG / "verteiler.yaml").read_text(encoding="utf-8")
+    rat = "geschaeftsstelle-gemeinderat@example.org"
+    text = text.replace(
+        "empfaenger: [fachplanung@example.org]", f"empfaenger: [fachplanung@example.org, {rat}]"
+    )
+    f = tmp_path / "verteiler.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(mail.VerteilerError) as exc:
+        mail.load_verteiler(f)
+    msg = str(exc.value)
+    assert (
+        f"Adresse {rat}: steht in der öffentlichen Gruppe 'gemeinderat-fba' und in der Gruppe "
+        "'fachplanungen', die interne Produkte bekommt (Produkt 1)" in msg
+    )
+    assert "(1 Problem(e))" in msg  # fachplanung@ (two internal groups) is fine
+    liste = "intern_und_oeffentlich: []"
+    assert liste in text
+    f.write_text(text.replace(liste, f"intern_und_oeffentlich: [{rat.upper()}]"), "utf-8")
+    v = mail.load_verteiler(f)
+    assert {g.id for g in v.gruppen_von(rat)} == {"fachplanungen", "gemeinderat-fba"}
+    f.write_text(text.replace(liste, "intern_und_oeffentlich: [niemand@example.org]"), "utf-8")
+    with pytest.raises(mail.VerteilerError, match="niemand@example.org steht in keiner Gruppe"):
+        mail.load_verteiler(f)
+
+
+@pytest.mark.parametrize("zeichen", ["\\r\\n", "\\n", "\\0", "\\t"])
+def test_control_characters_in_a_group_name_name_the_group(tmp_path: Path, zeichen: str):
+    """CR/LF in a group name used to end in 'Unerwarteter Fehler (ValueError: Header values may
+    not contain …)' when the subject was built; now the Verteiler does not load."""
+    f = _verteiler(
+        tmp_path,
+        "  - {id: c2, name: C2, produkte: [2], empfaenger: [c2@example.org]}\n"
+        f'  - {{id: leitung, name: "Leitung{zeichen}Bcc: x@example.com", produkte: [1], '
+        "empfaenger: [l@example.org]}\n",
+    )
+    with pytest.raises(mail.VerteilerError) as exc:
+        mail.load_verteiler(f)
+    msg = str(exc.value)
+    assert "Gruppe 'leitung' (Nr. 2), name: enthält Steuerzeichen" in msg, msg
+    assert "'c2'" not in msg

@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from test_runner import manifest
 
 from kennzahlen import runner
 from kennzahlen.catalog import geography
@@ -204,9 +205,9 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
     nbformat.write(nb, nbs / PRODUKTE[1].notebook)
     pool = tmp_path / "pool"
     pool.mkdir()
-    (pool / "manifest.json").write_text('{"dateien": {}}')
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(paths.CONFIG_ENV, str(cfg))
+        (pool / "manifest.json").write_text(manifest("abc"))  # of this configuration
         res = runner.run(
             "2023-Q4",
             [1],
@@ -274,3 +275,59 @@ def test_many_areas_keep_distinct_styles():
     fig = plots.zeitreihe(daten, "Zwölf Räume")
     lines = fig.axes[0].get_lines()
     assert len({(ln.get_color(), ln.get_marker(), ln.get_linestyle()) for ln in lines}) == 12
+
+
+def _rg_datei(tmp_path: Path, zeilen: list[str]) -> Path:
+    f = tmp_path / "raumgliederung.csv"
+    kopf = "stadtviertel_nr;stadtviertel;stadtteil;sozialraum\n"
+    f.write_text(kopf + "\n".join(zeilen) + "\n", encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize(
+    ("zweiter", "erster"),
+    [
+        ("Mitte/Ost", "Mitte-Ost"),  # both 'mitte-ost.html'
+        ("WEST", "West"),
+        ("Süd", "Sued"),
+        ("GESAMTSTADT", "Gesamtstadt"),  # the city's own report
+        ("Gesamt-Stadt", "Gesamtstadt"),
+        ("Ohne-Zuordnung", "ohne Zuordnung"),
+    ],
+)
+def test_area_names_whose_reports_collide_are_refused_naming_both(tmp_path, zweiter, erster):
+    """Reports are files named by the area's slug: 'Mitte-Ost' and 'Mitte/Ost' would write one
+    file, and every team got another Sozialraum's report. Refused when the Raumgliederung loads."""
+    zeilen = [f"1;A;A;{erster}", "2;B;B;Nord", f"3;C;C;{zweiter}"]
+    if erster in ("Gesamtstadt", "ohne Zuordnung"):
+        zeilen = ["1;A;A;Nord", f"2;B;B;{zweiter}"]
+    f = _rg_datei(tmp_path, zeilen)
+    with pytest.raises(ValueError) as exc:
+        geography.raumgliederung(f)
+    msg = str(exc.value)
+    assert str(f) in msg and f"'{zweiter}' ist als Bericht nicht von '{erster}'" in msg, msg
+    assert "Spalte 'sozialraum'" in msg
+
+
+def test_distinct_names_with_spaces_slashes_and_umlauts_load(tmp_path):
+    f = _rg_datei(tmp_path, ["1;A;A;Nord / Ost", "2;B;B;Nord", "3;C;C;Süd", "4;D;D;Ost"])
+    assert geography.sozialraeume(f) == ["Nord", "Nord / Ost", "Ost", "Süd"]
+    with pytest.raises(ValueError, match=r"Zeile 2, Spalte 'sozialraum': der Name '//'"):
+        (tmp_path / "leer").mkdir()
+        geography.raumgliederung(_rg_datei(tmp_path / "leer", ["1;A;A;//"]))
+
+
+@pytest.mark.parametrize(
+    ("spalte", "wert"), [("sozialraum", '"Nord\r\nBcc"'), ("stadtviertel", "A\0")]
+)
+def test_control_characters_in_the_raumgliederung_name_line_and_column(tmp_path, spalte, wert):
+    zeilen = ["1;A;A;Nord", "2;B;B;Süd"]
+    zeilen.append("3;C;C;Süd" if spalte != "sozialraum" else f"3;C;C;{wert}")
+    if spalte == "stadtviertel":
+        zeilen[-1] = f"3;{wert};C;Süd"
+    f = tmp_path / "raumgliederung.csv"
+    f.write_bytes(
+        ("stadtviertel_nr;stadtviertel;stadtteil;sozialraum\n" + "\n".join(zeilen) + "\n").encode()
+    )
+    with pytest.raises(ValueError, match=rf"Zeile 4, Spalte '{spalte}': Steuerzeichen"):
+        geography.raumgliederung(f)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import email
 import hashlib
+import html
 import json
 import re
 import socket
@@ -16,6 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
+from kennzahlen.catalog import stadtkennung
 from kennzahlen.catalog.geography import sozialraeume
 from kennzahlen.core import paths
 from kennzahlen.mail import (
@@ -49,6 +51,12 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def meta(ident: dict) -> str:
+    """The identity tag the runner writes into a report's head."""
+    text = html.escape(json.dumps(ident, ensure_ascii=False, sort_keys=True), quote=True)
+    return f'<meta name="{stadtkennung.META}" content="{text}">'
+
+
 class Fake:
     """A reports/<periode>/ folder as the runner writes it (docs/architecture.md), and a pool."""
 
@@ -58,16 +66,18 @@ class Fake:
         self.reports = root / "reports"
         self.dir = self.reports / PERIODE
         self.pool.mkdir(parents=True)
-        (self.pool / "manifest.json").write_text(
-            '{"dateien": {"kennzahlen.parquet": "abc"}}\n', "utf-8"
-        )
+        self.stadt = stadtkennung.aktuell().stempel()
+        self.write_manifest("abc")
         entries = []
         for nr, (ordner, titel, zeitraum) in PRODUKTE.items():
             (self.dir / ordner).mkdir(parents=True)
             for raum, slug in SLUGS.items():
                 html = f"{ordner}/{slug}.html"
+                ident = {"produkt": nr, "raum": raum, "periode": PERIODE}
+                ident.update(berichtszeitraum=zeitraum, stadt=self.stadt)
                 (self.dir / html).write_text(
-                    f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>{titel} – "
+                    f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'>"
+                    f"{meta(ident)}<title>{titel} – "
                     f"{raum}</title></head><body><h1>{titel} – "
                     f"{raum}</h1><p>BERICHT:{nr}:{slug}</p></body></html>",
                     "utf-8",
@@ -102,10 +112,21 @@ class Fake:
             "pool": str(self.pool),
             "pool_manifest_sha256": _sha(self.pool / "manifest.json"),
             "reports": entries,
+            "stadt": self.stadt,
         }
         self.save()
 
+    def write_manifest(self, inhalt: str) -> None:
+        """The pool's manifest.json (with the identity of the configuration in use)."""
+        data = {"dateien": {"kennzahlen.parquet": inhalt}, "stadt": self.stadt}
+        (self.pool / "manifest.json").write_text(json.dumps(data) + "\n", "utf-8")
+
     def save(self) -> None:
+        """runs.json, with the checksums of the files as they are now (as the runner records)."""
+        for e in self.runs["reports"]:
+            if e.get("html"):
+                rels = [e["html"], *e.get("anhaenge", []), *([e["pdf"]] if e.get("pdf") else [])]
+                e["dateien"] = {r: _sha(self.dir / r) for r in rels if (self.dir / r).is_file()}
         (self.dir / "runs.json").write_text(
             json.dumps(self.runs, ensure_ascii=False, indent=1), "utf-8"
         )
@@ -507,9 +528,7 @@ def test_failed_report_is_refused(fake, smtp_server, tmp_path):
 
 
 def test_report_older_than_the_pool_is_refused(fake, smtp_server, tmp_path):
-    (fake.pool / "manifest.json").write_text(
-        '{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8"
-    )
+    fake.write_manifest("neu")
     _refused(fake, smtp_server, tmp_path, "Produkt 1 Gesamtstadt: älter als der Datenpool")
 
 
@@ -562,3 +581,72 @@ def test_uebersprungen_is_sent(fake, tmp_path):
     fake.entry(1, "West")["status"] = "uebersprungen"
     fake.save()
     assert run(fake.args("--dry-run", str(tmp_path / "out"))).exit_code == 0
+
+
+# ---------------------------------------------------------------------------- report identity
+def test_an_attachment_is_checked_by_its_identity_not_its_file_name(fake, smtp_server, tmp_path):
+    """The issue's case: 'Gesamt-Stadt' and 'Gesamtstadt' wrote one file, runs.json listed both
+    as ok, and every team got another area's report as 'Gesamtstadt'. Here West's entry names
+    the Gesamtstadt's files: the HTML says what it is, and the refusal names it."""
+    e = fake.entry(2, "West")
+    e["html"] = "2_quartalsmeldung/gesamtstadt.html"
+    e["anhaenge"] = ["2_quartalsmeldung/gesamtstadt.xlsx"]
+    fake.save()
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 2 West: 2_quartalsmeldung/gesamtstadt.html ist laut seiner Kennung Produkt 2 "
+        "Gesamtstadt 2023-Q4, nicht der Bericht, den runs.json nennt (Produkt 2 West 2023-Q4)",
+        "1 Problem(e)",
+    )
+
+
+def test_a_file_changed_after_its_report_was_made_is_refused(fake, smtp_server, tmp_path):
+    """The last of two colliding reports overwrote the other's Excel file: its checksum in
+    runs.json no longer matches. A report without its identity tag is refused too."""
+    (fake.dir / "2_quartalsmeldung" / "west.xlsx").write_bytes(b"PK\x03\x04 BERICHT:2:andere")
+    html_file = fake.dir / "4_ampel" / "boefingen.html"
+    html_file.write_text(
+        re.sub(r"<meta name=\"kennzahlen-bericht\"[^>]*>", "", html_file.read_text())
+    )
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 2 West: 2_quartalsmeldung/west.xlsx ist nicht mehr die Datei, die der Bericht "
+        "geschrieben hat",
+        "Produkt 4 Böfingen: 4_ampel/boefingen.html trägt keine Berichtskennung",
+    )
+
+
+def test_reports_and_pool_of_another_city_are_refused_naming_both(fake, smtp_server, tmp_path):
+    """A report folder made with another city's configuration is never mailed with this one's
+    Verteiler (the issue: the other city's council got Ulm's Produkt 3)."""
+    andere = {**fake.stadt, "name": "Musterstadt", "raumgliederung": "0123456789abcdef"}
+    fake.runs["stadt"] = andere
+    fake.save()
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        f"Der Berichtsordner {fake.dir} gehört zu Musterstadt (Raumgliederung 01234567), die "
+        f"Konfiguration {paths.CONFIG.resolve()} zu Ulm",
+    )
+    fake.runs["stadt"] = fake.stadt
+    fake.save()
+    (fake.pool / "manifest.json").write_text(
+        json.dumps({"dateien": {"kennzahlen.parquet": "abc"}, "stadt": andere}), "utf-8"
+    )
+    _refused(fake, smtp_server, tmp_path, f"Der Datenpool {fake.pool} gehört zu Musterstadt")
+    # a report whose own tag names another city, in a folder that is this city's
+    fake.write_manifest("abc")
+    f = fake.dir / "3_wirkungskennzahlen" / "gesamtstadt.html"
+    f.write_text(f.read_text().replace("&quot;Ulm&quot;", "&quot;Musterstadt&quot;"))
+    fake.save()
+    _refused(
+        fake,
+        smtp_server,
+        tmp_path,
+        "Produkt 3 Gesamtstadt: 3_wirkungskennzahlen/gesamtstadt.html gehört zu Musterstadt",
+    )

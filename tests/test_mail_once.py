@@ -84,9 +84,7 @@ def test_every_delivery_is_logged_with_its_key_and_pool_version(fake, server):
 def test_a_new_pool_version_is_a_new_delivery(fake, server):
     sink, hostport = server
     send(fake, hostport)
-    (fake.pool / "manifest.json").write_text(
-        '{"dateien": {"kennzahlen.parquet": "neu"}}\n', "utf-8"
-    )
+    fake.write_manifest("neu")
     import hashlib
 
     fake.runs["pool_manifest_sha256"] = hashlib.sha256(
@@ -222,3 +220,26 @@ def test_kill_during_sending_keeps_what_was_delivered_in_the_log(fake, server):
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert sink.per_recipient() == {a: 1 for a in ALL}
     assert not logged.inflight.exists()
+
+
+def test_a_timeout_after_the_final_dot_is_reported_as_unsicher(fake, server, tmp_path):
+    """The server takes the message but answers after the client's timeout: the delivery is
+    uncertain. The summary used to count it as 'gesendet'."""
+    sink, hostport = server
+    sink.delay = 1.5
+    verteiler = tmp_path / "verteiler.yaml"
+    verteiler.write_text(
+        VERTEILER.read_text(encoding="utf-8").replace(
+            "  port: 25\n", "  port: 25\n  timeout: 0.3\n"
+        ),
+        encoding="utf-8",
+    )
+    args = fake.args("--smtp", hostport, "--empfaenger", ABTEILUNG, verteiler=verteiler)
+    result = CliRunner().invoke(
+        mail_command, args, env={PASSWORD_ENV: None}, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 von 1 Nachricht(en) gesendet, 1 unsicher." in result.output
+    assert f"Unsicher (im Protokoll „ungewiss“): 1 Nachricht(en) an {ABTEILUNG}" in result.output
+    assert [r["ergebnis"].split(":")[0] for r in log_rows(fake)] == ["ungewiss"]
+    assert sink.per_recipient() == {ABTEILUNG: 1}

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_runner import _notebook, _run
+from test_runner import _notebook, _run, manifest
 from test_runner import setup as setup  # noqa: F401 - the fixture, reused
 
 from kennzahlen.core import paths
@@ -41,7 +41,7 @@ def test_any_change_takes_the_normal_way(setup, monkeypatch, change):  # noqa: F
     if change == "notebook":
         _notebook(setup["nbs"] / PRODUKTE[1].notebook, 'print("neu")')
     elif change == "pool":
-        (setup["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "neu"}}')
+        (setup["pool"] / "manifest.json").write_text(manifest("neu"))
     elif change == "html":
         (setup["out"] / "2023-Q4" / "1_sozialstruktur" / "west.html").unlink()
     planned = []

@@ -32,13 +32,22 @@ def _notebook(
     nbformat.write(nb, path)
 
 
+def manifest(inhalt: str) -> str:
+    """A fake pool's manifest.json, with the identity of the configuration in use (a pool of
+    another or no configuration is refused)."""
+    from kennzahlen.catalog import stadtkennung
+
+    stadt = stadtkennung.aktuell().stempel()
+    return json.dumps({"dateien": {"kennzahlen.parquet": inhalt}, "stadt": stadt})
+
+
 @pytest.fixture()
 def setup(tmp_path: Path) -> dict[str, Path]:
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     pool = tmp_path / "pool"
     pool.mkdir()
-    (pool / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
+    (pool / "manifest.json").write_text(manifest("abc"))
     ok = (
         'from IPython.display import HTML, display\ndisplay(HTML(f"<p>Bericht {sozialraum} '
         '{periode}</p>"))'
@@ -102,7 +111,7 @@ def test_unchanged_rerun_executes_nothing_and_a_change_reruns(setup):
     assert {e["status"] for e in second.entries} == {"uebersprungen"}
     assert html.stat().st_mtime_ns == mtime
     # a new pool (new export arrived) makes every report stale
-    (setup["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "def"}}')
+    (setup["pool"] / "manifest.json").write_text(manifest("def"))
     third = _run(setup, [1], ["West"])
     assert [e["status"] for e in third.entries] == ["ok"]
     forced = _run(setup, [1], ["West"], force=True)
@@ -251,3 +260,36 @@ def test_a_late_export_redoes_only_the_products_that_show_it(demo_pool):
     changed["kennzahlen"]["bev_gesamt"] = "other"
     after = {n: runner.product_dependencies(n, changed) for n in PRODUKTE}
     assert after[1] != before[1] and after[2] == before[2] and after[4] == before[4]
+
+
+def test_reports_carry_their_identity_and_internal_ones_say_so(setup):
+    """Each report names what it is (product, area, period, city) in a <meta> tag, runs.json the
+    city and each file's checksum; internal reports and the index page say 'intern – nicht zur
+    Weitergabe', the public Produkt 3 does not."""
+    import hashlib
+
+    from kennzahlen.catalog import stadtkennung
+    from kennzahlen.mail.identitaet import kennung_der_datei
+
+    res = _run(setup, [1, 3], ["West"])
+    assert not res.failed, res.failed
+    out = setup["out"] / "2023-Q4"
+    stadt = stadtkennung.aktuell().stempel()
+    p1 = out / "1_sozialstruktur" / "west.html"
+    assert kennung_der_datei(p1) == {
+        "produkt": 1,
+        "raum": "West",
+        "periode": "2023-Q4",
+        "berichtszeitraum": "2023",
+        "stadt": stadt,
+    }
+    assert "intern – nicht zur Weitergabe" in p1.read_text()
+    assert (
+        "intern – nicht zur Weitergabe"
+        not in (out / "3_wirkungskennzahlen" / "west.html").read_text()
+    )
+    assert "intern – nicht zur Weitergabe" in (out / "index.html").read_text()
+    runs = json.loads((out / "runs.json").read_text())
+    assert runs["stadt"] == stadt
+    e = next(e for e in runs["reports"] if e["produkt"] == 1)
+    assert e["dateien"] == {e["html"]: hashlib.sha256(p1.read_bytes()).hexdigest()}

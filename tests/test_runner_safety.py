@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from procs import alive, descendants
-from test_runner import _notebook
+from test_runner import _notebook, manifest
 
 from kennzahlen import runner
 from kennzahlen.core.safeio import FolderLock
@@ -30,7 +30,7 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     s = {"nbs": tmp_path / "notebooks", "pool": tmp_path / "pool", "out": tmp_path / "reports"}
     s["nbs"].mkdir()
     s["pool"].mkdir()
-    (s["pool"] / "manifest.json").write_text('{"dateien": {"kennzahlen.parquet": "abc"}}')
+    (s["pool"] / "manifest.json").write_text(manifest("abc"))
     _notebook(s["nbs"] / PRODUKTE[1].notebook, 'print(f"Bericht {sozialraum} {periode}")')
     return s
 
@@ -136,6 +136,14 @@ def test_nfc_and_nfd_area_names_are_the_same_area(setup):
     assert [j.raum for j in jobs] == ["Böfingen", "West"]
 
 
+def _cmdline(pid: int) -> bytes:
+    """A process's command line ('' when it ended meanwhile)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
@@ -148,11 +156,7 @@ def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
     kernels: set[int] = set()
     while time.monotonic() < deadline:
         kids = descendants(proc.pid)
-        kernels = (
-            {k for k in kids if b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()}
-            if kids
-            else set()
-        )
+        kernels = {k for k in kids if b"ipykernel" in _cmdline(k)}
         if len(kernels) >= workers:
             break
         time.sleep(0.2)
@@ -275,3 +279,72 @@ def test_the_holder_is_named_even_while_the_lock_file_is_being_rewritten(tmp_pat
         assert f"PID {_os.getpid()}" in str(info.value)
     finally:
         lock.release()
+
+
+@pytest.mark.parametrize("taub", [False, True])
+def test_a_cell_over_the_time_limit_fails_only_its_report(tmp_path: Path, taub):
+    """One hanging cell used to hold the batch and its folder lock forever. With a time limit the
+    report fails with a plain message naming it; the next report gets a new kernel and runs. A
+    cell deaf to the interrupt (C code, a solver) is ended by killing its kernel."""
+    nbs, pool = tmp_path / "notebooks", tmp_path / "pool"
+    nbs.mkdir()
+    pool.mkdir()
+    (pool / "manifest.json").write_text(manifest("abc"))
+    taub_code = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" if taub else ""
+    _notebook(
+        nbs / PRODUKTE[4].notebook,
+        taub_code + 'import time\nif sozialraum == "Wiblingen":\n    time.sleep(60)\nprint("ok")',
+    )
+    t0 = time.perf_counter()
+    res = runner.run(
+        "2023-Q4",
+        [4],
+        ["Wiblingen", "West"],
+        pool,
+        tmp_path / "reports",
+        workers=1,
+        notebooks=nbs,
+        progress=False,
+        zeitlimit=2,
+    )
+    assert time.perf_counter() - t0 < 40
+    status = {e["raum"]: e["status"] for e in res.entries}
+    assert status == {"Wiblingen": "fehler", "West": "ok"}
+    assert res.failed[0]["fehler"] == (
+        "Zeitlimit überschritten: eine Zelle von Produkt 4 Wiblingen (Ampel) lief länger als "
+        "2 s (kennzahlen report --zeitlimit); der Bericht wurde abgebrochen, die anderen liefen "
+        "weiter."
+    )
+
+
+@pytest.mark.parametrize("papermill_meldet", [True, False])
+def test_only_a_complete_executed_notebook_replaces_the_old_one(
+    tmp_path: Path, monkeypatch, papermill_meldet: bool
+):
+    """A rerun on a full disk replaced a good executed notebook with a truncated one."""
+    import errno
+
+    import papermill
+
+    from kennzahlen.runner import worker
+
+    nb = tmp_path / PRODUKTE[4].notebook
+    _notebook(nb, 'print("ok")')
+    executed = tmp_path / "west.ipynb"
+    executed.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    alt = executed.read_bytes()
+
+    def voll(_nb, output_path, **_kw):
+        Path(output_path).write_text('{"cells": [{"cell_type": "co')  # cut off mid-write
+        if papermill_meldet:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(papermill, "execute_notebook", voll)
+    monkeypatch.setattr(worker, "_warm_kernel", lambda cwd: None)
+    job = runner.Job(4, "West", "2023-Q4", str(tmp_path), str(tmp_path), str(nb))
+    error = worker._execute_notebook(job, executed)
+    assert isinstance(error, OSError)
+    if not papermill_meldet:
+        assert "nicht vollständig geschrieben (Datenträger voll?)" in str(error)
+    assert executed.read_bytes() == alt
+    assert sorted(p.name for p in tmp_path.iterdir()) == [PRODUKTE[4].notebook, "west.ipynb"]

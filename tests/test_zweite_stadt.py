@@ -208,7 +208,9 @@ def test_reports_adapt_to_the_city(stadt):
     ampel = _html(stadt, 4, "Gesamtstadt")
     for sr in SOZIALRAEUME:
         assert re.search(rf"<th[^>]*>{re.escape(html.escape(sr))}</th>", ampel)
-    assert "Neue Wohngruppe &lt;Haus 3&gt; im Viertel 002" in ampel
+    # a switch's reason stands in its own area's report only (need-to-know), escaped
+    assert "Neue Wohngruppe" not in ampel and "(Text im Bericht Nord / Ost)" in ampel
+    assert "Neue Wohngruppe &lt;Haus 3&gt; im Viertel 002" in _html(stadt, 4, "Nord / Ost")
     assert "Der Verlauf zeigt den Ausschnitt ab dem 1. Quartal 2022" in ampel
 
 
@@ -259,3 +261,108 @@ def test_no_ulm_name_or_code_in_the_package_outside_the_demo():
             f"{f.relative_to(lib)}: {m.group()}" for p in patterns for m in re.finditer(p, text)
         ]
     assert found == []
+
+
+# ---------------------------------------------------------------------------- one city per folder
+def _kz(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def _ulm_stempel() -> dict:
+    from kennzahlen.catalog import stadtkennung
+
+    return stadtkennung.aktuell(paths.project_root() / "config").stempel()
+
+
+def test_the_pool_and_reports_carry_the_citys_identity(stadt):
+    from kennzahlen.mail.identitaet import kennung_der_datei
+
+    manifest = json.loads((stadt["pool"] / "manifest.json").read_text(encoding="utf-8"))
+    runs = json.loads((stadt["out"] / "runs.json").read_text(encoding="utf-8"))
+    assert manifest["stadt"]["name"] == runs["stadt"]["name"] == STADT
+    assert manifest["stadt"]["raumgliederung"] != _ulm_stempel()["raumgliederung"]
+    ident = kennung_der_datei(stadt["out"] / "3_wirkungskennzahlen" / "nord-ost.html")
+    assert ident == {
+        "produkt": 3,
+        "raum": "Nord / Ost",
+        "periode": PERIODE,
+        "berichtszeitraum": "2023",
+        "stadt": runs["stadt"],
+    }
+
+
+def test_another_configuration_has_no_default_folders(stadt, tmp_path):
+    """The README's path 'Eine andere Stadt' with folders left out used to read and overwrite
+    this project's data/ and reports/."""
+    cfg = str(stadt["cfg"])
+    for args, option in [
+        (["pool"], "--raw"),
+        (["pool", "--raw", str(stadt["raw"])], "--out"),
+        (["report", "--periode", PERIODE, "--produkt", "3"], "--pool"),
+        (["report", "--periode", PERIODE, "--pool", str(stadt["pool"])], "--out"),
+        (["mail", "--periode", PERIODE, "--dry-run", str(tmp_path / "eml")], "--reports"),
+    ]:
+        res = _kz("--config", cfg, *args)
+        assert res.exit_code != 0, args
+        assert f"gibt es keinen Standardordner: bitte {option} angeben" in res.output, res.output
+    assert not (tmp_path / "eml").exists()
+
+
+def test_another_citys_pool_or_report_folder_is_refused_naming_both(stadt, demo_pool, tmp_path):
+    """`--config stadt2 report` on Ulm's pool wrote 'Gesamtstadt Musterstadt' with Ulm's numbers
+    over Ulm's public report; Ulm's configuration on the other city's folders is refused too."""
+    cfg = str(stadt["cfg"])
+    out = tmp_path / "reports"
+    res = _kz(
+        "--config", cfg, "report", "--periode", PERIODE, "--produkt", "3",
+        "--pool", str(demo_pool), "--out", str(out),
+    )  # fmt: skip
+    assert res.exit_code == 1
+    assert f"Der Datenpool {demo_pool.resolve()} gehört zu Ulm (Raumgliederung " in res.output
+    assert f"die Konfiguration {stadt['cfg'].resolve()} zu {STADT} (Raumgliederung" in res.output
+    assert not (out / PERIODE / "runs.json").exists()
+    # Ulm's report folder: refused by report and mail of the other city
+    ulm = tmp_path / "ulm_reports" / PERIODE
+    ulm.mkdir(parents=True)
+    (ulm / "runs.json").write_text(
+        json.dumps({"periode": PERIODE, "stadt": _ulm_stempel(), "reports": []}), "utf-8"
+    )
+    for befehl in (
+        ["report", "--periode", PERIODE, "--produkt", "3", "--out", str(ulm.parent)],
+        ["mail", "--periode", PERIODE, "--reports", str(ulm.parent), "--dry-run", str(tmp_path)],
+    ):
+        pool = ["--pool", str(stadt["pool"])]
+        res = _kz("--config", cfg, *befehl, *pool)
+        assert res.exit_code != 0
+        assert f"Der Berichtsordner {ulm.resolve() if befehl[0] == 'report' else ulm}" in res.output
+        assert "gehört zu Ulm (Raumgliederung" in res.output, res.output
+    # Ulm's configuration never mails the other city's reports
+    ulm_cfg = str(paths.project_root() / "config")
+    res = _kz(
+        "--config", ulm_cfg, "mail", "--periode", PERIODE, "--reports", str(stadt["out"].parent),
+        "--pool", str(stadt["pool"]), "--dry-run", str(tmp_path / "eml"),
+    )  # fmt: skip
+    assert res.exit_code == 2 and f"gehört zu {STADT} (Raumgliederung" in res.output
+    assert not (tmp_path / "eml").exists()
+
+
+def test_another_citys_raw_folder_is_one_paragraph_and_its_pool_is_kept(stadt, demo_raw, tmp_path):
+    """`--config stadt2 pool` on Ulm's raw folder printed 332,434 problem lines."""
+    cfg = str(stadt["cfg"])
+    res = _kz("--config", cfg, "pool", "--raw", str(demo_raw), "--out", str(tmp_path / "pool"))
+    assert res.exit_code == 2
+    zeilen = res.output.strip().splitlines()
+    assert len(zeilen) <= 3, zeilen[:10]
+    assert "passen nicht zur Raumgliederung" in res.output
+    assert re.search(
+        r"[\d.]+ von [\d.]+ Zeilen in [\d.]+ Dateien nennen ein Stadtviertel", res.output
+    )
+    assert "Gehören die Exporte zu einer anderen Stadt?" in res.output
+    # a pool folder of Ulm is never replaced by the other city's pool
+    ulm_pool = tmp_path / "ulm_pool"
+    ulm_pool.mkdir()
+    manifest = {"dateien": {}, "stadt": _ulm_stempel()}
+    (ulm_pool / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    res = _kz("--config", cfg, "pool", "--raw", str(stadt["raw"]), "--out", str(ulm_pool))
+    assert res.exit_code == 2 and f"Der Datenpool {ulm_pool} gehört zu Ulm" in res.output
+    assert json.loads((ulm_pool / "manifest.json").read_text("utf-8")) == manifest

@@ -12,6 +12,9 @@ import click
 from kennzahlen.core import paths
 
 MULTI_VALUE_OPTIONS = ("--produkt", "--raum")
+#: seconds one notebook cell may run in `kennzahlen report` (a hanging cell held the batch and its
+#: folder lock forever); the slowest cell of the demo takes a few seconds
+ZEITLIMIT_ZELLE = 1800
 
 
 def expand_multi(argv: list[str]) -> list[str]:
@@ -143,23 +146,44 @@ def demo(out: Path, seed: int, scale: float) -> None:
     )
 
 
+def _ordner(wert: Path | None, standard: str, option: str) -> Path:
+    """The folder of an option; its project default only with the project's own config."""
+    from kennzahlen.catalog.stadtkennung import FremdeStadt, ordner
+
+    try:
+        return ordner(wert, standard, option)
+    except FremdeStadt as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+OHNE_FREMDE = " (Standard nur mit config/ dieses Projekts)"
+
+
 @cli.command()
-@click.option("--raw", type=click.Path(path_type=Path), default=paths.RAW, show_default=True)
+@click.option(
+    "--raw",
+    type=click.Path(path_type=Path),
+    default=None,
+    show_default="data/raw" + OHNE_FREMDE,
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    default=paths.PROCESSED,
-    show_default=True,
+    default=None,
+    show_default="data/processed" + OHNE_FREMDE,
     help="Ordner des Datenpools: leer oder ein früherer Datenpool (nie der Rohdatenordner).",
 )
 @WARTEN
-def pool(raw: Path, out: Path, warten: float) -> None:
+def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
     from kennzahlen.core.safeio import LockBusy
     from kennzahlen.pipeline import build_pool_frames, pool_summary
     from kennzahlen.pool.store import PoolTargetError, check_target
-    from kennzahlen.pool.write import write_pool
+    from kennzahlen.pool.write import check_stadt_des_ziels, write_pool
     from kennzahlen.reading.problems import InvalidInput
+
+    raw = _ordner(raw, "data/raw", "--raw")
+    out = _ordner(out, "data/processed", "--out")
 
     def refuse(message: str) -> None:
         click.echo(message, err=True)
@@ -174,6 +198,7 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     t0 = time.perf_counter()
     try:
         check_target(out, raw)
+        check_stadt_des_ziels(out)  # before the build: another city's pool is never replaced
         frames, raw_data = build_pool_frames(raw)
     except (InvalidInput, PoolTargetError) as exc:
         refuse(str(exc))
@@ -209,10 +234,15 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     "--pool",
     "pool_dir",
     type=click.Path(path_type=Path),
-    default=paths.PROCESSED,
-    show_default=True,
+    default=None,
+    show_default="data/processed" + OHNE_FREMDE,
 )
-@click.option("--out", type=click.Path(path_type=Path), default=paths.REPORTS, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    show_default="reports" + OHNE_FREMDE,
+)
 @click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
 @click.option(
     "--workers",
@@ -227,22 +257,34 @@ def pool(raw: Path, out: Path, warten: float) -> None:
     help="Auch PDF (A4) schreiben: für Produkt 3 (config/pdf.yaml) bzw. die mit --produkt "
     "genannten Produkte. Braucht Chromium.",
 )
+@click.option(
+    "--zeitlimit",
+    type=click.IntRange(min=0),
+    default=ZEITLIMIT_ZELLE,
+    show_default=True,
+    metavar="SEKUNDEN",
+    help="So lange darf eine Zelle eines Berichts rechnen; länger: der Bericht schlägt fehl (mit "
+    "seinem Namen), die anderen laufen weiter. 0: ohne Grenze.",
+)
 @WARTEN
 def report(
     periode: str,
     produkte: tuple[int, ...],
     raeume: tuple[str, ...],
-    pool_dir: Path,
-    out: Path,
+    pool_dir: Path | None,
+    out: Path | None,
     force: bool,
     workers: int | None,
     pdf_gewuenscht: bool,
+    zeitlimit: int,
     warten: float,
 ) -> None:
     """Erzeugt die Berichte eines Quartals als HTML (papermill + nbconvert), auf Wunsch als PDF."""
     from kennzahlen.runner import RunnerError, run
     from kennzahlen.runner.pdf import PdfFehler, produkte_fuer_pdf
 
+    pool_dir = _ordner(pool_dir, "data/processed", "--pool")
+    out = _ordner(out, "reports", "--out")
     try:
         pdf_produkte, pdf_hinweis = produkte_fuer_pdf(pdf_gewuenscht, list(produkte) or None)
     except PdfFehler as exc:
@@ -261,6 +303,7 @@ def report(
             wait=warten,
             echo=click.echo,
             pdf=pdf_produkte,
+            zeitlimit=zeitlimit or None,
         )
     except (RunnerError, PdfFehler) as exc:
         raise click.ClickException(str(exc)) from None

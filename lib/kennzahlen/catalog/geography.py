@@ -20,6 +20,7 @@ from pydantic import Field, field_validator
 
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import StrictModel, load_mapping, validate
+from kennzahlen.core.namen import STEUERZEICHEN, sichtbar, slug, steuerzeichen, verwechselbar
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:  # geopandas is imported only where polygons are read
@@ -41,6 +42,7 @@ def _raumgliederung(path: str) -> pd.DataFrame:
     missing = {"stadtviertel_nr", "stadtviertel", "stadtteil", "sozialraum"} - set(df.columns)
     if missing:
         raise ValueError(f"{path}: Spalte(n) fehlen: {', '.join(sorted(missing))}")
+    _check_steuerzeichen(df, path)
     df["stadtviertel_nr"] = df["stadtviertel_nr"].str.strip()
     for col in ("stadtviertel", "stadtteil", "sozialraum"):  # names compare equal however typed
         df[col] = df[col].str.strip().str.normalize("NFC")
@@ -55,7 +57,49 @@ def _raumgliederung(path: str) -> pd.DataFrame:
         raise ValueError(f"{path}: Stadtviertel doppelt: {', '.join(dup['stadtviertel_nr'])}")
     if (df["sozialraum"] == OHNE_ZUORDNUNG).any() or (df["sozialraum"] == GESAMTSTADT).any():
         raise ValueError(f"{path}: '{OHNE_ZUORDNUNG}' und '{GESAMTSTADT}' sind keine Sozialräume")
+    _check_berichtsnamen(df, path)
     return df
+
+
+def _check_steuerzeichen(df: pd.DataFrame, path: str) -> None:
+    """A control character (also NUL, CR, LF) in a code or name: file, line, column, value."""
+    for col in ("stadtviertel_nr", "stadtviertel", "stadtteil", "sozialraum"):
+        bad = df[col].str.contains(STEUERZEICHEN, regex=True)
+        if bad.any():
+            line = int(bad.to_numpy().nonzero()[0][0])
+            wert = df[col].iloc[line]
+            raise ValueError(
+                f"{path}, Zeile {line + 2}, Spalte '{col}': Steuerzeichen im Wert "
+                f"'{sichtbar(wert)}' ({', '.join(steuerzeichen(wert))}); bitte entfernen"
+            )
+
+
+def _check_berichtsnamen(df: pd.DataFrame, path: str) -> None:
+    """Two Sozialräume (or a Sozialraum and the Gesamtstadt or 'ohne Zuordnung') whose reports
+    could not be told apart: the same file name ('Nord-Ost', 'Nord/Ost'), or names that differ
+    only in case, hyphens or umlaut spelling ('NORD', 'Gesamt-Stadt', 'Sued')."""
+    zeilen = {sr: int(i) + 2 for i, sr in reversed(list(df["sozialraum"].items()))}
+    gesehen: dict[str, str] = {verwechselbar(GESAMTSTADT): GESAMTSTADT}
+    gesehen[verwechselbar(OHNE_ZUORDNUNG)] = OHNE_ZUORDNUNG
+    for sr, zeile in sorted(zeilen.items(), key=lambda x: x[1]):
+        key = verwechselbar(sr)
+        if not key:
+            raise ValueError(
+                f"{path}, Zeile {zeile}, Spalte 'sozialraum': der Name '{sr}' ergibt keinen "
+                "Dateinamen für seine Berichte (nur Sonderzeichen); bitte Buchstaben verwenden"
+            )
+        anderer = gesehen.setdefault(key, sr)
+        if anderer == sr:
+            continue
+        wo = f"Zeile {zeilen[anderer]}" if anderer in zeilen else "das Gebiet der ganzen Stadt"
+        if anderer == OHNE_ZUORDNUNG:
+            wo = "die Fälle ohne Adresse"
+        raise ValueError(
+            f"{path}, Zeile {zeile}, Spalte 'sozialraum': '{sr}' ist als Bericht nicht von "
+            f"'{anderer}' ({wo}) zu unterscheiden (beide ergäben die Datei "
+            f"'{slug(anderer) or slug(sr)}.html' oder eine zum Verwechseln ähnliche); bitte "
+            "einen der beiden Namen ändern"
+        )
 
 
 def raumgliederung(path: Path | None = None) -> pd.DataFrame:

@@ -3,6 +3,9 @@
 Every config file is read with :class:`StrictLoader`: a ``yaml.SafeLoader`` that refuses a key
 written twice in one mapping. Plain YAML keeps the last one silently, so a second
 ``produkte:`` in ``config/disclosure.yaml`` would switch the first one off without a word.
+It also refuses aliases (``*name``, and so merge keys ``<<: *name``): a Fachplaner has no need
+for them, and nested aliases expand exponentially (an "alias bomb" of a few lines would hang
+every command that reads the file).
 
 Every config model derives from :class:`StrictModel` (unknown keys refused, values frozen), and
 every validation error reaches the reader in German (:func:`german_error`), one line per problem
@@ -32,8 +35,22 @@ class DuplicateKeyError(ConstructorError):
         super().__init__(None, None, f"Schlüssel '{key}' doppelt", mark)
 
 
+class AliasError(yaml.composer.ComposerError):
+    """The file uses an alias (``*name``); ``problem_mark`` is where."""
+
+    def __init__(self, anchor: str, mark: yaml.Mark):
+        self.anchor = anchor
+        super().__init__(None, None, f"Verweis '*{anchor}'", mark)
+
+
 class StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that rejects duplicate keys in a mapping (merge keys ``<<`` aside)."""
+    """``yaml.SafeLoader`` that rejects duplicate keys in a mapping and every alias."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise AliasError(str(event.anchor), event.start_mark)
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         if isinstance(node, yaml.MappingNode):
@@ -62,14 +79,27 @@ def duplicate_key_message(path: Path | str, exc: DuplicateKeyError) -> str:
     )
 
 
+def alias_message(path: Path | str, exc: AliasError) -> str:
+    """The German message for an alias: file, line, column, and what to write instead."""
+    m = exc.problem_mark
+    return (
+        f"{path}, Zeile {m.line + 1}, Spalte {m.column + 1}: der Verweis '*{exc.anchor}' "
+        "(YAML-Anker und -Alias) ist in den Konfigurationsdateien nicht erlaubt; bitte den Wert "
+        "an dieser Stelle ausschreiben."
+    )
+
+
 def load_yaml_text(
     text: str, path: Path | str, error: type[Exception], loader: type[StrictLoader] = StrictLoader
 ) -> Any:
-    """Parse YAML text strictly (duplicate keys refused); errors raise ``error`` naming the file."""
+    """Parse YAML text strictly (duplicate keys and aliases refused); errors raise ``error``
+    naming the file."""
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a StrictLoader is a SafeLoader
     except DuplicateKeyError as exc:
         raise error(duplicate_key_message(path, exc)) from None
+    except AliasError as exc:
+        raise error(alias_message(path, exc)) from None
     except yaml.YAMLError as exc:
         raise error(f"{path}: kein gültiges YAML: {exc}") from None
 

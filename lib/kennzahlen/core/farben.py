@@ -96,7 +96,13 @@ RAND = "#555555"
 
 
 def ampel_css() -> str:
-    """The CSS of the Ampel lights (``.kz-ampel-<farbe>``), from :data:`AMPEL`."""
-    return "\n".join(
+    """The CSS of the Ampel lights (``.kz-ampel-<farbe>``), from :data:`AMPEL`, and of the
+    marking 'intern – nicht zur Weitergabe' (``.kz-intern``, :data:`FEHLER` on white)."""
+    lichter = [
         f"  .kz-ampel-{f} {{ background: {bg}; color: {fg}; }}" for f, (bg, fg) in AMPEL.items()
+    ]
+    intern = (
+        f"  .kz-intern {{ border: 2px solid {FEHLER}; color: {FEHLER}; font-weight: bold; "
+        "padding: .3em .8em; margin: 0 0 1em; display: inline-block; }"
     )
+    return "\n".join([*lichter, intern])

@@ -1,10 +1,12 @@
-"""Names as a reader types them: compared without case, umlauts and punctuation, and the nearest
-valid names for a German "meinten Sie …?" in every error that names something unknown."""
+"""Names as a reader types them and as files: the nearest valid names for a German "meinten Sie …?",
+the file-name form (``slug``), Unicode NFC, and the control characters no name, id or header may
+hold."""
 
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 
 
@@ -34,3 +36,50 @@ def satz(text: str, name: object, namen: Iterable[str]) -> str:
     """``text`` with the suggestion for ``name`` as its end: "… gibt es nicht – meinten Sie
     'West'?" or "… gibt es nicht."."""
     return text + (vorschlag(name, namen) or ".")
+
+
+#: the names of the control characters that people meet (others are named by code point)
+_NAMEN = {
+    "\r": "Wagenrücklauf (CR)",
+    "\n": "Zeilenumbruch (LF)",
+    "\t": "Tabulator",
+    "\0": "NUL",
+}
+#: a control character (C0, DEL, C1) or a Unicode line or paragraph separator
+STEUERZEICHEN = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of an area name: 'Nord / Ost' -> 'nord-ost', 'Süd' -> 'sued'."""
+    s = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+
+
+def verwechselbar(name: str) -> str:
+    """The form under which two area names cannot be told apart as reports: the slug without its
+    hyphens ('Nord-Ost', 'Nord/Ost' and 'NORD OST' give 'nordost'; 'Gesamt-Stadt' is
+    'Gesamtstadt')."""
+    return slug(name).replace("-", "")
+
+
+def nfc(text: str) -> str:
+    """A name in Unicode NFC form (an umlaut typed with a combining mark equals the composed
+    one)."""
+    return unicodedata.normalize("NFC", str(text))
+
+
+def steuerzeichen(text: str) -> list[str]:
+    """The control characters in a text, each named once ('Zeilenumbruch (LF)', 'NUL',
+    'U+0007'); empty when there is none."""
+    out: list[str] = []
+    for ch in re.findall(STEUERZEICHEN, str(text)):
+        name = _NAMEN.get(ch, f"U+{ord(ch):04X}")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def sichtbar(text: str) -> str:
+    """A text with its control characters written out ('A\\x00B'), for a message."""
+    return re.sub(STEUERZEICHEN, lambda m: repr(m.group())[1:-1], str(text))

@@ -246,3 +246,8 @@ def wort(code: object) -> str:
     Kind'); an unknown one with spaces for its underscores."""
     text = str(code)
     return WOERTER.get(text, text.replace("_", " "))
+
+
+#: the marking of every internal report (products not public in config/disclosure.yaml) and of
+#: the index page
+INTERN = "intern – nicht zur Weitergabe"

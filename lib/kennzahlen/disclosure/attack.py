@@ -82,19 +82,38 @@ def quiet() -> Iterator[None]:
 
 
 def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
-    """``scipy.optimize.linprog`` with HiGHS: the project's options, no warnings, no output."""
+    """``scipy.optimize.linprog`` with HiGHS: the project's options, no warnings, no output.
+
+    Each optimisation may take ``solver_zeitlimit_sekunden`` of ``config/disclosure.yaml``;
+    beyond, :class:`SolverZeitlimit` stops the report (never a plan from an unfinished search).
+    """
+    from kennzahlen.disclosure.config import load_config
+
+    limit = load_config().solver_zeitlimit_sekunden
     with warnings.catch_warnings(), quiet():
         warnings.simplefilter("ignore", OptimizeWarning)
-        return linprog(
+        res = linprog(
             c,
             method="highs",
-            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False},
+            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False, "time_limit": limit},
             **kwargs,
         )
+    if res.status == 1:  # no iteration limit is set: HiGHS ran out of time
+        raise SolverZeitlimit(
+            f"Die Geheimhaltung (Optimierung mit HiGHS) hat ihr Zeitlimit von {limit:g} s "
+            "überschritten (solver_zeitlimit_sekunden in config/disclosure.yaml); der Bericht "
+            "wurde nicht erstellt. Das Zeitlimit erhöhen oder den Bericht auf einem schnelleren "
+            "Rechner erzeugen."
+        )
+    return res
 
 
 class AttackError(RuntimeError):
     """The published numbers contradict each other (a bug in the plan) or the solver failed."""
+
+
+class SolverZeitlimit(AttackError):
+    """An optimisation ran longer than ``solver_zeitlimit_sekunden``."""
 
 
 @dataclass(frozen=True)
@@ -297,4 +316,4 @@ class Attacker:
         return not lo < truth - 0.5
 
 
-__all__ = ["AttackError", "Attacker", "Knowledge", "Status", "highs", "quiet"]
+__all__ = ["AttackError", "Attacker", "Knowledge", "SolverZeitlimit", "Status", "highs", "quiet"]

@@ -18,6 +18,11 @@ _DEFAULT_PRODUKTE = {p.nr: "oeffentlich" if p.oeffentlich else "intern" for p in
 
 
 # ---------------------------------------------------------------------------- configuration
+#: the default of ``solver_zeitlimit_sekunden``: the demo's largest optimisation takes well under a
+#: second, 30 times the population a few seconds
+SOLVER_ZEITLIMIT = 300.0
+
+
 class DisclosureConfigError(ValueError):
     """``config/disclosure.yaml`` is invalid; the message names every problem."""
 
@@ -30,6 +35,8 @@ class DisclosureConfig(StrictModel):
     gegenwert: bool = True
     mindestbevoelkerung: int = Field(300, ge=0)
     symbol_sekundaer: str = Field(SYMBOL_SEKUNDAER, min_length=1, max_length=3)
+    #: seconds one optimisation of the disclosure plan or the attacker may take (HiGHS)
+    solver_zeitlimit_sekunden: float = Field(SOLVER_ZEITLIMIT, gt=0, le=86_400)
     produkte: dict[int, Literal["oeffentlich", "intern"]] = Field(
         default_factory=lambda: dict(_DEFAULT_PRODUKTE)
     )

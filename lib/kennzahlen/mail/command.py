@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from kennzahlen.core import paths
 from kennzahlen.mail.nachrichten import MailRefused
 from kennzahlen.mail.send import MailResult, mail_reports
 
@@ -18,16 +17,16 @@ from kennzahlen.mail.send import MailResult, mail_reports
     "--reports",
     "reports_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=paths.REPORTS,
-    show_default=True,
+    default=None,
+    show_default="reports (nur mit config/ dieses Projekts)",
     help="Berichtsordner (darin <periode>/runs.json).",
 )
 @click.option(
     "--pool",
     "pool_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=paths.PROCESSED,
-    show_default=True,
+    default=None,
+    show_default="data/processed (nur mit config/ dieses Projekts)",
     help="Datenpool, gegen den die Aktualität geprüft wird.",
 )
 @click.option(
@@ -80,8 +79,8 @@ from kennzahlen.mail.send import MailResult, mail_reports
 )
 def mail_command(
     periode: str,
-    reports_dir: Path,
-    pool_dir: Path,
+    reports_dir: Path | None,
+    pool_dir: Path | None,
     verteiler_file: Path | None,
     dry_run: Path | None,
     smtp: str | None,
@@ -133,7 +132,20 @@ def _summary(result: MailResult, dry_run: Path | None) -> None:
     if dry_run is not None:
         click.echo(f"{n} Nachricht(en) als .eml nach {dry_run} geschrieben (nichts gesendet).")
     else:
-        click.echo(f"{n - len(result.failed)} von {n} Nachricht(en) gesendet.")
+        unsicher = result.ungewiss
+        click.echo(
+            f"{n - len(result.failed) - len(unsicher)} von {n} Nachricht(en) gesendet"
+            + (f", {len(unsicher)} unsicher." if unsicher else ".")
+        )
+        if unsicher:
+            wer = ", ".join(dict.fromkeys(r["empfaenger"] for r in unsicher))
+            click.echo(
+                f"Unsicher (im Protokoll „ungewiss“): {len(unsicher)} Nachricht(en) an {wer} – die "
+                "Verbindung brach nach der Übergabe ab, bevor der Server den Empfang bestätigte. "
+                "Vermutlich zugestellt; sie werden nicht von selbst erneut gesendet. Bei Bedarf "
+                "nachfragen und mit --resend --empfaenger ADRESSE gezielt wiederholen.",
+                err=True,
+            )
         if result.schon_zugestellt:
             click.echo(
                 f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, "

@@ -148,7 +148,12 @@ def _label(entry: dict) -> str:
 
 
 def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: Path) -> list[str]:
-    """Why the given reports may not be sent (empty list: all fit to go)."""
+    """Why the given reports may not be sent (empty list: all fit to go): status, files, age
+    against the pool, and each file's identity (:mod:`.identitaet`)."""
+    from kennzahlen.catalog.stadtkennung import aktuell
+    from kennzahlen.mail.identitaet import bericht_probleme
+
+    kennung = aktuell()
     problems = []
     current = pool_hash(pool_dir)
     if current is None:
@@ -168,12 +173,8 @@ def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: 
             grund = f": {entry['fehler']}" if entry.get("fehler") else ""
             problems.append(f"{label}: Status '{entry['status']}'{grund} – Bericht neu erzeugen")
             continue
-        for rel in [entry["html"], *entry.get("anhaenge", [])]:
-            p = _inside(periode_dir, rel)
-            if p is None:
-                problems.append(f"{label}: Pfad '{rel}' liegt außerhalb von {periode_dir}")
-            elif not p.is_file():
-                problems.append(f"{label}: Datei {p} fehlt")
+        dateien = _datei_probleme(entry, periode_dir, label)
+        problems += dateien or bericht_probleme(entry, periode_dir, kennung, label)
         expected = entry.get("pool_manifest_sha256") or runs.get("pool_manifest_sha256")
         if current is not None:
             if not expected:
@@ -186,6 +187,19 @@ def check_reports(entries: list[dict], runs: dict, periode_dir: Path, pool_dir: 
                     f"{label}: älter als der Datenpool (der Pool wurde seit dem Bericht neu "
                     f"gebaut) – erst die Berichte neu erzeugen"
                 )
+    return problems
+
+
+def _datei_probleme(entry: dict, periode_dir: Path, label: str) -> list[str]:
+    """A report's files outside the folder or missing (a missing PDF: see pdf_probleme)."""
+    problems = []
+    pdf = [entry["pdf"]] if entry.get("pdf") else []
+    for rel in [entry["html"], *entry.get("anhaenge", []), *pdf]:
+        p = _inside(periode_dir, rel)
+        if p is None:
+            problems.append(f"{label}: Pfad '{rel}' liegt außerhalb von {periode_dir}")
+        elif not p.is_file() and rel not in pdf:
+            problems.append(f"{label}: Datei {p} fehlt")
     return problems
 
 

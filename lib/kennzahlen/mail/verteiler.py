@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from kennzahlen.core import fmt, paths
 from kennzahlen.core.configfile import StrictModel, load_mapping, problems_message, validate
+from kennzahlen.core.namen import steuerzeichen
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import PRODUKT_NUMMERN, PRODUKTE
 from kennzahlen.runner import KEINE_DATEN
@@ -46,19 +47,33 @@ def _address(value: str) -> str:
 Adresse = Annotated[str, AfterValidator(_address)]
 
 
+def _einzeilig(value: str) -> str:
+    found = steuerzeichen(value)
+    if found:
+        raise ValueError(
+            f"enthält Steuerzeichen ({', '.join(found)}); bitte in einer Zeile ohne "
+            "Steuerzeichen schreiben (ein Name steht auch im Betreff der E-Mail)"
+        )
+    return value
+
+
+#: a name that goes into a mail header or body: one line, no control character
+Name = Annotated[str, Field(min_length=1), AfterValidator(_einzeilig)]
+
+
 class Absender(StrictModel):
     """The sender shown in From: (the department's planning office)."""
 
-    name: str = Field(min_length=1)
+    name: Name
     adresse: Adresse
 
 
 class SmtpConfig(StrictModel):
     """Where messages go; the password is never here (``KENNZAHLEN_SMTP_PASSWORD``)."""
 
-    host: str = Field("localhost", min_length=1)
+    host: Name = "localhost"
     port: int = Field(25, ge=1, le=65535)
-    benutzer: str | None = None
+    benutzer: Name | None = None
     starttls: bool = False
     timeout: float = Field(30.0, gt=0)
     max_nachricht_mb: float = MAX_NACHRICHT_MB
@@ -101,9 +116,9 @@ class Gruppe(StrictModel):
     """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str = Field(min_length=1)
+    name: Name
     produkte: list[int] = Field(min_length=1)
-    sozialraum: str | None = None
+    sozialraum: Name | None = None
     oeffentlich: bool = False
     pdf: bool = False
     empfaenger: list[Adresse] = Field(min_length=1)
@@ -134,11 +149,16 @@ class Gruppe(StrictModel):
 
 
 class Verteiler(StrictModel):
-    """The validated ``config/verteiler.yaml``."""
+    """The validated ``config/verteiler.yaml``.
+
+    ``intern_und_oeffentlich``: the addresses that may stand in a public group and in a group
+    that gets internal products (their message carries both); any other such address is refused.
+    """
 
     absender: Absender
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     gruppen: list[Gruppe] = Field(min_length=1)
+    intern_und_oeffentlich: list[Adresse] = Field(default_factory=list)
 
     def adressen(self) -> list[str]:
         """Every recipient address once, in the order of the file."""
@@ -231,7 +251,12 @@ def load_verteiler(
 
         sozialraeume = _sr()
     problems += _group_problems(verteiler, sozialraeume)
-    problems += _public_groups(verteiler, disclosure_config, _gruppen_zeilen(path))
+    cfg = _disclosure(disclosure_config)
+    if isinstance(cfg, str):
+        problems.append(cfg)
+    else:
+        problems += _public_groups(verteiler, cfg, _gruppen_zeilen(path))
+        problems += _public_addresses(verteiler, cfg)
     problems += _binding_problems(verteiler)
     if problems:
         raise VerteilerError(problems_message(path, UNGUELTIG, problems))
@@ -271,12 +296,8 @@ def _binding_problems(verteiler: Verteiler) -> list[str]:
     return problems
 
 
-def _public_groups(
-    verteiler: Verteiler, disclosure_config: Any = None, zeilen: list[int] | None = None
-) -> list[str]:
-    """Problems: a public group that would get an internal product (exact small counts), and a
-    group that gets a public product without saying whether it is public (``zeilen``: the
-    line of each group in the file)."""
+def _disclosure(disclosure_config: Any = None) -> Any:
+    """The disclosure rules (a DisclosureConfig), or the German problem when they cannot be read."""
     from kennzahlen.disclosure import config as regeln
 
     cfg = disclosure_config
@@ -284,7 +305,16 @@ def _public_groups(
         try:
             cfg = regeln.load_config(cfg)
         except regeln.DisclosureConfigError as exc:
-            return [f"Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"]
+            return f"Geheimhaltungsregeln nicht lesbar, öffentliche Gruppen nicht prüfbar: {exc}"
+    return cfg
+
+
+def _public_groups(verteiler: Verteiler, cfg: Any, zeilen: list[int] | None = None) -> list[str]:
+    """Problems: a public group that would get an internal product (exact small counts), and a
+    group that gets a public product without saying whether it is public (``zeilen``: the
+    line of each group in the file)."""
+    from kennzahlen.disclosure import config as regeln
+
     problems = []
     zeilen = zeilen or []
     for n, g in enumerate(verteiler.gruppen, start=1):
@@ -308,4 +338,34 @@ def _public_groups(
                 f"darf Produkt {p} ({PRODUKTE[p].titel}) nicht bekommen: es ist laut "
                 f"config/disclosure.yaml intern und zeigt genaue kleine Fallzahlen"
             )
+    return problems
+
+
+def _public_addresses(verteiler: Verteiler, cfg: Any) -> list[str]:
+    """An address of a public group that also stands in a group getting internal products: its
+    one message would carry both (the council office would get exact small counts). Refused,
+    naming both groups, unless the address is listed under ``intern_und_oeffentlich``."""
+    from kennzahlen.disclosure import config as regeln
+
+    erlaubt = set(verteiler.intern_und_oeffentlich)
+    problems = [
+        f"intern_und_oeffentlich: {a} steht in keiner Gruppe (Tippfehler?)"
+        for a in verteiler.intern_und_oeffentlich
+        if a not in verteiler.adressen()
+    ]
+    for adresse in verteiler.adressen():
+        gruppen = verteiler.gruppen_von(adresse)
+        oeffentlich = [g for g in gruppen if g.oeffentlich]
+        intern = [g for g in gruppen if any(not regeln.is_public(p, cfg) for p in g.produkte)]
+        if not oeffentlich or not intern or adresse in erlaubt:
+            continue
+        o, i = oeffentlich[0], intern[0]
+        produkte = ", ".join(str(p) for p in i.produkte if not regeln.is_public(p, cfg))
+        problems.append(
+            f"Adresse {adresse}: steht in der öffentlichen Gruppe '{o.id}' und in der Gruppe "
+            f"'{i.id}', die interne Produkte bekommt (Produkt {produkte}); ihre Nachricht trüge "
+            "beides, genaue kleine Fallzahlen an eine öffentliche Stelle. Die Adresse aus einer "
+            "der beiden Gruppen nehmen – oder, wenn sie beides bekommen darf, unter "
+            "'intern_und_oeffentlich' eintragen"
+        )
     return problems

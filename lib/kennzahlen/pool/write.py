@@ -37,6 +37,27 @@ def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]
     return out
 
 
+def check_stadt_des_ziels(out: Path | str):
+    """The identity of the configuration in use; PoolTargetError when ``out`` holds the pool of
+    another city (a rebuild of this city's pool, also with a changed catalog, is fine)."""
+    from kennzahlen.catalog import stadtkennung
+    from kennzahlen.pool import store as poolstore
+
+    kennung = stadtkennung.aktuell()
+    alt = poolstore.current(Path(out)) if Path(out).is_dir() else None
+    if alt is None:
+        return kennung
+    try:
+        stempel = alt.manifest.get(stadtkennung.SCHLUESSEL)
+    except (ValueError, AttributeError):
+        stempel = None
+    try:
+        stadtkennung.pruefe(stempel, f"Der Datenpool {out}", kennung, "", katalog=False)
+    except stadtkennung.FremdeStadt as exc:
+        raise poolstore.PoolTargetError(str(exc)) from None
+    return kennung
+
+
 def write_pool(
     frames: dict[str, pd.DataFrame],
     out: Path,
@@ -47,16 +68,25 @@ def write_pool(
 ) -> Path:
     """Write the pool as a new version and switch to it atomically (:mod:`kennzahlen.pool.store`).
 
-    Refuses (``PoolTargetError``) a folder that holds files the program did not write or that
-    overlaps the raw folder ``raw``; readers see the old or the new pool at every instant.
+    Refuses (``PoolTargetError``) a folder that holds files the program did not write, that
+    overlaps the raw folder ``raw`` or that holds another city's pool; readers see the old or the
+    new pool at every instant. The manifest carries the identity of the configuration in use
+    (:mod:`kennzahlen.catalog.stadtkennung`).
     """
+    from kennzahlen.catalog import stadtkennung
     from kennzahlen.pool import store as poolstore
+
+    kennung = check_stadt_des_ziels(out)
 
     def writer(frame: pd.DataFrame):
         return lambda path: frame.to_parquet(path, index=False)
 
     tables = {f"{name}.parquet": writer(frame) for name, frame in frames.items()}
-    manifest = {**content_hashes(frames), **(extra or {})}
+    manifest = {
+        **content_hashes(frames),
+        stadtkennung.SCHLUESSEL: kennung.stempel(),
+        **(extra or {}),
+    }
     poolstore.write(
         tables, manifest, Path(out), raw=raw, readme=PROCESSED_README, wait=wait, echo=echo
     )

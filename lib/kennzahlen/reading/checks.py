@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from kennzahlen.core.namen import STEUERZEICHEN, sichtbar, steuerzeichen
 from kennzahlen.core.schema import (
     BOOL_FALSE,
     BOOL_TRUE,
@@ -201,12 +202,45 @@ def _compact(text: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, categories=uniques), index=text.index)
 
 
+#: kinds whose text is parsed (a control character makes the value unreadable: reported there)
+_PARSED_KINDS = {"date", "int", "count", "decimal", "bool"}
+#: in free text a tab or a line break is a line break typed into a cell; any other control
+#: character (NUL, escape, …) is not text
+_FREITEXT_STEUERZEICHEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def _steuerzeichen_probleme(raw: pd.DataFrame, cols: list[Column], datei: str) -> list[Problem]:
+    """A control character (NUL, CR, LF, …) in an id, code or name, or one that is not a line
+    break in free text: 'J1' with a NUL is not the case 'J1' and must not become a second case."""
+    out = []
+    for c in cols:
+        if c.kind in _PARSED_KINDS:
+            continue
+        muster = _FREITEXT_STEUERZEICHEN if c.kind == "text" else STEUERZEICHEN
+        bad = raw[c.name].str.contains(muster, regex=True).to_numpy(dtype=bool)
+        if not bad.any():
+            continue
+        for z, w in raw.loc[bad, c.name].items():
+            out.append(
+                Problem(
+                    datei,
+                    int(z),
+                    c.name,
+                    sichtbar(w),
+                    f"Steuerzeichen im Wert '{sichtbar(w)}' ({', '.join(steuerzeichen(w))}); bitte "
+                    "entfernen – mit einem unsichtbaren Zeichen wäre es ein anderer Wert",
+                )
+            )
+    return out
+
+
 def _parse_and_check(
     raw: pd.DataFrame, table: Table, raumgliederung: pd.DataFrame, datei: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse every present column and check the values; problems sorted by line and column."""
     stadtviertel, sozialraeume = _rg_codes(raumgliederung)
     cols = [table.column(c) for c in raw.columns]
+    steuer = _steuerzeichen_probleme(raw, cols, datei)
     parsed = pd.DataFrame(index=raw.index)
     for c in cols:
         parsed[c.name] = _parse_column(raw[c.name], c)
@@ -255,6 +289,9 @@ def _parse_and_check(
     # 4. parts never exceed their whole (transferleistungen: SGB II children and unemployed)
     skip = {p.zeile for p in problems if p.zeile is not None}
     problems += [Problem(datei, *b) for b in teile_befunde(parsed, table, skip)]
+    if steuer:  # one message per cell: the control character, not also 'unknown code'
+        stellen = {(p.zeile, p.spalte) for p in steuer}
+        problems = [p for p in problems if (p.zeile, p.spalte) not in stellen] + steuer
     order = {c: i for i, c in enumerate(table.column_names)}
     problems.sort(key=lambda p: (p.zeile or 0, order.get(p.spalte or "", len(order))))
     return parsed, problems

@@ -88,7 +88,7 @@ def read_raw(
                 f"bitte prüfen, ob der Export vollständig ist"
             )
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(fremde_codes(problems, manifest, raw_dir))
 
     tables = {name: supersede(parts, TABLES[name]) for name, parts in frames.items()}
     files = pd.DataFrame(manifest, columns=list(_MANIFEST_DTYPES))
@@ -157,6 +157,53 @@ def stand_problems(names: list[str], heute: date) -> list[Problem]:
                 )
             )
     return problems
+
+
+#: from this many rows with an unknown area code on, and when they are most rows, the problems are
+#: one paragraph (a few unknown codes in a small file keep their line-exact messages)
+ZUSAMMENFASSEN_AB = 50
+#: the messages of an area code the Raumgliederung does not know (reading_checks)
+_UNBEKANNT = ("Stadtviertel unbekannt:", "Sozialraum unbekannt:", "Gebiet unbekannt:")
+
+
+def fremde_codes(problems: list[Problem], manifest: list[dict], raw_dir: Path) -> list[Problem]:
+    """When most rows (and at least ``ZUSAMMENFASSEN_AB``) name a Stadtviertel or Sozialraum the
+    Raumgliederung does not know, the
+    raw folder belongs to another city (or the configuration does): one paragraph instead of a
+    line per row (a whole city's exports gave 332,434 lines); the other problems are counted."""
+    from kennzahlen.core import paths
+    from kennzahlen.core.fmt import anzahl, zahl
+
+    fremd = [p for p in problems if p.meldung.startswith(_UNBEKANNT)]
+    mit_code = sum(
+        int(i["zeilen"])
+        for i in manifest
+        if any(c.kind in ("area", "sozialraum", "gebiet") for c in TABLES[i["tabelle"]].columns)
+    )
+    if len(fremd) < ZUSAMMENFASSEN_AB or len(fremd) * 2 <= mit_code:
+        return problems
+    codes = list(dict.fromkeys(p.wert for p in fremd))
+    beispiele = ", ".join(f"'{c}'" for c in codes[:8]) + (", …" if len(codes) > 8 else "")
+    dateien = len({p.datei for p in fremd})
+    zusammen = Problem(
+        raw_dir.name or str(raw_dir),
+        None,
+        None,
+        None,
+        f"Die Rohdaten in {raw_dir} passen nicht zur Raumgliederung "
+        f"{paths.CONFIG / 'raumgliederung.csv'}: {zahl(len(fremd))} von {zahl(mit_code)} Zeilen "
+        f"in {anzahl(dateien, 'Datei', 'Dateien')} nennen ein Stadtviertel oder einen Sozialraum, "
+        f"den sie nicht kennt ({zahl(len(codes))} verschiedene, z. B. {beispiele}). "
+        "Gehören die Exporte zu einer anderen Stadt? Bitte mit --raw den Rohdatenordner dieser "
+        "Stadt angeben oder mit --config ihre Konfiguration."
+        + (
+            f" Weitere {zahl(len(problems) - len(fremd))} Probleme dieser Rohdaten werden nicht "
+            "einzeln gezeigt."
+            if len(problems) > len(fremd)
+            else ""
+        ),
+    )
+    return [zusammen]
 
 
 # --------------------------------------------------------------------------------------

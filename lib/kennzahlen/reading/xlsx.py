@@ -3,7 +3,11 @@
 calamine (Rust, ``python-calamine``, through ``pandas.read_excel(engine="calamine")``) reads the
 sheet; it is about ten times as fast as openpyxl, which parses cell by cell in Python. A file that
 calamine cannot open is read with openpyxl, and the build log says so in a warning; a file neither
-can read is a problem naming the file. Both readers give the same text: the index of the frame is
+can read is a problem naming the file, whatever the reader throws (also a Rust panic). Before
+either reader, :mod:`kennzahlen.reading.xlsxgroesse` checks how far the sheets reach: a stray value
+in
+cell XFD1048576 would make calamine allocate the dense range and abort the process. Both readers
+give the same text: the index of the frame is
 the sheet row (header = row 1), empty cells are ``""``, numbers lose a ``.0`` Excel added, dates
 lose a time of 00:00:00.
 """
@@ -24,13 +28,20 @@ _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"
 def read_xlsx_text(path: Path) -> XlsxText:
     """The first sheet of ``path`` as text (calamine; openpyxl where calamine fails)."""
     datei = path.name
+    from kennzahlen.reading.xlsxgroesse import zu_gross
+
+    groesse = zu_gross(path)  # before any reader allocates the sheet's whole range
+    if groesse is not None:
+        return None, [_problem(datei, None, groesse)], []
     try:
         first, rows, extra = _read_calamine(path)
         notes: list[str] = []
-    except Exception as exc:  # noqa: BLE001 - any failure of calamine: try openpyxl
+    except BaseException as exc:  # noqa: BLE001 - also a Rust panic (pyo3 PanicException)
+        _reraise_interrupt(exc)
         try:
             first, rows, extra = _read_openpyxl(path)
-        except Exception as exc2:  # noqa: BLE001 - neither can read it: an unreadable file
+        except BaseException as exc2:  # noqa: BLE001 - neither can read it: an unreadable file
+            _reraise_interrupt(exc2)
             return None, [_unreadable(datei, exc2)], []
         notes = [
             f"{datei}: mit dem schnellen Excel-Leser (calamine) nicht lesbar ({_kurz(exc)}); "
@@ -47,6 +58,13 @@ def read_xlsx_text(path: Path) -> XlsxText:
     if rows is None or len(rows) == 0 or (rows.iloc[0] == "").all():
         return None, [_no_header(datei)], notes
     return rows, [], notes
+
+
+def _reraise_interrupt(exc: BaseException) -> None:
+    """Ctrl+C and exit go on; anything else a reader throws (pyo3's PanicException derives from
+    BaseException) is a file that cannot be read."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
 
 
 def _problem(datei: str, zeile: int | None, meldung: str):

@@ -20,7 +20,6 @@ from kennzahlen.runner.basis import (
 )
 from kennzahlen.runner.batch import run
 from kennzahlen.runner.fuellbar import quartale
-from kennzahlen.runner.index_page import render_index
 from kennzahlen.runner.jobs import Job, plan, product_dependencies
 from kennzahlen.runner.runs import RunResult
 from kennzahlen.runner.worker import (
@@ -50,3 +49,13 @@ __all__ = [
     "shutdown_warm_kernel",
     "slug",
 ]
+
+
+def __getattr__(name: str):
+    """``render_index`` is imported on first use: the index page needs pandas, and an unchanged
+    rerun decides without it (:mod:`kennzahlen.runner.rerun`)."""
+    if name == "render_index":
+        from kennzahlen.runner.index_page import render_index
+
+        return render_index
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from pathlib import Path
 
 from kennzahlen.core import __version__, paths
+from kennzahlen.core.namen import nfc, slug
 from kennzahlen.core.periods import ist_quartal, letztes_volles_jahr, teile
 from kennzahlen.core.vocabulary import PRODUKTE
 
@@ -25,19 +24,15 @@ KERNEL_START_ERRORS = (
 )
 
 
+__all__ = ["nfc", "slug"]  # re-exported: kennzahlen.runner.slug is the name callers know
+
+
 class RunnerError(ValueError):
     """A report request that cannot run (unknown parameter, bad period, missing pool)."""
 
 
 #: runs.json status of a report not made because the pool holds none of its data for the period
 KEINE_DATEN = "keine_daten"
-
-
-def slug(name: str) -> str:
-    """A file-name-safe form of an area name: 'Nord / Ost' -> 'nord-ost', 'Süd' -> 'sued'."""
-    s = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
 def check_periode(periode: str) -> str:
@@ -49,12 +44,6 @@ def check_periode(periode: str) -> str:
             f"Periode '{periode}' ungültig: das Jahr muss zwischen 1900 und 2100 liegen"
         )
     return periode
-
-
-def nfc(text: str) -> str:
-    """A name in Unicode NFC form (an umlaut typed with a combining mark equals the composed
-    one)."""
-    return unicodedata.normalize("NFC", str(text))
 
 
 def match_areas(raeume: list[str], valid: list[str]) -> list[str]:

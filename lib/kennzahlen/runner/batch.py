@@ -40,10 +40,13 @@ def run(
     wait: float = 0.0,
     echo=None,
     pdf: list[int] | None = None,
+    zeitlimit: float | None = None,
 ) -> RunResult:
     """Make every requested report; skip unchanged ones; keep runs.json and index.html current.
 
     ``pdf``: the products whose reports are also printed to PDF (:mod:`kennzahlen.runner.pdf`).
+    ``zeitlimit``: seconds one notebook cell may run; a report whose cell runs longer fails
+    (named in the summary) and the others go on.
 
     One run per output folder at a time (a second one waits ``wait`` seconds, then is refused
     with the holder's PID, host and start). runs.json and the index are rewritten (atomically)
@@ -57,7 +60,7 @@ def run(
         fast = unchanged_run(request, pool, out, notebooks, wait, echo, t0)
         if fast is not None:
             return fast
-    jobs = plan(periode, produkte, raeume, pool, out, notebooks)
+    jobs = plan(periode, produkte, raeume, pool, out, notebooks, zeitlimit)
     out_dir = Path(jobs[0].out_dir) if jobs else Path(out or paths.REPORTS) / periode
     out_dir.mkdir(parents=True, exist_ok=True)
     key = _request_key(request, jobs, notebooks)
@@ -118,11 +121,12 @@ def _run_locked(
             todo.append(job)
     merged = {**previous, **{(e["produkt"], e["raum"]): e for e in entries}}
     root = jobs[0].pool_root if jobs else None
+    stadt = jobs[0].stadt if jobs else None
 
     def record(entry: dict | None = None) -> None:
         if entry is not None:
             merged[(entry["produkt"], entry["raum"])] = entry
-        write_runs(out_dir, periode, root, pool_sha, merged, version_dir)
+        write_runs(out_dir, periode, root, pool_sha, merged, version_dir, stadt=stadt)
 
     record()
     if todo:
@@ -143,7 +147,7 @@ def _run_locked(
 
         # only a run that finished without a failure lets the next one skip without planning
         lauf = lauf_record(key, this_run, areas(), warnungen)
-        write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf=lauf)
+        write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf, stadt=stadt)
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
 
 

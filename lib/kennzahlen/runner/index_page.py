@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kennzahlen.core import farben, fmt
 from kennzahlen.core.schema import GESAMTSTADT
+from kennzahlen.core.vocabulary import INTERN
 
 #: how many Kernaussagen of the Gesamtstadt the index shows per product
 KERNAUSSAGEN = 3
@@ -59,8 +60,8 @@ def render_index(periode: str, entries: list[dict], pool_dir: str | Path | None 
         '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(titel)} – Übersicht</title><style>{CSS}{NAV_CSS}{farben.ampel_css()}</style>"
-        f'</head><body class="kz-index"><main><h1>{esc(titel)}</h1>'
-        f"{tabellen_boxen(''.join(teile))}</main></body></html>\n"
+        f'</head><body class="kz-index"><main><p class="kz-intern" role="note">{esc(INTERN)}</p>'
+        f"<h1>{esc(titel)}</h1>{tabellen_boxen(''.join(teile))}</main></body></html>\n"
     )
 
 

@@ -34,6 +34,8 @@ class Job:
     parameters: dict = field(default_factory=dict)
     pool_root: str = ""
     keine_daten: str = ""  # why the report is not made (the pool holds none of its data), else ''
+    stadt: dict = field(default_factory=dict)  # the configuration's identity (stadtkennung)
+    zeitlimit: int | None = None  # seconds a notebook cell may run (None: no limit)
 
     @property
     def base(self) -> Path:
@@ -47,8 +49,13 @@ def plan(
     pool: Path | None = None,
     out: Path | None = None,
     notebooks: Path | None = None,
+    zeitlimit: float | None = None,
 ) -> list[Job]:
-    """The jobs of a run, each with its parameters checked and its input hash computed."""
+    """The jobs of a run, each with its parameters checked and its input hash computed.
+
+    Refused (RunnerError) when the pool or the report folder belongs to another city
+    configuration (:mod:`kennzahlen.catalog.stadtkennung`). ``zeitlimit``: seconds a notebook cell
+    may run."""
     from kennzahlen.catalog.geography import areas
 
     check_periode(periode)
@@ -56,8 +63,9 @@ def plan(
     out = _check_out(Path(out or paths.REPORTS)).resolve() / periode
     notebooks = Path(notebooks or paths.NOTEBOOKS).resolve()
     version, manifest_data = _pool_version(pool)
-    ohne_daten = _check_pool_has(version.dir, periode)
     valid = areas()
+    kennung = _check_stadt(pool, manifest_data, out, valid)
+    ohne_daten = _check_pool_has(version.dir, periode)
     raeume = match_areas(raeume, valid) if raeume else valid
     produkte = produkte or sorted(PRODUKTE)
     base_hash = _code_and_config_hash()
@@ -78,21 +86,52 @@ def plan(
             )
             # the notebook reads the pool version planned here, also if a new one appears meanwhile
             run_params = {**p, "pool": str(version.dir)}
-            jobs.append(
-                Job(
-                    nr,
-                    raum,
-                    periode,
-                    str(version.dir),
-                    str(out),
-                    str(nb),
-                    h,
-                    run_params,
-                    str(pool),
-                    ohne_daten.get(nr, ""),
-                )
-            )
+            job = Job(nr, raum, periode, str(version.dir), str(out), str(nb), h, run_params)
+            job.pool_root, job.keine_daten = str(pool), ohne_daten.get(nr, "")
+            job.stadt, job.zeitlimit = kennung.stempel(), _sekunden(zeitlimit)
+            jobs.append(job)
     return jobs
+
+
+def _sekunden(zeitlimit: float | None) -> int | None:
+    """A cell's time limit in whole seconds (nbclient takes an int), None for none."""
+    import math
+
+    return math.ceil(zeitlimit) if zeitlimit else None
+
+
+def _check_stadt(pool: Path, manifest: dict, out: Path, valid: list[str]):
+    """The configuration's identity; RunnerError when the pool or the report folder belongs to
+    another city (or the pool to another catalog)."""
+    from kennzahlen.catalog.stadtkennung import SCHLUESSEL, FremdeStadt, aktuell, pruefe
+
+    kennung = aktuell()
+    try:
+        pruefe(
+            manifest.get(SCHLUESSEL),
+            f"Der Datenpool {pool}",
+            kennung,
+            "erst `kennzahlen pool` mit dieser Konfiguration ausführen.",
+        )
+        runs_file = out / "runs.json"
+        runs = json.loads(runs_file.read_text(encoding="utf-8")) if runs_file.is_file() else {}
+        if not isinstance(runs, dict):
+            runs = {}
+        pruefe(runs.get(SCHLUESSEL), f"Der Berichtsordner {out}", kennung, "", katalog=False)
+    except FremdeStadt as exc:
+        raise RunnerError(str(exc)) from None
+    except ValueError:
+        runs = {}  # an unreadable runs.json is rewritten by the run
+    fremd = sorted(
+        {str(e.get("raum")) for e in runs.get("reports", []) if isinstance(e, dict)} - set(valid)
+    )
+    if SCHLUESSEL not in runs and fremd:
+        raise RunnerError(
+            f"Der Berichtsordner {out} hält Berichte über Gebiete, die die Konfiguration "
+            f"{kennung.ordner} nicht kennt ({', '.join(fremd)}): er gehört zu einer anderen Stadt. "
+            "Bitte einen eigenen Berichtsordner angeben (--out)."
+        )
+    return kennung
 
 
 def _pool_version(pool: Path):

@@ -259,6 +259,8 @@ def pdfs_im_lauf(
                 drucker.drucke(quelle, ziel, e["produkt_titel"], _gebiet(e["raum"]), _zeit(e))
             e["pdf"] = str(Path(e["html"]).with_suffix(".pdf"))
             e["pdf_quelle"] = h
+            # the PDF's checksum beside the report's others: mail checks what it attaches
+            e.setdefault("dateien", {})[e["pdf"]] = hashlib.sha256(ziel.read_bytes()).hexdigest()
             out.append({"pdf": e["pdf"], "neu": neu, "produkt": e["produkt"], "raum": e["raum"]})
             write_json(Path(out_dir), runs)
     atomic_write(Path(out_dir) / "index.html", render_index(periode, runs["reports"], pool_dir))

@@ -73,6 +73,7 @@ def write_runs(
     version_dir: Path | None = None,
     lauf: dict | None = None,
     index: bool = True,
+    stadt: dict | None = None,
 ) -> None:
     """runs.json and index.html for the reports known so far (each replaced atomically).
 
@@ -81,7 +82,9 @@ def write_runs(
 
     ``lauf`` (see :mod:`..rerun`) is written only at the end of a run without failures: while a
     run is under way, runs.json carries none, so a killed run is never taken for a finished one.
+    ``stadt``: the identity of the configuration the reports were made with (stadtkennung).
     """
+    from kennzahlen.catalog.stadtkennung import SCHLUESSEL
     from kennzahlen.runner.rerun import LAUF
 
     all_entries = sorted_entries(merged)
@@ -91,6 +94,8 @@ def write_runs(
         "pool_manifest_sha256": pool_sha,
         "reports": all_entries,
     }
+    if stadt:
+        runs[SCHLUESSEL] = stadt
     if lauf is not None:
         runs[LAUF] = lauf
     write_json(out_dir, runs)

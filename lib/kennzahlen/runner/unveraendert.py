@@ -45,7 +45,16 @@ def unchanged_run(
         pool_sha = manifest_sha(manifest)
         merged = {(e["produkt"], e["raum"]): e for e in runs.get("reports", [])}
         merged.update({(e["produkt"], e["raum"]): e for e in skipped(entries, pool_sha)})
-        write_runs(out_dir, periode, str(pool_root), pool_sha, merged, lauf=runs[LAUF], index=False)
+        write_runs(
+            out_dir,
+            periode,
+            str(pool_root),
+            pool_sha,
+            merged,
+            lauf=runs[LAUF],
+            index=False,
+            stadt=runs.get("stadt"),
+        )
     finally:
         lock.release()
     keys = {(e["produkt"], e["raum"]) for e in entries}

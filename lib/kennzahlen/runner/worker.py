@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kennzahlen.core import safeio as _safeio
-from kennzahlen.core.vocabulary import PRODUKTE
+from kennzahlen.core.vocabulary import INTERN, PRODUKTE
 from kennzahlen.runner.basis import (
     KERNEL_NAME,
     KERNEL_START_ERRORS,
@@ -24,13 +24,16 @@ from kennzahlen.runner.jobs import Job
 
 # ---------------------------------------------------------------------------- in the worker
 def _ipc_kernel_manager():
-    """A KernelManager on Unix sockets in the temp folder: no TCP ports to collide on."""
+    """A KernelManager on Unix sockets in the temp folder: no TCP ports to collide on.
+
+    Asynchronous, so that nbclient's client is too: with a blocking client nbclient waits for a
+    cell's output without end (its time limit never fires, a dead kernel is never noticed)."""
     import tempfile
     import uuid
 
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(KernelManager):
+    class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             if os.name == "posix":
                 # the worker's PID in the names: files of a killed run can be told and removed
@@ -143,8 +146,14 @@ def _html_exporter():
     return exporter
 
 
-def export_html(nb, title: str) -> str:
-    """nbconvert in-process: no input cells, no prompts, the offline house template."""
+def export_html(nb, title: str, bericht: dict | None = None, intern: bool = False) -> str:
+    """nbconvert in-process: no input cells, no prompts, the offline house template.
+
+    ``bericht``: the report's identity (product, area, period, city), written into a
+    ``<meta name="kennzahlen-bericht">`` that ``kennzahlen mail`` checks every attachment against;
+    ``intern``: the page carries the marking 'intern – nicht zur Weitergabe'."""
+    import json
+
     from kennzahlen.core import farben
     from kennzahlen.runner import barrierefrei, navigation
 
@@ -155,12 +164,23 @@ def export_html(nb, title: str) -> str:
         "kz_ampel_css": farben.ampel_css(),
         "kz_navigation_css": navigation.CSS,
     }
+    if bericht is not None:
+        resources["kz_bericht"] = json.dumps(bericht, ensure_ascii=False, sort_keys=True)
+    if intern:
+        resources["kz_intern"] = INTERN
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     return navigation.fuer_leser(body)
 
 
 def _write_atomic(path: Path, data: str | bytes) -> None:
     _safeio.atomic_write(path, data)
+
+
+def _sync(coroutine_function):
+    """A coroutine function of the (asynchronous) kernel manager, callable without an event loop."""
+    from jupyter_core.utils import run_sync
+
+    return run_sync(coroutine_function)
 
 
 #: the warm kernel of this process (one per worker): kernel start and imports are paid once
@@ -174,14 +194,14 @@ RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.freeze()\ndel _gc"
 def _warm_kernel(cwd: str):
     """This process's kernel, started on first use and replaced when it has died."""
     km = _WARM.get("km")
-    if km is not None and _WARM.get("cwd") == cwd and km.is_alive():
+    if km is not None and _WARM.get("cwd") == cwd and _sync(km.is_alive)():
         return km
     shutdown_warm_kernel()
     import subprocess
     from multiprocessing import util
 
     km = _ipc_kernel_manager()(kernel_name=KERNEL_NAME)
-    km.start_kernel(cwd=cwd, stderr=subprocess.DEVNULL)
+    _sync(km.start_kernel)(cwd=cwd, stderr=subprocess.DEVNULL)
     _WARM.update(km=km, cwd=cwd)
     # worker processes end through multiprocessing (atexit does not run there); the
     # finaliser is bound to this kernel only, never to whichever kernel is warm later
@@ -192,7 +212,7 @@ def _warm_kernel(cwd: str):
 def _shutdown_km(km) -> None:
     try:
         if km.has_kernel:
-            km.shutdown_kernel(now=True)
+            _sync(km.shutdown_kernel)(now=True)
     except Exception:  # noqa: BLE001 - already gone
         pass
 
@@ -249,7 +269,9 @@ def run_job(job: Job) -> dict:
     error = _execute_notebook(job, executed)
     if error is not None:
         entry.update(
-            status="fehler", fehler=_short_error(error), sekunden=round(time.perf_counter() - t0, 2)
+            status="fehler",
+            fehler=_fehler_text(job, error),
+            sekunden=round(time.perf_counter() - t0, 2),
         )
         return entry
     nb = nbformat.read(executed, as_version=4)
@@ -264,10 +286,15 @@ def run_job(job: Job) -> dict:
     return entry
 
 
+class Zeitlimit(RuntimeError):
+    """A cell of the report ran longer than its limit and was stopped."""
+
+
 def _execute_notebook(job: Job, executed: Path) -> Exception | None:
     """Run the report's notebook in the warm kernel (retried once after a kernel start failure);
     the executed notebook, with its error if any, replaces the old one. The error or None."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError
 
     error = None
     cwd = str(Path(job.notebook).parent)
@@ -283,12 +310,17 @@ def _execute_notebook(job: Job, executed: Path) -> Exception | None:
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
+                execution_timeout=job.zeitlimit,
                 km=_warm_kernel(cwd),
             )
             error = None
             break
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the batch goes on
             error = exc
+            if isinstance(exc, CellTimeoutError):
+                error = Zeitlimit(str(exc))
+                shutdown_warm_kernel()  # its cell may still run: the next report gets a new one
+                break
             if attempt == 1 and _is_kernel_start_failure(exc):
                 _discard(tmp_nb)
                 shutdown_warm_kernel()
@@ -296,24 +328,63 @@ def _execute_notebook(job: Job, executed: Path) -> Exception | None:
                 continue
             break
         finally:
-            # the executed notebook (with its error, if any) replaces the old one in one step
-            if tmp_nb.exists() and tmp_nb.stat().st_size:
-                os.replace(tmp_nb, executed)
+            # the executed notebook (with its error, if any) replaces the old one in one step,
+            # and only when it is complete (a full disk leaves a truncated file: the old one stays)
+            if not _ersetze_wenn_vollstaendig(tmp_nb, executed) and error is None:
+                error = OSError(
+                    f"das ausgeführte Notebook {executed.name} wurde nicht vollständig "
+                    "geschrieben (Datenträger voll?); das bisherige bleibt erhalten"
+                )
             _discard(tmp_nb)
     return error
 
 
+def _ersetze_wenn_vollstaendig(tmp_nb: Path, executed: Path) -> bool:
+    """Replace ``executed`` by ``tmp_nb`` (synced) when it is a whole notebook; False when
+    ``tmp_nb`` is missing or cut off (its JSON does not parse)."""
+    import json
+
+    try:
+        with open(tmp_nb, "rb") as fh:
+            data = fh.read()
+            json.loads(data)
+            os.fsync(fh.fileno())
+    except (OSError, ValueError):
+        return False
+    os.replace(tmp_nb, executed)
+    _safeio.fsync_dir(executed.parent)
+    return True
+
+
+def _fehler_text(job: Job, error: BaseException) -> str:
+    """The runs.json 'fehler' of a failed report: a cell over the time limit said plainly."""
+    if isinstance(error, Zeitlimit):
+        return (
+            f"Zeitlimit überschritten: eine Zelle von Produkt {job.produkt} {job.raum} "
+            f"({PRODUKTE[job.produkt].titel}) lief länger als {job.zeitlimit} s (kennzahlen "
+            "report --zeitlimit); der Bericht wurde abgebrochen, die anderen liefen weiter."
+        )
+    return _short_error(error)
+
+
 def _write_outputs(job: Job, nb, entry: dict) -> None:
     """The report's HTML, its attachments and (public products) its disclosure audit."""
+    from kennzahlen import products
+
     produkt = PRODUKTE[job.produkt]
     base = job.base
     zeitraum = entry["berichtszeitraum"]
     title = f"{produkt.titel} – {job.raum} – {zeitraum}"
-    _write_atomic(base.with_suffix(".html"), export_html(nb, title))
-    from kennzahlen import products
 
+    html_text = export_html(nb, title, identitaet(job), intern=not products.is_public(job.produkt))
+    _write_atomic(base.with_suffix(".html"), html_text)
     for rel in products.anhaenge(job.produkt, Path(job.pool), job.periode, job.raum, base):
         entry["anhaenge"].append(str(Path(rel).relative_to(Path(job.out_dir))))
+    out = Path(job.out_dir)
+    entry["dateien"] = {
+        rel: hashlib.sha256((out / rel).read_bytes()).hexdigest()
+        for rel in [entry["html"], *entry["anhaenge"]]
+    }
     audit = output_metadata(nb, "disclosure_audit")
     if audit or products.is_public(job.produkt):
         import pandas as pd
@@ -322,6 +393,18 @@ def _write_outputs(job: Job, nb, entry: dict) -> None:
 
         write_audit(pd.DataFrame(audit, columns=AUDIT_COLUMNS), base.with_suffix(".audit.csv"))
         entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
+
+
+def identitaet(job: Job) -> dict:
+    """What a report is: product, area, period, report period and the city configuration (the
+    ``<meta name="kennzahlen-bericht">`` of its HTML)."""
+    return {
+        "produkt": job.produkt,
+        "raum": job.raum,
+        "periode": job.periode,
+        "berichtszeitraum": berichtszeitraum(job.produkt, job.periode),
+        "stadt": job.stadt,
+    }
 
 
 def _discard(path: Path) -> None:

@@ -83,13 +83,15 @@ def verlauf(ampel: pd.DataFrame, sozialraum: str, arbeitsfeld: str, von: str, bi
     return list(zip(rows["quartal"], rows["farbe"], strict=True))
 
 
-def status_text(row, quartal: str) -> str:
-    """'überfällig (Frist 30.11.2023)', 'offen (Frist 31.03.2024)' or 'erledigt am …: result'."""
+def status_text(row, quartal: str, ergebnis: bool = True) -> str:
+    """'überfällig (Frist 30.11.2023)', 'offen (Frist 31.03.2024)' or 'erledigt am …: result'
+    (without ``ergebnis``: the result, free text, left out)."""
     if row["ueberfaellig"]:
         return f"{STATUS_UEBERFAELLIG} (Frist {fmt.datum(row['frist'])})"
     if row["offen"]:
         return f"offen (Frist {fmt.datum(row['frist'])})"
-    return f"erledigt am {fmt.datum(row['erledigt_am'])}: {row['ergebnis']}"
+    erledigt = f"erledigt am {fmt.datum(row['erledigt_am'])}"
+    return f"{erledigt}: {row['ergebnis']}" if ergebnis else erledigt
 
 
 def anlass_text(row) -> str:

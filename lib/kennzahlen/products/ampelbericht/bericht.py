@@ -73,13 +73,19 @@ def raster_html(
     )
 
 
-def begruendungen(lichter: pd.DataFrame, raum: str | None = None) -> pd.DataFrame:
+def begruendungen(
+    lichter: pd.DataFrame, raum: str | None = None, bericht_raum: str | None = None
+) -> pd.DataFrame:
     """Per light: colour, what the rules said, and the reason (a manual switch keeps both).
 
     Every cell is HTML-safe (names and reasons escaped), as the report shows it with
-    ``to_html(escape=False)``.
+    ``to_html(escape=False)``. ``bericht_raum``: the area of the report; the reason of a switch
+    in another area is not shown, only where it is (:mod:`kennzahlen.steuerung.freitext`).
     """
+    from kennzahlen.steuerung import freitext
+
     rows = lichter if raum is None else lichter[lichter["sozialraum"] == raum]
+    eigen = [bericht_raum is None or freitext.eigen(bericht_raum, r) for r in rows["sozialraum"]]
     out = pd.DataFrame(
         {
             "Gebiet": rows["sozialraum"].map(lambda r: html.escape(str(r))),
@@ -89,15 +95,18 @@ def begruendungen(lichter: pd.DataFrame, raum: str | None = None) -> pd.DataFram
             "Begründung": [
                 (
                     f"<b>Manuell geschaltet am {fmt.datum(d)}:</b> "
-                    f"{html.escape(b)}<br><small>Regeln: {html.escape(r or '')}</small>"
+                    f"{html.escape(b if e else freitext.verweis(s))}"
+                    f"<br><small>Regeln: {html.escape(r or '')}</small>"
                     if m
                     else html.escape(b or "")
                 )
-                for b, r, m, d in zip(
+                for b, r, m, d, e, s in zip(
                     rows["begruendung"],
                     rows["begruendung_regel"],
                     rows["manuell"],
                     rows["geschaltet_am"],
+                    eigen,
+                    rows["sozialraum"],
                     strict=True,
                 )
             ],
@@ -240,6 +249,8 @@ def kernaussagen(
             + "; ".join(f"{r.sozialraum} {titel[r.arbeitsfeld]}" for r in rot.itertuples())
             + "."
         )
+    from kennzahlen.steuerung import freitext
+
     manuell = rows[rows["manuell"]]
     for r in manuell.itertuples():
         wie = (
@@ -247,8 +258,12 @@ def kernaussagen(
             if r.farbe == r.farbe_regel
             else f"von {FARBEN[r.farbe_regel].wort} (Regel) auf {FARBEN[r.farbe].wort} geschaltet"
         )
-        satz = f"Manuell: {r.sozialraum} {titel[r.arbeitsfeld]} {wie} – {r.begruendung}"
-        out.append(fmt.satz(satz))
+        grund = (
+            f" – {r.begruendung}"
+            if freitext.eigen(raum, r.sozialraum)
+            else f" (Begründung im Bericht {r.sozialraum})"
+        )
+        out.append(fmt.satz(f"Manuell: {r.sozialraum} {titel[r.arbeitsfeld]} {wie}{grund}"))
     return out
 
 

@@ -14,8 +14,8 @@ from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER
 from kennzahlen.products import common
 from kennzahlen.steuerung import erlaeuterungen as erl_mod
+from kennzahlen.steuerung import freitext, tabellen
 from kennzahlen.steuerung import massnahmen as mn
-from kennzahlen.steuerung import tabellen
 
 
 def _felder() -> dict[str, str]:
@@ -93,11 +93,20 @@ def auffaellige_html(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> H
             kopf + "<p>In keinem Sozialraum steht eine Ampel auf Rot oder Gelb oder wurde "
             "geschaltet.</p>"
         )
-    tab = ampelbericht.begruendungen(rows)
-    tab["Erläuterung"] = erlaeuterungen_zu_lichtern(rows, pool_dir, quartal)
+    # the city's report: the Sozialräume's lights and rules; their free text is in their reports
+    tab = ampelbericht.begruendungen(rows, bericht_raum=GESAMTSTADT)
+    erl = erlaeuterungen_zu_lichtern(rows, pool_dir, quartal)
+    tab["Erläuterung"] = [
+        html.escape(freitext.verweis(r)) if e else "–"
+        for e, r in zip(erl, rows["sozialraum"], strict=True)
+    ]
     tabelle = tab.to_html(escape=False, index=False, classes="kz-text")
     caption = "Rote, gelbe und manuell geschaltete Ampeln der Sozialräume mit Begründung"
-    return HTML(kopf + mit_caption(tabelle, caption))
+    fuss = (
+        "<p class='kz-fuss'>Begründungen von Schaltungen, Erläuterungen und Maßnahmen eines "
+        "Sozialraums stehen nur in seinem eigenen Bericht (Kenntnis nach Bedarf).</p>"
+    )
+    return HTML(kopf + mit_caption(tabelle, caption) + fuss)
 
 
 def _raum(df: pd.DataFrame, raum: str) -> pd.DataFrame:
@@ -118,6 +127,7 @@ def massnahmen_tabelle(pool_dir: object, quartal: str, raum: str) -> pd.DataFram
     lage = mn.lage(m, quartal)
     ampel = _ampel(pool_dir)
     felder = _felder()
+    eigen = [freitext.eigen(raum, r) for r in lage["sozialraum"]]
     out = pd.DataFrame(
         {
             "Gebiet": [html.escape(str(x)) for x in lage["sozialraum"]],
@@ -127,13 +137,16 @@ def massnahmen_tabelle(pool_dir: object, quartal: str, raum: str) -> pd.DataFram
             ],
             "Arbeitsfeld": [felder.get(a, a) for a in lage["arbeitsfeld"]],
             "Anlass": [html.escape(mn.anlass_text(r)) for _, r in lage.iterrows()],
-            "Maßnahme": [html.escape(str(x)) for x in lage["massnahme"]],
+            "Maßnahme": [
+                html.escape(str(x) if e else freitext.verweis(r))
+                for x, e, r in zip(lage["massnahme"], eigen, lage["sozialraum"], strict=True)
+            ],
             "verantwortlich": [html.escape(str(x)) for x in lage["verantwortlich"]],
             "Status": [
                 ("<b>" if r["ueberfaellig"] else "")
-                + html.escape(mn.status_text(r, quartal))
+                + html.escape(mn.status_text(r, quartal, ergebnis=e))
                 + ("</b>" if r["ueberfaellig"] else "")
-                for _, r in lage.iterrows()
+                for (_, r), e in zip(lage.iterrows(), eigen, strict=True)
             ],
             "Ampel seit Beginn": [_verlauf_html(ampel, r, quartal) for _, r in lage.iterrows()],
         }
@@ -153,7 +166,16 @@ def rot_ohne_tabelle(pool_dir: object, quartal: str, raum: str) -> pd.DataFrame:
             "Arbeitsfeld": [_felder().get(a, a) for a in rot["arbeitsfeld"]],
             "Ampel": [_licht("rot")] * len(rot),
             "rot seit": [html.escape(fmt.periode(q)) for q in seit],
-            "Begründung": [html.escape(str(b)) for b in rot["begruendung"]],
+            "Begründung": [
+                html.escape(
+                    str(b)
+                    if not m or freitext.eigen(raum, r)
+                    else f"manuell geschaltet {freitext.verweis(r)}"
+                )
+                for b, m, r in zip(
+                    rot["begruendung"], rot["manuell"], rot["sozialraum"], strict=True
+                )
+            ],
         }
     )
 
@@ -227,9 +249,10 @@ def kernaussagen(pool_dir: object, quartal: str, raum: str) -> list[str]:
     felder = _felder()
     out = []
     for _, r in lage[lage["ueberfaellig"]].iterrows():
+        text = f": „{r['massnahme']}“" if freitext.eigen(raum, r["sozialraum"]) else ""
         out.append(
             f"Überfällige Maßnahme {r['massnahme_id']} ({r['sozialraum']}, "
-            f"{felder.get(r['arbeitsfeld'], r['arbeitsfeld'])}): „{r['massnahme']}“ – Frist "
+            f"{felder.get(r['arbeitsfeld'], r['arbeitsfeld'])}){text} – Frist "
             f"{fmt.datum(r['frist'])}, verantwortlich {r['verantwortlich']}, noch offen."
         )
     alle = tabellen.laden(pool_dir, "massnahmen")

@@ -15,7 +15,7 @@ from kennzahlen.core import fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.products import common
 from kennzahlen.steuerung import erlaeuterungen as erl_mod
-from kennzahlen.steuerung import personal, tabellen
+from kennzahlen.steuerung import freitext, personal, tabellen
 
 
 def _zeilen() -> list[str]:
@@ -101,7 +101,8 @@ def auffaellig_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, ra
                 "Wert": [fmt.zahl(x) for x in auff["aktuell"]],
                 "Veränderung": auff["grund"],
                 "Erläuterung": [
-                    " / ".join(t) if t else f"⚠ {erl_mod.OHNE_TEXT}" for t in auff["erlaeuterungen"]
+                    _erlaeuterung(t, raum, r)
+                    for t, r in zip(auff["erlaeuterungen"], auff["raum"], strict=True)
                 ],
             }
         )
@@ -119,11 +120,20 @@ def auffaellig_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, ra
     return HTML("".join(teile))
 
 
+def _erlaeuterung(texte: list[str], raum: str, zeilen_raum: str) -> str:
+    """The cell 'Erläuterung': the texts of the report's own area; of another, where they are."""
+    if not texte:
+        return f"⚠ {erl_mod.OHNE_TEXT}"
+    if freitext.eigen(raum, zeilen_raum):
+        return " / ".join(texte)
+    return f"erläutert {freitext.verweis(zeilen_raum)}"
+
+
 def _weitere(erl: pd.DataFrame, quartal: str, raum: str, auff: pd.DataFrame) -> str | None:
-    """The explanations of the quarter not shown beside a notable change (as HTML, or None)."""
+    """The explanations of the quarter for the report's own area not shown beside a notable
+    change (as HTML, or None); another area's stand in its own report (need-to-know)."""
     rows = erl_mod.des_quartals(erl, quartal)
-    if raum != GESAMTSTADT:
-        rows = rows[rows["sozialraum"] == raum]
+    rows = rows[[freitext.eigen(raum, r) for r in rows["sozialraum"]]]
     gezeigt = set(zip(auff["raum"], auff["kennzahl"], strict=True))
     cat = load_catalog()
     daten = []
