@@ -35,7 +35,9 @@ CSS = """
     body.jp-Notebook .kz-kopf h1, body.kz-index h1 { font-size: 1.3em; overflow-wrap: normal; }
   }
   @media print { .kz-zurueck, .kz-wisch { display: none !important; }
-    .kz-tabelle, .jp-RenderedImage, .kz-bild { overflow: visible; } }
+    .kz-tabelle, .jp-RenderedImage, .kz-bild { overflow: visible; }
+    .kz-tabelle .kz-erste { position: static; }
+    .jp-RenderedImage img, .kz-bild img { min-width: 0 !important; } }
 """
 
 #: marks each table box that is wider than the screen (on load and on resize)
