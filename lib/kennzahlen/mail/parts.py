@@ -19,6 +19,7 @@ from kennzahlen.mail.nachrichten import (
     _attachments,
     _label,
     _text_message,
+    anhang_daten,
     mit_pdf,
     subject,
     wire_bytes,
@@ -138,7 +139,7 @@ class _Sizer:
         key = (a.path, a.name)
         if key not in self._anhang:
             m = EmailMessage()
-            _add(m, a, a.path.read_bytes())
+            _add(m, a, anhang_daten(a))
             self._anhang[key] = (
                 len(m.get_payload()[0].as_bytes(policy=SMTP_POLICY)) + self.framing()
             )
