@@ -145,7 +145,8 @@ def fehlsichtig(farbe: str, art: str) -> str:
     """The colour as a reader with a full protanopia, deuteranopia or tritanopia sees it
     (``art``: 'protan', 'deutan', 'tritan'; Machado et al. 2009)."""
     lin = [_kanal(c) for c in rgb(farbe)]
-    return _hex(tuple(sum(m * c for m, c in zip(z, lin, strict=True)) for z in _FEHLSICHT[art]))
+    r, g, b = (sum(m * c for m, c in zip(z, lin, strict=True)) for z in _FEHLSICHT[art])
+    return _hex((float(r), float(g), float(b)))
 
 
 def lab(farbe: str) -> tuple[float, float, float]:
