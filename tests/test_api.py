@@ -113,7 +113,9 @@ def test_a_year_of_a_quarterly_kennzahl_asks_for_the_quarter(pool):
 
 
 def test_a_catalog_kennzahl_without_pool_values_says_why(pool):
-    with pytest.raises(kz.KeinWert, match="noch nicht erhoben: Die Lieferung jugendhilfe"):
+    with pytest.raises(
+        kz.KeinWert, match="noch nicht erhoben: Die Jugendhilfedaten aus ProSoz enthalten weder"
+    ):
         kz.wert(pool, "jh_z1_anteil_hilfeende_zielerreichung", "West", "2021")
 
 

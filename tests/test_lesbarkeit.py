@@ -223,6 +223,42 @@ def test_layout_on_phone_tablet_and_desktop(reports: Path, browser, breite: int)
     assert funde == {}
 
 
+ERLAEUTERUNG_JS = r"""
+() => {
+  const t = Array.from(document.querySelectorAll('table')).find(
+    t => t.caption && t.caption.innerText.startsWith('Auffällige Veränderungen'));
+  if (!t) return null;
+  const box = t.closest('.kz-tabelle').getBoundingClientRect();
+  const spalte = Array.from(t.querySelectorAll('thead th')).find(
+    th => th.innerText.trim() === 'Erläuterung');
+  const zellen = Array.from(t.querySelectorAll('tbody tr'))
+    .map(tr => tr.cells[tr.cells.length - 1]);
+  return {box_rechts: box.right, ueberlauf: t.closest('.kz-tabelle').scrollWidth - box.width,
+          spalte: spalte ? spalte.getBoundingClientRect().right : null,
+          zellen: zellen.map(z => [z.innerText.slice(0, 20), z.getBoundingClientRect().right])};
+}
+"""
+
+
+def test_p2_notable_changes_show_their_erlaeuterung_at_1280(reports: Path, browser):
+    """At 1280 px the column "Erläuterung" of Produkt 2's notable changes is in view, every
+    explanation whole, without scrolling the table sideways (seen: "er" and "⚠ auffällig, no")."""
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    funde, tabellen = [], 0
+    for path in sorted((reports / PRODUKTE[2].ordner).glob("*.html")):
+        page.goto(path.as_uri(), wait_until="load")
+        t = page.evaluate(ERLAEUTERUNG_JS)
+        if t is None:
+            continue
+        tabellen += 1
+        if t["ueberlauf"] > 1 or t["spalte"] is None or t["spalte"] > t["box_rechts"] + 1:
+            funde.append(f"{path.name}: Spalte bis {t['spalte']}, Kasten bis {t['box_rechts']}")
+        funde += [f"{path.name}: {z}" for z, r in t["zellen"] if r > t["box_rechts"] + 1]
+    context.close()
+    assert tabellen >= 2 and funde == []
+
+
 def test_every_report_has_contents_and_a_way_back(reports: Path):
     for p in PRODUKTE.values():
         html_text = (reports / p.ordner / "gesamtstadt.html").read_text(encoding="utf-8")

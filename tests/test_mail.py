@@ -409,6 +409,36 @@ def test_message_text_is_german_with_key_messages(fake, tmp_path):
     }
 
 
+def test_a_mailed_report_says_where_the_overview_is_instead_of_a_dead_link(fake, tmp_path):
+    """The link back to the index works in the reports folder; the copy in a mail, with no
+    index beside it, names where the overview is instead (issue 26)."""
+    from kennzahlen.runner.navigation import fuer_leser
+
+    f = fake.dir / fake.entry(3, "West")["html"]
+    text = f.read_text("utf-8").replace(
+        "<p>", '<div class="kz-kern">Kern</div><h2>Erster Teil</h2><h2>Zweiter Teil</h2><p>', 1
+    )
+    f.write_text(fuer_leser(text), "utf-8")
+    link = (
+        '<p class="kz-zurueck"><a href="../index.html">← Zur Übersicht aller Berichte des '
+        "Quartals</a></p>"
+    )
+    assert link in f.read_text("utf-8")
+    out = tmp_path / "out"
+    assert run(fake.args("--dry-run", str(out))).exit_code == 0
+    msg = email.message_from_bytes(
+        (out / "bm2@example.org.eml").read_bytes(), policy=policy.default
+    )
+    kopie = dict(attachments(msg))["3_wirkungskennzahlen__2023__west.html"].decode("utf-8")
+    hinweis = (
+        '<p class="kz-zurueck kz-anhang">Dieser Bericht kam als Anhang einer E-Mail: welche '
+        "Berichte dazugehören, sagt die E-Mail; die Übersicht aller Berichte des Quartals liegt im "
+        "Berichtsordner der Abteilung Soziales (Datei index.html).</p>"
+    )
+    assert kopie == f.read_text("utf-8").replace(link, hinweis)  # nothing else changed
+    assert "../index.html" not in kopie and link in f.read_text("utf-8")
+
+
 def test_files_other_than_html_and_xlsx_are_not_sent(fake, tmp_path):
     fake.entry(3, "West")["anhaenge"] = ["3_wirkungskennzahlen/west.audit.csv"]
     fake.save()

@@ -63,8 +63,8 @@ def test_pdf_is_a4_with_header_footer_and_real_text(gedruckt, demo_pool: Path, r
         assert "Jahr 2023" in text
         assert (raum if raum != "Gesamtstadt" else "Gesamtstadt Ulm") in text
     alles = "\n".join(texte)
-    headline = fmt.prozent(
-        wert(load_pool(demo_pool), "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 0
+    headline = fmt.prozent(  # as the report's table and sentence show it: one decimal
+        wert(load_pool(demo_pool), "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 1
     )
     assert headline in alles and "Das Wichtigste in Kürze" in alles
     assert "Traceback" not in alles and "No description" not in alles
@@ -93,13 +93,15 @@ def test_pdf_is_tagged_with_embedded_fonts(gedruckt):
 
 
 def test_no_page_break_inside_a_table(gedruckt):
-    """Each Kennzahl's table stands on one page: its caption and all its rows (no ligature
-    glyphs in the text layer: "Böfingen" is found as typed)."""
+    """Each Kennzahl's table stands on one page: its caption and all its rows, each row read
+    with its area first (no ligature glyphs in the text layer: "Böfingen" is found as typed; the
+    first column, sticky on screen, is printed in its place: the text layer and a screen reader
+    read the area before its values)."""
     out, _, _ = gedruckt
     texte = [p.extract_text() for p in _lies(out / P3 / "gesamtstadt.pdf").pages]
     tabellen = 0
     for text in texte:
-        for m in re.finditer(r"Werte je\s+Gebiet,\s+2019–2023", text):
+        for m in re.finditer(r"Werte je\s+Gebiet\s+im\s+Jahr\s+2023", text):
             tabellen += 1
             zeilen = text[m.end() :].splitlines()[:9]
             for raum in (
@@ -113,6 +115,41 @@ def test_no_page_break_inside_a_table(gedruckt):
                 assert any(z.startswith(raum) for z in zeilen), (raum, zeilen)
             assert any(z.startswith("Gesamtstadt ") for z in zeilen), zeilen
     assert tabellen >= 10
+
+
+def _zeilen_hoehen(page) -> list[float]:
+    """The height (points from the bottom) of every text run of the page's content (the header
+    and footer, drawn in the page margins, left out)."""
+    hoehe = float(page.mediabox.height)
+    ys: list[float] = []
+
+    def merke(text, cm, tm, _font, _size):
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and 16 * MM < y < hoehe - 20 * MM:
+            ys.append(y)
+
+    page.extract_text(visitor_text=merke)
+    return ys
+
+
+MM = 72 / 25.4  # points per millimetre
+
+
+@pytest.mark.parametrize("raum", RAEUME)
+def test_the_first_page_carries_the_key_messages_and_is_full(gedruckt, raum: str):
+    """Page 1 holds the header and every key message, and its text reaches the last quarter of
+    the page (before: the Zielmatrix, a page high, moved whole to page 2 and left page 1 half
+    empty)."""
+    out, _, _ = gedruckt
+    reader = _lies(out / P3 / f"{runner.slug(raum)}.pdf")
+    erste = re.sub(r"\s+", "", reader.pages[0].extract_text())
+    runs = json.loads((out / "runs.json").read_text(encoding="utf-8"))
+    kern = next(e["kernaussagen"] for e in runs["reports"] if e["raum"] == raum)
+    assert len(kern) >= 3
+    for satz in kern:
+        assert re.sub(r"\s+", "", satz) in erste, satz
+    hoehe = float(reader.pages[0].mediabox.height)
+    assert min(_zeilen_hoehen(reader.pages[0])) < hoehe / 4
 
 
 def test_runs_json_and_index_name_the_pdf_and_a_rerun_keeps_it(gedruckt):

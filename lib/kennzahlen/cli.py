@@ -9,7 +9,9 @@ from pathlib import Path
 
 import click
 
-from kennzahlen.core import paths
+from kennzahlen.core import befehlszeile, namen, paths
+
+befehlszeile.einschalten()  # click's own messages in German, before the first option is made
 
 MULTI_VALUE_OPTIONS = ("--produkt", "--raum")
 #: seconds one notebook cell may run in `kennzahlen report` (a hanging cell held the batch and its
@@ -53,6 +55,15 @@ class _Commands(click.Group):
             module, attr = self.LAZY[cmd_name]
             self.add_command(getattr(import_module(module), attr), cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """An unknown command is named with the nearest ones ("meinten Sie 'report'?")."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            ctx.fail(
+                namen.satz(f"Den Befehl '{name}' gibt es nicht", name, self.list_commands(ctx))
+            )
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -356,3 +367,6 @@ def _report_summary(periode: str, result, pdf_produkte: list[int] | None) -> Non
 
 if __name__ == "__main__":
     main()
+
+
+befehlszeile.platzhalter(cli)  # German placeholders in the help of every command

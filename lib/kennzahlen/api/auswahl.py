@@ -9,7 +9,7 @@ an unknown name with ``None`` or an empty frame.
 - Kennzahlen by id or by catalog title, case-insensitive where unambiguous.
 - Areas: ``Gesamtstadt``, a Sozialraum (also ``ohne Zuordnung``) or a Stadtviertel by number or
   name, case-insensitive, umlauts also as ae/oe/ue, spaces and punctuation ignored
-  ("mitte ost" = "Mitte/Ost"). A name that is both a Sozialraum and a Stadtviertel means the
+  ("nord ost" = "Nord/Ost"). A name that is both a Sozialraum and a Stadtviertel means the
   Sozialraum.
 - Periods in every form :func:`kennzahlen.core.periods.periode_lesen` reads, matched to the pool
   periods of each Kennzahl (:func:`kennzahlen.core.periods.passende_perioden`).

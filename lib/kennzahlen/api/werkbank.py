@@ -149,7 +149,7 @@ def sozialindex(
     ``periode``: the year or its 31.12. (default: the newest in the pool). ``klasse``: a status
     class of config/sozialindex.yaml ('sehr niedrig', any case), or 'höchste' / 'niedrigste'
     for the class of the highest / lowest index (the highest index means the least favourable
-    situation: in Ulm's config the class 'sehr niedrig'). ``raum``: a Sozialraum or Stadtviertel
+    situation: in the demo config the class 'sehr niedrig'). ``raum``: a Sozialraum or Stadtviertel
     (or a list). Columns: ``periode``, ``raum`` (Stadtviertel number), ``raum_name``,
     ``sozialraum``, ``bevoelkerung``, ``bewertet``, ``grund`` (why not rated),
     ``status_index``, ``status_klasse``, ``dynamik_index``, ``dynamik_klasse``,
@@ -157,12 +157,10 @@ def sozialindex(
     Stadtviertel instead (docs/sozialindex.md explains both).
 
     >>> si = kz.sozialindex(pool, "2023", klasse="höchste")
-    >>> print(si[["raum", "raum_name", "sozialraum", "status_klasse"]].to_string(index=False))
-    raum      raum_name sozialraum status_klasse
-     150  Mähringer Weg  Eselsberg  sehr niedrig
-     135 Böfingen Mitte   Böfingen  sehr niedrig
-     112     Karlstraße  Mitte/Ost  sehr niedrig
-     151 Eselsberg Mitte  Eselsberg  sehr niedrig
+    >>> len(si), si["status_klasse"].unique().tolist()
+    (4, ['sehr niedrig'])
+    >>> si["status_index"].is_monotonic_decreasing
+    True
     """
     df = _sozialindex_tabelle(pool, "sozialindex")
     vorhanden = sorted(df["periode"].unique())
@@ -303,9 +301,9 @@ def grafik(daten: pd.DataFrame, titel: str | None = None, *, hervorheben: str | 
     suppressed (its alt text says so). A chart that leaves the department goes through the
     disclosure plan of Produkt 3 (:mod:`kennzahlen.disclosure.plan`), not through this call.
 
-    >>> fig = kz.grafik(kz.zeitreihe(pool, "sgb2_quote", ["West", "Wiblingen"]))
+    >>> fig = kz.grafik(kz.zeitreihe(pool, "sgb2_quote", ["West", "Gesamtstadt"]))
     >>> fig.axes[0].get_title(loc="left")
-    'SGB-II-Quote: zuletzt am höchsten in Wiblingen'
+    'SGB-II-Quote: West zuletzt unter der Gesamtstadt'
     """
     from kennzahlen.charts import plots
 

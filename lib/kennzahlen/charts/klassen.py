@@ -76,9 +76,8 @@ def klassenkarte(
     gdf["klasse"] = [klassen.get(nr) for nr in gdf.index]
     leer = ~gdf["klasse"].isin(list(farbe))
     if leer.any():
-        gdf[leer].plot(
-            ax=ax, color=NICHT_BEWERTET_FARBE, edgecolor=farben_.WEISS, linewidth=0.5, hatch="////"
-        )
+        gdf[leer].plot(ax=ax, color=NICHT_BEWERTET_FARBE, edgecolor=farben_.WEISS, linewidth=0.5)
+        plots.schraffur(ax, gdf[leer])
     for name, f in farbe.items():
         teil = gdf[gdf["klasse"] == name]
         if len(teil):

@@ -426,7 +426,8 @@ def karte(
     umrandet: Sequence[str] = (),
     legende: str = "",
 ) -> Figure:
-    """Choropleth of the Stadtviertel (sequential, colour-blind-safe 'cividis'); grey = no value.
+    """Choropleth of the Stadtviertel on :func:`karten_skala` (light yellow to dark brown);
+    no value: grey and hatched, so colour is not what tells it apart.
 
     ``flaechen``: polygons indexed by stadtviertel_nr in a projected CRS (geography.flaechen().gdf).
     """
@@ -440,10 +441,11 @@ def karte(
     finite = finite[np.isfinite(finite)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     norm = Normalize(vmin, vmax if vmax > vmin else vmin + 1)
-    cmap = plt.get_cmap("cividis_r").with_extremes(bad="#dddddd")
+    cmap = karten_skala()
     leer = gdf["wert"].isna()
     if leer.any():
-        gdf[leer].plot(ax=ax, color="#dddddd", edgecolor="white", linewidth=0.5)
+        gdf[leer].plot(ax=ax, color=farben.NICHT_BEWERTET, edgecolor="white", linewidth=0.5)
+        schraffur(ax, gdf[leer])
     if (~leer).any():
         gdf[~leer].plot(
             ax=ax, column="wert", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5
@@ -462,7 +464,7 @@ def karte(
     ax.set_title(titel)
     spanne = (
         f"Farbe nach Wert, von {_wert(vmin, prozent)} (hell) bis {_wert(vmax, prozent)} (dunkel); "
-        f"{finite.size} Stadtviertel mit Wert, grau ohne Wert."
+        f"{finite.size} Stadtviertel mit Wert, grau schraffiert ohne Wert."
         if finite.size
         else "Kein Stadtviertel hat einen Wert."
     )
@@ -470,6 +472,19 @@ def karte(
         fig, "Karte der Stadtviertel.", _satz(titel), spanne, _satz(legende) if legende else ""
     )
     return _done(fig)
+
+
+def karten_skala():
+    """The colour scale of a map of values (:data:`kennzahlen.core.farben.KARTE_SKALA`)."""
+    from matplotlib.colors import ListedColormap
+
+    name, von, bis = farben.KARTE_SKALA
+    return ListedColormap(plt.get_cmap(name)(np.linspace(von, bis, 256)), name="kz_karte")
+
+
+def schraffur(ax, gdf) -> None:
+    """Hatch areas "nicht bewertet" in a dark grey (3:1 on their grey, WCAG 1.4.11)."""
+    gdf.plot(ax=ax, facecolor="none", edgecolor=farben.SCHRAFFUR, linewidth=0, hatch="////")
 
 
 def kartenrahmen(ax, gdf) -> None:

@@ -6,7 +6,10 @@ reaches 4.5:1 (WCAG 2.1 AA, 1.4.3). The colour is never the only carrier of mean
 says GRÜN/GELB/ROT, a Zielwert badge says "✔ erreicht" or "✘ nicht erreicht".
 
 Use :func:`textfarbe` for any text on a coloured fill (HTML and charts), :func:`kontrast` to
-check a pair, and :data:`AMPEL` / :data:`ZIELWERT` for the lights and badges.
+check a pair, and :data:`AMPEL` / :data:`ZIELWERT` for the lights and badges. A map's colours
+are checked against its "nicht bewertet" grey with :func:`buntheit` (chroma: how far from any
+grey a colour is) and :func:`farbabstand`, also as a reader with a colour-vision deficiency sees
+them (:func:`fehlsichtig`).
 """
 
 from __future__ import annotations
@@ -91,6 +94,13 @@ SOZIALINDEX_STATUS = ("#FFFFD4", "#FED98E", "#FE9929", "#CC4C02")
 SOZIALINDEX_DYNAMIK = ("#8073AC", "#F7F7F7", "#E08214")
 #: an area not rated (too few inhabitants, no value): light grey, hatched on the maps
 NICHT_BEWERTET = "#D9D9D9"
+#: the hatching of a "nicht bewertet" area: 3:1 on its grey (WCAG 2.1, 1.4.11 graphics)
+SCHRAFFUR = "#595959"
+#: the value scale of a map (SGB-II-Quote): ColorBrewer YlOrBr from its light yellow on, light
+#: = low, dark brown = high; never grey, also with a red-green deficiency (tests/test_farben.py)
+KARTE_SKALA = ("YlOrBr", 0.15, 1.0)
+#: the least chroma (CIELAB C*) a map colour keeps, so no value reads as "nicht bewertet"
+MIN_BUNTHEIT = 20.0
 #: the outline of a legend patch
 RAND = "#555555"
 
@@ -106,3 +116,63 @@ def ampel_css() -> str:
         "padding: .3em .8em; margin: 0 0 1em; display: inline-block; }"
     )
     return "\n".join([*lichter, intern])
+
+
+# ---------------------------------------------------------------------------- colour distance
+#: Machado, Oliveira, Fernandes (2009): a full colour-vision deficiency on linear RGB
+_FEHLSICHT = {
+    "protan": (
+        (0.152286, 1.052583, -0.204868),
+        (0.114503, 0.786281, 0.099216),
+        (-0.003882, -0.048116, 1.051998),
+    ),
+    "deutan": (
+        (0.367322, 0.860646, -0.227968),
+        (0.280085, 0.672501, 0.047413),
+        (-0.011820, 0.042940, 0.968881),
+    ),
+    "tritan": (
+        (1.255528, -0.076749, -0.178779),
+        (-0.078411, 0.930809, 0.147602),
+        (0.004733, 0.691367, 0.303900),
+    ),
+}
+
+
+def _hex(linear: tuple[float, float, float]) -> str:
+    def s(c: float) -> int:
+        c = min(max(c, 0.0), 1.0)
+        return round(255 * (12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055))
+
+    return "#" + "".join(f"{s(c):02X}" for c in linear)
+
+
+def fehlsichtig(farbe: str, art: str) -> str:
+    """The colour as a reader with a full protanopia, deuteranopia or tritanopia sees it
+    (``art``: 'protan', 'deutan', 'tritan'; Machado et al. 2009)."""
+    lin = [_kanal(c) for c in rgb(farbe)]
+    r, g, b = (sum(m * c for m, c in zip(z, lin, strict=True)) for z in _FEHLSICHT[art])
+    return _hex((float(r), float(g), float(b)))
+
+
+def lab(farbe: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of a colour: lightness L* 0–100, a* (green–red), b* (blue–yellow)."""
+    r, g, b = (_kanal(c) for c in rgb(farbe))
+    xyz = (
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    )
+    f = [t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29 for t in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def buntheit(farbe: str) -> float:
+    """Chroma C*ab: 0 for every grey, about 20 and more for a colour nobody takes for grey."""
+    _, a, b = lab(farbe)
+    return (a * a + b * b) ** 0.5
+
+
+def farbabstand(eins: str, zwei: str) -> float:
+    """The CIELAB distance ΔE*76 of two colours (about 2: just noticeable; 20: clearly apart)."""
+    return sum((x - y) ** 2 for x, y in zip(lab(eins), lab(zwei), strict=True)) ** 0.5

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 
+from kennzahlen.core import befehlszeile
 from kennzahlen.mail.nachrichten import MailRefused
 from kennzahlen.mail.send import MailResult, mail_reports
+
+befehlszeile.einschalten()  # click's own messages in German, before the first option is made
 
 
 @click.command("mail")
@@ -159,3 +162,6 @@ def _summary(result: MailResult, dry_run: Path | None) -> None:
             err=True,
         )
         sys.exit(1)
+
+
+befehlszeile.platzhalter(mail_command)

@@ -14,6 +14,7 @@ from kennzahlen.core import fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.mail.verteiler import Gruppe, Verteiler
 from kennzahlen.runner import KEINE_DATEN
+from kennzahlen.runner.navigation import als_anhang
 
 SENDBAR = ("ok", "uebersprungen")
 #: what may be attached (an executed notebook or an audit file never leaves the department)
@@ -343,6 +344,15 @@ def _text_message(
     return msg
 
 
+def anhang_daten(anhang: Anhang) -> bytes:
+    """The bytes an attachment carries: the file; a report's HTML as its mailed copy, whose
+    link back to the index (not attached) says where the overview is instead."""
+    data = anhang.path.read_bytes()
+    if anhang.path.suffix.lower() == ".html":
+        return als_anhang(data.decode("utf-8")).encode("utf-8")
+    return data
+
+
 def _add(msg: EmailMessage, anhang: Anhang, data: bytes) -> None:
     maintype, subtype = ANHANG_TYPEN[anhang.path.suffix.lower()]
     msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=anhang.name)
@@ -354,7 +364,7 @@ def build_message(
     """The EmailMessage for one recipient (or one part), with the reports attached."""
     msg = _text_message(periode, nachricht, verteiler, message_id)
     for a in nachricht.anhaenge:
-        _add(msg, a, a.path.read_bytes())
+        _add(msg, a, anhang_daten(a))
     return msg
 
 

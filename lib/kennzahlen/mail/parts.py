@@ -19,6 +19,7 @@ from kennzahlen.mail.nachrichten import (
     _attachments,
     _label,
     _text_message,
+    anhang_daten,
     mit_pdf,
     subject,
     wire_bytes,
@@ -58,7 +59,9 @@ def pack_reports(berichte: list[tuple[Any, int]], capacity: int) -> list[list[in
        the fewest runs that fit (a new run starts when the next area no longer fits), so the
        areas of a part are neighbours in the list and Gesamtstadt comes first.
     3. Blocks are packed first-fit-decreasing: the largest block first, each into the first
-       part that still has room, else into a new part (ties: the earlier product first).
+       part that still has room and holds no other run of its product, else into a new part
+       (ties: the earlier product first). Two runs of a product never share a part: neighbouring
+       runs do not fit together (that is where the cut was), others would break rule 2.
     4. Within a part, reports keep report order; parts are ordered by their first report.
 
     Deterministic: the same reports and sizes give the same parts. A report larger than
@@ -86,12 +89,15 @@ def pack_reports(berichte: list[tuple[Any, int]], capacity: int) -> list[list[in
     def block_size(b: list[int]) -> int:
         return sum(berichte[i][1] for i in b)
 
+    def produkte(part: list[int]) -> set:
+        return {berichte[i][0] for i in part}
+
     parts: list[list[int]] = []
     room: list[int] = []
     for block in sorted(blocks, key=lambda b: (-block_size(b), b[0])):
         size = block_size(block)
         for k, free in enumerate(room):
-            if size <= free:
+            if size <= free and berichte[block[0]][0] not in produkte(parts[k]):
                 parts[k] += block
                 room[k] -= size
                 break
@@ -133,7 +139,7 @@ class _Sizer:
         key = (a.path, a.name)
         if key not in self._anhang:
             m = EmailMessage()
-            _add(m, a, a.path.read_bytes())
+            _add(m, a, anhang_daten(a))
             self._anhang[key] = (
                 len(m.get_payload()[0].as_bytes(policy=SMTP_POLICY)) + self.framing()
             )

@@ -324,8 +324,6 @@ def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | No
     Read from the pool's coverage table (``abdeckung.parquet``): a record table covers a span of
     days, a count table its delivered Stichtage.
     """
-    from kennzahlen.pool.abdeckung import CONFIG_FILE
-
     first, last = zeitraum(periode)
     rows = abdeckung[abdeckung["tabelle"] == tabelle] if len(abdeckung) else abdeckung
     if rows.empty or pd.isna(rows.iloc[0]["von"]) or pd.isna(rows.iloc[0]["bis"]):
@@ -340,7 +338,7 @@ def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | No
         return None
     if first < von:
         if row["grund"] == "config":
-            return f"laut {CONFIG_FILE} erst ab {_ab(von)} vollständig"
+            return f"erst ab {_ab(von)} vollständig"
         return f"Exporte erst ab {_ab(von)}"
     if last > bis:
         return f"Exporte nur bis zum {fmt.periode(quartal_von_tag(bis))}"

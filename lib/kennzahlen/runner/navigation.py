@@ -8,6 +8,10 @@
   CSS ``position: sticky``) and a visible cue above a box that overflows (a few lines of script
   set it on load and on resize: CSS alone cannot know whether a box overflows);
 - the CSS for all of it (:data:`CSS`), shared by the reports' template and the index page.
+
+The link back works where the runner wrote the report (``reports/<periode>/<produkt>/``). A
+report mailed as an attachment (:mod:`kennzahlen.mail`) has no index beside it: its copy in the
+mail says instead where the overview is (:func:`als_anhang`).
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ CSS = """
     body.jp-Notebook .kz-kopf h1, body.kz-index h1 { font-size: 1.3em; overflow-wrap: normal; }
   }
   @media print { .kz-zurueck, .kz-wisch { display: none !important; }
-    .kz-tabelle, .jp-RenderedImage, .kz-bild { overflow: visible; } }
+    .kz-tabelle, .jp-RenderedImage, .kz-bild { overflow: visible; }
+    .kz-tabelle .kz-erste { position: static; }
+    .jp-RenderedImage img, .kz-bild img { min-width: 0 !important; } }
 """
 
 #: marks each table box that is wider than the screen (on load and on resize)
@@ -55,6 +61,15 @@ SCRIPT = """<script>
 </script>"""
 
 WISCH = "Die Tabelle ist breiter als der Bildschirm: seitlich verschieben →"
+#: the link back in a report of the reports folder
+ZURUECK = "← Zur Übersicht aller Berichte des Quartals"
+#: instead of the link, in a report mailed as an attachment
+ANHANG_HINWEIS = (
+    "Dieser Bericht kam als Anhang einer E-Mail: welche Berichte dazugehören, sagt die E-Mail; "
+    "die Übersicht aller Berichte des Quartals liegt im Berichtsordner der Abteilung Soziales "
+    "(Datei index.html)."
+)
+_ZURUECK = re.compile(r'<p class="kz-zurueck"><a href="[^"]*">[^<]*</a></p>')
 
 _TABELLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
@@ -144,8 +159,7 @@ def inhalt(markup: str, index_link: str | None = "../index.html") -> str:
         return markup
     links = "".join(f'<li><a href="#{s}">{html.escape(t)}</a></li>' for s, t in eintraege)
     zurueck = (
-        f'<p class="kz-zurueck"><a href="{html.escape(index_link, quote=True)}">← Zur Übersicht '
-        "aller Berichte des Quartals</a></p>"
+        f'<p class="kz-zurueck"><a href="{html.escape(index_link, quote=True)}">{ZURUECK}</a></p>'
         if index_link
         else ""
     )
@@ -161,3 +175,9 @@ def fuer_leser(markup: str, index_link: str | None = "../index.html") -> str:
     """A report's HTML with its contents, the link back, boxed tables and the cue's script."""
     markup = inhalt(tabellen_boxen(markup), index_link)
     return markup.replace("</body>", SCRIPT + "</body>", 1)
+
+
+def als_anhang(markup: str) -> str:
+    """The report as its copy in a mail: the link back to the index (which leads nowhere outside
+    the reports folder) becomes a note on where the overview is."""
+    return _ZURUECK.sub(lambda _m: f'<p class="kz-zurueck kz-anhang">{ANHANG_HINWEIS}</p>', markup)

@@ -9,7 +9,9 @@ opt-in (``kennzahlen report --pdf``, ``config/pdf.yaml``), and without Chromium
 ``--pdf`` stops with a German message before any report is made.
 
 A4; header with product, area and period, footer with page numbers; no page break inside a
-table row, a chart or the report header; headings stay with what follows.
+table row, a chart or the report header; headings stay with what follows. The first page
+carries the key messages and is filled: the Zielmatrix after them starts there and continues on
+the next page (between its rows, with its header repeated) instead of leaving half a page empty.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ body.jp-Notebook .kz-matrix td { min-width: 0 !important; }
 table, .jp-RenderedImage, img, .kz-kopf, .kz-kern, .kz-fehlt, caption { break-inside: avoid; }
 tr, th, td { break-inside: avoid; }
 thead { display: table-header-group; }
+/* the Zielmatrix (a page high) starts on the first page, under the key messages */
+.jp-OutputArea-child:has(table.kz-matrix), table.kz-matrix { break-inside: auto !important; }
 h1, h2, h3, h4, caption { break-after: avoid; }
 /* a heading (with its lead-in) stays on the page of what follows it: a section text cell, an
    output holding a heading (a Kennzahl's title and definition) */

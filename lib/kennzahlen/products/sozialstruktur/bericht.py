@@ -406,8 +406,8 @@ def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
             karten_titel(werte, jahr) + ("" if raum == GESAMTSTADT else f"; umrandet: {raum}"),
             prozent=True,
             umrandet=[] if raum == GESAMTSTADT else list(stv["stadtviertel_nr"]),
-            legende=f"SGB-II-Quote (grau: unter {fmt.zahl(mindestbevoelkerung())} Einwohner*innen, "
-            "nicht bewertet)",
+            legende="SGB-II-Quote (grau schraffiert: unter "
+            f"{fmt.zahl(mindestbevoelkerung())} Einwohner*innen, nicht bewertet)",
         )
     )
     display(HTML(f"<p class='kz-fuss'>{html.escape(karte.hinweis())}</p>"))
