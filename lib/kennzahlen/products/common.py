@@ -445,7 +445,7 @@ def datenlage(
     daten: pd.DataFrame,
     kennzahlen: Sequence[str] | dict[str, str],
     periode: str,
-    pool_dir: str | Path | None,
+    pool_dir: str | Path | pd.DataFrame | None,
     raum: str | None = None,
     folge: str = "diese Angaben fehlen daher",
     gebiet: str | None = None,
@@ -455,6 +455,7 @@ def datenlage(
 
     ``kennzahlen``: ids, or ids with labels (then the sentence names the missing ones when some
     are there). ``folge``: the clause when all are missing ("die Quoten fehlen daher").
+    ``pool_dir``: the pool folder (None: the default pool), or its coverage table itself.
     """
     ids = list(kennzahlen)
     da = mit_werten(daten, ids, periode, raum)

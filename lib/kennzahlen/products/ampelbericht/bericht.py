@@ -164,7 +164,7 @@ def indikator_kennzahlen() -> list[str]:
     return list(dict.fromkeys(p.kennzahl.id for p in ampel.load_ampel_config().indikatoren))
 
 
-def fehlt_satz(quartal: str, pool_dir: object) -> str:
+def fehlt_satz(quartal: str, pool_dir: str | Path | None) -> str:
     """One sentence: the pool holds no Ampel for the quarter, and which data it lacks (coverage)."""
     from kennzahlen.products import common
 
@@ -211,7 +211,7 @@ def kernaussagen(
     quartal: str,
     raum: str,
     details: pd.DataFrame | None = None,
-    pool_dir: object = None,
+    pool_dir: str | Path | None = None,
 ) -> list[str]:
     """Key messages: how many lights are red/yellow, which, why lights give no statement, and the
     manual switches; without an Ampel for the quarter, one sentence why."""
@@ -276,7 +276,7 @@ def regeln_text() -> str:
 
 
 def raster_abschnitt(
-    lichter: pd.DataFrame, quartal: str, hervorheben: str | None, pool_dir: object
+    lichter: pd.DataFrame, quartal: str, hervorheben: str | None, pool_dir: str | Path | None
 ) -> HTML:
     """The grid of lights; without an Ampel for the quarter, the sentence why."""
     from kennzahlen.products.common import hinweis
@@ -298,7 +298,7 @@ def tabelle_html(df: pd.DataFrame) -> HTML | None:
 
 
 def zeige_verlauf(
-    pool_dir: object, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8
+    pool_dir: str | Path | None, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8
 ) -> None:
     """Display the lights of the last quarters (up to ``anzahl``) and from when they run and why;
     nothing without any light (the grid says so)."""

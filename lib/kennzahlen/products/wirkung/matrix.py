@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 
@@ -146,7 +147,7 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
 
 
 def kernaussagen(
-    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: object = None
+    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: str | Path | None = None
 ) -> list[str]:
     """Key messages: how many goals are measured and met, and the statements with a target.
 

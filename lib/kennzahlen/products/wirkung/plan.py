@@ -20,7 +20,7 @@ from kennzahlen.core.periods import jahres_stichtag
 from kennzahlen.core.schema import OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:
-    from kennzahlen.disclosure.atoms import Eintrag, Plan
+    from kennzahlen.disclosure.atoms import Eintrag, Plan, Teil
     from kennzahlen.disclosure.config import DisclosureConfig
 from kennzahlen.products.wirkung.werte import (
     NICHT_BEWERTET,
@@ -30,7 +30,7 @@ from kennzahlen.products.wirkung.werte import (
 )
 
 # ---------------------------------------------------------------------------- the year's plan
-TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
+TEILE: tuple[tuple[Teil, str], ...] = (("Zähler", "zaehler"), ("Nenner", "nenner"))
 _PLAENE: dict[tuple, Plan] = {}
 #: the key of ``DataFrame.attrs`` that marks a pool frame as the data of published reports
 VEROEFFENTLICHUNG = "kennzahlen_veroeffentlichung"

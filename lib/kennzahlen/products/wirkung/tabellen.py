@@ -6,6 +6,7 @@ import dataclasses
 import html
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -262,7 +263,7 @@ def trend_punkte(
 
 
 def reihen_hinweis(
-    pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: object
+    pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: str | Path | None
 ) -> str:
     """The sentence under a Kennzahl's chart: from when its yearly series runs and why.
 
@@ -301,7 +302,7 @@ def abschnitt(
     jahre: list[str],
     produkt: int = 3,
     diagramm: bool = True,
-    pool_dir: object = None,
+    pool_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """Display one Kennzahl: title, definition, statement, table per area, time series with the
     sentence from when it runs and why; return its audit. Without data for the year, one sentence
@@ -357,7 +358,7 @@ def _zeige_reihe(
     raum: str,
     jahre: list[str],
     produkt: int,
-    pool_dir: object,
+    pool_dir: str | Path | None,
 ) -> None:
     """Display the time series with the sentence from when it runs, or why there is none; a
     break in the series and a change of the Zielwert are drawn and said under the chart."""

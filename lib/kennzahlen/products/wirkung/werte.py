@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+from pathlib import Path
 
 import pandas as pd
 
@@ -221,7 +222,11 @@ def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
 
 
 def fehlt_satz(
-    pool: pd.DataFrame, jahr: str, ks: list[Kennzahl], pool_dir: object, folge: str | None = None
+    pool: pd.DataFrame,
+    jahr: str,
+    ks: list[Kennzahl],
+    pool_dir: str | Path | None,
+    folge: str | None = None,
 ) -> str:
     """One sentence: which data the pool lacks for the year (from its coverage table) and which
     Kennzahlen are missing therefore. Says nothing about any area's value."""
