@@ -17,7 +17,7 @@ import numbers
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal, Protocol, cast, get_args
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -246,6 +246,13 @@ _FORMEN: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+class _Zeitspanne(Protocol):
+    """What :func:`periode_lesen` reads of a ``pandas.Period``."""
+
+    year: int
+    quarter: int
+
+
 class PeriodenFormatError(ValueError):
     """A period an analyst typed is no year, quarter or day; the message lists the forms."""
 
@@ -278,9 +285,10 @@ def periode_lesen(angabe: object) -> Periodenangabe:
         angabe = int(angabe)  # also numpy integers
     elif type(angabe).__name__ == "datetime64":
         angabe = pd.Timestamp(angabe)
-    if type(angabe).__name__ == "Period":  # pandas.Period: its span's kind
+    if type(angabe).__name__ == "Period":  # pandas.Period (known by name: pandas stays unloaded)
+        span = cast("_Zeitspanne", angabe)
         frei = str(getattr(angabe, "freqstr", ""))[:1].upper()
-        angabe = {"Q": f"{angabe.year}-Q{angabe.quarter}", "Y": str(angabe.year)}.get(
+        angabe = {"Q": f"{span.year}-Q{span.quarter}", "Y": str(span.year)}.get(
             frei, getattr(angabe, "end_time", angabe)
         )
     if hasattr(angabe, "year") and hasattr(angabe, "month") and hasattr(angabe, "day"):

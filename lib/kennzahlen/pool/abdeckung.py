@@ -372,8 +372,8 @@ def reihen_hinweis(
     ab dem 1. Quartal 2019 vollständig sind."
     """
     labels = dict(kennzahlen) if isinstance(kennzahlen, dict) else {}
-    firsts = {k: _first_period(pool, k, raum, bis) for k in kennzahlen}
-    firsts = {k: p for k, p in firsts.items() if p is not None}
+    erste = {k: _first_period(pool, k, raum, bis) for k in kennzahlen}
+    firsts = {k: p for k, p in erste.items() if p is not None}
     if not firsts or erste_gezeigt is None:
         return f"{was} hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab."
     cov = abdeckung.set_index("tabelle") if len(abdeckung) else None
