@@ -8,7 +8,7 @@ embedded into the HTML export. Titles state the finding; callers pass them in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import matplotlib
 
@@ -44,14 +44,22 @@ LINESTYLES = ["-", "--", ":", "-."]
 MIN_SCHRIFT_PX = 9.0
 
 
-def area_styles(n: int) -> list[dict[str, str]]:
+class Linienstil(TypedDict):
+    """The line style of one area in a chart (keywords of ``Axes.plot``)."""
+
+    color: str
+    marker: str
+    linestyle: str
+
+
+def area_styles(n: int) -> list[Linienstil]:
     """A line style per area (colour, marker, dash) that tells ``n`` areas apart.
 
     Up to eight areas: the eight Okabe-Ito colours. More: the colours repeat, each round with
     its own marker and dash pattern, so that no two areas share colour, marker and dash (and
     colour is never the only carrier of the difference).
     """
-    out = []
+    out: list[Linienstil] = []
     for i in range(n):
         r = i // len(OKABE_ITO)
         out.append(
@@ -103,7 +111,7 @@ def _mit_alt(png_formatter):
     def format_png(fig: Figure):
         data = png_formatter(fig)
         text = alt_text(fig)
-        meta = {"alt": text} if text else {}
+        meta: dict[str, object] = {"alt": text} if text else {}
         meta.update(schrift_metadaten(fig, data))
         return (data, meta) if meta else data
 
@@ -116,7 +124,7 @@ def kleinste_schrift_pt(fig: Figure) -> float | None:
     from matplotlib.text import Text
 
     groessen = [
-        t.get_fontsize()
+        t.get_fontproperties().get_size_in_points()  # what Text.get_fontsize returns
         for t in fig.findobj(Text)
         if t.get_visible() and t.get_text().strip() and t.figure is fig
     ]
@@ -177,7 +185,7 @@ class DeAchse(Formatter):
         self.nachkomma = nachkomma
         self.prozent = prozent
 
-    def set_locs(self, locs: Sequence[float]) -> None:
+    def set_locs(self, locs: list[float]) -> None:
         """Take the decimals the current ticks need (matplotlib calls this before labelling)."""
         super().set_locs(locs)
         werte = [v * 100 for v in locs] if self.prozent else list(locs)

@@ -33,7 +33,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 from scipy.optimize import OptimizeResult, OptimizeWarning, linprog
@@ -88,7 +88,9 @@ def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
         return linprog(
             c,
             method="highs",
-            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False},
+            # scipy-stubs lists only scipy's named HiGHS options; scipy hands any other one,
+            # like mip_feasibility_tolerance, to HiGHS itself
+            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False},  # type: ignore[call-overload]
             **kwargs,
         )
 
@@ -104,6 +106,12 @@ class Knowledge:
     atoms: tuple[int, ...]
     status: Status
     wert: float | None = None
+
+    def gezeigt(self) -> float:
+        """The published value of a cell with status ``wert``."""
+        if self.wert is None:
+            raise AttackError(f"Zelle {self.atoms}: Status {self.status!r} ohne Wert")
+        return float(self.wert)
 
 
 class _Component:
@@ -134,7 +142,7 @@ class _Component:
         for c in cells:
             if c.status == "wert":
                 eq_rows.append(row(c))
-                eq_b.append(float(c.wert))
+                eq_b.append(c.gezeigt())
             elif c.status == "klein":
                 r = row(c)
                 ub_rows += [r, -r]
@@ -193,11 +201,11 @@ class Attacker:
         self.cells = list(cells)
         atoms = sorted({a for c in self.cells for a in c.atoms})
         visible = [c for c in self.cells if c.status == "wert"]
-        big = max([1000.0, *(10.0 * float(c.wert) for c in visible)])
+        big = max([1000.0, *(10.0 * c.gezeigt() for c in visible)])
         caps = {a: big for a in atoms}
         for c in visible:
             for a in c.atoms:
-                caps[a] = min(caps[a], float(c.wert))
+                caps[a] = min(caps[a], c.gezeigt())
         self.caps = caps
         self.big = big
         # connected components (union-find over the atoms of each cell)
@@ -210,7 +218,9 @@ class Attacker:
             return a
 
         for c in self.cells:
-            first = c.atoms[0] if c.atoms else None
+            if not c.atoms:
+                continue
+            first = c.atoms[0]
             for a in c.atoms[1:]:
                 ra, rb = find(first), find(a)
                 if ra != rb:
@@ -245,6 +255,11 @@ class Attacker:
             parts.setdefault(self._root[a], []).append(a)
         return parts
 
+    @overload
+    def bound(self, target: Iterable[int], sense: Literal["min"]) -> float: ...
+    @overload
+    def bound(self, target: Iterable[int], sense: Literal["max"]) -> float | None: ...
+
     def bound(self, target: Iterable[int], sense: Literal["min", "max"]) -> float | None:
         """The smallest or largest value of the group a reader can believe (None: unbounded)."""
         s = 1 if sense == "min" else -1
@@ -263,7 +278,7 @@ class Attacker:
     def interval(self, target: Iterable[int]) -> tuple[float, float | None]:
         """(min, max) a reader can believe for the sum of ``target`` atoms (max None: unbounded)."""
         target = list(target)
-        return self.bound(target, "min"), self.bound(target, "max")  # type: ignore[return-value]
+        return self.bound(target, "min"), self.bound(target, "max")
 
     def component(self, atom: int) -> int:
         """An id of the group of atoms linked with ``atom`` by published counts."""
