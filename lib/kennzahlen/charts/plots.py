@@ -149,16 +149,20 @@ def schrift_metadaten(fig: Figure, png_data: bytes | str | None) -> dict[str, ob
     return {"kz_schrift": round(px, 2), "kz_minbreite": math.ceil(breite * MIN_SCHRIFT_PX / px)}
 
 
+#: the attribute of a matplotlib Figure that carries the chart's alt text
+ALT_ATTRIBUT = "kz_alt"
+
+
 def alt_text(fig: Figure) -> str | None:
     """The alt text a chart of this module carries (what it shows, its finding, its values)."""
-    return getattr(fig, "kz_alt", None)
+    return getattr(fig, ALT_ATTRIBUT, None)
 
 
 def beschreibe(fig: Figure, *teile: str) -> None:
     """Give the chart its alt text (German sentences, joined): what kind of chart, its finding,
     its values. Every chart of a report needs one (the browser and proofreading tests check);
     the functions of this module set it, a chart drawn elsewhere calls this before display."""
-    fig.kz_alt = " ".join(t.strip() for t in teile if t and t.strip())  # type: ignore[attr-defined]
+    setattr(fig, ALT_ATTRIBUT, " ".join(t.strip() for t in teile if t and t.strip()))
 
 
 def _wert(v: float, prozent: bool, nachkomma: int | None = None) -> str:
