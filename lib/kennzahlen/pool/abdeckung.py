@@ -22,9 +22,9 @@ from kennzahlen.core import fmt, paths
 from kennzahlen.core.configfile import StrictLoader, problems_message, read_yaml
 from kennzahlen.core.periods import (
     letzter_tag,
+    letztes_quartal_ende,
+    quartal_beginn_von_tag,
     quartal_von_tag,
-    quarter_end_on_or_before,
-    quarter_start,
 )
 from kennzahlen.core.schema import TABLES
 
@@ -227,13 +227,15 @@ def coverage(
     if newest is None or col is None:
         return base
     von, grund = (
-        (quarter_start(earliest), "daten") if earliest is not None else (None, "keine_daten")
+        (quartal_beginn_von_tag(earliest), "daten")
+        if earliest is not None
+        else (None, "keine_daten")
     )
     if vollstaendig_ab is not None and (von is None or vollstaendig_ab > von):
         von, grund = pd.Timestamp(vollstaendig_ab), "config"
     if von is None:
         return base
-    bis = quarter_end_on_or_before(newest)
+    bis = letztes_quartal_ende(newest)
     if bis < von:
         return base
     return Coverage(
@@ -287,7 +289,7 @@ def load(pool: str | Path | None = None) -> pd.DataFrame:
 def _ab(ts: pd.Timestamp) -> str:
     """'dem 1. Quartal 2019' for a quarter's first day, else 'dem 15.02.2020'."""
     ts = pd.Timestamp(ts)
-    return f"dem {_quartal(ts)}" if ts == quarter_start(ts) else f"dem {fmt.datum(ts)}"
+    return f"dem {_quartal(ts)}" if ts == quartal_beginn_von_tag(ts) else f"dem {fmt.datum(ts)}"
 
 
 def _quartal(ts: pd.Timestamp) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term
-from kennzahlen.core.periods import Period, jahresbeginn, periods_for
+from kennzahlen.core.periods import Periode, jahresbeginn, perioden_fuer
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
 from kennzahlen.pool import abdeckung
 from kennzahlen.pool.abdeckung import Coverage
@@ -45,7 +45,7 @@ def coverage(
     return abdeckung.coverage(table, frame, files, vollstaendig_ab)
 
 
-def _covers(cov: Coverage, period: Period, regel: str) -> bool:
+def _covers(cov: Coverage, period: Periode, regel: str) -> bool:
     first = period.start
     if regel == "bestand":
         first = period.end
@@ -82,7 +82,7 @@ class PoolBuilder:
         return abdeckung.frame_of(self._coverage.values())
 
     # ------------------------------------------------------------------ periods
-    def periods(self, k: Kennzahl) -> list[Period]:
+    def periods(self, k: Kennzahl) -> list[Periode]:
         """The periods for which every table the Kennzahl reads has data."""
         starts, ends = [], []
         for term in [*k.zaehler, *k.nenner]:
@@ -92,7 +92,7 @@ class PoolBuilder:
                 return []
             starts.append(span[0])
             ends.append(span[1])
-        candidates = periods_for(k.periodizitaet, min(starts), max(ends))
+        candidates = perioden_fuer(k.periodizitaet, min(starts), max(ends))
         out = []
         for p in candidates:
             ok = all(
@@ -108,7 +108,7 @@ class PoolBuilder:
         return out
 
     # ------------------------------------------------------------------ base counts
-    def prepared(self, basis: str, periods: list[Period]) -> pd.DataFrame:
+    def prepared(self, basis: str, periods: list[Periode]) -> pd.DataFrame:
         """Counts of a Basiszahl per period, area and every code column of its table."""
         bz = self.catalog.basiszahlen[basis]
         key = (basis, "|".join(p.label for p in periods))
@@ -153,7 +153,7 @@ class PoolBuilder:
         self._prepared[key] = out
         return out
 
-    def term_counts(self, term: Term, periods: list[Period]) -> pd.DataFrame:
+    def term_counts(self, term: Term, periods: list[Periode]) -> pd.DataFrame:
         """One summand: the prepared counts filtered, summed per period and area."""
         df = self.prepared(term.basis, periods)
         table = TABLES[self.catalog.basiszahlen[term.basis].tabelle]
@@ -166,7 +166,7 @@ class PoolBuilder:
         sub = df.loc[mask]
         return sub.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
 
-    def sum_terms(self, terms: list[Term], periods: list[Period]) -> pd.DataFrame:
+    def sum_terms(self, terms: list[Term], periods: list[Periode]) -> pd.DataFrame:
         """Zähler or Nenner: the sum of its terms per period and area."""
         parts = [self.term_counts(t, periods) for t in terms]
         for t, part in zip(terms, parts, strict=True):
@@ -177,7 +177,9 @@ class PoolBuilder:
         return both.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
 
     # ------------------------------------------------------------------ ebenen
-    def by_ebene(self, counts: pd.DataFrame, periods: list[Period], with_stv: bool) -> pd.DataFrame:
+    def by_ebene(
+        self, counts: pd.DataFrame, periods: list[Periode], with_stv: bool
+    ) -> pd.DataFrame:
         """Aggregate area counts to gesamtstadt, sozialraum (and stadtviertel), zeros filled."""
         labels = [p.label for p in periods]
         frames = []

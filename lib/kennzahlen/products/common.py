@@ -18,7 +18,7 @@ from IPython.display import HTML, Markdown
 from kennzahlen.catalog.geography import gesamtstadt_titel
 from kennzahlen.catalog.model import load_catalog
 from kennzahlen.core import fmt
-from kennzahlen.core.periods import quartal_von_tag, quarter_start, zeitraum
+from kennzahlen.core.periods import quartal_beginn_von_tag, quartal_von_tag, zeitraum
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.pool.load import load_pool
 
@@ -307,7 +307,7 @@ def zeit_text(periode: str) -> str:
 def _ab(ts: pd.Timestamp) -> str:
     """'dem 1. Quartal 2019' for a quarter's first day, else 'dem 15.02.2020'."""
     ts = pd.Timestamp(ts)
-    if ts == quarter_start(ts):
+    if ts == quartal_beginn_von_tag(ts):
         return f"dem {fmt.periode(quartal_von_tag(ts))}"
     return f"dem {fmt.datum(ts)}"
 
