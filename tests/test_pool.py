@@ -176,7 +176,7 @@ def test_jh_z5_in_the_course_of_a_year():
         select(pool, "jh_z5_anteil_hilfen_vor_dem_fall", periode="2022")
 
 
-def test_share_with_zero_denominator_has_no_row_and_quarter_coverage():
+def test_share_with_zero_denominator_has_no_row_and_quarter_abdeckung():
     rows = [
         dict(beratung_id="1", datum="2020-11-03", sozialraum="West", ressourcen="nahfeld"),
         dict(beratung_id="2", datum="2020-12-01", sozialraum="West", ressourcen="institutionell"),

@@ -257,7 +257,7 @@ def reihen_hinweis(
     was: str = "Die Reihe",
     einheit: str = "stichtag",
 ) -> HTML:
-    """One sentence under a time series: from when it runs and why (the pool's coverage table).
+    """One sentence under a time series: from when it runs and why (the pool's table ``abdeckung``).
 
     ``daten``: the pool's Kennzahlen (None: loaded from ``pool_dir``).
     """
@@ -321,8 +321,8 @@ def _liste(items: Sequence[str]) -> str:
 def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | None:
     """Why a raw table cannot answer a pool period (a German clause), None when it covers it.
 
-    Read from the pool's coverage table (``abdeckung.parquet``): a record table covers a span of
-    days, a count table its delivered Stichtage.
+    Read from the pool's table ``abdeckung`` (``abdeckung.parquet``): a record table covers a span
+    of days, a count table its delivered Stichtage.
     """
     from kennzahlen.pool.abdeckung import CONFIG_FILE
 
@@ -394,7 +394,8 @@ def fehlen_daher(namen: Sequence[str]) -> str:
 
 
 def abdeckung_von(pool_dir: str | Path | pd.DataFrame | None) -> pd.DataFrame:
-    """The pool's coverage table (empty for a pool without one); a frame is taken as that table."""
+    """The pool's table ``abdeckung`` (empty for a pool without one); a frame is taken as that
+    table."""
     from kennzahlen.pool import abdeckung
 
     if isinstance(pool_dir, pd.DataFrame):
@@ -455,7 +456,7 @@ def datenlage(
 
     ``kennzahlen``: ids, or ids with labels (then the sentence names the missing ones when some
     are there). ``folge``: the clause when all are missing ("die Quoten fehlen daher").
-    ``pool_dir``: the pool folder (None: the default pool), or its coverage table itself.
+    ``pool_dir``: the pool folder (None: the default pool), or its table ``abdeckung`` itself.
     """
     ids = list(kennzahlen)
     da = mit_werten(daten, ids, periode, raum)

@@ -165,7 +165,8 @@ def indikator_kennzahlen() -> list[str]:
 
 
 def fehlt_satz(quartal: str, pool_dir: str | Path | None) -> str:
-    """One sentence: the pool holds no Ampel for the quarter, and which data it lacks (coverage)."""
+    """One sentence: the pool holds no Ampel for the quarter, and which data it lacks (from the
+    Abdeckung)."""
     from kennzahlen.products import common
 
     tabellen = common.fehlende_tabellen(

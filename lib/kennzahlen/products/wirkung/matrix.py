@@ -152,7 +152,7 @@ def kernaussagen(
     """Key messages: how many goals are measured and met, and the statements with a target.
 
     Built from published values only: a hidden value is named as not published. Kennzahlen the
-    pool has no data for in the year are named in one sentence (with the reason from its coverage).
+    pool has no data for in the year are named in one sentence (with the reason from its Abdeckung).
     """
     fehlend = ohne_daten(pool, jahr)
     erhoben_alle = [k for k in kennzahlen_p3(jahr) if k.erhoben]

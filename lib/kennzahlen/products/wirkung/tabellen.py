@@ -267,7 +267,7 @@ def reihen_hinweis(
 ) -> str:
     """The sentence under a Kennzahl's chart: from when its yearly series runs and why.
 
-    Uses only whether a year has a value at all (any area) and the pool's coverage table, never
+    Uses only whether a year has a value at all (any area) and the pool's table ``abdeckung``, never
     a value, so it says nothing about a hidden cell.
     """
     from kennzahlen.pool import abdeckung
@@ -308,7 +308,7 @@ def abschnitt(
     sentence from when it runs and why; return its audit. Without data for the year, one sentence
     says which data are missing instead of an empty table.
 
-    ``pool_dir``: the pool folder the notebook reads (for the coverage table).
+    ``pool_dir``: the pool folder the notebook reads (for the table ``abdeckung``).
     """
     from IPython.display import HTML, display
 

@@ -228,7 +228,7 @@ def fehlt_satz(
     pool_dir: str | Path | None,
     folge: str | None = None,
 ) -> str:
-    """One sentence: which data the pool lacks for the year (from its coverage table) and which
+    """One sentence: which data the pool lacks for the year (from its table ``abdeckung``) and which
     Kennzahlen are missing therefore. Says nothing about any area's value."""
     from kennzahlen.products import common
 
