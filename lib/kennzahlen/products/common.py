@@ -217,7 +217,7 @@ def styled(
     return HTML(sty.to_html())
 
 
-def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
+def show_disclosure(audits: Sequence[pd.DataFrame], produkt: int) -> None:
     """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit
     file."""
     from IPython.display import display
