@@ -559,12 +559,12 @@ def test_grey_lights_say_why(demo_pool: Path):
     areas; in 2023-Q4 the four grey lights are Wohnraumsicherung with under 10 cases."""
     from kennzahlen.products.ampelbericht import bericht as p4
 
-    lichter, details = p4.laden(demo_pool, "2019-Q1")
+    lichter, details = p4.load_ampel(demo_pool, "2019-Q1")
     assert p4.grau_gruende(lichter, details) == {
         "Vergleichsquartale fehlen noch": 30,
         "kein Wert": 12,
     }
-    lichter, details = p4.laden(demo_pool, "2023-Q4")
+    lichter, details = p4.load_ampel(demo_pool, "2023-Q4")
     assert p4.grau_gruende(lichter, details) == {"zu wenige Fälle": 4}
     assert set(lichter.loc[lichter["farbe"] == "grau", "arbeitsfeld"]) == {"ws"}
     assert (

@@ -42,7 +42,7 @@ def licht(farbe: str | None, manuell: bool = False) -> Html:
     return Html(f'<span class="kz-ampel kz-ampel-{f}">{FARBEN[f].schild}{mark}</span>')
 
 
-def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_ampel(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The quarter's lights and indicator details from the pool."""
     return ampel.ampel_fuer(pool, quartal), ampel.ampel_fuer(pool, quartal, details=True)
 

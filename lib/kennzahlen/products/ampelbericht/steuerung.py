@@ -39,7 +39,7 @@ def erlaeuterungen_zu_lichtern(
     lichter: pd.DataFrame, pool_dir: str | Path | None, quartal: str
 ) -> list[str]:
     """Per light (row of ``lichter``): its explanations as one escaped text ('' without)."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     out = []
     for r in lichter.itertuples():
         texte = erl_mod.fuer_arbeitsfeld(erl, quartal, r.sozialraum, r.arbeitsfeld)
@@ -51,7 +51,7 @@ def erlaeuterungen_zu_indikatoren(
     det: pd.DataFrame, pool_dir: str | Path | None, quartal: str
 ) -> list[str]:
     """Per indicator row: the explanations of its Kennzahl in its area (escaped; '' without)."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     rows = erl_mod.des_quartals(erl, quartal)
     out = []
     for r in det.itertuples():
@@ -123,7 +123,7 @@ def _verlauf_html(ampel: pd.DataFrame, row, quartal: str) -> str:
 def massnahmen_tabelle(pool_dir: str | Path | None, quartal: str, raum: str) -> pd.DataFrame:
     """The measures open at the quarter's Stichtag (overdue first) or finished in the quarter, with
     the light's course since each began (HTML-safe cells)."""
-    m = _raum(tabellen.laden(pool_dir, "massnahmen"), raum)
+    m = _raum(tabellen.load_tabelle(pool_dir, "massnahmen"), raum)
     lage = mn.lage(m, quartal)
     ampel = _ampel(pool_dir)
     felder = _felder()
@@ -153,7 +153,7 @@ def massnahmen_tabelle(pool_dir: str | Path | None, quartal: str, raum: str) -> 
 def rot_ohne_tabelle(pool_dir: str | Path | None, quartal: str, raum: str) -> pd.DataFrame:
     """The red lights of the quarter without a measure (HTML-safe cells)."""
     lichter = _raum(_ampel(pool_dir), raum)
-    m = tabellen.laden(pool_dir, "massnahmen")
+    m = tabellen.load_tabelle(pool_dir, "massnahmen")
     rot = mn.rot_ohne_massnahme(lichter, m, quartal)
     seit = [_rot_seit(lichter, r.sozialraum, r.arbeitsfeld, quartal) for r in rot.itertuples()]
     return pd.DataFrame(
@@ -181,7 +181,7 @@ def _rot_seit(ampel: pd.DataFrame, sozialraum: str, arbeitsfeld: str, quartal: s
 
 def massnahmen_abschnitt(pool_dir: str | Path | None, quartal: str, raum: str) -> HTML:
     """Red lights without a measure, then the open, overdue and just finished measures."""
-    alle = tabellen.laden(pool_dir, "massnahmen")
+    alle = tabellen.load_tabelle(pool_dir, "massnahmen")
     if not mn.gefuehrt(alle, quartal):
         beginn = (
             f" (die Liste beginnt mit dem {fmt.periode(alle['quartal'].min())})"
@@ -231,7 +231,7 @@ def _tabelle(df: pd.DataFrame, caption: str) -> str:
 
 def kernaussagen(pool_dir: str | Path | None, quartal: str, raum: str) -> list[str]:
     """Key messages: every overdue measure, and the red lights without a measure."""
-    m = _raum(tabellen.laden(pool_dir, "massnahmen"), raum)
+    m = _raum(tabellen.load_tabelle(pool_dir, "massnahmen"), raum)
     lage = mn.lage(m, quartal)
     felder = _felder()
     out = []
@@ -241,7 +241,7 @@ def kernaussagen(pool_dir: str | Path | None, quartal: str, raum: str) -> list[s
             f"{felder.get(r['arbeitsfeld'], r['arbeitsfeld'])}): „{r['massnahme']}“ – Frist "
             f"{fmt.datum(r['frist'])}, verantwortlich {r['verantwortlich']}, noch offen."
         )
-    alle = tabellen.laden(pool_dir, "massnahmen")
+    alle = tabellen.load_tabelle(pool_dir, "massnahmen")
     rot = mn.rot_ohne_massnahme(_raum(_ampel(pool_dir), raum), alle, quartal)
     if len(rot) and mn.gefuehrt(alle, quartal):
         namen = "; ".join(

@@ -55,7 +55,7 @@ def hinweise(
 ) -> dict[str, str]:
     """Per Fallzahl of the area, the column "Erläuterung" of the table of changes: a notable change
     without an explanation is marked; an explained value points to the section below."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     auffaellig = set(auff.loc[auff["raum"] == raum, "kennzahl"])
     out = {}
@@ -84,7 +84,7 @@ def auffaellig_abschnitt(
 ) -> HTML:
     """The notable changes of the quarter with their explanation or the mark that none is there yet,
     and the other explanations of the quarter."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     teile = [f"<p class='kz-fuss'>{html.escape(regel_text())}</p>"]
     if erl.empty or quartal < str(erl["quartal"].min()):
@@ -170,7 +170,7 @@ def kernaussagen(
     daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str
 ) -> list[str]:
     """Key messages: the notable changes without explanation, and the largest staff gap."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     ohne = auff[[not t for t in auff["erlaeuterungen"]]]
     out = []
@@ -192,7 +192,9 @@ def kernaussagen(
 def _bemessung(
     daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str
 ) -> personal.Bemessung:
-    return personal.bemessung(daten, tabellen.laden(pool_dir, "personal"), quartal, load_config())
+    return personal.bemessung(
+        daten, tabellen.load_tabelle(pool_dir, "personal"), quartal, load_config()
+    )
 
 
 def personal_kernaussage(

@@ -88,7 +88,7 @@ class Lage:
         return str(int(self.jahr) - self.config.dynamik.jahre)
 
 
-def lade(pool: str | Path | None, jahr: str, raum: str) -> Lage:
+def load_lage(pool: str | Path | None, jahr: str, raum: str) -> Lage:
     """The Sozialindex of the report year; :attr:`Lage.hinweis` says why when there is none."""
     lage = Lage(str(jahr), raum)
     if not config_vorhanden():

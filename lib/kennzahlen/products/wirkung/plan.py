@@ -177,12 +177,12 @@ def _veroeffentlicht(
 
     root = poolstore.root_of(version_dir)
     key = schluessel(eintraege, cfg, frei)
-    hit = buch.finden(buch.lesen(root, produkt, jahr), key)
+    hit = buch.finden(buch.load_veroeffentlichungen(root, produkt, jahr), key)
     if hit is not None:
         return buch.plan_aus(hit, jahr)
     with buch.sperre(root):
         buch.aufraeumen(root)
-        alle = buch.lesen(root, produkt, jahr)
+        alle = buch.load_veroeffentlichungen(root, produkt, jahr)
         hit = buch.finden(alle, key)
         if hit is not None:
             return buch.plan_aus(hit, jahr)
