@@ -298,7 +298,7 @@ def tabelle_html(df: pd.DataFrame) -> HTML | None:
     return HTML(mit_caption(tabelle, df.attrs.get("caption")))
 
 
-def zeige_verlauf(
+def show_verlauf(
     pool_dir: str | Path | None, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8
 ) -> None:
     """Display the lights of the last quarters (up to ``anzahl``) and from when they run and why;

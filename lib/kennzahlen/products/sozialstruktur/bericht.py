@@ -376,7 +376,7 @@ def ohne_polygon(
     return _format(wide[list(labels)], labels)
 
 
-def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
+def show_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
     """Display the map of the SGB-II-Quote with its note (source, CRS), and as a table the
     Stadtviertel without a polygon; without polygons, the table replaces the map."""
     import html

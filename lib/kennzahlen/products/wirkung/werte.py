@@ -137,7 +137,7 @@ _TABELLEN: dict[tuple, pd.DataFrame] = {}
 _FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
 
 
-def flaechen() -> list[str]:
+def tabellen_raeume() -> list[str]:
     """The rows of a Kennzahl's table: Sozialräume, 'ohne Zuordnung', Gesamtstadt."""
     return [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
 
@@ -157,7 +157,7 @@ def zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
 
 
 def _zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
-    areas = flaechen()
+    areas = tabellen_raeume()
     w = jahreswerte(pool, k, jahr).reindex(areas)
     out = pd.DataFrame(index=areas)
     out["zaehler"] = pd.to_numeric(w["zaehler"], errors="coerce").astype(float)
