@@ -196,13 +196,8 @@ def build_abdeckung(
     files: pd.DataFrame | None = None,
     vollstaendig_ab: pd.Timestamp | None = None,
 ) -> Abdeckung:
-    """The Abdeckung of one table from its normalised frame (superseding applied) and manifest.
-
-    Record tables: from the first day of the quarter of the earliest ``beginn``/``datum`` (over
-    all exports, after superseding), or from ``vollstaendig_ab`` (config/abdeckung.yaml) when that
-    is later, up to the last quarter end on or before the newest Stand. Count tables: the set of
-    Stichtage delivered.
-    """
+    """The Abdeckung of one table from its normalised frame (superseding applied over all
+    exports) and manifest, by the rule in this module's docstring."""
     stands = None
     if files is not None and len(files):
         stands = pd.to_datetime(files.loc[files["tabelle"] == table, "stand"])
