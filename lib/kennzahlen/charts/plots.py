@@ -26,6 +26,7 @@ from kennzahlen.core.vocabulary import FARBEN  # noqa: E402
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from matplotlib.typing import ColorType
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies (kennzahlen.core.farben)
 OKABE_ITO = farben.OKABE_ITO
@@ -220,11 +221,11 @@ def zahlenachse(axis: Axis, prozent: bool = False, ganzzahlig: bool = False) -> 
     axis.set_major_formatter(de_achse(prozent=prozent))
 
 
-def mpl_hex(farbe: object) -> str:
+def mpl_hex(farbe: ColorType) -> str:
     """A matplotlib colour (name, RGB tuple, hex) as '#RRGGBB' (for :func:`farben.textfarbe`)."""
     from matplotlib.colors import to_hex
 
-    return to_hex(farbe)  # type: ignore[arg-type]
+    return to_hex(farbe)
 
 
 def _done(fig: Figure) -> Figure:
