@@ -61,6 +61,7 @@ lint: install
 	$(BIN)/ruff format --check $(PYFILES)
 	$(BIN)/ruff check $(PYFILES)
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(PY) tools/architektur.py --check
 	$(PY) tools/notebook_ausgaben.py --check notebooks/*.ipynb
 

@@ -44,7 +44,7 @@ LANGE_DATEIEN = (
     "tests/test_proofreading.py",  # 72 s
     "tests/test_cli.py",  # 69 s
     "tests/test_mail_groesse.py",  # 50 s
-    "tests/test_geheimhaltung_leser.py",  # 45 s (the scale-3 pool, 2 x 5 years of plans)
+    "tests/test_disclosure_leser.py",  # 45 s (the scale-3 pool, 2 x 5 years of plans)
 )
 
 

@@ -1,5 +1,5 @@
-"""Coverage (DATA_CONTRACT.md section 3): one full export gives the whole history; config can
-start a table later; the pool stores the coverage and reports say from when a series runs."""
+"""The Abdeckung (DATA_CONTRACT.md section 3): one full export gives the whole history; config can
+start a table later; the pool stores the Abdeckung and reports say from when a series runs."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def _builder(tables: dict[str, pd.DataFrame], ab: dict | None = None) -> PoolBui
 JH = [jh("a", "2018-05-10", "2019-01-31"), jh("b", "2018-11-02"), jh("c", "2019-02-20")]
 
 
-def test_coverage_from_the_quarter_of_the_earliest_beginn_to_the_newest_stand():
+def test_abdeckung_from_the_quarter_of_the_earliest_beginn_to_the_newest_stand():
     b = _builder({"jugendhilfe": _frame("jugendhilfe", JH, "2019-07-08")})
     pool = b.build()
     got = select(pool, "jh_hze_gesamt", raum="Gesamtstadt").set_index("periode")["wert"]
@@ -130,7 +130,7 @@ def test_coverage_from_the_quarter_of_the_earliest_beginn_to_the_newest_stand():
     assert (row["von"], row["bis"], row["grund"]) == (T("2018-04-01"), T("2019-06-30"), "daten")
 
 
-def test_config_date_starts_coverage_later():
+def test_config_date_starts_abdeckung_later():
     b = _builder(
         {"jugendhilfe": _frame("jugendhilfe", JH, "2019-07-08")}, {"jugendhilfe": T("2019-01-01")}
     )
@@ -167,7 +167,7 @@ def test_year_to_date_and_years_need_the_whole_year():
     assert got == ["2021-03-31", "2021-06-30", "2021-09-30", "2021-12-31"]
 
 
-def test_a_table_without_rows_has_no_coverage_unless_config_says():
+def test_a_table_without_rows_has_no_abdeckung_unless_config_says():
     b = _builder({"wohnraumsicherung": _frame("wohnraumsicherung", [], "2022-01-20")})
     with pytest.raises(KeinWert, match="keine Werte"):
         select(b.build(), "ws_mietschulden_meldungen")

@@ -13,7 +13,7 @@ from kennzahlen.ampel import (
     DETAIL_COLUMNS,
     AmpelConfigError,
     ampel_fuer,
-    berechne_ampel,
+    build_ampel,
     check_config,
     load_ampel_config,
     pool_frames,
@@ -153,7 +153,7 @@ def pool(rows: list[dict]) -> pd.DataFrame:
 
 
 def run(rows, felder, areas=("West",), quartale=None, schaltungen=None, regeln=None):
-    return berechne_ampel(pool(rows), setup(felder, regeln), schaltungen, list(areas), quartale)
+    return build_ampel(pool(rows), setup(felder, regeln), schaltungen, list(areas), quartale)
 
 
 def detail(details: pd.DataFrame, quartal: str, raum: str = "West", kennzahl: str | None = None):

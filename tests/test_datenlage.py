@@ -1,6 +1,6 @@
 """Every period the pool holds gives every report, or says plainly what is missing (issue 19).
 
-- the sentence about missing data, from the pool's coverage table, checked by hand;
+- the sentence about missing data, from the pool's table ``abdeckung``, checked by hand;
 - the runner's pre-check: which quarters each product can fill, a product without data skipped
   with its reason (runs.json, index page, command line, mail), a quarter outside the pool refused;
 - the real runner on the demo pool (first quarter, the first quarter of each year; the last
@@ -28,7 +28,7 @@ from kennzahlen.cli import cli
 from kennzahlen.core import paths
 from kennzahlen.core.vocabulary import PRODUKTE
 from kennzahlen.pool import abdeckung
-from kennzahlen.pool.abdeckung import Coverage
+from kennzahlen.pool.abdeckung import Abdeckung
 from kennzahlen.products import common
 
 NOTEBOOKS = paths.project_root() / "notebooks"
@@ -55,7 +55,7 @@ def _ts(day: str) -> pd.Timestamp:
 
 ABDECKUNG = abdeckung.frame_of(
     [
-        Coverage(
+        Abdeckung(
             "bevoelkerung",
             "stichtage",
             von=_ts("2018-12-31"),
@@ -63,7 +63,7 @@ ABDECKUNG = abdeckung.frame_of(
             stichtage=frozenset({_ts("2018-12-31"), _ts("2023-12-31")}),
             grund="stichtage",
         ),
-        Coverage(
+        Abdeckung(
             "transferleistungen",
             "stichtage",
             von=_ts("2019-03-31"),
@@ -71,7 +71,7 @@ ABDECKUNG = abdeckung.frame_of(
             stichtage=frozenset({_ts("2019-03-31"), _ts("2023-12-31")}),
             grund="stichtage",
         ),
-        Coverage(
+        Abdeckung(
             "jugendhilfe",
             "zeitraum",
             von=_ts("2019-01-01"),
@@ -79,10 +79,10 @@ ABDECKUNG = abdeckung.frame_of(
             grund="config",
             vollstaendig_ab=_ts("2019-01-01"),
         ),
-        Coverage(
+        Abdeckung(
             "teilhabeteam", "zeitraum", von=_ts("2020-10-01"), bis=_ts("2023-12-31"), grund="daten"
         ),
-        Coverage("wohnraumsicherung", "zeitraum"),  # exported, but no coverage
+        Abdeckung("wohnraumsicherung", "zeitraum"),  # exported, but no Abdeckung
     ]
 )
 
@@ -562,12 +562,12 @@ def test_grey_lights_say_why(demo_pool: Path):
     areas; in 2023-Q4 the four grey lights are Wohnraumsicherung with under 10 cases."""
     from kennzahlen.products.ampelbericht import bericht as p4
 
-    lichter, details = p4.laden(demo_pool, "2019-Q1")
+    lichter, details = p4.load_ampel(demo_pool, "2019-Q1")
     assert p4.grau_gruende(lichter, details) == {
         "Vergleichsquartale fehlen noch": 30,
         "kein Wert": 12,
     }
-    lichter, details = p4.laden(demo_pool, "2023-Q4")
+    lichter, details = p4.load_ampel(demo_pool, "2023-Q4")
     assert p4.grau_gruende(lichter, details) == {"zu wenige Fälle": 4}
     assert set(lichter.loc[lichter["farbe"] == "grau", "arbeitsfeld"]) == {"ws"}
     assert (

@@ -212,7 +212,7 @@ def test_matrix_of_a_year_before_a_kennzahl_was_added() -> None:
 def test_ampel_judges_each_quarter_against_the_zielwert_of_its_year() -> None:
     """Zielwert 80 % until 2022, 85 % from 2023, none from 2024: the same 82 % is green in
     2022-Q4 (80 %), yellow in 2023-Q1 (3 points short, tolerance 5), grey in 2024-Q1."""
-    from kennzahlen.ampel import berechne_ampel, check_config
+    from kennzahlen.ampel import build_ampel, check_config
     from kennzahlen.pool.zaehlen import POOL_COLUMNS
 
     raw = {
@@ -259,7 +259,7 @@ def test_ampel_judges_each_quarter_against_the_zielwert_of_its_year() -> None:
         for q in quartale
     ]
     pool = pd.DataFrame(rows, columns=POOL_COLUMNS)
-    _, det = berechne_ampel(pool, setup, None, ["West"], quartale)
+    _, det = build_ampel(pool, setup, None, ["West"], quartale)
     det = det.set_index("quartal")
     assert det["farbe"].to_dict() == {"2022-Q4": "gruen", "2023-Q1": "gelb", "2024-Q1": "grau"}
     assert det.loc["2022-Q4", "vergleichswert"] == 0.80

@@ -110,9 +110,9 @@ def test_years_and_stichtage():
         ("2024-01-15", "2024-01-01", "2023-12-31"),  # back over the year change
     ],
 )
-def test_quarter_start_and_last_quarter_end(tag, beginn, ende_bis):
-    assert pe.quarter_start(T(tag)) == T(beginn)
-    assert pe.quarter_end_on_or_before(T(tag)) == T(ende_bis)
+def test_quartal_beginn_von_tag_and_letztes_quartal_ende(tag, beginn, ende_bis):
+    assert pe.quartal_beginn_von_tag(T(tag)) == T(beginn)
+    assert pe.letztes_quartal_ende(T(tag)) == T(ende_bis)
 
 
 def test_labels():
@@ -127,13 +127,13 @@ def test_labels():
 
 def test_periods_of_each_periodicity():
     first, last = T("2020-10-01"), T("2021-12-31")
-    labels = {p: [x.label for x in pe.periods_for(p, first, last)] for p in pe.PERIODIZITAETEN}
+    labels = {p: [x.label for x in pe.perioden_fuer(p, first, last)] for p in pe.PERIODIZITAETEN}
     assert labels["quartal"] == ["2020-Q4", "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4"]
     assert labels["jahr"] == ["2021"]  # 2020 starts before the span
     assert labels["stichtag_jahr"] == ["2020-12-31", "2021-12-31"]
     assert labels["stichtag_quartal"][:2] == ["2020-12-31", "2021-03-31"]
     assert len(labels["stichtag_quartal"]) == 5
-    q1 = pe.periods_for("quartal", T("2024-01-01"), T("2024-03-31"))[0]
+    q1 = pe.perioden_fuer("quartal", T("2024-01-01"), T("2024-03-31"))[0]
     assert (q1.start, q1.end) == (T("2024-01-01"), T("2024-03-31"))
 
 

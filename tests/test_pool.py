@@ -9,7 +9,7 @@ from kennzahlen.api import select, tabelle, wert, zeitreihe
 from kennzahlen.api.auswahl import KeinWert, PeriodeUnbekannt
 from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import load_catalog
-from kennzahlen.core.periods import periods_for
+from kennzahlen.core.periods import perioden_fuer
 from kennzahlen.core.schema import OHNE_ZUORDNUNG, TABLES
 from kennzahlen.pool.zaehlen import PoolBuilder
 
@@ -176,7 +176,7 @@ def test_jh_z5_in_the_course_of_a_year():
         select(pool, "jh_z5_anteil_hilfen_vor_dem_fall", periode="2022")
 
 
-def test_share_with_zero_denominator_has_no_row_and_quarter_coverage():
+def test_share_with_zero_denominator_has_no_row_and_quarter_abdeckung():
     rows = [
         dict(beratung_id="1", datum="2020-11-03", sozialraum="West", ressourcen="nahfeld"),
         dict(beratung_id="2", datum="2020-12-01", sozialraum="West", ressourcen="institutionell"),
@@ -293,9 +293,9 @@ def test_population_shares_and_rates():
 
 
 def test_periods():
-    ps = periods_for("jahr", T("2019-01-01"), T("2021-12-31"))
+    ps = perioden_fuer("jahr", T("2019-01-01"), T("2021-12-31"))
     assert [p.label for p in ps] == ["2019", "2020", "2021"]
-    qs = periods_for("quartal", T("2020-10-01"), T("2021-06-30"))
+    qs = perioden_fuer("quartal", T("2020-10-01"), T("2021-06-30"))
     assert [q.label for q in qs] == ["2020-Q4", "2021-Q1", "2021-Q2"]
     assert qs[0].start == T("2020-10-01") and qs[0].end == T("2020-12-31")
 

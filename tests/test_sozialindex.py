@@ -432,7 +432,7 @@ def test_status_map_is_small_keeps_class_colours_and_says_them_in_alt_text(demo_
     from kennzahlen.charts import klassen as pk
     from kennzahlen.products.sozialstruktur import sozialmonitoring as sm
 
-    lage = sm.lade(demo_pool, "2023", "Eselsberg")
+    lage = sm.load_lage(demo_pool, "2023", "Eselsberg")
     html_img = sm.statuskarte(lage).data
     alt = re.search(r'alt="([^"]+)"', html_img).group(1)
     assert alt.startswith("Karte der Stadtviertel nach Statusklasse 2023.")
@@ -490,7 +490,7 @@ def test_attention_table_lists_the_pools_areas_with_their_indicator_values(
     from kennzahlen.core import fmt
     from kennzahlen.products.sozialstruktur import sozialmonitoring as sm
 
-    lage = sm.lade(demo_pool, "2023", raum)
+    lage = sm.load_lage(demo_pool, "2023", raum)
     caption, rows = _tabelle(sm.aufmerksamkeit(lage).data)
     g = lage.gebiete[lage.gebiete["aufmerksamkeit"]]
     stadt = len(g)
@@ -528,7 +528,7 @@ def test_comparison_tables_agree_with_the_pool(demo_pool: Path):
     from kennzahlen.products.sozialstruktur import sozialmonitoring as sm
 
     daten = load_pool(demo_pool)
-    lage = sm.lade(demo_pool, "2023", "Eselsberg")
+    lage = sm.load_lage(demo_pool, "2023", "Eselsberg")
     _, rows = _tabelle(sm.vergleich(lage, daten).data)
     titel = [lage.titel(i.id) for i in lage.cfg.indikatoren]
     assert rows[0][1 : 1 + len(titel)] == titel
@@ -543,7 +543,7 @@ def test_comparison_tables_agree_with_the_pool(demo_pool: Path):
             wert = p[(p["kennzahl"] == i.kennzahl) & (p["ebene"] == ebene) & (p["raum"] == raum)]
             assert zelle == fmt.prozent(float(wert["wert"].iloc[0])), (raum, i.id)
 
-    stadt = sm.lade(demo_pool, "2023", "Gesamtstadt")
+    stadt = sm.load_lage(demo_pool, "2023", "Gesamtstadt")
     _, rows = _tabelle(sm.vergleich(stadt, daten).data)
     zahlen = {r[0]: [int(x) for x in r[1:]] for r in rows[1:]}
     summe = [

@@ -38,7 +38,9 @@ def test_the_reports_read_the_recorded_plan(tmp_path: Path, monkeypatch):
     process, a rerun) reads it and decides nothing: the same statuses, the same publication."""
     pool = wirkung.zur_veroeffentlichung(_hzp_pool(), tmp_path)
     erst = wirkung.plan_jahr(pool, "2023")
-    assert erst.nr == 1 and [v.nr for v in buch.lesen(tmp_path, 3, "2023")] == [1]
+    assert erst.nr == 1 and [v.nr for v in buch.load_veroeffentlichungen(tmp_path, 3, "2023")] == [
+        1
+    ]
     wirkung.plan._PLAENE.clear()
 
     def kein_neuer_plan(*a, **k):
@@ -53,7 +55,7 @@ def test_the_reports_read_the_recorded_plan(tmp_path: Path, monkeypatch):
     )
     t = wirkung.kennzahl_tabelle(pool, wirkung.kennzahlen_p3("2023")[0], "2023")
     assert t.plan is not None
-    assert len(buch.lesen(tmp_path, 3, "2023")) == 1
+    assert len(buch.load_veroeffentlichungen(tmp_path, 3, "2023")) == 1
 
 
 def test_new_counts_are_a_new_publication_that_hides_at_least_as_much(tmp_path: Path):
@@ -64,7 +66,10 @@ def test_new_counts_are_a_new_publication_that_hides_at_least_as_much(tmp_path: 
     m = (spaet["kennzahl"] == KID) & (spaet["raum"].isin([OHNE_ZUORDNUNG, "Gesamtstadt"]))
     spaet.loc[m, ["zaehler", "nenner"]] += 2  # two late ambulant cases without address: 3 of 6
     dann = wirkung.plan_jahr(wirkung.zur_veroeffentlichung(spaet, tmp_path), "2023")
-    assert [v.nr for v in buch.lesen(tmp_path, 3, "2023")] == [1, 2] and dann.nr == 2
+    assert [v.nr for v in buch.load_veroeffentlichungen(tmp_path, 3, "2023")] == [
+        1,
+        2,
+    ] and dann.nr == 2
     for ort, st in _status(erst).items():
         if st in ("klein", "gesperrt"):
             assert dann.status(*ort) in ("klein", "gesperrt"), ort
@@ -80,12 +85,12 @@ def test_a_killed_write_leaves_no_publication(tmp_path: Path):
     (ordner / "001.parquet").write_bytes(b"halb geschrieben")
     temp = ordner / f"{TEMP_TAG}index.abc123.json"  # a temp file of an interrupted index write
     temp.write_text("{", encoding="utf-8")
-    assert buch.lesen(tmp_path, 3, "2023") == []
+    assert buch.load_veroeffentlichungen(tmp_path, 3, "2023") == []
     plan = wirkung.plan_jahr(wirkung.zur_veroeffentlichung(_hzp_pool(), tmp_path), "2023")
     assert plan.nr == 1
     index = json.loads((ordner / "index.json").read_text(encoding="utf-8"))
     assert [v["datei"] for v in index["veroeffentlichungen"]] == ["001.parquet"]
-    assert len(buch.lesen(tmp_path, 3, "2023")[0].frame()) > 0
+    assert len(buch.load_veroeffentlichungen(tmp_path, 3, "2023")[0].frame()) > 0
     assert not temp.exists()  # cleaned under the ledger's lock
 
 

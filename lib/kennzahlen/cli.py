@@ -350,7 +350,7 @@ def _report_summary(periode: str, result, pdf_produkte: list[int] | None) -> Non
             f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0]['berichtszeitraum']}, "
             f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0]['grund']}"
         )
-    if result.pdfs:
+    if result.pdfs and pdf_produkte:  # PDFs are made only for the products asked for
         neu = sum(p["neu"] for p in result.pdfs)
         click.echo(
             f"PDF: {len(result.pdfs)} für Produkt {', '.join(map(str, pdf_produkte))} "

@@ -19,7 +19,7 @@ reads them back for a report. Analysts call the package itself: ``kz.ampel(pool,
 
 from __future__ import annotations
 
-from kennzahlen.ampel.assembly import AMPEL_COLUMNS, DETAIL_COLUMNS, berechne_ampel, pool_frames
+from kennzahlen.ampel.assembly import AMPEL_COLUMNS, DETAIL_COLUMNS, build_ampel, pool_frames
 from kennzahlen.ampel.config import AmpelConfigError, AmpelSetup, check_config, load_ampel_config
 from kennzahlen.ampel.reading import ampel_fuer, raster, verlauf
 
@@ -29,7 +29,7 @@ __all__ = [
     "AmpelSetup",
     "DETAIL_COLUMNS",
     "ampel_fuer",
-    "berechne_ampel",
+    "build_ampel",
     "check_config",
     "load_ampel_config",
     "pool_frames",

@@ -95,7 +95,7 @@ def ampel_quartale(pool: pd.DataFrame, setup: AmpelSetup) -> list[str]:
     return sorted(qs)
 
 
-def berechne_ampel(
+def build_ampel(
     pool: pd.DataFrame,
     setup: AmpelSetup,
     schaltungen: pd.DataFrame | None = None,
@@ -230,7 +230,7 @@ def pool_frames(
         return {}
     setup = load_ampel_config(Path(path), catalog)
     tables = getattr(raw, "tables", None) or {}
-    ampel, details = berechne_ampel(pool, setup, tables.get("ampel_schaltungen"))
+    ampel, details = build_ampel(pool, setup, tables.get("ampel_schaltungen"))
     return {"ampel": ampel, "ampel_details": details}
 
 

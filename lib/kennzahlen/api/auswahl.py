@@ -18,8 +18,9 @@ an unknown name with ``None`` or an empty frame.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -158,7 +159,8 @@ def bekannte_raeume(pool: pd.DataFrame | None = None) -> list[Raum]:
 def raeume(pool: pd.DataFrame | None, raum: object) -> list[Raum]:
     """The areas named (one name or number, or a list), in the order given."""
     einer = isinstance(raum, str | numbers.Integral)
-    namen = [raum] if einer else list(raum)  # type: ignore[call-overload]
+    # anything else is a list of names (list() refuses what is none)
+    namen = [raum] if einer else list(cast("Iterable[object]", raum))
     bekannt = bekannte_raeume(pool)
     index: dict[str, Raum] = {}
     for r in bekannt:  # Sozialräume first: a name that is both means the Sozialraum
@@ -168,8 +170,8 @@ def raeume(pool: pd.DataFrame | None, raum: object) -> list[Raum]:
             index.setdefault("sv" + schluessel(r.code.lstrip("0")), r)
     out = []
     for name in namen:
-        r = index.get(schluessel(name)) or index.get("sv" + schluessel(str(name).lstrip("0")))
-        if r is None:
+        treffer = index.get(schluessel(name)) or index.get("sv" + schluessel(str(name).lstrip("0")))
+        if treffer is None:
             sr = [x.name for x in bekannt if x.ebene != "stadtviertel"]
             _stadtteil(name)
             raise RaumUnbekannt(
@@ -177,7 +179,7 @@ def raeume(pool: pd.DataFrame | None, raum: object) -> list[Raum]:
                 + f" Bekannt sind {_liste(sr)} und die Stadtviertel nach Nummer oder Name "
                 f"(kz.raumgliederung())."
             )
-        out.append(r)
+        out.append(treffer)
     return list(dict.fromkeys(out))
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import pandas as pd
 
@@ -43,7 +43,7 @@ from kennzahlen.pool.load import PoolMissing, load_pool
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-Quelle = pd.DataFrame | str | Path | None
+Quelle: TypeAlias = pd.DataFrame | str | Path | None
 #: the Ebenen from the whole to the smallest (the catalog's ``ebenen`` column)
 ORDNUNG = ("gesamtstadt", "sozialraum", "stadtviertel")
 
@@ -319,7 +319,7 @@ def grafik(daten: pd.DataFrame, titel: str | None = None, *, hervorheben: str | 
     from kennzahlen.disclosure.config import load_config
 
     alt = f"{plots.alt_text(fig) or ''} {INTERN.format(k=load_config().k)}"
-    fig.kz_alt = " ".join(alt.split())  # a wrapped title is one line in the alt text
+    plots.beschreibe(fig, " ".join(alt.split()))  # a wrapped title is one line in the alt text
     return fig
 
 

@@ -275,22 +275,25 @@ def flaechen(config_dir: Path | None = None) -> Flaechen | None:
     """The polygons of config/geographie.yaml matched to the Raumgliederung (None: no polygons)."""
     config_dir = Path(config_dir or paths.CONFIG)
     cfg = load_config(config_dir / CONFIG_FILE)
-    if cfg.polygone is None:
+    polygone = cfg.polygone
+    if polygone is None:
         return None
-    path = _polygon_path(cfg.polygone, config_dir)
+    path = _polygon_path(polygone, config_dir)
     rg_path = config_dir / "raumgliederung.csv"
     key = (str(path), _mtime(path), str(rg_path), _mtime(rg_path), cfg.model_dump_json())
-    return _flaechen(key, cfg, path, rg_path)
+    return _flaechen(key, polygone, cfg.karten_crs, path, rg_path)
 
 
 _CACHE: dict[tuple, Flaechen] = {}
 
 
-def _flaechen(key: tuple, cfg: GeografieConfig, path: Path, rg_path: Path) -> Flaechen:
+def _flaechen(
+    key: tuple, polygone: PolygonConfig, karten_crs: str, path: Path, rg_path: Path
+) -> Flaechen:
     if key not in _CACHE:
         if len(_CACHE) > 4:
             _CACHE.clear()
-        _CACHE[key] = read_flaechen(path, cfg.polygone, raumgliederung(rg_path), cfg.karten_crs)
+        _CACHE[key] = read_flaechen(path, polygone, raumgliederung(rg_path), karten_crs)
     f = _CACHE[key]
     return Flaechen(
         f.gdf.copy(),
@@ -399,7 +402,7 @@ def match_ids(values: pd.Series, codes: list[str]) -> pd.Series:
     for c in codes:
         if c.isdigit():
             by_number.setdefault(int(c), []).append(c)
-    out = []
+    out: list[str | None] = []
     for t in texts:
         if numeric and t:
             t = t.removesuffix(".0")

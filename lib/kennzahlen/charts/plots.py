@@ -8,7 +8,7 @@ embedded into the HTML export. Titles state the finding; callers pass them in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import matplotlib
 
@@ -26,6 +26,7 @@ from kennzahlen.core.vocabulary import FARBEN  # noqa: E402
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from matplotlib.typing import ColorType
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies (kennzahlen.core.farben)
 OKABE_ITO = farben.OKABE_ITO
@@ -44,14 +45,22 @@ LINESTYLES = ["-", "--", ":", "-."]
 MIN_SCHRIFT_PX = 9.0
 
 
-def area_styles(n: int) -> list[dict[str, str]]:
+class Linienstil(TypedDict):
+    """The line style of one area in a chart (keywords of ``Axes.plot``)."""
+
+    color: str
+    marker: str
+    linestyle: str
+
+
+def area_styles(n: int) -> list[Linienstil]:
     """A line style per area (colour, marker, dash) that tells ``n`` areas apart.
 
     Up to eight areas: the eight Okabe-Ito colours. More: the colours repeat, each round with
     its own marker and dash pattern, so that no two areas share colour, marker and dash (and
     colour is never the only carrier of the difference).
     """
-    out = []
+    out: list[Linienstil] = []
     for i in range(n):
         r = i // len(OKABE_ITO)
         out.append(
@@ -103,7 +112,7 @@ def _mit_alt(png_formatter):
     def format_png(fig: Figure):
         data = png_formatter(fig)
         text = alt_text(fig)
-        meta = {"alt": text} if text else {}
+        meta: dict[str, object] = {"alt": text} if text else {}
         meta.update(schrift_metadaten(fig, data))
         return (data, meta) if meta else data
 
@@ -116,7 +125,7 @@ def kleinste_schrift_pt(fig: Figure) -> float | None:
     from matplotlib.text import Text
 
     groessen = [
-        t.get_fontsize()
+        t.get_fontproperties().get_size_in_points()  # what Text.get_fontsize returns
         for t in fig.findobj(Text)
         if t.get_visible() and t.get_text().strip() and t.figure is fig
     ]
@@ -141,16 +150,20 @@ def schrift_metadaten(fig: Figure, png_data: bytes | str | None) -> dict[str, ob
     return {"kz_schrift": round(px, 2), "kz_minbreite": math.ceil(breite * MIN_SCHRIFT_PX / px)}
 
 
+#: the attribute of a matplotlib Figure that carries the chart's alt text
+ALT_ATTRIBUT = "kz_alt"
+
+
 def alt_text(fig: Figure) -> str | None:
     """The alt text a chart of this module carries (what it shows, its finding, its values)."""
-    return getattr(fig, "kz_alt", None)
+    return getattr(fig, ALT_ATTRIBUT, None)
 
 
 def beschreibe(fig: Figure, *teile: str) -> None:
     """Give the chart its alt text (German sentences, joined): what kind of chart, its finding,
     its values. Every chart of a report needs one (the browser and proofreading tests check);
     the functions of this module set it, a chart drawn elsewhere calls this before display."""
-    fig.kz_alt = " ".join(t.strip() for t in teile if t and t.strip())  # type: ignore[attr-defined]
+    setattr(fig, ALT_ATTRIBUT, " ".join(t.strip() for t in teile if t and t.strip()))
 
 
 def _wert(v: float, prozent: bool, nachkomma: int | None = None) -> str:
@@ -177,7 +190,7 @@ class DeAchse(Formatter):
         self.nachkomma = nachkomma
         self.prozent = prozent
 
-    def set_locs(self, locs: Sequence[float]) -> None:
+    def set_locs(self, locs: list[float]) -> None:
         """Take the decimals the current ticks need (matplotlib calls this before labelling)."""
         super().set_locs(locs)
         werte = [v * 100 for v in locs] if self.prozent else list(locs)
@@ -208,11 +221,11 @@ def zahlenachse(axis: Axis, prozent: bool = False, ganzzahlig: bool = False) -> 
     axis.set_major_formatter(de_achse(prozent=prozent))
 
 
-def mpl_hex(farbe: object) -> str:
+def mpl_hex(farbe: ColorType) -> str:
     """A matplotlib colour (name, RGB tuple, hex) as '#RRGGBB' (for :func:`farben.textfarbe`)."""
     from matplotlib.colors import to_hex
 
-    return to_hex(farbe)  # type: ignore[arg-type]
+    return to_hex(farbe)
 
 
 def _done(fig: Figure) -> Figure:

@@ -39,6 +39,8 @@ class _Aufruf:
     def __call__(self, *args, **kwargs):
         return self.funktion()(*args, **kwargs)
 
+    # help() and the notebook's ? show the target's docstring; typeshed has __doc__ as a plain
+    # attribute of every object, so a property in its place is flagged (on purpose here)
     @property  # type: ignore[misc]
     def __doc__(self) -> str | None:  # type: ignore[override]
         return self.funktion().__doc__

@@ -31,6 +31,7 @@ class DuplicateKeyError(ConstructorError):
 
     def __init__(self, key: object, mark: yaml.Mark, first: yaml.Mark):
         self.key = key
+        self.mark = mark
         self.first = first
         super().__init__(None, None, f"Schlüssel '{key}' doppelt", mark)
 
@@ -71,7 +72,7 @@ class StrictLoader(yaml.SafeLoader):
 
 def duplicate_key_message(path: Path | str, exc: DuplicateKeyError) -> str:
     """The German message for a duplicate key: file, line, column, key, and the first line."""
-    m = exc.problem_mark
+    m = exc.mark
     return (
         f"{path}, Zeile {m.line + 1}, Spalte {m.column + 1}: der Schlüssel '{exc.key}' steht "
         f"doppelt (zuerst in Zeile {exc.first.line + 1}); YAML würde den ersten Eintrag "
@@ -82,8 +83,9 @@ def duplicate_key_message(path: Path | str, exc: DuplicateKeyError) -> str:
 def alias_message(path: Path | str, exc: AliasError) -> str:
     """The German message for an alias: file, line, column, and what to write instead."""
     m = exc.problem_mark
+    wo = f", Zeile {m.line + 1}, Spalte {m.column + 1}" if m is not None else ""
     return (
-        f"{path}, Zeile {m.line + 1}, Spalte {m.column + 1}: der Verweis '*{exc.anchor}' "
+        f"{path}{wo}: der Verweis '*{exc.anchor}' "
         "(YAML-Anker und -Alias) ist in den Konfigurationsdateien nicht erlaubt; bitte den Wert "
         "an dieser Stelle ausschreiben."
     )

@@ -41,7 +41,7 @@ def _zahl(x: float | int, nachkomma: int) -> str:
 
 def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
     """A share given as a fraction 0–1 in German percent: 0.8 -> '80,0 %'."""
-    if _missing(anteil):
+    if anteil is None or _missing(anteil):
         return leer
     return f"{zahl(anteil * 100, nachkomma)}{NBSP}%"
 
@@ -58,14 +58,14 @@ def nachkomma_noetig(werte: Iterable[float], mindestens: int = 0, hoechstens: in
 
 def veraenderung(neu: float | None, alt: float | None, nachkomma: int = 1) -> str:
     """Relative change with sign: '+3,2 %'; '–' when not computable."""
-    if _missing(neu) or _missing(alt) or not alt:
+    if neu is None or alt is None or _missing(neu) or _missing(alt) or not alt:
         return "–"
     return f"{_mit_vorzeichen((neu - alt) / alt * 100, nachkomma)}{NBSP}%"
 
 
 def differenz(neu: float | None, alt: float | None, nachkomma: int = 0) -> str:
     """Absolute change with sign: '+12', '−3', '±0'."""
-    if _missing(neu) or _missing(alt):
+    if neu is None or alt is None or _missing(neu) or _missing(alt):
         return "–"
     return _mit_vorzeichen(neu - alt, nachkomma)
 

@@ -17,7 +17,7 @@ import numbers
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal, Protocol, cast, get_args
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,25 +183,25 @@ def letzter_tag(periode: str) -> str:
     return periode
 
 
-def quarter_start(ts: object) -> pd.Timestamp:
-    """The first day of the quarter of ``ts``."""
+def quartal_beginn_von_tag(ts: object) -> pd.Timestamp:
+    """The first day of the quarter a day lies in: :func:`quartal_beginn` of its label."""
     return pd.Timestamp(ts).to_period("Q").start_time.normalize()
 
 
-def quarter_end_on_or_before(ts: object) -> pd.Timestamp:
+def letztes_quartal_ende(ts: object) -> pd.Timestamp:
     """The last quarter end on or before ``ts``."""
     ts = pd.Timestamp(ts).normalize()
     qe = ts + pd.offsets.QuarterEnd(0)
     return qe if qe == ts else ts - pd.offsets.QuarterEnd(1)
 
 
-def quarter_ends(first: pd.Timestamp, last: pd.Timestamp) -> list[pd.Timestamp]:
+def quartal_enden(first: pd.Timestamp, last: pd.Timestamp) -> list[pd.Timestamp]:
     """Quarter-end Stichtage S with first <= S <= last."""
     return list(pd.date_range(first, last, freq="QE"))
 
 
 @dataclass(frozen=True)
-class Period:
+class Periode:
     """A reporting period: its label in the pool and its first and last day."""
 
     label: str
@@ -209,24 +209,24 @@ class Period:
     end: pd.Timestamp
 
 
-def periods_for(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> list[Period]:
+def perioden_fuer(periodizitaet: str, first: pd.Timestamp, last: pd.Timestamp) -> list[Periode]:
     """All periods of a periodicity that lie completely within [first, last]."""
-    out: list[Period] = []
-    for s in quarter_ends(first, last):
+    out: list[Periode] = []
+    for s in quartal_enden(first, last):
         if (
             periodizitaet == "stichtag_quartal"
             or periodizitaet == "stichtag_jahr"
             and s.month == 12
         ):
-            out.append(Period(s.strftime("%Y-%m-%d"), s, s))
+            out.append(Periode(s.strftime("%Y-%m-%d"), s, s))
         elif periodizitaet == "quartal":
             start = s - pd.offsets.QuarterBegin(startingMonth=1)
             if start >= first:
-                out.append(Period(als_quartal(s.year, s.quarter), start, s))
+                out.append(Periode(als_quartal(s.year, s.quarter), start, s))
         elif periodizitaet == "jahr" and s.month == 12:
             start = jahresbeginn(s)
             if start >= first:
-                out.append(Period(str(s.year), start, s))
+                out.append(Periode(str(s.year), start, s))
     return out
 
 
@@ -244,6 +244,13 @@ _FORMEN: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tag", re.compile(r"(?P<j>\d{4})-(?P<m>\d{1,2})-(?P<t>\d{1,2})", flags=re.ASCII)),
     ("tag", re.compile(r"(?P<t>\d{1,2})\.(?P<m>\d{1,2})\.(?P<j>\d{4})", flags=re.ASCII)),
 )
+
+
+class _Zeitspanne(Protocol):
+    """What :func:`periode_lesen` reads of a ``pandas.Period``."""
+
+    year: int
+    quarter: int
 
 
 class PeriodenFormatError(ValueError):
@@ -278,9 +285,10 @@ def periode_lesen(angabe: object) -> Periodenangabe:
         angabe = int(angabe)  # also numpy integers
     elif type(angabe).__name__ == "datetime64":
         angabe = pd.Timestamp(angabe)
-    if type(angabe).__name__ == "Period":  # pandas.Period: its span's kind
+    if type(angabe).__name__ == "Period":  # pandas.Period (known by name: pandas stays unloaded)
+        span = cast("_Zeitspanne", angabe)
         frei = str(getattr(angabe, "freqstr", ""))[:1].upper()
-        angabe = {"Q": f"{angabe.year}-Q{angabe.quarter}", "Y": str(angabe.year)}.get(
+        angabe = {"Q": f"{span.year}-Q{span.quarter}", "Y": str(span.year)}.get(
             frei, getattr(angabe, "end_time", angabe)
         )
     if hasattr(angabe, "year") and hasattr(angabe, "month") and hasattr(angabe, "day"):

@@ -193,7 +193,7 @@ def _command_line() -> str:
     return " ".join(args)[:300]
 
 
-if os.name == "posix":
+if sys.platform != "win32":  # POSIX (mypy checks the branch of the platform it runs on)
     import fcntl
 
     def _try_lock(fd: int, shared: bool = False) -> bool:

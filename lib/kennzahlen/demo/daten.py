@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kennzahlen.demo.modell import _Stream, _Style
+from kennzahlen.demo.modell import Kodierung, _Stream, _Style
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 POP_YEARS = (2018, 2019, 2020, 2021, 2022, 2023)
@@ -526,7 +526,7 @@ _AMPEL_SCHALTUNGEN = (
 _AMPEL_STAND = "2024-01-22"
 
 
-_CP = dict(encoding="cp1252", eol="\r\n")
+_CP: Kodierung = {"encoding": "cp1252", "eol": "\r\n"}
 _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
     # (first export date the style applies to, style)
     "bevoelkerung": (

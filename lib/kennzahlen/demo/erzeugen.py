@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,12 @@ def _check_empty(out: Path) -> None:
             )
 
 
-def build_truth(seed: int = 2023, scale: float = 1.0) -> dict[str, object]:
+#: the demo's truth: per table its frame (bevoelkerung: per year, transferleistungen: per
+#: quarter), and the geography under "geo"
+Wahrheit: TypeAlias = dict[str, Any]
+
+
+def build_truth(seed: int = 2023, scale: float = 1.0) -> Wahrheit:
     """The demo's "truth" before it is cut into exports (for checks and notebooks)."""
     geo = _geo()
     pops = _population(geo, seed, scale)
@@ -97,7 +103,7 @@ def _stock(df: pd.DataFrame, day: int) -> pd.Series:
     return (df["beginn"] <= day) & (df["ende"] >= day)
 
 
-def _counted_rest(truth: dict[str, object]) -> dict[str, int]:
+def _counted_rest(truth: Wahrheit) -> dict[str, int]:
     """The calibration figures of the count tables, the Altenhilfe and the Wohnraumsicherung."""
     got: dict[str, int] = {}
     tl = dict(truth["transferleistungen"])[11]
@@ -117,7 +123,7 @@ def _counted_rest(truth: dict[str, object]) -> dict[str, int]:
     return got
 
 
-def _verify(truth: dict[str, object]) -> None:
+def _verify(truth: Wahrheit) -> None:
     """The calibration figures, counted on the truth (scale 1, Ulm geography)."""
     s = _ymd(2021, 12, 31)
     jh = truth["jugendhilfe"]
@@ -163,7 +169,7 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
     if not scale > 0:
         raise ValueError(f"scale muss größer als 0 sein, nicht {scale}")
     truth = build_truth(seed, scale)
-    geo: _Geo = truth["geo"]  # type: ignore[assignment]
+    geo: _Geo = truth["geo"]
     if scale == 1 and _is_ulm(geo):
         _verify(truth)
     out.mkdir(parents=True, exist_ok=True)

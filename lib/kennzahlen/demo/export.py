@@ -174,7 +174,7 @@ def _xlsx_bytes(frame: pd.DataFrame, stand: int) -> bytes:
 
     when = datetime.fromisoformat(str(np.datetime64(stand, "D"))).replace(hour=7, minute=30)
     wb = Workbook()
-    wb.active.title = "Export"
+    wb.worksheets[0].title = "Export"  # the active sheet of a new workbook
     wb.properties.creator = "Stadt Ulm, Abteilung Soziales"
     wb.properties.created = when
     raw = io.BytesIO()

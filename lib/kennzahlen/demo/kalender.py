@@ -84,9 +84,10 @@ def _sysround(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     tot = np.rint(x.sum(axis=0))
     cum = np.cumsum(x, axis=0)
     last = cum[-1].copy()
-    cum = cum * np.divide(tot, last, out=np.zeros_like(last), where=last > 0)
+    faktor: np.ndarray = np.divide(tot, last, out=np.zeros_like(last), where=last > 0)
+    cum = cum * faktor
     cum[-1] = tot
-    f = np.floor(cum + rng.random(x.shape[1])[None, :])
+    f = np.floor(cum + rng.random((x.shape[1],))[None, :])
     out = np.diff(f, axis=0, prepend=0).astype(np.int64)
     return out[:, 0] if squeeze else out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -20,6 +21,13 @@ class _Stream:
 
 
 # ------------------------------------------------------------------------------ file styles
+class Kodierung(TypedDict):
+    """The encoding and line ends of a file style (``_Style(**kodierung)``)."""
+
+    encoding: str
+    eol: str
+
+
 @dataclass(frozen=True)
 class _Style:
     fmt: str = "csv"  # csv | xlsx

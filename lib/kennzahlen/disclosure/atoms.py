@@ -7,12 +7,12 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
-from kennzahlen.catalog.model import Basiszahl, Catalog, Term
+from kennzahlen.catalog.model import Basiszahl, Catalog, FilterValue, Term
 from kennzahlen.core.periods import jahres_stichtag
 from kennzahlen.core.schema import BOOL_TRUE, GESAMTSTADT, TABLES
-from kennzahlen.disclosure.attack import Attacker, Knowledge
+from kennzahlen.disclosure.attack import Attacker, Knowledge, Status
 
 #: atoms of one publication mapped into the layered model of several (kennzahlen.disclosure.frueher)
 Lift = Callable[[tuple[int, ...]], tuple[int, ...]]
@@ -60,7 +60,7 @@ def _domain(table: str, col: str) -> tuple:
     return tuple(column.codes)
 
 
-def _value_set(table: str, col: str, value: object) -> frozenset:
+def _value_set(table: str, col: str, value: FilterValue) -> frozenset:
     """The domain values a catalog filter value selects."""
     dom = _domain(table, col)
     if isinstance(value, dict):
@@ -356,23 +356,24 @@ def _small(v: float, k: int, null_sichtbar: bool) -> bool:
     return (1 <= v <= k - 1) or (not null_sichtbar and v == 0)
 
 
-def _gelesen(z: Zelle) -> str:
+#: a cell's status as the attacker reads it; any other status (an earlier publication's empty
+#: place, 'leer') tells a reader nothing, like 'frei'
+_GELESEN: dict[str, Status] = {s: s for s in get_args(Status)}
+
+
+def _gelesen(z: Zelle) -> Status:
     """What the plan's attacker assumes a reader knows of a cell (the status of its Knowledge).
 
     A small count shown as 'x' (``verdeckt``) is any whole number >= 0 to a reader. Every other
     'x' is taken as 0 or >= k: as if a reader could tell a Gegensperrung from a small count
     shown as 'x' – more than the symbols say, so the plan errs on the safe side.
     """
-    return "frei" if z.verdeckt else z.status
+    return "frei" if z.verdeckt else _GELESEN.get(z.status, "frei")
 
 
 def _attacker(zellen: Sequence[Zelle], k: int, null_sichtbar: bool) -> Attacker:
     return Attacker(
-        [
-            # type: ignore[arg-type]
-            Knowledge(z.atoms, _gelesen(z), z.wert if z.status == "wert" else None)
-            for z in zellen
-        ],
+        [Knowledge(z.atoms, _gelesen(z), z.wert if z.status == "wert" else None) for z in zellen],
         k,
         null_sichtbar,
     )

@@ -33,7 +33,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 from scipy.optimize import OptimizeResult, OptimizeWarning, linprog
@@ -95,7 +95,9 @@ def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
         res = linprog(
             c,
             method="highs",
-            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False, "time_limit": limit},
+            # scipy-stubs lists only scipy's named HiGHS options; scipy hands any other one,
+            # like mip_feasibility_tolerance, to HiGHS itself
+            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False, "time_limit": limit},  # type: ignore[call-overload]
             **kwargs,
         )
     if res.status == 1:  # no iteration limit is set: HiGHS ran out of time
@@ -123,6 +125,12 @@ class Knowledge:
     atoms: tuple[int, ...]
     status: Status
     wert: float | None = None
+
+    def gezeigt(self) -> float:
+        """The published value of a cell with status ``wert``."""
+        if self.wert is None:
+            raise AttackError(f"Zelle {self.atoms}: Status {self.status!r} ohne Wert")
+        return float(self.wert)
 
 
 class _Component:
@@ -153,7 +161,7 @@ class _Component:
         for c in cells:
             if c.status == "wert":
                 eq_rows.append(row(c))
-                eq_b.append(float(c.wert))
+                eq_b.append(c.gezeigt())
             elif c.status == "klein":
                 r = row(c)
                 ub_rows += [r, -r]
@@ -212,11 +220,11 @@ class Attacker:
         self.cells = list(cells)
         atoms = sorted({a for c in self.cells for a in c.atoms})
         visible = [c for c in self.cells if c.status == "wert"]
-        big = max([1000.0, *(10.0 * float(c.wert) for c in visible)])
+        big = max([1000.0, *(10.0 * c.gezeigt() for c in visible)])
         caps = {a: big for a in atoms}
         for c in visible:
             for a in c.atoms:
-                caps[a] = min(caps[a], float(c.wert))
+                caps[a] = min(caps[a], c.gezeigt())
         self.caps = caps
         self.big = big
         # connected components (union-find over the atoms of each cell)
@@ -229,7 +237,9 @@ class Attacker:
             return a
 
         for c in self.cells:
-            first = c.atoms[0] if c.atoms else None
+            if not c.atoms:
+                continue
+            first = c.atoms[0]
             for a in c.atoms[1:]:
                 ra, rb = find(first), find(a)
                 if ra != rb:
@@ -264,6 +274,11 @@ class Attacker:
             parts.setdefault(self._root[a], []).append(a)
         return parts
 
+    @overload
+    def bound(self, target: Iterable[int], sense: Literal["min"]) -> float: ...
+    @overload
+    def bound(self, target: Iterable[int], sense: Literal["max"]) -> float | None: ...
+
     def bound(self, target: Iterable[int], sense: Literal["min", "max"]) -> float | None:
         """The smallest or largest value of the group a reader can believe (None: unbounded)."""
         s = 1 if sense == "min" else -1
@@ -282,7 +297,7 @@ class Attacker:
     def interval(self, target: Iterable[int]) -> tuple[float, float | None]:
         """(min, max) a reader can believe for the sum of ``target`` atoms (max None: unbounded)."""
         target = list(target)
-        return self.bound(target, "min"), self.bound(target, "max")  # type: ignore[return-value]
+        return self.bound(target, "min"), self.bound(target, "max")
 
     def component(self, atom: int) -> int:
         """An id of the group of atoms linked with ``atom`` by published counts."""

@@ -14,7 +14,9 @@ from kennzahlen.core.configfile import StrictModel, load_mapping, validate
 from kennzahlen.core.vocabulary import PRODUKT_NUMMERN, PRODUKTE, produkt_nummern_text
 
 SYMBOL_SEKUNDAER = "x"
-_DEFAULT_PRODUKTE = {p.nr: "oeffentlich" if p.oeffentlich else "intern" for p in PRODUKTE.values()}
+_DEFAULT_PRODUKTE: dict[int, Literal["oeffentlich", "intern"]] = {
+    p.nr: "oeffentlich" if p.oeffentlich else "intern" for p in PRODUKTE.values()
+}
 
 
 # ---------------------------------------------------------------------------- configuration

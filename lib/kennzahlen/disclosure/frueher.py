@@ -96,7 +96,9 @@ def fruehere_zellen(
     out = []
     verborgen: set[tuple[str, str, str]] = set()
     for j, pub in enumerate(frueher):
-        status = {(g.eintrag.kennzahl, g.eintrag.teil, g.eintrag.raum): g for g in pub}
+        status: dict[tuple[str, str, str], Gezeigt] = {
+            (g.eintrag.kennzahl, g.eintrag.teil, g.eintrag.raum): g for g in pub
+        }
         alte, _ = zellen_bilden([g.eintrag for g in pub], schichten.model, schichten.lift(j))
         for z in alte:
             g = max((status[o] for o in z.orte), key=lambda g: _AUSSAGE.get(g.status, 0))

@@ -208,7 +208,12 @@ def _targets(
             neu = _noch_geschuetzt(neu, [z for p in alte[: j + 1] for z in p], k, null_sichtbar)
         targets += neu
     seen: set[tuple[int, ...]] = set()
-    return gruppen, [t for t in targets if not (t[0] in seen or seen.add(t[0]))]
+    einmal = []
+    for t in targets:  # each group once, the first time it comes
+        if t[0] not in seen:
+            seen.add(t[0])
+            einmal.append(t)
+    return gruppen, einmal
 
 
 def _noch_geschuetzt(

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 
 from kennzahlen.disclosure.atoms import (
     AtomModel,
@@ -360,7 +361,7 @@ def _fixed_bounds(z: Zelle, cover: bool, k: int, null_sichtbar: bool) -> list[tu
     return []
 
 
-def _solve(cost, ub, bub, t, wert: float, bounds) -> object | None:
+def _solve(cost, ub, bub, t, wert: float, bounds) -> OptimizeResult | None:
     """The cheaper of the two MILPs that move the target by +1 and by -1 (None: neither)."""
     nvar = len(cost)
     best = None

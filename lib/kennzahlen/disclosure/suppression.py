@@ -369,9 +369,12 @@ def suppress_table(
             sup.hidden[c] = (PRIMAER, f"{klein} (Mindestfallzahl k = {k})")
     if vorgabe is not None:
         pre = vorgabe.reindex(index=counts.index, columns=counts.columns).fillna(False)
-        for c in np.flatnonzero(pre.to_numpy(dtype=bool).ravel()):
-            if not sup.missing[c] and c not in sup.hidden:
-                sup.hidden[int(c)] = (SEKUNDAER, "vorgegeben (Sperrung aus verknüpfter Tabelle)")
+        for zelle in np.flatnonzero(pre.to_numpy(dtype=bool).ravel()):
+            if not sup.missing[zelle] and zelle not in sup.hidden:
+                sup.hidden[int(zelle)] = (
+                    SEKUNDAER,
+                    "vorgegeben (Sperrung aus verknüpfter Tabelle)",
+                )
     sup.run()
 
     display = np.empty(nrow * ncol, dtype=object)

@@ -87,7 +87,7 @@ def aufraeumen(root: Path | str) -> None:
     remove_stale_temps(Path(root) / ORDNER)
 
 
-def lesen(root: Path | str, produkt: int, jahr: str) -> list[Veroeffentlichung]:
+def load_veroeffentlichungen(root: Path | str, produkt: int, jahr: str) -> list[Veroeffentlichung]:
     """The recorded publications of the year, oldest first (none: an empty list)."""
     folder = ordner(root, produkt, jahr)
     try:
@@ -116,7 +116,7 @@ def aufnehmen(
     """Record ``plan`` as the next publication of its year (call under :func:`sperre`)."""
     folder = ordner(root, produkt, plan.jahr)
     folder.mkdir(parents=True, exist_ok=True)
-    alle = lesen(root, produkt, plan.jahr)
+    alle = load_veroeffentlichungen(root, produkt, plan.jahr)
     nr = max((v.nr for v in alle), default=0) + 1
     datei = folder / f"{nr:03d}.parquet"
     frame = plan_frame(plan, eintraege)
@@ -232,7 +232,7 @@ __all__ = [
     "aufraeumen",
     "finden",
     "gezeigt",
-    "lesen",
+    "load_veroeffentlichungen",
     "ordner",
     "plan_aus",
     "plan_frame",

@@ -78,9 +78,9 @@ def bericht_probleme(entry: dict, periode_dir: Path, kennung: Kennung, label: st
             pruefe(ident.get("stadt"), f"{label}: {rel}", kennung, NEU_ERZEUGEN)
         except FremdeStadt as exc:
             problems.append(str(exc))
-    dateien = entry.get("dateien") if isinstance(entry.get("dateien"), dict) else {}
+    dateien: dict = entry["dateien"] if isinstance(entry.get("dateien"), dict) else {}
     pdf = entry.get("pdf")
-    pdf_da = bool(pdf) and (periode_dir / pdf).is_file()
+    pdf_da = isinstance(pdf, str) and bool(pdf) and (periode_dir / pdf).is_file()
     for datei in [rel, *entry.get("anhaenge", []), *([pdf] if pdf_da else [])]:
         soll_sha = dateien.get(datei)
         if soll_sha is None:

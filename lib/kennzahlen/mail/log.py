@@ -76,7 +76,7 @@ class MailLog:
 
     def done(self) -> dict[str, dict]:
         """Delivery key -> the row that says it was delivered (or possibly delivered)."""
-        out = {}
+        out: dict[str, dict] = {}
         for r in self.rows():
             key, ergebnis = r.get("zustellung"), r.get("ergebnis") or ""
             if key and r.get("modus") == "smtp" and ergebnis.startswith((GESENDET, UNGEWISS)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -131,7 +132,7 @@ class _Sizer:
                 m.add_attachment(b"x", maintype="text", subtype="html", filename="x.html")
             return m
 
-        part = len(msg(1).get_payload()[1].as_bytes(policy=SMTP_POLICY))
+        part = len(list(msg(1).iter_parts())[1].as_bytes(policy=SMTP_POLICY))
         return len(wire_bytes(msg(2))) - len(wire_bytes(msg(1))) - part
 
     def anhang(self, a: Anhang) -> int:
@@ -141,7 +142,7 @@ class _Sizer:
             m = EmailMessage()
             _add(m, a, anhang_daten(a))
             self._anhang[key] = (
-                len(m.get_payload()[0].as_bytes(policy=SMTP_POLICY)) + self.framing()
+                len(list(m.iter_parts())[0].as_bytes(policy=SMTP_POLICY)) + self.framing()
             )
         return self._anhang[key]
 
@@ -235,7 +236,7 @@ def _unsent(
     limit: Hoechstgroesse,
     sizer: _Sizer,
     log: MailLog,
-    done: set[str],
+    done: Collection[str],
 ) -> tuple[list[Nachricht], list[Nachricht], list[Nachricht], list[str]]:
     """For one address: the parts still to send, those logged as delivered, a Nachtrag (the
     reports it has not had, when earlier deliveries came in another split) and its note."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable
@@ -68,7 +69,7 @@ def send_messages(
             echo(f"  {wer}: {result}")
             continue
         try:
-            sender.send(data, n.empfaenger, before_commit=lambda row=row: log.begin(row))
+            sender.send(data, n.empfaenger, before_commit=functools.partial(log.begin, row))
             result = GESENDET
         except _Transient as exc:
             if tries < len(retry_delays):

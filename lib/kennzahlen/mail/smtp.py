@@ -106,20 +106,22 @@ class SmtpSender:
             raise
         self.server = server
 
-    def connect(self) -> None:
+    def connect(self) -> _SMTP:
         """Open, STARTTLS and log in; raise on any failure."""
-        self.greet(self.open())
+        server = self.open()
+        self.greet(server)
+        return server
 
-    def reconnect(self) -> None:
+    def reconnect(self) -> _SMTP:
         """Connect again after a dropped connection, waiting longer each time."""
         self.close()
         last: BaseException | None = None
         for delay in self.delays:
             time.sleep(delay)
             try:
-                self.connect()
+                server = self.connect()
                 self.echo(f"  (Verbindung zu {self.host}:{self.port} wiederhergestellt)")
-                return
+                return server
             except (smtplib.SMTPException, OSError) as exc:
                 last = exc
         raise _Unreachable(f"{type(last).__name__}: {last}" if last else "keine Verbindung")
@@ -138,9 +140,9 @@ class SmtpSender:
         """Hand one message (its bytes on the wire) over; raise _Transient/_Permanent/_Ambiguous/
         _Unreachable otherwise."""
         for _ in range(len(self.delays) + 1):
-            if self.server is None or self.server.sock is None:
-                self.reconnect()
             server = self.server
+            if server is None or server.sock is None:
+                server = self.reconnect()
             server.before_commit, server.committed = before_commit, False
             try:
                 server.sendmail(self.verteiler.absender.adresse, [empfaenger], msg)
@@ -234,7 +236,7 @@ def effective_limit(verteiler: Verteiler, sender: SmtpSender | None = None) -> H
     """min(config limit, the server's SIZE): the limit that holds for this mailing."""
     eigene = Hoechstgroesse.aus_verteiler(verteiler)
     server = sender.size_limit() if sender is not None else None
-    if server is not None and server < eigene.bytes:
+    if sender is not None and server is not None and server < eigene.bytes:
         return Hoechstgroesse(
             server,
             f"SIZE des Servers {sender.host}:{sender.port}, kleiner als die "
@@ -249,7 +251,7 @@ def describe_limit(
     """One German line for the person sending: the limit that holds and why."""
     text = f"Höchstgröße je Nachricht: {megabytes(limit.bytes)} ({limit.quelle})"
     server = sender.size_limit() if sender is not None else None
-    if server is not None and server >= limit.bytes:
+    if sender is not None and server is not None and server >= limit.bytes:
         text += f"; der Server {sender.host}:{sender.port} nimmt bis {megabytes(server)} an (SIZE)"
     elif sender is not None and server is None:
         text += f"; der Server {sender.host}:{sender.port} nennt keine Grenze (SIZE)"

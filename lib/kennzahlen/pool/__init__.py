@@ -1,1 +1,1 @@
-"""The data pool: counting rules, coverage, the versioned pool on disk."""
+"""The data pool: counting rules, Abdeckung, the versioned pool on disk."""

@@ -1,10 +1,11 @@
-"""Coverage: from when to when each raw table can answer a period (DATA_CONTRACT.md section 3).
+"""The Abdeckung (coverage): from when to when each raw table can answer a period.
 
-A record table covers from the first day of the quarter of its earliest ``beginn``/``datum`` up to
-the last quarter end on or before its newest Stand; ``config/abdeckung.yaml`` can start a table
-later (its exports are complete only from that date). A count table covers the Stichtage it
-delivers. The pool stores the coverage per table (``abdeckung.parquet``), so that a report can
-say from when its time series runs and why, without reading ``data/raw/``.
+DATA_CONTRACT.md section 3: a record table covers from the first day of the quarter of its
+earliest ``beginn``/``datum`` up to the last quarter end on or before its newest Stand;
+``config/abdeckung.yaml`` can start a table later (its exports are complete only from that date).
+A count table covers the Stichtage it delivers. The pool stores the Abdeckung per table
+(``abdeckung.parquet``), so that a report can say from when its time series runs and why, without
+reading ``data/raw/``.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from kennzahlen.core import fmt, paths
 from kennzahlen.core.configfile import StrictLoader, problems_message, read_yaml
 from kennzahlen.core.periods import (
     letzter_tag,
+    letztes_quartal_ende,
+    quartal_beginn_von_tag,
     quartal_von_tag,
-    quarter_end_on_or_before,
-    quarter_start,
 )
 from kennzahlen.core.schema import TABLES
 
@@ -64,7 +65,7 @@ class AbdeckungConfigError(ValueError):
 
 
 def date_column(table: str) -> str | None:
-    """The column whose earliest value starts a record table's coverage (None: no such column)."""
+    """The column whose earliest value starts a record table's Abdeckung (None: no such column)."""
     if table in EVENT_DATE:
         return EVENT_DATE[table]
     return "beginn" if "beginn" in TABLES[table].column_names else None
@@ -149,14 +150,14 @@ def _as_date(value: object) -> pd.Timestamp | None:
     return None
 
 
-# ------------------------------------------------------------------------------ the coverage
+# ------------------------------------------------------------------------------ the Abdeckung
 @dataclass(frozen=True)
-class Coverage:
+class Abdeckung:
     """The time a table can answer: an interval (record tables) or a set of Stichtage (counts).
 
     ``grund`` says what set the start: ``daten`` (the earliest date in the exports), ``config``
     (``vollstaendig_ab`` in config/abdeckung.yaml), ``stichtage`` (count tables) or
-    ``keine_daten`` (no coverage).
+    ``keine_daten`` (no Abdeckung).
     """
 
     tabelle: str
@@ -169,7 +170,7 @@ class Coverage:
     vollstaendig_ab: pd.Timestamp | None = None
     neuester_stand: pd.Timestamp | None = None
 
-    def covers(self, first: pd.Timestamp, last: pd.Timestamp) -> bool:
+    def deckt_ab(self, first: pd.Timestamp, last: pd.Timestamp) -> bool:
         """Whether every day of [first, last] is covered (count tables: ``last`` is a Stichtag)."""
         if self.art == "stichtage":
             return last in self.stichtage
@@ -189,13 +190,14 @@ class Coverage:
         return self.von, self.bis
 
 
-def coverage(
+def build_abdeckung(
     table: str,
     frame: pd.DataFrame,
     files: pd.DataFrame | None = None,
     vollstaendig_ab: pd.Timestamp | None = None,
-) -> Coverage:
-    """The coverage of one table from its normalised frame (superseding applied) and manifest."""
+) -> Abdeckung:
+    """The Abdeckung of one table from its normalised frame (superseding applied over all
+    exports) and manifest, by the rule in this module's docstring."""
     stands = None
     if files is not None and len(files):
         stands = pd.to_datetime(files.loc[files["tabelle"] == table, "stand"])
@@ -204,7 +206,7 @@ def coverage(
     newest = stands.max() if stands is not None and len(stands) else None
     if TABLES[table].kind == "count":
         days = frozenset(pd.to_datetime(frame["stichtag"]).unique()) if len(frame) else frozenset()
-        return Coverage(
+        return Abdeckung(
             table,
             "stichtage",
             stichtage=days,
@@ -217,7 +219,7 @@ def coverage(
     earliest = None
     if col is not None and col in frame and frame[col].notna().any():
         earliest = pd.Timestamp(frame[col].min())
-    base = Coverage(
+    base = Abdeckung(
         table,
         "zeitraum",
         erstes_datum=earliest,
@@ -227,16 +229,18 @@ def coverage(
     if newest is None or col is None:
         return base
     von, grund = (
-        (quarter_start(earliest), "daten") if earliest is not None else (None, "keine_daten")
+        (quartal_beginn_von_tag(earliest), "daten")
+        if earliest is not None
+        else (None, "keine_daten")
     )
     if vollstaendig_ab is not None and (von is None or vollstaendig_ab > von):
         von, grund = pd.Timestamp(vollstaendig_ab), "config"
     if von is None:
         return base
-    bis = quarter_end_on_or_before(newest)
+    bis = letztes_quartal_ende(newest)
     if bis < von:
         return base
-    return Coverage(
+    return Abdeckung(
         table,
         "zeitraum",
         von=von,
@@ -248,7 +252,7 @@ def coverage(
     )
 
 
-def frame_of(coverages: Iterable[Coverage]) -> pd.DataFrame:
+def frame_of(abdeckungen: Iterable[Abdeckung]) -> pd.DataFrame:
     """The pool table ``abdeckung``: one row per table."""
     rows = [
         {
@@ -262,7 +266,7 @@ def frame_of(coverages: Iterable[Coverage]) -> pd.DataFrame:
             "neuester_stand": c.neuester_stand,
             "stichtage": len(c.stichtage),
         }
-        for c in coverages
+        for c in abdeckungen
     ]
     df = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("von", "bis", "erstes_datum", "vollstaendig_ab", "neuester_stand"):
@@ -275,7 +279,7 @@ def frame_of(coverages: Iterable[Coverage]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ the sentence
 def load(pool: str | Path | None = None) -> pd.DataFrame:
-    """The pool's coverage table (empty for a pool built before it existed)."""
+    """The pool's table ``abdeckung`` (empty for a pool built before it existed)."""
     from kennzahlen.pool.load import PoolMissing, load_pool
 
     try:
@@ -287,7 +291,7 @@ def load(pool: str | Path | None = None) -> pd.DataFrame:
 def _ab(ts: pd.Timestamp) -> str:
     """'dem 1. Quartal 2019' for a quarter's first day, else 'dem 15.02.2020'."""
     ts = pd.Timestamp(ts)
-    return f"dem {_quartal(ts)}" if ts == quarter_start(ts) else f"dem {fmt.datum(ts)}"
+    return f"dem {_quartal(ts)}" if ts == quartal_beginn_von_tag(ts) else f"dem {fmt.datum(ts)}"
 
 
 def _quartal(ts: pd.Timestamp) -> str:
@@ -300,7 +304,7 @@ def _und(items: Sequence[str]) -> str:
 
 
 def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
-    """Why tables' coverage starts where it does, as a German clause after 'weil'.
+    """Why tables' Abdeckung starts where it does, as a German clause after 'weil'.
 
     Several rows with the same reason and start are named together: "die Exporte der
     Jugendhilfe und der Sozialhilfe erst ab dem 1. Quartal 2019 vollständig
@@ -331,7 +335,7 @@ def _first_period(
 
 
 def _reasons(kennzahlen: Iterable[str], cov: pd.DataFrame | None) -> list[str]:
-    """The coverage clauses of the tables that start the given Kennzahlen latest."""
+    """The Abdeckung clauses of the tables that start the given Kennzahlen latest."""
     if cov is None:
         return []
     catalog = load_catalog()
@@ -362,7 +366,7 @@ def reihen_hinweis(
     was: str = "Die Reihe",
     einheit: str = "stichtag",
 ) -> str:
-    """German text: from when a time series runs and why (the coverage of the tables it reads).
+    """German text: from when a time series runs and why (the Abdeckung of the tables it reads).
 
     ``kennzahlen``: the Kennzahlen shown (a dict gives their labels: then Kennzahlen that start
     later get their own clause). ``erste_gezeigt``: the first period the chart/table shows (a pool
@@ -372,8 +376,8 @@ def reihen_hinweis(
     ab dem 1. Quartal 2019 vollständig sind."
     """
     labels = dict(kennzahlen) if isinstance(kennzahlen, dict) else {}
-    firsts = {k: _first_period(pool, k, raum, bis) for k in kennzahlen}
-    firsts = {k: p for k, p in firsts.items() if p is not None}
+    erste = {k: _first_period(pool, k, raum, bis) for k in kennzahlen}
+    firsts = {k: p for k, p in erste.items() if p is not None}
     if not firsts or erste_gezeigt is None:
         return f"{was} hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab."
     cov = abdeckung.set_index("tabelle") if len(abdeckung) else None
@@ -413,8 +417,8 @@ def reihen_hinweis(
 
 __all__ = [
     "AbdeckungConfigError",
-    "Coverage",
-    "coverage",
+    "Abdeckung",
+    "build_abdeckung",
     "frame_of",
     "grund_text",
     "load",

@@ -67,7 +67,7 @@ def _version(frame: pd.DataFrame) -> Path:
     return Path(folder)
 
 
-def _fehlt_text(pool: object, folder: Path, table: str) -> str:
+def _fehlt_text(pool: str | Path | pd.DataFrame | None, folder: Path, table: str) -> str:
     """Why a pool table is missing: no pool yet, or a table name the pool does not have."""
     tables = sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
     if table != "kennzahlen" and tables:
@@ -75,7 +75,7 @@ def _fehlt_text(pool: object, folder: Path, table: str) -> str:
             satz(f"Tabelle '{table}' gibt es im Datenpool {folder} nicht", table, tables)
             + f" Vorhanden: {', '.join(tables)}."
         )
-    where = folder if isinstance(pool, pd.DataFrame) else pool_dir(pool)  # type: ignore[arg-type]
+    where = folder if isinstance(pool, pd.DataFrame) else pool_dir(pool)
     return (
         f"{where / f'{table}.parquet'} fehlt: erst den Datenpool bauen "
         f"(`kennzahlen pool` oder `make report`)."

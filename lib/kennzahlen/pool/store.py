@@ -139,7 +139,7 @@ def check_target(out: Path | str, raw: Path | str | None = None) -> Path:
             "angeben."
         )
     target = out.resolve()
-    for r in {Path(raw).resolve() if raw else None, paths.RAW.resolve()} - {None}:
+    for r in {paths.RAW.resolve()} | ({Path(raw).resolve()} if raw else set()):
         if target == r:
             why = "ist der Rohdatenordner"
         elif _inside(r, target):
@@ -266,7 +266,7 @@ def _clean_legacy(out: Path) -> None:
 
 def prune(out: Path, keep: set[str]) -> list[str]:
     """Delete old versions except ``keep`` and any a report run is reading; return the removed."""
-    removed = []
+    removed: list[str] = []
     versions = out / VERSIONS
     if not versions.is_dir():
         return removed
@@ -360,7 +360,8 @@ def write(
                 (out / stale).unlink()
         if readme is not None and not (out / "README.md").exists():
             atomic_write(out / "README.md", readme)
-        prune(out, {name} | ({_version_of(old.manifest_bytes)} if old else set()))
+        old_version = _version_of(old.manifest_bytes) if old else None
+        prune(out, {name} | ({old_version} if old_version else set()))
         _clean_legacy(out)
         return PoolVersion(out, target, data)
 

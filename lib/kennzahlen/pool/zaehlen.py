@@ -19,39 +19,23 @@ import pandas as pd
 
 from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term
-from kennzahlen.core.periods import Period, jahresbeginn, periods_for
+from kennzahlen.core.periods import Periode, jahresbeginn, perioden_fuer
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
 from kennzahlen.pool import abdeckung
-from kennzahlen.pool.abdeckung import Coverage
+from kennzahlen.pool.abdeckung import Abdeckung, build_abdeckung
 
 POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
 EBENEN = ("gesamtstadt", "sozialraum", "stadtviertel")
 GEO = ["stadtviertel_nr", "sozialraum"]
 
 
-def coverage(
-    table: str,
-    frame: pd.DataFrame,
-    files: pd.DataFrame | None,
-    vollstaendig_ab: pd.Timestamp | None = None,
-) -> Coverage:
-    """The time a table's exports cover (DATA_CONTRACT.md section 3, "Coverage").
-
-    Record tables: from the first day of the quarter of the earliest ``beginn``/``datum`` (over
-    all exports, after superseding), or from ``vollstaendig_ab`` (config/abdeckung.yaml) when that
-    is later, up to the last quarter end on or before the newest Stand. Count tables: the set of
-    Stichtage delivered.
-    """
-    return abdeckung.coverage(table, frame, files, vollstaendig_ab)
-
-
-def _covers(cov: Coverage, period: Period, regel: str) -> bool:
+def _deckt_ab(abd: Abdeckung, period: Periode, regel: str) -> bool:
     first = period.start
     if regel == "bestand":
         first = period.end
     elif regel == "jahr_bis_stichtag":
         first = jahresbeginn(period.end)
-    return cov.covers(first, period.end)
+    return abd.deckt_ab(first, period.end)
 
 
 class PoolBuilder:
@@ -71,33 +55,33 @@ class PoolBuilder:
         self.files = files
         self._prepared: dict[tuple[str, str], pd.DataFrame] = {}
         ab = vollstaendig_ab or {}
-        self._coverage: dict[str, Coverage] = {
-            name: coverage(name, frame, files, ab.get(name))
+        self._abdeckungen: dict[str, Abdeckung] = {
+            name: build_abdeckung(name, frame, files, ab.get(name))
             for name, frame in tables.items()
             if name in TABLES
         }
 
     def abdeckung(self) -> pd.DataFrame:
-        """The coverage per raw table as the pool table ``abdeckung`` (one row per table)."""
-        return abdeckung.frame_of(self._coverage.values())
+        """The Abdeckung per raw table as the pool table ``abdeckung`` (one row per table)."""
+        return abdeckung.frame_of(self._abdeckungen.values())
 
     # ------------------------------------------------------------------ periods
-    def periods(self, k: Kennzahl) -> list[Period]:
+    def periods(self, k: Kennzahl) -> list[Periode]:
         """The periods for which every table the Kennzahl reads has data."""
         starts, ends = [], []
         for term in [*k.zaehler, *k.nenner]:
-            cov = self._coverage.get(self.catalog.basiszahlen[term.basis].tabelle)
-            span = cov.span if cov is not None else None
+            abd = self._abdeckungen.get(self.catalog.basiszahlen[term.basis].tabelle)
+            span = abd.span if abd is not None else None
             if span is None:
                 return []
             starts.append(span[0])
             ends.append(span[1])
-        candidates = periods_for(k.periodizitaet, min(starts), max(ends))
+        candidates = perioden_fuer(k.periodizitaet, min(starts), max(ends))
         out = []
         for p in candidates:
             ok = all(
-                _covers(
-                    self._coverage[self.catalog.basiszahlen[t.basis].tabelle],
+                _deckt_ab(
+                    self._abdeckungen[self.catalog.basiszahlen[t.basis].tabelle],
                     p,
                     self.catalog.basiszahlen[t.basis].regel,
                 )
@@ -108,7 +92,7 @@ class PoolBuilder:
         return out
 
     # ------------------------------------------------------------------ base counts
-    def prepared(self, basis: str, periods: list[Period]) -> pd.DataFrame:
+    def prepared(self, basis: str, periods: list[Periode]) -> pd.DataFrame:
         """Counts of a Basiszahl per period, area and every code column of its table."""
         bz = self.catalog.basiszahlen[basis]
         key = (basis, "|".join(p.label for p in periods))
@@ -153,7 +137,7 @@ class PoolBuilder:
         self._prepared[key] = out
         return out
 
-    def term_counts(self, term: Term, periods: list[Period]) -> pd.DataFrame:
+    def term_counts(self, term: Term, periods: list[Periode]) -> pd.DataFrame:
         """One summand: the prepared counts filtered, summed per period and area."""
         df = self.prepared(term.basis, periods)
         table = TABLES[self.catalog.basiszahlen[term.basis].tabelle]
@@ -166,7 +150,7 @@ class PoolBuilder:
         sub = df.loc[mask]
         return sub.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
 
-    def sum_terms(self, terms: list[Term], periods: list[Period]) -> pd.DataFrame:
+    def sum_terms(self, terms: list[Term], periods: list[Periode]) -> pd.DataFrame:
         """Zähler or Nenner: the sum of its terms per period and area."""
         parts = [self.term_counts(t, periods) for t in terms]
         for t, part in zip(terms, parts, strict=True):
@@ -177,7 +161,9 @@ class PoolBuilder:
         return both.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
 
     # ------------------------------------------------------------------ ebenen
-    def by_ebene(self, counts: pd.DataFrame, periods: list[Period], with_stv: bool) -> pd.DataFrame:
+    def by_ebene(
+        self, counts: pd.DataFrame, periods: list[Periode], with_stv: bool
+    ) -> pd.DataFrame:
         """Aggregate area counts to gesamtstadt, sozialraum (and stadtviertel), zeros filled."""
         labels = [p.label for p in periods]
         frames = []

@@ -76,7 +76,7 @@ def tabellen(produkt: int) -> set[str]:
 
 def keine_daten(produkt: int, zeitraum: str, pool_dir: str | Path | None) -> str:
     """Why a product is not made for its report period: one German sentence from the pool's
-    coverage.
+    Abdeckung.
 
     ``zeitraum``: the report period ('2018' for the yearly products, '2019-Q1' for the others).
     Example: "Für 2018 liegen keine Jugendhilfedaten … vor (…); die Wirkungskennzahlen fehlen

@@ -18,7 +18,7 @@ from IPython.display import HTML, Markdown
 from kennzahlen.catalog.geography import gesamtstadt_titel
 from kennzahlen.catalog.model import load_catalog
 from kennzahlen.core import fmt
-from kennzahlen.core.periods import quartal_von_tag, quarter_start, zeitraum
+from kennzahlen.core.periods import quartal_beginn_von_tag, quartal_von_tag, zeitraum
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.pool.load import load_pool
 
@@ -217,7 +217,7 @@ def styled(
     return HTML(sty.to_html())
 
 
-def show_geheimhaltung(audits: Sequence[pd.DataFrame], produkt: int) -> None:
+def show_disclosure(audits: Sequence[pd.DataFrame], produkt: int) -> None:
     """The disclosure note with its symbols; the hidden cells travel as output metadata to the audit
     file."""
     from IPython.display import display
@@ -257,7 +257,7 @@ def reihen_hinweis(
     was: str = "Die Reihe",
     einheit: str = "stichtag",
 ) -> HTML:
-    """One sentence under a time series: from when it runs and why (the pool's coverage table).
+    """One sentence under a time series: from when it runs and why (the pool's table ``abdeckung``).
 
     ``daten``: the pool's Kennzahlen (None: loaded from ``pool_dir``).
     """
@@ -307,7 +307,7 @@ def zeit_text(periode: str) -> str:
 def _ab(ts: pd.Timestamp) -> str:
     """'dem 1. Quartal 2019' for a quarter's first day, else 'dem 15.02.2020'."""
     ts = pd.Timestamp(ts)
-    if ts == quarter_start(ts):
+    if ts == quartal_beginn_von_tag(ts):
         return f"dem {fmt.periode(quartal_von_tag(ts))}"
     return f"dem {fmt.datum(ts)}"
 
@@ -321,8 +321,8 @@ def _liste(items: Sequence[str]) -> str:
 def warum_fehlt(abdeckung: pd.DataFrame, tabelle: str, periode: str) -> str | None:
     """Why a raw table cannot answer a pool period (a German clause), None when it covers it.
 
-    Read from the pool's coverage table (``abdeckung.parquet``): a record table covers a span of
-    days, a count table its delivered Stichtage.
+    Read from the pool's table ``abdeckung`` (``abdeckung.parquet``): a record table covers a span
+    of days, a count table its delivered Stichtage.
     """
     first, last = zeitraum(periode)
     rows = abdeckung[abdeckung["tabelle"] == tabelle] if len(abdeckung) else abdeckung
@@ -392,7 +392,8 @@ def fehlen_daher(namen: Sequence[str]) -> str:
 
 
 def abdeckung_von(pool_dir: str | Path | pd.DataFrame | None) -> pd.DataFrame:
-    """The pool's coverage table (empty for a pool without one); a frame is taken as that table."""
+    """The pool's table ``abdeckung`` (empty for a pool without one); a frame is taken as that
+    table."""
     from kennzahlen.pool import abdeckung
 
     if isinstance(pool_dir, pd.DataFrame):
@@ -443,7 +444,7 @@ def datenlage(
     daten: pd.DataFrame,
     kennzahlen: Sequence[str] | dict[str, str],
     periode: str,
-    pool_dir: str | Path | None,
+    pool_dir: str | Path | pd.DataFrame | None,
     raum: str | None = None,
     folge: str = "diese Angaben fehlen daher",
     gebiet: str | None = None,
@@ -453,6 +454,7 @@ def datenlage(
 
     ``kennzahlen``: ids, or ids with labels (then the sentence names the missing ones when some
     are there). ``folge``: the clause when all are missing ("die Quoten fehlen daher").
+    ``pool_dir``: the pool folder (None: the default pool), or its table ``abdeckung`` itself.
     """
     ids = list(kennzahlen)
     da = mit_werten(daten, ids, periode, raum)

@@ -132,11 +132,12 @@ def _blattnamen(book: zipfile.ZipFile) -> dict[str, str]:
         rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
         ziel = {r.get("Id"): r.get("Target", "") for r in rels}
         wb = ET.fromstring(book.read("xl/workbook.xml"))
-        out = {}
+        out: dict[str, str] = {}
         for sheet in wb.iter():
             if sheet.tag.endswith("}sheet") and sheet.get(ns_r) in ziel:
                 target = ziel[sheet.get(ns_r)].lstrip("/")
-                out[target if target.startswith("xl/") else f"xl/{target}"] = sheet.get("name")
+                name = sheet.get("name", "")
+                out[target if target.startswith("xl/") else f"xl/{target}"] = name
         return out
     except (KeyError, ET.ParseError):
         return {}

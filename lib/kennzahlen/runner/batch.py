@@ -16,6 +16,7 @@ from kennzahlen.core import safeio as _safeio
 from kennzahlen.core.vocabulary import PRODUKTE
 from kennzahlen.runner.basis import KEINE_DATEN, berichtszeitraum, slug
 from kennzahlen.runner.jobs import Job, plan
+from kennzahlen.runner.rerun import Request
 from kennzahlen.runner.runs import RunResult, load_runs, lock_folder, sorted_entries, write_runs
 from kennzahlen.runner.worker import (
     _short_error,
@@ -79,7 +80,7 @@ def run(
         lock.release()
 
 
-def _request_key(request: tuple, jobs: list[Job], notebooks: Path | None) -> str | None:
+def _request_key(request: Request, jobs: list[Job], notebooks: Path | None) -> str | None:
     """The rerun key of this request over the pool version the jobs read (see :mod:`..rerun`)."""
     from kennzahlen.runner.rerun import run_key
 

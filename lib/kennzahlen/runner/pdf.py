@@ -22,9 +22,13 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import read_yaml
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 CHROMIUM_ENV = "KENNZAHLEN_CHROMIUM"
 KANDIDATEN = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -147,9 +151,9 @@ class Drucker:
     """One headless Chromium for all PDFs of a run (started on enter, closed on exit); or a
     browser the caller already has open (``browser``: a playwright Browser, left open)."""
 
-    browser: object = None
-    _pw: object = None
-    _browser: object = None
+    browser: Browser | None = None
+    _pw: Playwright | None = None
+    _browser: Browser | None = None
 
     def __enter__(self) -> Drucker:
         if self.browser is not None:
@@ -176,6 +180,8 @@ class Drucker:
         """Print one report (HTML file) to a PDF, written atomically."""
         from kennzahlen.core.safeio import atomic_write
 
+        if self._browser is None:
+            raise PdfFehler("Der Drucker ist nicht geöffnet: bitte `with Drucker() as d:` nutzen.")
         # the PDF's language (/Lang) follows the browser's locale: German like the reports
         context = self._browser.new_context(offline=True, locale="de-DE")
         try:
@@ -232,7 +238,11 @@ def produkte_fuer_pdf(
 
 
 def pdfs_im_lauf(
-    out_dir: Path, periode: str, produkte: list[int], pool_dir: Path | None, browser: object = None
+    out_dir: Path,
+    periode: str,
+    produkte: list[int],
+    pool_dir: Path | None,
+    browser: Browser | None = None,
 ) -> list[dict]:
     """Print the run's reports of ``produkte`` to PDF beside their HTML; keep runs.json and the
     index current. A PDF whose HTML and print rules are unchanged is kept. Returns per report

@@ -19,6 +19,8 @@ from pathlib import Path
 
 LAUF = "lauf"
 _DONE = ("ok", "uebersprungen")
+#: what a report run was asked for: the period, the products and the areas (None: all)
+Request = tuple[str, list[int] | None, list[str] | None]
 
 
 def run_key(

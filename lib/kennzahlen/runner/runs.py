@@ -88,7 +88,7 @@ def write_runs(
     from kennzahlen.runner.rerun import LAUF
 
     all_entries = sorted_entries(merged)
-    runs = {
+    runs: dict[str, object] = {
         "periode": periode,
         "pool": root,
         "pool_manifest_sha256": pool_sha,

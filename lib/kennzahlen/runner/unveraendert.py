@@ -9,12 +9,13 @@ from kennzahlen.core import paths
 from kennzahlen.core import safeio as _safeio
 from kennzahlen.runner.basis import check_periode
 from kennzahlen.runner.jobs import _check_out
+from kennzahlen.runner.rerun import Request
 from kennzahlen.runner.runs import RunResult, load_runs, lock_folder, sorted_entries, write_runs
 from kennzahlen.runner.worker import remove_stale_kernel_files
 
 
 def unchanged_run(
-    request: tuple, pool: Path | None, out: Path | None, notebooks: Path | None, wait, echo, t0
+    request: Request, pool: Path | None, out: Path | None, notebooks: Path | None, wait, echo, t0
 ) -> RunResult | None:
     """The result of a rerun with nothing to do, decided without pandas (None: run normally)."""
     from kennzahlen.pool.store import current

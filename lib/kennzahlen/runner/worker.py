@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from kennzahlen.core import safeio as _safeio
 from kennzahlen.core.vocabulary import INTERN, PRODUKTE
@@ -20,6 +21,9 @@ from kennzahlen.runner.basis import (
     slug,
 )
 from kennzahlen.runner.jobs import Job
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 
 # ---------------------------------------------------------------------------- in the worker
@@ -184,7 +188,12 @@ def _sync(coroutine_function):
 
 
 #: the warm kernel of this process (one per worker): kernel start and imports are paid once
-_WARM: dict[str, object] = {}
+class _Warm(TypedDict, total=False):
+    km: KernelManager
+    cwd: str
+
+
+_WARM: _Warm = {}
 #: the first, hidden cell of every report in a warm kernel: clear the namespace, then move the
 #: objects that survive (imported modules, their caches) out of the garbage collector's sight, so
 #: the next report's ``%reset`` (two full collections) scans only what that report made
@@ -202,7 +211,7 @@ def _warm_kernel(cwd: str):
 
     km = _ipc_kernel_manager()(kernel_name=KERNEL_NAME)
     _sync(km.start_kernel)(cwd=cwd, stderr=subprocess.DEVNULL)
-    _WARM.update(km=km, cwd=cwd)
+    _WARM["km"], _WARM["cwd"] = km, cwd
     # worker processes end through multiprocessing (atexit does not run there); the
     # finaliser is bound to this kernel only, never to whichever kernel is warm later
     util.Finalize(None, _shutdown_km, args=(km,), exitpriority=10)

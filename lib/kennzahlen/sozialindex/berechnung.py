@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from kennzahlen.core import periods
-from kennzahlen.sozialindex.config import Klasse, SozialindexConfig
+from kennzahlen.sozialindex.config import Klasse, SozialindexConfig, SozialindexError
 
 NICHT_BEWERTET = "nicht bewertet"
 BEV_KENNZAHL = "bev_gesamt"
@@ -107,7 +107,11 @@ def index_werte(
 def klassen_von(index: pd.Series, klassen: Sequence[Klasse], verschiebung: float = 0.0):
     """The class of each index value: the first whose cut-off (moved by ``verschiebung``) it
     does not exceed; the last class takes the rest."""
-    grenzen = [k.bis + verschiebung for k in klassen[:-1]]
+    grenzen = []
+    for k in klassen[:-1]:  # every class but the last has a cut-off (checked on load)
+        if k.bis is None:
+            raise SozialindexError(f"Klasse '{k.name}' braucht eine Obergrenze 'bis' (in SD)")
+        grenzen.append(k.bis + verschiebung)
     werte = index.to_numpy(dtype=float)
     pos = np.searchsorted(np.asarray(grenzen, float), werte, side="left")
     names = np.array([k.name for k in klassen], dtype=object)

@@ -205,6 +205,8 @@ def _entry_lines(text: str) -> list[int]:
     """Line numbers (1-based) of the entries of 'indikatoren' (for the messages)."""
     try:
         node = yaml.compose(text)
+        if not isinstance(node, yaml.MappingNode):
+            return []
         for key, value in node.value:
             if key.value == "indikatoren" and isinstance(value, yaml.SequenceNode):
                 return [item.start_mark.line + 1 for item in value.value]

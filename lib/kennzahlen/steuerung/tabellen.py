@@ -1,8 +1,8 @@
 """The steering deliveries as pool tables: ``erlaeuterungen``, ``massnahmen``, ``personal``.
 
 The pool build stores them as read and validated (newest Stand per key); the reports read them
-from the pool (:func:`laden`), never from ``data/raw/``. A pool built before these tables existed
-gives empty frames with the contract columns.
+from the pool (:func:`load_tabelle`), never from ``data/raw/``. A pool built before these tables
+existed gives empty frames with the contract columns.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def pool_frames(raw: object) -> dict[str, pd.DataFrame]:
     return out
 
 
-def laden(quelle: str | Path | Mapping[str, pd.DataFrame] | None, name: str) -> pd.DataFrame:
+def load_tabelle(quelle: str | Path | Mapping[str, pd.DataFrame] | None, name: str) -> pd.DataFrame:
     """One steering table from a pool folder (None: the default pool) or from pool frames."""
     if name not in POOL_TABELLEN:
         raise KeyError(f"keine Steuerungstabelle: {name}")

@@ -26,7 +26,7 @@ def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.Data
     """SPC rule: XmR chart on a fixed baseline; limits and a run of ``lauf`` on one side."""
     out = grid.copy()
     hoeher = p.richtung == "hoeher_besser"
-    cols = {
+    cols: dict[str, list] = {
         c: []
         for c in ("vergleichswert", "untere_grenze", "obere_grenze", "signal", "basis", "farbe_spc")
     }
@@ -102,7 +102,7 @@ def _spc_point(
     if s is None or pd.isna(wert):
         return nan, nan, nan, "", "keine Reihe", "grau"
     keys = s["periode"].map(quartal_von)
-    if p.basis_von:
+    if p.basis_von and p.basis_bis:  # both or neither (checked on load)
         base_mask = (keys >= p.basis_von) & (keys <= p.basis_bis)
         quarterly = p.kennzahl.periodizitaet in ("quartal", "stichtag_quartal")
         needed = (

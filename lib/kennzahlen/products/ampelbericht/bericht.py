@@ -42,7 +42,7 @@ def licht(farbe: str | None, manuell: bool = False) -> Html:
     return Html(f'<span class="kz-ampel kz-ampel-{f}">{FARBEN[f].schild}{mark}</span>')
 
 
-def laden(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_ampel(pool: str | Path | None, quartal: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The quarter's lights and indicator details from the pool."""
     return ampel.ampel_fuer(pool, quartal), ampel.ampel_fuer(pool, quartal, details=True)
 
@@ -173,8 +173,9 @@ def indikator_kennzahlen() -> list[str]:
     return list(dict.fromkeys(p.kennzahl.id for p in ampel.load_ampel_config().indikatoren))
 
 
-def fehlt_satz(quartal: str, pool_dir: object) -> str:
-    """One sentence: the pool holds no Ampel for the quarter, and which data it lacks (coverage)."""
+def fehlt_satz(quartal: str, pool_dir: str | Path | None) -> str:
+    """One sentence: the pool holds no Ampel for the quarter, and which data it lacks (from the
+    Abdeckung)."""
     from kennzahlen.products import common
 
     tabellen = common.fehlende_tabellen(
@@ -220,7 +221,7 @@ def kernaussagen(
     quartal: str,
     raum: str,
     details: pd.DataFrame | None = None,
-    pool_dir: object = None,
+    pool_dir: str | Path | None = None,
 ) -> list[str]:
     """Key messages: how many lights are red/yellow, which, why lights give no statement, and the
     manual switches; without an Ampel for the quarter, one sentence why."""
@@ -291,7 +292,7 @@ def regeln_text() -> str:
 
 
 def raster_abschnitt(
-    lichter: pd.DataFrame, quartal: str, hervorheben: str | None, pool_dir: object
+    lichter: pd.DataFrame, quartal: str, hervorheben: str | None, pool_dir: str | Path | None
 ) -> HTML:
     """The grid of lights; without an Ampel for the quarter, the sentence why."""
     from kennzahlen.products.common import hinweis
@@ -312,8 +313,8 @@ def tabelle_html(df: pd.DataFrame) -> HTML | None:
     return HTML(mit_caption(tabelle, df.attrs.get("caption")))
 
 
-def zeige_verlauf(
-    pool_dir: object, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8
+def show_verlauf(
+    pool_dir: str | Path | None, indikatoren: pd.DataFrame, raum: str, quartal: str, anzahl: int = 8
 ) -> None:
     """Display the lights of the last quarters (up to ``anzahl``) and from when they run and why;
     nothing without any light (the grid says so)."""

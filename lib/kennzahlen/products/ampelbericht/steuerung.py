@@ -5,6 +5,7 @@ measures with the light's course since they began."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML
@@ -28,15 +29,17 @@ def _licht(farbe: str) -> str:
     return licht(farbe)
 
 
-def _ampel(pool_dir: object) -> pd.DataFrame:
+def _ampel(pool_dir: str | Path | None) -> pd.DataFrame:
     from kennzahlen.pool.load import load_pool
 
     return load_pool(pool_dir, "ampel")
 
 
-def erlaeuterungen_zu_lichtern(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> list[str]:
+def erlaeuterungen_zu_lichtern(
+    lichter: pd.DataFrame, pool_dir: str | Path | None, quartal: str
+) -> list[str]:
     """Per light (row of ``lichter``): its explanations as one escaped text ('' without)."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     out = []
     for r in lichter.itertuples():
         texte = erl_mod.fuer_arbeitsfeld(erl, quartal, r.sozialraum, r.arbeitsfeld)
@@ -44,9 +47,11 @@ def erlaeuterungen_zu_lichtern(lichter: pd.DataFrame, pool_dir: object, quartal:
     return out
 
 
-def erlaeuterungen_zu_indikatoren(det: pd.DataFrame, pool_dir: object, quartal: str) -> list[str]:
+def erlaeuterungen_zu_indikatoren(
+    det: pd.DataFrame, pool_dir: str | Path | None, quartal: str
+) -> list[str]:
     """Per indicator row: the explanations of its Kennzahl in its area (escaped; '' without)."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     rows = erl_mod.des_quartals(erl, quartal)
     out = []
     for r in det.itertuples():
@@ -56,7 +61,7 @@ def erlaeuterungen_zu_indikatoren(det: pd.DataFrame, pool_dir: object, quartal: 
 
 
 def begruendungen(
-    lichter: pd.DataFrame, pool_dir: object, quartal: str, raum: str | None
+    lichter: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str | None
 ) -> pd.DataFrame:
     """The table "why each light is as it is" with the explanations of each light (HTML-safe)."""
     from kennzahlen.products.ampelbericht import bericht as ampelbericht
@@ -67,7 +72,9 @@ def begruendungen(
     return tab
 
 
-def details(det: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> pd.DataFrame:
+def details(
+    det: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str
+) -> pd.DataFrame:
     """The indicators behind an area's lights with the explanations of their Kennzahl (escaped)."""
     from kennzahlen.products.ampelbericht import bericht as ampelbericht
 
@@ -78,7 +85,9 @@ def details(det: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> pd.
     return tab
 
 
-def auffaellige_html(lichter: pd.DataFrame, pool_dir: object, quartal: str) -> HTML | None:
+def auffaellige_html(
+    lichter: pd.DataFrame, pool_dir: str | Path | None, quartal: str
+) -> HTML | None:
     """For the city's report: the Sozialräume's red, yellow and switched lights, explained."""
     from kennzahlen.products.ampelbericht import bericht as ampelbericht
     from kennzahlen.products.common import mit_caption
@@ -120,10 +129,10 @@ def _verlauf_html(ampel: pd.DataFrame, row, quartal: str) -> str:
     )
 
 
-def massnahmen_tabelle(pool_dir: object, quartal: str, raum: str) -> pd.DataFrame:
+def massnahmen_tabelle(pool_dir: str | Path | None, quartal: str, raum: str) -> pd.DataFrame:
     """The measures open at the quarter's Stichtag (overdue first) or finished in the quarter, with
     the light's course since each began (HTML-safe cells)."""
-    m = _raum(tabellen.laden(pool_dir, "massnahmen"), raum)
+    m = _raum(tabellen.load_tabelle(pool_dir, "massnahmen"), raum)
     lage = mn.lage(m, quartal)
     ampel = _ampel(pool_dir)
     felder = _felder()
@@ -154,10 +163,10 @@ def massnahmen_tabelle(pool_dir: object, quartal: str, raum: str) -> pd.DataFram
     return out if raum == GESAMTSTADT else out.drop(columns="Gebiet")
 
 
-def rot_ohne_tabelle(pool_dir: object, quartal: str, raum: str) -> pd.DataFrame:
+def rot_ohne_tabelle(pool_dir: str | Path | None, quartal: str, raum: str) -> pd.DataFrame:
     """The red lights of the quarter without a measure (HTML-safe cells)."""
     lichter = _raum(_ampel(pool_dir), raum)
-    m = tabellen.laden(pool_dir, "massnahmen")
+    m = tabellen.load_tabelle(pool_dir, "massnahmen")
     rot = mn.rot_ohne_massnahme(lichter, m, quartal)
     seit = [_rot_seit(lichter, r.sozialraum, r.arbeitsfeld, quartal) for r in rot.itertuples()]
     return pd.DataFrame(
@@ -192,9 +201,9 @@ def _rot_seit(ampel: pd.DataFrame, sozialraum: str, arbeitsfeld: str, quartal: s
     return seit
 
 
-def massnahmen_abschnitt(pool_dir: object, quartal: str, raum: str) -> HTML:
+def massnahmen_abschnitt(pool_dir: str | Path | None, quartal: str, raum: str) -> HTML:
     """Red lights without a measure, then the open, overdue and just finished measures."""
-    alle = tabellen.laden(pool_dir, "massnahmen")
+    alle = tabellen.load_tabelle(pool_dir, "massnahmen")
     if not mn.gefuehrt(alle, quartal):
         beginn = (
             f" (die Liste beginnt mit dem {fmt.periode(alle['quartal'].min())})"
@@ -242,9 +251,9 @@ def _tabelle(df: pd.DataFrame, caption: str) -> str:
     )
 
 
-def kernaussagen(pool_dir: object, quartal: str, raum: str) -> list[str]:
+def kernaussagen(pool_dir: str | Path | None, quartal: str, raum: str) -> list[str]:
     """Key messages: every overdue measure, and the red lights without a measure."""
-    m = _raum(tabellen.laden(pool_dir, "massnahmen"), raum)
+    m = _raum(tabellen.load_tabelle(pool_dir, "massnahmen"), raum)
     lage = mn.lage(m, quartal)
     felder = _felder()
     out = []
@@ -255,7 +264,7 @@ def kernaussagen(pool_dir: object, quartal: str, raum: str) -> list[str]:
             f"{felder.get(r['arbeitsfeld'], r['arbeitsfeld'])}){text} – Frist "
             f"{fmt.datum(r['frist'])}, verantwortlich {r['verantwortlich']}, noch offen."
         )
-    alle = tabellen.laden(pool_dir, "massnahmen")
+    alle = tabellen.load_tabelle(pool_dir, "massnahmen")
     rot = mn.rot_ohne_massnahme(_raum(_ampel(pool_dir), raum), alle, quartal)
     if len(rot) and mn.gefuehrt(alle, quartal):
         namen = "; ".join(

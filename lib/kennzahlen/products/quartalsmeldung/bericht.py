@@ -107,7 +107,7 @@ def veraenderungen_formatiert(
 def _lage(
     pool: pd.DataFrame,
     periode: str,
-    pool_dir: object,
+    pool_dir: str | Path | None,
     folge: str,
     raum: str | None = None,
     ids: list[str] | None = None,
@@ -125,7 +125,7 @@ def _lage(
     )
 
 
-def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: object) -> str:
+def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: str | Path | None) -> str:
     """One sentence naming the Bereiche of the form without any Fallzahl for the quarter ('' if
     none)."""
     lage = _lage(pool, periode, pool_dir, "der Erfassungsbogen fehlt daher")
@@ -146,7 +146,7 @@ def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: object) -> str
 
 
 def bogen_abschnitt(
-    pool: pd.DataFrame, periode: str, pool_dir: object, hervorheben: str | None = None
+    pool: pd.DataFrame, periode: str, pool_dir: str | Path | None, hervorheben: str | None = None
 ) -> HTML:
     """The Erfassungsbogen with the rows the pool holds for the quarter; missing rows in one
     sentence."""
@@ -163,7 +163,7 @@ def veraenderungen_abschnitt(
     pool: pd.DataFrame,
     periode: str,
     raum: str,
-    pool_dir: object,
+    pool_dir: str | Path | None,
     hinweise: dict[str, str] | None = None,
 ) -> HTML:
     """The changes to the previous quarter and the same quarter a year before, with what the pool
@@ -275,7 +275,7 @@ def zeitreihen(pool: pd.DataFrame, raum: str, bis: str, quartale: int = 12) -> p
 
 
 def reihen_hinweis(
-    pool_dir: object, pool: pd.DataFrame, reihen: pd.DataFrame, periode: str, raum: str
+    pool_dir: str | Path | None, pool: pd.DataFrame, reihen: pd.DataFrame, periode: str, raum: str
 ) -> HTML | None:
     """The sentence under the chart: from when the series runs and why (None without a series)."""
     if reihen.empty:
@@ -321,7 +321,9 @@ def diagrammtitel(reihen: pd.DataFrame) -> str:
     return allgemein
 
 
-def kernaussagen(pool: pd.DataFrame, periode: str, raum: str, pool_dir: object = None) -> list[str]:
+def kernaussagen(
+    pool: pd.DataFrame, periode: str, raum: str, pool_dir: str | Path | None = None
+) -> list[str]:
     """Key messages: the main case numbers with their change to the same quarter a year before;
     what the pool lacks for the quarter is said in one sentence."""
     v = veraenderungen(pool, periode, raum)

@@ -50,10 +50,12 @@ def auffaellig_mit_text(daten: pd.DataFrame, erl: pd.DataFrame, quartal: str, ra
     return auff
 
 
-def hinweise(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> dict[str, str]:
+def hinweise(
+    daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str
+) -> dict[str, str]:
     """Per Fallzahl of the area, the column "Erläuterung" of the table of changes: a notable change
     without an explanation is marked; an explained value points to the section below."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     auffaellig = set(auff.loc[auff["raum"] == raum, "kennzahl"])
     out = {}
@@ -77,10 +79,12 @@ def regel_text() -> str:
     )
 
 
-def auffaellig_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> HTML:
+def auffaellig_abschnitt(
+    daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str
+) -> HTML:
     """The notable changes of the quarter with their explanation or the mark that none is there yet,
     and the other explanations of the quarter."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     teile = [f"<p class='kz-fuss'>{html.escape(regel_text())}</p>"]
     if erl.empty or quartal < str(erl["quartal"].min()):
@@ -172,9 +176,11 @@ def auffaellig_text(n: int, ohne: int) -> str:
     )
 
 
-def kernaussagen(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> list[str]:
+def kernaussagen(
+    daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str
+) -> list[str]:
     """Key messages: the notable changes without explanation, and the largest staff gap."""
-    erl = tabellen.laden(pool_dir, "erlaeuterungen")
+    erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     ohne = auff[[not t for t in auff["erlaeuterungen"]]]
     out = []
@@ -193,11 +199,17 @@ def kernaussagen(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str)
 
 
 # ------------------------------------------------------------------------------ Personalbemessung
-def _bemessung(daten: pd.DataFrame, pool_dir: object, quartal: str) -> personal.Bemessung:
-    return personal.bemessung(daten, tabellen.laden(pool_dir, "personal"), quartal, load_config())
+def _bemessung(
+    daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str
+) -> personal.Bemessung:
+    return personal.bemessung(
+        daten, tabellen.load_tabelle(pool_dir, "personal"), quartal, load_config()
+    )
 
 
-def personal_kernaussage(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> str:
+def personal_kernaussage(
+    daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str
+) -> str:
     """The largest gap between staff and weighted cases (in the area; Gesamtstadt: anywhere)."""
     b = _bemessung(daten, pool_dir, quartal)
     t = b.tabelle.dropna(subset=["differenz"])
@@ -214,7 +226,9 @@ def personal_kernaussage(daten: pd.DataFrame, pool_dir: object, quartal: str, ra
     )
 
 
-def personal_abschnitt(daten: pd.DataFrame, pool_dir: object, quartal: str, raum: str) -> HTML:
+def personal_abschnitt(
+    daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str, raum: str
+) -> HTML:
     """Fälle je VZÄ and Soll/Ist per service and Sozialraum, with the rule and the case weights."""
     cfg = load_config()
     if not cfg.dienste:

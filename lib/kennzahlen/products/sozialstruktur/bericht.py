@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
@@ -72,11 +74,13 @@ def _wide(pool: pd.DataFrame, ids: list[str], periode: str, ebene: str) -> pd.Da
 
 @per_pool
 def _wide_memo(pool: pd.DataFrame, ids: tuple[str, ...], periode: str, ebene: str) -> pd.DataFrame:
-    ids = list(ids)
-    sub = pool[(pool["periode"] == periode) & pool["kennzahl"].isin(ids) & (pool["ebene"] == ebene)]
+    spalten = list(ids)
+    sub = pool[
+        (pool["periode"] == periode) & pool["kennzahl"].isin(spalten) & (pool["ebene"] == ebene)
+    ]
     return sub.pivot_table(
         index="raum", columns="kennzahl", values="wert", aggfunc="first"
-    ).reindex(columns=ids)
+    ).reindex(columns=spalten)
 
 
 def _format(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -127,7 +131,7 @@ def _lage(
     ids: dict[str, str] | list[str],
     jahr: str,
     raum: str,
-    pool_dir: object,
+    pool_dir: str | Path | None,
     folge: str,
 ) -> common.Datenlage:
     """What the pool holds of ``ids`` for the year's Stichtag and the area."""
@@ -141,7 +145,7 @@ def tabelle(
     jahr: str,
     raum: str,
     labels: dict[str, str],
-    pool_dir: object,
+    pool_dir: str | Path | None,
     folge: str,
     caption: str | None = None,
 ) -> HTML:
@@ -221,7 +225,7 @@ def entwicklung(
 
 
 def entwicklung_tabelle(
-    pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str], pool_dir: object
+    pool: pd.DataFrame, jahr: str, raum: str, ids: dict[str, str], pool_dir: str | Path | None
 ) -> HTML:
     """The development table up to the report year with the Kennzahlen that have values; those
     without any value up to the year are named in one sentence."""
@@ -300,7 +304,7 @@ def entwicklung_formatiert(df: pd.DataFrame, ids: dict[str, str]) -> pd.DataFram
 
 
 def entwicklung_hinweis(
-    pool_dir: object,
+    pool_dir: str | Path | None,
     pool: pd.DataFrame,
     raum: str,
     ids: dict[str, str],
@@ -372,7 +376,7 @@ def ohne_polygon(
     return _format(wide[list(labels)], labels)
 
 
-def zeige_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
+def show_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
     """Display the map of the SGB-II-Quote with its note (source, CRS), and as a table the
     Stadtviertel without a polygon; without polygons, the table replaces the map."""
     import html
@@ -448,7 +452,9 @@ class _Werte:
         return None if s.empty else float(s["wert"].iloc[0])
 
 
-def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = None) -> list[str]:
+def kernaussagen(
+    pool: pd.DataFrame, jahr: str, raum: str, pool_dir: str | Path | None = None
+) -> list[str]:
     """Key messages: size and change, age structure against the city, poverty and its hot spots;
     what the pool lacks for the year is said in one sentence each."""
     per = jahres_stichtag(jahr)
@@ -467,7 +473,7 @@ def kernaussagen(pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object = No
 
 
 def _satz_bevoelkerung(
-    v: _Werte, pool: pd.DataFrame, jahr: str, raum: str, pool_dir: object
+    v: _Werte, pool: pd.DataFrame, jahr: str, raum: str, pool_dir: str | Path | None
 ) -> str:
     """How many people live in the area, and the change to the year before."""
     vorjahr = str(int(jahr) - 1)

@@ -71,15 +71,24 @@ class Lage:
     def bewertet(self) -> pd.DataFrame:
         return self.gebiete[self.gebiete["bewertet"]]
 
+    @property
+    def config(self) -> SozialindexConfig:
+        """The Sozialindex configuration, for the parts shown only when the Lage has one."""
+        if self.cfg is None:
+            raise SozialindexError(
+                self.hinweis or "Für diesen Bericht ist kein Sozialindex geladen."
+            )
+        return self.cfg
+
     def titel(self, ind_id: str) -> str:
-        return next(i.titel for i in self.cfg.indikatoren if i.id == ind_id)
+        return next(i.titel for i in self.config.indikatoren if i.id == ind_id)
 
     @property
     def dynamik_von(self) -> str:
-        return str(int(self.jahr) - self.cfg.dynamik.jahre)
+        return str(int(self.jahr) - self.config.dynamik.jahre)
 
 
-def lade(pool: str | Path | None, jahr: str, raum: str) -> Lage:
+def load_lage(pool: str | Path | None, jahr: str, raum: str) -> Lage:
     """The Sozialindex of the report year; :attr:`Lage.hinweis` says why when there is none."""
     lage = Lage(str(jahr), raum)
     if not config_vorhanden():
@@ -112,7 +121,7 @@ def lade(pool: str | Path | None, jahr: str, raum: str) -> Lage:
             f"Für {lage.jahr} enthält der Datenpool keinen Sozialindex ({bereich}): es fehlen "
             f"Indikatorwerte zum 31.12.{lage.jahr}."
         )
-    elif set(alle["konfiguration"]) != {fingerabdruck(lage.cfg)}:
+    elif set(alle["konfiguration"]) != {fingerabdruck(lage.config)}:
         lage.hinweis = (
             "Hinweis: config/sozialindex.yaml wurde nach dem Bau des Datenpools geändert; "
             "die Ergebnisse stammen noch aus der alten Fassung. Bitte `kennzahlen pool` neu "
@@ -128,11 +137,11 @@ def hinweis(lage: Lage) -> HTML:
 
 # ---------------------------------------------------------------------------- maps
 def _status_kuerzel(lage: Lage) -> dict[str, str]:
-    return {k.name: str(i + 1) for i, k in enumerate(lage.cfg.status_klassen)}
+    return {k.name: str(i + 1) for i, k in enumerate(lage.config.status_klassen)}
 
 
 def _dynamik_kuerzel(lage: Lage) -> dict[str, str]:
-    namen = [k.name for k in lage.cfg.dynamik_klassen]
+    namen = [k.name for k in lage.config.dynamik_klassen]
     if len(namen) == 3:
         return dict(zip(namen, ("+", "±", "−"), strict=True))
     return {n: str(i + 1) for i, n in enumerate(namen)}
@@ -159,7 +168,7 @@ def statuskarte(lage: Lage) -> HTML:
     karte = flaechen()
     if lage.leer or karte is None or karte.gdf.empty:
         return HTML("")
-    namen = [k.name for k in lage.cfg.status_klassen]
+    namen = [k.name for k in lage.config.status_klassen]
     farben = plots_klassen.klassenfarben(namen, plots_klassen.STATUS_FARBEN)
     klassen = dict(zip(lage.gebiete["stadtviertel_nr"], lage.gebiete["status_klasse"], strict=True))
     schlechteste = lage.bewertet().sort_values("status_index").iloc[-1]["name"]
@@ -174,7 +183,7 @@ def statuskarte(lage: Lage) -> HTML:
         farben,
         _status_kuerzel(lage),
         _umrandet(lage),
-        nicht_bewertet=f"nicht bewertet (unter {fmt.zahl(lage.cfg.mindestbevoelkerung)} Einw.)",
+        nicht_bewertet=f"nicht bewertet (unter {fmt.zahl(lage.config.mindestbevoelkerung)} Einw.)",
         alt=alt,
         namen=_karten_namen(lage, schlechteste),
         ohne_flaeche=_ohne_flaeche(lage, "status_klasse", karte),
@@ -192,7 +201,7 @@ def dynamikkarte(lage: Lage) -> HTML:
             f"Eine Dynamik lässt sich für {lage.jahr} nicht berechnen: der Datenpool enthält "
             f"keine Werte zum 31.12.{lage.dynamik_von}."
         )
-    namen = [k.name for k in lage.cfg.dynamik_klassen]
+    namen = [k.name for k in lage.config.dynamik_klassen]
     farben = plots_klassen.klassenfarben(namen, plots_klassen.DYNAMIK_FARBEN)
     klassen = dict(
         zip(lage.gebiete["stadtviertel_nr"], lage.gebiete["dynamik_klasse"], strict=True)
@@ -276,7 +285,7 @@ def ohne_polygon(lage: Lage) -> HTML:
     )
 
 
-def _klasse_text(klasse: object, index: object) -> str:
+def _klasse_text(klasse: str | None, index: float | None) -> str:
     """A class in words with its distance from the average in words a reader reads the right
     way: 'sehr niedrig (4,1 SD ungünstiger)', 'hoch (1,1 SD günstiger)' (a positive index is
     always the unfavourable side, which a bare '+4,10' next to 'sehr niedrig' hid)."""
@@ -303,8 +312,8 @@ def ueberlagerung(lage: Lage) -> HTML:
     if lage.leer:
         return HTML("")
     g = lage.bewertet()
-    zeilen = [k.name for k in lage.cfg.status_klassen]
-    spalten = [k.name for k in lage.cfg.dynamik_klassen]
+    zeilen = [k.name for k in lage.config.status_klassen]
+    spalten = [k.name for k in lage.config.dynamik_klassen]
     dyn = g["dynamik_klasse"].fillna(OHNE_DYNAMIK).replace(NICHT_BEWERTET, OHNE_DYNAMIK)
     if (dyn == OHNE_DYNAMIK).any():
         spalten.append(OHNE_DYNAMIK)
@@ -335,7 +344,7 @@ def ueberlagerung(lage: Lage) -> HTML:
 def _zelle(lage: Lage, teil: pd.DataFrame, eigene: set[str], status: str, dynamik: str) -> str:
     achtung = any(
         z.status == status and (z.dynamik is None or z.dynamik == dynamik)
-        for z in lage.cfg.aufmerksamkeit
+        for z in lage.config.aufmerksamkeit
     )
     marke = f"{MARKE} " if achtung else ""
     if teil.empty:
@@ -415,7 +424,7 @@ def vergleich(lage: Lage, daten: pd.DataFrame) -> HTML:
         return _je_sozialraum(lage)
     g = lage.im_raum()
     ind = lage.indikatoren.pivot(index="stadtviertel_nr", columns="indikator", values="wert")
-    ids = [i.id for i in lage.cfg.indikatoren]
+    ids = [i.id for i in lage.config.indikatoren]
     zeilen = {}
     for r in g.itertuples():
         werte = [
@@ -446,7 +455,7 @@ def vergleich(lage: Lage, daten: pd.DataFrame) -> HTML:
 
 
 def _gebietswert(daten: pd.DataFrame, lage: Lage, ind_id: str, ebene: str, raum: str) -> str:
-    kz = next(i.kennzahl for i in lage.cfg.indikatoren if i.id == ind_id)
+    kz = next(i.kennzahl for i in lage.config.indikatoren if i.id == ind_id)
     s = daten[
         (daten["kennzahl"] == kz)
         & (daten["ebene"] == ebene)
@@ -457,7 +466,7 @@ def _gebietswert(daten: pd.DataFrame, lage: Lage, ind_id: str, ebene: str, raum:
 
 
 def _je_sozialraum(lage: Lage) -> HTML:
-    klassen = [k.name for k in lage.cfg.status_klassen]
+    klassen = [k.name for k in lage.config.status_klassen]
     g = lage.gebiete
     tab = pd.crosstab(g["sozialraum"], g["status_klasse"]).reindex(
         columns=[*klassen, NICHT_BEWERTET], fill_value=0

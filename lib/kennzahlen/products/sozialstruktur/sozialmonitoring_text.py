@@ -9,6 +9,7 @@ and what differs from Berlin's MSS and Hamburg's RISE and why.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 from IPython.display import HTML
@@ -42,7 +43,7 @@ def kernaussagen(lage: Lage) -> list[str]:
     """Key messages: the least favourable status, the attention areas, the negative dynamics."""
     if lage.leer:
         return [lage.hinweis] if lage.hinweis else []
-    cfg = lage.cfg
+    cfg = lage.config
     rated = lage.bewertet()
     eigene = lage.im_raum(rated).sort_values("status_index", ascending=False)
     letzte = cfg.status_klassen[-1].name
@@ -87,22 +88,40 @@ def _wechsel_verschoben(index: pd.Series, klassen: list[Klasse], v: float) -> pd
 def _wechsel_ohne(lage: Lage, z: pd.DataFrame, klassen: list[Klasse]) -> dict[str, pd.Index]:
     """Per indicator: the Stadtviertel whose class changes when it is left out of the index."""
     bev = lage.gebiete.set_index("stadtviertel_nr")["bevoelkerung"]
-    _, voll = index_werte(z, lage.cfg, bev)
+    _, voll = index_werte(z, lage.config, bev)
     basis = klassen_von(voll, klassen)
     out = {}
     for i in z.columns:
         if z.shape[1] < 2:
             break
-        _, ohne = index_werte(z.drop(columns=i), lage.cfg, bev)
+        _, ohne = index_werte(z.drop(columns=i), lage.config, bev)
         out[i] = z.index[klassen_von(ohne, klassen) != basis]
     return out
 
 
-def stabilitaet(lage: Lage) -> dict[str, object]:
+@dataclass(frozen=True)
+class Wechsel:
+    """Class changes of one index (status or dynamics) under the stability checks."""
+
+    n: int  # the Stadtviertel rated
+    grenze: pd.Index  # those that change class when every cut-off moves
+    ohne: dict[str, pd.Index]  # per indicator: those that change class without it
+
+
+@dataclass(frozen=True)
+class Stabilitaet:
+    """How firm the classes are: the shift of the cut-offs and the changes per index."""
+
+    verschiebung: float
+    status: Wechsel | None = None
+    dynamik: Wechsel | None = None
+
+
+def stabilitaet(lage: Lage) -> Stabilitaet:
     """How many Stadtviertel change class when the cut-offs move or one indicator is left out."""
-    cfg = lage.cfg
+    cfg = lage.config
     v = cfg.stabilitaet.verschiebung
-    out: dict[str, object] = {"verschiebung": v}
+    wechsel: dict[str, Wechsel] = {}
     for art, klassen, spalte, ids in (
         ("status", cfg.status_klassen, "z", [i.id for i in cfg.status_indikatoren]),
         ("dynamik", cfg.dynamik_klassen, "z_dynamik", [i.id for i in cfg.dynamik_indikatoren]),
@@ -112,10 +131,10 @@ def stabilitaet(lage: Lage) -> dict[str, object]:
             continue
         bev = lage.gebiete.set_index("stadtviertel_nr")["bevoelkerung"]
         _, index = index_werte(z, cfg, bev)
-        out[f"{art}_n"] = len(z)
-        out[f"{art}_grenze"] = _wechsel_verschoben(index, klassen, v)
-        out[f"{art}_ohne"] = _wechsel_ohne(lage, z, klassen)
-    return out
+        wechsel[art] = Wechsel(
+            len(z), _wechsel_verschoben(index, klassen, v), _wechsel_ohne(lage, z, klassen)
+        )
+    return Stabilitaet(v, wechsel.get("status"), wechsel.get("dynamik"))
 
 
 def stabilitaet_satz(lage: Lage) -> HTML:
@@ -123,17 +142,17 @@ def stabilitaet_satz(lage: Lage) -> HTML:
     if lage.leer:
         return HTML("")
     s = stabilitaet(lage)
-    if "status_n" not in s:
+    if s.status is None:
         return HTML("")
-    v = fmt.zahl(s["verschiebung"], 1)
+    v = fmt.zahl(s.verschiebung, 1)
     teile = [
         f"Verschiebt man alle Klassengrenzen um {v} Standardabweichungen nach oben oder unten, "
-        f"wechseln {len(s['status_grenze'])} der {s['status_n']} bewerteten Stadtviertel die "
+        f"wechseln {len(s.status.grenze)} der {s.status.n} bewerteten Stadtviertel die "
         f"Statusklasse"
-        + (f" und {len(s['dynamik_grenze'])} die Dynamikklasse" if "dynamik_n" in s else "")
+        + (f" und {len(s.dynamik.grenze)} die Dynamikklasse" if s.dynamik is not None else "")
         + "."
     ]
-    ohne = s["status_ohne"]
+    ohne = s.status.ohne
     if ohne:
         worst = max(ohne, key=lambda i: len(ohne[i]))
         rest = ", ".join(f"ohne {lage.titel(i)} {len(ohne[i])}" for i in ohne if i != worst)
@@ -142,7 +161,7 @@ def stabilitaet_satz(lage: Lage) -> HTML:
             f"Statusklasse (ohne {lage.titel(worst)}" + (f"; {rest}" if rest else "") + ")."
         )
     eigene = set(lage.im_raum()["stadtviertel_nr"])
-    nahe = [n for n in s["status_grenze"] if n in eigene]
+    nahe = [n for n in s.status.grenze if n in eigene]
     if lage.raum != GESAMTSTADT:
         namen = lage.gebiete.set_index("stadtviertel_nr").loc[nahe, "name"].tolist()
         teile.append(
@@ -180,7 +199,7 @@ def _grenzen_text(klassen: list[Klasse]) -> str:
 def _indikator_tabelle(lage: Lage) -> str:
     cat = load_catalog()
     rows = []
-    for i in lage.cfg.indikatoren:
+    for i in lage.config.indikatoren:
         k = cat.get(i.kennzahl)
         richtung = "höher = ungünstiger" if i.vorzeichen > 0 else "niedriger = ungünstiger"
         teil = " und ".join(x for x, an in (("Status", i.status), ("Dynamik", i.dynamik)) if an)
@@ -202,7 +221,7 @@ def _indikator_tabelle(lage: Lage) -> str:
 
 
 def _schritte(lage: Lage) -> list[str]:
-    cfg = lage.cfg
+    cfg = lage.config
     gew = (
         "ungewichtet (jedes Stadtviertel zählt gleich)"
         if cfg.standardisierung.gewichtung == "keine"
@@ -280,7 +299,7 @@ def methode(lage: Lage) -> HTML:
     """The method section: every choice of the index, the sources, and the differences."""
     if lage.cfg is None:
         return HTML(f"<p>{html.escape(lage.hinweis)}</p>" if lage.hinweis else "")
-    cfg = lage.cfg
+    cfg = lage.config
     vorbild = f" Vorbild: {html.escape(cfg.vorbild)}." if cfg.vorbild else ""
     teile = [
         f"<p>{html.escape(cfg.name)}.{vorbild}</p>",
@@ -307,7 +326,7 @@ def einleitung(lage: Lage) -> HTML:
     """The section's first paragraph: the question it answers and what the index is made of."""
     if lage.cfg is None:
         return HTML("")
-    cfg = lage.cfg
+    cfg = lage.config
     status = _und([i.titel for i in cfg.status_indikatoren])
     vorbild = f" (Vorbild: {cfg.vorbild})" if cfg.vorbild else ""
     return HTML(

@@ -44,7 +44,7 @@ def aussage(
         and (raum == GESAMTSTADT or raum not in werte.index)
     ):
         return f"Für {jahr} liegen keine Werte vor."
-    lage = _Lage(werte, gesperrt, sr, sr_gesperrt, g_da, werte.get(GESAMTSTADT))
+    lage = _Lage(werte, gesperrt, sr, sr_gesperrt, werte.get(GESAMTSTADT))
     if k.zielwert_im(jahr) is None:
         return _ohne_ziel(k, jahr, raum, lage)
     if raum != GESAMTSTADT:
@@ -55,14 +55,13 @@ def aussage(
 @dataclass(frozen=True)
 class _Lage:
     """What may be said: the published values, the hidden areas, the Sozialräume with a value
-    and those hidden, whether the city's value is published, and that value."""
+    and those hidden, and the city's value when it is published."""
 
     werte: pd.Series
     gesperrt: list[str]
     sr: list[str]
     sr_gesperrt: list[str]
-    g_da: bool
-    g: float | None
+    g: float | None  # the city's value (None: hidden or missing)
 
 
 def _ziel_mit(ziel: str, neu: str) -> str:
@@ -85,7 +84,7 @@ def _verb(k: Kennzahl) -> dict[bool, str]:
 
 def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
     """A Sozialraum's value against the target, and the city's."""
-    werte, gesperrt, g_da, g = lage.werte, lage.gesperrt, lage.g_da, lage.g
+    werte, gesperrt, g = lage.werte, lage.gesperrt, lage.g
     ziel, verb, neu = zielwert_text(k, jahr), _verb(k), zielwert_neu(k, jahr)
     if raum in werte.index:
         own = werte[raum]
@@ -103,7 +102,7 @@ def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
             f"Für den Sozialraum {raum} liegt {jahr} kein Wert vor "
             f"(Zielwert {ziel}{', ' + neu if neu else ''})"
         )
-    if g_da:
+    if g is not None:
         return (
             text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g, jahr)} "
             f"{verb[bool(erreicht(k, g, jahr))]}."
@@ -115,9 +114,9 @@ def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
 
 def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
     """The city's value against the target, and the Sozialräume that missed it."""
-    werte, sr, sr_gesperrt, g_da, g = lage.werte, lage.sr, lage.sr_gesperrt, lage.g_da, lage.g
+    werte, sr, sr_gesperrt, g = lage.werte, lage.sr, lage.sr_gesperrt, lage.g
     ziel, verb, neu = zielwert_text(k, jahr), _verb(k), zielwert_neu(k, jahr)
-    if g_da:
+    if g is not None:
         text = (
             f"Im Jahr {jahr} wurde der Zielwert von {_ziel_mit(ziel, neu)} für die Gesamtstadt mit "
             f"{_wert_text(k, g, jahr)} {verb[bool(erreicht(k, g, jahr))]}"
@@ -149,7 +148,7 @@ def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
 def _ohne_ziel(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
     """A Kennzahl without a target: the area's value, the city's, the highest and lowest."""
     werte, gesperrt, sr, sr_gesperrt = lage.werte, lage.gesperrt, lage.sr, lage.sr_gesperrt
-    g_da, g = lage.g_da, lage.g
+    g = lage.g
     hoch = max(sr, key=lambda s: werte[s]) if sr else None
     tief = min(sr, key=lambda s: werte[s]) if sr else None
     wer = "die Gesamtstadt" if raum == GESAMTSTADT else f"den Sozialraum {raum}"
@@ -163,7 +162,7 @@ def _ohne_ziel(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
     if raum != GESAMTSTADT:
         text += (
             f" (Gesamtstadt {tabellen_wert(k, g)})"
-            if g_da
+            if g is not None
             else (f" (Gesamtstadt: {DATENSCHUTZ})" if GESAMTSTADT in gesperrt else "")
         )
     if hoch and tief and hoch != tief:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 
@@ -146,12 +147,12 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
 
 
 def kernaussagen(
-    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: object = None
+    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3, pool_dir: str | Path | None = None
 ) -> list[str]:
     """Key messages: how many goals are measured and met, and the statements with a target.
 
     Built from published values only: a hidden value is named as not published. Kennzahlen the
-    pool has no data for in the year are named in one sentence (with the reason from its coverage).
+    pool has no data for in the year are named in one sentence (with the reason from its Abdeckung).
     """
     fehlend = ohne_daten(pool, jahr)
     erhoben_alle = [k for k in kennzahlen_p3(jahr) if k.erhoben]

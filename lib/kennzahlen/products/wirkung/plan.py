@@ -20,7 +20,7 @@ from kennzahlen.core.periods import jahres_stichtag
 from kennzahlen.core.schema import OHNE_ZUORDNUNG
 
 if TYPE_CHECKING:
-    from kennzahlen.disclosure.atoms import Eintrag, Plan
+    from kennzahlen.disclosure.atoms import Eintrag, Plan, Teil
     from kennzahlen.disclosure.config import DisclosureConfig
 from kennzahlen.products.wirkung.werte import (
     NICHT_BEWERTET,
@@ -30,7 +30,7 @@ from kennzahlen.products.wirkung.werte import (
 )
 
 # ---------------------------------------------------------------------------- the year's plan
-TEILE = (("Zähler", "zaehler"), ("Nenner", "nenner"))
+TEILE: tuple[tuple[Teil, str], ...] = (("Zähler", "zaehler"), ("Nenner", "nenner"))
 _PLAENE: dict[tuple, Plan] = {}
 #: the key of ``DataFrame.attrs`` that marks a pool frame as the data of published reports
 VEROEFFENTLICHUNG = "kennzahlen_veroeffentlichung"
@@ -177,12 +177,12 @@ def _veroeffentlicht(
 
     root = poolstore.root_of(version_dir)
     key = schluessel(eintraege, cfg, frei)
-    hit = buch.finden(buch.lesen(root, produkt, jahr), key)
+    hit = buch.finden(buch.load_veroeffentlichungen(root, produkt, jahr), key)
     if hit is not None:
         return buch.plan_aus(hit, jahr)
     with buch.sperre(root):
         buch.aufraeumen(root)
-        alle = buch.lesen(root, produkt, jahr)
+        alle = buch.load_veroeffentlichungen(root, produkt, jahr)
         hit = buch.finden(alle, key)
         if hit is not None:
             return buch.plan_aus(hit, jahr)

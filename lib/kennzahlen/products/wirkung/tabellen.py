@@ -6,6 +6,7 @@ import dataclasses
 import html
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -262,11 +263,11 @@ def trend_punkte(
 
 
 def reihen_hinweis(
-    pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: object
+    pool: pd.DataFrame, k: Kennzahl, reihe: pd.DataFrame, jahr: str, pool_dir: str | Path | None
 ) -> str:
     """The sentence under a Kennzahl's chart: from when its yearly series runs and why.
 
-    Uses only whether a year has a value at all (any area) and the pool's coverage table, never
+    Uses only whether a year has a value at all (any area) and the pool's table ``abdeckung``, never
     a value, so it says nothing about a hidden cell.
     """
     from kennzahlen.pool import abdeckung
@@ -301,13 +302,13 @@ def abschnitt(
     jahre: list[str],
     produkt: int = 3,
     diagramm: bool = True,
-    pool_dir: object = None,
+    pool_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """Display one Kennzahl: title, definition, statement, table per area, time series with the
     sentence from when it runs and why; return its audit. Without data for the year, one sentence
     says which data are missing instead of an empty table.
 
-    ``pool_dir``: the pool folder the notebook reads (for the coverage table).
+    ``pool_dir``: the pool folder the notebook reads (for the table ``abdeckung``).
     """
     from IPython.display import HTML, display
 
@@ -357,7 +358,7 @@ def _zeige_reihe(
     raum: str,
     jahre: list[str],
     produkt: int,
-    pool_dir: object,
+    pool_dir: str | Path | None,
 ) -> None:
     """Display the time series with the sentence from when it runs, or why there is none; a
     break in the series and a change of the Zielwert are drawn and said under the chart."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+from pathlib import Path
 
 import pandas as pd
 
@@ -136,7 +137,7 @@ _TABELLEN: dict[tuple, pd.DataFrame] = {}
 _FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
 
 
-def flaechen() -> list[str]:
+def tabellen_raeume() -> list[str]:
     """The rows of a Kennzahl's table: Sozialräume, 'ohne Zuordnung', Gesamtstadt."""
     return [*sozialraeume(), OHNE_ZUORDNUNG, GESAMTSTADT]
 
@@ -156,7 +157,7 @@ def zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
 
 
 def _zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
-    areas = flaechen()
+    areas = tabellen_raeume()
     w = jahreswerte(pool, k, jahr).reindex(areas)
     out = pd.DataFrame(index=areas)
     out["zaehler"] = pd.to_numeric(w["zaehler"], errors="coerce").astype(float)
@@ -221,9 +222,13 @@ def jahre_mit_daten(pool: pd.DataFrame) -> list[str]:
 
 
 def fehlt_satz(
-    pool: pd.DataFrame, jahr: str, ks: list[Kennzahl], pool_dir: object, folge: str | None = None
+    pool: pd.DataFrame,
+    jahr: str,
+    ks: list[Kennzahl],
+    pool_dir: str | Path | None,
+    folge: str | None = None,
 ) -> str:
-    """One sentence: which data the pool lacks for the year (from its coverage table) and which
+    """One sentence: which data the pool lacks for the year (from its table ``abdeckung``) and which
     Kennzahlen are missing therefore. Says nothing about any area's value."""
     from kennzahlen.products import common
 

@@ -26,7 +26,7 @@ def bilanz(m: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def zeige_matrix(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> None:
+def show_matrix(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> None:
     """Display the Zielmatrix; its Zielwert counts travel as output metadata to runs.json."""
     from IPython.display import HTML, display
 

@@ -468,8 +468,8 @@ def test_reports_show_the_publication_recorded_before_them(gelesen, p3_reports):
 
     root = Path(json.loads((p3_reports.parent / "runs.json").read_text(encoding="utf-8"))["pool"])
     for jahr in wirkung.berichtsjahre(JAHR):
-        assert len(buch.lesen(root, 3, jahr)) == 1, jahr
-    [v] = buch.lesen(root, 3, JAHR)
+        assert len(buch.load_veroeffentlichungen(root, 3, jahr)) == 1, jahr
+    [v] = buch.load_veroeffentlichungen(root, 3, JAHR)
     cells = _published_cells(gelesen)
     zeichen = {"klein": "<3", "gesperrt": "x", "frei": "nicht bewertet", "leer": "–"}
     for r in v.frame().itertuples(index=False):
