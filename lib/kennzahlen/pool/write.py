@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from kennzahlen.core import paths
+from kennzahlen.pool import unveraendert
 from kennzahlen.pool.zaehlen import POOL_COLUMNS
+from kennzahlen.reading import exportcache
+from kennzahlen.reading.exportcache import Exportcache
 
 
 def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
@@ -44,11 +48,17 @@ def write_pool(
     raw: Path | None = None,
     wait: float = 0.0,
     echo=None,
+    exporte: Exportcache | None = None,
+    lauf: str | None = None,
 ) -> Path:
     """Write the pool as a new version and switch to it atomically (:mod:`kennzahlen.pool.store`).
 
     Refuses (``PoolTargetError``) a folder that holds files the program did not write or that
     overlaps the raw folder ``raw``; readers see the old or the new pool at every instant.
+    ``exporte``: the exports this build read (``RawData.exporte``), kept in the pool folder for
+    the next build (:mod:`kennzahlen.reading.exportcache`); ``lauf``: the key of the build's
+    inputs, recorded with the version for the next ``kennzahlen pool``
+    (:mod:`kennzahlen.pool.unveraendert`).
     """
     from kennzahlen.pool import store as poolstore
 
@@ -57,8 +67,24 @@ def write_pool(
 
     tables = {f"{name}.parquet": writer(frame) for name, frame in frames.items()}
     manifest = {**content_hashes(frames), **(extra or {})}
+
+    def keep(folder: Path, version: str) -> None:
+        if exporte is None or exporte.ordner is None:
+            return
+        with contextlib.suppress(OSError):  # the pool is written; the next build reads again
+            exportcache.speichern(exporte)
+            if lauf:
+                unveraendert.merken(folder, lauf, version)
+
     poolstore.write(
-        tables, manifest, Path(out), raw=raw, readme=PROCESSED_README, wait=wait, echo=echo
+        tables,
+        manifest,
+        Path(out),
+        raw=raw,
+        readme=PROCESSED_README,
+        wait=wait,
+        echo=echo,
+        danach=keep,
     )
     return Path(out) / paths.POOL_FILE
 
@@ -77,6 +103,9 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
   (Status, Dynamik, Klassen) und je Indikator (Wert, z-Wert, Veränderung); siehe docs/sozialindex.md
 - `manifest.json`: Prüfsummen der Dateien und die aktuelle Version (der Berichtslauf erkennt daran
   Änderungen)
+- `exporte/`: die geprüften Zeilen jeder gelesenen Lieferung (je Datei ihr Inhalts-Hash): ein
+  neuer Lauf liest nur neue oder geänderte Lieferungen; nur Lieferungen, die alle Prüfungen
+  bestanden haben, und nur nach einem erfolgreichen Lauf
 - `versions/v-…/`: je Version ein vollständiger Datenpool; die Dateien oben sind die der aktuellen
   Version. Ein neuer Pool wird erst ganz geschrieben, dann umgeschaltet: Lesende sehen immer den
   alten oder den neuen Pool, nie einen halben. Alte Versionen räumt `kennzahlen pool` selbst auf.
