@@ -217,13 +217,14 @@ def _check_batch(
     """Check one batch; record each export's problems and manifest entry; keep the exports
     that passed in the cache."""
     st = pruefe([item[1] for item in batch], table, ctx)
+    kept = _for_cache(st.frame) if any(item[4] is not None for item in batch) else None
     for j, (i, _datei, problems, info, key) in enumerate(batch):
         info["zeilen"] = st.zeilen[j]
         problems.extend(st.problems[j])
         results[i] = (problems, info)
-        if not problems and key is not None:
-            rows = st.frame.iloc[st.grenzen[j] : st.grenzen[j + 1]]
-            cache.merken(key, _for_cache(rows), {k: info[k] for k in _KEPT_INFO})
+        if not problems and key is not None and kept is not None:
+            rows = kept.iloc[st.grenzen[j] : st.grenzen[j + 1]].reset_index(drop=True)
+            cache.merken(key, rows, {k: info[k] for k in _KEPT_INFO})
     return st.frame
 
 

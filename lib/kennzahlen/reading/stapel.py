@@ -200,10 +200,8 @@ def _teile(
     out: list[_Befund] = []
     bad = np.zeros(len(zeile), dtype=bool)
     bad[[b.pos for b in found]] = True
-    for i in range(len(dateien)):
+    for i in _verdacht(parsed, table, file_of, bad):
         rows = np.flatnonzero(file_of == i)
-        if not len(rows):
-            continue
         part = parsed.iloc[rows].set_axis(pd.Index(zeile[rows]), axis=0)
         skip = set(zeile[rows[bad[rows]]].tolist())
         pos_of = dict(zip(zeile[rows].tolist(), rows.tolist(), strict=True))
@@ -211,6 +209,26 @@ def _teile(
             _Befund(pos_of[z], col, w, msg) for z, col, w, msg in teile_befunde(part, table, skip)
         ]
     return out
+
+
+def _verdacht(parsed: pd.DataFrame, table: Table, file_of: np.ndarray, bad: np.ndarray) -> list:
+    """The files whose parts may exceed their whole: the check of :mod:`teile` over the whole
+    batch at once (per file and key), so that the exact findings are made only for these."""
+    anzahl = next(c.name for c in table.columns if c.kind == "count")
+    if not set(table.key) | {anzahl} <= set(parsed.columns):
+        return []
+    rows = parsed[~bad].assign(__datei=file_of[~bad])
+    out: set[int] = set()
+    for code_col, whole, parts in table.teile:
+        other = ["__datei", *(k for k in table.key if k != code_col)]
+        ganz = rows[rows[code_col] == whole]
+        teil = rows[rows[code_col].isin(parts)]
+        if ganz.empty or teil.empty:
+            continue
+        summe = teil.groupby(other, dropna=False, observed=True)[anzahl].sum().rename("__teile")
+        merged = ganz.merge(summe.reset_index(), on=other, how="inner")
+        out |= set(merged.loc[merged["__teile"] > merged[anzahl], "__datei"].tolist())
+    return sorted(out)
 
 
 def _finish(
