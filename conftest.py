@@ -63,6 +63,7 @@ LANGE_DATEIEN = (
     "tests/test_cli.py",  # 69 s
     "tests/test_mail_groesse.py",  # 50 s
     "tests/test_geheimhaltung_leser.py",  # 45 s (the scale-3 pool, 2 x 5 years of plans)
+    "tests/test_benchmarks.py",  # 150 s (every benchmark script on tiny data)
 )
 
 
