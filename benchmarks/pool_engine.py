@@ -192,7 +192,7 @@ def main() -> None:
         print(json.dumps(stufen(Path(sys.argv[2]))))
         return
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scales", type=float, nargs="+", default=[1, 3])
+    ap.add_argument("--scales", type=float, nargs="*", default=[1, 3])
     ap.add_argument("--teile", nargs="*", default=[], choices=["xlsx", "speicher"])
     ap.add_argument("--vorher", default="abd7b1d", help="git revision of the code before")
     ap.add_argument("--zeilen", type=int, default=3_000_000, help="rows of the memory export")
@@ -206,7 +206,7 @@ def main() -> None:
         print(f"== scale {scale:g} (load {load()})", flush=True)
         results[f"scale{scale:g}"] = eine_skala(scale, vorher)
     if "xlsx" in args.teile:
-        results["xlsx"] = teil_xlsx(scales[-1])
+        results["xlsx"] = teil_xlsx(scales[-1] if scales else 3)
     if "speicher" in args.teile:
         results["speicher"] = teil_speicher(vorher, args.zeilen)
     (OUT / ("pool_engine_klein.json" if args.klein else "pool_engine.json")).write_text(

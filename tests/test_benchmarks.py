@@ -72,8 +72,11 @@ def test_daten(tmp_path: Path, demo_raw: Path):
     assert "1 XLSX-Dateien" in _run(
         "daten.py", "xlsx", str(klein), str(tmp_path / "x"), out=tmp_path
     )
-    _run("daten.py", "jugendhilfe", str(tmp_path / "jh"), "--zeilen", "100", out=tmp_path)
-    assert len((tmp_path / "jh" / "jugendhilfe_2024-01-15.csv").read_text().splitlines()) == 101
+    _run("daten.py", "jugendhilfe", str(tmp_path / "jh"), "--zeilen", "2000", out=tmp_path)
+    assert len((tmp_path / "jh" / "jugendhilfe_2024-01-15.csv").read_text().splitlines()) == 2001
+    pool = [sys.executable, "-m", "kennzahlen.cli", "pool", "--raw", str(tmp_path / "jh")]
+    res = subprocess.run([*pool, "--out", str(tmp_path / "p")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr  # a valid export (the memory benchmark)
     _run("daten.py", "stadt", str(tmp_path / "stadt"), "--sozialraeume", "2", out=tmp_path)
     assert (tmp_path / "stadt" / "raumgliederung.csv").exists()
 
