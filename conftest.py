@@ -17,15 +17,33 @@ import pytest
 _SESSION_DIR: Path | None = None
 
 
-def _build_demo_pool() -> tuple[Path, Path]:
+def _build_demo_pool(shared: Path | None = None) -> tuple[Path, Path]:
+    """The demo deliveries and their pool. Under xdist the first worker builds both into
+    ``shared`` (under a file lock) and every worker takes its own copy of the pool (a report run
+    writes its publication ledger into the pool folder); the deliveries are read-only."""
+    global _SESSION_DIR
+    _SESSION_DIR = Path(tempfile.mkdtemp(prefix="kennzahlen-tests-"))
+    if shared is None:
+        raw, pool = _demo_into(_SESSION_DIR)
+        return raw, pool
+    from filelock import FileLock
+
+    with FileLock(str(shared) + ".lock"):
+        if not (shared / ".fertig").exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a worker that failed half-way
+            _demo_into(shared)
+            (shared / ".fertig").touch()
+    pool = _SESSION_DIR / "pool"
+    shutil.copytree(shared / "pool", pool)
+    return shared / "raw", pool
+
+
+def _demo_into(folder: Path) -> tuple[Path, Path]:
     from kennzahlen.demo import write_demo
     from kennzahlen.pipeline import build_pool_frames
     from kennzahlen.pool.write import write_pool
 
-    global _SESSION_DIR
-    _SESSION_DIR = Path(tempfile.mkdtemp(prefix="kennzahlen-tests-"))
-    raw = _SESSION_DIR / "raw"
-    pool = _SESSION_DIR / "pool"
+    raw, pool = folder / "raw", folder / "pool"
     write_demo(raw)
     frames, _ = build_pool_frames(raw)
     write_pool(frames, pool)
@@ -45,6 +63,7 @@ LANGE_DATEIEN = (
     "tests/test_cli.py",  # 69 s
     "tests/test_mail_groesse.py",  # 50 s
     "tests/test_disclosure_leser.py",  # 45 s (the scale-3 pool, 2 x 5 years of plans)
+    "tests/test_benchmarks.py",  # 150 s (every benchmark script on tiny data)
 )
 
 
@@ -68,7 +87,10 @@ def pytest_collection_modifyitems(
     )
     if not needs:
         return
-    raw, pool = _build_demo_pool()
+    shared = None
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = config._tmp_path_factory.getbasetemp().parent / "demo-shared"  # type: ignore[attr-defined]
+    raw, pool = _build_demo_pool(shared)
     os.environ["KENNZAHLEN_POOL"] = str(pool)
     os.environ["KENNZAHLEN_TEST_RAW"] = str(raw)
     os.environ.setdefault("MPLBACKEND", "Agg")

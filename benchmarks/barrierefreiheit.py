@@ -2,7 +2,7 @@
 
 Run by hand (the same check runs in ``make test``, tests/test_reports_browser.py)::
 
-    .venv/bin/python benchmarks/barrierefreiheit.py reports/2023-Q4 [--details]
+    .venv/bin/python benchmarks/barrierefreiheit.py reports/2023-Q4 [--details] [--seiten N]
 
 Opens the index page and every report listed in the folder's runs.json in one headless Chromium
 (offline, one page reused) and counts the axe-core violations with the tags wcag2a, wcag2aa,
@@ -38,6 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("periode_dir", type=Path)
     ap.add_argument("--details", action="store_true", help="jede Verletzung ausgeben")
+    ap.add_argument("--seiten", type=int, help="nur die ersten N Seiten (Rauchtest)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -47,7 +48,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=pdf.chromium(), args=["--no-sandbox"])
         page = browser.new_context(offline=True).new_page()
-        for f in seiten(args.periode_dir):
+        for f in seiten(args.periode_dir)[: args.seiten]:
             page.goto(f.as_uri(), wait_until="load")
             verstoesse, befunde = axe_verstoesse(page), struktur_fehler(page)
             regeln.update(v.split(" ", 1)[0] for v in verstoesse)

@@ -70,8 +70,10 @@ def xlsx_copy(raw: Path, out: Path) -> list[Path]:
 
 
 def jugendhilfe_csv(out: Path, zeilen: int, seed: int = 7) -> Path:
-    """One valid ``jugendhilfe`` export of ``zeilen`` cases in the Stadtviertel of the config."""
+    """One valid ``jugendhilfe`` export of ``zeilen`` cases in the Stadtviertel of the config
+    (settings as the structural zeros of the schema allow)."""
     from kennzahlen.catalog.geography import raumgliederung
+    from kennzahlen.core.schema import TABLES
 
     rng = np.random.default_rng(seed)
     stv = raumgliederung()["stadtviertel_nr"].astype(str).to_numpy()
@@ -82,11 +84,17 @@ def jugendhilfe_csv(out: Path, zeilen: int, seed: int = 7) -> Path:
     ende[(beginn + dauer) > np.datetime64("2023-12-31")] = ""
     viertel = stv[rng.integers(0, stv.size, zeilen)]
     viertel[rng.random(zeilen) < 0.01] = ""
+    paragraph = paragraphen[rng.integers(0, paragraphen.size, zeilen)]
+    setting = np.where(rng.random(zeilen) < 0.7, "ambulant", "stationaer")
+    for f in TABLES["jugendhilfe"].festlegungen:  # structural zeros: e.g. § 34 is stationär
+        if (f.spalte, f.folge) == ("paragraph", "setting"):
+            fest = np.isin(paragraph, f.werte) & ~np.isin(setting, f.erlaubt)
+            setting[fest] = f.erlaubt[0]
     frame = pd.DataFrame(
         {
             "fall_id": np.char.add("J", np.arange(1, zeilen + 1).astype(str)),
-            "paragraph": paragraphen[rng.integers(0, paragraphen.size, zeilen)],
-            "setting": np.where(rng.random(zeilen) < 0.7, "ambulant", "stationaer"),
+            "paragraph": paragraph,
+            "setting": setting,
             "uma": np.where(rng.random(zeilen) < 0.05, "ja", "nein"),
             "beginn": beginn.astype(str),
             "ende": ende,

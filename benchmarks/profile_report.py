@@ -1,8 +1,9 @@
 """Profile one report of each product in-process (pyinstrument; not a test).
 
 Runs the code cells of a product notebook in an in-process IPython shell, with the parameters a
-report run would inject, under pyinstrument, and prints the slowest call paths. Displays go
-nowhere (no front end), so the time is the notebook's own work without kernel and export.
+report run would inject, under pyinstrument, and prints the slowest call paths. Every display is
+formatted as the report's kernel formats it (charts rendered to PNG, tables to HTML) and then
+dropped (no front end), so the time is the notebook's own work without kernel and export.
 
     .venv/bin/python benchmarks/profile_report.py --pool DIR [--produkt 1 ...] [--raum X]
         [--periode 2023-Q4] [--html DIR]
@@ -22,10 +23,14 @@ ROOT = HERE.parent
 
 def run_cells(produkt: int, periode: str, raum: str, pool: str) -> float:
     """Execute the product notebook's code cells in-process; CPU seconds taken."""
+    import contextlib
+    import io
+
     import nbformat
     from IPython.core.interactiveshell import InteractiveShell
 
-    from kennzahlen.runner import PRODUKTE, RESET_SOURCE
+    from kennzahlen.core.vocabulary import PRODUKTE
+    from kennzahlen.runner.worker import RESET_SOURCE
 
     nb = nbformat.read(ROOT / "notebooks" / PRODUKTE[produkt].notebook, as_version=4)
     shell = InteractiveShell.instance()
@@ -35,7 +40,8 @@ def run_cells(produkt: int, periode: str, raum: str, pool: str) -> float:
     for cell in nb.cells:
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
             continue
-        res = shell.run_cell(cell.source, store_history=False, silent=True)
+        with contextlib.redirect_stdout(io.StringIO()):  # the displays: formatted, then dropped
+            res = shell.run_cell(cell.source, store_history=False)
         if not res.success:
             raise RuntimeError(f"Produkt {produkt}: Zelle fehlgeschlagen: {res.error_in_exec}")
     return time.process_time() - t0

@@ -35,7 +35,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-OUT = HERE / "out"
+#: where the benchmarks work (not versioned); KENNZAHLEN_BENCH_OUT moves it (the smoke test)
+OUT = Path(os.environ.get("KENNZAHLEN_BENCH_OUT", HERE / "out"))
 BIN = Path(sys.executable).parent
 PERIODE = "2023-Q4"
 sys.path.insert(0, str(HERE))
@@ -139,9 +140,12 @@ def pool_runs(variants: dict, raw: Path, tag: str, reps: int, config: Path | Non
     return {name: summary(rs) for name, rs in runs.items()}
 
 
+SKALEN = [1.0, 10.0, 30.0]
+
+
 def bench_pool(variants: dict, reps: int, results: dict) -> None:
     rows = {}
-    for scale in (1, 10, 30):
+    for scale in SKALEN:
         raw = demo(scale)
         rows[f"scale{scale}"] = pool_runs(variants, raw, f"scale{scale}", reps)
         if len(variants) > 1:
@@ -297,7 +301,10 @@ def main() -> None:
     ap.add_argument("--only", choices=PARTS, action="append")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--vorher", default="97f207e", help="git revision of the code before")
+    ap.add_argument("--skalen", type=float, nargs="+", help="demo scales of the pool part")
     args = ap.parse_args()
+    if args.skalen:
+        SKALEN[:] = args.skalen
     OUT.mkdir(parents=True, exist_ok=True)
     variants = {"vorher": code_tree(args.vorher), "nachher": ROOT}
     results_file = OUT / "results.json"

@@ -3,6 +3,7 @@
 Run by hand (not part of ``make test``; about 6–8 minutes on 2 cores)::
 
     .venv/bin/python benchmarks/sweep.py [--pool DIR] [--out DIR] [--workers 2]
+        [--quartal Q ...] [--raum R ...] [--produkt P ...]     # a part only
 
 Without ``--pool`` it writes the demo deliveries and builds their pool in benchmarks/out/sweep/.
 Each quarter from the pool's first to its last (``kennzahlen.runner.quartale``), plus the quarter
@@ -48,6 +49,9 @@ def main() -> int:
     ap.add_argument("--pool", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=HERE / "out" / "sweep")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--quartal", action="append", help="only these quarters (smoke test)")
+    ap.add_argument("--raum", action="append", help="only these areas")
+    ap.add_argument("--produkt", type=int, action="append", help="only these products")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     pool = args.pool or _pool(args.out)
@@ -57,10 +61,17 @@ def main() -> int:
     shutil.rmtree(reports, ignore_errors=True)
     rows, schlecht, gruende = [], 0, {}
     t0 = time.perf_counter()
-    for q in [verschiebe(alle[0], -1), *alle, verschiebe(alle[-1], 1)]:
+    for q in args.quartal or [verschiebe(alle[0], -1), *alle, verschiebe(alle[-1], 1)]:
         try:
             res = runner.run(
-                q, pool=pool, out=reports, workers=args.workers, progress=False, force=True
+                q,
+                produkte=args.produkt,
+                raeume=args.raum,
+                pool=pool,
+                out=reports,
+                workers=args.workers,
+                progress=False,
+                force=True,
             )
         except runner.RunnerError as exc:
             rows.append((q, "–", "–", "–", "–", f"abgelehnt: „{exc}“"))

@@ -1,6 +1,7 @@
 """Before/after comparison of the demo reports (a refactoring must not change what they show).
 
     python benchmarks/vergleich.py erzeuge COMMIT OUT [--periode 2023-Q4 --periode 2021-Q4]
+        [--scale 0.1 --produkt 2 --raum West]          # a small part only (smoke test)
     python benchmarks/vergleich.py vergleiche BEFORE AFTER
 
 ``erzeuge`` exports the tree of COMMIT (``git archive``) into OUT/src and runs demo -> pool ->
@@ -48,8 +49,15 @@ def normalise_html(text: str) -> str:
     return text
 
 
-def erzeuge(commit: str, out: Path, perioden: list[str]) -> None:
-    """Demo data, pool and the reports of ``perioden``, made by the tree of ``commit``."""
+def erzeuge(
+    commit: str,
+    out: Path,
+    perioden: list[str],
+    scale: float | None = None,
+    auswahl: tuple[str, ...] = (),
+) -> None:
+    """Demo data (``scale``), pool and the reports of ``perioden``, made by the tree of
+    ``commit``; ``auswahl``: further arguments of the report run (``--produkt 2 --raum West``)."""
     src = out / "src"
     src.mkdir(parents=True, exist_ok=False)
     archive = subprocess.run(
@@ -61,14 +69,15 @@ def erzeuge(commit: str, out: Path, perioden: list[str]) -> None:
     env.pop("KENNZAHLEN_CONFIG", None)
     cli = [str(PY), "-c", "from kennzahlen.cli import main; main()"]
     raw, pool, reports = out / "raw", out / "pool", out / "reports"
-    subprocess.run([*cli, "demo", "--out", str(raw)], check=True, env=env, cwd=src)
+    skala = ["--scale", str(scale)] if scale else []
+    subprocess.run([*cli, "demo", "--out", str(raw), *skala], check=True, env=env, cwd=src)
     subprocess.run(
         [*cli, "pool", "--raw", str(raw), "--out", str(pool)], check=True, env=env, cwd=src
     )
     for periode in perioden:
         subprocess.run(
             [*cli, "report", "--periode", periode, "--pool", str(pool), "--out", str(reports),
-             "--workers", "2"],
+             "--workers", "2", *auswahl],
             check=True, env=env, cwd=src,
         )  # fmt: skip
 
@@ -140,12 +149,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("commit")
     p.add_argument("out", type=Path)
     p.add_argument("--periode", action="append")
+    p.add_argument("--scale", type=float, help="scale of the demo (default 1)")
+    p.add_argument("--produkt", action="append", default=[], help="only these products")
+    p.add_argument("--raum", action="append", default=[], help="only these areas")
     p = sub.add_parser("vergleiche")
     p.add_argument("before", type=Path)
     p.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     if args.cmd == "erzeuge":
-        erzeuge(args.commit, args.out, args.periode or ["2023-Q4", "2021-Q4"])
+        auswahl = [x for p in args.produkt for x in ("--produkt", p)]
+        auswahl += [x for r in args.raum for x in ("--raum", r)]
+        erzeuge(
+            args.commit,
+            args.out,
+            args.periode or ["2023-Q4", "2021-Q4"],
+            args.scale,
+            tuple(auswahl),
+        )
         return 0
     return 1 if vergleiche(args.before, args.after) else 0
 

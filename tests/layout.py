@@ -5,7 +5,7 @@ a tablet or a desktop sees.
 - a table wider than its box scrolls inside that box (``.kz-tabelle``), with a visible cue
   above it, and its first column stays in view (``position: sticky``);
 - no text is clipped: no element with hidden overflow whose text runs past its box;
-- chart text is not smaller than ``plots.MIN_SCHRIFT_PX`` on screen (every chart carries
+- chart text is not smaller than ``schrift.MIN_SCHRIFT_PX`` on screen (every chart carries
   its smallest text size in PNG pixels, ``data-kz-schrift``).
 """
 

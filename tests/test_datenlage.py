@@ -31,6 +31,9 @@ from kennzahlen.pool import abdeckung
 from kennzahlen.pool.abdeckung import Abdeckung
 from kennzahlen.products import common
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 NOTEBOOKS = paths.project_root() / "notebooks"
 ALLE = {1, 2, 3, 4}
 

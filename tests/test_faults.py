@@ -41,12 +41,18 @@ from kennzahlen.pipeline import build_pool_frames
 from kennzahlen.pool import store as poolstore
 from kennzahlen.pool.write import write_pool
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kill -9 and /proc")
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kill -9 and /proc"),
+    pytest.mark.e2e,
+]
 
 SEED = int(os.environ.get("KENNZAHLEN_FAULT_SEED", "20231231"))
 # kills per command: 2 in `make test` (one aimed at the end of the run, one anywhere), more with
 # `make test-faults RUNDEN=10` (or KENNZAHLEN_FAULT_ROUNDS) for a thorough run before a release
 RUNDEN = max(2, int(os.environ.get("KENNZAHLEN_FAULT_ROUNDS", "2")))
+#: report workers: one in `make test` (each worker starts a kernel: about 10 s of CPU), two in the
+#: thorough run (tests/test_runner_safety.py kills runs of two workers in `make test`, too)
+WORKERS = "2" if RUNDEN > 2 else "1"
 PERIODE = "2023-Q4"
 PRODUKTE = [2, 4]
 RAEUME = ["West"]
@@ -155,7 +161,7 @@ class World:
             "--raum",
             *RAEUME,
             "--workers",
-            "2",
+            WORKERS,
             *extra,
         ]
 

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from kennzahlen import runner
-from kennzahlen.charts import plots
+from kennzahlen.charts import plots, schrift
 from kennzahlen.core import fmt
 from kennzahlen.core.vocabulary import PRODUKTE
 from kennzahlen.products.quartalsmeldung.steuerung import auffaellig_text
@@ -216,7 +216,7 @@ def test_layout_on_phone_tablet_and_desktop(reports: Path, browser, breite: int)
     funde = {}
     for rel in SEITEN:
         page.goto((reports / rel).as_uri(), wait_until="load")
-        f = {k: v for k, v in layout_fehler(page, plots.MIN_SCHRIFT_PX).items() if v}
+        f = {k: v for k, v in layout_fehler(page, schrift.MIN_SCHRIFT_PX).items() if v}
         if f:
             funde[rel] = f
     context.close()

@@ -39,6 +39,9 @@ from kennzahlen.mail import (
     wire_bytes,
 )
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 PERIODE = "2023-Q4"
 FAST = {"reconnect_delays": (0.05, 0.1, 0.2), "retry_delays": (0.05, 0.1)}
 ABTEILUNG = "abteilungsleitung-so@example.org"

@@ -19,6 +19,9 @@ from kennzahlen.core import fmt
 from kennzahlen.core.vocabulary import PRODUKTE
 from kennzahlen.runner import pdf
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 P3 = PRODUKTE[3].ordner
 RAEUME = ("Gesamtstadt", "Wiblingen")
 

@@ -38,6 +38,9 @@ from kennzahlen.core import farben, fmt, paths, vocabulary
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 from kennzahlen.products.quartalsmeldung import bericht as qm
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 PERIODE = "2023-Q4"
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("0*.ipynb"))
 # a German number as the reports print it: 1.234 | 32,5 | −3 | 12,5 % (space or no-break space)

@@ -22,6 +22,9 @@ from kennzahlen.catalog.geography import areas
 from kennzahlen.core import fmt, paths
 from kennzahlen.core.vocabulary import PRODUKTE
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 AREAS = areas()  # every Sozialraum and Gesamtstadt: all 24 reports of a quarter
 PERIODE = "2023-Q4"
 #: Produkt 3's count of Zielwerte ("wurde 1 von 1 Zielwert", "wurden 2 von 5 Zielwerten")

@@ -21,6 +21,9 @@ from kennzahlen import runner
 from kennzahlen.core.safeio import FolderLock
 from kennzahlen.core.vocabulary import PRODUKTE
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 LINUX = sys.platform.startswith("linux")
 
 

@@ -27,6 +27,9 @@ import openpyxl
 import pytest
 import yaml
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 EVIL_RAUM = "West<img src=x onerror=alert(5)>"
 EVIL_STV = "Neustadt<svg onload=alert(6)>"

@@ -23,6 +23,9 @@ from kennzahlen.cli import cli
 from kennzahlen.core import paths
 from kennzahlen.core.vocabulary import PRODUKTE
 
+#: the end-to-end layer (`pytest -m "not e2e"` leaves it out; markers in pyproject.toml)
+pytestmark = pytest.mark.e2e
+
 SOZIALRAEUME = ["Nord / Ost", "Süd", "Alt Stadt", "Weststadt-Ärzteviertel"]
 STADT = "Musterstadt"
 PERIODE = "2023-Q4"

@@ -187,40 +187,65 @@ OHNE_FREMDE = " (Standard nur mit config/ dieses Projekts)"
 @WARTEN
 def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
-    from kennzahlen.core.safeio import LockBusy
-    from kennzahlen.pipeline import build_pool_frames, pool_summary
-    from kennzahlen.pool.store import PoolTargetError, check_target
-    from kennzahlen.pool.write import check_stadt_des_ziels, write_pool
-    from kennzahlen.reading.problems import InvalidInput
+    from kennzahlen.pool.store import PoolTargetError, check_stadt_des_ziels, check_target
+    from kennzahlen.pool.unveraendert import schluessel, unveraendert
 
     raw = _ordner(raw, "data/raw", "--raw")
     out = _ordner(out, "data/processed", "--out")
 
-    def refuse(message: str) -> None:
-        click.echo(message, err=True)
-        click.echo(
-            "Der Datenpool wurde NICHT geschrieben; der bisherige bleibt unverändert.", err=True
-        )
-        sys.exit(2)
-
-    from kennzahlen.core.memory import lean
-
-    lean()
     t0 = time.perf_counter()
     try:
         check_target(out, raw)
-        check_stadt_des_ziels(out)  # before the build: another city's pool is never replaced
-        frames, raw_data = build_pool_frames(raw)
-    except (InvalidInput, PoolTargetError) as exc:
-        refuse(str(exc))
+        # unchanged: the same exports, config content and code made the pool, nothing is written
+        version = unveraendert(raw, out)
+        if version is None:
+            check_stadt_des_ziels(out)  # before the build: another city's pool is never replaced
+        key, memo = schluessel(raw, out) if version is None else ("", None)
+    except PoolTargetError as exc:
+        _refuse_pool(str(exc))
     except OSError as exc:
-        refuse(f"{exc.filename or raw}: nicht lesbar ({exc.strerror or exc}).")
+        _refuse_pool(f"{exc.filename or raw}: nicht lesbar ({exc.strerror or exc}).")
+    if version is not None:
+        click.echo(
+            f"Datenpool unverändert: {out} (Version {version}) ist aus denselben Exporten, "
+            f"derselben Konfiguration und demselben Programm gebaut; nichts neu berechnet "
+            f"({time.perf_counter() - t0:.1f} s)."
+        )
+        return
+    _build_pool(raw, out, warten, key, memo, t0)
+
+
+def _refuse_pool(message: str) -> None:
+    click.echo(message, err=True)
+    click.echo("Der Datenpool wurde NICHT geschrieben; der bisherige bleibt unverändert.", err=True)
+    sys.exit(2)
+
+
+def _build_pool(raw: Path, out: Path, warten: float, key: str, memo, t0: float) -> None:
+    """Build and write the pool (``key``: the inputs' key, recorded for the next build)."""
+    from kennzahlen.core.memory import lean
+    from kennzahlen.core.safeio import LockBusy
+    from kennzahlen.pipeline import build_pool_frames, pool_summary
+    from kennzahlen.pool.store import PoolTargetError
+    from kennzahlen.pool.write import write_pool
+    from kennzahlen.reading.problems import InvalidInput
+
+    lean()
     try:
-        target = write_pool(frames, out, raw=raw, wait=warten, echo=click.echo)
-    except (PoolTargetError, LockBusy) as exc:
-        refuse(str(exc))
+        frames, raw_data = build_pool_frames(raw, pool=out, dateistand=memo)
+    except (InvalidInput, PoolTargetError) as exc:
+        _refuse_pool(str(exc))
     except OSError as exc:
-        refuse(f"Datenpool nach {out} nicht schreibbar ({exc.strerror or exc}).")
+        _refuse_pool(f"{exc.filename or raw}: nicht lesbar ({exc.strerror or exc}).")
+    try:
+        exporte = getattr(raw_data, "exporte", None)
+        target = write_pool(
+            frames, out, raw=raw, wait=warten, echo=click.echo, exporte=exporte, lauf=key
+        )
+    except (PoolTargetError, LockBusy) as exc:
+        _refuse_pool(str(exc))
+    except OSError as exc:
+        _refuse_pool(f"Datenpool nach {out} nicht schreibbar ({exc.strerror or exc}).")
     for line in pool_summary(frames, raw_data):
         click.echo(line)
     click.echo(f"Geschrieben: {target} ({time.perf_counter() - t0:.1f} s)")

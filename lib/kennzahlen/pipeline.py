@@ -13,6 +13,7 @@ import pandas as pd
 
 from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import Catalog, load_catalog
+from kennzahlen.core.dateistand import Dateistand
 from kennzahlen.pool import abdeckung
 from kennzahlen.pool.zaehlen import PoolBuilder
 
@@ -23,17 +24,24 @@ def build_pool_frames(
     raumgliederung: pd.DataFrame | None = None,
     heute: date | None = None,
     vollstaendig_ab: dict[str, pd.Timestamp] | None = None,
+    pool: Path | None = None,
+    dateistand: Dateistand | None = None,
 ) -> tuple[dict[str, pd.DataFrame], object]:
     """Read + validate the raw folder and compute every pool table (nothing is written).
 
     ``heute``: the day of the build (default: today); a Stand after it is bad input.
     ``vollstaendig_ab``: per record table, the date from which its exports are complete
     (default: ``config/abdeckung.yaml``).
+    ``pool``: the pool folder whose kept exports are used (:mod:`kennzahlen.reading.exportcache`;
+    :func:`kennzahlen.pool.write.write_pool` keeps the exports read here); ``dateistand``: the
+    content hashes of the raw files taken already (:mod:`kennzahlen.core.dateistand`).
     """
+    from kennzahlen.reading.exportcache import Exportcache
     from kennzahlen.reading.raw import read_raw
 
     rg = raumgliederung if raumgliederung is not None else geography.raumgliederung()
-    raw = read_raw(Path(raw_dir), rg, heute=heute)
+    cache = Exportcache.im_pool(pool, rg, dateistand) if pool is not None else None
+    raw = read_raw(Path(raw_dir), rg, heute=heute, cache=cache)
     catalog = catalog or load_catalog()
     ab = abdeckung.load_config() if vollstaendig_ab is None else vollstaendig_ab
     builder = PoolBuilder(raw.tables, catalog, rg, raw.files, ab)

@@ -22,6 +22,8 @@ from kennzahlen.catalog import versionen
 from kennzahlen.catalog.versionen import Bruch, Definitionsversion, Zielwertaenderung
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import (
+    ComposeLoader,
+    StrictCLoader,
     StrictModel,
     error_location,
     german_error,
@@ -452,9 +454,10 @@ def _load(path_str: str) -> Catalog:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CatalogError(f"{path}: der Kennzahlen-Katalog fehlt") from None
-    raw = load_yaml_text(text, path, CatalogError)  # duplicate keys refused, with their line
+    # duplicate keys refused, with their line; libyaml's parser: the catalog is the largest file
+    raw = load_yaml_text(text, path, CatalogError, StrictCLoader)
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=ComposeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: kein gültiges YAML: {exc}") from None
     catalog, problems = validate_catalog(raw, _entry_lines(node))

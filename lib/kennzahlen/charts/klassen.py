@@ -23,6 +23,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from kennzahlen.charts import plots
+from kennzahlen.charts.schrift import schrift_metadaten
 from kennzahlen.core import farben as farben_
 
 if TYPE_CHECKING:
@@ -233,7 +234,7 @@ def bild(fig: Figure, alt: str | None = None) -> HTML:
     :func:`plots.beschreibe`, unless ``alt`` is passed)."""
     alt = alt or plots.alt_text(fig) or ""
     roh = png(fig)
-    schrift = plots.schrift_metadaten(fig, roh)
+    schrift = schrift_metadaten(fig, roh)
     daten = base64.b64encode(roh).decode("ascii")
     return HTML(
         f'<div class="kz-bild"><img src="data:image/png;base64,{daten}" '

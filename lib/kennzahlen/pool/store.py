@@ -6,6 +6,7 @@ Layout of a pool folder (``data/processed/``)::
     kennzahlen.parquet …     the current version's tables (hard links), for analysts and tools
     versions/v-<16 hex>/     one complete, never changed pool per version, with its manifest
     veroeffentlichungen/     the publication ledger of the public product (never touched here)
+    exporte/                 the checked rows of the exports read (kennzahlen.reading.exportcache)
     .kennzahlen.lock         held while a pool is written (one writer at a time)
 
 A write builds the new version in a temp folder inside the pool folder, renames it into
@@ -50,6 +51,8 @@ MANIFEST = "manifest.json"
 VERSIONS = "versions"
 #: the publication ledger (kennzahlen.disclosure.veroeffentlichungen): kept through every pool build
 LEDGER = "veroeffentlichungen"
+#: the exports read by earlier builds (kennzahlen.reading.exportcache.ORDNER)
+EXPORTE = "exporte"
 TMP_PREFIX = ".pool-tmp-"
 VERSION_RE = re.compile(r"^v-[0-9a-f]{16}$")
 #: files a pool folder may hold that the program does not own and never touches
@@ -185,7 +188,7 @@ def foreign_entries(out: Path) -> list[str]:
         return []
     listed = _listed(out)
     own = (
-        {LOCK_NAME, VERSIONS, LEDGER}
+        {LOCK_NAME, VERSIONS, LEDGER, EXPORTE}
         | (listed or set())
         | ({MANIFEST} if listed is not None else set())
     )
@@ -194,7 +197,7 @@ def foreign_entries(out: Path) -> list[str]:
         name = entry.name
         if name in TOLERATED or name.startswith(TMP_PREFIX) or is_temp_name(name):
             continue
-        if name not in own or (name in (VERSIONS, LEDGER) and not entry.is_dir()):
+        if name not in own or (name in (VERSIONS, LEDGER, EXPORTE) and not entry.is_dir()):
             foreign.append(name)
     versions = out / VERSIONS
     if versions.is_dir():
@@ -243,8 +246,10 @@ def _remove_tree(path: Path, root: Path) -> None:
 
 def clean_stale(out: Path) -> None:
     """Remove what killed writers left in the pool folder (call under the pool's lock)."""
-    for entry in list(out.iterdir()) + (
-        list((out / VERSIONS).iterdir()) if (out / VERSIONS).is_dir() else []
+    for entry in (
+        list(out.iterdir())
+        + (list((out / VERSIONS).iterdir()) if (out / VERSIONS).is_dir() else [])
+        + (list((out / EXPORTE).iterdir()) if (out / EXPORTE).is_dir() else [])
     ):
         if entry.name.startswith(TMP_PREFIX) and entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
@@ -332,11 +337,14 @@ def write(
     readme: str | None = None,
     wait: float = 0.0,
     echo: Callable[[str], None] | None = None,
+    danach: Callable[[Path, str], None] | None = None,
 ) -> PoolVersion:
     """Write a new pool version and make it current (see the module docstring).
 
     ``tables`` maps file names (``kennzahlen.parquet``) to functions that write the file to a
-    given path; ``manifest`` gets ``dateien`` (checksums) and ``version`` added.
+    given path; ``manifest`` gets ``dateien`` (checksums) and ``version`` added. ``danach`` is
+    called with the pool folder and the version's name under the lock once the new version is
+    current (the kept exports, :mod:`kennzahlen.reading.exportcache`).
     """
     out = check_target(out, raw)
     out.mkdir(parents=True, exist_ok=True)
@@ -363,10 +371,33 @@ def write(
         old_version = _version_of(old.manifest_bytes) if old else None
         prune(out, {name} | ({old_version} if old_version else set()))
         _clean_legacy(out)
+        if danach is not None:
+            danach(out, name)
         return PoolVersion(out, target, data)
 
 
+def check_stadt_des_ziels(out: Path | str):
+    """The identity of the configuration in use; PoolTargetError when ``out`` holds the pool of
+    another city (a rebuild of this city's pool, also with a changed catalog, is fine)."""
+    from kennzahlen.catalog import stadtkennung
+
+    kennung = stadtkennung.aktuell()
+    alt = current(Path(out)) if Path(out).is_dir() else None
+    if alt is None:
+        return kennung
+    try:
+        stempel = alt.manifest.get(stadtkennung.SCHLUESSEL)
+    except (ValueError, AttributeError):
+        stempel = None
+    try:
+        stadtkennung.pruefe(stempel, f"Der Datenpool {out}", kennung, "", katalog=False)
+    except stadtkennung.FremdeStadt as exc:
+        raise PoolTargetError(str(exc)) from None
+    return kennung
+
+
 __all__ = [
+    "check_stadt_des_ziels",
     "MANIFEST",
     "VERSIONS",
     "PoolTargetError",

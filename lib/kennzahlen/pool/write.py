@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from kennzahlen.core import paths
+from kennzahlen.pool import unveraendert
 from kennzahlen.pool.zaehlen import POOL_COLUMNS
+from kennzahlen.reading import exportcache
+from kennzahlen.reading.exportcache import Exportcache
 
 
 def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
@@ -37,27 +41,6 @@ def content_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]
     return out
 
 
-def check_stadt_des_ziels(out: Path | str):
-    """The identity of the configuration in use; PoolTargetError when ``out`` holds the pool of
-    another city (a rebuild of this city's pool, also with a changed catalog, is fine)."""
-    from kennzahlen.catalog import stadtkennung
-    from kennzahlen.pool import store as poolstore
-
-    kennung = stadtkennung.aktuell()
-    alt = poolstore.current(Path(out)) if Path(out).is_dir() else None
-    if alt is None:
-        return kennung
-    try:
-        stempel = alt.manifest.get(stadtkennung.SCHLUESSEL)
-    except (ValueError, AttributeError):
-        stempel = None
-    try:
-        stadtkennung.pruefe(stempel, f"Der Datenpool {out}", kennung, "", katalog=False)
-    except stadtkennung.FremdeStadt as exc:
-        raise poolstore.PoolTargetError(str(exc)) from None
-    return kennung
-
-
 def write_pool(
     frames: dict[str, pd.DataFrame],
     out: Path,
@@ -65,18 +48,23 @@ def write_pool(
     raw: Path | None = None,
     wait: float = 0.0,
     echo=None,
+    exporte: Exportcache | None = None,
+    lauf: str | None = None,
 ) -> Path:
     """Write the pool as a new version and switch to it atomically (:mod:`kennzahlen.pool.store`).
 
     Refuses (``PoolTargetError``) a folder that holds files the program did not write, that
     overlaps the raw folder ``raw`` or that holds another city's pool; readers see the old or the
     new pool at every instant. The manifest carries the identity of the configuration in use
-    (:mod:`kennzahlen.catalog.stadtkennung`).
+    (:mod:`kennzahlen.catalog.stadtkennung`). ``exporte``: the exports this build read
+    (``RawData.exporte``), kept in the pool folder for the next build
+    (:mod:`kennzahlen.reading.exportcache`); ``lauf``: the key of the build's inputs, recorded
+    with the version for the next ``kennzahlen pool`` (:mod:`kennzahlen.pool.unveraendert`).
     """
     from kennzahlen.catalog import stadtkennung
     from kennzahlen.pool import store as poolstore
 
-    kennung = check_stadt_des_ziels(out)
+    kennung = poolstore.check_stadt_des_ziels(out)
 
     def writer(frame: pd.DataFrame):
         return lambda path: frame.to_parquet(path, index=False)
@@ -87,8 +75,24 @@ def write_pool(
         stadtkennung.SCHLUESSEL: kennung.stempel(),
         **(extra or {}),
     }
+
+    def keep(folder: Path, version: str) -> None:
+        if exporte is None or exporte.ordner is None:
+            return
+        with contextlib.suppress(OSError):  # the pool is written; the next build reads again
+            exportcache.speichern(exporte)
+            if lauf:
+                unveraendert.merken(folder, lauf, version)
+
     poolstore.write(
-        tables, manifest, Path(out), raw=raw, readme=PROCESSED_README, wait=wait, echo=echo
+        tables,
+        manifest,
+        Path(out),
+        raw=raw,
+        readme=PROCESSED_README,
+        wait=wait,
+        echo=echo,
+        danach=keep,
     )
     return Path(out) / paths.POOL_FILE
 
@@ -107,6 +111,9 @@ Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht ein
   (Status, Dynamik, Klassen) und je Indikator (Wert, z-Wert, Veränderung); siehe docs/sozialindex.md
 - `manifest.json`: Prüfsummen der Dateien und die aktuelle Version (der Berichtslauf erkennt daran
   Änderungen)
+- `exporte/`: die geprüften Zeilen jeder gelesenen Lieferung (je Datei ihr Inhalts-Hash): ein
+  neuer Lauf liest nur neue oder geänderte Lieferungen; nur Lieferungen, die alle Prüfungen
+  bestanden haben, und nur nach einem erfolgreichen Lauf
 - `versions/v-…/`: je Version ein vollständiger Datenpool; die Dateien oben sind die der aktuellen
   Version. Ein neuer Pool wird erst ganz geschrieben, dann umgeschaltet: Lesende sehen immer den
   alten oder den neuen Pool, nie einen halben. Alte Versionen räumt `kennzahlen pool` selbst auf.

@@ -1,7 +1,7 @@
 """The data pool: every Kennzahl of the catalog on every ebene and period the data allow.
 
-Counting rules (DATA_CONTRACT.md section 3), vectorised over the normalised raw frames of
-:mod:`kennzahlen.reading.raw`:
+Counting rules (DATA_CONTRACT.md section 3), over the normalised raw frames of
+:mod:`kennzahlen.reading.raw`, every period in one pass (:mod:`kennzahlen.pool.gruppen`):
 
 - Bestand on Stichtag S: ``beginn <= S`` and (``ende`` empty or ``ende >= S``)
 - im Verlauf of [A, B]: ``beginn <= B`` and (``ende`` empty or ``ende >= A``)
@@ -9,10 +9,13 @@ Counting rules (DATA_CONTRACT.md section 3), vectorised over the normalised raw 
 - jahr_bis_stichtag on S: events from 01.01. of S's year to S
 - Summe (count tables): the sum on the Stichtag at the end of the period
 
-Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
+Catalog filters pick groups of a table; Sozialräume and Stadtviertel sum the groups of their
+area. Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,19 +26,20 @@ from kennzahlen.core.periods import Periode, jahresbeginn, perioden_fuer
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
 from kennzahlen.pool import abdeckung
 from kennzahlen.pool.abdeckung import Abdeckung, build_abdeckung
+from kennzahlen.pool.gruppen import Gruppen, gruppen, spannen, summen
 
 POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
 EBENEN = ("gesamtstadt", "sozialraum", "stadtviertel")
 GEO = ["stadtviertel_nr", "sozialraum"]
 
 
-def _deckt_ab(abd: Abdeckung, period: Periode, regel: str) -> bool:
+def _deckt_ab(cov: Abdeckung, period: Periode, regel: str) -> bool:
     first = period.start
     if regel == "bestand":
         first = period.end
     elif regel == "jahr_bis_stichtag":
         first = jahresbeginn(period.end)
-    return abd.deckt_ab(first, period.end)
+    return cov.deckt_ab(first, period.end)
 
 
 class PoolBuilder:
@@ -53,7 +57,11 @@ class PoolBuilder:
         self.catalog = catalog
         self.rg = raumgliederung
         self.files = files
-        self._prepared: dict[tuple[str, str], pd.DataFrame] = {}
+        self._groups: dict[str, Gruppen] = {}
+        self._counts: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = {}
+        self._areas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        self._sr_names = [*geography.sozialraeume(), OHNE_ZUORDNUNG]
+        self._stv_names = list(raumgliederung["stadtviertel_nr"])
         ab = vollstaendig_ab or {}
         self._abdeckungen: dict[str, Abdeckung] = {
             name: build_abdeckung(name, frame, files, ab.get(name))
@@ -62,7 +70,7 @@ class PoolBuilder:
         }
 
     def abdeckung(self) -> pd.DataFrame:
-        """The Abdeckung per raw table as the pool table ``abdeckung`` (one row per table)."""
+        """The coverage per raw table as the pool table ``abdeckung`` (one row per table)."""
         return abdeckung.frame_of(self._abdeckungen.values())
 
     # ------------------------------------------------------------------ periods
@@ -70,8 +78,8 @@ class PoolBuilder:
         """The periods for which every table the Kennzahl reads has data."""
         starts, ends = [], []
         for term in [*k.zaehler, *k.nenner]:
-            abd = self._abdeckungen.get(self.catalog.basiszahlen[term.basis].tabelle)
-            span = abd.span if abd is not None else None
+            cov = self._abdeckungen.get(self.catalog.basiszahlen[term.basis].tabelle)
+            span = cov.span if cov is not None else None
             if span is None:
                 return []
             starts.append(span[0])
@@ -92,125 +100,136 @@ class PoolBuilder:
         return out
 
     # ------------------------------------------------------------------ base counts
-    def prepared(self, basis: str, periods: list[Periode]) -> pd.DataFrame:
-        """Counts of a Basiszahl per period, area and every code column of its table."""
-        bz = self.catalog.basiszahlen[basis]
-        key = (basis, "|".join(p.label for p in periods))
-        if key in self._prepared:
-            return self._prepared[key]
-        table = TABLES[bz.tabelle]
-        df = self.tables[bz.tabelle]
-        dims = [
-            c.name for c in table.columns if c.kind in ("code", "bool", "int") and c.name not in GEO
-        ]
-        geo = [g for g in GEO if g in df.columns]
-        group = [*geo, *dims]
-        parts: list[pd.DataFrame] = []
-        if bz.regel == "summe":
-            col = COUNT_COLUMN[bz.tabelle]
-            ends = {p.end: p.label for p in periods}
-            sub = df[df["stichtag"].isin(list(ends))]
-            g = sub.groupby(["stichtag", *group], dropna=False, observed=True)[col].sum()
-            g = g.rename("n").reset_index()
-            g["periode"] = g["stichtag"].map(ends)
-            parts.append(g.drop(columns="stichtag"))
-        else:
-            for p in periods:
-                if bz.regel == "bestand":
-                    mask = (df["beginn"] <= p.end) & (df["ende"].isna() | (df["ende"] >= p.end))
-                elif bz.regel == "im_verlauf":
-                    mask = (df["beginn"] <= p.end) & (df["ende"].isna() | (df["ende"] >= p.start))
-                else:
-                    date = df[EVENT_DATE[bz.tabelle]]
-                    start = p.start
-                    if bz.regel == "jahr_bis_stichtag":
-                        start = jahresbeginn(p.end)
-                    mask = (date >= start) & (date <= p.end)
-                # only the grouping columns are copied (not ids, file names, dates)
-                g = df.loc[mask, group].groupby(group, dropna=False, observed=True).size()
-                g = g.rename("n").reset_index()
-                g["periode"] = p.label
-                parts.append(g)
-        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        if out.empty:
-            out = pd.DataFrame({c: pd.Series(dtype=object) for c in ["periode", *group, "n"]})
-        self._prepared[key] = out
-        return out
+    def _gruppen(self, tabelle: str) -> Gruppen:
+        """The groups of a table over its area and code columns (built once per table)."""
+        if tabelle not in self._groups:
+            table = TABLES[tabelle]
+            df = self.tables[tabelle]
+            dims = [
+                c.name
+                for c in table.columns
+                if c.kind in ("code", "bool", "int") and c.name not in GEO
+            ]
+            geo = [g for g in GEO if g in df.columns]
+            self._groups[tabelle] = gruppen(df, [*geo, *dims])
+        return self._groups[tabelle]
 
-    def term_counts(self, term: Term, periods: list[Periode]) -> pd.DataFrame:
-        """One summand: the prepared counts filtered, summed per period and area."""
-        df = self.prepared(term.basis, periods)
-        table = TABLES[self.catalog.basiszahlen[term.basis].tabelle]
-        mask = np.ones(len(df), dtype=bool)
+    def counts(self, basis: str, periods: list[Periode]) -> np.ndarray:
+        """A Basiszahl per group of its table and period: int64 (groups x periods), one pass."""
+        bz = self.catalog.basiszahlen[basis]
+        key = (bz.tabelle, bz.regel, tuple(p.label for p in periods))
+        if key not in self._counts:
+            df = self.tables[bz.tabelle]
+            g = self._gruppen(bz.tabelle)
+            if bz.regel == "summe":
+                out = summen(g, df["stichtag"], df[COUNT_COLUMN[bz.tabelle]], periods)
+            elif bz.regel in ("bestand", "im_verlauf"):
+                out = spannen(g, df["beginn"], df["ende"], periods, bz.regel)
+            else:
+                out = spannen(g, df[EVENT_DATE[bz.tabelle]], None, periods, bz.regel)
+            self._counts[key] = out
+        return self._counts[key]
+
+    def _flaechen(self, tabelle: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per group of a table: its Sozialraum and Stadtviertel as positions in the lists the
+        pool shows (``-1``: not shown on that ebene, e.g. an empty Stadtviertel)."""
+        if tabelle not in self._areas:
+            frame = self._gruppen(tabelle).frame
+            sr = pd.Index(self._sr_names).get_indexer(frame["sozialraum"])
+            stv = None
+            if "stadtviertel_nr" in frame.columns:
+                known = frame["stadtviertel_nr"].notna().to_numpy()
+                stv = np.where(
+                    known, pd.Index(self._stv_names).get_indexer(frame["stadtviertel_nr"]), -1
+                )
+            self._areas[tabelle] = (sr, stv)
+        return self._areas[tabelle]
+
+    def term_counts(self, term: Term, periods: list[Periode], with_stv: bool) -> Flaechen:
+        """One summand per ebene and area: (Gesamtstadt, Sozialräume, Stadtviertel) x periods."""
+        bz = self.catalog.basiszahlen[term.basis]
+        table = TABLES[bz.tabelle]
+        frame = self._gruppen(bz.tabelle).frame
+        mask = np.ones(len(frame), dtype=bool)
         for col, value in term.filter.items():
             mask &= _filter_mask(
-                df[col], value, table.column(col).kind if col != "sozialraum" else "code"
+                frame[col], value, table.column(col).kind if col != "sozialraum" else "code"
             )
-        geo = [g for g in GEO if g in df.columns]
-        sub = df.loc[mask]
-        return sub.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
+        counts = self.counts(term.basis, periods)[mask] * term.vorzeichen
+        sr_idx, stv_idx = self._flaechen(bz.tabelle)
+        return Flaechen(
+            counts.sum(axis=0),
+            _per_area(counts, sr_idx[mask], len(self._sr_names)),
+            _per_area(counts, stv_idx[mask], len(self._stv_names))
+            if with_stv and stv_idx is not None
+            else None,
+        )
 
-    def sum_terms(self, terms: list[Term], periods: list[Periode]) -> pd.DataFrame:
-        """Zähler or Nenner: the sum of its terms per period and area."""
-        parts = [self.term_counts(t, periods) for t in terms]
-        for t, part in zip(terms, parts, strict=True):
-            if t.vorzeichen < 0:
-                part["n"] = -part["n"]
-        geo = [g for g in GEO if all(g in p.columns for p in parts)]
-        both = pd.concat([p[["periode", *geo, "n"]] for p in parts], ignore_index=True)
-        return both.groupby(["periode", *geo], dropna=False, observed=True)["n"].sum().reset_index()
+    def sum_terms(self, terms: list[Term], periods: list[Periode], with_stv: bool) -> Flaechen:
+        """Zähler or Nenner: the sum of its terms per ebene, area and period."""
+        parts = [self.term_counts(t, periods, with_stv) for t in terms]
+        stv = [p.stadtviertel for p in parts if p.stadtviertel is not None]
+        return Flaechen(
+            np.sum([p.gesamtstadt for p in parts], axis=0),
+            np.sum([p.sozialraum for p in parts], axis=0),
+            np.sum(stv, axis=0) if with_stv and len(stv) == len(parts) else None,
+        )
 
     # ------------------------------------------------------------------ ebenen
-    def by_ebene(
-        self, counts: pd.DataFrame, periods: list[Periode], with_stv: bool
-    ) -> pd.DataFrame:
-        """Aggregate area counts to gesamtstadt, sozialraum (and stadtviertel), zeros filled."""
+    def _long(self, f: Flaechen, labels: list[str]) -> dict[str, np.ndarray]:
+        """The rows of one sum: ebene, raum, periode and the count, every ebene's areas."""
+        m = len(labels)
+        areas = [("gesamtstadt", [GESAMTSTADT]), ("sozialraum", self._sr_names)]
+        values = [f.gesamtstadt[None, :], f.sozialraum]
+        if f.stadtviertel is not None:
+            areas.append(("stadtviertel", self._stv_names))
+            values.append(f.stadtviertel)
+        ebene = np.concatenate([np.repeat(e, len(names) * m) for e, names in areas])
+        raum = np.concatenate([np.repeat(np.asarray(names, dtype=object), m) for _, names in areas])
+        periode = np.tile(np.asarray(labels, dtype=object), len(raum) // max(m, 1))
+        n = np.concatenate([v.reshape(-1) for v in values])
+        return {"ebene": ebene, "raum": raum, "periode": periode, "n": n}
+
+    def _rows(self, k: Kennzahl) -> dict[str, np.ndarray] | None:
+        """All pool rows of one Kennzahl as columns (None: no period has data)."""
+        periods = self.periods(k)
+        if not periods:
+            return None
         labels = [p.label for p in periods]
-        frames = []
-        total = counts.groupby("periode")["n"].sum().reindex(labels, fill_value=0)
-        frames.append(_long(total.to_frame(), "gesamtstadt", raum=GESAMTSTADT))
-        sr_names = [*geography.sozialraeume(), OHNE_ZUORDNUNG]
-        sr = counts.groupby(["periode", "sozialraum"])["n"].sum()
-        sr = sr.reindex(pd.MultiIndex.from_product([labels, sr_names]), fill_value=0)
-        frames.append(_long(sr.to_frame(), "sozialraum"))
-        if with_stv:
-            stv_names = list(self.rg["stadtviertel_nr"])
-            stv = counts.dropna(subset=["stadtviertel_nr"])
-            stv = stv.groupby(["periode", "stadtviertel_nr"])["n"].sum()
-            stv = stv.reindex(pd.MultiIndex.from_product([labels, stv_names]), fill_value=0)
-            frames.append(_long(stv.to_frame(), "stadtviertel"))
-        return pd.concat(frames, ignore_index=True)
+        tables = self.catalog.tables_of(k)
+        with_stv = all(TABLES[t].has_stadtviertel for t in tables)
+        rows = self._long(self.sum_terms(k.zaehler, periods, with_stv), labels)
+        zaehler = rows.pop("n")
+        if k.nenner:
+            nenner = self._long(self.sum_terms(k.nenner, periods, with_stv), labels)["n"]
+            keep = nenner > 0
+            rows = {c: v[keep] for c, v in rows.items()}
+            zaehler, nenner = zaehler[keep], nenner[keep]
+            rows["wert"] = zaehler / nenner * k.faktor
+            rows["nenner"] = nenner.astype(object)
+        else:
+            rows["wert"] = zaehler.astype("float64")
+            rows["nenner"] = np.full(len(zaehler), None, dtype=object)
+        rows["zaehler"] = zaehler
+        rows["kennzahl"] = np.full(len(zaehler), k.id, dtype=object)
+        return rows
 
     def kennzahl(self, k: Kennzahl) -> pd.DataFrame:
         """All pool rows of one Kennzahl."""
-        periods = self.periods(k)
-        if not periods:
+        rows = self._rows(k)
+        if rows is None:
             return pd.DataFrame(columns=POOL_COLUMNS)
-        tables = self.catalog.tables_of(k)
-        with_stv = all(TABLES[t].has_stadtviertel for t in tables)
-        z = self.by_ebene(self.sum_terms(k.zaehler, periods), periods, with_stv)
-        z = z.rename(columns={"n": "zaehler"})
-        if k.nenner:
-            n = self.by_ebene(self.sum_terms(k.nenner, periods), periods, with_stv)
-            z = z.merge(n.rename(columns={"n": "nenner"}), on=["ebene", "raum", "periode"])
-            z = z[z["nenner"] > 0]
-            z["wert"] = z["zaehler"] / z["nenner"] * k.faktor
-        else:
-            z["nenner"] = pd.NA
-            z["wert"] = z["zaehler"].astype("float64")
-        z.insert(0, "kennzahl", k.id)
-        return z[POOL_COLUMNS]
+        return _typed(pd.DataFrame(rows)[POOL_COLUMNS])
 
     def build(self) -> pd.DataFrame:
         """The whole pool, sorted, with contract dtypes."""
-        parts = [self.kennzahl(k) for k in self.catalog.kennzahlen if k.erhoben]
-        parts = [p for p in parts if len(p)]
-        pool = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=POOL_COLUMNS)
-        pool["zaehler"] = pool["zaehler"].astype("int64")
-        pool["nenner"] = pool["nenner"].astype("Int64")
-        pool["wert"] = pool["wert"].astype("float64")
-        for c in ("kennzahl", "ebene", "raum", "periode"):
-            pool[c] = pool[c].astype(str)
+        rows = [self._rows(k) for k in self.catalog.kennzahlen if k.erhoben]
+        parts = [p for p in rows if p is not None and len(p["kennzahl"])]
+        pool = _typed(
+            pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in POOL_COLUMNS})
+            if parts
+            else pd.DataFrame(columns=POOL_COLUMNS)
+        )
         order = {e: i for i, e in enumerate(EBENEN)}
         pool = pool.sort_values(
             ["kennzahl", "ebene", "raum", "periode"],
@@ -220,15 +239,33 @@ class PoolBuilder:
         return pool.reset_index(drop=True)
 
 
-def _long(frame: pd.DataFrame, ebene: str, raum: str | None = None) -> pd.DataFrame:
-    out = frame.reset_index()
-    if raum is not None:
-        out.columns = ["periode", "n"]
-        out["raum"] = raum
-    else:
-        out.columns = ["periode", "raum", "n"]
-    out["ebene"] = ebene
-    return out[["ebene", "raum", "periode", "n"]]
+@dataclass(frozen=True)
+class Flaechen:
+    """A count per ebene: Gesamtstadt (periods), Sozialräume and Stadtviertel (areas x periods)."""
+
+    gesamtstadt: np.ndarray
+    sozialraum: np.ndarray
+    stadtviertel: np.ndarray | None
+
+
+def _per_area(counts: np.ndarray, area: np.ndarray, n_areas: int) -> np.ndarray:
+    """Sum the rows of ``counts`` (groups x periods) into areas (``-1``: left out)."""
+    shown = area >= 0
+    area, counts = area[shown], counts[shown].astype(np.float64)  # exact below 2**53
+    columns = [np.bincount(area, weights=c, minlength=n_areas) for c in counts.T]
+    if not columns:
+        return np.zeros((n_areas, 0), dtype=np.int64)
+    return np.rint(np.stack(columns, axis=1)).astype(np.int64)
+
+
+def _typed(pool: pd.DataFrame) -> pd.DataFrame:
+    """The contract dtypes of the pool's columns."""
+    pool["zaehler"] = pool["zaehler"].astype("int64")
+    pool["nenner"] = pool["nenner"].astype("Int64")
+    pool["wert"] = pool["wert"].astype("float64")
+    for c in ("kennzahl", "ebene", "raum", "periode"):
+        pool[c] = pool[c].astype(str)
+    return pool
 
 
 _TRUE = {"ja", "j", "1", "true"}

@@ -1,5 +1,7 @@
-"""Checking a raw table's values (pandera) and parsing them; every problem with file, line, column,
-value."""
+"""Parsing a raw table's values and the German messages for values that fail their checks.
+
+The checks themselves run once per distinct value (:mod:`kennzahlen.reading.spalten`) and once per
+batch of exports (:mod:`kennzahlen.reading.stapel`)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,7 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from kennzahlen.core.namen import STEUERZEICHEN, sichtbar, steuerzeichen
 from kennzahlen.core.schema import (
     BOOL_FALSE,
     BOOL_TRUE,
@@ -20,8 +20,6 @@ from kennzahlen.core.schema import (
     output_dtypes,
 )
 from kennzahlen.reading import zeilenregeln
-from kennzahlen.reading.problems import Problem
-from kennzahlen.reading.teile import teile_befunde
 
 DATE_HINT = "(erwartet JJJJ-MM-TT oder TT.MM.JJJJ)"
 BOOL_HINT = "(erwartet ja/nein, j/n, 1/0 oder true/false)"
@@ -53,7 +51,7 @@ def _nfc(s: pd.Series) -> pd.Series:
 
 
 # --------------------------------------------------------------------------------------
-# parsing (vectorised) and checking (pandera)
+# parsing (vectorised, on the distinct texts of a column)
 
 
 def _parse_dates(s: pd.Series) -> pd.Series:
@@ -98,48 +96,6 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
     return s.where(~empty).astype("str")
 
 
-def _value_checks(col: Column, stadtviertel: list[str], sozialraeume: list[str]) -> list[pa.Check]:
-    allowed = {
-        "code": lambda: list(col.codes),
-        "area": lambda: stadtviertel,
-        "sozialraum": lambda: [*sozialraeume, OHNE_ZUORDNUNG],
-        "gebiet": lambda: [*sozialraeume, GESAMTSTADT],
-        "vokabel": lambda: list(zeilenregeln.werte(col.vokabular or "")),
-    }.get(col.kind)
-    if allowed is not None:
-        return [pa.Check.isin(allowed())]
-    if col.kind == "quarter":
-        return [pa.Check.str_matches(r"^\d{4}-Q[1-4]$")]
-    if col.kind in ("int", "count", "decimal"):
-        return _range_checks(col)
-    return []
-
-
-def _range_checks(col: Column) -> list[pa.Check]:
-    if col.min_value is not None and col.max_value is not None:
-        return [pa.Check.in_range(col.min_value, col.max_value)]
-    if col.min_value is not None:
-        return [pa.Check.ge(col.min_value)]
-    if col.max_value is not None:
-        return [pa.Check.le(col.max_value)]
-    return []
-
-
-def _ende_nach_beginn(df: pd.DataFrame) -> pd.Series:
-    return df["ende"].isna() | df["beginn"].isna() | (df["ende"] >= df["beginn"])
-
-
-def _rg_codes(raumgliederung: pd.DataFrame) -> tuple[list[str], list[str]]:
-    stv = (
-        raumgliederung["stadtviertel_nr"]
-        .astype(str)
-        .str.strip()
-        .str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    )
-    sr = _nfc(raumgliederung["sozialraum"].astype(str).str.strip())
-    return stv.tolist(), sorted(sr.unique().tolist())
-
-
 def _value_message(col: Column, value: str, sozialraeume: list[str]) -> str:
     v = f"'{value}'"
     if col.kind == "code":
@@ -178,240 +134,3 @@ def _parse_message(col: Column, value: str) -> str:
     if col.kind == "decimal":
         return f"Keine Zahl: {v} (erwartet z. B. 2,5 oder 2.5, ohne Tausenderpunkt)"
     return f"Ja/Nein-Wert nicht lesbar: {v} {BOOL_HINT}"
-
-
-def _problems_at(datei: str, lines, col: str, values, message) -> list[Problem]:
-    return [
-        Problem(datei, int(z), col, str(w), message(str(w)))
-        for z, w in zip(lines, values, strict=True)
-    ]
-
-
-#: from this many rows on, the text of a column with few distinct values is kept as categories
-_COMPACT_ROWS = 50_000
-
-
-def _compact(text: pd.Series) -> pd.Series:
-    """The same text in less memory: a column of few distinct values (dates, codes) of a large
-    export as categories; the text stays there for the messages that quote it."""
-    if len(text) < _COMPACT_ROWS:
-        return text
-    codes, uniques = pd.factorize(text)
-    if len(uniques) > len(text) // 4:
-        return text
-    return pd.Series(pd.Categorical.from_codes(codes, categories=uniques), index=text.index)
-
-
-#: kinds whose text is parsed (a control character makes the value unreadable: reported there)
-_PARSED_KINDS = {"date", "int", "count", "decimal", "bool"}
-#: in free text a tab or a line break is a line break typed into a cell; any other control
-#: character (NUL, escape, …) is not text
-_FREITEXT_STEUERZEICHEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-
-
-def _steuerzeichen_probleme(raw: pd.DataFrame, cols: list[Column], datei: str) -> list[Problem]:
-    """A control character (NUL, CR, LF, …) in an id, code or name, or one that is not a line
-    break in free text: 'J1' with a NUL is not the case 'J1' and must not become a second case."""
-    out = []
-    for c in cols:
-        if c.kind in _PARSED_KINDS:
-            continue
-        muster = _FREITEXT_STEUERZEICHEN if c.kind == "text" else STEUERZEICHEN
-        bad = raw[c.name].str.contains(muster, regex=True).to_numpy(dtype=bool)
-        if not bad.any():
-            continue
-        for z, w in raw.loc[bad, c.name].items():
-            out.append(
-                Problem(
-                    datei,
-                    int(z),
-                    c.name,
-                    sichtbar(w),
-                    f"Steuerzeichen im Wert '{sichtbar(w)}' ({', '.join(steuerzeichen(w))}); bitte "
-                    "entfernen – mit einem unsichtbaren Zeichen wäre es ein anderer Wert",
-                )
-            )
-    return out
-
-
-def _parse_and_check(
-    raw: pd.DataFrame, table: Table, raumgliederung: pd.DataFrame, datei: str
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse every present column and check the values; problems sorted by line and column."""
-    stadtviertel, sozialraeume = _rg_codes(raumgliederung)
-    cols = [table.column(c) for c in raw.columns]
-    steuer = _steuerzeichen_probleme(raw, cols, datei)
-    parsed = pd.DataFrame(index=raw.index)
-    for c in cols:
-        parsed[c.name] = _parse_column(raw[c.name], c)
-        raw[c.name] = _compact(raw[c.name])
-    problems: list[Problem] = []
-
-    # 1. values that are there but cannot be parsed (dates, numbers, booleans)
-    failed = pd.DataFrame(False, index=raw.index, columns=raw.columns)
-    for c in cols:
-        if c.kind in ("date", "int", "count", "decimal", "bool"):
-            bad = (raw[c.name] != "") & parsed[c.name].isna()
-            failed[c.name] = bad
-            problems += _problems_at(
-                datei,
-                raw.index[bad],
-                c.name,
-                raw.loc[bad, c.name],
-                lambda w, c=c: _parse_message(c, w),
-            )
-
-    # 2. pandera: required values, codes, ranges, ende >= beginn
-    checks = []
-    if "ende_nach_beginn" in table.checks and {"beginn", "ende"} <= set(raw.columns):
-        checks.append(pa.Check(_ende_nach_beginn, name="ende_nach_beginn"))
-    schema = pa.DataFrameSchema(
-        {
-            c.name: pa.Column(
-                nullable=not c.required,
-                checks=_value_checks(c, stadtviertel, sozialraeume),
-                required=True,
-            )
-            for c in cols
-        },
-        checks=checks,
-    )
-    try:
-        schema.validate(parsed, lazy=True, inplace=True)  # no copy of a large export
-    except pa.errors.SchemaErrors as exc:
-        problems += _pandera_problems(exc.failure_cases, raw, failed, table, datei, sozialraeume)
-    # rules across the columns of a row (kennzahlen.reading.zeilenregeln): e.g. a deadline before a
-    # quarter
-    problems += zeilenregeln.probleme(table, parsed, raw, datei)
-
-    # 3. duplicate key inside this file
-    problems += _duplicate_keys(raw, parsed, table, datei, problems)
-    # 4. parts never exceed their whole (transferleistungen: SGB II children and unemployed)
-    skip = {p.zeile for p in problems if p.zeile is not None}
-    problems += [Problem(datei, *b) for b in teile_befunde(parsed, table, skip)]
-    if steuer:  # one message per cell: the control character, not also 'unknown code'
-        stellen = {(p.zeile, p.spalte) for p in steuer}
-        problems = [p for p in problems if (p.zeile, p.spalte) not in stellen] + steuer
-    order = {c: i for i, c in enumerate(table.column_names)}
-    problems.sort(key=lambda p: (p.zeile or 0, order.get(p.spalte or "", len(order))))
-    return parsed, problems
-
-
-def _duplicate_keys(
-    raw: pd.DataFrame, parsed: pd.DataFrame, table: Table, datei: str, problems: list[Problem]
-) -> list[Problem]:
-    """Rows whose key is already in an earlier row of the file. Rows with a problem in a key
-    column are left out: that problem is reported already, a duplicate would only repeat it."""
-    key = list(table.key)
-    if not (set(key) <= set(raw.columns) and len(raw)):
-        return []
-    key_problem_lines = [p.zeile for p in problems if p.spalte in key]
-    ok = ~raw.index.isin(key_problem_lines)
-    k = parsed[key] if ok.all() else parsed.loc[ok, key]
-    # on the codes of the distinct values: text keys of a large export cost no Python objects
-    dup = pd.DataFrame({c: pd.factorize(k[c])[0] for c in key}, index=k.index).duplicated()
-    if not dup.any():
-        return []
-    first = (
-        pd.Series(k.index, index=k.index)
-        .groupby([k[c] for c in key], dropna=False, sort=False)
-        .transform("min")
-    )
-    lines = k.index[dup]
-    values = raw.loc[lines, key].agg(" / ".join, axis=1)
-    return [
-        Problem(
-            datei,
-            int(z),
-            ", ".join(key),
-            w,
-            f"Schlüssel doppelt in dieser Datei: '{w}' (schon in Zeile {int(f)}); "
-            "bitte die doppelte Zeile entfernen",
-        )
-        for z, w, f in zip(lines, values, first[dup], strict=True)
-    ]
-
-
-def _pandera_problems(
-    fc: pd.DataFrame,
-    raw: pd.DataFrame,
-    failed: pd.DataFrame,
-    table: Table,
-    datei: str,
-    sozialraeume: list[str],
-) -> list[Problem]:
-    problems: list[Problem] = [
-        # not expected: a failure pandera could not pin to a row; still never dropped
-        Problem(datei, None, r.column, str(r.failure_case), f"Prüfung {r.check} fehlgeschlagen")
-        for r in fc[fc["index"].isna()].itertuples()
-    ]
-    fc = fc[fc["index"].notna()]
-    wide = fc[fc["check"] == "ende_nach_beginn"]
-    for z in pd.unique(wide["index"]):
-        z = int(z)
-        problems.append(
-            Problem(
-                datei,
-                z,
-                "ende",
-                raw.at[z, "ende"],
-                f"Ende vor Beginn: '{raw.at[z, 'ende']}' liegt vor beginn "
-                f"'{raw.at[z, 'beginn']}'; bitte die Daten prüfen",
-            )
-        )
-    cols = fc[(fc["schema_context"] == "Column") & (fc["check"] != "ende_nach_beginn")]
-    for (name, check), group in cols.groupby(["column", "check"], sort=False):
-        col = table.column(name)
-        lines = group["index"].astype("int64").to_numpy()
-        if check == "not_nullable":
-            # a value that was there but could not be parsed is already reported
-            lines = lines[~failed[name].reindex(lines).to_numpy(dtype=bool)]
-            problems += [
-                Problem(datei, int(z), name, "", "Pflichtwert fehlt (leer); bitte ausfüllen")
-                for z in lines
-            ]
-        else:
-            problems += _problems_at(
-                datei,
-                lines,
-                name,
-                raw.loc[lines, name],
-                lambda w, col=col: _value_message(col, w, sozialraeume),
-            )
-    return problems
-
-
-def _map_codes(s: pd.Series, mapping: pd.Series, default: str) -> pd.Series:
-    """``s.map(mapping)`` with ``default`` for unmapped and empty values, computed on the distinct
-    values (a million rows map a few dozen codes, without a Python object per row)."""
-    codes, uniques = pd.factorize(s)
-    mapped = pd.Series(uniques).map(mapping).fillna(default).to_numpy(dtype=object)
-    values = np.append(mapped, default)  # code -1 (empty) takes the last entry
-    names, inverse = np.unique(values.astype(str), return_inverse=True)
-    cat = pd.Categorical.from_codes(inverse[codes], categories=pd.Index(names, dtype="str"))
-    return pd.Series(cat, index=s.index)
-
-
-def _finish(
-    parsed: pd.DataFrame,
-    table: Table,
-    raumgliederung: pd.DataFrame,
-    stand: pd.Timestamp,
-    datei: str,
-) -> pd.DataFrame:
-    """The normalised frame: output dtypes, derived sozialraum, stand and datei."""
-    out = parsed[table.column_names]
-    if table.has_stadtviertel:
-        stadtviertel, _ = _rg_codes(raumgliederung)
-        mapping = pd.Series(
-            _nfc(raumgliederung["sozialraum"].astype(str).str.strip()).to_numpy(),
-            index=stadtviertel,
-        )
-        out["sozialraum"] = _map_codes(out["stadtviertel_nr"], mapping, OHNE_ZUORDNUNG)
-    elif "sozialraum" in out.columns:
-        out["sozialraum"] = out["sozialraum"].fillna(OHNE_ZUORDNUNG)
-    out["stand"] = stand
-    out["datei"] = pd.Categorical.from_codes(
-        np.zeros(len(out), dtype=np.int8), categories=pd.Index([datei], dtype="str")
-    )
-    return out.reset_index(drop=True).astype(output_dtypes(table))

@@ -1,26 +1,34 @@
 """Reading and validating the raw deliveries in ``data/raw/`` (``DATA_CONTRACT.md`` section 2).
 
-Every file ``<table>_<YYYY-MM-DD>.csv|.xlsx`` is read as text, its columns are matched to the
-contract (:mod:`kennzahlen.core.schema`), the values are parsed column by column (vectorised) and
-checked with pandera. Every problem of every file is collected; :func:`read_raw` raises
-:class:`InvalidInput` listing all of them, or returns the normalised tables with superseding
-applied (the row from the newest export wins).
+Every file ``<table>_<YYYY-MM-DD>.csv|.xlsx`` is read as text and its columns are matched to the
+contract (:mod:`kennzahlen.core.schema`); the exports of one table are then checked together,
+each column once per distinct value (:mod:`kennzahlen.reading.stapel`). Every problem of every
+file is collected; :func:`read_raw` raises :class:`InvalidInput` listing all of them, or returns
+the normalised tables with superseding applied (the row from the newest export wins). An export
+that passed in an earlier build of the same pool is taken from there, not read again
+(:mod:`kennzahlen.reading.exportcache`).
 
-Line numbers: the index of every frame built here is the line number in the file (CSV: the
-header is line 1; XLSX: the sheet row), so pandera's failure cases point straight at lines."""
+Line numbers: every problem names the line in its file (CSV: the header is line 1; XLSX: the
+sheet row)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from kennzahlen.core.schema import TABLES, Table, output_dtypes
+from kennzahlen.core.dateistand import Dateistand
+from kennzahlen.core.schema import OHNE_ZUORDNUNG, TABLES, Table, output_dtypes
 from kennzahlen.reading.checks import empty_frame
+from kennzahlen.reading.exportcache import Exportcache
 from kennzahlen.reading.problems import InvalidInput, Problem
-from kennzahlen.reading.text import _read_file, parse_file_name
+from kennzahlen.reading.spalten import Kontext
+from kennzahlen.reading.stapel import Datei, pruefe
+from kennzahlen.reading.text import parse_file_name, read_text, release_memory
 
 IGNORED_FILES = {"readme.md", "readme.txt", ".gitkeep", "thumbs.db", "desktop.ini"}
 _MANIFEST_DTYPES = {
@@ -42,6 +50,8 @@ class RawData:
     tables: dict[str, pd.DataFrame]
     files: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: the exports read (kept in the pool folder when the pool is written)
+    exporte: Exportcache | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -49,11 +59,16 @@ class RawData:
 
 
 def read_raw(
-    raw_dir: Path, raumgliederung: pd.DataFrame | None = None, heute: date | None = None
+    raw_dir: Path,
+    raumgliederung: pd.DataFrame | None = None,
+    heute: date | None = None,
+    cache: Exportcache | None = None,
 ) -> RawData:
     """Read and validate every delivery in ``raw_dir``; raise InvalidInput listing all problems.
 
     ``heute`` is the day of the build (default: today): a Stand after it is bad input.
+    ``cache``: exports read in earlier builds (:mod:`kennzahlen.reading.exportcache`); an export
+    found there is not read again, and every export read here that passed is kept in it.
     """
     raw_dir = Path(raw_dir)
     if raumgliederung is None:
@@ -74,12 +89,12 @@ def read_raw(
                 "(oder mit 'kennzahlen demo' Demodaten erzeugen).",
             )
         )
-    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    cache = cache or Exportcache(None, "", Dateistand())
+    results, parts = _read_all(found, Kontext.of(raumgliederung), cache)
     manifest: list[dict] = []
-    for path, table in found:
-        frame, file_problems, info = _read_file(path, table, raumgliederung)
+    for i, (path, _table) in enumerate(found):
+        file_problems, info = results[i]
         problems.extend(file_problems)
-        frames[table.name].append(frame)
         manifest.append(info)
         warn.extend(info.pop("warnungen", []))
         if not file_problems and info["zeilen"] == 0:
@@ -90,12 +105,13 @@ def read_raw(
     if problems:
         raise InvalidInput(fremde_codes(problems, manifest, raw_dir))
 
-    tables = {name: supersede(parts, TABLES[name]) for name, parts in frames.items()}
+    names = {n: [p.name for p, t in found if t.name == n] for n in TABLES}
+    tables = {name: _supersede(parts[name], TABLES[name], names[name]) for name in TABLES}
     files = pd.DataFrame(manifest, columns=list(_MANIFEST_DTYPES))
     used = pd.concat([t["datei"] for t in tables.values()]).value_counts()
     files["zeilen_verwendet"] = files["datei"].map(used).fillna(0)
     files = files.astype(_MANIFEST_DTYPES)
-    return RawData(tables=tables, files=files, warnings=warn)
+    return RawData(tables=tables, files=files, warnings=warn, exporte=cache)
 
 
 def read_file(
@@ -103,19 +119,205 @@ def read_file(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one delivery: the normalised frame (before superseding, rows with a problem left
     out) with ``stand``/``datei``, and the list of its problems."""
-    frame, problems, _info = _read_file(Path(path), table, raumgliederung)
-    return frame, problems
+    results: dict[int, tuple[list[Problem], dict]] = {}
+    cache = Exportcache(None, "", Dateistand())
+    parts = _read_table([(0, Path(path))], table, Kontext.of(raumgliederung), cache, results)
+    frame = _normalise(parts, table, [Path(path).name]) if parts else empty_frame(table)
+    return frame, results[0][0]
 
 
 def supersede(frames: list[pd.DataFrame], table: Table) -> pd.DataFrame:
-    """Concatenate the files of one table; per key the row of the newest Stand wins (ties: the
-    later file name)."""
-    if not frames:
+    """Concatenate normalised frames of one table (one per export); per key the row of the newest
+    Stand wins (ties: the later file name)."""
+    names = [str(n) for f in frames for n in pd.unique(f["datei"].astype("str"))]
+    return _supersede([f for f in frames if len(f)], table, names)
+
+
+# --------------------------------------------------------------------------------------
+# reading the exports of a table
+
+
+#: rows of text checked together at most (a table with more is checked in several batches)
+STAPEL_ZEILEN = 2_000_000
+
+
+def _read_all(
+    found: list[tuple[Path, Table]], ctx: Kontext, cache: Exportcache
+) -> tuple[dict[int, tuple[list[Problem], dict]], dict[str, list[pd.DataFrame]]]:
+    """Every export found, table by table: per export (by its place in ``found``) its problems
+    and manifest entry; per table its normalised rows (in parts)."""
+    results: dict[int, tuple[list[Problem], dict]] = {}
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for name in TABLES:
+        entries = [(i, path) for i, (path, table) in enumerate(found) if table.name == name]
+        if entries:
+            parts[name] = _read_table(entries, TABLES[name], ctx, cache, results)
+    return results, parts
+
+
+def _read_table(
+    entries: list[tuple[int, Path]],
+    table: Table,
+    ctx: Kontext,
+    cache: Exportcache,
+    results: dict[int, tuple[list[Problem], dict]],
+) -> list[pd.DataFrame]:
+    """The exports of one table: kept ones from the cache, the others read and checked in
+    batches; their normalised rows (per batch or kept export) and, in ``results``, each
+    export's problems and manifest entry."""
+    parts: list[pd.DataFrame] = []
+    waiting: list[tuple[int, Datei, list[Problem], dict, str | None]] = []
+    kept: list[tuple[str, Any]] = []
+    for i, path in entries:
+        key = cache.schluessel(path, table)
+        found = cache.laden(key)
+        if found is not None:
+            kept.append((path.name, found[0]))
+            results[i] = ([], _info_from_cache(found[1], table, path))
+            continue
+        datei, problems, info = read_text(path, table)
+        if datei is None:
+            results[i] = (problems, info)
+            continue
+        waiting.append((i, datei, problems, info, key))
+    if kept:
+        parts.append(_from_cache(kept, table))
+    for batch in _batches(waiting):
+        parts.append(_check_batch(batch, table, ctx, cache, results))
+    release_memory()
+    return parts
+
+
+def _batches(waiting: list) -> list[list]:
+    """Exports with the same columns, in order, at most STAPEL_ZEILEN rows of text each."""
+    groups: dict[tuple[str, ...], list] = {}
+    for item in waiting:
+        groups.setdefault(tuple(sorted(item[1].positions)), []).append(item)
+    out: list[list] = []
+    for items in groups.values():
+        batch: list = []
+        rows = 0
+        for item in items:
+            n = len(item[1].text)
+            if batch and rows + n > STAPEL_ZEILEN:
+                out.append(batch)
+                batch, rows = [], 0
+            batch.append(item)
+            rows += n
+        out.append(batch)
+    return out
+
+
+_KEPT_INFO = ("zeilen", "format", "encoding", "trennzeichen", "warnungen")
+
+
+def _check_batch(
+    batch: list, table: Table, ctx: Kontext, cache: Exportcache, results: dict
+) -> pd.DataFrame:
+    """Check one batch; record each export's problems and manifest entry; keep the exports
+    that passed in the cache."""
+    st = pruefe([item[1] for item in batch], table, ctx)
+    kept = _for_cache(st.frame) if any(item[4] is not None for item in batch) else None
+    for j, (i, _datei, problems, info, key) in enumerate(batch):
+        info["zeilen"] = st.zeilen[j]
+        problems.extend(st.problems[j])
+        results[i] = (problems, info)
+        if not problems and key is not None and kept is not None:
+            rows = kept.iloc[st.grenzen[j] : st.grenzen[j + 1]].reset_index(drop=True)
+            cache.merken(key, rows, {k: info[k] for k in _KEPT_INFO})
+    return st.frame
+
+
+def _stand(name: str) -> pd.Timestamp:
+    parsed = parse_file_name(name)
+    return pd.Timestamp(parsed[1]) if parsed else pd.NaT
+
+
+def _info_from_cache(kept: dict, table: Table, path: Path) -> dict:
+    info = {"datei": path.name, "tabelle": table.name, "stand": _stand(path.name)}
+    info.update({k: kept.get(k) for k in _KEPT_INFO})
+    info["warnungen"] = list(info["warnungen"] or [])
+    return info
+
+
+def _for_cache(rows: pd.DataFrame) -> pd.DataFrame:
+    """An export's rows as kept: without stand and datei (they come from its name)."""
+    out = rows.drop(columns=["stand", "datei"]).reset_index(drop=True)
+    if "sozialraum" in out.columns:
+        out["sozialraum"] = out["sozialraum"].astype("str")
+    return out
+
+
+def _from_cache(kept: list[tuple[str, Any]], table: Table) -> pd.DataFrame:
+    """The rows of the kept exports of a table (Arrow tables) with stand and datei, as
+    :func:`_check_batch` gives them."""
+    import pyarrow as pa
+
+    frame = pa.concat_tables([t for _, t in kept], promote_options="default").to_pandas()
+    dtypes = {c: d for c, d in output_dtypes(table).items() if c in frame.columns}
+    frame = frame.astype({c: ("str" if d == "category" else d) for c, d in dtypes.items()})
+    names = [name for name, _ in kept]
+    file_of = np.repeat(np.arange(len(kept)), [t.num_rows for _, t in kept])
+    stands = np.array([np.datetime64(_stand(n), "ns") for n in names], dtype="datetime64[ns]")
+    frame["stand"] = stands[file_of]
+    frame["datei"] = pd.Categorical.from_codes(file_of, categories=pd.Index(names, dtype="str"))
+    return frame
+
+
+# --------------------------------------------------------------------------------------
+# the exports of a table together
+
+
+def _together(parts: list[pd.DataFrame], table: Table, dateien: list[str]):
+    """The rows of all parts in one frame (``datei`` and ``sozialraum`` as text), and per export
+    its Sozialräume with 'ohne Zuordnung' (what reading it alone gave as categories)."""
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
+    sets: list[frozenset] = []
+    if table.has_stadtviertel:
+        pairs = df[["datei", "sozialraum"]].drop_duplicates()
+        found = {d: {OHNE_ZUORDNUNG} for d in dateien}
+        for d, sr in zip(
+            pairs["datei"].astype("str"), pairs["sozialraum"].astype("str"), strict=True
+        ):
+            found[d].add(sr)
+        sets = [frozenset(s) for s in found.values()]
+        df["sozialraum"] = df["sozialraum"].astype("str")
+    df["datei"] = df["datei"].astype("str")
+    return df, sets
+
+
+def _normalise(parts: list[pd.DataFrame], table: Table, dateien: list[str]) -> pd.DataFrame:
+    """The rows of the exports ``dateien`` in one frame, in the contract's dtypes."""
+    if not dateien or not parts:
         return empty_frame(table)
-    df = pd.concat(frames, ignore_index=True)
+    df, sets = _together(parts, table, dateien)
+    return _categories(df.reset_index(drop=True), table, dateien, sets)
+
+
+def _supersede(parts: list[pd.DataFrame], table: Table, dateien: list[str]) -> pd.DataFrame:
+    """All exports of one table; per key the row of the newest Stand wins (ties: the later file
+    name)."""
+    if not dateien or not parts:
+        return empty_frame(table)
+    df, sets = _together(parts, table, dateien)
     df = df.sort_values(["stand", "datei"], kind="stable")
     df = df.drop_duplicates(subset=list(table.key), keep="last")
-    return df.reset_index(drop=True).astype(output_dtypes(table))
+    return _categories(df.reset_index(drop=True), table, dateien, sets)
+
+
+def _categories(
+    df: pd.DataFrame, table: Table, dateien: list[str], sets: list[frozenset]
+) -> pd.DataFrame:
+    """The categories of ``datei`` and the derived ``sozialraum`` as reading export by export
+    gave them: one export keeps its own (its name; its Sozialräume and 'ohne Zuordnung'), exports
+    with equal categories keep those, others get the values of their rows."""
+    if len(dateien) == 1:
+        df["datei"] = pd.Categorical(df["datei"], categories=pd.Index(dateien, dtype="str"))
+    if sets and len(set(sets)) == 1:
+        df["sozialraum"] = pd.Categorical(
+            df["sozialraum"], categories=pd.Index(sorted(sets[0]), dtype="str")
+        )
+    return df.astype(output_dtypes(table))
 
 
 def stand_problems(names: list[str], heute: date) -> list[Problem]:

@@ -7,13 +7,12 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from kennzahlen.core.schema import TABLES, Table
-from kennzahlen.reading.checks import _finish, _nfc, _parse_and_check, empty_frame
 from kennzahlen.reading.csv import read_csv_text
 from kennzahlen.reading.problems import Problem
+from kennzahlen.reading.stapel import Datei
 from kennzahlen.reading.xlsx import read_xlsx_text
 
 FILE_PATTERN = re.compile(
@@ -37,9 +36,9 @@ def parse_file_name(name: str) -> tuple[str, date] | None:
 # reading one file into a text frame (index = line number, header = line 1)
 
 
-def _read_file(
-    path: Path, table: Table, raumgliederung: pd.DataFrame
-) -> tuple[pd.DataFrame, list[Problem], dict]:
+def read_text(path: Path, table: Table) -> tuple[Datei | None, list[Problem], dict]:
+    """One export as text with the contract's columns found in its header (None: unreadable),
+    its problems so far (the file, its rows' fields, its header) and its manifest entry."""
     datei = path.name
     try:
         parsed = parse_file_name(datei)
@@ -61,23 +60,10 @@ def _read_file(
     else:
         text, problems, info["encoding"], info["trennzeichen"] = read_csv_text(path)
     if text is None:
-        return empty_frame(table), problems, info
-    raw, col_problems = _match_columns(text, table, datei)
-    del text  # the matched columns are copies: a large export is held once, not twice
+        return None, problems, info
+    positions, col_problems = _match_header(text, table, datei)
     problems.extend(col_problems)
-    info["zeilen"] = len(raw)
-    frame, value_problems = _parse_and_check(raw, table, raumgliederung, datei)
-    problems.extend(value_problems)
-    missing = [c for c in table.column_names if c not in raw.columns]
-    del raw
-    if missing:
-        return empty_frame(table), problems, info
-    bad_lines = {p.zeile for p in value_problems}
-    if bad_lines:
-        frame = frame[~frame.index.isin(list(bad_lines))]
-    out = _finish(frame, table, raumgliederung, stand, datei)
-    release_memory()
-    return out, problems, info
+    return Datei(datei, stand, text, positions), problems, info
 
 
 def release_memory() -> None:
@@ -87,16 +73,12 @@ def release_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def _match_columns(
+def _match_header(
     df: pd.DataFrame, table: Table, datei: str
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Data rows (blank rows dropped) with the contract columns found in the header.
-
-    Takes the columns out of ``df`` one by one (``df`` is left without them): a large export's
-    text is held once, not twice.
-    """
+) -> tuple[dict[str, int], list[Problem]]:
+    """Where the contract's columns are in the header (first row) of ``df``, and the problems
+    of the header: a column twice, a required column missing."""
     names = [unicodedata.normalize("NFC", str(v)).strip().lower() for v in df.iloc[0]]
-    index = df.index[1:]
     problems: list[Problem] = []
     positions: dict[str, int] = {}
     for pos, name in enumerate(names):
@@ -128,21 +110,4 @@ def _match_columns(
                     f"allen Spalten der Tabelle '{table.name}' wiederholen.",
                 )
             )
-    return _take_columns(df, table, positions, index), problems
-
-
-def _take_columns(
-    df: pd.DataFrame, table: Table, positions: dict[str, int], index: pd.Index
-) -> pd.DataFrame:
-    """The contract columns at ``positions`` as stripped NFC text, blank rows dropped."""
-    labels = {name: df.columns[pos] for name, pos in positions.items()}
-    raw = pd.DataFrame(index=index)
-    filled = np.zeros(len(index), dtype=bool)
-    for name in [c for c in table.column_names if c in positions]:
-        text = _nfc(df.pop(labels[name]).iloc[1:].astype(str).str.strip())
-        filled |= (text != "").to_numpy(dtype=bool)
-        raw[name] = text
-    # drop blank rows (also ';;;' rows); with no contract column found there is nothing to read
-    if not len(raw.columns):
-        return raw.iloc[0:0]
-    return raw if filled.all() else raw[filled]
+    return positions, problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,16 +27,17 @@ def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.Data
     """SPC rule: XmR chart on a fixed baseline; limits and a run of ``lauf`` on one side."""
     out = grid.copy()
     hoeher = p.richtung == "hoeher_besser"
-    cols: dict[str, list] = {
+    cols: dict[str, list[Any]] = {
         c: []
         for c in ("vergleichswert", "untere_grenze", "obere_grenze", "signal", "basis", "farbe_spc")
     }
-    by_area = {
-        raum: grp.sort_values("periode").reset_index(drop=True)
+    # the baseline of an area is the same for every quarter: computed once per area
+    basen = {
+        raum: _basis(p, grp.sort_values("periode"))
         for raum, grp in series.dropna(subset=["wert"]).groupby("raum")
     }
-    for row in out.itertuples(index=False):
-        res = _spc_point(p, by_area.get(row.sozialraum), row.periode, row.wert, hoeher)
+    for raum, periode, wert in zip(out["sozialraum"], out["periode"], out["wert"], strict=True):
+        res = _spc_point(p, basen.get(raum), periode, wert, hoeher)
         for c, v in zip(cols, res, strict=True):
             cols[c].append(v)
     for c, values in cols.items():
@@ -94,41 +96,63 @@ def _satz(row: Mapping[str, Any], p: Parameter) -> str:
     return f"{head} innerhalb der {limits}, kein Signal (Basis {row['basis']}) → {colour}"
 
 
+@dataclass(frozen=True)
+class Basis:
+    """An area's series (sorted by period) and its baseline: centre, limits, label."""
+
+    perioden: np.ndarray
+    werte: np.ndarray
+    basis_perioden: np.ndarray
+    needed: int
+    label: str
+    centre: float
+    lo: float
+    hi: float
+
+
+def _basis(p: Parameter, s: pd.DataFrame) -> Basis:
+    """The baseline of one area's series (``s`` sorted by period), once for all its points."""
+    perioden = s["periode"].to_numpy(dtype=object)
+    if p.basis_von:
+        keys = pd.Series([quartal_von(x) for x in perioden], dtype=object)
+        base_mask = ((keys >= p.basis_von) & (keys <= p.basis_bis)).to_numpy(dtype=bool)
+        quarterly = p.kennzahl.periodizitaet in ("quartal", "stichtag_quartal")
+        needed = (
+            len(quartale_range(p.basis_von, p.basis_bis or p.basis_von))
+            if quarterly
+            else int(base_mask.sum())
+        )
+    else:
+        base_mask = np.arange(len(s)) < p.basis_perioden
+        needed = p.basis_perioden
+    werte = s["wert"].to_numpy(dtype="float64")
+    base = perioden[base_mask]
+    label = f"{_kurz(base[0])} bis {_kurz(base[-1])}" if len(base) else "–"
+    centre = lo = hi = float("nan")
+    if len(base) >= 2:
+        x = werte[base_mask]
+        centre = float(x.mean())
+        mr = float(np.abs(np.diff(x)).mean())
+        lo, hi = centre - p.grenzfaktor * mr, centre + p.grenzfaktor * mr
+        # a count is never below 0 and a share never outside 0–1: clamping changes no signal
+        lo = max(lo, 0.0)
+        if p.anteil:
+            hi = min(hi, 1.0)
+    return Basis(perioden, werte, base, needed, label, centre, lo, hi)
+
+
 def _spc_point(
-    p: Parameter, s: pd.DataFrame | None, periode: str, wert: float, hoeher: bool
+    p: Parameter, b: Basis | None, periode: str, wert: float, hoeher: bool
 ) -> tuple[float, float, float, str, str, str]:
     """Centre, limits, signal, baseline text and colour of one point of an area's series."""
     nan = float("nan")
-    if s is None or pd.isna(wert):
+    if b is None or pd.isna(wert):
         return nan, nan, nan, "", "keine Reihe", "grau"
-    keys = s["periode"].map(quartal_von)
-    if p.basis_von and p.basis_bis:  # both or neither (checked on load)
-        base_mask = (keys >= p.basis_von) & (keys <= p.basis_bis)
-        quarterly = p.kennzahl.periodizitaet in ("quartal", "stichtag_quartal")
-        needed = (
-            len(quartale_range(p.basis_von, p.basis_bis)) if quarterly else int(base_mask.sum())
-        )
-    else:
-        base_mask = pd.Series(np.arange(len(s)) < p.basis_perioden, index=s.index)
-        needed = p.basis_perioden
-    base = s.loc[base_mask.to_numpy()]
-    label = (
-        f"{_kurz(base['periode'].iloc[0])} bis {_kurz(base['periode'].iloc[-1])}"
-        if len(base)
-        else "–"
-    )
-    upto = s[s["periode"] <= periode]
-    if len(base) < max(needed, 2) or (len(base) and base["periode"].iloc[-1] > periode):
-        have = int((base["periode"] <= periode).sum()) if len(base) else 0
-        return nan, nan, nan, "", f"Basis noch unvollständig ({have} von {needed} Werten)", "grau"
-    x = base["wert"].to_numpy(dtype="float64")
-    centre = float(x.mean())
-    mr = float(np.abs(np.diff(x)).mean())
-    lo, hi = centre - p.grenzfaktor * mr, centre + p.grenzfaktor * mr
-    # a count is never below 0 and a share never outside 0–1: clamping changes no signal
-    lo = max(lo, 0.0)
-    if p.anteil:
-        hi = min(hi, 1.0)
+    base = b.basis_perioden
+    if len(base) < max(b.needed, 2) or (len(base) and base[-1] > periode):
+        have = int((base <= periode).sum()) if len(base) else 0
+        return nan, nan, nan, "", f"Basis noch unvollständig ({have} von {b.needed} Werten)", "grau"
+    centre, lo, hi = b.centre, b.lo, b.hi
     v = _r(wert)
     signal = ""
     if v > _r(hi):
@@ -136,7 +160,8 @@ def _spc_point(
     elif v < _r(lo):
         signal = "unter_grenze"
     else:  # a run: the last `lauf` points all strictly on one side (a point on the mean breaks it)
-        last = _r(upto["wert"].to_numpy(dtype="float64")[-p.lauf :])
+        upto = int(np.searchsorted(b.perioden, periode, side="right"))
+        last = _r(b.werte[max(upto - p.lauf, 0) : upto])
         c = _r(centre)
         if len(last) == p.lauf and (last > c).all():
             signal = "lauf_ueber"
@@ -147,4 +172,4 @@ def _spc_point(
     else:
         unfavourable = ("ueber" in signal) != hoeher
         colour = ("rot" if signal.endswith("grenze") else "gelb") if unfavourable else "gruen"
-    return centre, lo, hi, signal, label, colour
+    return centre, lo, hi, signal, b.label, colour
