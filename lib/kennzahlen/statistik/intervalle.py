@@ -108,7 +108,7 @@ def intervalle(
     zaehler: Sequence[float] | np.ndarray,
     nenner: Sequence[float] | np.ndarray,
     faktor: float | Sequence[float] | np.ndarray,
-    anteil: Sequence[bool] | np.ndarray,
+    anteil: bool | Sequence[bool] | np.ndarray,
     niveau: float = NIVEAU,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`intervall` for whole columns (NaN where a value has no Nenner or no interval)."""
