@@ -108,3 +108,28 @@ def test_ring_of_nine_peers_by_hand():
     assert ringvergleich(3.0, []) is None
     # an even ring: the median is the mean of the two middle values
     assert ringvergleich(1.0, [1, 2, 3, 4]).median == pytest.approx(2.5)  # type: ignore[union-attr]
+
+
+def test_the_pool_carries_the_interval_of_every_share_and_rate():
+    """A share (Wilson), a rate per 1.000 (exact Poisson below 10 events) and a count (none)."""
+    import pandas as pd
+
+    from kennzahlen.catalog.model import load_catalog
+
+    pool = pd.DataFrame(
+        {
+            "kennzahl": ["jh_z5_anteil_hilfen_vor_dem_fall", "ws_z5_mietschulden_je_1000",
+                         "bev_gesamt", "jh_z5_anteil_hilfen_vor_dem_fall"],
+            "zaehler": [37, 5, 21423, 0],
+            "nenner": pd.array([50, 1000, None, 0], dtype="Int64"),
+        }
+    )  # fmt: skip
+    out = iv.mit_intervallen(pool, load_catalog())
+    assert list(out.columns[-2:]) == ["ki95_unten", "ki95_oben"]
+    assert (out.loc[0, "ki95_unten"], out.loc[0, "ki95_oben"]) == pytest.approx(
+        (0.6045, 0.8413), abs=1e-4
+    )
+    assert (out.loc[1, "ki95_unten"], out.loc[1, "ki95_oben"]) == pytest.approx(
+        (1.6235, 11.6683), abs=1e-4
+    )
+    assert out.loc[2:, ["ki95_unten", "ki95_oben"]].isna().all().all()  # a count; a Nenner of 0

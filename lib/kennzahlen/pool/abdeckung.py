@@ -51,6 +51,7 @@ GENITIV = {
     "teilhabeteam": "der Teilhabeteams",
     "wohnraumsicherung": "der Wohnraumsicherung",
     "ampel_schaltungen": "der Ampel-Schaltungen",
+    "vergleichswerte": "der Vergleichswerte",
 }
 ZAEHLTABELLE = {
     "bevoelkerung": "die Bevölkerungszahlen",
@@ -213,6 +214,8 @@ def coverage(
             bis=max(days) if days else None,
             neuester_stand=newest,
         )
+    if "jahr" in TABLES[table].column_names:
+        return _jahre(table, frame, newest)
     col = date_column(table)
     earliest = None
     if col is not None and col in frame and frame[col].notna().any():
@@ -246,6 +249,19 @@ def coverage(
         vollstaendig_ab=vollstaendig_ab,
         neuester_stand=newest,
     )
+
+
+def _jahre(table: str, frame: pd.DataFrame, newest: pd.Timestamp | None) -> Coverage:
+    """A table of yearly values (``vergleichswerte``) covers the years it holds: from 01.01. of
+    the first to 31.12. of the last."""
+    jahre = pd.to_numeric(frame["jahr"], errors="coerce").dropna() if len(frame) else None
+    if jahre is None or jahre.empty:
+        return Coverage(table, "zeitraum", neuester_stand=newest)
+    von, bis = pd.Timestamp(int(jahre.min()), 1, 1), pd.Timestamp(int(jahre.max()), 12, 31)
+    return Coverage(
+        table, "zeitraum", von=von, bis=bis, grund="daten", erstes_datum=von,
+        neuester_stand=newest,
+    )  # fmt: skip
 
 
 def frame_of(coverages: Iterable[Coverage]) -> pd.DataFrame:

@@ -22,9 +22,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from scipy.stats import chi2, norm
+
+if TYPE_CHECKING:
+    from kennzahlen.catalog.model import Catalog
 
 #: the level of an interval around a value and of every comparison made with it
 NIVEAU = 0.95
@@ -137,15 +142,16 @@ def intervalle(
 def _poisson_spalten(k: np.ndarray, niveau: float) -> tuple[np.ndarray, np.ndarray]:
     z = z_wert(niveau)
     a = 1 - niveau
+    lo, hi = np.empty(len(k)), np.empty(len(k))
     gross = k >= BYAR_AB
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kb = np.where(gross, k, BYAR_AB)
-        o = kb + 1
-        b_lo = kb * (1 - 1 / (9 * kb) - z / (3 * np.sqrt(kb))) ** 3
-        b_hi = o * (1 - 1 / (9 * o) + z / (3 * np.sqrt(o))) ** 3
-        e_lo = np.where(k > 0, chi2.ppf(a / 2, 2 * np.maximum(k, 1e-12)) / 2, 0.0)
-        e_hi = chi2.ppf(1 - a / 2, 2 * k + 2) / 2
-    return np.where(gross, np.maximum(b_lo, 0.0), e_lo), np.where(gross, b_hi, e_hi)
+    kb = k[gross]
+    o = kb + 1
+    lo[gross] = np.maximum(kb * (1 - 1 / (9 * kb) - z / (3 * np.sqrt(kb))) ** 3, 0.0)
+    hi[gross] = o * (1 - 1 / (9 * o) + z / (3 * np.sqrt(o))) ** 3
+    klein = k[~gross]
+    lo[~gross] = np.where(klein > 0, chi2.ppf(a / 2, 2 * np.maximum(klein, 1e-12)) / 2, 0.0)
+    hi[~gross] = chi2.ppf(1 - a / 2, 2 * klein + 2) / 2
+    return lo, hi
 
 
 # ------------------------------------------------------------------------------ what they allow
@@ -212,3 +218,28 @@ def trichter(ziel: float, n: Sequence[float] | np.ndarray, faktor: float, anteil
                 hi = chi2.ppf(1 - a / 2, 2 * erwartet + 2) / 2
             grenzen += [lo / nn * faktor, hi / nn * faktor]
     return Trichter(nn, *grenzen)
+
+
+# ------------------------------------------------------------------------------ the pool
+#: the pool's columns of the 95 % interval of each share and rate (NaN for counts)
+POOL_SPALTEN = ("ki95_unten", "ki95_oben")
+
+
+def mit_intervallen(pool: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """The pool with the 95 % interval of every share and rate (``ki95_unten``, ``ki95_oben``,
+    on the value's scale; empty for counts and where the Nenner is 0)."""
+    from kennzahlen.core.vocabulary import ist_anteil
+
+    codes, ids = pd.factorize(pool["kennzahl"])
+    ks = {k.id: k for k in catalog.kennzahlen}
+    art = [ks.get(str(i)) for i in ids]
+    faktor = np.array([float(k.faktor) if k else 1.0 for k in art] + [1.0])[codes]
+    anteil = np.array([bool(k and ist_anteil(k.einheit)) for k in art] + [False])[codes]
+    mit_nenner = np.array([bool(k and k.nenner) for k in art] + [False])[codes]
+    nenner = pd.to_numeric(pool["nenner"], errors="coerce").to_numpy(dtype="float64")
+    nenner = np.where(mit_nenner, nenner, np.nan)
+    zaehler = pd.to_numeric(pool["zaehler"], errors="coerce").to_numpy(dtype="float64")
+    lo, hi = intervalle(zaehler, nenner, faktor, anteil)
+    out = pool.copy()
+    out[POOL_SPALTEN[0]], out[POOL_SPALTEN[1]] = lo, hi
+    return out
