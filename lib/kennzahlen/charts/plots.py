@@ -102,6 +102,10 @@ def _mit_alt(png_formatter):
 
     def format_png(fig: Figure):
         data = png_formatter(fig)
+        if getattr(fig, "kz_palette", None) and data:  # a chart of few colours: a palette PNG
+            from kennzahlen.charts.png import palette_png
+
+            data = palette_png(data, int(fig.kz_palette))
         text = alt_text(fig)
         meta = {"alt": text} if text else {}
         meta.update(schrift_metadaten(fig, data))

@@ -20,6 +20,7 @@ from kennzahlen.statistik import trend
 
 if TYPE_CHECKING:
     from kennzahlen.disclosure.atoms import Plan
+from kennzahlen.products.wirkung import unsicherheit, vergleich
 from kennzahlen.products.wirkung.aussage import aussage
 from kennzahlen.products.wirkung.plan import (
     TEILE,
@@ -153,6 +154,7 @@ def _kennzahl_tabelle(
             else ("erreicht" if erreicht(k, w.loc[a, "wert"], jahr) else "nicht erreicht")
             for a in areas
         ]
+    anzeige = unsicherheit.spalten(k, str(jahr), w, gesperrt.astype(bool), anzeige)
     if plan is not None:
         for a in areas:
             if status[a] == "frei":
@@ -321,7 +323,8 @@ def abschnitt(
         display(HTML(kopf + "</p>"))
         display(hinweis(satz))
         return tab.audit
-    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
+    ivs = unsicherheit.sichtbare_intervalle(k, tab.werte, tab.gesperrt)
+    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen(), ivs)
     display(HTML(f"{kopf}</p><p><b>{html.escape(satz)}</b></p>"))
     tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
     display(
@@ -331,6 +334,10 @@ def abschnitt(
             caption=f"{k.titel}: Werte je Gebiet im Jahr {jahr}",
         )
     )
+    unsicherheit.zeige(tab, raum)
+    ring = vergleich.ring_html(pool, k, jahr, pool_dir, produkt)
+    if ring:
+        display(HTML(ring))
     if diagramm:
         _zeige_reihe(pool, k, jahr, raum, jahre, produkt, pool_dir)
     return tab.audit
