@@ -35,7 +35,8 @@ def headline(pool_dir: Path, produkt: int, raum: str) -> str:
     if produkt == 2:
         return fmt.zahl(wert(pool, "jh_hze_gesamt", raum, "2023-12-31"))
     if produkt == 3:
-        return fmt.prozent(wert(pool, "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 0)
+        # as the sentence shows it (tabellen_wert: one decimal)
+        return fmt.prozent(wert(pool, "jh_z5_anteil_hilfen_vor_dem_fall", raum, "2023"), 1)
     lichter = load_pool(pool_dir, "ampel")
     lichter = lichter[lichter["quartal"] == PERIODE]
     if raum != "Gesamtstadt":
@@ -167,8 +168,10 @@ def test_index_shows_the_quarter_at_a_glance(reports: Path, demo_pool: Path, bro
     runs = json.loads((reports / "runs.json").read_text(encoding="utf-8"))
     for e in runs["reports"]:
         if e["produkt"] == 3:  # the counts are the ones the published report states
-            satz = next(k for k in e["kernaussagen"] if "Zielwerten im Jahr" in k)
-            erreicht, von = map(int, re.search(r"wurden? (\d+) von (\d+) Zielwerte", satz).groups())
+            satz = next(
+                k for k in e["kernaussagen"] if re.search(r"von \d+ Zielwerte?n? im Jahr", k)
+            )
+            erreicht, von = map(int, re.search(r"wurden? (\d+) von (\d+) Zielwert", satz).groups())
             zeile = page.locator(".kz-ziele tbody tr", has_text=e["raum"]).first
             zahlen = [int(x) for x in zeile.locator("td").all_inner_texts()]
             assert zahlen[0] == erreicht and zahlen[0] + zahlen[1] == von, (e["raum"], satz)

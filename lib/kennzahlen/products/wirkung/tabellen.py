@@ -335,12 +335,21 @@ def abschnitt(
         )
     )
     unsicherheit.zeige(tab, raum)
-    ring = vergleich.ring_html(pool, k, jahr, pool_dir, produkt)
+    ring = vergleich.ring_html(k, jahr, pool_dir, lambda j: eigener_wert(pool, k, j, produkt))
     if ring:
         display(HTML(ring))
     if diagramm:
         _zeige_reihe(pool, k, jahr, raum, jahre, produkt, pool_dir)
     return tab.audit
+
+
+def eigener_wert(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3) -> float | None:
+    """The Gesamtstadt's value of a year as the report publishes it (None: hidden or none)."""
+    t = kennzahl_tabelle(pool, k, jahr, produkt)
+    if GESAMTSTADT not in t.werte.index or bool(t.gesperrt.get(GESAMTSTADT, True)):
+        return None
+    w = t.werte.loc[GESAMTSTADT, "wert"]
+    return None if pd.isna(w) else float(w)
 
 
 def _kopf_html(k: Kennzahl, jahr: str) -> str:

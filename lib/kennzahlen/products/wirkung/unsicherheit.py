@@ -17,6 +17,7 @@ import pandas as pd
 
 from kennzahlen.catalog.geography import sozialraeume
 from kennzahlen.catalog.model import Kennzahl
+from kennzahlen.core.fmt import NBSP
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ist_anteil
 from kennzahlen.products.wirkung.werte import tabellen_wert
@@ -164,10 +165,10 @@ def trichter_diagramm(tab: KennzahlTabelle, raum: str):
 #: under every funnel plot: how to read it
 TRICHTER_HINWEIS = (
     "So zu lesen: Jeder Punkt ist ein Sozialraum, nach rechts mit wachsender Fallzahl im Nenner. "
-    "Innerhalb der gestrichelten Linien (95 %) weicht ein Wert nur so weit von der Gesamtstadt ab, "
-    "wie es bei dieser Fallzahl der Zufall erwarten lässt; jenseits der gepunkteten Linien "
-    "(99,8 %) ist die Abweichung sehr wahrscheinlich kein Zufall. Gezeigt werden nur "
-    "Sozialräume, deren Zähler und Nenner veröffentlicht sind."
+    f"Innerhalb der gestrichelten Linien (95{NBSP}%) weicht ein Wert nur so weit von der "
+    "Gesamtstadt ab, wie es bei dieser Fallzahl der Zufall erwarten lässt; jenseits der "
+    f"gepunkteten Linien (99,8{NBSP}%) ist die Abweichung sehr wahrscheinlich kein Zufall. Gezeigt "
+    "werden nur Sozialräume, deren Zähler und Nenner veröffentlicht sind."
 )
 
 
