@@ -23,7 +23,7 @@ def palette_png(data: bytes | str, farben: int) -> bytes | str:
     except Exception:  # not a PNG we can read: leave it
         return data
     out = io.BytesIO()
-    bild.quantize(colors=farben, method=Image.Quantize.MEDIANCUT).save(
+    bild.quantize(colors=farben, method=Image.Quantize.FASTOCTREE).save(
         out, format="PNG", optimize=True
     )
     neu = out.getvalue()

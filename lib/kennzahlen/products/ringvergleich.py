@@ -66,7 +66,7 @@ def tabelle(
                 "Mittelwert": _w(k, float(werte.mean())),
                 "Spanne": f"{_w(k, float(werte.min()))} bis {_w(k, float(werte.max()))}",
                 "Städte": fmt.zahl(len(werte)),
-                "Rang": f"{rv.rang} von {rv.von}" if rv is not None else "–",
+                "Rang": f"{rv.rang}{fmt.NBSP}von{fmt.NBSP}{rv.von}" if rv is not None else "–",
             }
         )
     out = pd.DataFrame(rows).set_index("Vergleichsring") if rows else pd.DataFrame()
@@ -129,5 +129,5 @@ def vergleich_html(tab: pd.DataFrame, text: str) -> str:
 
     from kennzahlen.products.common import mit_caption
 
-    tabelle_html = tab.to_html(classes="kz-text", border=0)
+    tabelle_html = tab.reset_index().to_html(classes="kz-text", border=0, index=False)
     return f"<p>{html.escape(text)}</p>" + mit_caption(tabelle_html, tab.attrs.get("caption"))
