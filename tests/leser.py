@@ -16,6 +16,10 @@ It is stronger than a reader in one point: it knows which 'x' is a Gegensperrung
 a hidden count, a 'nicht bewertet' count, or the difference of two published counts nested by
 definition (a share's Gegenwert Nenner − Zähler, a margin such as WfbM = Nenner egh_z3 − Nenner
 egh_z4) that the reader narrows to one value – for the differences, to one value from 1 to k−1.
+
+Issue 30: the reader also reads the uncertainty the reports show. A 95 % interval (one decimal)
+and a funnel point (the value at its Nenner) give a share's or rate's Zähler and Nenner back
+(``abgeleitet``): the reader knows them exactly, and a hidden count among them is a finding.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ class Veroeffentlichung:
     zeichen: dict[Ort, str]
     wahr: dict[Ort, float]
     verdeckt: set[Ort] = field(default_factory=set)
+    #: places whose count a shown interval or funnel point gives away, and what shows it
+    abgeleitet: dict[Ort, str] = field(default_factory=dict)
 
 
 def zahl(text: str) -> int | None:
@@ -52,13 +58,29 @@ def zahl(text: str) -> int | None:
     return int(t) if t.isdigit() else None
 
 
+def _abgeleitet(t) -> dict[tuple[str, str], str]:
+    """(area, Zähler/Nenner) -> what gives the count away: a shown 95 % interval, a funnel point."""
+    from kennzahlen.products.wirkung import unsicherheit
+
+    out = {}
+    spalte = t.anzeige.get(unsicherheit.INTERVALL)
+    for raum, text in spalte.items() if spalte is not None else []:
+        if " bis " in str(text):
+            out.update({(raum, teil): "95-%-Intervall" for teil in TEILE})
+    for raum in unsicherheit.trichter_punkte(t).index:
+        out.update({(raum, teil): "Trichterdiagramm" for teil in TEILE})
+    return out
+
+
 def lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
     """What the reports of the year publish from this pool (every report shows every area)."""
-    zeichen, wahr, verdeckt = {}, {}, set()
+    zeichen, wahr, verdeckt, abgeleitet = {}, {}, set(), {}
     for k in wirkung.kennzahlen_p3(jahr):
         if not k.erhoben:
             continue
         t = wirkung.kennzahl_tabelle(pool, k, jahr)
+        for (raum, teil), quelle in _abgeleitet(t).items():
+            abgeleitet[(k.id, teil, raum)] = quelle
         for teil in TEILE:
             if teil not in t.anzeige.columns:
                 continue
@@ -69,7 +91,7 @@ def lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
                 z = t.plan.zelle(k.id, teil, raum) if t.plan is not None else None
                 if z is not None and z.verdeckt:
                     verdeckt.add((k.id, teil, raum))
-    return Veroeffentlichung(zeichen, wahr, verdeckt)
+    return Veroeffentlichung(zeichen, wahr, verdeckt, abgeleitet)
 
 
 def _status(text: str, verdeckt: bool) -> str | None:
@@ -135,6 +157,27 @@ def _modell(jahr: str) -> da.AtomModel:
     )
 
 
+def _gelesen(pub: Veroeffentlichung, ort: Ort, text: str) -> tuple[str, str | None]:
+    """What the reader makes of a place: its symbol, or the count an interval or a funnel point
+    gives away (issue 30)."""
+    st = _status(text, ort in pub.verdeckt)
+    if ort in pub.abgeleitet and st != "wert":
+        return str(int(pub.wahr[ort])), "wert"
+    return text, st
+
+
+def abgelesen(pubs: Sequence[Veroeffentlichung]) -> list[str]:
+    """Hidden counts a shown interval or funnel point gives away (read, not computed)."""
+    return [
+        f"{j}: {kid} {teil} {raum} ({pub.zeichen[(kid, teil, raum)]}) aus {quelle}: ablesbar = "
+        f"{pub.wahr[(kid, teil, raum)]:g}"
+        for j, pub in enumerate(pubs)
+        for (kid, teil, raum), quelle in pub.abgeleitet.items()
+        if _status(pub.zeichen.get((kid, teil, raum), "–"), (kid, teil, raum) in pub.verdeckt)
+        not in ("wert", None)
+    ]
+
+
 def befunde(pubs: Sequence[Veroeffentlichung], jahr: str, k: int = 3) -> list[str]:
     """Everything the reader pins down over all publications of the year together (empty: safe)."""
     model, cat = _modell(jahr), load_catalog()
@@ -144,7 +187,7 @@ def befunde(pubs: Sequence[Veroeffentlichung], jahr: str, k: int = 3) -> list[st
     for j, pub in enumerate(pubs):
         orte: dict[Ort, tuple[int, ...]] = {}
         for (kid, teil, raum), text in pub.zeichen.items():
-            st = _status(text, (kid, teil, raum) in pub.verdeckt)
+            text, st = _gelesen(pub, (kid, teil, raum), text)
             kz = cat.get(kid)
             terms = kz.zaehler if teil == "Zähler" else kz.nenner
             basis = [a for a in model.atoms_of(terms, kz.periodizitaet, raum) if a not in null]
@@ -171,7 +214,7 @@ def befunde(pubs: Sequence[Veroeffentlichung], jahr: str, k: int = 3) -> list[st
                 if 1 <= w <= k - 1:
                     ziele.append((f"{j}: {b} − {a} = {w:g}", rest, w, True))
     att = Attacker(wissen, k)
-    out = []
+    out = abgelesen(pubs)
     seen = set()
     for name, atoms, wahr, nur_klein in ziele:
         if atoms in seen:

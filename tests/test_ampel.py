@@ -181,7 +181,8 @@ def test_target_rule_edges_hoeher_besser():
     assert list(d["farbe"]) == ["gruen", "gelb", "rot", "grau"]
     assert detail(d, "2023-Q2")["begruendung"] == (
         "Nahfeld im 2. Quartal 2023: 85,0\u00a0%, Zielwert mindestens 90,0\u00a0% um 5,0 "
-        "Prozentpunkte verfehlt (höchstens 5,0 Prozentpunkte) → gelb"
+        "Prozentpunkte verfehlt (höchstens 5,0 Prozentpunkte; nicht sicher verfehlt: "
+        "95-%-Intervall 76,7\u00a0% bis 90,7\u00a0%) → gelb"
     )
     assert "mehr als 5,0 Prozentpunkte" in detail(d, "2023-Q3")["begruendung"]
     assert "nur 9 Fälle" in detail(d, "2023-Q4")["begruendung"]
@@ -210,7 +211,7 @@ def test_target_rule_niedriger_besser_and_own_tolerance():
         row("ziel_niedrig", "West", "2023-Q4", 10, 100),
     ]
     ind = {"kennzahl": "ziel_niedrig", "regel": "zielwert", "toleranz_pp": 3}
-    _, d = run(rows, {"egh": feld(ind)})
+    _, d = run(rows, {"egh": feld(ind)}, regeln={"zielwert": {"nur_sicher_rot": False}})
     assert list(d["farbe"]) == ["gruen", "gelb", "rot", "gruen"]
     assert "Zielwert höchstens 20,0\u00a0%" in detail(d, "2023-Q2")["begruendung"]
     assert detail(d, "2023-Q2")["schwelle_rot"] == pytest.approx(0.23)
@@ -318,6 +319,16 @@ def test_rise_rule_gap_in_the_previous_quarters_is_grau_and_own_thresholds():
 
 
 # ----------------------------------------------------------------------------- SPC rule
+#: the SPC rule before issue 30, still switchable in config/ampel.yaml: a baseline of 8, two
+#: rules (limit, run), no outlier screening, no provisional limits
+ALT = {
+    "spc": {
+        "basis_perioden": 8,
+        "signale": ["grenze", "lauf"],
+        "ausreisser_pruefen": False,
+        "vorlaeufig_ab": 8,
+    }
+}
 BASIS_Q = quartale_range("2019-Q1", "2020-Q4")
 NACH_Q = quartale_range("2021-Q1", "2022-Q4")
 
@@ -342,7 +353,9 @@ def test_spc_point_beyond_the_upper_limit_is_rot_when_lower_is_better():
     basis = [12, 10] * 4
     rows = _spc_rows("anzahl_q", basis, [17, 16, 10])
     ind = {"kennzahl": "anzahl_q", "regel": "spc", "name": "Räumungsklagen"}
-    _, d = run(rows, {"ws": feld(ind)}, quartale=["2020-Q3", "2021-Q1", "2021-Q2", "2021-Q3"])
+    _, d = run(
+        rows, {"ws": feld(ind)}, quartale=["2020-Q3", "2021-Q1", "2021-Q2", "2021-Q3"], regeln=ALT
+    )
     q1 = detail(d, "2021-Q1")
     assert q1["vergleichswert"] == pytest.approx(11)
     assert q1["obere_grenze"] == pytest.approx(11 + 2.66 * 2)
@@ -361,7 +374,7 @@ def test_spc_limit_exactly_is_no_signal():
     """With grenzfaktor 3 the upper limit is 11 + 3 x 2 = 17 exactly: 17 is no signal, 18 is."""
     rows = _spc_rows("anzahl_q", [12, 10] * 4, [17, 18])
     ind = {"kennzahl": "anzahl_q", "regel": "spc", "grenzfaktor": 3}
-    _, d = run(rows, {"ws": feld(ind)}, quartale=["2021-Q1", "2021-Q2"])
+    _, d = run(rows, {"ws": feld(ind)}, quartale=["2021-Q1", "2021-Q2"], regeln=ALT)
     assert detail(d, "2021-Q1")["farbe"] == "gruen" and detail(d, "2021-Q1")["signal"] == ""
     assert detail(d, "2021-Q2")["farbe"] == "rot"
 
@@ -371,7 +384,7 @@ def test_spc_richtung_respected_for_a_share():
     basis = [0.52, 0.50] * 4  # mean 0.51, mR 0.02, limits 0.4568 .. 0.5632
     rows = _spc_rows("anteil_q", basis, [0.57, 0.45, 0.46], nenner=100)
     ind = {"kennzahl": "anteil_q", "regel": "spc", "name": "Anteil ambulant"}
-    _, d = run(rows, {"ah": feld(ind)}, quartale=["2021-Q1", "2021-Q2", "2021-Q3"])
+    _, d = run(rows, {"ah": feld(ind)}, quartale=["2021-Q1", "2021-Q2", "2021-Q3"], regeln=ALT)
     assert detail(d, "2021-Q1")["farbe"] == "gruen"
     assert "günstige Entwicklung" in detail(d, "2021-Q1")["begruendung"]
     assert detail(d, "2021-Q2")["farbe"] == "rot"
@@ -384,7 +397,7 @@ def test_spc_run_of_seven_on_the_unfavourable_side_is_gelb_six_is_not():
     basis = [12, 10] * 4  # ends below the mean (10 < 11)
     rows = _spc_rows("anzahl_q", basis, [12] * 8)
     ind = {"kennzahl": "anzahl_q", "regel": "spc"}
-    _, d = run(rows, {"ws": feld(ind)}, quartale=NACH_Q)
+    _, d = run(rows, {"ws": feld(ind)}, quartale=NACH_Q, regeln=ALT)
     farben = [detail(d, q)["farbe"] for q in NACH_Q]
     # 2021-Q1 .. 2022-Q2 are points 1..6 above the mean; 2022-Q3 is the 7th
     assert farben == ["gruen"] * 6 + ["gelb", "gelb"]
@@ -397,7 +410,7 @@ def test_spc_favourable_run_is_gruen_and_the_baseline_counts_in_the_run():
     basis = [12, 10] * 4
     rows = _spc_rows("anzahl_q", basis, [10] * 6)
     ind = {"kennzahl": "anzahl_q", "regel": "spc"}
-    _, d = run(rows, {"ws": feld(ind)}, quartale=NACH_Q[:6])
+    _, d = run(rows, {"ws": feld(ind)}, quartale=NACH_Q[:6], regeln=ALT)
     # 2020-Q4 (baseline, 10) + 2021-Q1..2022-Q2: the run reaches 7 at 2022-Q2
     assert detail(d, "2022-Q2")["signal"] == "lauf_unter"
     assert detail(d, "2022-Q1")["signal"] == ""
@@ -408,7 +421,7 @@ def test_spc_fixed_baseline_by_quarters_and_few_cases():
     basis = [30, 50] + [12, 10] * 4  # the first two are outside an explicit baseline
     rows = _spc_rows("anzahl_q", basis, [17, 5])
     ind = {"kennzahl": "anzahl_q", "regel": "spc", "basis_von": "2019-Q3", "basis_bis": "2021-Q2"}
-    _, d = run(rows, {"ws": feld(ind)}, quartale=["2021-Q3", "2021-Q4"])
+    _, d = run(rows, {"ws": feld(ind)}, quartale=["2021-Q3", "2021-Q4"], regeln=ALT)
     assert detail(d, "2021-Q3")["vergleichswert"] == pytest.approx(11)
     assert detail(d, "2021-Q3")["farbe"] == "rot"
     assert detail(d, "2021-Q4")["farbe"] == "grau"  # 5 cases < 10

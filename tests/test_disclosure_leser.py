@@ -9,7 +9,8 @@ structural zeros of the schema, every relation of the catalog and every symbol �
 * no hidden count is pinned, from one publication;
 * two publications of a year with one late case between them (made through the publication
   ledger, as the report runs make them) pin nothing together;
-* an area 'nicht bewertet' keeps its counts: no sum gives them back.
+* an area 'nicht bewertet' keeps its counts: no sum gives them back;
+* the intervals and funnel points of issue 30 give no hidden count away (the reader reads them).
 
 The plans are computed on pool frames (no report batch); the ledger lives in a temp folder.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from leser import befunde, lesen, spaeter_fall, zahl
+from leser import abgelesen, befunde, lesen, spaeter_fall, zahl
 
 from kennzahlen.api import load_pool
 from kennzahlen.core.schema import OHNE_ZUORDNUNG
@@ -118,3 +119,32 @@ def test_nicht_bewertet_counts_cannot_be_recomputed(pools, monkeypatch):
             gefunden += [f"{name} {jahr} {b}" for b in befunde([pub], jahr)]
     assert nicht_bewertet > 0
     assert gefunden == []
+
+
+def test_the_reader_reads_intervals_and_funnel_points(demo_pool: Path, monkeypatch):
+    """Issue 30: a shown 95 % interval or funnel point gives a share's Zähler and Nenner back, so
+    the reports show them only where both counts are shown. The reader reads them: on the demo
+    pool (2023) it finds nothing; in a report that showed every interval regardless of the plan
+    it reads hidden counts (e.g. the 'x' of Wiblingen's Nahfeld share)."""
+    from kennzahlen.products.wirkung import tabellen, unsicherheit
+
+    pool = load_pool(demo_pool)
+    pub = lesen(pool, "2023")
+    quellen = set(pub.abgeleitet.values())
+    assert quellen == {"95-%-Intervall", "Trichterdiagramm"}
+    assert abgelesen([pub]) == []
+
+    def alle(k, werte, gesperrt):  # an interval for every value, hidden or not
+        return {
+            a: unsicherheit.intervall(k, werte.loc[a, "zaehler"], werte.loc[a, "nenner"])
+            for a in werte.index
+            if pd.notna(werte.loc[a, "wert"]) and werte.loc[a, "nenner"] > 0
+        }
+
+    monkeypatch.setattr(unsicherheit, "sichtbare_intervalle", alle)
+    tabellen._ANZEIGEN.clear()
+    try:
+        leck = abgelesen([lesen(pool, "2023")])
+    finally:
+        tabellen._ANZEIGEN.clear()
+    assert any("egh_z2_anteil_nahfeld Zähler Wiblingen (x) aus 95-%-Intervall" in b for b in leck)

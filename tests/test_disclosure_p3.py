@@ -211,6 +211,8 @@ class _Report(HTMLParser):
             self._buf = ""
         if tag == "div" and "kz-kern" in (a.get("class") or ""):
             self._in_kern = True
+        if tag == "img" and self.sections:  # issue 30: the charts' alt texts (funnel points)
+            self.sections[-1].setdefault("bilder", []).append(a.get("alt") or "")
         if (
             tag == "table"
             and self.sections
@@ -433,8 +435,43 @@ def test_reports_sentences_and_matrix_name_no_hidden_value(gelesen, pool):
             for rows in tables.values()
             if "Zielwert" in next(iter(rows.values()))
         ]
-        assert m and int(m.group(2)) == sum(s in ("erreicht", "nicht erreicht") for s in shown)
+        gewertet = ("erreicht", "verfehlt", "nicht sicher verfehlt")  # issue 30: with intervals
+        assert m and int(m.group(2)) == sum(s in gewertet for s in shown)
         assert int(m.group(1)) == shown.count("erreicht")
+
+
+def test_intervals_and_funnel_points_only_where_counts_are_shown(gelesen):
+    """Issue 30: a 95 % interval, a comparison with the Gesamtstadt and a funnel point are
+    functions of a value's Zähler and Nenner. In every report they appear only where both
+    counts are shown, and each shown interval is the one of the shown counts."""
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products.wirkung import unsicherheit as u
+
+    gezeigt = 0
+    for raum, rep in gelesen.items():
+        tables = _tables(rep)
+        for section in rep.sections:
+            kid = next(k.id for k in wirkung.kennzahlen_p3() if k.titel == section["titel"])
+            k, rows = load_catalog().get(kid), tables[kid]
+            for zeile, werte in rows.items():
+                text = werte.get(u.INTERVALL, "–")
+                if text in ("–", "nicht bewertet"):
+                    assert werte.get(u.GEGEN_STADT, "–") in ("–", "nicht bewertet"), (kid, zeile)
+                    continue
+                z, n = zahl(werte["Zähler"]), zahl(werte["Nenner"])
+                assert z is not None and n is not None, (raum, kid, zeile, text)
+                assert text == u.intervall_text(k, u.intervall(k, z, n)), (kid, zeile)
+                gezeigt += 1
+            for alt in section.get("bilder", []):
+                if not alt.startswith("Trichterdiagramm"):
+                    continue
+                for name, nenner in re.findall(
+                    r"(?:Werte: |; )([^;:]+?) [\d,.]+[^;]*? bei (\d{1,3}(?:\.\d{3})*)", alt
+                ):
+                    assert zahl(rows[name]["Nenner"]) == zahl(nenner), (raum, kid, name)
+                    assert zahl(rows[name]["Zähler"]) is not None, (raum, kid, name)
+                    gezeigt += 1
+    assert gezeigt > 100
 
 
 def test_audit_lists_every_hidden_count_with_its_interval(p3_reports, gelesen):

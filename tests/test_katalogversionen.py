@@ -265,7 +265,7 @@ def test_ampel_judges_each_quarter_against_the_zielwert_of_its_year() -> None:
     assert det.loc["2022-Q4", "vergleichswert"] == 0.80
     assert det.loc["2023-Q1", "vergleichswert"] == 0.85
     assert nb(det.loc["2023-Q1", "begruendung"]).endswith(
-        "Zielwert mindestens 85,0 % um 3,0 Prozentpunkte verfehlt "
-        "(höchstens 5,0 Prozentpunkte) → gelb"
+        "Zielwert mindestens 85,0 % um 3,0 Prozentpunkte verfehlt (höchstens 5,0 "
+        "Prozentpunkte; nicht sicher verfehlt: 95-%-Intervall 73,3 % bis 88,3 %) → gelb"
     )
     assert "kein Zielwert festgelegt → grau" in det.loc["2024-Q1", "begruendung"]

@@ -224,6 +224,21 @@ CORPUS_EXPECTED = {
         "sozialhilfe_2022-01-12.csv, Zeile 3, Spalte 'setting': Unmögliche Kombination: "
         "leistung 'egh_besondere_wohnform' mit setting 'ambulant' (erlaubt: stationaer)",
     ),
+    "vergleich_andere_fassung": (
+        "vergleichswerte_2024-01-10.csv", 3, "katalogversion", "1",
+        "vergleichswerte_2024-01-10.csv, Zeile 3, Spalte 'katalogversion': Definition passt nicht: "
+        "der Wert nennt Fassung 1, der Katalog rechnet 'egh_z2_anteil_nahfeld' 2023 in Fassung 2 "
+        "(Definition ab 2022-Q3)",
+    ),
+    "vergleich_jahr_mit_bruch": (
+        "vergleichswerte_2024-01-10.csv", 3, "jahr", "2022",
+        "Kein Vergleich für 2022 möglich: die Definition von 'egh_z2_anteil_nahfeld' wechselt in "
+        "diesem Jahr (2022-Q3)",
+    ),
+    "vergleich_wert_passt_nicht": (
+        "vergleichswerte_2024-01-10.csv", 2, "wert", "0,7",
+        "Wert passt nicht zu Zähler und Nenner: 30 / 50 = 0.6, geliefert 0,7",
+    ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
         "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
@@ -332,6 +347,8 @@ GOOD = {
     "frist;status;erledigt_am;ergebnis\n"
     "M-1;2021-Q4;West;ah;Rot;Fallkonferenz;Fachplanung Altenhilfe;31.03.2022;offen;;\n",
     "personal": "stichtag;sozialraum;dienst;vzae\n2021-12-31;West;sd-f;4,5\n",
+    "vergleichswerte": "kennzahl;jahr;ring;vergleich;wert;zaehler;nenner;quelle;katalogversion\n"
+    "EGH_Z7_Besondere_Wohnform_je_1000;2021;Ring BW;Stadt A;3,25;;;Ringbericht 2021;1\n",
 }
 
 
@@ -361,6 +378,11 @@ def test_every_table_read_with_contract_columns_and_dtypes(tmp_path: Path) -> No
     assert data.tables["erlaeuterungen"]["arbeitsfeld"].isna().all()
     assert data.tables["massnahmen"]["anlass"].tolist() == ["rot"]
     assert data.tables["personal"][["dienst", "vzae"]].values.tolist() == [["SD-F", 4.5]]
+    vergleich = data.tables["vergleichswerte"]
+    assert vergleich[["kennzahl", "jahr", "wert"]].values.tolist() == [
+        ["egh_z7_besondere_wohnform_je_1000", 2021, 3.25]
+    ]
+    assert vergleich["zaehler"].isna().all()
 
 
 def test_table_without_file_is_empty_with_dtypes(tmp_path: Path) -> None:

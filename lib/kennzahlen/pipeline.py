@@ -16,6 +16,7 @@ from kennzahlen.catalog.model import Catalog, load_catalog
 from kennzahlen.core.dateistand import Dateistand
 from kennzahlen.pool import abdeckung
 from kennzahlen.pool.zaehlen import PoolBuilder
+from kennzahlen.statistik.intervalle import mit_intervallen
 
 
 def build_pool_frames(
@@ -45,7 +46,7 @@ def build_pool_frames(
     catalog = catalog or load_catalog()
     ab = abdeckung.load_config() if vollstaendig_ab is None else vollstaendig_ab
     builder = PoolBuilder(raw.tables, catalog, rg, raw.files, ab)
-    pool = builder.build()
+    pool = mit_intervallen(builder.build(), catalog)
     frames = {"kennzahlen": pool, "stand": raw.files.copy(), "abdeckung": builder.abdeckung()}
     frames.update(_extra_frames(pool, raw, catalog))
     frames.update(_sozialindex_frames(pool, rg, catalog))
@@ -65,11 +66,17 @@ def _sozialindex_frames(
 
 
 def _extra_frames(pool: pd.DataFrame, raw: object, catalog: Catalog) -> dict[str, pd.DataFrame]:
-    """Further pool tables: the Ampel (when configured) and the steering deliveries."""
+    """Further pool tables: the Ampel (when configured), the steering deliveries and the
+    comparison values of other cities."""
     from kennzahlen import ampel
+    from kennzahlen.pool import vergleichswerte
     from kennzahlen.steuerung import tabellen
 
-    return {**ampel.pool_frames(pool, raw, catalog), **tabellen.pool_frames(raw)}
+    return {
+        **ampel.pool_frames(pool, raw, catalog),
+        **tabellen.pool_frames(raw),
+        **vergleichswerte.pool_frames(raw),
+    }
 
 
 def pool_summary(frames: dict[str, pd.DataFrame], raw: object) -> list[str]:

@@ -59,6 +59,13 @@ DETAIL_COLUMNS = [
     "min_faelle",
     "farbe",
     "begruendung",
+    # issue 30: the 95 % interval of the value and what it says against the Zielwert; the
+    # control chart's assurance; whether the SPC limits are provisional
+    "intervall_unten",
+    "intervall_oben",
+    "zielvergleich",
+    "zielsicherheit",
+    "grenzen_vorlaeufig",
 ]
 
 
@@ -69,7 +76,7 @@ def _indicator(
     series = build_series(pool, p.kennzahl.id, areas)
     grid = build_grid(p, quartale, areas, series)
     if p.regel == "zielwert":
-        out = regel_zielwert(p, grid)
+        out = regel_zielwert(p, grid, series)
     elif p.regel == "anstieg":
         out = regel_anstieg(p, grid, series)
     else:
@@ -83,7 +90,7 @@ def _indicator(
     out["min_faelle"] = p.min_faelle
     for c in DETAIL_COLUMNS:
         if c not in out.columns:
-            out[c] = np.nan if c not in ("signal", "vergleich") else ""
+            out[c] = "" if c in _TEXTE else (False if c == "grenzen_vorlaeufig" else np.nan)
     return out[DETAIL_COLUMNS]
 
 
@@ -188,7 +195,7 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return _typed(pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
 
 
-#: the float columns of the frames: wert, faelle and vergleichswert .. obere_grenze
+#: the float columns of the frames: wert, faelle, vergleichswert .. obere_grenze, the interval
 _FLOATS = frozenset(
     [
         "wert",
@@ -196,8 +203,12 @@ _FLOATS = frozenset(
         *DETAIL_COLUMNS[
             DETAIL_COLUMNS.index("vergleichswert") : DETAIL_COLUMNS.index("obere_grenze") + 1
         ],
+        "intervall_unten",
+        "intervall_oben",
     ]
 )
+#: text columns a rule may leave out (filled with '')
+_TEXTE = frozenset(["signal", "vergleich", "zielvergleich", "zielsicherheit"])
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -206,8 +217,8 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     for c in df.columns:
         if c in _FLOATS:
             df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-        elif c in ("manuell",):
-            df[c] = df[c].astype(bool)
+        elif c in ("manuell", "grenzen_vorlaeufig"):
+            df[c] = df[c].fillna(False).astype(bool)
         elif c in ("indikatoren", "min_faelle"):
             df[c] = pd.to_numeric(df[c]).astype("int64")
         elif c in ("stichtag", "geschaltet_am"):

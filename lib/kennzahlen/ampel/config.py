@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from kennzahlen.catalog.model import Catalog, Kennzahl, load_catalog
 from kennzahlen.core import fmt, paths
 from kennzahlen.core.configfile import StrictModel, german_error, problems_message, read_yaml
 from kennzahlen.core.periods import QUARTAL_RE
 from kennzahlen.core.vocabulary import ARBEITSFELDER, ist_anteil, wert_text
+from kennzahlen.statistik.spc import SIGNALE
 
 Richtung = Literal["hoeher_besser", "niedriger_besser"]
+Signal = Literal["grenze", "lauf", "trend", "zwei_von_drei"]
 
 
 class AmpelConfigError(ValueError):
@@ -27,6 +30,9 @@ class ZielwertRegel(StrictModel):
     """Defaults of the target rule."""
 
     toleranz_pp: float = Field(default=5.0, ge=0)
+    #: rot only when the 95 % interval misses the Zielwert too ('verfehlt'); a value that misses
+    #: it beyond the tolerance but whose interval still reaches it ('nicht sicher verfehlt') is gelb
+    nur_sicher_rot: bool = True
 
 
 class AnstiegRegel(StrictModel):
@@ -47,13 +53,17 @@ class AnstiegRegel(StrictModel):
 
 
 class SpcRegel(StrictModel):
-    """Defaults of the SPC rule (XmR chart on a fixed baseline)."""
+    """Defaults of the SPC rule (XmR chart on a fixed baseline, NHS "Making Data Count")."""
 
-    basis_perioden: int = Field(default=8, ge=2)
+    basis_perioden: int = Field(default=12, ge=2)
     basis_von: str | None = None
     basis_bis: str | None = None
     grenzfaktor: float = Field(default=2.66, gt=0)
     lauf: int = Field(default=7, ge=2)
+    trend: int = Field(default=7, ge=2)
+    signale: tuple[Signal, ...] = Field(default=SIGNALE, min_length=1)  # type: ignore[arg-type]
+    ausreisser_pruefen: bool = True
+    vorlaeufig_ab: int = Field(default=6, ge=2)
 
     @model_validator(mode="after")
     def _basis(self) -> SpcRegel:
@@ -65,7 +75,53 @@ class SpcRegel(StrictModel):
             raise ValueError("basis_von und basis_bis nur zusammen angeben")
         if self.basis_von and self.basis_bis and self.basis_von > self.basis_bis:
             raise ValueError(f"basis_von {self.basis_von} liegt nach basis_bis {self.basis_bis}")
+        if self.vorlaeufig_ab > self.basis_perioden:
+            raise ValueError(_VORLAEUFIG.format(self.vorlaeufig_ab, self.basis_perioden))
         return self
+
+
+_VORLAEUFIG = (
+    "vorlaeufig_ab ({}) darf nicht größer als basis_perioden ({}) sein (gleich: keine "
+    "vorläufigen Grenzen)"
+)
+
+
+class NeueBasis(StrictModel):
+    """A new baseline of the SPC limits from a quarter on, with the day it was decided and why
+    (rebasing only with a dated reason)."""
+
+    ab: str
+    beschlossen_am: dt.date
+    grund: str = Field(min_length=10)
+
+    @field_validator("ab", mode="before")
+    @classmethod
+    def _quartal(cls, v: object) -> str:
+        text = str(v).strip().upper()
+        if not QUARTAL_RE.match(text):
+            raise ValueError(f"ab '{v}' ist kein Quartal (JJJJ-Qn, z. B. 2022-Q3)")
+        return text
+
+    @field_validator("beschlossen_am", mode="before")
+    @classmethod
+    def _datum(cls, v: object) -> object:
+        if isinstance(v, dt.date):
+            return v
+        text = str(v).strip()
+        try:
+            if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+                tag, monat, jahr = text.split(".")
+                return dt.date(int(jahr), int(monat), int(tag))
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"beschlossen_am '{v}' ist kein gültiges Datum (JJJJ-MM-TT oder TT.MM.JJJJ)"
+            ) from None
+
+    @field_validator("grund", mode="before")
+    @classmethod
+    def _grund(cls, v: object) -> object:
+        return v.strip() if isinstance(v, str) else v
 
 
 class Regeln(StrictModel):
@@ -80,6 +136,7 @@ class Regeln(StrictModel):
 _OVERRIDES = {
     "min_faelle": None,
     "toleranz_pp": "zielwert",
+    "nur_sicher_rot": "zielwert",
     "vorquartale": "anstieg",
     "gelb_ueber_prozent": "anstieg",
     "rot_ueber_prozent": "anstieg",
@@ -88,6 +145,10 @@ _OVERRIDES = {
     "basis_bis": "spc",
     "grenzfaktor": "spc",
     "lauf": "spc",
+    "trend": "spc",
+    "signale": "spc",
+    "ausreisser_pruefen": "spc",
+    "vorlaeufig_ab": "spc",
 }
 
 
@@ -109,6 +170,12 @@ class Indikator(StrictModel):
     basis_bis: str | None = None
     grenzfaktor: float | None = Field(default=None, gt=0)
     lauf: int | None = Field(default=None, ge=2)
+    trend: int | None = Field(default=None, ge=2)
+    signale: tuple[Signal, ...] | None = Field(default=None, min_length=1)
+    ausreisser_pruefen: bool | None = None
+    vorlaeufig_ab: int | None = Field(default=None, ge=2)
+    nur_sicher_rot: bool | None = None
+    neue_basis: tuple[NeueBasis, ...] = ()
 
 
 class Arbeitsfeld(StrictModel):
@@ -154,6 +221,12 @@ class Parameter:
     basis_bis: str | None
     grenzfaktor: float
     lauf: int
+    trend: int = 7
+    signale: tuple[str, ...] = SIGNALE
+    ausreisser_pruefen: bool = True
+    vorlaeufig_ab: int = 6
+    nur_sicher_rot: bool = True
+    neue_basis: tuple[NeueBasis, ...] = ()
 
     @property
     def anteil(self) -> bool:
@@ -181,6 +254,7 @@ def _resolve(ind: Indikator, arbeitsfeld: str, cfg: AmpelConfig, k: Kennzahl) ->
         richtung=ind.richtung or k.richtung,
         toleranz=toleranz,
         toleranz_text=toleranz_text,
+        neue_basis=tuple(sorted(ind.neue_basis, key=lambda b: b.ab)),
         **{n: values[n] for n in _OVERRIDES if n != "toleranz_pp"},
     )
 
@@ -246,6 +320,10 @@ def _rule_problems(ind: Indikator, p: Parameter) -> list[str]:
     out = checks[p.regel](ind, p) if p.regel in checks else []
     if p.regel != "zielwert" and ind.toleranz is not None:
         out.append("toleranz gilt nur für die Regel zielwert")
+    if p.regel == "zielwert":
+        out += _basis_problems(ind, p)
+    if p.regel == "anstieg" and ind.neue_basis:
+        out.append("neue_basis gilt nur für die Regeln spc und zielwert (deren Regelkarte)")
     return out
 
 
@@ -292,6 +370,23 @@ def _spc_problems(ind: Indikator, p: Parameter) -> list[str]:
             out.append(f"{name} '{value}' ist kein Quartal (JJJJ-Qn, z. B. 2019-Q1)")
     if (p.basis_von is None) != (p.basis_bis is None):
         out.append("basis_von und basis_bis nur zusammen angeben")
+    return out + _basis_problems(ind, p)
+
+
+def _basis_problems(ind: Indikator, p: Parameter) -> list[str]:
+    """The baseline of the limits: provisional limits and new baselines (spc and zielwert)."""
+    out = []
+    if p.vorlaeufig_ab > p.basis_perioden:
+        out.append(_VORLAEUFIG.format(p.vorlaeufig_ab, p.basis_perioden))
+    ab = [b.ab for b in ind.neue_basis]
+    if len(set(ab)) != len(ab):
+        out.append("neue_basis: jedes Quartal ab nur einmal angeben")
+    for b in ind.neue_basis:
+        if p.basis_bis is not None and b.ab <= p.basis_bis:
+            out.append(
+                f"neue_basis ab {b.ab} liegt nicht nach basis_bis {p.basis_bis}: eine neue "
+                "Basis beginnt nach der ersten"
+            )
     return out
 
 

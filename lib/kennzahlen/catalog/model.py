@@ -225,6 +225,10 @@ class Kennzahl(StrictModel):
         """The definition valid in a period."""
         return versionen.definition_im(self, periode)
 
+    def fassung_im(self, jahr: object) -> int | None:
+        """The number of the definition of the year's value (None: it changes within the year)."""
+        return versionen.fassung_im(self, jahr)
+
     def brueche(self, bis: object | None = None) -> list[Bruch]:
         """The breaks in the series (later definitions), up to the period ``bis``."""
         return versionen.brueche(self, bis)

@@ -11,6 +11,11 @@ and ``zielwert`` and lists later ones with the period they apply from:
   is judged against the Zielwert valid in that year; ``wert: null`` ends a Zielwert.
 - ``aufgenommen`` / ``gestrichen``: the first year the Kennzahl belongs to the catalog, and the
   first year it no longer does. Reports of other years leave it out.
+
+The *Fassung* of a Kennzahl is the number of its definition: 1 for ``definition``, 2 for the
+first entry of ``definitionen``, and so on. A comparison value of another city (the delivery
+``vergleichswerte``) names the Fassung it was computed by; it is comparable only when that is the
+catalog's Fassung of the year (:func:`fassung_im`).
 """
 
 from __future__ import annotations
@@ -133,6 +138,23 @@ def definition_im(k, periode: object) -> str:
         if d.gueltig_ab <= q:
             text = d.definition
     return text
+
+
+def fassung_am(k, periode: object) -> int:
+    """The number of the definition valid in a period (1 = ``definition``)."""
+    q = quartal_von(periode)
+    return 1 + sum(1 for d in k.definitionen if d.gueltig_ab <= q)
+
+
+def fassung_im(k, jahr: object) -> int | None:
+    """The Fassung of the Kennzahl's value for a year: of its Stichtag (31.12.) for a stock, else
+    the one valid all year; None when the definition changes within the year (the year's value
+    mixes two Fassungen)."""
+    j = jahr_von(jahr)
+    ende = fassung_am(k, f"{j}-Q4")
+    if k.periodizitaet in ("stichtag_jahr", "stichtag_quartal"):
+        return ende
+    return ende if fassung_am(k, f"{j}-Q1") == ende else None
 
 
 def brueche(k, bis: object | None = None) -> list[Bruch]:

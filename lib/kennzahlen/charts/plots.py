@@ -108,6 +108,11 @@ def _mit_alt(png_formatter):
 
     def format_png(fig: Figure):
         data = png_formatter(fig)
+        farben = getattr(fig, "kz_palette", None)
+        if farben and data:  # a chart of few colours: a palette PNG
+            from kennzahlen.charts.png import palette_png
+
+            data = palette_png(data, int(farben))
         text = alt_text(fig)
         meta: dict[str, object] = {"alt": text} if text else {}
         meta.update(schrift_metadaten(fig, data))

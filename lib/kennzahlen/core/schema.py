@@ -426,6 +426,25 @@ TABLES: dict[str, Table] = {
             key=("stichtag", "sozialraum", "dienst"),
             quelle="Personalstelle/Abteilungsleitung (besetzte Stellen in VZÄ)",
         ),
+        # --- issue 30: values of other cities (comparison rings), checked against the catalog
+        Table(
+            "vergleichswerte",
+            "record",
+            (
+                Column("kennzahl", "vokabel", vokabular="kennzahlen"),
+                Column("jahr", "int", min_value=1990, max_value=2100),
+                Column("ring", "text"),
+                Column("vergleich", "text"),
+                Column("wert", "decimal", min_value=0),
+                Column("zaehler", "decimal", required=False, min_value=0),
+                Column("nenner", "decimal", required=False, min_value=0),
+                Column("quelle", "text"),
+                Column("katalogversion", "int", min_value=1, max_value=99),
+            ),
+            key=("kennzahl", "jahr", "ring", "vergleich"),
+            quelle="Vergleichsringe (KGSt, con_sens, KVJS, Städtetag): Werte anderer Städte",
+            checks=("vergleichswert_passt",),
+        ),
     )
 }
 

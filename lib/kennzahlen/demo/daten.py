@@ -560,6 +560,8 @@ _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
     "erlaeuterungen": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
     "massnahmen": (("2000-01-01", _Style(dates="de", **_CP)),),
     "personal": (("2000-01-01", _Style(dates="de", decimal=",", header="title", **_CP)),),
+    # the comparison ring's table, saved from Excel as German CSV (kennzahlen.demo.vergleich)
+    "vergleichswerte": (("2000-01-01", _Style(decimal=",", **_CP)),),
 }
 # extra columns a real export carries (the reader ignores them): table -> (column, header)
 _EXTRA_COLUMNS = {"jugendhilfe": ("team", "Team")}

@@ -51,6 +51,7 @@ from kennzahlen.demo.kalender import _day, _export_day, _quarter_bounds, _ymd
 from kennzahlen.demo.modell import _Geo
 from kennzahlen.demo.sozialindex import sgb2_teile
 from kennzahlen.demo.steuerung import write_steuerung
+from kennzahlen.demo.vergleich import write_vergleich
 
 
 # ---------------------------------------------------------------------------------- main
@@ -218,4 +219,5 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
     written.append(_write(out, "ampel_schaltungen", _day(_AMPEL_STAND), ampel))
     if _is_ulm(geo):
         written += write_steuerung(out)
+        written += write_vergleich(out, seed)
     return sorted(written)

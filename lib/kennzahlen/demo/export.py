@@ -89,7 +89,9 @@ def _render(table: str, df: pd.DataFrame, st: _Style) -> pd.DataFrame:
         elif kind in ("int", "count"):
             out[c] = v.astype(np.int64)
         elif kind == "decimal":
-            out[c] = np.array([f"{x:g}".replace(".", st.decimal) for x in v], dtype=object)
+            out[c] = np.array(
+                ["" if pd.isna(x) else f"{x:g}".replace(".", st.decimal) for x in v], dtype=object
+            )
         else:
             out[c] = v
     res = pd.DataFrame(out)

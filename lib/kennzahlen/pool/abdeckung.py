@@ -52,6 +52,7 @@ GENITIV = {
     "teilhabeteam": "der Teilhabeteams",
     "wohnraumsicherung": "der Wohnraumsicherung",
     "ampel_schaltungen": "der Ampel-Schaltungen",
+    "vergleichswerte": "der Vergleichswerte",
 }
 ZAEHLTABELLE = {
     "bevoelkerung": "die Bevölkerungszahlen",
@@ -190,6 +191,18 @@ class Abdeckung:
         return self.von, self.bis
 
 
+def _neuester_stand(
+    table: str, frame: pd.DataFrame, files: pd.DataFrame | None
+) -> pd.Timestamp | None:
+    """The newest Stand of the table's exports (from the manifest, else from the frame)."""
+    stands = None
+    if files is not None and len(files):
+        stands = pd.to_datetime(files.loc[files["tabelle"] == table, "stand"])
+    if (stands is None or stands.empty) and "stand" in frame and len(frame):
+        stands = pd.to_datetime(frame["stand"])
+    return stands.max() if stands is not None and len(stands) else None
+
+
 def build_abdeckung(
     table: str,
     frame: pd.DataFrame,
@@ -198,12 +211,7 @@ def build_abdeckung(
 ) -> Abdeckung:
     """The Abdeckung of one table from its normalised frame (superseding applied over all
     exports) and manifest, by the rule in this module's docstring."""
-    stands = None
-    if files is not None and len(files):
-        stands = pd.to_datetime(files.loc[files["tabelle"] == table, "stand"])
-    if (stands is None or stands.empty) and "stand" in frame and len(frame):
-        stands = pd.to_datetime(frame["stand"])
-    newest = stands.max() if stands is not None and len(stands) else None
+    newest = _neuester_stand(table, frame, files)
     if TABLES[table].kind == "count":
         days = frozenset(pd.to_datetime(frame["stichtag"]).unique()) if len(frame) else frozenset()
         return Abdeckung(
@@ -215,6 +223,8 @@ def build_abdeckung(
             bis=max(days) if days else None,
             neuester_stand=newest,
         )
+    if "jahr" in TABLES[table].column_names:
+        return _jahre(table, frame, newest)
     col = date_column(table)
     earliest = None
     if col is not None and col in frame and frame[col].notna().any():
@@ -250,6 +260,19 @@ def build_abdeckung(
         vollstaendig_ab=vollstaendig_ab,
         neuester_stand=newest,
     )
+
+
+def _jahre(table: str, frame: pd.DataFrame, newest: pd.Timestamp | None) -> Abdeckung:
+    """A table of yearly values (``vergleichswerte``) covers the years it holds: from 01.01. of
+    the first to 31.12. of the last."""
+    jahre = pd.to_numeric(frame["jahr"], errors="coerce").dropna() if len(frame) else None
+    if jahre is None or jahre.empty:
+        return Abdeckung(table, "zeitraum", neuester_stand=newest)
+    von, bis = pd.Timestamp(int(jahre.min()), 1, 1), pd.Timestamp(int(jahre.max()), 12, 31)
+    return Abdeckung(
+        table, "zeitraum", von=von, bis=bis, grund="daten", erstes_datum=von,
+        neuester_stand=newest,
+    )  # fmt: skip
 
 
 def frame_of(abdeckungen: Iterable[Abdeckung]) -> pd.DataFrame:

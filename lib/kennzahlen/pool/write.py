@@ -101,12 +101,14 @@ PROCESSED_README = """# data/processed/ — der Datenpool (Build-Ausgabe)
 
 Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht einchecken.
 
-- `kennzahlen.parquet`: eine Zeile je Wert (kennzahl, ebene, raum, periode, zaehler, nenner, wert)
+- `kennzahlen.parquet`: eine Zeile je Wert (kennzahl, ebene, raum, periode, zaehler, nenner, wert;
+  bei Anteilen und Quoten das 95-%-Intervall ki95_unten, ki95_oben)
 - `stand.parquet`: die gelesenen Exporte mit ihrem Stand (Exportdatum)
 - `abdeckung.parquet`: je Rohtabelle der Zeitraum, den ihre Exporte abdecken, und warum
 - `ampel.parquet`, `ampel_details.parquet`: die Ampel je Quartal, Sozialraum und Arbeitsfeld
 - `erlaeuterungen.parquet`, `massnahmen.parquet`, `personal.parquet`: die Lieferungen der
   Fachkoordination/Fachplanung (Erläuterungen, Maßnahmen zu Ampeln, besetzte Stellen), geprüft
+- `vergleichswerte.parquet`: die Werte anderer Städte aus Vergleichsringen, geprüft
 - `sozialindex.parquet`, `sozialindex_indikatoren.parquet`: der Sozialindex je Jahr und Stadtviertel
   (Status, Dynamik, Klassen) und je Indikator (Wert, z-Wert, Veränderung); siehe docs/sozialindex.md
 - `manifest.json`: Prüfsummen der Dateien und die aktuelle Version (der Berichtslauf erkennt daran

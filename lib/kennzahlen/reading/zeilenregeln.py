@@ -165,7 +165,94 @@ def erledigt_mit_datum_und_ergebnis(parsed: pd.DataFrame, raw: pd.DataFrame) -> 
     return out
 
 
+def _fassung_text(k, f: int) -> str:
+    """'Fassung 2 (Definition ab 2022-Q3)' or 'Fassung 1 (die erste Definition)'."""
+    if f == 1:
+        return "Fassung 1 (die erste Definition)"
+    return f"Fassung {f} (Definition ab {k.definitionen[f - 2].gueltig_ab})"
+
+
+def _vergleich_fassung(k, jahr: int, fassung: int, z: int, text: str) -> Befund | None:
+    """A comparison value by another definition than the catalog's for its year is refused."""
+    soll = k.fassung_im(jahr)
+    if soll is None:
+        wechsel = ", ".join(d.gueltig_ab for d in k.definitionen if d.gueltig_ab[:4] == str(jahr))
+        return (
+            z,
+            "jahr",
+            str(jahr),
+            f"Kein Vergleich für {jahr} möglich: die Definition von '{k.id}' wechselt in diesem "
+            f"Jahr ({wechsel}), der eigene Jahreswert mischt zwei Fassungen",
+        )
+    if fassung != soll:
+        return (
+            z,
+            "katalogversion",
+            text,
+            f"Definition passt nicht: der Wert nennt Fassung {fassung}, der Katalog rechnet "
+            f"'{k.id}' {jahr} in {_fassung_text(k, soll)}; ein Wert nach einer anderen Definition "
+            "ist nicht vergleichbar (bitte die Fassung prüfen oder die Zeile weglassen)",
+        )
+    return None
+
+
+def _vergleich_wert(k, row: pd.Series, raw: pd.Series, z: int) -> Befund | None:
+    """A share lies between 0 and 1; Zähler and Nenner, where given, give the value."""
+    from kennzahlen.core.vocabulary import ist_anteil
+
+    wert = float(row["wert"])
+    if ist_anteil(k.einheit) and wert > 1:
+        return (z, "wert", raw["wert"], f"Anteil größer als 1: '{raw['wert']}'; Anteile als "
+                "Bruch angeben (0,65 statt 65 %)")  # fmt: skip
+    if pd.isna(row.get("zaehler")) or pd.isna(row.get("nenner")) or not k.nenner:
+        return None
+    if float(row["nenner"]) == 0:
+        return (
+            z,
+            "nenner",
+            raw.get("nenner", ""),
+            "Nenner 0: ein Wert braucht einen Nenner über 0",
+        )
+    stellen = len(str(raw["wert"]).replace(",", ".").partition(".")[2])
+    erwartet = float(row["zaehler"]) / float(row["nenner"]) * k.faktor
+    if abs(erwartet - wert) > 0.5 * 10**-stellen + 1e-9:
+        return (
+            z,
+            "wert",
+            raw["wert"],
+            f"Wert passt nicht zu Zähler und Nenner: {raw.get('zaehler')} / {raw.get('nenner')}"
+            + (f" × {k.faktor:g}" if k.faktor != 1 else "")
+            + f" = {erwartet:.6g}, geliefert {raw['wert']}",
+        )
+    return None
+
+
+def vergleichswert_passt(parsed: pd.DataFrame, raw: pd.DataFrame) -> list[Befund]:
+    """A comparison value fits the catalog: the same Fassung of the definition in its year, a
+    share as a fraction, Zähler/Nenner (where given) that give the value."""
+    from kennzahlen.catalog.model import load_catalog
+
+    if not {"kennzahl", "jahr", "wert", "katalogversion"} <= set(parsed.columns):
+        return []
+    ids = {k.id: k for k in load_catalog().kennzahlen}
+    out: list[Befund] = []
+    for z, row in parsed.iterrows():
+        k = ids.get(str(row["kennzahl"]))
+        if k is None or pd.isna(row["jahr"]) or pd.isna(row["wert"]):
+            continue  # an unknown id or an unreadable number is reported already
+        befund = None
+        if pd.notna(row["katalogversion"]):
+            befund = _vergleich_fassung(
+                k, int(row["jahr"]), int(row["katalogversion"]), int(z), raw.at[z, "katalogversion"]
+            )
+        befund = befund or _vergleich_wert(k, row, raw.loc[z], int(z))
+        if befund is not None:
+            out.append(befund)
+    return out
+
+
 REGELN: dict[str, Regel] = {
+    "vergleichswert_passt": vergleichswert_passt,
     "kennzahl_oder_arbeitsfeld": kennzahl_oder_arbeitsfeld,
     "frist_nach_quartalsbeginn": frist_nach_quartalsbeginn,
     "erledigt_mit_datum_und_ergebnis": erledigt_mit_datum_und_ergebnis,

@@ -204,6 +204,9 @@ def product_dependencies(produkt: int, manifest: dict) -> bytes:
         deps = {f: dateien.get(f) for f in ("ampel.parquet", "ampel_details.parquet")}
         deps["stand"] = stand
         deps.update(abhaengigkeiten(produkt, manifest))
+        # the city's own values beside the comparison values of other cities (issue 30)
+        ring = [k.id for k in load_catalog().kennzahlen if 3 in k.produkt and k.erhoben]
+        deps["kennzahlen"] = {k: kz_hashes.get(k) for k in ring}
     else:
         catalog = load_catalog()
         kennzahlen = [k for k in catalog.kennzahlen if produkt in k.produkt and k.erhoben]

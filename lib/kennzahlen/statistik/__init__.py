@@ -1,1 +1,1 @@
-"""Statistics on pool values: the rule for trend words."""
+"""Statistics on pool values: intervals, trend words, control charts, ring comparisons."""

@@ -17,7 +17,11 @@ from kennzahlen.reading.checks import empty_frame
 
 POOL_TABELLEN = ("erlaeuterungen", "massnahmen", "personal")
 #: the pool files each product reads beyond the Kennzahlen (for the runner's "unchanged?" test)
-PRODUKT_TABELLEN = {2: ("erlaeuterungen", "personal"), 4: ("erlaeuterungen", "massnahmen")}
+PRODUKT_TABELLEN = {
+    2: ("erlaeuterungen", "personal"),
+    3: ("vergleichswerte",),
+    4: ("erlaeuterungen", "massnahmen", "vergleichswerte"),
+}
 
 
 def pool_frames(raw: object) -> dict[str, pd.DataFrame]:

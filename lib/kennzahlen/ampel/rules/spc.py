@@ -1,50 +1,192 @@
-"""The SPC rule (``spc``): XmR chart on a fixed baseline."""
+"""The SPC rule (``spc``): XmR chart on a fixed baseline, with the four NHS rules.
+
+Each quarter's light judges the series as it was known then (no later value is used): the
+limits come from the baseline (the first ``basis_perioden`` values of the segment, or
+``basis_von`` .. ``basis_bis``), "vorläufig" from the values so far while the baseline is not
+complete (from ``vorlaeufig_ab`` values on; grau before). A new baseline (``neue_basis``, with the
+day it was decided and the reason) starts a new segment. The signals and the assurance are those
+of :mod:`kennzahlen.statistik.spc`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kennzahlen.ampel.config import Parameter
+from kennzahlen.ampel.config import NeueBasis, Parameter
 from kennzahlen.ampel.rules.basis import (
     FARB_TEXT,
     _basis_text,
     _kurz,
     _periode_text,
-    _r,
     _stat,
     _wert,
     _zu_wenig,
 )
+from kennzahlen.core import fmt
 from kennzahlen.core.periods import quartal_von, quartale_range
+from kennzahlen.statistik import spc
+
+#: the signals in words: (rule, where)
+SIGNAL_TEXT = {
+    "ueber_grenze": "über der oberen Kontrollgrenze",
+    "unter_grenze": "unter der unteren Kontrollgrenze",
+    "trend_steigend": "Werte in Folge steigend",
+    "trend_fallend": "Werte in Folge fallend",
+    "zwei_von_drei_ueber": "zwei von drei Werten nahe der oberen Grenze",
+    "zwei_von_drei_unter": "zwei von drei Werten nahe der unteren Grenze",
+    "lauf_ueber": "Werte in Folge über dem Mittel",
+    "lauf_unter": "Werte in Folge unter dem Mittel",
+}
+ZIELSICHERHEIT_TEXT = {
+    spc.SICHER_ERREICHT: "wird ihn bei gleichem Verlauf verlässlich erreichen",
+    spc.SICHER_VERFEHLT: "wird ihn ohne Änderung des Verlaufs verlässlich verfehlen",
+    spc.WECHSELND: "liegt innerhalb der üblichen Schwankung: mal erreicht, mal verfehlt",
+}
+
+
+@dataclass
+class Karte:
+    """An area's control chart as known at one period: the points of its segment up to then
+    with their signals, the limits (None: too few values), the baseline in words, and the new
+    baseline the segment starts with (None: the first)."""
+
+    punkte: pd.DataFrame
+    grenzen: spc.Grenzen | None
+    basis: str
+    signale: list[str] = field(default_factory=list)
+    neue_basis: NeueBasis | None = None
+
+    @property
+    def signal(self) -> str:
+        """The signal of the last point ('' for none)."""
+        return self.signale[-1] if self.signale else ""
+
+
+def _segment(
+    p: Parameter, s: pd.DataFrame, periode: str
+) -> tuple[pd.DataFrame, pd.DataFrame, int, NeueBasis | None]:
+    """The segment of the series ``periode`` belongs to, its baseline, the number of baseline
+    values it needs, and the new baseline it starts with."""
+    keys = s["periode"].map(lambda x: quartal_von(str(x)) or "").to_numpy()
+    q = quartal_von(periode) or ""
+    neu = [b for b in p.neue_basis if b.ab <= q]
+    if neu:
+        rb = neu[-1]
+        spaeter = [b.ab for b in p.neue_basis if b.ab > rb.ab]
+        ende = spaeter[0] if spaeter else "9999-Q9"
+        seg = s[(keys >= rb.ab) & (keys < ende)]
+        return seg, seg.iloc[: p.basis_perioden], p.basis_perioden, rb
+    erste = p.neue_basis[0].ab if p.neue_basis else "9999-Q9"
+    seg = s[keys < erste]
+    if p.basis_von and p.basis_bis:
+        k = seg["periode"].map(lambda x: quartal_von(str(x)) or "")
+        base = seg[((k >= p.basis_von) & (k <= p.basis_bis)).to_numpy()]
+        quarterly = p.kennzahl.periodizitaet in ("quartal", "stichtag_quartal")
+        needed = len(quartale_range(p.basis_von, p.basis_bis)) if quarterly else len(base)
+        return seg, base, needed, None
+    return seg, seg.iloc[: p.basis_perioden], p.basis_perioden, None
+
+
+def karte(p: Parameter, s: pd.DataFrame | None, periode: str) -> Karte | None:
+    """The control chart of an area's series (sorted, with values) as known at ``periode``."""
+    if s is None or not len(s):
+        return None
+    seg, base, needed, rb = _segment(p, s, periode)
+    punkte = seg[seg["periode"] <= periode]
+    jetzt = base[base["periode"] <= periode]
+    fertig = len(base) >= max(needed, 2) and len(jetzt) == len(base)
+    mindest = max(min(p.vorlaeufig_ab, needed), 2)
+    if fertig:
+        werte, vorlaeufig = base, False
+    elif len(jetzt) >= mindest:
+        werte, vorlaeufig = jetzt, True
+    else:
+        text = f"Basis noch unvollständig ({len(jetzt)} von {needed} Werten)"
+        return Karte(punkte, None, text, neue_basis=rb)
+    g = spc.grenzen(werte["wert"], p.grenzfaktor, p.ausreisser_pruefen, vorlaeufig)
+    g = _begrenzt(g, p.anteil)
+    label = f"{_kurz(werte['periode'].iloc[0])} bis {_kurz(werte['periode'].iloc[-1])}"
+    if vorlaeufig:
+        label += f", vorläufige Grenzen aus {len(werte)} von {needed} Werten"
+    if rb is not None:
+        label += f"; neu gesetzt ab {rb.ab} am {fmt.datum(rb.beschlossen_am)}: {rb.grund}"
+    sig = spc.signale(punkte["wert"], g, p.signale, p.lauf, p.trend)
+    return Karte(punkte, g, label, sig, rb)
+
+
+def _begrenzt(g: spc.Grenzen, anteil: bool) -> spc.Grenzen:
+    """A count is never below 0 and a share never above 1: clamping changes no signal."""
+    hi = 1.0 if anteil else float("inf")
+
+    def clip(x: float) -> float:
+        return min(max(x, 0.0), hi)
+
+    return spc.Grenzen(
+        g.mitte, clip(g.unten), clip(g.oben), clip(g.nah_unten), clip(g.nah_oben), g.werte,
+        g.vorlaeufig,
+    )  # fmt: skip
+
+
+def farbe(signal: str, hoeher: bool) -> str:
+    """The colour of a signal: unfavourable beyond a limit rot, any other unfavourable signal
+    gelb; a favourable signal or none gruen."""
+    if not signal:
+        return "gruen"
+    if spc.nach_oben(signal) == hoeher:
+        return "gruen"
+    return "rot" if signal.endswith("grenze") else "gelb"
+
+
+def zielsicherheit(p: Parameter, k: Karte | None, periode: str) -> str:
+    """The assurance against the Zielwert of the period's year ('' without one or limits)."""
+    if k is None or k.grenzen is None:
+        return ""
+    return spc.zielsicherheit(p.kennzahl.zielwert_im(periode), k.grenzen, p.richtung) or ""
+
+
+def reihen(series: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The series per area, sorted, values only."""
+    return {
+        raum: grp.sort_values("periode").reset_index(drop=True)
+        for raum, grp in series.dropna(subset=["wert"]).groupby("raum")
+    }
 
 
 def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
-    """SPC rule: XmR chart on a fixed baseline; limits and a run of ``lauf`` on one side."""
+    """SPC rule: XmR chart; the four rules (as switched on); provisional limits, new baselines."""
     out = grid.copy()
     hoeher = p.richtung == "hoeher_besser"
-    cols: dict[str, list[Any]] = {
+    by_area = reihen(series)
+    cols: dict[str, list] = {
         c: []
-        for c in ("vergleichswert", "untere_grenze", "obere_grenze", "signal", "basis", "farbe_spc")
-    }
-    # the baseline of an area is the same for every quarter: computed once per area
-    basen = {
-        raum: _basis(p, grp.sort_values("periode"))
-        for raum, grp in series.dropna(subset=["wert"]).groupby("raum")
-    }
-    for raum, periode, wert in zip(out["sozialraum"], out["periode"], out["wert"], strict=True):
-        res = _spc_point(p, basen.get(raum), periode, wert, hoeher)
-        for c, v in zip(cols, res, strict=True):
-            cols[c].append(v)
+        for c in (
+            "vergleichswert", "untere_grenze", "obere_grenze", "signal", "basis",
+            "grenzen_vorlaeufig", "zielsicherheit",
+        )
+    }  # fmt: skip
+    for row in out.itertuples(index=False):
+        k = karte(p, by_area.get(row.sozialraum), row.periode) if pd.notna(row.wert) else None
+        g = k.grenzen if k is not None else None
+        nan = float("nan")
+        cols["vergleichswert"].append(g.mitte if g else nan)
+        cols["untere_grenze"].append(g.unten if g else nan)
+        cols["obere_grenze"].append(g.oben if g else nan)
+        cols["signal"].append(k.signal if g and k else "")
+        cols["basis"].append(k.basis if k else "keine Reihe")
+        cols["grenzen_vorlaeufig"].append(bool(g and g.vorlaeufig))
+        cols["zielsicherheit"].append(zielsicherheit(p, k, row.periode))
     for c, values in cols.items():
         out[c] = values
-    no_data = out["wert"].isna()
-    few = ~no_data & (out["faelle"].fillna(0) < p.min_faelle)
-    out["farbe"] = np.where(no_data | few, "grau", out["farbe_spc"])
+    no_data = out["wert"].isna() | out["vergleichswert"].isna()
+    few = out["wert"].notna() & (out["faelle"].fillna(0) < p.min_faelle)
+    out["farbe"] = np.where(
+        no_data | few, "grau", [farbe(s, hoeher) for s in out["signal"]]
+    )  # fmt: skip
     out["schwelle_gelb"] = np.nan
     out["schwelle_rot"] = out["untere_grenze"] if hoeher else out["obere_grenze"]
     out["vergleich"] = [
@@ -52,16 +194,12 @@ def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.Data
         if pd.notna(m)
         else f"Basis {b}"
         for m, lo, hi, b in zip(
-            out["vergleichswert"],
-            out["untere_grenze"],
-            out["obere_grenze"],
-            out["basis"],
+            out["vergleichswert"], out["untere_grenze"], out["obere_grenze"], out["basis"],
             strict=True,
         )
-    ]
-
+    ]  # fmt: skip
     out["begruendung"] = [_satz(r, p) for r in out.to_dict("records")]
-    return out.drop(columns=["farbe_spc", "basis"])
+    return out.drop(columns=["basis"])
 
 
 def _satz(row: Mapping[str, Any], p: Parameter) -> str:
@@ -73,103 +211,67 @@ def _satz(row: Mapping[str, Any], p: Parameter) -> str:
         return f"{p.name}: {_wert(row['wert'], p)} {when}; {row['basis']} → grau"
     if row["farbe"] == "grau":
         return _zu_wenig(row, p, _basis_text(row, p))
-    head = f"{p.name}: {_wert(row['wert'], p)} {when}"
+    return mit_zielsicherheit(_signal_satz(row, p), row, p)
+
+
+def _signal_satz(row: Mapping[str, Any], p: Parameter) -> str:
+    head = f"{p.name}: {_wert(row['wert'], p)} {_periode_text(row['periode'])}"
     limits = f"Grenzen {_stat(row['untere_grenze'], p)} bis {_stat(row['obere_grenze'], p)}"
     mean = f"Mittel {_stat(row['vergleichswert'], p)}"
-    sig = row["signal"]
-    colour = FARB_TEXT[row["farbe"]]
+    sig, colour = row["signal"], FARB_TEXT[row["farbe"]]
+    gut = row["farbe"] == "gruen"
     if sig in ("ueber_grenze", "unter_grenze"):
-        side = "über der oberen" if sig == "ueber_grenze" else "unter der unteren"
         grenze = row["obere_grenze"] if sig == "ueber_grenze" else row["untere_grenze"]
-        verdict = "günstige Entwicklung" if row["farbe"] == "gruen" else "ungünstige Entwicklung"
+        verdict = "günstige Entwicklung" if gut else "ungünstige Entwicklung"
         return (
-            f"{head} liegt {side} Kontrollgrenze {_stat(grenze, p)} ({mean}, Basis "
+            f"{head} liegt {SIGNAL_TEXT[sig]} {_stat(grenze, p)} ({mean}, Basis "
             f"{row['basis']}): {verdict} → {colour}"
         )
-    if sig in ("lauf_ueber", "lauf_unter"):
-        side = "über" if sig == "lauf_ueber" else "unter"
-        verdict = "günstige Verschiebung" if row["farbe"] == "gruen" else "ungünstige Verschiebung"
-        return (
-            f"{head}; {p.lauf} Werte in Folge {side} dem {mean} der Basis {row['basis']}: "
-            f"{verdict} → {colour}"
-        )
+    if sig:
+        anzahl = {"lauf": p.lauf, "trend": p.trend}.get(sig.split("_")[0], "")
+        verdict = "günstige Verschiebung" if gut else "ungünstige Verschiebung"
+        was = f"{anzahl} {SIGNAL_TEXT[sig]}".strip()
+        if sig.startswith("lauf"):
+            was = was.replace("dem Mittel", f"dem {mean}")
+            return f"{head}; {was} der Basis {row['basis']}: {verdict} → {colour}"
+        return f"{head}; {was} ({mean}, {limits}, Basis {row['basis']}): {verdict} → {colour}"
     return f"{head} innerhalb der {limits}, kein Signal (Basis {row['basis']}) → {colour}"
 
 
-@dataclass(frozen=True)
-class Basis:
-    """An area's series (sorted by period) and its baseline: centre, limits, label."""
-
-    perioden: np.ndarray
-    werte: np.ndarray
-    basis_perioden: np.ndarray
-    needed: int
-    label: str
-    centre: float
-    lo: float
-    hi: float
+def mit_zielsicherheit(satz: str, row: Mapping[str, Any], p: Parameter) -> str:
+    """The reason with the assurance of the control chart before its colour: '…; Regelkarte:
+    der Verlauf … → grün' (unchanged without a Zielwert or limits)."""
+    z = row.get("zielsicherheit") or ""
+    if not z or " → " not in satz:
+        return satz
+    kopf, farbe_text = satz.rsplit(" → ", 1)
+    art = "vorläufige Regelkarte" if row.get("grenzen_vorlaeufig") else "Regelkarte"
+    return f"{kopf}; {art}: der Verlauf {ZIELSICHERHEIT_TEXT[z]} → {farbe_text}"
 
 
-def _basis(p: Parameter, s: pd.DataFrame) -> Basis:
-    """The baseline of one area's series (``s`` sorted by period), once for all its points."""
-    perioden = s["periode"].to_numpy(dtype=object)
-    if p.basis_von:
-        keys = pd.Series([quartal_von(x) for x in perioden], dtype=object)
-        base_mask = ((keys >= p.basis_von) & (keys <= p.basis_bis)).to_numpy(dtype=bool)
-        quarterly = p.kennzahl.periodizitaet in ("quartal", "stichtag_quartal")
-        needed = (
-            len(quartale_range(p.basis_von, p.basis_bis or p.basis_von))
-            if quarterly
-            else int(base_mask.sum())
-        )
-    else:
-        base_mask = np.arange(len(s)) < p.basis_perioden
-        needed = p.basis_perioden
-    werte = s["wert"].to_numpy(dtype="float64")
-    base = perioden[base_mask]
-    label = f"{_kurz(base[0])} bis {_kurz(base[-1])}" if len(base) else "–"
-    centre = lo = hi = float("nan")
-    if len(base) >= 2:
-        x = werte[base_mask]
-        centre = float(x.mean())
-        mr = float(np.abs(np.diff(x)).mean())
-        lo, hi = centre - p.grenzfaktor * mr, centre + p.grenzfaktor * mr
-        # a count is never below 0 and a share never outside 0–1: clamping changes no signal
-        lo = max(lo, 0.0)
-        if p.anteil:
-            hi = min(hi, 1.0)
-    return Basis(perioden, werte, base, needed, label, centre, lo, hi)
-
-
-def _spc_point(
-    p: Parameter, b: Basis | None, periode: str, wert: float, hoeher: bool
-) -> tuple[float, float, float, str, str, str]:
-    """Centre, limits, signal, baseline text and colour of one point of an area's series."""
-    nan = float("nan")
-    if b is None or pd.isna(wert):
-        return nan, nan, nan, "", "keine Reihe", "grau"
-    base = b.basis_perioden
-    if len(base) < max(b.needed, 2) or (len(base) and base[-1] > periode):
-        have = int((base <= periode).sum()) if len(base) else 0
-        return nan, nan, nan, "", f"Basis noch unvollständig ({have} von {b.needed} Werten)", "grau"
-    centre, lo, hi = b.centre, b.lo, b.hi
-    v = _r(wert)
-    signal = ""
-    if v > _r(hi):
-        signal = "ueber_grenze"
-    elif v < _r(lo):
-        signal = "unter_grenze"
-    else:  # a run: the last `lauf` points all strictly on one side (a point on the mean breaks it)
-        upto = int(np.searchsorted(b.perioden, periode, side="right"))
-        last = _r(b.werte[max(upto - p.lauf, 0) : upto])
-        c = _r(centre)
-        if len(last) == p.lauf and (last > c).all():
-            signal = "lauf_ueber"
-        elif len(last) == p.lauf and (last < c).all():
-            signal = "lauf_unter"
-    if not signal:
-        colour = "gruen"
-    else:
-        unfavourable = ("ueber" in signal) != hoeher
-        colour = ("rot" if signal.endswith("grenze") else "gelb") if unfavourable else "gruen"
-    return centre, lo, hi, signal, b.label, colour
+def regelkarte(p: Parameter, series: pd.DataFrame, raum: str, periode: str) -> pd.DataFrame:
+    """An area's control chart at ``periode`` for a report: per point of the series up to then
+    periode, wert, the limits its segment had then (or NaN), whether they were provisional, and
+    its signal as seen from ``periode`` (a run marks all its points). Empty without values."""
+    s = reihen(series).get(raum)
+    cols = ["periode", "wert", "mitte", "unten", "oben", "nah_unten", "nah_oben", "vorlaeufig"]
+    if s is None:
+        return pd.DataFrame(columns=[*cols, "signal", "segment"])
+    s = s[s["periode"] <= periode]
+    keys = s["periode"].map(lambda x: quartal_von(str(x)) or "").to_numpy()
+    grenzen = [b.ab for b in p.neue_basis]
+    teile = []
+    for nr, (von, bis) in enumerate(zip(["", *grenzen], [*grenzen, "9999-Q9"], strict=True)):
+        sel = s[(keys >= von) & (keys < bis)]
+        k = karte(p, s, str(sel["periode"].iloc[-1])) if len(sel) else None
+        if k is None:
+            continue
+        t = k.punkte[["periode", "wert"]].copy()
+        g = k.grenzen
+        for c in cols[2:7]:
+            t[c] = getattr(g, c) if g else np.nan
+        t["vorlaeufig"] = bool(g and g.vorlaeufig)
+        t["signal"] = k.signale if g else [""] * len(t)
+        t["segment"] = nr
+        teile.append(t)
+    return pd.concat(teile, ignore_index=True) if teile else pd.DataFrame(columns=cols)

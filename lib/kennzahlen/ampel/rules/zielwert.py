@@ -2,7 +2,10 @@
 
 Each value is judged against the Zielwert valid in the year of its period
 (``Kennzahl.zielwert_im``, :mod:`kennzahlen.catalog.versionen`); a year without a Zielwert gives
-grau."""
+grau. A share or rate carries its 95 % interval (:mod:`kennzahlen.statistik.intervalle`): with
+``nur_sicher_rot`` a value that misses the Zielwert beyond the tolerance is rot only when its
+interval misses it too ("verfehlt"), else gelb ("nicht sicher verfehlt"). The assurance of the
+series' control chart (will the process meet the target?) is added where the chart has limits."""
 
 from __future__ import annotations
 
@@ -14,11 +17,16 @@ import pandas as pd
 
 from kennzahlen.ampel.config import Parameter
 from kennzahlen.ampel.rules.basis import FARB_TEXT, _basis_text, _periode_text, _r, _wert, _zu_wenig
+from kennzahlen.ampel.rules.spc import karte, mit_zielsicherheit, reihen, zielsicherheit
 from kennzahlen.core import fmt
+from kennzahlen.statistik import intervalle
 
 
-def regel_zielwert(p: Parameter, grid: pd.DataFrame) -> pd.DataFrame:
-    """Target rule: met -> gruen; missed by at most the tolerance -> gelb; beyond -> rot."""
+def regel_zielwert(
+    p: Parameter, grid: pd.DataFrame, series: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Target rule: met -> gruen; missed by at most the tolerance -> gelb; beyond -> rot (with
+    ``nur_sicher_rot``: rot only when the 95 % interval misses it too)."""
     ziele = grid["periode"].map(p.kennzahl.zielwert_im).astype("float64")
     sign = 1.0 if p.richtung == "hoeher_besser" else -1.0
     out = grid.copy()
@@ -34,12 +42,48 @@ def regel_zielwert(p: Parameter, grid: pd.DataFrame) -> pd.DataFrame:
         ["grau", "grau", "gruen", "gelb"],
         "rot",
     )
+    _intervalle(p, out, ziele)
+    if p.nur_sicher_rot:
+        unsicher = out["zielvergleich"] == intervalle.NICHT_SICHER_VERFEHLT
+        out.loc[(out["farbe"] == "rot") & unsicher, "farbe"] = "gelb"
+    out["zielsicherheit"] = _zielsicherheit(p, out, series)
     op = "mindestens" if sign > 0 else "höchstens"
     out["vergleich"] = [
         f"Zielwert {op} {_wert(z, p)}" if pd.notna(z) else "kein Zielwert" for z in ziele
     ]
-    out["begruendung"] = [_satz(r, p, op) for r in out.to_dict("records")]
+    out["begruendung"] = [mit_zielsicherheit(_satz(r, p, op), r, p) for r in out.to_dict("records")]
     return out
+
+
+def _intervalle(p: Parameter, out: pd.DataFrame, ziele: pd.Series) -> None:
+    """The 95 % interval of each value (shares and rates) and its comparison with the target."""
+    k = p.kennzahl
+    if k.nenner:
+        lo, hi = intervalle.intervalle(out["zaehler"], out["nenner"], k.faktor, p.anteil)
+    else:
+        lo = hi = np.full(len(out), np.nan)
+    out["intervall_unten"], out["intervall_oben"] = lo, hi
+    out["zielvergleich"] = [
+        intervalle.zielvergleich(w, a, b, z, p.richtung) or ""
+        for w, a, b, z in zip(out["wert"], lo, hi, ziele, strict=True)
+    ]
+
+
+def _zielsicherheit(p: Parameter, out: pd.DataFrame, series: pd.DataFrame | None) -> list[str]:
+    """The assurance of the series' control chart at each period (see the SPC rule)."""
+    out["grenzen_vorlaeufig"] = False
+    if series is None:
+        return [""] * len(out)
+    by_area = reihen(series)
+    res = []
+    for i, (r, per, w) in enumerate(
+        zip(out["sozialraum"], out["periode"], out["wert"], strict=True)
+    ):
+        k = karte(p, by_area.get(r), str(per)) if pd.notna(w) else None
+        res.append(zielsicherheit(p, k, str(per)))
+        if k is not None and k.grenzen is not None and k.grenzen.vorlaeufig:
+            out.iloc[i, out.columns.get_loc("grenzen_vorlaeufig")] = True
+    return res
 
 
 def _satz(row: Mapping[str, Any], p: Parameter, op: str) -> str:
@@ -59,9 +103,15 @@ def _satz(row: Mapping[str, Any], p: Parameter, op: str) -> str:
         if p.anteil
         else _wert(row["abweichung"], p)
     )
-    tol = (
-        f"höchstens {p.toleranz_text}" if row["farbe"] == "gelb" else f"mehr als {p.toleranz_text}"
-    )
+    innerhalb = _r(row["abweichung"]) <= _r(p.toleranz)
+    tol = f"höchstens {p.toleranz_text}" if innerhalb else f"mehr als {p.toleranz_text}"
+    unsicher = row.get("zielvergleich") == intervalle.NICHT_SICHER_VERFEHLT
+    if pd.notna(row.get("intervall_unten")):
+        iv = (
+            f"95-%-Intervall {_wert(row['intervall_unten'], p)} bis "
+            f"{_wert(row['intervall_oben'], p)}"
+        )
+        tol += f"; {'nicht sicher verfehlt' if unsicher else 'sicher verfehlt'}: {iv}"
     return (
         f"{head}, Zielwert {op} {_wert(ziel, p)} um {gap} verfehlt ({tol}) → "
         f"{FARB_TEXT[row['farbe']]}"

@@ -151,7 +151,20 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
                 wert(w, e) if pd.notna(w) else "–"
                 for w, e in zip(rows["wert"], rows["einheit"], strict=True)
             ],
+            "95-%-Intervall": [
+                f"{wert(lo, e)} bis {wert(hi, e)}" if pd.notna(lo) and pd.notna(hi) else "–"
+                for lo, hi, e in zip(
+                    _spalte(rows, "intervall_unten"),
+                    _spalte(rows, "intervall_oben"),
+                    rows["einheit"],
+                    strict=True,
+                )
+            ],  # fmt: skip
             "Vergleich": rows["vergleich"].fillna("–").map(lambda x: html.escape(str(x))),
+            "Zielsicherheit": [
+                html.escape(str(z)) if isinstance(z, str) and z else "–"
+                for z in _spalte(rows, "zielsicherheit")
+            ],
             "Schwelle gelb": [
                 schwelle(x, e) for x, e in zip(rows["schwelle_gelb"], rows["einheit"], strict=True)
             ],
@@ -166,6 +179,11 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
         f"Indikatoren hinter den Ampeln, {raum}: Regel, Wert, Schwellen und Fälle"
     )
     return out
+
+
+def _spalte(rows: pd.DataFrame, name: str) -> list:
+    """A column of the details, or empty values for a pool made before it existed."""
+    return list(rows[name]) if name in rows.columns else [float("nan")] * len(rows)
 
 
 def indikator_kennzahlen() -> list[str]:
@@ -274,21 +292,48 @@ def regeln_text() -> str:
     r = setup.config.regeln
     return (
         f"Zielwert-Regel: grün, wenn der Zielwert erreicht ist; gelb, wenn er um höchstens "
-        f"{fmt.zahl(r.zielwert.toleranz_pp, 1)} Prozentpunkte verfehlt ist; sonst rot. "
-        "Anstiegs-Regel (Bestände, deren Anstieg ein Warnsignal ist): Wert am Stichtag gegenüber "
+        f"{fmt.zahl(r.zielwert.toleranz_pp, 1)} Prozentpunkte verfehlt ist; sonst rot"
+        + (
+            " – aber nur, wenn auch das 95-%-Intervall des Werts den Zielwert verfehlt (sonst "
+            "gelb: nicht sicher verfehlt). "
+            if r.zielwert.nur_sicher_rot
+            else ". "
+        )
+        + "Anstiegs-Regel (Bestände, deren Anstieg ein Warnsignal ist): Wert am Stichtag gegenüber "
         f"dem Mittel der {r.anstieg.vorquartale} vorherigen Quartalsenden; Anstieg bis "
         f"{fmt.zahl(r.anstieg.gelb_ueber_prozent)}{fmt.NBSP}% grün, "
         f"bis {fmt.zahl(r.anstieg.rot_ueber_prozent)}{fmt.NBSP}% gelb, darüber rot. "
         "Regelkarte (übliche Schwankung, wie sie der englische Gesundheitsdienst für Berichte "
-        f"an seine Gremien nutzt): Aus {r.spc.basis_perioden} festen Vergleichsquartalen ergeben "
+        f"an seine Gremien nutzt): Aus {r.spc.basis_perioden} festen Vergleichswerten ergeben "
         "sich der Mittelwert und die Grenzen, innerhalb derer ein Wert nur zufällig schwankt "
         f"(Mittelwert ± {fmt.zahl(r.spc.grenzfaktor, 2)} × mittlere Veränderung von Quartal zu "
-        "Quartal). Ein Wert jenseits einer Grenze in ungünstiger Richtung ist kein Zufall mehr: "
-        f"rot; {r.spc.lauf} Werte in Folge auf der ungünstigen Seite des Mittelwerts zeigen eine "
-        f"Verschiebung: gelb. Unter {r.min_faelle} Fällen: keine Aussage (grau). Ein Arbeitsfeld "
+        "Quartal); solange die Basis kürzer ist, gelten ab "
+        f"{r.spc.vorlaeufig_ab} Werten vorläufige Grenzen. {_signale_text(r.spc)} "
+        "Eine neue Basis setzt die Fachkoordination/Fachplanung nur mit Datum und Grund. "
+        "Hat die Kennzahl einen Zielwert, sagt die Regelkarte auch, ob der Verlauf ihn sicher "
+        "erreicht, sicher verfehlt oder mal erreicht, mal verfehlt (Zielsicherheit). "
+        f"Unter {r.min_faelle} Fällen: keine Aussage (grau). Ein Arbeitsfeld "
         "zeigt seinen schlechtesten Indikator. Eine Schaltung der Fachkoordination/Fachplanung "
         f"(✎) ersetzt die Farbe der Regeln; beide werden gezeigt."
     )
+
+
+def _signale_text(spc) -> str:
+    """The SPC signals switched on, in words (config/ampel.yaml)."""
+    teile = []
+    if "grenze" in spc.signale:
+        teile.append(
+            "Ein Wert jenseits einer Grenze in ungünstiger Richtung ist kein Zufall mehr: rot"
+        )
+    gelb = {
+        "lauf": f"{spc.lauf} Werte in Folge auf der ungünstigen Seite des Mittelwerts",
+        "trend": f"{spc.trend} Werte in Folge in ungünstiger Richtung steigend oder fallend",
+        "zwei_von_drei": "zwei von drei Werten nahe der ungünstigen Grenze",
+    }
+    g = [gelb[x] for x in spc.signale if x in gelb]
+    if g:
+        teile.append(", ".join(g) + " zeigen eine Verschiebung: gelb")
+    return "; ".join(teile) + "." if teile else ""
 
 
 def raster_abschnitt(

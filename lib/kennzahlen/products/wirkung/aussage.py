@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -26,12 +27,15 @@ def aussage(
     werte: pd.Series,
     raum: str = GESAMTSTADT,
     gesperrt: list[str] | tuple[str, ...] = (),
+    intervalle: Mapping[str, tuple[float, float]] | None = None,
 ) -> str:
     """A German statement in the paper's manner about one Kennzahl in one year.
 
     ``werte`` holds only values that may be published; ``gesperrt`` names the areas whose
     value is hidden (disclosure control): the sentence says so and never names or compares
-    a hidden value.
+    a hidden value. ``intervalle``: the 95 % intervals of the published values
+    (:mod:`kennzahlen.products.wirkung.unsicherheit`); a missed Zielwert is then said to be
+    missed surely or not surely, with the interval.
     """
     werte = werte.dropna()
     gesperrt = [a for a in gesperrt if a not in werte.index]
@@ -44,7 +48,8 @@ def aussage(
         and (raum == GESAMTSTADT or raum not in werte.index)
     ):
         return f"Für {jahr} liegen keine Werte vor."
-    lage = _Lage(werte, gesperrt, sr, sr_gesperrt, werte.get(GESAMTSTADT))
+    ivs = {a: v for a, v in (intervalle or {}).items() if a in werte.index}
+    lage = _Lage(werte, gesperrt, sr, sr_gesperrt, werte.get(GESAMTSTADT), ivs)
     if k.zielwert_im(jahr) is None:
         return _ohne_ziel(k, jahr, raum, lage)
     if raum != GESAMTSTADT:
@@ -62,6 +67,26 @@ class _Lage:
     sr: list[str]
     sr_gesperrt: list[str]
     g: float | None  # the city's value (None: hidden or missing)
+    ivs: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def _sicher(
+    k: Kennzahl, jahr: str, lage: _Lage, a: str, wert: float | None, kurz: bool = False
+) -> str:
+    """' und sicher verfehlt (95-%-Intervall …)' / ', aber nicht sicher verfehlt (…)' for a
+    missed Zielwert with a published interval; '' otherwise. ``kurz``: ' (95-%-Intervall …:
+    nicht sicher verfehlt)'."""
+    from kennzahlen.products.wirkung import unsicherheit
+
+    if wert is None or a not in lage.ivs or erreicht(k, wert, jahr) is not False:
+        return ""
+    wort = unsicherheit.zielvergleich(k, jahr, wert, lage.ivs[a])
+    text = unsicherheit.intervall_text(k, lage.ivs[a])
+    if kurz:
+        return f" (95-%-Intervall {text}: {'sicher ' if wort == 'verfehlt' else ''}{wort})"
+    if wort == "verfehlt":
+        return f" und sicher verfehlt (95-%-Intervall {text})"
+    return f", aber nicht sicher verfehlt (95-%-Intervall {text})"
 
 
 def _ziel_mit(ziel: str, neu: str) -> str:
@@ -91,6 +116,7 @@ def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
         text = (
             f"Im Jahr {jahr} wurde der Zielwert von {_ziel_mit(ziel, neu)} im Sozialraum {raum} "
             f"mit {_wert_text(k, own, jahr)} {verb[bool(erreicht(k, own, jahr))]}"
+            + _sicher(k, jahr, lage, raum, own)
         )
     elif raum in gesperrt:
         text = (
@@ -105,7 +131,7 @@ def _ziel_raum(k: Kennzahl, jahr: str, raum: str, lage: _Lage) -> str:
     if g is not None:
         return (
             text + f"; die Gesamtstadt hat ihn mit {_wert_text(k, g, jahr)} "
-            f"{verb[bool(erreicht(k, g, jahr))]}."
+            f"{verb[bool(erreicht(k, g, jahr))]}{_sicher(k, jahr, lage, GESAMTSTADT, g, True)}."
         )
     if GESAMTSTADT in gesperrt:
         return text + f"; der Wert der Gesamtstadt ist {DATENSCHUTZ}."
@@ -120,6 +146,7 @@ def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
         text = (
             f"Im Jahr {jahr} wurde der Zielwert von {_ziel_mit(ziel, neu)} für die Gesamtstadt mit "
             f"{_wert_text(k, g, jahr)} {verb[bool(erreicht(k, g, jahr))]}"
+            + _sicher(k, jahr, lage, GESAMTSTADT, g)
         )
     else:
         text = (
@@ -140,7 +167,10 @@ def _ziel_stadt(k: Kennzahl, jahr: str, lage: _Lage) -> str:
             f"{_wert_text(k, hi, jahr)})"
         )
     else:
-        teile = ", ".join(f"in {s} mit {_wert_text(k, werte[s], jahr)}" for s in verfehlt)
+        teile = ", ".join(
+            f"in {s} mit {_wert_text(k, werte[s], jahr)}{_sicher(k, jahr, lage, s, werte[s], True)}"
+            for s in verfehlt
+        )
         text += f"; {teile} {verb[False]}"
     return text + (f"; {geheim}." if geheim else ".")
 

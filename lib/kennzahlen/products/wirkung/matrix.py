@@ -11,6 +11,7 @@ from kennzahlen.catalog.model import Kennzahl
 from kennzahlen.core import farben, fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER
+from kennzahlen.products.wirkung import unsicherheit
 from kennzahlen.products.wirkung.aussage import aussage, mit_name
 from kennzahlen.products.wirkung.plan import plan_jahr, wert_status
 from kennzahlen.products.wirkung.tabellen import kennzahl_tabelle
@@ -42,6 +43,7 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
         if k.arbeitsfeld not in MATRIX_FELDER:
             continue
         wert, anzeige, status = None, "", _status(k, None, jahr)
+        sicher = None
         if k.erhoben:
             t = zaehltabelle(pool, k, jahr)
             roh = (
@@ -52,6 +54,8 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
             st = wert_status(plan, k, raum, roh)
             if st == "wert":
                 wert, status, anzeige = roh, _status(k, roh, jahr), tabellen_wert(k, roh)
+                iv = unsicherheit.intervall(k, t.loc[raum, "zaehler"], t.loc[raum, "nenner"])
+                sicher = unsicherheit.zielvergleich(k, jahr, roh, iv) if roh is not None else None
             elif st == "leer":
                 status, anzeige = _status(k, None, jahr), "–"
             else:
@@ -68,6 +72,7 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
                 "anzeige": anzeige,
                 "zielwert": k.zielwert_im(jahr),
                 "status": status,
+                "zielvergleich": sicher or "",
                 "k": k,
             }
         )
@@ -97,6 +102,15 @@ STATUS_STIL = {
     "gesperrt": (*farben.BADGE_LEISE, "nicht ausgewiesen (Datenschutz)"),
     NICHT_BEWERTET: (*farben.BADGE_LEISE, "nicht bewertet"),
 }
+
+
+def _sicher_html(r: pd.Series) -> str:
+    """Under a missed target: whether its 95 % interval misses it too."""
+    wort = r.get("zielvergleich") or ""
+    if r["status"] != "nicht erreicht" or wort not in ("verfehlt", "nicht sicher verfehlt"):
+        return ""
+    text = "sicher verfehlt (95-%-Intervall)" if wort == "verfehlt" else f"{wort} (95-%-Intervall)"
+    return f"<br><small>{html.escape(text)}</small>"
 
 
 def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
@@ -133,7 +147,8 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
                 f'<td style="text-align:left;vertical-align:top;min-width:9em">'
                 f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
                 f'<span style="background:{bg};color:{fg};padding:1px '
-                f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span></td>'
+                f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span>'
+                f"{_sicher_html(r)}</td>"
             )
         body.append(
             f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: '
@@ -184,7 +199,9 @@ def kernaussagen(
         if k.erhoben and k.zielwert_im(jahr) is not None:
             t = kennzahl_tabelle(pool, k, jahr, produkt)
             if t.werte["wert"].notna().any():
-                satz = aussage(k, jahr, t.werte["wert"].where(~t.gesperrt), raum, t.verborgen())
+                ivs = unsicherheit.sichtbare_intervalle(k, t.werte, t.gesperrt)
+                werte = t.werte["wert"].where(~t.gesperrt)
+                satz = aussage(k, jahr, werte, raum, t.verborgen(), ivs)
                 out.append(mit_name(k, satz))
     return out
 

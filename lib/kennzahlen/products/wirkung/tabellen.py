@@ -21,6 +21,7 @@ from kennzahlen.statistik import trend
 
 if TYPE_CHECKING:
     from kennzahlen.disclosure.atoms import Plan
+from kennzahlen.products.wirkung import unsicherheit, vergleich
 from kennzahlen.products.wirkung.aussage import aussage
 from kennzahlen.products.wirkung.plan import (
     TEILE,
@@ -154,6 +155,7 @@ def _kennzahl_tabelle(
             else ("erreicht" if erreicht(k, w.loc[a, "wert"], jahr) else "nicht erreicht")
             for a in areas
         ]
+    anzeige = unsicherheit.spalten(k, str(jahr), w, gesperrt.astype(bool), anzeige)
     if plan is not None:
         for a in areas:
             if status[a] == "frei":
@@ -322,7 +324,8 @@ def abschnitt(
         display(HTML(kopf + "</p>"))
         display(hinweis(satz))
         return tab.audit
-    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen())
+    ivs = unsicherheit.sichtbare_intervalle(k, tab.werte, tab.gesperrt)
+    satz = aussage(k, jahr, werte_sichtbar, raum, tab.verborgen(), ivs)
     display(HTML(f"{kopf}</p><p><b>{html.escape(satz)}</b></p>"))
     tabelle = reihenfolge(tab.anzeige, raum).rename_axis(None)
     display(
@@ -332,9 +335,22 @@ def abschnitt(
             caption=f"{k.titel}: Werte je Gebiet im Jahr {jahr}",
         )
     )
+    unsicherheit.zeige(tab, raum)
+    ring = vergleich.ring_html(k, jahr, pool_dir, lambda j: eigener_wert(pool, k, j, produkt))
+    if ring:
+        display(HTML(ring))
     if diagramm:
         _zeige_reihe(pool, k, jahr, raum, jahre, produkt, pool_dir)
     return tab.audit
+
+
+def eigener_wert(pool: pd.DataFrame, k: Kennzahl, jahr: str, produkt: int = 3) -> float | None:
+    """The Gesamtstadt's value of a year as the report publishes it (None: hidden or none)."""
+    t = kennzahl_tabelle(pool, k, jahr, produkt)
+    if GESAMTSTADT not in t.werte.index or bool(t.gesperrt.get(GESAMTSTADT, True)):
+        return None
+    w = t.werte.loc[GESAMTSTADT, "wert"]
+    return None if pd.isna(w) else float(w)
 
 
 def _kopf_html(k: Kennzahl, jahr: str) -> str:

@@ -1,0 +1,221 @@
+"""Charts of chance and variation in the house style: funnel plots and control charts (XmR).
+
+A funnel plot shows the areas' values against their Nenner, around a reference value (the
+Gesamtstadt) with the 95 % and 99,8 % limits of chance: a small area's extreme value inside the
+funnel is noise. A control chart shows a series with its mean and process limits and marks the
+points the NHS rules flag; improvement and concern differ by marker shape as well as by colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from kennzahlen.charts import plots
+from kennzahlen.charts.plots import (
+    HIGHLIGHT,
+    OKABE_ITO,
+    _satz,
+    _wert,
+    beschreibe,
+    zahlenachse,
+)
+from kennzahlen.core import farben, fmt
+from kennzahlen.statistik.intervalle import Trichter
+
+GRENZE = "#52606D"
+NEUTRAL = "#7B8794"
+#: (colour, marker, label) of a control chart's points
+PUNKTE = {
+    "": (NEUTRAL, "o", "übliche Schwankung"),
+    "verbesserung": (OKABE_ITO[0], "s", "Signal: günstig"),
+    "bedenken": (HIGHLIGHT, "D", "Signal: ungünstig"),
+}
+
+
+def trichter(
+    punkte: pd.DataFrame,
+    grenzen: Trichter,
+    referenz: float,
+    titel: str,
+    prozent: bool,
+    hervorheben: str | None = None,
+    x_label: str = "Fälle im Nenner",
+) -> Figure:
+    """Funnel plot: ``punkte`` (index: area; columns nenner, wert) against their Nenner, the
+    reference line and the inner (95 %) and outer (99,8 %) limits."""
+    fig, ax = plt.subplots(figsize=(8.0, 4.0))
+    n = grenzen.n
+    ax.axhline(referenz, color=farben.SCHWARZ, linewidth=1.2)
+    ax.plot(n, grenzen.innen_unten, color=GRENZE, linestyle="--", linewidth=1, label="95 %")
+    ax.plot(n, grenzen.innen_oben, color=GRENZE, linestyle="--", linewidth=1)
+    ax.plot(n, grenzen.aussen_unten, color=GRENZE, linestyle=":", linewidth=1.3, label="99,8 %")
+    ax.plot(n, grenzen.aussen_oben, color=GRENZE, linestyle=":", linewidth=1.3)
+    for raum, r in punkte.iterrows():
+        eigen = raum == hervorheben
+        ax.scatter(
+            [r["nenner"]], [r["wert"]], s=60 if eigen else 38, zorder=3,
+            color=HIGHLIGHT if eigen else OKABE_ITO[0], marker="D" if eigen else "o",
+        )  # fmt: skip
+    zahlenachse(ax.yaxis, prozent)
+    zahlenachse(ax.xaxis, False, ganzzahlig=True)
+    ax.set_xlim(0, float(n.max()) * 1.02)
+    _beschriften(ax, punkte, hervorheben)
+    ax.set_xlabel(x_label)
+    ax.set_title(titel)
+    ax.legend(
+        handles=[
+            Line2D([], [], color=farben.SCHWARZ, linewidth=1.2, label="Gesamtstadt"),
+            Line2D([], [], color=GRENZE, linestyle="--", label="95-%-Grenzen"),
+            Line2D([], [], color=GRENZE, linestyle=":", linewidth=1.3, label="99,8-%-Grenzen"),
+        ],
+        fontsize=9, loc="upper right",
+    )  # fmt: skip
+    werte = "; ".join(
+        f"{raum} {_wert(float(r['wert']), prozent)} bei {fmt.zahl(r['nenner'])}"
+        for raum, r in punkte.iterrows()
+    )
+    beschreibe(
+        fig,
+        "Trichterdiagramm: die Werte der Sozialräume gegen ihren Nenner, um den Wert der "
+        f"Gesamtstadt ({_wert(referenz, prozent)}) mit den Grenzen des Zufalls (95 % und 99,8 %).",
+        _satz(titel.replace("\n", " ")),
+        f"Werte: {werte}.",
+    )
+    fig.kz_palette = 64  # type: ignore[attr-defined]
+    return plots._done(fig)  # through the module: the proofreading tests catch every figure
+
+
+#: where a point's name may go (offset in points, alignment), tried in this order
+_LAGEN = ((5, 3, "left"), (5, -3, "left"), (-5, 3, "right"), (-5, -3, "right"),
+          (8, 16, "left"), (-8, 16, "right"), (8, -16, "left"), (-8, -16, "right"),
+          (8, 30, "left"), (-8, 30, "right"), (8, -30, "left"), (-8, -30, "right"))  # fmt: skip
+
+
+def _beschriften(ax, punkte: pd.DataFrame, hervorheben: str | None) -> None:
+    """Name every point next to it, on the first side where it overlaps no other name."""
+    ax.figure.canvas.draw()
+    px = ax.figure.dpi / 72
+    belegt: list[tuple[float, float, float, float]] = []
+    for raum, r in punkte.sort_values("nenner").iterrows():
+        x, y = ax.transData.transform((r["nenner"], r["wert"]))
+        breite, hoehe = 6.2 * len(str(raum)) * px, 11 * px
+        for dx, dy, ha in _LAGEN:
+            x0 = x + dx * px - (breite if ha == "right" else 0)
+            y0 = y + dy * px - (hoehe if dy < 0 else 0)
+            box = (x0, y0, x0 + breite, y0 + hoehe)
+            if not any(_ueberlappt(box, b) for b in belegt):
+                break
+        belegt.append(box)
+        eigen = raum == hervorheben
+        fern = abs(dy) > 10  # a name away from its point gets a thin line to it
+        ax.annotate(
+            str(raum), (r["nenner"], r["wert"]), xytext=(dx, dy), textcoords="offset points",
+            ha=ha, va="bottom" if dy > 0 else "top", fontsize=9, color=farben.TEXT,
+            fontweight="bold" if eigen else "normal",
+            arrowprops={"arrowstyle": "-", "color": GRENZE, "lw": 0.6} if fern else None,
+        )  # fmt: skip
+
+
+def _ueberlappt(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _art(signal: str, hoeher: bool | None) -> str:
+    if not signal:
+        return ""
+    if hoeher is None:
+        return "bedenken"
+    oben = "ueber" in signal or signal == "trend_steigend"
+    return "verbesserung" if oben == hoeher else "bedenken"
+
+
+def regelkarte(
+    karte: pd.DataFrame,
+    titel: str,
+    prozent: bool,
+    hoeher: bool | None,
+    zielwert: Sequence[float | None] | None = None,
+    neue_basis: Sequence[str] = (),
+    beschriftung: Mapping[str, str] | None = None,
+) -> Figure:
+    """Control chart of one area: ``karte`` as :func:`kennzahlen.ampel.rules.spc.regelkarte`
+    gives it (periode, wert, mitte, unten, oben, vorlaeufig, signal, segment); special causes
+    marked (square: favourable, diamond: unfavourable); provisional limits dotted; a new baseline
+    as a vertical line; the Zielwert of each point dash-dotted (a step where it changes)."""
+    fig, ax = plt.subplots(figsize=(8.0, 3.8))
+    x = np.arange(len(karte))
+    labels = [(beschriftung or {}).get(p, p) for p in karte["periode"]]
+    ax.plot(x, karte["wert"], color=NEUTRAL, linewidth=1.2, zorder=2)
+    for _, seg in karte.groupby("segment", sort=True):
+        xs = x[seg.index.to_numpy()]
+        stil = ":" if bool(seg["vorlaeufig"].iloc[-1]) else "--"
+        ax.plot(xs, seg["mitte"], color=farben.SCHWARZ, linewidth=1)
+        ax.plot(xs, seg["unten"], color=GRENZE, linestyle=stil, linewidth=1.1)
+        ax.plot(xs, seg["oben"], color=GRENZE, linestyle=stil, linewidth=1.1)
+    arten = [_art(s, hoeher) for s in karte["signal"]]
+    for art, (farbe, marker, _) in PUNKTE.items():
+        sel = [i for i, a in enumerate(arten) if a == art]
+        if sel:
+            ax.scatter(x[sel], karte["wert"].to_numpy()[sel], color=farbe, marker=marker,
+                       s=42 if art else 24, zorder=3)  # fmt: skip
+    starts = [int(seg.index[0]) for _, seg in karte.groupby("segment", sort=True)][1:]
+    for i in starts:
+        ax.axvline(i - 0.5, color=farben.SCHWARZ, linewidth=1, linestyle="-.")
+    ziele = [np.nan if z is None else z for z in (zielwert or [])]
+    if ziele and np.isfinite(ziele).any():
+        ax.plot(x, ziele, color=OKABE_ITO[2], linewidth=1.3, linestyle="-.", drawstyle="steps-mid")
+    schritt = max(1, -(-len(x) // 6))
+    ax.set_xticks(x[::schritt], labels[::schritt])
+    zahlenachse(ax.yaxis, prozent)
+    ax.set_title(titel)
+    hat_ziel = bool(ziele) and bool(np.isfinite(ziele).any())
+    legende = _legende(arten, hat_ziel, bool(karte["vorlaeufig"].any()), bool(starts))
+    ax.legend(handles=legende, fontsize=8.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    letzter_ziel = next((z for z in reversed(ziele) if np.isfinite(z)), None) if hat_ziel else None
+    beschreibe(fig, *_regelkarte_alt(karte, titel, prozent, arten, letzter_ziel))
+    fig.kz_palette = 64  # type: ignore[attr-defined]
+    return plots._done(fig)  # through the module: the proofreading tests catch every figure
+
+
+def _legende(arten: list[str], ziel: bool, vorlaeufig: bool, neu: bool) -> list[Line2D]:
+    out = [
+        Line2D([], [], color=farben.SCHWARZ, label="Mittelwert"),
+        Line2D([], [], color=GRENZE, linestyle="--", label="Grenzen"),
+    ]
+    if vorlaeufig:
+        out.append(Line2D([], [], color=GRENZE, linestyle=":", label="vorläufige Grenzen"))
+    for art, (farbe, marker, label) in PUNKTE.items():
+        if art in arten:
+            out.append(Line2D([], [], color=farbe, marker=marker, linestyle="", label=label))
+    if ziel:
+        out.append(Line2D([], [], color=OKABE_ITO[2], linestyle="-.", label="Zielwert"))
+    if neu:
+        out.append(Line2D([], [], color=farben.SCHWARZ, linestyle="-.", label="neue Basis"))
+    return out
+
+
+def _regelkarte_alt(
+    karte: pd.DataFrame, titel: str, prozent: bool, arten: list[str], zielwert: float | None
+) -> list[str]:
+    letzte = karte.iloc[-1]
+    grenzen = (
+        f"Grenzen zuletzt {_wert(float(letzte['unten']), prozent)} bis "
+        f"{_wert(float(letzte['oben']), prozent)}, Mittel {_wert(float(letzte['mitte']), prozent)}"
+        if pd.notna(letzte["mitte"])
+        else "noch keine Grenzen"
+    )
+    signale = sum(1 for a in arten if a)
+    return [
+        f"Regelkarte mit {len(karte)} Werten von {karte['periode'].iloc[0]} bis "
+        f"{karte['periode'].iloc[-1]}.",
+        _satz(titel.replace("\n", " ")),
+        f"Letzter Wert {_wert(float(letzte['wert']), prozent)}; {grenzen}.",
+        f"{signale} Werte mit Signal." if signale else "Kein Wert mit Signal.",
+        f"Zielwert zuletzt {_wert(zielwert, prozent)}." if zielwert is not None else "",
+    ]
