@@ -24,9 +24,11 @@ from kennzahlen.core.periods import (
     letzter_tag,
     quartal_von_tag,
     quarter_end_on_or_before,
+    quarter_ends,
     quarter_start,
 )
 from kennzahlen.core.schema import TABLES
+from kennzahlen.pool import kosten
 
 CONFIG_FILE = "abdeckung.yaml"
 COLUMNS = [
@@ -160,10 +162,12 @@ class Coverage:
     """
 
     tabelle: str
-    art: str  # "zeitraum" | "stichtage"
+    art: str  # "zeitraum" | "stichtage" | "zeitraeume" (ausgaben: quarters and whole years)
     von: pd.Timestamp | None = None
     bis: pd.Timestamp | None = None
     stichtage: frozenset = field(default_factory=frozenset)
+    #: art "zeitraeume": the years delivered whole (``stichtage``: the quarters' last days)
+    jahre: frozenset = field(default_factory=frozenset)
     grund: str = "keine_daten"
     erstes_datum: pd.Timestamp | None = None
     vollstaendig_ab: pd.Timestamp | None = None
@@ -173,13 +177,32 @@ class Coverage:
         """Whether every day of [first, last] is covered (count tables: ``last`` is a Stichtag)."""
         if self.art == "stichtage":
             return last in self.stichtage
+        if self.art == "zeitraeume":
+            return self._covers_zeitraeume(pd.Timestamp(first), pd.Timestamp(last))
         if self.von is None or self.bis is None:
             return False
         return self.von <= first and last <= self.bis
 
+    def _covers_zeitraeume(self, first: pd.Timestamp, last: pd.Timestamp) -> bool:
+        """A whole year delivered whole, or every quarter from ``first`` to ``last`` delivered."""
+        ganzes_jahr = first == pd.Timestamp(year=first.year, month=1, day=1) and last == (
+            pd.Timestamp(year=first.year, month=12, day=31)
+        )
+        if ganzes_jahr and first.year in self.jahre:
+            return True
+        ends = quarter_ends(first, last)
+        return (
+            bool(ends)
+            and first == quarter_start(first)
+            and last == ends[-1]
+            and all(e in self.stichtage for e in ends)
+        )
+
     @property
     def span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """(first, last) day that may hold a period of this table, or None."""
+        if self.art == "zeitraeume":
+            return None if self.von is None or self.bis is None else (self.von, self.bis)
         if self.art == "stichtage":
             if not self.stichtage:
                 return None
@@ -202,6 +225,19 @@ def coverage(
     if (stands is None or stands.empty) and "stand" in frame and len(frame):
         stands = pd.to_datetime(frame["stand"])
     newest = stands.max() if stands is not None and len(stands) else None
+    if "periode" in TABLES[table].column_names:  # amounts per period (ausgaben)
+        ends, jahre, von = kosten.coverage_frames(frame)
+        bis = max([*ends, *(pd.Timestamp(year=j, month=12, day=31) for j in jahre)], default=None)
+        return Coverage(
+            table,
+            "zeitraeume",
+            von=von,
+            bis=bis,
+            stichtage=ends,
+            jahre=jahre,
+            grund="zeitraeume" if von is not None else "keine_daten",
+            neuester_stand=newest,
+        )
     if TABLES[table].kind == "count":
         days = frozenset(pd.to_datetime(frame["stichtag"]).unique()) if len(frame) else frozenset()
         return Coverage(
@@ -309,6 +345,8 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
     rows = [rows] if isinstance(rows, (dict, pd.Series)) else list(rows)
     first = rows[0]
     tables = [r["tabelle"] for r in rows]
+    if first["art"] == "zeitraeume":
+        return f"die Ausgaben (Finanzverfahren) ab {_ab(first['von'])} geliefert sind"
     if first["art"] == "stichtage":
         subject = _und([ZAEHLTABELLE.get(t, f"die Zahlen der Tabelle {t}") for t in tables])
         return f"{subject} ab dem Stichtag {fmt.datum(first['von'])} geliefert sind"
@@ -347,7 +385,7 @@ def _reasons(kennzahlen: Iterable[str], cov: pd.DataFrame | None) -> list[str]:
         groups.setdefault((row["art"], row["grund"], row["von"]), []).append(
             {**row.to_dict(), "tabelle": t}
         )
-    order = {"config": 0, "daten": 1, "stichtage": 2}
+    order = {"config": 0, "daten": 1, "stichtage": 2, "zeitraeume": 3}
     keys = sorted(groups, key=lambda g: (order.get(g[1], 3), g[2]))
     return [grund_text(groups[g]) for g in keys]
 

@@ -8,6 +8,8 @@ Counting rules (DATA_CONTRACT.md section 3), vectorised over the normalised raw 
 - Ereignisse in [A, B]: the event date within [A, B]
 - jahr_bis_stichtag on S: events from 01.01. of S's year to S
 - Summe (count tables): the sum on the Stichtag at the end of the period
+- summe_zeitraum (amounts per period), bestand_quartalsenden (stock on the four quarter ends) and
+  ``vergleich: vorjahr``: :mod:`kennzahlen.pool.kosten`
 
 Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
 """
@@ -21,7 +23,7 @@ from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term
 from kennzahlen.core.periods import Period, jahresbeginn, periods_for
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
-from kennzahlen.pool import abdeckung
+from kennzahlen.pool import abdeckung, kosten
 from kennzahlen.pool.abdeckung import Coverage
 
 POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
@@ -47,7 +49,9 @@ def coverage(
 
 def _covers(cov: Coverage, period: Period, regel: str) -> bool:
     first = period.start
-    if regel == "bestand":
+    if regel in kosten.REGELN:
+        first = kosten.erster_tag(regel, period)
+    elif regel == "bestand":
         first = period.end
     elif regel == "jahr_bis_stichtag":
         first = jahresbeginn(period.end)
@@ -122,7 +126,9 @@ class PoolBuilder:
         geo = [g for g in GEO if g in df.columns]
         group = [*geo, *dims]
         parts: list[pd.DataFrame] = []
-        if bz.regel == "summe":
+        if bz.regel in kosten.REGELN:
+            parts.append(kosten.zaehlen(bz.regel, df, periods, group, bz.spalte))
+        elif bz.regel == "summe":
             col = COUNT_COLUMN[bz.tabelle]
             ends = {p.end: p.label for p in periods}
             sub = df[df["stichtag"].isin(list(ends))]
@@ -212,6 +218,8 @@ class PoolBuilder:
         else:
             z["nenner"] = pd.NA
             z["wert"] = z["zaehler"].astype("float64")
+        if k.vergleich == "vorjahr":
+            z = kosten.vorjahr(z)
         z.insert(0, "kennzahl", k.id)
         return z[POOL_COLUMNS]
 

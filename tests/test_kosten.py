@@ -1,0 +1,218 @@
+"""Ziel 7 in Euro: the counting rules of costs, hand-computed on small frames (issue 31).
+
+The issue's example: net spending 1.200.000 € -> 1.320.000 € (+10,0 %) with average cases
+400 -> 416 (+4,0 %) gives 3.000 € -> 3.173,08 € per case (+5,8 %).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kennzahlen.catalog import geography
+from kennzahlen.catalog.model import validate_catalog
+from kennzahlen.core.schema import OHNE_ZUORDNUNG, TABLES
+from kennzahlen.pool.zaehlen import PoolBuilder
+from kennzahlen.statistik.zerlegung import zerlegung
+
+RG = geography.raumgliederung()
+STV2SR = geography.stadtviertel_to_sozialraum()
+
+KATALOG = {
+    "basiszahlen": {
+        "netto": {"tabelle": "ausgaben", "regel": "summe_zeitraum", "spalte": "netto"},
+        "jh_quartalsenden": {"tabelle": "jugendhilfe", "regel": "bestand_quartalsenden"},
+    },
+    "kennzahlen": [
+        {
+            "id": "netto",
+            "titel": "Nettoausgaben HzE",
+            "periodizitaet": "jahr",
+            "einheit": "euro",
+            "zaehler": {"basis": "netto", "filter": {"hilfeart": "hze"}},
+        },
+        {
+            "id": "netto_ytd",
+            "titel": "Nettoausgaben HzE seit Jahresbeginn",
+            "periodizitaet": "stichtag_quartal",
+            "einheit": "euro",
+            "zaehler": {"basis": "netto", "filter": {"hilfeart": "hze"}},
+        },
+        {
+            "id": "je_fall",
+            "titel": "Nettoausgaben HzE je Fall",
+            "periodizitaet": "jahr",
+            "einheit": "euro_je_fall",
+            "faktor": 4,
+            "zaehler": {"basis": "netto", "filter": {"hilfeart": "hze"}},
+            "nenner": {"basis": "jh_quartalsenden", "filter": {"uma": "nein"}},
+        },
+        {
+            "id": "je_fall_veraenderung",
+            "titel": "Veränderung der Nettoausgaben HzE je Fall zum Vorjahr",
+            "periodizitaet": "jahr",
+            "einheit": "veraenderung",
+            "vergleich": "vorjahr",
+            "faktor": 4,
+            "zaehler": {"basis": "netto", "filter": {"hilfeart": "hze"}},
+            "nenner": {"basis": "jh_quartalsenden", "filter": {"uma": "nein"}},
+        },
+    ],
+}
+
+
+def katalog(raw: dict = KATALOG):
+    catalog, problems = validate_catalog(raw)
+    assert not problems, problems
+    return catalog
+
+
+def frame(table: str, rows: list[dict], stand: str = "2024-01-20") -> pd.DataFrame:
+    """A normalised frame as the reader returns it."""
+    spec = TABLES[table]
+    df = pd.DataFrame(rows, columns=spec.column_names)
+    for c in spec.columns:
+        if c.kind == "date":
+            df[c.name] = pd.to_datetime(df[c.name])
+        elif c.kind == "bool":
+            df[c.name] = df[c.name].astype(bool)
+        elif c.kind == "decimal":
+            df[c.name] = df[c.name].astype("float64")
+        else:
+            df[c.name] = df[c.name].astype(object).where(df[c.name].notna(), None)
+    if spec.has_stadtviertel:
+        df["sozialraum"] = df["stadtviertel_nr"].map(STV2SR).fillna(OHNE_ZUORDNUNG)
+    elif "sozialraum" in df:
+        df["sozialraum"] = df["sozialraum"].fillna(OHNE_ZUORDNUNG)
+    df["stand"] = pd.Timestamp(stand)
+    df["datei"] = f"{table}_{stand}.csv"
+    return df
+
+
+def ausgabe(periode: str, netto: float, sozialraum: str | None = "West", hilfeart: str = "hze"):
+    return dict(
+        periode=periode,
+        arbeitsfeld="jh",
+        hilfeart=hilfeart,
+        setting="ambulant",
+        sozialraum=sozialraum,
+        brutto=netto + 100.0,
+        einnahmen=100.0,
+        netto=netto,
+    )
+
+
+def faelle() -> pd.DataFrame:
+    """400 HzE running through 2022 and 2023; in 2023 10, 4, 4 and 4 more by the quarter ends:
+    stocks 400 x 4 in 2022 (average 400) and 410, 414, 418, 422 in 2023 (average 416)."""
+    rows = [
+        dict(
+            fall_id=f"a{i}",
+            paragraph="31",
+            setting="ambulant",
+            uma=False,
+            beginn="2021-01-01",
+            ende=None,
+            stadtviertel_nr="110",
+        )
+        for i in range(400)
+    ]
+    starts = ["2023-02-01"] * 10 + ["2023-05-01"] * 4 + ["2023-08-01"] * 4 + ["2023-11-01"] * 4
+    rows += [{**rows[0], "fall_id": f"n{i}", "beginn": b} for i, b in enumerate(starts)]
+    # an UMA case and one that ended before 2022 count nowhere
+    rows.append({**rows[0], "fall_id": "uma", "uma": True})
+    rows.append({**rows[0], "fall_id": "alt", "ende": "2021-06-30"})
+    return frame("jugendhilfe", rows)
+
+
+def build(ausgaben_rows: list[dict], catalog=None) -> pd.DataFrame:
+    tables = {name: frame(name, []) for name in TABLES}
+    tables["jugendhilfe"] = faelle()
+    tables["ausgaben"] = frame("ausgaben", ausgaben_rows)
+    return PoolBuilder(tables, catalog or katalog(), RG).build()
+
+
+def werte(pool: pd.DataFrame, kennzahl: str, raum: str = "Gesamtstadt") -> dict[str, float]:
+    rows = pool[(pool["kennzahl"] == kennzahl) & (pool["raum"] == raum)]
+    return dict(zip(rows["periode"], rows["wert"], strict=True))
+
+
+ZWEI_JAHRE = [ausgabe(f"2022-Q{q}", 300_000.0) for q in (1, 2, 3, 4)] + [
+    ausgabe(f"2023-Q{q}", 330_000.0) for q in (1, 2, 3, 4)
+]
+
+
+def test_issue_example_per_case_and_the_split_of_growth():
+    """1.200.000 € -> 1.320.000 € with 400 -> 416 average cases: 3.000 € -> 3.173,08 € per case;
+    +10,0 % spending = +4,0 % cases and +5,8 % cost per case."""
+    pool = build(ZWEI_JAHRE)
+    assert werte(pool, "netto") == {"2022": 1_200_000.0, "2023": 1_320_000.0}
+    je_fall = pool[(pool["kennzahl"] == "je_fall") & (pool["raum"] == "Gesamtstadt")]
+    assert list(je_fall["nenner"]) == [1600, 1664]  # stocks on the four quarter ends, summed
+    assert werte(pool, "je_fall") == pytest.approx({"2022": 3000.0, "2023": 1_320_000 / 416})
+    assert round(werte(pool, "je_fall")["2023"], 2) == 3173.08
+    # the change of the cost per case is a Kennzahl of its own (the year before has none)
+    assert werte(pool, "je_fall_veraenderung") == pytest.approx({"2023": 3173.076923 / 3000 - 1})
+    z = zerlegung(1_200_000, 1_320_000, 1600 / 4, 1664 / 4)
+    assert z.ausgaben == pytest.approx(0.10)
+    assert z.faelle == pytest.approx(0.04)
+    assert z.je_fall == pytest.approx(0.0576923, abs=1e-7)  # +5,8 %
+    assert (1 + z.faelle) * (1 + z.je_fall) == pytest.approx(1 + z.ausgaben)
+    # the chart's additive split: 4,0 points from cases, 6,0 from the cost per case
+    assert z.beitrag_faelle == pytest.approx(0.04)
+    assert z.beitrag_je_fall == pytest.approx(0.06)
+    # rows add up: West holds everything, the other Sozialräume 0 €
+    assert werte(pool, "netto", "West") == werte(pool, "netto")
+    assert werte(pool, "netto", "Böfingen") == {"2022": 0.0, "2023": 0.0}
+
+
+def test_a_year_row_replaces_its_quarters_and_a_year_needs_all_four():
+    """The annual accounts (periode 2023) replace the quarters of 2023 with the same keys; a year
+    with three quarters only has no value (never a sum that was not complete)."""
+    rows = [ausgabe(f"2022-Q{q}", 100.0) for q in (1, 2, 3)]  # 2022 without Q4
+    rows += [ausgabe(f"2023-Q{q}", 330_000.0) for q in (1, 2, 3, 4)]
+    rows += [ausgabe("2023", 1_333_333.4), ausgabe("2023-Q1", 7.0, sozialraum="Böfingen")]
+    pool = build(rows)
+    assert werte(pool, "netto") == {"2023": 1_333_333.0 + 7.0}
+    assert werte(pool, "netto", "West") == {"2023": 1_333_333.0}
+    # year to date on the quarter ends: the quarters delivered so far (the year row on 31.12.)
+    assert werte(pool, "netto_ytd", "West") == {
+        "2022-03-31": 100.0,
+        "2022-06-30": 200.0,
+        "2022-09-30": 300.0,
+        "2023-03-31": 330_000.0,
+        "2023-06-30": 660_000.0,
+        "2023-09-30": 990_000.0,
+        "2023-12-31": 1_333_333.0,
+    }
+
+
+def test_spending_without_sozialraum_counts_for_ohne_zuordnung_and_the_city():
+    rows = [ausgabe(f"2023-Q{q}", 1000.4, sozialraum=None) for q in (1, 2, 3, 4)]
+    rows += [ausgabe(f"2023-Q{q}", 10.0) for q in (1, 2, 3, 4)]
+    pool = build(rows)
+    # rounded to whole Euro per area and Hilfeart, so that the city is the sum of its parts
+    assert werte(pool, "netto", OHNE_ZUORDNUNG) == {"2023": 4002.0}
+    assert werte(pool, "netto") == {"2023": 4042.0}
+    assert "stadtviertel" not in set(pool.loc[pool["kennzahl"] == "netto", "ebene"])
+
+
+@pytest.mark.parametrize(
+    "aenderung, meldung",
+    [
+        ({"einheit": "je_1000", "faktor": 1000}, "braucht eine einheit in Euro"),
+        ({"faktor": 1}, "faktor 4"),
+        ({"periodizitaet": "quartal"}, "bestand_quartalsenden braucht periodizitaet jahr"),
+        ({"vergleich": "vorjahr"}, "gehören zusammen"),
+    ],
+)
+def test_catalog_refuses_euro_kennzahlen_that_cannot_be_right(aenderung, meldung):
+    raw = {**KATALOG, "kennzahlen": [{**KATALOG["kennzahlen"][2], **aenderung}]}
+    _, problems = validate_catalog(raw)
+    assert any(meldung in p for p in problems), problems
+
+
+def test_catalog_refuses_a_public_euro_kennzahl_without_its_cases():
+    raw = {**KATALOG, "kennzahlen": [{**KATALOG["kennzahlen"][2], "produkt": 3}]}
+    _, problems = validate_catalog(raw)
+    assert any("braucht faelle" in p for p in problems), problems
