@@ -216,3 +216,100 @@ def test_catalog_refuses_a_public_euro_kennzahl_without_its_cases():
     raw = {**KATALOG, "kennzahlen": [{**KATALOG["kennzahlen"][2], "produkt": 3}]}
     _, problems = validate_catalog(raw)
     assert any("braucht faelle" in p for p in problems), problems
+
+
+# ------------------------------------------------------------------ Produkt 3: disclosure
+#: HzE cases per area (all running since 2021): Böfingen's 2 are a small count
+FAELLE = {"Böfingen": 2, "Eselsberg": 12, "Mitte/Ost": 15, "West": 20, "Wiblingen": 10, None: 4}
+STV = {"Böfingen": "130", "Eselsberg": "150", "Mitte/Ost": "110", "West": "140", "Wiblingen": "180"}
+
+
+def kleiner_pool() -> pd.DataFrame:
+    """A pool by the real catalog from a few hand-made deliveries: HzE cases, population and the
+    net spending of 2022 (20.000 € per case) and 2023 (21.000 €) per Sozialraum."""
+    from kennzahlen.catalog.model import load_catalog
+
+    jh, bev, aus = [], [], []
+    for sr, n in FAELLE.items():
+        for i in range(n):
+            jh.append(
+                dict(
+                    fall_id=f"{sr}-{i}",
+                    paragraph="31",
+                    setting="ambulant",
+                    uma=False,
+                    beginn="2021-01-01",
+                    ende=None,
+                    stadtviertel_nr=STV.get(sr),
+                )
+            )
+        for jahr, je_fall in (("2022", 20_000.0), ("2023", 21_000.0)):
+            aus.append(ausgabe(jahr, n * je_fall, sozialraum=sr))
+    for stv in STV.values():
+        for tag in ("2022-12-31", "2023-12-31"):
+            for alter, anzahl in ((10, 400), (40, 600)):
+                bev.append(
+                    dict(
+                        stichtag=tag,
+                        stadtviertel_nr=stv,
+                        alter=alter,
+                        geschlecht="w",
+                        staatsangehoerigkeit="deutsch",
+                        migrationshintergrund=False,
+                        anzahl=anzahl,
+                    )
+                )
+    tables = {name: frame(name, []) for name in TABLES}
+    tables["jugendhilfe"] = frame("jugendhilfe", jh)
+    tables["ausgaben"] = frame("ausgaben", aus)
+    b = frame("bevoelkerung", bev)
+    b[["alter", "anzahl"]] = b[["alter", "anzahl"]].astype("int64")
+    tables["bevoelkerung"] = b
+    return PoolBuilder(tables, load_catalog(), RG).build()
+
+
+def test_euro_hidden_where_its_cases_are_and_no_reader_gets_it_back():
+    """Böfingen's 2 HzE cases are '<3': its net spending (42.000 € = 2 x 21.000 €) would be
+    their spending. It is hidden, with every value built on it, and a reader of every published
+    amount cannot compute it; hiding Böfingen's amount alone would not do."""
+    from leser import euro_befunde, lesen
+
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.disclosure.betraege import Betrag, errechenbar
+    from kennzahlen.products import wirkung
+
+    pool = kleiner_pool()
+    cat = load_catalog()
+    faelle = wirkung.kennzahl_tabelle(pool, cat.get("jh_z7_hze_je_1000_unter21"), "2023")
+    assert faelle.anzeige.loc["Böfingen", "Zähler"] == "<3"
+    versteckt = [a for a in faelle.anzeige.index if faelle.anzeige.loc[a, "Zähler"] in ("<3", "x")]
+    assert len(versteckt) >= 2  # a Gegensperrung: rows add up
+    for kid in ("jh_z7_netto_je_einwohner", "jh_z7_netto_je_fall"):
+        t = wirkung.kennzahl_tabelle(pool, cat.get(kid), "2023")
+        for a in t.anzeige.index:
+            assert (t.anzeige.loc[a, "Zähler"] == "x") == (a in versteckt), (kid, a)
+            if a in versteckt:  # 'ohne Zuordnung' has no residents: no value per resident
+                assert t.anzeige.loc[a, "Wert"] in ("x", "–"), (kid, a)
+        assert t.anzeige.loc["Böfingen", "Wert"] == "x"
+        assert t.anzeige.loc["West", "Zähler"] == "420.000\u00a0€"
+    je_fall = wirkung.kennzahl_tabelle(pool, cat.get("jh_z7_netto_je_fall"), "2023")
+    assert je_fall.anzeige.loc["West", "Nenner"] == "20"  # average case: 4 quarter ends / 4
+    assert je_fall.anzeige.loc["West", "Wert"] == "21.000\u00a0€"
+    veraenderung = wirkung.kennzahl_tabelle(
+        pool, cat.get("jh_z7_netto_je_fall_veraenderung"), "2023"
+    )
+    assert veraenderung.anzeige.loc["West", "Wert"] == "+5,0\u00a0%"
+    assert veraenderung.anzeige.loc["Böfingen", "Wert"] == "x"
+    pub = lesen(pool, "2023")
+    assert pub.euro[("jh_z7_netto_je_einwohner", "Zähler", "Böfingen")] == "x"
+    assert euro_befunde(pub, "2023") == []
+    # the attacker works: with Böfingen's amount the only one hidden, it is 42.000 €
+    k = cat.get("jh_z7_netto_je_einwohner")
+    w = wirkung.zaehltabelle(pool, k, "2023")["zaehler"]
+    naiv = [
+        Betrag(k.id, a, tuple(k.zaehler), k.periodizitaet, float(w[a]), a != "Böfingen")
+        for a in w.index
+    ]
+    raeume = [a for a in w.index if a != "Gesamtstadt"]
+    assert [b.raum for b in errechenbar(naiv, cat, "2023", raeume)] == ["Böfingen"]
+    assert float(w["Böfingen"]) == 42_000.0

@@ -560,6 +560,8 @@ _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
     "erlaeuterungen": (("2000-01-01", _Style(fmt="xlsx", dates="de", header="title")),),
     "massnahmen": (("2000-01-01", _Style(dates="de", **_CP)),),
     "personal": (("2000-01-01", _Style(dates="de", decimal=",", header="title", **_CP)),),
+    # the finance system (Haushalt, Ist-Ergebnis): amounts with a decimal comma
+    "ausgaben": (("2000-01-01", _Style(decimal=",", header="title", **_CP)),),
 }
 # extra columns a real export carries (the reader ignores them): table -> (column, header)
 _EXTRA_COLUMNS = {"jugendhilfe": ("team", "Team")}

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kennzahlen.core.schema import TABLES
+from kennzahlen.demo.ausgaben import write_ausgaben
 from kennzahlen.demo.bevoelkerung import (
     _area_weights,
     _bevoelkerung_frame,
@@ -204,6 +205,9 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
         st = stands(len(QUARTERS), q_ends)[first_q:]
         for stand, part in zip(st, parts, strict=True):
             written.append(_write(out, table, stand, part))
+
+    # the finance system's spending (synthetic, from the case-days above)
+    written += write_ausgaben(out, truth, geo, seed, _write)
 
     ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"].column_names)
     ampel["sozialraum"] = _own_sozialraeume(ampel["sozialraum"], geo)

@@ -89,7 +89,13 @@ def _render(table: str, df: pd.DataFrame, st: _Style) -> pd.DataFrame:
         elif kind in ("int", "count"):
             out[c] = v.astype(np.int64)
         elif kind == "decimal":
-            out[c] = np.array([f"{x:g}".replace(".", st.decimal) for x in v], dtype=object)
+            out[c] = np.array(
+                [
+                    np.format_float_positional(float(x), trim="-").replace(".", st.decimal)
+                    for x in v
+                ],
+                dtype=object,
+            )
         else:
             out[c] = v
     res = pd.DataFrame(out)

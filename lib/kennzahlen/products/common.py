@@ -291,6 +291,7 @@ DATEN = {
     "teilhabeteam": "Daten der Teilhabeteams",
     "wohnraumsicherung": "Daten der Wohnraumsicherung",
     "ampel_schaltungen": "Ampel-Schaltungen",
+    "ausgaben": "Ausgaben aus dem Finanzverfahren",
 }
 
 

@@ -26,7 +26,7 @@ from kennzahlen.products.wirkung.plan import (
     VEROEFFENTLICHUNG,
     _zeichen,
     plan_jahr,
-    wert_status,
+    wert_status_im,
 )
 from kennzahlen.products.wirkung.werte import (
     NICHT_BEWERTET,
@@ -137,7 +137,9 @@ def _kennzahl_tabelle(
             index=areas,
             dtype=object,
         )
-        status = {a: wert_status(plan, k, a, w.loc[a, "wert"]) for a in areas}
+        status = {
+            a: wert_status_im(pool, jahr, produkt, plan, k, a, w.loc[a, "wert"]) for a in areas
+        }
         if k.nenner:
             anzeige["Wert"] = [
                 tabellen_wert(k, w.loc[a, "wert"])
@@ -146,6 +148,8 @@ def _kennzahl_tabelle(
                 for a in areas
             ]
         gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
+    if k.in_euro:
+        anzeige = _euro_spalten(pool, k, jahr, anzeige, w, plan, status)
     if k.zielwert_im(jahr) is not None:
         anzeige["Zielwert"] = [
             "–"
@@ -158,6 +162,27 @@ def _kennzahl_tabelle(
             if status[a] == "frei":
                 anzeige.loc[a] = NICHT_BEWERTET
     return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
+
+
+def _euro_spalten(
+    pool: pd.DataFrame,
+    k: Kennzahl,
+    jahr: str,
+    anzeige: pd.DataFrame,
+    w: pd.DataFrame,
+    plan: Plan | None,
+    status: dict,
+) -> pd.DataFrame:
+    """A Kennzahl in Euro: its amount in Euro where its cases are shown, the average case, and
+    for a change the changes of amount and cases (:mod:`kennzahlen.products.wirkung.euro`)."""
+    from kennzahlen.disclosure import config as disclosure_config
+    from kennzahlen.products.wirkung import euro
+
+    symbol = disclosure_config.load_config().symbol_sekundaer
+    anzeige = euro.euro_anzeige(anzeige, w, k, plan, symbol)
+    if k.vergleich == "vorjahr":
+        anzeige = euro.zerlegung_spalten(pool, k, jahr, anzeige, status)
+    return anzeige
 
 
 def _audit(
