@@ -118,3 +118,19 @@ def test_nicht_bewertet_counts_cannot_be_recomputed(pools, monkeypatch):
             gefunden += [f"{name} {jahr} {b}" for b in befunde([pub], jahr)]
     assert nicht_bewertet > 0
     assert gefunden == []
+
+
+def test_reader_pins_no_hidden_amount_in_euro(pools):
+    """Ziel 7 in Euro: every amount the reports show ('15.614.257 €') is read; an amount is hidden
+    where the cases it pays for are, and no hidden amount follows from the shown ones (the
+    Sozialräume add up to the Gesamtstadt). Some are hidden (not a test without a hidden one)."""
+    from leser import euro_befunde
+
+    gefunden, verborgen = [], 0
+    for name, pool in pools.items():
+        for jahr in JAHRE:
+            pub = lesen(pool, jahr)
+            verborgen += sum(t == "x" for t in pub.euro.values())
+            gefunden += [f"{name} {jahr} {b}" for b in euro_befunde(pub, jahr)]
+    assert verborgen > 0
+    assert gefunden == []

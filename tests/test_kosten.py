@@ -265,7 +265,19 @@ def kleiner_pool() -> pd.DataFrame:
     b = frame("bevoelkerung", bev)
     b[["alter", "anzahl"]] = b[["alter", "anzahl"]].astype("int64")
     tables["bevoelkerung"] = b
-    return PoolBuilder(tables, load_catalog(), RG).build()
+    # only what these deliveries can fill: Produkt 3 and the population the plan rates areas by
+    cat = load_catalog()
+    da = {"jugendhilfe", "bevoelkerung", "ausgaben"}
+    teil = cat.model_copy(
+        update={
+            "kennzahlen": [
+                k
+                for k in cat.kennzahlen
+                if k.id == "bev_gesamt" or (3 in k.produkt and k.erhoben and cat.tables_of(k) <= da)
+            ]
+        }
+    )
+    return PoolBuilder(tables, teil, RG).build()
 
 
 def test_euro_hidden_where_its_cases_are_and_no_reader_gets_it_back():
@@ -313,3 +325,62 @@ def test_euro_hidden_where_its_cases_are_and_no_reader_gets_it_back():
     raeume = [a for a in w.index if a != "Gesamtstadt"]
     assert [b.raum for b in errechenbar(naiv, cat, "2023", raeume)] == ["Böfingen"]
     assert float(w["Böfingen"]) == 42_000.0
+
+
+# ------------------------------------------------------------------ formats, demo, Excel
+def test_euro_formats():
+    from kennzahlen.core import fmt
+    from kennzahlen.core.vocabulary import wert_text
+
+    assert fmt.euro(1234567) == "1.234.567\u00a0€"
+    assert fmt.euro(3173.0769, 2) == "3.173,08\u00a0€"
+    assert fmt.teuro(1234567) == "1.235\u00a0T€"
+    assert fmt.prozent_vorzeichen(0.0576923) == "+5,8\u00a0%"
+    assert fmt.prozent_vorzeichen(-0.287) == "−28,7\u00a0%"
+    assert wert_text(0.04, "veraenderung") == "+4,0\u00a0%"
+    assert wert_text(3000, "euro_je_fall") == "3.000,00\u00a0€"
+
+
+def test_demo_spending_has_published_orders_of_magnitude(demo_pool):
+    """Net spending per resident in the demo (synthetic) as published for Baden-Württemberg's
+    cities (docs/annahmen.md, "Demo-Ausgaben"), and GSI reimbursed by the Bund."""
+    from kennzahlen.api import load_pool
+
+    pool = load_pool(demo_pool)
+    g = pool[(pool["raum"] == "Gesamtstadt") & (pool["periode"] == "2021")].set_index("kennzahl")
+    assert 350 <= g.loc["jh_z7_netto_je_einwohner", "wert"] <= 750  # € per resident under 21
+    assert 150 <= g.loc["egh_z7_netto_je_einwohner", "wert"] <= 300  # € per resident
+    assert 100 <= g.loc["ah_z7_netto_je_einwohner", "wert"] <= 300  # € per resident 65+
+    assert 5 <= g.loc["es_z7_netto_je_einwohner", "wert"] <= 25
+    q = pool[(pool["raum"] == "Gesamtstadt") & (pool["periode"] == "2021-12-31")]
+    q = q.set_index("kennzahl")["wert"]
+    assert q["es_netto_gsi"] < 0.02 * q["es_brutto"]
+    # the Pflegereform 2022 (Leistungszuschläge, § 43c SGB XI): HzP per case falls
+    v = pool[
+        (pool["kennzahl"] == "ah_z7_netto_je_fall_veraenderung") & (pool["raum"] == "Gesamtstadt")
+    ]
+    assert v.set_index("periode").loc["2022", "wert"] < -0.15
+
+
+def test_controlling_excel_holds_numbers_never_text_or_formulas(demo_pool, tmp_path):
+    """The sheet 'Finanzen' of the Controlling Excel: every amount a number (Euro format), every
+    change a number (percent format); no cell a formula."""
+    import openpyxl
+
+    from kennzahlen.api import load_pool
+    from kennzahlen.products.quartalsmeldung import bericht, finanzen
+
+    path = bericht.write_excel(demo_pool, "2023-Q4", "West", tmp_path / "west.xlsx")
+    ws = openpyxl.load_workbook(path)["Finanzen"]
+    kopf = [c.value for c in ws[4]]
+    assert kopf[:2] == ["Arbeitsfeld", "Zeile"] and kopf[-1] == "West: Veränderung"
+    zellen = [c for row in ws.iter_rows(min_row=5, min_col=3) for c in row]
+    assert zellen and all(c.data_type == "n" for c in zellen), {c.data_type for c in zellen}
+    assert all(isinstance(c.value, int | float) for c in zellen if c.value is not None)
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith("=") for row in ws.iter_rows() for c in row
+    )
+    t = finanzen.finanztabelle(load_pool(demo_pool), "2023-Q4")
+    west = [r[kopf.index("West")] for r in ws.iter_rows(min_row=5, values_only=True)]
+    assert west == [None if pd.isna(x) else x for x in t["West"]]
+    assert ws.cell(5, kopf.index("West") + 1).number_format == '#,##0 "€"'

@@ -3,6 +3,8 @@ of :mod:`kennzahlen.charts.plots`)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -53,7 +55,7 @@ def zerlegung_diagramm(tab: pd.DataFrame, titel: str) -> Figure:
     )
     ax.xaxis.set_major_formatter(de_achse(prozent=True))
     ax.set_xlabel("Veränderung zum Vorjahr")
-    ax.set_title(titel)
+    ax.set_title(textwrap.fill(titel, 70))
     ax.legend(ncol=m, loc="upper center", bbox_to_anchor=(0.5, -0.2 - 0.05 / max(n, 1)), fontsize=9)
     zeilen = [
         f"{a}: " + ", ".join(f"{c} {fmt.prozent_vorzeichen(v)}" for c, v in tab.loc[a].items())

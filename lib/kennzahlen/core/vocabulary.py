@@ -266,7 +266,7 @@ WOERTER: dict[str, str] = {
     "asylblg": "AsylbLG",
     "wohngeld": "Wohngeld",
     "blindenhilfe": "Blindenhilfe",
-    "hilfeart": "Hilfeart",
+    "hilfeart": "Hilfe",
     "hze": "Hilfen zur Erziehung",
     "sonstige": "sonstige Hilfen",
     "raeumungsklage": "Räumungsklage",

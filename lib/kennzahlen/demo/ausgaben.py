@@ -26,6 +26,7 @@ accounts as rows for the whole year (``periode`` = ``JJJJ``), with the year-end 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -96,8 +97,8 @@ def _tage(beginn: np.ndarray, ende: np.ndarray, a: int, z: int) -> np.ndarray:
 def _faelle(truth: dict[str, object], geo: _Geo) -> pd.DataFrame:
     """Every case with its Hilfeart, setting, Sozialraum ('' = unknown), beginn and ende."""
     sr = dict(zip(geo.nr, (geo.sozialraeume[i] for i in geo.sr), strict=True))
-    jh = truth["jugendhilfe"]
-    sh = truth["sozialhilfe"]
+    jh = cast(pd.DataFrame, truth["jugendhilfe"])
+    sh = cast(pd.DataFrame, truth["sozialhilfe"])
     parts = [
         pd.DataFrame(
             {

@@ -206,9 +206,7 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
         for stand, part in zip(st, parts, strict=True):
             written.append(_write(out, table, stand, part))
 
-    # the finance system's spending (synthetic, from the case-days above)
-    written += write_ausgaben(out, truth, geo, seed, _write)
-
+    written += write_ausgaben(out, truth, geo, seed, _write)  # synthetic, from the case-days
     ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"].column_names)
     ampel["sozialraum"] = _own_sozialraeume(ampel["sozialraum"], geo)
     ampel = ampel.drop_duplicates(["quartal", "sozialraum", "arbeitsfeld"])  # fewer Sozialräume

@@ -226,18 +226,7 @@ def coverage(
         stands = pd.to_datetime(frame["stand"])
     newest = stands.max() if stands is not None and len(stands) else None
     if "periode" in TABLES[table].column_names:  # amounts per period (ausgaben)
-        ends, jahre, von = kosten.coverage_frames(frame)
-        bis = max([*ends, *(pd.Timestamp(year=j, month=12, day=31) for j in jahre)], default=None)
-        return Coverage(
-            table,
-            "zeitraeume",
-            von=von,
-            bis=bis,
-            stichtage=ends,
-            jahre=jahre,
-            grund="zeitraeume" if von is not None else "keine_daten",
-            neuester_stand=newest,
-        )
+        return _zeitraeume(table, frame, newest)
     if TABLES[table].kind == "count":
         days = frozenset(pd.to_datetime(frame["stichtag"]).unique()) if len(frame) else frozenset()
         return Coverage(
@@ -280,6 +269,22 @@ def coverage(
         grund=grund,
         erstes_datum=earliest,
         vollstaendig_ab=vollstaendig_ab,
+        neuester_stand=newest,
+    )
+
+
+def _zeitraeume(table: str, frame: pd.DataFrame, newest: pd.Timestamp | None) -> Coverage:
+    """The coverage of a table of amounts per period: its quarters and whole years."""
+    ends, jahre, von = kosten.coverage_frames(frame)
+    bis = max([*ends, *(pd.Timestamp(year=j, month=12, day=31) for j in jahre)], default=None)
+    return Coverage(
+        table,
+        "zeitraeume",
+        von=von,
+        bis=bis,
+        stichtage=ends,
+        jahre=jahre,
+        grund="zeitraeume" if von is not None else "keine_daten",
         neuester_stand=newest,
     )
 

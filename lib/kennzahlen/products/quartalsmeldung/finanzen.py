@@ -132,9 +132,9 @@ def finanzen_abschnitt(pool: pd.DataFrame, periode: str, raum: str, pool_dir: ob
     v = vorjahresvergleich(pool, periode, raum)
     text = pd.DataFrame(
         {
-            "seit Jahresbeginn": v["seit Jahresbeginn"].map(fmt.euro),
-            "Vorjahreszeitraum": v["Vorjahreszeitraum"].map(fmt.euro),
-            "Veränderung": v["Veränderung"].map(lambda x: fmt.prozent_vorzeichen(x)),
+            "seit Jahresbeginn": v["seit Jahresbeginn"].map(fmt.euro).to_numpy(),
+            "Vorjahreszeitraum": v["Vorjahreszeitraum"].map(fmt.euro).to_numpy(),
+            "Veränderung": v["Veränderung"].map(fmt.prozent_vorzeichen).to_numpy(),
         },
         index=[f"{a}: {z}" for a, z in v.index],
     )
