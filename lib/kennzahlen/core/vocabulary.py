@@ -132,7 +132,8 @@ class Einheit:
     anteil: bool
     #: decimals shown unless a caller asks for others
     nachkomma: int
-    #: the factor from Zähler/Nenner to the value
+    #: the factor from Zähler/Nenner to the value (Euro per case and its change: 4, the Nenner
+    #: counts the stocks of four quarter ends)
     faktor: float
     #: values are Euro ('1.234.567 €'); the Zähler is an amount, not a count of cases
     euro: bool = False
@@ -151,7 +152,7 @@ EINHEITEN: dict[str, Einheit] = {
     ),
     "euro_je_fall": Einheit("euro_je_fall", anteil=False, nachkomma=2, faktor=4, euro=True),
     "veraenderung": Einheit(
-        "veraenderung", anteil=False, nachkomma=1, faktor=1, euro=True, vorzeichen=True
+        "veraenderung", anteil=False, nachkomma=1, faktor=4, euro=True, vorzeichen=True
     ),
 }
 EinheitCode = Literal[
