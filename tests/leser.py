@@ -67,7 +67,7 @@ def betrag(text: str) -> int | None:
     return int(t) if t.isdigit() else None
 
 
-def _gezaehlt(kz, text: str) -> str:
+def gezaehlt(kz, text: str) -> str:
     """The Nenner of Euro per case is shown as the average case ('590,25'): the stocks of the
     four quarter ends it counts (x faktor) as a count text."""
     if kz.einheit not in ("euro_je_fall", "veraenderung") or kz.faktor == 1:
@@ -96,7 +96,7 @@ def lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
                     euro[(k.id, teil, raum)] = str(text)
                     euro_wahr[(k.id, teil, raum)] = float(t.werte.loc[raum, col])
                     continue
-                zeichen[(k.id, teil, raum)] = _gezaehlt(k, str(text))
+                zeichen[(k.id, teil, raum)] = gezaehlt(k, str(text))
                 wahr[(k.id, teil, raum)] = float(t.werte.loc[raum, col])
                 z = t.plan.zelle(k.id, teil, raum) if t.plan is not None else None
                 if z is not None and z.verdeckt:

@@ -50,17 +50,51 @@ def errechenbar(
         return []
     if any(b.wert < 0 for b in betraege):
         return _zeilenweise(betraege)
+    att, atome = _angreifer(betraege, catalog, jahr, raeume)
+    gezeigt = {a for a, b in zip(atome, betraege, strict=True) if b.sichtbar and a}
+    return [
+        b
+        for a, b in zip(atome, betraege, strict=True)
+        if not b.sichtbar and a and (a in gezeigt or att.disclosed(a, b.wert))
+    ]
+
+
+def intervalle(
+    betraege: Sequence[Betrag], catalog: Catalog, jahr: str, raeume: Sequence[str]
+) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """What a reader can still believe of each hidden amount: (kennzahl, raum) -> (min, max)
+    (max None: unbounded; both None where negative amounts leave the model)."""
+    versteckt = [b for b in betraege if not b.sichtbar]
+    if not versteckt:
+        return {}
+    if any(b.wert < 0 for b in betraege):
+        return {(b.kennzahl, b.raum): (None, None) for b in versteckt}
+    att, atome = _angreifer(betraege, catalog, jahr, raeume)
+    out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    for a, b in zip(atome, betraege, strict=True):
+        if not b.sichtbar and a:
+            out[(b.kennzahl, b.raum)] = att.interval(a)
+    return out
+
+
+def _angreifer(
+    betraege: Sequence[Betrag], catalog: Catalog, jahr: str, raeume: Sequence[str]
+) -> tuple[Attacker, list[tuple[int, ...]]]:
+    """The attacker over the amounts (shown: an equation; hidden: any whole Euro >= 0) and the
+    atoms of each amount."""
     model = AtomModel(
         catalog, [(t, b.periodizitaet) for b in betraege for t in b.terms], jahr, raeume
     )
     atome = [model.atoms_of(b.terms, b.periodizitaet, b.raum) for b in betraege]
     # one amount shown anywhere is shown (the same atoms in two Kennzahlen: one number)
     gezeigt = {a: b.wert for a, b in zip(atome, betraege, strict=True) if b.sichtbar and a}
-    verborgen = [(a, b) for a, b in zip(atome, betraege, strict=True) if not b.sichtbar and a]
     wissen = [Knowledge(a, "wert", w) for a, w in gezeigt.items()]
-    wissen += [Knowledge(a, "frei") for a, _ in verborgen if a not in gezeigt]
-    att = Attacker(wissen, k=2)
-    return [b for a, b in verborgen if a in gezeigt or att.disclosed(a, b.wert)]
+    wissen += [
+        Knowledge(a, "frei")
+        for a, b in zip(atome, betraege, strict=True)
+        if not b.sichtbar and a and a not in gezeigt
+    ]
+    return Attacker(wissen, k=2), atome
 
 
 def _zeilenweise(betraege: Sequence[Betrag]) -> list[Betrag]:

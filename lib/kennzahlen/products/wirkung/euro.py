@@ -67,6 +67,37 @@ def euro_anzeige(
     return out
 
 
+def audit(
+    pool: pd.DataFrame, k: Kennzahl, jahr: str, anzeige: pd.DataFrame, plan: Plan | None
+) -> pd.DataFrame:
+    """One audit row per hidden amount of the table, with what a reader can still believe of
+    it (the attacker over all amounts of the year, :mod:`kennzahlen.disclosure.betraege`)."""
+    from kennzahlen.disclosure import suppression as disclosure
+    from kennzahlen.disclosure.plan import interval_text
+    from kennzahlen.products.wirkung.plan import euro_intervalle
+
+    if plan is None or "Zähler" not in anzeige.columns:
+        return pd.DataFrame(columns=disclosure.AUDIT_COLUMNS)
+    intervalle = euro_intervalle(pool, jahr, plan)
+    rows = []
+    for a, text in anzeige["Zähler"].items():
+        if text == "–" or "€" in str(text):  # no value, or an amount shown
+            continue
+        lo, hi = intervalle.get((k.id, a), (None, None))
+        rows.append(
+            {
+                "tabelle": f"{k.id} {jahr}",
+                "zeile": a,
+                "spalte": "Zähler",
+                "grund": NICHT_BEWERTET if text == NICHT_BEWERTET else disclosure.SEKUNDAER,
+                "regel": f"Betrag in Euro: verborgen, wo seine Fälle ({k.faelle}) verborgen sind",
+                "intervall_min": interval_text(lo),
+                "intervall_max": interval_text(hi),
+            }
+        )
+    return pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)
+
+
 def je_fall(k: Kennzahl, jahr: str) -> Kennzahl | None:
     """The Kennzahl 'Euro je Fall' a change against the previous year compares (same parts)."""
     for x in kennzahlen_p3(jahr):

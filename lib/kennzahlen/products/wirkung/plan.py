@@ -159,6 +159,18 @@ def betraege_jahr(pool: pd.DataFrame, jahr: str, plan: Plan | None) -> list:
     return out
 
 
+def euro_intervalle(
+    pool: pd.DataFrame, jahr: str, plan: Plan | None
+) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """What a reader can still believe of each hidden amount of the year (for the audit)."""
+    if plan is None:
+        return {}
+    from kennzahlen.disclosure.betraege import intervalle
+
+    raeume = [*sozialraeume(), OHNE_ZUORDNUNG]
+    return intervalle(betraege_jahr(pool, jahr, plan), load_catalog(), jahr, raeume)
+
+
 def euro_pruefen(pool: pd.DataFrame, jahr: str, plan: Plan | None) -> None:
     """The attacker over the year's amounts in Euro (:mod:`kennzahlen.disclosure.betraege`):
     a hidden amount a reader could compute stops the publication (PlanError)."""

@@ -53,6 +53,8 @@ class KennzahlTabelle:
     jahr: str = ""
     plan: Plan | None = None  # the year's publication plan (None: internal product)
     status: dict | None = None  # per area: 'wert', 'gesperrt', 'frei', 'leer'
+    #: a Kennzahl in Euro: the audit rows of its hidden amounts (kennzahlen.products.wirkung.euro)
+    euro_audit: pd.DataFrame | None = None
 
     @property
     def audit(self) -> pd.DataFrame:
@@ -66,7 +68,7 @@ class KennzahlTabelle:
             for teil, col in TEILE
             if (self.k.zaehler if col == "zaehler" else self.k.nenner)
         ]
-        return _audit(
+        out = _audit(
             self.plan.intervalle(),
             self.k,
             f"{self.k.id} {self.jahr}",
@@ -74,6 +76,9 @@ class KennzahlTabelle:
             teile,
             self.status or {},
         )
+        if self.euro_audit is not None and len(self.euro_audit):
+            out = pd.concat([self.euro_audit, out], ignore_index=True)
+        return out
 
     def verborgen(self) -> list[str]:
         """Areas whose value exists but is hidden (disclosure control or 'nicht bewertet')."""
@@ -148,8 +153,12 @@ def _kennzahl_tabelle(
                 for a in areas
             ]
         gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
+    euro_audit = None
     if k.in_euro:
+        from kennzahlen.products.wirkung import euro
+
         anzeige = _euro_spalten(pool, k, jahr, anzeige, w, plan, status)
+        euro_audit = euro.audit(pool, k, jahr, anzeige, plan)
     if k.zielwert_im(jahr) is not None:
         anzeige["Zielwert"] = [
             "–"
@@ -161,7 +170,9 @@ def _kennzahl_tabelle(
         for a in areas:
             if status[a] == "frei":
                 anzeige.loc[a] = NICHT_BEWERTET
-    return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
+    return KennzahlTabelle(
+        k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status, euro_audit
+    )
 
 
 def _euro_spalten(
