@@ -16,6 +16,8 @@ Counting rules (DATA_CONTRACT.md section 3), vectorised over the normalised raw 
 - Ereignisse in [A, B]: the event date within [A, B]
 - jahr_bis_stichtag on S: events from 01.01. of S's year to S
 - Summe (count tables): the sum on the Stichtag at the end of the period
+- summe_zeitraum (amounts per period), bestand_quartalsenden (stock on the four quarter ends) and
+  ``vergleich: vorjahr``: :mod:`kennzahlen.pool.kosten`
 
 Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
 """
@@ -29,7 +31,7 @@ from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term
 from kennzahlen.core.periods import Periode, jahresbeginn, perioden_fuer
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
-from kennzahlen.pool import abdeckung
+from kennzahlen.pool import abdeckung, kosten
 from kennzahlen.pool.abdeckung import Abdeckung
 
 POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
@@ -55,7 +57,9 @@ def build_abdeckung(
 
 def _deckt_ab(cov: Abdeckung, period: Periode, regel: str) -> bool:
     first = period.start
-    if regel == "bestand":
+    if regel in kosten.REGELN:
+        first = kosten.erster_tag(regel, period)
+    elif regel == "bestand":
         first = period.end
     elif regel == "jahr_bis_stichtag":
         first = jahresbeginn(period.end)
@@ -130,7 +134,9 @@ class NaivPoolBuilder:
         geo = [g for g in GEO if g in df.columns]
         group = [*geo, *dims]
         parts: list[pd.DataFrame] = []
-        if bz.regel == "summe":
+        if bz.regel in kosten.REGELN:
+            parts.append(kosten.zaehlen(bz.regel, df, periods, group, bz.spalte))
+        elif bz.regel == "summe":
             col = COUNT_COLUMN[bz.tabelle]
             ends = {p.end: p.label for p in periods}
             sub = df[df["stichtag"].isin(list(ends))]
@@ -222,6 +228,8 @@ class NaivPoolBuilder:
         else:
             z["nenner"] = pd.NA
             z["wert"] = z["zaehler"].astype("float64")
+        if k.vergleich == "vorjahr":
+            z = kosten.vorjahr(z)
         z.insert(0, "kennzahl", k.id)
         return z[POOL_COLUMNS]
 

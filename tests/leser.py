@@ -20,6 +20,12 @@ egh_z4) that the reader narrows to one value – for the differences, to one val
 Issue 30: the reader also reads the uncertainty the reports show. A 95 % interval (one decimal)
 and a funnel point (the value at its Nenner) give a share's or rate's Zähler and Nenner back
 (``abgeleitet``): the reader knows them exactly, and a hidden count among them is a finding.
+
+Kennzahlen in Euro (Ziel 7): the reader reads the amounts ('15.614.257 €') apart from the counts –
+an amount is no count of cases – and narrows every hidden amount with the shown ones (amounts add
+up by definition like counts: Sozialräume to Gesamtstadt); the Nenner of Euro per case is shown
+as the average case of the year ('590,25'), which the reader multiplies back to the stocks of the
+four quarter ends it counts.
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ class Veroeffentlichung:
     verdeckt: set[Ort] = field(default_factory=set)
     #: places whose count a shown interval or funnel point gives away, and what shows it
     abgeleitet: dict[Ort, str] = field(default_factory=dict)
+    #: the amounts in Euro shown (Zähler of a Kennzahl in Euro): place -> text, and the truth
+    euro: dict[Ort, str] = field(default_factory=dict)
+    euro_wahr: dict[Ort, float] = field(default_factory=dict)
 
 
 def zahl(text: str) -> int | None:
@@ -72,9 +81,28 @@ def _abgeleitet(t) -> dict[tuple[str, str], str]:
     return out
 
 
+def betrag(text: str) -> int | None:
+    """A shown amount ('15.614.257 €') as a number; None for a symbol."""
+    t = text.replace("\u00a0", " ").removesuffix(" €").replace(".", "")
+    return int(t) if t.isdigit() else None
+
+
+def gezaehlt(kz, text: str) -> str:
+    """The Nenner of Euro per case is shown as the average case ('590,25'): the stocks of the
+    four quarter ends it counts (x faktor) as a count text."""
+    if kz.einheit not in ("euro_je_fall", "veraenderung") or kz.faktor == 1:
+        return text
+    t = text.replace(".", "").replace(",", ".")
+    try:
+        return f"{round(float(t) * kz.faktor):,}".replace(",", ".")
+    except ValueError:
+        return text
+
+
 def lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
     """What the reports of the year publish from this pool (every report shows every area)."""
     zeichen, wahr, verdeckt, abgeleitet = {}, {}, set(), {}
+    euro, euro_wahr = {}, {}
     for k in wirkung.kennzahlen_p3(jahr):
         if not k.erhoben:
             continue
@@ -86,12 +114,16 @@ def lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
                 continue
             col = "zaehler" if teil == "Zähler" else "nenner"
             for raum, text in t.anzeige[teil].items():
-                zeichen[(k.id, teil, raum)] = str(text)
+                if k.in_euro and teil == "Zähler":
+                    euro[(k.id, teil, raum)] = str(text)
+                    euro_wahr[(k.id, teil, raum)] = float(t.werte.loc[raum, col])
+                    continue
+                zeichen[(k.id, teil, raum)] = gezaehlt(k, str(text))
                 wahr[(k.id, teil, raum)] = float(t.werte.loc[raum, col])
                 z = t.plan.zelle(k.id, teil, raum) if t.plan is not None else None
                 if z is not None and z.verdeckt:
                     verdeckt.add((k.id, teil, raum))
-    return Veroeffentlichung(zeichen, wahr, verdeckt, abgeleitet)
+    return Veroeffentlichung(zeichen, wahr, verdeckt, abgeleitet, euro, euro_wahr)
 
 
 def _status(text: str, verdeckt: bool) -> str | None:
@@ -223,6 +255,34 @@ def befunde(pubs: Sequence[Veroeffentlichung], jahr: str, k: int = 3) -> list[st
         if att.disclosed(atoms, wahr) and (not nur_klein or 1 <= wahr <= k - 1):
             out.append(f"{name}: errechenbar = {wahr:g}")
     return out
+
+
+def euro_befunde(pub: Veroeffentlichung, jahr: str) -> list[str]:
+    """The hidden amounts in Euro the reader pins down from the shown ones (empty: safe)."""
+    cat = load_catalog()
+    orte = [o for o in pub.euro if pub.euro[o] != "–"]
+    if not orte:
+        return []
+    kz = {o: cat.get(o[0]) for o in orte}
+    model = da.AtomModel(
+        cat,
+        [(t, kz[o].periodizitaet) for o in orte for t in kz[o].zaehler],
+        jahr,
+        [*sozialraeume(), OHNE_ZUORDNUNG],
+    )
+    atome = {o: model.atoms_of(kz[o].zaehler, kz[o].periodizitaet, o[2]) for o in orte}
+    wissen = [
+        Knowledge(
+            atome[o], "wert" if betrag(pub.euro[o]) is not None else "frei", betrag(pub.euro[o])
+        )
+        for o in orte
+    ]
+    att = Attacker(wissen, 2)  # type: ignore[arg-type]
+    return [
+        f"{o[0]} {o[2]} ({pub.euro[o]}): errechenbar = {pub.euro_wahr[o]:g}"
+        for o in orte
+        if betrag(pub.euro[o]) is None and att.disclosed(atome[o], pub.euro_wahr[o])
+    ]
 
 
 def spaeter_fall(pool: pd.DataFrame, jahr: str) -> pd.DataFrame:

@@ -25,7 +25,11 @@ def test_one_entry_per_goal_and_arbeitsfeld():
         (k.ziel, k.arbeitsfeld) for k in CATALOG.kennzahlen if k.ziel and k.arbeitsfeld in FELDER
     )
     assert set(cells) == {(z, a) for z in range(1, 8) for a in FELDER}
-    assert all(n == 1 for n in cells.values()), {c: n for c, n in cells.items() if n > 1}
+    # Ziel 7 (issue 31): the case density and, in Euro, per resident, per case and its change
+    assert all(n == (4 if z == 7 else 1) for (z, _), n in cells.items()), cells
+    for a in FELDER:
+        euro = {k.einheit for k in CATALOG.kennzahlen if k.ziel == 7 and k.arbeitsfeld == a}
+        assert euro == {"je_1000", "euro_je_einwohner", "euro_je_fall", "veraenderung"}, a
     ws = [k for k in CATALOG.kennzahlen if k.arbeitsfeld == "ws" and 3 in k.produkt]
     assert {"ws_z5_mietschulden_je_1000", "ws_z5_raeumungsklagen_je_1000"} <= {k.id for k in ws}
     assert all(k.ziel == 5 for k in ws if k.ziel)
@@ -42,7 +46,8 @@ def test_cells_are_complete_and_erhoben_ones_have_a_zaehler():
             assert k.grund and k.benoetigte_daten and not k.zaehler, k.id
         if k.zielwert is not None:
             assert k.richtung, k.id
-    status = Counter(k.erhoben for k in p3 if k.arbeitsfeld in FELDER)
+    felder = {(k.ziel, k.arbeitsfeld): k.erhoben for k in p3 if k.arbeitsfeld in FELDER}
+    status = Counter(felder.values())
     assert status[True] == 16 and status[False] == 12
 
 

@@ -448,5 +448,6 @@ def test_scale(tmp_path):
     assert abs(int(tot[2021]) - 12_743) <= 1
     jh = read_table(tmp_path, "jugendhilfe")
     assert 40 <= int(stock(jh[~jh["uma"]], "2021-12-31").sum()) <= 70
-    # + the steering deliveries (5 explanations, 6 measures, 8 staff) and 2 of the comparison ring
-    assert len(files) == 166 + 19 + 2
+    # + the steering deliveries (5 explanations, 6 measures, 8 staff), 2 of the comparison ring and
+    # 20 finance exports
+    assert len(files) == 166 + 19 + 2 + 20

@@ -135,10 +135,12 @@ P3_AUSSAGEN_JS = r"""
   return out;
 }
 """
-#: "für die Gesamtstadt mit 80,3 %", "in Wiblingen mit 75,0 %", "am höchsten in West (41,2 %)"
+#: "für die Gesamtstadt mit 80,3 %", "in Wiblingen mit 75,0 %", "am höchsten in West (41,2 %)",
+#: Ziel 7 in Euro: "bei 611 €", "mit +6,2 %"
 WERT_IM_SATZ = re.compile(
     r"(?:für die (?P<g>Gesamtstadt)|im Sozialraum (?P<s>[\w/ -]+?)|in (?P<r>[\w/-]+(?: [\w-]+)?)"
-    r"|Gesamtstadt|Wert für die (?P<g2>Gesamtstadt)) (?:mit|bei|\() ?(?P<w>[\d.,]+(?:\xa0%)?)"
+    r"|Gesamtstadt|Wert für die (?P<g2>Gesamtstadt)) (?:mit|bei|\() ?"
+    r"(?P<w>[+−]?[\d.,]+(?:\xa0[%€])?)"
 )
 
 

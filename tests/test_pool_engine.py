@@ -127,6 +127,20 @@ def _column(rng: np.random.Generator, col, n: int) -> pd.Series:
         return pd.Series(rng.integers(0, 40, n), dtype="int64")
     if col.kind == "id":
         return pd.Series([f"id{i}" for i in range(n)], dtype=object)
+    if col.kind == "decimal":  # amounts in Euro with cents
+        return pd.Series(rng.integers(0, 10**7, n) / 100, dtype="float64")
+    if col.kind == "zeitraum":  # a quarter, or a whole year (the annual accounts)
+        ends = pd.DatetimeIndex(QUARTER_ENDS)[rng.integers(0, len(QUARTER_ENDS), n)]
+        jahr = rng.random(n) < 0.2
+        return pd.Series(
+            [
+                f"{e.year}" if j else f"{e.year}-Q{e.quarter}"
+                for e, j in zip(ends, jahr, strict=True)
+            ],
+            dtype=object,
+        )
+    if col.kind == "text":
+        return pd.Series(["Text"] * n, dtype=object)
     return _dates(rng, n)
 
 

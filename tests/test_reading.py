@@ -239,6 +239,21 @@ CORPUS_EXPECTED = {
         "vergleichswerte_2024-01-10.csv", 2, "wert", "0,7",
         "Wert passt nicht zu Zähler und Nenner: 30 / 50 = 0.6, geliefert 0,7",
     ),
+    "ausgaben_netto_falsch": (
+        "ausgaben_2023-04-20.csv", 3, "netto", "203000,00",
+        "ausgaben_2023-04-20.csv, Zeile 3, Spalte 'netto': Netto passt nicht zu brutto − "
+        "einnahmen: '203000,00', aber 250000,00 − 20000,00 = 230000,00",
+    ),
+    "ausgaben_zeitraum": (
+        "ausgaben_2024-01-25.csv", 3, "periode", "2023-Q5",
+        "ausgaben_2024-01-25.csv, Zeile 3, Spalte 'periode': Zeitraum nicht lesbar: '2023-Q5' "
+        "(erwartet ein Jahr JJJJ oder ein Quartal JJJJ-Qn)",
+    ),
+    "ausgaben_hilfeart_arbeitsfeld": (
+        "ausgaben_2023-07-18.csv", 3, "arbeitsfeld", "egh",
+        "Unmögliche Kombination: hilfeart 'hze' mit arbeitsfeld 'egh' (erlaubt: jh). Hilfen zur "
+        "Erziehung und Hilfen für UMA sind Jugendhilfe",
+    ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
         "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
@@ -349,6 +364,8 @@ GOOD = {
     "personal": "stichtag;sozialraum;dienst;vzae\n2021-12-31;West;sd-f;4,5\n",
     "vergleichswerte": "kennzahl;jahr;ring;vergleich;wert;zaehler;nenner;quelle;katalogversion\n"
     "EGH_Z7_Besondere_Wohnform_je_1000;2021;Ring BW;Stadt A;3,25;;;Ringbericht 2021;1\n",
+    "ausgaben": "Periode;Arbeitsfeld;Hilfeart;Setting;Sozialraum;Brutto;Einnahmen;Netto\n"
+    "2021-q4;JH;HzE;stationaer;;1234567,89;1234,5;1233333.39\n",
 }
 
 
@@ -383,6 +400,15 @@ def test_every_table_read_with_contract_columns_and_dtypes(tmp_path: Path) -> No
         ["egh_z7_besondere_wohnform_je_1000", 2021, 3.25]
     ]
     assert vergleich["zaehler"].isna().all()
+    # ausgaben: a quarter in capitals, codes in lower case, amounts in either notation
+    a = data.tables["ausgaben"].iloc[0]
+    assert (a["periode"], a["arbeitsfeld"], a["hilfeart"], a["sozialraum"]) == (
+        "2021-Q4",
+        "jh",
+        "hze",
+        OHNE_ZUORDNUNG,
+    )
+    assert (a["brutto"], a["einnahmen"], a["netto"]) == (1234567.89, 1234.5, 1233333.39)
 
 
 def test_table_without_file_is_empty_with_dtypes(tmp_path: Path) -> None:

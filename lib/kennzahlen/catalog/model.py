@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from kennzahlen.catalog import versionen
+from kennzahlen.catalog import betraege, versionen
 from kennzahlen.catalog.versionen import Bruch, Definitionsversion, Zielwertaenderung
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import (
@@ -34,13 +34,23 @@ from kennzahlen.core.periods import Periodizitaet
 from kennzahlen.core.schema import BOOL_FALSE, BOOL_TRUE, TABLES
 from kennzahlen.core.vocabulary import (
     ARBEITSFELDER,
+    EINHEITEN,
     PRODUKT_NUMMERN,
     EinheitCode,
     ist_anteil,
+    ist_euro,
     produkt_nummern_text,
 )
 
-Regel = Literal["bestand", "im_verlauf", "ereignisse", "jahr_bis_stichtag", "summe"]
+Regel = Literal[
+    "bestand",
+    "im_verlauf",
+    "ereignisse",
+    "jahr_bis_stichtag",
+    "summe",
+    "summe_zeitraum",
+    "bestand_quartalsenden",
+]
 
 #: which date column an event table is counted by
 EVENT_DATE = {
@@ -51,6 +61,9 @@ EVENT_DATE = {
 }
 #: which column a count table sums
 COUNT_COLUMN = {"bevoelkerung": "anzahl", "haushalte": "anzahl", "transferleistungen": "personen"}
+#: tables of amounts per period (column kind ``zeitraum``): the columns rule ``summe_zeitraum``
+#: may sum
+AMOUNT_COLUMNS = {"ausgaben": ("netto", "brutto", "einnahmen")}
 
 
 class CatalogError(ValueError):
@@ -63,15 +76,26 @@ class Basiszahl(StrictModel):
     tabelle: str
     regel: Regel
     beschreibung: str = ""
+    #: rule ``summe_zeitraum``: the amount column summed (ausgaben: netto, brutto, einnahmen)
+    spalte: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Basiszahl:
         if self.tabelle not in TABLES:
             raise ValueError(f"unbekannte Tabelle '{self.tabelle}' (bekannt: {', '.join(TABLES)})")
         table = TABLES[self.tabelle]
+        betraege = AMOUNT_COLUMNS.get(self.tabelle)
+        if self.regel == "summe_zeitraum" or betraege:
+            _betrag_check(self, betraege)
+            return self
+        if self.spalte is not None:
+            raise ValueError("spalte nur mit Regel 'summe_zeitraum' (Beträge je Zeitraum)")
         if self.regel == "summe" and table.kind != "count":
             raise ValueError(f"Regel 'summe' nur für Zähltabellen, nicht für '{self.tabelle}'")
-        if self.regel in ("bestand", "im_verlauf") and "ende" not in table.column_names:
+        if (
+            self.regel in ("bestand", "im_verlauf", "bestand_quartalsenden")
+            and "ende" not in table.column_names
+        ):
             raise ValueError(
                 f"Regel '{self.regel}' braucht beginn/ende; '{self.tabelle}' hat sie nicht"
             )
@@ -80,6 +104,25 @@ class Basiszahl(StrictModel):
                 f"Regel '{self.regel}' nur für Ereignistabellen ({', '.join(EVENT_DATE)})"
             )
         return self
+
+
+def _betrag_check(bz: Basiszahl, betraege: tuple[str, ...] | None) -> None:
+    """Rule ``summe_zeitraum`` sums one amount column of a table of amounts per period."""
+    if betraege is None:
+        raise ValueError(
+            f"Regel 'summe_zeitraum' nur für Tabellen mit Beträgen je Zeitraum "
+            f"({', '.join(AMOUNT_COLUMNS)}), nicht für '{bz.tabelle}'"
+        )
+    if bz.regel != "summe_zeitraum":
+        raise ValueError(
+            f"'{bz.tabelle}' hat Beträge je Zeitraum: Regel 'summe_zeitraum' mit spalte "
+            f"({', '.join(betraege)}), nicht '{bz.regel}'"
+        )
+    if bz.spalte not in betraege:
+        raise ValueError(
+            f"spalte '{bz.spalte}' unbekannt: Regel 'summe_zeitraum' braucht die summierte "
+            f"Spalte ({', '.join(betraege)})"
+        )
 
 
 FilterValue = str | int | float | bool | list[str | int | float | bool] | dict[str, int | float]
@@ -127,6 +170,13 @@ class Kennzahl(StrictModel):
     zielwerte: list[Zielwertaenderung] = Field(default_factory=list)
     aufgenommen: int | None = Field(default=None, ge=1900, le=2100)
     gestrichen: int | None = Field(default=None, ge=1900, le=2100)
+    # Euro (einheit euro, euro_je_einwohner, euro_je_fall, veraenderung): the cases the spending
+    # pays for, as a part of another Kennzahl (a public report shows the Euro only where it shows
+    # these cases: kennzahlen.products.wirkung.euro)
+    faelle: str | None = None
+    faelle_teil: Literal["zaehler", "nenner"] = "zaehler"
+    #: vorjahr: the value is the change of Zähler/Nenner x faktor against the previous year
+    vergleich: Literal["vorjahr"] | None = None
 
     @field_validator("zaehler", "nenner", mode="before")
     @classmethod
@@ -191,17 +241,35 @@ class Kennzahl(StrictModel):
                 f"zielwert {self.zielwert} liegt nicht zwischen 0 und 1: Anteile als Bruch "
                 f"angeben (80 % = 0.80)"
             )
-        if self.einheit != "anzahl" and self.zaehler and not self.nenner:
+        ohne_nenner = self.einheit in ("anzahl", "euro")
+        if not ohne_nenner and self.zaehler and not self.nenner:
             problems.append(f"einheit '{self.einheit}' braucht einen nenner")
-        if self.nenner and self.einheit == "anzahl":
+        if self.nenner and ohne_nenner:
             problems.append(
-                "eine Kennzahl mit nenner braucht eine einheit (anteil, quote, je_1000)"
+                "eine Kennzahl mit nenner braucht eine einheit (anteil, quote, je_1000, "
+                "euro_je_einwohner, euro_je_fall, veraenderung)"
             )
+        if (self.einheit == "veraenderung") != (self.vergleich == "vorjahr"):
+            problems.append(
+                "einheit veraenderung und vergleich: vorjahr gehören zusammen (der Wert ist die "
+                "Veränderung von zaehler/nenner zum Vorjahr)"
+            )
+        if self.vergleich and self.periodizitaet != "jahr":
+            problems.append("vergleich: vorjahr braucht periodizitaet jahr")
+        if self.faelle is not None and not ist_euro(self.einheit):
+            problems.append("faelle nur für Kennzahlen in Euro (einheit euro, euro_je_*)")
         if self.einheit == "je_1000" and self.faktor != 1000:
             problems.append(f"einheit je_1000 braucht faktor 1000 (steht: {self.faktor:g})")
-        if ist_anteil(self.einheit) and self.faktor != 1:
+        if (ist_anteil(self.einheit) or self.einheit in ("euro", "euro_je_einwohner")) and (
+            self.faktor != 1
+        ):
             problems.append(f"einheit '{self.einheit}' braucht faktor 1 (steht: {self.faktor:g})")
         return problems
+
+    @property
+    def in_euro(self) -> bool:
+        """True when the Zähler is an amount in Euro (not a count of cases)."""
+        return EINHEITEN[self.einheit].euro
 
     @property
     def erhoben(self) -> bool:
@@ -356,7 +424,7 @@ def cross_check(
                 for col, value in t.filter.items():
                     for msg in _filter_problems(bz.tabelle, col, value):
                         problems.append(f"{name}, {part} ({t.basis}): {msg}")
-    return problems
+    return problems + betraege.probleme(basiszahlen, kennzahlen, labels)
 
 
 def _entry_lines(node: Any) -> list[int]:

@@ -46,6 +46,27 @@ def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
     return f"{zahl(anteil * 100, nachkomma)}{NBSP}%"
 
 
+def prozent_vorzeichen(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
+    """A change given as a fraction in German percent with its sign: 0.0577 -> '+5,8 %'."""
+    if anteil is None or _missing(anteil):
+        return leer
+    return f"{_mit_vorzeichen(anteil * 100, nachkomma)}{NBSP}%"
+
+
+def euro(betrag: float | None, nachkomma: int = 0, leer: str = "–") -> str:
+    """An amount in Euro, German format: 1234567 -> '1.234.567 €', (3173.077, 2) -> '3.173,08 €'."""
+    if betrag is None or _missing(betrag):
+        return leer
+    return f"{zahl(betrag, nachkomma)}{NBSP}€"
+
+
+def teuro(betrag: float | None, leer: str = "–") -> str:
+    """An amount in thousands of Euro for wide tables: 1234567 -> '1.235 T€'."""
+    if betrag is None or _missing(betrag):
+        return leer
+    return f"{zahl(betrag / 1000, 0)}{NBSP}T€"
+
+
 def nachkomma_noetig(werte: Iterable[float], mindestens: int = 0, hoechstens: int = 6) -> int:
     """The fewest decimals (at least ``mindestens``) that show every value exactly: [30, 32.5] ->
     1."""

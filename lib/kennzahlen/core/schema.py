@@ -12,6 +12,7 @@ these dtypes:
 - ``decimal``: ``float64`` (``2,5`` and ``2.5`` both read; ``NaN`` where optional and empty)
 - ``bool``: ``bool``
 - ``code`` / ``id`` / ``text`` / ``quarter``: ``str`` (Python strings; codes lower-case)
+- ``zeitraum``: ``str``, a year ``JJJJ`` or a quarter ``JJJJ-Qn`` (the period an amount covers)
 - ``area`` (stadtviertel_nr): ``str`` like ``"007"`` (leading zeros kept) or missing
   (``pd.NA``/``None``)
 - ``sozialraum``: a Sozialraum name from ``config/raumgliederung.csv`` or missing
@@ -44,8 +45,8 @@ class Column:
     """One contract column: its name, kind, whether it may be empty, and allowed codes."""
 
     name: str
-    kind: str  # date | int | count | decimal | bool | code | id | text | quarter | area |
-    #            sozialraum | gebiet | vokabel
+    kind: str  # date | int | count | decimal | bool | code | id | text | quarter | zeitraum |
+    #            area | sozialraum | gebiet | vokabel
     required: bool = True  # False: the cell may be empty
     codes: tuple[str, ...] = ()
     min_value: int | None = None
@@ -217,6 +218,44 @@ ROLLE = "rollen"
 #: the two parts do not overlap); wohngeld, asylblg
 TRANSFERLEISTUNGEN = ("sgb2", "sgb2_u15", "sgb2_arbeitslos", "wohngeld", "asylblg")
 
+#: ausgaben (finance system): the kinds of help spending is booked on, with the codes of the case
+#: tables where they exist: HzE and UMA (jugendhilfe), the Eingliederungshilfe's services, Hilfe
+#: zur Pflege, HLU and GSI (sozialhilfe); ``sonstige`` = spending of the Arbeitsfeld on no case
+#: table's help (e.g. Frühförderung, Schulbegleitung)
+HILFEARTEN = ("hze", "uma", *SOZIALHILFE_LEISTUNGEN, "sonstige")
+AUSGABEN_ARBEITSFELDER = ("jh", "egh", "ah", "es")
+#: structural zeros of ausgaben: a Hilfeart belongs to one Arbeitsfeld, and the BTHG's settings
+AUSGABEN_FESTLEGUNGEN = (
+    Festlegung(
+        "hilfeart",
+        ("hze", "uma"),
+        "arbeitsfeld",
+        ("jh",),
+        "Hilfen zur Erziehung und Hilfen für UMA sind Jugendhilfe (SGB VIII)",
+    ),
+    Festlegung(
+        "hilfeart",
+        ("egh_eigener_wohnraum", "egh_besondere_wohnform", "egh_wfbm", "blindenhilfe"),
+        "arbeitsfeld",
+        ("egh",),
+        "Wohnleistungen, WfbM und Blindenhilfe sind Eingliederungshilfe (SGB IX, § 72 SGB XII)",
+    ),
+    Festlegung(
+        "hilfeart", ("hzp",), "arbeitsfeld", ("ah",), "Hilfe zur Pflege ist Altenhilfe (SGB XII)"
+    ),
+    Festlegung(
+        "hilfeart",
+        ("hlu", "gsi"),
+        "arbeitsfeld",
+        ("es",),
+        "Hilfe zum Lebensunterhalt und Grundsicherung sind Existenzsicherung (SGB XII)",
+    ),
+    *(
+        Festlegung("hilfeart", f.werte, f.folge, f.erlaubt, f.grund)
+        for f in SOZIALHILFE_FESTLEGUNGEN
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -376,6 +415,25 @@ TABLES: dict[str, Table] = {
             ),
             key=("quartal", "sozialraum", "arbeitsfeld"),
             quelle="Fachkoordination/Fachplanung",
+        ),
+        # --- spending (finance system): Euro per period, Hilfeart and Sozialraum
+        Table(
+            "ausgaben",
+            "count",
+            (
+                Column("periode", "zeitraum"),
+                Column("arbeitsfeld", "code", codes=AUSGABEN_ARBEITSFELDER),
+                Column("hilfeart", "code", codes=HILFEARTEN),
+                Column("setting", "code", codes=SETTINGS),
+                SR,
+                Column("brutto", "decimal", min_value=0),
+                Column("einnahmen", "decimal", min_value=0),
+                Column("netto", "decimal"),
+            ),
+            key=("periode", "arbeitsfeld", "hilfeart", "setting", "sozialraum"),
+            quelle="Finanzverfahren (Haushalt, Ist-Ergebnis)",
+            checks=("netto_gleich_brutto_minus_einnahmen",),
+            festlegungen=AUSGABEN_FESTLEGUNGEN,
         ),
         # --- the steering loop (kennzahlen.steuerung): remarks, measures, staff
         Table(

@@ -132,8 +132,13 @@ class Einheit:
     anteil: bool
     #: decimals shown unless a caller asks for others
     nachkomma: int
-    #: the factor from Zähler/Nenner to the value
+    #: the factor from Zähler/Nenner to the value (Euro per case and its change: 4, the Nenner
+    #: counts the stocks of four quarter ends)
     faktor: float
+    #: values are Euro ('1.234.567 €'); the Zähler is an amount, not a count of cases
+    euro: bool = False
+    #: values are changes against the previous period, written in percent with a sign ('+5,8 %')
+    vorzeichen: bool = False
 
 
 EINHEITEN: dict[str, Einheit] = {
@@ -141,8 +146,25 @@ EINHEITEN: dict[str, Einheit] = {
     "anteil": Einheit("anteil", anteil=True, nachkomma=1, faktor=1),
     "quote": Einheit("quote", anteil=True, nachkomma=1, faktor=1),
     "je_1000": Einheit("je_1000", anteil=False, nachkomma=2, faktor=1000),
+    "euro": Einheit("euro", anteil=False, nachkomma=0, faktor=1, euro=True),
+    "euro_je_einwohner": Einheit(
+        "euro_je_einwohner", anteil=False, nachkomma=2, faktor=1, euro=True
+    ),
+    "euro_je_fall": Einheit("euro_je_fall", anteil=False, nachkomma=2, faktor=4, euro=True),
+    "veraenderung": Einheit(
+        "veraenderung", anteil=False, nachkomma=1, faktor=4, euro=True, vorzeichen=True
+    ),
 }
-EinheitCode = Literal["anzahl", "anteil", "je_1000", "quote"]
+EinheitCode = Literal[
+    "anzahl",
+    "anteil",
+    "je_1000",
+    "quote",
+    "euro",
+    "euro_je_einwohner",
+    "euro_je_fall",
+    "veraenderung",
+]
 
 
 def ist_anteil(einheit: str) -> bool:
@@ -150,13 +172,24 @@ def ist_anteil(einheit: str) -> bool:
     return EINHEITEN[einheit].anteil
 
 
+def ist_euro(einheit: str) -> bool:
+    """Whether a Kennzahl of the unit has an amount in Euro as its Zähler (euro, euro_je_*,
+    veraenderung of Euro per case)."""
+    return EINHEITEN[einheit].euro
+
+
 def wert_text(x: float | None, einheit: str = "anzahl", nachkomma: int | None = None) -> str:
     """A value in its unit, German format: shares in percent ('40,0 %'), je_1000 with two
-    decimals, counts whole; ``nachkomma`` overrides the unit's decimals; '–' for no value."""
+    decimals, counts whole, Euro with '€' ('3.173,08 €'), changes with a sign ('+5,8 %');
+    ``nachkomma`` overrides the unit's decimals; '–' for no value."""
     e = EINHEITEN[einheit]
     n = e.nachkomma if nachkomma is None else nachkomma
     from kennzahlen.core import fmt  # here: the CLI imports this module before it needs pandas
 
+    if e.vorzeichen:
+        return fmt.prozent_vorzeichen(x, n)
+    if e.euro:
+        return fmt.euro(x, n)
     return fmt.prozent(x, n) if e.anteil else fmt.zahl(x, n)
 
 
@@ -174,6 +207,7 @@ LIEFERUNGEN: dict[str, str] = {
     "teilhabeteam": "Teilhabeteams der Eingliederungshilfe",
     "wohnraumsicherung": "Wohnraumsicherung (Schuldnerberatung)",
     "ampel_schaltungen": "Ampel-Schaltungen der Fachkoordination",
+    "ausgaben": "Ausgaben (Finanzverfahren)",
     "erlaeuterungen": "Erläuterungen der Fachkoordination und Sozialraumteams",
     "massnahmen": "Maßnahmenliste",
     "personal": "Stellenliste",
@@ -198,6 +232,7 @@ ZAEHLT: dict[str, str] = {
     "beratungen_altenhilfe": "Beratungen der Altenhilfe",
     "teilhabeteam": "Beratungen der Teilhabeteams",
     "wohnraumsicherung": "Meldungen der Wohnraumsicherung",
+    "ausgaben": "Ausgaben in Euro",
 }
 #: the raw tables' columns and codes in words (definitions a reader reads, no code names)
 WOERTER: dict[str, str] = {
@@ -232,6 +267,9 @@ WOERTER: dict[str, str] = {
     "asylblg": "AsylbLG",
     "wohngeld": "Wohngeld",
     "blindenhilfe": "Blindenhilfe",
+    "hilfeart": "Hilfe",
+    "hze": "Hilfen zur Erziehung",
+    "sonstige": "sonstige Hilfen",
     "raeumungsklage": "Räumungsklage",
     "ah": "Altenhilfe",
     "egh": "Eingliederungshilfe",

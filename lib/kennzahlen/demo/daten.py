@@ -562,6 +562,8 @@ _STYLES: dict[str, tuple[tuple[str, _Style], ...]] = {
     "personal": (("2000-01-01", _Style(dates="de", decimal=",", header="title", **_CP)),),
     # the comparison ring's table, saved from Excel as German CSV (kennzahlen.demo.vergleich)
     "vergleichswerte": (("2000-01-01", _Style(decimal=",", **_CP)),),
+    # the finance system (Haushalt, Ist-Ergebnis): amounts with a decimal comma
+    "ausgaben": (("2000-01-01", _Style(decimal=",", header="title", **_CP)),),
 }
 # extra columns a real export carries (the reader ignores them): table -> (column, header)
 _EXTRA_COLUMNS = {"jugendhilfe": ("team", "Team")}

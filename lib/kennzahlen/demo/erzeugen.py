@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kennzahlen.core.schema import TABLES
+from kennzahlen.demo.ausgaben import write_ausgaben
 from kennzahlen.demo.bevoelkerung import (
     _area_weights,
     _bevoelkerung_frame,
@@ -161,6 +162,15 @@ def _verify(truth: Wahrheit) -> None:
         raise RuntimeError(f"Demo-Kalibrierung verfehlt: {bad}")
 
 
+def _schaltungen(geo: _Geo) -> pd.DataFrame:
+    """The demo's manual Ampel switches, on the city's own Sozialräume."""
+    ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"].column_names)
+    ampel["sozialraum"] = _own_sozialraeume(ampel["sozialraum"], geo)
+    ampel = ampel.drop_duplicates(["quartal", "sozialraum", "arbeitsfeld"])  # fewer Sozialräume
+    ampel["geschaltet_am"] = [_day(d) for d in ampel["geschaltet_am"]]
+    return ampel
+
+
 def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
     """Write the demo exports into `out` (created if missing); refuse (raise FileExistsError with a
     German message) if `out` exists and is not empty — except that a folder holding only
@@ -212,11 +222,8 @@ def write_demo(out: Path, seed: int = 2023, scale: float = 1.0) -> list[Path]:
         for stand, part in zip(st, parts, strict=True):
             written.append(_write(out, table, stand, part))
 
-    ampel = pd.DataFrame(list(_AMPEL_SCHALTUNGEN), columns=TABLES["ampel_schaltungen"].column_names)
-    ampel["sozialraum"] = _own_sozialraeume(ampel["sozialraum"], geo)
-    ampel = ampel.drop_duplicates(["quartal", "sozialraum", "arbeitsfeld"])  # fewer Sozialräume
-    ampel["geschaltet_am"] = [_day(d) for d in ampel["geschaltet_am"]]
-    written.append(_write(out, "ampel_schaltungen", _day(_AMPEL_STAND), ampel))
+    written += write_ausgaben(out, truth, geo, seed, _write)  # synthetic, from the case-days
+    written.append(_write(out, "ampel_schaltungen", _day(_AMPEL_STAND), _schaltungen(geo)))
     if _is_ulm(geo):
         written += write_steuerung(out)
         written += write_vergleich(out, seed)

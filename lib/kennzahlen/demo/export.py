@@ -90,7 +90,13 @@ def _render(table: str, df: pd.DataFrame, st: _Style) -> pd.DataFrame:
             out[c] = v.astype(np.int64)
         elif kind == "decimal":
             out[c] = np.array(
-                ["" if pd.isna(x) else f"{x:g}".replace(".", st.decimal) for x in v], dtype=object
+                [
+                    ""
+                    if pd.isna(x)
+                    else np.format_float_positional(float(x), trim="-").replace(".", st.decimal)
+                    for x in v
+                ],
+                dtype=object,
             )
         else:
             out[c] = v

@@ -33,9 +33,14 @@ def base_key(bz: Basiszahl, periodizitaet: str, jahr: str) -> tuple[str, str, st
 
     A stock at the end of the year is the same whether the Kennzahl is yearly or a Stichtag
     one; events in the four quarters summed are the events of the year, and events "year to
-    date" on 31.12. too.
+    date" on 31.12. too; the stocks at the four quarter ends of a year (Euro per case) are the
+    quarterly stocks summed.
     """
     r = bz.regel
+    if r == "bestand_quartalsenden":  # the same cases as stocks of a quarterly Kennzahl summed
+        return (bz.tabelle, "summe_quartalsbestaende", jahr)
+    if r == "summe_zeitraum":  # amounts in Euro (kennzahlen.disclosure.betraege)
+        return (bz.tabelle, "summe_zeitraum", jahr)
     if r in ("bestand", "summe"):
         if periodizitaet == "quartal":
             return (bz.tabelle, "summe_quartalsbestaende", jahr)

@@ -25,9 +25,11 @@ from kennzahlen.core.periods import (
     letzter_tag,
     letztes_quartal_ende,
     quartal_beginn_von_tag,
+    quartal_enden,
     quartal_von_tag,
 )
 from kennzahlen.core.schema import TABLES
+from kennzahlen.pool import kosten
 
 CONFIG_FILE = "abdeckung.yaml"
 COLUMNS = [
@@ -162,10 +164,12 @@ class Abdeckung:
     """
 
     tabelle: str
-    art: str  # "zeitraum" | "stichtage"
+    art: str  # "zeitraum" | "stichtage" | "zeitraeume" (ausgaben: quarters and whole years)
     von: pd.Timestamp | None = None
     bis: pd.Timestamp | None = None
     stichtage: frozenset = field(default_factory=frozenset)
+    #: art "zeitraeume": the years delivered whole (``stichtage``: the quarters' last days)
+    jahre: frozenset = field(default_factory=frozenset)
     grund: str = "keine_daten"
     erstes_datum: pd.Timestamp | None = None
     vollstaendig_ab: pd.Timestamp | None = None
@@ -175,13 +179,32 @@ class Abdeckung:
         """Whether every day of [first, last] is covered (count tables: ``last`` is a Stichtag)."""
         if self.art == "stichtage":
             return last in self.stichtage
+        if self.art == "zeitraeume":
+            return self._deckt_ab_zeitraeume(pd.Timestamp(first), pd.Timestamp(last))
         if self.von is None or self.bis is None:
             return False
         return self.von <= first and last <= self.bis
 
+    def _deckt_ab_zeitraeume(self, first: pd.Timestamp, last: pd.Timestamp) -> bool:
+        """A whole year delivered whole, or every quarter from ``first`` to ``last`` delivered."""
+        ganzes_jahr = first == pd.Timestamp(year=first.year, month=1, day=1) and last == (
+            pd.Timestamp(year=first.year, month=12, day=31)
+        )
+        if ganzes_jahr and first.year in self.jahre:
+            return True
+        ends = quartal_enden(first, last)
+        return (
+            bool(ends)
+            and first == quartal_beginn_von_tag(first)
+            and last == ends[-1]
+            and all(e in self.stichtage for e in ends)
+        )
+
     @property
     def span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """(first, last) day that may hold a period of this table, or None."""
+        if self.art == "zeitraeume":
+            return None if self.von is None or self.bis is None else (self.von, self.bis)
         if self.art == "stichtage":
             if not self.stichtage:
                 return None
@@ -212,6 +235,8 @@ def build_abdeckung(
     """The Abdeckung of one table from its normalised frame (superseding applied over all
     exports) and manifest, by the rule in this module's docstring."""
     newest = _neuester_stand(table, frame, files)
+    if "periode" in TABLES[table].column_names:  # amounts per period (ausgaben)
+        return _zeitraeume(table, frame, newest)
     if TABLES[table].kind == "count":
         days = frozenset(pd.to_datetime(frame["stichtag"]).unique()) if len(frame) else frozenset()
         return Abdeckung(
@@ -275,6 +300,22 @@ def _jahre(table: str, frame: pd.DataFrame, newest: pd.Timestamp | None) -> Abde
     )  # fmt: skip
 
 
+def _zeitraeume(table: str, frame: pd.DataFrame, newest: pd.Timestamp | None) -> Abdeckung:
+    """The coverage of a table of amounts per period: its quarters and whole years."""
+    ends, jahre, von = kosten.abdeckung_frames(frame)
+    bis = max([*ends, *(pd.Timestamp(year=j, month=12, day=31) for j in jahre)], default=None)
+    return Abdeckung(
+        table,
+        "zeitraeume",
+        von=von,
+        bis=bis,
+        stichtage=ends,
+        jahre=jahre,
+        grund="zeitraeume" if von is not None else "keine_daten",
+        neuester_stand=newest,
+    )
+
+
 def frame_of(abdeckungen: Iterable[Abdeckung]) -> pd.DataFrame:
     """The pool table ``abdeckung``: one row per table."""
     rows = [
@@ -336,6 +377,8 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
     rows = [rows] if isinstance(rows, (dict, pd.Series)) else list(rows)
     first = rows[0]
     tables = [r["tabelle"] for r in rows]
+    if first["art"] == "zeitraeume":
+        return f"die Ausgaben (Finanzverfahren) ab {_ab(first['von'])} geliefert sind"
     if first["art"] == "stichtage":
         subject = _und([ZAEHLTABELLE.get(t, f"die Zahlen der Tabelle {t}") for t in tables])
         return f"{subject} ab dem Stichtag {fmt.datum(first['von'])} geliefert sind"
@@ -374,7 +417,7 @@ def _reasons(kennzahlen: Iterable[str], cov: pd.DataFrame | None) -> list[str]:
         groups.setdefault((row["art"], row["grund"], row["von"]), []).append(
             {**row.to_dict(), "tabelle": t}
         )
-    order = {"config": 0, "daten": 1, "stichtage": 2}
+    order = {"config": 0, "daten": 1, "stichtage": 2, "zeitraeume": 3}
     keys = sorted(groups, key=lambda g: (order.get(g[1], 3), g[2]))
     return [grund_text(groups[g]) for g in keys]
 

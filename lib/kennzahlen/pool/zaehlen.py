@@ -8,6 +8,8 @@ Counting rules (DATA_CONTRACT.md section 3), over the normalised raw frames of
 - Ereignisse in [A, B]: the event date within [A, B]
 - jahr_bis_stichtag on S: events from 01.01. of S's year to S
 - Summe (count tables): the sum on the Stichtag at the end of the period
+- summe_zeitraum (amounts per period), bestand_quartalsenden (stock on the four quarter ends) and
+  ``vergleich: vorjahr``: :mod:`kennzahlen.pool.kosten`
 
 Catalog filters pick groups of a table; Sozialräume and Stadtviertel sum the groups of their
 area. Gesamtstadt is the sum of the Sozialräume and ``ohne Zuordnung``.
@@ -24,7 +26,7 @@ from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import COUNT_COLUMN, EVENT_DATE, Catalog, Kennzahl, Term
 from kennzahlen.core.periods import Periode, jahresbeginn, perioden_fuer
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
-from kennzahlen.pool import abdeckung
+from kennzahlen.pool import abdeckung, kosten
 from kennzahlen.pool.abdeckung import Abdeckung, build_abdeckung
 from kennzahlen.pool.gruppen import Gruppen, gruppen, spannen, summen
 
@@ -35,7 +37,9 @@ GEO = ["stadtviertel_nr", "sozialraum"]
 
 def _deckt_ab(cov: Abdeckung, period: Periode, regel: str) -> bool:
     first = period.start
-    if regel == "bestand":
+    if regel in kosten.REGELN:
+        first = kosten.erster_tag(regel, period)
+    elif regel == "bestand":
         first = period.end
     elif regel == "jahr_bis_stichtag":
         first = jahresbeginn(period.end)
@@ -58,7 +62,7 @@ class PoolBuilder:
         self.rg = raumgliederung
         self.files = files
         self._groups: dict[str, Gruppen] = {}
-        self._counts: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = {}
+        self._counts: dict[tuple[str, str, str, tuple[str, ...]], np.ndarray] = {}
         self._areas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         self._sr_names = [*geography.sozialraeume(), OHNE_ZUORDNUNG]
         self._stv_names = list(raumgliederung["stadtviertel_nr"])
@@ -117,11 +121,13 @@ class PoolBuilder:
     def counts(self, basis: str, periods: list[Periode]) -> np.ndarray:
         """A Basiszahl per group of its table and period: int64 (groups x periods), one pass."""
         bz = self.catalog.basiszahlen[basis]
-        key = (bz.tabelle, bz.regel, tuple(p.label for p in periods))
+        key = (bz.tabelle, bz.regel, bz.spalte or "", tuple(p.label for p in periods))
         if key not in self._counts:
             df = self.tables[bz.tabelle]
             g = self._gruppen(bz.tabelle)
-            if bz.regel == "summe":
+            if bz.regel in kosten.REGELN:
+                out = _kosten(bz.regel, df, g, periods, bz.spalte)
+            elif bz.regel == "summe":
                 out = summen(g, df["stichtag"], df[COUNT_COLUMN[bz.tabelle]], periods)
             elif bz.regel in ("bestand", "im_verlauf"):
                 out = spannen(g, df["beginn"], df["ende"], periods, bz.regel)
@@ -212,6 +218,9 @@ class PoolBuilder:
             rows["nenner"] = np.full(len(zaehler), None, dtype=object)
         rows["zaehler"] = zaehler
         rows["kennzahl"] = np.full(len(zaehler), k.id, dtype=object)
+        if k.vergleich == "vorjahr":  # the change against the previous year (pool.kosten)
+            frame = kosten.vorjahr(pd.DataFrame(rows))
+            rows = {c: frame[c].to_numpy() for c in frame.columns}
         return rows
 
     def kennzahl(self, k: Kennzahl) -> pd.DataFrame:
@@ -256,6 +265,24 @@ def _per_area(counts: np.ndarray, area: np.ndarray, n_areas: int) -> np.ndarray:
     if not columns:
         return np.zeros((n_areas, 0), dtype=np.int64)
     return np.rint(np.stack(columns, axis=1)).astype(np.int64)
+
+
+def _kosten(
+    regel: str, df: pd.DataFrame, g: Gruppen, periods: list[Periode], spalte: str | None
+) -> np.ndarray:
+    """A rule of :mod:`kennzahlen.pool.kosten` per group and period (int64, groups x periods):
+    its frame per group id, put into the matrix of the other rules."""
+    out = np.zeros((g.n, len(periods)), dtype=np.int64)
+    if not len(df) or not periods:
+        return out
+    frame = kosten.zaehlen(regel, df.assign(__gruppe=g.gid), periods, ["__gruppe"], spalte)
+    if not len(frame):
+        return out
+    spalte_von = {p.label: j for j, p in enumerate(periods)}
+    zeilen = frame["__gruppe"].to_numpy(dtype=np.intp)
+    spalten = frame["periode"].map(spalte_von).to_numpy(dtype=np.intp)
+    np.add.at(out, (zeilen, spalten), frame["n"].to_numpy(dtype=np.int64))
+    return out
 
 
 def _typed(pool: pd.DataFrame) -> pd.DataFrame:

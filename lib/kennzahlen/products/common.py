@@ -118,6 +118,8 @@ REGEL_TEXT = {
     "ereignisse": "Ereignisse im Zeitraum",
     "jahr_bis_stichtag": "Ereignisse vom 1. Januar bis zum Stichtag",
     "summe": "Summe am Stichtag",
+    "summe_zeitraum": "Summe im Zeitraum (an einem Stichtag: seit dem 1. Januar)",
+    "bestand_quartalsenden": "Bestände an den vier Quartalsenden des Jahres, summiert",
 }
 
 
@@ -291,6 +293,7 @@ DATEN = {
     "teilhabeteam": "Daten der Teilhabeteams",
     "wohnraumsicherung": "Daten der Wohnraumsicherung",
     "ampel_schaltungen": "Ampel-Schaltungen",
+    "ausgaben": "Ausgaben aus dem Finanzverfahren",
 }
 
 

@@ -91,7 +91,7 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
         return s.str.lower().map(_BOOL_MAP).astype("boolean")
     if col.kind == "code":
         s = s.str.lower()
-    elif col.kind == "quarter":
+    elif col.kind in ("quarter", "zeitraum"):
         s = s.str.upper()
     return s.where(~empty).astype("str")
 
@@ -118,6 +118,8 @@ def _value_message(col: Column, value: str, sozialraeume: list[str]) -> str:
         return f"Wert negativ: {v} (erwartet eine Zahl ab {col.min_value}, z. B. 2,5)"
     if col.kind == "quarter":
         return f"Quartal nicht lesbar: {v} (erwartet JJJJ-Qn, z. B. 2021-Q3)"
+    if col.kind == "zeitraum":
+        return f"Zeitraum nicht lesbar: {v} (erwartet ein Jahr JJJJ oder ein Quartal JJJJ-Qn)"
     if col.kind == "count" and col.max_value is None:
         return f"Anzahl negativ: {v} (erwartet eine ganze Zahl ab {col.min_value})"
     lo = "" if col.min_value is None else col.min_value

@@ -31,6 +31,8 @@ from kennzahlen.reading.checks import _nfc, _parse_column, _parse_message, _valu
 #: column kinds whose text is parsed into a typed value (a text that does not parse is a problem)
 PARSED_KINDS = ("date", "int", "count", "decimal", "bool")
 _QUARTER = r"^\d{4}-Q[1-4]$"
+#: a year or a quarter (``ausgaben.periode``)
+_ZEITRAUM = r"^\d{4}(-Q[1-4])?$"
 #: in free text a tab or a line break is a line break typed into a cell; any other control
 #: character (NUL, escape, …) is not text
 _FREITEXT_STEUERZEICHEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
@@ -171,8 +173,9 @@ def _ausserhalb(s: Spalte, ctx: Kontext) -> np.ndarray:
     allowed = _allowed(col, ctx)
     if allowed is not None:
         ok = v.isin(allowed).to_numpy(dtype=bool)
-    elif col.kind == "quarter":
-        ok = v.str.match(_QUARTER).fillna(False).to_numpy(dtype=bool)
+    elif col.kind in ("quarter", "zeitraum"):
+        muster = _QUARTER if col.kind == "quarter" else _ZEITRAUM
+        ok = v.str.match(muster).fillna(False).to_numpy(dtype=bool)
     elif col.kind in ("int", "count", "decimal"):
         ok = np.ones(len(v), dtype=bool)
         num = v.to_numpy(dtype="float64", na_value=np.nan)

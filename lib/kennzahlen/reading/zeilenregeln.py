@@ -251,8 +251,36 @@ def vergleichswert_passt(parsed: pd.DataFrame, raw: pd.DataFrame) -> list[Befund
     return out
 
 
+#: how far net spending may differ from gross spending minus income (rounding of the export)
+CENT = 0.01
+
+
+def netto_gleich_brutto_minus_einnahmen(parsed: pd.DataFrame, raw: pd.DataFrame) -> list[Befund]:
+    """Net spending is gross spending minus income (Erstattungen, Kostenbeiträge), to the cent."""
+    if not {"brutto", "einnahmen", "netto"} <= set(parsed.columns):
+        return []
+    diff = (parsed["brutto"] - parsed["einnahmen"] - parsed["netto"]).abs()
+    bad = (diff > CENT + 1e-9).fillna(False).astype(bool)
+    out: list[Befund] = []
+    for z in parsed.index[bad]:
+        soll = f"{parsed.at[z, 'brutto'] - parsed.at[z, 'einnahmen']:.2f}".replace(".", ",")
+        out.append(
+            (
+                int(z),
+                "netto",
+                raw.at[z, "netto"],
+                f"Netto passt nicht zu brutto − einnahmen: '{raw.at[z, 'netto']}', aber "
+                f"{raw.at[z, 'brutto']} − {raw.at[z, 'einnahmen']} = {soll}; bitte den Export "
+                "prüfen (Beträge in Euro ohne Tausenderpunkt, Nettoausgaben = Bruttoausgaben − "
+                "Einnahmen)",
+            )
+        )
+    return out
+
+
 REGELN: dict[str, Regel] = {
     "vergleichswert_passt": vergleichswert_passt,
+    "netto_gleich_brutto_minus_einnahmen": netto_gleich_brutto_minus_einnahmen,
     "kennzahl_oder_arbeitsfeld": kennzahl_oder_arbeitsfeld,
     "frist_nach_quartalsbeginn": frist_nach_quartalsbeginn,
     "erledigt_mit_datum_und_ergebnis": erledigt_mit_datum_und_ergebnis,

@@ -92,7 +92,7 @@ def _zaehlen(entries: list[dict]) -> dict[str, int]:
 
 
 def _kopf(periode: str, entries: list[dict], stand) -> str:
-    """Period, the data's Stand, how the run went; failed and not-made reports by name."""
+    """Periode, the data's Stand, how the run went; failed and not-made reports by name."""
     n = _zaehlen(entries)
     fertig = n["ok"] + n["uebersprungen"]
     lauf = f"{fertig} von {len(entries)} Berichten liegen vor"

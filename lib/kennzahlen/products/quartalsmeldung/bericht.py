@@ -411,4 +411,7 @@ def write_excel(pool_dir: Path, periode: str, raum: str, path: Path) -> Path:
         from kennzahlen.products.quartalsmeldung import steuerung as produkt2
 
         produkt2.excel_blatt(xw, pool_dir, pool, periode)
+        from kennzahlen.products.quartalsmeldung import finanzen
+
+        finanzen.excel_blatt(xw, pool, periode, raum)
     return path

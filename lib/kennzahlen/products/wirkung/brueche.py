@@ -18,6 +18,8 @@ def _wert(k: Kennzahl, wert: float | None) -> str:
         return "kein Zielwert"
     if k.einheit in ("anteil", "quote"):
         return fmt.prozent(wert, 0)
+    if k.einheit == "veraenderung":  # a change: '+5,9 %'
+        return fmt.prozent_vorzeichen(wert)
     return fmt.zahl(wert, fmt.nachkomma_noetig([wert], hoechstens=2))
 
 

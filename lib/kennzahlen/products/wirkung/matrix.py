@@ -13,7 +13,7 @@ from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER
 from kennzahlen.products.wirkung import unsicherheit
 from kennzahlen.products.wirkung.aussage import aussage, mit_name
-from kennzahlen.products.wirkung.plan import plan_jahr, wert_status
+from kennzahlen.products.wirkung.plan import plan_jahr, wert_status_im
 from kennzahlen.products.wirkung.tabellen import kennzahl_tabelle
 from kennzahlen.products.wirkung.werte import (
     DATENSCHUTZ,
@@ -51,7 +51,7 @@ def matrix(pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3) -> pd.Dat
                 if raum in t.index and pd.notna(t.loc[raum, "wert"])
                 else None
             )
-            st = wert_status(plan, k, raum, roh)
+            st = wert_status_im(pool, jahr, produkt, plan, k, raum, roh)
             if st == "wert":
                 wert, status, anzeige = roh, _status(k, roh, jahr), tabellen_wert(k, roh)
                 iv = unsicherheit.intervall(k, t.loc[raum, "zaehler"], t.loc[raum, "nenner"])
@@ -113,11 +113,15 @@ def _sicher_html(r: pd.Series) -> str:
     return f"<br><small>{html.escape(text)}</small>"
 
 
+#: between two Kennzahlen of one matrix cell
+TRENNER = '<hr style="margin:4px 0">'
+
+
 def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
     """The matrix as an HTML table; status as colour AND text (readable in greyscale).
 
     Shows the matrix's own ``anzeige`` texts (protected values); ``anzeige`` (per Kennzahl)
-    may override them.
+    may override them. A cell with several Kennzahlen (Ziel 7: case density and Euro) shows each.
     """
     anzeige = anzeige or {}
     head = "".join(f"<th>{html.escape(ARBEITSFELDER[a])}</th>" for a in MATRIX_FELDER)
@@ -129,26 +133,9 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
             if cell.empty:
                 cells.append("<td>–</td>")
                 continue
-            r = cell.iloc[0]
-            status = r["status"]
-            k = r["k"]
-            shown = anzeige.get(
-                k.id, r["anzeige"] if "anzeige" in r else tabellen_wert(k, r["wert"])
-            )
-            if status == "noch nicht erhoben":
-                shown = ""
-            bg, fg, label = STATUS_STIL[status]
-            ziel = (
-                f"<br><small>Zielwert {html.escape(format_wert(k, r['zielwert']))}</small>"
-                if pd.notna(r["zielwert"])
-                else ""
-            )
+            teile = TRENNER.join(_zelle_html(r, anzeige) for _, r in cell.iterrows())
             cells.append(
-                f'<td style="text-align:left;vertical-align:top;min-width:9em">'
-                f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
-                f'<span style="background:{bg};color:{fg};padding:1px '
-                f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span>'
-                f"{_sicher_html(r)}</td>"
+                f'<td style="text-align:left;vertical-align:top;min-width:9em">{teile}</td>'
             )
         body.append(
             f'<tr><th style="vertical-align:top;max-width:14em">Ziel {z}: '
@@ -158,6 +145,26 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
     return (
         f'<table class="kz-matrix"><caption>{caption}</caption><thead><tr>'
         f"<th>Strategisches Ziel</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _zelle_html(r: pd.Series, anzeige: dict[str, str]) -> str:
+    """One Kennzahl in a matrix cell: title, value, Zielwert and status badge."""
+    status = r["status"]
+    k = r["k"]
+    shown = anzeige.get(k.id, r["anzeige"] if "anzeige" in r else tabellen_wert(k, r["wert"]))
+    if status == "noch nicht erhoben":
+        shown = ""
+    bg, fg, label = STATUS_STIL[status]
+    ziel = (
+        f"<br><small>Zielwert {html.escape(format_wert(k, r['zielwert']))}</small>"
+        if pd.notna(r["zielwert"])
+        else ""
+    )
+    return (
+        f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
+        f'<span style="background:{bg};color:{fg};padding:1px '
+        f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span>{_sicher_html(r)}'
     )
 
 
@@ -209,11 +216,13 @@ def kernaussagen(
 def _belegung_satz(m: pd.DataFrame, erhoben: pd.DataFrame, jahr: str) -> str:
     """How many of the 28 cells hold a Kennzahl in the year's catalog, and how many are not
     collected yet or hold none that year."""
-    ohne = 7 * len(MATRIX_FELDER) - len(m)
+    felder = {(r["ziel"], r["arbeitsfeld"]) for _, r in m.iterrows()}
+    belegt = {(r["ziel"], r["arbeitsfeld"]) for _, r in erhoben.iterrows()}
+    ohne = 7 * len(MATRIX_FELDER) - len(felder)
     leer = f"; {ohne} {'hat' if ohne == 1 else 'haben'} {jahr} noch keine Kennzahl im Katalog"
     return (
-        f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(erhoben)} mit "
-        f"Kennzahlen belegt; {len(m) - len(erhoben)} werden noch nicht erhoben"
+        f"Von 28 Feldern der Zielmatrix (7 Ziele × 4 Arbeitsfelder) sind {len(belegt)} mit "
+        f"Kennzahlen belegt; {len(felder - belegt)} werden noch nicht erhoben"
         + (leer if ohne else "")
         + "."
     )

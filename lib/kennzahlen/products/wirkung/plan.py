@@ -53,7 +53,9 @@ def nicht_bewertete(pool: pd.DataFrame, jahr: str, mindestbevoelkerung: int) -> 
 
 def eintraege_jahr(pool: pd.DataFrame, jahr: str) -> list[Eintrag]:
     """Every count the year's reports publish: Zähler and Nenner of each collected Kennzahl per
-    area (Sozialräume, 'ohne Zuordnung', Gesamtstadt), None where there is no value."""
+    area (Sozialräume, 'ohne Zuordnung', Gesamtstadt), None where there is no value. An amount in
+    Euro (the Zähler of a Kennzahl in Euro) is no count: it is shown where its cases are
+    (:func:`euro_sichtbar`)."""
     from kennzahlen.disclosure.atoms import Eintrag
 
     eintraege = []
@@ -63,8 +65,8 @@ def eintraege_jahr(pool: pd.DataFrame, jahr: str) -> list[Eintrag]:
         t = zaehltabelle(pool, k, jahr)
         for teil, col in TEILE:
             terms = k.zaehler if col == "zaehler" else k.nenner
-            if not terms:
-                continue
+            if not terms or (col == "zaehler" and k.in_euro):
+                continue  # an amount in Euro is no count: it follows its cases (euro_sichtbar)
             for a in t.index:
                 v = t.loc[a, col]
                 wert = None if pd.isna(v) else float(v)
@@ -132,10 +134,60 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
         plan = _veroeffentlicht(Path(quelle), produkt, str(jahr), eintraege, frei, cfg, allein)
     else:
         plan = allein()
+    euro_pruefen(pool, str(jahr), plan)
     if len(_PLAENE) > 32:
         _PLAENE.clear()
     _PLAENE[(*key, quelle)] = plan
     return plan
+
+
+def betraege_jahr(pool: pd.DataFrame, jahr: str, plan: Plan | None) -> list:
+    """Every amount in Euro the year's reports publish (per Kennzahl in Euro and area), with
+    whether it is shown (:class:`kennzahlen.disclosure.betraege.Betrag`)."""
+    from kennzahlen.disclosure.betraege import Betrag
+
+    out = []
+    for k in kennzahlen_p3(jahr):
+        if not (k.erhoben and k.in_euro):
+            continue
+        t = zaehltabelle(pool, k, jahr)
+        for a in t.index:
+            v = t.loc[a, "zaehler"]
+            if pd.notna(v):
+                sichtbar = euro_sichtbar(plan, k, a)
+                out.append(Betrag(k.id, a, tuple(k.zaehler), k.periodizitaet, float(v), sichtbar))
+    return out
+
+
+def euro_intervalle(
+    pool: pd.DataFrame, jahr: str, plan: Plan | None
+) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """What a reader can still believe of each hidden amount of the year (for the audit)."""
+    if plan is None:
+        return {}
+    from kennzahlen.disclosure.betraege import intervalle
+
+    raeume = [*sozialraeume(), OHNE_ZUORDNUNG]
+    return intervalle(betraege_jahr(pool, jahr, plan), load_catalog(), jahr, raeume)
+
+
+def euro_pruefen(pool: pd.DataFrame, jahr: str, plan: Plan | None) -> None:
+    """The attacker over the year's amounts in Euro (:mod:`kennzahlen.disclosure.betraege`):
+    a hidden amount a reader could compute stops the publication (PlanError)."""
+    if plan is None:
+        return
+    from kennzahlen.disclosure.atoms import PlanError
+    from kennzahlen.disclosure.betraege import errechenbar
+
+    raeume = [*sozialraeume(), OHNE_ZUORDNUNG]
+    offen = errechenbar(betraege_jahr(pool, jahr, plan), load_catalog(), jahr, raeume)
+    if offen:
+        b = offen[0]
+        raise PlanError(
+            f"Geheimhaltung {jahr}: der Betrag von {b.kennzahl} für {b.raum} ist verborgen, aber "
+            f"aus den gezeigten Beträgen errechenbar ({len(offen)} Betrag/Beträge); die Kennzahlen "
+            "in Euro mit demselben Zähler brauchen dieselben faelle"
+        )
 
 
 def _berechnet(
@@ -232,7 +284,8 @@ def wert_status(plan: Plan | None, k: Kennzahl, raum: str, wert: float | None) -
     """Whether a Kennzahl's value for an area may be shown: 'wert', 'gesperrt', 'frei' or 'leer'.
 
     A share or rate is shown only when its Zähler and Nenner are shown (then it tells a reader
-    nothing new); a count Kennzahl is its Zähler.
+    nothing new); a count Kennzahl is its Zähler. A Kennzahl in Euro is shown only where its
+    amount is (:func:`euro_sichtbar`).
     """
     if wert is None or pd.isna(wert):
         return "leer"
@@ -241,8 +294,62 @@ def wert_status(plan: Plan | None, k: Kennzahl, raum: str, wert: float | None) -
     st = [
         plan.status(k.id, teil, raum)
         for teil, col in TEILE
-        if (k.zaehler if col == "zaehler" else k.nenner)
+        if (k.zaehler if col == "zaehler" else k.nenner) and not (col == "zaehler" and k.in_euro)
     ]
+    if k.in_euro:
+        st += euro_status(plan, k, raum)
     if all(s == "wert" for s in st):
         return "wert"
     return "frei" if "frei" in st else "gesperrt"
+
+
+def _faelle_teil(k: Kennzahl) -> str:
+    return "Zähler" if k.faelle_teil == "zaehler" else "Nenner"
+
+
+def euro_status(plan: Plan, k: Kennzahl, raum: str) -> list[str]:
+    """The plan's status of the cases behind a Kennzahl's amount in an area (``faelle`` of every
+    Kennzahl of the year with the same amount: a hidden place of one hides the amount in all)."""
+    gleich = [
+        x
+        for x in kennzahlen_p3()
+        if x.in_euro and x.erhoben and x.zaehler == k.zaehler and x.faelle is not None
+    ]
+    if k not in gleich:
+        gleich.append(k)
+    return [
+        plan.status(x.faelle, _faelle_teil(x), raum) if x.faelle else "gesperrt" for x in gleich
+    ]
+
+
+def euro_sichtbar(plan: Plan | None, k: Kennzahl, raum: str) -> bool:
+    """Whether a report shows the amount in Euro of a Kennzahl for an area: only where it shows
+    the cases the amount pays for (``faelle`` in the catalog). One or two cases' spending is a
+    person's spending; so the amount is hidden exactly where the count of its cases is, and the
+    plan's protection of that count (no sum gives it back) protects the amount too."""
+    return plan is None or all(s == "wert" for s in euro_status(plan, k, raum))
+
+
+def wert_status_im(
+    pool: pd.DataFrame, jahr: str, produkt: int, plan: Plan | None, k: Kennzahl, raum: str, wert
+) -> str:
+    """:func:`wert_status`, and for a change against the previous year (``vergleich: vorjahr``)
+    also the previous year's parts: a change tells its base, so it is shown only where the
+    previous year's amount and cases were shown too (by that year's plan)."""
+    st = wert_status(plan, k, raum, wert)
+    if st != "wert" or plan is None or k.vergleich != "vorjahr":
+        return st
+    vorjahr = str(int(jahr) - 1)
+    vor = plan_jahr(pool, vorjahr, produkt)
+    if vor is None:
+        return st
+    nenner = [
+        vor.status(x.id, "Nenner", raum)
+        for x in kennzahlen_p3(vorjahr)
+        if x.erhoben and x.nenner == k.nenner and x.zaehler == k.zaehler
+    ]
+    nenner = [s for s in nenner if s != "leer"]  # a Kennzahl without a value that year
+    alle = [*nenner, *euro_status(vor, k, raum)]
+    if nenner and all(s == "wert" for s in alle):
+        return "wert"
+    return "frei" if "frei" in alle else "gesperrt"

@@ -28,7 +28,7 @@ from kennzahlen.products.wirkung.plan import (
     VEROEFFENTLICHUNG,
     _zeichen,
     plan_jahr,
-    wert_status,
+    wert_status_im,
 )
 from kennzahlen.products.wirkung.werte import (
     NICHT_BEWERTET,
@@ -55,6 +55,8 @@ class KennzahlTabelle:
     jahr: str = ""
     plan: Plan | None = None  # the year's publication plan (None: internal product)
     status: dict | None = None  # per area: 'wert', 'gesperrt', 'frei', 'leer'
+    #: a Kennzahl in Euro: the audit rows of its hidden amounts (kennzahlen.products.wirkung.euro)
+    euro_audit: pd.DataFrame | None = None
 
     @property
     def audit(self) -> pd.DataFrame:
@@ -68,7 +70,7 @@ class KennzahlTabelle:
             for teil, col in TEILE
             if (self.k.zaehler if col == "zaehler" else self.k.nenner)
         ]
-        return _audit(
+        out = _audit(
             self.plan.intervalle(),
             self.k,
             f"{self.k.id} {self.jahr}",
@@ -76,6 +78,9 @@ class KennzahlTabelle:
             teile,
             self.status or {},
         )
+        if self.euro_audit is not None and len(self.euro_audit):
+            out = pd.concat([self.euro_audit, out], ignore_index=True)
+        return out
 
     def verborgen(self) -> list[str]:
         """Areas whose value exists but is hidden (disclosure control or 'nicht bewertet')."""
@@ -139,7 +144,9 @@ def _kennzahl_tabelle(
             index=areas,
             dtype=object,
         )
-        status = {a: wert_status(plan, k, a, w.loc[a, "wert"]) for a in areas}
+        status = {
+            a: wert_status_im(pool, jahr, produkt, plan, k, a, w.loc[a, "wert"]) for a in areas
+        }
         if k.nenner:
             anzeige["Wert"] = [
                 tabellen_wert(k, w.loc[a, "wert"])
@@ -148,6 +155,12 @@ def _kennzahl_tabelle(
                 for a in areas
             ]
         gesperrt = pd.Series({a: status[a] != "wert" for a in areas})
+    euro_audit = None
+    if k.in_euro:
+        from kennzahlen.products.wirkung import euro
+
+        anzeige = _euro_spalten(pool, k, jahr, anzeige, w, plan, status)
+        euro_audit = euro.audit(pool, k, jahr, anzeige, plan)
     if k.zielwert_im(jahr) is not None:
         anzeige["Zielwert"] = [
             "–"
@@ -160,7 +173,30 @@ def _kennzahl_tabelle(
         for a in areas:
             if status[a] == "frei":
                 anzeige.loc[a] = NICHT_BEWERTET
-    return KennzahlTabelle(k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status)
+    return KennzahlTabelle(
+        k, w, anzeige, gesperrt.astype(bool), str(jahr), plan, status, euro_audit
+    )
+
+
+def _euro_spalten(
+    pool: pd.DataFrame,
+    k: Kennzahl,
+    jahr: str,
+    anzeige: pd.DataFrame,
+    w: pd.DataFrame,
+    plan: Plan | None,
+    status: dict,
+) -> pd.DataFrame:
+    """A Kennzahl in Euro: its amount in Euro where its cases are shown, the average case, and
+    for a change the changes of amount and cases (:mod:`kennzahlen.products.wirkung.euro`)."""
+    from kennzahlen.disclosure import config as disclosure_config
+    from kennzahlen.products.wirkung import euro
+
+    symbol = disclosure_config.load_config().symbol_sekundaer
+    anzeige = euro.euro_anzeige(anzeige, w, k, plan, symbol)
+    if k.vergleich == "vorjahr":
+        anzeige = euro.zerlegung_spalten(pool, k, jahr, anzeige, status)
+    return anzeige
 
 
 def _audit(

@@ -93,8 +93,10 @@ def format_wert(k: Kennzahl, wert: float | None, nachkomma: int | None = None) -
 def tabellen_wert(k: Kennzahl, wert: float | None) -> str:
     """A value as the Kennzahl's table shows it ('83,5 %', '0,7'): the one format of a value in
     a table, in the matrix and in every sentence about it, so a sentence never rounds otherwise
-    than the table next to it. Counts whole, shares and rates with one decimal."""
-    return format_wert(k, wert, 0 if k.einheit == "anzahl" else 1)
+    than the table next to it. Counts and Euro whole, shares, rates and changes with one
+    decimal."""
+    ganz = k.einheit == "anzahl" or (k.in_euro and k.vergleich is None)
+    return format_wert(k, wert, 0 if ganz else 1)
 
 
 def _wert_text(k: Kennzahl, wert: float, jahr: str | int) -> str:
