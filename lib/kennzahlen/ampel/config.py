@@ -178,7 +178,7 @@ def _resolve(ind: Indikator, arbeitsfeld: str, cfg: AmpelConfig, k: Kennzahl) ->
         kennzahl=k,
         regel=ind.regel,
         name=ind.name or k.titel,
-        richtung=ind.richtung or k.richtung,
+        richtung=ind.richtung or k.wertung,
         toleranz=toleranz,
         toleranz_text=toleranz_text,
         **{n: values[n] for n in _OVERRIDES if n != "toleranz_pp"},

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from kennzahlen.catalog import versionen
+from kennzahlen.catalog import steckbrief, versionen
 from kennzahlen.catalog.versionen import Bruch, Definitionsversion, Zielwertaenderung
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import (
@@ -115,7 +115,7 @@ class Kennzahl(StrictModel):
     ziel: int | None = Field(default=None, ge=1, le=7)
     arbeitsfeld: str | None = None
     zielwert: float | None = None
-    richtung: Literal["hoeher_besser", "niedriger_besser"] | None = None
+    richtung: Literal["hoeher_besser", "niedriger_besser", "keine"] | None = None
     status: Status = "erhoben"
     grund: str = ""
     benoetigte_daten: str = ""
@@ -125,6 +125,11 @@ class Kennzahl(StrictModel):
     zielwerte: list[Zielwertaenderung] = Field(default_factory=list)
     aufgenommen: int | None = Field(default=None, ge=1900, le=2100)
     gestrichen: int | None = Field(default=None, ge=1900, le=2100)
+    # the Kennzahlensteckbrief (kennzahlen.catalog.steckbrief): required for a shown Kennzahl
+    begruendung: str = ""
+    aktualisierung: str = ""
+    vorbehalte: str = ""
+    fehlanreize: str = ""
 
     @field_validator("zaehler", "nenner", mode="before")
     @classmethod
@@ -144,6 +149,7 @@ class Kennzahl(StrictModel):
     def _check(self) -> Kennzahl:
         problems = self._zuordnung_problems() + self._einheit_problems()
         problems += [p for p in versionen.probleme(self) if p not in problems]
+        problems += steckbrief.probleme(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -182,7 +188,7 @@ class Kennzahl(StrictModel):
     def _einheit_problems(self) -> list[str]:
         """Target and direction, unit, Nenner and factor."""
         problems: list[str] = []
-        if self.zielwert is not None and self.richtung is None:
+        if self.zielwert is not None and self.wertung is None:
             problems.append("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
         if ist_anteil(self.einheit) and self.zielwert is not None and not (0 <= self.zielwert <= 1):
             problems.append(
@@ -205,6 +211,11 @@ class Kennzahl(StrictModel):
     def erhoben(self) -> bool:
         """True when the pool computes this Kennzahl."""
         return self.status == "erhoben"
+
+    @property
+    def wertung(self) -> Literal["hoeher_besser", "niedriger_besser"] | None:
+        """The direction a rule judges by (None for ``richtung: keine`` and when unset)."""
+        return None if self.richtung == "keine" else self.richtung
 
     @property
     def hat_zielwert(self) -> bool:
