@@ -31,6 +31,8 @@ class RunnerError(ValueError):
 
 #: runs.json status of a report not made because the pool holds none of its data for the period
 KEINE_DATEN = "keine_daten"
+#: the folder of the public product's open data in its report folder (one folder per year)
+OFFENE_DATEN = "offene_daten"
 
 
 def slug(name: str) -> str:

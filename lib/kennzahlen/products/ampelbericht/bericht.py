@@ -13,7 +13,7 @@ from kennzahlen import ampel
 from kennzahlen.core import fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER, FARBEN, ist_anteil, wert_text
-from kennzahlen.products.common import Html
+from kennzahlen.products.common import Html, steckbrief_link
 
 REGEL = {"zielwert": "Zielwert", "spc": "übliche Schwankung (Regelkarte)"}
 
@@ -131,7 +131,10 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "Arbeitsfeld": rows["arbeitsfeld"].map(felder()),
-            "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
+            "Indikator": [
+                steckbrief_link(k, str(x))
+                for x, k in zip(rows["indikator"], rows["kennzahl"], strict=True)
+            ],
             "Regel": [
                 html.escape(regel_text(str(r), vorquartale.get((a, k, r), standard)))
                 for a, k, r in zip(

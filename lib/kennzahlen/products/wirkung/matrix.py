@@ -10,6 +10,7 @@ from kennzahlen.catalog.model import Kennzahl
 from kennzahlen.core import farben, fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER
+from kennzahlen.products.common import steckbrief_link
 from kennzahlen.products.wirkung.aussage import aussage, mit_name
 from kennzahlen.products.wirkung.plan import plan_jahr, wert_status
 from kennzahlen.products.wirkung.tabellen import kennzahl_tabelle
@@ -130,7 +131,8 @@ def matrix_html(m: pd.DataFrame, anzeige: dict[str, str] | None = None) -> str:
             )
             cells.append(
                 f'<td style="text-align:left;vertical-align:top;min-width:9em">'
-                f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
+                f"<small>{steckbrief_link(k.id, k.titel)}</small><br>"
+                f"<b>{html.escape(str(shown))}</b>{ziel}<br>"
                 f'<span style="background:{bg};color:{fg};padding:1px '
                 f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span></td>'
             )

@@ -16,6 +16,7 @@ from kennzahlen.core import fmt
 from kennzahlen.core.periods import jahr_von
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER, ist_anteil
+from kennzahlen.products.common import steckbrief_link
 from kennzahlen.statistik import trend
 
 if TYPE_CHECKING:
@@ -346,7 +347,8 @@ def _kopf_html(k: Kennzahl, jahr: str) -> str:
         f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: "
         f"{html.escape(k.titel)}</h3><p class='kz-fuss'><b>Definition:</b> "
         f"{html.escape(k.definition_im(jahr) or '')}<br><b>Quelle:</b> "
-        f"{html.escape(k.quelle)}{html.escape(ziel)}"
+        f"{html.escape(k.quelle)}{html.escape(ziel)} · "
+        f"{steckbrief_link(k.id, 'Steckbrief der Kennzahl')}"
     )
 
 
@@ -393,7 +395,7 @@ def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
         {
             "Ziel": k.ziel,
             "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""),
-            "Kennzahl": k.titel,
+            "Kennzahl": steckbrief_link(k.id, k.titel),
             "Grund": k.grund,
         }
         for k in kennzahlen_p3(jahr)
