@@ -162,7 +162,7 @@ def anhang(kennzahl_ids: Iterable[str], jahr: object = None, pool_dir: object = 
         blatt_html(cat.get(kid), jahr, stand_text(cat.get(kid), pool_dir)) for kid in ids
     )
     return HTML(
-        f"<style>{CSS}</style><h2 id='kennzahlensteckbriefe'>Kennzahlensteckbriefe</h2>"
+        f'<style>{CSS}</style><h2 id="kennzahlensteckbriefe">Kennzahlensteckbriefe</h2>'
         "<p>Je Kennzahl: was sie misst, warum, woher die Daten kommen, wie oft sie neu kommen "
         f"und was beim Lesen zu beachten ist.</p>{blaetter}"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kennzahlen.runner.basis import (
     KEINE_DATEN,
+    OFFENE_DATEN,
     RunnerError,
     berichtszeitraum,
     check_periode,
@@ -33,6 +34,7 @@ from kennzahlen.runner.worker import (
 __all__ = [
     "Job",
     "KEINE_DATEN",
+    "OFFENE_DATEN",
     "RunResult",
     "RunnerError",
     "berichtszeitraum",

@@ -33,6 +33,8 @@ class RunnerError(ValueError):
 KEINE_DATEN = "keine_daten"
 #: the folder of the public product's open data in its report folder (one folder per year)
 OFFENE_DATEN = "offene_daten"
+#: the folder of the Stadtviertel profiles in Produkt 1's report folder (one file per Sozialraum)
+PROFILE = "stadtviertel"
 
 
 def slug(name: str) -> str:

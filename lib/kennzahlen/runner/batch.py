@@ -69,7 +69,7 @@ def run(
         if jobs:
             from kennzahlen.runner.beilagen import beilagen
 
-            result.warnungen += beilagen(out_dir, periode, result.entries, Path(jobs[0].pool))
+            result.warnungen += beilagen(out_dir, periode, result.entries, Path(jobs[0].pool), pdf)
         if pdf:
             from kennzahlen.runner.pdf import pdfs_im_lauf
 

@@ -296,7 +296,19 @@ def _termine_und_beilagen(entries: list[dict]) -> str:
             f'<li><a href="{esc(p3[0]["produkt_ordner"])}/{OFFENE_DATEN}/index.html">Offene Daten '
             f"der Wirkungskennzahlen</a> (CSV, GeoJSON, Metadaten; dl-de/by-2-0)</li>"
         )
-    beilagen = f"<h2 id='h-beilagen'>Steckbriefe und offene Daten</h2><ul>{''.join(links)}</ul>"
+    p1 = [e for e in entries if e["produkt"] == 1 and e["status"] in SENDBAR]
+    if p1:
+        from kennzahlen.catalog.geography import sozialraeume
+        from kennzahlen.runner.basis import PROFILE, slug
+
+        profile = " · ".join(
+            f'<a href="{esc(p1[0]["produkt_ordner"])}/{PROFILE}/{esc(slug(r))}.html">{esc(r)}</a>'
+            for r in sozialraeume()
+        )
+        links.append(f"<li>Stadtviertelprofile (intern): {profile}</li>")
+    beilagen = (
+        f"<h2 id='h-beilagen'>Steckbriefe, Profile und offene Daten</h2><ul>{''.join(links)}</ul>"
+    )
     return (
         '<section aria-labelledby="h-termine"><h2 id="h-termine">Nächste Veröffentlichungen</h2>'
         f"{liste}{beilagen if links else ''}</section>"
