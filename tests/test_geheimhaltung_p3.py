@@ -436,7 +436,7 @@ def test_reports_sentences_and_matrix_name_no_hidden_value(gelesen, pool):
                         for pat in (f"{zeile} mit {x}", f"{zeile} ({x})", f"{zeile} bei {x}"):
                             assert pat not in s, (raum, kid, s)
         # "a von b Zielwerten": b counts only the shown values of the area
-        m = re.search(r"wurden? (\d+) von (\d+) Zielwerte", " ".join(rep.kern))
+        m = re.search(r"wurden? (\d+) von (\d+) Zielwert", " ".join(rep.kern))  # 1 Zielwert
         shown = [
             rows[raum]["Zielwert"]
             for rows in tables.values()

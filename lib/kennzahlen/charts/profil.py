@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kennzahlen.core import farben
 
@@ -112,7 +113,7 @@ def _pfad(geom, sx, sy) -> str:
 
 
 def karte_svg(
-    formen: Mapping[str, object], hervor: str, sozialraum: Iterable[str], titel: str, groesse=220
+    formen: Mapping[str, Any], hervor: str, sozialraum: Iterable[str], titel: str, groesse=220
 ) -> str:
     """A small map: the Stadtviertel ``hervor`` filled, the other Stadtviertel of its Sozialraum
     light, the rest of the city faint (``formen``: id -> shapely geometry in a metric CRS)."""

@@ -124,24 +124,33 @@ def _zeichen(status: str, wert: float, k: int, symbol: str) -> str:
     return {"klein": f"<{k}", "gesperrt": symbol, "frei": NICHT_BEWERTET}.get(status, "")
 
 
-def _wert(kz: Kennzahl, teile: dict[str, tuple[str, float]], symbol: str) -> tuple[str, float]:
-    """The value's text and number from the shown counts (as the report's table shows it)."""
+def _wert(
+    kz: Kennzahl, teile: dict[str, tuple[str, float]], symbol: str, da: bool = True
+) -> tuple[str, float]:
+    """The value's text and number from the shown counts (as the report's table shows it);
+    ``da``: whether the area has a value at all (the report shows '–' where it has none)."""
     st = [s for s, _ in teile.values()]
-    if not st or "leer" in st:
-        return "", math.nan
+    if not da or not st or "leer" in st or teile.get("Nenner") == ("wert", 0.0):
+        return "", math.nan  # no value (a Nenner of 0 has none either)
     if all(s == "wert" for s in st):
         z = teile["Zähler"][1]
-        n = teile["Nenner"][1] if "Nenner" in teile else None
-        if n is not None and n == 0:
-            return "", math.nan
-        wert = z if n is None else z / n * kz.faktor
+        wert = z / teile["Nenner"][1] * kz.faktor if "Nenner" in teile else z
         return zahl_text(tabellen_wert(kz, wert)), wert
     return (NICHT_BEWERTET if "frei" in st else symbol), math.nan
 
 
-def tabelle(frame: pd.DataFrame, jahr: str, k: int = 3, symbol: str = "x") -> pd.DataFrame:
+def tabelle(
+    frame: pd.DataFrame,
+    jahr: str,
+    k: int = 3,
+    symbol: str = "x",
+    ohne_wert: set[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
     """The tidy table of one recorded publication (its ledger frame): a row per Kennzahl and
-    area, the counts as shown (number, '<k', 'x', 'nicht bewertet', '' for no value)."""
+    area, the counts as shown (number, '<k', 'x', 'nicht bewertet', '' for no value).
+
+    ``ohne_wert``: (kennzahl, area) without a value although its counts are published (a yearly
+    share of 'ohne Zuordnung' whose quarters are not all there: the report shows '–')."""
     cat = load_catalog()
     orte = {
         (r.kennzahl, r.teil, r.raum): (r.status, float(r.wert))
@@ -155,12 +164,15 @@ def tabelle(frame: pd.DataFrame, jahr: str, k: int = 3, symbol: str = "x") -> pd
             teile = {
                 t: orte[(kid, t, raum)] for t in ("Zähler", "Nenner") if (kid, t, raum) in orte
             }
-            rows.append(_zeile(kz, jahr, raum, teile, k, symbol))
+            da = (kid, raum) not in (ohne_wert or set())
+            rows.append(_zeile(kz, jahr, raum, teile, k, symbol, da))
     return pd.DataFrame(rows, columns=SPALTEN)
 
 
-def _zeile(kz: Kennzahl, jahr: str, raum: str, teile: dict, k: int, symbol: str) -> dict:
-    wert_text, wert = _wert(kz, teile, symbol)
+def _zeile(
+    kz: Kennzahl, jahr: str, raum: str, teile: dict, k: int, symbol: str, da: bool = True
+) -> dict:
+    wert_text, wert = _wert(kz, teile, symbol, da)
     zeichen = {t: _zeichen(s, w, k, symbol) for t, (s, w) in teile.items()}
     ziel = kz.zielwert_im(jahr)
     if wert_text == NICHT_BEWERTET:  # the report shows the whole row so
@@ -320,6 +332,18 @@ def metadaten(tab: pd.DataFrame, jahr: str, v, pool: pd.DataFrame) -> dict:
     }
 
 
+def ohne_wert(pool: pd.DataFrame, v, jahr: str) -> set[tuple[str, str]]:
+    """The (kennzahl, area) of a publication without a value in the pool: only whether a value
+    exists is read from the pool, never a number."""
+    from kennzahlen.products.wirkung.werte import zaehltabelle
+
+    out = set()
+    for kid in dict.fromkeys(v.frame()["kennzahl"]):
+        werte = zaehltabelle(pool, load_catalog().get(kid), jahr)["wert"]
+        out |= {(kid, raum) for raum, w in werte.items() if pd.isna(w)}
+    return out
+
+
 def _quellen(ids: list[str]) -> list[str]:
     """The source systems of the Kennzahlen, each once, in order of first mention."""
     teile = [q.strip() for kid in ids for q in load_catalog().get(kid).quelle.split(";")]
@@ -336,7 +360,7 @@ def offene_daten(pool: pd.DataFrame, jahr: str) -> OffeneDaten | None:
     if v is None:
         return None
     cfg = disclosure_config.load_config()
-    tab = tabelle(v.frame(), str(jahr), cfg.k, cfg.symbol_sekundaer)
+    tab = tabelle(v.frame(), str(jahr), cfg.k, cfg.symbol_sekundaer, ohne_wert(pool, v, str(jahr)))
     return OffeneDaten(str(jahr), tab, geojson(tab, str(jahr)), metadaten(tab, str(jahr), v, pool))
 
 
