@@ -82,7 +82,8 @@ def zeilen(k: Kennzahl, jahr: object = None, stand: str = "") -> list[tuple[str,
         f"Ziel {k.ziel}: {_ziele().get(k.ziel, '')}" if k.ziel else "keinem Ziel zugeordnet"
     ) + (f" · {ARBEITSFELDER[k.arbeitsfeld]}" if k.arbeitsfeld else "")
     produkte = ", ".join(f"{p} {PRODUKTE[p].titel}" for p in k.produkt)
-    definition = (k.definition_im(jahr) if jahr is not None else k.definition) or k.definition
+    neueste = k.definitionen[-1].definition if k.definitionen else k.definition
+    definition = (k.definition_im(jahr) if jahr is not None else neueste) or k.definition
     rows = [
         ("Ziel und Arbeitsfeld", ziel),
         ("Gezeigt in", f"Produkt {produkte}"),
