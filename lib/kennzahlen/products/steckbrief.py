@@ -15,6 +15,7 @@ every sheet as a page of its own (``reports/<periode>/steckbriefe/``, :func:`sch
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -129,10 +130,15 @@ def stand_text(k: Kennzahl, pool_dir: object) -> str:
     return "Daten: " + ", ".join(teile) if teile else ""
 
 
+def _text(text: str) -> str:
+    """Escaped, with a no-break space between a number and its unit ('80\u00a0%')."""
+    return re.sub(r"(\d) (%|‰)", "\\1\u00a0\\2", html.escape(text))
+
+
 def blatt_html(k: Kennzahl, jahr: object = None, stand: str = "", ebene: int = 3) -> str:
     """One sheet as an HTML section (escaped): heading and a definition list."""
     dl = "".join(
-        f"<dt>{html.escape(label)}</dt><dd>{html.escape(text)}</dd>"
+        f"<dt>{html.escape(label)}</dt><dd>{_text(text)}</dd>"
         for label, text in zeilen(k, jahr, stand)
     )
     return (

@@ -390,13 +390,14 @@ def _zeige_reihe(
 def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
     """The catalog cells not collected yet (in the catalog of ``jahr``), with the reason. The data
     they need (tables and columns, ``benoetigte_daten``) stay in the catalog for the maintainers:
-    a council member reads no column names."""
+    a council member reads no column names. Each row links to the Kennzahl's sheet."""
     rows = [
         {
             "Ziel": k.ziel,
             "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""),
-            "Kennzahl": steckbrief_link(k.id, k.titel),
+            "Kennzahl": k.titel,
             "Grund": k.grund,
+            "Steckbrief": steckbrief_link(k.id, "Steckbrief"),  # a cell keeps its markup
         }
         for k in kennzahlen_p3(jahr)
         if not k.erhoben
