@@ -43,6 +43,9 @@ def werte(pool: pd.DataFrame, jahr: str) -> pd.DataFrame:
     """The profile's Kennzahlen on 31.12. of the year: index (ebene, raum), one column each."""
     ids = [*INDIKATOREN, *ANZAHLEN]
     sub = pool[(pool["periode"] == f"{jahr}-12-31") & pool["kennzahl"].isin(ids)]
+    if sub.empty:  # no value of the year: every cell '–'
+        leer = pd.MultiIndex.from_tuples([], names=["ebene", "raum"])
+        return pd.DataFrame(index=leer, columns=ids, dtype=float)
     return sub.pivot_table(index=["ebene", "raum"], columns="kennzahl", values="wert").reindex(
         columns=ids
     )
@@ -50,6 +53,8 @@ def werte(pool: pd.DataFrame, jahr: str) -> pd.DataFrame:
 
 def spannen(w: pd.DataFrame, bewertet: list[str]) -> dict[str, chart.Spanne]:
     """Per indicator the range and quartiles over the rated Stadtviertel, and the city."""
+    if "stadtviertel" not in w.index.get_level_values("ebene"):
+        return {}
     sv = w.xs("stadtviertel", level="ebene")
     sv = sv[sv.index.isin(bewertet)] if bewertet else sv
     out = {}
