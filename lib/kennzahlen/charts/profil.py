@@ -81,22 +81,43 @@ def spine_svg(s: Spanne, viertel: float | None, sozialraum: float | None, text: 
     )
 
 
-def legende_svg() -> str:
-    """The key of the spine chart (shapes and words; colour is never the only carrier)."""
+def _symbol(inhalt: str, breite: int = 16) -> str:
     return (
-        '<svg viewBox="0 0 560 18" width="560" height="18" role="img" aria-label="Legende: '
-        "Balken Spanne aller Stadtviertel, dunkel die mittlere Hälfte, Linie Gesamtstadt, Raute "
-        'Sozialraum, Kreis Stadtviertel">'
-        '<rect x="0" y="5" width="30" height="8" fill="#dde3ea"/><rect x="10" y="5" width="10" '
-        'height="8" fill="#9aa5b1"/><text x="36" y="13" font-size="10">alle Stadtviertel '
-        "(dunkel: mittlere Hälfte)</text>"
-        f'<line x1="236" y1="1" x2="236" y2="17" stroke="{farben.TEXT}" stroke-width="1.5"/>'
-        '<text x="242" y="13" font-size="10">Gesamtstadt</text>'
-        f'<polygon points="325,3 330,9 325,15 320,9" fill="#fff" stroke="{farben.TEXT}"/>'
-        '<text x="336" y="13" font-size="10">Sozialraum</text>'
-        f'<circle cx="412" cy="9" r="5" fill="{GUENSTIG}"/><circle cx="424" cy="9" r="5" '
-        f'fill="{UNGUENSTIG}"/><text x="433" y="13" font-size="10">Stadtviertel (günstiger / '
-        "ungünstiger)</text></svg>"
+        f'<svg width="{breite}" height="14" viewBox="0 0 {breite} 14" aria-hidden="true" '
+        f'style="vertical-align:middle">{inhalt}</svg>'
+    )
+
+
+def legende_html() -> str:
+    """The key of the spine chart: shapes with words (colour is never the only carrier)."""
+    teile = [
+        (
+            _symbol(
+                '<rect x="0" y="3" width="30" height="8" fill="#dde3ea"/>'
+                '<rect x="10" y="3" width="10" height="8" fill="#9aa5b1"/>',
+                30,
+            ),
+            "alle Stadtviertel (dunkel: die mittlere Hälfte)",
+        ),
+        (
+            _symbol(
+                f'<line x1="8" y1="0" x2="8" y2="14" stroke="{farben.TEXT}" stroke-width="1.5"/>'
+            ),
+            "Gesamtstadt",
+        ),
+        (
+            _symbol(f'<polygon points="8,1 14,7 8,13 2,7" fill="#fff" stroke="{farben.TEXT}"/>'),
+            "Sozialraum",
+        ),
+        (
+            _symbol(f'<circle cx="7" cy="7" r="5" fill="{GUENSTIG}"/>')
+            + _symbol(f'<circle cx="7" cy="7" r="5" fill="{UNGUENSTIG}"/>'),
+            "Stadtviertel (günstiger / ungünstiger als die Stadt)",
+        ),
+    ]
+    return " ".join(
+        f'<span style="white-space:nowrap;margin-right:1em">{bild} {text}</span>'
+        for bild, text in teile
     )
 
 

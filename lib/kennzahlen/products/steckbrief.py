@@ -183,7 +183,8 @@ def seite(k: Kennzahl, stand: str = "") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(titel)}</title><style>{SEITE_CSS}{CSS}</style></head><body><main>"
         f'<p class="kz-zurueck"><a href="index.html">Alle Steckbriefe</a></p>'
-        f"<p class='kz-kennung'>Kennzahlensteckbrief · {html.escape(k.id)}</p>"
+        f"<p class='kz-kennung'>Kennzahlensteckbrief · Kennung {html.escape(k.id)} "
+        "(wie in den offenen Daten)</p>"
         f"{blatt_html(k, stand=stand, ebene=1)}</main></body></html>\n"
     )
 

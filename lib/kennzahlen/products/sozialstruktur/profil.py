@@ -171,7 +171,7 @@ def seite(nr: str, daten: dict) -> str:
         f"{html.escape(anzahlen)}</p>"
         f'<div class="kz-oben"><div>{sozialindex_html(daten["si"], nr)}</div>'
         f'<div class="kz-karte">{karte}</div></div>{tabelle}'
-        f'<div class="kz-legende">{chart.legende_svg()}</div>'
+        f'<div class="kz-legende">{chart.legende_html()}</div>'
         f'<p class="kz-fuss">{html.escape(daten["fuss"])}</p></section>'
     )
 
