@@ -155,7 +155,17 @@ CSS = """
   gap: .25em 1em; margin: .4em 0; }
 .kz-steckbrief dt { font-weight: bold; color: #323f4b; }
 .kz-steckbrief dd { margin: 0; }
+/* lab's output style floats a dt at 20 % width: here the grid places them */
+.jp-OutputArea-output .kz-steckbrief dt, .jp-OutputArea-output .kz-steckbrief dd {
+  float: none; width: auto; margin: 0; padding: 0; }
 @media (max-width: 600px) { .kz-steckbrief dl { grid-template-columns: 1fr; } }
+@media print {  /* in a printed report the sheets run on, compact (a sheet may turn the page) */
+  body.jp-Notebook .kz-steckbrief { break-inside: auto; font-size: 9.5px; line-height: 1.3;
+    margin: .6em 0; }
+  body.jp-Notebook .kz-steckbrief h3 { font-size: 12px; margin: .3em 0; break-after: avoid; }
+  body.jp-Notebook .kz-steckbrief dl { gap: .1em .8em; grid-template-columns: 13em 1fr; }
+  body.jp-Notebook .kz-steckbrief dt, body.jp-Notebook .kz-steckbrief dd { break-inside: avoid; }
+}
 """
 
 

@@ -397,16 +397,14 @@ def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
             "Arbeitsfeld": ARBEITSFELDER.get(k.arbeitsfeld or "", ""),
             "Kennzahl": k.titel,
             "Grund": k.grund,
-            "Steckbrief": steckbrief_link(k.id, "Steckbrief"),  # a cell keeps its markup
         }
         for k in kennzahlen_p3(jahr)
         if not k.erhoben
     ]
+    links = [steckbrief_link(k.id, "Steckbrief") for k in kennzahlen_p3(jahr) if not k.erhoben]
     # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder
-    out = (
-        pd.DataFrame(rows)
-        .sort_values(["Ziel", "Arbeitsfeld"])
-        .set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
-    )
+    frame = pd.DataFrame(rows)
+    frame["Steckbrief"] = pd.Series(links, dtype=object)  # object dtype: the markup survives
+    out = frame.sort_values(["Ziel", "Arbeitsfeld"]).set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
     out.attrs["caption"] = "Noch nicht erhobene Kennzahlen und warum"
     return out
