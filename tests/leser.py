@@ -1,7 +1,8 @@
 """Test helper: a reader who knows the law, against everything Produkt 3 publishes for a year.
 
 The reader reads the published tables (what every report of the year shows: Zähler and Nenner
-per Kennzahl and area, as ``kennzahl_tabelle(...).anzeige``), of one publication or of several
+per Kennzahl and area, as ``kennzahl_tabelle(...).anzeige``) and, for a published pool, the
+open data (CSV and GeoJSON, which must show the same), of one publication or of several
 publications of the same year (the year is published again with later quarters and after pool
 rebuilds). It knows:
 
@@ -123,7 +124,37 @@ def lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
                 z = t.plan.zelle(k.id, teil, raum) if t.plan is not None else None
                 if z is not None and z.verdeckt:
                     verdeckt.add((k.id, teil, raum))
+    if pool.attrs.get(wirkung.plan.VEROEFFENTLICHUNG):  # published: the open data go out too
+        offene_daten_lesen(pool, jahr, zeichen)
     return Veroeffentlichung(zeichen, wahr, verdeckt, abgeleitet, euro, euro_wahr)
+
+
+def offene_daten_lesen(pool: pd.DataFrame, jahr: str, zeichen: dict[Ort, str]) -> None:
+    """The open data of the year (CSV table and GeoJSON, from the publication the reports show)
+    read beside the tables: every count is the same text in all three, so the reader's knowledge
+    is their union."""
+    from kennzahlen.core import fmt
+    from kennzahlen.products.wirkung import offene_daten as od
+
+    tab = od.tabelle(od.veroeffentlichung(pool, jahr).frame(), jahr)
+    geo = od.geojson(tab, jahr)
+    props = {f["properties"]["raum"]: f["properties"] for f in geo["features"]}
+
+    def als_html(text: object) -> str:
+        if text is None or text == "":
+            return "–"
+        return fmt.zahl(int(text)) if str(text).isdigit() else str(text)
+
+    for r in tab.itertuples(index=False):
+        for teil, text, feld in (
+            ("Zähler", r.zaehler, "_zaehler"),
+            ("Nenner", r.nenner, "_nenner"),
+        ):
+            ort = (r.kennzahl, teil, r.raum)
+            if ort not in zeichen:
+                continue
+            gezeigt = props[r.raum].get(f"{r.kennzahl}{feld}")
+            assert als_html(text) == zeichen[ort] == als_html(gezeigt), (jahr, ort)
 
 
 def _status(text: str, verdeckt: bool) -> str | None:

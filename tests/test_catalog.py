@@ -338,3 +338,49 @@ def test_every_problem_is_listed_at_once(tmp_path: Path):
     assert "Kennzahl 'a' (Zeile 7), zaehler: Basiszahl 'nix' unbekannt" in msg
     assert "Kennzahl 'b' (Zeile 8): status noch_nicht_erhoben braucht einen grund" in msg
     assert "Kennzahl Nr. 4 (Zeile 9), id: Pflichtfeld fehlt" in msg
+
+
+# ----------------------------------------------------------------------------- Steckbrief fields
+def test_every_shown_kennzahl_has_a_complete_sheet():
+    from kennzahlen.catalog import steckbrief
+
+    for k in CATALOG.kennzahlen:
+        assert k.produkt, k.id
+        assert steckbrief.probleme(k) == [], k.id
+        assert k.richtung in steckbrief.RICHTUNGEN, k.id
+        if k.hat_zielwert:
+            assert k.wertung in ("hoeher_besser", "niedriger_besser"), k.id
+
+
+def test_an_empty_sheet_field_is_refused_with_file_and_line(tmp_path: Path):
+    """A shown Kennzahl (produkt:) with an empty Steckbrief field does not load; the message
+    names the file, the entry, its line and the field. A Kennzahl no product shows needs none."""
+    felder = (
+        'richtung: keine, quelle: ProSoz, begruendung: "Warum", aktualisierung: "jährlich", '
+        'vorbehalte: "Vorsicht"'
+    )
+    msg = load(
+        tmp_path,
+        f"  - {{id: a, titel: A, periodizitaet: jahr, zaehler: jv, produkt: 2, {felder}}}\n"
+        f"  - {{id: b, titel: B, periodizitaet: jahr, zaehler: jv, produkt: 2,\n"
+        f"     {felder.replace('Warum', ' ')}}}\n"
+        f"  - {{id: c, titel: C, periodizitaet: jahr, zaehler: jv, produkt: 3, {felder}}}\n"
+        f"  - {{id: d, titel: D, periodizitaet: jahr, zaehler: jv, produkt: 1, quelle: EWO}}\n",
+    )
+    assert "(Zeile 7)" not in msg  # 'a' is complete
+    assert "Kennzahl 'b' (Zeile 8): Steckbrief: begruendung fehlt oder ist leer" in msg
+    assert "Kennzahl 'c' (Zeile 10): Steckbrief: fehlanreize fehlt oder ist leer" in msg
+    for feld in ("begruendung", "aktualisierung", "vorbehalte"):
+        assert f"Kennzahl 'd' (Zeile 11): Steckbrief: {feld} fehlt oder ist leer" in msg
+    assert "Kennzahl 'd' (Zeile 11): Steckbrief: richtung fehlt" in msg
+    assert "(6 Problem(e))" in msg
+    assert "Kennzahl 'ok'" not in msg  # no produkt: no sheet needed
+
+
+def test_richtung_keine_is_no_direction_for_a_zielwert(tmp_path: Path):
+    msg = load(
+        tmp_path,
+        "  - {id: a, titel: A, periodizitaet: quartal, einheit: anteil, zielwert: 0.9, "
+        "richtung: keine, zaehler: tt, nenner: tt}\n",
+    )
+    assert "Kennzahl 'a' (Zeile 7): ein zielwert braucht eine richtung" in msg

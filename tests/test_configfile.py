@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kennzahlen import ampel, mail
-from kennzahlen.catalog import geography, steuerung
+from kennzahlen.catalog import geography, steuerung, veroeffentlichung
 from kennzahlen.catalog import model as catalog
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import StrictLoader, load_yaml_text
@@ -36,6 +36,11 @@ def _loaders():
         ("steuerung.yaml", lambda p: steuerung.load_config(p), steuerung.SteuerungConfigError),
         ("sozialindex.yaml", lambda p: sozialindex.load(p), sozialindex.SozialindexError),
         ("pdf.yaml", lambda p: pdf.load_config(p), pdf.PdfFehler),
+        (
+            "veroeffentlichung.yaml",
+            lambda p: veroeffentlichung.load_config(p),
+            veroeffentlichung.VeroeffentlichungError,
+        ),
     ]
 
 

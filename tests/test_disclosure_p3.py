@@ -208,10 +208,13 @@ class _Report(HTMLParser):
         self._table: dict | None = None
         self._row: list[str] | None = None
         self._in_kern = False
+        self._blatt = False  # inside the Kennzahlensteckbriefe at the end (no tables)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         self._tag.append(tag)
+        if tag == "h2" and a.get("id") == "kennzahlensteckbriefe":
+            self._blatt = True
         if tag in ("h3", "li", "b", "th", "td"):
             self._buf = ""
         if tag == "div" and "kz-kern" in (a.get("class") or ""):
@@ -230,7 +233,7 @@ class _Report(HTMLParser):
 
     def handle_endtag(self, tag):
         text = html.unescape(self._buf).strip()
-        if tag == "h3":
+        if tag == "h3" and not self._blatt:
             self.sections.append({"titel": text.split(": ", 1)[1]})
         elif tag == "li" and self._in_kern:
             self.kern.append(text)
@@ -313,26 +316,63 @@ def _published_cells(gelesen) -> dict[tuple[str, str, str], str]:
     return cells
 
 
-def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
-    """Everything the six reports publish, read from the HTML, against an LP attacker.
+def offene_zellen(p3_reports: Path, jahr: str) -> dict[tuple[str, str, str], str]:
+    """What the open data of a year publish per (kennzahl, column, area), written as the HTML
+    writes a count ('1.234', '<3', 'x', '–'): the CSV and the GeoJSON, which must agree."""
+    import json
+
+    from kennzahlen.core import fmt
+
+    ordner = p3_reports / runner.OFFENE_DATEN / jahr
+    tab = pd.read_csv(
+        ordner / f"wirkungskennzahlen_{jahr}.csv", sep=";", dtype=str, keep_default_na=False
+    )
+    geo = json.loads((ordner / f"wirkungskennzahlen_{jahr}.geojson").read_text("utf-8"))
+    props = {f["properties"]["raum"]: f["properties"] for f in geo["features"]}
+
+    def html_text(text: object) -> str:
+        if text is None or text == "":
+            return "–"
+        return fmt.zahl(int(text)) if str(text).isdigit() else str(text)
+
+    cells = {}
+    for r in tab.itertuples(index=False):
+        spalten = {"Zähler": r.zaehler, "Wert": r.wert}
+        if load_catalog().get(r.kennzahl).nenner:
+            spalten["Nenner"] = r.nenner
+        for col, text in spalten.items():
+            cells[(r.kennzahl, col, r.raum)] = html_text(text) if col != "Wert" else (text or "–")
+            feld = {"Zähler": "_zaehler", "Nenner": "_nenner", "Wert": ""}[col]
+            geo = props[r.raum][f"{r.kennzahl}{feld}"]
+            assert html_text(None if geo is None else str(geo)) == html_text(text), (
+                jahr,
+                r.kennzahl,
+                col,
+                r.raum,
+            )
+    return cells
+
+
+def _angriff(cells: dict, jahr: str, kleine_x: set) -> dict:
+    """An LP attacker over what ``cells`` publish for the year: every hidden count keeps an
+    interval (min < max), and a Gegensperrung is never narrowed to 1..k-1.
 
     The attacker is told which 'x' is a Gegensperrung (0 or >= 3) and which a small count
-    shown as 'x' (from the audit): it knows more than a reader, who cannot tell them apart.
+    shown as 'x' (``kleine_x``): it knows more than a reader, who cannot tell them apart.
+    Returns the amounts in Euro shown (no counts: read by :func:`_euro_befunde`).
     """
     from kennzahlen.disclosure import atoms as da
 
-    cells = _published_cells(gelesen)
     cat = load_catalog()
-    kz = {k.id: k for k in wirkung.kennzahlen_p3() if k.erhoben}
+    kz = {k.id: k for k in wirkung.kennzahlen_p3(jahr) if k.erhoben}
     model = da.AtomModel(
         cat,
         [(t, k.periodizitaet) for k in kz.values() for t in [*k.zaehler, *k.nenner]],
-        JAHR,
+        jahr,
         ZEILEN[:-1],
     )
     knowledge, hidden = {}, []
-    kleine_x = _kleine_x(p3_reports)
-    euro = {}
+    euro: dict = {}
     for (kid, col, zeile), text in cells.items():
         if col not in ("Zähler", "Nenner") or text in ("–", "nicht bewertet"):
             continue
@@ -354,16 +394,50 @@ def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
             if wert not in ("–", "x", "nicht bewertet"):  # a shown share comes with its counts
                 assert zahl(text) is not None and zahl(n) is not None, (kid, zeile)
     att = Attacker(list(knowledge.values()), k=3)
-    assert len(hidden) >= 10
+    assert len(hidden) >= 10, jahr
     for key, atoms, status in hidden:
         lo, hi = att.interval(atoms)
-        assert hi is None or lo < hi, f"{key} ist errechenbar: {lo}"
+        assert hi is None or lo < hi, f"{jahr} {key} ist errechenbar: {lo}"
         if status == "gesperrt":
-            assert not (lo >= 1 and hi is not None and hi <= 2), key
+            assert not (lo >= 1 and hi is not None and hi <= 2), (jahr, key)
+    return euro
+
+
+def _euro_befunde(pool: pd.DataFrame, euro: dict, jahr: str) -> list:
+    """The amounts in Euro read with the counts: a hidden amount that follows from the shown."""
+    kz = {k.id: k for k in wirkung.kennzahlen_p3(jahr) if k.erhoben}
+    wahr = {o: float(wirkung.zaehltabelle(pool, kz[o[0]], jahr).loc[o[2], "zaehler"]) for o in euro}
+    return euro_befunde(Veroeffentlichung({}, {}, set(), {}, euro, wahr), jahr)
+
+
+def test_lp_attacker_on_the_quarters_public_reports(gelesen, pool, p3_reports):
+    """Everything the six reports publish, read from the HTML, the CSV and the GeoJSON together
+    (every cell the same in all three), against an LP attacker."""
+    cells = _published_cells(gelesen)
+    for key, text in offene_zellen(p3_reports, JAHR).items():
+        if key[1] == "Wert":  # the CSV writes a value as a number ('83.5'), the HTML '83,5 %'
+            continue
+        assert cells.setdefault(key, text) == text, (key, text, cells[key])
+    euro = _angriff(cells, JAHR, _kleine_x(p3_reports))
     # the amounts in Euro, read from the same HTML: no hidden one follows from the shown ones
-    wahr = {o: float(wirkung.zaehltabelle(pool, kz[o[0]], JAHR).loc[o[2], "zaehler"]) for o in euro}
     assert "x" in euro.values()
-    assert euro_befunde(Veroeffentlichung({}, {}, set(), euro, wahr), JAHR) == []
+    assert _euro_befunde(pool, euro, JAHR) == []
+
+
+def test_lp_attacker_on_the_open_data_of_every_chart_year(p3_reports, pool):
+    """The open data publish the years the charts show (2019–2022) with their counts: read from
+    the CSV and the GeoJSON, nothing is computable (small counts shown as 'x': the ledger)."""
+    import json
+
+    from kennzahlen.disclosure import veroeffentlichungen as buch
+
+    root = Path(json.loads((p3_reports.parent / "runs.json").read_text(encoding="utf-8"))["pool"])
+    for jahr in wirkung.berichtsjahre(JAHR)[:-1]:
+        [v] = buch.load_veroeffentlichungen(root, 3, jahr)
+        f = v.frame()
+        kleine_x = {(r.kennzahl, r.teil, r.raum) for r in f[f["verdeckt"]].itertuples()}
+        euro = _angriff(offene_zellen(p3_reports, jahr), jahr, kleine_x)
+        assert _euro_befunde(pool, euro, jahr) == [], jahr
 
 
 #: a value as a sentence shows it: '75,0 %', '1,2', '1.234'

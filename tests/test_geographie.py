@@ -219,7 +219,8 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
             progress=False,
         )
     assert [e["status"] for e in res.entries] == ["ok", "ok"]
-    assert res.warnungen == warnungen
+    # (this pool holds no data: the run also says that it wrote no Stadtviertel profiles)
+    assert [w for w in res.warnungen if w.startswith("poly.geojson")] == warnungen
 
 
 def test_config_errors_name_file_and_entry(tmp_path):

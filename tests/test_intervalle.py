@@ -133,3 +133,26 @@ def test_the_pool_carries_the_interval_of_every_share_and_rate():
         (1.6235, 11.6683), abs=1e-4
     )
     assert out.loc[2:, ["ki95_unten", "ki95_oben"]].isna().all().all()  # a count; a Nenner of 0
+
+
+@pytest.mark.parametrize(
+    "kid", ["jh_z7_netto_je_fall_veraenderung", "egh_z7_netto_je_fall", "ah_z7_netto_je_einwohner"]
+)
+def test_no_interval_where_the_zaehler_is_an_amount_in_euro(kid):
+    """An amount in Euro is no count of events: neither Wilson nor Poisson applies. A change of
+    the cost per case (+6,2 %) once got '+2.644.051,4 % bis +2.646.675,8 %' as its 'interval',
+    and the sentence called the Zielwert 'sicher verfehlt' from it. No interval, no funnel."""
+    import pandas as pd
+
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products.wirkung import unsicherheit
+
+    cat = load_catalog()
+    k = cat.get(kid)
+    assert k.in_euro
+    pool = pd.DataFrame(
+        {"kennzahl": [kid], "zaehler": [4_521_337], "nenner": pd.array([2_480], dtype="Int64")}
+    )
+    out = iv.mit_intervallen(pool, cat)
+    assert out[["ki95_unten", "ki95_oben"]].isna().all().all()
+    assert unsicherheit.intervall(k, 4_521_337.0, 2_480.0) is None

@@ -237,6 +237,9 @@ def wanted() -> dict[str, set[tuple[int, str]]]:
 
 
 P = ["Gesamtstadt", "Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]
+#: the limit of the demo-quarter tests: two Produkt-3 reports (with their Kennzahlensteckbriefe,
+#: about 0.8 MB each, 1.37 times that on the wire) fit into one message, three do not
+GRENZE = 2.2
 
 
 def plan_fuer(quartal: dict, verteiler_datei: Path):
@@ -250,7 +253,7 @@ def plan_fuer(quartal: dict, verteiler_datei: Path):
 
 
 def plan_2mb(quartal: dict):
-    return plan_fuer(quartal, verteiler_mit(quartal["tmp"], 2))
+    return plan_fuer(quartal, verteiler_mit(quartal["tmp"], GRENZE))
 
 
 def parts_of(plan) -> dict[str, list[list[tuple[int, str]]]]:
@@ -281,12 +284,14 @@ def assert_packed_by_the_rule(parts: list[list[tuple[int, str]]]) -> None:
 def test_two_mb_on_the_demo_quarter_gives_the_expected_parts(quartal):
     out = quartal["tmp"] / "eml"
     result = run(
-        quartal_args(quartal, "--dry-run", str(out), verteiler=verteiler_mit(quartal["tmp"], 2))
+        quartal_args(
+            quartal, "--dry-run", str(out), verteiler=verteiler_mit(quartal["tmp"], GRENZE)
+        )
     )
     assert result.exit_code == 0, result.output
     files = sorted(out.glob("*.eml"))
     sizes = {f.name: f.stat().st_size for f in files}
-    assert max(sizes.values()) <= 2_000_000, sizes
+    assert max(sizes.values()) <= GRENZE * 1_000_000, sizes
     parts: dict[str, list] = {}
     for f in files:
         msg = read_eml(f)
@@ -327,7 +332,7 @@ def test_two_mb_on_the_demo_quarter_gives_the_expected_parts(quartal):
                         raum for _, raum in bs
                     ]
     assert (
-        "Höchstgröße je Nachricht: 2,00 MB (smtp.max_nachricht_mb in der Verteiler-Datei)"
+        "Höchstgröße je Nachricht: 2,20 MB (smtp.max_nachricht_mb in der Verteiler-Datei)"
         in result.output
     )
     n = len(erwartet[ABTEILUNG])
@@ -342,7 +347,7 @@ def test_two_mb_on_the_demo_quarter_gives_the_expected_parts(quartal):
         f"{ABTEILUNG}__teil-{k}-von-{n}.eml" in line and "Produkt 3: Gesamtstadt, Böfingen" in line
     )
     mb = re.search(rf"Teil {k} von {n}: (\d,\d\d) MB", line)
-    assert mb and 1.5 < float(mb[1].replace(",", ".")) <= 2.0, line
+    assert mb and 1.5 < float(mb[1].replace(",", ".")) <= GRENZE, line
     assert f"{len(files)} Nachricht(en) als .eml" in result.output
 
 
@@ -368,14 +373,14 @@ def test_planned_sizes_are_the_measured_sizes(quartal):
     for n in plan.senden[:8]:
         # the plan is measured with the (longer) Message-ID of a resend: exactly that message's size
         msg = build_message(PERIODE, n, verteiler, _message_id(versand, n, resend=True))
-        assert len(wire_bytes(msg)) == n.groesse <= 2_000_000
+        assert len(wire_bytes(msg)) == n.groesse <= GRENZE * 1_000_000
 
 
 def test_all_parts_arrive_at_a_server_that_refuses_large_messages(quartal, size_server):
-    """The server says nothing about its limit (no SIZE) and answers 552 above 2.1 MB."""
-    sink, hostport = size_server(max_bytes=2_100_000, announce=None)
+    """The server says nothing about its limit (no SIZE) and answers 552 above 2.3 MB."""
+    sink, hostport = size_server(max_bytes=2_300_000, announce=None)
     result = run(
-        quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], 2))
+        quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], GRENZE))
     )
     assert result.exit_code == 0, result.output
     _, _, plan = plan_2mb(quartal)
@@ -387,14 +392,14 @@ def test_all_parts_arrive_at_a_server_that_refuses_large_messages(quartal, size_
     assert sink.reports_per_recipient() == Counter(
         {(a, *b): 1 for a, bs in wanted().items() for b in bs}
     )
-    assert len(sink.sizes) == n and max(sink.sizes) <= 2_000_000
+    assert len(sink.sizes) == n and max(sink.sizes) <= GRENZE * 1_000_000
     rows = MailLog(quartal["dir"] / "mail_log.csv").rows()
     assert len(rows) == n and len({r["zustellung"] for r in rows}) == n
     assert {r["betreff"].rsplit("– ", 1)[1] for r in rows if r["empfaenger"] == ABTEILUNG} == {
         f"Teil {i} von {teile}" for i in range(1, teile + 1)
     }
     again = run(
-        quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], 2))
+        quartal_args(quartal, "--smtp", hostport, verteiler=verteiler_mit(quartal["tmp"], GRENZE))
     )
     assert (
         "0 von 0 Nachricht(en) gesendet" in again.output
@@ -413,16 +418,11 @@ def test_the_servers_size_is_used_when_smaller(quartal, size_server):
         + hostport
         + ", kleiner als die 10,00 MB aus smtp.max_nachricht_mb)"
     ) in result.output
-    # the parts are those of a 3 MB limit, not of the 10 MB in the Verteiler file
-    teile = {
-        a: len(p)
-        for a, p in parts_of(plan_fuer(quartal, verteiler_mit(quartal["tmp"], 3))[2]).items()
-    }
-    zehn = {a: len(p) for a, p in parts_of(plan_fuer(quartal, VERTEILER)[2]).items()}
-    assert teile[ABTEILUNG] > zehn[ABTEILUNG]  # the premise: 3 MB splits more than 10 MB
-    assert f"  {ABTEILUNG}: {teile[ABTEILUNG]} Teile" in result.output
-    assert max(sink.sizes) <= 3_000_000
-    assert len(sink.sizes) == teile[ABTEILUNG] + teile["fachplanung@example.org"]
+    # the parts are those of a 3 MB plan (more than the 2 of the 10 MB default)
+    teile = parts_of(plan_fuer(quartal, verteiler_mit(quartal["tmp"], 3))[2])
+    a, f = len(teile[ABTEILUNG]), len(teile["fachplanung@example.org"])
+    assert a > 2 and f"  {ABTEILUNG}: {a} Teile" in result.output
+    assert max(sink.sizes) <= 3_000_000 and len(sink.sizes) == a + f
     got = sink.reports_per_recipient()
     assert got == Counter(
         {

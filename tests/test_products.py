@@ -268,7 +268,10 @@ def test_p4_indicator_table_names_the_rule_with_its_quarters():
         "Zielwert",
         "Anstieg ggü. Ø 4 Vorquartale",
     ]
-    assert t["Indikator"].tolist()[1] == "Anteil &lt;Hilfen&gt;"  # HTML-safe
+    assert t["Indikator"].tolist()[1] == (  # HTML-safe, a link to the Kennzahl's sheet
+        '<a class="kz-steckbrief-link" href="#steckbrief-jh_z5_anteil_hilfen_vor_dem_fall">'
+        "Anteil &lt;Hilfen&gt;</a>"
+    )
     assert t["Wert"].tolist() == ["123", f"80,3{P}", "12,5"]
     assert t["Schwelle gelb"].tolist() == ["150", f"80,0{P}", "–"]
     assert t["Vergleich"].tolist()[2] == "–"

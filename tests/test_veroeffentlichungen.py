@@ -122,3 +122,61 @@ def test_the_ledger_survives_a_pool_rebuild(tmp_path: Path):
     assert poolstore.foreign_entries(pool_dir) == []
     assert index.read_bytes() == vorher
     assert len(list((pool_dir / poolstore.VERSIONS).iterdir())) == 2
+
+
+def _pool_mit_stand(pool_dir: Path, kennzahlen: pd.DataFrame, stand: str) -> pd.DataFrame:
+    """A pool version with these Kennzahlen and a Sozialhilfe export of this Stand (marked for
+    publication, as the reports read it)."""
+    from kennzahlen.pool.write import write_pool
+    from kennzahlen.pool.zaehlen import POOL_COLUMNS
+
+    exporte = pd.DataFrame(
+        {
+            "datei": [f"sozialhilfe_{stand}.csv", "bevoelkerung_2024-01-23.csv"],
+            "tabelle": ["sozialhilfe", "bevoelkerung"],
+            "stand": [pd.Timestamp(stand), pd.Timestamp("2024-01-23")],
+            "zeilen": [1, 1],
+        }
+    )
+    write_pool({"kennzahlen": kennzahlen[POOL_COLUMNS], "stand": exporte}, pool_dir)
+    return wirkung.zur_veroeffentlichung(load_pool(pool_dir), pool_dir)
+
+
+def test_a_changed_value_appears_in_the_revisions_table(tmp_path: Path):
+    """2023 is published; a late Sozialhilfe export (Stand 15.02.2024) adds two ambulant HzP
+    cases in West; the next publication of 2023 shows 33 of 180 instead of 31 of 178: the
+    revisions table lists old, new and the late export as cause, for West and Gesamtstadt."""
+    from kennzahlen.products.wirkung import revisionen
+
+    pool_dir = tmp_path / "pool"
+    erst = _pool_mit_stand(pool_dir, _hzp_pool(), "2024-01-18")
+    assert wirkung.plan_jahr(erst, "2023").nr == 1
+    assert revisionen.revisionen(erst, ["2023"]).empty  # one publication: nothing revised
+    spaet = _hzp_pool()
+    for raum in ("West", "Gesamtstadt"):
+        m = (spaet["kennzahl"] == KID) & (spaet["raum"] == raum)
+        spaet.loc[m, ["zaehler", "nenner"]] += 2
+    dann = _pool_mit_stand(pool_dir, spaet, "2024-02-15")
+    assert wirkung.plan_jahr(dann, "2023").nr == 2
+    tab = revisionen.revisionen(dann, ["2023"])
+    heute = pd.Timestamp.now().strftime("%d.%m.%Y")
+    gezeigt = {
+        (r.Gebiet, r.Angabe): (
+            r.bisher.replace(f" ({heute})", ""),
+            r.neu.replace(f" ({heute})", ""),
+        )
+        for r in tab.itertuples()
+    }
+    assert gezeigt == {  # 31/178 = 17,4 %, 33/180 = 18,3 %; 116/579 = 20,0 %, 118/581 = 20,3 %
+        ("West", "Zähler"): ("31", "33"),
+        ("West", "Nenner"): ("178", "180"),
+        ("West", "Wert"): ("17,4\xa0%", "18,3\xa0%"),
+        ("Gesamtstadt", "Zähler"): ("116", "118"),
+        ("Gesamtstadt", "Nenner"): ("579", "581"),
+        ("Gesamtstadt", "Wert"): ("20,0\xa0%", "20,3\xa0%"),
+    }
+    assert set(tab["Kennzahl"]) == {"Anteil ambulanter Hilfe zur Pflege"}
+    assert set(tab["Ursache"]) == {
+        "Späte Lieferung: Sozialhilfe (Open) mit Stand 15.02.2024 (vorher 18.01.2024)"
+    }
+    assert set(tab["Jahr"]) == {"2023"}

@@ -251,7 +251,7 @@ def _resolve(ind: Indikator, arbeitsfeld: str, cfg: AmpelConfig, k: Kennzahl) ->
         kennzahl=k,
         regel=ind.regel,
         name=ind.name or k.titel,
-        richtung=ind.richtung or k.richtung,
+        richtung=ind.richtung or k.wertung,
         toleranz=toleranz,
         toleranz_text=toleranz_text,
         neue_basis=tuple(sorted(ind.neue_basis, key=lambda b: b.ab)),

@@ -417,6 +417,32 @@ def match_ids(values: pd.Series, codes: list[str]) -> pd.Series:
     return result
 
 
+def gebiets_polygone(config_dir: Path | None = None) -> gpd.GeoDataFrame | None:
+    """The report areas as polygons in WGS 84 (the CRS of GeoJSON, RFC 7946): each Sozialraum
+    the union of its Stadtviertel that have a polygon, Gesamtstadt the union of all (index: the
+    area's name; None without polygons). A Stadtviertel without a polygon (an Ortschaft) is
+    missing from its Sozialraum's shape, not from its numbers."""
+    import geopandas as gpd
+
+    f = flaechen(config_dir)
+    if f is None or f.gdf.empty:
+        return None
+    zu = stadtviertel_to_sozialraum(Path(config_dir) / "raumgliederung.csv" if config_dir else None)
+    gdf = f.gdf.assign(raum=[zu.get(str(nr)) for nr in f.gdf.index])
+    gdf = gdf[gdf["raum"].notna()]
+    teile = gdf[["raum", "geometry"]].dissolve(by="raum", sort=False)
+    stadt = gpd.GeoDataFrame({"raum": [GESAMTSTADT]}, geometry=[gdf.union_all()], crs=gdf.crs)
+    out = pd.concat([teile.reset_index(), stadt], ignore_index=True).set_index("raum")
+    reihe = [r for r in [*sozialraeume(), GESAMTSTADT] if r in out.index]
+    out = out.loc[reihe]
+    out["geometry"] = out.geometry.buffer(0)  # slivers between neighbours close, shapes stay valid
+    if out.crs is not None and out.crs.is_projected:
+        out["geometry"] = out.geometry.simplify(1.0)  # 1 m: invisible on a map, half the size
+    out = out.to_crs("EPSG:4326")
+    out["geometry"] = out.geometry.buffer(0)
+    return out
+
+
 def polygon_warnungen(config_dir: Path | None = None) -> list[str]:
     """The warnings of the polygon file (mismatches), or its error, for the report run."""
     try:
@@ -434,6 +460,7 @@ __all__ = [
     "GeografieError",
     "areas",
     "flaechen",
+    "gebiets_polygone",
     "gesamtstadt_titel",
     "load_config",
     "match_ids",

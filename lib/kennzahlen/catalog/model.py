@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from kennzahlen.catalog import betraege, versionen
+from kennzahlen.catalog import betraege, steckbrief, versionen
 from kennzahlen.catalog.versionen import Bruch, Definitionsversion, Zielwertaenderung
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import (
@@ -160,7 +160,7 @@ class Kennzahl(StrictModel):
     ziel: int | None = Field(default=None, ge=1, le=7)
     arbeitsfeld: str | None = None
     zielwert: float | None = None
-    richtung: Literal["hoeher_besser", "niedriger_besser"] | None = None
+    richtung: Literal["hoeher_besser", "niedriger_besser", "keine"] | None = None
     status: Status = "erhoben"
     grund: str = ""
     benoetigte_daten: str = ""
@@ -177,6 +177,11 @@ class Kennzahl(StrictModel):
     faelle_teil: Literal["zaehler", "nenner"] = "zaehler"
     #: vorjahr: the value is the change of Zähler/Nenner x faktor against the previous year
     vergleich: Literal["vorjahr"] | None = None
+    # the Kennzahlensteckbrief (kennzahlen.catalog.steckbrief): required for a shown Kennzahl
+    begruendung: str = ""
+    aktualisierung: str = ""
+    vorbehalte: str = ""
+    fehlanreize: str = ""
 
     @field_validator("zaehler", "nenner", mode="before")
     @classmethod
@@ -234,7 +239,7 @@ class Kennzahl(StrictModel):
     def _einheit_problems(self) -> list[str]:
         """Target and direction, unit, Nenner and factor."""
         problems: list[str] = []
-        if self.zielwert is not None and self.richtung is None:
+        if self.zielwert is not None and self.wertung is None:
             problems.append("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
         if ist_anteil(self.einheit) and self.zielwert is not None and not (0 <= self.zielwert <= 1):
             problems.append(
@@ -275,6 +280,11 @@ class Kennzahl(StrictModel):
     def erhoben(self) -> bool:
         """True when the pool computes this Kennzahl."""
         return self.status == "erhoben"
+
+    @property
+    def wertung(self) -> Literal["hoeher_besser", "niedriger_besser"] | None:
+        """The direction a rule judges by (None for ``richtung: keine`` and when unset)."""
+        return None if self.richtung == "keine" else self.richtung
 
     @property
     def hat_zielwert(self) -> bool:
@@ -468,8 +478,11 @@ def _kennzahlen(
             problems.append(f"{name}: erwartet einen Abschnitt mit id, titel, ...")
             continue
         try:
-            kennzahlen.append(Kennzahl.model_validate(spec))
+            k = Kennzahl.model_validate(spec)
+            kennzahlen.append(k)
             labels.append(name)
+            # the sheet is the catalog's duty, not the model's: a Kennzahl made in code needs none
+            problems += [f"{name}: {p}" for p in steckbrief.probleme(k)]
         except ValidationError as exc:
             for e in exc.errors():
                 where = error_location(e["loc"])

@@ -91,7 +91,7 @@ def probleme(k) -> list[str]:
     jahre = [z.gueltig_ab for z in k.zielwerte]
     if jahre != sorted(set(jahre)):
         out.append("zielwerte: gueltig_ab aufsteigend und ohne Doppelte angeben")
-    if any(z.wert is not None for z in k.zielwerte) and k.richtung is None:
+    if any(z.wert is not None for z in k.zielwerte) and k.richtung in (None, "keine"):
         out.append("ein zielwert braucht eine richtung (hoeher_besser/niedriger_besser)")
     if k.einheit in ("anteil", "quote"):
         for z in k.zielwerte:

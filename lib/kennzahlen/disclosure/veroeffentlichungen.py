@@ -112,8 +112,12 @@ def aufnehmen(
     eintraege: Sequence[Eintrag],
     schluessel: str,
     pool_version: str = "",
+    stand: dict[str, str] | None = None,
 ) -> Veroeffentlichung:
-    """Record ``plan`` as the next publication of its year (call under :func:`sperre`)."""
+    """Record ``plan`` as the next publication of its year (call under :func:`sperre`).
+
+    ``stand``: the newest export date per raw table of the pool it was made from (the cause a
+    revisions table names when a later publication of the year shows other values)."""
     folder = ordner(root, produkt, plan.jahr)
     folder.mkdir(parents=True, exist_ok=True)
     alle = load_veroeffentlichungen(root, produkt, plan.jahr)
@@ -132,6 +136,7 @@ def aufnehmen(
         "null_sichtbar": plan.null_sichtbar,
         "orte": int((frame["status"] != "leer").sum()),
         "verborgen": int(frame["status"].isin(["klein", "gesperrt"]).sum()),
+        "stand": dict(stand or {}),
     }
     index = {
         "produkt": produkt,

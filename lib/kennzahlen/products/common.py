@@ -82,15 +82,28 @@ def show_kernaussagen(aussagen: Sequence[str]) -> None:
     display(HTML(box), metadata={"kernaussagen": list(aussagen)})
 
 
+def steckbrief_anker(kid: str) -> str:
+    """The id of a Kennzahl's sheet (:mod:`kennzahlen.products.steckbrief`) in a report."""
+    return f"steckbrief-{kid}"
+
+
+def steckbrief_link(kid: str, text: str) -> Html:
+    """``text`` (escaped) as a link to the Kennzahl's sheet at the end of the same report."""
+    return Html(
+        f'<a class="kz-steckbrief-link" href="#{steckbrief_anker(kid)}">{html.escape(text)}</a>'
+    )
+
+
 def definitionen(kennzahl_ids: Sequence[str]) -> HTML:
-    """Definitions and sources of the Kennzahlen shown, from the catalog."""
+    """Definitions and sources of the Kennzahlen shown, from the catalog; each Kennzahl links to
+    its sheet."""
     cat = load_catalog()
     rows = []
     for kid in kennzahl_ids:
         k = cat.get(kid)
         definition = k.definition or _auto_definition(k)
         rows.append(
-            f"<tr><td style='text-align:left'>{html.escape(k.titel)}</td>"
+            f"<tr><td style='text-align:left'>{steckbrief_link(kid, k.titel)}</td>"
             f"<td style='text-align:left'>{html.escape(definition)}</td>"
             f"<td style='text-align:left'>{html.escape(k.quelle)}</td></tr>"
         )
@@ -143,6 +156,22 @@ def _auto_definition(k) -> str:
         nenner = [cat.basiszahlen[t.basis].tabelle for t in k.nenner]
         text += " / alle " + " + ".join(ZAEHLT.get(n, wort(n)) for n in nenner)
     return text
+
+
+def terme_text(terms: Sequence) -> str:
+    """A Zähler or Nenner in words, every summand with its rule and filters ('Fälle der
+    Sozialhilfe, Bestand am Stichtag (…) (Leistung: HLU oder GSI) + …'); '' for none."""
+    from kennzahlen.core.vocabulary import ZAEHLT, wort
+
+    cat = load_catalog()
+    teile = []
+    for i, t in enumerate(terms):
+        bz = cat.basiszahlen[t.basis]
+        filt = ", ".join(_filter_text(c, v) for c, v in t.filter.items())
+        zeichen = (" − " if t.vorzeichen < 0 else " + ") if i else ""
+        was = ZAEHLT.get(bz.tabelle, wort(bz.tabelle))
+        teile.append(zeichen + f"{was}, {REGEL_TEXT[bz.regel]}" + (f" ({filt})" if filt else ""))
+    return "".join(teile)
 
 
 def _filter_text(col: str, value: object) -> str:

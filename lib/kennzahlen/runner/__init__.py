@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kennzahlen.runner.basis import (
     KEINE_DATEN,
+    OFFENE_DATEN,
     RunnerError,
     berichtszeitraum,
     check_periode,
@@ -32,6 +33,7 @@ from kennzahlen.runner.worker import (
 __all__ = [
     "Job",
     "KEINE_DATEN",
+    "OFFENE_DATEN",
     "RunResult",
     "RunnerError",
     "berichtszeitraum",

@@ -33,6 +33,10 @@ class RunnerError(ValueError):
 
 #: runs.json status of a report not made because the pool holds none of its data for the period
 KEINE_DATEN = "keine_daten"
+#: the folder of the public product's open data in its report folder (one folder per year)
+OFFENE_DATEN = "offene_daten"
+#: the folder of the Stadtviertel profiles in Produkt 1's report folder (one file per Sozialraum)
+PROFILE = "stadtviertel"
 
 
 def check_periode(periode: str) -> str:

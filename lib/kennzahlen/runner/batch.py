@@ -70,6 +70,10 @@ def run(
         _safeio.remove_stale_temps(out_dir)
         remove_stale_kernel_files()
         result = _run_locked(periode, jobs, out_dir, force, workers, progress, t0, key)
+        if jobs:
+            from kennzahlen.runner.beilagen import beilagen
+
+            result.warnungen += beilagen(out_dir, periode, result.entries, Path(jobs[0].pool), pdf)
         if pdf:
             from kennzahlen.runner.pdf import pdfs_im_lauf
 

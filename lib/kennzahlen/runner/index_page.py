@@ -54,6 +54,7 @@ def render_index(periode: str, entries: list[dict], pool_dir: str | Path | None 
         "</div>",
         _kernaussagen(entries, PRODUKTE),
         _alle_berichte(periode, entries),
+        _termine_und_beilagen(entries),
     ]
     titel = f"Kennzahlensystem Soziales – {fmt.periode(periode)}"
     return (
@@ -261,6 +262,57 @@ def _kernaussagen(entries: list[dict], produkte: dict) -> str:
     return (
         '<section aria-labelledby="h-kern"><h2 id="h-kern">Das Wichtigste in Kürze: Gesamtstadt'
         f'</h2><div class="kz-karten">{"".join(karten)}</div></section>'
+    )
+
+
+#: how many planned publication dates the index shows
+TERMINE = 4
+
+
+def _termine_und_beilagen(entries: list[dict]) -> str:
+    """The next planned publications (config/veroeffentlichung.yaml) and the run's companions:
+    the Kennzahlensteckbriefe and the open data of the public product."""
+    from kennzahlen.catalog.veroeffentlichung import VeroeffentlichungError, load_config
+    from kennzahlen.core.vocabulary import PRODUKTE
+
+    try:
+        termine = load_config().naechste(datetime.now().date(), TERMINE)
+    except VeroeffentlichungError as exc:
+        liste = f'<p class="kz-hinweis">{esc(exc)}</p>'
+    else:
+        items = "".join(
+            f"<li><b>{esc(fmt.datum(t.datum))}</b>: {esc(t.anlass)} "
+            f"<small>(Produkt {t.produkt} {esc(PRODUKTE[t.produkt].titel)})</small></li>"
+            for t in termine
+        )
+        liste = f"<ul>{items}</ul>" if items else "<p>Keine weiteren Termine geplant.</p>"
+    links = []
+    if any(e["status"] in SENDBAR for e in entries):
+        links.append('<li><a href="steckbriefe/index.html">Kennzahlensteckbriefe</a></li>')
+    p3 = [e for e in entries if e["produkt"] == 3 and e["status"] in SENDBAR]
+    if p3:
+        from kennzahlen.runner.basis import OFFENE_DATEN
+
+        links.append(
+            f'<li><a href="{esc(p3[0]["produkt_ordner"])}/{OFFENE_DATEN}/index.html">Offene Daten '
+            f"der Wirkungskennzahlen</a> (CSV, GeoJSON, Metadaten; dl-de/by-2-0)</li>"
+        )
+    p1 = [e for e in entries if e["produkt"] == 1 and e["status"] in SENDBAR]
+    if p1:
+        from kennzahlen.catalog.geography import sozialraeume
+        from kennzahlen.runner.basis import PROFILE, slug
+
+        profile = " · ".join(
+            f'<a href="{esc(p1[0]["produkt_ordner"])}/{PROFILE}/{esc(slug(r))}.html">{esc(r)}</a>'
+            for r in sozialraeume()
+        )
+        links.append(f"<li>Stadtviertelprofile (intern): {profile}</li>")
+    beilagen = (
+        f"<h2 id='h-beilagen'>Steckbriefe, Profile und offene Daten</h2><ul>{''.join(links)}</ul>"
+    )
+    return (
+        '<section aria-labelledby="h-termine"><h2 id="h-termine">Nächste Veröffentlichungen</h2>'
+        f"{liste}{beilagen if links else ''}</section>"
     )
 
 

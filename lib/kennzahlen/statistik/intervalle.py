@@ -227,7 +227,7 @@ POOL_SPALTEN = ("ki95_unten", "ki95_oben")
 
 def mit_intervallen(pool: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """The pool with the 95 % interval of every share and rate (``ki95_unten``, ``ki95_oben``,
-    on the value's scale; empty for counts and where the Nenner is 0)."""
+    on the value's scale; empty for counts, amounts in Euro and where the Nenner is 0)."""
     from kennzahlen.core.vocabulary import ist_anteil
 
     codes, ids = pd.factorize(pool["kennzahl"])
@@ -235,7 +235,8 @@ def mit_intervallen(pool: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     art = [ks.get(str(i)) for i in ids]
     faktor = np.array([float(k.faktor) if k else 1.0 for k in art] + [1.0])[codes]
     anteil = np.array([bool(k and ist_anteil(k.einheit)) for k in art] + [False])[codes]
-    mit_nenner = np.array([bool(k and k.nenner) for k in art] + [False])[codes]
+    # a count of events over a Nenner; an amount in Euro (Ziel 7) is no count: no interval
+    mit_nenner = np.array([bool(k and k.nenner and not k.in_euro) for k in art] + [False])[codes]
     nenner = pd.to_numeric(pool["nenner"], errors="coerce").to_numpy(dtype="float64")
     nenner = np.where(mit_nenner, nenner, np.nan)
     zaehler = pd.to_numeric(pool["zaehler"], errors="coerce").to_numpy(dtype="float64")

@@ -13,7 +13,7 @@ from kennzahlen import ampel
 from kennzahlen.core import fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER, FARBEN, ist_anteil, wert_text
-from kennzahlen.products.common import Html
+from kennzahlen.products.common import Html, steckbrief_link
 
 REGEL = {"zielwert": "Zielwert", "spc": "übliche Schwankung (Regelkarte)"}
 
@@ -119,6 +119,17 @@ def begruendungen(
     return out
 
 
+def _intervalle(rows: pd.DataFrame, wert) -> list[str]:
+    """Each indicator's 95 % interval in its unit ('–' without one)."""
+    return [
+        f"{wert(lo, e)} bis {wert(hi, e)}" if pd.notna(lo) and pd.notna(hi) else "–"
+        for lo, hi, e in zip(
+            _spalte(rows, "intervall_unten"), _spalte(rows, "intervall_oben"), rows["einheit"],
+            strict=True,
+        )
+    ]  # fmt: skip
+
+
 def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     """The indicators behind an area's lights: rule, value, comparison, thresholds, cases
     (HTML-safe)."""
@@ -140,7 +151,10 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "Arbeitsfeld": rows["arbeitsfeld"].map(felder()),
-            "Indikator": rows["indikator"].map(lambda x: html.escape(str(x))),
+            "Indikator": [
+                steckbrief_link(k, str(x))
+                for x, k in zip(rows["indikator"], rows["kennzahl"], strict=True)
+            ],
             "Regel": [
                 html.escape(regel_text(str(r), vorquartale.get((a, k, r), standard)))
                 for a, k, r in zip(
@@ -151,15 +165,7 @@ def details(det: pd.DataFrame, raum: str) -> pd.DataFrame:
                 wert(w, e) if pd.notna(w) else "–"
                 for w, e in zip(rows["wert"], rows["einheit"], strict=True)
             ],
-            "95-%-Intervall": [
-                f"{wert(lo, e)} bis {wert(hi, e)}" if pd.notna(lo) and pd.notna(hi) else "–"
-                for lo, hi, e in zip(
-                    _spalte(rows, "intervall_unten"),
-                    _spalte(rows, "intervall_oben"),
-                    rows["einheit"],
-                    strict=True,
-                )
-            ],  # fmt: skip
+            "95-%-Intervall": _intervalle(rows, wert),
             "Vergleich": rows["vergleich"].fillna("–").map(lambda x: html.escape(str(x))),
             "Zielsicherheit": [
                 html.escape(str(z)) if isinstance(z, str) and z else "–"

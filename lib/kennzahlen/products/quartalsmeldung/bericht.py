@@ -228,8 +228,11 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
         f"{escape(str(c))}</th>"
         for c in cols
     )
+    from kennzahlen.products.common import steckbrief_link
+
     rows, current = [], None
-    for (gruppe, bereich, zeile, quelle), vals in bogen.iterrows():
+    ids = [z[3] for z in ZEILEN] if len(bogen) == len(ZEILEN) else [None] * len(bogen)
+    for ((gruppe, bereich, zeile, quelle), vals), kid in zip(bogen.iterrows(), ids, strict=True):
         if gruppe != current:
             rows.append(
                 '<tr class="kz-gruppe"><td '
@@ -245,7 +248,8 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
             for c in cols
         )
         rows.append(
-            f'<tr><th scope="row" style="{weight}">{escape(label)}</th>'
+            f'<tr><th scope="row" style="{weight}">'
+            f"{steckbrief_link(kid, label) if kid else escape(label)}</th>"
             f'<td style="text-align:left">{escape(str(quelle))}</td>{cells}</tr>'
         )
     return (

@@ -51,6 +51,11 @@ def _zeilen() -> list[tuple[str, str, str]]:
     return out
 
 
+def kennzahl_ids() -> list[str]:
+    """The Kennzahlen the finance section shows (their sheets belong to the report)."""
+    return [z[2] for z in _zeilen()]
+
+
 def _spalten() -> list[str]:
     return [*sozialraeume(), OHNE_ZUORDNUNG, SO_GESAMT]
 

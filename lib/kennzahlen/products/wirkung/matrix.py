@@ -11,6 +11,7 @@ from kennzahlen.catalog.model import Kennzahl
 from kennzahlen.core import farben, fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER
+from kennzahlen.products.common import steckbrief_link
 from kennzahlen.products.wirkung import unsicherheit
 from kennzahlen.products.wirkung.aussage import aussage, mit_name
 from kennzahlen.products.wirkung.plan import plan_jahr, wert_status_im
@@ -162,7 +163,8 @@ def _zelle_html(r: pd.Series, anzeige: dict[str, str]) -> str:
         else ""
     )
     return (
-        f"<small>{html.escape(k.titel)}</small><br><b>{html.escape(str(shown))}</b>{ziel}<br>"
+        f"<small>{steckbrief_link(k.id, k.titel)}</small><br>"
+        f"<b>{html.escape(str(shown))}</b>{ziel}<br>"
         f'<span style="background:{bg};color:{fg};padding:1px '
         f'5px;border-radius:3px;font-size:12px">{html.escape(label)}</span>{_sicher_html(r)}'
     )

@@ -242,8 +242,20 @@ def _veroeffentlicht(
         plan = _berechnet(jahr, eintraege, frei, cfg, frueher) if frueher else allein()
         plan.intervalle()
         version = version_dir.name if poolstore.VERSION_RE.match(version_dir.name) else ""
-        plan.nr = buch.aufnehmen(root, produkt, plan, eintraege, key, version).nr
+        stand = _stand(version_dir)
+        plan.nr = buch.aufnehmen(root, produkt, plan, eintraege, key, version, stand).nr
     return plan
+
+
+def _stand(version_dir: Path) -> dict[str, str]:
+    """The newest export date per raw table of a pool version ({} when it has no stand table)."""
+    from kennzahlen.pool.load import load_pool
+
+    try:
+        stand = load_pool(version_dir, "stand").groupby("tabelle")["stand"].max()
+    except (OSError, ValueError, KeyError):
+        return {}
+    return {str(t): pd.Timestamp(s).date().isoformat() for t, s in stand.items()}
 
 
 def veroeffentlichen(pool_dir: Path | str, jahre: list[str], produkt: int = 3) -> list[Plan]:

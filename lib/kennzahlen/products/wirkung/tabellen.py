@@ -17,6 +17,7 @@ from kennzahlen.core import fmt
 from kennzahlen.core.periods import jahr_von
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER, ist_anteil
+from kennzahlen.products.common import steckbrief_link
 from kennzahlen.statistik import trend
 
 if TYPE_CHECKING:
@@ -399,7 +400,8 @@ def _kopf_html(k: Kennzahl, jahr: str) -> str:
         f"<h3>Ziel {k.ziel} · {html.escape(ARBEITSFELDER.get(k.arbeitsfeld or '', ''))}: "
         f"{html.escape(k.titel)}</h3><p class='kz-fuss'><b>Definition:</b> "
         f"{html.escape(k.definition_im(jahr) or '')}<br><b>Quelle:</b> "
-        f"{html.escape(k.quelle)}{html.escape(ziel)}"
+        f"{html.escape(k.quelle)}{html.escape(ziel)} · "
+        f"{steckbrief_link(k.id, 'Steckbrief der Kennzahl')}"
     )
 
 
@@ -441,7 +443,7 @@ def _zeige_reihe(
 def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
     """The catalog cells not collected yet (in the catalog of ``jahr``), with the reason. The data
     they need (tables and columns, ``benoetigte_daten``) stay in the catalog for the maintainers:
-    a council member reads no column names."""
+    a council member reads no column names. Each row links to the Kennzahl's sheet."""
     rows = [
         {
             "Ziel": k.ziel,
@@ -452,11 +454,10 @@ def noch_nicht_erhoben(jahr: str | int | None = None) -> pd.DataFrame:
         for k in kennzahlen_p3(jahr)
         if not k.erhoben
     ]
+    links = [steckbrief_link(k.id, "Steckbrief") for k in kennzahlen_p3(jahr) if not k.erhoben]
     # the row label is Ziel, Arbeitsfeld and Kennzahl: a Ziel alone repeats across Arbeitsfelder
-    out = (
-        pd.DataFrame(rows)
-        .sort_values(["Ziel", "Arbeitsfeld"])
-        .set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
-    )
+    frame = pd.DataFrame(rows)
+    frame["Steckbrief"] = pd.Series(links, dtype=object)  # object dtype: the markup survives
+    out = frame.sort_values(["Ziel", "Arbeitsfeld"]).set_index(["Ziel", "Arbeitsfeld", "Kennzahl"])
     out.attrs["caption"] = "Noch nicht erhobene Kennzahlen und warum"
     return out

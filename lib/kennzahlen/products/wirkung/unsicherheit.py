@@ -31,8 +31,9 @@ GEGEN_STADT = "ggü. Gesamtstadt"
 
 
 def intervall(k: Kennzahl, zaehler: float, nenner: float) -> tuple[float, float] | None:
-    """The 95 % interval of a share or rate from its Zähler and Nenner (None: none)."""
-    if not k.nenner:
+    """The 95 % interval of a share or rate from its Zähler and Nenner (None: none; an amount
+    in Euro is no count of events, so Euro per case or per resident has none)."""
+    if not k.nenner or k.in_euro:
         return None
     lo, hi = iv.intervall(zaehler, nenner, k.faktor, ist_anteil(k.einheit))
     return None if math.isnan(lo) or math.isnan(hi) else (lo, hi)
@@ -72,7 +73,7 @@ def spalten(
     """The table's columns of uncertainty: the interval, the Zielwert judged with it ('erreicht',
     'nicht sicher verfehlt', 'verfehlt') and each Sozialraum against the Gesamtstadt ('höher',
     'niedriger', 'ähnlich'); '–' wherever the value is not shown."""
-    if not k.nenner:
+    if not k.nenner or k.in_euro:  # no interval for an amount in Euro (see intervall)
         return anzeige
     ivs = sichtbare_intervalle(k, werte, gesperrt)
     texte = [intervall_text(k, ivs[a]) if a in ivs else "–" for a in anzeige.index]
@@ -99,7 +100,12 @@ def trichter_punkte(tab: KennzahlTabelle) -> pd.DataFrame:
     """The funnel's points: the Sozialräume whose value is shown (nenner, wert); empty without
     a published Gesamtstadt value."""
     w, k = tab.werte, tab.k
-    if not k.nenner or GESAMTSTADT not in w.index or bool(tab.gesperrt.get(GESAMTSTADT, True)):
+    if (
+        not k.nenner
+        or k.in_euro
+        or GESAMTSTADT not in w.index
+        or bool(tab.gesperrt.get(GESAMTSTADT, True))
+    ):
         return pd.DataFrame(columns=["nenner", "wert"])
     zeilen = [
         a
