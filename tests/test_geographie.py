@@ -17,7 +17,7 @@ from kennzahlen import runner
 from kennzahlen.catalog import geography
 from kennzahlen.catalog.geography import GeografieError, PolygonConfig, read_flaechen
 from kennzahlen.charts import plots
-from kennzahlen.core import paths
+from kennzahlen.core import farben, paths
 from kennzahlen.core.vocabulary import PRODUKTE
 
 RG = geography.raumgliederung()
@@ -258,7 +258,7 @@ def test_map_keeps_its_colours_and_stays_small():
     faces = [
         tuple(round(c, 3) for c in fc) for coll in ax.collections for fc in coll.get_facecolors()
     ]
-    grey = tuple(round(c, 3) for c in plots.matplotlib.colors.to_rgba("#dddddd"))
+    grey = tuple(round(c, 3) for c in plots.matplotlib.colors.to_rgba(farben.NICHT_BEWERTET))
     assert grey in faces
     assert fig.axes[1].get_ylabel() == "Quote"  # the colour bar with its legend
     buf = io.BytesIO()

@@ -141,12 +141,30 @@ def size_server():
 
 
 def schwerer(f: Path, nbytes: int) -> None:
-    """Pad a report's HTML to ``nbytes`` with a comment of random letters (as ``pad`` does)."""
+    """Pad a report's HTML to ``nbytes`` with a comment of random letters (as ``pad`` does); a
+    report heavier than that loses its charts' pixels first (the mail reads only its identity)."""
     text = f.read_text("utf-8")
+    if len(text.encode("utf-8")) + 10 >= nbytes:  # heavier already: its charts made tiny first
+        text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:image/png;base64,AAAA", text)
     n = nbytes - len(text.encode("utf-8")) - 10
     assert n > 0, (f, nbytes)
     filler = "".join(random.Random(f.name).choices("abcdefghij", k=n))
     f.write_text(text.replace("</body>", f"<!--{filler}--></body>"), "utf-8")
+    _pruefsumme_neu(f)
+
+
+def _pruefsumme_neu(f: Path) -> None:
+    """Record the padded file's checksum in its run's runs.json, as the runner would have."""
+    import hashlib
+    import json
+
+    ordner = f.parent.parent
+    runs = json.loads((ordner / "runs.json").read_text("utf-8"))
+    rel = f.relative_to(ordner).as_posix()
+    for e in runs["reports"]:
+        if rel in e.get("dateien", {}):
+            e["dateien"][rel] = hashlib.sha256(f.read_bytes()).hexdigest()
+    (ordner / "runs.json").write_text(json.dumps(runs, ensure_ascii=False), "utf-8")
 
 
 def run(args: list[str]):
