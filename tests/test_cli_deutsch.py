@@ -105,7 +105,7 @@ def test_the_messages_read_as_german_sentences():
 
     hilfe = aus("report", "--help")
     assert "Aufruf: kennzahlen report [OPTIONEN]" in hilfe and "Optionen:" in hilfe
-    assert re.search(r"-h, --help +Diese Hilfe zeigen und beenden\.", hilfe)  # column: longest option
+    assert re.search(r"-h, --help +Diese Hilfe zeigen und beenden\.", hilfe)
     assert re.search(
         r"--periode TEXT +Quartal JJJJ-Qn, z\. B\. 2023-Q4\.  \[Pflichtangabe\]", hilfe
     )
