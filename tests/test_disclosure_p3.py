@@ -440,8 +440,8 @@ def test_lp_attacker_on_the_open_data_of_every_chart_year(p3_reports, pool):
         assert _euro_befunde(pool, euro, jahr) == [], jahr
 
 
-#: a value as a sentence shows it: '75,0 %', '1,2', '1.234'
-WERT = r"\d{1,3}(?:\.\d{3})*(?:,\d+)?(?:[ \xa0]%)?"
+#: a value as a sentence shows it: "75,0 %", "1,2", "1.234", "606 €", "+6,2 %"
+WERT = r"[+−]?\d{1,3}(?:\.\d{3})*(?:,\d+)?(?:[ \xa0](?:%|€))?"
 #: an area and the value a sentence gives it: 'im Sozialraum West mit 75,0 %', 'die Gesamtstadt
 #: hat ihn mit 80,3 %', 'bei 40,0 %' after the area, 'West (41,2 %)', '(Gesamtstadt 38,0 %)'
 ZUORDNUNG = re.compile(
@@ -477,6 +477,16 @@ def test_the_sentence_reader_pairs_areas_and_values():
         ("Gesamtstadt", "2,7"),
         ("ohne Zuordnung", "2,7"),
         ("Böfingen", "0,5"),
+    ]
+    satz = (
+        "Im Jahr 2023 wurde der Zielwert von +5,9\xa0% im Sozialraum West mit +6,8\xa0% "
+        "überschritten; die Gesamtstadt hat ihn mit −2,2\xa0% erreicht; am höchsten in "
+        "Böfingen (606\xa0€)."
+    )
+    assert werte_im_satz(satz) == [
+        ("West", "+6,8\xa0%"),
+        ("Gesamtstadt", "−2,2\xa0%"),
+        ("Böfingen", "606\xa0€"),
     ]
     assert (
         werte_im_satz("Für den Sozialraum West wurden 0 von 1 Zielwert im Jahr 2023 erreicht.")
