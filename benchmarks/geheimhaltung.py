@@ -61,7 +61,8 @@ def measure(pool_dir: Path, jahr: str, ohne_zeile: bool = False) -> dict:
     finally:
         dp.build_plan = original
     sekunden = time.perf_counter() - t0
-    kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben]
+    # counts only: amounts in Euro (Ziel 7) have their own reader (tests/leser.py euro_befunde)
+    kz = [k for k in wirkung.kennzahlen_p3() if k.erhoben and not k.in_euro]
     model = da.AtomModel(
         load_catalog(),
         [(t, k.periodizitaet) for k in kz for t in [*k.zaehler, *k.nenner]],

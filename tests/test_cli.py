@@ -47,7 +47,7 @@ def test_pool_command_writes_pool_and_summary_then_reads_only_what_is_new(
     out = tmp_path / "processed"
     res = CliRunner().invoke(cli, ["pool", "--raw", str(demo_raw), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "Gelesen: 205 Dateien aus 15 Tabellen" in res.output
+    assert "Gelesen: 207 Dateien aus 16 Tabellen" in res.output
     assert "Datenpool:" in res.output and "65 Stadtviertel" in res.output
     assert {"kennzahlen.parquet", "stand.parquet", "ampel.parquet", "manifest.json"} <= set(
         _digest(out)

@@ -407,6 +407,11 @@ def test_early_reports_say_what_is_missing(demo_laeufe, demo_pool: Path, monkeyp
         "Für 2019 liegen keine Daten der Teilhabeteams vor (Exporte erst ab dem 4. Quartal 2020); "
         "daher fehlt „Anteil der Fälle mit Nahfeld- und sozialräumlichen Ressourcen“."
     ) in p3  # the key message
+    # a change against the year before misses the year before, not the Teilhabeteams' data
+    assert (
+        "Für 2019 lässt sich noch keine Veränderung zum Vorjahr zeigen (für 2018 liegen keine "
+        "Werte vor); daher fehlen „Veränderung der Nettoausgaben der Hilfen zur Erziehung je Fall"
+    ) in p3
 
 
 def test_produkt_3_charts_say_from_when_and_why(demo_pool: Path, reports: Path, monkeypatch):

@@ -150,7 +150,7 @@ def stadt(tmp_path_factory) -> dict[str, Path]:
 
 def test_one_export_per_table_gives_the_pool_with_zero_padded_codes(stadt):
     names = sorted(p.name for p in stadt["raw"].iterdir())
-    assert len(names) == 11 and any(
+    assert len(names) == 12 and any(
         n.startswith("jugendhilfe_") and n.endswith(".xlsx") for n in names
     )
     pool = pd.read_parquet(stadt["pool"] / "kennzahlen.parquet")

@@ -202,8 +202,7 @@ def kernaussagen(
     elif mit_ziel.empty:
         ziele = f"Für {gebiet} liegt im Jahr {jahr} kein Wert einer Kennzahl mit Zielwert vor"
     out = [_belegung_satz(m, erhoben, jahr), ziele + "."]
-    if fehlend:
-        out.append(fehlt_satz(pool, jahr, fehlend, pool_dir))
+    out += _fehlt_saetze(pool, jahr, fehlend, pool_dir)
     for k in kennzahlen_p3(jahr):
         if k.erhoben and k.zielwert_im(jahr) is not None:
             t = kennzahl_tabelle(pool, k, jahr, produkt)
@@ -212,6 +211,32 @@ def kernaussagen(
                 werte = t.werte["wert"].where(~t.gesperrt)
                 satz = aussage(k, jahr, werte, raum, t.verborgen(), ivs)
                 out.append(mit_name(k, satz))
+    return out
+
+
+def _fehlt_saetze(
+    pool: pd.DataFrame, jahr: str, fehlend: list[Kennzahl], pool_dir: str | Path | None
+) -> list[str]:
+    """Why Kennzahlen have no value in the year: data not delivered, or (a change against the
+    previous year) no value in the year before although the year's data are there."""
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products import common
+
+    ab, cat = common.abdeckung_von(pool_dir), load_catalog()
+    vorjahr = [
+        k
+        for k in fehlend
+        if k.vergleich == "vorjahr" and not common.fehlende_tabellen(ab, cat.tables_of(k), jahr)
+    ]
+    rest = [k for k in fehlend if k not in vorjahr]
+    out = [fehlt_satz(pool, jahr, rest, pool_dir)] if rest else []
+    if vorjahr:
+        out.append(
+            f"Für {jahr} lässt sich noch keine Veränderung zum Vorjahr zeigen (für "
+            f"{int(jahr) - 1} liegen keine Werte vor); "
+            + common.fehlen_daher([k.titel for k in vorjahr])
+            + "."
+        )
     return out
 
 
