@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_pool import frame as pool_frame
 
 from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import validate_catalog
@@ -16,7 +17,6 @@ from kennzahlen.pool.zaehlen import PoolBuilder
 from kennzahlen.statistik.zerlegung import zerlegung
 
 RG = geography.raumgliederung()
-STV2SR = geography.stadtviertel_to_sozialraum()
 
 KATALOG = {
     "basiszahlen": {
@@ -68,25 +68,8 @@ def katalog(raw: dict = KATALOG):
 
 
 def frame(table: str, rows: list[dict], stand: str = "2024-01-20") -> pd.DataFrame:
-    """A normalised frame as the reader returns it."""
-    spec = TABLES[table]
-    df = pd.DataFrame(rows, columns=spec.column_names)
-    for c in spec.columns:
-        if c.kind == "date":
-            df[c.name] = pd.to_datetime(df[c.name])
-        elif c.kind == "bool":
-            df[c.name] = df[c.name].astype(bool)
-        elif c.kind == "decimal":
-            df[c.name] = df[c.name].astype("float64")
-        else:
-            df[c.name] = df[c.name].astype(object).where(df[c.name].notna(), None)
-    if spec.has_stadtviertel:
-        df["sozialraum"] = df["stadtviertel_nr"].map(STV2SR).fillna(OHNE_ZUORDNUNG)
-    elif "sozialraum" in df:
-        df["sozialraum"] = df["sozialraum"].fillna(OHNE_ZUORDNUNG)
-    df["stand"] = pd.Timestamp(stand)
-    df["datei"] = f"{table}_{stand}.csv"
-    return df
+    """A normalised frame as the reader returns it (tests/test_pool.py), exported in 2024."""
+    return pool_frame(table, rows, stand)
 
 
 def ausgabe(periode: str, netto: float, sozialraum: str | None = "West", hilfeart: str = "hze"):

@@ -29,6 +29,8 @@ def frame(table: str, rows: list[dict], stand: str = "2022-01-15") -> pd.DataFra
             df[c.name] = df[c.name].astype(bool)
         elif c.kind in ("int", "count"):
             df[c.name] = df[c.name].astype("int64")
+        elif c.kind == "decimal":  # amounts in Euro (ausgaben)
+            df[c.name] = df[c.name].astype("float64")
         else:
             df[c.name] = df[c.name].astype(object).where(df[c.name].notna(), None)
     if spec.has_stadtviertel:
