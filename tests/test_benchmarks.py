@@ -8,6 +8,7 @@ HEAD (``--vorher HEAD``).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -132,3 +133,97 @@ def test_browser_scripts(tmp_path: Path, reports: Path, browser):
     html = next(reports.glob("2_quartalsmeldung/*.html"))
     _run("pdf_werkzeuge.py", "chromium", str(html), str(tmp_path / "b.pdf"), out=tmp_path)
     assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _vergleich_modul():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("vergleich", BENCH / "vergleich.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _png(pixel: tuple[int, int, int] = (10, 20, 30)) -> str:
+    """A 4x4 PNG, base64, whose pixel (2, 1) has the colour ``pixel``."""
+    import base64
+    from io import BytesIO
+
+    from PIL import Image
+
+    img = Image.new("RGB", (4, 4), (255, 255, 255))
+    img.putpixel((2, 1), pixel)
+    buf = BytesIO()
+    img.save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _berichte(ordner: Path, zeit: str, iso: str) -> Path:
+    """A tiny report folder of each kind ``vergleiche`` reads, made at the time ``zeit``/``iso``."""
+    from openpyxl import Workbook
+
+    q = ordner / "reports" / "2023-Q4"
+    q.mkdir(parents=True)
+    (q / "3_wirkung.html").write_text(
+        f"<p>Stand 31.12.2023, erstellt am {zeit}</p>\n<td>1.234</td>\n"
+        f'<img src="data:image/png;base64,{_png()}">\n<p>Lauf {iso}</p>\n',
+        encoding="utf-8",
+    )
+    wb = Workbook()
+    wb.active["B2"] = 17
+    wb.save(q / "2_quartalsmeldung.xlsx")
+    (q / "audit.csv").write_text("zelle;wert\nWest;12\n", encoding="utf-8")
+    eintrag = {"produkt": 3, "slug": "gesamtstadt", "status": "ok", "berichtszeitraum": "2023"}
+    runs = {"reports": [{**eintrag, "kernaussagen": ["Die Quote liegt bei 4,2 %."], "zeit": iso}]}
+    (ordner / "reports" / "runs.json").write_text(json.dumps(runs), encoding="utf-8")
+    return q
+
+
+def test_vergleiche_sieht_jede_abweichung(tmp_path: Path, capsys):
+    """Two runs of the same code (other time stamps) compare equal; one changed number in the
+    HTML, one pixel of an embedded PNG, one Excel cell, one audit value, one key sentence or one
+    date of the data (not a time stamp) is a difference naming its file."""
+    from openpyxl import load_workbook
+
+    v = _vergleich_modul()
+    _berichte(tmp_path / "a", "05.12.2026 21:47", "2026-12-05T21:47:03.120")
+    html, xlsx = "2023-Q4/3_wirkung.html", "2023-Q4/2_quartalsmeldung.xlsx"
+
+    def html_ersetzt(alt: str, neu: str):
+        return lambda q: (q / "3_wirkung.html").write_text(
+            (q / "3_wirkung.html").read_text(encoding="utf-8").replace(alt, neu), encoding="utf-8"
+        )
+
+    def zelle(q: Path) -> None:
+        wb = load_workbook(q / "2_quartalsmeldung.xlsx")
+        wb.active["B2"] = 18
+        wb.save(q / "2_quartalsmeldung.xlsx")
+
+    def kernaussage(q: Path) -> None:
+        runs = q.parent / "runs.json"
+        runs.write_text(runs.read_text(encoding="utf-8").replace("4,2", "4,3"), encoding="utf-8")
+
+    aenderungen = {
+        "zahl": (html_ersetzt("1.234", "1.235"), html),
+        "pixel": (html_ersetzt(_png(), _png((10, 20, 31))), html),
+        "stichtag": (html_ersetzt("31.12.2023", "30.09.2023"), html),
+        "zelle": (zelle, xlsx),
+        "audit": (
+            lambda q: (q / "audit.csv").write_text("zelle;wert\nWest;13\n"),
+            "2023-Q4/audit.csv",
+        ),
+        "kernaussage": (kernaussage, "runs.json"),
+    }
+    for name, (aendern, datei) in {"gleich": (None, None), **aenderungen}.items():
+        b = tmp_path / name
+        q = _berichte(b, "05.12.2026 22:03", "2026-12-05T22:03:41.981")
+        if aendern:
+            aendern(q)
+        capsys.readouterr()
+        assert v.vergleiche(tmp_path / "a", b) == (1 if datei else 0), name
+        text = capsys.readouterr().out
+        if datei:
+            assert f"VERSCHIEDEN: {datei}" in text, (name, text)
+        else:
+            assert "4 Dateien gleich, 0 verschieden" in text, text
