@@ -9,10 +9,15 @@ reports with that tree's package and notebooks (``PYTHONPATH`` and ``KENNZAHLEN_
 it; the interpreter and libraries are the ones running this script). Reports go to
 OUT/reports/<periode>/.
 
-``vergleiche`` compares two such folders: every HTML report after normalising what changes from
-run to run (time stamps, the generated ids of nbconvert/matplotlib), the cell values of every
-xlsx sheet, the audit CSVs and the ``kernaussagen``/``status`` of every ``runs.json`` entry. It
-prints one line per differing file (with the first differing lines) and exits 1 on a difference.
+``vergleiche`` compares two such folders: every HTML report (its text with the embedded PNGs)
+after normalising what changes from run to run (time stamps, the generated ids of
+nbconvert/matplotlib), the value and number format of every xlsx cell and every other part of the
+workbook (its creation time normalised), the audit CSVs, every field of every ``runs.json`` (time
+stamps, seconds, the run's own folder, and the hashes that contain the code's hash normalised) and
+every other file byte for byte; only the executed notebooks (``.ipynb``: the HTML shows their
+outputs, they carry execution times), lock files and PDFs (printed from the HTML, with their print
+time) are left out, and counted. It prints one line per differing file (with the first differing
+lines) and exits 1 on a difference.
 """
 
 from __future__ import annotations
@@ -40,6 +45,18 @@ _NORMALISE = [
     (re.compile(r'id="[a-z]+[0-9a-f]{8,}[^"]*"'), 'id="<ID>"'),
     (re.compile(r"url\(#[a-z]+[0-9a-f]{8,}[^)]*\)"), "url(#<ID>)"),
 ]
+
+
+#: runs.json fields that differ between two runs of the same code: the seconds a report took, the
+#: report's input hash and the run's key (both contain the hash of the code and config files, so a
+#: refactoring changes them while the reports stay the same)
+_RUNS_LAUFZEIT = {"sekunden", "input_hash", "schluessel"}
+#: runs.json field mapping each written file to the sha256 of its bytes: an xlsx or PDF carries
+#: its creation time, so the hashes become a placeholder (the file list stays; the files
+#: themselves are compared, normalised, on their own)
+_RUNS_DATEI_HASHES = "dateien"
+#: files not compared (counted): executed notebooks, locks, PDFs
+_NICHT_VERGLICHEN = {".ipynb", ".lock", ".pdf"}
 
 
 def normalise_html(text: str) -> str:
@@ -83,6 +100,11 @@ def erzeuge(
 
 
 def _xlsx_cells(path: Path) -> list[str]:
+    """Value and number format of every cell, then the hash of every other part of the workbook
+    (styles, sheet XML, ...) so that no change hides; its creation time normalised."""
+    import hashlib
+    import zipfile
+
     from openpyxl import load_workbook
 
     wb = load_workbook(path, data_only=False)
@@ -91,45 +113,74 @@ def _xlsx_cells(path: Path) -> list[str]:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.value is not None:
-                    rows.append(f"{ws.title}!{cell.coordinate}={cell.value!r}")
+                    rows.append(
+                        f"{ws.title}!{cell.coordinate}={cell.value!r} [{cell.number_format}]"
+                    )
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            data = z.read(name)
+            if name == "docProps/core.xml":
+                data = normalise_html(data.decode("utf-8")).encode("utf-8")
+            rows.append(f"Teil {name} sha256={hashlib.sha256(data).hexdigest()[:16]}")
     return rows
 
 
-def _runs(path: Path) -> list[str]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    lines = []
-    for e in sorted(data["reports"], key=lambda e: (e["produkt"], e["slug"])):
-        key = f"{e['produkt']}/{e['slug']}"
-        lines.append(f"{key} status={e['status']} zeitraum={e.get('berichtszeitraum')}")
-        lines += [f"{key} kernaussage: {k}" for k in e.get("kernaussagen") or []]
-        if e.get("grund"):
-            lines.append(f"{key} grund: {e['grund']}")
-    return lines
+def _ohne_laufzeit(value: object) -> object:
+    if isinstance(value, dict):
+        return {
+            k: {d: "<SHA256>" for d in v}
+            if k == _RUNS_DATEI_HASHES and isinstance(v, dict)
+            else _ohne_laufzeit(v)
+            for k, v in value.items()
+            if k not in _RUNS_LAUFZEIT
+        }
+    if isinstance(value, list):
+        return [_ohne_laufzeit(v) for v in value]
+    return value
 
 
-def _lines(path: Path) -> list[str]:
+def _runs(path: Path, root: Path) -> list[str]:
+    """Every field of runs.json, one per line; what differs from run to run normalised."""
+    data = _ohne_laufzeit(json.loads(path.read_text(encoding="utf-8")))
+    text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True)
+    text = text.replace(json.dumps(str(root.resolve()))[1:-1], "<ORDNER>")
+    return normalise_html(text).splitlines()
+
+
+def _lines(path: Path, root: Path) -> list[str]:
+    """The lines compared of a file; ``root``: the folder made by ``erzeuge``."""
     if path.suffix == ".html":
         return normalise_html(path.read_text(encoding="utf-8")).splitlines()
     if path.suffix == ".xlsx":
         return _xlsx_cells(path)
     if path.name == "runs.json":
-        return _runs(path)
-    return path.read_text(encoding="utf-8").splitlines()
+        return _runs(path, root)
+    if path.suffix in {".csv", ".json"}:
+        return path.read_text(encoding="utf-8").splitlines()
+    return [repr(line) for line in path.read_bytes().splitlines()]
+
+
+def _files(reports: Path) -> set[Path]:
+    return {
+        p.relative_to(reports)
+        for p in reports.rglob("*")
+        if p.is_file() and p.suffix not in _NICHT_VERGLICHEN
+    }
 
 
 def vergleiche(before: Path, after: Path) -> int:
     """Print every differing report file; the number of differing files."""
+    roots = before, after
     before, after = before / "reports", after / "reports"
-    kinds = {".html", ".xlsx", ".csv", ".json"}
-    files_b = {p.relative_to(before) for p in before.rglob("*") if p.suffix in kinds}
-    files_a = {p.relative_to(after) for p in after.rglob("*") if p.suffix in kinds}
+    files_b, files_a = _files(before), _files(after)
+    skipped = sum(1 for p in before.rglob("*") if p.is_file() and p.suffix in _NICHT_VERGLICHEN)
     differing = 0
     for rel in sorted(files_b ^ files_a):
         print(f"nur in {'vorher' if rel in files_b else 'nachher'}: {rel}")
         differing += 1
     same = 0
     for rel in sorted(files_b & files_a):
-        a, b = _lines(before / rel), _lines(after / rel)
+        a, b = _lines(before / rel, roots[0]), _lines(after / rel, roots[1])
         if a == b:
             same += 1
             continue
@@ -139,6 +190,10 @@ def vergleiche(before: Path, after: Path) -> int:
         for line in diff[2:14]:
             print("   ", line[:300])
     print(f"{same} Dateien gleich, {differing} verschieden")
+    if skipped:
+        print(
+            f"nicht verglichen: {skipped} Dateien vorher ({', '.join(sorted(_NICHT_VERGLICHEN))})"
+        )
     return differing
 
 

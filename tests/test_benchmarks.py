@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -104,13 +105,30 @@ def test_pool_engine_and_run(tmp_path: Path):
 
 
 def test_vergleich(tmp_path: Path):
+    """Two runs of the same code compare equal: the report made again (``--force``, seconds
+    later: other time stamps, run times, folder) in a copy of the first folder."""
+    import shutil
+
     _git()
     args = ["--periode", "2023-Q4", "--scale", "0.1", "--produkt", "2", "--raum", "West"]
-    _run("vergleich.py", "erzeuge", "HEAD", str(tmp_path / "a"), *args, out=tmp_path)
-    text = _run(
-        "vergleich.py", "vergleiche", str(tmp_path / "a"), str(tmp_path / "a"), out=tmp_path
+    a, b = tmp_path / "a", tmp_path / "b"
+    _run("vergleich.py", "erzeuge", "HEAD", str(a), *args, out=tmp_path)
+    shutil.copytree(a, b, symlinks=True)
+    env = {**os.environ, "PYTHONPATH": str(b / "src" / "lib"), "KENNZAHLEN_HOME": str(b / "src")}
+    res = subprocess.run(
+        [sys.executable, "-c", "from kennzahlen.cli import main; main()", "report", *args[:2]]
+        + ["--produkt", "2", "--raum", "West", "--force", "--workers", "1"]
+        + ["--pool", str(b / "pool"), "--out", str(b / "reports")],
+        capture_output=True,
+        text=True,
+        env={**env, "MPLBACKEND": "Agg"},
+        cwd=b / "src",
     )
-    assert "0 verschieden" in text
+    assert res.returncode == 0, res.stdout + res.stderr
+    runs = [json.loads((d / "reports" / "2023-Q4" / "runs.json").read_text()) for d in (a, b)]
+    assert runs[0]["reports"][0]["erstellt"] != runs[1]["reports"][0]["erstellt"]
+    text = _run("vergleich.py", "vergleiche", str(a), str(b), out=tmp_path)
+    assert " 0 verschieden" in text, text
 
 
 def test_sweep_and_profile(tmp_path: Path, demo_pool: Path):
@@ -172,10 +190,17 @@ def _berichte(ordner: Path, zeit: str, iso: str) -> Path:
     )
     wb = Workbook()
     wb.active["B2"] = 17
+    wb.properties.created = wb.properties.modified = datetime.fromisoformat(iso)
     wb.save(q / "2_quartalsmeldung.xlsx")
+    (q / "karte.geojson").write_text('{"features": [{"id": "170"}]}', encoding="utf-8")
     (q / "audit.csv").write_text("zelle;wert\nWest;12\n", encoding="utf-8")
     eintrag = {"produkt": 3, "slug": "gesamtstadt", "status": "ok", "berichtszeitraum": "2023"}
-    runs = {"reports": [{**eintrag, "kernaussagen": ["Die Quote liegt bei 4,2 %."], "zeit": iso}]}
+    eintrag |= {"kernaussagen": ["Die Quote liegt bei 4,2 %."], "zielwerte": ["Ziel 1: 80 %"]}
+    # what differs between two runs: the time, the seconds, the pool's temp folder, the code's hash
+    lauf = {"erstellt": iso, "sekunden": len(zeit + iso) / 7, "input_hash": f"{hash(iso):x}"}
+    lauf["dateien"] = {"2023-Q4/2_quartalsmeldung.xlsx": f"{hash(zeit):x}"}
+    runs = {"pool": str(ordner / "pool"), "reports": [eintrag | lauf]}
+    runs["lauf"] = {"schluessel": f"{hash(zeit):x}", "berichte": [[3, "Gesamtstadt"]]}
     (ordner / "reports" / "runs.json").write_text(json.dumps(runs), encoding="utf-8")
     return q
 
@@ -204,6 +229,15 @@ def test_vergleiche_sieht_jede_abweichung(tmp_path: Path, capsys):
         runs = q.parent / "runs.json"
         runs.write_text(runs.read_text(encoding="utf-8").replace("4,2", "4,3"), encoding="utf-8")
 
+    def zahlformat(q: Path) -> None:  # the same value, shown otherwise
+        wb = load_workbook(q / "2_quartalsmeldung.xlsx")
+        wb.active["B2"].number_format = "0.0"
+        wb.save(q / "2_quartalsmeldung.xlsx")
+
+    def zielwert(q: Path) -> None:
+        runs = q.parent / "runs.json"
+        runs.write_text(runs.read_text(encoding="utf-8").replace("80 %", "81 %"), encoding="utf-8")
+
     aenderungen = {
         "zahl": (html_ersetzt("1.234", "1.235"), html),
         "pixel": (html_ersetzt(_png(), _png((10, 20, 31))), html),
@@ -214,6 +248,12 @@ def test_vergleiche_sieht_jede_abweichung(tmp_path: Path, capsys):
             "2023-Q4/audit.csv",
         ),
         "kernaussage": (kernaussage, "runs.json"),
+        "zahlformat": (zahlformat, xlsx),
+        "zielwert": (zielwert, "runs.json"),
+        "andere_datei": (
+            lambda q: (q / "karte.geojson").write_text('{"features": [{"id": "171"}]}'),
+            "2023-Q4/karte.geojson",
+        ),
     }
     for name, (aendern, datei) in {"gleich": (None, None), **aenderungen}.items():
         b = tmp_path / name
@@ -226,4 +266,4 @@ def test_vergleiche_sieht_jede_abweichung(tmp_path: Path, capsys):
         if datei:
             assert f"VERSCHIEDEN: {datei}" in text, (name, text)
         else:
-            assert "4 Dateien gleich, 0 verschieden" in text, text
+            assert "5 Dateien gleich, 0 verschieden" in text, text
