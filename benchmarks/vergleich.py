@@ -10,14 +10,15 @@ it; the interpreter and libraries are the ones running this script). Reports go 
 OUT/reports/<periode>/.
 
 ``vergleiche`` compares two such folders: every HTML report (its text with the embedded PNGs)
-after normalising what changes from run to run (time stamps, the generated ids of
-nbconvert/matplotlib), the value and number format of every xlsx cell and every other part of the
-workbook (its creation time normalised), the audit CSVs, every field of every ``runs.json`` (time
-stamps, seconds, the run's own folder, and the hashes that contain the code's hash normalised) and
-every other file byte for byte; only the executed notebooks (``.ipynb``: the HTML shows their
-outputs, they carry execution times), lock files and PDFs (printed from the HTML, with their print
-time) are left out, and counted. It prints one line per differing file (with the first differing
-lines) and exits 1 on a difference.
+after normalising what changes from run to run (date-times, the generated ids of
+nbconvert/matplotlib); the value and number format of every xlsx cell and every other part of the
+workbook (its creation time normalised); every field of every ``runs.json`` (date-times, seconds,
+the run's own folder, the file hashes and the hashes that contain the code's hash normalised); the
+audit CSVs and every other text file (date-times normalised) and every other file byte for byte.
+Only the executed notebooks (``.ipynb``: the HTML shows their outputs, they carry execution
+times), lock files and PDFs (printed from the HTML, with their print time) are left out, and
+counted. It prints one line per differing file (with the first differing lines) and exits 1 on a
+difference.
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ def _runs(path: Path, root: Path) -> list[str]:
     """Every field of runs.json, one per line; what differs from run to run normalised."""
     data = _ohne_laufzeit(json.loads(path.read_text(encoding="utf-8")))
     text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True)
-    text = text.replace(json.dumps(str(root.resolve()))[1:-1], "<ORDNER>")
+    for ordner in {str(root.resolve()), str(root)}:
+        text = text.replace(json.dumps(ordner)[1:-1], "<ORDNER>")
     return normalise_html(text).splitlines()
 
 
@@ -155,9 +157,11 @@ def _lines(path: Path, root: Path) -> list[str]:
         return _xlsx_cells(path)
     if path.name == "runs.json":
         return _runs(path, root)
-    if path.suffix in {".csv", ".json"}:
-        return path.read_text(encoding="utf-8").splitlines()
-    return [repr(line) for line in path.read_bytes().splitlines()]
+    data = path.read_bytes()
+    try:  # audit CSV, open data (CSV, GeoJSON, metadata JSON with its "erstellt"), ...
+        return normalise_html(data.decode("utf-8")).splitlines()
+    except UnicodeDecodeError:
+        return [repr(line) for line in data.splitlines()]
 
 
 def _files(reports: Path) -> set[Path]:

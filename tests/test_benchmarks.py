@@ -193,6 +193,8 @@ def _berichte(ordner: Path, zeit: str, iso: str) -> Path:
     wb.properties.created = wb.properties.modified = datetime.fromisoformat(iso)
     wb.save(q / "2_quartalsmeldung.xlsx")
     (q / "karte.geojson").write_text('{"features": [{"id": "170"}]}', encoding="utf-8")
+    meta = {"titel": "Wirkungskennzahlen 2023", "stand": "2023-12-31", "erstellt": iso}
+    (q / "metadaten.json").write_text(json.dumps(meta), encoding="utf-8")
     (q / "audit.csv").write_text("zelle;wert\nWest;12\n", encoding="utf-8")
     eintrag = {"produkt": 3, "slug": "gesamtstadt", "status": "ok", "berichtszeitraum": "2023"}
     eintrag |= {"kernaussagen": ["Die Quote liegt bei 4,2 %."], "zielwerte": ["Ziel 1: 80 %"]}
@@ -266,4 +268,4 @@ def test_vergleiche_sieht_jede_abweichung(tmp_path: Path, capsys):
         if datei:
             assert f"VERSCHIEDEN: {datei}" in text, (name, text)
         else:
-            assert "5 Dateien gleich, 0 verschieden" in text, text
+            assert "6 Dateien gleich, 0 verschieden" in text, text
