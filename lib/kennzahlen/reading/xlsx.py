@@ -14,6 +14,7 @@ lose a time of 00:00:00.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,75 @@ def _kurz(exc: BaseException) -> str:
 
 
 def _read_calamine(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
+    """First sheet's name, its cells as text, the names of further sheets with content: the
+    cells straight from python-calamine, converted as pandas' calamine reader converts them
+    (:func:`_read_calamine_pandas`, in about two thirds of its time; the same text, tests/
+    test_reading_xlsx_direkt.py); a sheet of ragged rows goes through pandas."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        names = book.sheet_names
+        if not names:
+            raise ValueError("keine Tabellenblätter")
+        rows = _zeilen(book.get_sheet_by_name(names[0]).to_python(skip_empty_area=False))
+        if rows is None:
+            return _read_calamine_pandas(path)
+        extra = [n for n in names[1:] if _hat_text(book.get_sheet_by_name(n))]
+    finally:
+        book.close()
+    return names[0], _zeilen_text(rows), extra
+
+
+def _zelle(v: object) -> object:
+    """A cell as pandas' calamine reader gives it: whole floats as int, a date as datetime."""
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else v
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _zelltext(v: object) -> str:
+    """:func:`_cell_text` of :func:`_zelle` of a cell, in one step."""
+    if type(v) is str:
+        return v
+    return _cell_text(_zelle(v))
+
+
+def _zeilen(rows: list[list]) -> list[list] | None:
+    """The rows as text; None for ragged rows (then pandas' reader decides)."""
+    if len({len(r) for r in rows}) > 1:
+        return None
+    return [[_zelltext(v) for v in r] for r in rows]
+
+
+def _hat_text(sheet: object) -> bool:
+    """Whether a further sheet holds text as pandas reads it (its NA words count as empty)."""
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    for row in sheet.to_python(skip_empty_area=False):  # type: ignore[attr-defined]
+        for v in row:
+            if isinstance(v, str) and v in STR_NA_VALUES:
+                continue
+            if v is not None and v == v and str(_zelle(v)).strip():
+                return True
+    return False
+
+
+def _zeilen_text(rows: list[list]) -> pd.DataFrame | None:
+    """Rows of cell texts as :func:`_as_text` gives them."""
+    if not rows or not rows[0]:
+        return None
+    cols = {
+        c: _mitternacht(np.array(v, dtype=object)) for c, v in enumerate(zip(*rows, strict=True))
+    }
+    out = pd.DataFrame(cols, index=np.arange(1, len(rows) + 1))
+    out.columns = range(out.shape[1])
+    return out
+
+
+def _read_calamine_pandas(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
     """First sheet's name, its cells as text, the names of further sheets with content."""
     with pd.ExcelFile(path, engine="calamine") as book:
         names = book.sheet_names
@@ -145,11 +215,18 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _column_text(s: pd.Series) -> np.ndarray:
-    values = s.to_numpy(dtype=object)
-    text = [_cell_text(v) for v in values]
-    col = pd.Series(text, dtype=object)
-    if col.str.contains(":", regex=False).any():
-        col = col.str.replace(_MIDNIGHT, r"\1", regex=True)
+    return _text_spalte(s.to_numpy(dtype=object))
+
+
+def _text_spalte(values: object) -> np.ndarray:
+    return _mitternacht(np.array([_cell_text(v) for v in values], dtype=object))  # type: ignore[attr-defined]
+
+
+def _mitternacht(text: np.ndarray) -> np.ndarray:
+    """Dates without a time of 00:00:00."""
+    if not any(":" in s for s in text):
+        return text
+    col = pd.Series(text, dtype=object).str.replace(_MIDNIGHT, r"\1", regex=True)
     return col.to_numpy(dtype=object)
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
+from scipy import special
 
 if TYPE_CHECKING:
     from kennzahlen.catalog.model import Catalog
@@ -40,6 +40,32 @@ BYAR_AB = 10
 
 ERREICHT, NICHT_SICHER_VERFEHLT, VERFEHLT = "erreicht", "nicht sicher verfehlt", "verfehlt"
 HOEHER, NIEDRIGER, AEHNLICH = "höher", "niedriger", "ähnlich"
+
+
+class _Chi2:
+    """``scipy.stats.chi2.ppf`` without importing ``scipy.stats`` (0.4 s of a pool build's CPU):
+    the same special function and the same edge cases (tests/test_intervalle_quantile.py)."""
+
+    @staticmethod
+    def ppf(q: object, df: object) -> np.ndarray:
+        q_, df_ = np.asarray(q, dtype="float64"), np.asarray(df, dtype="float64")
+        gut = (df_ > 0) & (q_ >= 0) & (q_ <= 1)
+        with np.errstate(all="ignore"):
+            x = 2 * special.gammaincinv(df_ / 2, q_)
+        x = np.where(q_ == 0, 0.0, np.where(q_ == 1, np.inf, x))
+        return np.where(gut, x, np.nan)[()]
+
+
+class _Norm:
+    """``scipy.stats.norm.ppf`` (standard normal) as its special function ``ndtri``."""
+
+    @staticmethod
+    def ppf(q: object) -> np.ndarray:
+        q_ = np.asarray(q, dtype="float64")
+        return np.where((q_ >= 0) & (q_ <= 1), special.ndtri(q_), np.nan)[()]
+
+
+chi2, norm = _Chi2(), _Norm()
 
 
 def z_wert(niveau: float = NIVEAU) -> float:

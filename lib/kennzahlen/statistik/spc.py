@@ -214,3 +214,61 @@ def zielsicherheit(ziel: float | None, g: Grenzen, richtung: str | None) -> str 
     if z < lo:
         return SICHER_ERREICHT if hoeher else SICHER_VERFEHLT
     return WECHSELND
+
+
+def _fenster(x: np.ndarray, n: int) -> np.ndarray:
+    """Row i: x[i - n + 1 .. i] (rows before n − 1 padded with NaN in front)."""
+    pad = np.concatenate([np.full(n - 1, np.nan), x])
+    return np.lib.stride_tricks.sliding_window_view(pad, n)
+
+
+def letzte_signale(
+    werte: Werte,
+    g: Sequence[np.ndarray],
+    pos: Werte,
+    aktiv: Sequence[str] = SIGNALE,
+    lauf: int = 7,
+    trend: int = 7,
+) -> np.ndarray:
+    """The signal of each point as the last point of its segment so far, judged against the
+    limits known then, for many points at once: ``signale(werte[i - pos[i] : i + 1], g_i)[-1]``
+    for every i, where ``g`` holds the arrays mitte, unten, oben, nah_unten, nah_oben (one value
+    a point) and ``pos`` the point's place in its segment (0 = first). Several series can be
+    concatenated: no window reaches across a segment's start."""
+    y = _r(werte)
+    mitte, unten, oben, nah_u, nah_o = (_r(a) for a in g)
+    p = np.asarray(pos, dtype="int64")
+    aus = np.where(y > oben, 1, np.where(y < unten, -1, 0))
+    s = np.sign(y - mitte)
+    leer = np.zeros(len(y), dtype=bool)
+    t = leer
+    if "trend" in aktiv:
+        d = np.sign(np.diff(_fenster(y, trend), axis=1))
+        t = (p >= trend - 1) & ((d == 1).all(axis=1) | (d == -1).all(axis=1))
+    schritt = np.where(p >= 1, np.sign(y - np.concatenate([[0.0], y[:-1]])), 0.0)
+    z = leer
+    if "zwei_von_drei" in aktiv:
+        y3 = _fenster(y, 3)
+        innen = (y3 <= oben[:, None]) & (y3 >= unten[:, None])
+        nah = ((y3 < nah_u[:, None]) | (y3 > nah_o[:, None])) & innen
+        w_s = np.sign(y3 - mitte[:, None]).sum(axis=1)
+        z = (p >= 2) & (nah.sum(axis=1) >= 2) & (np.abs(w_s) == 3) & nah[:, -1]
+    lf = leer
+    if "lauf" in aktiv:
+        w = np.sign(_fenster(y, lauf) - mitte[:, None])
+        lf = (p >= lauf - 1) & (s != 0) & (w == s[:, None]).all(axis=1)
+    if "grenze" not in aktiv:
+        aus = np.zeros(len(y), dtype="int64")
+    seite_text = np.where(s > 0, "ueber", "unter")
+    return np.select(
+        [aus > 0, aus < 0, t & (schritt > 0), t, z, lf],
+        [
+            "ueber_grenze",
+            "unter_grenze",
+            "trend_steigend",
+            "trend_fallend",
+            np.char.add("zwei_von_drei_", seite_text),
+            np.char.add("lauf_", seite_text),
+        ],
+        "",
+    )

@@ -11,24 +11,22 @@ of :mod:`kennzahlen.statistik.spc`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kennzahlen.ampel.config import NeueBasis, Parameter
+from kennzahlen.ampel.config import Parameter
 from kennzahlen.ampel.rules.basis import (
     FARB_TEXT,
     _basis_text,
-    _kurz,
     _periode_text,
     _stat,
     _wert,
     _zu_wenig,
 )
-from kennzahlen.core import fmt
-from kennzahlen.core.periods import quartal_von, quartale_range
+from kennzahlen.ampel.rules.karten import Karte, karte, karten
+from kennzahlen.core.periods import quartal_von
 from kennzahlen.statistik import spc
 
 #: the signals in words: (rule, where)
@@ -49,89 +47,6 @@ ZIELSICHERHEIT_TEXT = {
 }
 
 
-@dataclass
-class Karte:
-    """An area's control chart as known at one period: the points of its segment up to then
-    with their signals, the limits (None: too few values), the baseline in words, and the new
-    baseline the segment starts with (None: the first)."""
-
-    punkte: pd.DataFrame
-    grenzen: spc.Grenzen | None
-    basis: str
-    signale: list[str] = field(default_factory=list)
-    neue_basis: NeueBasis | None = None
-
-    @property
-    def signal(self) -> str:
-        """The signal of the last point ('' for none)."""
-        return self.signale[-1] if self.signale else ""
-
-
-def _segment(
-    p: Parameter, s: pd.DataFrame, periode: str
-) -> tuple[pd.DataFrame, pd.DataFrame, int, NeueBasis | None]:
-    """The segment of the series ``periode`` belongs to, its baseline, the number of baseline
-    values it needs, and the new baseline it starts with."""
-    keys = s["periode"].map(lambda x: quartal_von(str(x)) or "").to_numpy()
-    q = quartal_von(periode) or ""
-    neu = [b for b in p.neue_basis if b.ab <= q]
-    if neu:
-        rb = neu[-1]
-        spaeter = [b.ab for b in p.neue_basis if b.ab > rb.ab]
-        ende = spaeter[0] if spaeter else "9999-Q9"
-        seg = s[(keys >= rb.ab) & (keys < ende)]
-        return seg, seg.iloc[: p.basis_perioden], p.basis_perioden, rb
-    erste = p.neue_basis[0].ab if p.neue_basis else "9999-Q9"
-    seg = s[keys < erste]
-    if p.basis_von and p.basis_bis:
-        k = seg["periode"].map(lambda x: quartal_von(str(x)) or "")
-        base = seg[((k >= p.basis_von) & (k <= p.basis_bis)).to_numpy()]
-        quarterly = p.kennzahl.periodizitaet in ("quartal", "stichtag_quartal")
-        needed = len(quartale_range(p.basis_von, p.basis_bis)) if quarterly else len(base)
-        return seg, base, needed, None
-    return seg, seg.iloc[: p.basis_perioden], p.basis_perioden, None
-
-
-def karte(p: Parameter, s: pd.DataFrame | None, periode: str) -> Karte | None:
-    """The control chart of an area's series (sorted, with values) as known at ``periode``."""
-    if s is None or not len(s):
-        return None
-    seg, base, needed, rb = _segment(p, s, periode)
-    punkte = seg[seg["periode"] <= periode]
-    jetzt = base[base["periode"] <= periode]
-    fertig = len(base) >= max(needed, 2) and len(jetzt) == len(base)
-    mindest = max(min(p.vorlaeufig_ab, needed), 2)
-    if fertig:
-        werte, vorlaeufig = base, False
-    elif len(jetzt) >= mindest:
-        werte, vorlaeufig = jetzt, True
-    else:
-        text = f"Basis noch unvollständig ({len(jetzt)} von {needed} Werten)"
-        return Karte(punkte, None, text, neue_basis=rb)
-    g = spc.grenzen(werte["wert"], p.grenzfaktor, p.ausreisser_pruefen, vorlaeufig)
-    g = _begrenzt(g, p.anteil)
-    label = f"{_kurz(werte['periode'].iloc[0])} bis {_kurz(werte['periode'].iloc[-1])}"
-    if vorlaeufig:
-        label += f", vorläufige Grenzen aus {len(werte)} von {needed} Werten"
-    if rb is not None:
-        label += f"; neu gesetzt ab {rb.ab} am {fmt.datum(rb.beschlossen_am)}: {rb.grund}"
-    sig = spc.signale(punkte["wert"], g, p.signale, p.lauf, p.trend)
-    return Karte(punkte, g, label, sig, rb)
-
-
-def _begrenzt(g: spc.Grenzen, anteil: bool) -> spc.Grenzen:
-    """A count is never below 0 and a share never above 1: clamping changes no signal."""
-    hi = 1.0 if anteil else float("inf")
-
-    def clip(x: float) -> float:
-        return min(max(x, 0.0), hi)
-
-    return spc.Grenzen(
-        g.mitte, clip(g.unten), clip(g.oben), clip(g.nah_unten), clip(g.nah_oben), g.werte,
-        g.vorlaeufig,
-    )  # fmt: skip
-
-
 def farbe(signal: str, hoeher: bool) -> str:
     """The colour of a signal: unfavourable beyond a limit rot, any other unfavourable signal
     gelb; a favourable signal or none gruen."""
@@ -144,9 +59,14 @@ def farbe(signal: str, hoeher: bool) -> str:
 
 def zielsicherheit(p: Parameter, k: Karte | None, periode: str) -> str:
     """The assurance against the Zielwert of the period's year ('' without one or limits)."""
-    if k is None or k.grenzen is None:
+    return zielsicherheit_von(p, k.grenzen if k is not None else None, periode)
+
+
+def zielsicherheit_von(p: Parameter, g: spc.Grenzen | None, periode: str) -> str:
+    """The assurance of limits ``g`` against the Zielwert of the period's year ('' without)."""
+    if g is None:
         return ""
-    return spc.zielsicherheit(p.kennzahl.zielwert_im(periode), k.grenzen, p.richtung) or ""
+    return spc.zielsicherheit(p.kennzahl.zielwert_im(periode), g, p.richtung) or ""
 
 
 def reihen(series: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -161,7 +81,7 @@ def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.Data
     """SPC rule: XmR chart; the four rules (as switched on); provisional limits, new baselines."""
     out = grid.copy()
     hoeher = p.richtung == "hoeher_besser"
-    by_area = reihen(series)
+    charts = karten(p, reihen(series))
     cols: dict[str, list] = {
         c: []
         for c in (
@@ -169,17 +89,17 @@ def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.Data
             "grenzen_vorlaeufig", "zielsicherheit",
         )
     }  # fmt: skip
-    for row in out.itertuples(index=False):
-        k = karte(p, by_area.get(row.sozialraum), row.periode) if pd.notna(row.wert) else None
+    nan = float("nan")
+    for raum, per, wert in zip(out["sozialraum"], out["periode"], out["wert"], strict=True):
+        k = charts.get((raum, per)) if pd.notna(wert) else None
         g = k.grenzen if k is not None else None
-        nan = float("nan")
         cols["vergleichswert"].append(g.mitte if g else nan)
         cols["untere_grenze"].append(g.unten if g else nan)
         cols["obere_grenze"].append(g.oben if g else nan)
         cols["signal"].append(k.signal if g and k else "")
         cols["basis"].append(k.basis if k else "keine Reihe")
         cols["grenzen_vorlaeufig"].append(bool(g and g.vorlaeufig))
-        cols["zielsicherheit"].append(zielsicherheit(p, k, row.periode))
+        cols["zielsicherheit"].append(zielsicherheit_von(p, g, per))
     for c, values in cols.items():
         out[c] = values
     no_data = out["wert"].isna() | out["vergleichswert"].isna()

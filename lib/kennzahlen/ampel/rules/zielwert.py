@@ -17,7 +17,8 @@ import pandas as pd
 
 from kennzahlen.ampel.config import Parameter
 from kennzahlen.ampel.rules.basis import FARB_TEXT, _basis_text, _periode_text, _r, _wert, _zu_wenig
-from kennzahlen.ampel.rules.spc import karte, mit_zielsicherheit, reihen, zielsicherheit
+from kennzahlen.ampel.rules.karten import karten
+from kennzahlen.ampel.rules.spc import mit_zielsicherheit, reihen, zielsicherheit_von
 from kennzahlen.core import fmt
 from kennzahlen.statistik import intervalle
 
@@ -74,15 +75,14 @@ def _zielsicherheit(p: Parameter, out: pd.DataFrame, series: pd.DataFrame | None
     out["grenzen_vorlaeufig"] = False
     if series is None:
         return [""] * len(out)
-    by_area = reihen(series)
-    res = []
-    for i, (r, per, w) in enumerate(
-        zip(out["sozialraum"], out["periode"], out["wert"], strict=True)
-    ):
-        k = karte(p, by_area.get(r), str(per)) if pd.notna(w) else None
-        res.append(zielsicherheit(p, k, str(per)))
-        if k is not None and k.grenzen is not None and k.grenzen.vorlaeufig:
-            out.iloc[i, out.columns.get_loc("grenzen_vorlaeufig")] = True
+    charts = karten(p, reihen(series))
+    res, vorl = [], []
+    for r, per, w in zip(out["sozialraum"], out["periode"], out["wert"], strict=True):
+        k = charts.get((r, str(per))) if pd.notna(w) else None
+        g = k.grenzen if k is not None else None
+        res.append(zielsicherheit_von(p, g, str(per)))
+        vorl.append(bool(g is not None and g.vorlaeufig))
+    out["grenzen_vorlaeufig"] = vorl
     return res
 
 
