@@ -309,3 +309,24 @@ def test_p4_indicator_table_names_the_rule_with_its_quarters():
 def test_p4_rule_name_follows_the_configured_quarters(vorquartale, text):
     assert p4.regel_text("anstieg", vorquartale) == text
     assert p4.regel_text("spc", vorquartale) == "übliche Schwankung (Regelkarte)"
+
+
+def test_p3_caches_hash_a_pool_frame_once_with_every_other_product_cache(monkeypatch):
+    """Issue 29: Produkt 3's tables are kept by the pool's content hash of products.memo, not by a
+    copy of it: a pool frame is hashed once for every cache of the reports."""
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products import memo
+    from kennzahlen.products.wirkung import werte
+
+    gehasht = []
+    echt = pd.util.hash_pandas_object
+
+    def zaehlend(obj, *args, **kwargs):
+        gehasht.append(len(obj))
+        return echt(obj, *args, **kwargs)
+
+    monkeypatch.setattr(pd.util, "hash_pandas_object", zaehlend)
+    daten = pool([("jh_z5_anteil_hilfen_vor_dem_fall", "gesamtstadt", GESAMTSTADT, "2023", 0.8)])
+    memo.fingerprint(daten)
+    werte.zaehltabelle(daten, load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall"), "2023")
+    assert gehasht == [1]
