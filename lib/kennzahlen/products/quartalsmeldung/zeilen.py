@@ -1,4 +1,4 @@
-"""The rows of the Erfassungsbogen (Produkt 2) in the council paper's order, their groups and
+"""The rows of the Erfassungsbogen (Produkt 2) in the council paper's order, their groups, kinds and
 labels: what the report, its Excel file and its steering sections share."""
 
 from __future__ import annotations
