@@ -120,21 +120,11 @@ def _run_locked(
     todo: list[Job] = []
     entries: list[Eintrag] = []
     for job in jobs:
-        prev = previous.get((job.produkt, job.raum))
-        if job.keine_daten:
-            entries.append(_keine_daten_entry(job, pool_sha))
-        elif (
-            not force
-            and prev
-            and prev.status in GEMACHT
-            and prev.input_hash == job.input_hash
-            and job.base.with_suffix(".html").exists()
-        ):
-            entries.append(
-                replace(prev, status=Status.UEBERSPRUNGEN, pool_manifest_sha256=pool_sha)
-            )
-        else:
+        entry = _ohne_lauf(job, previous.get((job.produkt, job.raum)), force, pool_sha)
+        if entry is None:
             todo.append(job)
+        else:
+            entries.append(entry)
     merged = {**previous, **{e.schluessel: e for e in entries}}
     root = jobs[0].pool_root if jobs else None
     stadt = jobs[0].stadt if jobs else None
@@ -165,6 +155,22 @@ def _run_locked(
         lauf = lauf_record(key, this_run, areas(), warnungen)
         write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf, stadt=stadt)
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
+
+
+def _ohne_lauf(job: Job, prev: Eintrag | None, force: bool, pool_sha: str | None) -> Eintrag | None:
+    """The entry of a report that is not run: one without data, or one whose inputs are unchanged
+    since ``prev`` and whose HTML is there (None: the report runs)."""
+    if job.keine_daten:
+        return _keine_daten_entry(job, pool_sha)
+    if (
+        not force
+        and prev
+        and prev.status in GEMACHT
+        and prev.input_hash == job.input_hash
+        and job.base.with_suffix(".html").exists()
+    ):
+        return replace(prev, status=Status.UEBERSPRUNGEN, pool_manifest_sha256=pool_sha)
+    return None
 
 
 def _veroeffentlichen(todo: list[Job], version_dir: Path | None, periode: str) -> None:
