@@ -223,8 +223,8 @@ class NaivPoolBuilder:
         if k.nenner:
             n = self.by_ebene(self.sum_terms(k.nenner, periods), periods, with_stv)
             z = z.merge(n.rename(columns={"n": "nenner"}), on=["ebene", "raum", "periode"])
-            z = z[z["nenner"] > 0]
-            z["wert"] = z["zaehler"] / z["nenner"] * k.faktor
+            # Nenner 0: the row stays, without a value (DATA_CONTRACT.md section 4)
+            z["wert"] = (z["zaehler"] / z["nenner"] * k.faktor).where(z["nenner"] > 0)
         else:
             z["nenner"] = pd.NA
             z["wert"] = z["zaehler"].astype("float64")

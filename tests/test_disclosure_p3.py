@@ -613,3 +613,17 @@ def test_reports_show_the_publication_recorded_before_them(gelesen, p3_reports):
         text = fmt.zahl(r.wert) if r.status == "wert" else zeichen[r.status]
         shown = gezaehlt(load_catalog().get(r.kennzahl), cells[(r.kennzahl, r.teil, r.raum)])
         assert shown == text, (r.kennzahl, r.teil, r.raum)
+
+
+def test_the_audit_of_a_report_comes_from_the_years_plan(p3_reports, demo_pool, tmp_path):
+    """Issue 29: the report's audit file is the year's plan for what the report shows (the matrix
+    and every collected Kennzahl's table), not what its notebook sections happened to hand in."""
+    from kennzahlen.disclosure.suppression import AUDIT_COLUMNS, write_audit
+
+    daten = wirkung.zur_veroeffentlichung(load_pool(demo_pool), demo_pool)
+    for raum in areas():
+        frames = [a for a in wirkung.bericht_audits(daten, JAHR, raum) if len(a)]
+        audit = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        write_audit(audit.reindex(columns=AUDIT_COLUMNS), tmp_path / "audit.csv")
+        ist = (p3_reports / f"{runner.slug(raum)}.audit.csv").read_bytes()
+        assert (tmp_path / "audit.csv").read_bytes() == ist, raum

@@ -202,6 +202,48 @@ def test_share_with_zero_denominator_has_no_row_and_quarter_abdeckung():
     assert sorted(select(pool, k)["periode"].unique()) == ["2020-Q4", "2021-Q1"]  # not before
 
 
+def test_a_share_of_nenner_0_stays_in_the_pool_marked_and_is_no_value_anywhere(tmp_path):
+    """Issue 29: the pool keeps the row of a share whose Nenner is 0 (Zähler 0, Nenner 0, wert
+    empty), so every area's parts are there; no reader takes it for a value or for data."""
+    import numpy as np
+
+    from kennzahlen.api import perioden
+    from kennzahlen.pool.load import leer, werte
+    from kennzahlen.runner.fuellbar import _quarters_of, _read_pool_periods
+    from kennzahlen.statistik.intervalle import mit_intervallen
+
+    rows = [
+        dict(beratung_id="1", datum="2020-11-03", sozialraum="West", ressourcen="nahfeld"),
+        dict(beratung_id="2", datum="2021-01-10", sozialraum="West", ressourcen="nahfeld"),
+    ]
+    pool = build(
+        {"teilhabeteam": frame("teilhabeteam", rows)},
+        files(teilhabeteam=["2021-01-12", "2021-04-12"]),
+    )
+    k = "egh_z2_anteil_nahfeld"
+    sub = pool[(pool["kennzahl"] == k) & (pool["raum"] == "Eselsberg")]
+    assert sub["periode"].tolist() == ["2020-Q4", "2021-Q1"]  # the rows stay (no cases there)
+    assert sub["zaehler"].tolist() == [0, 0] and sub["nenner"].tolist() == [0, 0]
+    assert sub["wert"].isna().all()  # a share of nothing: no value, never 0
+    assert leer(pool).sum() == len(pool[(pool["kennzahl"] == k) & (pool["nenner"] == 0)])
+    # the interval of a share of nothing is empty too
+    iv = mit_intervallen(sub, load_catalog())
+    assert iv["ki95_unten"].isna().all() and iv["ki95_oben"].isna().all()
+    # readers: the API finds no value there, and lists no period for the marked rows alone
+    with pytest.raises(KeinWert, match="Nenner 0"):
+        wert(pool, k, "Eselsberg", "2020-Q4")
+    assert "Eselsberg" not in set(select(pool, k)["raum"])
+    # the runner: a quarter that only marked rows reach has no data to fill a report with
+    nur_leer = pool[leer(pool)].assign(periode="2022-Q3")
+    gemischt = pd.concat([werte(pool), nur_leer], ignore_index=True)
+    gemischt["nenner"] = gemischt["nenner"].astype("Int64")
+    gemischt.to_parquet(tmp_path / "kennzahlen.parquet")
+    daten, details = _read_pool_periods(tmp_path)
+    assert "2022-Q3" not in _quarters_of(daten, details)
+    assert perioden(gemischt, k) == ["2020-Q4", "2021-Q1"]
+    assert np.isfinite(werte(pool)["wert"].to_numpy(dtype=float)).all()
+
+
 def test_population_shares_and_rates():
     bev = [
         dict(

@@ -7,6 +7,7 @@ Every expected sentence and cell below is written out by hand from the few numbe
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -95,6 +96,26 @@ def test_p2_change_table():
     ]
     # a row the pool does not hold: '–' everywhere
     assert t.loc[("Altenhilfe", "Fallmanagement")].tolist() == ["–"] * 4
+
+
+def test_p2_row_kinds_give_the_labels_and_the_bold_totals():
+    """A row's kind is an enum of the row (issue 29), not read off its words: the total of a
+    Bereich is bold and named by the Bereich; its only row too, but not bold; a part says both."""
+    from kennzahlen.products.quartalsmeldung.zeilen import ZEILEN, Zeilenart, zeilen_label
+
+    arten = {z.kennzahl: z.art for z in ZEILEN}
+    assert arten["jh_hze_gesamt"] is Zeilenart.GESAMT
+    assert arten["ah_fallmanagement"] is Zeilenart.ALLEIN
+    assert arten["jh_hilfen_vor_dem_fall"] is Zeilenart.TEIL
+    labels = {z.kennzahl: zeilen_label(z) for z in ZEILEN}
+    assert labels["egh_wfbm"] == "WfbM"
+    assert labels["egh_fallmanagement"] == "Fallmanagement"
+    assert labels["ah_hzp_ambulant"] == "HzP: ambulant"
+    assert labels["sgb2_leistungsberechtigte"] == "SGB II: Leistungsempfänger*innen"
+    html = qm.bogen_html(qm.erfassungsbogen(p2_pool(), "2023-Q4"))
+    fett = re.findall(r'<th scope="row" style="font-weight:bold;">', html)
+    # HzE ohne UMA, UMA, WfbM, Blindenhilfe, HLU, GSI, HzP: the seven totals
+    assert len(fett) == sum(z.art is Zeilenart.GESAMT for z in ZEILEN) == 7
 
 
 # ------------------------------------------------------------- Produkt 1: Sozialstrukturelle Daten
@@ -288,3 +309,24 @@ def test_p4_indicator_table_names_the_rule_with_its_quarters():
 def test_p4_rule_name_follows_the_configured_quarters(vorquartale, text):
     assert p4.regel_text("anstieg", vorquartale) == text
     assert p4.regel_text("spc", vorquartale) == "übliche Schwankung (Regelkarte)"
+
+
+def test_p3_caches_hash_a_pool_frame_once_with_every_other_product_cache(monkeypatch):
+    """Issue 29: Produkt 3's tables are kept by the pool's content hash of products.memo, not by a
+    copy of it: a pool frame is hashed once for every cache of the reports."""
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products import memo
+    from kennzahlen.products.wirkung import werte
+
+    gehasht = []
+    echt = pd.util.hash_pandas_object
+
+    def zaehlend(obj, *args, **kwargs):
+        gehasht.append(len(obj))
+        return echt(obj, *args, **kwargs)
+
+    monkeypatch.setattr(pd.util, "hash_pandas_object", zaehlend)
+    daten = pool([("jh_z5_anteil_hilfen_vor_dem_fall", "gesamtstadt", GESAMTSTADT, "2023", 0.8)])
+    memo.fingerprint(daten)
+    werte.zaehltabelle(daten, load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall"), "2023")
+    assert gehasht == [1]

@@ -355,25 +355,23 @@ def report(
 def _report_summary(periode: str, result, pdf_produkte: list[int] | None) -> None:
     """What a report run did, in German: counts, reports not made and why, PDFs, failures."""
     from kennzahlen.core.vocabulary import PRODUKTE
-    from kennzahlen.runner import KEINE_DATEN
+    from kennzahlen.runner import Status
 
-    counts = {
-        s: sum(e["status"] == s for e in result.entries)
-        for s in ("ok", "uebersprungen", KEINE_DATEN, "fehler")
-    }
+    counts = {s: sum(e.status == s for e in result.entries) for s in Status}
+    ohne_daten = counts[Status.KEINE_DATEN]
     click.echo(
-        f"{len(result.entries)} Berichte für {periode}: {counts['ok']} erstellt, "
-        f"{counts['uebersprungen']} unverändert übersprungen, "
-        + (f"{counts[KEINE_DATEN]} ohne Daten nicht erstellt, " if counts[KEINE_DATEN] else "")
-        + f"{counts['fehler']} fehlgeschlagen ({result.seconds:.1f} s)."
+        f"{len(result.entries)} Berichte für {periode}: {counts[Status.OK]} erstellt, "
+        f"{counts[Status.UEBERSPRUNGEN]} unverändert übersprungen, "
+        + (f"{ohne_daten} ohne Daten nicht erstellt, " if ohne_daten else "")
+        + f"{counts[Status.FEHLER]} fehlgeschlagen ({result.seconds:.1f} s)."
     )
-    ohne: dict[int, list[dict]] = {}
+    ohne: dict[int, list] = {}
     for e in result.nicht_erstellt:
-        ohne.setdefault(e["produkt"], []).append(e)
+        ohne.setdefault(e.produkt, []).append(e)
     for nr, es in sorted(ohne.items()):
         click.echo(
-            f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0]['berichtszeitraum']}, "
-            f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0]['grund']}"
+            f"Nicht erstellt: Produkt {nr} {PRODUKTE[nr].titel} ({es[0].berichtszeitraum}, "
+            f"{len(es)} {'Bericht' if len(es) == 1 else 'Berichte'}): {es[0].grund}"
         )
     if result.pdfs and pdf_produkte:  # PDFs are made only for the products asked for
         neu = sum(p["neu"] for p in result.pdfs)

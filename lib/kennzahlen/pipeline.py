@@ -15,6 +15,7 @@ from kennzahlen.catalog import geography
 from kennzahlen.catalog.model import Catalog, load_catalog
 from kennzahlen.core.dateistand import Dateistand
 from kennzahlen.pool import abdeckung
+from kennzahlen.pool.load import werte
 from kennzahlen.pool.zaehlen import PoolBuilder
 from kennzahlen.statistik.intervalle import mit_intervallen
 
@@ -46,8 +47,9 @@ def build_pool_frames(
     catalog = catalog or load_catalog()
     ab = abdeckung.load_config() if vollstaendig_ab is None else vollstaendig_ab
     builder = PoolBuilder(raw.tables, catalog, rg, raw.files, ab)
-    pool = mit_intervallen(builder.build(), catalog)
-    frames = {"kennzahlen": pool, "stand": raw.files.copy(), "abdeckung": builder.abdeckung()}
+    alle = mit_intervallen(builder.build(), catalog)
+    frames = {"kennzahlen": alle, "stand": raw.files.copy(), "abdeckung": builder.abdeckung()}
+    pool = werte(alle)  # what the Ampel and the Sozialindex read: the values (no Nenner 0)
     frames.update(_extra_frames(pool, raw, catalog))
     frames.update(_sozialindex_frames(pool, rg, catalog))
     return frames, raw
@@ -83,7 +85,7 @@ def pool_summary(frames: dict[str, pd.DataFrame], raw: object) -> list[str]:
     """German summary lines of a pool build: tables read, rows, periods, areas, warnings."""
     from kennzahlen.core.fmt import datum, zahl
 
-    pool = frames["kennzahlen"]
+    pool = werte(frames["kennzahlen"])
     files = frames["stand"]
     lines = [f"Gelesen: {len(files)} Dateien aus {files['tabelle'].nunique()} Tabellen"]
     for table, grp in files.groupby("tabelle"):

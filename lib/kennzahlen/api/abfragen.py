@@ -37,6 +37,7 @@ from kennzahlen.api.auswahl import (
 from kennzahlen.catalog.model import load_catalog
 from kennzahlen.core.periods import letzter_tag, zeitraum
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
+from kennzahlen.pool.load import werte
 
 
 def select(
@@ -63,6 +64,7 @@ def select(
            West 2023-12-31     1600   34626
     Gesamtstadt 2023-12-31     5960  105223
     """
+    pool = werte(pool)  # a row of Nenner 0 is no value (the pool keeps it, marked)
     ids = kennzahl_ids(pool, kennzahl)
     rows = pool[pool["kennzahl"].isin(ids)]
     gewaehlt = raeume(pool, raum) if raum is not None else None
@@ -322,5 +324,6 @@ def perioden(pool: pd.DataFrame, kennzahl: str) -> list[str]:
     >>> kz.perioden(pool, "sgb2_quote")
     ['2019-12-31', '2020-12-31', '2021-12-31', '2022-12-31', '2023-12-31']
     """
+    pool = werte(pool)
     kid = kennzahl_ids(pool, kennzahl)[0]
     return sorted(pool.loc[pool["kennzahl"] == kid, "periode"].unique(), key=letzter_tag)

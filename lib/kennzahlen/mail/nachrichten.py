@@ -14,9 +14,10 @@ from kennzahlen.core import fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.mail.verteiler import Gruppe, Verteiler
 from kennzahlen.runner import KEINE_DATEN
+from kennzahlen.runner.basis import GEMACHT
 from kennzahlen.runner.navigation import als_anhang
 
-SENDBAR = ("ok", "uebersprungen")
+SENDBAR = GEMACHT
 #: what may be attached (an executed notebook or an audit file never leaves the department)
 ANHANG_TYPEN = {
     ".html": ("text", "html"),

@@ -30,8 +30,27 @@ def pool_files(pool: str | Path | None = None) -> Path:
     return current_dir(pool_dir(pool))
 
 
+def leer(pool: pd.DataFrame) -> pd.Series:
+    """The rows of ``kennzahlen`` without a value: a share or rate whose Nenner is 0 (``wert``
+    empty). The pool keeps them so that every area's Zähler and Nenner are there; they are no
+    value of the period (never a 0, never data a report could show)."""
+    return pool["nenner"].eq(0).fillna(False).astype(bool)
+
+
+def werte(pool: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``kennzahlen`` that carry a value (all but :func:`leer`), in their order."""
+    maske = leer(pool)
+    if not maske.any():
+        return pool
+    out = pool[~maske].reset_index(drop=True)
+    out.attrs.update(pool.attrs)
+    return out
+
+
 def load_pool(
-    pool: str | Path | pd.DataFrame | None = None, table: str = "kennzahlen"
+    pool: str | Path | pd.DataFrame | None = None,
+    table: str = "kennzahlen",
+    leere: bool = False,
 ) -> pd.DataFrame:
     """Read one pool table (default ``kennzahlen.parquet``) as a tidy DataFrame.
 
@@ -41,7 +60,8 @@ def load_pool(
     table the pool writes (``ampel``, ``sozialindex``, …). The tables of one call come from one
     complete pool version, also while ``kennzahlen pool`` writes a new one; the frame remembers
     that version's folder (``attrs["pool_ordner"]``), so that ``kz.sozialindex(pool)`` and
-    ``kz.ampel(pool)`` read the same version.
+    ``kz.ampel(pool)`` read the same version. ``kennzahlen`` comes without its rows of Nenner 0
+    (:func:`leer`) unless ``leere=True``.
 
     >>> pool = kz.load_pool()
     >>> list(pool.columns)
@@ -51,7 +71,8 @@ def load_pool(
     path = folder / f"{table}.parquet"
     if not path.exists():
         raise PoolMissing(_fehlt_text(pool, folder, table))
-    frame = _read_table(path).copy()
+    frame = _read_table(path)
+    frame = (werte(frame) if table == "kennzahlen" and not leere else frame).copy()
     frame.attrs["pool_ordner"] = str(folder)
     return frame
 

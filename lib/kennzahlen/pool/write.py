@@ -102,7 +102,8 @@ PROCESSED_README = """# data/processed/ — der Datenpool (Build-Ausgabe)
 Erzeugt von `kennzahlen pool` aus `data/raw/`; nicht von Hand ändern, nicht einchecken.
 
 - `kennzahlen.parquet`: eine Zeile je Wert (kennzahl, ebene, raum, periode, zaehler, nenner, wert;
-  bei Anteilen und Quoten das 95-%-Intervall ki95_unten, ki95_oben)
+  bei Anteilen und Quoten das 95-%-Intervall ki95_unten, ki95_oben); ein Anteil mit Nenner 0
+  steht mit leerem `wert` darin (kein Wert: `kz.load_pool()` lässt ihn weg)
 - `stand.parquet`: die gelesenen Exporte mit ihrem Stand (Exportdatum)
 - `abdeckung.parquet`: je Rohtabelle der Zeitraum, den ihre Exporte abdecken, und warum
 - `ampel.parquet`, `ampel_details.parquet`: die Ampel je Quartal, Sozialraum und Arbeitsfeld

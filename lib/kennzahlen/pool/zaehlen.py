@@ -208,10 +208,9 @@ class PoolBuilder:
         zaehler = rows.pop("n")
         if k.nenner:
             nenner = self._long(self.sum_terms(k.nenner, periods, with_stv), labels)["n"]
-            keep = nenner > 0
-            rows = {c: v[keep] for c, v in rows.items()}
-            zaehler, nenner = zaehler[keep], nenner[keep]
-            rows["wert"] = zaehler / nenner * k.faktor
+            # a share of nothing (Nenner 0) has no value: the row stays, marked by wert NaN
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rows["wert"] = np.where(nenner > 0, zaehler / nenner * k.faktor, np.nan)
             rows["nenner"] = nenner.astype(object)
         else:
             rows["wert"] = zaehler.astype("float64")

@@ -51,7 +51,7 @@ def berichtsperioden(
     p1 = [k.id for k in load_catalog().kennzahlen if 1 in k.produkt and k.erhoben]
     sub = daten[daten["kennzahl"].isin(p1) & ist_jahresende(daten["periode"])]
     jahre1 = {jahr_von(p) for p in sub["periode"].unique()}
-    p2 = [z[3] for z in quartalsmeldung.ZEILEN]
+    p2 = [z.kennzahl for z in quartalsmeldung.ZEILEN]
     sub = daten[daten["kennzahl"].isin(p2) & daten["periode"].str.fullmatch(QUARTALSENDE_MUSTER)]
     quartale2 = {quartal_von_tag(p) for p in sub["periode"].unique()}
     p3 = [k.id for k in wirkung.kennzahlen_p3()]

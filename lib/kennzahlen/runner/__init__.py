@@ -13,6 +13,7 @@ from kennzahlen.runner.basis import (
     KEINE_DATEN,
     OFFENE_DATEN,
     RunnerError,
+    Status,
     berichtszeitraum,
     check_periode,
     match_areas,
@@ -20,6 +21,7 @@ from kennzahlen.runner.basis import (
     slug,
 )
 from kennzahlen.runner.batch import run
+from kennzahlen.runner.eintrag import Eintrag
 from kennzahlen.runner.fuellbar import quartale
 from kennzahlen.runner.jobs import Job, plan, product_dependencies
 from kennzahlen.runner.runs import RunResult
@@ -31,11 +33,13 @@ from kennzahlen.runner.worker import (
 )
 
 __all__ = [
+    "Eintrag",
     "Job",
     "KEINE_DATEN",
     "OFFENE_DATEN",
     "RunResult",
     "RunnerError",
+    "Status",
     "berichtszeitraum",
     "check_periode",
     "export_html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 from pathlib import Path
 
 from kennzahlen.core import __version__, paths
@@ -31,8 +32,23 @@ class RunnerError(ValueError):
     """A report request that cannot run (unknown parameter, bad period, missing pool)."""
 
 
+class Status(StrEnum):
+    """The status of a report in runs.json (a ``StrEnum``: the file holds the same words)."""
+
+    #: made in this run
+    OK = "ok"
+    #: unchanged since the last run (its inputs are the same), not made again
+    UEBERSPRUNGEN = "uebersprungen"
+    #: failed; ``fehler`` says why
+    FEHLER = "fehler"
+    #: not made because the pool holds none of its data for the period; ``grund`` says why
+    KEINE_DATEN = "keine_daten"
+
+
 #: runs.json status of a report not made because the pool holds none of its data for the period
-KEINE_DATEN = "keine_daten"
+KEINE_DATEN = Status.KEINE_DATEN
+#: the statuses of a report that exists and can be opened, mailed and printed
+GEMACHT = (Status.OK, Status.UEBERSPRUNGEN)
 #: the folder of the public product's open data in its report folder (one folder per year)
 OFFENE_DATEN = "offene_daten"
 #: the folder of the Stadtviertel profiles in Produkt 1's report folder (one file per Sozialraum)

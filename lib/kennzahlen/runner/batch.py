@@ -7,17 +7,25 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
 from kennzahlen.core import paths
 from kennzahlen.core import safeio as _safeio
 from kennzahlen.core.vocabulary import PRODUKTE
-from kennzahlen.runner.basis import KEINE_DATEN, berichtszeitraum, slug
+from kennzahlen.runner.basis import GEMACHT, Status, berichtszeitraum, slug
 from kennzahlen.runner.jobs import Job, plan
 from kennzahlen.runner.rerun import Request
-from kennzahlen.runner.runs import RunResult, load_runs, lock_folder, sorted_entries, write_runs
+from kennzahlen.runner.runs import (
+    Eintrag,
+    RunResult,
+    eintraege,
+    load_runs,
+    lock_folder,
+    sorted_entries,
+    write_runs,
+)
 from kennzahlen.runner.worker import (
     _short_error,
     _worker_init,
@@ -105,32 +113,25 @@ def _run_locked(
     t0: float,
     key: str | None = None,
 ) -> RunResult:
-    previous = {(e["produkt"], e["raum"]): e for e in load_runs(out_dir).get("reports", [])}
+    previous = {e.schluessel: e for e in eintraege(load_runs(out_dir))}
     version_dir = Path(jobs[0].pool) if jobs else None
     manifest = version_dir / "manifest.json" if version_dir else None
     pool_sha = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest else None
-    todo, entries = [], []
+    todo: list[Job] = []
+    entries: list[Eintrag] = []
     for job in jobs:
-        prev = previous.get((job.produkt, job.raum))
-        if job.keine_daten:
-            entries.append(_keine_daten_entry(job, pool_sha))
-        elif (
-            not force
-            and prev
-            and prev.get("status") in ("ok", "uebersprungen")
-            and prev.get("input_hash") == job.input_hash
-            and job.base.with_suffix(".html").exists()
-        ):
-            entries.append({**prev, "status": "uebersprungen", "pool_manifest_sha256": pool_sha})
-        else:
+        entry = _ohne_lauf(job, previous.get((job.produkt, job.raum)), force, pool_sha)
+        if entry is None:
             todo.append(job)
-    merged = {**previous, **{(e["produkt"], e["raum"]): e for e in entries}}
+        else:
+            entries.append(entry)
+    merged = {**previous, **{e.schluessel: e for e in entries}}
     root = jobs[0].pool_root if jobs else None
     stadt = jobs[0].stadt if jobs else None
 
-    def record(entry: dict | None = None) -> None:
+    def record(entry: Eintrag | None = None) -> None:
         if entry is not None:
-            merged[(entry["produkt"], entry["raum"])] = entry
+            merged[entry.schluessel] = entry
         write_runs(out_dir, periode, root, pool_sha, merged, version_dir, stadt=stadt)
 
     record()
@@ -140,13 +141,13 @@ def _run_locked(
             for entry in _execute(todo, workers, progress, on_result=record):
                 entries.append(entry)
     keys = {(j.produkt, j.raum) for j in jobs}
-    this_run = [e for e in sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
+    this_run = [e for e in sorted_entries(merged) if e.schluessel in keys]
     from kennzahlen.catalog.geography import polygon_warnungen
 
     warnungen = (
         polygon_warnungen() if any(j.produkt == 1 and not j.keine_daten for j in jobs) else []
     )
-    if key and not any(e["status"] == "fehler" for e in this_run):
+    if key and not any(e.status == Status.FEHLER for e in this_run):
         from kennzahlen.catalog.geography import areas
         from kennzahlen.runner.rerun import lauf_record
 
@@ -154,6 +155,22 @@ def _run_locked(
         lauf = lauf_record(key, this_run, areas(), warnungen)
         write_runs(out_dir, periode, root, pool_sha, merged, version_dir, lauf, stadt=stadt)
     return RunResult(periode, out_dir, this_run, time.perf_counter() - t0, warnungen)
+
+
+def _ohne_lauf(job: Job, prev: Eintrag | None, force: bool, pool_sha: str | None) -> Eintrag | None:
+    """The entry of a report that is not run: one without data, or one whose inputs are unchanged
+    since ``prev`` and whose HTML is there (None: the report runs)."""
+    if job.keine_daten:
+        return _keine_daten_entry(job, pool_sha)
+    if (
+        not force
+        and prev
+        and prev.status in GEMACHT
+        and prev.input_hash == job.input_hash
+        and job.base.with_suffix(".html").exists()
+    ):
+        return replace(prev, status=Status.UEBERSPRUNGEN, pool_manifest_sha256=pool_sha)
+    return None
 
 
 def _veroeffentlichen(todo: list[Job], version_dir: Path | None, periode: str) -> None:
@@ -172,26 +189,26 @@ def _veroeffentlichen(todo: list[Job], version_dir: Path | None, periode: str) -
         pass
 
 
-def _keine_daten_entry(job: Job, pool_sha: str | None) -> dict:
+def _keine_daten_entry(job: Job, pool_sha: str | None) -> Eintrag:
     """The runs.json entry of a report not made for lack of data: no HTML, the reason in
     ``grund``."""
     produkt = PRODUKTE[job.produkt]
-    return {
-        "produkt": job.produkt,
-        "produkt_ordner": produkt.ordner,
-        "produkt_titel": produkt.titel,
-        "raum": job.raum,
-        "slug": slug(job.raum),
-        "berichtszeitraum": berichtszeitraum(job.produkt, job.periode),
-        "html": None,
-        "anhaenge": [],
-        "input_hash": job.input_hash,
-        "pool_manifest_sha256": pool_sha,
-        "erstellt": datetime.now().isoformat(timespec="seconds"),
-        "status": KEINE_DATEN,
-        "fehler": None,
-        "grund": job.keine_daten,
-    }
+    return Eintrag(
+        produkt=job.produkt,
+        produkt_ordner=produkt.ordner,
+        produkt_titel=produkt.titel,
+        raum=job.raum,
+        slug=slug(job.raum),
+        berichtszeitraum=berichtszeitraum(job.produkt, job.periode),
+        html=None,
+        anhaenge=[],
+        input_hash=job.input_hash,
+        pool_manifest_sha256=pool_sha,
+        erstellt=datetime.now().isoformat(timespec="seconds"),
+        status=Status.KEINE_DATEN,
+        fehler=None,
+        grund=job.keine_daten,
+    )
 
 
 def _hold(version_dir: Path | None):
@@ -205,14 +222,14 @@ def _hold(version_dir: Path | None):
     )
 
 
-def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[dict]:
+def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[Eintrag]:
     from tqdm.auto import tqdm
 
     n = max(1, min(len(jobs), workers or os.cpu_count() or 1))
-    results: list[dict] = []
+    results: list[Eintrag] = []
     bar = tqdm(total=len(jobs), desc="Berichte", unit="Bericht", disable=not progress)
 
-    def done(entry: dict) -> None:
+    def done(entry: Eintrag) -> None:
         results.append(entry)
         if on_result is not None:
             on_result(entry)
@@ -235,14 +252,14 @@ def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=Non
                 try:
                     entry = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its report
-                    entry = {
-                        **asdict(job),
-                        "status": "fehler",
-                        "fehler": _short_error(exc),
-                        "raum": job.raum,
-                        "produkt": job.produkt,
-                        "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html",
-                    }
+                    entry = Eintrag.aus_json(
+                        {
+                            **asdict(job),
+                            "status": Status.FEHLER,
+                            "fehler": _short_error(exc),
+                            "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html",
+                        }
+                    )
                 done(entry)
     bar.close()
     return results

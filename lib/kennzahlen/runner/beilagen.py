@@ -22,24 +22,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kennzahlen.core.vocabulary import PRODUKTE
-from kennzahlen.runner.basis import OFFENE_DATEN, PROFILE, berichtszeitraum, slug
+from kennzahlen.runner.basis import GEMACHT, OFFENE_DATEN, PROFILE, berichtszeitraum, slug
+from kennzahlen.runner.eintrag import Eintrag
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
-
-GEMACHT = ("ok", "uebersprungen")
 
 
 def beilagen(
     out_dir: Path,
     periode: str,
-    entries: list[dict],
+    entries: list[Eintrag],
     pool_dir: Path | None,
     pdf: list[int] | None = None,
 ) -> list[str]:
     """Write the sheets, the open data and the profiles of a run (``pdf``: the products the run
     prints); return German warnings (empty: all well)."""
-    produkte = sorted({e["produkt"] for e in entries if e["status"] in GEMACHT})
+    produkte = sorted({e.produkt for e in entries if e.status in GEMACHT})
     warnungen: list[str] = []
     if not produkte or pool_dir is None:
         return warnungen

@@ -24,8 +24,13 @@ def _read_pool_periods(pool: Path):
     if not file.exists():
         return None
     try:
-        daten = pd.read_parquet(
-            file, columns=["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
+        from kennzahlen.pool.load import werte
+
+        # a row of Nenner 0 is no value of its period: it fills no report
+        daten = werte(
+            pd.read_parquet(
+                file, columns=["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
+            )
         )
         details_file = pool / "ampel_details.parquet"
         details = (

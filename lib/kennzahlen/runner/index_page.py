@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from kennzahlen.core import farben, fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import INTERN
+from kennzahlen.runner.basis import GEMACHT, Status
+from kennzahlen.runner.eintrag import Eintrag
 
 #: how many Kernaussagen of the Gesamtstadt the index shows per product
 KERNAUSSAGEN = 3
-SENDBAR = ("ok", "uebersprungen")
-KEINE_DATEN = "keine_daten"
 LICHT_TEXT = {"gruen": "GRÜN", "gelb": "GELB", "rot": "ROT", "grau": "keine Aussage"}
 #: the columns of the Zielwert summary: key in a report's ``zielwerte`` -> heading
 ZIELWERT_SPALTEN = {
@@ -39,8 +40,11 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def render_index(periode: str, entries: list[dict], pool_dir: str | Path | None = None) -> str:
+def render_index(
+    periode: str, eintraege: Iterable[Eintrag | Mapping], pool_dir: str | Path | None = None
+) -> str:
     """The index page of a period from the runs.json entries (and the pool's Ampel and Stand)."""
+    entries = [Eintrag.aus_json(e) for e in eintraege]
     from kennzahlen.core.vocabulary import PRODUKTE
     from kennzahlen.runner.navigation import CSS as NAV_CSS
     from kennzahlen.runner.navigation import tabellen_boxen
@@ -85,24 +89,24 @@ def _aus_dem_pool(pool_dir: str | None, periode: str):
     return lichter, stand
 
 
-def _zaehlen(entries: list[dict]) -> dict[str, int]:
-    out = {s: 0 for s in ("ok", "uebersprungen", "fehler", KEINE_DATEN)}
+def _zaehlen(entries: list[Eintrag]) -> dict[Status, int]:
+    out = {s: 0 for s in Status}
     for e in entries:
-        out[e["status"]] = out.get(e["status"], 0) + 1
+        out[e.status] += 1
     return out
 
 
-def _kopf(periode: str, entries: list[dict], stand) -> str:
+def _kopf(periode: str, entries: list[Eintrag], stand) -> str:
     """Periode, the data's Stand, how the run went; failed and not-made reports by name."""
     n = _zaehlen(entries)
-    fertig = n["ok"] + n["uebersprungen"]
+    fertig = n[Status.OK] + n[Status.UEBERSPRUNGEN]
     lauf = f"{fertig} von {len(entries)} Berichten liegen vor"
-    if n["uebersprungen"]:
-        lauf += f" ({n['ok']} neu erstellt, {n['uebersprungen']} unverändert)"
-    if n["fehler"]:
-        lauf += f"; <strong>{n['fehler']} fehlgeschlagen</strong>"
-    if n[KEINE_DATEN]:
-        lauf += f"; {n[KEINE_DATEN]} mangels Daten nicht erstellt"
+    if n[Status.UEBERSPRUNGEN]:
+        lauf += f" ({n[Status.OK]} neu erstellt, {n[Status.UEBERSPRUNGEN]} unverändert)"
+    if n[Status.FEHLER]:
+        lauf += f"; <strong>{n[Status.FEHLER]} fehlgeschlagen</strong>"
+    if n[Status.KEINE_DATEN]:
+        lauf += f"; {n[Status.KEINE_DATEN]} mangels Daten nicht erstellt"
     stand_text, stand_liste = _stand(stand)
     zeilen = [
         f"<b>Quartal:</b> {esc(fmt.periode(periode))} (Stichtag {esc(_stichtag(periode))}); "
@@ -144,27 +148,26 @@ def _stand(stand) -> tuple[str, str]:
     )
 
 
-def _probleme(entries: list[dict]) -> str:
+def _probleme(entries: list[Eintrag]) -> str:
     """The failed reports and the products not made for lack of data, by name and reason."""
     out = ""
-    failed = [e for e in entries if e["status"] == "fehler"]
+    failed = [e for e in entries if e.status == Status.FEHLER]
     if failed:
         items = "".join(
-            f"<li>Produkt {e['produkt']}, {esc(e['raum'])}: {esc(e.get('fehler'))}</li>"
-            for e in failed
+            f"<li>Produkt {e.produkt}, {esc(e.raum)}: {esc(e.fehler)}</li>" for e in failed
         )
         out += (
             '<section class="kz-fehler" aria-labelledby="h-fehler">'
             f'<h2 id="h-fehler">Fehlgeschlagene Berichte</h2><ul>{items}</ul></section>'
         )
-    ohne: dict[int, dict] = {}
+    ohne: dict[int, Eintrag] = {}
     for e in entries:
-        if e["status"] == KEINE_DATEN:
-            ohne.setdefault(e["produkt"], e)
+        if e.status == Status.KEINE_DATEN:
+            ohne.setdefault(e.produkt, e)
     if ohne:
         items = "".join(
-            f"<li>Produkt {nr} {esc(e.get('produkt_titel', ''))} (Berichtszeitraum "
-            f"{esc(e.get('berichtszeitraum', ''))}): {esc(e.get('grund', ''))}</li>"
+            f"<li>Produkt {nr} {esc(e.produkt_titel)} (Berichtszeitraum "
+            f"{esc(e.berichtszeitraum)}): {esc(e.grund)}</li>"
             for nr, e in sorted(ohne.items())
         )
         out += (
@@ -174,15 +177,15 @@ def _probleme(entries: list[dict]) -> str:
     return out
 
 
-def _bericht(entries: list[dict], produkt: int, raum: str) -> dict | None:
+def _bericht(entries: list[Eintrag], produkt: int, raum: str) -> Eintrag | None:
     """The runs.json entry of a report that can be opened (made now or unchanged), or None."""
     for e in entries:
-        if e["produkt"] == produkt and e["raum"] == raum and e["status"] in SENDBAR:
-            return e if e.get("html") else None
+        if e.produkt == produkt and e.raum == raum and e.status in GEMACHT:
+            return e if e.html else None
     return None
 
 
-def _ampel(periode: str, entries: list[dict], lichter) -> str:
+def _ampel(periode: str, entries: list[Eintrag], lichter) -> str:
     """The Ampel grid of the quarter; each light links to the area's Ampel report."""
     titel = f"Ampel {esc(fmt.periode(periode))}"
     kopf = f'<section aria-labelledby="h-ampel"><h2 id="h-ampel">{titel}</h2>'
@@ -204,7 +207,7 @@ def _ampel(periode: str, entries: list[dict], lichter) -> str:
     )
 
 
-def _licht_zelle(by, feld: str, titel: str, raum: str, bericht: dict | None) -> str:
+def _licht_zelle(by, feld: str, titel: str, raum: str, bericht: Eintrag | None) -> str:
     if feld not in by.index:
         return "<td>–</td>"
     f = by.loc[feld, "farbe"] if by.loc[feld, "farbe"] in LICHT_TEXT else "grau"
@@ -215,23 +218,22 @@ def _licht_zelle(by, feld: str, titel: str, raum: str, bericht: dict | None) -> 
     )
     if bericht is None:
         return f"<td>{licht}</td>"
-    return f'<td><a class="kz-licht" href="{esc(bericht["html"])}">{licht}</a></td>'
+    return f'<td><a class="kz-licht" href="{esc(bericht.html)}">{licht}</a></td>'
 
 
-def _zielwerte(entries: list[dict]) -> str:
+def _zielwerte(entries: list[Eintrag]) -> str:
     """Produkt 3: per area the Zielwerte reached and missed, as its published report shows them."""
-    p3 = [e for e in entries if e["produkt"] == 3 and e["status"] in SENDBAR]
-    p3 = [e for e in p3 if e.get("zielwerte")]
+    p3 = [e for e in entries if e.produkt == 3 and e.status in GEMACHT and e.zielwerte]
     kopf = '<section aria-labelledby="h-ziel"><h2 id="h-ziel">Wirkungskennzahlen: Zielwerte</h2>'
     if not p3:
         return f"{kopf}<p>Für diesen Lauf liegen keine Wirkungskennzahlen vor.</p></section>"
-    jahr = esc(p3[0].get("berichtszeitraum", ""))
+    jahr = esc(p3[0].berichtszeitraum)
     head = "".join(f'<th scope="col">{esc(t)}</th>' for t in ZIELWERT_SPALTEN.values())
     rows = []
     for e in p3:
-        z = e["zielwerte"][0]
+        z = (e.zielwerte or [{}])[0]
         zellen = "".join(f"<td>{int(z.get(k, 0))}</td>" for k in ZIELWERT_SPALTEN)
-        link = f'<a href="{esc(e["html"])}">{esc(e["raum"])}</a>'
+        link = f'<a href="{esc(e.html)}">{esc(e.raum)}</a>'
         rows.append(f'<tr><th scope="row">{link}</th>{zellen}</tr>')
     return (
         f'{kopf}<table class="kz-ziele"><caption>Kennzahlen mit Zielwert im Jahr {jahr}, '
@@ -241,7 +243,7 @@ def _zielwerte(entries: list[dict]) -> str:
     )
 
 
-def _kernaussagen(entries: list[dict], produkte: dict) -> str:
+def _kernaussagen(entries: list[Eintrag], produkte: dict) -> str:
     """Per product the first Kernaussagen of the Gesamtstadt's report, with the link to it."""
     karten = []
     for nr, prod in produkte.items():
@@ -250,12 +252,10 @@ def _kernaussagen(entries: list[dict], produkte: dict) -> str:
         if e is None:
             karten.append(f'<div class="kz-karte">{kopf}<p>Kein Bericht der Gesamtstadt.</p></div>')
             continue
-        aussagen = "".join(
-            f"<li>{esc(a)}</li>" for a in (e.get("kernaussagen") or [])[:KERNAUSSAGEN]
-        )
-        zeitraum = esc(e.get("berichtszeitraum", ""))
+        aussagen = "".join(f"<li>{esc(a)}</li>" for a in (e.kernaussagen or [])[:KERNAUSSAGEN])
+        zeitraum = esc(e.berichtszeitraum)
         link = (
-            f'<a href="{esc(e["html"])}" aria-describedby="k-{nr}">'
+            f'<a href="{esc(e.html)}" aria-describedby="k-{nr}">'
             f"Bericht Gesamtstadt ({zeitraum}) öffnen</a>"
         )
         karten.append(f'<div class="kz-karte">{kopf}<ul>{aussagen}</ul><p>{link}</p></div>')
@@ -269,7 +269,7 @@ def _kernaussagen(entries: list[dict], produkte: dict) -> str:
 TERMINE = 4
 
 
-def _termine_und_beilagen(entries: list[dict]) -> str:
+def _termine_und_beilagen(entries: list[Eintrag]) -> str:
     """The next planned publications (config/veroeffentlichung.yaml) and the run's companions:
     the Kennzahlensteckbriefe and the open data of the public product."""
     from kennzahlen.catalog.veroeffentlichung import VeroeffentlichungError, load_config
@@ -287,23 +287,23 @@ def _termine_und_beilagen(entries: list[dict]) -> str:
         )
         liste = f"<ul>{items}</ul>" if items else "<p>Keine weiteren Termine geplant.</p>"
     links = []
-    if any(e["status"] in SENDBAR for e in entries):
+    if any(e.status in GEMACHT for e in entries):
         links.append('<li><a href="steckbriefe/index.html">Kennzahlensteckbriefe</a></li>')
-    p3 = [e for e in entries if e["produkt"] == 3 and e["status"] in SENDBAR]
+    p3 = [e for e in entries if e.produkt == 3 and e.status in GEMACHT]
     if p3:
         from kennzahlen.runner.basis import OFFENE_DATEN
 
         links.append(
-            f'<li><a href="{esc(p3[0]["produkt_ordner"])}/{OFFENE_DATEN}/index.html">Offene Daten '
+            f'<li><a href="{esc(p3[0].produkt_ordner)}/{OFFENE_DATEN}/index.html">Offene Daten '
             f"der Wirkungskennzahlen</a> (CSV, GeoJSON, Metadaten; dl-de/by-2-0)</li>"
         )
-    p1 = [e for e in entries if e["produkt"] == 1 and e["status"] in SENDBAR]
+    p1 = [e for e in entries if e.produkt == 1 and e.status in GEMACHT]
     if p1:
         from kennzahlen.catalog.geography import sozialraeume
         from kennzahlen.runner.basis import PROFILE, slug
 
         profile = " · ".join(
-            f'<a href="{esc(p1[0]["produkt_ordner"])}/{PROFILE}/{esc(slug(r))}.html">{esc(r)}</a>'
+            f'<a href="{esc(p1[0].produkt_ordner)}/{PROFILE}/{esc(slug(r))}.html">{esc(r)}</a>'
             for r in sozialraeume()
         )
         links.append(f"<li>Stadtviertelprofile (intern): {profile}</li>")
@@ -317,18 +317,18 @@ def _termine_und_beilagen(entries: list[dict]) -> str:
 
 
 STATUS_ZELLE = {
-    "fehler": ("fehler", "Fehler"),
-    KEINE_DATEN: ("keine-daten", "nicht erstellt: keine Daten"),
+    Status.FEHLER: ("fehler", "Fehler"),
+    Status.KEINE_DATEN: ("keine-daten", "nicht erstellt: keine Daten"),
 }
 
 
-def _alle_berichte(periode: str, entries: list[dict]) -> str:
+def _alle_berichte(periode: str, entries: list[Eintrag]) -> str:
     """Every report of the period: products as rows, areas as columns."""
     from kennzahlen.catalog.geography import areas
     from kennzahlen.core.vocabulary import PRODUKTE
     from kennzahlen.runner.basis import berichtszeitraum
 
-    by_key = {(e["produkt"], e["raum"]): e for e in entries}
+    by_key = {e.schluessel: e for e in entries}
     header = "".join(f'<th scope="col">{esc(a)}</th>' for a in areas())
     rows = []
     for nr, prod in PRODUKTE.items():
@@ -346,19 +346,19 @@ def _alle_berichte(periode: str, entries: list[dict]) -> str:
     )
 
 
-def _bericht_zelle(e: dict | None) -> str:
+def _bericht_zelle(e: Eintrag | None) -> str:
     if e is None:
         return "<td>–</td>"
-    if e["status"] in STATUS_ZELLE:
-        klasse, text = STATUS_ZELLE[e["status"]]
-        grund = e.get("fehler") if e["status"] == "fehler" else e.get("grund")
+    if e.status in STATUS_ZELLE:
+        klasse, text = STATUS_ZELLE[e.status]
+        grund = e.fehler if e.status == Status.FEHLER else e.grund
         return f'<td class="{klasse}" title="{esc(grund)}">{text}</td>'
     extra = "".join(
         f' · <a href="{esc(a)}">{esc(Path(a).suffix[1:].upper())}</a>'
-        for a in [*e.get("anhaenge", []), *([e["pdf"]] if e.get("pdf") else [])]
+        for a in [*(e.anhaenge or []), *([e.pdf] if e.pdf else [])]
         if not a.endswith(".csv")
     )
-    return f'<td><a href="{esc(e["html"])}">Bericht</a>{extra}</td>'
+    return f'<td><a href="{esc(e.html)}">Bericht</a>{extra}</td>'
 
 
 CSS = f"""

@@ -30,6 +30,8 @@ from kennzahlen.core.configfile import read_yaml
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
 
+    from kennzahlen.runner.eintrag import Eintrag
+
 CHROMIUM_ENV = "KENNZAHLEN_CHROMIUM"
 KANDIDATEN = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CONFIG_DATEI = "pdf.yaml"
@@ -250,34 +252,33 @@ def pdfs_im_lauf(
     import json
 
     from kennzahlen.core.safeio import atomic_write
+    from kennzahlen.runner.basis import GEMACHT
     from kennzahlen.runner.index_page import render_index
-    from kennzahlen.runner.runs import write_json
+    from kennzahlen.runner.runs import eintraege, write_json
 
     runs_file = Path(out_dir) / "runs.json"
     runs = json.loads(runs_file.read_text(encoding="utf-8"))
-    todo = [
-        e
-        for e in runs["reports"]
-        if e["produkt"] in produkte and e["status"] in ("ok", "uebersprungen") and e.get("html")
-    ]
+    entries = eintraege(runs)
+    todo = [e for e in entries if e.produkt in produkte and e.status in GEMACHT and e.html]
     out: list[dict] = []
     if not todo:
         return out
     with Drucker(browser) as drucker:
         for e in todo:
-            quelle = Path(out_dir) / e["html"]
+            rel = str(e.html)
+            quelle = Path(out_dir) / rel
             ziel = quelle.with_suffix(".pdf")
             h = quelle_hash(quelle)
-            neu = not (ziel.exists() and e.get("pdf_quelle") == h)
+            neu = not (ziel.exists() and e.pdf_quelle == h)
             if neu:
-                drucker.drucke(quelle, ziel, e["produkt_titel"], _gebiet(e["raum"]), _zeit(e))
-            e["pdf"] = str(Path(e["html"]).with_suffix(".pdf"))
-            e["pdf_quelle"] = h
+                drucker.drucke(quelle, ziel, str(e.produkt_titel), _gebiet(e.raum), _zeit(e))
+            e.pdf = str(Path(rel).with_suffix(".pdf"))
+            e.pdf_quelle = h
             # the PDF's checksum beside the report's others: mail checks what it attaches
-            e.setdefault("dateien", {})[e["pdf"]] = hashlib.sha256(ziel.read_bytes()).hexdigest()
-            out.append({"pdf": e["pdf"], "neu": neu, "produkt": e["produkt"], "raum": e["raum"]})
-            write_json(Path(out_dir), runs)
-    atomic_write(Path(out_dir) / "index.html", render_index(periode, runs["reports"], pool_dir))
+            e.dateien = {**(e.dateien or {}), e.pdf: hashlib.sha256(ziel.read_bytes()).hexdigest()}
+            out.append({"pdf": e.pdf, "neu": neu, "produkt": e.produkt, "raum": e.raum})
+            write_json(Path(out_dir), {**runs, "reports": [x.als_json() for x in entries]})
+    atomic_write(Path(out_dir) / "index.html", render_index(periode, entries, pool_dir))
     return out
 
 
@@ -288,8 +289,8 @@ def _gebiet(raum: str) -> str:
     return gesamtstadt_titel() if raum == GESAMTSTADT else f"Sozialraum {raum}"
 
 
-def _zeit(entry: dict) -> str:
+def _zeit(entry: Eintrag) -> str:
     from kennzahlen.core import fmt
 
-    z = str(entry.get("berichtszeitraum") or "")
+    z = str(entry.berichtszeitraum or "")
     return fmt.periode(z) if z else ""

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from kennzahlen.runner.basis import GEMACHT, Status
+from kennzahlen.runner.eintrag import Eintrag, eintraege
+
 LAUF = "lauf"
-_DONE = ("ok", "uebersprungen")
 #: what a report run was asked for: the period, the products and the areas (None: all)
 Request = tuple[str, list[int] | None, list[str] | None]
 
@@ -54,46 +57,49 @@ def run_key(
     return _sha(*chunks)
 
 
-def lauf_record(key: str, entries: list[dict], raeume: list[str], warnungen: list[str]) -> dict:
+def lauf_record(key: str, entries: list[Eintrag], raeume: list[str], warnungen: list[str]) -> dict:
     """What runs.json keeps of a finished run, for the next run to compare against."""
     return {
         "schluessel": key,
-        "berichte": [[e["produkt"], e["raum"]] for e in entries],
+        "berichte": [[e.produkt, e.raum] for e in entries],
         "raeume": list(raeume),
         "warnungen": list(warnungen),
     }
 
 
-def unchanged_entries(runs: dict, key: str | None, out_dir: Path) -> list[dict] | None:
+def unchanged_entries(runs: dict, key: str | None, out_dir: Path) -> list[Eintrag] | None:
     """The reports of the last run when its key is ``key`` and every one of them is there, else
     None."""
     lauf = runs.get(LAUF)
     if not key or not isinstance(lauf, dict) or lauf.get("schluessel") != key:
         return None
-    by_key = {(e.get("produkt"), e.get("raum")): e for e in runs.get("reports", [])}
+    try:
+        by_key = {e.schluessel: e for e in eintraege(runs)}
+    except (KeyError, TypeError, ValueError):
+        return None  # an entry this version cannot read: the normal way rewrites it
     entries = []
     for produkt, raum in lauf.get("berichte", []):
         e = by_key.get((produkt, raum))
         if e is None:
             return None
-        if e.get("status") in _DONE:
-            if not e.get("html") or not (out_dir / e["html"]).is_file():
+        if e.status in GEMACHT:
+            if not e.html or not (out_dir / e.html).is_file():
                 return None
-        elif e.get("status") != "keine_daten":
+        elif e.status != Status.KEINE_DATEN:
             return None
         entries.append(e)
     return entries or None
 
 
-def skipped(entries: list[dict], pool_sha: str) -> list[dict]:
+def skipped(entries: list[Eintrag], pool_sha: str) -> list[Eintrag]:
     """The entries as the normal way writes them for unchanged reports."""
     now = datetime.now().isoformat(timespec="seconds")
     out = []
     for e in entries:
-        if e.get("status") in _DONE:
-            out.append({**e, "status": "uebersprungen", "pool_manifest_sha256": pool_sha})
+        if e.status in GEMACHT:
+            out.append(replace(e, status=Status.UEBERSPRUNGEN, pool_manifest_sha256=pool_sha))
         else:
-            out.append({**e, "pool_manifest_sha256": pool_sha, "erstellt": now})
+            out.append(replace(e, pool_manifest_sha256=pool_sha, erstellt=now))
     return out
 
 

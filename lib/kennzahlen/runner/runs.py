@@ -4,13 +4,17 @@ folder's lock; the result of a run."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kennzahlen.core import safeio
 from kennzahlen.core.safeio import atomic_write
 from kennzahlen.core.schema import GESAMTSTADT
-from kennzahlen.runner.basis import KEINE_DATEN, RunnerError
+from kennzahlen.runner.basis import RunnerError, Status
+from kennzahlen.runner.eintrag import Eintrag, eintraege
+
+__all__ = ["Eintrag", "RunResult", "eintraege", "load_runs", "sorted_entries", "write_runs"]
 
 
 @dataclass
@@ -19,21 +23,21 @@ class RunResult:
 
     periode: str
     out: Path
-    entries: list[dict]
+    entries: list[Eintrag]
     seconds: float
     warnungen: list[str] = field(default_factory=list)
     #: the PDFs of the run (kennzahlen.runner.pdf.pdfs_im_lauf): {"pdf", "neu", "produkt", "raum"}
     pdfs: list[dict] = field(default_factory=list)
 
     @property
-    def failed(self) -> list[dict]:
-        return [e for e in self.entries if e["status"] == "fehler"]
+    def failed(self) -> list[Eintrag]:
+        return [e for e in self.entries if e.status == Status.FEHLER]
 
     @property
-    def nicht_erstellt(self) -> list[dict]:
+    def nicht_erstellt(self) -> list[Eintrag]:
         """Reports not made because the pool holds none of their data for the period (with
         ``grund``)."""
-        return [e for e in self.entries if e["status"] == KEINE_DATEN]
+        return [e for e in self.entries if e.status == Status.KEINE_DATEN]
 
     @property
     def index(self) -> Path:
@@ -58,10 +62,10 @@ def lock_folder(out_dir: Path, wait: float, echo) -> safeio.FolderLock:
         raise RunnerError(str(exc)) from None
 
 
-def sorted_entries(merged: dict) -> list[dict]:
-    return sorted(
-        merged.values(), key=lambda e: (e["produkt"], e["raum"] != GESAMTSTADT, e["raum"])
-    )
+def sorted_entries(merged: Mapping[tuple[int, str], Eintrag] | Iterable[Eintrag]) -> list[Eintrag]:
+    """The entries in the order of runs.json: by product, the Gesamtstadt first, then by area."""
+    werte = merged.values() if isinstance(merged, Mapping) else merged
+    return sorted(werte, key=lambda e: (e.produkt, e.raum != GESAMTSTADT, e.raum))
 
 
 def write_runs(
@@ -69,7 +73,7 @@ def write_runs(
     periode: str,
     root: str | None,
     pool_sha: str | None,
-    merged: dict,
+    merged: Mapping[tuple[int, str], Eintrag],
     version_dir: Path | None = None,
     lauf: dict | None = None,
     index: bool = True,
@@ -92,7 +96,7 @@ def write_runs(
         "periode": periode,
         "pool": root,
         "pool_manifest_sha256": pool_sha,
-        "reports": all_entries,
+        "reports": [e.als_json() for e in all_entries],
     }
     if stadt:
         runs[SCHLUESSEL] = stadt

@@ -10,7 +10,14 @@ from kennzahlen.core import safeio as _safeio
 from kennzahlen.runner.basis import check_periode
 from kennzahlen.runner.jobs import _check_out
 from kennzahlen.runner.rerun import Request
-from kennzahlen.runner.runs import RunResult, load_runs, lock_folder, sorted_entries, write_runs
+from kennzahlen.runner.runs import (
+    RunResult,
+    eintraege,
+    load_runs,
+    lock_folder,
+    sorted_entries,
+    write_runs,
+)
 from kennzahlen.runner.worker import remove_stale_kernel_files
 
 
@@ -44,8 +51,8 @@ def unchanged_run(
         _safeio.remove_stale_temps(out_dir)
         remove_stale_kernel_files()
         pool_sha = manifest_sha(manifest)
-        merged = {(e["produkt"], e["raum"]): e for e in runs.get("reports", [])}
-        merged.update({(e["produkt"], e["raum"]): e for e in skipped(entries, pool_sha)})
+        merged = {e.schluessel: e for e in eintraege(runs)}
+        merged.update({e.schluessel: e for e in skipped(entries, pool_sha)})
         write_runs(
             out_dir,
             periode,
@@ -58,7 +65,7 @@ def unchanged_run(
         )
     finally:
         lock.release()
-    keys = {(e["produkt"], e["raum"]) for e in entries}
-    this_run = [e for e in sorted_entries(merged) if (e["produkt"], e["raum"]) in keys]
+    keys = {e.schluessel for e in entries}
+    this_run = [e for e in sorted_entries(merged) if e.schluessel in keys]
     seconds = time.perf_counter() - t0
     return RunResult(periode, out_dir, this_run, seconds, list(runs[LAUF].get("warnungen", [])))

@@ -17,9 +17,11 @@ from kennzahlen.runner.basis import (
     KERNEL_NAME,
     KERNEL_START_ERRORS,
     TEMPLATE_DIR,
+    Status,
     berichtszeitraum,
     slug,
 )
+from kennzahlen.runner.eintrag import Eintrag
 from kennzahlen.runner.jobs import Job
 
 if TYPE_CHECKING:
@@ -250,7 +252,7 @@ def _with_reset(notebook: str):
     return nb
 
 
-def run_job(job: Job) -> dict:
+def run_job(job: Job) -> Eintrag:
     """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
     import nbformat
 
@@ -259,39 +261,34 @@ def run_job(job: Job) -> dict:
     base.parent.mkdir(parents=True, exist_ok=True)
     executed = base.with_suffix(".ipynb")
     t0 = time.perf_counter()
-    entry = {
-        "produkt": job.produkt,
-        "produkt_ordner": produkt.ordner,
-        "produkt_titel": produkt.titel,
-        "raum": job.raum,
-        "slug": slug(job.raum),
-        "berichtszeitraum": berichtszeitraum(job.produkt, job.periode),
-        "html": f"{produkt.ordner}/{slug(job.raum)}.html",
-        "anhaenge": [],
-        "notebook": f"{produkt.ordner}/{slug(job.raum)}.ipynb",
-        "input_hash": job.input_hash,
-        "pool_manifest_sha256": hashlib.sha256(
+    entry = Eintrag(
+        produkt=job.produkt,
+        produkt_ordner=produkt.ordner,
+        produkt_titel=produkt.titel,
+        raum=job.raum,
+        slug=slug(job.raum),
+        berichtszeitraum=berichtszeitraum(job.produkt, job.periode),
+        html=f"{produkt.ordner}/{slug(job.raum)}.html",
+        anhaenge=[],
+        notebook=f"{produkt.ordner}/{slug(job.raum)}.ipynb",
+        input_hash=job.input_hash,
+        pool_manifest_sha256=hashlib.sha256(
             (Path(job.pool) / "manifest.json").read_bytes()
         ).hexdigest(),
-        "erstellt": datetime.now().isoformat(timespec="seconds"),
-    }
+        erstellt=datetime.now().isoformat(timespec="seconds"),
+        status=Status.FEHLER,
+    )
     error = _execute_notebook(job, executed)
     if error is not None:
-        entry.update(
-            status="fehler",
-            fehler=_fehler_text(job, error),
-            sekunden=round(time.perf_counter() - t0, 2),
-        )
+        entry.fehler = _fehler_text(job, error)
+        entry.sekunden = round(time.perf_counter() - t0, 2)
         return entry
     nb = nbformat.read(executed, as_version=4)
     _write_outputs(job, nb, entry)
-    entry.update(
-        status="ok",
-        fehler=None,
-        kernaussagen=output_metadata(nb, "kernaussagen"),
-        zielwerte=output_metadata(nb, "zielwerte"),
-        sekunden=round(time.perf_counter() - t0, 2),
-    )
+    entry.status = Status.OK
+    entry.kernaussagen = output_metadata(nb, "kernaussagen")
+    entry.zielwerte = output_metadata(nb, "zielwerte")
+    entry.sekunden = round(time.perf_counter() - t0, 2)
     return entry
 
 
@@ -376,23 +373,26 @@ def _fehler_text(job: Job, error: BaseException) -> str:
     return _short_error(error)
 
 
-def _write_outputs(job: Job, nb, entry: dict) -> None:
+def _write_outputs(job: Job, nb, entry: Eintrag) -> None:
     """The report's HTML, its attachments and (public products) its disclosure audit."""
     from kennzahlen import products
 
     produkt = PRODUKTE[job.produkt]
     base = job.base
-    zeitraum = entry["berichtszeitraum"]
+    zeitraum = entry.berichtszeitraum
     title = f"{produkt.titel} – {job.raum} – {zeitraum}"
 
     html_text = export_html(nb, title, identitaet(job), intern=not products.is_public(job.produkt))
     _write_atomic(base.with_suffix(".html"), html_text)
-    for rel in products.anhaenge(job.produkt, Path(job.pool), job.periode, job.raum, base):
-        entry["anhaenge"].append(str(Path(rel).relative_to(Path(job.out_dir))))
+    anhaenge = [
+        str(Path(rel).relative_to(Path(job.out_dir)))
+        for rel in products.anhaenge(job.produkt, Path(job.pool), job.periode, job.raum, base)
+    ]
+    entry.anhaenge = anhaenge
     out = Path(job.out_dir)
-    entry["dateien"] = {
+    entry.dateien = {
         rel: hashlib.sha256((out / rel).read_bytes()).hexdigest()
-        for rel in [entry["html"], *entry["anhaenge"]]
+        for rel in [f"{produkt.ordner}/{slug(job.raum)}.html", *anhaenge]
     }
     audit = output_metadata(nb, "disclosure_audit")
     if audit or products.is_public(job.produkt):
@@ -401,7 +401,7 @@ def _write_outputs(job: Job, nb, entry: dict) -> None:
         from kennzahlen.disclosure.suppression import AUDIT_COLUMNS, write_audit
 
         write_audit(pd.DataFrame(audit, columns=AUDIT_COLUMNS), base.with_suffix(".audit.csv"))
-        entry["audit"] = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
+        entry.audit = f"{produkt.ordner}/{slug(job.raum)}.audit.csv"
 
 
 def identitaet(job: Job) -> dict:

@@ -20,8 +20,10 @@ from kennzahlen.products.quartalsmeldung.zeilen import (
     ARBEITSFELD,
     GRUPPEN,
     HAUPTZAHLEN,
+    NACH_ORT,
     SO_GESAMT,
     ZEILEN,
+    Zeilenart,
     zeilen_label,
 )
 from kennzahlen.statistik import trend
@@ -35,7 +37,7 @@ def spalten() -> list[str]:
 def erfassungsbogen(pool: pd.DataFrame, periode: str) -> pd.DataFrame:
     """The Erfassungsbogen as numbers: rows (Gruppe, Bereich, Zeile, Quelle), area columns."""
     s = stichtag(periode)
-    ids = [z[3] for z in ZEILEN]
+    ids = [z.kennzahl for z in ZEILEN]
     sub = pool[
         (pool["periode"] == s) & pool["kennzahl"].isin(ids) & (pool["ebene"] != "stadtviertel")
     ]
@@ -43,7 +45,7 @@ def erfassungsbogen(pool: pd.DataFrame, periode: str) -> pd.DataFrame:
     wide = wide.rename(columns={GESAMTSTADT: SO_GESAMT}).reindex(index=ids, columns=spalten())
     cat = load_catalog()
     index = pd.MultiIndex.from_tuples(
-        [(g, b, z, cat.get(k).quelle) for g, b, z, k in ZEILEN],
+        [(*z.ort, cat.get(z.kennzahl).quelle) for z in ZEILEN],
         names=["Gruppe", "Bereich", "Zeile", "Quelle"],
     )
     wide.index = index
@@ -58,7 +60,7 @@ def veraenderungen(pool: pd.DataFrame, periode: str, raum: str) -> pd.DataFrame:
     vj = erfassungsbogen(pool, vorquartal(periode, 4))[col]
     # a count since 1 January compares with the same quarter a year before, never with the
     # previous quarter (a year-to-date count always grows within a year and restarts in Q1)
-    vq = vq.where([not seit_jahresbeginn(z[3]) for z in ZEILEN])
+    vq = vq.where([not seit_jahresbeginn(z.kennzahl) for z in ZEILEN])
     return pd.DataFrame({"aktuell": now, "vorquartal": vq, "vorjahresquartal": vj})
 
 
@@ -80,7 +82,7 @@ def veraenderungen_formatiert(
     """
     out = pd.DataFrame(
         index=pd.MultiIndex.from_tuples(
-            [(ARBEITSFELD[g], zeilen_label(b, z)) for g, b, z, _ in v.index]
+            [(ARBEITSFELD[g], zeilen_label(NACH_ORT[(g, b, z)])) for g, b, z, _ in v.index]
         )
     )
     out[fmt.datum(stichtag(periode))] = v["aktuell"].map(fmt.zahl).to_numpy()
@@ -113,7 +115,7 @@ def _lage(
     ids: list[str] | None = None,
 ) -> common.Datenlage:
     """What the pool holds of the Erfassungsbogen's Fallzahlen on the quarter's Stichtag."""
-    ids = ids or [z[3] for z in ZEILEN]
+    ids = ids or [z.kennzahl for z in ZEILEN]
     return common.datenlage(
         pool,
         ids,
@@ -134,12 +136,12 @@ def fehlende_bereiche(pool: pd.DataFrame, periode: str, pool_dir: str | Path | N
     fehlend = set(lage.fehlend)
     namen = []
     for g in GRUPPEN:
-        zeilen = [(b, z, k) for gg, b, z, k in ZEILEN if gg == g]
-        if all(k in fehlend for _, _, k in zeilen):
+        zeilen = [z for z in ZEILEN if z.gruppe == g]
+        if all(z.kennzahl in fehlend for z in zeilen):
             namen.append(GRUPPEN[g])
         else:
             namen += [
-                f"{ARBEITSFELD[g]}: {zeilen_label(b, z)}" for b, z, k in zeilen if k in fehlend
+                f"{ARBEITSFELD[g]}: {zeilen_label(z)}" for z in zeilen if z.kennzahl in fehlend
             ]
     folge = common.fehlen_daher(namen)
     return _lage(pool, periode, pool_dir, folge, ids=sorted(fehlend)).satz
@@ -191,7 +193,7 @@ def veraenderungen_abschnitt(
         )
         lage = common.datenlage(
             pool,
-            [z[3] for z in ZEILEN],
+            [z.kennzahl for z in ZEILEN],
             stichtag(vorquartal(periode, vergleiche[weg[0]][0])),
             pool_dir,
             raum=raum,
@@ -201,8 +203,7 @@ def veraenderungen_abschnitt(
         saetze.append(lage.satz)
     table = veraenderungen_formatiert(v, periode, ohne=weg)
     if hinweise is not None:
-        ids = {(g, b, z): k for g, b, z, k in ZEILEN}
-        table["Erläuterung"] = [hinweise.get(ids[i[:3]], "") for i in v.index]
+        table["Erläuterung"] = [hinweise.get(NACH_ORT[i[:3]].kennzahl, "") for i in v.index]
     text = "".join(common.hinweis(s).data for s in saetze)
     gebiet = "Gesamtstadt" if raum == GESAMTSTADT else f"Sozialraum {raum}"
     caption = f"Veränderung der Fallzahlen zum Vorquartal und zum Vorjahresquartal, {gebiet}"
@@ -231,7 +232,7 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
     from kennzahlen.products.common import steckbrief_link
 
     rows, current = [], None
-    ids = [z[3] for z in ZEILEN] if len(bogen) == len(ZEILEN) else [None] * len(bogen)
+    ids = [z.kennzahl for z in ZEILEN] if len(bogen) == len(ZEILEN) else [None] * len(bogen)
     for ((gruppe, bereich, zeile, quelle), vals), kid in zip(bogen.iterrows(), ids, strict=True):
         if gruppe != current:
             rows.append(
@@ -239,8 +240,9 @@ def bogen_html(bogen: pd.DataFrame, hervorheben: str | None = None) -> str:
                 f'colspan="{len(cols) + 3}">{escape(GRUPPEN[gruppe])}</td></tr>'
             )
             current = gruppe
-        label = zeilen_label(bereich, zeile)
-        weight = "font-weight:bold;" if zeile == "Gesamt" or bereich == zeile else ""
+        z = NACH_ORT[(gruppe, bereich, zeile)]
+        label = zeilen_label(z)
+        weight = "font-weight:bold;" if z.art is Zeilenart.GESAMT else ""
         cells = "".join(
             "<td "
             f'style="{weight}{"background:#fde9d9;" if c == hervorheben else ""}">'
@@ -333,7 +335,8 @@ def kernaussagen(
     v = veraenderungen(pool, periode, raum)
     gebiet = "in der Gesamtstadt" if raum == GESAMTSTADT else f"im Sozialraum {raum}"
     changes, fehlt = [], []
-    for (_, _, _, k), (_, row) in zip(ZEILEN, v.iterrows(), strict=True):
+    for z, (_, row) in zip(ZEILEN, v.iterrows(), strict=True):
+        k = z.kennzahl
         if k not in HAUPTZAHLEN:
             continue
         a, b = row["aktuell"], row["vorjahresquartal"]

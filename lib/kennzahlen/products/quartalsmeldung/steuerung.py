@@ -21,16 +21,17 @@ from kennzahlen.steuerung import freitext, personal, tabellen
 def _zeilen() -> list[str]:
     from kennzahlen.products.quartalsmeldung.zeilen import ZEILEN
 
-    return [z[3] for z in ZEILEN]
+    return [z.kennzahl for z in ZEILEN]
 
 
 def _label(kid: str) -> str:
     from kennzahlen.products.quartalsmeldung.zeilen import ARBEITSFELD, ZEILEN, zeilen_label
 
-    for g, b, z, k in ZEILEN:
-        if k == kid:
-            label = zeilen_label(b, z)
-            return label if label.startswith(ARBEITSFELD[g]) else f"{ARBEITSFELD[g]}: {label}"
+    for z in ZEILEN:
+        if z.kennzahl == kid:
+            label = zeilen_label(z)
+            feld = ARBEITSFELD[z.gruppe]
+            return label if label.startswith(feld) else f"{feld}: {label}"
     return load_catalog().get(kid).titel
 
 

@@ -1,42 +1,87 @@
-"""The rows of the Erfassungsbogen (Produkt 2) in the council paper's order, their groups and
+"""The rows of the Erfassungsbogen (Produkt 2) in the council paper's order, their groups, kinds and
 labels: what the report, its Excel file and its steering sections share."""
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import NamedTuple
+
 from kennzahlen.core.vocabulary import ARBEITSFELDER
 
-#: rows of the Erfassungsbogen in the paper's order: (Gruppe, Bereich, Zeile, kennzahl)
-ZEILEN: list[tuple[str, str, str, str]] = [
-    ("JH", "Jugendhilfe ohne UMA", "Gesamt", "jh_hze_gesamt"),
-    ("JH", "Jugendhilfe ohne UMA", "ambulant", "jh_hze_ambulant"),
-    ("JH", "Jugendhilfe ohne UMA", "stationär", "jh_hze_stationaer"),
-    ("JH", "JH – UMA", "Gesamt", "jh_uma_gesamt"),
-    ("JH", "JH – UMA", "ambulant", "jh_uma_ambulant"),
-    ("JH", "JH – UMA", "stationär", "jh_uma_stationaer"),
-    ("JH", "Hilfen vor dem Fall", "seit Jahresbeginn", "jh_hilfen_vor_dem_fall"),
-    ("EGH", "Eingliederungshilfe", "in eigenem Wohnraum", "egh_eigener_wohnraum"),
-    (
+
+class Zeilenart(Enum):
+    """What a row of the Erfassungsbogen is within its Bereich."""
+
+    #: the Bereich's total ("Gesamt"): labelled by the Bereich alone, printed bold
+    GESAMT = "gesamt"
+    #: the Bereich's only row under another name ("in Fallmanagement"): labelled by the Bereich
+    ALLEIN = "allein"
+    #: a part of the Bereich ("ambulant", "seit Jahresbeginn"): labelled "Bereich: Zeile"
+    TEIL = "teil"
+
+
+class Zeile(NamedTuple):
+    """A row of the Erfassungsbogen: its group, Bereich, row name, Kennzahl and kind."""
+
+    gruppe: str
+    bereich: str
+    zeile: str
+    kennzahl: str
+    art: Zeilenart
+
+    @property
+    def ort(self) -> tuple[str, str, str]:
+        """(Gruppe, Bereich, Zeile): the row's place in the form's index."""
+        return (self.gruppe, self.bereich, self.zeile)
+
+
+#: rows of the Erfassungsbogen in the paper's order
+ZEILEN: list[Zeile] = [
+    Zeile("JH", "Jugendhilfe ohne UMA", "Gesamt", "jh_hze_gesamt", Zeilenart.GESAMT),
+    Zeile("JH", "Jugendhilfe ohne UMA", "ambulant", "jh_hze_ambulant", Zeilenart.TEIL),
+    Zeile("JH", "Jugendhilfe ohne UMA", "stationär", "jh_hze_stationaer", Zeilenart.TEIL),
+    Zeile("JH", "JH – UMA", "Gesamt", "jh_uma_gesamt", Zeilenart.GESAMT),
+    Zeile("JH", "JH – UMA", "ambulant", "jh_uma_ambulant", Zeilenart.TEIL),
+    Zeile("JH", "JH – UMA", "stationär", "jh_uma_stationaer", Zeilenart.TEIL),
+    Zeile(
+        "JH", "Hilfen vor dem Fall", "seit Jahresbeginn", "jh_hilfen_vor_dem_fall", Zeilenart.TEIL
+    ),
+    Zeile(
+        "EGH", "Eingliederungshilfe", "in eigenem Wohnraum", "egh_eigener_wohnraum", Zeilenart.TEIL
+    ),
+    Zeile(
         "EGH",
         "Eingliederungshilfe",
         "in besonderer Wohnform + Schule über Tag und Nacht",
         "egh_besondere_wohnform",
+        Zeilenart.TEIL,
     ),
-    ("EGH", "Fallmanagement", "in Fallmanagement", "egh_fallmanagement"),
-    ("EGH", "WfbM", "Gesamt", "egh_wfbm"),
-    ("EGH", "Blindenhilfe", "Gesamt", "egh_blindenhilfe"),
-    ("ES", "SGB XII HLU", "Gesamt", "es_hlu_gesamt"),
-    ("ES", "SGB XII HLU", "ambulant", "es_hlu_ambulant"),
-    ("ES", "SGB XII HLU", "stationär", "es_hlu_stationaer"),
-    ("ES", "SGB XII GSI", "Gesamt", "es_gsi_gesamt"),
-    ("ES", "SGB XII GSI", "ambulant", "es_gsi_ambulant"),
-    ("ES", "SGB XII GSI", "stationär", "es_gsi_stationaer"),
-    ("AH", "HzP", "Gesamt", "ah_hzp_gesamt"),
-    ("AH", "HzP", "ambulant", "ah_hzp_ambulant"),
-    ("AH", "HzP", "stationär", "ah_hzp_stationaer"),
-    ("AH", "Fallmanagement", "in Fallmanagement", "ah_fallmanagement"),
-    ("SGB II", "SGB II", "Leistungsempfänger*innen", "sgb2_leistungsberechtigte"),
-    ("AsylbLG", "AsylbLG", "Leistungsempfänger*innen", "asylblg_leistungsberechtigte"),
+    Zeile("EGH", "Fallmanagement", "in Fallmanagement", "egh_fallmanagement", Zeilenart.ALLEIN),
+    Zeile("EGH", "WfbM", "Gesamt", "egh_wfbm", Zeilenart.GESAMT),
+    Zeile("EGH", "Blindenhilfe", "Gesamt", "egh_blindenhilfe", Zeilenart.GESAMT),
+    Zeile("ES", "SGB XII HLU", "Gesamt", "es_hlu_gesamt", Zeilenart.GESAMT),
+    Zeile("ES", "SGB XII HLU", "ambulant", "es_hlu_ambulant", Zeilenart.TEIL),
+    Zeile("ES", "SGB XII HLU", "stationär", "es_hlu_stationaer", Zeilenart.TEIL),
+    Zeile("ES", "SGB XII GSI", "Gesamt", "es_gsi_gesamt", Zeilenart.GESAMT),
+    Zeile("ES", "SGB XII GSI", "ambulant", "es_gsi_ambulant", Zeilenart.TEIL),
+    Zeile("ES", "SGB XII GSI", "stationär", "es_gsi_stationaer", Zeilenart.TEIL),
+    Zeile("AH", "HzP", "Gesamt", "ah_hzp_gesamt", Zeilenart.GESAMT),
+    Zeile("AH", "HzP", "ambulant", "ah_hzp_ambulant", Zeilenart.TEIL),
+    Zeile("AH", "HzP", "stationär", "ah_hzp_stationaer", Zeilenart.TEIL),
+    Zeile("AH", "Fallmanagement", "in Fallmanagement", "ah_fallmanagement", Zeilenart.ALLEIN),
+    Zeile(
+        "SGB II", "SGB II", "Leistungsempfänger*innen", "sgb2_leistungsberechtigte", Zeilenart.TEIL
+    ),
+    Zeile(
+        "AsylbLG",
+        "AsylbLG",
+        "Leistungsempfänger*innen",
+        "asylblg_leistungsberechtigte",
+        Zeilenart.TEIL,
+    ),
 ]
+#: each row by its place in the form's index (Gruppe, Bereich, Zeile)
+NACH_ORT: dict[tuple[str, str, str], Zeile] = {z.ort: z for z in ZEILEN}
 GRUPPEN = {
     "JH": "JH – Fallzahlen",
     "EGH": "EGH – Fallzahlen",
@@ -66,7 +111,7 @@ HAUPTZAHLEN = {
 SO_GESAMT = "SO-Gesamt"
 
 
-def zeilen_label(bereich: str, zeile: str) -> str:
-    """A row's label: 'HzP: ambulant'; the Bereich alone for its total ('Gesamt', 'in
-    Fallmanagement')."""
-    return bereich if zeile in ("Gesamt", f"in {bereich}") else f"{bereich}: {zeile}"
+def zeilen_label(z: Zeile) -> str:
+    """A row's label: 'HzP: ambulant'; the Bereich alone for its total ('Gesamt') and its only
+    row ('in Fallmanagement')."""
+    return z.bereich if z.art is not Zeilenart.TEIL else f"{z.bereich}: {z.zeile}"

@@ -7,7 +7,13 @@ Values are yearly; quarterly Kennzahlen (e.g. egh_z2) are summed over the year's
 from __future__ import annotations
 
 from kennzahlen.products.wirkung.aussage import aussage
-from kennzahlen.products.wirkung.matrix import anzeige_matrix, kernaussagen, matrix, matrix_html
+from kennzahlen.products.wirkung.matrix import (
+    anzeige_matrix,
+    bericht_audits,
+    kernaussagen,
+    matrix,
+    matrix_html,
+)
 from kennzahlen.products.wirkung.plan import (
     plan_jahr,
     veroeffentlichen,
@@ -51,6 +57,7 @@ __all__ = [
     "ZIELE",
     "abschnitt",
     "anzeige_matrix",
+    "bericht_audits",
     "aussage",
     "berichtsjahre",
     "erreicht",

@@ -280,3 +280,16 @@ def anzeige_matrix(
         if r["status"] in ("gesperrt", NICHT_BEWERTET)
     ]
     return anzeige, pd.DataFrame(rows, columns=disclosure.AUDIT_COLUMNS)
+
+
+def bericht_audits(
+    pool: pd.DataFrame, jahr: str, raum: str, produkt: int = 3
+) -> list[pd.DataFrame]:
+    """The disclosure audit of one area's report, taken from the year's plan: the matrix's hidden
+    cells, then every collected Kennzahl's table in the report's order (each section shows the
+    whole table of its Kennzahl). No section hands its audit in: none can be left out."""
+    _, audit = anzeige_matrix(pool, jahr, raum, produkt)
+    tabellen = [
+        kennzahl_tabelle(pool, k, jahr, produkt).audit for k in kennzahlen_p3(jahr) if k.erhoben
+    ]
+    return [audit, *tabellen]

@@ -18,13 +18,13 @@ from kennzahlen.catalog.model import Kennzahl, load_catalog
 from kennzahlen.core import fmt
 from kennzahlen.core.periods import jahres_stichtag
 from kennzahlen.core.schema import OHNE_ZUORDNUNG
+from kennzahlen.products.memo import fingerprint
 
 if TYPE_CHECKING:
     from kennzahlen.disclosure.atoms import Eintrag, Plan, Teil
     from kennzahlen.disclosure.config import DisclosureConfig
 from kennzahlen.products.wirkung.werte import (
     NICHT_BEWERTET,
-    _fingerprint,
     kennzahlen_p3,
     zaehltabelle,
 )
@@ -119,7 +119,7 @@ def plan_jahr(pool: pd.DataFrame, jahr: str, produkt: int = 3) -> Plan | None:
     if not disclosure_config.is_public(produkt, cfg):
         return None
     quelle = pool.attrs.get(VEROEFFENTLICHUNG)
-    key = (_fingerprint(pool), str(jahr), cfg.model_dump_json(), id(load_catalog()))
+    key = (fingerprint(pool), str(jahr), cfg.model_dump_json(), id(load_catalog()))
     if (*key, quelle) in _PLAENE:
         return _PLAENE[(*key, quelle)]
     eintraege = eintraege_jahr(pool, jahr)

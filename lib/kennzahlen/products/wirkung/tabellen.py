@@ -22,6 +22,7 @@ from kennzahlen.statistik import trend
 
 if TYPE_CHECKING:
     from kennzahlen.disclosure.atoms import Plan
+from kennzahlen.products.memo import fingerprint
 from kennzahlen.products.wirkung import unsicherheit, vergleich
 from kennzahlen.products.wirkung.aussage import aussage
 from kennzahlen.products.wirkung.plan import (
@@ -33,7 +34,6 @@ from kennzahlen.products.wirkung.plan import (
 )
 from kennzahlen.products.wirkung.werte import (
     NICHT_BEWERTET,
-    _fingerprint,
     erreicht,
     fehlt_satz,
     hat_werte,
@@ -99,7 +99,7 @@ def kennzahl_tabelle(
 
     regeln = disclosure_config.load_config().model_dump_json()
     quelle = pool.attrs.get(VEROEFFENTLICHUNG)  # the plans of the publication ledger
-    key = (_fingerprint(pool), k.id, kennzahl_schluessel(k), str(jahr), produkt, regeln, quelle)
+    key = (fingerprint(pool), k.id, kennzahl_schluessel(k), str(jahr), produkt, regeln, quelle)
     hit = _ANZEIGEN.get(key)
     if hit is None:
         hit = _kennzahl_tabelle(pool, k, jahr, produkt)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +12,7 @@ from kennzahlen.catalog.model import Kennzahl, load_catalog
 from kennzahlen.core.periods import jahr_von, jahres_stichtag
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 from kennzahlen.core.vocabulary import ist_anteil, wert_text
+from kennzahlen.products.memo import fingerprint
 
 NICHT_BEWERTET = "nicht bewertet"
 
@@ -136,7 +136,6 @@ def _nicht_ausgewiesen(raeume: list[str]) -> str:
 
 
 _TABELLEN: dict[tuple, pd.DataFrame] = {}
-_FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
 
 
 def tabellen_raeume() -> list[str]:
@@ -150,7 +149,7 @@ def zaehltabelle(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
     The pool has no row where the Nenner is 0 (no population 'ohne Zuordnung'); its Zähler and
     Nenner are then the city's minus the Sozialräume's.
     """
-    key = (_fingerprint(pool), k.id, str(jahr), kennzahl_schluessel(k))
+    key = (fingerprint(pool), k.id, str(jahr), kennzahl_schluessel(k))
     if key not in _TABELLEN:
         if len(_TABELLEN) > 2000:
             _TABELLEN.clear()
@@ -191,20 +190,6 @@ def kennzahl_schluessel(k: Kennzahl) -> str:
             _INHALTE.clear()
         hit = _INHALTE[id(k)] = (k, hashlib.sha256(k.model_dump_json().encode()).hexdigest())
     return hit[1]
-
-
-def _fingerprint(pool: pd.DataFrame) -> str:
-    """A content hash of the pool frame (computed once per frame object)."""
-    hit = _FINGERPRINTS.get(id(pool))
-    if hit is not None and hit[0]() is pool:
-        return hit[1]
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(pool, index=False).to_numpy().tobytes()
-    ).hexdigest()
-    for key in [key for key, (ref, _) in _FINGERPRINTS.items() if ref() is None]:
-        del _FINGERPRINTS[key]
-    _FINGERPRINTS[id(pool)] = (weakref.ref(pool), digest)
-    return digest
 
 
 def hat_werte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> bool:
