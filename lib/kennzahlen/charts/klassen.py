@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -215,18 +214,11 @@ def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) 
 
 def png(fig: Figure, farben: int = 64) -> bytes:
     """The figure as a small PNG: a class map has a few flat colours, so an adaptive palette of
-    ``farben`` colours (no dithering) keeps every class colour exact at a third of the bytes."""
-    from PIL import Image
+    ``farben`` colours (no dithering) keeps every class colour exact at a third of the bytes.
+    Drawn once (:func:`kennzahlen.charts.png.zeichne`)."""
+    from kennzahlen.charts.png import zeichne
 
-    puffer = io.BytesIO()
-    fig.savefig(puffer, format="png", dpi=plots.DPI, bbox_inches="tight")
-    bild_rgb = Image.open(io.BytesIO(puffer.getvalue())).convert("RGB")
-    klein = bild_rgb.quantize(
-        colors=farben, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-    )
-    out = io.BytesIO()
-    klein.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return zeichne(fig, farben, wie="mediancut")
 
 
 def bild(fig: Figure, alt: str | None = None) -> HTML:

@@ -103,16 +103,15 @@ def setup() -> None:
 
 
 def _mit_alt(png_formatter):
-    """The inline PNG formatter, plus the chart's alt text as output metadata (the report
-    template writes it into the ``<img alt>``)."""
+    """The inline PNG formatter (replaced: :func:`kennzahlen.charts.png.zeichne` draws the laid-out
+    chart once instead of measuring it in a second draw), plus the chart's alt text as output
+    metadata (the report template writes it into the ``<img alt>``)."""
 
     def format_png(fig: Figure):
-        data = png_formatter(fig)
-        farben = getattr(fig, "kz_palette", None)
-        if farben and data:  # a chart of few colours: a palette PNG
-            from kennzahlen.charts.png import palette_png
+        from kennzahlen.charts.png import zeichne
 
-            data = palette_png(data, int(farben))
+        farben = getattr(fig, "kz_palette", None)  # a chart of few colours: a palette PNG
+        data = zeichne(fig, int(farben) if farben else None)  # one draw, no second layout pass
         text = alt_text(fig)
         meta: dict[str, object] = {"alt": text} if text else {}
         meta.update(schrift_metadaten(fig, data))
