@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -32,8 +34,9 @@ def zeichne(fig: Figure, farben: int | None = None, wie: str = "fastoctree") -> 
 
     # the figure's own Agg canvas: its renderer has measured the texts when the chart was laid out
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
+    with _rand(fig, RAND_ZOLL):
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba()).copy()
     fenster = _tinte(rgba, mpl.rcParams["savefig.pad_inches"] * fig.dpi)
     if fenster is None:  # something reaches the edge: measure it the old way
         puffer = io.BytesIO()
@@ -45,6 +48,47 @@ def zeichne(fig: Figure, farben: int | None = None, wie: str = "fastoctree") -> 
     if farben:
         return _palette(bild, farben, wie, fig.dpi)
     return _rgba_png(bild, fig.dpi)
+
+
+#: white space (inches) drawn around the laid-out figure, so that what reaches beyond its edge
+#: (a legend beside a map, as the tight bounding box showed it) is drawn, not cut off
+RAND_ZOLL = 0.6
+
+
+@contextmanager
+def _rand(fig: Figure, zoll: float) -> Iterator[None]:
+    """The figure ``zoll`` inches larger on every side for one draw: every axes and figure text
+    keeps its size and place in inches (restored afterwards). Nothing changes for a figure with
+    figure-level legends or texts in other coordinates."""
+    texte = list(fig.texts)
+    if fig.legends or any(t.get_transform() != fig.transFigure for t in texte):
+        yield
+        return
+    w, h = fig.get_size_inches()
+    boxen = [ax.get_position(original=True) for ax in fig.axes]
+    orte = [t.get_position() for t in texte]
+    fig.set_size_inches(w + 2 * zoll, h + 2 * zoll, forward=False)
+    try:
+        for ax, b in zip(fig.axes, boxen, strict=True):
+            ax.set_position(_verschoben(b.bounds, w, h, zoll), which="both")
+        for t, (x, y) in zip(texte, orte, strict=True):
+            t.set_position(((x * w + zoll) / (w + 2 * zoll), (y * h + zoll) / (h + 2 * zoll)))
+        yield
+    finally:
+        fig.set_size_inches(w, h, forward=False)
+        for ax, b in zip(fig.axes, boxen, strict=True):
+            ax.set_position(b, which="both")
+        for t, ort in zip(texte, orte, strict=True):
+            t.set_position(ort)
+
+
+def _verschoben(
+    bounds: tuple[float, float, float, float], w: float, h: float, zoll: float
+) -> list[float]:
+    """An axes box (figure fractions of a w x h figure) in the figure ``zoll`` larger per side."""
+    x, y, bw, bh = bounds
+    gw, gh = w + 2 * zoll, h + 2 * zoll
+    return [(x * w + zoll) / gw, (y * h + zoll) / gh, bw * w / gw, bh * h / gh]
 
 
 def _tinte(rgba: np.ndarray, pad: float) -> tuple[int, int, int, int] | None:
