@@ -37,7 +37,8 @@ def zeichne(fig: Figure, farben: int | None = None, wie: str = "fastoctree") -> 
     with _rand(fig, RAND_ZOLL):
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba()).copy()
-    fenster = _tinte(rgba, mpl.rcParams["savefig.pad_inches"] * fig.dpi)
+        heraus = _ragt_heraus(fig, canvas.get_renderer())
+    fenster = None if heraus else _tinte(rgba, mpl.rcParams["savefig.pad_inches"] * fig.dpi)
     if fenster is None:  # something reaches the edge: measure it the old way
         puffer = io.BytesIO()
         fig.savefig(puffer, format="png", dpi=fig.dpi, bbox_inches="tight")
@@ -89,6 +90,22 @@ def _verschoben(
     x, y, bw, bh = bounds
     gw, gh = w + 2 * zoll, h + 2 * zoll
     return [(x * w + zoll) / gw, (y * h + zoll) / gh, bw * w / gw, bh * h / gh]
+
+
+def _ragt_heraus(fig: Figure, renderer) -> bool:
+    """Whether a legend or text (what a layout may leave beside the axes) reaches beyond the
+    drawn canvas (a glyph cut at the edge leaves no ink there to see); measured after the draw,
+    from the layouts it kept."""
+    w, h = fig.bbox.width, fig.bbox.height
+    for ax in fig.axes:
+        kandidaten = [*ax.texts, *([ax.get_legend()] if ax.get_legend() else [])]
+        for a in kandidaten:
+            if not a.get_visible():
+                continue
+            b = a.get_window_extent(renderer)
+            if b.x0 < 0 or b.y0 < 0 or b.x1 > w or b.y1 > h:
+                return True
+    return False
 
 
 def _tinte(rgba: np.ndarray, pad: float) -> tuple[int, int, int, int] | None:
