@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 
@@ -85,11 +86,11 @@ def _rand(fig: Figure, zoll: float) -> Iterator[None]:
 
 def _verschoben(
     bounds: tuple[float, float, float, float], w: float, h: float, zoll: float
-) -> list[float]:
+) -> tuple[float, float, float, float]:
     """An axes box (figure fractions of a w x h figure) in the figure ``zoll`` larger per side."""
     x, y, bw, bh = bounds
     gw, gh = w + 2 * zoll, h + 2 * zoll
-    return [(x * w + zoll) / gw, (y * h + zoll) / gh, bw * w / gw, bh * h / gh]
+    return ((x * w + zoll) / gw, (y * h + zoll) / gh, bw * w / gw, bh * h / gh)
 
 
 def _ragt_heraus(fig: Figure, renderer) -> bool:
@@ -98,7 +99,8 @@ def _ragt_heraus(fig: Figure, renderer) -> bool:
     from the layouts it kept."""
     w, h = fig.bbox.width, fig.bbox.height
     for ax in fig.axes:
-        kandidaten = [*ax.texts, *([ax.get_legend()] if ax.get_legend() else [])]
+        legende = ax.get_legend()
+        kandidaten: list[Artist] = [*ax.texts, *([legende] if legende is not None else [])]
         for a in kandidaten:
             if not a.get_visible():
                 continue
