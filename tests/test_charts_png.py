@@ -96,3 +96,55 @@ def test_a_legend_beyond_the_margin_is_measured_the_old_way():
     alt = io.BytesIO()
     _legende_daneben(0.95).savefig(alt, format="png", dpi=plots.DPI, bbox_inches="tight")
     assert _ink(_rgba(zeichne(_legende_daneben(0.95)))) == _ink(_rgba(alt.getvalue()))
+
+
+def _pixel(fig: Figure) -> np.ndarray:
+    fig.axes[0].set_axis_off()  # as every map (plots.kartenrahmen)
+    puffer = io.BytesIO()
+    fig.savefig(puffer, format="png", dpi=plots.DPI)
+    plt.close(fig)
+    return _rgba(puffer.getvalue())
+
+
+def test_base_map_paths_draw_what_geopandas_draws():
+    """Two Stadtviertel (one with a hole, one of two parts): the cached paths give the same
+    pixels as GeoDataFrame.plot, fill, hatch, values and boundary alike."""
+    import geopandas as gpd
+    from matplotlib.colors import Normalize
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from kennzahlen.charts import grundkarte
+
+    loch = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (1, 2), (2, 2), (2, 1)]])
+    zwei = MultiPolygon([Polygon([(5, 0), (7, 0), (7, 2)]), Polygon([(5, 3), (7, 3), (6, 5)])])
+    gdf = gpd.GeoDataFrame({"wert": [1.0, 3.0]}, geometry=[loch, zwei], crs="EPSG:3035")
+    norm, stil = Normalize(0, 4), {"edgecolor": "white", "linewidth": 0.5}
+
+    alt, ax = plt.subplots(figsize=(3, 2))
+    gdf.plot(ax=ax, column="wert", cmap="viridis", norm=norm, **stil)
+    gdf.iloc[:1].plot(ax=ax, facecolor="none", edgecolor="#333333", linewidth=0, hatch="//")
+    gdf.iloc[1:].boundary.plot(ax=ax, color="black", linewidth=1.6)
+    neu, ax = plt.subplots(figsize=(3, 2))
+    grundkarte.flaechen(ax, gdf.geometry, gdf["wert"], cmap="viridis", norm=norm, **stil)
+    grundkarte.flaechen(
+        ax, gdf.geometry[:1], facecolor="none", edgecolor="#333333", linewidth=0, hatch="//"
+    )
+    grundkarte.raender(ax, gdf.geometry[1:], color="black", linewidth=1.6)
+    assert np.array_equal(_pixel(alt), _pixel(neu))
+
+
+def test_a_class_map_is_built_without_drawing(monkeypatch):
+    """geopandas drew the whole figure after each of its calls (five to seven per class map);
+    the map is now drawn once, for its PNG."""
+    from kennzahlen.catalog.geography import flaechen
+    from kennzahlen.charts import klassen
+
+    plots.setup()
+    gdf = flaechen().gdf.iloc[:12]
+    farbe = dict(zip(["1", "2"], klassen.STATUS_FARBEN[:2], strict=True))
+    gezaehlt = _draws(monkeypatch)
+    klassen.klassenkarte(
+        {nr: ["1", "2", None][i % 3] for i, nr in enumerate(gdf.index)},
+        gdf, "Status", farbe, {"1": "1", "2": "2"}, umrandet=list(gdf.index[:2]), alt="Karte",
+    )  # fmt: skip
+    assert gezaehlt == []
