@@ -69,6 +69,7 @@ def flaechen(
         sammlung.set_array(arr)
         if "norm" not in kwargs:
             sammlung.set_clim(float(np.nanmin(arr)), float(np.nanmax(arr)))
+        sammlung.update_scalarmappable()  # the fill colours now, as after geopandas' draw
     ax.add_collection(sammlung, autolim=True)
     ax.autoscale_view()
     ax.set_aspect("equal")
