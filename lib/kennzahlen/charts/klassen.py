@@ -224,7 +224,7 @@ def png(fig: Figure, farben: int = 64) -> bytes:
     Drawn once (:func:`kennzahlen.charts.png.zeichne`)."""
     from kennzahlen.charts.png import zeichne
 
-    return zeichne(fig, farben, wie="mediancut")
+    return zeichne(fig, farben, wie="mediancut", dpi=plots.DPI)
 
 
 def bild(fig: Figure, alt: str | None = None) -> HTML:

@@ -26,10 +26,23 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 
-def zeichne(fig: Figure, farben: int | None = None, wie: str = "fastoctree") -> bytes:
-    """The figure as PNG bytes from one draw (cropped to its ink plus 0.1 in); with
-    ``farben``: a palette PNG of that many colours (``wie``: ``fastoctree`` as the report
-    charts, ``mediancut`` without dithering as the class maps), when that is smaller."""
+def zeichne(
+    fig: Figure, farben: int | None = None, wie: str = "fastoctree", dpi: float | None = None
+) -> bytes:
+    """The figure as PNG bytes from one draw (cropped to its ink plus 0.1 in) at ``dpi`` (the
+    figure's own by default); with ``farben``: a palette PNG of that many colours (``wie``:
+    ``fastoctree`` as the report charts, ``mediancut`` without dithering as the class maps),
+    when that is smaller."""
+    eigene = fig.dpi
+    if dpi is not None:
+        fig.set_dpi(dpi)
+    try:
+        return _zeichne(fig, farben, wie)
+    finally:
+        fig.set_dpi(eigene)
+
+
+def _zeichne(fig: Figure, farben: int | None, wie: str) -> bytes:
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
