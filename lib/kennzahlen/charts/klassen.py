@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from kennzahlen.charts import plots
+from kennzahlen.charts import grundkarte, plots
 from kennzahlen.charts.schrift import schrift_metadaten
 from kennzahlen.core import farben as farben_
 
@@ -77,17 +76,23 @@ def klassenkarte(
     gdf["klasse"] = [klassen.get(nr) for nr in gdf.index]
     leer = ~gdf["klasse"].isin(list(farbe))
     if leer.any():
-        gdf[leer].plot(ax=ax, color=NICHT_BEWERTET_FARBE, edgecolor=farben_.WEISS, linewidth=0.5)
+        grundkarte.flaechen(
+            ax, gdf.geometry[leer], color=NICHT_BEWERTET_FARBE, edgecolor=farben_.WEISS,
+            linewidth=0.5,
+        )  # fmt: skip
         plots.schraffur(ax, gdf[leer])
     for name, f in farbe.items():
         teil = gdf[gdf["klasse"] == name]
         if len(teil):
-            teil.plot(ax=ax, color=f, edgecolor=farben_.WEISS, linewidth=0.5)
+            grundkarte.flaechen(ax, teil.geometry, color=f, edgecolor=farben_.WEISS, linewidth=0.5)
+    # where the codes and names go is measured on the map's final box (geopandas drew the figure
+    # for it after every call; settling the aspect is what that draw did for the axes)
+    ax.apply_aspect()
     _beschriften(ax, gdf[~leer], farbe, kuerzel)
     _namen(ax, gdf, namen or {})
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
-        rand.boundary.plot(ax=ax, color=farben_.SCHWARZ, linewidth=1.6)
+        grundkarte.raender(ax, rand.geometry, color=farben_.SCHWARZ, linewidth=1.6)
     plots.kartenrahmen(ax, gdf)
     handles = _legende(farbe, kuerzel, nicht_bewertet, bool(len(rand)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=10)
@@ -215,18 +220,11 @@ def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) 
 
 def png(fig: Figure, farben: int = 64) -> bytes:
     """The figure as a small PNG: a class map has a few flat colours, so an adaptive palette of
-    ``farben`` colours (no dithering) keeps every class colour exact at a third of the bytes."""
-    from PIL import Image
+    ``farben`` colours (no dithering) keeps every class colour exact at a third of the bytes.
+    Drawn once (:func:`kennzahlen.charts.png.zeichne`)."""
+    from kennzahlen.charts.png import zeichne
 
-    puffer = io.BytesIO()
-    fig.savefig(puffer, format="png", dpi=plots.DPI, bbox_inches="tight")
-    bild_rgb = Image.open(io.BytesIO(puffer.getvalue())).convert("RGB")
-    klein = bild_rgb.quantize(
-        colors=farben, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-    )
-    out = io.BytesIO()
-    klein.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return zeichne(fig, farben, wie="mediancut", dpi=plots.DPI)
 
 
 def bild(fig: Figure, alt: str | None = None) -> HTML:

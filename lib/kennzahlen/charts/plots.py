@@ -21,6 +21,7 @@ from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
+from kennzahlen.charts import grundkarte  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.core import farben, fmt  # noqa: E402
 from kennzahlen.core.vocabulary import FARBEN  # noqa: E402
@@ -103,16 +104,15 @@ def setup() -> None:
 
 
 def _mit_alt(png_formatter):
-    """The inline PNG formatter, plus the chart's alt text as output metadata (the report
-    template writes it into the ``<img alt>``)."""
+    """The inline PNG formatter (replaced: :func:`kennzahlen.charts.png.zeichne` draws the laid-out
+    chart once instead of measuring it in a second draw), plus the chart's alt text as output
+    metadata (the report template writes it into the ``<img alt>``)."""
 
     def format_png(fig: Figure):
-        data = png_formatter(fig)
-        farben = getattr(fig, "kz_palette", None)
-        if farben and data:  # a chart of few colours: a palette PNG
-            from kennzahlen.charts.png import palette_png
+        from kennzahlen.charts.png import zeichne
 
-            data = palette_png(data, int(farben))
+        farben = getattr(fig, "kz_palette", None)  # a chart of few colours: a palette PNG
+        data = zeichne(fig, int(farben) if farben else None)  # one draw, no second layout pass
         text = alt_text(fig)
         meta: dict[str, object] = {"alt": text} if text else {}
         meta.update(schrift_metadaten(fig, data))
@@ -427,16 +427,20 @@ def karte(
     norm = Normalize(vmin, vmax if vmax > vmin else vmin + 1)
     cmap = karten_skala()
     leer = gdf["wert"].isna()
+    # the polygons' paths are made once per process (grundkarte), not by geopandas per map
     if leer.any():
-        gdf[leer].plot(ax=ax, color=farben.NICHT_BEWERTET, edgecolor="white", linewidth=0.5)
+        grundkarte.flaechen(
+            ax, gdf.geometry[leer], color=farben.NICHT_BEWERTET, edgecolor="white", linewidth=0.5
+        )
         schraffur(ax, gdf[leer])
     if (~leer).any():
-        gdf[~leer].plot(
-            ax=ax, column="wert", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5
-        )
+        grundkarte.flaechen(
+            ax, gdf.geometry[~leer], gdf["wert"][~leer], cmap=cmap, norm=norm,
+            edgecolor="white", linewidth=0.5,
+        )  # fmt: skip
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
-        rand.boundary.plot(ax=ax, color="black", linewidth=1.6)
+        grundkarte.raender(ax, rand.geometry, color="black", linewidth=1.6)
     kartenrahmen(ax, gdf)
     cb = fig.colorbar(
         ScalarMappable(norm=norm, cmap=cmap),
@@ -468,7 +472,9 @@ def karten_skala():
 
 def schraffur(ax, gdf) -> None:
     """Hatch areas "nicht bewertet" in a dark grey (3:1 on their grey, WCAG 1.4.11)."""
-    gdf.plot(ax=ax, facecolor="none", edgecolor=farben.SCHRAFFUR, linewidth=0, hatch="////")
+    grundkarte.flaechen(
+        ax, gdf.geometry, facecolor="none", edgecolor=farben.SCHRAFFUR, linewidth=0, hatch="////"
+    )
 
 
 def kartenrahmen(ax, gdf) -> None:

@@ -1,4 +1,13 @@
-"""Smaller PNGs for charts of few colours: a palette of at most a few dozen colours.
+"""Chart PNGs drawn once: one draw of the laid-out figure, cropped to its ink, optionally as a
+palette of a few dozen colours.
+
+matplotlib's ``bbox_inches="tight"`` (what IPython's inline backend asks for) runs a whole draw
+to measure the figure and then draws it again. A chart of this package is laid out once when it
+is made (``plots._done``), so its artists already lie inside the figure: :func:`zeichne` draws it
+once and crops the white margin around what was drawn, leaving ``savefig.pad_inches`` (0.1 in)
+as the tight bounding box did. The picture is the same one, pixel for pixel; only the
+margin can differ by the few pixels between a text's box and its ink. Should anything touch the
+figure's edge (it might be cut off), the chart is saved the old way, with a tight bounding box.
 
 A line chart with antialiased text stores thousands of colour shades as full RGBA; a palette PNG
 of 32 colours looks the same on screen and takes a quarter of the bytes. Only charts that ask for
@@ -9,9 +18,165 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
 
 
-def palette_png(data: bytes | str, farben: int) -> bytes | str:
+def zeichne(
+    fig: Figure, farben: int | None = None, wie: str = "fastoctree", dpi: float | None = None
+) -> bytes:
+    """The figure as PNG bytes from one draw (cropped to its ink plus 0.1 in) at ``dpi`` (the
+    figure's own by default); with ``farben``: a palette PNG of that many colours (``wie``:
+    ``fastoctree`` as the report charts, ``mediancut`` without dithering as the class maps),
+    when that is smaller."""
+    eigene = fig.dpi
+    if dpi is not None:
+        fig.set_dpi(dpi)
+    try:
+        return _zeichne(fig, farben, wie)
+    finally:
+        fig.set_dpi(eigene)
+
+
+def _zeichne(fig: Figure, farben: int | None, wie: str) -> bytes:
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    # the figure's own Agg canvas: its renderer has measured the texts when the chart was laid out
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    with _rand(fig, RAND_ZOLL):
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba()).copy()
+        heraus = _ragt_heraus(fig, canvas.get_renderer())
+    fenster = None if heraus else _tinte(rgba, mpl.rcParams["savefig.pad_inches"] * fig.dpi)
+    if fenster is None:  # something reaches the edge: measure it the old way
+        puffer = io.BytesIO()
+        fig.savefig(puffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+        roh = puffer.getvalue()
+        return palette_png(roh, farben, wie) if farben else roh  # type: ignore[return-value]
+    y0, y1, x0, x1 = fenster
+    bild = rgba[y0:y1, x0:x1]
+    if farben:
+        return _palette(bild, farben, wie, fig.dpi)
+    return _rgba_png(bild, fig.dpi)
+
+
+#: white space (inches) drawn around the laid-out figure, so that what reaches beyond its edge
+#: (a legend beside a map, as the tight bounding box showed it) is drawn, not cut off
+RAND_ZOLL = 0.6
+
+
+@contextmanager
+def _rand(fig: Figure, zoll: float) -> Iterator[None]:
+    """The figure ``zoll`` inches larger on every side for one draw: every axes and figure text
+    keeps its size and place in inches (restored afterwards). Nothing changes for a figure with
+    figure-level legends or texts in other coordinates."""
+    texte = list(fig.texts)
+    if fig.legends or any(t.get_transform() != fig.transFigure for t in texte):
+        yield
+        return
+    w, h = fig.get_size_inches()
+    boxen = [ax.get_position(original=True) for ax in fig.axes]
+    orte = [t.get_position() for t in texte]
+    fig.set_size_inches(w + 2 * zoll, h + 2 * zoll, forward=False)
+    try:
+        for ax, b in zip(fig.axes, boxen, strict=True):
+            ax.set_position(_verschoben(b.bounds, w, h, zoll), which="both")
+        for t, (x, y) in zip(texte, orte, strict=True):
+            t.set_position(((x * w + zoll) / (w + 2 * zoll), (y * h + zoll) / (h + 2 * zoll)))
+        yield
+    finally:
+        fig.set_size_inches(w, h, forward=False)
+        for ax, b in zip(fig.axes, boxen, strict=True):
+            ax.set_position(b, which="both")
+        for t, ort in zip(texte, orte, strict=True):
+            t.set_position(ort)
+
+
+def _verschoben(
+    bounds: tuple[float, float, float, float], w: float, h: float, zoll: float
+) -> tuple[float, float, float, float]:
+    """An axes box (figure fractions of a w x h figure) in the figure ``zoll`` larger per side."""
+    x, y, bw, bh = bounds
+    gw, gh = w + 2 * zoll, h + 2 * zoll
+    return ((x * w + zoll) / gw, (y * h + zoll) / gh, bw * w / gw, bh * h / gh)
+
+
+def _ragt_heraus(fig: Figure, renderer) -> bool:
+    """Whether a legend or text (what a layout may leave beside the axes) reaches beyond the
+    drawn canvas (a glyph cut at the edge leaves no ink there to see); measured after the draw,
+    from the layouts it kept."""
+    w, h = fig.bbox.width, fig.bbox.height
+    for ax in fig.axes:
+        legende = ax.get_legend()
+        kandidaten: list[Artist] = [*ax.texts, *([legende] if legende is not None else [])]
+        for a in kandidaten:
+            if not a.get_visible():
+                continue
+            b = a.get_window_extent(renderer)
+            if b.x0 < 0 or b.y0 < 0 or b.x1 > w or b.y1 > h:
+                return True
+    return False
+
+
+def _tinte(rgba: np.ndarray, pad: float) -> tuple[int, int, int, int] | None:
+    """Rows and columns (y0, y1, x0, x1) of what differs from the background (the corner pixel),
+    widened by ``pad`` pixels; None when the ink touches an edge or there is none."""
+    tinte = np.any(rgba != rgba[0, 0], axis=2)
+    zeilen = np.flatnonzero(tinte.any(axis=1))
+    spalten = np.flatnonzero(tinte.any(axis=0))
+    if not len(zeilen):
+        return None
+    h, w = tinte.shape
+    if zeilen[0] == 0 or spalten[0] == 0 or zeilen[-1] == h - 1 or spalten[-1] == w - 1:
+        return None
+    p = int(round(pad))
+    return (
+        max(0, zeilen[0] - p),
+        min(h, zeilen[-1] + 1 + p),
+        max(0, spalten[0] - p),
+        min(w, spalten[-1] + 1 + p),
+    )
+
+
+def _rgba_png(bild: np.ndarray, dpi: float) -> bytes:
+    """An RGBA array as the PNG matplotlib writes (same encoder, metadata and dpi)."""
+    import matplotlib as mpl
+    from matplotlib.image import imsave
+
+    puffer = io.BytesIO()
+    meta = {"Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/"}
+    imsave(puffer, bild, format="png", origin="upper", dpi=dpi, metadata=meta)
+    return puffer.getvalue()
+
+
+def _palette(bild: np.ndarray, farben: int, wie: str, dpi: float) -> bytes:
+    """The palette PNG of an RGBA array (the RGBA PNG when the palette is not smaller)."""
+    from PIL import Image
+
+    rgb = Image.fromarray(np.ascontiguousarray(bild[..., :3]), mode="RGB")
+    klein = _quantisiert(rgb, farben, wie)
+    out = io.BytesIO()
+    klein.save(out, format="PNG", optimize=True)
+    voll = _rgba_png(bild, dpi) if wie == "fastoctree" else b""
+    return voll if voll and len(voll) <= len(out.getvalue()) else out.getvalue()
+
+
+def _quantisiert(rgb, farben: int, wie: str):
+    from PIL import Image
+
+    if wie == "mediancut":
+        return rgb.quantize(
+            colors=farben, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    return rgb.quantize(colors=farben, method=Image.Quantize.FASTOCTREE)
+
+
+def palette_png(data: bytes | str, farben: int, wie: str = "fastoctree") -> bytes | str:
     """The PNG (bytes, or base64 text as IPython may hand it) with a palette of ``farben``
     colours; the input unchanged when it cannot be read."""
     from PIL import Image
@@ -23,10 +188,8 @@ def palette_png(data: bytes | str, farben: int) -> bytes | str:
     except Exception:  # not a PNG we can read: leave it
         return data
     out = io.BytesIO()
-    bild.quantize(colors=farben, method=Image.Quantize.FASTOCTREE).save(
-        out, format="PNG", optimize=True
-    )
+    _quantisiert(bild, farben, wie).save(out, format="PNG", optimize=True)
     neu = out.getvalue()
-    if len(neu) >= len(raw):
+    if len(neu) >= len(raw) and wie == "fastoctree":
         return data
     return base64.b64encode(neu).decode("ascii") if text else neu

@@ -99,7 +99,7 @@ _LAGEN = ((5, 3, "left"), (5, -3, "left"), (-5, 3, "right"), (-5, -3, "right"),
 
 def _beschriften(ax, punkte: pd.DataFrame, hervorheben: str | None) -> None:
     """Name every point next to it, on the first side where it overlaps no other name."""
-    ax.figure.canvas.draw()
+    ax.viewLim  # noqa: B018 - the autoscaled limits, as a draw would settle them (no draw needed)
     px = ax.figure.dpi / 72
     belegt: list[tuple[float, float, float, float]] = []
     for raum, r in punkte.sort_values("nenner").iterrows():
