@@ -38,13 +38,13 @@ def _build_demo_pool(shared: Path | None = None) -> tuple[Path, Path]:
     return shared / "raw", pool
 
 
-def _demo_into(folder: Path) -> tuple[Path, Path]:
+def _demo_into(folder: Path, scale: float = 1.0) -> tuple[Path, Path]:
     from kennzahlen.demo import write_demo
     from kennzahlen.pipeline import build_pool_frames
     from kennzahlen.pool.write import write_pool
 
     raw, pool = folder / "raw", folder / "pool"
-    write_demo(raw)
+    write_demo(raw, scale=scale)
     frames, _ = build_pool_frames(raw)
     write_pool(frames, pool)
     return raw, pool
@@ -111,6 +111,50 @@ def demo_pool() -> Path:
 def demo_raw() -> Path:
     """The folder of the session's demo deliveries (read-only for tests)."""
     return Path(os.environ["KENNZAHLEN_TEST_RAW"])
+
+
+#: the small demo of the plumbing tests (command line, runner, mail, faults, XLSX reading): a
+#: tenth of the Ulm demo, the same 207 exports of the same 16 tables (at 0.05 a year of the
+#: Sozialindex has no weight left and the pool build stops)
+KLEIN = 0.1
+
+
+def _einmal(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
+    """A folder built once per test run: under xdist by the first worker that asks (under a file
+    lock; the others wait and read it), without xdist in the session's temp folder."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    with FileLock(str(shared) + ".lock"):
+        if not (shared / ".fertig").exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a worker that failed half-way
+            build(shared)
+            (shared / ".fertig").touch()
+    return shared
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the small demo (``raw/`` and ``pool/``, scale :data:`KLEIN`), built once per
+    test run and shared by the workers; read-only (take :func:`small_demo_pool` to write)."""
+    return _einmal(tmp_path_factory, "klein-demo", lambda f: _demo_into(f, scale=KLEIN))
+
+
+@pytest.fixture(scope="session")
+def small_demo_raw(small_demo: Path) -> Path:
+    """The small demo's deliveries (read-only for tests): for tests of plumbing, where the
+    numbers are not the point."""
+    return small_demo / "raw"
+
+
+@pytest.fixture(scope="session")
+def small_demo_pool(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This worker's copy of the small demo's pool (a report run writes its publication ledger
+    into the pool folder)."""
+    pool = tmp_path_factory.mktemp("klein") / "pool"
+    shutil.copytree(small_demo / "pool", pool)
+    return pool
 
 
 @pytest.fixture(scope="session")
