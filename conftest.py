@@ -15,46 +15,32 @@ from pathlib import Path
 import pytest
 
 _SESSION_DIR: Path | None = None
-#: the shared demo folder another worker is still building (this worker waits for it only when a
-#: test needs it: tests of the small demo alone start at once)
+#: the shared demo folder (under xdist) this worker has not taken its copy of yet: built or waited
+#: for before the first test that may read it (tests of the small demo alone start at once)
 _AUSSTEHEND: Path | None = None
 _NUR_KLEIN = {"small_demo", "small_demo_raw", "small_demo_pool"}
 _VOLL = {"demo_pool", "demo_raw", "reports"}
 
 
 def _build_demo_pool(shared: Path | None = None) -> tuple[Path, Path]:
-    """The demo deliveries and their pool. Under xdist the first worker builds both into
-    ``shared`` (under a file lock) and every worker takes its own copy of the pool (a report run
-    writes its publication ledger into the pool folder); the deliveries are read-only. A worker
-    that finds the lock taken goes on and waits before its first test that needs the demo."""
+    """The demo deliveries and their pool. Without xdist built here, at once. Under xdist only
+    named here: the first worker whose test needs them builds both into ``shared`` (under a file
+    lock) and every worker takes its own copy of the pool (a report run writes its publication
+    ledger into the pool folder); the deliveries are read-only. Not during collection: xdist hands
+    out tests only when every worker has collected, and tests of the small demo alone need not
+    wait for the big one."""
     global _SESSION_DIR, _AUSSTEHEND
     _SESSION_DIR = Path(tempfile.mkdtemp(prefix="kennzahlen-tests-"))
     if shared is None:
         raw, pool = _demo_into(_SESSION_DIR)
         return raw, pool
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(shared) + ".lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        _AUSSTEHEND = shared
-        return shared / "raw", _SESSION_DIR / "pool"
-    try:
-        if not (shared / ".fertig").exists():
-            shutil.rmtree(shared, ignore_errors=True)  # a worker that failed half-way
-            _demo_into(shared)
-            (shared / ".fertig").touch()
-    finally:
-        lock.release()
-    pool = _SESSION_DIR / "pool"
-    shutil.copytree(shared / "pool", pool)
-    return shared / "raw", pool
+    _AUSSTEHEND = shared
+    return shared / "raw", _SESSION_DIR / "pool"
 
 
 def _demo_abwarten() -> None:
-    """Wait for the demo another worker builds (or build it, if that worker failed half-way)
-    and take this worker's copy of its pool."""
+    """Build the demo (the first worker) or wait for it (the others), and take this worker's copy
+    of its pool."""
     global _AUSSTEHEND
     from filelock import FileLock
 
@@ -62,12 +48,13 @@ def _demo_abwarten() -> None:
     assert shared is not None and _SESSION_DIR is not None
     with FileLock(str(shared) + ".lock"):
         if not (shared / ".fertig").exists():
-            shutil.rmtree(shared, ignore_errors=True)
+            shutil.rmtree(shared, ignore_errors=True)  # a worker that failed half-way
             _demo_into(shared)
             (shared / ".fertig").touch()
     shutil.copytree(shared / "pool", _SESSION_DIR / "pool")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before a test that may read the demo (any test but those of the small demo alone): the
     demo is ready."""
@@ -121,7 +108,8 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list
 ) -> None:
     """Longest files first (stable: the rest keep their order). Build the demo pool once, before
-    any notebook kernel starts, if a collected test needs it."""
+    any notebook kernel starts, if a collected test needs it (under xdist: before the first test
+    that may read it, :func:`pytest_runtest_setup`)."""
     items.sort(key=_rang)
     if os.environ.get("KENNZAHLEN_POOL"):
         return
