@@ -15,55 +15,87 @@ from pathlib import Path
 import pytest
 
 _SESSION_DIR: Path | None = None
+#: the shared demo folder (under xdist) this worker has not taken its copy of yet: built or waited
+#: for before the first test that may read it (tests of the small demo alone start at once)
+_AUSSTEHEND: Path | None = None
+_NUR_KLEIN = {"small_demo", "small_demo_raw", "small_demo_pool"}
+_VOLL = {"demo_pool", "demo_raw", "reports"}
 
 
 def _build_demo_pool(shared: Path | None = None) -> tuple[Path, Path]:
-    """The demo deliveries and their pool. Under xdist the first worker builds both into
-    ``shared`` (under a file lock) and every worker takes its own copy of the pool (a report run
-    writes its publication ledger into the pool folder); the deliveries are read-only."""
-    global _SESSION_DIR
+    """The demo deliveries and their pool. Without xdist built here, at once. Under xdist only
+    named here: the first worker whose test needs them builds both into ``shared`` (under a file
+    lock) and every worker takes its own copy of the pool (a report run writes its publication
+    ledger into the pool folder); the deliveries are read-only. Not during collection: xdist hands
+    out tests only when every worker has collected, and tests of the small demo alone need not
+    wait for the big one."""
+    global _SESSION_DIR, _AUSSTEHEND
     _SESSION_DIR = Path(tempfile.mkdtemp(prefix="kennzahlen-tests-"))
     if shared is None:
         raw, pool = _demo_into(_SESSION_DIR)
         return raw, pool
+    _AUSSTEHEND = shared
+    return shared / "raw", _SESSION_DIR / "pool"
+
+
+def _demo_abwarten() -> None:
+    """Build the demo (the first worker) or wait for it (the others), and take this worker's copy
+    of its pool."""
+    global _AUSSTEHEND
     from filelock import FileLock
 
+    shared, _AUSSTEHEND = _AUSSTEHEND, None
+    assert shared is not None and _SESSION_DIR is not None
     with FileLock(str(shared) + ".lock"):
         if not (shared / ".fertig").exists():
             shutil.rmtree(shared, ignore_errors=True)  # a worker that failed half-way
             _demo_into(shared)
             (shared / ".fertig").touch()
-    pool = _SESSION_DIR / "pool"
-    shutil.copytree(shared / "pool", pool)
-    return shared / "raw", pool
+    shutil.copytree(shared / "pool", _SESSION_DIR / "pool")
 
 
-def _demo_into(folder: Path) -> tuple[Path, Path]:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test that may read the demo (any test but those of the small demo alone): the
+    demo is ready."""
+    if _AUSSTEHEND is None:
+        return
+    names = set(getattr(item, "fixturenames", ()))
+    if names & _NUR_KLEIN and not names & _VOLL:
+        return
+    _demo_abwarten()
+
+
+def _demo_into(folder: Path, scale: float = 1.0) -> tuple[Path, Path]:
     from kennzahlen.demo import write_demo
     from kennzahlen.pipeline import build_pool_frames
     from kennzahlen.pool.write import write_pool
 
     raw, pool = folder / "raw", folder / "pool"
-    write_demo(raw)
+    write_demo(raw, scale=scale)
     frames, _ = build_pool_frames(raw)
     write_pool(frames, pool)
     return raw, pool
 
 
-#: the longest test files (seconds on 2 cores, `pytest --durations=0`, summed per file): they run
-#: first, so xdist (``--dist loadfile --no-loadscope-reorder``) fills the gaps with the short ones
-#: instead of starting a 5-minute file when the other worker is nearly done
+#: the longest test files (seconds of CPU, `pytest --durations=0` and per file, issue 28): they
+#: run first, so xdist (``--dist loadfile --no-loadscope-reorder``) fills the gaps with the short
+#: ones instead of starting a long file when the other worker is nearly done. xdist hands each
+#: worker two files at the start (1 and 3 to the first, 2 and 4 to the second): the longest file
+#: pairs with a short one, the second and fourth go together.
 LANGE_DATEIEN = (
-    "tests/test_faults.py",  # 321 s
-    "tests/test_datenlage.py",  # 314 s
-    "tests/test_reports_browser.py",  # 182 s
-    "tests/test_xss.py",  # 131 s
-    "tests/test_zweite_stadt.py",  # 111 s
-    "tests/test_proofreading.py",  # 72 s
-    "tests/test_cli.py",  # 69 s
-    "tests/test_mail_groesse.py",  # 50 s
-    "tests/test_disclosure_leser.py",  # 45 s (the scale-3 pool, 2 x 5 years of plans)
-    "tests/test_benchmarks.py",  # 150 s (every benchmark script on tiny data)
+    "tests/test_datenlage.py",  # about 300 s with the session's 24 reports, which it builds
+    "tests/test_faults.py",  # 150 s (small demo; reports and mail in subprocesses)
+    "tests/test_proofreading.py",  # 65 s
+    "tests/test_disclosure_leser.py",  # 140 s (the scale-3 pool, 2 x 5 years of plans)
+    "tests/test_reports_browser.py",  # 100 s (reads the session's reports)
+    "tests/test_xss.py",  # 120 s (small demo; 8 reports, every page in Chromium)
+    "tests/test_zweite_stadt.py",  # 70 s
+    "tests/test_benchmarks.py",  # 60 s (every benchmark script on tiny data)
+    "tests/test_mail_groesse.py",  # 45 s
+    "tests/test_runner_safety.py",  # 35 s
+    "tests/test_rerun.py",  # 30 s
+    "tests/test_runner.py",  # 30 s
 )
 
 
@@ -76,7 +108,8 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list
 ) -> None:
     """Longest files first (stable: the rest keep their order). Build the demo pool once, before
-    any notebook kernel starts, if a collected test needs it."""
+    any notebook kernel starts, if a collected test needs it (under xdist: before the first test
+    that may read it, :func:`pytest_runtest_setup`)."""
     items.sort(key=_rang)
     if os.environ.get("KENNZAHLEN_POOL"):
         return
@@ -111,6 +144,50 @@ def demo_pool() -> Path:
 def demo_raw() -> Path:
     """The folder of the session's demo deliveries (read-only for tests)."""
     return Path(os.environ["KENNZAHLEN_TEST_RAW"])
+
+
+#: the small demo of the plumbing tests (command line, runner, mail, faults, XLSX reading): a
+#: tenth of the Ulm demo, the same 207 exports of the same 16 tables (at 0.05 a year of the
+#: Sozialindex has no weight left and the pool build stops)
+KLEIN = 0.1
+
+
+def _einmal(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
+    """A folder built once per test run: under xdist by the first worker that asks (under a file
+    lock; the others wait and read it), without xdist in the session's temp folder."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    with FileLock(str(shared) + ".lock"):
+        if not (shared / ".fertig").exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a worker that failed half-way
+            build(shared)
+            (shared / ".fertig").touch()
+    return shared
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the small demo (``raw/`` and ``pool/``, scale :data:`KLEIN`), built once per
+    test run and shared by the workers; read-only (take :func:`small_demo_pool` to write)."""
+    return _einmal(tmp_path_factory, "klein-demo", lambda f: _demo_into(f, scale=KLEIN))
+
+
+@pytest.fixture(scope="session")
+def small_demo_raw(small_demo: Path) -> Path:
+    """The small demo's deliveries (read-only for tests): for tests of plumbing, where the
+    numbers are not the point."""
+    return small_demo / "raw"
+
+
+@pytest.fixture(scope="session")
+def small_demo_pool(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This worker's copy of the small demo's pool (a report run writes its publication ledger
+    into the pool folder)."""
+    pool = tmp_path_factory.mktemp("klein") / "pool"
+    shutil.copytree(small_demo / "pool", pool)
+    return pool
 
 
 @pytest.fixture(scope="session")

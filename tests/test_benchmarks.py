@@ -1,9 +1,9 @@
 """Every script in benchmarks/ runs, on tiny data, so that none can rot (issue 28).
 
 No timing is asserted: benchmarks are measurements, not tests. Each script runs as a person runs it
-(a subprocess), on the session's demo pool and reports or on a demo of scale 0.1, with its working
-folder in a temp folder (``KENNZAHLEN_BENCH_OUT``); the code before a change is this checkout's
-HEAD (``--vorher HEAD``).
+(a subprocess), on the session's small demo pool (scale 0.1), the session's reports or a demo of
+scale 0.1, with its working folder in a temp folder (``KENNZAHLEN_BENCH_OUT``); the code before a
+change is this checkout's HEAD (``--vorher HEAD``).
 """
 
 from __future__ import annotations
@@ -131,7 +131,8 @@ def test_vergleich(tmp_path: Path):
     assert " 0 verschieden" in text, text
 
 
-def test_sweep_and_profile(tmp_path: Path, demo_pool: Path):
+def test_sweep_and_profile(tmp_path: Path, small_demo_pool: Path):
+    demo_pool = small_demo_pool  # tiny data: the scripts run, the numbers are not the point
     args = ["--pool", str(demo_pool), "--out", str(tmp_path / "sweep"), "--workers", "1"]
     args += ["--quartal", "2023-Q4", "--raum", "West", "--produkt", "2"]
     assert "| 2023-Q4 | 1 | 0 | 0 | 0 |" in _run("sweep.py", *args, out=tmp_path)
@@ -139,8 +140,8 @@ def test_sweep_and_profile(tmp_path: Path, demo_pool: Path):
     assert "===== Produkt 2" in text
 
 
-def test_geheimhaltung(tmp_path: Path, demo_pool: Path):
-    text = _run("geheimhaltung.py", str(demo_pool), "--jahre", "2023", out=tmp_path)
+def test_geheimhaltung(tmp_path: Path, small_demo_pool: Path):
+    text = _run("geheimhaltung.py", str(small_demo_pool), "--jahre", "2023", out=tmp_path)
     assert "2023" in text
 
 

@@ -1,7 +1,8 @@
 """Fault injection: kill -9 at random (seeded) moments, a failing SMTP server, concurrent runs.
 
-The real commands run as separate processes on a copy of the demo deliveries, as the person
-running the quarter would start them. After every fault and one rerun:
+The real commands run as separate processes on a copy of the small demo's deliveries (the
+session's ``small_demo_raw``: the faults are the point, not the numbers), as the person running
+the quarter would start them. After every fault and one rerun:
 
 - the pool is the old or the new one, never missing (checked right after the fault, too);
 - every report is current (runs.json names the current pool and input hash, the HTML exists);
@@ -189,8 +190,8 @@ def kill_at(proc: subprocess.Popen, seconds: float) -> bool:
 
 
 @pytest.fixture(scope="module")
-def world(demo_raw: Path, tmp_path_factory: pytest.TempPathFactory, request) -> World:
-    w = World(tmp_path_factory.mktemp("faults"), demo_raw)
+def world(small_demo_raw: Path, tmp_path_factory: pytest.TempPathFactory, request) -> World:
+    w = World(tmp_path_factory.mktemp("faults"), small_demo_raw)
     w.frames = {"alt": build_pool_frames(w.raw)[0], "neu": build_pool_frames(w.raw_neu)[0]}
 
     def summary() -> None:

@@ -42,11 +42,11 @@ def _as_xlsx(csv: Path, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def as_xlsx(demo_raw: Path, tmp_path_factory) -> Path:
-    """The demo deliveries with every record table delivered as CSV turned into XLSX."""
+def as_xlsx(small_demo_raw: Path, tmp_path_factory) -> Path:
+    """The small demo's deliveries with every record table delivered as CSV turned into XLSX."""
     xlsx = tmp_path_factory.mktemp("formate") / "xlsx"
     xlsx.mkdir()
-    for f in sorted(demo_raw.iterdir()):
+    for f in sorted(small_demo_raw.iterdir()):
         if parse_file_name(f.name)[0] in RECORD and f.suffix == ".csv":
             _as_xlsx(f, xlsx / f"{f.stem}.xlsx")
         else:
@@ -54,8 +54,10 @@ def as_xlsx(demo_raw: Path, tmp_path_factory) -> Path:
     return xlsx
 
 
-def test_xlsx_gives_the_same_pool_as_csv(as_xlsx: Path, demo_pool: Path) -> None:
-    """The session's demo pool (CSV deliveries) and the pool of the same deliveries as XLSX."""
+def test_xlsx_gives_the_same_pool_as_csv(as_xlsx: Path, small_demo_pool: Path) -> None:
+    """The session's small demo pool (CSV deliveries) and the pool of the same deliveries as
+    XLSX."""
+    demo_pool = small_demo_pool
     from kennzahlen.api import load_pool
 
     assert any(p.name.startswith("jugendhilfe") for p in as_xlsx.glob("*.xlsx"))
