@@ -367,3 +367,20 @@ def test_controlling_excel_holds_numbers_never_text_or_formulas(demo_pool, tmp_p
     west = [r[kopf.index("West")] for r in ws.iter_rows(min_row=5, values_only=True)]
     assert west == [None if pd.isna(x) else x for x in t["West"]]
     assert ws.cell(5, kopf.index("West") + 1).number_format == '#,##0 "€"'
+
+
+def test_finance_rows_name_their_arbeitsfeld_label_and_kennzahl():
+    """Produkt 2's finance rows are named fields (issue 29), each a Kennzahl of the catalog
+    whose id starts with its Arbeitsfeld; the net total of each Arbeitsfeld comes before its
+    Hilfearten."""
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.products.quartalsmeldung import finanzen
+
+    ids = {k.id for k in load_catalog().kennzahlen}
+    zeilen = finanzen.ZEILEN + finanzen.HILFEARTEN
+    assert all(z.kennzahl in ids and z.kennzahl.startswith(f"{z.arbeitsfeld}_") for z in zeilen)
+    reihe = [z.kennzahl for z in finanzen._zeilen()]
+    for af in ("jh", "egh", "ah", "es"):
+        teile = [z.kennzahl for z in finanzen.HILFEARTEN if z.arbeitsfeld == af]
+        assert teile and all(reihe.index(f"{af}_netto") < reihe.index(t) for t in teile)
+    assert finanzen.kennzahl_ids() == reihe

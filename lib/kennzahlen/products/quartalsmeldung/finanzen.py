@@ -5,6 +5,7 @@ Sozialraum, against the same period of the year before (also as an Excel sheet).
 from __future__ import annotations
 
 import html
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -17,9 +18,18 @@ from kennzahlen.core.vocabulary import ARBEITSFELDER
 from kennzahlen.products import common
 from kennzahlen.products.quartalsmeldung.zeilen import SO_GESAMT
 
-#: the rows: (Arbeitsfeld, row, kennzahl); per Arbeitsfeld its totals, then net per Hilfeart
-ZEILEN: list[tuple[str, str, str]] = [
-    (af, zeile, f"{af}_{teil}")
+
+class Finanzzeile(NamedTuple):
+    """One row of the finance section: its Arbeitsfeld (code), the row's label, its Kennzahl."""
+
+    arbeitsfeld: str
+    zeile: str
+    kennzahl: str
+
+
+#: the rows: per Arbeitsfeld its totals, then net per Hilfeart
+ZEILEN: list[Finanzzeile] = [
+    Finanzzeile(af, zeile, f"{af}_{teil}")
     for af in ("jh", "egh", "ah", "es")
     for teil, zeile in (
         ("brutto", "Bruttoausgaben"),
@@ -27,33 +37,35 @@ ZEILEN: list[tuple[str, str, str]] = [
         ("netto", "Nettoausgaben"),
     )
 ]
-HILFEARTEN: list[tuple[str, str, str]] = [
-    ("jh", "netto: HzE ambulant", "jh_netto_hze_ambulant"),
-    ("jh", "netto: HzE stationär", "jh_netto_hze_stationaer"),
-    ("jh", "netto: UMA", "jh_netto_uma"),
-    ("egh", "netto: Wohnen in eigenem Wohnraum", "egh_netto_egh_eigener_wohnraum"),
-    ("egh", "netto: Wohnen in besonderer Wohnform", "egh_netto_egh_besondere_wohnform"),
-    ("egh", "netto: WfbM", "egh_netto_egh_wfbm"),
-    ("egh", "netto: Blindenhilfe", "egh_netto_blindenhilfe"),
-    ("ah", "netto: HzP ambulant", "ah_netto_hzp_ambulant"),
-    ("ah", "netto: HzP stationär", "ah_netto_hzp_stationaer"),
-    ("es", "netto: HLU", "es_netto_hlu"),
-    ("es", "netto: GSI", "es_netto_gsi"),
+HILFEARTEN: list[Finanzzeile] = [
+    Finanzzeile("jh", "netto: HzE ambulant", "jh_netto_hze_ambulant"),
+    Finanzzeile("jh", "netto: HzE stationär", "jh_netto_hze_stationaer"),
+    Finanzzeile("jh", "netto: UMA", "jh_netto_uma"),
+    Finanzzeile("egh", "netto: Wohnen in eigenem Wohnraum", "egh_netto_egh_eigener_wohnraum"),
+    Finanzzeile("egh", "netto: Wohnen in besonderer Wohnform", "egh_netto_egh_besondere_wohnform"),
+    Finanzzeile("egh", "netto: WfbM", "egh_netto_egh_wfbm"),
+    Finanzzeile("egh", "netto: Blindenhilfe", "egh_netto_blindenhilfe"),
+    Finanzzeile("ah", "netto: HzP ambulant", "ah_netto_hzp_ambulant"),
+    Finanzzeile("ah", "netto: HzP stationär", "ah_netto_hzp_stationaer"),
+    Finanzzeile("es", "netto: HLU", "es_netto_hlu"),
+    Finanzzeile("es", "netto: GSI", "es_netto_gsi"),
 ]
 NETTO = [f"{af}_netto" for af in ("jh", "egh", "ah", "es")]
 
 
-def _zeilen() -> list[tuple[str, str, str]]:
+def _zeilen() -> list[Finanzzeile]:
     """Every row in order: per Arbeitsfeld its totals, then its Hilfearten."""
     out = []
     for af in ("jh", "egh", "ah", "es"):
-        out += [z for z in ZEILEN if z[0] == af] + [z for z in HILFEARTEN if z[0] == af]
+        out += [z for z in ZEILEN if z.arbeitsfeld == af] + [
+            z for z in HILFEARTEN if z.arbeitsfeld == af
+        ]
     return out
 
 
 def kennzahl_ids() -> list[str]:
     """The Kennzahlen the finance section shows (their sheets belong to the report)."""
-    return [z[2] for z in _zeilen()]
+    return [z.kennzahl for z in _zeilen()]
 
 
 def _spalten() -> list[str]:
@@ -66,17 +78,17 @@ def finanztabelle(pool: pd.DataFrame, periode: str) -> pd.DataFrame:
     tag = stichtag(periode)
     zeilen = _zeilen()
     sub = pool[
-        pool["kennzahl"].isin([z[2] for z in zeilen])
+        pool["kennzahl"].isin([z.kennzahl for z in zeilen])
         & (pool["periode"] == tag)
         & (pool["ebene"] != "stadtviertel")
     ]
     wide = sub.pivot_table(index="kennzahl", columns="raum", values="wert", aggfunc="first")
     wide = wide.rename(columns={GESAMTSTADT: SO_GESAMT}).reindex(columns=_spalten())
     index = pd.MultiIndex.from_tuples(
-        [(ARBEITSFELDER[af], zeile) for af, zeile, _ in zeilen], names=["Arbeitsfeld", "Zeile"]
+        [(ARBEITSFELDER[z.arbeitsfeld], z.zeile) for z in zeilen], names=["Arbeitsfeld", "Zeile"]
     )
     return pd.DataFrame(
-        wide.reindex([z[2] for z in zeilen]).to_numpy(), index=index, columns=_spalten()
+        wide.reindex([z.kennzahl for z in zeilen]).to_numpy(), index=index, columns=_spalten()
     )
 
 
@@ -207,4 +219,4 @@ def excel_blatt(xw: pd.ExcelWriter, pool: pd.DataFrame, periode: str, raum: str)
 def definitionen() -> list[str]:
     """The Kennzahlen of the section (for the report's definitions)."""
     cat = load_catalog()
-    return [z[2] for z in _zeilen() if any(k.id == z[2] for k in cat.kennzahlen)]
+    return [z.kennzahl for z in _zeilen() if any(k.id == z.kennzahl for k in cat.kennzahlen)]
