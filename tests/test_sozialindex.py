@@ -552,3 +552,17 @@ def test_comparison_tables_agree_with_the_pool(demo_pool: Path):
     assert zahlen["Gesamtstadt"] == summe
     assert sum(zahlen["Gesamtstadt"][:-1]) == len(stadt.gebiete)
     assert zahlen["Gesamtstadt"][-1] == int(stadt.gebiete["aufmerksamkeit"].sum())
+
+
+def test_a_city_whose_stadtviertel_are_all_too_small_has_no_index_and_says_why():
+    """A small city (or a small demo, scale 0.05) may have no Stadtviertel above the minimum
+    population: no mean can be taken, and every area is 'nicht bewertet' with its reason
+    (it crashed with 'Weights sum to zero')."""
+    jetzt, vorher = sechs()
+    jetzt["bevoelkerung"] = 120
+    vorher["bevoelkerung"] = 120
+    g = si.jahr_berechnen(jetzt, vorher, config(["a", "b"]))[0].set_index("stadtviertel_nr")
+    assert not g["bewertet"].any()
+    assert (g["grund"] == "unter 300 Einwohner*innen").all()
+    assert g["status_index"].isna().all() and (g["status_klasse"] == "nicht bewertet").all()
+    assert not g["aufmerksamkeit"].any()

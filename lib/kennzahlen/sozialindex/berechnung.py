@@ -69,9 +69,12 @@ def standardisiert(werte: pd.Series, cfg: SozialindexConfig, bev: pd.Series | No
     """z-values of ``werte`` over its index (the rated Stadtviertel), as the config says.
 
     ``gewichtung: einwohner`` weights mean and spread by ``bev``; ``streuung: stichprobe``
-    divides by n − 1 (MSS: unweighted, n). A constant indicator gives z = 0 everywhere.
+    divides by n − 1 (MSS: unweighted, n). A constant indicator gives z = 0 everywhere; no
+    rated Stadtviertel (a small city) gives no z-value at all.
     """
     x = werte.astype(float)
+    if x.empty:
+        return pd.Series(np.nan, index=x.index, dtype=float)
     if cfg.standardisierung.gewichtung == "einwohner" and bev is not None:
         w = bev.reindex(x.index).astype(float).to_numpy()
     else:
