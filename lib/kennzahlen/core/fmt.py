@@ -26,6 +26,8 @@ def zahl(x: float | int | None, nachkomma: int = 0, leer: str = "–") -> str:
     """A number in German format: 1234.5 -> '1.235' (nachkomma=0) or '1.234,5' (1)."""
     if _missing(x):
         return leer
+    if x == 0:  # -0.0 is no value below zero (and 0.0 == -0.0 would share one cache entry)
+        x = 0
     try:
         return _zahl(x, nachkomma)
     except TypeError:  # an unhashable number type: format it without the cache
