@@ -28,7 +28,14 @@ from kennzahlen.core.periods import Periode, jahresbeginn, perioden_fuer
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
 from kennzahlen.pool import abdeckung, kosten
 from kennzahlen.pool.abdeckung import Abdeckung, build_abdeckung
-from kennzahlen.pool.gruppen import Gruppen, gruppen, spannen, summen
+from kennzahlen.pool.gruppen import (
+    Gruppen,
+    gruppen,
+    quartalsenden,
+    spannen,
+    summe_zeitraum,
+    summen,
+)
 
 POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
 EBENEN = ("gesamtstadt", "sozialraum", "stadtviertel")
@@ -269,19 +276,14 @@ def _per_area(counts: np.ndarray, area: np.ndarray, n_areas: int) -> np.ndarray:
 def _kosten(
     regel: str, df: pd.DataFrame, g: Gruppen, periods: list[Periode], spalte: str | None
 ) -> np.ndarray:
-    """A rule of :mod:`kennzahlen.pool.kosten` per group and period (int64, groups x periods):
-    its frame per group id, put into the matrix of the other rules."""
-    out = np.zeros((g.n, len(periods)), dtype=np.int64)
+    """A rule of :mod:`kennzahlen.pool.kosten` per group and period (int64, groups x periods),
+    counted in one pass (:mod:`kennzahlen.pool.gruppen`; the same numbers as ``kosten.zaehlen``)."""
     if not len(df) or not periods:
-        return out
-    frame = kosten.zaehlen(regel, df.assign(__gruppe=g.gid), periods, ["__gruppe"], spalte)
-    if not len(frame):
-        return out
-    spalte_von = {p.label: j for j, p in enumerate(periods)}
-    zeilen = frame["__gruppe"].to_numpy(dtype=np.intp)
-    spalten = frame["periode"].map(spalte_von).to_numpy(dtype=np.intp)
-    np.add.at(out, (zeilen, spalten), frame["n"].to_numpy(dtype=np.int64))
-    return out
+        return np.zeros((g.n, len(periods)), dtype=np.int64)
+    if regel == "bestand_quartalsenden":
+        return quartalsenden(g, df["beginn"], df["ende"], periods)
+    jahr, quartal = kosten.jahr_und_quartal(df["periode"])
+    return summe_zeitraum(g, jahr, quartal, df[str(spalte)], periods)
 
 
 def _typed(pool: pd.DataFrame) -> pd.DataFrame:
