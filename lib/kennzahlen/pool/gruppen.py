@@ -144,8 +144,6 @@ def quartalsenden(
     """``bestand_quartalsenden`` (:mod:`kennzahlen.pool.kosten`) per group and period: the stock
     on every quarter end of the periods in one pass, then summed over each period's quarter
     ends (int64, groups x periods)."""
-    from kennzahlen.core.periods import quartal_enden
-
     je_periode = [quartal_enden(p.start, p.end) for p in periods]
     enden = sorted({s for ss in je_periode for s in ss})
     out = np.zeros((g.n, len(periods)), dtype=np.int64)

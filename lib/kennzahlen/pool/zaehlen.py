@@ -71,6 +71,9 @@ class PoolBuilder:
         self._groups: dict[str, Gruppen] = {}
         self._counts: dict[tuple[str, str, str, tuple[str, ...]], np.ndarray] = {}
         self._areas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        self._masks: dict[tuple[str, str, str], np.ndarray] = {}
+        self._gedeckt: dict[tuple[str, str, str], bool] = {}
+        self._kandidaten: dict[tuple[str, pd.Timestamp, pd.Timestamp], list[Periode]] = {}
         self._sr_names = [*geography.sozialraeume(), OHNE_ZUORDNUNG]
         self._stv_names = list(raumgliederung["stadtviertel_nr"])
         ab = vollstaendig_ab or {}
@@ -95,20 +98,22 @@ class PoolBuilder:
                 return []
             starts.append(span[0])
             ends.append(span[1])
-        candidates = perioden_fuer(k.periodizitaet, min(starts), max(ends))
-        out = []
-        for p in candidates:
-            ok = all(
-                _deckt_ab(
-                    self._abdeckungen[self.catalog.basiszahlen[t.basis].tabelle],
-                    p,
-                    self.catalog.basiszahlen[t.basis].regel,
-                )
-                for t in [*k.zaehler, *k.nenner]
-            )
-            if ok:
-                out.append(p)
-        return out
+        key = (k.periodizitaet, min(starts), max(ends))
+        if key not in self._kandidaten:
+            self._kandidaten[key] = perioden_fuer(*key)
+        terms = [self.catalog.basiszahlen[t.basis] for t in [*k.zaehler, *k.nenner]]
+        return [
+            p
+            for p in self._kandidaten[key]
+            if all(self._deckt_ab(bz.tabelle, p, bz.regel) for bz in terms)
+        ]
+
+    def _deckt_ab(self, tabelle: str, p: Periode, regel: str) -> bool:
+        """Whether a table covers a period under a rule (decided once per table, period, rule)."""
+        key = (tabelle, p.label, regel)
+        if key not in self._gedeckt:
+            self._gedeckt[key] = _deckt_ab(self._abdeckungen[tabelle], p, regel)
+        return self._gedeckt[key]
 
     # ------------------------------------------------------------------ base counts
     def _gruppen(self, tabelle: str) -> Gruppen:
@@ -165,9 +170,11 @@ class PoolBuilder:
         frame = self._gruppen(bz.tabelle).frame
         mask = np.ones(len(frame), dtype=bool)
         for col, value in term.filter.items():
-            mask &= _filter_mask(
-                frame[col], value, table.column(col).kind if col != "sozialraum" else "code"
-            )
+            key = (bz.tabelle, col, repr(value))
+            if key not in self._masks:
+                kind = table.column(col).kind if col != "sozialraum" else "code"
+                self._masks[key] = _filter_mask(frame[col], value, kind)
+            mask &= self._masks[key]
         counts = self.counts(term.basis, periods)[mask] * term.vorzeichen
         sr_idx, stv_idx = self._flaechen(bz.tabelle)
         return Flaechen(
@@ -266,11 +273,13 @@ class Flaechen:
 def _per_area(counts: np.ndarray, area: np.ndarray, n_areas: int) -> np.ndarray:
     """Sum the rows of ``counts`` (groups x periods) into areas (``-1``: left out)."""
     shown = area >= 0
-    area, counts = area[shown], counts[shown].astype(np.float64)  # exact below 2**53
-    columns = [np.bincount(area, weights=c, minlength=n_areas) for c in counts.T]
-    if not columns:
+    area, counts = area[shown], counts[shown]
+    m = counts.shape[1]
+    if not m:
         return np.zeros((n_areas, 0), dtype=np.int64)
-    return np.rint(np.stack(columns, axis=1)).astype(np.int64)
+    cell = (area[:, None] * m + np.arange(m)).reshape(-1)
+    sums = np.bincount(cell, weights=counts.reshape(-1).astype(np.float64), minlength=n_areas * m)
+    return np.rint(sums).astype(np.int64).reshape(n_areas, m)  # exact below 2**53
 
 
 def _kosten(
