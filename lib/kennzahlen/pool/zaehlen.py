@@ -72,6 +72,7 @@ class PoolBuilder:
         self._counts: dict[tuple[str, str, str, tuple[str, ...]], np.ndarray] = {}
         self._areas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         self._masks: dict[tuple[str, str, str], np.ndarray] = {}
+        self._terms: dict[tuple[str, str, tuple[str, ...], bool], Flaechen] = {}
         self._gedeckt: dict[tuple[str, str, str], bool] = {}
         self._kandidaten: dict[tuple[str, pd.Timestamp, pd.Timestamp], list[Periode]] = {}
         self._sr_names = [*geography.sozialraeume(), OHNE_ZUORDNUNG]
@@ -164,7 +165,28 @@ class PoolBuilder:
         return self._areas[tabelle]
 
     def term_counts(self, term: Term, periods: list[Periode], with_stv: bool) -> Flaechen:
-        """One summand per ebene and area: (Gesamtstadt, Sozialräume, Stadtviertel) x periods."""
+        """One summand per ebene and area: (Gesamtstadt, Sozialräume, Stadtviertel) x periods
+        (counted once per Basiszahl, filter and periods: many Kennzahlen share a Nenner)."""
+        key = (
+            term.basis,
+            repr(sorted(term.filter.items())),
+            tuple(p.label for p in periods),
+            with_stv,
+        )
+        if key not in self._terms:
+            self._terms[key] = self._term_counts(term, periods, with_stv)
+        f = self._terms[key]
+        if term.vorzeichen == 1:
+            return f
+        v = term.vorzeichen
+        return Flaechen(
+            f.gesamtstadt * v,
+            f.sozialraum * v,
+            None if f.stadtviertel is None else f.stadtviertel * v,
+        )
+
+    def _term_counts(self, term: Term, periods: list[Periode], with_stv: bool) -> Flaechen:
+        """A term without its sign, per ebene and area."""
         bz = self.catalog.basiszahlen[term.basis]
         table = TABLES[bz.tabelle]
         frame = self._gruppen(bz.tabelle).frame
@@ -175,7 +197,7 @@ class PoolBuilder:
                 kind = table.column(col).kind if col != "sozialraum" else "code"
                 self._masks[key] = _filter_mask(frame[col], value, kind)
             mask &= self._masks[key]
-        counts = self.counts(term.basis, periods)[mask] * term.vorzeichen
+        counts = self.counts(term.basis, periods)[mask]
         sr_idx, stv_idx = self._flaechen(bz.tabelle)
         return Flaechen(
             counts.sum(axis=0),
