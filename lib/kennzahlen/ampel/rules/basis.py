@@ -58,19 +58,19 @@ def _r(x: pd.Series | np.ndarray | float) -> Any:
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _text(x: float, art: type, einheit: str, stat: bool) -> str:
-    """A value's text, made once per value (``art``: its type, so that a float and a numpy float
-    of the same value are not mixed up)."""
+def _text(x: float, art: str, einheit: str, stat: bool) -> str:
+    """A value's text, made once per value (``art``: the name of its type, so that a float and a
+    numpy float of the same value are not mixed up)."""
     return fmt.zahl(x, 1) if stat and einheit == "anzahl" else wert_text(x, einheit)
 
 
 def _wert(x: float, p: Parameter) -> str:
-    return _text(x, type(x), p.kennzahl.einheit, False)
+    return _text(x, type(x).__name__, p.kennzahl.einheit, False)
 
 
 def _stat(x: float, p: Parameter) -> str:
     """A derived value (mean, limit): counts with one decimal, else like the values."""
-    return _text(x, type(x), p.kennzahl.einheit, True)
+    return _text(x, type(x).__name__, p.kennzahl.einheit, True)
 
 
 @functools.lru_cache(maxsize=1 << 12)
