@@ -57,20 +57,28 @@ def _r(x: pd.Series | np.ndarray | float) -> Any:
     return np.round(x, _EPS_DIGITS)
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _text(x: float, art: str, einheit: str, stat: bool) -> str:
-    """A value's text, made once per value (``art``: the name of its type, so that a float and a
-    numpy float of the same value are not mixed up)."""
-    return fmt.zahl(x, 1) if stat and einheit == "anzahl" else wert_text(x, einheit)
+#: texts of values made already, by (repr of the value, unit, derived): ``repr`` tells a float
+#: from a numpy float and 0.0 from -0.0, so a text is reused only for the very same value
+_TEXTE: dict[tuple[str, str, bool], str] = {}
+
+
+def _text(x: float, einheit: str, stat: bool) -> str:
+    """A value's text (made once per value)."""
+    key = (repr(x), einheit, stat)
+    if key not in _TEXTE:
+        if len(_TEXTE) > 50_000:
+            _TEXTE.clear()
+        _TEXTE[key] = fmt.zahl(x, 1) if stat and einheit == "anzahl" else wert_text(x, einheit)
+    return _TEXTE[key]
 
 
 def _wert(x: float, p: Parameter) -> str:
-    return _text(x, type(x).__name__, p.kennzahl.einheit, False)
+    return _text(x, p.kennzahl.einheit, False)
 
 
 def _stat(x: float, p: Parameter) -> str:
     """A derived value (mean, limit): counts with one decimal, else like the values."""
-    return _text(x, type(x).__name__, p.kennzahl.einheit, True)
+    return _text(x, p.kennzahl.einheit, True)
 
 
 @functools.lru_cache(maxsize=1 << 12)
