@@ -34,3 +34,10 @@ def test_the_threshold_is_set_only_for_a_folder_with_a_large_file(tmp_path: Path
     assert calls == [(memory.M_MMAP_THRESHOLD, memory.MMAP_THRESHOLD)]
     memory.lean()  # without a folder: as before
     assert len(calls) == 2
+    viele = tmp_path / "viele"
+    viele.mkdir()
+    for n in range(5):  # five files just under the size, together above 64 MiB
+        with open(viele / f"teil_{n}.csv", "wb") as f:
+            f.truncate(memory.GROSS - 1)
+    memory.lean(viele)
+    assert len(calls) == 3
