@@ -230,7 +230,7 @@ def _build_pool(raw: Path, out: Path, warten: float, key: str, memo, t0: float) 
     from kennzahlen.pool.write import write_pool
     from kennzahlen.reading.problems import InvalidInput
 
-    lean()
+    lean(raw)
     try:
         frames, raw_data = build_pool_frames(raw, pool=out, dateistand=memo)
     except (InvalidInput, PoolTargetError) as exc:

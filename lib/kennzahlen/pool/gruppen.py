@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kennzahlen.core.periods import Periode, jahresbeginn
+from kennzahlen.core.periods import Periode, jahresbeginn, quartal_enden
 
 #: a day in nanoseconds since 1970 that no date reaches (an open ``ende``)
 _OPEN = np.iinfo(np.int64).max
@@ -136,3 +136,61 @@ def summen(
         g.gid[hit] * width + order[pos[hit]], weights=values[hit], minlength=g.n * width
     )
     return np.rint(sums).astype(np.int64).reshape(g.n, width)[:, :m]
+
+
+def quartalsenden(
+    g: Gruppen, begin: pd.Series, end: pd.Series, periods: list[Periode]
+) -> np.ndarray:
+    """``bestand_quartalsenden`` (:mod:`kennzahlen.pool.kosten`) per group and period: the stock
+    on every quarter end of the periods in one pass, then summed over each period's quarter
+    ends (int64, groups x periods)."""
+    je_periode = [quartal_enden(p.start, p.end) for p in periods]
+    enden = sorted({s for ss in je_periode for s in ss})
+    out = np.zeros((g.n, len(periods)), dtype=np.int64)
+    if not enden:
+        return out
+    spalte = {s: j for j, s in enumerate(enden)}
+    stichtage = [Periode(str(s.date()), s, s) for s in enden]
+    bestand = spannen(g, begin, end, stichtage, "bestand")
+    for j, ss in enumerate(je_periode):
+        for s in ss:
+            out[:, j] += bestand[:, spalte[s]]
+    return out
+
+
+def summe_zeitraum(
+    g: Gruppen, jahr: np.ndarray, quartal: np.ndarray, betrag: pd.Series, periods: list[Periode]
+) -> np.ndarray:
+    """``summe_zeitraum`` (:mod:`kennzahlen.pool.kosten`) per group and period (whole Euro, int64,
+    groups x periods) with one groupby: each period's rows form a block (a year, or the year to
+    date on a Stichtag, a second block of the rows for the whole year), and a row stands in every
+    block it belongs to, in its order, so each sum adds the same numbers in the same order as
+    the rule does (the same floats, rounded the same way).
+
+    ``jahr``, ``quartal``: per row the year and quarter of its ``periode`` (0: the whole year).
+    """
+    m = len(periods)
+    zeilen, bloecke = [], []
+    for j, p in enumerate(periods):
+        y, q = p.end.year, p.end.quarter
+        if "-Q" in p.label:
+            zeilen.append(np.flatnonzero((jahr == y) & (quartal == q)))
+            bloecke.append(j)
+            continue
+        zeilen.append(np.flatnonzero((jahr == y) & (quartal >= 1) & (quartal <= q)))
+        bloecke.append(j)
+        if q == 4:  # rows for the whole year replace the quarters of their group
+            zeilen.append(np.flatnonzero((jahr == y) & (quartal == 0)))
+            bloecke.append(m + j)
+    idx = np.concatenate(zeilen) if zeilen else np.zeros(0, dtype=np.intp)
+    block = np.repeat(np.asarray(bloecke, dtype=np.intp), [len(z) for z in zeilen])
+    werte = betrag.iloc[idx].reset_index(drop=True)
+    sums = werte.groupby([block, g.gid[idx]], sort=True).sum()
+    b = sums.index.get_level_values(0).to_numpy(dtype=np.intp)
+    gid = sums.index.get_level_values(1).to_numpy(dtype=np.intp)
+    n = sums.to_numpy(dtype=np.float64)
+    quarters = b < m
+    out = np.full((g.n, m), np.nan)
+    out[gid[quarters], b[quarters]] = n[quarters]
+    out[gid[~quarters], b[~quarters] - m] = n[~quarters]  # the whole year wins
+    return np.rint(np.nan_to_num(out, nan=0.0)).astype(np.int64)

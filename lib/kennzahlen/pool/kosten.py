@@ -21,6 +21,7 @@ year, or all four quarters), see :func:`abdeckung_frames`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kennzahlen.core.periods import Periode, jahresbeginn, quartal_beginn_von_tag, quartal_enden
@@ -43,6 +44,15 @@ def _jahr_quartal(periode: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = periode.astype(str)
     quartal = pd.to_numeric(text.str[6:].where(text.str.len() > 4, "0"), errors="coerce")
     return text.str[:4], quartal.fillna(0).astype("int64")
+
+
+def jahr_und_quartal(periode: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``ausgaben`` the year and quarter of its ``periode`` as int64 arrays ('2023-Q2'
+    -> (2023, 2); '2023' -> (2023, 0)): what :func:`summe_zeitraum` compares with."""
+    jahr, quartal = _jahr_quartal(periode)
+    return pd.to_numeric(jahr, errors="coerce").fillna(-1).to_numpy(np.int64), quartal.to_numpy(
+        np.int64
+    )
 
 
 def _summe(df: pd.DataFrame, spalte: str, group: list[str]) -> pd.DataFrame:

@@ -28,7 +28,14 @@ from kennzahlen.core.periods import Periode, jahresbeginn, perioden_fuer
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, TABLES
 from kennzahlen.pool import abdeckung, kosten
 from kennzahlen.pool.abdeckung import Abdeckung, build_abdeckung
-from kennzahlen.pool.gruppen import Gruppen, gruppen, spannen, summen
+from kennzahlen.pool.gruppen import (
+    Gruppen,
+    gruppen,
+    quartalsenden,
+    spannen,
+    summe_zeitraum,
+    summen,
+)
 
 POOL_COLUMNS = ["kennzahl", "ebene", "raum", "periode", "zaehler", "nenner", "wert"]
 EBENEN = ("gesamtstadt", "sozialraum", "stadtviertel")
@@ -64,6 +71,10 @@ class PoolBuilder:
         self._groups: dict[str, Gruppen] = {}
         self._counts: dict[tuple[str, str, str, tuple[str, ...]], np.ndarray] = {}
         self._areas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        self._masks: dict[tuple[str, str, str], np.ndarray] = {}
+        self._terms: dict[tuple[str, str, tuple[str, ...], bool], Flaechen] = {}
+        self._gedeckt: dict[tuple[str, str, str], bool] = {}
+        self._kandidaten: dict[tuple[str, pd.Timestamp, pd.Timestamp], list[Periode]] = {}
         self._sr_names = [*geography.sozialraeume(), OHNE_ZUORDNUNG]
         self._stv_names = list(raumgliederung["stadtviertel_nr"])
         ab = vollstaendig_ab or {}
@@ -88,20 +99,22 @@ class PoolBuilder:
                 return []
             starts.append(span[0])
             ends.append(span[1])
-        candidates = perioden_fuer(k.periodizitaet, min(starts), max(ends))
-        out = []
-        for p in candidates:
-            ok = all(
-                _deckt_ab(
-                    self._abdeckungen[self.catalog.basiszahlen[t.basis].tabelle],
-                    p,
-                    self.catalog.basiszahlen[t.basis].regel,
-                )
-                for t in [*k.zaehler, *k.nenner]
-            )
-            if ok:
-                out.append(p)
-        return out
+        key = (k.periodizitaet, min(starts), max(ends))
+        if key not in self._kandidaten:
+            self._kandidaten[key] = perioden_fuer(*key)
+        terms = [self.catalog.basiszahlen[t.basis] for t in [*k.zaehler, *k.nenner]]
+        return [
+            p
+            for p in self._kandidaten[key]
+            if all(self._deckt_ab(bz.tabelle, p, bz.regel) for bz in terms)
+        ]
+
+    def _deckt_ab(self, tabelle: str, p: Periode, regel: str) -> bool:
+        """Whether a table covers a period under a rule (decided once per table, period, rule)."""
+        key = (tabelle, p.label, regel)
+        if key not in self._gedeckt:
+            self._gedeckt[key] = _deckt_ab(self._abdeckungen[tabelle], p, regel)
+        return self._gedeckt[key]
 
     # ------------------------------------------------------------------ base counts
     def _gruppen(self, tabelle: str) -> Gruppen:
@@ -152,16 +165,39 @@ class PoolBuilder:
         return self._areas[tabelle]
 
     def term_counts(self, term: Term, periods: list[Periode], with_stv: bool) -> Flaechen:
-        """One summand per ebene and area: (Gesamtstadt, Sozialräume, Stadtviertel) x periods."""
+        """One summand per ebene and area: (Gesamtstadt, Sozialräume, Stadtviertel) x periods
+        (counted once per Basiszahl, filter and periods: many Kennzahlen share a Nenner)."""
+        key = (
+            term.basis,
+            repr(sorted(term.filter.items())),
+            tuple(p.label for p in periods),
+            with_stv,
+        )
+        if key not in self._terms:
+            self._terms[key] = self._term_counts(term, periods, with_stv)
+        f = self._terms[key]
+        if term.vorzeichen == 1:
+            return f
+        v = term.vorzeichen
+        return Flaechen(
+            f.gesamtstadt * v,
+            f.sozialraum * v,
+            None if f.stadtviertel is None else f.stadtviertel * v,
+        )
+
+    def _term_counts(self, term: Term, periods: list[Periode], with_stv: bool) -> Flaechen:
+        """A term without its sign, per ebene and area."""
         bz = self.catalog.basiszahlen[term.basis]
         table = TABLES[bz.tabelle]
         frame = self._gruppen(bz.tabelle).frame
         mask = np.ones(len(frame), dtype=bool)
         for col, value in term.filter.items():
-            mask &= _filter_mask(
-                frame[col], value, table.column(col).kind if col != "sozialraum" else "code"
-            )
-        counts = self.counts(term.basis, periods)[mask] * term.vorzeichen
+            key = (bz.tabelle, col, repr(value))
+            if key not in self._masks:
+                kind = table.column(col).kind if col != "sozialraum" else "code"
+                self._masks[key] = _filter_mask(frame[col], value, kind)
+            mask &= self._masks[key]
+        counts = self.counts(term.basis, periods)[mask]
         sr_idx, stv_idx = self._flaechen(bz.tabelle)
         return Flaechen(
             counts.sum(axis=0),
@@ -259,29 +295,26 @@ class Flaechen:
 def _per_area(counts: np.ndarray, area: np.ndarray, n_areas: int) -> np.ndarray:
     """Sum the rows of ``counts`` (groups x periods) into areas (``-1``: left out)."""
     shown = area >= 0
-    area, counts = area[shown], counts[shown].astype(np.float64)  # exact below 2**53
-    columns = [np.bincount(area, weights=c, minlength=n_areas) for c in counts.T]
-    if not columns:
+    area, counts = area[shown], counts[shown]
+    m = counts.shape[1]
+    if not m:
         return np.zeros((n_areas, 0), dtype=np.int64)
-    return np.rint(np.stack(columns, axis=1)).astype(np.int64)
+    cell = (area[:, None] * m + np.arange(m)).reshape(-1)
+    sums = np.bincount(cell, weights=counts.reshape(-1).astype(np.float64), minlength=n_areas * m)
+    return np.rint(sums).astype(np.int64).reshape(n_areas, m)  # exact below 2**53
 
 
 def _kosten(
     regel: str, df: pd.DataFrame, g: Gruppen, periods: list[Periode], spalte: str | None
 ) -> np.ndarray:
-    """A rule of :mod:`kennzahlen.pool.kosten` per group and period (int64, groups x periods):
-    its frame per group id, put into the matrix of the other rules."""
-    out = np.zeros((g.n, len(periods)), dtype=np.int64)
+    """A rule of :mod:`kennzahlen.pool.kosten` per group and period (int64, groups x periods),
+    counted in one pass (:mod:`kennzahlen.pool.gruppen`; the same numbers as ``kosten.zaehlen``)."""
     if not len(df) or not periods:
-        return out
-    frame = kosten.zaehlen(regel, df.assign(__gruppe=g.gid), periods, ["__gruppe"], spalte)
-    if not len(frame):
-        return out
-    spalte_von = {p.label: j for j, p in enumerate(periods)}
-    zeilen = frame["__gruppe"].to_numpy(dtype=np.intp)
-    spalten = frame["periode"].map(spalte_von).to_numpy(dtype=np.intp)
-    np.add.at(out, (zeilen, spalten), frame["n"].to_numpy(dtype=np.int64))
-    return out
+        return np.zeros((g.n, len(periods)), dtype=np.int64)
+    if regel == "bestand_quartalsenden":
+        return quartalsenden(g, df["beginn"], df["ende"], periods)
+    jahr, quartal = kosten.jahr_und_quartal(df["periode"])
+    return summe_zeitraum(g, jahr, quartal, df[str(spalte)], periods)
 
 
 def _typed(pool: pd.DataFrame) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,7 +43,8 @@ def build_grid(
     """Quarter x area with the indicator's period and its pool value (NaN when missing)."""
     g = pd.MultiIndex.from_product([list(quartale), list(areas)], names=["quartal", "sozialraum"])
     grid = g.to_frame(index=False)
-    grid["periode"] = grid["quartal"].map(lambda q: periode_fuer(q, p.kennzahl.periodizitaet))
+    je_quartal = {q: periode_fuer(q, p.kennzahl.periodizitaet) for q in quartale}
+    grid["periode"] = grid["quartal"].map(je_quartal)
     grid = grid.merge(
         series.rename(columns={"raum": "sozialraum"}), on=["sozialraum", "periode"], how="left"
     )
@@ -55,15 +57,31 @@ def _r(x: pd.Series | np.ndarray | float) -> Any:
     return np.round(x, _EPS_DIGITS)
 
 
+#: texts of values made already, by (repr of the value, unit, derived): ``repr`` tells a float
+#: from a numpy float and 0.0 from -0.0, so a text is reused only for the very same value
+_TEXTE: dict[tuple[str, str, bool], str] = {}
+
+
+def _text(x: float, einheit: str, stat: bool) -> str:
+    """A value's text (made once per value)."""
+    key = (repr(x), einheit, stat)
+    if key not in _TEXTE:
+        if len(_TEXTE) > 50_000:
+            _TEXTE.clear()
+        _TEXTE[key] = fmt.zahl(x, 1) if stat and einheit == "anzahl" else wert_text(x, einheit)
+    return _TEXTE[key]
+
+
 def _wert(x: float, p: Parameter) -> str:
-    return wert_text(x, p.kennzahl.einheit)
+    return _text(x, p.kennzahl.einheit, False)
 
 
 def _stat(x: float, p: Parameter) -> str:
     """A derived value (mean, limit): counts with one decimal, else like the values."""
-    return fmt.zahl(x, 1) if p.kennzahl.einheit == "anzahl" else _wert(x, p)
+    return _text(x, p.kennzahl.einheit, True)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _periode_text(periode: str) -> str:
     if QUARTAL_RE.match(periode):
         return f"im {fmt.periode(periode)}"

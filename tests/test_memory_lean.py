@@ -1,0 +1,43 @@
+"""``core.memory.lean`` with a raw folder: the ``malloc`` threshold (CPU for every large array)
+only when a raw file is large."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from pathlib import Path
+
+import pytest
+
+from kennzahlen.core import memory
+
+
+class _Libc:
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def mallopt(self, *args) -> int:
+        self.calls.append(args)
+        return 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_the_threshold_is_set_only_for_a_folder_with_a_large_file(tmp_path: Path, monkeypatch):
+    calls: list = []
+    monkeypatch.setattr(ctypes, "CDLL", lambda *_a, **_k: _Libc(calls))
+    (tmp_path / "klein.csv").write_text("a;b\n1;2\n")
+    memory.lean(tmp_path)
+    assert calls == []
+    with open(tmp_path / "gross.csv", "wb") as f:  # sparse: no 16 MiB written
+        f.truncate(memory.GROSS)
+    memory.lean(tmp_path)
+    assert calls == [(memory.M_MMAP_THRESHOLD, memory.MMAP_THRESHOLD)]
+    memory.lean()  # without a folder: as before
+    assert len(calls) == 2
+    viele = tmp_path / "viele"
+    viele.mkdir()
+    for n in range(5):  # five files just under the size, together above 64 MiB
+        with open(viele / f"teil_{n}.csv", "wb") as f:
+            f.truncate(memory.GROSS - 1)
+    memory.lean(viele)
+    assert len(calls) == 3
