@@ -95,7 +95,10 @@ def setup() -> None:
         if ip is not None:
             from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-            ip.run_line_magic("matplotlib", "inline")
+            try:
+                ip.run_line_magic("matplotlib", "inline")
+            except NotImplementedError:  # a shell without a GUI loop (benchmarks, tests)
+                pass
             set_matplotlib_formats("png")
             png = ip.display_formatter.formatters["image/png"]
             png.for_type(Figure, _mit_alt(png.lookup_by_type(Figure)))

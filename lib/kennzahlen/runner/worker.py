@@ -19,6 +19,7 @@ from kennzahlen.runner.basis import (
     TEMPLATE_DIR,
     Status,
     berichtszeitraum,
+    ohne_iri_grammatik,
     slug,
 )
 from kennzahlen.runner.eintrag import Eintrag
@@ -99,6 +100,7 @@ def _kernel_preexec() -> None:
 
 def _worker_init(parent_pid: int) -> None:
     """A pool worker dies with the run that started it (and so do its kernels)."""
+    ohne_iri_grammatik()
     _safeio.die_with_parent()
     _safeio.watch_parent(parent_pid)
 
@@ -254,6 +256,7 @@ def _with_reset(notebook: str):
 
 def run_job(job: Job) -> Eintrag:
     """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
+    ohne_iri_grammatik()
     import nbformat
 
     produkt = PRODUKTE[job.produkt]
