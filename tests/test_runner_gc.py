@@ -30,3 +30,17 @@ def test_reset_cell_clears_freezes_and_collects_less_often():
     assert out["vorher"][0] == 700  # Python's default, what a kernel starts with
     assert out["nachher"] == list(GC_SCHWELLE) and GC_SCHWELLE[0] >= 10_000
     assert out["geleert"] and out["eingefroren"] > 0
+
+
+def test_a_pool_worker_collects_as_rarely_as_the_kernel():
+    probe = (
+        "import gc, os, json\n"
+        "from kennzahlen.runner.worker import _worker_init\n"
+        "_worker_init(os.getppid())\n"
+        "print(json.dumps(gc.get_threshold()))"
+    )
+    from kennzahlen.runner.worker import GC_SCHWELLE
+
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout.strip().splitlines()[-1]) == list(GC_SCHWELLE)
