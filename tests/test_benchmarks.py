@@ -31,6 +31,7 @@ GEPRUEFT = {
     "pdf_werkzeuge.py",
     "pool_engine.py",
     "profile_report.py",
+    "quartal.py",
     "run.py",
     "sweep.py",
     "vergleich.py",
@@ -138,6 +139,17 @@ def test_sweep_and_profile(tmp_path: Path, small_demo_pool: Path):
     assert "| 2023-Q4 | 1 | 0 | 0 | 0 |" in _run("sweep.py", *args, out=tmp_path)
     text = _run("profile_report.py", "--pool", str(demo_pool), "--produkt", "2", out=tmp_path)
     assert "===== Produkt 2" in text
+
+
+def test_quartal(tmp_path: Path, small_demo_pool: Path):
+    """The naive loop (papermill and nbconvert command lines) and the runner, one report each."""
+    args = ["--pool", str(small_demo_pool), "--produkt", "2", "--raum", "West"]
+    text = _run("quartal.py", *args, out=tmp_path)
+    res = json.loads((tmp_path / "quartal.json").read_text())
+    assert res["berichte"] == 1 and res["naiv"]["median_cpu"] > 0, text
+    assert res["nachher"]["median_cpu"] > 0 and res["faktor_cpu_nachher"] > 0
+    assert len(list((tmp_path / "quartal_naiv").glob("*.html"))) == 1
+    assert (tmp_path / "quartal_nachher" / "2023-Q4" / "2_quartalsmeldung" / "west.html").exists()
 
 
 def test_geheimhaltung(tmp_path: Path, small_demo_pool: Path):

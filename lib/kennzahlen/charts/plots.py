@@ -21,7 +21,7 @@ from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
-from kennzahlen.charts import grundkarte  # noqa: E402
+from kennzahlen.charts import grundkarte, textmass  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.core import farben, fmt  # noqa: E402
 from kennzahlen.core.vocabulary import FARBEN  # noqa: E402
@@ -73,6 +73,7 @@ def area_styles(n: int) -> list[Linienstil]:
 
 def setup() -> None:
     """Apply the house style (call once per notebook; the runner's notebooks do)."""
+    textmass.einschalten()  # every chart text measured once per process, not once per canvas
     sns.set_theme(context="notebook", style="whitegrid", palette=OKABE_ITO, font="DejaVu Sans")
     plt.rcParams.update(
         {
@@ -95,7 +96,10 @@ def setup() -> None:
         if ip is not None:
             from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-            ip.run_line_magic("matplotlib", "inline")
+            try:
+                ip.run_line_magic("matplotlib", "inline")
+            except NotImplementedError:  # a shell without a GUI loop (benchmarks, tests)
+                pass
             set_matplotlib_formats("png")
             png = ip.display_formatter.formatters["image/png"]
             png.for_type(Figure, _mit_alt(png.lookup_by_type(Figure)))
