@@ -268,11 +268,12 @@ def befunde(pubs: Sequence[Veroeffentlichung], jahr: str, k: int = 3) -> list[st
                         False,
                     )
                 )
-        for a, atoms_a in orte.items():
-            for b, atoms_b in orte.items():
-                rest = tuple(sorted(set(atoms_b) - set(atoms_a)))
-                if a == b or not rest or not set(atoms_a) < set(atoms_b):
+        mengen = {o: frozenset(atoms) for o, atoms in orte.items()}  # once, not once per pair
+        for a, menge_a in mengen.items():
+            for b, menge_b in mengen.items():
+                if not menge_a < menge_b:  # nested by definition (a proper subset: a != b)
                     continue
+                rest = tuple(sorted(menge_b - menge_a))
                 w = pub.wahr[b] - pub.wahr[a]
                 if 1 <= w <= k - 1:
                     ziele.append((f"{j}: {b} − {a} = {w:g}", rest, w, True))
