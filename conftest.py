@@ -191,6 +191,25 @@ def small_demo_pool(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(scope="session")
+def zweite_stadt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The second city of tests/test_zweite_stadt.py (``config/``, ``raw/``: one export per table,
+    ``pool/``), built once per test run and shared by the workers (tests/test_datenlage.py reports
+    its first quarters); read-only: a report run takes its own copy of the pool (the ledger)."""
+
+    def build(base: Path) -> None:
+        from test_zweite_stadt import _write_config, baue_stadt
+
+        from kennzahlen.core import paths
+
+        _write_config(base / "config")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv(paths.CONFIG_ENV, str(base / "config"))
+            baue_stadt(base)
+
+    return _einmal(tmp_path_factory, "zweite-stadt", build)
+
+
+@pytest.fixture(scope="session")
 def reports(demo_pool: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """All 24 reports of 2023-Q4 on the demo pool, made once by the real runner (browser and
     disclosure tests read them, never write). Under xdist the workers share one set: the first

@@ -537,15 +537,16 @@ def test_notebooks_on_pools_lacking_tables(
         )
 
 
-def test_second_city_first_quarters(tmp_path_factory):
-    """The second city (tests/test_zweite_stadt.py; its 2023-Q4 runs there): its first quarters."""
-    from test_zweite_stadt import SOZIALRAEUME, _write_config, baue_stadt
+def test_second_city_first_quarters(zweite_stadt: Path, tmp_path: Path):
+    """The second city (tests/test_zweite_stadt.py; its 2023-Q4 runs there, on the same session's
+    build of it): its first quarters."""
+    from test_zweite_stadt import SOZIALRAEUME
 
-    base = tmp_path_factory.mktemp("zweite_stadt_anfang")
-    _write_config(base / "config")
+    base = tmp_path
+    stadt = {"pool": base / "pool"}
+    shutil.copytree(zweite_stadt / "pool", stadt["pool"])  # the runs record their plans there
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(paths.CONFIG_ENV, str(base / "config"))
-        stadt = baue_stadt(base)
+        mp.setenv(paths.CONFIG_ENV, str(zweite_stadt / "config"))
         q = runner.quartale(stadt["pool"])
         erste = sorted({x for qs in q.values() for x in qs})[0]
         assert erste == "2018-Q4"
