@@ -84,18 +84,18 @@ def _demo_into(folder: Path, scale: float = 1.0) -> tuple[Path, Path]:
 #: worker two files at the start (1 and 3 to the first, 2 and 4 to the second): the longest file
 #: pairs with a short one, the second and fourth go together.
 LANGE_DATEIEN = (
-    "tests/test_datenlage.py",  # about 300 s with the session's 24 reports, which it builds
-    "tests/test_faults.py",  # 150 s (small demo; reports and mail in subprocesses)
-    "tests/test_proofreading.py",  # 65 s
-    "tests/test_disclosure_leser.py",  # 140 s (the scale-3 pool, 2 x 5 years of plans)
-    "tests/test_reports_browser.py",  # 100 s (reads the session's reports)
-    "tests/test_xss.py",  # 120 s (small demo; 8 reports, every page in Chromium)
-    "tests/test_zweite_stadt.py",  # 70 s
+    "tests/test_datenlage.py",  # about 250 s of CPU with the session's 24 reports, which it builds
+    "tests/test_faults.py",  # 125 s (small demo; reports and mail in subprocesses)
+    "tests/test_proofreading.py",  # 55 s
+    "tests/test_xss.py",  # 70 s (small demo; 8 reports, every page in Chromium)
+    "tests/test_disclosure_leser.py",  # 70 s (the scale-3 pool, 2 x 5 years of plans)
+    "tests/test_zweite_stadt.py",  # 80 s (20 reports; the second city, if no one built it yet)
+    "tests/test_reports_browser.py",  # reads the session's reports
     "tests/test_benchmarks.py",  # 60 s (every benchmark script on tiny data)
-    "tests/test_mail_groesse.py",  # 45 s
-    "tests/test_runner_safety.py",  # 35 s
-    "tests/test_rerun.py",  # 30 s
-    "tests/test_runner.py",  # 30 s
+    "tests/test_mail_groesse.py",  # 35 s
+    "tests/test_rerun.py",  # 20 s
+    "tests/test_runner_safety.py",  # 15 s
+    "tests/test_runner.py",  # 10 s
 )
 
 
