@@ -84,18 +84,18 @@ def _demo_into(folder: Path, scale: float = 1.0) -> tuple[Path, Path]:
 #: worker two files at the start (1 and 3 to the first, 2 and 4 to the second): the longest file
 #: pairs with a short one, the second and fourth go together.
 LANGE_DATEIEN = (
-    "tests/test_datenlage.py",  # about 300 s with the session's 24 reports, which it builds
-    "tests/test_faults.py",  # 150 s (small demo; reports and mail in subprocesses)
-    "tests/test_proofreading.py",  # 65 s
-    "tests/test_disclosure_leser.py",  # 140 s (the scale-3 pool, 2 x 5 years of plans)
-    "tests/test_reports_browser.py",  # 100 s (reads the session's reports)
-    "tests/test_xss.py",  # 120 s (small demo; 8 reports, every page in Chromium)
-    "tests/test_zweite_stadt.py",  # 70 s
+    "tests/test_datenlage.py",  # about 250 s of CPU with the session's 24 reports, which it builds
+    "tests/test_faults.py",  # 125 s (small demo; reports and mail in subprocesses)
+    "tests/test_proofreading.py",  # 55 s
+    "tests/test_xss.py",  # 70 s (small demo; 8 reports, every page in Chromium)
+    "tests/test_disclosure_leser.py",  # 70 s (the scale-3 pool, 2 x 5 years of plans)
+    "tests/test_zweite_stadt.py",  # 80 s (20 reports; the second city, if no one built it yet)
+    "tests/test_reports_browser.py",  # reads the session's reports
     "tests/test_benchmarks.py",  # 60 s (every benchmark script on tiny data)
-    "tests/test_mail_groesse.py",  # 45 s
-    "tests/test_runner_safety.py",  # 35 s
-    "tests/test_rerun.py",  # 30 s
-    "tests/test_runner.py",  # 30 s
+    "tests/test_mail_groesse.py",  # 35 s
+    "tests/test_rerun.py",  # 20 s
+    "tests/test_runner_safety.py",  # 15 s
+    "tests/test_runner.py",  # 10 s
 )
 
 
@@ -188,6 +188,25 @@ def small_demo_pool(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) 
     pool = tmp_path_factory.mktemp("klein") / "pool"
     shutil.copytree(small_demo / "pool", pool)
     return pool
+
+
+@pytest.fixture(scope="session")
+def zweite_stadt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The second city of tests/test_zweite_stadt.py (``config/``, ``raw/``: one export per table,
+    ``pool/``), built once per test run and shared by the workers (tests/test_datenlage.py reports
+    its first quarters); read-only: a report run takes its own copy of the pool (the ledger)."""
+
+    def build(base: Path) -> None:
+        from test_zweite_stadt import _write_config, baue_stadt
+
+        from kennzahlen.core import paths
+
+        _write_config(base / "config")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv(paths.CONFIG_ENV, str(base / "config"))
+            baue_stadt(base)
+
+    return _einmal(tmp_path_factory, "zweite-stadt", build)
 
 
 @pytest.fixture(scope="session")

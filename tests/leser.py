@@ -31,7 +31,8 @@ four quarter ends it counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -100,8 +101,38 @@ def gezaehlt(kz, text: str) -> str:
         return text
 
 
+@contextmanager
+def _euro_intervalle_einmal() -> Iterator[None]:
+    """While the reader reads a year: what a reader can believe of each hidden amount of the year
+    (``plan.euro_intervalle``, the same for every Kennzahl in Euro of the year, which the table of
+    each of them recomputes for its audit rows) computed once per pool, year and plan. The same
+    values: only the repetitions are left out (the reader does not read the audit)."""
+    from kennzahlen.products.memo import fingerprint
+    from kennzahlen.products.wirkung import plan as wplan
+
+    original = wplan.euro_intervalle
+    gemerkt: dict[tuple, tuple] = {}
+
+    def einmal(pool: pd.DataFrame, jahr: str, plan):
+        key = (fingerprint(pool), str(jahr), id(plan))
+        if key not in gemerkt:  # the plan is kept with the result: its id stays its own
+            gemerkt[key] = (plan, original(pool, jahr, plan))
+        return gemerkt[key][1]
+
+    wplan.euro_intervalle = einmal
+    try:
+        yield
+    finally:
+        wplan.euro_intervalle = original
+
+
 def lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
     """What the reports of the year publish from this pool (every report shows every area)."""
+    with _euro_intervalle_einmal():
+        return _lesen(pool, jahr)
+
+
+def _lesen(pool: pd.DataFrame, jahr: str) -> Veroeffentlichung:
     zeichen, wahr, verdeckt, abgeleitet = {}, {}, set(), {}
     euro, euro_wahr = {}, {}
     for k in wirkung.kennzahlen_p3(jahr):
@@ -268,11 +299,12 @@ def befunde(pubs: Sequence[Veroeffentlichung], jahr: str, k: int = 3) -> list[st
                         False,
                     )
                 )
-        for a, atoms_a in orte.items():
-            for b, atoms_b in orte.items():
-                rest = tuple(sorted(set(atoms_b) - set(atoms_a)))
-                if a == b or not rest or not set(atoms_a) < set(atoms_b):
+        mengen = {o: frozenset(atoms) for o, atoms in orte.items()}  # once, not once per pair
+        for a, menge_a in mengen.items():
+            for b, menge_b in mengen.items():
+                if not menge_a < menge_b:  # nested by definition (a proper subset: a != b)
                     continue
+                rest = tuple(sorted(menge_b - menge_a))
                 w = pub.wahr[b] - pub.wahr[a]
                 if 1 <= w <= k - 1:
                     ziele.append((f"{j}: {b} − {a} = {w:g}", rest, w, True))

@@ -36,6 +36,11 @@ pytestmark = pytest.mark.e2e
 
 NOTEBOOKS = paths.project_root() / "notebooks"
 ALLE = {1, 2, 3, 4}
+#: report workers of the runs here (2 to 8 reports each): one warm kernel. A second worker costs
+#: its own process and kernel start (about 10 s of CPU) and gains no time while the other test
+#: worker keeps the second core busy; runs of two workers: tests/test_runner.py,
+#: tests/test_runner_safety.py, tests/test_zweite_stadt.py
+WORKERS = 1
 
 
 def _html(periode_dir: Path, produkt: int, raum: str) -> str:
@@ -309,7 +314,7 @@ def demo_laeufe(demo_pool: Path, tmp_path_factory) -> dict[str, runner.RunResult
     out = tmp_path_factory.mktemp("datenlage")
     raeume = ["Gesamtstadt", sozialraeume()[0]]
     return {
-        q: runner.run(q, pool=demo_pool, out=out, raeume=raeume, workers=2, progress=False)
+        q: runner.run(q, pool=demo_pool, out=out, raeume=raeume, workers=WORKERS, progress=False)
         for q in IM_RUNNER
     }
 
@@ -458,7 +463,12 @@ def test_population_only_pool_builds_produkt_1_and_says_why_not_the_others(
     raeume = ["Gesamtstadt", sozialraeume()[-1]]
     for periode, jahr in (("2019-Q1", "2018"), ("2023-Q4", "2023")):
         res = runner.run(
-            periode, pool=nur_bevoelkerung, out=tmp_path, raeume=raeume, workers=2, progress=False
+            periode,
+            pool=nur_bevoelkerung,
+            out=tmp_path,
+            raeume=raeume,
+            workers=WORKERS,
+            progress=False,
         )
         assert _status(res) == {
             1: {"ok"},
@@ -537,15 +547,16 @@ def test_notebooks_on_pools_lacking_tables(
         )
 
 
-def test_second_city_first_quarters(tmp_path_factory):
-    """The second city (tests/test_zweite_stadt.py; its 2023-Q4 runs there): its first quarters."""
-    from test_zweite_stadt import SOZIALRAEUME, _write_config, baue_stadt
+def test_second_city_first_quarters(zweite_stadt: Path, tmp_path: Path):
+    """The second city (tests/test_zweite_stadt.py; its 2023-Q4 runs there, on the same session's
+    build of it): its first quarters."""
+    from test_zweite_stadt import SOZIALRAEUME
 
-    base = tmp_path_factory.mktemp("zweite_stadt_anfang")
-    _write_config(base / "config")
+    base = tmp_path
+    stadt = {"pool": base / "pool"}
+    shutil.copytree(zweite_stadt / "pool", stadt["pool"])  # the runs record their plans there
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(paths.CONFIG_ENV, str(base / "config"))
-        stadt = baue_stadt(base)
+        mp.setenv(paths.CONFIG_ENV, str(zweite_stadt / "config"))
         q = runner.quartale(stadt["pool"])
         erste = sorted({x for qs in q.values() for x in qs})[0]
         assert erste == "2018-Q4"
@@ -555,7 +566,7 @@ def test_second_city_first_quarters(tmp_path_factory):
                 pool=stadt["pool"],
                 out=base / "reports",
                 raeume=["Gesamtstadt", SOZIALRAEUME[0]],
-                workers=2,
+                workers=WORKERS,
                 progress=False,
             )
             assert bericht_probleme(res.out) == [], periode

@@ -109,10 +109,10 @@ def in_year(s: pd.Series, year: int) -> pd.Series:
 
 # ------------------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "raw"
-    write_demo(out)
-    return out
+def demo(demo_raw: Path) -> Path:
+    """The default demo (``write_demo(out)``): the session's deliveries, written by the default
+    call in another process (or earlier in this one), read-only."""
+    return demo_raw
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +149,7 @@ def test_deterministic(tmp_path, demo):
     assert len(da) == len(a)
     differing = [n for n in da if n in dc and da[n] != dc[n]]
     assert len(differing) > 50 or set(da) != set(dc)
-    # the default run too (module fixture written earlier in this process)
+    # the default run too (the session's deliveries: the same call in another process)
     write_demo(tmp_path / "d")
     assert _digest(tmp_path / "d") == _digest(demo)
 

@@ -61,7 +61,9 @@ def setup(tmp_path: Path) -> dict[str, Path]:
     return {"nbs": nbs, "pool": pool, "out": tmp_path / "reports"}
 
 
-def _run(s: dict[str, Path], produkte, raeume, force=False):
+def _run(s: dict[str, Path], produkte, raeume, force=False, workers=1):
+    """A run on the tiny notebooks: one warm kernel (two worker processes where the workers are
+    the point: a failure stays in its worker)."""
     return runner.run(
         "2023-Q4",
         produkte,
@@ -69,14 +71,14 @@ def _run(s: dict[str, Path], produkte, raeume, force=False):
         s["pool"],
         s["out"],
         force=force,
-        workers=2,
+        workers=workers,
         notebooks=s["nbs"],
         progress=False,
     )
 
 
 def test_failing_report_does_not_stop_the_others(setup):
-    res = _run(setup, [1, 4], ["Wiblingen", "West"])
+    res = _run(setup, [1, 4], ["Wiblingen", "West"], workers=2)
     status = {(e["produkt"], e["raum"]): e["status"] for e in res.entries}
     assert status == {
         (1, "Wiblingen"): "ok",

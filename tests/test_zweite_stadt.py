@@ -75,8 +75,9 @@ def _write_config(cfg: Path) -> None:
 
 
 def baue_stadt(base: Path) -> dict[str, Path | str]:
-    """Config, one export per table and the pool of the second city in ``base`` (also used by
-    tests/test_datenlage.py). The caller sets ``KENNZAHLEN_CONFIG`` to ``base / "config"``."""
+    """Config, one export per table and the pool of the second city in ``base`` (built once per
+    test run by the session fixture ``zweite_stadt`` of conftest.py, which tests/test_datenlage.py
+    uses too). The caller sets ``KENNZAHLEN_CONFIG`` to ``base / "config"``."""
     from kennzahlen.demo import write_demo
 
     cfg = base / "config"
@@ -117,15 +118,15 @@ def baue_stadt(base: Path) -> dict[str, Path | str]:
 
 
 @pytest.fixture(scope="module")
-def stadt(tmp_path_factory) -> dict[str, Path]:
-    """The second city: config, one export per table, pool, all reports of 2023-Q4."""
+def stadt(zweite_stadt: Path, tmp_path_factory) -> dict[str, Path]:
+    """The second city (the session's ``zweite_stadt``: config, one export per table, pool), all
+    its reports of 2023-Q4 (on this module's copy of the pool) and the mail dry run."""
     base = tmp_path_factory.mktemp("zweite_stadt")
-    cfg = base / "config"
-    _write_config(cfg)
+    cfg = zweite_stadt / "config"
+    pool = base / "pool"
+    shutil.copytree(zweite_stadt / "pool", pool)  # a report run records its plans in the pool
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(paths.CONFIG_ENV, str(cfg))
-        gebaut = baue_stadt(base)
-        pool = gebaut["pool"]
         out = base / "reports"
         result = runner.run(PERIODE, pool=pool, out=out, workers=2, progress=False)
         eml = base / "eml"
@@ -145,7 +146,15 @@ def stadt(tmp_path_factory) -> dict[str, Path]:
                 str(eml),
             ],
         )
-        yield {**gebaut, "out": out / PERIODE, "result": result, "mail": mail, "eml": eml}
+        yield {
+            "cfg": cfg,
+            "raw": zweite_stadt / "raw",
+            "pool": pool,
+            "out": out / PERIODE,
+            "result": result,
+            "mail": mail,
+            "eml": eml,
+        }
 
 
 def test_one_export_per_table_gives_the_pool_with_zero_padded_codes(stadt):
