@@ -332,8 +332,17 @@ def _mail_trial(w: World, kill: float | None, faults: dict, folder: Path) -> flo
         STATS["duplikate"] += sum(c - 1 for c in counts.values() if c > 1)
         STATS["fehlend"] += len(expected - set(counts))
         log = MailLog(folder / PERIODE / "mail_log.csv").rows()
-        STATS["ungewiss"] += sum(1 for r in log if r["ergebnis"].startswith("ungewiss"))
-        assert counts == Counter({a: 1 for a in expected}), counts
+        ungewiss = {r["empfaenger"] for r in log if r["ergebnis"].startswith("ungewiss")}
+        STATS["ungewiss"] += len(ungewiss)
+        # exactly once, but for the one exception no sender can avoid (RFC 1047): a kill after the
+        # message was marked as handed over and before its end marker left the socket. The server
+        # then discards it, the rerun cannot know, logs it "ungewiss" and tells the operator how
+        # to resend; it never sends twice.
+        assert max(counts.values(), default=0) == 1, counts
+        fehlend = expected - set(counts)
+        assert fehlend <= ungewiss, (fehlend, ungewiss)
+        assert all(f"{a}: Zustellung ungewiss" in rerun.stdout + rerun.stderr for a in fehlend)
+        assert kill is not None or not fehlend, fehlend
         assert not (folder / PERIODE / ".mail_unterwegs.json").exists()
     finally:
         controller.stop()

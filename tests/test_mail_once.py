@@ -243,3 +243,53 @@ def test_a_timeout_after_the_final_dot_is_reported_as_unsicher(fake, server, tmp
     assert f"Unsicher (im Protokoll „ungewiss“): 1 Nachricht(en) an {ABTEILUNG}" in result.output
     assert [r["ergebnis"].split(":")[0] for r in log_rows(fake)] == ["ungewiss"]
     assert sink.per_recipient() == {ABTEILUNG: 1}
+
+
+_KILL_AFTER_BEGIN = """
+import os, signal, sys
+from kennzahlen.mail import log
+_begin, victim = log.MailLog.begin, sys.argv[1]
+def begin(self, row):
+    _begin(self, row)
+    if row["empfaenger"] == victim:
+        os.kill(os.getpid(), signal.SIGKILL)  # after the mark, before the end marker is sent
+log.MailLog.begin = begin
+from kennzahlen.cli import main
+sys.argv = ["kennzahlen", "mail", *sys.argv[2:]]
+main()
+"""
+
+
+def test_a_kill_between_the_mark_and_the_end_marker_is_ungewiss_and_can_be_resent(fake, server):
+    """The one case no sender can settle (RFC 1047): the run dies after marking a message as being
+    handed over, before its end marker left. The server discards the cut-off message; the rerun
+    cannot know, so it sends nothing twice, logs "ungewiss" and tells the operator the command;
+    that command delivers it once."""
+    sink, hostport = server
+    env = {**os.environ, PASSWORD_ENV: ""}
+    args = fake.args("--smtp", hostport)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILL_AFTER_BEGIN, ABTEILUNG, *args], env=env, timeout=120
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert ABTEILUNG not in sink.per_recipient()  # cut off before its end: not delivered
+    cmd = [sys.executable, "-m", "kennzahlen.cli", "mail", *args]
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    hint = f"{ABTEILUNG}: Zustellung ungewiss"
+    ausgabe = rerun.stdout + rerun.stderr  # the hint is a warning (stderr)
+    assert hint in ausgabe
+    assert f"--resend --empfaenger {ABTEILUNG}" in ausgabe
+    assert sink.per_recipient() == {a: 1 for a in ALL - {ABTEILUNG}}
+    assert [
+        r["ergebnis"].split(":")[0] for r in log_rows(fake) if r["empfaenger"] == ABTEILUNG
+    ] == ["ungewiss"]
+    resend = subprocess.run(
+        [*cmd, "--resend", "--empfaenger", ABTEILUNG],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert resend.returncode == 0, resend.stdout + resend.stderr
+    assert sink.per_recipient() == {a: 1 for a in ALL}
