@@ -198,7 +198,7 @@ def _batches(waiting: list) -> list[list]:
         batch: list = []
         rows = 0
         for item in items:
-            n = len(item[1].text)
+            n = item[1].text.num_rows + 1  # with the header row
             if batch and rows + n > STAPEL_ZEILEN:
                 out.append(batch)
                 batch, rows = [], 0

@@ -12,6 +12,7 @@ order a file read alone would give: by line, then by column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,13 +27,19 @@ from kennzahlen.reading.teile import teile_befunde
 
 @dataclass
 class Datei:
-    """One export as text: the file's name and Stand, its text frame (index = line, the header
-    row first) and where the contract's columns are in it."""
+    """One export as text: the file's name and Stand, its data rows (an Arrow table of strings,
+    columns by position in the file), the line number of each row and where the contract's
+    columns are in it."""
 
     datei: str
     stand: pd.Timestamp
-    text: pd.DataFrame
+    text: Any
+    zeilen: np.ndarray
     positions: dict[str, int]
+
+    def spalte(self, name: str) -> list:
+        """The chunks of the text of column ``name``."""
+        return self.text.column(self.positions[name]).chunks
 
 
 @dataclass
@@ -56,20 +63,18 @@ class _Befund:
 
 def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     """Check a batch of exports of ``table`` that all have the same contract columns."""
+    import pyarrow as pa
+
     present = [c for c in table.column_names if c in dateien[0].positions]
-    lines = [d.text.index[1:].to_numpy(dtype=np.int64) for d in dateien]
-    file_of = np.repeat(np.arange(len(dateien)), [len(x) for x in lines])
+    lines = [d.zeilen for d in dateien]
+    file_of = np.repeat(np.arange(len(dateien), dtype=np.int32), [len(x) for x in lines])
     zeile = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
-    raw = {
-        name: distinct(
-            pd.concat(
-                [d.text.iloc[1:, d.positions[name]] for d in dateien], ignore_index=True
-            ).astype("str")
-        )
-        for name in present
-    }
+    raw = {}
+    for name in present:
+        chunks = [c for d in dateien for c in d.spalte(name)]
+        raw[name] = distinct(pa.chunked_array(chunks, type=pa.string()))
     for d in dateien:
-        d.text = d.text.iloc[0:0]  # the text is held once, as distinct values
+        d.text = d.text.slice(0, 0)  # the text is held once, as distinct values
     filled = np.zeros(len(zeile), dtype=bool)
     for codes, text in raw.values():
         filled |= (text != "").to_numpy(dtype=bool)[codes]

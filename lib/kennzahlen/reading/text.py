@@ -7,10 +7,11 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kennzahlen.core.schema import TABLES, Table
-from kennzahlen.reading.csv import read_csv_text
+from kennzahlen.reading.csv import Text, read_csv_text
 from kennzahlen.reading.problems import Problem
 from kennzahlen.reading.stapel import Datei
 from kennzahlen.reading.xlsx import read_xlsx_text
@@ -56,14 +57,30 @@ def read_text(path: Path, table: Table) -> tuple[Datei | None, list[Problem], di
         "warnungen": [],
     }
     if info["format"] == "xlsx":
-        text, problems, info["warnungen"] = read_xlsx_text(path)
+        rows, problems, info["warnungen"] = read_xlsx_text(path)
+        text = _aus_frame(rows) if rows is not None else None
     else:
         text, problems, info["encoding"], info["trennzeichen"] = read_csv_text(path)
     if text is None:
         return None, problems, info
-    positions, col_problems = _match_header(text, table, datei)
+    kopf, daten, zeilen = text
+    positions, col_problems = _match_header(kopf, table, datei)
     problems.extend(col_problems)
-    return Datei(datei, stand, text, positions), problems, info
+    return Datei(datei, stand, daten, zeilen, positions), problems, info
+
+
+def _aus_frame(rows: pd.DataFrame) -> Text:
+    """A text frame (index = line number, the header row first) as :data:`csv.Text`."""
+    import pyarrow as pa
+
+    kopf = [str(v) for v in rows.iloc[0]]
+    daten = pa.table(
+        {
+            f"f{i}": pa.array(rows.iloc[1:, i].to_numpy(dtype=object), pa.string())
+            for i in range(rows.shape[1])
+        }
+    )
+    return kopf, daten, rows.index[1:].to_numpy(dtype=np.int64)
 
 
 def release_memory() -> None:
@@ -74,11 +91,11 @@ def release_memory() -> None:
 
 
 def _match_header(
-    df: pd.DataFrame, table: Table, datei: str
+    kopf: list[str], table: Table, datei: str
 ) -> tuple[dict[str, int], list[Problem]]:
-    """Where the contract's columns are in the header (first row) of ``df``, and the problems
-    of the header: a column twice, a required column missing."""
-    names = [unicodedata.normalize("NFC", str(v)).strip().lower() for v in df.iloc[0]]
+    """Where the contract's columns are in the header cells ``kopf``, and the problems of the
+    header: a column twice, a required column missing."""
+    names = [unicodedata.normalize("NFC", str(v)).strip().lower() for v in kopf]
     problems: list[Problem] = []
     positions: dict[str, int] = {}
     for pos, name in enumerate(names):
@@ -90,7 +107,7 @@ def _match_header(
                     datei,
                     1,
                     name,
-                    df.iloc[0, pos],
+                    kopf[pos],
                     "Die Spalte kommt mehrfach in der "
                     "Kopfzeile vor; bitte nur eine Spalte mit diesem Namen liefern.",
                 )
