@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -192,7 +191,10 @@ def _text(table, invalid: list, sep: str, datei: str) -> tuple[Text, list]:
             short.append((int(number), [*fields, *[""] * (expected - len(fields))][:expected]))
     if short:
         extra = pa.table(
-            {n: pa.array([f[i] for _, f in short], pa.string()) for i, n in enumerate(table.schema.names)}
+            {
+                n: pa.array([f[i] for _, f in short], pa.string())
+                for i, n in enumerate(table.schema.names)
+            }
         )
         table = pa.concat_tables([table, extra])
         lines = np.concatenate([lines, np.array([n for n, _ in short], dtype=np.int64)])
