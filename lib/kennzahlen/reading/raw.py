@@ -293,7 +293,7 @@ def _together(parts: list[pd.DataFrame], table: Table, dateien: list[str]):
     return df, sets
 
 
-def _kategorien(s: pd.Series) -> object:
+def _kategorien(s: pd.Series) -> Any:
     return s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else pd.unique(s)
 
 

@@ -103,8 +103,8 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     bad[[b.pos for b in found]] = True
     if len(present) == len(table.column_names):
         keep = ~bad
-        rows = None if keep.all() else np.flatnonzero(keep)
-        frame = _finish(spalten, rows, table, ctx, dateien, file_of[keep])
+        behalten = None if keep.all() else np.flatnonzero(keep)
+        frame = _finish(spalten, behalten, table, ctx, dateien, file_of[keep])
     else:  # a column is missing: the files give no rows
         keep = np.zeros(len(zeile), dtype=bool)
         frame = empty_frame(table)

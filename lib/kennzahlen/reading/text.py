@@ -7,11 +7,10 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from kennzahlen.core.schema import TABLES, Table
-from kennzahlen.reading.csv import Text, read_csv_text
+from kennzahlen.reading.csv import read_csv_text
 from kennzahlen.reading.problems import Problem
 from kennzahlen.reading.stapel import Datei
 from kennzahlen.reading.xlsx import read_xlsx_text
@@ -57,8 +56,7 @@ def read_text(path: Path, table: Table) -> tuple[Datei | None, list[Problem], di
         "warnungen": [],
     }
     if info["format"] == "xlsx":
-        rows, problems, info["warnungen"] = read_xlsx_text(path)
-        text = _aus_frame(rows) if rows is not None else None
+        text, problems, info["warnungen"] = read_xlsx_text(path)
     else:
         text, problems, info["encoding"], info["trennzeichen"] = read_csv_text(path)
     if text is None:
@@ -67,20 +65,6 @@ def read_text(path: Path, table: Table) -> tuple[Datei | None, list[Problem], di
     positions, col_problems = _match_header(kopf, table, datei)
     problems.extend(col_problems)
     return Datei(datei, stand, daten, zeilen, positions), problems, info
-
-
-def _aus_frame(rows: pd.DataFrame) -> Text:
-    """A text frame (index = line number, the header row first) as :data:`csv.Text`."""
-    import pyarrow as pa
-
-    kopf = [str(v) for v in rows.iloc[0]]
-    daten = pa.table(
-        {
-            f"f{i}": pa.array(rows.iloc[1:, i].to_numpy(dtype=object), pa.string())
-            for i in range(rows.shape[1])
-        }
-    )
-    return kopf, daten, rows.index[1:].to_numpy(dtype=np.int64)
 
 
 def release_memory() -> None:
