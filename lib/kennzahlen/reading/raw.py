@@ -286,11 +286,14 @@ def _together(parts: list[pd.DataFrame], table: Table, dateien: list[str]):
         for d, s in zip(pairs // len(sr_index), pairs % len(sr_index), strict=True):
             found[names[d]].add(sr_names[s])
         sets = [frozenset(s) for s in found.values()]
-    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy(deep=False)
-    df["datei"] = pd.Categorical.from_codes(datei, categories=names)
+    spalten = list(parts[0].columns)
+    neu = {"datei": pd.Categorical.from_codes(datei, categories=names)}
     if sr is not None:
-        df["sozialraum"] = pd.Categorical.from_codes(sr, categories=sr_index)
-    return df, sets
+        neu["sozialraum"] = pd.Categorical.from_codes(sr, categories=sr_index)
+    rest = [p.drop(columns=list(neu)) for p in parts]  # not concatenated as text
+    df = pd.concat(rest, ignore_index=True) if len(rest) > 1 else rest[0]
+    df = df.assign(**neu)
+    return df[spalten], sets
 
 
 def _kategorien(s: pd.Series) -> Any:
