@@ -124,7 +124,7 @@ def test_openpyxl_reads_what_calamine_refuses(tmp_path: Path, monkeypatch) -> No
     def refuse(path):
         raise ValueError("kaputt")
 
-    monkeypatch.setattr(excel, "_calamine_text", refuse)
+    monkeypatch.setattr(excel, "_read_calamine", refuse)
     data = read_raw(tmp_path, RAUMGLIEDERUNG)
     assert data.tables["hilfen_vor_dem_fall"]["beratung_id"].tolist() == ["H1"]
     assert data.warnings == [

@@ -38,7 +38,7 @@ def read_xlsx_text(path: Path) -> XlsxText:
     if groesse is not None:
         return None, [_problem(datei, None, groesse)], []
     try:
-        first, rows, extra = _calamine_text(path)
+        first, rows, extra = _read_calamine(path)
         notes: list[str] = []
     except BaseException as exc:  # noqa: BLE001 - also a Rust panic (pyo3 PanicException)
         _reraise_interrupt(exc)
@@ -133,14 +133,14 @@ def _kurz(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:200]
 
 
-def _read_calamine(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
+def _read_calamine_frame(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
     """First sheet's name, its cells as a text frame (as :func:`_read_calamine_pandas` gives
     them), the names of further sheets with content."""
-    first, rows, extra = _calamine_text(path)
+    first, rows, extra = _read_calamine(path)
     return first, rows if not isinstance(rows, list) else _zeilen_text(rows), extra
 
 
-def _calamine_text(path: Path) -> tuple[str, list | pd.DataFrame | None, list[str]]:
+def _read_calamine(path: Path) -> tuple[str, list | pd.DataFrame | None, list[str]]:
     """First sheet's name, its cells as text, the names of further sheets with content: the
     cells straight from python-calamine as Arrow columns, converted as pandas' calamine reader
     converts them (:func:`_read_calamine_pandas`, in about two thirds of its time; the same
