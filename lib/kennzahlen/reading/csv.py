@@ -3,8 +3,9 @@
 The file is parsed straight from disk into Arrow string columns (every value text, ``""`` for
 empty), with no Python string per cell: a 1-million-row export needs about its own size in
 memory, not ten times. UTF-8 (with or without BOM) is tried first, Windows-1252 next; the
-delimiter (``;`` or ``,``) is taken from the header line. The index of the frame is the line
-number in the file (header = line 1). A row with more fields than the header is a problem naming
+delimiter (``;`` or ``,``) is taken from the header line. The text stays in Arrow (no pandas
+frame): the header cells, the data rows and each row's line number in the file (header = line
+1), :data:`Text`. A row with more fields than the header is a problem naming
 its line; a row with fewer fields is read with the missing values empty (what a spreadsheet
 shows), so the checks after it name the empty required values.
 """
