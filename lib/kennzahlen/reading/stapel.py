@@ -96,6 +96,8 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
         for p in zeilenregeln.probleme(table, parsed, raw_text, "")
     ]
     del raw_text
+    if not table.teile:
+        parsed = parsed.iloc[:, :0]  # not needed any more: freed before the duplicate check
     found += _duplicates(spalten, table, file_of, zeile, found)
     found += _teile(found, parsed, table, dateien, file_of, zeile)
     del parsed
@@ -196,7 +198,9 @@ def schluesselcode(codes: list[np.ndarray], file_of: np.ndarray) -> np.ndarray:
     out = file_of.astype(np.int64)
     for c in codes:
         width = int(c.max(initial=-1)) + 2
-        out = out * width + (c.astype(np.int64) + 1)
+        out *= width  # in place: no temporary of the row count
+        out += c
+        out += 1
         if int(out.max(initial=0)) > (1 << 40):
             out, _ = pd.factorize(out)
     return out
