@@ -23,7 +23,7 @@ def _mappe(path: Path, blaetter: dict[str, list[list]]) -> Path:
 
 
 def _gleich(path: Path) -> tuple:
-    neu, alt = xlsx._read_calamine(path), xlsx._read_calamine_pandas(path)
+    neu, alt = xlsx._read_calamine_frame(path), xlsx._read_calamine_pandas(path)
     assert (neu[0], neu[2]) == (alt[0], alt[2])
     assert neu[1] is not None and alt[1] is not None
     assert neu[1].equals(alt[1]) and neu[1].index.equals(alt[1].index)

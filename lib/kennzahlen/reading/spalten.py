@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,24 +85,54 @@ class Spalte:
 
     def schluessel(self) -> np.ndarray:
         """Per row: a code of its typed value (equal values, equal codes; empty: -1)."""
-        value_codes, _ = pd.factorize(self.parsed)
-        return value_codes[self.codes] if len(self.codes) else np.zeros(0, dtype=np.intp)
+        return _wertcodes_distinct(self.parsed, self.text)[self.codes]
+
+
+def wertcodes(values: pd.Series) -> np.ndarray:
+    """``pandas.factorize(values)[0]`` as int32 (equal values, equal codes; NA: -1)."""
+    codes, _ = pd.factorize(values)
+    return codes.astype(np.int32)
+
+
+def _wertcodes_distinct(parsed: pd.Series, text: pd.Series) -> np.ndarray:
+    """:func:`wertcodes` of the typed values of distinct texts: where each value is its text
+    (ids, names) or empty, the values are distinct already and nothing is hashed."""
+    if parsed.dtype == "str" and len(parsed):
+        na = parsed.isna().to_numpy(dtype=bool)
+        if bool(((parsed == text).to_numpy(dtype=bool) | na).all()):
+            codes = np.arange(len(parsed), dtype=np.int32)
+            codes[na] = -1
+            return codes
+    return wertcodes(parsed)
 
 
 def _categories(text: pd.Series) -> pd.Index:
     return pd.Index(text.to_numpy(dtype=object), dtype="str")
 
 
-def distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Per row the position of its text among the distinct texts, and those texts, trimmed and
-    in NFC (two raw texts that differ only in spaces or composition are one)."""
-    codes, uniques = pd.factorize(raw)
-    clean = _nfc(pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.strip())
+def distinct(raw: Any) -> tuple[np.ndarray, pd.Series]:
+    """Per row (int32) the position of its text among the distinct texts, and those texts,
+    trimmed and in NFC (two raw texts that differ only in spaces or composition are one).
+    ``raw``: the texts as an Arrow (chunked) string array, or a pandas Series."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(raw, pd.Series):
+        raw = pa.array(raw.to_numpy(dtype=object), pa.string())
+    if raw.null_count:
+        raw = raw.fill_null("")
+    uniques = pc.unique(raw)
+    codes = np.asarray(pc.index_in(raw, value_set=uniques).to_numpy(), dtype=np.int32)
+    roh = pd.Series(uniques.to_pandas(), dtype="str")
+    clean = _nfc(roh.str.strip())
+    if bool((clean == roh).all()):  # nothing trimmed or composed: distinct as they are
+        return codes, clean.reset_index(drop=True)
+    del roh
     codes2, uniques2 = pd.factorize(clean)
+    if len(uniques2) == len(uniques):  # no two texts became one: the same positions
+        return codes, clean.reset_index(drop=True)
     text = pd.Series(np.asarray(uniques2, dtype=object), dtype="str")
-    if not len(uniques2):
-        text = pd.Series([], dtype="str")
-    return codes2[codes] if len(codes) else codes, text
+    return codes2.astype(np.int32)[codes], text
 
 
 def lese_spalte(codes: np.ndarray, text: pd.Series, col: Column) -> Spalte:

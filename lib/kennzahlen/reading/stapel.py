@@ -12,6 +12,7 @@ order a file read alone would give: by line, then by column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,13 +27,19 @@ from kennzahlen.reading.teile import teile_befunde
 
 @dataclass
 class Datei:
-    """One export as text: the file's name and Stand, its text frame (index = line, the header
-    row first) and where the contract's columns are in it."""
+    """One export as text: the file's name and Stand, its data rows (an Arrow table of strings,
+    columns by position in the file), the line number of each row and where the contract's
+    columns are in it."""
 
     datei: str
     stand: pd.Timestamp
-    text: pd.DataFrame
+    text: Any
+    zeilen: np.ndarray
     positions: dict[str, int]
+
+    def spalte(self, name: str) -> list:
+        """The chunks of the text of column ``name``."""
+        return self.text.column(self.positions[name]).chunks
 
 
 @dataclass
@@ -56,40 +63,50 @@ class _Befund:
 
 def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     """Check a batch of exports of ``table`` that all have the same contract columns."""
+    import pyarrow as pa
+
     present = [c for c in table.column_names if c in dateien[0].positions]
-    lines = [d.text.index[1:].to_numpy(dtype=np.int64) for d in dateien]
-    file_of = np.repeat(np.arange(len(dateien)), [len(x) for x in lines])
+    lines = [d.zeilen for d in dateien]
+    file_of = np.repeat(np.arange(len(dateien), dtype=np.int32), [len(x) for x in lines])
     zeile = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
-    raw = {
-        name: distinct(
-            pd.concat(
-                [d.text.iloc[1:, d.positions[name]] for d in dateien], ignore_index=True
-            ).astype("str")
-        )
-        for name in present
-    }
+    texte = [{n: d.spalte(n) for n in present} for d in dateien]
     for d in dateien:
-        d.text = d.text.iloc[0:0]  # the text is held once, as distinct values
+        d.text = d.text.schema.empty_table()  # the text is held once, as distinct values
+    raw = {}
+    for name in present:  # each column's text is freed once its distinct values are there
+        chunks = [c for t in texte for c in t.pop(name)]
+        raw[name] = distinct(pa.chunked_array(chunks, type=pa.string()))
+        del chunks
     filled = np.zeros(len(zeile), dtype=bool)
     for codes, text in raw.values():
         filled |= (text != "").to_numpy(dtype=bool)[codes]
     rows = np.flatnonzero(filled) if present else np.zeros(0, dtype=np.int64)
     file_of, zeile = file_of[rows], zeile[rows]
-    spalten = {n: lese_spalte(raw[n][0][rows], raw[n][1], table.column(n)) for n in present}
+    spalten: dict[str, Spalte] = {}
+    for n in present:
+        codes, text = raw.pop(n)
+        spalten[n] = lese_spalte(codes[rows], text, table.column(n))
+    del rows, filled
     found = _checks(spalten, table, ctx)
-    parsed = pd.DataFrame({n: s.werte() for n, s in spalten.items()})
-    raw_text = pd.DataFrame({n: s.roh() for n, s in spalten.items()})
+    noetig = _zeilenspalten(table, list(spalten))
+    parsed = pd.DataFrame({n: spalten[n].werte() for n in noetig})
+    raw_text = pd.DataFrame({n: spalten[n].roh() for n in noetig})
     found += [
         _Befund(p.zeile or 0, p.spalte, p.wert, p.meldung)
         for p in zeilenregeln.probleme(table, parsed, raw_text, "")
     ]
+    del raw_text
+    if not table.teile:
+        parsed = parsed.iloc[:, :0]  # not needed any more: freed before the duplicate check
     found += _duplicates(spalten, table, file_of, zeile, found)
     found += _teile(found, parsed, table, dateien, file_of, zeile)
+    del parsed
     bad = np.zeros(len(zeile), dtype=bool)
     bad[[b.pos for b in found]] = True
     if len(present) == len(table.column_names):
         keep = ~bad
-        frame = _finish(parsed[keep], spalten, keep, table, ctx, dateien, file_of[keep])
+        behalten = None if keep.all() else np.flatnonzero(keep)
+        frame = _finish(spalten, behalten, table, ctx, dateien, file_of[keep])
     else:  # a column is missing: the files give no rows
         keep = np.zeros(len(zeile), dtype=bool)
         frame = empty_frame(table)
@@ -97,6 +114,16 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     kept = np.bincount(file_of[keep], minlength=len(dateien))
     per_file = _per_file(found, table, dateien, file_of, zeile)
     return Stapel(frame, np.concatenate([[0], np.cumsum(kept)]), counts.tolist(), per_file)
+
+
+def _zeilenspalten(table: Table, present: list[str]) -> list[str]:
+    """The columns the checks across a row read: all of them for a table with row rules or
+    parts, else those of its structural zeros (a large record export keeps no per-row copy of
+    its ids)."""
+    if table.teile or any(c in zeilenregeln.REGELN for c in table.checks):
+        return present
+    wanted = {c for f in table.festlegungen for c in (f.spalte, f.folge)}
+    return [c for c in present if c in wanted]
 
 
 def _checks(spalten: dict[str, Spalte], table: Table, ctx: Kontext) -> list[_Befund]:
@@ -141,15 +168,16 @@ def _duplicates(
     ok = np.ones(len(zeile), dtype=bool)
     ok[skip] = False
     pos = np.flatnonzero(ok)
-    k = pd.DataFrame({c: spalten[c].schluessel()[pos] for c in key})
-    k["__datei"] = file_of[pos]
-    dup = k.duplicated().to_numpy()
+    k = schluesselcode([spalten[c].schluessel()[pos] for c in key], file_of[pos])
+    dup = doppelt(k)
     if not dup.any():
         return []
-    first = pd.Series(pos).groupby([k[c] for c in k.columns], sort=False).transform("min")
+    kand = np.flatnonzero(_mehrfach(k))
+    first = np.zeros(len(k), dtype=np.int64)
+    first[kand] = pd.Series(pos[kand]).groupby(k[kand], sort=False).transform("min").to_numpy()
     out = []
     texts = {c: spalten[c].text.to_numpy(dtype=object) for c in key}
-    for p, f in zip(pos[dup], first.to_numpy()[dup], strict=True):
+    for p, f in zip(pos[dup], first[dup], strict=True):
         w = " / ".join(texts[c][spalten[c].codes[p]] for c in key)
         out.append(
             _Befund(
@@ -160,6 +188,39 @@ def _duplicates(
                 "bitte die doppelte Zeile entfernen",
             )
         )
+    return out
+
+
+def schluesselcode(codes: list[np.ndarray], file_of: np.ndarray) -> np.ndarray:
+    """One code (int64, from 0) per row for its key and file: equal keys in the same file, equal
+    codes. Each part is a code from -1 on (-1: empty); the parts are combined arithmetically and
+    numbered again only when the combined range grows large."""
+    out = file_of.astype(np.int64)
+    for c in codes:
+        width = int(c.max(initial=-1)) + 2
+        out *= width  # in place: no temporary of the row count
+        out += c
+        out += 1
+        if int(out.max(initial=0)) > (1 << 40):
+            out, _ = pd.factorize(out)
+    return out
+
+
+def _mehrfach(code: np.ndarray) -> np.ndarray:
+    """Per row: its code is held by another row too (counted with ``bincount`` where the codes
+    are dense; else every row)."""
+    if not len(code) or int(code.max()) > 4 * len(code) + 1024:
+        return np.ones(len(code), dtype=bool)
+    return np.bincount(code)[code] > 1
+
+
+def doppelt(code: np.ndarray, keep: str = "first") -> np.ndarray:
+    """``pandas.Series(code).duplicated(keep)`` (codes >= 0), hashing only the rows whose code
+    occurs more than once."""
+    out = np.zeros(len(code), dtype=bool)
+    kand = np.flatnonzero(_mehrfach(code))
+    if len(kand):
+        out[kand] = pd.Series(code[kand]).duplicated(keep=keep).to_numpy()  # type: ignore[arg-type]
     return out
 
 
@@ -230,20 +291,30 @@ def _verdacht(parsed: pd.DataFrame, table: Table, file_of: np.ndarray, bad: np.n
 
 
 def _finish(
-    parsed: pd.DataFrame,
     spalten: dict[str, Spalte],
-    keep: np.ndarray,
+    rows: np.ndarray | None,
     table: Table,
     ctx: Kontext,
     dateien: list[Datei],
     file_of: np.ndarray,
 ) -> pd.DataFrame:
-    """The normalised rows: contract columns, derived sozialraum, stand and datei."""
-    out = parsed.reset_index(drop=True)
-    if table.has_stadtviertel and len(table.column_names) == len(spalten):
-        stv = spalten["stadtviertel_nr"]
+    """The normalised rows (``rows``: their positions, None: all): contract columns, derived
+    sozialraum (categories: its names are a few, repeated on every row), stand and datei.
+    Each column's codes and texts are dropped from ``spalten`` once its values are taken."""
+    vollstaendig = len(table.column_names) == len(spalten)
+    stv = spalten.get("stadtviertel_nr")
+    werte = {}
+    for n in list(spalten):
+        werte[n] = spalten.pop(n).werte(rows)
+    out = pd.DataFrame(werte)
+    del werte
+    if table.has_stadtviertel and vollstaendig and stv is not None:
+        sel = stv.codes if rows is None else stv.codes[rows]
         names = stv.parsed.map(ctx.zuordnung).fillna(OHNE_ZUORDNUNG).astype("str")
-        out["sozialraum"] = names.take(stv.codes[keep]).reset_index(drop=True)
+        codes, uniques = pd.factorize(names)
+        out["sozialraum"] = pd.Categorical.from_codes(
+            codes[sel], categories=pd.Index(uniques, dtype="str")
+        )
     elif "sozialraum" in out.columns:
         out["sozialraum"] = out["sozialraum"].fillna(OHNE_ZUORDNUNG)
     stands = np.array([np.datetime64(d.stand, "ns") for d in dateien], dtype="datetime64[ns]")

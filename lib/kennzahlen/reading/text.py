@@ -61,9 +61,10 @@ def read_text(path: Path, table: Table) -> tuple[Datei | None, list[Problem], di
         text, problems, info["encoding"], info["trennzeichen"] = read_csv_text(path)
     if text is None:
         return None, problems, info
-    positions, col_problems = _match_header(text, table, datei)
+    kopf, daten, zeilen = text
+    positions, col_problems = _match_header(kopf, table, datei)
     problems.extend(col_problems)
-    return Datei(datei, stand, text, positions), problems, info
+    return Datei(datei, stand, daten, zeilen, positions), problems, info
 
 
 def release_memory() -> None:
@@ -74,11 +75,11 @@ def release_memory() -> None:
 
 
 def _match_header(
-    df: pd.DataFrame, table: Table, datei: str
+    kopf: list[str], table: Table, datei: str
 ) -> tuple[dict[str, int], list[Problem]]:
-    """Where the contract's columns are in the header (first row) of ``df``, and the problems
-    of the header: a column twice, a required column missing."""
-    names = [unicodedata.normalize("NFC", str(v)).strip().lower() for v in df.iloc[0]]
+    """Where the contract's columns are in the header cells ``kopf``, and the problems of the
+    header: a column twice, a required column missing."""
+    names = [unicodedata.normalize("NFC", str(v)).strip().lower() for v in kopf]
     problems: list[Problem] = []
     positions: dict[str, int] = {}
     for pos, name in enumerate(names):
@@ -90,7 +91,7 @@ def _match_header(
                     datei,
                     1,
                     name,
-                    df.iloc[0, pos],
+                    kopf[pos],
                     "Die Spalte kommt mehrfach in der "
                     "Kopfzeile vor; bitte nur eine Spalte mit diesem Namen liefern.",
                 )

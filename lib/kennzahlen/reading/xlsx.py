@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-#: (frame or None, problems, warnings): what :func:`read_xlsx_text` returns
-XlsxText = tuple[pd.DataFrame | None, list, list[str]]
+from kennzahlen.reading.csv import Text
+
+#: (text or None, problems, warnings): what :func:`read_xlsx_text` returns
+XlsxText = tuple[Text | None, list, list[str]]
 
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"
 
@@ -56,9 +59,42 @@ def read_xlsx_text(path: Path) -> XlsxText:
             f"gelesen wird nur das erste ('{first}'). Gehören Daten dorthin, bitte "
             f"alles auf das erste Blatt legen"
         )
-    if rows is None or len(rows) == 0 or (rows.iloc[0] == "").all():
+    text = _als_text(rows)
+    if text is None or all(k == "" for k in text[0]):
         return None, [_no_header(datei)], notes
-    return rows, [], notes
+    return text, [], notes
+
+
+def _als_text(rows: list | pd.DataFrame | None) -> Text | None:
+    """The cells (Arrow columns from :func:`_zeilen`, or a text frame, the header row first) as
+    :data:`kennzahlen.reading.csv.Text` (None: no row)."""
+    import pyarrow as pa
+
+    if isinstance(rows, pd.DataFrame):
+        if not len(rows):
+            return None
+        kopf = [str(v) for v in rows.iloc[0]]
+        cols = [_arrow_text(rows.iloc[1:, i]) for i in range(rows.shape[1])]
+        zeilen = rows.index[1:].to_numpy(dtype=np.int64)
+    else:
+        if not rows or not len(rows[0]):
+            return None
+        kopf = [str(c[0].as_py()) for c in rows]
+        cols = [c.slice(1) for c in rows]
+        zeilen = np.arange(2, len(rows[0]) + 1, dtype=np.int64)
+    return kopf, pa.table({f"f{i}": c for i, c in enumerate(cols)}), zeilen
+
+
+def _arrow_text(s: pd.Series) -> Any:
+    """A column of text as an Arrow string array (the Arrow data of a ``str`` column as is)."""
+    import pyarrow as pa
+
+    if s.dtype != "str":
+        return pa.array(s.to_numpy(dtype=object), pa.string())
+    arr = pa.array(s.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.fill_null("").cast(pa.string())
 
 
 def _reraise_interrupt(exc: BaseException) -> None:
@@ -97,11 +133,19 @@ def _kurz(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:200]
 
 
-def _read_calamine(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
+def _read_calamine_frame(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
+    """First sheet's name, its cells as a text frame (as :func:`_read_calamine_pandas` gives
+    them), the names of further sheets with content."""
+    first, rows, extra = _read_calamine(path)
+    return first, rows if not isinstance(rows, list) else _zeilen_text(rows), extra
+
+
+def _read_calamine(path: Path) -> tuple[str, list | pd.DataFrame | None, list[str]]:
     """First sheet's name, its cells as text, the names of further sheets with content: the
-    cells straight from python-calamine, converted as pandas' calamine reader converts them
-    (:func:`_read_calamine_pandas`, in about two thirds of its time; the same text, tests/
-    test_reading_xlsx_direkt.py); a sheet of ragged rows goes through pandas."""
+    cells straight from python-calamine as Arrow columns, converted as pandas' calamine reader
+    converts them (:func:`_read_calamine_pandas`, in about two thirds of its time; the same
+    text, tests/test_reading_xlsx_direkt.py); a sheet of ragged rows goes through pandas (a
+    frame)."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(path))
@@ -115,7 +159,7 @@ def _read_calamine(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
         extra = [n for n in names[1:] if _hat_text(book.get_sheet_by_name(n))]
     finally:
         book.close()
-    return names[0], _zeilen_text(rows), extra
+    return names[0], rows, extra
 
 
 def _zelle(v: object) -> object:
@@ -134,11 +178,27 @@ def _zelltext(v: object) -> str:
     return _cell_text(_zelle(v))
 
 
-def _zeilen(rows: list[list]) -> list[list] | None:
-    """The rows as text; None for ragged rows (then pandas' reader decides)."""
-    if len({len(r) for r in rows}) > 1:
+def _zeilen(rows: list[list]) -> list | None:
+    """The columns as Arrow text arrays; None for ragged rows (then pandas' reader decides)."""
+    if rows and min(map(len, rows)) != max(map(len, rows)):
         return None
-    return [[_zelltext(v) for v in r] for r in rows]
+    return [_spalte_text(col) for col in zip(*rows, strict=True)]
+
+
+def _spalte_text(col: tuple) -> Any:
+    """A column's cells as text: a column of text cells (and empty ones) as it is, in one step
+    in Arrow; any other column cell by cell (:func:`_zelltext`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(col, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        arr = pa.array([_zelltext(v) for v in col], pa.string())
+    arr = arr.fill_null("")
+    if not pc.any(pc.match_substring(arr, ":")).as_py():
+        return arr
+    return pa.array(_mitternacht(np.array(arr.to_pylist(), dtype=object)), pa.string())
 
 
 def _hat_text(sheet: object) -> bool:
@@ -154,14 +214,12 @@ def _hat_text(sheet: object) -> bool:
     return False
 
 
-def _zeilen_text(rows: list[list]) -> pd.DataFrame | None:
-    """Rows of cell texts as :func:`_as_text` gives them."""
-    if not rows or not rows[0]:
+def _zeilen_text(cols: list) -> pd.DataFrame | None:
+    """Columns of cell texts (Arrow) as :func:`_as_text` gives them."""
+    if not cols or not len(cols[0]):
         return None
-    cols = {
-        c: _mitternacht(np.array(v, dtype=object)) for c, v in enumerate(zip(*rows, strict=True))
-    }
-    out = pd.DataFrame(cols, index=np.arange(1, len(rows) + 1))
+    out = pd.DataFrame({c: v.to_pandas() for c, v in enumerate(cols)})
+    out.index = np.arange(1, len(cols[0]) + 1)
     out.columns = range(out.shape[1])
     return out
 
@@ -208,7 +266,8 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame | None:
     if frame.empty:
         return None
     out = pd.DataFrame(
-        {c: _column_text(frame[c]) for c in frame.columns}, index=np.arange(1, len(frame) + 1)
+        {c: pd.array(_column_text(frame[c]), dtype="str") for c in frame.columns},
+        index=np.arange(1, len(frame) + 1),
     )
     out.columns = range(out.shape[1])
     return out

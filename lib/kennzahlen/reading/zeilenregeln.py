@@ -196,7 +196,7 @@ def _vergleich_fassung(k, jahr: int, fassung: int, z: int, text: str) -> Befund 
     return None
 
 
-def _vergleich_wert(k, row: pd.Series, raw: pd.Series, z: int) -> Befund | None:
+def _vergleich_wert(k, row: dict, raw: dict, z: int) -> Befund | None:
     """A share lies between 0 and 1; Zähler and Nenner, where given, give the value."""
     from kennzahlen.core.vocabulary import ist_anteil
 
@@ -236,16 +236,18 @@ def vergleichswert_passt(parsed: pd.DataFrame, raw: pd.DataFrame) -> list[Befund
         return []
     ids = {k.id: k for k in load_catalog().kennzahlen}
     out: list[Befund] = []
-    for z, row in parsed.iterrows():
+    rows = parsed.to_dict("records")
+    raws = raw.to_dict("records")
+    for z, row, roh in zip(parsed.index, rows, raws, strict=True):
         k = ids.get(str(row["kennzahl"]))
         if k is None or pd.isna(row["jahr"]) or pd.isna(row["wert"]):
             continue  # an unknown id or an unreadable number is reported already
         befund = None
         if pd.notna(row["katalogversion"]):
             befund = _vergleich_fassung(
-                k, int(row["jahr"]), int(row["katalogversion"]), int(z), raw.at[z, "katalogversion"]
+                k, int(row["jahr"]), int(row["katalogversion"]), int(z), roh["katalogversion"]
             )
-        befund = befund or _vergleich_wert(k, row, raw.loc[z], int(z))
+        befund = befund or _vergleich_wert(k, row, roh, int(z))
         if befund is not None:
             out.append(befund)
     return out
