@@ -271,10 +271,10 @@ def _read_loop(out: Path, stop, errors) -> None:
     n = 0
     while not stop.is_set() or n == 0:
         try:
-            version = poolstore.current(out)  # one call of the API sees one version
-            tag = int(pd.read_parquet(version.dir / "kennzahlen.parquet")["zaehler"].iloc[0])
-            assert pd.read_parquet(version.dir / "stand.parquet")["zeilen"].tolist() == [tag]
-            assert version.manifest["kennzahlen"] == content_hashes(frames(tag))["kennzahlen"]
+            with poolstore.gehalten(out) as version:  # one version, kept while it is read
+                tag = int(pd.read_parquet(version.dir / "kennzahlen.parquet")["zaehler"].iloc[0])
+                assert pd.read_parquet(version.dir / "stand.parquet")["zeilen"].tolist() == [tag]
+                assert version.manifest["kennzahlen"] == content_hashes(frames(tag))["kennzahlen"]
             assert load_pool(out)["zaehler"].iloc[0] >= tag
             top_level_tag(out)
         except Exception as exc:  # noqa: BLE001 - reported to the test
@@ -300,3 +300,42 @@ def test_a_version_folder_reads_as_a_pool(tmp_path: Path):
     write_pool(frames(3), out)
     vdir = out / "versions" / poolstore.current(out).manifest["version"]
     assert tag_of(vdir) == 3
+
+
+def test_a_reader_whose_version_is_pruned_before_it_holds_it_reads_the_newer_one(
+    tmp_path: Path, monkeypatch
+):
+    """The race of a slow reader: it finds version 1 named, two builds follow and prune it before
+    the reader holds it. `load_pool` reads the version named now instead of failing with
+    'fehlt' (the reader loop below saw a FileNotFoundError under load)."""
+    out = tmp_path / "pool"
+    write_pool(frames(1), out)
+    stale = poolstore.current(out)
+    write_pool(frames(2), out)
+    write_pool(frames(3), out)  # prunes version 1 (nobody holds it)
+    assert not stale.dir.exists()
+    echt = poolstore.current
+    gesehen = []
+
+    def langsam(root):  # the first look returns what a slow reader saw before the builds
+        gesehen.append(root)
+        return stale if len(gesehen) == 1 else echt(root)
+
+    monkeypatch.setattr(poolstore, "current", langsam)
+    assert int(load_pool(out)["zaehler"].iloc[0]) == 3
+    with poolstore.gehalten(out) as version:
+        assert version.dir.name == echt(out).dir.name
+
+
+def test_prune_never_removes_a_version_held_while_it_decides(tmp_path: Path):
+    """A reader holding a version (shared lock) keeps it through any number of builds; the
+    version is removed by the first build after the reader lets go."""
+    out = tmp_path / "pool"
+    write_pool(frames(1), out)
+    with poolstore.gehalten(out) as version:
+        for tag in (2, 3, 4):
+            write_pool(frames(tag), out)
+        assert version.dir.exists()
+        assert pd.read_parquet(version.dir / "kennzahlen.parquet")["zaehler"].iloc[0] == 1
+    write_pool(frames(5), out)
+    assert not version.dir.exists()

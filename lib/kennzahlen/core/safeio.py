@@ -334,6 +334,22 @@ def shared_hold(path: Path) -> Iterator[bool]:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def sole_hold(path: Path) -> Iterator[bool]:
+    """Hold an exclusive OS lock on ``path`` while removing its folder (True: nobody else held
+    it, or the file is gone). A reader's :func:`shared_hold` then either came first (False here)
+    or fails until the folder has been moved away, so no reader holds a folder being removed."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        yield True
+        return
+    try:
+        yield _try_lock(fd)
+    finally:
+        os.close(fd)
+
+
 def in_use(path: Path) -> bool:
     """True when some process holds a lock on ``path`` (see :func:`shared_hold`)."""
     try:

@@ -67,14 +67,26 @@ def load_pool(
     >>> list(pool.columns)
     ['kennzahl', 'ebene', 'raum', 'periode', 'zaehler', 'nenner', 'wert']
     """
-    folder = _version(pool) if isinstance(pool, pd.DataFrame) else pool_files(pool)
-    path = folder / f"{table}.parquet"
-    if not path.exists():
-        raise PoolMissing(_fehlt_text(pool, folder, table))
-    frame = _read_table(path)
+    if isinstance(pool, pd.DataFrame):
+        folder = _version(pool)
+        frame = _lies(pool, folder, table)
+    else:
+        from kennzahlen.pool.store import gehalten
+
+        root = pool_dir(pool)
+        with gehalten(root) as version:  # a pool build meanwhile cannot prune what is read
+            folder = version.dir if version is not None else root
+            frame = _lies(pool, folder, table)
     frame = (werte(frame) if table == "kennzahlen" and not leere else frame).copy()
     frame.attrs["pool_ordner"] = str(folder)
     return frame
+
+
+def _lies(pool: str | Path | pd.DataFrame | None, folder: Path, table: str) -> pd.DataFrame:
+    path = folder / f"{table}.parquet"
+    if not path.exists():
+        raise PoolMissing(_fehlt_text(pool, folder, table))
+    return _read_table(path)
 
 
 def _version(frame: pd.DataFrame) -> Path:

@@ -32,7 +32,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +43,8 @@ from kennzahlen.core.safeio import (
     FolderLock,
     atomic_write,
     fsync_dir,
-    in_use,
     is_temp_name,
+    sole_hold,
 )
 
 MANIFEST = "manifest.json"
@@ -119,6 +119,37 @@ def current_dir(root: Path | str) -> Path:
     """The folder holding the current pool's tables (``root`` itself for an old flat pool)."""
     v = current(root)
     return v.dir if v is not None else Path(root)
+
+
+#: how often a reader looks again when the version it found was removed before it held it
+GEHALTEN_VERSUCHE = 20
+
+
+@contextlib.contextmanager
+def gehalten(root: Path | str) -> Iterator[PoolVersion | None]:
+    """The current pool version, kept from being pruned while the ``with`` block reads it.
+
+    A version named by the pointer can be pruned before the reader holds it (two builds in
+    between); then the pointer names a newer one, which is taken instead. None when there is no
+    pool. A folder without versions (older program, a version folder given directly) is read as
+    it is."""
+    for _ in range(GEHALTEN_VERSUCHE):
+        version = current(root)
+        if version is None:
+            yield None
+            return
+        with hold(version) as gehalten:
+            if gehalten or version.dir == Path(root):
+                yield version
+                return
+    raise PoolGone(
+        f"{root}: der Datenpool wurde {GEHALTEN_VERSUCHE}-mal neu geschrieben, während er "
+        f"gelesen werden sollte; bitte erneut versuchen, wenn `kennzahlen pool` fertig ist."
+    )
+
+
+class PoolGone(RuntimeError):
+    """The pool was rewritten again and again while a reader tried to hold a version."""
 
 
 def hold(version: PoolVersion):
@@ -278,9 +309,10 @@ def prune(out: Path, keep: set[str]) -> list[str]:
     for entry in sorted(versions.iterdir()):
         if entry.name in keep or not VERSION_RE.match(entry.name) or not entry.is_dir():
             continue
-        if in_use(entry / MANIFEST):
-            continue
-        _remove_tree(entry, out)
+        with sole_hold(entry / MANIFEST) as frei:  # kept through the move: no reader slips in
+            if not frei:
+                continue
+            _remove_tree(entry, out)
         removed.append(entry.name)
     return removed
 
@@ -397,6 +429,8 @@ def check_stadt_des_ziels(out: Path | str):
 
 
 __all__ = [
+    "gehalten",
+    "PoolGone",
     "check_stadt_des_ziels",
     "MANIFEST",
     "VERSIONS",
