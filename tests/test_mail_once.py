@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -278,6 +279,12 @@ def test_a_kill_between_the_mark_and_the_end_marker_is_ungewiss_and_can_be_resen
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     hint = f"{ABTEILUNG}: Zustellung ungewiss"
     ausgabe = rerun.stdout + rerun.stderr  # the hint is a warning (stderr)
+    # the summary does not count the uncertain one as delivered
+    sicher = len(ALL) - 1 - int(re.search(r"(\d+) von \d+ Nachricht\(en\) gesendet", ausgabe)[1])
+    assert (
+        f"{sicher} Nachricht(en) laut Protokoll schon zugestellt, 1 mit ungewisser Zustellung "
+        f"(an {ABTEILUNG}), nicht erneut gesendet" in ausgabe
+    ), ausgabe
     assert hint in ausgabe
     assert f"--resend --empfaenger {ABTEILUNG}" in ausgabe
     assert sink.per_recipient() == {a: 1 for a in ALL - {ABTEILUNG}}

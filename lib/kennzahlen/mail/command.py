@@ -127,6 +127,18 @@ def mail_command(
     _summary(result, dry_run)
 
 
+def _schon_text(result: MailResult) -> str:
+    """What the log says was delivered before and is not sent again: certain and uncertain apart."""
+    ungewiss = result.schon_ungewiss
+    sicher = len(result.schon_zugestellt) - len(ungewiss)
+    text = f"{sicher} Nachricht(en) laut Protokoll schon zugestellt"
+    if ungewiss:
+        text += (
+            f", {len(ungewiss)} mit ungewisser Zustellung (an {', '.join(dict.fromkeys(ungewiss))})"
+        )
+    return text + ", nicht erneut gesendet (--resend sendet sie noch einmal)."
+
+
 def _summary(result: MailResult, dry_run: Path | None) -> None:
     """What was sent (or written), the notes, the log file; exit 1 when a message failed."""
     for h in result.hinweise:
@@ -150,10 +162,7 @@ def _summary(result: MailResult, dry_run: Path | None) -> None:
                 err=True,
             )
         if result.schon_zugestellt:
-            click.echo(
-                f"{len(result.schon_zugestellt)} Nachricht(en) laut Protokoll schon zugestellt, "
-                f"nicht erneut gesendet (--resend sendet sie noch einmal)."
-            )
+            click.echo(_schon_text(result))
     click.echo(f"Protokoll: {result.log_file}")
     if result.failed:
         click.echo(

@@ -79,8 +79,13 @@ class MailLog:
         out: dict[str, dict] = {}
         for r in self.rows():
             key, ergebnis = r.get("zustellung"), r.get("ergebnis") or ""
-            if key and r.get("modus") == "smtp" and ergebnis.startswith((GESENDET, UNGEWISS)):
-                out.setdefault(key, r)
+            if not key or r.get("modus") != "smtp" or not ergebnis.startswith((GESENDET, UNGEWISS)):
+                continue
+            frueher = out.get(key)  # a certain delivery outranks an uncertain one
+            if frueher is None or (
+                ergebnis.startswith(GESENDET) and not frueher["ergebnis"].startswith(GESENDET)
+            ):
+                out[key] = r
         return out
 
     def zugestellt(self, empfaenger: str, pool_version: str | None) -> set[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from kennzahlen.core import fmt
 from kennzahlen.core.safeio import FolderLock, LockBusy, atomic_write
 from kennzahlen.mail.check import check_mailing
-from kennzahlen.mail.log import GESENDET, UNGEWISS, MailLog, _now
+from kennzahlen.mail.log import GESENDET, UNGEWISS, MailLog, _now, delivery_key
 from kennzahlen.mail.nachrichten import MailRefused, Nachricht, build_message, wire_bytes
 from kennzahlen.mail.parts import Aufteilung, Hoechstgroesse, _kurz, megabytes, plan_parts
 from kennzahlen.mail.plan import Versand, _log_row, _message_id, plan_mailing
@@ -189,6 +189,8 @@ class MailResult:
     log_file: Path
     hinweise: list[str]
     schon_zugestellt: list[str] = field(default_factory=list)
+    #: of those, the messages whose delivery the log calls uncertain (a run stopped at hand-over)
+    schon_ungewiss: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict]:
@@ -285,5 +287,20 @@ def _send_smtp(
     finally:
         sender.close()
     return MailResult(
-        rows, versand.log.path, hinweise + aufteilung.hinweise, [n.empfaenger for n in skipped]
+        rows,
+        versand.log.path,
+        hinweise + aufteilung.hinweise,
+        [n.empfaenger for n in skipped],
+        _ungewiss(versand, skipped),
     )
+
+
+def _ungewiss(versand: Versand, skipped: list[Nachricht]) -> list[str]:
+    """The addresses of the skipped messages whose logged delivery is only ``ungewiss``."""
+    done = versand.log.done()
+    key = functools.partial(delivery_key, versand.periode, pool_version=versand.pool_version)
+    return [
+        n.empfaenger
+        for n in skipped
+        if done.get(key(n), {}).get("ergebnis", "").startswith(UNGEWISS)
+    ]
