@@ -69,7 +69,7 @@ def test_a_new_quarter_added_gives_the_pool_built_at_once(small_demo, tmp_path):
     _gleich(pool, small_demo / "pool")
 
 
-def test_a_corrected_old_export_and_a_removed_export(small_demo, small_demo_pool, tmp_path):
+def test_a_corrected_old_export_and_a_removed_export(small_demo, eigener_pool, tmp_path):
     """An old export replaced by a corrected one (a case added), and the last export of another
     table withdrawn: the earlier pool's folder and an empty folder give the same pool."""
     raw = small_demo / "raw"
@@ -77,16 +77,25 @@ def test_a_corrected_old_export_and_a_removed_export(small_demo, small_demo_pool
     neu = _kopie(raw, tmp_path / "raw", {weg})
     alt = sorted(neu.glob("jugendhilfe_*.csv"))[1]
     _neues_jugendhilfe_fall(alt)
-    _pool(neu, small_demo_pool)
+    _pool(neu, eigener_pool)
     _pool(neu, tmp_path / "frisch")
-    _gleich(small_demo_pool, tmp_path / "frisch")
+    _gleich(eigener_pool, tmp_path / "frisch")
     m_vorher, _t = _tabellen(small_demo / "pool")
-    m_nachher, _t = _tabellen(small_demo_pool)
+    m_nachher, _t = _tabellen(eigener_pool)
     geaendert = {
         k for k, v in m_nachher["kennzahlen"].items() if m_vorher["kennzahlen"].get(k) != v
     }
     assert any(k.startswith("jh_") for k in geaendert)  # the added case counts
     assert m_vorher["stand"]["sozialhilfe"] != m_nachher["stand"]["sozialhilfe"]
+
+
+@pytest.fixture
+def eigener_pool(small_demo: Path, tmp_path: Path) -> Path:
+    """This test's copy of the small demo's pool (with its export cache): the tests build into
+    it, and the session's copy (`small_demo_pool`) is read by later tests of the same worker."""
+    pool = tmp_path / "eigener_pool"
+    shutil.copytree(small_demo / "pool", pool)
+    return pool
 
 
 @pytest.fixture
@@ -105,11 +114,11 @@ def anderer_katalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_changed_catalog_builds_everything_again(
-    small_demo, small_demo_pool, anderer_katalog, tmp_path
+    small_demo, eigener_pool, anderer_katalog, tmp_path
 ):
-    _pool(small_demo / "raw", small_demo_pool)
+    _pool(small_demo / "raw", eigener_pool)
     _pool(small_demo / "raw", tmp_path / "frisch")
-    _gleich(small_demo_pool, tmp_path / "frisch")
+    _gleich(eigener_pool, tmp_path / "frisch")
     _m, vorher = _tabellen(small_demo / "pool")
-    _m, nachher = _tabellen(small_demo_pool)
+    _m, nachher = _tabellen(eigener_pool)
     assert not vorher["kennzahlen.parquet"].equals(nachher["kennzahlen.parquet"])
