@@ -350,21 +350,6 @@ def sole_hold(path: Path) -> Iterator[bool]:
         os.close(fd)
 
 
-def in_use(path: Path) -> bool:
-    """True when some process holds a lock on ``path`` (see :func:`shared_hold`)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        if _try_lock(fd):
-            _unlock(fd)
-            return False
-        return True
-    finally:
-        os.close(fd)
-
-
 # ---------------------------------------------------------------------------- child processes
 _PR_SET_PDEATHSIG = 1
 _prctl = None
@@ -409,7 +394,6 @@ __all__ = [
     "die_with_parent",
     "fsync_dir",
     "holder_text",
-    "in_use",
     "is_temp_name",
     "neutralise_sheet",
     "remove_stale_temps",

@@ -138,8 +138,8 @@ def gehalten(root: Path | str) -> Iterator[PoolVersion | None]:
         if version is None:
             yield None
             return
-        with hold(version) as gehalten:
-            if gehalten or version.dir == Path(root):
+        with hold(version) as held:
+            if held or version.dir == Path(root):
                 yield version
                 return
     raise PoolGone(
