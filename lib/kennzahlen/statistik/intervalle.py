@@ -22,11 +22,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 if TYPE_CHECKING:
     from kennzahlen.catalog.model import Catalog
@@ -42,16 +41,82 @@ ERREICHT, NICHT_SICHER_VERFEHLT, VERFEHLT = "erreicht", "nicht sicher verfehlt",
 HOEHER, NIEDRIGER, AEHNLICH = "höher", "niedriger", "ähnlich"
 
 
+def _special() -> Any:
+    """``scipy.special``, imported only when a quantile is not in the tables below (0.2 s of a
+    pool build's CPU: a pool needs only the tabled ones)."""
+    from scipy import special
+
+    return special
+
+
+#: ``scipy.stats.norm.ppf(1 - (1 - niveau) / 2)`` of the levels used
+#: (tests/test_intervalle_quantile.py)
+_Z = {0.95: 1.959963984540054, 0.998: 3.090232306167813}
+
+#: ``scipy.stats.chi2.ppf(q, df)`` at the 95 % level's q (``(1 - 0.95) / 2`` and
+#: ``1 - (1 - 0.95) / 2``) for df = 2, 4, …, 20: the exact Poisson interval of a whole count
+#: below :data:`BYAR_AB` (2k and 2k + 2 degrees of freedom), the same floats
+#: (tests/test_intervalle_quantile.py)
+_CHI2_DF = (2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0)
+_CHI2: dict[float, dict[float, float]] = {
+    (1 - 0.95) / 2: dict(
+        zip(
+            _CHI2_DF,
+            (
+                0.050635615968579795,
+                0.48441855708793014,
+                1.237344245791203,
+                2.17973074725265,
+                3.246972780236842,
+                4.403788506981702,
+                5.628726103039734,
+                6.907664353497005,
+                8.230746194756668,
+                9.590777392264867,
+            ),
+            strict=True,
+        )
+    ),
+    1 - (1 - 0.95) / 2: dict(
+        zip(
+            _CHI2_DF,
+            (
+                7.377758908227871,
+                11.143286781877796,
+                14.44937533544792,
+                17.534546139484647,
+                20.483177350807388,
+                23.33666415864534,
+                26.11894804503737,
+                28.845350723404753,
+                31.526378440386626,
+                34.16960690283833,
+            ),
+            strict=True,
+        )
+    ),
+}
+
+
 class _Chi2:
     """``scipy.stats.chi2.ppf`` without importing ``scipy.stats`` (0.4 s of a pool build's CPU):
-    the same special function and the same edge cases (tests/test_intervalle_quantile.py)."""
+    the same special function and the same edge cases (tests/test_intervalle_quantile.py); the
+    quantiles of whole counts at 95 % from a table, without importing scipy at all."""
 
     @staticmethod
     def ppf(q: object, df: object) -> np.ndarray:
         q_, df_ = np.asarray(q, dtype="float64"), np.asarray(df, dtype="float64")
+        tabelle = _CHI2.get(float(q_)) if q_.ndim == 0 else None
+        if tabelle is not None:
+            try:
+                werte = [tabelle[d] for d in df_.ravel().tolist()]
+            except KeyError:
+                pass
+            else:
+                return np.array(werte, dtype="float64").reshape(df_.shape)[()]
         gut = (df_ > 0) & (q_ >= 0) & (q_ <= 1)
         with np.errstate(all="ignore"):
-            x = 2 * special.gammaincinv(df_ / 2, q_)
+            x = 2 * _special().gammaincinv(df_ / 2, q_)
         x = np.where(q_ == 0, 0.0, np.where(q_ == 1, np.inf, x))
         return np.where(gut, x, np.nan)[()]
 
@@ -62,7 +127,7 @@ class _Norm:
     @staticmethod
     def ppf(q: object) -> np.ndarray:
         q_ = np.asarray(q, dtype="float64")
-        return np.where((q_ >= 0) & (q_ <= 1), special.ndtri(q_), np.nan)[()]
+        return np.where((q_ >= 0) & (q_ <= 1), _special().ndtri(q_), np.nan)[()]
 
 
 chi2, norm = _Chi2(), _Norm()
@@ -70,7 +135,8 @@ chi2, norm = _Chi2(), _Norm()
 
 def z_wert(niveau: float = NIVEAU) -> float:
     """The two-sided standard normal quantile of a level (1,96 for 95 %, 3,09 for 99,8 %)."""
-    return float(norm.ppf(1 - (1 - niveau) / 2))
+    z = _Z.get(niveau)
+    return z if z is not None else float(norm.ppf(1 - (1 - niveau) / 2))
 
 
 def wilson(k: float, n: float, niveau: float = NIVEAU) -> tuple[float, float]:
@@ -175,7 +241,10 @@ def _poisson_spalten(k: np.ndarray, niveau: float) -> tuple[np.ndarray, np.ndarr
     lo[gross] = np.maximum(kb * (1 - 1 / (9 * kb) - z / (3 * np.sqrt(kb))) ** 3, 0.0)
     hi[gross] = o * (1 - 1 / (9 * o) + z / (3 * np.sqrt(o))) ** 3
     klein = k[~gross]
-    lo[~gross] = np.where(klein > 0, chi2.ppf(a / 2, 2 * np.maximum(klein, 1e-12)) / 2, 0.0)
+    positiv = klein > 0
+    lo_klein = np.zeros(len(klein))
+    lo_klein[positiv] = chi2.ppf(a / 2, 2 * np.maximum(klein[positiv], 1e-12)) / 2
+    lo[~gross] = lo_klein
     hi[~gross] = chi2.ppf(1 - a / 2, 2 * klein + 2) / 2
     return lo, hi
 
