@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pandas as pd
@@ -37,8 +38,36 @@ def zahl(x: float | int | None, nachkomma: int = 0, leer: str = "–") -> str:
 @lru_cache(maxsize=65536, typed=True)
 def _zahl(x: float | int, nachkomma: int) -> str:
     """babel's German number text, kept per value: a report formats the same values many times."""
+    text = _deutsch(x, nachkomma)
+    if text is not None:
+        return text
     pattern = "#,##0" + ("." + "0" * nachkomma if nachkomma else "")
     return format_decimal(x, format=pattern, locale=LOCALE)
+
+
+#: the quanta babel rounds to (``Decimal(10) ** -nachkomma``)
+_QUANTUM = {n: Decimal(10) ** -n for n in range(7)}
+#: "1,234.5" (Python's grouping) -> "1.234,5" (German)
+_DEUTSCH = str.maketrans(",.", ".,")
+
+
+def _deutsch(x: object, nachkomma: int) -> str | None:
+    """What ``format_decimal(x, "#,##0.0…", locale="de_DE")`` gives, made the way babel makes it
+    (the value as ``Decimal(str(x))``, its sign kept apart, the absolute value rounded half to
+    even to ``nachkomma`` decimals, grouped by three), without babel's pattern and locale
+    machinery (tests/test_fmt_schnell.py compares both); None for anything else (babel then)."""
+    quantum = _QUANTUM.get(nachkomma)
+    if quantum is None or isinstance(x, bool):
+        return None
+    try:
+        d = Decimal(str(x))
+        if not d.is_finite() or not abs(d) < 10**15:
+            return None
+        gerundet = abs(d).quantize(quantum)
+    except (ArithmeticError, ValueError, InvalidOperation):
+        return None
+    text = f"{gerundet:,f}".translate(_DEUTSCH)
+    return "-" + text if d.is_signed() else text
 
 
 def prozent(anteil: float | None, nachkomma: int = 1, leer: str = "–") -> str:
