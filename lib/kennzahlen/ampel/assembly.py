@@ -10,7 +10,7 @@ import pandas as pd
 
 from kennzahlen.ampel.config import AmpelSetup, Parameter, load_ampel_config
 from kennzahlen.ampel.rules.anstieg import regel_anstieg
-from kennzahlen.ampel.rules.basis import build_grid, build_series
+from kennzahlen.ampel.rules.basis import build_grid, build_series_alle
 from kennzahlen.ampel.rules.spc import regel_spc
 from kennzahlen.ampel.rules.zielwert import regel_zielwert
 from kennzahlen.catalog import geography
@@ -71,9 +71,9 @@ DETAIL_COLUMNS = [
 
 # ------------------------------------------------------------------------------- the Ampel
 def _indicator(
-    p: Parameter, pool: pd.DataFrame, quartale: Sequence[str], areas: Sequence[str]
+    p: Parameter, series: pd.DataFrame, quartale: Sequence[str], areas: Sequence[str]
 ) -> pd.DataFrame:
-    series = build_series(pool, p.kennzahl.id, areas)
+    """One indicator's rows of the details (``series``: :func:`build_series` of its Kennzahl)."""
     grid = build_grid(p, quartale, areas, series)
     if p.regel == "zielwert":
         out = regel_zielwert(p, grid, series)
@@ -81,17 +81,25 @@ def _indicator(
         out = regel_anstieg(p, grid, series)
     else:
         out = regel_spc(p, grid, series)
-    out["arbeitsfeld"] = p.arbeitsfeld
-    out["kennzahl"] = p.kennzahl.id
-    out["indikator"] = p.name
-    out["regel"] = p.regel
-    out["einheit"] = p.kennzahl.einheit
-    out["richtung"] = p.richtung if p.regel != "anstieg" else "niedriger_besser"
-    out["min_faelle"] = p.min_faelle
+    fest = {
+        "arbeitsfeld": p.arbeitsfeld,
+        "kennzahl": p.kennzahl.id,
+        "indikator": p.name,
+        "regel": p.regel,
+        "einheit": p.kennzahl.einheit,
+        "richtung": p.richtung if p.regel != "anstieg" else "niedriger_besser",
+        "min_faelle": p.min_faelle,
+    }
+    # one frame of the columns in order (the same as setting each on ``out``, then selecting)
+    spalten: dict[str, object] = {}
     for c in DETAIL_COLUMNS:
-        if c not in out.columns:
-            out[c] = "" if c in _TEXTE else (False if c == "grenzen_vorlaeufig" else np.nan)
-    return out[DETAIL_COLUMNS]
+        if c in fest:
+            spalten[c] = fest[c]
+        elif c in out.columns:
+            spalten[c] = out[c]
+        else:
+            spalten[c] = "" if c in _TEXTE else (False if c == "grenzen_vorlaeufig" else np.nan)
+    return pd.DataFrame(spalten, index=out.index)
 
 
 def ampel_quartale(pool: pd.DataFrame, setup: AmpelSetup) -> list[str]:
@@ -114,8 +122,10 @@ def build_ampel(
     quartale = sorted(quartale) if quartale is not None else ampel_quartale(pool, setup)
     if not quartale:
         return _empty(AMPEL_COLUMNS), _empty(DETAIL_COLUMNS)
+    reihen = build_series_alle(pool, [p.kennzahl.id for p in setup.indikatoren], areas)
     details = pd.concat(
-        [_indicator(p, pool, quartale, areas) for p in setup.indikatoren], ignore_index=True
+        [_indicator(p, reihen[p.kennzahl.id], quartale, areas) for p in setup.indikatoren],
+        ignore_index=True,
     )
     af_order = {a: i for i, a in enumerate(setup.arbeitsfelder)}
     area_order = {a: i for i, a in enumerate(areas)}

@@ -13,6 +13,7 @@ period (``'4. Quartal 2021'``) is :func:`kennzahlen.core.fmt.periode`.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 from collections.abc import Iterable
@@ -92,6 +93,7 @@ def quartal_beginn(quartal: str) -> pd.Timestamp:
     return pd.Timestamp(year=jahr, month=3 * q - 2, day=1)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def quartal_ende(quartal: str) -> pd.Timestamp:
     """The last day of a quarter (its Stichtag) as a date: '2024-Q1' -> 2024-03-31."""
     jahr, q = teile(quartal)
@@ -130,9 +132,11 @@ def ist_quartalsende(tag: object) -> bool:
     return ts == ts + pd.offsets.QuarterEnd(0)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def quartal_von(periode: str) -> str | None:
     """The quarter a pool period belongs to: a quarter itself, a year its Q4, a quarter-end
-    Stichtag its quarter; None for any other day."""
+    Stichtag its quarter; None for any other day (kept per period: the Ampel asks for the same
+    few periods thousands of times)."""
     if QUARTAL_RE.match(periode):
         return periode
     if re.fullmatch(JAHR_MUSTER, periode):

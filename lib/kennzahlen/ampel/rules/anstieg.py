@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from kennzahlen.ampel.config import Parameter
-from kennzahlen.ampel.rules.basis import FARB_TEXT, _periode_text, _r, _wert, _zahlwort, _zu_wenig
+from kennzahlen.ampel.rules.basis import (
+    FARB_TEXT,
+    _periode_text,
+    _r,
+    _wert,
+    _zahlwort,
+    _zu_wenig,
+    records,
+)
 from kennzahlen.core import fmt
 from kennzahlen.core.periods import quartal_von, quartale_range
 
@@ -69,5 +77,5 @@ def regel_anstieg(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.
             f"{fmt.zahl(row['vergleichswert'], 1)} {vq} ({change_text}) → {FARB_TEXT[row['farbe']]}"
         )
 
-    out["begruendung"] = [sentence(r) for r in out.to_dict("records")]
+    out["begruendung"] = [sentence(r) for r in records(out)]
     return out

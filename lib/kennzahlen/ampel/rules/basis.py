@@ -37,19 +37,59 @@ def build_series(pool: pd.DataFrame, kennzahl: str, areas: Sequence[str]) -> pd.
     return out.drop_duplicates(["raum", "periode"], keep="first")
 
 
+def build_series_alle(
+    pool: pd.DataFrame, kennzahlen: Sequence[str], areas: Sequence[str]
+) -> dict[str, pd.DataFrame]:
+    """:func:`build_series` of several Kennzahlen, the pool's rows selected and converted once
+    (the same frames, index included: tests/test_ampel_grid.py)."""
+    rows = pool[pool["kennzahl"].isin(list(kennzahlen)) & (pool["ebene"] != "stadtviertel")]
+    rows = rows[rows["raum"].isin(list(areas))]
+    kz = rows["kennzahl"].astype(str).to_numpy()
+    spalten = {
+        "raum": rows["raum"].astype(str).to_numpy(),
+        "periode": rows["periode"].astype(str).to_numpy(),
+        "zaehler": pd.to_numeric(rows["zaehler"], errors="coerce").astype("float64").to_numpy(),
+        "nenner": pd.to_numeric(rows["nenner"], errors="coerce").astype("float64").to_numpy(),
+        "wert": pd.to_numeric(rows["wert"], errors="coerce").astype("float64").to_numpy(),
+    }
+    out = {}
+    for k in dict.fromkeys(kennzahlen):
+        sel = kz == k
+        frame = pd.DataFrame({c: v[sel] for c, v in spalten.items()})
+        out[k] = frame.drop_duplicates(["raum", "periode"], keep="first")
+    return out
+
+
 def build_grid(
     p: Parameter, quartale: Sequence[str], areas: Sequence[str], series: pd.DataFrame
 ) -> pd.DataFrame:
-    """Quarter x area with the indicator's period and its pool value (NaN when missing)."""
-    g = pd.MultiIndex.from_product([list(quartale), list(areas)], names=["quartal", "sozialraum"])
-    grid = g.to_frame(index=False)
-    je_quartal = {q: periode_fuer(q, p.kennzahl.periodizitaet) for q in quartale}
-    grid["periode"] = grid["quartal"].map(je_quartal)
-    grid = grid.merge(
-        series.rename(columns={"raum": "sozialraum"}), on=["sozialraum", "periode"], how="left"
-    )
+    """Quarter x area with the indicator's period and its pool value (NaN when missing).
+
+    The left merge of the grid with the series on (area, period), as a lookup: the series holds
+    each (area, period) once (:func:`build_series`), so every grid row finds at most one value
+    (tests/test_ampel_grid.py compares both)."""
+    qs, rs = list(quartale), list(areas)
+    je_quartal = {q: periode_fuer(q, p.kennzahl.periodizitaet) for q in qs}
+    quartal = [q for q in qs for _ in rs]
+    periode = [je_quartal[q] for q in quartal]
+    sozialraum = rs * len(qs)
+    wo = {k: i for i, k in enumerate(zip(series["raum"], series["periode"], strict=True))}
+    idx = np.array([wo.get(k, -1) for k in zip(sozialraum, periode, strict=True)], dtype="int64")
+    treffer = idx >= 0
+    cols: dict[str, Any] = {"quartal": quartal, "sozialraum": sozialraum, "periode": periode}
+    for c in ("zaehler", "nenner", "wert"):
+        werte = series[c].to_numpy(dtype="float64")
+        cols[c] = np.where(treffer, werte[np.where(treffer, idx, 0)] if len(werte) else 0.0, np.nan)
+    grid = pd.DataFrame(cols)
     grid["faelle"] = grid["nenner"] if p.kennzahl.nenner else grid["zaehler"]
     return grid
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """``df.to_dict("records")`` made column by column (``tolist`` gives the same Python
+    values: floats, ints, bools and texts; tests/test_ampel_grid.py)."""
+    cols = [df[c].to_numpy().tolist() for c in df.columns]
+    return [dict(zip(df.columns, row, strict=True)) for row in zip(*cols, strict=True)]
 
 
 def _r(x: pd.Series | np.ndarray | float) -> Any:

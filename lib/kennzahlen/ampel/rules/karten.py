@@ -126,20 +126,26 @@ def _rb(p: Parameter, q: str) -> NeueBasis | None:
 
 
 def _grenzen_je_stand(
-    p: Parameter, base: pd.DataFrame, needed: int, rb: NeueBasis | None, m: int
+    p: Parameter,
+    base: tuple[np.ndarray, list[str]],
+    needed: int,
+    rb: NeueBasis | None,
+    m: int,
 ) -> tuple[spc.Grenzen | None, str]:
-    """The limits and baseline text when ``m`` of the baseline values are known (``karte``)."""
-    fertig = len(base) >= max(needed, 2) and m == len(base)
+    """The limits and baseline text when ``m`` of the baseline values are known (``karte``;
+    ``base``: the baseline's values and periods)."""
+    wert, perioden = base
+    fertig = len(wert) >= max(needed, 2) and m == len(wert)
     mindest = max(min(p.vorlaeufig_ab, needed), 2)
     if fertig:
-        werte, vorlaeufig = base, False
+        werte, vorlaeufig = wert, False
     elif m >= mindest:
-        werte, vorlaeufig = base.iloc[:m], True
+        werte, vorlaeufig = wert[:m], True
     else:
         return None, f"Basis noch unvollständig ({m} von {needed} Werten)"
-    g = spc.grenzen(werte["wert"], p.grenzfaktor, p.ausreisser_pruefen, vorlaeufig)
+    g = spc.grenzen(werte, p.grenzfaktor, p.ausreisser_pruefen, vorlaeufig)
     g = _begrenzt(g, p.anteil)
-    label = f"{_kurz(werte['periode'].iloc[0])} bis {_kurz(werte['periode'].iloc[-1])}"
+    label = f"{_kurz(perioden[0])} bis {_kurz(perioden[len(werte) - 1])}"
     if vorlaeufig:
         label += f", vorläufige Grenzen aus {len(werte)} von {needed} Werten"
     if rb is not None:
@@ -161,9 +167,10 @@ def _segmente(p: Parameter, s: pd.DataFrame) -> list[tuple[pd.DataFrame, list]] 
             return None
         bp = base["periode"].astype(str).to_numpy()
         m = np.searchsorted(bp, seg["periode"].astype(str).to_numpy(), side="right")
+        basis = (base["wert"].to_numpy(dtype="float64"), [str(x) for x in base["periode"]])
         cache: dict[int, tuple[spc.Grenzen | None, str]] = {}
         for k in dict.fromkeys(m.tolist()):
-            cache[k] = _grenzen_je_stand(p, base, needed, rb, k)
+            cache[k] = _grenzen_je_stand(p, basis, needed, rb, k)
         staende = [cache[k] for k in m.tolist()]
         out.append((seg, staende))
     return out
@@ -186,8 +193,8 @@ def karten(p: Parameter, by_area: Mapping[str, pd.DataFrame]) -> dict[tuple[str,
 
 def _geordnet(s: pd.DataFrame) -> bool:
     """Periods unique and sorted as text (what the prefix logic relies on)."""
-    per = s["periode"].astype(str)
-    return bool(per.is_unique and per.is_monotonic_increasing)
+    per = [str(x) for x in s["periode"]]
+    return all(a < b for a, b in zip(per, per[1:], strict=False))
 
 
 def _einzeln(p: Parameter, raum: str, s: pd.DataFrame) -> list:

@@ -24,6 +24,7 @@ from kennzahlen.ampel.rules.basis import (
     _stat,
     _wert,
     _zu_wenig,
+    records,
 )
 from kennzahlen.ampel.rules.karten import Karte, karte, karten
 from kennzahlen.core.periods import quartal_von
@@ -118,7 +119,7 @@ def regel_spc(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.Data
             strict=True,
         )
     ]  # fmt: skip
-    out["begruendung"] = [_satz(r, p) for r in out.to_dict("records")]
+    out["begruendung"] = [_satz(r, p) for r in records(out)]
     return out.drop(columns=["basis"])
 
 

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 
 from kennzahlen.ampel.config import Parameter
-from kennzahlen.ampel.rules.basis import FARB_TEXT, _basis_text, _periode_text, _r, _wert, _zu_wenig
+from kennzahlen.ampel.rules.basis import (
+    FARB_TEXT,
+    _basis_text,
+    _periode_text,
+    _r,
+    _wert,
+    _zu_wenig,
+    records,
+)
 from kennzahlen.ampel.rules.karten import karten
 from kennzahlen.ampel.rules.spc import mit_zielsicherheit, reihen, zielsicherheit_von
 from kennzahlen.core import fmt
@@ -52,7 +60,7 @@ def regel_zielwert(
     out["vergleich"] = [
         f"Zielwert {op} {_wert(z, p)}" if pd.notna(z) else "kein Zielwert" for z in ziele
     ]
-    out["begruendung"] = [mit_zielsicherheit(_satz(r, p, op), r, p) for r in out.to_dict("records")]
+    out["begruendung"] = [mit_zielsicherheit(_satz(r, p, op), r, p) for r in records(out)]
     return out
 
 
