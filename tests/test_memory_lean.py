@@ -41,3 +41,36 @@ def test_the_threshold_is_set_only_for_a_folder_with_a_large_file(tmp_path: Path
             f.truncate(memory.GROSS - 1)
     memory.lean(viele)
     assert len(calls) == 3
+
+
+def test_the_pool_command_collects_rarely_and_the_same_cycles_still_go():
+    """``kennzahlen pool`` raises the youngest generation's threshold and freezes what is
+    loaded; an unreachable cycle made after that is still collected."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, weakref\n"
+        "from kennzahlen.core import memory\n"
+        "memory.selten_sammeln()\n"
+        "assert gc.get_threshold() == memory.GC_SCHWELLE, gc.get_threshold()\n"
+        "assert gc.get_freeze_count() > 0\n"
+        "class Knoten: pass\n"
+        "a, b = Knoten(), Knoten()\n"
+        "a.b, b.a = b, a\n"
+        "w = weakref.ref(a)\n"
+        "del a, b\n"
+        "gc.collect()\n"
+        "assert w() is None\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+
+
+def test_the_pool_command_calls_selten_sammeln():
+    import inspect
+
+    from kennzahlen import cli
+
+    assert "selten_sammeln()" in inspect.getsource(cli.pool.callback)

@@ -187,6 +187,9 @@ OHNE_FREMDE = " (Standard nur mit config/ dieses Projekts)"
 @WARTEN
 def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
+    from kennzahlen.core.memory import selten_sammeln
+
+    selten_sammeln()
     from kennzahlen.pool.store import PoolTargetError, check_stadt_des_ziels, check_target
     from kennzahlen.pool.unveraendert import schluessel, unveraendert
 
