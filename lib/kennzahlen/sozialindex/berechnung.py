@@ -191,15 +191,17 @@ def _jahreswerte(breit: pd.DataFrame, periode: str, stv: list[str], kz: dict[str
 
 def _bewertet(werte: pd.DataFrame, cfg: SozialindexConfig, ids: Sequence[str]) -> pd.Series:
     """Why a Stadtviertel is not rated in a year ('' when it is)."""
-    klein = werte["bevoelkerung"] < cfg.mindestbevoelkerung
-    fehlt = werte[list(ids)].isna()
-    grund = pd.Series("", index=werte.index, dtype=object)
-    grund[fehlt.any(axis=1)] = [
-        "Werte fehlen: " + ", ".join(c for c in ids if row[c])
-        for _, row in fehlt[fehlt.any(axis=1)].iterrows()
+    klein = (werte["bevoelkerung"] < cfg.mindestbevoelkerung).to_numpy(dtype=bool)
+    ids = list(ids)
+    fehlt = werte[ids].isna().to_numpy(dtype=bool)
+    luecke = fehlt.any(axis=1)
+    grund = np.full(len(werte), "", dtype=object)
+    grund[luecke] = [
+        "Werte fehlen: " + ", ".join(c for c, f in zip(ids, zeile, strict=True) if f)
+        for zeile in fehlt[luecke].tolist()
     ]
     grund[klein] = f"unter {cfg.mindestbevoelkerung} Einwohner*innen"
-    return grund
+    return pd.Series(grund, index=werte.index, dtype=object)
 
 
 def jahr_berechnen(
