@@ -74,3 +74,25 @@ def test_the_pool_command_calls_selten_sammeln():
     from kennzahlen import cli
 
     assert "selten_sammeln()" in inspect.getsource(cli.pool.callback)
+
+
+def test_arrows_own_allocations_come_from_malloc_when_set_before_pyarrow_loads():
+    """Arrow's C++ code (e.g. the compression of the export cache's files) takes the default pool
+    chosen when pyarrow loads: the system allocator after :func:`arrow_aus_malloc` (mimalloc kept
+    about 145 MB of a large export's freed buffers); an explicit choice is left alone."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from kennzahlen.core.memory import arrow_aus_malloc\n"
+        "arrow_aus_malloc()\n"
+        "import pyarrow as pa\n"
+        "print(pa.default_memory_pool().backend_name)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "system", out.stderr
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "mimalloc"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "mimalloc", out.stderr

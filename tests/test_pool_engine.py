@@ -184,3 +184,30 @@ def test_the_pool_equals_the_naive_engine_value_by_value():
     old = _naiv()(tables, catalog, RG, files).build()
     assert len(new) > 10_000
     pd.testing.assert_frame_equal(new, old, check_exact=True)
+
+
+def test_groups_on_integer_codes_are_those_of_groupby_ngroup():
+    """:func:`gruppen` folds factorised codes into one code per row: the same numbering as
+    ``groupby(columns, dropna=False, observed=True, sort=False).ngroup()`` (first row order), the
+    same first rows, on text, categorical (with unused categories), bool and int columns with
+    empty values, and on many columns whose combined range is renumbered on the way."""
+    rng = np.random.default_rng(28)
+    n = 5000
+    text = np.array(["a", "b", "", "ü", "10", "2"], dtype=object)
+    df = pd.DataFrame(
+        {
+            "t": pd.Series(text[rng.integers(0, 6, n)], dtype="str").where(rng.random(n) > 0.1),
+            "c": pd.Categorical.from_codes(rng.integers(-1, 3, n), categories=["x", "y", "z", "w"]),
+            "b": rng.random(n) > 0.5,
+            "i": pd.Series(rng.integers(0, 4, n), dtype="Int64").where(rng.random(n) > 0.2),
+            "d": pd.Series(rng.integers(0, 7, n).astype(float)).where(rng.random(n) > 0.1),
+        }
+    )
+    for extra in range(8):  # many wide columns: the combined code passes 2**40 and is renumbered
+        df[f"w{extra}"] = pd.Series(rng.integers(0, 40, n).astype(str), dtype="str")
+    for cols in (["t"], ["c", "t"], ["t", "c", "b", "i", "d"], list(df.columns)):
+        g = gruppen(df, cols)
+        expected = df.groupby(cols, dropna=False, observed=True, sort=False).ngroup().to_numpy()
+        assert np.array_equal(g.gid, expected)
+        first = np.unique(expected, return_index=True)[1]
+        pd.testing.assert_frame_equal(g.frame, df[cols].iloc[first].reset_index(drop=True))

@@ -187,10 +187,12 @@ OHNE_FREMDE = " (Standard nur mit config/ dieses Projekts)"
 @WARTEN
 def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
-    from kennzahlen.core.memory import selten_sammeln
+    from kennzahlen.core.memory import arrow_aus_malloc, selten_sammeln
 
     selten_sammeln()
     from kennzahlen.pool.store import PoolTargetError, check_stadt_des_ziels, check_target
+
+    arrow_aus_malloc()  # before pandas is imported (core.memory.lean)
     from kennzahlen.pool.unveraendert import schluessel, unveraendert
 
     raw = _ordner(raw, "data/raw", "--raw")
@@ -240,8 +242,8 @@ def _build_pool(raw: Path, out: Path, warten: float, key: str, memo, t0: float) 
         _refuse_pool(str(exc))
     except OSError as exc:
         _refuse_pool(f"{exc.filename or raw}: nicht lesbar ({exc.strerror or exc}).")
+    exporte = getattr(raw_data, "exporte", None)
     try:
-        exporte = getattr(raw_data, "exporte", None)
         target = write_pool(
             frames, out, raw=raw, wait=warten, echo=click.echo, exporte=exporte, lauf=key
         )
@@ -249,6 +251,9 @@ def _build_pool(raw: Path, out: Path, warten: float, key: str, memo, t0: float) 
         _refuse_pool(str(exc))
     except OSError as exc:
         _refuse_pool(f"Datenpool nach {out} nicht schreibbar ({exc.strerror or exc}).")
+    finally:
+        if exporte is not None:
+            exporte.verwerfen()  # its staging folder (moved into the pool when it was written)
     for line in pool_summary(frames, raw_data):
         click.echo(line)
     click.echo(f"Geschrieben: {target} ({time.perf_counter() - t0:.1f} s)")

@@ -44,6 +44,17 @@ def build_pool_frames(
     rg = raumgliederung if raumgliederung is not None else geography.raumgliederung()
     cache = Exportcache.im_pool(pool, rg, dateistand) if pool is not None else None
     raw = read_raw(Path(raw_dir), rg, heute=heute, cache=cache)
+    try:
+        return _frames(raw, rg, catalog, vollstaendig_ab)
+    except BaseException:
+        if cache is not None:
+            cache.verwerfen()  # no pool: the exports read are not kept
+        raise
+
+
+def _frames(
+    raw, rg: pd.DataFrame, catalog: Catalog | None, vollstaendig_ab: dict | None
+) -> tuple[dict[str, pd.DataFrame], object]:
     catalog = catalog or load_catalog()
     ab = abdeckung.load_config() if vollstaendig_ab is None else vollstaendig_ab
     builder = PoolBuilder(raw.tables, catalog, rg, raw.files, ab)

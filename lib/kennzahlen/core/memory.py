@@ -3,7 +3,10 @@
 Two process-wide settings for the ``kennzahlen pool`` command, both harmless elsewhere:
 
 - Arrow allocates from the C library's allocator (``malloc``) instead of its own pool, so memory
-  that Arrow frees after reading a file is reused by pandas and numpy, which use ``malloc`` too;
+  that Arrow frees after reading a file is reused by pandas and numpy, which use ``malloc`` too.
+  Both Arrow's default for Python calls and, when pyarrow is not loaded yet, the one its C++ code
+  takes itself (``ARROW_DEFAULT_MEMORY_POOL``: the compression of the export cache's files used
+  mimalloc, which kept about 145 MB of a 3-million-row export's buffers after they were freed);
 - ``malloc`` hands every block of 128 KiB or more straight back to the system when it is freed
   (a fixed ``M_MMAP_THRESHOLD``; glibc otherwise raises the threshold after the first large free
   and keeps later large blocks on its heap, where they stay after they are freed).
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import sys
 from pathlib import Path
 
@@ -40,9 +44,17 @@ def _gross(raw: Path) -> bool:
     return max(sizes, default=0) >= GROSS or sum(sizes) >= GROSS_ZUSAMMEN
 
 
+def arrow_aus_malloc() -> None:
+    """Arrow's C++ code allocates from ``malloc`` too (when pyarrow is not loaded yet: call it
+    before anything imports pandas; nothing is imported here)."""
+    if "pyarrow" not in sys.modules:
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
 def lean(raw: Path | None = None) -> None:
     """Apply both settings to this process (where the platform has them); with ``raw`` the
     ``malloc`` threshold only when the folder holds large deliveries (:func:`_gross`)."""
+    arrow_aus_malloc()
     try:
         import pyarrow as pa
 

@@ -9,9 +9,15 @@ exports and the Raumgliederung the checks compare against. A changed file, a cha
 another city's areas give another key. Tables with a list from config (``vokabel`` columns: the
 small steering deliveries) are always read anew.
 
-Only a build that succeeded stores its exports (:func:`speichern`, under the pool's lock, each
-file written to a temp name and renamed), so the folder holds only exports that passed every
-check, and ``kennzahlen pool`` on bad input writes nothing. An entry that cannot be read is read
+An export that passed is written at once (:meth:`Exportcache.merken`), so that its rows are not
+held in memory to the end of the build, into a *staging folder* of this build inside the cache's
+folder (``exporte/.neu-…``: the same file system, so storing is a rename). Only a build that
+succeeded moves them in (:func:`speichern`, under the pool's lock), so the folder holds only
+exports that passed every check; a build that fails removes its staging folder (and the folders
+it made for it: ``kennzahlen pool`` on bad input leaves nothing). The build holds a lock on a
+file in its staging folder (:class:`~kennzahlen.core.safeio.FolderLock`) while it runs; a killed
+build leaves the folder behind and the lock free, and the next build removes it
+(:func:`aufraeumen`) — never one whose build still runs. An entry that cannot be read is read
 from the export again.
 """
 
@@ -20,7 +26,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
+import shutil
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from kennzahlen.core.dateistand import Dateistand
-from kennzahlen.core.safeio import atomic_write, is_temp_name, replacing
+from kennzahlen.core.safeio import LOCK_NAME, FolderLock, LockBusy, atomic_write, is_temp_name
 from kennzahlen.core.schema import Table
 
 #: the folder inside the pool folder
@@ -37,6 +47,11 @@ ORDNER = "exporte"
 STAND_DATEI = "dateistand.json"
 _SUFFIX = ".arrow"
 _META = b"kennzahlen"
+#: the staging folders of builds (inside :data:`ORDNER`)
+NEU_PREFIX = ".neu-"
+#: a staging folder without its lock file (a build killed right after making it) is removed
+#: once it is this old (seconds)
+OHNE_SPERRE_ALT = 3600.0
 
 
 def pruefstand(raumgliederung: pd.DataFrame) -> str:
@@ -64,8 +79,15 @@ class Exportcache:
     ordner: Path | None
     stand: str
     dateistand: Dateistand
-    neu: dict[str, tuple[pd.DataFrame, dict]] = field(default_factory=dict)
+    #: the keys of the exports written to the staging folder in this build
+    neu: set[str] = field(default_factory=set)
     verwendet: set[str] = field(default_factory=set)
+    #: this build's staging folder (made with the first export kept) and the lock held in it
+    staging: Path | None = None
+    _sperre: FolderLock | None = None
+    #: the folders made for the staging folder (removed again when the build fails)
+    _gemacht: list[Path] = field(default_factory=list)
+    _kaputt: bool = False
 
     @classmethod
     def im_pool(
@@ -76,6 +98,8 @@ class Exportcache:
         folder = Path(pool) / ORDNER if pool is not None else None
         if dateistand is None:
             dateistand = Dateistand.laden(folder / STAND_DATEI) if folder else Dateistand()
+        if folder is not None:
+            aufraeumen(folder)
         return cls(folder, pruefstand(raumgliederung), dateistand)
 
     def schluessel(self, path: Path, table: Table) -> str | None:
@@ -103,31 +127,109 @@ class Exportcache:
         return table, meta
 
     def merken(self, key: str | None, frame: pd.DataFrame, meta: dict) -> None:
-        """Keep an export that passed (stored by :func:`speichern` when the build succeeds)."""
-        if key is not None and self.ordner is not None:
-            self.neu[key] = (frame, meta)
-            self.verwendet.add(key)
+        """Keep an export that passed: written to the staging folder now, moved into the cache
+        by :func:`speichern` when the build succeeds (a folder that cannot be written: not
+        kept)."""
+        if key is None or self.ordner is None or self._kaputt:
+            return
+        try:
+            staging = self._staging()
+            _schreiben(staging / f"{key}{_SUFFIX}", frame, meta)
+        except (OSError, LockBusy):
+            self._kaputt = True  # the pool is written all the same; the next build reads again
+            return
+        self.neu.add(key)
+        self.verwendet.add(key)
+
+    def _staging(self) -> Path:
+        """This build's staging folder, made (and locked) with the first export kept."""
+        if self.staging is not None:
+            return self.staging
+        assert self.ordner is not None
+        missing = [p for p in (self.ordner.parent, self.ordner) if not p.exists()]
+        for p in missing:
+            p.mkdir()
+            self._gemacht.append(p)
+        staging = Path(tempfile.mkdtemp(prefix=NEU_PREFIX, dir=self.ordner))
+        self._sperre = FolderLock(staging, "Der Zwischenordner").acquire()
+        self.staging = staging
+        return staging
+
+    def verwerfen(self) -> None:
+        """Remove the staging folder (and the folders made for it, when empty): the build failed,
+        or :func:`speichern` moved its entries. Safe to call more than once."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        if self._sperre is not None:
+            self._sperre.release()
+            self._sperre = None
+        for p in reversed(self._gemacht):
+            with contextlib.suppress(OSError):
+                p.rmdir()  # only when empty: a pool written meanwhile stays
+        self._gemacht = []
+
+
+def _schreiben(target: Path, frame: pd.DataFrame, meta: dict) -> None:
+    """An export's rows and manifest entry as an Arrow IPC file (LZ4)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({_META: json.dumps(meta, default=str).encode()})
+    with pa.OSFile(str(target), "wb") as sink:
+        opts = pa.ipc.IpcWriteOptions(compression="lz4")  # zstd: 2.3x smaller, 1.6x slower
+        with pa.ipc.new_file(sink, table.schema, options=opts) as writer:
+            writer.write_table(table)
+
+
+def aufraeumen(folder: Path) -> list[Path]:
+    """Remove the staging folders of killed builds in ``folder`` (their lock is free; without a
+    lock file: older than :data:`OHNE_SPERRE_ALT`); a running build's stays. The removed."""
+    removed: list[Path] = []
+    try:
+        entries = [e for e in folder.iterdir() if e.name.startswith(NEU_PREFIX)]
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        if not (entry / LOCK_NAME).exists():
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat().st_mtime > OHNE_SPERRE_ALT:
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry)
+            continue
+        try:
+            sperre = FolderLock(entry, "Der Zwischenordner").acquire()
+        except (LockBusy, OSError):
+            continue  # its build runs
+        try:
+            gone = folder / f"{NEU_PREFIX}weg-{os.getpid()}-{os.urandom(4).hex()}"
+            os.replace(entry, gone)  # out of the way first (atomic), with its lock still held
+            shutil.rmtree(gone, ignore_errors=True)
+            removed.append(entry)
+        except OSError:
+            pass
+        finally:
+            sperre.release()
+    return removed
 
 
 def speichern(cache: Exportcache) -> None:
-    """Store the exports read in this build and drop the ones it did not use (call under the
-    pool's lock). A failure leaves the folder as it was for every entry not yet written."""
+    """Move the exports this build wrote to its staging folder into the cache and drop the ones
+    it did not use (call under the pool's lock). A failure leaves the folder as it was for every
+    entry not yet moved."""
     if cache.ordner is None:
         return
-    import pyarrow as pa
-
     folder = cache.ordner
     folder.mkdir(exist_ok=True)
-    for key, (frame, meta) in cache.neu.items():
+    staging = cache.staging
+    for key in sorted(cache.neu):
         target = folder / f"{key}{_SUFFIX}"
-        if target.exists():
+        if staging is None or target.exists():
             continue
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        table = table.replace_schema_metadata({_META: json.dumps(meta, default=str).encode()})
-        with replacing(target, fsync=False) as tmp, pa.OSFile(str(tmp), "wb") as sink:
-            opts = pa.ipc.IpcWriteOptions(compression="lz4")  # zstd: 2.3x smaller, 1.6x slower
-            with pa.ipc.new_file(sink, table.schema, options=opts) as writer:
-                writer.write_table(table)
+        os.replace(staging / f"{key}{_SUFFIX}", target)
+    cache.verwerfen()
     atomic_write(folder / STAND_DATEI, json.dumps(cache.dateistand.als_dict()), fsync=False)
     for entry in folder.iterdir():
         ours = entry.suffix == _SUFFIX and re.fullmatch(r"[0-9a-f]{32}", entry.stem)

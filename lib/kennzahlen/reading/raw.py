@@ -90,6 +90,21 @@ def read_raw(
             )
         )
     cache = cache or Exportcache(None, "", Dateistand())
+    try:
+        return _read_found(raw_dir, found, warn, problems, raumgliederung, cache)
+    except BaseException:
+        cache.verwerfen()  # bad input (or an interrupted read) keeps no export
+        raise
+
+
+def _read_found(
+    raw_dir: Path,
+    found: list[tuple[Path, Table]],
+    warn: list[str],
+    problems: list[Problem],
+    raumgliederung: pd.DataFrame,
+    cache: Exportcache,
+) -> RawData:
     results, parts = _read_all(found, Kontext.of(raumgliederung), cache)
     manifest: list[dict] = []
     for i, (path, _table) in enumerate(found):
