@@ -148,3 +148,95 @@ def test_a_class_map_is_built_without_drawing(monkeypatch):
         gdf, "Status", farbe, {"1": "1", "2": "2"}, umrandet=list(gdf.index[:2]), alt="Karte",
     )  # fmt: skip
     assert gezaehlt == []
+
+
+def _tinte_wie_vorher(rgba: np.ndarray, pad: float):
+    """The ink window as png._tinte computed it before (channel by channel)."""
+    tinte = np.any(rgba != rgba[0, 0], axis=2)
+    zeilen = np.flatnonzero(tinte.any(axis=1))
+    spalten = np.flatnonzero(tinte.any(axis=0))
+    if not len(zeilen):
+        return None
+    h, w = tinte.shape
+    if zeilen[0] == 0 or spalten[0] == 0 or zeilen[-1] == h - 1 or spalten[-1] == w - 1:
+        return None
+    p = int(round(pad))
+    return (max(0, zeilen[0] - p), min(h, zeilen[-1] + 1 + p),
+            max(0, spalten[0] - p), min(w, spalten[-1] + 1 + p))  # fmt: skip
+
+
+def test_the_ink_window_is_found_as_before():
+    from kennzahlen.charts import png
+
+    rng = np.random.default_rng(28)
+    leer = np.full((40, 60, 4), 255, dtype=np.uint8)
+    faelle = [leer, leer.copy(), leer.copy(), leer.copy(), leer.copy()]
+    faelle[1][10:20, 15:31] = (0, 0, 0, 255)
+    faelle[2][5, 7, 3] = 254  # only the alpha channel differs
+    faelle[3][0, 30] = (1, 2, 3, 255)  # ink at the edge
+    faelle[4][3:37, 2:58] = rng.integers(0, 256, (34, 56, 4), dtype=np.uint8)
+    for bild in faelle:
+        for pad in (0, 9, 9.4, 100):
+            assert png._tinte(bild, pad) == _tinte_wie_vorher(bild, pad)
+
+
+def _idat(data: bytes) -> bytes:
+    """The image data of a PNG (its IDAT chunks joined)."""
+    import struct
+
+    i, out = 8, b""
+    while i < len(data):
+        (n,) = struct.unpack(">I", data[i : i + 4])
+        if data[i + 4 : i + 8] == b"IDAT":
+            out += data[i + 8 : i + 8 + n]
+        i += 12 + n
+    return out
+
+
+def test_the_rgba_png_is_known_larger_without_encoding_it_whole():
+    """The count stops once the compressed data exceed the limit: then the file is larger; the
+    compressed stream counted in small blocks is the file's own."""
+    from PIL import ImageFile
+
+    from kennzahlen.charts import png
+
+    fig = plots.zeitreihe(
+        pd.DataFrame({"A": [0.1, 0.3, 0.2, 0.4], "B": [0.2, 0.1, 0.3, 0.2]},
+                     index=["2020", "2021", "2022", "2023"]), "Zwei Linien", prozent=True,
+    )  # fmt: skip
+    bild = _rgba(png.zeichne(fig))
+    voll = png._rgba_png(bild, fig.dpi)
+    daten = len(_idat(voll))
+    zaehler = png._IdatZaehler(10**9)
+    png._rgba_png(bild, fig.dpi, zaehler)
+    assert zaehler.idat == daten  # every byte of the image data counted, none of the headers
+    assert png._rgba_groesser(bild, fig.dpi, daten - 1)
+    assert not png._rgba_groesser(bild, fig.dpi, daten)
+    assert not png._rgba_groesser(bild, fig.dpi, len(voll))
+    assert ImageFile.MAXBLOCK == 65536  # restored
+    assert png._rgba_png(bild, fig.dpi) == voll
+
+
+@pytest.mark.parametrize("farben", [8, 32, 64, 256])
+def test_the_palette_choice_is_the_same_as_encoding_both(farben):
+    """Palette or RGBA: the smaller, as when both were encoded whole (RGBA when equal)."""
+    from PIL import Image
+
+    from kennzahlen.charts import png
+
+    fig = plots.balken(pd.Series([3.0, 5.0, 2.0], index=["A", "B", "C"]), "Balken")
+    bild = _rgba(png.zeichne(fig))
+    rgb = Image.fromarray(np.ascontiguousarray(bild[..., :3]), mode="RGB")
+    out = io.BytesIO()
+    png._quantisiert(rgb, farben, "fastoctree").save(out, format="PNG", optimize=True)
+    voll = png._rgba_png(bild, fig.dpi)
+    erwartet = voll if len(voll) <= len(out.getvalue()) else out.getvalue()
+    assert png._palette(bild, farben, "fastoctree", fig.dpi) == erwartet
+    rauschen = np.random.default_rng(farben).integers(0, 256, bild.shape, dtype=np.uint8)
+    rauschen[..., 3] = 255  # noise: the palette of a few colours is no smaller than RGBA
+    rgb = Image.fromarray(np.ascontiguousarray(rauschen[..., :3]), mode="RGB")
+    out = io.BytesIO()
+    png._quantisiert(rgb, farben, "fastoctree").save(out, format="PNG", optimize=True)
+    voll = png._rgba_png(rauschen, fig.dpi)
+    erwartet = voll if len(voll) <= len(out.getvalue()) else out.getvalue()
+    assert png._palette(rauschen, farben, "fastoctree", fig.dpi) == erwartet

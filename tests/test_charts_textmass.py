@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import RendererAgg  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
 from kennzahlen.charts import png, textmass  # noqa: E402
@@ -75,3 +75,76 @@ def test_a_text_is_measured_once_for_all_charts_and_the_png_is_the_same(gemessen
     assert gemessen["n"] == beim_ersten  # the second chart: every text known already
     assert beim_ersten < zweimal / 2
     assert erste == zweite == ohne[0]  # the same picture, byte for byte
+
+
+def _vielerlei_text(groesse: float = 10.0, familie: str = "DejaVu Sans"):
+    """A chart with rotated, bold, multi-line, math and annotated texts."""
+    fig, ax = plt.subplots(figsize=(4.5, 3), dpi=90)
+    ax.plot([0, 1, 2], [3, 1, 2])
+    ax.set_ylabel("Fälle je 1.000", fontsize=groesse, family=familie)
+    ax.set_title("Zwei Zeilen:\nWiblingen vorn", loc="left", fontweight="bold")
+    ax.annotate("Böfingen", (1, 1), xytext=(8, 16), textcoords="offset points",
+                fontsize=groesse, family=familie, arrowprops={"arrowstyle": "-"})  # fmt: skip
+    ax.text(0.2, 2.5, "schräg 45 %", rotation=45, fontsize=groesse, family=familie)
+    ax.text(1.5, 2.8, r"$\sqrt{2}$ und 3", fontsize=groesse)
+    ax.set_xticks([0, 1, 2], ["2019", "2020", "2021"], rotation=30)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def _pixel(fig) -> bytes:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return bytes(canvas.buffer_rgba())
+
+
+def test_layout_and_glyph_caches_give_the_same_pixels_and_png():
+    textmass.ausschalten()
+    ohne = [_pixel(_vielerlei_text()), png.zeichne(_vielerlei_text(), 32)]
+    assert textmass.einschalten()
+    textmass.leeren()
+    try:
+        for _ in range(2):  # filled, then every layout, glyph and glyph image from the caches
+            mit = [_pixel(_vielerlei_text()), png.zeichne(_vielerlei_text(), 32)]
+            assert mit == ohne
+        assert len(textmass._LAYOUTS) and len(textmass._GLYPHEN) and len(textmass._BILDER)
+    finally:
+        textmass.ausschalten()
+
+
+@pytest.mark.parametrize(
+    ("groesse", "familie", "rc"),
+    [(12.5, "DejaVu Sans", {}), (10.0, "DejaVu Serif", {}), (10.0, "sans-serif",
+     {"font.sans-serif": ["DejaVu Sans Mono"]}), (10.0, "DejaVu Sans", {"text.hinting": "none"})],
+)  # fmt: skip
+def test_another_font_size_or_setting_is_laid_out_and_drawn_anew(groesse, familie, rc):
+    """The caches hold the default chart; another size, family or font setting must not be
+    served from them (the pixels are matplotlib's own for that font)."""
+    with plt.rc_context(rc):
+        textmass.ausschalten()
+        erwartet = _pixel(_vielerlei_text(groesse, familie))
+    assert textmass.einschalten()
+    textmass.leeren()
+    try:
+        _pixel(_vielerlei_text())  # fills the caches with the default font
+        with plt.rc_context(rc):
+            assert _pixel(_vielerlei_text(groesse, familie)) == erwartet
+    finally:
+        textmass.ausschalten()
+
+
+def test_a_cached_layout_is_the_callers_own_copy():
+    assert textmass.einschalten()
+    textmass.leeren()
+    try:
+        fig = _vielerlei_text()
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        titel = fig.axes[0]._left_title
+        box, zeilen, _ = titel._get_layout(renderer)
+        box.x0 = -999.0
+        zeilen.clear()
+        box2, zeilen2, _ = titel._get_layout(renderer)
+        assert box2.x0 != -999.0 and len(zeilen2) == 2
+    finally:
+        textmass.ausschalten()

@@ -125,13 +125,15 @@ def _ragt_heraus(fig: Figure, renderer) -> bool:
 
 def _tinte(rgba: np.ndarray, pad: float) -> tuple[int, int, int, int] | None:
     """Rows and columns (y0, y1, x0, x1) of what differs from the background (the corner pixel),
-    widened by ``pad`` pixels; None when the ink touches an edge or there is none."""
-    tinte = np.any(rgba != rgba[0, 0], axis=2)
+    widened by ``pad`` pixels; None when the ink touches an edge or there is none. Each pixel is
+    compared as one 32-bit word (its four channels at once)."""
+    h, w = rgba.shape[:2]
+    woerter = np.ascontiguousarray(rgba, dtype=np.uint8).view(np.uint32).reshape(h, w)
+    tinte = woerter != woerter[0, 0]
     zeilen = np.flatnonzero(tinte.any(axis=1))
-    spalten = np.flatnonzero(tinte.any(axis=0))
     if not len(zeilen):
         return None
-    h, w = tinte.shape
+    spalten = np.flatnonzero(tinte[zeilen[0] : zeilen[-1] + 1].any(axis=0))
     if zeilen[0] == 0 or spalten[0] == 0 or zeilen[-1] == h - 1 or spalten[-1] == w - 1:
         return None
     p = int(round(pad))
@@ -143,12 +145,12 @@ def _tinte(rgba: np.ndarray, pad: float) -> tuple[int, int, int, int] | None:
     )
 
 
-def _rgba_png(bild: np.ndarray, dpi: float) -> bytes:
+def _rgba_png(bild: np.ndarray, dpi: float, ziel: io.BytesIO | None = None) -> bytes:
     """An RGBA array as the PNG matplotlib writes (same encoder, metadata and dpi)."""
     import matplotlib as mpl
     from matplotlib.image import imsave
 
-    puffer = io.BytesIO()
+    puffer = io.BytesIO() if ziel is None else ziel
     meta = {"Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/"}
     imsave(puffer, bild, format="png", origin="upper", dpi=dpi, metadata=meta)
     return puffer.getvalue()
@@ -162,8 +164,59 @@ def _palette(bild: np.ndarray, farben: int, wie: str, dpi: float) -> bytes:
     klein = _quantisiert(rgb, farben, wie)
     out = io.BytesIO()
     klein.save(out, format="PNG", optimize=True)
-    voll = _rgba_png(bild, dpi) if wie == "fastoctree" else b""
-    return voll if voll and len(voll) <= len(out.getvalue()) else out.getvalue()
+    palette = out.getvalue()
+    if wie != "fastoctree" or _rgba_groesser(bild, dpi, len(palette)):
+        return palette
+    voll = _rgba_png(bild, dpi)
+    return voll if len(voll) <= len(palette) else palette
+
+
+class _Genug(Exception):
+    """The RGBA PNG being encoded has outgrown the palette PNG."""
+
+
+class _IdatZaehler(io.BytesIO):
+    """A file that keeps nothing and counts the image data (IDAT) Pillow's PNG writer hands it,
+    raising :class:`_Genug` once they exceed ``grenze`` bytes. Pillow writes a chunk as its
+    header (length and type, 8 bytes), its data and its checksum."""
+
+    def __init__(self, grenze: int) -> None:
+        super().__init__()
+        self.grenze = grenze
+        self.idat = 0
+        self._daten_folgen = False
+
+    def write(self, b) -> int:  # type: ignore[override]
+        n = len(b)
+        if self._daten_folgen:
+            self.idat += n
+            if self.idat > self.grenze:
+                raise _Genug
+        self._daten_folgen = n == 8 and bytes(b[4:]) == b"IDAT"
+        return n
+
+
+#: bytes of compressed data Pillow hands on at a time while :func:`_rgba_groesser` counts
+_ZAEHL_BLOCK = 4096
+
+
+def _rgba_groesser(bild: np.ndarray, dpi: float, grenze: int) -> bool:
+    """True when the RGBA PNG of :func:`_rgba_png` is certainly larger than ``grenze`` bytes,
+    found without encoding all of it: the same encoder, handing on its compressed data in small
+    blocks, stopped as soon as the data alone exceed ``grenze`` (the file holds them all, plus
+    its headers). False: not certain (encode it and compare)."""
+    from PIL import ImageFile
+
+    zaehler = _IdatZaehler(grenze)
+    block = ImageFile.MAXBLOCK
+    ImageFile.MAXBLOCK = _ZAEHL_BLOCK  # the chunking only: the compressed stream is the same
+    try:
+        _rgba_png(bild, dpi, zaehler)
+    except _Genug:
+        return True
+    finally:
+        ImageFile.MAXBLOCK = block
+    return False
 
 
 def _quantisiert(rgb, farben: int, wie: str):
