@@ -151,3 +151,42 @@ def test_export_validates_once_and_still_stops_on_an_invalid_notebook(monkeypatc
     nb.cells[0]["execution_count"] = "eins"
     with pytest.raises(nbformat.ValidationError):
         worker.export_html(nb, "Titel")
+
+
+# -- Produkt 2's Excel file without the charts --------------------------------------------------
+
+
+def test_p2_excel_written_without_importing_the_charts(demo_pool: Path, tmp_path: Path) -> None:
+    """A pool worker writes Produkt 2's Excel file without matplotlib, seaborn or the chart
+    modules (0.8 s CPU of imports per worker); the file is the one the notebook's module
+    writes."""
+    import subprocess
+    import sys
+
+    from kennzahlen.products.quartalsmeldung import bericht
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kennzahlen import products\n"
+        f"products.anhaenge(2, Path({str(demo_pool)!r}), '2023-Q4', 'West',"
+        f" Path({str(tmp_path / 'west')!r}))\n"
+        "geladen = [m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'seaborn')"
+        " or m.startswith('kennzahlen.charts')]\n"
+        "assert not geladen, geladen\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    ref = bericht.write_excel(demo_pool, "2023-Q4", "West", tmp_path / "ref.xlsx")
+    assert _zellen(tmp_path / "west.xlsx") == _zellen(ref)
+
+
+def _zellen(path: Path) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return [
+        (ws.title, c.coordinate, c.value, c.number_format, c.font.b)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+    ]
