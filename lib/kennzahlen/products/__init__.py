@@ -20,9 +20,9 @@ def anhaenge(produkt: int, pool: Path, periode: str, raum: str, base: Path) -> l
     """Write a report's attachments beside its HTML (``base`` without suffix); return their
     paths."""
     if produkt == 2:
-        from kennzahlen.products.quartalsmeldung import bericht as quartalsmeldung
+        from kennzahlen.products.quartalsmeldung import bogen  # without the charts
 
-        return [quartalsmeldung.write_excel(pool, periode, raum, base.with_suffix(".xlsx"))]
+        return [bogen.write_excel(pool, periode, raum, base.with_suffix(".xlsx"))]
     return []
 
 
@@ -45,13 +45,13 @@ def berichtsperioden(
     """
     from kennzahlen.catalog.model import load_catalog
     from kennzahlen.products import wirkung
-    from kennzahlen.products.quartalsmeldung import bericht as quartalsmeldung
+    from kennzahlen.products.quartalsmeldung.zeilen import ZEILEN
 
     daten = daten[daten["wert"].notna()]
     p1 = [k.id for k in load_catalog().kennzahlen if 1 in k.produkt and k.erhoben]
     sub = daten[daten["kennzahl"].isin(p1) & ist_jahresende(daten["periode"])]
     jahre1 = {jahr_von(p) for p in sub["periode"].unique()}
-    p2 = [z.kennzahl for z in quartalsmeldung.ZEILEN]
+    p2 = [z.kennzahl for z in ZEILEN]
     sub = daten[daten["kennzahl"].isin(p2) & daten["periode"].str.fullmatch(QUARTALSENDE_MUSTER)]
     quartale2 = {quartal_von_tag(p) for p in sub["periode"].unique()}
     p3 = [k.id for k in wirkung.kennzahlen_p3()]

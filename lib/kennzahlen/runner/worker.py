@@ -138,9 +138,10 @@ def _html_exporter():
     exporter = _EXPORTER.get("html")
     if exporter is not None:
         return exporter
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
+
+    from kennzahlen.runner.html_export import html_exporter_klasse
 
     c = Config()
     c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell", "injected-parameters", "parameters")
@@ -148,7 +149,9 @@ def _html_exporter():
     c.TagRemovePreprocessor.enabled = True
     # the page's language is German (screen readers pronounce by it; nbconvert's default is "en")
     c.HTMLExporter.language_code = "de"
-    exporter = HTMLExporter(
+    # the notebook validated once after all preprocessors, not after each of its 13
+    c.HTMLExporter.optimistic_validation = True
+    exporter = html_exporter_klasse()(
         config=c, template_name="kennzahlen", extra_template_basedirs=[str(TEMPLATE_DIR)]
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
@@ -266,8 +269,6 @@ def _with_reset(notebook: str):
 def run_job(job: Job) -> Eintrag:
     """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
     ohne_iri_grammatik()
-    import nbformat
-
     produkt = PRODUKTE[job.produkt]
     base = job.base
     base.parent.mkdir(parents=True, exist_ok=True)
@@ -295,13 +296,22 @@ def run_job(job: Job) -> Eintrag:
         entry.fehler = _fehler_text(job, error)
         entry.sekunden = round(time.perf_counter() - t0, 2)
         return entry
-    nb = nbformat.read(executed, as_version=4)
+    nb = lies_ausgefuehrt(executed)
     _write_outputs(job, nb, entry)
     entry.status = Status.OK
     entry.kernaussagen = output_metadata(nb, "kernaussagen")
     entry.zielwerte = output_metadata(nb, "zielwerte")
     entry.sekunden = round(time.perf_counter() - t0, 2)
     return entry
+
+
+def lies_ausgefuehrt(executed: Path):
+    """The executed notebook as ``nbformat.read(executed, as_version=4)`` returns it, without
+    that read's validation (it only logs): papermill validated the notebook when it wrote it and
+    the HTML export validates it once more (and stops on an invalid one)."""
+    from nbformat import converter, reader
+
+    return converter.convert(reader.reads(executed.read_text(encoding="utf8")), 4)
 
 
 class Zeitlimit(RuntimeError):

@@ -1,0 +1,192 @@
+"""Issue 28, sixth step: the report CPU outside the charts, with the reports unchanged.
+
+- ``runner.html_export``: the page after nbconvert's template in one pass over ``html.parser``,
+  byte for byte what nbconvert's BeautifulSoup pass wrote (real report pages, edge cases);
+- the executed notebook read without a validation of its own, the export validating once;
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from kennzahlen.runner import html_export, worker
+
+# -- the HTML export ---------------------------------------------------------------------------
+
+
+def _bs4_weg(html: str) -> tuple[str, int]:
+    """What nbconvert's HTMLExporter.from_notebook_node did after its template (nbconvert 7)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, features="html.parser")
+    missing = 0
+    for elem in soup.select("img:not([alt])"):
+        elem.attrs["alt"] = "No description has been provided for this image"
+        missing += 1
+    for elem in soup.select(".jp-Notebook div.jp-Cell-inputWrapper"):
+        elem.attrs["tabindex"] = "0"
+    for elem in soup.select(".jp-Notebook div.jp-OutputArea-output"):
+        elem.attrs["tabindex"] = "0"
+    return str(soup), missing
+
+
+RAENDER = [
+    # entities: named, numeric (decimal, hex, windows-1252 range, invalid, out of range),
+    # unknown ones, without semicolon
+    "<p>&nbsp;&#150;&foo &amp &lt;b&gt; &euro;&#x20AC;&#0;&#xD800;&#99999999;&#x;&#128;</p>",
+    "plain & text < > \" ' ",
+    # script and style keep their text as it is
+    '<script>if (a < b && c > d) { x = "&amp;"; }</script><style>p > a { x: "&lt;" }</style>',
+    "<script>  \n  </script><style></style>",
+    # nested, unclosed and stray tags
+    "<ul><li>a<li>b</ul></div></span><b><i>x</b>y</i>",
+    "<p>unclosed <b>bold <i>italic",
+    "<div><div><p>x</div>y</div>z</p>",
+    "<table><tr><th colspan=2>x</th></tr><tr><td>1<td>2</table>",
+    # non-ASCII text and attributes
+    '<p title="Größe – „Zitat“">Jugendhilfe Süd: 12,5 % · € · 😀 · 中文</p>',
+    # attributes: quotes, duplicates, value-less, upper case, order, multi-valued
+    '<a title=\'He said "hi"\' data-x="it\'s" data-y="both \' and &quot;">q</a>',
+    '<p b=2 a=1 a=3 hidden CLASS="  x  y ">dup</p>',
+    '<td headers="  a b">x</td><a rel="  no  follow ">y</a><p rel=" a  b">z</p>',
+    '<meta charset="UTF-8"><meta http-equiv="Content-Type" content="text/html; charset=latin-1">',
+    # void and self-closing elements
+    "<div/><span/>t<br/><br></br></br><hr><input disabled checked=checked>",
+    '<svg viewBox="0 0 1 1"><path d="M0 0"/><g><rect/></g></svg>',
+    # whitespace-only text collapses outside pre/textarea
+    "<pre>  \n  </pre>   \n   <textarea>   </textarea>  <span>  </span>\r\n",
+    # comments, doctype, CDATA, processing instructions
+    "<!----><!-- a -- b --><!--[if IE]>x<![endif]--><!foo><!DOCTYPE html><![CDATA[y]]><?php x?>",
+    # nbconvert's additions: alt, tabindex inside .jp-Notebook only, on divs only
+    '<img src=a><img alt=""><img ALT=Z><IMG SRC=b /><div class="jp-OutputArea-output">c</div>',
+    '<div class="jp-Notebook"><div class="jp-Cell-inputWrapper" tabindex=3>a</div><section>'
+    '<div class="x jp-OutputArea-output">b<img src=x></div></section>'
+    '<span class="jp-Cell-inputWrapper">s</span><div class="JP-CELL-INPUTWRAPPER">u</div></div>'
+    '<div class="jp-Notebook jp-OutputArea-output">self</div>',
+    "",
+    "<",
+    "a<b",
+    '<p>x</p  ><p\n class=a\n>y</p><p class="">z</p>',
+]
+
+
+@pytest.mark.parametrize("html", RAENDER)
+def test_html_export_writes_what_beautifulsoup_wrote(html: str) -> None:
+    assert html_export.nachbearbeiten(html) == _bs4_weg(html)
+
+
+def test_html_export_warns_of_missing_alt_as_nbconvert(caplog) -> None:
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    nb = new_notebook(
+        cells=[new_code_cell(outputs=[new_output("display_data", {"text/html": "<img src=x>"})])]
+    )
+    exporter = html_export.html_exporter_klasse()()
+    with caplog.at_level(logging.WARNING):
+        html, _ = exporter.from_notebook_node(nb)
+    assert "Alternative text is missing on 1 image(s)." in caplog.text
+    assert 'alt="No description has been provided for this image"' in html
+
+
+def _old_exporter():
+    """The runner's exporter as it was: nbconvert's HTMLExporter, validating after each step."""
+    from nbconvert import HTMLExporter
+
+    neu = worker._EXPORTER.pop("html", None)
+    original = html_export.html_exporter_klasse
+    try:
+        html_export.html_exporter_klasse = lambda: HTMLExporter
+        alt = worker._html_exporter()
+    finally:
+        html_export.html_exporter_klasse = original
+        worker._EXPORTER.pop("html", None)
+        if neu is not None:
+            worker._EXPORTER["html"] = neu
+    alt.optimistic_validation = False
+    return alt
+
+
+def test_report_pages_byte_identical_to_the_beautifulsoup_export(reports: Path) -> None:
+    """Every executed notebook of the quarter's 24 reports exported the old way (nbconvert's
+    HTMLExporter) and the new way: the same text."""
+    import nbformat
+
+    alt = _old_exporter()
+    neu = worker._html_exporter()
+    notebooks = sorted(reports.glob("*/*.ipynb"))
+    assert len(notebooks) == 24
+    for path in notebooks:
+        seiten = []
+        for exporter in (alt, neu):
+            worker._EXPORTER["html"] = exporter
+            nb = nbformat.read(path, as_version=4)
+            seiten.append(worker.export_html(nb, "Titel", {"produkt": 1}, intern=True))
+        worker._EXPORTER["html"] = neu
+        assert seiten[0] == seiten[1], path
+        assert "tabindex" in seiten[1] and "<img" in seiten[1]
+
+
+def test_executed_notebook_read_as_nbformat_reads_it(reports: Path) -> None:
+    import nbformat
+
+    for path in sorted(reports.glob("*/*.ipynb"))[:6]:
+        a, b = nbformat.read(path, as_version=4), worker.lies_ausgefuehrt(path)
+        assert a == b and type(a) is type(b)
+        assert nbformat.writes(a) == nbformat.writes(b)
+
+
+def test_export_validates_once_and_still_stops_on_an_invalid_notebook(monkeypatch) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("1"), new_code_cell("2")])
+    calls = []
+    original = nbformat.validate
+    monkeypatch.setattr(nbformat, "validate", lambda *a, **k: calls.append(1) or original(*a, **k))
+    worker.export_html(nb, "Titel")
+    assert len(calls) == 1
+    nb.cells[0]["execution_count"] = "eins"
+    with pytest.raises(nbformat.ValidationError):
+        worker.export_html(nb, "Titel")
+
+
+# -- Produkt 2's Excel file without the charts --------------------------------------------------
+
+
+def test_p2_excel_written_without_importing_the_charts(demo_pool: Path, tmp_path: Path) -> None:
+    """A pool worker writes Produkt 2's Excel file without matplotlib, seaborn or the chart
+    modules (0.8 s CPU of imports per worker); the file is the one the notebook's module
+    writes."""
+    import subprocess
+    import sys
+
+    from kennzahlen.products.quartalsmeldung import bericht
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kennzahlen import products\n"
+        f"products.anhaenge(2, Path({str(demo_pool)!r}), '2023-Q4', 'West',"
+        f" Path({str(tmp_path / 'west')!r}))\n"
+        "geladen = [m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'seaborn')"
+        " or m.startswith('kennzahlen.charts')]\n"
+        "assert not geladen, geladen\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    ref = bericht.write_excel(demo_pool, "2023-Q4", "West", tmp_path / "ref.xlsx")
+    assert _zellen(tmp_path / "west.xlsx") == _zellen(ref)
+
+
+def _zellen(path: Path) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return [
+        (ws.title, c.coordinate, c.value, c.number_format, c.font.b)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+    ]
