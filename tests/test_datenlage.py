@@ -363,15 +363,25 @@ def _pruefe_in_process(nb: Path, parameter: dict, monkeypatch) -> str:
     return text
 
 
-@pytest.mark.parametrize(
-    "periode", ["2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1", "2023-Q4"]
-)
+#: the tested quarters in-process; the last, 2023-Q4, in tests/test_proofreading.py
+#: (test_every_report_chart_labels_its_ticks_truly: the same checks, every area, on the one
+#: in-process run of each report that also has its charts proofread)
+IN_PROCESS = ("2018-Q4", "2019-Q1", "2020-Q1", "2021-Q1", "2022-Q1", "2023-Q1")
+
+
+def test_every_tested_quarter_is_checked_in_process(demo_pool: Path):
+    from test_proofreading import PERIODE
+
+    assert [*IN_PROCESS, PERIODE] == _quartale_zum_testen(demo_pool)
+
+
+@pytest.mark.parametrize("periode", IN_PROCESS)
 @pytest.mark.parametrize("notebook", ["01", "02", "03", "04"])
 def test_notebooks_in_process_on_the_demo_quarters(
     demo_pool: Path, periode: str, notebook: str, monkeypatch
 ):
     """Every tested quarter (also those the runner runs): the charts and texts the notebooks
-    make."""
+    make (2023-Q4: tests/test_proofreading.py)."""
     nb = next(NOTEBOOKS.glob(f"{notebook}_*.ipynb"))
     for raum in ("Gesamtstadt", sozialraeume()[0]):
         _pruefe_in_process(

@@ -13,7 +13,6 @@ tests/test_reports_browser.py, next to the reports it reads. Here:
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -24,8 +23,10 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from berichtspruefung import SICHTBAR_VERBOTEN, sichtbarer_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from inprocess import Lauf, achsen_probleme, run_notebook
 from matplotlib.axis import Axis
 from matplotlib.category import StrCategoryLocator
 from matplotlib.figure import Figure
@@ -226,36 +227,21 @@ def test_small_counts_get_whole_ticks():
 # ---------------------------------------------------------------- every chart of every report
 
 
-def _code_cells(path: Path) -> list[tuple[list[str], str]]:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return [
-        (c.get("metadata", {}).get("tags", []), "".join(c["source"]))
-        for c in nb["cells"]
-        if c["cell_type"] == "code"
-    ]
+def lauf_of(path: Path, parameters: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> Lauf:
+    """Run a notebook's code in-process (as papermill would, with these parameters): what it
+    displayed, its figures and the warnings a kernel would print (tests/inprocess.py)."""
+    # a notebook may set pandas display options (00 does): they end with the notebook
+    with pd.option_context("display.precision", 6, "display.max_rows", 60):
+        lauf = run_notebook(path, parameters, monkeypatch)
+    matplotlib.pyplot.close("all")
+    return lauf
 
 
 def charts_of(
     path: Path, parameters: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> list[Figure]:
     """Run a notebook's code in-process (as papermill would, with these parameters); its figures."""
-    figures: list[Figure] = []
-    done = plots._done
-
-    def keep(fig: Figure) -> Figure:
-        figures.append(done(fig))
-        return fig
-
-    monkeypatch.setattr(plots, "_done", keep)
-    ns: dict[str, object] = {"display": lambda *a, **k: None, "__name__": "__main__"}
-    # a notebook may set pandas display options (00 does): they end with the notebook
-    with pd.option_context("display.precision", 6, "display.max_rows", 60):
-        for tags, source in _code_cells(path):
-            exec(compile(source, f"{path.name}", "exec"), ns)  # noqa: S102 - our own notebooks
-            if "parameters" in tags:
-                ns.update(parameters)
-    matplotlib.pyplot.close("all")
-    return figures
+    return lauf_of(path, parameters, monkeypatch).figuren
 
 
 @pytest.mark.parametrize("raum", areas())
@@ -265,9 +251,14 @@ def charts_of(
 def test_every_report_chart_labels_its_ticks_truly(
     notebook: Path, raum: str, demo_pool: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    figures = charts_of(
+    """Every report of the quarter, run once in-process, checked for both: the proofreading of
+    its charts (ticks, contrast, alt text) and what tests/test_datenlage.py checks in every
+    quarter it tests (no warning, no empty or NaN chart, no NaN/None/error in the text); that
+    file runs its other quarters, 2023-Q4 is checked here, in every area."""
+    lauf = lauf_of(
         notebook, {"periode": PERIODE, "sozialraum": raum, "pool": str(demo_pool)}, monkeypatch
     )
+    figures = lauf.figuren
     assert figures, "the report has no chart"
     fehler = [f for fig in figures for f in tick_fehler(fig)]
     assert fehler == []
@@ -276,6 +267,12 @@ def test_every_report_chart_labels_its_ticks_truly(
     assert all(
         plots.alt_text(fig) for fig in figures
     )  # every chart tells a screen reader what it shows
+    # tests/test_datenlage.py's checks of a quarter (its _pruefe_in_process)
+    assert lauf.warnungen == [], [str(w.message) for w in lauf.warnungen]
+    assert [p for fig in figures for p in achsen_probleme(fig, gezeichnet=True)] == []
+    text = sichtbarer_text(lauf.text())
+    found = SICHTBAR_VERBOTEN.search(text)
+    assert found is None, text[max(0, found.start() - 100) : found.end() + 50]
 
 
 def test_notebook_00_charts_label_their_ticks_truly(
