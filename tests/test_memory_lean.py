@@ -68,12 +68,28 @@ def test_the_pool_command_collects_rarely_and_the_same_cycles_still_go():
     assert out.stdout.strip() == "ok"
 
 
-def test_the_pool_command_calls_selten_sammeln():
-    import inspect
+def test_the_pool_command_collects_rarely_in_its_own_process_only(tmp_path: Path):
+    """``kennzahlen pool`` as a process sets the threshold (even when it then refuses the
+    folders); in a test's CliRunner the test process keeps its own."""
+    import gc
+    import subprocess
 
-    from kennzahlen import cli
+    from click.testing import CliRunner
 
-    assert "selten_sammeln()" in inspect.getsource(cli.pool.callback)
+    from kennzahlen.cli import cli
+
+    args = ["pool", "--raw", str(tmp_path / "fehlt"), "--out", str(tmp_path / "out")]
+    code = (
+        "import gc, sys\nfrom kennzahlen.cli import main\n"
+        f"sys.argv = ['kennzahlen', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('SCHWELLE', gc.get_threshold())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert f"SCHWELLE {memory.GC_SCHWELLE}" in out.stdout, out
+    vorher = gc.get_threshold()
+    CliRunner().invoke(cli, args)
+    assert gc.get_threshold() == vorher
 
 
 def test_arrows_own_allocations_come_from_malloc_when_set_before_pyarrow_loads():

@@ -110,8 +110,15 @@ def cli(config_dir: Path | None) -> None:
         os.environ[paths.CONFIG_ENV] = str(config_dir.resolve())
 
 
+#: set by :func:`main`: the command has its process to itself (not a test's CliRunner), so it
+#: may change process-wide settings such as the garbage collector's
+_EIGENER_PROZESS = False
+
+
 def main() -> None:
     """Console entry point `kennzahlen`."""
+    global _EIGENER_PROZESS
+    _EIGENER_PROZESS = True
     cli(args=expand_multi(sys.argv[1:]), prog_name="kennzahlen")
 
 
@@ -189,11 +196,12 @@ def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     """Liest und prüft die Rohdaten und schreibt den Datenpool (atomar)."""
     from kennzahlen.core.memory import arrow_aus_malloc, selten_sammeln
 
-    selten_sammeln()
+    if _EIGENER_PROZESS:
+        selten_sammeln()
     from kennzahlen.pool.store import PoolTargetError, check_stadt_des_ziels, check_target
 
     arrow_aus_malloc()  # before pandas is imported (core.memory.lean)
-    from kennzahlen.pool.unveraendert import schluessel, unveraendert
+    from kennzahlen.pool.unveraendert import pruefen, schluessel
 
     raw = _ordner(raw, "data/raw", "--raw")
     out = _ordner(out, "data/processed", "--out")
@@ -202,10 +210,10 @@ def pool(raw: Path | None, out: Path | None, warten: float) -> None:
     try:
         check_target(out, raw)
         # unchanged: the same exports, config content and code made the pool, nothing is written
-        version = unveraendert(raw, out)
+        version, schon = pruefen(raw, out)
         if version is None:
             check_stadt_des_ziels(out)  # before the build: another city's pool is never replaced
-        key, memo = schluessel(raw, out) if version is None else ("", None)
+        key, memo = ("", None) if version is not None else (schon or schluessel(raw, out))
     except PoolTargetError as exc:
         _refuse_pool(str(exc))
     except OSError as exc:

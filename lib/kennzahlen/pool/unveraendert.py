@@ -56,20 +56,30 @@ def schluessel(raw: Path, out: Path) -> tuple[str, Dateistand]:
 
 def unveraendert(raw: Path, out: Path) -> str | None:
     """The current version of ``out`` when a build of ``raw`` would make it again, else None."""
+    return pruefen(raw, out)[0]
+
+
+def pruefen(raw: Path, out: Path) -> tuple[str | None, tuple[str, Dateistand] | None]:
+    """:func:`unveraendert`, and the :func:`schluessel` it computed on the way (None when it
+    computed none), so that a build need not compute it again. The key is compared before the
+    pool's files are hashed: a changed key (a new export) decides without them."""
+    schl = None
     try:
         lauf = json.loads((Path(out) / LAUF).read_text(encoding="utf-8"))
         manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
         version = manifest["version"]
         if lauf.get("version") != version:
-            return None
+            return None, None
+        schl = schluessel(raw, out)
+        if schl[0] != lauf.get("schluessel"):
+            return None, schl
         folder = Path(out) / "versions" / version
         for name, digest in manifest["dateien"].items():
             if sha256_datei(folder / name) != digest:
-                return None
-        key, _memo = schluessel(raw, out)
+                return None, schl
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return version if key == lauf.get("schluessel") else None
+        return None, schl
+    return version, schl
 
 
 def merken(out: Path, key: str, version: str) -> None:
