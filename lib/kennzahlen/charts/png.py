@@ -12,14 +12,24 @@ figure's edge (it might be cut off), the chart is saved the old way, with a tigh
 A line chart with antialiased text stores thousands of colour shades as full RGBA; a palette PNG
 of 32 colours looks the same on screen and takes a quarter of the bytes. Only charts that ask for
 it (``fig.kz_palette = 32``) are converted, so every other chart stays as it was.
+
+A chart whose fixed part is the same in many reports (a funnel plot shows the same limits, axes and
+ticks in every Sozialraum's report, only its own point highlighted) names that part with
+:func:`grund` (``fig.kz_grund``): the first draw keeps the picture of everything drawn before the
+first artist that differs, and the next chart of the same key, size, layout and axis limits
+starts from that picture and draws only the rest. Agg blends every artist onto the pixels drawn
+before it, so the pixels are the same as from the whole draw.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -49,7 +59,7 @@ def _zeichne(fig: Figure, farben: int | None, wie: str) -> bytes:
     # the figure's own Agg canvas: its renderer has measured the texts when the chart was laid out
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     with _rand(fig, RAND_ZOLL):
-        canvas.draw()
+        _draw(fig, canvas)
         rgba = np.asarray(canvas.buffer_rgba()).copy()
         heraus = _ragt_heraus(fig, canvas.get_renderer())
     fenster = None if heraus else _tinte(rgba, mpl.rcParams["savefig.pad_inches"] * fig.dpi)
@@ -63,6 +73,162 @@ def _zeichne(fig: Figure, farben: int | None, wie: str) -> bytes:
     if farben:
         return _palette(bild, farben, wie, fig.dpi)
     return _rgba_png(bild, fig.dpi)
+
+
+#: how many backgrounds (everything drawn before a chart's first varying artist) are kept, each
+#: a whole canvas (about 1.5 MB for a funnel plot); least recently used dropped first
+GRENZE_GRUENDE = 24
+_GRUENDE: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+
+
+def grund(fig: Figure, schluessel: Hashable, vorn: Sequence[Artist]) -> None:
+    """Name the fixed part of a chart: ``schluessel`` must stand for everything the figure draws
+    before the artists ``vorn`` (the data, styles and texts of that part; the size, layout and
+    axis limits are added when it is drawn). Charts of the same key share one picture of it."""
+    fig.kz_grund = (schluessel, tuple(vorn))  # type: ignore[attr-defined]
+
+
+def rc_stand() -> str:
+    """All of matplotlib's settings as one text (a key: a chart drawn under other settings is
+    another chart)."""
+    import matplotlib as mpl
+
+    return mpl.__version__ + repr(sorted(dict.items(mpl.rcParams)))
+
+
+def _draw(fig: Figure, canvas) -> None:
+    """``canvas.draw()``; for a chart with a named fixed part (:func:`grund`) that part's
+    picture is kept the first time and put back the next time instead of drawing it."""
+    plan = _grundplan(fig, canvas)
+    if plan is None:
+        canvas.draw()
+        return
+    key, hinten, erster = plan
+    bild = _GRUENDE.get(key)
+    if bild is not None:
+        _GRUENDE.move_to_end(key)
+        if not _mit_grund(canvas, hinten, erster, bild):
+            canvas.draw()  # it went another way than planned: the whole draw
+        return
+    bild = _ohne_grund(canvas, hinten, erster)
+    if bild is not None:
+        _GRUENDE[key] = bild
+        while len(_GRUENDE) > GRENZE_GRUENDE:
+            _GRUENDE.popitem(last=False)
+
+
+def _grundplan(fig: Figure, canvas) -> tuple[Hashable, list[Artist], Artist] | None:
+    """(key, the artists drawn before the first varying one in drawing order, that first one)
+    for a figure of one axes whose varying artists are the last ones drawn; None otherwise."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    angabe = getattr(fig, "kz_grund", None)
+    if angabe is None or len(fig.axes) != 1:
+        return None
+    schluessel, vorn = angabe
+    ax = fig.axes[0]
+    kinder = fig.get_children()
+    motor = fig.get_layout_engine()
+    if len(kinder) != 2 or kinder[0] is not fig.patch or kinder[1] is not ax or fig.subfigs:
+        return None
+    if motor is not None and not isinstance(motor, PlaceHolderLayoutEngine):
+        return None  # a layout engine would move the axes while drawing
+    if not (ax.axison and ax.get_frame_on()) or ax.get_rasterization_zorder() is not None:
+        return None
+    artists = ax.get_children()
+    artists.remove(ax.patch)
+    if any(a.get_animated() or a.get_rasterized() for a in artists):
+        return None
+    reihe = sorted(artists, key=attrgetter("zorder"))  # the order Axes.draw draws them in
+    varia = {id(a) for a in vorn}
+    erster = next((i for i, a in enumerate(reihe) if id(a) in varia), None)
+    if erster is None or not all(id(a) in varia for a in reihe[erster:]):
+        return None
+    hinten = [fig.patch, ax.patch, *reihe[:erster]]
+    if any("draw" in vars(a) for a in [*hinten, reihe[erster]]):
+        return None
+    renderer = canvas.get_renderer()
+    if type(renderer) is not RendererAgg:
+        return None
+    key = (
+        schluessel, renderer.width, renderer.height, fig.dpi, tuple(ax.get_position().bounds),
+        tuple(ax.get_xlim()), tuple(ax.get_ylim()), tuple(type(a).__name__ for a in hinten),
+        rc_stand(),
+    )  # fmt: skip
+    return key, hinten, reihe[erster]
+
+
+def _ohne_grund(canvas, hinten: list[Artist], erster: Artist) -> np.ndarray | None:
+    """The whole draw; the picture as it was just before ``erster`` was drawn (None when the
+    artists of ``hinten`` were not exactly the ones drawn before it, in that order)."""
+    gezeichnet: list[Artist] = []
+    bild: list[tuple[int, np.ndarray]] = []
+
+    def merken(a: Artist):
+        def draw(renderer, *args: Any, **kwargs: Any):
+            gezeichnet.append(a)
+            return type(a).draw(a, renderer, *args, **kwargs)
+
+        return draw
+
+    def vorher(renderer, *args: Any, **kwargs: Any):
+        bild.append((len(gezeichnet), np.asarray(renderer.buffer_rgba()).copy()))
+        return type(erster).draw(erster, renderer, *args, **kwargs)
+
+    try:
+        for a in hinten:
+            a.draw = merken(a)  # type: ignore[method-assign]
+        erster.draw = vorher  # type: ignore[method-assign]
+        canvas.draw()
+    finally:
+        for a in [*hinten, erster]:
+            vars(a).pop("draw", None)
+    gleich = len(gezeichnet) == len(hinten) and all(
+        a is b for a, b in zip(gezeichnet, hinten, strict=True)
+    )
+    if len(bild) != 1 or bild[0][0] != len(hinten) or not gleich:
+        return None
+    return bild[0][1]
+
+
+def _mit_grund(canvas, hinten: list[Artist], erster: Artist, bild: np.ndarray) -> bool:
+    """The draw with the kept picture put in place of the artists of ``hinten``; False when it
+    went another way (then the caller draws it whole)."""
+    from matplotlib.axis import Axis
+
+    gerufen: list[Artist] = []
+    danach: list[int] = []
+
+    def still(a: Artist):
+        def draw(renderer, *args: Any, **kwargs: Any):
+            gerufen.append(a)
+            if danach:
+                danach.append(1)  # drawn after the picture was put back: not as planned
+            if isinstance(a, Axis):  # the tick labels as the draw would leave them
+                a._update_ticks()  # type: ignore[attr-defined]
+                a.offsetText.set_text(a.get_major_formatter().get_offset())
+
+        return draw
+
+    def vorher(renderer, *args: Any, **kwargs: Any):
+        ziel = np.asarray(renderer.buffer_rgba())
+        if ziel.shape != bild.shape:
+            danach.append(1)
+            return None
+        ziel[...] = bild
+        danach.append(0)
+        return type(erster).draw(erster, renderer, *args, **kwargs)
+
+    try:
+        for a in hinten:
+            a.draw = still(a)  # type: ignore[method-assign]
+        erster.draw = vorher  # type: ignore[method-assign]
+        canvas.draw()
+    finally:
+        for a in [*hinten, erster]:
+            vars(a).pop("draw", None)
+    return danach == [0] and len(gerufen) == len(hinten)
 
 
 #: white space (inches) drawn around the laid-out figure, so that what reaches beyond its edge

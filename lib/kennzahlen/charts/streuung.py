@@ -51,6 +51,7 @@ def trichter(
     reference line and the inner (95 %) and outer (99,8 %) limits."""
     fig, ax = plt.subplots(figsize=(8.0, 4.0))
     n = grenzen.n
+    vorher = len(ax.get_children())
     ax.axhline(referenz, color=farben.SCHWARZ, linewidth=1.2)
     ax.plot(n, grenzen.innen_unten, color=GRENZE, linestyle="--", linewidth=1, label="95 %")
     ax.plot(n, grenzen.innen_oben, color=GRENZE, linestyle="--", linewidth=1)
@@ -88,6 +89,18 @@ def trichter(
         f"Werte: {werte}.",
     )
     fig.kz_palette = 64  # type: ignore[attr-defined]
+    # the same funnel in every Sozialraum's report: all but the points, their names, the title
+    # and the legend (drawn after them) laid out and drawn once per funnel
+    ueberschriften = [ax.title, ax._left_title, ax._right_title]  # type: ignore[attr-defined]
+    lose = [*ax.collections, *ax.texts, *ueberschriften, ax.legend_]
+    fest = (
+        "trichter", len(ax.get_children()) - vorher, titel, prozent, x_label, float(referenz),
+        *(np.asarray(a, dtype="float64").tobytes() for a in (n, grenzen.innen_unten,
+          grenzen.innen_oben, grenzen.aussen_unten, grenzen.aussen_oben)),
+        tuple(map(str, punkte.index)), punkte["nenner"].to_numpy(dtype="float64").tobytes(),
+        punkte["wert"].to_numpy(dtype="float64").tobytes(),
+    )  # fmt: skip
+    plots.fest_und_lose(fig, fest, lose)
     return plots._done(fig)  # through the module: the proofreading tests catch every figure
 
 

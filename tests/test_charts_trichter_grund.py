@@ -1,0 +1,102 @@
+"""Funnel plots laid out and drawn once per funnel (issue 28): the same funnel in every
+Sozialraum's report keeps the tight box and the picture of its fixed part (limits, axes, ticks);
+the next report's funnel, with another point highlighted, is the same PNG as drawn whole."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from kennzahlen.charts import plots, png, streuung  # noqa: E402
+from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
+from kennzahlen.statistik import intervalle as iv  # noqa: E402
+
+RAEUME = ["Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]
+
+
+def _trichter(hervorheben: str | None, referenz: float = 0.12, faktor: float = 1.0):
+    punkte = pd.DataFrame(
+        {"nenner": [120.0, 480.0, 950.0, 300.0, 610.0], "wert": [0.2, 0.1, 0.13, 0.05, 0.16]},
+        index=RAEUME,
+    )
+    n = np.linspace(36.0, 950 * 1.25, 120)
+    grenzen = iv.trichter(referenz, n, faktor, True)
+    return streuung.trichter(
+        punkte, grenzen, referenz, "Anteil der Fälle 2023:\nWest jenseits der 95-%-Grenzen",
+        True, hervorheben,
+    )  # fmt: skip
+
+
+def _ganz(monkeypatch, *args) -> tuple[bytes, dict]:
+    """The funnel laid out and drawn whole, as before (no fixed part named)."""
+    with monkeypatch.context() as m:
+        m.setattr(plots, "fest_und_lose", lambda *a: None)
+        fig = _trichter(*args)
+        data = png.zeichne(fig, 64)
+        return data, schrift_metadaten(fig, data)
+
+
+@pytest.fixture
+def leer():
+    plots.setup()
+    png._GRUENDE.clear()
+    plots._FEST.clear()
+    yield
+    png._GRUENDE.clear()
+    plots._FEST.clear()
+
+
+def test_every_highlight_gives_the_png_of_the_whole_draw(monkeypatch, leer):
+    erwartet = {r: _ganz(monkeypatch, r) for r in [None, *RAEUME]}
+    gezaehlt = {"mit": 0}
+    original = png._mit_grund
+
+    def mit(*args):
+        gezaehlt["mit"] += 1
+        return original(*args)
+
+    monkeypatch.setattr(png, "_mit_grund", mit)
+    for r in [None, *RAEUME, "West"]:
+        fig = _trichter(r)
+        data = png.zeichne(fig, 64)
+        assert (data, schrift_metadaten(fig, data)) == erwartet[r], r
+    assert len(png._GRUENDE) == 1 and len(plots._FEST) == 1  # one funnel: kept once
+    assert gezaehlt["mit"] == len(RAEUME) + 1  # every funnel after the first from the picture
+
+
+def test_another_funnel_is_not_served_from_the_kept_one(monkeypatch, leer):
+    png.zeichne(_trichter("West"), 64)
+    for args in [("West", 0.15), ("West", 0.12, 1000.0)]:
+        fig = _trichter(*args)
+        assert png.zeichne(fig, 64) == _ganz(monkeypatch, *args)[0]
+    assert len(png._GRUENDE) == 3 and len(plots._FEST) == 3
+
+
+def test_other_settings_are_another_key(monkeypatch, leer):
+    png.zeichne(_trichter("West"), 64)
+    with plt.rc_context({"axes.edgecolor": "#FF0000", "grid.color": "#00FF00"}):
+        erwartet = _ganz(monkeypatch, "West")[0]
+        assert png.zeichne(_trichter("West"), 64) == erwartet
+    assert len(png._GRUENDE) == 2
+
+
+def test_a_varying_artist_drawn_before_the_fixed_part_ends_is_drawn_whole(leer):
+    """When an artist that is not named varying is drawn after a varying one, there is no
+    fixed part to keep: the figure is drawn whole."""
+    fig = _trichter("West")
+    fig.axes[0].plot([100, 900], [0.1, 0.2], zorder=10)  # drawn last, not among the varying
+    assert png._grundplan(fig, fig.canvas) is None
+    png.zeichne(fig, 64)
+    assert not png._GRUENDE
+
+
+def test_a_kept_picture_drawn_another_way_falls_back_to_the_whole_draw(monkeypatch, leer):
+    png.zeichne(_trichter("West"), 64)
+    (key,) = png._GRUENDE
+    png._GRUENDE[key] = np.zeros((3, 3, 4), dtype=np.uint8)  # not this canvas' size
+    assert png.zeichne(_trichter("Wiblingen"), 64) == _ganz(monkeypatch, "Wiblingen")[0]
