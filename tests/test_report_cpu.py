@@ -190,3 +190,150 @@ def _zellen(path: Path) -> list[tuple]:
         for row in ws.iter_rows()
         for c in row
     ]
+
+
+# -- memos of one process: keyed by pool content and configuration files -------------------------
+
+
+@pytest.fixture
+def eigene_konfig(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the configuration folder this test may edit (as in a JupyterLab kernel)."""
+    import shutil
+
+    from kennzahlen.core import paths
+
+    folder = tmp_path / "config"
+    shutil.copytree(paths.CONFIG, folder)
+    monkeypatch.setenv(paths.CONFIG_ENV, str(folder))
+    return folder
+
+
+def _ersetze(path: Path, alt: str, neu: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert alt in text
+    path.write_text(text.replace(alt, neu, 1), encoding="utf-8")
+
+
+def test_erfassungsbogen_memo_follows_pool_and_catalog(demo_pool: Path, eigene_konfig) -> None:
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.products.quartalsmeldung import bogen
+
+    pool = load_pool(demo_pool)
+    erst = bogen.erfassungsbogen(pool, "2023-Q4")
+    assert bogen.erfassungsbogen(pool, "2023-Q4").equals(erst)
+    # a copy handed out: changing it changes nothing for the next caller
+    erst.iloc[0, 0] = -1
+    assert bogen.erfassungsbogen(pool, "2023-Q4").iloc[0, 0] != -1
+    # another pool content (same columns): another Erfassungsbogen
+    anders = pool.copy()
+    zeile = (anders["kennzahl"] == "jh_hze_gesamt") & (anders["periode"] == "2023-12-31")
+    anders.loc[zeile, "wert"] += 1000
+    assert (
+        bogen.erfassungsbogen(anders, "2023-Q4").iloc[:, 0]
+        != bogen.erfassungsbogen(pool, "2023-Q4").iloc[:, 0]
+    ).any()
+    # the catalog edited (as in a long-lived kernel): the new source is shown
+    vorher = set(bogen.erfassungsbogen(pool, "2023-Q4").index.get_level_values("Quelle"))
+    assert "ProSoz neu" not in vorher
+    _ersetze(
+        eigene_konfig / "kennzahlen.yaml",
+        'titel: "Hilfen zur Erziehung ohne UMA, gesamt", quelle: ProSoz,',
+        'titel: "Hilfen zur Erziehung ohne UMA, gesamt", quelle: ProSoz neu,',
+    )
+    nachher = set(bogen.erfassungsbogen(pool, "2023-Q4").index.get_level_values("Quelle"))
+    assert "ProSoz neu" in nachher
+
+
+def test_catalog_and_ampel_config_read_again_after_an_edit(eigene_konfig) -> None:
+    from kennzahlen.ampel.config import load_ampel_config
+    from kennzahlen.catalog.model import load_catalog
+
+    katalog, setup = load_catalog(), load_ampel_config()
+    assert load_catalog() is katalog and load_ampel_config() is setup  # parsed once
+    _ersetze(eigene_konfig / "ampel.yaml", 'name: "HzE stationär"', 'name: "HzE stationär!"')
+    neu = load_ampel_config()
+    assert neu is not setup
+    assert any(p.name == "HzE stationär!" for p in neu.indikatoren)
+    _ersetze(
+        eigene_konfig / "kennzahlen.yaml",
+        'titel: "Hilfen zur Erziehung ohne UMA, gesamt"',
+        'titel: "Hilfen zur Erziehung ohne UMA, insgesamt"',
+    )
+    assert load_catalog().get("jh_hze_gesamt").titel.endswith("insgesamt")
+    assert load_ampel_config() is not neu  # checked against the new catalog
+
+
+def test_stand_memo_follows_the_pool_file(demo_pool: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import pandas as pd
+
+    from kennzahlen.pool.load import load_pool, pool_files
+    from kennzahlen.products import common
+
+    kopie = tmp_path / "pool"
+    shutil.copytree(demo_pool, kopie, symlinks=True)
+    erst = common.stand_tabellen(kopie)
+    assert common.stand_tabellen(kopie).equals(erst)
+    pfad = pool_files(kopie) / "stand.parquet"
+    stand = load_pool(kopie, "stand")
+    stand["stand"] = stand["stand"] + pd.Timedelta(days=1)
+    stand.iloc[:1].to_parquet(pfad)  # another file (size, mtime): read and grouped again
+    neu = common.stand_tabellen(kopie)
+    assert len(neu) == 1 and neu["stand"].iloc[0] == stand["stand"].iloc[0]
+
+
+def test_staff_table_memo_follows_the_configuration(demo_pool: Path, eigene_konfig) -> None:
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.products.quartalsmeldung import steuerung
+
+    pool = load_pool(demo_pool)
+    erst = steuerung._bemessung(pool, demo_pool, "2023-Q4")
+    zweit = steuerung._bemessung(pool, demo_pool, "2023-Q4")
+    assert zweit.tabelle.equals(erst.tabelle) and zweit is not erst
+    _ersetze(eigene_konfig / "steuerung.yaml", "jh_hze_stationaer: 1.5", "jh_hze_stationaer: 2.5")
+    neu = steuerung._bemessung(pool, demo_pool, "2023-Q4")
+    sdf = neu.tabelle["dienst"] == "SD-F"
+    assert (neu.tabelle.loc[sdf, "gewichtet"] != erst.tabelle.loc[sdf, "gewichtet"]).any()
+
+
+def _erlaeuterungen_gemischt():
+    import pandas as pd
+
+    zeilen = [
+        # sozialraum, quartal, kennzahl, arbeitsfeld, text, rolle, datum
+        ("West", "2023-Q4", "jh_hze_gesamt", None, "eigene", "FK", "2024-01-10"),
+        ("West", "2023-Q4", None, "jh", "Feld jh", "SRTL", "2024-01-12"),
+        ("West", "2023-Q4", "jh_hze_ambulant", "egh", "beides", "FK", "2024-01-11"),
+        ("West", "2023-Q3", "jh_hze_gesamt", None, "alt", "FK", "2023-10-01"),
+        ("Ost", "2023-Q4", None, "egh", "Feld egh", "FP", "2024-01-09"),
+        ("Ost", "2023-Q4", "egh_fallmanagement", None, "EGH eigen", "FP", "2024-01-09"),
+        ("Gesamtstadt", "2023-Q4", None, "jh", "gesamt", "FP", "2024-01-02"),
+    ]
+    frame = pd.DataFrame(
+        zeilen,
+        columns=["sozialraum", "quartal", "kennzahl", "arbeitsfeld", "text", "rolle", "datum"],
+    )
+    frame["datum"] = pd.to_datetime(frame["datum"])
+    return frame
+
+
+def test_explanations_of_a_quarter_at_once_as_one_by_one(demo_pool: Path) -> None:
+    from kennzahlen.catalog.model import load_catalog
+    from kennzahlen.core.vocabulary import ARBEITSFELDER
+    from kennzahlen.steuerung import erlaeuterungen as e
+    from kennzahlen.steuerung import tabellen
+
+    for erl in (tabellen.load_tabelle(demo_pool, "erlaeuterungen"), _erlaeuterungen_gemischt()):
+        raeume = [*sorted(set(erl["sozialraum"])), "Nirgendwo"]
+        for quartal in sorted(set(erl["quartal"])):
+            alle, felder = e.fuer_alle(erl, quartal), e.fuer_alle_arbeitsfelder(erl, quartal)
+            for raum in raeume:
+                for k in load_catalog().kennzahlen:
+                    assert alle.get((raum, k.id), []) == e.fuer(erl, quartal, raum, k.id)
+                for af in ARBEITSFELDER:
+                    assert felder.get((raum, af), []) == e.fuer_arbeitsfeld(erl, quartal, raum, af)
+    assert e.fuer_alle(_erlaeuterungen_gemischt(), "2023-Q4")[("West", "jh_hze_gesamt")] == [
+        "eigene (FK, 10.01.2024)",
+        "Feld jh (SRTL, 12.01.2024)",
+    ]

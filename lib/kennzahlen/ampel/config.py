@@ -12,7 +12,13 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from kennzahlen.catalog.model import Catalog, Kennzahl, load_catalog
 from kennzahlen.core import fmt, paths
-from kennzahlen.core.configfile import StrictModel, german_error, problems_message, read_yaml
+from kennzahlen.core.configfile import (
+    StrictModel,
+    dateistand,
+    german_error,
+    problems_message,
+    read_yaml,
+)
 from kennzahlen.core.periods import QUARTAL_RE
 from kennzahlen.core.vocabulary import ARBEITSFELDER, ist_anteil, wert_text
 from kennzahlen.statistik.spc import SIGNALE
@@ -408,6 +414,23 @@ def load_ampel_config(path: Path | None = None, catalog: Catalog | None = None) 
     """Read and validate ``config/ampel.yaml`` against the catalog; raise AmpelConfigError."""
     path = Path(path or paths.CONFIG / "ampel.yaml")
     catalog = catalog or load_catalog()
+    # a report asks about nine times: parsed and checked once per file state and catalog
+    key = (str(path), dateistand(path))
+    hit = _SETUPS.get(key)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    setup = _load_ampel_config(path, catalog)
+    if len(_SETUPS) > 16:
+        _SETUPS.clear()
+    _SETUPS[key] = (catalog, setup)
+    return setup
+
+
+#: load_ampel_config's results: (path, file state) -> (the catalog checked against, the setup)
+_SETUPS: dict[tuple, tuple[Catalog, AmpelSetup]] = {}
+
+
+def _load_ampel_config(path: Path, catalog: Catalog) -> AmpelSetup:
     raw = read_yaml(path, AmpelConfigError, "die Ampel-Konfiguration")
     setup, problems = check_config(raw, catalog)
     if problems:

@@ -25,6 +25,7 @@ from kennzahlen.core.configfile import (
     ComposeLoader,
     StrictCLoader,
     StrictModel,
+    dateistand,
     error_location,
     german_error,
     load_yaml_text,
@@ -529,11 +530,14 @@ def load_catalog(path: Path | None = None) -> Catalog:
     >>> kz.load_catalog().get("sgb2_quote").einheit
     'quote'
     """
-    return _load(str(path or paths.CONFIG / "kennzahlen.yaml"))
+    path_str = str(path or paths.CONFIG / "kennzahlen.yaml")
+    return _load(path_str, dateistand(path_str))
 
 
 @lru_cache(maxsize=8)
-def _load(path_str: str) -> Catalog:
+def _load(path_str: str, stand: tuple[int, int, int] | None = None) -> Catalog:
+    """The catalog at ``path_str``, cached by the file's state (``stand``): an edited catalog is
+    read again, also in a long-lived process (a JupyterLab kernel)."""
     path = Path(path_str)
     try:
         text = path.read_text(encoding="utf-8")

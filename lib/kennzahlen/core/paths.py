@@ -31,11 +31,18 @@ def _installed_root() -> Path:
     return Path.cwd()
 
 
+@lru_cache(maxsize=16)
+def _resolved(path: str, cwd: str) -> Path:
+    """``Path(path).resolve()`` as seen from ``cwd`` (asked thousands of times per report: the
+    folders are looked up at each use, so that a changed environment takes effect at once)."""
+    return Path(path).resolve()
+
+
 def project_root() -> Path:
     """The project's top folder (holds config/, data/, notebooks/)."""
     env = os.environ.get(HOME_ENV)
     if env:
-        return Path(env).resolve()
+        return _resolved(env, os.getcwd())
     return _installed_root()
 
 
@@ -43,7 +50,7 @@ def config_dir() -> Path:
     """The configuration folder: $KENNZAHLEN_CONFIG, else config/ in the project root."""
     env = os.environ.get(CONFIG_ENV)
     if env:
-        return Path(env).resolve()
+        return _resolved(env, os.getcwd())
     return project_root() / "config"
 
 

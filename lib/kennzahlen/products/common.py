@@ -21,6 +21,7 @@ from kennzahlen.core import fmt
 from kennzahlen.core.periods import quartal_beginn_von_tag, quartal_von_tag, zeitraum
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.pool.load import load_pool
+from kennzahlen.products import memo
 
 
 class Html(str):
@@ -38,6 +39,19 @@ def esc(value: object) -> str:
 def stand_tabellen(pool: str | Path | None, tabellen: Iterable[str] | None = None) -> pd.DataFrame:
     """The newest export date (Stand) per raw table in the pool."""
     stand = load_pool(pool, "stand")
+    auswahl = None if tabellen is None else tuple(tabellen)
+    # a report asks for every Kennzahl's tables (its Steckbriefe), a warm kernel again per area
+    return memo.gemerkt(
+        _STAND,
+        (memo.tabellen_schluessel(stand, "stand"), auswahl),
+        lambda: _stand_je_tabelle(stand, auswahl),
+    )
+
+
+_STAND: dict = {}
+
+
+def _stand_je_tabelle(stand: pd.DataFrame, tabellen: tuple[str, ...] | None) -> pd.DataFrame:
     if tabellen is not None:
         stand = stand[stand["tabelle"].isin(list(tabellen))]
     return stand.groupby("tabelle", as_index=False)["stand"].max().sort_values("tabelle")

@@ -119,6 +119,30 @@ def fuer(erl: pd.DataFrame, quartal: str, raum: str, kennzahl: str) -> list[str]
     return [text(r) for _, r in pd.concat([eigene, feld]).iterrows()]
 
 
+def fuer_alle(erl: pd.DataFrame, quartal: str) -> dict[tuple[str, str], list[str]]:
+    """:func:`fuer` of every area and Kennzahl of a quarter in one pass over its explanations:
+    (area, Kennzahl) -> the texts; an absent pair has none. The catalog's Kennzahlen only."""
+    rows = des_quartals(erl, quartal)
+    eigene: dict[tuple[str, str], list[str]] = {}
+    feld: dict[tuple[str, str], list[str]] = {}
+    for _, r in rows.iterrows():
+        raum, kid, af = r["sozialraum"], r["kennzahl"], r["arbeitsfeld"]
+        if not pd.isna(kid):
+            eigene.setdefault((raum, kid), []).append(text(r))
+        elif not pd.isna(af):
+            feld.setdefault((raum, af), []).append(text(r))
+    raeume = {raum for raum, _ in eigene} | {raum for raum, _ in feld}
+    out = {}
+    for k in load_catalog().kennzahlen:
+        for raum in raeume:
+            texte = eigene.get((raum, k.id), []) + (
+                feld.get((raum, k.arbeitsfeld), []) if k.arbeitsfeld else []
+            )
+            if texte:
+                out[(raum, k.id)] = texte
+    return out
+
+
 def fuer_arbeitsfeld(erl: pd.DataFrame, quartal: str, raum: str, arbeitsfeld: str) -> list[str]:
     """The explanations of an Arbeitsfeld in an area and quarter, and of its Kennzahlen."""
     rows = des_quartals(erl, quartal)
@@ -130,4 +154,23 @@ def fuer_arbeitsfeld(erl: pd.DataFrame, quartal: str, raum: str, arbeitsfeld: st
     for _, r in feld.iterrows():
         vor = "" if pd.isna(r["kennzahl"]) else f"{cat.get(r['kennzahl']).titel}: "
         out.append(vor + text(r))
+    return out
+
+
+def fuer_alle_arbeitsfelder(erl: pd.DataFrame, quartal: str) -> dict[tuple[str, str], list[str]]:
+    """:func:`fuer_arbeitsfeld` of every area and Arbeitsfeld of a quarter in one pass over its
+    explanations: (area, Arbeitsfeld) -> the texts; an absent pair has none."""
+    cat = load_catalog()
+    feld_von = {k.id: k.arbeitsfeld for k in cat.kennzahlen if k.arbeitsfeld}
+    out: dict[tuple[str, str], list[str]] = {}
+    for _, r in des_quartals(erl, quartal).iterrows():
+        kid, af = r["kennzahl"], r["arbeitsfeld"]
+        felder = [af] if not pd.isna(af) else []
+        if not pd.isna(kid) and feld_von.get(kid) not in (None, *felder):
+            felder.append(feld_von[kid])
+        if not felder:
+            continue
+        vor = "" if pd.isna(kid) else f"{cat.get(kid).titel}: "
+        for feld in felder:
+            out.setdefault((r["sozialraum"], feld), []).append(vor + text(r))
     return out

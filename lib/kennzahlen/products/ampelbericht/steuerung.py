@@ -13,7 +13,7 @@ from IPython.display import HTML
 from kennzahlen.core import fmt
 from kennzahlen.core.schema import GESAMTSTADT
 from kennzahlen.core.vocabulary import ARBEITSFELDER
-from kennzahlen.products import common
+from kennzahlen.products import common, memo
 from kennzahlen.steuerung import erlaeuterungen as erl_mod
 from kennzahlen.steuerung import freitext, tabellen
 from kennzahlen.steuerung import massnahmen as mn
@@ -40,11 +40,19 @@ def erlaeuterungen_zu_lichtern(
 ) -> list[str]:
     """Per light (row of ``lichter``): its explanations as one escaped text ('' without)."""
     erl = tabellen.load_tabelle(pool_dir, "erlaeuterungen")
-    out = []
-    for r in lichter.itertuples():
-        texte = erl_mod.fuer_arbeitsfeld(erl, quartal, r.sozialraum, r.arbeitsfeld)
-        out.append(html.escape(" / ".join(texte)))
-    return out
+    # the quarter's explanations grouped once per table, quarter and configuration
+    alle = memo.gemerkt(
+        _JE_FELD,
+        (memo.tabellen_schluessel(erl, "erlaeuterungen"), quartal),
+        lambda: erl_mod.fuer_alle_arbeitsfelder(erl, quartal),
+    )
+    return [
+        html.escape(" / ".join(alle.get((r.sozialraum, r.arbeitsfeld), [])))
+        for r in lichter.itertuples()
+    ]
+
+
+_JE_FELD: dict = {}
 
 
 def erlaeuterungen_zu_indikatoren(

@@ -17,6 +17,7 @@ from kennzahlen.core import fmt
 from kennzahlen.core.periods import stichtag, vorquartal
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 from kennzahlen.pool.load import load_pool
+from kennzahlen.products import memo
 from kennzahlen.products.quartalsmeldung.zeilen import SO_GESAMT, ZEILEN
 
 
@@ -25,8 +26,12 @@ def spalten() -> list[str]:
     return [*sozialraeume(), OHNE_ZUORDNUNG, SO_GESAMT]
 
 
+@memo.je_stand
 def erfassungsbogen(pool: pd.DataFrame, periode: str) -> pd.DataFrame:
-    """The Erfassungsbogen as numbers: rows (Gruppe, Bereich, Zeile, Quelle), area columns."""
+    """The Erfassungsbogen as numbers: rows (Gruppe, Bereich, Zeile, Quelle), area columns.
+
+    Kept per pool content, period and configuration (a report asks seven times, for three
+    quarters; a warm kernel again for every area)."""
     s = stichtag(periode)
     ids = [z.kennzahl for z in ZEILEN]
     sub = pool[

@@ -13,7 +13,7 @@ from kennzahlen.catalog.model import load_catalog
 from kennzahlen.catalog.steuerung import load_config
 from kennzahlen.core import fmt
 from kennzahlen.core.schema import GESAMTSTADT
-from kennzahlen.products import common
+from kennzahlen.products import common, memo
 from kennzahlen.steuerung import erlaeuterungen as erl_mod
 from kennzahlen.steuerung import freitext, personal, tabellen
 
@@ -44,11 +44,22 @@ def auffaellig_mit_text(daten: pd.DataFrame, erl: pd.DataFrame, quartal: str, ra
     explanations (an empty list: none yet)."""
     cfg = load_config().auffaellig
     auff = erl_mod.auffaellige(daten, quartal, _zeilen(), cfg, _raeume(raum))
+    alle = _erlaeuterungen(erl, quartal)
     auff["erlaeuterungen"] = [
-        erl_mod.fuer(erl, quartal, r, k)
-        for r, k in zip(auff["raum"], auff["kennzahl"], strict=True)
+        alle.get((r, k), []) for r, k in zip(auff["raum"], auff["kennzahl"], strict=True)
     ]
     return auff
+
+
+def _erlaeuterungen(erl: pd.DataFrame, quartal: str) -> dict[tuple[str, str], list[str]]:
+    """The quarter's explanations of every area and Kennzahl (erl_mod.fuer of each), once per
+    table, quarter and configuration: a report asks for each notable value and each Fallzahl,
+    a warm kernel again for every area."""
+    key = (memo.tabellen_schluessel(erl, "erlaeuterungen"), quartal)
+    return memo.gemerkt(_ERLAEUTERUNGEN, key, lambda: erl_mod.fuer_alle(erl, quartal))
+
+
+_ERLAEUTERUNGEN: dict = {}
 
 
 def hinweise(
@@ -60,8 +71,9 @@ def hinweise(
     auff = auffaellig_mit_text(daten, erl, quartal, raum)
     auffaellig = set(auff.loc[auff["raum"] == raum, "kennzahl"])
     out = {}
+    alle = _erlaeuterungen(erl, quartal)
     for kid in _zeilen():
-        if erl_mod.fuer(erl, quartal, raum, kid):
+        if alle.get((raum, kid)):
             out[kid] = "erläutert (siehe unten)"
         elif kid in auffaellig:
             out[kid] = f"⚠ auffällig, {erl_mod.OHNE_TEXT}"
@@ -203,9 +215,16 @@ def kernaussagen(
 def _bemessung(
     daten: pd.DataFrame, pool_dir: str | Path | None, quartal: str
 ) -> personal.Bemessung:
-    return personal.bemessung(
-        daten, tabellen.load_tabelle(pool_dir, "personal"), quartal, load_config()
+    stellen = tabellen.load_tabelle(pool_dir, "personal")
+    # once per pool, staff list, quarter and configuration (a report asks twice, a warm kernel
+    # again for every area: the same table)
+    key = (memo.fingerprint(daten), memo.tabellen_schluessel(stellen, "personal"), quartal)
+    return memo.gemerkt(
+        _BEMESSUNG, key, lambda: personal.bemessung(daten, stellen, quartal, load_config())
     )
+
+
+_BEMESSUNG: dict = {}
 
 
 def personal_kernaussage(
