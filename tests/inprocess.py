@@ -75,12 +75,9 @@ def run_notebook(path: Path, parameters: dict, monkeypatch: pytest.MonkeyPatch) 
     return lauf
 
 
-def achsen_probleme(fig, gezeichnet: bool = False) -> list[str]:
-    """Empty or NaN axes of a chart: no finite limits, nothing drawn, or 'nan' in a tick label.
-    ``gezeichnet``: the figure is drawn as it is (its layout and tick labels are set; the
-    proofreading's tick check has just drawn it)."""
-    if not gezeichnet:
-        fig.canvas.draw()
+def achsen_probleme(fig) -> list[str]:
+    """Empty or NaN axes of a chart: no finite limits, nothing drawn, or 'nan' in a tick label."""
+    fig.canvas.draw()
     out = []
     title = fig._suptitle.get_text() if fig._suptitle else ""
     for ax in fig.axes:

@@ -269,7 +269,7 @@ def test_every_report_chart_labels_its_ticks_truly(
     )  # every chart tells a screen reader what it shows
     # tests/test_datenlage.py's checks of a quarter (its _pruefe_in_process)
     assert lauf.warnungen == [], [str(w.message) for w in lauf.warnungen]
-    assert [p for fig in figures for p in achsen_probleme(fig, gezeichnet=True)] == []
+    assert [p for fig in figures for p in achsen_probleme(fig)] == []
     text = sichtbarer_text(lauf.text())
     found = SICHTBAR_VERBOTEN.search(text)
     assert found is None, text[max(0, found.start() - 100) : found.end() + 50]
