@@ -108,3 +108,29 @@ def test_records_equal_to_dict():
     for ra, rb in zip(a, b, strict=True):
         assert list(ra) == list(rb)
         assert all(_gleiche_werte(ra[k], rb[k]) for k in ra), (ra, rb)
+
+
+def test_the_rise_rules_lookup_equals_stack_and_merge():
+    from kennzahlen.ampel.rules.anstieg import _nachschlagen
+
+    rng = np.random.default_rng(9)
+    for _ in range(10):
+        qs = QUARTALE[int(rng.integers(0, 5)) : int(rng.integers(6, len(QUARTALE)))]
+        raeume = [a for a in AREAS if rng.random() < 0.7]
+        breit = (
+            pd.DataFrame(rng.normal(50, 10, (len(qs), len(raeume))), index=qs, columns=raeume)
+            .rolling(2, min_periods=2)
+            .mean()
+        )
+        breit.index.name, breit.columns.name = "quartal", "raum"
+        out = pd.DataFrame(
+            {
+                "quartal": [q for q in QUARTALE for _ in AREAS],
+                "sozialraum": AREAS * len(QUARTALE),
+            }
+        )
+        prev = breit.stack().rename("vergleichswert").reset_index()
+        prev.columns = ["quartal", "sozialraum", "vergleichswert"]
+        erwartet = out.merge(prev, on=["quartal", "sozialraum"], how="left")["vergleichswert"]
+        got = _nachschlagen(breit, out["quartal"], out["sozialraum"])
+        assert np.array_equal(got, erwartet.to_numpy(dtype="float64"), equal_nan=True)

@@ -35,9 +35,7 @@ def regel_anstieg(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.
             quartale_range(min(wide.index), max(out["quartal"].max(), max(wide.index)))
         )
         prev = wide.shift(1).rolling(n, min_periods=n).mean()
-        prev = prev.stack().rename("vergleichswert").reset_index()
-        prev.columns = ["quartal", "sozialraum", "vergleichswert"]
-        out = out.merge(prev, on=["quartal", "sozialraum"], how="left")
+        out["vergleichswert"] = _nachschlagen(prev, out["quartal"], out["sozialraum"])
     else:
         out["vergleichswert"] = np.nan
     mean = out["vergleichswert"]
@@ -79,3 +77,15 @@ def regel_anstieg(p: Parameter, grid: pd.DataFrame, series: pd.DataFrame) -> pd.
 
     out["begruendung"] = [sentence(r) for r in records(out)]
     return out
+
+
+def _nachschlagen(breit: pd.DataFrame, quartal: pd.Series, raum: pd.Series) -> np.ndarray:
+    """The value of ``breit`` (quarter x area) at each (quarter, area), NaN where it has none:
+    what stacking it and merging it on (quartal, sozialraum) gives (tests/test_ampel_grid.py)."""
+    qi = breit.index.get_indexer(quartal)
+    ri = breit.columns.get_indexer(raum)
+    werte = breit.to_numpy(dtype="float64")
+    treffer = (qi >= 0) & (ri >= 0)
+    if not werte.size:
+        return np.full(len(qi), np.nan)
+    return np.where(treffer, werte[np.maximum(qi, 0), np.maximum(ri, 0)], np.nan)
