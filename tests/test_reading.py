@@ -748,3 +748,29 @@ def test_both_date_styles_parse_to_the_same_day(day: dt.date) -> None:
 
     s = pd.Series([day.isoformat(), day.strftime("%d.%m.%Y"), f"{day.day}.{day.month}.{day.year}"])
     assert _parse_dates(s).tolist() == [pd.Timestamp(day)] * 3
+
+
+def test_structural_zeros_judged_per_combination_give_the_per_row_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The structural zeros of a table without row rules are judged once per distinct
+    combination of the columns they read (not per row): every file's problems the same as the
+    per-row rules give them (lines, values, messages, order), also with empty, unknown and
+    untrimmed codes and several refused combinations in two files."""
+    import random
+
+    from kennzahlen.reading import stapel
+
+    rnd = random.Random(28)
+    paragraphen = ["27", "29", "31", "33", "34", "99", "", " 34"]
+    settings_ = ["ambulant", "stationaer", "teilstationaer", "", "Ambulant", "stationaer "]
+    for stand in ("2021-04-15", "2021-07-15"):
+        lines = [
+            f"J{i};{rnd.choice(paragraphen)};{rnd.choice(settings_)};nein;2021-01-05;;110"
+            for i in range(400)
+        ]
+        write(tmp_path, f"jugendhilfe_{stand}.csv", JH_HEADER + "\n".join(lines) + "\n")
+    per_kombination = problems_of(tmp_path)
+    assert sum("Unmögliche Kombination" in p.meldung for p in per_kombination) > 50
+    monkeypatch.setattr(stapel, "_nur_festlegungen", lambda table: False)
+    assert problems_of(tmp_path) == per_kombination

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 
 from kennzahlen.core.periods import Periode, jahresbeginn, quartal_enden
-from kennzahlen.reading.stapel import schluesselcode
+from kennzahlen.reading.stapel import erste_zeilen, schluesselcode
 
 #: a day in nanoseconds since 1970 that no date reaches (an open ``ende``)
 _OPEN = np.iinfo(np.int64).max
+#: rows counted at a time (:func:`spannen`)
+_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def gruppen(df: pd.DataFrame, columns: list[str]) -> Gruppen:
     gid, _ = pd.factorize(code)  # numbered in the order of first appearance
     del code
     gid = gid.astype(np.intp, copy=False)
-    frame = df[columns].iloc[_erste(gid)].reset_index(drop=True)
+    frame = df[columns].iloc[erste_zeilen(gid)].reset_index(drop=True)
     return Gruppen(gid, frame)
 
 
@@ -73,17 +75,6 @@ def _spaltencodes(values: pd.Series) -> np.ndarray:
         return values.cat.codes.to_numpy()
     codes, uniques = pd.factorize(values)
     return codes.astype(np.int32) if len(uniques) < (1 << 31) - 1 else codes
-
-
-def _erste(gid: np.ndarray) -> np.ndarray:
-    """The first row of each group (groups numbered in the order of their first row)."""
-    if not len(gid):
-        return np.zeros(0, dtype=np.intp)
-    hoechste = np.maximum.accumulate(gid)
-    neu = np.empty(len(gid), dtype=bool)
-    neu[0] = True
-    np.greater(hoechste[1:], hoechste[:-1], out=neu[1:])
-    return np.flatnonzero(neu)
 
 
 def _ns(values: pd.Series) -> np.ndarray:
@@ -118,19 +109,25 @@ def spannen(
     a, b = a[order], b[order]
     if m and not (np.all(np.diff(a) >= 0)):
         return _spannen_einzeln(g, begin, end, a, b)[:, np.argsort(order)]
-    start = _ns(begin)
-    stop = start if end is None else _ns(end)
-    missing_start = begin.isna().to_numpy()
-    if end is not None:
-        stop = np.where(end.isna().to_numpy(), _OPEN, stop)
-    lo = np.searchsorted(b, start, side="left")
-    hi = np.searchsorted(a, stop, side="right")
-    keep = (lo < hi) & ~missing_start
     width = m + 1
-    gid = g.gid[keep]
     n = g.n * width
-    diff = np.bincount(gid * width + lo[keep], minlength=n)
-    diff -= np.bincount(gid * width + hi[keep], minlength=n)
+    diff = np.zeros(n, dtype=np.int64)
+    starts = _ns(begin)
+    stops = None if end is None else _ns(end)
+    missing_start = begin.isna().to_numpy()
+    open_end = None if end is None else end.isna().to_numpy()
+    for r in range(0, len(starts), _BLOCK):  # in blocks: small temporaries for large tables
+        block = slice(r, r + _BLOCK)
+        start = starts[block]
+        stop = start if stops is None else stops[block]
+        if open_end is not None:
+            stop = np.where(open_end[block], _OPEN, stop)
+        lo = np.searchsorted(b, start, side="left")
+        hi = np.searchsorted(a, stop, side="right")
+        keep = (lo < hi) & ~missing_start[block]
+        gid = g.gid[block][keep] * width
+        diff += np.bincount(gid + lo[keep], minlength=n)
+        diff -= np.bincount(gid + hi[keep], minlength=n)
     counts = np.cumsum(diff.reshape(g.n, width), axis=1)[:, :m]
     return counts[:, np.argsort(order)]
 

@@ -140,7 +140,7 @@ def _arrow_read(path: Path, sep: str, encoding: str):
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(
-            column_names=names, encoding=encoding, use_threads=False, block_size=1 << 20
+            column_names=names, encoding=encoding, use_threads=False, block_size=_block(path)
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=sep,
@@ -155,6 +155,21 @@ def _arrow_read(path: Path, sep: str, encoding: str):
         ),
     )
     return table, invalid
+
+
+#: pyarrow's block (the unit of its parse): 1 MiB, and for a file of :data:`GROSS` bytes or more
+#: 16 MiB (fewer chunks; each column's buffers of a block are large enough to be mapped
+#: and handed back to the system when freed, instead of fragmenting the heap)
+BLOCK = 1 << 20
+GROSS_BLOCK = 16 << 20
+GROSS = 64 << 20
+
+
+def _block(path: Path) -> int:
+    try:
+        return GROSS_BLOCK if path.stat().st_size >= GROSS else BLOCK
+    except OSError:
+        return BLOCK
 
 
 def _field_count(path: Path, sep: str, encoding: str) -> int:
