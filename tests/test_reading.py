@@ -774,3 +774,26 @@ def test_structural_zeros_judged_per_combination_give_the_per_row_problems(
     assert sum("Unmögliche Kombination" in p.meldung for p in per_kombination) > 50
     monkeypatch.setattr(stapel, "_nur_festlegungen", lambda table: False)
     assert problems_of(tmp_path) == per_kombination
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_unused_categories_dropped_as_pandas_does(ordered: bool) -> None:
+    """``raw._ohne_unbenutzte`` (counted, not sorted) equals ``cat.remove_unused_categories()``:
+    categories in their order, empty values kept, nothing unused, nothing used."""
+    import numpy as np
+
+    from kennzahlen.reading.raw import _ohne_unbenutzte
+
+    rng = np.random.default_rng(6)
+    cats = pd.Index(["d", "a", "c", "b", "e"], dtype="str")
+    for codes in (
+        rng.integers(-1, 5, 1000),
+        rng.choice([-1, 1, 3], 1000),
+        np.arange(5).repeat(3),
+        np.full(4, -1),
+        np.zeros(0, dtype=int),
+    ):
+        s = pd.Series(pd.Categorical.from_codes(codes, categories=cats, ordered=ordered))
+        got, expected = _ohne_unbenutzte(s), s.cat.remove_unused_categories()
+        pd.testing.assert_series_equal(got, expected)
+        assert list(got.cat.categories) == list(expected.cat.categories)

@@ -186,8 +186,11 @@ def _text(table, invalid: list, sep: str, datei: str) -> tuple[Text, list]:
     import pyarrow as pa
 
     total = table.num_rows + len(invalid)
-    bad_numbers = np.array([inv[0] for inv in invalid], dtype=np.int64)
-    lines = np.setdiff1d(np.arange(1, total + 1), bad_numbers, assume_unique=True)
+    art = np.int32 if total < np.iinfo(np.int32).max else np.int64  # line numbers: 4 bytes
+    lines = np.arange(1, total + 1, dtype=art)
+    if invalid:
+        bad_numbers = np.array([inv[0] for inv in invalid], dtype=art)
+        lines = np.setdiff1d(lines, bad_numbers, assume_unique=True)
     lines = lines[: table.num_rows]
     problems = []
     short = []
@@ -213,7 +216,7 @@ def _text(table, invalid: list, sep: str, datei: str) -> tuple[Text, list]:
             }
         )
         table = pa.concat_tables([table, extra])
-        lines = np.concatenate([lines, np.array([n for n, _ in short], dtype=np.int64)])
+        lines = np.concatenate([lines, np.array([n for n, _ in short], dtype=lines.dtype)])
         order = np.argsort(lines, kind="stable")
         table, lines = table.take(order), lines[order]
     kopf = [str(table.column(i)[0].as_py()) for i in range(table.num_columns)]

@@ -115,7 +115,7 @@ def _categories(text: pd.Series) -> pd.Index:
 
 
 def distinct(raw: Any) -> tuple[np.ndarray, pd.Series]:
-    """Per row (int32) the position of its text among the distinct texts, and those texts,
+    """Per row (int8 to int32) the position of its text among the distinct texts, and those texts,
     trimmed and in NFC (two raw texts that differ only in spaces or composition are one).
     ``raw``: the texts as an Arrow (chunked) string array, or a pandas Series."""
     import pyarrow as pa
@@ -128,13 +128,22 @@ def distinct(raw: Any) -> tuple[np.ndarray, pd.Series]:
     roh = pd.Series(ArrowStringArray(uniques, dtype=_STR))  # no Python string per value
     clean = _nfc(roh.str.strip())
     if bool((clean == roh).all()):  # nothing trimmed or composed: distinct as they are
-        return codes, clean.reset_index(drop=True)
+        return _klein(codes, len(clean)), clean.reset_index(drop=True)
     del roh
     codes2, uniques2 = pd.factorize(clean)
     if len(uniques2) == len(uniques):  # no two texts became one: the same positions
-        return codes, clean.reset_index(drop=True)
+        return _klein(codes, len(clean)), clean.reset_index(drop=True)
     text = pd.Series(np.asarray(uniques2, dtype=object), dtype="str")
-    return codes2.astype(np.int32)[codes], text
+    return _klein(codes2.astype(np.int32)[codes], len(text)), text
+
+
+def _klein(codes: np.ndarray, n: int) -> np.ndarray:
+    """Codes below ``n`` in the smallest integer type that holds them (a code column of a dozen
+    values: 1 byte per row instead of 4)."""
+    for dtype in (np.int8, np.int16):
+        if n <= np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes
 
 
 def _kodiert(raw: Any) -> tuple[np.ndarray, Any]:

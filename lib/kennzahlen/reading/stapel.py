@@ -68,10 +68,14 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     present = [c for c in table.column_names if c in dateien[0].positions]
     lines = [d.zeilen for d in dateien]
     file_of = np.repeat(np.arange(len(dateien), dtype=np.int32), [len(x) for x in lines])
-    zeile = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
+    zeile = (
+        lines[0] if len(lines) == 1 else np.concatenate(lines) if lines else np.zeros(0, np.int64)
+    )
+    del lines
     texte = [{n: d.spalte(n) for n in present} for d in dateien]
     for d in dateien:
         d.text = d.text.schema.empty_table()  # the text is held once, as distinct values
+        d.zeilen = np.zeros(0, dtype=zeile.dtype)  # and the line numbers once, in ``zeile``
     raw = {}
     for name in _kleine_zuerst(present, table):  # each column's text freed once it is coded
         chunks = [c for t in texte for c in t.pop(name)]
@@ -80,12 +84,14 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     filled = np.zeros(len(zeile), dtype=bool)
     for codes, text in raw.values():
         filled |= (text != "").to_numpy(dtype=bool)[codes]
-    rows = np.flatnonzero(filled) if present else np.zeros(0, dtype=np.int64)
-    file_of, zeile = file_of[rows], zeile[rows]
+    rows = None
+    if not filled.all() or not present:  # blank lines: left out
+        rows = np.flatnonzero(filled) if present else np.zeros(0, dtype=np.int64)
+        file_of, zeile = file_of[rows], zeile[rows]
     spalten: dict[str, Spalte] = {}
     for n in present:
         codes, text = raw.pop(n)
-        spalten[n] = lese_spalte(codes[rows], text, table.column(n))
+        spalten[n] = lese_spalte(codes if rows is None else codes[rows], text, table.column(n))
     del rows, filled
     found = _checks(spalten, table, ctx)
     noetig = _zeilenspalten(table, list(spalten))
@@ -110,7 +116,9 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     if len(present) == len(table.column_names):
         keep = ~bad
         behalten = None if keep.all() else np.flatnonzero(keep)
-        frame = _finish(spalten, behalten, table, ctx, dateien, file_of[keep])
+        frame = _finish(
+            spalten, behalten, table, ctx, dateien, file_of if behalten is None else file_of[keep]
+        )
     else:  # a column is missing: the files give no rows
         keep = np.zeros(len(zeile), dtype=bool)
         frame = empty_frame(table)
