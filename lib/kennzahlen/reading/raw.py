@@ -297,7 +297,7 @@ def _together(parts: list[pd.DataFrame], table: Table, dateien: list[str]):
         sr_index = pd.Index(sr_names, dtype="str")
         sr = np.concatenate([_codes(p["sozialraum"], sr_index) for p in parts])
         breite = len(sr_index)
-        paar = datei.astype(np.int64 if len(names) * breite >= 1 << 31 else np.int32)
+        paar: np.ndarray = datei.astype(np.int64 if len(names) * breite >= 1 << 31 else np.int32)
         paar *= breite
         paar += sr
         pairs = np.flatnonzero(np.bincount(paar, minlength=len(names) * breite))  # sorted
