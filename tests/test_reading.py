@@ -797,3 +797,32 @@ def test_unused_categories_dropped_as_pandas_does(ordered: bool) -> None:
         got, expected = _ohne_unbenutzte(s), s.cat.remove_unused_categories()
         pd.testing.assert_series_equal(got, expected)
         assert list(got.cat.categories) == list(expected.cat.categories)
+
+
+def test_each_table_is_superseded_before_the_next_is_read(
+    small_demo_raw: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Superseding runs right after a table is read: its parts (the rows of every export) are
+    freed before the next table's exports are read, and the tables are those of superseding at
+    the end."""
+    import weakref
+
+    from kennzahlen.reading import raw as modul
+
+    real = modul._read_table
+    alive: list[weakref.ref] = []
+    still_alive_at_next_table: list[int] = []
+
+    def watching(entries, table, ctx, cache, results):
+        still_alive_at_next_table.append(sum(r() is not None for r in alive))
+        parts = real(entries, table, ctx, cache, results)
+        alive.extend(weakref.ref(p) for p in parts)
+        return parts
+
+    monkeypatch.setattr(modul, "_read_table", watching)
+    data = read_raw(small_demo_raw)
+    assert len(still_alive_at_next_table) > 10 and len(alive) > 10
+    assert still_alive_at_next_table == [0] * len(still_alive_at_next_table)
+    monkeypatch.setattr(modul, "_read_table", real)
+    for name, frame in read_raw(small_demo_raw).tables.items():
+        pd.testing.assert_frame_equal(data.tables[name], frame)

@@ -105,7 +105,7 @@ def _read_found(
     raumgliederung: pd.DataFrame,
     cache: Exportcache,
 ) -> RawData:
-    results, parts = _read_all(found, Kontext.of(raumgliederung), cache)
+    results, tables = _read_all(found, Kontext.of(raumgliederung), cache)
     manifest: list[dict] = []
     for i, (path, _table) in enumerate(found):
         file_problems, info = results[i]
@@ -120,8 +120,6 @@ def _read_found(
     if problems:
         raise InvalidInput(fremde_codes(problems, manifest, raw_dir))
 
-    names = {n: [p.name for p, t in found if t.name == n] for n in TABLES}
-    tables = {name: _supersede(parts[name], TABLES[name], names[name]) for name in TABLES}
     files = pd.DataFrame(manifest, columns=list(_MANIFEST_DTYPES))
     used = pd.concat([t["datei"] for t in tables.values()]).value_counts()
     files["zeilen_verwendet"] = files["datei"].map(used).fillna(0)
@@ -158,16 +156,19 @@ STAPEL_ZEILEN = 2_000_000
 
 def _read_all(
     found: list[tuple[Path, Table]], ctx: Kontext, cache: Exportcache
-) -> tuple[dict[int, tuple[list[Problem], dict]], dict[str, list[pd.DataFrame]]]:
+) -> tuple[dict[int, tuple[list[Problem], dict]], dict[str, pd.DataFrame]]:
     """Every export found, table by table: per export (by its place in ``found``) its problems
-    and manifest entry; per table its normalised rows (in parts)."""
+    and manifest entry; per table its rows with superseding applied, right after the table is
+    read (its parts freed before the next table is read; a table with a problem: none)."""
     results: dict[int, tuple[list[Problem], dict]] = {}
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    tables: dict[str, pd.DataFrame] = {}
     for name in TABLES:
         entries = [(i, path) for i, (path, table) in enumerate(found) if table.name == name]
-        if entries:
-            parts[name] = _read_table(entries, TABLES[name], ctx, cache, results)
-    return results, parts
+        parts = _read_table(entries, TABLES[name], ctx, cache, results) if entries else []
+        if not any(results[i][0] for i, _ in entries):
+            tables[name] = _supersede(parts, TABLES[name], [p.name for _, p in entries])
+        del parts
+    return results, tables
 
 
 def _read_table(
