@@ -203,7 +203,7 @@ def test_groups_on_integer_codes_are_those_of_groupby_ngroup():
             "d": pd.Series(rng.integers(0, 7, n).astype(float)).where(rng.random(n) > 0.1),
         }
     )
-    for extra in range(8):  # many wide columns: the combined code passes 2**40 and is renumbered
+    for extra in range(12):  # many wide columns: the combined code would overflow, renumbered
         df[f"w{extra}"] = pd.Series(rng.integers(0, 40, n).astype(str), dtype="str")
     for cols in (["t"], ["c", "t"], ["t", "c", "b", "i", "d"], list(df.columns)):
         g = gruppen(df, cols)
@@ -211,3 +211,25 @@ def test_groups_on_integer_codes_are_those_of_groupby_ngroup():
         assert np.array_equal(g.gid, expected)
         first = np.unique(expected, return_index=True)[1]
         pd.testing.assert_frame_equal(g.frame, df[cols].iloc[first].reset_index(drop=True))
+
+
+def test_spans_counted_in_row_blocks_give_the_same_counts(monkeypatch):
+    """:func:`spannen` counts a large table in row blocks: any block size, the same matrix."""
+    from kennzahlen.pool import gruppen as modul
+
+    rng = np.random.default_rng(6)
+    n = 997
+    df = pd.DataFrame(
+        {
+            "g": rng.integers(0, 5, n).astype(str),
+            "beginn": _dates(rng, n).where(rng.random(n) > 0.05),
+            "ende": _dates(rng, n).where(rng.random(n) > 0.4),
+        }
+    )
+    g = gruppen(df, ["g"])
+    periods = perioden_fuer("stichtag_quartal", T("2018-01-01"), T("2023-12-31"))
+    for regel, end in (("bestand", df["ende"]), ("im_verlauf", df["ende"]), ("ereignisse", None)):
+        whole = spannen(g, df["beginn"], end, periods, regel)
+        monkeypatch.setattr(modul, "_BLOCK", 100)
+        assert np.array_equal(spannen(g, df["beginn"], end, periods, regel), whole)
+        monkeypatch.setattr(modul, "_BLOCK", 1 << 18)

@@ -748,3 +748,81 @@ def test_both_date_styles_parse_to_the_same_day(day: dt.date) -> None:
 
     s = pd.Series([day.isoformat(), day.strftime("%d.%m.%Y"), f"{day.day}.{day.month}.{day.year}"])
     assert _parse_dates(s).tolist() == [pd.Timestamp(day)] * 3
+
+
+def test_structural_zeros_judged_per_combination_give_the_per_row_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The structural zeros of a table without row rules are judged once per distinct
+    combination of the columns they read (not per row): every file's problems the same as the
+    per-row rules give them (lines, values, messages, order), also with empty, unknown and
+    untrimmed codes and several refused combinations in two files."""
+    import random
+
+    from kennzahlen.reading import stapel
+
+    rnd = random.Random(28)
+    paragraphen = ["27", "29", "31", "33", "34", "99", "", " 34"]
+    settings_ = ["ambulant", "stationaer", "teilstationaer", "", "Ambulant", "stationaer "]
+    for stand in ("2021-04-15", "2021-07-15"):
+        lines = [
+            f"J{i};{rnd.choice(paragraphen)};{rnd.choice(settings_)};nein;2021-01-05;;110"
+            for i in range(400)
+        ]
+        write(tmp_path, f"jugendhilfe_{stand}.csv", JH_HEADER + "\n".join(lines) + "\n")
+    per_kombination = problems_of(tmp_path)
+    assert sum("Unmögliche Kombination" in p.meldung for p in per_kombination) > 50
+    monkeypatch.setattr(stapel, "_nur_festlegungen", lambda table: False)
+    assert problems_of(tmp_path) == per_kombination
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_unused_categories_dropped_as_pandas_does(ordered: bool) -> None:
+    """``raw._ohne_unbenutzte`` (counted, not sorted) equals ``cat.remove_unused_categories()``:
+    categories in their order, empty values kept, nothing unused, nothing used."""
+    import numpy as np
+
+    from kennzahlen.reading.raw import _ohne_unbenutzte
+
+    rng = np.random.default_rng(6)
+    cats = pd.Index(["d", "a", "c", "b", "e"], dtype="str")
+    for codes in (
+        rng.integers(-1, 5, 1000),
+        rng.choice([-1, 1, 3], 1000),
+        np.arange(5).repeat(3),
+        np.full(4, -1),
+        np.zeros(0, dtype=int),
+    ):
+        s = pd.Series(pd.Categorical.from_codes(codes, categories=cats, ordered=ordered))
+        got, expected = _ohne_unbenutzte(s), s.cat.remove_unused_categories()
+        pd.testing.assert_series_equal(got, expected)
+        assert list(got.cat.categories) == list(expected.cat.categories)
+
+
+def test_each_table_is_superseded_before_the_next_is_read(
+    small_demo_raw: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Superseding runs right after a table is read: its parts (the rows of every export) are
+    freed before the next table's exports are read, and the tables are those of superseding at
+    the end."""
+    import weakref
+
+    from kennzahlen.reading import raw as modul
+
+    real = modul._read_table
+    alive: list[weakref.ref] = []
+    still_alive_at_next_table: list[int] = []
+
+    def watching(entries, table, ctx, cache, results):
+        still_alive_at_next_table.append(sum(r() is not None for r in alive))
+        parts = real(entries, table, ctx, cache, results)
+        alive.extend(weakref.ref(p) for p in parts)
+        return parts
+
+    monkeypatch.setattr(modul, "_read_table", watching)
+    data = read_raw(small_demo_raw)
+    assert len(still_alive_at_next_table) > 10 and len(alive) > 10
+    assert still_alive_at_next_table == [0] * len(still_alive_at_next_table)
+    monkeypatch.setattr(modul, "_read_table", real)
+    for name, frame in read_raw(small_demo_raw).tables.items():
+        pd.testing.assert_frame_equal(data.tables[name], frame)

@@ -140,7 +140,7 @@ def _arrow_read(path: Path, sep: str, encoding: str):
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(
-            column_names=names, encoding=encoding, use_threads=False, block_size=1 << 20
+            column_names=names, encoding=encoding, use_threads=False, block_size=_block(path)
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=sep,
@@ -157,6 +157,21 @@ def _arrow_read(path: Path, sep: str, encoding: str):
     return table, invalid
 
 
+#: pyarrow's block (the unit of its parse): 1 MiB, and for a file of :data:`GROSS` bytes or more
+#: 16 MiB (fewer chunks; each column's buffers of a block are large enough to be mapped
+#: and handed back to the system when freed, instead of fragmenting the heap)
+BLOCK = 1 << 20
+GROSS_BLOCK = 16 << 20
+GROSS = 64 << 20
+
+
+def _block(path: Path) -> int:
+    try:
+        return GROSS_BLOCK if path.stat().st_size >= GROSS else BLOCK
+    except OSError:
+        return BLOCK
+
+
 def _field_count(path: Path, sep: str, encoding: str) -> int:
     """The number of fields in the header line (quotes respected)."""
     codec = "utf-8-sig" if encoding == "utf8" else encoding
@@ -171,8 +186,11 @@ def _text(table, invalid: list, sep: str, datei: str) -> tuple[Text, list]:
     import pyarrow as pa
 
     total = table.num_rows + len(invalid)
-    bad_numbers = np.array([inv[0] for inv in invalid], dtype=np.int64)
-    lines = np.setdiff1d(np.arange(1, total + 1), bad_numbers, assume_unique=True)
+    art = np.int32 if total < np.iinfo(np.int32).max else np.int64  # line numbers: 4 bytes
+    lines = np.arange(1, total + 1, dtype=art)
+    if invalid:
+        bad_numbers = np.array([inv[0] for inv in invalid], dtype=art)
+        lines = np.setdiff1d(lines, bad_numbers, assume_unique=True)
     lines = lines[: table.num_rows]
     problems = []
     short = []
@@ -198,7 +216,7 @@ def _text(table, invalid: list, sep: str, datei: str) -> tuple[Text, list]:
             }
         )
         table = pa.concat_tables([table, extra])
-        lines = np.concatenate([lines, np.array([n for n, _ in short], dtype=np.int64)])
+        lines = np.concatenate([lines, np.array([n for n, _ in short], dtype=lines.dtype)])
         order = np.argsort(lines, kind="stable")
         table, lines = table.take(order), lines[order]
     kopf = [str(table.column(i)[0].as_py()) for i in range(table.num_columns)]

@@ -47,6 +47,8 @@ ORDNER = "exporte"
 STAND_DATEI = "dateistand.json"
 _SUFFIX = ".arrow"
 _META = b"kennzahlen"
+#: rows per record batch of an entry (a large export is compressed in blocks, not at once)
+_BLOCK = 1 << 18
 #: the staging folders of builds (inside :data:`ORDNER`)
 NEU_PREFIX = ".neu-"
 #: a staging folder without its lock file (a build killed right after making it) is removed
@@ -179,7 +181,7 @@ def _schreiben(target: Path, frame: pd.DataFrame, meta: dict) -> None:
     with pa.OSFile(str(target), "wb") as sink:
         opts = pa.ipc.IpcWriteOptions(compression="lz4")  # zstd: 2.3x smaller, 1.6x slower
         with pa.ipc.new_file(sink, table.schema, options=opts) as writer:
-            writer.write_table(table)
+            writer.write_table(table, max_chunksize=_BLOCK)  # compressed a block at a time
 
 
 def aufraeumen(folder: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import ArrowStringArray
 
 from kennzahlen.core.namen import STEUERZEICHEN, sichtbar, steuerzeichen
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG, Column
@@ -37,6 +38,8 @@ _ZEITRAUM = r"^\d{4}(-Q[1-4])?$"
 #: in free text a tab or a line break is a line break typed into a cell; any other control
 #: character (NUL, escape, …) is not text
 _FREITEXT_STEUERZEICHEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+#: pandas' text dtype ("str": Arrow strings, NaN for a missing value)
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,10 @@ class Spalte:
         codes = self.codes if rows is None else self.codes[rows]
         return self.parsed.take(codes).reset_index(drop=True)
 
-    def roh(self) -> pd.Series:
-        """The text of each row (categories: no string is copied per row)."""
-        return pd.Series(pd.Categorical.from_codes(self.codes, categories=_categories(self.text)))
+    def roh(self, rows: np.ndarray | None = None) -> pd.Series:
+        """The text of each row (``rows``: positions; categories: no string is copied per row)."""
+        codes = self.codes if rows is None else self.codes[rows]
+        return pd.Series(pd.Categorical.from_codes(codes, categories=_categories(self.text)))
 
     def leer(self) -> np.ndarray:
         """Per row: the cell is empty."""
@@ -111,28 +115,55 @@ def _categories(text: pd.Series) -> pd.Index:
 
 
 def distinct(raw: Any) -> tuple[np.ndarray, pd.Series]:
-    """Per row (int32) the position of its text among the distinct texts, and those texts,
+    """Per row (int8 to int32) the position of its text among the distinct texts, and those texts,
     trimmed and in NFC (two raw texts that differ only in spaces or composition are one).
     ``raw``: the texts as an Arrow (chunked) string array, or a pandas Series."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if isinstance(raw, pd.Series):
         raw = pa.array(raw.to_numpy(dtype=object), pa.string())
     if raw.null_count:
         raw = raw.fill_null("")
-    uniques = pc.unique(raw)
-    codes = np.asarray(pc.index_in(raw, value_set=uniques).to_numpy(), dtype=np.int32)
-    roh = pd.Series(uniques.to_pandas(), dtype="str")
+    codes, uniques = _kodiert(raw)
+    roh = pd.Series(ArrowStringArray(uniques, dtype=_STR))  # no Python string per value
     clean = _nfc(roh.str.strip())
     if bool((clean == roh).all()):  # nothing trimmed or composed: distinct as they are
-        return codes, clean.reset_index(drop=True)
+        return _klein(codes, len(clean)), clean.reset_index(drop=True)
     del roh
     codes2, uniques2 = pd.factorize(clean)
     if len(uniques2) == len(uniques):  # no two texts became one: the same positions
-        return codes, clean.reset_index(drop=True)
+        return _klein(codes, len(clean)), clean.reset_index(drop=True)
     text = pd.Series(np.asarray(uniques2, dtype=object), dtype="str")
-    return codes2.astype(np.int32)[codes], text
+    return _klein(codes2.astype(np.int32)[codes], len(text)), text
+
+
+def _klein(codes: np.ndarray, n: int) -> np.ndarray:
+    """Codes below ``n`` in the smallest integer type that holds them (a code column of a dozen
+    values: 1 byte per row instead of 4)."""
+    for dtype in (np.int8, np.int16):
+        if n <= np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes
+
+
+def _kodiert(raw: Any) -> tuple[np.ndarray, Any]:
+    """Per row (int32) the position of its text among the distinct texts (in the order of their
+    first row), and those texts (an Arrow string array): one hash pass (``dictionary_encode``;
+    the chunks of a chunked array share one dictionary)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(raw)
+    if isinstance(encoded, pa.ChunkedArray):
+        chunks = encoded.chunks
+        if not chunks:
+            return np.zeros(0, dtype=np.int32), pa.array([], pa.string())
+        uniques = chunks[-1].dictionary
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+    else:
+        uniques = encoded.dictionary
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return codes.astype(np.int32, copy=False), uniques
 
 
 def lese_spalte(codes: np.ndarray, text: pd.Series, col: Column) -> Spalte:

@@ -68,36 +68,46 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     present = [c for c in table.column_names if c in dateien[0].positions]
     lines = [d.zeilen for d in dateien]
     file_of = np.repeat(np.arange(len(dateien), dtype=np.int32), [len(x) for x in lines])
-    zeile = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
+    zeile = (
+        lines[0] if len(lines) == 1 else np.concatenate(lines) if lines else np.zeros(0, np.int64)
+    )
+    del lines
     texte = [{n: d.spalte(n) for n in present} for d in dateien]
     for d in dateien:
         d.text = d.text.schema.empty_table()  # the text is held once, as distinct values
+        d.zeilen = np.zeros(0, dtype=zeile.dtype)  # and the line numbers once, in ``zeile``
     raw = {}
-    for name in present:  # each column's text is freed once its distinct values are there
+    for name in _kleine_zuerst(present, table):  # each column's text freed once it is coded
         chunks = [c for t in texte for c in t.pop(name)]
         raw[name] = distinct(pa.chunked_array(chunks, type=pa.string()))
         del chunks
     filled = np.zeros(len(zeile), dtype=bool)
     for codes, text in raw.values():
         filled |= (text != "").to_numpy(dtype=bool)[codes]
-    rows = np.flatnonzero(filled) if present else np.zeros(0, dtype=np.int64)
-    file_of, zeile = file_of[rows], zeile[rows]
+    rows = None
+    if not filled.all() or not present:  # blank lines: left out
+        rows = np.flatnonzero(filled) if present else np.zeros(0, dtype=np.int64)
+        file_of, zeile = file_of[rows], zeile[rows]
     spalten: dict[str, Spalte] = {}
     for n in present:
         codes, text = raw.pop(n)
-        spalten[n] = lese_spalte(codes[rows], text, table.column(n))
+        spalten[n] = lese_spalte(codes if rows is None else codes[rows], text, table.column(n))
     del rows, filled
     found = _checks(spalten, table, ctx)
     noetig = _zeilenspalten(table, list(spalten))
-    parsed = pd.DataFrame({n: spalten[n].werte() for n in noetig})
-    raw_text = pd.DataFrame({n: spalten[n].roh() for n in noetig})
-    found += [
-        _Befund(p.zeile or 0, p.spalte, p.wert, p.meldung)
-        for p in zeilenregeln.probleme(table, parsed, raw_text, "")
-    ]
-    del raw_text
-    if not table.teile:
-        parsed = parsed.iloc[:, :0]  # not needed any more: freed before the duplicate check
+    if _nur_festlegungen(table):
+        found += _festlegungen(spalten, table, noetig)
+        parsed = pd.DataFrame()
+    else:
+        parsed = pd.DataFrame({n: spalten[n].werte() for n in noetig})
+        raw_text = pd.DataFrame({n: spalten[n].roh() for n in noetig})
+        found += [
+            _Befund(p.zeile or 0, p.spalte, p.wert, p.meldung)
+            for p in zeilenregeln.probleme(table, parsed, raw_text, "")
+        ]
+        del raw_text
+        if not table.teile:
+            parsed = parsed.iloc[:, :0]  # not needed any more: freed before the duplicate check
     found += _duplicates(spalten, table, file_of, zeile, found)
     found += _teile(found, parsed, table, dateien, file_of, zeile)
     del parsed
@@ -106,7 +116,9 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     if len(present) == len(table.column_names):
         keep = ~bad
         behalten = None if keep.all() else np.flatnonzero(keep)
-        frame = _finish(spalten, behalten, table, ctx, dateien, file_of[keep])
+        frame = _finish(
+            spalten, behalten, table, ctx, dateien, file_of if behalten is None else file_of[keep]
+        )
     else:  # a column is missing: the files give no rows
         keep = np.zeros(len(zeile), dtype=bool)
         frame = empty_frame(table)
@@ -114,6 +126,13 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     kept = np.bincount(file_of[keep], minlength=len(dateien))
     per_file = _per_file(found, table, dateien, file_of, zeile)
     return Stapel(frame, np.concatenate([[0], np.cumsum(kept)]), counts.tolist(), per_file)
+
+
+def _kleine_zuerst(present: list[str], table: Table) -> list[str]:
+    """The order the columns are coded in: ids and the key last (a text per case: their hash
+    table is the largest, and by then the other columns' texts are freed)."""
+    gross = {c.name for c in table.columns if c.kind == "id"} | set(table.key)
+    return [n for n in present if n not in gross] + [n for n in present if n in gross]
 
 
 def _zeilenspalten(table: Table, present: list[str]) -> list[str]:
@@ -124,6 +143,48 @@ def _zeilenspalten(table: Table, present: list[str]) -> list[str]:
         return present
     wanted = {c for f in table.festlegungen for c in (f.spalte, f.folge)}
     return [c for c in present if c in wanted]
+
+
+def _nur_festlegungen(table: Table) -> bool:
+    """Whether the checks across a row are the structural zeros alone (no row rule, no parts)."""
+    return not table.teile and not any(c in zeilenregeln.REGELN for c in table.checks)
+
+
+def _festlegungen(spalten: dict[str, Spalte], table: Table, noetig: list[str]) -> list[_Befund]:
+    """The structural zeros (:func:`zeilenregeln.festlegungen`) judged once per distinct
+    combination of the texts of the columns they read (a few dozen), not per row; the rows of a
+    refused combination get its finding, in the order the rules give them."""
+    if not table.festlegungen or not noetig:
+        return []
+    code = np.zeros(len(spalten[noetig[0]].codes), dtype=np.int64)
+    for n in noetig:
+        code = schluesselcode([spalten[n].codes], code)
+    kombi, _ = pd.factorize(code)
+    del code
+    erste = erste_zeilen(kombi)
+    parsed = pd.DataFrame({n: spalten[n].werte(erste) for n in noetig})
+    raw_text = pd.DataFrame({n: spalten[n].roh(erste) for n in noetig})
+    befunde = zeilenregeln.festlegungen(table, parsed, raw_text)
+    if not befunde:
+        return []
+    schlecht = np.zeros(len(erste), dtype=bool)
+    schlecht[[z for z, _, _, _ in befunde]] = True
+    rows = np.flatnonzero(schlecht[kombi])
+    by_kombi: dict[int, list[int]] = {}
+    for r, k in zip(rows.tolist(), kombi[rows].tolist(), strict=True):
+        by_kombi.setdefault(k, []).append(r)
+    return [_Befund(r, col, w, m) for z, col, w, m in befunde for r in by_kombi[z]]
+
+
+def erste_zeilen(code: np.ndarray) -> np.ndarray:
+    """The first row of each code (codes numbered in the order of their first row)."""
+    if not len(code):
+        return np.zeros(0, dtype=np.intp)
+    hoechste = np.maximum.accumulate(code)
+    neu = np.empty(len(code), dtype=bool)
+    neu[0] = True
+    np.greater(hoechste[1:], hoechste[:-1], out=neu[1:])
+    return np.flatnonzero(neu)
 
 
 def _checks(spalten: dict[str, Spalte], table: Table, ctx: Kontext) -> list[_Befund]:
