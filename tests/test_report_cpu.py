@@ -361,3 +361,19 @@ def test_profile_values_looked_up_as_loc_finds_them(demo_pool: Path) -> None:
     geaendert.iloc[0, 0] = 12345.0
     ebene, raum = geaendert.index[0]
     assert profil._wert(geaendert, ebene, raum, geaendert.columns[0]) == 12345.0
+
+
+def test_notable_changes_memo_follows_thresholds(demo_pool: Path, eigene_konfig) -> None:
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.products.quartalsmeldung import steuerung
+    from kennzahlen.steuerung import tabellen
+
+    pool = load_pool(demo_pool)
+    erl = tabellen.load_tabelle(demo_pool, "erlaeuterungen")
+    erst = steuerung.auffaellig_mit_text(pool, erl, "2023-Q4", "Gesamtstadt")
+    erst["grund"] = "geändert"  # the caller's copy only
+    zweit = steuerung.auffaellig_mit_text(pool, erl, "2023-Q4", "Gesamtstadt")
+    assert len(zweit) and "geändert" not in set(zweit["grund"])
+    _ersetze(eigene_konfig / "steuerung.yaml", "vorquartal_prozent: 10", "vorquartal_prozent: 1")
+    _ersetze(eigene_konfig / "steuerung.yaml", "vorjahr_prozent: 20", "vorjahr_prozent: 2")
+    assert len(steuerung.auffaellig_mit_text(pool, erl, "2023-Q4", "Gesamtstadt")) > len(zweit)
