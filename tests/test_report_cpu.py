@@ -337,3 +337,43 @@ def test_explanations_of_a_quarter_at_once_as_one_by_one(demo_pool: Path) -> Non
         "eigene (FK, 10.01.2024)",
         "Feld jh (SRTL, 12.01.2024)",
     ]
+
+
+def test_profile_values_looked_up_as_loc_finds_them(demo_pool: Path) -> None:
+    import math
+
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.products.sozialstruktur import profil
+
+    w = profil.werte(load_pool(demo_pool), "2023")
+    n = 0
+    for ebene, raum in [*w.index, ("stadtviertel", "999 gibt es nicht")]:
+        for kid in w.columns:
+            try:
+                v = w.loc[(ebene, raum), kid]
+                erwartet = None if math.isnan(v) else float(v)
+            except KeyError:
+                erwartet = None
+            assert profil._wert(w, ebene, raum, kid) == erwartet
+            n += 1
+    assert n > 100
+    geaendert = w.copy()  # another frame: its own table
+    geaendert.iloc[0, 0] = 12345.0
+    ebene, raum = geaendert.index[0]
+    assert profil._wert(geaendert, ebene, raum, geaendert.columns[0]) == 12345.0
+
+
+def test_notable_changes_memo_follows_thresholds(demo_pool: Path, eigene_konfig) -> None:
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.products.quartalsmeldung import steuerung
+    from kennzahlen.steuerung import tabellen
+
+    pool = load_pool(demo_pool)
+    erl = tabellen.load_tabelle(demo_pool, "erlaeuterungen")
+    erst = steuerung.auffaellig_mit_text(pool, erl, "2023-Q4", "Gesamtstadt")
+    erst["grund"] = "geändert"  # the caller's copy only
+    zweit = steuerung.auffaellig_mit_text(pool, erl, "2023-Q4", "Gesamtstadt")
+    assert len(zweit) and "geändert" not in set(zweit["grund"])
+    _ersetze(eigene_konfig / "steuerung.yaml", "vorquartal_prozent: 10", "vorquartal_prozent: 1")
+    _ersetze(eigene_konfig / "steuerung.yaml", "vorjahr_prozent: 20", "vorjahr_prozent: 2")
+    assert len(steuerung.auffaellig_mit_text(pool, erl, "2023-Q4", "Gesamtstadt")) > len(zweit)

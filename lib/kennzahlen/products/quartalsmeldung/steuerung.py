@@ -42,8 +42,14 @@ def _raeume(raum: str) -> list[str] | None:
 def auffaellig_mit_text(daten: pd.DataFrame, erl: pd.DataFrame, quartal: str, raum: str):
     """The notable changes for the report's area (Gesamtstadt: every area), each with its
     explanations (an empty list: none yet)."""
-    cfg = load_config().auffaellig
-    auff = erl_mod.auffaellige(daten, quartal, _zeilen(), cfg, _raeume(raum))
+    # once per pool, quarter, area and configuration (a report asks three times)
+    auff = memo.gemerkt(
+        _AUFFAELLIG,
+        (memo.fingerprint(daten), quartal, raum),
+        lambda: erl_mod.auffaellige(
+            daten, quartal, _zeilen(), load_config().auffaellig, _raeume(raum)
+        ),
+    )
     alle = _erlaeuterungen(erl, quartal)
     auff["erlaeuterungen"] = [
         alle.get((r, k), []) for r, k in zip(auff["raum"], auff["kennzahl"], strict=True)
@@ -60,6 +66,7 @@ def _erlaeuterungen(erl: pd.DataFrame, quartal: str) -> dict[tuple[str, str], li
 
 
 _ERLAEUTERUNGEN: dict = {}
+_AUFFAELLIG: dict = {}
 
 
 def hinweise(

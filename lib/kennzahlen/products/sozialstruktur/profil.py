@@ -10,6 +10,7 @@ form one document (one page each) that the report run prints to one PDF for the 
 from __future__ import annotations
 
 import html
+import weakref
 
 import pandas as pd
 
@@ -74,33 +75,58 @@ def spannen(w: pd.DataFrame, bewertet: list[str]) -> dict[str, chart.Spanne]:
 
 
 def _wert(w: pd.DataFrame, ebene: str, raum: str, kid: str) -> float | None:
-    try:
-        v = w.loc[(ebene, raum), kid]
-    except KeyError:
-        return None
+    """``w.loc[(ebene, raum), kid]`` as a float (None: no row, no value), from a table of ``w``
+    made once (a profile page asks 36 times, a Sozialraum's document for every Stadtviertel)."""
+    table = _werte_von(w)
+    if table is None:  # rows not unique (never from werte()): as before
+        try:
+            v = w.loc[(ebene, raum), kid]
+        except KeyError:
+            return None
+    else:
+        v = table.get((ebene, raum), {}).get(kid)
+        if v is None:
+            return None
     return None if pd.isna(v) else float(v)
 
 
-def _text(kid: str, v: float | None) -> str:
-    return wert_text(v, load_catalog().get(kid).einheit, 1)
+#: per frame of :func:`werte` (by identity, while it lives): its rows as dicts
+_WERTE: dict[int, tuple[weakref.ref, dict | None]] = {}
+
+
+def _werte_von(w: pd.DataFrame) -> dict | None:
+    hit = _WERTE.get(id(w))
+    if hit is not None and hit[0]() is w:
+        return hit[1]
+    table = w.to_dict("index") if w.index.is_unique else None
+    for key in [key for key, (ref, _) in _WERTE.items() if ref() is None]:
+        del _WERTE[key]
+    _WERTE[id(w)] = (weakref.ref(w), table)
+    return table
+
+
+def _text(kid: str, v: float | None, einheit: str | None = None) -> str:
+    return wert_text(v, einheit or load_catalog().get(kid).einheit, 1)
 
 
 def indikator_zeilen(w: pd.DataFrame, s: dict, nr: str, sozialraum: str) -> str:
     """The rows of the spine table of one Stadtviertel."""
     rows = []
+    katalog = load_catalog()
     for kid, label in INDIKATOREN.items():
-        k = load_catalog().get(kid)
+        k = katalog.get(kid)
+        e = k.einheit
         v, r = _wert(w, "stadtviertel", nr, kid), _wert(w, "sozialraum", sozialraum, kid)
         stadt = _wert(w, "gesamtstadt", GESAMTSTADT, kid)
         lage = chart.lage(v, stadt, k.richtung) if stadt is not None else "ohne Wertung"
         beschreibung = (
-            f"{lage}: {label} im Stadtviertel {_text(kid, v)}, Sozialraum {_text(kid, r)}, "
-            f"Gesamtstadt {_text(kid, stadt)}"
+            f"{lage}: {label} im Stadtviertel {_text(kid, v, e)}, Sozialraum {_text(kid, r, e)}, "
+            f"Gesamtstadt {_text(kid, stadt, e)}"
         )
         svg = chart.spine_svg(s[kid], v, r, beschreibung) if kid in s else ""
         rows.append(
-            f'<tr><th scope="row">{html.escape(label)}</th><td>{html.escape(_text(kid, v))}</td>'
-            f"<td>{html.escape(_text(kid, r))}</td><td>{html.escape(_text(kid, stadt))}</td>"
+            f'<tr><th scope="row">{html.escape(label)}</th><td>{html.escape(_text(kid, v, e))}</td>'
+            f"<td>{html.escape(_text(kid, r, e))}</td><td>{html.escape(_text(kid, stadt, e))}</td>"
             f'<td class="kz-spine-zelle">{svg}</td>'
             f'<td class="kz-lage">{html.escape(lage)}</td></tr>'
         )
