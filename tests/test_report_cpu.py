@@ -385,9 +385,9 @@ def test_configured_folder_follows_environment_and_working_folder(tmp_path, monk
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     monkeypatch.setenv(paths.CONFIG_ENV, str(tmp_path / "a"))
-    assert paths.CONFIG == (tmp_path / "a").resolve()
+    assert (tmp_path / "a").resolve() == paths.CONFIG
     monkeypatch.setenv(paths.CONFIG_ENV, "cfg")  # relative: from the working folder
     monkeypatch.chdir(tmp_path / "a")
-    assert paths.CONFIG == (tmp_path / "a" / "cfg").resolve()
+    assert (tmp_path / "a" / "cfg").resolve() == paths.CONFIG
     monkeypatch.chdir(tmp_path / "b")
-    assert paths.CONFIG == (tmp_path / "b" / "cfg").resolve()
+    assert (tmp_path / "b" / "cfg").resolve() == paths.CONFIG
