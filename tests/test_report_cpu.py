@@ -377,3 +377,17 @@ def test_notable_changes_memo_follows_thresholds(demo_pool: Path, eigene_konfig)
     _ersetze(eigene_konfig / "steuerung.yaml", "vorquartal_prozent: 10", "vorquartal_prozent: 1")
     _ersetze(eigene_konfig / "steuerung.yaml", "vorjahr_prozent: 20", "vorjahr_prozent: 2")
     assert len(steuerung.auffaellig_mit_text(pool, erl, "2023-Q4", "Gesamtstadt")) > len(zweit)
+
+
+def test_configured_folder_follows_environment_and_working_folder(tmp_path, monkeypatch) -> None:
+    from kennzahlen.core import paths
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.setenv(paths.CONFIG_ENV, str(tmp_path / "a"))
+    assert (tmp_path / "a").resolve() == paths.CONFIG
+    monkeypatch.setenv(paths.CONFIG_ENV, "cfg")  # relative: from the working folder
+    monkeypatch.chdir(tmp_path / "a")
+    assert (tmp_path / "a" / "cfg").resolve() == paths.CONFIG
+    monkeypatch.chdir(tmp_path / "b")
+    assert (tmp_path / "b" / "cfg").resolve() == paths.CONFIG

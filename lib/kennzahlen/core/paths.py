@@ -38,11 +38,18 @@ def _resolved(path: str, cwd: str) -> Path:
     return Path(path).resolve()
 
 
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # the working folder was removed: an absolute path still resolves
+        return ""
+
+
 def project_root() -> Path:
     """The project's top folder (holds config/, data/, notebooks/)."""
     env = os.environ.get(HOME_ENV)
     if env:
-        return _resolved(env, os.getcwd())
+        return _resolved(env, _cwd())
     return _installed_root()
 
 
@@ -50,7 +57,7 @@ def config_dir() -> Path:
     """The configuration folder: $KENNZAHLEN_CONFIG, else config/ in the project root."""
     env = os.environ.get(CONFIG_ENV)
     if env:
-        return _resolved(env, os.getcwd())
+        return _resolved(env, _cwd())
     return project_root() / "config"
 
 
