@@ -826,3 +826,15 @@ def test_each_table_is_superseded_before_the_next_is_read(
     monkeypatch.setattr(modul, "_read_table", real)
     for name, frame in read_raw(small_demo_raw).tables.items():
         pd.testing.assert_frame_equal(data.tables[name], frame)
+
+
+def test_an_id_column_without_empty_values_is_not_copied_to_parse_it() -> None:
+    """An id's typed value is its text: without empty values the text itself is taken (a
+    million ids: 45 MB not copied); an empty value is still missing."""
+    from kennzahlen.reading.checks import _parse_column
+
+    col = TABLES["jugendhilfe"].column("fall_id")
+    text = pd.Series(["J1", "J2", "J3"], dtype="str")
+    assert _parse_column(text, col) is text
+    mit_leer = _parse_column(pd.Series(["J1", ""], dtype="str"), col)
+    assert mit_leer.iloc[0] == "J1" and pd.isna(mit_leer.iloc[1]) and mit_leer.dtype == "str"

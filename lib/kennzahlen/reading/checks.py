@@ -75,7 +75,8 @@ def _parse_dates(s: pd.Series) -> pd.Series:
 def _parse_column(s: pd.Series, col: Column) -> pd.Series:
     """Raw text (stripped, '' = empty) -> the typed values; NA where empty or unparseable."""
     if col.kind in _NUMERIC_KINDS:
-        s = s.str.replace(r"^([+-]?\d+)\.0+$", r"\1", regex=True)
+        ganz = s.str.replace(r"^([+-]?\d+)\.0+$", r"\1", regex=True)
+        s = s if bool((ganz == s).all()) else ganz  # unchanged: the text itself, not a copy
     empty = s == ""
     if col.kind == "date":
         return _parse_dates(s)
@@ -93,6 +94,8 @@ def _parse_column(s: pd.Series, col: Column) -> pd.Series:
         s = s.str.lower()
     elif col.kind in ("quarter", "zeitraum"):
         s = s.str.upper()
+    if not empty.any() and s.dtype == "str":
+        return s  # every value is its text: shared, not copied (an id column: 45 MB a million)
     return s.where(~empty).astype("str")
 
 
