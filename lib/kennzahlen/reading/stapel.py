@@ -63,36 +63,8 @@ class _Befund:
 
 def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     """Check a batch of exports of ``table`` that all have the same contract columns."""
-    import pyarrow as pa
-
     present = [c for c in table.column_names if c in dateien[0].positions]
-    lines = [d.zeilen for d in dateien]
-    file_of = np.repeat(np.arange(len(dateien), dtype=np.int32), [len(x) for x in lines])
-    zeile = (
-        lines[0] if len(lines) == 1 else np.concatenate(lines) if lines else np.zeros(0, np.int64)
-    )
-    del lines
-    texte = [{n: d.spalte(n) for n in present} for d in dateien]
-    for d in dateien:
-        d.text = d.text.schema.empty_table()  # the text is held once, as distinct values
-        d.zeilen = np.zeros(0, dtype=zeile.dtype)  # and the line numbers once, in ``zeile``
-    raw = {}
-    for name in _kleine_zuerst(present, table):  # each column's text freed once it is coded
-        chunks = [c for t in texte for c in t.pop(name)]
-        raw[name] = distinct(pa.chunked_array(chunks, type=pa.string()))
-        del chunks
-    filled = np.zeros(len(zeile), dtype=bool)
-    for codes, text in raw.values():
-        filled |= (text != "").to_numpy(dtype=bool)[codes]
-    rows = None
-    if not filled.all() or not present:  # blank lines: left out
-        rows = np.flatnonzero(filled) if present else np.zeros(0, dtype=np.int64)
-        file_of, zeile = file_of[rows], zeile[rows]
-    spalten: dict[str, Spalte] = {}
-    for n in present:
-        codes, text = raw.pop(n)
-        spalten[n] = lese_spalte(codes if rows is None else codes[rows], text, table.column(n))
-    del rows, filled
+    spalten, file_of, zeile = _lies_spalten(dateien, table, present)
     found = _checks(spalten, table, ctx)
     noetig = _zeilenspalten(table, list(spalten))
     if _nur_festlegungen(table):
@@ -126,6 +98,42 @@ def pruefe(dateien: list[Datei], table: Table, ctx: Kontext) -> Stapel:
     kept = np.bincount(file_of[keep], minlength=len(dateien))
     per_file = _per_file(found, table, dateien, file_of, zeile)
     return Stapel(frame, np.concatenate([[0], np.cumsum(kept)]), counts.tolist(), per_file)
+
+
+def _lies_spalten(
+    dateien: list[Datei], table: Table, present: list[str]
+) -> tuple[dict[str, Spalte], np.ndarray, np.ndarray]:
+    """The contract columns of all files as coded columns (blank lines left out), with each
+    row's file and line number."""
+    import pyarrow as pa
+
+    lines = [d.zeilen for d in dateien]
+    file_of = np.repeat(np.arange(len(dateien), dtype=np.int32), [len(x) for x in lines])
+    zeile = (
+        lines[0] if len(lines) == 1 else np.concatenate(lines) if lines else np.zeros(0, np.int64)
+    )
+    del lines
+    texte = [{n: d.spalte(n) for n in present} for d in dateien]
+    for d in dateien:
+        d.text = d.text.schema.empty_table()  # the text is held once, as distinct values
+        d.zeilen = np.zeros(0, dtype=zeile.dtype)  # and the line numbers once, in ``zeile``
+    raw = {}
+    for name in _kleine_zuerst(present, table):  # each column's text freed once it is coded
+        chunks = [c for t in texte for c in t.pop(name)]
+        raw[name] = distinct(pa.chunked_array(chunks, type=pa.string()))
+        del chunks
+    filled = np.zeros(len(zeile), dtype=bool)
+    for codes, text in raw.values():
+        filled |= (text != "").to_numpy(dtype=bool)[codes]
+    rows = None
+    if not filled.all() or not present:  # blank lines: left out
+        rows = np.flatnonzero(filled) if present else np.zeros(0, dtype=np.int64)
+        file_of, zeile = file_of[rows], zeile[rows]
+    spalten: dict[str, Spalte] = {}
+    for n in present:
+        codes, text = raw.pop(n)
+        spalten[n] = lese_spalte(codes if rows is None else codes[rows], text, table.column(n))
+    return spalten, file_of, zeile
 
 
 def _kleine_zuerst(present: list[str], table: Table) -> list[str]:
