@@ -1,4 +1,4 @@
-"""The house style for every chart in the reports (seaborn, colour-blind-safe, German labels).
+"""The house style for every chart in the reports (seaborn's theme, colour-blind-safe, German text).
 
 All report charts come from here, so one change restyles every product. Each function
 returns a closed matplotlib Figure: in a notebook the figure is shown once, as a PNG
@@ -8,7 +8,7 @@ embedded into the HTML export. Titles state the finding; callers pass them in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import matplotlib
 
@@ -16,7 +16,6 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -72,10 +71,85 @@ def area_styles(n: int) -> list[Linienstil]:
     return out
 
 
+#: what seaborn 0.13.2's ``set_theme(context="notebook", style="whitegrid", font="DejaVu Sans")``
+#: sets (its ``plotting_context`` and ``axes_style``), set directly: importing seaborn costs a
+#: kernel about 0.7 s, most of it ``scipy.stats``, which nothing else here needs
+#: (``tests/test_charts_thema.py`` compares it with seaborn's)
+SEABORN_THEMA: dict[str, Any] = {
+    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5, "lines.markersize": 6,
+    "patch.linewidth": 1, "xtick.major.width": 1.25, "ytick.major.width": 1.25,
+    "xtick.minor.width": 1, "ytick.minor.width": 1, "xtick.major.size": 6,
+    "ytick.major.size": 6, "xtick.minor.size": 4, "ytick.minor.size": 4, "font.size": 12,
+    "axes.labelsize": 12, "axes.titlesize": 12, "xtick.labelsize": 11, "ytick.labelsize": 11,
+    "legend.fontsize": 11, "legend.title_fontsize": 12,
+    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out",
+    "ytick.direction": "out", "xtick.color": ".15", "ytick.color": ".15",
+    "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
+    "font.family": "DejaVu Sans",
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
+                        "sans-serif"],
+    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True,
+    "image.cmap": "rocket", "xtick.top": False, "ytick.right": False, "axes.grid": True,
+    "axes.facecolor": "white", "axes.edgecolor": ".8", "grid.color": ".8",
+    "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True,
+    "axes.spines.top": True, "xtick.bottom": False, "ytick.left": False,
+}  # fmt: skip
+
+#: seaborn's palette "colorblind"
+FARBENBLIND = ["#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC", "#CA9161", "#FBAFE4",
+               "#949494", "#ECE133", "#56B4E9"]  # fmt: skip
+
+
+def farbenblind(n: int) -> list[tuple[float, float, float]]:
+    """``seaborn.color_palette("colorblind", n_colors=n)``: its colours as RGB, repeated."""
+    from matplotlib.colors import to_rgb
+
+    return [to_rgb(FARBENBLIND[i % len(FARBENBLIND)]) for i in range(n)]
+
+
+def _seaborn_skalen() -> None:
+    """Register seaborn's colour maps (``rocket``, the theme's ``image.cmap``, and the others,
+    each with its reverse) from seaborn's own table of colours, without importing seaborn (which
+    keeps them when it is imported later)."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    from matplotlib.colors import ListedColormap
+
+    if "rocket" in matplotlib.colormaps:
+        return
+    spec = importlib.util.find_spec("seaborn")
+    if spec is None or spec.origin is None:
+        return
+    baum = ast.parse((Path(spec.origin).parent / "cm.py").read_text(encoding="utf-8"))
+    tabellen = {
+        n.targets[0].id: n.value
+        for n in baum.body
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+    }
+    for name in ("rocket", "mako", "vlag", "icefire", "flare", "crest"):
+        lut = ast.literal_eval(tabellen[f"_{name}_lut"])
+        for n, farben_ in ((name, lut), (name + "_r", lut[::-1])):
+            if n not in matplotlib.colormaps:
+                matplotlib.colormaps.register(ListedColormap(farben_, n), name=n)
+
+
+def _thema() -> None:
+    """seaborn's ``set_theme(context="notebook", style="whitegrid", palette=OKABE_ITO,
+    font="DejaVu Sans")``, without seaborn."""
+    from cycler import cycler
+    from matplotlib.colors import to_rgb
+
+    _seaborn_skalen()
+    plt.rcParams.update(SEABORN_THEMA)  # type: ignore[arg-type]
+    plt.rcParams["axes.prop_cycle"] = cycler("color", [to_rgb(c) for c in OKABE_ITO])
+
+
 def setup() -> None:
     """Apply the house style (call once per notebook; the runner's notebooks do)."""
     textmass.einschalten()  # every chart text measured once per process, not once per canvas
-    sns.set_theme(context="notebook", style="whitegrid", palette=OKABE_ITO, font="DejaVu Sans")
+    _thema()
     plt.rcParams.update(
         {
             "figure.dpi": DPI,
@@ -289,7 +363,7 @@ def anteile_gestapelt(
     """Stacked horizontal bars: rows = areas, columns = groups, values = shares (0–1)."""
     fig, ax = plt.subplots(figsize=(8.0, 0.45 * len(anteile) + 1.6))
     left = np.zeros(len(anteile))
-    colors = sns.color_palette("colorblind", n_colors=anteile.shape[1])
+    colors = farbenblind(anteile.shape[1])
     labels = list(anteile.index)
     for i, col in enumerate(anteile.columns):
         vals = anteile[col].to_numpy(dtype=float)
