@@ -6,6 +6,7 @@ warm-up: imports, caches of the period), then for every Sozialraum, as one warm 
 product's reports one after another. Prints the CPU seconds of each report and their sum.
 
     .venv/bin/python benchmarks/warm_produkt.py --pool DIR [--produkt 3] [--periode 2023-Q4]
+        [--raum West --raum Mitte]   # only these Sozialräume after the warm-up (default: all)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def main() -> None:
     ap.add_argument("--pool", required=True)
     ap.add_argument("--produkt", type=int, default=3)
     ap.add_argument("--periode", default="2023-Q4")
+    ap.add_argument("--raum", action="append", help="nur diese Sozialräume (wiederholbar)")
     args = ap.parse_args()
     from kennzahlen.catalog.geography import areas
 
@@ -27,7 +29,7 @@ def main() -> None:
     print(f"Gesamtstadt (warm-up): {warm:.2f} s CPU")
     summe = 0.0
     for raum in areas():
-        if raum == "Gesamtstadt":
+        if raum == "Gesamtstadt" or (args.raum and raum not in args.raum):
             continue
         sec = run_cells(args.produkt, args.periode, raum, args.pool)
         summe += sec

@@ -35,6 +35,7 @@ GEPRUEFT = {
     "run.py",
     "sweep.py",
     "vergleich.py",
+    "warm_produkt.py",
 }
 
 
@@ -150,6 +151,14 @@ def test_quartal(tmp_path: Path, small_demo_pool: Path):
     assert res["nachher"]["median_cpu"] > 0 and res["faktor_cpu_nachher"] > 0
     assert len(list((tmp_path / "quartal_naiv").glob("*.html"))) == 1
     assert (tmp_path / "quartal_nachher" / "2023-Q4" / "2_quartalsmeldung" / "west.html").exists()
+
+
+def test_warm_produkt(tmp_path: Path, small_demo_pool: Path):
+    """Produkt 3 warm: the Gesamtstadt as warm-up, then one Sozialraum, each with its CPU."""
+    args = ["--pool", str(small_demo_pool), "--produkt", "3", "--raum", "West"]
+    text = _run("warm_produkt.py", *args, out=tmp_path)
+    assert "Gesamtstadt (warm-up):" in text and "Produkt 3, West:" in text, text
+    assert "Mitte" not in text and "Sozialräume zusammen:" in text, text
 
 
 def test_geheimhaltung(tmp_path: Path, small_demo_pool: Path):

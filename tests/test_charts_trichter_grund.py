@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from kennzahlen.charts import plots, png, streuung  # noqa: E402
+from kennzahlen.charts import layout, plots, png, streuung  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.statistik import intervalle as iv  # noqa: E402
 
@@ -45,10 +45,10 @@ def _ganz(monkeypatch, *args) -> tuple[bytes, dict]:
 def leer():
     plots.setup()
     png._GRUENDE.clear()
-    plots._FEST.clear()
+    layout._FEST.clear()
     yield
     png._GRUENDE.clear()
-    plots._FEST.clear()
+    layout._FEST.clear()
 
 
 def test_every_highlight_gives_the_png_of_the_whole_draw(monkeypatch, leer):
@@ -65,7 +65,7 @@ def test_every_highlight_gives_the_png_of_the_whole_draw(monkeypatch, leer):
         fig = _trichter(r)
         data = png.zeichne(fig, 64)
         assert (data, schrift_metadaten(fig, data)) == erwartet[r], r
-    assert len(png._GRUENDE) == 1 and len(plots._FEST) == 1  # one funnel: kept once
+    assert len(png._GRUENDE) == 1 and len(layout._FEST) == 1  # one funnel: kept once
     assert gezaehlt["mit"] == len(RAEUME) + 1  # every funnel after the first from the picture
 
 
@@ -74,7 +74,7 @@ def test_another_funnel_is_not_served_from_the_kept_one(monkeypatch, leer):
     for args in [("West", 0.15), ("West", 0.12, 1000.0)]:
         fig = _trichter(*args)
         assert png.zeichne(fig, 64) == _ganz(monkeypatch, *args)[0]
-    assert len(png._GRUENDE) == 3 and len(plots._FEST) == 3
+    assert len(png._GRUENDE) == 3 and len(layout._FEST) == 3
 
 
 def test_other_settings_are_another_key(monkeypatch, leer):

@@ -8,7 +8,7 @@ embedded into the HTML export. Titles state the finding; callers pass them in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import matplotlib
 
@@ -16,13 +16,16 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from kennzahlen.charts import grundkarte, textmass  # noqa: E402
+from kennzahlen.charts.layout import eng as _eng  # noqa: E402
+from kennzahlen.charts.layout import fest_und_lose  # noqa: E402,F401
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
+from kennzahlen.charts.thema import FARBENBLIND, farbenblind  # noqa: E402,F401
+from kennzahlen.charts.thema import thema as _thema  # noqa: E402
 from kennzahlen.core import farben, fmt  # noqa: E402
 from kennzahlen.core.vocabulary import FARBEN  # noqa: E402
 
@@ -69,81 +72,6 @@ def area_styles(n: int) -> list[Linienstil]:
             }
         )
     return out
-
-
-#: what seaborn 0.13.2's ``set_theme(context="notebook", style="whitegrid", font="DejaVu Sans")``
-#: sets (its ``plotting_context`` and ``axes_style``), set directly: importing seaborn costs a
-#: kernel about 0.7 s, most of it ``scipy.stats``, which nothing else here needs
-#: (``tests/test_charts_thema.py`` compares it with seaborn's)
-SEABORN_THEMA: dict[str, Any] = {
-    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5, "lines.markersize": 6,
-    "patch.linewidth": 1, "xtick.major.width": 1.25, "ytick.major.width": 1.25,
-    "xtick.minor.width": 1, "ytick.minor.width": 1, "xtick.major.size": 6,
-    "ytick.major.size": 6, "xtick.minor.size": 4, "ytick.minor.size": 4, "font.size": 12,
-    "axes.labelsize": 12, "axes.titlesize": 12, "xtick.labelsize": 11, "ytick.labelsize": 11,
-    "legend.fontsize": 11, "legend.title_fontsize": 12,
-    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out",
-    "ytick.direction": "out", "xtick.color": ".15", "ytick.color": ".15",
-    "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
-    "font.family": "DejaVu Sans",
-    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
-                        "sans-serif"],
-    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True,
-    "image.cmap": "rocket", "xtick.top": False, "ytick.right": False, "axes.grid": True,
-    "axes.facecolor": "white", "axes.edgecolor": ".8", "grid.color": ".8",
-    "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True,
-    "axes.spines.top": True, "xtick.bottom": False, "ytick.left": False,
-}  # fmt: skip
-
-#: seaborn's palette "colorblind"
-FARBENBLIND = ["#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC", "#CA9161", "#FBAFE4",
-               "#949494", "#ECE133", "#56B4E9"]  # fmt: skip
-
-
-def farbenblind(n: int) -> list[tuple[float, float, float]]:
-    """``seaborn.color_palette("colorblind", n_colors=n)``: its colours as RGB, repeated."""
-    from matplotlib.colors import to_rgb
-
-    return [to_rgb(FARBENBLIND[i % len(FARBENBLIND)]) for i in range(n)]
-
-
-def _seaborn_skalen() -> None:
-    """Register seaborn's colour maps (``rocket``, the theme's ``image.cmap``, and the others,
-    each with its reverse) from seaborn's own table of colours, without importing seaborn (which
-    keeps them when it is imported later)."""
-    import ast
-    import importlib.util
-    from pathlib import Path
-
-    from matplotlib.colors import ListedColormap
-
-    if "rocket" in matplotlib.colormaps:
-        return
-    spec = importlib.util.find_spec("seaborn")
-    if spec is None or spec.origin is None:
-        return
-    baum = ast.parse((Path(spec.origin).parent / "cm.py").read_text(encoding="utf-8"))
-    tabellen = {
-        n.targets[0].id: n.value
-        for n in baum.body
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-    }
-    for name in ("rocket", "mako", "vlag", "icefire", "flare", "crest"):
-        lut = ast.literal_eval(tabellen[f"_{name}_lut"])
-        for n, farben_ in ((name, lut), (name + "_r", lut[::-1])):
-            if n not in matplotlib.colormaps:
-                matplotlib.colormaps.register(ListedColormap(farben_, n), name=n)
-
-
-def _thema() -> None:
-    """seaborn's ``set_theme(context="notebook", style="whitegrid", palette=OKABE_ITO,
-    font="DejaVu Sans")``, without seaborn."""
-    from cycler import cycler
-    from matplotlib.colors import to_rgb
-
-    _seaborn_skalen()
-    plt.rcParams.update(SEABORN_THEMA)  # type: ignore[arg-type]
-    plt.rcParams["axes.prop_cycle"] = cycler("color", [to_rgb(c) for c in OKABE_ITO])
 
 
 def setup() -> None:
@@ -280,78 +208,13 @@ def mpl_hex(farbe: ColorType) -> str:
 
 def _done(fig: Figure) -> Figure:
     """Lay the chart out (``tight_layout``; for a chart with a fixed part named by
-    :func:`fest_und_lose`, that part measured once per key) and close it."""
+    :func:`fest_und_lose`, that part measured once per key: :mod:`kennzahlen.charts.layout`)
+    and close it."""
     angabe = getattr(fig, "kz_lose", None)
     if angabe is None or not _eng(fig, *angabe):
         fig.tight_layout()
     plt.close(fig)
     return fig
-
-
-#: the tight box of the fixed part of a chart's axes (:func:`fest_und_lose`), per key
-_FEST: dict = {}
-GRENZE_FEST = 256
-
-
-def fest_und_lose(fig: Figure, schluessel: object, lose: Sequence[Artist]) -> None:
-    """Name the fixed part of a one-axes chart: ``schluessel`` stands for everything in it but
-    the artists ``lose`` (what differs between charts of the same key). :func:`_done` then
-    measures the fixed part's tight box once per key (with the figure's size, the axes'
-    position and limits and matplotlib's settings) and only ``lose`` anew, and
-    :func:`kennzahlen.charts.png.zeichne` draws the fixed part once
-    (:func:`kennzahlen.charts.png.grund`; ``lose`` must then be the last artists drawn)."""
-    from kennzahlen.charts.png import grund
-
-    fig.kz_lose = (schluessel, tuple(lose))  # type: ignore[attr-defined]
-    grund(fig, schluessel, lose)
-
-
-def _eng(fig: Figure, schluessel: object, lose: Sequence[Artist]) -> bool:
-    """``fig.tight_layout()`` with the axes' tight box from the kept box of its fixed part and
-    the boxes of ``lose``: the union of the same boxes ``Axes.get_tightbbox`` unites (False:
-    not a figure this serves)."""
-    from matplotlib.backends.backend_agg import RendererAgg
-    from matplotlib.transforms import Bbox
-
-    from kennzahlen.charts.png import rc_stand
-
-    if len(fig.axes) != 1 or len(fig.get_children()) != 2 or fig.subfigs:
-        return False
-    ax = fig.axes[0]
-    renderer = fig._get_renderer()  # type: ignore[attr-defined]
-    if type(renderer) is not RendererAgg or "get_tightbbox" in vars(ax):
-        return False
-    key = (
-        schluessel, tuple(fig.get_size_inches()), fig.dpi, tuple(ax.get_position().bounds),
-        tuple(ax.get_xlim()), tuple(ax.get_ylim()), rc_stand(),
-    )  # fmt: skip
-    variabel = {id(a) for a in lose}
-    extra = ax.get_default_bbox_extra_artists()
-    fest = _FEST.get(key)
-    if fest is None:
-        box = ax.get_tightbbox(
-            renderer,
-            bbox_extra_artists=[a for a in extra if id(a) not in variabel],
-            for_layout_only=True,
-        )
-        if box is None:
-            return False
-        fest = _FEST[key] = box.frozen()
-        if len(_FEST) > GRENZE_FEST:
-            del _FEST[next(iter(_FEST))]
-    boxen = [fest]
-    for a in extra:  # what Axes.get_tightbbox adds of each extra artist
-        if id(a) in variabel:
-            b = a.get_tightbbox(renderer)
-            if b is not None and 0 < b.width < np.inf and 0 < b.height < np.inf:
-                boxen.append(b)
-    gesamt = Bbox.union(boxen)
-    ax.get_tightbbox = lambda *args, **kwargs: gesamt  # type: ignore[method-assign]
-    try:
-        fig.tight_layout()
-    finally:
-        del ax.get_tightbbox
-    return True
 
 
 def anteile_gestapelt(

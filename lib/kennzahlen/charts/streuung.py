@@ -77,17 +77,7 @@ def trichter(
         ],
         fontsize=9, loc="upper right",
     )  # fmt: skip
-    werte = "; ".join(
-        f"{raum} {_wert(float(r['wert']), prozent)} bei {fmt.zahl(r['nenner'])}"
-        for raum, r in punkte.iterrows()
-    )
-    beschreibe(
-        fig,
-        "Trichterdiagramm: die Werte der Sozialräume gegen ihren Nenner, um den Wert der "
-        f"Gesamtstadt ({_wert(referenz, prozent)}) mit den Grenzen des Zufalls (95 % und 99,8 %).",
-        _satz(titel.replace("\n", " ")),
-        f"Werte: {werte}.",
-    )
+    _trichter_alt(fig, punkte, referenz, titel, prozent)
     fig.kz_palette = 64  # type: ignore[attr-defined]
     # the same funnel in every Sozialraum's report: all but the points, their names, the title
     # and the legend (drawn after them) laid out and drawn once per funnel
@@ -102,6 +92,23 @@ def trichter(
     )  # fmt: skip
     plots.fest_und_lose(fig, fest, lose)
     return plots._done(fig)  # through the module: the proofreading tests catch every figure
+
+
+def _trichter_alt(
+    fig: Figure, punkte: pd.DataFrame, referenz: float, titel: str, prozent: bool
+) -> None:
+    """The funnel's alt text: what it shows, its finding and every area's value."""
+    werte = "; ".join(
+        f"{raum} {_wert(float(r['wert']), prozent)} bei {fmt.zahl(r['nenner'])}"
+        for raum, r in punkte.iterrows()
+    )
+    beschreibe(
+        fig,
+        "Trichterdiagramm: die Werte der Sozialräume gegen ihren Nenner, um den Wert der "
+        f"Gesamtstadt ({_wert(referenz, prozent)}) mit den Grenzen des Zufalls (95 % und 99,8 %).",
+        _satz(titel.replace("\n", " ")),
+        f"Werte: {werte}.",
+    )
 
 
 #: where a point's name may go (offset in points, alignment), tried in this order

@@ -1,0 +1,76 @@
+"""The layout of a chart with a fixed part (issue 28): the tight box of what stays the same
+between charts of one key (a funnel's limits, axes and ticks) measured once, only the rest anew."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+#: the tight box of the fixed part of a chart's axes (:func:`fest_und_lose`), per key
+_FEST: dict = {}
+GRENZE_FEST = 256
+
+
+def fest_und_lose(fig: Figure, schluessel: object, lose: Sequence[Artist]) -> None:
+    """Name the fixed part of a one-axes chart: ``schluessel`` stands for everything in it but
+    the artists ``lose`` (what differs between charts of the same key).
+    :func:`kennzahlen.charts.plots._done` then measures the fixed part's tight box once per key
+    (with the figure's size, the axes' position and limits and matplotlib's settings) and only
+    ``lose`` anew, and
+    :func:`kennzahlen.charts.png.zeichne` draws the fixed part once
+    (:func:`kennzahlen.charts.png.grund`; ``lose`` must then be the last artists drawn)."""
+    from kennzahlen.charts.png import grund
+
+    fig.kz_lose = (schluessel, tuple(lose))  # type: ignore[attr-defined]
+    grund(fig, schluessel, lose)
+
+
+def eng(fig: Figure, schluessel: object, lose: Sequence[Artist]) -> bool:
+    """``fig.tight_layout()`` with the axes' tight box from the kept box of its fixed part and
+    the boxes of ``lose``: the union of the same boxes ``Axes.get_tightbbox`` unites (False:
+    not a figure this serves)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.transforms import Bbox
+
+    from kennzahlen.charts.png import rc_stand
+
+    if len(fig.axes) != 1 or len(fig.get_children()) != 2 or fig.subfigs:
+        return False
+    ax = fig.axes[0]
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    if type(renderer) is not RendererAgg or "get_tightbbox" in vars(ax):
+        return False
+    key = (
+        schluessel, tuple(fig.get_size_inches()), fig.dpi, tuple(ax.get_position().bounds),
+        tuple(ax.get_xlim()), tuple(ax.get_ylim()), rc_stand(),
+    )  # fmt: skip
+    variabel = {id(a) for a in lose}
+    extra = ax.get_default_bbox_extra_artists()
+    fest = _FEST.get(key)
+    if fest is None:
+        box = ax.get_tightbbox(
+            renderer,
+            bbox_extra_artists=[a for a in extra if id(a) not in variabel],
+            for_layout_only=True,
+        )
+        if box is None:
+            return False
+        fest = _FEST[key] = box.frozen()
+        if len(_FEST) > GRENZE_FEST:
+            del _FEST[next(iter(_FEST))]
+    boxen = [fest]
+    for a in extra:  # what Axes.get_tightbbox adds of each extra artist
+        if id(a) in variabel:
+            b = a.get_tightbbox(renderer)
+            if b is not None and 0 < b.width < np.inf and 0 < b.height < np.inf:
+                boxen.append(b)
+    gesamt = Bbox.union(boxen)
+    ax.get_tightbbox = lambda *args, **kwargs: gesamt  # type: ignore[method-assign]
+    try:
+        fig.tight_layout()
+    finally:
+        del ax.get_tightbbox
+    return True
