@@ -224,19 +224,16 @@ def test_the_palette_choice_is_the_same_as_encoding_both(farben):
 
     from kennzahlen.charts import png
 
+    def beide(bild: np.ndarray, dpi: float) -> bytes:  # the smaller of both encoded whole
+        rgb = Image.fromarray(np.ascontiguousarray(bild[..., :3]), mode="RGB")
+        out = io.BytesIO()
+        png._quantisiert(rgb, farben, "fastoctree").save(out, format="PNG", optimize=True)
+        voll = png._rgba_png(bild, dpi)
+        return voll if len(voll) <= len(out.getvalue()) else out.getvalue()
+
     fig = plots.balken(pd.Series([3.0, 5.0, 2.0], index=["A", "B", "C"]), "Balken")
     bild = _rgba(png.zeichne(fig))
-    rgb = Image.fromarray(np.ascontiguousarray(bild[..., :3]), mode="RGB")
-    out = io.BytesIO()
-    png._quantisiert(rgb, farben, "fastoctree").save(out, format="PNG", optimize=True)
-    voll = png._rgba_png(bild, fig.dpi)
-    erwartet = voll if len(voll) <= len(out.getvalue()) else out.getvalue()
-    assert png._palette(bild, farben, "fastoctree", fig.dpi) == erwartet
+    assert png._palette(bild, farben, "fastoctree", fig.dpi) == beide(bild, fig.dpi)
     rauschen = np.random.default_rng(farben).integers(0, 256, bild.shape, dtype=np.uint8)
     rauschen[..., 3] = 255  # noise: the palette of a few colours is no smaller than RGBA
-    rgb = Image.fromarray(np.ascontiguousarray(rauschen[..., :3]), mode="RGB")
-    out = io.BytesIO()
-    png._quantisiert(rgb, farben, "fastoctree").save(out, format="PNG", optimize=True)
-    voll = png._rgba_png(rauschen, fig.dpi)
-    erwartet = voll if len(voll) <= len(out.getvalue()) else out.getvalue()
-    assert png._palette(rauschen, farben, "fastoctree", fig.dpi) == erwartet
+    assert png._palette(rauschen, farben, "fastoctree", fig.dpi) == beide(rauschen, fig.dpi)

@@ -14,11 +14,11 @@ from kennzahlen.catalog.model import Catalog, Kennzahl, load_catalog
 from kennzahlen.core import fmt, paths
 from kennzahlen.core.configfile import (
     StrictModel,
-    dateistand,
     german_error,
     problems_message,
     read_yaml,
 )
+from kennzahlen.core.dateistand import signatur
 from kennzahlen.core.periods import QUARTAL_RE
 from kennzahlen.core.vocabulary import ARBEITSFELDER, ist_anteil, wert_text
 from kennzahlen.statistik.spc import SIGNALE
@@ -415,7 +415,7 @@ def load_ampel_config(path: Path | None = None, catalog: Catalog | None = None) 
     path = Path(path or paths.CONFIG / "ampel.yaml")
     catalog = catalog or load_catalog()
     # a report asks about nine times: parsed and checked once per file state and catalog
-    key = (str(path), dateistand(path))
+    key = (str(path), signatur(path))
     hit = _SETUPS.get(key)
     if hit is not None and hit[0] is catalog:
         return hit[1]

@@ -25,12 +25,12 @@ from kennzahlen.core.configfile import (
     ComposeLoader,
     StrictCLoader,
     StrictModel,
-    dateistand,
     error_location,
     german_error,
     load_yaml_text,
     problems_message,
 )
+from kennzahlen.core.dateistand import signatur
 from kennzahlen.core.periods import Periodizitaet
 from kennzahlen.core.schema import BOOL_FALSE, BOOL_TRUE, TABLES
 from kennzahlen.core.vocabulary import (
@@ -531,7 +531,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
     'quote'
     """
     path_str = str(path or paths.CONFIG / "kennzahlen.yaml")
-    return _load(path_str, dateistand(path_str))
+    return _load(path_str, signatur(path_str))
 
 
 @lru_cache(maxsize=8)

@@ -176,20 +176,26 @@ def _ohne_grund(canvas, hinten: list[Artist], erster: Artist) -> np.ndarray | No
         bild.append((len(gezeichnet), np.asarray(renderer.buffer_rgba()).copy()))
         return type(erster).draw(erster, renderer, *args, **kwargs)
 
-    try:
-        for a in hinten:
-            a.draw = merken(a)  # type: ignore[method-assign]
-        erster.draw = vorher  # type: ignore[method-assign]
-        canvas.draw()
-    finally:
-        for a in [*hinten, erster]:
-            vars(a).pop("draw", None)
+    _zeichne_mit(canvas, hinten, merken, erster, vorher)
     gleich = len(gezeichnet) == len(hinten) and all(
         a is b for a, b in zip(gezeichnet, hinten, strict=True)
     )
     if len(bild) != 1 or bild[0][0] != len(hinten) or not gleich:
         return None
     return bild[0][1]
+
+
+def _zeichne_mit(canvas, hinten: list[Artist], fuer: Any, erster: Artist, vorher: Any) -> None:
+    """``canvas.draw()`` with each artist of ``hinten`` drawn by ``fuer(artist)`` and ``erster``
+    by ``vorher``; the artists' own ``draw`` back afterwards, also when the draw fails."""
+    try:
+        for a in hinten:
+            a.draw = fuer(a)  # type: ignore[method-assign]
+        erster.draw = vorher  # type: ignore[method-assign]
+        canvas.draw()
+    finally:
+        for a in [*hinten, erster]:
+            vars(a).pop("draw", None)
 
 
 def _mit_grund(canvas, hinten: list[Artist], erster: Artist, bild: np.ndarray) -> bool:
@@ -220,14 +226,7 @@ def _mit_grund(canvas, hinten: list[Artist], erster: Artist, bild: np.ndarray) -
         danach.append(0)
         return type(erster).draw(erster, renderer, *args, **kwargs)
 
-    try:
-        for a in hinten:
-            a.draw = still(a)  # type: ignore[method-assign]
-        erster.draw = vorher  # type: ignore[method-assign]
-        canvas.draw()
-    finally:
-        for a in [*hinten, erster]:
-            vars(a).pop("draw", None)
+    _zeichne_mit(canvas, hinten, still, erster, vorher)
     return danach == [0] and len(gerufen) == len(hinten)
 
 

@@ -263,17 +263,3 @@ def load_mapping(
     if not isinstance(raw, dict):
         raise error(f"{path}: erwartet {abschnitte}")
     return raw
-
-
-def dateistand(path: Path | str) -> tuple[int, int, int] | None:
-    """A file's state (inode, size, modification time in ns); None when it cannot be read.
-
-    A cache keyed by it reads the file again after any edit or replacement (a long-lived
-    process, e.g. a JupyterLab kernel, never keeps a stale configuration)."""
-    import os
-
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -27,6 +27,16 @@ def _signatur(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
+def signatur(path: Path | str) -> tuple[int, ...] | None:
+    """A file's state (size, modification and change time in ns, inode); None when it cannot be
+    read. A cache keyed by it reads the file again after any edit or replacement (a long-lived
+    process, e.g. a JupyterLab kernel, never keeps a stale configuration)."""
+    try:
+        return tuple(_signatur(os.stat(path)))
+    except OSError:
+        return None
+
+
 class Dateistand:
     """Content hashes of files by name, with the stat each was taken at."""
 

@@ -24,6 +24,7 @@ from typing import TypeVar
 import pandas as pd
 
 from kennzahlen.core import paths
+from kennzahlen.core.dateistand import signatur
 
 T = TypeVar("T")
 
@@ -67,16 +68,16 @@ def per_pool(func: Callable[..., T]) -> Callable[..., T]:
 
 
 def konfigstand() -> tuple:
-    """The state of the configuration folder: its path and every file's name, inode, size and
-    modification time (an edit, a replaced file or another folder gives another state)."""
+    """The state of the configuration folder: its path and every file's name and
+    :func:`~kennzahlen.core.dateistand.signatur` (an edit, a replaced file or another folder
+    gives another state)."""
     folder = paths.CONFIG
     try:
         with os.scandir(folder) as entries:
             files = []
             for e in entries:
                 if e.is_file():
-                    st = e.stat()
-                    files.append((e.name, st.st_ino, st.st_size, st.st_mtime_ns))
+                    files.append((e.name, signatur(e.path)))
     except OSError:
         return (str(folder),)
     return (str(folder), *sorted(files))
@@ -121,11 +122,9 @@ def tabellen_schluessel(frame: pd.DataFrame, table: str) -> tuple:
     """What identifies a pool table as :func:`kennzahlen.pool.load.load_pool` just returned it
     (unchanged): its version folder and the file's state (cheaper than hashing its content); a
     frame from elsewhere: its content hash."""
-    from kennzahlen.core.configfile import dateistand
-
     folder = frame.attrs.get("pool_ordner")
     if folder:
-        stand = dateistand(os.path.join(folder, f"{table}.parquet"))
+        stand = signatur(os.path.join(folder, f"{table}.parquet"))
         if stand is not None:
             return ("pool", str(folder), table, stand)
     return ("inhalt", fingerprint(frame))
