@@ -223,6 +223,57 @@ def test_mismatch_between_polygons_and_raumgliederung_is_one_warning_in_the_repo
     assert [w for w in res.warnungen if w.startswith("poly.geojson")] == warnungen
 
 
+def test_the_ulm_ortschaften_known_without_polygon_are_no_warning_but_still_listed():
+    """config/geographie.yaml names the ten Ortschaften (no boundary line in the source): the
+    quarterly run no longer warns about them each time; the reports still list them under the
+    map (ohne_polygon unchanged)."""
+    assert geography.polygon_warnungen() == []
+    assert ULM is not None and len(ULM.ohne_polygon) == 10
+    assert ULM.bekannt_ohne_polygon == ULM.ohne_polygon
+    eigene = geography.flaechen()
+    assert eigene is not None
+    eigene.bekannt_ohne_polygon.clear()  # a caller's copy: the cached one keeps its list
+    assert geography.polygon_warnungen() == []
+
+
+def test_the_known_list_warns_for_a_new_gap_an_unknown_entry_and_an_entry_with_a_polygon(
+    tmp_path,
+):
+    src = _ulm_wgs84()
+    src = src[src["stadtviertel_nr"] != "111"]  # Neustadt lost its polygon: a new gap
+    (tmp_path / "poly.geojson").write_text(
+        src[["stadtviertel_nr", "geometry"]].to_json(), encoding="utf-8"
+    )
+    geo = (
+        f"polygone:\n  datei: {tmp_path / 'poly.geojson'}\n"
+        "  ohne_polygon: [170, 200, 210, 220, 230, 240, 250, 260, 270, 999, '110']\n"
+    )
+    assert geography.polygon_warnungen(_config_dir(tmp_path, geo)) == [
+        "poly.geojson: 2 Stadtviertel ohne Polygon (in den Berichten als Tabelle unter der "
+        "Karte): 111, 280; wenn das so bleibt, in geographie.yaml unter polygone.ohne_polygon "
+        "eintragen",
+        "geographie.yaml: polygone.ohne_polygon nennt Stadtviertel, die es in raumgliederung.csv "
+        "nicht gibt: 999",
+        "geographie.yaml: polygone.ohne_polygon nennt Stadtviertel, die in poly.geojson ein "
+        "Polygon haben (bitte dort streichen): 110",
+    ]
+
+
+def test_the_known_list_matches_numbers_by_value_and_text_exactly():
+    codes = ["001", "010", "10"]
+    assert geography._liste_ohne_polygon([1], codes) == (["001"], [])  # the only code 1
+    assert geography._liste_ohne_polygon(["010", "1"], codes) == (["010"], ["1"])  # text exact
+    assert geography._liste_ohne_polygon([10], codes) == (["10"], [])  # the same text first
+    assert geography._liste_ohne_polygon([10], ["010", "0010"]) == ([], ["10"])  # ambiguous
+    assert geography._liste_ohne_polygon([], codes) == ([], [])
+
+
+def test_a_known_list_that_is_no_list_of_numbers_is_a_config_error(tmp_path):
+    cfg = _config_dir(tmp_path, "polygone:\n  datei: stadtviertel.geojson\n  ohne_polygon: 170\n")
+    with pytest.raises(GeografieError, match="ohne_polygon"):
+        geography.load_config(cfg / "geographie.yaml")
+
+
 def test_config_errors_name_file_and_entry(tmp_path):
     cfg = _config_dir(
         tmp_path, "stadt: X\npolygone:\n  datei: a.gpkg\n  id: nr\nkarten_crs: EPSG:99999\n"

@@ -10,7 +10,7 @@ as text (leading zeros kept).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,6 +144,9 @@ class PolygonConfig(StrictModel):
     id_spalte: str = Field(default="stadtviertel_nr", min_length=1)
     crs: str | None = None
     quelle: str = ""
+    #: Stadtviertel known to have no polygon (e.g. Ortschaften without a boundary line): no
+    #: warning for them in the report run; the reports still list them under the map
+    ohne_polygon: list[str | int] = Field(default_factory=list)
 
     @field_validator("crs")
     @classmethod
@@ -240,9 +243,14 @@ class Flaechen:
     ohne_stadtviertel: list[str] = field(
         default_factory=list
     )  # polygon ids not in the Raumgliederung
+    bekannt_ohne_polygon: list[str] = field(default_factory=list)  # polygone.ohne_polygon, matched
+    liste_unbekannt: list[str] = field(default_factory=list)  # entries not in the Raumgliederung
+    liste_mit_polygon: list[str] = field(default_factory=list)  # entries that have a polygon
 
     def warnungen(self) -> list[str]:
-        """The mismatches between polygons and Raumgliederung, as German warnings."""
+        """The mismatches between polygons and Raumgliederung, as German warnings: a Stadtviertel
+        that ``polygone.ohne_polygon`` names as known to have none is no warning, an entry of that
+        list that names no Stadtviertel or one with a polygon is."""
         out = []
         if self.ohne_stadtviertel:
             out.append(
@@ -250,10 +258,27 @@ class Flaechen:
                 "Stadtviertel in "
                 f"raumgliederung.csv (nicht in der Karte): {', '.join(self.ohne_stadtviertel)}"
             )
-        if self.ohne_polygon:
+        bekannt = set(self.bekannt_ohne_polygon)
+        neu = [c for c in self.ohne_polygon if c not in bekannt]
+        if neu:
             out.append(
-                f"{self.datei}: {len(self.ohne_polygon)} Stadtviertel ohne Polygon (in den "
-                f"Berichten als Tabelle unter der Karte): {', '.join(self.ohne_polygon)}"
+                f"{self.datei}: {len(neu)} Stadtviertel ohne Polygon (in den "
+                f"Berichten als Tabelle unter der Karte): {', '.join(neu)}"
+                + (
+                    f"; wenn das so bleibt, in {CONFIG_FILE} unter polygone.ohne_polygon eintragen"
+                    if bekannt
+                    else ""
+                )
+            )
+        if self.liste_unbekannt:
+            out.append(
+                f"{CONFIG_FILE}: polygone.ohne_polygon nennt Stadtviertel, die es in "
+                f"raumgliederung.csv nicht gibt: {', '.join(self.liste_unbekannt)}"
+            )
+        if self.liste_mit_polygon:
+            out.append(
+                f"{CONFIG_FILE}: polygone.ohne_polygon nennt Stadtviertel, die in {self.datei} "
+                f"ein Polygon haben (bitte dort streichen): {', '.join(self.liste_mit_polygon)}"
             )
         return out
 
@@ -304,15 +329,12 @@ def _flaechen(
             _CACHE.clear()
         _CACHE[key] = read_flaechen(path, polygone, raumgliederung(rg_path), karten_crs)
     f = _CACHE[key]
-    return Flaechen(
-        f.gdf.copy(),
-        f.datei,
-        f.quelle,
-        f.quelle_crs,
-        f.karten_crs,
-        list(f.ohne_polygon),
-        list(f.ohne_stadtviertel),
-    )
+    out = replace(f, gdf=f.gdf.copy())  # a copy the caller may change
+    for k in fields(out):
+        wert = getattr(out, k.name)
+        if isinstance(wert, list):
+            setattr(out, k.name, list(wert))
+    return out
 
 
 def _read_polygons(path: Path, layer: str | None):
@@ -383,6 +405,7 @@ def read_flaechen(
         matched = matched.set_index("stadtviertel_nr")
     matched = matched.to_crs(karten_crs)
     matched.index = matched.index.astype(str)
+    bekannt, unbekannt = _liste_ohne_polygon(cfg.ohne_polygon, codes)
     return Flaechen(
         gdf=matched,
         datei=name,
@@ -391,7 +414,23 @@ def read_flaechen(
         karten_crs=crs_name(karten_crs),
         ohne_polygon=[c for c in codes if c not in set(matched.index)],
         ohne_stadtviertel=unmatched,
+        bekannt_ohne_polygon=bekannt,
+        liste_unbekannt=unbekannt,
+        liste_mit_polygon=[c for c in bekannt if c in set(matched.index)],
     )
+
+
+def _liste_ohne_polygon(eintraege: list[str | int], codes: list[str]) -> tuple[list, list]:
+    """``polygone.ohne_polygon`` matched to the Raumgliederung as the polygon ids are
+    (:func:`match_ids`: text exactly, a number by its value): (matched codes, unknown entries)."""
+    if not eintraege:
+        return [], []
+    zahlen = all(isinstance(v, int) for v in eintraege)
+    werte = pd.Series(eintraege, dtype="int64" if zahlen else object)
+    ids = match_ids(werte, codes)
+    bekannt = [c for c in codes if c in set(ids.dropna())]
+    unbekannt = [t for t, m in zip(ids.attrs["raw"], ids.isna(), strict=True) if m]
+    return bekannt, unbekannt
 
 
 def match_ids(values: pd.Series, codes: list[str]) -> pd.Series:
