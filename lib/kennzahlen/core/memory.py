@@ -12,7 +12,7 @@ Two process-wide settings for the ``kennzahlen pool`` command, both harmless els
   and keeps later large blocks on its heap, where they stay after they are freed).
 
 On a 1-million-row ``jugendhilfe`` export this lowers the peak from about 470 MB to about 360 MB
-(benchmarks/README.md). The threshold costs CPU (every large temporary array is a fresh ``mmap``
+(benchmarks/HISTORY.md). The threshold costs CPU (every large temporary array is a fresh ``mmap``
 with its page faults: about 0.4 s of a 3 s build at scale 1), so with a raw folder given it is
 set only when one of its files is at least :data:`GROSS` bytes or all of them together
 :data:`GROSS_ZUSAMMEN` (the demo at scale 1: 1.1 MB and 12.5 MiB, at scale 3: 24.8 MiB).

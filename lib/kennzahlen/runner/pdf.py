@@ -3,7 +3,7 @@
 Why Chromium (as nbconvert's ``webpdf`` exporter does) and not WeasyPrint: the PDF comes from the
 very rendering the browser test checks (axe-core, proofreading), so what passes there is what is
 printed; Chromium writes tagged PDF (structure tree, /Lang, outline), embeds font subsets and
-keeps text as text; it was about four times faster here (benchmarks/README.md); and playwright,
+keeps text as text; it was about four times faster here (benchmarks/HISTORY.md); and playwright,
 a pinned dependency, drives the browser tests too. The price is a browser on the machine: PDF is
 opt-in (``kennzahlen report --pdf``, ``config/pdf.yaml``), and without Chromium
 ``--pdf`` stops with a German message before any report is made.
