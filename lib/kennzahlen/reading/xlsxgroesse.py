@@ -3,17 +3,35 @@
 calamine (and openpyxl) hold a sheet as a dense range from its first to its last used cell. One
 value typed into cell XFD1048576 of a hand-kept sheet makes that 17 billion cells: calamine asks
 for about 550 GB and the process dies (SIGABRT, no Python exception to catch). So the sheets'
-XML is scanned first, in chunks and without building cells: the column and row of every cell
-reference (``r="XFD1048576"``, found with numpy), and, for cells written without a reference,
-their place counted as a reader would (ElementTree, only for such files). A sheet that reaches
-beyond :data:`MAX_SPALTEN` columns or :data:`MAX_ZELLEN` cells is refused with its name and
-its farthest cell. The ``<dimension>`` element is not trusted: it may say anything.
+XML is scanned first, in chunks and without building cells, and a sheet that reaches beyond
+:data:`MAX_SPALTEN` columns or :data:`MAX_ZELLEN` cells is refused with its name and its farthest
+cell. The ``<dimension>`` element is not trusted: it may say anything.
+
+The scan has to see every cell as the readers see it (calamine, and openpyxl where calamine
+fails; tests/test_reading_xlsxgroesse.py runs both on hand-made files in a child process):
+
+* The fast path (numpy over the bytes) takes a sheet whose every ``<c>`` start tag carries
+  exactly one plain reference ``r="A1"`` (any case: calamine reads ``xfd1048576`` as XFD1048576;
+  any XML white space before ``r``; single or double quotes) and whose ``<row r="…">`` numbers
+  are plain digits. The rows of ``<row r>`` count too (openpyxl fills the rows up to it).
+* Anything else goes to the exact path (ElementTree over the whole sheet): cells without a
+  reference (a reader places them after the previous cell of the row, or in the row that
+  ``<row r>`` names), references written with spaces around ``=``, entities, comments, CDATA,
+  namespace prefixes, another encoding than UTF-8. It places every cell as calamine does and as
+  openpyxl does and keeps the farther of the two.
+* Refused as bad input, naming file, sheet and cell: a reference beyond Excel's grid (column
+  XFD, row 1,048,576: calamine counts ``ZZZZ1`` as column 475,254 and ``A999999999`` as a
+  billion rows), a reference neither reader understands (``$A$1``, ``A0``), a cell with two
+  references (calamine takes the last one), and a sheet that is no well-formed XML where the
+  exact path has to read it.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -24,10 +42,16 @@ import numpy as np
 MAX_SPALTEN = 1_000
 #: the most cells a sheet's range may span: 1,048,576 rows (Excel's most) × 28 columns
 MAX_ZELLEN = 30_000_000
+#: Excel's grid: the readers know nothing beyond it, and a reference beyond it is refused
+EXCEL_SPALTEN = 16_384
+EXCEL_ZEILEN = 1_048_576
 _CHUNK = 8 << 20
-_TAIL = 24  # bytes carried into the next chunk: a reference never spans more
-_R = np.frombuffer(b' r="', dtype=np.uint8)
-_ZELLE = (b"<c ", b"<c>", b"<c/")
+_PAD = 16  # zero bytes around a piece: every look-around stays inside the buffer
+_WS = np.array([0x20, 0x09, 0x0A, 0x0D], dtype=np.uint8)  # XML white space
+_LT, _EQ, _COLON, _GT = 0x3C, 0x3D, 0x3A, 0x3E
+_QUOTES = (0x22, 0x27)
+_BEZUG = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+_ZEILE = re.compile(r"[0-9]{1,7}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +72,14 @@ class Ausdehnung:
         return f"{spaltenname(self.spalten)}{self.zeilen}"
 
 
+class Unlesbar(Exception):
+    """A sheet that no reader may be given: the German sentence names sheet and cell."""
+
+
+class _Genau(Exception):
+    """The fast scan cannot vouch for this sheet: the exact path decides."""
+
+
 def spaltenname(n: int) -> str:
     """Column number -> letters (1 -> 'A', 16384 -> 'XFD')."""
     out = ""
@@ -57,123 +89,397 @@ def spaltenname(n: int) -> str:
     return out or "A"
 
 
-def _refs(buf: np.ndarray, stop: int) -> tuple[int, int, int]:
-    """Max column, max row and number of cell references whose ``r="`` starts before ``stop``."""
-    n = min(stop, len(buf) - _TAIL)  # a reference reads up to 15 bytes past its start
-    if n <= 0:
-        return 0, 0, 0
-    hit = (buf[:n] == _R[0]) & (buf[1 : n + 1] == _R[1])
-    hit &= (buf[2 : n + 2] == _R[2]) & (buf[3 : n + 3] == _R[3])
-    p = np.flatnonzero(hit) + 4
-    if not len(p):
-        return 0, 0, 0
-    spalte = np.zeros(len(p), dtype=np.int64)
-    weiter = np.ones(len(p), dtype=bool)
-    for k in range(3):  # up to three letters: 'A' .. 'XFD'
-        ch = buf[p + k]
-        weiter &= (ch >= 65) & (ch <= 90)
-        spalte = np.where(weiter, spalte * 26 + (ch.astype(np.int64) - 64), spalte)
-    zeile = np.zeros(len(p), dtype=np.int64)
-    q = p + (spalte > 0) + (spalte > 26) + (spalte > 702)  # where the digits begin
-    weiter = np.ones(len(p), dtype=bool)
-    for k in range(8):
-        d = buf[q + k].astype(np.int64) - 48
-        weiter &= (d >= 0) & (d <= 9)
-        zeile = np.where(weiter, zeile * 10 + d, zeile)
-    zellen = spalte > 0
-    return int(spalte.max(initial=0)), int(zeile.max(initial=0)), int(zellen.sum())
+def _spaltennummer(buchstaben: str) -> int:
+    n = 0
+    for ch in buchstaben.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
-def _scan(fh) -> tuple[int, int, int, int]:
-    """Over a sheet's XML: max column and row of the references, references, cell elements."""
-    spalten = zeilen = refs = elemente = 0
-    rest = b""
-    while True:
-        data = fh.read(_CHUNK)
-        last = not data
-        chunk = rest + data
-        stop = len(chunk) if last else max(0, len(chunk) - _TAIL)
-        buf = np.frombuffer(chunk + b"\0" * _TAIL if last else chunk, dtype=np.uint8)
-        s, z, r = _refs(buf, stop)
-        spalten, zeilen, refs = max(spalten, s), max(zeilen, z), refs + r
-        elemente += sum(chunk[: stop + len(m) - 1].count(m) for m in _ZELLE)
-        if last:
-            return spalten, zeilen, refs, elemente
-        rest = chunk[stop:]
+def _bezug(blatt: str, ref: str) -> tuple[int, int]:
+    """A cell reference as (column, row), both 1-based; refused when no reader understands it
+    the same way or it lies beyond Excel's grid."""
+    m = _BEZUG.fullmatch(ref)
+    if m is None:
+        grob = re.fullmatch(r"([A-Za-z]+)([0-9]+)", ref)
+        if grob is None:
+            raise Unlesbar(
+                f"Im Tabellenblatt '{blatt}' hat eine Zelle den Bezug r=\"{ref[:40]}\", den kein "
+                "Excel-Leser versteht (erwartet wie 'A1' oder 'XFD1048576'). Bitte die Datei in "
+                "Excel öffnen und neu speichern."
+            )
+        m = grob
+    spalte, zeile = _spaltennummer(m[1]), int(m[2])
+    if not (1 <= spalte <= EXCEL_SPALTEN and 1 <= zeile <= EXCEL_ZEILEN):
+        _jenseits(blatt, f'die Zelle r="{ref[:40]}"')
+    return spalte, zeile
 
 
-def _gezaehlt(fh) -> tuple[int, int]:
-    """Max column and row as a reader places cells written without a reference (slow: only for
-    such files)."""
-    spalten = zeilen = zeile = 0
-    spalte = 0
-    for _, el in ET.iterparse(fh, events=("start",)):
-        tag = el.tag.rsplit("}", 1)[-1]
-        if tag == "row":
-            r = el.get("r")
-            zeile = int(r) if r and r.isdigit() else zeile + 1
-            spalte = 0
-        elif tag == "c":
-            ref = re.fullmatch(r"([A-Z]{1,3})(\d+)", el.get("r") or "")
-            if ref:
-                spalte = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(ref[1])))
-                zeile = max(zeile, int(ref[2]))
+def _zeilennummer(blatt: str, r: str) -> int:
+    """The number of ``<row r="…">``; refused unless plain digits within Excel's grid."""
+    if _ZEILE.fullmatch(r) is None or not 1 <= int(r) <= EXCEL_ZEILEN:
+        if re.fullmatch(r"[0-9]+", r):
+            _jenseits(blatt, f'die Zeile r="{r[:40]}"')
+        raise Unlesbar(
+            f"Im Tabellenblatt '{blatt}' hat eine Zeile die Nummer r=\"{r[:40]}\", die kein "
+            "Excel-Leser gleich versteht. Bitte die Datei in Excel öffnen und neu speichern."
+        )
+    return int(r)
+
+
+def _jenseits(blatt: str, was: str) -> None:
+    from kennzahlen.core.fmt import zahl
+
+    raise Unlesbar(
+        f"Im Tabellenblatt '{blatt}' liegt {was} außerhalb dessen, was Excel kennt (Spalten A "
+        f"bis XFD, Zeilen 1 bis {zahl(EXCEL_ZEILEN)}); so eine Datei hat Excel nicht "
+        "geschrieben. Bitte den Export wiederholen oder die Datei in Excel öffnen und neu "
+        "speichern."
+    )
+
+
+class _Schnell:
+    """The fast scan over a sheet's XML, piece by piece (each piece ends before a ``<``)."""
+
+    def __init__(self, blatt: str) -> None:
+        self.blatt = blatt
+        self.spalten = 0
+        self.zeilen = 0
+
+    def stueck(self, piece: bytes, anfang: bool) -> None:
+        """Scan one piece of complete tags (the first one of the sheet when ``anfang``)."""
+        p = _PAD
+        buf = np.frombuffer(b"\0" * p + piece + b"\0" * p, dtype=np.uint8)
+        a = buf[p : p + len(piece)]
+        pos = np.flatnonzero((a == _LT) | (a == _EQ) | (a == _COLON)) + p
+        art = buf[pos]
+        lt = pos[art == _LT]
+        eq = pos[art == _EQ]
+        colon = pos[art == _COLON]
+        # markup the fast scan does not follow: comments, CDATA, DOCTYPE (<!), processing
+        # instructions after the declaration (<?), namespace prefixes on c and row (x:c)
+        nach = buf[lt + 1]
+        if (nach == 0x21).any() or (nach[1 if anfang else 0 :] == 0x3F).any():
+            raise _Genau
+        if len(colon) and self._praefix(buf, colon):
+            raise _Genau
+        ws_vor = np.isin(buf[eq - 1], _WS)
+        r_vor = (buf[eq - 1] == 0x72) & np.isin(buf[eq - 2], _WS)
+        c_tag = r_vor & (buf[eq - 3] == 0x63) & (buf[eq - 4] == _LT)
+        row_tag = (
+            r_vor
+            & (buf[eq - 3] == 0x77)
+            & (buf[eq - 4] == 0x6F)
+            & (buf[eq - 5] == 0x72)
+            & (buf[eq - 6] == _LT)
+        )
+        andere = eq[(r_vor & ~c_tag & ~row_tag) | ws_vor]
+        # c start tags: '<c' then white space, '>' or '/'
+        c3 = buf[lt + 2]
+        c_start = lt[(nach == 0x63) & (np.isin(c3, _WS) | (c3 == _GT) | (c3 == 0x2F))]
+        spalte, zeile = self._werte(buf, eq[c_tag] + 1, buchstaben=True)
+        _, zeilen_nr = self._werte(buf, eq[row_tag] + 1, buchstaben=False)
+        tag_von = eq[c_tag] - 4
+        if len(andere):
+            mehr = self._andere(buf, lt, andere)
+            if mehr:
+                s, z, t = zip(*mehr, strict=True)
+                spalte = np.concatenate([spalte, np.array(s, dtype=np.int64)])
+                zeile = np.concatenate([zeile, np.array(z, dtype=np.int64)])
+                tag_von = np.concatenate([tag_von, np.array(t, dtype=np.int64)])
+        if len(tag_von) != len(c_start) or not np.array_equal(np.sort(tag_von), c_start):
+            self._doppelt(buf, tag_von)
+            raise _Genau  # a cell without a reference: placed as the readers place it
+        self.spalten = max(self.spalten, int(spalte.max(initial=0)))
+        self.zeilen = max(self.zeilen, int(zeile.max(initial=0)), int(zeilen_nr.max(initial=0)))
+
+    @staticmethod
+    def _praefix(buf: np.ndarray, colon: np.ndarray) -> bool:
+        """Whether a ':c' or ':row' (a prefixed element name) follows some colon."""
+        ende = (np.isin(buf[colon + 2], _WS)) | (buf[colon + 2] == _GT) | (buf[colon + 2] == 0x2F)
+        c = (buf[colon + 1] == 0x63) & ende
+        ende4 = np.isin(buf[colon + 4], _WS) | (buf[colon + 4] == _GT) | (buf[colon + 4] == 0x2F)
+        row = (buf[colon + 1] == 0x72) & (buf[colon + 2] == 0x6F) & (buf[colon + 3] == 0x77) & ende4
+        return bool((c | row).any())
+
+    @staticmethod
+    def _werte(buf: np.ndarray, q: np.ndarray, buchstaben: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Column and row of the references whose opening quote is at ``q``: up to three letters
+        (any case; none for a row), up to seven digits, then the same quote; anything else goes
+        to the exact path, which names what it finds."""
+        quote = buf[q]
+        ok = np.isin(quote, _QUOTES)
+        spalte = np.zeros(len(q), dtype=np.int64)
+        n = np.zeros(len(q), dtype=np.int64)
+        if buchstaben:
+            weiter = np.ones(len(q), dtype=bool)
+            for k in range(1, 4):
+                ch = buf[q + k] | 0x20  # lower case
+                weiter &= (ch >= 0x61) & (ch <= 0x7A)
+                spalte = np.where(weiter, spalte * 26 + (ch.astype(np.int64) - 0x60), spalte)
+                n += weiter
+            ok &= n > 0
+        zeile = np.zeros(len(q), dtype=np.int64)
+        weiter = np.ones(len(q), dtype=bool)
+        d_n = np.zeros(len(q), dtype=np.int64)
+        for k in range(8):
+            d = buf[q + 1 + n + k].astype(np.int64) - 0x30
+            weiter &= (d >= 0) & (d <= 9)
+            zeile = np.where(weiter, zeile * 10 + d, zeile)
+            d_n += weiter
+        ok &= (d_n > 0) & (d_n <= 7) & (buf[q + 1 + n + d_n] == quote)
+        ok &= (zeile >= 1) & (zeile <= EXCEL_ZEILEN) & (spalte <= EXCEL_SPALTEN)
+        if not ok.all():
+            raise _Genau
+        return spalte, zeile
+
+    def _andere(self, buf: np.ndarray, lt: np.ndarray, eq: np.ndarray) -> list:
+        """The few '=' the vectors do not cover ('r=' not first in its tag, white space before
+        '='): (column, row, tag start) of each further reference in a c tag."""
+        raw = buf.tobytes()
+        out = []
+        for e in eq.tolist():
+            k = int(np.searchsorted(lt, e)) - 1
+            if k < 0:
+                continue
+            s = int(lt[k])
+            tag = raw[s:e]
+            if b">" in tag:
+                continue  # text after a tag, not an attribute
+            dq, sq = tag.count(b'"'), tag.count(b"'")
+            if not ((sq == 0 and dq % 2 == 0) or (dq == 0 and sq % 2 == 0)):
+                raise _Genau  # inside a value, or quotes the vectors do not follow
+            if raw[e - 1 : e] in (b" ", b"\t", b"\r", b"\n"):
+                if tag.split()[-1:] == [b"r"]:
+                    raise _Genau  # 'r = "…"'
+                continue
+            element = re.match(rb"<([^\s/>]+)", tag)
+            if element is None or element[1] not in (b"c", b"row"):
+                continue
+            m = re.match(rb"""(["'])([^"'<>]*)\1""", raw[e + 1 : e + 65])
+            if m is None:
+                raise _Genau
+            wert = m[2].decode("latin-1")
+            if element[1] == b"row":
+                self.zeilen = max(self.zeilen, _zeilennummer(self.blatt, wert))
             else:
-                spalte += 1
-            spalten, zeilen = max(spalten, spalte), max(zeilen, zeile)
-        el.clear()
+                out.append((*_bezug(self.blatt, wert), s))
+        return out
+
+    def _doppelt(self, buf: np.ndarray, tag_von: np.ndarray) -> None:
+        """Refuse a cell with two references (calamine takes the last, openpyxl refuses)."""
+        werte, anzahl = np.unique(tag_von, return_counts=True)
+        if not len(werte) or anzahl.max() < 2:
+            return
+        s = int(werte[np.argmax(anzahl)])
+        raw = buf.tobytes()
+        ende = raw.find(b">", s)
+        tag = raw[s : ende + 1 if ende >= 0 else s + 120][:120].decode("utf-8", "replace")
+        refs = re.findall(r"""\sr\s*=\s*["']([^"']*)["']""", tag)
+        raise Unlesbar(
+            f"Im Tabellenblatt '{self.blatt}' hat eine Zelle zwei Bezüge ("
+            + " und ".join(f'r="{r}"' for r in refs)
+            + "); calamine nimmt den letzten, openpyxl keinen. Bitte die Datei in Excel öffnen "
+            "und neu speichern."
+        )
+
+
+def _schnell(blatt: str, stuecke) -> tuple[int, int]:
+    """Max column and row over a sheet's XML (an iterator of byte chunks), fast path only."""
+    scan = _Schnell(blatt)
+    rest = b""
+    anfang = True
+    for data in stuecke:
+        chunk = rest + data
+        if anfang and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in chunk[:4]):
+            raise _Genau  # UTF-16 or UTF-32: not the bytes the scan looks for
+        cut = chunk.rfind(b"<")
+        if cut <= 0:
+            rest = chunk
+            continue
+        scan.stueck(chunk[:cut], anfang)
+        anfang = False
+        rest = chunk[cut:]
+    if rest:
+        scan.stueck(rest, anfang)
+    return scan.spalten, scan.zeilen
+
+
+def _genau(blatt: str, fh) -> tuple[int, int]:
+    """Max column and row as calamine and as openpyxl place every cell, the farther of both (slow:
+    only for sheets the fast path cannot vouch for)."""
+    spalten = zeilen = 0
+    z_cal = s_cal = 0  # calamine: the next row and column index (0-based), an upper bound
+    z_opx = s_opx = 0  # openpyxl: the row and column counters
+    kinder: list[bool] = []  # per open row: whether it holds a cell (then no empty element)
+    try:
+        for ereignis, el in ET.iterparse(fh, events=("start", "end")):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if ereignis == "end":
+                if tag == "row":
+                    if kinder and kinder.pop():
+                        s_cal = 0  # '<row/>' is no row to calamine: no reset after it
+                    z_cal += 1
+                el.clear()
+                continue
+            if tag == "row":
+                r = el.get("r")
+                if r is None:
+                    z_opx += 1
+                else:
+                    z_opx = _zeilennummer(blatt, r)
+                    z_cal = max(z_cal, z_opx - 1)
+                s_opx = 0
+                zeilen = max(zeilen, z_opx)
+                kinder.append(False)
+            elif tag == "c":
+                if kinder:
+                    kinder[-1] = True
+                ref = el.get("r")
+                if ref is None:
+                    s_opx += 1
+                    spalten = max(spalten, s_opx, s_cal + 1)
+                    zeilen = max(zeilen, z_opx, z_cal + 1)
+                    s_cal += 1
+                else:
+                    spalte, zeile = _bezug(blatt, ref)
+                    s_opx, s_cal = spalte, max(s_cal, spalte)
+                    spalten, zeilen = max(spalten, spalte), max(zeilen, zeile)
+    except ET.ParseError as exc:
+        zeile, spalte = exc.position
+        raise Unlesbar(
+            f"Das Tabellenblatt '{blatt}' ist kein sauberes XML ({_grund(exc)}, XML-Zeile "
+            f"{zeile}, Zeichen {spalte + 1}); die Excel-Leser lesen es verschieden. Bitte die "
+            "Datei in Excel öffnen und neu speichern."
+        ) from None
     return spalten, zeilen
 
 
-def _blattnamen(book: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet XML file in the archive -> the sheet's name as Excel shows it."""
+def _grund(exc: ET.ParseError) -> str:
+    from xml.parsers import expat
+
+    gruende = {
+        expat.errors.codes[expat.errors.XML_ERROR_DUPLICATE_ATTRIBUTE]: "ein Attribut doppelt",
+        expat.errors.codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]: "ein unbekanntes Entity",
+        expat.errors.codes[expat.errors.XML_ERROR_UNBOUND_PREFIX]: "ein unbekanntes Präfix",
+    }
+    return gruende.get(exc.code, str(exc).split(":")[0])
+
+
+def _teile(book: zipfile.ZipFile) -> dict[str, list[zipfile.ZipInfo]]:
+    """Member name as calamine finds it (any case, '\\' for '/') -> the members of that name."""
+    out: dict[str, list[zipfile.ZipInfo]] = {}
+    for info in book.infolist():
+        out.setdefault(info.filename.replace("\\", "/").lower(), []).append(info)
+    return out
+
+
+def _blattnamen(book: zipfile.ZipFile, teile: dict[str, list[zipfile.ZipInfo]]) -> dict[str, str]:
+    """Sheet XML member (as in :func:`_teile`) -> the sheet's name as Excel shows it."""
     try:
         ns_r = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-        rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        rels = ET.fromstring(book.read(teile["xl/_rels/workbook.xml.rels"][-1]))
         ziel = {r.get("Id"): r.get("Target", "") for r in rels}
-        wb = ET.fromstring(book.read("xl/workbook.xml"))
+        wb = ET.fromstring(book.read(teile["xl/workbook.xml"][-1]))
         out: dict[str, str] = {}
         for sheet in wb.iter():
             if sheet.tag.endswith("}sheet") and sheet.get(ns_r) in ziel:
-                target = ziel[sheet.get(ns_r)].lstrip("/")
+                target = ziel[sheet.get(ns_r)].replace("\\", "/").lower()
                 name = sheet.get("name", "")
-                out[target if target.startswith("xl/") else f"xl/{target}"] = name
+                # relative to xl/, or absolute; both ways, whichever a reader takes
+                for pfad in (target.lstrip("/"), f"xl/{target.lstrip('/')}", f"xl/{target}"):
+                    out.setdefault(posixpath.normpath(pfad).lstrip("/"), name)
         return out
-    except (KeyError, ET.ParseError):
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, zlib.error):
         return {}
+
+
+def _stuecke(fh, info: zipfile.ZipInfo):
+    """The inflated bytes of a member in chunks, zlib straight on the stored bytes (zipfile's
+    reader costs more than the inflating); other methods through zipfile."""
+    if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 1:
+        raise NotImplementedError
+    fh.seek(info.header_offset)
+    kopf = fh.read(30)
+    if len(kopf) != 30 or kopf[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("kein lokaler Kopf")
+    fh.seek(info.header_offset + 30 + int.from_bytes(kopf[26:28], "little"))
+    fh.seek(int.from_bytes(kopf[28:30], "little"), 1)
+    rest = info.compress_size
+    z = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    while rest > 0:
+        roh = fh.read(min(rest, _CHUNK))
+        if not roh:
+            raise zipfile.BadZipFile("abgeschnitten")
+        rest -= len(roh)
+        if z is None:
+            yield roh
+            continue
+        daten = z.decompress(roh, _CHUNK)
+        while daten:
+            yield daten
+            daten = z.decompress(z.unconsumed_tail, _CHUNK) if z.unconsumed_tail else b""
+    if z is not None:
+        daten = z.flush()
+        if daten:
+            yield daten
+
+
+def _ausdehnung(path: Path, book: zipfile.ZipFile, info: zipfile.ZipInfo, blatt: str):
+    """(columns, rows) of one sheet: the fast path, else the exact one."""
+    try:
+        with open(path, "rb") as fh:
+            try:
+                return _schnell(blatt, _stuecke(fh, info))
+            except NotImplementedError:
+                pass
+        with book.open(info) as fh:
+            return _schnell(blatt, iter(lambda: fh.read(_CHUNK), b""))
+    except _Genau:
+        pass
+    with book.open(info) as fh:
+        return _genau(blatt, fh)
 
 
 def ausdehnungen(path: Path) -> list[Ausdehnung]:
     """How far each sheet of an XLSX file reaches (empty when the file is no readable archive:
-    the readers then say so themselves)."""
+    the readers then say so themselves); :class:`Unlesbar` for a sheet no reader may get."""
     try:
         book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         return []
     with book:
-        namen = _blattnamen(book)
+        teile = _teile(book)
+        namen = _blattnamen(book, teile)
+        blaetter = set(namen) | {n for n in teile if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)}
         out = []
-        for info in book.infolist():
-            name = info.filename
-            if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", name):
-                continue
-            try:
-                with book.open(info) as fh:
-                    spalten, zeilen, refs, elemente = _scan(fh)
-                if elemente > refs:
-                    with book.open(info) as fh:
-                        spalten, zeilen = _gezaehlt(fh)
-            except (zipfile.BadZipFile, OSError, ET.ParseError, RuntimeError):
-                continue  # a broken part: the reader names the file
-            out.append(Ausdehnung(namen.get(name, Path(name).stem), spalten, zeilen))
+        for name in sorted(blaetter):
+            blatt = namen.get(name, Path(name).stem)
+            for info in teile.get(name, []):
+                try:
+                    spalten, zeilen = _ausdehnung(path, book, info, blatt)
+                except NotImplementedError:
+                    raise Unlesbar(
+                        f"Das Tabellenblatt '{blatt}' ist mit einem Verfahren gepackt, das das "
+                        "Programm nicht prüfen kann; bitte die Datei in Excel als .xlsx neu "
+                        "speichern."
+                    ) from None
+                except (zipfile.BadZipFile, OSError, zlib.error, RuntimeError):
+                    continue  # a broken or locked part: the reader names the file
+                out.append(Ausdehnung(blatt, spalten, zeilen))
         return out
 
 
 def zu_gross(path: Path) -> str | None:
-    """The German problem when a sheet reaches too far to be read, else None."""
+    """The German problem when a sheet reaches too far to be read (or no reader may get it),
+    else None."""
     from kennzahlen.core.fmt import zahl
 
-    for a in ausdehnungen(path):
+    try:
+        ausdehnung = ausdehnungen(path)
+    except Unlesbar as exc:
+        return str(exc)
+    for a in ausdehnung:
         if a.spalten > MAX_SPALTEN or a.zellen > MAX_ZELLEN:
             return (
                 f"Das Tabellenblatt '{a.blatt}' reicht bis Zelle {a.zelle} ({zahl(a.zeilen)} "
