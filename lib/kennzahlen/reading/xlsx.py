@@ -15,6 +15,7 @@ lose a time of 00:00:00.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -179,23 +180,51 @@ def _zelltext(v: object) -> str:
 
 
 def _zeilen(rows: list[list]) -> list | None:
-    """The columns as Arrow text arrays; None for ragged rows (then pandas' reader decides)."""
-    if rows and min(map(len, rows)) != max(map(len, rows)):
+    """The columns as Arrow text arrays; None for ragged rows (then pandas' reader decides).
+    A sheet of text cells (and empty ones) goes through Arrow in one piece: one array of all
+    cells, put in column order with one take, its columns zero-copy slices of it (two thirds
+    of the time of a conversion column by column); any other sheet column by column."""
+    import pyarrow as pa
+
+    if not rows:
+        return []
+    if len(set(map(len, rows))) != 1:
         return None
-    return [_spalte_text(col) for col in zip(*rows, strict=True)]
+    hoehe, breite = len(rows), len(rows[0])
+    if not breite:
+        return []
+    try:
+        alle = pa.array(itertools.chain.from_iterable(rows), pa.string(), size=hoehe * breite)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return [_spalte_text(col) for col in zip(*rows, strict=True)]
+    # a colon anywhere in the cells' bytes: then the midnight rule, column by column
+    daten = alle.buffers()[2]
+    doppelpunkt = daten is not None and bool((np.frombuffer(daten, np.uint8) == 0x3A).any())
+    spaltenweise = np.arange(hoehe * breite, dtype=np.int64).reshape(hoehe, breite).T.ravel()
+    alle = alle.take(spaltenweise)
+    if alle.null_count:
+        alle = alle.fill_null("")
+    cols = [alle.slice(j * hoehe, hoehe) for j in range(breite)]
+    return [_ohne_mitternacht(c) for c in cols] if doppelpunkt else cols
 
 
 def _spalte_text(col: tuple) -> Any:
     """A column's cells as text: a column of text cells (and empty ones) as it is, in one step
     in Arrow; any other column cell by cell (:func:`_zelltext`)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
         arr = pa.array(col, pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         arr = pa.array([_zelltext(v) for v in col], pa.string())
-    arr = arr.fill_null("")
+    return _ohne_mitternacht(arr.fill_null(""))
+
+
+def _ohne_mitternacht(arr: Any) -> Any:
+    """A text column (Arrow) with dates without a time of 00:00:00 (:func:`_mitternacht`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if not pc.any(pc.match_substring(arr, ":")).as_py():
         return arr
     return pa.array(_mitternacht(np.array(arr.to_pylist(), dtype=object)), pa.string())

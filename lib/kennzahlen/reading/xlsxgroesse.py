@@ -47,9 +47,31 @@ EXCEL_SPALTEN = 16_384
 EXCEL_ZEILEN = 1_048_576
 _CHUNK = 8 << 20
 _PAD = 16  # zero bytes around a piece: every look-around stays inside the buffer
-_WS = np.array([0x20, 0x09, 0x0A, 0x0D], dtype=np.uint8)  # XML white space
+_IST_WS = np.zeros(256, dtype=bool)  # XML white space
+_IST_WS[[0x20, 0x09, 0x0A, 0x0D]] = True
+_NAMENSENDE = _IST_WS.copy()  # what ends an element name: white space, '>', '/'
+_NAMENSENDE[[0x3E, 0x2F]] = True
+
+
+def _SW6(buf: np.ndarray) -> np.ndarray:  # noqa: N802 - a view: row i holds buf[i : i + 6]
+    return np.lib.stride_tricks.sliding_window_view(buf, 6)
+
+
+def _SW12(buf: np.ndarray) -> np.ndarray:  # noqa: N802 - a view: row i holds buf[i : i + 12]
+    return np.lib.stride_tricks.sliding_window_view(buf, 12)
+
+
+def _SW8(buf: np.ndarray) -> np.ndarray:  # noqa: N802 - a view: row i holds buf[i : i + 8]
+    return np.lib.stride_tricks.sliding_window_view(buf, 8)
+
+
+# eight bytes at a time: '0' in each byte; added to a byte below 10 (a digit less '0') it stays
+# below 0x80; the high bit of each byte; per number of digits d, the d leading bytes
+_NULLEN = np.uint64(0x3030303030303030)
+_PLUS = np.uint64(0x7676767676767676)
+_HOCH = np.uint64(0x8080808080808080)
+_OBEN = np.array([(2**64 - 1) ^ ((1 << (64 - 8 * d)) - 1) for d in range(8)], dtype=np.uint64)
 _LT, _EQ, _COLON, _GT = 0x3C, 0x3D, 0x3A, 0x3E
-_QUOTES = (0x22, 0x27)
 _BEZUG = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 _ZEILE = re.compile(r"[0-9]{1,7}")
 
@@ -146,92 +168,134 @@ class _Schnell:
         self.spalten = 0
         self.zeilen = 0
 
-    def stueck(self, piece: bytes, anfang: bool) -> None:
-        """Scan one piece of complete tags (the first one of the sheet when ``anfang``)."""
+    def stueck(self, buf: np.ndarray, ende: int, anfang: bool) -> None:
+        """Scan ``buf[_PAD:ende]``, a piece of complete tags (the first of the sheet when
+        ``anfang``); ``buf`` holds at least _PAD bytes more on either side."""
         p = _PAD
-        buf = np.frombuffer(b"\0" * p + piece + b"\0" * p, dtype=np.uint8)
-        a = buf[p : p + len(piece)]
-        pos = np.flatnonzero((a == _LT) | (a == _EQ) | (a == _COLON)) + p
-        art = buf[pos]
-        lt = pos[art == _LT]
-        eq = pos[art == _EQ]
-        colon = pos[art == _COLON]
+        a = buf[p - 1 : ende + 1]  # a[i], a[i + 1]: byte i of the piece and the next
+        x, y = a[:-1], a[1:]
+        lt_x = x == _LT
         # markup the fast scan does not follow: comments, CDATA, DOCTYPE (<!), processing
         # instructions after the declaration (<?), namespace prefixes on c and row (x:c)
-        nach = buf[lt + 1]
-        if (nach == 0x21).any() or (nach[1 if anfang else 0 :] == 0x3F).any():
+        kopf = buf[p : p + 64].tobytes().lstrip(b"\xef\xbb\xbf \t\r\n")
+        erlaubt = int(anfang and kopf.startswith(b"<?xml"))
+        if np.count_nonzero(lt_x & ((y == 0x21) | (y == 0x3F))) > erlaubt:  # the declaration
             raise _Genau
-        if len(colon) and self._praefix(buf, colon):
+        if self._praefix(buf, ende):
             raise _Genau
-        ws_vor = np.isin(buf[eq - 1], _WS)
-        r_vor = (buf[eq - 1] == 0x72) & np.isin(buf[eq - 2], _WS)
-        c_tag = r_vor & (buf[eq - 3] == 0x63) & (buf[eq - 4] == _LT)
+        eq_y = y == _EQ
+        # 'r=' (its 'r'), and '=' after white space (then the exact look in _andere)
+        r = np.flatnonzero(eq_y & (x == 0x72)) + p - 1
+        if np.count_nonzero(eq_y & (x <= 0x20)):
+            andere_ws = np.flatnonzero(eq_y & (x <= 0x20)) + p
+        else:
+            andere_ws = np.zeros(0, dtype=np.intp)
+        fenster = _SW6(buf)[r - 5]  # '<c r' in [2:], '<row r' in [0:]
+        r_vor = _IST_WS[fenster[:, 4]]
+        c_tag = r_vor & (fenster[:, 3] == 0x63) & (fenster[:, 2] == _LT)
         row_tag = (
             r_vor
-            & (buf[eq - 3] == 0x77)
-            & (buf[eq - 4] == 0x6F)
-            & (buf[eq - 5] == 0x72)
-            & (buf[eq - 6] == _LT)
+            & (fenster[:, 3] == 0x77)
+            & (fenster[:, 2] == 0x6F)
+            & (fenster[:, 1] == 0x72)
+            & (fenster[:, 0] == _LT)
         )
-        andere = eq[(r_vor & ~c_tag & ~row_tag) | ws_vor]
-        # c start tags: '<c' then white space, '>' or '/'
-        c3 = buf[lt + 2]
-        c_start = lt[(nach == 0x63) & (np.isin(c3, _WS) | (c3 == _GT) | (c3 == 0x2F))]
-        spalte, zeile = self._werte(buf, eq[c_tag] + 1, buchstaben=True)
-        _, zeilen_nr = self._werte(buf, eq[row_tag] + 1, buchstaben=False)
-        tag_von = eq[c_tag] - 4
+        andere = np.concatenate([r[r_vor & ~c_tag & ~row_tag] + 1, andere_ws])
+        # c start tags: '<c' then white space, '>' or '/' (most: a space; the rest looked at)
+        c_x = lt_x[:-1] & (y[:-1] == 0x63)
+        n_c = np.count_nonzero(c_x)
+        n_c_leer = np.count_nonzero(c_x & (y[1:] == 0x20))
+        if n_c != n_c_leer:
+            sonst = np.flatnonzero(c_x & (y[1:] != 0x20)) + p - 1
+            n_c_leer += np.count_nonzero(_NAMENSENDE[buf[sonst + 2]])
+        r_c = r[c_tag]
+        spalte, zeile = self._werte(buf, r_c + 2, buchstaben=True)
+        _, zeilen_nr = self._werte(buf, r[row_tag] + 2, buchstaben=False)
         if len(andere):
-            mehr = self._andere(buf, lt, andere)
+            lt = np.flatnonzero(lt_x) + p - 1
+            mehr = self._andere(buf, lt, np.sort(andere))
+            tag_von = r_c - 3
             if mehr:
                 s, z, t = zip(*mehr, strict=True)
-                spalte = np.concatenate([spalte, np.array(s, dtype=np.int64)])
-                zeile = np.concatenate([zeile, np.array(z, dtype=np.int64)])
-                tag_von = np.concatenate([tag_von, np.array(t, dtype=np.int64)])
-        if len(tag_von) != len(c_start) or not np.array_equal(np.sort(tag_von), c_start):
-            self._doppelt(buf, tag_von)
+                spalte = max(spalte, *s)
+                zeile = max(zeile, *z)
+                tag_von = np.sort(np.concatenate([tag_von, np.array(t, dtype=tag_von.dtype)]))
+            c_start = np.flatnonzero(c_x) + p - 1
+            c_start = c_start[_NAMENSENDE[buf[c_start + 2]]]
+            if len(tag_von) != len(c_start) or not np.array_equal(tag_von, c_start):
+                self._doppelt(buf, tag_von)
+                raise _Genau  # a cell without a reference: placed as the readers place it
+        elif len(r_c) != n_c_leer:  # each '<c r=' is a c start tag: the counts must agree
             raise _Genau  # a cell without a reference: placed as the readers place it
-        self.spalten = max(self.spalten, int(spalte.max(initial=0)))
-        self.zeilen = max(self.zeilen, int(zeile.max(initial=0)), int(zeilen_nr.max(initial=0)))
+        self.spalten = max(self.spalten, spalte)
+        self.zeilen = max(self.zeilen, zeile, zeilen_nr)
 
     @staticmethod
-    def _praefix(buf: np.ndarray, colon: np.ndarray) -> bool:
-        """Whether a ':c' or ':row' (a prefixed element name) follows some colon."""
-        ende = (np.isin(buf[colon + 2], _WS)) | (buf[colon + 2] == _GT) | (buf[colon + 2] == 0x2F)
-        c = (buf[colon + 1] == 0x63) & ende
-        ende4 = np.isin(buf[colon + 4], _WS) | (buf[colon + 4] == _GT) | (buf[colon + 4] == 0x2F)
-        row = (buf[colon + 1] == 0x72) & (buf[colon + 2] == 0x6F) & (buf[colon + 3] == 0x77) & ende4
+    def _praefix(buf: np.ndarray, ende: int) -> bool:
+        """Whether a ':c' or ':row' (a prefixed element name) follows a colon before ``ende``."""
+        colon = np.flatnonzero(buf[:ende] == _COLON)
+        c = (buf[colon + 1] == 0x63) & _NAMENSENDE[buf[colon + 2]]
+        row = (
+            (buf[colon + 1] == 0x72)
+            & (buf[colon + 2] == 0x6F)
+            & (buf[colon + 3] == 0x77)
+            & _NAMENSENDE[buf[colon + 4]]
+        )
         return bool((c | row).any())
 
     @staticmethod
-    def _werte(buf: np.ndarray, q: np.ndarray, buchstaben: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Column and row of the references whose opening quote is at ``q``: up to three letters
-        (any case; none for a row), up to seven digits, then the same quote; anything else goes
-        to the exact path, which names what it finds."""
-        quote = buf[q]
-        ok = np.isin(quote, _QUOTES)
-        spalte = np.zeros(len(q), dtype=np.int64)
-        n = np.zeros(len(q), dtype=np.int64)
+    def _werte(buf: np.ndarray, q: np.ndarray, buchstaben: bool) -> tuple[int, int]:
+        """The farthest column and row of the references whose opening quote is at ``q``: up to
+        three letters (any case; none for a row), one to seven digits (no leading zero), then the
+        same quote; anything else goes to the exact path, which names what it finds. The digits
+        are looked at eight bytes at a time, as one 64-bit number."""
+        if not len(q):
+            return 0, 0
+        fenster = _SW12(buf)[q]  # the quote and the eleven bytes after it
+        quote = fenster[:, 0]
+        ok = (quote == 0x22) | (quote == 0x27)
+        max_spalte = 0
+        n: np.ndarray | int = 0
         if buchstaben:
-            weiter = np.ones(len(q), dtype=bool)
-            for k in range(1, 4):
-                ch = buf[q + k] | 0x20  # lower case
-                weiter &= (ch >= 0x61) & (ch <= 0x7A)
-                spalte = np.where(weiter, spalte * 26 + (ch.astype(np.int64) - 0x60), spalte)
-                n += weiter
-            ok &= n > 0
-        zeile = np.zeros(len(q), dtype=np.int64)
-        weiter = np.ones(len(q), dtype=bool)
-        d_n = np.zeros(len(q), dtype=np.int64)
-        for k in range(8):
-            d = buf[q + 1 + n + k].astype(np.int64) - 0x30
-            weiter &= (d >= 0) & (d <= 9)
-            zeile = np.where(weiter, zeile * 10 + d, zeile)
-            d_n += weiter
-        ok &= (d_n > 0) & (d_n <= 7) & (buf[q + 1 + n + d_n] == quote)
-        ok &= (zeile >= 1) & (zeile <= EXCEL_ZEILEN) & (spalte <= EXCEL_SPALTEN)
+            klein = (fenster[:, 1:4] | 0x20) - 0x60  # 'a' -> 1 .. 'z' -> 26
+            ist = klein - 1 < 26  # (uint8: anything else wraps above)
+            anzahl = ist[:, 0].astype(np.intp)
+            anzahl += ist[:, 0] & ist[:, 1]
+            anzahl += ist[:, 0] & ist[:, 1] & ist[:, 2]
+            breit, schmal = int(anzahl.max()), int(anzahl.min())
+            ok &= anzahl > 0
+            werte = (klein if breit == schmal else klein[anzahl == breit]).astype(np.int64)
+            spalte = werte[:, 0]
+            for k in range(1, breit):
+                spalte = spalte * 26 + werte[:, k]
+            max_spalte = int(spalte.max(initial=0))
+            # as usual as many letters everywhere: the digits in place
+            n = breit if breit == schmal else anzahl
+        # eight bytes from the first digit, byte k of them in bits 8k..8k+7
+        if isinstance(n, int):
+            v = np.ascontiguousarray(fenster[:, 1 + n : 9 + n]).view("<u8")[:, 0]
+            start = q + 1 + n
+        else:
+            start = q + 1 + n
+            v = _SW8(buf)[start].view("<u8")[:, 0]
+        t = v ^ _NULLEN
+        keine = ((t + _PLUS) | t) & _HOCH  # per byte: 0x80 where it is no digit
+        tiefste = keine & (~keine + np.uint64(1))  # the first byte that is no digit
+        stelle = np.log2(np.maximum(tiefste, np.uint64(1)).astype(np.float64)).astype(np.intp)
+        d = np.where(keine == 0, 8, (stelle - 7) // 8)
+        ende = buf[start + np.minimum(d, 7)]
+        ok &= (d >= 1) & (d <= 7) & (ende == quote) & ((v & np.uint64(0xFF)) != 0x30)
         if not ok.all():
             raise _Genau
-        return spalte, zeile
+        # the farthest row has the most digits; among those, the largest digits in turn (the
+        # first digit most significant: the bytes swapped, the rest masked off)
+        stellen = int(d.max())
+        schluessel = v[d == stellen].byteswap() & _OBEN[stellen]
+        ziffern = int(schluessel.max()).to_bytes(8, "big")[:stellen]
+        zeile = int(ziffern)
+        if zeile > EXCEL_ZEILEN or max_spalte > EXCEL_SPALTEN:
+            raise _Genau
+        return max_spalte, zeile
 
     def _andere(self, buf: np.ndarray, lt: np.ndarray, eq: np.ndarray) -> list:
         """The few '=' the vectors do not cover ('r=' not first in its tag, white space before
@@ -289,19 +353,20 @@ def _schnell(blatt: str, stuecke) -> tuple[int, int]:
     scan = _Schnell(blatt)
     rest = b""
     anfang = True
+    pad = b"\0" * _PAD
     for data in stuecke:
-        chunk = rest + data
-        if anfang and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in chunk[:4]):
+        if anfang and not rest and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in data[:4]):
             raise _Genau  # UTF-16 or UTF-32: not the bytes the scan looks for
-        cut = chunk.rfind(b"<")
-        if cut <= 0:
-            rest = chunk
+        chunk = pad + rest + data + pad
+        cut = chunk.rfind(b"<", 0, len(chunk) - _PAD)
+        if cut <= _PAD:
+            rest = chunk[_PAD:-_PAD]
             continue
-        scan.stueck(chunk[:cut], anfang)
+        scan.stueck(np.frombuffer(chunk, dtype=np.uint8), cut, anfang)
         anfang = False
-        rest = chunk[cut:]
+        rest = chunk[cut:-_PAD]
     if rest:
-        scan.stueck(rest, anfang)
+        scan.stueck(np.frombuffer(pad + rest + pad, dtype=np.uint8), _PAD + len(rest), anfang)
     return scan.spalten, scan.zeilen
 
 
