@@ -32,13 +32,13 @@ _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"
 def read_xlsx_text(path: Path) -> XlsxText:
     """The first sheet of ``path`` as text (calamine; openpyxl where calamine fails)."""
     datei = path.name
-    from kennzahlen.reading.xlsxgroesse import zu_gross
+    from kennzahlen.reading.xlsxgroesse import pruefe
 
-    groesse = zu_gross(path)  # before any reader allocates the sheet's whole range
+    groesse, blaetter = pruefe(path)  # before any reader allocates the sheet's whole range
     if groesse is not None:
         return None, [_problem(datei, None, groesse)], []
     try:
-        first, rows, extra = _read_calamine(path)
+        first, rows, extra = _read_calamine(path, blaetter)
         notes: list[str] = []
     except BaseException as exc:  # noqa: BLE001 - also a Rust panic (pyo3 PanicException)
         _reraise_interrupt(exc)
@@ -140,13 +140,25 @@ def _read_calamine_frame(path: Path) -> tuple[str, pd.DataFrame | None, list[str
     return first, rows if not isinstance(rows, list) else _zeilen_text(rows), extra
 
 
-def _read_calamine(path: Path) -> tuple[str, list | pd.DataFrame | None, list[str]]:
-    """First sheet's name, its cells as text, the names of further sheets with content: the
-    cells straight from python-calamine as Arrow columns, converted as pandas' calamine reader
-    converts them (:func:`_read_calamine_pandas`, in about two thirds of its time; the same
-    text, tests/test_reading_xlsx_direkt.py); a sheet of ragged rows goes through pandas (a
-    frame)."""
+def _read_calamine(
+    path: Path, blaetter: list | None = None
+) -> tuple[str, list | pd.DataFrame | None, list[str]]:
+    """First sheet's name, its cells as text, the names of further sheets with content: a
+    workbook of one sheet of text straight from fastexcel into Arrow (:func:`_read_fastexcel`,
+    given the sheets' extent ``blaetter`` from the scan); else the cells straight from
+    python-calamine as Arrow columns, converted as pandas' calamine reader converts them
+    (:func:`_read_calamine_pandas`, in about two thirds of its time; the same text,
+    tests/test_reading_xlsx_direkt.py); a sheet of ragged rows goes through pandas (a frame)."""
     from python_calamine import CalamineWorkbook
+
+    if blaetter is not None:
+        try:
+            gelesen = _read_fastexcel(path, blaetter)
+        except BaseException as exc:  # noqa: BLE001 - what fastexcel cannot read, python-calamine tries
+            _reraise_interrupt(exc)
+            gelesen = None
+        if gelesen is not None:
+            return gelesen
 
     book = CalamineWorkbook.from_path(str(path))
     try:
@@ -160,6 +172,34 @@ def _read_calamine(path: Path) -> tuple[str, list | pd.DataFrame | None, list[st
     finally:
         book.close()
     return names[0], rows, extra
+
+
+def _read_fastexcel(path: Path, blaetter: list) -> tuple[str, list, list[str]] | None:
+    """The workbook's only sheet as Arrow text columns straight from fastexcel (calamine in Rust,
+    no Python object per cell), when that gives what :func:`_read_calamine` gives: one sheet,
+    every cell text (fastexcel looks at every row and refuses a column that mixes text with a
+    number, a date or a truth value: those are formatted the other way), and the range starting
+    at A1 (fastexcel starts at the first used cell, the other reader at A1: the same only when
+    fastexcel's range is as large as the scan of the sheet says). None: read it the other way."""
+    if len(blaetter) != 1 or not blaetter[0].zeilen:
+        return None
+    import fastexcel
+
+    book = fastexcel.read_excel(str(path))
+    if len(book.sheet_names) != 1:
+        return None
+    try:
+        sheet = book.load_sheet(
+            0, header_row=None, schema_sample_rows=None, dtype_coercion="strict"
+        )
+    except fastexcel.UnsupportedColumnTypeCombinationError:
+        return None
+    if (sheet.width, sheet.height) != (blaetter[0].spalten, blaetter[0].zeilen):
+        return None
+    if any(c.dtype != "string" for c in sheet.available_columns()):
+        return None
+    batch = sheet.to_arrow()
+    return book.sheet_names[0], [_ohne_mitternacht(c.fill_null("")) for c in batch.columns], []
 
 
 def _zelle(v: object) -> object:
@@ -189,13 +229,19 @@ def _spalte_text(col: tuple) -> Any:
     """A column's cells as text: a column of text cells (and empty ones) as it is, in one step
     in Arrow; any other column cell by cell (:func:`_zelltext`)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
         arr = pa.array(col, pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         arr = pa.array([_zelltext(v) for v in col], pa.string())
-    arr = arr.fill_null("")
+    return _ohne_mitternacht(arr.fill_null(""))
+
+
+def _ohne_mitternacht(arr: Any) -> Any:
+    """An Arrow text column whose dates lose a time of 00:00:00 (:func:`_mitternacht`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if not pc.any(pc.match_substring(arr, ":")).as_py():
         return arr
     return pa.array(_mitternacht(np.array(arr.to_pylist(), dtype=object)), pa.string())
