@@ -48,6 +48,15 @@ TEXT = [
 ]
 
 
+ZAHLEN = [
+    ["id", "n", "betrag", "leer", "klein"],
+    ["a", 1, 2.5, None, 1e-05],
+    ["b", 146.0, -0.0, None, 0.1],
+    ["c", None, 1e16, None, 123456789.125],
+    ["d", 2**53 + 2, 1 / 3, None, -7],
+]
+
+
 def test_text_sheet_is_read_the_fast_way_with_the_same_text(tmp_path: Path) -> None:
     path = _mappe(tmp_path / "a.xlsx", {"Daten": TEXT})
     (blatt,) = xlsxgroesse.ausdehnungen(path)
@@ -62,8 +71,12 @@ def test_text_sheet_is_read_the_fast_way_with_the_same_text(tmp_path: Path) -> N
     assert cols[3][1:3] == ["Straße ", ""]
 
 
-def test_whole_reader_gives_the_same_text_either_way(tmp_path: Path, monkeypatch) -> None:
-    path = _mappe(tmp_path / "a.xlsx", {"Daten": TEXT})
+@pytest.mark.parametrize(
+    "rows", [TEXT, ZAHLEN, [[" id ", "Straße\nNr", "ä\u0308"], ["a", "b", "c"]]]
+)
+def test_whole_reader_gives_the_same_text_either_way(tmp_path: Path, monkeypatch, rows) -> None:
+    path = _mappe(tmp_path / "a.xlsx", {"Daten": rows})
+    assert _schnell(path) is not None
     schnell = xlsx.read_xlsx_text(path)
     monkeypatch.setattr(xlsx, "_read_fastexcel", lambda *_: None)
     langsam = xlsx.read_xlsx_text(path)
@@ -74,41 +87,64 @@ def test_whole_reader_gives_the_same_text_either_way(tmp_path: Path, monkeypatch
     assert (schnell[1], schnell[2]) == (langsam[1], langsam[2])
 
 
+def test_numbers_under_a_header_are_read_the_fast_way_as_the_other_reader_writes_them(
+    tmp_path: Path,
+) -> None:
+    path = _mappe(tmp_path / "z.xlsx", {"Daten": ZAHLEN})
+    schnell = _schnell(path)
+    assert schnell is not None, "text and number columns under a text header go the fast way"
+    assert _spalten(schnell) == _spalten(xlsx._read_calamine(path))
+    _, cols, _ = _spalten(schnell)
+    assert cols[1] == ["n", "1", "146", "", "9007199254740994"]
+    assert cols[2][1:3] == ["2.5", "0"]
+    assert cols[3] == ["leer", "", "", "", ""]
+    assert cols[4][1] == "1e-05"
+
+
 @pytest.mark.parametrize(
     "blaetter",
     [
-        {"Daten": [["id", "n"], ["a", 1]]},  # a number
+        {"Daten": [["id", "n"], ["a", 1], [2, "b"]]},  # text and numbers in one column
         {"Daten": [["id", "datum"], ["a", dt.date(2023, 1, 31)]]},  # a date
+        {"Daten": [["id", "zeit"], ["a", dt.time(12, 30)]]},  # a time
         {"Daten": [["id", "flag"], ["a", True]]},  # a truth value
         {"Daten": {"B2": "kopf", "C3": "x"}},  # the range starts at B2, not A1
         {"Daten": TEXT, "Notiz": [["mehr"]]},  # a second sheet
+        {"Daten": [["id", "id"], ["a", "b"]]},  # a repeated header
+        {"Daten": [["id", "id_1", "id"], ["a", "b", "c"]]},  # ... beside one fastexcel would make
+        {"Daten": [["id", None, "x"], ["a", "b", "c"]]},  # an empty header
+        {"Daten": [["id", 2019], ["a", "b"]]},  # a header that is a number
+        {"Daten": [["id", True], ["a", "b"]]},  # a header that is a truth value
+        {"Daten": [["id", dt.datetime(2023, 1, 2, 3, 4)], ["a", "b"]]},  # ... a date and time
     ],
-    ids=["zahl", "datum", "wahrheitswert", "nicht-ab-A1", "zweites-blatt"],
+    ids=[
+        "text-und-zahl",
+        "datum",
+        "uhrzeit",
+        "wahrheitswert",
+        "nicht-ab-A1",
+        "zweites-blatt",
+        "kopf-doppelt",
+        "kopf-wie-umbenannt",
+        "kopf-leer",
+        "kopf-zahl",
+        "kopf-wahrheitswert",
+        "kopf-zeitpunkt",
+    ],
 )
-def test_other_sheets_go_the_other_way_with_the_same_text(tmp_path: Path, blaetter) -> None:
+def test_other_sheets_go_the_other_way(tmp_path: Path, blaetter) -> None:
     path = _mappe(tmp_path / "b.xlsx", blaetter)
     assert _schnell(path) is None
-    text, probleme, _ = xlsx.read_xlsx_text(path)
-    alt = xlsx._read_calamine_frame(path)
-    if text is not None:
-        assert text[0] == [str(v) for v in alt[1].iloc[0]]
+    gelesen = xlsx._read_calamine(path, xlsxgroesse.ausdehnungen(path))
+    assert _spalten(gelesen) == _spalten(xlsx._read_calamine(path))
 
 
-def test_text_that_reads_like_a_cell_type_does_not_pass_a_number(tmp_path: Path) -> None:
-    """A text cell whose text is the XML of a text cell's type, beside a number: the number is
-    still formatted the other way."""
-    rows = [["id", "n"], ['a t="s"', 1], ['t="inlineStr"', 2.5]]
+def test_a_text_that_reads_like_xml_changes_nothing(tmp_path: Path) -> None:
+    rows = [["id", "n"], ['a t="s"', 1], ['<c t="b"><v>1</v></c>', 2.5]]
     path = _mappe(tmp_path / "c.xlsx", {"Daten": rows})
-    assert _schnell(path) is None
-    text, _, _ = xlsx.read_xlsx_text(path)
-    assert text is not None and text[1].column(1).to_pylist() == ["1", "2.5"]
-
-
-def test_header_of_numbers_and_numbers_below_go_the_other_way(tmp_path: Path) -> None:
-    path = _mappe(tmp_path / "d.xlsx", {"Daten": [[2019, "x"], [2020, "y"]]})
-    assert _schnell(path) is None
-    text, _, _ = xlsx.read_xlsx_text(path)
-    assert text is not None and text[0] == ["2019", "x"]
+    schnell = _schnell(path)
+    assert schnell is not None and _spalten(schnell) == _spalten(xlsx._read_calamine(path))
+    assert _spalten(schnell)[1][1] == ["n", "1", "2.5"]
 
 
 def test_what_fastexcel_cannot_read_calamine_reads(tmp_path: Path, monkeypatch) -> None:

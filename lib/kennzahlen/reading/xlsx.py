@@ -15,6 +15,8 @@ lose a time of 00:00:00.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -176,30 +178,75 @@ def _read_calamine(
 
 def _read_fastexcel(path: Path, blaetter: list) -> tuple[str, list, list[str]] | None:
     """The workbook's only sheet as Arrow text columns straight from fastexcel (calamine in Rust,
-    no Python object per cell), when that gives what :func:`_read_calamine` gives: one sheet,
-    every cell text (fastexcel looks at every row and refuses a column that mixes text with a
-    number, a date or a truth value: those are formatted the other way), and the range starting
-    at A1 (fastexcel starts at the first used cell, the other reader at A1: the same only when
-    fastexcel's range is as large as the scan of the sheet says). None: read it the other way."""
+    no Python object per cell), when that gives what :func:`_read_calamine` gives. None: read it
+    the other way, which is so when
+
+    - the workbook has more than one sheet, or the range does not start at A1 (fastexcel starts
+      at the first used cell, the other reader at A1: the same only when fastexcel's range is as
+      large as the scan of the sheet says);
+    - a column mixes text with a number, a date or a truth value, or holds dates or truth values
+      (fastexcel looks at every row and refuses such a column: those cells are formatted the
+      other way); a column of numbers under its header is taken, each number as
+      :func:`_zelltext` writes it;
+    - a header could be fastexcel's and not the sheet's: an empty header (``__UNNAMED__``), a
+      repeated one (fastexcel appends ``_1``), one that reads as a number, a time or a truth
+      value (its text would depend on the cell's type).
+    """
     if len(blaetter) != 1 or not blaetter[0].zeilen:
         return None
     import fastexcel
 
+    logging.getLogger("fastexcel").setLevel(
+        logging.ERROR
+    )  # 'falling back to string' for empty columns
     book = fastexcel.read_excel(str(path))
     if len(book.sheet_names) != 1:
         return None
     try:
-        sheet = book.load_sheet(
-            0, header_row=None, schema_sample_rows=None, dtype_coercion="strict"
-        )
+        sheet = book.load_sheet(0, header_row=0, schema_sample_rows=None, dtype_coercion="strict")
     except fastexcel.UnsupportedColumnTypeCombinationError:
         return None
-    if (sheet.width, sheet.height) != (blaetter[0].spalten, blaetter[0].zeilen):
+    if (sheet.width, sheet.height + 1) != (blaetter[0].spalten, blaetter[0].zeilen):
         return None
-    if any(c.dtype != "string" for c in sheet.available_columns()):
+    spalten = sheet.available_columns()
+    kopf = [c.name for c in spalten]
+    if not _kopf_wie_im_blatt(kopf) or any(c.dtype not in ("string", "float") for c in spalten):
         return None
-    batch = sheet.to_arrow()
-    return book.sheet_names[0], [_ohne_mitternacht(c.fill_null("")) for c in batch.columns], []
+    import pyarrow as pa
+
+    out = []
+    for name, col in zip(kopf, sheet.to_arrow().columns, strict=True):
+        text = (
+            _ohne_mitternacht(col.fill_null("")) if pa.types.is_string(col.type) else _zahlen(col)
+        )
+        out.append(pa.concat_arrays([pa.array([name], pa.string()), text]))
+    return book.sheet_names[0], out, []
+
+
+_KOPF_UNSICHER = re.compile(r"__UNNAMED__\d+|[-+]?[\d.]+(e[-+]?\d+)?|true|false|.*:.*", re.I)
+
+
+def _kopf_wie_im_blatt(kopf: list[str]) -> bool:
+    """Whether fastexcel's column names are the header cells' text as the other reader gives it."""
+    namen = set(kopf)
+    for name in kopf:
+        wiederholt = re.fullmatch(r"(.*)_\d+", name, re.S)
+        if _KOPF_UNSICHER.fullmatch(name) or (wiederholt and wiederholt[1] in namen):
+            return False
+    return True
+
+
+def _zahlen(col: Any) -> Any:
+    """A column of numbers (Arrow doubles, empty cells null) as :func:`_zelltext` writes them:
+    whole numbers without '.0' (in one step in Arrow where all are whole and exact), any other
+    number as Python writes it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    werte = col.fill_null(0.0).to_numpy()
+    if np.all(np.isfinite(werte) & (np.floor(werte) == werte) & (np.abs(werte) < 2**53)):
+        return pc.cast(pc.cast(col, pa.int64()), pa.string()).fill_null("")
+    return pa.array(["" if v is None else _zelltext(v) for v in col.to_pylist()], pa.string())
 
 
 def _zelle(v: object) -> object:
