@@ -121,7 +121,7 @@ def test_openpyxl_reads_what_calamine_refuses(tmp_path: Path, monkeypatch) -> No
     frame = pd.DataFrame({"beratung_id": ["H1"], "beginn": ["2021-01-05"], "sozialraum": ["West"]})
     (tmp_path / "hilfen_vor_dem_fall_2021-04-15.xlsx").write_bytes(_xlsx_bytes(frame, 18700))
 
-    def refuse(path):
+    def refuse(path, blaetter=None):
         raise ValueError("kaputt")
 
     monkeypatch.setattr(excel, "_read_calamine", refuse)

@@ -15,7 +15,8 @@ lose a time of 00:00:00.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,13 @@ _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"
 def read_xlsx_text(path: Path) -> XlsxText:
     """The first sheet of ``path`` as text (calamine; openpyxl where calamine fails)."""
     datei = path.name
-    from kennzahlen.reading.xlsxgroesse import zu_gross
+    from kennzahlen.reading.xlsxgroesse import pruefe
 
-    groesse = zu_gross(path)  # before any reader allocates the sheet's whole range
+    groesse, blaetter = pruefe(path)  # before any reader allocates the sheet's whole range
     if groesse is not None:
         return None, [_problem(datei, None, groesse)], []
     try:
-        first, rows, extra = _read_calamine(path)
+        first, rows, extra = _read_calamine(path, blaetter)
         notes: list[str] = []
     except BaseException as exc:  # noqa: BLE001 - also a Rust panic (pyo3 PanicException)
         _reraise_interrupt(exc)
@@ -141,13 +142,25 @@ def _read_calamine_frame(path: Path) -> tuple[str, pd.DataFrame | None, list[str
     return first, rows if not isinstance(rows, list) else _zeilen_text(rows), extra
 
 
-def _read_calamine(path: Path) -> tuple[str, list | pd.DataFrame | None, list[str]]:
-    """First sheet's name, its cells as text, the names of further sheets with content: the
-    cells straight from python-calamine as Arrow columns, converted as pandas' calamine reader
-    converts them (:func:`_read_calamine_pandas`, in about two thirds of its time; the same
-    text, tests/test_reading_xlsx_direkt.py); a sheet of ragged rows goes through pandas (a
-    frame)."""
+def _read_calamine(
+    path: Path, blaetter: list | None = None
+) -> tuple[str, list | pd.DataFrame | None, list[str]]:
+    """First sheet's name, its cells as text, the names of further sheets with content: a
+    workbook of one sheet of text straight from fastexcel into Arrow (:func:`_read_fastexcel`,
+    given the sheets' extent ``blaetter`` from the scan); else the cells straight from
+    python-calamine as Arrow columns, converted as pandas' calamine reader converts them
+    (:func:`_read_calamine_pandas`, in about two thirds of its time; the same text,
+    tests/test_reading_xlsx_direkt.py); a sheet of ragged rows goes through pandas (a frame)."""
     from python_calamine import CalamineWorkbook
+
+    if blaetter is not None:
+        try:
+            gelesen = _read_fastexcel(path, blaetter)
+        except BaseException as exc:  # noqa: BLE001 - what fastexcel cannot read, python-calamine tries
+            _reraise_interrupt(exc)
+            gelesen = None
+        if gelesen is not None:
+            return gelesen
 
     book = CalamineWorkbook.from_path(str(path))
     try:
@@ -161,6 +174,79 @@ def _read_calamine(path: Path) -> tuple[str, list | pd.DataFrame | None, list[st
     finally:
         book.close()
     return names[0], rows, extra
+
+
+def _read_fastexcel(path: Path, blaetter: list) -> tuple[str, list, list[str]] | None:
+    """The workbook's only sheet as Arrow text columns straight from fastexcel (calamine in Rust,
+    no Python object per cell), when that gives what :func:`_read_calamine` gives. None: read it
+    the other way, which is so when
+
+    - the workbook has more than one sheet, or the range does not start at A1 (fastexcel starts
+      at the first used cell, the other reader at A1: the same only when fastexcel's range is as
+      large as the scan of the sheet says);
+    - a column mixes text with a number, a date or a truth value, or holds dates or truth values
+      (fastexcel looks at every row and refuses such a column: those cells are formatted the
+      other way); a column of numbers under its header is taken, each number as
+      :func:`_zelltext` writes it;
+    - a header could be fastexcel's and not the sheet's: an empty header (``__UNNAMED__``), a
+      repeated one (fastexcel appends ``_1``), one that reads as a number, a time or a truth
+      value (its text would depend on the cell's type).
+    """
+    if len(blaetter) != 1 or not blaetter[0].zeilen:
+        return None
+    import fastexcel
+
+    logging.getLogger("fastexcel").setLevel(
+        logging.ERROR
+    )  # 'falling back to string' for empty columns
+    book = fastexcel.read_excel(str(path))
+    if len(book.sheet_names) != 1:
+        return None
+    try:
+        sheet = book.load_sheet(0, header_row=0, schema_sample_rows=None, dtype_coercion="strict")
+    except fastexcel.UnsupportedColumnTypeCombinationError:
+        return None
+    if (sheet.width, sheet.height + 1) != (blaetter[0].spalten, blaetter[0].zeilen):
+        return None
+    spalten = sheet.available_columns()
+    kopf = [c.name for c in spalten]
+    if not _kopf_wie_im_blatt(kopf) or any(c.dtype not in ("string", "float") for c in spalten):
+        return None
+    import pyarrow as pa
+
+    out = []
+    for name, col in zip(kopf, sheet.to_arrow().columns, strict=True):
+        text = (
+            _ohne_mitternacht(col.fill_null("")) if pa.types.is_string(col.type) else _zahlen(col)
+        )
+        out.append(pa.concat_arrays([pa.array([name], pa.string()), text]))
+    return book.sheet_names[0], out, []
+
+
+_KOPF_UNSICHER = re.compile(r"__UNNAMED__\d+|[-+]?[\d.]+(e[-+]?\d+)?|true|false|.*:.*", re.I)
+
+
+def _kopf_wie_im_blatt(kopf: list[str]) -> bool:
+    """Whether fastexcel's column names are the header cells' text as the other reader gives it."""
+    namen = set(kopf)
+    for name in kopf:
+        wiederholt = re.fullmatch(r"(.*)_\d+", name, re.S)
+        if _KOPF_UNSICHER.fullmatch(name) or (wiederholt and wiederholt[1] in namen):
+            return False
+    return True
+
+
+def _zahlen(col: Any) -> Any:
+    """A column of numbers (Arrow doubles, empty cells null) as :func:`_zelltext` writes them:
+    whole numbers without '.0' (in one step in Arrow where all are whole and exact), any other
+    number as Python writes it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    werte = col.fill_null(0.0).to_numpy()
+    if np.all(np.isfinite(werte) & (np.floor(werte) == werte) & (np.abs(werte) < 2**53)):
+        return pc.cast(pc.cast(col, pa.int64()), pa.string()).fill_null("")
+    return pa.array(["" if v is None else _zelltext(v) for v in col.to_pylist()], pa.string())
 
 
 def _zelle(v: object) -> object:
@@ -180,32 +266,10 @@ def _zelltext(v: object) -> str:
 
 
 def _zeilen(rows: list[list]) -> list | None:
-    """The columns as Arrow text arrays; None for ragged rows (then pandas' reader decides).
-    A sheet of text cells (and empty ones) goes through Arrow in one piece: one array of all
-    cells, put in column order with one take, its columns zero-copy slices of it (two thirds
-    of the time of a conversion column by column); any other sheet column by column."""
-    import pyarrow as pa
-
-    if not rows:
-        return []
-    if len(set(map(len, rows))) != 1:
+    """The columns as Arrow text arrays; None for ragged rows (then pandas' reader decides)."""
+    if rows and min(map(len, rows)) != max(map(len, rows)):
         return None
-    hoehe, breite = len(rows), len(rows[0])
-    if not breite:
-        return []
-    try:
-        alle = pa.array(itertools.chain.from_iterable(rows), pa.string(), size=hoehe * breite)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return [_spalte_text(col) for col in zip(*rows, strict=True)]
-    # a colon anywhere in the cells' bytes: then the midnight rule, column by column
-    daten = alle.buffers()[2]
-    doppelpunkt = daten is not None and bool((np.frombuffer(daten, np.uint8) == 0x3A).any())
-    spaltenweise = np.arange(hoehe * breite, dtype=np.int64).reshape(hoehe, breite).T.ravel()
-    alle = alle.take(spaltenweise)
-    if alle.null_count:
-        alle = alle.fill_null("")
-    cols = [alle.slice(j * hoehe, hoehe) for j in range(breite)]
-    return [_ohne_mitternacht(c) for c in cols] if doppelpunkt else cols
+    return [_spalte_text(col) for col in zip(*rows, strict=True)]
 
 
 def _spalte_text(col: tuple) -> Any:
@@ -221,7 +285,7 @@ def _spalte_text(col: tuple) -> Any:
 
 
 def _ohne_mitternacht(arr: Any) -> Any:
-    """A text column (Arrow) with dates without a time of 00:00:00 (:func:`_mitternacht`)."""
+    """An Arrow text column whose dates lose a time of 00:00:00 (:func:`_mitternacht`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -538,13 +538,19 @@ def ausdehnungen(path: Path) -> list[Ausdehnung]:
 def zu_gross(path: Path) -> str | None:
     """The German problem when a sheet reaches too far to be read (or no reader may get it),
     else None."""
+    return pruefe(path)[0]
+
+
+def pruefe(path: Path) -> tuple[str | None, list[Ausdehnung]]:
+    """The German problem when a sheet reaches too far to be read or no reader may get it (else
+    None), and how far each sheet reaches (one scan for both)."""
     from kennzahlen.core.fmt import zahl
 
     try:
-        ausdehnung = ausdehnungen(path)
+        alle = ausdehnungen(path)
     except Unlesbar as exc:
-        return str(exc)
-    for a in ausdehnung:
+        return str(exc), []
+    for a in alle:
         if a.spalten > MAX_SPALTEN or a.zellen > MAX_ZELLEN:
             return (
                 f"Das Tabellenblatt '{a.blatt}' reicht bis Zelle {a.zelle} ({zahl(a.zeilen)} "
@@ -553,5 +559,5 @@ def zu_gross(path: Path) -> str | None:
                 "steht ein einzelner Wert weit außerhalb der Tabelle: bitte in Excel mit "
                 "Strg+Ende suchen, die Zeilen und Spalten danach löschen und die Datei neu "
                 "speichern."
-            )
-    return None
+            ), alle
+    return None, alle
