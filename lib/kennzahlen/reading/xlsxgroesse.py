@@ -72,6 +72,7 @@ _PLUS = np.uint64(0x7676767676767676)
 _HOCH = np.uint64(0x8080808080808080)
 _OBEN = np.array([(2**64 - 1) ^ ((1 << (64 - 8 * d)) - 1) for d in range(8)], dtype=np.uint64)
 _LT, _EQ, _COLON, _GT = 0x3C, 0x3D, 0x3A, 0x3E
+_LT_C = 0x633C  # '<c' as a little-endian 16-bit number
 _BEZUG = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 _ZEILE = re.compile(r"[0-9]{1,7}")
 
@@ -168,28 +169,27 @@ class _Schnell:
         self.spalten = 0
         self.zeilen = 0
 
-    def stueck(self, buf: np.ndarray, ende: int, anfang: bool) -> None:
-        """Scan ``buf[_PAD:ende]``, a piece of complete tags (the first of the sheet when
-        ``anfang``); ``buf`` holds at least _PAD bytes more on either side."""
+    def stueck(self, chunk: bytes, ende: int, anfang: bool) -> None:
+        """Scan ``chunk[_PAD:ende]``, a piece of complete tags (the first of the sheet when
+        ``anfang``); ``chunk`` holds at least _PAD bytes more on either side. Few passes over
+        the bytes: the '=' (their neighbours say which are 'r='), '<c' in pairs of bytes (two
+        16-bit compares), ':' and single bytes for what sends the sheet to the exact path."""
         p = _PAD
-        a = buf[p - 1 : ende + 1]  # a[i], a[i + 1]: byte i of the piece and the next
-        x, y = a[:-1], a[1:]
-        lt_x = x == _LT
+        buf = np.frombuffer(chunk, dtype=np.uint8)
         # markup the fast scan does not follow: comments, CDATA, DOCTYPE (<!), processing
         # instructions after the declaration (<?), namespace prefixes on c and row (x:c)
-        kopf = buf[p : p + 64].tobytes().lstrip(b"\xef\xbb\xbf \t\r\n")
+        kopf = chunk[p : p + 64].lstrip(b"\xef\xbb\xbf \t\r\n")
         erlaubt = int(anfang and kopf.startswith(b"<?xml"))
-        if np.count_nonzero(lt_x & ((y == 0x21) | (y == 0x3F))) > erlaubt:  # the declaration
+        if chunk.find(b"!", p, ende) >= 0 and chunk.find(b"<!", p, ende) >= 0:
+            raise _Genau
+        if chunk.count(b"?", p, ende) > 2 * erlaubt and chunk.count(b"<?", p, ende) > erlaubt:
             raise _Genau
         if self._praefix(buf, ende):
             raise _Genau
-        eq_y = y == _EQ
-        # 'r=' (its 'r'), and '=' after white space (then the exact look in _andere)
-        r = np.flatnonzero(eq_y & (x == 0x72)) + p - 1
-        if np.count_nonzero(eq_y & (x <= 0x20)):
-            andere_ws = np.flatnonzero(eq_y & (x <= 0x20)) + p
-        else:
-            andere_ws = np.zeros(0, dtype=np.intp)
+        eq = np.flatnonzero(buf[p:ende] == _EQ) + p
+        vor = buf[eq - 1]
+        r = eq[vor == 0x72] - 1  # 'r=' (its 'r')
+        andere_ws = eq[vor <= 0x20]  # '=' after white space: the exact look in _andere
         fenster = _SW6(buf)[r - 5]  # '<c r' in [2:], '<row r' in [0:]
         r_vor = _IST_WS[fenster[:, 4]]
         c_tag = r_vor & (fenster[:, 3] == 0x63) & (fenster[:, 2] == _LT)
@@ -201,32 +201,37 @@ class _Schnell:
             & (fenster[:, 0] == _LT)
         )
         andere = np.concatenate([r[r_vor & ~c_tag & ~row_tag] + 1, andere_ws])
-        # c start tags: '<c' then white space, '>' or '/' (most: a space; the rest looked at)
-        c_x = lt_x[:-1] & (y[:-1] == 0x63)
-        n_c = np.count_nonzero(c_x)
-        n_c_leer = np.count_nonzero(c_x & (y[1:] == 0x20))
-        if n_c != n_c_leer:
-            sonst = np.flatnonzero(c_x & (y[1:] != 0x20)) + p - 1
-            n_c_leer += np.count_nonzero(_NAMENSENDE[buf[sonst + 2]])
         r_c = r[c_tag]
         spalte, zeile = self._werte(buf, r_c + 2, buchstaben=True)
         _, zeilen_nr = self._werte(buf, r[row_tag] + 2, buchstaben=False)
-        if len(andere):
-            lt = np.flatnonzero(lt_x) + p - 1
-            mehr = self._andere(buf, lt, np.sort(andere))
-            tag_von = r_c - 3
-            if mehr:
-                s, z, t = zip(*mehr, strict=True)
-                spalte = max(spalte, *s)
-                zeile = max(zeile, *z)
-                tag_von = np.sort(np.concatenate([tag_von, np.array(t, dtype=tag_von.dtype)]))
-            c_start = np.flatnonzero(c_x) + p - 1
+        # '<c' at even and at odd offsets: one 16-bit compare each
+        mv = memoryview(chunk)
+        gerade = np.frombuffer(mv[p : p + (ende - p) // 2 * 2], dtype="<u2")
+        ungerade = np.frombuffer(mv[p + 1 : p + 1 + (ende - p) // 2 * 2], dtype="<u2")
+        n_lc = np.count_nonzero(gerade == _LT_C) + np.count_nonzero(ungerade == _LT_C)
+        if len(andere) or n_lc != len(r_c):
+            # c start tags: '<c' then white space, '>' or '/' (not '<col', '<cfRule', …)
+            c_start = np.sort(
+                np.concatenate(
+                    [
+                        np.flatnonzero(gerade == _LT_C) * 2 + p,
+                        np.flatnonzero(ungerade == _LT_C) * 2 + p + 1,
+                    ]
+                )
+            )
             c_start = c_start[_NAMENSENDE[buf[c_start + 2]]]
+            tag_von = r_c - 3
+            if len(andere):
+                lt = np.flatnonzero(buf[: ende + 1] == _LT)
+                mehr = self._andere(buf, lt, np.sort(andere))
+                if mehr:
+                    s, z, t = zip(*mehr, strict=True)
+                    spalte = max(spalte, *s)
+                    zeile = max(zeile, *z)
+                    tag_von = np.sort(np.concatenate([tag_von, np.array(t, dtype=tag_von.dtype)]))
             if len(tag_von) != len(c_start) or not np.array_equal(tag_von, c_start):
                 self._doppelt(buf, tag_von)
                 raise _Genau  # a cell without a reference: placed as the readers place it
-        elif len(r_c) != n_c_leer:  # each '<c r=' is a c start tag: the counts must agree
-            raise _Genau  # a cell without a reference: placed as the readers place it
         self.spalten = max(self.spalten, spalte)
         self.zeilen = max(self.zeilen, zeile, zeilen_nr)
 
@@ -362,11 +367,11 @@ def _schnell(blatt: str, stuecke) -> tuple[int, int]:
         if cut <= _PAD:
             rest = chunk[_PAD:-_PAD]
             continue
-        scan.stueck(np.frombuffer(chunk, dtype=np.uint8), cut, anfang)
+        scan.stueck(chunk, cut, anfang)
         anfang = False
         rest = chunk[cut:-_PAD]
     if rest:
-        scan.stueck(np.frombuffer(pad + rest + pad, dtype=np.uint8), _PAD + len(rest), anfang)
+        scan.stueck(pad + rest + pad, _PAD + len(rest), anfang)
     return scan.spalten, scan.zeilen
 
 
