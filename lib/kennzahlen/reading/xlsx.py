@@ -208,14 +208,19 @@ def _read_fastexcel(path: Path, blaetter: list) -> tuple[str, list, list[str]] |
         return None
     if (sheet.width, sheet.height + 1) != (blaetter[0].spalten, blaetter[0].zeilen):
         return None
-    spalten = sheet.available_columns()
-    kopf = [c.name for c in spalten]
-    if not _kopf_wie_im_blatt(kopf) or any(c.dtype not in ("string", "float") for c in spalten):
-        return None
     import pyarrow as pa
 
+    # names and types from the Arrow schema (fastexcel's 'string' and 'float' columns are Arrow
+    # strings and doubles; asking fastexcel for its column list costs as much as the data)
+    tabelle = sheet.to_arrow()
+    kopf = tabelle.schema.names
+    typen = tabelle.schema.types
+    if not _kopf_wie_im_blatt(kopf) or not all(
+        pa.types.is_string(t) or pa.types.is_float64(t) for t in typen
+    ):
+        return None
     out = []
-    for name, col in zip(kopf, sheet.to_arrow().columns, strict=True):
+    for name, col in zip(kopf, tabelle.columns, strict=True):
         text = (
             _ohne_mitternacht(col.fill_null("")) if pa.types.is_string(col.type) else _zahlen(col)
         )
@@ -289,6 +294,9 @@ def _ohne_mitternacht(arr: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    daten = arr.buffers()[-1] if pa.types.is_string(arr.type) else None
+    if daten is not None and not (np.frombuffer(daten, np.uint8) == 0x3A).any():
+        return arr  # no colon in the column's bytes: no time to take off (no compute call)
     if not pc.any(pc.match_substring(arr, ":")).as_py():
         return arr
     return pa.array(_mitternacht(np.array(arr.to_pylist(), dtype=object)), pa.string())
