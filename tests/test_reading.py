@@ -254,6 +254,16 @@ CORPUS_EXPECTED = {
         "Unmögliche Kombination: hilfeart 'hze' mit arbeitsfeld 'egh' (erlaubt: jh). Hilfen zur "
         "Erziehung und Hilfen für UMA sind Jugendhilfe",
     ),
+    "xlsx_bezug_doppelt": (
+        "ampel_schaltungen_2021-04-15.xlsx", None, None, None,
+        "ampel_schaltungen_2021-04-15.xlsx: Im Tabellenblatt 'Schaltungen' hat eine Zelle zwei "
+            'Bezüge (r="A3" und r="XFD1048576"); calamine nimmt den letzten, openpyxl keinen.',
+    ),
+    "xlsx_bezug_klein": (
+        "ampel_schaltungen_2021-04-15.xlsx", None, None, None,
+        "ampel_schaltungen_2021-04-15.xlsx: Das Tabellenblatt 'Schaltungen' reicht bis Zelle "
+            "XFD1048576 (1.048.576 Zeilen × 16.384 Spalten)",
+    ),
     "utf16": (
         "jugendhilfe_2021-04-15.csv", None, None, "UTF-16",
         "jugendhilfe_2021-04-15.csv: Die Datei ist als UTF-16 gespeichert; gelesen werden UTF-8 "
