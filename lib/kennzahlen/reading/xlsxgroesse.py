@@ -178,13 +178,15 @@ class _Schnell:
         buf = np.frombuffer(chunk, dtype=np.uint8)
         # markup the fast scan does not follow: comments, CDATA, DOCTYPE (<!), processing
         # instructions after the declaration (<?), namespace prefixes on c and row (x:c)
-        kopf = chunk[p : p + 64].lstrip(b"\xef\xbb\xbf \t\r\n")
-        erlaubt = int(anfang and kopf.startswith(b"<?xml"))
+        # (single bytes first: memchr; the pairs only where one is found)
+        nach = p
+        if anfang and chunk[p : p + 64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+            nach = chunk.find(b"?>", p, ende) + 2  # after the declaration
         if chunk.find(b"!", p, ende) >= 0 and chunk.find(b"<!", p, ende) >= 0:
             raise _Genau
-        if chunk.count(b"?", p, ende) > 2 * erlaubt and chunk.count(b"<?", p, ende) > erlaubt:
+        if chunk.find(b"?", nach, ende) >= 0 and chunk.find(b"<?", nach, ende) >= 0:
             raise _Genau
-        if self._praefix(buf, ende):
+        if self._praefix(chunk, buf, ende):
             raise _Genau
         eq = np.flatnonzero(buf[p:ende] == _EQ) + p
         vor = buf[eq - 1]
@@ -236,8 +238,18 @@ class _Schnell:
         self.zeilen = max(self.zeilen, zeile, zeilen_nr)
 
     @staticmethod
-    def _praefix(buf: np.ndarray, ende: int) -> bool:
-        """Whether a ':c' or ':row' (a prefixed element name) follows a colon before ``ende``."""
+    def _praefix(chunk: bytes, buf: np.ndarray, ende: int) -> bool:
+        """Whether a ':c' or ':row' (a prefixed element name) follows a colon before ``ende``
+        (the first few colons one by one: a sheet has few, in its namespaces)."""
+        i = chunk.find(b":", 0, ende)
+        for _ in range(64):
+            if i < 0:
+                return False
+            if (chunk[i + 1] == 0x63 and _NAMENSENDE[chunk[i + 2]]) or (
+                chunk[i + 1 : i + 4] == b"row" and _NAMENSENDE[chunk[i + 4]]
+            ):
+                return True
+            i = chunk.find(b":", i + 1, ende)
         colon = np.flatnonzero(buf[:ende] == _COLON)
         c = (buf[colon + 1] == 0x63) & _NAMENSENDE[buf[colon + 2]]
         row = (
