@@ -176,18 +176,7 @@ class _Schnell:
         16-bit compares), ':' and single bytes for what sends the sheet to the exact path."""
         p = _PAD
         buf = np.frombuffer(chunk, dtype=np.uint8)
-        # markup the fast scan does not follow: comments, CDATA, DOCTYPE (<!), processing
-        # instructions after the declaration (<?), namespace prefixes on c and row (x:c)
-        # (single bytes first: memchr; the pairs only where one is found)
-        nach = p
-        if anfang and chunk[p : p + 64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
-            nach = chunk.find(b"?>", p, ende) + 2  # after the declaration
-        if chunk.find(b"!", p, ende) >= 0 and chunk.find(b"<!", p, ende) >= 0:
-            raise _Genau
-        if chunk.find(b"?", nach, ende) >= 0 and chunk.find(b"<?", nach, ende) >= 0:
-            raise _Genau
-        if self._praefix(chunk, buf, ende):
-            raise _Genau
+        self._schlicht(chunk, buf, ende, anfang)
         eq = np.flatnonzero(buf[p:ende] == _EQ) + p
         vor = buf[eq - 1]
         r = eq[vor == 0x72] - 1  # 'r=' (its 'r')
@@ -236,6 +225,22 @@ class _Schnell:
                 raise _Genau  # a cell without a reference: placed as the readers place it
         self.spalten = max(self.spalten, spalte)
         self.zeilen = max(self.zeilen, zeile, zeilen_nr)
+
+    @classmethod
+    def _schlicht(cls, chunk: bytes, buf: np.ndarray, ende: int, anfang: bool) -> None:
+        """_Genau for markup the fast scan does not follow: comments, CDATA, DOCTYPE (<!),
+        processing instructions after the declaration (<?), namespace prefixes on c and row
+        (x:c); single bytes looked for first (memchr), the pairs only where one is found."""
+        p = _PAD
+        nach = p
+        if anfang and chunk[p : p + 64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+            nach = chunk.find(b"?>", p, ende) + 2  # after the declaration
+        if chunk.find(b"!", p, ende) >= 0 and chunk.find(b"<!", p, ende) >= 0:
+            raise _Genau
+        if chunk.find(b"?", nach, ende) >= 0 and chunk.find(b"<?", nach, ende) >= 0:
+            raise _Genau
+        if cls._praefix(chunk, buf, ende):
+            raise _Genau
 
     @staticmethod
     def _praefix(chunk: bytes, buf: np.ndarray, ende: int) -> bool:
