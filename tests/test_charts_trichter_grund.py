@@ -33,9 +33,11 @@ def _trichter(hervorheben: str | None, referenz: float = 0.12, faktor: float = 1
 
 
 def _ganz(monkeypatch, *args) -> tuple[bytes, dict]:
-    """The funnel laid out and drawn whole, as before (no fixed part named)."""
+    """The funnel laid out and drawn whole, as before (no fixed part named, a new figure)."""
     with monkeypatch.context() as m:
         m.setattr(plots, "fest_und_lose", lambda *a: None)
+        m.setattr(streuung, "_BEHALTEN", {})
+        m.setattr(streuung, "GRENZE_BEHALTEN", 0)
         fig = _trichter(*args)
         data = png.zeichne(fig, 64)
         return data, schrift_metadaten(fig, data)
@@ -46,9 +48,11 @@ def leer():
     plots.setup()
     png._GRUENDE.clear()
     layout._FEST.clear()
+    streuung._BEHALTEN.clear()
     yield
     png._GRUENDE.clear()
     layout._FEST.clear()
+    streuung._BEHALTEN.clear()
 
 
 def test_every_highlight_gives_the_png_of_the_whole_draw(monkeypatch, leer):

@@ -47,9 +47,19 @@ def zeichne(
     if dpi is not None:
         fig.set_dpi(dpi)
     try:
-        return _zeichne(fig, farben, wie)
+        data = _zeichne(fig, farben, wie)
     finally:
         fig.set_dpi(eigene)
+    # from here on any change to an artist of the figure makes it stale again (gezeichnet)
+    fig.stale = False
+    fig.kz_gezeichnet = True  # type: ignore[attr-defined]
+    return data
+
+
+def gezeichnet(fig: Figure) -> bool:
+    """Whether the figure's PNG was made (:func:`zeichne`) and none of its artists changed since
+    (matplotlib marks the figure stale on every change of an artist's properties)."""
+    return bool(getattr(fig, "kz_gezeichnet", False)) and not fig.stale
 
 
 def _zeichne(fig: Figure, farben: int | None, wie: str) -> bytes:
