@@ -80,6 +80,7 @@ def test_the_previous_highlight_does_not_stay(monkeypatch, leer):
         assert fett == ([raum] if raum in RAEUME else [])
         assert len(farben) == (1 if raum in RAEUME else 0)
         assert _png(fig) == _neu(monkeypatch, raum)[1], raum
+        assert getattr(fig.canvas, "renderer", None) is None  # kept without the canvas' pixels
     assert len(streuung._BEHALTEN) == 1
 
 

@@ -51,6 +51,10 @@ def zeichne(
         data = _zeichne(fig, farben, wie)
     finally:
         fig.set_dpi(eigene)
+    if getattr(fig, "kz_behalten", False):  # kept for another report: not its canvas' pixels
+        canvas = fig.canvas
+        vars(canvas).pop("renderer", None)
+        canvas._lastKey = None  # type: ignore[attr-defined]  # the next draw makes a new one
     # from here on any change to an artist of the figure makes it stale again (gezeichnet)
     fig.stale = False
     fig.kz_gezeichnet = True  # type: ignore[attr-defined]

@@ -140,6 +140,7 @@ def _trichter_neu(
     lose = [*ax.collections, *ax.texts, *ueberschriften, ax.legend_]
     plots.fest_und_lose(fig, (*fest, len(ax.get_children()) - vorher), lose)
     fig.kz_trichter = {"ur": ur, "punkte": punkt, "namen": namen}  # type: ignore[attr-defined]
+    fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of its pixels
     return fig
 
 
