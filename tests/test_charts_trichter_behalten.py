@@ -92,6 +92,16 @@ def test_a_figure_whose_png_was_not_made_is_not_handed_out_again(leer):
     assert _hervorgehoben(zweiter)[0] == ["Wiblingen"]
 
 
+def test_a_figure_changed_before_its_png_is_not_handed_out_again(monkeypatch, leer):
+    erster = _trichter("West")
+    erster.axes[0].axhline(0.3, color="#00FF00")  # a notebook adds a line, then shows it
+    _png(erster)
+    fig = _trichter("Wiblingen")
+    assert fig is not erster
+    assert len(fig.axes[0].lines) == len(erster.axes[0].lines) - 1
+    assert _png(fig) == _neu(monkeypatch, "Wiblingen")[1]
+
+
 def test_a_figure_changed_after_its_png_is_not_handed_out_again(monkeypatch, leer):
     erster = _trichter("West")
     _png(erster)

@@ -44,6 +44,8 @@ def zeichne(
     figure's own by default); with ``farben``: a palette PNG of that many colours (``wie``:
     ``fastoctree`` as the report charts, ``mediancut`` without dithering as the class maps),
     when that is smaller."""
+    if fig.stale:  # changed since it was handed out (ausgegeben) or last drawn
+        fig.kz_unberuehrt = False  # type: ignore[attr-defined]
     eigene = fig.dpi
     if dpi is not None:
         fig.set_dpi(dpi)
@@ -61,10 +63,23 @@ def zeichne(
     return data
 
 
+def ausgegeben(fig: Figure) -> None:
+    """Mark a figure as handed out to a report: :func:`gezeichnet` is True once its PNG is made,
+    as long as nothing in it changes from now on."""
+    fig.stale = False
+    fig.kz_gezeichnet = False  # type: ignore[attr-defined]
+    fig.kz_unberuehrt = True  # type: ignore[attr-defined]
+
+
 def gezeichnet(fig: Figure) -> bool:
-    """Whether the figure's PNG was made (:func:`zeichne`) and none of its artists changed since
-    (matplotlib marks the figure stale on every change of an artist's properties)."""
-    return bool(getattr(fig, "kz_gezeichnet", False)) and not fig.stale
+    """Whether the figure's PNG was made (:func:`zeichne`) since it was handed out
+    (:func:`ausgegeben`) and none of its artists changed in the meantime or since (matplotlib
+    marks the figure stale on every change of an artist's properties)."""
+    return (
+        bool(getattr(fig, "kz_gezeichnet", False))
+        and bool(getattr(fig, "kz_unberuehrt", False))
+        and not fig.stale
+    )
 
 
 def _zeichne(fig: Figure, farben: int | None, wie: str) -> bytes:

@@ -59,9 +59,9 @@ def trichter(
 
     The figure of the same funnel (everything but ``hervorheben``, under the same matplotlib
     settings) is kept for the process and handed out again with another point highlighted, but
-    only once its PNG was made and nothing in it changed since (:func:`png.gezeichnet`); else a
-    new one is made."""
-    from kennzahlen.charts.png import gezeichnet, rc_stand
+    only once its PNG was made and nothing in it changed since it was handed out
+    (:func:`png.gezeichnet`); else a new one is made."""
+    from kennzahlen.charts.png import ausgegeben, gezeichnet, rc_stand
 
     n = grenzen.n
     fest = (
@@ -75,7 +75,8 @@ def trichter(
     fig = _BEHALTEN.get(key)
     if fig is not None and gezeichnet(fig) and _unveraendert(fig):
         _BEHALTEN.move_to_end(key)
-        fig.subplots_adjust(**fig.kz_trichter["ur"])  # type: ignore[attr-defined]  # the layout as a new figure starts it
+        # the layout from where a new figure starts it
+        fig.subplots_adjust(**fig.kz_trichter["ur"])  # type: ignore[attr-defined]
     else:
         fig = _trichter_neu(punkte, grenzen, referenz, titel, prozent, x_label, fest)
         if GRENZE_BEHALTEN > 0:
@@ -86,7 +87,7 @@ def trichter(
     _hervorheben(fig, hervorheben)
     fig = plots._done(fig)  # through the module: the proofreading tests catch every figure
     fig.kz_trichter["stand"] = _stand(fig)  # type: ignore[attr-defined]
-    fig.kz_gezeichnet = False  # type: ignore[attr-defined]  # handed out: kept until drawn
+    ausgegeben(fig)  # handed out: not again before its PNG is made, nor when changed
     return fig
 
 
@@ -111,13 +112,11 @@ def _trichter_neu(
     ax.plot(n, grenzen.innen_oben, color=GRENZE, linestyle="--", linewidth=1)
     ax.plot(n, grenzen.aussen_unten, color=GRENZE, linestyle=":", linewidth=1.3, label="99,8 %")
     ax.plot(n, grenzen.aussen_oben, color=GRENZE, linestyle=":", linewidth=1.3)
-    punkt: dict[str, tuple] = {}
+    punkt = []
     for raum, r in punkte.iterrows():
         xy = ([r["nenner"]], [r["wert"]])
-        punkt[raum] = (
-            ax.scatter(*xy, s=38, zorder=3, color=OKABE_ITO[0], marker="o"),
-            ax.scatter(*xy, s=60, zorder=3, color=HIGHLIGHT, marker="D"),
-        )
+        normal = ax.scatter(*xy, s=38, zorder=3, color=OKABE_ITO[0], marker="o")
+        punkt.append((raum, normal, ax.scatter(*xy, s=60, zorder=3, color=HIGHLIGHT, marker="D")))
     zahlenachse(ax.yaxis, prozent)
     zahlenachse(ax.xaxis, False, ganzzahlig=True)
     ax.set_xlim(0, float(n.max()) * 1.02)
@@ -147,10 +146,10 @@ def _trichter_neu(
 def _hervorheben(fig: Figure, hervorheben: str | None) -> None:
     """Highlight the point (and bold the name) of ``hervorheben``, and no other."""
     teile = fig.kz_trichter  # type: ignore[attr-defined]
-    for raum, (normal, eigen) in teile["punkte"].items():
+    for raum, normal, eigen in teile["punkte"]:
         normal.set_visible(raum != hervorheben)
         eigen.set_visible(raum == hervorheben)
-    for raum, name in teile["namen"].items():
+    for raum, name in teile["namen"]:
         name.set_fontweight("bold" if raum == hervorheben else "normal")
 
 
@@ -194,13 +193,13 @@ _LAGEN = ((5, 3, "left"), (5, -3, "left"), (-5, 3, "right"), (-5, -3, "right"),
           (8, 30, "left"), (-8, 30, "right"), (8, -30, "left"), (-8, -30, "right"))  # fmt: skip
 
 
-def _beschriften(ax, punkte: pd.DataFrame) -> dict:
+def _beschriften(ax, punkte: pd.DataFrame) -> list:
     """Name every point next to it, on the first side where it overlaps no other name (in normal
-    weight); the names by area."""
+    weight); (area, name) in the order drawn."""
     ax.viewLim  # noqa: B018 - the autoscaled limits, as a draw would settle them (no draw needed)
     px = ax.figure.dpi / 72
     belegt: list[tuple[float, float, float, float]] = []
-    namen = {}
+    namen = []
     for raum, r in punkte.sort_values("nenner").iterrows():
         x, y = ax.transData.transform((r["nenner"], r["wert"]))
         breite, hoehe = 6.2 * len(str(raum)) * px, 11 * px
@@ -212,12 +211,13 @@ def _beschriften(ax, punkte: pd.DataFrame) -> dict:
                 break
         belegt.append(box)
         fern = abs(dy) > 10  # a name away from its point gets a thin line to it
-        namen[raum] = ax.annotate(
+        name = ax.annotate(
             str(raum), (r["nenner"], r["wert"]), xytext=(dx, dy), textcoords="offset points",
             ha=ha, va="bottom" if dy > 0 else "top", fontsize=9, color=farben.TEXT,
             fontweight="normal",
             arrowprops={"arrowstyle": "-", "color": GRENZE, "lw": 0.6} if fern else None,
         )  # fmt: skip
+        namen.append((raum, name))
     return namen
 
 
