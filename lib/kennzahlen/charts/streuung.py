@@ -4,6 +4,12 @@ A funnel plot shows the areas' values against their Nenner, around a reference v
 Gesamtstadt) with the 95 % and 99,8 % limits of chance: a small area's extreme value inside the
 funnel is noise. A control chart shows a series with its mean and process limits and marks the
 points the NHS rules flag; improvement and concern differ by marker shape as well as by colour.
+
+A funnel is the same in every Sozialraum's report but for the highlighted point (issue 28): its
+figure is kept for the process (:data:`GRENZE_BEHALTEN`, by everything but the highlight and by
+matplotlib's settings) and handed out again with another point highlighted, once its PNG was made
+and when nothing in it changed (:func:`kennzahlen.charts.png.gezeichnet`). Every point is drawn
+twice, as itself and highlighted, one of the two visible; the PNG is the one of a new figure.
 """
 
 from __future__ import annotations
