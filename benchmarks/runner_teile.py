@@ -14,7 +14,8 @@ process of its own, over the whole quarter (24 reports), as the run does it:
 - ``html_export``: the HTML page of each report (:func:`kennzahlen.runner.worker.export_html`);
 - ``excel``: the Erfassungsbogen of Produkt 2 (``products.anhaenge``);
 - ``index``: runs.json and the index page, written after every report and at the start (26×);
-- ``steckbriefe``, ``offene_daten``, ``profile``: what the run writes beside the reports;
+- ``steckbriefe``, ``offene_daten``, ``profile``: what the run writes beside the reports (the
+  open data after the plans, in the same process, as a run makes them);
 - ``polygone``: the run's warnings about Stadtviertel without a polygon.
 
 What a process imports before every piece (the package, pandas, nbformat, papermill, nbconvert) is
@@ -99,10 +100,10 @@ def _teil(name: str, pool: Path, berichte: Path, periode: str, tmp: Path):
     """The piece ``name`` as a function without arguments, and what it needs prepared."""
     from kennzahlen.runner import batch, worker
 
+    if name == "plan":  # the first plan of the process, as a run makes it
+        return lambda: _jobs(pool, berichte, periode)
     jobs = _jobs(pool, berichte, periode)
     version_dir = Path(jobs[0].pool)
-    if name == "plan":
-        return lambda: _jobs(pool, berichte, periode)
     if name == "veroeffentlichen":
         return lambda: batch._veroeffentlichen(jobs, version_dir, periode)
     if name == "notebook_lesen":
@@ -154,7 +155,10 @@ def _beilage(name: str, jobs: list, berichte: Path, periode: str, tmp: Path):
         from kennzahlen.products import steckbrief
 
         return lambda: steckbrief.schreiben(tmp / steckbrief.ORDNER, [1, 2, 3, 4], version_dir)
-    if name == "offene_daten":
+    if name == "offene_daten":  # after the plans, in the same process, as in a run
+        from kennzahlen.runner import batch
+
+        batch._veroeffentlichen(jobs, version_dir, periode)
         return lambda: beilagen.offene_daten(tmp, periode, version_dir)
     if name == "profile":
         return lambda: beilagen.profile(tmp, periode, version_dir)
