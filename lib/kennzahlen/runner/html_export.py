@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from html import parser as _hp
+from html import unescape
 from html.parser import HTMLParser
 
 #: nbconvert's text for an image without an ``alt`` (kept: the pages must stay as they were)
@@ -106,6 +107,10 @@ _Geschrieben = tuple[frozenset[str], str, str | None, bool]
 #: (a tag) how it is written
 _TEXT, _START, _LEER = 0, 1, 2
 _STARTTAGS: dict[str, tuple] = {}
+#: HTMLParser's own patterns of a start and an end tag (Python 3.11; not in its typed interface)
+_TAGFIND: re.Pattern[str] = vars(_hp)["tagfind_tolerant"]
+_ATTRFIND: re.Pattern[str] = vars(_hp)["attrfind_tolerant"]
+_ENDTAGFIND: re.Pattern[str] = vars(_hp)["endtagfind"]
 #: the text of a plain end tag (``</td>``) -> its name
 _ENDTAGS: dict[str, str] = {}
 #: longer start tags (an image with its data) are not remembered; at most this many are
@@ -133,13 +138,13 @@ def _geschrieben(tag: str, attrs: list[tuple[str, str | None]]) -> _Geschrieben:
 def _zerlegt(rawdata: str, i: int, endpos: int) -> tuple[tuple, int]:
     """The start tag at ``i`` as ``HTMLParser.parse_starttag`` (Python 3.11) reads it: its kind,
     name and how it is written; and where the parse of its attributes ended."""
-    match = _hp.tagfind_tolerant.match(rawdata, i + 1)
+    match = _TAGFIND.match(rawdata, i + 1)
     assert match, "unexpected call to parse_starttag()"
     k = match.end()
     tag = match.group(1).lower()
     attrs: list[tuple[str, str | None]] = []
     while k < endpos:
-        m = _hp.attrfind_tolerant.match(rawdata, k)
+        m = _ATTRFIND.match(rawdata, k)
         if not m:
             break
         attrname, rest, attrvalue = m.group(1, 2, 3)
@@ -148,7 +153,7 @@ def _zerlegt(rawdata: str, i: int, endpos: int) -> tuple[tuple, int]:
         elif attrvalue[:1] == "'" == attrvalue[-1:] or attrvalue[:1] == '"' == attrvalue[-1:]:
             attrvalue = attrvalue[1:-1]
         if attrvalue:
-            attrvalue = _hp.unescape(attrvalue)
+            attrvalue = unescape(attrvalue)
         attrs.append((attrname.lower(), attrvalue))
         k = m.end()
     end = rawdata[k:endpos].strip()
@@ -266,7 +271,7 @@ class _Seite(HTMLParser):
         roh = self.rawdata[i : gt + 1]
         elem = _ENDTAGS.get(roh)
         if elem is None:
-            match = _hp.endtagfind.match(roh)
+            match = _ENDTAGFIND.match(roh)
             if match is None or match.end() != len(roh):
                 return super().parse_endtag(i)
             elem = match.group(1).lower()
