@@ -18,6 +18,11 @@ process of its own, over the whole quarter (24 reports), as the run does it:
   open data after the plans, in the same process, as a run makes them);
 - ``polygone``: the run's warnings about Stadtviertel without a polygon.
 
+``--lauf`` measures a whole run as well (``kennzahlen.runner.run`` with one worker, ``--force``;
+``--produkt``/``--raum`` choose its reports): the CPU of its process, i.e. everything but the
+kernels (the imports, the pieces above, papermill's and nbclient's handling of the kernel's
+messages).
+
 What a process imports before every piece (the package, pandas, nbformat, papermill, nbconvert) is
 outside the figure; what only a piece imports (scipy for the plans, openpyxl for Excel) is in it,
 as a run pays it once. Each piece is measured ``--reps`` times (a new process each time), the
@@ -189,6 +194,21 @@ def _html(job, nb) -> str:
     return export_html(nb, titel, identitaet(job), intern=not products.is_public(job.produkt))
 
 
+def lauf(pool: Path, periode: str, produkte: list[int] | None, raeume: list[str] | None) -> None:
+    """A whole run with one worker (the reports one after another in this process): print the
+    CPU seconds of this process (everything but the kernels, its imports included) as JSON."""
+    import resource
+
+    from kennzahlen.runner import run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        res = run(periode, produkte, raeume, pool, Path(tmp), force=True, workers=1, progress=False)
+    if res.failed:
+        raise SystemExit(f"fehlgeschlagen: {[(e.produkt, e.raum, e.fehler) for e in res.failed]}")
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"teil": "lauf", "cpu": round(ru.ru_utime + ru.ru_stime, 4)}))
+
+
 def einzeln(name: str, pool: Path, berichte: Path, periode: str) -> None:
     """Measure one piece in this process; print its CPU seconds as JSON."""
     _vorbereiten()
@@ -209,11 +229,13 @@ def code_tree(rev: str) -> Path:
     return _code_tree(rev)
 
 
-def messen(tree: Path, teil: str, pool: Path, berichte: Path, periode: str) -> float:
+def messen(
+    tree: Path, teil: str, pool: Path, berichte: Path, periode: str, auswahl: tuple[str, ...] = ()
+) -> float:
     """CPU seconds of one piece, in a new process running the code of ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree / "lib"), "KENNZAHLEN_HOME": str(tree)}
     env.setdefault("MPLBACKEND", "Agg")
-    args = ["--einzeln", teil, "--pool", str(pool), "--berichte", str(berichte)]
+    args = ["--einzeln", teil, "--pool", str(pool), "--berichte", str(berichte), *auswahl]
     res = subprocess.run(
         [sys.executable, __file__, *args, "--periode", periode],
         capture_output=True,
@@ -234,9 +256,19 @@ def main() -> None:
     ap.add_argument("--vorher", help="git-Revision zum Vergleich")
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--teil", action="append", choices=TEILE)
+    ap.add_argument(
+        "--lauf",
+        action="store_true",
+        help="auch einen ganzen Lauf mit einem Worker messen (CPU des Prozesses ohne Kernel)",
+    )
+    ap.add_argument("--produkt", type=int, action="append", help="der Lauf: nur diese Produkte")
+    ap.add_argument("--raum", action="append", help="der Lauf: nur diese Gebiete")
     ap.add_argument("--einzeln", help=argparse.SUPPRESS)
     args = ap.parse_args()
     periode = args.periode or args.berichte.resolve().name
+    if args.einzeln == "lauf":
+        lauf(args.pool, periode, args.produkt, args.raum)
+        return
     if args.einzeln:
         einzeln(args.einzeln, args.pool, args.berichte, periode)
         return
@@ -257,11 +289,30 @@ def main() -> None:
                 ergebnis.setdefault(teil, {})[name] = round(statistics.median(werte), 3)
             zeile = "  ".join(f"{n} {v:6.2f} s" for n, v in ergebnis[teil].items())
             print(f"{teil:18s} {zeile}", flush=True)
-    summe = {n: round(sum(e[n] for e in ergebnis.values()), 2) for n in baeume}
-    print(f"{'zusammen':18s} " + "  ".join(f"{n} {v:6.2f} s" for n, v in summe.items()))
-    (OUT / "runner_teile.json").write_text(
-        json.dumps({"teile": ergebnis, "zusammen": summe, "last": os.getloadavg()[0]}, indent=2)
-    )
+        summe = {n: round(sum(e[n] for e in ergebnis.values()), 2) for n in baeume}
+        print(f"{'zusammen':18s} " + "  ".join(f"{n} {v:6.2f} s" for n, v in summe.items()))
+        ganz: dict[str, float] = {}
+        if args.lauf:
+            auswahl = tuple(f"--produkt={p}" for p in args.produkt or [])
+            auswahl += tuple(f"--raum={r}" for r in args.raum or [])
+            for name, tree in baeume.items():
+                werte = [
+                    messen(tree, "lauf", _kopie(pool, tmp), berichte, periode, auswahl)
+                    for _ in range(args.reps)
+                ]
+                ganz[name] = round(statistics.median(werte), 3)
+            print(
+                f"{'lauf (1 Worker)':18s} " + "  ".join(f"{n} {v:6.2f} s" for n, v in ganz.items())
+            )
+    ergebnisse = {"teile": ergebnis, "zusammen": summe, "lauf": ganz, "last": os.getloadavg()[0]}
+    (OUT / "runner_teile.json").write_text(json.dumps(ergebnisse, indent=2))
+
+
+def _kopie(pool: Path, tmp: str) -> Path:
+    """A fresh copy of the pool for one run (a run records its plans in the pool's ledger)."""
+    ziel = Path(tempfile.mkdtemp(dir=tmp)) / "pool"
+    shutil.copytree(pool, ziel, symlinks=True)
+    return ziel
 
 
 if __name__ == "__main__":

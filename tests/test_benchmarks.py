@@ -174,9 +174,11 @@ def test_runner_teile(tmp_path: Path, reports: Path, demo_pool: Path):
         "html_export", "excel", "index", "steckbriefe", "offene_daten", "profile", "polygone",
     }, text  # fmt: skip
     assert all(t["nachher"] > 0 for t in res["teile"].values()), text
-    text = _run("runner_teile.py", *args, "--vorher", "HEAD", "--teil", "index", out=tmp_path)
+    args += ["--vorher", "HEAD", "--teil", "index", "--lauf", "--produkt", "2", "--raum", "West"]
+    text = _run("runner_teile.py", *args, out=tmp_path)
     res = json.loads((tmp_path / "runner_teile.json").read_text())
     assert res["teile"]["index"]["vorher"] > 0 and res["teile"]["index"]["nachher"] > 0, text
+    assert res["lauf"]["vorher"] > 0 and res["lauf"]["nachher"] > 0, text
 
 
 def test_geheimhaltung(tmp_path: Path, small_demo_pool: Path):
