@@ -33,6 +33,7 @@ GEPRUEFT = {
     "profile_report.py",
     "quartal.py",
     "run.py",
+    "runner_teile.py",
     "sweep.py",
     "vergleich.py",
     "warm_produkt.py",
@@ -159,6 +160,25 @@ def test_warm_produkt(tmp_path: Path, small_demo_pool: Path):
     text = _run("warm_produkt.py", *args, out=tmp_path)
     assert "Gesamtstadt (warm-up):" in text and "Produkt 3, West:" in text, text
     assert "Mitte" not in text and "Sozialräume zusammen:" in text, text
+
+
+def test_runner_teile(tmp_path: Path, reports: Path, demo_pool: Path):
+    """Every piece of the runner's own work on the session's reports (read from a copy), and one
+    piece against HEAD's code."""
+    _git()
+    args = ["--pool", str(demo_pool), "--berichte", str(reports)]
+    text = _run("runner_teile.py", *args, out=tmp_path)
+    res = json.loads((tmp_path / "runner_teile.json").read_text())
+    assert set(res["teile"]) == {
+        "plan", "veroeffentlichen", "notebook_lesen", "ausgaben_pruefen", "ipynb_schreiben",
+        "html_export", "excel", "index", "steckbriefe", "offene_daten", "profile", "polygone",
+    }, text  # fmt: skip
+    assert all(t["nachher"] > 0 for t in res["teile"].values()), text
+    args += ["--vorher", "HEAD", "--teil", "index", "--lauf", "--produkt", "2", "--raum", "West"]
+    text = _run("runner_teile.py", *args, out=tmp_path)
+    res = json.loads((tmp_path / "runner_teile.json").read_text())
+    assert res["teile"]["index"]["vorher"] > 0 and res["teile"]["index"]["nachher"] > 0, text
+    assert res["lauf"]["vorher"] > 0 and res["lauf"]["nachher"] > 0, text
 
 
 def test_geheimhaltung(tmp_path: Path, small_demo_pool: Path):

@@ -33,9 +33,11 @@ def _trichter(hervorheben: str | None, referenz: float = 0.12, faktor: float = 1
 
 
 def _ganz(monkeypatch, *args) -> tuple[bytes, dict]:
-    """The funnel laid out and drawn whole, as before (no fixed part named)."""
+    """The funnel laid out and drawn whole, as before (no fixed part named, a new figure)."""
     with monkeypatch.context() as m:
         m.setattr(plots, "fest_und_lose", lambda *a: None)
+        m.setattr(streuung, "_BEHALTEN", {})
+        m.setattr(streuung, "GRENZE_BEHALTEN", 0)
         fig = _trichter(*args)
         data = png.zeichne(fig, 64)
         return data, schrift_metadaten(fig, data)
@@ -46,9 +48,13 @@ def leer():
     plots.setup()
     png._GRUENDE.clear()
     layout._FEST.clear()
+    streuung._BEHALTEN.clear()
+    png._ACHSENBOXEN.clear()
     yield
     png._GRUENDE.clear()
     layout._FEST.clear()
+    streuung._BEHALTEN.clear()
+    png._ACHSENBOXEN.clear()
 
 
 def test_every_highlight_gives_the_png_of_the_whole_draw(monkeypatch, leer):
@@ -100,3 +106,37 @@ def test_a_kept_picture_drawn_another_way_falls_back_to_the_whole_draw(monkeypat
     (key,) = png._GRUENDE
     png._GRUENDE[key] = np.zeros((3, 3, 4), dtype=np.uint8)  # not this canvas' size
     assert png.zeichne(_trichter("Wiblingen"), 64) == _ganz(monkeypatch, "Wiblingen")[0]
+
+
+def _oben(titel: str, punkt: float, skala: float, grund: bool):
+    """A chart whose title the draw lifts above the tick labels on top (and, with ``skala``
+    1e6, next to the y axis' offset text); its fixed part named when ``grund``."""
+    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    ax.plot([0, 1, 2], [skala, 2 * skala, 1.5 * skala])
+    ax.xaxis.tick_top()
+    ax.set_xlabel("oben", labelpad=4)
+    ax.xaxis.set_label_position("top")
+    titel_alle = [ax.title, ax._left_title, ax._right_title]
+    vorn = [ax.scatter([punkt], [1.5 * skala], zorder=3), *titel_alle]
+    ax.set_title(titel)
+    fig.subplots_adjust(left=0.15, top=0.6)  # the same place for every title
+    if grund:
+        png.grund(fig, ("oben", skala), vorn)
+    plt.close(fig)
+    return fig
+
+
+@pytest.mark.parametrize("skala", [1.0, 1e6])
+def test_the_title_is_placed_as_in_the_whole_draw(leer, skala):
+    """The axes' boxes the title is placed against come from the first draw of the key: the title
+    lands where the whole draw puts it, also when it changes; with an offset text on the y axis
+    nothing is kept."""
+    for titel, punkt in [("Erster", 0.5), ("Zweiter,\nzweizeilig", 1.5), ("Erster", 1.0)]:
+        fig = _oben(titel, punkt, skala, True)
+        data = png.zeichne(fig)
+        ganz = _oben(titel, punkt, skala, False)
+        assert data == png.zeichne(ganz), titel
+        assert fig.axes[0].title.get_position() == ganz.axes[0].title.get_position()
+        assert ganz.axes[0].title.get_position()[1] > 1.0  # lifted above the tick labels
+    assert len(png._GRUENDE) == 1
+    assert len(png._ACHSENBOXEN) == (1 if skala == 1.0 else 0)

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator
 
 from kennzahlen.core import paths
 from kennzahlen.core.configfile import StrictModel, load_mapping, validate
+from kennzahlen.core.dateistand import signatur
 from kennzahlen.core.namen import STEUERZEICHEN, sichtbar, slug, steuerzeichen, verwechselbar
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 
@@ -465,11 +466,45 @@ def match_ids(values: pd.Series, codes: list[str]) -> pd.Series:
     return result
 
 
+#: gebiets_polygone by the state of the files they are made from (:func:`_polygon_stand`)
+_GEBIETE: dict[tuple, gpd.GeoDataFrame | None] = {}
+
+
+def _polygon_stand(config_dir: Path | None) -> tuple:
+    """What the report areas' polygons are made from: the geography config, the polygon file and
+    the Raumgliederung (of ``config_dir`` and of the configuration folder), each by its
+    :func:`~kennzahlen.core.dateistand.signatur`."""
+    folder = Path(config_dir or paths.CONFIG)
+    cfg = load_config(folder / CONFIG_FILE)
+    datei = _polygon_path(cfg.polygone, folder) if cfg.polygone is not None else None
+    dateien = [folder / CONFIG_FILE, folder / "raumgliederung.csv"]
+    dateien.append(paths.CONFIG / "raumgliederung.csv")
+    return (
+        str(config_dir),
+        str(paths.CONFIG),
+        cfg.model_dump_json(),
+        *((str(d), signatur(d)) for d in [*dateien, *([datei] if datei else [])]),
+    )
+
+
 def gebiets_polygone(config_dir: Path | None = None) -> gpd.GeoDataFrame | None:
     """The report areas as polygons in WGS 84 (the CRS of GeoJSON, RFC 7946): each Sozialraum
     the union of its Stadtviertel that have a polygon, Gesamtstadt the union of all (index: the
     area's name; None without polygons). A Stadtviertel without a polygon (an Ortschaft) is
-    missing from its Sozialraum's shape, not from its numbers."""
+    missing from its Sozialraum's shape, not from its numbers.
+
+    Made once per state of the files they come from (an edited or replaced file is read again);
+    each call returns its own copy."""
+    key = _polygon_stand(config_dir)
+    if key not in _GEBIETE:
+        if len(_GEBIETE) > 4:
+            _GEBIETE.clear()
+        _GEBIETE[key] = _gebiets_polygone(config_dir)
+    out = _GEBIETE[key]
+    return None if out is None else out.copy()
+
+
+def _gebiets_polygone(config_dir: Path | None) -> gpd.GeoDataFrame | None:
     import geopandas as gpd
 
     f = flaechen(config_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from kennzahlen.core.configfile import (
     read_yaml,
     validate,
 )
+from kennzahlen.core.dateistand import signatur
 from kennzahlen.core.vocabulary import PRODUKT_NUMMERN, produkt_nummern_text
 
 CONFIG_FILE = "veroeffentlichung.yaml"
@@ -129,9 +131,20 @@ _TextDates.yaml_implicit_resolvers = {
 
 
 def load_config(path: Path | str | None = None) -> VeroeffentlichungConfig:
-    """Read and validate ``config/veroeffentlichung.yaml`` (no file: defaults, no dates)."""
+    """Read and validate ``config/veroeffentlichung.yaml`` (no file: defaults, no dates).
+
+    Read once per state of the file (:func:`~kennzahlen.core.dateistand.signatur`): an edited or
+    replaced file is read again, also in a long-lived process; an invalid one raises every time.
+    """
     path = Path(path or paths.CONFIG / CONFIG_FILE)
-    if not path.exists():
+    return _load_config(str(path), signatur(path))
+
+
+@lru_cache(maxsize=8)
+def _load_config(path_str: str, stand: tuple[int, ...] | None) -> VeroeffentlichungConfig:
+    """The configuration at ``path_str`` in the file state ``stand`` (None: no file)."""
+    path = Path(path_str)
+    if stand is None or not path.exists():
         return VeroeffentlichungConfig()
     was = "die Veröffentlichungs-Konfiguration"
     raw = read_yaml(path, VeroeffentlichungError, was, loader=_TextDates) or {}

@@ -18,7 +18,8 @@ ticks in every Sozialraum's report, only its own point highlighted) names that p
 :func:`grund` (``fig.kz_grund``): the first draw keeps the picture of everything drawn before the
 first artist that differs, and the next chart of the same key, size, layout and axis limits
 starts from that picture and draws only the rest. Agg blends every artist onto the pixels drawn
-before it, so the pixels are the same as from the whole draw.
+before it, so the pixels are the same as from the whole draw. The tight boxes of its axes, which
+the draw measures to place the title, are kept with it (:func:`_achsenboxen`).
 """
 
 from __future__ import annotations
@@ -43,13 +44,42 @@ def zeichne(
     figure's own by default); with ``farben``: a palette PNG of that many colours (``wie``:
     ``fastoctree`` as the report charts, ``mediancut`` without dithering as the class maps),
     when that is smaller."""
+    if fig.stale:  # changed since it was handed out (ausgegeben) or last drawn
+        fig.kz_unberuehrt = False  # type: ignore[attr-defined]
     eigene = fig.dpi
     if dpi is not None:
         fig.set_dpi(dpi)
     try:
-        return _zeichne(fig, farben, wie)
+        data = _zeichne(fig, farben, wie)
     finally:
         fig.set_dpi(eigene)
+    if getattr(fig, "kz_behalten", False):  # kept for another report: not its canvas' pixels
+        canvas = fig.canvas
+        vars(canvas).pop("renderer", None)
+        canvas._lastKey = None  # type: ignore[attr-defined]  # the next draw makes a new one
+    # from here on any change to an artist of the figure makes it stale again (gezeichnet)
+    fig.stale = False
+    fig.kz_gezeichnet = True  # type: ignore[attr-defined]
+    return data
+
+
+def ausgegeben(fig: Figure) -> None:
+    """Mark a figure as handed out to a report: :func:`gezeichnet` is True once its PNG is made,
+    as long as nothing in it changes from now on."""
+    fig.stale = False
+    fig.kz_gezeichnet = False  # type: ignore[attr-defined]
+    fig.kz_unberuehrt = True  # type: ignore[attr-defined]
+
+
+def gezeichnet(fig: Figure) -> bool:
+    """Whether the figure's PNG was made (:func:`zeichne`) since it was handed out
+    (:func:`ausgegeben`) and none of its artists changed in the meantime or since (matplotlib
+    marks the figure stale on every change of an artist's properties)."""
+    return (
+        bool(getattr(fig, "kz_gezeichnet", False))
+        and bool(getattr(fig, "kz_unberuehrt", False))
+        and not fig.stale
+    )
 
 
 def _zeichne(fig: Figure, farben: int | None, wie: str) -> bytes:
@@ -104,17 +134,70 @@ def _draw(fig: Figure, canvas) -> None:
         canvas.draw()
         return
     key, hinten, erster = plan
+    ax = fig.axes[0]
     bild = _GRUENDE.get(key)
     if bild is not None:
         _GRUENDE.move_to_end(key)
-        if not _mit_grund(canvas, hinten, erster, bild):
+        with _achsenboxen(ax, canvas.get_renderer(), key):
+            fertig = _mit_grund(canvas, hinten, erster, bild)
+        if not fertig:
             canvas.draw()  # it went another way than planned: the whole draw
         return
-    bild = _ohne_grund(canvas, hinten, erster)
+    with _achsenboxen(ax, canvas.get_renderer(), key):
+        bild = _ohne_grund(canvas, hinten, erster)
     if bild is not None:
         _GRUENDE[key] = bild
         while len(_GRUENDE) > GRENZE_GRUENDE:
             _GRUENDE.popitem(last=False)
+
+
+#: the tight boxes of the axes of a chart with a kept picture (the same key), as the draw measures
+#: them to place the title above them (``Axes._update_title_position``), with their offset texts
+_ACHSENBOXEN: OrderedDict[Hashable, dict[int, tuple[Any, str]]] = OrderedDict()
+
+
+@contextmanager
+def _achsenboxen(ax, renderer, key: Hashable) -> Iterator[None]:
+    """During one draw of a chart with a fixed part: each axis' tight box for the title measured
+    once per key and then taken from there (with the offset text that measuring sets). The axes
+    are part of the fixed part (the key stands for their ticks, labels and offset texts), so the
+    box is the same. Kept only when the y axis has no offset text: else the title is placed
+    against the offset text where that measuring put it."""
+    achsen = (ax.xaxis, ax.yaxis)
+    if any("get_tightbbox" in vars(a) for a in achsen):
+        yield
+        return
+    boxen = _ACHSENBOXEN.get(key)
+    gemessen: dict[int, tuple[Any, str]] = {}
+
+    def messen(i: int, achse):
+        def get_tightbbox(r=None, *, for_layout_only: bool = False):
+            if r is not renderer or for_layout_only:
+                return type(achse).get_tightbbox(achse, r, for_layout_only=for_layout_only)
+            if boxen is not None and i in boxen:
+                box, text = boxen[i]
+                achse.offsetText.set_text(text)
+                return None if box is None else box.frozen()
+            box = type(achse).get_tightbbox(achse, r)
+            if i not in gemessen:
+                gemessen[i] = (None if box is None else box.frozen(), achse.offsetText.get_text())
+            return box
+
+        return get_tightbbox
+
+    try:
+        for i, a in enumerate(achsen):
+            a.get_tightbbox = messen(i, a)  # type: ignore[method-assign]
+        yield
+    finally:
+        for a in achsen:
+            vars(a).pop("get_tightbbox", None)
+    if boxen is not None:
+        _ACHSENBOXEN.move_to_end(key)
+    elif gemessen and not ax.yaxis.offsetText.get_text():
+        _ACHSENBOXEN[key] = gemessen
+        while len(_ACHSENBOXEN) > GRENZE_GRUENDE:
+            _ACHSENBOXEN.popitem(last=False)
 
 
 def _grundplan(fig: Figure, canvas) -> tuple[Hashable, list[Artist], Artist] | None:

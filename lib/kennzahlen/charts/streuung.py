@@ -4,11 +4,18 @@ A funnel plot shows the areas' values against their Nenner, around a reference v
 Gesamtstadt) with the 95 % and 99,8 % limits of chance: a small area's extreme value inside the
 funnel is noise. A control chart shows a series with its mean and process limits and marks the
 points the NHS rules flag; improvement and concern differ by marker shape as well as by colour.
+
+A funnel is the same in every Sozialraum's report but for the highlighted point (issue 28): its
+figure is kept for the process (:data:`GRENZE_BEHALTEN`, by everything but the highlight and by
+matplotlib's settings) and handed out again with another point highlighted, once its PNG was made
+and when nothing in it changed (:func:`kennzahlen.charts.png.gezeichnet`). Every point is drawn
+twice, as itself and highlighted, one of the two visible; the PNG is the one of a new figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -38,6 +45,12 @@ PUNKTE = {
 }
 
 
+#: funnels kept for the next report (issue 28): every Sozialraum's report shows the same funnel
+#: of a Kennzahl, only another point highlighted; at most this many, least recently used dropped
+GRENZE_BEHALTEN = 32
+_BEHALTEN: OrderedDict[Hashable, Figure] = OrderedDict()
+
+
 def trichter(
     punkte: pd.DataFrame,
     grenzen: Trichter,
@@ -48,8 +61,56 @@ def trichter(
     x_label: str = "Fälle im Nenner",
 ) -> Figure:
     """Funnel plot: ``punkte`` (index: area; columns nenner, wert) against their Nenner, the
-    reference line and the inner (95 %) and outer (99,8 %) limits."""
+    reference line and the inner (95 %) and outer (99,8 %) limits.
+
+    The figure of the same funnel (everything but ``hervorheben``, under the same matplotlib
+    settings) is kept for the process and handed out again with another point highlighted, but
+    only once its PNG was made and nothing in it changed since it was handed out
+    (:func:`png.gezeichnet`); else a new one is made."""
+    from kennzahlen.charts.png import ausgegeben, gezeichnet, rc_stand
+
+    n = grenzen.n
+    fest = (
+        "trichter", titel, prozent, x_label, float(referenz),
+        *(np.asarray(a, dtype="float64").tobytes() for a in (n, grenzen.innen_unten,
+          grenzen.innen_oben, grenzen.aussen_unten, grenzen.aussen_oben)),
+        tuple(map(str, punkte.index)), punkte["nenner"].to_numpy(dtype="float64").tobytes(),
+        punkte["wert"].to_numpy(dtype="float64").tobytes(),
+    )  # fmt: skip
+    key = (fest, rc_stand())
+    fig = _BEHALTEN.get(key)
+    if fig is not None and gezeichnet(fig) and _unveraendert(fig):
+        _BEHALTEN.move_to_end(key)
+        # the layout from where a new figure starts it
+        fig.subplots_adjust(**fig.kz_trichter["ur"])  # type: ignore[attr-defined]
+    else:
+        fig = _trichter_neu(punkte, grenzen, referenz, titel, prozent, x_label, fest)
+        if GRENZE_BEHALTEN > 0:
+            _BEHALTEN[key] = fig
+            _BEHALTEN.move_to_end(key)
+            while len(_BEHALTEN) > GRENZE_BEHALTEN:
+                _BEHALTEN.popitem(last=False)
+    _hervorheben(fig, hervorheben)
+    fig = plots._done(fig)  # through the module: the proofreading tests catch every figure
+    fig.kz_trichter["stand"] = _stand(fig)  # type: ignore[attr-defined]
+    ausgegeben(fig)  # handed out: not again before its PNG is made, nor when changed
+    return fig
+
+
+def _trichter_neu(
+    punkte: pd.DataFrame,
+    grenzen: Trichter,
+    referenz: float,
+    titel: str,
+    prozent: bool,
+    x_label: str,
+    fest: tuple,
+) -> Figure:
+    """A new funnel figure (no point highlighted yet, not laid out): every point drawn twice,
+    as itself and highlighted, one of the two visible (:func:`_hervorheben`)."""
     fig, ax = plt.subplots(figsize=(8.0, 4.0))
+    sp = fig.subplotpars
+    ur = {k: getattr(sp, k) for k in ("left", "right", "bottom", "top", "wspace", "hspace")}
     n = grenzen.n
     vorher = len(ax.get_children())
     ax.axhline(referenz, color=farben.SCHWARZ, linewidth=1.2)
@@ -57,16 +118,15 @@ def trichter(
     ax.plot(n, grenzen.innen_oben, color=GRENZE, linestyle="--", linewidth=1)
     ax.plot(n, grenzen.aussen_unten, color=GRENZE, linestyle=":", linewidth=1.3, label="99,8 %")
     ax.plot(n, grenzen.aussen_oben, color=GRENZE, linestyle=":", linewidth=1.3)
+    punkt = []
     for raum, r in punkte.iterrows():
-        eigen = raum == hervorheben
-        ax.scatter(
-            [r["nenner"]], [r["wert"]], s=60 if eigen else 38, zorder=3,
-            color=HIGHLIGHT if eigen else OKABE_ITO[0], marker="D" if eigen else "o",
-        )  # fmt: skip
+        xy = ([r["nenner"]], [r["wert"]])
+        normal = ax.scatter(*xy, s=38, zorder=3, color=OKABE_ITO[0], marker="o")
+        punkt.append((raum, normal, ax.scatter(*xy, s=60, zorder=3, color=HIGHLIGHT, marker="D")))
     zahlenachse(ax.yaxis, prozent)
     zahlenachse(ax.xaxis, False, ganzzahlig=True)
     ax.set_xlim(0, float(n.max()) * 1.02)
-    _beschriften(ax, punkte, hervorheben)
+    namen = _beschriften(ax, punkte)
     ax.set_xlabel(x_label)
     ax.set_title(titel)
     ax.legend(
@@ -83,15 +143,37 @@ def trichter(
     # and the legend (drawn after them) laid out and drawn once per funnel
     ueberschriften = [ax.title, ax._left_title, ax._right_title]  # type: ignore[attr-defined]
     lose = [*ax.collections, *ax.texts, *ueberschriften, ax.legend_]
-    fest = (
-        "trichter", len(ax.get_children()) - vorher, titel, prozent, x_label, float(referenz),
-        *(np.asarray(a, dtype="float64").tobytes() for a in (n, grenzen.innen_unten,
-          grenzen.innen_oben, grenzen.aussen_unten, grenzen.aussen_oben)),
-        tuple(map(str, punkte.index)), punkte["nenner"].to_numpy(dtype="float64").tobytes(),
-        punkte["wert"].to_numpy(dtype="float64").tobytes(),
-    )  # fmt: skip
-    plots.fest_und_lose(fig, fest, lose)
-    return plots._done(fig)  # through the module: the proofreading tests catch every figure
+    plots.fest_und_lose(fig, (*fest, len(ax.get_children()) - vorher), lose)
+    fig.kz_trichter = {"ur": ur, "punkte": punkt, "namen": namen}  # type: ignore[attr-defined]
+    fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of its pixels
+    return fig
+
+
+def _hervorheben(fig: Figure, hervorheben: str | None) -> None:
+    """Highlight the point (and bold the name) of ``hervorheben``, and no other."""
+    teile = fig.kz_trichter  # type: ignore[attr-defined]
+    for raum, normal, eigen in teile["punkte"]:
+        normal.set_visible(raum != hervorheben)
+        eigen.set_visible(raum == hervorheben)
+    for raum, name in teile["namen"]:
+        name.set_fontweight("bold" if raum == hervorheben else "normal")
+
+
+def _stand(fig: Figure) -> tuple:
+    """What of a funnel figure its stale flag does not follow: the attributes the PNG and the
+    report read (alt text, palette, the named fixed part)."""
+    return tuple(getattr(fig, a, None) for a in _ATTRIBUTE)
+
+
+_ATTRIBUTE = ("kz_alt", "kz_palette", "kz_lose", "kz_grund")
+
+
+def _unveraendert(fig: Figure) -> bool:
+    """Whether the figure's attributes are still the ones it was handed out with."""
+    stand = fig.kz_trichter.get("stand")  # type: ignore[attr-defined]
+    return stand is not None and all(
+        a is b or a == b for a, b in zip(_stand(fig), stand, strict=True)
+    )
 
 
 def _trichter_alt(
@@ -117,11 +199,13 @@ _LAGEN = ((5, 3, "left"), (5, -3, "left"), (-5, 3, "right"), (-5, -3, "right"),
           (8, 30, "left"), (-8, 30, "right"), (8, -30, "left"), (-8, -30, "right"))  # fmt: skip
 
 
-def _beschriften(ax, punkte: pd.DataFrame, hervorheben: str | None) -> None:
-    """Name every point next to it, on the first side where it overlaps no other name."""
+def _beschriften(ax, punkte: pd.DataFrame) -> list:
+    """Name every point next to it, on the first side where it overlaps no other name (in normal
+    weight); (area, name) in the order drawn."""
     ax.viewLim  # noqa: B018 - the autoscaled limits, as a draw would settle them (no draw needed)
     px = ax.figure.dpi / 72
     belegt: list[tuple[float, float, float, float]] = []
+    namen = []
     for raum, r in punkte.sort_values("nenner").iterrows():
         x, y = ax.transData.transform((r["nenner"], r["wert"]))
         breite, hoehe = 6.2 * len(str(raum)) * px, 11 * px
@@ -132,14 +216,15 @@ def _beschriften(ax, punkte: pd.DataFrame, hervorheben: str | None) -> None:
             if not any(_ueberlappt(box, b) for b in belegt):
                 break
         belegt.append(box)
-        eigen = raum == hervorheben
         fern = abs(dy) > 10  # a name away from its point gets a thin line to it
-        ax.annotate(
+        name = ax.annotate(
             str(raum), (r["nenner"], r["wert"]), xytext=(dx, dy), textcoords="offset points",
             ha=ha, va="bottom" if dy > 0 else "top", fontsize=9, color=farben.TEXT,
-            fontweight="bold" if eigen else "normal",
+            fontweight="normal",
             arrowprops={"arrowstyle": "-", "color": GRENZE, "lw": 0.6} if fern else None,
         )  # fmt: skip
+        namen.append((raum, name))
+    return namen
 
 
 def _ueberlappt(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

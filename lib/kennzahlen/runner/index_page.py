@@ -191,11 +191,10 @@ def _ampel(periode: str, entries: list[Eintrag], lichter) -> str:
     kopf = f'<section aria-labelledby="h-ampel"><h2 id="h-ampel">{titel}</h2>'
     if lichter is None or lichter.empty:
         return f"{kopf}<p>Für dieses Quartal liegt keine Ampel vor.</p></section>"
-    felder = dict(zip(lichter["arbeitsfeld"], lichter["arbeitsfeld_titel"], strict=True))
+    felder, raster = _raster(lichter)
     head = "".join(f'<th scope="col">{esc(t)}</th>' for t in felder.values())
     rows = []
-    for raum, grp in lichter.groupby("sozialraum", sort=False):
-        by = grp.set_index("arbeitsfeld")
+    for raum, by in raster:
         e = _bericht(entries, 4, raum)
         cells = "".join(_licht_zelle(by, f, t, raum, e) for f, t in felder.items())
         rows.append(f'<tr><th scope="row">{esc(raum)}</th>{cells}</tr>')
@@ -207,11 +206,38 @@ def _ampel(periode: str, entries: list[Eintrag], lichter) -> str:
     )
 
 
-def _licht_zelle(by, feld: str, titel: str, raum: str, bericht: Eintrag | None) -> str:
-    if feld not in by.index:
+#: the Ampel grid of a frame of lights, by the frame's identity (the frame is kept with it): the
+#: index page is written after every report of a run from the same frame (``_aus_dem_pool``)
+_RASTER: dict[int, tuple[object, tuple]] = {}
+
+
+def _raster(lichter) -> tuple[dict[str, str], list[tuple[str, dict[str, tuple[object, bool]]]]]:
+    """The Arbeitsfelder (key: title) and per Sozialraum its lights by Arbeitsfeld (colour, set
+    by hand), in the frame's order."""
+    hit = _RASTER.get(id(lichter))
+    if hit is not None and hit[0] is lichter:
+        return hit[1]  # type: ignore[return-value]
+    felder = dict(zip(lichter["arbeitsfeld"], lichter["arbeitsfeld_titel"], strict=True))
+    raster = []
+    for raum, grp in lichter.groupby("sozialraum", sort=False):
+        by = grp.set_index("arbeitsfeld")
+        raster.append(
+            (raum, {f: (by.loc[f, "farbe"], bool(by.loc[f, "manuell"])) for f in by.index})
+        )
+    if len(_RASTER) > 8:
+        _RASTER.clear()
+    _RASTER[id(lichter)] = (lichter, (felder, raster))
+    return felder, raster
+
+
+def _licht_zelle(
+    by: dict[str, tuple[object, bool]], feld: str, titel: str, raum: str, bericht: Eintrag | None
+) -> str:
+    if feld not in by:
         return "<td>–</td>"
-    f = by.loc[feld, "farbe"] if by.loc[feld, "farbe"] in LICHT_TEXT else "grau"
-    mark = " ✎" if bool(by.loc[feld, "manuell"]) else ""
+    farbe, manuell = by[feld]
+    f = farbe if farbe in LICHT_TEXT else "grau"
+    mark = " ✎" if manuell else ""
     licht = (
         f'<span class="kz-ampel kz-ampel-{f}"><span class="kz-sr">{esc(raum)}, {esc(titel)}: '
         f"</span>{LICHT_TEXT[f]}{mark}</span>"
@@ -329,10 +355,11 @@ def _alle_berichte(periode: str, entries: list[Eintrag]) -> str:
     from kennzahlen.runner.basis import berichtszeitraum
 
     by_key = {e.schluessel: e for e in entries}
-    header = "".join(f'<th scope="col">{esc(a)}</th>' for a in areas())
+    gebiete = areas()
+    header = "".join(f'<th scope="col">{esc(a)}</th>' for a in gebiete)
     rows = []
     for nr, prod in PRODUKTE.items():
-        cells = "".join(_bericht_zelle(by_key.get((nr, raum))) for raum in areas())
+        cells = "".join(_bericht_zelle(by_key.get((nr, raum))) for raum in gebiete)
         zeitraum = esc(berichtszeitraum(nr, periode))
         rows.append(
             f'<tr><th scope="row">{nr} {esc(prod.titel)}<br><small>Berichtszeitraum {zeitraum}'

@@ -20,6 +20,7 @@ from kennzahlen.runner.basis import (
     Status,
     berichtszeitraum,
     ohne_iri_grammatik,
+    schnelle_ausgabepruefung,
     slug,
 )
 from kennzahlen.runner.eintrag import Eintrag
@@ -269,6 +270,7 @@ def _with_reset(notebook: str):
 def run_job(job: Job) -> Eintrag:
     """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
     ohne_iri_grammatik()
+    schnelle_ausgabepruefung()
     produkt = PRODUKTE[job.produkt]
     base = job.base
     base.parent.mkdir(parents=True, exist_ok=True)
