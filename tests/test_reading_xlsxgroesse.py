@@ -335,3 +335,13 @@ def test_cells_without_reference_as_calamine_places_them(tmp_path: Path) -> None
         "openpyxl": ("gelesen", [6, 5]),
         "calamine": ("gelesen", [6, 5]),
     }
+
+
+def test_rows_without_r_are_counted_as_openpyxl_counts_them(tmp_path: Path) -> None:
+    """openpyxl (the reader when calamine fails) numbers a row without r after the row before
+    and fills the rows up to it: past row 1,048,575 two such rows reach row 1,048,577."""
+    zeilen = KOPF + '<row r="1048575"></row><row></row><row/>'
+    (a,) = xlsxgroesse.ausdehnungen(_xlsx(tmp_path / DATEI, zeilen))
+    assert (a.spalten, a.zeilen) == (2, 1_048_577)
+    (a,) = xlsxgroesse.ausdehnungen(_xlsx(tmp_path / DATEI, KOPF + '<row r="1048575"></row>'))
+    assert (a.spalten, a.zeilen) == (2, 1_048_575)

@@ -53,16 +53,9 @@ _NAMENSENDE = _IST_WS.copy()  # what ends an element name: white space, '>', '/'
 _NAMENSENDE[[0x3E, 0x2F]] = True
 
 
-def _SW6(buf: np.ndarray) -> np.ndarray:  # noqa: N802 - a view: row i holds buf[i : i + 6]
-    return np.lib.stride_tricks.sliding_window_view(buf, 6)
-
-
-def _SW12(buf: np.ndarray) -> np.ndarray:  # noqa: N802 - a view: row i holds buf[i : i + 12]
-    return np.lib.stride_tricks.sliding_window_view(buf, 12)
-
-
-def _SW8(buf: np.ndarray) -> np.ndarray:  # noqa: N802 - a view: row i holds buf[i : i + 8]
-    return np.lib.stride_tricks.sliding_window_view(buf, 8)
+def _fenster(buf: np.ndarray, breite: int) -> np.ndarray:
+    """A view of ``buf``: row i holds buf[i : i + breite] (one gather takes whole windows)."""
+    return np.lib.stride_tricks.sliding_window_view(buf, breite)
 
 
 # eight bytes at a time: '0' in each byte; added to a byte below 10 (a digit less '0') it stays
@@ -73,6 +66,7 @@ _HOCH = np.uint64(0x8080808080808080)
 _OBEN = np.array([(2**64 - 1) ^ ((1 << (64 - 8 * d)) - 1) for d in range(8)], dtype=np.uint64)
 _LT, _EQ, _COLON, _GT = 0x3C, 0x3D, 0x3A, 0x3E
 _LT_C = 0x633C  # '<c' as a little-endian 16-bit number
+_LT_R = 0x723C  # '<r'
 _BEZUG = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 _ZEILE = re.compile(r"[0-9]{1,7}")
 
@@ -181,7 +175,7 @@ class _Schnell:
         vor = buf[eq - 1]
         r = eq[vor == 0x72] - 1  # 'r=' (its 'r')
         andere_ws = eq[vor <= 0x20]  # '=' after white space: the exact look in _andere
-        fenster = _SW6(buf)[r - 5]  # '<c r' in [2:], '<row r' in [0:]
+        fenster = _fenster(buf, 6)[r - 5]  # '<c r' in [2:], '<row r' in [0:]
         r_vor = _IST_WS[fenster[:, 4]]
         c_tag = r_vor & (fenster[:, 3] == 0x63) & (fenster[:, 2] == _LT)
         row_tag = (
@@ -200,6 +194,7 @@ class _Schnell:
         gerade = np.frombuffer(mv[p : p + (ende - p) // 2 * 2], dtype="<u2")
         ungerade = np.frombuffer(mv[p + 1 : p + 1 + (ende - p) // 2 * 2], dtype="<u2")
         n_lc = np.count_nonzero(gerade == _LT_C) + np.count_nonzero(ungerade == _LT_C)
+        self._jede_zeile_mit_r(buf, gerade, ungerade, int(np.count_nonzero(row_tag)))
         if len(andere) or n_lc != len(r_c):
             # c start tags: '<c' then white space, '>' or '/' (not '<col', '<cfRule', …)
             c_start = np.sort(
@@ -225,6 +220,22 @@ class _Schnell:
                 raise _Genau  # a cell without a reference: placed as the readers place it
         self.spalten = max(self.spalten, spalte)
         self.zeilen = max(self.zeilen, zeile, zeilen_nr)
+
+    @staticmethod
+    def _jede_zeile_mit_r(buf: np.ndarray, gerade, ungerade, mit_r: int) -> None:
+        """_Genau unless every '<row' element has 'r=' as its first attribute (``mit_r`` of
+        them): openpyxl counts a row without r on from the one before (and fills the rows up
+        to it), which only the exact path follows."""
+        n_lr = np.count_nonzero(gerade == _LT_R) + np.count_nonzero(ungerade == _LT_R)
+        if n_lr == mit_r:
+            return
+        p = _PAD
+        lr = np.concatenate(
+            [np.flatnonzero(gerade == _LT_R) * 2 + p, np.flatnonzero(ungerade == _LT_R) * 2 + p + 1]
+        )
+        zeilen = (buf[lr + 2] == 0x6F) & (buf[lr + 3] == 0x77) & _NAMENSENDE[buf[lr + 4]]
+        if np.count_nonzero(zeilen) != mit_r:
+            raise _Genau
 
     @classmethod
     def _schlicht(cls, chunk: bytes, buf: np.ndarray, ende: int, anfang: bool) -> None:
@@ -273,7 +284,7 @@ class _Schnell:
         are looked at eight bytes at a time, as one 64-bit number."""
         if not len(q):
             return 0, 0
-        fenster = _SW12(buf)[q]  # the quote and the eleven bytes after it
+        fenster = _fenster(buf, 12)[q]  # the quote and the eleven bytes after it
         quote = fenster[:, 0]
         ok = (quote == 0x22) | (quote == 0x27)
         max_spalte = 0
@@ -299,7 +310,7 @@ class _Schnell:
             start = q + 1 + n
         else:
             start = q + 1 + n
-            v = _SW8(buf)[start].view("<u8")[:, 0]
+            v = _fenster(buf, 8)[start].view("<u8")[:, 0]
         t = v ^ _NULLEN
         keine = ((t + _PLUS) | t) & _HOCH  # per byte: 0x80 where it is no digit
         tiefste = keine & (~keine + np.uint64(1))  # the first byte that is no digit
