@@ -88,8 +88,9 @@ def klassenkarte(
     # where the codes and names go is measured on the map's final box (geopandas drew the figure
     # for it after every call; settling the aspect is what that draw did for the axes)
     ax.apply_aspect()
-    _beschriften(ax, gdf[~leer], farbe, kuerzel)
-    _namen(ax, gdf, namen or {})
+    rahmen = tuple(gdf.total_bounds) if len(gdf) else None  # the limits kartenrahmen sets
+    _beschriften(ax, gdf[~leer], farbe, kuerzel, rahmen)
+    _namen(ax, gdf, namen or {}, rahmen)
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
         grundkarte.raender(ax, rand.geometry, color=farben_.SCHWARZ, linewidth=1.6)
@@ -135,7 +136,7 @@ def _legende(farbe, kuerzel, nicht_bewertet: str, umrandet: bool) -> list:
     return handles
 
 
-def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
+def _namen(ax, gdf, namen: Mapping[str, str], rahmen: tuple | None = None) -> None:
     """The names of some Stadtviertel beside their code, dark on a white halo (readable on any
     class colour); each takes the first place where it covers no class code and no name drawn
     before."""
@@ -147,6 +148,7 @@ def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
         if nr not in gdf.index:
             continue
         punkt = gdf.loc[nr].geometry.representative_point()
+        innen = _clip(ax, punkt.x, punkt.y, rahmen)
         for versatz, ha, va in _NAMEN_ORTE:
             t = ax.annotate(
                 name,
@@ -158,6 +160,7 @@ def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
                 fontsize=8.5,
                 color=farben_.SCHWARZ,
                 path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
+                annotation_clip=innen,
             )
             box = t.get_window_extent(renderer)
             if not any(box.overlaps(b) for b in belegt):
@@ -174,6 +177,7 @@ def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
                 fontsize=8.5,
                 color=farben_.SCHWARZ,
                 path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
+                annotation_clip=innen,
             )
         belegt.append(t.get_window_extent(renderer))
 
@@ -203,7 +207,9 @@ def _ohne_flaeche(ax, gebiete, farbe: Mapping[str, str], kuerzel: Mapping[str, s
     ax.set_title("Ortschaften (ohne Grenzlinie in der Karte)", fontsize=10, loc="left")
 
 
-def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) -> None:
+def _beschriften(
+    ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str], rahmen: tuple | None = None
+) -> None:
     """The class code in each rated polygon, black or white by contrast with its fill."""
     for _nr, row in gdf.iterrows():
         punkt = row.geometry.representative_point()
@@ -215,7 +221,22 @@ def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) 
             fontsize=7.5,
             fontweight="bold",
             color=farben_.textfarbe(farbe[row["klasse"]]),
+            annotation_clip=_clip(ax, punkt.x, punkt.y, rahmen),
         )
+
+
+def _clip(ax, x: float, y: float, rahmen: tuple | None) -> bool | None:
+    """``annotation_clip`` for a code or name at (x, y): False for a point strictly inside both
+    the axes' limits now and ``rahmen`` (x0, y0, x1, y1: the limits the map gets at the end,
+    :func:`plots.kartenrahmen`), so inside the axes at every later measure and draw too, which is
+    what matplotlib tests each time (a costly test) before it measures or draws an annotation;
+    otherwise matplotlib's default (None: tested)."""
+    if rahmen is None:
+        return None
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    r0, q0, r1, q1 = rahmen
+    innen = x0 < x < x1 and y0 < y < y1 and r0 < x < r1 and q0 < y < q1
+    return False if innen else None
 
 
 def png(fig: Figure, farben: int = 64) -> bytes:

@@ -144,14 +144,38 @@ def _unter(p: Parameter, karte: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------------ comparison
 def vergleich_html(pool_dir: object, quartal: str) -> str:
     """The city's values of the Ampel's Arbeitsfelder against the comparison rings, as report
-    HTML (a sentence when there are none)."""
+    HTML (a sentence when there are none).
+
+    The same for every area of a quarter: kept per process by the quarter, both pool tables read
+    (version folder and file state, or content) and the configuration
+    (:func:`kennzahlen.products.memo.gemerkt`)."""
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.pool.vergleichswerte import laden
+    from kennzahlen.products import memo
+
+    vw = laden(pool_dir)  # type: ignore[arg-type]
+    try:
+        pool = load_pool(pool_dir)  # type: ignore[arg-type]
+    except OSError:  # no pool: as before, only an error when there are values to compare
+        return _vergleich_html(vw, pool_dir, quartal)
+    key = (
+        quartal,
+        memo.tabellen_schluessel(vw, "vergleichswerte"),
+        memo.tabellen_schluessel(pool, "kennzahlen"),
+    )
+    return memo.gemerkt(_VERGLEICH, key, lambda: _vergleich_html(vw, pool, quartal))
+
+
+#: the comparison HTML per quarter, pool tables and configuration
+_VERGLEICH: dict = {}
+
+
+def _vergleich_html(vw: pd.DataFrame, pool_dir: object, quartal: str) -> str:
     from kennzahlen.catalog.geography import stadt
     from kennzahlen.catalog.model import load_catalog
     from kennzahlen.pool.load import load_pool
-    from kennzahlen.pool.vergleichswerte import laden
     from kennzahlen.products import ringvergleich as rv
 
-    vw = laden(pool_dir)  # type: ignore[arg-type]
     jahr = str(int(quartal[:4]) - (0 if quartal.endswith("Q4") else 1))
     felder = set(ampel.load_ampel_config().arbeitsfelder)
     ks = [

@@ -1,0 +1,223 @@
+"""Issue 28: what every area's report of a period shares is computed once per process, keyed by
+everything it depends on (pool version and file state, period, configuration).
+
+Each cache is checked against a fresh computation, and for staleness: after the pool's table or
+a configuration file changes, the next call shows the change; an area's report never gets
+another area's content.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kennzahlen.pool import abdeckung
+from kennzahlen.pool.load import load_pool, pool_files
+from kennzahlen.products import steckbrief
+from kennzahlen.products.ampelbericht import regelkarten
+
+
+@pytest.fixture()
+def pool(demo_pool: Path, tmp_path: Path) -> Path:
+    """A copy of the demo pool this test may change."""
+    ziel = tmp_path / "pool"
+    shutil.copytree(demo_pool, ziel, ignore=shutil.ignore_patterns("*.lock"))
+    return ziel
+
+
+def _aendern(pool: Path, table: str, change) -> None:
+    """Rewrite one table of the pool's current version (a new file: another file state)."""
+    path = pool_files(pool) / f"{table}.parquet"
+    frame = pd.read_parquet(path)
+    change(frame)
+    path.unlink()
+    frame.to_parquet(path)
+
+
+@pytest.fixture()
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the configuration folder, in use for this test (KENNZAHLEN_CONFIG)."""
+    from kennzahlen.core import paths
+
+    ziel = tmp_path / "config"
+    shutil.copytree(paths.CONFIG, ziel)
+    monkeypatch.setenv("KENNZAHLEN_CONFIG", str(ziel))
+    return ziel
+
+
+IDS = ["bev_gesamt", "sgb2_quote"]
+
+
+def _anhang(pool: Path, jahr: str = "2023") -> str:
+    return steckbrief.anhang(IDS, jahr, pool).data
+
+
+def test_the_appendix_is_kept_as_computed(pool: Path) -> None:
+    erst = _anhang(pool)
+    assert erst == steckbrief._anhang_html(tuple(IDS), "2023", pool)  # without the cache
+    assert _anhang(pool) == erst
+    assert _anhang(pool, "2019") == steckbrief._anhang_html(tuple(IDS), "2019", pool)
+
+
+def test_the_appendix_follows_the_pools_stand(pool: Path) -> None:
+    vorher = _anhang(pool)
+    assert "15.01.2031" not in vorher
+
+    def neu(frame: pd.DataFrame) -> None:
+        frame["stand"] = pd.Timestamp("2031-01-15")
+
+    _aendern(pool, "stand", neu)
+    nachher = _anhang(pool)
+    assert "15.01.2031" in nachher and nachher != vorher
+
+
+def test_the_appendix_follows_the_catalog(pool: Path, config: Path) -> None:
+    from kennzahlen.catalog.model import load_catalog
+
+    titel = load_catalog().get("sgb2_quote").titel
+    vorher = _anhang(pool)
+    assert titel in vorher
+    katalog = config / "kennzahlen.yaml"
+    text = katalog.read_text(encoding="utf-8")
+    assert text.count(titel) >= 1
+    katalog.write_text(text.replace(titel, titel + " (neu benannt)"), encoding="utf-8")
+    assert titel + " (neu benannt)" in _anhang(pool)
+
+
+def test_the_city_comparison_is_kept_as_computed(pool: Path) -> None:
+    for quartal in ("2023-Q4", "2022-Q2"):
+        frisch = regelkarten._vergleich_html(
+            load_pool(pool, "vergleichswerte"), pool, quartal
+        )  # computed without the cache
+        assert regelkarten.vergleich_html(pool, quartal) == frisch
+        assert regelkarten.vergleich_html(pool, quartal) == frisch
+    assert regelkarten.vergleich_html(pool, "2023-Q4") != regelkarten.vergleich_html(
+        pool, "2022-Q2"
+    )
+
+
+def test_the_city_comparison_follows_both_pool_tables(pool: Path) -> None:
+    vorher = regelkarten.vergleich_html(pool, "2023-Q4")
+
+    def doppelt(frame: pd.DataFrame) -> None:
+        frame["wert"] = frame["wert"] * 2
+
+    _aendern(pool, "vergleichswerte", doppelt)
+    mitte = regelkarten.vergleich_html(pool, "2023-Q4")
+    assert mitte != vorher
+    assert mitte == regelkarten._vergleich_html(load_pool(pool, "vergleichswerte"), pool, "2023-Q4")
+
+    def eigen(frame: pd.DataFrame) -> None:
+        frame["wert"] = frame["wert"] * 3
+        frame["zaehler"] = frame["zaehler"] * 3
+
+    _aendern(pool, "kennzahlen", eigen)
+    nachher = regelkarten.vergleich_html(pool, "2023-Q4")
+    assert nachher != mitte
+    assert nachher == regelkarten._vergleich_html(
+        load_pool(pool, "vergleichswerte"), pool, "2023-Q4"
+    )
+
+
+def test_the_city_comparison_follows_the_catalog(pool: Path, config: Path) -> None:
+    from kennzahlen.catalog.model import load_catalog
+
+    vorher = regelkarten.vergleich_html(pool, "2023-Q4")
+    vw = load_pool(pool, "vergleichswerte")
+    titel = next(
+        k.titel
+        for k in load_catalog().kennzahlen
+        if k.id in set(vw["kennzahl"]) and k.titel in vorher
+    )
+    katalog = config / "kennzahlen.yaml"
+    text = katalog.read_text(encoding="utf-8")
+    katalog.write_text(text.replace(titel, titel + " (neu benannt)"), encoding="utf-8")
+    assert titel + " (neu benannt)" in regelkarten.vergleich_html(pool, "2023-Q4")
+
+
+# -- the first period of a series (reihen_hinweis) -------------------------------------------
+
+
+def _erste_zeilenweise(pool: pd.DataFrame, kennzahl: str, raum, bis):
+    """abdeckung._first_period as it was: the pool filtered row by row."""
+    from kennzahlen.core.periods import letzter_tag
+
+    rows = pool[pool["kennzahl"] == kennzahl]
+    if raum is not None:
+        rows = rows[rows["raum"] == raum]
+    ends = rows["periode"].astype(str).map(letzter_tag)
+    if bis is not None:
+        ends = ends[ends <= letzter_tag(bis)]
+    return None if ends.empty else str(ends.min())
+
+
+def test_the_first_period_is_found_as_row_by_row(demo_pool: Path) -> None:
+    daten = load_pool(demo_pool)
+    rng = np.random.default_rng(28)
+    kennzahlen = sorted(set(daten["kennzahl"]))
+    raeume = [None, *sorted(set(daten["raum"].dropna()))[:6], "Nirgendwo"]
+    bis = [None, "2017", "2019-Q1", "2020-12-31", "2023-Q4", "2010"]
+    for k in [*rng.choice(kennzahlen, 25, replace=False), "gibt_es_nicht"]:
+        for r in raeume:
+            for b in bis:
+                assert abdeckung._first_period(
+                    abdeckung._erste_enden(daten), str(k), r, b
+                ) == _erste_zeilenweise(daten, str(k), r, b), (k, r, b)
+
+
+def test_the_first_period_follows_the_pool(demo_pool: Path) -> None:
+    daten = load_pool(demo_pool)
+    k = "bev_gesamt"
+    vorher = abdeckung._first_period(abdeckung._erste_enden(daten), k, None, None)
+    spaeter = daten[~daten["periode"].astype(str).str.startswith(vorher[:4])]
+    spaeter = spaeter[~spaeter["periode"].astype(str).eq(vorher[:4])]
+    assert abdeckung._first_period(
+        abdeckung._erste_enden(spaeter), k, None, None
+    ) == _erste_zeilenweise(spaeter, k, None, None)
+    assert abdeckung._first_period(abdeckung._erste_enden(spaeter), k, None, None) != vorher
+    assert abdeckung._first_period(abdeckung._erste_enden(daten), k, None, None) == vorher
+
+
+# -- the class maps of Produkt 1 -------------------------------------------------------------
+
+
+def _klassenkarte_png(namen: dict[str, str], umrandet: list[str]) -> tuple[bytes, list]:
+    import matplotlib.pyplot as plt
+
+    from kennzahlen.catalog.geography import flaechen
+    from kennzahlen.charts import klassen, plots
+
+    plots.setup()
+    gdf = flaechen().gdf
+    stufen = ["1", "2", "3", "4"]
+    farbe = klassen.klassenfarben(stufen, klassen.STATUS_FARBEN)
+    klasse = {nr: [*stufen, None][i % 5] for i, nr in enumerate(gdf.index)}
+    fig = klassen.klassenkarte(
+        klasse, gdf, "Status 2023; umrandet: Test", farbe, {s: s for s in stufen}, umrandet,
+        alt="Karte", namen=namen, ohne_flaeche=[("Ort A", "1"), ("Ort B", None)],
+    )  # fmt: skip
+    texte = [(t.get_text(), t.xyann, t.get_ha(), t.get_va()) for t in fig.axes[0].texts]
+    data = klassen.png(fig)
+    plt.close(fig)
+    return data, texte
+
+
+def test_class_maps_are_the_same_without_the_clip_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The codes and names of a class map skip matplotlib's test whether their point lies in the
+    axes (it does, strictly inside the map's limits): the same names in the same places, the
+    same PNG as with the test, in maps of different areas one after another."""
+    from kennzahlen.catalog.geography import flaechen
+    from kennzahlen.charts import klassen
+
+    nrs = list(flaechen().gdf.index)
+    namen = {nr: f"Viertel {nr}" for nr in nrs[::3]}
+    faelle = [(namen, nrs[:8]), ({nr: f"Viertel {nr}" for nr in nrs[1::4]}, nrs[8:15]), (namen, [])]
+    jetzt = [_klassenkarte_png(n, u) for n, u in faelle]
+    monkeypatch.setattr(klassen, "_clip", lambda *args: None)  # matplotlib's own test each time
+    vorher = [_klassenkarte_png(n, u) for n, u in faelle]
+    assert jetzt == vorher
+    assert jetzt[0] != jetzt[1]
