@@ -221,3 +221,35 @@ def test_class_maps_are_the_same_without_the_clip_test(monkeypatch: pytest.Monke
     vorher = [_klassenkarte_png(n, u) for n, u in faelle]
     assert jetzt == vorher
     assert jetzt[0] != jetzt[1]
+
+
+def test_class_map_label_boxes_follow_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept boxes of map labels are keyed by matplotlib's settings: under another font the
+    map is what it is without any kept box."""
+    import matplotlib as mpl
+
+    from kennzahlen.catalog.geography import flaechen
+    from kennzahlen.charts import klassen
+
+    nrs = list(flaechen().gdf.index)
+    namen = {nr: f"Stadtviertel Nummer {nr}" for nr in nrs[::2]}
+    _klassenkarte_png(namen, nrs[:5])  # boxes kept under the house style
+    with mpl.rc_context({"font.family": "DejaVu Serif"}):
+        behalten = _klassenkarte_png(namen, nrs[:5])
+        klassen._AUSMASSE.clear()
+        frisch = _klassenkarte_png(namen, nrs[:5])
+    assert behalten == frisch
+
+
+def test_the_overlap_test_is_bbox_overlaps() -> None:
+    from matplotlib.transforms import Bbox
+
+    from kennzahlen.charts import klassen
+
+    rng = np.random.default_rng(28)
+    werte = rng.integers(0, 12, (400, 4)).astype(float)  # whole numbers: edges touch often
+    boxen = [Bbox.from_extents(*w) for w in werte]  # corners in either order
+    for i in range(0, 400, 40):
+        belegt = klassen._Belegt(boxen[i : i + 30])
+        for b in boxen:
+            assert belegt.ueberlappt(b) == any(b.overlaps(c) for c in boxen[i : i + 30])

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import base64
 import html
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 from IPython.display import HTML
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from kennzahlen.charts import grundkarte, plots
 from kennzahlen.charts.schrift import schrift_metadaten
@@ -139,47 +142,145 @@ def _legende(farbe, kuerzel, nicht_bewertet: str, umrandet: bool) -> list:
 def _namen(ax, gdf, namen: Mapping[str, str], rahmen: tuple | None = None) -> None:
     """The names of some Stadtviertel beside their code, dark on a white halo (readable on any
     class colour); each takes the first place where it covers no class code and no name drawn
-    before."""
+    before. The boxes of the codes and of the places tried are measured once per process
+    (:func:`_ausmass`): every area's map of a period has the same codes and mostly the same
+    names."""
     from matplotlib import patheffects
 
+    from kennzahlen.charts.png import rc_stand
+
     renderer = ax.figure._get_renderer()
-    belegt = [t.get_window_extent(renderer) for t in ax.texts]  # the class codes
+    stand = (ax.figure.dpi, rc_stand())
+    belegt = _Belegt([_ausmass_von(t, renderer, stand) for t in ax.texts])  # the class codes
     for nr, name in namen.items():
         if nr not in gdf.index:
             continue
         punkt = gdf.loc[nr].geometry.representative_point()
+        xy = (punkt.x, punkt.y)
         innen = _clip(ax, punkt.x, punkt.y, rahmen)
-        for versatz, ha, va in _NAMEN_ORTE:
-            t = ax.annotate(
-                name,
-                (punkt.x, punkt.y),
-                xytext=versatz,
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=8.5,
-                color=farben_.SCHWARZ,
-                path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
-                annotation_clip=innen,
-            )
-            box = t.get_window_extent(renderer)
-            if not any(box.overlaps(b) for b in belegt):
+        art = {"fontsize": 8.5, "annotation_clip": innen}
+        # where the point lies on the canvas (a key of the kept boxes), once per name
+        ort_xy = tuple(ax.transData.transform(xy).tolist()) if innen is False else None
+        wahl = _NAMEN_ORTE[0]  # no free place: below, as the first choice
+        for ort in _NAMEN_ORTE:
+            box = _ausmass(ax, renderer, stand, name, xy, ort, art, ort_xy=ort_xy)
+            if not belegt.ueberlappt(box):
+                wahl = ort
                 break
+        versatz, ha, va = wahl
+        t = ax.annotate(
+            name,
+            xy,
+            xytext=versatz,
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            color=farben_.SCHWARZ,
+            path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
+            **art,
+        )
+        belegt.dazu(_ausmass(ax, renderer, stand, name, xy, wahl, art, t, ort_xy))
+
+
+#: the window extent of a map label (a code or a name) by everything it is measured from: its
+#: text, font size and weight, alignment, offset, its point on the canvas, the dpi and
+#: matplotlib's settings (least recently used dropped first)
+_AUSMASSE: OrderedDict[tuple, Bbox] = OrderedDict()
+GRENZE_AUSMASSE = 16384
+
+
+def _ausmass(
+    ax, renderer, stand: tuple, text: str, xy, ort, art: dict, t=None, ort_xy=None
+) -> Bbox:
+    """The window extent of the name ``text`` at point ``xy`` (data) placed as ``ort``
+    (offset in points, ha, va) with ``art`` (font size, clip): kept per process for a label
+    strictly inside the map (no clip test: where it stands is all that counts); measured on the
+    annotation ``t``, or on one made for it and removed again (``ort_xy``: the point on the
+    canvas, ``ax.transData.transform(xy)``)."""
+    versatz, ha, va = ort
+    key = None
+    if art.get("annotation_clip") is False:
+        punkt = tuple(ax.transData.transform(xy).tolist()) if ort_xy is None else ort_xy
+        key = (text, punkt, versatz, "offset points", ha, va, art["fontsize"], "normal", *stand)
+        hit = _AUSMASSE.get(key)
+        if hit is not None:
+            _AUSMASSE.move_to_end(key)
+            return hit
+    eigen = t is None
+    if t is None:
+        t = ax.annotate(text, xy, xytext=versatz, textcoords="offset points", ha=ha, va=va, **art)
+    try:
+        box = t.get_window_extent(renderer).frozen()
+    finally:
+        if eigen:
             t.remove()
-        else:  # no free place: below, as the first choice
-            t = ax.annotate(
-                name,
-                (punkt.x, punkt.y),
-                xytext=_NAMEN_ORTE[0][0],
-                textcoords="offset points",
-                ha="center",
-                va="top",
-                fontsize=8.5,
-                color=farben_.SCHWARZ,
-                path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
-                annotation_clip=innen,
-            )
-        belegt.append(t.get_window_extent(renderer))
+    if key is not None:
+        _merken(key, box)
+    return box
+
+
+def _ausmass_von(t, renderer, stand: tuple) -> Bbox:
+    """The window extent of a label already on the map (a class code), kept per process like
+    :func:`_ausmass` when it stands strictly inside the map at its own point."""
+    from matplotlib.text import Annotation
+
+    if not (
+        isinstance(t, Annotation)
+        and t.get_annotation_clip() is False
+        and t.xycoords == "data"
+        and t.anncoords == "data"
+        and tuple(t.xyann) == tuple(t.xy)
+        and t.get_rotation() == 0
+    ):
+        return t.get_window_extent(renderer)
+    punkt = tuple(t.axes.transData.transform(t.xy).tolist())
+    key = (
+        t.get_text(), punkt, "data", "data", t.get_ha(), t.get_va(), t.get_fontsize(),
+        t.get_fontweight(), *stand,
+    )  # fmt: skip
+    hit = _AUSMASSE.get(key)
+    if hit is not None:
+        _AUSMASSE.move_to_end(key)
+        return hit
+    box = t.get_window_extent(renderer).frozen()
+    _merken(key, box)
+    return box
+
+
+class _Belegt:
+    """The boxes taken on a map, for the test whether a new one overlaps any of them: the test
+    of ``Bbox.overlaps`` (edges touching count, each box's corners in either order) on all of
+    them at once."""
+
+    def __init__(self, boxen: Sequence[Bbox]) -> None:
+        self._kanten = np.empty((0, 4))
+        for b in boxen:
+            self.dazu(b)
+
+    @staticmethod
+    def _geordnet(box: Bbox) -> tuple[float, float, float, float]:
+        x1, y1, x2, y2 = box.extents
+        if x2 < x1:
+            x2, x1 = x1, x2
+        if y2 < y1:
+            y2, y1 = y1, y2
+        return (x1, y1, x2, y2)
+
+    def dazu(self, box: Bbox) -> None:
+        self._kanten = np.vstack([self._kanten, self._geordnet(box)])
+
+    def ueberlappt(self, box: Bbox) -> bool:
+        ax1, ay1, ax2, ay2 = self._geordnet(box)
+        k = self._kanten
+        return bool(
+            ((ax1 <= k[:, 2]) & (k[:, 0] <= ax2) & (ay1 <= k[:, 3]) & (k[:, 1] <= ay2)).any()
+        )
+
+
+def _merken(key: tuple, box: Bbox) -> None:
+    _AUSMASSE[key] = box
+    while len(_AUSMASSE) > GRENZE_AUSMASSE:
+        _AUSMASSE.popitem(last=False)
 
 
 def _ohne_flaeche(ax, gebiete, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) -> None:
