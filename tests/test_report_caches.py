@@ -253,3 +253,38 @@ def test_the_overlap_test_is_bbox_overlaps() -> None:
         belegt = klassen._Belegt(boxen[i : i + 30])
         for b in boxen:
             assert belegt.ueberlappt(b) == any(b.overlaps(c) for c in boxen[i : i + 30])
+
+
+# -- the title of an axes without axis lines (charts.layout.ohne_achse) ------------------------
+
+
+def test_titles_of_axes_without_axis_lines_stand_where_they_stood(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A class map in metres: matplotlib lifts its title over the hidden y axis's offset text
+    ("1e6"); set from that offset text alone, the title stands at the same place, the PNG is
+    the same, and any other caller of the y axis's box gets matplotlib's own."""
+    import matplotlib.pyplot as plt
+
+    from kennzahlen.charts import layout
+
+    jetzt = _klassenkarte_png({}, [])
+    monkeypatch.setattr(layout, "ohne_achse", lambda fig: None)
+    monkeypatch.setattr("kennzahlen.charts.plots._ohne_achse", lambda fig: None)
+    assert _klassenkarte_png({}, []) == jetzt
+    monkeypatch.undo()
+
+    from kennzahlen.catalog.geography import flaechen
+    from kennzahlen.charts import klassen, plots
+
+    gdf = flaechen().gdf
+    fig = klassen.klassenkarte({}, gdf, "Titel", {"1": "#ffffff"}, {"1": "1"})
+    klassen.png(fig)
+    ax = fig.axes[0]
+    assert "get_tightbbox" in vars(ax.yaxis)
+    assert ax.yaxis.offsetText.get_text() and ax.title.get_position()[1] > 1.0
+    renderer = fig._get_renderer()
+    eigen = type(ax.yaxis).get_tightbbox(ax.yaxis, renderer)
+    assert ax.yaxis.get_tightbbox(renderer).bounds == eigen.bounds
+    plt.close(fig)
+    plots.setup()
