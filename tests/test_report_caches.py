@@ -255,7 +255,7 @@ def test_the_overlap_test_is_bbox_overlaps() -> None:
             assert belegt.ueberlappt(b) == any(b.overlaps(c) for c in boxen[i : i + 30])
 
 
-# -- the title of an axes without axis lines (charts.layout.ohne_achse) ------------------------
+# -- titles over a y axis (charts.layout.titel_ohne_ticks) -----------------------------------
 
 
 def test_titles_of_axes_without_axis_lines_stand_where_they_stood(
@@ -269,8 +269,8 @@ def test_titles_of_axes_without_axis_lines_stand_where_they_stood(
     from kennzahlen.charts import layout
 
     jetzt = _klassenkarte_png({}, [])
-    monkeypatch.setattr(layout, "ohne_achse", lambda fig: None)
-    monkeypatch.setattr("kennzahlen.charts.plots._ohne_achse", lambda fig: None)
+    monkeypatch.setattr(layout, "titel_ohne_ticks", lambda fig: None)
+    monkeypatch.setattr("kennzahlen.charts.plots._titel_ohne_ticks", lambda fig: None)
     assert _klassenkarte_png({}, []) == jetzt
     monkeypatch.undo()
 
@@ -288,3 +288,41 @@ def test_titles_of_axes_without_axis_lines_stand_where_they_stood(
     assert ax.yaxis.get_tightbbox(renderer).bounds == eigen.bounds
     plt.close(fig)
     plots.setup()
+
+
+def _diagramme() -> list[bytes]:
+    """Charts with titles over y axes of every kind: small multiples (titles per panel), a
+    control chart and one whose y axis has an offset text ("+1e6") next to its title."""
+    import matplotlib.pyplot as plt
+
+    from kennzahlen.charts import plots, streuung
+    from kennzahlen.charts.png import zeichne
+
+    plots.setup()
+    idx = [str(j) for j in range(2015, 2024)]
+    daten = pd.DataFrame(
+        {"a": np.arange(9) * 3.0, "b": 1e6 + np.arange(9), "c": [5, 4, np.nan, 3, 2, 2, 1, 1, 0]},
+        index=idx,
+    )
+    figs = [plots.kleine_vielfache(daten, "Drei Reihen")]
+    karte = pd.DataFrame(
+        {
+            "periode": [f"{2019 + i // 4}-Q{i % 4 + 1}" for i in range(12)],
+            "wert": [1e6 + v for v in [3, 4, 5, 4, 6, 5, 9, 4, 3, 5, 4, 6]],
+            "mitte": 1e6 + 4.8, "unten": 1e6 + 1.0, "oben": 1e6 + 8.6,
+            "vorlaeufig": [True] * 4 + [False] * 8, "segment": 0,
+            "signal": [""] * 6 + ["ueber_grenze"] + [""] * 5,
+        }
+    )  # fmt: skip
+    figs.append(streuung.regelkarte(karte, "Regelkarte", False, True))
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(5), 2e6 + np.arange(5) * 0.5)
+    ax.set_title("Ein langer Titel über einer Achse mit Versatz", loc="left")
+    figs.append(plots._done(fig))
+    return [zeichne(f) for f in figs]
+
+
+def test_titles_over_y_axes_stand_where_they_stood(monkeypatch: pytest.MonkeyPatch) -> None:
+    jetzt = _diagramme()
+    monkeypatch.setattr("kennzahlen.charts.plots._titel_ohne_ticks", lambda fig: None)
+    assert _diagramme() == jetzt

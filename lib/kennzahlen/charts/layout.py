@@ -76,20 +76,22 @@ def eng(fig: Figure, schluessel: object, lose: Sequence[Artist]) -> bool:
     return True
 
 
-def ohne_achse(fig: Figure) -> None:
-    """For every axes of ``fig`` drawn without axis lines (a map, a grid of lights): the title's
-    placement stops recomputing the y axis's ticks it never shows.
+def titel_ohne_ticks(fig: Figure) -> None:
+    """The title's placement stops recomputing the y axis's ticks for every axes of ``fig``.
 
     matplotlib places an axes' title (``Axes._update_title_position``, at every layout and draw)
-    after ``yaxis.get_tightbbox``, only for what that leaves in the offset text ("1e6" over a map
-    in metres, hidden with the axis yet still pushing the title up): it locates, formats and
-    measures every tick label to get there. The y axis of an axes without axis lines gets a
-    ``get_tightbbox`` that, called from there, sets just that offset text (the formatter's
-    offset for the same tick locations, at the place ``_update_offset_text_position`` gives it
-    without tick labels), and is matplotlib's own for every other caller and once the axes
-    shows its axis."""
+    after calling ``yaxis.get_tightbbox``, only for what that leaves in the y axis's offset
+    text ("1e6" over a map in metres, hidden with the axis yet still pushing the title up): it
+    locates, formats and measures every tick label to get there, and the layout and the draw
+    then do all of it again for the axis itself. The y axis gets a ``get_tightbbox`` that,
+    called from there, sets just that offset text, as the whole call sets it: the major
+    formatter's offset for the same tick locations (``format_ticks``, as ``_update_ticks`` calls
+    it), at the place a y axis's ``_update_offset_text_position`` gives it (the axes' top, not
+    the tick labels). Everything else the whole call would update (ticks, labels, the label's
+    place) is updated again by the layout's and the draw's own calls before it is used; every
+    other caller gets matplotlib's own."""
     for ax in fig.axes:
-        if not ax.axison and "get_tightbbox" not in vars(ax.yaxis):
+        if "get_tightbbox" not in vars(ax.yaxis):
             ax.yaxis.get_tightbbox = _nur_versatztext(ax.yaxis)  # type: ignore[method-assign]
 
 
@@ -103,8 +105,7 @@ def _nur_versatztext(axis):
 
     def get_tightbbox(renderer=None, *, for_layout_only=False):
         if (
-            axis.axes.axison
-            or type(axis) is not YAxis
+            type(axis) is not YAxis
             or sys._getframe(1).f_code.co_name != "_update_title_position"
             or not isinstance(axis.get_minor_locator(), NullLocator)
         ):
