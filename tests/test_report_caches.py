@@ -326,3 +326,28 @@ def test_titles_over_y_axes_stand_where_they_stood(monkeypatch: pytest.MonkeyPat
     jetzt = _diagramme()
     monkeypatch.setattr("kennzahlen.charts.plots._titel_ohne_ticks", lambda fig: None)
     assert _diagramme() == jetzt
+
+
+# -- Produkt 2: the finance table of all areas -----------------------------------------------
+
+
+def test_the_finance_table_is_kept_per_pool_content_and_period(demo_pool: Path) -> None:
+    from kennzahlen.products.quartalsmeldung import finanzen
+
+    daten = load_pool(demo_pool)
+    frisch = finanzen.finanztabelle.__wrapped__(daten, "2023-Q4")  # without the cache
+    erst = finanzen.finanztabelle(daten, "2023-Q4")
+    pd.testing.assert_frame_equal(erst, frisch)
+    erst.iloc[:, :] = -1.0  # a caller's change never reaches the next caller
+    pd.testing.assert_frame_equal(finanzen.finanztabelle(daten, "2023-Q4"), frisch)
+    pd.testing.assert_frame_equal(
+        finanzen.finanztabelle(daten, "2022-Q4"),
+        finanzen.finanztabelle.__wrapped__(daten, "2022-Q4"),
+    )
+    anders = daten.copy()
+    anders["wert"] = anders["wert"] * 2  # another pool content: computed again
+    pd.testing.assert_frame_equal(
+        finanzen.finanztabelle(anders, "2023-Q4"),
+        finanzen.finanztabelle.__wrapped__(anders, "2023-Q4"),
+    )
+    assert not finanzen.finanztabelle(anders, "2023-Q4").equals(frisch)
