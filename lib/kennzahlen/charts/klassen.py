@@ -151,7 +151,7 @@ def _namen(ax, gdf, namen: Mapping[str, str], rahmen: tuple | None = None) -> No
 
     renderer = ax.figure._get_renderer()
     stand = (ax.figure.dpi, rc_stand())
-    belegt = _Belegt([_ausmass_von(t, renderer, stand) for t in ax.texts])  # the class codes
+    belegt = _Belegt([_ausmass_von(ax, t, renderer, stand) for t in ax.texts])  # the class codes
     for nr, name in namen.items():
         if nr not in gdf.index:
             continue
@@ -219,7 +219,7 @@ def _ausmass(
     return box
 
 
-def _ausmass_von(t, renderer, stand: tuple) -> Bbox:
+def _ausmass_von(ax, t, renderer, stand: tuple) -> Bbox:
     """The window extent of a label already on the map (a class code), kept per process like
     :func:`_ausmass` when it stands strictly inside the map at its own point."""
     from matplotlib.text import Annotation
@@ -233,10 +233,10 @@ def _ausmass_von(t, renderer, stand: tuple) -> Bbox:
         and t.get_rotation() == 0
     ):
         return t.get_window_extent(renderer)
-    punkt = tuple(t.axes.transData.transform(t.xy).tolist())
+    punkt = tuple(ax.transData.transform(t.xy).tolist())
     key = (
-        t.get_text(), punkt, "data", "data", t.get_ha(), t.get_va(), t.get_fontsize(),
-        t.get_fontweight(), *stand,
+        t.get_text(), punkt, "data", "data", t.get_horizontalalignment(),
+        t.get_verticalalignment(), t.get_fontsize(), t.get_fontweight(), *stand,
     )  # fmt: skip
     hit = _AUSMASSE.get(key)
     if hit is not None:
