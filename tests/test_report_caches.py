@@ -351,3 +351,36 @@ def test_the_finance_table_is_kept_per_pool_content_and_period(demo_pool: Path) 
         finanzen.finanztabelle.__wrapped__(anders, "2023-Q4"),
     )
     assert not finanzen.finanztabelle(anders, "2023-Q4").equals(frisch)
+
+
+# -- Produkt 4: the rows of each control chart -----------------------------------------------
+
+
+def _reihen_gleich(pool: Path) -> int:
+    from kennzahlen import ampel
+
+    details = load_pool(pool, "ampel_details")
+    zeilen = regelkarten._zeilen_je_reihe(details)
+    n = 0
+    for p in ampel.load_ampel_config().indikatoren:
+        for raum in [*sorted(set(details["sozialraum"].dropna())), "Nirgendwo"]:
+            for quartal in ("2021-Q4", "2023-Q4"):
+                teil = details.iloc[zeilen.get((p.kennzahl.id, p.regel, raum), regelkarten._KEINE)]
+                aus_teil = regelkarten.reihe(teil, p, raum, quartal)
+                pd.testing.assert_frame_equal(
+                    aus_teil, regelkarten.reihe(details, p, raum, quartal)
+                )
+                n += len(aus_teil)
+    return n
+
+
+def test_control_chart_rows_are_the_rows_of_all_details(pool: Path) -> None:
+    vorher = _reihen_gleich(pool)
+    assert vorher
+
+    def ohne_west(frame: pd.DataFrame) -> None:
+        frame.drop(frame.index[frame["sozialraum"] == "West"], inplace=True)
+        frame.reset_index(drop=True, inplace=True)
+
+    _aendern(pool, "ampel_details", ohne_west)  # other rows at other places: found again
+    assert 0 < _reihen_gleich(pool) < vorher
