@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import base64
 import html
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 from IPython.display import HTML
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from kennzahlen.charts import grundkarte, plots
 from kennzahlen.charts.schrift import schrift_metadaten
@@ -88,8 +91,9 @@ def klassenkarte(
     # where the codes and names go is measured on the map's final box (geopandas drew the figure
     # for it after every call; settling the aspect is what that draw did for the axes)
     ax.apply_aspect()
-    _beschriften(ax, gdf[~leer], farbe, kuerzel)
-    _namen(ax, gdf, namen or {})
+    rahmen = tuple(gdf.total_bounds) if len(gdf) else None  # the limits kartenrahmen sets
+    _beschriften(ax, gdf[~leer], farbe, kuerzel, rahmen)
+    _namen(ax, gdf, namen or {}, rahmen)
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
         grundkarte.raender(ax, rand.geometry, color=farben_.SCHWARZ, linewidth=1.6)
@@ -135,47 +139,148 @@ def _legende(farbe, kuerzel, nicht_bewertet: str, umrandet: bool) -> list:
     return handles
 
 
-def _namen(ax, gdf, namen: Mapping[str, str]) -> None:
+def _namen(ax, gdf, namen: Mapping[str, str], rahmen: tuple | None = None) -> None:
     """The names of some Stadtviertel beside their code, dark on a white halo (readable on any
     class colour); each takes the first place where it covers no class code and no name drawn
-    before."""
+    before. The boxes of the codes and of the places tried are measured once per process
+    (:func:`_ausmass`): every area's map of a period has the same codes and mostly the same
+    names."""
     from matplotlib import patheffects
 
+    from kennzahlen.charts.png import rc_stand
+
     renderer = ax.figure._get_renderer()
-    belegt = [t.get_window_extent(renderer) for t in ax.texts]  # the class codes
+    stand = (ax.figure.dpi, rc_stand())
+    belegt = _Belegt([_ausmass_von(ax, t, renderer, stand) for t in ax.texts])  # the class codes
     for nr, name in namen.items():
         if nr not in gdf.index:
             continue
         punkt = gdf.loc[nr].geometry.representative_point()
-        for versatz, ha, va in _NAMEN_ORTE:
-            t = ax.annotate(
-                name,
-                (punkt.x, punkt.y),
-                xytext=versatz,
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=8.5,
-                color=farben_.SCHWARZ,
-                path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
-            )
-            box = t.get_window_extent(renderer)
-            if not any(box.overlaps(b) for b in belegt):
+        xy = (punkt.x, punkt.y)
+        innen = _clip(ax, punkt.x, punkt.y, rahmen)
+        art = {"fontsize": 8.5, "annotation_clip": innen}
+        # where the point lies on the canvas (a key of the kept boxes), once per name
+        ort_xy = tuple(ax.transData.transform(xy).tolist()) if innen is False else None
+        wahl = _NAMEN_ORTE[0]  # no free place: below, as the first choice
+        for ort in _NAMEN_ORTE:
+            box = _ausmass(ax, renderer, stand, name, xy, ort, art, ort_xy=ort_xy)
+            if not belegt.ueberlappt(box):
+                wahl = ort
                 break
+        versatz, ha, va = wahl
+        t = ax.annotate(
+            name,
+            xy,
+            xytext=versatz,
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            color=farben_.SCHWARZ,
+            path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
+            **art,
+        )
+        belegt.dazu(_ausmass(ax, renderer, stand, name, xy, wahl, art, t, ort_xy))
+
+
+#: the window extent of a map label (a code or a name) by everything it is measured from: its
+#: text, font size and weight, alignment, offset, its point on the canvas, the dpi and
+#: matplotlib's settings (least recently used dropped first)
+_AUSMASSE: OrderedDict[tuple, Bbox] = OrderedDict()
+GRENZE_AUSMASSE = 16384
+
+
+def _ausmass(
+    ax, renderer, stand: tuple, text: str, xy, ort, art: dict, t=None, ort_xy=None
+) -> Bbox:
+    """The window extent of the name ``text`` at point ``xy`` (data) placed as ``ort``
+    (offset in points, ha, va) with ``art`` (font size, clip): kept per process for a label
+    strictly inside the map (no clip test: where it stands is all that counts); measured on the
+    annotation ``t``, or on one made for it and removed again (``ort_xy``: the point on the
+    canvas, ``ax.transData.transform(xy)``)."""
+    versatz, ha, va = ort
+    key = None
+    if art.get("annotation_clip") is False:
+        punkt = tuple(ax.transData.transform(xy).tolist()) if ort_xy is None else ort_xy
+        key = (text, punkt, versatz, "offset points", ha, va, art["fontsize"], "normal", *stand)
+        hit = _AUSMASSE.get(key)
+        if hit is not None:
+            _AUSMASSE.move_to_end(key)
+            return hit
+    eigen = t is None
+    if t is None:
+        t = ax.annotate(text, xy, xytext=versatz, textcoords="offset points", ha=ha, va=va, **art)
+    try:
+        box = t.get_window_extent(renderer).frozen()
+    finally:
+        if eigen:
             t.remove()
-        else:  # no free place: below, as the first choice
-            t = ax.annotate(
-                name,
-                (punkt.x, punkt.y),
-                xytext=_NAMEN_ORTE[0][0],
-                textcoords="offset points",
-                ha="center",
-                va="top",
-                fontsize=8.5,
-                color=farben_.SCHWARZ,
-                path_effects=[patheffects.withStroke(linewidth=2.6, foreground=farben_.WEISS)],
-            )
-        belegt.append(t.get_window_extent(renderer))
+    if key is not None:
+        _merken(key, box)
+    return box
+
+
+def _ausmass_von(ax, t, renderer, stand: tuple) -> Bbox:
+    """The window extent of a label already on the map (a class code), kept per process like
+    :func:`_ausmass` when it stands strictly inside the map at its own point."""
+    from matplotlib.text import Annotation
+
+    if not (
+        isinstance(t, Annotation)
+        and t.get_annotation_clip() is False
+        and t.xycoords == "data"
+        and t.anncoords == "data"
+        and tuple(t.xyann) == tuple(t.xy)
+        and t.get_rotation() == 0
+    ):
+        return t.get_window_extent(renderer)
+    punkt = tuple(ax.transData.transform(t.xy).tolist())
+    key = (
+        t.get_text(), punkt, "data", "data", t.get_horizontalalignment(),
+        t.get_verticalalignment(), t.get_fontsize(), t.get_fontweight(), *stand,
+    )  # fmt: skip
+    hit = _AUSMASSE.get(key)
+    if hit is not None:
+        _AUSMASSE.move_to_end(key)
+        return hit
+    box = t.get_window_extent(renderer).frozen()
+    _merken(key, box)
+    return box
+
+
+class _Belegt:
+    """The boxes taken on a map, for the test whether a new one overlaps any of them: the test
+    of ``Bbox.overlaps`` (edges touching count, each box's corners in either order) on all of
+    them at once."""
+
+    def __init__(self, boxen: Sequence[Bbox]) -> None:
+        self._kanten = np.empty((0, 4))
+        for b in boxen:
+            self.dazu(b)
+
+    @staticmethod
+    def _geordnet(box: Bbox) -> tuple[float, float, float, float]:
+        x1, y1, x2, y2 = box.extents
+        if x2 < x1:
+            x2, x1 = x1, x2
+        if y2 < y1:
+            y2, y1 = y1, y2
+        return (x1, y1, x2, y2)
+
+    def dazu(self, box: Bbox) -> None:
+        self._kanten = np.vstack([self._kanten, self._geordnet(box)])
+
+    def ueberlappt(self, box: Bbox) -> bool:
+        ax1, ay1, ax2, ay2 = self._geordnet(box)
+        k = self._kanten
+        return bool(
+            ((ax1 <= k[:, 2]) & (k[:, 0] <= ax2) & (ay1 <= k[:, 3]) & (k[:, 1] <= ay2)).any()
+        )
+
+
+def _merken(key: tuple, box: Bbox) -> None:
+    _AUSMASSE[key] = box
+    while len(_AUSMASSE) > GRENZE_AUSMASSE:
+        _AUSMASSE.popitem(last=False)
 
 
 def _ohne_flaeche(ax, gebiete, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) -> None:
@@ -203,7 +308,9 @@ def _ohne_flaeche(ax, gebiete, farbe: Mapping[str, str], kuerzel: Mapping[str, s
     ax.set_title("Ortschaften (ohne Grenzlinie in der Karte)", fontsize=10, loc="left")
 
 
-def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) -> None:
+def _beschriften(
+    ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str], rahmen: tuple | None = None
+) -> None:
     """The class code in each rated polygon, black or white by contrast with its fill."""
     for _nr, row in gdf.iterrows():
         punkt = row.geometry.representative_point()
@@ -215,7 +322,22 @@ def _beschriften(ax, gdf, farbe: Mapping[str, str], kuerzel: Mapping[str, str]) 
             fontsize=7.5,
             fontweight="bold",
             color=farben_.textfarbe(farbe[row["klasse"]]),
+            annotation_clip=_clip(ax, punkt.x, punkt.y, rahmen),
         )
+
+
+def _clip(ax, x: float, y: float, rahmen: tuple | None) -> bool | None:
+    """``annotation_clip`` for a code or name at (x, y): False for a point strictly inside both
+    the axes' limits now and ``rahmen`` (x0, y0, x1, y1: the limits the map gets at the end,
+    :func:`plots.kartenrahmen`), so inside the axes at every later measure and draw too, which is
+    what matplotlib tests each time (a costly test) before it measures or draws an annotation;
+    otherwise matplotlib's default (None: tested)."""
+    if rahmen is None:
+        return None
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    r0, q0, r1, q1 = rahmen
+    innen = x0 < x < x1 and y0 < y < y1 and r0 < x < r1 and q0 < y < q1
+    return False if innen else None
 
 
 def png(fig: Figure, farben: int = 64) -> bytes:

@@ -74,3 +74,50 @@ def eng(fig: Figure, schluessel: object, lose: Sequence[Artist]) -> bool:
     finally:
         del ax.get_tightbbox
     return True
+
+
+def titel_ohne_ticks(fig: Figure) -> None:
+    """The title's placement stops recomputing the y axis's ticks for every axes of ``fig``.
+
+    matplotlib places an axes' title (``Axes._update_title_position``, at every layout and draw)
+    after calling ``yaxis.get_tightbbox``, only for what that leaves in the y axis's offset
+    text ("1e6" over a map in metres, hidden with the axis yet still pushing the title up): it
+    locates, formats and measures every tick label to get there, and the layout and the draw
+    then do all of it again for the axis itself. The y axis gets a ``get_tightbbox`` that,
+    called from there, sets just that offset text, as the whole call sets it: the major
+    formatter's offset for the same tick locations (``format_ticks``, as ``_update_ticks`` calls
+    it), at the place a y axis's ``_update_offset_text_position`` gives it (the axes' top, not
+    the tick labels). Everything else the whole call would update (ticks, labels, the label's
+    place) is updated again by the layout's and the draw's own calls before it is used; every
+    other caller gets matplotlib's own."""
+    for ax in fig.axes:
+        if "get_tightbbox" not in vars(ax.yaxis):
+            ax.yaxis.get_tightbbox = _nur_versatztext(ax.yaxis)  # type: ignore[method-assign]
+
+
+def _nur_versatztext(axis):
+    import sys
+
+    from matplotlib.axis import YAxis
+    from matplotlib.ticker import NullLocator
+
+    eigen = type(axis).get_tightbbox
+
+    def get_tightbbox(renderer=None, *, for_layout_only=False):
+        if (
+            type(axis) is not YAxis
+            or sys._getframe(1).f_code.co_name != "_update_title_position"
+            or not isinstance(axis.get_minor_locator(), NullLocator)
+        ):
+            return eigen(axis, renderer, for_layout_only=for_layout_only)
+        if not axis.get_visible() or for_layout_only and not axis.get_in_layout():
+            return None
+        if axis._tick_group_visible(axis._major_tick_kw) and not isinstance(
+            axis.get_major_locator(), NullLocator
+        ):
+            axis.major.formatter.format_ticks(axis.get_majorticklocs())  # its set_locs
+        axis._update_offset_text_position([], [])  # a y axis: the axes' top, not the labels
+        axis.offsetText.set_text(axis.major.formatter.get_offset())
+        return None  # (the title's placement does not use what the box would be)
+
+    return get_tightbbox

@@ -23,6 +23,7 @@ from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 from kennzahlen.charts import grundkarte, textmass  # noqa: E402
 from kennzahlen.charts.layout import eng as _eng  # noqa: E402
 from kennzahlen.charts.layout import fest_und_lose  # noqa: E402,F401
+from kennzahlen.charts.layout import titel_ohne_ticks as _titel_ohne_ticks  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.charts.thema import FARBENBLIND, farbenblind  # noqa: E402,F401
 from kennzahlen.charts.thema import thema as _thema  # noqa: E402
@@ -210,6 +211,7 @@ def _done(fig: Figure) -> Figure:
     """Lay the chart out (``tight_layout``; for a chart with a fixed part named by
     :func:`fest_und_lose`, that part measured once per key: :mod:`kennzahlen.charts.layout`)
     and close it."""
+    _titel_ohne_ticks(fig)
     angabe = getattr(fig, "kz_lose", None)
     if angabe is None or not _eng(fig, *angabe):
         fig.tight_layout()

@@ -11,6 +11,7 @@ reading ``data/raw/``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -389,15 +390,50 @@ def grund_text(rows: Sequence[pd.Series | dict] | pd.Series | dict) -> str:
 
 
 def _first_period(
-    pool: pd.DataFrame, kennzahl: str, raum: str | None, bis: str | None
+    enden: dict[tuple[str, str | None], str], kennzahl: str, raum: str | None, bis: str | None
 ) -> str | None:
-    rows = pool[pool["kennzahl"] == kennzahl]
-    if raum is not None:
-        rows = rows[rows["raum"] == raum]
-    ends = rows["periode"].astype(str).map(letzter_tag)
-    if bis is not None:
-        ends = ends[ends <= letzter_tag(bis)]
-    return None if ends.empty else str(ends.min())
+    """The last day of the Kennzahl's first period (in the area; up to ``bis``), None without
+    one: the earliest of all its periods (``enden``: :func:`_erste_enden` of the pool), when that
+    is not after ``bis``."""
+    erste = enden.get((kennzahl, raum))
+    if erste is None or (bis is not None and erste > letzter_tag(bis)):
+        return None
+    return erste
+
+
+#: content hash of the pool's columns kennzahl, raum, periode -> (Kennzahl, area or None for
+#: all areas) -> the last day of its first period
+_ERSTE: dict[str, dict[tuple[str, str | None], str]] = {}
+
+
+def _erste_enden(pool: pd.DataFrame) -> dict[tuple[str, str | None], str]:
+    """Per Kennzahl and area (and per Kennzahl over all areas, area None) the earliest last day
+    of its periods (as :func:`letzter_tag` gives it), computed once per pool content: a warm
+    kernel asks again in every area's report."""
+    spalten = pool[["kennzahl", "raum", "periode"]]
+    key = hashlib.sha256(pd.util.hash_pandas_object(spalten, index=False).to_numpy().tobytes())
+    key.update(repr([str(t) for t in spalten.dtypes]).encode())
+    hit = _ERSTE.get(key.hexdigest())
+    if hit is not None:
+        return hit
+    perioden = pool["periode"].astype(str)
+    ende = {p: letzter_tag(p) for p in perioden.unique()}
+    frame = pd.DataFrame(
+        {
+            "kennzahl": pool["kennzahl"].to_numpy(),
+            "raum": pool["raum"].to_numpy(),
+            "ende": perioden.map(ende).astype(object).to_numpy(),
+        }
+    )
+    out: dict[tuple[str, str | None], str] = {}
+    for (k, r), e in frame.groupby(["kennzahl", "raum"], sort=False)["ende"].min().items():
+        out[(k, r)] = str(e)
+    for k, e in frame.groupby("kennzahl", sort=False)["ende"].min().items():
+        out[(k, None)] = str(e)
+    if len(_ERSTE) >= 8:
+        _ERSTE.pop(next(iter(_ERSTE)))
+    _ERSTE[key.hexdigest()] = out
+    return out
 
 
 def _reasons(kennzahlen: Iterable[str], cov: pd.DataFrame | None) -> list[str]:
@@ -442,7 +478,8 @@ def reihen_hinweis(
     ab dem 1. Quartal 2019 vollständig sind."
     """
     labels = dict(kennzahlen) if isinstance(kennzahlen, dict) else {}
-    erste = {k: _first_period(pool, k, raum, bis) for k in kennzahlen}
+    enden = _erste_enden(pool)
+    erste = {k: _first_period(enden, k, raum, bis) for k in kennzahlen}
     firsts = {k: p for k, p in erste.items() if p is not None}
     if not firsts or erste_gezeigt is None:
         return f"{was} hat keine Werte: keine Lieferung deckt einen Zeitraum dafür ab."

@@ -174,15 +174,37 @@ CSS = """
 
 
 def anhang(kennzahl_ids: Iterable[str], jahr: object = None, pool_dir: object = None):
-    """The sheets of the Kennzahlen a report shows, as its last section (an IPython HTML)."""
+    """The sheets of the Kennzahlen a report shows, as its last section (an IPython HTML).
+
+    The same for every area of a period: kept per process by the Kennzahlen, the year, the pool's
+    table ``stand`` (its version folder and file state) and the configuration
+    (:func:`kennzahlen.products.memo.gemerkt`), so a warm kernel builds it once per period."""
     from IPython.display import HTML
 
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.products import memo
+
+    ids = tuple(dict.fromkeys(kennzahl_ids))
+    try:
+        stand = load_pool(pool_dir, "stand")  # type: ignore[arg-type]
+        key = (ids, jahr, memo.tabellen_schluessel(stand, "stand"))
+        hash(key)
+    except (OSError, ValueError, KeyError, TypeError):  # no pool, or a year that is no key
+        return HTML(_anhang_html(ids, jahr, pool_dir))
+    # the sheets' Stand from the very version the key names (a frame of load_pool: its folder)
+    return HTML(memo.gemerkt(_ANHAENGE, key, lambda: _anhang_html(ids, jahr, stand)))
+
+
+#: the appendix HTML per Kennzahlen, year, pool table ``stand`` and configuration
+_ANHAENGE: dict = {}
+
+
+def _anhang_html(ids: Sequence[str], jahr: object, pool_dir: object) -> str:
     cat = load_catalog()
-    ids = list(dict.fromkeys(kennzahl_ids))
     blaetter = "".join(
         blatt_html(cat.get(kid), jahr, stand_text(cat.get(kid), pool_dir)) for kid in ids
     )
-    return HTML(
+    return (
         f'<style>{CSS}</style><h2 id="kennzahlensteckbriefe">Kennzahlensteckbriefe</h2>'
         "<p>Je Kennzahl: was sie misst, warum, woher die Daten kommen, wie oft sie neu kommen "
         f"und was beim Lesen zu beachten ist.</p>{blaetter}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import textwrap
 
+import numpy as np
 import pandas as pd
 
 from kennzahlen import ampel
@@ -85,11 +86,13 @@ def zeige_regelkarten(pool_dir: object, raum: str, quartal: str) -> None:
     from kennzahlen.pool.load import load_pool
 
     details = load_pool(pool_dir, "ampel_details")
+    zeilen = _zeilen_je_reihe(details)
     gezeigt = 0
     for p in ampel.load_ampel_config().indikatoren:
         if not mit_karte(p):
             continue
-        s = reihe(details, p, raum, quartal)
+        teil = details.iloc[zeilen.get((p.kennzahl.id, p.regel, raum), _KEINE)]
+        s = reihe(teil, p, raum, quartal)  # the same rows as from all details, in their order
         periode = periode_fuer(quartal, p.kennzahl.periodizitaet)
         karte = spc_regel.regelkarte(p, s, raum, periode) if len(s) else pd.DataFrame()
         if len(karte) < 2:
@@ -110,6 +113,27 @@ def zeige_regelkarten(pool_dir: object, raum: str, quartal: str) -> None:
         gezeigt += 1
     if not gezeigt:
         display(HTML("<p class='kz-fehlt'>Für dieses Gebiet gibt es noch keine Regelkarte.</p>"))
+
+
+_KEINE = np.empty(0, dtype=np.intp)
+#: the details table's rows per (Kennzahl, rule, area), by the table's version and file state
+_ZEILEN: dict[tuple, dict[tuple, np.ndarray]] = {}
+
+
+def _zeilen_je_reihe(details: pd.DataFrame) -> dict[tuple, np.ndarray]:
+    """The positions of the rows of each (kennzahl, regel, sozialraum) in ``details`` (in their
+    order), found once per pool table (every area's report reads the same) instead of comparing
+    every row for each chart."""
+    from kennzahlen.products import memo
+
+    key = memo.tabellen_schluessel(details, "ampel_details")
+    hit = _ZEILEN.get(key)
+    if hit is None:
+        if len(_ZEILEN) >= 8:
+            _ZEILEN.pop(next(iter(_ZEILEN)))
+        gruppen = details.groupby(["kennzahl", "regel", "sozialraum"], sort=False).indices
+        hit = _ZEILEN[key] = {tuple(k): v for k, v in gruppen.items()}
+    return hit
 
 
 def signal_text(p: Parameter) -> str:
@@ -144,14 +168,38 @@ def _unter(p: Parameter, karte: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------------ comparison
 def vergleich_html(pool_dir: object, quartal: str) -> str:
     """The city's values of the Ampel's Arbeitsfelder against the comparison rings, as report
-    HTML (a sentence when there are none)."""
+    HTML (a sentence when there are none).
+
+    The same for every area of a quarter: kept per process by the quarter, both pool tables read
+    (version folder and file state, or content) and the configuration
+    (:func:`kennzahlen.products.memo.gemerkt`)."""
+    from kennzahlen.pool.load import load_pool
+    from kennzahlen.pool.vergleichswerte import laden
+    from kennzahlen.products import memo
+
+    vw = laden(pool_dir)  # type: ignore[arg-type]
+    try:
+        pool = load_pool(pool_dir)  # type: ignore[arg-type]
+    except OSError:  # no pool: as before, only an error when there are values to compare
+        return _vergleich_html(vw, pool_dir, quartal)
+    key = (
+        quartal,
+        memo.tabellen_schluessel(vw, "vergleichswerte"),
+        memo.tabellen_schluessel(pool, "kennzahlen"),
+    )
+    return memo.gemerkt(_VERGLEICH, key, lambda: _vergleich_html(vw, pool, quartal))
+
+
+#: the comparison HTML per quarter, pool tables and configuration
+_VERGLEICH: dict = {}
+
+
+def _vergleich_html(vw: pd.DataFrame, pool_dir: object, quartal: str) -> str:
     from kennzahlen.catalog.geography import stadt
     from kennzahlen.catalog.model import load_catalog
     from kennzahlen.pool.load import load_pool
-    from kennzahlen.pool.vergleichswerte import laden
     from kennzahlen.products import ringvergleich as rv
 
-    vw = laden(pool_dir)  # type: ignore[arg-type]
     jahr = str(int(quartal[:4]) - (0 if quartal.endswith("Q4") else 1))
     felder = set(ampel.load_ampel_config().arbeitsfelder)
     ks = [

@@ -15,7 +15,7 @@ from kennzahlen.core import fmt
 from kennzahlen.core.periods import stichtag
 from kennzahlen.core.schema import GESAMTSTADT, OHNE_ZUORDNUNG
 from kennzahlen.core.vocabulary import ARBEITSFELDER
-from kennzahlen.products import common
+from kennzahlen.products import common, memo
 from kennzahlen.products.quartalsmeldung.zeilen import SO_GESAMT
 
 
@@ -72,9 +72,14 @@ def _spalten() -> list[str]:
     return [*sozialraeume(), OHNE_ZUORDNUNG, SO_GESAMT]
 
 
+@memo.je_stand
 def finanztabelle(pool: pd.DataFrame, periode: str) -> pd.DataFrame:
     """Euro since the start of the year on the quarter's Stichtag: rows (Arbeitsfeld, row),
-    columns = Sozialräume, 'ohne Zuordnung', SO-Gesamt (NaN: no value)."""
+    columns = Sozialräume, 'ohne Zuordnung', SO-Gesamt (NaN: no value).
+
+    The same for every area: kept per process by the pool's content, the period and the
+    configuration (:func:`kennzahlen.products.memo.je_stand`, a copy handed out); a report asks
+    six times, a warm kernel again for every area."""
     tag = stichtag(periode)
     zeilen = _zeilen()
     sub = pool[
