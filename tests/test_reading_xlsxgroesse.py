@@ -300,6 +300,7 @@ def test_the_sheet_is_found_where_calamine_finds_it(tmp_path: Path, member, ziel
     zeilen = KOPF + f'<row r="2"><c r="XFD1048576" t="inlineStr">{ZELLE}</row>'
     path = _xlsx(tmp_path / DATEI, zeilen, member=member, ziel=ziel)
     assert _problem(path) == XFD
+    assert _leser(path)["calamine"][0] == "abgebrochen"  # the scan before looked elsewhere
 
 
 def test_plain_sheets_keep_their_extent(tmp_path: Path) -> None:
