@@ -141,3 +141,45 @@ def test_an_unreadable_xlsx_is_a_problem(tmp_path: Path) -> None:
     (p,) = exc.value.problems
     assert p.datei == "hilfen_vor_dem_fall_2021-04-15.xlsx"
     assert p.meldung.startswith("Excel-Datei nicht lesbar (")
+
+
+def _mit_dimension(src: bytes, ref: str) -> bytes:
+    """The workbook with its first sheet's <dimension> replaced (it may say anything)."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), data
+                )
+                assert n == 1
+            zout.writestr(info, data)
+    return out.getvalue()
+
+
+def test_openpyxl_goes_by_the_cells_not_by_a_dimension_that_says_otherwise(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A file calamine refuses whose <dimension> claims the whole grid: openpyxl, the fallback,
+    would pad every row to 16,384 columns (and a long sheet to billions of cells)."""
+    frame = pd.DataFrame(
+        {"beratung_id": ["H1", "H2"], "beginn": ["2021-01-05", ""], "sozialraum": ["West", "Ost"]}
+    )
+    echt = _xlsx_bytes(frame, 18700)
+    (tmp_path / "a.xlsx").write_bytes(echt)
+    (tmp_path / "b.xlsx").write_bytes(_mit_dimension(echt, "A1:XFD1048576"))
+    erwartet = excel._read_calamine_frame(tmp_path / "a.xlsx")[1]
+
+    def refuse(path, blaetter=None):
+        raise ValueError("kaputt")
+
+    monkeypatch.setattr(excel, "_read_calamine", refuse)
+    for name in ("a.xlsx", "b.xlsx"):
+        _, text, _ = excel._read_openpyxl(tmp_path / name)
+        assert text is not None and text.shape == erwartet.shape
+        assert text.equals(erwartet)

@@ -343,6 +343,8 @@ def _read_openpyxl(path: Path) -> tuple[str, pd.DataFrame | None, list[str]]:
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheets = wb.worksheets
+        for ws in sheets:  # the sheet's <dimension> may say anything: the cells say how far
+            ws.reset_dimensions()  # type: ignore[union-attr]
         rows = list(sheets[0].iter_rows(values_only=True))
         extra = [
             ws.title for ws in sheets[1:] if _has_text(pd.DataFrame(ws.iter_rows(values_only=True)))
