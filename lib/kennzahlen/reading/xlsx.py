@@ -18,12 +18,18 @@ import datetime as dt
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kennzahlen.reading.csv import Text
+
+if TYPE_CHECKING:
+    from kennzahlen.reading.xlsxgroesse import Ausdehnung
+
+# fastexcel warns "falling back to string" for every empty column; the text is the same
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 #: (text or None, problems, warnings): what :func:`read_xlsx_text` returns
 XlsxText = tuple[Text | None, list, list[str]]
@@ -143,10 +149,11 @@ def _read_calamine_frame(path: Path) -> tuple[str, pd.DataFrame | None, list[str
 
 
 def _read_calamine(
-    path: Path, blaetter: list | None = None
+    path: Path, blaetter: list[Ausdehnung] | None = None
 ) -> tuple[str, list | pd.DataFrame | None, list[str]]:
     """First sheet's name, its cells as text, the names of further sheets with content: a
-    workbook of one sheet of text straight from fastexcel into Arrow (:func:`_read_fastexcel`,
+    workbook of one sheet of text and numbers straight from fastexcel into Arrow
+    (:func:`_read_fastexcel`,
     given the sheets' extent ``blaetter`` from the scan); else the cells straight from
     python-calamine as Arrow columns, converted as pandas' calamine reader converts them
     (:func:`_read_calamine_pandas`, in about two thirds of its time; the same text,
@@ -176,7 +183,7 @@ def _read_calamine(
     return names[0], rows, extra
 
 
-def _read_fastexcel(path: Path, blaetter: list) -> tuple[str, list, list[str]] | None:
+def _read_fastexcel(path: Path, blaetter: list[Ausdehnung]) -> tuple[str, list, list[str]] | None:
     """The workbook's only sheet as Arrow text columns straight from fastexcel (calamine in Rust,
     no Python object per cell), when that gives what :func:`_read_calamine` gives. None: read it
     the other way, which is so when
@@ -196,9 +203,6 @@ def _read_fastexcel(path: Path, blaetter: list) -> tuple[str, list, list[str]] |
         return None
     import fastexcel
 
-    logging.getLogger("fastexcel").setLevel(
-        logging.ERROR
-    )  # 'falling back to string' for empty columns
     book = fastexcel.read_excel(str(path))
     if len(book.sheet_names) != 1:
         return None

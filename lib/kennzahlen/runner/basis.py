@@ -116,13 +116,13 @@ def schnelle_ausgabepruefung() -> None:
     original = nbbase.validate
 
     def validate(node, ref=None):
-        pruefen = _pruefung(ref) if ref is not None else None
-        if pruefen is not None:
-            try:
+        try:  # a schema the compiler cannot take, or an nbformat without its helper: as before
+            pruefen = _pruefung(ref) if ref is not None else None
+            if pruefen is not None:
                 pruefen(node)
                 return None
-            except Exception:  # noqa: BLE001, S110 - nbformat's own check says what is wrong
-                pass
+        except Exception:  # noqa: BLE001, S110 - nbformat's own check says what is wrong
+            pass
         return original(node, ref=ref)
 
     validate.kennzahlen = True  # type: ignore[attr-defined]
