@@ -113,31 +113,3 @@ def test_the_index_page_ampel_grid_is_the_frames(tmp_path: Path):
     assert "GRÜN" in west and "<td>–</td>" in west
     anders = lichter.assign(farbe=["gelb", "rot", "rot"])
     assert "GELB" in _ampel("2023-Q4", [], anders) and "GELB" not in html
-
-
-def test_html_pass_writes_the_same_with_remembered_tags():
-    """The page pass remembers what a start or end tag's text gives: a page written with every
-    tag remembered (from itself and from other pages) is the page written cold, and both are what
-    BeautifulSoup wrote; a remembered tag keeps its context (tabindex only inside the notebook,
-    an image's missing alt counted each time, script text raw)."""
-    from test_report_cpu import RAENDER, _bs4_weg
-
-    from kennzahlen.runner import html_export
-
-    zelle = '<div class="jp-OutputArea-output">o<img src=x></div>'
-    seiten = [
-        *RAENDER,
-        "".join(RAENDER),
-        f'{zelle}<div class="jp-Notebook">{zelle}{zelle}</div>{zelle}',
-        "<style>a<b</style><p><style>x</p></style></p><script>1</script><script><style></script>",
-        "<dt><dd><dt>a</dt><dd>b</dd>" * 3 + "<td style='x'>1</td><td style='x'>2</td></tr>",
-    ]
-    for seite in seiten:
-        html_export._STARTTAGS.clear()
-        html_export._ENDTAGS.clear()
-        kalt = html_export.nachbearbeiten(seite)
-        assert kalt == _bs4_weg(seite), seite
-        assert html_export.nachbearbeiten(seite) == kalt, seite  # every tag remembered
-    for seite in reversed(seiten):  # remembered from the other pages
-        assert html_export.nachbearbeiten(seite) == _bs4_weg(seite), seite
-    assert html_export._STARTTAGS and html_export._ENDTAGS

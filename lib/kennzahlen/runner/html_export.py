@@ -25,8 +25,6 @@ and on edge cases.
 from __future__ import annotations
 
 import re
-from html import parser as _hp
-from html import unescape
 from html.parser import HTMLParser
 
 #: nbconvert's text for an image without an ``alt`` (kept: the pages must stay as they were)
@@ -55,7 +53,7 @@ _LIST_TAG = {
     "iframe": frozenset({"sandbox"}),
     "output": frozenset({"for"}),
 }
-_ASCII_SPACES_TEXT = " \n\t\x0c\r"
+_ASCII_SPACES = frozenset(" \n\t\x0c\r")
 _NONWHITESPACE = re.compile(r"\S+")
 _CHARSET = re.compile(r"((^|;)\s*charset=)([^;]*)", re.M)
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -100,69 +98,6 @@ def _attribute(
     return values, classes
 
 
-#: a start tag written out: its classes, its attributes as BeautifulSoup writes them, the same with
-#: nbconvert's ``tabindex="0"`` (None: a tag that never gets one), whether nbconvert adds ``alt``
-_Geschrieben = tuple[frozenset[str], str, str | None, bool]
-#: what a start tag's text gives (the parse of HTMLParser.parse_starttag): its kind, its name and
-#: (a tag) how it is written
-_TEXT, _START, _LEER = 0, 1, 2
-_STARTTAGS: dict[str, tuple] = {}
-#: HTMLParser's own patterns of a start and an end tag (Python 3.11; not in its typed interface)
-_TAGFIND: re.Pattern[str] = vars(_hp)["tagfind_tolerant"]
-_ATTRFIND: re.Pattern[str] = vars(_hp)["attrfind_tolerant"]
-_ENDTAGFIND: re.Pattern[str] = vars(_hp)["endtagfind"]
-#: the text of a plain end tag (``</td>``) -> its name
-_ENDTAGS: dict[str, str] = {}
-#: longer start tags (an image with its data) are not remembered; at most this many are
-_STARTTAG_MERKEN = 2000
-_STARTTAGS_HOECHSTENS = 50_000
-
-
-def _attribute_text(values: dict[str, str]) -> str:
-    return "".join(f" {key}={_quoted(values[key].translate(_ESCAPE))}" for key in sorted(values))
-
-
-def _geschrieben(tag: str, attrs: list[tuple[str, str | None]]) -> _Geschrieben:
-    """How a start tag is written, with nbconvert's additions (an ``alt`` for an image without
-    one; ``tabindex="0"`` for a cell's input or output area, when inside the notebook)."""
-    values, classes = _attribute(tag, attrs)
-    if tag == "img" and "alt" not in values:
-        values["alt"] = ALT_FEHLT
-        return classes, _attribute_text(values), None, True
-    mit_tabindex = None
-    if tag == "div" and ("jp-Cell-inputWrapper" in classes or "jp-OutputArea-output" in classes):
-        mit_tabindex = _attribute_text({**values, "tabindex": "0"})
-    return classes, _attribute_text(values), mit_tabindex, False
-
-
-def _zerlegt(rawdata: str, i: int, endpos: int) -> tuple[tuple, int]:
-    """The start tag at ``i`` as ``HTMLParser.parse_starttag`` (Python 3.11) reads it: its kind,
-    name and how it is written; and where the parse of its attributes ended."""
-    match = _TAGFIND.match(rawdata, i + 1)
-    assert match, "unexpected call to parse_starttag()"
-    k = match.end()
-    tag = match.group(1).lower()
-    attrs: list[tuple[str, str | None]] = []
-    while k < endpos:
-        m = _ATTRFIND.match(rawdata, k)
-        if not m:
-            break
-        attrname, rest, attrvalue = m.group(1, 2, 3)
-        if not rest:
-            attrvalue = None
-        elif attrvalue[:1] == "'" == attrvalue[-1:] or attrvalue[:1] == '"' == attrvalue[-1:]:
-            attrvalue = attrvalue[1:-1]
-        if attrvalue:
-            attrvalue = unescape(attrvalue)
-        attrs.append((attrname.lower(), attrvalue))
-        k = m.end()
-    end = rawdata[k:endpos].strip()
-    if end not in (">", "/>"):
-        return (_TEXT, tag), k
-    art = _LEER if end.endswith("/>") else _START
-    return (art, tag, _geschrieben(tag, attrs)), k
-
-
 class _Seite(HTMLParser):
     """One page parsed and written back as BeautifulSoup would, with nbconvert's additions."""
 
@@ -184,8 +119,12 @@ class _Seite(HTMLParser):
             return
         text = "".join(self.data)
         self.data = []
-        if not self.preserve and not text.strip(_ASCII_SPACES_TEXT):
-            text = "\n" if "\n" in text else " "
+        if not self.preserve:
+            for ch in text:
+                if ch not in _ASCII_SPACES:
+                    break
+            else:
+                text = "\n" if "\n" in text else " "
         if wrapper is not None:
             self.out.append(wrapper[0] + text + wrapper[1])
         elif self.stack and self.stack[-1][0] in _CDATA_CONTAINING:
@@ -232,80 +171,29 @@ class _Seite(HTMLParser):
         self._special(data, _PI)
 
     # -- tags --------------------------------------------------------------------------------
-    def updatepos(self, i: int, j: int) -> int:
-        # no line and column bookkeeping: nothing here asks for a position (getpos)
-        return j
-
-    def parse_starttag(self, i: int) -> int:
-        # HTMLParser.parse_starttag, with what a start tag's text gives remembered by its text
-        # (most tags of a page repeat: <dt>, <td>, <div class="jp-OutputArea-child"> ...)
-        endpos = self.check_for_whole_start_tag(i)
-        if endpos < 0:
-            return endpos
-        roh = self.rawdata[i:endpos]
-        start = _STARTTAGS.get(roh)
-        if start is None:
-            start, k = _zerlegt(self.rawdata, i, endpos)
-            # the same text gives the same tag only when its parse ended inside it
-            if k < endpos and roh[-1:] == ">" and len(roh) <= _STARTTAG_MERKEN:
-                if len(_STARTTAGS) >= _STARTTAGS_HOECHSTENS:
-                    _STARTTAGS.clear()
-                _STARTTAGS[roh] = start
-        art, tag = start[0], start[1]
-        self.lasttag = tag
-        if art == _TEXT:
-            self.handle_data(roh)
-        elif art == _LEER:
-            self._leer(tag, start[2])
-        else:
-            self._oeffnen(tag, start[2], True)
-            if tag in self.CDATA_CONTENT_ELEMENTS:
-                self.set_cdata_mode(tag)
-        return endpos
-
-    def parse_endtag(self, i: int) -> int:
-        # HTMLParser.parse_endtag, with the name of a plain end tag remembered by its text
-        gt = self.rawdata.find(">", i + 1)
-        if gt < 0:
-            return -1
-        roh = self.rawdata[i : gt + 1]
-        elem = _ENDTAGS.get(roh)
-        if elem is None:
-            match = _ENDTAGFIND.match(roh)
-            if match is None or match.end() != len(roh):
-                return super().parse_endtag(i)
-            elem = match.group(1).lower()
-            if len(_ENDTAGS) >= _STARTTAGS_HOECHSTENS:
-                _ENDTAGS.clear()
-            _ENDTAGS[roh] = elem
-        if self.cdata_elem is not None and elem != self.cdata_elem:
-            self.handle_data(roh)
-            return gt + 1
-        self.handle_endtag(elem)
-        self.clear_cdata_mode()
-        return gt + 1
-
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._leer(tag, _geschrieben(tag, attrs))
-
-    def _leer(self, tag: str, geschrieben: _Geschrieben) -> None:
-        self._oeffnen(tag, geschrieben, handle_empty_element=False)
+        self.handle_starttag(tag, attrs, handle_empty_element=False)
         if tag not in _VOID:  # a void element is closed already
             self.handle_endtag(tag, check_already_closed=False)
 
     def handle_starttag(
         self, tag: str, attrs: list[tuple[str, str | None]], handle_empty_element: bool = True
     ) -> None:
-        self._oeffnen(tag, _geschrieben(tag, attrs), handle_empty_element)
-
-    def _oeffnen(self, tag: str, geschrieben: _Geschrieben, handle_empty_element: bool) -> None:
         self._flush()
-        classes, text, mit_tabindex, ohne_alt = geschrieben
+        values, classes = _attribute(tag, attrs)
         # nbconvert's additions (HTMLExporter.from_notebook_node)
-        if ohne_alt:
+        if tag == "img" and "alt" not in values:
+            values["alt"] = ALT_FEHLT
             self.missing_alt += 1
-        elif mit_tabindex is not None and self.in_notebook:
-            text = mit_tabindex
+        elif (
+            tag == "div"
+            and self.in_notebook
+            and ("jp-Cell-inputWrapper" in classes or "jp-OutputArea-output" in classes)
+        ):
+            values["tabindex"] = "0"
+        text = "".join(
+            f" {key}={_quoted(values[key].translate(_ESCAPE))}" for key in sorted(values)
+        )
         if tag in _VOID:
             # BeautifulSoup closes it at once (an end tag after it is dropped)
             self.out.append(f"<{tag}{text}/>")
