@@ -34,7 +34,7 @@ logging.getLogger("fastexcel").setLevel(logging.ERROR)
 #: (text or None, problems, warnings): what :func:`read_xlsx_text` returns
 XlsxText = tuple[Text | None, list, list[str]]
 
-_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"
+_DATE_TIME = r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$"
 
 
 def read_xlsx_text(path: Path) -> XlsxText:
@@ -225,9 +225,7 @@ def _read_fastexcel(path: Path, blaetter: list[Ausdehnung]) -> tuple[str, list, 
         return None
     out = []
     for name, col in zip(kopf, tabelle.columns, strict=True):
-        text = (
-            _ohne_mitternacht(col.fill_null("")) if pa.types.is_string(col.type) else _zahlen(col)
-        )
+        text = _als_tag_arrow(col.fill_null("")) if pa.types.is_string(col.type) else _zahlen(col)
         out.append(pa.concat_arrays([pa.array([name], pa.string()), text]))
     return book.sheet_names[0], out, []
 
@@ -290,11 +288,11 @@ def _spalte_text(col: tuple) -> Any:
         arr = pa.array(col, pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         arr = pa.array([_zelltext(v) for v in col], pa.string())
-    return _ohne_mitternacht(arr.fill_null(""))
+    return _als_tag_arrow(arr.fill_null(""))
 
 
-def _ohne_mitternacht(arr: Any) -> Any:
-    """An Arrow text column whose dates lose a time of 00:00:00 (:func:`_mitternacht`)."""
+def _als_tag_arrow(arr: Any) -> Any:
+    """An Arrow text column whose dates and times keep only their day (:func:`_als_tag`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -303,7 +301,7 @@ def _ohne_mitternacht(arr: Any) -> Any:
         return arr  # no colon in the column's bytes: no time to take off (no compute call)
     if not pc.any(pc.match_substring(arr, ":")).as_py():
         return arr
-    return pa.array(_mitternacht(np.array(arr.to_pylist(), dtype=object)), pa.string())
+    return pa.array(_als_tag(np.array(arr.to_pylist(), dtype=object)), pa.string())
 
 
 def _hat_text(sheet: object) -> bool:
@@ -385,14 +383,14 @@ def _column_text(s: pd.Series) -> np.ndarray:
 
 
 def _text_spalte(values: object) -> np.ndarray:
-    return _mitternacht(np.array([_cell_text(v) for v in values], dtype=object))  # type: ignore[attr-defined]
+    return _als_tag(np.array([_cell_text(v) for v in values], dtype=object))  # type: ignore[attr-defined]
 
 
-def _mitternacht(text: np.ndarray) -> np.ndarray:
-    """Dates without a time of 00:00:00."""
+def _als_tag(text: np.ndarray) -> np.ndarray:
+    """A date and time as its calendar day (the counting rules count days; any time of day goes)."""
     if not any(":" in s for s in text):
         return text
-    col = pd.Series(text, dtype=object).str.replace(_MIDNIGHT, r"\1", regex=True)
+    col = pd.Series(text, dtype=object).str.replace(_DATE_TIME, r"\1", regex=True)
     return col.to_numpy(dtype=object)
 
 
