@@ -48,13 +48,23 @@ def load() -> str:
 
 
 def code_tree(rev: str) -> Path:
-    """The project at git revision ``rev``, unpacked once into benchmarks/out/code-<rev>."""
-    target = OUT / f"code-{rev}"
+    """The project at git revision ``rev``, unpacked once into benchmarks/out/code-<commit>.
+
+    The folder is named after the commit ``rev`` stands for, so ``HEAD`` or a branch name never
+    reuses a folder unpacked when it stood for another commit.
+    """
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()[:12]
+    target = OUT / f"code-{commit}"
     if not target.exists():
         data = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
+            ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
         ).stdout
-        tmp = OUT / f".code-{rev}.tmp"
+        tmp = OUT / f".code-{commit}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         with tarfile.open(fileobj=BytesIO(data)) as tar:
             tar.extractall(tmp, filter="data")
