@@ -9,7 +9,7 @@ RAW ?= data/raw
 POOL ?= data/processed
 OUT ?= reports
 
-.PHONY: help install demo pool report test test-faults lint lab benchmark baselines clean
+.PHONY: help install demo pool report test test-faults lint lint-quick lab benchmark baselines clean
 
 help:
 	@echo "make report   Demo-Daten (falls data/raw/ leer) -> Datenpool -> alle Berichte $(PERIODE)"
@@ -47,8 +47,14 @@ PYFILES := lib tests benchmarks tools conftest.py
 # the suite in parallel, one worker per core; a test file stays on one worker (its fixtures are
 # built once), the longest files first (conftest.LANGE_DATEIEN). One file alone:
 # .venv/bin/python -m pytest tests/test_x.py
-test: install lint
-	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder
+# the quick checks first (they fail in seconds); mypy (about 20 s of CPU with a cold cache, as
+# on CI) runs beside the tests and its verdict is printed after them: either failing fails
+test: install lint-quick
+	@mypy_log=$$(mktemp); $(BIN)/mypy > "$$mypy_log" 2>&1 & mypy_pid=$$!; \
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder; tests_rc=$$?; \
+	wait $$mypy_pid; mypy_rc=$$?; \
+	echo "mypy (neben den Tests):"; cat "$$mypy_log"; rm -f "$$mypy_log"; \
+	test $$tests_rc -eq 0 -a $$mypy_rc -eq 0
 
 # the fault-injection suite with more kills per command than `make test` (before a release)
 RUNDEN ?= 10
@@ -57,11 +63,13 @@ test-faults: install
 
 # ruff's formatter is the house style (checked, never applied by the test); lint rules and
 # their limits (line length, complexity) are in pyproject.toml
-lint: install
+lint: lint-quick
+	$(BIN)/mypy
+
+lint-quick: install
 	$(BIN)/ruff format --check $(PYFILES)
 	$(BIN)/ruff check $(PYFILES)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy
 	$(PY) tools/architektur.py --check
 	$(PY) tools/notebook_ausgaben.py --check notebooks/*.ipynb
 
