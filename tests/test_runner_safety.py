@@ -152,11 +152,14 @@ def _cmdline(pid: int) -> bytes:
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
-    _notebook(
-        setup["nbs"] / PRODUKTE[1].notebook,
-        "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')",
+    for nr in (1, 4):  # two products: each worker starts one (runner.verteilung)
+        _notebook(
+            setup["nbs"] / PRODUKTE[nr].notebook,
+            "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')",
+        )
+    proc = subprocess.Popen(
+        _script(setup, [1, 4], ["West", "Wiblingen"], workers), cwd=setup["nbs"]
     )
-    proc = subprocess.Popen(_script(setup, [1], ["West", "Wiblingen"], workers), cwd=setup["nbs"])
     deadline = time.monotonic() + 90
     kernels: set[int] = set()
     while time.monotonic() < deadline:
