@@ -1,4 +1,4 @@
-"""The batch: jobs in a process pool, runs.json and the index rewritten after every report."""
+"""The batch: jobs on the worker processes, runs.json and the index rewritten after every report."""
 
 from __future__ import annotations
 
