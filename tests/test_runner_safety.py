@@ -152,11 +152,14 @@ def _cmdline(pid: int) -> bytes:
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_workers_and_kernels_die_with_a_killed_run(setup, workers):
-    _notebook(
-        setup["nbs"] / PRODUKTE[1].notebook,
-        "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')",
+    for nr in (1, 4):  # two products: each worker starts one (runner.verteilung)
+        _notebook(
+            setup["nbs"] / PRODUKTE[nr].notebook,
+            "import time\ntime.sleep(120)\nopen('written-after-kill', 'w').write('x')",
+        )
+    proc = subprocess.Popen(
+        _script(setup, [1, 4], ["West", "Wiblingen"], workers), cwd=setup["nbs"]
     )
-    proc = subprocess.Popen(_script(setup, [1], ["West", "Wiblingen"], workers), cwd=setup["nbs"])
     deadline = time.monotonic() + 90
     kernels: set[int] = set()
     while time.monotonic() < deadline:
@@ -353,3 +356,34 @@ def test_only_a_complete_executed_notebook_replaces_the_old_one(
         assert "nicht vollständig geschrieben (Datenträger voll?)" in str(error)
     assert executed.read_bytes() == alt
     assert sorted(p.name for p in tmp_path.iterdir()) == [PRODUKTE[4].notebook, "west.ipynb"]
+
+
+@pytest.mark.skipif(not LINUX, reason="kill -9")
+def test_a_killed_worker_fails_only_its_report_and_is_replaced(setup):
+    """A worker process that dies (killed from its report's kernel) fails that report; its
+    product's other reports are made by a new worker, the other product's by the other one."""
+    kill = (
+        'import os, signal\nif sozialraum == "West":\n    os.kill(os.getppid(), signal.SIGKILL)\n'
+        'print(f"Bericht {sozialraum}")'
+    )
+    _notebook(setup["nbs"] / PRODUKTE[1].notebook, kill)
+    _notebook(setup["nbs"] / PRODUKTE[4].notebook, 'print(f"Bericht {sozialraum}")')
+    res = runner.run(
+        "2023-Q4",
+        [1, 4],
+        ["West", "Wiblingen", "Eselsberg"],
+        setup["pool"],
+        setup["out"],
+        workers=2,
+        notebooks=setup["nbs"],
+        progress=False,
+    )
+    status = {(e["produkt"], e["raum"]): e["status"] for e in res.entries}
+    assert status == {
+        (1, "West"): "fehler",
+        (1, "Wiblingen"): "ok",
+        (1, "Eselsberg"): "ok",
+        (4, "West"): "ok",
+        (4, "Wiblingen"): "ok",
+        (4, "Eselsberg"): "ok",
+    }

@@ -228,15 +228,16 @@ def styled(
 
     caption = caption or df.attrs.get("caption")
 
+    texte = df.astype(str)  # the cells as text: for the uuid and the width of the longest
     # a uuid from the content keeps the HTML stable between runs (nbval) and unique per table
     digest = hashlib.sha1(
-        pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
+        pd.util.hash_pandas_object(texte, index=True).values.tobytes()
         + str(caption).encode()
         + str(hervorheben).encode()
         + str(list(summen)).encode()
     ).hexdigest()[:10]
     sty = df.style.set_uuid(digest).format(esc).format_index(esc, axis=0).format_index(esc, axis=1)
-    if df.astype(str).map(len).to_numpy().max(initial=0) > 40:  # prose cells wrap, numbers do not
+    if texte.map(len).to_numpy().max(initial=0) > 40:  # prose cells wrap, numbers do not
         sty = sty.set_table_attributes('class="kz-text"')
     if caption:
         sty = sty.set_caption(esc(caption))

@@ -1,7 +1,8 @@
 """The report batch: papermill runs, HTML export, runs.json, index page, PDF.
 
-One report = one product notebook for one area and period. Reports run in a process pool
-(``spawn``: no kernel is started in the parent), each is retried once on a kernel start
+One report = one product notebook for one area and period. Reports run in worker processes
+(``spawn``: no kernel is started in the parent; a product's reports stay with the worker that has
+them warm, :mod:`kennzahlen.runner.verteilung`), each is retried once on a kernel start
 failure, and a failing report is kept as an executed notebook with its error while the
 others go on. A report whose inputs (pool, notebook, config, package code, parameters) are
 unchanged is skipped unless ``force``.

@@ -1,4 +1,4 @@
-"""The batch: jobs in a process pool, runs.json and the index rewritten after every report."""
+"""The batch: jobs on the worker processes, runs.json and the index rewritten after every report."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import hashlib
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from kennzahlen.runner.runs import (
     sorted_entries,
     write_runs,
 )
+from kennzahlen.runner.verteilung import Verteilung
 from kennzahlen.runner.worker import (
     _short_error,
     _worker_init,
@@ -242,13 +244,38 @@ def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=Non
         finally:
             shutdown_warm_kernel()
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
-        ) as pool:
-            futures = {pool.submit(run_job, job): job for job in jobs}
-            for fut in as_completed(futures):
-                job = futures[fut]
+        _verteilt(jobs, n, done)
+    bar.close()
+    return results
+
+
+def _verteilt(jobs: list[Job], n: int, done) -> None:
+    """Run ``jobs`` on ``n`` worker processes (``spawn``), each with its own one-process pool, so
+    that :class:`~kennzahlen.runner.verteilung.Verteilung` decides which worker makes which report;
+    a crashed worker fails only its report and is replaced."""
+    ctx = multiprocessing.get_context("spawn")
+
+    def neuer_worker() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=1, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        )
+
+    verteilung = Verteilung(jobs)
+    worker = [neuer_worker() for _ in range(n)]
+    laufend: dict[Future, tuple[int, Job]] = {}
+
+    def gib(i: int) -> None:
+        job = verteilung.naechster(i)
+        if job is not None:
+            laufend[worker[i].submit(run_job, job)] = (i, job)
+
+    try:
+        for i in range(n):
+            gib(i)
+        while laufend:
+            fertig, _ = wait(laufend, return_when=FIRST_COMPLETED)
+            for fut in fertig:
+                i, job = laufend.pop(fut)
                 try:
                     entry = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its report
@@ -260,6 +287,11 @@ def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=Non
                             "html": f"{PRODUKTE[job.produkt].ordner}/{slug(job.raum)}.html",
                         }
                     )
+                    if isinstance(exc, BrokenProcessPool):
+                        worker[i].shutdown(wait=False)
+                        worker[i] = neuer_worker()
                 done(entry)
-    bar.close()
-    return results
+                gib(i)
+    finally:
+        for w in worker:
+            w.shutdown(wait=True, cancel_futures=True)
