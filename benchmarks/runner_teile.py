@@ -34,6 +34,9 @@ folder.
 
 ``--vorher REV``: the code of a git revision too (``git archive`` into benchmarks/out/code-REV,
 run through ``PYTHONPATH``/``KENNZAHLEN_HOME``), against this working tree (``nachher``).
+``--ein-start``: one start-up per code tree instead of one per piece (the smoke test of
+tests/test_benchmarks.py): the process imports what every piece needs once, then measures each
+piece in a copy of itself (``os.fork``), so every piece still starts with cold caches.
 Results in benchmarks/out/runner_teile.json.
 """
 
@@ -209,15 +212,43 @@ def lauf(pool: Path, periode: str, produkte: list[int] | None, raeume: list[str]
     print(json.dumps({"teil": "lauf", "cpu": round(ru.ru_utime + ru.ru_stime, 4)}))
 
 
-def einzeln(name: str, pool: Path, berichte: Path, periode: str) -> None:
-    """Measure one piece in this process; print its CPU seconds as JSON."""
+def einzeln(namen: list[str], pool: Path, berichte: Path, periode: str) -> None:
+    """Measure the piece ``namen[0]`` in this process, or (several pieces) each in a copy of this
+    process made after the imports (``os.fork``, one after another); print the CPU seconds of
+    each as a line of JSON."""
     _vorbereiten()
+    if len(namen) == 1:
+        _messen_hier(namen[0], pool, berichte, periode)
+        return
+    for name in namen:
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:  # the copy: measure, print, leave without the parent's clean-up
+            code = 0
+            try:
+                _messen_hier(name, pool, berichte, periode)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise SystemExit(f"{name}: die Kopie des Prozesses endete mit {status}")
+
+
+def _messen_hier(name: str, pool: Path, berichte: Path, periode: str) -> None:
+    """Measure one piece in this process; print its CPU seconds as JSON."""
     with tempfile.TemporaryDirectory() as tmp:
         fn = _teil(name, pool, berichte, periode, Path(tmp))
         t0 = time.process_time()
         fn()
         kalt = time.process_time() - t0
-    print(json.dumps({"teil": name, "cpu": round(kalt, 4)}))
+    print(json.dumps({"teil": name, "cpu": round(kalt, 4)}), flush=True)
 
 
 # ------------------------------------------------------------------------------- the comparison
@@ -233,9 +264,23 @@ def messen(
     tree: Path, teil: str, pool: Path, berichte: Path, periode: str, auswahl: tuple[str, ...] = ()
 ) -> float:
     """CPU seconds of one piece, in a new process running the code of ``tree``."""
+    return messen_alle(tree, [teil], pool, berichte, periode, auswahl)[teil]
+
+
+def messen_alle(
+    tree: Path,
+    teile: list[str],
+    pool: Path,
+    berichte: Path,
+    periode: str,
+    auswahl: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """CPU seconds of each of ``teile``, from one new process running the code of ``tree`` (each
+    piece in a fork of it, :func:`einzeln`)."""
     env = {**os.environ, "PYTHONPATH": str(tree / "lib"), "KENNZAHLEN_HOME": str(tree)}
     env.setdefault("MPLBACKEND", "Agg")
-    args = ["--einzeln", teil, "--pool", str(pool), "--berichte", str(berichte), *auswahl]
+    args = ["--einzeln", ",".join(teile), "--pool", str(pool), "--berichte", str(berichte)]
+    args += auswahl
     res = subprocess.run(
         [sys.executable, __file__, *args, "--periode", periode],
         capture_output=True,
@@ -244,8 +289,12 @@ def messen(
         cwd=tree,
     )
     if res.returncode != 0:
-        raise SystemExit(f"{teil} ({tree}):\n{res.stdout[-2000:]}{res.stderr[-3000:]}")
-    return float(json.loads(res.stdout.strip().splitlines()[-1])["cpu"])
+        raise SystemExit(f"{','.join(teile)} ({tree}):\n{res.stdout[-2000:]}{res.stderr[-3000:]}")
+    zeilen = [json.loads(z) for z in res.stdout.strip().splitlines() if z.startswith('{"teil"')]
+    cpu = {z["teil"]: float(z["cpu"]) for z in zeilen}
+    if sorted(cpu) != sorted(teile):
+        raise SystemExit(f"{','.join(teile)} ({tree}): gemessen nur {sorted(cpu)}\n{res.stdout}")
+    return cpu
 
 
 def main() -> None:
@@ -263,6 +312,11 @@ def main() -> None:
     )
     ap.add_argument("--produkt", type=int, action="append", help="der Lauf: nur diese Produkte")
     ap.add_argument("--raum", action="append", help="der Lauf: nur diese Gebiete")
+    ap.add_argument(
+        "--ein-start",
+        action="store_true",
+        help="ein Prozessstart je Code-Stand, jedes Teil in einer Kopie davon (fork; Rauchtest)",
+    )
     ap.add_argument("--einzeln", help=argparse.SUPPRESS)
     args = ap.parse_args()
     periode = args.periode or args.berichte.resolve().name
@@ -270,7 +324,7 @@ def main() -> None:
         lauf(args.pool, periode, args.produkt, args.raum)
         return
     if args.einzeln:
-        einzeln(args.einzeln, args.pool, args.berichte, periode)
+        einzeln(args.einzeln.split(","), args.pool, args.berichte, periode)
         return
     OUT.mkdir(parents=True, exist_ok=True)
     baeume = {"nachher": ROOT}
@@ -283,12 +337,19 @@ def main() -> None:
         shutil.copytree(args.pool, pool, symlinks=True)
         berichte = Path(tmp) / "berichte" / periode
         shutil.copytree(args.berichte, berichte, symlinks=True)
-        for teil in teile:
+        # a process per piece (the figures of the README), or one start-up for all (smoke test)
+        gruppen = [teile] if args.ein_start else [[teil] for teil in teile]
+        for gruppe in gruppen:
             for name, tree in baeume.items():
-                werte = [messen(tree, teil, pool, berichte, periode) for _ in range(args.reps)]
-                ergebnis.setdefault(teil, {})[name] = round(statistics.median(werte), 3)
-            zeile = "  ".join(f"{n} {v:6.2f} s" for n, v in ergebnis[teil].items())
-            print(f"{teil:18s} {zeile}", flush=True)
+                werte = [
+                    messen_alle(tree, gruppe, pool, berichte, periode) for _ in range(args.reps)
+                ]
+                for teil in gruppe:
+                    median = statistics.median(w[teil] for w in werte)
+                    ergebnis.setdefault(teil, {})[name] = round(median, 3)
+            for teil in gruppe:
+                zeile = "  ".join(f"{n} {v:6.2f} s" for n, v in ergebnis[teil].items())
+                print(f"{teil:18s} {zeile}", flush=True)
         summe = {n: round(sum(e[n] for e in ergebnis.values()), 2) for n in baeume}
         print(f"{'zusammen':18s} " + "  ".join(f"{n} {v:6.2f} s" for n, v in summe.items()))
         ganz: dict[str, float] = {}
