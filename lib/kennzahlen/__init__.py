@@ -19,6 +19,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from kennzahlen.core import __version__ as __version__
+from kennzahlen.core import lazy_imports as _lazy_imports  # noqa: F401 (defers a slow import)
 
 _LAZY = {
     "breit_machen": ".api.abfragen",
