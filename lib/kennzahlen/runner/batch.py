@@ -27,7 +27,7 @@ from kennzahlen.runner.runs import (
     sorted_entries,
     write_runs,
 )
-from kennzahlen.runner.verteilung import Verteilung
+from kennzahlen.runner.verteilung import Verteilung, kosten_aus
 from kennzahlen.runner.worker import (
     _short_error,
     _worker_init,
@@ -140,7 +140,8 @@ def _run_locked(
     if todo:
         with _hold(version_dir):
             _veroeffentlichen(todo, version_dir, periode)
-            for entry in _execute(todo, workers, progress, on_result=record):
+            kosten = kosten_aus(out_dir)
+            for entry in _execute(todo, workers, progress, on_result=record, kosten=kosten):
                 entries.append(entry)
     keys = {(j.produkt, j.raum) for j in jobs}
     this_run = [e for e in sorted_entries(merged) if e.schluessel in keys]
@@ -224,7 +225,13 @@ def _hold(version_dir: Path | None):
     )
 
 
-def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=None) -> list[Eintrag]:
+def _execute(
+    jobs: list[Job],
+    workers: int | None,
+    progress: bool,
+    on_result=None,
+    kosten: dict[int, float] | None = None,
+) -> list[Eintrag]:
     from tqdm.auto import tqdm
 
     n = max(1, min(len(jobs), workers or os.cpu_count() or 1))
@@ -244,15 +251,17 @@ def _execute(jobs: list[Job], workers: int | None, progress: bool, on_result=Non
         finally:
             shutdown_warm_kernel()
     else:
-        _verteilt(jobs, n, done)
+        _verteilt(jobs, n, done, kosten)
     bar.close()
     return results
 
 
-def _verteilt(jobs: list[Job], n: int, done) -> None:
+def _verteilt(jobs: list[Job], n: int, done, kosten: dict[int, float] | None = None) -> None:
     """Run ``jobs`` on ``n`` worker processes (``spawn``), each with its own one-process pool, so
-    that :class:`~kennzahlen.runner.verteilung.Verteilung` decides which worker makes which report;
-    a crashed worker fails only its report and is replaced."""
+    that :class:`~kennzahlen.runner.verteilung.Verteilung` decides which worker makes which
+    report; a crashed worker fails only its report and is replaced. ``kosten``: seconds per
+    report of each product in an earlier run (:func:`~kennzahlen.runner.verteilung.kosten_aus`).
+    """
     ctx = multiprocessing.get_context("spawn")
 
     def neuer_worker() -> ProcessPoolExecutor:
@@ -260,7 +269,7 @@ def _verteilt(jobs: list[Job], n: int, done) -> None:
             max_workers=1, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
         )
 
-    verteilung = Verteilung(jobs)
+    verteilung = Verteilung(jobs, kosten)
     worker = [neuer_worker() for _ in range(n)]
     laufend: dict[Future, tuple[int, Job]] = {}
 
