@@ -3,9 +3,10 @@
 Reading a notebook (nbformat, and with it papermill, nbclient and nbconvert) imports
 ``jsonschema``, and ``jsonschema`` imports ``rfc3987_syntax`` when it is installed (JupyterLab's
 ``jupyter_events`` asks for it) for two format checks, 'iri' and 'iri-reference'. That module
-builds its Earley parsers when it is imported: about 1.2 s of CPU, in the parent of a report run,
-in each of its workers, in every ``kennzahlen`` command a test starts and in each pytest worker
-(nbval), while no notebook and no check of ours uses an IRI format.
+builds its Earley parsers when it is imported: about 1.2 s of CPU in every process that reads a
+notebook (the parent of a report run and its workers, each pytest worker through nbval), while no
+notebook and no check of ours uses an IRI format. (Until now the runner kept the module out
+altogether: that dropped the two checks in its processes and helped no other process.)
 
 :func:`defer_rfc3987_syntax` puts a stand-in under the module's name before ``jsonschema`` is
 imported: ``jsonschema`` finds ``is_valid_syntax`` as before, and the first call imports the real

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -87,16 +86,6 @@ def berichtszeitraum(produkt: int, periode: str) -> str:
     return str(letztes_volles_jahr(periode))
 
 
-def ohne_iri_grammatik() -> None:
-    """Before nbformat (papermill, nbconvert) is imported in this process: keep jsonschema from
-    loading ``rfc3987_syntax``, an optional checker of the JSON-schema format "iri" that builds
-    its grammar on import (about 1.1 s of CPU in the run's process and in every worker).
-
-    The notebook schema uses no "iri" format, so every notebook is validated as before; jsonschema
-    leaves out a format checker whose module cannot be imported."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
 #: the compiled checks of a notebook part (an output, a cell) by its schema definition
 _GEPRUEFT: dict[str, Callable[[object], object]] = {}
 
@@ -152,7 +141,6 @@ def _pruefung(ref: str) -> Callable[[object], object] | None:
 
 def notebook_parameters(notebook: Path) -> set[str]:
     """The names in the notebook's `parameters` cell (papermill.inspect_notebook)."""
-    ohne_iri_grammatik()
     import papermill
 
     return set(papermill.inspect_notebook(str(notebook)).keys())

@@ -19,7 +19,6 @@ from kennzahlen.runner.basis import (
     TEMPLATE_DIR,
     Status,
     berichtszeitraum,
-    ohne_iri_grammatik,
     schnelle_ausgabepruefung,
     slug,
 )
@@ -106,7 +105,6 @@ def _worker_init(parent_pid: int) -> None:
     import gc
 
     gc.set_threshold(*GC_SCHWELLE)
-    ohne_iri_grammatik()
     _safeio.die_with_parent()
     _safeio.watch_parent(parent_pid)
 
@@ -269,7 +267,6 @@ def _with_reset(notebook: str):
 
 def run_job(job: Job) -> Eintrag:
     """Execute one report (papermill), export it (nbconvert) and return its runs.json entry."""
-    ohne_iri_grammatik()
     schnelle_ausgabepruefung()
     produkt = PRODUKTE[job.produkt]
     base = job.base
