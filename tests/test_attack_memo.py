@@ -14,13 +14,13 @@ def solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """An empty memo, and a list that grows by one per call of HiGHS."""
     monkeypatch.setattr(attack, "_GELOEST", type(attack._GELOEST)())
     calls: list[int] = []
-    highs = attack.highs
+    loese = attack.loese
 
-    def zaehlend(c, **kw):
+    def zaehlend(model, c, **kw):
         calls.append(1)
-        return highs(c, **kw)
+        return loese(model, c, **kw)
 
-    monkeypatch.setattr(attack, "highs", zaehlend)
+    monkeypatch.setattr(attack, "loese", zaehlend)
     return calls
 
 

@@ -10,9 +10,10 @@ sum of *atoms*: disjoint groups of cases, so every relation that holds by defini
 to the total, the same group in two tables, complementary filters) is part of the model.
 
 For a hidden count the attacker computes the smallest and the largest value that agrees with
-everything published: a mixed-integer linear programme solved by HiGHS through
-``scipy.optimize.linprog`` (atoms are whole numbers >= 0; a Gegensperrung is modelled exactly
-as "0 or >= k" with one binary variable). The attacker is at least as strong as a reader:
+everything published: a mixed-integer linear programme solved by HiGHS, posed as
+``scipy.optimize.linprog`` would pose it (:mod:`kennzahlen.disclosure.solver`; atoms are whole
+numbers >= 0; a Gegensperrung is modelled exactly as "0 or >= k" with one binary variable).
+The attacker is at least as strong as a reader:
 
 * whole numbers (integrality) and non-negativity are used;
 * the disjunction "0 or >= k" of a Gegensperrung is used exactly (it is not relaxed to
@@ -30,7 +31,6 @@ import ctypes
 import hashlib
 import os
 import sys
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, overload
 
 import numpy as np
-from scipy.optimize import OptimizeResult, OptimizeWarning, linprog
+
+from kennzahlen.disclosure.solver import Model, Result, linprog_model
 
 Status = Literal["wert", "klein", "gesperrt", "frei"]
 #: HiGHS option: how far from a whole number an integer variable may be (default 1e-6). The
@@ -83,8 +84,9 @@ def quiet() -> Iterator[None]:
         os.close(devnull)
 
 
-def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
-    """``scipy.optimize.linprog`` with HiGHS: the project's options, no warnings, no output.
+def loese(model: Model, c: np.ndarray, presolve: bool = False, relax: bool = False) -> Result:
+    """Minimise ``c x`` over ``model`` with HiGHS: the project's options, no output (the one place
+    HiGHS runs; ``relax``: the LP relaxation).
 
     Each optimisation may take ``solver_zeitlimit_sekunden`` of ``config/disclosure.yaml``;
     beyond, :class:`SolverZeitlimit` stops the report (never a plan from an unfinished search).
@@ -92,16 +94,8 @@ def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
     from kennzahlen.disclosure.config import load_config
 
     limit = load_config().solver_zeitlimit_sekunden
-    with warnings.catch_warnings(), quiet():
-        warnings.simplefilter("ignore", OptimizeWarning)
-        res = linprog(
-            c,
-            method="highs",
-            # scipy-stubs lists only scipy's named HiGHS options; scipy hands any other one,
-            # like mip_feasibility_tolerance, to HiGHS itself
-            options={"mip_feasibility_tolerance": _MIP_TOL, "presolve": False, "time_limit": limit},  # type: ignore[call-overload]
-            **kwargs,
-        )
+    with quiet():
+        res = model.solve(c, limit, _MIP_TOL, presolve=presolve, relax=relax)
     if res.status == 1:  # no iteration limit is set: HiGHS ran out of time
         raise SolverZeitlimit(
             f"Die Geheimhaltung (Optimierung mit HiGHS) hat ihr Zeitlimit von {limit:g} s "
@@ -110,6 +104,13 @@ def highs(c: np.ndarray, **kwargs: Any) -> OptimizeResult:
             "Rechner erzeugen."
         )
     return res
+
+
+def highs(c: np.ndarray, **kwargs: Any) -> Result:
+    """:func:`loese` with ``scipy.optimize.linprog``'s arguments (``A_ub``, ``b_ub``, ``A_eq``,
+    ``b_eq``, ``bounds``, ``integrality``): HiGHS's answer as linprog gives it."""
+    c = np.atleast_1d(np.asarray(c, dtype=float).squeeze())
+    return loese(linprog_model(len(c), **kwargs), c)
 
 
 #: solved attacker problems of this process: digest of (constraints, objective) -> (optimum, the
@@ -196,6 +197,15 @@ class _Component:
         self.integrality = np.ones(self.nvar)
         self.caps = caps
         self._digest: bytes | None = None
+        self._modell: Model | None = None
+
+    def modell(self) -> Model:
+        """The constraints as HiGHS gets them (built once; each solve sets only the objective)."""
+        if self._modell is None:
+            self._modell = Model(
+                self.a_ub, self.b_ub, self.a_eq, self.b_eq, np.array(self.bounds), self.integrality
+            )
+        return self._modell
 
     def _problem(self) -> bytes:
         """A digest of the constraints (rows, right-hand sides, bounds, integrality)."""
@@ -218,16 +228,8 @@ class _Component:
         key = hashlib.blake2b(self._problem() + c.tobytes(), digest_size=20).digest()
         hit = _GELOEST.get(key)
         if hit is None:
-            res = highs(
-                c,
-                A_ub=self.a_ub,
-                b_ub=self.b_ub,
-                A_eq=self.a_eq,
-                b_eq=self.b_eq,
-                bounds=self.bounds,
-                integrality=self.integrality,
-            )
-            if res.status != 0:
+            res = loese(self.modell(), c)
+            if res.status != 0 or res.x is None or res.fun is None:
                 raise AttackError(f"Angreifer-LP ohne Lösung (Status {res.status}: {res.message})")
             hit = (float(res.fun), np.array(res.x[: len(self.atoms)], dtype="float64"))
             _GELOEST[key] = hit
@@ -364,4 +366,13 @@ class Attacker:
         return not lo < truth - 0.5
 
 
-__all__ = ["AttackError", "Attacker", "Knowledge", "SolverZeitlimit", "Status", "highs", "quiet"]
+__all__ = [
+    "AttackError",
+    "Attacker",
+    "Knowledge",
+    "SolverZeitlimit",
+    "Status",
+    "highs",
+    "loese",
+    "quiet",
+]
