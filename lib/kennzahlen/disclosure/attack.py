@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import math
 import os
 import sys
 from collections import OrderedDict
@@ -126,6 +127,8 @@ def highs(c: np.ndarray, **kwargs: Any) -> Result:
 #: solves of Produkt 3's first report); at most this many kept, least recently used dropped
 GRENZE_GELOEST = 8192
 _GELOEST: OrderedDict[bytes, tuple[float, np.ndarray]] = OrderedDict()
+#: optimum values of this process proven without a MILP (:meth:`_Component.optimum`), same keys
+_WERTE: OrderedDict[bytes, float] = OrderedDict()
 
 
 class AttackError(RuntimeError):
@@ -205,6 +208,18 @@ class _Component:
         self.caps = caps
         self._digest: bytes | None = None
         self._modell: Model | None = None
+        # for the exact check of a table (_keep): cells x atoms, each cell's symbol and value
+        self.k, self.null_sichtbar = k, null_sichtbar
+        self._lo_klein = 1.0 if null_sichtbar else 0.0
+        self._caps = np.array([caps[a] for a in atoms])
+        self._incidence = np.zeros((len(cells), n))
+        for i, c in enumerate(cells):
+            for a in c.atoms:
+                self._incidence[i, self.col[a]] += 1.0
+        kinds = {"wert": 0, "klein": 1, "gesperrt": 2, "frei": 3}
+        self._kind = np.array([kinds[c.status] for c in cells], dtype=int)
+        self._value = np.array([c.gezeigt() if c.status == "wert" else 0.0 for c in cells])
+        self._tables: list[np.ndarray] = []
 
     def modell(self) -> Model:
         """The constraints as HiGHS gets them (built once; each solve sets only the objective)."""
@@ -226,13 +241,14 @@ class _Component:
             self._digest = h.digest()
         return self._digest
 
-    def solve(self, target: Iterable[int], sense: int) -> tuple[float, dict[int, int]]:
-        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms, and a table attaining
-        it."""
+    def _objective(self, target: Iterable[int], sense: int) -> tuple[np.ndarray, bytes]:
         c = np.zeros(self.nvar)
         for a in target:
             c[self.col[a]] += sense
-        key = hashlib.blake2b(self._problem() + c.tobytes(), digest_size=20).digest()
+        return c, hashlib.blake2b(self._problem() + c.tobytes(), digest_size=20).digest()
+
+    def _mip(self, c: np.ndarray, key: bytes) -> tuple[float, np.ndarray]:
+        """The MILP's optimum and solution (atoms), solved once per process."""
         hit = _GELOEST.get(key)
         if hit is None:
             res = loese(self.modell(), c, presolve=_PRESOLVE)
@@ -242,15 +258,72 @@ class _Component:
             _GELOEST[key] = hit
             while len(_GELOEST) > GRENZE_GELOEST:
                 _GELOEST.popitem(last=False)
+            self._keep(hit[1])
         else:
             _GELOEST.move_to_end(key)
-        fun, x = hit
+        return hit
+
+    def solve(self, target: Iterable[int], sense: int) -> tuple[float, dict[int, int]]:
+        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms, and a table attaining
+        it."""
+        c, key = self._objective(target, sense)
+        fun, x = self._mip(c, key)
         table = {a: int(round(x[i])) for i, a in enumerate(self.atoms)}
         return float(round(sense * fun, 6)), table
 
     def optimum(self, target: Iterable[int], sense: int) -> float:
-        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms."""
-        return self.solve(target, sense)[0]
+        """min (sense=1) or max (sense=-1) of the sum of ``target`` atoms.
+
+        Only the value is asked for, so a MILP is often not needed: the LP relaxation bounds the
+        optimum (min >= its optimum; the objective is a whole number, so >= the next whole
+        number, taken with half a unit to spare against the LP's tolerances), and a table known
+        to agree exactly with everything published (a solution of an earlier MILP of this
+        group, :meth:`_keep`) that reaches that bound attains it: then the bound is the optimum.
+        Otherwise the MILP is solved as :meth:`solve` does.
+        """
+        c, key = self._objective(target, sense)
+        hit = _GELOEST.get(key)
+        if hit is not None:
+            _GELOEST.move_to_end(key)
+            return float(round(sense * hit[0], 6))
+        wert = _WERTE.get(key)
+        if wert is not None:
+            _WERTE.move_to_end(key)
+            return wert
+        bewiesen = self._by_bound(c)
+        if bewiesen is None:
+            return float(round(sense * self._mip(c, key)[0], 6))
+        wert = float(round(sense * bewiesen, 6))
+        _WERTE[key] = wert
+        while len(_WERTE) > GRENZE_GELOEST:
+            _WERTE.popitem(last=False)
+        return wert
+
+    def _by_bound(self, c: np.ndarray) -> float | None:
+        """min c x proven by the LP relaxation and a known table (None: not proven)."""
+        if not self._tables:
+            return None
+        res = loese(self.modell(), c, relax=True)
+        if res.status != 0 or res.fun is None:
+            return None
+        bound = math.ceil(res.fun - 0.5)
+        ca = c[: len(self.atoms)]
+        best = min(float(ca @ t) for t in self._tables)
+        return float(bound) if best == bound else None
+
+    def _keep(self, x: np.ndarray) -> None:
+        """Keep a MILP solution of this group as a known table if it agrees exactly (whole numbers
+        within the caps, every published count's symbol) with everything published."""
+        t = np.round(x)
+        if len(self._tables) >= 64 or not np.all((t >= 0) & (t <= self._caps)):
+            return
+        s = self._incidence @ t
+        ok = np.where(self._kind == 0, s == self._value, True)
+        ok &= np.where(self._kind == 1, (s >= self._lo_klein) & (s <= self.k - 1), True)
+        gesperrt = (s == 0) | (s >= self.k) if self.null_sichtbar else s >= self.k
+        ok &= np.where(self._kind == 2, gesperrt, True)
+        if bool(np.all(ok)):
+            self._tables.append(t)
 
 
 class Attacker:
