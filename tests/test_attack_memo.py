@@ -138,3 +138,18 @@ def test_an_optimum_proven_without_a_milp_is_the_milps(null_sichtbar: bool) -> N
                     c, key = model._objective(part, sense)
                     assert value == float(round(sense * model._mip(c, key)[0], 6))
     assert bewiesen > 20  # the proof was used, not only the MILP
+
+
+def test_a_known_table_is_used_only_if_it_agrees_exactly(solves: list[str]) -> None:
+    """Attacker.kenne: a table that agrees with every published symbol proves a bound (no MILP);
+    one that breaks a symbol is not kept, and the bound comes from the MILP."""
+    wissen = _wissen(5)  # a '<3', b 'x', a + b = 5, b + c = 9
+    att = Attacker(wissen)
+    att.kenne({0: 1, 1: 4, 2: 5})  # a = 1 (min of a): agrees
+    assert att.bound((0,), "min") == 1
+    assert solves == ["lp"]
+    falsch = Attacker(_wissen(5))
+    attack._WERTE.clear()
+    falsch.kenne({0: 0, 1: 5, 2: 4})  # a = 0 breaks '<3' (1 or 2)
+    assert falsch.bound((0,), "min") == 1
+    assert solves[1:] == ["mip"]

@@ -381,6 +381,18 @@ class Attacker:
             )
         return self._models[root]
 
+    def kenne(self, table: dict[int, int]) -> None:
+        """A table of one group's atoms that may agree with everything published: kept for the
+        bounds of that group if it does (checked exactly, :meth:`_Component._keep`)."""
+        if any(a not in self._root for a in table):
+            return
+        roots = {self._root[a] for a in table}
+        if len(roots) != 1:
+            return
+        model = self._model(roots.pop())
+        if all(a in table for a in model.atoms):
+            model._keep(np.array([table[a] for a in model.atoms], dtype="float64"))
+
     def _parts(self, target: Iterable[int]) -> dict[int, list[int]]:
         parts: dict[int, list[int]] = {}
         for a in target:
