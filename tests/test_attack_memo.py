@@ -153,3 +153,19 @@ def test_a_known_table_is_used_only_if_it_agrees_exactly(solves: list[str]) -> N
     falsch.kenne({0: 0, 1: 5, 2: 4})  # a = 0 breaks '<3' (1 or 2)
     assert falsch.bound((0,), "min") == 1
     assert solves[1:] == ["mip"]
+
+
+def test_groups_of_atoms_follow_the_cells_atoms() -> None:
+    """The groups of atoms are kept per sequence of cells' atoms (attack._STRUKTUREN): another
+    linking of the same atoms gets its own groups; other symbols and values the same groups."""
+    getrennt = [Knowledge((0,), "wert", 1), Knowledge((1,), "wert", 2)]
+    verbunden = [Knowledge((0,), "wert", 1), Knowledge((0, 1), "wert", 3)]
+    a = Attacker(getrennt)
+    assert a.component(0) != a.component(1)
+    b = Attacker(verbunden)
+    assert b.component(0) == b.component(1)
+    assert Attacker(getrennt).component(0) != Attacker(getrennt).component(1)
+    anders = [Knowledge((0,), "klein"), Knowledge((0, 1), "gesperrt")]
+    c = Attacker(anders)
+    assert c.component(0) == c.component(1)
+    assert c.interval((0,)) == (1, 2) and b.interval((1,)) == (2, 2)

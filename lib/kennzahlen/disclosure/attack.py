@@ -326,6 +326,50 @@ class _Component:
             self._tables.append(t)
 
 
+#: the connected groups of atoms of the last few publications (they depend only on which atoms
+#: each count holds, not on what it shows: the plan's search asks again after every change)
+_STRUKTUREN: OrderedDict[tuple, tuple[list[int], dict[int, int], dict[int, list[int]]]] = (
+    OrderedDict()
+)
+
+
+def _struktur(
+    cells: Sequence[Knowledge],
+) -> tuple[list[int], dict[int, int], dict[int, list[int]]]:
+    """The atoms (sorted), each atom's group id and each group's atoms (union-find over the atoms
+    of each cell), computed once per sequence of cells' atoms."""
+    key = tuple(c.atoms for c in cells)
+    hit = _STRUKTUREN.get(key)
+    if hit is not None:
+        _STRUKTUREN.move_to_end(key)
+        return hit
+    atoms = sorted({a for c in cells for a in c.atoms})
+    parent = {a: a for a in atoms}
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for c in cells:
+        if not c.atoms:
+            continue
+        first = c.atoms[0]
+        for a in c.atoms[1:]:
+            ra, rb = find(first), find(a)
+            if ra != rb:
+                parent[rb] = ra
+    groups: dict[int, list[int]] = {}
+    for a in atoms:
+        groups.setdefault(find(a), []).append(a)
+    hit = (atoms, {a: find(a) for a in atoms}, groups)
+    _STRUKTUREN[key] = hit
+    while len(_STRUKTUREN) > 16:
+        _STRUKTUREN.popitem(last=False)
+    return hit
+
+
 class Attacker:
     """All published knowledge of one audience and period; intervals of any group of atoms."""
 
@@ -333,37 +377,16 @@ class Attacker:
         self.k = k
         self.null_sichtbar = null_sichtbar
         self.cells = list(cells)
-        atoms = sorted({a for c in self.cells for a in c.atoms})
+        atoms, self._root, self._groups = _struktur(self.cells)
         visible = [c for c in self.cells if c.status == "wert"]
-        big = max([1000.0, *(10.0 * c.gezeigt() for c in visible)])
-        caps = {a: big for a in atoms}
-        for c in visible:
+        werte = [c.gezeigt() for c in visible]
+        big = max([1000.0, *(10.0 * v for v in werte)])
+        caps = dict.fromkeys(atoms, big)
+        for c, v in zip(visible, werte, strict=True):
             for a in c.atoms:
-                caps[a] = min(caps[a], c.gezeigt())
+                caps[a] = min(caps[a], v)
         self.caps = caps
         self.big = big
-        # connected components (union-find over the atoms of each cell)
-        parent = {a: a for a in atoms}
-
-        def find(a: int) -> int:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        for c in self.cells:
-            if not c.atoms:
-                continue
-            first = c.atoms[0]
-            for a in c.atoms[1:]:
-                ra, rb = find(first), find(a)
-                if ra != rb:
-                    parent[rb] = ra
-        groups: dict[int, list[int]] = {}
-        for a in atoms:
-            groups.setdefault(find(a), []).append(a)
-        self._root = {a: find(a) for a in atoms}
-        self._groups = groups
         self._cells_of: dict[int, list[Knowledge]] = {}
         for c in self.cells:
             if c.atoms:
