@@ -208,11 +208,15 @@ class _Component:
         self.caps = caps
         self._digest: bytes | None = None
         self._modell: Model | None = None
-        # for the exact check of a table (_keep): cells x atoms, each cell's symbol and value
+        self._pruefung(cells, k, null_sichtbar)
+
+    def _pruefung(self, cells: list[Knowledge], k: int, null_sichtbar: bool) -> None:
+        """What the exact check of a table needs (:meth:`_keep`): cells x atoms, each cell's
+        symbol and value, the atoms' caps; no table known yet."""
         self.k, self.null_sichtbar = k, null_sichtbar
         self._lo_klein = 1.0 if null_sichtbar else 0.0
-        self._caps = np.array([caps[a] for a in atoms])
-        self._incidence = np.zeros((len(cells), n))
+        self._caps = np.array([self.caps[a] for a in self.atoms])
+        self._incidence = np.zeros((len(cells), len(self.atoms)))
         for i, c in enumerate(cells):
             for a in c.atoms:
                 self._incidence[i, self.col[a]] += 1.0
