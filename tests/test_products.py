@@ -330,3 +330,29 @@ def test_p3_caches_hash_a_pool_frame_once_with_every_other_product_cache(monkeyp
     memo.fingerprint(daten)
     werte.zaehltabelle(daten, load_catalog().get("jh_z5_anteil_hilfen_vor_dem_fall"), "2023")
     assert gehasht == [1]
+
+
+def test_jahreswerte_of_a_changed_pool_are_its_own():
+    """The pool is split by Kennzahl once per content (products.wirkung.werte._zeilen): a frame
+    with other rows never gets the rows of the first."""
+    import pandas as pd
+
+    from kennzahlen.products.wirkung import werte
+
+    k = next(k for k in werte.kennzahlen_p3("2023") if k.periodizitaet == "jahr")
+    pool = pd.DataFrame(
+        {
+            "kennzahl": [k.id, k.id, "andere"],
+            "ebene": ["sozialraum", "stadtviertel", "sozialraum"],
+            "raum": ["West", "West-1", "West"],
+            "periode": ["2023", "2023", "2023"],
+            "zaehler": [3, 1, 5],
+            "nenner": [10, 4, 9],
+            "wert": [30.0, 25.0, 55.0],
+        }
+    )
+    assert werte.jahreswerte(pool, k, "2023")["zaehler"].tolist() == [3]
+    anders = pool.assign(zaehler=[7, 1, 5])
+    assert werte.jahreswerte(anders, k, "2023")["zaehler"].tolist() == [7]
+    ohne = pool[pool["kennzahl"] == "andere"]
+    assert werte.jahreswerte(ohne, k, "2023").empty

@@ -315,6 +315,9 @@ class Plan:
     #: its number in the publication ledger (:mod:`kennzahlen.disclosure.veroeffentlichungen`), if
     #: recorded
     nr: int | None = None
+    #: tables (atom -> value) known to agree with the plan, its search's witnesses: each is
+    #: checked exactly again before :meth:`intervalle` uses it to prove a bound without a MILP
+    tabellen: list[dict[int, int]] = field(default_factory=list, repr=False)
 
     def zelle(self, kennzahl: str, teil: str, raum: str) -> Zelle | None:
         """The cell shown at a place (None: no value there)."""
@@ -348,6 +351,8 @@ class Plan:
         """Compute (once) the interval a reader can believe for every hidden cell and group."""
         if not self._mit_intervallen:
             att = self.attacker()
+            for t in self.tabellen:
+                att.kenne(t)
             for z in self.zellen:
                 if z.status in ("klein", "gesperrt", "frei"):
                     z.intervall = att.interval(z.atoms)

@@ -176,7 +176,10 @@ def _build(
         raise PlanError(
             f"Geheimhaltung {jahr}: {len(offen)} Wert(e) wären trotz Sperrung errechenbar{where}"
         )
-    return Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, frueher=alle[len(zellen) :])
+    plan = Plan(jahr, k, null_sichtbar, zellen, orte, gruppen, frueher=alle[len(zellen) :])
+    # the witnesses are tables that agree with the plan: known tables for its intervals
+    plan.tabellen = [t for ts in zeugen.tables.values() for t in ts]
+    return plan
 
 
 def _targets(

@@ -3,11 +3,12 @@ pruning."""
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import OptimizeResult
 
 from kennzahlen.disclosure.atoms import (
     AtomModel,
@@ -23,7 +24,7 @@ from kennzahlen.disclosure.atoms import (
     _verdecke,
     _zeige,
 )
-from kennzahlen.disclosure.attack import highs
+from kennzahlen.disclosure.attack import _MIP_TOL, highs
 
 #: the atoms of a group in one of several publications checked together (see disclosure_plan)
 
@@ -286,9 +287,10 @@ def _protect_milp(
     best = _solve(cost, ub, bub, t, wert, bounds)
     if best is None:
         return None
-    hide = [i for j, i in enumerate(visible) if best.x[n + j] > 0.5]
-    shown_as_x = [i for j, i in enumerate(cover) if best.x[n + nz + nw + j] > 0.5]
-    return hide, shown_as_x, {a: int(round(best.x[col[a]])) for a in atoms}
+    x = best[1]
+    hide = [i for j, i in enumerate(visible) if x[n + j] > 0.5]
+    shown_as_x = [i for j, i in enumerate(cover) if x[n + nz + nw + j] > 0.5]
+    return hide, shown_as_x, {a: int(round(x[col[a]])) for a in atoms}
 
 
 def _milp_rows(
@@ -361,10 +363,33 @@ def _fixed_bounds(z: Zelle, cover: bool, k: int, null_sichtbar: bool) -> list[tu
     return []
 
 
-def _solve(cost, ub, bub, t, wert: float, bounds) -> OptimizeResult | None:
-    """The cheaper of the two MILPs that move the target by +1 and by -1 (None: neither)."""
+#: solved protection problems of this process: digest of the MILP (costs, rows, target, value,
+#: bounds) -> the cheaper solution of its two MILPs (None: neither has one). HiGHS answers the
+#: same problem the same way; a process that decides the same plan again (the tests' many demo
+#: pools, an analyst's shell) poses the same problems again. At most this many kept.
+GRENZE_GESCHUETZT = 4096
+_GESCHUETZT: OrderedDict[bytes, tuple[float, np.ndarray] | None] = OrderedDict()
+
+
+def _schluessel(cost, ub, bub, t, wert: float, bounds) -> bytes:
+    """A digest of everything the two MILPs of :func:`_solve` are made of."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((len(cost), len(ub), float(wert), _MIP_TOL)).encode())
+    for a in (cost, ub, bub, t, bounds):
+        arr = np.asarray(a, dtype="float64")
+        h.update(repr(arr.shape).encode() + arr.tobytes())
+    return h.digest()
+
+
+def _solve(cost, ub, bub, t, wert: float, bounds) -> tuple[float, np.ndarray] | None:
+    """The cheaper of the two MILPs that move the target by +1 and by -1 (objective and
+    solution; None: neither has one)."""
+    key = _schluessel(cost, ub, bub, t, wert, bounds)
+    if key in _GESCHUETZT:
+        _GESCHUETZT.move_to_end(key)
+        return _GESCHUETZT[key]
     nvar = len(cost)
-    best = None
+    best: tuple[float, np.ndarray] | None = None
     for s in (1.0, -1.0):
         if wert + s < 0:
             continue
@@ -377,8 +402,13 @@ def _solve(cost, ub, bub, t, wert: float, bounds) -> OptimizeResult | None:
             bounds=bounds,
             integrality=np.ones(nvar),
         )
-        if res.status == 0 and (best is None or res.fun < best.fun - 1e-9):
-            best = res
+        if res.status != 0 or res.x is None or res.fun is None:
+            continue
+        if best is None or res.fun < best[0] - 1e-9:
+            best = (float(res.fun), res.x)
+    _GESCHUETZT[key] = best
+    while len(_GESCHUETZT) > GRENZE_GESCHUETZT:
+        _GESCHUETZT.popitem(last=False)
     return best
 
 

@@ -43,9 +43,28 @@ def berichtsjahre(jahr: str | int) -> list[str]:
     return [str(j) for j in range(int(jahr) - 4, int(jahr) + 1)]
 
 
+#: per pool content: its rows outside the Stadtviertel, split by Kennzahl (the last two pools)
+_ZEILEN: dict[str, tuple[pd.DataFrame, dict[str, pd.DataFrame]]] = {}
+
+
+def _zeilen(pool: pd.DataFrame, kid: str) -> pd.DataFrame:
+    """The pool's rows of one Kennzahl outside the Stadtviertel, in the pool's order (the pool is
+    split once: a report asks for every Kennzahl in every year)."""
+    key = fingerprint(pool)
+    hit = _ZEILEN.get(key)
+    if hit is None:
+        base = pool[pool["ebene"] != "stadtviertel"]
+        teile = {str(kid): g for kid, g in base.groupby("kennzahl", sort=False, observed=True)}
+        if len(_ZEILEN) >= 2:
+            _ZEILEN.clear()
+        hit = _ZEILEN[key] = (base.iloc[:0], teile)
+    leer, teile = hit
+    return teile.get(kid, leer)
+
+
 def jahreswerte(pool: pd.DataFrame, k: Kennzahl, jahr: str) -> pd.DataFrame:
     """Zähler, Nenner and Wert per area (Sozialräume, ohne Zuordnung, Gesamtstadt) for a year."""
-    sub = pool[(pool["kennzahl"] == k.id) & (pool["ebene"] != "stadtviertel")]
+    sub = _zeilen(pool, k.id)
     if k.periodizitaet == "quartal":
         sub = sub[sub["periode"].str.startswith(f"{jahr}-Q")]
         if sub["periode"].nunique() == 0:
