@@ -78,23 +78,30 @@ def _demo_into(folder: Path, scale: float = 1.0) -> tuple[Path, Path]:
     return raw, pool
 
 
-#: the longest test files (seconds of CPU, `pytest --durations=0` and per file, issue 28): they
-#: run first, so xdist (``--dist loadfile --no-loadscope-reorder``) fills the gaps with the short
-#: ones instead of starting a long file when the other worker is nearly done. xdist hands each
-#: worker two files at the start (1 and 3 to the first, 2 and 4 to the second): the longest file
-#: pairs with a short one, the second and fourth go together.
+#: the longest test files (seconds per file: the sum of its tests' durations with set-up, `pytest
+#: --durations=0` on 2 cores, issue 28): they run first, so xdist (``--dist loadfile
+#: --no-loadscope-reorder``) fills the gaps with the short ones instead of starting a long file when
+#: the other worker is nearly done. xdist gives the first two files one to each worker, and a
+#: worker its next file when its current one has two tests left: the workers take the list in turn,
+#: as each frees. The session's 24 reports (about 60 s, built by the first worker that asks, the
+#: other waits) come with test_datenlage.py; the files beside it until they are ready use the small
+#: demo only (test_faults.py, test_xss.py) or the demo pool (test_disclosure_leser.py); the files
+#: that read the reports follow. A notebook (nbval) is a file, too: the longest is listed, the
+#: short ones (5 s) are the tail.
 LANGE_DATEIEN = (
-    "tests/test_datenlage.py",  # about 250 s of CPU with the session's 24 reports, which it builds
-    "tests/test_faults.py",  # 125 s (small demo; reports and mail in subprocesses)
-    "tests/test_proofreading.py",  # 55 s
-    "tests/test_xss.py",  # 70 s (small demo; 8 reports, every page in Chromium)
-    "tests/test_disclosure_leser.py",  # 70 s (the scale-3 pool, 2 x 5 years of plans)
-    "tests/test_zweite_stadt.py",  # 80 s (20 reports; the second city, if no one built it yet)
-    "tests/test_reports_browser.py",  # reads the session's reports
-    "tests/test_benchmarks.py",  # 60 s (every benchmark script on tiny data)
-    "tests/test_mail_groesse.py",  # 35 s
+    "tests/test_datenlage.py",  # 166 s, of which 62 s the session's 24 reports, which it builds
+    "tests/test_faults.py",  # 103 s (small demo; reports and mail in subprocesses)
+    "tests/test_xss.py",  # 70 s (small demo; 8 reports, 156 pages in Chromium)
+    "tests/test_disclosure_leser.py",  # 74 s (the scale-3 pool, 2 x 5 years of plans)
+    "tests/test_reports_browser.py",  # 139 s (reads the session's reports; axe-core per page)
+    "tests/test_benchmarks.py",  # 127 s (every benchmark script on tiny data; reads the reports)
+    "tests/test_zweite_stadt.py",  # 65 s (20 reports; the second city, built by test_datenlage)
+    "tests/test_proofreading.py",  # 48 s
+    "tests/test_mail_groesse.py",  # 31 s (reads the session's reports)
+    "tests/test_runner_safety.py",  # 24 s
     "tests/test_rerun.py",  # 20 s
-    "tests/test_runner_safety.py",  # 15 s
+    "notebooks/03_wirkungskennzahlen.ipynb",  # 15 s (nbval; the other notebooks 3-6 s)
+    "tests/test_demo.py",  # 12 s
     "tests/test_runner.py",  # 10 s
 )
 

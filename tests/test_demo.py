@@ -140,13 +140,14 @@ def _digest(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-def test_deterministic(tmp_path, demo):
-    a = write_demo(tmp_path / "a", seed=7, scale=0.1)
-    write_demo(tmp_path / "b", seed=7, scale=0.1)
+def test_deterministic(tmp_path, demo, small_demo_raw):
+    # the same call twice: the session's small demo (``write_demo(out, scale=0.1)`` with the
+    # default seed, in another process or earlier in this one) and here
+    b = write_demo(tmp_path / "b", scale=0.1)
     write_demo(tmp_path / "c", seed=8, scale=0.1)
-    da, db, dc = _digest(tmp_path / "a"), _digest(tmp_path / "b"), _digest(tmp_path / "c")
+    da, db, dc = _digest(small_demo_raw), _digest(tmp_path / "b"), _digest(tmp_path / "c")
     assert da == db
-    assert len(da) == len(a)
+    assert len(db) == len(b)
     differing = [n for n in da if n in dc and da[n] != dc[n]]
     assert len(differing) > 50 or set(da) != set(dc)
     # the default run too (the session's deliveries: the same call in another process)
@@ -441,12 +442,14 @@ def test_no_address_share(tables):
         assert 0.002 <= share <= 0.015, (name, share)
 
 
-def test_scale(tmp_path):
-    files = write_demo(tmp_path, scale=0.1)
-    small = read_table(tmp_path, "bevoelkerung")
+def test_scale(small_demo_raw):
+    """``write_demo(out, scale=0.1)``: the session's small demo (the same call; test_deterministic
+    checks that the files written are the files it returns)."""
+    files = sorted(small_demo_raw.iterdir())
+    small = read_table(small_demo_raw, "bevoelkerung")
     tot = small.groupby(small["stichtag"].dt.year)["anzahl"].sum()
     assert abs(int(tot[2021]) - 12_743) <= 1
-    jh = read_table(tmp_path, "jugendhilfe")
+    jh = read_table(small_demo_raw, "jugendhilfe")
     assert 40 <= int(stock(jh[~jh["uma"]], "2021-12-31").sum()) <= 70
     # + the steering deliveries (5 explanations, 6 measures, 8 staff), 2 of the comparison ring and
     # 20 finance exports
