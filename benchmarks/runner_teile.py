@@ -77,9 +77,9 @@ def _vorbereiten() -> None:
     """What every worker and the run's process have imported before any piece."""
     from kennzahlen.runner import basis
 
-    basis.ohne_iri_grammatik()
-    # the checks the run's processes switch on before they run notebooks (absent in older trees)
-    for name in ("schnelle_ausgabepruefung",):
+    # what the run's processes switch on before they run notebooks, as far as the tree has it
+    # (newer trees defer the IRI grammar on ``import kennzahlen``, kennzahlen.core.lazy_imports)
+    for name in ("ohne_iri_grammatik", "schnelle_ausgabepruefung"):
         hook = getattr(basis, name, None)
         if hook is not None:
             hook()
