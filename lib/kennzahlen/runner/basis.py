@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -140,10 +141,80 @@ def _pruefung(ref: str) -> Callable[[object], object] | None:
 
 
 def notebook_parameters(notebook: Path) -> set[str]:
-    """The names in the notebook's `parameters` cell (papermill.inspect_notebook)."""
+    """The names in the notebook's `parameters` cell, as ``papermill.inspect_notebook`` names
+    them: for a Python notebook (format 4) read by :func:`_parameter_namen` without importing
+    papermill (its import is about 0.2 s of CPU in a run's parent, which runs no notebook);
+    any other notebook through papermill itself."""
+    import json
+
+    namen = None
+    if not {"{", "}"} & set(str(notebook)):  # papermill fills such a path in first
+        try:
+            namen = _parameter_namen(json.loads(Path(notebook).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
+            namen = None
+    if namen is not None:
+        return namen
     import papermill
 
     return set(papermill.inspect_notebook(str(notebook)).keys())
+
+
+#: papermill's PythonTranslator.PARAMETER_PATTERN (papermill 2.6): one assignment, its target
+_PARAMETER = re.compile(
+    r"^(?P<target>\w[\w_]*)\s*(:\s*[\"']?(?P<annotation>\w[\w_\[\],\s]*)[\"']?\s*)?=\s*"
+    r"(?P<value>.*?)(\s*#\s*(type:\s*(?P<type_comment>[^\s]*)\s*)?(?P<help>.*))?$"
+)
+
+
+def _parameter_namen(nb: dict) -> set[str] | None:
+    """The names ``papermill.inspect_notebook`` finds in the first cell tagged `parameters` of a
+    notebook's JSON: papermill's PythonTranslator.inspect, line for line (lines grouped at each
+    line with one '=', lines with more skipped, comments and blank lines dropped, each group
+    matched by its pattern). None where papermill would take another way (no format-4 Python
+    notebook with a kernel name)."""
+    meta = nb.get("metadata") or {}
+    sprache = (meta.get("language_info") or {}).get("name") or (meta.get("kernelspec") or {}).get(
+        "language"
+    )
+    if nb.get("nbformat") != 4 or not (meta.get("kernelspec") or {}).get("name"):
+        return None
+    if sprache != "python" or not isinstance(nb.get("cells"), list):
+        return None
+    zelle = next(
+        (c for c in nb["cells"] if "parameters" in ((c.get("metadata") or {}).get("tags") or [])),
+        None,
+    )
+    if zelle is None:
+        return set()
+    quelle = zelle.get("source", "")
+    quelle = "".join(quelle) if isinstance(quelle, list) else quelle
+    gruppen: list[str] = []
+    sammler: list[str] = []
+    for zeile in quelle.splitlines():
+        if not zeile.strip() or zeile.strip().startswith("#"):
+            continue
+        gleich = zeile.count("=")
+        if gleich:
+            gruppen.append(_flach(sammler))
+            sammler = []
+            if gleich > 1:
+                continue
+        sammler.append(zeile)
+    gruppen.append(_flach(sammler))
+    namen = set()
+    for gruppe in gruppen:
+        treffer = _PARAMETER.match(gruppe) if gruppe else None
+        if treffer is not None and treffer.group("target") is not None:
+            namen.add(treffer.group("target").strip())
+    return namen
+
+
+def _flach(zeilen: list[str]) -> str:
+    """papermill's flatten_accumulator: a definition over several lines as one (comments dropped
+    but on the last line)."""
+    teile = [z[: z.index("#")].strip() if "#" in z else z.strip() for z in zeilen[:-1]]
+    return "".join(teile) + (zeilen[-1].strip() if zeilen else "")
 
 
 def _sha(*chunks: bytes) -> str:
