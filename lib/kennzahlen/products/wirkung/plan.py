@@ -67,8 +67,7 @@ def eintraege_jahr(pool: pd.DataFrame, jahr: str) -> list[Eintrag]:
             terms = k.zaehler if col == "zaehler" else k.nenner
             if not terms or (col == "zaehler" and k.in_euro):
                 continue  # an amount in Euro is no count: it follows its cases (euro_sichtbar)
-            for a in t.index:
-                v = t.loc[a, col]
+            for a, v in zip(t.index, t[col].to_numpy(), strict=True):  # = t.loc[a, col]
                 wert = None if pd.isna(v) else float(v)
                 eintraege.append(Eintrag(k.id, teil, a, tuple(terms), k.periodizitaet, wert))
     return eintraege
@@ -151,8 +150,7 @@ def betraege_jahr(pool: pd.DataFrame, jahr: str, plan: Plan | None) -> list:
         if not (k.erhoben and k.in_euro):
             continue
         t = zaehltabelle(pool, k, jahr)
-        for a in t.index:
-            v = t.loc[a, "zaehler"]
+        for a, v in zip(t.index, t["zaehler"].to_numpy(), strict=True):  # = t.loc[a, "zaehler"]
             if pd.notna(v):
                 sichtbar = euro_sichtbar(plan, k, a)
                 out.append(Betrag(k.id, a, tuple(k.zaehler), k.periodizitaet, float(v), sichtbar))
