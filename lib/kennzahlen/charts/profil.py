@@ -133,6 +133,24 @@ def _pfad(geom, sx, sy) -> str:
     return " ".join(out)
 
 
+#: the SVG path of each shape in each frame asked for: every page of a Sozialraum shows the same
+#: frame (only the fill of its own Stadtviertel differs), so a profile run draws each shape of a
+#: Sozialraum once instead of once per page (the shape kept with it: its id is never reused)
+_PFADE: dict[tuple[int, float, float, float], tuple[Any, str]] = {}
+
+
+def _pfad_im_rahmen(geom, x0: float, y1: float, m: float, sx, sy) -> str:
+    """:func:`_pfad` of ``geom`` with ``sx``/``sy`` the frame's transform (x - x0) * m,
+    (y1 - y) * m, kept for the next page of the same frame."""
+    key = (id(geom), x0, y1, m)
+    hit = _PFADE.get(key)
+    if hit is None or hit[0] is not geom:
+        if len(_PFADE) > 4096:
+            _PFADE.clear()
+        hit = _PFADE[key] = (geom, _pfad(geom, sx, sy))
+    return hit[1]
+
+
 def karte_svg(
     formen: Mapping[str, Any], hervor: str, sozialraum: Iterable[str], titel: str, groesse=220
 ) -> str:
@@ -161,7 +179,8 @@ def karte_svg(
             continue
         fill = "#0072B2" if nr == hervor else ("#c9dcec" if nr in sr else "#eef1f4")
         teile.append(
-            f'<path d="{_pfad(g, sx, sy)}" fill="{fill}" stroke="#fff" stroke-width="0.8"/>'
+            f'<path d="{_pfad_im_rahmen(g, x0, y1, m, sx, sy)}" fill="{fill}" stroke="#fff" '
+            'stroke-width="0.8"/>'
         )
     b, h = (x1 - x0) * m, (y1 - y0) * m
     return (
