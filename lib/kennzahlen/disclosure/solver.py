@@ -22,8 +22,61 @@ from typing import Any
 
 import numpy as np
 
-try:  # scipy's own build of HiGHS (the highspy bindings it ships)
-    from scipy.optimize._highspy import _core as _hc  # type: ignore[import-not-found]
+#: scipy's HiGHS bindings, by their module name
+HIGHS_KERN = "scipy.optimize._highspy._core"
+
+
+def _highs_kern() -> Any:
+    """scipy's own build of HiGHS (the highspy bindings it ships, ``HIGHS_KERN``).
+
+    Importing it the usual way runs ``scipy.optimize``'s ``__init__`` first, which imports all of
+    scipy.optimize (and scipy.sparse, scipy.linalg): about 0.33 s of CPU in every process that
+    plans or reads a publication (a run's parent, each kernel of Produkt 3), for one extension
+    module that needs none of it (0.02 s). So the module is loaded from its file in scipy's
+    package folder, under its own name (an ``import scipy.optimize`` later finds it there and
+    uses this one). Where scipy.optimize is imported already, or the file is not where it is
+    expected, it is imported the usual way."""
+    import sys
+
+    if HIGHS_KERN in sys.modules:
+        return sys.modules[HIGHS_KERN]
+    if "scipy.optimize" not in sys.modules:
+        try:
+            return _aus_datei()
+        except Exception:  # noqa: BLE001, S110 - the usual import says what is wrong
+            sys.modules.pop(HIGHS_KERN, None)
+    from scipy.optimize._highspy import _core  # type: ignore[import-not-found]
+
+    return _core
+
+
+def _aus_datei() -> Any:
+    """``HIGHS_KERN`` loaded from its file without its parent packages' ``__init__`` (but
+    scipy's own, which is small)."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import scipy
+
+    ordner = Path(scipy.__file__).parent / "optimize" / "_highspy"
+    datei = next(
+        p
+        for endung in importlib.machinery.EXTENSION_SUFFIXES
+        if (p := ordner / f"_core{endung}").is_file()
+    )
+    spec = importlib.util.spec_from_file_location(HIGHS_KERN, datei)
+    if spec is None or spec.loader is None:
+        raise ImportError(HIGHS_KERN)
+    modul = importlib.util.module_from_spec(spec)
+    sys.modules[HIGHS_KERN] = modul
+    spec.loader.exec_module(modul)
+    return modul
+
+
+try:
+    _hc = _highs_kern()
 except ImportError:  # pragma: no cover - another scipy: linprog is used
     _hc = None
 
