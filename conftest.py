@@ -108,25 +108,6 @@ LANGE_DATEIEN = (
 )
 
 
-#: set to 1 to keep an environment's ``PYTHONDONTWRITEBYTECODE`` for the suite's processes
-KEIN_BYTECODE_ENV = "KENNZAHLEN_TESTS_OHNE_PYC"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Let the suite's processes cache compiled modules (``__pycache__``, ignored by git) where
-    the environment says ``PYTHONDONTWRITEBYTECODE``: with it every xdist worker, kernel and
-    command-line process compiles the package and every test module (with pytest's assertion
-    rewriting) again, about 4 s of CPU per worker's collection alone. Set before xdist starts its
-    workers, so they and everything they start inherit it; ``KENNZAHLEN_TESTS_OHNE_PYC=1`` keeps
-    the environment's choice. The code hash of the reports reads ``*.py`` only."""
-    import sys
-
-    if os.environ.get(KEIN_BYTECODE_ENV) == "1" or not os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        return
-    del os.environ["PYTHONDONTWRITEBYTECODE"]
-    sys.dont_write_bytecode = False
-
-
 #: the environment variable that sets the number of workers of ``pytest -n auto`` (xdist's own)
 WORKER_ENV = "PYTEST_XDIST_AUTO_NUM_WORKERS"
 

@@ -84,23 +84,3 @@ def test_pytest_auto_takes_one_worker_more_than_cores(monkeypatch):
     config.option.numprocesses = "logical"
     assert conftest.pytest_xdist_auto_num_workers(config) is None
     assert "-n auto" in (ROOT / "Makefile").read_text("utf-8")
-
-
-def test_the_suite_lets_its_processes_cache_compiled_modules(monkeypatch):
-    """Where the environment says PYTHONDONTWRITEBYTECODE, conftest lifts it for the suite's
-    processes (each worker, kernel and command compiled everything again), unless told not to."""
-    import os
-    import sys
-
-    import conftest
-
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
-    monkeypatch.setenv(conftest.KEIN_BYTECODE_ENV, "1")
-    conftest.pytest_configure(None)  # type: ignore[arg-type]
-    assert os.environ["PYTHONDONTWRITEBYTECODE"] == "1" and sys.dont_write_bytecode
-    monkeypatch.delenv(conftest.KEIN_BYTECODE_ENV)
-    conftest.pytest_configure(None)  # type: ignore[arg-type]
-    assert "PYTHONDONTWRITEBYTECODE" not in os.environ and not sys.dont_write_bytecode
-    gitignore = (ROOT / ".gitignore").read_text("utf-8").splitlines()
-    assert "__pycache__/" in gitignore and "*.pyc" in gitignore
