@@ -44,7 +44,8 @@ report: pool
 
 PYFILES := lib tests benchmarks tools conftest.py
 
-# the suite in parallel, one worker per core; a test file stays on one worker (its fixtures are
+# the suite in parallel, one worker more than cores (conftest.pytest_xdist_auto_num_workers;
+# PYTEST_XDIST_AUTO_NUM_WORKERS=n sets it); a test file stays on one worker (its fixtures are
 # built once), the longest files first (conftest.LANGE_DATEIEN). One file alone:
 # .venv/bin/python -m pytest tests/test_x.py
 # the quick checks first (they fail in seconds); mypy (about 20 s of CPU with a cold cache, as

@@ -81,13 +81,15 @@ def _demo_into(folder: Path, scale: float = 1.0) -> tuple[Path, Path]:
 #: the longest test files (seconds per file: the sum of its tests' durations with set-up, `pytest
 #: --durations=0` on 2 cores, issue 28): they run first, so xdist (``--dist loadfile
 #: --no-loadscope-reorder``) fills the gaps with the short ones instead of starting a long file when
-#: the other worker is nearly done. xdist gives the first two files one to each worker, and a
-#: worker its next file when its current one has two tests left: the workers take the list in turn,
-#: as each frees. The session's 24 reports (about 60 s, built by the first worker that asks, the
-#: other waits) come with test_datenlage.py; the files beside it until they are ready use the small
-#: demo only (test_faults.py, test_xss.py) or the demo pool (test_disclosure_leser.py); the files
-#: that read the reports follow. A notebook (nbval) is a file, too: the longest is listed, the
-#: short ones (5 s) are the tail.
+#: the other worker is nearly done. xdist gives the first files one to each worker (three on two
+#: cores: :func:`pytest_xdist_auto_num_workers`), and a worker its next file when its current one
+#: has two tests left: the workers take the list in turn, as each frees. The session's 24 reports
+#: (about 60 s, built by the first worker that asks, the others wait) come with test_datenlage.py;
+#: the files beside it until they are ready use the small demo only (test_faults.py, test_xss.py)
+#: or the demo pool (test_disclosure_leser.py); the files that read the reports follow. With three
+#: workers the three that start with test_datenlage.py, test_faults.py and test_xss.py ended within
+#: 5 s of each other (issue 28, suite11). A notebook (nbval) is a file, too: the longest is
+#: listed, the short ones (5 s) are the tail.
 LANGE_DATEIEN = (
     "tests/test_datenlage.py",  # 166 s, of which 62 s the session's 24 reports, which it builds
     "tests/test_faults.py",  # 103 s (small demo; reports and mail in subprocesses)
@@ -104,6 +106,30 @@ LANGE_DATEIEN = (
     "tests/test_demo.py",  # 12 s
     "tests/test_runner.py",  # 10 s
 )
+
+
+#: the environment variable that sets the number of workers of ``pytest -n auto`` (xdist's own)
+WORKER_ENV = "PYTEST_XDIST_AUTO_NUM_WORKERS"
+
+
+def worker_zahl(kerne: int) -> int:
+    """Workers for ``pytest -n auto``: one more than cores. The suite waits much of its time on
+    browsers, kernels and subprocesses (report runs, the fault suite), so a third worker on two
+    cores fills the waits (issue 28: ``-n 3`` 8:45 against ``-n 2`` 9:54 on 2 cores)."""
+    return max(1, kerne) + 1
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto``: :func:`worker_zahl` of the cores this process may use; ``PYTEST_XDIST_AUTO_NUM_
+    WORKERS`` (xdist's variable) still decides when set, and ``-n logical`` stays xdist's."""
+    if os.environ.get(WORKER_ENV) or config.option.numprocesses == "logical":
+        return None  # xdist's own hook reads the variable, or counts logical cores
+    try:
+        kerne = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        kerne = os.cpu_count() or 1
+    return worker_zahl(kerne)
 
 
 def _rang(item) -> int:

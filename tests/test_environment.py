@@ -64,3 +64,23 @@ def test_the_long_test_files_named_for_scheduling_exist():
     for name in conftest.LANGE_DATEIEN:
         assert (ROOT / name).is_file(), name
     assert "--no-loadscope-reorder" in (ROOT / "Makefile").read_text("utf-8")
+
+
+def test_pytest_auto_takes_one_worker_more_than_cores(monkeypatch):
+    """``make test`` runs ``-n auto``: conftest's hook gives one worker more than the cores (the
+    suite waits on browsers, kernels and subprocesses); xdist's variable still overrides it."""
+    from types import SimpleNamespace
+
+    import conftest
+
+    assert [conftest.worker_zahl(k) for k in (0, 1, 2, 8)] == [2, 2, 3, 9]
+    config = SimpleNamespace(option=SimpleNamespace(numprocesses="auto"))
+    monkeypatch.delenv(conftest.WORKER_ENV, raising=False)
+    monkeypatch.setattr(conftest.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert conftest.pytest_xdist_auto_num_workers(config) == 3
+    monkeypatch.setenv(conftest.WORKER_ENV, "2")
+    assert conftest.pytest_xdist_auto_num_workers(config) is None  # xdist's hook reads it
+    monkeypatch.delenv(conftest.WORKER_ENV)
+    config.option.numprocesses = "logical"
+    assert conftest.pytest_xdist_auto_num_workers(config) is None
+    assert "-n auto" in (ROOT / "Makefile").read_text("utf-8")
