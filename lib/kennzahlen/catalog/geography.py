@@ -118,18 +118,14 @@ def sozialraeume(path: Path | None = None) -> list[str]:
     >>> kz.sozialraeume() == sorted(set(kz.raumgliederung()["sozialraum"]))
     True
     """
-    rg = _raumgliederung(str(path or paths.CONFIG / "raumgliederung.csv"))
-    hit = _SOZIALRAEUME.get(id(rg))
-    if hit is None or hit[0] is not rg:  # the names of this very table (read once per file)
-        if len(_SOZIALRAEUME) > 8:
-            _SOZIALRAEUME.clear()
-        hit = _SOZIALRAEUME[id(rg)] = (rg, sorted(rg["sozialraum"].unique()))
-    return list(hit[1])
+    return list(_sozialraeume(str(path or paths.CONFIG / "raumgliederung.csv")))
 
 
-#: the sorted Sozialräume of each table :func:`_raumgliederung` returned (a report asks hundreds
-#: of times; copying the table and sorting its column took about 1 ms each)
-_SOZIALRAEUME: dict[int, tuple[pd.DataFrame, list[str]]] = {}
+@lru_cache(maxsize=4)
+def _sozialraeume(path: str) -> tuple[str, ...]:
+    """The sorted Sozialräume of the table :func:`_raumgliederung` keeps for ``path`` (a report
+    asks hundreds of times; copying the table and sorting its column took about 1 ms each)."""
+    return tuple(sorted(_raumgliederung(path)["sozialraum"].unique()))
 
 
 def stadtviertel_to_sozialraum(path: Path | None = None) -> dict[str, str]:
