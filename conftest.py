@@ -119,7 +119,7 @@ def worker_zahl(kerne: int) -> int:
     return max(1, kerne) + 1
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # without xdist (-p no:xdist) not called
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """``-n auto``: :func:`worker_zahl` of the cores this process may use; ``PYTEST_XDIST_AUTO_NUM_
     WORKERS`` (xdist's variable) still decides when set, and ``-n logical`` stays xdist's."""

@@ -160,3 +160,27 @@ def test_assurance_of_a_target_indicator():
     d = run(rows, {"egh": feld(ind)}, quartale=[QS[3], QS[11]])[1]
     assert detail(d, QS[11])["zielsicherheit"] == "sicher verfehlt"
     assert detail(d, QS[3])["zielsicherheit"] == ""  # four values: no limits yet
+
+
+@pytest.mark.parametrize(
+    ("zielsicherheit", "satz"),
+    [
+        ("sicher erreicht", "bleibt der Verlauf so, erreicht er den Zielwert verlässlich"),
+        ("sicher verfehlt", "ändert sich der Verlauf nicht, verfehlt er den Zielwert verlässlich"),
+        ("wechselnd", "der Zielwert liegt innerhalb der üblichen Schwankung: mal erreicht, mal"),
+    ],
+)
+def test_the_assurance_reads_as_one_clause(zielsicherheit, satz):
+    """The reason names the course once ("der Verlauf wird ihn bei gleichem Verlauf …" said it
+    twice) and keeps the colour at its end."""
+    from kennzahlen.ampel.rules.spc import mit_zielsicherheit
+
+    grund = "Anteil: 91,2 %, Zielwert mindestens 85,0 % erreicht → grün"
+    out = mit_zielsicherheit(grund, {"zielsicherheit": zielsicherheit}, None)
+    assert out.startswith("Anteil: 91,2 %, Zielwert mindestens 85,0 % erreicht; Regelkarte: ")
+    assert satz in out and out.endswith(" → grün")
+    assert out.count("Verlauf") <= 1
+    vorl = mit_zielsicherheit(
+        grund, {"zielsicherheit": zielsicherheit, "grenzen_vorlaeufig": 1}, None
+    )
+    assert "; vorläufige Regelkarte: " in vorl

@@ -84,3 +84,20 @@ def test_pytest_auto_takes_one_worker_more_than_cores(monkeypatch):
     config.option.numprocesses = "logical"
     assert conftest.pytest_xdist_auto_num_workers(config) is None
     assert "-n auto" in (ROOT / "Makefile").read_text("utf-8")
+
+
+def test_the_suite_runs_without_xdist(tmp_path):
+    """``pytest -p no:xdist`` (one process, for a debugger) works: conftest's xdist hook is
+    optional, so pluggy does not refuse it as an unknown hook when xdist is not loaded."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "-p", "no:cacheprovider",
+         "tests/test_environment.py::test_environment_yml_matches_pyproject"],  # fmt: skip
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "1 passed" in r.stdout

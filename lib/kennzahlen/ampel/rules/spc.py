@@ -41,10 +41,13 @@ SIGNAL_TEXT = {
     "lauf_ueber": "Werte in Folge über dem Mittel",
     "lauf_unter": "Werte in Folge unter dem Mittel",
 }
+#: what the control chart says of the Zielwert (a clause after "Regelkarte: ")
 ZIELSICHERHEIT_TEXT = {
-    spc.SICHER_ERREICHT: "wird ihn bei gleichem Verlauf verlässlich erreichen",
-    spc.SICHER_VERFEHLT: "wird ihn ohne Änderung des Verlaufs verlässlich verfehlen",
-    spc.WECHSELND: "liegt innerhalb der üblichen Schwankung: mal erreicht, mal verfehlt",
+    spc.SICHER_ERREICHT: "bleibt der Verlauf so, erreicht er den Zielwert verlässlich",
+    spc.SICHER_VERFEHLT: "ändert sich der Verlauf nicht, verfehlt er den Zielwert verlässlich",
+    spc.WECHSELND: (
+        "der Zielwert liegt innerhalb der üblichen Schwankung: mal erreicht, mal verfehlt"
+    ),
 }
 
 
@@ -161,13 +164,13 @@ def _signal_satz(row: Mapping[str, Any], p: Parameter) -> str:
 
 def mit_zielsicherheit(satz: str, row: Mapping[str, Any], p: Parameter) -> str:
     """The reason with the assurance of the control chart before its colour: '…; Regelkarte:
-    der Verlauf … → grün' (unchanged without a Zielwert or limits)."""
+    bleibt der Verlauf so, … → grün' (unchanged without a Zielwert or limits)."""
     z = row.get("zielsicherheit") or ""
     if not z or " → " not in satz:
         return satz
     kopf, farbe_text = satz.rsplit(" → ", 1)
     art = "vorläufige Regelkarte" if row.get("grenzen_vorlaeufig") else "Regelkarte"
-    return f"{kopf}; {art}: der Verlauf {ZIELSICHERHEIT_TEXT[z]} → {farbe_text}"
+    return f"{kopf}; {art}: {ZIELSICHERHEIT_TEXT[z]} → {farbe_text}"
 
 
 def regelkarte(p: Parameter, series: pd.DataFrame, raum: str, periode: str) -> pd.DataFrame:
