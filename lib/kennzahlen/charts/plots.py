@@ -23,6 +23,7 @@ from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 from kennzahlen.charts import grundkarte, textmass  # noqa: E402
 from kennzahlen.charts.layout import eng as _eng  # noqa: E402
 from kennzahlen.charts.layout import fest_und_lose  # noqa: E402,F401
+from kennzahlen.charts.layout import leere_beschriftung_fest as _leere_beschriftung_fest  # noqa: E402
 from kennzahlen.charts.layout import titel_ohne_ticks as _titel_ohne_ticks  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.charts.thema import FARBENBLIND, farbenblind  # noqa: E402,F401
@@ -212,6 +213,7 @@ def _done(fig: Figure) -> Figure:
     :func:`fest_und_lose`, that part measured once per key: :mod:`kennzahlen.charts.layout`)
     and close it."""
     _titel_ohne_ticks(fig)
+    _leere_beschriftung_fest(fig)
     angabe = getattr(fig, "kz_lose", None)
     if angabe is None or not _eng(fig, *angabe):
         fig.tight_layout()
