@@ -386,3 +386,40 @@ def test_control_chart_rows_are_the_rows_of_all_details(pool: Path) -> None:
 
     _aendern(pool, "ampel_details", ohne_west)  # other rows at other places: found again
     assert 0 < _reihen_gleich(pool) < vorher
+
+
+# -- axes without a label text (charts.layout.leere_beschriftung_fest) -----------------------
+
+
+def _mit_und_ohne_beschriftung() -> list[bytes]:
+    """The charts of :func:`_diagramme` plus a line chart with both axis labels and one whose
+    y label is set after its layout (placed at the draw as before)."""
+    import matplotlib.pyplot as plt
+
+    from kennzahlen.charts import plots
+    from kennzahlen.charts.png import zeichne
+
+    out = _diagramme()
+    idx = [str(j) for j in range(2015, 2024)]
+    daten = pd.DataFrame({"a": np.arange(9) * 1234.5, "b": np.arange(9)[::-1] * 1000.0}, idx)
+    out.append(zeichne(plots.zeitreihe(daten, "Mit Beschriftung", ylabel="Personen")))
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(5), np.arange(5) * 1e4)
+    ax.set_title("Beschriftung nach dem Layout")
+    plots._done(fig)
+    ax.set_ylabel("später gesetzt")
+    out.append(zeichne(fig))
+    return out
+
+
+def test_an_empty_axis_label_left_where_it_is_gives_the_same_charts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kennzahlen.charts import plots
+
+    jetzt = _mit_und_ohne_beschriftung()
+    monkeypatch.setattr("kennzahlen.charts.plots._leere_beschriftung_fest", lambda fig: None)
+    assert _mit_und_ohne_beschriftung() == jetzt
+    monkeypatch.undo()
+    fig = plots.kleine_vielfache(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 1.0]}), "Zwei")
+    assert all("_update_label_position" in vars(ax.yaxis) for ax in fig.axes)
