@@ -55,7 +55,7 @@ _RC_SCHRIFT = (
 GRENZE_LAYOUT = 16384
 GRENZE_GLYPHEN = 8192
 GRENZE_BILDER = 4096
-GRENZE_PFADE = 4096
+GRENZE_PFADE = 1024  # outlines of a few hundred points each: a few MB at most
 
 
 def _rc() -> tuple:
