@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
@@ -78,8 +79,15 @@ def test_a_text_is_measured_once_for_all_charts_and_the_png_is_the_same(gemessen
 
 
 def _vielerlei_text(groesse: float = 10.0, familie: str = "DejaVu Sans"):
-    """A chart with rotated, bold, multi-line, math and annotated texts."""
+    """A chart with rotated, bold, multi-line, math and annotated texts, and names with a white
+    halo (drawn as paths, as on a class map)."""
+    from matplotlib import patheffects
+
     fig, ax = plt.subplots(figsize=(4.5, 3), dpi=90)
+    halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
+    for i, name in enumerate(["Eselsberg", "Weststadt", "Böfingen", "Eselsberg"]):
+        ax.text(0.1 + 0.5 * i, 1.2 + 0.2 * i, name, fontsize=groesse, family=familie,
+                path_effects=halo, rotation=20 * (i == 2))  # fmt: skip
     ax.plot([0, 1, 2], [3, 1, 2])
     ax.set_ylabel("Fälle je 1.000", fontsize=groesse, family=familie)
     ax.set_title("Zwei Zeilen:\nWiblingen vorn", loc="left", fontweight="bold")
@@ -109,7 +117,46 @@ def test_layout_and_glyph_caches_give_the_same_pixels_and_png():
             mit = [_pixel(_vielerlei_text()), png.zeichne(_vielerlei_text(), 32)]
             assert mit == ohne
         assert len(textmass._LAYOUTS) and len(textmass._GLYPHEN) and len(textmass._BILDER)
+        assert len(textmass._PFADE) == 3  # the names drawn as paths, each once
     finally:
+        textmass.ausschalten()
+
+
+def test_a_kept_text_outline_is_matplotlibs_own_and_the_callers_copy():
+    """The outline of a text drawn as a path: the vertices and codes matplotlib makes, another
+    size or text anew, a caller's change never reaches the next caller; at most GRENZE_PFADE."""
+    from matplotlib.path import Path
+    from matplotlib.textpath import TextToPath
+
+    faelle = [
+        ("Söflingen", FontProperties(size=8.5)),
+        ("Söflingen", FontProperties(size=12)),
+        ("Mitte/Ost", FontProperties(size=8.5, weight="bold")),
+        ("", FontProperties()),
+    ]
+    textmass.ausschalten()
+    ohne = [Path(*TextToPath().get_text_path(f, s)) for s, f in faelle]
+    assert textmass.einschalten()
+    textmass.leeren()
+    grenze = textmass._PFADE.grenze
+    try:
+        for _ in range(2):
+            for (s, f), erwartet in zip(faelle, ohne, strict=True):
+                verts, codes = TextToPath().get_text_path(f, s)
+                pfad = Path(verts, codes)
+                assert np.array_equal(pfad.vertices, erwartet.vertices)
+                assert (pfad.codes is None) == (erwartet.codes is None)
+                assert np.array_equal(np.asarray(pfad.codes), np.asarray(erwartet.codes))
+                verts[:] = -1.0  # the caller's own
+                codes.clear()
+        assert len(textmass._PFADE) == len(faelle)
+        textmass.leeren()
+        textmass._PFADE.grenze = 2
+        for i in range(5):
+            TextToPath().get_text_path(FontProperties(), f"Gebiet {i}")
+        assert len(textmass._PFADE) == 2
+    finally:
+        textmass._PFADE.grenze = grenze
         textmass.ausschalten()
 
 

@@ -386,3 +386,69 @@ def test_control_chart_rows_are_the_rows_of_all_details(pool: Path) -> None:
 
     _aendern(pool, "ampel_details", ohne_west)  # other rows at other places: found again
     assert 0 < _reihen_gleich(pool) < vorher
+
+
+# -- axes without a label text (charts.layout.leere_beschriftung_fest) -----------------------
+
+
+def _mit_und_ohne_beschriftung() -> list[bytes]:
+    """The charts of :func:`_diagramme` plus a line chart with both axis labels and one whose
+    y label is set after its layout (placed at the draw as before)."""
+    import matplotlib.pyplot as plt
+
+    from kennzahlen.charts import plots
+    from kennzahlen.charts.png import zeichne
+
+    out = _diagramme()
+    idx = [str(j) for j in range(2015, 2024)]
+    daten = pd.DataFrame({"a": np.arange(9) * 1234.5, "b": np.arange(9)[::-1] * 1000.0}, idx)
+    out.append(zeichne(plots.zeitreihe(daten, "Mit Beschriftung", ylabel="Personen")))
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(5), np.arange(5) * 1e4)
+    ax.set_title("Beschriftung nach dem Layout")
+    plots._done(fig)
+    ax.set_ylabel("später gesetzt")
+    out.append(zeichne(fig))
+    return out
+
+
+def test_an_empty_axis_label_left_where_it_is_gives_the_same_charts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kennzahlen.charts import plots
+
+    jetzt = _mit_und_ohne_beschriftung()
+    monkeypatch.setattr("kennzahlen.charts.plots._leere_beschriftung_fest", lambda fig: None)
+    assert _mit_und_ohne_beschriftung() == jetzt
+    monkeypatch.undo()
+    fig = plots.kleine_vielfache(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 1.0]}), "Zwei")
+    assert all("_update_label_position" in vars(ax.yaxis) for ax in fig.axes)
+
+
+def test_small_multiples_without_axes_in_empty_cells_are_the_same_png(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Small multiples make axes only for the panels they show: the same PNG as with invisible
+    axes in the grid's empty cells (as ``plt.subplots`` made them), laid out the same."""
+    from kennzahlen.charts import plots
+    from kennzahlen.charts.png import zeichne
+
+    plots.setup()
+    idx = [str(j) for j in range(2016, 2024)]
+    daten = pd.DataFrame(
+        {k: np.arange(8) * (i + 1) * 10.0 for i, k in enumerate(["a", "b", "c", "d"])}, idx
+    )
+    ohne = plots.kleine_vielfache(daten, "Vier Reihen")
+    assert len(ohne.axes) == 4
+    fertig = plots._done
+
+    def mit_leeren_zellen(fig):
+        raster = fig.axes[0].get_subplotspec().get_gridspec()
+        for j in (4, 5):
+            fig.add_subplot(raster[j // 3, j % 3]).set_visible(False)
+        return fertig(fig)
+
+    monkeypatch.setattr(plots, "_done", mit_leeren_zellen)
+    mit = plots.kleine_vielfache(daten, "Vier Reihen")
+    assert len(mit.axes) == 6
+    assert zeichne(ohne) == zeichne(mit)

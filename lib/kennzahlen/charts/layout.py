@@ -121,3 +121,30 @@ def _nur_versatztext(axis):
         return None  # (the title's placement does not use what the box would be)
 
     return get_tightbbox
+
+
+def leere_beschriftung_fest(fig: Figure) -> None:
+    """An axis without a label text stops placing its (empty) label for every axes of ``fig``.
+
+    matplotlib places an axis' label beside its tick labels at every layout and draw
+    (``Axis._update_label_position``): it locates, formats and measures all tick labels once
+    more for it (``_get_tick_boxes_siblings``), besides the time for the axis itself. An empty
+    label draws nothing, and its box is a point, which the tight box leaves out
+    (``Bbox._is_finite``): where it stands changes neither the layout nor the picture. The
+    axis gets an ``_update_label_position`` that does nothing while the label's text is empty
+    and matplotlib's own otherwise (a label set later is placed as before)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if "_update_label_position" not in vars(axis):
+                axis._update_label_position = _nur_mit_text(axis)  # type: ignore[method-assign]
+
+
+def _nur_mit_text(axis):
+    eigen = type(axis)._update_label_position
+
+    def _update_label_position(renderer):
+        if axis.label.get_text() == "":
+            return None
+        return eigen(axis, renderer)
+
+    return _update_label_position

@@ -23,6 +23,7 @@ from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 from kennzahlen.charts import grundkarte, textmass  # noqa: E402
 from kennzahlen.charts.layout import eng as _eng  # noqa: E402
 from kennzahlen.charts.layout import fest_und_lose  # noqa: E402,F401
+from kennzahlen.charts.layout import leere_beschriftung_fest as _leere_beschriftung_fest  # noqa: E402
 from kennzahlen.charts.layout import titel_ohne_ticks as _titel_ohne_ticks  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.charts.thema import FARBENBLIND, farbenblind  # noqa: E402,F401
@@ -212,6 +213,7 @@ def _done(fig: Figure) -> Figure:
     :func:`fest_und_lose`, that part measured once per key: :mod:`kennzahlen.charts.layout`)
     and close it."""
     _titel_ohne_ticks(fig)
+    _leere_beschriftung_fest(fig)
     angabe = getattr(fig, "kz_lose", None)
     if angabe is None or not _eng(fig, *angabe):
         fig.tight_layout()
@@ -551,10 +553,13 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
     """Small multiples: one mini line chart per column, each with its own y-scale."""
     n = daten.shape[1]
     zeilen = int(np.ceil(n / spalten))
-    fig, axes = plt.subplots(zeilen, spalten, figsize=(8.6, 2.3 * zeilen + 0.6), squeeze=False)
+    fig = plt.figure(figsize=(8.6, 2.3 * zeilen + 0.6))
+    # only the panels that show a column: the grid's empty cells get no axes (an invisible axes
+    # is neither laid out nor drawn; making one costs as much as a panel)
+    raster = fig.add_gridspec(zeilen, spalten)
     x = np.arange(len(daten.index))
     for i, col in enumerate(daten.columns):
-        ax = axes[i // spalten][i % spalten]
+        ax = fig.add_subplot(raster[i // spalten, i % spalten])
         y = daten[col].to_numpy(dtype=float)
         ax.plot(x, y, color=OKABE_ITO[0], linewidth=2, marker="o", markersize=2.5)
         if len(y) and np.isfinite(y[-1]):
@@ -579,8 +584,6 @@ def kleine_vielfache(daten: pd.DataFrame, titel: str, spalten: int = 3) -> Figur
         hi = np.nanmax(y)
         ax.set_ylim(0, hi + max(hi * 0.2, 1))
         ax.tick_params(labelsize=8)
-    for j in range(n, zeilen * spalten):
-        axes[j // spalten][j % spalten].set_visible(False)
     fig.suptitle(titel, x=0.01, ha="left", fontweight="bold", fontsize=12.5)
     verlauf = "; ".join(
         f"{col}: {_wert(s.dropna().iloc[0], False)} ({s.dropna().index[0]}) bis "

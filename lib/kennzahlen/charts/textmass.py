@@ -17,7 +17,9 @@ everything matplotlib reads to make them (the font settings of ``rcParams`` incl
 - the glyphs of a text (``FT2Font._layout``: which glyph of which font at which offset);
 - the glyph images of a text drawn at the same place on a canvas of the same height (what
   FreeType renders for them), so a chart drawn again (the same funnel in the next report) sends
-  the same images to the same pixels without rendering them again.
+  the same images to the same pixels without rendering them again;
+- the outline of a text drawn as a path (``TextToPath.get_text_path``: a text with a path
+  effect, as the names on a class map with their white halo), the same vertices and codes.
 
 The Agg renderer then blends the same glyph images at the same pixels as before: the same
 picture, byte for byte (``tests/test_charts_textmass.py``).
@@ -53,6 +55,7 @@ _RC_SCHRIFT = (
 GRENZE_LAYOUT = 16384
 GRENZE_GLYPHEN = 8192
 GRENZE_BILDER = 4096
+GRENZE_PFADE = 1024  # outlines of a few hundred points each: a few MB at most
 
 
 def _rc() -> tuple:
@@ -90,6 +93,7 @@ class _LRU(OrderedDict):
 _LAYOUTS = _LRU(GRENZE_LAYOUT)
 _GLYPHEN = _LRU(GRENZE_GLYPHEN)
 _BILDER = _LRU(GRENZE_BILDER)
+_PFADE = _LRU(GRENZE_PFADE)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -171,6 +175,34 @@ def _text_zeichnen(
         zeichne(buffer, links, oben, 0, gc)
 
 
+def _textpfad(
+    self: Any,
+    prop: Any,
+    s: str,
+    ismath: Any = False,
+    *,
+    features: Any = None,
+    language: Any = None,
+) -> tuple[Any, list]:
+    """``TextToPath.get_text_path`` kept per text, font, size of the outline and font settings
+    for plain texts: the vertices as one array (what ``Path`` makes of matplotlib's list of
+    points) and the codes, both the caller's own."""
+    original = _ORIGINAL["text_path"]
+    if ismath or not (features is None or isinstance(features, tuple | list)):
+        return original(self, prop, s, ismath, features=features, language=language)
+    if language is not None and not isinstance(language, str):
+        return original(self, prop, s, ismath, features=features, language=language)
+    merkmale = None if features is None else tuple(features)
+    key = (s, _schrift(prop), merkmale, language, self.FONT_SCALE, self.DPI, _rc())
+    fertig = _PFADE.hole(key)
+    if fertig is None:
+        verts, codes = original(self, prop, s, ismath, features=features, language=language)
+        fertig = (np.array(verts, dtype=float).reshape(-1, 2), tuple(codes))
+        _PFADE.lege(key, fertig)
+    verts, codes = fertig
+    return verts.copy(), list(codes)
+
+
 @functools.lru_cache(maxsize=256)
 def _matrix(angle: float, slant: float, extend: float) -> np.ndarray:
     """The glyph transform of matplotlib's ``_draw_text_glyphs_and_boxes`` (16.16 fixed)."""
@@ -213,6 +245,8 @@ def einschalten() -> bool:
     no such functions (then it measures per canvas, as before)."""
     if "f" in _ORIGINAL:
         return True
+    from matplotlib.textpath import TextToPath
+
     original = getattr(mpl_text, "_get_text_metrics_with_cache", None)
     layout = getattr(mpl_text.Text, "_get_layout", None)
     zeichnen = RendererAgg.draw_text
@@ -222,6 +256,8 @@ def einschalten() -> bool:
     mpl_text._get_text_metrics_with_cache = _gemessen  # type: ignore[attr-defined]
     mpl_text.Text._get_layout = _layout  # type: ignore[attr-defined]
     RendererAgg.draw_text = _text_zeichnen  # type: ignore[method-assign]
+    _ORIGINAL["text_path"] = TextToPath.get_text_path
+    TextToPath.get_text_path = _textpfad  # type: ignore[method-assign]
     return True
 
 
@@ -236,6 +272,11 @@ def ausschalten() -> None:
     zeichnen = _ORIGINAL.pop("draw_text", None)
     if zeichnen is not None:
         RendererAgg.draw_text = zeichnen  # type: ignore[method-assign]
+    pfad = _ORIGINAL.pop("text_path", None)
+    if pfad is not None:
+        from matplotlib.textpath import TextToPath
+
+        TextToPath.get_text_path = pfad  # type: ignore[method-assign]
 
 
 def leeren() -> None:
@@ -244,3 +285,4 @@ def leeren() -> None:
     _LAYOUTS.clear()
     _GLYPHEN.clear()
     _BILDER.clear()
+    _PFADE.clear()
