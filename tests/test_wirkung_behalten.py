@@ -239,3 +239,80 @@ def test_the_x_axis_box_is_kept_beside_the_y_axis_of_the_title(
     assert len(png._ACHSENBOXEN) == 1
     (boxen,) = png._ACHSENBOXEN.values()
     assert set(boxen) == {0}  # the x axis only: the y axis keeps its own measure
+
+
+# ----------------------------------------------------------------- the funnel's names measured
+def test_kept_name_extents_give_the_pngs_and_layouts_measured_anew(
+    leer_grund, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the names' extents kept, every highlight of a kept funnel has the layout and the PNG
+    of a new funnel whose names are measured every time."""
+    for raum in [None, *RAEUME, "West", None]:
+        fig = _trichter(raum)
+        data = png.zeichne(fig, 64)
+        with monkeypatch.context() as m:
+            m.setattr(streuung, "_ausmass_gemerkt", lambda name: None)
+            m.setattr(streuung, "_BEHALTEN", {})
+            m.setattr(streuung, "GRENZE_BEHALTEN", 0)
+            ganz = _trichter(raum)
+            assert "get_window_extent" not in vars(ganz.axes[0].texts[0])
+            assert vars(fig.subplotpars) == vars(ganz.subplotpars), raum
+            assert png.zeichne(ganz, 64) == data, raum
+
+
+def _name():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _trichter(None)
+    FigureCanvasAgg(fig)  # a canvas with a renderer (the closed figure has none)
+    name = fig.axes[0].texts[0]
+    assert "get_window_extent" in vars(name)
+    return fig, name
+
+
+def _frisch_gemessen(name, renderer):
+    from matplotlib.text import Annotation
+
+    return Annotation.get_window_extent(name, renderer)
+
+
+def test_a_kept_name_extent_follows_what_it_depends_on(leer_grund) -> None:
+    fig, name = _name()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    aenderungen = [
+        lambda: name.set_fontweight("bold"),
+        lambda: name.set_text(name.get_text() + " und mehr"),
+        lambda: name.set_fontsize(14),
+        lambda: ax.set_ylim(ax.get_ylim()[0], ax.get_ylim()[1] * 2),
+        lambda: ax.set_position([0.2, 0.2, 0.5, 0.5]),
+        lambda: fig.set_size_inches(6.0, 3.0),
+        lambda: setattr(name, "xyann", (40, 40)),
+        lambda: name.set_horizontalalignment("right"),
+        lambda: name.set_visible(False),
+    ]
+    for aendern in aenderungen:
+        vorher = name.get_window_extent(renderer)
+        assert vorher.bounds == _frisch_gemessen(name, renderer).bounds
+        aendern()
+        renderer = fig.canvas.get_renderer()
+        nachher = name.get_window_extent(renderer)
+        assert nachher.bounds == _frisch_gemessen(name, renderer).bounds
+        assert nachher.bounds != vorher.bounds
+    fig.set_dpi(50)
+    renderer = fig.canvas.get_renderer()
+    assert name.get_window_extent(renderer).bounds == _frisch_gemessen(name, renderer).bounds
+
+
+def test_the_kept_name_extents_are_bounded(leer_grund, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(streuung, "GRENZE_AUSMASSE", 3)
+    fig, name = _name()
+    for i in range(8):
+        name.set_text(f"Sozialraum {i}")
+        renderer = fig.canvas.get_renderer()
+        assert name.get_window_extent(renderer).bounds == (_frisch_gemessen(name, renderer).bounds)
+    zelle = next(
+        c.cell_contents for c in vars(name)["get_window_extent"].__closure__
+        if isinstance(c.cell_contents, dict)
+    )  # fmt: skip
+    assert len(zelle) == 3
