@@ -154,7 +154,6 @@ def _liste(namen: list[str]) -> str:
 
 def trichter_diagramm(tab: KennzahlTabelle, raum: str):
     """The funnel plot of a Kennzahl's table (None: fewer than two points or no reference)."""
-
     from kennzahlen.charts import streuung
 
     punkte = trichter_punkte(tab)
