@@ -163,8 +163,10 @@ def _achsenboxen(ax, renderer, key: Hashable) -> Iterator[None]:
     are part of the fixed part (the key stands for their ticks, labels and offset texts), so the
     box is the same. Kept only when the y axis has no offset text: else the title is placed
     against the offset text where that measuring put it."""
-    achsen = (ax.xaxis, ax.yaxis)
-    if any("get_tightbbox" in vars(a) for a in achsen):
+    # an axis with a get_tightbbox of its own (the y axis's from ``layout.titel_ohne_ticks``,
+    # which sets just the offset text when the title's placement calls it) keeps that one
+    achsen = [(i, a) for i, a in enumerate((ax.xaxis, ax.yaxis)) if "get_tightbbox" not in vars(a)]
+    if not achsen:
         yield
         return
     boxen = _ACHSENBOXEN.get(key)
@@ -186,11 +188,11 @@ def _achsenboxen(ax, renderer, key: Hashable) -> Iterator[None]:
         return get_tightbbox
 
     try:
-        for i, a in enumerate(achsen):
+        for i, a in achsen:
             a.get_tightbbox = messen(i, a)  # type: ignore[method-assign]
         yield
     finally:
-        for a in achsen:
+        for _, a in achsen:
             vars(a).pop("get_tightbbox", None)
     if boxen is not None:
         _ACHSENBOXEN.move_to_end(key)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -223,8 +224,69 @@ def _beschriften(ax, punkte: pd.DataFrame) -> list:
             fontweight="normal",
             arrowprops={"arrowstyle": "-", "color": GRENZE, "lw": 0.6} if fern else None,
         )  # fmt: skip
+        _ausmass_gemerkt(name)
         namen.append((raum, name))
     return namen
+
+
+#: window extents kept per name of a funnel (by its state and the geometry it is measured in)
+GRENZE_AUSMASSE = 8
+
+
+def _ausmass_gemerkt(name) -> None:
+    """The name's window extent (what the layout and the PNG's edge test measure: its text and
+    the line to its point) kept per state (:func:`_ausmass_schluessel`): a kept funnel measures
+    its names again in every report, and only the highlighted one has changed."""
+    from matplotlib.text import Annotation
+
+    eigen = Annotation.get_window_extent
+    gemerkt: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get_window_extent(renderer=None):
+        key = None if renderer is None else _ausmass_schluessel(name, renderer)
+        if key is None:
+            return eigen(name, renderer)
+        box = gemerkt.get(key)
+        if box is None:
+            box = gemerkt[key] = eigen(name, renderer).frozen()
+            while len(gemerkt) > GRENZE_AUSMASSE:
+                gemerkt.popitem(last=False)
+        else:
+            gemerkt.move_to_end(key)
+            name._renderer = renderer  # as the measurement leaves it
+        return box.frozen()
+
+    name.get_window_extent = get_window_extent
+
+
+def _ausmass_schluessel(a, renderer) -> tuple | None:
+    """Everything an annotation's window extent depends on (None: not one kept here): the
+    renderer's and the figure's dpi and size, the axes' place, limits and scales (the point's
+    pixel place and the clip test), the font settings (:mod:`kennzahlen.charts.textmass`) and the
+    annotation's own text, font, alignment, places and line."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from kennzahlen.charts import textmass
+
+    ax, fig = a.axes, a.get_figure(root=True)
+    if type(renderer) is not RendererAgg or ax is None or fig is None or a.get_bbox_patch():
+        return None
+    if ax.get_xscale() != "linear" or ax.get_yscale() != "linear" or a.get_usetex():
+        return None
+    pfeil = a.arrow_patch
+    linie = None if pfeil is None else (
+        repr(sorted(a.arrowprops.items())), pfeil.get_arrowstyle(), pfeil.get_connectionstyle(),
+        pfeil.shrinkA, pfeil.shrinkB, pfeil.get_figure(root=True) is fig,
+    )  # fmt: skip
+    return (
+        renderer.dpi, renderer.width, renderer.height, fig.dpi, fig.bbox.bounds, ax.bbox.bounds,
+        ax.viewLim.bounds, textmass._rc(), a.get_visible(), a.get_text(),
+        textmass._schrift(a.get_fontproperties()), a.get_horizontalalignment(),
+        a.get_verticalalignment(), a.get_rotation(), a.get_rotation_mode(),
+        a.get_transform_rotates_text(), a.get_linespacing(), a.get_wrap(), a.get_parse_math(),
+        tuple(a.xy), tuple(a.xyann), repr(a.xycoords), repr(a.anncoords),
+        a.get_annotation_clip(), a.get_clip_on(), linie,
+    )  # fmt: skip
 
 
 def _ueberlappt(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

@@ -9,8 +9,10 @@ funnel's reference is the Gesamtstadt's published value; without it there is no 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import textwrap
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -107,11 +109,13 @@ def trichter_punkte(tab: KennzahlTabelle) -> pd.DataFrame:
         or bool(tab.gesperrt.get(GESAMTSTADT, True))
     ):
         return pd.DataFrame(columns=["nenner", "wert"])
+    # the columns as lists (the same values ``w.loc[a, ...]`` reads, without a lookup per cell)
+    wert = dict(zip(w.index, w["wert"].tolist(), strict=True))
+    nenner = dict(zip(w.index, w["nenner"].tolist(), strict=True))
     zeilen = [
         a
         for a in sozialraeume()
-        if a in w.index and not bool(tab.gesperrt[a]) and pd.notna(w.loc[a, "wert"])
-        and float(w.loc[a, "nenner"]) > 0
+        if a in wert and not bool(tab.gesperrt[a]) and pd.notna(wert[a]) and float(nenner[a]) > 0
     ]  # fmt: skip
     return w.loc[zeilen, ["nenner", "wert"]].astype(float)
 
@@ -150,8 +154,6 @@ def _liste(namen: list[str]) -> str:
 
 def trichter_diagramm(tab: KennzahlTabelle, raum: str):
     """The funnel plot of a Kennzahl's table (None: fewer than two points or no reference)."""
-    import numpy as np
-
     from kennzahlen.charts import streuung
 
     punkte = trichter_punkte(tab)
@@ -159,13 +161,47 @@ def trichter_diagramm(tab: KennzahlTabelle, raum: str):
         return None
     k = tab.k
     referenz = float(tab.werte.loc[GESAMTSTADT, "wert"])
-    n = np.linspace(max(1.0, punkte["nenner"].min() * 0.3), punkte["nenner"].max() * 1.25, 120)
-    grenzen = iv.trichter(referenz, n, k.faktor, ist_anteil(k.einheit))
-    titel = trichter_titel(k, tab.jahr, trichter_lage(k, punkte, referenz))
-    x_label = "Einwohner*innen im Nenner" if k.einheit == "je_1000" else "Fälle im Nenner"
+    grenzen, titel, x_label = _trichter_teile(k, tab.jahr, punkte, referenz)
     return streuung.trichter(
         punkte, grenzen, referenz, titel, ist_anteil(k.einheit), raum, x_label=x_label
     )
+
+
+#: the funnel's limits, title and axis label kept per Kennzahl, year, points and reference: the
+#: same in every report of a year (only the highlighted Sozialraum differs); least recently used
+#: dropped first
+GRENZE_TEILE = 256
+_TEILE: OrderedDict[tuple, tuple[iv.Trichter, str, str]] = OrderedDict()
+
+
+def _trichter_teile(
+    k: Kennzahl, jahr: str, punkte: pd.DataFrame, referenz: float
+) -> tuple[iv.Trichter, str, str]:
+    """The funnel's limits (read-only arrays), title and x axis label, kept by the Kennzahl's
+    whole catalog entry, the year, the points (areas, Nenner, values) and the reference."""
+    import numpy as np
+
+    from kennzahlen.products.wirkung.werte import kennzahl_schluessel
+
+    key = (
+        kennzahl_schluessel(k), str(jahr), float(referenz), tuple(map(str, punkte.index)),
+        tuple(map(repr, punkte.index)), punkte["nenner"].to_numpy(dtype="float64").tobytes(),
+        punkte["wert"].to_numpy(dtype="float64").tobytes(),
+    )  # fmt: skip
+    hit = _TEILE.get(key)
+    if hit is not None:
+        _TEILE.move_to_end(key)
+        return hit
+    n = np.linspace(max(1.0, punkte["nenner"].min() * 0.3), punkte["nenner"].max() * 1.25, 120)
+    grenzen = iv.trichter(referenz, n, k.faktor, ist_anteil(k.einheit))
+    for feld in dataclasses.fields(grenzen):
+        getattr(grenzen, feld.name).setflags(write=False)  # shared by the reports: not changed
+    titel = trichter_titel(k, jahr, trichter_lage(k, punkte, referenz))
+    x_label = "Einwohner*innen im Nenner" if k.einheit == "je_1000" else "Fälle im Nenner"
+    hit = _TEILE[key] = (grenzen, titel, x_label)
+    while len(_TEILE) > GRENZE_TEILE:
+        _TEILE.popitem(last=False)
+    return hit
 
 
 #: under every funnel plot: how to read it
