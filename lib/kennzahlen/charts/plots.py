@@ -356,17 +356,17 @@ def zeitreihe(
     """
     fig, ax = plt.subplots(figsize=FIGSIZE)
     x = np.arange(len(daten.index))
+    viele = daten.shape[1] > len(OKABE_ITO)
+    linien = []
     for col, stil in zip(daten.columns, area_styles(daten.shape[1]), strict=True):
-        strong = hervorheben is None or col == hervorheben
-        ax.plot(
+        (linie,) = ax.plot(
             x,
             daten[col].to_numpy(dtype=float),
-            markersize=(3.5 if strong else 2.5) + (1.5 if daten.shape[1] > len(OKABE_ITO) else 0),
-            linewidth=2.4 if strong else 1.3,
-            alpha=1.0 if strong else 0.75,
+            **_reihenstaerke(hervorheben is None or col == hervorheben, viele),
             label=str(col),
             **stil,
         )
+        linien.append((col, linie))
     if zielwert is not None:
         ax.axhline(zielwert, color="black", linestyle="--", linewidth=1)
         stellen = fmt.nachkomma_noetig([zielwert * 100 if prozent else zielwert], hoechstens=2)
@@ -385,15 +385,48 @@ def zeitreihe(
     zahlenachse(ax.yaxis, prozent, _ganzzahlig(daten) if ganzzahlig is None else ganzzahlig)
     ax.set_ylabel(ylabel)
     ax.set_title(titel)
+    legende = None
     if daten.shape[1] > 1:
-        ax.legend(
-            fontsize=8.5,
-            ncol=min(4, daten.shape[1]),
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.1),
-        )
+        handles, labels = ax.get_legend_handles_labels()  # what ax.legend() would collect
+        legende = {
+            "handles": handles,
+            "labels": labels,
+            "fontsize": 8.5,
+            "ncol": min(4, daten.shape[1]),
+            "loc": "upper center",
+            "bbox_to_anchor": (0.5, -0.1),
+        }
+        ax.legend(**legende)
+    # what zeitreihe_hervorheben needs to highlight another line in this figure
+    fig.kz_reihe = {"linien": linien, "viele": viele, "legende": legende}  # type: ignore[attr-defined]
     beschreibe(fig, *_zeitreihe_alt(daten, titel, prozent, zielwert))
     return _done(fig)
+
+
+def _reihenstaerke(strong: bool, viele: bool) -> dict[str, float]:
+    """Marker size, line width and opacity of a line of :func:`zeitreihe` (``strong``: the
+    highlighted one, or every line without a highlight; ``viele``: more lines than colours)."""
+    return {
+        "markersize": (3.5 if strong else 2.5) + (1.5 if viele else 0),
+        "linewidth": 2.4 if strong else 1.3,
+        "alpha": 1.0 if strong else 0.75,
+    }
+
+
+def zeitreihe_hervorheben(fig: Figure, hervorheben: str | None) -> None:
+    """Highlight the line of ``hervorheben`` (every line without one) in a figure of
+    :func:`zeitreihe`, as ``zeitreihe(..., hervorheben=hervorheben)`` draws it: the lines' size,
+    width and opacity set, and the legend made anew from them (its handles copy the lines).
+    Nothing else in the chart depends on the highlight: the lines are clipped to the axes and a
+    legend's handle box has a fixed size, so the layout stays the same."""
+    angabe = fig.kz_reihe  # type: ignore[attr-defined]
+    for col, linie in angabe["linien"]:
+        staerke = _reihenstaerke(hervorheben is None or col == hervorheben, angabe["viele"])
+        linie.set_markersize(staerke["markersize"])
+        linie.set_linewidth(staerke["linewidth"])
+        linie.set_alpha(staerke["alpha"])
+    if angabe["legende"] is not None:
+        fig.axes[0].legend(**angabe["legende"])
 
 
 def _zeitreihe_alt(

@@ -5,6 +5,9 @@ public Produkt 3."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Hashable
+
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -43,68 +46,164 @@ def _x_bruch(jahre: list[str], quartal: str) -> float | None:
     return jahre.index(j) - 0.5 + (q - 1) / 4
 
 
+#: time series kept for the next report (issue 28): every report of a kernel (Gesamtstadt and the
+#: Sozialräume) shows the same chart of a Kennzahl, only another line highlighted; at most this
+#: many, least recently used dropped first
+GRENZE_BEHALTEN = 48
+_BEHALTEN: OrderedDict[Hashable, Figure] = OrderedDict()
+
+
 def diagramm(
     reihe: pd.DataFrame, k: Kennzahl, titel: str, prozent: bool, hervorheben: str | None
 ) -> Figure:
     """The yearly series with the Zielwert valid in each year (a step where it changed) and every
-    break of the definition as a dotted line with its quarter; the alt text says both."""
+    break of the definition as a dotted line with its quarter; the alt text says both.
+
+    The figure of the same chart (everything but ``hervorheben``, under the same matplotlib
+    settings) is kept for the process and handed out again with another line highlighted
+    (:func:`plots.zeitreihe_hervorheben`), but only once its PNG was made and nothing in it
+    changed since it was handed out (:func:`png.gezeichnet`); else a new one is made. Its PNG
+    starts from the kept picture of what is drawn before the lines (:func:`png.grund`)."""
+    from kennzahlen.charts.png import ausgegeben, gezeichnet, rc_stand
+
     jahre = [str(j) for j in reihe.index]
     ziele = [k.zielwert_im(j) for j in jahre]
     konstant = len(set(ziele)) == 1
+    stufen = None if konstant else _stufen(k, jahre, ziele)
+    linien = _bruch_plan(k, jahre)
+    zusatz = bruch_saetze(k, jahre)
+    fest = (
+        "zeitreihe", titel, prozent, tuple(ziele) if konstant else None, stufen, linien,
+        tuple(zusatz), tuple((type(i).__name__, str(i)) for i in reihe.index),
+        tuple((type(c).__name__, str(c)) for c in reihe.columns),
+        reihe.to_numpy(dtype="float64").tobytes(), rc_stand(),
+    )  # fmt: skip
+    fig = _BEHALTEN.get(fest)
+    if fig is not None and gezeichnet(fig) and _unveraendert(fig):
+        _BEHALTEN.move_to_end(fest)
+        plots.zeitreihe_hervorheben(fig, hervorheben)
+    else:
+        fig = _diagramm_neu(reihe, titel, prozent, hervorheben, ziele, stufen, linien, zusatz)
+        if GRENZE_BEHALTEN > 0:
+            _BEHALTEN[fest] = fig
+            _BEHALTEN.move_to_end(fest)
+            while len(_BEHALTEN) > GRENZE_BEHALTEN:
+                _BEHALTEN.popitem(last=False)
+            _grund(fig, fest)
+            fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of pixels
+    fig.kz_reihe["stand"] = _stand(fig)  # type: ignore[attr-defined]
+    ausgegeben(fig)  # handed out: not again before its PNG is made, nor when changed
+    return fig
+
+
+def _diagramm_neu(
+    reihe: pd.DataFrame,
+    titel: str,
+    prozent: bool,
+    hervorheben: str | None,
+    ziele: list[float | None],
+    stufen: tuple | None,
+    linien: tuple,
+    zusatz: list[str],
+) -> Figure:
+    """A new chart of :func:`diagramm`."""
     fig = plots.zeitreihe(
         reihe,
         titel,
         prozent=prozent,
-        zielwert=ziele[0] if konstant else None,
+        zielwert=ziele[0] if stufen is None else None,
         hervorheben=hervorheben,
     )
     ax = fig.axes[0]
-    if not konstant:
-        _zielwert_stufen(ax, k, jahre, ziele)
-    _bruch_linien(ax, k, jahre)
-    zusatz = bruch_saetze(k, jahre)
+    if stufen is not None:
+        _zielwert_stufen(ax, stufen)
+    _bruch_linien(ax, linien)
     if zusatz:
         plots.beschreibe(fig, getattr(fig, "kz_alt", ""), *zusatz)
     return fig
 
 
-def _zielwert_stufen(ax, k: Kennzahl, jahre: list[str], ziele: list[float | None]) -> None:
-    """The Zielwert of each year as a dashed step, labelled at the first and the last year."""
-    for i, z in enumerate(ziele):
-        if z is not None:
-            ax.hlines(
-                z,
-                max(i - 0.5, 0),
-                min(i + 0.5, len(jahre) - 1),
-                color=farben.SCHWARZ,
-                linestyle="--",
-                linewidth=1,
-            )
+def _grund(fig: Figure, schluessel: Hashable) -> None:
+    """Name the chart's fixed part for :func:`png.grund`: everything drawn before the first line
+    of a series (the axes' grid, ticks and labels, the Zielwert steps); the lines and all that
+    is drawn after them (spines, texts, title, legend) are drawn in every report."""
+    from kennzahlen.charts.png import grund
+
+    ax = fig.axes[0]
+    reihen = [linie for _, linie in fig.kz_reihe["linien"]]  # type: ignore[attr-defined]
+    if not reihen:
+        return
+    ab = min(linie.get_zorder() for linie in reihen)
+    lose = [a for a in ax.get_children() if a is not ax.patch and a.get_zorder() >= ab]
+    grund(fig, schluessel, lose)
+
+
+def _stand(fig: Figure) -> tuple:
+    """What of a kept figure its stale flag does not follow: the attributes the PNG and the
+    report read (alt text, palette, the named fixed part)."""
+    return tuple(getattr(fig, a, None) for a in _ATTRIBUTE)
+
+
+_ATTRIBUTE = ("kz_alt", "kz_palette", "kz_lose", "kz_grund")
+
+
+def _unveraendert(fig: Figure) -> bool:
+    """Whether the figure's attributes are still the ones it was handed out with."""
+    stand = fig.kz_reihe.get("stand")  # type: ignore[attr-defined]
+    return stand is not None and all(
+        a is b or a == b for a, b in zip(_stand(fig), stand, strict=True)
+    )
+
+
+def _stufen(k: Kennzahl, jahre: list[str], ziele: list[float | None]) -> tuple:
+    """What :func:`_zielwert_stufen` draws: the steps (y, x from, x to) and the labels (x, y,
+    text, alignment)."""
+    schritte = tuple(
+        (z, max(i - 0.5, 0), min(i + 0.5, len(jahre) - 1))
+        for i, z in enumerate(ziele)
+        if z is not None
+    )
+    texte = []
     first, last = ziele[0], ziele[-1]
     if first is not None:
         bis = int(jahre[ziele.index(next(z for z in ziele if z != first))]) - 1
-        ax.text(0, first, f" Zielwert {_wert(k, first)} (bis {bis})", **_TEXT, ha="left")
+        texte.append((0, first, f" Zielwert {_wert(k, first)} (bis {bis})", "left"))
     if last is not None:
         seit = k.zielwert_seit(jahre[-1])
-        ax.text(
-            len(jahre) - 1, last, f" Zielwert {_wert(k, last)} (ab {seit})", **_TEXT, ha="right"
-        )
+        texte.append((len(jahre) - 1, last, f" Zielwert {_wert(k, last)} (ab {seit})", "right"))
+    return schritte, tuple(texte)
+
+
+def _zielwert_stufen(ax, stufen: tuple) -> None:
+    """The Zielwert of each year as a dashed step, labelled at the first and the last year."""
+    schritte, texte = stufen
+    for z, von, bis in schritte:
+        ax.hlines(z, von, bis, color=farben.SCHWARZ, linestyle="--", linewidth=1)
+    for x, y, text, ha in texte:
+        ax.text(x, y, text, **_TEXT, ha=ha)
 
 
 _TEXT = {"va": "bottom", "fontsize": 8.5, "color": farben.TEXT}
 
 
-def _bruch_linien(ax, k: Kennzahl, jahre: list[str]) -> None:
-    """Each break of the definition inside the years shown: a dotted line with its quarter."""
+def _bruch_plan(k: Kennzahl, jahre: list[str]) -> tuple[tuple[float, str], ...]:
+    """Where :func:`_bruch_linien` draws each break inside the years shown, with its label."""
+    out = []
     for b in k.brueche(bis=f"{jahre[-1]}-Q4"):
         x = _x_bruch(jahre, b.quartal)
-        if x is None:
-            continue
+        if x is not None:
+            out.append((x, f" neue Definition ab\n {fmt.periode(b.quartal)}"))
+    return tuple(out)
+
+
+def _bruch_linien(ax, linien: tuple[tuple[float, str], ...]) -> None:
+    """Each break of the definition inside the years shown: a dotted line with its quarter."""
+    for x, text in linien:
         ax.axvline(x, color=farben.TEXT_LEISE, linestyle=":", linewidth=1.6)
         ax.text(
             x,
             1.0,
-            f" neue Definition ab\n {fmt.periode(b.quartal)}",
+            text,
             transform=ax.get_xaxis_transform(),
             va="top",
             ha="left",
