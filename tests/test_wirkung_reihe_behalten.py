@@ -79,9 +79,11 @@ def test_kept_series_draws_as_a_new_one(monkeypatch, leer, kid):
     gerufen = []
     mit_grund = png._mit_grund
     monkeypatch.setattr(png, "_mit_grund", lambda *a: gerufen.append(1) or mit_grund(*a))
+    legende = erster.axes[0].get_legend()
     for raum in ["West", "Böfingen", None, GESAMTSTADT, "West"]:
         fig = _diagramm(raum, kid=kid)
         assert fig is erster  # the kept figure, handed out again
+        assert fig.axes[0].get_legend() is legende  # its handles set, not a new legend
         assert _png(fig) == _neu(monkeypatch, raum, kid=kid)
     assert len(gerufen) == 5  # each drawn from the kept picture
 

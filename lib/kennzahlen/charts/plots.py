@@ -416,9 +416,9 @@ def _reihenstaerke(strong: bool, viele: bool) -> dict[str, float]:
 def zeitreihe_hervorheben(fig: Figure, hervorheben: str | None) -> None:
     """Highlight the line of ``hervorheben`` (every line without one) in a figure of
     :func:`zeitreihe`, as ``zeitreihe(..., hervorheben=hervorheben)`` draws it: the lines' size,
-    width and opacity set, and the legend made anew from them (its handles copy the lines).
-    Nothing else in the chart depends on the highlight: the lines are clipped to the axes and a
-    legend's handle box has a fixed size, so the layout stays the same."""
+    width and opacity set, and the legend's handles with them. Nothing else in the chart
+    depends on the highlight: the lines are clipped to the axes and a legend's handle box has a
+    fixed size, so the layout stays the same."""
     angabe = fig.kz_reihe  # type: ignore[attr-defined]
     for col, linie in angabe["linien"]:
         staerke = _reihenstaerke(hervorheben is None or col == hervorheben, angabe["viele"])
@@ -426,7 +426,36 @@ def zeitreihe_hervorheben(fig: Figure, hervorheben: str | None) -> None:
         linie.set_linewidth(staerke["linewidth"])
         linie.set_alpha(staerke["alpha"])
     if angabe["legende"] is not None:
-        fig.axes[0].legend(**angabe["legende"])
+        _legende_nachziehen(fig.axes[0], angabe["legende"])
+
+
+def _legende_nachziehen(ax, legende: dict) -> None:
+    """The legend's handles as a new legend of the same lines has them: ``HandlerLine2D`` makes
+    each a Line2D that copies its line (``update_from``: width, marker size, opacity, the dash
+    pattern unscaled and scaled by that width) and scales the marker by ``markerscale``; only
+    these three differ between highlights. A legend of other handles is made anew."""
+    from matplotlib.legend_handler import HandlerLine2D
+    from matplotlib.lines import Line2D
+
+    leg = ax.get_legend()
+    griffe = [] if leg is None else leg.legend_handles
+    linien = legende["handles"]
+    passt = (
+        leg is not None
+        and len(griffe) == len(linien)
+        and all(type(h) is Line2D for h in griffe)
+        and all(type(li) is Line2D for li in linien)
+        and all(type(leg.get_legend_handler(leg.get_legend_handler_map(), li)) is HandlerLine2D
+                for li in linien)
+    )  # fmt: skip
+    if not passt:
+        ax.legend(**legende)
+        return
+    for h, li in zip(griffe, linien, strict=True):
+        h.set_linewidth(li.get_linewidth())
+        ms = li.get_markersize()
+        h.set_markersize(ms * leg.markerscale if leg.markerscale != 1 else ms)
+        h.set_alpha(li.get_alpha())
 
 
 def _zeitreihe_alt(

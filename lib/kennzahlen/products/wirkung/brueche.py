@@ -82,7 +82,7 @@ def diagramm(
     if fig is not None and gezeichnet(fig) and _unveraendert(fig):
         _BEHALTEN.move_to_end(fest)
         plots.zeitreihe_hervorheben(fig, hervorheben)
-        _grund(fig, fest)  # its legend is a new one
+        _grund(fig, fest)  # (its legend may be a new one)
     else:
         fig = _diagramm_neu(reihe, titel, prozent, hervorheben, ziele, stufen, linien, zusatz)
         if GRENZE_BEHALTEN > 0:
