@@ -323,19 +323,20 @@ def regelkarte(
     x = np.arange(len(karte))
     labels = [(beschriftung or {}).get(p, p) for p in karte["periode"]]
     ax.plot(x, karte["wert"], color=NEUTRAL, linewidth=1.2, zorder=2)
-    for _, seg in karte.groupby("segment", sort=True):
-        xs = x[seg.index.to_numpy()]
-        stil = ":" if bool(seg["vorlaeufig"].iloc[-1]) else "--"
-        ax.plot(xs, seg["mitte"], color=farben.SCHWARZ, linewidth=1)
-        ax.plot(xs, seg["unten"], color=GRENZE, linestyle=stil, linewidth=1.1)
-        ax.plot(xs, seg["oben"], color=GRENZE, linestyle=stil, linewidth=1.1)
+    segmente = _segmente(karte)
+    for zeilen, maske in segmente:
+        xs = x[zeilen]
+        stil = ":" if bool(karte["vorlaeufig"].to_numpy()[maske][-1]) else "--"
+        ax.plot(xs, karte["mitte"].to_numpy()[maske], color=farben.SCHWARZ, linewidth=1)
+        ax.plot(xs, karte["unten"].to_numpy()[maske], color=GRENZE, linestyle=stil, linewidth=1.1)
+        ax.plot(xs, karte["oben"].to_numpy()[maske], color=GRENZE, linestyle=stil, linewidth=1.1)
     arten = [_art(s, hoeher) for s in karte["signal"]]
     for art, (farbe, marker, _) in PUNKTE.items():
         sel = [i for i, a in enumerate(arten) if a == art]
         if sel:
             ax.scatter(x[sel], karte["wert"].to_numpy()[sel], color=farbe, marker=marker,
                        s=42 if art else 24, zorder=3)  # fmt: skip
-    starts = [int(seg.index[0]) for _, seg in karte.groupby("segment", sort=True)][1:]
+    starts = [int(zeilen[0]) for zeilen, _ in segmente][1:]
     for i in starts:
         ax.axvline(i - 0.5, color=farben.SCHWARZ, linewidth=1, linestyle="-.")
     ziele = [np.nan if z is None else z for z in (zielwert or [])]
@@ -439,6 +440,19 @@ def _leeren(fig: Figure) -> None:
             achse.set_minor_locator(ticker.AutoMinorLocator())
         achse._set_lim(0, 1, auto=True)  # type: ignore[attr-defined]
     ax._update_transScale()  # type: ignore[attr-defined]
+
+
+def _segmente(karte: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(index labels, row mask) of each segment of a control chart, in the order and with the
+    rows of ``karte.groupby("segment", sort=True)`` (without its cost of a frame per group)."""
+    werte = karte["segment"].to_numpy()
+    index = karte.index.to_numpy()
+    gueltig = pd.notna(werte)
+    out = []
+    for s in sorted(set(werte[gueltig].tolist())):
+        maske = gueltig & (werte == s)
+        out.append((index[maske], maske))
+    return out
 
 
 def _legende(arten: list[str], ziel: bool, vorlaeufig: bool, neu: bool) -> list[Line2D]:
