@@ -10,6 +10,11 @@ figure is kept for the process (:data:`GRENZE_BEHALTEN`, by everything but the h
 matplotlib's settings) and handed out again with another point highlighted, once its PNG was made
 and when nothing in it changed (:func:`kennzahlen.charts.png.gezeichnet`). Every point is drawn
 twice, as itself and highlighted, one of the two visible; the PNG is the one of a new figure.
+
+No two control charts of a quarter are the same (each report shows its own area's series), but
+they all have one size: the next control chart takes the kept figure of its size and settings
+(:data:`GRENZE_REGELKARTEN`), under the same conditions, emptied back to what a new figure is, and
+keeps its axes, spines and ticks, whose making is most of a new figure's cost (issue 28).
 """
 
 from __future__ import annotations
