@@ -17,6 +17,14 @@ from kennzahlen.charts import plots, png, streuung  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def im_berichtskernel(monkeypatch):
+    """Figures are handed out again only in the runner's report kernels (charts.behalten)."""
+    from kennzahlen.charts import behalten
+
+    monkeypatch.setenv(behalten.UMGEBUNG, "1")
+
+
 def _karte(n: int = 12, basis: float = 0.2, signal_bei: int | None = 6, segmente: int = 1):
     """A control chart's frame as the SPC rule gives it (n quarters, provisional limits first)."""
     rng = np.random.default_rng(n + int(basis * 1000))

@@ -15,6 +15,10 @@ No two control charts of a quarter are the same (each report shows its own area'
 they all have one size: the next control chart takes the kept figure of its size and settings
 (:data:`GRENZE_REGELKARTEN`), under the same conditions, emptied back to what a new figure is, and
 keeps its axes, spines and ticks, whose making is most of a new figure's cost (issue 28).
+
+Both are kept and handed out again only in the runner's report kernels
+(:mod:`kennzahlen.charts.behalten`): elsewhere a figure handed out may still be held, and every
+chart is a figure of its own.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from kennzahlen.charts import plots
+from kennzahlen.charts import behalten, plots
 from kennzahlen.charts.plots import (
     HIGHLIGHT,
     OKABE_ITO,
@@ -84,14 +88,15 @@ def trichter(
         punkte["wert"].to_numpy(dtype="float64").tobytes(),
     )  # fmt: skip
     key = (fest, rc_stand())
-    fig = _BEHALTEN.get(key)
+    wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
+    fig = _BEHALTEN.get(key) if wieder else None
     if fig is not None and gezeichnet(fig) and _unveraendert(fig, fig.kz_trichter):  # type: ignore[attr-defined]
         _BEHALTEN.move_to_end(key)
         # the layout from where a new figure starts it
         fig.subplots_adjust(**fig.kz_trichter["ur"])  # type: ignore[attr-defined]
     else:
         fig = _trichter_neu(punkte, grenzen, referenz, titel, prozent, x_label, fest)
-        if GRENZE_BEHALTEN > 0:
+        if wieder and GRENZE_BEHALTEN > 0:
             _BEHALTEN[key] = fig
             _BEHALTEN.move_to_end(key)
             while len(_BEHALTEN) > GRENZE_BEHALTEN:
@@ -378,7 +383,8 @@ def _regelkarte_figur(groesse: tuple[float, float]) -> Figure:
     from kennzahlen.charts.png import gezeichnet, rc_stand
 
     key = (groesse, rc_stand())
-    fig = _REGELKARTEN.get(key)
+    wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
+    fig = _REGELKARTEN.get(key) if wieder else None
     if (
         fig is not None
         and gezeichnet(fig)
@@ -393,7 +399,7 @@ def _regelkarte_figur(groesse: tuple[float, float]) -> Figure:
     ur = {k: getattr(sp, k) for k in ("left", "right", "bottom", "top", "wspace", "hspace")}
     fig.kz_regelkarte = {"ur": ur}  # type: ignore[attr-defined]
     fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of its pixels
-    if GRENZE_REGELKARTEN > 0:
+    if wieder and GRENZE_REGELKARTEN > 0:
         _REGELKARTEN[key] = fig
         _REGELKARTEN.move_to_end(key)
         while len(_REGELKARTEN) > GRENZE_REGELKARTEN:
