@@ -18,6 +18,15 @@ from kennzahlen.charts import layout, plots, png, streuung  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.statistik import intervalle as iv  # noqa: E402
 
+
+@pytest.fixture(autouse=True)
+def im_berichtskernel(monkeypatch):
+    """Figures are handed out again only in the runner's report kernels (charts.behalten)."""
+    from kennzahlen.charts import behalten
+
+    monkeypatch.setenv(behalten.UMGEBUNG, "1")
+
+
 RAEUME = ["Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]
 
 

@@ -10,6 +10,15 @@ figure is kept for the process (:data:`GRENZE_BEHALTEN`, by everything but the h
 matplotlib's settings) and handed out again with another point highlighted, once its PNG was made
 and when nothing in it changed (:func:`kennzahlen.charts.png.gezeichnet`). Every point is drawn
 twice, as itself and highlighted, one of the two visible; the PNG is the one of a new figure.
+
+No two control charts of a quarter are the same (each report shows its own area's series), but
+they all have one size: the next control chart takes the kept figure of its size and settings
+(:data:`GRENZE_REGELKARTEN`), under the same conditions, emptied back to what a new figure is, and
+keeps its axes, spines and ticks, whose making is most of a new figure's cost (issue 28).
+
+Both are kept and handed out again only in the runner's report kernels
+(:mod:`kennzahlen.charts.behalten`): elsewhere a figure handed out may still be held, and every
+chart is a figure of its own.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from kennzahlen.charts import plots
+from kennzahlen.charts import behalten, plots
 from kennzahlen.charts.plots import (
     HIGHLIGHT,
     OKABE_ITO,
@@ -79,14 +88,15 @@ def trichter(
         punkte["wert"].to_numpy(dtype="float64").tobytes(),
     )  # fmt: skip
     key = (fest, rc_stand())
-    fig = _BEHALTEN.get(key)
-    if fig is not None and gezeichnet(fig) and _unveraendert(fig):
+    wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
+    fig = _BEHALTEN.get(key) if wieder else None
+    if fig is not None and gezeichnet(fig) and _unveraendert(fig, fig.kz_trichter):  # type: ignore[attr-defined]
         _BEHALTEN.move_to_end(key)
         # the layout from where a new figure starts it
         fig.subplots_adjust(**fig.kz_trichter["ur"])  # type: ignore[attr-defined]
     else:
         fig = _trichter_neu(punkte, grenzen, referenz, titel, prozent, x_label, fest)
-        if GRENZE_BEHALTEN > 0:
+        if wieder and GRENZE_BEHALTEN > 0:
             _BEHALTEN[key] = fig
             _BEHALTEN.move_to_end(key)
             while len(_BEHALTEN) > GRENZE_BEHALTEN:
@@ -169,9 +179,10 @@ def _stand(fig: Figure) -> tuple:
 _ATTRIBUTE = ("kz_alt", "kz_palette", "kz_lose", "kz_grund")
 
 
-def _unveraendert(fig: Figure) -> bool:
-    """Whether the figure's attributes are still the ones it was handed out with."""
-    stand = fig.kz_trichter.get("stand")  # type: ignore[attr-defined]
+def _unveraendert(fig: Figure, teile: dict) -> bool:
+    """Whether the figure's attributes are still the ones it was handed out with (``teile``:
+    the chart's own record of them)."""
+    stand = teile.get("stand")
     return stand is not None and all(
         a is b or a == b for a, b in zip(_stand(fig), stand, strict=True)
     )
@@ -315,23 +326,27 @@ def regelkarte(
     gives it (periode, wert, mitte, unten, oben, vorlaeufig, signal, segment); special causes
     marked (square: favourable, diamond: unfavourable); provisional limits dotted; a new baseline
     as a vertical line; the Zielwert of each point dash-dotted (a step where it changes)."""
-    fig, ax = plt.subplots(figsize=(8.0, 3.8))
+    from kennzahlen.charts.png import ausgegeben
+
+    fig = _regelkarte_figur((8.0, 3.8))
+    ax = fig.axes[0]
     x = np.arange(len(karte))
     labels = [(beschriftung or {}).get(p, p) for p in karte["periode"]]
     ax.plot(x, karte["wert"], color=NEUTRAL, linewidth=1.2, zorder=2)
-    for _, seg in karte.groupby("segment", sort=True):
-        xs = x[seg.index.to_numpy()]
-        stil = ":" if bool(seg["vorlaeufig"].iloc[-1]) else "--"
-        ax.plot(xs, seg["mitte"], color=farben.SCHWARZ, linewidth=1)
-        ax.plot(xs, seg["unten"], color=GRENZE, linestyle=stil, linewidth=1.1)
-        ax.plot(xs, seg["oben"], color=GRENZE, linestyle=stil, linewidth=1.1)
+    segmente = _segmente(karte)
+    for zeilen, maske in segmente:
+        xs = x[zeilen]
+        stil = ":" if bool(karte["vorlaeufig"].to_numpy()[maske][-1]) else "--"
+        ax.plot(xs, karte["mitte"].to_numpy()[maske], color=farben.SCHWARZ, linewidth=1)
+        ax.plot(xs, karte["unten"].to_numpy()[maske], color=GRENZE, linestyle=stil, linewidth=1.1)
+        ax.plot(xs, karte["oben"].to_numpy()[maske], color=GRENZE, linestyle=stil, linewidth=1.1)
     arten = [_art(s, hoeher) for s in karte["signal"]]
     for art, (farbe, marker, _) in PUNKTE.items():
         sel = [i for i, a in enumerate(arten) if a == art]
         if sel:
             ax.scatter(x[sel], karte["wert"].to_numpy()[sel], color=farbe, marker=marker,
                        s=42 if art else 24, zorder=3)  # fmt: skip
-    starts = [int(seg.index[0]) for _, seg in karte.groupby("segment", sort=True)][1:]
+    starts = [int(zeilen[0]) for zeilen, _ in segmente][1:]
     for i in starts:
         ax.axvline(i - 0.5, color=farben.SCHWARZ, linewidth=1, linestyle="-.")
     ziele = [np.nan if z is None else z for z in (zielwert or [])]
@@ -347,7 +362,108 @@ def regelkarte(
     letzter_ziel = next((z for z in reversed(ziele) if np.isfinite(z)), None) if hat_ziel else None
     beschreibe(fig, *_regelkarte_alt(karte, titel, prozent, arten, letzter_ziel))
     fig.kz_palette = 64  # type: ignore[attr-defined]
-    return plots._done(fig)  # through the module: the proofreading tests catch every figure
+    fig = plots._done(fig)  # through the module: the proofreading tests catch every figure
+    fig.kz_regelkarte["stand"] = _stand(fig)  # type: ignore[attr-defined]
+    ausgegeben(fig)  # handed out: not again before its PNG is made, nor when changed
+    return fig
+
+
+#: control-chart figures kept for the next chart (issue 28): no two charts of a quarter are the
+#: same, but every one has the same size and one axes; the next chart empties the kept figure
+#: (by the figure size and matplotlib's settings) instead of making a new figure, axes and ticks
+GRENZE_REGELKARTEN = 4
+_REGELKARTEN: OrderedDict[Hashable, Figure] = OrderedDict()
+
+
+def _regelkarte_figur(groesse: tuple[float, float]) -> Figure:
+    """A figure of one axes for a control chart, as ``plt.subplots(figsize=groesse)`` gives it:
+    the kept one of that size (under the same matplotlib settings), emptied, once its PNG was
+    made and nothing in it changed since it was handed out (:func:`png.gezeichnet`); else a new
+    one, kept for the next chart."""
+    from kennzahlen.charts.png import gezeichnet, rc_stand
+
+    key = (groesse, rc_stand())
+    wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
+    fig = _REGELKARTEN.get(key) if wieder else None
+    if (
+        fig is not None
+        and gezeichnet(fig)
+        and _unveraendert(fig, fig.kz_regelkarte)  # type: ignore[attr-defined]
+        and _leerbar(fig)
+    ):
+        _REGELKARTEN.move_to_end(key)
+        _leeren(fig)
+        return fig
+    fig, _ = plt.subplots(figsize=groesse)
+    sp = fig.subplotpars
+    ur = {k: getattr(sp, k) for k in ("left", "right", "bottom", "top", "wspace", "hspace")}
+    fig.kz_regelkarte = {"ur": ur}  # type: ignore[attr-defined]
+    fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of its pixels
+    if wieder and GRENZE_REGELKARTEN > 0:
+        _REGELKARTEN[key] = fig
+        _REGELKARTEN.move_to_end(key)
+        while len(_REGELKARTEN) > GRENZE_REGELKARTEN:
+            _REGELKARTEN.popitem(last=False)
+    return fig
+
+
+def _leerbar(fig: Figure) -> bool:
+    """Whether a kept control chart is still what :func:`regelkarte` made of it: one axes with
+    lines, collections and a legend, nothing else added (:func:`_leeren` takes only those out)."""
+    from matplotlib.collections import PathCollection
+
+    if len(fig.axes) != 1 or len(fig.get_children()) != 2 or fig.subfigs or fig.texts:
+        return False
+    ax = fig.axes[0]
+    return (
+        not ax.child_axes
+        and not ax.containers
+        and ax.get_xscale() == ax.get_yscale() == "linear"
+        and all(type(a) in (Line2D, PathCollection) for a in ax._children)  # type: ignore[attr-defined]
+    )
+
+
+def _leeren(fig: Figure) -> None:
+    """Take a control chart's lines, points, legend and title out of its figure and set back
+    what the chart and its layout change, as ``Axes.clear`` would leave it: the subplot
+    parameters, the data and view limits and autoscaling, both axes' default locators and
+    formatters, the colour cycle. The axes, its spines and its ticks stay (their making is most
+    of a new figure's cost; the draw places and labels the ticks anew)."""
+    import matplotlib as mpl
+    from matplotlib import ticker
+    from matplotlib.transforms import Bbox
+
+    ax = fig.axes[0]
+    fig.subplots_adjust(**fig.kz_regelkarte["ur"])  # type: ignore[attr-defined]
+    for a in list(ax._children):  # type: ignore[attr-defined]
+        a.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    for t in (ax.title, ax._left_title, ax._right_title):  # type: ignore[attr-defined]
+        t.set_text("")
+    ax.ignore_existing_data_limits = True
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax._get_lines = type(ax._get_lines)()  # type: ignore[attr-defined]
+    ax._get_patches_for_fill = type(ax._get_patches_for_fill)("Polygon")  # type: ignore[attr-defined]
+    for name, achse in (("x", ax.xaxis), ("y", ax.yaxis)):
+        achse._set_scale("linear")  # type: ignore[attr-defined]
+        if mpl.rcParams[f"{name}tick.minor.visible"]:
+            achse.set_minor_locator(ticker.AutoMinorLocator())
+        achse._set_lim(0, 1, auto=True)  # type: ignore[attr-defined]
+    ax._update_transScale()  # type: ignore[attr-defined]
+
+
+def _segmente(karte: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(index labels, row mask) of each segment of a control chart, in the order and with the
+    rows of ``karte.groupby("segment", sort=True)`` (without its cost of a frame per group)."""
+    werte = karte["segment"].to_numpy()
+    index = karte.index.to_numpy()
+    gueltig = pd.notna(werte)
+    out = []
+    for s in sorted(set(werte[gueltig].tolist())):
+        maske = gueltig & (werte == s)
+        out.append((index[maske], maske))
+    return out
 
 
 def _legende(arten: list[str], ziel: bool, vorlaeufig: bool, neu: bool) -> list[Line2D]:

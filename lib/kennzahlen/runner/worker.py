@@ -224,8 +224,12 @@ def _warm_kernel(cwd: str):
     import subprocess
     from multiprocessing import util
 
+    from kennzahlen.charts import behalten
+
     km = _ipc_kernel_manager()(kernel_name=KERNEL_NAME)
-    _sync(km.start_kernel)(cwd=cwd, stderr=subprocess.DEVNULL)
+    # a report displays each chart and lets go of it: its figure may serve the next chart
+    env = {**os.environ, behalten.UMGEBUNG: "1"}
+    _sync(km.start_kernel)(cwd=cwd, stderr=subprocess.DEVNULL, env=env)
     _WARM["km"], _WARM["cwd"] = km, cwd
     # worker processes end through multiprocessing (atexit does not run there); the
     # finaliser is bound to this kernel only, never to whichever kernel is warm later

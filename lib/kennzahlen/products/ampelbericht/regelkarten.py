@@ -86,13 +86,17 @@ def zeige_regelkarten(pool_dir: object, raum: str, quartal: str) -> None:
     from kennzahlen.pool.load import load_pool
 
     details = load_pool(pool_dir, "ampel_details")
-    zeilen = _zeilen_je_reihe(details)
+    zeilen, spalten = _reihen_index(details)
     gezeigt = 0
     for p in ampel.load_ampel_config().indikatoren:
         if not mit_karte(p):
             continue
-        teil = details.iloc[zeilen.get((p.kennzahl.id, p.regel, raum), _KEINE)]
-        s = reihe(teil, p, raum, quartal)  # the same rows as from all details, in their order
+        pos = zeilen.get((p.kennzahl.id, p.regel, raum), _KEINE)
+        # the same rows as from all details, in their order
+        if spalten is None:
+            s = reihe(details.iloc[pos], p, raum, quartal)
+        else:
+            s = _reihe_aus(spalten, pos, raum, quartal)
         periode = periode_fuer(quartal, p.kennzahl.periodizitaet)
         karte = spc_regel.regelkarte(p, s, raum, periode) if len(s) else pd.DataFrame()
         if len(karte) < 2:
@@ -116,14 +120,23 @@ def zeige_regelkarten(pool_dir: object, raum: str, quartal: str) -> None:
 
 
 _KEINE = np.empty(0, dtype=np.intp)
-#: the details table's rows per (Kennzahl, rule, area), by the table's version and file state
-_ZEILEN: dict[tuple, dict[tuple, np.ndarray]] = {}
+#: the columns :func:`_reihe_aus` reads: quartal, periode, wert and the dtype of periode
+Spalten = tuple[np.ndarray, np.ndarray, np.ndarray, object]
+#: the details table's rows per (Kennzahl, rule, area) and its columns for :func:`_reihe_aus`,
+#: by the table's version and file state (at most 8 tables)
+_ZEILEN: dict[tuple, tuple[dict[tuple, np.ndarray], Spalten | None]] = {}
 
 
 def _zeilen_je_reihe(details: pd.DataFrame) -> dict[tuple, np.ndarray]:
     """The positions of the rows of each (kennzahl, regel, sozialraum) in ``details`` (in their
     order), found once per pool table (every area's report reads the same) instead of comparing
     every row for each chart."""
+    return _reihen_index(details)[0]
+
+
+def _reihen_index(details: pd.DataFrame) -> tuple[dict[tuple, np.ndarray], Spalten | None]:
+    """:func:`_zeilen_je_reihe` and the table's columns for :func:`_reihe_aus` (None: a table
+    it cannot serve), once per pool table."""
     from kennzahlen.products import memo
 
     key = memo.tabellen_schluessel(details, "ampel_details")
@@ -132,8 +145,36 @@ def _zeilen_je_reihe(details: pd.DataFrame) -> dict[tuple, np.ndarray]:
         if len(_ZEILEN) >= 8:
             _ZEILEN.pop(next(iter(_ZEILEN)))
         gruppen = details.groupby(["kennzahl", "regel", "sozialraum"], sort=False).indices
-        hit = _ZEILEN[key] = {tuple(k): v for k, v in gruppen.items()}
+        hit = _ZEILEN[key] = ({tuple(k): v for k, v in gruppen.items()}, _spalten(details))
     return hit
+
+
+def _spalten(details: pd.DataFrame) -> Spalten | None:
+    """quartal, periode (texts) and wert (floats) as arrays; None unless every quartal and
+    periode is a text and wert a float column (what :func:`_reihe_aus` compares and sorts as
+    :func:`reihe` does)."""
+    if details["wert"].dtype != np.float64:
+        return None
+    quartal = details["quartal"].to_numpy(dtype=object)
+    periode = details["periode"].to_numpy(dtype=object)
+    if not all(type(v) is str for v in (*quartal, *periode)):
+        return None
+    return quartal, periode, details["wert"].to_numpy(), details["periode"].dtype
+
+
+def _reihe_aus(spalten: Spalten, pos: np.ndarray, raum: str, quartal: str) -> pd.DataFrame:
+    """:func:`reihe` of the rows ``pos`` of one (Kennzahl, rule, area) from the table's arrays:
+    the same frame, without a pandas filter, drop_duplicates and sort per chart."""
+    quartale, perioden, werte, typ = spalten
+    q, per, w = quartale[pos], perioden[pos], werte[pos]
+    gilt = (q <= quartal) & ~np.isnan(w)
+    # unique sorts and keeps each period's first row, as drop_duplicates and sort_values do
+    eindeutig, erste = np.unique(per[gilt], return_index=True)
+    out = pd.DataFrame(
+        {"periode": pd.array(eindeutig, dtype=typ), "wert": w[gilt][erste]}  # type: ignore[call-overload]
+    )
+    out.insert(0, "raum", raum)
+    return out
 
 
 def signal_text(p: Parameter) -> str:
