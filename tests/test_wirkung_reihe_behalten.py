@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from kennzahlen.catalog.model import load_catalog  # noqa: E402
-from kennzahlen.charts import layout, plots, png  # noqa: E402
+from kennzahlen.charts import behalten, layout, plots, png  # noqa: E402
 from kennzahlen.charts.schrift import schrift_metadaten  # noqa: E402
 from kennzahlen.core.schema import GESAMTSTADT  # noqa: E402
 from kennzahlen.products.wirkung import brueche  # noqa: E402
@@ -42,19 +42,22 @@ def _png(fig) -> tuple:
 
 
 def _neu(monkeypatch, hervorheben, **kw) -> tuple:
-    """The PNG of a new figure (nothing kept, no kept picture)."""
+    """The PNG of a new figure (nothing kept, drawn whole)."""
     with monkeypatch.context() as m:
         m.setattr(brueche, "_BEHALTEN", type(brueche._BEHALTEN)())
         m.setattr(brueche, "GRENZE_BEHALTEN", 0)
         m.setattr(png, "_GRUENDE", type(png._GRUENDE)())
         m.setattr(png, "_ACHSENBOXEN", type(png._ACHSENBOXEN)())
         fig = _diagramm(hervorheben, **kw)
-        assert getattr(fig, "kz_grund", None) is None
+        del fig.kz_grund  # drawn whole, not from a kept picture
         return _png(fig)
 
 
 @pytest.fixture
-def leer():
+def leer(monkeypatch):
+    """Empty caches, in a report kernel: figures are handed out again only there
+    (:mod:`kennzahlen.charts.behalten`)."""
+    monkeypatch.setenv(behalten.UMGEBUNG, "1")
     plots.setup()
     caches = (png._GRUENDE, png._ACHSENBOXEN, layout._FEST, brueche._BEHALTEN)
     for cache in caches:
@@ -147,3 +150,13 @@ def test_highlight_sets_the_lines_as_a_new_chart(leer):
             for f in (fig, neu)
         ]  # fmt: skip
         assert legenden[0] == legenden[1]
+
+
+def test_outside_a_report_kernel_every_chart_is_a_figure_of_its_own(monkeypatch, leer):
+    monkeypatch.delenv(behalten.UMGEBUNG)
+    erster = _diagramm("West")
+    gehalten = _png(erster)
+    zweiter = _diagramm("Böfingen")
+    assert zweiter is not erster and not brueche._BEHALTEN
+    assert _png(zweiter) == _neu(monkeypatch, "Böfingen")
+    assert _png(erster) == gehalten  # the figure an analyst holds is unchanged

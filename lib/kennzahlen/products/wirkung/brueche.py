@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from kennzahlen.catalog.model import Kennzahl
-from kennzahlen.charts import plots
+from kennzahlen.charts import behalten, plots
 from kennzahlen.core import farben, fmt
 
 
@@ -59,8 +59,9 @@ def diagramm(
     """The yearly series with the Zielwert valid in each year (a step where it changed) and every
     break of the definition as a dotted line with its quarter; the alt text says both.
 
-    The figure of the same chart (everything but ``hervorheben``, under the same matplotlib
-    settings) is kept for the process and handed out again with another line highlighted
+    In the runner's report kernels (:mod:`kennzahlen.charts.behalten`) the figure of the same
+    chart (everything but ``hervorheben``, under the same matplotlib settings) is kept for the
+    process and handed out again with another line highlighted
     (:func:`plots.zeitreihe_hervorheben`), but only once its PNG was made and nothing in it
     changed since it was handed out (:func:`png.gezeichnet`); else a new one is made. Its PNG
     starts from the kept picture of what is drawn before the lines (:func:`png.grund`)."""
@@ -78,19 +79,20 @@ def diagramm(
         tuple((type(c).__name__, str(c)) for c in reihe.columns),
         reihe.to_numpy(dtype="float64").tobytes(), rc_stand(),
     )  # fmt: skip
-    fig = _BEHALTEN.get(fest)
+    wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
+    fig = _BEHALTEN.get(fest) if wieder else None
     if fig is not None and gezeichnet(fig) and _unveraendert(fig):
         _BEHALTEN.move_to_end(fest)
         plots.zeitreihe_hervorheben(fig, hervorheben)
         _grund(fig, fest)  # (its legend may be a new one)
     else:
         fig = _diagramm_neu(reihe, titel, prozent, hervorheben, ziele, stufen, linien, zusatz)
-        if GRENZE_BEHALTEN > 0:
+        _grund(fig, fest)  # the kept picture is pixels, not a figure: everywhere
+        if wieder and GRENZE_BEHALTEN > 0:
             _BEHALTEN[fest] = fig
             _BEHALTEN.move_to_end(fest)
             while len(_BEHALTEN) > GRENZE_BEHALTEN:
                 _BEHALTEN.popitem(last=False)
-            _grund(fig, fest)
             fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of pixels
     fig.kz_reihe["stand"] = _stand(fig)  # type: ignore[attr-defined]
     ausgegeben(fig)  # handed out: not again before its PNG is made, nor when changed
