@@ -17,7 +17,6 @@ changing the reports.
 from __future__ import annotations
 
 import hashlib
-import html
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -25,7 +24,7 @@ import pandas as pd
 from pandas.core.util.hashing import combine_hash_arrays, hash_array, hash_pandas_object
 from pandas.io.formats.style_render import _get_level_lengths
 
-#: CSS of a (sub)total row's cells and of its row label
+#: CSS of a (sub)total row's cells and of its row label (the others' labels: normal weight)
 SUMME = (("font-weight", "bold"), ("background-color", "#dde7f0"))
 SUMME_LABEL = (("background-color", "#dde7f0"),)
 SONST_LABEL = (("font-weight", "normal"),)
@@ -42,13 +41,7 @@ _OPTIONEN = {
 }
 
 _LABEL = (str, int, float)
-
-
-def _ist_text(typ: type) -> bool:
-    """True for a cell type whose text ``astype(str)`` and ``len`` see as the str it is."""
-    return typ is str or (
-        issubclass(typ, str) and typ.__str__ is str.__str__ and typ.__len__ is str.__len__
-    )
+Esc = Callable[[object], str]
 
 
 def _optionen_standard(zellen: int) -> bool:
@@ -58,171 +51,151 @@ def _optionen_standard(zellen: int) -> bool:
     return zellen <= pd.get_option("styler.render.max_elements")
 
 
+def _ist_text(typ: type) -> bool:
+    """True for a cell type whose text ``astype(str)`` and ``len`` see as the str it is."""
+    return typ is str or (
+        issubclass(typ, str) and typ.__str__ is str.__str__ and typ.__len__ is str.__len__
+    )
+
+
+def _ist_label(x: object) -> bool:
+    """True for a label (or a level's part of it) this module writes: str, int, float not NaN."""
+    return isinstance(x, _LABEL) and not (isinstance(x, float) and x != x)
+
+
 def _labels_einfach(index: pd.Index, werte: list) -> bool:
-    """True for labels this module writes: unique, no name but text, no NaN, no tuple in a flat
-    index; each label (or level of it) a str, int or float."""
+    """True for an axis this module writes: unique labels, names None or str, no tuple label in a
+    flat index."""
     if not index.is_unique or any(n is not None and not isinstance(n, str) for n in index.names):
         return False
-    if isinstance(index, pd.MultiIndex):
-        teile = [x for t in werte for x in t]
-    else:
-        teile = werte
-    for x in teile:
-        if not isinstance(x, _LABEL) or (isinstance(x, float) and x != x):
-            return False
-    return True
+    teile = [x for t in werte for x in t] if isinstance(index, pd.MultiIndex) else werte
+    return all(map(_ist_label, teile))
 
 
-def _digest(df: pd.DataFrame, spalten: list[list[str]], rest: bytes) -> str:
-    """The uuid ``styled`` derived from ``df.astype(str)``: the same bytes, without building that
-    frame (every cell already is a str; its hash depends only on its text)."""
+def _spalten(df: pd.DataFrame) -> list[list] | None:
+    """The cells column by column, None unless every cell is text."""
+    spalten = df.to_numpy(dtype=object).T.tolist() if df.shape[1] else []
+    if not all(map(_ist_text, {type(v) for werte in spalten for v in werte})):
+        return None
+    return spalten
+
+
+def _digest(df: pd.DataFrame, spalten: list[list], rest: bytes) -> str:
+    """The uuid the Styler path derives from ``hash_pandas_object(df.astype(str), index=True)``:
+    the same bytes, without building that frame (every cell is text; its hash depends only on
+    its text)."""
     n = len(df.index)
     if spalten and n:
         flach = np.empty(n * len(spalten), dtype=object)
         for j, werte in enumerate(spalten):
             flach[j * n : (j + 1) * n] = werte
-        zeilen = iter(hash_array(flach).reshape(len(spalten), n))
+        hashes = list(hash_array(flach, categorize=False).reshape(len(spalten), n))
     else:
-        zeilen = iter(np.zeros((len(spalten), n), dtype=np.uint64))
-    index_hash = hash_pandas_object(df.index, index=False).values
-    hashes = (*zeilen, index_hash)
+        hashes = [np.zeros(n, dtype=np.uint64) for _ in spalten]
+    if isinstance(df.index, pd.MultiIndex):
+        hashes.append(hash_pandas_object(df.index, index=False).to_numpy())
+    else:  # what hash_pandas_object does for an Index, without its Series
+        hashes.append(hash_array(df.index._values))
     h = combine_hash_arrays(iter(hashes), len(hashes))
     return hashlib.sha1(np.asarray(h, dtype=np.uint64).tobytes() + rest).hexdigest()[:10]
 
 
-def tabelle(
-    df: pd.DataFrame,
-    hervorheben: object,
-    caption: object,
-    summen: Sequence[object],
-    esc: Callable[[object], str],
-) -> str | None:
-    """``styled``'s HTML for ``df`` (``caption`` already taken from ``df.attrs``), or None where
-    only the Styler knows the answer.
-
-    Covered: unique row and column labels (one or more levels) of str, int or float (not NaN),
-    names None or str; every cell a str (``styled`` fails on other cells); ``summen`` full row
-    labels, each once; ``hervorheben`` a label of a one-level axis, or absent; the Styler's
-    options at their defaults.
-    """
-    nrows, ncols = df.shape
-    if not _optionen_standard(nrows * ncols):
-        return None
-    index, columns = df.index, df.columns
-    rlabels = index.tolist()
-    clabels = columns.tolist()
-    if not _labels_einfach(index, rlabels) or not _labels_einfach(columns, clabels):
-        return None
-    spalten = [df.iloc[:, j].tolist() for j in range(ncols)]
-    if not all(map(_ist_text, {type(v) for werte in spalten for v in werte})):
-        return None
-    multi_r = isinstance(index, pd.MultiIndex)
-    multi_c = isinstance(columns, pd.MultiIndex)
-
-    # the sum rows and the highlighted row or column, as positions
-    summe_pos: list[int] = []
+def _summen_pos(index: pd.Index, summen: Sequence[object]) -> list[int] | None:
+    """The positions of the sum rows, None unless each is one full row label, once."""
+    multi = isinstance(index, pd.MultiIndex)
+    pos: list[int] = []
     for s in summen:
-        if multi_r != isinstance(s, tuple) or (multi_r and len(s) != index.nlevels):
+        if multi != isinstance(s, tuple) or (multi and len(s) != index.nlevels):
             return None
         try:
-            pos = index.get_loc(s)
+            p = index.get_loc(s)
         except (KeyError, TypeError):
             return None
-        if not isinstance(pos, (int, np.integer)) or pos in summe_pos:
+        if not isinstance(p, (int, np.integer)) or p in pos:
             return None
-        summe_pos.append(int(pos))
-    hervor_spalte = hervor_zeile = None
-    if hervorheben is not None:
-        try:
-            if multi_c or isinstance(hervorheben, tuple):
-                return None
-            if hervorheben in columns:
-                hervor_spalte = columns.get_loc(hervorheben)
-            elif multi_r:
-                return None
-            elif hervorheben in index:
-                hervor_zeile = index.get_loc(hervorheben)
-        except TypeError:  # unhashable: the Styler says so
+        pos.append(int(p))
+    return pos
+
+
+def _hervor_pos(df: pd.DataFrame, hervorheben: object) -> tuple[int | None, int | None] | None:
+    """(column, row) position of the highlighted column or row (None: neither), None for a case
+    left to the Styler (a MultiIndex on the axis asked, a tuple, an unhashable label)."""
+    if hervorheben is None:
+        return None, None
+    if isinstance(df.columns, pd.MultiIndex) or isinstance(hervorheben, tuple):
+        return None
+    try:
+        if hervorheben in df.columns:
+            pos, achse = df.columns.get_loc(hervorheben), 0
+        elif isinstance(df.index, pd.MultiIndex):
             return None
-        for pos in (hervor_spalte, hervor_zeile):
-            if pos is not None and not isinstance(pos, (int, np.integer)):
-                return None
+        elif hervorheben in df.index:
+            pos, achse = df.index.get_loc(hervorheben), 1
+        else:
+            return None, None
+    except TypeError:
+        return None
+    if not isinstance(pos, (int, np.integer)):
+        return None
+    return (int(pos), None) if achse == 0 else (None, int(pos))
 
-    lang = max((len(v) for w in spalten for v in w), default=0) > 40
-    uuid = _digest(
-        df,
-        spalten,
-        str(caption).encode() + str(hervorheben).encode() + str(list(summen)).encode(),
-    )
-    pre = f"T_{uuid}_"
 
-    # the cells' CSS, grouped by the same properties in the order the Styler meets them
-    zellen: dict[tuple, list[str]] = {}
-    if summe_pos or hervor_spalte is not None or hervor_zeile is not None:
-        summe_set = set(summe_pos)
+def _css(
+    pre: str,
+    form: tuple[int, int],
+    summen: list[int],
+    hervor: tuple[int | None, int | None],
+    label_css: list[tuple[tuple, str]],
+) -> str:
+    """The ``<style>`` block: cells with the same properties share one rule, in the order the
+    Styler meets them (data cells row by row, then row labels)."""
+    nrows, ncols = form
+    spalte, zeile = hervor
+    gruppen: dict[tuple, list[str]] = {}
+    if summen or spalte is not None or zeile is not None:
+        summe_set = set(summen)
         for r in range(nrows):
             for c in range(ncols):
                 props: tuple = ()
                 if r in summe_set:
                     props += SUMME
-                if c == hervor_spalte or r == hervor_zeile:
+                if c == spalte or r == zeile:
                     props += HERVOR
                 if props:
-                    zellen.setdefault(props, []).append(f"row{r}_col{c}")
-
-    # rows: one entry per level, sparsified as the Styler does
-    if multi_r:
-        r_laengen = _get_level_lengths(index, True, nrows)
-        r_werte = rlabels
-    else:
-        r_laengen = None
-        r_werte = [(x,) for x in rlabels]
-    letzte_ebene = index.nlevels - 1
-    kopf_css: dict[tuple, list[str]] = {}
-    if len(summen):
-        letzte = {x[-1] if isinstance(x, tuple) else x for x in summen}
-        for r in range(nrows):
-            if r_laengen is None or (letzte_ebene, r) in r_laengen:
-                props = SUMME_LABEL if r_werte[r][letzte_ebene] in letzte else SONST_LABEL
-                kopf_css.setdefault(props, []).append(f"level{letzte_ebene}_row{r}")
-
+                    gruppen.setdefault(props, []).append(f"row{r}_col{c}")
+    kopf: dict[tuple, list[str]] = {}
+    for props, sel in label_css:
+        kopf.setdefault(props, []).append(sel)
     out = ['<style type="text/css">\n']
-    for gruppen in (zellen, kopf_css):
-        for props, selektoren in gruppen.items():
-            out.append(", ".join(f"#{pre}{s}" for s in selektoren))
-            out.append(" {\n")
+    for g in (gruppen, kopf):
+        for props, selektoren in g.items():
+            out.append(", ".join(f"#{pre}{s}" for s in selektoren) + " {\n")
             out.extend(f"  {p}: {v};\n" for p, v in props)
             out.append("}\n")
     out.append("</style>\n")
-    out.append(f'<table id="T_{uuid}" class="kz-text">\n' if lang else f'<table id="T_{uuid}">\n')
-    if caption:
-        out.append(f"  <caption>{esc(caption)}</caption>\n")
+    return "".join(out)
 
-    # the head: one row per column level, then the index names
-    out.append("  <thead>\n")
+
+def _kopf(df: pd.DataFrame, clabels: list, pre: str, esc: Esc) -> str:
+    """The ``<thead>``: one row per column level, then the row index names (if any)."""
+    index, columns = df.index, df.columns
+    out = ["  <thead>\n"]
     index_leer = '      <th class="blank" >&nbsp;</th>\n' * (index.nlevels - 1)
-    if ncols:
-        if multi_c:
-            c_laengen = _get_level_lengths(columns, True, ncols)
-            c_werte = list(zip(*clabels, strict=True))
-        else:
-            c_laengen = None
-            c_werte = [clabels]
+    if clabels:
+        multi = isinstance(columns, pd.MultiIndex)
+        laengen = _get_level_lengths(columns, True, len(clabels)) if multi else None
+        werte = list(zip(*clabels, strict=True)) if multi else [clabels]
         for lvl, name in enumerate(columns.names):
-            out.append("    <tr>\n")
-            out.append(index_leer)
+            out.append("    <tr>\n" + index_leer)
             if name is None:
                 out.append(f'      <th class="blank level{lvl}" >&nbsp;</th>\n')
             else:
                 out.append(f'      <th class="index_name level{lvl}" >{name}</th>\n')
-            for c, wert in enumerate(c_werte[lvl]):
-                if c_laengen is None:
-                    span = ""
-                elif (lvl, c) in c_laengen:
-                    n = c_laengen[(lvl, c)]
-                    span = f'colspan="{n}"' if n > 1 else ""
-                else:
-                    continue
+            for c, wert in enumerate(werte[lvl]):
+                if laengen is not None and (lvl, c) not in laengen:
+                    continue  # sparsified into the cell to its left
+                n = 1 if laengen is None else laengen[(lvl, c)]
+                span = f'colspan="{n}"' if n > 1 else ""
                 out.append(
                     f'      <th id="{pre}level{lvl}_col{c}" class="col_heading level{lvl} col{c}" '
                     f"{span}>{esc(wert)}</th>\n"
@@ -233,32 +206,101 @@ def tabelle(
         for lvl, name in enumerate(index.names):
             wert = "&nbsp;" if name is None else name
             out.append(f'      <th class="index_name level{lvl}" >{wert}</th>\n')
-        for c in range(ncols):
-            out.append(f'      <th class="blank col{c}" >&nbsp;</th>\n')
+        out.extend(f'      <th class="blank col{c}" >&nbsp;</th>\n' for c in range(len(clabels)))
         out.append("    </tr>\n")
     out.append("  </thead>\n")
+    return "".join(out)
 
-    # the body
-    out.append("  <tbody>\n")
-    zeilen = list(zip(*spalten, strict=True)) if ncols else [()] * nrows
-    for r in range(nrows):
+
+def _zeilen_labels(index: pd.Index, rlabels: list) -> tuple[list[tuple], dict | None]:
+    """Every row's labels as a tuple (one per level) and the sparsification of a MultiIndex
+    ((level, row): rows spanned; None for a flat index)."""
+    if isinstance(index, pd.MultiIndex):
+        return rlabels, _get_level_lengths(index, True, len(rlabels))
+    return [(x,) for x in rlabels], None
+
+
+def _label_css(
+    werte: list[tuple], laengen: dict | None, summen: Sequence[object]
+) -> list[tuple[tuple, str]]:
+    """The row labels' CSS with sum rows: the last level's labels of sums on the group
+    background, the other labels in normal weight."""
+    if not len(summen):
+        return []
+    letzte = {x[-1] if isinstance(x, tuple) else x for x in summen}
+    lvl = len(werte[0]) - 1 if werte else 0
+    return [
+        (SUMME_LABEL if w[lvl] in letzte else SONST_LABEL, f"level{lvl}_row{r}")
+        for r, w in enumerate(werte)
+        if laengen is None or (lvl, r) in laengen
+    ]
+
+
+def _koerper(
+    werte: list[tuple], laengen: dict | None, spalten: list[list], pre: str, esc: Esc
+) -> str:
+    """The ``<tbody>``: per row its visible labels (a MultiIndex's with rowspan), then its
+    cells."""
+    out = ["  <tbody>\n"]
+    zeilen = zip(*spalten, strict=True) if spalten else iter([()] * len(werte))
+    for r, (labels, zellen) in enumerate(zip(werte, zeilen, strict=True)):
         out.append("    <tr>\n")
-        for lvl, wert in enumerate(r_werte[r]):
-            if r_laengen is None:
-                span = ""
-            elif (lvl, r) in r_laengen:
-                n = r_laengen[(lvl, r)]
-                span = f'rowspan="{n}"' if n > 1 else ""
-            else:
-                continue
+        for lvl, wert in enumerate(labels):
+            if laengen is not None and (lvl, r) not in laengen:
+                continue  # sparsified into the label above
+            n = 1 if laengen is None else laengen[(lvl, r)]
+            span = f'rowspan="{n}"' if n > 1 else ""
             out.append(
                 f'      <th id="{pre}level{lvl}_row{r}" class="row_heading level{lvl} row{r}" '
                 f"{span}>{esc(wert)}</th>\n"
             )
-        for c, wert in enumerate(zeilen[r]):
-            out.append(
-                f'      <td id="{pre}row{r}_col{c}" class="data row{r} col{c}" >{esc(wert)}</td>\n'
-            )
+        out.extend(
+            f'      <td id="{pre}row{r}_col{c}" class="data row{r} col{c}" >{esc(wert)}</td>\n'
+            for c, wert in enumerate(zellen)
+        )
         out.append("    </tr>\n")
-    out.append("  </tbody>\n</table>\n")
+    out.append("  </tbody>\n")
     return "".join(out)
+
+
+def tabelle(
+    df: pd.DataFrame,
+    hervorheben: object,
+    caption: object,
+    summen: Sequence[object],
+    esc: Esc,
+) -> str | None:
+    """``styled``'s HTML for ``df`` (``caption`` already taken from ``df.attrs``), or None where
+    only the Styler knows the answer.
+
+    Covered: unique row and column labels (one or more levels) of str, int or float (not NaN),
+    names None or str; every cell text (``styled`` fails on a missing cell); ``summen`` full row
+    labels, each once; ``hervorheben`` a label of a one-level axis, or absent; the Styler's
+    options at their defaults.
+    """
+    if not _optionen_standard(df.size):
+        return None
+    rlabels, clabels = df.index.tolist(), df.columns.tolist()
+    if not _labels_einfach(df.index, rlabels) or not _labels_einfach(df.columns, clabels):
+        return None
+    spalten = _spalten(df)
+    summe_pos = _summen_pos(df.index, summen)
+    hervor = _hervor_pos(df, hervorheben)
+    if spalten is None or summe_pos is None or hervor is None:
+        return None
+
+    rest = str(caption).encode() + str(hervorheben).encode() + str(list(summen)).encode()
+    uuid = _digest(df, spalten, rest)
+    pre = f"T_{uuid}_"
+    werte, laengen = _zeilen_labels(df.index, rlabels)
+    lang = max((len(v) for w in spalten for v in w), default=0) > 40  # prose cells wrap
+    return "".join(
+        [
+            _css(pre, df.shape, summe_pos, hervor, _label_css(werte, laengen, summen)),
+            f'<table id="T_{uuid}" class="kz-text">\n' if lang else f'<table id="T_{uuid}">\n',
+            f"  <caption>{esc(caption)}</caption>\n" if caption else "",
+            _kopf(df, clabels, pre, esc),
+            _koerper(werte, laengen, spalten, pre, esc),
+            "</table>\n",
+        ]
+    )
