@@ -167,7 +167,9 @@ def _frames(draw):
 
     def achse(n, ebenen):
         teile = st.tuples(*[st.sampled_from(["a", "b", "<c>", "1"]) for _ in range(ebenen)])
-        labels = draw(st.lists(teile if ebenen > 1 else _LABEL, min_size=n, max_size=n, unique=True))
+        labels = draw(
+            st.lists(teile if ebenen > 1 else _LABEL, min_size=n, max_size=n, unique=True)
+        )
         names = draw(st.lists(st.one_of(st.none(), _TEXT), min_size=ebenen, max_size=ebenen))
         if ebenen > 1:
             return pd.MultiIndex.from_tuples(sorted(labels) or [(None,) * ebenen][:0], names=names)
@@ -183,7 +185,9 @@ def _frames(draw):
     df = pd.DataFrame(werte, index=index, columns=columns, dtype=object)
     if draw(st.booleans()):
         df = df.astype(str)
-    summen = draw(st.lists(st.sampled_from(list(index)), unique=True)) if len(index) else []
+    summen = []
+    if len(index) and draw(st.booleans()):
+        summen = draw(st.lists(st.sampled_from(list(index)), min_size=1, unique=True))
     kandidaten = [None, "fehlt", *list(columns)[:2], *list(index)[:2]]
     hervorheben = draw(st.sampled_from(kandidaten))
     return df, hervorheben, draw(st.one_of(st.none(), _TEXT)), summen
@@ -193,7 +197,8 @@ def _frames(draw):
 @given(_frames())
 def test_random_frames_equal_the_styler(fall):
     df, hervorheben, caption, summen = fall
-    neu, alt = _beide(df, hervorheben, caption, summen)
-    if neu is not None:
-        assert neu == alt
-    assert styled(df, hervorheben, caption, summen).data == alt
+    for h in (hervorheben, None):
+        neu, alt = _beide(df, h, caption, summen)
+        if neu is not None:
+            assert neu == alt
+        assert styled(df, h, caption, summen).data == alt
