@@ -193,7 +193,7 @@ def _frames(draw):
     return df, hervorheben, draw(st.one_of(st.none(), _TEXT)), summen
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_frames())
 def test_random_frames_equal_the_styler(fall):
     df, hervorheben, caption, summen = fall
