@@ -227,7 +227,7 @@ def styled(
     from kennzahlen.products import tabelle_html
 
     caption = caption or df.attrs.get("caption")
-    # written directly, byte for byte as the Styler below (about 20 times cheaper); None for a
+    # written directly, byte for byte as the Styler below (about ten times cheaper); None for a
     # case only the Styler covers
     schnell = tabelle_html.tabelle(df, hervorheben, caption, summen, esc)
     if schnell is not None:
