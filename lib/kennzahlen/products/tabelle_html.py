@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 from pandas.core.util.hashing import combine_hash_arrays, hash_array, hash_pandas_object
-from pandas.io.formats.style_render import _get_level_lengths
 
 #: CSS of a (sub)total row's cells and of its row label (the others' labels: normal weight)
 SUMME = (("font-weight", "bold"), ("background-color", "#dde7f0"))
@@ -46,6 +45,15 @@ _OPTIONEN = {
 
 _LABEL = (str, int, float)
 Esc = Callable[[object], str]
+
+
+def _laengen(index: pd.MultiIndex) -> dict[tuple[int, int], int]:
+    """(level, position): how many rows or columns a MultiIndex label spans, as the Styler
+    sparsifies (pandas' own function; imported here, as pandas' Styler module costs some 40 ms
+    CPU to import and a flat table does not need it)."""
+    from pandas.io.formats.style_render import _get_level_lengths
+
+    return _get_level_lengths(index, True, len(index))
 
 
 def _optionen_standard(zellen: int) -> bool:
@@ -187,7 +195,7 @@ def _kopf(df: pd.DataFrame, clabels: list, pre: str, esc: Esc) -> str:
     index_leer = '      <th class="blank" >&nbsp;</th>\n' * (index.nlevels - 1)
     if clabels:
         multi = isinstance(columns, pd.MultiIndex)
-        laengen = _get_level_lengths(columns, True, len(clabels)) if multi else None
+        laengen = _laengen(columns) if multi else None
         werte = list(zip(*clabels, strict=True)) if multi else [clabels]
         for lvl, name in enumerate(columns.names):
             out.append("    <tr>\n" + index_leer)
@@ -220,7 +228,7 @@ def _zeilen_labels(index: pd.Index, rlabels: list) -> tuple[list[tuple], dict | 
     """Every row's labels as a tuple (one per level) and the sparsification of a MultiIndex
     ((level, row): rows spanned; None for a flat index)."""
     if isinstance(index, pd.MultiIndex):
-        return rlabels, _get_level_lengths(index, True, len(rlabels))
+        return rlabels, _laengen(index)
     return [(x,) for x in rlabels], None
 
 
