@@ -17,7 +17,7 @@ from matplotlib import colors as mcolors
 from matplotlib import pyplot as plt
 from shapely.geometry import box
 
-from kennzahlen.charts import klassen, plots
+from kennzahlen.charts import karten, klassen
 from kennzahlen.core import farben
 
 SICHTEN = ("protan", "deutan")
@@ -57,7 +57,7 @@ def test_the_rule_finds_the_old_grey_scale():
 
 
 def test_no_colour_of_the_map_scale_reads_as_not_rated():
-    assert _grau_funde(_skala(plots.karten_skala())) == []
+    assert _grau_funde(_skala(karten.karten_skala())) == []
 
 
 def _flaechen(n: int) -> gpd.GeoDataFrame:
@@ -74,7 +74,7 @@ def _schraffiert(fig) -> list:
 
 def test_areas_without_value_are_hatched_with_contrast():
     assert farben.kontrast(farben.SCHRAFFUR, farben.NICHT_BEWERTET) >= farben.MIN_GRAFIK
-    fig = plots.karte({"110": 0.02, "111": 0.08, "113": 0.14}, _flaechen(4), "Test", True)
+    fig = karten.karte({"110": 0.02, "111": 0.08, "113": 0.14}, _flaechen(4), "Test", True)
     schraffur = _schraffiert(fig)
     assert len(schraffur) == 1 and len(schraffur[0].get_paths()) == 1  # the one without value
     assert mcolors.to_hex(schraffur[0].get_edgecolor()[0]).upper() == farben.SCHRAFFUR

@@ -112,3 +112,36 @@ def test_the_runner_starts_its_kernels_with_the_switch(monkeypatch):
     assert gesehen["env"][behalten.UMGEBUNG] == "1"
     assert gesehen["env"]["PATH"] == __import__("os").environ["PATH"]  # the rest as it was
     assert behalten.UMGEBUNG not in __import__("os").environ  # the worker itself unchanged
+
+
+def test_the_kernel_gets_the_folders_absolute(monkeypatch, tmp_path):
+    """KENNZAHLEN_HOME=. (or a relative KENNZAHLEN_CONFIG) meant the folder the run was started
+    in; the kernel runs in the notebooks' folder and would have looked for config/ there."""
+    import os
+
+    from kennzahlen.core import paths
+
+    gesehen: dict = {}
+
+    class Manager:
+        has_kernel = False
+
+        def __init__(self, **kwargs):
+            pass
+
+        async def start_kernel(self, **kwargs):
+            gesehen.update(kwargs)
+
+        async def is_alive(self):
+            return True
+
+    (tmp_path / "config").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(paths.HOME_ENV, ".")
+    monkeypatch.setenv(paths.CONFIG_ENV, "config")
+    monkeypatch.setattr(worker, "_ipc_kernel_manager", lambda: Manager)
+    monkeypatch.setattr(worker, "_WARM", {})
+    worker._warm_kernel(str(tmp_path))
+    assert gesehen["env"][paths.HOME_ENV] == str(tmp_path.resolve())
+    assert gesehen["env"][paths.CONFIG_ENV] == str((tmp_path / "config").resolve())
+    assert os.environ[paths.HOME_ENV] == "."  # the worker's own environment as it was

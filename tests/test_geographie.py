@@ -16,7 +16,7 @@ from test_runner import manifest
 from kennzahlen import runner
 from kennzahlen.catalog import geography
 from kennzahlen.catalog.geography import GeografieError, PolygonConfig, read_flaechen
-from kennzahlen.charts import plots
+from kennzahlen.charts import karten, plots
 from kennzahlen.core import farben, paths
 from kennzahlen.core.vocabulary import PRODUKTE
 
@@ -302,7 +302,7 @@ def test_without_polygons_there_is_no_map_and_the_city_name_is_optional(tmp_path
 def test_map_keeps_its_colours_and_stays_small():
     werte = {nr: i / 100 for i, nr in enumerate(ULM.gdf.index)}
     werte["110"] = None  # no value: grey
-    fig = plots.karte(
+    fig = karten.karte(
         werte, ULM.gdf, "Titel", prozent=True, umrandet=["186", "187"], legende="Quote"
     )
     ax = fig.axes[0]

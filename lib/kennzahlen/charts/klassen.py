@@ -24,7 +24,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from kennzahlen.charts import grundkarte, plots
+from kennzahlen.charts import grundkarte, karten, plots
 from kennzahlen.charts.schrift import schrift_metadaten
 from kennzahlen.core import farben as farben_
 
@@ -83,7 +83,7 @@ def klassenkarte(
             ax, gdf.geometry[leer], color=NICHT_BEWERTET_FARBE, edgecolor=farben_.WEISS,
             linewidth=0.5,
         )  # fmt: skip
-        plots.schraffur(ax, gdf[leer])
+        karten.schraffur(ax, gdf[leer])
     for name, f in farbe.items():
         teil = gdf[gdf["klasse"] == name]
         if len(teil):
@@ -97,7 +97,7 @@ def klassenkarte(
     rand = gdf[gdf.index.isin(list(umrandet))]
     if len(rand):
         grundkarte.raender(ax, rand.geometry, color=farben_.SCHWARZ, linewidth=1.6)
-    plots.kartenrahmen(ax, gdf)
+    karten.kartenrahmen(ax, gdf)
     handles = _legende(farbe, kuerzel, nicht_bewertet, bool(len(rand)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=10)
     ax.set_title(titel)
@@ -329,7 +329,7 @@ def _beschriften(
 def _clip(ax, x: float, y: float, rahmen: tuple | None) -> bool | None:
     """``annotation_clip`` for a code or name at (x, y): False for a point strictly inside both
     the axes' limits now and ``rahmen`` (x0, y0, x1, y1: the limits the map gets at the end,
-    :func:`plots.kartenrahmen`), so inside the axes at every later measure and draw too, which is
+    :func:`karten.kartenrahmen`), so inside the axes at every later measure and draw too, which is
     what matplotlib tests each time (a costly test) before it measures or draws an annotation;
     otherwise matplotlib's default (None: tested)."""
     if rahmen is None:

@@ -136,7 +136,7 @@ def leere_beschriftung_fest(fig: Figure) -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             if "_update_label_position" not in vars(axis):
-                axis._update_label_position = _nur_mit_text(axis)  # type: ignore[method-assign]
+                axis._update_label_position = _nur_mit_text(axis)  # type: ignore[method-assign,union-attr]
 
 
 def _nur_mit_text(axis):

@@ -7,8 +7,7 @@ embedded into the HTML export. Titles state the finding; callers pass them in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import matplotlib
 
@@ -20,7 +19,7 @@ from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
-from kennzahlen.charts import grundkarte, textmass  # noqa: E402
+from kennzahlen.charts import textmass  # noqa: E402
 from kennzahlen.charts.layout import eng as _eng  # noqa: E402
 from kennzahlen.charts.layout import fest_und_lose  # noqa: E402,F401
 from kennzahlen.charts.layout import leere_beschriftung_fest as _leere_beschriftung_fest  # noqa: E402
@@ -32,7 +31,6 @@ from kennzahlen.core import farben, fmt  # noqa: E402
 from kennzahlen.core.vocabulary import FARBEN  # noqa: E402
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     from matplotlib.typing import ColorType
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies (kennzahlen.core.farben)
@@ -403,7 +401,7 @@ def zeitreihe(
     return _done(fig)
 
 
-def _reihenstaerke(strong: bool, viele: bool) -> dict[str, float]:
+def _reihenstaerke(strong: bool, viele: bool) -> dict[str, Any]:
     """Marker size, line width and opacity of a line of :func:`zeitreihe` (``strong``: the
     highlighted one, or every line without a highlight; ``viele``: more lines than colours)."""
     return {
@@ -478,91 +476,6 @@ def _zeitreihe_alt(
         f"Zuletzt: {zuletzt}." if zuletzt else "",
         ziel,
     ]
-
-
-def karte(
-    werte: Mapping[str, float],
-    flaechen: gpd.GeoDataFrame,
-    titel: str,
-    prozent: bool = False,
-    umrandet: Sequence[str] = (),
-    legende: str = "",
-) -> Figure:
-    """Choropleth of the Stadtviertel on :func:`karten_skala` (light yellow to dark brown);
-    no value: grey and hatched, so colour is not what tells it apart.
-
-    ``flaechen``: polygons indexed by stadtviertel_nr in a projected CRS (geography.flaechen().gdf).
-    """
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
-
-    fig, ax = plt.subplots(figsize=(7.2, 6.2))
-    gdf = flaechen.copy()
-    gdf["wert"] = [np.nan if werte.get(nr) is None else float(werte[nr]) for nr in gdf.index]
-    finite = gdf["wert"].to_numpy(dtype=float)
-    finite = finite[np.isfinite(finite)]
-    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    norm = Normalize(vmin, vmax if vmax > vmin else vmin + 1)
-    cmap = karten_skala()
-    leer = gdf["wert"].isna()
-    # the polygons' paths are made once per process (grundkarte), not by geopandas per map
-    if leer.any():
-        grundkarte.flaechen(
-            ax, gdf.geometry[leer], color=farben.NICHT_BEWERTET, edgecolor="white", linewidth=0.5
-        )
-        schraffur(ax, gdf[leer])
-    if (~leer).any():
-        grundkarte.flaechen(
-            ax, gdf.geometry[~leer], gdf["wert"][~leer], cmap=cmap, norm=norm,
-            edgecolor="white", linewidth=0.5,
-        )  # fmt: skip
-    rand = gdf[gdf.index.isin(list(umrandet))]
-    if len(rand):
-        grundkarte.raender(ax, rand.geometry, color="black", linewidth=1.6)
-    kartenrahmen(ax, gdf)
-    cb = fig.colorbar(
-        ScalarMappable(norm=norm, cmap=cmap),
-        ax=ax,
-        shrink=0.7,
-        format=de_achse(prozent=prozent, nachkomma=0),
-    )
-    cb.set_label(legende)
-    ax.set_title(titel)
-    spanne = (
-        f"Farbe nach Wert, von {_wert(vmin, prozent)} (hell) bis {_wert(vmax, prozent)} (dunkel); "
-        f"{finite.size} Stadtviertel mit Wert, grau schraffiert ohne Wert."
-        if finite.size
-        else "Kein Stadtviertel hat einen Wert."
-    )
-    beschreibe(
-        fig, "Karte der Stadtviertel.", _satz(titel), spanne, _satz(legende) if legende else ""
-    )
-    return _done(fig)
-
-
-def karten_skala():
-    """The colour scale of a map of values (:data:`kennzahlen.core.farben.KARTE_SKALA`)."""
-    from matplotlib.colors import ListedColormap
-
-    name, von, bis = farben.KARTE_SKALA
-    return ListedColormap(plt.get_cmap(name)(np.linspace(von, bis, 256)), name="kz_karte")
-
-
-def schraffur(ax, gdf) -> None:
-    """Hatch areas "nicht bewertet" in a dark grey (3:1 on their grey, WCAG 1.4.11)."""
-    grundkarte.flaechen(
-        ax, gdf.geometry, facecolor="none", edgecolor=farben.SCHRAFFUR, linewidth=0, hatch="////"
-    )
-
-
-def kartenrahmen(ax, gdf) -> None:
-    """A map's axes: the areas' extent, equal scale, no axis lines."""
-    if len(gdf):
-        x0, y0, x1, y1 = gdf.total_bounds
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
 
 
 def ampel_raster(lichter: pd.DataFrame, titel: str) -> Figure:

@@ -446,10 +446,10 @@ def _leeren(fig: Figure) -> None:
     ax._get_lines = type(ax._get_lines)()  # type: ignore[attr-defined]
     ax._get_patches_for_fill = type(ax._get_patches_for_fill)("Polygon")  # type: ignore[attr-defined]
     for name, achse in (("x", ax.xaxis), ("y", ax.yaxis)):
-        achse._set_scale("linear")  # type: ignore[attr-defined]
-        if mpl.rcParams[f"{name}tick.minor.visible"]:
+        achse._set_scale("linear")  # type: ignore[attr-defined,union-attr]
+        if mpl.rcParams[f"{name}tick.minor.visible"]:  # type: ignore[index]
             achse.set_minor_locator(ticker.AutoMinorLocator())
-        achse._set_lim(0, 1, auto=True)  # type: ignore[attr-defined]
+        achse._set_lim(0, 1, auto=True)  # type: ignore[attr-defined,union-attr]
     ax._update_transScale()  # type: ignore[attr-defined]
 
 

@@ -257,7 +257,7 @@ def einschalten() -> bool:
     mpl_text.Text._get_layout = _layout  # type: ignore[attr-defined]
     RendererAgg.draw_text = _text_zeichnen  # type: ignore[method-assign]
     _ORIGINAL["text_path"] = TextToPath.get_text_path
-    TextToPath.get_text_path = _textpfad  # type: ignore[method-assign]
+    TextToPath.get_text_path = _textpfad  # type: ignore[method-assign,assignment]
     return True
 
 

@@ -117,7 +117,9 @@ def _summen_pos(index: pd.Index, summen: Sequence[object]) -> list[int] | None:
     multi = isinstance(index, pd.MultiIndex)
     pos: list[int] = []
     for s in summen:
-        if multi != isinstance(s, tuple) or (multi and len(s) != index.nlevels):
+        if multi != isinstance(s, tuple) or (
+            multi and isinstance(s, tuple) and len(s) != index.nlevels
+        ):
             return None
         try:
             p = index.get_loc(s)

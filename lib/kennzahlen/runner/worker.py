@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+from kennzahlen.core import paths
 from kennzahlen.core import safeio as _safeio
 from kennzahlen.core.vocabulary import INTERN, PRODUKTE
 from kennzahlen.runner.basis import (
@@ -229,6 +230,9 @@ def _warm_kernel(cwd: str):
     km = _ipc_kernel_manager()(kernel_name=KERNEL_NAME)
     # a report displays each chart and lets go of it: its figure may serve the next chart
     env = {**os.environ, behalten.UMGEBUNG: "1"}
+    for name in (paths.HOME_ENV, paths.CONFIG_ENV):  # the kernel runs in another folder:
+        if env.get(name):  # a relative project or config folder is meant from here
+            env[name] = str(Path(env[name]).resolve())
     _sync(km.start_kernel)(cwd=cwd, stderr=subprocess.DEVNULL, env=env)
     _WARM["km"], _WARM["cwd"] = km, cwd
     # worker processes end through multiprocessing (atexit does not run there); the

@@ -383,7 +383,7 @@ def show_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
 
     from IPython.display import HTML, display
 
-    from kennzahlen.charts import plots
+    from kennzahlen.charts import karten
     from kennzahlen.products.common import styled
 
     karte = flaechen()
@@ -404,7 +404,7 @@ def show_karte(pool: pd.DataFrame, jahr: str, raum: str) -> None:
         return  # no SGB-II-Quote for the year: the table of the section says so
     stv = stadtviertel_von(raum)
     display(
-        plots.karte(
+        karten.karte(
             werte,
             karte.gdf,
             karten_titel(werte, jahr) + ("" if raum == GESAMTSTADT else f"; umrandet: {raum}"),
