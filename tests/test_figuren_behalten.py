@@ -89,8 +89,9 @@ def test_in_the_report_kernel_the_figure_serves_the_next_chart(monkeypatch, leer
         assert _regelkarte(0.5, "Böfingen") is f1
 
 
-def test_the_runner_starts_its_kernels_with_the_switch(monkeypatch):
-    """The warm kernel of a worker is started with charts.behalten's variable set to "1"."""
+@pytest.fixture
+def gestartet(monkeypatch) -> dict:
+    """What the worker's warm kernel is started with (a stand-in kernel manager records it)."""
     gesehen: dict = {}
 
     class Manager:
@@ -105,43 +106,50 @@ def test_the_runner_starts_its_kernels_with_the_switch(monkeypatch):
         async def is_alive(self):
             return True
 
-    monkeypatch.delenv(behalten.UMGEBUNG, raising=False)
     monkeypatch.setattr(worker, "_ipc_kernel_manager", lambda: Manager)
     monkeypatch.setattr(worker, "_WARM", {})
+    return gesehen
+
+
+def test_the_runner_starts_its_kernels_with_the_switch(monkeypatch, gestartet):
+    """The warm kernel of a worker is started with charts.behalten's variable set to "1"."""
+    monkeypatch.delenv(behalten.UMGEBUNG, raising=False)
     worker._warm_kernel(".")
-    assert gesehen["env"][behalten.UMGEBUNG] == "1"
-    assert gesehen["env"]["PATH"] == __import__("os").environ["PATH"]  # the rest as it was
+    assert gestartet["env"][behalten.UMGEBUNG] == "1"
+    assert gestartet["env"]["PATH"] == __import__("os").environ["PATH"]  # the rest as it was
     assert behalten.UMGEBUNG not in __import__("os").environ  # the worker itself unchanged
 
 
-def test_the_kernel_gets_the_folders_absolute(monkeypatch, tmp_path):
+def test_the_kernel_gets_the_folders_absolute(monkeypatch, tmp_path, gestartet):
     """KENNZAHLEN_HOME=. (or a relative KENNZAHLEN_CONFIG) meant the folder the run was started
     in; the kernel runs in the notebooks' folder and would have looked for config/ there."""
     import os
 
     from kennzahlen.core import paths
 
-    gesehen: dict = {}
-
-    class Manager:
-        has_kernel = False
-
-        def __init__(self, **kwargs):
-            pass
-
-        async def start_kernel(self, **kwargs):
-            gesehen.update(kwargs)
-
-        async def is_alive(self):
-            return True
-
     (tmp_path / "config").mkdir()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(paths.HOME_ENV, ".")
     monkeypatch.setenv(paths.CONFIG_ENV, "config")
-    monkeypatch.setattr(worker, "_ipc_kernel_manager", lambda: Manager)
-    monkeypatch.setattr(worker, "_WARM", {})
     worker._warm_kernel(str(tmp_path))
-    assert gesehen["env"][paths.HOME_ENV] == str(tmp_path.resolve())
-    assert gesehen["env"][paths.CONFIG_ENV] == str((tmp_path / "config").resolve())
+    assert gestartet["env"][paths.HOME_ENV] == str(tmp_path.resolve())
+    assert gestartet["env"][paths.CONFIG_ENV] == str((tmp_path / "config").resolve())
     assert os.environ[paths.HOME_ENV] == "."  # the worker's own environment as it was
+
+
+def test_holen_and_merken_keep_only_in_the_runner_and_only_so_many(monkeypatch):
+    from collections import OrderedDict
+
+    cache: OrderedDict = OrderedDict()
+    a, b, c = object(), object(), object()
+    monkeypatch.delenv(behalten.UMGEBUNG, raising=False)
+    behalten.merken(cache, "a", a, 2)  # type: ignore[arg-type]
+    assert not cache and behalten.holen(cache, "a") is None
+    monkeypatch.setenv(behalten.UMGEBUNG, "1")
+    for key, fig in (("a", a), ("b", b)):
+        behalten.merken(cache, key, fig, 2)  # type: ignore[arg-type]
+    assert behalten.holen(cache, "a") is a  # now the most recently used
+    behalten.merken(cache, "c", c, 2)  # type: ignore[arg-type]
+    assert list(cache) == ["a", "c"]  # b, the least recently used, dropped
+    behalten.merken(cache, "d", object(), 0)  # type: ignore[arg-type]
+    assert "d" not in cache

@@ -14,6 +14,12 @@ else every chart is a figure of its own. The kept pictures of a chart's fixed pa
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: set to "1" in the environment of the runner's report kernels (kennzahlen.runner.worker)
 UMGEBUNG = "KENNZAHLEN_FIGUREN_WIEDERVERWENDEN"
@@ -22,3 +28,25 @@ UMGEBUNG = "KENNZAHLEN_FIGUREN_WIEDERVERWENDEN"
 def erlaubt() -> bool:
     """Whether kept figures may be handed out again in this process."""
     return os.environ.get(UMGEBUNG) == "1"
+
+
+def holen(cache: OrderedDict[Hashable, Figure], key: Hashable) -> Figure | None:
+    """The figure kept under ``key`` (None outside the runner's kernels or when there is none);
+    whether it may be handed out again is the caller's to check (:func:`png.gezeichnet`)."""
+    if not erlaubt():
+        return None
+    fig = cache.get(key)
+    if fig is not None:
+        cache.move_to_end(key)
+    return fig
+
+
+def merken(cache: OrderedDict[Hashable, Figure], key: Hashable, fig: Figure, grenze: int) -> None:
+    """Keep ``fig`` under ``key`` (only in the runner's kernels), at most ``grenze`` figures, the
+    least recently used dropped first."""
+    if not erlaubt() or grenze <= 0:
+        return
+    cache[key] = fig
+    cache.move_to_end(key)
+    while len(cache) > grenze:
+        cache.popitem(last=False)

@@ -88,19 +88,13 @@ def trichter(
         punkte["wert"].to_numpy(dtype="float64").tobytes(),
     )  # fmt: skip
     key = (fest, rc_stand())
-    wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
-    fig = _BEHALTEN.get(key) if wieder else None
+    fig = behalten.holen(_BEHALTEN, key)  # only in the runner's kernels
     if fig is not None and gezeichnet(fig) and _unveraendert(fig, fig.kz_trichter):  # type: ignore[attr-defined]
-        _BEHALTEN.move_to_end(key)
         # the layout from where a new figure starts it
         fig.subplots_adjust(**fig.kz_trichter["ur"])  # type: ignore[attr-defined]
     else:
         fig = _trichter_neu(punkte, grenzen, referenz, titel, prozent, x_label, fest)
-        if wieder and GRENZE_BEHALTEN > 0:
-            _BEHALTEN[key] = fig
-            _BEHALTEN.move_to_end(key)
-            while len(_BEHALTEN) > GRENZE_BEHALTEN:
-                _BEHALTEN.popitem(last=False)
+        behalten.merken(_BEHALTEN, key, fig, GRENZE_BEHALTEN)
     _hervorheben(fig, hervorheben)
     fig = plots._done(fig)  # through the module: the proofreading tests catch every figure
     fig.kz_trichter["stand"] = _stand(fig)  # type: ignore[attr-defined]
@@ -383,15 +377,13 @@ def _regelkarte_figur(groesse: tuple[float, float]) -> Figure:
     from kennzahlen.charts.png import gezeichnet, rc_stand
 
     key = (groesse, rc_stand())
-    wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
-    fig = _REGELKARTEN.get(key) if wieder else None
+    fig = behalten.holen(_REGELKARTEN, key)  # only in the runner's kernels
     if (
         fig is not None
         and gezeichnet(fig)
         and _unveraendert(fig, fig.kz_regelkarte)  # type: ignore[attr-defined]
         and _leerbar(fig)
     ):
-        _REGELKARTEN.move_to_end(key)
         _leeren(fig)
         return fig
     fig, _ = plt.subplots(figsize=groesse)
@@ -399,11 +391,7 @@ def _regelkarte_figur(groesse: tuple[float, float]) -> Figure:
     ur = {k: getattr(sp, k) for k in ("left", "right", "bottom", "top", "wspace", "hspace")}
     fig.kz_regelkarte = {"ur": ur}  # type: ignore[attr-defined]
     fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of its pixels
-    if wieder and GRENZE_REGELKARTEN > 0:
-        _REGELKARTEN[key] = fig
-        _REGELKARTEN.move_to_end(key)
-        while len(_REGELKARTEN) > GRENZE_REGELKARTEN:
-            _REGELKARTEN.popitem(last=False)
+    behalten.merken(_REGELKARTEN, key, fig, GRENZE_REGELKARTEN)
     return fig
 
 

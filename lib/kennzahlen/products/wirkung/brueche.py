@@ -80,19 +80,15 @@ def diagramm(
         reihe.to_numpy(dtype="float64").tobytes(), rc_stand(),
     )  # fmt: skip
     wieder = behalten.erlaubt()  # only in the runner's kernels (kennzahlen.charts.behalten)
-    fig = _BEHALTEN.get(fest) if wieder else None
+    fig = behalten.holen(_BEHALTEN, fest)
     if fig is not None and gezeichnet(fig) and _unveraendert(fig):
-        _BEHALTEN.move_to_end(fest)
         plots.zeitreihe_hervorheben(fig, hervorheben)
         _grund(fig, fest)  # (its legend may be a new one)
     else:
         fig = _diagramm_neu(reihe, titel, prozent, hervorheben, ziele, stufen, linien, zusatz)
         _grund(fig, fest)  # the kept picture is pixels, not a figure: everywhere
         if wieder and GRENZE_BEHALTEN > 0:
-            _BEHALTEN[fest] = fig
-            _BEHALTEN.move_to_end(fest)
-            while len(_BEHALTEN) > GRENZE_BEHALTEN:
-                _BEHALTEN.popitem(last=False)
+            behalten.merken(_BEHALTEN, fest, fig, GRENZE_BEHALTEN)
             fig.kz_behalten = True  # type: ignore[attr-defined]  # png.zeichne lets go of pixels
     fig.kz_reihe["stand"] = _stand(fig)  # type: ignore[attr-defined]
     ausgegeben(fig)  # handed out: not again before its PNG is made, nor when changed
